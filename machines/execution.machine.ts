@@ -1,0 +1,159 @@
+/**
+ * One task's execution at one agent: run the executor with a timeout, retry with backoff,
+ * and tell the agent how it went. Spawned by the agent per running task and stopped by it
+ * when the result arrives (stopping aborts the executor's signal).
+ */
+import { assign, fromPromise, sendParent, setup } from 'xstate';
+import { EchelonError, taskErrorFromUnknown, type TaskError } from '../src/errors.js';
+import { ApprovalSignal, EscalationSignal } from '../src/signals.js';
+import type { ApprovalRequirement, EscalationReason, ExecutionPolicy, Task } from '../src/types.js';
+import type { AgentEnvironment } from './environment.js';
+
+/** What the executor actor receives. */
+export interface ExecutorInput {
+  readonly task: Task;
+  readonly agentId: string;
+  readonly attempt: number;
+  /** The same for every attempt and every restart of this task at this agent. */
+  readonly idempotencyKey: string;
+}
+
+export interface ExecutionInput {
+  readonly task: Task;
+  readonly agentId: string;
+  readonly policy: ExecutionPolicy;
+}
+
+export interface ExecutionMachineContext extends ExecutionInput {
+  readonly attempt: number;
+  /** The last attempt's error, while backing off or once failed. */
+  readonly error: TaskError | undefined;
+  readonly delayMs: number;
+}
+
+/** What an execution tells its agent. */
+export type ExecutionReport =
+  | { readonly type: 'execution.succeeded'; readonly taskId: string; readonly result: unknown; readonly attempts: number }
+  | { readonly type: 'execution.failed'; readonly taskId: string; readonly error: TaskError; readonly attempts: number }
+  | { readonly type: 'execution.escalate'; readonly taskId: string; readonly reason: EscalationReason; readonly message: string; readonly attempts: number }
+  | { readonly type: 'execution.approval'; readonly taskId: string; readonly requirement: ApprovalRequirement; readonly attempts: number };
+
+/** The longest delay timers accept (about 24.8 days); longer timeouts are capped to it. */
+export const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/** The key an executor can use to skip a side effect it already made for this task. */
+export function idempotencyKey(task: Task, agentId: string): string {
+  return `${task.id}@${agentId}`;
+}
+
+/** The delay before attempt `attempt + 1`: exponential, capped, spread by jitter. */
+export function backoffDelay(policy: ExecutionPolicy['retry'], attempt: number, random: () => number): number {
+  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** (attempt - 1));
+  const spread = base * policy.jitter * (random() * 2 - 1);
+  return Math.max(0, Math.round(base + spread));
+}
+
+/**
+ * The execution statechart: `running` (the executor, under a timeout) → `succeeded`, or on
+ * failure `backoff` → `running` again while attempts remain, else `failed`. An executor that
+ * asks to escalate or to be approved ends in `signalled`.
+ */
+export function createExecutionMachine(env: AgentEnvironment) {
+  const canRetry = (context: ExecutionMachineContext, thrown: unknown) =>
+    context.attempt < context.policy.retry.attempts && env.retryable(context.agentId, thrown);
+  const timeout = (context: ExecutionMachineContext) =>
+    new EchelonError(
+      'executor_timeout',
+      `${context.agentId} did not finish "${context.task.type}" (${context.task.id}) within ${Math.min(context.policy.timeoutMs, MAX_DELAY_MS)} ms (attempt ${context.attempt}).`,
+    );
+  const isSignal = (thrown: unknown): thrown is EscalationSignal | ApprovalSignal =>
+    thrown instanceof EscalationSignal || thrown instanceof ApprovalSignal;
+
+  return setup({
+    types: {} as { context: ExecutionMachineContext; input: ExecutionInput },
+    actors: {
+      executor: fromPromise<unknown, ExecutorInput>(({ input, signal }) => env.execute(input, signal)),
+    },
+    delays: {
+      timeout: ({ context }) => Math.min(context.policy.timeoutMs, MAX_DELAY_MS),
+      backoff: ({ context }) => context.delayMs,
+    },
+  }).createMachine({
+    id: 'execution',
+    context: ({ input }) => ({ ...input, attempt: 1, error: undefined, delayMs: 0 }),
+    initial: 'running',
+    states: {
+      running: {
+        entry: ({ context }) => env.report({ type: 'task.started', task: context.task, agent: context.agentId, attempt: context.attempt }),
+        invoke: {
+          id: 'executor',
+          src: 'executor',
+          input: ({ context }) => ({
+            task: context.task,
+            agentId: context.agentId,
+            attempt: context.attempt,
+            idempotencyKey: idempotencyKey(context.task, context.agentId),
+          }),
+          onDone: {
+            target: 'succeeded',
+            actions: sendParent(({ context, event }): ExecutionReport => ({
+              type: 'execution.succeeded',
+              taskId: context.task.id,
+              result: event.output,
+              attempts: context.attempt,
+            })),
+          },
+          onError: [
+            {
+              guard: ({ event }) => isSignal(event.error),
+              target: 'signalled',
+              actions: sendParent(({ context, event }): ExecutionReport => {
+                const signal = event.error as EscalationSignal | ApprovalSignal;
+                return signal instanceof EscalationSignal
+                  ? { type: 'execution.escalate', taskId: context.task.id, reason: signal.reason, message: signal.message, attempts: context.attempt }
+                  : { type: 'execution.approval', taskId: context.task.id, requirement: signal.requirement, attempts: context.attempt };
+              }),
+            },
+            {
+              guard: ({ context, event }) => canRetry(context, event.error),
+              target: 'backoff',
+              actions: assign({ error: ({ event }) => taskErrorFromUnknown(event.error, 'executor_error') }),
+            },
+            { target: 'failed', actions: assign({ error: ({ event }) => taskErrorFromUnknown(event.error, 'executor_error') }) },
+          ],
+        },
+        after: {
+          timeout: [
+            { guard: ({ context }) => canRetry(context, timeout(context)), target: 'backoff', actions: assign({ error: ({ context }) => timeout(context).toJSON() }) },
+            { target: 'failed', actions: assign({ error: ({ context }) => timeout(context).toJSON() }) },
+          ],
+        },
+      },
+      backoff: {
+        entry: [
+          assign({ delayMs: ({ context }) => backoffDelay(context.policy.retry, context.attempt, () => env.random()) }),
+          ({ context }) =>
+            env.report({
+              type: 'task.retrying',
+              task: context.task,
+              agent: context.agentId,
+              attempt: context.attempt + 1,
+              delayMs: context.delayMs,
+              error: context.error!,
+            }),
+        ],
+        after: { backoff: { target: 'running', actions: assign({ attempt: ({ context }) => context.attempt + 1 }) } },
+      },
+      succeeded: {},
+      signalled: {},
+      failed: {
+        entry: sendParent(({ context }): ExecutionReport => ({
+          type: 'execution.failed',
+          taskId: context.task.id,
+          error: context.error!,
+          attempts: context.attempt,
+        })),
+      },
+    },
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * Routing by subtree: which children could take a task, and whether the agent delegates it,
+ * executes it, or has nobody for it. Pure functions of the hierarchy and the agent's load.
+ */
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import type { Task } from '../types.js';
+import type { Candidate } from './types.js';
+
+/** What an agent would do with a task if nothing escalates: the deepest capable agent executes. */
+export type Route = 'delegate' | 'execute' | 'none';
+
+/** True when `agentId` itself may execute the task: it has the capability and was not excluded. */
+export function canExecuteHere(hierarchy: Hierarchy, agentId: string, task: Task): boolean {
+  return hierarchy.get(agentId).capabilities.includes(task.type) && !task.excluded.includes(agentId);
+}
+
+/**
+ * The agent's children as delegation candidates: `capable` when the child's subtree has an agent
+ * with the task's capability that the task does not exclude.
+ */
+export function candidatesFor(
+  hierarchy: Hierarchy,
+  agentId: string,
+  task: Task,
+  load: Readonly<Record<string, number>>,
+): Candidate[] {
+  return hierarchy.children(agentId).map((node) => ({
+    id: node.id,
+    node,
+    load: load[node.id] ?? 0,
+    capable: subtreeCanTake(hierarchy, node.id, task),
+  }));
+}
+
+/** Delegate when a child's subtree can take the task, else execute when the agent can, else none. */
+export function routeOf(hierarchy: Hierarchy, agentId: string, task: Task, candidates: readonly Candidate[]): Route {
+  if (candidates.some((candidate) => candidate.capable)) return 'delegate';
+  return canExecuteHere(hierarchy, agentId, task) ? 'execute' : 'none';
+}
+
+function subtreeCanTake(hierarchy: Hierarchy, agentId: string, task: Task): boolean {
+  if (!hierarchy.canHandle(agentId, task.type)) return false;
+  if (task.excluded.length === 0) return true;
+  return hierarchy.subtree(agentId).some((node) => node.capabilities.includes(task.type) && !task.excluded.includes(node.id));
+}

@@ -1,0 +1,112 @@
+/**
+ * The one error class echelon throws, and the plain-data form errors take when they
+ * travel inside task outcomes and events (which must survive JSON and persistence).
+ */
+
+/** Every reason echelon reports an error, grouped by where it arises. */
+export type EchelonErrorCode =
+  // building a hierarchy
+  | 'invalid_spec'
+  | 'empty_id'
+  | 'duplicate_agent'
+  | 'invalid_role'
+  | 'unknown_parent'
+  | 'hierarchy_cycle'
+  | 'multiple_roots'
+  | 'no_root'
+  // configuring an orchestrator
+  | 'invalid_option'
+  | 'unknown_agent'
+  // submitting and routing tasks
+  | 'invalid_task'
+  | 'duplicate_task'
+  | 'unknown_task'
+  | 'unroutable'
+  | 'invalid_delegate'
+  | 'strategy_error'
+  | 'policy_error'
+  | 'delegation_loop'
+  | 'depth_exceeded'
+  // executing tasks
+  | 'executor_error'
+  | 'executor_timeout'
+  | 'cancelled'
+  // escalation
+  | 'escalation_unresolved'
+  | 'invalid_escalation_target'
+  | 'unknown_escalation'
+  // approvals
+  | 'rejected'
+  | 'approval_expired'
+  | 'unknown_approval'
+  | 'approval_unauthorized'
+  | 'self_approval'
+  | 'duplicate_decision'
+  // lifecycle
+  | 'orchestrator_stopped';
+
+/** An error as plain data: what outcomes and events carry. */
+export interface TaskError {
+  readonly code: EchelonErrorCode;
+  readonly message: string;
+  /** Extra facts about the error (the agent, the offending value, …). */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The error echelon throws. `code` says what went wrong in a stable, machine-readable
+ * way; `message` says it for people, including how to fix it.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   defineHierarchy({ id: '', role: 'executive' });
+ * } catch (error) {
+ *   if (error instanceof EchelonError && error.code === 'empty_id') console.error(error.message);
+ * }
+ * ```
+ */
+export class EchelonError extends Error {
+  override readonly name = 'EchelonError';
+  readonly code: EchelonErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: EchelonErrorCode, message: string, options?: { details?: Record<string, unknown>; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  /** The plain-data form of this error, as outcomes carry it. */
+  toJSON(): TaskError {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/**
+ * Turns anything thrown — an `EchelonError`, an `Error`, a string, `undefined` — into a
+ * {@link TaskError}, using `fallback` as the code for anything that is not an `EchelonError`.
+ *
+ * @example
+ * ```ts
+ * taskErrorFromUnknown(new Error('boom'), 'executor_error'); // { code: 'executor_error', message: 'boom' }
+ * taskErrorFromUnknown('nope', 'executor_error');            // { code: 'executor_error', message: 'nope' }
+ * ```
+ */
+export function taskErrorFromUnknown(thrown: unknown, fallback: EchelonErrorCode): TaskError {
+  if (thrown instanceof EchelonError) return thrown.toJSON();
+  if (thrown instanceof Error) return { code: fallback, message: thrown.message || thrown.name };
+  return { code: fallback, message: describeThrown(thrown) };
+}
+
+function describeThrown(thrown: unknown): string {
+  if (typeof thrown === 'string') return thrown;
+  if (thrown === undefined) return 'the executor threw undefined';
+  try {
+    return `the executor threw a non-Error value: ${JSON.stringify(thrown)}`;
+  } catch {
+    return `the executor threw a non-Error value: ${String(thrown)}`;
+  }
+}

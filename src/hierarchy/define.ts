@@ -1,0 +1,124 @@
+/**
+ * Building a hierarchy from what users write: a nested spec or a flat `{ id, parent }`
+ * list. Everything is validated here, with errors that say which agent is wrong and how.
+ */
+import { EchelonError } from '../errors.js';
+import { Hierarchy, type HierarchyEntry } from './hierarchy.js';
+import { ROLES, type AgentSpec, type FlatAgentSpec, type Role } from './types.js';
+
+/**
+ * Builds an immutable hierarchy from a nested spec. Levels are derived (root = 0).
+ *
+ * Throws an {@link EchelonError} with code `empty_id`, `duplicate_agent`, `invalid_role`,
+ * `hierarchy_cycle` (a spec object nested inside itself) or `invalid_spec`.
+ *
+ * @example
+ * ```ts
+ * const org = defineHierarchy({
+ *   id: 'cto', role: 'executive', capabilities: ['strategy'],
+ *   children: [
+ *     { id: 'backend_lead', role: 'manager', capabilities: ['backend'],
+ *       children: [{ id: 'backend_dev_1', role: 'worker', capabilities: ['python'] }] },
+ *   ],
+ * });
+ * org.get('backend_dev_1').level; // 2
+ * ```
+ */
+export function defineHierarchy(spec: AgentSpec): Hierarchy {
+  const entries: HierarchyEntry[] = [];
+  const open = new Set<object>();
+  const visit = (value: unknown, parentId: string | undefined, where: string): void => {
+    if (typeof value !== 'object' || value === null) {
+      throw new EchelonError('invalid_spec', `${where} must be an agent spec object, got ${describe(value)}.`);
+    }
+    if (open.has(value)) {
+      throw new EchelonError('hierarchy_cycle', `${where} contains itself: a nested spec cannot be its own descendant.`, {
+        details: { agentId: (value as { id?: unknown }).id },
+      });
+    }
+    open.add(value);
+    const agent = value as AgentSpec;
+    const entry = validateEntry(agent, parentId, where);
+    entries.push(entry);
+    const children: unknown = agent.children ?? [];
+    if (!Array.isArray(children)) {
+      throw new EchelonError('invalid_spec', `children of agent "${entry.id}" must be an array, got ${describe(children)}.`);
+    }
+    children.forEach((child, index) => visit(child, entry.id, `child ${index} of agent "${entry.id}"`));
+    open.delete(value);
+  };
+  visit(spec, undefined, 'the hierarchy spec');
+  return new Hierarchy(entries);
+}
+
+/**
+ * Builds an immutable hierarchy from a flat list in which each agent names its `parent`
+ * (exactly one agent has none: the root). Order does not matter.
+ *
+ * Throws an {@link EchelonError} with code `empty_id`, `duplicate_agent`, `invalid_role`,
+ * `unknown_parent`, `hierarchy_cycle`, `multiple_roots`, `no_root` or `invalid_spec`.
+ *
+ * @example
+ * ```ts
+ * const org = hierarchyFromList([
+ *   { id: 'lead', role: 'manager', parent: 'ceo' },
+ *   { id: 'ceo', role: 'executive' },
+ * ]);
+ * org.root.id; // 'ceo'
+ * ```
+ */
+export function hierarchyFromList(agents: readonly FlatAgentSpec[]): Hierarchy {
+  if (!Array.isArray(agents)) {
+    throw new EchelonError('invalid_spec', `hierarchyFromList expects an array of agents, got ${describe(agents)}.`);
+  }
+  const entries = agents.map((agent: unknown, index) => {
+    if (typeof agent !== 'object' || agent === null) {
+      throw new EchelonError('invalid_spec', `agent ${index} must be an object, got ${describe(agent)}.`);
+    }
+    const { parent } = agent as FlatAgentSpec;
+    if (parent !== undefined && parent !== null && typeof parent !== 'string') {
+      throw new EchelonError('invalid_spec', `parent of agent ${index} must be an agent id, got ${describe(parent)}.`);
+    }
+    return validateEntry(agent as FlatAgentSpec, parent ?? undefined, `agent ${index}`);
+  });
+  return new Hierarchy(entries);
+}
+
+function validateEntry(agent: Omit<AgentSpec, 'children'>, parentId: string | undefined, where: string): HierarchyEntry {
+  const { id, role, capabilities = [], skills = {}, description } = agent;
+  if (typeof id !== 'string' || id.trim() === '') {
+    throw new EchelonError('empty_id', `${where} has ${typeof id === 'string' ? 'an empty' : 'no'} id; every agent needs a non-empty string id.`, {
+      details: { id },
+    });
+  }
+  if (!(ROLES as readonly unknown[]).includes(role)) {
+    throw new EchelonError(
+      'invalid_role',
+      `Agent "${id}" has role ${describe(role)}; the roles are ${ROLES.join(', ')}.`,
+      { details: { agentId: id, role } },
+    );
+  }
+  if (!Array.isArray(capabilities) || capabilities.some((capability) => typeof capability !== 'string' || capability === '')) {
+    throw new EchelonError('invalid_spec', `capabilities of agent "${id}" must be an array of non-empty strings, got ${describe(capabilities)}.`, {
+      details: { agentId: id },
+    });
+  }
+  if (typeof skills !== 'object' || skills === null || Object.values(skills).some((score) => typeof score !== 'number' || Number.isNaN(score))) {
+    throw new EchelonError('invalid_spec', `skills of agent "${id}" must map skill names to numbers, got ${describe(skills)}.`, {
+      details: { agentId: id },
+    });
+  }
+  if (description !== undefined && typeof description !== 'string') {
+    throw new EchelonError('invalid_spec', `description of agent "${id}" must be a string.`, { details: { agentId: id } });
+  }
+  return { id, role: role as Role, capabilities, skills, description, parentId };
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Structural metrics of a hierarchy — the reference's `HierarchyMetrics` — and a check of
+ * each agent's span of control against the typical spans per role (warnings, not errors).
+ */
+import type { Hierarchy } from './hierarchy.js';
+import type { Role } from './types.js';
+
+/** The shape of an organisation in numbers. */
+export interface HierarchyMetrics {
+  /** Number of levels (a lone root has depth 1). */
+  readonly depth: number;
+  readonly totalNodes: number;
+  /** Agents at each level, root level first. */
+  readonly breadthByLevel: readonly number[];
+  /** Direct reports per agent that has any: average, maximum, minimum (all 0 for a lone root). */
+  readonly spanOfControl: { readonly avg: number; readonly max: number; readonly min: number };
+}
+
+/**
+ * Computes depth, breadth per level, total nodes and span of control.
+ *
+ * @example
+ * ```ts
+ * hierarchyMetrics(developmentTeam());
+ * // { depth: 4, totalNodes: 8, breadthByLevel: [1, 2, 3, 2], spanOfControl: { avg: 1.4, max: 2, min: 1 } }
+ * ```
+ */
+export function hierarchyMetrics(hierarchy: Hierarchy): HierarchyMetrics {
+  const breadthByLevel: number[] = [];
+  const spans: number[] = [];
+  for (const node of hierarchy.nodes()) {
+    breadthByLevel[node.level] = (breadthByLevel[node.level] ?? 0) + 1;
+    if (node.childIds.length > 0) spans.push(node.childIds.length);
+  }
+  const spanOfControl =
+    spans.length === 0
+      ? { avg: 0, max: 0, min: 0 }
+      : { avg: spans.reduce((sum, span) => sum + span, 0) / spans.length, max: Math.max(...spans), min: Math.min(...spans) };
+  return { depth: breadthByLevel.length, totalNodes: hierarchy.size, breadthByLevel, spanOfControl };
+}
+
+/** A span range, inclusive. */
+export interface SpanRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * The reference's "typical span" table: how many direct reports each role usually has.
+ * Workers are leaves (`null`: they should have no reports).
+ */
+export const TYPICAL_SPANS = {
+  executive: { min: 2, max: 5 },
+  manager: { min: 3, max: 7 },
+  specialist: { min: 2, max: 4 },
+  worker: null,
+} as const satisfies Record<Role, SpanRange | null>;
+
+/** An agent whose span of control is outside the typical range for its role. */
+export interface SpanWarning {
+  readonly agentId: string;
+  readonly role: Role;
+  readonly span: number;
+  /** The expected range, or `null` when the role should have no reports at all. */
+  readonly expected: SpanRange | null;
+  readonly message: string;
+}
+
+/**
+ * Compares every agent that has reports with the typical span for its role.
+ * Returns warnings (an organisation outside the table still works); pass your own table to
+ * change the ranges.
+ *
+ * @example
+ * ```ts
+ * checkSpans(developmentTeam()).map((w) => w.agentId);
+ * // ['backend_lead', 'frontend_lead', 'api_specialist', 'react_specialist']
+ * ```
+ */
+export function checkSpans(
+  hierarchy: Hierarchy,
+  spans: Readonly<Record<Role, SpanRange | null>> = TYPICAL_SPANS,
+): SpanWarning[] {
+  const warnings: SpanWarning[] = [];
+  for (const node of hierarchy.nodes()) {
+    const span = node.childIds.length;
+    if (span === 0) continue;
+    const expected = spans[node.role];
+    if (expected === null) {
+      warnings.push({ agentId: node.id, role: node.role, span, expected, message: `${node.role} "${node.id}" has ${span} direct report(s); ${node.role}s are usually leaves.` });
+    } else if (span < expected.min || span > expected.max) {
+      warnings.push({
+        agentId: node.id,
+        role: node.role,
+        span,
+        expected,
+        message: `${node.role} "${node.id}" has ${span} direct report(s); a ${node.role} typically has ${expected.min}–${expected.max}.`,
+      });
+    }
+  }
+  return warnings;
+}

@@ -1,0 +1,92 @@
+/**
+ * echelon — hierarchical multi-agent orchestration on the actor model.
+ *
+ * This is the only import path users need: hierarchies, the orchestrator, strategies,
+ * policies, approvals, the agent statechart and every public type.
+ */
+
+// Hierarchies
+export {
+  ROLES,
+  Hierarchy,
+  defineHierarchy,
+  hierarchyFromList,
+  hierarchyMetrics,
+  checkSpans,
+  TYPICAL_SPANS,
+  developmentTeam,
+  developmentTeamSpec,
+} from './hierarchy/index.js';
+export type { Role, AgentSpec, FlatAgentSpec, AgentNode, HierarchyMetrics, SpanRange, SpanWarning } from './hierarchy/index.js';
+
+// The orchestrator
+export { createOrchestrator, DEFAULT_EXECUTION, DEFAULT_LIMITS } from './runtime/index.js';
+export type {
+  Orchestrator,
+  OrchestratorOptions,
+  OrchestratorStatus,
+  AgentStatus,
+  ExecutionOptions,
+  OrchestratorClock,
+  AnyExecutor,
+  Executor,
+  ExecutionContext,
+  ApprovalRule,
+  PerAgent,
+  Setting,
+  OrchestratorEvent,
+  OrchestratorEventType,
+  EventOfType,
+  Listener,
+} from './runtime/index.js';
+
+// Delegation
+export { capabilityMatching, loadBalancing, skillBased, delegateWith, requiredSkills, candidatesFor, routeOf, canExecuteHere } from './delegation/index.js';
+export type { Candidate, DelegationContext, DelegationStrategy, SkillScores, Route } from './delegation/index.js';
+
+// Escalation
+export { defaultEscalationPolicy, DEFAULT_RESOLUTIONS } from './escalation/index.js';
+export type { EscalationContext, EscalationPolicy, EscalationVerdict, ResolutionMode, ResourceClaim, DefaultEscalationPolicyOptions } from './escalation/index.js';
+
+// Approvals
+export { chooseApprover, checkAuthority, approveWhen } from './approval/index.js';
+export type { ApproverPolicy, ApproverDecision, ApproverContext, ApproverChoice } from './approval/index.js';
+
+// Errors and signals
+export { EchelonError, taskErrorFromUnknown } from './errors.js';
+export type { EchelonErrorCode, TaskError } from './errors.js';
+export { EscalationSignal, ApprovalSignal } from './signals.js';
+
+// Data: tasks, outcomes, escalations, approvals, messages
+export { TERMINAL_STATUSES, ESCALATION_REASONS } from './types.js';
+export type {
+  Task,
+  TaskInput,
+  TaskContext,
+  TaskOrigin,
+  Settlement,
+  Outcome,
+  TerminalStatus,
+  EscalationReason,
+  EscalationRequest,
+  EscalationHop,
+  Escalation,
+  EscalationResolution,
+  ApprovalRequirement,
+  ApprovalRequest,
+  ApprovalDecision,
+  ApprovalStatus,
+  Approval,
+  RetryPolicy,
+  ExecutionPolicy,
+  ExecutionPolicyInput,
+  AgentMessage,
+  AgentMessageType,
+} from './types.js';
+
+// The statecharts, for model tests, inspection and custom runtimes
+export { createAgentMachine, AGENT_STATES } from '../machines/agent.machine.js';
+export type { AgentMachine, AgentActorRef, AgentContext, AgentEvent, AgentInput, AgentStateName } from '../machines/agent.machine.js';
+export { createExecutionMachine, backoffDelay } from '../machines/execution.machine.js';
+export { createApprovalMachine } from '../machines/approval.machine.js';
+export type { AgentEnvironment, AgentReport, Job, Step } from '../machines/environment.js';

@@ -1,0 +1,208 @@
+/**
+ * The agents' judgement, assembled from the user's strategy and policies: for each job an
+ * agent takes, decide to escalate, delegate, execute (after approval if needed), defer or
+ * fail — with loop and depth protection, and escalation targets checked to go up, never down.
+ */
+import type { Job, Step } from '../../machines/environment.js';
+import type { TaskError } from '../errors.js';
+import { taskErrorFromUnknown } from '../errors.js';
+import { candidatesFor, routeOf, type Route } from '../delegation/route.js';
+import type { Candidate, DelegationStrategy } from '../delegation/types.js';
+import { DEFAULT_RESOLUTIONS, toVerdict } from '../escalation/policy.js';
+import type { EscalationContext, EscalationPolicy, EscalationVerdict, ResolutionMode } from '../escalation/types.js';
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import type { AgentNode } from '../hierarchy/types.js';
+import type { ApprovalRequirement, EscalationReason, Task } from '../types.js';
+import type { ResourceRegistry } from './resources.js';
+
+/** Decides whether a task needs approval before an agent executes it (besides task flags). */
+export type ApprovalRule = (task: Task, agent: AgentNode) => ApprovalRequirement | boolean | undefined;
+
+export interface DecisionConfig {
+  readonly hierarchy: Hierarchy;
+  readonly strategyFor: (agentId: string) => DelegationStrategy;
+  readonly policy: EscalationPolicy;
+  readonly approvalRule: ApprovalRule | undefined;
+  readonly approvalTimeoutMs: number | undefined;
+  readonly hasExecutor: (agentId: string) => boolean;
+  readonly resources: ResourceRegistry;
+  readonly maxDepth: number;
+  readonly maxEscalations: number;
+  /** True when escalations that reach the top go to a person instead of failing. */
+  readonly human: boolean;
+}
+
+export interface Decisions {
+  evaluate(agentId: string, job: Job, load: Readonly<Record<string, number>>): Step;
+  select(agentId: string, job: Job, candidates: readonly Candidate[]): Step | Promise<Step>;
+  escalateAfter(agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError): Step;
+  resolutionMode(reason: EscalationReason): ResolutionMode;
+}
+
+export function createDecisions(config: DecisionConfig): Decisions {
+  const { hierarchy, policy } = config;
+  const resolutionMode = (reason: EscalationReason): ResolutionMode => policy.resolution?.(reason) ?? DEFAULT_RESOLUTIONS[reason];
+  const fail = (code: TaskError['code'], message: string, details?: Record<string, unknown>): Step => ({
+    kind: 'fail',
+    error: details === undefined ? { code, message } : { code, message, details },
+  });
+
+  /** Nobody can take the task from here: a person decides, or it fails (with the error that started it, if any). */
+  const dead = (agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError): Step => {
+    if (config.human) return { kind: 'escalate', reason, to: 'human', message, ...(error === undefined ? {} : { error }) };
+    if (error !== undefined) return { kind: 'fail', error };
+    if (task.cause !== undefined) return { kind: 'fail', error: task.cause.error, executedBy: task.cause.by };
+    const excluded = task.excluded.length > 0 ? ` (besides ${task.excluded.join(', ')}, which could not)` : '';
+    return fail('unroutable', `No agent can take "${task.type}" from ${agentId}: nobody there or below has that capability${excluded}.`, {
+      taskId: task.id,
+      type: task.type,
+      agentId,
+    });
+  };
+
+  const executeStep = (task: Task, node: AgentNode, flagged: EscalationVerdict | undefined, job: Job | undefined): Step => {
+    let requirement: ApprovalRequirement | undefined;
+    if (task.approvedBy.length === 0) {
+      if (flagged !== undefined) requirement = task.approval ?? {};
+      else {
+        const ruled = config.approvalRule?.(task, node);
+        if (ruled === true) requirement = task.approval ?? {};
+        else if (ruled) requirement = ruled;
+      }
+    }
+    const withJob = job === undefined ? {} : { job };
+    if (requirement === undefined) return { kind: 'execute', ...withJob };
+    const reason = requirement.reason ?? flagged?.message;
+    return {
+      kind: 'execute',
+      approval: {
+        ...requirement,
+        ...(requirement.timeoutMs === undefined && config.approvalTimeoutMs !== undefined ? { timeoutMs: config.approvalTimeoutMs } : {}),
+        ...(reason === undefined ? {} : { reason }),
+      },
+      ...withJob,
+    };
+  };
+
+  const proceed = (agentId: string, node: AgentNode, task: Task, route: Route, candidates: readonly Candidate[], job: Job | undefined): Step => {
+    const withJob = job === undefined ? {} : { job };
+    switch (route) {
+      case 'delegate':
+        return { kind: 'delegate', candidates, ...withJob };
+      case 'execute':
+        return executeStep(task, node, undefined, job);
+      case 'none':
+        return { ...dead(agentId, task, 'beyond_capability', `Nobody at or below ${agentId} can do "${task.type}".`), ...withJob };
+    }
+  };
+
+  function evaluate(agentId: string, job: Job, load: Readonly<Record<string, number>>, forced?: Route): Step {
+    const { task } = job;
+    const node = hierarchy.get(agentId);
+    if (task.chain.indexOf(agentId) !== task.chain.length - 1) {
+      return fail('delegation_loop', `Task ${task.id} came back to ${agentId} along ${task.chain.join(' → ')}.`, { chain: task.chain });
+    }
+    if (task.chain.length > config.maxDepth) {
+      return fail('depth_exceeded', `Task ${task.id} was delegated ${task.chain.length} levels deep (limit ${config.maxDepth}).`, { chain: task.chain });
+    }
+    if (task.escalations.length > config.maxEscalations) {
+      return fail('escalation_unresolved', `Task ${task.id} escalated ${task.escalations.length} times (limit ${config.maxEscalations}) without being resolved.`);
+    }
+    const claims = config.resources.conflicts(agentId, task);
+    if (job.mode === 'defer' && claims.length > 0) return { kind: 'defer', resources: [...new Set(claims.map((claim) => claim.resource))] };
+    const executable = config.hasExecutor(agentId);
+    const candidates = forced === undefined && job.mode !== 'execute' ? candidatesFor(hierarchy, agentId, task, load) : [];
+    let route: Route = forced ?? (job.mode === 'execute' ? (executable ? 'execute' : 'none') : routeOf(hierarchy, agentId, task, candidates));
+    if (route === 'execute' && !executable) route = 'none';
+
+    const context: EscalationContext = { hierarchy, route, claims };
+    let verdict: EscalationVerdict | undefined;
+    let target: string | undefined;
+    try {
+      verdict = toVerdict(policy.shouldEscalate(task, node, context));
+      if (verdict === undefined) return proceed(agentId, node, task, route, candidates, undefined);
+      if (verdict.reason === 'approval_required') {
+        return route === 'execute' ? executeStep(task, node, verdict, undefined) : proceed(agentId, node, task, route, candidates, undefined);
+      }
+      const chosen = policy.target(node, verdict.reason, task, context);
+      target = typeof chosen === 'string' ? chosen : chosen?.id;
+    } catch (error) {
+      return { kind: 'fail', error: taskErrorFromUnknown(error, 'policy_error') };
+    }
+    const message = verdict.message ?? `${agentId} escalates "${task.type}" (${verdict.reason}).`;
+
+    if (target === agentId || (target === undefined && route !== 'none')) {
+      // Nobody above to ask, or the policy says this agent is the one: it resolves the matter itself.
+      // Recording it keeps the same flag from escalating again further down.
+      const handled: Job = {
+        task: { ...task, escalations: [...task.escalations, { id: `${task.id}#${task.escalations.length}`, reason: verdict.reason, from: agentId, to: agentId }] },
+        mode: job.mode,
+      };
+      const mode = resolutionMode(verdict.reason);
+      if (mode === 'execute' && executable) return executeStep(handled.task, node, undefined, handled);
+      if (mode === 'defer' && claims.length > 0) return { kind: 'defer', resources: [...new Set(claims.map((claim) => claim.resource))], job: { ...handled, mode: 'defer' } };
+      return proceed(agentId, node, handled.task, route, candidates, handled);
+    }
+    if (target === undefined) return dead(agentId, task, verdict.reason, message);
+    if (!hierarchy.has(target) || !hierarchy.isAncestor(target, agentId)) {
+      return fail(
+        'invalid_escalation_target',
+        `The escalation policy sent "${task.type}" from ${agentId} to "${target}", which is not above ${agentId}: escalations only go up.`,
+        { from: agentId, to: target, reason: verdict.reason },
+      );
+    }
+    return { kind: 'escalate', reason: verdict.reason, to: target, message };
+  }
+
+  function select(agentId: string, job: Job, candidates: readonly Candidate[]): Step | Promise<Step> {
+    const strategy = config.strategyFor(agentId);
+    const choose = (chosen: unknown): Step => {
+      if (chosen === undefined || chosen === null) {
+        // The strategy keeps the task: this agent executes it if it can.
+        const canExecute = hierarchy.get(agentId).capabilities.includes(job.task.type) && !job.task.excluded.includes(agentId);
+        return evaluate(agentId, job, {}, canExecute ? 'execute' : 'none');
+      }
+      if (typeof chosen !== 'string' || !candidates.some((candidate) => candidate.id === chosen)) {
+        return fail(
+          'invalid_delegate',
+          `Strategy "${strategy.name}" at ${agentId} chose ${JSON.stringify(chosen) ?? String(chosen)}, which is not one of its children (${candidates.map((c) => c.id).join(', ')}).`,
+          { strategy: strategy.name, agentId },
+        );
+      }
+      return { kind: 'assign', childId: chosen };
+    };
+    const onError = (error: unknown): Step => ({ kind: 'fail', error: taskErrorFromUnknown(error, 'strategy_error') });
+    try {
+      const chosen = strategy.select(job.task, candidates, { agent: hierarchy.get(agentId), hierarchy });
+      return chosen instanceof Promise ? chosen.then(choose, onError) : choose(chosen);
+    } catch (error) {
+      return onError(error);
+    }
+  }
+
+  function escalateAfter(agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError): Step {
+    const node = hierarchy.get(agentId);
+    if (reason === 'approval_required') return executeStep(task, node, { reason, message }, undefined);
+    if (task.escalations.length >= config.maxEscalations) {
+      return { kind: 'fail', error: error ?? { code: 'escalation_unresolved', message: `Task ${task.id} escalated too often (limit ${config.maxEscalations}).` } };
+    }
+    let target: string | undefined;
+    try {
+      const chosen = policy.target(node, reason, task, { hierarchy, route: 'execute', claims: [] });
+      target = typeof chosen === 'string' ? chosen : chosen?.id;
+    } catch (thrown) {
+      return { kind: 'fail', error: taskErrorFromUnknown(thrown, 'policy_error') };
+    }
+    if (target === undefined || target === agentId) return dead(agentId, task, reason, message, error);
+    if (!hierarchy.has(target) || !hierarchy.isAncestor(target, agentId)) {
+      return fail('invalid_escalation_target', `The escalation policy sent "${task.type}" from ${agentId} to "${target}", which is not above ${agentId}.`, {
+        from: agentId,
+        to: target,
+        reason,
+      });
+    }
+    return { kind: 'escalate', reason, to: target, message, ...(error === undefined ? {} : { error }) };
+  }
+
+  return { evaluate: (agentId, job, load) => evaluate(agentId, job, load), select, escalateAfter, resolutionMode };
+}

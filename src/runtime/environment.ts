@@ -1,0 +1,121 @@
+/**
+ * Wires an organisation's configuration into the environment the agent statecharts run in:
+ * per-agent executors, strategies, policies and limits, resolved once and checked up front.
+ */
+import type { AgentEnvironment, AgentReport } from '../../machines/environment.js';
+import { idempotencyKey } from '../../machines/execution.machine.js';
+import { chooseApprover, checkAuthority } from '../approval/authority.js';
+import type { ApproverPolicy } from '../approval/approvers.js';
+import { capabilityMatching } from '../delegation/strategies.js';
+import type { DelegationStrategy } from '../delegation/types.js';
+import { EchelonError } from '../errors.js';
+import { defaultEscalationPolicy } from '../escalation/policy.js';
+import type { ExecutionPolicy, Task } from '../types.js';
+import { createDecisions } from './decisions.js';
+import { executionContext, type Executor } from './executors.js';
+import { DEFAULT_EXECUTION, DEFAULT_LIMITS, invalid, mergeExecution, positive, positiveInteger, type ExecutionOptions, type OrchestratorOptions } from './options.js';
+import { resolveSetting } from './per-agent.js';
+import type { ResourceRegistry } from './resources.js';
+
+export interface EnvironmentHost {
+  readonly now: () => number;
+  readonly newId: (prefix: string) => string;
+  readonly report: (report: AgentReport) => void;
+  readonly resources: ResourceRegistry;
+}
+
+/** Resolves and checks the options, and returns the environment every agent runs in. */
+export function createEnvironment(options: OrchestratorOptions, host: EnvironmentHost): AgentEnvironment {
+  const { hierarchy } = options;
+  const executorFor = resolveSetting(hierarchy, 'executors', options.executors);
+  const strategyFor = resolveSetting<DelegationStrategy>(hierarchy, 'strategy', options.strategy);
+  const executionFor = resolveSetting<ExecutionOptions>(hierarchy, 'execution', options.execution);
+  const concurrencyFor = resolveSetting<number>(hierarchy, 'concurrency', options.concurrency);
+  const approverFor = resolveSetting<ApproverPolicy>(hierarchy, 'approvals.approvers', options.approvals?.approvers);
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  positiveInteger(limits.maxDepth, 'limits.maxDepth');
+  positiveInteger(limits.maxEscalations, 'limits.maxEscalations');
+  if (options.approvals?.timeoutMs !== undefined) positive(options.approvals.timeoutMs, 'approvals.timeoutMs');
+
+  const policies = new Map<string, ExecutionPolicy>();
+  const missing: string[] = [];
+  for (const node of hierarchy.nodes()) {
+    const executor = executorFor(node.id);
+    if (executor !== undefined && typeof executor !== 'function') invalid(`The executor for "${node.id}" must be a function, got ${typeof executor}.`);
+    if (executor === undefined && node.capabilities.length > 0) missing.push(node.id);
+    const concurrency = concurrencyFor(node.id);
+    if (concurrency !== undefined) positiveInteger(concurrency, `concurrency for "${node.id}"`);
+    const strategy = strategyFor(node.id);
+    if (strategy !== undefined && typeof strategy.select !== 'function') invalid(`The strategy for "${node.id}" needs a select(task, candidates, context) function.`);
+    policies.set(node.id, mergeExecution(DEFAULT_EXECUTION, executionFor(node.id), `execution for "${node.id}"`));
+  }
+  if (missing.length > 0) {
+    invalid(`These agents have capabilities but no executor: ${missing.join(', ')}. Give them one in executors.byId / executors.byRole, or set executors.default.`);
+  }
+
+  const decisions = createDecisions({
+    hierarchy,
+    strategyFor: (agentId) => strategyFor(agentId) ?? defaultStrategy,
+    policy: options.escalation ?? defaultEscalationPolicy(),
+    approvalRule: options.approvals?.required,
+    approvalTimeoutMs: options.approvals?.timeoutMs,
+    hasExecutor: (agentId) => executorFor(agentId) !== undefined,
+    resources: host.resources,
+    maxDepth: limits.maxDepth,
+    maxEscalations: limits.maxEscalations,
+    human: options.onEscalation !== undefined,
+  });
+
+  return {
+    childIds: (agentId) => hierarchy.get(agentId).childIds,
+    evaluate: decisions.evaluate,
+    select: decisions.select,
+    escalateAfter: decisions.escalateAfter,
+    resolutionMode: decisions.resolutionMode,
+    concurrency: (agentId) => concurrencyFor(agentId) ?? 1,
+    executionPolicy: (agentId, task) =>
+      task.execution === undefined ? policies.get(agentId)! : mergeExecution(policies.get(agentId)!, task.execution, `execution of task ${task.id}`),
+    execute: async ({ task, agentId, attempt }, signal) => {
+      const executor = executorFor(agentId) as Executor<unknown, unknown> | undefined;
+      if (executor === undefined) throw new EchelonError('invalid_option', `${agentId} has no executor, so it cannot execute "${task.type}".`);
+      const context = executionContext({ agent: hierarchy.get(agentId), hierarchy, task, signal, attempt, idempotencyKey: idempotencyKey(task, agentId), now: host.now });
+      return executor(task, context);
+    },
+    retryable: (agentId, thrown) => {
+      if (thrown instanceof EchelonError && thrown.code === 'cancelled') return false;
+      return executionFor(agentId)?.retryable?.(thrown) ?? true;
+    },
+    approvalRequest: (agentId, task: Task, requirement, approvalId) => {
+      const choice = chooseApprover(hierarchy, agentId, requirement);
+      if ('code' in choice) return choice;
+      const quorum = requirement.quorum ?? 1;
+      if (!Number.isInteger(quorum) || quorum < 1) return { code: 'invalid_option', message: `An approval quorum must be a whole number ≥ 1, got ${quorum}.` };
+      return {
+        id: approvalId,
+        taskId: task.id,
+        taskType: task.type,
+        requester: agentId,
+        approver: choice.approver.id,
+        requiredLevel: choice.requiredLevel,
+        quorum,
+        reason: requirement.reason ?? `"${task.type}" needs approval before ${agentId} executes it.`,
+        requestedAt: host.now(),
+        payload: task.payload,
+      };
+    },
+    authorize: (request, decisionsSoFar, by) => checkAuthority(hierarchy, request, decisionsSoFar, by),
+    nextApprover: (request) => {
+      const parent = hierarchy.parent(request.approver);
+      return parent === undefined ? undefined : { approver: parent.id, requiredLevel: Math.min(request.requiredLevel, parent.level) };
+    },
+    decideApproval: (agentId, request) => approverFor(agentId)?.(request, { approver: hierarchy.get(agentId), hierarchy }),
+    claimResources: (agentId, task) => host.resources.claim(agentId, task),
+    releaseResources: (_agentId, taskId) => host.resources.release(taskId),
+    now: host.now,
+    random: options.random ?? Math.random,
+    newId: host.newId,
+    report: host.report,
+  };
+}
+
+const defaultStrategy = capabilityMatching();

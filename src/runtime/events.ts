@@ -1,0 +1,75 @@
+/**
+ * The orchestrator's lifecycle events — one discriminated union — and the bus that delivers
+ * them to `org.on(type, listener)` subscribers.
+ */
+import type { TaskError } from '../errors.js';
+import type { Approval, Escalation, Outcome, Task } from '../types.js';
+
+/** Every lifecycle event, by `type`. `at` is the orchestrator clock's time. */
+export type OrchestratorEvent =
+  | { readonly type: 'task.submitted'; readonly task: Task; readonly at: number }
+  | { readonly type: 'task.delegated'; readonly task: Task; readonly from: string; readonly to: string; readonly at: number }
+  | { readonly type: 'task.queued'; readonly task: Task; readonly agent: string; readonly at: number }
+  | { readonly type: 'task.started'; readonly task: Task; readonly agent: string; readonly attempt: number; readonly at: number }
+  | { readonly type: 'task.retrying'; readonly task: Task; readonly agent: string; readonly attempt: number; readonly delayMs: number; readonly error: TaskError; readonly at: number }
+  | { readonly type: 'task.deferred'; readonly task: Task; readonly agent: string; readonly resources: readonly string[]; readonly at: number }
+  /** A submitted task completed. */
+  | { readonly type: 'task.completed'; readonly outcome: Outcome; readonly at: number }
+  /** A submitted task ended failed, rejected or cancelled (see `outcome.status`). */
+  | { readonly type: 'task.failed'; readonly outcome: Outcome; readonly at: number }
+  | { readonly type: 'escalation.raised'; readonly escalation: Escalation; readonly at: number }
+  | { readonly type: 'escalation.resolved'; readonly escalation: Escalation; readonly at: number }
+  | { readonly type: 'approval.requested'; readonly approval: Approval; readonly at: number }
+  | { readonly type: 'approval.decided'; readonly approval: Approval; readonly at: number }
+  /** A decision on an approval was refused (no authority, self-approval, unknown approval …). */
+  | { readonly type: 'approval.refused'; readonly approvalId: string; readonly by: string; readonly error: TaskError; readonly at: number }
+  /** An agent's statechart settled in a new state. */
+  | { readonly type: 'agent.state'; readonly agent: string; readonly state: string; readonly at: number }
+  /** Something went wrong inside an agent (a strategy, policy or approver that threw …). */
+  | { readonly type: 'agent.fault'; readonly agent: string; readonly error: TaskError; readonly taskId?: string; readonly at: number };
+
+export type OrchestratorEventType = OrchestratorEvent['type'];
+
+/** The event of a given type. */
+export type EventOfType<T extends OrchestratorEventType> = Extract<OrchestratorEvent, { type: T }>;
+
+export type Listener<T extends OrchestratorEventType | '*'> = (event: T extends OrchestratorEventType ? EventOfType<T> : OrchestratorEvent) => void;
+
+/** Delivers events to listeners; a listener that throws is reported, never breaks the runtime. */
+export class EventBus {
+  readonly #listeners = new Map<string, Set<(event: OrchestratorEvent) => void>>();
+  readonly #onListenerError: (error: unknown, event: OrchestratorEvent) => void;
+
+  constructor(onListenerError: (error: unknown, event: OrchestratorEvent) => void) {
+    this.#onListenerError = onListenerError;
+  }
+
+  on<T extends OrchestratorEventType | '*'>(type: T, listener: Listener<T>): () => void {
+    const set = this.#listeners.get(type) ?? new Set();
+    const wrapped = listener as (event: OrchestratorEvent) => void;
+    set.add(wrapped);
+    this.#listeners.set(type, set);
+    return () => {
+      set.delete(wrapped);
+    };
+  }
+
+  /** True when someone listens to `type` (build the event only then). */
+  wants(type: OrchestratorEventType): boolean {
+    return (this.#listeners.get(type)?.size ?? 0) > 0 || (this.#listeners.get('*')?.size ?? 0) > 0;
+  }
+
+  emit(event: OrchestratorEvent): void {
+    for (const key of [event.type, '*']) {
+      const set = this.#listeners.get(key);
+      if (set === undefined) continue;
+      for (const listener of [...set]) {
+        try {
+          listener(event);
+        } catch (error) {
+          this.#onListenerError(error, event);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Executors: the async functions that do an agent's actual work, and the context they get —
+ * the agent, an AbortSignal, the delegation chain, an idempotency key, and the means to
+ * escalate or ask for approval instead of failing.
+ */
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import type { AgentNode } from '../hierarchy/types.js';
+import { ApprovalSignal, EscalationSignal } from '../signals.js';
+import type { ApprovalRequirement, EscalationReason, Task } from '../types.js';
+
+/** What an executor knows while it runs. */
+export interface ExecutionContext {
+  /** The agent executing. */
+  readonly agent: AgentNode;
+  readonly hierarchy: Hierarchy;
+  /** Aborted when the attempt times out or the task is cancelled: pass it to your I/O. */
+  readonly signal: AbortSignal;
+  /** The agents the task came through, entry agent first, this agent last. */
+  readonly chain: readonly string[];
+  /** 1 for the first attempt, then 2, 3 … on retries. */
+  readonly attempt: number;
+  /** The same for every attempt and every restart of this task at this agent: use it to skip repeated side effects. */
+  readonly idempotencyKey: string;
+  /** True when the task was approved (it waited for approval and got it). */
+  readonly approved: boolean;
+  /** The orchestrator's clock (simulated in tests). */
+  now(): number;
+  /** Stop here and escalate the task with this reason; the runtime routes it up. */
+  escalate(reason: EscalationReason, message?: string): never;
+  /** Stop here and park the task until it is approved; the executor then runs again with `approved: true`. */
+  requestApproval(requirement?: ApprovalRequirement): never;
+}
+
+/**
+ * Does an agent's work. Whatever it returns (or resolves to) is the task's result; whatever it
+ * throws fails the attempt (retried per the execution policy, then escalated).
+ *
+ * @example
+ * ```ts
+ * const coder: Executor<{ feature: string }> = async (task, { agent, signal }) => {
+ *   const response = await fetch(`https://example.com/build/${task.payload.feature}`, { signal });
+ *   return { by: agent.id, status: response.status };
+ * };
+ * ```
+ */
+export type Executor<TPayload = unknown, TResult = unknown> = (task: Task<TPayload>, context: ExecutionContext) => TResult | Promise<TResult>;
+
+/** Builds the context an executor gets for one attempt. */
+export function executionContext(args: {
+  agent: AgentNode;
+  hierarchy: Hierarchy;
+  task: Task;
+  signal: AbortSignal;
+  attempt: number;
+  idempotencyKey: string;
+  now: () => number;
+}): ExecutionContext {
+  return {
+    agent: args.agent,
+    hierarchy: args.hierarchy,
+    signal: args.signal,
+    chain: args.task.chain,
+    attempt: args.attempt,
+    idempotencyKey: args.idempotencyKey,
+    approved: args.task.approvedBy.length > 0,
+    now: args.now,
+    escalate(reason, message) {
+      throw new EscalationSignal(reason, message ?? `${args.agent.id} escalated "${args.task.type}" (${reason}).`);
+    },
+    requestApproval(requirement = {}) {
+      throw new ApprovalSignal(requirement);
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/** The runtime: the orchestrator, its options, events and executors. */
+export { createOrchestrator, type Orchestrator, type OrchestratorStatus, type AgentStatus } from './orchestrator.js';
+export {
+  DEFAULT_EXECUTION,
+  DEFAULT_LIMITS,
+  type OrchestratorOptions,
+  type ExecutionOptions,
+  type OrchestratorClock,
+  type AnyExecutor,
+} from './options.js';
+export type { Executor, ExecutionContext } from './executors.js';
+export type { ApprovalRule } from './decisions.js';
+export type { PerAgent, Setting } from './per-agent.js';
+export type { OrchestratorEvent, OrchestratorEventType, EventOfType, Listener } from './events.js';

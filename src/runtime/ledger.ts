@@ -1,0 +1,241 @@
+/**
+ * The orchestrator's books: every active task (submitted ones and those derived from them to
+ * resolve escalations), who holds each, the escalations and approvals they went through, and
+ * the outcomes of recently finished tasks. Memory stays bounded: finished work is dropped
+ * after `retain` records.
+ */
+import type { AgentReport } from '../../machines/environment.js';
+import type { Approval, ApprovalDecision, ApprovalRequest, Escalation, EscalationRequest, Outcome, Settlement, Task } from '../types.js';
+
+/** A task in flight and the agent holding it now. */
+export interface TaskRecord {
+  task: Task;
+  holder: string | undefined;
+  /** Set once `org.cancel` asked for it; the reason is passed on to each new holder. */
+  cancel: string | undefined;
+}
+
+/** A submitted task: its derived tasks, escalations, approvals and whoever awaits its outcome. */
+interface RootRecord {
+  readonly task: Task;
+  readonly tasks: Set<string>;
+  readonly escalations: string[];
+  readonly approvals: string[];
+  readonly waiters: Array<{ resolve: (outcome: Outcome) => void; reject: (error: unknown) => void }>;
+}
+
+/** A bounded, insertion-ordered map: the oldest entries go first. */
+class Recent<V> {
+  readonly #map = new Map<string, V>();
+  constructor(readonly limit: number) {}
+  set(key: string, value: V): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    if (this.#map.size > this.limit) this.#map.delete(this.#map.keys().next().value as string);
+  }
+  get(key: string): V | undefined {
+    return this.#map.get(key);
+  }
+  values(): V[] {
+    return [...this.#map.values()];
+  }
+}
+
+export class Ledger {
+  readonly tasks = new Map<string, TaskRecord>();
+  readonly #roots = new Map<string, RootRecord>();
+  readonly #escalations = new Map<string, Escalation>();
+  readonly #approvals = new Map<string, Approval>();
+  readonly #outcomes: Recent<Outcome>;
+  readonly #resolvedEscalations: Recent<Escalation>;
+  readonly #decidedApprovals: Recent<Approval>;
+  #resolvedCount = 0;
+
+  constructor(retain: number) {
+    this.#outcomes = new Recent(retain);
+    this.#resolvedEscalations = new Recent(retain);
+    this.#decidedApprovals = new Recent(retain);
+  }
+
+  // ─── tasks ────────────────────────────────────────────────────────────────────────────
+
+  submit(task: Task, holder: string): void {
+    this.#roots.set(task.id, { task, tasks: new Set([task.id]), escalations: [], approvals: [], waiters: [] });
+    this.tasks.set(task.id, { task, holder, cancel: undefined });
+  }
+
+  isActive(taskId: string): boolean {
+    return this.#roots.has(taskId);
+  }
+
+  /** A task derived from a submitted one (to resolve an escalation) starts at `holder`. */
+  derive(task: Task, holder: string | undefined): void {
+    const root = this.#roots.get(task.rootId);
+    if (root === undefined) return;
+    root.tasks.add(task.id);
+    this.tasks.set(task.id, { task, holder, cancel: this.tasks.get(task.parentId ?? '')?.cancel });
+  }
+
+  /** The task moved to `holder`; returns its record (to pass on a pending cancellation). */
+  move(task: Task, holder: string): TaskRecord | undefined {
+    const record = this.tasks.get(task.id);
+    if (record === undefined) return undefined;
+    record.task = task;
+    record.holder = holder;
+    return record;
+  }
+
+  /** A derived task is finished (its escalation resolved). */
+  drop(taskId: string): void {
+    const record = this.tasks.get(taskId);
+    if (record === undefined) return;
+    this.tasks.delete(taskId);
+    this.#roots.get(record.task.rootId)?.tasks.delete(taskId);
+  }
+
+  /** Active tasks of a submitted task (itself and its derived tasks). */
+  family(rootId: string): TaskRecord[] {
+    const root = this.#roots.get(rootId);
+    if (root === undefined) return [];
+    return [...root.tasks].map((id) => this.tasks.get(id)).filter((record): record is TaskRecord => record !== undefined);
+  }
+
+  wait(taskId: string): Promise<Outcome> | undefined {
+    const root = this.#roots.get(taskId);
+    if (root === undefined) return undefined;
+    return new Promise((resolve, reject) => root.waiters.push({ resolve, reject }));
+  }
+
+  outcome(taskId: string): Outcome | undefined {
+    return this.#outcomes.get(taskId);
+  }
+
+  /** Finishes a submitted task: builds its outcome, forgets its books, resolves whoever waits. */
+  finish(task: Task, settlement: Settlement, now: number): Outcome | undefined {
+    const root = this.#roots.get(task.rootId);
+    if (root === undefined) return undefined;
+    this.#roots.delete(task.rootId);
+    for (const id of root.tasks) this.tasks.delete(id);
+    const escalations = root.escalations.map((id) => this.#closeEscalation(id, settlement, now));
+    const approvals = root.approvals.map((id) => this.#closeApproval(id, now));
+    const outcome: Outcome = {
+      taskId: root.task.id,
+      type: root.task.type,
+      status: settlement.status,
+      ...(settlement.result === undefined ? {} : { result: settlement.result }),
+      ...(settlement.error === undefined ? {} : { error: settlement.error }),
+      ...(settlement.executedBy === undefined ? {} : { executedBy: settlement.executedBy }),
+      delegationChain: task.chain,
+      escalations,
+      approvals,
+      attempts: settlement.attempts,
+      submittedAt: root.task.submittedAt,
+      settledAt: now,
+    };
+    this.#outcomes.set(outcome.taskId, outcome);
+    for (const waiter of root.waiters) waiter.resolve(outcome);
+    return outcome;
+  }
+
+  /** Rejects everyone waiting (the orchestrator stopped); the books stay as they are. */
+  abandon(error: unknown): void {
+    for (const root of this.#roots.values()) {
+      for (const waiter of root.waiters.splice(0)) waiter.reject(error);
+    }
+  }
+
+  activeRoots(): Task[] {
+    return [...this.#roots.values()].map((root) => root.task);
+  }
+
+  // ─── escalations ──────────────────────────────────────────────────────────────────────
+
+  raise(request: EscalationRequest): Escalation {
+    const { task, ...rest } = request;
+    const escalation: Escalation = { ...rest, taskId: task.id, taskType: task.type, status: 'active' };
+    this.#escalations.set(escalation.id, escalation);
+    this.#roots.get(task.rootId)?.escalations.push(escalation.id);
+    return escalation;
+  }
+
+  resolve(report: Extract<AgentReport, { type: 'escalation.resolved' }>, now: number): Escalation | undefined {
+    const escalation = this.#escalations.get(report.escalationId);
+    if (escalation === undefined || escalation.status !== 'active') return undefined;
+    const resolved: Escalation = {
+      ...escalation,
+      status: report.settlement.status === 'completed' ? 'resolved' : 'failed',
+      resolvedBy: report.settlement.executedBy ?? report.resolvedBy,
+      resolvedAt: now,
+      resolution: report.settlement,
+    };
+    this.#escalations.set(resolved.id, resolved);
+    return resolved;
+  }
+
+  escalation(id: string): Escalation | undefined {
+    return this.#escalations.get(id) ?? this.#resolvedEscalations.get(id);
+  }
+
+  activeEscalations(): Escalation[] {
+    return [...this.#escalations.values()].filter((escalation) => escalation.status === 'active');
+  }
+
+  resolvedEscalations(): Escalation[] {
+    return [...this.#resolvedEscalations.values(), ...[...this.#escalations.values()].filter((escalation) => escalation.status !== 'active')];
+  }
+
+  resolvedEscalationCount(): number {
+    return this.#resolvedCount + [...this.#escalations.values()].filter((escalation) => escalation.status !== 'active').length;
+  }
+
+  #closeEscalation(id: string, settlement: Settlement, now: number): Escalation {
+    const escalation = this.#escalations.get(id)!;
+    this.#escalations.delete(id);
+    const closed: Escalation =
+      escalation.status === 'active'
+        ? { ...escalation, status: 'failed', resolvedAt: now, resolution: { status: settlement.status, attempts: 0, ...(settlement.error ? { error: settlement.error } : {}) } }
+        : escalation;
+    this.#resolvedEscalations.set(id, closed);
+    this.#resolvedCount += 1;
+    return closed;
+  }
+
+  // ─── approvals ────────────────────────────────────────────────────────────────────────
+
+  request(request: ApprovalRequest, asked: readonly string[], rootId: string): Approval {
+    const existing = this.#approvals.get(request.id);
+    const approval: Approval = { ...request, status: 'pending', decisions: existing?.decisions ?? [], askedApprovers: asked };
+    this.#approvals.set(request.id, approval);
+    if (existing === undefined) this.#roots.get(rootId)?.approvals.push(request.id);
+    return approval;
+  }
+
+  decide(approvalId: string, decision: ApprovalDecision): void {
+    const approval = this.#approvals.get(approvalId);
+    if (approval !== undefined) this.#approvals.set(approvalId, { ...approval, decisions: [...approval.decisions, decision] });
+  }
+
+  settleApproval(approvalId: string, status: Approval['status'], now: number): Approval | undefined {
+    const approval = this.#approvals.get(approvalId);
+    if (approval === undefined) return undefined;
+    const settled: Approval = { ...approval, status, decidedAt: now };
+    this.#approvals.set(approvalId, settled);
+    return settled;
+  }
+
+  approval(id: string): Approval | undefined {
+    return this.#approvals.get(id) ?? this.#decidedApprovals.get(id);
+  }
+
+  pendingApprovals(): Approval[] {
+    return [...this.#approvals.values()].filter((approval) => approval.status === 'pending');
+  }
+
+  #closeApproval(id: string, now: number): Approval {
+    const approval = this.#approvals.get(id)!;
+    this.#approvals.delete(id);
+    const closed: Approval = approval.status === 'pending' ? { ...approval, status: 'cancelled', decidedAt: now } : approval;
+    this.#decidedApprovals.set(id, closed);
+    return closed;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * What `createOrchestrator` accepts, the defaults it fills in, and the checks that turn bad
+ * configuration into clear errors before anything starts.
+ */
+import type { InspectionEvent, Observer } from 'xstate';
+import { EchelonError } from '../errors.js';
+import type { ApproverPolicy } from '../approval/approvers.js';
+import type { DelegationStrategy } from '../delegation/types.js';
+import type { EscalationPolicy } from '../escalation/types.js';
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import type { Escalation, EscalationResolution, ExecutionPolicy, ExecutionPolicyInput, RetryPolicy } from '../types.js';
+import type { ApprovalRule } from './decisions.js';
+import type { Executor } from './executors.js';
+import type { Setting } from './per-agent.js';
+
+/** An executor for any payload (typed executors are accepted as they are). */
+export type AnyExecutor = Executor<never, unknown>;
+
+/** Timeout and retries for executors, and which failures are worth retrying. */
+export type ExecutionOptions = ExecutionPolicyInput & {
+  /** Whether a failed attempt may be retried (default: every failure but a cancellation). */
+  readonly retryable?: (error: unknown) => boolean;
+};
+
+/** A clock for timers (timeouts, backoff, approval expiry); XState's `SimulatedClock` fits. */
+export interface OrchestratorClock {
+  setTimeout(fn: (...args: never[]) => void, timeout: number): unknown;
+  clearTimeout(id: unknown): void;
+  /** The current time in ms; `Date.now()` when absent. */
+  now?(): number;
+}
+
+/** Options of {@link createOrchestrator}. */
+export interface OrchestratorOptions {
+  readonly hierarchy: Hierarchy;
+  /** Who does the work: one executor for all, or per agent id / role / default. Every agent with capabilities needs one. */
+  readonly executors: Setting<AnyExecutor>;
+  /** How managers pick a child (default: `capabilityMatching()`). */
+  readonly strategy?: Setting<DelegationStrategy>;
+  /** When and where agents escalate (default: `defaultEscalationPolicy()`). */
+  readonly escalation?: EscalationPolicy;
+  /**
+   * Called with each escalation that reaches the top without anyone to resolve it. Return a
+   * resolution, or nothing and resolve it later with `org.escalations.resolve`. Without this
+   * option such escalations fail their task.
+   */
+  readonly onEscalation?: (escalation: Escalation) => EscalationResolution | void | Promise<EscalationResolution | void>;
+  readonly approvals?: {
+    /** Which tasks need approval before execution, besides `context.requiresApproval` and `task.approval`. */
+    readonly required?: ApprovalRule;
+    /** Default time each approver has before a request moves up a level (default: no expiry). */
+    readonly timeoutMs?: number;
+    /** Agents that decide approval requests themselves (others leave them to people). */
+    readonly approvers?: Setting<ApproverPolicy>;
+  };
+  /** Executor timeout and retries (default: 5 minutes, a single attempt). */
+  readonly execution?: Setting<ExecutionOptions>;
+  /** Tasks an agent executes at once (default 1); more wait in its queue. */
+  readonly concurrency?: Setting<number>;
+  readonly limits?: {
+    /** Longest delegation chain (default 64). */
+    readonly maxDepth?: number;
+    /** Most escalations one task may go through (default 32). */
+    readonly maxEscalations?: number;
+  };
+  /** The clock for timers; pass `new SimulatedClock()` in tests. */
+  readonly clock?: OrchestratorClock;
+  /** Randomness for backoff jitter (default `Math.random`); pass a seeded one for repeatable runs. */
+  readonly random?: () => number;
+  /** Finished outcomes and resolved escalations kept for lookup (default 1000). */
+  readonly retain?: number;
+  /** An XState inspection observer (e.g. `@statelyai/inspect`); off by default because it costs throughput. */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+}
+
+/** Execution defaults: 5-minute timeout, one attempt; retries back off 100 ms × 2ⁿ up to 30 s, ±20 %. */
+export const DEFAULT_EXECUTION = {
+  timeoutMs: 300_000,
+  retry: { attempts: 1, initialDelayMs: 100, factor: 2, maxDelayMs: 30_000, jitter: 0.2 },
+} as const satisfies ExecutionPolicy;
+
+export const DEFAULT_LIMITS = { maxDepth: 64, maxEscalations: 32 } as const;
+
+/** Merges overrides into a policy, checking every number. */
+export function mergeExecution(base: ExecutionPolicy, override: ExecutionPolicyInput | undefined, where: string): ExecutionPolicy {
+  if (override === undefined) return base;
+  const retry: RetryPolicy = { ...base.retry, ...override.retry };
+  const policy: ExecutionPolicy = { timeoutMs: override.timeoutMs ?? base.timeoutMs, retry };
+  positive(policy.timeoutMs, `${where}.timeoutMs`);
+  if (!Number.isInteger(retry.attempts) || retry.attempts < 1) invalid(`${where}.retry.attempts must be a whole number ≥ 1, got ${retry.attempts}.`);
+  nonNegative(retry.initialDelayMs, `${where}.retry.initialDelayMs`);
+  nonNegative(retry.maxDelayMs, `${where}.retry.maxDelayMs`);
+  if (!(retry.factor >= 1)) invalid(`${where}.retry.factor must be ≥ 1, got ${retry.factor}.`);
+  if (!(retry.jitter >= 0 && retry.jitter <= 1)) invalid(`${where}.retry.jitter must be between 0 and 1, got ${retry.jitter}.`);
+  return policy;
+}
+
+export function positive(value: unknown, name: string): void {
+  if (typeof value !== 'number' || !(value > 0)) invalid(`${name} must be a positive number, got ${String(value)}.`);
+}
+
+export function positiveInteger(value: unknown, name: string): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) invalid(`${name} must be a whole number ≥ 1, got ${String(value)}.`);
+}
+
+function nonNegative(value: unknown, name: string): void {
+  if (typeof value !== 'number' || !(value >= 0)) invalid(`${name} must be a number ≥ 0, got ${String(value)}.`);
+}
+
+export function invalid(message: string): never {
+  throw new EchelonError('invalid_option', message);
+}

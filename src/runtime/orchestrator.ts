@@ -1,0 +1,379 @@
+/**
+ * `createOrchestrator`: starts an organisation as a tree of XState agent actors and gives it
+ * a front desk — submit tasks and await their outcomes, cancel them, read status, listen to
+ * lifecycle events, and let people resolve escalations and decide approvals.
+ */
+import { nanoid } from 'nanoid';
+import { createActor } from 'xstate';
+import { createAgentMachine, resolutionTaskId, type AgentActorRef, type AgentContext, type AgentEvent, type AgentStateName } from '../../machines/agent.machine.js';
+import type { AgentReport } from '../../machines/environment.js';
+import { assertAuthority } from '../approval/authority.js';
+import { EchelonError } from '../errors.js';
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import { hierarchyMetrics } from '../hierarchy/metrics.js';
+import type { Role } from '../hierarchy/types.js';
+import type { Approval, Escalation, EscalationResolution, Outcome, Settlement, Task, TaskInput } from '../types.js';
+import { createEnvironment } from './environment.js';
+import { EventBus, type Listener, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
+import { Ledger } from './ledger.js';
+import { invalid, positiveInteger, type OrchestratorOptions } from './options.js';
+import { ResourceRegistry } from './resources.js';
+import { validateTaskInput } from './submit.js';
+
+/** The reference's `get_status`, plus pending approvals. */
+export interface OrchestratorStatus {
+  readonly hierarchyDepth: number;
+  readonly totalAgents: number;
+  /** Submitted tasks not yet settled. */
+  readonly activeTasks: number;
+  readonly activeEscalations: number;
+  readonly resolvedEscalations: number;
+  readonly pendingApprovals: number;
+}
+
+/** One agent, as its actor sees itself now. */
+export interface AgentStatus {
+  readonly id: string;
+  readonly role: Role;
+  readonly level: number;
+  readonly state: AgentStateName;
+  /** Tasks waiting for this agent: its inbox and its execution queue. */
+  readonly queued: number;
+  readonly running: readonly string[];
+  readonly awaitingApproval: readonly string[];
+  readonly escalated: readonly string[];
+  /** In-flight tasks per child. */
+  readonly load: Readonly<Record<string, number>>;
+}
+
+/** A running organisation. */
+export interface Orchestrator {
+  readonly hierarchy: Hierarchy;
+  /** The root agent's actor (the XState system's root), for inspection and advanced use. */
+  readonly actor: AgentActorRef;
+  /** Submits a task (to the root, or to `at`) and resolves with its outcome once it settles. */
+  submit<TResult = unknown>(task: TaskInput, options?: { readonly at?: string }): Promise<Outcome<TResult>>;
+  /** The outcome of a task: waits while it is active; recent finished outcomes resolve at once. */
+  outcome<TResult = unknown>(taskId: string): Promise<Outcome<TResult>>;
+  /** Cancels a task wherever it is (aborting its executor, cancelling its derived tasks); resolves with its outcome. */
+  cancel(taskId: string, reason?: string): Promise<Outcome>;
+  status(): OrchestratorStatus;
+  agentState(agentId: string): AgentStatus;
+  /** Listens to one lifecycle event type, or `'*'` for all; returns the unsubscribe function. */
+  on<T extends OrchestratorEventType | '*'>(type: T, listener: Listener<T>): () => void;
+  readonly escalations: {
+    active(): Escalation[];
+    resolved(): Escalation[];
+    get(id: string): Escalation | undefined;
+    /** Resolves an escalation that reached the top and waits for a person. */
+    resolve(id: string, resolution: EscalationResolution): void;
+  };
+  readonly approvals: {
+    pending(): Approval[];
+    get(id: string): Approval | undefined;
+    /** Approves as `by`, an agent with authority over the request (a person acting for that agent). */
+    approve(id: string, decision: { readonly by: string; readonly comment?: string }): void;
+    reject(id: string, decision: { readonly by: string; readonly reason?: string }): void;
+  };
+  /** Resolves when no submitted task is active. */
+  drain(): Promise<void>;
+  /** Stops every agent; tasks still waiting reject with `orchestrator_stopped`. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an organisation: one XState actor per agent, spawned parent by parent.
+ *
+ * @example
+ * ```ts
+ * const org = createOrchestrator({
+ *   hierarchy: developmentTeam(),
+ *   executors: { default: async (task, { agent }) => ({ done: task.type, by: agent.id }) },
+ * });
+ * const outcome = await org.submit({ type: 'api_design', payload: { feature: 'login' } });
+ * outcome.executedBy;      // 'api_specialist'
+ * outcome.delegationChain; // ['cto', 'backend_lead', 'api_specialist']
+ * await org.stop();
+ * ```
+ */
+export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
+  const { hierarchy } = options;
+  if (typeof options !== 'object' || options === null || typeof hierarchy?.get !== 'function') {
+    invalid('createOrchestrator needs { hierarchy, executors }: build the hierarchy with defineHierarchy() or a preset such as developmentTeam().');
+  }
+  const retain = options.retain ?? 1000;
+  positiveInteger(retain, 'retain');
+  const now = options.clock?.now === undefined ? () => Date.now() : () => options.clock!.now!();
+  const ledger = new Ledger(retain);
+  const bus = new EventBus((error, event) => console.error(`echelon: a listener for "${event.type}" threw:`, error));
+  const agentStates = new Map<string, string>();
+  const shownStates = new Map<string, string>();
+  const drainWaiters: Array<() => void> = [];
+  let stopped = false;
+  let flushScheduled = false;
+
+  const send = (agentId: string, message: AgentEvent) => (actor.system.get(agentId) as AgentActorRef | undefined)?.send(message);
+  const emit = (type: OrchestratorEventType, build: () => OrchestratorEvent) => {
+    if (bus.wants(type)) bus.emit(build());
+  };
+  const rootOf = (taskId: string) => ledger.tasks.get(taskId)?.task.rootId ?? taskId;
+
+  const finish = (task: Task, settlement: Settlement) => {
+    const outcome = ledger.finish(task, settlement, now());
+    if (outcome === undefined) return;
+    emit(outcome.status === 'completed' ? 'task.completed' : 'task.failed', () => ({
+      type: outcome.status === 'completed' ? 'task.completed' : 'task.failed',
+      outcome,
+      at: outcome.settledAt,
+    }));
+    if (ledger.activeRoots().length === 0) for (const resolve of drainWaiters.splice(0)) resolve();
+  };
+
+  const flushStates = () => {
+    flushScheduled = false;
+    for (const [agent, state] of agentStates) {
+      agentStates.delete(agent);
+      if (shownStates.get(agent) === state) continue;
+      shownStates.set(agent, state);
+      bus.emit({ type: 'agent.state', agent, state, at: now() });
+    }
+  };
+
+  const onReport = (report: AgentReport): void => {
+    const at = now();
+    switch (report.type) {
+      case 'task.delegated': {
+        const record = ledger.move(report.task, report.to);
+        if (record?.cancel !== undefined) send(report.to, { type: 'task.cancel', taskId: report.task.id, reason: record.cancel });
+        emit('task.delegated', () => ({ type: 'task.delegated', task: report.task, from: report.from, to: report.to, at }));
+        return;
+      }
+      case 'task.queued':
+        emit('task.queued', () => ({ type: 'task.queued', task: report.task, agent: report.agent, at }));
+        return;
+      case 'task.started':
+        emit('task.started', () => ({ type: 'task.started', task: report.task, agent: report.agent, attempt: report.attempt, at }));
+        return;
+      case 'task.retrying':
+        emit('task.retrying', () => ({ ...report, at }));
+        return;
+      case 'task.deferred':
+        resources.wait(report.agent, report.resources);
+        emit('task.deferred', () => ({ ...report, at }));
+        return;
+      case 'task.ended':
+        return;
+      case 'task.settled':
+        finish(report.task, report.settlement);
+        return;
+      case 'escalation.raised': {
+        const escalation = ledger.raise(report.escalation);
+        const { task } = report.escalation;
+        ledger.derive({ ...task, id: report.resolutionTaskId, parentId: task.id }, escalation.to === 'human' ? undefined : escalation.to);
+        emit('escalation.raised', () => ({ type: 'escalation.raised', escalation, at }));
+        if (escalation.to === 'human') askHuman(escalation);
+        return;
+      }
+      case 'escalation.resolved': {
+        const escalation = ledger.resolve(report, at);
+        if (escalation !== undefined) ledger.drop(resolutionTaskId(escalation.taskId, report.escalationId));
+        if (escalation !== undefined) emit('escalation.resolved', () => ({ type: 'escalation.resolved', escalation, at }));
+        return;
+      }
+      case 'approval.requested': {
+        const approval = ledger.request(report.approval, report.asked, rootOf(report.approval.taskId));
+        emit('approval.requested', () => ({ type: 'approval.requested', approval, at }));
+        return;
+      }
+      case 'approval.decision':
+        ledger.decide(report.approvalId, report.decision);
+        return;
+      case 'approval.settled': {
+        const approval = ledger.settleApproval(report.approvalId, report.status, at);
+        if (approval !== undefined) emit('approval.decided', () => ({ type: 'approval.decided', approval, at }));
+        return;
+      }
+      case 'approval.refused':
+        emit('approval.refused', () => ({ ...report, at }));
+        return;
+      case 'agent.state':
+        if (!bus.wants('agent.state')) return;
+        agentStates.set(report.agent, report.state);
+        if (!flushScheduled) {
+          flushScheduled = true;
+          queueMicrotask(flushStates);
+        }
+        return;
+      case 'agent.fault':
+        emit('agent.fault', () => ({ type: 'agent.fault', agent: report.agent, error: report.error, ...(report.task ? { taskId: report.task.id } : {}), at }));
+        if (report.task !== undefined) {
+          const root = ledger.tasks.get(report.task.rootId)?.task;
+          if (root !== undefined) finish(root, { status: 'failed', error: report.error, executedBy: report.agent, attempts: 0 });
+        }
+        return;
+    }
+  };
+
+  const resources = new ResourceRegistry((agentId, released) => send(agentId, { type: 'resource.released', resources: released }));
+  const environment = createEnvironment(options, { now, newId: (prefix) => `${prefix}_${nanoid(10)}`, report: onReport, resources });
+  const machine = createAgentMachine(environment);
+  const actor = createActor(machine, {
+    systemId: hierarchy.root.id,
+    input: { agentId: hierarchy.root.id },
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.inspect === undefined ? {} : { inspect: options.inspect }),
+  });
+  actor.subscribe({
+    error: (error) => {
+      stopped = true;
+      ledger.abandon(new EchelonError('orchestrator_stopped', `The organisation stopped after an internal error: ${String(error)}`, { cause: error }));
+    },
+  });
+  actor.start();
+
+  const askHuman = (escalation: Escalation) => {
+    Promise.resolve()
+      .then(() => options.onEscalation!(escalation))
+      .then((resolution) => {
+        if (resolution && ledger.escalation(escalation.id)?.status === 'active') org.escalations.resolve(escalation.id, resolution);
+      })
+      .catch((error: unknown) => console.error(`echelon: onEscalation threw for escalation ${escalation.id}:`, error));
+  };
+
+  const pendingApproval = (id: string): Approval => {
+    const approval = ledger.approval(id);
+    if (approval === undefined || approval.status !== 'pending') {
+      throw new EchelonError('unknown_approval', approval === undefined ? `No approval "${id}".` : `Approval "${id}" is already ${approval.status}.`, {
+        details: { approvalId: id },
+      });
+    }
+    return approval;
+  };
+
+  const org: Orchestrator = {
+    hierarchy,
+    actor,
+
+    async submit<TResult>(input: TaskInput, submitOptions: { readonly at?: string } = {}) {
+      if (stopped) throw new EchelonError('orchestrator_stopped', 'This orchestrator is stopped; create a new one to submit tasks.');
+      const entry = submitOptions.at ?? hierarchy.root.id;
+      hierarchy.get(entry);
+      const task = validateTaskInput(input, { entry, now: now(), newId: () => `task_${nanoid(10)}`, isActive: (id) => ledger.tasks.has(id) });
+      ledger.submit(task, entry);
+      const outcome = ledger.wait(task.id)!;
+      emit('task.submitted', () => ({ type: 'task.submitted', task, at: task.submittedAt }));
+      send(entry, { type: 'task.assign', task });
+      return outcome as Promise<Outcome<TResult>>;
+    },
+
+    async outcome<TResult>(taskId: string) {
+      const waiting = ledger.wait(taskId) ?? (ledger.outcome(taskId) === undefined ? undefined : Promise.resolve(ledger.outcome(taskId)!));
+      if (waiting === undefined) throw new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } });
+      return waiting as Promise<Outcome<TResult>>;
+    },
+
+    async cancel(taskId: string, reason?: string) {
+      const waiting = org.outcome(taskId);
+      for (const record of ledger.family(taskId)) {
+        record.cancel = reason ?? 'cancelled by request';
+        if (record.holder !== undefined) send(record.holder, { type: 'task.cancel', taskId: record.task.id, reason: record.cancel });
+      }
+      return waiting;
+    },
+
+    status() {
+      return {
+        hierarchyDepth: hierarchyMetrics(hierarchy).depth,
+        totalAgents: hierarchy.size,
+        activeTasks: ledger.activeRoots().length,
+        activeEscalations: ledger.activeEscalations().length,
+        resolvedEscalations: ledger.resolvedEscalationCount(),
+        pendingApprovals: ledger.pendingApprovals().length,
+      };
+    },
+
+    agentState(agentId: string) {
+      const node = hierarchy.get(agentId);
+      const snapshot = (actor.system.get(agentId) as AgentActorRef).getSnapshot();
+      const context: AgentContext = snapshot.context;
+      const value = snapshot.value;
+      return {
+        id: node.id,
+        role: node.role,
+        level: node.level,
+        state: (typeof value === 'string' ? value : Object.keys(value)[0]) as AgentStateName,
+        queued: context.inbox.length + context.queue.length,
+        running: Object.keys(context.running),
+        awaitingApproval: Object.values(context.parked).map((task) => task.id),
+        escalated: Object.values(context.escalated).map((task) => task.id),
+        load: context.load,
+      };
+    },
+
+    on: (type, listener) => bus.on(type, listener),
+
+    escalations: {
+      active: () => ledger.activeEscalations(),
+      resolved: () => ledger.resolvedEscalations(),
+      get: (id) => ledger.escalation(id),
+      resolve(id, resolution) {
+        const escalation = ledger.escalation(id);
+        if (escalation === undefined || escalation.status !== 'active' || escalation.to !== 'human') {
+          throw new EchelonError(
+            'unknown_escalation',
+            escalation === undefined
+              ? `No escalation "${id}".`
+              : escalation.status !== 'active'
+                ? `Escalation "${id}" is already ${escalation.status}.`
+                : `Escalation "${id}" is with ${escalation.to}, not waiting for a person.`,
+            { details: { escalationId: id } },
+          );
+        }
+        const by = `human:${resolution.by ?? 'operator'}`;
+        if ('assignTo' in resolution) {
+          hierarchy.get(resolution.assignTo);
+          const record = ledger.tasks.get(resolutionTaskId(escalation.taskId, id));
+          if (record === undefined) throw new EchelonError('unknown_escalation', `Escalation "${id}" has no task left to assign.`);
+          const task: Task = { ...record.task, origin: { kind: 'escalation', escalationId: id, raisedBy: escalation.from }, chain: [resolution.assignTo] };
+          ledger.move(task, resolution.assignTo);
+          send(resolution.assignTo, { type: 'task.assign', task });
+          return;
+        }
+        const settlement =
+          'result' in resolution
+            ? { status: 'completed' as const, result: resolution.result, executedBy: by, attempts: 0 }
+            : { status: 'failed' as const, error: { code: 'escalation_unresolved' as const, message: `${by} ended escalation ${id}: ${resolution.fail}` }, executedBy: by, attempts: 0 };
+        onReport({ type: 'escalation.resolved', escalationId: id, resolvedBy: by, settlement });
+        send(escalation.from, { type: 'escalation.resolved', escalationId: id, resolvedBy: by, settlement });
+      },
+    },
+
+    approvals: {
+      pending: () => ledger.pendingApprovals(),
+      get: (id) => ledger.approval(id),
+      approve(id, { by, comment }) {
+        const approval = pendingApproval(id);
+        assertAuthority(hierarchy, approval, approval.decisions, by);
+        send(approval.requester, { type: 'approval.granted', approvalId: id, by, ...(comment === undefined ? {} : { comment }) });
+      },
+      reject(id, { by, reason }) {
+        const approval = pendingApproval(id);
+        assertAuthority(hierarchy, approval, approval.decisions, by);
+        send(approval.requester, { type: 'approval.denied', approvalId: id, by, ...(reason === undefined ? {} : { reason }) });
+      },
+    },
+
+    drain() {
+      if (ledger.activeRoots().length === 0) return Promise.resolve();
+      return new Promise((resolve) => drainWaiters.push(resolve));
+    },
+
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      ledger.abandon(new EchelonError('orchestrator_stopped', 'The orchestrator was stopped before this task settled.'));
+      actor.stop();
+    },
+  };
+  return org;
+}

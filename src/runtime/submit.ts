@@ -1,0 +1,47 @@
+/**
+ * Turning what users submit into a task: every field checked, with an error that names the
+ * field and says what it should be.
+ */
+import { EchelonError } from '../errors.js';
+import type { Task, TaskInput } from '../types.js';
+
+export function validateTaskInput(
+  input: TaskInput,
+  at: { entry: string; now: number; newId: () => string; isActive: (id: string) => boolean },
+): Task {
+  const bad = (message: string) => new EchelonError('invalid_task', message);
+  if (typeof input !== 'object' || input === null) throw bad(`A task must be an object with at least a type, got ${String(input)}.`);
+  if (typeof input.type !== 'string' || input.type.trim() === '') {
+    throw bad(`A task needs a type (the capability it asks for), got ${JSON.stringify(input.type) ?? 'nothing'}.`);
+  }
+  if (input.id !== undefined && (typeof input.id !== 'string' || input.id.trim() === '')) throw bad(`A task id must be a non-empty string, got ${JSON.stringify(input.id)}.`);
+  if (input.id !== undefined && at.isActive(input.id)) {
+    throw new EchelonError('duplicate_task', `A task with id "${input.id}" is already active; ids must be unique among active tasks.`, { details: { taskId: input.id } });
+  }
+  const strings = (value: unknown, name: string): readonly string[] => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw bad(`${name} must be an array of strings, got ${JSON.stringify(value)}.`);
+    return value;
+  };
+  if (input.context !== undefined && (typeof input.context !== 'object' || input.context === null || Array.isArray(input.context))) {
+    throw bad(`context must be an object of flags, got ${JSON.stringify(input.context)}.`);
+  }
+  const id = input.id ?? at.newId();
+  return {
+    id,
+    type: input.type,
+    payload: input.payload,
+    context: input.context ?? {},
+    resources: strings(input.resources, 'resources'),
+    requiredSkills: strings(input.requiredSkills, 'requiredSkills'),
+    ...(input.execution === undefined ? {} : { execution: input.execution }),
+    ...(input.approval === undefined ? {} : { approval: input.approval }),
+    rootId: id,
+    origin: { kind: 'submitter' },
+    chain: [at.entry],
+    escalations: [],
+    excluded: [],
+    approvedBy: [],
+    submittedAt: at.now,
+  };
+}
