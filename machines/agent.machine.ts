@@ -221,7 +221,7 @@ function defineAgentMachine(env: AgentEnvironment) {
 
       enqueueTask: enqueueActions(({ context, enqueue, event }) => {
         if (event.type !== 'task.assign') return;
-        enqueue.assign({ inbox: [...context.inbox, { task: event.task, mode: 'route' }] });
+        enqueue.assign({ inbox: [...context.inbox, { task: event.task, mode: event.mode ?? 'route' }] });
       }),
 
       enqueueResolution: enqueueActions(({ context, enqueue, event }) => {
@@ -570,6 +570,9 @@ function operations(env: AgentEnvironment, xstateEnqueue: unknown, context: Agen
 
     apply(job: Job, step: Exclude<Step, { kind: 'delegate' }>) {
       const { task } = job;
+      // A deferred job whose resources are free takes them now, in the same step that routes it,
+      // so nobody grabs them between here and the agent that will execute it.
+      if (job.mode === 'defer' && step.kind !== 'defer') enqueue(() => env.claimResources(me, task));
       switch (step.kind) {
         case 'assign': {
           const handed: Task = { ...task, chain: [...task.chain, step.childId] };
@@ -665,6 +668,7 @@ function operations(env: AgentEnvironment, xstateEnqueue: unknown, context: Agen
       };
       escalated = { ...escalated, [id]: raised };
       touch();
+      enqueue(() => env.releaseResources(me, task.id));
       if (step.to !== 'human') enqueue.sendTo(system.get(step.to)!, { type: 'escalation.raised', escalation });
       report({ type: 'escalation.raised', escalation, resolutionTaskId: resolutionTaskId(task.id, id) });
     },

@@ -262,7 +262,8 @@ export interface Approval extends ApprovalRequest {
  * `approval.requested`.
  */
 export type AgentMessage =
-  | { readonly type: 'task.assign'; readonly task: Task }
+  /** `mode` defaults to `route`; `execute` makes the receiver do it itself (a person assigning it, say). */
+  | { readonly type: 'task.assign'; readonly task: Task; readonly mode?: 'route' | 'execute' }
   | { readonly type: 'task.cancel'; readonly taskId: string; readonly reason?: string }
   | { readonly type: 'task.completed'; readonly task: Task; readonly settlement: Settlement }
   | { readonly type: 'task.failed'; readonly task: Task; readonly settlement: Settlement }

@@ -108,7 +108,9 @@ export function createDecisions(config: DecisionConfig): Decisions {
     if (task.escalations.length > config.maxEscalations) {
       return fail('escalation_unresolved', `Task ${task.id} escalated ${task.escalations.length} times (limit ${config.maxEscalations}) without being resolved.`);
     }
-    const claims = config.resources.conflicts(agentId, task);
+    // A deferred job waits until nobody else holds its resources — this agent included, since
+    // the job is about to be routed elsewhere.
+    const claims = config.resources.conflicts(agentId, task, job.mode === 'defer');
     if (job.mode === 'defer' && claims.length > 0) return { kind: 'defer', resources: [...new Set(claims.map((claim) => claim.resource))] };
     const executable = config.hasExecutor(agentId);
     const candidates = forced === undefined && job.mode !== 'execute' ? candidatesFor(hierarchy, agentId, task, load) : [];

@@ -103,7 +103,10 @@ export class Ledger {
   wait(taskId: string): Promise<Outcome> | undefined {
     const root = this.#roots.get(taskId);
     if (root === undefined) return undefined;
-    return new Promise((resolve, reject) => root.waiters.push({ resolve, reject }));
+    const promise = new Promise<Outcome>((resolve, reject) => root.waiters.push({ resolve, reject }));
+    // Stopping rejects whoever waits; a submit nobody awaits must not crash the process for it.
+    promise.catch(() => undefined);
+    return promise;
   }
 
   outcome(taskId: string): Outcome | undefined {

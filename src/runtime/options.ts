@@ -24,7 +24,7 @@ export type ExecutionOptions = ExecutionPolicyInput & {
 
 /** A clock for timers (timeouts, backoff, approval expiry); XState's `SimulatedClock` fits. */
 export interface OrchestratorClock {
-  setTimeout(fn: (...args: never[]) => void, timeout: number): unknown;
+  setTimeout(fn: () => void, timeout: number): unknown;
   clearTimeout(id: unknown): void;
   /** The current time in ms; `Date.now()` when absent. */
   now?(): number;

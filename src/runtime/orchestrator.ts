@@ -113,6 +113,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   let flushScheduled = false;
 
   const send = (agentId: string, message: AgentEvent) => (actor.system.get(agentId) as AgentActorRef | undefined)?.send(message);
+  /** Sends from inside an agent's report: after the agent's step, not nested in it. */
+  const sendSoon = (agentId: string, message: AgentEvent) => queueMicrotask(() => send(agentId, message));
   const emit = (type: OrchestratorEventType, build: () => OrchestratorEvent) => {
     if (bus.wants(type)) bus.emit(build());
   };
@@ -133,7 +135,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     flushScheduled = false;
     for (const [agent, state] of agentStates) {
       agentStates.delete(agent);
-      if (shownStates.get(agent) === state) continue;
+      if ((shownStates.get(agent) ?? 'receiving') === state) continue;
       shownStates.set(agent, state);
       bus.emit({ type: 'agent.state', agent, state, at: now() });
     }
@@ -144,7 +146,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     switch (report.type) {
       case 'task.delegated': {
         const record = ledger.move(report.task, report.to);
-        if (record?.cancel !== undefined) send(report.to, { type: 'task.cancel', taskId: report.task.id, reason: record.cancel });
+        if (record?.cancel !== undefined) sendSoon(report.to, { type: 'task.cancel', taskId: report.task.id, reason: record.cancel });
         emit('task.delegated', () => ({ type: 'task.delegated', task: report.task, from: report.from, to: report.to, at }));
         return;
       }
@@ -214,7 +216,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     }
   };
 
-  const resources = new ResourceRegistry((agentId, released) => send(agentId, { type: 'resource.released', resources: released }));
+  const resources = new ResourceRegistry((agentId, released) => sendSoon(agentId, { type: 'resource.released', resources: released }));
   const environment = createEnvironment(options, { now, newId: (prefix) => `${prefix}_${nanoid(10)}`, report: onReport, resources });
   const machine = createAgentMachine(environment);
   const actor = createActor(machine, {
@@ -254,25 +256,31 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     hierarchy,
     actor,
 
-    async submit<TResult>(input: TaskInput, submitOptions: { readonly at?: string } = {}) {
-      if (stopped) throw new EchelonError('orchestrator_stopped', 'This orchestrator is stopped; create a new one to submit tasks.');
-      const entry = submitOptions.at ?? hierarchy.root.id;
-      hierarchy.get(entry);
-      const task = validateTaskInput(input, { entry, now: now(), newId: () => `task_${nanoid(10)}`, isActive: (id) => ledger.tasks.has(id) });
-      ledger.submit(task, entry);
-      const outcome = ledger.wait(task.id)!;
-      emit('task.submitted', () => ({ type: 'task.submitted', task, at: task.submittedAt }));
-      send(entry, { type: 'task.assign', task });
-      return outcome as Promise<Outcome<TResult>>;
+    // Not `async`: the promise returned is the ledger's own, which stopping may reject without
+    // crashing a process that never awaited it.
+    submit<TResult>(input: TaskInput, submitOptions: { readonly at?: string } = {}) {
+      try {
+        if (stopped) throw new EchelonError('orchestrator_stopped', 'This orchestrator is stopped; create a new one to submit tasks.');
+        const entry = submitOptions.at ?? hierarchy.root.id;
+        hierarchy.get(entry);
+        const task = validateTaskInput(input, { entry, now: now(), newId: () => `task_${nanoid(10)}`, isActive: (id) => ledger.tasks.has(id) });
+        ledger.submit(task, entry);
+        const outcome = ledger.wait(task.id)!;
+        emit('task.submitted', () => ({ type: 'task.submitted', task, at: task.submittedAt }));
+        send(entry, { type: 'task.assign', task });
+        return outcome as Promise<Outcome<TResult>>;
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
 
-    async outcome<TResult>(taskId: string) {
+    outcome<TResult>(taskId: string) {
       const waiting = ledger.wait(taskId) ?? (ledger.outcome(taskId) === undefined ? undefined : Promise.resolve(ledger.outcome(taskId)!));
-      if (waiting === undefined) throw new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } });
+      if (waiting === undefined) return Promise.reject(new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } }));
       return waiting as Promise<Outcome<TResult>>;
     },
 
-    async cancel(taskId: string, reason?: string) {
+    cancel(taskId: string, reason?: string) {
       const waiting = org.outcome(taskId);
       for (const record of ledger.family(taskId)) {
         record.cancel = reason ?? 'cancelled by request';
@@ -336,7 +344,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           if (record === undefined) throw new EchelonError('unknown_escalation', `Escalation "${id}" has no task left to assign.`);
           const task: Task = { ...record.task, origin: { kind: 'escalation', escalationId: id, raisedBy: escalation.from }, chain: [resolution.assignTo] };
           ledger.move(task, resolution.assignTo);
-          send(resolution.assignTo, { type: 'task.assign', task });
+          send(resolution.assignTo, { type: 'task.assign', task, mode: 'execute' });
           return;
         }
         const settlement =

@@ -18,12 +18,15 @@ export class ResourceRegistry {
     this.#notify = notify;
   }
 
-  /** Claims held on `task`'s resources by agents other than `agentId`. */
-  conflicts(agentId: string, task: Task): ResourceClaim[] {
+  /**
+   * Claims on `task`'s resources by other tasks: held by agents other than `agentId` (an agent
+   * may queue its own tasks on a resource it holds), or by anyone when `anyAgent` is set.
+   */
+  conflicts(agentId: string, task: Task, anyAgent = false): ResourceClaim[] {
     const found: ResourceClaim[] = [];
     for (const resource of task.resources) {
       for (const claim of this.#claims.get(resource) ?? []) {
-        if (claim.agentId !== agentId && claim.taskId !== task.id) found.push(claim);
+        if ((anyAgent || claim.agentId !== agentId) && claim.taskId !== task.id) found.push(claim);
       }
     }
     return found;

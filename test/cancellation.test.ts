@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOrchestrator, delegateWith, developmentTeam, EchelonError, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
+import { deferred, flush } from './support/helpers.js';
+
+const orgs: Orchestrator[] = [];
+const start = (options: Partial<OrchestratorOptions> = {}) => {
+  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', ...options });
+  orgs.push(org);
+  return org;
+};
+afterEach(async () => {
+  await Promise.all(orgs.splice(0).map((org) => org.stop()));
+});
+
+describe('org.cancel', () => {
+  it('aborts a running executor through its signal; the task ends cancelled and the agent goes on', async () => {
+    let signal: AbortSignal | undefined;
+    const gate = deferred();
+    const org = start({
+      executors: async (task, context) => {
+        if (task.id === 'long') {
+          signal = context.signal;
+          await gate.promise;
+        }
+        return 'done';
+      },
+    });
+    const long = org.submit({ id: 'long', type: 'css' });
+    const next = org.submit({ id: 'next', type: 'css' });
+    await flush();
+    const cancelled = await org.cancel('long', 'changed my mind');
+    expect(signal?.aborted).toBe(true);
+    expect(cancelled).toMatchObject({ status: 'cancelled', error: { code: 'cancelled', message: 'Cancelled at frontend_dev_1: changed my mind' } });
+    expect(await long).toEqual(cancelled);
+    gate.reject(new Error('aborted late'));
+    expect((await next).status).toBe('completed');
+    expect(org.agentState('frontend_lead').load).toEqual({ react_specialist: 0 });
+  });
+
+  it('removes a queued task', async () => {
+    const gate = deferred();
+    const org = start({ executors: () => gate.promise });
+    const first = org.submit({ id: 'a', type: 'css' });
+    const second = org.submit({ id: 'b', type: 'css' });
+    await flush();
+    expect((await org.cancel('b')).status).toBe('cancelled');
+    expect(org.agentState('frontend_dev_1').queued).toBe(0);
+    gate.resolve('ok');
+    expect((await first).status).toBe('completed');
+    expect((await second).status).toBe('cancelled');
+  });
+
+  it('withdraws a pending approval', async () => {
+    const org = start();
+    const outcome = org.submit({ id: 'p', type: 'css', context: { requiresApproval: true } });
+    await flush();
+    const [approval] = org.approvals.pending();
+    await org.cancel('p');
+    expect((await outcome).status).toBe('cancelled');
+    expect(org.approvals.get(approval!.id)!.status).toBe('cancelled');
+    expect(org.agentState('frontend_dev_1').state).toBe('receiving');
+  });
+
+  it('cancels a task waiting on an escalation, and the work done to resolve it', async () => {
+    let aborted = false;
+    const org = start({
+      executors: async (_task, { agent, signal }) => {
+        if (agent.id !== 'api_specialist') return 'done';
+        signal.addEventListener('abort', () => (aborted = true));
+        return new Promise(() => undefined);
+      },
+    });
+    const outcome = org.submit({ id: 'e', type: 'python', context: { requiresPolicyDecision: true } });
+    await flush();
+    expect(org.escalations.active()).toHaveLength(1);
+    expect((await org.cancel('e')).status).toBe('cancelled');
+    await flush();
+    expect(aborted).toBe(true);
+    expect(org.escalations.active()).toEqual([]);
+    expect(org.agentState('api_specialist')).toMatchObject({ running: [], state: 'receiving' });
+    expect((await outcome).escalations[0]!.status).toBe('failed');
+  });
+
+  it('cancels a task while its manager is still deciding where it goes', async () => {
+    const answer = deferred<string | undefined>();
+    const org = start({ strategy: { byId: { cto: delegateWith('slow', () => answer.promise) } } });
+    const outcome = org.submit({ id: 'd', type: 'python' });
+    await flush();
+    expect(org.agentState('cto').state).toBe('delegating');
+    expect((await org.cancel('d')).status).toBe('cancelled');
+    expect(org.agentState('cto').state).toBe('receiving');
+    answer.resolve('backend_lead');
+    await flush();
+    expect((await outcome).status).toBe('cancelled');
+    expect((await org.submit({ type: 'strategy' })).status).toBe('completed');
+  });
+
+  it('returns the outcome of a task that already finished, and refuses unknown ones', async () => {
+    const org = start();
+    await org.submit({ id: 'done', type: 'css' });
+    expect((await org.cancel('done')).status).toBe('completed');
+    await expect(org.cancel('never')).rejects.toBeInstanceOf(EchelonError);
+  });
+});

@@ -1,0 +1,214 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  capabilityMatching,
+  createOrchestrator,
+  defaultEscalationPolicy,
+  defineHierarchy,
+  delegateWith,
+  developmentTeam,
+  loadBalancing,
+  skillBased,
+  type Candidate,
+  type Orchestrator,
+  type Task,
+} from '../src/index.js';
+import { deferred, flush } from './support/helpers.js';
+
+const orgs: Orchestrator[] = [];
+const start = (options: Parameters<typeof createOrchestrator>[0]) => {
+  const org = createOrchestrator(options);
+  orgs.push(org);
+  return org;
+};
+afterEach(async () => {
+  await Promise.all(orgs.splice(0).map((org) => org.stop()));
+});
+
+const byAgent = async (_task: Task, { agent }: { agent: { id: string } }) => ({ by: agent.id });
+
+describe('routing by subtree in the development team', () => {
+  // The deepest agent with the capability executes; the chain is the path from the root to it.
+  it.each([
+    ['strategy', ['cto']],
+    ['architecture', ['cto']],
+    ['resource_allocation', ['cto']],
+    ['backend', ['cto', 'backend_lead']],
+    ['api', ['cto', 'backend_lead']],
+    ['coordination', ['cto', 'backend_lead']],
+    ['frontend', ['cto', 'frontend_lead']],
+    ['ui', ['cto', 'frontend_lead']],
+    ['ux', ['cto', 'frontend_lead']],
+    ['api_design', ['cto', 'backend_lead', 'api_specialist']],
+    ['rest', ['cto', 'backend_lead', 'api_specialist']],
+    ['graphql', ['cto', 'backend_lead', 'api_specialist']],
+    ['database', ['cto', 'backend_lead', 'db_specialist']],
+    ['sql', ['cto', 'backend_lead', 'db_specialist']],
+    ['optimization', ['cto', 'backend_lead', 'db_specialist']],
+    ['react', ['cto', 'frontend_lead', 'react_specialist']],
+    ['typescript', ['cto', 'frontend_lead', 'react_specialist']],
+    ['components', ['cto', 'frontend_lead', 'react_specialist']],
+    ['python', ['cto', 'backend_lead', 'api_specialist', 'backend_dev_1']],
+    ['coding', ['cto', 'backend_lead', 'api_specialist', 'backend_dev_1']],
+    ['javascript', ['cto', 'frontend_lead', 'react_specialist', 'frontend_dev_1']],
+    ['css', ['cto', 'frontend_lead', 'react_specialist', 'frontend_dev_1']],
+  ])('%s goes down %j', async (type, chain) => {
+    const org = start({ hierarchy: developmentTeam(), executors: byAgent });
+    const outcome = await org.submit({ type });
+    expect(outcome.status).toBe('completed');
+    expect(outcome.delegationChain).toEqual(chain);
+    expect(outcome.executedBy).toBe(chain.at(-1));
+    expect(outcome.result).toEqual({ by: chain.at(-1) });
+  });
+
+  it('fails a task nobody can do as unroutable, never executing it without the capability', async () => {
+    const executed: string[] = [];
+    const org = start({ hierarchy: developmentTeam(), executors: async (_task, { agent }) => executed.push(agent.id) });
+    const outcome = await org.submit({ type: 'quantum_computing' });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.code).toBe('unroutable');
+    expect(outcome.error?.message).toMatch(/No agent can take "quantum_computing" from cto/);
+    expect(executed).toEqual([]);
+  });
+
+  it('routes a task submitted at a mid-level agent within its subtree', async () => {
+    const org = start({ hierarchy: developmentTeam(), executors: byAgent });
+    const outcome = await org.submit({ type: 'python' }, { at: 'backend_lead' });
+    expect(outcome.delegationChain).toEqual(['backend_lead', 'api_specialist', 'backend_dev_1']);
+  });
+});
+
+describe('strategies as pure functions', () => {
+  const team = developmentTeam();
+  const candidates = (load: Record<string, number>, capable: string[]): Candidate[] =>
+    team.children('cto').map((node) => ({ id: node.id, node, load: load[node.id] ?? 0, capable: capable.includes(node.id) }));
+  const task = (fields: Partial<Task> = {}): Task =>
+    ({ id: 't', type: 'coding', payload: {}, context: {}, resources: [], requiredSkills: [], rootId: 't', origin: { kind: 'submitter' }, chain: ['cto'], escalations: [], excluded: [], approvedBy: [], submittedAt: 0, ...fields }) as Task;
+  const context = { agent: team.root, hierarchy: team };
+
+  it('capabilityMatching picks the first capable child', () => {
+    expect(capabilityMatching().select(task(), candidates({}, ['frontend_lead', 'backend_lead']), context)).toBe('backend_lead');
+    expect(capabilityMatching().select(task(), candidates({}, ['frontend_lead']), context)).toBe('frontend_lead');
+    expect(capabilityMatching().select(task(), candidates({}, []), context)).toBeUndefined();
+  });
+
+  it('loadBalancing picks the least loaded capable child, ties to the first', () => {
+    const strategy = loadBalancing();
+    expect(strategy.select(task(), candidates({ backend_lead: 3, frontend_lead: 1 }, ['backend_lead', 'frontend_lead']), context)).toBe('frontend_lead');
+    expect(strategy.select(task(), candidates({ backend_lead: 1, frontend_lead: 1 }, ['backend_lead', 'frontend_lead']), context)).toBe('backend_lead');
+    expect(strategy.select(task(), candidates({ backend_lead: 9, frontend_lead: 0 }, ['backend_lead']), context)).toBe('backend_lead');
+  });
+
+  it('skillBased scores subtrees on the required skills, from scores or the hierarchy', () => {
+    const strategy = skillBased({ backend_dev_1: { speed: 0.2 }, frontend_dev_1: { speed: 0.9 } });
+    const both = candidates({}, ['backend_lead', 'frontend_lead']);
+    expect(strategy.select(task({ requiredSkills: ['speed'] }), both, context)).toBe('frontend_lead');
+    expect(strategy.select(task({ payload: { required_skills: ['speed'] } }), both, context)).toBe('frontend_lead');
+    const withSkills = defineHierarchy({
+      id: 'boss',
+      role: 'manager',
+      children: [
+        { id: 'a', role: 'worker', capabilities: ['x'], skills: { rust: 0.3 } },
+        { id: 'b', role: 'worker', capabilities: ['x'], skills: { rust: 0.8 } },
+      ],
+    });
+    const pair = withSkills.children('boss').map((node) => ({ id: node.id, node, load: 0, capable: true }));
+    expect(skillBased().select(task({ type: 'x', requiredSkills: ['rust'] }), pair, { agent: withSkills.root, hierarchy: withSkills })).toBe('b');
+    // Equal scores: the less loaded wins.
+    const loaded = pair.map((candidate) => ({ ...candidate, load: candidate.id === 'a' ? 0 : 2 }));
+    expect(skillBased().select(task({ type: 'x', requiredSkills: ['go'] }), loaded, { agent: withSkills.root, hierarchy: withSkills })).toBe('a');
+  });
+});
+
+describe('load balancing counts real in-flight tasks', () => {
+  const pool = defineHierarchy({
+    id: 'lead',
+    role: 'manager',
+    children: [
+      { id: 'w1', role: 'worker', capabilities: ['job'] },
+      { id: 'w2', role: 'worker', capabilities: ['job'] },
+      { id: 'w3', role: 'worker', capabilities: ['job'] },
+    ],
+  });
+
+  it('+1 on assign, −1 when a task comes back, whether it completed or failed', async () => {
+    const gates = new Map<string, ReturnType<typeof deferred>>();
+    const org = start({
+      hierarchy: pool,
+      strategy: loadBalancing(),
+      concurrency: 10,
+      // A failed task ends where it failed, so its load comes back at once.
+      escalation: { ...defaultEscalationPolicy(), target: () => undefined },
+      executors: (task) => {
+        const gate = deferred();
+        gates.set(task.id, gate);
+        return gate.promise;
+      },
+    });
+    const outcomes = ['a', 'b', 'c', 'd'].map((id) => org.submit({ id, type: 'job' }));
+    await flush();
+    expect(org.agentState('lead').load).toEqual({ w1: 2, w2: 1, w3: 1 });
+    gates.get('b')!.resolve('ok');
+    gates.get('c')!.reject(new Error('boom'));
+    await flush();
+    expect(org.agentState('lead').load).toEqual({ w1: 2, w2: 0, w3: 0 });
+    const next = org.submit({ id: 'e', type: 'job' });
+    await flush();
+    expect(org.agentState('lead').load).toEqual({ w1: 2, w2: 1, w3: 0 });
+    for (const gate of gates.values()) gate.resolve('ok');
+    await Promise.all([...outcomes, next]);
+    expect(org.agentState('lead').load).toEqual({ w1: 0, w2: 0, w3: 0 });
+  });
+});
+
+describe('strategies that misbehave fail their task, not the system', () => {
+  it('a strategy choosing a non-child fails the task with invalid_delegate', async () => {
+    const org = start({
+      hierarchy: developmentTeam(),
+      executors: byAgent,
+      strategy: { byId: { cto: delegateWith('rogue', (task, candidates) => (task.type === 'python' ? 'frontend_dev_1' : candidates.find((c) => c.capable)?.id)) } },
+    });
+    const outcome = await org.submit({ type: 'python' });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.code).toBe('invalid_delegate');
+    expect(outcome.error?.message).toMatch(/Strategy "rogue" at cto chose "frontend_dev_1", which is not one of its children \(backend_lead, frontend_lead\)/);
+    // The organisation keeps working.
+    expect((await org.submit({ type: 'react' })).status).toBe('completed');
+  });
+
+  it('a strategy that throws fails the task with strategy_error', async () => {
+    const org = start({
+      hierarchy: developmentTeam(),
+      executors: byAgent,
+      strategy: delegateWith('broken', () => {
+        throw new Error('no idea');
+      }),
+    });
+    const outcome = await org.submit({ type: 'python' });
+    expect(outcome.error).toEqual({ code: 'strategy_error', message: 'no idea' });
+  });
+
+  it('a strategy that declines keeps the task with the agent when it can execute it', async () => {
+    const org = start({ hierarchy: developmentTeam(), executors: byAgent, strategy: { byId: { backend_lead: delegateWith('keep', () => undefined) } } });
+    const outcome = await org.submit({ type: 'database' });
+    expect(outcome.executedBy).toBe('backend_lead');
+    const declined = await org.submit({ type: 'python' });
+    expect(declined.status).toBe('failed');
+  });
+
+  it('an async strategy keeps the agent in delegating until it answers, queueing what arrives meanwhile', async () => {
+    const answer = deferred<string | undefined>();
+    const org = start({
+      hierarchy: developmentTeam(),
+      executors: byAgent,
+      strategy: { byId: { cto: delegateWith('slow', () => answer.promise) } },
+    });
+    const first = org.submit({ type: 'python' });
+    const second = org.submit({ type: 'strategy' });
+    await flush();
+    expect(org.agentState('cto').state).toBe('delegating');
+    expect(org.agentState('cto').queued).toBe(1);
+    answer.resolve('backend_lead');
+    expect((await first).delegationChain).toEqual(['cto', 'backend_lead', 'api_specialist', 'backend_dev_1']);
+    expect((await second).executedBy).toBe('cto');
+  });
+});

@@ -1,0 +1,235 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createOrchestrator,
+  defaultEscalationPolicy,
+  defineHierarchy,
+  developmentTeam,
+  EchelonError,
+  type Escalation,
+  type Orchestrator,
+  type OrchestratorOptions,
+  type Outcome,
+} from '../src/index.js';
+import { deferred, flush } from './support/helpers.js';
+
+const orgs: Orchestrator[] = [];
+const start = (options: Partial<OrchestratorOptions> & { hierarchy?: OrchestratorOptions['hierarchy'] } = {}) => {
+  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async (_task, { agent }) => `done by ${agent.id}`, ...options });
+  orgs.push(org);
+  return org;
+};
+afterEach(async () => {
+  await Promise.all(orgs.splice(0).map((org) => org.stop()));
+});
+
+const path = (outcome: Outcome) => outcome.escalations.map((e) => `${e.reason} ${e.from}→${e.to} ${e.status}${e.resolvedBy ? ` by ${e.resolvedBy}` : ''}`);
+
+describe('each reason goes to its target, which resolves it', () => {
+  it('beyond_capability: a worker without the capability escalates until someone can route it', async () => {
+    const org = start();
+    const outcome = await org.submit({ type: 'react' }, { at: 'backend_dev_1' });
+    expect(outcome).toMatchObject({ status: 'completed', executedBy: 'react_specialist', delegationChain: ['backend_dev_1'] });
+    expect(path(outcome)).toEqual([
+      'beyond_capability backend_dev_1→api_specialist resolved by react_specialist',
+      'beyond_capability api_specialist→backend_lead resolved by react_specialist',
+      'beyond_capability backend_lead→cto resolved by react_specialist',
+    ]);
+  });
+
+  it('beyond_capability is resolved one level up when the parent can do it', async () => {
+    const org = start();
+    const outcome = await org.submit({ type: 'api_design' }, { at: 'backend_dev_1' });
+    expect(outcome.executedBy).toBe('api_specialist');
+    expect(path(outcome)).toEqual(['beyond_capability backend_dev_1→api_specialist resolved by api_specialist']);
+  });
+
+  it('emergency: goes straight to the nearest executive, which handles it', async () => {
+    const org = start();
+    const outcome = await org.submit({ type: 'python', context: { isEmergency: true } });
+    expect(outcome).toMatchObject({ status: 'completed', result: 'done by cto', executedBy: 'cto' });
+    expect(path(outcome)).toEqual(['emergency backend_dev_1→cto resolved by cto']);
+  });
+
+  it('emergency: the nearest executive, not the root, when there are several', async () => {
+    const org = start({
+      hierarchy: defineHierarchy({
+        id: 'board',
+        role: 'executive',
+        children: [
+          { id: 'cto', role: 'executive', children: [{ id: 'lead', role: 'manager', children: [{ id: 'dev', role: 'worker', capabilities: ['fix'] }] }] },
+        ],
+      }),
+    });
+    const outcome = await org.submit({ type: 'fix', context: { isEmergency: true } });
+    expect(path(outcome)).toEqual(['emergency dev→cto resolved by cto']);
+  });
+
+  it('cross_team: goes to the nearest common ancestor of the teams involved, which routes it', async () => {
+    const org = start();
+    const across = await org.submit({ type: 'python', context: { requiresCrossTeam: true, teams: ['backend_lead', 'frontend_lead'] } });
+    expect(path(across)).toEqual(['cross_team backend_dev_1→cto resolved by backend_dev_1']);
+    expect(across.status).toBe('completed');
+    const within = await org.submit({ type: 'python', context: { requiresCrossTeam: true, teams: ['api_specialist', 'db_specialist'] } });
+    expect(path(within)).toEqual(['cross_team backend_dev_1→backend_lead resolved by backend_dev_1']);
+  });
+
+  it('policy_decision: the parent decides, with its own executor', async () => {
+    const org = start();
+    const outcome = await org.submit({ type: 'css', context: { requiresPolicyDecision: true } });
+    expect(outcome).toMatchObject({ result: 'done by react_specialist', executedBy: 'react_specialist' });
+    expect(path(outcome)).toEqual(['policy_decision frontend_dev_1→react_specialist resolved by react_specialist']);
+  });
+
+  it('policy_decision at the root is decided by the root itself', async () => {
+    const org = start();
+    const outcome = await org.submit({ type: 'strategy', context: { requiresPolicyDecision: true } });
+    expect(outcome).toMatchObject({ status: 'completed', executedBy: 'cto', escalations: [] });
+  });
+
+  it('resource_conflict: the common ancestor holds the task until the resource is free, then routes it', async () => {
+    const gate = deferred();
+    const started: string[] = [];
+    const org = start({
+      executors: async (task, { agent }) => {
+        started.push(`${task.rootId}@${agent.id}`);
+        if (task.id === 'migrate') await gate.promise;
+        return `done by ${agent.id}`;
+      },
+    });
+    const migrate = org.submit({ id: 'migrate', type: 'database', resources: ['prod-db'] });
+    await flush();
+    const api = org.submit({ id: 'api', type: 'api_design', resources: ['prod-db'] });
+    await flush();
+    expect(started).toEqual(['migrate@db_specialist']);
+    expect(org.escalations.active()).toMatchObject([{ reason: 'resource_conflict', from: 'api_specialist', to: 'backend_lead' }]);
+    gate.resolve(undefined);
+    expect((await migrate).status).toBe('completed');
+    const outcome = await api;
+    expect(started).toEqual(['migrate@db_specialist', 'api@api_specialist']);
+    expect(path(outcome)).toEqual(['resource_conflict api_specialist→backend_lead resolved by api_specialist']);
+  });
+
+  it('resources the policy does not call exclusive never conflict', async () => {
+    const gate = deferred();
+    const org = start({ escalation: defaultEscalationPolicy({ exclusive: ['prod-db'] }), executors: () => gate.promise });
+    const first = org.submit({ type: 'database', resources: ['logs'] });
+    const second = org.submit({ type: 'api_design', resources: ['logs'] });
+    await flush();
+    expect(org.escalations.active()).toEqual([]);
+    gate.resolve('ok');
+    expect((await Promise.all([first, second])).map((outcome) => outcome.escalations.length)).toEqual([0, 0]);
+  });
+});
+
+describe('escalations are never dropped and never loop', () => {
+  it('an escalation that reaches the root unhandled fails the task with a clear reason', async () => {
+    const org = start();
+    const outcome = await org.submit({ type: 'quantum' }, { at: 'frontend_dev_1' });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.code).toBe('unroutable');
+    expect(outcome.error?.message).toMatch(/No agent can take "quantum" from cto/);
+    expect(path(outcome)).toEqual([
+      'beyond_capability frontend_dev_1→react_specialist failed by react_specialist',
+      'beyond_capability react_specialist→frontend_lead failed by frontend_lead',
+      'beyond_capability frontend_lead→cto failed by cto',
+    ]);
+    expect(org.escalations.active()).toEqual([]);
+    expect(org.escalations.resolved()).toHaveLength(3);
+  });
+
+  it('a policy that sends an escalation down (or sideways) fails that task with invalid_escalation_target', async () => {
+    const org = start({ escalation: { ...defaultEscalationPolicy(), target: () => 'frontend_dev_1' } });
+    const outcome = await org.submit({ type: 'python', context: { requiresPolicyDecision: true } });
+    expect(outcome.error?.code).toBe('invalid_escalation_target');
+    expect(outcome.error?.message).toMatch(/escalations only go up/);
+    expect((await org.submit({ type: 'python' })).status).toBe('completed');
+  });
+
+  it('a policy that throws fails the task with policy_error', async () => {
+    const org = start({
+      escalation: {
+        ...defaultEscalationPolicy(),
+        shouldEscalate: () => {
+          throw new Error('policy bug');
+        },
+      },
+    });
+    expect((await org.submit({ type: 'python' })).error).toEqual({ code: 'policy_error', message: 'policy bug' });
+  });
+
+  it('a policy that always escalates stops at the escalation limit', async () => {
+    const org = start({
+      limits: { maxEscalations: 3 },
+      hierarchy: defineHierarchy({ id: 'top', role: 'executive', capabilities: ['job'], children: [{ id: 'dev', role: 'worker', capabilities: ['job'] }] }),
+      escalation: { ...defaultEscalationPolicy(), shouldEscalate: () => 'policy_decision', target: (agent, _reason, _task, { hierarchy }) => hierarchy.parent(agent.id) },
+    });
+    const outcome = await org.submit({ type: 'job' });
+    expect(outcome.status).toBe('completed');
+    expect(outcome.escalations.length).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('escalations that reach a person', () => {
+  it('go to onEscalation, and a person resolves them with a result', async () => {
+    const asked: Escalation[] = [];
+    const org = start({ onEscalation: (escalation) => void asked.push(escalation) });
+    const outcome = org.submit({ type: 'quantum' });
+    await flush();
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatchObject({ reason: 'beyond_capability', from: 'cto', to: 'human', status: 'active' });
+    expect(org.escalations.active().map((escalation) => escalation.id)).toEqual([asked[0]!.id]);
+    org.escalations.resolve(asked[0]!.id, { result: { answer: 42 }, by: 'alice' });
+    expect(await outcome).toMatchObject({ status: 'completed', result: { answer: 42 }, executedBy: 'human:alice' });
+    expect(org.escalations.resolved()[0]).toMatchObject({ status: 'resolved', resolvedBy: 'human:alice' });
+  });
+
+  it('a person can fail the task, or hand it to an agent', async () => {
+    const ids: string[] = [];
+    const org = start({ onEscalation: (escalation) => void ids.push(escalation.id) });
+    const failed = org.submit({ type: 'quantum' });
+    const assigned = org.submit({ type: 'quantum' });
+    // frontend_dev_1 lacks the capability, but a person's assignment is an order: it executes.
+    await flush();
+    org.escalations.resolve(ids[0]!, { fail: 'out of scope' });
+    org.escalations.resolve(ids[1]!, { assignTo: 'frontend_dev_1', by: 'bob' });
+    expect(await failed).toMatchObject({ status: 'failed', error: { code: 'escalation_unresolved', message: 'human:operator ended escalation ' + ids[0] + ': out of scope' } });
+    expect(await assigned).toMatchObject({ status: 'completed', result: 'done by frontend_dev_1', executedBy: 'frontend_dev_1' });
+  });
+
+  it('the handler can resolve escalations itself', async () => {
+    const org = start({ onEscalation: async () => ({ result: 'auto' }) });
+    expect((await org.submit({ type: 'quantum' })).result).toBe('auto');
+  });
+
+  it('failures that nobody can recover go to the person too', async () => {
+    const ids: string[] = [];
+    const org = start({ executors: async () => Promise.reject(new Error('boom')), onEscalation: (escalation) => void ids.push(escalation.id) });
+    const outcome = org.submit({ type: 'strategy' });
+    await flush();
+    expect(org.escalations.get(ids[0]!)).toMatchObject({ reason: 'execution_failed', from: 'cto', to: 'human', error: { message: 'boom' } });
+    org.escalations.resolve(ids[0]!, { result: 'fixed by hand' });
+    expect((await outcome).result).toBe('fixed by hand');
+  });
+
+  it('refuses to resolve unknown escalations or ones an agent is handling', async () => {
+    const gate = deferred();
+    const org = start({ executors: (_task, { agent }) => (agent.id === 'api_specialist' ? gate.promise : 'x'), onEscalation: () => undefined });
+    const code = (fn: () => void) => {
+      try {
+        fn();
+      } catch (error) {
+        return (error as EchelonError).code;
+      }
+      return 'none';
+    };
+    expect(code(() => org.escalations.resolve('nope', { result: 1 }))).toBe('unknown_escalation');
+    const outcome = org.submit({ type: 'python', context: { requiresPolicyDecision: true } });
+    await flush();
+    const [active] = org.escalations.active();
+    expect(active).toMatchObject({ to: 'api_specialist' });
+    expect(code(() => org.escalations.resolve(active!.id, { result: 1 }))).toBe('unknown_escalation');
+    gate.resolve('decided');
+    await outcome;
+    expect(code(() => org.escalations.resolve(active!.id, { result: 1 }))).toBe('unknown_escalation');
+  });
+});

@@ -1,0 +1,264 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import {
+  backoffDelay,
+  createOrchestrator,
+  defineHierarchy,
+  developmentTeam,
+  EchelonError,
+  type Orchestrator,
+  type OrchestratorEvent,
+  type OrchestratorOptions,
+} from '../src/index.js';
+import { deferred, flush, seeded } from './support/helpers.js';
+
+const orgs: Orchestrator[] = [];
+const start = (options: OrchestratorOptions) => {
+  const org = createOrchestrator(options);
+  orgs.push(org);
+  return org;
+};
+afterEach(async () => {
+  await Promise.all(orgs.splice(0).map((org) => org.stop()));
+});
+
+/** A lead with two interchangeable workers. */
+const pair = () =>
+  defineHierarchy({
+    id: 'lead',
+    role: 'manager',
+    children: [
+      { id: 'w1', role: 'worker', capabilities: ['job'] },
+      { id: 'w2', role: 'worker', capabilities: ['job'] },
+    ],
+  });
+
+const record = (org: Orchestrator, clock: SimulatedClock) => {
+  const log: string[] = [];
+  org.on('*', (event: OrchestratorEvent) => {
+    if (event.type === 'task.started') log.push(`${clock.now()} start ${event.agent} #${event.attempt}`);
+    if (event.type === 'task.retrying') log.push(`${clock.now()} retry ${event.agent} #${event.attempt} in ${event.delayMs}ms: ${event.error.message}`);
+  });
+  return log;
+};
+
+describe('executors that fail', () => {
+  it('an executor that throws fails the task with its message', async () => {
+    const org = start({ hierarchy: developmentTeam(), executors: async () => Promise.reject(new Error('disk full')) });
+    const outcome = await org.submit({ type: 'strategy' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'executor_error', message: 'disk full' }, executedBy: 'cto', attempts: 1 });
+  });
+
+  it.each([
+    ['a string', 'plain string', 'plain string'],
+    ['undefined', undefined, 'the executor threw undefined'],
+    ['an object', { reason: 42 }, 'the executor threw a non-Error value: {"reason":42}'],
+    ['null', null, 'the executor threw a non-Error value: null'],
+  ])('an executor that throws %s fails the task cleanly', async (_case, value, message) => {
+    const org = start({
+      hierarchy: developmentTeam(),
+      executors: {
+        default: async () => 'fine',
+        byId: {
+          cto: () => {
+            throw value;
+          },
+        },
+      },
+    });
+    expect((await org.submit({ type: 'strategy' })).error).toEqual({ code: 'executor_error', message });
+    expect((await org.submit({ type: 'css' })).status).toBe('completed');
+  });
+
+  it('an EchelonError thrown by an executor keeps its code', async () => {
+    const org = start({ hierarchy: developmentTeam(), executors: () => Promise.reject(new EchelonError('rejected', 'not allowed here')) });
+    expect((await org.submit({ type: 'strategy' })).error).toEqual({ code: 'rejected', message: 'not allowed here' });
+  });
+});
+
+describe('timeouts, on a simulated clock', () => {
+  it('an executor that hangs past its timeout is aborted and fails the task; the agent keeps serving', async () => {
+    const clock = new SimulatedClock();
+    let aborted: unknown;
+    let calls = 0;
+    const org = start({
+      hierarchy: developmentTeam(),
+      clock,
+      execution: { timeoutMs: 1_000 },
+      executors: (_task, { signal }) => {
+        calls += 1;
+        if (calls > 1) return 'second one fine';
+        signal.addEventListener('abort', () => (aborted = signal.reason));
+        return new Promise(() => undefined);
+      },
+    });
+    const hung = org.submit({ type: 'css' });
+    const next = org.submit({ type: 'css' });
+    await flush();
+    expect(org.agentState('frontend_dev_1')).toMatchObject({ state: 'executing', queued: 1 });
+    clock.increment(999);
+    await flush();
+    expect(aborted).toBeUndefined();
+    clock.increment(1);
+    const outcome = await hung;
+    expect(aborted).toBeDefined();
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.code).toBe('executor_timeout');
+    expect(outcome.error?.message).toMatch(/frontend_dev_1 did not finish "css" .* within 1000 ms \(attempt 1\)/);
+    expect((await next).result).toBe('second one fine');
+  });
+
+  it('a per-task timeout overrides the agent default', async () => {
+    const clock = new SimulatedClock();
+    const org = start({ hierarchy: developmentTeam(), clock, executors: () => new Promise(() => undefined) });
+    const outcome = org.submit({ type: 'css', execution: { timeoutMs: 50 } });
+    await flush();
+    clock.increment(50);
+    expect((await outcome).error?.code).toBe('executor_timeout');
+  });
+
+  it('an executor that rejects after it was abandoned changes nothing', async () => {
+    const clock = new SimulatedClock();
+    const late = deferred();
+    const org = start({ hierarchy: developmentTeam(), clock, execution: { timeoutMs: 10 }, executors: () => late.promise });
+    const outcome = org.submit({ type: 'css' });
+    await flush();
+    clock.increment(10);
+    expect((await outcome).error?.code).toBe('executor_timeout');
+    late.reject(new Error('too late'));
+    await flush();
+    expect(org.agentState('frontend_dev_1')).toMatchObject({ state: 'receiving', running: [], queued: 0 });
+  });
+});
+
+describe('retries with exponential backoff', () => {
+  it('retries on the schedule 100 ms, 200 ms and succeeds on the third attempt', async () => {
+    const clock = new SimulatedClock();
+    let attempt = 0;
+    const keys = new Set<string>();
+    const org = start({
+      hierarchy: developmentTeam(),
+      clock,
+      execution: { retry: { attempts: 3, initialDelayMs: 100, factor: 2, jitter: 0 } },
+      executors: async (_task, context) => {
+        keys.add(context.idempotencyKey);
+        attempt = context.attempt;
+        if (context.attempt < 3) throw new Error(`flaky ${context.attempt}`);
+        return 'third time lucky';
+      },
+    });
+    const log = record(org, clock);
+    const outcome = org.submit({ id: 'r', type: 'css' });
+    await flush();
+    expect(log).toEqual(['0 start frontend_dev_1 #1', '0 retry frontend_dev_1 #2 in 100ms: flaky 1']);
+    clock.increment(99);
+    await flush();
+    expect(attempt).toBe(1);
+    clock.increment(1);
+    await flush();
+    clock.increment(200);
+    expect(await outcome).toMatchObject({ status: 'completed', result: 'third time lucky', attempts: 3 });
+    expect(log).toEqual([
+      '0 start frontend_dev_1 #1',
+      '0 retry frontend_dev_1 #2 in 100ms: flaky 1',
+      '100 start frontend_dev_1 #2',
+      '100 retry frontend_dev_1 #3 in 200ms: flaky 2',
+      '300 start frontend_dev_1 #3',
+    ]);
+    expect([...keys]).toEqual(['r@frontend_dev_1']);
+  });
+
+  it('spreads delays with jitter from the injected random, capped at maxDelayMs', () => {
+    const policy = { attempts: 10, initialDelayMs: 100, factor: 2, maxDelayMs: 1_000, jitter: 0.5 };
+    expect(backoffDelay(policy, 1, () => 0)).toBe(50);
+    expect(backoffDelay(policy, 1, () => 0.5)).toBe(100);
+    expect(backoffDelay(policy, 3, () => 0.5)).toBe(400);
+    expect(backoffDelay(policy, 8, () => 0.5)).toBe(1_000);
+    const random = seeded(7);
+    const delays = Array.from({ length: 50 }, () => backoffDelay(policy, 2, random));
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(100);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(300);
+    expect(new Set(delays).size).toBeGreaterThan(10);
+  });
+
+  it('does not retry errors the retryable predicate refuses', async () => {
+    const clock = new SimulatedClock();
+    class Invalid extends Error {}
+    let calls = 0;
+    const org = start({
+      hierarchy: developmentTeam(),
+      clock,
+      execution: { retry: { attempts: 5 }, retryable: (error) => !(error instanceof Invalid) },
+      executors: async () => {
+        calls += 1;
+        throw new Invalid('bad input');
+      },
+    });
+    expect((await org.submit({ type: 'strategy' })).error?.message).toBe('bad input');
+    expect(calls).toBe(1);
+  });
+
+  it('times out attempts and retries them', async () => {
+    const clock = new SimulatedClock();
+    const org = start({
+      hierarchy: developmentTeam(),
+      clock,
+      execution: { timeoutMs: 100, retry: { attempts: 2, initialDelayMs: 10, jitter: 0 } },
+      executors: (_task, { attempt }) => (attempt === 1 ? new Promise(() => undefined) : 'ok'),
+    });
+    const outcome = org.submit({ type: 'strategy' });
+    await flush();
+    clock.increment(100);
+    await flush();
+    clock.increment(10);
+    expect(await outcome).toMatchObject({ status: 'completed', attempts: 2 });
+  });
+});
+
+describe('supervision: failures escalate', () => {
+  it('after the last retry the task escalates and the parent reassigns it to a capable sibling', async () => {
+    const org = start({
+      hierarchy: pair(),
+      executors: { byId: { w1: async () => Promise.reject(new Error('w1 is broken')), w2: async () => 'w2 did it' } },
+    });
+    const outcome = await org.submit({ type: 'job' });
+    expect(outcome).toMatchObject({ status: 'completed', result: 'w2 did it', executedBy: 'w2', delegationChain: ['lead', 'w1'] });
+    expect(outcome.escalations).toHaveLength(1);
+    expect(outcome.escalations[0]).toMatchObject({
+      reason: 'execution_failed',
+      from: 'w1',
+      to: 'lead',
+      status: 'resolved',
+      resolvedBy: 'w2',
+      error: { code: 'executor_error', message: 'w1 is broken' },
+    });
+  });
+
+  it('when nobody else can do it, the task fails with the original error, escalated up to the root', async () => {
+    const org = start({ hierarchy: developmentTeam(), executors: async () => Promise.reject(new Error('segfault')) });
+    const outcome = await org.submit({ type: 'python' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'executor_error', message: 'segfault' }, executedBy: 'backend_dev_1' });
+    expect(outcome.escalations.map((escalation) => `${escalation.reason} ${escalation.from}→${escalation.to} ${escalation.status}`)).toEqual([
+      'execution_failed backend_dev_1→api_specialist failed',
+      'beyond_capability api_specialist→backend_lead failed',
+      'beyond_capability backend_lead→cto failed',
+    ]);
+    expect(org.status()).toMatchObject({ activeEscalations: 0, resolvedEscalations: 3 });
+  });
+
+  it('an executor can escalate its task itself', async () => {
+    const org = start({
+      hierarchy: pair(),
+      executors: {
+        byId: {
+          w1: async (_task, context) => context.escalate('policy_decision', 'needs a lead'),
+          lead: async () => 'lead decided',
+          w2: async () => 'unused',
+        },
+      },
+    });
+    const outcome = await org.submit({ type: 'job' });
+    expect(outcome).toMatchObject({ status: 'completed', result: 'lead decided', executedBy: 'lead' });
+    expect(outcome.escalations[0]).toMatchObject({ reason: 'policy_decision', from: 'w1', to: 'lead', message: 'needs a lead' });
+  });
+});

@@ -1,0 +1,282 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  EchelonError,
+  createOrchestrator,
+  defineHierarchy,
+  developmentTeam,
+  type OrchestratorEvent,
+  type Orchestrator,
+  type OrchestratorOptions,
+} from '../src/index.js';
+import { deferred, flush } from './support/helpers.js';
+
+const orgs: Orchestrator[] = [];
+const start = (options: OrchestratorOptions) => {
+  const org = createOrchestrator(options);
+  orgs.push(org);
+  return org;
+};
+afterEach(async () => {
+  await Promise.all(orgs.splice(0).map((org) => org.stop()));
+});
+
+const rejection = async (promise: Promise<unknown>): Promise<EchelonError> => {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof EchelonError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+};
+const thrown = (fn: () => unknown): EchelonError => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof EchelonError) return error;
+    throw error;
+  }
+  throw new Error('expected an EchelonError');
+};
+
+describe('the reference scenario through the public API', () => {
+  it('runs the reference example: api_design from the CTO reaches the API specialist', async () => {
+    const org = start({
+      hierarchy: developmentTeam(),
+      executors: {
+        byRole: {
+          executive: async () => ({ decision: 'Strategic direction set' }),
+          manager: async () => ({ coordination: 'Work distributed to team' }),
+          specialist: async () => ({ expertise: 'Technical solution designed' }),
+          worker: async () => ({ code: '# Implementation complete' }),
+        },
+      },
+    });
+    const outcome = await org.submit({ type: 'api_design', payload: { feature: 'user authentication' } });
+    expect(outcome).toMatchObject({
+      status: 'completed',
+      result: { expertise: 'Technical solution designed' },
+      executedBy: 'api_specialist',
+      delegationChain: ['cto', 'backend_lead', 'api_specialist'],
+      escalations: [],
+      approvals: [],
+      attempts: 1,
+    });
+    expect(org.status()).toEqual({
+      hierarchyDepth: 4,
+      totalAgents: 8,
+      activeTasks: 0,
+      activeEscalations: 0,
+      resolvedEscalations: 0,
+      pendingApprovals: 0,
+    });
+  });
+});
+
+describe('tasks in flight', () => {
+  it('1,000 tasks in flight at once all complete, none lost, and finished task actors are stopped', async () => {
+    const gate = deferred();
+    const org = start({
+      hierarchy: developmentTeam(),
+      concurrency: 8,
+      executors: async (task) => {
+        await gate.promise;
+        return task.id;
+      },
+    });
+    const types = ['python', 'css', 'react', 'database', 'api_design', 'strategy', 'coding', 'ui'];
+    const outcomes = Array.from({ length: 1000 }, (_, i) => org.submit({ id: `t${i}`, type: types[i % types.length]! }));
+    await flush();
+    expect(org.status().activeTasks).toBe(1000);
+    const queued = org.hierarchy.nodes().reduce((sum, node) => sum + org.agentState(node.id).queued + org.agentState(node.id).running.length, 0);
+    expect(queued).toBe(1000);
+    gate.resolve(undefined);
+    const settled = await Promise.all(outcomes);
+    expect(settled.map((outcome) => outcome.status)).toEqual(Array(1000).fill('completed'));
+    expect(new Set(settled.map((outcome) => outcome.result)).size).toBe(1000);
+    expect(org.status().activeTasks).toBe(0);
+    for (const node of org.hierarchy.nodes()) {
+      const agent = org.actor.system.get(node.id)!;
+      const children = Object.keys(agent.getSnapshot().children);
+      expect(children.every((id) => id.startsWith('agent:'))).toBe(true);
+      expect(org.agentState(node.id)).toMatchObject({ queued: 0, running: [], state: 'receiving' });
+    }
+  });
+
+  it('a worker runs one task at a time by default and queues the rest, in order', async () => {
+    const order: string[] = [];
+    const gates = new Map<string, ReturnType<typeof deferred>>();
+    const org = start({
+      hierarchy: developmentTeam(),
+      executors: (task) => {
+        order.push(task.id);
+        const gate = deferred();
+        gates.set(task.id, gate);
+        return gate.promise;
+      },
+    });
+    const outcomes = ['a', 'b', 'c'].map((id) => org.submit({ id, type: 'css' }));
+    await flush();
+    expect(org.agentState('frontend_dev_1')).toMatchObject({ state: 'executing', running: ['a'], queued: 2 });
+    gates.get('a')!.resolve(1);
+    await flush();
+    expect(org.agentState('frontend_dev_1')).toMatchObject({ running: ['b'], queued: 1 });
+    gates.get('b')!.resolve(2);
+    await flush();
+    gates.get('c')!.resolve(3);
+    expect((await Promise.all(outcomes)).map((outcome) => outcome.result)).toEqual([1, 2, 3]);
+    expect(order).toEqual(['a', 'b', 'c']);
+  });
+
+  it('concurrency is configurable per agent', async () => {
+    const gate = deferred();
+    const org = start({ hierarchy: developmentTeam(), concurrency: { default: 1, byId: { frontend_dev_1: 3 } }, executors: () => gate.promise });
+    const outcomes = ['a', 'b', 'c', 'd'].map((id) => org.submit({ id, type: 'css' }));
+    await flush();
+    expect(org.agentState('frontend_dev_1')).toMatchObject({ running: ['a', 'b', 'c'], queued: 1 });
+    gate.resolve('ok');
+    await Promise.all(outcomes);
+  });
+});
+
+describe('events', () => {
+  it('reports the lifecycle of a task in order', async () => {
+    const org = start({ hierarchy: developmentTeam(), executors: async () => 'done' });
+    const seen: string[] = [];
+    org.on('*', (event: OrchestratorEvent) => {
+      if (event.type === 'task.delegated') seen.push(`delegated ${event.from}→${event.to}`);
+      else if (event.type === 'task.started') seen.push(`started ${event.agent}`);
+      else if (event.type !== 'agent.state') seen.push(event.type);
+    });
+    await org.submit({ type: 'database' });
+    expect(seen).toEqual(['task.submitted', 'delegated cto→backend_lead', 'delegated backend_lead→db_specialist', 'started db_specialist', 'task.completed']);
+  });
+
+  it('listens by type, unsubscribes, and survives a listener that throws', async () => {
+    const org = start({ hierarchy: developmentTeam(), executors: async () => 'done' });
+    const completed: string[] = [];
+    const off = org.on('task.completed', (event) => completed.push(event.outcome.taskId));
+    org.on('task.submitted', () => {
+      throw new Error('listener bug');
+    });
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      await org.submit({ id: 'one', type: 'python' });
+      off();
+      await org.submit({ id: 'two', type: 'python' });
+    } finally {
+      console.error = original;
+    }
+    expect(completed).toEqual(['one']);
+    expect(errors).toHaveLength(2);
+  });
+
+  it('reports agent states as they settle', async () => {
+    const gate = deferred();
+    const org = start({ hierarchy: developmentTeam(), executors: () => gate.promise });
+    const states: string[] = [];
+    org.on('agent.state', (event) => states.push(`${event.agent}:${event.state}`));
+    const outcome = org.submit({ type: 'css' });
+    await flush();
+    expect(states).toEqual(['frontend_dev_1:executing']);
+    gate.resolve('ok');
+    await outcome;
+    await flush();
+    expect(states).toEqual(['frontend_dev_1:executing', 'frontend_dev_1:receiving']);
+  });
+});
+
+describe('bad input', () => {
+  const org = () => start({ hierarchy: developmentTeam(), executors: async () => 'ok' });
+
+  it.each([
+    ['no type', {}],
+    ['an empty type', { type: '  ' }],
+    ['a non-string type', { type: 7 }],
+    ['an empty id', { id: '', type: 'python' }],
+    ['resources that are not strings', { type: 'python', resources: [1] }],
+    ['a context that is not an object', { type: 'python', context: 'urgent' }],
+  ])('a task with %s is refused with invalid_task', async (_case, input) => {
+    expect((await rejection(org().submit(input as never))).code).toBe('invalid_task');
+  });
+
+  it('a task that is not an object is refused', async () => {
+    expect((await rejection(org().submit(null as never))).code).toBe('invalid_task');
+  });
+
+  it('a duplicate active task id is refused, and the first task is unaffected', async () => {
+    const gate = deferred();
+    const running = start({ hierarchy: developmentTeam(), executors: () => gate.promise });
+    const first = running.submit({ id: 'same', type: 'python' });
+    expect((await rejection(running.submit({ id: 'same', type: 'css' }))).code).toBe('duplicate_task');
+    gate.resolve('ok');
+    expect((await first).status).toBe('completed');
+  });
+
+  it('submitting at an unknown agent is refused with unknown_agent', async () => {
+    expect((await rejection(org().submit({ type: 'python' }, { at: 'ghost' }))).code).toBe('unknown_agent');
+  });
+
+  it('asking for the outcome of an unknown task is refused with unknown_task', async () => {
+    expect((await rejection(org().outcome('nope'))).code).toBe('unknown_task');
+  });
+
+  it('submitting to a stopped orchestrator is refused, and waiting tasks reject', async () => {
+    const gate = deferred();
+    const stopping = start({ hierarchy: developmentTeam(), executors: () => gate.promise });
+    const waiting = stopping.submit({ type: 'python' });
+    await stopping.stop();
+    expect((await rejection(waiting)).code).toBe('orchestrator_stopped');
+    expect((await rejection(stopping.submit({ type: 'python' }))).code).toBe('orchestrator_stopped');
+  });
+
+  it.each<[string, Partial<OrchestratorOptions>, string]>([
+    ['agents with capabilities but no executor', { executors: { byRole: { worker: async () => 1 } } }, 'invalid_option'],
+    ['an executor for an unknown agent', { executors: { default: async () => 1, byId: { ghost: async () => 1 } } }, 'unknown_agent'],
+    ['an executor for an unknown role', { executors: { default: async () => 1, byRole: { intern: async () => 1 } as never } }, 'invalid_role'],
+    ['an executor that is not a function', { executors: { default: 'run' as never } }, 'invalid_option'],
+    ['a zero concurrency', { executors: async () => 1, concurrency: 0 }, 'invalid_option'],
+    ['a fractional concurrency', { executors: async () => 1, concurrency: 1.5 }, 'invalid_option'],
+    ['a negative timeout', { executors: async () => 1, execution: { timeoutMs: -1 } }, 'invalid_option'],
+    ['zero attempts', { executors: async () => 1, execution: { retry: { attempts: 0 } } }, 'invalid_option'],
+    ['a jitter above 1', { executors: async () => 1, execution: { retry: { jitter: 2 } } }, 'invalid_option'],
+    ['a strategy without select', { executors: async () => 1, strategy: { name: 'x' } as never }, 'invalid_option'],
+    ['a zero depth limit', { executors: async () => 1, limits: { maxDepth: 0 } }, 'invalid_option'],
+    ['a zero retain', { executors: async () => 1, retain: 0 }, 'invalid_option'],
+  ])('refuses %s', (_case, options, code) => {
+    expect(thrown(() => createOrchestrator({ hierarchy: developmentTeam(), ...options } as OrchestratorOptions)).code).toBe(code);
+  });
+
+  it('refuses options without a hierarchy', () => {
+    expect(thrown(() => createOrchestrator({ executors: async () => 1 } as never)).code).toBe('invalid_option');
+  });
+
+  it('agents without capabilities need no executor', async () => {
+    const org = start({
+      hierarchy: defineHierarchy({ id: 'boss', role: 'manager', children: [{ id: 'doer', role: 'worker', capabilities: ['job'] }] }),
+      executors: { byId: { doer: async () => 'done' } },
+    });
+    expect((await org.submit({ type: 'job' })).result).toBe('done');
+  });
+});
+
+describe('outcomes and draining', () => {
+  it('keeps recent outcomes for lookup and drains when everything settled', async () => {
+    const org = start({ hierarchy: developmentTeam(), executors: async (task) => task.type });
+    const first = org.submit({ id: 'x', type: 'react' });
+    const again = org.outcome('x');
+    await org.drain();
+    expect(await again).toEqual(await first);
+    expect((await org.outcome('x')).result).toBe('react');
+    await org.drain();
+  });
+
+  it('forgets outcomes beyond retain', async () => {
+    const org = start({ hierarchy: developmentTeam(), executors: async () => 1, retain: 2 });
+    for (const id of ['a', 'b', 'c']) await org.submit({ id, type: 'python' });
+    expect((await rejection(org.outcome('a'))).code).toBe('unknown_task');
+    expect((await org.outcome('c')).status).toBe('completed');
+  });
+});
