@@ -17,6 +17,7 @@ import type { Candidate } from '../src/delegation/types.js';
 import type { AgentMessage, ApprovalRequest, EscalationRequest, Settlement, Task } from '../src/types.js';
 import { createApprovalMachine, type ApprovalSettled } from './approval.machine.js';
 import type { AgentEnvironment, Job, Step } from './environment.js';
+import { delivery } from './delivery.js';
 import { createExecutionMachine, type ExecutionReport } from './execution.machine.js';
 
 export interface AgentInput {
@@ -309,7 +310,7 @@ function defineAgentMachine(env: AgentEnvironment) {
         } else if ('error' in result) {
           enqueue(() => env.report({ type: 'agent.fault', agent: context.agentId, error: taskErrorFromUnknown(result.error, 'policy_error') }));
         } else if (result.value !== undefined) {
-          enqueue.sendTo(system.get(request.requester), decisionMessage(request, context.agentId, result.value));
+          enqueue.sendTo(system.get(request.requester), decisionMessage(request, context.agentId, result.value), delivery(env));
         }
       }),
 
@@ -317,13 +318,15 @@ function defineAgentMachine(env: AgentEnvironment) {
         if (event.type !== 'approver.decided') return;
         enqueue.stopChild(approverChildId(event.request.id));
         if (event.error !== undefined) enqueue(() => env.report({ type: 'agent.fault', agent: context.agentId, error: event.error! }));
-        if (event.decision !== undefined) enqueue.sendTo(system.get(event.request.requester), decisionMessage(event.request, context.agentId, event.decision));
+        if (event.decision !== undefined) {
+          enqueue.sendTo(system.get(event.request.requester), decisionMessage(event.request, context.agentId, event.decision), delivery(env));
+        }
       }),
 
       forwardDecision: enqueueActions(({ context, enqueue, event }) => {
         if (event.type !== 'approval.granted' && event.type !== 'approval.denied') return;
         if (context.parked[event.approvalId] !== undefined) {
-          enqueue.sendTo(approvalChildId(event.approvalId), event);
+          enqueue.sendTo(approvalChildId(event.approvalId), event, delivery(env));
           return;
         }
         enqueue(() =>
@@ -504,7 +507,7 @@ function decisionMessage(request: ApprovalRequest, by: string, decision: Approve
 interface Enqueue {
   (action: () => void): void;
   assign(update: Partial<AgentContext>): void;
-  sendTo(to: AnyActorRef | string, event: AgentEvent): void;
+  sendTo(to: AnyActorRef | string, event: AgentEvent, options?: { delay?: number }): void;
   spawnChild(src: 'execution' | 'approval' | 'approver', options: { id: string; input: unknown }): void;
   stopChild(id: string): void;
 }
@@ -526,6 +529,7 @@ function operations(env: AgentEnvironment, xstateEnqueue: unknown, context: Agen
   let changed = false;
   const touch = () => (changed = true);
   const report: AgentEnvironment['report'] = (event) => enqueue(() => env.report(event));
+  const post = (to: AnyActorRef | string, event: AgentEvent) => enqueue.sendTo(to, event, delivery(env));
   const without = <T>(record: Readonly<Record<string, T>>, key: string) => {
     const { [key]: _, ...rest } = record;
     return rest;
@@ -537,12 +541,12 @@ function operations(env: AgentEnvironment, xstateEnqueue: unknown, context: Agen
       const at = task.chain.indexOf(me);
       if (at > 0) {
         const type = settlement.status === 'completed' ? 'task.completed' : 'task.failed';
-        enqueue.sendTo(system.get(task.chain[at - 1]!)!, { type, task, settlement });
+        post(system.get(task.chain[at - 1]!)!, { type, task, settlement });
       } else if (at === 0 && task.origin.kind === 'submitter') {
         report({ type: 'task.settled', task, settlement });
       } else if (at === 0 && task.origin.kind === 'escalation') {
         const { escalationId, raisedBy } = task.origin;
-        enqueue.sendTo(system.get(raisedBy)!, { type: 'escalation.resolved', escalationId, resolvedBy: me, settlement });
+        post(system.get(raisedBy)!, { type: 'escalation.resolved', escalationId, resolvedBy: me, settlement });
         report({ type: 'escalation.resolved', escalationId, resolvedBy: me, settlement });
       } else {
         report({
@@ -578,7 +582,7 @@ function operations(env: AgentEnvironment, xstateEnqueue: unknown, context: Agen
           const handed: Task = { ...task, chain: [...task.chain, step.childId] };
           load = { ...load, [step.childId]: (load[step.childId] ?? 0) + 1 };
           touch();
-          enqueue.sendTo(system.get(step.childId)!, { type: 'task.assign', task: handed });
+          post(system.get(step.childId)!, { type: 'task.assign', task: handed });
           report({ type: 'task.delegated', task: handed, from: me, to: step.childId });
           return;
         }
@@ -669,7 +673,7 @@ function operations(env: AgentEnvironment, xstateEnqueue: unknown, context: Agen
       escalated = { ...escalated, [id]: raised };
       touch();
       enqueue(() => env.releaseResources(me, task.id));
-      if (step.to !== 'human') enqueue.sendTo(system.get(step.to)!, { type: 'escalation.raised', escalation });
+      if (step.to !== 'human') post(system.get(step.to)!, { type: 'escalation.raised', escalation });
       report({ type: 'escalation.raised', escalation, resolutionTaskId: resolutionTaskId(task.id, id) });
     },
 

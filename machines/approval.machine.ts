@@ -8,6 +8,7 @@ import { assign, enqueueActions, sendParent, setup, type EventObject } from 'xst
 import type { TaskError } from '../src/errors.js';
 import type { ApprovalDecision, ApprovalRequest } from '../src/types.js';
 import type { AgentEnvironment } from './environment.js';
+import { delivery } from './delivery.js';
 
 export interface ApprovalInput {
   readonly request: ApprovalRequest;
@@ -62,19 +63,22 @@ export function createApprovalMachine(env: AgentEnvironment) {
         const request = context.timeoutMs === undefined ? context.request : { ...context.request, expiresAt: env.now() + context.timeoutMs };
         const asked = context.asked.at(-1) === request.approver ? context.asked : [...context.asked, request.approver];
         enqueue.assign({ request, asked });
-        enqueue.sendTo(system.get(request.approver), { type: 'approval.requested', approval: request } as EventObject);
+        enqueue.sendTo(system.get(request.approver), { type: 'approval.requested', approval: request } as EventObject, delivery(env));
         enqueue(() => env.report({ type: 'approval.requested', approval: request, asked }));
       }),
       moveUp: assign({
         request: ({ context }) => ({ ...context.request, ...env.nextApprover(context.request)! }),
       }),
-      settle: sendParent(({ context }): ApprovalSettled => ({
-        type: 'approval.settled',
-        approvalId: context.request.id,
-        approved: context.outcome!.approved,
-        decisions: context.decisions,
-        ...(context.outcome!.error === undefined ? {} : { error: context.outcome!.error }),
-      })),
+      settle: sendParent(
+        ({ context }): ApprovalSettled => ({
+          type: 'approval.settled',
+          approvalId: context.request.id,
+          approved: context.outcome!.approved,
+          decisions: context.decisions,
+          ...(context.outcome!.error === undefined ? {} : { error: context.outcome!.error }),
+        }),
+        delivery(env),
+      ),
     },
     delays: {
       expiry: ({ context }) => context.timeoutMs ?? 0,

@@ -97,6 +97,11 @@ export interface AgentEnvironment {
   /** Resources of a task held by other agents. */
   claimResources(agentId: string, task: Task): void;
   releaseResources(agentId: string, taskId: string): void;
+  /**
+   * When set, messages between actors go through the system clock after this many ms instead of
+   * being delivered at once: with a controllable clock, a scenario can be stepped message by message.
+   */
+  readonly messageDelayMs: number | undefined;
   now(): number;
   random(): number;
   newId(prefix: string): string;

@@ -8,6 +8,7 @@ import { EchelonError, taskErrorFromUnknown, type TaskError } from '../src/error
 import { ApprovalSignal, EscalationSignal } from '../src/signals.js';
 import type { ApprovalRequirement, EscalationReason, ExecutionPolicy, Task } from '../src/types.js';
 import type { AgentEnvironment } from './environment.js';
+import { delivery } from './delivery.js';
 
 /** What the executor actor receives. */
 export interface ExecutorInput {
@@ -96,12 +97,15 @@ export function createExecutionMachine(env: AgentEnvironment) {
           }),
           onDone: {
             target: 'succeeded',
-            actions: sendParent(({ context, event }): ExecutionReport => ({
-              type: 'execution.succeeded',
-              taskId: context.task.id,
-              result: event.output,
-              attempts: context.attempt,
-            })),
+            actions: sendParent(
+              ({ context, event }): ExecutionReport => ({
+                type: 'execution.succeeded',
+                taskId: context.task.id,
+                result: event.output,
+                attempts: context.attempt,
+              }),
+              delivery(env),
+            ),
           },
           onError: [
             {
@@ -112,7 +116,7 @@ export function createExecutionMachine(env: AgentEnvironment) {
                 return signal instanceof EscalationSignal
                   ? { type: 'execution.escalate', taskId: context.task.id, reason: signal.reason, message: signal.message, attempts: context.attempt }
                   : { type: 'execution.approval', taskId: context.task.id, requirement: signal.requirement, attempts: context.attempt };
-              }),
+              }, delivery(env)),
             },
             {
               guard: ({ context, event }) => canRetry(context, event.error),
@@ -147,12 +151,10 @@ export function createExecutionMachine(env: AgentEnvironment) {
       succeeded: {},
       signalled: {},
       failed: {
-        entry: sendParent(({ context }): ExecutionReport => ({
-          type: 'execution.failed',
-          taskId: context.task.id,
-          error: context.error!,
-          attempts: context.attempt,
-        })),
+        entry: sendParent(
+          ({ context }): ExecutionReport => ({ type: 'execution.failed', taskId: context.task.id, error: context.error!, attempts: context.attempt }),
+          delivery(env),
+        ),
       },
     },
   });

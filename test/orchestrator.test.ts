@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
 import {
   EchelonError,
   createOrchestrator,
@@ -136,6 +137,29 @@ describe('tasks in flight', () => {
     expect(org.agentState('frontend_dev_1')).toMatchObject({ running: ['a', 'b', 'c'], queued: 1 });
     gate.resolve('ok');
     await Promise.all(outcomes);
+  });
+});
+
+describe('messages through the clock', () => {
+  it('with messageDelayMs, agents hand messages over only when the clock moves', async () => {
+    const clock = new SimulatedClock();
+    const org = start({ hierarchy: developmentTeam(), clock, messageDelayMs: 0, executors: async () => 'done' });
+    const delegated: string[] = [];
+    org.on('task.delegated', (event) => delegated.push(`${event.from}→${event.to}`));
+    const outcome = org.submit({ type: 'python' });
+    await flush();
+    // The CTO decided and sent, but backend_lead has not received it yet.
+    expect(delegated).toEqual(['cto→backend_lead']);
+    expect(org.agentState('backend_lead').state).toBe('receiving');
+    for (let i = 0; i < 10; i++) {
+      clock.increment(0);
+      await flush();
+    }
+    expect((await outcome).delegationChain).toEqual(['cto', 'backend_lead', 'api_specialist', 'backend_dev_1']);
+  });
+
+  it('refuses a negative delay', () => {
+    expect(thrown(() => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 1, messageDelayMs: -1 })).code).toBe('invalid_option');
   });
 });
 

@@ -36,6 +36,7 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
   positiveInteger(limits.maxDepth, 'limits.maxDepth');
   positiveInteger(limits.maxEscalations, 'limits.maxEscalations');
   if (options.approvals?.timeoutMs !== undefined) positive(options.approvals.timeoutMs, 'approvals.timeoutMs');
+  if (options.messageDelayMs !== undefined && !(options.messageDelayMs >= 0)) invalid(`messageDelayMs must be a number ≥ 0, got ${options.messageDelayMs}.`);
 
   const policies = new Map<string, ExecutionPolicy>();
   const missing: string[] = [];
@@ -111,6 +112,7 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
     decideApproval: (agentId, request) => approverFor(agentId)?.(request, { approver: hierarchy.get(agentId), hierarchy }),
     claimResources: (agentId, task) => host.resources.claim(agentId, task),
     releaseResources: (_agentId, taskId) => host.resources.release(taskId),
+    messageDelayMs: options.messageDelayMs,
     now: host.now,
     random: options.random ?? Math.random,
     newId: host.newId,

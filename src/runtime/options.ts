@@ -65,6 +65,12 @@ export interface OrchestratorOptions {
   };
   /** The clock for timers; pass `new SimulatedClock()` in tests. */
   readonly clock?: OrchestratorClock;
+  /**
+   * Deliver every message between agents through the clock after this many ms (0: on the clock's
+   * next tick) instead of at once. With a controllable clock this steps a scenario message by
+   * message. Default: delivered at once.
+   */
+  readonly messageDelayMs?: number;
   /** Randomness for backoff jitter (default `Math.random`); pass a seeded one for repeatable runs. */
   readonly random?: () => number;
   /** Finished outcomes and resolved escalations kept for lookup (default 1000). */
