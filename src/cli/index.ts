@@ -38,8 +38,22 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** Runs the CLI with these arguments; resolves with the exit code. */
-export async function main(argv: readonly string[], out: (line: string) => void = (line) => console.log(line)): Promise<number> {
+/** Where the CLI writes its output and reads keypresses. */
+export interface CliIo {
+  readonly out: (line: string) => void;
+  readonly input: NodeJS.ReadStream;
+}
+
+/**
+ * Runs the CLI with these arguments; resolves with the exit code.
+ *
+ * @example
+ * ```ts
+ * await main(['run', 'examples/dev-team.ts', '--compact']);
+ * ```
+ */
+export async function main(argv: readonly string[], io: CliIo = { out: (line) => console.log(line), input: process.stdin }): Promise<number> {
+  const { out } = io;
   const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   const [command, file, ...extra] = positionals;
   if (values.help || command === undefined || command === 'help') {
@@ -57,7 +71,7 @@ export async function main(argv: readonly string[], out: (line: string) => void 
         ...(values.steps === undefined ? {} : { steps: count(values.steps, '--steps', 1) }),
         tree: values.compact !== true,
         out,
-        input: process.stdin,
+        input: io.input,
       });
     case 'view':
       return viewCommand({

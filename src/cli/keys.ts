@@ -23,10 +23,13 @@ export function paced(ms: number): Trigger {
 /** One step per keypress (terminal) or per line (pipe). */
 export function keypresses(input: NodeJS.ReadStream): Trigger {
   const waiting: Array<(go: boolean) => void> = [];
+  /** Keys pressed (lines read) before anyone asked: typed ahead, they are not lost. */
+  const ahead: boolean[] = [];
   let ended = false;
   const answer = (go: boolean) => {
-    if (!go) ended = true;
-    waiting.shift()?.(go);
+    const taker = waiting.shift();
+    if (taker !== undefined) taker(go);
+    else ahead.push(go);
   };
   let close: () => void;
   if (input.isTTY) {
@@ -51,7 +54,10 @@ export function keypresses(input: NodeJS.ReadStream): Trigger {
     close = () => lines.close();
   }
   return {
-    next: () => (ended ? Promise.resolve(false) : new Promise((resolve) => waiting.push(resolve))),
+    next: () => {
+      if (ahead.length > 0) return Promise.resolve(ahead.shift()!);
+      return ended ? Promise.resolve(false) : new Promise((resolve) => waiting.push(resolve));
+    },
     close: () => close(),
   };
 }
