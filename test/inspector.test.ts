@@ -32,7 +32,7 @@ describe('inspection (opt-in)', () => {
       if (event.type !== '@xstate.snapshot') continue;
       const agent = agentOf(org, event.actorRef);
       if (agent === undefined) continue;
-      const value = (event.snapshot as { value: unknown }).value;
+      const value = (event.snapshot as unknown as { value: unknown }).value;
       const state = typeof value === 'string' ? value : Object.keys(value as object)[0]!;
       expect(AGENT_STATES).toContain(state);
       statesSeen.set(agent, (statesSeen.get(agent) ?? new Set()).add(state));
@@ -48,7 +48,7 @@ describe('inspection (opt-in)', () => {
     const done = new Promise<void>((resolve) => (sawAll = resolve));
     let sessions = new Map<string, string>();
     const executing = (event: StatelyInspectionEvent) =>
-      event.type === '@xstate.snapshot' && sessions.get(event.sessionId) === 'react_specialist' && event.snapshot.value === 'executing';
+      event.type === '@xstate.snapshot' && sessions.get(event.sessionId) === 'react_specialist' && (event.snapshot as { value?: unknown }).value === 'executing';
     // The inspector hands events over when the event loop is idle: wait for the ones the test needs.
     const inspector = createInspector({
       send(event) {

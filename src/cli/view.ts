@@ -26,11 +26,17 @@ export async function viewCommand(options: ViewCommandOptions): Promise<number> 
   const { out } = options;
   const scenario = await loadScenario(options.file);
   out(`scenario ${options.file}: ${scenario.description}`);
-  const stepper = await createStepper(scenario, { log: (line) => out(`» ${line}`), waitForPeople: true });
   // Reachable from other machines: never without a token, so make one when none is given.
   const token = options.token ?? (isLoopback(options.host) ? undefined : randomUUID());
-  const view = await stepper.org.serve({ port: options.port, host: options.host, ...(token === undefined ? {} : { token }) });
-  out(`live view: ${view.url}`);
+  const stepper = await createStepper(scenario, {
+    log: (line) => out(`» ${line}`),
+    waitForPeople: true,
+    // Served before the scenario starts, so the page's event list begins at the beginning.
+    prepare: async (org) => {
+      const view = await org.serve({ port: options.port, host: options.host, ...(token === undefined ? {} : { token }) });
+      out(`live view: ${view.url}`);
+    },
+  });
   let quit = false;
   void options.interrupted.then(() => (quit = true));
   const pause = () => Promise.race([new Promise((resolve) => setTimeout(resolve, options.autoMs)), options.interrupted]);

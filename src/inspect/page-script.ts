@@ -33,7 +33,7 @@ export const PAGE_SCRIPT = `
       if (a.awaitingApproval) parts.push('awaiting approval ' + a.awaitingApproval);
       if (a.escalated) parts.push('escalated ' + a.escalated);
       const load = Object.keys(a.load).filter((k) => a.load[k] > 0).map((k) => k + ':' + a.load[k]);
-      parts.push('load ' + a.totalLoad + (load.length ? ' (' + load.join(', ') + ')' : ''));
+      if (children[a.id]) parts.push('load ' + a.totalLoad + (load.length ? ' (' + load.join(', ') + ')' : ''));
       return parts.join(' · ');
     };
     const node = (a) =>

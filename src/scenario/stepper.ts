@@ -36,6 +36,8 @@ export interface StepperOptions {
    * live view), or fail with `scenario_stalled` (the default).
    */
   readonly waitForPeople?: boolean;
+  /** Called with the organisation before the scenario's `run` starts (to serve the live view, say). */
+  readonly prepare?: (org: Orchestrator) => unknown;
 }
 
 /** A scenario under the stepper's control. */
@@ -87,6 +89,8 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
   org.on('*', (event) => {
     if (event.type !== 'agent.state') events.push(event);
   });
+
+  await options.prepare?.(org);
 
   let finished = false;
   let ran = false;
