@@ -5,7 +5,7 @@
  *
  * Run: npm start   (or: npx tsx examples/dev-team.ts)
  */
-import { checkSpans, createOrchestrator, developmentTeam, hierarchyMetrics, type Outcome } from '../src/index.js';
+import { checkSpans, createOrchestrator, developmentTeam, fullStackFeature, hierarchyMetrics, type Outcome } from '../src/index.js';
 
 const hierarchy = developmentTeam();
 const metrics = hierarchyMetrics(hierarchy);
@@ -26,6 +26,8 @@ const org = createOrchestrator({
       worker: async () => ({ code: '# Implementation complete' }),
     },
   },
+  // The reference's TaskDecomposer: a full-stack feature splits into a backend and a frontend part.
+  decomposers: { byType: { full_stack_feature: fullStackFeature() } },
 });
 
 let verbose = true;
@@ -50,6 +52,14 @@ console.log('\nThe full list: one task per capability in the team, all in flight
 verbose = false;
 const everything = [...new Set(hierarchy.nodes().flatMap((node) => node.capabilities))];
 for (const outcome of await Promise.all(everything.map((type) => org.submit({ type })))) show(outcome);
+
+console.log('\nA full-stack feature, split into parallel parts and merged');
+verbose = true;
+const feature = await org.submit({ type: 'full_stack_feature', payload: { feature: 'user authentication' } });
+show(feature);
+for (const part of feature.subtasks ?? []) {
+  console.log(`      ${part.taskId}: ${part.status} by ${part.executedBy} via ${part.delegationChain.join(' → ')}`);
+}
 
 console.log('\nA task nobody can do');
 show(await org.submit({ type: 'quantum_computing' }));

@@ -27,6 +27,7 @@ export type {
   OrchestratorStatus,
   AgentStatus,
   ExecutionOptions,
+  DecomposerSetting,
   OrchestratorClock,
   AnyExecutor,
   Executor,
@@ -43,6 +44,10 @@ export type {
 // Delegation
 export { capabilityMatching, loadBalancing, skillBased, delegateWith, requiredSkills, candidatesFor, routeOf, canExecuteHere } from './delegation/index.js';
 export type { Candidate, DelegationContext, DelegationStrategy, SkillScores, Route } from './delegation/index.js';
+
+// Decomposition
+export { all, any, quorum, decomposeWith, fullStackFeature } from './delegation/index.js';
+export type { Decomposer, Decomposition, DecompositionChild, DecompositionContext, MergeContext, SubtaskSpec } from './delegation/index.js';
 
 // Escalation
 export { defaultEscalationPolicy, DEFAULT_RESOLUTIONS } from './escalation/index.js';
@@ -80,6 +85,13 @@ export type {
   RetryPolicy,
   ExecutionPolicy,
   ExecutionPolicyInput,
+  BudgetInput,
+  TaskBudget,
+  BudgetReport,
+  JoinPolicy,
+  PartialFailurePolicy,
+  SubtaskOutcome,
+  SubtaskFailure,
   AgentMessage,
   AgentMessageType,
 } from './types.js';
