@@ -5,7 +5,7 @@
  *
  * Run: npm start   (or: npx tsx examples/dev-team.ts)
  */
-import { checkSpans, createOrchestrator, developmentTeam, fullStackFeature, hierarchyMetrics, type Outcome } from '../src/index.js';
+import { checkSpans, createOrchestrator, developmentTeam, referenceExecutors, fullStackFeature, hierarchyMetrics, type Outcome } from '../src/index.js';
 
 const hierarchy = developmentTeam();
 const metrics = hierarchyMetrics(hierarchy);
@@ -18,14 +18,7 @@ for (const warning of checkSpans(hierarchy)) console.log(`  note: ${warning.mess
 // The reference's executors, one per role.
 const org = createOrchestrator({
   hierarchy,
-  executors: {
-    byRole: {
-      executive: async () => ({ decision: 'Strategic direction set' }),
-      manager: async () => ({ coordination: 'Work distributed to team' }),
-      specialist: async () => ({ expertise: 'Technical solution designed' }),
-      worker: async () => ({ code: '# Implementation complete' }),
-    },
-  },
+  executors: { byRole: referenceExecutors() },
   // The reference's TaskDecomposer: a full-stack feature splits into a backend and a frontend part.
   decomposers: { byType: { full_stack_feature: fullStackFeature() } },
 });

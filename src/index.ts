@@ -16,6 +16,7 @@ export {
   TYPICAL_SPANS,
   developmentTeam,
   developmentTeamSpec,
+  referenceExecutors,
 } from './hierarchy/index.js';
 export type { Role, AgentSpec, FlatAgentSpec, AgentNode, HierarchyMetrics, SpanRange, SpanWarning } from './hierarchy/index.js';
 
