@@ -4,26 +4,32 @@
  * delegation hop is printed, then each outcome and the organisation's status.
  *
  * Run: npm start   (or: npx tsx examples/dev-team.ts)
- * Step through it: npx tsx src/cli/index.ts step examples/dev-team.ts
+ * Step through it: npm run echelon -- step examples/dev-team.ts
  */
 import { inspect } from 'node:util';
-import { checkSpans, createOrchestrator, defineScenario, developmentTeam, hierarchyMetrics, isMainModule, runScenario, type Outcome } from '../src/index.js';
+import {
+  checkSpans,
+  createOrchestrator,
+  defineScenario,
+  developmentTeam,
+  fullStackFeature,
+  hierarchyMetrics,
+  isMainModule,
+  referenceExecutors,
+  runScenario,
+  type Outcome,
+} from '../src/index.js';
 
 const scenario = defineScenario({
-  description: 'The reference development team routes a mix of tasks to the deepest agent that can do each one',
+  description: 'The reference development team routes a mix of tasks to the deepest agent that can do each one, and splits a full-stack feature',
 
-  // The reference's executors, one per role.
   organisation: (host) =>
     createOrchestrator({
       hierarchy: developmentTeam(),
-      executors: {
-        byRole: {
-          executive: async () => ({ decision: 'Strategic direction set' }),
-          manager: async () => ({ coordination: 'Work distributed to team' }),
-          specialist: async () => ({ expertise: 'Technical solution designed' }),
-          worker: async () => ({ code: '# Implementation complete' }),
-        },
-      },
+      // The reference's executors, one per role.
+      executors: { byRole: referenceExecutors() },
+      // The reference's TaskDecomposer: a full-stack feature splits into a backend and a frontend part.
+      decomposers: { byType: { full_stack_feature: fullStackFeature() } },
       ...host,
     }),
 
@@ -56,6 +62,14 @@ const scenario = defineScenario({
     verbose = false;
     const everything = [...new Set(hierarchy.nodes().flatMap((node) => node.capabilities))];
     for (const outcome of await Promise.all(everything.map((type) => org.submit({ type })))) show(outcome);
+
+    log('\nA full-stack feature, split into parallel parts and merged');
+    verbose = true;
+    const feature = await org.submit({ type: 'full_stack_feature', payload: { feature: 'user authentication' } });
+    show(feature);
+    for (const part of feature.subtasks ?? []) {
+      log(`      ${part.taskId}: ${part.status} by ${part.executedBy} via ${part.delegationChain.join(' → ')}`);
+    }
 
     log('\nA task nobody can do');
     show(await org.submit({ type: 'quantum_computing' }));

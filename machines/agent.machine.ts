@@ -16,6 +16,7 @@ import type { ApproverDecision } from '../src/approval/approvers.js';
 import type { Candidate } from '../src/delegation/types.js';
 import type { AgentMessage, ApprovalRequest, EscalationRequest, Settlement, Task } from '../src/types.js';
 import { createApprovalMachine, type ApprovalSettled } from './approval.machine.js';
+import type { Join, JoinProgress } from '../src/delegation/join.js';
 import type { AgentEnvironment, Job, Step } from './environment.js';
 import { delivery } from './delivery.js';
 import { createExecutionMachine, type ExecutionReport } from './execution.machine.js';
@@ -52,6 +53,8 @@ export interface AgentContext {
   readonly escalated: Readonly<Record<string, Task>>;
   /** Jobs waiting for resources to be released. */
   readonly deferred: readonly Job[];
+  /** Tasks this agent split, by task id, until their subtasks join. */
+  readonly joins: Readonly<Record<string, Join>>;
 }
 
 /** What an agent's own helpers tell it. */
@@ -380,6 +383,7 @@ function defineAgentMachine(env: AgentEnvironment) {
       parked: NOTHING,
       escalated: NOTHING,
       deferred: NONE,
+      joins: NOTHING,
     }),
     entry: 'spawnChildren',
     initial: 'receiving',
@@ -526,6 +530,7 @@ function operations(env: AgentEnvironment, xstateEnqueue: unknown, context: Agen
   let escalated = context.escalated;
   let deferred = context.deferred;
   let inbox = context.inbox;
+  let joins = context.joins;
   let changed = false;
   const touch = () => (changed = true);
   const report: AgentEnvironment['report'] = (event) => enqueue(() => env.report(event));
@@ -544,6 +549,10 @@ function operations(env: AgentEnvironment, xstateEnqueue: unknown, context: Agen
         post(system.get(task.chain[at - 1]!)!, { type, task, settlement });
       } else if (at === 0 && task.origin.kind === 'submitter') {
         report({ type: 'task.settled', task, settlement });
+      } else if (at === 0 && task.origin.kind === 'subtask' && task.origin.agent === me) {
+        report({ type: 'subtask.settled', task, settlement });
+        const join = joins[task.origin.parentId];
+        if (join !== undefined) ops.progress(task.origin.parentId, env.joinAfter(join, task.id, settlement, task.chain));
       } else if (at === 0 && task.origin.kind === 'escalation') {
         const { escalationId, raisedBy } = task.origin;
         post(system.get(raisedBy)!, { type: 'escalation.resolved', escalationId, resolvedBy: me, settlement });
@@ -593,6 +602,24 @@ function operations(env: AgentEnvironment, xstateEnqueue: unknown, context: Agen
         case 'escalate':
           ops.escalate(task, step);
           return;
+        case 'fanout': {
+          const join: Join = {
+            task,
+            policy: step.join,
+            onFailure: step.onFailure,
+            parts: step.subtasks.map((part) => ({
+              key: part.task.origin.kind === 'subtask' ? part.task.origin.key : part.task.id,
+              taskId: part.task.id,
+              type: part.task.type,
+              chain: part.task.chain,
+            })),
+          };
+          joins = { ...joins, [task.id]: join };
+          inbox = [...inbox, ...step.subtasks.map((part): Job => ({ task: part.task, mode: 'route', ...(part.to === undefined ? {} : { to: part.to }) }))];
+          touch();
+          report({ type: 'task.decomposed', task, agent: me, subtasks: step.subtasks.map((part) => part.task) });
+          return;
+        }
         case 'defer':
           deferred = [...deferred, job];
           touch();
@@ -698,6 +725,20 @@ function operations(env: AgentEnvironment, xstateEnqueue: unknown, context: Agen
       }
     },
 
+    /** A join moved on: cancel its losers, and deliver the parent once it is done. */
+    progress(parentId: string, progress: JoinProgress) {
+      if (progress.cancel.length > 0) report({ type: 'tasks.cancel', agent: me, taskIds: progress.cancel, reason: `${parentId} no longer needs it` });
+      if (progress.done) {
+        const { [parentId]: _, ...rest } = joins;
+        joins = rest;
+        touch();
+        ops.deliver(progress.join.task, env.settleJoin(me, progress.join));
+      } else {
+        joins = { ...joins, [parentId]: progress.join };
+        touch();
+      }
+    },
+
     forget(what: 'escalated' | 'parked', id: string) {
       if (what === 'escalated') escalated = without(escalated, id);
       else parked = without(parked, id);
@@ -730,6 +771,11 @@ function operations(env: AgentEnvironment, xstateEnqueue: unknown, context: Agen
         ops.end(task, settlement);
         return;
       }
+      const join = joins[taskId];
+      if (join !== undefined) {
+        ops.progress(taskId, env.cancelJoin(join, settlement.error!));
+        return;
+      }
       const escalationId = Object.keys(escalated).find((id) => escalated[id]!.id === taskId);
       if (escalationId !== undefined) {
         const task = escalated[escalationId]!;
@@ -753,7 +799,7 @@ function operations(env: AgentEnvironment, xstateEnqueue: unknown, context: Agen
     /** Writes what the operations changed, plus `extra`, in one assign. */
     commit(extra: Partial<AgentContext> = {}) {
       if (!changed && Object.keys(extra).length === 0) return;
-      enqueue.assign({ load, queue, running, parked, escalated, deferred, inbox, ...extra });
+      enqueue.assign({ load, queue, running, parked, escalated, deferred, inbox, joins, ...extra });
     },
   };
   return ops;

@@ -14,16 +14,21 @@ import type {
   EscalationReason,
   EscalationRequest,
   ExecutionPolicy,
+  JoinPolicy,
+  PartialFailurePolicy,
   Settlement,
   Task,
 } from '../src/types.js';
 import type { ExecutorInput } from './execution.machine.js';
+import type { Join, JoinProgress } from '../src/delegation/join.js';
 
 /** A unit of work in an agent's pipeline: a task, and how the agent should treat it. */
 export interface Job {
   readonly task: Task;
   /** `route` by capability; `execute` it here (an escalation's target deciding); `defer` until resources free up. */
   readonly mode: ResolutionMode;
+  /** The child to send it to (a subtask its decomposer addressed). */
+  readonly to?: string;
 }
 
 /**
@@ -39,6 +44,13 @@ export type Step = (
   | { readonly kind: 'execute'; readonly approval?: ApprovalRequirement }
   /** Raise an escalation to `to` (an ancestor, or `'human'`). */
   | { readonly kind: 'escalate'; readonly reason: EscalationReason; readonly to: string; readonly message: string; readonly error?: TaskError }
+  /** Split it: send these subtasks out (through this agent's pipeline) and join their results. */
+  | {
+      readonly kind: 'fanout';
+      readonly subtasks: readonly { readonly task: Task; readonly to?: string }[];
+      readonly join: JoinPolicy;
+      readonly onFailure: PartialFailurePolicy;
+    }
   /** Hold it until these resources are released, then route it. */
   | { readonly kind: 'defer'; readonly resources: readonly string[] }
   /** End it here. */
@@ -54,6 +66,12 @@ export type AgentReport =
   | { readonly type: 'task.deferred'; readonly task: Task; readonly agent: string; readonly resources: readonly string[] }
   /** A task ended at this agent (it executed it, or it was cancelled or failed here). */
   | { readonly type: 'task.ended'; readonly task: Task; readonly agent: string; readonly settlement: Settlement }
+  /** A task was split into subtasks at `agent`. */
+  | { readonly type: 'task.decomposed'; readonly task: Task; readonly agent: string; readonly subtasks: readonly Task[] }
+  /** A subtask came back to the agent that split its parent. */
+  | { readonly type: 'subtask.settled'; readonly task: Task; readonly settlement: Settlement }
+  /** An agent needs these tasks cancelled wherever they are (the losers of a join, say). */
+  | { readonly type: 'tasks.cancel'; readonly agent: string; readonly taskIds: readonly string[]; readonly reason: string }
   /** A task reached its entry agent with its final settlement: its submitter gets the outcome. */
   | { readonly type: 'task.settled'; readonly task: Task; readonly settlement: Settlement }
   | { readonly type: 'escalation.raised'; readonly escalation: EscalationRequest; readonly resolutionTaskId: string }
@@ -94,6 +112,12 @@ export interface AgentEnvironment {
   nextApprover(request: ApprovalRequest): { readonly approver: string; readonly requiredLevel: number } | undefined;
   /** An agent's own decision on a request sent to it; `undefined` leaves it to a person. */
   decideApproval(agentId: string, request: ApprovalRequest): ApproverDecision | undefined | Promise<ApproverDecision | undefined>;
+  /** Records a subtask's settlement in its parent's join, and decides what the parent does. */
+  joinAfter(join: Join, taskId: string, settlement: Settlement, chain: readonly string[]): JoinProgress;
+  /** Cancels a join: its running subtasks are to be cancelled. */
+  cancelJoin(join: Join, error: TaskError): JoinProgress;
+  /** The parent's settlement once its join is done: merged results, the subtask tree, the failures. */
+  settleJoin(agentId: string, join: Join): Settlement;
   /** Resources of a task held by other agents. */
   claimResources(agentId: string, task: Task): void;
   releaseResources(agentId: string, taskId: string): void;

@@ -62,11 +62,24 @@ export function backoffDelay(policy: ExecutionPolicy['retry'], attempt: number, 
 export function createExecutionMachine(env: AgentEnvironment) {
   const canRetry = (context: ExecutionMachineContext, thrown: unknown) =>
     context.attempt < context.policy.retry.attempts && env.retryable(context.agentId, thrown);
-  const timeout = (context: ExecutionMachineContext) =>
-    new EchelonError(
+  /** How long this attempt may run: its timeout, or less when the task's budget deadline comes first. */
+  const allowance = (context: ExecutionMachineContext) => {
+    const deadline = context.task.budget?.deadline;
+    const left = deadline === undefined ? Number.POSITIVE_INFINITY : Math.max(0, deadline - env.now());
+    return Math.min(context.policy.timeoutMs, left, MAX_DELAY_MS);
+  };
+  const timeout = (context: ExecutionMachineContext) => {
+    const deadline = context.task.budget?.deadline;
+    if (deadline !== undefined && env.now() >= deadline) {
+      return new EchelonError('budget_exceeded', `${context.agentId} ran out of time for "${context.task.type}" (${context.task.id}): its budget ended at ${deadline}.`, {
+        details: { taskId: context.task.id, deadline },
+      });
+    }
+    return new EchelonError(
       'executor_timeout',
       `${context.agentId} did not finish "${context.task.type}" (${context.task.id}) within ${Math.min(context.policy.timeoutMs, MAX_DELAY_MS)} ms (attempt ${context.attempt}).`,
     );
+  };
   const isSignal = (thrown: unknown): thrown is EscalationSignal | ApprovalSignal =>
     thrown instanceof EscalationSignal || thrown instanceof ApprovalSignal;
 
@@ -75,8 +88,12 @@ export function createExecutionMachine(env: AgentEnvironment) {
     actors: {
       executor: fromPromise<unknown, ExecutorInput>(({ input, signal }) => env.execute(input, signal)),
     },
+    actions: {
+      /** Reports to the agent that spawned this execution (tests of the chart alone replace it). */
+      tellAgent: sendParent((_, report: ExecutionReport) => report, delivery(env)),
+    },
     delays: {
-      timeout: ({ context }) => Math.min(context.policy.timeoutMs, MAX_DELAY_MS),
+      timeout: ({ context }) => allowance(context),
       backoff: ({ context }) => context.delayMs,
     },
   }).createMachine({
@@ -97,26 +114,21 @@ export function createExecutionMachine(env: AgentEnvironment) {
           }),
           onDone: {
             target: 'succeeded',
-            actions: sendParent(
-              ({ context, event }): ExecutionReport => ({
-                type: 'execution.succeeded',
-                taskId: context.task.id,
-                result: event.output,
-                attempts: context.attempt,
-              }),
-              delivery(env),
-            ),
+            actions: { type: 'tellAgent', params: ({ context, event }) => ({ type: 'execution.succeeded', taskId: context.task.id, result: event.output, attempts: context.attempt }) },
           },
           onError: [
             {
               guard: ({ event }) => isSignal(event.error),
               target: 'signalled',
-              actions: sendParent(({ context, event }): ExecutionReport => {
-                const signal = event.error as EscalationSignal | ApprovalSignal;
-                return signal instanceof EscalationSignal
-                  ? { type: 'execution.escalate', taskId: context.task.id, reason: signal.reason, message: signal.message, attempts: context.attempt }
-                  : { type: 'execution.approval', taskId: context.task.id, requirement: signal.requirement, attempts: context.attempt };
-              }, delivery(env)),
+              actions: {
+                type: 'tellAgent',
+                params: ({ context, event }): ExecutionReport => {
+                  const signal = event.error as EscalationSignal | ApprovalSignal;
+                  return signal instanceof EscalationSignal
+                    ? { type: 'execution.escalate', taskId: context.task.id, reason: signal.reason, message: signal.message, attempts: context.attempt }
+                    : { type: 'execution.approval', taskId: context.task.id, requirement: signal.requirement, attempts: context.attempt };
+                },
+              },
             },
             {
               guard: ({ context, event }) => canRetry(context, event.error),
@@ -151,10 +163,10 @@ export function createExecutionMachine(env: AgentEnvironment) {
       succeeded: {},
       signalled: {},
       failed: {
-        entry: sendParent(
-          ({ context }): ExecutionReport => ({ type: 'execution.failed', taskId: context.task.id, error: context.error!, attempts: context.attempt }),
-          delivery(env),
-        ),
+        entry: {
+          type: 'tellAgent',
+          params: ({ context }): ExecutionReport => ({ type: 'execution.failed', taskId: context.task.id, error: context.error!, attempts: context.attempt }),
+        },
       },
     },
   });

@@ -27,6 +27,11 @@ export type EchelonErrorCode =
   | 'policy_error'
   | 'delegation_loop'
   | 'depth_exceeded'
+  // decomposition and budgets
+  | 'fanout_exceeded'
+  | 'decomposer_error'
+  | 'subtask_failed'
+  | 'budget_exceeded'
   // executing tasks
   | 'executor_error'
   | 'executor_timeout'

@@ -16,6 +16,7 @@ export {
   TYPICAL_SPANS,
   developmentTeam,
   developmentTeamSpec,
+  referenceExecutors,
 } from './hierarchy/index.js';
 export type { Role, AgentSpec, FlatAgentSpec, AgentNode, HierarchyMetrics, SpanRange, SpanWarning } from './hierarchy/index.js';
 
@@ -27,6 +28,7 @@ export type {
   OrchestratorStatus,
   AgentStatus,
   ExecutionOptions,
+  DecomposerSetting,
   OrchestratorClock,
   AnyExecutor,
   Executor,
@@ -56,6 +58,10 @@ export type { LiveView, LiveViewOptions } from './inspect/options.js';
 // Delegation
 export { capabilityMatching, loadBalancing, skillBased, delegateWith, requiredSkills, candidatesFor, routeOf, canExecuteHere } from './delegation/index.js';
 export type { Candidate, DelegationContext, DelegationStrategy, SkillScores, Route } from './delegation/index.js';
+
+// Decomposition
+export { all, any, quorum, decomposeWith, fullStackFeature } from './delegation/index.js';
+export type { Decomposer, Decomposition, DecompositionChild, DecompositionContext, MergeContext, SubtaskSpec } from './delegation/index.js';
 
 // Escalation
 export { defaultEscalationPolicy, DEFAULT_RESOLUTIONS } from './escalation/index.js';
@@ -93,6 +99,13 @@ export type {
   RetryPolicy,
   ExecutionPolicy,
   ExecutionPolicyInput,
+  BudgetInput,
+  TaskBudget,
+  BudgetReport,
+  JoinPolicy,
+  PartialFailurePolicy,
+  SubtaskOutcome,
+  SubtaskFailure,
   AgentMessage,
   AgentMessageType,
 } from './types.js';

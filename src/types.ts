@@ -82,14 +82,53 @@ export interface TaskInput<TPayload = unknown> {
   readonly execution?: ExecutionPolicyInput;
   /** Require approval before execution (same as `context.requiresApproval`, with details). */
   readonly approval?: ApprovalRequirement;
+  /** Limits for the task and everything it is split into. */
+  readonly budget?: BudgetInput;
 }
+
+/** Limits a submitted task carries down its tree of subtasks. */
+export interface BudgetInput {
+  /** The whole tree must finish within this many ms of submission; work still running then is stopped. */
+  readonly timeMs?: number;
+  /** Most subtasks the tree may create, all levels together. */
+  readonly maxSubtasks?: number;
+  /** Most levels of decomposition below the task. */
+  readonly maxDepth?: number;
+  /** A limit on the cost executors report (`context.reportCost`), e.g. tokens. */
+  readonly cost?: number;
+}
+
+/** A task's share of its tree's budget, as it travels. */
+export interface TaskBudget {
+  /** The task whose share this is: subtasks get their own, escalations keep their task's. */
+  readonly account: string;
+  /** Absolute time (orchestrator clock) by which the work must finish. */
+  readonly deadline?: number;
+  readonly maxSubtasks?: number;
+  readonly maxDepth?: number;
+  readonly cost?: number;
+}
+
+/** How a decomposed task's subtasks join into its result. */
+export type JoinPolicy =
+  /** Every subtask must complete (the default). */
+  | { readonly kind: 'all' }
+  /** The first subtask to complete wins; the rest are cancelled. */
+  | { readonly kind: 'any' }
+  /** `n` completions win; the rest are cancelled. */
+  | { readonly kind: 'quorum'; readonly n: number };
+
+/** What a failing subtask does to its parent: fail it at once, or let the rest finish and report partial results. */
+export type PartialFailurePolicy = 'fail-fast' | 'partial';
 
 /** Where a task's outcome goes when it is settled at its entry agent. */
 export type TaskOrigin =
   /** The orchestrator's caller: `org.submit` resolves. */
   | { readonly kind: 'submitter' }
   /** An agent resolving an escalation: the outcome resolves it. */
-  | { readonly kind: 'escalation'; readonly escalationId: string; readonly raisedBy: string };
+  | { readonly kind: 'escalation'; readonly escalationId: string; readonly raisedBy: string }
+  /** An agent that decomposed a task: the outcome joins its parent's. */
+  | { readonly kind: 'subtask'; readonly agent: string; readonly parentId: string; readonly key: string };
 
 /** A step of a task's escalation history. */
 export interface EscalationHop {
@@ -122,6 +161,9 @@ export interface Task<TPayload = unknown> {
   readonly excluded: readonly string[];
   /** Approvals granted to this task so far, by approval id. */
   readonly approvedBy: readonly string[];
+  /** Levels of decomposition above this task (0 for a submitted task). */
+  readonly depth: number;
+  readonly budget?: TaskBudget;
   /** The failure that set the task on its current course: the executor error it is escalated for, and whose it was. */
   readonly cause?: { readonly error: TaskError; readonly by: string };
   readonly submittedAt: number;
@@ -142,6 +184,40 @@ export interface Settlement<TResult = unknown> {
   readonly executedBy?: string;
   /** Executor attempts made by `executedBy`. */
   readonly attempts: number;
+  /** For a decomposed task: how each subtask ended. */
+  readonly subtasks?: readonly SubtaskOutcome[];
+  /** For a decomposed task completed with partial results: the subtasks that did not complete. */
+  readonly failures?: readonly SubtaskFailure[];
+}
+
+/** One node of a decomposed task's tree. */
+export interface SubtaskOutcome {
+  readonly taskId: string;
+  /** The subtask's name within its parent (its key in the merged result). */
+  readonly key: string;
+  readonly type: string;
+  readonly status: TerminalStatus;
+  readonly result?: unknown;
+  readonly error?: TaskError;
+  readonly executedBy?: string;
+  readonly delegationChain: readonly string[];
+  readonly subtasks?: readonly SubtaskOutcome[];
+}
+
+/** A subtask that did not complete, in a partial result. */
+export interface SubtaskFailure {
+  readonly key: string;
+  readonly taskId: string;
+  readonly status: Exclude<TerminalStatus, 'completed'>;
+  readonly error?: TaskError;
+}
+
+/** What a task's budget allowed, and what its tree used. */
+export interface BudgetReport {
+  readonly limit: BudgetInput;
+  readonly used: { readonly cost: number; readonly subtasks: number; readonly timeMs: number };
+  /** What is left of each limit that was set. */
+  readonly left: { readonly cost?: number; readonly subtasks?: number; readonly timeMs?: number };
 }
 
 /** What `org.submit` resolves to once the task reaches a terminal state. */
@@ -158,6 +234,12 @@ export interface Outcome<TResult = unknown> {
   readonly escalations: readonly Escalation[];
   /** Every approval the task waited for, with the decisions. */
   readonly approvals: readonly Approval[];
+  /** For a decomposed task: its tree of subtasks, each with its own outcome. */
+  readonly subtasks?: readonly SubtaskOutcome[];
+  /** For a decomposed task completed with partial results: what did not complete. */
+  readonly failures?: readonly SubtaskFailure[];
+  /** For a task submitted with a budget: its limits, use and leftovers. */
+  readonly budget?: BudgetReport;
   readonly attempts: number;
   readonly submittedAt: number;
   readonly settledAt: number;

@@ -58,7 +58,8 @@ describe('the scenario format', () => {
     await runScenario(devTeam, { log: (line) => lines.push(line) });
     expect(lines).toContain('  ✓ api_design: completed by api_specialist via cto → backend_lead → api_specialist: {"expertise":"Technical solution designed"}');
     const capabilities = new Set(developmentTeam().nodes().flatMap((node) => node.capabilities));
-    expect(lines.filter((line) => line.startsWith('  ✓'))).toHaveLength(4 + capabilities.size); // the first four, then one per capability
+    // The first four, one per capability, then the full-stack feature.
+    expect(lines.filter((line) => line.startsWith('  ✓'))).toHaveLength(4 + capabilities.size + 1);
     expect(lines).toContainEqual(expect.stringMatching(/✗ quantum_computing: failed by nobody/));
   });
 

@@ -2,3 +2,16 @@
 export type { Candidate, DelegationContext, DelegationStrategy } from './types.js';
 export { capabilityMatching, loadBalancing, skillBased, delegateWith, requiredSkills, type SkillScores } from './strategies.js';
 export { candidatesFor, routeOf, canExecuteHere, type Route } from './route.js';
+export {
+  all,
+  any,
+  quorum,
+  decomposeWith,
+  fullStackFeature,
+  type Decomposer,
+  type Decomposition,
+  type DecompositionChild,
+  type DecompositionContext,
+  type MergeContext,
+  type SubtaskSpec,
+} from './decomposition.js';

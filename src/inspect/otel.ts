@@ -21,6 +21,7 @@ const TRACED = [
   'task.delegated',
   'task.queued',
   'task.deferred',
+  'task.decomposed',
   'task.started',
   'task.retrying',
   'task.completed',
@@ -115,6 +116,12 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
       case 'task.deferred': {
         const owner = traceOf(event.task);
         if (owner !== undefined) hop(owner, event.task, event.agent, event.at).addEvent(event.type === 'task.queued' ? 'queued' : 'deferred', {}, event.at);
+        return;
+      }
+      case 'task.decomposed': {
+        const owner = traceOf(event.task);
+        for (const subtask of event.subtasks) rootOf.set(subtask.id, event.task.rootId);
+        if (owner !== undefined) hop(owner, event.task, event.agent, event.at).addEvent('decomposed', { 'echelon.subtasks': event.subtasks.map((subtask) => subtask.id) }, event.at);
         return;
       }
       case 'task.started': {

@@ -38,6 +38,8 @@ export function describeEvent(event: OrchestratorEvent): string {
       return `${label(event.task)} at ${event.agent} failed (${event.error.message}); retry ${event.attempt} in ${event.delayMs} ms`;
     case 'task.deferred':
       return `${label(event.task)} at ${event.agent} waits for ${event.resources.join(', ')}`;
+    case 'task.decomposed':
+      return `${label(event.task)} split by ${event.agent} into ${event.subtasks.map((subtask) => subtask.id).join(', ')}`;
     case 'task.completed':
       return `${event.outcome.type} ${event.outcome.taskId} completed by ${event.outcome.executedBy ?? 'nobody'} via ${event.outcome.delegationChain.join(' → ')}`;
     case 'task.failed':

@@ -13,6 +13,8 @@ import type { EscalationContext, EscalationPolicy, EscalationVerdict, Resolution
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { AgentNode } from '../hierarchy/types.js';
 import type { ApprovalRequirement, EscalationReason, Task } from '../types.js';
+import type { Decomposer, DecompositionContext } from '../delegation/decomposition.js';
+import { fanoutStep, type FanoutLimits } from './fanout.js';
 import type { ResourceRegistry } from './resources.js';
 
 /** Decides whether a task needs approval before an agent executes it (besides task flags). */
@@ -28,6 +30,9 @@ export interface DecisionConfig {
   readonly resources: ResourceRegistry;
   readonly maxDepth: number;
   readonly maxEscalations: number;
+  /** The decomposer that may split `task` at `agentId`, if any. */
+  readonly decomposerFor: (agentId: string, task: Task) => Decomposer | undefined;
+  readonly fanout: FanoutLimits;
   /** True when escalations that reach the top go to a person instead of failing. */
   readonly human: boolean;
 }
@@ -46,6 +51,14 @@ export function createDecisions(config: DecisionConfig): Decisions {
     kind: 'fail',
     error: details === undefined ? { code, message } : { code, message, details },
   });
+
+  /** The decomposer to consult for a job: never for a subtask at the agent that made it, nor one already addressed. */
+  const splitter = (agentId: string, job: Job): Decomposer | undefined => {
+    const { task } = job;
+    if (job.mode !== 'route' || job.to !== undefined) return undefined;
+    if (task.origin.kind === 'subtask' && task.origin.agent === agentId) return undefined;
+    return config.decomposerFor(agentId, task);
+  };
 
   /** Nobody can take the task from here: a person decides, or it fails (with the error that started it, if any). */
   const dead = (agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError): Step => {
@@ -113,9 +126,16 @@ export function createDecisions(config: DecisionConfig): Decisions {
     const claims = config.resources.conflicts(agentId, task, job.mode === 'defer');
     if (job.mode === 'defer' && claims.length > 0) return { kind: 'defer', resources: [...new Set(claims.map((claim) => claim.resource))] };
     const executable = config.hasExecutor(agentId);
-    const candidates = forced === undefined && job.mode !== 'execute' ? candidatesFor(hierarchy, agentId, task, load) : [];
+    let candidates = forced === undefined && job.mode !== 'execute' ? candidatesFor(hierarchy, agentId, task, load) : [];
     let route: Route = forced ?? (job.mode === 'execute' ? (executable ? 'execute' : 'none') : routeOf(hierarchy, agentId, task, candidates));
     if (route === 'execute' && !executable) route = 'none';
+    if (forced === undefined && job.to !== undefined) {
+      // A subtask its decomposer addressed goes to that child, whatever the routing says.
+      candidates = candidates.filter((candidate) => candidate.id === job.to);
+      route = 'delegate';
+    } else if (forced === undefined && splitter(agentId, job) !== undefined) {
+      route = 'delegate';
+    }
 
     const context: EscalationContext = { hierarchy, route, claims };
     let verdict: EscalationVerdict | undefined;
@@ -157,6 +177,31 @@ export function createDecisions(config: DecisionConfig): Decisions {
   }
 
   function select(agentId: string, job: Job, candidates: readonly Candidate[]): Step | Promise<Step> {
+    if (job.to !== undefined) return { kind: 'assign', childId: job.to };
+    const decomposer = splitter(agentId, job);
+    if (decomposer === undefined) return delegate(agentId, job, candidates);
+    const node = hierarchy.get(agentId);
+    const context: DecompositionContext = {
+      agent: node,
+      hierarchy,
+      children: candidates.map((candidate) => ({ id: candidate.id, node: candidate.node, capabilities: hierarchy.subtreeCapabilities(candidate.id), load: candidate.load })),
+    };
+    const split = (answer: Parameters<typeof fanoutStep>[5]): Step | Promise<Step> =>
+      fanoutStep(hierarchy, config.fanout, agentId, job.task, decomposer, answer) ?? delegate(agentId, job, candidates);
+    const broken = (error: unknown): Step => {
+      const reason = taskErrorFromUnknown(error, 'decomposer_error');
+      return { kind: 'fail', error: { code: 'decomposer_error', message: `Decomposer "${decomposer.name}" at ${agentId} failed: ${reason.message}` } };
+    };
+    try {
+      const answer = decomposer.decompose(job.task, context);
+      return answer instanceof Promise ? answer.then(split, broken) : split(answer);
+    } catch (error) {
+      return broken(error);
+    }
+  }
+
+  /** The strategy picks a child; when it picks none, the agent executes the task if it can. */
+  function delegate(agentId: string, job: Job, candidates: readonly Candidate[]): Step | Promise<Step> {
     const strategy = config.strategyFor(agentId);
     const choose = (chosen: unknown): Step => {
       if (chosen === undefined || chosen === null) {

@@ -13,8 +13,11 @@ import { defaultEscalationPolicy } from '../escalation/policy.js';
 import type { ExecutionPolicy, Task } from '../types.js';
 import { createDecisions } from './decisions.js';
 import { executionContext, type Executor } from './executors.js';
-import { DEFAULT_EXECUTION, DEFAULT_LIMITS, invalid, mergeExecution, positive, positiveInteger, type ExecutionOptions, type OrchestratorOptions } from './options.js';
-import { resolveSetting } from './per-agent.js';
+import { DEFAULT_EXECUTION, DEFAULT_LIMITS, invalid, mergeExecution, positive, positiveInteger, type DecomposerSetting, type ExecutionOptions, type OrchestratorOptions } from './options.js';
+import { joinSettlement } from './fanout.js';
+import { cancelJoin, joinAfter } from '../delegation/join.js';
+import type { Decomposer } from '../delegation/decomposition.js';
+import { resolveSetting, type PerAgent } from './per-agent.js';
 import type { ResourceRegistry } from './resources.js';
 
 export interface EnvironmentHost {
@@ -22,6 +25,8 @@ export interface EnvironmentHost {
   readonly newId: (prefix: string) => string;
   readonly report: (report: AgentReport) => void;
   readonly resources: ResourceRegistry;
+  /** Adds an executor's reported cost to the task's budget account; throws `budget_exceeded` over the limit. */
+  readonly reportCost: (task: Task, amount: number) => void;
 }
 
 /** Resolves and checks the options, and returns the environment every agent runs in. */
@@ -35,6 +40,10 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   positiveInteger(limits.maxDepth, 'limits.maxDepth');
   positiveInteger(limits.maxEscalations, 'limits.maxEscalations');
+  positiveInteger(limits.maxFanout, 'limits.maxFanout');
+  positiveInteger(limits.maxSubtasks, 'limits.maxSubtasks');
+  positiveInteger(limits.maxDecompositionDepth, 'limits.maxDecompositionDepth');
+  const decomposerFor = decomposerLookup(hierarchy, options.decomposers);
   if (options.approvals?.timeoutMs !== undefined) positive(options.approvals.timeoutMs, 'approvals.timeoutMs');
   if (options.messageDelayMs !== undefined && !(options.messageDelayMs >= 0)) invalid(`messageDelayMs must be a number ≥ 0, got ${options.messageDelayMs}.`);
 
@@ -65,6 +74,8 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
     maxDepth: limits.maxDepth,
     maxEscalations: limits.maxEscalations,
     human: options.onEscalation !== undefined,
+    decomposerFor,
+    fanout: limits,
   });
 
   return {
@@ -79,11 +90,20 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
     execute: async ({ task, agentId, attempt }, signal) => {
       const executor = executorFor(agentId) as Executor<unknown, unknown> | undefined;
       if (executor === undefined) throw new EchelonError('invalid_option', `${agentId} has no executor, so it cannot execute "${task.type}".`);
-      const context = executionContext({ agent: hierarchy.get(agentId), hierarchy, task, signal, attempt, idempotencyKey: idempotencyKey(task, agentId), now: host.now });
+      const context = executionContext({
+        agent: hierarchy.get(agentId),
+        hierarchy,
+        task,
+        signal,
+        attempt,
+        idempotencyKey: idempotencyKey(task, agentId),
+        now: host.now,
+        reportCost: (amount) => host.reportCost(task, amount),
+      });
       return executor(task, context);
     },
     retryable: (agentId, thrown) => {
-      if (thrown instanceof EchelonError && thrown.code === 'cancelled') return false;
+      if (thrown instanceof EchelonError && (thrown.code === 'cancelled' || thrown.code === 'budget_exceeded')) return false;
       return executionFor(agentId)?.retryable?.(thrown) ?? true;
     },
     approvalRequest: (agentId, task: Task, requirement, approvalId) => {
@@ -104,6 +124,9 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
         payload: task.payload,
       };
     },
+    joinAfter,
+    cancelJoin,
+    settleJoin: (agentId, join) => joinSettlement(agentId, join, decomposerFor(agentId, join.task)),
     authorize: (request, decisionsSoFar, by) => checkAuthority(hierarchy, request, decisionsSoFar, by),
     nextApprover: (request) => {
       const parent = hierarchy.parent(request.approver);
@@ -121,3 +144,18 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
 }
 
 const defaultStrategy = capabilityMatching();
+
+/** Resolves `decomposers` once: by task type first, then by agent id, role, or for everyone. */
+function decomposerLookup(hierarchy: OrchestratorOptions['hierarchy'], setting: DecomposerSetting | undefined): (agentId: string, task: Task) => Decomposer | undefined {
+  if (setting === undefined) return () => undefined;
+  const { byType, byId, byRole } = setting;
+  const forAgent = resolveSetting<Decomposer>(hierarchy, 'decomposers', { byId, byRole, default: setting.default } as PerAgent<Decomposer>);
+  for (const [type, decomposer] of Object.entries(byType ?? {})) {
+    if (typeof decomposer?.decompose !== 'function') invalid(`decomposers.byType.${type} needs a decompose(task, context) function.`);
+  }
+  for (const node of hierarchy.nodes()) {
+    const decomposer = forAgent(node.id);
+    if (decomposer !== undefined && typeof decomposer.decompose !== 'function') invalid(`The decomposer for "${node.id}" needs a decompose(task, context) function.`);
+  }
+  return (agentId, task) => byType?.[task.type] ?? forAgent(agentId);
+}

@@ -13,6 +13,8 @@ export type OrchestratorEvent =
   | { readonly type: 'task.started'; readonly task: Task; readonly agent: string; readonly attempt: number; readonly at: number }
   | { readonly type: 'task.retrying'; readonly task: Task; readonly agent: string; readonly attempt: number; readonly delayMs: number; readonly error: TaskError; readonly at: number }
   | { readonly type: 'task.deferred'; readonly task: Task; readonly agent: string; readonly resources: readonly string[]; readonly at: number }
+  /** A task was split into subtasks by `agent`. */
+  | { readonly type: 'task.decomposed'; readonly task: Task; readonly agent: string; readonly subtasks: readonly Task[]; readonly at: number }
   /** A submitted task completed. */
   | { readonly type: 'task.completed'; readonly outcome: Outcome; readonly at: number }
   /** A submitted task ended failed, rejected or cancelled (see `outcome.status`). */

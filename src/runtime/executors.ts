@@ -25,6 +25,11 @@ export interface ExecutionContext {
   readonly approved: boolean;
   /** The orchestrator's clock (simulated in tests). */
   now(): number;
+  /**
+   * Adds to the task's cost (tokens, say). Over the task's budget it throws `budget_exceeded`:
+   * the attempt stops and the task escalates.
+   */
+  reportCost(amount: number): void;
   /** Stop here and escalate the task with this reason; the runtime routes it up. */
   escalate(reason: EscalationReason, message?: string): never;
   /** Stop here and park the task until it is approved; the executor then runs again with `approved: true`. */
@@ -54,6 +59,7 @@ export function executionContext(args: {
   attempt: number;
   idempotencyKey: string;
   now: () => number;
+  reportCost: (amount: number) => void;
 }): ExecutionContext {
   return {
     agent: args.agent,
@@ -64,6 +70,7 @@ export function executionContext(args: {
     idempotencyKey: args.idempotencyKey,
     approved: args.task.approvedBy.length > 0,
     now: args.now,
+    reportCost: args.reportCost,
     escalate(reason, message) {
       throw new EscalationSignal(reason, message ?? `${args.agent.id} escalated "${args.task.type}" (${reason}).`);
     },

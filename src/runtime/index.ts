@@ -5,6 +5,7 @@ export {
   DEFAULT_LIMITS,
   type OrchestratorOptions,
   type ExecutionOptions,
+  type DecomposerSetting,
   type OrchestratorClock,
   type AnyExecutor,
 } from './options.js';

@@ -5,7 +5,7 @@
  * after `retain` records.
  */
 import type { AgentReport } from '../../machines/environment.js';
-import type { Approval, ApprovalDecision, ApprovalRequest, Escalation, EscalationRequest, Outcome, Settlement, Task } from '../types.js';
+import type { Approval, ApprovalDecision, ApprovalRequest, BudgetInput, BudgetReport, Escalation, EscalationRequest, Outcome, Settlement, Task } from '../types.js';
 
 /** A task in flight and the agent holding it now. */
 export interface TaskRecord {
@@ -18,7 +18,12 @@ export interface TaskRecord {
 /** A submitted task: its derived tasks, escalations, approvals and whoever awaits its outcome. */
 interface RootRecord {
   readonly task: Task;
+  /** The budget as submitted, when there was one (reported in the outcome). */
+  readonly budget: BudgetInput | undefined;
   readonly tasks: Set<string>;
+  /** Cost reported per budget account, and subtasks created, over the whole tree. */
+  readonly costs: Map<string, number>;
+  subtasks: number;
   readonly escalations: string[];
   readonly approvals: string[];
   readonly waiters: Array<{ resolve: (outcome: Outcome) => void; reject: (error: unknown) => void }>;
@@ -59,8 +64,8 @@ export class Ledger {
 
   // ─── tasks ────────────────────────────────────────────────────────────────────────────
 
-  submit(task: Task, holder: string): void {
-    this.#roots.set(task.id, { task, tasks: new Set([task.id]), escalations: [], approvals: [], waiters: [] });
+  submit(task: Task, holder: string, budget?: BudgetInput): void {
+    this.#roots.set(task.id, { task, budget, tasks: new Set([task.id]), costs: new Map(), subtasks: 0, escalations: [], approvals: [], waiters: [] });
     this.tasks.set(task.id, { task, holder, cancel: undefined });
   }
 
@@ -74,6 +79,35 @@ export class Ledger {
     if (root === undefined) return;
     root.tasks.add(task.id);
     this.tasks.set(task.id, { task, holder, cancel: this.tasks.get(task.parentId ?? '')?.cancel });
+  }
+
+  /** Subtasks were created at `holder`. */
+  decompose(subtasks: readonly Task[], holder: string): void {
+    for (const subtask of subtasks) this.derive(subtask, holder);
+    const root = this.#roots.get(subtasks[0]?.rootId ?? '');
+    if (root !== undefined) root.subtasks += subtasks.length;
+  }
+
+  /** Active tasks derived (at any depth) from `taskId`, itself included. */
+  lineage(taskId: string): TaskRecord[] {
+    const record = this.tasks.get(taskId);
+    if (record === undefined) return [];
+    return this.family(record.task.rootId).filter((candidate) => {
+      for (let task: Task | undefined = candidate.task; task !== undefined; task = this.tasks.get(task.parentId ?? '')?.task) {
+        if (task.id === taskId) return true;
+      }
+      return false;
+    });
+  }
+
+  /** Adds cost to a task's budget account; returns the account's total. */
+  addCost(task: Task, amount: number): number {
+    const root = this.#roots.get(task.rootId);
+    const account = task.budget?.account ?? task.id;
+    if (root === undefined) return amount;
+    const total = (root.costs.get(account) ?? 0) + amount;
+    root.costs.set(account, total);
+    return total;
   }
 
   /** The task moved to `holder`; returns its record (to pass on a pending cancellation). */
@@ -131,6 +165,9 @@ export class Ledger {
       delegationChain: task.chain,
       escalations,
       approvals,
+      ...(settlement.subtasks === undefined ? {} : { subtasks: settlement.subtasks }),
+      ...(settlement.failures === undefined ? {} : { failures: settlement.failures }),
+      ...(root.budget === undefined ? {} : { budget: budgetReport(root, now) }),
       attempts: settlement.attempts,
       submittedAt: root.task.submittedAt,
       settledAt: now,
@@ -241,4 +278,20 @@ export class Ledger {
     this.#decidedApprovals.set(id, closed);
     return closed;
   }
+}
+
+function budgetReport(root: RootRecord, now: number): BudgetReport {
+  const limit = root.budget!;
+  let cost = 0;
+  for (const used of root.costs.values()) cost += used;
+  const used = { cost, subtasks: root.subtasks, timeMs: now - root.task.submittedAt };
+  return {
+    limit,
+    used,
+    left: {
+      ...(limit.cost === undefined ? {} : { cost: limit.cost - used.cost }),
+      ...(limit.maxSubtasks === undefined ? {} : { subtasks: limit.maxSubtasks - used.subtasks }),
+      ...(limit.timeMs === undefined ? {} : { timeMs: limit.timeMs - used.timeMs }),
+    },
+  };
 }

@@ -5,13 +5,19 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import { EchelonError } from '../errors.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
+import type { Decomposer } from '../delegation/decomposition.js';
 import type { DelegationStrategy } from '../delegation/types.js';
 import type { EscalationPolicy } from '../escalation/types.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Escalation, EscalationResolution, ExecutionPolicy, ExecutionPolicyInput, RetryPolicy } from '../types.js';
 import type { ApprovalRule } from './decisions.js';
 import type { Executor } from './executors.js';
-import type { Setting } from './per-agent.js';
+import type { PerAgent, Setting } from './per-agent.js';
+
+/** Decomposers by task type (consulted first), then by agent id, role, or for everyone. */
+export interface DecomposerSetting extends PerAgent<Decomposer> {
+  readonly byType?: Readonly<Record<string, Decomposer>>;
+}
 
 /** An executor for any payload (typed executors are accepted as they are). */
 export type AnyExecutor = Executor<never, unknown>;
@@ -37,6 +43,8 @@ export interface OrchestratorOptions {
   readonly executors: Setting<AnyExecutor>;
   /** How managers pick a child (default: `capabilityMatching()`). */
   readonly strategy?: Setting<DelegationStrategy>;
+  /** Who splits which tasks into subtasks (none by default). */
+  readonly decomposers?: DecomposerSetting;
   /** When and where agents escalate (default: `defaultEscalationPolicy()`). */
   readonly escalation?: EscalationPolicy;
   /**
@@ -62,6 +70,12 @@ export interface OrchestratorOptions {
     readonly maxDepth?: number;
     /** Most escalations one task may go through (default 32). */
     readonly maxEscalations?: number;
+    /** Most subtasks one decomposition may create (default 100). */
+    readonly maxFanout?: number;
+    /** Most subtasks a submitted task's whole tree may create, unless its budget says otherwise (default 1000). */
+    readonly maxSubtasks?: number;
+    /** Most levels of decomposition below a submitted task (default 8). */
+    readonly maxDecompositionDepth?: number;
   };
   /** The clock for timers; pass `new SimulatedClock()` in tests. */
   readonly clock?: OrchestratorClock;
@@ -85,7 +99,7 @@ export const DEFAULT_EXECUTION = {
   retry: { attempts: 1, initialDelayMs: 100, factor: 2, maxDelayMs: 30_000, jitter: 0.2 },
 } as const satisfies ExecutionPolicy;
 
-export const DEFAULT_LIMITS = { maxDepth: 64, maxEscalations: 32 } as const;
+export const DEFAULT_LIMITS = { maxDepth: 64, maxEscalations: 32, maxFanout: 100, maxSubtasks: 1000, maxDecompositionDepth: 8 } as const;
 
 /** Merges overrides into a policy, checking every number. */
 export function mergeExecution(base: ExecutionPolicy, override: ExecutionPolicyInput | undefined, where: string): ExecutionPolicy {

@@ -18,7 +18,7 @@ import type { LiveView, LiveViewOptions } from '../inspect/options.js';
 import { eventStream, type EventStreamOptions } from './event-stream.js';
 import { EventBus, type EventOfType, type Listener, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import { Ledger } from './ledger.js';
-import { invalid, positiveInteger, type OrchestratorOptions } from './options.js';
+import { DEFAULT_LIMITS, invalid, positiveInteger, type OrchestratorOptions } from './options.js';
 import { ResourceRegistry } from './resources.js';
 import { validateTaskInput } from './submit.js';
 
@@ -44,6 +44,8 @@ export interface AgentStatus {
   readonly running: readonly string[];
   readonly awaitingApproval: readonly string[];
   readonly escalated: readonly string[];
+  /** Tasks this agent split, waiting for their subtasks. */
+  readonly decomposed: readonly string[];
   /** In-flight tasks per child. */
   readonly load: Readonly<Record<string, number>>;
 }
@@ -128,6 +130,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     invalid('createOrchestrator needs { hierarchy, executors }: build the hierarchy with defineHierarchy() or a preset such as developmentTeam().');
   }
   const retain = options.retain ?? 1000;
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   positiveInteger(retain, 'retain');
   const now = options.clock?.now === undefined ? () => Date.now() : () => options.clock!.now!();
   const ledger = new Ledger(retain);
@@ -193,6 +196,16 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         return;
       case 'task.ended':
         return;
+      case 'task.decomposed':
+        ledger.decompose(report.subtasks, report.agent);
+        emit('task.decomposed', () => ({ type: 'task.decomposed', task: report.task, agent: report.agent, subtasks: report.subtasks, at }));
+        return;
+      case 'subtask.settled':
+        ledger.drop(report.task.id);
+        return;
+      case 'tasks.cancel':
+        for (const taskId of report.taskIds) cancelLineage(taskId, report.reason);
+        return;
       case 'task.settled':
         finish(report.task, report.settlement);
         return;
@@ -245,7 +258,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   };
 
   const resources = new ResourceRegistry((agentId, released) => sendSoon(agentId, { type: 'resource.released', resources: released }));
-  const environment = createEnvironment(options, { now, newId: (prefix) => `${prefix}_${nanoid(10)}`, report: onReport, resources });
+  const reportCost = (task: Task, amount: number) => {
+    if (typeof amount !== 'number' || !(amount >= 0)) throw new EchelonError('invalid_option', `reportCost needs a number ≥ 0, got ${String(amount)}.`);
+    const used = ledger.addCost(task, amount);
+    const limit = task.budget?.cost;
+    if (limit !== undefined && used > limit) {
+      throw new EchelonError('budget_exceeded', `Task ${task.id} used ${used} of cost, over its budget of ${limit}.`, { details: { taskId: task.id, used, limit } });
+    }
+  };
+  const environment = createEnvironment(options, { now, newId: (prefix) => `${prefix}_${nanoid(10)}`, report: onReport, resources, reportCost });
   const machine = createAgentMachine(environment);
   const actor = createActor(machine, {
     systemId: hierarchy.root.id,
@@ -260,6 +281,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
   });
   actor.start();
+
+  /** Cancels a task and everything derived from it, wherever each one is now. */
+  const cancelLineage = (taskId: string, reason: string) => {
+    for (const record of ledger.lineage(taskId)) {
+      record.cancel = reason;
+      if (record.holder !== undefined) sendSoon(record.holder, { type: 'task.cancel', taskId: record.task.id, reason });
+    }
+  };
 
   const askHuman = (escalation: Escalation) => {
     Promise.resolve()
@@ -291,8 +320,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         if (stopped) throw new EchelonError('orchestrator_stopped', 'This orchestrator is stopped; create a new one to submit tasks.');
         const entry = submitOptions.at ?? hierarchy.root.id;
         hierarchy.get(entry);
-        const task = validateTaskInput(input, { entry, now: now(), newId: () => `task_${nanoid(10)}`, isActive: (id) => ledger.tasks.has(id) });
-        ledger.submit(task, entry);
+        const task = validateTaskInput(input, {
+          entry,
+          now: now(),
+          newId: () => `task_${nanoid(10)}`,
+          isActive: (id) => ledger.tasks.has(id),
+          defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
+        });
+        ledger.submit(task, entry, input.budget);
         const outcome = ledger.wait(task.id)!;
         emit('task.submitted', () => ({ type: 'task.submitted', task, at: task.submittedAt }));
         send(entry, { type: 'task.assign', task });
@@ -342,6 +377,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         running: Object.keys(context.running),
         awaitingApproval: Object.values(context.parked).map((task) => task.id),
         escalated: Object.values(context.escalated).map((task) => task.id),
+        decomposed: Object.keys(context.joins),
         load: context.load,
       };
     },

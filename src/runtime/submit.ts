@@ -7,7 +7,14 @@ import type { Task, TaskInput } from '../types.js';
 
 export function validateTaskInput(
   input: TaskInput,
-  at: { entry: string; now: number; newId: () => string; isActive: (id: string) => boolean },
+  at: {
+    entry: string;
+    now: number;
+    newId: () => string;
+    isActive: (id: string) => boolean;
+    /** Limits every task's tree gets unless its budget sets its own. */
+    defaults: { maxSubtasks: number; maxDepth: number };
+  },
 ): Task {
   const bad = (message: string) => new EchelonError('invalid_task', message);
   if (typeof input !== 'object' || input === null) throw bad(`A task must be an object with at least a type, got ${String(input)}.`);
@@ -26,6 +33,15 @@ export function validateTaskInput(
   if (input.context !== undefined && (typeof input.context !== 'object' || input.context === null || Array.isArray(input.context))) {
     throw bad(`context must be an object of flags, got ${JSON.stringify(input.context)}.`);
   }
+  const budget = input.budget ?? {};
+  if (typeof budget !== 'object' || budget === null) throw bad(`budget must be an object, got ${JSON.stringify(budget)}.`);
+  for (const [name, value] of Object.entries(budget)) {
+    if (!['timeMs', 'maxSubtasks', 'maxDepth', 'cost'].includes(name)) throw bad(`budget.${name} is not a budget limit (timeMs, maxSubtasks, maxDepth, cost).`);
+    const whole = name === 'maxSubtasks' || name === 'maxDepth';
+    if (typeof value !== 'number' || !(value >= 0) || (whole && !Number.isInteger(value))) {
+      throw bad(`budget.${name} must be a ${whole ? 'whole number' : 'number'} ≥ 0, got ${JSON.stringify(value)}.`);
+    }
+  }
   const id = input.id ?? at.newId();
   return {
     id,
@@ -43,5 +59,13 @@ export function validateTaskInput(
     excluded: [],
     approvedBy: [],
     submittedAt: at.now,
+    depth: 0,
+    budget: {
+      account: id,
+      maxSubtasks: budget.maxSubtasks ?? at.defaults.maxSubtasks,
+      maxDepth: budget.maxDepth ?? at.defaults.maxDepth,
+      ...(budget.timeMs === undefined ? {} : { deadline: at.now + budget.timeMs }),
+      ...(budget.cost === undefined ? {} : { cost: budget.cost }),
+    },
   };
 }

@@ -1,0 +1,75 @@
+/**
+ * A larger decomposition: the CTO splits a product launch into six parallel workstreams across
+ * the development team, joined by a quorum of 5. One branch (the database migration) keeps
+ * failing: supervision escalates it up the backend team and it fails for good, yet the launch
+ * completes with the quorum's five results and reports the failing branch. The UI workstream is
+ * itself split further by the frontend lead (nested decomposition).
+ *
+ * Run: npx tsx examples/fan-out.ts
+ */
+import { createOrchestrator, decomposeWith, developmentTeam, quorum, type SubtaskOutcome } from '../src/index.js';
+
+const started = Date.now();
+const at = () => `${String(Date.now() - started).padStart(4)} ms`;
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('aborted'))));
+  });
+
+const launch = decomposeWith(
+  'launch',
+  (task) =>
+    task.type === 'launch'
+      ? [
+          { key: 'api', type: 'api_design', payload: { spec: 'public REST API' } },
+          { key: 'schema', type: 'database', payload: { migration: '2026_11_launch' } },
+          { key: 'service', type: 'python', payload: { service: 'billing' } },
+          { key: 'ui', type: 'ui_bundle', to: 'frontend_lead' },
+          { key: 'components', type: 'components' },
+          { key: 'strategy', type: 'architecture', payload: { review: 'launch readiness' } },
+        ]
+      : undefined,
+  { join: quorum(5), onFailure: 'partial' },
+);
+// The frontend lead splits its UI bundle again: React views and styles, in parallel.
+const uiBundle = decomposeWith('ui-bundle', (task, { children }) =>
+  task.type === 'ui_bundle'
+    ? [
+        { key: 'views', type: 'react', to: children[0]!.id },
+        { key: 'styles', type: 'css' },
+      ]
+    : undefined,
+);
+
+const org = createOrchestrator({
+  hierarchy: developmentTeam(),
+  decomposers: { byId: { cto: launch, frontend_lead: uiBundle } },
+  executors: async (task, { agent, signal }) => {
+    // The migration fails at once, wherever it runs; everything else takes a little while.
+    if (task.type === 'database') throw new Error('migration lock is held by another deploy');
+    await pause(20 + (task.id.length % 5) * 15, signal);
+    return `${task.type} done by ${agent.id}`;
+  },
+});
+
+org.on('task.decomposed', (event) => console.log(`${at()}  ${event.agent} splits ${event.task.id} into ${event.subtasks.map((s) => s.id.split('.').pop()).join(', ')}`));
+org.on('task.started', (event) => console.log(`${at()}  ${event.agent} starts ${event.task.id}`));
+org.on('escalation.raised', (event) => console.log(`${at()}  ${event.escalation.from} escalates ${event.escalation.taskId} to ${event.escalation.to} (${event.escalation.reason})`));
+
+const outcome = await org.submit({ id: 'launch', type: 'launch', budget: { maxSubtasks: 20 } });
+
+const tree = (nodes: readonly SubtaskOutcome[] | undefined, indent = '  '): void => {
+  for (const node of nodes ?? []) {
+    const detail = node.status === 'completed' ? `${node.executedBy}` : `${node.error?.message}`;
+    console.log(`${indent}${node.status === 'completed' ? '✓' : '✗'} ${node.key} (${node.type}): ${node.status} — ${detail}`);
+    tree(node.subtasks, `${indent}    `);
+  }
+};
+console.log(`\n${outcome.taskId}: ${outcome.status} (quorum 5 of 6) in ${outcome.settledAt - outcome.submittedAt} ms`);
+tree(outcome.subtasks);
+console.log('\nmerged result:', outcome.result);
+console.log('failures:', outcome.failures?.map((failure) => `${failure.key}: ${failure.error?.message}`));
+console.log('escalations:', outcome.escalations.map((e) => `${e.from} → ${e.to} (${e.reason}, ${e.status})`));
+console.log('budget:', outcome.budget);
+await org.stop();

@@ -1,0 +1,128 @@
+/**
+ * Decomposition: a manager splits a task into subtasks for its subtree, runs them in
+ * parallel, and joins their results. Decomposers are pure (or return a promise, e.g. a
+ * model planning the split); joins and merges are data and functions declared here.
+ */
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import type { AgentNode } from '../hierarchy/types.js';
+import type { JoinPolicy, PartialFailurePolicy, SubtaskFailure, SubtaskOutcome, Task, TaskInput } from '../types.js';
+
+/** One subtask a decomposer asks for: a task's fields, plus where it goes and its share. */
+export interface SubtaskSpec extends Pick<TaskInput, 'type' | 'payload' | 'context' | 'resources' | 'requiredSkills'> {
+  /** Its name within the parent: the subtask id is `<parentId>.<key>` and its result lands under `key`. Default: its type (numbered when repeated). */
+  readonly key?: string;
+  /** Send it to this child of the decomposing agent; otherwise it is routed by capability like any task. */
+  readonly to?: string;
+  /** This subtask's cost limit (default: an equal share of the parent's). */
+  readonly cost?: number;
+}
+
+/** A child of the decomposing agent, with everything its subtree can do. */
+export interface DecompositionChild {
+  readonly id: string;
+  readonly node: AgentNode;
+  /** Capabilities of the child and everyone below it. */
+  readonly capabilities: ReadonlySet<string>;
+  /** Tasks in flight at the child, as the decomposing agent counts them. */
+  readonly load: number;
+}
+
+export interface DecompositionContext {
+  readonly agent: AgentNode;
+  readonly hierarchy: Hierarchy;
+  readonly children: readonly DecompositionChild[];
+}
+
+/** A decomposer's answer: the subtasks, and optionally how to join them. */
+export interface Decomposition {
+  readonly subtasks: readonly SubtaskSpec[];
+  readonly join?: JoinPolicy;
+  readonly onFailure?: PartialFailurePolicy;
+}
+
+/** What a merge function knows besides the results. */
+export interface MergeContext {
+  /** The decomposed task. */
+  readonly task: Task;
+  /** Every subtask's outcome so far (the completed ones are in `results`). */
+  readonly subtasks: readonly SubtaskOutcome[];
+  readonly failures: readonly SubtaskFailure[];
+}
+
+/**
+ * Splits tasks into subtasks. Return `undefined` (or no subtasks) to let the agent handle the
+ * task as usual. May return a promise (a model planning the split): the agent then waits in
+ * `delegating`, queueing new messages.
+ *
+ * @example
+ * ```ts
+ * const perLanguage: Decomposer = {
+ *   name: 'per-language',
+ *   decompose: (task) => ({ subtasks: ['python', 'javascript'].map((type) => ({ type, payload: task.payload })) }),
+ *   join: { kind: 'all' },
+ * };
+ * ```
+ */
+export interface Decomposer {
+  readonly name: string;
+  decompose(task: Task, context: DecompositionContext): Decomposition | readonly SubtaskSpec[] | undefined | Promise<Decomposition | readonly SubtaskSpec[] | undefined>;
+  /** How subtasks join (default `all()`); a decomposition can override it per task. */
+  readonly join?: JoinPolicy;
+  /** What a failing subtask does (default `'fail-fast'`). */
+  readonly onFailure?: PartialFailurePolicy;
+  /** Combines the completed subtasks' results, by key (default: the object of results itself). */
+  merge?(results: Readonly<Record<string, unknown>>, context: MergeContext): unknown;
+}
+
+/** Every subtask must complete. */
+export const all = (): JoinPolicy => ({ kind: 'all' });
+/** The first subtask to complete wins; the others are cancelled. */
+export const any = (): JoinPolicy => ({ kind: 'any' });
+/** `n` subtasks must complete; once they have, the others are cancelled. */
+export const quorum = (n: number): JoinPolicy => ({ kind: 'quorum', n });
+
+/**
+ * Wraps a function as a named decomposer.
+ *
+ * @example
+ * ```ts
+ * const review = decomposeWith('review', (task) => [{ key: 'code', type: 'coding' }, { key: 'tests', type: 'python' }], {
+ *   join: quorum(1),
+ *   merge: (results) => Object.values(results)[0],
+ * });
+ * ```
+ */
+export function decomposeWith(
+  name: string,
+  decompose: Decomposer['decompose'],
+  options: Pick<Decomposer, 'join' | 'onFailure' | 'merge'> = {},
+): Decomposer {
+  return { name, decompose, ...options };
+}
+
+/**
+ * The reference's full-stack rule: a `full_stack_feature` splits into a `backend` part for the
+ * child with the `backend` capability and a `frontend` part for the child with `frontend`
+ * (each carrying `{ feature, part }`), joined by `all` into `{ backend, frontend }`.
+ *
+ * @example
+ * ```ts
+ * createOrchestrator({ hierarchy: developmentTeam(), executors, decomposers: { byType: { full_stack_feature: fullStackFeature() } } });
+ * ```
+ */
+export function fullStackFeature(): Decomposer {
+  return {
+    name: 'full-stack-feature',
+    join: all(),
+    decompose(task, { children }) {
+      if (task.type !== 'full_stack_feature') return undefined;
+      const feature = (task.payload as { feature?: unknown } | null | undefined)?.feature;
+      const parts: SubtaskSpec[] = [];
+      for (const part of ['backend', 'frontend'] as const) {
+        const child = children.find((candidate) => candidate.node.capabilities.includes(part));
+        if (child !== undefined) parts.push({ key: part, type: part, payload: { feature, part }, to: child.id });
+      }
+      return parts;
+    },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * Fan-out and fan-in on the runtime's side: turn a decomposer's answer into checked subtasks
+ * (ids derived from the parent's, budgets shared out, limits enforced), and turn a finished
+ * join into the parent's settlement (merged results, the subtask tree, the failures).
+ */
+import type { Step } from '../../machines/environment.js';
+import type { TaskError } from '../errors.js';
+import { taskErrorFromUnknown } from '../errors.js';
+import { all, type Decomposer, type Decomposition, type SubtaskSpec } from '../delegation/decomposition.js';
+import { failuresOf, resultsOf, treeOf, type Join } from '../delegation/join.js';
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import type { Settlement, Task, TaskBudget } from '../types.js';
+
+export interface FanoutLimits {
+  /** Most subtasks one decomposition may create. */
+  readonly maxFanout: number;
+  /** Most levels of decomposition below a submitted task. */
+  readonly maxDecompositionDepth: number;
+}
+
+const decomposerError = (decomposer: Decomposer, agentId: string, message: string): Step => ({
+  kind: 'fail',
+  error: { code: 'decomposer_error', message: `Decomposer "${decomposer.name}" at ${agentId}: ${message}`, details: { decomposer: decomposer.name, agentId } },
+});
+const limitError = (code: TaskError['code'], message: string, details: Record<string, unknown>): Step => ({ kind: 'fail', error: { code, message, details } });
+
+/**
+ * The fan-out step for a decomposer's answer, or `undefined` when it declined (no subtasks),
+ * or a failure when the answer is malformed or breaks a limit.
+ */
+export function fanoutStep(
+  hierarchy: Hierarchy,
+  limits: FanoutLimits,
+  agentId: string,
+  task: Task,
+  decomposer: Decomposer,
+  answer: Decomposition | readonly SubtaskSpec[] | undefined,
+): Step | undefined {
+  if (answer === undefined || answer === null) return undefined;
+  const specs: unknown = Array.isArray(answer) ? answer : (answer as Decomposition).subtasks;
+  if (!Array.isArray(specs)) return decomposerError(decomposer, agentId, `expected subtasks (an array), got ${JSON.stringify(specs)}.`);
+  if (specs.length === 0) return undefined;
+  const decomposition: Partial<Decomposition> = Array.isArray(answer) ? {} : (answer as Decomposition);
+  const join = decomposition.join ?? decomposer.join ?? all();
+  const onFailure = decomposition.onFailure ?? decomposer.onFailure ?? 'fail-fast';
+
+  const budget = task.budget;
+  const depth = task.depth + 1;
+  if (depth > limits.maxDecompositionDepth || (budget?.maxDepth !== undefined && budget.maxDepth < 1)) {
+    return limitError('depth_exceeded', `Task ${task.id} cannot be split further: it is ${task.depth} level(s) deep and the limit allows no more.`, {
+      taskId: task.id,
+      depth: task.depth,
+    });
+  }
+  const allowed = Math.min(limits.maxFanout, budget?.maxSubtasks ?? Number.POSITIVE_INFINITY);
+  if (specs.length > allowed) {
+    return limitError('fanout_exceeded', `Decomposer "${decomposer.name}" at ${agentId} split ${task.id} into ${specs.length} subtasks; at most ${allowed} are allowed here.`, {
+      taskId: task.id,
+      subtasks: specs.length,
+      allowed,
+    });
+  }
+  if (!['all', 'any', 'quorum'].includes(join.kind) || (join.kind === 'quorum' && !(Number.isInteger(join.n) && join.n >= 1 && join.n <= specs.length))) {
+    return decomposerError(decomposer, agentId, `join ${JSON.stringify(join)} needs a quorum between 1 and the ${specs.length} subtasks.`);
+  }
+  if (onFailure !== 'fail-fast' && onFailure !== 'partial') return decomposerError(decomposer, agentId, `onFailure must be 'fail-fast' or 'partial', got ${JSON.stringify(onFailure)}.`);
+
+  const children = new Set(hierarchy.get(agentId).childIds);
+  const keys = new Set<string>();
+  const counts = new Map<string, number>();
+  const explicitCost = specs.reduce((sum: number, spec: SubtaskSpec) => sum + (typeof spec?.cost === 'number' ? spec.cost : 0), 0);
+  const sharedBy = specs.filter((spec: SubtaskSpec) => typeof spec?.cost !== 'number').length;
+  if (budget?.cost !== undefined && explicitCost > budget.cost) {
+    return limitError('budget_exceeded', `Decomposer "${decomposer.name}" gave ${task.id}'s subtasks ${explicitCost} of cost, more than its ${budget.cost}.`, { taskId: task.id });
+  }
+  const subtasks: { task: Task; to?: string }[] = [];
+  for (const [index, raw] of specs.entries()) {
+    const spec = raw as SubtaskSpec;
+    if (typeof spec !== 'object' || spec === null || typeof spec.type !== 'string' || spec.type.trim() === '') {
+      return decomposerError(decomposer, agentId, `subtask ${index} needs a type, got ${JSON.stringify(raw)}.`);
+    }
+    if (spec.to !== undefined && !children.has(spec.to)) {
+      return decomposerError(decomposer, agentId, `subtask ${index} is addressed to "${spec.to}", which is not a child of ${agentId}.`);
+    }
+    if (spec.key !== undefined && (typeof spec.key !== 'string' || spec.key === '' || keys.has(spec.key))) {
+      return decomposerError(decomposer, agentId, `subtask ${index} has key ${JSON.stringify(spec.key)}: keys must be unique non-empty strings.`);
+    }
+    let key = spec.key ?? spec.type;
+    if (spec.key === undefined) {
+      const seen = (counts.get(spec.type) ?? 0) + 1;
+      counts.set(spec.type, seen);
+      if (seen > 1) key = `${spec.type}-${seen}`;
+      while (keys.has(key)) key = `${key}-${seen}`;
+    }
+    keys.add(key);
+    const id = `${task.id}.${key}`;
+    const share: TaskBudget = {
+      account: id,
+      ...(budget?.deadline === undefined ? {} : { deadline: budget.deadline }),
+      ...(budget?.maxSubtasks === undefined ? {} : { maxSubtasks: Math.floor((budget.maxSubtasks - specs.length) / specs.length) }),
+      ...(budget?.maxDepth === undefined ? {} : { maxDepth: budget.maxDepth - 1 }),
+      ...(typeof spec.cost === 'number'
+        ? { cost: spec.cost }
+        : budget?.cost === undefined
+          ? {}
+          : { cost: (budget.cost - explicitCost) / Math.max(1, sharedBy) }),
+    };
+    subtasks.push({
+      task: {
+        id,
+        type: spec.type,
+        payload: spec.payload,
+        context: spec.context ?? {},
+        resources: spec.resources ?? [],
+        requiredSkills: spec.requiredSkills ?? [],
+        ...(task.execution === undefined ? {} : { execution: task.execution }),
+        rootId: task.rootId,
+        parentId: task.id,
+        origin: { kind: 'subtask', agent: agentId, parentId: task.id, key },
+        chain: [agentId],
+        escalations: [],
+        excluded: [],
+        approvedBy: [],
+        submittedAt: task.submittedAt,
+        depth,
+        budget: share,
+      },
+      ...(spec.to === undefined ? {} : { to: spec.to }),
+    });
+  }
+  return { kind: 'fanout', subtasks, join, onFailure };
+}
+
+/** The parent's settlement for a finished join, merging with the decomposer's `merge` when it has one. */
+export function joinSettlement(agentId: string, join: Join, decomposer: Decomposer | undefined): Settlement {
+  const subtasks = treeOf(join);
+  const failures = failuresOf(join);
+  const decided = join.decided!;
+  const withTree = { executedBy: agentId, attempts: 0, subtasks, ...(failures.length > 0 ? { failures } : {}) };
+  if (decided.kind === 'cancel') return { status: 'cancelled', error: decided.error, ...withTree };
+  if (decided.kind === 'fail') return { status: 'failed', error: decided.error, ...withTree };
+  const results = resultsOf(join);
+  try {
+    const result = decomposer?.merge === undefined ? results : decomposer.merge(results, { task: join.task, subtasks, failures });
+    return { status: 'completed', result, ...withTree };
+  } catch (error) {
+    const reason = taskErrorFromUnknown(error, 'decomposer_error');
+    return { status: 'failed', error: { code: 'decomposer_error', message: `Merging the subtasks of ${join.task.id} failed: ${reason.message}` }, ...withTree };
+  }
+}
