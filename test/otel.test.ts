@@ -2,7 +2,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { createOrchestrator, developmentTeam, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
+import { createOrchestrator, developmentTeam, fullStackFeature, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
 import { traceOrganisation } from '../src/inspect/otel.js';
 import { flush } from './support/helpers.js';
 
@@ -87,6 +87,22 @@ describe('OpenTelemetry spans', () => {
     org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'cto' });
     await parked;
     expect(lineage('approval')).toEqual(['hop backend_dev_1', 'hop api_specialist', 'hop backend_lead', 'hop cto', 'task python']);
+  });
+
+  it('subtasks of a decomposed task nest under the hop where it was split, in the same trace', async () => {
+    const { org, spans, lineage } = traced({ decomposers: { byType: { full_stack_feature: fullStackFeature() } } });
+    const outcome = await org.submit({ id: 'auth', type: 'full_stack_feature', payload: { feature: 'login' } });
+    expect(outcome.status).toBe('completed');
+    expect(new Set(spans().map((span) => span.spanContext().traceId)).size).toBe(1);
+    const split = spans().find((span) => span.events.some((event) => event.name === 'decomposed'))!;
+    const splitter = split.attributes['echelon.agent'] as string;
+    for (const subtask of outcome.subtasks!) {
+      const executed = spans().find((span) => span.name.startsWith('execute') && span.attributes['echelon.agent'] === subtask.executedBy && span.parentSpanContext !== undefined);
+      expect(executed).toBeDefined();
+      const hops = lineage(`hop ${subtask.executedBy}`);
+      expect(hops).toContain(`hop ${splitter}`);
+      expect(hops.at(-1)).toBe('task full_stack_feature');
+    }
   });
 
   it('a task that fails marks its root span as an error; stopping ends what is still open', async () => {

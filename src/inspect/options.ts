@@ -42,7 +42,15 @@ const invalid = (message: string): never => {
   throw new EchelonError('invalid_option', message);
 };
 
-/** True for addresses only this machine can reach. */
+/**
+ * True for addresses only this machine can reach.
+ *
+ * @example
+ * ```ts
+ * isLoopback('127.0.0.1'); // true
+ * isLoopback('0.0.0.0');   // false: serving there needs a token
+ * ```
+ */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }

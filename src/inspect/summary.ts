@@ -61,7 +61,14 @@ export function describeEvent(event: OrchestratorEvent): string {
   }
 }
 
-/** The event as the live view sends it to the page. */
+/**
+ * The event as the live view sends it to the page: its type, time, one line, and the task it is about.
+ *
+ * @example
+ * ```ts
+ * org.on('*', (event) => feed.push(summarizeEvent(event))); // { type: 'task.started', at: 12, text: '…', taskId: 'task_1' }
+ * ```
+ */
 export function summarizeEvent(event: OrchestratorEvent): EventSummary {
   const taskId = taskIdOf(event);
   return { type: event.type, at: event.at, text: describeEvent(event), ...(taskId === undefined ? {} : { taskId }) };

@@ -62,12 +62,27 @@ export function defineScenario(scenario: Scenario): Scenario {
   return scenario;
 }
 
-/** True when `value` has the shape of a {@link Scenario}. */
+/**
+ * True when `value` has the shape of a {@link Scenario}.
+ *
+ * @example
+ * ```ts
+ * const module = await import('./examples/dev-team.ts');
+ * if (isScenario(module.default)) await runScenario(module.default);
+ * ```
+ */
 export function isScenario(value: unknown): value is Scenario {
   return scenarioProblem(value) === undefined;
 }
 
-/** What is wrong with a would-be scenario, in words; `undefined` when nothing is. */
+/**
+ * What is wrong with a would-be scenario, in words; `undefined` when nothing is.
+ *
+ * @example
+ * ```ts
+ * scenarioProblem({ description: 'x' }); // 'A scenario needs organisation(host, context): …'
+ * ```
+ */
 export function scenarioProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return `A scenario is an object { description, organisation, run }, got ${value === null ? 'null' : typeof value}.`;
   const candidate = value as Partial<Record<keyof Scenario, unknown>>;
