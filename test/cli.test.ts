@@ -1,5 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +145,31 @@ describe('the CLI as a program', () => {
   it('exits 1 with a one-line error for bad input', async () => {
     const error = await run(process.execPath, [`${outDir}/src/cli/index.js`, 'run', 'test/fixtures/needs-approval.ts']).catch((thrown: { code: number; stderr: string }) => thrown);
     expect(error).toMatchObject({ code: 1, stderr: expect.stringMatching(/^echelon: The scenario is waiting.*\[scenario_stalled\]\n$/) });
+  });
+
+  it('without tsx installed, a TypeScript scenario fails with missing_dependency (JavaScript still runs)', async () => {
+    // The built package alone in a project that has its dependencies but not tsx.
+    // Somewhere with no node_modules/tsx above it (a shared /tmp may have one).
+    const project = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'echelon-no-tsx-'));
+    try {
+      expect(() => createRequire(join(project, 'probe.js')).resolve('tsx/esm/api')).toThrow();
+      const installed = join(project, 'node_modules', 'echelon');
+      cpSync(outDir, join(installed, 'dist'), { recursive: true });
+      cpSync('package.json', join(installed, 'package.json'));
+      for (const dependency of ['xstate', 'nanoid', 'immer']) symlinkSync(resolve('node_modules', dependency), join(project, 'node_modules', dependency));
+      writeFileSync(
+        join(project, 'scenario.mjs'),
+        "import { createOrchestrator, defineScenario, developmentTeam } from 'echelon';\n" +
+          "export default defineScenario({ description: 'js', organisation: (host) => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 1, ...host }), run: async (org, { log }) => log((await org.submit({ type: 'css' })).status) });\n",
+      );
+      const cliPath = join(installed, 'dist/src/cli/index.js');
+      const typescript = await run(process.execPath, [cliPath, 'run', resolve('examples/dev-team.ts')], { cwd: project }).catch((thrown: { code: number; stderr: string }) => thrown);
+      expect(typescript).toMatchObject({ code: 1, stderr: expect.stringMatching(/needs tsx.*\[missing_dependency\]/) });
+      const { stdout } = await run(process.execPath, [cliPath, 'run', 'scenario.mjs', '--compact'], { cwd: project });
+      expect(stdout).toContain('» completed');
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it('view serves the live view of a scenario; a decision made there lets it finish', async () => {
