@@ -103,6 +103,8 @@ function visibleEnds(source: AnyStateNode, target: AnyStateNode): [AnyStateNode,
 function eventName(event: string): string {
   const done = /^xstate\.(done|error)\.actor\.(.+)$/.exec(event);
   if (done !== null) return `${done[2] === '*' ? 'a child' : done[2]} ${done[1] === 'done' ? 'answered' : 'failed'}`;
+  const after = /^xstate\.after\.([^.]+)\./.exec(event);
+  if (after !== null) return `after ${after[1]}${/^\d+$/.test(after[1]!) ? ' ms' : ''}`;
   return event.replace(/[:;#\n]/g, ' ');
 }
 
