@@ -217,6 +217,13 @@ describe('bad input', () => {
     expect((await rejection(org().outcome('nope'))).code).toBe('unknown_task');
   });
 
+  it('asking a stopped orchestrator for an agent state is refused with orchestrator_stopped', async () => {
+    const stopping = start({ hierarchy: developmentTeam(), executors: async () => 1 });
+    await stopping.stop();
+    expect(thrown(() => stopping.agentState('cto')).code).toBe('orchestrator_stopped');
+    expect(thrown(() => stopping.agentState('ghost')).code).toBe('unknown_agent');
+  });
+
   it('submitting to a stopped orchestrator is refused, and waiting tasks reject', async () => {
     const gate = deferred();
     const stopping = start({ hierarchy: developmentTeam(), executors: () => gate.promise });

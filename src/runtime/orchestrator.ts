@@ -365,7 +365,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     agentState(agentId: string) {
       const node = hierarchy.get(agentId);
-      const snapshot = (actor.system.get(agentId) as AgentActorRef).getSnapshot();
+      const ref = actor.system.get(agentId) as AgentActorRef | undefined;
+      if (ref === undefined) throw new EchelonError('orchestrator_stopped', `The organisation is stopped: agent "${agentId}" has no state any more.`);
+      const snapshot = ref.getSnapshot();
       const context: AgentContext = snapshot.context;
       const value = snapshot.value;
       return {
