@@ -86,7 +86,8 @@ export async function askForObject<T>(
     return { ok: true, value: result.output, text: result.text };
   } catch (error) {
     if (NoObjectGeneratedError.isInstance(error)) {
-      return { ok: false, problem: isJson(error.text) ? 'invalid' : 'malformed', text: error.text, message: causeMessage(error) };
+      const problem = error.text === undefined || error.text.trim() === '' ? 'empty' : isJson(error.text) ? 'invalid' : 'malformed';
+      return { ok: false, problem, text: error.text, message: causeMessage(error) };
     }
     if (NoOutputGeneratedError.isInstance(error)) return { ok: false, problem: 'empty', text: undefined, message: error.message };
     if (controller.signal.aborted) {
