@@ -6,6 +6,8 @@ export { llmExecutor, DEFAULT_MAX_STEPS } from './executor.js';
 export type { LlmExecutorOptions } from './executor.js';
 export { llmDelegation } from './delegation.js';
 export type { LlmDelegationOptions, DelegationFallback, DelegationProblem } from './delegation.js';
+export { llmDecomposer } from './decomposer.js';
+export type { LlmDecomposerOptions } from './decomposer.js';
 export { isRetryableModelError } from './retry.js';
 export { tokenCost, DEFAULT_DECISION_TIMEOUT_MS } from './model.js';
 export type { CostFunction, DecisionModelOptions, DecisionUsage, ModelSettings } from './model.js';
