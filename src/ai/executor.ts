@@ -157,6 +157,12 @@ function checkOptions(options: LlmExecutorOptions<unknown>): void {
       throw new EchelonError('invalid_option', `llmExecutor: the tool name "${name}" is reserved for echelon's own tool; rename your tool.`);
     }
   }
+  for (const [name, tool] of Object.entries(options.tools ?? {})) {
+    // The SDK's tool approvals expect the caller to answer in a later call; echelon's approvals park the whole task instead.
+    if (tool.needsApproval !== undefined && tool.needsApproval !== false) {
+      throw new EchelonError('invalid_option', `llmExecutor: the tool "${name}" sets needsApproval, which echelon agents do not use: the model asks with the requestApproval tool, and the task waits for an approver with authority.`);
+    }
+  }
   const { maxSteps } = options;
   if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) {
     throw new EchelonError('invalid_option', `llmExecutor: maxSteps must be a whole number ≥ 1, got ${String(maxSteps)}.`);

@@ -109,6 +109,8 @@ describe('llmExecutor: the model does the work', () => {
     const ping = tool({ inputSchema: z.object({}), execute: async () => 'pong' });
     expect(codeOf(() => llmExecutor({ model: scripted(), tools: { escalate: ping } }))).toBe('invalid_option');
     expect(codeOf(() => llmExecutor({ model: scripted(), maxSteps: 0 }))).toBe('invalid_option');
+    expect(codeOf(() => llmExecutor({ model: scripted(), tools: { deploy: tool({ inputSchema: z.object({}), needsApproval: true, execute: async () => 'deployed' }) } }))).toBe('invalid_option');
+    expect(codeOf(() => llmExecutor({ model: scripted(), tools: { ping, other: tool({ inputSchema: z.object({}), needsApproval: false, execute: async () => 1 }) } }))).toBe('accepted');
     expect(codeOf(() => llmExecutor({} as never))).toBe('invalid_option');
   });
 });
