@@ -8,7 +8,14 @@ import { tool, type ToolSet } from 'ai';
 import * as z from 'zod/v4';
 import type { ExecutionContext } from '../runtime/executors.js';
 
-/** Tool names echelon reserves for its own tools: user tools may not use them. */
+/**
+ * Tool names echelon reserves for its own tools: user tools may not use them.
+ *
+ * @example
+ * ```ts
+ * AGENT_TOOL_NAMES.includes('escalate'); // true: name your own tools otherwise
+ * ```
+ */
 export const AGENT_TOOL_NAMES = ['escalate', 'requestApproval'] as const;
 
 /** The escalation reasons a model may give (approval has its own tool; resource conflicts are the runtime's to detect). */

@@ -17,7 +17,11 @@ import { answerFormat, causeMessage, tokenCost, type CostFunction, type ModelSet
 export interface LlmExecutorOptions<TOutput = string> {
   /** Any AI SDK language model (`openai('gpt-4o')`, a gateway id, a `MockLanguageModelV3` in tests …). */
   readonly model: LanguageModel;
-  /** Who the agent is and how it works; a function gets the executing agent and the task. Default: built from the agent's role and capabilities. */
+  /**
+   * Who the agent is and how it works; a function gets the executing agent and the task. Default:
+   * built from the agent's id, role and capabilities. echelon appends what the `escalate` and
+   * `requestApproval` tools are for and, with `output`, the answer's JSON schema.
+   */
   readonly system?: string | ((agent: AgentNode, task: Task) => string);
   /** The agent's own AI SDK tools (`tool({ … })`); `escalate` and `requestApproval` are added and reserved. */
   readonly tools?: ToolSet;

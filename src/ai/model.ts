@@ -23,7 +23,15 @@ export type ModelSettings = Omit<CallSettings, 'maxRetries' | 'abortSignal' | 't
 /** Turns a call's token usage into the cost echelon budgets count (default: total tokens). */
 export type CostFunction = (usage: LanguageModelUsage) => number;
 
-/** Total tokens, or input + output when the provider does not report a total. */
+/**
+ * Total tokens, or input + output when the provider does not report a total: the default cost
+ * of a model call. Write your own to price tokens (say, output tokens four times input ones).
+ *
+ * @example
+ * ```ts
+ * llmExecutor({ model, cost: (usage) => tokenCost(usage) + 3 * (usage.outputTokens ?? 0) });
+ * ```
+ */
 export const tokenCost: CostFunction = (usage) => usage.totalTokens ?? (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0);
 
 /** What a model call for a decision was about, for `onUsage` listeners. */
