@@ -48,7 +48,14 @@ export type EchelonErrorCode =
   | 'self_approval'
   | 'duplicate_decision'
   // lifecycle
-  | 'orchestrator_stopped';
+  | 'orchestrator_stopped'
+  // persistence
+  | 'store_corrupt'
+  | 'store_foreign'
+  | 'store_version_unsupported'
+  | 'store_incompatible'
+  | 'store_in_use'
+  | 'store_write_failed';
 
 /** An error as plain data: what outcomes and events carry. */
 export interface TaskError {

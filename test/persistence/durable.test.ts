@@ -1,0 +1,90 @@
+/**
+ * The orchestrator's side of durability, whatever the store: outcomes are handed out only once
+ * written, a change made by a helper actor alone (an approval moving up on its own timer) is
+ * written too, a store that cannot take a write stops the organisation loudly, and stores or
+ * options that cannot work together are refused with clear errors.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import { createOrchestrator, developmentTeam, memoryStore, SNAPSHOT_FORMAT, type Orchestrator, type OrchestratorOptions, type StoreBatch } from '../../src/index.js';
+import { crashable } from '../support/persistence.js';
+
+const orgs: Orchestrator[] = [];
+const start = (options: Partial<OrchestratorOptions> = {}) => {
+  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async (_task, { agent }) => ({ by: agent.id }), ...options });
+  orgs.push(org);
+  return org;
+};
+afterEach(async () => {
+  await Promise.all(orgs.splice(0).map((org) => org.stop()));
+});
+
+const codeOf = (run: () => unknown) => {
+  try {
+    run();
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+  return 'accepted';
+};
+
+describe('durability in the orchestrator', () => {
+  it('hands an outcome to whoever awaits it only once the store has it', async () => {
+    const store = memoryStore();
+    const org = start({ store });
+    const outcome = await org.submit({ id: 'a', type: 'python' });
+    expect(store.outcome('a')).toEqual(outcome);
+    await org.drain();
+    expect(store.journal({ taskId: 'a' }).at(-1)).toMatchObject({ type: 'task.settled', data: { status: 'completed' } });
+  });
+
+  it('writes what a helper actor changes on its own: an approval that moved up on its timer is where it moved after a crash', async () => {
+    const clock = new SimulatedClock();
+    const store = memoryStore();
+    const dying = crashable(store);
+    const first = start({ store: dying.store, clock });
+    void first.submit({ id: 'deploy', type: 'python', approval: { timeoutMs: 1_000 } });
+    clock.increment(1_000);
+    await first.flush();
+    expect(first.approvals.pending()).toMatchObject([{ approver: 'backend_lead' }]);
+    dying.crash();
+    await first.stop();
+    const later = new SimulatedClock();
+    later.set(1_500);
+    const second = start({ store, clock: later, resume: true });
+    expect(second.approvals.pending()).toMatchObject([{ approver: 'backend_lead', askedApprovers: ['api_specialist', 'backend_lead'], expiresAt: 2_000 }]);
+  });
+
+  it('stops the organisation when the store refuses a write, rejecting what waits with store_write_failed', async () => {
+    const org = start({ store: memoryStore(), executors: () => ({ size: 10n }) });
+    await expect(org.submit({ type: 'python' })).rejects.toMatchObject({ code: 'store_write_failed', message: expect.stringMatching(/must be JSON data/) });
+    await expect(org.submit({ type: 'python' })).rejects.toMatchObject({ code: 'orchestrator_stopped' });
+    await expect(org.flush()).rejects.toMatchObject({ code: 'store_write_failed' });
+  });
+
+  it('refuses stores it cannot resume: snapshots of another format, or agents missing', () => {
+    const header = { agents: developmentTeam().nodes().map((node) => ({ id: node.id, parent: node.parentId ?? null })) };
+    const written = (snapshotFormat: number, snapshots: StoreBatch['snapshots']) => {
+      const store = memoryStore();
+      store.write({ session: 1, header: { ...header, snapshotFormat }, snapshots, tasks: [], removedTasks: [], outcomes: [], escalations: [], approvals: [], journal: [] });
+      return store;
+    };
+    expect(codeOf(() => start({ store: written(SNAPSHOT_FORMAT + 1, []), resume: true }))).toBe('store_version_unsupported');
+    expect(codeOf(() => start({ store: written(SNAPSHOT_FORMAT, []), resume: true }))).toBe('store_corrupt');
+  });
+
+  it('refuses a store with messages stepped through the clock, and a journal without a store', async () => {
+    expect(codeOf(() => start({ store: memoryStore(), messageDelayMs: 0 }))).toBe('invalid_option');
+    const org = start();
+    expect(codeOf(() => org.journal())).toBe('invalid_option');
+    await expect(org.flush()).resolves.toBeUndefined();
+  });
+
+  it('starts a new organisation when asked to resume an empty store, and journals the start', () => {
+    const store = memoryStore();
+    const org = start({ store, resume: true });
+    expect(org.journal()).toMatchObject([{ seq: 1, session: 1, type: 'organisation.started', actor: 'orchestrator', data: { agents: 8 } }]);
+    expect(store.header()).toMatchObject({ sessions: 1, snapshotFormat: SNAPSHOT_FORMAT });
+    expect(Object.keys(store.load().snapshots).sort()).toEqual(developmentTeam().nodes().map((node) => node.id).sort());
+  });
+});
