@@ -55,6 +55,8 @@ export type {
   TaskBook,
   ResourceState,
   PersistedSnapshot,
+  SnapshotPart,
+  StoredSnapshot,
   JournalEntry,
   JournalEntryType,
   JournalQuery,

@@ -16,7 +16,7 @@ import { journalRecord } from './journal.js';
 import { rearmTimers, type TimerClock } from './rearm.js';
 import { reconcile } from './reconcile.js';
 import { Recorder } from './recorder.js';
-import { agentLinks, assemble, checkShape, persistAgent, SNAPSHOT_FORMAT } from './snapshots.js';
+import { agentLinks, checkShape, SNAPSHOT_FORMAT, SnapshotBook } from './snapshots.js';
 import type { JournalRecord, Store, StoredOrganisation } from './types.js';
 
 export interface DurableOptions {
@@ -67,12 +67,13 @@ export function openDurable(options: DurableOptions) {
   let books: { ledger: Ledger; resources: ResourceRegistry } | undefined;
   let system: AnyActorRef | undefined;
   let cancelTimers = () => undefined as void;
+  const snapshots = new SnapshotBook(session);
 
   const recorder = new Recorder({
     store,
     session,
     task: (taskId) => books!.ledger.stored(taskId),
-    agent: (agentId) => persistAgent((system!.system.get(agentId) as AnyActorRef | undefined) ?? missing(agentId)),
+    agent: (agentId) => snapshots.write(agentId, (system!.system.get(agentId) as AnyActorRef | undefined) ?? missing(agentId)),
     resources: () => books!.resources.state(),
     fatal: options.fatal,
   });
@@ -90,7 +91,7 @@ export function openDurable(options: DurableOptions) {
       if (stored === undefined) return undefined;
       ledger.restore(stored.tasks, stored.escalations, stored.approvals);
       resources.restore(stored.resources);
-      return assemble(hierarchy, stored.snapshots, store.name);
+      return snapshots.restore(hierarchy, stored, store.name);
     },
 
     /** The actors run: record their changes from now on; after a resume, re-arm timers and re-send what was in flight. */

@@ -13,6 +13,8 @@ export type {
   TaskBook,
   ResourceState,
   PersistedSnapshot,
+  SnapshotPart,
+  StoredSnapshot,
   JournalEntry,
   JournalEntryType,
   JournalQuery,

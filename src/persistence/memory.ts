@@ -35,6 +35,7 @@ export function memoryStore(): Store {
   let header: string | undefined;
   let sessions = 0;
   const snapshots = new Map<string, string>();
+  const parts = new Map<string, Map<string, string>>();
   const tasks = new Map<string, Row>();
   const escalations = new Map<string, { rootId: string; json: string }>();
   const approvals = new Map<string, { rootId: string; json: string }>();
@@ -60,6 +61,7 @@ export function memoryStore(): Store {
       return {
         ...this.header()!,
         snapshots: Object.fromEntries([...snapshots].map(([id, json]) => [id, JSON.parse(json) as PersistedSnapshot])),
+        parts: Object.fromEntries([...parts].map(([id, byKey]) => [id, Object.fromEntries([...byKey].map(([key, json]) => [key, JSON.parse(json) as unknown]))])),
         tasks: [...tasks.values()].filter((row) => row.status === 'active').map((row) => JSON.parse(row.json) as StoredTask),
         escalations: parsed(escalations),
         approvals: parsed(approvals),
@@ -71,7 +73,12 @@ export function memoryStore(): Store {
       // Encode everything first: a value that cannot be stored throws before anything changes.
       const encoded = {
         header: batch.header === undefined ? undefined : JSON.stringify(batch.header),
-        snapshots: batch.snapshots.map(({ id, snapshot }) => [id, JSON.stringify(snapshot)] as const),
+        snapshots: batch.snapshots.map(({ id, snapshot, addedParts, removedParts }) => ({
+          id,
+          json: JSON.stringify(snapshot),
+          added: addedParts.map(({ key, value }) => [key, JSON.stringify(value)] as const),
+          removed: removedParts,
+        })),
         tasks: batch.tasks.map((stored) => [stored.task.id, { rootId: stored.task.rootId, status: 'active', json: JSON.stringify(stored) }] as const),
         outcomes: batch.outcomes.map((outcome) => [outcome.taskId, { rootId: outcome.taskId, status: outcome.status, json: JSON.stringify(outcome) }] as const),
         escalations: batch.escalations.map(({ rootId, escalation }) => [escalation.id, { rootId, json: JSON.stringify({ rootId, escalation }) }] as const),
@@ -85,7 +92,13 @@ export function memoryStore(): Store {
       };
       if (encoded.header !== undefined && header === undefined) header = encoded.header;
       sessions = Math.max(sessions, batch.session);
-      for (const [id, json] of encoded.snapshots) snapshots.set(id, json);
+      for (const { id, json, added, removed } of encoded.snapshots) {
+        snapshots.set(id, json);
+        const byKey = parts.get(id) ?? new Map<string, string>();
+        for (const key of removed) byKey.delete(key);
+        for (const [key, value] of added) byKey.set(key, value);
+        parts.set(id, byKey);
+      }
       for (const id of batch.removedTasks) tasks.delete(id);
       for (const [id, row] of encoded.tasks) tasks.set(id, row);
       for (const [id, row] of encoded.outcomes) tasks.set(id, row);

@@ -12,12 +12,12 @@ import type { LedgerWatcher } from '../runtime/ledger.js';
 import type { Outcome } from '../types.js';
 import type {
   JournalRecord,
-  PersistedSnapshot,
   ResourceState,
   Store,
   StoreBatch,
   StoredApproval,
   StoredEscalation,
+  StoredSnapshot,
   StoredTask,
   StoreHeader,
 } from './types.js';
@@ -27,7 +27,8 @@ export interface RecorderSources {
   readonly store: Store;
   readonly session: number;
   task(taskId: string): StoredTask | undefined;
-  agent(agentId: string): PersistedSnapshot;
+  /** What to write for the agent, or `undefined` when it is as it was last written. */
+  agent(agentId: string): StoredSnapshot | undefined;
   resources(): ResourceState;
   /** The store refused a write: the organisation cannot go on durably. */
   fatal(error: EchelonError): void;
@@ -169,7 +170,7 @@ export class Recorder implements LedgerWatcher {
     const batch: StoreBatch = {
       session: sources.session,
       ...(header === undefined ? {} : { header }),
-      snapshots: [...this.#agents].map((id) => ({ id, snapshot: sources.agent(id) })),
+      snapshots: [...this.#agents].flatMap((id) => sources.agent(id) ?? []),
       tasks,
       removedTasks,
       outcomes,

@@ -29,6 +29,20 @@ export interface StoreHeader {
  */
 export type PersistedSnapshot = { readonly [key: string]: unknown };
 
+/** A task an agent's snapshot refers to, stored once under its key (see `parts.ts`). */
+export interface SnapshotPart {
+  readonly key: string;
+  readonly value: unknown;
+}
+
+/** An agent's snapshot as written: the snapshot, the parts it refers to for the first time, and those it no longer does. */
+export interface StoredSnapshot {
+  readonly id: string;
+  readonly snapshot: PersistedSnapshot;
+  readonly addedParts: readonly SnapshotPart[];
+  readonly removedParts: readonly string[];
+}
+
 /** A submitted task's books: what its tree used and went through. */
 export interface TaskBook {
   /** The budget as submitted, when there was one. */
@@ -73,6 +87,8 @@ export interface ResourceState {
 /** Everything a resume needs: the agents' statecharts and the host's books for active work. */
 export interface StoredOrganisation extends StoreHeader {
   readonly snapshots: Readonly<Record<string, PersistedSnapshot>>;
+  /** Each agent's parts, by key. */
+  readonly parts: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Active tasks: submitted ones and those derived from them. */
   readonly tasks: readonly StoredTask[];
   /** Escalations and approvals of active submitted tasks. */
@@ -142,7 +158,7 @@ export interface StoreBatch {
   readonly session: number;
   /** Written with the first batch of a store. */
   readonly header?: Omit<StoreHeader, 'sessions'>;
-  readonly snapshots: readonly { readonly id: string; readonly snapshot: PersistedSnapshot }[];
+  readonly snapshots: readonly StoredSnapshot[];
   /** Active tasks that changed (inserted or replaced by task id). */
   readonly tasks: readonly StoredTask[];
   /** Tasks no longer active that left no outcome (derived tasks that finished). */

@@ -56,6 +56,7 @@ describe('the SQLite file', () => {
       'escalations',
       'journal',
       'meta',
+      'parts',
       'tasks',
     ]);
     db.close();

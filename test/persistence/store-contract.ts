@@ -93,7 +93,7 @@ export function describeStoreContract(factory: StoreFactory): void {
       store.write(
         batch({
           header,
-          snapshots: [{ id: 'cto', snapshot: { value: 'receiving', children: {} } }],
+          snapshots: [{ id: 'cto', snapshot: { value: 'receiving', children: {} }, addedParts: [{ key: '1.0', value: task('a') }], removedParts: [] }],
           tasks: [active('a'), active('a.backend', 'a')],
           escalations: [{ rootId: 'a', escalation: escalation('esc1', 'a') }],
           approvals: [{ rootId: 'a', approval: approval('apv1', 'a.backend') }],
@@ -105,6 +105,7 @@ export function describeStoreContract(factory: StoreFactory): void {
       expect(reopened.header()).toEqual({ ...header, sessions: 1 });
       const loaded = reopened.load();
       expect(loaded.snapshots).toEqual({ cto: { value: 'receiving', children: {} } });
+      expect(loaded.parts).toEqual({ cto: { '1.0': task('a') } });
       expect(loaded.tasks).toEqual(expect.arrayContaining([active('a'), active('a.backend', 'a')]));
       expect(loaded.tasks).toHaveLength(2);
       expect(loaded.escalations).toEqual([{ rootId: 'a', escalation: escalation('esc1', 'a') }]);
@@ -117,7 +118,10 @@ export function describeStoreContract(factory: StoreFactory): void {
       const store = factory.create();
       store.write(batch({ header, tasks: [active('a'), active('a.backend', 'a'), active('b')], approvals: [{ rootId: 'a', approval: approval('apv1', 'a') }] }));
       const moved: StoredTask = { ...active('b'), holder: 'api_specialist', cancel: 'no longer needed' };
-      store.write(batch({ session: 2, tasks: [moved], removedTasks: ['a.backend'] }));
+      const snapshot = { value: 'executing', children: {} };
+      store.write(batch({ session: 2, snapshots: [{ id: 'cto', snapshot, addedParts: [{ key: '1.0', value: task('a') }, { key: '1.1', value: task('b') }], removedParts: [] }] }));
+      store.write(batch({ session: 2, tasks: [moved], removedTasks: ['a.backend'], snapshots: [{ id: 'cto', snapshot, addedParts: [{ key: '2.0', value: task('c') }], removedParts: ['1.0'] }] }));
+      expect(store.load().parts).toEqual({ cto: { '1.1': task('b'), '2.0': task('c') } });
       expect(store.load().tasks).toEqual(expect.arrayContaining([active('a'), moved]));
       const decided: Approval = { ...approval('apv1', 'a'), status: 'approved', decidedAt: 8 };
       store.write(batch({ session: 2, outcomes: [outcome('a')], approvals: [{ rootId: 'a', approval: decided }] }));
@@ -146,7 +150,7 @@ export function describeStoreContract(factory: StoreFactory): void {
       expect(() =>
         store.write(
           batch({
-            snapshots: [{ id: 'cto', snapshot: { value: 'executing', children: {} } }],
+            snapshots: [{ id: 'cto', snapshot: { value: 'executing', children: {} }, addedParts: [], removedParts: [] }],
             tasks: [active('c'), unstorable],
             removedTasks: ['a'],
             journal: [{ type: 'task.submitted', at: 2, actor: 'submitter', taskId: 'b' }],
@@ -154,7 +158,7 @@ export function describeStoreContract(factory: StoreFactory): void {
         ),
       ).toThrow();
       const reopened = factory.reopen(store);
-      expect(reopened.load()).toMatchObject({ snapshots: {}, tasks: [active('a')] });
+      expect(reopened.load()).toMatchObject({ snapshots: {}, parts: {}, tasks: [active('a')] });
       expect(reopened.journal()).toHaveLength(1);
       reopened.close();
     });

@@ -6,7 +6,8 @@
  * | table | holds |
  * |---|---|
  * | `meta(key, value)` | `header` (the organisation's shape and snapshot format), `sessions`, `resources` (the resource registry) |
- * | `agents(id, snapshot)` | each agent's XState persisted snapshot, without its child agents |
+ * | `agents(id, snapshot)` | each agent's XState persisted snapshot, without its child agents, its tasks replaced by references to… |
+ * | `parts(agent_id, key, value)` | …the tasks themselves, each written once (see `parts.ts`) |
  * | `tasks(id, root_id, parent_id, status, holder, record)` | active tasks (`status = 'active'`, `record` = the task, its holder, books) and finished submitted tasks (`status` = terminal, `record` = the outcome) |
  * | `escalations(id, root_id, task_id, status, record)`, `approvals(…)` | every escalation and approval, with its submitted task |
  * | `journal(seq, at, session, type, actor, task_id, root_id, data)` | the append-only audit log |
@@ -30,6 +31,7 @@ const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
     db.exec(`
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
       CREATE TABLE agents (id TEXT PRIMARY KEY, snapshot TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE parts (agent_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (agent_id, key)) WITHOUT ROWID;
       CREATE TABLE tasks (
         id TEXT PRIMARY KEY,
         root_id TEXT NOT NULL,
@@ -61,7 +63,7 @@ const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
 /** The schema version this echelon writes: the number of migrations. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-const TABLES = ['meta', 'agents', 'tasks', 'escalations', 'approvals', 'journal'];
+const TABLES = ['meta', 'agents', 'parts', 'tasks', 'escalations', 'approvals', 'journal'];
 
 /** What a file is, read without writing to it. */
 export type Inspection = { readonly kind: 'empty' } | { readonly kind: 'echelon'; readonly version: number };

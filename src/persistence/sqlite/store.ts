@@ -72,6 +72,8 @@ function createSqliteStore(db: Database, path: string): Store {
   const meta = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
   const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   const putAgent = db.prepare('INSERT INTO agents (id, snapshot) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET snapshot = excluded.snapshot');
+  const putPart = db.prepare('INSERT OR REPLACE INTO parts (agent_id, key, value) VALUES (?, ?, ?)');
+  const removePart = db.prepare('DELETE FROM parts WHERE agent_id = ? AND key = ?');
   const putTask = db.prepare('INSERT OR REPLACE INTO tasks (id, root_id, parent_id, status, holder, record) VALUES (?, ?, ?, ?, ?, ?)');
   const removeTask = db.prepare('DELETE FROM tasks WHERE id = ?');
   const putEscalation = db.prepare('INSERT OR REPLACE INTO escalations (id, root_id, task_id, status, record) VALUES (?, ?, ?, ?, ?)');
@@ -81,6 +83,7 @@ function createSqliteStore(db: Database, path: string): Store {
     db.prepare<[], string>(`SELECT record FROM ${table} WHERE root_id IN (SELECT id FROM tasks WHERE status = 'active' AND id = root_id) ORDER BY rowid`).pluck();
   const read = {
     agents: db.prepare<[], { id: string; snapshot: string }>('SELECT id, snapshot FROM agents'),
+    parts: db.prepare<[], { agent_id: string; key: string; value: string }>('SELECT agent_id, key, value FROM parts'),
     tasks: db.prepare<[], string>("SELECT record FROM tasks WHERE status = 'active'").pluck(),
     escalations: ofActiveRoots('escalations'),
     approvals: ofActiveRoots('approvals'),
@@ -93,7 +96,11 @@ function createSqliteStore(db: Database, path: string): Store {
     if (batch.header !== undefined && meta.get('header') === undefined) setMeta.run('header', JSON.stringify(batch.header));
     const sessions = Number(meta.get('sessions') ?? 0);
     if (batch.session > sessions) setMeta.run('sessions', String(batch.session));
-    for (const { id, snapshot } of batch.snapshots) putAgent.run(id, JSON.stringify(snapshot));
+    for (const { id, snapshot, addedParts, removedParts } of batch.snapshots) {
+      putAgent.run(id, JSON.stringify(snapshot));
+      for (const key of removedParts) removePart.run(id, key);
+      for (const { key, value } of addedParts) putPart.run(id, key, JSON.stringify(value));
+    }
     for (const id of batch.removedTasks) removeTask.run(id);
     for (const stored of batch.tasks) {
       const { task } = stored;
@@ -134,6 +141,10 @@ function createSqliteStore(db: Database, path: string): Store {
         db.transaction(() => ({
           ...this.header()!,
           snapshots: Object.fromEntries(read.agents.all().map(({ id, snapshot }) => [id, JSON.parse(snapshot)])),
+          parts: read.parts.all().reduce<Record<string, Record<string, unknown>>>((byAgent, { agent_id, key, value }) => {
+            (byAgent[agent_id] ??= {})[key] = JSON.parse(value);
+            return byAgent;
+          }, {}),
           tasks: read.tasks.all().map((json) => JSON.parse(json) as StoredTask),
           escalations: read.escalations.all().map((json) => JSON.parse(json)),
           approvals: read.approvals.all().map((json) => JSON.parse(json)),
