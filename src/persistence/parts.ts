@@ -19,16 +19,16 @@ const isTask = (value: object): value is Task => {
 
 const isReference = (value: object): value is { [MARKER]: string } => typeof (value as Record<string, unknown>)[MARKER] === 'string';
 
-/** What one agent's snapshot looks like in the store, and which of its parts change. */
-export interface EncodedSnapshot {
-  readonly snapshot: PersistedSnapshot;
+/** Which of an agent's parts a write adds, and which it no longer references. */
+export interface PartChanges {
   readonly added: readonly SnapshotPart[];
   readonly removed: readonly string[];
 }
 
 /** One agent's parts: which task objects are stored under which key. */
 export class AgentParts {
-  readonly #keys = new WeakMap<object, string>();
+  /** Each task object stored, with the reference that stands for it (made once: writes allocate little). */
+  readonly #keys = new WeakMap<object, { readonly key: string; readonly reference: object }>();
   #live = new Set<string>();
   #next = 0;
   /** Keys are `<session>.<n>`: unique across the processes that write the same store. */
@@ -38,31 +38,39 @@ export class AgentParts {
     this.#session = session;
   }
 
-  /** Replaces each task in `snapshot` by a reference to its part. */
-  encode(snapshot: PersistedSnapshot): EncodedSnapshot {
+  /**
+   * Starts a write: `encode` replaces each task in a value by a reference to its part (call it
+   * on every piece of the snapshot), `finish` says which parts are new and which are no longer used.
+   */
+  round(): { encode(value: unknown): unknown; finish(): PartChanges } {
     const live = new Set<string>();
     const added: SnapshotPart[] = [];
     const walk = (value: unknown): unknown => {
       if (typeof value !== 'object' || value === null) return value;
       if (Array.isArray(value)) return value.map(walk);
       if (isTask(value)) {
-        let key = this.#keys.get(value);
-        if (key === undefined) {
-          key = `${this.#session}.${this.#next++}`;
-          this.#keys.set(value, key);
+        let known = this.#keys.get(value);
+        if (known === undefined) {
+          const key = `${this.#session}.${this.#next++}`;
+          known = { key, reference: { [MARKER]: key } };
+          this.#keys.set(value, known);
         }
-        if (!this.#live.has(key) && !live.has(key)) added.push({ key, value });
-        live.add(key);
-        return { [MARKER]: key };
+        if (!this.#live.has(known.key) && !live.has(known.key)) added.push({ key: known.key, value });
+        live.add(known.key);
+        return known.reference;
       }
       const copy: Record<string, unknown> = {};
       for (const name in value) copy[name] = walk((value as Record<string, unknown>)[name]);
       return copy;
     };
-    const encoded = walk(snapshot) as PersistedSnapshot;
-    const removed = [...this.#live].filter((key) => !live.has(key));
-    this.#live = live;
-    return { snapshot: encoded, added, removed };
+    return {
+      encode: walk,
+      finish: () => {
+        const removed = [...this.#live].filter((key) => !live.has(key));
+        this.#live = live;
+        return { added, removed };
+      },
+    };
   }
 
   /**
@@ -87,7 +95,7 @@ export class AgentParts {
           }
           part = stored;
           objects.set(key, part);
-          this.#keys.set(part, key);
+          this.#keys.set(part, { key, reference: value });
         }
         return part;
       }

@@ -44,14 +44,6 @@ export function checkShape(stored: readonly StoredAgentLink[], hierarchy: Hierar
   }
 }
 
-/** An agent's own persisted snapshot: its state, context, and helpers (executions, approvals), not its child agents. */
-function persistAgent(ref: AnyActorRef): PersistedSnapshot {
-  const snapshot = ref.getSnapshot() as Snapshot<unknown> & { children: Record<string, AnyActorRef> };
-  const children: Record<string, AnyActorRef> = {};
-  for (const id in snapshot.children) if (!id.startsWith('agent:')) children[id] = snapshot.children[id]!;
-  return (ref as AnyActor).logic.getPersistedSnapshot({ ...snapshot, children }) as PersistedSnapshot;
-}
-
 /**
  * Each agent's snapshots as they are written and read back: an agent that only processed
  * events changing nothing (XState kept its snapshot, context and helpers' snapshots as they
@@ -72,8 +64,15 @@ export class SnapshotBook {
     const before = this.#seen.get(agentId);
     if (before !== undefined && before.length === now.length && before.every((part, index) => part === now[index])) return undefined;
     this.#seen.set(agentId, now);
-    const { snapshot, added, removed } = this.#partsOf(agentId).encode(persistAgent(ref));
-    return { id: agentId, snapshot, addedParts: added, removedParts: removed };
+    const round = this.#partsOf(agentId).round();
+    // The context is encoded before XState persists it: XState then walks references, not whole queues of tasks.
+    const snapshot = ref.getSnapshot() as Snapshot<unknown> & { context: unknown; children: Record<string, AnyActorRef> };
+    const children: Record<string, AnyActorRef> = {};
+    for (const id in snapshot.children) if (!id.startsWith('agent:')) children[id] = snapshot.children[id]!;
+    const persisted = (ref as AnyActor).logic.getPersistedSnapshot({ ...snapshot, context: round.encode(snapshot.context), children }) as PersistedSnapshot;
+    const encoded = { ...persisted, children: round.encode(persisted.children) };
+    const { added, removed } = round.finish();
+    return { id: agentId, snapshot: encoded, addedParts: added, removedParts: removed };
   }
 
   /** Nests the stored agents back into one persisted snapshot of the root, as XState restores it. */

@@ -55,6 +55,31 @@ describe('durability in the orchestrator', () => {
     expect(second.approvals.pending()).toMatchObject([{ approver: 'backend_lead', askedApprovers: ['api_specialist', 'backend_lead'], expiresAt: 2_000 }]);
   });
 
+  it('stores each task in an agent’s snapshot once: a write carries the tasks new to the agent, even after a resume', async () => {
+    const store = memoryStore();
+    const batches: StoreBatch[] = [];
+    const recording = crashable(store);
+    const spy = { ...recording.store, write: (batch: StoreBatch) => (batches.push(batch), recording.store.write(batch)) };
+    const first = start({ store: spy, executors: () => new Promise(() => undefined) });
+    for (const id of ['a', 'b', 'c', 'd']) void first.submit({ id, type: 'python' });
+    await first.flush();
+    const developer = (batch: StoreBatch) => batch.snapshots.find((written) => written.id === 'backend_dev_1');
+    expect(developer(batches.at(-1)!)?.addedParts.map((part) => (part.value as { id: string }).id).sort()).toEqual(['a', 'b', 'c', 'd']);
+    void first.submit({ id: 'e', type: 'python' });
+    await first.flush();
+    expect(developer(batches.at(-1)!)?.addedParts.map((part) => (part.value as { id: string }).id)).toEqual(['e']);
+    recording.crash();
+    await first.stop();
+    batches.length = 0;
+    const second = start({ store: { ...store, write: (batch: StoreBatch) => (batches.push(batch), store.write(batch)) }, resume: true, executors: () => new Promise(() => undefined) });
+    expect(second.agentState('backend_dev_1')).toMatchObject({ running: ['a'], queued: 4 });
+    expect(developer(batches[0]!)).toMatchObject({ addedParts: [], removedParts: [] });
+    second.cancel('b');
+    await second.flush();
+    expect(developer(batches.at(-1)!)).toMatchObject({ addedParts: [], removedParts: [expect.any(String)] });
+    expect(store.load().parts.backend_dev_1).toSatisfy((parts: object) => Object.values(parts).every((task) => (task as { id: string }).id !== 'b'));
+  });
+
   it('stops the organisation when the store refuses a write, rejecting what waits with store_write_failed', async () => {
     const org = start({ store: memoryStore(), executors: () => ({ size: 10n }) });
     await expect(org.submit({ type: 'python' })).rejects.toMatchObject({ code: 'store_write_failed', message: expect.stringMatching(/must be JSON data/) });
