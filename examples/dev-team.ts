@@ -3,9 +3,15 @@
  * receives a mix of tasks. Each one travels down to the deepest agent that can do it; every
  * delegation hop is printed, then each outcome and the organisation's status.
  *
+ * The organisation lives in a SQLite file in the working directory (ECHELON_DB to choose
+ * another): each run leaves a deployment waiting for a person's approval, and the next run
+ * resumes it from the file and approves it.
+ *
  * Run: npm start   (or: npx tsx examples/dev-team.ts)
  */
+import { resolve } from 'node:path';
 import { checkSpans, createOrchestrator, developmentTeam, fullStackFeature, hierarchyMetrics, type Outcome } from '../src/index.js';
+import { sqliteStore } from '../src/sqlite.js';
 
 const hierarchy = developmentTeam();
 const metrics = hierarchyMetrics(hierarchy);
@@ -15,9 +21,16 @@ for (const node of hierarchy.nodes()) {
 }
 for (const warning of checkSpans(hierarchy)) console.log(`  note: ${warning.message}`);
 
+// ── Durability: the state of the organisation is kept in this file, and resumed from it.
+const file = process.env.ECHELON_DB ?? 'echelon-dev-team.db';
+const store = sqliteStore(file);
+console.log(`\nState: ${resolve(file)} (delete it to start afresh)`);
+
 // The reference's executors, one per role.
 const org = createOrchestrator({
   hierarchy,
+  store,
+  resume: true,
   executors: {
     byRole: {
       executive: async () => ({ decision: 'Strategic direction set' }),
@@ -38,6 +51,15 @@ const show = (outcome: Outcome) => {
   const result = outcome.status === 'completed' ? JSON.stringify(outcome.result) : outcome.error?.message;
   console.log(`  ${outcome.status === 'completed' ? '✓' : '✗'} ${outcome.type}: ${outcome.status} by ${outcome.executedBy ?? 'nobody'} via ${outcome.delegationChain.join(' → ')}: ${result}`);
 };
+
+// ── Durability: what the last run left waiting for a person is still waiting; approve it now.
+for (const approval of org.approvals.pending()) {
+  console.log(`\nResumed from the file: ${approval.taskType} (${approval.taskId}) has waited for ${approval.approver}'s approval since the last run`);
+  org.approvals.approve(approval.id, { by: approval.approver, comment: 'approved on the next run' });
+  show(await org.outcome(approval.taskId));
+  console.log('    its journal, across both runs:');
+  for (const entry of org.journal({ taskId: approval.taskId })) console.log(`      session ${entry.session}: ${entry.actor} ${entry.type}`);
+}
 
 console.log('\nThe reference example: api_design for user authentication, submitted at the CTO');
 show(await org.submit({ type: 'api_design', payload: { feature: 'user authentication' } }));
@@ -64,5 +86,12 @@ for (const part of feature.subtasks ?? []) {
 console.log('\nA task nobody can do');
 show(await org.submit({ type: 'quantum_computing' }));
 
+// ── Durability: a deployment waits for a person; it stays waiting in the file for the next run.
+console.log('\nA deployment that needs a person\'s approval');
+void org.submit({ type: 'python', payload: { feature: 'deploy user authentication' }, context: { requiresApproval: true } });
+await org.flush();
+for (const approval of org.approvals.pending()) console.log(`  ${approval.taskId} waits for ${approval.approver}: run npm start again to resume it from the file and approve it`);
+
 console.log('\nStatus', org.status());
 await org.stop();
+store.close();
