@@ -7,6 +7,7 @@
 import type { AnyActorRef, Snapshot } from 'xstate';
 import type { AgentContext, AgentEvent } from '../../machines/agent.machine.js';
 import type { AgentReport } from '../../machines/environment.js';
+import { idempotencyKey, type ExecutionMachineContext } from '../../machines/execution.machine.js';
 import { EchelonError } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Ledger } from '../runtime/ledger.js';
@@ -43,7 +44,7 @@ export type Durable = ReturnType<typeof openDurable>;
 /** Opens the store for `hierarchy`: checks it, and loads what a resume needs. Throws an `EchelonError` before anything starts. */
 export function openDurable(options: DurableOptions) {
   const { store, hierarchy } = options;
-  const header = store.header();
+  const header = readable(store, () => store.header());
   let stored: StoredOrganisation | undefined;
   if (header !== undefined) {
     if (!options.resume) {
@@ -61,7 +62,7 @@ export function openDurable(options: DurableOptions) {
       );
     }
     checkShape(header.agents, hierarchy, store.name);
-    stored = store.load();
+    stored = readable(store, () => store.load());
   }
   const session = (header?.sessions ?? 0) + 1;
   let books: { ledger: Ledger; resources: ResourceRegistry } | undefined;
@@ -116,6 +117,16 @@ export function openDurable(options: DurableOptions) {
         data: { session, activeTasks: active.length, pendingApprovals: stored.approvals.filter(({ approval }) => approval.status === 'pending').length },
       });
       recorder.start(hierarchy.nodes().map((node) => node.id), undefined);
+      // Executions that were running run again (XState restarts their executor): the audit says so.
+      for (const agent of agents) {
+        const children = (agent.getSnapshot() as { children: Record<string, AnyActorRef> }).children;
+        for (const id in children) {
+          const execution = children[id]!.getSnapshot() as { value: unknown; context: ExecutionMachineContext };
+          if (!id.startsWith('exec:') || execution.value !== 'running') continue;
+          const { task, agentId, attempt } = execution.context;
+          recorder.journal({ type: 'task.started', at, actor: agentId, taskId: task.id, rootId: task.rootId, data: { attempt, idempotencyKey: idempotencyKey(task, agentId), resumed: true } });
+        }
+      }
       const redelivered = reconcile({
         records: active,
         agentIds: () => hierarchy.nodes().map((node) => node.id),
@@ -156,6 +167,19 @@ export function openDurable(options: DurableOptions) {
       recorder.stop();
     },
   };
+}
+
+/** Reads from the store; what it cannot parse is a damaged store, not a crash of the caller. */
+function readable<T>(store: Store, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof EchelonError) throw error;
+    throw new EchelonError('store_corrupt', `${store.name} holds data echelon cannot read (${error instanceof Error ? error.message : String(error)}); the store is damaged.`, {
+      details: { store: store.name },
+      cause: error,
+    });
+  }
 }
 
 function missing(agentId: string): never {

@@ -47,6 +47,7 @@ export class Recorder implements LedgerWatcher {
   #scheduled: ReturnType<typeof setImmediate> | undefined;
   /** Marks before `start` (the restore) are kept for the first write; after `stop` nothing is. */
   #phase: 'restoring' | 'running' | 'stopped' | 'failed' = 'restoring';
+  #failure: EchelonError | undefined;
 
   constructor(sources: RecorderSources) {
     this.#sources = sources;
@@ -110,6 +111,7 @@ export class Recorder implements LedgerWatcher {
     for (const id of agentIds) this.#agents.add(id);
     this.#phase = 'running';
     this.flush(header);
+    if (this.#failure !== undefined) throw this.#failure;
   }
 
   /** Writes what is marked, now. */
@@ -123,12 +125,12 @@ export class Recorder implements LedgerWatcher {
       this.#sources.store.write(this.#batch(header));
     } catch (error) {
       this.#phase = 'failed';
-      const failure = new EchelonError(
+      const failure = (this.#failure = new EchelonError(
         'store_write_failed',
         `Writing to ${this.#sources.store.name} failed: ${error instanceof Error ? error.message : String(error)}. ` +
           'The organisation stopped, so that nothing runs that could not be recorded (payloads and results must be JSON data).',
         { cause: error },
-      );
+      ));
       for (const waiter of committed) waiter.reject(failure);
       this.#sources.fatal(failure);
       return;

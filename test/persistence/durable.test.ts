@@ -87,6 +87,14 @@ describe('durability in the orchestrator', () => {
     await expect(org.flush()).rejects.toMatchObject({ code: 'store_write_failed' });
   });
 
+  it('refuses to start on a store that cannot take its first write', () => {
+    const store = memoryStore();
+    const full = { ...store, write: () => {
+      throw new Error('disk full');
+    } };
+    expect(() => start({ store: full })).toThrow(expect.objectContaining({ code: 'store_write_failed', message: expect.stringMatching(/disk full/) }));
+  });
+
   it('refuses stores it cannot resume: snapshots of another format, or agents missing', () => {
     const header = { agents: developmentTeam().nodes().map((node) => ({ id: node.id, parent: node.parentId ?? null })) };
     const written = (snapshotFormat: number, snapshots: StoreBatch['snapshots']) => {

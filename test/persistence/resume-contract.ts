@@ -38,6 +38,10 @@ export function describeResume(factory: StoreFactory): void {
       expect(await second.org.outcome('c')).toMatchObject({ status: 'completed', executedBy: 'db_specialist' });
       expect(runs).toEqual(['a@react_specialist#1', 'b@backend_dev_1#1', 'c@db_specialist#1', 'b@backend_dev_1#1']);
       expect(second.org.status()).toMatchObject({ activeTasks: 0 });
+      expect(second.org.journal({ taskId: 'b' }).filter((entry) => entry.type === 'task.started')).toMatchObject([
+        { session: 1, actor: 'backend_dev_1', data: { attempt: 1, idempotencyKey: 'b@backend_dev_1' } },
+        { session: 2, actor: 'backend_dev_1', data: { attempt: 1, idempotencyKey: 'b@backend_dev_1', resumed: true } },
+      ]);
     });
 
     it('loses nothing half-done: a task submitted in the burst the crash cut short is unknown, everything before it intact', async () => {

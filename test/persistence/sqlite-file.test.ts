@@ -125,6 +125,19 @@ describe('the SQLite file', () => {
     expect(fingerprint(path)).toEqual(before);
   });
 
+  it('refuses to resume from rows it cannot read (store_corrupt)', async () => {
+    const path = join(mkdtempSync(join(dir, 'tampered-')), 'org.db');
+    await storedOrganisation(path);
+    const db = new Database(path);
+    db.prepare("UPDATE agents SET snapshot = '{not json' WHERE id = 'cto'").run();
+    db.close();
+    const store = sqliteStore(path);
+    expect(() => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store, resume: true })).toThrow(
+      expect.objectContaining({ code: 'store_corrupt', message: expect.stringMatching(/cannot read/) }),
+    );
+    store.close();
+  });
+
   it('refuses a path it cannot open as a file (invalid_option)', () => {
     expect(refusal(mkdtempSync(join(dir, 'a-directory-'))).code).toBe('invalid_option');
   });

@@ -17,10 +17,15 @@
  * number of migrations. Opening a file runs the missing ones in one transaction; a file from a
  * newer echelon (a higher version) is refused, untouched.
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import { corrupt, foreign, newer } from './errors.js';
 
-type Database = BetterSqlite3.Database;
+/** The part of a better-sqlite3 connection the schema uses (so that these types need no better-sqlite3 types). */
+export interface Database {
+  pragma(source: string, options?: { simple: boolean }): unknown;
+  prepare(source: string): { pluck(): { all(): unknown[] } };
+  exec(source: string): unknown;
+  transaction(fn: () => void): () => void;
+}
 
 /** "ECHL": marks a SQLite file as echelon's, so a foreign database is never mistaken for one. */
 export const APPLICATION_ID = 0x4543484c;
@@ -76,7 +81,7 @@ export function inspect(db: Database, path: string): Inspection {
   try {
     applicationId = db.pragma('application_id', { simple: true }) as number;
     version = db.pragma('user_version', { simple: true }) as number;
-    tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
   } catch (error) {
     throw corrupt(path, error);
   }
@@ -87,7 +92,7 @@ export function inspect(db: Database, path: string): Inspection {
   if (version > SCHEMA_VERSION) throw newer(path, version, SCHEMA_VERSION);
   let check: string[];
   try {
-    check = db.prepare<[], string>('PRAGMA quick_check').pluck().all();
+    check = db.prepare('PRAGMA quick_check').pluck().all() as string[];
   } catch (error) {
     throw corrupt(path, error);
   }
