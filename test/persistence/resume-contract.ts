@@ -147,6 +147,23 @@ export function describeResume(factory: StoreFactory): void {
       expect((await second.org.outcome('t')).budget).toMatchObject({ limit: { cost: 10 }, used: { cost: 6 }, left: { cost: 4 } });
     });
 
+    it('makes again a decision that was in progress: an asynchronous strategy, an agent deciding an approval', async () => {
+      let answer = false;
+      const strategy = { name: 'slow', select: (_task: unknown, candidates: readonly { id: string; capable: boolean }[]) => (answer ? candidates.find((c) => c.capable)?.id : never()) };
+      const approvers = { byId: { api_specialist: () => (answer ? { approve: true as const } : never()) } };
+      const options = { executors: (async (_task, { agent }) => agent.id) as Executor, strategy: { byId: { cto: strategy } }, approvals: { approvers } };
+      const first = orgs.start(options);
+      void first.org.submit({ id: 'routed', type: 'react' });
+      void first.org.submit({ id: 'approved', type: 'python', context: { requiresApproval: true } }, { at: 'backend_lead' });
+      await first.org.flush();
+      expect(first.org.agentState('cto').state).toBe('delegating');
+      expect(first.org.approvals.pending()).toHaveLength(1);
+      answer = true;
+      const second = await orgs.resume(first, options);
+      expect(await second.org.outcome('routed')).toMatchObject({ status: 'completed', result: 'react_specialist' });
+      expect(await second.org.outcome('approved')).toMatchObject({ status: 'completed', approvals: [{ status: 'approved', decisions: [{ by: 'api_specialist' }] }] });
+    });
+
     it('sends again a task the store says is in flight but no agent holds (a torn write), and journals it', async () => {
       const base = orgs.start({ executors: never });
       await base.crash();
@@ -163,6 +180,32 @@ export function describeResume(factory: StoreFactory): void {
       expect(second.org.journal({ taskId: 't' }).filter((entry) => entry.type === 'task.redelivered')).toMatchObject([
         { actor: 'orchestrator', session: 3, data: { to: 'backend_dev_1', as: 'task.assign' } },
       ]);
+    });
+
+    it('sends an escalation again when its target lost it in a torn write', async () => {
+      let hang = true;
+      const executors = {
+        byId: { api_specialist: (() => (hang ? never() : 'decided by api_specialist')) as Executor },
+        default: ((_task, { escalate }) => escalate('policy_decision', 'not mine to decide')) as Executor,
+      };
+      const base = orgs.start({ executors });
+      await base.crash();
+      const inner = factory.reopen(base.store);
+      const torn = tearing(inner, (agentId) => agentId === 'api_specialist');
+      const first = orgs.open(torn.store, { executors });
+      torn.tear();
+      void first.org.submit({ id: 't', type: 'python' });
+      await first.org.flush();
+      expect(first.org.agentState('api_specialist').running).toEqual(['t!' + first.org.escalations.active()[0]!.id]);
+      await first.crash();
+      hang = false;
+      const second = orgs.open(factory.reopen(inner), { executors });
+      expect(await second.org.outcome('t')).toMatchObject({
+        status: 'completed',
+        result: 'decided by api_specialist',
+        escalations: [{ reason: 'policy_decision', from: 'backend_dev_1', to: 'api_specialist', status: 'resolved', resolvedBy: 'api_specialist' }],
+      });
+      expect(second.org.journal({ taskId: 't' }).filter((entry) => entry.type === 'task.redelivered')).toMatchObject([{ data: { to: 'api_specialist', as: 'escalation.raised' } }]);
     });
   });
 }
