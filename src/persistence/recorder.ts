@@ -100,7 +100,7 @@ export class Recorder implements LedgerWatcher {
   /** Resolves once everything marked so far is written (at once when nothing is waiting). */
   flushed(): Promise<void> {
     if (this.#phase === 'failed') return Promise.reject(new EchelonError('store_write_failed', `${this.#sources.store.name} refused an earlier write.`));
-    if (!this.#dirty()) return Promise.resolve();
+    if (this.#phase === 'stopped' || !this.#dirty()) return Promise.resolve();
     return new Promise((resolve, reject) => this.#committed.push({ resolve, reject }));
   }
 

@@ -463,8 +463,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     async stop() {
       if (stopped) return;
       stopped = true;
-      // The last write first: stopping the actors must not be recorded (the store keeps the organisation as it ran).
-      durable?.stop();
+      if (durable !== undefined) {
+        // The last write first, once the burst in progress is over (stop may be called from a listener or an
+        // executor): a whole burst, and not the actors stopping — the store keeps the organisation as it ran.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        durable.stop();
+      }
       ledger.abandon(new EchelonError('orchestrator_stopped', 'The orchestrator was stopped before this task settled.'));
       actor.stop();
     },

@@ -80,6 +80,18 @@ describe('durability in the orchestrator', () => {
     expect(store.load().parts.backend_dev_1).toSatisfy((parts: object) => Object.values(parts).every((task) => (task as { id: string }).id !== 'b'));
   });
 
+  it('stopped from inside a burst (a listener), writes the whole burst: the resumed organisation needs nothing sent again', async () => {
+    const store = memoryStore();
+    const first = start({ store, executors: () => new Promise(() => undefined) });
+    let stopping: Promise<void> | undefined;
+    first.on('task.delegated', () => void (stopping ??= first.stop()));
+    void first.submit({ id: 't', type: 'python' });
+    await stopping;
+    const second = start({ store, resume: true, executors: async () => 'done' });
+    expect(await second.outcome('t')).toMatchObject({ status: 'completed', delegationChain: ['cto', 'backend_lead', 'api_specialist', 'backend_dev_1'] });
+    expect(second.journal({ taskId: 't' }).map((entry) => entry.type)).not.toContain('task.redelivered');
+  });
+
   it('stops the organisation when the store refuses a write, rejecting what waits with store_write_failed', async () => {
     const org = start({ store: memoryStore(), executors: () => ({ size: 10n }) });
     await expect(org.submit({ type: 'python' })).rejects.toMatchObject({ code: 'store_write_failed', message: expect.stringMatching(/must be JSON data/) });
