@@ -473,6 +473,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       actor.stop();
     },
   };
-  durable?.attach({ root: actor, ledger, send, askHuman });
+  durable?.attach({ root: actor, ledger, send, askHuman: (escalation) => options.onEscalation !== undefined && askHuman(escalation) });
   return org;
 }

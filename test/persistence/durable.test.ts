@@ -4,7 +4,7 @@
  * written too, a store that cannot take a write stops the organisation loudly, and stores or
  * options that cannot work together are refused with clear errors.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createOrchestrator, developmentTeam, memoryStore, SNAPSHOT_FORMAT, type Orchestrator, type OrchestratorOptions, type StoreBatch } from '../../src/index.js';
 import { crashable } from '../support/persistence.js';
@@ -90,6 +90,22 @@ describe('durability in the orchestrator', () => {
     const second = start({ store, resume: true, executors: async () => 'done' });
     expect(await second.outcome('t')).toMatchObject({ status: 'completed', delegationChain: ['cto', 'backend_lead', 'api_specialist', 'backend_dev_1'] });
     expect(second.journal({ taskId: 't' }).map((entry) => entry.type)).not.toContain('task.redelivered');
+  });
+
+  it('keeps an escalation waiting for a person when the resumed organisation has no onEscalation handler', async () => {
+    const store = memoryStore();
+    const first = start({ store, onEscalation: () => undefined });
+    void first.submit({ id: 'q', type: 'quantum_computing' });
+    await first.stop();
+    const complaints = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const second = start({ store, resume: true });
+    await second.flush();
+    const [waiting] = second.escalations.active();
+    expect(waiting).toMatchObject({ to: 'human', taskId: 'q' });
+    second.escalations.resolve(waiting!.id, { fail: 'not something we do', by: 'alice' });
+    expect(await second.outcome('q')).toMatchObject({ status: 'failed', error: { code: 'escalation_unresolved' } });
+    expect(complaints).not.toHaveBeenCalled();
+    complaints.mockRestore();
   });
 
   it('stops the organisation when the store refuses a write, rejecting what waits with store_write_failed', async () => {
