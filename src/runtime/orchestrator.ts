@@ -347,11 +347,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
 
     outcome<TResult>(taskId: string) {
-      // A finished outcome is handed out once it is written (durable?.flushed), like an awaited one.
+      const active = ledger.wait(taskId);
+      if (active !== undefined) return active as Promise<Outcome<TResult>>;
       const finished = ledger.outcome(taskId) ?? durable?.outcome(taskId);
-      const waiting = ledger.wait(taskId) ?? (finished === undefined ? undefined : (durable?.flushed() ?? Promise.resolve()).then(() => finished));
-      if (waiting === undefined) return Promise.reject(new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } }));
-      return waiting as Promise<Outcome<TResult>>;
+      if (finished === undefined) return Promise.reject(new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } }));
+      // Handed out once it is written, like an awaited outcome.
+      return (durable?.flushed() ?? Promise.resolve()).then(() => finished as Outcome<TResult>);
     },
 
     cancel(taskId: string, reason?: string) {
