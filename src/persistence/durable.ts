@@ -82,8 +82,6 @@ export function openDurable(options: DurableOptions) {
   return {
     /** Watches the ledger; pass it to the ledger's constructor. */
     watcher: recorder,
-    session,
-    resumed: stored !== undefined,
     resourcesChanged: () => recorder.resourcesChanged(),
 
     /** Brings back the host's books; returns the snapshot to start the root actor from (none for a new store). */
@@ -127,16 +125,16 @@ export function openDurable(options: DurableOptions) {
           recorder.journal({ type: 'task.started', at, actor: agentId, taskId: task.id, rootId: task.rootId, data: { attempt, idempotencyKey: idempotencyKey(task, agentId), resumed: true } });
         }
       }
-      const redelivered = reconcile({
+      const { redelivered, messages } = reconcile({
         records: active,
         agentIds: () => hierarchy.nodes().map((node) => node.id),
         context: (agentId) => (host.root.system.get(agentId) as AnyActorRef).getSnapshot().context as AgentContext,
         escalation: (id) => host.ledger.escalation(id),
-        send: host.send,
       });
       for (const { task, to, as } of redelivered) {
         recorder.journal({ type: 'task.redelivered', at, actor: 'orchestrator', taskId: task.id, rootId: task.rootId, data: { to, as } });
       }
+      for (const [to, message] of messages) host.send(to, message);
       for (const escalation of host.ledger.activeEscalations()) if (escalation.to === 'human') host.askHuman(escalation);
       cancelTimers = rearmTimers(agents, options.clock, options.now);
     },

@@ -8,6 +8,7 @@
  * its holder is the agent the table says it was sent to, and it is sent there again — the same
  * `task.assign`, or the same `escalation.raised` for the task an escalation's target works on.
  * Cancellations asked for are sent again too: an agent ignores one for a task it no longer holds.
+ * It decides what to send; the caller journals it, then sends it.
  */
 import type { AgentContext, AgentEvent } from '../../machines/agent.machine.js';
 import type { Escalation, EscalationRequest, Task } from '../types.js';
@@ -34,7 +35,6 @@ export interface ReconcileHost {
   context(agentId: string): AgentContext;
   agentIds(): Iterable<string>;
   escalation(id: string): Escalation | undefined;
-  send(agentId: string, message: AgentEvent): void;
 }
 
 /** A task sent again, for the journal. */
@@ -44,12 +44,12 @@ export interface Redelivery {
   readonly as: 'task.assign' | 'escalation.raised';
 }
 
-/** Finds active tasks no agent holds and sends each to its holder again; re-sends pending cancellations. */
-export function reconcile(host: ReconcileHost): Redelivery[] {
+/** What to send again: active tasks no agent holds, to their holders, and pending cancellations. */
+export function reconcile(host: ReconcileHost): { readonly redelivered: Redelivery[]; readonly messages: Array<readonly [string, AgentEvent]> } {
   const held = new Set<string>();
   for (const id of host.agentIds()) for (const taskId of heldBy(host.context(id))) held.add(taskId);
   const redelivered: Redelivery[] = [];
-  const messages: Array<[string, AgentEvent]> = [];
+  const messages: Array<readonly [string, AgentEvent]> = [];
   for (const record of host.records) {
     const { task, holder } = record;
     if (holder === undefined || held.has(task.id)) continue;
@@ -72,8 +72,7 @@ export function reconcile(host: ReconcileHost): Redelivery[] {
   for (const record of host.records) {
     if (record.cancel !== undefined && record.holder !== undefined) messages.push([record.holder, { type: 'task.cancel', taskId: record.task.id, reason: record.cancel }]);
   }
-  for (const [to, message] of messages) host.send(to, message);
-  return redelivered;
+  return { redelivered, messages };
 }
 
 /** The open escalation `task` resolves (its id is `<taskId>!<escalationId>`), if it is such a task. */
