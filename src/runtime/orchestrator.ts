@@ -90,7 +90,15 @@ export interface Orchestrator {
    * ```
    */
   journal(query?: JournalQuery): JournalEntry[];
-  /** Resolves once everything that happened so far is written to the store (at once without one). */
+  /**
+   * Resolves once everything that happened so far is written to the store (at once without one).
+   *
+   * @example
+   * ```ts
+   * org.submit({ id: 'deploy-42', type: 'deploy', context: { requiresApproval: true } });
+   * await org.flush(); // from here on, a crash cannot lose the submission
+   * ```
+   */
   flush(): Promise<void>;
   /** Resolves when no submitted task is active. */
   drain(): Promise<void>;
