@@ -3,9 +3,15 @@
  * receives a mix of tasks. Each one travels down to the deepest agent that can do it; every
  * delegation hop is printed, then each outcome and the organisation's status.
  *
+ * Run on its own (npm start), the organisation lives in a SQLite file in the working directory
+ * (ECHELON_DB to choose another): each run leaves a deployment waiting for a person's approval,
+ * and the next run resumes it from the file and approves it. Stepped or watched through the CLI,
+ * it runs in memory.
+ *
  * Run: npm start   (or: npx tsx examples/dev-team.ts)
  * Step through it: npm run echelon -- step examples/dev-team.ts
  */
+import { resolve } from 'node:path';
 import { inspect } from 'node:util';
 import {
   checkSpans,
@@ -18,20 +24,30 @@ import {
   referenceExecutors,
   runScenario,
   type Outcome,
+  type Store,
 } from '../src/index.js';
+import { sqliteStore } from '../src/sqlite.js';
+
+// ── Durability: on its own, the state of the organisation is kept in this file and resumed from it.
+const standalone = isMainModule(import.meta.url);
+const file = process.env.ECHELON_DB ?? 'echelon-dev-team.db';
+const store: Store | undefined = standalone ? sqliteStore(file) : undefined;
 
 const scenario = defineScenario({
   description: 'The reference development team routes a mix of tasks to the deepest agent that can do each one, and splits a full-stack feature',
 
-  organisation: (host) =>
-    createOrchestrator({
+  organisation: (host, { log }) => {
+    if (store !== undefined) log(`State: ${resolve(file)} (delete it to start afresh)`);
+    return createOrchestrator({
       hierarchy: developmentTeam(),
       // The reference's executors, one per role.
       executors: { byRole: referenceExecutors() },
       // The reference's TaskDecomposer: a full-stack feature splits into a backend and a frontend part.
       decomposers: { byType: { full_stack_feature: fullStackFeature() } },
+      ...(store === undefined ? {} : { store, resume: true }),
       ...host,
-    }),
+    });
+  },
 
   async run(org, { log }) {
     const { hierarchy } = org;
@@ -48,6 +64,15 @@ const scenario = defineScenario({
       const result = outcome.status === 'completed' ? JSON.stringify(outcome.result) : outcome.error?.message;
       log(`  ${outcome.status === 'completed' ? '✓' : '✗'} ${outcome.type}: ${outcome.status} by ${outcome.executedBy ?? 'nobody'} via ${outcome.delegationChain.join(' → ')}: ${result}`);
     };
+
+    // ── Durability: what the last run left waiting for a person is still waiting; approve it now.
+    for (const approval of org.approvals.pending()) {
+      log(`\nResumed from the file: ${approval.taskType} (${approval.taskId}) has waited for ${approval.approver}'s approval since the last run`);
+      org.approvals.approve(approval.id, { by: approval.approver, comment: 'approved on the next run' });
+      show(await org.outcome(approval.taskId));
+      log('    its journal, across both runs:');
+      for (const entry of org.journal({ taskId: approval.taskId })) log(`      session ${entry.session}: ${entry.actor} ${entry.type}`);
+    }
 
     log('\nThe reference example: api_design for user authentication, submitted at the CTO');
     show(await org.submit({ type: 'api_design', payload: { feature: 'user authentication' } }));
@@ -74,9 +99,20 @@ const scenario = defineScenario({
     log('\nA task nobody can do');
     show(await org.submit({ type: 'quantum_computing' }));
 
+    if (store !== undefined) {
+      // ── Durability: a deployment waits for a person; it stays waiting in the file for the next run.
+      log("\nA deployment that needs a person's approval");
+      void org.submit({ type: 'python', payload: { feature: 'deploy user authentication' }, context: { requiresApproval: true } });
+      await org.flush();
+      for (const approval of org.approvals.pending()) log(`  ${approval.taskId} waits for ${approval.approver}: run npm start again to resume it from the file and approve it`);
+    }
+
     log(`\nStatus ${inspect(org.status())}`);
   },
 });
 
 export default scenario;
-if (isMainModule(import.meta.url)) await runScenario(scenario);
+if (standalone) {
+  await runScenario(scenario);
+  store?.close();
+}

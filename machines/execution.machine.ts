@@ -30,7 +30,19 @@ export interface ExecutionMachineContext extends ExecutionInput {
   /** The last attempt's error, while backing off or once failed. */
   readonly error: TaskError | undefined;
   readonly delayMs: number;
+  /**
+   * When the current attempt times out (while running) or the next one starts (while backing
+   * off), on the environment's clock: what a restored execution re-arms its timer from.
+   */
+  readonly deadline: number | undefined;
 }
+
+/**
+ * Events an execution accepts from outside. `execution.expire` ends the current wait now (the
+ * attempt times out, or the backoff is over): a restore sends it when the stored deadline
+ * passed while the process was down, since XState does not restore `after` timers.
+ */
+export type ExecutionEvent = { readonly type: 'execution.expire' };
 
 /** What an execution tells its agent. */
 export type ExecutionReport =
@@ -84,11 +96,16 @@ export function createExecutionMachine(env: AgentEnvironment) {
     thrown instanceof EscalationSignal || thrown instanceof ApprovalSignal;
 
   return setup({
-    types: {} as { context: ExecutionMachineContext; input: ExecutionInput },
+    types: {} as { context: ExecutionMachineContext; input: ExecutionInput; events: ExecutionEvent },
     actors: {
       executor: fromPromise<unknown, ExecutorInput>(({ input, signal }) => env.execute(input, signal)),
     },
+    guards: {
+      retriesAfterTimeout: ({ context }) => canRetry(context, timeout(context)),
+    },
     actions: {
+      recordTimeout: assign({ error: ({ context }) => timeout(context).toJSON() }),
+      nextAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
       /** Reports to the agent that spawned this execution (tests of the chart alone replace it). */
       tellAgent: sendParent((_, report: ExecutionReport) => report, delivery(env)),
     },
@@ -98,11 +115,14 @@ export function createExecutionMachine(env: AgentEnvironment) {
     },
   }).createMachine({
     id: 'execution',
-    context: ({ input }) => ({ ...input, attempt: 1, error: undefined, delayMs: 0 }),
+    context: ({ input }) => ({ ...input, attempt: 1, error: undefined, delayMs: 0, deadline: undefined }),
     initial: 'running',
     states: {
       running: {
-        entry: ({ context }) => env.report({ type: 'task.started', task: context.task, agent: context.agentId, attempt: context.attempt }),
+        entry: [
+          assign({ deadline: ({ context }) => env.now() + allowance(context) }),
+          ({ context }) => env.report({ type: 'task.started', task: context.task, agent: context.agentId, attempt: context.attempt }),
+        ],
         invoke: {
           id: 'executor',
           src: 'executor',
@@ -140,14 +160,23 @@ export function createExecutionMachine(env: AgentEnvironment) {
         },
         after: {
           timeout: [
-            { guard: ({ context }) => canRetry(context, timeout(context)), target: 'backoff', actions: assign({ error: ({ context }) => timeout(context).toJSON() }) },
-            { target: 'failed', actions: assign({ error: ({ context }) => timeout(context).toJSON() }) },
+            { guard: 'retriesAfterTimeout', target: 'backoff', actions: 'recordTimeout' },
+            { target: 'failed', actions: 'recordTimeout' },
+          ],
+        },
+        on: {
+          'execution.expire': [
+            { guard: 'retriesAfterTimeout', target: 'backoff', actions: 'recordTimeout' },
+            { target: 'failed', actions: 'recordTimeout' },
           ],
         },
       },
       backoff: {
         entry: [
-          assign({ delayMs: ({ context }) => backoffDelay(context.policy.retry, context.attempt, () => env.random()) }),
+          assign(({ context }) => {
+            const delayMs = backoffDelay(context.policy.retry, context.attempt, () => env.random());
+            return { delayMs, deadline: env.now() + delayMs };
+          }),
           ({ context }) =>
             env.report({
               type: 'task.retrying',
@@ -158,7 +187,8 @@ export function createExecutionMachine(env: AgentEnvironment) {
               error: context.error!,
             }),
         ],
-        after: { backoff: { target: 'running', actions: assign({ attempt: ({ context }) => context.attempt + 1 }) } },
+        after: { backoff: { target: 'running', actions: 'nextAttempt' } },
+        on: { 'execution.expire': { target: 'running', actions: 'nextAttempt' } },
       },
       succeeded: {},
       signalled: {},

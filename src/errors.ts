@@ -54,7 +54,14 @@ export type EchelonErrorCode =
   | 'invalid_request'
   | 'invalid_scenario'
   | 'scenario_stalled'
-  | 'missing_dependency';
+  | 'missing_dependency'
+  // persistence
+  | 'store_corrupt'
+  | 'store_foreign'
+  | 'store_version_unsupported'
+  | 'store_incompatible'
+  | 'store_in_use'
+  | 'store_write_failed';
 
 /** An error as plain data: what outcomes and events carry. */
 export interface TaskError {

@@ -54,6 +54,27 @@ export { hierarchyToMermaid, statechartToMermaid } from './diagram/index.js';
 export { describeEvent } from './inspect/summary.js';
 export type { EventSummary } from './inspect/summary.js';
 export type { LiveView, LiveViewOptions } from './inspect/options.js';
+// Persistence (the SQLite store is the subpath `echelon/sqlite`)
+export { memoryStore, SNAPSHOT_FORMAT } from './persistence/index.js';
+export type {
+  Store,
+  StoreBatch,
+  StoreHeader,
+  StoredAgentLink,
+  StoredOrganisation,
+  StoredTask,
+  StoredEscalation,
+  StoredApproval,
+  TaskBook,
+  ResourceState,
+  PersistedSnapshot,
+  SnapshotPart,
+  StoredSnapshot,
+  JournalEntry,
+  JournalEntryType,
+  JournalQuery,
+  JournalRecord,
+} from './persistence/index.js';
 
 // Delegation
 export { capabilityMatching, loadBalancing, skillBased, delegateWith, requiredSkills, candidatesFor, routeOf, canExecuteHere } from './delegation/index.js';
@@ -114,5 +135,6 @@ export type {
 export { createAgentMachine, AGENT_STATES } from '../machines/agent.machine.js';
 export type { AgentMachine, AgentActorRef, AgentContext, AgentEvent, AgentInput, AgentStateName } from '../machines/agent.machine.js';
 export { createExecutionMachine, backoffDelay } from '../machines/execution.machine.js';
+export type { ExecutionEvent } from '../machines/execution.machine.js';
 export { createApprovalMachine } from '../machines/approval.machine.js';
 export type { AgentEnvironment, AgentReport, Job, Step } from '../machines/environment.js';

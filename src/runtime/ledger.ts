@@ -5,7 +5,31 @@
  * after `retain` records.
  */
 import type { AgentReport } from '../../machines/environment.js';
+import type { StoredApproval, StoredEscalation, StoredTask, TaskBook } from '../persistence/types.js';
 import type { Approval, ApprovalDecision, ApprovalRequest, BudgetInput, BudgetReport, Escalation, EscalationRequest, Outcome, Settlement, Task } from '../types.js';
+
+/**
+ * What the ledger tells persistence about each change, as it happens; the store reads the
+ * books at its next write point.
+ */
+export interface LedgerWatcher {
+  /** A task's record (or a submitted task's books) appeared, changed or went away. */
+  task(taskId: string): void;
+  /** A submitted task finished with this outcome. */
+  finished(outcome: Outcome): void;
+  escalation(escalation: Escalation, rootId: string): void;
+  approval(approval: Approval, rootId: string): void;
+  /** Calls `resolve` once the change is durable (whoever awaits an outcome learns it only then), or `reject` if it cannot be. */
+  settle(resolve: () => void, reject: (error: unknown) => void): void;
+}
+
+const NO_WATCHER: LedgerWatcher = {
+  task: () => undefined,
+  finished: () => undefined,
+  escalation: () => undefined,
+  approval: () => undefined,
+  settle: (resolve) => resolve(),
+};
 
 /** A task in flight and the agent holding it now. */
 export interface TaskRecord {
@@ -54,9 +78,13 @@ export class Ledger {
   readonly #outcomes: Recent<Outcome>;
   readonly #resolvedEscalations: Recent<Escalation>;
   readonly #decidedApprovals: Recent<Approval>;
+  /** The submitted task of each open escalation and approval. */
+  readonly #rootOf = new Map<string, string>();
+  readonly #watch: LedgerWatcher;
   #resolvedCount = 0;
 
-  constructor(retain: number) {
+  constructor(retain: number, watcher: LedgerWatcher = NO_WATCHER) {
+    this.#watch = watcher;
     this.#outcomes = new Recent(retain);
     this.#resolvedEscalations = new Recent(retain);
     this.#decidedApprovals = new Recent(retain);
@@ -67,6 +95,7 @@ export class Ledger {
   submit(task: Task, holder: string, budget?: BudgetInput): void {
     this.#roots.set(task.id, { task, budget, tasks: new Set([task.id]), costs: new Map(), subtasks: 0, escalations: [], approvals: [], waiters: [] });
     this.tasks.set(task.id, { task, holder, cancel: undefined });
+    this.#watch.task(task.id);
   }
 
   isActive(taskId: string): boolean {
@@ -79,13 +108,16 @@ export class Ledger {
     if (root === undefined) return;
     root.tasks.add(task.id);
     this.tasks.set(task.id, { task, holder, cancel: this.tasks.get(task.parentId ?? '')?.cancel });
+    this.#watch.task(task.id);
   }
 
   /** Subtasks were created at `holder`. */
   decompose(subtasks: readonly Task[], holder: string): void {
     for (const subtask of subtasks) this.derive(subtask, holder);
     const root = this.#roots.get(subtasks[0]?.rootId ?? '');
-    if (root !== undefined) root.subtasks += subtasks.length;
+    if (root === undefined) return;
+    root.subtasks += subtasks.length;
+    this.#watch.task(root.task.id);
   }
 
   /** Active tasks derived (at any depth) from `taskId`, itself included. */
@@ -107,6 +139,7 @@ export class Ledger {
     if (root === undefined) return amount;
     const total = (root.costs.get(account) ?? 0) + amount;
     root.costs.set(account, total);
+    this.#watch.task(root.task.id);
     return total;
   }
 
@@ -116,6 +149,16 @@ export class Ledger {
     if (record === undefined) return undefined;
     record.task = task;
     record.holder = holder;
+    this.#watch.task(task.id);
+    return record;
+  }
+
+  /** Marks a task to be cancelled (its holders are told); returns its record. */
+  requestCancel(taskId: string, reason: string): TaskRecord | undefined {
+    const record = this.tasks.get(taskId);
+    if (record === undefined) return undefined;
+    record.cancel = reason;
+    this.#watch.task(taskId);
     return record;
   }
 
@@ -125,6 +168,7 @@ export class Ledger {
     if (record === undefined) return;
     this.tasks.delete(taskId);
     this.#roots.get(record.task.rootId)?.tasks.delete(taskId);
+    this.#watch.task(taskId);
   }
 
   /** Active tasks of a submitted task (itself and its derived tasks). */
@@ -152,7 +196,10 @@ export class Ledger {
     const root = this.#roots.get(task.rootId);
     if (root === undefined) return undefined;
     this.#roots.delete(task.rootId);
-    for (const id of root.tasks) this.tasks.delete(id);
+    for (const id of root.tasks) {
+      this.tasks.delete(id);
+      if (id !== root.task.id) this.#watch.task(id);
+    }
     const escalations = root.escalations.map((id) => this.#closeEscalation(id, settlement, now));
     const approvals = root.approvals.map((id) => this.#closeApproval(id, now));
     const outcome: Outcome = {
@@ -173,7 +220,13 @@ export class Ledger {
       settledAt: now,
     };
     this.#outcomes.set(outcome.taskId, outcome);
-    for (const waiter of root.waiters) waiter.resolve(outcome);
+    this.#watch.finished(outcome);
+    if (root.waiters.length > 0) {
+      this.#watch.settle(
+        () => root.waiters.forEach((waiter) => waiter.resolve(outcome)),
+        (error) => root.waiters.forEach((waiter) => waiter.reject(error)),
+      );
+    }
     return outcome;
   }
 
@@ -194,7 +247,10 @@ export class Ledger {
     const { task, ...rest } = request;
     const escalation: Escalation = { ...rest, taskId: task.id, taskType: task.type, status: 'active' };
     this.#escalations.set(escalation.id, escalation);
+    this.#rootOf.set(escalation.id, task.rootId);
     this.#roots.get(task.rootId)?.escalations.push(escalation.id);
+    this.#watch.escalation(escalation, task.rootId);
+    this.#watch.task(task.rootId);
     return escalation;
   }
 
@@ -209,6 +265,7 @@ export class Ledger {
       resolution: report.settlement,
     };
     this.#escalations.set(resolved.id, resolved);
+    this.#watch.escalation(resolved, this.#rootOf.get(resolved.id) ?? resolved.taskId);
     return resolved;
   }
 
@@ -237,6 +294,8 @@ export class Ledger {
         : escalation;
     this.#resolvedEscalations.set(id, closed);
     this.#resolvedCount += 1;
+    this.#watch.escalation(closed, this.#rootOf.get(id) ?? closed.taskId);
+    this.#rootOf.delete(id);
     return closed;
   }
 
@@ -246,13 +305,22 @@ export class Ledger {
     const existing = this.#approvals.get(request.id);
     const approval: Approval = { ...request, status: 'pending', decisions: existing?.decisions ?? [], askedApprovers: asked };
     this.#approvals.set(request.id, approval);
-    if (existing === undefined) this.#roots.get(rootId)?.approvals.push(request.id);
+    this.#rootOf.set(request.id, rootId);
+    const root = this.#roots.get(rootId);
+    if (existing === undefined && root !== undefined) {
+      root.approvals.push(request.id);
+      this.#watch.task(rootId);
+    }
+    this.#watch.approval(approval, rootId);
     return approval;
   }
 
   decide(approvalId: string, decision: ApprovalDecision): void {
     const approval = this.#approvals.get(approvalId);
-    if (approval !== undefined) this.#approvals.set(approvalId, { ...approval, decisions: [...approval.decisions, decision] });
+    if (approval === undefined) return;
+    const decided = { ...approval, decisions: [...approval.decisions, decision] };
+    this.#approvals.set(approvalId, decided);
+    this.#watch.approval(decided, this.#rootOf.get(approvalId) ?? approval.taskId);
   }
 
   settleApproval(approvalId: string, status: Approval['status'], now: number): Approval | undefined {
@@ -260,6 +328,7 @@ export class Ledger {
     if (approval === undefined) return undefined;
     const settled: Approval = { ...approval, status, decidedAt: now };
     this.#approvals.set(approvalId, settled);
+    this.#watch.approval(settled, this.#rootOf.get(approvalId) ?? approval.taskId);
     return settled;
   }
 
@@ -276,7 +345,56 @@ export class Ledger {
     this.#approvals.delete(id);
     const closed: Approval = approval.status === 'pending' ? { ...approval, status: 'cancelled', decidedAt: now } : approval;
     this.#decidedApprovals.set(id, closed);
+    if (closed !== approval) this.#watch.approval(closed, this.#rootOf.get(id) ?? closed.taskId);
+    this.#rootOf.delete(id);
     return closed;
+  }
+
+  // ─── persistence ──────────────────────────────────────────────────────────────────────
+
+  /** An active task as a store keeps it: its record, and its books when it is a submitted task. */
+  stored(taskId: string): StoredTask | undefined {
+    const record = this.tasks.get(taskId);
+    if (record === undefined) return undefined;
+    const root = this.#roots.get(taskId);
+    const book: TaskBook | null =
+      root === undefined
+        ? null
+        : {
+            ...(root.budget === undefined ? {} : { budget: root.budget }),
+            costs: Object.fromEntries(root.costs),
+            subtasks: root.subtasks,
+            escalations: [...root.escalations],
+            approvals: [...root.approvals],
+          };
+    return { task: record.task, holder: record.holder ?? null, cancel: record.cancel ?? null, book };
+  }
+
+  /** Brings back the books of active work from a store (nobody awaits the outcomes yet). */
+  restore(tasks: readonly StoredTask[], escalations: readonly StoredEscalation[], approvals: readonly StoredApproval[]): void {
+    for (const { task, holder, cancel, book } of tasks) {
+      this.tasks.set(task.id, { task, holder: holder ?? undefined, cancel: cancel ?? undefined });
+      if (book === null) continue;
+      this.#roots.set(task.id, {
+        task,
+        budget: book.budget,
+        tasks: new Set([task.id]),
+        costs: new Map(Object.entries(book.costs)),
+        subtasks: book.subtasks,
+        escalations: [...book.escalations],
+        approvals: [...book.approvals],
+        waiters: [],
+      });
+    }
+    for (const { task } of tasks) if (task.id !== task.rootId) this.#roots.get(task.rootId)?.tasks.add(task.id);
+    for (const { rootId, escalation } of escalations) {
+      this.#escalations.set(escalation.id, escalation);
+      this.#rootOf.set(escalation.id, rootId);
+    }
+    for (const { rootId, approval } of approvals) {
+      this.#approvals.set(approval.id, approval);
+      this.#rootOf.set(approval.id, rootId);
+    }
   }
 }
 

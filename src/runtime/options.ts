@@ -13,6 +13,7 @@ import type { Escalation, EscalationResolution, ExecutionPolicy, ExecutionPolicy
 import type { ApprovalRule } from './decisions.js';
 import type { Executor } from './executors.js';
 import type { PerAgent, Setting } from './per-agent.js';
+import type { Store } from '../persistence/types.js';
 
 /** Decomposers by task type (consulted first), then by agent id, role, or for everyone. */
 export interface DecomposerSetting extends PerAgent<Decomposer> {
@@ -89,6 +90,19 @@ export interface OrchestratorOptions {
   readonly random?: () => number;
   /** Finished outcomes and resolved escalations kept for lookup (default 1000). */
   readonly retain?: number;
+  /**
+   * Where the organisation keeps its state so that it survives a crash: `memoryStore()`, or
+   * `sqliteStore(file)` from `echelon/sqlite`. Every change is written at the end of the burst of
+   * work that made it, in one transaction; outcomes resolve once written. Payloads and results
+   * must be JSON data. Default: nothing is kept.
+   */
+  readonly store?: Store;
+  /**
+   * Bring back the organisation the store holds (its agents' states, tasks in flight, pending
+   * approvals, escalations waiting for a person) instead of refusing a store that is not empty.
+   * On an empty store it starts a new organisation. Default `false`.
+   */
+  readonly resume?: boolean;
   /** An XState inspection observer (e.g. `@statelyai/inspect`); off by default because it costs throughput. */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }

@@ -18,6 +18,8 @@ import type { LiveView, LiveViewOptions } from '../inspect/options.js';
 import { eventStream, type EventStreamOptions } from './event-stream.js';
 import { EventBus, type EventOfType, type Listener, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import { Ledger } from './ledger.js';
+import { openDurable, type Durable } from '../persistence/durable.js';
+import type { JournalEntry, JournalQuery } from '../persistence/types.js';
 import { DEFAULT_LIMITS, invalid, positiveInteger, type OrchestratorOptions } from './options.js';
 import { ResourceRegistry } from './resources.js';
 import { validateTaskInput } from './submit.js';
@@ -103,6 +105,27 @@ export interface Orchestrator {
     approve(id: string, decision: { readonly by: string; readonly comment?: string }): void;
     reject(id: string, decision: { readonly by: string; readonly reason?: string }): void;
   };
+  /**
+   * The audit log (with a `store`): every task, delegation hop, execution, escalation and
+   * approval decision, with time and actor, oldest first — all of them, or one task's (a
+   * submitted task's includes its subtasks and escalations).
+   *
+   * @example
+   * ```ts
+   * for (const entry of org.journal({ taskId: outcome.taskId })) console.log(entry.at, entry.actor, entry.type);
+   * ```
+   */
+  journal(query?: JournalQuery): JournalEntry[];
+  /**
+   * Resolves once everything that happened so far is written to the store (at once without one).
+   *
+   * @example
+   * ```ts
+   * org.submit({ id: 'deploy-42', type: 'deploy', context: { requiresApproval: true } });
+   * await org.flush(); // from here on, a crash cannot lose the submission
+   * ```
+   */
+  flush(): Promise<void>;
   /** Resolves when no submitted task is active. */
   drain(): Promise<void>;
   /** Stops every agent; tasks still waiting reject with `orchestrator_stopped`. */
@@ -133,7 +156,25 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   positiveInteger(retain, 'retain');
   const now = options.clock?.now === undefined ? () => Date.now() : () => options.clock!.now!();
-  const ledger = new Ledger(retain);
+  if (options.store !== undefined && options.messageDelayMs !== undefined) {
+    invalid('messageDelayMs cannot be combined with a store: messages waiting on the clock would be in flight at every write point. Step scenarios without a store.');
+  }
+  const durable: Durable | undefined =
+    options.store === undefined
+      ? undefined
+      : openDurable({
+          store: options.store,
+          resume: options.resume === true,
+          hierarchy,
+          now,
+          clock: options.clock ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (id) => clearTimeout(id as ReturnType<typeof setTimeout>) },
+          fatal: (error) => {
+            stopped = true;
+            ledger.abandon(error);
+            actor.stop();
+          },
+        });
+  const ledger = new Ledger(retain, durable?.watcher);
   const bus = new EventBus((error, event) => console.error(`echelon: a listener for "${event.type}" threw:`, error));
   const agentStates = new Map<string, string>();
   const shownStates = new Map<string, string>();
@@ -174,6 +215,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   const onReport = (report: AgentReport): void => {
     const at = now();
+    durable?.report(report, ledger, at);
     switch (report.type) {
       case 'task.delegated': {
         const record = ledger.move(report.task, report.to);
@@ -257,7 +299,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     }
   };
 
-  const resources = new ResourceRegistry((agentId, released) => sendSoon(agentId, { type: 'resource.released', resources: released }));
+  const resources = new ResourceRegistry((agentId, released) => sendSoon(agentId, { type: 'resource.released', resources: released }), durable?.resourcesChanged);
+  const restored = durable?.restore(ledger, resources);
   const reportCost = (task: Task, amount: number) => {
     if (typeof amount !== 'number' || !(amount >= 0)) throw new EchelonError('invalid_option', `reportCost needs a number ≥ 0, got ${String(amount)}.`);
     const used = ledger.addCost(task, amount);
@@ -271,6 +314,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const actor = createActor(machine, {
     systemId: hierarchy.root.id,
     input: { agentId: hierarchy.root.id },
+    ...(restored === undefined ? {} : { snapshot: restored }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.inspect === undefined ? {} : { inspect: options.inspect }),
   });
@@ -284,9 +328,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   /** Cancels a task and everything derived from it, wherever each one is now. */
   const cancelLineage = (taskId: string, reason: string) => {
-    for (const record of ledger.lineage(taskId)) {
-      record.cancel = reason;
-      if (record.holder !== undefined) sendSoon(record.holder, { type: 'task.cancel', taskId: record.task.id, reason });
+    for (const { task } of ledger.lineage(taskId)) {
+      const record = ledger.requestCancel(task.id, reason)!;
+      if (record.holder !== undefined) sendSoon(record.holder, { type: 'task.cancel', taskId: task.id, reason });
     }
   };
 
@@ -328,6 +372,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
         });
         ledger.submit(task, entry, input.budget);
+        durable?.note({ type: 'task.submitted', at: task.submittedAt, actor: 'submitter', taskId: task.id, rootId: task.id, data: { type: task.type, entry } });
         const outcome = ledger.wait(task.id)!;
         emit('task.submitted', () => ({ type: 'task.submitted', task, at: task.submittedAt }));
         send(entry, { type: 'task.assign', task });
@@ -338,17 +383,21 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
 
     outcome<TResult>(taskId: string) {
-      const waiting = ledger.wait(taskId) ?? (ledger.outcome(taskId) === undefined ? undefined : Promise.resolve(ledger.outcome(taskId)!));
-      if (waiting === undefined) return Promise.reject(new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } }));
-      return waiting as Promise<Outcome<TResult>>;
+      const active = ledger.wait(taskId);
+      if (active !== undefined) return active as Promise<Outcome<TResult>>;
+      const finished = ledger.outcome(taskId) ?? durable?.outcome(taskId);
+      if (finished === undefined) return Promise.reject(new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } }));
+      // Handed out once it is written, like an awaited outcome.
+      return (durable?.flushed() ?? Promise.resolve()).then(() => finished as Outcome<TResult>);
     },
 
     cancel(taskId: string, reason?: string) {
       const waiting = org.outcome(taskId);
-      for (const record of ledger.family(taskId)) {
-        record.cancel = reason ?? 'cancelled by request';
-        if (record.holder !== undefined) send(record.holder, { type: 'task.cancel', taskId: record.task.id, reason: record.cancel });
-      }
+      const why = reason ?? 'cancelled by request';
+      if (ledger.isActive(taskId)) durable?.note({ type: 'task.cancelling', at: now(), actor: 'caller', taskId, rootId: taskId, data: { reason: why } });
+      // Mark the whole family first: a cancellation processed at once may finish the task and drop the rest from the books.
+      const family = ledger.family(taskId).map(({ task }) => ledger.requestCancel(task.id, why)!);
+      for (const record of family) if (record.holder !== undefined) send(record.holder, { type: 'task.cancel', taskId: record.task.id, reason: why });
       return waiting;
     },
 
@@ -404,7 +453,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     escalations: {
       active: () => ledger.activeEscalations(),
       resolved: () => ledger.resolvedEscalations(),
-      get: (id) => ledger.escalation(id),
+      get: (id) => ledger.escalation(id) ?? durable?.escalation(id),
       resolve(id, resolution) {
         const escalation = ledger.escalation(id);
         if (escalation === undefined || escalation.status !== 'active' || escalation.to !== 'human') {
@@ -425,6 +474,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           if (record === undefined) throw new EchelonError('unknown_escalation', `Escalation "${id}" has no task left to assign.`);
           const task: Task = { ...record.task, origin: { kind: 'escalation', escalationId: id, raisedBy: escalation.from }, chain: [resolution.assignTo] };
           ledger.move(task, resolution.assignTo);
+          durable?.note({ type: 'escalation.assigned', at: now(), actor: by, taskId: escalation.taskId, rootId: task.rootId, data: { escalationId: id, to: resolution.assignTo } });
           send(resolution.assignTo, { type: 'task.assign', task, mode: 'execute' });
           return;
         }
@@ -439,7 +489,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     approvals: {
       pending: () => ledger.pendingApprovals(),
-      get: (id) => ledger.approval(id),
+      get: (id) => ledger.approval(id) ?? durable?.approval(id),
       approve(id, { by, comment }) {
         const approval = pendingApproval(id);
         assertAuthority(hierarchy, approval, approval.decisions, by);
@@ -452,19 +502,33 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       },
     },
 
+    journal(query) {
+      if (durable === undefined) invalid('org.journal() reads the store: create the orchestrator with { store } (memoryStore(), or sqliteStore(file) from echelon/sqlite).');
+      return durable.journal(query);
+    },
+
+    flush: () => durable?.flushed() ?? Promise.resolve(),
+
     drain() {
-      if (ledger.activeRoots().length === 0) return Promise.resolve();
-      return new Promise((resolve) => drainWaiters.push(resolve));
+      const drained = ledger.activeRoots().length === 0 ? Promise.resolve() : new Promise<void>((resolve) => drainWaiters.push(resolve));
+      return durable === undefined ? drained : drained.then(() => durable.flushed());
     },
 
     async stop() {
       if (stopped) return;
       stopped = true;
+      if (durable !== undefined) {
+        // The last write first, once the burst in progress is over (stop may be called from a listener or an
+        // executor): a whole burst, and not the actors stopping — the store keeps the organisation as it ran.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        durable.stop();
+      }
       ledger.abandon(new EchelonError('orchestrator_stopped', 'The orchestrator was stopped before this task settled.'));
       actor.stop();
       await Promise.all([...closers].map((close) => close()));
       closers.clear();
     },
   };
+  durable?.attach({ root: actor, ledger, send, askHuman: (escalation) => options.onEscalation !== undefined && askHuman(escalation) });
   return org;
 }

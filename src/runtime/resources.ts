@@ -3,6 +3,7 @@
  * and who is waiting for them, so a deferred task is retried the moment they are released.
  */
 import type { ResourceClaim } from '../escalation/types.js';
+import type { ResourceState } from '../persistence/types.js';
 import type { Task } from '../types.js';
 
 export class ResourceRegistry {
@@ -13,9 +14,12 @@ export class ResourceRegistry {
   /** Agents waiting for each resource. */
   readonly #waiting = new Map<string, Set<string>>();
   readonly #notify: (agentId: string, resources: readonly string[]) => void;
+  readonly #changed: () => void;
 
-  constructor(notify: (agentId: string, resources: readonly string[]) => void) {
+  /** `notify` wakes an agent waiting for released resources; `changed` tells persistence. */
+  constructor(notify: (agentId: string, resources: readonly string[]) => void, changed: () => void = () => undefined) {
     this.#notify = notify;
+    this.#changed = changed;
   }
 
   /**
@@ -40,12 +44,14 @@ export class ResourceRegistry {
       claims.push({ resource, taskId: task.id, agentId });
       this.#claims.set(resource, claims);
     }
+    this.#changed();
   }
 
   release(taskId: string): void {
     const held = this.#byTask.get(taskId);
     if (held === undefined) return;
     this.#byTask.delete(taskId);
+    this.#changed();
     const freed: string[] = [];
     for (const resource of held.resources) {
       const claims = (this.#claims.get(resource) ?? []).filter((claim) => claim.taskId !== taskId);
@@ -78,6 +84,22 @@ export class ResourceRegistry {
       waiting.add(agentId);
       this.#waiting.set(resource, waiting);
     }
+    this.#changed();
+  }
+
+  /** Claims and waiting agents, as a store keeps them. */
+  state(): ResourceState {
+    return { claims: this.claims(), waiting: Object.fromEntries([...this.#waiting].map(([resource, agents]) => [resource, [...agents]])) };
+  }
+
+  /** Brings back claims and waiting agents from a store. */
+  restore(state: ResourceState): void {
+    for (const claim of state.claims) {
+      this.#claims.set(claim.resource, [...(this.#claims.get(claim.resource) ?? []), claim]);
+      const held = this.#byTask.get(claim.taskId);
+      this.#byTask.set(claim.taskId, { agentId: claim.agentId, resources: [...(held?.resources ?? []), claim.resource] });
+    }
+    for (const [resource, agents] of Object.entries(state.waiting)) this.#waiting.set(resource, new Set(agents));
   }
 
   /** Every current claim. */

@@ -50,9 +50,11 @@ const model = new TestModel(chart, {
         { type: 'xstate.error.actor.executor', error: ESCALATE },
         { type: 'xstate.error.actor.executor', error: APPROVE },
         { type: AFTER_TIMEOUT },
+        // What a restore sends when the attempt's stored deadline passed while the process was down.
+        { type: 'execution.expire' },
       ] as never;
     }
-    if (value === 'backoff') return [{ type: AFTER_BACKOFF }] as never;
+    if (value === 'backoff') return [{ type: AFTER_BACKOFF }, { type: 'execution.expire' }] as never;
     return [];
   },
 });
@@ -95,6 +97,9 @@ async function play(live: Live, event: { type: string; error?: unknown }): Promi
       live.clock.increment(delayMs);
       break;
     }
+    case 'execution.expire':
+      live.execution().send({ type: 'execution.expire' });
+      break;
   }
   await flush(2);
 }
@@ -124,9 +129,13 @@ describe('the execution statechart, model-based', () => {
           expect(reports).toEqual({ running: [], backoff: [], succeeded: ['execution.succeeded'], failed: ['execution.failed'] }[state]);
         }
         expect(live.attempts).toHaveLength(snapshot.context.attempt);
+        // While it waits, it knows until when: the deadline a restore re-arms its timer from.
+        const { deadline, delayMs } = snapshot.context as unknown as { deadline: number; delayMs: number };
+        if (state === 'backoff') expect(deadline).toBe(live.clock.now() + delayMs);
+        if (state === 'running') expect(deadline).toBeGreaterThan(live.clock.now());
       },
       stop: (live) => live.actor.stop(),
     });
-    expect(replayed).toBeGreaterThanOrEqual(12);
+    expect(replayed).toBeGreaterThanOrEqual(16);
   });
 });

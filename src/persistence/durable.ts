@@ -1,0 +1,185 @@
+/**
+ * An organisation's durability, as the orchestrator uses it: open the store (refusing one that
+ * belongs to another organisation, or holds one without `resume`), bring back the host's books
+ * and the agents' statecharts, then — once the actors run again — re-arm their timers, send
+ * again whatever the books say is in flight, and record every change from then on.
+ */
+import type { AnyActorRef, Snapshot } from 'xstate';
+import type { AgentContext, AgentEvent } from '../../machines/agent.machine.js';
+import type { AgentReport } from '../../machines/environment.js';
+import { idempotencyKey, type ExecutionMachineContext } from '../../machines/execution.machine.js';
+import { EchelonError } from '../errors.js';
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import type { Ledger } from '../runtime/ledger.js';
+import type { ResourceRegistry } from '../runtime/resources.js';
+import type { Escalation } from '../types.js';
+import { journalRecord } from './journal.js';
+import { rearmTimers, type TimerClock } from './rearm.js';
+import { reconcile } from './reconcile.js';
+import { Recorder } from './recorder.js';
+import { agentLinks, checkShape, SNAPSHOT_FORMAT, SnapshotBook } from './snapshots.js';
+import type { JournalRecord, Store, StoredOrganisation } from './types.js';
+
+export interface DurableOptions {
+  readonly store: Store;
+  readonly resume: boolean;
+  readonly hierarchy: Hierarchy;
+  readonly now: () => number;
+  readonly clock: TimerClock;
+  /** The store refused a write: stop the organisation with this error. */
+  readonly fatal: (error: EchelonError) => void;
+}
+
+/** What `attach` needs from the running organisation. */
+export interface DurableHost {
+  readonly root: AnyActorRef;
+  readonly ledger: Ledger;
+  send(agentId: string, message: AgentEvent): void;
+  /** Hands an escalation waiting for a person to the `onEscalation` handler again. */
+  askHuman(escalation: Escalation): void;
+}
+
+export type Durable = ReturnType<typeof openDurable>;
+
+/** Opens the store for `hierarchy`: checks it, and loads what a resume needs. Throws an `EchelonError` before anything starts. */
+export function openDurable(options: DurableOptions) {
+  const { store, hierarchy } = options;
+  const header = readable(store, () => store.header());
+  let stored: StoredOrganisation | undefined;
+  if (header !== undefined) {
+    if (!options.resume) {
+      throw new EchelonError(
+        'store_in_use',
+        `${store.name} already holds an organisation (${header.sessions} session(s)). Pass resume: true to bring it back, or use another store.`,
+        { details: { store: store.name } },
+      );
+    }
+    if (header.snapshotFormat !== SNAPSHOT_FORMAT) {
+      throw new EchelonError(
+        'store_version_unsupported',
+        `${store.name} holds agent snapshots of format ${header.snapshotFormat}; this version of echelon reads format ${SNAPSHOT_FORMAT}. Resume it with the echelon version that wrote it.`,
+        { details: { store: store.name, found: header.snapshotFormat, supported: SNAPSHOT_FORMAT } },
+      );
+    }
+    checkShape(header.agents, hierarchy, store.name);
+    stored = readable(store, () => store.load());
+  }
+  const session = (header?.sessions ?? 0) + 1;
+  let books: { ledger: Ledger; resources: ResourceRegistry } | undefined;
+  let system: AnyActorRef | undefined;
+  let cancelTimers = () => undefined as void;
+  const snapshots = new SnapshotBook(session);
+
+  const recorder = new Recorder({
+    store,
+    session,
+    task: (taskId) => books!.ledger.stored(taskId),
+    agent: (agentId) => snapshots.write(agentId, (system!.system.get(agentId) as AnyActorRef | undefined) ?? missing(agentId)),
+    resources: () => books!.resources.state(),
+    fatal: options.fatal,
+  });
+
+  return {
+    /** Watches the ledger; pass it to the ledger's constructor. */
+    watcher: recorder,
+    resourcesChanged: () => recorder.resourcesChanged(),
+
+    /** Brings back the host's books; returns the snapshot to start the root actor from (none for a new store). */
+    restore(ledger: Ledger, resources: ResourceRegistry): Snapshot<unknown> | undefined {
+      books = { ledger, resources };
+      if (stored === undefined) return undefined;
+      ledger.restore(stored.tasks, stored.escalations, stored.approvals);
+      resources.restore(stored.resources);
+      return snapshots.restore(hierarchy, stored, store.name);
+    },
+
+    /** The actors run: record their changes from now on; after a resume, re-arm timers and re-send what was in flight. */
+    attach(host: DurableHost): void {
+      system = host.root;
+      const agents = hierarchy.nodes().map((node) => {
+        const ref = host.root.system.get(node.id) as AnyActorRef;
+        ref.subscribe({ next: () => recorder.agentChanged(node.id), error: () => undefined });
+        return ref;
+      });
+      const at = options.now();
+      if (stored === undefined) {
+        recorder.journal({ type: 'organisation.started', at, actor: 'orchestrator', data: { session, agents: agents.length } });
+        recorder.start(hierarchy.nodes().map((node) => node.id), { agents: agentLinks(hierarchy), snapshotFormat: SNAPSHOT_FORMAT });
+        return;
+      }
+      const active = [...host.ledger.tasks.values()];
+      recorder.journal({
+        type: 'organisation.resumed',
+        at,
+        actor: 'orchestrator',
+        data: { session, activeTasks: active.length, pendingApprovals: stored.approvals.filter(({ approval }) => approval.status === 'pending').length },
+      });
+      recorder.start(hierarchy.nodes().map((node) => node.id), undefined);
+      // Executions that were running run again (XState restarts their executor): the audit says so.
+      for (const agent of agents) {
+        const children = (agent.getSnapshot() as { children: Record<string, AnyActorRef> }).children;
+        for (const id in children) {
+          const execution = children[id]!.getSnapshot() as { value: unknown; context: ExecutionMachineContext };
+          if (!id.startsWith('exec:') || execution.value !== 'running') continue;
+          const { task, agentId, attempt } = execution.context;
+          recorder.journal({ type: 'task.started', at, actor: agentId, taskId: task.id, rootId: task.rootId, data: { attempt, idempotencyKey: idempotencyKey(task, agentId), resumed: true } });
+        }
+      }
+      const { redelivered, messages } = reconcile({
+        records: active,
+        agentIds: () => hierarchy.nodes().map((node) => node.id),
+        context: (agentId) => (host.root.system.get(agentId) as AnyActorRef).getSnapshot().context as AgentContext,
+        escalation: (id) => host.ledger.escalation(id),
+      });
+      for (const { task, to, as } of redelivered) {
+        recorder.journal({ type: 'task.redelivered', at, actor: 'orchestrator', taskId: task.id, rootId: task.rootId, data: { to, as } });
+      }
+      for (const [to, message] of messages) host.send(to, message);
+      for (const escalation of host.ledger.activeEscalations()) if (escalation.to === 'human') host.askHuman(escalation);
+      cancelTimers = rearmTimers(agents, options.clock, options.now);
+    },
+
+    /** Files an agent's report in the journal (and marks the agent whose helper changed). */
+    report(report: AgentReport, ledger: Ledger, at: number): void {
+      if (report.type === 'task.started' || report.type === 'task.retrying') recorder.agentChanged(report.agent);
+      else if (report.type === 'approval.requested') recorder.agentChanged(report.approval.requester);
+      const record = journalRecord(report, at, {
+        rootOf: (taskId) => ledger.tasks.get(taskId)?.task.rootId,
+        approval: (id) => ledger.approval(id),
+        escalation: (id) => ledger.escalation(id),
+      });
+      if (record !== undefined) recorder.journal(record);
+    },
+
+    /** Files what a person or the submitter did through the orchestrator. */
+    note: (record: JournalRecord) => recorder.journal(record),
+    flushed: () => recorder.flushed(),
+    journal: store.journal.bind(store),
+    outcome: store.outcome.bind(store),
+    escalation: store.escalation.bind(store),
+    approval: store.approval.bind(store),
+
+    /** Writes what is left and stops recording (the organisation stops; its state stays in the store). */
+    stop(): void {
+      cancelTimers();
+      recorder.stop();
+    },
+  };
+}
+
+/** Reads from the store; what it cannot parse is a damaged store, not a crash of the caller. */
+function readable<T>(store: Store, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof EchelonError) throw error;
+    throw new EchelonError('store_corrupt', `${store.name} holds data echelon cannot read (${error instanceof Error ? error.message : String(error)}); the store is damaged.`, {
+      details: { store: store.name },
+      cause: error,
+    });
+  }
+}
+
+function missing(agentId: string): never {
+  throw new EchelonError('store_write_failed', `Agent "${agentId}" is not running, so its state cannot be written.`);
+}

@@ -1,0 +1,25 @@
+/** The errors a SQLite file is refused with: each says what is wrong, and that the file was left as it is. */
+import { EchelonError } from '../../errors.js';
+
+export function corrupt(path: string, cause: unknown): EchelonError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new EchelonError('store_corrupt', `${path} cannot be read as an echelon store (${reason}). Restore it from a backup or start from another file; this one was left as it is.`, {
+    details: { path },
+    cause,
+  });
+}
+
+export function newer(path: string, found: number, supported: number): EchelonError {
+  return new EchelonError(
+    'store_version_unsupported',
+    `${path} has schema version ${found}, written by a newer echelon; this one reads up to version ${supported}. Upgrade echelon to resume it; the file was left as it is.`,
+    { details: { path, found, supported } },
+  );
+}
+
+export function foreign(path: string, applicationId: number, tables?: readonly string[]): EchelonError {
+  const what = tables === undefined ? `application id ${applicationId}` : `application id ${applicationId}, ${tables.length} table(s)`;
+  return new EchelonError('store_foreign', `${path} is a SQLite database that echelon did not create (${what}). Choose another file; this one was left as it is.`, {
+    details: { path, applicationId, ...(tables === undefined ? {} : { tables }) },
+  });
+}

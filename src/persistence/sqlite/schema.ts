@@ -1,0 +1,113 @@
+/**
+ * The SQLite file's schema, its version, and the checks a file passes before echelon writes to it.
+ *
+ * Schema version 1 (`PRAGMA user_version = 1`, `PRAGMA application_id = 0x4543484C`, "ECHL"):
+ *
+ * | table | holds |
+ * |---|---|
+ * | `meta(key, value)` | `header` (the organisation's shape and snapshot format), `sessions`, `resources` (the resource registry) |
+ * | `agents(id, snapshot)` | each agent's XState persisted snapshot, without its child agents, its tasks replaced by references to… |
+ * | `parts(agent_id, key, value)` | …the tasks themselves, each written once (see `parts.ts`) |
+ * | `tasks(id, root_id, parent_id, status, holder, record)` | active tasks (`status = 'active'`, `record` = the task, its holder, books) and finished submitted tasks (`status` = terminal, `record` = the outcome) |
+ * | `escalations(id, root_id, task_id, status, record)`, `approvals(…)` | every escalation and approval, with its submitted task |
+ * | `journal(seq, at, session, type, actor, task_id, root_id, data)` | the append-only audit log |
+ *
+ * Migrations: `MIGRATIONS[n]` takes a file from version `n` to `n + 1` (version 0 is an empty
+ * file). To change the schema, append a migration and bump nothing else: `SCHEMA_VERSION` is the
+ * number of migrations. Opening a file runs the missing ones in one transaction; a file from a
+ * newer echelon (a higher version) is refused, untouched.
+ */
+import { corrupt, foreign, newer } from './errors.js';
+
+/** The part of a better-sqlite3 connection the schema uses (so that these types need no better-sqlite3 types). */
+export interface Database {
+  pragma(source: string, options?: { simple: boolean }): unknown;
+  prepare(source: string): { pluck(): { all(): unknown[] } };
+  exec(source: string): unknown;
+  transaction(fn: () => void): () => void;
+}
+
+/** "ECHL": marks a SQLite file as echelon's, so a foreign database is never mistaken for one. */
+export const APPLICATION_ID = 0x4543484c;
+
+const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
+  // 0 → 1: the first schema.
+  (db) =>
+    db.exec(`
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE agents (id TEXT PRIMARY KEY, snapshot TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE parts (agent_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (agent_id, key)) WITHOUT ROWID;
+      CREATE TABLE tasks (
+        id TEXT PRIMARY KEY,
+        root_id TEXT NOT NULL,
+        parent_id TEXT,
+        status TEXT NOT NULL,
+        holder TEXT,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX tasks_active ON tasks (root_id) WHERE status = 'active';
+      CREATE TABLE escalations (id TEXT PRIMARY KEY, root_id TEXT NOT NULL, task_id TEXT NOT NULL, status TEXT NOT NULL, record TEXT NOT NULL);
+      CREATE INDEX escalations_root ON escalations (root_id);
+      CREATE TABLE approvals (id TEXT PRIMARY KEY, root_id TEXT NOT NULL, task_id TEXT NOT NULL, status TEXT NOT NULL, record TEXT NOT NULL);
+      CREATE INDEX approvals_root ON approvals (root_id);
+      CREATE TABLE journal (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        session INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        task_id TEXT,
+        root_id TEXT,
+        data TEXT
+      );
+      CREATE INDEX journal_task ON journal (task_id);
+      CREATE INDEX journal_root ON journal (root_id);
+    `),
+];
+
+/** The schema version this echelon writes: the number of migrations. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+const TABLES = ['meta', 'agents', 'parts', 'tasks', 'escalations', 'approvals', 'journal'];
+
+/** What a file is, read without writing to it. */
+export type Inspection = { readonly kind: 'empty' } | { readonly kind: 'echelon'; readonly version: number };
+
+/** Looks at a database without writing: empty, echelon's (and which version), or refused with a clear error. */
+export function inspect(db: Database, path: string): Inspection {
+  let applicationId: number;
+  let version: number;
+  let tables: string[];
+  try {
+    applicationId = db.pragma('application_id', { simple: true }) as number;
+    version = db.pragma('user_version', { simple: true }) as number;
+    tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+  } catch (error) {
+    throw corrupt(path, error);
+  }
+  if (applicationId !== APPLICATION_ID) {
+    if (applicationId === 0 && version === 0 && tables.length === 0) return { kind: 'empty' };
+    throw foreign(path, applicationId, tables);
+  }
+  if (version > SCHEMA_VERSION) throw newer(path, version, SCHEMA_VERSION);
+  let check: string[];
+  try {
+    check = db.prepare('PRAGMA quick_check').pluck().all() as string[];
+  } catch (error) {
+    throw corrupt(path, error);
+  }
+  if (check.length !== 1 || check[0] !== 'ok') throw corrupt(path, new Error(check.slice(0, 3).join('; ')));
+  const missing = version === 0 ? [] : TABLES.filter((table) => !tables.includes(table));
+  if (missing.length > 0) throw corrupt(path, new Error(`tables ${missing.join(', ')} are missing`));
+  return { kind: 'echelon', version };
+}
+
+/** Brings a checked file up to `SCHEMA_VERSION`, in one transaction. */
+export function migrate(db: Database, from: number): void {
+  if (from === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    for (let version = from; version < SCHEMA_VERSION; version++) MIGRATIONS[version]!(db);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}

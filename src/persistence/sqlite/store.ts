@@ -1,0 +1,209 @@
+/**
+ * The SQLite store (`better-sqlite3`): one file, WAL mode, one transaction per batch. The file
+ * is checked before anything is written to it (see `schema.ts` for the schema, its version and
+ * migrations). `synchronous = NORMAL` by default: a committed batch survives the process
+ * crashing; after a power loss the last batches may be missing, never half-written. Choose
+ * `synchronous: 'full'` to make every batch survive power loss too, at a cost per write.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+import { EchelonError } from '../../errors.js';
+import type { Approval, Escalation, Outcome } from '../../types.js';
+import type { JournalEntry, JournalEntryType, JournalQuery, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from '../types.js';
+import { corrupt } from './errors.js';
+import { preflight } from './preflight.js';
+import { APPLICATION_ID, inspect, migrate, SCHEMA_VERSION } from './schema.js';
+
+/** Options of {@link sqliteStore}. */
+export interface SqliteStoreOptions {
+  /** `normal` (default): batches survive a process crash. `full`: they survive power loss too, slower. */
+  readonly synchronous?: 'normal' | 'full';
+}
+
+type Database = BetterSqlite3.Database;
+type JournalRow = { seq: number; at: number; session: number; type: JournalEntryType; actor: string; task_id: string | null; root_id: string | null; data: string | null };
+
+/**
+ * A store in a SQLite file, created when missing. Throws an `EchelonError` — and leaves the file
+ * as it is — when the file is not a database (`store_corrupt`), another program's database
+ * (`store_foreign`), or from a newer echelon (`store_version_unsupported`).
+ *
+ * @example
+ * ```ts
+ * import { createOrchestrator, developmentTeam } from 'echelon';
+ * import { sqliteStore } from 'echelon/sqlite';
+ *
+ * const store = sqliteStore('echelon.db');
+ * const org = createOrchestrator({ hierarchy: developmentTeam(), executors, store, resume: true });
+ * // … after a crash, the same two lines bring the organisation back.
+ * ```
+ */
+export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  const Driver = loadDriver();
+  if (existsSync(path) && statSync(path).isFile() && statSync(path).size > 0) {
+    // A file that is refused is never written to: its header is read with fs first, and a
+    // write-ahead log left by a crash is read through a read-only connection (which, unlike a
+    // writer closing, never folds the log into the file).
+    preflight(path, { applicationId: APPLICATION_ID, schemaVersion: SCHEMA_VERSION });
+    if (existsSync(`${path}-wal`)) {
+      const probe = open(Driver, path, { readonly: true, fileMustExist: true });
+      try {
+        inspect(probe, path);
+      } finally {
+        probe.close();
+      }
+    }
+  }
+  const db = open(Driver, path, {});
+  try {
+    const found = inspect(db, path);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    migrate(db, found.kind === 'empty' ? 0 : found.version);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return createSqliteStore(db, path);
+}
+
+function createSqliteStore(db: Database, path: string): Store {
+  const meta = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
+  const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const putAgent = db.prepare('INSERT INTO agents (id, snapshot) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET snapshot = excluded.snapshot');
+  const putPart = db.prepare('INSERT OR REPLACE INTO parts (agent_id, key, value) VALUES (?, ?, ?)');
+  const removePart = db.prepare('DELETE FROM parts WHERE agent_id = ? AND key = ?');
+  const putTask = db.prepare('INSERT OR REPLACE INTO tasks (id, root_id, parent_id, status, holder, record) VALUES (?, ?, ?, ?, ?, ?)');
+  const removeTask = db.prepare('DELETE FROM tasks WHERE id = ?');
+  const putEscalation = db.prepare('INSERT OR REPLACE INTO escalations (id, root_id, task_id, status, record) VALUES (?, ?, ?, ?, ?)');
+  const putApproval = db.prepare('INSERT OR REPLACE INTO approvals (id, root_id, task_id, status, record) VALUES (?, ?, ?, ?, ?)');
+  const append = db.prepare('INSERT INTO journal (at, session, type, actor, task_id, root_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const ofActiveRoots = (table: 'escalations' | 'approvals') =>
+    db.prepare<[], string>(`SELECT record FROM ${table} WHERE root_id IN (SELECT id FROM tasks WHERE status = 'active' AND id = root_id) ORDER BY rowid`).pluck();
+  const read = {
+    agents: db.prepare<[], { id: string; snapshot: string }>('SELECT id, snapshot FROM agents'),
+    parts: db.prepare<[], { agent_id: string; key: string; value: string }>('SELECT agent_id, key, value FROM parts'),
+    tasks: db.prepare<[], string>("SELECT record FROM tasks WHERE status = 'active'").pluck(),
+    escalations: ofActiveRoots('escalations'),
+    approvals: ofActiveRoots('approvals'),
+    outcome: db.prepare<[string], string>("SELECT record FROM tasks WHERE id = ? AND status <> 'active'").pluck(),
+    escalation: db.prepare<[string], string>('SELECT record FROM escalations WHERE id = ?').pluck(),
+    approval: db.prepare<[string], string>('SELECT record FROM approvals WHERE id = ?').pluck(),
+  };
+
+  const write = db.transaction((batch: StoreBatch) => {
+    if (batch.header !== undefined && meta.get('header') === undefined) setMeta.run('header', JSON.stringify(batch.header));
+    const sessions = Number(meta.get('sessions') ?? 0);
+    if (batch.session > sessions) setMeta.run('sessions', String(batch.session));
+    for (const { id, snapshot, addedParts, removedParts } of batch.snapshots) {
+      putAgent.run(id, JSON.stringify(snapshot));
+      for (const key of removedParts) removePart.run(id, key);
+      for (const { key, value } of addedParts) putPart.run(id, key, JSON.stringify(value));
+    }
+    for (const id of batch.removedTasks) removeTask.run(id);
+    for (const stored of batch.tasks) {
+      const { task } = stored;
+      putTask.run(task.id, task.rootId, task.parentId ?? null, 'active', stored.holder, JSON.stringify(stored));
+    }
+    for (const outcome of batch.outcomes) putTask.run(outcome.taskId, outcome.taskId, null, outcome.status, null, JSON.stringify(outcome));
+    for (const { rootId, escalation } of batch.escalations) putEscalation.run(escalation.id, rootId, escalation.taskId, escalation.status, JSON.stringify({ rootId, escalation }));
+    for (const { rootId, approval } of batch.approvals) putApproval.run(approval.id, rootId, approval.taskId, approval.status, JSON.stringify({ rootId, approval }));
+    if (batch.resources !== undefined) setMeta.run('resources', JSON.stringify(batch.resources));
+    for (const line of batch.journal) {
+      append.run(line.at, batch.session, line.type, line.actor, line.taskId ?? null, line.rootId ?? null, line.data === undefined ? null : JSON.stringify(line.data));
+    }
+  });
+
+  const guarded = <T>(run: () => T): T => {
+    if (!db.open) throw new EchelonError('store_write_failed', `The store ${path} is closed.`);
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof EchelonError || !(error instanceof Error) || !/SQLITE_(CORRUPT|NOTADB)/.test((error as { code?: string }).code ?? '')) throw error;
+      throw corrupt(path, error);
+    }
+  };
+
+  return {
+    name: path,
+
+    header(): StoreHeader | undefined {
+      return guarded(() => {
+        const header = meta.get('header');
+        if (header === undefined) return undefined;
+        return { ...(JSON.parse(header) as Omit<StoreHeader, 'sessions'>), sessions: Number(meta.get('sessions') ?? 0) };
+      });
+    },
+
+    load(): StoredOrganisation {
+      return guarded(() =>
+        db.transaction(() => ({
+          ...this.header()!,
+          snapshots: Object.fromEntries(read.agents.all().map(({ id, snapshot }) => [id, JSON.parse(snapshot)])),
+          parts: read.parts.all().reduce<Record<string, Record<string, unknown>>>((byAgent, { agent_id, key, value }) => {
+            (byAgent[agent_id] ??= {})[key] = JSON.parse(value);
+            return byAgent;
+          }, {}),
+          tasks: read.tasks.all().map((json) => JSON.parse(json) as StoredTask),
+          escalations: read.escalations.all().map((json) => JSON.parse(json)),
+          approvals: read.approvals.all().map((json) => JSON.parse(json)),
+          resources: JSON.parse(meta.get('resources') ?? '{"claims":[],"waiting":{}}') as ResourceState,
+        }))(),
+      );
+    },
+
+    write: (batch) => guarded(() => write(batch)),
+
+    outcome: (taskId) => guarded(() => parsed<Outcome>(read.outcome.get(taskId))),
+    escalation: (id) => guarded(() => parsed<{ escalation: Escalation }>(read.escalation.get(id))?.escalation),
+    approval: (id) => guarded(() => parsed<{ approval: Approval }>(read.approval.get(id))?.approval),
+
+    journal(query: JournalQuery = {}): JournalEntry[] {
+      return guarded(() => {
+        const where = query.taskId === undefined ? 'seq > ?' : 'seq > ? AND (task_id = ? OR root_id = ?)';
+        const params: Array<string | number> = query.taskId === undefined ? [query.after ?? 0] : [query.after ?? 0, query.taskId, query.taskId];
+        const sql = `SELECT * FROM journal WHERE ${where} ORDER BY seq${query.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(query.limit))}`}`;
+        return db
+          .prepare<Array<string | number>, JournalRow>(sql)
+          .all(...params)
+          .map((row) => ({
+            seq: row.seq,
+            at: row.at,
+            session: row.session,
+            type: row.type,
+            actor: row.actor,
+            ...(row.task_id === null ? {} : { taskId: row.task_id }),
+            ...(row.root_id === null ? {} : { rootId: row.root_id }),
+            ...(row.data === null ? {} : { data: JSON.parse(row.data) as Record<string, unknown> }),
+          }));
+      });
+    },
+
+    close(): void {
+      if (db.open) db.close();
+    },
+  };
+}
+
+function parsed<T>(json: string | undefined): T | undefined {
+  return json === undefined ? undefined : (JSON.parse(json) as T);
+}
+
+function open(Driver: typeof BetterSqlite3, path: string, options: BetterSqlite3.Options): Database {
+  try {
+    return new Driver(path, options);
+  } catch (error) {
+    if (options.readonly === true) throw corrupt(path, error);
+    throw new EchelonError('invalid_option', `Cannot open ${path} as a SQLite store: ${error instanceof Error ? error.message : String(error)}.`, { details: { path }, cause: error });
+  }
+}
+
+/** better-sqlite3 is an optional peer: loaded on first use, with a clear error when it is missing. */
+function loadDriver(): typeof BetterSqlite3 {
+  try {
+    return createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+  } catch (error) {
+    throw new EchelonError('invalid_option', 'The SQLite store needs better-sqlite3 (an optional peer dependency of echelon): npm install better-sqlite3', { cause: error });
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The SQLite file itself: what a new file looks like (WAL, schema version, application id),
+ * and the files it refuses — corrupt, foreign, truncated, from a newer echelon — each with a
+ * clear error and the file left exactly as it was.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createOrchestrator, developmentTeam, EchelonError } from '../../src/index.js';
+import { APPLICATION_ID, SCHEMA_VERSION, sqliteStore } from '../../src/sqlite.js';
+import { seeded } from '../support/helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'echelon-file-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** The file's bytes, and every file next to it: what "left as it was" means. */
+const fingerprint = (path: string) => ({
+  sha: createHash('sha256').update(readFileSync(path)).digest('hex'),
+  mtime: statSync(path).mtimeMs,
+  siblings: readdirSync(join(path, '..')).sort(),
+});
+
+const refusal = (path: string) => {
+  try {
+    sqliteStore(path).close();
+  } catch (error) {
+    if (error instanceof EchelonError) return error;
+    throw error;
+  }
+  throw new Error(`${path} was accepted`);
+};
+
+/** An echelon file with an organisation in it, closed. */
+async function storedOrganisation(path: string) {
+  const store = sqliteStore(path);
+  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store });
+  await Promise.all(Array.from({ length: 40 }, (_, i) => org.submit({ type: i % 2 ? 'python' : 'react', payload: { text: 'x'.repeat(2_000) } })));
+  await org.stop();
+  store.close();
+}
+
+describe('the SQLite file', () => {
+  it('is created in WAL mode, marked as echelon’s, at the current schema version, with synchronous NORMAL', () => {
+    const path = join(mkdtempSync(join(dir, 'new-')), 'org.db');
+    sqliteStore(path).close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(SCHEMA_VERSION).toBe(1);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all()).toEqual([
+      'agents',
+      'approvals',
+      'escalations',
+      'journal',
+      'meta',
+      'parts',
+      'tasks',
+    ]);
+    db.close();
+  });
+
+  it('takes an empty SQLite database and migrates it from version 0', () => {
+    const path = join(mkdtempSync(join(dir, 'empty-')), 'org.db');
+    new Database(path).close();
+    const store = sqliteStore(path);
+    expect(store.header()).toBeUndefined();
+    store.close();
+    expect(new Database(path, { readonly: true }).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+  });
+
+  it('refuses a file that is not a database (store_corrupt), untouched', () => {
+    const path = join(mkdtempSync(join(dir, 'garbage-')), 'org.db');
+    const random = seeded(7);
+    writeFileSync(path, Buffer.from(Array.from({ length: 8_192 }, () => Math.floor(random() * 256))));
+    const before = fingerprint(path);
+    const error = refusal(path);
+    expect(error.code).toBe('store_corrupt');
+    expect(error.message).toMatch(/cannot be read as an echelon store .*left as it is/);
+    expect(fingerprint(path)).toEqual(before);
+  });
+
+  it('refuses a truncated echelon file (store_corrupt), untouched', async () => {
+    const path = join(mkdtempSync(join(dir, 'truncated-')), 'org.db');
+    await storedOrganisation(path);
+    truncateSync(path, Math.floor(statSync(path).size / 2));
+    const before = fingerprint(path);
+    expect(refusal(path).code).toBe('store_corrupt');
+    expect(fingerprint(path)).toEqual(before);
+  });
+
+  it('refuses another program’s database (store_foreign), untouched', () => {
+    const path = join(mkdtempSync(join(dir, 'foreign-')), 'org.db');
+    const db = new Database(path);
+    db.exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices (total) VALUES (9.5)");
+    db.close();
+    const before = fingerprint(path);
+    const error = refusal(path);
+    expect(error).toMatchObject({ code: 'store_foreign', details: { applicationId: 0, tables: ['invoices'] } });
+    expect(fingerprint(path)).toEqual(before);
+    // One that marks itself as another program's is refused from its header alone.
+    const marked = join(mkdtempSync(join(dir, 'marked-')), 'org.db');
+    const other = new Database(marked);
+    other.pragma('journal_mode = WAL');
+    other.pragma('application_id = 1234');
+    other.exec('CREATE TABLE notes (body TEXT)');
+    other.close();
+    const untouched = fingerprint(marked);
+    expect(refusal(marked)).toMatchObject({ code: 'store_foreign', details: { applicationId: 1234 } });
+    expect(fingerprint(marked)).toEqual(untouched);
+  });
+
+  it('refuses a file from a newer echelon (store_version_unsupported), untouched', async () => {
+    const path = join(mkdtempSync(join(dir, 'future-')), 'org.db');
+    await storedOrganisation(path);
+    const db = new Database(path);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    const before = fingerprint(path);
+    const error = refusal(path);
+    expect(error).toMatchObject({ code: 'store_version_unsupported', details: { found: SCHEMA_VERSION + 1, supported: SCHEMA_VERSION } });
+    expect(error.message).toMatch(/newer echelon/);
+    expect(fingerprint(path)).toEqual(before);
+  });
+
+  it('refuses to resume from rows it cannot read (store_corrupt)', async () => {
+    const path = join(mkdtempSync(join(dir, 'tampered-')), 'org.db');
+    await storedOrganisation(path);
+    const db = new Database(path);
+    db.prepare("UPDATE agents SET snapshot = '{not json' WHERE id = 'cto'").run();
+    db.close();
+    const store = sqliteStore(path);
+    expect(() => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store, resume: true })).toThrow(
+      expect.objectContaining({ code: 'store_corrupt', message: expect.stringMatching(/cannot read/) }),
+    );
+    store.close();
+  });
+
+  it('refuses a path it cannot open as a file (invalid_option)', () => {
+    expect(refusal(mkdtempSync(join(dir, 'a-directory-'))).code).toBe('invalid_option');
+  });
+});

@@ -1,0 +1,27 @@
+/** The conformance suites, unchanged, against the SQLite store: each store a new file, each reopen a new connection. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import type { Store } from '../../src/index.js';
+import { sqliteStore } from '../../src/sqlite.js';
+import { describePeople } from './people-contract.js';
+import { describeResume } from './resume-contract.js';
+import { describeStoreContract } from './store-contract.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'echelon-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+const factory = {
+  name: 'sqlite',
+  create: () => sqliteStore(join(dir, `store-${++files}.db`)),
+  reopen: (store: Store) => {
+    store.close();
+    return sqliteStore(store.name);
+  },
+};
+
+describeStoreContract(factory);
+describeResume(factory);
+describePeople(factory);
