@@ -131,7 +131,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       outcome,
       at: outcome.settledAt,
     }));
-    if (ledger.activeRoots().length === 0) for (const resolve of drainWaiters.splice(0)) resolve();
+    if (ledger.activeCount() === 0) for (const resolve of drainWaiters.splice(0)) resolve();
   };
 
   const flushStates = () => {
@@ -328,7 +328,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return {
         hierarchyDepth: hierarchyMetrics(hierarchy).depth,
         totalAgents: hierarchy.size,
-        activeTasks: ledger.activeRoots().length,
+        activeTasks: ledger.activeCount(),
         activeEscalations: ledger.activeEscalations().length,
         resolvedEscalations: ledger.resolvedEscalationCount(),
         pendingApprovals: ledger.pendingApprovals().length,
@@ -408,7 +408,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
 
     drain() {
-      if (ledger.activeRoots().length === 0) return Promise.resolve();
+      if (ledger.activeCount() === 0) return Promise.resolve();
       return new Promise((resolve) => drainWaiters.push(resolve));
     },
 
