@@ -10,7 +10,7 @@
  * microsteps; a strategy or policy that returns a promise keeps the agent in that state
  * until it answers, with new messages queued in its inbox — never dropped.
  */
-import { enqueueActions, fromCallback, fromPromise, not, setup, type ActorRefFrom, type AnyActorRef, type EventObject } from 'xstate';
+import { assign, enqueueActions, fromCallback, fromPromise, not, setup, type ActorRefFrom, type AnyActorRef, type EventObject } from 'xstate';
 import { taskErrorFromUnknown, type TaskError } from '../src/errors.js';
 import type { ApproverDecision } from '../src/approval/approvers.js';
 import type { Candidate } from '../src/delegation/types.js';
@@ -187,15 +187,13 @@ function defineAgentMachine(env: AgentEnvironment) {
         }
       }),
 
-      takeJob: enqueueActions(({ context, enqueue }) => {
-        enqueue.assign({ job: context.inbox[0]!, inbox: context.inbox.slice(1), step: null });
-      }),
+      takeJob: assign(({ context }) => ({ job: context.inbox[0]!, inbox: context.inbox.slice(1), step: null })),
+      /** An idle agent takes a task straight into the pipeline (its inbox is empty whenever it idles). */
+      takeAssigned: assign(({ event }) => (event.type === 'task.assign' ? { job: { task: event.task, mode: event.mode ?? 'route' }, step: null } : {})),
 
-      evaluate: enqueueActions(({ context, enqueue }) => enqueue.assign(afterDecision(decide(context, 'evaluate')))),
-      select: enqueueActions(({ context, enqueue }) => enqueue.assign(afterDecision(decide(context, 'select')))),
-      decided: enqueueActions(({ enqueue, event }) => {
-        enqueue.assign(afterDecision((event as unknown as { output: Step }).output));
-      }),
+      evaluate: assign(({ context }) => afterDecision(decide(context, 'evaluate'))),
+      select: assign(({ context }) => afterDecision(decide(context, 'select'))),
+      decided: assign(({ event }) => afterDecision((event as unknown as { output: Step }).output)),
       undecided: enqueueActions(({ context, enqueue, event }) => {
         const code = (context.step as PendingStep).phase === 'evaluate' ? 'policy_error' : 'strategy_error';
         enqueue.assign({ step: { kind: 'fail', error: taskErrorFromUnknown((event as unknown as { error: unknown }).error, code) } });
@@ -409,6 +407,7 @@ function defineAgentMachine(env: AgentEnvironment) {
     states: {
       receiving: {
         entry: { type: 'reportState', params: { state: 'receiving' } },
+        on: { 'task.assign': { target: 'evaluatingEscalation', actions: 'takeAssigned' } },
         always: [
           { guard: 'hasInbox', target: 'evaluatingEscalation', actions: 'takeJob' },
           { guard: 'isExecuting', target: 'executing' },
@@ -446,6 +445,7 @@ function defineAgentMachine(env: AgentEnvironment) {
       },
       executing: {
         entry: { type: 'reportState', params: { state: 'executing' } },
+        on: { 'task.assign': { target: 'evaluatingEscalation', actions: 'takeAssigned' } },
         always: [
           { guard: 'hasInbox', target: 'evaluatingEscalation', actions: 'takeJob' },
           { guard: not('isExecuting'), target: 'receiving' },
@@ -453,6 +453,7 @@ function defineAgentMachine(env: AgentEnvironment) {
       },
       awaitingApproval: {
         entry: { type: 'reportState', params: { state: 'awaitingApproval' } },
+        on: { 'task.assign': { target: 'evaluatingEscalation', actions: 'takeAssigned' } },
         always: [
           { guard: 'hasInbox', target: 'evaluatingEscalation', actions: 'takeJob' },
           { guard: 'isExecuting', target: 'executing' },
