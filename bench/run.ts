@@ -62,6 +62,7 @@ function gitCommit(): string | undefined {
 
 const require = createRequire(import.meta.url);
 const first = jobs.find((job) => job.case === 'throughput');
+const firstEchelon = jobs.find((job) => job.case === 'throughput' && job.system.startsWith('echelon'));
 const meta: Record<string, unknown> = {
   plan: planName,
   date: new Date().toISOString(),
@@ -73,6 +74,7 @@ const meta: Record<string, unknown> = {
   loadStart: loadavg().map((load) => load.toFixed(2)).join(' '),
   tasks: first?.case === 'throughput' ? first.count.toLocaleString('en-US') : undefined,
   runs: first?.case === 'throughput' ? first.runs : undefined,
+  echelonRuns: firstEchelon?.case === 'throughput' ? firstEchelon.runs : undefined,
 };
 
 const measured: Measured[] = [];

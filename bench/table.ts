@@ -47,9 +47,9 @@ function throughputTable(results: Results): string {
   return grid(['in flight', ...systems.map(name), ...baselines.map((baseline) => `echelon ÷ ${name(baseline)}`)], rows);
 }
 
-function scaleTable(rows: readonly ScaleRow[], withRoute: boolean): string {
+function scaleTable(rows: readonly ScaleRow[]): string {
   return grid(
-    ['agents', 'depth', 'runs', 'start ms', 'heap/agent: actors', '+ hierarchy', ...(withRoute ? ['route root→leaf ms', 'first route ms'] : []), 'stop ms'],
+    ['agents', 'depth', 'runs', 'start ms', 'heap/agent: actors', '+ hierarchy', 'route root→leaf ms', 'stop ms'],
     rows.map((row) => [
       int(row.agents),
       String(row.depth),
@@ -57,7 +57,7 @@ function scaleTable(rows: readonly ScaleRow[], withRoute: boolean): string {
       spread(row.startMs, ms),
       spread(row.actorBytesPerAgent, kb),
       spread(row.hierarchyBytesPerAgent, kb),
-      ...(withRoute ? [spread(row.routeMs, ms), spread(row.firstRouteMs, ms)] : []),
+      spread(row.routeMs, ms),
       spread(row.stopMs, ms),
     ]),
   );
@@ -70,7 +70,7 @@ export function formatResults(results: Results): string {
   out.push(`echelon benchmark — ${String(meta.plan)} plan, ${String(meta.date)}`);
   out.push(`node ${String(meta.node)}, xstate ${String(meta.xstate)}, ${String(meta.cpus)} × ${String(meta.cpu)}, load average at start ${String(meta.loadStart)}, at end ${String(meta.loadEnd)}`);
 
-  out.push('', `1–2. Throughput: development team, ${String(meta.tasks)} mixed tasks per run, tasks/s — median [min–max] of ${String(meta.runs)} runs`);
+  out.push('', `1–2. Throughput: development team, ${String(meta.tasks)} mixed tasks per run, tasks/s — median [min–max] of ${String(meta.runs)} runs (echelon: ${String(meta.echelonRuns)})`);
   out.push(throughputTable(results));
   if (results.inspection !== undefined) {
     const { inspection } = results;
@@ -100,7 +100,7 @@ export function formatResults(results: Results): string {
   );
 
   out.push('', '4. Scale: echelon organisations with 10 reports per manager (heap after full GC, per agent)');
-  out.push(scaleTable(results.scale.echelon, true));
+  out.push(scaleTable(results.scale.echelon));
   const exponents = results.scale.exponents;
   if (exponents.startMs !== undefined) {
     out.push(
@@ -109,7 +109,7 @@ export function formatResults(results: Results): string {
   }
   if (results.scale.raw.length > 0) {
     out.push('', 'for reference, the raw XState tree of the same organisations (one run each)');
-    out.push(scaleTable(results.scale.raw, true));
+    out.push(scaleTable(results.scale.raw));
   }
 
   if (results.memory !== undefined) {
