@@ -175,16 +175,16 @@ function judge(results: Omit<Results, 'targets'>): Target[] {
     });
   }
   const largest = results.scale.echelon[results.scale.echelon.length - 1];
-  const size = largest === undefined ? 'largest' : largest.agents.toLocaleString('en-US');
+  const size = largest === undefined ? 'the largest organisation' : `${largest.agents.toLocaleString('en-US')} agents`;
   targets.push({
-    name: `start ${size} agents`,
+    name: `start ${size}`,
     goal: '< 10 s',
     measured: largest === undefined ? 'not measured' : `${(largest.startMs.median / 1000).toFixed(2)} s`,
     met: largest === undefined ? undefined : largest.startMs.median < 10_000,
   });
   const perAgent = largest === undefined ? undefined : largest.actorBytesPerAgent.median + largest.hierarchyBytesPerAgent.median;
   targets.push({
-    name: `heap per agent at ${size} (actors + hierarchy)`,
+    name: `heap per agent, ${size} (actors + hierarchy)`,
     goal: '< 4 KB',
     measured: perAgent === undefined ? 'not measured' : `${(perAgent / 1024).toFixed(2)} KB`,
     met: perAgent === undefined ? undefined : perAgent < 4096,

@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: runs every job of the plan, each in a fresh Node process with --expose-gc,
  * prints the tables and writes bench/results.json. Options: `--quick` (smaller, for
- * development; writes bench/results.quick.json), `--only=throughput,scale,…` (those cases).
+ * development; writes bench/results.quick.json), `--only=throughput,scale,…` (those cases),
+ * `--node-flags="--flag …"` (extra V8/Node flags for every job; then results go to
+ * bench/results.flags.json, since they are not the default runtime's figures).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -16,9 +18,11 @@ import { formatResults } from './table.js';
 const args = process.argv.slice(2);
 const planName: PlanName = args.includes('--quick') ? 'quick' : 'full';
 const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const nodeFlags = args.find((arg) => arg.startsWith('--node-flags='))?.slice('--node-flags='.length).split(' ').filter(Boolean) ?? [];
 const jobs = plan(planName).filter((job) => only === undefined || only.includes(job.case));
 const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
-const output = resolve(process.cwd(), planName === 'full' ? 'bench/results.json' : `bench/results.${planName}.json`);
+const variant = nodeFlags.length > 0 ? 'flags' : planName === 'full' ? '' : planName;
+const output = resolve(process.cwd(), variant === '' ? 'bench/results.json' : `bench/results.${variant}.json`);
 
 function describe(job: Job): string {
   switch (job.case) {
@@ -39,7 +43,7 @@ function describe(job: Job): string {
 /** Runs one job in its own process; resolves with its result, or rejects with its output. */
 function runInChild(job: Job): Promise<unknown> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', worker, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', ...nodeFlags, worker, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -68,6 +72,7 @@ const meta: Record<string, unknown> = {
   date: new Date().toISOString(),
   commit: gitCommit(),
   node: process.version,
+  nodeFlags: nodeFlags.join(' ') || undefined,
   xstate: (JSON.parse(readFileSync(require.resolve('xstate/package.json'), 'utf8')) as { version: string }).version,
   cpu: cpus()[0]?.model.trim(),
   cpus: cpus().length,

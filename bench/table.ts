@@ -68,7 +68,7 @@ export function formatResults(results: Results): string {
   const out: string[] = [];
   const meta = results.meta;
   out.push(`echelon benchmark — ${String(meta.plan)} plan, ${String(meta.date)}`);
-  out.push(`node ${String(meta.node)}, xstate ${String(meta.xstate)}, ${String(meta.cpus)} × ${String(meta.cpu)}, load average at start ${String(meta.loadStart)}, at end ${String(meta.loadEnd)}`);
+  out.push(`node ${String(meta.node)}${meta.nodeFlags === undefined ? '' : ` ${String(meta.nodeFlags)}`}, xstate ${String(meta.xstate)}, ${String(meta.cpus)} × ${String(meta.cpu)}, load average at start ${String(meta.loadStart)}, at end ${String(meta.loadEnd)}`);
 
   out.push('', `1–2. Throughput: development team, ${String(meta.tasks)} mixed tasks per run, tasks/s — median [min–max] of ${String(meta.runs)} runs (echelon: ${String(meta.echelonRuns)})`);
   out.push(throughputTable(results));

@@ -181,7 +181,7 @@ describe('the smoke plan, end to end in this process', () => {
       'throughput at 100 in flight vs raw XState',
       'throughput at 100 in flight vs raw XState + task actors',
       'start 1,111 agents',
-      'heap per agent at 1,111 (actors + hierarchy)',
+      'heap per agent, 1,111 agents (actors + hierarchy)',
       'heap after 400 tasks vs 200',
     ]);
     const table = formatResults(results);
