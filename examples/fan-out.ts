@@ -5,17 +5,9 @@
  * completes with the quorum's five results and reports the failing branch. The UI workstream is
  * itself split further by the frontend lead (nested decomposition).
  *
- * Run: npx tsx examples/fan-out.ts
+ * Run: npx tsx examples/fan-out.ts   (or step through it: npm run echelon -- step examples/fan-out.ts)
  */
-import { createOrchestrator, decomposeWith, developmentTeam, quorum, type SubtaskOutcome } from '../src/index.js';
-
-const started = Date.now();
-const at = () => `${String(Date.now() - started).padStart(4)} ms`;
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('aborted'))));
-  });
+import { createOrchestrator, decomposeWith, defineScenario, developmentTeam, isMainModule, quorum, runScenario, type SubtaskOutcome } from '../src/index.js';
 
 const launch = decomposeWith(
   'launch',
@@ -42,34 +34,48 @@ const uiBundle = decomposeWith('ui-bundle', (task, { children }) =>
     : undefined,
 );
 
-const org = createOrchestrator({
-  hierarchy: developmentTeam(),
-  decomposers: { byId: { cto: launch, frontend_lead: uiBundle } },
-  executors: async (task, { agent, signal }) => {
-    // The migration fails at once, wherever it runs; everything else takes a little while.
-    if (task.type === 'database') throw new Error('migration lock is held by another deploy');
-    await pause(20 + (task.id.length % 5) * 15, signal);
-    return `${task.type} done by ${agent.id}`;
+const scenario = defineScenario({
+  description: 'A six-way launch joined by a quorum of five, with one failing branch and a nested split',
+
+  organisation: (host, { sleep }) =>
+    createOrchestrator({
+      hierarchy: developmentTeam(),
+      decomposers: { byId: { cto: launch, frontend_lead: uiBundle } },
+      executors: async (task, { agent, signal }) => {
+        // The migration fails at once, wherever it runs; everything else takes a little while.
+        if (task.type === 'database') throw new Error('migration lock is held by another deploy');
+        await sleep(20 + (task.id.length % 5) * 15, signal);
+        return `${task.type} done by ${agent.id}`;
+      },
+      ...host,
+    }),
+
+  async run(org, { log }) {
+    // Times are the organisation's clock (real on its own, simulated when stepping), from the submission.
+    let started = 0;
+    const at = (time: number) => `${String(time - started).padStart(4)} ms`;
+    org.on('task.submitted', (event) => (started = event.at));
+    org.on('task.decomposed', (event) => log(`${at(event.at)}  ${event.agent} splits ${event.task.id} into ${event.subtasks.map((s) => s.id.split('.').pop()).join(', ')}`));
+    org.on('task.started', (event) => log(`${at(event.at)}  ${event.agent} starts ${event.task.id}`));
+    org.on('escalation.raised', (event) => log(`${at(event.at)}  ${event.escalation.from} escalates ${event.escalation.taskId} to ${event.escalation.to} (${event.escalation.reason})`));
+
+    const outcome = await org.submit({ id: 'launch', type: 'launch', budget: { maxSubtasks: 20 } });
+
+    const tree = (nodes: readonly SubtaskOutcome[] | undefined, indent = '  '): void => {
+      for (const node of nodes ?? []) {
+        const detail = node.status === 'completed' ? `${node.executedBy}` : `${node.error?.message}`;
+        log(`${indent}${node.status === 'completed' ? '✓' : '✗'} ${node.key} (${node.type}): ${node.status} — ${detail}`);
+        tree(node.subtasks, `${indent}    `);
+      }
+    };
+    log(`\n${outcome.taskId}: ${outcome.status} (quorum 5 of 6) in ${outcome.settledAt - outcome.submittedAt} ms`);
+    tree(outcome.subtasks);
+    log(`\nmerged result: ${JSON.stringify(outcome.result, null, 2)}`);
+    log(`failures: ${JSON.stringify(outcome.failures?.map((failure) => `${failure.key}: ${failure.error?.message}`))}`);
+    log(`escalations: ${JSON.stringify(outcome.escalations.map((e) => `${e.from} → ${e.to} (${e.reason}, ${e.status})`))}`);
+    log(`budget: ${JSON.stringify(outcome.budget)}`);
   },
 });
 
-org.on('task.decomposed', (event) => console.log(`${at()}  ${event.agent} splits ${event.task.id} into ${event.subtasks.map((s) => s.id.split('.').pop()).join(', ')}`));
-org.on('task.started', (event) => console.log(`${at()}  ${event.agent} starts ${event.task.id}`));
-org.on('escalation.raised', (event) => console.log(`${at()}  ${event.escalation.from} escalates ${event.escalation.taskId} to ${event.escalation.to} (${event.escalation.reason})`));
-
-const outcome = await org.submit({ id: 'launch', type: 'launch', budget: { maxSubtasks: 20 } });
-
-const tree = (nodes: readonly SubtaskOutcome[] | undefined, indent = '  '): void => {
-  for (const node of nodes ?? []) {
-    const detail = node.status === 'completed' ? `${node.executedBy}` : `${node.error?.message}`;
-    console.log(`${indent}${node.status === 'completed' ? '✓' : '✗'} ${node.key} (${node.type}): ${node.status} — ${detail}`);
-    tree(node.subtasks, `${indent}    `);
-  }
-};
-console.log(`\n${outcome.taskId}: ${outcome.status} (quorum 5 of 6) in ${outcome.settledAt - outcome.submittedAt} ms`);
-tree(outcome.subtasks);
-console.log('\nmerged result:', outcome.result);
-console.log('failures:', outcome.failures?.map((failure) => `${failure.key}: ${failure.error?.message}`));
-console.log('escalations:', outcome.escalations.map((e) => `${e.from} → ${e.to} (${e.reason}, ${e.status})`));
-console.log('budget:', outcome.budget);
-await org.stop();
+export default scenario;
+if (isMainModule(import.meta.url)) await runScenario(scenario);

@@ -48,7 +48,13 @@ export type EchelonErrorCode =
   | 'self_approval'
   | 'duplicate_decision'
   // lifecycle
-  | 'orchestrator_stopped';
+  | 'orchestrator_stopped'
+  // watching and stepping (live view, scenarios, CLI)
+  | 'unauthorized'
+  | 'invalid_request'
+  | 'invalid_scenario'
+  | 'scenario_stalled'
+  | 'missing_dependency';
 
 /** An error as plain data: what outcomes and events carry. */
 export interface TaskError {

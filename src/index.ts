@@ -16,6 +16,7 @@ export {
   TYPICAL_SPANS,
   developmentTeam,
   developmentTeamSpec,
+  referenceExecutors,
 } from './hierarchy/index.js';
 export type { Role, AgentSpec, FlatAgentSpec, AgentNode, HierarchyMetrics, SpanRange, SpanWarning } from './hierarchy/index.js';
 
@@ -39,7 +40,20 @@ export type {
   OrchestratorEventType,
   EventOfType,
   Listener,
+  EventStreamOptions,
 } from './runtime/index.js';
+
+// Scenarios: the example format, running one, stepping through one message at a time
+export { defineScenario, isScenario, runScenario, isMainModule, createStepper, StepClock, describeMessage } from './scenario/index.js';
+export type { Scenario, ScenarioHost, ScenarioContext, ScenarioStep, Stepper, StepperOptions, Delivery, MessageLike } from './scenario/index.js';
+
+// Diagrams: Mermaid text for the hierarchy and the agent statechart
+export { hierarchyToMermaid, statechartToMermaid } from './diagram/index.js';
+
+// Watching: event summaries (the live view server itself is `echelon/view`, or `org.serve()`)
+export { describeEvent } from './inspect/summary.js';
+export type { EventSummary } from './inspect/summary.js';
+export type { LiveView, LiveViewOptions } from './inspect/options.js';
 
 // Delegation
 export { capabilityMatching, loadBalancing, skillBased, delegateWith, requiredSkills, candidatesFor, routeOf, canExecuteHere } from './delegation/index.js';

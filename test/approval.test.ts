@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import {
   approveWhen,
@@ -9,18 +9,11 @@ import {
   type Orchestrator,
   type OrchestratorOptions,
 } from '../src/index.js';
-import { deferred, flush } from './support/helpers.js';
+import { deferred, flush, orchestrators } from './support/helpers.js';
 
-const orgs: Orchestrator[] = [];
-const start = (options: Partial<OrchestratorOptions> = {}) => {
-  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async (_task, { agent, approved }) => ({ by: agent.id, approved }), ...options });
-  orgs.push(org);
-  return org;
-};
-afterEach(async () => {
-  await Promise.all(orgs.splice(0).map((org) => org.stop()));
-});
+const start = orchestrators({ hierarchy: developmentTeam(), executors: async (_task, { agent, approved }) => ({ by: agent.id, approved }) });
 
+/** The code of the EchelonError `fn` throws, or 'accepted' when it throws nothing. */
 const codeOf = (fn: () => void): string => {
   try {
     fn();

@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createOrchestrator, delegateWith, developmentTeam, EchelonError, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
-import { deferred, flush } from './support/helpers.js';
+import { deferred, flush, orchestrators } from './support/helpers.js';
 
-const orgs: Orchestrator[] = [];
-const start = (options: Partial<OrchestratorOptions> = {}) => {
-  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', ...options });
-  orgs.push(org);
-  return org;
-};
-afterEach(async () => {
-  await Promise.all(orgs.splice(0).map((org) => org.stop()));
-});
+const start = orchestrators({ hierarchy: developmentTeam(), executors: async () => 'done' });
 
 describe('org.cancel', () => {
   it('aborts a running executor through its signal; the task ends cancelled and the agent goes on', async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import {
   any,
@@ -13,17 +13,9 @@ import {
   type OrchestratorOptions,
   type SubtaskSpec,
 } from '../src/index.js';
-import { deferred, flush, sleep } from './support/helpers.js';
+import { deferred, flush, sleep, orchestrators } from './support/helpers.js';
 
-const orgs: Orchestrator[] = [];
-const start = (options: Partial<OrchestratorOptions>) => {
-  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async (task, { agent }) => ({ part: task.type, by: agent.id }), ...options });
-  orgs.push(org);
-  return org;
-};
-afterEach(async () => {
-  await Promise.all(orgs.splice(0).map((org) => org.stop()));
-});
+const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task, { agent }) => ({ part: task.type, by: agent.id }) });
 
 /** A lead with three interchangeable workers. */
 const team = () =>

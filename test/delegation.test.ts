@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   capabilityMatching,
   createOrchestrator,
@@ -12,17 +12,9 @@ import {
   type Orchestrator,
   type Task,
 } from '../src/index.js';
-import { deferred, flush } from './support/helpers.js';
+import { deferred, flush, orchestrators } from './support/helpers.js';
 
-const orgs: Orchestrator[] = [];
-const start = (options: Parameters<typeof createOrchestrator>[0]) => {
-  const org = createOrchestrator(options);
-  orgs.push(org);
-  return org;
-};
-afterEach(async () => {
-  await Promise.all(orgs.splice(0).map((org) => org.stop()));
-});
+const start = orchestrators();
 
 const byAgent = async (_task: Task, { agent }: { agent: { id: string } }) => ({ by: agent.id });
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createOrchestrator,
   defaultEscalationPolicy,
@@ -10,17 +10,9 @@ import {
   type OrchestratorOptions,
   type Outcome,
 } from '../src/index.js';
-import { deferred, flush } from './support/helpers.js';
+import { deferred, flush, orchestrators } from './support/helpers.js';
 
-const orgs: Orchestrator[] = [];
-const start = (options: Partial<OrchestratorOptions> & { hierarchy?: OrchestratorOptions['hierarchy'] } = {}) => {
-  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async (_task, { agent }) => `done by ${agent.id}`, ...options });
-  orgs.push(org);
-  return org;
-};
-afterEach(async () => {
-  await Promise.all(orgs.splice(0).map((org) => org.stop()));
-});
+const start = orchestrators({ hierarchy: developmentTeam(), executors: async (_task, { agent }) => `done by ${agent.id}` });
 
 const path = (outcome: Outcome) => outcome.escalations.map((e) => `${e.reason} ${e.from}→${e.to} ${e.status}${e.resolvedBy ? ` by ${e.resolvedBy}` : ''}`);
 

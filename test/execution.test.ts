@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import {
   backoffDelay,
@@ -10,17 +10,9 @@ import {
   type OrchestratorEvent,
   type OrchestratorOptions,
 } from '../src/index.js';
-import { deferred, flush, seeded } from './support/helpers.js';
+import { deferred, flush, seeded, orchestrators } from './support/helpers.js';
 
-const orgs: Orchestrator[] = [];
-const start = (options: OrchestratorOptions) => {
-  const org = createOrchestrator(options);
-  orgs.push(org);
-  return org;
-};
-afterEach(async () => {
-  await Promise.all(orgs.splice(0).map((org) => org.stop()));
-});
+const start = orchestrators();
 
 /** A lead with two interchangeable workers. */
 const pair = () =>

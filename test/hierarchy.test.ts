@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EchelonError, checkSpans, defineHierarchy, developmentTeam, hierarchyFromList, hierarchyMetrics, type AgentSpec } from '../src/index.js';
-
-const errorOf = (fn: () => unknown): EchelonError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof EchelonError) return error;
-    throw error;
-  }
-  throw new Error('expected an EchelonError');
-};
+import { checkSpans, defineHierarchy, developmentTeam, hierarchyFromList, hierarchyMetrics, type AgentSpec } from '../src/index.js';
+import { errorOf } from './support/helpers.js';
 
 describe('the reference development team', () => {
   const team = developmentTeam();

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { createDecisions } from '../src/runtime/decisions.js';
 import { ResourceRegistry } from '../src/runtime/resources.js';
-import { capabilityMatching, defaultEscalationPolicy, developmentTeam, type Task } from '../src/index.js';
+import { capabilityMatching, defaultEscalationPolicy, developmentTeam } from '../src/index.js';
+import { makeTask } from './support/helpers.js';
 
 const decisions = (maxDepth = 64) =>
   createDecisions({
@@ -24,22 +25,7 @@ const decisions = (maxDepth = 64) =>
     fanout: { maxFanout: 100, maxDecompositionDepth: 8 },
   });
 
-const task = (chain: string[]): Task => ({
-  id: 't',
-  type: 'python',
-  payload: undefined,
-  context: {},
-  resources: [],
-  requiredSkills: [],
-  rootId: 't',
-  origin: { kind: 'submitter' },
-  chain,
-  escalations: [],
-  excluded: [],
-  approvedBy: [],
-  submittedAt: 0,
-  depth: 0,
-});
+const task = (chain: string[]) => makeTask({ id: 't', type: 'python', chain });
 
 describe('loop protection in the agents’ judgement', () => {
   it('a chain that revisits the agent fails with delegation_loop', () => {

@@ -1,57 +1,27 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import {
   EchelonError,
   createOrchestrator,
   defineHierarchy,
   developmentTeam,
+  referenceExecutors,
   type OrchestratorEvent,
   type Orchestrator,
   type OrchestratorOptions,
 } from '../src/index.js';
-import { deferred, flush } from './support/helpers.js';
+import { deferred, flush, orchestrators, errorOf, rejectionOf } from './support/helpers.js';
 
-const orgs: Orchestrator[] = [];
-const start = (options: OrchestratorOptions) => {
-  const org = createOrchestrator(options);
-  orgs.push(org);
-  return org;
-};
-afterEach(async () => {
-  await Promise.all(orgs.splice(0).map((org) => org.stop()));
-});
+const start = orchestrators();
 
-const rejection = async (promise: Promise<unknown>): Promise<EchelonError> => {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof EchelonError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-};
-const thrown = (fn: () => unknown): EchelonError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof EchelonError) return error;
-    throw error;
-  }
-  throw new Error('expected an EchelonError');
-};
+const rejection = rejectionOf;
+const thrown = errorOf;
 
 describe('the reference scenario through the public API', () => {
   it('runs the reference example: api_design from the CTO reaches the API specialist', async () => {
     const org = start({
       hierarchy: developmentTeam(),
-      executors: {
-        byRole: {
-          executive: async () => ({ decision: 'Strategic direction set' }),
-          manager: async () => ({ coordination: 'Work distributed to team' }),
-          specialist: async () => ({ expertise: 'Technical solution designed' }),
-          worker: async () => ({ code: '# Implementation complete' }),
-        },
-      },
+      executors: { byRole: referenceExecutors() },
     });
     const outcome = await org.submit({ type: 'api_design', payload: { feature: 'user authentication' } });
     expect(outcome).toMatchObject({
@@ -245,6 +215,13 @@ describe('bad input', () => {
 
   it('asking for the outcome of an unknown task is refused with unknown_task', async () => {
     expect((await rejection(org().outcome('nope'))).code).toBe('unknown_task');
+  });
+
+  it('asking a stopped orchestrator for an agent state is refused with orchestrator_stopped', async () => {
+    const stopping = start({ hierarchy: developmentTeam(), executors: async () => 1 });
+    await stopping.stop();
+    expect(thrown(() => stopping.agentState('cto')).code).toBe('orchestrator_stopped');
+    expect(thrown(() => stopping.agentState('ghost')).code).toBe('unknown_agent');
   });
 
   it('submitting to a stopped orchestrator is refused, and waiting tasks reject', async () => {

@@ -5,17 +5,12 @@
  */
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { AgentNode } from '../hierarchy/types.js';
-import type { JoinPolicy, PartialFailurePolicy, SubtaskFailure, SubtaskOutcome, Task, TaskContext } from '../types.js';
+import type { JoinPolicy, PartialFailurePolicy, SubtaskFailure, SubtaskOutcome, Task, TaskInput } from '../types.js';
 
-/** One subtask a decomposer asks for. */
-export interface SubtaskSpec {
+/** One subtask a decomposer asks for: a task's fields, plus where it goes and its share. */
+export interface SubtaskSpec extends Pick<TaskInput, 'type' | 'payload' | 'context' | 'resources' | 'requiredSkills'> {
   /** Its name within the parent: the subtask id is `<parentId>.<key>` and its result lands under `key`. Default: its type (numbered when repeated). */
   readonly key?: string;
-  readonly type: string;
-  readonly payload?: unknown;
-  readonly context?: TaskContext;
-  readonly resources?: readonly string[];
-  readonly requiredSkills?: readonly string[];
   /** Send it to this child of the decomposing agent; otherwise it is routed by capability like any task. */
   readonly to?: string;
   /** This subtask's cost limit (default: an equal share of the parent's). */

@@ -3,6 +3,7 @@
  * settles, to keep waiting, complete (merging what completed) or fail — with the subtasks
  * still running named for cancellation. Pure data and pure functions.
  */
+import { castDraft, produce } from 'immer';
 import type { TaskError } from '../errors.js';
 import type { JoinPolicy, PartialFailurePolicy, Settlement, SubtaskFailure, SubtaskOutcome, Task } from '../types.js';
 
@@ -13,7 +14,7 @@ export interface JoinPart {
   readonly type: string;
   /** Where it was sent from (the decomposing agent) and, once settled, the chain it went down. */
   readonly chain: readonly string[];
-  readonly settlement?: Settlement;
+  readonly settlement?: Settlement | undefined;
 }
 
 /** A decomposed task waiting for its subtasks. */
@@ -47,23 +48,21 @@ const unsuccessful = (join: Join) => join.parts.filter((part) => part.settlement
 /** Records one part's settlement and decides what the parent does next. */
 export function joinAfter(join: Join, taskId: string, settlement: Settlement, chain: readonly string[]): JoinProgress {
   if (!join.parts.some((part) => part.taskId === taskId && part.settlement === undefined)) return { join, cancel: [], done: false };
-  let next: Join = { ...join, parts: join.parts.map((part) => (part.taskId === taskId ? { ...part, settlement, chain } : part)) };
-  let cancel: string[] = [];
-  if (next.decided === undefined) {
-    const need = needed(next.policy, next.parts.length);
-    const wins = completed(next).length;
-    const open = pending(next).length;
-    const unreachable = wins + open < need;
-    if (wins >= need) {
-      next = { ...next, decided: { kind: 'complete' } };
-    } else if (unreachable && (next.onFailure === 'fail-fast' || open === 0)) {
-      next =
-        next.onFailure === 'partial' && wins > 0
-          ? { ...next, decided: { kind: 'complete' } }
-          : { ...next, decided: { kind: 'fail', error: failureOf(next, need) } };
+  const undecided = join.decided === undefined;
+  const next = produce(join, (draft) => {
+    const part = draft.parts.find((candidate) => candidate.taskId === taskId)!;
+    part.settlement = castDraft(settlement);
+    part.chain = castDraft(chain);
+    if (!undecided) return;
+    const need = needed(draft.policy, draft.parts.length);
+    const wins = completed(draft).length;
+    const open = pending(draft).length;
+    if (wins >= need) draft.decided = { kind: 'complete' };
+    else if (wins + open < need && (draft.onFailure === 'fail-fast' || open === 0)) {
+      draft.decided = draft.onFailure === 'partial' && wins > 0 ? { kind: 'complete' } : { kind: 'fail', error: failureOf(draft, need) };
     }
-    if (next.decided !== undefined) cancel = pending(next).map((part) => part.taskId);
-  }
+  });
+  const cancel = undecided && next.decided !== undefined ? pending(next).map((part) => part.taskId) : [];
   return { join: next, cancel, done: next.decided !== undefined && pending(next).length === 0 };
 }
 

@@ -3,4 +3,4 @@ export { ROLES, type Role, type AgentSpec, type FlatAgentSpec, type AgentNode } 
 export { Hierarchy } from './hierarchy.js';
 export { defineHierarchy, hierarchyFromList } from './define.js';
 export { hierarchyMetrics, checkSpans, TYPICAL_SPANS, type HierarchyMetrics, type SpanRange, type SpanWarning } from './metrics.js';
-export { developmentTeam, developmentTeamSpec } from './presets.js';
+export { developmentTeam, developmentTeamSpec, referenceExecutors } from './presets.js';

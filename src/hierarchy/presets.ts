@@ -4,7 +4,7 @@
  */
 import { defineHierarchy } from './define.js';
 import type { Hierarchy } from './hierarchy.js';
-import type { AgentSpec } from './types.js';
+import type { AgentSpec, Role } from './types.js';
 
 /** The reference development team as a spec, to extend or inspect. */
 export const developmentTeamSpec = {
@@ -53,4 +53,22 @@ export const developmentTeamSpec = {
  */
 export function developmentTeam(): Hierarchy {
   return defineHierarchy(developmentTeamSpec);
+}
+
+/**
+ * The reference example's executors, one per role — the results its `cto_execute`,
+ * `lead_execute`, `specialist_execute` and `worker_execute` return. Handy for demos and tests.
+ *
+ * @example
+ * ```ts
+ * createOrchestrator({ hierarchy: developmentTeam(), executors: { byRole: referenceExecutors() } });
+ * ```
+ */
+export function referenceExecutors(): Record<Role, () => Promise<Record<string, string>>> {
+  return {
+    executive: async () => ({ decision: 'Strategic direction set' }),
+    manager: async () => ({ coordination: 'Work distributed to team' }),
+    specialist: async () => ({ expertise: 'Technical solution designed' }),
+    worker: async () => ({ code: '# Implementation complete' }),
+  };
 }

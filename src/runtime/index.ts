@@ -13,3 +13,4 @@ export type { Executor, ExecutionContext } from './executors.js';
 export type { ApprovalRule } from './decisions.js';
 export type { PerAgent, Setting } from './per-agent.js';
 export type { OrchestratorEvent, OrchestratorEventType, EventOfType, Listener } from './events.js';
+export type { EventStreamOptions } from './event-stream.js';

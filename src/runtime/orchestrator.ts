@@ -14,7 +14,9 @@ import { hierarchyMetrics } from '../hierarchy/metrics.js';
 import type { Role } from '../hierarchy/types.js';
 import type { Approval, Escalation, EscalationResolution, Outcome, Settlement, Task, TaskInput } from '../types.js';
 import { createEnvironment } from './environment.js';
-import { EventBus, type Listener, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
+import type { LiveView, LiveViewOptions } from '../inspect/options.js';
+import { eventStream, type EventStreamOptions } from './event-stream.js';
+import { EventBus, type EventOfType, type Listener, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import { Ledger } from './ledger.js';
 import { DEFAULT_LIMITS, invalid, positiveInteger, type OrchestratorOptions } from './options.js';
 import { ResourceRegistry } from './resources.js';
@@ -63,6 +65,30 @@ export interface Orchestrator {
   agentState(agentId: string): AgentStatus;
   /** Listens to one lifecycle event type, or `'*'` for all; returns the unsubscribe function. */
   on<T extends OrchestratorEventType | '*'>(type: T, listener: Listener<T>): () => void;
+  /**
+   * The same events as an async iterator (all, or one type), buffered between reads. It ends on
+   * `break` / `return()`, when `signal` aborts, or when the orchestrator stops.
+   *
+   * @example
+   * ```ts
+   * for await (const event of org.events('task.completed')) console.log(event.outcome.taskId);
+   * ```
+   */
+  events<T extends OrchestratorEventType | '*' = '*'>(
+    type?: T,
+    options?: EventStreamOptions,
+  ): AsyncIterableIterator<T extends OrchestratorEventType ? EventOfType<T> : OrchestratorEvent>;
+  /**
+   * Serves the live view (org chart, agent states, events, escalations, approvals) on
+   * 127.0.0.1 unless told otherwise; it closes when the orchestrator stops.
+   *
+   * @example
+   * ```ts
+   * const view = await org.serve({ port: 4321 });
+   * console.log(`open ${view.url}`);
+   * ```
+   */
+  serve(options?: LiveViewOptions): Promise<LiveView>;
   readonly escalations: {
     active(): Escalation[];
     resolved(): Escalation[];
@@ -114,6 +140,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const drainWaiters: Array<() => void> = [];
   let stopped = false;
   let flushScheduled = false;
+  /** Event iterators and live views to end when the organisation stops. */
+  const closers = new Set<() => unknown>();
 
   const send = (agentId: string, message: AgentEvent) => (actor.system.get(agentId) as AgentActorRef | undefined)?.send(message);
   /** Sends from inside an agent's report: after the agent's step, not nested in it. */
@@ -337,7 +365,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     agentState(agentId: string) {
       const node = hierarchy.get(agentId);
-      const snapshot = (actor.system.get(agentId) as AgentActorRef).getSnapshot();
+      const ref = actor.system.get(agentId) as AgentActorRef | undefined;
+      if (ref === undefined) throw new EchelonError('orchestrator_stopped', `The organisation is stopped: agent "${agentId}" has no state any more.`);
+      const snapshot = ref.getSnapshot();
       const context: AgentContext = snapshot.context;
       const value = snapshot.value;
       return {
@@ -355,6 +385,21 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
 
     on: (type, listener) => bus.on(type, listener),
+
+    events(type, streamOptions) {
+      const stream = eventStream<OrchestratorEvent>((push) => bus.on<'*'>((type ?? '*') as '*', push), streamOptions, (close) => closers.delete(close));
+      if (stopped || streamOptions?.signal?.aborted) stream.close();
+      else closers.add(stream.close);
+      return stream.iterator as never;
+    },
+
+    async serve(serveOptions) {
+      // Loaded on first use: the server and its page cost nothing to organisations that never serve.
+      const { serveLiveView } = await import('../inspect/server.js');
+      const view = await serveLiveView(org, serveOptions);
+      closers.add(view.close);
+      return view;
+    },
 
     escalations: {
       active: () => ledger.activeEscalations(),
@@ -417,6 +462,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       stopped = true;
       ledger.abandon(new EchelonError('orchestrator_stopped', 'The orchestrator was stopped before this task settled.'));
       actor.stop();
+      await Promise.all([...closers].map((close) => close()));
+      closers.clear();
     },
   };
   return org;

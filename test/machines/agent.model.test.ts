@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, type AnyActorRef } from 'xstate';
 import { TestModel } from 'xstate/graph';
 import { AGENT_STATES, createAgentMachine, type AgentContext, type AgentEnvironment, type AgentEvent, type AgentReport, type Step, type Task } from '../../src/index.js';
-import { deferred, flush } from '../support/helpers.js';
+import { deferred, flush, makeTask } from '../support/helpers.js';
 import { replayEveryTransition } from '../support/model.js';
 
 /** The task types of the alphabet, and what the agent decides for each. */
@@ -19,22 +19,7 @@ const TYPES = ['work', 'gated', 'route', 'think', 'plan', 'up', 'bad'] as const;
 type Kind = (typeof TYPES)[number];
 const CHILD: Partial<Record<Kind, string>> = { route: 'kid1', plan: 'kid2' };
 
-const task = (type: Kind, chain: string[] = ['boss']): Task => ({
-  id: type,
-  type,
-  payload: undefined,
-  context: {},
-  resources: [],
-  requiredSkills: [],
-  rootId: type,
-  origin: { kind: 'submitter' },
-  chain,
-  escalations: [],
-  excluded: [],
-  approvedBy: [],
-  submittedAt: 0,
-  depth: 0,
-});
+const task = (type: Kind, chain: string[] = ['boss']): Task => makeTask({ id: type, type, chain });
 
 /** The async answer each async decision eventually gives. */
 const ANSWER: Partial<Record<Kind, Step>> = { think: { kind: 'execute' }, plan: { kind: 'assign', childId: 'kid2' } };

@@ -1,5 +1,7 @@
-/** Small helpers the suites share: deferred promises, flushing, a seeded random. */
+/** Small helpers the suites share: orchestrators cleaned up after each test, error capture, deferred promises, flushing, a seeded random. */
+import { afterEach } from 'vitest';
 import { SimulatedClock } from 'xstate';
+import { createOrchestrator, EchelonError, type Orchestrator, type OrchestratorOptions, type Task } from '../../src/index.js';
 
 /** A promise with its resolve/reject exposed, to finish an executor exactly when a test says. */
 export function deferred<T = unknown>() {
@@ -43,4 +45,61 @@ export function sleep(clock: { setTimeout(fn: () => void, ms: number): unknown; 
       reject(signal.reason);
     });
   });
+}
+
+/**
+ * Orchestrators for one test file: `start(options)` creates one (options merged over
+ * `defaults`), and every one started is stopped after each test.
+ */
+export function orchestrators(defaults: Partial<OrchestratorOptions> = {}): (options?: Partial<OrchestratorOptions>) => Orchestrator {
+  const started: Orchestrator[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((org) => org.stop()));
+  });
+  return (options = {}) => {
+    const org = createOrchestrator({ ...defaults, ...options } as OrchestratorOptions);
+    started.push(org);
+    return org;
+  };
+}
+
+/** The EchelonError `fn` throws (fails the test when it throws nothing or something else). */
+export function errorOf(fn: () => unknown): EchelonError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof EchelonError) return error;
+    throw error;
+  }
+  throw new Error('expected an EchelonError');
+}
+
+/** The EchelonError `promise` rejects with. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<EchelonError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof EchelonError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** A task as agents pass it around, with everything defaulted. */
+export function makeTask(fields: Partial<Task> & { id: string; type: string }): Task {
+  return {
+    payload: undefined,
+    context: {},
+    resources: [],
+    requiredSkills: [],
+    rootId: fields.id,
+    origin: { kind: 'submitter' },
+    chain: [],
+    escalations: [],
+    excluded: [],
+    approvedBy: [],
+    submittedAt: 0,
+    depth: 0,
+    ...fields,
+  };
 }

@@ -1,0 +1,174 @@
+/**
+ * `llmExecutor`: an agent whose work is done by a language model through the AI SDK. The
+ * model sees the task, its payload and the delegation chain; it may use the agent's tools,
+ * escalate, or ask for approval; its token usage counts against the task's cost budget; the
+ * runtime's AbortSignal (timeout, cancellation) reaches the model call; retries are the runtime's.
+ */
+import { generateText, NoObjectGeneratedError, NoOutputGeneratedError, Output, stepCountIs, type FlexibleSchema, type LanguageModel, type ToolSet } from 'ai';
+import { EchelonError } from '../errors.js';
+import type { AgentNode } from '../hierarchy/types.js';
+import type { ExecutionContext, Executor } from '../runtime/executors.js';
+import type { Task } from '../types.js';
+import { AGENT_TOOL_NAMES, agentToolInstructions, agentTools, followAgentToolCalls } from './agent-tools.js';
+import { describeAgent, describeTask } from './describe.js';
+import { answerFormat, causeMessage, tokenCost, type CostFunction, type ModelSettings } from './model.js';
+
+/** Options of {@link llmExecutor}. */
+export interface LlmExecutorOptions<TOutput = string> {
+  /** Any AI SDK language model (`openai('gpt-4o')`, a gateway id, a `MockLanguageModelV3` in tests …). */
+  readonly model: LanguageModel;
+  /**
+   * Who the agent is and how it works; a function gets the executing agent and the task. Default:
+   * built from the agent's id, role and capabilities. echelon appends what the `escalate` and
+   * `requestApproval` tools are for and, with `output`, the answer's JSON schema.
+   */
+  readonly system?: string | ((agent: AgentNode, task: Task) => string);
+  /** The agent's own AI SDK tools (`tool({ … })`); `escalate` and `requestApproval` are added and reserved. */
+  readonly tools?: ToolSet;
+  /** A schema (zod, or any AI SDK schema) for a typed result instead of text. */
+  readonly output?: FlexibleSchema<TOutput>;
+  /** Replaces the default prompt (the task described: type, payload, context, chain, escalations). */
+  readonly prompt?: (task: Task, context: ExecutionContext) => string;
+  /** Most model calls in one attempt, tool round trips included (default 8). */
+  readonly maxSteps?: number;
+  /** Turns each call's usage into cost for the task's budget (default: total tokens). */
+  readonly cost?: CostFunction;
+  readonly settings?: ModelSettings;
+}
+
+export const DEFAULT_MAX_STEPS = 8;
+
+/**
+ * An executor that runs a language model through the AI SDK's `generateText`.
+ *
+ * - The prompt describes the task (type, id, payload, context, the delegation chain, escalations,
+ *   the failure that brought it here); the system prompt says who the agent is.
+ * - The model may call the agent's `tools`, plus `escalate` (reason + message) and
+ *   `requestApproval` (reason): those become a real escalation or approval request. After an
+ *   approval the executor runs again, without the `requestApproval` tool.
+ * - Each model call's usage is reported with `context.reportCost` as it finishes; over the
+ *   task's `budget.cost` the tool loop stops and the task fails with `budget_exceeded`.
+ * - The runtime's `AbortSignal` is the call's `abortSignal`: a timeout or a cancellation aborts
+ *   the request. The SDK's own retries are off (`maxRetries: 0`): the agent's retry policy
+ *   decides (see {@link isRetryableModelError}).
+ * - Resolves with the model's text, or with the object matching `output`. An answer that does
+ *   not match fails the attempt with `executor_error` (retried per policy).
+ *
+ * @example
+ * ```ts
+ * import { createOrchestrator, developmentTeam } from 'echelon';
+ * import { llmExecutor } from 'echelon/ai';
+ * import { openai } from '@ai-sdk/openai';
+ * import { z } from 'zod';
+ *
+ * const org = createOrchestrator({
+ *   hierarchy: developmentTeam(),
+ *   executors: {
+ *     byId: { api_specialist: llmExecutor({ model: openai('gpt-4o'), output: z.object({ endpoints: z.array(z.string()) }) }) },
+ *     default: llmExecutor({ model: openai('gpt-4o-mini'), system: 'You are a careful engineer.' }),
+ *   },
+ * });
+ * ```
+ */
+export function llmExecutor(options: LlmExecutorOptions<string> & { readonly output?: undefined }): Executor<unknown, string>;
+export function llmExecutor<TOutput>(options: LlmExecutorOptions<TOutput> & { readonly output: FlexibleSchema<TOutput> }): Executor<unknown, TOutput>;
+export function llmExecutor<TOutput>(options: LlmExecutorOptions<TOutput>): Executor<unknown, TOutput | string> {
+  checkOptions(options);
+  const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+  const cost = options.cost ?? tokenCost;
+  const format = options.output === undefined ? undefined : answerFormat(options.output);
+  format?.catch(() => undefined); // surfaced on first use, not as an unhandled rejection
+
+  return async (task, context) => {
+    const { agent } = context;
+    const persona = typeof options.system === 'function' ? options.system(agent, task) : (options.system ?? defaultPersona(agent));
+    const system = [persona, agentToolInstructions(context.approved), ...(format === undefined ? [] : [await format])].join('\n\n');
+    let overBudget: unknown;
+    const call = generateText({
+      ...options.settings,
+      model: options.model,
+      system,
+      prompt: options.prompt?.(task, context) ?? describeTask(task, context.hierarchy),
+      tools: { ...options.tools, ...agentTools(context.approved) },
+      ...(options.output === undefined ? {} : { output: Output.object({ schema: options.output }) }),
+      stopWhen: [stepCountIs(maxSteps), () => overBudget !== undefined],
+      maxRetries: 0,
+      abortSignal: context.signal,
+      onStepFinish: (step) => {
+        if (overBudget !== undefined) return;
+        try {
+          context.reportCost(cost(step.usage));
+        } catch (error) {
+          overBudget = error;
+        }
+      },
+    });
+    let result: Awaited<typeof call>;
+    try {
+      result = await call;
+    } catch (error) {
+      if (overBudget !== undefined) throw overBudget;
+      if (context.signal.aborted) throw error; // timed out or cancelled: the runtime already moved on
+      throw explain(error, agent, task);
+    }
+    if (overBudget !== undefined) throw overBudget;
+    // A tool loop can swallow an abort and return a partial result (vercel/ai#12878): the runtime's word stands.
+    context.signal.throwIfAborted();
+    followAgentToolCalls(result.toolCalls, context);
+    if (result.finishReason === 'tool-calls') {
+      throw new EchelonError('executor_error', `${agent.id}'s model was still calling tools for "${task.type}" (${task.id}) after ${maxSteps} steps; raise maxSteps or simplify the task.`, {
+        details: { agent: agent.id, taskId: task.id, maxSteps },
+      });
+    }
+    if (options.output === undefined) return result.text;
+    try {
+      return result.output;
+    } catch (error) {
+      throw explain(error, agent, task);
+    }
+  };
+}
+
+function defaultPersona(agent: AgentNode): string {
+  return [
+    `You are ${describeAgent(agent)}, an agent in a hierarchical organisation of agents.`,
+    'Do the task you are given and answer with its result, concisely.',
+  ].join('\n');
+}
+
+/** Model failures as `executor_error`s that say what happened; the original error stays as `cause`. */
+function explain(error: unknown, agent: AgentNode, task: Task): unknown {
+  if (error instanceof EchelonError) return error;
+  const where = `${agent.id}'s model, working on "${task.type}" (${task.id})`;
+  const details = { agent: agent.id, taskId: task.id };
+  if (NoObjectGeneratedError.isInstance(error)) {
+    const text = error.text === undefined ? '' : ` Its answer began: ${JSON.stringify(error.text.slice(0, 200))}`;
+    return new EchelonError('executor_error', `${where}, answered with output that does not match the schema: ${causeMessage(error)}.${text}`, { cause: error, details });
+  }
+  if (NoOutputGeneratedError.isInstance(error)) {
+    return new EchelonError('executor_error', `${where}, gave no answer.`, { cause: error, details });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new EchelonError('executor_error', `${where}, failed: ${message}`, { cause: error, details });
+}
+
+function checkOptions(options: LlmExecutorOptions<unknown>): void {
+  if (typeof options !== 'object' || options === null || options.model === undefined || options.model === null) {
+    throw new EchelonError('invalid_option', 'llmExecutor needs { model }: an AI SDK language model, e.g. openai("gpt-4o-mini").');
+  }
+  for (const name of AGENT_TOOL_NAMES) {
+    if (options.tools !== undefined && Object.hasOwn(options.tools, name)) {
+      throw new EchelonError('invalid_option', `llmExecutor: the tool name "${name}" is reserved for echelon's own tool; rename your tool.`);
+    }
+  }
+  for (const [name, tool] of Object.entries(options.tools ?? {})) {
+    // The SDK's tool approvals expect the caller to answer in a later call; echelon's approvals park the whole task instead.
+    if (tool.needsApproval !== undefined && tool.needsApproval !== false) {
+      throw new EchelonError('invalid_option', `llmExecutor: the tool "${name}" sets needsApproval, which echelon agents do not use: the model asks with the requestApproval tool, and the task waits for an approver with authority.`);
+    }
+  }
+  const { maxSteps } = options;
+  if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) {
+    throw new EchelonError('invalid_option', `llmExecutor: maxSteps must be a whole number ≥ 1, got ${String(maxSteps)}.`);
+  }
+}

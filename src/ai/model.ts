@@ -1,0 +1,144 @@
+/**
+ * The one place echelon's LLM components call a model for a decision (which child, which
+ * subtasks, approve or not): a structured answer under a timeout, with usage reported, and a
+ * clear line between a model that answered nonsense (the caller falls back or explains) and a
+ * call that failed (a typed error).
+ */
+import {
+  asSchema,
+  generateText,
+  NoObjectGeneratedError,
+  NoOutputGeneratedError,
+  Output,
+  type CallSettings,
+  type FlexibleSchema,
+  type LanguageModel,
+  type LanguageModelUsage,
+} from 'ai';
+import { EchelonError, type EchelonErrorCode } from '../errors.js';
+
+/** Sampling settings passed through to the model (retries, abort and timeouts are echelon's). */
+export type ModelSettings = Omit<CallSettings, 'maxRetries' | 'abortSignal' | 'timeout'>;
+
+/** Turns a call's token usage into the cost echelon budgets count (default: total tokens). */
+export type CostFunction = (usage: LanguageModelUsage) => number;
+
+/**
+ * Total tokens, or input + output when the provider does not report a total: the default cost
+ * of a model call. Write your own to price tokens (say, output tokens four times input ones).
+ *
+ * @example
+ * ```ts
+ * llmExecutor({ model, cost: (usage) => tokenCost(usage) + 3 * (usage.outputTokens ?? 0) });
+ * ```
+ */
+export const tokenCost: CostFunction = (usage) => usage.totalTokens ?? (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0);
+
+/** What a model call for a decision was about, for `onUsage` listeners. */
+export interface DecisionUsage {
+  readonly kind: 'route' | 'decompose' | 'approve';
+  /** The agent on whose behalf the model was asked. */
+  readonly agent: string;
+  readonly taskId: string;
+  readonly usage: LanguageModelUsage;
+}
+
+/** Options every LLM decision-maker (router, decomposer, approver) shares. */
+export interface DecisionModelOptions {
+  readonly model: LanguageModel;
+  /** Replaces the built-in instructions (the answer format is always appended). */
+  readonly system?: string;
+  readonly settings?: ModelSettings;
+  /** The model has this long to answer (default 60 s, real time: decisions get no AbortSignal from the runtime). */
+  readonly timeoutMs?: number;
+  /** Retries the AI SDK makes itself on retryable API errors (default 2): nothing else retries a decision. */
+  readonly maxRetries?: number;
+  /** Called with each call's token usage (decisions have no task budget to charge it to). */
+  readonly onUsage?: (usage: DecisionUsage) => void;
+}
+
+export const DEFAULT_DECISION_TIMEOUT_MS = 60_000;
+
+/** A structured answer, or why the model's answer could not be used. */
+export type Answer<T> =
+  | { readonly ok: true; readonly value: T; readonly text: string }
+  | { readonly ok: false; readonly problem: 'malformed' | 'invalid' | 'empty'; readonly text: string | undefined; readonly message: string };
+
+/**
+ * Asks the model for an object matching `schema`. Resolves with the object, or with the problem
+ * when the answer is not JSON, does not match, or is empty; throws an `EchelonError` with `code`
+ * when the call itself fails or times out.
+ */
+export async function askForObject<T>(
+  options: DecisionModelOptions,
+  request: { readonly system: string; readonly prompt: string; readonly schema: FlexibleSchema<T>; readonly code: EchelonErrorCode; readonly what: string },
+  usage: Omit<DecisionUsage, 'usage'>,
+): Promise<Answer<T>> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_DECISION_TIMEOUT_MS;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let total: LanguageModelUsage | undefined;
+  try {
+    const result = await generateText({
+      ...options.settings,
+      model: options.model,
+      system: `${request.system}\n\n${await answerFormat(request.schema)}`,
+      prompt: request.prompt,
+      output: Output.object({ schema: request.schema }),
+      maxRetries: options.maxRetries ?? 2,
+      abortSignal: controller.signal,
+      onStepFinish: (step) => {
+        total = step.usage; // one step: no tools, so the structured answer is the only call
+      },
+    });
+    return { ok: true, value: result.output, text: result.text };
+  } catch (error) {
+    if (NoObjectGeneratedError.isInstance(error)) {
+      const problem = error.text === undefined || error.text.trim() === '' ? 'empty' : isJson(error.text) ? 'invalid' : 'malformed';
+      return { ok: false, problem, text: error.text, message: causeMessage(error) };
+    }
+    if (NoOutputGeneratedError.isInstance(error)) return { ok: false, problem: 'empty', text: undefined, message: error.message };
+    if (controller.signal.aborted) {
+      throw new EchelonError(request.code, `${request.what}: the model did not answer within ${timeoutMs} ms.`, { cause: error, details: { timeoutMs } });
+    }
+    throw new EchelonError(request.code, `${request.what}: the model call failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+    if (total !== undefined) notify('onUsage', options.onUsage, { ...usage, usage: total });
+  }
+}
+
+/**
+ * The answer format in words, with the JSON schema: providers in plain JSON mode never see the
+ * schema the SDK sends, so the instructions carry it too.
+ */
+export async function answerFormat(schema: FlexibleSchema<unknown>): Promise<string> {
+  const json = await asSchema(schema).jsonSchema;
+  return `Answer with one JSON object only (no prose, no code fences) matching this JSON schema:\n${JSON.stringify(json)}`;
+}
+
+/** The validation error behind a bad structured answer, in one line. */
+export function causeMessage(error: NoObjectGeneratedError): string {
+  const cause = error.cause;
+  const detail = cause instanceof Error ? cause.message : cause === undefined ? '' : String(cause);
+  return detail === '' ? error.message : `${error.message} ${detail.replace(/\s+/g, ' ')}`;
+}
+
+function isJson(text: string | undefined): boolean {
+  if (text === undefined) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Calls a user's listener; one that throws is reported, never breaks the decision. */
+export function notify<T>(name: string, listener: ((value: T) => void) | undefined, value: T): void {
+  try {
+    listener?.(value);
+  } catch (error) {
+    console.error(`echelon/ai: an ${name} listener threw:`, error);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Which model failures are worth another attempt. LLM executors call the model with the AI
+ * SDK's own retries off, so the runtime's retry policy is the only one; this predicate lets
+ * that policy skip errors no retry can fix (a bad API key, an unknown model, a 400).
+ */
+import { APICallError, InvalidPromptError, LoadAPIKeyError, NoSuchModelError, RetryError, UnsupportedFunctionalityError } from 'ai';
+
+/**
+ * True unless the error (or an error it wraps, through `cause`) is one a retry cannot fix:
+ * an API error the provider marks as not retryable (401, 400 …), a missing API key, an unknown
+ * model, an invalid prompt or an unsupported feature. Malformed answers are retryable: a new
+ * sample may be fine.
+ *
+ * @example
+ * ```ts
+ * createOrchestrator({
+ *   hierarchy, executors: llmExecutor({ model }),
+ *   execution: { retry: { attempts: 3 }, retryable: isRetryableModelError },
+ * });
+ * ```
+ */
+export function isRetryableModelError(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current !== undefined && current !== null && !seen.has(current)) {
+    seen.add(current);
+    if (APICallError.isInstance(current)) return current.isRetryable;
+    if (LoadAPIKeyError.isInstance(current) || NoSuchModelError.isInstance(current) || InvalidPromptError.isInstance(current)) return false;
+    if (UnsupportedFunctionalityError.isInstance(current)) return false;
+    if (RetryError.isInstance(current)) {
+      current = current.lastError;
+      continue;
+    }
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return true;
+}

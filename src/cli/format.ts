@@ -1,0 +1,60 @@
+/**
+ * The stepper's trace as text: for each step, who received what and the states it went through,
+ * the lifecycle events it caused, and the org chart with every agent's current state.
+ */
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import { describeEvent } from '../inspect/summary.js';
+import type { AgentStatus } from '../runtime/orchestrator.js';
+import type { ScenarioStep } from '../scenario/stepper.js';
+import type { Delivery } from '../scenario/tracer.js';
+
+export interface FormatOptions {
+  /** Print the org chart after the step (default true). */
+  readonly tree?: boolean;
+  /** The scenario's own lines logged during the step. */
+  readonly narration?: readonly string[];
+}
+
+/** The lines of one step. */
+export function formatStep(step: ScenarioStep, hierarchy: Hierarchy, options: FormatOptions = {}): string[] {
+  const title = step.index === 0 ? 'start' : `step ${step.index}`;
+  const lines = [`── ${title} · t=${step.at} ms${step.timer ? ' (time moved to the next timer)' : ''} ${'─'.repeat(Math.max(0, 40 - title.length))}`];
+  if (step.deliveries.length === 0) lines.push('  (no agent received anything)');
+  for (const delivery of step.deliveries) lines.push(...formatDelivery(delivery));
+  for (const event of step.events) lines.push(`    • ${event.type.padEnd(19)} ${describeEvent(event)}`);
+  for (const line of options.narration ?? []) lines.push(...line.split('\n').map((part) => `  » ${part}`));
+  if (options.tree !== false && step.agents.length > 0) lines.push(...formatTree(hierarchy, step.agents));
+  return lines;
+}
+
+/** `agent ← message (from sender)` and the states it moved through. */
+export function formatDelivery(delivery: Delivery): string[] {
+  const receiver = delivery.helper === undefined ? delivery.agent : `${delivery.agent}/${delivery.helper}`;
+  const from = delivery.timer ? '' : ` (from ${delivery.from ?? 'outside: the scenario or a person'})`;
+  return [`  ${receiver} ← ${delivery.summary}${from}`, `      ${delivery.states.join(' → ')}`];
+}
+
+/** The org chart, one agent per line, with its state, mailbox, running tasks and load. */
+export function formatTree(hierarchy: Hierarchy, agents: readonly AgentStatus[]): string[] {
+  const byId = new Map(agents.map((agent) => [agent.id, agent]));
+  const rows: Array<[string, AgentStatus | undefined]> = [];
+  const walk = (id: string, prefix: string, last: boolean, root: boolean) => {
+    rows.push([`${prefix}${root ? '' : last ? '└─ ' : '├─ '}${id}`, byId.get(id)]);
+    const children = hierarchy.get(id).childIds;
+    children.forEach((child, index) => walk(child, root ? prefix : `${prefix}${last ? '   ' : '│  '}`, index === children.length - 1, false));
+  };
+  walk(hierarchy.root.id, '    ', true, true);
+  const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+  return rows.map(([label, agent]) => `${label.padEnd(width)}${agent === undefined ? '' : `${agent.state.padEnd(22)}${details(agent)}`}`.trimEnd());
+}
+
+function details(agent: AgentStatus): string {
+  const parts: string[] = [];
+  if (agent.queued > 0) parts.push(`mailbox ${agent.queued}`);
+  if (agent.running.length > 0) parts.push(`running ${agent.running.length}`);
+  if (agent.awaitingApproval.length > 0) parts.push(`awaiting approval ${agent.awaitingApproval.length}`);
+  if (agent.escalated.length > 0) parts.push(`escalated ${agent.escalated.length}`);
+  const load = Object.values(agent.load).reduce((sum, n) => sum + n, 0);
+  if (load > 0) parts.push(`load ${load}`);
+  return parts.join(' · ');
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+/**
+ * The `echelon` command: step through a scenario, run it with a trace, watch it in the live view,
+ * or draw the hierarchy and the agent statechart.
+ */
+import { parseArgs } from 'node:util';
+import { EchelonError } from '../errors.js';
+import { isMainModule } from '../scenario/run.js';
+import { diagramCommand } from './diagram.js';
+import { stepCommand } from './step.js';
+import { viewCommand } from './view.js';
+
+const USAGE = `echelon — hierarchical multi-agent orchestration on XState actors
+
+Usage:
+  echelon step <scenario.ts> [--auto <ms>] [--steps <n>] [--compact]
+      one message at a time: a key per message (q quits), a pace (--auto), or n messages (--steps)
+  echelon run <scenario.ts> [--compact]
+      straight through, with the same trace
+  echelon view <scenario.ts> [--port <n>] [--host <addr>] [--token <t>] [--auto <ms>] [--exit-when-done]
+      serve the live view (http://127.0.0.1:4321 by default) while the scenario runs at a pace
+  echelon diagram [scenario.ts] [--hierarchy | --statechart]
+      the hierarchy and the agent statechart as Mermaid
+
+Scenarios are modules whose default export is defineScenario({ description, organisation, run }):
+see examples/README.md.`;
+
+const OPTIONS = {
+  auto: { type: 'string' },
+  steps: { type: 'string' },
+  compact: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  token: { type: 'string' },
+  'exit-when-done': { type: 'boolean' },
+  hierarchy: { type: 'boolean' },
+  statechart: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Where the CLI writes its output and reads keypresses. */
+export interface CliIo {
+  readonly out: (line: string) => void;
+  readonly input: NodeJS.ReadStream;
+}
+
+/**
+ * Runs the CLI with these arguments; resolves with the exit code.
+ *
+ * @example
+ * ```ts
+ * await main(['run', 'examples/dev-team.ts', '--compact']);
+ * ```
+ */
+export async function main(argv: readonly string[], io: CliIo = { out: (line) => console.log(line), input: process.stdin }): Promise<number> {
+  const { out } = io;
+  const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  const [command, file, ...extra] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    out(USAGE);
+    return command === undefined && !values.help ? 1 : 0;
+  }
+  if (extra.length > 0) throw usage(`Unexpected arguments: ${extra.join(' ')}.`);
+  switch (command) {
+    case 'step':
+    case 'run':
+      return stepCommand({
+        file: required(file, command),
+        mode: command,
+        ...(values.auto === undefined ? {} : { autoMs: count(values.auto, '--auto', 0) }),
+        ...(values.steps === undefined ? {} : { steps: count(values.steps, '--steps', 1) }),
+        tree: values.compact !== true,
+        out,
+        input: io.input,
+      });
+    case 'view':
+      return viewCommand({
+        file: required(file, command),
+        port: values.port === undefined ? 4321 : count(values.port, '--port', 0),
+        host: values.host ?? '127.0.0.1',
+        ...(values.token === undefined ? {} : { token: values.token }),
+        autoMs: values.auto === undefined ? 400 : count(values.auto, '--auto', 0),
+        exitWhenDone: values['exit-when-done'] === true,
+        out,
+        interrupted: new Promise((resolve) => process.once('SIGINT', () => resolve())),
+      });
+    case 'diagram':
+      if (values.hierarchy && values.statechart) throw usage('Choose --hierarchy or --statechart (or neither, for both).');
+      return diagramCommand({
+        ...(file === undefined ? {} : { file }),
+        ...(values.hierarchy ? { only: 'hierarchy' as const } : values.statechart ? { only: 'statechart' as const } : {}),
+        out,
+      });
+    default:
+      throw usage(`Unknown command "${command}".`);
+  }
+}
+
+function required(file: string | undefined, command: string): string {
+  if (file === undefined) throw usage(`echelon ${command} needs a scenario file, e.g. echelon ${command} examples/dev-team.ts.`);
+  return file;
+}
+
+function count(text: string, flag: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw usage(`${flag} needs a whole number ≥ ${min}, got "${text}".`);
+  return value;
+}
+
+function usage(message: string): EchelonError {
+  return new EchelonError('invalid_option', `${message} Run echelon --help for usage.`);
+}
+
+/** Errors people can act on print as one line; anything else with its stack. */
+function report(error: unknown): number {
+  if (error instanceof EchelonError) console.error(`echelon: ${error.message} [${error.code}]`);
+  else if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) console.error(`echelon: ${error.message}. Run echelon --help for usage.`);
+  else console.error(error);
+  return 1;
+}
+
+// Run when executed (node dist/src/cli/index.js, the `echelon` bin, or tsx src/cli/index.ts), not when imported.
+if (isMainModule(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => process.exit(report(error)),
+  );
+}

@@ -1,0 +1,63 @@
+/**
+ * What moves `echelon step` on: a keypress on a terminal (q, Esc or Ctrl-C quits), a line on a
+ * pipe (end of input quits), a fixed pace (`--auto <ms>`, real time, for people to watch), or
+ * nothing at all (`run`, `--steps N`).
+ */
+import { emitKeypressEvents } from 'node:readline';
+import { createInterface } from 'node:readline';
+
+/** Resolves true to take the next step, false to stop. */
+export interface Trigger {
+  next(): Promise<boolean>;
+  close(): void;
+}
+
+/** Takes every step at once. */
+export const immediately: Trigger = { next: async () => true, close: () => {} };
+
+/** Waits `ms` of real time before each step (pacing for people, not synchronisation). */
+export function paced(ms: number): Trigger {
+  return { next: () => new Promise((resolve) => setTimeout(() => resolve(true), ms)), close: () => {} };
+}
+
+/** One step per keypress (terminal) or per line (pipe). */
+export function keypresses(input: NodeJS.ReadStream): Trigger {
+  const waiting: Array<(go: boolean) => void> = [];
+  /** Keys pressed (lines read) before anyone asked: typed ahead, they are not lost. */
+  const ahead: boolean[] = [];
+  let ended = false;
+  const answer = (go: boolean) => {
+    const taker = waiting.shift();
+    if (taker !== undefined) taker(go);
+    else ahead.push(go);
+  };
+  let close: () => void;
+  if (input.isTTY) {
+    emitKeypressEvents(input);
+    input.setRawMode(true);
+    const onKey = (_: string, key: { name?: string; ctrl?: boolean } | undefined) =>
+      answer(!(key?.name === 'q' || key?.name === 'escape' || (key?.ctrl === true && key.name === 'c')));
+    input.on('keypress', onKey);
+    input.resume();
+    close = () => {
+      input.off('keypress', onKey);
+      input.setRawMode(false);
+      input.pause();
+    };
+  } else {
+    const lines = createInterface({ input });
+    lines.on('line', (line) => answer(line.trim() !== 'q'));
+    lines.on('close', () => {
+      ended = true;
+      while (waiting.length > 0) waiting.shift()!(false);
+    });
+    close = () => lines.close();
+  }
+  return {
+    next: () => {
+      if (ahead.length > 0) return Promise.resolve(ahead.shift()!);
+      return ended ? Promise.resolve(false) : new Promise((resolve) => waiting.push(resolve));
+    },
+    close: () => close(),
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Loads a scenario file for the CLI: JavaScript with Node's own `import()`, TypeScript through
+ * tsx's loader API (`tsImport`, an optional peer of the package), so the built CLI can step
+ * `examples/<name>.ts` without compiling it first.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { EchelonError } from '../errors.js';
+import { scenarioProblem, type Scenario } from '../scenario/define.js';
+
+const TYPESCRIPT = /\.(c|m)?tsx?$/;
+
+/**
+ * Imports `file` (relative to `cwd`) and returns its default export, checked to be a scenario.
+ *
+ * @example
+ * ```ts
+ * const scenario = await loadScenario('examples/dev-team.ts');
+ * ```
+ */
+export async function loadScenario(file: string, cwd = process.cwd()): Promise<Scenario> {
+  const path = resolve(cwd, file);
+  if (!existsSync(path)) throw new EchelonError('invalid_scenario', `No scenario file at ${path}.`, { details: { file } });
+  const url = pathToFileURL(path).href;
+  const module = (TYPESCRIPT.test(path) ? await importTypeScript(url) : await import(url)) as { default?: unknown };
+  // tsx may wrap a module it compiled as CommonJS once more.
+  const candidate = module.default !== null && typeof module.default === 'object' && 'default' in module.default && !('run' in module.default) ? module.default.default : module.default;
+  const problem = scenarioProblem(candidate);
+  if (problem !== undefined) {
+    throw new EchelonError('invalid_scenario', `${file} does not export a scenario as its default export: ${problem} (see examples/README.md).`, { details: { file } });
+  }
+  return candidate as Scenario;
+}
+
+async function importTypeScript(url: string): Promise<unknown> {
+  let tsx: { tsImport(specifier: string, parentURL: string): Promise<unknown> };
+  try {
+    tsx = (await import('tsx/esm/api')) as typeof tsx;
+  } catch (error) {
+    throw new EchelonError('missing_dependency', 'Running a TypeScript scenario needs tsx: npm install --save-dev tsx (or compile the scenario to JavaScript).', {
+      cause: error,
+    });
+  }
+  return tsx.tsImport(url, import.meta.url);
+}

@@ -1,0 +1,195 @@
+/**
+ * OpenTelemetry spans for an organisation (`echelon/otel`; `@opentelemetry/api` is an optional
+ * peer). One trace per submitted task: its root span runs from submission to outcome; below it
+ * one span per hop (the task at an agent), nested along the delegation chain, so sub-agents show
+ * where they sit. Executor attempts, escalations and approvals are child spans of the hop they
+ * happen at. Span times are the orchestrator clock's.
+ */
+import { context, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import type { OrchestratorEvent } from '../runtime/events.js';
+import type { Orchestrator } from '../runtime/orchestrator.js';
+import type { Task } from '../types.js';
+
+/** Options of {@link traceOrganisation}. */
+export interface TracingOptions {
+  /** The tracer to record with (default: the global provider's `echelon` tracer). */
+  readonly tracer?: Tracer;
+}
+
+const TRACED = [
+  'task.submitted',
+  'task.delegated',
+  'task.queued',
+  'task.deferred',
+  'task.decomposed',
+  'task.started',
+  'task.retrying',
+  'task.completed',
+  'task.failed',
+  'escalation.raised',
+  'escalation.resolved',
+  'approval.requested',
+  'approval.decided',
+] as const satisfies readonly OrchestratorEvent['type'][];
+
+/** The open spans of one submitted task. */
+interface TaskTrace {
+  readonly root: Span;
+  /** Every open span of the trace, oldest first (ended newest first). */
+  readonly open: Span[];
+}
+
+/**
+ * Records spans for every task the organisation handles from now on; returns the function that
+ * stops recording (ending the spans still open).
+ *
+ * @example
+ * ```ts
+ * import { traceOrganisation } from 'echelon/otel';
+ * const stopTracing = traceOrganisation(org, { tracer: trace.getTracer('my-app') });
+ * ```
+ */
+export function traceOrganisation(org: Orchestrator, options: TracingOptions = {}): () => void {
+  const tracer = options.tracer ?? trace.getTracer('echelon');
+  const traces = new Map<string, TaskTrace>();
+  /** Spans by key: `hop:<task>@<agent>`, `exec:<task>@<agent>`, `esc:<id>`, `apv:<id>`. */
+  const spans = new Map<string, Span>();
+  /** The submitted task each task (derived ones included) belongs to. */
+  const rootOf = new Map<string, string>();
+  let lastAt = 0;
+
+  const start = (owner: TaskTrace, key: string, name: string, parent: Span, at: number, attributes: Attributes) => {
+    const span = tracer.startSpan(name, { startTime: at, attributes }, trace.setSpan(context.active(), parent));
+    owner.open.push(span);
+    spans.set(key, span);
+    return span;
+  };
+  const end = (key: string, at: number, error?: string) => {
+    const span = spans.get(key);
+    if (span === undefined) return;
+    spans.delete(key);
+    if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+    span.end(at);
+  };
+
+  /** The span of `task` at `agent`, opened under its parent task's hop, its escalation, or the root. */
+  const hop = (owner: TaskTrace, task: Task, agent: string, at: number): Span => {
+    const key = `hop:${task.id}@${agent}`;
+    const existing = spans.get(key);
+    if (existing !== undefined) return existing;
+    const parent =
+      (task.parentId === undefined ? undefined : spans.get(`hop:${task.parentId}@${agent}`)) ??
+      (task.origin.kind === 'escalation' ? spans.get(`esc:${task.origin.escalationId}`) : undefined) ??
+      owner.root;
+    return start(owner, key, `hop ${agent}`, parent, at, { 'echelon.agent': agent, 'echelon.task.id': task.id, 'echelon.task.type': task.type });
+  };
+  const traceOf = (task: Task) => {
+    rootOf.set(task.id, task.rootId);
+    return traces.get(task.rootId);
+  };
+
+  const onEvent = (event: OrchestratorEvent) => {
+    lastAt = event.at;
+    switch (event.type) {
+      case 'task.submitted': {
+        const { task } = event;
+        const root = tracer.startSpan(`task ${task.type}`, { root: true, startTime: event.at, attributes: { 'echelon.task.id': task.id, 'echelon.task.type': task.type } });
+        const owner: TaskTrace = { root, open: [] };
+        traces.set(task.id, owner);
+        rootOf.set(task.id, task.id);
+        hop(owner, task, task.chain[0] ?? 'entry', event.at);
+        return;
+      }
+      case 'task.delegated': {
+        const owner = traceOf(event.task);
+        if (owner === undefined) return;
+        const from = hop(owner, event.task, event.from, event.at);
+        from.addEvent('delegated', { 'echelon.to': event.to }, event.at);
+        start(owner, `hop:${event.task.id}@${event.to}`, `hop ${event.to}`, from, event.at, {
+          'echelon.agent': event.to,
+          'echelon.task.id': event.task.id,
+          'echelon.task.type': event.task.type,
+        });
+        return;
+      }
+      case 'task.queued':
+      case 'task.deferred': {
+        const owner = traceOf(event.task);
+        if (owner !== undefined) hop(owner, event.task, event.agent, event.at).addEvent(event.type === 'task.queued' ? 'queued' : 'deferred', {}, event.at);
+        return;
+      }
+      case 'task.decomposed': {
+        const owner = traceOf(event.task);
+        for (const subtask of event.subtasks) rootOf.set(subtask.id, event.task.rootId);
+        if (owner !== undefined) hop(owner, event.task, event.agent, event.at).addEvent('decomposed', { 'echelon.subtasks': event.subtasks.map((subtask) => subtask.id) }, event.at);
+        return;
+      }
+      case 'task.started': {
+        const owner = traceOf(event.task);
+        if (owner === undefined) return;
+        const at = hop(owner, event.task, event.agent, event.at);
+        start(owner, `exec:${event.task.id}@${event.agent}`, `execute ${event.task.type}`, at, event.at, { 'echelon.agent': event.agent, 'echelon.attempt': event.attempt });
+        return;
+      }
+      case 'task.retrying':
+        end(`exec:${event.task.id}@${event.agent}`, event.at, event.error.message);
+        return;
+      case 'escalation.raised': {
+        const { escalation } = event;
+        const owner = traces.get(rootOf.get(escalation.taskId) ?? escalation.taskId);
+        const at = spans.get(`hop:${escalation.taskId}@${escalation.from}`);
+        if (owner === undefined || at === undefined) return;
+        end(`exec:${escalation.taskId}@${escalation.from}`, event.at, escalation.error?.message);
+        start(owner, `esc:${escalation.id}`, `escalate ${escalation.reason}`, at, event.at, {
+          'echelon.escalation.id': escalation.id,
+          'echelon.escalation.from': escalation.from,
+          'echelon.escalation.to': escalation.to,
+        });
+        return;
+      }
+      case 'escalation.resolved':
+        end(`esc:${event.escalation.id}`, event.at, event.escalation.status === 'resolved' ? undefined : event.escalation.resolution?.error?.message ?? 'failed');
+        return;
+      case 'approval.requested': {
+        const { approval } = event;
+        const owner = traces.get(rootOf.get(approval.taskId) ?? approval.taskId);
+        const at = spans.get(`hop:${approval.taskId}@${approval.requester}`);
+        if (owner === undefined || at === undefined) return;
+        start(owner, `apv:${approval.id}`, 'approval', at, event.at, { 'echelon.approval.id': approval.id, 'echelon.approval.approver': approval.approver });
+        return;
+      }
+      case 'approval.decided':
+        end(`apv:${event.approval.id}`, event.at, event.approval.status === 'approved' ? undefined : event.approval.status);
+        return;
+      case 'task.completed':
+      case 'task.failed': {
+        const { outcome } = event;
+        const owner = traces.get(outcome.taskId);
+        if (owner === undefined) return;
+        owner.root.setAttributes({ 'echelon.status': outcome.status, ...(outcome.executedBy === undefined ? {} : { 'echelon.executed_by': outcome.executedBy }) });
+        if (outcome.status !== 'completed') owner.root.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error?.message ?? outcome.status });
+        finish(owner, event.at);
+        traces.delete(outcome.taskId);
+        for (const [task, root] of rootOf) if (root === outcome.taskId) rootOf.delete(task);
+        return;
+      }
+      default:
+        return;
+    }
+  };
+
+  /** Ends a trace's open spans, newest first, then its root. */
+  const finish = (owner: TaskTrace, at: number) => {
+    for (const span of owner.open.reverse()) if (span.isRecording()) span.end(at);
+    for (const [key, span] of spans) if (owner.open.includes(span)) spans.delete(key);
+    owner.root.end(at);
+  };
+
+  // Not '*': that would make the organisation compute agent.state events nobody here reads.
+  const unsubscribes = TRACED.map((type) => org.on(type, onEvent));
+  return () => {
+    for (const unsubscribe of unsubscribes) unsubscribe();
+    for (const owner of traces.values()) finish(owner, lastAt);
+    traces.clear();
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The scenario format: a module whose default export builds an organisation and drives it.
+ * The same file runs on its own (`tsx examples/dev-team.ts`), step by step (`echelon step`),
+ * straight through with a trace (`echelon run`) and in the live view (`echelon view`): the
+ * runner decides the clock and how messages travel, and hands them over as the `host` options.
+ */
+import { EchelonError } from '../errors.js';
+import type { OrchestratorClock, OrchestratorOptions } from '../runtime/options.js';
+import type { Orchestrator } from '../runtime/orchestrator.js';
+
+/**
+ * What the runner controls. Pass it on to `createOrchestrator` (`{ ...options, ...host }`):
+ * when stepping it carries a step clock, `messageDelayMs: 0` and the stepper's inspector.
+ */
+export interface ScenarioHost {
+  /** The clock every timer runs on. */
+  readonly clock: OrchestratorClock & { now(): number };
+  readonly messageDelayMs?: number;
+  readonly inspect?: OrchestratorOptions['inspect'];
+}
+
+/** What `organisation` and `run` get besides the host options and the organisation. */
+export interface ScenarioContext {
+  /** Prints a line of the scenario's own narration (the runner may indent or prefix it). */
+  log(line: string): void;
+  /**
+   * Resolves after `ms` on the scenario's clock: real time when the file runs on its own,
+   * simulated when stepping. Executors that pretend to work should wait with this, passing
+   * their abort signal so a timed-out or cancelled attempt stops waiting.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** A runnable scenario: the default export of a file in `examples/`. */
+export interface Scenario {
+  /** One line: what the scenario shows. */
+  readonly description: string;
+  /** Builds the organisation; must pass `host` on to `createOrchestrator`. */
+  organisation(host: ScenarioHost, context: ScenarioContext): Orchestrator;
+  /** Drives it: submit tasks, decide approvals, resolve escalations, await outcomes. The scenario ends when this resolves. */
+  run(org: Orchestrator, context: ScenarioContext): Promise<void> | void;
+}
+
+/**
+ * Declares a scenario, checking its shape.
+ *
+ * @example
+ * ```ts
+ * export default defineScenario({
+ *   description: 'An API design task travels from the CTO to the API specialist',
+ *   organisation: (host) => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', ...host }),
+ *   async run(org, { log }) {
+ *     const outcome = await org.submit({ type: 'api_design' });
+ *     log(`${outcome.status} by ${outcome.executedBy}`);
+ *   },
+ * });
+ * ```
+ */
+export function defineScenario(scenario: Scenario): Scenario {
+  const problem = scenarioProblem(scenario);
+  if (problem !== undefined) throw new EchelonError('invalid_scenario', problem);
+  return scenario;
+}
+
+/**
+ * True when `value` has the shape of a {@link Scenario}.
+ *
+ * @example
+ * ```ts
+ * const module = await import('./examples/dev-team.ts');
+ * if (isScenario(module.default)) await runScenario(module.default);
+ * ```
+ */
+export function isScenario(value: unknown): value is Scenario {
+  return scenarioProblem(value) === undefined;
+}
+
+/**
+ * What is wrong with a would-be scenario, in words; `undefined` when nothing is.
+ *
+ * @example
+ * ```ts
+ * scenarioProblem({ description: 'x' }); // 'A scenario needs organisation(host, context): …'
+ * ```
+ */
+export function scenarioProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return `A scenario is an object { description, organisation, run }, got ${value === null ? 'null' : typeof value}.`;
+  const candidate = value as Partial<Record<keyof Scenario, unknown>>;
+  if (typeof candidate.description !== 'string' || candidate.description.trim() === '') return 'A scenario needs a description: one line saying what it shows.';
+  if (typeof candidate.organisation !== 'function') {
+    return 'A scenario needs organisation(host, context): build the organisation with createOrchestrator({ ...options, ...host }).';
+  }
+  if (typeof candidate.run !== 'function') return 'A scenario needs run(org, context): submit tasks and await their outcomes.';
+  return undefined;
+}

@@ -1,0 +1,194 @@
+/**
+ * Runs a scenario one message at a time. The organisation gets a {@link StepClock} and
+ * `messageDelayMs: 0`, so every message between actors waits in the clock until `step()`
+ * releases it. Time is simulated: when no message is due the clock jumps to the next timer
+ * (a timeout, a backoff, an approval expiring, an executor's `sleep`). An executor doing real
+ * work (a network call) is waited for in real time, but no longer than that next timer is away.
+ */
+import { EchelonError } from '../errors.js';
+import type { OrchestratorEvent } from '../runtime/events.js';
+import type { AgentStatus, Orchestrator } from '../runtime/orchestrator.js';
+import { scenarioProblem, type Scenario, type ScenarioContext } from './define.js';
+import { StepClock } from './step-clock.js';
+import { Tracer, type Delivery } from './tracer.js';
+
+/** What one step did. */
+export interface ScenarioStep {
+  /** 0 for what happened as the scenario started, then 1, 2, … */
+  readonly index: number;
+  /** The simulated time after the step, in ms. */
+  readonly at: number;
+  /** True when the step moved the time to a timer (nothing was due before it). */
+  readonly timer: boolean;
+  /** The messages actors received: the one the step released first, then any sent from outside meanwhile. */
+  readonly deliveries: readonly Delivery[];
+  /** The lifecycle events of the step (agent states are in `agents`). */
+  readonly events: readonly OrchestratorEvent[];
+  /** Every agent after the step, in org-chart order. */
+  readonly agents: readonly AgentStatus[];
+}
+
+export interface StepperOptions {
+  /** Where the scenario's `log` lines go (default: console.log). */
+  readonly log?: (line: string) => void;
+  /**
+   * When nothing can move and the scenario is not over: wait for someone to act (a person in the
+   * live view), or fail with `scenario_stalled` (the default).
+   */
+  readonly waitForPeople?: boolean;
+  /** Called with the organisation before the scenario's `run` starts (to serve the live view, say). */
+  readonly prepare?: (org: Orchestrator) => unknown;
+}
+
+/** A scenario under the stepper's control. */
+export interface Stepper {
+  readonly org: Orchestrator;
+  readonly clock: StepClock;
+  /** What happened as the scenario started, before any message was released. */
+  readonly start: ScenarioStep;
+  /** Releases the next message (or timer) and reports what it did; `undefined` once the scenario is over. */
+  step(): Promise<ScenarioStep | undefined>;
+  /** True once the scenario's `run` finished and nothing is left to deliver. */
+  readonly finished: boolean;
+  /** Stops the organisation. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a scenario under a step clock.
+ *
+ * @example
+ * ```ts
+ * const stepper = await createStepper(scenario);
+ * for (let step = await stepper.step(); step; step = await stepper.step()) {
+ *   for (const d of step.deliveries) console.log(`${d.agent} ← ${d.summary}: ${d.states.join(' → ')}`);
+ * }
+ * await stepper.close();
+ * ```
+ */
+export async function createStepper(scenario: Scenario, options: StepperOptions = {}): Promise<Stepper> {
+  const problem = scenarioProblem(scenario);
+  if (problem !== undefined) throw new EchelonError('invalid_scenario', problem);
+  const clock = new StepClock();
+  const tracer = new Tracer();
+  clock.onSchedule(() => tracer.touch());
+  const context: ScenarioContext = {
+    log: options.log ?? ((line) => console.log(line)),
+    sleep: (ms, signal) => clock.sleep(ms, signal),
+  };
+  const org = scenario.organisation({ clock, messageDelayMs: 0, inspect: tracer.observe }, context);
+  if (tracer.actors === 0 || typeof org?.on !== 'function') {
+    await org?.stop?.();
+    throw new EchelonError(
+      'invalid_scenario',
+      'The scenario built its organisation without the runner\'s host options: write organisation: (host) => createOrchestrator({ ...options, ...host }).',
+    );
+  }
+  tracer.bind(org.hierarchy.nodes().map((node) => [node.id, org.actor.system.get(node.id)]));
+  const events: OrchestratorEvent[] = [];
+  org.on('*', (event) => {
+    if (event.type !== 'agent.state') events.push(event);
+  });
+
+  await options.prepare?.(org);
+
+  let finished = false;
+  let ran = false;
+  let failure: { error: unknown } | undefined;
+  let index = 0;
+  Promise.resolve()
+    .then(() => scenario.run(org, context))
+    .then(
+      () => {
+        ran = true;
+        tracer.touch();
+      },
+      (error: unknown) => {
+        failure = { error };
+        tracer.touch();
+      },
+    );
+
+  /** Lets promise callbacks and the scenario's own code run until two rounds pass with nothing new. */
+  const settle = async () => {
+    let seen = -1;
+    for (let quiet = 0; quiet < 2; ) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (tracer.activity === seen) quiet++;
+      else [seen, quiet] = [tracer.activity, 0];
+    }
+  };
+  const record = (timer: boolean): ScenarioStep => ({
+    index: index++,
+    at: clock.now(),
+    timer,
+    deliveries: tracer.take(),
+    events: events.splice(0),
+    agents: agentStates(org),
+  });
+  const fire = async (timer: boolean) => {
+    clock.fire();
+    await settle();
+    return record(timer);
+  };
+
+  await settle();
+  const start = record(false);
+
+  const stepper: Stepper = {
+    org,
+    clock,
+    start,
+    get finished() {
+      return finished;
+    },
+    async step() {
+      if (finished) return undefined;
+      for (;;) {
+        await settle();
+        if (failure !== undefined) throw failure.error;
+        if (clock.hasDue()) return fire(false);
+        const next = clock.nextDue();
+        if (tracer.inFlight() > 0 && !clock.hasSleeper()) {
+          // An executor is working on something real (it is not sleeping on this clock): give it
+          // until the next timer would fire (forever if none is set).
+          if (await tracer.waitForActivity(next === undefined ? undefined : next - clock.now())) continue;
+          return fire(true);
+        }
+        if (next !== undefined) return fire(true);
+        if (ran) {
+          finished = true;
+          return undefined;
+        }
+        if (options.waitForPeople) {
+          await tracer.waitForActivity();
+          continue;
+        }
+        throw stalled(org);
+      }
+    },
+    close: () => org.stop(),
+  };
+  return stepper;
+}
+
+/** Every agent's status, or none once the organisation is stopped (a scenario may stop it itself). */
+function agentStates(org: Orchestrator): AgentStatus[] {
+  try {
+    return org.hierarchy.nodes().map((node) => org.agentState(node.id));
+  } catch {
+    return [];
+  }
+}
+
+function stalled(org: Orchestrator): EchelonError {
+  const waiting = [
+    ...org.approvals.pending().map((approval) => `approval ${approval.id} of ${approval.taskType} ${approval.taskId} (asked: ${approval.approver})`),
+    ...org.escalations.active().filter((escalation) => escalation.to === 'human').map((escalation) => `escalation ${escalation.id} of ${escalation.taskType} ${escalation.taskId} (for a person)`),
+  ];
+  return new EchelonError(
+    'scenario_stalled',
+    `The scenario is waiting, but no message, timer or executor is left to move it${waiting.length === 0 ? '.' : `; waiting for: ${waiting.join('; ')}. Decide them in the scenario's run() (org.approvals.approve / org.escalations.resolve), or use \`echelon view\` to decide them in the browser.`}`,
+    { details: { pendingApprovals: org.approvals.pending().length, activeTasks: org.status().activeTasks } },
+  );
+}

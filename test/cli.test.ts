@@ -1,0 +1,223 @@
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/index.js';
+import { loadScenario } from '../src/cli/load.js';
+import { AGENT_STATES, createStepper, developmentTeam, EchelonError } from '../src/index.js';
+
+const run = promisify(execFile);
+
+/** Runs the CLI in this process, collecting its output. */
+const cli = async (args: string[], input: NodeJS.ReadStream = new PassThrough() as unknown as NodeJS.ReadStream) => {
+  const lines: string[] = [];
+  const code = await main(args, { out: (line) => lines.push(...line.split('\n')), input });
+  return { code, lines, text: lines.join('\n') };
+};
+
+const failure = async (args: string[]) => {
+  try {
+    await cli(args);
+  } catch (error) {
+    if (error instanceof EchelonError) return error;
+    throw error;
+  }
+  throw new Error(`echelon ${args.join(' ')} did not fail`);
+};
+
+describe('echelon run and step', () => {
+  it('run traces a scenario to its end: each receiver, its sender and its states, then the org chart', async () => {
+    const { code, lines, text } = await cli(['run', 'examples/dev-team.ts', '--compact']);
+    expect(code).toBe(0);
+    expect(lines[0]).toMatch(/^scenario examples\/dev-team\.ts: The reference development team/);
+    expect(text).toMatch(/── start · t=0 ms/);
+    expect(text).toMatch(/ {2}cto ← task\.assign api_design task_[\w-]+ \(from outside: the scenario or a person\)\n {6}receiving → evaluatingEscalation → delegating → receiving/);
+    expect(text).toMatch(/── step 1 · t=0 ms[^\n]*\n {2}backend_lead ← task\.assign api_design task_[\w-]+ \(from cto\)/);
+    expect(text).toMatch(/api_specialist ← execution\.succeeded task_[\w-]+ \(from api_specialist\/exec:task_[\w-]+\)/);
+    expect(text).toContain('»   ✓ api_design: completed by api_specialist via cto → backend_lead → api_specialist');
+    expect(text).toMatch(/── the scenario is over after \d+ steps/);
+    const chartLine = new RegExp(`^ {4}[│├└─ ]*(${developmentTeam().nodes().map((node) => node.id).join('|')}) +(${AGENT_STATES.join('|')})`);
+    expect(lines.filter((line) => chartLine.test(line))).toHaveLength(8); // one org chart, at the end (--compact)
+    expect(lines.at(-1)).toBe('status: 0 active tasks, 0 pending approvals, 0 active escalations');
+  });
+
+  it('step --steps N delivers N messages and prints the org chart with current states after each', async () => {
+    const { code, text } = await cli(['step', 'examples/dev-team.ts', '--steps', '3']);
+    expect(code).toBe(0);
+    expect(text.match(/── step \d+/g)).toEqual(['── step 1', '── step 2', '── step 3']);
+    expect(text).toContain('── stopped after 3 steps');
+    const chart = text.split('── step 2')[1]!.split('── step 3')[0]!;
+    for (const node of developmentTeam().nodes()) expect(chart).toMatch(new RegExp(`${node.id} +(${AGENT_STATES.join('|')})`));
+    expect(chart).toMatch(/api_specialist +executing +running 1/);
+  });
+
+  it('step waits for input: one message per line, q to quit', async () => {
+    const input = new PassThrough();
+    const stepping = cli(['step', 'examples/dev-team.ts', '--compact'], input as unknown as NodeJS.ReadStream);
+    input.write('\n\nq\n');
+    const { code, text } = await stepping;
+    expect(code).toBe(0);
+    expect(text).toContain('(press a key for the next message; q to quit)');
+    expect(text.match(/── step \d+/g)).toEqual(['── step 1', '── step 2']);
+    expect(text).toContain('── stopped');
+  });
+
+  it('refuses bad input with typed errors', async () => {
+    expect((await failure(['frobnicate'])).code).toBe('invalid_option');
+    expect((await failure(['step'])).code).toBe('invalid_option');
+    expect((await failure(['step', 'examples/dev-team.ts', '--steps', 'many'])).code).toBe('invalid_option');
+    expect((await failure(['diagram', '--hierarchy', '--statechart'])).code).toBe('invalid_option');
+    expect(await failure(['run', 'examples/no-such-scenario.ts'])).toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('No scenario file') });
+    expect(await failure(['run', 'test/fixtures/not-a-scenario.ts'])).toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('organisation(host, context)') });
+    expect((await failure(['run', 'test/fixtures/needs-approval.ts'])).code).toBe('scenario_stalled');
+    expect((await cli(['--help'])).text).toContain('echelon step <scenario.ts>');
+  });
+});
+
+describe('every example', () => {
+  const examples = readdirSync('examples').filter((file) => /\.(ts|js|mjs)$/.test(file));
+
+  it('there is at least the reference scenario', () => {
+    expect(examples).toContain('dev-team.ts');
+  });
+
+  it.each(examples)('%s is a scenario that steps to its end', async (file) => {
+    const scenario = await loadScenario(`examples/${file}`);
+    const stepper = await createStepper(scenario, { log: () => {} });
+    try {
+      let steps = 0;
+      while ((await stepper.step()) !== undefined) steps++;
+      expect(steps).toBeGreaterThan(0);
+      expect(stepper.finished).toBe(true);
+      expect(stepper.org.status().activeTasks).toBe(0);
+    } finally {
+      await stepper.close();
+    }
+  });
+});
+
+describe('echelon diagram', () => {
+  it('prints the hierarchy as a Mermaid flowchart', async () => {
+    const { text } = await cli(['diagram', '--hierarchy']);
+    const team = developmentTeam();
+    expect(text.split('\n')[0]).toBe('flowchart TD');
+    for (const node of team.nodes()) expect(text).toContain(`"${node.id}<br/><i>${node.role}</i>`);
+    expect(text.match(/ --> /g)).toHaveLength(team.size - 1);
+  });
+
+  it('prints both diagrams as Markdown, the statechart with every agent state', async () => {
+    const { text } = await cli(['diagram']);
+    expect(text).toMatch(/^## Hierarchy\n\n```mermaid\nflowchart TD/);
+    expect(text).toMatch(/## Agent statechart\n\n```mermaid\nstateDiagram-v2\n {2}\[\*\] --> receiving/);
+    for (const state of AGENT_STATES) expect(text).toContain(`state "${state}" as ${state}`);
+    expect(text).toContain('receiving --> evaluatingEscalation: [hasInbox]');
+    expect(text).toContain('executing --> receiving: [not isExecuting]');
+  });
+
+  it('draws a scenario’s own hierarchy', async () => {
+    const { text } = await cli(['diagram', 'examples/dev-team.ts', '--hierarchy']);
+    expect(text).toContain('"backend_dev_1<br/><i>worker</i>');
+  });
+});
+
+describe('the CLI as a program', () => {
+  // Built into test-results/ (inside the project, so the build finds node_modules) by tsc itself.
+  const outDir = 'test-results/cli-build';
+  beforeAll(async () => {
+    await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', outDir]);
+  }, 120_000);
+
+  it('runs a TypeScript example through tsx’s loader', async () => {
+    const { stdout } = await run(process.execPath, [`${outDir}/src/cli/index.js`, 'run', 'examples/dev-team.ts', '--compact']);
+    expect(stdout).toMatch(/── the scenario is over after \d+ steps/);
+    expect(stdout).toContain('»   ✓ python: completed by backend_dev_1');
+  });
+
+  it('runs from the sources too (npx tsx src/cli/index.ts)', async () => {
+    const { stdout } = await run(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/cli/index.ts', 'step', 'examples/dev-team.ts', '--steps', '1']);
+    expect(stdout).toMatch(/── step 1 · t=0 ms[^\n]*\n {2}backend_lead ← task\.assign/);
+  });
+
+  it('exits 1 with a one-line error for bad input', async () => {
+    const error = await run(process.execPath, [`${outDir}/src/cli/index.js`, 'run', 'test/fixtures/needs-approval.ts']).catch((thrown: { code: number; stderr: string }) => thrown);
+    expect(error).toMatchObject({ code: 1, stderr: expect.stringMatching(/^echelon: The scenario is waiting.*\[scenario_stalled\]\n$/) });
+  });
+
+  it('without tsx installed, a TypeScript scenario fails with missing_dependency (JavaScript still runs)', async () => {
+    // The built package alone in a project that has its dependencies but not tsx.
+    // Somewhere with no node_modules/tsx above it (a shared /tmp may have one).
+    const project = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'echelon-no-tsx-'));
+    try {
+      expect(() => createRequire(join(project, 'probe.js')).resolve('tsx/esm/api')).toThrow();
+      const installed = join(project, 'node_modules', 'echelon');
+      cpSync(outDir, join(installed, 'dist'), { recursive: true });
+      cpSync('package.json', join(installed, 'package.json'));
+      for (const dependency of ['xstate', 'nanoid', 'immer']) symlinkSync(resolve('node_modules', dependency), join(project, 'node_modules', dependency));
+      writeFileSync(
+        join(project, 'scenario.mjs'),
+        "import { createOrchestrator, defineScenario, developmentTeam } from 'echelon';\n" +
+          "export default defineScenario({ description: 'js', organisation: (host) => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 1, ...host }), run: async (org, { log }) => log((await org.submit({ type: 'css' })).status) });\n",
+      );
+      const cliPath = join(installed, 'dist/src/cli/index.js');
+      const typescript = await run(process.execPath, [cliPath, 'run', resolve('examples/dev-team.ts')], { cwd: project }).catch((thrown: { code: number; stderr: string }) => thrown);
+      expect(typescript).toMatchObject({ code: 1, stderr: expect.stringMatching(/needs tsx.*\[missing_dependency\]/) });
+      const { stdout } = await run(process.execPath, [cliPath, 'run', 'scenario.mjs', '--compact'], { cwd: project });
+      expect(stdout).toContain('» completed');
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  it('view serves the live view of a scenario; a decision made there lets it finish', async () => {
+    const child = spawn(process.execPath, [`${outDir}/src/cli/index.js`, 'view', 'test/fixtures/needs-approval.ts', '--port', '0', '--auto', '0', '--exit-when-done']);
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      const url = await new Promise<string>((resolve) => {
+        child.stdout.on('data', () => {
+          const found = /live view: (http:\S+)/.exec(output);
+          if (found) resolve(found[1]!);
+        });
+      });
+      const approvalId = await firstPendingApproval(url);
+      const decided = await fetch(`${url}api/approvals/${approvalId}/approve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ by: 'api_specialist', comment: 'from the test' }),
+      });
+      expect(decided.status).toBe(200);
+      expect(await exited).toBe(0);
+      expect(output).toContain('» risky: completed by backend_dev_1');
+      expect(output).toContain('the scenario is over: 0 active tasks, 0 pending approvals');
+    } finally {
+      child.kill();
+    }
+  });
+});
+
+/** Reads the live view's event stream until an approval is pending, and returns its id. */
+async function firstPendingApproval(url: string): Promise<string> {
+  const response = await fetch(`${url}api/events`);
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('the event stream ended');
+      buffer += value;
+      for (const frame of buffer.split('\n\n')) {
+        const data = /^data: (.*)$/m.exec(frame)?.[1];
+        const approvals = data === undefined ? undefined : (JSON.parse(data) as { approvals?: Array<{ id: string }> }).approvals;
+        if (approvals !== undefined && approvals.length > 0) return approvals[0]!.id;
+      }
+      buffer = buffer.slice(buffer.lastIndexOf('\n\n') + 2);
+    }
+  } finally {
+    await reader.cancel();
+  }
+}

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOrchestrator, developmentTeam, type Orchestrator, type OrchestratorEvent } from '../src/index.js';
+
+const orgs: Orchestrator[] = [];
+afterEach(async () => {
+  await Promise.all(orgs.splice(0).map((org) => org.stop()));
+});
+const start = () => {
+  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done` });
+  orgs.push(org);
+  return org;
+};
+
+/** Reads `count` events from an iterator. */
+const take = async <T>(iterator: AsyncIterator<T>, count: number) => {
+  const read: T[] = [];
+  while (read.length < count) {
+    const next = await iterator.next();
+    if (next.done) break;
+    read.push(next.value);
+  }
+  return read;
+};
+
+describe('org.events(): lifecycle events as an async iterator', () => {
+  it('yields every event of a task, in order, buffered from the moment it is created', async () => {
+    const org = start();
+    const events = org.events();
+    await org.submit({ id: 'one', type: 'python' }); // everything happens before the first read
+    const types: string[] = [];
+    for await (const event of events) {
+      if (event.type === 'agent.state') continue;
+      types.push(event.type);
+      if (event.type === 'task.completed') break;
+    }
+    expect(types).toEqual(['task.submitted', 'task.delegated', 'task.delegated', 'task.delegated', 'task.started', 'task.completed']);
+  });
+
+  it('narrows to one event type, typed', async () => {
+    const org = start();
+    const completed = org.events('task.completed');
+    const outcomes = await Promise.all([org.submit({ type: 'css' }), org.submit({ type: 'sql' })]);
+    const read = await take(completed, 2);
+    // `event.outcome` type-checks: the iterator yields task.completed events only.
+    expect(read.map((event) => event.outcome.taskId)).toEqual(outcomes.map((outcome) => outcome.taskId));
+  });
+
+  it('ends on break, on return(), on abort, and when the organisation stops', async () => {
+    const org = start();
+    const returned = org.events('task.submitted');
+    expect(await returned.return!()).toEqual({ done: true, value: undefined });
+    await org.submit({ type: 'css' });
+    expect(await returned.next()).toEqual({ done: true, value: undefined });
+
+    const controller = new AbortController();
+    const aborted = org.events('task.submitted', { signal: controller.signal });
+    await org.submit({ id: 'before', type: 'css' });
+    controller.abort();
+    await org.submit({ id: 'after', type: 'css' });
+    // What arrived before the abort is still read; the loop then ends without throwing.
+    const read: OrchestratorEvent[] = [];
+    for await (const event of aborted) read.push(event);
+    expect(read.map((event) => (event.type === 'task.submitted' ? event.task.id : event.type))).toEqual(['before']);
+
+    const alreadyAborted = org.events('*', { signal: AbortSignal.abort() });
+    expect(await alreadyAborted.next()).toEqual({ done: true, value: undefined });
+
+    const untilStop = org.events('task.completed');
+    const reading = (async () => {
+      const seen: string[] = [];
+      for await (const event of untilStop) seen.push(event.outcome.taskId);
+      return seen;
+    })();
+    await org.submit({ id: 'last', type: 'css' });
+    await org.stop();
+    expect(await reading).toEqual(['last']);
+    const afterStop = org.events();
+    expect(await afterStop.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('one slow reader does not hold the organisation back: events wait in its buffer', async () => {
+    const org = start();
+    const events = org.events('task.completed');
+    await Promise.all(Array.from({ length: 50 }, (_, i) => org.submit({ id: `t${i}`, type: 'css' })));
+    expect((await take(events, 50)).map((event) => event.outcome.taskId)).toEqual(Array.from({ length: 50 }, (_, i) => `t${i}`));
+    await events.return!();
+  });
+});

@@ -1,0 +1,121 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import { createOrchestrator, developmentTeam, fullStackFeature, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
+import { traceOrganisation } from '../src/inspect/otel.js';
+import { flush } from './support/helpers.js';
+
+const orgs: Orchestrator[] = [];
+afterEach(async () => {
+  await Promise.all(orgs.splice(0).map((org) => org.stop()));
+});
+
+/** An organisation traced into an in-memory exporter. */
+const traced = (options: Partial<OrchestratorOptions> = {}) => {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done`, ...options });
+  orgs.push(org);
+  const stop = traceOrganisation(org, { tracer: provider.getTracer('test') });
+  const spans = () => exporter.getFinishedSpans();
+  const byId = () => new Map(spans().map((span) => [span.spanContext().spanId, span]));
+  /** A span's ancestors' names, nearest first. */
+  const lineage = (name: string) => {
+    const index = byId();
+    const names: string[] = [];
+    for (let span = spans().find((candidate) => candidate.name === name); span?.parentSpanContext !== undefined; ) {
+      span = index.get(span.parentSpanContext.spanId);
+      if (span !== undefined) names.push(span.name);
+    }
+    return names;
+  };
+  return { org, spans, lineage, stop };
+};
+
+describe('OpenTelemetry spans', () => {
+  it('one trace per submitted task, one span per hop, nested along the delegation chain', async () => {
+    const { org, spans, lineage } = traced();
+    await Promise.all([org.submit({ type: 'python' }), org.submit({ type: 'api_design' })]);
+    const traces = new Set(spans().map((span) => span.spanContext().traceId));
+    expect(traces.size).toBe(2);
+    const python = spans().filter((span) => span.attributes['echelon.task.type'] === 'python');
+    expect(new Set(python.map((span) => span.spanContext().traceId)).size).toBe(1);
+    expect(python.map((span) => span.name).sort()).toEqual(['hop api_specialist', 'hop backend_dev_1', 'hop backend_lead', 'hop cto', 'task python'].sort());
+    expect(lineage('execute python')).toEqual(['hop backend_dev_1', 'hop api_specialist', 'hop backend_lead', 'hop cto', 'task python']);
+    const root = spans().find((span) => span.name === 'task python')!;
+    expect(root.parentSpanContext).toBeUndefined();
+    expect(root.attributes).toMatchObject({ 'echelon.status': 'completed', 'echelon.executed_by': 'backend_dev_1' });
+    expect(root.status.code).not.toBe(SpanStatusCode.ERROR);
+    expect(spans().find((span) => span.name === 'hop cto' && span.attributes['echelon.task.type'] === 'python')!.events.map((event) => event.name)).toEqual(['delegated']);
+  });
+
+  it('uses the orchestrator clock for span times', async () => {
+    const clock = new SimulatedClock();
+    clock.set(5_000);
+    const { org, spans } = traced({ clock, executors: () => new Promise((resolve) => clock.setTimeout(() => resolve('late'), 1_500)) });
+    const outcome = org.submit({ type: 'css' });
+    await flush();
+    clock.increment(1_500);
+    await outcome;
+    const root = spans().find((span) => span.name === 'task css')!;
+    expect(root.startTime).toEqual([5, 0]);
+    expect(root.endTime).toEqual([6, 500_000_000]);
+  });
+
+  it('failed attempts, escalations and approvals are spans at the hop where they happen', async () => {
+    let calls = 0;
+    const { org, spans, lineage } = traced({
+      execution: { retry: { attempts: 2, initialDelayMs: 0, jitter: 0 } },
+      executors: async (task, { agent }) => {
+        if (agent.id === 'backend_dev_1' && task.type === 'coding') throw new Error(`no (${++calls})`);
+        return 'ok';
+      },
+    });
+    // coding: backend_dev_1 fails twice, escalates to api_specialist, which hands it to the only other coder.
+    const coding = await org.submit({ type: 'coding' });
+    expect(coding.status).toBe('completed');
+    const attempts = spans().filter((span) => span.name === 'execute coding' && span.attributes['echelon.agent'] === 'backend_dev_1');
+    expect(attempts.map((span) => [span.attributes['echelon.attempt'], span.status.code])).toEqual([
+      [1, SpanStatusCode.ERROR],
+      [2, SpanStatusCode.ERROR],
+    ]);
+    expect(lineage('escalate execution_failed')).toEqual(['hop backend_dev_1', 'hop api_specialist', 'hop backend_lead', 'hop cto', 'task coding']);
+
+    const parked = org.submit({ type: 'python', context: { requiresApproval: true } });
+    await flush();
+    org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'cto' });
+    await parked;
+    expect(lineage('approval')).toEqual(['hop backend_dev_1', 'hop api_specialist', 'hop backend_lead', 'hop cto', 'task python']);
+  });
+
+  it('subtasks of a decomposed task nest under the hop where it was split, in the same trace', async () => {
+    const { org, spans, lineage } = traced({ decomposers: { byType: { full_stack_feature: fullStackFeature() } } });
+    const outcome = await org.submit({ id: 'auth', type: 'full_stack_feature', payload: { feature: 'login' } });
+    expect(outcome.status).toBe('completed');
+    expect(new Set(spans().map((span) => span.spanContext().traceId)).size).toBe(1);
+    const split = spans().find((span) => span.events.some((event) => event.name === 'decomposed'))!;
+    const splitter = split.attributes['echelon.agent'] as string;
+    for (const subtask of outcome.subtasks!) {
+      const executed = spans().find((span) => span.name.startsWith('execute') && span.attributes['echelon.agent'] === subtask.executedBy && span.parentSpanContext !== undefined);
+      expect(executed).toBeDefined();
+      const hops = lineage(`hop ${subtask.executedBy}`);
+      expect(hops).toContain(`hop ${splitter}`);
+      expect(hops.at(-1)).toBe('task full_stack_feature');
+    }
+  });
+
+  it('a task that fails marks its root span as an error; stopping ends what is still open', async () => {
+    const { org, spans, stop } = traced();
+    await org.submit({ type: 'quantum_computing' });
+    const failed = spans().find((span) => span.name === 'task quantum_computing')!;
+    expect(failed.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringContaining('quantum_computing') });
+    expect(failed.attributes['echelon.status']).toBe('failed');
+
+    void org.submit({ id: 'waiting', type: 'python', context: { requiresApproval: true } });
+    await flush();
+    expect(spans().some((span) => span.attributes['echelon.task.id'] === 'waiting')).toBe(false);
+    stop();
+    expect(spans().filter((span) => span.attributes['echelon.task.id'] === 'waiting').map((span) => span.name)).toContain('task python');
+  });
+});

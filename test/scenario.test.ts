@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { createOrchestrator, defineScenario, developmentTeam, EchelonError, isMainModule, isScenario, runScenario, type Scenario } from '../src/index.js';
+import devTeam from '../examples/dev-team.js';
+
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof EchelonError) return error.code;
+    throw error;
+  }
+  return 'accepted';
+};
+
+describe('the scenario format', () => {
+  it('defineScenario checks the shape and names what is missing', () => {
+    const run = () => {};
+    const organisation = () => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 1 });
+    expect(codeOf(() => defineScenario(null as unknown as Scenario))).toBe('invalid_scenario');
+    expect(codeOf(() => defineScenario({ description: ' ', organisation, run }))).toBe('invalid_scenario');
+    expect(codeOf(() => defineScenario({ description: 'x', run } as unknown as Scenario))).toBe('invalid_scenario');
+    expect(codeOf(() => defineScenario({ description: 'x', organisation } as unknown as Scenario))).toBe('invalid_scenario');
+    expect(() => defineScenario({ description: 'x', organisation: 'no' } as unknown as Scenario)).toThrow(/organisation\(host, context\)/);
+    expect(codeOf(() => defineScenario({ description: 'x', organisation, run }))).toBe('accepted');
+    expect(isScenario(devTeam)).toBe(true);
+    expect(isScenario({ description: 'x' })).toBe(false);
+  });
+
+  it('runScenario runs a scenario on the real clock and stops its organisation', async () => {
+    let org: ReturnType<Scenario['organisation']> | undefined;
+    const lines: string[] = [];
+    await runScenario(
+      defineScenario({
+        description: 'one task',
+        organisation: (host, { sleep }) => {
+          org = createOrchestrator({
+            hierarchy: developmentTeam(),
+            executors: async (_task, { signal }) => {
+              await sleep(1, signal);
+              return 'slept';
+            },
+            ...host,
+          });
+          return org;
+        },
+        async run(organisation, { log }) {
+          log(String((await organisation.submit({ type: 'css' })).result));
+        },
+      }),
+      { log: (line) => lines.push(line) },
+    );
+    expect(lines).toEqual(['slept']);
+    await expect(org!.submit({ type: 'css' })).rejects.toMatchObject({ code: 'orchestrator_stopped' });
+  });
+
+  it('the reference scenario runs on its own, as npm start does', async () => {
+    const lines: string[] = [];
+    await runScenario(devTeam, { log: (line) => lines.push(line) });
+    expect(lines).toContain('  ✓ api_design: completed by api_specialist via cto → backend_lead → api_specialist: {"expertise":"Technical solution designed"}');
+    const capabilities = new Set(developmentTeam().nodes().flatMap((node) => node.capabilities));
+    // The first four, one per capability, then the full-stack feature.
+    expect(lines.filter((line) => line.startsWith('  ✓'))).toHaveLength(4 + capabilities.size + 1);
+    expect(lines).toContainEqual(expect.stringMatching(/✗ quantum_computing: failed by nobody/));
+  });
+
+  it('isMainModule tells the program being run from a module it imported', () => {
+    expect(isMainModule(import.meta.url)).toBe(false);
+    expect(isMainModule('file:///no/such/file.ts')).toBe(false);
+  });
+});
