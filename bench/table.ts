@@ -70,8 +70,10 @@ export function formatResults(results: Results): string {
   out.push(`echelon benchmark — ${String(meta.plan)} plan, ${String(meta.date)}`);
   out.push(`node ${String(meta.node)}${meta.nodeFlags === undefined ? '' : ` ${String(meta.nodeFlags)}`}, xstate ${String(meta.xstate)}, ${String(meta.cpus)} × ${String(meta.cpu)}, load average at start ${String(meta.loadStart)}, at end ${String(meta.loadEnd)}`);
 
-  out.push('', `1–2. Throughput: development team, ${String(meta.tasks)} mixed tasks per run, tasks/s — median [min–max] of ${String(meta.runs)} runs (echelon: ${String(meta.echelonRuns)})`);
-  out.push(throughputTable(results));
+  if (Object.keys(results.throughput).length > 0) {
+    out.push('', `1–2. Throughput: development team, ${String(meta.tasks)} mixed tasks per run, tasks/s — median [min–max] of ${String(meta.runs)} runs (echelon: ${String(meta.echelonRuns)})`);
+    out.push(throughputTable(results));
+  }
   if (results.inspection !== undefined) {
     const { inspection } = results;
     out.push('', `6. Inspection cost: echelon at ${inspection.inFlight} in flight, tasks/s`);
@@ -86,21 +88,21 @@ export function formatResults(results: Results): string {
     );
   }
 
-  out.push('', '3. Latency: one task in flight, submit → result (ms, median [min–max] of 3 runs); per hop = extra ms per level of delegation, fitted on a chain of 16 agents');
   const latencySystems = [...new Set([...Object.keys(results.latency), ...Object.keys(results.perHop)])];
-  out.push(
-    grid(
-      ['system', 'p50 ms', 'p99 ms', 'per hop ms'],
-      latencySystems.map((system) => {
-        const latency = results.latency[system];
-        const hop = results.perHop[system];
-        return [name(system), latency ? spread(latency.p50, ms) : '—', latency ? spread(latency.p99, ms) : '—', hop ? spread(hop.ms, ms) : '—'];
-      }),
-    ),
-  );
+  if (latencySystems.length > 0) {
+    out.push('', '3. Latency: one task in flight, submit → result (ms, median [min–max] of 3 runs); per hop = extra ms per level of delegation, fitted on a chain of 16 agents');
+    const rows = latencySystems.map((system) => {
+      const latency = results.latency[system];
+      const hop = results.perHop[system];
+      return [name(system), latency ? spread(latency.p50, ms) : '—', latency ? spread(latency.p99, ms) : '—', hop ? spread(hop.ms, ms) : '—'];
+    });
+    out.push(grid(['system', 'p50 ms', 'p99 ms', 'per hop ms'], rows));
+  }
 
-  out.push('', '4. Scale: echelon organisations with 10 reports per manager (heap after full GC, per agent)');
-  out.push(scaleTable(results.scale.echelon));
+  if (results.scale.echelon.length > 0) {
+    out.push('', '4. Scale: echelon organisations with 10 reports per manager (heap after full GC, per agent)');
+    out.push(scaleTable(results.scale.echelon));
+  }
   const exponents = results.scale.exponents;
   if (exponents.startMs !== undefined) {
     out.push(
