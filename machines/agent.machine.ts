@@ -10,7 +10,7 @@
  * microsteps; a strategy or policy that returns a promise keeps the agent in that state
  * until it answers, with new messages queued in its inbox — never dropped.
  */
-import { enqueueActions, fromCallback, fromPromise, not, setup, type ActorRefFrom, type AnyActorRef, type EventObject } from 'xstate';
+import { assign, enqueueActions, fromCallback, fromPromise, not, setup, type ActorRefFrom, type AnyActorRef, type EventObject } from 'xstate';
 import { taskErrorFromUnknown, type TaskError } from '../src/errors.js';
 import type { ApproverDecision } from '../src/approval/approvers.js';
 import type { Candidate } from '../src/delegation/types.js';
@@ -187,15 +187,13 @@ function defineAgentMachine(env: AgentEnvironment) {
         }
       }),
 
-      takeJob: enqueueActions(({ context, enqueue }) => {
-        enqueue.assign({ job: context.inbox[0]!, inbox: context.inbox.slice(1), step: null });
-      }),
+      takeJob: assign(({ context }) => ({ job: context.inbox[0]!, inbox: context.inbox.slice(1), step: null })),
+      /** An idle agent takes a task straight into the pipeline (its inbox is empty whenever it idles). */
+      takeAssigned: assign(({ event }) => (event.type === 'task.assign' ? { job: { task: event.task, mode: event.mode ?? 'route' }, step: null } : {})),
 
-      evaluate: enqueueActions(({ context, enqueue }) => enqueue.assign(afterDecision(decide(context, 'evaluate')))),
-      select: enqueueActions(({ context, enqueue }) => enqueue.assign(afterDecision(decide(context, 'select')))),
-      decided: enqueueActions(({ enqueue, event }) => {
-        enqueue.assign(afterDecision((event as unknown as { output: Step }).output));
-      }),
+      evaluate: assign(({ context }) => afterDecision(decide(context, 'evaluate'))),
+      select: assign(({ context }) => afterDecision(decide(context, 'select'))),
+      decided: assign(({ event }) => afterDecision((event as unknown as { output: Step }).output)),
       undecided: enqueueActions(({ context, enqueue, event }) => {
         const code = (context.step as PendingStep).phase === 'evaluate' ? 'policy_error' : 'strategy_error';
         enqueue.assign({ step: { kind: 'fail', error: taskErrorFromUnknown((event as unknown as { error: unknown }).error, code) } });
@@ -409,6 +407,7 @@ function defineAgentMachine(env: AgentEnvironment) {
     states: {
       receiving: {
         entry: { type: 'reportState', params: { state: 'receiving' } },
+        on: { 'task.assign': { target: 'evaluatingEscalation', actions: 'takeAssigned' } },
         always: [
           { guard: 'hasInbox', target: 'evaluatingEscalation', actions: 'takeJob' },
           { guard: 'isExecuting', target: 'executing' },
@@ -446,6 +445,7 @@ function defineAgentMachine(env: AgentEnvironment) {
       },
       executing: {
         entry: { type: 'reportState', params: { state: 'executing' } },
+        on: { 'task.assign': { target: 'evaluatingEscalation', actions: 'takeAssigned' } },
         always: [
           { guard: 'hasInbox', target: 'evaluatingEscalation', actions: 'takeJob' },
           { guard: not('isExecuting'), target: 'receiving' },
@@ -453,6 +453,7 @@ function defineAgentMachine(env: AgentEnvironment) {
       },
       awaitingApproval: {
         entry: { type: 'reportState', params: { state: 'awaitingApproval' } },
+        on: { 'task.assign': { target: 'evaluatingEscalation', actions: 'takeAssigned' } },
         always: [
           { guard: 'hasInbox', target: 'evaluatingEscalation', actions: 'takeJob' },
           { guard: 'isExecuting', target: 'executing' },
@@ -491,6 +492,24 @@ function afterDecision(step: Step | PendingStep): Partial<AgentContext> {
 function hasAny(record: Readonly<Record<string, unknown>>): boolean {
   for (const _ in record) return true;
   return false;
+}
+
+/*
+ * Copies of records keyed by task or approval id, with one entry more or less. Copied key by key:
+ * V8's object spread and rest destructuring slow down sharply on objects with many unique keys
+ * (removing one of 1,000 entries by rest destructuring takes milliseconds).
+ */
+function withEntry<T>(record: Readonly<Record<string, T>>, key: string, value: T): Record<string, T> {
+  const copy: Record<string, T> = {};
+  for (const existing in record) copy[existing] = record[existing]!;
+  copy[key] = value;
+  return copy;
+}
+
+function without<T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> {
+  const copy: Record<string, T> = {};
+  for (const existing in record) if (existing !== key) copy[existing] = record[existing]!;
+  return copy;
 }
 
 function cancelled(agentId: string, reason: string | undefined): Settlement {
@@ -535,10 +554,6 @@ function operations(env: AgentEnvironment, xstateEnqueue: unknown, context: Agen
   const touch = () => (changed = true);
   const report: AgentEnvironment['report'] = (event) => enqueue(() => env.report(event));
   const post = (to: AnyActorRef | string, event: AgentEvent) => enqueue.sendTo(to, event, delivery(env));
-  const without = <T>(record: Readonly<Record<string, T>>, key: string) => {
-    const { [key]: _, ...rest } = record;
-    return rest;
-  };
 
   const ops = {
     /** Delivers a settled task one step back along its chain, or to its origin at the entry agent. */
@@ -644,7 +659,7 @@ function operations(env: AgentEnvironment, xstateEnqueue: unknown, context: Agen
     },
 
     startExecution(task: Task) {
-      running = { ...running, [task.id]: task };
+      running = withEntry(running, task.id, task);
       touch();
       enqueue.spawnChild('execution', { id: executionChildId(task.id), input: { task, agentId: me, policy: env.executionPolicy(me, task) } });
     },

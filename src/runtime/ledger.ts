@@ -241,6 +241,11 @@ export class Ledger {
     return [...this.#roots.values()].map((root) => root.task);
   }
 
+  /** How many submitted tasks are active (without listing them: checked on every settlement). */
+  activeCount(): number {
+    return this.#roots.size;
+  }
+
   // ─── escalations ──────────────────────────────────────────────────────────────────────
 
   raise(request: EscalationRequest): Escalation {

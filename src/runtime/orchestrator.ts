@@ -200,7 +200,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       outcome,
       at: outcome.settledAt,
     }));
-    if (ledger.activeRoots().length === 0) for (const resolve of drainWaiters.splice(0)) resolve();
+    if (ledger.activeCount() === 0) for (const resolve of drainWaiters.splice(0)) resolve();
   };
 
   const flushStates = () => {
@@ -405,7 +405,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return {
         hierarchyDepth: hierarchyMetrics(hierarchy).depth,
         totalAgents: hierarchy.size,
-        activeTasks: ledger.activeRoots().length,
+        activeTasks: ledger.activeCount(),
         activeEscalations: ledger.activeEscalations().length,
         resolvedEscalations: ledger.resolvedEscalationCount(),
         pendingApprovals: ledger.pendingApprovals().length,
@@ -510,7 +510,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     flush: () => durable?.flushed() ?? Promise.resolve(),
 
     drain() {
-      const drained = ledger.activeRoots().length === 0 ? Promise.resolve() : new Promise<void>((resolve) => drainWaiters.push(resolve));
+      const drained = ledger.activeCount() === 0 ? Promise.resolve() : new Promise<void>((resolve) => drainWaiters.push(resolve));
       return durable === undefined ? drained : drained.then(() => durable.flushed());
     },
 

@@ -1,0 +1,88 @@
+/**
+ * The benchmark's jobs: what each measurement runs, and the plans — the full benchmark
+ * (`npm run bench`), a quick one for development (`npm run bench -- --quick`) and the tiny one
+ * the smoke test runs in-process.
+ */
+import { measureLatency, measurePerHop, type HopJob, type LatencyJob } from './cases/latency.js';
+import { measureMemory, type MemoryJob } from './cases/memory.js';
+import { measurePersistence } from './cases/persistence.js';
+import { measureScale, type ScaleJob } from './cases/scale.js';
+import { measureThroughput, type ThroughputJob } from './cases/throughput.js';
+import type { SystemKey } from './systems/index.js';
+
+export type Job =
+  | ({ readonly case: 'throughput' } & ThroughputJob)
+  | ({ readonly case: 'latency' } & LatencyJob)
+  | ({ readonly case: 'hop' } & HopJob)
+  | ({ readonly case: 'scale' } & ScaleJob)
+  | ({ readonly case: 'memory' } & MemoryJob)
+  | { readonly case: 'persistence' };
+
+export type JobResult = Awaited<ReturnType<typeof runJob>>;
+
+/** Runs one job in this process. */
+export function runJob(job: Job) {
+  switch (job.case) {
+    case 'throughput':
+      return measureThroughput(job);
+    case 'latency':
+      return measureLatency(job);
+    case 'hop':
+      return measurePerHop(job);
+    case 'scale':
+      return measureScale(job);
+    case 'memory':
+      return measureMemory(job);
+    case 'persistence':
+      return measurePersistence();
+  }
+}
+
+/** How a worker marks its result line on stdout. */
+export const RESULT_MARK = '@@bench-result ';
+
+export type PlanName = 'full' | 'quick' | 'smoke';
+
+/** The systems in the throughput table, in order. */
+const THROUGHPUT_SYSTEMS = ['plain', 'raw', 'raw-actors', 'echelon'] as const satisfies readonly SystemKey[];
+const LATENCY_SYSTEMS = ['plain', 'raw', 'echelon'] as const satisfies readonly SystemKey[];
+
+/**
+ * Sizes of each plan. The full plan is the one the targets are judged on; it keeps to about ten
+ * minutes on a 2-core machine by running echelon's configurations 3 times (the baselines, which
+ * take a second, 5 times), the 100,000-agent organisation twice and the million tasks once.
+ */
+const SIZES = {
+  full: { tasks: 20_000, warmup: 5_000, runs: 5, echelonRuns: 3, latencyTasks: 2_000, hopTasks: 300, scale: [1_000, 10_000, 100_000], scaleRuns: [3, 3, 2], memory: [10_000, 100_000, 1_000_000] },
+  quick: { tasks: 4_000, warmup: 1_000, runs: 3, echelonRuns: 3, latencyTasks: 500, hopTasks: 100, scale: [1_000, 10_000, 100_000], scaleRuns: [1, 1, 1], memory: [10_000, 50_000, 100_000] },
+  smoke: { tasks: 200, warmup: 50, runs: 2, echelonRuns: 2, latencyTasks: 50, hopTasks: 10, scale: [111, 1_111], scaleRuns: [1, 1], memory: [100, 200, 400] },
+} as const;
+
+/** Every job of a plan, in the order they run. */
+export function plan(name: PlanName): Job[] {
+  const size = SIZES[name];
+  const jobs: Job[] = [];
+  const throughput = (system: SystemKey, inFlight: number): Job => ({
+    case: 'throughput',
+    system,
+    inFlight,
+    count: size.tasks,
+    warmup: size.warmup,
+    runs: system.startsWith('echelon') ? size.echelonRuns : size.runs,
+  });
+  for (const inFlight of [1, 100, 1000]) for (const system of THROUGHPUT_SYSTEMS) jobs.push(throughput(system, inFlight));
+  // echelon's default (one task at a time per agent, the rest queued), where queueing matters.
+  jobs.push(throughput('echelon-queued', 1000));
+  for (const system of ['echelon-inspect', 'echelon-inspect-json'] as const) jobs.push(throughput(system, 100));
+  for (const system of LATENCY_SYSTEMS) {
+    jobs.push({ case: 'latency', system, count: size.latencyTasks, warmup: size.latencyTasks, runs: 3 });
+    jobs.push({ case: 'hop', system, depth: 16, levels: [0, 5, 10, 15], perLevel: size.hopTasks, runs: 3 });
+  }
+  size.scale.forEach((agents, index) => {
+    for (let run = 0; run < size.scaleRuns[index]!; run++) jobs.push({ case: 'scale', system: 'echelon', size: agents, routes: 21 });
+    jobs.push({ case: 'scale', system: 'raw', size: agents, routes: 21 });
+  });
+  jobs.push({ case: 'memory', system: 'echelon', checkpoints: size.memory, every: size.memory[0]!, inFlight: 100 });
+  jobs.push({ case: 'persistence' });
+  return jobs;
+}

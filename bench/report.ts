@@ -1,0 +1,202 @@
+/**
+ * From job results to what the benchmark reports: the figures (medians with min/max), echelon's
+ * ratios to the baselines, fitted growth exponents, and each target met or missed. The same
+ * object is printed as a table and written to bench/results.json.
+ */
+import type { HopJob, HopResult, LatencyResult } from './cases/latency.js';
+import type { MemoryResult } from './cases/memory.js';
+import type { PersistenceResult } from './cases/persistence.js';
+import type { ScaleResult } from './cases/scale.js';
+import type { ThroughputResult } from './cases/throughput.js';
+import type { Job } from './jobs.js';
+import { growthExponent, summarize, type Summary } from './stats.js';
+
+/** A job and what it measured. */
+export type Measured =
+  | { readonly job: Extract<Job, { case: 'throughput' }>; readonly result: ThroughputResult }
+  | { readonly job: Extract<Job, { case: 'latency' }>; readonly result: LatencyResult }
+  | { readonly job: Extract<Job, { case: 'hop' }>; readonly result: HopResult }
+  | { readonly job: Extract<Job, { case: 'scale' }>; readonly result: ScaleResult }
+  | { readonly job: Extract<Job, { case: 'memory' }>; readonly result: MemoryResult }
+  | { readonly job: Extract<Job, { case: 'persistence' }>; readonly result: PersistenceResult };
+
+export interface ScaleRow {
+  readonly agents: number;
+  readonly depth: number;
+  readonly runs: number;
+  readonly startMs: Summary;
+  readonly stopMs: Summary;
+  readonly routeMs: Summary;
+  readonly firstRouteMs: Summary;
+  readonly actorBytesPerAgent: Summary;
+  readonly hierarchyBytesPerAgent: Summary;
+}
+
+export interface Target {
+  readonly name: string;
+  readonly goal: string;
+  readonly measured: string;
+  readonly met: boolean | undefined;
+}
+
+export interface Results {
+  readonly meta: Readonly<Record<string, unknown>>;
+  /** Tasks/s by tasks in flight, then by system. */
+  readonly throughput: Readonly<Record<string, Readonly<Record<string, Summary>>>>;
+  /** echelon's median throughput divided by each baseline's, by tasks in flight. */
+  readonly ratios: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** echelon's throughput without and with each inspection observer (ratio to without). */
+  readonly inspection?: {
+    readonly inFlight: number;
+    readonly without: Summary;
+    readonly observers: Readonly<Record<string, { readonly tasksPerSecond: Summary; readonly ratio: number }>>;
+  };
+  /** Submit → outcome in ms, one task in flight. */
+  readonly latency: Readonly<Record<string, { readonly p50: Summary; readonly p99: Summary }>>;
+  /** Extra ms per level of delegation, fitted over a chain of managers. */
+  readonly perHop: Readonly<Record<string, { readonly ms: Summary; readonly depth: number; readonly byLevel: Readonly<Record<number, number>> }>>;
+  readonly scale: {
+    readonly echelon: readonly ScaleRow[];
+    readonly raw: readonly ScaleRow[];
+    /** Fitted exponents of growth with the number of agents (1 = linear). */
+    readonly exponents: Readonly<Record<string, number>>;
+  };
+  readonly memory?: MemoryResult & { readonly growthLastTwo: number; readonly inFlight: number };
+  readonly persistence?: PersistenceResult;
+  readonly targets: readonly Target[];
+}
+
+const byCase = <C extends Job['case']>(measured: readonly Measured[], name: C) =>
+  measured.filter((entry): entry is Extract<Measured, { job: { case: C } }> => entry.job.case === name);
+
+function scaleRows(entries: ReadonlyArray<Extract<Measured, { job: { case: 'scale' } }>>): ScaleRow[] {
+  const sizes = [...new Set(entries.map((entry) => entry.job.size))].sort((a, b) => a - b);
+  return sizes.map((agents) => {
+    const runs = entries.filter((entry) => entry.job.size === agents).map((entry) => entry.result);
+    const of = (pick: (result: ScaleResult) => number) => summarize(runs.map(pick));
+    return {
+      agents,
+      depth: runs[0]!.depth,
+      runs: runs.length,
+      startMs: of((r) => r.startMs),
+      stopMs: of((r) => r.stopMs),
+      routeMs: of((r) => r.routeMs),
+      firstRouteMs: of((r) => r.firstRouteMs),
+      actorBytesPerAgent: of((r) => r.actorBytesPerAgent),
+      hierarchyBytesPerAgent: of((r) => r.hierarchyBytesPerAgent),
+    };
+  });
+}
+
+/** Aggregates every job's result into the report, and judges the targets. */
+export function buildResults(measured: readonly Measured[], meta: Readonly<Record<string, unknown>>): Results {
+  const throughput: Record<string, Record<string, Summary>> = {};
+  for (const { job, result } of byCase(measured, 'throughput')) {
+    (throughput[job.inFlight] ??= {})[job.system] = summarize(result.tasksPerSecond);
+  }
+  const ratios: Record<string, Record<string, number>> = {};
+  for (const [inFlight, systems] of Object.entries(throughput)) {
+    const mine = systems.echelon?.median;
+    if (mine === undefined) continue;
+    ratios[inFlight] = Object.fromEntries(
+      Object.entries(systems)
+        .filter(([system]) => !system.startsWith('echelon'))
+        .map(([system, summary]) => [system, mine / summary.median]),
+    );
+  }
+  const inspectedAt = Object.keys(throughput).find((inFlight) => throughput[inFlight]!['echelon-inspect'] !== undefined);
+  const without = inspectedAt === undefined ? undefined : throughput[inspectedAt]!.echelon;
+  const inspection =
+    inspectedAt === undefined || without === undefined
+      ? undefined
+      : {
+          inFlight: Number(inspectedAt),
+          without,
+          observers: Object.fromEntries(
+            Object.entries(throughput[inspectedAt]!)
+              .filter(([system]) => system.startsWith('echelon-inspect'))
+              .map(([system, summary]) => [system, { tasksPerSecond: summary, ratio: summary.median / without.median }]),
+          ),
+        };
+
+  const latency = Object.fromEntries(
+    byCase(measured, 'latency').map(({ job, result }) => [job.system, { p50: summarize(result.p50), p99: summarize(result.p99) }]),
+  );
+  const perHop = Object.fromEntries(
+    byCase(measured, 'hop').map(({ job, result }: { job: HopJob; result: HopResult }) => [
+      job.system,
+      { ms: summarize(result.perHop), depth: job.depth, byLevel: result.byLevel },
+    ]),
+  );
+
+  const scaleEntries = byCase(measured, 'scale');
+  const echelonRows = scaleRows(scaleEntries.filter((entry) => entry.job.system === 'echelon'));
+  const rawRows = scaleRows(scaleEntries.filter((entry) => entry.job.system === 'raw'));
+  const agents = echelonRows.map((row) => row.agents);
+  const exponents: Record<string, number> =
+    echelonRows.length < 2
+      ? {}
+      : {
+          startMs: growthExponent(agents, echelonRows.map((row) => row.startMs.median)),
+          stopMs: growthExponent(agents, echelonRows.map((row) => row.stopMs.median)),
+          heapBytes: growthExponent(agents, echelonRows.map((row) => (row.actorBytesPerAgent.median + row.hierarchyBytesPerAgent.median) * row.agents)),
+          routeMs: growthExponent(agents, echelonRows.map((row) => row.routeMs.median)),
+        };
+
+  const memoryEntry = byCase(measured, 'memory')[0];
+  const memory =
+    memoryEntry === undefined
+      ? undefined
+      : (() => {
+          const readings = memoryEntry.result.readings;
+          const last = readings[readings.length - 1]!;
+          const previous = readings[readings.length - 2] ?? last;
+          return { ...memoryEntry.result, growthLastTwo: last.heapBytes / previous.heapBytes - 1, inFlight: memoryEntry.job.inFlight };
+        })();
+  const persistence = byCase(measured, 'persistence')[0]?.result;
+
+  const results = { meta, throughput, ratios, ...(inspection ? { inspection } : {}), latency, perHop, scale: { echelon: echelonRows, raw: rawRows, exponents }, ...(memory ? { memory } : {}), ...(persistence ? { persistence } : {}) };
+  return { ...results, targets: judge(results) };
+}
+
+function judge(results: Omit<Results, 'targets'>): Target[] {
+  const targets: Target[] = [];
+  const at100 = results.ratios['100'];
+  for (const [baseline, label] of [
+    ['raw', 'raw XState'],
+    ['raw-actors', 'raw XState + task actors'],
+  ] as const) {
+    const ratio = at100?.[baseline];
+    targets.push({
+      name: `throughput at 100 in flight vs ${label}`,
+      goal: '≥ 50 %',
+      measured: ratio === undefined ? 'not measured' : `${(ratio * 100).toFixed(1)} %`,
+      met: ratio === undefined ? undefined : ratio >= 0.5,
+    });
+  }
+  const largest = results.scale.echelon[results.scale.echelon.length - 1];
+  const size = largest === undefined ? 'the largest organisation' : `${largest.agents.toLocaleString('en-US')} agents`;
+  targets.push({
+    name: `start ${size}`,
+    goal: '< 10 s',
+    measured: largest === undefined ? 'not measured' : `${(largest.startMs.median / 1000).toFixed(2)} s`,
+    met: largest === undefined ? undefined : largest.startMs.median < 10_000,
+  });
+  const perAgent = largest === undefined ? undefined : largest.actorBytesPerAgent.median + largest.hierarchyBytesPerAgent.median;
+  targets.push({
+    name: `heap per agent, ${size} (actors + hierarchy)`,
+    goal: '< 4 KB',
+    measured: perAgent === undefined ? 'not measured' : `${(perAgent / 1024).toFixed(2)} KB`,
+    met: perAgent === undefined ? undefined : perAgent < 4096,
+  });
+  const memory = results.memory;
+  const readings = memory?.readings ?? [];
+  const [previous, last] = readings.slice(-2);
+  targets.push({
+    name: last === undefined || previous === undefined ? 'heap flat over tasks' : `heap after ${last.tasks.toLocaleString('en-US')} tasks vs ${previous.tasks.toLocaleString('en-US')}`,
+    goal: 'within 10 %',
+    measured: memory === undefined ? 'not measured' : `${memory.growthLastTwo >= 0 ? '+' : ''}${(memory.growthLastTwo * 100).toFixed(1)} %`,
+    met: memory === undefined ? undefined : Math.abs(memory.growthLastTwo) <= 0.1,
+  });
+  return targets;
+}

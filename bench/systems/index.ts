@@ -1,0 +1,22 @@
+/** Every system the benchmark can run, by a stable key used in jobs and results. */
+import { echelon, echelonQueued } from './echelon.js';
+import { plainAsync } from './plain-async.js';
+import { rawXState, rawXStatePerTask } from './raw-xstate.js';
+import type { SystemFactory } from './types.js';
+
+export const SYSTEMS = {
+  plain: plainAsync,
+  raw: rawXState,
+  'raw-actors': rawXStatePerTask,
+  echelon,
+  'echelon-inspect': (options) => echelon({ ...options, inspect: 'count' }),
+  'echelon-inspect-json': (options) => echelon({ ...options, inspect: 'serialize' }),
+  'echelon-queued': echelonQueued,
+} as const satisfies Record<string, SystemFactory>;
+
+export type SystemKey = keyof typeof SYSTEMS;
+
+/** The baselines, in the order the table shows them. */
+export const BASELINES = ['plain', 'raw', 'raw-actors'] as const satisfies readonly SystemKey[];
+
+export type { Routed, System, SystemFactory, SystemOptions } from './types.js';

@@ -1,0 +1,128 @@
+/**
+ * The benchmark's results as text tables: throughput with ratios, inspection, latency, scale,
+ * memory, persistence, and the targets. Every figure is a median, with [min–max] over runs.
+ */
+import type { Results, ScaleRow } from './report.js';
+import type { Summary } from './stats.js';
+
+const NAMES: Readonly<Record<string, string>> = {
+  plain: 'plain async',
+  raw: 'raw XState',
+  'raw-actors': 'raw XState + task actors',
+  echelon: 'echelon',
+  'echelon-inspect': 'echelon + counting inspector',
+  'echelon-inspect-json': 'echelon + serializing inspector',
+  'echelon-queued': 'echelon, concurrency 1',
+};
+
+const name = (system: string) => NAMES[system] ?? system;
+const int = (value: number) => Math.round(value).toLocaleString('en-US');
+/** Milliseconds with three significant digits. */
+const ms = (value: number) => (value >= 100 ? int(value) : value.toPrecision(3));
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+function spread(summary: Summary, format: (value: number) => string): string {
+  return summary.runs.length === 1 ? format(summary.median) : `${format(summary.median)} [${format(summary.min)}–${format(summary.max)}]`;
+}
+
+/** Lays out rows under a header, columns padded to their widest cell. */
+export function grid(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  return [line(header), widths.map((width) => '─'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function throughputTable(results: Results): string {
+  const systems = [...new Set(Object.values(results.throughput).flatMap((bySystem) => Object.keys(bySystem)))].filter((system) => !system.startsWith('echelon-inspect'));
+  const baselines = systems.filter((system) => !system.startsWith('echelon'));
+  const rows = Object.entries(results.throughput).map(([inFlight, bySystem]) => [
+    inFlight,
+    ...systems.map((system) => (bySystem[system] === undefined ? '—' : spread(bySystem[system]!, int))),
+    ...baselines.map((baseline) => {
+      const ratio = results.ratios[inFlight]?.[baseline];
+      return ratio === undefined ? '—' : ratio >= 0.1 ? `${ratio.toFixed(2)}×` : `${ratio.toFixed(4)}×`;
+    }),
+  ]);
+  return grid(['in flight', ...systems.map(name), ...baselines.map((baseline) => `echelon ÷ ${name(baseline)}`)], rows);
+}
+
+function scaleTable(rows: readonly ScaleRow[]): string {
+  return grid(
+    ['agents', 'depth', 'runs', 'start ms', 'heap/agent: actors', '+ hierarchy', 'route root→leaf ms', 'stop ms'],
+    rows.map((row) => [
+      int(row.agents),
+      String(row.depth),
+      String(row.runs),
+      spread(row.startMs, ms),
+      spread(row.actorBytesPerAgent, kb),
+      spread(row.hierarchyBytesPerAgent, kb),
+      spread(row.routeMs, ms),
+      spread(row.stopMs, ms),
+    ]),
+  );
+}
+
+/** The whole report as text. */
+export function formatResults(results: Results): string {
+  const out: string[] = [];
+  const meta = results.meta;
+  out.push(`echelon benchmark — ${String(meta.plan)} plan, ${String(meta.date)}`);
+  out.push(`node ${String(meta.node)}${meta.nodeFlags === undefined ? '' : ` ${String(meta.nodeFlags)}`}, xstate ${String(meta.xstate)}, ${String(meta.cpus)} × ${String(meta.cpu)}, load average at start ${String(meta.loadStart)}, at end ${String(meta.loadEnd)}`);
+
+  if (Object.keys(results.throughput).length > 0) {
+    out.push('', `1–2. Throughput: development team, ${String(meta.tasks)} mixed tasks per run, tasks/s — median [min–max] of ${String(meta.runs)} runs (echelon: ${String(meta.echelonRuns)})`);
+    out.push(throughputTable(results));
+  }
+  if (results.inspection !== undefined) {
+    const { inspection } = results;
+    out.push('', `6. Inspection cost: echelon at ${inspection.inFlight} in flight, tasks/s`);
+    out.push(
+      grid(
+        ['observer', 'tasks/s', 'ratio'],
+        [
+          ['none', spread(inspection.without, int), '1.00×'],
+          ...Object.entries(inspection.observers).map(([system, { tasksPerSecond, ratio }]) => [name(system), spread(tasksPerSecond, int), `${ratio.toFixed(2)}×`]),
+        ],
+      ),
+    );
+  }
+
+  const latencySystems = [...new Set([...Object.keys(results.latency), ...Object.keys(results.perHop)])];
+  if (latencySystems.length > 0) {
+    out.push('', '3. Latency: one task in flight, submit → result (ms, median [min–max] of 3 runs); per hop = extra ms per level of delegation, fitted on a chain of 16 agents');
+    const rows = latencySystems.map((system) => {
+      const latency = results.latency[system];
+      const hop = results.perHop[system];
+      return [name(system), latency ? spread(latency.p50, ms) : '—', latency ? spread(latency.p99, ms) : '—', hop ? spread(hop.ms, ms) : '—'];
+    });
+    out.push(grid(['system', 'p50 ms', 'p99 ms', 'per hop ms'], rows));
+  }
+
+  if (results.scale.echelon.length > 0) {
+    out.push('', '4. Scale: echelon organisations with 10 reports per manager (heap after full GC, per agent)');
+    out.push(scaleTable(results.scale.echelon));
+  }
+  const exponents = results.scale.exponents;
+  if (exponents.startMs !== undefined) {
+    out.push(
+      `fitted growth exponent (1 = linear): start ${exponents.startMs.toFixed(2)}, stop ${exponents.stopMs!.toFixed(2)}, heap ${exponents.heapBytes!.toFixed(2)}, route ${exponents.routeMs!.toFixed(2)}`,
+    );
+  }
+  if (results.scale.raw.length > 0) {
+    out.push('', 'for reference, the raw XState tree of the same organisations (one run each)');
+    out.push(scaleTable(results.scale.raw));
+  }
+
+  if (results.memory !== undefined) {
+    const { memory } = results;
+    out.push('', `5. Memory over time: echelon, development team, ${memory.inFlight} in flight; heap after full GC (before the first task: ${mb(memory.startBytes)})`);
+    out.push(grid(['tasks completed', 'heap', 'elapsed s'], memory.readings.map((reading) => [int(reading.tasks), mb(reading.heapBytes), (reading.elapsedMs / 1000).toFixed(1)])));
+  }
+
+  out.push('', `7. Persistence cost: ${results.persistence === undefined ? 'not run' : `skipped — ${results.persistence.skipped}`}`);
+
+  out.push('', 'Targets');
+  out.push(grid(['target', 'goal', 'measured', ''], results.targets.map((target) => [target.name, target.goal, target.measured, target.met === undefined ? '—' : target.met ? 'met' : 'MISSED'])));
+  return out.join('\n');
+}
