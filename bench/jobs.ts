@@ -5,7 +5,6 @@
  */
 import { measureLatency, measurePerHop, type HopJob, type LatencyJob } from './cases/latency.js';
 import { measureMemory, type MemoryJob } from './cases/memory.js';
-import { measurePersistence } from './cases/persistence.js';
 import { measureScale, type ScaleJob } from './cases/scale.js';
 import { measureThroughput, type ThroughputJob } from './cases/throughput.js';
 import type { SystemKey } from './systems/index.js';
@@ -15,8 +14,7 @@ export type Job =
   | ({ readonly case: 'latency' } & LatencyJob)
   | ({ readonly case: 'hop' } & HopJob)
   | ({ readonly case: 'scale' } & ScaleJob)
-  | ({ readonly case: 'memory' } & MemoryJob)
-  | { readonly case: 'persistence' };
+  | ({ readonly case: 'memory' } & MemoryJob);
 
 export type JobResult = Awaited<ReturnType<typeof runJob>>;
 
@@ -33,8 +31,6 @@ export function runJob(job: Job) {
       return measureScale(job);
     case 'memory':
       return measureMemory(job);
-    case 'persistence':
-      return measurePersistence();
   }
 }
 
@@ -74,6 +70,8 @@ export function plan(name: PlanName): Job[] {
   // echelon's default (one task at a time per agent, the rest queued), where queueing matters.
   jobs.push(throughput('echelon-queued', 1000));
   for (const system of ['echelon-inspect', 'echelon-inspect-json'] as const) jobs.push(throughput(system, 100));
+  // The cost of durability: the same throughput on the in-memory store and on a SQLite file.
+  for (const system of ['echelon-memory-store', 'echelon-sqlite'] as const) jobs.push(throughput(system, 100));
   for (const system of LATENCY_SYSTEMS) {
     jobs.push({ case: 'latency', system, count: size.latencyTasks, warmup: size.latencyTasks, runs: 3 });
     jobs.push({ case: 'hop', system, depth: 16, levels: [0, 5, 10, 15], perLevel: size.hopTasks, runs: 3 });
@@ -83,6 +81,5 @@ export function plan(name: PlanName): Job[] {
     jobs.push({ case: 'scale', system: 'raw', size: agents, routes: 21 });
   });
   jobs.push({ case: 'memory', system: 'echelon', checkpoints: size.memory, every: size.memory[0]!, inFlight: 100 });
-  jobs.push({ case: 'persistence' });
   return jobs;
 }

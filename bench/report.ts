@@ -5,7 +5,6 @@
  */
 import type { HopJob, HopResult, LatencyResult } from './cases/latency.js';
 import type { MemoryResult } from './cases/memory.js';
-import type { PersistenceResult } from './cases/persistence.js';
 import type { ScaleResult } from './cases/scale.js';
 import type { ThroughputResult } from './cases/throughput.js';
 import type { Job } from './jobs.js';
@@ -18,7 +17,7 @@ export type Measured =
   | { readonly job: Extract<Job, { case: 'hop' }>; readonly result: HopResult }
   | { readonly job: Extract<Job, { case: 'scale' }>; readonly result: ScaleResult }
   | { readonly job: Extract<Job, { case: 'memory' }>; readonly result: MemoryResult }
-  | { readonly job: Extract<Job, { case: 'persistence' }>; readonly result: PersistenceResult };
+
 
 export interface ScaleRow {
   readonly agents: number;
@@ -46,11 +45,7 @@ export interface Results {
   /** echelon's median throughput divided by each baseline's, by tasks in flight. */
   readonly ratios: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** echelon's throughput without and with each inspection observer (ratio to without). */
-  readonly inspection?: {
-    readonly inFlight: number;
-    readonly without: Summary;
-    readonly observers: Readonly<Record<string, { readonly tasksPerSecond: Summary; readonly ratio: number }>>;
-  };
+  readonly inspection?: Comparison;
   /** Submit → outcome in ms, one task in flight. */
   readonly latency: Readonly<Record<string, { readonly p50: Summary; readonly p99: Summary }>>;
   /** Extra ms per level of delegation, fitted over a chain of managers. */
@@ -62,8 +57,33 @@ export interface Results {
     readonly exponents: Readonly<Record<string, number>>;
   };
   readonly memory?: MemoryResult & { readonly growthLastTwo: number; readonly inFlight: number };
-  readonly persistence?: PersistenceResult;
+  /** echelon's throughput without a store and with each store (ratio to without). */
+  readonly persistence?: Comparison;
   readonly targets: readonly Target[];
+}
+
+/** echelon's throughput without something, and with each variant of it. */
+export interface Comparison {
+  readonly inFlight: number;
+  readonly without: Summary;
+  readonly variants: Readonly<Record<string, { readonly tasksPerSecond: Summary; readonly ratio: number }>>;
+}
+
+/** Compares echelon's throughput with these variants of it, at the load they ran at. */
+function compare(throughput: Results['throughput'], variants: readonly string[]): Comparison | undefined {
+  const at = Object.keys(throughput).find((inFlight) => variants.some((system) => throughput[inFlight]![system] !== undefined));
+  const without = at === undefined ? undefined : throughput[at]!.echelon;
+  if (at === undefined || without === undefined) return undefined;
+  return {
+    inFlight: Number(at),
+    without,
+    variants: Object.fromEntries(
+      variants.flatMap((system) => {
+        const summary = throughput[at]![system];
+        return summary === undefined ? [] : [[system, { tasksPerSecond: summary, ratio: summary.median / without.median }]];
+      }),
+    ),
+  };
 }
 
 const byCase = <C extends Job['case']>(measured: readonly Measured[], name: C) =>
@@ -104,20 +124,8 @@ export function buildResults(measured: readonly Measured[], meta: Readonly<Recor
         .map(([system, summary]) => [system, mine / summary.median]),
     );
   }
-  const inspectedAt = Object.keys(throughput).find((inFlight) => throughput[inFlight]!['echelon-inspect'] !== undefined);
-  const without = inspectedAt === undefined ? undefined : throughput[inspectedAt]!.echelon;
-  const inspection =
-    inspectedAt === undefined || without === undefined
-      ? undefined
-      : {
-          inFlight: Number(inspectedAt),
-          without,
-          observers: Object.fromEntries(
-            Object.entries(throughput[inspectedAt]!)
-              .filter(([system]) => system.startsWith('echelon-inspect'))
-              .map(([system, summary]) => [system, { tasksPerSecond: summary, ratio: summary.median / without.median }]),
-          ),
-        };
+  const inspection = compare(throughput, ['echelon-inspect', 'echelon-inspect-json']);
+  const persistence = compare(throughput, ['echelon-memory-store', 'echelon-sqlite']);
 
   const latency = Object.fromEntries(
     byCase(measured, 'latency').map(({ job, result }) => [job.system, { p50: summarize(result.p50), p99: summarize(result.p99) }]),
@@ -153,7 +161,6 @@ export function buildResults(measured: readonly Measured[], meta: Readonly<Recor
           const previous = readings[readings.length - 2] ?? last;
           return { ...memoryEntry.result, growthLastTwo: last.heapBytes / previous.heapBytes - 1, inFlight: memoryEntry.job.inFlight };
         })();
-  const persistence = byCase(measured, 'persistence')[0]?.result;
 
   const results = { meta, throughput, ratios, ...(inspection ? { inspection } : {}), latency, perHop, scale: { echelon: echelonRows, raw: rawRows, exponents }, ...(memory ? { memory } : {}), ...(persistence ? { persistence } : {}) };
   return { ...results, targets: judge(results) };

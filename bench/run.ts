@@ -19,7 +19,18 @@ const args = process.argv.slice(2);
 const planName: PlanName = args.includes('--quick') ? 'quick' : 'full';
 const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
 const nodeFlags = args.find((arg) => arg.startsWith('--node-flags='))?.slice('--node-flags='.length).split(' ').filter(Boolean) ?? [];
-const jobs = plan(planName).filter((job) => only === undefined || only.includes(job.case));
+/**
+ * The sections a job belongs to, for `--only`: its case; the store runs are `persistence`, the
+ * inspected runs `inspection`, and plain echelon at 100 in flight (what both compare with) is in all three.
+ */
+const sections = (job: ReturnType<typeof plan>[number]): string[] => {
+  if (job.case !== 'throughput') return [job.case];
+  if (job.system === 'echelon-memory-store' || job.system === 'echelon-sqlite') return ['persistence'];
+  if (job.system.startsWith('echelon-inspect')) return ['throughput', 'inspection'];
+  if (job.system === 'echelon' && job.inFlight === 100) return ['throughput', 'inspection', 'persistence'];
+  return ['throughput'];
+};
+const jobs = plan(planName).filter((job) => only === undefined || sections(job).some((section) => only.includes(section)));
 const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
 const variant = nodeFlags.length > 0 ? 'flags' : planName === 'full' ? '' : planName;
 const output = resolve(process.cwd(), variant === '' ? 'bench/results.json' : `bench/results.${variant}.json`);
@@ -35,8 +46,6 @@ function describe(job: Job): string {
       return `scale ${job.system}, ${job.size.toLocaleString('en-US')} agents`;
     case 'memory':
       return `memory ${job.system}, up to ${Math.max(...job.checkpoints).toLocaleString('en-US')} tasks`;
-    case 'persistence':
-      return 'persistence';
   }
 }
 

@@ -2,7 +2,7 @@
  * The benchmark's results as text tables: throughput with ratios, inspection, latency, scale,
  * memory, persistence, and the targets. Every figure is a median, with [min–max] over runs.
  */
-import type { Results, ScaleRow } from './report.js';
+import type { Comparison, Results, ScaleRow } from './report.js';
 import type { Summary } from './stats.js';
 
 const NAMES: Readonly<Record<string, string>> = {
@@ -13,9 +13,13 @@ const NAMES: Readonly<Record<string, string>> = {
   'echelon-inspect': 'echelon + counting inspector',
   'echelon-inspect-json': 'echelon + serializing inspector',
   'echelon-queued': 'echelon, concurrency 1',
+  'echelon-memory-store': 'echelon + in-memory store',
+  'echelon-sqlite': 'echelon + SQLite store',
 };
 
 const name = (system: string) => NAMES[system] ?? system;
+/** Variants of echelon shown in their own sections (inspection, persistence), not in the throughput table. */
+const COMPARED = ['echelon-inspect', 'echelon-inspect-json', 'echelon-memory-store', 'echelon-sqlite'];
 const int = (value: number) => Math.round(value).toLocaleString('en-US');
 /** Milliseconds with three significant digits. */
 const ms = (value: number) => (value >= 100 ? int(value) : value.toPrecision(3));
@@ -34,7 +38,7 @@ export function grid(header: readonly string[], rows: readonly (readonly string[
 }
 
 function throughputTable(results: Results): string {
-  const systems = [...new Set(Object.values(results.throughput).flatMap((bySystem) => Object.keys(bySystem)))].filter((system) => !system.startsWith('echelon-inspect'));
+  const systems = [...new Set(Object.values(results.throughput).flatMap((bySystem) => Object.keys(bySystem)))].filter((system) => !COMPARED.includes(system));
   const baselines = systems.filter((system) => !system.startsWith('echelon'));
   const rows = Object.entries(results.throughput).map(([inFlight, bySystem]) => [
     inFlight,
@@ -74,19 +78,17 @@ export function formatResults(results: Results): string {
     out.push('', `1–2. Throughput: development team, ${String(meta.tasks)} mixed tasks per run, tasks/s — median [min–max] of ${String(meta.runs)} runs (echelon: ${String(meta.echelonRuns)})`);
     out.push(throughputTable(results));
   }
-  if (results.inspection !== undefined) {
-    const { inspection } = results;
-    out.push('', `6. Inspection cost: echelon at ${inspection.inFlight} in flight, tasks/s`);
+  const comparison = (title: string, what: string, result: Comparison | undefined) => {
+    if (result === undefined) return;
+    out.push('', `${title}: echelon at ${result.inFlight} in flight, tasks/s`);
     out.push(
       grid(
-        ['observer', 'tasks/s', 'ratio'],
-        [
-          ['none', spread(inspection.without, int), '1.00×'],
-          ...Object.entries(inspection.observers).map(([system, { tasksPerSecond, ratio }]) => [name(system), spread(tasksPerSecond, int), `${ratio.toFixed(2)}×`]),
-        ],
+        [what, 'tasks/s', 'ratio'],
+        [['none', spread(result.without, int), '1.00×'], ...Object.entries(result.variants).map(([system, { tasksPerSecond, ratio }]) => [name(system), spread(tasksPerSecond, int), `${ratio.toFixed(2)}×`])],
       ),
     );
-  }
+  };
+  comparison('6. Inspection cost', 'observer', results.inspection);
 
   const latencySystems = [...new Set([...Object.keys(results.latency), ...Object.keys(results.perHop)])];
   if (latencySystems.length > 0) {
@@ -120,7 +122,7 @@ export function formatResults(results: Results): string {
     out.push(grid(['tasks completed', 'heap', 'elapsed s'], memory.readings.map((reading) => [int(reading.tasks), mb(reading.heapBytes), (reading.elapsedMs / 1000).toFixed(1)])));
   }
 
-  out.push('', `7. Persistence cost: ${results.persistence === undefined ? 'not run' : `skipped — ${results.persistence.skipped}`}`);
+  comparison('7. Persistence cost', 'store', results.persistence);
 
   out.push('', 'Targets');
   out.push(grid(['target', 'goal', 'measured', ''], results.targets.map((target) => [target.name, target.goal, target.measured, target.met === undefined ? '—' : target.met ? 'met' : 'MISSED'])));

@@ -162,12 +162,12 @@ describe('the smoke plan, end to end in this process', () => {
 
     expect(Object.keys(results.throughput['1']!)).toEqual(['plain', 'raw', 'raw-actors', 'echelon']);
     expect(Object.keys(results.throughput['1000']!)).toEqual(['plain', 'raw', 'raw-actors', 'echelon', 'echelon-queued']);
-    expect(Object.keys(results.throughput['100']!)).toEqual(['plain', 'raw', 'raw-actors', 'echelon', 'echelon-inspect', 'echelon-inspect-json']);
+    expect(Object.keys(results.throughput['100']!)).toEqual(['plain', 'raw', 'raw-actors', 'echelon', 'echelon-inspect', 'echelon-inspect-json', 'echelon-memory-store', 'echelon-sqlite']);
     expect(Object.keys(results.ratios['100']!)).toEqual(['plain', 'raw', 'raw-actors']);
     for (const { result, job } of measured) {
       if (job.case === 'throughput') expect((result as { tasksPerSecond: number[] }).tasksPerSecond).toHaveLength(job.runs);
     }
-    expect(Object.keys(results.inspection!.observers)).toEqual(['echelon-inspect', 'echelon-inspect-json']);
+    expect(Object.keys(results.inspection!.variants)).toEqual(['echelon-inspect', 'echelon-inspect-json']);
     expect(Object.keys(results.latency)).toEqual(['plain', 'raw', 'echelon']);
     expect(Object.keys(results.perHop)).toEqual(['plain', 'raw', 'echelon']);
     expect(results.scale.echelon.map((row) => [row.agents, row.depth])).toEqual([
@@ -176,7 +176,9 @@ describe('the smoke plan, end to end in this process', () => {
     ]);
     expect(results.scale.echelon.every((row) => Number.isFinite(row.actorBytesPerAgent.median) && Number.isFinite(row.startMs.median))).toBe(true);
     expect(results.memory!.readings.map((reading) => reading.tasks)).toEqual([100, 200, 400]);
-    expect(results.persistence!.skipped).toMatch(/sqlite/);
+    expect(Object.keys(results.persistence!.variants)).toEqual(['echelon-memory-store', 'echelon-sqlite']);
+    expect(results.persistence!.inFlight).toBe(100);
+    for (const { ratio } of Object.values(results.persistence!.variants)) expect(Number.isFinite(ratio) && ratio > 0).toBe(true);
     expect(results.targets.map((target) => target.name)).toEqual([
       'throughput at 100 in flight vs raw XState',
       'throughput at 100 in flight vs raw XState + task actors',

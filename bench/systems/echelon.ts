@@ -3,8 +3,12 @@
  * everywhere and the default strategy and policies. Agent concurrency is sized to the tasks in
  * flight, so no agent queues work the baselines would run at once — both do the same work.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
-import { createOrchestrator, type Orchestrator, type Outcome } from '../../src/index.js';
+import { createOrchestrator, memoryStore, type Orchestrator, type Outcome, type Store } from '../../src/index.js';
+import { sqliteStore } from '../../src/sqlite.js';
 import { work } from '../workload.js';
 import type { Routed, SystemFactory, SystemOptions } from './types.js';
 
@@ -37,22 +41,43 @@ const observers = {
   },
 } as const;
 
+/** A store for the bench, and how to put it away: SQLite in a fresh temporary folder, removed after. */
+function openStore(kind: 'memory' | 'sqlite'): { store: Store; close: () => void } {
+  if (kind === 'memory') return { store: memoryStore(), close: () => undefined };
+  const folder = mkdtempSync(join(tmpdir(), 'echelon-bench-'));
+  const store = sqliteStore(join(folder, 'bench.db'));
+  return { store, close: () => (store.close(), rmSync(folder, { recursive: true, force: true })) };
+}
+
 /** Builds echelon's organisation the way the bench runs it (also used by the scale cases). */
-export function benchOrchestrator(options: SystemOptions & { readonly concurrency?: number }): Orchestrator {
+export function benchOrchestrator(options: SystemOptions & { readonly concurrency?: number; readonly persistTo?: Store }): Orchestrator {
   return createOrchestrator({
     hierarchy: options.hierarchy,
     executors: { default: (task, { agent }) => work(task.type, agent.id) },
     concurrency: options.concurrency ?? options.inFlight,
     ...(options.inspect === undefined ? {} : { inspect: observers[options.inspect]() }),
+    ...(options.persistTo === undefined ? {} : { store: options.persistTo }),
   });
 }
 
-function system(name: string, org: Orchestrator): ReturnType<SystemFactory> {
-  return { name, submit: (type) => org.submit({ type }).then(routed), stop: () => org.stop() };
+function system(name: string, org: Orchestrator, close: () => void = () => undefined): ReturnType<SystemFactory> {
+  return {
+    name,
+    submit: (type) => org.submit({ type }).then(routed),
+    stop: async () => {
+      await org.stop();
+      close();
+    },
+  };
 }
 
-export const echelon: SystemFactory = (options) =>
-  system(options.inspect === undefined ? 'echelon' : `echelon + ${options.inspect} inspector`, benchOrchestrator(options));
+export const echelon: SystemFactory = (options) => {
+  if (options.store !== undefined) {
+    const { store, close } = openStore(options.store);
+    return system(`echelon + ${options.store} store`, benchOrchestrator({ ...options, persistTo: store }), close);
+  }
+  return system(options.inspect === undefined ? 'echelon' : `echelon + ${options.inspect} inspector`, benchOrchestrator(options));
+};
 
 /** echelon with its default concurrency: each agent executes one task at a time, the rest queue. */
 export const echelonQueued: SystemFactory = (options) => system('echelon, concurrency 1', benchOrchestrator({ ...options, concurrency: 1 }));

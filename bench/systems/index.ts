@@ -12,6 +12,8 @@ export const SYSTEMS = {
   'echelon-inspect': (options) => echelon({ ...options, inspect: 'count' }),
   'echelon-inspect-json': (options) => echelon({ ...options, inspect: 'serialize' }),
   'echelon-queued': echelonQueued,
+  'echelon-memory-store': (options) => echelon({ ...options, store: 'memory' }),
+  'echelon-sqlite': (options) => echelon({ ...options, store: 'sqlite' }),
 } as const satisfies Record<string, SystemFactory>;
 
 export type SystemKey = keyof typeof SYSTEMS;

@@ -27,6 +27,8 @@ export interface SystemOptions {
   readonly inFlight: number;
   /** echelon only: attach an inspection observer that counts events, or one that serializes them. */
   readonly inspect?: 'count' | 'serialize';
+  /** echelon only: persist to the in-memory store, or to a SQLite file (a fresh one in a temporary folder). */
+  readonly store?: 'memory' | 'sqlite';
 }
 
 export type SystemFactory = (options: SystemOptions) => System;
