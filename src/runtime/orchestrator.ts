@@ -5,132 +5,23 @@
  */
 import { nanoid } from 'nanoid';
 import { createActor } from 'xstate';
-import { createAgentMachine, resolutionTaskId, type AgentActorRef, type AgentContext, type AgentEvent, type AgentStateName } from '../../machines/agent.machine.js';
-import type { AgentReport } from '../../machines/environment.js';
-import { assertAuthority } from '../approval/authority.js';
+import { createAgentMachine, type AgentActorRef, type AgentContext, type AgentEvent, type AgentStateName } from '../../machines/agent.machine.js';
 import { EchelonError } from '../errors.js';
-import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { hierarchyMetrics } from '../hierarchy/metrics.js';
-import type { Role } from '../hierarchy/types.js';
-import type { Approval, Escalation, EscalationResolution, Outcome, Settlement, Task, TaskInput } from '../types.js';
-import { createEnvironment } from './environment.js';
-import type { LiveView, LiveViewOptions } from '../inspect/options.js';
-import { eventStream, type EventStreamOptions } from './event-stream.js';
-import { EventBus, type EventOfType, type Listener, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
-import { Ledger } from './ledger.js';
 import { openDurable, type Durable } from '../persistence/durable.js';
-import type { JournalEntry, JournalQuery } from '../persistence/types.js';
+import type { Outcome, Settlement, Task, TaskInput } from '../types.js';
+import type { Orchestrator } from './api.js';
+import { createEnvironment } from './environment.js';
+import { eventStream } from './event-stream.js';
+import { EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
+import { Ledger } from './ledger.js';
 import { DEFAULT_LIMITS, invalid, positiveInteger, type OrchestratorOptions } from './options.js';
+import { peopleDesk } from './people.js';
+import { reportHandler } from './reports.js';
 import { ResourceRegistry } from './resources.js';
 import { validateTaskInput } from './submit.js';
 
-/** The reference's `get_status`, plus pending approvals. */
-export interface OrchestratorStatus {
-  readonly hierarchyDepth: number;
-  readonly totalAgents: number;
-  /** Submitted tasks not yet settled. */
-  readonly activeTasks: number;
-  readonly activeEscalations: number;
-  readonly resolvedEscalations: number;
-  readonly pendingApprovals: number;
-}
-
-/** One agent, as its actor sees itself now. */
-export interface AgentStatus {
-  readonly id: string;
-  readonly role: Role;
-  readonly level: number;
-  readonly state: AgentStateName;
-  /** Tasks waiting for this agent: its inbox and its execution queue. */
-  readonly queued: number;
-  readonly running: readonly string[];
-  readonly awaitingApproval: readonly string[];
-  readonly escalated: readonly string[];
-  /** Tasks this agent split, waiting for their subtasks. */
-  readonly decomposed: readonly string[];
-  /** In-flight tasks per child. */
-  readonly load: Readonly<Record<string, number>>;
-}
-
-/** A running organisation. */
-export interface Orchestrator {
-  readonly hierarchy: Hierarchy;
-  /** The root agent's actor (the XState system's root), for inspection and advanced use. */
-  readonly actor: AgentActorRef;
-  /** Submits a task (to the root, or to `at`) and resolves with its outcome once it settles. */
-  submit<TResult = unknown>(task: TaskInput, options?: { readonly at?: string }): Promise<Outcome<TResult>>;
-  /** The outcome of a task: waits while it is active; recent finished outcomes resolve at once. */
-  outcome<TResult = unknown>(taskId: string): Promise<Outcome<TResult>>;
-  /** Cancels a task wherever it is (aborting its executor, cancelling its derived tasks); resolves with its outcome. */
-  cancel(taskId: string, reason?: string): Promise<Outcome>;
-  status(): OrchestratorStatus;
-  agentState(agentId: string): AgentStatus;
-  /** Listens to one lifecycle event type, or `'*'` for all; returns the unsubscribe function. */
-  on<T extends OrchestratorEventType | '*'>(type: T, listener: Listener<T>): () => void;
-  /**
-   * The same events as an async iterator (all, or one type), buffered between reads. It ends on
-   * `break` / `return()`, when `signal` aborts, or when the orchestrator stops.
-   *
-   * @example
-   * ```ts
-   * for await (const event of org.events('task.completed')) console.log(event.outcome.taskId);
-   * ```
-   */
-  events<T extends OrchestratorEventType | '*' = '*'>(
-    type?: T,
-    options?: EventStreamOptions,
-  ): AsyncIterableIterator<T extends OrchestratorEventType ? EventOfType<T> : OrchestratorEvent>;
-  /**
-   * Serves the live view (org chart, agent states, events, escalations, approvals) on
-   * 127.0.0.1 unless told otherwise; it closes when the orchestrator stops.
-   *
-   * @example
-   * ```ts
-   * const view = await org.serve({ port: 4321 });
-   * console.log(`open ${view.url}`);
-   * ```
-   */
-  serve(options?: LiveViewOptions): Promise<LiveView>;
-  readonly escalations: {
-    active(): Escalation[];
-    resolved(): Escalation[];
-    get(id: string): Escalation | undefined;
-    /** Resolves an escalation that reached the top and waits for a person. */
-    resolve(id: string, resolution: EscalationResolution): void;
-  };
-  readonly approvals: {
-    pending(): Approval[];
-    get(id: string): Approval | undefined;
-    /** Approves as `by`, an agent with authority over the request (a person acting for that agent). */
-    approve(id: string, decision: { readonly by: string; readonly comment?: string }): void;
-    reject(id: string, decision: { readonly by: string; readonly reason?: string }): void;
-  };
-  /**
-   * The audit log (with a `store`): every task, delegation hop, execution, escalation and
-   * approval decision, with time and actor, oldest first — all of them, or one task's (a
-   * submitted task's includes its subtasks and escalations).
-   *
-   * @example
-   * ```ts
-   * for (const entry of org.journal({ taskId: outcome.taskId })) console.log(entry.at, entry.actor, entry.type);
-   * ```
-   */
-  journal(query?: JournalQuery): JournalEntry[];
-  /**
-   * Resolves once everything that happened so far is written to the store (at once without one).
-   *
-   * @example
-   * ```ts
-   * org.submit({ id: 'deploy-42', type: 'deploy', context: { requiresApproval: true } });
-   * await org.flush(); // from here on, a crash cannot lose the submission
-   * ```
-   */
-  flush(): Promise<void>;
-  /** Resolves when no submitted task is active. */
-  drain(): Promise<void>;
-  /** Stops every agent; tasks still waiting reject with `orchestrator_stopped`. */
-  stop(): Promise<void>;
-}
+export type { AgentStatus, Orchestrator, OrchestratorStatus } from './api.js';
 
 /**
  * Starts an organisation: one XState actor per agent, spawned parent by parent.
@@ -176,11 +67,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         });
   const ledger = new Ledger(retain, durable?.watcher);
   const bus = new EventBus((error, event) => console.error(`echelon: a listener for "${event.type}" threw:`, error));
-  const agentStates = new Map<string, string>();
-  const shownStates = new Map<string, string>();
   const drainWaiters: Array<() => void> = [];
   let stopped = false;
-  let flushScheduled = false;
   /** Event iterators and live views to end when the organisation stops. */
   const closers = new Set<() => unknown>();
 
@@ -190,7 +78,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const emit = (type: OrchestratorEventType, build: () => OrchestratorEvent) => {
     if (bus.wants(type)) bus.emit(build());
   };
-  const rootOf = (taskId: string) => ledger.tasks.get(taskId)?.task.rootId ?? taskId;
 
   const finish = (task: Task, settlement: Settlement) => {
     const outcome = ledger.finish(task, settlement, now());
@@ -203,102 +90,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (ledger.activeCount() === 0) for (const resolve of drainWaiters.splice(0)) resolve();
   };
 
-  const flushStates = () => {
-    flushScheduled = false;
-    for (const [agent, state] of agentStates) {
-      agentStates.delete(agent);
-      if ((shownStates.get(agent) ?? 'receiving') === state) continue;
-      shownStates.set(agent, state);
-      bus.emit({ type: 'agent.state', agent, state, at: now() });
-    }
-  };
-
-  const onReport = (report: AgentReport): void => {
-    const at = now();
-    durable?.report(report, ledger, at);
-    switch (report.type) {
-      case 'task.delegated': {
-        const record = ledger.move(report.task, report.to);
-        if (record?.cancel !== undefined) sendSoon(report.to, { type: 'task.cancel', taskId: report.task.id, reason: record.cancel });
-        emit('task.delegated', () => ({ type: 'task.delegated', task: report.task, from: report.from, to: report.to, at }));
-        return;
-      }
-      case 'task.queued':
-        emit('task.queued', () => ({ type: 'task.queued', task: report.task, agent: report.agent, at }));
-        return;
-      case 'task.started':
-        emit('task.started', () => ({ type: 'task.started', task: report.task, agent: report.agent, attempt: report.attempt, at }));
-        return;
-      case 'task.retrying':
-        emit('task.retrying', () => ({ ...report, at }));
-        return;
-      case 'task.deferred':
-        resources.wait(report.agent, report.resources);
-        emit('task.deferred', () => ({ ...report, at }));
-        return;
-      case 'task.ended':
-        return;
-      case 'task.decomposed':
-        ledger.decompose(report.subtasks, report.agent);
-        emit('task.decomposed', () => ({ type: 'task.decomposed', task: report.task, agent: report.agent, subtasks: report.subtasks, at }));
-        return;
-      case 'subtask.settled':
-        ledger.drop(report.task.id);
-        return;
-      case 'tasks.cancel':
-        for (const taskId of report.taskIds) cancelLineage(taskId, report.reason);
-        return;
-      case 'task.settled':
-        finish(report.task, report.settlement);
-        return;
-      case 'escalation.raised': {
-        const escalation = ledger.raise(report.escalation);
-        const { task } = report.escalation;
-        ledger.derive({ ...task, id: report.resolutionTaskId, parentId: task.id }, escalation.to === 'human' ? undefined : escalation.to);
-        emit('escalation.raised', () => ({ type: 'escalation.raised', escalation, at }));
-        if (escalation.to === 'human') askHuman(escalation);
-        return;
-      }
-      case 'escalation.resolved': {
-        const escalation = ledger.resolve(report, at);
-        if (escalation !== undefined) ledger.drop(resolutionTaskId(escalation.taskId, report.escalationId));
-        if (escalation !== undefined) emit('escalation.resolved', () => ({ type: 'escalation.resolved', escalation, at }));
-        return;
-      }
-      case 'approval.requested': {
-        const approval = ledger.request(report.approval, report.asked, rootOf(report.approval.taskId));
-        emit('approval.requested', () => ({ type: 'approval.requested', approval, at }));
-        return;
-      }
-      case 'approval.decision':
-        ledger.decide(report.approvalId, report.decision);
-        return;
-      case 'approval.settled': {
-        const approval = ledger.settleApproval(report.approvalId, report.status, at);
-        if (approval !== undefined) emit('approval.decided', () => ({ type: 'approval.decided', approval, at }));
-        return;
-      }
-      case 'approval.refused':
-        emit('approval.refused', () => ({ ...report, at }));
-        return;
-      case 'agent.state':
-        if (!bus.wants('agent.state')) return;
-        agentStates.set(report.agent, report.state);
-        if (!flushScheduled) {
-          flushScheduled = true;
-          queueMicrotask(flushStates);
-        }
-        return;
-      case 'agent.fault':
-        emit('agent.fault', () => ({ type: 'agent.fault', agent: report.agent, error: report.error, ...(report.task ? { taskId: report.task.id } : {}), at }));
-        if (report.task !== undefined) {
-          const root = ledger.tasks.get(report.task.rootId)?.task;
-          if (root !== undefined) finish(root, { status: 'failed', error: report.error, executedBy: report.agent, attempts: 0 });
-        }
-        return;
-    }
-  };
-
   const resources = new ResourceRegistry((agentId, released) => sendSoon(agentId, { type: 'resource.released', resources: released }), durable?.resourcesChanged);
   const restored = durable?.restore(ledger, resources);
   const reportCost = (task: Task, amount: number) => {
@@ -309,6 +100,26 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       throw new EchelonError('budget_exceeded', `Task ${task.id} used ${used} of cost, over its budget of ${limit}.`, { details: { taskId: task.id, used, limit } });
     }
   };
+  /** Cancels a task and everything derived from it, wherever each one is now. */
+  const cancelLineage = (taskId: string, reason: string) => {
+    for (const { task } of ledger.lineage(taskId)) {
+      const record = ledger.requestCancel(task.id, reason)!;
+      if (record.holder !== undefined) sendSoon(record.holder, { type: 'task.cancel', taskId: task.id, reason });
+    }
+  };
+  const onReport = reportHandler({
+    ledger,
+    bus,
+    durable,
+    resources,
+    now,
+    emit,
+    sendSoon,
+    finish,
+    cancelLineage,
+    askHuman: (escalation) => desk.askHuman(escalation),
+  });
+  const desk = peopleDesk({ hierarchy, ledger, durable, now, send, report: onReport, onEscalation: options.onEscalation });
   const environment = createEnvironment(options, { now, newId: (prefix) => `${prefix}_${nanoid(10)}`, report: onReport, resources, reportCost });
   const machine = createAgentMachine(environment);
   const actor = createActor(machine, {
@@ -326,32 +137,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   });
   actor.start();
 
-  /** Cancels a task and everything derived from it, wherever each one is now. */
-  const cancelLineage = (taskId: string, reason: string) => {
-    for (const { task } of ledger.lineage(taskId)) {
-      const record = ledger.requestCancel(task.id, reason)!;
-      if (record.holder !== undefined) sendSoon(record.holder, { type: 'task.cancel', taskId: task.id, reason });
-    }
-  };
-
-  const askHuman = (escalation: Escalation) => {
-    Promise.resolve()
-      .then(() => options.onEscalation!(escalation))
-      .then((resolution) => {
-        if (resolution && ledger.escalation(escalation.id)?.status === 'active') org.escalations.resolve(escalation.id, resolution);
-      })
-      .catch((error: unknown) => console.error(`echelon: onEscalation threw for escalation ${escalation.id}:`, error));
-  };
-
-  const pendingApproval = (id: string): Approval => {
-    const approval = ledger.approval(id);
-    if (approval === undefined || approval.status !== 'pending') {
-      throw new EchelonError('unknown_approval', approval === undefined ? `No approval "${id}".` : `Approval "${id}" is already ${approval.status}.`, {
-        details: { approvalId: id },
-      });
-    }
-    return approval;
-  };
 
   const org: Orchestrator = {
     hierarchy,
@@ -450,57 +235,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return view;
     },
 
-    escalations: {
-      active: () => ledger.activeEscalations(),
-      resolved: () => ledger.resolvedEscalations(),
-      get: (id) => ledger.escalation(id) ?? durable?.escalation(id),
-      resolve(id, resolution) {
-        const escalation = ledger.escalation(id);
-        if (escalation === undefined || escalation.status !== 'active' || escalation.to !== 'human') {
-          throw new EchelonError(
-            'unknown_escalation',
-            escalation === undefined
-              ? `No escalation "${id}".`
-              : escalation.status !== 'active'
-                ? `Escalation "${id}" is already ${escalation.status}.`
-                : `Escalation "${id}" is with ${escalation.to}, not waiting for a person.`,
-            { details: { escalationId: id } },
-          );
-        }
-        const by = `human:${resolution.by ?? 'operator'}`;
-        if ('assignTo' in resolution) {
-          hierarchy.get(resolution.assignTo);
-          const record = ledger.tasks.get(resolutionTaskId(escalation.taskId, id));
-          if (record === undefined) throw new EchelonError('unknown_escalation', `Escalation "${id}" has no task left to assign.`);
-          const task: Task = { ...record.task, origin: { kind: 'escalation', escalationId: id, raisedBy: escalation.from }, chain: [resolution.assignTo] };
-          ledger.move(task, resolution.assignTo);
-          durable?.note({ type: 'escalation.assigned', at: now(), actor: by, taskId: escalation.taskId, rootId: task.rootId, data: { escalationId: id, to: resolution.assignTo } });
-          send(resolution.assignTo, { type: 'task.assign', task, mode: 'execute' });
-          return;
-        }
-        const settlement =
-          'result' in resolution
-            ? { status: 'completed' as const, result: resolution.result, executedBy: by, attempts: 0 }
-            : { status: 'failed' as const, error: { code: 'escalation_unresolved' as const, message: `${by} ended escalation ${id}: ${resolution.fail}` }, executedBy: by, attempts: 0 };
-        onReport({ type: 'escalation.resolved', escalationId: id, resolvedBy: by, settlement });
-        send(escalation.from, { type: 'escalation.resolved', escalationId: id, resolvedBy: by, settlement });
-      },
-    },
+    escalations: desk.escalations,
 
-    approvals: {
-      pending: () => ledger.pendingApprovals(),
-      get: (id) => ledger.approval(id) ?? durable?.approval(id),
-      approve(id, { by, comment }) {
-        const approval = pendingApproval(id);
-        assertAuthority(hierarchy, approval, approval.decisions, by);
-        send(approval.requester, { type: 'approval.granted', approvalId: id, by, ...(comment === undefined ? {} : { comment }) });
-      },
-      reject(id, { by, reason }) {
-        const approval = pendingApproval(id);
-        assertAuthority(hierarchy, approval, approval.decisions, by);
-        send(approval.requester, { type: 'approval.denied', approvalId: id, by, ...(reason === undefined ? {} : { reason }) });
-      },
-    },
+    approvals: desk.approvals,
 
     journal(query) {
       if (durable === undefined) invalid('org.journal() reads the store: create the orchestrator with { store } (memoryStore(), or sqliteStore(file) from echelon/sqlite).');
@@ -529,6 +266,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       closers.clear();
     },
   };
-  durable?.attach({ root: actor, ledger, send, askHuman: (escalation) => options.onEscalation !== undefined && askHuman(escalation) });
+  durable?.attach({ root: actor, ledger, send, askHuman: (escalation) => options.onEscalation !== undefined && desk.askHuman(escalation) });
   return org;
 }

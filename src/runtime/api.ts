@@ -1,0 +1,120 @@
+/**
+ * The orchestrator's public contract: what a running organisation offers its callers, and
+ * the status and agent views it hands out.
+ */
+import type { AgentActorRef, AgentStateName } from '../../machines/agent.machine.js';
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import type { Role } from '../hierarchy/types.js';
+import type { LiveView, LiveViewOptions } from '../inspect/options.js';
+import type { JournalEntry, JournalQuery } from '../persistence/types.js';
+import type { Approval, Escalation, EscalationResolution, Outcome, TaskInput } from '../types.js';
+import type { EventStreamOptions } from './event-stream.js';
+import type { EventOfType, Listener, OrchestratorEvent, OrchestratorEventType } from './events.js';
+
+/** The reference's `get_status`, plus pending approvals. */
+export interface OrchestratorStatus {
+  readonly hierarchyDepth: number;
+  readonly totalAgents: number;
+  /** Submitted tasks not yet settled. */
+  readonly activeTasks: number;
+  readonly activeEscalations: number;
+  readonly resolvedEscalations: number;
+  readonly pendingApprovals: number;
+}
+
+/** One agent, as its actor sees itself now. */
+export interface AgentStatus {
+  readonly id: string;
+  readonly role: Role;
+  readonly level: number;
+  readonly state: AgentStateName;
+  /** Tasks waiting for this agent: its inbox and its execution queue. */
+  readonly queued: number;
+  readonly running: readonly string[];
+  readonly awaitingApproval: readonly string[];
+  readonly escalated: readonly string[];
+  /** Tasks this agent split, waiting for their subtasks. */
+  readonly decomposed: readonly string[];
+  /** In-flight tasks per child. */
+  readonly load: Readonly<Record<string, number>>;
+}
+
+/** A running organisation. */
+export interface Orchestrator {
+  readonly hierarchy: Hierarchy;
+  /** The root agent's actor (the XState system's root), for inspection and advanced use. */
+  readonly actor: AgentActorRef;
+  /** Submits a task (to the root, or to `at`) and resolves with its outcome once it settles. */
+  submit<TResult = unknown>(task: TaskInput, options?: { readonly at?: string }): Promise<Outcome<TResult>>;
+  /** The outcome of a task: waits while it is active; recent finished outcomes resolve at once. */
+  outcome<TResult = unknown>(taskId: string): Promise<Outcome<TResult>>;
+  /** Cancels a task wherever it is (aborting its executor, cancelling its derived tasks); resolves with its outcome. */
+  cancel(taskId: string, reason?: string): Promise<Outcome>;
+  status(): OrchestratorStatus;
+  agentState(agentId: string): AgentStatus;
+  /** Listens to one lifecycle event type, or `'*'` for all; returns the unsubscribe function. */
+  on<T extends OrchestratorEventType | '*'>(type: T, listener: Listener<T>): () => void;
+  /**
+   * The same events as an async iterator (all, or one type), buffered between reads. It ends on
+   * `break` / `return()`, when `signal` aborts, or when the orchestrator stops.
+   *
+   * @example
+   * ```ts
+   * for await (const event of org.events('task.completed')) console.log(event.outcome.taskId);
+   * ```
+   */
+  events<T extends OrchestratorEventType | '*' = '*'>(
+    type?: T,
+    options?: EventStreamOptions,
+  ): AsyncIterableIterator<T extends OrchestratorEventType ? EventOfType<T> : OrchestratorEvent>;
+  /**
+   * Serves the live view (org chart, agent states, events, escalations, approvals) on
+   * 127.0.0.1 unless told otherwise; it closes when the orchestrator stops.
+   *
+   * @example
+   * ```ts
+   * const view = await org.serve({ port: 4321 });
+   * console.log(`open ${view.url}`);
+   * ```
+   */
+  serve(options?: LiveViewOptions): Promise<LiveView>;
+  readonly escalations: {
+    active(): Escalation[];
+    resolved(): Escalation[];
+    get(id: string): Escalation | undefined;
+    /** Resolves an escalation that reached the top and waits for a person. */
+    resolve(id: string, resolution: EscalationResolution): void;
+  };
+  readonly approvals: {
+    pending(): Approval[];
+    get(id: string): Approval | undefined;
+    /** Approves as `by`, an agent with authority over the request (a person acting for that agent). */
+    approve(id: string, decision: { readonly by: string; readonly comment?: string }): void;
+    reject(id: string, decision: { readonly by: string; readonly reason?: string }): void;
+  };
+  /**
+   * The audit log (with a `store`): every task, delegation hop, execution, escalation and
+   * approval decision, with time and actor, oldest first — all of them, or one task's (a
+   * submitted task's includes its subtasks and escalations).
+   *
+   * @example
+   * ```ts
+   * for (const entry of org.journal({ taskId: outcome.taskId })) console.log(entry.at, entry.actor, entry.type);
+   * ```
+   */
+  journal(query?: JournalQuery): JournalEntry[];
+  /**
+   * Resolves once everything that happened so far is written to the store (at once without one).
+   *
+   * @example
+   * ```ts
+   * org.submit({ id: 'deploy-42', type: 'deploy', context: { requiresApproval: true } });
+   * await org.flush(); // from here on, a crash cannot lose the submission
+   * ```
+   */
+  flush(): Promise<void>;
+  /** Resolves when no submitted task is active. */
+  drain(): Promise<void>;
+  /** Stops every agent; tasks still waiting reject with `orchestrator_stopped`. */
+  stop(): Promise<void>;
+}
