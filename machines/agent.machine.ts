@@ -218,7 +218,7 @@ function defineAgentMachine(env: AgentEnvironment) {
         if (event.type !== 'approval.requested') return;
         const request = event.approval;
         const key = `${context.agentId}\u0000${request.id}\u0000approve\u0000${request.approver}`;
-        const result = attempt(key, () => env.decideApproval(context.agentId, request));
+        const result = attempt(key, (control) => env.decideApproval(context.agentId, request, control));
         if ('pending' in result) {
           enqueue.spawnChild('approver', { id: approverChildId(request.id), input: { key, agentId: context.agentId, request } });
         } else if ('error' in result) {
@@ -226,6 +226,12 @@ function defineAgentMachine(env: AgentEnvironment) {
         } else if (result.value !== undefined) {
           enqueue.sendTo(system.get(request.requester), decisionMessage(request, context.agentId, result.value), delivery(env));
         }
+      }),
+
+      /** A request this agent was deciding needs no decision any more: stop (and so abort) the decision. */
+      stopDeciding: enqueueActions(({ enqueue, event }) => {
+        if (event.type !== 'approval.withdrawn') return;
+        enqueue.stopChild(approverChildId(event.approvalId));
       }),
 
       onApproverDecided: enqueueActions(({ context, enqueue, system, event }) => {
@@ -315,6 +321,7 @@ function defineAgentMachine(env: AgentEnvironment) {
       'approval.settled': { actions: 'onApprovalSettled' },
       'task.cancel': { actions: 'onCancel' },
       'resource.released': { actions: 'onResourcesReleased' },
+      'approval.withdrawn': { actions: 'stopDeciding' },
       'xstate.error.actor.*': { actions: 'onChildFault' },
     },
     states: {

@@ -70,6 +70,11 @@ interface Enqueue {
 export function operations(env: AgentEnvironment, xstateEnqueue: unknown, context: AgentContext, system: { get(id: string): AnyActorRef | undefined }) {
   const enqueue = xstateEnqueue as Enqueue;
   const me = context.agentId;
+  /** The agent currently asked to decide one of this agent's approval requests. */
+  const approverOf = (approvalId: string): string | undefined => {
+    const approval = system.get(me)?.getSnapshot().children[approvalChildId(approvalId)] as AnyActorRef | undefined;
+    return (approval?.getSnapshot() as { context?: { request?: ApprovalRequest } } | undefined)?.context?.request?.approver;
+  };
   let load = context.load;
   let queue = context.queue;
   let running = context.running;
@@ -307,6 +312,9 @@ export function operations(env: AgentEnvironment, xstateEnqueue: unknown, contex
       const approvalId = Object.keys(parked).find((id) => parked[id]!.id === taskId);
       if (approvalId !== undefined) {
         const task = parked[approvalId]!;
+        // The approver asked may still be deciding: it need not any more.
+        const approver = approverOf(approvalId);
+        if (approver !== undefined) post(system.get(approver)!, { type: 'approval.withdrawn', approvalId });
         enqueue.stopChild(approvalChildId(approvalId));
         parked = without(parked, approvalId);
         touch();

@@ -52,7 +52,9 @@ export type AgentInternalEvent =
   | ExecutionReport
   | ApprovalSettled
   | { readonly type: 'approver.decided'; readonly request: ApprovalRequest; readonly decision: ApproverDecision | undefined; readonly error?: TaskError }
-  | { readonly type: 'resource.released'; readonly resources: readonly string[] };
+  | { readonly type: 'resource.released'; readonly resources: readonly string[] }
+  /** A request this agent was asked to decide no longer needs its decision (decided, moved up, withdrawn). */
+  | { readonly type: 'approval.withdrawn'; readonly approvalId: string };
 
 /** Every event an agent handles: the messages between agents, and its helpers' reports. */
 export type AgentEvent = AgentMessage | AgentInternalEvent;

@@ -69,6 +69,11 @@ export function createApprovalMachine(env: AgentEnvironment) {
         enqueue.sendTo(system.get(context.request.approver), { type: 'approval.requested', approval: context.request } as EventObject, delivery(env));
         enqueue(() => env.report({ type: 'approval.requested', approval: context.request, asked: context.asked }));
       }),
+      /** The approver asked now need not decide any more (a decision ended it, or it moved up). */
+      withdraw: enqueueActions(({ context, enqueue, system }) => {
+        const approver = system.get(context.request.approver);
+        if (approver !== undefined) enqueue.sendTo(approver, { type: 'approval.withdrawn', approvalId: context.request.id } as EventObject, delivery(env));
+      }),
       moveUp: assign({
         request: ({ context }) => ({ ...context.request, ...env.nextApprover(context.request)! }),
       }),
@@ -128,7 +133,7 @@ export function createApprovalMachine(env: AgentEnvironment) {
       },
       expiring: {
         always: [
-          { guard: 'canMoveUp', target: 'pending', actions: 'moveUp' },
+          { guard: 'canMoveUp', target: 'pending', actions: ['withdraw', 'moveUp'] },
           {
             target: 'expired',
             actions: assign({
@@ -143,9 +148,9 @@ export function createApprovalMachine(env: AgentEnvironment) {
           },
         ],
       },
-      approved: { entry: [assign({ outcome: { approved: true } }), 'settle'] },
-      rejected: { entry: 'settle' },
-      expired: { entry: 'settle' },
+      approved: { entry: [assign({ outcome: { approved: true } }), 'settle', 'withdraw'] },
+      rejected: { entry: ['settle', 'withdraw'] },
+      expired: { entry: ['settle', 'withdraw'] },
     },
   });
 }

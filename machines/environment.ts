@@ -84,6 +84,11 @@ export type AgentReport =
   /** Something the agent could not process; the host surfaces it and fails the task if one is named. */
   | { readonly type: 'agent.fault'; readonly agent: string; readonly error: TaskError; readonly task?: Task };
 
+/** What a decision that may take time gets: a signal, aborted when the agent stops waiting. */
+export interface DecisionControl {
+  readonly signal: AbortSignal;
+}
+
 /** Everything the agent, execution and approval charts ask of the outside world. */
 export interface AgentEnvironment {
   /** The agents that report to `agentId`, spawned when it starts. */
@@ -91,7 +96,7 @@ export interface AgentEnvironment {
   /** Decides what an agent does with a job: escalate, delegate, execute, defer or fail. */
   evaluate(agentId: string, job: Job, load: Readonly<Record<string, number>>): Step | Promise<Step>;
   /** Picks the child for a job the agent delegates (the strategy), or falls back when it picks none. */
-  select(agentId: string, job: Job, candidates: readonly Candidate[]): Step | Promise<Step>;
+  select(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl): Step | Promise<Step>;
   /** What the agent does after its executor failed for good, or asked to escalate. */
   escalateAfter(agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError): Step;
   /** How an escalation's target resolves it. */
@@ -111,7 +116,7 @@ export interface AgentEnvironment {
   /** The next approver up (and the level it brings), when a request expires; `undefined` at the root. */
   nextApprover(request: ApprovalRequest): { readonly approver: string; readonly requiredLevel: number } | undefined;
   /** An agent's own decision on a request sent to it; `undefined` leaves it to a person. */
-  decideApproval(agentId: string, request: ApprovalRequest): ApproverDecision | undefined | Promise<ApproverDecision | undefined>;
+  decideApproval(agentId: string, request: ApprovalRequest, control: DecisionControl): ApproverDecision | undefined | Promise<ApproverDecision | undefined>;
   /** Records a subtask's settlement in its parent's join, and decides what the parent does. */
   joinAfter(join: Join, taskId: string, settlement: Settlement, chain: readonly string[]): JoinProgress;
   /** Cancels a join: its running subtasks are to be cancelled. */

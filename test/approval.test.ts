@@ -130,22 +130,60 @@ describe('authority', () => {
     expect(codeOf(() => org.approvals.reject('apv_nope', { by: 'cto' }))).toBe('unknown_approval');
   });
 
-  it('a late agent decision, after the request moved up, is refused and changes nothing', async () => {
+  it('when a request moves up, the agent still deciding it is told to stop: its signal aborts and its late answer changes nothing', async () => {
     const clock = new SimulatedClock();
     const slow = deferred<{ approve: true }>();
+    let decision: AbortSignal | undefined;
     const refusals: string[] = [];
-    const org = start({ clock, approvals: { timeoutMs: 100, approvers: { byId: { api_specialist: () => slow.promise } } } });
+    const org = start({
+      clock,
+      approvals: {
+        timeoutMs: 100,
+        approvers: {
+          byId: {
+            api_specialist: (_request, context) => {
+              decision = context.signal;
+              return slow.promise;
+            },
+          },
+        },
+      },
+    });
     org.on('approval.refused', (event) => refusals.push(`${event.by}: ${event.error.code}`));
     const { approval, outcome } = await parked(org);
+    expect(decision?.aborted).toBe(false);
     clock.increment(100);
     await flush();
     expect(org.approvals.get(approval.id)).toMatchObject({ approver: 'backend_lead', requiredLevel: 1 });
+    expect(decision?.aborted).toBe(true);
     slow.resolve({ approve: true });
     await flush();
-    expect(refusals).toEqual(['api_specialist: approval_unauthorized']);
+    expect(refusals).toEqual([]);
     expect(org.approvals.get(approval.id)).toMatchObject({ status: 'pending', decisions: [] });
     org.approvals.approve(approval.id, { by: 'backend_lead' });
     expect((await outcome).status).toBe('completed');
+  });
+
+  it('a person deciding first stops the agent that was still deciding', async () => {
+    const slow = deferred<undefined>();
+    let decision: AbortSignal | undefined;
+    const org = start({
+      approvals: {
+        approvers: {
+          byId: {
+            api_specialist: (_request, context) => {
+              decision = context.signal;
+              return slow.promise;
+            },
+          },
+        },
+      },
+    });
+    const { approval, outcome } = await parked(org);
+    org.approvals.approve(approval.id, { by: 'cto' });
+    expect((await outcome).status).toBe('completed');
+    await flush();
+    expect(decision?.aborted).toBe(true);
   });
 });
 

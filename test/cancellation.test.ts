@@ -5,6 +5,29 @@ import { deferred, flush, orchestrators } from './support/helpers.js';
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async () => 'done' });
 
 describe('org.cancel', () => {
+  it('withdraws a pending approval an agent is still deciding, aborting its decision', async () => {
+    const answer = deferred<undefined>();
+    let decision: AbortSignal | undefined;
+    const org = start({
+      approvals: {
+        approvers: {
+          byId: {
+            react_specialist: (_request, context) => {
+              decision = context.signal;
+              return answer.promise;
+            },
+          },
+        },
+      },
+    });
+    const outcome = org.submit({ id: 'a', type: 'css', context: { requiresApproval: true } });
+    await flush();
+    expect(decision?.aborted).toBe(false);
+    await org.cancel('a');
+    expect((await outcome).status).toBe('cancelled');
+    expect(decision?.aborted).toBe(true);
+  });
+
   it('aborts a running executor through its signal; the task ends cancelled and the agent goes on', async () => {
     let signal: AbortSignal | undefined;
     const gate = deferred();
@@ -73,13 +96,25 @@ describe('org.cancel', () => {
     expect((await outcome).escalations[0]!.status).toBe('failed');
   });
 
-  it('cancels a task while its manager is still deciding where it goes', async () => {
+  it('cancels a task while its manager is still deciding where it goes, aborting the decision', async () => {
     const answer = deferred<string | undefined>();
-    const org = start({ strategy: { byId: { cto: delegateWith('slow', () => answer.promise) } } });
+    let decision: AbortSignal | undefined;
+    const org = start({
+      strategy: {
+        byId: {
+          cto: delegateWith('slow', (_task, _candidates, context) => {
+            decision = context.signal;
+            return answer.promise;
+          }),
+        },
+      },
+    });
     const outcome = org.submit({ id: 'd', type: 'python' });
     await flush();
     expect(org.agentState('cto').state).toBe('delegating');
+    expect(decision?.aborted).toBe(false);
     expect((await org.cancel('d')).status).toBe('cancelled');
+    expect(decision?.aborted).toBe(true);
     expect(org.agentState('cto').state).toBe('receiving');
     answer.resolve('backend_lead');
     await flush();

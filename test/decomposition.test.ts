@@ -3,6 +3,7 @@ import { SimulatedClock } from 'xstate';
 import {
   any,
   createOrchestrator,
+  delegateWith,
   decomposeWith,
   defineHierarchy,
   developmentTeam,
@@ -300,6 +301,23 @@ describe('budgets flow down the tree', () => {
     expect(done).toMatchObject({ status: 'failed', error: { code: 'subtask_failed' } });
     expect(done.subtasks?.[1]).toMatchObject({ key: 'frontend', status: 'failed', error: { code: 'budget_exceeded' } });
     expect(done.budget?.left).toEqual({ timeMs: 0 });
+  });
+
+  it('decisions charge the budget of the task they decide: a planner over budget fails it', async () => {
+    const planner = decomposeWith('costly-planner', (task, context) => {
+      context.reportCost(30);
+      return task.type === 'batch' ? [{ type: 'w1' }] : undefined;
+    });
+    const router = delegateWith('costly-router', (_task, candidates, context) => {
+      context.reportCost(5);
+      return candidates.find((candidate) => candidate.capable)?.id;
+    });
+    const org = start({ hierarchy: team(), decomposers: { byId: { lead: planner } }, strategy: router });
+    const within = await org.submit({ type: 'batch', budget: { cost: 50 } });
+    expect(within.status).toBe('completed');
+    expect(within.budget?.used.cost).toBe(35);
+    const over = await org.submit({ type: 'batch', budget: { cost: 20 } });
+    expect(over).toMatchObject({ status: 'failed', error: { code: 'budget_exceeded' } });
   });
 
   it('maxSubtasks and maxDepth bound the tree', async () => {

@@ -12,7 +12,7 @@ import {
   type Orchestrator,
   type Task,
 } from '../src/index.js';
-import { deferred, flush, orchestrators } from './support/helpers.js';
+import { deferred, flush, orchestrators, delegationContext } from './support/helpers.js';
 
 const start = orchestrators();
 
@@ -75,7 +75,7 @@ describe('strategies as pure functions', () => {
     team.children('cto').map((node) => ({ id: node.id, node, load: load[node.id] ?? 0, capable: capable.includes(node.id) }));
   const task = (fields: Partial<Task> = {}): Task =>
     ({ id: 't', type: 'coding', payload: {}, context: {}, resources: [], requiredSkills: [], rootId: 't', origin: { kind: 'submitter' }, chain: ['cto'], escalations: [], excluded: [], approvedBy: [], submittedAt: 0, ...fields }) as Task;
-  const context = { agent: team.root, hierarchy: team };
+  const context = delegationContext(team);
 
   it('capabilityMatching picks the first capable child', () => {
     expect(capabilityMatching().select(task(), candidates({}, ['frontend_lead', 'backend_lead']), context)).toBe('backend_lead');
@@ -104,10 +104,10 @@ describe('strategies as pure functions', () => {
       ],
     });
     const pair = withSkills.children('boss').map((node) => ({ id: node.id, node, load: 0, capable: true }));
-    expect(skillBased().select(task({ type: 'x', requiredSkills: ['rust'] }), pair, { agent: withSkills.root, hierarchy: withSkills })).toBe('b');
+    expect(skillBased().select(task({ type: 'x', requiredSkills: ['rust'] }), pair, delegationContext(withSkills))).toBe('b');
     // Equal scores: the less loaded wins.
     const loaded = pair.map((candidate) => ({ ...candidate, load: candidate.id === 'a' ? 0 : 2 }));
-    expect(skillBased().select(task({ type: 'x', requiredSkills: ['go'] }), loaded, { agent: withSkills.root, hierarchy: withSkills })).toBe('a');
+    expect(skillBased().select(task({ type: 'x', requiredSkills: ['go'] }), loaded, delegationContext(withSkills))).toBe('a');
   });
 });
 

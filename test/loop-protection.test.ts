@@ -23,6 +23,7 @@ const decisions = (maxDepth = 64) =>
     human: false,
     decomposerFor: () => undefined,
     fanout: { maxFanout: 100, maxDecompositionDepth: 8 },
+    reportCost: () => undefined,
   });
 
 const task = (chain: string[]) => makeTask({ id: 't', type: 'python', chain });

@@ -82,6 +82,7 @@ export function llmApprover(options: LlmApproverOptions): ApproverPolicy {
         what,
       },
       { kind: 'approve', agent: approver.id, taskId: request.taskId },
+      context,
     );
     if (!answer.ok) {
       throw new EchelonError('policy_error', `${what}: the model's answer is not a decision (${answer.problem}): ${answer.message}. The request waits for a person.`, {

@@ -90,6 +90,7 @@ export function llmDecomposer<TPayload = { instructions: string }>(options: LlmD
           what: `${name} at ${agent.id}, splitting "${task.type}" (${task.id})`,
         },
         { kind: 'decompose', agent: agent.id, taskId: task.id },
+        context,
       );
       if (!answer.ok) {
         const text = answer.text === undefined ? '' : ` Its answer began: ${JSON.stringify(answer.text.slice(0, 200))}`;

@@ -99,6 +99,7 @@ export function llmDelegation(options: LlmDelegationOptions): DelegationStrategy
           what: `${name} at ${agent.id}, routing "${task.type}" (${task.id})`,
         },
         { kind: 'route', agent: agent.id, taskId: task.id },
+        context,
       );
       let problem: DelegationProblem;
       let message: string;

@@ -49,12 +49,23 @@ export interface DecisionModelOptions {
   /** Replaces the built-in instructions (the answer format is always appended). */
   readonly system?: string;
   readonly settings?: ModelSettings;
-  /** The model has this long to answer (default 60 s, real time: decisions get no AbortSignal from the runtime). */
+  /**
+   * The model has this long to answer (default 60 s, real time). The call is also aborted when the
+   * agent stops waiting for the decision (the task was cancelled, the organisation stopped).
+   */
   readonly timeoutMs?: number;
   /** Retries the AI SDK makes itself on retryable API errors (default 2): nothing else retries a decision. */
   readonly maxRetries?: number;
-  /** Called with each call's token usage (decisions have no task budget to charge it to). */
+  /** What a call costs the task's budget (default: its tokens, `tokenCost`). */
+  readonly cost?: CostFunction;
+  /** Called with each call's token usage (also charged to the task's cost budget). */
   readonly onUsage?: (usage: DecisionUsage) => void;
+}
+
+/** What the runtime gives a decision: its signal, and the task's budget to charge. */
+export interface DecisionCall {
+  readonly signal: AbortSignal;
+  reportCost(amount: number): void;
 }
 
 export const DEFAULT_DECISION_TIMEOUT_MS = 60_000;
@@ -73,11 +84,13 @@ export async function askForObject<T>(
   options: DecisionModelOptions,
   request: { readonly system: string; readonly prompt: string; readonly schema: FlexibleSchema<T>; readonly code: EchelonErrorCode; readonly what: string },
   usage: Omit<DecisionUsage, 'usage'>,
+  call: DecisionCall,
 ): Promise<Answer<T>> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_DECISION_TIMEOUT_MS;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   let total: LanguageModelUsage | undefined;
+  if (call.signal.aborted) throw new EchelonError(request.code, `${request.what}: nobody waits for this decision any more.`);
   try {
     const result = await generateText({
       ...options.settings,
@@ -86,7 +99,7 @@ export async function askForObject<T>(
       prompt: request.prompt,
       output: Output.object({ schema: request.schema }),
       maxRetries: options.maxRetries ?? 2,
-      abortSignal: controller.signal,
+      abortSignal: AbortSignal.any([controller.signal, call.signal]),
       onStepFinish: (step) => {
         total = step.usage; // one step: no tools, so the structured answer is the only call
       },
@@ -98,13 +111,18 @@ export async function askForObject<T>(
       return { ok: false, problem, text: error.text, message: causeMessage(error) };
     }
     if (NoOutputGeneratedError.isInstance(error)) return { ok: false, problem: 'empty', text: undefined, message: error.message };
+    if (call.signal.aborted) throw new EchelonError(request.code, `${request.what}: abandoned, nobody waits for this decision any more.`, { cause: error });
     if (controller.signal.aborted) {
       throw new EchelonError(request.code, `${request.what}: the model did not answer within ${timeoutMs} ms.`, { cause: error, details: { timeoutMs } });
     }
     throw new EchelonError(request.code, `${request.what}: the model call failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   } finally {
     clearTimeout(timer);
-    if (total !== undefined) notify('onUsage', options.onUsage, { ...usage, usage: total });
+    if (total !== undefined) {
+      notify('onUsage', options.onUsage, { ...usage, usage: total });
+      // Over budget this throws budget_exceeded, which fails the decision — and so the task.
+      call.reportCost((options.cost ?? tokenCost)(total));
+    }
   }
 }
 

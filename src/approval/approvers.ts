@@ -16,6 +16,10 @@ export interface ApproverContext {
   /** The agent deciding. */
   readonly approver: AgentNode;
   readonly hierarchy: Hierarchy;
+  /** Aborted when the request no longer needs this decision (decided otherwise, withdrawn, the organisation stopped). */
+  readonly signal: AbortSignal;
+  /** Charges the waiting task's cost budget (a model's tokens, say); over budget it throws `budget_exceeded`. */
+  reportCost(amount: number): void;
 }
 
 /**

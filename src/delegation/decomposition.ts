@@ -31,6 +31,10 @@ export interface DecompositionContext {
   readonly agent: AgentNode;
   readonly hierarchy: Hierarchy;
   readonly children: readonly DecompositionChild[];
+  /** Aborted when the agent stops waiting for the answer (the task was cancelled, the organisation stopped). */
+  readonly signal: AbortSignal;
+  /** Charges the task's cost budget (a model's tokens, say); over budget it throws `budget_exceeded`. */
+  reportCost(amount: number): void;
 }
 
 /** A decomposer's answer: the subtasks, and optionally how to join them. */

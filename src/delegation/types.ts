@@ -21,6 +21,10 @@ export interface DelegationContext {
   /** The agent delegating. */
   readonly agent: AgentNode;
   readonly hierarchy: Hierarchy;
+  /** Aborted when the agent stops waiting for the answer (the task was cancelled, the organisation stopped). */
+  readonly signal: AbortSignal;
+  /** Charges the task's cost budget (a model's tokens, say); over budget it throws `budget_exceeded`. */
+  reportCost(amount: number): void;
 }
 
 /**

@@ -3,7 +3,7 @@
  * agent takes, decide to escalate, delegate, execute (after approval if needed), defer or
  * fail — with loop and depth protection, and escalation targets checked to go up, never down.
  */
-import type { Job, Step } from '../../machines/environment.js';
+import type { DecisionControl, Job, Step } from '../../machines/environment.js';
 import type { TaskError } from '../errors.js';
 import { taskErrorFromUnknown } from '../errors.js';
 import { candidatesFor, routeOf, type Route } from '../delegation/route.js';
@@ -33,13 +33,15 @@ export interface DecisionConfig {
   /** The decomposer that may split `task` at `agentId`, if any. */
   readonly decomposerFor: (agentId: string, task: Task) => Decomposer | undefined;
   readonly fanout: FanoutLimits;
+  /** Charges a task's cost budget (throws `budget_exceeded` over it). */
+  readonly reportCost: (task: Task, amount: number) => void;
   /** True when escalations that reach the top go to a person instead of failing. */
   readonly human: boolean;
 }
 
 export interface Decisions {
   evaluate(agentId: string, job: Job, load: Readonly<Record<string, number>>): Step;
-  select(agentId: string, job: Job, candidates: readonly Candidate[]): Step | Promise<Step>;
+  select(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl): Step | Promise<Step>;
   escalateAfter(agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError): Step;
   resolutionMode(reason: EscalationReason): ResolutionMode;
 }
@@ -176,20 +178,26 @@ export function createDecisions(config: DecisionConfig): Decisions {
     return { kind: 'escalate', reason: verdict.reason, to: target, message };
   }
 
-  function select(agentId: string, job: Job, candidates: readonly Candidate[]): Step | Promise<Step> {
+  function select(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl): Step | Promise<Step> {
     if (job.to !== undefined) return { kind: 'assign', childId: job.to };
     const decomposer = splitter(agentId, job);
-    if (decomposer === undefined) return delegate(agentId, job, candidates);
+    if (decomposer === undefined) return delegate(agentId, job, candidates, control);
     const node = hierarchy.get(agentId);
     const context: DecompositionContext = {
       agent: node,
       hierarchy,
       children: candidates.map((candidate) => ({ id: candidate.id, node: candidate.node, capabilities: hierarchy.subtreeCapabilities(candidate.id), load: candidate.load })),
+      get signal() {
+        return control.signal;
+      },
+      reportCost: (amount) => config.reportCost(job.task, amount),
     };
     const split = (answer: Parameters<typeof fanoutStep>[5]): Step | Promise<Step> =>
-      fanoutStep(hierarchy, config.fanout, agentId, job.task, decomposer, answer) ?? delegate(agentId, job, candidates);
+      fanoutStep(hierarchy, config.fanout, agentId, job.task, decomposer, answer) ?? delegate(agentId, job, candidates, control);
     const broken = (error: unknown): Step => {
       const reason = taskErrorFromUnknown(error, 'decomposer_error');
+      // A planner that spent the task's budget fails it for that reason, not as a broken planner.
+      if (reason.code === 'budget_exceeded') return { kind: 'fail', error: reason };
       return { kind: 'fail', error: { code: 'decomposer_error', message: `Decomposer "${decomposer.name}" at ${agentId} failed: ${reason.message}` } };
     };
     try {
@@ -201,7 +209,7 @@ export function createDecisions(config: DecisionConfig): Decisions {
   }
 
   /** The strategy picks a child; when it picks none, the agent executes the task if it can. */
-  function delegate(agentId: string, job: Job, candidates: readonly Candidate[]): Step | Promise<Step> {
+  function delegate(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl): Step | Promise<Step> {
     const strategy = config.strategyFor(agentId);
     const choose = (chosen: unknown): Step => {
       if (chosen === undefined || chosen === null) {
@@ -220,7 +228,14 @@ export function createDecisions(config: DecisionConfig): Decisions {
     };
     const onError = (error: unknown): Step => ({ kind: 'fail', error: taskErrorFromUnknown(error, 'strategy_error') });
     try {
-      const chosen = strategy.select(job.task, candidates, { agent: hierarchy.get(agentId), hierarchy });
+      const chosen = strategy.select(job.task, candidates, {
+        agent: hierarchy.get(agentId),
+        hierarchy,
+        get signal() {
+          return control.signal;
+        },
+        reportCost: (amount) => config.reportCost(job.task, amount),
+      });
       return chosen instanceof Promise ? chosen.then(choose, onError) : choose(chosen);
     } catch (error) {
       return onError(error);

@@ -27,6 +27,8 @@ export interface EnvironmentHost {
   readonly resources: ResourceRegistry;
   /** Adds an executor's reported cost to the task's budget account; throws `budget_exceeded` over the limit. */
   readonly reportCost: (task: Task, amount: number) => void;
+  /** The same, for an active task known by id (an approval's task). */
+  readonly chargeTask: (taskId: string, amount: number) => void;
 }
 
 /** Resolves and checks the options, and returns the environment every agent runs in. */
@@ -76,6 +78,7 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
     human: options.onEscalation !== undefined,
     decomposerFor,
     fanout: limits,
+    reportCost: host.reportCost,
   });
 
   return {
@@ -132,7 +135,15 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
       const parent = hierarchy.parent(request.approver);
       return parent === undefined ? undefined : { approver: parent.id, requiredLevel: Math.min(request.requiredLevel, parent.level) };
     },
-    decideApproval: (agentId, request) => approverFor(agentId)?.(request, { approver: hierarchy.get(agentId), hierarchy }),
+    decideApproval: (agentId, request, control) =>
+      approverFor(agentId)?.(request, {
+        approver: hierarchy.get(agentId),
+        hierarchy,
+        get signal() {
+          return control.signal;
+        },
+        reportCost: (amount) => host.chargeTask(request.taskId, amount),
+      }),
     claimResources: (agentId, task) => host.resources.claim(agentId, task),
     releaseResources: (_agentId, taskId) => host.resources.release(taskId),
     messageDelayMs: options.messageDelayMs,

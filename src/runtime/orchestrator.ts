@@ -120,7 +120,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     askHuman: (escalation) => desk.askHuman(escalation),
   });
   const desk = peopleDesk({ hierarchy, ledger, durable, now, send, report: onReport, onEscalation: options.onEscalation });
-  const environment = createEnvironment(options, { now, newId: (prefix) => `${prefix}_${nanoid(10)}`, report: onReport, resources, reportCost });
+  const chargeTask = (taskId: string, amount: number) => {
+    const record = ledger.tasks.get(taskId);
+    if (record !== undefined) reportCost(record.task, amount);
+  };
+  const environment = createEnvironment(options, { now, newId: (prefix) => `${prefix}_${nanoid(10)}`, report: onReport, resources, reportCost, chargeTask });
   const machine = createAgentMachine(environment);
   const actor = createActor(machine, {
     systemId: hierarchy.root.id,

@@ -2,7 +2,7 @@ import { APICallError } from 'ai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { llmDelegation, type DecisionUsage, type DelegationFallback } from '../../src/ai/index.js';
 import { createOrchestrator, defineHierarchy, developmentTeam, EchelonError, loadBalancing, type Orchestrator, type OrchestratorOptions, type Task } from '../../src/index.js';
-import { flush } from '../support/helpers.js';
+import { flush, delegationContext } from '../support/helpers.js';
 import { answer, answerJson, hanging, promptText, responding, scripted } from '../support/mock-model.js';
 
 const orgs: Orchestrator[] = [];
@@ -57,6 +57,26 @@ describe('llmDelegation: the manager\'s model picks the child', () => {
     expect(prompt).not.toContain('cid');
   });
 
+  it("charges the call's tokens to the routed task's budget", async () => {
+    const org = start({ hierarchy: team(), strategy: llmDelegation({ model: scripted(answerJson({ agent: 'ann', reason: 'go' }, [60, 40])) }) });
+    const within = await org.submit({ type: 'job', budget: { cost: 500 } });
+    expect(within.budget?.used.cost).toBe(100);
+    const org2 = start({ hierarchy: team(), strategy: llmDelegation({ model: scripted(answerJson({ agent: 'ann', reason: 'go' }, [60, 40])) }) });
+    expect(await org2.submit({ type: 'job', budget: { cost: 50 } })).toMatchObject({ status: 'failed', error: { code: 'budget_exceeded' } });
+  });
+
+  it('a cancelled task aborts the routing call the manager was waiting for', async () => {
+    const model = hanging();
+    const org = start({ hierarchy: team(), strategy: llmDelegation({ model }) });
+    const outcome = org.submit({ id: 'j', type: 'job' });
+    await flush();
+    expect(model.signals).toHaveLength(1);
+    expect(model.signals[0]!.aborted).toBe(false);
+    await org.cancel('j');
+    expect((await outcome).status).toBe('cancelled');
+    expect(model.signals[0]!.aborted).toBe(true);
+  });
+
   it('does not ask the model when only one child can do the task, nor when none can', async () => {
     const model = scripted();
     const org = start({ strategy: llmDelegation({ model }) });
@@ -98,7 +118,7 @@ describe('llmDelegation: nonsense answers fall back to capability matching', () 
       .children('lead')
       .map((node) => ({ id: node.id, node, capable: node.capabilities.includes('job'), load: node.id === 'ann' ? 3 : 0 }));
     const task = await taskOf('job');
-    expect(await strategy.select(task, candidates, { agent: team().get('lead'), hierarchy: team() })).toBe('bob');
+    expect(await strategy.select(task, candidates, delegationContext(team(), 'lead'))).toBe('bob');
     expect(fallbacks[0]).toMatchObject({ problem: 'unknown_agent', answer: '{"agent":"zed","reason":"?"}', chosen: 'bob' });
   });
 });

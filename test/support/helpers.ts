@@ -1,7 +1,7 @@
 /** Small helpers the suites share: orchestrators cleaned up after each test, error capture, deferred promises, flushing, a seeded random. */
 import { afterEach } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { createOrchestrator, EchelonError, type Orchestrator, type OrchestratorOptions, type Task } from '../../src/index.js';
+import { createOrchestrator, EchelonError, type DelegationContext, type Hierarchy, type Orchestrator, type OrchestratorOptions, type Task } from '../../src/index.js';
 
 /** A promise with its resolve/reject exposed, to finish an executor exactly when a test says. */
 export function deferred<T = unknown>() {
@@ -102,4 +102,9 @@ export function makeTask(fields: Partial<Task> & { id: string; type: string }): 
     depth: 0,
     ...fields,
   };
+}
+
+/** A delegation context as the runtime builds one, for calling a strategy directly. */
+export function delegationContext(hierarchy: Hierarchy, agentId = hierarchy.root.id, reportCost: (amount: number) => void = () => undefined): DelegationContext {
+  return { agent: hierarchy.get(agentId), hierarchy, signal: new AbortController().signal, reportCost };
 }
