@@ -1,29 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import {
-  approveWhen,
-  createOrchestrator,
-  developmentTeam,
-  EchelonError,
-  type Approval,
-  type Orchestrator,
-  type OrchestratorOptions,
-} from '../src/index.js';
-import { deferred, flush, orchestrators } from './support/helpers.js';
+import { approveWhen, developmentTeam, EchelonError, type Approval, type Orchestrator } from '../src/index.js';
+import { deferred, flush, orchestrators, codeOf } from './support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (_task, { agent, approved }) => ({ by: agent.id, approved }) });
 
 /** The code of the EchelonError `fn` throws, or 'accepted' when it throws nothing. */
-const codeOf = (fn: () => void): string => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof EchelonError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-};
-
 /** Submits a task needing approval and returns it parked, with its pending approval. */
 const parked = async (org: Orchestrator, input: Parameters<Orchestrator['submit']>[0] = { type: 'python', context: { requiresApproval: true } }) => {
   const outcome = org.submit(input);

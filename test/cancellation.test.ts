@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createOrchestrator, delegateWith, developmentTeam, EchelonError, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
+import { delegateWith, developmentTeam, EchelonError } from '../src/index.js';
 import { deferred, flush, orchestrators } from './support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async () => 'done' });

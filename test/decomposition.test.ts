@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import {
-  any,
-  createOrchestrator,
-  delegateWith,
-  decomposeWith,
-  defineHierarchy,
-  developmentTeam,
-  fullStackFeature,
-  quorum,
-  type Decomposer,
-  type Orchestrator,
-  type OrchestratorOptions,
-  type SubtaskSpec,
-} from '../src/index.js';
+import { any, delegateWith, decomposeWith, defineHierarchy, developmentTeam, fullStackFeature, quorum, type Decomposer, type SubtaskSpec } from '../src/index.js';
 import { deferred, flush, sleep, orchestrators } from './support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task, { agent }) => ({ part: task.type, by: agent.id }) });

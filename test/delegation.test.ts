@@ -1,17 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  capabilityMatching,
-  createOrchestrator,
-  defaultEscalationPolicy,
-  defineHierarchy,
-  delegateWith,
-  developmentTeam,
-  loadBalancing,
-  skillBased,
-  type Candidate,
-  type Orchestrator,
-  type Task,
-} from '../src/index.js';
+import { capabilityMatching, defaultEscalationPolicy, defineHierarchy, delegateWith, developmentTeam, loadBalancing, skillBased, type Candidate, type Task } from '../src/index.js';
 import { deferred, flush, orchestrators, delegationContext } from './support/helpers.js';
 
 const start = orchestrators();

@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createOrchestrator,
-  defaultEscalationPolicy,
-  defineHierarchy,
-  developmentTeam,
-  EchelonError,
-  type Escalation,
-  type Orchestrator,
-  type OrchestratorOptions,
-  type Outcome,
-} from '../src/index.js';
+import { defaultEscalationPolicy, defineHierarchy, developmentTeam, EchelonError, type Escalation, type Outcome } from '../src/index.js';
 import { deferred, flush, orchestrators } from './support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (_task, { agent }) => `done by ${agent.id}` });

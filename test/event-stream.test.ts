@@ -1,15 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createOrchestrator, developmentTeam, type Orchestrator, type OrchestratorEvent } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { developmentTeam, type OrchestratorEvent } from '../src/index.js';
+import { orchestrators } from './support/helpers.js';
 
-const orgs: Orchestrator[] = [];
-afterEach(async () => {
-  await Promise.all(orgs.splice(0).map((org) => org.stop()));
-});
-const start = () => {
-  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done` });
-  orgs.push(org);
-  return org;
-};
+const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done` });
 
 /** Reads `count` events from an iterator. */
 const take = async <T>(iterator: AsyncIterator<T>, count: number) => {

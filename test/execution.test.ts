@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import {
-  backoffDelay,
-  createOrchestrator,
-  defineHierarchy,
-  developmentTeam,
-  EchelonError,
-  type Orchestrator,
-  type OrchestratorEvent,
-  type OrchestratorOptions,
-} from '../src/index.js';
+import { backoffDelay, defineHierarchy, developmentTeam, EchelonError, type Orchestrator, type OrchestratorEvent } from '../src/index.js';
 import { deferred, flush, seeded, orchestrators } from './support/helpers.js';
 
 const start = orchestrators();

@@ -1,19 +1,13 @@
 import { createServer } from 'node:net';
 import { createInspector, createWebSocketInspector, createWebSocketReceiver, type StatelyInspectionEvent } from '@statelyai/inspect';
 import { createInspectorServer } from '@statelyai/inspect/server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
-import { AGENT_STATES, createOrchestrator, developmentTeam, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
+import { AGENT_STATES, developmentTeam, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
+import { orchestrators } from './support/helpers.js';
 
-const orgs: Orchestrator[] = [];
-afterEach(async () => {
-  await Promise.all(orgs.splice(0).map((org) => org.stop()));
-});
-const start = (inspect: OrchestratorOptions['inspect']) => {
-  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done`, inspect });
-  orgs.push(org);
-  return org;
-};
+const create = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done` });
+const start = (inspect: OrchestratorOptions['inspect']) => create({ inspect });
 const team = developmentTeam();
 const agentIds = team.nodes().map((node) => node.id);
 

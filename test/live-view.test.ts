@@ -1,18 +1,10 @@
 import { request } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createOrchestrator, developmentTeam, type LiveView, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { developmentTeam, type LiveView, type Orchestrator } from '../src/index.js';
 import { serveLiveView, type LiveViewSnapshot } from '../src/inspect/index.js';
-import { flush } from './support/helpers.js';
+import { flush, orchestrators } from './support/helpers.js';
 
-const orgs: Orchestrator[] = [];
-afterEach(async () => {
-  await Promise.all(orgs.splice(0).map((org) => org.stop()));
-});
-const start = (options: Partial<OrchestratorOptions> = {}) => {
-  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done`, ...options });
-  orgs.push(org);
-  return org;
-};
+const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done` });
 
 const TOKEN = 'a-token-long-enough-to-count';
 

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import {
-  EchelonError,
-  createOrchestrator,
-  defineHierarchy,
-  developmentTeam,
-  referenceExecutors,
-  type OrchestratorEvent,
-  type Orchestrator,
-  type OrchestratorOptions,
-} from '../src/index.js';
+import { createOrchestrator, defineHierarchy, developmentTeam, referenceExecutors, type OrchestratorEvent, type OrchestratorOptions } from '../src/index.js';
 import { deferred, flush, orchestrators, errorOf, rejectionOf } from './support/helpers.js';
 
 const start = orchestrators();

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createOrchestrator, defineScenario, developmentTeam, EchelonError, isMainModule, isScenario, runScenario, type Scenario } from '../src/index.js';
+import { createOrchestrator, defineScenario, developmentTeam, isMainModule, isScenario, runScenario, type Scenario } from '../src/index.js';
 import devTeam from '../examples/dev-team.js';
-
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof EchelonError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-};
+import { codeOf } from './support/helpers.js';
 
 describe('the scenario format', () => {
   it('defineScenario checks the shape and names what is missing', () => {

@@ -6,7 +6,7 @@
 import { checkAuthority } from '../approval/authority.js';
 import type { Role } from '../hierarchy/types.js';
 import type { Orchestrator, OrchestratorStatus } from '../runtime/orchestrator.js';
-import type { ApprovalStatus, EscalationReason } from '../types.js';
+import type { Approval, EscalationReason } from '../types.js';
 
 /** One agent in the live view. */
 export interface LiveAgent {
@@ -38,17 +38,9 @@ export interface LiveEscalation {
   readonly raisedAt: number;
 }
 
-export interface LiveApproval {
-  readonly id: string;
-  readonly taskId: string;
-  readonly taskType: string;
-  readonly requester: string;
-  readonly approver: string;
-  readonly requiredLevel: number;
-  readonly quorum: number;
+export interface LiveApproval extends Pick<Approval, 'id' | 'taskId' | 'taskType' | 'requester' | 'approver' | 'requiredLevel' | 'quorum' | 'reason' | 'status'> {
+  /** Approvals given so far. */
   readonly approvals: number;
-  readonly reason: string;
-  readonly status: ApprovalStatus;
   /** Agents with the authority to decide it: the requester's ancestors at the required level or above. */
   readonly eligible: readonly string[];
 }

@@ -1,19 +1,13 @@
 import { APICallError } from 'ai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { llmDelegation, type DecisionUsage, type DelegationFallback } from '../../src/ai/index.js';
-import { createOrchestrator, defineHierarchy, developmentTeam, EchelonError, loadBalancing, type Orchestrator, type OrchestratorOptions, type Task } from '../../src/index.js';
-import { flush, delegationContext } from '../support/helpers.js';
+import { defineHierarchy, developmentTeam, EchelonError, loadBalancing, type Task } from '../../src/index.js';
+import { flush, delegationContext, orchestrators } from '../support/helpers.js';
 import { answer, answerJson, hanging, promptText, responding, scripted } from '../support/mock-model.js';
 
-const orgs: Orchestrator[] = [];
-const start = (options: Partial<OrchestratorOptions>) => {
-  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async (_task, { agent }) => agent.id, ...options });
-  orgs.push(org);
-  return org;
-};
-afterEach(async () => {
+const start = orchestrators({ hierarchy: developmentTeam(), executors: async (_task, { agent }) => agent.id });
+afterEach(() => {
   vi.useRealTimers();
-  await Promise.all(orgs.splice(0).map((org) => org.stop()));
 });
 
 /** A lead with two workers who can do `job` and one who cannot. */

@@ -1,21 +1,13 @@
 import { APICallError, LoadAPIKeyError, RetryError, tool } from 'ai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import * as z from 'zod';
 import { isRetryableModelError, llmExecutor } from '../../src/ai/index.js';
-import { createOrchestrator, developmentTeam, EchelonError, type Orchestrator, type OrchestratorOptions } from '../../src/index.js';
-import { flush } from '../support/helpers.js';
+import { developmentTeam, EchelonError } from '../../src/index.js';
+import { flush, orchestrators } from '../support/helpers.js';
 import { answer, callTool, hanging, responding, scripted } from '../support/mock-model.js';
 
-const orgs: Orchestrator[] = [];
-const start = (options: Partial<OrchestratorOptions> & Pick<OrchestratorOptions, 'executors'>) => {
-  const org = createOrchestrator({ hierarchy: developmentTeam(), ...options });
-  orgs.push(org);
-  return org;
-};
-afterEach(async () => {
-  await Promise.all(orgs.splice(0).map((org) => org.stop()));
-});
+const start = orchestrators({ hierarchy: developmentTeam() });
 
 const ping = tool({ description: 'Checks the database is up', inputSchema: z.object({}), execute: async () => 'pong' });
 const apiError = (statusCode: number, message: string) => new APICallError({ message, url: 'https://models.example/v1/chat', requestBodyValues: {}, statusCode });

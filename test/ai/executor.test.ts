@@ -1,31 +1,13 @@
-import { APICallError, tool } from 'ai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { tool } from 'ai';
+import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import * as z from 'zod';
-import { isRetryableModelError, llmExecutor } from '../../src/ai/index.js';
-import { createOrchestrator, developmentTeam, EchelonError, type Orchestrator, type OrchestratorOptions } from '../../src/index.js';
-import { flush } from '../support/helpers.js';
-import { answer, answerJson, callTool, hanging, promptText, responding, scripted, toolNames } from '../support/mock-model.js';
+import { llmExecutor } from '../../src/ai/index.js';
+import { developmentTeam } from '../../src/index.js';
+import { flush, codeOf, orchestrators } from '../support/helpers.js';
+import { answer, answerJson, callTool, promptText, scripted, toolNames } from '../support/mock-model.js';
 
-const orgs: Orchestrator[] = [];
-const start = (options: Partial<OrchestratorOptions> & Pick<OrchestratorOptions, 'executors'>) => {
-  const org = createOrchestrator({ hierarchy: developmentTeam(), ...options });
-  orgs.push(org);
-  return org;
-};
-afterEach(async () => {
-  await Promise.all(orgs.splice(0).map((org) => org.stop()));
-});
-
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof EchelonError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-};
+const start = orchestrators({ hierarchy: developmentTeam() });
 
 describe('llmExecutor: the model does the work', () => {
   it('sees the task, its payload, the chain and who it is, and its text is the result', async () => {

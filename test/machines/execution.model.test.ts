@@ -5,7 +5,7 @@
  * the model and report exactly once, when it is done, to its agent.
  */
 import { describe, expect, it } from 'vitest';
-import { assign, createActor, fromPromise, setup, SimulatedClock, spawnChild, type AnyActorRef } from 'xstate';
+import { assign, createActor, setup, SimulatedClock, spawnChild, type AnyActorRef } from 'xstate';
 import { TestModel } from 'xstate/graph';
 import { ApprovalSignal, EscalationSignal, createExecutionMachine, type AgentEnvironment, type Task } from '../../src/index.js';
 import { deferred, flush } from '../support/helpers.js';

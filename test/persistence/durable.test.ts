@@ -4,29 +4,13 @@
  * written too, a store that cannot take a write stops the organisation loudly, and stores or
  * options that cannot work together are refused with clear errors.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { createOrchestrator, developmentTeam, memoryStore, SNAPSHOT_FORMAT, type Orchestrator, type OrchestratorOptions, type StoreBatch } from '../../src/index.js';
+import { developmentTeam, memoryStore, SNAPSHOT_FORMAT, type StoreBatch } from '../../src/index.js';
 import { crashable } from '../support/persistence.js';
+import { codeOf, orchestrators } from '../support/helpers.js';
 
-const orgs: Orchestrator[] = [];
-const start = (options: Partial<OrchestratorOptions> = {}) => {
-  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async (_task, { agent }) => ({ by: agent.id }), ...options });
-  orgs.push(org);
-  return org;
-};
-afterEach(async () => {
-  await Promise.all(orgs.splice(0).map((org) => org.stop()));
-});
-
-const codeOf = (run: () => unknown) => {
-  try {
-    run();
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-  return 'accepted';
-};
+const start = orchestrators({ hierarchy: developmentTeam(), executors: async (_task, { agent }) => ({ by: agent.id }) });
 
 describe('durability in the orchestrator', () => {
   it('hands an outcome to whoever awaits it only once the store has it', async () => {

@@ -108,3 +108,14 @@ export function makeTask(fields: Partial<Task> & { id: string; type: string }): 
 export function delegationContext(hierarchy: Hierarchy, agentId = hierarchy.root.id, reportCost: (amount: number) => void = () => undefined): DelegationContext {
   return { agent: hierarchy.get(agentId), hierarchy, signal: new AbortController().signal, reportCost };
 }
+
+/** The code of the EchelonError `fn` throws, or `'accepted'` when it throws nothing. */
+export function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof EchelonError) return error.code;
+    throw error;
+  }
+  return 'accepted';
+}
