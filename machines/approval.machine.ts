@@ -37,6 +37,16 @@ export interface ApprovalSettled {
   readonly error?: TaskError;
 }
 
+/**
+ * The approval statechart: `pending` (asking the current approver, expiring after its timeout)
+ * → `approved`, `rejected` or `expired`; each expiry moves the request one level up.
+ *
+ * @example
+ * ```ts
+ * // The agent statechart spawns one per parked task; alone, replace what talks to other actors:
+ * const approval = createApprovalMachine(environment).provide({ actions: { notifyApprover: () => undefined, settle: () => undefined } });
+ * ```
+ */
 export function createApprovalMachine(env: AgentEnvironment) {
   const by = (event: ApprovalEvent) => (event.type === 'approval.expire' ? '' : event.by);
   const refusal = (context: ApprovalContext, event: ApprovalEvent) => env.authorize(context.request, context.decisions, by(event));

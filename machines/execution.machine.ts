@@ -59,7 +59,14 @@ export function idempotencyKey(task: Task, agentId: string): string {
   return `${task.id}@${agentId}`;
 }
 
-/** The delay before attempt `attempt + 1`: exponential, capped, spread by jitter. */
+/**
+ * The delay before attempt `attempt + 1`: exponential, capped, spread by jitter.
+ *
+ * @example
+ * ```ts
+ * backoffDelay({ attempts: 5, initialDelayMs: 100, factor: 2, maxDelayMs: 1_000, jitter: 0 }, 3, Math.random); // 400
+ * ```
+ */
 export function backoffDelay(policy: ExecutionPolicy['retry'], attempt: number, random: () => number): number {
   const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** (attempt - 1));
   const spread = base * policy.jitter * (random() * 2 - 1);
@@ -70,6 +77,12 @@ export function backoffDelay(policy: ExecutionPolicy['retry'], attempt: number, 
  * The execution statechart: `running` (the executor, under a timeout) → `succeeded`, or on
  * failure `backoff` → `running` again while attempts remain, else `failed`. An executor that
  * asks to escalate or to be approved ends in `signalled`.
+ *
+ * @example
+ * ```ts
+ * // The agent statechart spawns one per running task; alone (a model test, say), give it a parent:
+ * const execution = createExecutionMachine(environment).provide({ actions: { tellAgent: () => undefined } });
+ * ```
  */
 export function createExecutionMachine(env: AgentEnvironment) {
   const canRetry = (context: ExecutionMachineContext, thrown: unknown) =>

@@ -5,7 +5,17 @@
  */
 import type { ApprovalRequirement, EscalationReason } from './types.js';
 
-/** Thrown by an executor to escalate its task (never retried). */
+/**
+ * Thrown by an executor to escalate its task (never retried). `context.escalate()` throws one.
+ *
+ * @example
+ * ```ts
+ * const executor: Executor = async (task) => {
+ *   if (isProduction(task)) throw new EscalationSignal('policy_decision', 'production changes need a lead');
+ *   return 'done';
+ * };
+ * ```
+ */
 export class EscalationSignal extends Error {
   override readonly name = 'EscalationSignal';
   constructor(
@@ -16,7 +26,18 @@ export class EscalationSignal extends Error {
   }
 }
 
-/** Thrown by an executor to park its task until it is approved; it then runs again (never retried). */
+/**
+ * Thrown by an executor to park its task until it is approved; it then runs again (never
+ * retried). `context.requestApproval()` throws one.
+ *
+ * @example
+ * ```ts
+ * const executor: Executor = async (task, { approved }) => {
+ *   if (!approved) throw new ApprovalSignal({ reason: 'about to spend money', role: 'manager' });
+ *   return spend(task);
+ * };
+ * ```
+ */
 export class ApprovalSignal extends Error {
   override readonly name = 'ApprovalSignal';
   constructor(readonly requirement: ApprovalRequirement) {

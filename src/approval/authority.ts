@@ -54,6 +54,12 @@ export function chooseApprover(hierarchy: Hierarchy, requesterId: string, requir
  * Checks that `by` may decide `request` now: a known agent, not the requester, an ancestor of
  * the requester at `requiredLevel` or above, and not one who already decided. Returns the
  * error (as data) or `undefined` when allowed.
+ *
+ * @example
+ * ```ts
+ * checkAuthority(developmentTeam(), request, [], 'db_specialist')?.code; // 'approval_unauthorized' (a sibling)
+ * checkAuthority(developmentTeam(), request, [], 'api_specialist');      // undefined (the parent may decide)
+ * ```
  */
 export function checkAuthority(
   hierarchy: Hierarchy,

@@ -78,11 +78,32 @@ export interface Decomposer {
   merge?(results: Readonly<Record<string, unknown>>, context: MergeContext): unknown;
 }
 
-/** Every subtask must complete. */
+/**
+ * Every subtask must complete (the default join).
+ *
+ * @example
+ * ```ts
+ * decomposeWith('both', (task) => [{ type: 'backend' }, { type: 'frontend' }], { join: all() });
+ * ```
+ */
 export const all = (): JoinPolicy => ({ kind: 'all' });
-/** The first subtask to complete wins; the others are cancelled. */
+/**
+ * The first subtask to complete wins; the others are cancelled.
+ *
+ * @example
+ * ```ts
+ * decomposeWith('race', (task) => [{ type: 'python' }, { type: 'javascript' }], { join: any() });
+ * ```
+ */
 export const any = (): JoinPolicy => ({ kind: 'any' });
-/** `n` subtasks must complete; once they have, the others are cancelled. */
+/**
+ * `n` subtasks must complete; once they have, the others are cancelled.
+ *
+ * @example
+ * ```ts
+ * decomposeWith('reviews', (task) => [{ type: 'python' }, { type: 'css' }, { type: 'sql' }], { join: quorum(2) });
+ * ```
+ */
 export const quorum = (n: number): JoinPolicy => ({ kind: 'quorum', n });
 
 /**

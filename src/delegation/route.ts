@@ -9,7 +9,14 @@ import type { Candidate } from './types.js';
 /** What an agent would do with a task if nothing escalates: the deepest capable agent executes. */
 export type Route = 'delegate' | 'execute' | 'none';
 
-/** True when `agentId` itself may execute the task: it has the capability and was not excluded. */
+/**
+ * True when `agentId` itself may execute the task: it has the capability and was not excluded.
+ *
+ * @example
+ * ```ts
+ * canExecuteHere(developmentTeam(), 'api_specialist', task); // true for a task of type 'api_design'
+ * ```
+ */
 export function canExecuteHere(hierarchy: Hierarchy, agentId: string, task: Task): boolean {
   return hierarchy.get(agentId).capabilities.includes(task.type) && !task.excluded.includes(agentId);
 }
@@ -17,6 +24,12 @@ export function canExecuteHere(hierarchy: Hierarchy, agentId: string, task: Task
 /**
  * The agent's children as delegation candidates: `capable` when the child's subtree has an agent
  * with the task's capability that the task does not exclude.
+ *
+ * @example
+ * ```ts
+ * candidatesFor(developmentTeam(), 'cto', pythonTask, {}).map((c) => [c.id, c.capable]);
+ * // [['backend_lead', true], ['frontend_lead', false]]
+ * ```
  */
 export function candidatesFor(
   hierarchy: Hierarchy,
@@ -32,7 +45,15 @@ export function candidatesFor(
   }));
 }
 
-/** Delegate when a child's subtree can take the task, else execute when the agent can, else none. */
+/**
+ * Delegate when a child's subtree can take the task, else execute when the agent can, else none.
+ *
+ * @example
+ * ```ts
+ * const team = developmentTeam();
+ * routeOf(team, 'api_specialist', apiDesignTask, candidatesFor(team, 'api_specialist', apiDesignTask, {})); // 'execute'
+ * ```
+ */
 export function routeOf(hierarchy: Hierarchy, agentId: string, task: Task, candidates: readonly Candidate[]): Route {
   if (candidates.some((candidate) => candidate.capable)) return 'delegate';
   return canExecuteHere(hierarchy, agentId, task) ? 'execute' : 'none';

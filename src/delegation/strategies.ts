@@ -99,7 +99,14 @@ export function delegateWith(name: string, select: DelegationStrategy['select'])
   return { name, select };
 }
 
-/** The skills a task asks for: `requiredSkills`, else the reference's `payload.required_skills`. */
+/**
+ * The skills a task asks for: `requiredSkills`, else the reference's `payload.required_skills`.
+ *
+ * @example
+ * ```ts
+ * requiredSkills(task); // ['graphql'] for { requiredSkills: ['graphql'] } or { payload: { required_skills: ['graphql'] } }
+ * ```
+ */
 export function requiredSkills(task: Task): readonly string[] {
   if (task.requiredSkills.length > 0) return task.requiredSkills;
   const fromPayload = (task.payload as { required_skills?: unknown } | null | undefined)?.required_skills;
