@@ -1,5 +1,5 @@
 /**
- * What durability costs: the dev-team routing workload (the one DESIGN.md measures — N tasks,
+ * What durability costs: the dev-team routing workload (the one the design notes measure — N tasks,
  * a fixed number in flight, executors that answer at once) with no store, the in-memory store,
  * and SQLite files with `synchronous` NORMAL (the default) and FULL. Reports tasks per second,
  * writes (batches) and what they held, and the file's size.

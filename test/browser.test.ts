@@ -2,7 +2,7 @@
  * The live view in a real browser: Debian's Chromium driven by playwright-core (`.ci/run` installs
  * it when missing). Screenshots go to test-results/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -22,6 +22,9 @@ let page: Page;
 const cleanup: Array<() => Promise<unknown>> = [];
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`The live view's browser test needs Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), or set CHROMIUM_PATH.`);
+  }
   mkdirSync(ARTIFACTS, { recursive: true });
   profile = mkdtempSync(join(tmpdir(), 'echelon-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {

@@ -229,6 +229,14 @@ describe('supervision: failures escalate', () => {
     expect(org.status()).toMatchObject({ activeEscalations: 0, resolvedEscalations: 3 });
   });
 
+  it("an executor's escalation that nobody above can resolve fails the task with its reason and message", async () => {
+    const org = start({ hierarchy: developmentTeam(), executors: async (_task, context) => context.escalate('policy_decision', 'needs the board') });
+    const outcome = await org.submit({ type: 'strategy' });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toMatchObject({ code: 'escalation_unresolved', details: { reason: 'policy_decision', agentId: 'cto' } });
+    expect(outcome.error?.message).toBe('needs the board — cto escalated "strategy" (policy_decision) and nobody above it can resolve it.');
+  });
+
   it('an executor can escalate its task itself', async () => {
     const org = start({
       hierarchy: pair(),

@@ -18,7 +18,9 @@ interface Edge {
  *
  * @example
  * ```ts
- * console.log(statechartToMermaid(org.actor.logic)); // the agent statechart
+ * const light = createMachine({ id: 'light', initial: 'green', states: { green: { on: { TIMER: 'amber' } }, amber: {} } });
+ * console.log(statechartToMermaid(light)); // stateDiagram-v2 … green --> amber: TIMER
+ * // The agent statechart: `echelon diagram --statechart`.
  * ```
  */
 export function statechartToMermaid(machine: AnyStateMachine): string {

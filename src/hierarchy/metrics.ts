@@ -74,7 +74,7 @@ export interface SpanWarning {
  * @example
  * ```ts
  * checkSpans(developmentTeam()).map((w) => w.agentId);
- * // ['backend_lead', 'frontend_lead', 'api_specialist', 'react_specialist']
+ * // ['backend_lead', 'api_specialist', 'frontend_lead', 'react_specialist']
  * ```
  */
 export function checkSpans(

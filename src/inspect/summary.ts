@@ -21,7 +21,7 @@ export interface EventSummary {
  * @example
  * ```ts
  * org.on('*', (event) => console.log(describeEvent(event)));
- * // task.delegated  python task_x1: cto → backend_lead
+ * // python task_x1: cto → backend_lead
  * ```
  */
 export function describeEvent(event: OrchestratorEvent): string {

@@ -67,6 +67,14 @@ export function createDecisions(config: DecisionConfig): Decisions {
     if (config.human) return { kind: 'escalate', reason, to: 'human', message, ...(error === undefined ? {} : { error }) };
     if (error !== undefined) return { kind: 'fail', error };
     if (task.cause !== undefined) return { kind: 'fail', error: task.cause.error, executedBy: task.cause.by };
+    if (reason !== 'beyond_capability') {
+      // Escalated for something other than capability (an executor asking for a decision, say): say so.
+      return fail('escalation_unresolved', `${message} — ${agentId} escalated "${task.type}" (${reason}) and nobody above it can resolve it.`, {
+        taskId: task.id,
+        reason,
+        agentId,
+      });
+    }
     const excluded = task.excluded.length > 0 ? ` (besides ${task.excluded.join(', ')}, which could not)` : '';
     return fail('unroutable', `No agent can take "${task.type}" from ${agentId}: nobody there or below has that capability${excluded}.`, {
       taskId: task.id,
