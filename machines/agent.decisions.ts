@@ -9,6 +9,7 @@ import type { ApproverDecision } from '../src/approval/approvers.js';
 import type { Candidate } from '../src/delegation/types.js';
 import { taskErrorFromUnknown } from '../src/errors.js';
 import type { ApprovalRequest } from '../src/types.js';
+import { cancelled } from './agent.operations.js';
 import { NONE, type AgentContext, type PendingStep } from './agent.types.js';
 import type { AgentEnvironment, Job, Step } from './environment.js';
 
@@ -64,6 +65,11 @@ export function decisionActors(env: AgentEnvironment) {
 
   const decide = (context: AgentContext, phase: PendingStep['phase']): Step | PendingStep => {
     const job = context.job!;
+    if (phase === 'evaluate') {
+      // The task's cancellation may have overtaken it on its way here: end it before deciding anything.
+      const reason = env.cancellation(job.task);
+      if (reason !== undefined) return { kind: 'fail', status: 'cancelled', error: cancelled(context.agentId, reason).error! };
+    }
     const key = `${context.agentId}\u0000${job.task.id}\u0000${phase}`;
     const candidates = phase === 'select' && context.step?.kind === 'delegate' ? context.step.candidates : NONE;
     const run = (control: DecisionSignal) =>

@@ -8,7 +8,9 @@
  * concurrency) or parked in `awaitingApproval` (one approval actor per request). Results,
  * escalations and approvals arrive as typed events in any state. Decisions are synchronous
  * microsteps; a strategy or policy that returns a promise keeps the agent in that state
- * until it answers, with new messages queued in its inbox — never dropped.
+ * until it answers, with new messages queued in its inbox — never dropped. A task whose
+ * cancellation overtook it on the way (the host marked it) ends in `evaluatingEscalation`,
+ * before any decision.
  */
 import { assign, enqueueActions, fromPromise, not, setup, type ActorRefFrom } from 'xstate';
 import { taskErrorFromUnknown } from '../src/errors.js';
@@ -29,7 +31,7 @@ import {
   type PendingStep,
 } from './agent.types.js';
 import { delivery } from './delivery.js';
-import type { AgentEnvironment, Step } from './environment.js';
+import type { AgentEnvironment, Job, Step } from './environment.js';
 import type { Task } from '../src/types.js';
 import { createExecutionMachine, type ExecutionReport } from './execution.machine.js';
 
@@ -139,7 +141,7 @@ function defineAgentMachine(env: AgentEnvironment) {
         enqueue.assign({ inbox: [...context.inbox, { task: event.task, mode: event.mode ?? 'route' }] });
       }),
 
-      enqueueResolution: enqueueActions(({ context, enqueue, event }) => {
+      enqueueResolution: enqueueActions(({ context, enqueue, system, event }) => {
         if (event.type !== 'escalation.raised') return;
         const { escalation } = event;
         const task: Task = {
@@ -149,7 +151,17 @@ function defineAgentMachine(env: AgentEnvironment) {
           origin: { kind: 'escalation', escalationId: escalation.id, raisedBy: escalation.from },
           chain: [context.agentId],
         };
-        enqueue.assign({ inbox: [...context.inbox, { task, mode: env.resolutionMode(escalation.reason) }] });
+        let mode: Job['mode'];
+        try {
+          mode = env.resolutionMode(escalation.reason);
+        } catch (error) {
+          // A policy that cannot say how to resolve fails the escalation (and so the task), not this agent.
+          const ops = operations(env, enqueue, context, system);
+          ops.end(task, { status: 'failed', error: taskErrorFromUnknown(error, 'policy_error'), attempts: 0 });
+          ops.commit();
+          return;
+        }
+        enqueue.assign({ inbox: [...context.inbox, { task, mode }] });
       }),
 
       onChildSettled: enqueueActions(({ context, enqueue, system, event }) => {

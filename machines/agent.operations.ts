@@ -6,7 +6,7 @@
 import type { AnyActorRef } from 'xstate';
 import type { ApproverDecision } from '../src/approval/approvers.js';
 import type { Join, JoinProgress } from '../src/delegation/join.js';
-import type { TaskError } from '../src/errors.js';
+import { taskErrorFromUnknown, type TaskError } from '../src/errors.js';
 import type { AgentMessage, ApprovalRequest, EscalationRequest, Settlement, Task } from '../src/types.js';
 import { approvalChildId, executionChildId, resolutionTaskId, type AgentContext, type AgentEvent, type PendingStep } from './agent.types.js';
 import { delivery } from './delivery.js';
@@ -192,9 +192,17 @@ export function operations(env: AgentEnvironment, xstateEnqueue: unknown, contex
     },
 
     startExecution(task: Task) {
+      let policy: ReturnType<AgentEnvironment['executionPolicy']>;
+      try {
+        policy = env.executionPolicy(me, task);
+      } catch (error) {
+        // A policy that cannot be built (bad overrides) fails the task here, never the agent.
+        ops.end(task, { status: 'failed', error: taskErrorFromUnknown(error, 'invalid_option'), executedBy: me, attempts: 0 });
+        return;
+      }
       running = withEntry(running, task.id, task);
       touch();
-      enqueue.spawnChild('execution', { id: executionChildId(task.id), input: { task, agentId: me, policy: env.executionPolicy(me, task) } });
+      enqueue.spawnChild('execution', { id: executionChildId(task.id), input: { task, agentId: me, policy } });
     },
 
     startQueued() {
@@ -223,7 +231,7 @@ export function operations(env: AgentEnvironment, xstateEnqueue: unknown, contex
       enqueue(() => env.claimResources(me, task));
       parked = { ...parked, [approvalId]: task };
       touch();
-      enqueue.spawnChild('approval', { id: approvalChildId(approvalId), input: { request, timeoutMs: requirement.timeoutMs } });
+      enqueue.spawnChild('approval', { id: approvalChildId(approvalId), input: { request, timeoutMs: requirement.timeoutMs ?? env.approvalTimeoutMs } });
     },
 
     escalate(task: Task, step: Extract<Step, { kind: 'escalate' }>) {
@@ -332,6 +340,11 @@ export function operations(env: AgentEnvironment, xstateEnqueue: unknown, contex
         const task = escalated[escalationId]!;
         escalated = without(escalated, escalationId);
         touch();
+        // An agent resolving it is told by the host (its resolution task is cancelled too); a person
+        // is not an actor, so the escalation is closed here.
+        if (task.escalations.find((hop) => hop.id === escalationId)?.to === 'human') {
+          report({ type: 'escalation.resolved', escalationId, resolvedBy: me, settlement });
+        }
         ops.end(task, settlement);
         return;
       }

@@ -54,7 +54,7 @@ export type Step = (
   /** Hold it until these resources are released, then route it. */
   | { readonly kind: 'defer'; readonly resources: readonly string[] }
   /** End it here. */
-  | { readonly kind: 'fail'; readonly error: TaskError; readonly status?: 'failed' | 'rejected'; readonly executedBy?: string }
+  | { readonly kind: 'fail'; readonly error: TaskError; readonly status?: 'failed' | 'rejected' | 'cancelled'; readonly executedBy?: string }
 ) & { readonly job?: Job };
 
 /** What agents tell the host: the raw material of lifecycle events, status and the journal. */
@@ -99,6 +99,12 @@ export interface AgentEnvironment {
   select(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl): Step | Promise<Step>;
   /** What the agent does after its executor failed for good, or asked to escalate. */
   escalateAfter(agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError): Step;
+  /**
+   * Why the host was asked to cancel this task, if it was. A cancellation can overtake the task
+   * it chases (a delegation still on its way, an escalation raised as its task was cancelled):
+   * an agent asks when a task enters its pipeline, and ends a cancelled one at once.
+   */
+  cancellation(task: Task): string | undefined;
   /** How an escalation's target resolves it. */
   resolutionMode(reason: EscalationReason): ResolutionMode;
   /** How many tasks the agent executes at once. */
@@ -109,6 +115,8 @@ export interface AgentEnvironment {
   execute(input: ExecutorInput, signal: AbortSignal): Promise<unknown>;
   /** Whether a failed attempt at an agent may be retried. */
   retryable(agentId: string, thrown: unknown): boolean;
+  /** How long an approval waits for a decision when its requirement names no timeout (`undefined`: no limit). */
+  readonly approvalTimeoutMs: number | undefined;
   /** The approval request for a task parked at an agent, or why none can be made. */
   approvalRequest(agentId: string, task: Task, requirement: ApprovalRequirement, approvalId: string): ApprovalRequest | TaskError;
   /** Whether `by` may decide the request now (undefined = yes). */

@@ -74,9 +74,10 @@ export function backoffDelay(policy: ExecutionPolicy['retry'], attempt: number, 
 }
 
 /**
- * The execution statechart: `running` (the executor, under a timeout) → `succeeded`, or on
- * failure `backoff` → `running` again while attempts remain, else `failed`. An executor that
- * asks to escalate or to be approved ends in `signalled`.
+ * The execution statechart: `starting` (a task whose time budget already ran out fails here,
+ * unstarted) → `running` (the executor, under a timeout) → `succeeded`, or on failure `backoff`
+ * → `starting` again while attempts remain, else `failed`. An executor that asks to escalate or
+ * to be approved ends in `signalled`.
  *
  * @example
  * ```ts
@@ -115,9 +116,12 @@ export function createExecutionMachine(env: AgentEnvironment) {
     },
     guards: {
       retriesAfterTimeout: ({ context }) => canRetry(context, timeout(context)),
+      outOfTime: ({ context }) => context.task.budget?.deadline !== undefined && env.now() >= context.task.budget.deadline,
     },
     actions: {
       recordTimeout: assign({ error: ({ context }) => timeout(context).toJSON() }),
+      /** The task's time ran out before this attempt began: it is not made (nor counted). */
+      abandonAttempt: assign({ error: ({ context }) => timeout(context).toJSON(), attempt: ({ context }) => context.attempt - 1 }),
       nextAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
       /** Reports to the agent that spawned this execution (tests of the chart alone replace it). */
       tellAgent: sendParent((_, report: ExecutionReport) => report, delivery(env)),
@@ -129,8 +133,12 @@ export function createExecutionMachine(env: AgentEnvironment) {
   }).createMachine({
     id: 'execution',
     context: ({ input }) => ({ ...input, attempt: 1, error: undefined, delayMs: 0, deadline: undefined }),
-    initial: 'running',
+    initial: 'starting',
     states: {
+      /** Before each attempt: a task whose time budget ran out (queued, or backing off) is not started. */
+      starting: {
+        always: [{ guard: 'outOfTime', target: 'failed', actions: 'abandonAttempt' }, { target: 'running' }],
+      },
       running: {
         entry: [
           assign({ deadline: ({ context }) => env.now() + allowance(context) }),
@@ -200,8 +208,8 @@ export function createExecutionMachine(env: AgentEnvironment) {
               error: context.error!,
             }),
         ],
-        after: { backoff: { target: 'running', actions: 'nextAttempt' } },
-        on: { 'execution.expire': { target: 'running', actions: 'nextAttempt' } },
+        after: { backoff: { target: 'starting', actions: 'nextAttempt' } },
+        on: { 'execution.expire': { target: 'starting', actions: 'nextAttempt' } },
       },
       succeeded: {},
       signalled: {},

@@ -279,6 +279,8 @@ export interface Escalation extends Omit<EscalationRequest, 'task'> {
   readonly taskId: string;
   readonly taskType: string;
   readonly status: 'active' | 'resolved' | 'failed';
+  /** The agent a person handed it to (`org.escalations.resolve(id, { assignTo })`): that agent's work resolves it. */
+  readonly assignedTo?: string;
   /** Who resolved it: the agent whose work settled it, or `human:<by>`. */
   readonly resolvedBy?: string;
   readonly resolvedAt?: number;

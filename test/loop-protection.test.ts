@@ -15,7 +15,6 @@ const decisions = (maxDepth = 64) =>
     strategyFor: () => capabilityMatching(),
     policy: defaultEscalationPolicy(),
     approvalRule: undefined,
-    approvalTimeoutMs: undefined,
     hasExecutor: () => true,
     resources: new ResourceRegistry(() => undefined),
     maxDepth,
@@ -24,6 +23,7 @@ const decisions = (maxDepth = 64) =>
     decomposerFor: () => undefined,
     fanout: { maxFanout: 100, maxDecompositionDepth: 8 },
     reportCost: () => undefined,
+    costSpent: () => 0,
   });
 
 const task = (chain: string[]) => makeTask({ id: 't', type: 'python', chain });

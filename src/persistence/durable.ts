@@ -135,7 +135,7 @@ export function openDurable(options: DurableOptions) {
         recorder.journal({ type: 'task.redelivered', at, actor: 'orchestrator', taskId: task.id, rootId: task.rootId, data: { to, as } });
       }
       for (const [to, message] of messages) host.send(to, message);
-      for (const escalation of host.ledger.activeEscalations()) if (escalation.to === 'human') host.askHuman(escalation);
+      for (const escalation of host.ledger.activeEscalations()) if (escalation.to === 'human' && escalation.assignedTo === undefined) host.askHuman(escalation);
       cancelTimers = rearmTimers(agents, options.clock, options.now);
     },
 

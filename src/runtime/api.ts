@@ -46,7 +46,10 @@ export interface Orchestrator {
   readonly actor: AgentActorRef;
   /** Submits a task (to the root, or to `at`) and resolves with its outcome once it settles. */
   submit<TResult = unknown>(task: TaskInput, options?: { readonly at?: string }): Promise<Outcome<TResult>>;
-  /** The outcome of a task: waits while it is active; recent finished outcomes resolve at once. */
+  /**
+   * The outcome of a task: waits while it is active; recent finished outcomes resolve at once.
+   * Rejects with `orchestrator_stopped` for a task the organisation stopped before it settled.
+   */
   outcome<TResult = unknown>(taskId: string): Promise<Outcome<TResult>>;
   /** Cancels a task wherever it is (aborting its executor, cancelling its derived tasks); resolves with its outcome. */
   cancel(taskId: string, reason?: string): Promise<Outcome>;
@@ -113,7 +116,7 @@ export interface Orchestrator {
    * ```
    */
   flush(): Promise<void>;
-  /** Resolves when no submitted task is active. */
+  /** Resolves when no submitted task is active; rejects with `orchestrator_stopped` if the organisation stops first. */
   drain(): Promise<void>;
   /** Stops every agent; tasks still waiting reject with `orchestrator_stopped`. */
   stop(): Promise<void>;

@@ -25,7 +25,6 @@ export interface DecisionConfig {
   readonly strategyFor: (agentId: string) => DelegationStrategy;
   readonly policy: EscalationPolicy;
   readonly approvalRule: ApprovalRule | undefined;
-  readonly approvalTimeoutMs: number | undefined;
   readonly hasExecutor: (agentId: string) => boolean;
   readonly resources: ResourceRegistry;
   readonly maxDepth: number;
@@ -35,6 +34,8 @@ export interface DecisionConfig {
   readonly fanout: FanoutLimits;
   /** Charges a task's cost budget (throws `budget_exceeded` over it). */
   readonly reportCost: (task: Task, amount: number) => void;
+  /** What a task's budget account has spent so far (its planning, say): its subtasks share the rest. */
+  readonly costSpent: (task: Task) => number;
   /** True when escalations that reach the top go to a person instead of failing. */
   readonly human: boolean;
 }
@@ -100,7 +101,6 @@ export function createDecisions(config: DecisionConfig): Decisions {
       kind: 'execute',
       approval: {
         ...requirement,
-        ...(requirement.timeoutMs === undefined && config.approvalTimeoutMs !== undefined ? { timeoutMs: config.approvalTimeoutMs } : {}),
         ...(reason === undefined ? {} : { reason }),
       },
       ...withJob,
@@ -201,7 +201,7 @@ export function createDecisions(config: DecisionConfig): Decisions {
       reportCost: (amount) => config.reportCost(job.task, amount),
     };
     const split = (answer: Parameters<typeof fanoutStep>[5]): Step | Promise<Step> =>
-      fanoutStep(hierarchy, config.fanout, agentId, job.task, decomposer, answer) ?? delegate(agentId, job, candidates, control);
+      fanoutStep(hierarchy, config.fanout, agentId, job.task, decomposer, answer, config.costSpent(job.task)) ?? delegate(agentId, job, candidates, control);
     const broken = (error: unknown): Step => {
       const reason = taskErrorFromUnknown(error, 'decomposer_error');
       // A planner that spent the task's budget fails it for that reason, not as a broken planner.

@@ -29,6 +29,10 @@ export interface EnvironmentHost {
   readonly reportCost: (task: Task, amount: number) => void;
   /** The same, for an active task known by id (an approval's task). */
   readonly chargeTask: (taskId: string, amount: number) => void;
+  /** What a task's budget account has spent so far. */
+  readonly costSpent: (task: Task) => number;
+  /** Why an active task was asked to be cancelled, if it was. */
+  readonly cancellation: (taskId: string) => string | undefined;
 }
 
 /** Resolves and checks the options, and returns the environment every agent runs in. */
@@ -70,7 +74,6 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
     strategyFor: (agentId) => strategyFor(agentId) ?? defaultStrategy,
     policy: options.escalation ?? defaultEscalationPolicy(),
     approvalRule: options.approvals?.required,
-    approvalTimeoutMs: options.approvals?.timeoutMs,
     hasExecutor: (agentId) => executorFor(agentId) !== undefined,
     resources: host.resources,
     maxDepth: limits.maxDepth,
@@ -79,6 +82,7 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
     decomposerFor,
     fanout: limits,
     reportCost: host.reportCost,
+    costSpent: host.costSpent,
   });
 
   return {
@@ -87,6 +91,9 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
     select: decisions.select,
     escalateAfter: decisions.escalateAfter,
     resolutionMode: decisions.resolutionMode,
+    // A resolution task is as cancelled as the task it resolves (the host may not have its record yet).
+    cancellation: (task) =>
+      host.cancellation(task.id) ?? (task.origin.kind === 'escalation' && task.parentId !== undefined ? host.cancellation(task.parentId) : undefined),
     concurrency: (agentId) => concurrencyFor(agentId) ?? 1,
     executionPolicy: (agentId, task) =>
       task.execution === undefined ? policies.get(agentId)! : mergeExecution(policies.get(agentId)!, task.execution, `execution of task ${task.id}`),
@@ -127,6 +134,7 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
         payload: task.payload,
       };
     },
+    approvalTimeoutMs: options.approvals?.timeoutMs,
     joinAfter,
     cancelJoin,
     settleJoin: (agentId, join) => joinSettlement(agentId, join, decomposerFor(agentId, join.task)),

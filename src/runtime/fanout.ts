@@ -35,6 +35,8 @@ export function fanoutStep(
   task: Task,
   decomposer: Decomposer,
   answer: Decomposition | readonly SubtaskSpec[] | undefined,
+  /** What the task's own account already spent (its planning): the subtasks share what is left. */
+  spent: number,
 ): Step | undefined {
   if (answer === undefined || answer === null) return undefined;
   const specs: unknown = Array.isArray(answer) ? answer : (answer as Decomposition).subtasks;
@@ -70,8 +72,14 @@ export function fanoutStep(
   const counts = new Map<string, number>();
   const explicitCost = specs.reduce((sum: number, spec: SubtaskSpec) => sum + (typeof spec?.cost === 'number' ? spec.cost : 0), 0);
   const sharedBy = specs.filter((spec: SubtaskSpec) => typeof spec?.cost !== 'number').length;
-  if (budget?.cost !== undefined && explicitCost > budget.cost) {
-    return limitError('budget_exceeded', `Decomposer "${decomposer.name}" gave ${task.id}'s subtasks ${explicitCost} of cost, more than its ${budget.cost}.`, { taskId: task.id });
+  const left = budget?.cost === undefined ? undefined : Math.max(0, budget.cost - spent);
+  if (left !== undefined && explicitCost > left) {
+    const after = spent > 0 ? ` (${budget!.cost}, of which ${spent} was already spent)` : ` (${budget!.cost})`;
+    return limitError('budget_exceeded', `Decomposer "${decomposer.name}" gave ${task.id}'s subtasks ${explicitCost} of cost, more than its budget has left: ${left}${after}.`, {
+      taskId: task.id,
+      given: explicitCost,
+      left,
+    });
   }
   const subtasks: { task: Task; to?: string }[] = [];
   for (const [index, raw] of specs.entries()) {
@@ -101,9 +109,9 @@ export function fanoutStep(
       ...(budget?.maxDepth === undefined ? {} : { maxDepth: budget.maxDepth - 1 }),
       ...(typeof spec.cost === 'number'
         ? { cost: spec.cost }
-        : budget?.cost === undefined
+        : left === undefined
           ? {}
-          : { cost: (budget.cost - explicitCost) / Math.max(1, sharedBy) }),
+          : { cost: (left - explicitCost) / Math.max(1, sharedBy) }),
     };
     subtasks.push({
       task: {

@@ -143,7 +143,12 @@ export class Ledger {
     return total;
   }
 
-  /** The task moved to `holder`; returns its record (to pass on a pending cancellation). */
+  /** What a task's budget account has spent so far. */
+  spent(task: Task): number {
+    return this.#roots.get(task.rootId)?.costs.get(task.budget?.account ?? task.id) ?? 0;
+  }
+
+  /** The task moved to `holder`; returns its record. */
   move(task: Task, holder: string): TaskRecord | undefined {
     const record = this.tasks.get(task.id);
     if (record === undefined) return undefined;
@@ -272,6 +277,15 @@ export class Ledger {
     this.#escalations.set(resolved.id, resolved);
     this.#watch.escalation(resolved, this.#rootOf.get(resolved.id) ?? resolved.taskId);
     return resolved;
+  }
+
+  /** A person handed an escalation to an agent: it is no longer theirs to resolve. */
+  assign(id: string, agentId: string): void {
+    const escalation = this.#escalations.get(id);
+    if (escalation === undefined || escalation.status !== 'active') return;
+    const assigned: Escalation = { ...escalation, assignedTo: agentId };
+    this.#escalations.set(id, assigned);
+    this.#watch.escalation(assigned, this.#rootOf.get(id) ?? assigned.taskId);
   }
 
   escalation(id: string): Escalation | undefined {

@@ -60,15 +60,23 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           now,
           clock: options.clock ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (id) => clearTimeout(id as ReturnType<typeof setTimeout>) },
           fatal: (error) => {
-            stopped = true;
-            ledger.abandon(error);
+            halt(error);
             actor.stop();
           },
         });
   const ledger = new Ledger(retain, durable?.watcher);
   const bus = new EventBus((error, event) => console.error(`echelon: a listener for "${event.type}" threw:`, error));
-  const drainWaiters: Array<() => void> = [];
+  const drainWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   let stopped = false;
+  /** Why the organisation stopped; whoever waits for work it will never finish is told this. */
+  let haltedBy: unknown;
+  /** Stops taking work and rejects everyone waiting: outcomes, drains. */
+  const halt = (error: unknown) => {
+    stopped = true;
+    haltedBy ??= error;
+    ledger.abandon(haltedBy);
+    for (const waiter of drainWaiters.splice(0)) waiter.reject(haltedBy);
+  };
   /** Event iterators and live views to end when the organisation stops. */
   const closers = new Set<() => unknown>();
 
@@ -87,7 +95,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       outcome,
       at: outcome.settledAt,
     }));
-    if (ledger.activeCount() === 0) for (const resolve of drainWaiters.splice(0)) resolve();
+    if (ledger.activeCount() === 0) for (const waiter of drainWaiters.splice(0)) waiter.resolve();
   };
 
   const resources = new ResourceRegistry((agentId, released) => sendSoon(agentId, { type: 'resource.released', resources: released }), durable?.resourcesChanged);
@@ -124,7 +132,16 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     const record = ledger.tasks.get(taskId);
     if (record !== undefined) reportCost(record.task, amount);
   };
-  const environment = createEnvironment(options, { now, newId: (prefix) => `${prefix}_${nanoid(10)}`, report: onReport, resources, reportCost, chargeTask });
+  const environment = createEnvironment(options, {
+    now,
+    newId: (prefix) => `${prefix}_${nanoid(10)}`,
+    report: onReport,
+    resources,
+    reportCost,
+    chargeTask,
+    costSpent: (task) => ledger.spent(task),
+    cancellation: (taskId) => ledger.tasks.get(taskId)?.cancel,
+  });
   const machine = createAgentMachine(environment);
   const actor = createActor(machine, {
     systemId: hierarchy.root.id,
@@ -134,10 +151,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     ...(options.inspect === undefined ? {} : { inspect: options.inspect }),
   });
   actor.subscribe({
-    error: (error) => {
-      stopped = true;
-      ledger.abandon(new EchelonError('orchestrator_stopped', `The organisation stopped after an internal error: ${String(error)}`, { cause: error }));
-    },
+    error: (error) => halt(new EchelonError('orchestrator_stopped', `The organisation stopped after an internal error: ${String(error)}`, { cause: error })),
   });
   actor.start();
 
@@ -172,6 +186,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
 
     outcome<TResult>(taskId: string) {
+      if (haltedBy !== undefined && ledger.isActive(taskId)) return Promise.reject(haltedBy);
       const active = ledger.wait(taskId);
       if (active !== undefined) return active as Promise<Outcome<TResult>>;
       const finished = ledger.outcome(taskId) ?? durable?.outcome(taskId);
@@ -251,7 +266,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     flush: () => durable?.flushed() ?? Promise.resolve(),
 
     drain() {
-      const drained = ledger.activeCount() === 0 ? Promise.resolve() : new Promise<void>((resolve) => drainWaiters.push(resolve));
+      const drained =
+        ledger.activeCount() === 0
+          ? Promise.resolve()
+          : haltedBy !== undefined
+            ? Promise.reject(haltedBy)
+            : new Promise<void>((resolve, reject) => drainWaiters.push({ resolve, reject }));
       return durable === undefined ? drained : drained.then(() => durable.flushed());
     },
 
@@ -264,7 +284,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         await new Promise<void>((resolve) => setImmediate(resolve));
         durable.stop();
       }
-      ledger.abandon(new EchelonError('orchestrator_stopped', 'The orchestrator was stopped before this task settled.'));
+      halt(new EchelonError('orchestrator_stopped', 'The orchestrator was stopped before this task settled.'));
       actor.stop();
       await Promise.all([...closers].map((close) => close()));
       closers.clear();

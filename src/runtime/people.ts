@@ -40,14 +40,14 @@ export function peopleDesk(deps: DeskDeps): Desk {
       get: (id) => ledger.escalation(id) ?? durable?.escalation(id),
       resolve(id, resolution) {
         const escalation = ledger.escalation(id);
-        if (escalation === undefined || escalation.status !== 'active' || escalation.to !== 'human') {
+        if (escalation === undefined || escalation.status !== 'active' || escalation.to !== 'human' || escalation.assignedTo !== undefined) {
           throw new EchelonError(
             'unknown_escalation',
             escalation === undefined
               ? `No escalation "${id}".`
               : escalation.status !== 'active'
                 ? `Escalation "${id}" is already ${escalation.status}.`
-                : `Escalation "${id}" is with ${escalation.to}, not waiting for a person.`,
+                : `Escalation "${id}" is with ${escalation.assignedTo ?? escalation.to}, not waiting for a person.`,
             { details: { escalationId: id } },
           );
         }
@@ -58,6 +58,7 @@ export function peopleDesk(deps: DeskDeps): Desk {
           if (record === undefined) throw new EchelonError('unknown_escalation', `Escalation "${id}" has no task left to assign.`);
           const task: Task = { ...record.task, origin: { kind: 'escalation', escalationId: id, raisedBy: escalation.from }, chain: [resolution.assignTo] };
           ledger.move(task, resolution.assignTo);
+          ledger.assign(id, resolution.assignTo);
           durable?.note({ type: 'escalation.assigned', at: now(), actor: by, taskId: escalation.taskId, rootId: task.rootId, data: { escalationId: id, to: resolution.assignTo } });
           send(resolution.assignTo, { type: 'task.assign', task, mode: 'execute' });
           return;
@@ -88,7 +89,9 @@ export function peopleDesk(deps: DeskDeps): Desk {
       Promise.resolve()
         .then(() => deps.onEscalation!(escalation))
         .then((resolution) => {
-          if (resolution && ledger.escalation(escalation.id)?.status === 'active') desk.escalations.resolve(escalation.id, resolution);
+          const now = ledger.escalation(escalation.id);
+          // Someone else may have answered meanwhile (through the API, or by cancelling the task).
+          if (resolution && now?.status === 'active' && now.assignedTo === undefined) desk.escalations.resolve(escalation.id, resolution);
         })
         .catch((error: unknown) => console.error(`echelon: onEscalation threw for escalation ${escalation.id}:`, error));
     },

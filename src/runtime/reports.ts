@@ -51,8 +51,8 @@ export function reportHandler(deps: ReportDeps): (report: AgentReport) => void {
     durable?.report(report, ledger, at);
     switch (report.type) {
       case 'task.delegated': {
-        const record = ledger.move(report.task, report.to);
-        if (record?.cancel !== undefined) sendSoon(report.to, { type: 'task.cancel', taskId: report.task.id, reason: record.cancel });
+        // A task already marked for cancellation is ended by the agent it reaches (it asks on arrival).
+        ledger.move(report.task, report.to);
         emit('task.delegated', () => ({ type: 'task.delegated', task: report.task, from: report.from, to: report.to, at }));
         return;
       }

@@ -4,6 +4,7 @@
  */
 import { EchelonError } from '../errors.js';
 import type { Task, TaskInput } from '../types.js';
+import { DEFAULT_EXECUTION, mergeExecution } from './options.js';
 
 export function validateTaskInput(
   input: TaskInput,
@@ -24,6 +25,13 @@ export function validateTaskInput(
   if (input.id !== undefined && (typeof input.id !== 'string' || input.id.trim() === '')) throw bad(`A task id must be a non-empty string, got ${JSON.stringify(input.id)}.`);
   if (input.id !== undefined && at.isActive(input.id)) {
     throw new EchelonError('duplicate_task', `A task with id "${input.id}" is already active; ids must be unique among active tasks.`, { details: { taskId: input.id } });
+  }
+  if (input.execution !== undefined) {
+    try {
+      mergeExecution(DEFAULT_EXECUTION, input.execution, 'execution');
+    } catch (error) {
+      throw bad(`The task's ${(error as Error).message}`);
+    }
   }
   const strings = (value: unknown, name: string): readonly string[] => {
     if (value === undefined) return [];

@@ -75,6 +75,8 @@ function environment(decide: (key: string) => Promise<Step>, reports: AgentRepor
     claimResources: () => undefined,
     releaseResources: () => undefined,
     messageDelayMs: undefined,
+    approvalTimeoutMs: undefined,
+    cancellation: () => undefined,
     now: () => 0,
     random: () => 0,
     newId: (prefix) => `${prefix}_${++ids}`,

@@ -38,6 +38,8 @@ const environment = (clock: { now(): number }) =>
     now: () => clock.now(),
     report: () => undefined,
     messageDelayMs: undefined,
+    approvalTimeoutMs: undefined,
+    cancellation: () => undefined,
   }) as unknown as AgentEnvironment;
 
 type Snap = { value: unknown; context: { request: ApprovalRequest; decisions: readonly { by: string; decision: string }[]; outcome?: { approved: boolean } } };

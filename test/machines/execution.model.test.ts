@@ -24,6 +24,8 @@ const environment = (clock: { now(): number }, run: () => Promise<unknown>) =>
     now: () => clock.now(),
     report: () => undefined,
     messageDelayMs: undefined,
+    approvalTimeoutMs: undefined,
+    cancellation: () => undefined,
   }) as unknown as AgentEnvironment;
 
 const FAILURE = new Error('boom');
@@ -59,8 +61,7 @@ const model = new TestModel(chart, {
   },
 });
 
-function liveExecution() {
-  const clock = new SimulatedClock();
+function liveExecution(start: typeof input = input, clock = new SimulatedClock()) {
   const attempts: Array<ReturnType<typeof deferred>> = [];
   const logic = createExecutionMachine(
     environment(clock, () => {
@@ -71,7 +72,7 @@ function liveExecution() {
   );
   const parent = setup({ types: {} as { context: { reports: string[] } }, actors: { execution: logic } }).createMachine({
     context: { reports: [] },
-    entry: spawnChild('execution', { id: 'exec', input }),
+    entry: spawnChild('execution', { id: 'exec', input: start }),
     on: { '*': { actions: assign({ reports: ({ context, event }) => [...context.reports, event.type] }) } },
   });
   const actor = createActor(parent, { clock }).start();
@@ -113,7 +114,7 @@ describe('the execution statechart, model-based', () => {
   it('every transition replays on a live execution with a simulated clock', async () => {
     const replayed = await replayEveryTransition(model, {
       key: (snapshot) => key(snapshot as unknown as Snap),
-      start: liveExecution,
+      start: () => liveExecution(),
       play: (live, event) => play(live, event as { type: string; error?: unknown }),
       check: (live, expected) => {
         const snapshot = live.execution().getSnapshot() as unknown as Snap & { children: Record<string, unknown> };
@@ -137,5 +138,40 @@ describe('the execution statechart, model-based', () => {
       stop: (live) => live.actor.stop(),
     });
     expect(replayed).toBeGreaterThanOrEqual(16);
+  });
+});
+
+describe('a task whose time budget runs out between attempts', () => {
+  const withDeadline = (deadline: number) => ({ ...input, task: { ...task, budget: { account: 't', deadline } } as Task });
+  const failure = (live: Live) => live.actor.getSnapshot().context.reports.filter((type) => type.startsWith('execution.'));
+
+  it('is not started once its deadline has passed (queued too long): it fails with budget_exceeded, no attempt made', async () => {
+    const clock = new SimulatedClock();
+    clock.set(500);
+    const live = liveExecution(withDeadline(400), clock);
+    await flush(2);
+    const snapshot = live.execution().getSnapshot() as unknown as Snap & { context: { error: { code: string } } };
+    expect(snapshot.value).toBe('failed');
+    expect(snapshot.context).toMatchObject({ attempt: 0, error: { code: 'budget_exceeded' } });
+    expect(live.attempts).toHaveLength(0);
+    expect(failure(live)).toEqual(['execution.failed']);
+  });
+
+  it('is not retried once its deadline passed while it backed off', async () => {
+    const live = liveExecution(withDeadline(150));
+    live.attempts[0]!.reject(FAILURE);
+    await flush(2);
+    expect(live.execution().getSnapshot().value).toBe('backoff');
+    live.clock.increment(100); // the backoff (100 ms) ends at 100; the deadline is at 150 — the second attempt starts
+    await flush(2);
+    live.attempts[1]!.reject(FAILURE);
+    await flush(2);
+    live.clock.increment(200); // the next backoff ends at 300, past the deadline
+    await flush(2);
+    const snapshot = live.execution().getSnapshot() as unknown as Snap & { context: { error: { code: string } } };
+    expect(snapshot.value).toBe('failed');
+    expect(snapshot.context).toMatchObject({ attempt: 2, error: { code: 'budget_exceeded' } });
+    expect(live.attempts).toHaveLength(2);
+    expect(failure(live)).toEqual(['execution.failed']);
   });
 });
