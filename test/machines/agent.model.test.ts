@@ -12,6 +12,7 @@ import { createActor, fromCallback, type AnyActorRef } from 'xstate';
 import { TestModel } from 'xstate/graph';
 import { AGENT_STATES, createAgentMachine, type AgentContext, type AgentEnvironment, type AgentEvent, type AgentReport, type Step, type Task } from '../../src/index.js';
 import { deferred, flush, makeTask } from '../support/helpers.js';
+import { testEnvironment } from '../support/environment.js';
 import { replayEveryTransition } from '../support/model.js';
 
 /** The task types of the alphabet, and what the agent decides for each. */
@@ -26,7 +27,7 @@ const ANSWER: Partial<Record<Kind, Step>> = { think: { kind: 'execute' }, plan: 
 
 function environment(decide: (key: string) => Promise<Step>, reports: AgentReport[] = []): AgentEnvironment {
   let ids = 0;
-  return {
+  return testEnvironment({
     childIds: (agentId) => (agentId === 'boss' ? ['kid1', 'kid2'] : []),
     evaluate: (agentId, job) => {
       if (agentId !== 'boss') return { kind: 'execute' };
@@ -66,22 +67,16 @@ function environment(decide: (key: string) => Promise<Step>, reports: AgentRepor
       requestedAt: 0,
       payload: undefined,
     }),
-    authorize: () => undefined,
-    nextApprover: () => undefined,
     decideApproval: () => undefined,
     joinAfter: (join) => ({ join, cancel: [], done: false }),
     cancelJoin: (join) => ({ join, cancel: [], done: true }),
     settleJoin: () => ({ status: 'completed', attempts: 0 }),
     claimResources: () => undefined,
     releaseResources: () => undefined,
-    messageDelayMs: undefined,
-    approvalTimeoutMs: undefined,
-    cancellation: () => undefined,
-    now: () => 0,
     random: () => 0,
     newId: (prefix) => `${prefix}_${++ids}`,
     report: (report) => void reports.push(report),
-  };
+  });
 }
 
 /** Execution and approval actors are stood in for: the test plays their reports. */

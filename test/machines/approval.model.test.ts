@@ -6,8 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { assign, createActor, fromCallback, setup, SimulatedClock, spawnChild, type AnyActorRef } from 'xstate';
 import { TestModel } from 'xstate/graph';
-import { createApprovalMachine, type AgentEnvironment, type ApprovalRequest } from '../../src/index.js';
+import { createApprovalMachine, type ApprovalRequest } from '../../src/index.js';
 import { flush } from '../support/helpers.js';
+import { testEnvironment } from '../support/environment.js';
 import { replayEveryTransition } from '../support/model.js';
 
 const LEVEL: Record<string, number> = { cto: 0, lead: 1 };
@@ -27,7 +28,7 @@ const TIMEOUT = 100;
 const input = { request, timeoutMs: TIMEOUT };
 
 const environment = (clock: { now(): number }) =>
-  ({
+  testEnvironment({
     authorize: (current: ApprovalRequest, decisions: readonly { by: string }[], by: string) => {
       if (by === current.requester) return { code: 'self_approval', message: 'own request' };
       if (!(by in LEVEL) || LEVEL[by]! > current.requiredLevel) return { code: 'approval_unauthorized', message: `${by} may not` };
@@ -36,11 +37,7 @@ const environment = (clock: { now(): number }) =>
     },
     nextApprover: (current: ApprovalRequest) => (current.approver === 'lead' ? { approver: 'cto', requiredLevel: 0 } : undefined),
     now: () => clock.now(),
-    report: () => undefined,
-    messageDelayMs: undefined,
-    approvalTimeoutMs: undefined,
-    cancellation: () => undefined,
-  }) as unknown as AgentEnvironment;
+  });
 
 type Snap = { value: unknown; context: { request: ApprovalRequest; decisions: readonly { by: string; decision: string }[]; outcome?: { approved: boolean } } };
 const key = (snapshot: Snap) =>

@@ -7,8 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { assign, createActor, setup, SimulatedClock, spawnChild, type AnyActorRef } from 'xstate';
 import { TestModel } from 'xstate/graph';
-import { ApprovalSignal, EscalationSignal, createExecutionMachine, type AgentEnvironment, type Task } from '../../src/index.js';
+import { ApprovalSignal, EscalationSignal, createExecutionMachine, type Task } from '../../src/index.js';
 import { deferred, flush } from '../support/helpers.js';
+import { testEnvironment } from '../support/environment.js';
 import { replayEveryTransition } from '../support/model.js';
 
 const TIMEOUT = 1_000;
@@ -17,16 +18,7 @@ const task = { id: 't', type: 'job', chain: ['a'], budget: { account: 't' } } as
 const input = { task, agentId: 'a', policy };
 
 const environment = (clock: { now(): number }, run: () => Promise<unknown>) =>
-  ({
-    execute: run,
-    retryable: () => true,
-    random: () => 0.5,
-    now: () => clock.now(),
-    report: () => undefined,
-    messageDelayMs: undefined,
-    approvalTimeoutMs: undefined,
-    cancellation: () => undefined,
-  }) as unknown as AgentEnvironment;
+  testEnvironment({ execute: run, retryable: () => true, random: () => 0.5, now: () => clock.now() });
 
 const FAILURE = new Error('boom');
 const ESCALATE = new EscalationSignal('policy_decision', 'needs a decision');
