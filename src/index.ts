@@ -55,26 +55,7 @@ export { describeEvent } from './inspect/summary.js';
 export type { EventSummary } from './inspect/summary.js';
 export type { LiveView, LiveViewOptions } from './inspect/options.js';
 // Persistence (the SQLite store is the subpath `echelon/sqlite`)
-export { memoryStore, SNAPSHOT_FORMAT } from './persistence/index.js';
-export type {
-  Store,
-  StoreBatch,
-  StoreHeader,
-  StoredAgentLink,
-  StoredOrganisation,
-  StoredTask,
-  StoredEscalation,
-  StoredApproval,
-  TaskBook,
-  ResourceState,
-  PersistedSnapshot,
-  SnapshotPart,
-  StoredSnapshot,
-  JournalEntry,
-  JournalEntryType,
-  JournalQuery,
-  JournalRecord,
-} from './persistence/index.js';
+export * from './persistence/index.js';
 
 // Delegation
 export { capabilityMatching, loadBalancing, skillBased, delegateWith, requiredSkills, candidatesFor, routeOf, canExecuteHere } from './delegation/index.js';
