@@ -35,7 +35,7 @@ const NO_WATCHER: LedgerWatcher = {
 export interface TaskRecord {
   task: Task;
   holder: string | undefined;
-  /** Set once `org.cancel` asked for it; the reason is passed on to each new holder. */
+  /** Set once its cancellation was asked for (`org.cancel`, a join that no longer needs it); agents it reaches end it on arrival. */
   cancel: string | undefined;
 }
 
@@ -148,14 +148,13 @@ export class Ledger {
     return this.#roots.get(task.rootId)?.costs.get(task.budget?.account ?? task.id) ?? 0;
   }
 
-  /** The task moved to `holder`; returns its record. */
-  move(task: Task, holder: string): TaskRecord | undefined {
+  /** The task moved to `holder`. */
+  move(task: Task, holder: string): void {
     const record = this.tasks.get(task.id);
-    if (record === undefined) return undefined;
+    if (record === undefined) return;
     record.task = task;
     record.holder = holder;
     this.#watch.task(task.id);
-    return record;
   }
 
   /** Marks a task to be cancelled (its holders are told); returns its record. */

@@ -108,12 +108,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       throw new EchelonError('budget_exceeded', `Task ${task.id} used ${used} of cost, over its budget of ${limit}.`, { details: { taskId: task.id, used, limit } });
     }
   };
-  /** Cancels a task and everything derived from it, wherever each one is now. */
-  const cancelLineage = (taskId: string, reason: string) => {
-    for (const { task } of ledger.lineage(taskId)) {
-      const record = ledger.requestCancel(task.id, reason)!;
-      if (record.holder !== undefined) sendSoon(record.holder, { type: 'task.cancel', taskId: task.id, reason });
-    }
+  /**
+   * Cancels a task and everything derived from it, wherever each one is now: the whole lineage is
+   * marked first (a cancellation processed at once may finish the task and drop the rest from the
+   * books), then each holder is told. A piece still on its way is ended by the agent it reaches.
+   */
+  const cancelLineage = (taskId: string, reason: string, deliver: typeof send = sendSoon) => {
+    const marked = ledger.lineage(taskId).map(({ task }) => ledger.requestCancel(task.id, reason)!);
+    for (const record of marked) if (record.holder !== undefined) deliver(record.holder, { type: 'task.cancel', taskId: record.task.id, reason });
   };
   const onReport = reportHandler({
     ledger,
@@ -122,7 +124,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     resources,
     now,
     emit,
-    sendSoon,
     finish,
     cancelLineage,
     askHuman: (escalation) => desk.askHuman(escalation),
@@ -198,10 +199,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     cancel(taskId: string, reason?: string) {
       const waiting = org.outcome(taskId);
       const why = reason ?? 'cancelled by request';
-      if (ledger.isActive(taskId)) durable?.note({ type: 'task.cancelling', at: now(), actor: 'caller', taskId, rootId: taskId, data: { reason: why } });
-      // Mark the whole family first: a cancellation processed at once may finish the task and drop the rest from the books.
-      const family = ledger.family(taskId).map(({ task }) => ledger.requestCancel(task.id, why)!);
-      for (const record of family) if (record.holder !== undefined) send(record.holder, { type: 'task.cancel', taskId: record.task.id, reason: why });
+      if (ledger.isActive(taskId)) {
+        durable?.note({ type: 'task.cancelling', at: now(), actor: 'caller', taskId, rootId: taskId, data: { reason: why } });
+        // From outside any agent's step: told at once.
+        cancelLineage(taskId, why, send);
+      }
       return waiting;
     },
 

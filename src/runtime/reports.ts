@@ -1,9 +1,9 @@
 /**
  * The host's side of what agents report: keep the ledger (holders, escalations, approvals,
- * subtasks), the store and the resource registry up to date, pass cancellations on to new
- * holders, and turn reports into lifecycle events (agent states coalesced per tick).
+ * subtasks), the store and the resource registry up to date, cancel what agents no longer
+ * need (a join's losers), and turn reports into lifecycle events (agent states coalesced per tick).
  */
-import { resolutionTaskId, type AgentEvent } from '../../machines/agent.machine.js';
+import { resolutionTaskId } from '../../machines/agent.machine.js';
 import type { AgentReport } from '../../machines/environment.js';
 import type { Durable } from '../persistence/durable.js';
 import type { Escalation, Settlement, Task } from '../types.js';
@@ -19,8 +19,6 @@ export interface ReportDeps {
   readonly now: () => number;
   /** Emits an event built only when someone listens. */
   readonly emit: (type: OrchestratorEventType, build: () => OrchestratorEvent) => void;
-  /** Sends to an agent after the current agent's step (reports arrive in the middle of one). */
-  readonly sendSoon: (agentId: string, message: AgentEvent) => void;
   /** A submitted task reached its entry agent with its settlement. */
   readonly finish: (task: Task, settlement: Settlement) => void;
   readonly cancelLineage: (taskId: string, reason: string) => void;
@@ -30,7 +28,7 @@ export interface ReportDeps {
 
 /** The function agents report to. */
 export function reportHandler(deps: ReportDeps): (report: AgentReport) => void {
-  const { ledger, bus, durable, now, emit, sendSoon, finish, cancelLineage, askHuman } = deps;
+  const { ledger, bus, durable, now, emit, finish, cancelLineage, askHuman } = deps;
   const agentStates = new Map<string, string>();
   const shownStates = new Map<string, string>();
   let flushScheduled = false;
