@@ -1,62 +1,114 @@
 /**
- * The agent statechart's vocabulary: its input and context, the events it handles, the names
- * of its states, and the ids of the actors it spawns.
+ * The agent statechart's vocabulary: its context (one record per held task), the events it
+ * handles, the names of its states, and the ids it gives things.
  */
-import type { Candidate } from '../src/delegation/types.js';
 import type { ApproverDecision } from '../src/approval/approvers.js';
+import type { Candidate } from '../src/delegation/types.js';
 import type { Join } from '../src/delegation/join.js';
 import type { TaskError } from '../src/errors.js';
-import type { AgentMessage, ApprovalRequest, Task } from '../src/types.js';
-import type { ApprovalSettled } from './approval.machine.js';
-import type { Job, Step } from './environment.js';
-import type { ExecutionReport } from './execution.machine.js';
+import type { ResolutionMode } from '../src/escalation/types.js';
+import type { AgentMessage, ApprovalDecision, ApprovalRequest, ApprovalRequirement, EscalationReason, ExecutionPolicy, Task } from '../src/types.js';
+import type { Step } from './ports.js';
+import type { TaskPhase } from './task.machine.js';
 
 export interface AgentInput {
   readonly agentId: string;
 }
 
-/** A decision still being made (a strategy or policy returned a promise). */
-export type PendingStep = {
-  readonly kind: 'pending';
-  readonly key: string;
-  readonly phase: 'evaluate' | 'select';
-  /** The candidates the strategy is choosing among (phase `select`). */
-  readonly candidates: readonly Candidate[];
-};
+/** A request this agent made for one of its tasks, while it waits for decisions. */
+export interface HeldApproval {
+  request: ApprovalRequest;
+  decisions: readonly ApprovalDecision[];
+  /** Every approver asked so far, in order. */
+  asked: readonly string[];
+  /** How long each approver has before the request moves up; absent: no expiry. */
+  readonly timeoutMs: number | undefined;
+}
+
+/**
+ * Where one task is with this agent: its phase in the task lifecycle chart and what that phase
+ * needs to know. The agent's whole state is one table of these, by task id.
+ */
+export interface HeldTask {
+  task: Task;
+  phase: TaskPhase;
+  mode: ResolutionMode;
+  /** The child its decomposer addressed it to. */
+  readonly to?: string;
+  /** While `deciding`: which decision, and the token its answer must carry. */
+  decision?: { readonly phase: 'evaluate' | 'select'; readonly token: number; readonly candidates: readonly Candidate[] };
+  /** An awaited decision's answer, taken by the pipeline when the task comes back to it. */
+  answer?: { readonly phase: 'evaluate' | 'select'; readonly step: Step };
+  /** While `delegating`: the candidates the evaluation found. */
+  candidates?: readonly Candidate[];
+  /** While `queued`, `running` or in `backoff`. */
+  policy?: ExecutionPolicy;
+  attempt?: number;
+  /** When the running attempt times out, or the backoff ends (host clock): what a restore re-arms from. */
+  deadline?: number;
+  error?: TaskError;
+  /** While `parked`. */
+  approval?: HeldApproval;
+  /** While `escalated`. */
+  escalationId?: string;
+  /** While `split`. */
+  join?: Join;
+  /** While `deferred`. */
+  resources?: readonly string[];
+}
 
 export interface AgentContext {
   readonly agentId: string;
+  /**
+   * One record per task this agent holds. The context is the agent's own: handlers change it in
+   * place (no `assign` per hop) and bump `version`, which is what persistence compares.
+   */
+  readonly held: Record<string, HeldTask>;
   /** Tasks handed to each child that have not come back. */
-  readonly load: Readonly<Record<string, number>>;
-  /** Jobs waiting for the pipeline (only non-empty while a decision is pending). */
-  readonly inbox: readonly Job[];
-  /** The job in the pipeline, and what was decided for it. */
-  readonly job: Job | null;
-  readonly step: Step | PendingStep | null;
-  /** Tasks accepted for execution, waiting for a free slot. */
-  readonly queue: readonly Task[];
-  /** Tasks executing now, by task id (each has an `exec:<taskId>` child). */
-  readonly running: Readonly<Record<string, Task>>;
-  /** Tasks awaiting approval, by approval id (each has an `approval:<approvalId>` child). */
-  readonly parked: Readonly<Record<string, Task>>;
-  /** Tasks this agent escalated, by escalation id, until the escalation resolves. */
-  readonly escalated: Readonly<Record<string, Task>>;
-  /** Jobs waiting for resources to be released. */
-  readonly deferred: readonly Job[];
-  /** Tasks this agent split, by task id, until their subtasks join. */
-  readonly joins: Readonly<Record<string, Join>>;
+  readonly load: Record<string, number>;
+  /** Received tasks waiting for the pipeline, oldest first. */
+  readonly ready: string[];
+  /** Tasks accepted for execution, waiting for a free slot, oldest first. */
+  readonly queue: string[];
+  /** Approval ids of the requests this agent waits for → task id; escalation ids it raised → task id. */
+  readonly approvals: Record<string, string>;
+  readonly escalations: Record<string, string>;
+  /** Cancellations that arrived before their task did (bounded): the task is ended when it arrives. */
+  readonly cancelled: Record<string, string>;
+  /** The task in the pipeline during this step, if any. */
+  current: string | null;
+  /** Where the chart rests between messages, from what the agent holds. */
+  rest: AgentStateName;
+  running: number;
+  /** Decisions awaited, and how many of them are escalation evaluations. */
+  deciding: number;
+  evaluating: number;
+  parked: number;
+  /** Tokens for decisions and timers (and the order of things), counting up. */
+  seq: number;
+  /** Changes on every handled message: persistence writes an agent when it moved. */
+  version: number;
 }
 
-/** What an agent's own helpers tell it. */
+/** What an agent's host tells it: an attempt's result, a timer, an awaited decision's answer. */
 export type AgentInternalEvent =
-  | ExecutionReport
-  | ApprovalSettled
-  | { readonly type: 'approver.decided'; readonly request: ApprovalRequest; readonly decision: ApproverDecision | undefined; readonly error?: TaskError }
-  | { readonly type: 'resource.released'; readonly resources: readonly string[] }
-  /** A request this agent was asked to decide no longer needs its decision (decided, moved up, withdrawn). */
-  | { readonly type: 'approval.withdrawn'; readonly approvalId: string };
+  | { readonly type: 'echelon.executed'; readonly taskId: string; readonly attempt: number; readonly result: ExecutionResult }
+  | { readonly type: 'echelon.timer'; readonly taskId: string; readonly token: number; readonly what: 'attempt' | 'backoff' | 'approval' | 'decision' }
+  | { readonly type: 'echelon.decided'; readonly taskId: string; readonly token: number; readonly phase: 'evaluate' | 'select'; readonly step: Step }
+  | { readonly type: 'echelon.approver'; readonly request: ApprovalRequest; readonly decision: ApproverDecision | undefined; readonly error?: TaskError }
+  /** Resources this agent waited for were released. */
+  | { readonly type: 'echelon.released'; readonly resources: readonly string[] }
+  /** Take up what a restore brought back (re-run attempts, re-ask decisions). */
+  | { readonly type: 'echelon.resume' };
 
-/** Every event an agent handles: the messages between agents, and its helpers' reports. */
+/** How one attempt ended, as data. */
+export type ExecutionResult =
+  | { readonly kind: 'ok'; readonly value: unknown }
+  | { readonly kind: 'error'; readonly error: TaskError; readonly retryable: boolean }
+  | { readonly kind: 'escalate'; readonly reason: EscalationReason; readonly message: string }
+  | { readonly kind: 'approval'; readonly requirement: ApprovalRequirement };
+
+/** Every event an agent handles: the messages between agents, and its host's reports. */
 export type AgentEvent = AgentMessage | AgentInternalEvent;
 
 /** The five states every agent moves through (part of the API: tests and inspectors show them). */
@@ -65,13 +117,21 @@ export type AgentStateName = (typeof AGENT_STATES)[number];
 
 /** The id of a child agent's actor in its parent (its `systemId` is the agent id itself). */
 export const agentChildId = (agentId: string) => `agent:${agentId}`;
-export const executionChildId = (taskId: string) => `exec:${taskId}`;
-export const approvalChildId = (approvalId: string) => `approval:${approvalId}`;
-export const approverChildId = (approvalId: string) => `approver:${approvalId}`;
 
-/** The id of the task an escalation's target works on to resolve it. */
-export const resolutionTaskId = (taskId: string, escalationId: string) => `${taskId}!${escalationId}`;
+/**
+ * The id of the task an escalation's target works on to resolve it: the escalated task's id with
+ * the escalation's id in place of an earlier escalation's (`<task>!<escalation>`), so it stays
+ * short however often a task escalates. (Subtasks of a resolution keep their own ids:
+ * `<task>!<escalation>.<key>`.)
+ */
+export function resolutionTaskId(taskId: string, escalationId: string): string {
+  const bang = taskId.lastIndexOf('!');
+  const base = bang >= 0 && !taskId.includes('.', bang) ? taskId.slice(0, bang) : taskId;
+  return `${base}!${escalationId}`;
+}
 
-/** Shared empty values for a fresh context (frozen: contexts are never mutated). */
-export const NOTHING: Readonly<Record<string, never>> = Object.freeze({});
-export const NONE: readonly never[] = Object.freeze([]);
+/** The escalation a resolution task resolves, read off its id. */
+export function escalationOfResolution(taskId: string): string | undefined {
+  const bang = taskId.lastIndexOf('!');
+  return bang < 0 ? undefined : taskId.slice(bang + 1);
+}

@@ -49,6 +49,7 @@ export type EchelonErrorCode =
   | 'duplicate_decision'
   // lifecycle
   | 'orchestrator_stopped'
+  | 'internal_error'
   // watching and stepping (live view, scenarios, CLI)
   | 'unauthorized'
   | 'invalid_request'

@@ -112,10 +112,10 @@ export type {
   AgentMessageType,
 } from './types.js';
 
-// The statecharts, for model tests, inspection and custom runtimes
-export { createAgentMachine, AGENT_STATES } from '../machines/agent.machine.js';
-export type { AgentMachine, AgentActorRef, AgentContext, AgentEvent, AgentInput, AgentStateName } from '../machines/agent.machine.js';
-export { createExecutionMachine, backoffDelay } from '../machines/execution.machine.js';
-export type { ExecutionEvent } from '../machines/execution.machine.js';
-export { createApprovalMachine } from '../machines/approval.machine.js';
-export type { AgentEnvironment, AgentReport, Job, Step } from '../machines/environment.js';
+// The statecharts, for model tests, inspection and custom hosts
+export { createAgentMachine, emptyContext, AGENT_STATES } from '../machines/agent.machine.js';
+export type { AgentMachine, AgentActorRef, AgentContext, AgentEvent, AgentInput, AgentStateName, HeldTask } from '../machines/agent.machine.js';
+export { taskMachine, advance, TASK_PHASES } from '../machines/task.machine.js';
+export type { TaskPhase, TaskMove } from '../machines/task.machine.js';
+export { backoffDelay } from '../machines/core/execution.js';
+export type { AgentPorts, PolicyPort, SettingsPort, HostPort, Effect, AgentReport, Job, Step, ExecutionRequest, DecisionControl } from '../machines/ports.js';

@@ -343,7 +343,7 @@ export interface Approval extends ApprovalRequest {
  * Every message agents exchange: one discriminated union on `type`.
  * Down the tree: `task.assign`, `task.cancel`, `approval.granted`, `approval.denied`,
  * `escalation.resolved`. Up the tree: `task.completed`, `task.failed`, `escalation.raised`,
- * `approval.requested`.
+ * `approval.requested`, `approval.withdrawn` (the request no longer needs that approver).
  */
 export type AgentMessage =
   /** `mode` defaults to `route`; `execute` makes the receiver do it itself (a person assigning it, say). */
@@ -355,6 +355,7 @@ export type AgentMessage =
   | { readonly type: 'escalation.resolved'; readonly escalationId: string; readonly resolvedBy: string; readonly settlement: Settlement }
   | { readonly type: 'approval.requested'; readonly approval: ApprovalRequest }
   | { readonly type: 'approval.granted'; readonly approvalId: string; readonly by: string; readonly comment?: string }
-  | { readonly type: 'approval.denied'; readonly approvalId: string; readonly by: string; readonly reason?: string };
+  | { readonly type: 'approval.denied'; readonly approvalId: string; readonly by: string; readonly reason?: string }
+  | { readonly type: 'approval.withdrawn'; readonly approvalId: string };
 
 export type AgentMessageType = AgentMessage['type'];

@@ -37,7 +37,7 @@ describe('echelon run and step', () => {
     expect(text).toMatch(/── start · t=0 ms/);
     expect(text).toMatch(/ {2}cto ← task\.assign api_design task_[\w-]+ \(from outside: the scenario or a person\)\n {6}receiving → evaluatingEscalation → delegating → receiving/);
     expect(text).toMatch(/── step 1 · t=0 ms[^\n]*\n {2}backend_lead ← task\.assign api_design task_[\w-]+ \(from cto\)/);
-    expect(text).toMatch(/api_specialist ← execution\.succeeded task_[\w-]+ \(from api_specialist\/exec:task_[\w-]+\)/);
+    expect(text).toMatch(/api_specialist ← echelon\.executed task_[\w-]+ attempt 1 → ok/);
     expect(text).toContain('»   ✓ api_design: completed by api_specialist via cto → backend_lead → api_specialist');
     expect(text).toMatch(/── the scenario is over after \d+ steps/);
     const chartLine = new RegExp(`^ {4}[│├└─ ]*(${developmentTeam().nodes().map((node) => node.id).join('|')}) +(${AGENT_STATES.join('|')})`);
@@ -114,8 +114,8 @@ describe('echelon diagram', () => {
     expect(text).toMatch(/^## Hierarchy\n\n```mermaid\nflowchart TD/);
     expect(text).toMatch(/## Agent statechart\n\n```mermaid\nstateDiagram-v2\n {2}\[\*\] --> receiving/);
     for (const state of AGENT_STATES) expect(text).toContain(`state "${state}" as ${state}`);
-    expect(text).toContain('receiving --> evaluatingEscalation: [hasInbox]');
-    expect(text).toContain('executing --> receiving: [not isExecuting]');
+    expect(text).toContain('receiving --> evaluatingEscalation: [hasReady]');
+    expect(text).toContain('executing --> receiving: [restsAt receiving]');
   });
 
   it('draws a scenario’s own hierarchy', async () => {

@@ -31,6 +31,7 @@ describe('the reference scenario through the public API', () => {
       activeEscalations: 0,
       resolvedEscalations: 0,
       pendingApprovals: 0,
+      inFlight: 0,
     });
   });
 });

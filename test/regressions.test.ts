@@ -67,13 +67,15 @@ describe('F4 a join loser that escalates before its cancellation is delivered', 
     });
     const outcome = org.submit({ id: 'p', type: 'pair' });
     await flush();
-    gateA.resolve('ok');   // a wins: p.b is marked for cancellation (delivered a microtask later)...
-    gateB.resolve('go');   // ...but p.b escalates to m first; m starts deciding p.b!esc_…
+    gateB.resolve('go');   // p.b escalates to m first; m starts executing p.b!esc_…
+    await flush();
+    expect(org.agentState('m').running).toHaveLength(1);
+    gateA.resolve('ok');   // a wins: p.b and everything derived from it are cancelled
     expect((await outcome).status).toBe('completed');
     await flush();
     expect(org.status().activeTasks).toBe(0);
     expect(org.agentState('m').running).toEqual([]); // was: ['p.b!esc_…'] still executing, unreachable by org.cancel
-    expect(leadSignal).toBeUndefined(); // m asked on arrival, and never started deciding a cancelled task
+    expect(leadSignal?.aborted).toBe(true);           // m's attempt on the orphan was stopped
     expect(org.escalations.resolved().map((e) => e.resolution?.status)).toEqual(['cancelled']);
   });
 

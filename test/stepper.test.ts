@@ -107,7 +107,7 @@ describe('stepping through a scenario', () => {
     expect(rest.slice(1).flatMap(who)).toEqual([
       'api_specialist ← task.assign',
       'backend_dev_1 ← task.assign',
-      'backend_dev_1 ← execution.succeeded',
+      'backend_dev_1 ← echelon.executed',
       'api_specialist ← task.completed',
       'backend_lead ← task.completed',
       'cto ← task.completed',

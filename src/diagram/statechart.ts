@@ -27,9 +27,15 @@ export function statechartToMermaid(machine: AnyStateMachine): string {
   const root = machine.root as AnyStateNode;
   const edges = new Map<AnyStateNode, Set<string>>();
   const handled = new Set<string>();
+  const fromAny = new Set<string>();
   for (const edge of allEdges(root)) {
     if (edge.targets === undefined || edge.targets.length === 0) {
       if (edge.source === root) handled.add(edge.label);
+      continue;
+    }
+    if (edge.source === root) {
+      // A transition of the machine itself leaves whatever state it is in: listed, not drawn from each.
+      for (const target of edge.targets) fromAny.add(`${edge.label} → ${target.key}`);
       continue;
     }
     for (const target of edge.targets) {
@@ -58,8 +64,11 @@ export function statechartToMermaid(machine: AnyStateMachine): string {
   };
   render(root, 1);
   const first = root.initial?.target[0] as AnyStateNode | undefined;
-  if (handled.size > 0 && first !== undefined) {
-    lines.push(`  note right of ${stateId(first)}`, '    In every state, handled without leaving it:', `    ${[...handled].join(', ')}`, '  end note');
+  if ((handled.size > 0 || fromAny.size > 0) && first !== undefined) {
+    lines.push(`  note right of ${stateId(first)}`);
+    if (fromAny.size > 0) lines.push('    From every state:', ...[...fromAny].map((line) => `    ${line}`));
+    if (handled.size > 0) lines.push('    In every state, handled without leaving it:', `    ${[...handled].join(', ')}`);
+    lines.push('  end note');
   }
   return lines.join('\n');
 }
@@ -113,7 +122,11 @@ function eventName(event: string): string {
 function guardName(guard: unknown): string | undefined {
   if (guard === undefined || guard === null) return undefined;
   if (typeof guard === 'string') return guard;
-  if (typeof guard === 'object' && 'type' in guard) return String((guard as { type: unknown }).type);
+  if (typeof guard === 'object' && 'type' in guard) {
+    const { type, params } = guard as { type: unknown; params?: unknown };
+    const detail = typeof params === 'object' && params !== null ? Object.values(params).filter((value) => typeof value === 'string') : [];
+    return [String(type), ...detail].join(' ');
+  }
   if (typeof guard === 'function') {
     const inner = (guard as { guards?: unknown[] }).guards;
     if (inner === undefined) return guard.name || 'guard';

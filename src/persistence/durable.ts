@@ -6,15 +6,14 @@
  */
 import type { AnyActorRef, Snapshot } from 'xstate';
 import type { AgentContext, AgentEvent } from '../../machines/agent.machine.js';
-import type { AgentReport } from '../../machines/environment.js';
-import { idempotencyKey, type ExecutionMachineContext } from '../../machines/execution.machine.js';
+import type { AgentReport } from '../../machines/ports.js';
+import { idempotencyKey } from '../../machines/core/execution.js';
 import { EchelonError } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Ledger } from '../runtime/ledger.js';
 import type { ResourceRegistry } from '../runtime/resources.js';
 import type { Escalation } from '../types.js';
 import { journalRecord } from './journal.js';
-import { rearmTimers, type TimerClock } from './rearm.js';
 import { reconcile } from './reconcile.js';
 import { Recorder } from './recorder.js';
 import { agentLinks, checkShape, SNAPSHOT_FORMAT, SnapshotBook } from './snapshots.js';
@@ -25,7 +24,6 @@ export interface DurableOptions {
   readonly resume: boolean;
   readonly hierarchy: Hierarchy;
   readonly now: () => number;
-  readonly clock: TimerClock;
   /** The store refused a write: stop the organisation with this error. */
   readonly fatal: (error: EchelonError) => void;
 }
@@ -67,7 +65,6 @@ export function openDurable(options: DurableOptions) {
   const session = (header?.sessions ?? 0) + 1;
   let books: { ledger: Ledger; resources: ResourceRegistry } | undefined;
   let system: AnyActorRef | undefined;
-  let cancelTimers = () => undefined as void;
   const snapshots = new SnapshotBook(session);
 
   const recorder = new Recorder({
@@ -115,13 +112,12 @@ export function openDurable(options: DurableOptions) {
         data: { session, activeTasks: active.length, pendingApprovals: stored.approvals.filter(({ approval }) => approval.status === 'pending').length },
       });
       recorder.start(hierarchy.nodes().map((node) => node.id), undefined);
-      // Executions that were running run again (XState restarts their executor): the audit says so.
+      // Attempts that were running run again (the agents take them up on resume): the audit says so.
       for (const agent of agents) {
-        const children = (agent.getSnapshot() as { children: Record<string, AnyActorRef> }).children;
-        for (const id in children) {
-          const execution = children[id]!.getSnapshot() as { value: unknown; context: ExecutionMachineContext };
-          if (!id.startsWith('exec:') || execution.value !== 'running') continue;
-          const { task, agentId, attempt } = execution.context;
+        const { held, agentId } = agent.getSnapshot().context as AgentContext;
+        for (const id in held) {
+          const { task, phase, attempt } = held[id]!;
+          if (phase !== 'running') continue;
           recorder.journal({ type: 'task.started', at, actor: agentId, taskId: task.id, rootId: task.rootId, data: { attempt, idempotencyKey: idempotencyKey(task, agentId), resumed: true } });
         }
       }
@@ -136,14 +132,10 @@ export function openDurable(options: DurableOptions) {
       }
       for (const [to, message] of messages) host.send(to, message);
       for (const escalation of host.ledger.activeEscalations()) if (escalation.to === 'human' && escalation.assignedTo === undefined) host.askHuman(escalation);
-      cancelTimers = rearmTimers(agents, options.clock, options.now);
     },
 
     /** Files an agent's report in the journal (and marks the agent whose helper changed). */
-    report(report: AgentReport, ledger: Ledger, at: number): void {
-      if (report.type === 'task.started' || report.type === 'task.retrying') recorder.agentChanged(report.agent);
-      else if (report.type === 'approval.requested') recorder.agentChanged(report.approval.requester);
-      const record = journalRecord(report, at, {
+    report(report: AgentReport, ledger: Ledger, at: number): void {      const record = journalRecord(report, at, {
         rootOf: (taskId) => ledger.tasks.get(taskId)?.task.rootId,
         approval: (id) => ledger.approval(id),
         escalation: (id) => ledger.escalation(id),
@@ -161,7 +153,6 @@ export function openDurable(options: DurableOptions) {
 
     /** Writes what is left and stops recording (the organisation stops; its state stays in the store). */
     stop(): void {
-      cancelTimers();
       recorder.stop();
     },
   };

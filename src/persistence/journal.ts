@@ -3,8 +3,8 @@
  * the orchestrator) puts in the journal — who did what to which task, when. Entries carry ids
  * and decisions, never payloads or results (those live in the task table and outcomes).
  */
-import type { AgentReport } from '../../machines/environment.js';
-import { idempotencyKey } from '../../machines/execution.machine.js';
+import type { AgentReport } from '../../machines/ports.js';
+import { idempotencyKey } from '../../machines/core/execution.js';
 import type { Approval, Escalation, Settlement, Task } from '../types.js';
 import type { JournalRecord } from './types.js';
 

@@ -10,22 +10,13 @@
  * Cancellations asked for are sent again too: an agent ignores one for a task it no longer holds.
  * It decides what to send; the caller journals it, then sends it.
  */
-import type { AgentContext, AgentEvent } from '../../machines/agent.machine.js';
+import { escalationOfResolution, type AgentContext, type AgentEvent } from '../../machines/agent.types.js';
 import type { Escalation, EscalationRequest, Task } from '../types.js';
 import type { TaskRecord } from '../runtime/ledger.js';
 
-/** Every task id an agent holds, wherever in its context. */
+/** Every task id an agent holds: the keys of its table. */
 export function heldBy(context: AgentContext): Set<string> {
-  const held = new Set<string>();
-  for (const job of context.inbox) held.add(job.task.id);
-  for (const job of context.deferred) held.add(job.task.id);
-  if (context.job !== null) held.add(context.job.task.id);
-  for (const task of context.queue) held.add(task.id);
-  for (const id in context.running) held.add(id);
-  for (const id in context.joins) held.add(id);
-  for (const id in context.parked) held.add(context.parked[id]!.id);
-  for (const id in context.escalated) held.add(context.escalated[id]!.id);
-  return held;
+  return new Set(Object.keys(context.held));
 }
 
 /** What reconciling needs to see and do. */
@@ -57,7 +48,9 @@ export function reconcile(host: ReconcileHost): { readonly redelivered: Redelive
     const resolving = escalation !== undefined && task.origin.kind === 'escalation' && task.origin.escalationId === escalation.id;
     if (escalation !== undefined && !resolving) {
       // The task an escalation's target is to work on, as the host derived it: the target never got the escalation.
-      const raised = host.context(escalation.from).escalated[escalation.id];
+      const raiser = host.context(escalation.from);
+      const raisedId = raiser.escalations[escalation.id];
+      const raised = raisedId === undefined ? undefined : raiser.held[raisedId]?.task;
       if (raised === undefined) continue; // the raiser lost it too: the raiser's own task is re-sent instead
       const { taskId: _, taskType: __, status: ___, ...request } = escalation;
       messages.push([holder, { type: 'escalation.raised', escalation: { ...request, task: raised } as EscalationRequest }]);
@@ -77,8 +70,8 @@ export function reconcile(host: ReconcileHost): { readonly redelivered: Redelive
 
 /** The open escalation `task` resolves (its id is `<taskId>!<escalationId>`), if it is such a task. */
 function escalationFor(task: Task, host: ReconcileHost): Escalation | undefined {
-  const at = task.id.lastIndexOf('!');
-  if (at < 0) return undefined;
-  const escalation = host.escalation(task.id.slice(at + 1));
+  const id = escalationOfResolution(task.id);
+  if (id === undefined) return undefined;
+  const escalation = host.escalation(id);
   return escalation?.status === 'active' ? escalation : undefined;
 }

@@ -17,7 +17,7 @@ import type { PersistedSnapshot, StoredAgentLink, StoredOrganisation, StoredSnap
  * context fields) would make older snapshots restore wrongly; a store written with another
  * format is refused with `store_version_unsupported`.
  */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 
 /** The organisation's shape: each agent and its parent, in the hierarchy's order. */
 export function agentLinks(hierarchy: Hierarchy): StoredAgentLink[] {
@@ -99,14 +99,12 @@ export class SnapshotBook {
   }
 }
 
-/** The objects whose identity changes whenever the agent's persisted snapshot would: its own, and every helper's below it. */
+/**
+ * What changes whenever the agent's persisted snapshot would: its snapshot object (XState makes a
+ * new one when the state changes) and its context's version (the agent changes its table of held
+ * tasks in place, and counts every change).
+ */
 function identity(ref: AnyActorRef): unknown[] {
-  const parts: unknown[] = [];
-  const walk = (actor: AnyActorRef, top: boolean) => {
-    const snapshot = actor.getSnapshot() as { children?: Record<string, AnyActorRef> };
-    parts.push(snapshot);
-    for (const id in snapshot.children) if (!(top && id.startsWith('agent:'))) walk(snapshot.children[id]!, false);
-  };
-  walk(ref, true);
-  return parts;
+  const snapshot = ref.getSnapshot() as { context?: { version?: number } };
+  return [snapshot, snapshot.context?.version];
 }

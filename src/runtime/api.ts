@@ -3,6 +3,7 @@
  * the status and agent views it hands out.
  */
 import type { AgentActorRef, AgentStateName } from '../../machines/agent.machine.js';
+import type { TaskPhase } from '../../machines/task.machine.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Role } from '../hierarchy/types.js';
 import type { LiveView, LiveViewOptions } from '../inspect/options.js';
@@ -20,6 +21,8 @@ export interface OrchestratorStatus {
   readonly activeEscalations: number;
   readonly resolvedEscalations: number;
   readonly pendingApprovals: number;
+  /** Executor attempts and awaited decisions (a strategy, policy or approver answering with a promise) still running. */
+  readonly inFlight: number;
 }
 
 /** One agent, as its actor sees itself now. */
@@ -35,6 +38,12 @@ export interface AgentStatus {
   readonly escalated: readonly string[];
   /** Tasks this agent split, waiting for their subtasks. */
   readonly decomposed: readonly string[];
+  /** Tasks whose decision (a strategy, policy or decomposer answering with a promise) is pending. */
+  readonly deciding: readonly string[];
+  /** Tasks waiting for resources to be released. */
+  readonly deferred: readonly string[];
+  /** Every task this agent holds, with where it is in the task lifecycle chart. */
+  readonly held: Readonly<Record<string, TaskPhase>>;
   /** In-flight tasks per child. */
   readonly load: Readonly<Record<string, number>>;
 }

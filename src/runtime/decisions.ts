@@ -3,7 +3,7 @@
  * agent takes, decide to escalate, delegate, execute (after approval if needed), defer or
  * fail — with loop and depth protection, and escalation targets checked to go up, never down.
  */
-import type { DecisionControl, Job, Step } from '../../machines/environment.js';
+import type { DecisionControl, Job, Step } from '../../machines/ports.js';
 import type { TaskError } from '../errors.js';
 import { taskErrorFromUnknown } from '../errors.js';
 import { candidatesFor, routeOf, type Route } from '../delegation/route.js';
@@ -45,6 +45,8 @@ export interface Decisions {
   select(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl): Step | Promise<Step>;
   escalateAfter(agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError): Step;
   resolutionMode(reason: EscalationReason): ResolutionMode;
+  /** Whether `select` will ask a decomposer for this job (its failures are then `decomposer_error`). */
+  splits(agentId: string, job: Job): boolean;
 }
 
 export function createDecisions(config: DecisionConfig): Decisions {
@@ -274,5 +276,11 @@ export function createDecisions(config: DecisionConfig): Decisions {
     return { kind: 'escalate', reason, to: target, message, ...(error === undefined ? {} : { error }) };
   }
 
-  return { evaluate: (agentId, job, load) => evaluate(agentId, job, load), select, escalateAfter, resolutionMode };
+  return {
+    evaluate: (agentId, job, load) => evaluate(agentId, job, load),
+    select,
+    escalateAfter,
+    resolutionMode,
+    splits: (agentId, job) => job.to === undefined && splitter(agentId, job) !== undefined,
+  };
 }

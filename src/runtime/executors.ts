@@ -55,7 +55,8 @@ export function executionContext(args: {
   agent: AgentNode;
   hierarchy: Hierarchy;
   task: Task;
-  signal: AbortSignal;
+  /** Makes the attempt's signal (only when the executor reads it). */
+  signal: () => AbortSignal;
   attempt: number;
   idempotencyKey: string;
   now: () => number;
@@ -64,7 +65,9 @@ export function executionContext(args: {
   return {
     agent: args.agent,
     hierarchy: args.hierarchy,
-    signal: args.signal,
+    get signal() {
+      return args.signal();
+    },
     chain: args.task.chain,
     attempt: args.attempt,
     idempotencyKey: args.idempotencyKey,

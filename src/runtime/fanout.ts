@@ -3,7 +3,7 @@
  * (ids derived from the parent's, budgets shared out, limits enforced), and turn a finished
  * join into the parent's settlement (merged results, the subtask tree, the failures).
  */
-import type { Step } from '../../machines/environment.js';
+import type { Step } from '../../machines/ports.js';
 import type { TaskError } from '../errors.js';
 import { taskErrorFromUnknown } from '../errors.js';
 import { all, type Decomposer, type Decomposition, type SubtaskSpec } from '../delegation/decomposition.js';

@@ -4,7 +4,7 @@
  * the outcomes of recently finished tasks. Memory stays bounded: finished work is dropped
  * after `retain` records.
  */
-import type { AgentReport } from '../../machines/environment.js';
+import type { AgentReport } from '../../machines/ports.js';
 import type { StoredApproval, StoredEscalation, StoredTask, TaskBook } from '../persistence/types.js';
 import type { Approval, ApprovalDecision, ApprovalRequest, BudgetInput, BudgetReport, Escalation, EscalationRequest, Outcome, Settlement, Task } from '../types.js';
 

@@ -66,6 +66,16 @@ export interface OrchestratorOptions {
   readonly execution?: Setting<ExecutionOptions>;
   /** Tasks an agent executes at once (default 1); more wait in its queue. */
   readonly concurrency?: Setting<number>;
+  /**
+   * Decisions that answer with a promise (a strategy, escalation policy, decomposer or approver
+   * backed by a model): while one is pending the agent goes on with other tasks.
+   */
+  readonly decisions?: {
+    /** How long one may take before its task fails with `strategy_error` / `policy_error` / `decomposer_error` (default 60 s). */
+    readonly timeoutMs?: Setting<number>;
+    /** How many an agent waits for at once; more tasks wait their turn to be decided (default 8). */
+    readonly concurrency?: Setting<number>;
+  };
   readonly limits?: {
     /** Longest delegation chain (default 64). */
     readonly maxDepth?: number;

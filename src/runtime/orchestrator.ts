@@ -5,13 +5,14 @@
  */
 import { nanoid } from 'nanoid';
 import { createActor } from 'xstate';
-import { createAgentMachine, type AgentActorRef, type AgentContext, type AgentEvent, type AgentStateName } from '../../machines/agent.machine.js';
+import { createAgentMachine, type AgentActorRef, type AgentContext, type AgentStateName, type HeldTask } from '../../machines/agent.machine.js';
 import { EchelonError } from '../errors.js';
 import { hierarchyMetrics } from '../hierarchy/metrics.js';
 import { openDurable, type Durable } from '../persistence/durable.js';
 import type { Outcome, Settlement, Task, TaskInput } from '../types.js';
 import type { Orchestrator } from './api.js';
-import { createEnvironment } from './environment.js';
+import { createInProcessHost } from './host.js';
+import { resolveOptions } from './ports.js';
 import { eventStream } from './event-stream.js';
 import { EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import { Ledger } from './ledger.js';
@@ -58,7 +59,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           resume: options.resume === true,
           hierarchy,
           now,
-          clock: options.clock ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (id) => clearTimeout(id as ReturnType<typeof setTimeout>) },
           fatal: (error) => {
             halt(error);
             actor.stop();
@@ -80,9 +80,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   /** Event iterators and live views to end when the organisation stops. */
   const closers = new Set<() => unknown>();
 
-  const send = (agentId: string, message: AgentEvent) => (actor.system.get(agentId) as AgentActorRef | undefined)?.send(message);
-  /** Sends from inside an agent's report: after the agent's step, not nested in it. */
-  const sendSoon = (agentId: string, message: AgentEvent) => queueMicrotask(() => send(agentId, message));
   const emit = (type: OrchestratorEventType, build: () => OrchestratorEvent) => {
     if (bus.wants(type)) bus.emit(build());
   };
@@ -98,7 +95,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (ledger.activeCount() === 0) for (const waiter of drainWaiters.splice(0)) waiter.resolve();
   };
 
-  const resources = new ResourceRegistry((agentId, released) => sendSoon(agentId, { type: 'resource.released', resources: released }), durable?.resourcesChanged);
+  const resources = new ResourceRegistry((agentId, released) => host.send(agentId, { type: 'echelon.released', resources: released }), durable?.resourcesChanged);
   const restored = durable?.restore(ledger, resources);
   const reportCost = (task: Task, amount: number) => {
     if (typeof amount !== 'number' || !(amount >= 0)) throw new EchelonError('invalid_option', `reportCost needs a number ≥ 0, got ${String(amount)}.`);
@@ -113,9 +110,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
    * marked first (a cancellation processed at once may finish the task and drop the rest from the
    * books), then each holder is told. A piece still on its way is ended by the agent it reaches.
    */
-  const cancelLineage = (taskId: string, reason: string, deliver: typeof send = sendSoon) => {
+  const cancelLineage = (taskId: string, reason: string) => {
     const marked = ledger.lineage(taskId).map(({ task }) => ledger.requestCancel(task.id, reason)!);
-    for (const record of marked) if (record.holder !== undefined) deliver(record.holder, { type: 'task.cancel', taskId: record.task.id, reason });
+    for (const record of marked) if (record.holder !== undefined) host.send(record.holder, { type: 'task.cancel', taskId: record.task.id, reason });
   };
   const onReport = reportHandler({
     ledger,
@@ -128,22 +125,27 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     cancelLineage,
     askHuman: (escalation) => desk.askHuman(escalation),
   });
+  const send = (agentId: string, message: Parameters<typeof host.send>[1]) => host.send(agentId, message);
   const desk = peopleDesk({ hierarchy, ledger, durable, now, send, report: onReport, onEscalation: options.onEscalation });
   const chargeTask = (taskId: string, amount: number) => {
     const record = ledger.tasks.get(taskId);
     if (record !== undefined) reportCost(record.task, amount);
   };
-  const environment = createEnvironment(options, {
+  const resolved = resolveOptions(options, { now, resources, reportCost, costSpent: (task) => ledger.spent(task) });
+  const clock = options.clock ?? { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (id: unknown) => clearTimeout(id as ReturnType<typeof setTimeout>) };
+  const host = createInProcessHost({
     now,
+    random: options.random ?? Math.random,
     newId: (prefix) => `${prefix}_${nanoid(10)}`,
+    clock,
+    messageDelayMs: options.messageDelayMs,
     report: onReport,
+    execute: resolved.execute,
+    retryable: resolved.settings.retryable,
     resources,
-    reportCost,
-    chargeTask,
-    costSpent: (task) => ledger.spent(task),
-    cancellation: (taskId) => ledger.tasks.get(taskId)?.cancel,
+    charge: chargeTask,
   });
-  const machine = createAgentMachine(environment);
+  const machine = createAgentMachine({ policy: resolved.policy, settings: resolved.settings, host });
   const actor = createActor(machine, {
     systemId: hierarchy.root.id,
     input: { agentId: hierarchy.root.id },
@@ -154,6 +156,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   actor.subscribe({
     error: (error) => halt(new EchelonError('orchestrator_stopped', `The organisation stopped after an internal error: ${String(error)}`, { cause: error })),
   });
+  host.attach(actor);
   actor.start();
 
 
@@ -201,8 +204,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const why = reason ?? 'cancelled by request';
       if (ledger.isActive(taskId)) {
         durable?.note({ type: 'task.cancelling', at: now(), actor: 'caller', taskId, rootId: taskId, data: { reason: why } });
-        // From outside any agent's step: told at once.
-        cancelLineage(taskId, why, send);
+        cancelLineage(taskId, why);
       }
       return waiting;
     },
@@ -215,6 +217,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         activeEscalations: ledger.activeEscalations().length,
         resolvedEscalations: ledger.resolvedEscalationCount(),
         pendingApprovals: ledger.pendingApprovals().length,
+        inFlight: host.inFlight(),
       };
     },
 
@@ -225,17 +228,22 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const snapshot = ref.getSnapshot();
       const context: AgentContext = snapshot.context;
       const value = snapshot.value;
+      const held = Object.values(context.held);
+      const inPhase = (...phases: HeldTask['phase'][]) => held.filter((record) => phases.includes(record.phase)).map((record) => record.task.id);
       return {
         id: node.id,
         role: node.role,
         level: node.level,
         state: (typeof value === 'string' ? value : Object.keys(value)[0]) as AgentStateName,
-        queued: context.inbox.length + context.queue.length,
-        running: Object.keys(context.running),
-        awaitingApproval: Object.values(context.parked).map((task) => task.id),
-        escalated: Object.values(context.escalated).map((task) => task.id),
-        decomposed: Object.keys(context.joins),
-        load: context.load,
+        queued: inPhase('received', 'queued').length,
+        running: inPhase('running', 'backoff'),
+        awaitingApproval: inPhase('parked'),
+        escalated: inPhase('escalated'),
+        decomposed: inPhase('split'),
+        deciding: inPhase('deciding'),
+        deferred: inPhase('deferred'),
+        held: Object.fromEntries(held.map((record) => [record.task.id, record.phase])),
+        load: { ...context.load },
       };
     },
 
@@ -287,11 +295,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         durable.stop();
       }
       halt(new EchelonError('orchestrator_stopped', 'The orchestrator was stopped before this task settled.'));
+      host.stop();
       actor.stop();
       await Promise.all([...closers].map((close) => close()));
       closers.clear();
     },
   };
   durable?.attach({ root: actor, ledger, send, askHuman: (escalation) => options.onEscalation !== undefined && desk.askHuman(escalation) });
+  if (restored !== undefined) for (const node of hierarchy.nodes()) host.send(node.id, { type: 'echelon.resume' });
   return org;
 }

@@ -4,7 +4,7 @@
  * are held to, so a refused decision throws and changes nothing.
  */
 import { resolutionTaskId, type AgentEvent } from '../../machines/agent.machine.js';
-import type { AgentReport } from '../../machines/environment.js';
+import type { AgentReport } from '../../machines/ports.js';
 import { assertAuthority } from '../approval/authority.js';
 import { EchelonError } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';

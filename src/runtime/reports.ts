@@ -4,7 +4,7 @@
  * need (a join's losers), and turn reports into lifecycle events (agent states coalesced per tick).
  */
 import { resolutionTaskId } from '../../machines/agent.machine.js';
-import type { AgentReport } from '../../machines/environment.js';
+import type { AgentReport } from '../../machines/ports.js';
 import type { Durable } from '../persistence/durable.js';
 import type { Escalation, Settlement, Task } from '../types.js';
 import type { EventBus, OrchestratorEvent, OrchestratorEventType } from './events.js';

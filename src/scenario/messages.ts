@@ -15,9 +15,9 @@ export function isInternalMessage(message: MessageLike): boolean {
   return message.type.startsWith('xstate.') && !isTimer(message);
 }
 
-/** True for a delayed transition (`after`) firing: a timeout, a backoff, an approval expiring. */
+/** True for a timer firing: a timeout, a backoff, an approval expiring. */
 export function isTimer(message: MessageLike): boolean {
-  return message.type.startsWith('xstate.after.');
+  return message.type === 'echelon.timer' || message.type.startsWith('xstate.after.');
 }
 
 /**
@@ -29,7 +29,10 @@ export function isTimer(message: MessageLike): boolean {
  * ```
  */
 export function describeMessage(message: MessageLike): string {
+  if (message.type === 'echelon.timer') return `timer ${String(message.what)} ${String(message.taskId)}`;
   if (isTimer(message)) return `timer ${message.type.slice('xstate.after.'.length)}`;
+  const result = record(message.result);
+  if (message.type === 'echelon.executed' && result !== undefined) return `echelon.executed ${String(message.taskId)} attempt ${String(message.attempt)} → ${String(result.kind)}`;
   const parts = [message.type];
   const task = record(message.task) ?? record(record(message.escalation)?.task);
   const approval = record(message.approval);

@@ -149,7 +149,7 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
         if (failure !== undefined) throw failure.error;
         if (clock.hasDue()) return fire(false);
         const next = clock.nextDue();
-        if (tracer.inFlight() > 0 && !clock.hasSleeper()) {
+        if (org.status().inFlight > 0 && !clock.hasSleeper()) {
           // An executor is working on something real (it is not sleeping on this clock): give it
           // until the next timer would fire (forever if none is set).
           if (await tracer.waitForActivity(next === undefined ? undefined : next - clock.now())) continue;

@@ -1,7 +1,7 @@
 /**
  * The stepper's eyes: an XState inspection observer that records each message an actor receives
  * (who sent it, to which agent, the states the receiver went through) and tells the stepper when
- * anything moves and whether promise work (executors, async decisions) is still in flight.
+ * anything moves.
  */
 import type { ActorRefLike, InspectionEvent } from 'xstate';
 import { describeMessage, isInternalMessage, isTimer, type MessageLike } from './messages.js';
@@ -46,7 +46,6 @@ export class Tracer {
   readonly #agents = new Map<InspectedRef, string>();
   readonly #open: Open[] = [];
   readonly #done: Open[] = [];
-  readonly #promiseActors = new Set<InspectedRef>();
   readonly #waiters = new Set<() => void>();
 
   /** The inspection observer to pass as `inspect`. */
@@ -56,7 +55,6 @@ export class Tracer {
     switch (event.type) {
       case '@xstate.actor':
         this.actors++;
-        if (ref.logic !== undefined && ref.logic.root === undefined) this.#promiseActors.add(ref);
         return;
       case '@xstate.event': {
         const message = event.event as MessageLike;
@@ -92,12 +90,6 @@ export class Tracer {
     this.activity++;
     for (const wake of this.#waiters) wake();
     this.#waiters.clear();
-  }
-
-  /** Executors and async decisions still running. */
-  inFlight(): number {
-    for (const ref of this.#promiseActors) if (ref.getSnapshot().status !== 'active') this.#promiseActors.delete(ref);
-    return this.#promiseActors.size;
   }
 
   /** Resolves on the next activity (true), or after `timeoutMs` of real time with none (false). */

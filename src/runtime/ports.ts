@@ -1,9 +1,10 @@
 /**
- * Wires an organisation's configuration into the environment the agent statecharts run in:
- * per-agent executors, strategies, policies and limits, resolved once and checked up front.
+ * Wires an organisation's configuration into the policy and settings ports the agent statechart
+ * is built over — per-agent strategies, policies, decomposers, approvers and limits, resolved
+ * once and checked up front — and the executor runner the host calls.
  */
-import type { AgentEnvironment, AgentReport } from '../../machines/environment.js';
-import { idempotencyKey } from '../../machines/execution.machine.js';
+import type { PolicyPort, SettingsPort } from '../../machines/ports.js';
+import type { ExecutionRequest } from '../../machines/ports.js';
 import { chooseApprover, checkAuthority } from '../approval/authority.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
 import { capabilityMatching } from '../delegation/strategies.js';
@@ -15,34 +16,42 @@ import { createDecisions } from './decisions.js';
 import { executionContext, type Executor } from './executors.js';
 import { DEFAULT_EXECUTION, DEFAULT_LIMITS, invalid, mergeExecution, positive, positiveInteger, type DecomposerSetting, type ExecutionOptions, type OrchestratorOptions } from './options.js';
 import { joinSettlement } from './fanout.js';
-import { cancelJoin, joinAfter } from '../delegation/join.js';
 import type { Decomposer } from '../delegation/decomposition.js';
 import { resolveSetting, type PerAgent } from './per-agent.js';
 import type { ResourceRegistry } from './resources.js';
 
-export interface EnvironmentHost {
+export interface PortsHost {
   readonly now: () => number;
-  readonly newId: (prefix: string) => string;
-  readonly report: (report: AgentReport) => void;
   readonly resources: ResourceRegistry;
   /** Adds an executor's reported cost to the task's budget account; throws `budget_exceeded` over the limit. */
   readonly reportCost: (task: Task, amount: number) => void;
-  /** The same, for an active task known by id (an approval's task). */
-  readonly chargeTask: (taskId: string, amount: number) => void;
   /** What a task's budget account has spent so far. */
   readonly costSpent: (task: Task) => number;
-  /** Why an active task was asked to be cancelled, if it was. */
-  readonly cancellation: (taskId: string) => string | undefined;
 }
 
-/** Resolves and checks the options, and returns the environment every agent runs in. */
-export function createEnvironment(options: OrchestratorOptions, host: EnvironmentHost): AgentEnvironment {
+/** What the organisation's options resolve to: the two pure ports, and how to run an executor. */
+export interface ResolvedOptions {
+  readonly policy: PolicyPort;
+  readonly settings: SettingsPort;
+  /** Runs the agent's executor for one attempt; `signal` makes the attempt's AbortSignal when read. */
+  execute(request: ExecutionRequest, signal: () => AbortSignal): Promise<unknown>;
+}
+
+/** The default wait for a decision that answers with a promise (a model routing, say). */
+export const DEFAULT_DECISION_TIMEOUT_MS = 60_000;
+/** The default number of such decisions an agent waits for at once. */
+export const DEFAULT_DECISION_CONCURRENCY = 8;
+
+/** Resolves and checks the options, and returns the ports every agent runs over. */
+export function resolveOptions(options: OrchestratorOptions, host: PortsHost): ResolvedOptions {
   const { hierarchy } = options;
   const executorFor = resolveSetting(hierarchy, 'executors', options.executors);
   const strategyFor = resolveSetting<DelegationStrategy>(hierarchy, 'strategy', options.strategy);
   const executionFor = resolveSetting<ExecutionOptions>(hierarchy, 'execution', options.execution);
   const concurrencyFor = resolveSetting<number>(hierarchy, 'concurrency', options.concurrency);
   const approverFor = resolveSetting<ApproverPolicy>(hierarchy, 'approvals.approvers', options.approvals?.approvers);
+  const decisionTimeoutFor = resolveSetting<number>(hierarchy, 'decisions.timeoutMs', options.decisions?.timeoutMs);
+  const decisionConcurrencyFor = resolveSetting<number>(hierarchy, 'decisions.concurrency', options.decisions?.concurrency);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   positiveInteger(limits.maxDepth, 'limits.maxDepth');
   positiveInteger(limits.maxEscalations, 'limits.maxEscalations');
@@ -61,6 +70,10 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
     if (executor === undefined && node.capabilities.length > 0) missing.push(node.id);
     const concurrency = concurrencyFor(node.id);
     if (concurrency !== undefined) positiveInteger(concurrency, `concurrency for "${node.id}"`);
+    const decisionTimeout = decisionTimeoutFor(node.id);
+    if (decisionTimeout !== undefined) positive(decisionTimeout, `decisions.timeoutMs for "${node.id}"`);
+    const decisionConcurrency = decisionConcurrencyFor(node.id);
+    if (decisionConcurrency !== undefined) positiveInteger(decisionConcurrency, `decisions.concurrency for "${node.id}"`);
     const strategy = strategyFor(node.id);
     if (strategy !== undefined && typeof strategy.select !== 'function') invalid(`The strategy for "${node.id}" needs a select(task, candidates, context) function.`);
     policies.set(node.id, mergeExecution(DEFAULT_EXECUTION, executionFor(node.id), `execution for "${node.id}"`));
@@ -85,38 +98,29 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
     costSpent: host.costSpent,
   });
 
-  return {
-    childIds: (agentId) => hierarchy.get(agentId).childIds,
+  const execute: ResolvedOptions['execute'] = async ({ task, agentId, attempt, idempotencyKey }, signal) => {
+    const executor = executorFor(agentId) as Executor<unknown, unknown> | undefined;
+    if (executor === undefined) throw new EchelonError('invalid_option', `${agentId} has no executor, so it cannot execute "${task.type}".`);
+    const context = executionContext({
+      agent: hierarchy.get(agentId),
+      hierarchy,
+      task,
+      signal,
+      attempt,
+      idempotencyKey,
+      now: host.now,
+      reportCost: (amount) => host.reportCost(task, amount),
+    });
+    return executor(task, context);
+  };
+
+  const policy: PolicyPort = {
     evaluate: decisions.evaluate,
     select: decisions.select,
+    failureCode: (agentId, job) => (decisions.splits(agentId, job) ? 'decomposer_error' : 'strategy_error'),
     escalateAfter: decisions.escalateAfter,
     resolutionMode: decisions.resolutionMode,
-    // A resolution task is as cancelled as the task it resolves (the host may not have its record yet).
-    cancellation: (task) =>
-      host.cancellation(task.id) ?? (task.origin.kind === 'escalation' && task.parentId !== undefined ? host.cancellation(task.parentId) : undefined),
-    concurrency: (agentId) => concurrencyFor(agentId) ?? 1,
-    executionPolicy: (agentId, task) =>
-      task.execution === undefined ? policies.get(agentId)! : mergeExecution(policies.get(agentId)!, task.execution, `execution of task ${task.id}`),
-    execute: async ({ task, agentId, attempt }, signal) => {
-      const executor = executorFor(agentId) as Executor<unknown, unknown> | undefined;
-      if (executor === undefined) throw new EchelonError('invalid_option', `${agentId} has no executor, so it cannot execute "${task.type}".`);
-      const context = executionContext({
-        agent: hierarchy.get(agentId),
-        hierarchy,
-        task,
-        signal,
-        attempt,
-        idempotencyKey: idempotencyKey(task, agentId),
-        now: host.now,
-        reportCost: (amount) => host.reportCost(task, amount),
-      });
-      return executor(task, context);
-    },
-    retryable: (agentId, thrown) => {
-      if (thrown instanceof EchelonError && (thrown.code === 'cancelled' || thrown.code === 'budget_exceeded')) return false;
-      return executionFor(agentId)?.retryable?.(thrown) ?? true;
-    },
-    approvalRequest: (agentId, task: Task, requirement, approvalId) => {
+    approvalRequest: (agentId, task: Task, requirement, approvalId, now) => {
       const choice = chooseApprover(hierarchy, agentId, requirement);
       if ('code' in choice) return choice;
       const quorum = requirement.quorum ?? 1;
@@ -130,14 +134,10 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
         requiredLevel: choice.requiredLevel,
         quorum,
         reason: requirement.reason ?? `"${task.type}" needs approval before ${agentId} executes it.`,
-        requestedAt: host.now(),
+        requestedAt: now,
         payload: task.payload,
       };
     },
-    approvalTimeoutMs: options.approvals?.timeoutMs,
-    joinAfter,
-    cancelJoin,
-    settleJoin: (agentId, join) => joinSettlement(agentId, join, decomposerFor(agentId, join.task)),
     authorize: (request, decisionsSoFar, by) => checkAuthority(hierarchy, request, decisionsSoFar, by),
     nextApprover: (request) => {
       const parent = hierarchy.parent(request.approver);
@@ -150,16 +150,28 @@ export function createEnvironment(options: OrchestratorOptions, host: Environmen
         get signal() {
           return control.signal;
         },
-        reportCost: (amount) => host.chargeTask(request.taskId, amount),
+        reportCost: (amount) => control.reportCost(amount),
       }),
-    claimResources: (agentId, task) => host.resources.claim(agentId, task),
-    releaseResources: (_agentId, taskId) => host.resources.release(taskId),
-    messageDelayMs: options.messageDelayMs,
-    now: host.now,
-    random: options.random ?? Math.random,
-    newId: host.newId,
-    report: host.report,
+    settleJoin: (agentId, join) => joinSettlement(agentId, join, decomposerFor(agentId, join.task)),
   };
+
+  const concurrency = new Map(hierarchy.nodes().map((node) => [node.id, concurrencyFor(node.id) ?? 1]));
+  const decisionConcurrency = new Map(hierarchy.nodes().map((node) => [node.id, decisionConcurrencyFor(node.id) ?? DEFAULT_DECISION_CONCURRENCY]));
+  const settings: SettingsPort = {
+    childIds: (agentId) => hierarchy.get(agentId).childIds,
+    concurrency: (agentId) => concurrency.get(agentId) ?? 1,
+    decisionConcurrency: (agentId) => decisionConcurrency.get(agentId) ?? DEFAULT_DECISION_CONCURRENCY,
+    decisionTimeoutMs: (agentId) => decisionTimeoutFor(agentId) ?? DEFAULT_DECISION_TIMEOUT_MS,
+    executionPolicy: (agentId, task) =>
+      task.execution === undefined ? policies.get(agentId)! : mergeExecution(policies.get(agentId)!, task.execution, `execution of task ${task.id}`),
+    retryable: (agentId, thrown) => {
+      if (thrown instanceof EchelonError && (thrown.code === 'cancelled' || thrown.code === 'budget_exceeded')) return false;
+      return executionFor(agentId)?.retryable?.(thrown) ?? true;
+    },
+    approvalTimeoutMs: options.approvals?.timeoutMs,
+  };
+
+  return { policy, settings, execute };
 }
 
 const defaultStrategy = capabilityMatching();

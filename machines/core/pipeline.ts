@@ -1,0 +1,205 @@
+/**
+ * The pipeline every task goes through at every agent: admitted (`received`), evaluated by the
+ * escalation policy (`evaluatingEscalation`), routed by the strategy or split by a decomposer
+ * (`delegating`), and the decided step applied — hand it to a child, execute it, park it for
+ * approval, escalate, split, defer or fail it. A decision answered with a promise parks the task
+ * in `deciding` and the agent goes on; its answer brings the task back through the same state.
+ */
+import { taskErrorFromUnknown, type EchelonErrorCode } from '../../src/errors.js';
+import type { Task } from '../../src/types.js';
+import type { HeldTask } from '../agent.types.js';
+import type { Answer, Job, Step } from '../ports.js';
+import { accept } from './execution.js';
+import { park } from './approval.js';
+import { escalate } from './escalation.js';
+import { end } from './delivery.js';
+import { control, hold, move, report, send, settledCancelled, token, type Turn } from './turn.js';
+
+const isPromise = (value: unknown): value is Promise<unknown> =>
+  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+
+const jobOf = (record: HeldTask): Job => (record.to === undefined ? { task: record.task, mode: record.mode } : { task: record.task, mode: record.mode, to: record.to });
+
+/** A task arrives: held as `received`, in the pipeline now or, when decisions are all taken, next in line. */
+export function admit(t: Turn, task: Task, mode: HeldTask['mode'], to?: string): void {
+  const { ctx } = t;
+  const record = hold(t, { task, phase: 'received', mode, ...(to === undefined ? {} : { to }) });
+  // Its cancellation may have overtaken it on its way here: end it before deciding anything.
+  const cancelled = ctx.cancelled[task.id];
+  if (cancelled !== undefined) {
+    delete ctx.cancelled[task.id];
+    end(t, record, settledCancelled(t.me, cancelled === '' ? undefined : cancelled));
+    return;
+  }
+  if (ctx.current === null && ctx.deciding < t.ports.settings.decisionConcurrency(t.me)) ctx.current = task.id;
+  else ctx.ready.push(task.id);
+}
+
+/** Takes the oldest task waiting for the pipeline. */
+export function takeReady(t: Turn): void {
+  const { ctx } = t;
+  while (ctx.ready.length > 0) {
+    const id = ctx.ready.shift()!;
+    if (ctx.held[id]?.phase === 'received') {
+      ctx.current = id;
+      return;
+    }
+  }
+}
+
+/** Whether the pipeline can take a waiting task now. */
+export function canTakeReady(t: Pick<Turn, 'ctx' | 'ports' | 'me'>): boolean {
+  return t.ctx.ready.length > 0 && t.ctx.current === null && t.ctx.deciding < t.ports.settings.decisionConcurrency(t.me);
+}
+
+/** `evaluatingEscalation`: the policy decides; a `delegate` verdict keeps the task for `delegating`. */
+export function evaluate(t: Turn): void {
+  decide(t, 'evaluate');
+}
+
+/** `delegating`: the strategy (or a decomposer) picks a child; the step is applied. */
+export function select(t: Turn): void {
+  decide(t, 'select');
+}
+
+function decide(t: Turn, phase: 'evaluate' | 'select'): void {
+  const { ctx } = t;
+  const record = ctx.current === null ? undefined : ctx.held[ctx.current];
+  if (record === undefined || record.phase !== 'received') {
+    ctx.current = null;
+    return;
+  }
+  let step: Step;
+  if (record.answer !== undefined && record.answer.phase === phase) {
+    step = record.answer.step;
+    record.answer = undefined;
+  } else {
+    const meter = control(t, record.task);
+    const code: EchelonErrorCode = phase === 'evaluate' ? 'policy_error' : t.ports.policy.failureCode(t.me, jobOf(record));
+    let answer: Answer<Step>;
+    try {
+      answer = phase === 'evaluate' ? t.ports.policy.evaluate(t.me, jobOf(record), ctx.load, meter) : t.ports.policy.select(t.me, jobOf(record), record.candidates ?? [], meter);
+    } catch (error) {
+      answer = { kind: 'fail', error: taskErrorFromUnknown(error, code) };
+    }
+    if (isPromise(answer)) {
+      wait(t, record, phase, answer, meter, code);
+      return;
+    }
+    step = answer;
+  }
+  if (step.job !== undefined) {
+    record.task = step.job.task;
+    record.mode = step.job.mode;
+  }
+  if (phase === 'evaluate' && step.kind === 'delegate') {
+    record.candidates = step.candidates;
+    return; // on to `delegating`, with the task still current
+  }
+  ctx.current = null;
+  record.candidates = undefined;
+  apply(t, record, step);
+}
+
+/** A decision answered with a promise: the task waits in `deciding`, the agent goes on. */
+function wait(t: Turn, record: HeldTask, phase: 'evaluate' | 'select', promise: Promise<unknown>, meter: ReturnType<typeof control>, code: EchelonErrorCode): void {
+  const taskId = record.task.id;
+  const tag = token(t);
+  record.decision = { phase, token: tag, candidates: record.candidates ?? [] };
+  move(t, record, 'ask');
+  t.ctx.current = null;
+  t.effects.push({
+    type: 'await',
+    key: `dec:${taskId}`,
+    promise,
+    timeoutMs: t.ports.settings.decisionTimeoutMs(t.me),
+    abort: meter.abort,
+    answer: (value) => ({ type: 'echelon.decided', taskId, token: tag, phase, step: value as Step }),
+    fail: (error) => ({ type: 'echelon.decided', taskId, token: tag, phase, step: { kind: 'fail', error: taskErrorFromUnknown(error, code) } }),
+  });
+}
+
+/** An awaited decision answered: its task goes back into the pipeline with the answer. Returns whether it did. */
+export function resume(t: Turn, event: { readonly taskId: string; readonly token: number; readonly phase: 'evaluate' | 'select'; readonly step: Step }): boolean {
+  const record = t.ctx.held[event.taskId];
+  if (record === undefined || record.phase !== 'deciding' || record.decision?.token !== event.token) return false;
+  move(t, record, 'answer');
+  record.candidates = record.decision.candidates;
+  record.decision = undefined;
+  record.answer = { phase: event.phase, step: event.step };
+  if (t.ctx.current !== null) t.ctx.ready.unshift(t.ctx.current);
+  t.ctx.current = event.taskId;
+  return true;
+}
+
+/** Carries out a decided step for a task in the pipeline. */
+export function apply(t: Turn, record: HeldTask, step: Step): void {
+  const { task } = record;
+  // A deferred task whose resources are free takes them now, in the same step that routes it,
+  // so nobody grabs them between here and the agent that will execute it.
+  if (record.mode === 'defer' && step.kind !== 'defer') t.effects.push({ type: 'claim', task });
+  switch (step.kind) {
+    case 'assign': {
+      const handed: Task = { ...task, chain: [...task.chain, step.childId] };
+      t.ctx.load[step.childId] = (t.ctx.load[step.childId] ?? 0) + 1;
+      move(t, record, 'leave');
+      send(t, step.childId, { type: 'task.assign', task: handed });
+      report(t, { type: 'task.delegated', task: handed, from: t.me, to: step.childId });
+      return;
+    }
+    case 'execute':
+      if (step.approval === undefined) accept(t, record);
+      else park(t, record, step.approval);
+      return;
+    case 'escalate':
+      escalate(t, record, step);
+      return;
+    case 'fanout':
+      split(t, record, step);
+      return;
+    case 'defer':
+      move(t, record, 'defer');
+      record.resources = step.resources;
+      report(t, { type: 'task.deferred', task, agent: t.me, resources: step.resources });
+      return;
+    case 'fail':
+      end(t, record, { status: step.status ?? 'failed', error: step.error, attempts: 0, ...(step.executedBy === undefined ? {} : { executedBy: step.executedBy }) });
+      return;
+    case 'delegate':
+      end(t, record, { status: 'failed', error: { code: 'strategy_error', message: `${t.me} reached the end of delegating "${task.type}" without a decision.` }, attempts: 0 });
+      return;
+  }
+}
+
+/** Splits a task: its subtasks enter this agent's pipeline, and it waits in `split` for them to join. */
+function split(t: Turn, record: HeldTask, step: Extract<Step, { kind: 'fanout' }>): void {
+  const { task } = record;
+  move(t, record, 'split');
+  record.join = {
+    task,
+    policy: step.join,
+    onFailure: step.onFailure,
+    parts: step.subtasks.map((part) => ({
+      key: part.task.origin.kind === 'subtask' ? part.task.origin.key : part.task.id,
+      taskId: part.task.id,
+      type: part.task.type,
+      chain: part.task.chain,
+    })),
+  };
+  report(t, { type: 'task.decomposed', task, agent: t.me, subtasks: step.subtasks.map((part) => part.task) });
+  for (const part of step.subtasks) {
+    hold(t, { task: part.task, phase: 'received', mode: 'route', ...(part.to === undefined ? {} : { to: part.to }) });
+    t.ctx.ready.push(part.task.id);
+  }
+}
+
+/** Resources this agent waited for were released: its deferred tasks are decided again. */
+export function wake(t: Turn): void {
+  for (const id in t.ctx.held) {
+    const record = t.ctx.held[id]!;
+    if (record.phase !== 'deferred') continue;
+    move(t, record, 'wake');
+    record.resources = undefined;
+    t.ctx.ready.push(id);
+  }
+}
