@@ -42,7 +42,7 @@ describe('the task lifecycle chart', () => {
     const visited = new Set<string>(['received']);
     for (const path of model.getShortestPaths()) {
       let phase: TaskPhase = 'received';
-      for (const step of path.steps.filter((s) => s.event.type !== 'xstate.init')) {
+      for (const step of path.steps.filter((s) => (s.event.type as string) !== 'xstate.init')) {
         phase = advance(phase, step.event.type as TaskMove)!;
         expect(phase).toBe(step.state.value);
         visited.add(phase);
