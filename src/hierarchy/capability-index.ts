@@ -10,7 +10,7 @@ import type { AgentNode } from './types.js';
 export class CapabilityIndex {
   readonly #preorder: readonly AgentNode[];
   /** Per capability, the preorder positions of the agents that list it, ascending. */
-  readonly #holders: ReadonlyMap<string, Uint32Array>;
+  readonly #holders: ReadonlyMap<string, readonly number[]>;
 
   constructor(preorder: readonly AgentNode[]) {
     this.#preorder = preorder;
@@ -22,9 +22,9 @@ export class CapabilityIndex {
         else if (list[list.length - 1] !== position) list.push(position); // an agent listing it twice
       }
     });
-    const holders = new Map<string, Uint32Array>();
-    for (const [capability, list] of lists) holders.set(capability, Uint32Array.from(list));
-    this.#holders = holders;
+    // Plain arrays of small integers: a typed array per capability costs more than it holds
+    // when most capabilities belong to one agent.
+    this.#holders = lists;
   }
 
   /** True when an agent at a preorder position in [start, end) has `capability`. */
@@ -63,7 +63,7 @@ export class CapabilityIndex {
 }
 
 /** The first value ≥ `value` in ascending `sorted`, or `Infinity` when there is none. */
-function firstAtOrAfter(sorted: Uint32Array, value: number): number {
+function firstAtOrAfter(sorted: readonly number[], value: number): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
