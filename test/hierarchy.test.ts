@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkSpans, defineHierarchy, developmentTeam, hierarchyFromList, hierarchyMetrics, type AgentSpec } from '../src/index.js';
-import { errorOf } from './support/helpers.js';
+import { errorOf, seeded } from './support/helpers.js';
 
 describe('the reference development team', () => {
   const team = developmentTeam();
@@ -163,5 +163,156 @@ describe('metrics of other shapes', () => {
     const org = defineHierarchy({ id: 'w', role: 'worker', children: [{ id: 'x', role: 'worker' }] });
     expect(checkSpans(org)[0]).toMatchObject({ agentId: 'w', expected: null });
     expect(checkSpans(org, { executive: null, manager: null, specialist: null, worker: { min: 1, max: 1 } })).toEqual([]);
+  });
+});
+
+describe('nearest common ancestors', () => {
+  const team = developmentTeam();
+
+  it('answers the ancestor itself when one agent is above the other, in either order', () => {
+    expect(team.nearestCommonAncestor('backend_dev_1', 'api_specialist').id).toBe('api_specialist');
+    expect(team.nearestCommonAncestor('api_specialist', 'backend_dev_1').id).toBe('api_specialist');
+    expect(team.nearestCommonAncestor('db_specialist', 'backend_lead').id).toBe('backend_lead');
+    expect(team.nearestCommonAncestor('frontend_dev_1', 'cto').id).toBe('cto');
+    expect(team.nearestCommonAncestor('backend_dev_1', 'db_specialist', 'backend_lead').id).toBe('backend_lead');
+  });
+
+  it('answers the agent for itself, and the root for no agents', () => {
+    expect(team.nearestCommonAncestor('react_specialist', 'react_specialist').id).toBe('react_specialist');
+    expect(team.nearestCommonAncestor('backend_dev_1').id).toBe('backend_dev_1');
+    expect(team.nearestCommonAncestor().id).toBe('cto');
+    expect(errorOf(() => team.nearestCommonAncestor('cto', 'nobody')).code).toBe('unknown_agent');
+  });
+});
+
+describe('subtree capabilities', () => {
+  /** A tree of 300 agents with seeded parents and capabilities drawn from a pool of 12. */
+  function randomOrganisation(seed: number) {
+    const random = seeded(seed);
+    const pick = (n: number) => Math.floor(random() * n);
+    return hierarchyFromList(
+      Array.from({ length: 300 }, (_, index) => ({
+        id: `a${index}`,
+        role: 'worker' as const,
+        // Repeats within one agent's list happen on purpose.
+        capabilities: Array.from({ length: pick(3) }, () => `c${pick(12)}`),
+        parent: index === 0 ? null : `a${pick(index)}`,
+      })),
+    );
+  }
+
+  it('agree with a walk over the subtree, in first-appearance order, for every agent', () => {
+    for (const seed of [1, 2, 3]) {
+      const org = randomOrganisation(seed);
+      for (const node of org.nodes()) {
+        const walked = [...new Set(org.subtree(node.id).flatMap((member) => member.capabilities))];
+        expect([...org.subtreeCapabilities(node.id)]).toEqual(walked);
+        for (let c = 0; c < 13; c++) expect(org.canHandle(node.id, `c${c}`)).toBe(walked.includes(`c${c}`));
+      }
+    }
+  });
+
+  it('refuse unknown agents', () => {
+    const team = developmentTeam();
+    expect(errorOf(() => team.subtreeCapabilities('nobody')).code).toBe('unknown_agent');
+    expect(errorOf(() => team.canHandle('nobody', 'css')).code).toBe('unknown_agent');
+    expect(errorOf(() => team.subtree('nobody')).code).toBe('unknown_agent');
+    expect(team.canHandle('cto', 'no_such_capability')).toBe(false);
+  });
+});
+
+describe('hierarchies of any depth and width', () => {
+  const N = 100_000;
+
+  it('builds a 100,000-deep chain and answers its lookups', () => {
+    // Listed leaf first, so the builder cannot rely on parents coming before children.
+    const chain = hierarchyFromList(
+      Array.from({ length: N }, (_, k) => {
+        const i = N - 1 - k;
+        return { id: `a${i}`, role: 'worker' as const, capabilities: i === N - 1 ? [`c${i}`, 'leafwork'] : [`c${i}`], parent: i === 0 ? null : `a${i - 1}` };
+      }),
+    );
+    expect(chain.size).toBe(N);
+    expect(chain.root.id).toBe('a0');
+    expect(chain.get('a99999')).toMatchObject({ level: 99_999, parentId: 'a99998', childIds: [] });
+    expect(chain.canHandle('a0', 'leafwork')).toBe(true);
+    expect(chain.canHandle('a50000', 'c50000')).toBe(true);
+    expect(chain.canHandle('a50000', 'c49999')).toBe(false);
+    expect(chain.canHandle('a99999', 'c0')).toBe(false);
+    expect([...chain.subtreeCapabilities('a99997')]).toEqual(['c99997', 'c99998', 'c99999', 'leafwork']);
+    expect(chain.subtreeCapabilities('a0').size).toBe(N + 1);
+    expect(chain.nearestCommonAncestor('a99999', 'a50000').id).toBe('a50000');
+    expect(chain.nearestCommonAncestor('a50000', 'a99999').id).toBe('a50000');
+    expect(chain.isAncestor('a0', 'a99999')).toBe(true);
+    expect(chain.isAncestor('a99999', 'a0')).toBe(false);
+    expect(chain.isAncestor('a50001', 'a50000')).toBe(false);
+    const path = chain.pathToRoot('a99999');
+    expect(path.length).toBe(N);
+    expect([path[0]!.id, path[1]!.id, path[N - 1]!.id]).toEqual(['a99999', 'a99998', 'a0']);
+    expect(chain.subtree('a99990').length).toBe(10);
+    const metrics = hierarchyMetrics(chain);
+    expect([metrics.depth, metrics.totalNodes, metrics.spanOfControl]).toEqual([N, N, { avg: 1, max: 1, min: 1 }]);
+  });
+
+  it('builds a 100,000-wide star and answers its lookups', () => {
+    const star = hierarchyFromList([
+      { id: 'hub', role: 'executive', capabilities: ['coordination'] },
+      ...Array.from({ length: N }, (_, i) => ({ id: `w${i}`, role: 'worker' as const, capabilities: i === N - 1 ? ['rare'] : [`skill${i % 100}`], parent: 'hub' })),
+    ]);
+    expect(star.size).toBe(N + 1);
+    expect(star.children('hub').length).toBe(N);
+    expect(star.canHandle('hub', 'rare')).toBe(true);
+    expect(star.canHandle('w99999', 'rare')).toBe(true);
+    expect(star.canHandle('w99998', 'rare')).toBe(false);
+    expect(star.canHandle('w7', 'skill7')).toBe(true);
+    expect(star.canHandle('w7', 'skill8')).toBe(false);
+    expect(star.canHandle('w7', 'coordination')).toBe(false);
+    expect([...star.subtreeCapabilities('hub')]).toEqual(['coordination', ...Array.from({ length: 100 }, (_, i) => `skill${i}`), 'rare']);
+    expect([...star.subtreeCapabilities('w42')]).toEqual(['skill42']);
+    expect(star.nearestCommonAncestor('w1', 'w99999').id).toBe('hub');
+    expect(star.nearestCommonAncestor('w1', 'hub').id).toBe('hub');
+    expect(star.isAncestor('hub', 'w99999')).toBe(true);
+    expect(star.isAncestor('w1', 'w2')).toBe(false);
+    expect(star.pathToRoot('w42').map((node) => node.id)).toEqual(['w42', 'hub']);
+    const metrics = hierarchyMetrics(star);
+    expect([metrics.depth, metrics.breadthByLevel, metrics.spanOfControl]).toEqual([2, [1, N], { avg: N, max: N, min: N }]);
+    expect(checkSpans(star).map((warning) => [warning.agentId, warning.span])).toEqual([['hub', N]]);
+  });
+
+  it('builds a nested spec 50,000 deep', () => {
+    const depth = 50_000;
+    let spec: AgentSpec = { id: `n${depth - 1}`, role: 'worker', capabilities: ['deep'] };
+    for (let i = depth - 2; i >= 0; i--) spec = { id: `n${i}`, role: 'manager', children: [spec] };
+    const org = defineHierarchy(spec);
+    expect(org.size).toBe(depth);
+    expect(org.get('n49999')).toMatchObject({ level: 49_999, parentId: 'n49998' });
+    expect(org.canHandle('n0', 'deep')).toBe(true);
+    expect(org.pathToRoot('n49999').length).toBe(depth);
+    expect(hierarchyMetrics(org).depth).toBe(depth);
+  });
+
+  it('refuses with EchelonErrors, not RangeErrors, deep in a nested spec', () => {
+    const depth = 50_000;
+    const bottom: { id: string; role: 'worker'; children: unknown[] } = { id: 'bottom', role: 'worker', children: [] };
+    let spec: AgentSpec = bottom as unknown as AgentSpec;
+    for (let i = depth - 2; i >= 0; i--) spec = { id: `n${i}`, role: 'manager', children: [spec] };
+    bottom.children.push(spec);
+    expect(errorOf(() => defineHierarchy(spec)).code).toBe('hierarchy_cycle');
+    bottom.children[0] = { id: 'n7', role: 'worker' };
+    expect(errorOf(() => defineHierarchy(spec)).code).toBe('duplicate_agent');
+    bottom.children[0] = { id: 'last', role: 'boss' };
+    expect(errorOf(() => defineHierarchy(spec)).message).toBe('Agent "last" has role "boss"; the roles are executive, manager, specialist, worker.');
+  });
+
+  it('reports a cycle of 100,000 agents with its whole loop', () => {
+    const error = errorOf(() =>
+      hierarchyFromList([
+        { id: 'root', role: 'executive' },
+        ...Array.from({ length: N }, (_, i) => ({ id: `a${i}`, role: 'worker' as const, parent: `a${(i + 1) % N}` })),
+      ]),
+    );
+    expect(error.code).toBe('hierarchy_cycle');
+    const cycle = error.details?.cycle as string[];
+    expect([cycle.length, cycle[0], cycle[1], cycle[N]]).toEqual([N + 1, 'a0', 'a1', 'a0']);
   });
 });

@@ -1,6 +1,6 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createOrchestrator, developmentTeam, fullStackFeature, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
 import { traceOrganisation } from '../src/inspect/otel.js';
@@ -63,6 +63,31 @@ describe('OpenTelemetry spans', () => {
     expect(root.endTime).toEqual([6, 500_000_000]);
   });
 
+  it('keeps the orchestrator clock in a process older than the clock reads', async () => {
+    // OpenTelemetry takes a plain number no larger than performance.now() for process-relative
+    // time: in a process an hour old, 5,000 would become "5 s after the process started".
+    const uptime = vi.spyOn(performance, 'now').mockReturnValue(3_600_000);
+    try {
+      const clock = new SimulatedClock();
+      clock.set(5_000);
+      const { org, spans } = traced({ clock, executors: () => new Promise((resolve) => clock.setTimeout(() => resolve('late'), 1_500)) });
+      const outcome = org.submit({ type: 'css' });
+      await flush();
+      clock.increment(1_500);
+      await outcome;
+      const css = spans().filter((span) => span.attributes['echelon.task.type'] === 'css' || span.name === 'execute css');
+      expect(css.map((span) => span.name).sort()).toEqual(['execute css', 'hop cto', 'hop frontend_dev_1', 'hop frontend_lead', 'hop react_specialist', 'task css'].sort());
+      const root = css.find((span) => span.name === 'task css')!;
+      expect([root.startTime, root.endTime]).toEqual([[5, 0], [6, 500_000_000]]);
+      const execution = css.find((span) => span.name === 'execute css')!;
+      expect([execution.startTime, execution.endTime]).toEqual([[5, 0], [6, 500_000_000]]);
+      const delegated = css.find((span) => span.name === 'hop cto')!.events;
+      expect(delegated.map((event) => [event.name, event.time])).toEqual([['delegated', [5, 0]]]);
+    } finally {
+      uptime.mockRestore();
+    }
+  });
+
   it('failed attempts, escalations and approvals are spans at the hop where they happen', async () => {
     let calls = 0;
     const { org, spans, lineage } = traced({
@@ -95,14 +120,18 @@ describe('OpenTelemetry spans', () => {
     expect(outcome.status).toBe('completed');
     expect(new Set(spans().map((span) => span.spanContext().traceId)).size).toBe(1);
     const split = spans().find((span) => span.events.some((event) => event.name === 'decomposed'))!;
-    const splitter = split.attributes['echelon.agent'] as string;
-    for (const subtask of outcome.subtasks!) {
-      const executed = spans().find((span) => span.name.startsWith('execute') && span.attributes['echelon.agent'] === subtask.executedBy && span.parentSpanContext !== undefined);
-      expect(executed).toBeDefined();
-      const hops = lineage(`hop ${subtask.executedBy}`);
-      expect(hops).toContain(`hop ${splitter}`);
-      expect(hops.at(-1)).toBe('task full_stack_feature');
+    expect(split.attributes['echelon.agent']).toBe('cto');
+    expect(outcome.subtasks!.map((subtask) => [subtask.taskId, subtask.executedBy])).toEqual([
+      ['auth.backend', 'backend_lead'],
+      ['auth.frontend', 'frontend_lead'],
+    ]);
+    for (const part of ['backend', 'frontend']) {
+      const executed = spans().filter((span) => span.name === `execute ${part}`);
+      expect(executed.map((span) => span.attributes['echelon.agent'])).toEqual([`${part}_lead`]);
+      // The subtask's own hop at the CTO sits under the hop where its parent was split.
+      expect(lineage(`execute ${part}`)).toEqual([`hop ${part}_lead`, 'hop cto', 'hop cto', 'task full_stack_feature']);
     }
+    expect(spans().filter((span) => span.name === 'hop cto').map((span) => span.attributes['echelon.task.id']).sort()).toEqual(['auth', 'auth.backend', 'auth.frontend']);
   });
 
   it('a task that fails marks its root span as an error; stopping ends what is still open', async () => {

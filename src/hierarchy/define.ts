@@ -26,8 +26,18 @@ import { ROLES, type AgentSpec, type FlatAgentSpec, type Role } from './types.js
  */
 export function defineHierarchy(spec: AgentSpec): Hierarchy {
   const entries: HierarchyEntry[] = [];
+  // Specs on the path from the root to the agent being read: meeting one again is a cycle.
   const open = new Set<object>();
-  const visit = (value: unknown, parentId: string | undefined, where: string): void => {
+  // An explicit stack, not recursion, so a spec of any depth builds. A `leave` step closes a
+  // spec once everything nested in it has been read.
+  const stack: SpecStep[] = [{ value: spec, parentId: undefined, where: 'the hierarchy spec' }];
+  while (stack.length > 0) {
+    const step = stack.pop()!;
+    if ('leave' in step) {
+      open.delete(step.leave);
+      continue;
+    }
+    const { value, where } = step;
     if (typeof value !== 'object' || value === null) {
       throw new EchelonError('invalid_spec', `${where} must be an agent spec object, got ${describe(value)}.`);
     }
@@ -38,18 +48,23 @@ export function defineHierarchy(spec: AgentSpec): Hierarchy {
     }
     open.add(value);
     const agent = value as AgentSpec;
-    const entry = validateEntry(agent, parentId, where);
+    const entry = validateEntry(agent, step.parentId, where);
     entries.push(entry);
     const children: unknown = agent.children ?? [];
     if (!Array.isArray(children)) {
       throw new EchelonError('invalid_spec', `children of agent "${entry.id}" must be an array, got ${describe(children)}.`);
     }
-    children.forEach((child, index) => visit(child, entry.id, `child ${index} of agent "${entry.id}"`));
-    open.delete(value);
-  };
-  visit(spec, undefined, 'the hierarchy spec');
+    stack.push({ leave: value });
+    // Pushed last to first so they are read first to last; holes are skipped, as forEach does.
+    for (let index = children.length - 1; index >= 0; index--) {
+      if (index in children) stack.push({ value: children[index], parentId: entry.id, where: `child ${index} of agent "${entry.id}"` });
+    }
+  }
   return new Hierarchy(entries);
 }
+
+/** One step of reading a nested spec: read a spec object, or close one that was read. */
+type SpecStep = { readonly value: unknown; readonly parentId: string | undefined; readonly where: string } | { readonly leave: object };
 
 /**
  * Builds an immutable hierarchy from a flat list in which each agent names its `parent`

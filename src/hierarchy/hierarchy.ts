@@ -1,8 +1,14 @@
 /**
  * The built, immutable organisation tree and its lookups: find by id, path to root,
- * ancestry, subtree capabilities and nearest common ancestors — all O(1) or O(depth).
+ * ancestry, subtree capabilities and nearest common ancestors. Building is linear in the
+ * number of agents, whatever the depth or width; lookups are O(1), O(log n) or O(depth).
+ *
+ * Subtrees are intervals of the preorder: agent x's subtree is the indices [pre(x), end(x)).
+ * "Does the subtree of x hold capability c" is then one binary search in the sorted preorder
+ * indices of the agents that have c — no set of capabilities is kept per agent.
  */
 import { EchelonError } from '../errors.js';
+import { CapabilityIndex } from './capability-index.js';
 import type { AgentNode } from './types.js';
 
 /** A validated agent before it is placed in the tree. */
@@ -33,10 +39,11 @@ export class Hierarchy {
   readonly size: number;
   readonly #nodes: ReadonlyMap<string, AgentNode>;
   readonly #preorder: readonly AgentNode[];
-  /** Preorder index of each agent, and one past the last index of its subtree. */
+  /** Preorder index of each agent. */
   readonly #enter: ReadonlyMap<string, number>;
-  readonly #exit: ReadonlyMap<string, number>;
-  readonly #subtreeCapabilities: ReadonlyMap<string, ReadonlySet<string>>;
+  /** By preorder index: one past the last index of that agent's subtree. */
+  readonly #exit: Uint32Array;
+  readonly #capabilities: CapabilityIndex;
 
   /** @internal Use {@link defineHierarchy} or {@link hierarchyFromList}. */
   constructor(entries: readonly HierarchyEntry[]) {
@@ -46,26 +53,16 @@ export class Hierarchy {
     this.#nodes = nodes;
     this.#preorder = preorder;
     const enter = new Map<string, number>();
-    const exit = new Map<string, number>();
     preorder.forEach((node, index) => enter.set(node.id, index));
-    const subtree = new Map<string, ReadonlySet<string>>();
+    const exit = new Uint32Array(preorder.length);
     for (let index = preorder.length - 1; index >= 0; index--) {
-      const node = preorder[index]!;
-      let end = index + 1;
-      let capabilities: Set<string> | undefined;
-      for (const childId of node.childIds) {
-        end = Math.max(end, exit.get(childId)!);
-        for (const capability of subtree.get(childId)!) {
-          capabilities ??= new Set(node.capabilities);
-          capabilities.add(capability);
-        }
-      }
-      exit.set(node.id, end);
-      subtree.set(node.id, capabilities ?? new Set(node.capabilities));
+      const childIds = preorder[index]!.childIds;
+      // Children are laid out in order, so the last child's subtree ends this one.
+      exit[index] = childIds.length === 0 ? index + 1 : exit[enter.get(childIds[childIds.length - 1]!)!]!;
     }
     this.#enter = enter;
     this.#exit = exit;
-    this.#subtreeCapabilities = subtree;
+    this.#capabilities = new CapabilityIndex(preorder);
   }
 
   /** The agent with this id, or `undefined`. */
@@ -76,11 +73,7 @@ export class Hierarchy {
   /** The agent with this id; throws `unknown_agent` when there is none. */
   get(id: string): AgentNode {
     const node = this.#nodes.get(id);
-    if (node === undefined) {
-      throw new EchelonError('unknown_agent', `No agent "${id}" in this hierarchy (agents: ${this.#describeIds()}).`, {
-        details: { agentId: id },
-      });
-    }
+    if (node === undefined) throw this.#unknown(id);
     return node;
   }
 
@@ -121,7 +114,7 @@ export class Hierarchy {
     const a = this.#enter.get(ancestorId);
     const b = this.#enter.get(id);
     if (a === undefined || b === undefined || a === b) return false;
-    return a < b && b < this.#exit.get(ancestorId)!;
+    return a < b && b < this.#exit[a]!;
   }
 
   /** True when `id` is `ancestorId` or lies below it. */
@@ -129,21 +122,25 @@ export class Hierarchy {
     return ancestorId === id || this.isAncestor(ancestorId, id);
   }
 
-  /** Every capability of the agent and of everyone below it. */
+  /**
+   * Every capability of the agent and of everyone below it, in the order they first appear
+   * (preorder). Computed on each call, in O(min(subtree, distinct capabilities × log n)).
+   */
   subtreeCapabilities(id: string): ReadonlySet<string> {
-    this.get(id);
-    return this.#subtreeCapabilities.get(id)!;
+    const [start, end] = this.#interval(id);
+    return this.#capabilities.collect(start, end);
   }
 
   /** True when the agent or someone below it has `capability`. */
   canHandle(id: string, capability: string): boolean {
-    return this.subtreeCapabilities(id).has(capability);
+    const [start, end] = this.#interval(id);
+    return this.#capabilities.within(capability, start, end);
   }
 
   /** The agent and everyone below it, preorder. */
   subtree(id: string): readonly AgentNode[] {
-    this.get(id);
-    return this.#preorder.slice(this.#enter.get(id)!, this.#exit.get(id)!);
+    const [start, end] = this.#interval(id);
+    return this.#preorder.slice(start, end);
   }
 
   /** The deepest agent that has every given agent in its subtree (an agent counts as its own). */
@@ -157,9 +154,17 @@ export class Hierarchy {
     return candidate;
   }
 
-  #describeIds(): string {
+  /** The agent's subtree as preorder indices [start, end); throws `unknown_agent`. */
+  #interval(id: string): [start: number, end: number] {
+    const start = this.#enter.get(id);
+    if (start === undefined) throw this.#unknown(id);
+    return [start, this.#exit[start]!];
+  }
+
+  #unknown(id: string): EchelonError {
     const ids = this.#preorder.slice(0, 12).map((node) => node.id);
-    return ids.join(', ') + (this.size > ids.length ? `, … ${this.size - ids.length} more` : '');
+    const agents = ids.join(', ') + (this.size > ids.length ? `, … ${this.size - ids.length} more` : '');
+    return new EchelonError('unknown_agent', `No agent "${id}" in this hierarchy (agents: ${agents}).`, { details: { agentId: id } });
   }
 }
 
@@ -248,10 +253,12 @@ function placeInTree(entries: readonly HierarchyEntry[]): {
 /** Follows parent links from `start` until an agent repeats; returns the loop. */
 function findCycle(byId: ReadonlyMap<string, HierarchyEntry>, start = byId.keys().next().value as string): string[] {
   const seen: string[] = [];
+  const position = new Map<string, number>();
   let id: string | undefined = start;
-  while (id !== undefined && !seen.includes(id)) {
+  while (id !== undefined && !position.has(id)) {
+    position.set(id, seen.length);
     seen.push(id);
     id = byId.get(id)?.parentId;
   }
-  return id === undefined ? seen : [...seen.slice(seen.indexOf(id)), id];
+  return id === undefined ? seen : [...seen.slice(position.get(id)), id];
 }

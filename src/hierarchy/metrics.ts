@@ -32,10 +32,16 @@ export function hierarchyMetrics(hierarchy: Hierarchy): HierarchyMetrics {
     breadthByLevel[node.level] = (breadthByLevel[node.level] ?? 0) + 1;
     if (node.childIds.length > 0) spans.push(node.childIds.length);
   }
-  const spanOfControl =
-    spans.length === 0
-      ? { avg: 0, max: 0, min: 0 }
-      : { avg: spans.reduce((sum, span) => sum + span, 0) / spans.length, max: Math.max(...spans), min: Math.min(...spans) };
+  // A loop, not Math.max(...spans): spreading 100,000 spans overflows the call stack.
+  let total = 0;
+  let max = 0;
+  let min = Infinity;
+  for (const span of spans) {
+    total += span;
+    if (span > max) max = span;
+    if (span < min) min = span;
+  }
+  const spanOfControl = spans.length === 0 ? { avg: 0, max: 0, min: 0 } : { avg: total / spans.length, max, min };
   return { depth: breadthByLevel.length, totalNodes: hierarchy.size, breadthByLevel, spanOfControl };
 }
 

@@ -5,7 +5,7 @@
  * where they sit. Executor attempts, escalations and approvals are child spans of the hop they
  * happen at. Span times are the orchestrator clock's.
  */
-import { context, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace, type Attributes, type HrTime, type Span, type Tracer } from '@opentelemetry/api';
 import type { OrchestratorEvent } from '../runtime/events.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
 import type { Task } from '../types.js';
@@ -31,6 +31,18 @@ const TRACED = [
   'approval.requested',
   'approval.decided',
 ] as const satisfies readonly OrchestratorEvent['type'][];
+
+/**
+ * The orchestrator clock's milliseconds as an OpenTelemetry `HrTime`. Never a plain number:
+ * OpenTelemetry reads a number no larger than `performance.now()` as time since the process
+ * started, so in a process older than the clock's reading (a simulated clock at 5,000 ms, a
+ * process up for a minute) spans would get wall-clock times.
+ */
+function hrTimeOf(ms: number): HrTime {
+  const seconds = Math.floor(ms / 1000);
+  const nanos = Math.round((ms - seconds * 1000) * 1e6);
+  return nanos === 1e9 ? [seconds + 1, 0] : [seconds, nanos];
+}
 
 /** The open spans of one submitted task. */
 interface TaskTrace {
@@ -59,7 +71,7 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
   let lastAt = 0;
 
   const start = (owner: TaskTrace, key: string, name: string, parent: Span, at: number, attributes: Attributes) => {
-    const span = tracer.startSpan(name, { startTime: at, attributes }, trace.setSpan(context.active(), parent));
+    const span = tracer.startSpan(name, { startTime: hrTimeOf(at), attributes }, trace.setSpan(context.active(), parent));
     owner.open.push(span);
     spans.set(key, span);
     return span;
@@ -69,7 +81,7 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
     if (span === undefined) return;
     spans.delete(key);
     if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
-    span.end(at);
+    span.end(hrTimeOf(at));
   };
 
   /** The span of `task` at `agent`, opened under its parent task's hop, its escalation, or the root. */
@@ -93,7 +105,7 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
     switch (event.type) {
       case 'task.submitted': {
         const { task } = event;
-        const root = tracer.startSpan(`task ${task.type}`, { root: true, startTime: event.at, attributes: { 'echelon.task.id': task.id, 'echelon.task.type': task.type } });
+        const root = tracer.startSpan(`task ${task.type}`, { root: true, startTime: hrTimeOf(event.at), attributes: { 'echelon.task.id': task.id, 'echelon.task.type': task.type } });
         const owner: TaskTrace = { root, open: [] };
         traces.set(task.id, owner);
         rootOf.set(task.id, task.id);
@@ -104,7 +116,7 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
         const owner = traceOf(event.task);
         if (owner === undefined) return;
         const from = hop(owner, event.task, event.from, event.at);
-        from.addEvent('delegated', { 'echelon.to': event.to }, event.at);
+        from.addEvent('delegated', { 'echelon.to': event.to }, hrTimeOf(event.at));
         start(owner, `hop:${event.task.id}@${event.to}`, `hop ${event.to}`, from, event.at, {
           'echelon.agent': event.to,
           'echelon.task.id': event.task.id,
@@ -115,13 +127,13 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
       case 'task.queued':
       case 'task.deferred': {
         const owner = traceOf(event.task);
-        if (owner !== undefined) hop(owner, event.task, event.agent, event.at).addEvent(event.type === 'task.queued' ? 'queued' : 'deferred', {}, event.at);
+        if (owner !== undefined) hop(owner, event.task, event.agent, event.at).addEvent(event.type === 'task.queued' ? 'queued' : 'deferred', {}, hrTimeOf(event.at));
         return;
       }
       case 'task.decomposed': {
         const owner = traceOf(event.task);
         for (const subtask of event.subtasks) rootOf.set(subtask.id, event.task.rootId);
-        if (owner !== undefined) hop(owner, event.task, event.agent, event.at).addEvent('decomposed', { 'echelon.subtasks': event.subtasks.map((subtask) => subtask.id) }, event.at);
+        if (owner !== undefined) hop(owner, event.task, event.agent, event.at).addEvent('decomposed', { 'echelon.subtasks': event.subtasks.map((subtask) => subtask.id) }, hrTimeOf(event.at));
         return;
       }
       case 'task.started': {
@@ -180,9 +192,9 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
 
   /** Ends a trace's open spans, newest first, then its root. */
   const finish = (owner: TaskTrace, at: number) => {
-    for (const span of owner.open.reverse()) if (span.isRecording()) span.end(at);
+    for (const span of owner.open.reverse()) if (span.isRecording()) span.end(hrTimeOf(at));
     for (const [key, span] of spans) if (owner.open.includes(span)) spans.delete(key);
-    owner.root.end(at);
+    owner.root.end(hrTimeOf(at));
   };
 
   // Not '*': that would make the organisation compute agent.state events nobody here reads.
