@@ -14,6 +14,7 @@ import type { Ledger } from '../runtime/ledger.js';
 import type { ResourceRegistry } from '../runtime/resources.js';
 import type { Escalation } from '../types.js';
 import { journalRecord } from './journal.js';
+import { storeHolder } from './lock.js';
 import { rearmTimers, type TimerClock } from './rearm.js';
 import { reconcile } from './reconcile.js';
 import { Recorder } from './recorder.js';
@@ -39,10 +40,23 @@ export interface DurableHost {
   askHuman(escalation: Escalation): void;
 }
 
-export type Durable = ReturnType<typeof openDurable>;
+export type Durable = ReturnType<typeof openLocked>;
 
 /** Opens the store for `hierarchy`: checks it, and loads what a resume needs. Throws an `EchelonError` before anything starts. */
 export function openDurable(options: DurableOptions) {
+  const { store, hierarchy } = options;
+  // One live orchestrator per store: claimed before anything is read, given up when it stops, fails or is refused.
+  const holder = storeHolder();
+  store.lock(holder);
+  try {
+    return openLocked(options, () => store.unlock(holder));
+  } catch (error) {
+    store.unlock(holder);
+    throw error;
+  }
+}
+
+function openLocked(options: DurableOptions, unlock: () => void) {
   const { store, hierarchy } = options;
   const header = readable(store, () => store.header());
   let stored: StoredOrganisation | undefined;
@@ -76,7 +90,7 @@ export function openDurable(options: DurableOptions) {
     task: (taskId) => books!.ledger.stored(taskId),
     agent: (agentId) => snapshots.write(agentId, (system!.system.get(agentId) as AnyActorRef | undefined) ?? missing(agentId)),
     resources: () => books!.resources.state(),
-    fatal: options.fatal,
+    fatal: (error) => (unlock(), options.fatal(error)),
   });
 
   return {
@@ -163,6 +177,7 @@ export function openDurable(options: DurableOptions) {
     stop(): void {
       cancelTimers();
       recorder.stop();
+      unlock();
     },
   };
 }
