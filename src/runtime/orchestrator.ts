@@ -15,7 +15,7 @@ import { createEnvironment } from './environment.js';
 import { eventStream } from './event-stream.js';
 import { EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import { Ledger } from './ledger.js';
-import { DEFAULT_LIMITS, invalid, positiveInteger, type OrchestratorOptions } from './options.js';
+import { checkOrchestratorOptions, DEFAULT_LIMITS, invalid, positiveInteger, type OrchestratorOptions } from './options.js';
 import { peopleDesk } from './people.js';
 import { reportHandler } from './reports.js';
 import { ResourceRegistry } from './resources.js';
@@ -39,6 +39,7 @@ export type { AgentStatus, Orchestrator, OrchestratorStatus } from './api.js';
  * ```
  */
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
+  checkOrchestratorOptions(options);
   const { hierarchy } = options;
   if (typeof options !== 'object' || options === null || typeof hierarchy?.get !== 'function') {
     invalid('createOrchestrator needs { hierarchy, executors }: build the hierarchy with defineHierarchy() or a preset such as developmentTeam().');
@@ -174,6 +175,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           newId: () => `task_${nanoid(10)}`,
           isActive: (id) => ledger.tasks.has(id),
           defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
+          options: submitOptions,
         });
         ledger.submit(task, entry, input.budget);
         durable?.note({ type: 'task.submitted', at: task.submittedAt, actor: 'submitter', taskId: task.id, rootId: task.id, data: { type: task.type, entry } });

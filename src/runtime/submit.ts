@@ -3,10 +3,43 @@
  * field and says what it should be.
  */
 import { EchelonError } from '../errors.js';
+import { ROLES } from '../hierarchy/types.js';
 import { jsonProblem } from '../json.js';
-import type { Task, TaskInput } from '../types.js';
-import { DEFAULT_EXECUTION, mergeExecution } from './options.js';
+import { anything, checkShape, fields, number, string, type Shape } from '../shape/index.js';
+import type { ApprovalRequirement, BudgetInput, Task, TaskInput } from '../types.js';
+import { DEFAULT_EXECUTION, EXECUTION_POLICY, mergeExecution } from './options.js';
 
+/** The context flags echelon reads: a task that has one beside its fields meant it in its context. */
+const CONTEXT_FLAGS = ['requiresApproval', 'requiresPolicyDecision', 'requiresCrossTeam', 'teams', 'isEmergency'];
+
+/** What a task may hold: its keys here, its values checked below. */
+const TASK_FIELDS = {
+  id: anything,
+  type: anything,
+  payload: anything,
+  context: anything,
+  resources: anything,
+  requiredSkills: anything,
+  execution: fields(EXECUTION_POLICY),
+  approval: fields({ level: number, role: string, approver: string, quorum: number, timeoutMs: number, reason: string } satisfies Record<keyof ApprovalRequirement, Shape>),
+  budget: fields({ timeMs: anything, maxSubtasks: anything, maxDepth: anything, cost: anything } satisfies Record<keyof BudgetInput, Shape>),
+} satisfies Record<keyof TaskInput, Shape>;
+
+const TASK = fields(TASK_FIELDS, {
+  at: "an option of submit, its second argument: submit(task, { at: 'agent_id' })",
+  ...Object.fromEntries(CONTEXT_FLAGS.map((flag) => [flag, `a flag of the task's context: { context: { ${flag}: … } }`])),
+});
+
+/** What `submit` takes as its second argument; a task's field there was meant for the task. */
+const SUBMIT_OPTIONS = fields(
+  { at: string },
+  Object.fromEntries(Object.keys(TASK_FIELDS).map((field) => [field, `a field of the task, submit's first argument: submit({ type, ${field} }, { at })`])),
+);
+
+/**
+ * Turns what `submit` was given into a task, refusing unknown keys in the task (`invalid_task`)
+ * and in submit's options (`invalid_option`), and every value that cannot be one.
+ */
 export function validateTaskInput(
   input: TaskInput,
   at: {
@@ -16,10 +49,14 @@ export function validateTaskInput(
     isActive: (id: string) => boolean;
     /** Limits every task's tree gets unless its budget sets its own. */
     defaults: { maxSubtasks: number; maxDepth: number };
+    /** `submit`'s second argument, as given. */
+    options?: unknown;
   },
 ): Task {
   const bad = (message: string, options?: { details: Record<string, unknown> }) => new EchelonError('invalid_task', message, options);
+  checkShape(at.options ?? {}, SUBMIT_OPTIONS, '', { where: 'submit', code: 'invalid_option', agents: [], roles: ROLES });
   if (typeof input !== 'object' || input === null) throw bad(`A task must be an object with at least a type, got ${String(input)}.`);
+  checkShape(input, TASK, '', { where: 'submit', code: 'invalid_task', agents: [], roles: ROLES });
   if (typeof input.type !== 'string' || input.type.trim() === '') {
     throw bad(`A task needs a type (the capability it asks for), got ${input.type === undefined ? 'nothing' : show(input.type)}.`);
   }
@@ -50,7 +87,6 @@ export function validateTaskInput(
   const budget = input.budget ?? {};
   if (typeof budget !== 'object' || budget === null) throw bad(`budget must be an object, got ${show(budget)}.`);
   for (const [name, value] of Object.entries(budget)) {
-    if (!['timeMs', 'maxSubtasks', 'maxDepth', 'cost'].includes(name)) throw bad(`budget.${name} is not a budget limit (timeMs, maxSubtasks, maxDepth, cost).`);
     const whole = name === 'maxSubtasks' || name === 'maxDepth';
     if (typeof value !== 'number' || !(value >= 0) || (whole && !Number.isInteger(value))) {
       throw bad(`budget.${name} must be a ${whole ? 'whole number' : 'number'} ≥ 0, got ${show(value)}.`);
