@@ -38,6 +38,8 @@ function storeMethods(store: Store): Store {
   return {
     name: store.name,
     header: () => store.header(),
+    lock: (holder) => store.lock(holder),
+    unlock: (holder) => store.unlock(holder),
     load: () => store.load(),
     write: (batch) => store.write(batch),
     outcome: (id) => store.outcome(id),

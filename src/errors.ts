@@ -62,6 +62,7 @@ export type EchelonErrorCode =
   | 'store_version_unsupported'
   | 'store_incompatible'
   | 'store_in_use'
+  | 'store_locked'
   | 'store_write_failed';
 
 /** An error as plain data: what outcomes and events carry. */

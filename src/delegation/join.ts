@@ -1,9 +1,10 @@
 /**
  * Fan-in: the bookkeeping of a decomposed task's subtasks and the decision, as each one
  * settles, to keep waiting, complete (merging what completed) or fail — with the subtasks
- * still running named for cancellation. Pure data and pure functions.
+ * still running named for cancellation. Pure data and pure functions: a join is never changed,
+ * each step returns a new one — and never freezes what it holds, so results come back as the
+ * executors returned them.
  */
-import { castDraft, produce } from 'immer';
 import type { TaskError } from '../errors.js';
 import type { JoinPolicy, PartialFailurePolicy, Settlement, SubtaskFailure, SubtaskOutcome, Task } from '../types.js';
 
@@ -49,21 +50,22 @@ const unsuccessful = (join: Join) => join.parts.filter((part) => part.settlement
 export function joinAfter(join: Join, taskId: string, settlement: Settlement, chain: readonly string[]): JoinProgress {
   if (!join.parts.some((part) => part.taskId === taskId && part.settlement === undefined)) return { join, cancel: [], done: false };
   const undecided = join.decided === undefined;
-  const next = produce(join, (draft) => {
-    const part = draft.parts.find((candidate) => candidate.taskId === taskId)!;
-    part.settlement = castDraft(settlement);
-    part.chain = castDraft(chain);
-    if (!undecided) return;
-    const need = needed(draft.policy, draft.parts.length);
-    const wins = completed(draft).length;
-    const open = pending(draft).length;
-    if (wins >= need) draft.decided = { kind: 'complete' };
-    else if (wins + open < need && (draft.onFailure === 'fail-fast' || open === 0)) {
-      draft.decided = draft.onFailure === 'partial' && wins > 0 ? { kind: 'complete' } : { kind: 'fail', error: failureOf(draft, need) };
-    }
-  });
+  const index = join.parts.findIndex((part) => part.taskId === taskId);
+  const parts = join.parts.map((part, at) => (at === index ? { ...part, settlement, chain } : part));
+  const settled: Join = { ...join, parts };
+  const next: Join = undecided ? decide(settled) : settled;
   const cancel = undecided && next.decided !== undefined ? pending(next).map((part) => part.taskId) : [];
   return { join: next, cancel, done: next.decided !== undefined && pending(next).length === 0 };
+}
+
+/** The join with its decision, when the parts settled so far make one. */
+function decide(join: Join): Join {
+  const need = needed(join.policy, join.parts.length);
+  const wins = completed(join).length;
+  const open = pending(join).length;
+  if (wins >= need) return { ...join, decided: { kind: 'complete' } };
+  if (wins + open >= need || (join.onFailure !== 'fail-fast' && open > 0)) return join;
+  return { ...join, decided: join.onFailure === 'partial' && wins > 0 ? { kind: 'complete' } : { kind: 'fail', error: failureOf(join, need) } };
 }
 
 /** Cancels a join: every running part is to be cancelled; done at once when none is running. */

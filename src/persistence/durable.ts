@@ -14,6 +14,7 @@ import type { Ledger } from '../runtime/ledger.js';
 import type { ResourceRegistry } from '../runtime/resources.js';
 import type { Escalation } from '../types.js';
 import { journalRecord } from './journal.js';
+import { storeHolder } from './lock.js';
 import { reconcile } from './reconcile.js';
 import { Recorder } from './recorder.js';
 import { agentLinks, checkShape, SNAPSHOT_FORMAT, SnapshotBook } from './snapshots.js';
@@ -37,10 +38,23 @@ export interface DurableHost {
   askHuman(escalation: Escalation): void;
 }
 
-export type Durable = ReturnType<typeof openDurable>;
+export type Durable = ReturnType<typeof openLocked>;
 
 /** Opens the store for `hierarchy`: checks it, and loads what a resume needs. Throws an `EchelonError` before anything starts. */
 export function openDurable(options: DurableOptions) {
+  const { store, hierarchy } = options;
+  // One live orchestrator per store: claimed before anything is read, given up when it stops, fails or is refused.
+  const holder = storeHolder();
+  store.lock(holder);
+  try {
+    return openLocked(options, () => store.unlock(holder));
+  } catch (error) {
+    store.unlock(holder);
+    throw error;
+  }
+}
+
+function openLocked(options: DurableOptions, unlock: () => void) {
   const { store, hierarchy } = options;
   const header = readable(store, () => store.header());
   let stored: StoredOrganisation | undefined;
@@ -73,7 +87,7 @@ export function openDurable(options: DurableOptions) {
     task: (taskId) => books!.ledger.stored(taskId),
     agent: (agentId) => snapshots.write(agentId, (system!.system.get(agentId) as AnyActorRef | undefined) ?? missing(agentId)),
     resources: () => books!.resources.state(),
-    fatal: options.fatal,
+    fatal: (error) => (unlock(), options.fatal(error)),
   });
 
   return {
@@ -154,6 +168,7 @@ export function openDurable(options: DurableOptions) {
     /** Writes what is left and stops recording (the organisation stops; its state stays in the store). */
     stop(): void {
       recorder.stop();
+      unlock();
     },
   };
 }

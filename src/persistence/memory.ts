@@ -3,9 +3,11 @@
  * stored as JSON text, exactly as a database would hold it, so an organisation resumed from it
  * gets copies — never objects shared with the run that wrote them — and data that would not
  * survive a real store fails here too. It lives as long as the process: use it for tests, and
- * to stop and resume an organisation within one process.
+ * to stop and resume an organisation within one process. Its lock is a field: it cannot outlive
+ * the process, because the store cannot either.
  */
 import type { Approval, Escalation, Outcome } from '../types.js';
+import { storeLocked, type StoreHolder } from './lock.js';
 import type { JournalEntry, JournalQuery, PersistedSnapshot, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from './types.js';
 
 interface Row {
@@ -41,6 +43,7 @@ export function memoryStore(): Store {
   const approvals = new Map<string, { rootId: string; json: string }>();
   let resources = JSON.stringify(EMPTY_RESOURCES);
   const journal: Array<{ taskId: string | undefined; rootId: string | undefined; json: string }> = [];
+  let holder: StoreHolder | undefined;
 
   const activeRoots = () => {
     const roots = new Set<string>();
@@ -50,6 +53,15 @@ export function memoryStore(): Store {
 
   return {
     name: 'memory',
+
+    lock(claimant: StoreHolder): void {
+      if (holder !== undefined && holder.id !== claimant.id) throw storeLocked('memory', holder);
+      holder = claimant;
+    },
+
+    unlock(claimant: StoreHolder): void {
+      if (holder?.id === claimant.id) holder = undefined;
+    },
 
     header(): StoreHeader | undefined {
       return header === undefined ? undefined : { ...(JSON.parse(header) as Omit<StoreHeader, 'sessions'>), sessions };
@@ -134,7 +146,8 @@ export function memoryStore(): Store {
     },
 
     close(): void {
-      // Nothing to release: the data stays for the next orchestrator resumed from this store.
+      // The data stays for the next orchestrator resumed from this store; only the claim ends.
+      holder = undefined;
     },
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { ResourceClaim } from '../escalation/types.js';
 import type { Approval, BudgetInput, Escalation, Outcome, Task } from '../types.js';
+import type { StoreHolder } from './lock.js';
 
 /** An agent of the stored organisation and the agent it reports to (`null` for the root). */
 export interface StoredAgentLink {
@@ -177,6 +178,8 @@ export interface StoreBatch {
  * Where an organisation keeps its state. Writes are synchronous and all-or-nothing: a batch is
  * one transaction, so a crash leaves the store as it was after the last whole batch. Values are
  * plain JSON data; a store must refuse (throw) what it cannot store rather than store part of it.
+ * One live orchestrator at a time: it `lock`s the store before reading it and `unlock`s it when
+ * it stops; a claim ends with the process that made it, however that process ends.
  *
  * @example
  * ```ts
@@ -190,6 +193,15 @@ export interface StoreBatch {
 export interface Store {
   /** A short name for messages: `memory`, or the SQLite file's path. */
   readonly name: string;
+  /**
+   * Claims the store for `holder`. Until `unlock(holder)`, `close()` or the end of the holder's
+   * process (SIGKILL included), every other claim — from this process or any other that opens
+   * the same store — throws an `EchelonError` `store_locked` naming the holder (see `storeLocked`).
+   * Claiming again as the same holder does nothing.
+   */
+  lock(holder: StoreHolder): void;
+  /** Gives up `holder`'s claim; does nothing when `holder` holds none. */
+  unlock(holder: StoreHolder): void;
   /** What the store holds, or `undefined` when nothing was ever written. Throws when it cannot be read. */
   header(): StoreHeader | undefined;
   /** Loads everything a resume needs. */
@@ -202,6 +214,6 @@ export interface Store {
   approval(id: string): Approval | undefined;
   /** Reads the journal, oldest first. */
   journal(query?: JournalQuery): JournalEntry[];
-  /** Releases the store (closes the file). Idempotent. */
+  /** Releases the store (closes the file, ending any claim on it). Idempotent. */
   close(): void;
 }

@@ -4,6 +4,8 @@
  */
 import type { InspectionEvent, Observer } from 'xstate';
 import { EchelonError } from '../errors.js';
+import { ROLES } from '../hierarchy/types.js';
+import { boolean, checkShape, either, fields, fn, implementing, number, perAgent, record, setting, type Shape } from '../shape/index.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
 import type { Decomposer } from '../delegation/decomposition.js';
 import type { DelegationStrategy } from '../delegation/types.js';
@@ -124,6 +126,53 @@ export const DEFAULT_EXECUTION = {
 } as const satisfies ExecutionPolicy;
 
 export const DEFAULT_LIMITS = { maxDepth: 64, maxEscalations: 32, maxFanout: 100, maxSubtasks: 1000, maxDecompositionDepth: 8 } as const;
+
+const RETRY: Shape = fields({ attempts: number, initialDelayMs: number, factor: number, maxDelayMs: number, jitter: number } satisfies Record<keyof RetryPolicy, Shape>);
+
+/** An execution policy's overrides, as options and tasks give them. */
+export const EXECUTION_POLICY: Readonly<Record<keyof ExecutionPolicyInput, Shape>> = { timeoutMs: number, retry: RETRY };
+
+const DECOMPOSER = implementing('a Decomposer', ['decompose']);
+
+/** Every option `createOrchestrator` takes, and what kind of value each holds (ranges are checked where they are used). */
+const ORCHESTRATOR_OPTIONS = fields({
+  hierarchy: implementing('a Hierarchy (defineHierarchy(), hierarchyFromList() or a preset such as developmentTeam())', ['get', 'nodes']),
+  executors: setting(fn),
+  strategy: setting(implementing('a DelegationStrategy', ['select'])),
+  decomposers: perAgent(DECOMPOSER, { byType: record(DECOMPOSER) }),
+  escalation: implementing('an EscalationPolicy', ['shouldEscalate', 'target'], ['resolution']),
+  onEscalation: fn,
+  approvals: fields({ required: fn, timeoutMs: number, approvers: setting(fn) } satisfies Record<keyof NonNullable<OrchestratorOptions['approvals']>, Shape>),
+  execution: setting(fields({ ...EXECUTION_POLICY, retryable: fn } satisfies Record<keyof ExecutionOptions, Shape>)),
+  concurrency: setting(number),
+  decisions: fields({ timeoutMs: setting(number), concurrency: setting(number) } satisfies Record<keyof NonNullable<OrchestratorOptions['decisions']>, Shape>),
+  limits: fields({ maxDepth: number, maxEscalations: number, maxFanout: number, maxSubtasks: number, maxDecompositionDepth: number } satisfies Record<keyof typeof DEFAULT_LIMITS, Shape>),
+  clock: implementing('a clock (XState’s SimulatedClock fits)', ['setTimeout', 'clearTimeout'], ['now']),
+  messageDelayMs: number,
+  random: fn,
+  retain: number,
+  store: implementing('a Store (memoryStore(), or sqliteStore(file) from echelon/sqlite)', ['header', 'load', 'write', 'outcome', 'escalation', 'approval', 'journal', 'close', 'lock', 'unlock']),
+  resume: boolean,
+  inspect: either(fn, implementing('an inspection observer', [], ['next', 'error', 'complete'])),
+} satisfies Record<keyof OrchestratorOptions, Shape>);
+
+/**
+ * Refuses options `createOrchestrator` does not know, anywhere in them, and values of the wrong
+ * kind — before anything starts or any store is touched: `invalid_option` with "did you mean"
+ * when a known key is close, `unknown_agent` / `invalid_role` for a `byId` / `byRole` key that is
+ * not an agent / a role. Options without a hierarchy are left to `createOrchestrator`'s own check.
+ *
+ * @example
+ * ```ts
+ * checkOrchestratorOptions({ hierarchy: developmentTeam(), executors, concurency: 5 });
+ * // throws invalid_option: 'createOrchestrator: unknown option "concurency" — did you mean "concurrency"? …'
+ * ```
+ */
+export function checkOrchestratorOptions(options: OrchestratorOptions): void {
+  const hierarchy = (options as Partial<OrchestratorOptions> | null)?.hierarchy;
+  if (typeof options !== 'object' || options === null || typeof hierarchy?.nodes !== 'function') return;
+  checkShape(options, ORCHESTRATOR_OPTIONS, '', { where: 'createOrchestrator', code: 'invalid_option', agents: hierarchy.nodes().map((node) => node.id), roles: ROLES });
+}
 
 /** Merges overrides into a policy, checking every number. */
 export function mergeExecution(base: ExecutionPolicy, override: ExecutionPolicyInput | undefined, where: string): ExecutionPolicy {

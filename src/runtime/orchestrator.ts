@@ -16,7 +16,7 @@ import { resolveOptions } from './ports.js';
 import { eventStream } from './event-stream.js';
 import { EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import { Ledger } from './ledger.js';
-import { DEFAULT_LIMITS, invalid, positiveInteger, type OrchestratorOptions } from './options.js';
+import { checkOrchestratorOptions, DEFAULT_LIMITS, invalid, positiveInteger, type OrchestratorOptions } from './options.js';
 import { peopleDesk } from './people.js';
 import { reportHandler } from './reports.js';
 import { ResourceRegistry } from './resources.js';
@@ -40,6 +40,7 @@ export type { AgentStatus, Orchestrator, OrchestratorStatus } from './api.js';
  * ```
  */
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
+  checkOrchestratorOptions(options);
   const { hierarchy } = options;
   if (typeof options !== 'object' || options === null || typeof hierarchy?.get !== 'function') {
     invalid('createOrchestrator needs { hierarchy, executors }: build the hierarchy with defineHierarchy() or a preset such as developmentTeam().');
@@ -177,6 +178,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           newId: () => `task_${nanoid(10)}`,
           isActive: (id) => ledger.tasks.has(id),
           defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
+          options: submitOptions,
         });
         ledger.submit(task, entry, input.budget);
         durable?.note({ type: 'task.submitted', at: task.submittedAt, actor: 'submitter', taskId: task.id, rootId: task.id, data: { type: task.type, entry } });

@@ -8,7 +8,10 @@ import type { AgentReport } from '../../machines/ports.js';
 import { assertAuthority } from '../approval/authority.js';
 import { EchelonError } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import { ROLES } from '../hierarchy/types.js';
+import { jsonProblem } from '../json.js';
 import type { Durable } from '../persistence/durable.js';
+import { anything, checkShape, fields, string, type Shape } from '../shape/index.js';
 import type { Approval, Escalation, Task } from '../types.js';
 import type { Orchestrator } from './api.js';
 import type { Ledger } from './ledger.js';
@@ -39,6 +42,7 @@ export function peopleDesk(deps: DeskDeps): Desk {
       resolved: () => ledger.resolvedEscalations(),
       get: (id) => ledger.escalation(id) ?? durable?.escalation(id),
       resolve(id, resolution) {
+        checkResolution(id, resolution);
         const escalation = ledger.escalation(id);
         if (escalation === undefined || escalation.status !== 'active' || escalation.to !== 'human' || escalation.assignedTo !== undefined) {
           throw new EchelonError(
@@ -74,12 +78,14 @@ export function peopleDesk(deps: DeskDeps): Desk {
     approvals: {
       pending: () => ledger.pendingApprovals(),
       get: (id) => ledger.approval(id) ?? durable?.approval(id),
-      approve(id, { by, comment }) {
+      approve(id, decision) {
+        const { by, comment } = checkDecision('approvals.approve', id, decision, APPROVE);
         const approval = pendingApproval(id);
         assertAuthority(hierarchy, approval, approval.decisions, by);
         send(approval.requester, { type: 'approval.granted', approvalId: id, by, ...(comment === undefined ? {} : { comment }) });
       },
-      reject(id, { by, reason }) {
+      reject(id, decision) {
+        const { by, reason } = checkDecision('approvals.reject', id, decision, REJECT);
         const approval = pendingApproval(id);
         assertAuthority(hierarchy, approval, approval.decisions, by);
         send(approval.requester, { type: 'approval.denied', approvalId: id, by, ...(reason === undefined ? {} : { reason }) });
@@ -108,4 +114,40 @@ export function peopleDesk(deps: DeskDeps): Desk {
   };
 
   return desk;
+}
+
+// ─── what people pass in: refused with invalid_option before anything is looked up ───────────
+
+const APPROVE = fields({ by: string, comment: string });
+const REJECT = fields({ by: string, reason: string });
+const RESOLUTIONS = { result: fields({ result: anything, by: string }), fail: fields({ fail: string, by: string }), assignTo: fields({ assignTo: string, by: string }) };
+
+const refuse = (where: string, message: string): never => {
+  throw new EchelonError('invalid_option', `${where}: ${message}`);
+};
+
+function checkId(where: string, id: unknown): void {
+  if (typeof id !== 'string' || id === '') refuse(where, `the first argument is the id to decide on (a string), got ${typeof id}.`);
+}
+
+function checkDecision<T extends { readonly by: string }>(where: string, id: unknown, decision: T | undefined, shape: Shape): T {
+  checkId(where, id);
+  const example = `${where}(id, { by: 'agent_id' })`;
+  if (typeof decision !== 'object' || decision === null) return refuse(where, `the second argument says who decides: ${example}, got ${decision === null ? 'null' : typeof decision}.`);
+  checkShape(decision, shape, '', { where, code: 'invalid_option', agents: [], roles: ROLES });
+  if (typeof decision.by !== 'string' || decision.by === '') refuse(where, `say who decides, an agent with authority over the request: ${example}.`);
+  return decision;
+}
+
+function checkResolution(id: unknown, resolution: unknown): void {
+  const where = 'escalations.resolve';
+  checkId(where, id);
+  const example = `${where}(id, { result }), { fail: 'reason' } or { assignTo: 'agent_id' }, each with an optional by`;
+  if (typeof resolution !== 'object' || resolution === null) return refuse(where, `the second argument says how: ${example}; got ${resolution === null ? 'null' : typeof resolution}.`);
+  const kinds = Object.keys(RESOLUTIONS).filter((kind) => kind in resolution);
+  if (kinds.length !== 1) return refuse(where, `give exactly one of result, fail or assignTo (${example}); got ${kinds.length === 0 ? 'none' : kinds.join(' and ')}.`);
+  const kind = kinds[0] as keyof typeof RESOLUTIONS;
+  checkShape(resolution, RESOLUTIONS[kind], '', { where, code: 'invalid_option', agents: [], roles: ROLES });
+  const problem = kind === 'result' && (resolution as { result: unknown }).result !== undefined ? jsonProblem((resolution as { result: unknown }).result, 'result') : undefined;
+  if (problem !== undefined) refuse(where, `the result must be JSON data (it is the task's result): ${problem}.`);
 }

@@ -3,9 +3,43 @@
  * field and says what it should be.
  */
 import { EchelonError } from '../errors.js';
-import type { Task, TaskInput } from '../types.js';
-import { DEFAULT_EXECUTION, mergeExecution } from './options.js';
+import { ROLES } from '../hierarchy/types.js';
+import { jsonProblem } from '../json.js';
+import { anything, checkShape, fields, number, string, type Shape } from '../shape/index.js';
+import type { ApprovalRequirement, BudgetInput, Task, TaskInput } from '../types.js';
+import { DEFAULT_EXECUTION, EXECUTION_POLICY, mergeExecution } from './options.js';
 
+/** The context flags echelon reads: a task that has one beside its fields meant it in its context. */
+const CONTEXT_FLAGS = ['requiresApproval', 'requiresPolicyDecision', 'requiresCrossTeam', 'teams', 'isEmergency'];
+
+/** What a task may hold: its keys here, its values checked below. */
+const TASK_FIELDS = {
+  id: anything,
+  type: anything,
+  payload: anything,
+  context: anything,
+  resources: anything,
+  requiredSkills: anything,
+  execution: fields(EXECUTION_POLICY),
+  approval: fields({ level: number, role: string, approver: string, quorum: number, timeoutMs: number, reason: string } satisfies Record<keyof ApprovalRequirement, Shape>),
+  budget: fields({ timeMs: anything, maxSubtasks: anything, maxDepth: anything, cost: anything } satisfies Record<keyof BudgetInput, Shape>),
+} satisfies Record<keyof TaskInput, Shape>;
+
+const TASK = fields(TASK_FIELDS, {
+  at: "an option of submit, its second argument: submit(task, { at: 'agent_id' })",
+  ...Object.fromEntries(CONTEXT_FLAGS.map((flag) => [flag, `a flag of the task's context: { context: { ${flag}: … } }`])),
+});
+
+/** What `submit` takes as its second argument; a task's field there was meant for the task. */
+const SUBMIT_OPTIONS = fields(
+  { at: string },
+  Object.fromEntries(Object.keys(TASK_FIELDS).map((field) => [field, `a field of the task, submit's first argument: submit({ type, ${field} }, { at })`])),
+);
+
+/**
+ * Turns what `submit` was given into a task, refusing unknown keys in the task (`invalid_task`)
+ * and in submit's options (`invalid_option`), and every value that cannot be one.
+ */
 export function validateTaskInput(
   input: TaskInput,
   at: {
@@ -15,14 +49,18 @@ export function validateTaskInput(
     isActive: (id: string) => boolean;
     /** Limits every task's tree gets unless its budget sets its own. */
     defaults: { maxSubtasks: number; maxDepth: number };
+    /** `submit`'s second argument, as given. */
+    options?: unknown;
   },
 ): Task {
-  const bad = (message: string) => new EchelonError('invalid_task', message);
+  const bad = (message: string, options?: { details: Record<string, unknown> }) => new EchelonError('invalid_task', message, options);
+  checkShape(at.options ?? {}, SUBMIT_OPTIONS, '', { where: 'submit', code: 'invalid_option', agents: [], roles: ROLES });
   if (typeof input !== 'object' || input === null) throw bad(`A task must be an object with at least a type, got ${String(input)}.`);
+  checkShape(input, TASK, '', { where: 'submit', code: 'invalid_task', agents: [], roles: ROLES });
   if (typeof input.type !== 'string' || input.type.trim() === '') {
-    throw bad(`A task needs a type (the capability it asks for), got ${JSON.stringify(input.type) ?? 'nothing'}.`);
+    throw bad(`A task needs a type (the capability it asks for), got ${input.type === undefined ? 'nothing' : show(input.type)}.`);
   }
-  if (input.id !== undefined && (typeof input.id !== 'string' || input.id.trim() === '')) throw bad(`A task id must be a non-empty string, got ${JSON.stringify(input.id)}.`);
+  if (input.id !== undefined && (typeof input.id !== 'string' || input.id.trim() === '')) throw bad(`A task id must be a non-empty string, got ${show(input.id)}.`);
   if (input.id !== undefined && at.isActive(input.id)) {
     throw new EchelonError('duplicate_task', `A task with id "${input.id}" is already active; ids must be unique among active tasks.`, { details: { taskId: input.id } });
   }
@@ -35,19 +73,23 @@ export function validateTaskInput(
   }
   const strings = (value: unknown, name: string): readonly string[] => {
     if (value === undefined) return [];
-    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw bad(`${name} must be an array of strings, got ${JSON.stringify(value)}.`);
+    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw bad(`${name} must be an array of strings, got ${show(value)}.`);
     return value;
   };
   if (input.context !== undefined && (typeof input.context !== 'object' || input.context === null || Array.isArray(input.context))) {
-    throw bad(`context must be an object of flags, got ${JSON.stringify(input.context)}.`);
+    throw bad(`context must be an object of flags, got ${show(input.context)}.`);
+  }
+  // Checked before anything is recorded: a value a store cannot hold would stop the organisation at its next write.
+  for (const part of ['payload', 'context'] as const) {
+    const problem = input[part] === undefined ? undefined : jsonProblem(input[part], part);
+    if (problem !== undefined) throw bad(`The task's ${part} must be JSON data (it is stored and sent as JSON): ${problem}.`, { details: { field: part, problem } });
   }
   const budget = input.budget ?? {};
-  if (typeof budget !== 'object' || budget === null) throw bad(`budget must be an object, got ${JSON.stringify(budget)}.`);
+  if (typeof budget !== 'object' || budget === null) throw bad(`budget must be an object, got ${show(budget)}.`);
   for (const [name, value] of Object.entries(budget)) {
-    if (!['timeMs', 'maxSubtasks', 'maxDepth', 'cost'].includes(name)) throw bad(`budget.${name} is not a budget limit (timeMs, maxSubtasks, maxDepth, cost).`);
     const whole = name === 'maxSubtasks' || name === 'maxDepth';
     if (typeof value !== 'number' || !(value >= 0) || (whole && !Number.isInteger(value))) {
-      throw bad(`budget.${name} must be a ${whole ? 'whole number' : 'number'} ≥ 0, got ${JSON.stringify(value)}.`);
+      throw bad(`budget.${name} must be a ${whole ? 'whole number' : 'number'} ≥ 0, got ${show(value)}.`);
     }
   }
   const id = input.id ?? at.newId();
@@ -76,4 +118,13 @@ export function validateTaskInput(
       ...(budget.cost === undefined ? {} : { cost: budget.cost }),
     },
   };
+}
+
+/** A value in an error message: as JSON when it can be, else as `String` gives it (a BigInt, a circular object). */
+function show(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }

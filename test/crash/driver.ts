@@ -36,6 +36,8 @@ const file = sqliteStore(values.db!);
 const store: Store = {
   name: file.name,
   header: () => file.header(),
+  lock: (holder) => file.lock(holder),
+  unlock: (holder) => file.unlock(holder),
   load: () => file.load(),
   outcome: (id) => file.outcome(id),
   escalation: (id) => file.escalation(id),

@@ -4,7 +4,7 @@ import { describePeople } from './people-contract.js';
 import { describeResume } from './resume-contract.js';
 import { describeStoreContract } from './store-contract.js';
 
-const factory = { name: 'memory', create: memoryStore, reopen: (store: ReturnType<typeof memoryStore>) => store };
+const factory = { name: 'memory', create: memoryStore, reopen: (store: ReturnType<typeof memoryStore>) => store, alongside: (store: ReturnType<typeof memoryStore>) => store };
 
 describeStoreContract(factory);
 describeResume(factory);

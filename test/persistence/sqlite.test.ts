@@ -20,6 +20,7 @@ const factory = {
     store.close();
     return sqliteStore(store.name);
   },
+  alongside: (store: Store) => sqliteStore(store.name),
 };
 
 describeStoreContract(factory);

@@ -1,10 +1,11 @@
 /**
  * The store contract, as data: what goes in comes out, batches are all-or-nothing, finished
  * work leaves the resume set but stays readable, the journal is append-only and filtered by
- * task. Run unchanged against every store.
+ * task, one holder at a time. Run unchanged against every store.
  */
 import { describe, expect, it } from 'vitest';
-import type { Approval, Escalation, Outcome, StoreBatch, StoredTask, Task } from '../../src/index.js';
+import type { Approval, Escalation, Outcome, StoreBatch, StoredTask, StoreHolder, Task } from '../../src/index.js';
+import { errorOf } from '../support/helpers.js';
 import type { StoreFactory } from '../support/persistence.js';
 
 const task = (id: string, rootId = id, extra: Partial<Task> = {}): Task => ({
@@ -81,6 +82,7 @@ const batch = (extra: Partial<StoreBatch> = {}): StoreBatch => ({
   journal: [],
   ...extra,
 });
+const holder = (id: string): StoreHolder => ({ id, pid: 4242, host: 'build-1', since: '2026-12-01T09:00:00.000Z' });
 const header = { agents: [{ id: 'cto', parent: null }, { id: 'backend_lead', parent: 'cto' }], snapshotFormat: 1 };
 
 export function describeStoreContract(factory: StoreFactory): void {
@@ -189,6 +191,42 @@ export function describeStoreContract(factory: StoreFactory): void {
       expect(reopened.journal({ taskId: 'a.backend' }).map((entry) => entry.seq)).toEqual([4]);
       expect(reopened.journal({ after: 2 }).map((entry) => entry.seq)).toEqual([3, 4]);
       expect(reopened.journal({ taskId: 'a', limit: 2 }).map((entry) => entry.seq)).toEqual([1, 2]);
+      reopened.close();
+    });
+
+    it('has one holder at a time: any other claim, on this store or opened alongside it, is refused with store_locked naming the holder', () => {
+      const store = factory.create();
+      const [a, b] = [holder('a'), holder('b')];
+      store.lock(a);
+      store.lock(a); // the same holder again: nothing changes
+      for (const claim of [() => store.lock(b), () => factory.alongside(store).lock(b)]) {
+        const refusal = errorOf(claim);
+        expect(refusal.code).toBe('store_locked');
+        expect(refusal.details).toMatchObject({ store: store.name, holder: a });
+        expect(refusal.message).toContain('pid 4242 on build-1');
+      }
+      store.unlock(b); // not the holder: nothing changes
+      expect(errorOf(() => store.lock(b)).code).toBe('store_locked');
+      store.unlock(a);
+      const next = factory.alongside(store);
+      next.lock(b);
+      expect(errorOf(() => store.lock(a)).details).toMatchObject({ holder: b });
+      next.unlock(b);
+      store.lock(a);
+      store.unlock(a);
+      if (next !== store) next.close();
+      store.close();
+    });
+
+    it('ends a claim when the store is closed, and a claim writes nothing', () => {
+      const store = factory.create();
+      store.lock(holder('a'));
+      store.close();
+      const reopened = factory.reopen(store);
+      reopened.lock(holder('b'));
+      expect(reopened.header()).toBeUndefined();
+      expect(reopened.journal()).toEqual([]);
+      reopened.unlock(holder('b'));
       reopened.close();
     });
 

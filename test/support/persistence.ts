@@ -10,6 +10,11 @@ export interface StoreFactory {
   create(): Store;
   /** The same store, reopened (SQLite: the file opened again; memory: the same maps). */
   reopen(store: Store): Store;
+  /**
+   * The same store as another process would open it while `store` is still open (SQLite: a
+   * second connection to the file; memory: the same maps). May throw `store_locked` at once.
+   */
+  alongside(store: Store): Store;
 }
 
 /** Forwards everything to `store`, with `write` replaced. */
@@ -17,6 +22,8 @@ function wrap(store: Store, write: (batch: StoreBatch) => void): Store {
   return {
     name: store.name,
     header: () => store.header(),
+    lock: (holder) => store.lock(holder),
+    unlock: (holder) => store.unlock(holder),
     load: () => store.load(),
     write,
     outcome: (id) => store.outcome(id),

@@ -5,7 +5,7 @@
  *
  * | table | holds |
  * |---|---|
- * | `meta(key, value)` | `header` (the organisation's shape and snapshot format), `sessions`, `resources` (the resource registry) |
+ * | `meta(key, value)` | `header` (the organisation's shape and snapshot format), `sessions`, `resources` (the resource registry), `holder` (who holds the store's lock, see `lock.ts`) |
  * | `agents(id, snapshot)` | each agent's XState persisted snapshot, without its child agents, its tasks replaced by references to… |
  * | `parts(agent_id, key, value)` | …the tasks themselves, each written once (see `parts.ts`) |
  * | `tasks(id, root_id, parent_id, status, holder, record)` | active tasks (`status = 'active'`, `record` = the task, its holder, books) and finished submitted tasks (`status` = terminal, `record` = the outcome) |

@@ -3,7 +3,9 @@
  * is checked before anything is written to it (see `schema.ts` for the schema, its version and
  * migrations). `synchronous = NORMAL` by default: a committed batch survives the process
  * crashing; after a power loss the last batches may be missing, never half-written. Choose
- * `synchronous: 'full'` to make every batch survive power loss too, at a cost per write.
+ * `synchronous: 'full'` to make every batch survive power loss too, at a cost per write. An
+ * orchestrator running on the file holds its lock (`<file>-lock`, see `lock.ts`): no other
+ * orchestrator, in this process or another, can run on it meanwhile.
  */
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,6 +14,7 @@ import { EchelonError } from '../../errors.js';
 import type { Approval, Escalation, Outcome } from '../../types.js';
 import type { JournalEntry, JournalEntryType, JournalQuery, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from '../types.js';
 import { corrupt } from './errors.js';
+import { fileLock } from './lock.js';
 import { preflight } from './preflight.js';
 import { APPLICATION_ID, inspect, migrate, SCHEMA_VERSION } from './schema.js';
 
@@ -65,10 +68,10 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
     db.close();
     throw error;
   }
-  return createSqliteStore(db, path);
+  return createSqliteStore(Driver, db, path);
 }
 
-function createSqliteStore(db: Database, path: string): Store {
+function createSqliteStore(Driver: typeof BetterSqlite3, db: Database, path: string): Store {
   const meta = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
   const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   const putAgent = db.prepare('INSERT INTO agents (id, snapshot) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET snapshot = excluded.snapshot');
@@ -124,9 +127,12 @@ function createSqliteStore(db: Database, path: string): Store {
       throw corrupt(path, error);
     }
   };
+  const lock = fileLock(Driver, db, path);
 
   return {
     name: path,
+    lock: (holder) => guarded(() => lock.lock(holder)),
+    unlock: (holder) => lock.unlock(holder),
 
     header(): StoreHeader | undefined {
       return guarded(() => {
@@ -181,6 +187,7 @@ function createSqliteStore(db: Database, path: string): Store {
     },
 
     close(): void {
+      lock.closing();
       if (db.open) db.close();
     },
   };

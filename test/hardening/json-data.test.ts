@@ -1,0 +1,66 @@
+/**
+ * A task whose payload or context is not JSON data is refused at `submit` with `invalid_task`,
+ * naming the part that is not — before anything is recorded, with or without a store — and the
+ * organisation goes on serving everyone else.
+ */
+import { describe, expect, it } from 'vitest';
+import { developmentTeam, memoryStore, type OrchestratorEvent, type TaskInput } from '../../src/index.js';
+import { orchestrators, rejectionOf } from '../support/helpers.js';
+
+const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => ({ echo: task.payload ?? null }) });
+
+const circular: Record<string, unknown> = { name: 'loop' };
+circular.self = { back: circular };
+class Point {
+  constructor(readonly x: number) {}
+}
+
+const refused: Array<[string, Partial<TaskInput>, RegExp]> = [
+  ['a BigInt', { payload: { n: 10n } }, /payload\.n is a BigInt \(10n\)/],
+  ['a circular object', { payload: circular }, /payload\.self\.back refers back to payload \(a circular reference\)/],
+  ['a toJSON that throws', { payload: { when: { toJSON: () => { throw new Error('no clock'); } } } }, /payload\.when has a toJSON\(\) that throws \(no clock\)/],
+  ['a function', { payload: { run: () => 1 } }, /payload\.run is a function/],
+  ['a symbol', { payload: [Symbol('x')] }, /payload\[0\] is a symbol/],
+  ['NaN', { payload: { ratio: Number.NaN } }, /payload\.ratio is NaN/],
+  ['Infinity', { payload: { limit: Number.POSITIVE_INFINITY } }, /payload\.limit is Infinity/],
+  ['undefined in an array', { payload: [1, undefined] }, /payload\[1\] is undefined/],
+  ['a Map', { payload: { index: new Map([['a', 1]]) } }, /payload\.index is an instance of Map/],
+  ['a class instance', { payload: { at: new Point(1) } }, /payload\.at is an instance of Point/],
+  ['a BigInt in the context', { context: { requiresApproval: false, weight: 3n } }, /context\.weight is a BigInt/],
+  ['an awkward key', { payload: { 'odd key': { deep: [0, { big: 1n }] } } }, /payload\["odd key"\]\.deep\[1\]\.big is a BigInt/],
+];
+
+describe('payloads and contexts that are not JSON data', () => {
+  for (const withStore of [false, true]) {
+    it.each(refused)(`are refused at submit with invalid_task, naming the part (${withStore ? 'with' : 'without'} a store): %s`, async (_case, extra, message) => {
+      const store = withStore ? memoryStore() : undefined;
+      const org = start(store === undefined ? {} : { store });
+      await org.flush();
+      const journalBefore = store?.journal().length;
+      const events: OrchestratorEvent[] = [];
+      org.on('*', (event) => void events.push(event));
+      const refusal = await rejectionOf(org.submit({ id: 'bad', type: 'python', ...extra }));
+      expect(refusal.code).toBe('invalid_task');
+      expect(refusal.message).toMatch(message);
+      expect(refusal.message).toMatch(/must be JSON data/);
+      expect(events).toEqual([]);
+      expect(org.status().activeTasks).toBe(0);
+      await rejectionOf(org.outcome('bad')).then((error) => expect(error.code).toBe('unknown_task'));
+      await org.flush();
+      expect(store?.journal().length).toBe(journalBefore);
+      // The organisation goes on: the same id, now with JSON data, is served.
+      expect(await org.submit({ id: 'bad', type: 'python', payload: { n: '10' } })).toMatchObject({ status: 'completed', result: { echo: { n: '10' } } });
+    });
+  }
+
+  it('accepts what JSON keeps: dates (as their toJSON gives them), properties left undefined, a value reached twice, objects without a prototype', async () => {
+    const store = memoryStore();
+    const org = start({ store });
+    const shared = { id: 7 };
+    const bare = Object.assign(Object.create(null) as object, { ok: true });
+    const payload = { at: new Date(0), note: undefined, left: shared, right: shared, bare };
+    const outcome = await org.submit({ id: 'fine', type: 'python', payload });
+    expect(outcome.status).toBe('completed');
+    expect(store.outcome('fine')?.result).toEqual({ echo: { at: '1970-01-01T00:00:00.000Z', left: { id: 7 }, right: { id: 7 }, bare: { ok: true } } });
+  });
+});
