@@ -55,6 +55,7 @@ export type EchelonErrorCode =
   | 'invalid_scenario'
   | 'scenario_stalled'
   | 'missing_dependency'
+  | 'inspector_unreachable'
   // persistence
   | 'store_corrupt'
   | 'store_foreign'

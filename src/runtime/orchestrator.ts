@@ -5,7 +5,7 @@
  */
 import { nanoid } from 'nanoid';
 import { createActor } from 'xstate';
-import { createAgentMachine, type AgentActorRef, type AgentContext, type AgentEvent, type AgentStateName } from '../../machines/agent.machine.js';
+import { agentChildId, createAgentMachine, type AgentActorRef, type AgentContext, type AgentEvent, type AgentStateName } from '../../machines/agent.machine.js';
 import { EchelonError } from '../errors.js';
 import { hierarchyMetrics } from '../hierarchy/metrics.js';
 import { openDurable, type Durable } from '../persistence/durable.js';
@@ -146,6 +146,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const machine = createAgentMachine(environment);
   const actor = createActor(machine, {
     systemId: hierarchy.root.id,
+    id: agentChildId(hierarchy.root.id), // named as every other agent is, `agent:<id>`, in inspectors
     input: { agentId: hierarchy.root.id },
     ...(restored === undefined ? {} : { snapshot: restored }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
