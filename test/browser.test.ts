@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, createStepper, developmentTeam, type LiveView, type Orchestrator, type Stepper } from '../src/index.js';
+import { serveLiveView } from '../src/inspect/index.js';
 import needsApproval from './fixtures/needs-approval.js';
 import { flush } from './support/helpers.js';
 
@@ -66,7 +67,7 @@ describe('the live view in a browser', () => {
     const stepper: Stepper = await createStepper(needsApproval, {
       log: (line) => lines.push(line),
       waitForPeople: true,
-      prepare: async (org) => (view = await org.serve()),
+      prepare: async (org) => (view = await serveLiveView(org)),
     });
     cleanup.push(() => stepper.close());
     const { outside, errors } = await openPage(view.url);
@@ -113,7 +114,7 @@ describe('the live view in a browser', () => {
     const token = 'browser-test-token-0123456789';
     const org: Orchestrator = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done' });
     cleanup.push(() => org.stop());
-    const view = await org.serve({ token });
+    const view = await serveLiveView(org, { token });
     const outcome = org.submit({ type: 'python', context: { requiresApproval: true } });
     await flush();
 

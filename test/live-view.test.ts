@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { developmentTeam, type LiveView, type Orchestrator } from '../src/index.js';
-import { serveLiveView, type LiveViewSnapshot } from '../src/inspect/index.js';
+import { developmentTeam, type LiveView } from '../src/index.js';
+import { serveLiveView, type LiveViewOptions, type LiveViewSnapshot } from '../src/inspect/index.js';
 import { flush, orchestrators } from './support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done` });
@@ -9,9 +9,9 @@ const start = orchestrators({ hierarchy: developmentTeam(), executors: async (ta
 const TOKEN = 'a-token-long-enough-to-count';
 
 /** An organisation with a python task parked for approval at backend_dev_1, served. */
-const parked = async (serve: Parameters<Orchestrator['serve']>[0] = {}) => {
+const parked = async (serve: LiveViewOptions = {}) => {
   const org = start();
-  const view = await org.serve(serve);
+  const view = await serveLiveView(org, serve);
   const outcome = org.submit({ id: 'risky', type: 'python', context: { requiresApproval: true } });
   await flush();
   return { org, view, outcome, approval: org.approvals.pending()[0]! };
@@ -35,7 +35,7 @@ const raw = (view: LiveView, path: string, headers: Record<string, string>) =>
 
 const codeOf = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
 
-describe('org.serve()', () => {
+describe('serveLiveView(org)', () => {
   it('binds to 127.0.0.1 by default and serves the organisation as JSON', async () => {
     const { view, approval } = await parked();
     expect(view.host).toBe('127.0.0.1');
@@ -59,7 +59,7 @@ describe('org.serve()', () => {
     expect(await first.outcome).toMatchObject({ status: 'completed', approvals: [{ decisions: [{ by: 'backend_lead', decision: 'approved', note: 'ship it' }] }] });
 
     const org = start();
-    const view = await org.serve();
+    const view = await serveLiveView(org);
     const outcome = org.submit({ type: 'css', context: { requiresApproval: true } });
     await flush();
     const [approval] = org.approvals.pending();
@@ -120,18 +120,18 @@ describe('org.serve()', () => {
 
   it('will not listen beyond loopback without a token, and checks its options', async () => {
     const org = start();
-    await expect(org.serve({ host: '0.0.0.0' })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('pass a token') });
+    await expect(serveLiveView(org, { host: '0.0.0.0' })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('pass a token') });
     for (const options of [{ port: -1 }, { port: 1.5 }, { port: 70_000 }, { token: 'short' }, { host: '' }, { history: 0 }]) {
       await expect(serveLiveView(org, options)).rejects.toMatchObject({ code: 'invalid_option' });
     }
-    const open = await org.serve({ host: '0.0.0.0', token: TOKEN });
+    const open = await serveLiveView(org, { host: '0.0.0.0', token: TOKEN });
     expect(open.url).toBe(`http://0.0.0.0:${open.port}/#token=${TOKEN}`);
     expect((await fetch(`http://127.0.0.1:${open.port}/api/state`)).status).toBe(401);
   });
 
   it('pushes events and fresh snapshots to the page over Server-Sent Events', async () => {
     const org = start();
-    const view = await org.serve();
+    const view = await serveLiveView(org);
     const response = await fetch(`${view.url}api/events`);
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -168,7 +168,7 @@ describe('org.serve()', () => {
 
   it('serves one self-contained page: no external scripts, styles or fonts, and a CSP that forbids them', async () => {
     const org = start();
-    const view = await org.serve();
+    const view = await serveLiveView(org);
     const page = await fetch(view.url);
     const html = await page.text();
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -180,7 +180,7 @@ describe('org.serve()', () => {
 
   it('closes when the organisation stops', async () => {
     const org = start();
-    const view = await org.serve();
+    const view = await serveLiveView(org);
     expect((await fetch(`${view.url}api/state`)).status).toBe(200);
     await org.stop();
     await expect(fetch(`${view.url}api/state`)).rejects.toThrow();

@@ -1,6 +1,6 @@
 /**
  * Watching an organisation: echelon's live view server (`echelon/view`), the snapshot it draws
- * and the one-line event summaries it streams. `org.serve()` loads this on first use.
+ * and the one-line event summaries it streams.
  */
 export { serveLiveView } from './server.js';
 export { liveSnapshot } from './snapshot.js';

@@ -22,7 +22,7 @@ const STATUS: Readonly<Record<string, number>> = {
 };
 
 /**
- * Serves the live view of an organisation (what `org.serve()` calls).
+ * Serves the live view of an organisation; it closes when the organisation stops.
  *
  * @example
  * ```ts
@@ -94,12 +94,15 @@ export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions
   guard.listening(port);
   const shownHost = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   let closing: Promise<void> | undefined;
-  return {
+  // The view ends with the organisation: its event stream ends when the organisation stops.
+  const lifetime = org.events('agent.fault');
+  const view: LiveView = {
     url: `http://${shownHost}:${port}/${settings.token === undefined ? '' : `#token=${encodeURIComponent(settings.token)}`}`,
     host: settings.host,
     port,
     close() {
       closing ??= new Promise<void>((resolve) => {
+        void lifetime.return?.();
         feed.close();
         server.close(() => resolve());
         server.closeAllConnections();
@@ -107,6 +110,11 @@ export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions
       return closing;
     },
   };
+  void (async () => {
+    for await (const _ of lifetime);
+    await view.close();
+  })();
+  return view;
 }
 
 function json(response: ServerResponse, status: number, body: unknown): void {

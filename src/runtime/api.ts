@@ -5,7 +5,6 @@
 import type { AgentActorRef, AgentStateName } from '../../machines/agent.machine.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Role } from '../hierarchy/types.js';
-import type { LiveView, LiveViewOptions } from '../inspect/options.js';
 import type { JournalEntry, JournalQuery } from '../persistence/types.js';
 import type { Approval, Escalation, EscalationResolution, Outcome, TaskInput } from '../types.js';
 import type { EventStreamOptions } from './event-stream.js';
@@ -70,17 +69,6 @@ export interface Orchestrator {
     type?: T,
     options?: EventStreamOptions,
   ): AsyncIterableIterator<T extends OrchestratorEventType ? EventOfType<T> : OrchestratorEvent>;
-  /**
-   * Serves the live view (org chart, agent states, events, escalations, approvals) on
-   * 127.0.0.1 unless told otherwise; it closes when the orchestrator stops.
-   *
-   * @example
-   * ```ts
-   * const view = await org.serve({ port: 4321 });
-   * console.log(`open ${view.url}`);
-   * ```
-   */
-  serve(options?: LiveViewOptions): Promise<LiveView>;
   readonly escalations: {
     active(): Escalation[];
     resolved(): Escalation[];

@@ -249,14 +249,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return stream.iterator as never;
     },
 
-    async serve(serveOptions) {
-      // Loaded on first use: the server and its page cost nothing to organisations that never serve.
-      const { serveLiveView } = await import('../inspect/server.js');
-      const view = await serveLiveView(org, serveOptions);
-      closers.add(view.close);
-      return view;
-    },
-
     escalations: desk.escalations,
 
     approvals: desk.approvals,
