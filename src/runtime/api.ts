@@ -6,6 +6,7 @@ import type { AgentActorRef, AgentStateName } from '../../machines/agent.machine
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Role } from '../hierarchy/types.js';
 import type { JournalEntry, JournalQuery } from '../persistence/types.js';
+import type { ReplayStep } from '../replay/steps.js';
 import type { Approval, Escalation, EscalationResolution, Outcome, TaskInput } from '../types.js';
 import type { EventStreamOptions } from './event-stream.js';
 import type { EventOfType, Listener, OrchestratorEvent, OrchestratorEventType } from './events.js';
@@ -94,6 +95,17 @@ export interface Orchestrator {
    * ```
    */
   journal(query?: JournalQuery): JournalEntry[];
+  /**
+   * The journal as replay steps (with a `store`): each entry — all of them, or one task's — with
+   * every agent's state right after it, as `echelon replay` shows them.
+   *
+   * @example
+   * ```ts
+   * const parked = org.history('deploy-42').find((step) => step.entry.type === 'approval.requested');
+   * parked?.agents.find((agent) => agent.id === 'backend_dev_1')?.state; // 'awaitingApproval'
+   * ```
+   */
+  history(taskId?: string): ReplayStep[];
   /**
    * Resolves once everything that happened so far is written to the store (at once without one).
    *

@@ -16,6 +16,7 @@ import { eventStream } from './event-stream.js';
 import { EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import { Ledger } from './ledger.js';
 import { DEFAULT_LIMITS, invalid, positiveInteger, type OrchestratorOptions } from './options.js';
+import { replaySteps } from '../replay/steps.js';
 import { peopleDesk } from './people.js';
 import { reportHandler } from './reports.js';
 import { ResourceRegistry } from './resources.js';
@@ -257,6 +258,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       if (durable === undefined) invalid('org.journal() reads the store: create the orchestrator with { store } (memoryStore(), or sqliteStore(file) from echelon/sqlite).');
       return durable.journal(query);
     },
+
+    history: (taskId) => replaySteps(org.journal(taskId === undefined ? {} : { taskId }), hierarchy.nodes().map((node) => ({ id: node.id, parent: node.parentId ?? null }))),
 
     flush: () => durable?.flushed() ?? Promise.resolve(),
 
