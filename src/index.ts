@@ -54,6 +54,9 @@ export { hierarchyToMermaid, statechartToMermaid } from './diagram/index.js';
 export { describeEvent } from './inspect/summary.js';
 export type { EventSummary } from './inspect/summary.js';
 export type { LiveView, LiveViewOptions } from './inspect/options.js';
+// Replay: a journal as steps with every agent's state (what `org.history()` and `echelon replay` show)
+export { replaySteps } from './replay/index.js';
+export type { ReplayStep, ReplayAgent, ReplayEntry, AgentLink } from './replay/index.js';
 // Persistence (the SQLite store is the subpath `echelon/sqlite`)
 export * from './persistence/index.js';
 

@@ -2,7 +2,7 @@
  * The org chart of a stored organisation, from the agent links its store keeps (the store has
  * no roles or capabilities: only who reports to whom).
  */
-import type { StoredAgentLink } from '../persistence/types.js';
+import type { AgentLink } from './steps.js';
 
 /** An organisation's tree from its links: the root, and each agent's children in stored order. */
 export interface LinkedChart {
@@ -18,7 +18,7 @@ export interface LinkedChart {
  * chartFromLinks([{ id: 'cto', parent: null }, { id: 'lead', parent: 'cto' }]).get('cto').childIds; // ['lead']
  * ```
  */
-export function chartFromLinks(links: readonly StoredAgentLink[]): LinkedChart {
+export function chartFromLinks(links: readonly AgentLink[]): LinkedChart {
   const children = new Map<string, string[]>(links.map((link) => [link.id, []]));
   for (const link of links) if (link.parent !== null) children.get(link.parent)?.push(link.id);
   const root = links.find((link) => link.parent === null);

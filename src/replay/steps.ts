@@ -7,7 +7,26 @@
  * where it hands a task down or up, `receiving` otherwise.
  */
 import type { AgentStateName } from '../../machines/agent.types.js';
-import type { JournalEntry, StoredAgentLink } from '../persistence/types.js';
+
+/**
+ * A journal entry as replay reads it (a store's `ReplayEntry` is one). Declared here so that
+ * replay depends on no store: any log of these facts can be stepped through.
+ */
+export interface ReplayEntry {
+  readonly seq: number;
+  readonly session: number;
+  readonly at: number;
+  readonly type: string;
+  readonly actor: string;
+  readonly taskId?: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** An agent and the agent it reports to (`null` for the root): a store's `header().agents`. */
+export interface AgentLink {
+  readonly id: string;
+  readonly parent: string | null;
+}
 
 /** An agent at one step of a replay. */
 export interface ReplayAgent {
@@ -24,7 +43,7 @@ export interface ReplayAgent {
 export interface ReplayStep {
   /** 1 for the first entry. */
   readonly index: number;
-  readonly entry: JournalEntry;
+  readonly entry: ReplayEntry;
   /** The entry in one line, e.g. `s1-t0: cto → backend_lead`. */
   readonly text: string;
   /** Every agent, in org-chart order. */
@@ -49,7 +68,7 @@ interface Books {
  * for (const step of replaySteps(store.journal(), store.header()!.agents)) console.log(step.index, step.text);
  * ```
  */
-export function replaySteps(entries: readonly JournalEntry[], links: readonly StoredAgentLink[]): ReplayStep[] {
+export function replaySteps(entries: readonly ReplayEntry[], links: readonly AgentLink[]): ReplayStep[] {
   const books = new Map(links.map((link) => [link.id, { running: new Set<string>(), parked: new Set<string>(), state: 'receiving' as AgentStateName }]));
   const steady = (agent: Books): AgentStateName => (agent.running.size > 0 ? 'executing' : agent.parked.size > 0 ? 'awaitingApproval' : 'receiving');
   const types = new Map<string, string>();
@@ -77,7 +96,7 @@ export function replaySteps(entries: readonly JournalEntry[], links: readonly St
 }
 
 /** Updates the agents' books for one entry; returns the states agents pass through at this step. */
-function apply(entry: JournalEntry, books: Map<string, Books>, types: Map<string, string>): Map<string, AgentStateName> {
+function apply(entry: ReplayEntry, books: Map<string, Books>, types: Map<string, string>): Map<string, AgentStateName> {
   const transient = new Map<string, AgentStateName>();
   const at = books.get(entry.actor);
   const task = entry.taskId;
@@ -136,7 +155,7 @@ function apply(entry: JournalEntry, books: Map<string, Books>, types: Map<string
  * // 't1: cto → backend_lead'
  * ```
  */
-export function describeEntry(entry: JournalEntry, types: ReadonlyMap<string, string> = new Map()): string {
+export function describeEntry(entry: ReplayEntry, types: ReadonlyMap<string, string> = new Map()): string {
   const data = entry.data ?? {};
   const task = entry.taskId === undefined ? '' : types.has(entry.taskId) ? `${types.get(entry.taskId)} ${entry.taskId}` : entry.taskId;
   const error = typeof data.error === 'object' && data.error !== null ? (data.error as { code?: string; message?: string }) : undefined;
@@ -186,5 +205,7 @@ export function describeEntry(entry: JournalEntry, types: ReadonlyMap<string, st
       return `decision by ${entry.actor} on approval ${String(data.approvalId)} refused (${String(data.error)})`;
     case 'agent.fault':
       return `fault at ${entry.actor}${task === '' ? '' : ` (task ${task})`}: ${String(data.message)}`;
+    default:
+      return `${entry.type} by ${entry.actor}${task === '' ? '' : ` (${task})`}`;
   }
 }
