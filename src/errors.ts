@@ -40,6 +40,7 @@ export type EchelonErrorCode =
   | 'escalation_unresolved'
   | 'invalid_escalation_target'
   | 'unknown_escalation'
+  | 'escalation_unauthorized'
   // approvals
   | 'rejected'
   | 'approval_expired'

@@ -1,23 +1,27 @@
 /**
  * echelon's live view server, on Node's own `http`: one self-contained page (no CDN, no external
- * assets), the organisation as JSON, a Server-Sent Events stream, and the approve / reject
- * actions that call the orchestrator's approvals API.
+ * assets), the organisation as JSON, a Server-Sent Events stream, the task list and timelines,
+ * and the people's actions through the orchestrator's API (see `routes.ts`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EchelonError } from '../errors.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
 import { LiveFeed } from './feed.js';
-import { Guard, readJsonObject } from './guard.js';
+import { Guard } from './guard.js';
 import { resolveLiveViewOptions, type LiveView, type LiveViewOptions } from './options.js';
 import { livePage } from './page.js';
+import { act, read } from './routes.js';
 
 /** HTTP statuses for the errors an action can end in. */
 const STATUS: Readonly<Record<string, number>> = {
   unauthorized: 401,
   approval_unauthorized: 403,
   self_approval: 403,
+  escalation_unauthorized: 403,
   unknown_approval: 404,
+  unknown_escalation: 404,
+  unknown_task: 404,
   duplicate_decision: 409,
 };
 
@@ -56,21 +60,18 @@ export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions
       feed.attach(response);
       return;
     }
-    const action = /^POST \/api\/approvals\/([^/]+)\/(approve|reject)$/.exec(route);
-    if (action !== null) {
+    if (request.method === 'GET') {
+      guard.checkRead(request, url);
+      const answer = await read(org, feed, url);
+      if (answer !== undefined) return json(response, answer.status, answer.body);
+    }
+    if (request.method === 'POST') {
       guard.checkAction(request);
-      const body = await readJsonObject(request);
-      const id = decodeURIComponent(action[1]!);
-      const by = text(body, 'by', true)!;
-      if (action[2] === 'approve') {
-        const comment = text(body, 'comment', false);
-        org.approvals.approve(id, { by, ...(comment === undefined ? {} : { comment }) });
-      } else {
-        const reason = text(body, 'reason', false);
-        org.approvals.reject(id, { by, ...(reason === undefined ? {} : { reason }) });
+      const answer = await act(org, request, url.pathname);
+      if (answer !== undefined) {
+        feed.refresh();
+        return json(response, answer.status, answer.body);
       }
-      feed.refresh();
-      return json(response, 200, { ok: true, approval: org.approvals.get(id)?.status ?? 'unknown' });
     }
     return json(response, 404, { error: { code: 'invalid_request', message: `No ${request.method} ${url.pathname} here.` } });
   };
@@ -120,15 +121,4 @@ export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions
 function json(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   response.end(JSON.stringify(body));
-}
-
-/** A string field of an action's body; `by` must be a non-empty identity. */
-function text(body: Record<string, unknown>, field: string, required: boolean): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null || value === '') {
-    if (required) throw new EchelonError('invalid_request', `The action needs "${field}": who decides (an agent id with authority over the request).`);
-    return undefined;
-  }
-  if (typeof value !== 'string' || value.length > 2000) throw new EchelonError('invalid_request', `"${field}" must be a string of at most 2000 characters.`);
-  return value;
 }
