@@ -20,8 +20,9 @@ Usage:
       straight through, with the same trace
   echelon view <scenario.ts> [--port <n>] [--host <addr>] [--token <t>] [--auto <ms>] [--exit-when-done]
       serve the live view (http://127.0.0.1:4321 by default) while the scenario runs at a pace
-  echelon replay <file.db> [--task <id>] [--auto <ms>] [--steps <n>] [--compact]
-      a stored run, one journal entry at a time, with every agent's state at that moment
+  echelon replay <file.db> [--task <id>] [--auto <ms>] [--steps <n>] [--compact] [--view [--port <n>] [--host <addr>] [--token <t>]]
+      a stored run, one journal entry at a time, with every agent's state at that moment;
+      --view serves it as a page with a timeline to scrub
   echelon diagram [scenario.ts] [--hierarchy | --statechart]
       the hierarchy and the agent statechart as Mermaid
 
@@ -37,6 +38,7 @@ const OPTIONS = {
   token: { type: 'string' },
   'exit-when-done': { type: 'boolean' },
   task: { type: 'string' },
+  view: { type: 'boolean' },
   hierarchy: { type: 'boolean' },
   statechart: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -98,6 +100,16 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
         tree: values.compact !== true,
         out,
         input: io.input,
+        ...(values.view !== true
+          ? {}
+          : {
+              view: {
+                port: values.port === undefined ? 4321 : count(values.port, '--port', 0),
+                host: values.host ?? '127.0.0.1',
+                ...(values.token === undefined ? {} : { token: values.token }),
+                interrupted: new Promise<void>((resolve) => process.once('SIGINT', () => resolve())),
+              },
+            }),
       });
     case 'diagram':
       if (values.hierarchy && values.statechart) throw usage('Choose --hierarchy or --statechart (or neither, for both).');

@@ -3,9 +3,12 @@
  * stepper's format — who did what to which task, the states the agents went through, and the org
  * chart with every agent's state at that moment.
  */
+import { randomUUID } from 'node:crypto';
 import { formatTree } from './format.js';
 import { immediately, keypresses, paced, type Trigger } from './keys.js';
 import { EchelonError } from '../errors.js';
+import { isLoopback } from '../inspect/options.js';
+import { serveReplay } from '../inspect/replay-view.js';
 import type { Store } from '../persistence/types.js';
 import { chartFromLinks } from '../replay/chart.js';
 import { replaySteps, type ReplayStep } from '../replay/steps.js';
@@ -20,12 +23,15 @@ export interface ReplayCommandOptions {
   readonly tree: boolean;
   readonly out: (line: string) => void;
   readonly input: NodeJS.ReadStream;
+  /** Serve the replay view on this address instead of stepping in the terminal; it stays up until `interrupted`. */
+  readonly view?: { readonly port: number; readonly host: string; readonly token?: string; readonly interrupted: Promise<void> };
 }
 
 /** Runs the command; resolves with the process exit code. */
 export async function replayCommand(options: ReplayCommandOptions): Promise<number> {
   const { out } = options;
   const store = sqliteStore(options.file);
+  if (options.view !== undefined) return replayView(store, options, options.view);
   const trigger: Trigger = options.autoMs !== undefined ? paced(options.autoMs) : options.steps !== undefined ? immediately : keypresses(options.input);
   try {
     const steps = storedSteps(store, options.taskId);
@@ -50,6 +56,23 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<numb
     trigger.close();
     store.close();
   }
+}
+
+/** `--view`: the replay page, a timeline to scrub, until Ctrl-C. */
+async function replayView(store: Store, options: ReplayCommandOptions, view: NonNullable<ReplayCommandOptions['view']>): Promise<number> {
+  let steps: ReplayStep[];
+  try {
+    steps = storedSteps(store, options.taskId);
+  } finally {
+    store.close();
+  }
+  const token = view.token ?? (isLoopback(view.host) ? undefined : randomUUID());
+  const served = await serveReplay(steps, { port: view.port, host: view.host, ...(token === undefined ? {} : { token }) });
+  options.out(`replay of ${options.file} (${steps.length} entries): ${served.url}`);
+  options.out('Ctrl-C to quit');
+  await view.interrupted;
+  await served.close();
+  return 0;
 }
 
 /** A store's journal as replay steps (all, or one task's); refuses an empty store or an unknown task. */

@@ -3,6 +3,7 @@
  * and the one-line event summaries it streams.
  */
 export { serveLiveView } from './server.js';
+export { serveReplay } from './replay-view.js';
 export { liveSnapshot } from './snapshot.js';
 export type { LiveAgent, LiveApproval, LiveEscalation, LiveViewSnapshot } from './snapshot.js';
 export { describeEvent, summarizeEvent } from './summary.js';
