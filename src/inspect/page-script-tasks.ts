@@ -5,6 +5,7 @@
  */
 export const TASKS_SCRIPT = `
   let tasks = [];
+  let taskTypes = [];
   let selectedTask = '';
   let timelineFor = '';
   let loadingTimeline = false;
@@ -19,7 +20,8 @@ export const TASKS_SCRIPT = `
 
   function renderTasks(list, types) {
     tasks = list || [];
-    fillSelect(byId('f-type'), types || []);
+    if (types) taskTypes = types;
+    fillSelect(byId('f-type'), taskTypes);
     fillSelect(byId('f-agent'), agents.map((a) => a.id));
     const status = byId('f-status').value, type = byId('f-type').value, agent = byId('f-agent').value;
     const search = byId('f-search').value.trim().toLowerCase();
