@@ -38,8 +38,8 @@ export function statechartToSvg(machine: AnyStateMachine): string {
   const tops = (Object.values(root.states) as AnyStateNode[]).map(measure);
   const n = tops.length;
   const widest = Math.max(120, ...tops.map((box) => box.w));
-  const rx = n <= 1 ? 0 : Math.max(widest * 0.9, (n * (widest + 30)) / (2 * Math.PI) + widest / 2);
-  const ry = n <= 1 ? 0 : Math.max(90, rx * 0.55);
+  const rx = n <= 1 ? 0 : Math.max(widest * 1.25, (n * (widest + 40)) / (2 * Math.PI) + widest / 2);
+  const ry = n <= 1 ? 0 : Math.max(130, rx * 0.62);
   tops.forEach((box, i) => {
     const angle = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(1, n);
     place(box, rx * Math.cos(angle) - box.w / 2, ry * Math.sin(angle) - box.h / 2);

@@ -39,8 +39,8 @@ export const REPLAY_SCRIPT = `
     byId('replay-at').textContent = 'entry ' + (index + 1) + ' of ' + steps.length + ' · ' + time(step.entry.at, steps[0].entry.at) + ' · session ' + step.entry.session;
     byId('replay-text').textContent = step.entry.type + ': ' + step.text;
     const moved = new Set(step.moves.map((m) => m.agent));
-    const numbers = (a) => (moved.has(a.id) ? step.moves.find((m) => m.agent === a.id).states.join(' → ') : '') +
-      (a.running.length ? ' running ' + a.running.join(', ') : '') + (a.awaitingApproval.length ? ' awaiting approval ' + a.awaitingApproval.join(', ') : '');
+    const numbers = (a) => [moved.has(a.id) ? step.moves.find((m) => m.agent === a.id).states.join(' → ') : '',
+      a.running.length ? 'running ' + a.running.join(', ') : '', a.awaitingApproval.length ? 'awaiting approval ' + a.awaitingApproval.join(', ') : ''].filter(Boolean).join(' · ');
     byId('replay-tree').innerHTML = treeHtml(step.agents, numbers);
     byId('replay-prev').disabled = index === 0;
     byId('replay-next').disabled = index >= steps.length - 1;

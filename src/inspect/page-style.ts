@@ -45,7 +45,9 @@ section h3 { margin: 12px 0 6px; font-size: 13px; color: var(--muted); }
 .statechart marker path, .statechart .initial { fill: #8a93a0; }
 .hint { color: var(--muted); font-size: 12px; margin: 6px 0 0; }
 table { width: 100%; border-collapse: collapse; }
-td, th { text-align: left; padding: 6px 4px; border-bottom: 1px solid var(--line); vertical-align: top; font-size: 13px; overflow-wrap: anywhere; }
+td, th { text-align: left; padding: 6px 4px; border-bottom: 1px solid var(--line); vertical-align: top; font-size: 13px; overflow-wrap: break-word; }
+#approvals, #escalations { table-layout: fixed; }
+#approvals td.task, #escalations td.task { width: 26%; } #approvals td.who, #escalations td.why { width: 34%; }
 th { color: var(--muted); font-weight: 500; font-size: 12px; }
 .empty { color: var(--muted); font-style: italic; }
 button { font: inherit; font-size: 12px; padding: 4px 10px; border-radius: 5px; border: 1px solid var(--line); background: #fff; cursor: pointer; min-height: 28px; }
@@ -80,6 +82,7 @@ dl.outcome dt { color: var(--muted); } dl.outcome dd { margin: 0; overflow-wrap:
 #events .task-completed .type { color: #1f9d55; }
 #events .task-failed .type, #events .agent-fault .type { color: #c92a2a; }
 #events .approval-requested .type, #events .escalation-raised .type { color: #d9480f; }
+body[data-mode="replay"] main { grid-template-columns: minmax(0, 1fr); max-width: 980px; margin: 0 auto; }
 @media (max-width: 820px) {
   main { grid-template-columns: minmax(0, 1fr); padding: 10px; gap: 0; }
   header { padding: 10px; }

@@ -57,7 +57,7 @@ export class TaskIndex {
     const entry = entryOfEvent(event, ++this.#seq);
     if (entry === undefined) return;
     if (event.type === 'task.submitted') this.#tasks.set(event.task.id, { task: { id: event.task.id, type: event.task.type, status: 'active', agents: [], at: event.task.chain[0] ?? '', submittedAt: event.at }, entries: [] });
-    const rootId = entry.rootId ?? (entry.taskId === undefined ? undefined : this.#roots.get(entry.taskId));
+    const rootId = entry.rootId ?? (entry.taskId === undefined ? undefined : this.#rootOf(entry.taskId));
     const record = rootId === undefined ? undefined : this.#tasks.get(rootId);
     if (record === undefined) return;
     if (entry.taskId !== undefined) this.#roots.set(entry.taskId, rootId!);
@@ -90,6 +90,19 @@ export class TaskIndex {
   /** The task types seen, for the page's filter. */
   types(): string[] {
     return [...new Set([...this.#tasks.values()].map((record) => record.task.type))].sort();
+  }
+
+  /**
+   * The submitted task a task belongs to. Escalation and approval events name their task but not
+   * its submitted task; a task an escalation derived is named `<task>!<escalation>`, so its
+   * submitted task is that of the part before the last `!`.
+   */
+  #rootOf(taskId: string): string | undefined {
+    for (let id = taskId; ; id = id.slice(0, id.lastIndexOf('!'))) {
+      const root = this.#roots.get(id);
+      if (root !== undefined) return root;
+      if (!id.includes('!')) return undefined;
+    }
   }
 
   #forgetOld(): void {
