@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/index.js';
 import { storedSteps } from '../src/cli/replay.js';
-import { AGENT_STATES, developmentTeam, EchelonError, memoryStore } from '../src/index.js';
+import { AGENT_STATES, developmentTeam, EchelonError, forkStore, memoryStore } from '../src/index.js';
 import { sqliteStore } from '../src/sqlite.js';
 import { generation } from './crash/generation.js';
 import { flush, orchestrators } from './support/helpers.js';
@@ -117,5 +117,60 @@ describe('a SQLite file that holds nothing', () => {
     const empty = sqliteStore(join(dir, 'empty.db'));
     expect(() => storedSteps(empty)).toThrow(expect.objectContaining({ code: 'unknown_task' }));
     empty.close();
+  });
+});
+
+describe('forkStore: a new organisation from the stored state', () => {
+  const start = orchestrators({ hierarchy: team, executors: async (task) => `${task.type} done` });
+
+  it('what if this approval had been rejected: the fork rejects it, the original approves it, each in its own store', async () => {
+    const original = memoryStore();
+    const org = start({ store: original });
+    const safe = await org.submit({ id: 'safe', type: 'react' });
+    const risky = org.submit({ id: 'risky', type: 'python', context: { requiresApproval: true } });
+    await flush();
+    await org.flush();
+    const approval = org.approvals.pending()[0]!;
+
+    const copy = memoryStore();
+    const point = forkStore(original, copy);
+    expect(point).toMatchObject({ seq: original.journal().at(-1)!.seq, activeTasks: ['risky'], pendingApprovals: [approval.id], activeEscalations: [] });
+    const fork = start({ store: copy, resume: true });
+    expect(fork.approvals.pending().map((pending) => pending.id)).toEqual([approval.id]);
+    expect(fork.agentState('backend_dev_1').state).toBe('awaitingApproval');
+    fork.approvals.reject(approval.id, { by: 'backend_lead', reason: 'what if we had said no?' });
+    org.approvals.approve(approval.id, { by: 'api_specialist' });
+
+    expect(await fork.outcome('risky')).toMatchObject({ status: 'rejected', approvals: [{ status: 'rejected', decisions: [{ by: 'backend_lead', note: 'what if we had said no?' }] }] });
+    expect(await risky).toMatchObject({ status: 'completed', executedBy: 'backend_dev_1' });
+    // What happened before the fork is in both; the fork goes on in a session of its own.
+    expect(await fork.outcome('safe')).toEqual(safe);
+    await Promise.all([org.flush(), fork.flush()]);
+    const before = (store: typeof original) => store.journal().filter((entry) => entry.seq <= point.seq);
+    expect(before(copy)).toEqual(before(original));
+    expect(copy.journal().filter((entry) => entry.seq > point.seq).map((entry) => [entry.session, entry.type])).toEqual(
+      expect.arrayContaining([[2, 'organisation.resumed'], [2, 'approval.decided'], [2, 'task.settled']]),
+    );
+    expect(original.journal().filter((entry) => entry.seq > point.seq).every((entry) => entry.session === 1)).toBe(true);
+    expect(original.journal({ taskId: 'risky' }).some((entry) => entry.type === 'task.started')).toBe(true);
+    expect(copy.journal({ taskId: 'risky' }).some((entry) => entry.type === 'task.started')).toBe(false);
+  });
+
+  it('forks the crash test\'s file: the same journal, every outcome, the same replay', () => {
+    const source = sqliteStore(db);
+    const target = sqliteStore(join(dir, 'fork.db'));
+    try {
+      const point = forkStore(source, target);
+      expect(point.activeTasks).toEqual([]);
+      expect(target.header()).toEqual(source.header());
+      expect(target.journal()).toEqual(source.journal());
+      expect(storedSteps(target)).toEqual(storedSteps(source));
+      for (const entry of source.journal().filter((e) => e.type === 'task.submitted')) expect(target.outcome(entry.taskId!)).toEqual(source.outcome(entry.taskId!));
+      expect(() => forkStore(source, target)).toThrow(expect.objectContaining({ code: 'store_in_use' }));
+      expect(() => forkStore(memoryStore(), memoryStore())).toThrow(expect.objectContaining({ code: 'invalid_option' }));
+    } finally {
+      source.close();
+      target.close();
+    }
   });
 });
