@@ -40,6 +40,7 @@ export type EchelonErrorCode =
   | 'escalation_unresolved'
   | 'invalid_escalation_target'
   | 'unknown_escalation'
+  | 'escalation_unauthorized'
   // approvals
   | 'rejected'
   | 'approval_expired'
@@ -56,6 +57,7 @@ export type EchelonErrorCode =
   | 'invalid_scenario'
   | 'scenario_stalled'
   | 'missing_dependency'
+  | 'inspector_unreachable'
   // persistence
   | 'store_corrupt'
   | 'store_foreign'

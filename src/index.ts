@@ -50,10 +50,13 @@ export type { Scenario, ScenarioHost, ScenarioContext, ScenarioStep, Stepper, St
 // Diagrams: Mermaid text for the hierarchy and the agent statechart
 export { hierarchyToMermaid, statechartToMermaid } from './diagram/index.js';
 
-// Watching: event summaries (the live view server itself is `echelon/view`, or `org.serve()`)
+// Watching: event summaries (the live view server is `serveLiveView` from `echelon/view`; the Stately inspector `echelon/inspector`)
 export { describeEvent } from './inspect/summary.js';
 export type { EventSummary } from './inspect/summary.js';
 export type { LiveView, LiveViewOptions } from './inspect/options.js';
+// Replay: a journal as steps with every agent's state (what `org.history()` and `echelon replay` show)
+export { replaySteps } from './replay/index.js';
+export type { ReplayStep, ReplayAgent, ReplayEntry, AgentLink } from './replay/index.js';
 // Persistence (the SQLite store is the subpath `echelon/sqlite`)
 export * from './persistence/index.js';
 

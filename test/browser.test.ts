@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createOrchestrator, createStepper, developmentTeam, type LiveView, type Orchestrator, type Stepper } from '../src/index.js';
+import { AGENT_STATES, createOrchestrator, createStepper, developmentTeam, memoryStore, type LiveView, type Orchestrator, type Stepper } from '../src/index.js';
+import onCall from '../examples/on-call.js';
+import { escalationDeciders } from '../src/inspect/deciders.js';
+import { serveLiveView, serveReplay } from '../src/inspect/index.js';
 import needsApproval from './fixtures/needs-approval.js';
 import { flush } from './support/helpers.js';
 
@@ -66,7 +69,7 @@ describe('the live view in a browser', () => {
     const stepper: Stepper = await createStepper(needsApproval, {
       log: (line) => lines.push(line),
       waitForPeople: true,
-      prepare: async (org) => (view = await org.serve()),
+      prepare: async (org) => (view = await serveLiveView(org)),
     });
     cleanup.push(() => stepper.close());
     const { outside, errors } = await openPage(view.url);
@@ -84,15 +87,14 @@ describe('the live view in a browser', () => {
     const row = page.locator('#approvals tr[data-approval]');
     await row.waitFor(SHOWS);
     expect(await row.locator('.task').innerText()).toContain('python');
-    expect(await page.locator('[data-agent="cto"] .numbers').innerText()).toContain('load 1');
+    expect(await page.locator('[data-agent="cto"] .numbers').innerText()).toMatch(/load \d \(backend_lead:1/);
     await page.waitForSelector('#events li[data-type="approval.requested"]', SHOWS);
     await page.screenshot({ path: `${ARTIFACTS}/live-view.png` });
 
-    // Someone without the authority is refused, and nothing changes.
-    await row.locator('select.by').selectOption('frontend_lead');
-    await row.locator('button.approve').click();
-    await row.locator('.error', { hasText: 'cannot decide' }).waitFor(SHOWS);
-    expect(stepper.org.approvals.pending()).toHaveLength(1);
+    // The "as" selector offers only those with the authority (the server refuses anyone else: live-view.test.ts).
+    expect(await row.locator('select.by option').allInnerTexts()).toEqual(['api_specialist', 'backend_lead', 'cto']);
+    // Capabilities show on the org chart.
+    expect(await page.locator('[data-agent="api_specialist"] .caps').innerText()).toMatch(/api_design[\s\S]*rest[\s\S]*graphql/);
 
     // The approver asked for approves: the task runs and completes.
     await row.locator('select.by').selectOption('api_specialist');
@@ -113,7 +115,7 @@ describe('the live view in a browser', () => {
     const token = 'browser-test-token-0123456789';
     const org: Orchestrator = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done' });
     cleanup.push(() => org.stop());
-    const view = await org.serve({ token });
+    const view = await serveLiveView(org, { token });
     const outcome = org.submit({ type: 'python', context: { requiresApproval: true } });
     await flush();
 
@@ -126,5 +128,152 @@ describe('the live view in a browser', () => {
     await page.waitForSelector(agentIn('backend_dev_1', 'awaitingApproval'), SHOWS);
     await page.locator('#approvals tr[data-approval] button.approve').click();
     expect((await outcome).status).toBe('completed');
+  });
+});
+
+describe('people decide on the page (examples/on-call.ts under the live view)', () => {
+  it('lights the waiting agent\'s statechart, approves the deployment and resolves the escalation; the task list and timeline show it', async () => {
+    const lines: string[] = [];
+    let view!: LiveView;
+    const stepper: Stepper = await createStepper(onCall, {
+      log: (line) => lines.push(line),
+      waitForPeople: true,
+      prepare: async (org) => (view = await serveLiveView(org)),
+    });
+    cleanup.push(() => stepper.close());
+    const { outside, errors } = await openPage(view.url);
+    const driving = (async () => {
+      while ((await stepper.step()) !== undefined);
+    })();
+
+    // The deployment parks at backend_dev_1: its chart, drawn from the machine definition, lights awaitingApproval.
+    await page.waitForSelector(agentIn('backend_dev_1', 'awaitingApproval'), SHOWS);
+    await page.locator('[data-pick="backend_dev_1"]').click();
+    await page.waitForSelector('#statechart svg g.state.lit[data-state="awaitingApproval"]', SHOWS);
+    expect(await page.locator('#statechart svg g.state.lit').count()).toBe(1);
+    for (const state of AGENT_STATES) expect(await page.locator(`#statechart svg g.state[data-state="${state}"]`).count()).toBe(1);
+    expect(await page.locator('#chart-agent').textContent()).toBe('backend_dev_1 (awaitingApproval)');
+
+    // The legacy build reaches a person: the row offers those above the agent that raised it, and the agents that may take it.
+    const row = page.locator('#escalations tr[data-escalation]');
+    await row.locator('select.by').waitFor(SHOWS);
+    const escalation = stepper.org.escalations.active().find((e) => e.to === 'human')!;
+    expect(await row.locator('select.by option').allInnerTexts()).toEqual(escalationDeciders(stepper.org.hierarchy, escalation));
+    await page.screenshot({ path: `${ARTIFACTS}/live-view-people.png`, fullPage: true });
+
+    // Approve the deployment, with the keyboard.
+    const approval = page.locator('#approvals tr[data-approval]');
+    await approval.locator('button.approve').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#tasks li[data-task="deploy-api"][data-status="completed"]', SHOWS);
+
+    // Resolve the escalation with a result.
+    await row.locator('select.how').selectOption('result');
+    await row.locator('input.value').fill('rolled back by hand');
+    await row.locator('button.resolve-button').click();
+    await page.waitForSelector('#tasks li[data-task="legacy-build"][data-status="completed"]', SHOWS);
+    await driving;
+    expect(lines.filter((line) => line.startsWith('  → '))).toEqual(['  → deploy-api: completed (python shipped by backend_dev_1)', '  → legacy-build: completed (rolled back by hand)']);
+
+    // The task list filters by status, type and agent, and searches by id.
+    expect(await page.locator('#tasks li').count()).toBe(2);
+    await page.locator('#f-search').fill('legacy');
+    expect(await page.locator('#tasks li').count()).toBe(1);
+    await page.locator('#f-search').fill('');
+    await page.locator('#f-agent').selectOption('frontend_lead');
+    expect(await page.locator('#tasks li').count()).toBe(0);
+    await page.locator('#f-agent').selectOption('');
+    await page.locator('#f-status').selectOption('failed');
+    expect(await page.locator('#tasks li').count()).toBe(0);
+    await page.locator('#f-status').selectOption('completed');
+    await page.locator('#f-type').selectOption('python');
+    expect(await page.locator('#tasks li').count()).toBe(2);
+
+    // The legacy build's timeline: each hop, the retries, the escalations with times, and its outcome.
+    await page.locator('#tasks [data-open="legacy-build"]').click();
+    await page.waitForSelector('#timeline .outcome', SHOWS);
+    const types = await Promise.all((await page.locator('#timeline tr[data-type]').all()).map((row) => row.getAttribute('data-type')));
+    expect(types[0]).toBe('task.submitted');
+    expect(types).toEqual(expect.arrayContaining(['task.delegated', 'task.started', 'escalation.raised', 'escalation.resolved', 'task.settled']));
+    expect(await page.locator('#timeline .outcome').innerText()).toMatch(/status\s+completed[\s\S]*rolled back by hand[\s\S]*escalation\s+execution_failed backend_dev_1 → api_specialist/);
+    expect(await page.locator('#timeline tr[data-type="task.started"]').first().innerText()).toMatch(/^\+\d+ ms\s+backend_dev_1\s+python legacy-build executing at backend_dev_1\s+backend_dev_1: receiving → executing/);
+    await page.screenshot({ path: `${ARTIFACTS}/live-view-timeline.png`, fullPage: true });
+    expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('works 400 px wide: nothing runs off the side, and the buttons can be reached and pressed', async () => {
+    const org: Orchestrator = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done' });
+    cleanup.push(() => org.stop());
+    const view = await serveLiveView(org);
+    const outcome = org.submit({ type: 'python', context: { requiresApproval: true } });
+    await flush();
+    page = await browser.newPage();
+    await page.setViewportSize({ width: 400, height: 900 });
+    await page.goto(view.url);
+    await page.waitForSelector(agentIn('backend_dev_1', 'awaitingApproval'), SHOWS);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(400);
+    const approve = page.locator('#approvals button.approve');
+    const box = (await approve.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(400);
+    await page.screenshot({ path: `${ARTIFACTS}/live-view-narrow.png`, fullPage: true });
+    await approve.focus();
+    await page.keyboard.press('Space');
+    expect((await outcome).status).toBe('completed');
+  });
+});
+
+describe('replay on the page', () => {
+  it('scrubs a stored run: each entry with every agent\'s state at that moment', async () => {
+    const org: Orchestrator = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store: memoryStore() });
+    cleanup.push(() => org.stop());
+    const outcome = org.submit({ id: 'risky', type: 'python', context: { requiresApproval: true } });
+    await flush();
+    org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'api_specialist' });
+    await outcome;
+    await org.submit({ id: 'safe', type: 'react' });
+    await org.flush();
+    const steps = org.history();
+
+    // The replay view, as `echelon replay <file> --view` serves it: no organisation behind it.
+    const view = await serveReplay(steps);
+    cleanup.push(() => view.close());
+    const { outside, errors } = await openPage(view.url);
+    await page.waitForSelector('#replay-section:visible', SHOWS);
+    expect(await page.locator('#org').isVisible()).toBe(false);
+    await page.locator('#replay-at', { hasText: `entry ${steps.length} of ${steps.length}` }).waitFor(SHOWS);
+    const parkedAt = steps.findIndex((step) => step.entry.type === 'approval.requested');
+    const scrub = page.locator('#scrub');
+    await scrub.fill(String(parkedAt));
+    await page.waitForSelector(`#replay-tree ${agentIn('backend_dev_1', 'awaitingApproval')}`, SHOWS);
+    expect(await page.locator('#replay-text').innerText()).toMatch(/^approval\.requested: python risky at backend_dev_1 awaits approval by api_specialist/);
+    await page.screenshot({ path: `${ARTIFACTS}/replay.png`, fullPage: true });
+    // One entry on, with the keyboard: the decision; two more and the worker executes.
+    await scrub.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.locator('#replay-text', { hasText: 'approval.decided' }).waitFor(SHOWS);
+    await page.locator('#replay-next').click();
+    await page.locator('#replay-next').click();
+    await page.waitForSelector(`#replay-tree ${agentIn('backend_dev_1', 'executing')}`, SHOWS);
+    await page.locator('#replay-prev').click();
+    await page.waitForSelector(`#replay-tree ${agentIn('backend_dev_1', 'receiving')}`, SHOWS);
+    expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('on the live view of an organisation with a store, a task\'s timeline can be replayed', async () => {
+    const org: Orchestrator = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store: memoryStore() });
+    cleanup.push(() => org.stop());
+    const view = await serveLiveView(org);
+    await org.submit({ id: 'first', type: 'sql' });
+    await org.flush();
+    await openPage(view.url);
+    await page.locator('#tasks [data-open="first"]').click();
+    await page.locator('#timeline', { hasText: 'from the journal' }).waitFor(SHOWS);
+    await page.locator('#timeline button.replay-task').click();
+    await page.locator('#replay-of', { hasText: 'of first' }).waitFor(SHOWS);
+    await page.locator('#scrub').fill('0');
+    await page.locator('#replay-text', { hasText: 'task.submitted: sql first submitted at cto' }).waitFor(SHOWS);
   });
 });

@@ -1,9 +1,11 @@
 import { createServer } from 'node:net';
-import { createInspector, createWebSocketInspector, createWebSocketReceiver, type StatelyInspectionEvent } from '@statelyai/inspect';
+import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
 import { createInspectorServer } from '@statelyai/inspect/server';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { InspectionEvent } from 'xstate';
 import { AGENT_STATES, developmentTeam, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
+import { inspectOrganisation } from '../src/inspector.js';
 import { orchestrators } from './support/helpers.js';
 
 const create = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done` });
@@ -60,28 +62,96 @@ describe('inspection (opt-in)', () => {
     for (const actor of actors) expect(actor.type === '@xstate.actor' && JSON.parse(actor.definition!)).toMatchObject({ id: 'agent', initial: 'receiving' });
   });
 
-  it('createWebSocketInspector sends it all to an inspector server (as in the README)', async () => {
+});
+
+/** A separate inspector client (as the inspector's page would be): everything the server sends it, once connected. */
+const client = async (port: number) => {
+  const received: StatelyInspectionEvent[] = [];
+  const waiting: Array<{ count: number; resolve: () => void }> = [];
+  const socket = new WebSocket(`ws://127.0.0.1:${port}`);
+  socket.on('message', (data) => {
+    received.push(JSON.parse(String(data)) as StatelyInspectionEvent);
+    for (const wait of waiting.filter((w) => received.length >= w.count)) wait.resolve();
+  });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  /** Resolves once `count` messages arrived. */
+  const until = (count: number) => new Promise<void>((resolve) => (received.length >= count ? resolve() : waiting.push({ count, resolve })));
+  return { received, until, close: () => socket.close() };
+};
+
+/** The agents an inspector client knows, by name, with their definitions and parents. */
+const registrations = (received: readonly StatelyInspectionEvent[]) => {
+  const agents = new Map<string, { definition: { id: string; initial: string; states: Record<string, unknown> }; parentId: string | undefined; sessionId: string }>();
+  for (const event of received) {
+    if (event.type !== '@xstate.actor' || !event.name.startsWith('agent:') || event.definition === undefined) continue;
+    agents.set(event.name, { definition: JSON.parse(event.definition), parentId: event.parentId, sessionId: event.sessionId });
+  }
+  return agents;
+};
+
+const expectWholeOrganisation = (agents: ReturnType<typeof registrations>) => {
+  expect([...agents.keys()].sort()).toEqual(agentIds.map((id) => `agent:${id}`).sort());
+  for (const { definition } of agents.values()) {
+    expect(definition).toMatchObject({ id: 'agent', initial: 'receiving' });
+    expect(Object.keys(definition.states)).toEqual(expect.arrayContaining([...AGENT_STATES]));
+  }
+  // Each agent's parent is its manager's actor.
+  for (const node of team.nodes()) {
+    if (node.parentId === undefined) continue;
+    expect(agents.get(`agent:${node.id}`)!.parentId).toBe(agents.get(`agent:${node.parentId}`)!.sessionId);
+  }
+};
+
+describe('inspectOrganisation (echelon/inspector) with the Stately inspector server', () => {
+  it('in the README\'s order, an inspector open from the start gets every agent with its definition, then their work', async () => {
     const port = await freePort();
     const server = createInspectorServer({ port, autoOpen: false });
-    const receiver = createWebSocketReceiver({ server: `ws://127.0.0.1:${port}` });
-    const inspector = createWebSocketInspector({ url: `ws://127.0.0.1:${port}` });
     try {
-      const registered = new Set<string>();
-      let sessions = new Set<string>();
-      const allAgents = new Promise<void>((resolve) =>
-        receiver.subscribe((event) => {
-          if (event.type === '@xstate.actor' && sessions.has(event.sessionId) && event.definition !== undefined) registered.add(event.sessionId);
-          if (registered.size === agentIds.length) resolve();
-        }),
-      );
-      const org = start(inspector.inspect);
-      sessions = new Set(agentIds.map((id) => org.actor.system.get(id)!.sessionId));
-      await allAgents;
-      expect([...registered].sort()).toEqual([...sessions].sort());
+      const page = await client(port);
+      const org = start(undefined);
+      const inspector = await inspectOrganisation(org, { url: `ws://127.0.0.1:${port}` });
+      // More than the 200 events the stock inspector would defer: the registrations are not the ones lost.
+      const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => org.submit({ type: i % 2 === 0 ? 'python' : 'react' })));
+      expect(outcomes.every((outcome) => outcome.status === 'completed')).toBe(true);
+      await inspector.stop();
+      await page.until(inspector.sent);
+      page.close();
+      expectWholeOrganisation(registrations(page.received));
+      // The worker was seen executing.
+      const worker = registrations(page.received).get('agent:backend_dev_1')!.sessionId;
+      expect(page.received.some((event) => event.type === '@xstate.snapshot' && event.sessionId === worker && (event.snapshot as { value?: unknown }).value === 'executing')).toBe(true);
     } finally {
-      inspector.stop();
       server.stop();
     }
+  });
+
+  it('an inspector that connects after a run of 10,000 tasks still gets every agent from the server\'s replay', async () => {
+    const port = await freePort();
+    const server = createInspectorServer({ port, autoOpen: false });
+    try {
+      const org = start(undefined);
+      const inspector = await inspectOrganisation(org, { url: `ws://127.0.0.1:${port}` });
+      for (let batch = 0; batch < 100; batch++) {
+        await Promise.all(Array.from({ length: 100 }, (_, i) => org.submit({ type: ['python', 'react', 'sql', 'css'][i % 4]! })));
+      }
+      await inspector.stop();
+      expect(inspector.sent).toBeGreaterThan(100_000);
+      const late = await client(port);
+      await late.until(200); // the server replays its last 200 messages
+      late.close();
+      expectWholeOrganisation(registrations(late.received));
+    } finally {
+      server.stop();
+    }
+  }, 120_000);
+
+  it('refuses a bad address, and says what to start when nothing answers', async () => {
+    const org = start(undefined);
+    await expect(inspectOrganisation(org, { url: 'http://localhost:8080' })).rejects.toMatchObject({ code: 'invalid_option' });
+    await expect(inspectOrganisation(org, { url: `ws://127.0.0.1:${await freePort()}` })).rejects.toMatchObject({
+      code: 'inspector_unreachable',
+      message: expect.stringContaining('createInspectorServer'),
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { developmentTeam, type LiveView, type Orchestrator } from '../src/index.js';
-import { serveLiveView, type LiveViewSnapshot } from '../src/inspect/index.js';
+import { AGENT_STATES, developmentTeam, type LiveView } from '../src/index.js';
+import { serveLiveView, type LiveViewOptions, type LiveViewSnapshot } from '../src/inspect/index.js';
 import { flush, orchestrators } from './support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done` });
@@ -9,9 +9,9 @@ const start = orchestrators({ hierarchy: developmentTeam(), executors: async (ta
 const TOKEN = 'a-token-long-enough-to-count';
 
 /** An organisation with a python task parked for approval at backend_dev_1, served. */
-const parked = async (serve: Parameters<Orchestrator['serve']>[0] = {}) => {
+const parked = async (serve: LiveViewOptions = {}) => {
   const org = start();
-  const view = await org.serve(serve);
+  const view = await serveLiveView(org, serve);
   const outcome = org.submit({ id: 'risky', type: 'python', context: { requiresApproval: true } });
   await flush();
   return { org, view, outcome, approval: org.approvals.pending()[0]! };
@@ -35,7 +35,7 @@ const raw = (view: LiveView, path: string, headers: Record<string, string>) =>
 
 const codeOf = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
 
-describe('org.serve()', () => {
+describe('serveLiveView(org)', () => {
   it('binds to 127.0.0.1 by default and serves the organisation as JSON', async () => {
     const { view, approval } = await parked();
     expect(view.host).toBe('127.0.0.1');
@@ -59,7 +59,7 @@ describe('org.serve()', () => {
     expect(await first.outcome).toMatchObject({ status: 'completed', approvals: [{ decisions: [{ by: 'backend_lead', decision: 'approved', note: 'ship it' }] }] });
 
     const org = start();
-    const view = await org.serve();
+    const view = await serveLiveView(org);
     const outcome = org.submit({ type: 'css', context: { requiresApproval: true } });
     await flush();
     const [approval] = org.approvals.pending();
@@ -120,18 +120,18 @@ describe('org.serve()', () => {
 
   it('will not listen beyond loopback without a token, and checks its options', async () => {
     const org = start();
-    await expect(org.serve({ host: '0.0.0.0' })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('pass a token') });
+    await expect(serveLiveView(org, { host: '0.0.0.0' })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('pass a token') });
     for (const options of [{ port: -1 }, { port: 1.5 }, { port: 70_000 }, { token: 'short' }, { host: '' }, { history: 0 }]) {
       await expect(serveLiveView(org, options)).rejects.toMatchObject({ code: 'invalid_option' });
     }
-    const open = await org.serve({ host: '0.0.0.0', token: TOKEN });
+    const open = await serveLiveView(org, { host: '0.0.0.0', token: TOKEN });
     expect(open.url).toBe(`http://0.0.0.0:${open.port}/#token=${TOKEN}`);
     expect((await fetch(`http://127.0.0.1:${open.port}/api/state`)).status).toBe(401);
   });
 
   it('pushes events and fresh snapshots to the page over Server-Sent Events', async () => {
     const org = start();
-    const view = await org.serve();
+    const view = await serveLiveView(org);
     const response = await fetch(`${view.url}api/events`);
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -168,7 +168,7 @@ describe('org.serve()', () => {
 
   it('serves one self-contained page: no external scripts, styles or fonts, and a CSP that forbids them', async () => {
     const org = start();
-    const view = await org.serve();
+    const view = await serveLiveView(org);
     const page = await fetch(view.url);
     const html = await page.text();
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -180,9 +180,100 @@ describe('org.serve()', () => {
 
   it('closes when the organisation stops', async () => {
     const org = start();
-    const view = await org.serve();
+    const view = await serveLiveView(org);
     expect((await fetch(`${view.url}api/state`)).status).toBe(200);
     await org.stop();
     await expect(fetch(`${view.url}api/state`)).rejects.toThrow();
+  });
+
+  it('resolves an escalation waiting for a person through the escalations API, only as those offered', async () => {
+    let fixed = false;
+    const org = start({
+      executors: async (task, { agent }) => {
+        if (!fixed) throw new Error(`broken on ${agent.id}`);
+        return `${task.type} by ${agent.id}`;
+      },
+      onEscalation: () => undefined, // a person decides, on the page
+    });
+    const view = await serveLiveView(org);
+    const waiting = async () => {
+      for (let round = 0; round < 50 && !org.escalations.active().some((e) => e.to === 'human'); round++) await flush();
+      return org.escalations.active().find((e) => e.to === 'human')!;
+    };
+    const state = async () => (await (await fetch(`${view.url}api/state`)).json()) as LiveViewSnapshot;
+    const resolve = (id: string, body: unknown) => post(view, `/api/escalations/${id}/resolve`, body);
+
+    // A python task nobody else can do: the person completes it by hand.
+    const python = org.submit({ id: 'py', type: 'python' });
+    const first = await waiting();
+    const shown = (await state()).escalations.find((e) => e.id === first.id)!;
+    expect(shown).toMatchObject({ waitingForPerson: true, from: 'cto', deciders: ['cto'], assignees: ['backend_dev_1'] });
+    const refused = await resolve(first.id, { by: 'backend_dev_1', result: 'x' });
+    expect([refused.status, await codeOf(refused)]).toEqual([403, 'escalation_unauthorized']);
+    expect(await codeOf(await resolve(first.id, { by: 'cto', assignTo: 'frontend_dev_1' }))).toBe('escalation_unauthorized');
+    expect(await codeOf(await resolve(first.id, { by: 'cto', result: 'a', fail: 'b' }))).toBe('invalid_request');
+    expect(org.escalations.get(first.id)?.status).toBe('active');
+    expect((await resolve(first.id, { by: 'cto', result: 'done by hand' })).status).toBe(200);
+    expect(await python).toMatchObject({ status: 'completed', result: 'done by hand', executedBy: 'human:cto' });
+    expect(await codeOf(await resolve(first.id, { by: 'cto', result: 'again' }))).toBe('unknown_escalation');
+
+    // Coding fails on both workers; once fixed, the person hands it to the frontend developer.
+    const coding = org.submit({ id: 'code', type: 'coding' }, { at: 'backend_dev_1' });
+    const second = await waiting();
+    expect((await state()).escalations.find((e) => e.id === second.id)).toMatchObject({ deciders: ['cto'], assignees: ['backend_dev_1', 'frontend_dev_1'] });
+    fixed = true;
+    expect((await resolve(second.id, { by: 'cto', assignTo: 'frontend_dev_1' })).status).toBe(200);
+    expect(await coding).toMatchObject({ status: 'completed', result: 'coding by frontend_dev_1', executedBy: 'frontend_dev_1' });
+
+    // And a failure, with the reason given.
+    fixed = false;
+    const sql = org.submit({ id: 'sql', type: 'sql' });
+    const third = await waiting();
+    await resolve(third.id, { by: 'cto', fail: 'not today' });
+    expect(await sql).toMatchObject({ status: 'failed', error: { code: 'escalation_unresolved', message: expect.stringContaining('not today') } });
+  });
+
+  it('lists tasks (filtered by status, type, agent, id) and gives each one\'s timeline', async () => {
+    const org = start();
+    const view = await serveLiveView(org);
+    await org.submit({ id: 'a-python', type: 'python' });
+    await org.submit({ id: 'b-react', type: 'react' });
+    const parked = org.submit({ id: 'c-css', type: 'css', context: { requiresApproval: true } });
+    await flush();
+    const list = async (query: string) => ((await (await fetch(`${view.url}api/tasks${query}`)).json()) as Array<{ id: string }>).map((task) => task.id);
+    expect(await list('')).toEqual(['c-css', 'b-react', 'a-python']);
+    expect(await list('?status=completed')).toEqual(['b-react', 'a-python']);
+    expect(await list('?status=active')).toEqual(['c-css']);
+    expect(await list('?type=python')).toEqual(['a-python']);
+    expect(await list('?agent=frontend_lead')).toEqual(['c-css', 'b-react']);
+    expect(await list('?search=REACT')).toEqual(['b-react']);
+    expect(await list('?limit=1')).toEqual(['c-css']);
+
+    const timeline = (await (await fetch(`${view.url}api/tasks/a-python`)).json()) as {
+      source: string;
+      rows: Array<{ type: string; actor: string; text: string; state?: string }>;
+      outcome: { status: string; executedBy: string; result: string; delegationChain: string[] };
+    };
+    expect(timeline.source).toBe('events');
+    expect(timeline.rows.map((row) => row.type)).toEqual(['task.submitted', 'task.delegated', 'task.delegated', 'task.delegated', 'task.started', 'task.settled']);
+    expect(timeline.rows[4]).toMatchObject({ actor: 'backend_dev_1', state: 'executing', text: 'python a-python executing at backend_dev_1' });
+    expect(timeline.outcome).toMatchObject({ status: 'completed', executedBy: 'backend_dev_1', result: '"python done"', delegationChain: ['cto', 'backend_lead', 'api_specialist', 'backend_dev_1'] });
+    const active = (await (await fetch(`${view.url}api/tasks/c-css`)).json()) as { rows: Array<{ type: string; actor: string; state?: string }>; outcome?: unknown };
+    expect(active.rows.at(-1)).toMatchObject({ type: 'approval.requested', actor: 'frontend_dev_1', state: 'awaitingApproval' });
+    expect(active.outcome).toBeUndefined();
+    const unknown = await fetch(`${view.url}api/tasks/nope`);
+    expect([unknown.status, await codeOf(unknown)]).toEqual([404, 'unknown_task']);
+    org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'react_specialist' });
+    await parked;
+  });
+
+  it('sends the agent statechart, drawn from its definition, and each agent\'s active states', async () => {
+    const org = start();
+    const view = await serveLiveView(org);
+    const state = (await (await fetch(`${view.url}api/state`)).json()) as LiveViewSnapshot & { statechart: string };
+    expect(state.statechart).toMatch(/^<svg [^>]*role="img"/);
+    for (const name of AGENT_STATES) expect(state.statechart).toContain(`data-state="${name}"`);
+    expect(state.statechart).toContain('data-state="delegating.consulting"');
+    expect(state.agents.find((agent) => agent.id === 'cto')!.statePath).toEqual(['receiving']);
   });
 });

@@ -34,10 +34,19 @@ export function formatDelivery(delivery: Delivery): string[] {
   return [`  ${receiver} ← ${delivery.summary}${from}`, `      ${delivery.states.join(' → ')}`];
 }
 
+/** What the org chart needs of a hierarchy: its root, and each agent's children (a `Hierarchy` is one). */
+export interface OrgChart {
+  readonly root: { readonly id: string };
+  get(id: string): { readonly childIds: readonly string[] };
+}
+
+/** What the org chart shows of an agent: an `AgentStatus`, or a replay step's agent. */
+export type ChartAgent = Pick<AgentStatus, 'id' | 'state' | 'running' | 'awaitingApproval'> & Partial<Pick<AgentStatus, 'queued' | 'escalated' | 'load'>>;
+
 /** The org chart, one agent per line, with its state, mailbox, running tasks and load. */
-export function formatTree(hierarchy: Hierarchy, agents: readonly AgentStatus[]): string[] {
+export function formatTree(hierarchy: OrgChart, agents: readonly ChartAgent[]): string[] {
   const byId = new Map(agents.map((agent) => [agent.id, agent]));
-  const rows: Array<[string, AgentStatus | undefined]> = [];
+  const rows: Array<[string, ChartAgent | undefined]> = [];
   const walk = (id: string, prefix: string, last: boolean, root: boolean) => {
     rows.push([`${prefix}${root ? '' : last ? '└─ ' : '├─ '}${id}`, byId.get(id)]);
     const children = hierarchy.get(id).childIds;
@@ -48,13 +57,13 @@ export function formatTree(hierarchy: Hierarchy, agents: readonly AgentStatus[])
   return rows.map(([label, agent]) => `${label.padEnd(width)}${agent === undefined ? '' : `${agent.state.padEnd(22)}${details(agent)}`}`.trimEnd());
 }
 
-function details(agent: AgentStatus): string {
+function details(agent: ChartAgent): string {
   const parts: string[] = [];
-  if (agent.queued > 0) parts.push(`mailbox ${agent.queued}`);
+  if ((agent.queued ?? 0) > 0) parts.push(`mailbox ${agent.queued}`);
   if (agent.running.length > 0) parts.push(`running ${agent.running.length}`);
   if (agent.awaitingApproval.length > 0) parts.push(`awaiting approval ${agent.awaitingApproval.length}`);
-  if (agent.escalated.length > 0) parts.push(`escalated ${agent.escalated.length}`);
-  const load = Object.values(agent.load).reduce((sum, n) => sum + n, 0);
+  if ((agent.escalated?.length ?? 0) > 0) parts.push(`escalated ${agent.escalated!.length}`);
+  const load = Object.values(agent.load ?? {}).reduce((sum, n) => sum + n, 0);
   if (load > 0) parts.push(`load ${load}`);
   return parts.join(' · ');
 }

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * The `echelon` command: step through a scenario, run it with a trace, watch it in the live view,
- * or draw the hierarchy and the agent statechart.
+ * replay a stored run, or draw the hierarchy and the agent statechart.
  */
 import { parseArgs } from 'node:util';
 import { EchelonError } from '../errors.js';
 import { isMainModule } from '../scenario/run.js';
 import { diagramCommand } from './diagram.js';
+import { replayCommand } from './replay.js';
 import { stepCommand } from './step.js';
 import { viewCommand } from './view.js';
 
@@ -19,6 +20,9 @@ Usage:
       straight through, with the same trace
   echelon view <scenario.ts> [--port <n>] [--host <addr>] [--token <t>] [--auto <ms>] [--exit-when-done]
       serve the live view (http://127.0.0.1:4321 by default) while the scenario runs at a pace
+  echelon replay <file.db> [--task <id>] [--auto <ms>] [--steps <n>] [--compact] [--view [--port <n>] [--host <addr>] [--token <t>]]
+      a stored run, one journal entry at a time, with every agent's state at that moment;
+      --view serves it as a page with a timeline to scrub
   echelon diagram [scenario.ts] [--hierarchy | --statechart]
       the hierarchy and the agent statechart as Mermaid
 
@@ -33,6 +37,8 @@ const OPTIONS = {
   host: { type: 'string' },
   token: { type: 'string' },
   'exit-when-done': { type: 'boolean' },
+  task: { type: 'string' },
+  view: { type: 'boolean' },
   hierarchy: { type: 'boolean' },
   statechart: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -83,6 +89,27 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
         exitWhenDone: values['exit-when-done'] === true,
         out,
         interrupted: new Promise((resolve) => process.once('SIGINT', () => resolve())),
+      });
+    case 'replay':
+      if (file === undefined) throw usage('echelon replay needs a SQLite file, e.g. echelon replay echelon-dev-team.db.');
+      return replayCommand({
+        file,
+        ...(values.task === undefined ? {} : { taskId: values.task }),
+        ...(values.auto === undefined ? {} : { autoMs: count(values.auto, '--auto', 0) }),
+        ...(values.steps === undefined ? {} : { steps: count(values.steps, '--steps', 1) }),
+        tree: values.compact !== true,
+        out,
+        input: io.input,
+        ...(values.view !== true
+          ? {}
+          : {
+              view: {
+                port: values.port === undefined ? 4321 : count(values.port, '--port', 0),
+                host: values.host ?? '127.0.0.1',
+                ...(values.token === undefined ? {} : { token: values.token }),
+                interrupted: new Promise<void>((resolve) => process.once('SIGINT', () => resolve())),
+              },
+            }),
       });
     case 'diagram':
       if (values.hierarchy && values.statechart) throw usage('Choose --hierarchy or --statechart (or neither, for both).');

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { formatDelivery } from './format.js';
 import { loadScenario } from './load.js';
 import { isLoopback } from '../inspect/options.js';
+import { serveLiveView } from '../inspect/server.js';
 import { createStepper } from '../scenario/stepper.js';
 
 export interface ViewCommandOptions {
@@ -33,7 +34,7 @@ export async function viewCommand(options: ViewCommandOptions): Promise<number> 
     waitForPeople: true,
     // Served before the scenario starts, so the page's event list begins at the beginning.
     prepare: async (org) => {
-      const view = await org.serve({ port: options.port, host: options.host, ...(token === undefined ? {} : { token }) });
+      const view = await serveLiveView(org, { port: options.port, host: options.host, ...(token === undefined ? {} : { token }) });
       out(`live view: ${view.url}`);
     },
   });

@@ -3,9 +3,13 @@
  * page over Server-Sent Events, each followed (coalesced) by a fresh snapshot of the organisation.
  */
 import type { ServerResponse } from 'node:http';
-import type { Orchestrator } from '../runtime/orchestrator.js';
+import type { AnyStateMachine } from 'xstate';
+import { statechartToSvg } from '../diagram/svg.js';
+import { EchelonError } from '../errors.js';
+import type { Orchestrator } from '../runtime/api.js';
 import { liveSnapshot } from './snapshot.js';
 import { summarizeEvent, type EventSummary } from './summary.js';
+import { TaskIndex } from './tasks.js';
 
 /** How often at most a page gets a new snapshot while events pour in. */
 const SNAPSHOT_INTERVAL_MS = 50;
@@ -18,13 +22,17 @@ export class LiveFeed {
   readonly #events: EventSummary[] = [];
   readonly #clients = new Set<ServerResponse>();
   readonly #unsubscribe: () => void;
+  /** Submitted tasks seen, active and recent, with their entries. */
+  readonly tasks: TaskIndex;
   readonly #keepAlive: NodeJS.Timeout;
   #snapshotTimer: NodeJS.Timeout | undefined;
 
   constructor(org: Orchestrator, history: number) {
     this.#org = org;
     this.#history = history;
+    this.tasks = new TaskIndex(history);
     this.#unsubscribe = org.on('*', (event) => {
+      this.tasks.observe(event);
       // Agent states show in the org chart; listing each one would drown the task events.
       if (event.type !== 'agent.state') {
         const summary = summarizeEvent(event);
@@ -39,9 +47,24 @@ export class LiveFeed {
     }, KEEP_ALIVE_MS).unref();
   }
 
-  /** The page's first paint: the organisation now and the latest events. */
+  /** The page's first paint: the organisation now, the latest events, and the agent statechart. */
   state() {
-    return { ...liveSnapshot(this.#org), events: [...this.#events] };
+    return { ...this.#snapshot(), events: [...this.#events], statechart: statechartToSvg(agentMachine(this.#org)), history: this.#hasJournal() };
+  }
+
+  /** The organisation now, with the task list. */
+  #snapshot() {
+    return { ...liveSnapshot(this.#org), tasks: this.tasks.list(), taskTypes: this.tasks.types() };
+  }
+
+  /** True when the organisation keeps a journal (a store): its runs can be replayed on the page. */
+  #hasJournal(): boolean {
+    try {
+      this.#org.journal({ limit: 1 });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Starts streaming to a page; the stream ends when the page goes away or the feed closes. */
@@ -70,7 +93,7 @@ export class LiveFeed {
     if (this.#snapshotTimer !== undefined || this.#clients.size === 0) return;
     this.#snapshotTimer = setTimeout(() => {
       this.#snapshotTimer = undefined;
-      if (this.#clients.size > 0) this.#broadcast('snapshot', liveSnapshot(this.#org));
+      if (this.#clients.size > 0) this.#broadcast('snapshot', this.#snapshot());
     }, delay).unref();
   }
 
@@ -83,4 +106,11 @@ export class LiveFeed {
   #send(response: ServerResponse, name: string, data: unknown): void {
     response.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
   }
+}
+
+/** The agent statechart's definition, from the root agent's actor (an XState `Actor` of the machine). */
+function agentMachine(org: Orchestrator): AnyStateMachine {
+  const logic = (org.actor as unknown as { logic?: AnyStateMachine }).logic;
+  if (logic?.root === undefined) throw new EchelonError('invalid_option', 'The organisation\'s root actor does not expose its statechart (org.actor.logic).');
+  return logic;
 }

@@ -1,8 +1,9 @@
 /**
  * Watching an organisation: echelon's live view server (`echelon/view`), the snapshot it draws
- * and the one-line event summaries it streams. `org.serve()` loads this on first use.
+ * and the one-line event summaries it streams.
  */
 export { serveLiveView } from './server.js';
+export { serveReplay } from './replay-view.js';
 export { liveSnapshot } from './snapshot.js';
 export type { LiveAgent, LiveApproval, LiveEscalation, LiveViewSnapshot } from './snapshot.js';
 export { describeEvent, summarizeEvent } from './summary.js';

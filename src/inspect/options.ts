@@ -1,10 +1,10 @@
 /**
- * What `org.serve()` accepts and returns, and the rule that keeps the live view private:
+ * What `serveLiveView(org)` accepts and returns, and the rule that keeps the live view private:
  * it binds to 127.0.0.1 unless told otherwise, and any other address needs a token.
  */
 import { EchelonError } from '../errors.js';
 
-/** Options of `org.serve()` and `serveLiveView()`. */
+/** Options of `serveLiveView(org, options)`. */
 export interface LiveViewOptions {
   /** TCP port (default 0: a free port, see `view.port`). */
   readonly port?: number;

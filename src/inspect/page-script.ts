@@ -1,21 +1,40 @@
 /**
- * The live view page's script (plain browser JavaScript, inlined into the page): renders the org
- * chart, approvals, escalations and events from the server's Server-Sent Events, and sends
- * approve / reject decisions with the identity chosen on the page and the URL's token.
+ * The live view page's script (plain browser JavaScript, inlined into the page): the shared
+ * helpers, the org chart, the event list and the live connection; the parts for people's
+ * decisions, tasks and statecharts are in their own files and run inside the same closure.
  */
-export const PAGE_SCRIPT = `
-'use strict';
-(() => {
+import { CHART_SCRIPT } from './page-script-chart.js';
+import { PEOPLE_SCRIPT } from './page-script-people.js';
+import { REPLAY_SCRIPT } from './page-script-replay.js';
+import { TASKS_SCRIPT } from './page-script-tasks.js';
+
+const CORE_SCRIPT = `
   const token = new URLSearchParams(location.hash.slice(1)).get('token') || '';
   const byId = (id) => document.getElementById(id);
   const escape = (value) => String(value).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
+  const withToken = (path) => path + (token ? (path.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : '');
   const MAX_EVENTS = 200;
   let agents = [];
+  let selectedAgent = '';
 
   const showBanner = (message) => {
     byId('banner').textContent = message;
     byId('banner').className = message ? 'shown' : '';
   };
+
+  /** Posts an action; resolves with the answer or rejects with the server's message. */
+  const post = (path, body) =>
+    fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-echelon-token': token }, body: JSON.stringify(body) })
+      .then((response) => response.json().then((result) => {
+        if (!response.ok) throw new Error(result.error ? result.error.message : 'refused');
+        return result;
+      }));
+  const getJson = (path) => fetch(withToken(path)).then((response) => response.json().then((result) => {
+    if (!response.ok) throw new Error(result.error ? result.error.message : 'refused');
+    return result;
+  }));
+  const options = (values, selected) => values.map((v) => '<option' + (v === selected ? ' selected' : '') + '>' + escape(v) + '</option>').join('');
+  const time = (at, from) => (from === undefined ? new Date(at).toISOString().slice(11, 23) : '+' + (at - from) + ' ms');
 
   function renderStatus(status) {
     byId('c-agents').textContent = status.totalAgents;
@@ -24,10 +43,23 @@ export const PAGE_SCRIPT = `
     byId('c-approvals').textContent = status.pendingApprovals;
   }
 
-  function renderTree() {
+  /** The org chart as nested lists; each agent's name is a button that shows its statechart. */
+  function treeHtml(list, numbers) {
     const children = {};
-    for (const agent of agents) (children[agent.parent || ''] = children[agent.parent || ''] || []).push(agent);
-    const numbers = (a) => {
+    for (const agent of list) (children[agent.parent || ''] = children[agent.parent || ''] || []).push(agent);
+    const node = (a) =>
+      '<li><div class="agent s-' + escape(a.state) + (a.id === selectedAgent ? ' selected' : '') + '" data-agent="' + escape(a.id) + '" data-state="' + escape(a.state) + '">' +
+      '<div class="name"><button class="pick" data-pick="' + escape(a.id) + '" title="Show its statechart">' + escape(a.id) + '</button>' +
+      (a.role ? '<span class="role">' + escape(a.role) + '</span>' : '') + '</div>' +
+      '<div class="state">' + escape(a.state) + '</div>' +
+      '<div class="numbers">' + escape(numbers(a, children)) + '</div>' +
+      (a.capabilities && a.capabilities.length ? '<div class="caps">' + a.capabilities.map((c) => '<span>' + escape(c) + '</span>').join('') + '</div>' : '') +
+      '</div>' + (children[a.id] ? '<ul>' + children[a.id].map(node).join('') + '</ul>' : '') + '</li>';
+    return (children[''] || []).map(node).join('');
+  }
+
+  function renderTree() {
+    const numbers = (a, children) => {
       const parts = ['mailbox ' + a.queued];
       if (a.running) parts.push('running ' + a.running);
       if (a.awaitingApproval) parts.push('awaiting approval ' + a.awaitingApproval);
@@ -36,68 +68,7 @@ export const PAGE_SCRIPT = `
       if (children[a.id]) parts.push('load ' + a.totalLoad + (load.length ? ' (' + load.join(', ') + ')' : ''));
       return parts.join(' · ');
     };
-    const node = (a) =>
-      '<li><div class="agent s-' + escape(a.state) + '" data-agent="' + escape(a.id) + '" data-state="' + escape(a.state) + '">' +
-      '<div class="name">' + escape(a.id) + '<span class="role">' + escape(a.role) + '</span></div>' +
-      '<div class="state">' + escape(a.state) + '</div>' +
-      '<div class="numbers">' + escape(numbers(a)) + '</div></div>' +
-      (children[a.id] ? '<ul>' + children[a.id].map(node).join('') + '</ul>' : '') + '</li>';
-    byId('tree').innerHTML = (children[''] || []).map(node).join('');
-  }
-
-  function renderEscalations(escalations) {
-    byId('escalations').innerHTML = escalations.length === 0
-      ? '<tr><td class="empty">No active escalations.</td></tr>'
-      : '<tr><th>task</th><th>reason</th><th>from → to</th><th>message</th></tr>' + escalations.map((e) =>
-          '<tr data-escalation="' + escape(e.id) + '"><td>' + escape(e.taskType) + '<br><small>' + escape(e.taskId) + '</small></td><td>' + escape(e.reason) +
-          '</td><td>' + escape(e.from) + ' → ' + escape(e.to) + '</td><td>' + escape(e.message) + '</td></tr>').join('');
-  }
-
-  function approvalRow(approval) {
-    const row = document.createElement('tr');
-    row.dataset.approval = approval.id;
-    const options = agents.map((a) => '<option' + (a.id === approval.approver ? ' selected' : '') + '>' + escape(a.id) + '</option>').join('');
-    row.innerHTML =
-      '<td class="task"></td><td class="who"></td><td><div class="actions">' +
-      '<label>as <select class="by" title="Decide as this agent">' + options + '</select></label>' +
-      '<input class="note" placeholder="comment / reason">' +
-      '<button class="approve">Approve</button><button class="reject">Reject</button></div><div class="error"></div></td>';
-    const decide = (verb) => {
-      const by = row.querySelector('.by').value;
-      const note = row.querySelector('.note').value;
-      const body = verb === 'approve' ? { by, comment: note || undefined } : { by, reason: note || undefined };
-      row.querySelectorAll('button').forEach((b) => (b.disabled = true));
-      fetch('/api/approvals/' + encodeURIComponent(approval.id) + '/' + verb, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-echelon-token': token },
-        body: JSON.stringify(body),
-      })
-        .then((response) => response.json().then((result) => {
-          if (!response.ok) throw new Error(result.error ? result.error.message : 'refused');
-          row.querySelector('.error').textContent = '';
-        }))
-        .catch((error) => {
-          row.querySelector('.error').textContent = error.message;
-          row.querySelectorAll('button').forEach((b) => (b.disabled = false));
-        });
-    };
-    row.querySelector('.approve').addEventListener('click', () => decide('approve'));
-    row.querySelector('.reject').addEventListener('click', () => decide('reject'));
-    return row;
-  }
-
-  function renderApprovals(approvals) {
-    const table = byId('approvals');
-    const wanted = new Set(approvals.map((a) => a.id));
-    table.querySelectorAll('tr').forEach((row) => { if (!wanted.has(row.dataset.approval)) row.remove(); });
-    for (const approval of approvals) {
-      let row = table.querySelector('tr[data-approval="' + CSS.escape(approval.id) + '"]');
-      if (!row) table.appendChild((row = approvalRow(approval)));
-      row.querySelector('.task').innerHTML = escape(approval.taskType) + '<br><small>' + escape(approval.taskId) + '</small>';
-      row.querySelector('.who').innerHTML = escape(approval.requester) + ' asks ' + escape(approval.approver) +
-        '<br><small>' + escape(approval.reason) + ' · ' + approval.approvals + '/' + approval.quorum + ' · may decide: ' + escape(approval.eligible.join(', ') || 'nobody') + '</small>';
-    }
-    byId('no-approvals').style.display = approvals.length === 0 ? '' : 'none';
+    byId('tree').innerHTML = treeHtml(agents, numbers);
   }
 
   function addEvent(event) {
@@ -113,20 +84,35 @@ export const PAGE_SCRIPT = `
 
   function renderSnapshot(snapshot) {
     agents = snapshot.agents;
+    if (!selectedAgent && agents.length) selectedAgent = agents[0].id;
     renderStatus(snapshot.status);
     renderTree();
+    renderChart();
     renderEscalations(snapshot.escalations);
     renderApprovals(snapshot.approvals);
+    renderTasks(snapshot.tasks, snapshot.taskTypes);
   }
 
+  byId('tree').addEventListener('click', (event) => {
+    const pick = event.target.closest('[data-pick]');
+    if (!pick) return;
+    selectedAgent = pick.dataset.pick;
+    renderTree();
+    renderChart();
+    const again = byId('tree').querySelector('[data-pick="' + CSS.escape(selectedAgent) + '"]');
+    if (again) again.focus();
+  });
+
   function connect() {
-    const source = new EventSource('/api/events' + (token ? '?token=' + encodeURIComponent(token) : ''));
+    const source = new EventSource(withToken('/api/events'));
     const connection = byId('connection');
     source.addEventListener('open', () => { connection.textContent = 'live'; connection.className = 'live'; showBanner(''); });
     source.addEventListener('state', (message) => {
       const state = JSON.parse(message.data);
       byId('events').innerHTML = '';
       state.events.forEach(addEvent);
+      setStatechart(state.statechart);
+      if (state.history) enableReplay();
       renderSnapshot(state);
     });
     source.addEventListener('snapshot', (message) => renderSnapshot(JSON.parse(message.data)));
@@ -136,15 +122,21 @@ export const PAGE_SCRIPT = `
       connection.className = '';
       if (source.readyState === EventSource.CLOSED) {
         // Refused for good (a missing or wrong token): say why, and try again later.
-        fetch('/api/state' + (token ? '?token=' + encodeURIComponent(token) : ''))
-          .then((response) => response.json())
-          .then((body) => showBanner(body.error ? body.error.message : ''))
-          .catch(() => showBanner('The live view is not reachable.'));
+        getJson('/api/state').then(() => showBanner('')).catch((error) => showBanner(error.message));
         setTimeout(connect, 3000);
       }
     });
   }
+`;
 
-  connect();
+export const PAGE_SCRIPT = `
+'use strict';
+(() => {
+${CORE_SCRIPT}
+${PEOPLE_SCRIPT}
+${TASKS_SCRIPT}
+${CHART_SCRIPT}
+${REPLAY_SCRIPT}
+  start();
 })();
 `;

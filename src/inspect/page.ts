@@ -13,11 +13,13 @@ export interface LivePage {
   readonly csp: string;
 }
 
-let page: LivePage | undefined;
+const pages = new Map<'live' | 'replay', LivePage>();
 
-/** The page, built once per process. */
-export function livePage(): LivePage {
-  page ??= {
+/** The page, built once per process: the live view, or a stored run's replay. */
+export function livePage(mode: 'live' | 'replay' = 'live'): LivePage {
+  const built = pages.get(mode);
+  if (built !== undefined) return built;
+  const page: LivePage = {
     html: `<!doctype html>
 <html lang="en">
 <head>
@@ -26,9 +28,9 @@ export function livePage(): LivePage {
 <title>echelon — live view</title>
 <style>${PAGE_STYLE}</style>
 </head>
-<body>
+<body data-mode="${mode}">
 <header>
-  <h1>echelon · live view</h1>
+  <h1>echelon · <span id="mode">live view</span></h1>
   <div class="counts">
     <span><b id="c-agents">–</b> agents</span>
     <span><b id="c-tasks">–</b> active tasks</span>
@@ -39,13 +41,34 @@ export function livePage(): LivePage {
 </header>
 <div id="banner" role="alert"></div>
 <main>
-  <div>
-    <section><h2>Organisation</h2><ul class="tree" id="tree"></ul></section>
+  <div class="column">
+    <section id="org"><h2>Organisation</h2><ul class="tree" id="tree"></ul></section>
+    <section id="chart-section"><h2>Statechart of <span id="chart-agent">–</span></h2><div id="statechart" aria-live="polite"></div>
+      <p class="hint">Choose an agent in the organisation to see its chart; its current state is lit.</p></section>
   </div>
-  <div>
-    <section><h2>Pending approvals</h2><table id="approvals"></table><p class="empty" id="no-approvals">No pending approvals.</p></section>
-    <section><h2>Active escalations</h2><table id="escalations"></table></section>
-    <section><h2>Latest events</h2><ul id="events"></ul></section>
+  <div class="column">
+    <section id="approvals-section"><h2>Pending approvals</h2><table id="approvals"></table><p class="empty" id="no-approvals">No pending approvals.</p></section>
+    <section id="escalations-section"><h2>Active escalations</h2><table id="escalations"></table></section>
+    <section id="tasks-section"><h2>Tasks</h2>
+      <div class="filters" id="task-filters">
+        <label>status <select id="f-status"><option value="">any</option><option>active</option><option>completed</option><option>failed</option><option>rejected</option><option>cancelled</option></select></label>
+        <label>type <select id="f-type"><option value="">any</option></select></label>
+        <label>agent <select id="f-agent"><option value="">any</option></select></label>
+        <label>id <input id="f-search" type="search" placeholder="search by id"></label>
+      </div>
+      <ul id="tasks"></ul><p class="empty" id="no-tasks">No tasks yet.</p>
+    </section>
+    <section id="timeline-section" hidden><h2>Timeline of <span id="timeline-task">–</span></h2><div id="timeline"></div></section>
+    <section id="replay-section" hidden><h2>Replay <span id="replay-of"></span></h2>
+      <div class="replay-controls">
+        <button id="replay-prev" aria-label="previous entry">◀</button>
+        <input id="scrub" type="range" min="0" max="0" value="0" aria-label="journal entry">
+        <button id="replay-next" aria-label="next entry">▶</button>
+        <button id="replay-all" class="quiet">whole organisation</button>
+      </div>
+      <p id="replay-at"></p><p id="replay-text"></p><ul class="tree" id="replay-tree"></ul>
+    </section>
+    <section id="events-section"><h2>Latest events</h2><ul id="events"></ul></section>
   </div>
 </main>
 <script>${PAGE_SCRIPT}</script>
@@ -62,6 +85,7 @@ export function livePage(): LivePage {
       "frame-ancestors 'none'",
     ].join('; '),
   };
+  pages.set(mode, page);
   return page;
 }
 

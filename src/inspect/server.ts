@@ -1,28 +1,18 @@
 /**
  * echelon's live view server, on Node's own `http`: one self-contained page (no CDN, no external
- * assets), the organisation as JSON, a Server-Sent Events stream, and the approve / reject
- * actions that call the orchestrator's approvals API.
+ * assets), the organisation as JSON, a Server-Sent Events stream, the task list and timelines,
+ * and the people's actions through the orchestrator's API (see `routes.ts`).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { EchelonError } from '../errors.js';
-import type { Orchestrator } from '../runtime/orchestrator.js';
+import type { Orchestrator } from '../runtime/api.js';
 import { LiveFeed } from './feed.js';
-import { Guard, readJsonObject } from './guard.js';
+import { Guard } from './guard.js';
+import { json, listen } from './http.js';
 import { resolveLiveViewOptions, type LiveView, type LiveViewOptions } from './options.js';
 import { livePage } from './page.js';
-
-/** HTTP statuses for the errors an action can end in. */
-const STATUS: Readonly<Record<string, number>> = {
-  unauthorized: 401,
-  approval_unauthorized: 403,
-  self_approval: 403,
-  unknown_approval: 404,
-  duplicate_decision: 409,
-};
+import { act, read } from './routes.js';
 
 /**
- * Serves the live view of an organisation (what `org.serve()` calls).
+ * Serves the live view of an organisation; it closes when the organisation stops.
  *
  * @example
  * ```ts
@@ -37,90 +27,30 @@ export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions
   const settings = resolveLiveViewOptions(options);
   const guard = new Guard(settings);
   const feed = new LiveFeed(org, settings.history);
-  const page = livePage();
-
-  const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? '/', 'http://live.view');
-    const route = `${request.method} ${url.pathname}`;
-    if (route === 'GET /') {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': page.csp });
-      response.end(page.html);
-      return;
-    }
-    if (route === 'GET /api/state') {
+  // The view ends with the organisation: its event stream ends when the organisation stops.
+  const lifetime = org.events('agent.fault');
+  const view = await listen(settings, guard, livePage(), async (request, response, url) => {
+    if (request.method === 'GET') {
       guard.checkRead(request, url);
-      return json(response, 200, feed.state());
+      if (url.pathname === '/api/state') return json(response, 200, feed.state());
+      if (url.pathname === '/api/events') return feed.attach(response);
+      const answer = await read(org, feed, url);
+      if (answer !== undefined) return json(response, answer.status, answer.body);
     }
-    if (route === 'GET /api/events') {
-      guard.checkRead(request, url);
-      feed.attach(response);
-      return;
-    }
-    const action = /^POST \/api\/approvals\/([^/]+)\/(approve|reject)$/.exec(route);
-    if (action !== null) {
+    if (request.method === 'POST') {
       guard.checkAction(request);
-      const body = await readJsonObject(request);
-      const id = decodeURIComponent(action[1]!);
-      const by = text(body, 'by', true)!;
-      if (action[2] === 'approve') {
-        const comment = text(body, 'comment', false);
-        org.approvals.approve(id, { by, ...(comment === undefined ? {} : { comment }) });
-      } else {
-        const reason = text(body, 'reason', false);
-        org.approvals.reject(id, { by, ...(reason === undefined ? {} : { reason }) });
-      }
+      const answer = await act(org, request, url.pathname);
+      if (answer === undefined) return;
       feed.refresh();
-      return json(response, 200, { ok: true, approval: org.approvals.get(id)?.status ?? 'unknown' });
+      return json(response, answer.status, answer.body);
     }
-    return json(response, 404, { error: { code: 'invalid_request', message: `No ${request.method} ${url.pathname} here.` } });
-  };
-
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      const known = error instanceof EchelonError;
-      const body = known ? { error: error.toJSON() } : { error: { code: 'invalid_request', message: String(error) } };
-      if (!response.headersSent) json(response, known ? (STATUS[error.code] ?? 400) : 500, body);
-      else response.end();
-    });
+  }, () => {
+    void lifetime.return?.();
+    feed.close();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.port, settings.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  guard.listening(port);
-  const shownHost = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${shownHost}:${port}/${settings.token === undefined ? '' : `#token=${encodeURIComponent(settings.token)}`}`,
-    host: settings.host,
-    port,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        feed.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
-}
-
-function json(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  response.end(JSON.stringify(body));
-}
-
-/** A string field of an action's body; `by` must be a non-empty identity. */
-function text(body: Record<string, unknown>, field: string, required: boolean): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null || value === '') {
-    if (required) throw new EchelonError('invalid_request', `The action needs "${field}": who decides (an agent id with authority over the request).`);
-    return undefined;
-  }
-  if (typeof value !== 'string' || value.length > 2000) throw new EchelonError('invalid_request', `"${field}" must be a string of at most 2000 characters.`);
-  return value;
+  void (async () => {
+    for await (const _ of lifetime);
+    await view.close();
+  })();
+  return view;
 }

@@ -3,10 +3,10 @@
  * mailbox and load), the status counts, active escalations and pending approvals — plain JSON
  * without task payloads, so any task data stays on the server.
  */
-import { checkAuthority } from '../approval/authority.js';
 import type { Role } from '../hierarchy/types.js';
 import type { Orchestrator, OrchestratorStatus } from '../runtime/orchestrator.js';
 import type { Approval, EscalationReason } from '../types.js';
+import { approvalDeciders, escalationAssignees, escalationDeciders } from './deciders.js';
 
 /** One agent in the live view. */
 export interface LiveAgent {
@@ -17,6 +17,8 @@ export interface LiveAgent {
   readonly capabilities: readonly string[];
   /** The agent statechart's state, or `stopped` once the organisation stopped. */
   readonly state: string;
+  /** Every active state of its statechart, as paths (`delegating`, `delegating.consulting`): what its chart lights. */
+  readonly statePath: readonly string[];
   /** Tasks waiting in its mailbox (inbox and execution queue). */
   readonly queued: number;
   readonly running: number;
@@ -36,6 +38,14 @@ export interface LiveEscalation {
   readonly to: string;
   readonly message: string;
   readonly raisedAt: number;
+  /** True when it reached the top and waits for a person (who may resolve it from the page). */
+  readonly waitingForPerson: boolean;
+  /** The agent a person handed it to, if any. */
+  readonly assignedTo?: string;
+  /** Whom a person may act for when resolving it. */
+  readonly deciders: readonly string[];
+  /** The agents it may be assigned to (they have the capability). */
+  readonly assignees: readonly string[];
 }
 
 export interface LiveApproval extends Pick<Approval, 'id' | 'taskId' | 'taskType' | 'requester' | 'approver' | 'requiredLevel' | 'quorum' | 'reason' | 'status'> {
@@ -70,11 +80,12 @@ export function liveSnapshot(org: Orchestrator): LiveViewSnapshot {
     try {
       status = org.agentState(node.id);
     } catch {
-      return { ...base, state: 'stopped', queued: 0, running: 0, awaitingApproval: 0, escalated: 0, load: {}, totalLoad: 0 };
+      return { ...base, state: 'stopped', statePath: [], queued: 0, running: 0, awaitingApproval: 0, escalated: 0, load: {}, totalLoad: 0 };
     }
     return {
       ...base,
       state: status.state,
+      statePath: activePaths(org.actor.system.get(node.id)?.getSnapshot().value),
       queued: status.queued,
       running: status.running.length,
       awaitingApproval: status.awaitingApproval.length,
@@ -84,7 +95,24 @@ export function liveSnapshot(org: Orchestrator): LiveViewSnapshot {
     };
   });
   const escalations = org.escalations.active().map(
-    ({ id, taskId, taskType, reason, from, to, message, raisedAt }): LiveEscalation => ({ id, taskId, taskType, reason, from, to, message, raisedAt }),
+    (escalation): LiveEscalation => {
+      const { id, taskId, taskType, reason, from, to, message, raisedAt, assignedTo } = escalation;
+      const waitingForPerson = to === 'human' && assignedTo === undefined;
+      return {
+        id,
+        taskId,
+        taskType,
+        reason,
+        from,
+        to,
+        message,
+        raisedAt,
+        waitingForPerson,
+        ...(assignedTo === undefined ? {} : { assignedTo }),
+        deciders: waitingForPerson ? escalationDeciders(hierarchy, escalation) : [],
+        assignees: waitingForPerson ? escalationAssignees(hierarchy, escalation) : [],
+      };
+    },
   );
   const approvals = org.approvals.pending().map(
     (approval): LiveApproval => ({
@@ -98,11 +126,15 @@ export function liveSnapshot(org: Orchestrator): LiveViewSnapshot {
       approvals: approval.decisions.filter((decision) => decision.decision === 'approved').length,
       reason: approval.reason,
       status: approval.status,
-      eligible: hierarchy
-        .ancestors(approval.requester)
-        .filter((node) => checkAuthority(hierarchy, approval, approval.decisions, node.id) === undefined)
-        .map((node) => node.id),
+      eligible: approvalDeciders(hierarchy, approval),
     }),
   );
   return { status: org.status(), agents, escalations, approvals };
+}
+
+/** A statechart value as the paths of its active states: `{ delegating: 'consulting' }` → `['delegating', 'delegating.consulting']`. */
+function activePaths(value: unknown, prefix = ''): string[] {
+  if (typeof value === 'string') return [`${prefix}${value}`];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, inner]) => [`${prefix}${key}`, ...activePaths(inner, `${prefix}${key}.`)]);
 }

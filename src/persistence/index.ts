@@ -1,5 +1,6 @@
 /** Persistence: the store contract, the in-memory store, and the journal's shapes (the SQLite store is `echelon/sqlite`). */
 export { memoryStore } from './memory.js';
+export { forkStore, type ForkPoint } from './fork.js';
 export { SNAPSHOT_FORMAT } from './snapshots.js';
 export { storeHolder, storeLocked, type StoreHolder } from './lock.js';
 export type {

@@ -6,8 +6,8 @@ import type { AgentActorRef, AgentStateName } from '../../machines/agent.machine
 import type { TaskPhase } from '../../machines/task.machine.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Role } from '../hierarchy/types.js';
-import type { LiveView, LiveViewOptions } from '../inspect/options.js';
 import type { JournalEntry, JournalQuery } from '../persistence/types.js';
+import type { ReplayStep } from '../replay/steps.js';
 import type { Approval, Escalation, EscalationResolution, Outcome, TaskInput } from '../types.js';
 import type { EventStreamOptions } from './event-stream.js';
 import type { EventOfType, Listener, OrchestratorEvent, OrchestratorEventType } from './events.js';
@@ -79,17 +79,6 @@ export interface Orchestrator {
     type?: T,
     options?: EventStreamOptions,
   ): AsyncIterableIterator<T extends OrchestratorEventType ? EventOfType<T> : OrchestratorEvent>;
-  /**
-   * Serves the live view (org chart, agent states, events, escalations, approvals) on
-   * 127.0.0.1 unless told otherwise; it closes when the orchestrator stops.
-   *
-   * @example
-   * ```ts
-   * const view = await org.serve({ port: 4321 });
-   * console.log(`open ${view.url}`);
-   * ```
-   */
-  serve(options?: LiveViewOptions): Promise<LiveView>;
   readonly escalations: {
     active(): Escalation[];
     resolved(): Escalation[];
@@ -115,6 +104,17 @@ export interface Orchestrator {
    * ```
    */
   journal(query?: JournalQuery): JournalEntry[];
+  /**
+   * The journal as replay steps (with a `store`): each entry — all of them, or one task's — with
+   * every agent's state right after it, as `echelon replay` shows them.
+   *
+   * @example
+   * ```ts
+   * const parked = org.history('deploy-42').find((step) => step.entry.type === 'approval.requested');
+   * parked?.agents.find((agent) => agent.id === 'backend_dev_1')?.state; // 'awaitingApproval'
+   * ```
+   */
+  history(taskId?: string): ReplayStep[];
   /**
    * Resolves once everything that happened so far is written to the store (at once without one).
    *

@@ -5,7 +5,7 @@
  */
 import { nanoid } from 'nanoid';
 import { createActor } from 'xstate';
-import { createAgentMachine, type AgentActorRef, type AgentContext, type AgentStateName, type HeldTask } from '../../machines/agent.machine.js';
+import { agentChildId, createAgentMachine, type AgentActorRef, type AgentContext, type AgentStateName, type HeldTask } from '../../machines/agent.machine.js';
 import { EchelonError } from '../errors.js';
 import { hierarchyMetrics } from '../hierarchy/metrics.js';
 import { openDurable, type Durable } from '../persistence/durable.js';
@@ -17,6 +17,7 @@ import { eventStream } from './event-stream.js';
 import { EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import { Ledger } from './ledger.js';
 import { checkOrchestratorOptions, DEFAULT_LIMITS, invalid, positiveInteger, type OrchestratorOptions } from './options.js';
+import { replaySteps } from '../replay/steps.js';
 import { peopleDesk } from './people.js';
 import { reportHandler } from './reports.js';
 import { ResourceRegistry } from './resources.js';
@@ -149,6 +150,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const machine = createAgentMachine({ policy: resolved.policy, settings: resolved.settings, host });
   const actor = createActor(machine, {
     systemId: hierarchy.root.id,
+    id: agentChildId(hierarchy.root.id), // named as every other agent is, `agent:<id>`, in inspectors
     input: { agentId: hierarchy.root.id },
     ...(restored === undefined ? {} : { snapshot: restored }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
@@ -258,14 +260,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return stream.iterator as never;
     },
 
-    async serve(serveOptions) {
-      // Loaded on first use: the server and its page cost nothing to organisations that never serve.
-      const { serveLiveView } = await import('../inspect/server.js');
-      const view = await serveLiveView(org, serveOptions);
-      closers.add(view.close);
-      return view;
-    },
-
     escalations: desk.escalations,
 
     approvals: desk.approvals,
@@ -274,6 +268,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       if (durable === undefined) invalid('org.journal() reads the store: create the orchestrator with { store } (memoryStore(), or sqliteStore(file) from echelon/sqlite).');
       return durable.journal(query);
     },
+
+    history: (taskId) => replaySteps(org.journal(taskId === undefined ? {} : { taskId }), hierarchy.nodes().map((node) => ({ id: node.id, parent: node.parentId ?? null }))),
 
     flush: () => durable?.flushed() ?? Promise.resolve(),
 

@@ -29,6 +29,11 @@ export interface ScenarioContext {
    * their abort signal so a timed-out or cancelled attempt stops waiting.
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * True when people decide what the scenario leaves open (`echelon view`: approvals and
+   * escalations wait for someone on the page). Otherwise the scenario decides them itself.
+   */
+  readonly waitsForPeople: boolean;
 }
 
 /** A runnable scenario: the default export of a file in `examples/`. */

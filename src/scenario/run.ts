@@ -17,7 +17,7 @@ export const realClock: ScenarioHost['clock'] = {
 
 /** A scenario context in real time: `sleep` really waits. */
 export function realTimeContext(log: (line: string) => void = (line) => console.log(line)): ScenarioContext {
-  return { log, sleep: (ms, signal) => sleepOn(realClock, ms, signal) };
+  return { log, sleep: (ms, signal) => sleepOn(realClock, ms, signal), waitsForPeople: false };
 }
 
 /**

@@ -75,6 +75,7 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
   const context: ScenarioContext = {
     log: options.log ?? ((line) => console.log(line)),
     sleep: (ms, signal) => clock.sleep(ms, signal),
+    waitsForPeople: options.waitForPeople === true,
   };
   const org = scenario.organisation({ clock, messageDelayMs: 0, inspect: tracer.observe }, context);
   if (tracer.actors === 0 || typeof org?.on !== 'function') {

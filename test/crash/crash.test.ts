@@ -10,47 +10,18 @@
  * Kill points are hook counts inside the child (it blocks at the chosen one until killed), so
  * pass or fail does not depend on timing.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { seeded } from '../support/helpers.js';
+import { generation } from './generation.js';
 import { planFor } from './plan.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DRIVER = join(ROOT, 'test', 'crash', 'driver.ts');
 const SEEDS = Array.from({ length: 12 }, (_, index) => index + 1);
 const dir = mkdtempSync(join(tmpdir(), 'echelon-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Generation {
-  readonly lines: string[];
-  readonly killed: boolean;
-  readonly stderr: string;
-}
-
-/** Runs one process of the driver to its end, or to its kill point (where it is killed). */
-function generation(db: string, log: string, seed: number, kill: number): Promise<Generation> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', DRIVER, '--db', db, '--log', log, '--seed', String(seed), '--kill', String(kill)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const lines: string[] = [];
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      lines.push(line);
-      if (line.startsWith('KILL ')) child.kill('SIGKILL');
-    });
-    child.on('error', reject);
-    child.on('close', (_code, signal) => resolve({ lines, killed: signal === 'SIGKILL', stderr }));
-  });
-}
 
 /** Reads the file as the crash left it, without a writer (which would fold the write-ahead log in). */
 function readOnly<T>(db: string, read: (database: Database.Database) => T): T {

@@ -1,0 +1,96 @@
+/**
+ * `echelon replay <file.db> [--task id]`: a stored run, one journal entry at a time, in the
+ * stepper's format — who did what to which task, the states the agents went through, and the org
+ * chart with every agent's state at that moment.
+ */
+import { randomUUID } from 'node:crypto';
+import { formatTree } from './format.js';
+import { immediately, keypresses, paced, type Trigger } from './keys.js';
+import { EchelonError } from '../errors.js';
+import { isLoopback } from '../inspect/options.js';
+import { serveReplay } from '../inspect/replay-view.js';
+import type { Store } from '../persistence/types.js';
+import { chartFromLinks } from '../replay/chart.js';
+import { replaySteps, type ReplayStep } from '../replay/steps.js';
+import { sqliteStore } from '../persistence/sqlite/store.js';
+
+export interface ReplayCommandOptions {
+  readonly file: string;
+  readonly taskId?: string;
+  readonly autoMs?: number;
+  /** Stop after this many steps (all of them without asking when set). */
+  readonly steps?: number;
+  readonly tree: boolean;
+  readonly out: (line: string) => void;
+  readonly input: NodeJS.ReadStream;
+  /** Serve the replay view on this address instead of stepping in the terminal; it stays up until `interrupted`. */
+  readonly view?: { readonly port: number; readonly host: string; readonly token?: string; readonly interrupted: Promise<void> };
+}
+
+/** Runs the command; resolves with the process exit code. */
+export async function replayCommand(options: ReplayCommandOptions): Promise<number> {
+  const { out } = options;
+  const store = sqliteStore(options.file);
+  if (options.view !== undefined) return replayView(store, options, options.view);
+  const trigger: Trigger = options.autoMs !== undefined ? paced(options.autoMs) : options.steps !== undefined ? immediately : keypresses(options.input);
+  try {
+    const steps = storedSteps(store, options.taskId);
+    const chart = chartFromLinks(store.header()!.agents);
+    out(`replay ${options.file}: ${steps.length} journal entries${options.taskId === undefined ? '' : ` of task ${options.taskId}`}, ${store.header()!.sessions} session(s)`);
+    if (trigger !== immediately && options.autoMs === undefined) out('(press a key for the next entry; q to quit)');
+    for (const step of steps) {
+      if (options.steps !== undefined && step.index > options.steps) {
+        out(`── stopped after ${options.steps} step${options.steps === 1 ? '' : 's'}`);
+        return 0;
+      }
+      if (!(await trigger.next())) {
+        out('── stopped');
+        return 0;
+      }
+      for (const line of formatReplayStep(step, steps[0]!.entry.at)) out(line);
+      if (options.tree) for (const line of formatTree(chart, step.agents)) out(line);
+    }
+    out(`── the end of the journal after ${steps.length} step${steps.length === 1 ? '' : 's'}`);
+    return 0;
+  } finally {
+    trigger.close();
+    store.close();
+  }
+}
+
+/** `--view`: the replay page, a timeline to scrub, until Ctrl-C. */
+async function replayView(store: Store, options: ReplayCommandOptions, view: NonNullable<ReplayCommandOptions['view']>): Promise<number> {
+  let steps: ReplayStep[];
+  try {
+    steps = storedSteps(store, options.taskId);
+  } finally {
+    store.close();
+  }
+  const token = view.token ?? (isLoopback(view.host) ? undefined : randomUUID());
+  const served = await serveReplay(steps, { port: view.port, host: view.host, ...(token === undefined ? {} : { token }) });
+  options.out(`replay of ${options.file} (${steps.length} entries): ${served.url}`);
+  options.out('Ctrl-C to quit');
+  await view.interrupted;
+  await served.close();
+  return 0;
+}
+
+/** A store's journal as replay steps (all, or one task's); refuses an empty store or an unknown task. */
+export function storedSteps(store: Store, taskId?: string): ReplayStep[] {
+  const header = store.header();
+  if (header === undefined) throw new EchelonError('unknown_task', `${store.name} holds no organisation: there is nothing to replay.`);
+  const entries = store.journal(taskId === undefined ? {} : { taskId });
+  if (taskId !== undefined && entries.length === 0) throw new EchelonError('unknown_task', `${store.name} has no journal entries for task "${taskId}".`, { details: { taskId } });
+  return replaySteps(entries, header.agents);
+}
+
+/** One step: its title, what happened, and the states agents went through. */
+export function formatReplayStep(step: ReplayStep, start: number): string[] {
+  const { entry } = step;
+  const title = `step ${step.index}`;
+  const lines = [`── ${title} · t=+${entry.at - start} ms · session ${entry.session} · #${entry.seq} ${'─'.repeat(Math.max(0, 30 - title.length))}`];
+  if (entry.type === 'task.delegated') lines.push(`  ${String(entry.data?.to)} ← task.assign ${entry.taskId} (from ${entry.actor})`);
+  lines.push(`    • ${entry.type.padEnd(21)} ${step.text}`);
+  for (const move of step.moves) lines.push(`      ${move.agent}: ${move.states.join(' → ')}`);
+  return lines;
+}

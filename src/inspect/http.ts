@@ -1,0 +1,73 @@
+/**
+ * The live view's HTTP plumbing, shared by the live view and the replay view: a Node `http`
+ * server that answers errors as JSON (an `EchelonError`'s code picks the status), listens where
+ * the options say, and closes with its connections.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EchelonError } from '../errors.js';
+import type { Guard } from './guard.js';
+import type { LiveView, ResolvedLiveViewOptions } from './options.js';
+import type { LivePage } from './page.js';
+
+/** HTTP statuses for the errors a request can end in. */
+const STATUS: Readonly<Record<string, number>> = {
+  unauthorized: 401,
+  approval_unauthorized: 403,
+  self_approval: 403,
+  escalation_unauthorized: 403,
+  unknown_approval: 404,
+  unknown_escalation: 404,
+  unknown_task: 404,
+  duplicate_decision: 409,
+};
+
+export type Handler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
+
+/** Serves `page` at `/` and everything else through `handle`; `onClose` runs as the server closes. */
+export async function listen(settings: ResolvedLiveViewOptions, guard: Guard, page: LivePage, handle: Handler, onClose: () => void): Promise<LiveView> {
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://live.view');
+    const answering =
+      request.method === 'GET' && url.pathname === '/'
+        ? Promise.resolve(void response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': page.csp }).end(page.html))
+        : handle(request, response, url).then(() => {
+            if (!response.headersSent) json(response, 404, { error: { code: 'invalid_request', message: `No ${request.method} ${url.pathname} here.` } });
+          });
+    answering.catch((error: unknown) => {
+      const known = error instanceof EchelonError;
+      const body = known ? { error: error.toJSON() } : { error: { code: 'invalid_request', message: String(error) } };
+      if (!response.headersSent) json(response, known ? (STATUS[error.code] ?? 400) : 500, body);
+      else response.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  guard.listening(port);
+  const shownHost = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shownHost}:${port}/${settings.token === undefined ? '' : `#token=${encodeURIComponent(settings.token)}`}`,
+    host: settings.host,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        onClose();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+export function json(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  response.end(JSON.stringify(body));
+}

@@ -1,0 +1,38 @@
+/**
+ * The replay view: the live view's page in replay mode, serving a stored run's steps (what
+ * `echelon replay <file.db> --view` opens) — a timeline to scrub, with every agent's state at
+ * each entry. Read-only: there is no organisation behind it to act on.
+ */
+import type { ReplayStep } from '../replay/steps.js';
+import { Guard } from './guard.js';
+import { json, listen } from './http.js';
+import { resolveLiveViewOptions, type LiveView, type LiveViewOptions } from './options.js';
+import { livePage } from './page.js';
+
+/**
+ * Serves replay steps (`replaySteps(store.journal(), store.header().agents)`, or `org.history()`).
+ *
+ * @example
+ * ```ts
+ * import { serveReplay } from 'echelon/view';
+ * const store = sqliteStore('org.db');
+ * const view = await serveReplay(replaySteps(store.journal(), store.header()!.agents));
+ * console.log(`replay: ${view.url}`);
+ * ```
+ */
+export async function serveReplay(steps: readonly ReplayStep[], options?: LiveViewOptions): Promise<LiveView> {
+  const settings = resolveLiveViewOptions(options);
+  const guard = new Guard(settings);
+  return listen(
+    settings,
+    guard,
+    livePage('replay'),
+    async (request, response, url) => {
+      if (request.method !== 'GET' || url.pathname !== '/api/history') return;
+      guard.checkRead(request, url);
+      const task = url.searchParams.get('task');
+      json(response, 200, task ? steps.filter((step) => step.entry.taskId === task || (step.entry as { rootId?: string }).rootId === task) : steps);
+    },
+    () => undefined,
+  );
+}

@@ -1,0 +1,139 @@
+/**
+ * The Stately inspector, wired so that it sees every agent (`echelon/inspector`).
+ *
+ * `@statelyai/inspect`'s WebSocket inspector keeps at most 200 events before its socket opens
+ * (`maxDeferredEvents`), and its server replays only the last 200 messages to an inspector that
+ * connects later. An organisation emits more than that as it starts, so the agents'
+ * registrations — the only messages that carry their statechart — are the ones lost. Here the
+ * socket is open before anything is sent; every agent is then announced with its definition and
+ * current snapshot; live events follow through the actor system's own `inspect`; and the
+ * announcements are repeated often enough that the server's replay always holds them.
+ */
+import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
+import type { InspectionEvent } from 'xstate';
+import WebSocket from 'ws';
+import { EchelonError } from '../errors.js';
+import type { Orchestrator } from '../runtime/api.js';
+
+/** Options of {@link inspectOrganisation}. */
+export interface InspectOrganisationOptions {
+  /** The inspector server's WebSocket address, e.g. `ws://localhost:8080` (`createInspectorServer`). */
+  readonly url: string;
+  /**
+   * How many of the latest messages the server replays to an inspector that connects later
+   * (`@statelyai/inspect/server` keeps 200). The agents are announced again before they would
+   * leave that window, so an organisation with fewer agents than this is always seen whole.
+   */
+  readonly replayWindow?: number;
+}
+
+/** A connected inspector. */
+export interface OrganisationInspector {
+  /** Messages sent to the server so far (announcements included). */
+  readonly sent: number;
+  /** Announces every agent again, with its definition and current snapshot. */
+  announce(): void;
+  /** Stops forwarding and closes the socket once what was queued is sent. */
+  stop(): Promise<void>;
+}
+
+const DEFAULTS = { replayWindow: 200 } as const satisfies Partial<InspectOrganisationOptions>;
+
+/**
+ * Connects to a Stately inspector server, then shows it every agent of a running organisation
+ * and everything they do from now on.
+ *
+ * @example
+ * ```ts
+ * import { createInspectorServer } from '@statelyai/inspect/server';
+ * import { inspectOrganisation } from 'echelon/inspector';
+ *
+ * createInspectorServer({ port: 8080 });
+ * const org = createOrchestrator({ hierarchy, executors });
+ * const inspector = await inspectOrganisation(org, { url: 'ws://localhost:8080' });
+ * // … every agent shows up as `agent:<id>`, with the agent statechart and its state
+ * await inspector.stop();
+ * ```
+ */
+export async function inspectOrganisation(org: Orchestrator, options: InspectOrganisationOptions): Promise<OrganisationInspector> {
+  const { url, replayWindow = DEFAULTS.replayWindow } = options;
+  if (typeof url !== 'string' || !/^wss?:\/\//.test(url)) throw new EchelonError('invalid_option', `inspectOrganisation needs { url: 'ws://host:port' }, got ${JSON.stringify(url)}.`);
+  if (!Number.isInteger(replayWindow) || replayWindow < 1) throw new EchelonError('invalid_option', `replayWindow must be a whole number ≥ 1, got ${String(replayWindow)}.`);
+  const socket = await connect(url);
+  const agents = new Map(org.hierarchy.nodes().map((node) => [org.actor.system.get(node.id)?.sessionId ?? node.id, node.id]));
+  /** Each agent's registration as the inspector converted it: announced again with a fresh snapshot. */
+  const registrations = new Map<string, StatelyInspectionEvent & { type: '@xstate.actor' }>();
+  let sent = 0;
+  let sinceAnnouncement = 0;
+  let stopped = false;
+
+  const write = (event: StatelyInspectionEvent) => {
+    socket.send(JSON.stringify(event));
+    sent++;
+  };
+  /** Announces every registered agent again, now, ahead of anything sent after it. */
+  const announce = () => {
+    sinceAnnouncement = 0;
+    for (const [sessionId, registration] of registrations) {
+      const actorRef = org.actor.system.get(agents.get(sessionId)!);
+      if (actorRef !== undefined) write({ ...registration, createdAt: String(Date.now()), snapshot: actorRef.getSnapshot() });
+    }
+  };
+
+  const inspector = createInspector({
+    send(event: StatelyInspectionEvent) {
+      if (stopped || socket.readyState !== WebSocket.OPEN) return;
+      if (event.type === '@xstate.actor' && agents.has(event.sessionId)) registrations.set(event.sessionId, event);
+      write(event);
+      // Announce again before the oldest announcement would leave the server's replay window.
+      if (++sinceAnnouncement + registrations.size >= replayWindow) announce();
+    },
+  });
+
+  // The first announcement goes through the inspector's own conversion (definition, name, parent).
+  const rootId = org.actor.sessionId;
+  for (const id of agents.values()) {
+    const actorRef = org.actor.system.get(id);
+    if (actorRef !== undefined) inspector.inspect.next?.({ type: '@xstate.actor', actorRef, rootId } as InspectionEvent);
+  }
+  const subscription = org.actor.system.inspect((event) => {
+    if (!stopped) inspector.inspect.next?.(event);
+  });
+
+  return {
+    get sent() {
+      return sent;
+    },
+    announce,
+    stop() {
+      if (stopped) return Promise.resolve();
+      subscription.unsubscribe();
+      // What the inspector converted already is queued on its timer: let it leave first.
+      return new Promise<void>((resolve) =>
+        setTimeout(() => {
+          stopped = true;
+          socket.once('close', () => resolve());
+          socket.close();
+        }, 0),
+      );
+    },
+  };
+}
+
+/** Opens the socket, or refuses with a message that says what to start. */
+function connect(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    socket.once('open', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', (error) =>
+      reject(
+        new EchelonError('inspector_unreachable', `No inspector server answers at ${url} (${error.message}): start one with createInspectorServer({ port }) from @statelyai/inspect/server.`, {
+          cause: error,
+        }),
+      ),
+    );
+  });
+}

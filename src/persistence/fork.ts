@@ -1,0 +1,106 @@
+/**
+ * Forking a stored organisation: a copy of everything a store holds, written into a new store, so
+ * that a new organisation can resume there and take another course — reject the approval the
+ * original will approve, resolve an escalation differently, cancel a task — while the original
+ * goes on untouched.
+ *
+ * A store keeps the organisation as of its last write (a consistent cut, see the recorder), and a
+ * journal of what led there; the journal holds facts, not agent snapshots or task payloads. So a
+ * fork starts from the last write: the point the journal ends at. Any earlier point can be
+ * replayed (`echelon replay`), not resumed.
+ */
+import { EchelonError } from '../errors.js';
+import type { Outcome } from '../types.js';
+import type { JournalEntry, JournalRecord, Store, StoreBatch, StoredApproval, StoredEscalation } from './types.js';
+
+/** Where a fork starts: the last journal entry of the source, and what is still open there. */
+export interface ForkPoint {
+  /** The journal entry the fork starts after (`seq`), and its time. */
+  readonly seq: number;
+  readonly at: number;
+  /** Submitted tasks still active, approvals still pending, escalations still open at that point. */
+  readonly activeTasks: readonly string[];
+  readonly pendingApprovals: readonly string[];
+  readonly activeEscalations: readonly string[];
+}
+
+const empty = { snapshots: [], tasks: [], removedTasks: [], outcomes: [], escalations: [], approvals: [], journal: [] } as const satisfies Omit<StoreBatch, 'session'>;
+
+/**
+ * Copies the organisation `source` holds into `target` (which must be empty): its shape, every
+ * agent's statechart, the tasks in flight, escalations, approvals, budgets, resource claims, the
+ * outcomes of finished tasks and the whole journal, session by session. Resume a new organisation
+ * on `target` (`createOrchestrator({ …, store: target, resume: true })`) to go on from there.
+ *
+ * @example
+ * ```ts
+ * const point = forkStore(sqliteStore('run.db'), sqliteStore('what-if.db'));
+ * const fork = createOrchestrator({ hierarchy, executors, store: sqliteStore('what-if.db'), resume: true });
+ * fork.approvals.reject(point.pendingApprovals[0], { by: 'cto', reason: 'what if we had said no?' });
+ * ```
+ */
+export function forkStore(source: Store, target: Store): ForkPoint {
+  const header = source.header();
+  if (header === undefined) throw new EchelonError('invalid_option', `${source.name} holds no organisation: there is nothing to fork.`);
+  if (target.header() !== undefined) throw new EchelonError('store_in_use', `${target.name} already holds an organisation: fork into an empty store.`);
+  const stored = source.load();
+  const journal = source.journal();
+  const last = journal.at(-1);
+
+  // Finished work: what the journal names, read back by id.
+  const submitted = unique(journal.filter((entry) => entry.type === 'task.submitted').map((entry) => entry.taskId));
+  const outcomes = submitted.map((id) => source.outcome(id)).filter((outcome): outcome is Outcome => outcome !== undefined);
+  const rootOf = new Map(journal.map((entry) => [entry.taskId, entry.rootId ?? entry.taskId]));
+  const escalations: StoredEscalation[] = unique(journal.map((entry) => (entry.type === 'escalation.raised' ? (entry.data?.escalationId as string | undefined) : undefined)))
+    .map((id) => source.escalation(id))
+    .filter((escalation) => escalation !== undefined)
+    .map((escalation) => ({ rootId: rootOf.get(escalation.taskId) ?? escalation.taskId, escalation }));
+  const approvals: StoredApproval[] = unique(journal.map((entry) => (entry.type === 'approval.requested' ? (entry.data?.approvalId as string | undefined) : undefined)))
+    .map((id) => source.approval(id))
+    .filter((approval) => approval !== undefined)
+    .map((approval) => ({ rootId: rootOf.get(approval.taskId) ?? approval.taskId, approval }));
+
+  // The journal, a batch per session so every entry keeps its session; the state with the last one.
+  const sessions = [...new Set(journal.map((entry) => entry.session))];
+  if (!sessions.includes(header.sessions)) sessions.push(header.sessions);
+  sessions.forEach((session, index) => {
+    const batch: StoreBatch = {
+      ...empty,
+      session,
+      ...(index === 0 ? { header: { agents: header.agents, snapshotFormat: header.snapshotFormat } } : {}),
+      journal: journal.filter((entry) => entry.session === session).map(record),
+    };
+    if (index < sessions.length - 1) return target.write(batch);
+    target.write({
+      ...batch,
+      snapshots: Object.entries(stored.snapshots).map(([id, snapshot]) => ({
+        id,
+        snapshot,
+        addedParts: Object.entries(stored.parts[id] ?? {}).map(([key, value]) => ({ key, value })),
+        removedParts: [],
+      })),
+      tasks: stored.tasks,
+      outcomes,
+      escalations: [...escalations.filter((kept) => !stored.escalations.some((open) => open.escalation.id === kept.escalation.id)), ...stored.escalations],
+      approvals: [...approvals.filter((kept) => !stored.approvals.some((open) => open.approval.id === kept.approval.id)), ...stored.approvals],
+      resources: stored.resources,
+    });
+  });
+
+  return {
+    seq: last?.seq ?? 0,
+    at: last?.at ?? 0,
+    activeTasks: stored.tasks.filter((task) => task.task.id === task.task.rootId).map((task) => task.task.id),
+    pendingApprovals: stored.approvals.filter((kept) => kept.approval.status === 'pending').map((kept) => kept.approval.id),
+    activeEscalations: stored.escalations.filter((kept) => kept.escalation.status === 'active').map((kept) => kept.escalation.id),
+  };
+}
+
+/** A journal entry as it is written (its number and session come from the store). */
+function record({ seq: _seq, session: _session, ...entry }: JournalEntry): JournalRecord {
+  return entry;
+}
+
+function unique(ids: ReadonlyArray<string | undefined>): string[] {
+  return [...new Set(ids.filter((id): id is string => id !== undefined))];
+}

@@ -1,0 +1,211 @@
+/**
+ * A stored run, step by step: each journal entry is one step, with the line it says and what
+ * every agent was doing right after it. The journal holds facts (a hop, an execution starting or
+ * ending, an approval parking a task), not the agents' snapshots, so each agent's state is the
+ * one those facts put its statechart in: `executing` while it runs a task, `awaitingApproval`
+ * while a task of its waits for a decision, `delegating` / `evaluatingEscalation` at the step
+ * where it hands a task down or up, `receiving` otherwise.
+ */
+import type { AgentStateName } from '../../machines/agent.types.js';
+
+/**
+ * A journal entry as replay reads it (a store's `ReplayEntry` is one). Declared here so that
+ * replay depends on no store: any log of these facts can be stepped through.
+ */
+export interface ReplayEntry {
+  readonly seq: number;
+  readonly session: number;
+  readonly at: number;
+  readonly type: string;
+  readonly actor: string;
+  readonly taskId?: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** An agent and the agent it reports to (`null` for the root): a store's `header().agents`. */
+export interface AgentLink {
+  readonly id: string;
+  readonly parent: string | null;
+}
+
+/** An agent at one step of a replay. */
+export interface ReplayAgent {
+  readonly id: string;
+  readonly parent: string | null;
+  readonly state: AgentStateName;
+  /** Tasks it was executing. */
+  readonly running: readonly string[];
+  /** Its tasks waiting for an approval. */
+  readonly awaitingApproval: readonly string[];
+}
+
+/** One step of a replay: one journal entry and the organisation right after it. */
+export interface ReplayStep {
+  /** 1 for the first entry. */
+  readonly index: number;
+  readonly entry: ReplayEntry;
+  /** The entry in one line, e.g. `s1-t0: cto → backend_lead`. */
+  readonly text: string;
+  /** Every agent, in org-chart order. */
+  readonly agents: readonly ReplayAgent[];
+  /** Agents whose state this step changed, with the states they went through. */
+  readonly moves: readonly { readonly agent: string; readonly states: readonly AgentStateName[] }[];
+}
+
+interface Books {
+  readonly running: Set<string>;
+  readonly parked: Set<string>;
+  state: AgentStateName;
+}
+
+/**
+ * Steps through journal entries (all of a store's, or one task's) for an organisation of these
+ * agents (a store's `header().agents`, or a hierarchy's nodes).
+ *
+ * @example
+ * ```ts
+ * const store = sqliteStore('org.db');
+ * for (const step of replaySteps(store.journal(), store.header()!.agents)) console.log(step.index, step.text);
+ * ```
+ */
+export function replaySteps(entries: readonly ReplayEntry[], links: readonly AgentLink[]): ReplayStep[] {
+  const books = new Map(links.map((link) => [link.id, { running: new Set<string>(), parked: new Set<string>(), state: 'receiving' as AgentStateName }]));
+  const steady = (agent: Books): AgentStateName => (agent.running.size > 0 ? 'executing' : agent.parked.size > 0 ? 'awaitingApproval' : 'receiving');
+  const types = new Map<string, string>();
+  return entries.map((entry, position) => {
+    const before = new Map([...books].map(([id, agent]) => [id, agent.state]));
+    const transient = apply(entry, books, types);
+    const moves: Array<{ agent: string; states: AgentStateName[] }> = [];
+    for (const [id, agent] of books) {
+      const passing = transient.get(id);
+      agent.state = steady(agent);
+      const states = [before.get(id)!, ...(passing === undefined ? [] : [passing]), agent.state].filter((state, i, all) => i === 0 || state !== all[i - 1]);
+      if (states.length > 1) moves.push({ agent: id, states });
+    }
+    return {
+      index: position + 1,
+      entry,
+      text: describeEntry(entry, types),
+      agents: links.map((link) => {
+        const agent = books.get(link.id)!;
+        return { id: link.id, parent: link.parent, state: agent.state, running: [...agent.running], awaitingApproval: [...agent.parked] };
+      }),
+      moves,
+    };
+  });
+}
+
+/** Updates the agents' books for one entry; returns the states agents pass through at this step. */
+function apply(entry: ReplayEntry, books: Map<string, Books>, types: Map<string, string>): Map<string, AgentStateName> {
+  const transient = new Map<string, AgentStateName>();
+  const at = books.get(entry.actor);
+  const task = entry.taskId;
+  const data = entry.data ?? {};
+  const forget = (taskId: string) => {
+    for (const agent of books.values()) {
+      agent.running.delete(taskId);
+      agent.parked.delete(taskId);
+    }
+  };
+  switch (entry.type) {
+    case 'task.submitted':
+      if (task !== undefined && typeof data.type === 'string') types.set(task, data.type);
+      break;
+    case 'task.delegated':
+      if (at !== undefined) transient.set(entry.actor, 'delegating');
+      break;
+    case 'escalation.raised':
+      if (at !== undefined) transient.set(entry.actor, 'evaluatingEscalation');
+      if (task !== undefined) at?.running.delete(task);
+      break;
+    case 'task.started':
+      if (task !== undefined) at?.running.add(task);
+      break;
+    case 'task.retrying':
+      if (task !== undefined) at?.running.delete(task);
+      break;
+    case 'approval.requested':
+      if (task !== undefined) {
+        at?.running.delete(task);
+        at?.parked.add(task);
+      }
+      break;
+    case 'approval.settled':
+      if (task !== undefined) at?.parked.delete(task);
+      break;
+    case 'task.ended':
+    case 'task.settled':
+      if (task !== undefined) forget(task);
+      break;
+    case 'task.cancelling':
+      for (const id of Array.isArray(data.taskIds) ? (data.taskIds as string[]) : task === undefined ? [] : [task]) forget(id);
+      break;
+    default:
+      break;
+  }
+  return transient;
+}
+
+/**
+ * A journal entry in one line.
+ *
+ * @example
+ * ```ts
+ * describeEntry({ seq: 3, session: 1, at: 0, type: 'task.delegated', actor: 'cto', taskId: 't1', data: { to: 'backend_lead' } });
+ * // 't1: cto → backend_lead'
+ * ```
+ */
+export function describeEntry(entry: ReplayEntry, types: ReadonlyMap<string, string> = new Map()): string {
+  const data = entry.data ?? {};
+  const task = entry.taskId === undefined ? '' : types.has(entry.taskId) ? `${types.get(entry.taskId)} ${entry.taskId}` : entry.taskId;
+  const error = typeof data.error === 'object' && data.error !== null ? (data.error as { code?: string; message?: string }) : undefined;
+  const ended = `${String(data.status)}${data.executedBy === undefined ? '' : ` by ${String(data.executedBy)}`}${error === undefined ? '' : ` (${error.code}: ${error.message})`}`;
+  switch (entry.type) {
+    case 'organisation.started':
+      return `the organisation starts (session ${entry.session})`;
+    case 'organisation.resumed':
+      return `the organisation resumes from the store (session ${entry.session})`;
+    case 'task.submitted':
+      return `${task} submitted at ${String(data.entry ?? entry.actor)}`;
+    case 'task.delegated':
+      return `${task}: ${entry.actor} → ${String(data.to)}`;
+    case 'task.queued':
+      return `${task} waits in ${entry.actor}'s queue`;
+    case 'task.started':
+      return `${task} executing at ${entry.actor}${Number(data.attempt) > 1 ? ` (attempt ${String(data.attempt)})` : ''}`;
+    case 'task.retrying':
+      return `${task} at ${entry.actor} failed (${String(data.error)}); retry ${String(data.attempt)} in ${String(data.delayMs)} ms`;
+    case 'task.deferred':
+      return `${task} at ${entry.actor} waits for ${(data.resources as string[] | undefined)?.join(', ') ?? 'resources'}`;
+    case 'task.decomposed':
+      return `${task} split by ${entry.actor} into ${(data.subtasks as string[] | undefined)?.join(', ') ?? '?'}`;
+    case 'task.ended':
+      return `${task} ${ended} at ${entry.actor}`;
+    case 'subtask.settled':
+      return `subtask ${task} ${ended}`;
+    case 'task.settled':
+      return `${task} ${ended} — settled`;
+    case 'task.cancelling':
+      return `cancelling ${(data.taskIds as string[] | undefined)?.join(', ') ?? task} by ${entry.actor}: ${String(data.reason)}`;
+    case 'task.redelivered':
+      return `${task} sent again to ${entry.actor} after a restart`;
+    case 'escalation.raised':
+      return `${task} escalated (${String(data.reason)}) ${entry.actor} → ${String(data.to)}: ${String(data.message)}`;
+    case 'escalation.assigned':
+      return `escalation ${String(data.escalationId)} of ${task} assigned to ${String(data.to)} by ${entry.actor}`;
+    case 'escalation.resolved':
+      return `escalation ${String(data.escalationId)} of ${task} resolved: ${ended}`;
+    case 'approval.requested':
+      return `${task} at ${entry.actor} awaits approval by ${String(data.approver)}`;
+    case 'approval.decided':
+      return `approval ${String(data.approvalId)} of ${task} ${String(data.decision)} by ${entry.actor}${data.note === undefined ? '' : `: ${String(data.note)}`}`;
+    case 'approval.settled':
+      return `approval ${String(data.approvalId)} of ${task} ${String(data.status)}`;
+    case 'approval.refused':
+      return `decision by ${entry.actor} on approval ${String(data.approvalId)} refused (${String(data.error)})`;
+    case 'agent.fault':
+      return `fault at ${entry.actor}${task === '' ? '' : ` (task ${task})`}: ${String(data.message)}`;
+    default:
+      return `${entry.type} by ${entry.actor}${task === '' ? '' : ` (${task})`}`;
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Replaying stored runs: `echelon replay` on a SQLite file the crash test's driver left (killed
+ * once, resumed to the end), and `org.history(taskId)`, the same steps as data.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/index.js';
+import { storedSteps } from '../src/cli/replay.js';
+import { AGENT_STATES, developmentTeam, EchelonError, forkStore, memoryStore } from '../src/index.js';
+import { sqliteStore } from '../src/sqlite.js';
+import { generation } from './crash/generation.js';
+import { flush, orchestrators } from './support/helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'echelon-replay-'));
+const db = join(dir, 'crashed.db');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  // Killed at its 60th hook, then resumed to the end: two sessions in one file.
+  const killed = await generation(db, join(dir, 'effects.log'), 3, 60);
+  expect(killed.killed).toBe(true);
+  const resumed = await generation(db, join(dir, 'effects.log'), 3, 0);
+  expect(resumed.lines.at(-1)).toBe('DONE');
+}, 120_000);
+
+const cli = async (args: string[], input: NodeJS.ReadStream = new PassThrough() as unknown as NodeJS.ReadStream) => {
+  const lines: string[] = [];
+  const code = await main(args, { out: (line) => lines.push(...line.split('\n')), input });
+  return { code, lines, text: lines.join('\n') };
+};
+
+const team = developmentTeam();
+const chartLine = new RegExp(`^ {4}[│├└─ ]*(${team.nodes().map((node) => node.id).join('|')}) +(${AGENT_STATES.join('|')})`);
+
+describe('echelon replay <file.db>', () => {
+  it('steps through the whole stored run, across the crash, in the stepper\'s format', async () => {
+    const { code, lines, text } = await cli(['replay', db, '--steps', '100000']);
+    expect(code).toBe(0);
+    const total = Number(/(\d+) journal entries, 2 session\(s\)/.exec(lines[0]!)?.[1]);
+    expect(total).toBeGreaterThan(50);
+    expect(text.match(/^── step \d+ /gm)).toHaveLength(total);
+    expect(text).toMatch(/── step 1 · t=\+0 ms · session 1 · #1 ─+\n {4}• organisation\.started +the organisation starts \(session 1\)/);
+    expect(text).toMatch(/• organisation\.resumed +the organisation resumes from the store \(session 2\)/);
+    // A hop reads as the stepper's delivery line, with the sender's states.
+    expect(text).toMatch(/ {2}backend_lead ← task\.assign s3-\S+ \(from cto\)\n {4}• task\.delegated +\S+ s3-\S+: cto → backend_lead\n {6}cto: receiving → delegating → receiving/);
+    // After every step, the org chart with each agent's state at that moment; someone was executing, someone waited for approval.
+    expect(lines.filter((line) => chartLine.test(line))).toHaveLength(total * team.size);
+    expect(text).toMatch(/ executing +running 1/);
+    expect(text).toMatch(/ awaitingApproval +awaiting approval 1/);
+    expect(text).toMatch(/approved by \S+: approved after the crash test looked/);
+    expect(lines.at(-1)).toBe(`── the end of the journal after ${total} steps`);
+  });
+
+  it('--task follows one submitted task and what it split into; a key per entry, q stops', async () => {
+    const { text } = await cli(['replay', db, '--task', 's3-feature', '--steps', '1000', '--compact']);
+    expect(text).toMatch(/s3-feature split by \S+ into s3-feature\.backend, s3-feature\.frontend/);
+    expect(text).toMatch(/subtask s3-feature\.backend completed by/);
+    expect(text).toMatch(/full_stack_feature s3-feature completed by \S+ — settled/);
+    expect(text).not.toMatch(/s3-t\d/);
+    expect(text.split('\n').filter((line) => chartLine.test(line))).toHaveLength(0);
+
+    const input = new PassThrough();
+    const stepping = cli(['replay', db, '--task', 's3-feature', '--compact'], input as unknown as NodeJS.ReadStream);
+    input.write('\n\nq\n');
+    const { text: stepped } = await stepping;
+    expect(stepped.match(/^── step \d+/gm)).toEqual(['── step 1', '── step 2']);
+    expect(stepped).toContain('── stopped');
+  });
+
+  it('refuses a task the file does not know, with its code', async () => {
+    await expect(cli(['replay', db, '--task', 'nope', '--steps', '1'])).rejects.toMatchObject({ code: 'unknown_task' });
+    await expect(cli(['replay'])).rejects.toBeInstanceOf(EchelonError);
+  });
+});
+
+describe('org.history(taskId)', () => {
+  const start = orchestrators({ hierarchy: team, executors: async (task) => `${task.type} done` });
+
+  it('is the replay as data: each entry with every agent\'s state right after it', async () => {
+    const store = memoryStore();
+    const org = start({ store });
+    const outcome = org.submit({ id: 'risky', type: 'python', context: { requiresApproval: true } });
+    await flush();
+    org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'api_specialist' });
+    expect((await outcome).status).toBe('completed');
+    await org.flush();
+    const steps = org.history('risky');
+    expect(steps.map((step) => step.entry.type)).toEqual([
+      'task.submitted',
+      'task.delegated',
+      'task.delegated',
+      'task.delegated',
+      'approval.requested',
+      'approval.decided',
+      'approval.settled',
+      'task.started',
+      'task.ended',
+      'task.settled',
+    ]);
+    const stateAt = (type: string, agent: string) => steps.find((step) => step.entry.type === type)!.agents.find((a) => a.id === agent)!.state;
+    expect(stateAt('approval.requested', 'backend_dev_1')).toBe('awaitingApproval');
+    expect(stateAt('task.started', 'backend_dev_1')).toBe('executing');
+    expect(stateAt('task.settled', 'backend_dev_1')).toBe('receiving');
+    expect(steps[1]!.moves).toEqual([{ agent: 'cto', states: ['receiving', 'delegating', 'receiving'] }]);
+    expect(steps[5]!.text).toMatch(/approved by api_specialist/);
+    // The same as `echelon replay --task` reads from the store.
+    expect(storedSteps(store, 'risky')).toEqual(steps);
+    expect(() => start().history('risky')).toThrow(expect.objectContaining({ code: 'invalid_option' }));
+  });
+});
+
+describe('a SQLite file that holds nothing', () => {
+  it('has nothing to replay', () => {
+    const empty = sqliteStore(join(dir, 'empty.db'));
+    expect(() => storedSteps(empty)).toThrow(expect.objectContaining({ code: 'unknown_task' }));
+    empty.close();
+  });
+});
+
+describe('forkStore: a new organisation from the stored state', () => {
+  const start = orchestrators({ hierarchy: team, executors: async (task) => `${task.type} done` });
+
+  it('what if this approval had been rejected: the fork rejects it, the original approves it, each in its own store', async () => {
+    const original = memoryStore();
+    const org = start({ store: original });
+    const safe = await org.submit({ id: 'safe', type: 'react' });
+    const risky = org.submit({ id: 'risky', type: 'python', context: { requiresApproval: true } });
+    await flush();
+    await org.flush();
+    const approval = org.approvals.pending()[0]!;
+
+    const copy = memoryStore();
+    const point = forkStore(original, copy);
+    expect(point).toMatchObject({ seq: original.journal().at(-1)!.seq, activeTasks: ['risky'], pendingApprovals: [approval.id], activeEscalations: [] });
+    const fork = start({ store: copy, resume: true });
+    expect(fork.approvals.pending().map((pending) => pending.id)).toEqual([approval.id]);
+    expect(fork.agentState('backend_dev_1').state).toBe('awaitingApproval');
+    fork.approvals.reject(approval.id, { by: 'backend_lead', reason: 'what if we had said no?' });
+    org.approvals.approve(approval.id, { by: 'api_specialist' });
+
+    expect(await fork.outcome('risky')).toMatchObject({ status: 'rejected', approvals: [{ status: 'rejected', decisions: [{ by: 'backend_lead', note: 'what if we had said no?' }] }] });
+    expect(await risky).toMatchObject({ status: 'completed', executedBy: 'backend_dev_1' });
+    // What happened before the fork is in both; the fork goes on in a session of its own.
+    expect(await fork.outcome('safe')).toEqual(safe);
+    await Promise.all([org.flush(), fork.flush()]);
+    const before = (store: typeof original) => store.journal().filter((entry) => entry.seq <= point.seq);
+    expect(before(copy)).toEqual(before(original));
+    expect(copy.journal().filter((entry) => entry.seq > point.seq).map((entry) => [entry.session, entry.type])).toEqual(
+      expect.arrayContaining([[2, 'organisation.resumed'], [2, 'approval.decided'], [2, 'task.settled']]),
+    );
+    expect(original.journal().filter((entry) => entry.seq > point.seq).every((entry) => entry.session === 1)).toBe(true);
+    expect(original.journal({ taskId: 'risky' }).some((entry) => entry.type === 'task.started')).toBe(true);
+    expect(copy.journal({ taskId: 'risky' }).some((entry) => entry.type === 'task.started')).toBe(false);
+  });
+
+  it('forks the crash test\'s file: the same journal, every outcome, the same replay', () => {
+    const source = sqliteStore(db);
+    const target = sqliteStore(join(dir, 'fork.db'));
+    try {
+      const point = forkStore(source, target);
+      expect(point.activeTasks).toEqual([]);
+      expect(target.header()).toEqual(source.header());
+      expect(target.journal()).toEqual(source.journal());
+      expect(storedSteps(target)).toEqual(storedSteps(source));
+      for (const entry of source.journal().filter((e) => e.type === 'task.submitted')) expect(target.outcome(entry.taskId!)).toEqual(source.outcome(entry.taskId!));
+      expect(() => forkStore(source, target)).toThrow(expect.objectContaining({ code: 'store_in_use' }));
+      expect(() => forkStore(memoryStore(), memoryStore())).toThrow(expect.objectContaining({ code: 'invalid_option' }));
+    } finally {
+      source.close();
+      target.close();
+    }
+  });
+});
