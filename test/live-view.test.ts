@@ -273,7 +273,6 @@ describe('serveLiveView(org)', () => {
     const state = (await (await fetch(`${view.url}api/state`)).json()) as LiveViewSnapshot & { statechart: string };
     expect(state.statechart).toMatch(/^<svg [^>]*role="img"/);
     for (const name of AGENT_STATES) expect(state.statechart).toContain(`data-state="${name}"`);
-    expect(state.statechart).toContain('data-state="delegating.consulting"');
     expect(state.agents.find((agent) => agent.id === 'cto')!.statePath).toEqual(['receiving']);
   });
 });
