@@ -81,9 +81,7 @@ const takeNext = { guard: 'hasReady' as const, target: '#agent.evaluatingEscalat
 
 function defineAgentMachine(ports: AgentPorts) {
   const act = (name: HandlerName) => ({ context, event }: { context: AgentContext; event: AgentEvent }) => handle(context, ports, name, event);
-  const announce = ({ context }: { context: AgentContext }, params: { state: AgentStateName }) =>
-    ports.host.perform(context.agentId, [{ type: 'report', report: { type: 'agent.state', agent: context.agentId, state: params.state } }]);
-  const resting = (state: AgentStateName) => ({ entry: { type: 'reportState' as const, params: { state } }, always: [takeNext, ...toRest(state)] });
+  const resting = (state: AgentStateName) => ({ always: [takeNext, ...toRest(state)] });
 
   return setup({
     types: {} as { context: AgentContext; input: AgentInput; events: AgentEvent },
@@ -98,7 +96,6 @@ function defineAgentMachine(ports: AgentPorts) {
       answersEvaluation: ({ event }) => event.type === 'echelon.decided' && event.phase === 'evaluate',
     },
     actions: {
-      reportState: announce,
       // All children in one assign: XState copies the children map once, not once per child.
       spawnChildren: assign(({ context, spawn }) => {
         for (const childId of ports.settings.childIds(context.agentId)) spawn('agent', { id: agentChildId(childId), systemId: childId, input: { agentId: childId } });
@@ -156,11 +153,11 @@ function defineAgentMachine(ports: AgentPorts) {
     states: {
       receiving: resting('receiving'),
       evaluatingEscalation: {
-        entry: [{ type: 'reportState', params: { state: 'evaluatingEscalation' } }, 'evaluate'],
+        entry: 'evaluate',
         always: [{ guard: 'inPipeline', target: 'delegating' }, takeNext, ...toRest('evaluatingEscalation')],
       },
       delegating: {
-        entry: [{ type: 'reportState', params: { state: 'delegating' } }, 'select'],
+        entry: 'select',
         always: [takeNext, ...toRest('delegating')],
       },
       executing: resting('executing'),

@@ -75,8 +75,11 @@ export interface AgentContext {
   readonly escalations: Record<string, string>;
   /** Cancellations that arrived before their task did (bounded): the task is ended when it arrives. */
   readonly cancelled: Record<string, string>;
-  /** The task in the pipeline during this step, if any. */
-  current: string | null;
+  /**
+   * The task in the pipeline during this step, if any (never between messages). A task that only
+   * passes through — handed straight to a child — never enters the table.
+   */
+  current: HeldTask | null;
   /** Where the chart rests between messages, from what the agent holds. */
   rest: AgentStateName;
   running: number;

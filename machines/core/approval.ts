@@ -151,7 +151,7 @@ export function requested(t: Turn, request: ApprovalRequest): void {
       key: `apr:${request.id}`,
       promise: answer,
       timeoutMs: t.ports.settings.decisionTimeoutMs(t.me),
-      abort: meter.abort,
+      abort: () => meter.abort(),
       answer: (decision) => ({ type: 'echelon.approver', request, decision: decision as ApproverDecision | undefined }),
       fail: (error) => ({ type: 'echelon.approver', request, decision: undefined, error: taskErrorFromUnknown(error, 'policy_error') }),
     });

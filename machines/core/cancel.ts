@@ -51,7 +51,7 @@ export function cancel(t: Turn, taskId: string, reason: string | undefined): voi
 function unlist(t: Turn, record: HeldTask): void {
   const { ctx } = t;
   const id = record.task.id;
-  if (ctx.current === id) ctx.current = null;
+  if (ctx.current === record) ctx.current = null;
   const inReady = ctx.ready.indexOf(id);
   if (inReady >= 0) ctx.ready.splice(inReady, 1);
   const inQueue = ctx.queue.indexOf(id);

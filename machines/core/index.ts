@@ -114,7 +114,7 @@ export function handle(ctx: AgentContext, ports: AgentPorts, name: HandlerName, 
   try {
     handlers[name](t, event);
   } catch (error) {
-    const task = ctx.current === null ? undefined : ctx.held[ctx.current]?.task;
+    const task = ctx.current?.task;
     ctx.current = null;
     report(t, { type: 'agent.fault', agent: ctx.agentId, error: taskErrorFromUnknown(error, 'internal_error'), ...(task === undefined ? {} : { task }) });
   }

@@ -23,7 +23,7 @@ const jobOf = (record: HeldTask): Job => (record.to === undefined ? { task: reco
 /** A task arrives: held as `received`, in the pipeline now or, when decisions are all taken, next in line. */
 export function admit(t: Turn, task: Task, mode: HeldTask['mode'], to?: string): void {
   const { ctx } = t;
-  const record = hold(t, { task, phase: 'received', mode, ...(to === undefined ? {} : { to }) });
+  const record: HeldTask = to === undefined ? { task, phase: 'received', mode } : { task, phase: 'received', mode, to };
   // Its cancellation may have overtaken it on its way here: end it before deciding anything.
   const cancelled = ctx.cancelled[task.id];
   if (cancelled !== undefined) {
@@ -31,17 +31,21 @@ export function admit(t: Turn, task: Task, mode: HeldTask['mode'], to?: string):
     end(t, record, settledCancelled(t.me, cancelled === '' ? undefined : cancelled));
     return;
   }
-  if (ctx.current === null && ctx.deciding < t.ports.settings.decisionConcurrency(t.me)) ctx.current = task.id;
-  else ctx.ready.push(task.id);
+  if (ctx.current === null && ctx.deciding < t.ports.settings.decisionConcurrency(t.me)) {
+    ctx.current = record;
+  } else {
+    hold(t, record);
+    ctx.ready.push(task.id);
+  }
 }
 
 /** Takes the oldest task waiting for the pipeline. */
 export function takeReady(t: Turn): void {
   const { ctx } = t;
   while (ctx.ready.length > 0) {
-    const id = ctx.ready.shift()!;
-    if (ctx.held[id]?.phase === 'received') {
-      ctx.current = id;
+    const record = ctx.held[ctx.ready.shift()!];
+    if (record?.phase === 'received') {
+      ctx.current = record;
       return;
     }
   }
@@ -64,8 +68,8 @@ export function select(t: Turn): void {
 
 function decide(t: Turn, phase: 'evaluate' | 'select'): void {
   const { ctx } = t;
-  const record = ctx.current === null ? undefined : ctx.held[ctx.current];
-  if (record === undefined || record.phase !== 'received') {
+  const record = ctx.current;
+  if (record === null || record.phase !== 'received') {
     ctx.current = null;
     return;
   }
@@ -113,7 +117,7 @@ function wait(t: Turn, record: HeldTask, phase: 'evaluate' | 'select', promise: 
     key: `dec:${taskId}`,
     promise,
     timeoutMs: t.ports.settings.decisionTimeoutMs(t.me),
-    abort: meter.abort,
+    abort: () => meter.abort(),
     answer: (value) => ({ type: 'echelon.decided', taskId, token: tag, phase, step: value as Step }),
     fail: (error) => ({ type: 'echelon.decided', taskId, token: tag, phase, step: { kind: 'fail', error: taskErrorFromUnknown(error, code) } }),
   });
@@ -127,8 +131,8 @@ export function resume(t: Turn, event: { readonly taskId: string; readonly token
   record.candidates = record.decision.candidates;
   record.decision = undefined;
   record.answer = { phase: event.phase, step: event.step };
-  if (t.ctx.current !== null) t.ctx.ready.unshift(t.ctx.current);
-  t.ctx.current = event.taskId;
+  if (t.ctx.current !== null) t.ctx.ready.unshift(t.ctx.current.task.id);
+  t.ctx.current = record;
   return true;
 }
 

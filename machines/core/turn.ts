@@ -61,9 +61,11 @@ export function move(t: Turn, record: HeldTask, how: TaskMove): void {
   count(t.ctx, record, -1);
   record.phase = next;
   if (next === 'left') {
-    delete t.ctx.held[record.task.id];
+    if (t.ctx.held[record.task.id] === record) delete t.ctx.held[record.task.id];
     return;
   }
+  // A task leaving the pipeline for a phase it waits in enters the table (if it was not there).
+  t.ctx.held[record.task.id] = record;
   count(t.ctx, record, 1);
 }
 
@@ -92,15 +94,27 @@ export const failure = (error: TaskError, attempts = 0, executedBy?: string): Se
 });
 
 /** The control a decision gets: a signal made only when read, and the task's cost meter. */
-export function control(t: Turn, task: Pick<Task, 'id'>): DecisionControl & { abort(): void } {
-  let controller: AbortController | undefined;
-  const host = t.ports.host;
-  return {
-    get signal() {
-      controller ??= new AbortController();
-      return controller.signal;
-    },
-    reportCost: (amount) => host.charge(task.id, amount),
-    abort: () => controller?.abort(new Error('the agent no longer waits for this decision')),
-  };
+class DecisionMeter implements DecisionControl {
+  #controller: AbortController | undefined;
+  readonly #host: AgentPorts['host'];
+  readonly #taskId: string;
+  constructor(host: AgentPorts['host'], taskId: string) {
+    this.#host = host;
+    this.#taskId = taskId;
+  }
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    return this.#controller.signal;
+  }
+  reportCost(amount: number): void {
+    this.#host.charge(this.#taskId, amount);
+  }
+  /** The agent stops waiting: the decision's signal aborts (if it ever read it). */
+  abort(): void {
+    this.#controller?.abort(new Error('the agent no longer waits for this decision'));
+  }
+}
+
+export function control(t: Turn, task: Pick<Task, 'id'>): DecisionMeter {
+  return new DecisionMeter(t.ports.host, task.id);
 }

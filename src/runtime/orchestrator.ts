@@ -161,6 +161,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   });
   host.attach(actor);
   actor.start();
+  // Agent states, read off each agent's snapshot after every message it handled (only while someone listens).
+  for (const node of hierarchy.nodes()) {
+    (actor.system.get(node.id) as AgentActorRef | undefined)?.subscribe({
+      next: (snapshot) => {
+        if (bus.wants('agent.state')) onReport({ type: 'agent.state', agent: node.id, state: topState(snapshot.value) });
+      },
+      error: () => undefined,
+    });
+  }
 
 
   const org: Orchestrator = {
@@ -238,7 +247,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         id: node.id,
         role: node.role,
         level: node.level,
-        state: (typeof value === 'string' ? value : Object.keys(value)[0]) as AgentStateName,
+        state: topState(value),
         queued: inPhase('received', 'queued').length,
         running: inPhase('running', 'backoff'),
         awaitingApproval: inPhase('parked'),
@@ -302,4 +311,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   durable?.attach({ root: actor, ledger, send, askHuman: (escalation) => options.onEscalation !== undefined && desk.askHuman(escalation) });
   if (restored !== undefined) for (const node of hierarchy.nodes()) host.send(node.id, { type: 'echelon.resume' });
   return org;
+}
+
+/** The top-level state of an agent's chart. */
+function topState(value: unknown): AgentStateName {
+  return (typeof value === 'string' ? value : Object.keys(value as object)[0]) as AgentStateName;
 }
