@@ -4,7 +4,7 @@
  * process is killed. A refused orchestrator leaves the store free.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -57,6 +57,17 @@ describe('one live orchestrator per store', () => {
       expect(await b.outcome('deploy')).toMatchObject({ result: 'A' });
     } finally {
       for (const store of stores) store.close();
+    }
+  });
+
+  it('needs no lock file for a SQLite database in memory, which only its own connection can open', async () => {
+    const store = sqliteStore(':memory:');
+    try {
+      await start({ store }).stop();
+      expect(start({ store, resume: true }).status().totalAgents).toBe(8);
+      expect(existsSync(':memory:-lock')).toBe(false);
+    } finally {
+      store.close();
     }
   });
 
