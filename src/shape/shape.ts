@@ -143,7 +143,7 @@ function fieldsProblem(
   for (const [key, item] of Object.entries(value)) {
     const field = shape.fields[key];
     if (field !== undefined) {
-      const problem = item === undefined ? undefined : problemOf(item, field, join(path, key), context);
+      const problem = item === undefined || field.kind === 'anything' ? undefined : problemOf(item, field, join(path, key), context);
       if (problem !== undefined) return problem;
       continue;
     }
