@@ -5,7 +5,7 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import { EchelonError } from '../errors.js';
 import { ROLES } from '../hierarchy/types.js';
-import { boolean, checkShape, either, fields, fn, implementing, number, perAgent, record, setting, type Shape } from '../shape/index.js';
+import { boolean, checkShape, either, fields, fn, implementing, number, perAgent, record, setting, shapeContext, type Shape } from '../shape/index.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
 import type { Decomposer } from '../delegation/decomposition.js';
 import type { DelegationStrategy } from '../delegation/types.js';
@@ -160,7 +160,7 @@ const ORCHESTRATOR_OPTIONS = fields({
 export function checkOrchestratorOptions(options: OrchestratorOptions): void {
   const hierarchy = (options as Partial<OrchestratorOptions> | null)?.hierarchy;
   if (typeof options !== 'object' || options === null || typeof hierarchy?.nodes !== 'function') return;
-  checkShape(options, ORCHESTRATOR_OPTIONS, '', { where: 'createOrchestrator', code: 'invalid_option', agents: hierarchy.nodes().map((node) => node.id), roles: ROLES });
+  checkShape(options, ORCHESTRATOR_OPTIONS, '', shapeContext('createOrchestrator', 'invalid_option', hierarchy.nodes().map((node) => node.id), ROLES));
 }
 
 /** Merges overrides into a policy, checking every number. */
