@@ -45,15 +45,20 @@ export interface ShapeContext {
   readonly where: string;
   /** The code of a refused key or kind (`invalid_option`, `invalid_task`). */
   readonly code: EchelonErrorCode;
-  readonly agents: ReadonlySet<string>;
-  readonly roles: ReadonlySet<string>;
+  readonly agents: Names;
+  readonly roles: Names;
+}
+
+/** Names keys are checked against: membership, and every name (for "did you mean", on a refusal only). */
+export interface Names extends Iterable<string> {
+  has(name: string): boolean;
 }
 
 /** A context for `checkShape`; `agents` and `roles` are needed only where a shape has per-agent settings. */
-export const shapeContext = (where: string, code: EchelonErrorCode, agents: Iterable<string> = [], roles: Iterable<string> = []): ShapeContext => ({
+export const shapeContext = (where: string, code: EchelonErrorCode, agents: Names = new Set(), roles: Iterable<string> = []): ShapeContext => ({
   where,
   code,
-  agents: new Set(agents),
+  agents,
   roles: new Set(roles),
 });
 
