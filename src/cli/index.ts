@@ -27,7 +27,7 @@ Usage:
       the hierarchy and the agent statechart as Mermaid
 
 Scenarios are modules whose default export is defineScenario({ description, organisation, run }):
-see examples/README.md.`;
+see “Writing a scenario” in echelon's README.md.`;
 
 const OPTIONS = {
   auto: { type: 'string' },
