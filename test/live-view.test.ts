@@ -261,6 +261,9 @@ describe('serveLiveView(org)', () => {
     const active = (await (await fetch(`${view.url}api/tasks/c-css`)).json()) as { rows: Array<{ type: string; actor: string; state?: string }>; outcome?: unknown };
     expect(active.rows.at(-1)).toMatchObject({ type: 'approval.requested', actor: 'frontend_dev_1', state: 'awaitingApproval' });
     expect(active.outcome).toBeUndefined();
+    await org.submit({ id: 'd-budget', type: 'sql', budget: { cost: 10 } });
+    const budgeted = (await (await fetch(`${view.url}api/tasks/d-budget`)).json()) as { outcome: { budget: unknown } };
+    expect(budgeted.outcome.budget).toMatchObject({ limit: { cost: 10 }, used: { cost: 0 }, left: { cost: 10 } });
     const unknown = await fetch(`${view.url}api/tasks/nope`);
     expect([unknown.status, await codeOf(unknown)]).toEqual([404, 'unknown_task']);
     org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'react_specialist' });

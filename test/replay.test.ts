@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/index.js';
-import { storedSteps } from '../src/cli/replay.js';
+import { replayCommand, storedSteps } from '../src/cli/replay.js';
 import { AGENT_STATES, developmentTeam, EchelonError, forkStore, memoryStore } from '../src/index.js';
 import { sqliteStore } from '../src/sqlite.js';
 import { generation } from './crash/generation.js';
@@ -172,5 +172,28 @@ describe('forkStore: a new organisation from the stored state', () => {
       source.close();
       target.close();
     }
+  });
+});
+
+describe('echelon replay <file.db> --view', () => {
+  it('serves the stored run as a page to scrub, read-only, until interrupted', async () => {
+    let interrupt!: () => void;
+    const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
+    const lines: string[] = [];
+    const running = replayCommand({ file: db, tree: false, out: (line) => lines.push(line), input: new PassThrough() as unknown as NodeJS.ReadStream, view: { port: 0, host: '127.0.0.1', interrupted } });
+    for (let round = 0; round < 100 && !lines.some((line) => line.includes('http://')); round++) await flush();
+    const url = /(http:\/\/\S+)/.exec(lines.join('\n'))![1]!;
+    const page = await fetch(url);
+    expect(await page.text()).toContain('data-mode="replay"');
+    const steps = (await (await fetch(`${url}api/history`)).json()) as Array<{ index: number; entry: { type: string } }>;
+    const store = sqliteStore(db);
+    expect(steps.map((step) => step.index)).toEqual(storedSteps(store).map((step) => step.index));
+    store.close();
+    expect((await fetch(`${url}api/history?limit=5`).then((response) => response.json())) as unknown[]).toHaveLength(5);
+    const act = await fetch(`${url}api/approvals/x/approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(act.status).toBe(404);
+    interrupt();
+    expect(await running).toBe(0);
+    await expect(fetch(url)).rejects.toThrow();
   });
 });

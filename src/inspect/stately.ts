@@ -33,7 +33,7 @@ export interface OrganisationInspector {
   readonly sent: number;
   /** Announces every agent again, with its definition and current snapshot. */
   announce(): void;
-  /** Stops forwarding and closes the socket once what was queued is sent. */
+  /** Stops forwarding and closes the socket once what was queued is sent (also done when the organisation stops). */
   stop(): Promise<void>;
 }
 
@@ -100,23 +100,32 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
     if (!stopped) inspector.inspect.next?.(event);
   });
 
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= new Promise<void>((resolve) => {
+      subscription.unsubscribe();
+      void lifetime.return?.();
+      // What the inspector converted already is queued on its timer: let it leave first.
+      setTimeout(() => {
+        stopped = true;
+        if (socket.readyState === WebSocket.CLOSED) return resolve();
+        socket.once('close', () => resolve());
+        socket.close();
+      }, 0);
+    }));
+  // The inspector ends with the organisation: its event stream ends when the organisation stops.
+  const lifetime = org.events('agent.fault');
+  void (async () => {
+    for await (const _ of lifetime);
+    await stop();
+  })();
+
   return {
     get sent() {
       return sent;
     },
     announce,
-    stop() {
-      if (stopped) return Promise.resolve();
-      subscription.unsubscribe();
-      // What the inspector converted already is queued on its timer: let it leave first.
-      return new Promise<void>((resolve) =>
-        setTimeout(() => {
-          stopped = true;
-          socket.once('close', () => resolve());
-          socket.close();
-        }, 0),
-      );
-    },
+    stop,
   };
 }
 
