@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/index.js';
 import { replayCommand, storedSteps } from '../src/cli/replay.js';
-import { AGENT_STATES, developmentTeam, EchelonError, forkStore, memoryStore } from '../src/index.js';
+import { AGENT_STATES, developmentTeam, EchelonError, forkStore, keepHistory, memoryStore } from '../src/index.js';
 import { sqliteStore } from '../src/sqlite.js';
 import { generation } from './crash/generation.js';
 import { flush, orchestrators } from './support/helpers.js';
@@ -154,6 +154,34 @@ describe('forkStore: a new organisation from the stored state', () => {
     expect(original.journal().filter((entry) => entry.seq > point.seq).every((entry) => entry.session === 1)).toBe(true);
     expect(original.journal({ taskId: 'risky' }).some((entry) => entry.type === 'task.started')).toBe(true);
     expect(copy.journal({ taskId: 'risky' }).some((entry) => entry.type === 'task.started')).toBe(false);
+  });
+
+  it('with the store\'s history kept, forks in the past: the approval the original granted is rejected in the fork', async () => {
+    const history = join(dir, 'run.history.jsonl');
+    const original = memoryStore();
+    const org = start({ store: keepHistory(original, history) });
+    const risky = org.submit({ id: 'risky', type: 'python', context: { requiresApproval: true } });
+    await flush();
+    org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'api_specialist' });
+    expect(await risky).toMatchObject({ status: 'completed' });
+    await org.submit({ id: 'later', type: 'react' });
+    await org.flush();
+
+    const asked = original.journal().find((entry) => entry.type === 'approval.requested')!;
+    const copy = memoryStore();
+    const point = forkStore(original, copy, { at: asked.seq, history });
+    expect(point.seq).toBeLessThanOrEqual(asked.seq);
+    expect(copy.journal().map((entry) => entry.type)).not.toContain('approval.decided');
+    expect(point).toMatchObject({ activeTasks: ['risky'], pendingApprovals: [expect.any(String)] });
+    const fork = start({ store: copy, resume: true });
+    fork.approvals.reject(point.pendingApprovals[0]!, { by: 'cto', reason: 'what if we had said no?' });
+    expect(await fork.outcome('risky')).toMatchObject({ status: 'rejected' });
+    await expect(fork.outcome('later')).rejects.toMatchObject({ code: 'unknown_task' }); // submitted after the fork point
+    expect(await org.outcome('risky')).toMatchObject({ status: 'completed' });
+
+    expect(() => forkStore(original, memoryStore(), { at: asked.seq })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('history') }));
+    expect(() => forkStore(original, memoryStore(), { at: 0, history })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('first write') }));
+    expect(() => keepHistory(original, join(dir, 'missing.jsonl'))).toThrow(expect.objectContaining({ code: 'invalid_option' }));
   });
 
   it('forks the crash test\'s file: the same journal, every outcome, the same replay', () => {
