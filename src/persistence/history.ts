@@ -46,7 +46,14 @@ export interface KeptBatch {
   readonly lastSeq: number;
 }
 
-/** Reads a history file's batches, oldest first. */
+/**
+ * Reads a history file's batches, oldest first (a last line cut short by a crash is left out).
+ *
+ * @example
+ * ```ts
+ * readHistory('run.history.jsonl').map((kept) => kept.lastSeq); // [3, 9, 14, …]: where each write ends in the journal
+ * ```
+ */
 export function readHistory(file: string): KeptBatch[] {
   if (!existsSync(file)) throw new EchelonError('invalid_option', `No store history at ${file} (keepHistory(store, file) writes one).`);
   let seq = 0;
