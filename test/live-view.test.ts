@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { AGENT_STATES, developmentTeam, type LiveView } from '../src/index.js';
+import { AGENT_STATES, developmentTeam, fullStackFeature, type LiveView } from '../src/index.js';
 import { serveLiveView, type LiveViewOptions, type LiveViewSnapshot } from '../src/inspect/index.js';
 import { flush, orchestrators } from './support/helpers.js';
 
@@ -268,6 +268,30 @@ describe('serveLiveView(org)', () => {
     expect([unknown.status, await codeOf(unknown)]).toEqual([404, 'unknown_task']);
     org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'react_specialist' });
     await parked;
+  });
+
+  it('shows a split task\'s subtask tree, while it runs and once it settled', async () => {
+    const parts = new Map<string, () => void>();
+    const org = start({
+      decomposers: { byType: { full_stack_feature: fullStackFeature() } },
+      executors: (task) => new Promise((resolve) => parts.set(task.id, () => resolve(`${task.type} done`))),
+    });
+    const view = await serveLiveView(org);
+    const feature = org.submit({ id: 'auth', type: 'full_stack_feature', payload: { feature: 'login' } });
+    await flush();
+    const tree = async () => ((await (await fetch(`${view.url}api/tasks/auth`)).json()) as { subtasks: Array<{ id: string; status: string; subtasks: unknown[] }> }).subtasks;
+    expect(await tree()).toEqual([
+      { id: 'auth.backend', status: 'active', subtasks: [] },
+      { id: 'auth.frontend', status: 'active', subtasks: [] },
+    ]);
+    for (const finish of parts.values()) finish();
+    expect((await feature).status).toBe('completed');
+    expect(await tree()).toEqual([
+      expect.objectContaining({ id: 'auth.backend', status: 'completed', executedBy: expect.any(String) }),
+      expect.objectContaining({ id: 'auth.frontend', status: 'completed', executedBy: expect.any(String) }),
+    ]);
+    // A subtask's id finds its submitted task's timeline.
+    expect(((await (await fetch(`${view.url}api/tasks/auth.backend`)).json()) as { task: { id: string } }).task.id).toBe('auth');
   });
 
   it('sends the agent statechart, drawn from its definition, and each agent\'s active states', async () => {

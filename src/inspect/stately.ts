@@ -22,7 +22,8 @@ export interface InspectOrganisationOptions {
   /**
    * How many of the latest messages the server replays to an inspector that connects later
    * (`@statelyai/inspect/server` keeps 200). The agents are announced again before they would
-   * leave that window, so an organisation with fewer agents than this is always seen whole.
+   * leave that window, so an organisation of fewer agents than half of it is always seen whole
+   * (larger ones are announced on `announce()` only: re-sending them would flood the window).
    */
   readonly replayWindow?: number;
 }
@@ -85,8 +86,9 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
       if (stopped || socket.readyState !== WebSocket.OPEN) return;
       if (event.type === '@xstate.actor' && agents.has(event.sessionId)) registrations.set(event.sessionId, event);
       write(event);
-      // Announce again before the oldest announcement would leave the server's replay window.
-      if (++sinceAnnouncement + registrations.size >= replayWindow) announce();
+      // Announce again before the oldest announcement would leave the server's replay window
+      // (an organisation as large as the window cannot fit in it: `announce()` is then the way).
+      if (++sinceAnnouncement + registrations.size >= replayWindow && registrations.size < replayWindow / 2) announce();
     },
   });
 
