@@ -270,6 +270,18 @@ describe('serveLiveView(org)', () => {
     await parked;
   });
 
+  it('keeps the active tasks and the latest finished ones (history)', async () => {
+    const org = start();
+    const view = await serveLiveView(org, { history: 2 });
+    const parked = org.submit({ id: 'waiting', type: 'css', context: { requiresApproval: true } });
+    for (const id of ['one', 'two', 'three']) await org.submit({ id, type: 'sql' });
+    const ids = ((await (await fetch(`${view.url}api/tasks`)).json()) as Array<{ id: string }>).map((task) => task.id);
+    expect(ids).toEqual(['three', 'two', 'waiting']);
+    expect((await fetch(`${view.url}api/tasks/one`)).status).toBe(404);
+    org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'react_specialist' });
+    await parked;
+  });
+
   it('shows a split task\'s subtask tree, while it runs and once it settled', async () => {
     const parts = new Map<string, () => void>();
     const org = start({
