@@ -2,7 +2,7 @@
  * Replaying stored runs: `echelon replay` on a SQLite file the crash test's driver left (killed
  * once, resumed to the end), and `org.history(taskId)`, the same steps as data.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -223,5 +223,21 @@ describe('echelon replay <file.db> --view', () => {
     interrupt();
     expect(await running).toBe(0);
     await expect(fetch(url)).rejects.toThrow();
+  });
+});
+
+describe('echelon fork <from.db> <to.db>', () => {
+  it('writes a new file with the stored organisation, refuses to overwrite one, and needs the history for an earlier point', async () => {
+    const to = join(dir, 'cli-fork.db');
+    const { code, lines } = await cli(['fork', db, to]);
+    expect(code).toBe(0);
+    expect(lines[0]).toMatch(new RegExp(`^forked ${db.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} after entry #\\d+ into `));
+    expect(lines).toContain('  pending approvals:  none');
+    const replayed = await cli(['replay', to, '--steps', '100000', '--compact']);
+    expect(replayed.lines.at(-1)).toBe((await cli(['replay', db, '--steps', '100000', '--compact'])).lines.at(-1));
+    await expect(cli(['fork', db, to])).rejects.toMatchObject({ code: 'store_in_use' });
+    await expect(cli(['fork', db, join(dir, 'cli-fork-2.db'), '--at', '3'])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('history') });
+    expect(existsSync(join(dir, 'cli-fork-2.db'))).toBe(false);
+    await expect(cli(['fork', db])).rejects.toMatchObject({ code: 'invalid_option' });
   });
 });
