@@ -30,71 +30,93 @@
  * ```
  */
 export function jsonProblem(value: unknown, root = 'value'): string | undefined {
+  const walk: Walk = { root, steps: [], ancestors: new Map() };
   try {
-    return problemAt(value, root, new Map());
+    return problemAt(value, walk);
   } catch (error) {
     if (error instanceof RangeError) return `${root} is nested too deeply to be stored`;
     throw error;
   }
 }
 
-/** `ancestors`: the objects on the way from the root to here, with their paths (to name a cycle). */
-function problemAt(value: unknown, path: string, ancestors: Map<object, string>): string | undefined {
+/**
+ * Where the check is: the keys and indexes from the root, and the objects on the way (with how
+ * many steps down each was, to name a cycle). Paths are spelt out only for a problem.
+ */
+interface Walk {
+  readonly root: string;
+  readonly steps: Array<string | number>;
+  readonly ancestors: Map<object, number>;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+function pathOf(walk: Walk, depth = walk.steps.length): string {
+  let path = walk.root;
+  for (const step of walk.steps.slice(0, depth)) {
+    path += typeof step === 'number' ? `[${step}]` : IDENTIFIER.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`;
+  }
+  return path;
+}
+
+function problemAt(value: unknown, walk: Walk): string | undefined {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return undefined;
     case 'number':
-      return Number.isFinite(value) ? undefined : `${path} is ${String(value)}, which JSON cannot hold (it would be stored as null)`;
+      return Number.isFinite(value) ? undefined : `${pathOf(walk)} is ${String(value)}, which JSON cannot hold (it would be stored as null)`;
     case 'bigint':
-      return `${path} is a BigInt (${String(value)}n); store it as a string or a number`;
+      return `${pathOf(walk)} is a BigInt (${String(value)}n); store it as a string or a number`;
     case 'undefined':
-      return `${path} is undefined, which JSON cannot hold here (it would be stored as null)`;
+      return `${pathOf(walk)} is undefined, which JSON cannot hold here (it would be stored as null)`;
     case 'function':
-      return `${path} is a function`;
+      return `${pathOf(walk)} is a function`;
     case 'symbol':
-      return `${path} is a symbol`;
+      return `${pathOf(walk)} is a symbol`;
   }
   if (value === null) return undefined;
   const object = value as object;
-  const seenAt = ancestors.get(object);
-  if (seenAt !== undefined) return `${path} refers back to ${seenAt} (a circular reference)`;
+  const seenAt = walk.ancestors.get(object);
+  if (seenAt !== undefined) return `${pathOf(walk)} refers back to ${pathOf(walk, seenAt)} (a circular reference)`;
+  let json: unknown = object;
   if (typeof (object as { toJSON?: unknown }).toJSON === 'function') {
-    let json: unknown;
     try {
       json = (object as { toJSON(key: string): unknown }).toJSON('');
     } catch (error) {
-      return `${path} has a toJSON() that throws (${error instanceof Error ? error.message : String(error)})`;
+      return `${pathOf(walk)} has a toJSON() that throws (${error instanceof Error ? error.message : String(error)})`;
     }
-    ancestors.set(object, path);
-    const problem = problemAt(json, path, ancestors);
-    ancestors.delete(object);
-    return problem;
   }
-  ancestors.set(object, path);
-  const problem = Array.isArray(object) ? arrayProblem(object, path, ancestors) : objectProblem(object, path, ancestors);
-  ancestors.delete(object);
+  walk.ancestors.set(object, walk.steps.length);
+  const problem = json !== object ? problemAt(json, walk) : Array.isArray(object) ? arrayProblem(object, walk) : objectProblem(object, walk);
+  walk.ancestors.delete(object);
   return problem;
 }
 
-function arrayProblem(array: readonly unknown[], path: string, ancestors: Map<object, string>): string | undefined {
+function arrayProblem(array: readonly unknown[], walk: Walk): string | undefined {
   for (let index = 0; index < array.length; index++) {
-    const problem = problemAt(array[index], `${path}[${index}]`, ancestors);
+    walk.steps.push(index);
+    const problem = problemAt(array[index], walk);
+    walk.steps.pop();
     if (problem !== undefined) return problem;
   }
   return undefined;
 }
 
-function objectProblem(object: object, path: string, ancestors: Map<object, string>): string | undefined {
+function objectProblem(object: object, walk: Walk): string | undefined {
   const prototype = Object.getPrototypeOf(object) as object | null;
   if (prototype !== Object.prototype && prototype !== null) {
     const name = (prototype.constructor as { name?: string } | undefined)?.name;
-    return `${path} is ${name ? `an instance of ${name}` : 'an object with a prototype of its own'}, not a plain object (JSON would keep only its own fields)`;
+    return `${pathOf(walk)} is ${name ? `an instance of ${name}` : 'an object with a prototype of its own'}, not a plain object (JSON would keep only its own fields)`;
   }
-  if (Object.getOwnPropertySymbols(object).length > 0) return `${path} has a symbol key, which JSON leaves out`;
-  for (const [key, item] of Object.entries(object)) {
+  if (Object.getOwnPropertySymbols(object).length > 0) return `${pathOf(walk)} has a symbol key, which JSON leaves out`;
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) continue;
+    const item = (object as Record<string, unknown>)[key];
     if (item === undefined) continue;
-    const problem = problemAt(item, `${path}${/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`, ancestors);
+    walk.steps.push(key);
+    const problem = problemAt(item, walk);
+    walk.steps.pop();
     if (problem !== undefined) return problem;
   }
   return undefined;

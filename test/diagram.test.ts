@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { and, createMachine, not } from 'xstate';
-import { createOrchestrator, defineHierarchy, developmentTeam, hierarchyToMermaid, statechartToMermaid, type Orchestrator } from '../src/index.js';
+import { AGENT_STATES, createOrchestrator, defineHierarchy, developmentTeam, hierarchyToMermaid, statechartToMermaid, type Orchestrator } from '../src/index.js';
+import { statechartToSvg } from '../src/inspect/index.js';
 
 const orgs: Orchestrator[] = [];
 afterEach(async () => {
@@ -70,5 +71,41 @@ describe('Mermaid diagrams', () => {
     const block = (heading: string) => new RegExp(`#### ${heading}[^\\n]*\\n\\n\`\`\`mermaid\\n([\\s\\S]*?)\\n\`\`\``).exec(readme)?.[1];
     expect(block('The reference development team')).toBe(hierarchyToMermaid(developmentTeam()));
     expect(block('The agent statechart')).toBe(statechartToMermaid(agentMachine()));
+  });
+});
+
+describe('SVG statecharts (what the live view draws)', () => {
+  it('draws each state as a box named by its path, one arrow per direction and pair, labelled with its events and guards', () => {
+    const machine = createMachine({
+      id: 'door',
+      initial: 'closed',
+      states: {
+        closed: { on: { OPEN: 'open', LOCK: 'locked' } },
+        open: { on: { CLOSE: 'closed' } },
+        locked: { initial: 'bolted', states: { bolted: { on: { TURN: 'turning' } }, turning: {} }, on: { UNLOCK: { target: 'closed', guard: 'hasKey' } } },
+      },
+    });
+    const svg = statechartToSvg(machine);
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" class="statechart" viewBox="[-\d. ]+" role="img" aria-label="statechart door">/);
+    expect([...svg.matchAll(/data-state="([^"]+)"/g)].map((match) => match[1])).toEqual(['closed', 'open', 'locked', 'locked.bolted', 'locked.turning']);
+    expect([...svg.matchAll(/<title>([^<]+)<\/title>/g)].map((match) => match[1])).toEqual([
+      'closed → open: OPEN',
+      'closed → locked: LOCK',
+      'open → closed: CLOSE',
+      'locked → closed: UNLOCK [hasKey]',
+      'bolted → turning: TURN',
+    ]);
+    // Pairs joined both ways bend apart (a quadratic curve off the straight line); one-way arrows stay straight.
+    const paths = [...svg.matchAll(/<path class="edge" d="M([-\d.]+) ([-\d.]+)Q([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"/g)].map((m) => m.slice(1).map(Number));
+    const offLine = ([x1, y1, cx, cy, x2, y2]: number[]) => Math.abs((x2! - x1!) * (cy! - y1!) - (y2! - y1!) * (cx! - x1!)) / Math.hypot(x2! - x1!, y2! - y1!);
+    expect(paths.map((path) => offLine(path) > 5)).toEqual([true, true, true, true, false]);
+    expect(svg).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+
+  it('draws the agent statechart with its five states, from the running organisation\'s definition', () => {
+    const svg = statechartToSvg(agentMachine());
+    for (const state of AGENT_STATES) expect(svg).toContain(`<g class="state" data-state="${state}">`);
+    expect(svg).toContain('data-state="evaluatingEscalation.consulting"');
+    expect(svg).toMatch(/<title>receiving → evaluatingEscalation: task\.assign, \[hasInbox\]<\/title>/);
   });
 });

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { AGENT_STATES, developmentTeam, type LiveView } from '../src/index.js';
+import { AGENT_STATES, developmentTeam, fullStackFeature, type LiveView } from '../src/index.js';
 import { serveLiveView, type LiveViewOptions, type LiveViewSnapshot } from '../src/inspect/index.js';
 import { flush, orchestrators } from './support/helpers.js';
 
@@ -261,10 +261,49 @@ describe('serveLiveView(org)', () => {
     const active = (await (await fetch(`${view.url}api/tasks/c-css`)).json()) as { rows: Array<{ type: string; actor: string; state?: string }>; outcome?: unknown };
     expect(active.rows.at(-1)).toMatchObject({ type: 'approval.requested', actor: 'frontend_dev_1', state: 'awaitingApproval' });
     expect(active.outcome).toBeUndefined();
+    await org.submit({ id: 'd-budget', type: 'sql', budget: { cost: 10 } });
+    const budgeted = (await (await fetch(`${view.url}api/tasks/d-budget`)).json()) as { outcome: { budget: unknown } };
+    expect(budgeted.outcome.budget).toMatchObject({ limit: { cost: 10 }, used: { cost: 0 }, left: { cost: 10 } });
     const unknown = await fetch(`${view.url}api/tasks/nope`);
     expect([unknown.status, await codeOf(unknown)]).toEqual([404, 'unknown_task']);
     org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'react_specialist' });
     await parked;
+  });
+
+  it('keeps the active tasks and the latest finished ones (history)', async () => {
+    const org = start();
+    const view = await serveLiveView(org, { history: 2 });
+    const parked = org.submit({ id: 'waiting', type: 'css', context: { requiresApproval: true } });
+    for (const id of ['one', 'two', 'three']) await org.submit({ id, type: 'sql' });
+    const ids = ((await (await fetch(`${view.url}api/tasks`)).json()) as Array<{ id: string }>).map((task) => task.id);
+    expect(ids).toEqual(['three', 'two', 'waiting']);
+    expect((await fetch(`${view.url}api/tasks/one`)).status).toBe(404);
+    org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'react_specialist' });
+    await parked;
+  });
+
+  it('shows a split task\'s subtask tree, while it runs and once it settled', async () => {
+    const parts = new Map<string, () => void>();
+    const org = start({
+      decomposers: { byType: { full_stack_feature: fullStackFeature() } },
+      executors: (task) => new Promise((resolve) => parts.set(task.id, () => resolve(`${task.type} done`))),
+    });
+    const view = await serveLiveView(org);
+    const feature = org.submit({ id: 'auth', type: 'full_stack_feature', payload: { feature: 'login' } });
+    await flush();
+    const tree = async () => ((await (await fetch(`${view.url}api/tasks/auth`)).json()) as { subtasks: Array<{ id: string; status: string; subtasks: unknown[] }> }).subtasks;
+    expect(await tree()).toEqual([
+      { id: 'auth.backend', status: 'active', subtasks: [] },
+      { id: 'auth.frontend', status: 'active', subtasks: [] },
+    ]);
+    for (const finish of parts.values()) finish();
+    expect((await feature).status).toBe('completed');
+    expect(await tree()).toEqual([
+      expect.objectContaining({ id: 'auth.backend', status: 'completed', executedBy: expect.any(String) }),
+      expect.objectContaining({ id: 'auth.frontend', status: 'completed', executedBy: expect.any(String) }),
+    ]);
+    // A subtask's id finds its submitted task's timeline.
+    expect(((await (await fetch(`${view.url}api/tasks/auth.backend`)).json()) as { task: { id: string } }).task.id).toBe('auth');
   });
 
   it('sends the agent statechart, drawn from its definition, and each agent\'s active states', async () => {

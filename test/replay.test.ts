@@ -2,14 +2,14 @@
  * Replaying stored runs: `echelon replay` on a SQLite file the crash test's driver left (killed
  * once, resumed to the end), and `org.history(taskId)`, the same steps as data.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/index.js';
-import { storedSteps } from '../src/cli/replay.js';
-import { AGENT_STATES, developmentTeam, EchelonError, forkStore, memoryStore } from '../src/index.js';
+import { replayCommand, storedSteps } from '../src/cli/replay.js';
+import { AGENT_STATES, developmentTeam, EchelonError, forkStore, keepHistory, memoryStore } from '../src/index.js';
 import { sqliteStore } from '../src/sqlite.js';
 import { generation } from './crash/generation.js';
 import { flush, orchestrators } from './support/helpers.js';
@@ -156,6 +156,34 @@ describe('forkStore: a new organisation from the stored state', () => {
     expect(copy.journal({ taskId: 'risky' }).some((entry) => entry.type === 'task.started')).toBe(false);
   });
 
+  it('with the store\'s history kept, forks in the past: the approval the original granted is rejected in the fork', async () => {
+    const history = join(dir, 'run.history.jsonl');
+    const original = memoryStore();
+    const org = start({ store: keepHistory(original, history) });
+    const risky = org.submit({ id: 'risky', type: 'python', context: { requiresApproval: true } });
+    await flush();
+    org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'api_specialist' });
+    expect(await risky).toMatchObject({ status: 'completed' });
+    await org.submit({ id: 'later', type: 'react' });
+    await org.flush();
+
+    const asked = original.journal().find((entry) => entry.type === 'approval.requested')!;
+    const copy = memoryStore();
+    const point = forkStore(original, copy, { at: asked.seq, history });
+    expect(point.seq).toBeLessThanOrEqual(asked.seq);
+    expect(copy.journal().map((entry) => entry.type)).not.toContain('approval.decided');
+    expect(point).toMatchObject({ activeTasks: ['risky'], pendingApprovals: [expect.any(String)] });
+    const fork = start({ store: copy, resume: true });
+    fork.approvals.reject(point.pendingApprovals[0]!, { by: 'cto', reason: 'what if we had said no?' });
+    expect(await fork.outcome('risky')).toMatchObject({ status: 'rejected' });
+    await expect(fork.outcome('later')).rejects.toMatchObject({ code: 'unknown_task' }); // submitted after the fork point
+    expect(await org.outcome('risky')).toMatchObject({ status: 'completed' });
+
+    expect(() => forkStore(original, memoryStore(), { at: asked.seq })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('history') }));
+    expect(() => forkStore(original, memoryStore(), { at: 0, history })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('first write') }));
+    expect(() => keepHistory(original, join(dir, 'missing.jsonl'))).toThrow(expect.objectContaining({ code: 'invalid_option' }));
+  });
+
   it('forks the crash test\'s file: the same journal, every outcome, the same replay', () => {
     const source = sqliteStore(db);
     const target = sqliteStore(join(dir, 'fork.db'));
@@ -172,5 +200,44 @@ describe('forkStore: a new organisation from the stored state', () => {
       source.close();
       target.close();
     }
+  });
+});
+
+describe('echelon replay <file.db> --view', () => {
+  it('serves the stored run as a page to scrub, read-only, until interrupted', async () => {
+    let interrupt!: () => void;
+    const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
+    const lines: string[] = [];
+    const running = replayCommand({ file: db, tree: false, out: (line) => lines.push(line), input: new PassThrough() as unknown as NodeJS.ReadStream, view: { port: 0, host: '127.0.0.1', interrupted } });
+    for (let round = 0; round < 100 && !lines.some((line) => line.includes('http://')); round++) await flush();
+    const url = /(http:\/\/\S+)/.exec(lines.join('\n'))![1]!;
+    const page = await fetch(url);
+    expect(await page.text()).toContain('data-mode="replay"');
+    const steps = (await (await fetch(`${url}api/history`)).json()) as Array<{ index: number; entry: { type: string } }>;
+    const store = sqliteStore(db);
+    expect(steps.map((step) => step.index)).toEqual(storedSteps(store).map((step) => step.index));
+    store.close();
+    expect((await fetch(`${url}api/history?limit=5`).then((response) => response.json())) as unknown[]).toHaveLength(5);
+    const act = await fetch(`${url}api/approvals/x/approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(act.status).toBe(404);
+    interrupt();
+    expect(await running).toBe(0);
+    await expect(fetch(url)).rejects.toThrow();
+  });
+});
+
+describe('echelon fork <from.db> <to.db>', () => {
+  it('writes a new file with the stored organisation, refuses to overwrite one, and needs the history for an earlier point', async () => {
+    const to = join(dir, 'cli-fork.db');
+    const { code, lines } = await cli(['fork', db, to]);
+    expect(code).toBe(0);
+    expect(lines[0]).toMatch(new RegExp(`^forked ${db.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} after entry #\\d+ into `));
+    expect(lines).toContain('  pending approvals:  none');
+    const replayed = await cli(['replay', to, '--steps', '100000', '--compact']);
+    expect(replayed.lines.at(-1)).toBe((await cli(['replay', db, '--steps', '100000', '--compact'])).lines.at(-1));
+    await expect(cli(['fork', db, to])).rejects.toMatchObject({ code: 'store_in_use' });
+    await expect(cli(['fork', db, join(dir, 'cli-fork-2.db'), '--at', '3'])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('history') });
+    expect(existsSync(join(dir, 'cli-fork-2.db'))).toBe(false);
+    await expect(cli(['fork', db])).rejects.toMatchObject({ code: 'invalid_option' });
   });
 });

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * The `echelon` command: step through a scenario, run it with a trace, watch it in the live view,
- * replay a stored run, or draw the hierarchy and the agent statechart.
+ * replay or fork a stored run, or draw the hierarchy and the agent statechart.
  */
 import { parseArgs } from 'node:util';
 import { EchelonError } from '../errors.js';
 import { isMainModule } from '../scenario/run.js';
 import { diagramCommand } from './diagram.js';
+import { forkCommand } from './fork.js';
 import { replayCommand } from './replay.js';
 import { stepCommand } from './step.js';
 import { viewCommand } from './view.js';
@@ -23,11 +24,14 @@ Usage:
   echelon replay <file.db> [--task <id>] [--auto <ms>] [--steps <n>] [--compact] [--view [--port <n>] [--host <addr>] [--token <t>]]
       a stored run, one journal entry at a time, with every agent's state at that moment;
       --view serves it as a page with a timeline to scrub
+  echelon fork <from.db> <to.db> [--at <seq> --history <file>]
+      a new file with the organisation of another (as of its last write, or of entry <seq> with its
+      kept history), for a new organisation to resume and take another course
   echelon diagram [scenario.ts] [--hierarchy | --statechart]
       the hierarchy and the agent statechart as Mermaid
 
 Scenarios are modules whose default export is defineScenario({ description, organisation, run }):
-see examples/README.md.`;
+see “Writing a scenario” in echelon's README.md.`;
 
 const OPTIONS = {
   auto: { type: 'string' },
@@ -39,6 +43,8 @@ const OPTIONS = {
   'exit-when-done': { type: 'boolean' },
   task: { type: 'string' },
   view: { type: 'boolean' },
+  at: { type: 'string' },
+  history: { type: 'string' },
   hierarchy: { type: 'boolean' },
   statechart: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -61,7 +67,9 @@ export interface CliIo {
 export async function main(argv: readonly string[], io: CliIo = { out: (line) => console.log(line), input: process.stdin }): Promise<number> {
   const { out } = io;
   const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  const [command, file, ...extra] = positionals;
+  const [command, file, ...rest] = positionals;
+  // Only `fork` takes a second file.
+  const [second, ...extra] = command === 'fork' ? rest : [undefined, ...rest];
   if (values.help || command === undefined || command === 'help') {
     out(USAGE);
     return command === undefined && !values.help ? 1 : 0;
@@ -110,6 +118,15 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
                 interrupted: new Promise<void>((resolve) => process.once('SIGINT', () => resolve())),
               },
             }),
+      });
+    case 'fork':
+      if (file === undefined || second === undefined) throw usage('echelon fork needs the file to fork and a new file, e.g. echelon fork run.db what-if.db.');
+      return forkCommand({
+        from: file,
+        to: second,
+        ...(values.at === undefined ? {} : { at: count(values.at, '--at', 1) }),
+        ...(values.history === undefined ? {} : { history: values.history }),
+        out,
       });
     case 'diagram':
       if (values.hierarchy && values.statechart) throw usage('Choose --hierarchy or --statechart (or neither, for both).');

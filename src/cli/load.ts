@@ -28,7 +28,7 @@ export async function loadScenario(file: string, cwd = process.cwd()): Promise<S
   const candidate = module.default !== null && typeof module.default === 'object' && 'default' in module.default && !('run' in module.default) ? module.default.default : module.default;
   const problem = scenarioProblem(candidate);
   if (problem !== undefined) {
-    throw new EchelonError('invalid_scenario', `${file} does not export a scenario as its default export: ${problem} (see examples/README.md).`, { details: { file } });
+    throw new EchelonError('invalid_scenario', `${file} does not export a scenario as its default export: ${problem} (see “Writing a scenario” in echelon's README.md).`, { details: { file } });
   }
   return candidate as Scenario;
 }

@@ -4,6 +4,7 @@
  */
 export { serveLiveView } from './server.js';
 export { serveReplay } from './replay-view.js';
+export { statechartToSvg } from '../diagram/svg.js';
 export { liveSnapshot } from './snapshot.js';
 export type { LiveAgent, LiveApproval, LiveEscalation, LiveViewSnapshot } from './snapshot.js';
 export { describeEvent, summarizeEvent } from './summary.js';

@@ -15,7 +15,7 @@ export interface LiveViewOptions {
    * loopback; the page reads it from the URL fragment (`/#token=…`), which browsers never send.
    */
   readonly token?: string;
-  /** Latest lifecycle events kept for pages that connect later (default 200). */
+  /** Latest lifecycle events kept for pages that connect later, and finished tasks kept in the task list (default 200). */
   readonly history?: number;
 }
 

@@ -36,7 +36,9 @@ export const REPLAY_SCRIPT = `
       byId('replay-tree').innerHTML = '';
       return;
     }
-    byId('replay-at').textContent = 'entry ' + (index + 1) + ' of ' + steps.length + ' · ' + time(step.entry.at, steps[0].entry.at) + ' · session ' + step.entry.session;
+    const total = steps[steps.length - 1].index;
+    byId('replay-at').textContent = 'entry ' + step.index + ' of ' + total + (steps.length < total ? ' (the latest ' + steps.length + ')' : '') + ' · ' +
+      time(step.entry.at, steps[0].entry.at) + ' · session ' + step.entry.session;
     byId('replay-text').textContent = step.entry.type + ': ' + step.text;
     const moved = new Set(step.moves.map((m) => m.agent));
     const numbers = (a) => [moved.has(a.id) ? step.moves.find((m) => m.agent === a.id).states.join(' → ') : '',
@@ -64,6 +66,6 @@ export const REPLAY_SCRIPT = `
     for (const id of ['approvals-section', 'escalations-section', 'tasks-section', 'events-section', 'chart-section', 'org']) byId(id).hidden = true;
     document.querySelector('header .counts').hidden = true;
     byId('connection').textContent = 'stored run';
-    loadReplay(new URLSearchParams(location.search).get('task') || '');
+    loadReplay('');
   }
 `;

@@ -41,7 +41,8 @@ section h3 { margin: 12px 0 6px; font-size: 13px; color: var(--muted); }
 .statechart g.state.lit > rect { fill: #dcf5e6; stroke: #1f9d55; stroke-width: 3; }
 .statechart g.state.lit > text { font-weight: 700; }
 .statechart .edge { fill: none; stroke: #8a93a0; stroke-width: 1.1; }
-.statechart .label { font: 10px system-ui, sans-serif; fill: #6b7380; text-anchor: middle; }
+.statechart .label { font: 10px system-ui, sans-serif; fill: #5b6470; text-anchor: middle; paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
+.statechart g.transition:hover .edge { stroke: var(--accent); stroke-width: 2; } .statechart g.transition:hover .label { fill: var(--accent); }
 .statechart marker path, .statechart .initial { fill: #8a93a0; }
 .hint { color: var(--muted); font-size: 12px; margin: 6px 0 0; }
 table { width: 100%; border-collapse: collapse; }

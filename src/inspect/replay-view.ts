@@ -8,6 +8,7 @@ import { Guard } from './guard.js';
 import { json, listen } from './http.js';
 import { resolveLiveViewOptions, type LiveView, type LiveViewOptions } from './options.js';
 import { livePage } from './page.js';
+import { latestSteps } from './routes.js';
 
 /**
  * Serves replay steps (`replaySteps(store.journal(), store.header().agents)`, or `org.history()`).
@@ -30,8 +31,7 @@ export async function serveReplay(steps: readonly ReplayStep[], options?: LiveVi
     async (request, response, url) => {
       if (request.method !== 'GET' || url.pathname !== '/api/history') return;
       guard.checkRead(request, url);
-      const task = url.searchParams.get('task');
-      json(response, 200, task ? steps.filter((step) => step.entry.taskId === task || (step.entry as { rootId?: string }).rootId === task) : steps);
+      json(response, 200, latestSteps(steps, url.searchParams.get('limit') ?? undefined));
     },
     () => undefined,
   );

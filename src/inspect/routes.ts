@@ -20,6 +20,9 @@ export interface Answer {
 
 const ok = (body: unknown): Answer => ({ status: 200, body });
 
+/** Replay steps a page gets at most: enough to scrub, bounded for a journal of a long run. */
+const MAX_STEPS = 2_000;
+
 /** Reads: `GET /api/tasks`, `GET /api/tasks/:id`, `GET /api/history`. `undefined` when the path is not one. */
 export async function read(org: Orchestrator, feed: LiveFeed, url: URL): Promise<Answer | undefined> {
   const query = (name: string) => url.searchParams.get(name) ?? undefined;
@@ -42,10 +45,7 @@ export async function read(org: Orchestrator, feed: LiveFeed, url: URL): Promise
     if (timeline === undefined) throw new EchelonError('unknown_task', `The live view has seen no task "${id}" (it keeps the active ones and the latest finished).`, { details: { taskId: id } });
     return ok(timeline);
   }
-  if (url.pathname === '/api/history') {
-    const id = query('task');
-    return ok(org.history(id));
-  }
+  if (url.pathname === '/api/history') return ok(latestSteps(org.history(query('task')), query('limit')));
   return undefined;
 }
 
@@ -82,6 +82,12 @@ export async function act(org: Orchestrator, request: IncomingMessage, path: str
     return ok({ ok: true, escalation: org.escalations.get(id)?.status ?? 'unknown' });
   }
   return undefined;
+}
+
+/** The steps a page gets: the latest `limit` (default 2,000) — every step counts from the start, so each agent's state is right. */
+export function latestSteps<T>(steps: readonly T[], limit: string | undefined): readonly T[] {
+  const count = limit === undefined ? MAX_STEPS : Math.max(1, Math.min(MAX_STEPS, Number(limit) || 1));
+  return steps.length > count ? steps.slice(-count) : steps;
 }
 
 /** A string field of an action's body; `by` must be a non-empty identity. */

@@ -22,7 +22,8 @@ export interface InspectOrganisationOptions {
   /**
    * How many of the latest messages the server replays to an inspector that connects later
    * (`@statelyai/inspect/server` keeps 200). The agents are announced again before they would
-   * leave that window, so an organisation with fewer agents than this is always seen whole.
+   * leave that window, so an organisation of fewer agents than half of it is always seen whole
+   * (larger ones are announced on `announce()` only: re-sending them would flood the window).
    */
   readonly replayWindow?: number;
 }
@@ -33,7 +34,7 @@ export interface OrganisationInspector {
   readonly sent: number;
   /** Announces every agent again, with its definition and current snapshot. */
   announce(): void;
-  /** Stops forwarding and closes the socket once what was queued is sent. */
+  /** Stops forwarding and closes the socket once what was queued is sent (also done when the organisation stops). */
   stop(): Promise<void>;
 }
 
@@ -85,8 +86,9 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
       if (stopped || socket.readyState !== WebSocket.OPEN) return;
       if (event.type === '@xstate.actor' && agents.has(event.sessionId)) registrations.set(event.sessionId, event);
       write(event);
-      // Announce again before the oldest announcement would leave the server's replay window.
-      if (++sinceAnnouncement + registrations.size >= replayWindow) announce();
+      // Announce again before the oldest announcement would leave the server's replay window
+      // (an organisation as large as the window cannot fit in it: `announce()` is then the way).
+      if (++sinceAnnouncement + registrations.size >= replayWindow && registrations.size < replayWindow / 2) announce();
     },
   });
 
@@ -100,23 +102,32 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
     if (!stopped) inspector.inspect.next?.(event);
   });
 
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= new Promise<void>((resolve) => {
+      subscription.unsubscribe();
+      void lifetime.return?.();
+      // What the inspector converted already is queued on its timer: let it leave first.
+      setTimeout(() => {
+        stopped = true;
+        if (socket.readyState === WebSocket.CLOSED) return resolve();
+        socket.once('close', () => resolve());
+        socket.close();
+      }, 0);
+    }));
+  // The inspector ends with the organisation: its event stream ends when the organisation stops.
+  const lifetime = org.events('agent.fault');
+  void (async () => {
+    for await (const _ of lifetime);
+    await stop();
+  })();
+
   return {
     get sent() {
       return sent;
     },
     announce,
-    stop() {
-      if (stopped) return Promise.resolve();
-      subscription.unsubscribe();
-      // What the inspector converted already is queued on its timer: let it leave first.
-      return new Promise<void>((resolve) =>
-        setTimeout(() => {
-          stopped = true;
-          socket.once('close', () => resolve());
-          socket.close();
-        }, 0),
-      );
-    },
+    stop,
   };
 }
 

@@ -46,6 +46,8 @@ export class TaskIndex {
   readonly #tasks = new Map<string, Tracked>();
   /** The submitted task each task seen belongs to. */
   readonly #roots = new Map<string, string>();
+  /** Finished submitted tasks, oldest first: the first to forget. */
+  readonly #finished: string[] = [];
   #seq = 0;
 
   constructor(keep: number) {
@@ -63,8 +65,12 @@ export class TaskIndex {
     if (entry.taskId !== undefined) this.#roots.set(entry.taskId, rootId!);
     if (event.type === 'task.decomposed') for (const subtask of event.subtasks) this.#roots.set(subtask.id, rootId!);
     if (record.entries.length < MAX_ENTRIES) record.entries.push({ ...entry, rootId: rootId! });
+    const wasActive = record.task.status === 'active';
     record.task = advance(record.task, event);
-    if (record.task.status !== 'active') this.#forgetOld();
+    if (wasActive && record.task.status !== 'active') {
+      this.#finished.push(record.task.id);
+      this.#forgetOld();
+    }
   }
 
   /** The tasks that match, newest first. */
@@ -106,14 +112,11 @@ export class TaskIndex {
   }
 
   #forgetOld(): void {
-    let finished = 0;
-    for (const record of this.#tasks.values()) if (record.task.status !== 'active') finished++;
-    for (const [id, record] of this.#tasks) {
-      if (finished <= this.#keep) break;
-      if (record.task.status === 'active') continue;
+    while (this.#finished.length > this.#keep) {
+      const id = this.#finished.shift()!;
+      const record = this.#tasks.get(id);
       this.#tasks.delete(id);
-      for (const entry of record.entries) if (entry.taskId !== undefined) this.#roots.delete(entry.taskId);
-      finished--;
+      for (const entry of record?.entries ?? []) if (entry.taskId !== undefined) this.#roots.delete(entry.taskId);
     }
   }
 }

@@ -14,7 +14,7 @@ import type { Ledger } from '../runtime/ledger.js';
 import type { ResourceRegistry } from '../runtime/resources.js';
 import type { Escalation } from '../types.js';
 import { journalRecord } from './journal.js';
-import { storeHolder } from './lock.js';
+import { claimStore, type StoreClaim } from './claim.js';
 import { reconcile } from './reconcile.js';
 import { Recorder } from './recorder.js';
 import { agentLinks, checkShape, SNAPSHOT_FORMAT, SnapshotBook } from './snapshots.js';
@@ -42,19 +42,17 @@ export type Durable = ReturnType<typeof openLocked>;
 
 /** Opens the store for `hierarchy`: checks it, and loads what a resume needs. Throws an `EchelonError` before anything starts. */
 export function openDurable(options: DurableOptions) {
-  const { store, hierarchy } = options;
-  // One live orchestrator per store: claimed before anything is read, given up when it stops, fails or is refused.
-  const holder = storeHolder();
-  store.lock(holder);
+  // One live orchestrator per store: claimed before anything is read; given back when it stops, its store fails, or it never starts.
+  const claim = claimStore(options.store);
   try {
-    return openLocked(options, () => store.unlock(holder));
+    return openLocked(options, claim);
   } catch (error) {
-    store.unlock(holder);
+    claim.release();
     throw error;
   }
 }
 
-function openLocked(options: DurableOptions, unlock: () => void) {
+function openLocked(options: DurableOptions, claim: StoreClaim) {
   const { store, hierarchy } = options;
   const header = readable(store, () => store.header());
   let stored: StoredOrganisation | undefined;
@@ -87,7 +85,7 @@ function openLocked(options: DurableOptions, unlock: () => void) {
     task: (taskId) => books!.ledger.stored(taskId),
     agent: (agentId) => snapshots.write(agentId, (system!.system.get(agentId) as AnyActorRef | undefined) ?? missing(agentId)),
     resources: () => books!.resources.state(),
-    fatal: (error) => (unlock(), options.fatal(error)),
+    fatal: (error) => (claim.release(), options.fatal(error)),
   });
 
   return {
@@ -106,6 +104,7 @@ function openLocked(options: DurableOptions, unlock: () => void) {
 
     /** The actors run: record their changes from now on; after a resume, re-arm timers and re-send what was in flight. */
     attach(host: DurableHost): void {
+      claim.started();
       system = host.root;
       const agents = hierarchy.nodes().map((node) => {
         const ref = host.root.system.get(node.id) as AnyActorRef;
@@ -168,7 +167,7 @@ function openLocked(options: DurableOptions, unlock: () => void) {
     /** Writes what is left and stops recording (the organisation stops; its state stays in the store). */
     stop(): void {
       recorder.stop();
-      unlock();
+      claim.release();
     },
   };
 }

@@ -6,12 +6,26 @@
  *
  * A store keeps the organisation as of its last write (a consistent cut, see the recorder), and a
  * journal of what led there; the journal holds facts, not agent snapshots or task payloads. So a
- * fork starts from the last write: the point the journal ends at. Any earlier point can be
- * replayed (`echelon replay`), not resumed.
+ * fork starts from the last write — the point the journal ends at — unless the store's batches
+ * were kept (`keepHistory`): then it can start after any earlier write, by applying the batches up
+ * to that point to the new store. Without a history an earlier point can be replayed
+ * (`echelon replay`), not resumed.
  */
 import { EchelonError } from '../errors.js';
 import type { Outcome } from '../types.js';
+import { readHistory } from './history.js';
 import type { JournalEntry, JournalRecord, Store, StoreBatch, StoredApproval, StoredEscalation } from './types.js';
+
+/** Options of {@link forkStore}. */
+export interface ForkOptions {
+  /**
+   * Start after this journal entry (`seq`) instead of at the end: the fork starts after the last
+   * write that ends at or before it (the point returned says which). Needs `history`.
+   */
+  readonly at?: number;
+  /** The source's history file (`keepHistory(store, file)`), for `at`. */
+  readonly history?: string;
+}
 
 /** Where a fork starts: the last journal entry of the source, and what is still open there. */
 export interface ForkPoint {
@@ -29,8 +43,9 @@ const empty = { snapshots: [], tasks: [], removedTasks: [], outcomes: [], escala
 /**
  * Copies the organisation `source` holds into `target` (which must be empty): its shape, every
  * agent's statechart, the tasks in flight, escalations, approvals, budgets, resource claims, the
- * outcomes of finished tasks and the whole journal, session by session. Resume a new organisation
- * on `target` (`createOrchestrator({ …, store: target, resume: true })`) to go on from there.
+ * outcomes of finished tasks and the whole journal, session by session — as of now, or as of an
+ * earlier write when its history was kept (`{ at, history }`). Resume a new organisation on
+ * `target` (`createOrchestrator({ …, store: target, resume: true })`) to go on from there.
  *
  * @example
  * ```ts
@@ -39,13 +54,41 @@ const empty = { snapshots: [], tasks: [], removedTasks: [], outcomes: [], escala
  * fork.approvals.reject(point.pendingApprovals[0], { by: 'cto', reason: 'what if we had said no?' });
  * ```
  */
-export function forkStore(source: Store, target: Store): ForkPoint {
+export function forkStore(source: Store, target: Store, options: ForkOptions = {}): ForkPoint {
   const header = source.header();
   if (header === undefined) throw new EchelonError('invalid_option', `${source.name} holds no organisation: there is nothing to fork.`);
   if (target.header() !== undefined) throw new EchelonError('store_in_use', `${target.name} already holds an organisation: fork into an empty store.`);
+  if (options.at === undefined) copyLatest(source, target);
+  else copyUntil(source, target, options.at, options.history);
+  const stored = target.load();
+  const last = target.journal().at(-1);
+  return {
+    seq: last?.seq ?? 0,
+    at: last?.at ?? 0,
+    activeTasks: stored.tasks.filter((task) => task.task.id === task.task.rootId).map((task) => task.task.id),
+    pendingApprovals: stored.approvals.filter((kept) => kept.approval.status === 'pending').map((kept) => kept.approval.id),
+    activeEscalations: stored.escalations.filter((kept) => kept.escalation.status === 'active').map((kept) => kept.escalation.id),
+  };
+}
+
+/** The organisation as of the source's history's last write that ends at or before entry `at`. */
+function copyUntil(source: Store, target: Store, at: number, history: string | undefined): void {
+  if (history === undefined) {
+    throw new EchelonError('invalid_option', `forkStore at entry ${at} needs the store's history ({ history: file }, kept with keepHistory(store, file)): a store alone holds only its last write.`);
+  }
+  const batches = readHistory(history);
+  const kept = source.journal().length;
+  if (batches.length === 0 || batches.at(-1)!.lastSeq > kept) throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: it holds more journal entries than the store.`);
+  const upTo = batches.filter((kept) => kept.lastSeq <= at);
+  if (upTo.length === 0) throw new EchelonError('invalid_option', `Entry ${at} is before the store's first write (it ends at entry ${batches[0]!.lastSeq}): fork at ${batches[0]!.lastSeq} or later.`);
+  for (const { batch } of upTo) target.write(batch);
+}
+
+/** The source as it is now: everything it holds, copied. */
+function copyLatest(source: Store, target: Store): void {
+  const header = source.header()!;
   const stored = source.load();
   const journal = source.journal();
-  const last = journal.at(-1);
 
   // Finished work: what the journal names, read back by id.
   const submitted = unique(journal.filter((entry) => entry.type === 'task.submitted').map((entry) => entry.taskId));
@@ -86,14 +129,6 @@ export function forkStore(source: Store, target: Store): ForkPoint {
       resources: stored.resources,
     });
   });
-
-  return {
-    seq: last?.seq ?? 0,
-    at: last?.at ?? 0,
-    activeTasks: stored.tasks.filter((task) => task.task.id === task.task.rootId).map((task) => task.task.id),
-    pendingApprovals: stored.approvals.filter((kept) => kept.approval.status === 'pending').map((kept) => kept.approval.id),
-    activeEscalations: stored.escalations.filter((kept) => kept.escalation.status === 'active').map((kept) => kept.escalation.id),
-  };
 }
 
 /** A journal entry as it is written (its number and session come from the store). */

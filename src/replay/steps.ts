@@ -19,6 +19,8 @@ export interface ReplayEntry {
   readonly type: string;
   readonly actor: string;
   readonly taskId?: string;
+  /** The submitted task it belongs to. */
+  readonly rootId?: string;
   readonly data?: Readonly<Record<string, unknown>>;
 }
 
@@ -72,9 +74,12 @@ export function replaySteps(entries: readonly ReplayEntry[], links: readonly Age
   const books = new Map(links.map((link) => [link.id, { running: new Set<string>(), parked: new Set<string>(), state: 'receiving' as AgentStateName }]));
   const steady = (agent: Books): AgentStateName => (agent.running.size > 0 ? 'executing' : agent.parked.size > 0 ? 'awaitingApproval' : 'receiving');
   const types = new Map<string, string>();
+  /** The tasks seen of each submitted task. */
+  const trees = new Map<string, Set<string>>();
   return entries.map((entry, position) => {
     const before = new Map([...books].map(([id, agent]) => [id, agent.state]));
-    const transient = apply(entry, books, types);
+    if (entry.taskId !== undefined && entry.rootId !== undefined) trees.set(entry.rootId, (trees.get(entry.rootId) ?? new Set()).add(entry.taskId));
+    const transient = apply(entry, books, types, trees);
     const moves: Array<{ agent: string; states: AgentStateName[] }> = [];
     for (const [id, agent] of books) {
       const passing = transient.get(id);
@@ -96,7 +101,7 @@ export function replaySteps(entries: readonly ReplayEntry[], links: readonly Age
 }
 
 /** Updates the agents' books for one entry; returns the states agents pass through at this step. */
-function apply(entry: ReplayEntry, books: Map<string, Books>, types: Map<string, string>): Map<string, AgentStateName> {
+function apply(entry: ReplayEntry, books: Map<string, Books>, types: Map<string, string>, trees: Map<string, Set<string>>): Map<string, AgentStateName> {
   const transient = new Map<string, AgentStateName>();
   const at = books.get(entry.actor);
   const task = entry.taskId;
@@ -134,8 +139,14 @@ function apply(entry: ReplayEntry, books: Map<string, Books>, types: Map<string,
       if (task !== undefined) at?.parked.delete(task);
       break;
     case 'task.ended':
-    case 'task.settled':
       if (task !== undefined) forget(task);
+      break;
+    case 'task.settled':
+      // A submitted task settled: nothing of its tree is running or waiting any more.
+      if (task !== undefined) {
+        for (const id of trees.get(task) ?? [task]) forget(id);
+        trees.delete(task);
+      }
       break;
     case 'task.cancelling':
       for (const id of Array.isArray(data.taskIds) ? (data.taskIds as string[]) : task === undefined ? [] : [task]) forget(id);

@@ -5,7 +5,7 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import { EchelonError } from '../errors.js';
 import { ROLES } from '../hierarchy/types.js';
-import { boolean, checkShape, either, fields, fn, implementing, number, perAgent, record, setting, type Shape } from '../shape/index.js';
+import { boolean, checkShape, either, fields, fn, implementing, number, perAgent, record, setting, shapeContext, type Shape } from '../shape/index.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
 import type { Decomposer } from '../delegation/decomposition.js';
 import type { DelegationStrategy } from '../delegation/types.js';
@@ -156,6 +156,9 @@ const ORCHESTRATOR_OPTIONS = fields({
   inspect: either(fn, implementing('an inspection observer', [], ['next', 'error', 'complete'])),
 } satisfies Record<keyof OrchestratorOptions, Shape>);
 
+/** The hierarchy's agent ids, as shapes check keys against them (listed only for a suggestion). */
+const agentsOf = (hierarchy: Hierarchy) => ({ has: (id: string) => hierarchy.has(id), [Symbol.iterator]: () => hierarchy.nodes().map((node) => node.id)[Symbol.iterator]() });
+
 /**
  * Refuses options `createOrchestrator` does not know, anywhere in them, and values of the wrong
  * kind — before anything starts or any store is touched: `invalid_option` with "did you mean"
@@ -171,7 +174,7 @@ const ORCHESTRATOR_OPTIONS = fields({
 export function checkOrchestratorOptions(options: OrchestratorOptions): void {
   const hierarchy = (options as Partial<OrchestratorOptions> | null)?.hierarchy;
   if (typeof options !== 'object' || options === null || typeof hierarchy?.nodes !== 'function') return;
-  checkShape(options, ORCHESTRATOR_OPTIONS, '', { where: 'createOrchestrator', code: 'invalid_option', agents: hierarchy.nodes().map((node) => node.id), roles: ROLES });
+  checkShape(options, ORCHESTRATOR_OPTIONS, '', shapeContext('createOrchestrator', 'invalid_option', agentsOf(hierarchy), ROLES));
 }
 
 /** Merges overrides into a policy, checking every number. */

@@ -21,7 +21,7 @@ import { replaySteps } from '../replay/steps.js';
 import { peopleDesk } from './people.js';
 import { reportHandler } from './reports.js';
 import { ResourceRegistry } from './resources.js';
-import { validateTaskInput } from './submit.js';
+import { entryOf, validateTaskInput } from './submit.js';
 
 export type { AgentStatus, Orchestrator, OrchestratorStatus } from './api.js';
 
@@ -181,7 +181,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     submit<TResult>(input: TaskInput, submitOptions: { readonly at?: string } = {}) {
       try {
         if (stopped) throw new EchelonError('orchestrator_stopped', 'This orchestrator is stopped; create a new one to submit tasks.');
-        const entry = submitOptions.at ?? hierarchy.root.id;
+        const entry = entryOf(submitOptions, hierarchy.root.id);
         hierarchy.get(entry);
         const task = validateTaskInput(input, {
           entry,
@@ -189,7 +189,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           newId: () => `task_${nanoid(10)}`,
           isActive: (id) => ledger.tasks.has(id),
           defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
-          options: submitOptions,
         });
         ledger.submit(task, entry, input.budget);
         durable?.note({ type: 'task.submitted', at: task.submittedAt, actor: 'submitter', taskId: task.id, rootId: task.id, data: { type: task.type, entry } });

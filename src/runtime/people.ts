@@ -8,10 +8,9 @@ import type { AgentReport } from '../../machines/ports.js';
 import { assertAuthority } from '../approval/authority.js';
 import { EchelonError } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
-import { ROLES } from '../hierarchy/types.js';
 import { jsonProblem } from '../json.js';
 import type { Durable } from '../persistence/durable.js';
-import { anything, checkShape, fields, string, type Shape } from '../shape/index.js';
+import { anything, checkShape, fields, shapeContext, string, type Shape } from '../shape/index.js';
 import type { Approval, Escalation, Task } from '../types.js';
 import type { Orchestrator } from './api.js';
 import type { Ledger } from './ledger.js';
@@ -134,7 +133,7 @@ function checkDecision<T extends { readonly by: string }>(where: string, id: unk
   checkId(where, id);
   const example = `${where}(id, { by: 'agent_id' })`;
   if (typeof decision !== 'object' || decision === null) return refuse(where, `the second argument says who decides: ${example}, got ${decision === null ? 'null' : typeof decision}.`);
-  checkShape(decision, shape, '', { where, code: 'invalid_option', agents: [], roles: ROLES });
+  checkShape(decision, shape, '', shapeContext(where, 'invalid_option'));
   if (typeof decision.by !== 'string' || decision.by === '') refuse(where, `say who decides, an agent with authority over the request: ${example}.`);
   return decision;
 }
@@ -147,7 +146,7 @@ function checkResolution(id: unknown, resolution: unknown): void {
   const kinds = Object.keys(RESOLUTIONS).filter((kind) => kind in resolution);
   if (kinds.length !== 1) return refuse(where, `give exactly one of result, fail or assignTo (${example}); got ${kinds.length === 0 ? 'none' : kinds.join(' and ')}.`);
   const kind = kinds[0] as keyof typeof RESOLUTIONS;
-  checkShape(resolution, RESOLUTIONS[kind], '', { where, code: 'invalid_option', agents: [], roles: ROLES });
+  checkShape(resolution, RESOLUTIONS[kind], '', shapeContext(where, 'invalid_option'));
   const problem = kind === 'result' && (resolution as { result: unknown }).result !== undefined ? jsonProblem((resolution as { result: unknown }).result, 'result') : undefined;
   if (problem !== undefined) refuse(where, `the result must be JSON data (it is the task's result): ${problem}.`);
 }

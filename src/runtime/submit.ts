@@ -3,9 +3,8 @@
  * field and says what it should be.
  */
 import { EchelonError } from '../errors.js';
-import { ROLES } from '../hierarchy/types.js';
 import { jsonProblem } from '../json.js';
-import { anything, checkShape, fields, number, string, type Shape } from '../shape/index.js';
+import { anything, checkShape, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
 import type { ApprovalRequirement, BudgetInput, Task, TaskInput } from '../types.js';
 import { DEFAULT_EXECUTION, EXECUTION_POLICY, mergeExecution } from './options.js';
 
@@ -36,9 +35,27 @@ const SUBMIT_OPTIONS = fields(
   Object.fromEntries(Object.keys(TASK_FIELDS).map((field) => [field, `a field of the task, submit's first argument: submit({ type, ${field} }, { at })`])),
 );
 
+const IN_TASK = shapeContext('submit', 'invalid_task');
+const IN_SUBMIT_OPTIONS = shapeContext('submit', 'invalid_option');
+
 /**
- * Turns what `submit` was given into a task, refusing unknown keys in the task (`invalid_task`)
- * and in submit's options (`invalid_option`), and every value that cannot be one.
+ * The agent a task enters at, from `submit`'s second argument (`root` when it names none),
+ * refusing options `submit` does not know with `invalid_option`.
+ *
+ * @example
+ * ```ts
+ * entryOf({ at: 'backend_lead' }, 'cto'); // 'backend_lead'
+ * entryOf({ att: 'backend_lead' }, 'cto'); // throws invalid_option: 'submit: unknown option "att" — did you mean "at"? …'
+ * ```
+ */
+export function entryOf(options: unknown, root: string): string {
+  checkShape(options === undefined ? {} : options, SUBMIT_OPTIONS, '', IN_SUBMIT_OPTIONS);
+  return (options as { at?: string } | undefined)?.at ?? root;
+}
+
+/**
+ * Turns what `submit` was given into a task, refusing unknown keys (`invalid_task`, with "did
+ * you mean") and every value that cannot be one.
  */
 export function validateTaskInput(
   input: TaskInput,
@@ -49,14 +66,11 @@ export function validateTaskInput(
     isActive: (id: string) => boolean;
     /** Limits every task's tree gets unless its budget sets its own. */
     defaults: { maxSubtasks: number; maxDepth: number };
-    /** `submit`'s second argument, as given. */
-    options?: unknown;
   },
 ): Task {
   const bad = (message: string, options?: { details: Record<string, unknown> }) => new EchelonError('invalid_task', message, options);
-  checkShape(at.options ?? {}, SUBMIT_OPTIONS, '', { where: 'submit', code: 'invalid_option', agents: [], roles: ROLES });
   if (typeof input !== 'object' || input === null) throw bad(`A task must be an object with at least a type, got ${String(input)}.`);
-  checkShape(input, TASK, '', { where: 'submit', code: 'invalid_task', agents: [], roles: ROLES });
+  checkShape(input, TASK, '', IN_TASK);
   if (typeof input.type !== 'string' || input.type.trim() === '') {
     throw bad(`A task needs a type (the capability it asks for), got ${input.type === undefined ? 'nothing' : show(input.type)}.`);
   }

@@ -45,9 +45,22 @@ export interface ShapeContext {
   readonly where: string;
   /** The code of a refused key or kind (`invalid_option`, `invalid_task`). */
   readonly code: EchelonErrorCode;
-  readonly agents: readonly string[];
-  readonly roles: readonly string[];
+  readonly agents: Names;
+  readonly roles: Names;
 }
+
+/** Names keys are checked against: membership, and every name (for "did you mean", on a refusal only). */
+export interface Names extends Iterable<string> {
+  has(name: string): boolean;
+}
+
+/** A context for `checkShape`; `agents` and `roles` are needed only where a shape has per-agent settings. */
+export const shapeContext = (where: string, code: EchelonErrorCode, agents: Names = new Set(), roles: Iterable<string> = []): ShapeContext => ({
+  where,
+  code,
+  agents,
+  roles: new Set(roles),
+});
 
 interface Problem {
   readonly code: EchelonErrorCode;
@@ -63,7 +76,7 @@ interface Problem {
  * @example
  * ```ts
  * const shape = fields({ concurrency: number, retain: number });
- * checkShape({ concurency: 2 }, shape, '', { where: 'createOrchestrator', code: 'invalid_option', agents: [], roles: [] });
+ * checkShape({ concurency: 2 }, shape, '', shapeContext('createOrchestrator', 'invalid_option'));
  * // throws invalid_option: 'createOrchestrator: unknown option "concurency" — did you mean "concurrency"? …'
  * ```
  */
@@ -114,9 +127,9 @@ function keyedProblem(value: Record<string, unknown>, shape: Extract<Shape, { ki
   for (const [key, item] of Object.entries(value)) {
     if (shape.kind !== 'record') {
       const known = shape.kind === 'byId' ? context.agents : context.roles;
-      if (!known.includes(key)) {
+      if (!known.has(key)) {
         const suggestion = closest(key, known);
-        const what = shape.kind === 'byId' ? `names "${key}", which is not an agent of this hierarchy` : `names "${key}", which is not a role (${list(context.roles)})`;
+        const what = shape.kind === 'byId' ? `names "${key}", which is not an agent of this hierarchy` : `names "${key}", which is not a role (${list([...context.roles])})`;
         return {
           code: shape.kind === 'byId' ? 'unknown_agent' : 'invalid_role',
           path: join(path, key),
@@ -143,7 +156,7 @@ function fieldsProblem(
   for (const [key, item] of Object.entries(value)) {
     const field = shape.fields[key];
     if (field !== undefined) {
-      const problem = item === undefined ? undefined : problemOf(item, field, join(path, key), context);
+      const problem = item === undefined || field.kind === 'anything' ? undefined : problemOf(item, field, join(path, key), context);
       if (problem !== undefined) return problem;
       continue;
     }
@@ -174,7 +187,7 @@ const article = (what: string) => (/^[aeiou]/.test(what) ? `an ${what}` : `a ${w
 function settingProblem(value: unknown, single: Shape, path: string, context: ShapeContext): Problem | undefined {
   if (!isObject(value)) return problemOf(value, single, path, context);
   const keys = Object.keys(value);
-  const perAgentKey = (key: string) => PER_AGENT_KEYS.includes(key) || context.agents.includes(key) || context.roles.includes(key);
+  const perAgentKey = (key: string) => PER_AGENT_KEYS.includes(key) || context.agents.has(key) || context.roles.has(key);
   if ((single.kind === 'fields' || single.kind === 'implements') && !keys.some(perAgentKey)) {
     // Read as the single value, unless it fails that and a key is close to byId, byRole or default.
     const asSingle = problemOf(value, single, path, context);
@@ -187,8 +200,8 @@ const PER_AGENT_KEYS = ['byId', 'byRole', 'default'];
 
 /** Where `key`, found beside `byId`/`byRole`/`default`, belongs: an agent's id, a role, a field of the single value. */
 function placement(key: string, single: Shape, path: string, context: ShapeContext): string | undefined {
-  if (context.agents.includes(key)) return join(path, `byId.${key}`);
-  if (context.roles.includes(key)) return join(path, `byRole.${key}`);
+  if (context.agents.has(key)) return join(path, `byId.${key}`);
+  if (context.roles.has(key)) return join(path, `byRole.${key}`);
   if (single.kind === 'fields' && key in single.fields) return join(path, `default.${key}`);
   return undefined;
 }

@@ -84,6 +84,7 @@ describe('unknown keys in a task and in submit’s options', () => {
     const misplaced = await rejectionOf(org.submit({ type: 'python' }, { at: 'cto', payload: {} } as never));
     expect(misplaced).toMatchObject({ code: 'invalid_option', details: { path: 'payload' } });
     expect(misplaced.message).toContain("a field of the task, submit's first argument");
+    for (const options of [null, 'cto']) expect(await rejectionOf(org.submit({ type: 'python' }, options as never))).toMatchObject({ code: 'invalid_option', name: 'EchelonError' });
     expect(await org.submit({ type: 'python' }, { at: 'backend_lead' })).toMatchObject({ status: 'completed', delegationChain: ['backend_lead', 'api_specialist', 'backend_dev_1'] });
   });
 });

@@ -4,7 +4,7 @@
  * process is killed. A refused orchestrator leaves the store free.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -60,13 +60,39 @@ describe('one live orchestrator per store', () => {
     }
   });
 
-  it('leaves the store free when it refuses an orchestrator: not asked to resume, another shape', async () => {
+  it('needs no lock file for a SQLite database in memory, which only its own connection can open', async () => {
+    const store = sqliteStore(':memory:');
+    try {
+      await start({ store }).stop();
+      expect(start({ store, resume: true }).status().totalAgents).toBe(8);
+      expect(existsSync(':memory:-lock')).toBe(false);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('leaves the store free when it refuses an orchestrator: not asked to resume, another shape, options refused after the store was opened', async () => {
     const store = memoryStore();
     await start({ store }).stop();
     expect(errorOf(() => start({ store })).code).toBe('store_in_use');
     const otherShape = hierarchyFromList([{ id: 'boss', role: 'executive', capabilities: ['python'] }]);
     expect(errorOf(() => start({ store, resume: true, hierarchy: otherShape })).code).toBe('store_incompatible');
-    expect(start({ store, resume: true }).status().totalAgents).toBe(8);
+    expect(errorOf(() => start({ store, resume: true, concurrency: 0 })).code).toBe('invalid_option');
+    expect(errorOf(() => start({ store, resume: true, executors: { byRole: { worker: never } } })).code).toBe('invalid_option');
+    expect(start({ store, resume: true }).status().totalAgents).toBe(8); // at once, in the same turn
+  });
+
+  it('gives a SQLite file back to another connection once a refused orchestrator is gone', async () => {
+    const file = join(dir, 'refused.db');
+    const [first, second] = [sqliteStore(file), sqliteStore(file)];
+    try {
+      expect(errorOf(() => start({ store: first, resume: true, concurrency: 0 })).code).toBe('invalid_option');
+      await Promise.resolve(); // the next microtask: the refused orchestrator's claim is given back
+      expect(start({ store: second, resume: true }).status().totalAgents).toBe(8);
+    } finally {
+      first.close();
+      second.close();
+    }
   });
 
   it('gives the store back when the store fails a write and the organisation stops', async () => {

@@ -31,10 +31,12 @@ export function isBusy(error: unknown): boolean {
  * (what `close` does first).
  */
 export function fileLock(Driver: typeof BetterSqlite3, db: Database, path: string) {
+  // An in-memory or temporary database belongs to its one connection: nobody else can open it.
+  const shared = path !== '' && path !== ':memory:';
   const named = db.prepare<[], string>("SELECT value FROM meta WHERE key = 'holder'").pluck();
   const name = db.prepare<[string]>("INSERT INTO meta (key, value) VALUES ('holder', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   const unname = db.prepare("DELETE FROM meta WHERE key = 'holder'");
-  let held: { holder: StoreHolder; connection: Database } | undefined;
+  let held: { holder: StoreHolder; connection: Database | undefined } | undefined;
 
   const holderNamed = (): StoreHolder | undefined => {
     const json = named.get();
@@ -45,6 +47,10 @@ export function fileLock(Driver: typeof BetterSqlite3, db: Database, path: strin
     lock(holder: StoreHolder): void {
       if (held?.holder.id === holder.id) return;
       if (held !== undefined) throw storeLocked(path, held.holder);
+      if (!shared) {
+        held = { holder, connection: undefined };
+        return;
+      }
       const connection = new Driver(`${path}-lock`, { timeout: 0 });
       try {
         connection.pragma('locking_mode = EXCLUSIVE');
@@ -59,8 +65,8 @@ export function fileLock(Driver: typeof BetterSqlite3, db: Database, path: strin
     },
     unlock(holder: StoreHolder): void {
       if (held?.holder.id !== holder.id) return;
-      if (db.open) unname.run();
-      held.connection.close();
+      if (db.open && held.connection !== undefined) unname.run();
+      held.connection?.close();
       held = undefined;
     },
     closing(): void {

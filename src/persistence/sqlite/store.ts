@@ -8,9 +8,9 @@
  * orchestrator, in this process or another, can run on it meanwhile.
  */
 import { existsSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import { EchelonError } from '../../errors.js';
+import { requirePeer } from '../../peers.js';
 import type { Approval, Escalation, Outcome } from '../../types.js';
 import type { JournalEntry, JournalEntryType, JournalQuery, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from '../types.js';
 import { corrupt } from './errors.js';
@@ -208,9 +208,5 @@ function open(Driver: typeof BetterSqlite3, path: string, options: BetterSqlite3
 
 /** better-sqlite3 is an optional peer: loaded on first use, with a clear error when it is missing. */
 function loadDriver(): typeof BetterSqlite3 {
-  try {
-    return createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
-  } catch (error) {
-    throw new EchelonError('invalid_option', 'The SQLite store needs better-sqlite3 (an optional peer dependency of echelon): npm install better-sqlite3', { cause: error });
-  }
+  return requirePeer<typeof BetterSqlite3>('better-sqlite3', 'The SQLite store (echelon/sqlite)');
 }

@@ -1,0 +1,78 @@
+/**
+ * A store's history: every batch it was given, one JSON line each, in a file of its own. A store
+ * keeps only the organisation as of its last write; with its batches kept, the organisation as of
+ * any earlier write can be built again — applying the first k batches to an empty store gives that
+ * store exactly as it was after write k — which is what lets `forkStore` start a fork in the past.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { EchelonError } from '../errors.js';
+import type { Store, StoreBatch } from './types.js';
+
+/**
+ * Wraps a store so that each batch it commits is also appended to `file` (after the commit: a
+ * crash in between leaves the history one write behind the store, never ahead of it).
+ *
+ * @example
+ * ```ts
+ * const store = keepHistory(sqliteStore('run.db'), 'run.history.jsonl');
+ * const org = createOrchestrator({ hierarchy, executors, store, resume: true });
+ * // later: forkStore(sqliteStore('run.db'), sqliteStore('what-if.db'), { at: 42, history: 'run.history.jsonl' });
+ * ```
+ */
+export function keepHistory(store: Store, file: string): Store {
+  if (store.header() !== undefined && !existsSync(file)) {
+    throw new EchelonError('invalid_option', `${store.name} already holds an organisation but ${file} does not exist: a history must start with its store.`);
+  }
+  return {
+    name: store.name,
+    header: () => store.header(),
+    load: () => store.load(),
+    outcome: (id) => store.outcome(id),
+    escalation: (id) => store.escalation(id),
+    approval: (id) => store.approval(id),
+    journal: (query) => store.journal(query),
+    close: () => store.close(),
+    lock: (holder) => store.lock(holder),
+    unlock: (holder) => store.unlock(holder),
+    write(batch) {
+      store.write(batch);
+      appendFileSync(file, `${JSON.stringify(batch)}\n`);
+    },
+  };
+}
+
+/** A kept batch, with the journal entries it ends at (entries are numbered from 1 in order of writing). */
+export interface KeptBatch {
+  readonly batch: StoreBatch;
+  /** The `seq` of its last journal entry (that of the batch before, when it has none). */
+  readonly lastSeq: number;
+}
+
+/**
+ * Reads a history file's batches, oldest first (a last line cut short by a crash is left out).
+ *
+ * @example
+ * ```ts
+ * readHistory('run.history.jsonl').map((kept) => kept.lastSeq); // [3, 9, 14, …]: where each write ends in the journal
+ * ```
+ */
+export function readHistory(file: string): KeptBatch[] {
+  if (!existsSync(file)) throw new EchelonError('invalid_option', `No store history at ${file} (keepHistory(store, file) writes one).`);
+  let seq = 0;
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const kept: KeptBatch[] = [];
+  for (const [index, line] of lines.entries()) {
+    if (line === '') continue;
+    let batch: StoreBatch;
+    try {
+      batch = JSON.parse(line) as StoreBatch;
+    } catch {
+      // A line cut short by a crash while it was appended is the last one: that write is not in the history.
+      if (index === lines.length - 1) break;
+      throw new EchelonError('store_corrupt', `Line ${index + 1} of the store history ${file} is not a batch (the file was edited).`);
+    }
+    seq += batch.journal.length;
+    kept.push({ batch, lastSeq: seq });
+  }
+  return kept;
+}

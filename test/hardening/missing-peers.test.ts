@@ -1,0 +1,47 @@
+/**
+ * Each optional subpath without its peer fails alike: an `EchelonError` `missing_dependency` that
+ * says what to install, not the loader's `ERR_MODULE_NOT_FOUND`. The peers are hidden from a child
+ * process by a resolve hook (`test/fixtures/hide-peers.mjs`), so the result does not depend on
+ * what this machine has installed.
+ */
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const run = promisify(execFile);
+
+/** In a child without `hide`: imports `entry` and calls `call` on it; what was thrown, or 'ok'. */
+async function attempt(hide: string, entry: string, call: string): Promise<{ name?: string; code?: string; message?: string } | 'ok'> {
+  const script = `
+    try {
+      const module = await import(${JSON.stringify(join(ROOT, entry))});
+      ${call};
+      console.log(JSON.stringify('ok'));
+    } catch (error) {
+      console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message }));
+    }`;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--import', join(ROOT, 'test', 'fixtures', 'hide-peers.mjs'), '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    env: { ...process.env, ECHELON_HIDE_PEERS: hide },
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as never;
+}
+
+describe('an optional subpath without its peer', () => {
+  it.each([
+    ['echelon/ai without ai', 'ai', 'src/ai/index.ts', '', 'echelon/ai needs ai, an optional peer dependency of echelon: npm install ai'],
+    ['echelon/ai without zod', 'zod', 'src/ai/index.ts', '', 'echelon/ai needs zod, an optional peer dependency of echelon: npm install zod'],
+    ['echelon/otel without @opentelemetry/api', '@opentelemetry/api', 'src/otel.ts', '', 'echelon/otel needs @opentelemetry/api, an optional peer dependency of echelon: npm install @opentelemetry/api'],
+    ['echelon/sqlite without better-sqlite3', 'better-sqlite3', 'src/sqlite.ts', "module.sqliteStore('never-created.db')", 'The SQLite store (echelon/sqlite) needs better-sqlite3, an optional peer dependency of echelon: npm install better-sqlite3'],
+  ])('%s fails with missing_dependency, saying what to install', async (_case, hide, entry, call, message) => {
+    expect(await attempt(hide, entry, call)).toEqual({ name: 'EchelonError', code: 'missing_dependency', message });
+  });
+
+  it('loads when its peers are there (the hook hides only what it is told to)', async () => {
+    expect(await attempt('', 'src/ai/index.ts', "if (typeof module.llmExecutor !== 'function') throw new Error('no llmExecutor')")).toBe('ok');
+    expect(await attempt('', 'src/otel.ts', "if (typeof module.traceOrganisation !== 'function') throw new Error('no traceOrganisation')")).toBe('ok');
+  });
+});
