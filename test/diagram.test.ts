@@ -105,7 +105,7 @@ describe('SVG statecharts (what the live view draws)', () => {
   it('draws the agent statechart with its five states, from the running organisation\'s definition', () => {
     const svg = statechartToSvg(agentMachine());
     for (const state of AGENT_STATES) expect(svg).toContain(`<g class="state" data-state="${state}">`);
-    expect(svg).toContain('data-state="evaluatingEscalation.consulting"');
-    expect(svg).toMatch(/<title>receiving → evaluatingEscalation: task\.assign, \[hasInbox\]<\/title>/);
+    expect(svg).toMatch(/<title>receiving → evaluatingEscalation: \[hasReady\], \[restsAt evaluatingEscalation\]<\/title>/);
+    expect(svg).toMatch(/<title>evaluatingEscalation → delegating: \[inPipeline\], \[restsAt delegating\]<\/title>/);
   });
 });
