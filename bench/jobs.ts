@@ -40,7 +40,7 @@ export const RESULT_MARK = '@@bench-result ';
 export type PlanName = 'full' | 'quick' | 'smoke';
 
 /** The systems in the throughput table, in order. */
-const THROUGHPUT_SYSTEMS = ['plain', 'raw', 'raw-actors', 'echelon'] as const satisfies readonly SystemKey[];
+const THROUGHPUT_SYSTEMS = ['plain', 'raw', 'raw-actors', 'raw-chart', 'echelon'] as const satisfies readonly SystemKey[];
 const LATENCY_SYSTEMS = ['plain', 'raw', 'echelon'] as const satisfies readonly SystemKey[];
 
 /**

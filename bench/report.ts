@@ -169,18 +169,27 @@ export function buildResults(measured: readonly Measured[], meta: Readonly<Recor
 function judge(results: Omit<Results, 'targets'>): Target[] {
   const targets: Target[] = [];
   const at100 = results.ratios['100'];
-  for (const [baseline, label] of [
-    ['raw', 'raw XState'],
-    ['raw-actors', 'raw XState + task actors'],
+  // The core rebuild's targets (issue 11): at least the raw tree with an actor per task, at least 35 % of the raw tree.
+  for (const [baseline, label, goal] of [
+    ['raw', 'raw XState', 0.35],
+    ['raw-actors', 'raw XState + task actors', 1],
   ] as const) {
     const ratio = at100?.[baseline];
     targets.push({
       name: `throughput at 100 in flight vs ${label}`,
-      goal: '≥ 50 %',
-      measured: ratio === undefined ? 'not measured' : `${(ratio * 100).toFixed(1)} %`,
-      met: ratio === undefined ? undefined : ratio >= 0.5,
+      goal: `≥ ${goal.toFixed(2)}×`,
+      measured: ratio === undefined ? 'not measured' : `${ratio.toFixed(2)}×`,
+      met: ratio === undefined ? undefined : ratio >= goal,
     });
   }
+  const hop = results.perHop.echelon?.ms.median;
+  const rawHop = results.perHop.raw?.ms.median;
+  targets.push({
+    name: 'cost per delegation hop vs raw XState',
+    goal: '≤ 3×',
+    measured: hop === undefined || rawHop === undefined ? 'not measured' : `${(hop / rawHop).toFixed(1)}×`,
+    met: hop === undefined || rawHop === undefined ? undefined : hop / rawHop <= 3,
+  });
   const largest = results.scale.echelon[results.scale.echelon.length - 1];
   const size = largest === undefined ? 'the largest organisation' : `${largest.agents.toLocaleString('en-US')} agents`;
   targets.push({
@@ -192,9 +201,9 @@ function judge(results: Omit<Results, 'targets'>): Target[] {
   const perAgent = largest === undefined ? undefined : largest.actorBytesPerAgent.median + largest.hierarchyBytesPerAgent.median;
   targets.push({
     name: `heap per agent, ${size} (actors + hierarchy)`,
-    goal: '< 4 KB',
+    goal: '< 3 KB',
     measured: perAgent === undefined ? 'not measured' : `${(perAgent / 1024).toFixed(2)} KB`,
-    met: perAgent === undefined ? undefined : perAgent < 4096,
+    met: perAgent === undefined ? undefined : perAgent < 3072,
   });
   const memory = results.memory;
   const readings = memory?.readings ?? [];

@@ -9,6 +9,7 @@ const NAMES: Readonly<Record<string, string>> = {
   plain: 'plain async',
   raw: 'raw XState',
   'raw-actors': 'raw XState + task actors',
+  'raw-chart': 'raw XState, echelon’s chart',
   echelon: 'echelon',
   'echelon-inspect': 'echelon + counting inspector',
   'echelon-inspect-json': 'echelon + serializing inspector',

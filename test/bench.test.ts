@@ -51,7 +51,7 @@ describe('the systems under benchmark', () => {
     expect(byType.get('strategy')).toBe('cto');
   });
 
-  it.each(['plain', 'raw', 'raw-actors'] as const)('the %s baseline refuses a task nobody can do', async (key) => {
+  it.each(['plain', 'raw', 'raw-actors', 'raw-chart'] as const)('the %s baseline refuses a task nobody can do', async (key) => {
     const system = SYSTEMS[key]({ hierarchy: developmentTeam(), inFlight: 1 });
     await expect(system.submit('quantum_computing')).rejects.toThrow(/quantum_computing/);
     await system.stop();
@@ -160,10 +160,10 @@ describe('the smoke plan, end to end in this process', () => {
     for (const job of plan('smoke')) measured.push({ job, result: await runJob(job) } as Measured);
     const results = buildResults(measured, { plan: 'smoke' });
 
-    expect(Object.keys(results.throughput['1']!)).toEqual(['plain', 'raw', 'raw-actors', 'echelon']);
-    expect(Object.keys(results.throughput['1000']!)).toEqual(['plain', 'raw', 'raw-actors', 'echelon', 'echelon-queued']);
-    expect(Object.keys(results.throughput['100']!)).toEqual(['plain', 'raw', 'raw-actors', 'echelon', 'echelon-inspect', 'echelon-inspect-json', 'echelon-memory-store', 'echelon-sqlite']);
-    expect(Object.keys(results.ratios['100']!)).toEqual(['plain', 'raw', 'raw-actors']);
+    expect(Object.keys(results.throughput['1']!)).toEqual(['plain', 'raw', 'raw-actors', 'raw-chart', 'echelon']);
+    expect(Object.keys(results.throughput['1000']!)).toEqual(['plain', 'raw', 'raw-actors', 'raw-chart', 'echelon', 'echelon-queued']);
+    expect(Object.keys(results.throughput['100']!)).toEqual(['plain', 'raw', 'raw-actors', 'raw-chart', 'echelon', 'echelon-inspect', 'echelon-inspect-json', 'echelon-memory-store', 'echelon-sqlite']);
+    expect(Object.keys(results.ratios['100']!)).toEqual(['plain', 'raw', 'raw-actors', 'raw-chart']);
     for (const { result, job } of measured) {
       if (job.case === 'throughput') expect((result as { tasksPerSecond: number[] }).tasksPerSecond).toHaveLength(job.runs);
     }
@@ -182,6 +182,7 @@ describe('the smoke plan, end to end in this process', () => {
     expect(results.targets.map((target) => target.name)).toEqual([
       'throughput at 100 in flight vs raw XState',
       'throughput at 100 in flight vs raw XState + task actors',
+      'cost per delegation hop vs raw XState',
       'start 1,111 agents',
       'heap per agent, 1,111 agents (actors + hierarchy)',
       'heap after 400 tasks vs 200',

@@ -1,6 +1,7 @@
 /** Every system the benchmark can run, by a stable key used in jobs and results. */
 import { echelon, echelonQueued } from './echelon.js';
 import { plainAsync } from './plain-async.js';
+import { rawChart } from './raw-chart.js';
 import { rawXState, rawXStatePerTask } from './raw-xstate.js';
 import type { SystemFactory } from './types.js';
 
@@ -8,6 +9,7 @@ export const SYSTEMS = {
   plain: plainAsync,
   raw: rawXState,
   'raw-actors': rawXStatePerTask,
+  'raw-chart': rawChart,
   echelon,
   'echelon-inspect': (options) => echelon({ ...options, inspect: 'count' }),
   'echelon-inspect-json': (options) => echelon({ ...options, inspect: 'serialize' }),
@@ -19,6 +21,6 @@ export const SYSTEMS = {
 export type SystemKey = keyof typeof SYSTEMS;
 
 /** The baselines, in the order the table shows them. */
-export const BASELINES = ['plain', 'raw', 'raw-actors'] as const satisfies readonly SystemKey[];
+export const BASELINES = ['plain', 'raw', 'raw-actors', 'raw-chart'] as const satisfies readonly SystemKey[];
 
 export type { Routed, System, SystemFactory, SystemOptions } from './types.js';
