@@ -8,7 +8,7 @@ import type { Join } from '../src/delegation/join.js';
 import type { TaskError } from '../src/errors.js';
 import type { ResolutionMode } from '../src/escalation/types.js';
 import type { AgentMessage, ApprovalDecision, ApprovalRequest, ApprovalRequirement, EscalationReason, ExecutionPolicy, Task } from '../src/types.js';
-import type { Step } from './ports.js';
+import type { Step } from './steps.js';
 import type { TaskPhase } from './task.machine.js';
 
 export interface AgentInput {
