@@ -20,8 +20,6 @@ import type {
   EscalationReason,
   EscalationRequest,
   ExecutionPolicy,
-  JoinPolicy,
-  PartialFailurePolicy,
   Settlement,
   Task,
 } from '../src/types.js';
