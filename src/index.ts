@@ -83,7 +83,7 @@ export type {
   JournalRecord,
 } from './store/index.js';
 // Durability: the format of the agent snapshots a store holds
-export { SNAPSHOT_FORMAT } from './runtime/durability/snapshots.js';
+export { SNAPSHOT_FORMAT } from './runtime/durability/index.js';
 
 // Delegation
 export { capabilityMatching, loadBalancing, skillBased, delegateWith, requiredSkills, candidatesFor, routeOf, canExecuteHere } from './delegation/index.js';
