@@ -57,8 +57,33 @@ export type { LiveView, LiveViewOptions } from './inspect/options.js';
 // Replay: a journal as steps with every agent's state (what `org.history()` and `echelon replay` show)
 export { replaySteps } from './replay/index.js';
 export type { ReplayStep, ReplayAgent, ReplayEntry, AgentLink } from './replay/index.js';
-// Persistence (the SQLite store is the subpath `echelon/sqlite`)
-export * from './persistence/index.js';
+// Stores (the SQLite store is `echelon/sqlite`, the store conformance suite `echelon/store/testing`)
+export { memoryStore, forkStore, keepHistory, readHistory, storeHolder, storeLocked } from './store/index.js';
+export type {
+  ForkOptions,
+  ForkPoint,
+  KeptBatch,
+  StoreHolder,
+  Store,
+  StoreBatch,
+  StoreHeader,
+  StoredAgentLink,
+  StoredOrganisation,
+  StoredTask,
+  StoredEscalation,
+  StoredApproval,
+  TaskBook,
+  ResourceState,
+  PersistedSnapshot,
+  SnapshotPart,
+  StoredSnapshot,
+  JournalEntry,
+  JournalEntryType,
+  JournalQuery,
+  JournalRecord,
+} from './store/index.js';
+// Durability: the format of the agent snapshots a store holds
+export { SNAPSHOT_FORMAT } from './runtime/durability/index.js';
 
 // Delegation
 export { capabilityMatching, loadBalancing, skillBased, delegateWith, requiredSkills, candidatesFor, routeOf, canExecuteHere } from './delegation/index.js';

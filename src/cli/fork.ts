@@ -6,8 +6,8 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { EchelonError } from '../errors.js';
-import { forkStore } from '../persistence/fork.js';
-import { sqliteStore } from '../persistence/sqlite/store.js';
+import { forkStore } from '../store/fork.js';
+import { sqliteStore } from '../store/sqlite/store.js';
 
 export interface ForkCommandOptions {
   readonly from: string;

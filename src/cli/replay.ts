@@ -9,10 +9,10 @@ import { immediately, keypresses, paced, type Trigger } from './keys.js';
 import { EchelonError } from '../errors.js';
 import { isLoopback } from '../inspect/options.js';
 import { serveReplay } from '../inspect/replay-view.js';
-import type { Store } from '../persistence/types.js';
+import type { Store } from '../store/types.js';
 import { chartFromLinks } from '../replay/chart.js';
 import { replaySteps, type ReplayStep } from '../replay/steps.js';
-import { sqliteStore } from '../persistence/sqlite/store.js';
+import { sqliteStore } from '../store/sqlite/store.js';
 
 export interface ReplayCommandOptions {
   readonly file: string;

@@ -6,7 +6,7 @@ import type { AgentActorRef, AgentStateName } from '../../machines/agent.machine
 import type { TaskPhase } from '../../machines/task.machine.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Role } from '../hierarchy/types.js';
-import type { JournalEntry, JournalQuery } from '../persistence/types.js';
+import type { JournalEntry, JournalQuery } from '../store/types.js';
 import type { ReplayStep } from '../replay/steps.js';
 import type { Approval, Escalation, EscalationResolution, Outcome, TaskInput } from '../types.js';
 import type { EventStreamOptions } from './event-stream.js';

@@ -5,7 +5,7 @@
  * after `retain` records.
  */
 import type { AgentReport } from '../../machines/ports.js';
-import type { StoredApproval, StoredEscalation, StoredTask, TaskBook } from '../persistence/types.js';
+import type { StoredApproval, StoredEscalation, StoredTask, TaskBook } from '../store/types.js';
 import type { Approval, ApprovalDecision, ApprovalRequest, BudgetInput, BudgetReport, Escalation, EscalationRequest, Outcome, Settlement, Task } from '../types.js';
 
 /**

@@ -15,7 +15,7 @@ import type { Escalation, EscalationResolution, ExecutionPolicy, ExecutionPolicy
 import type { ApprovalRule } from './decisions.js';
 import type { Executor } from './executors.js';
 import type { PerAgent, Setting } from './per-agent.js';
-import type { Store } from '../persistence/types.js';
+import type { Store } from '../store/types.js';
 
 /** Decomposers by task type (consulted first), then by agent id, role, or for everyone. */
 export interface DecomposerSetting extends PerAgent<Decomposer> {

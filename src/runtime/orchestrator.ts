@@ -8,7 +8,7 @@ import { createActor } from 'xstate';
 import { agentChildId, createAgentMachine, type AgentActorRef, type AgentContext, type AgentStateName, type HeldTask } from '../../machines/agent.machine.js';
 import { EchelonError } from '../errors.js';
 import { hierarchyMetrics } from '../hierarchy/metrics.js';
-import { openDurable, type Durable } from '../persistence/durable.js';
+import { openDurable, type Durable } from './durability/index.js';
 import type { Outcome, Settlement, Task, TaskInput } from '../types.js';
 import type { Orchestrator } from './api.js';
 import { createInProcessHost } from './host.js';

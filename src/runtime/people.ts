@@ -9,7 +9,7 @@ import { assertAuthority } from '../approval/authority.js';
 import { EchelonError } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { jsonProblem } from '../json.js';
-import type { Durable } from '../persistence/durable.js';
+import type { Durable } from './durability/index.js';
 import { anything, checkShape, fields, shapeContext, string, type Shape } from '../shape/index.js';
 import type { Approval, Escalation, Task } from '../types.js';
 import type { Orchestrator } from './api.js';

@@ -5,7 +5,7 @@
  */
 import { resolutionTaskId } from '../../machines/agent.machine.js';
 import type { AgentReport } from '../../machines/ports.js';
-import type { Durable } from '../persistence/durable.js';
+import type { Durable } from './durability/index.js';
 import type { Escalation, Settlement, Task } from '../types.js';
 import type { EventBus, OrchestratorEvent, OrchestratorEventType } from './events.js';
 import type { Ledger } from './ledger.js';

@@ -3,7 +3,7 @@
  * and who is waiting for them, so a deferred task is retried the moment they are released.
  */
 import type { ResourceClaim } from '../escalation/types.js';
-import type { ResourceState } from '../persistence/types.js';
+import type { ResourceState } from '../store/types.js';
 import type { Task } from '../types.js';
 
 export class ResourceRegistry {

@@ -1,20 +1,16 @@
 /**
- * Stores for tests: factories for the conformance suite, and wrappers that make a store fail
+ * Stores for tests: factories for the suites run against every store, and wrappers that make a store fail
  * the way a crashing process or a careless store would.
  */
 import type { Store, StoreBatch } from '../../src/index.js';
+import type { StoreFactory as ConformanceFactory } from '../../src/store/testing/index.js';
 
-/** How a conformance suite gets stores: a fresh one, and the same one as a new process would open it. */
-export interface StoreFactory {
+/**
+ * How our suites get stores: the conformance suite's factory, with a name, and `reopen` and
+ * `alongside` spelled out (SQLite: the file opened again, a second connection; memory: the same maps).
+ */
+export interface StoreFactory extends Required<ConformanceFactory> {
   readonly name: string;
-  create(): Store;
-  /** The same store, reopened (SQLite: the file opened again; memory: the same maps). */
-  reopen(store: Store): Store;
-  /**
-   * The same store as another process would open it while `store` is still open (SQLite: a
-   * second connection to the file; memory: the same maps). May throw `store_locked` at once.
-   */
-  alongside(store: Store): Store;
 }
 
 /** Forwards everything to `store`, with `write` replaced. */

@@ -10,9 +10,9 @@
  * Cancellations asked for are sent again too: an agent ignores one for a task it no longer holds.
  * It decides what to send; the caller journals it, then sends it.
  */
-import { escalationOfResolution, type AgentContext, type AgentEvent } from '../../machines/agent.types.js';
-import type { Escalation, EscalationRequest, Task } from '../types.js';
-import type { TaskRecord } from '../runtime/ledger.js';
+import { escalationOfResolution, type AgentContext, type AgentEvent } from '../../../machines/agent.types.js';
+import type { Escalation, EscalationRequest, Task } from '../../types.js';
+import type { ActiveTask } from './books.js';
 
 /** Every task id an agent holds: the keys of its table. */
 export function heldBy(context: AgentContext): Set<string> {
@@ -21,7 +21,7 @@ export function heldBy(context: AgentContext): Set<string> {
 
 /** What reconciling needs to see and do. */
 export interface ReconcileHost {
-  readonly records: Iterable<TaskRecord>;
+  readonly records: Iterable<ActiveTask>;
   /** The context of each agent, by id. */
   context(agentId: string): AgentContext;
   agentIds(): Iterable<string>;

@@ -1,8 +1,14 @@
-/** Persistence: the store contract, the in-memory store, and the journal's shapes (the SQLite store is `echelon/sqlite`). */
+/**
+ * @module
+ * Stores: the `Store` contract an organisation is kept in, the in-memory store, one writer per
+ * store (`storeHolder`, `storeLocked`), and tools that work on any store (`forkStore`,
+ * `keepHistory`). The SQLite store is `echelon/sqlite`; the conformance suite a store must pass
+ * is `echelon/store/testing`. Nothing here knows the runtime or the statecharts: a store keeps
+ * data, the durability engine (`src/runtime/durability/`) decides what to write and when.
+ */
 export { memoryStore } from './memory.js';
 export { forkStore, type ForkOptions, type ForkPoint } from './fork.js';
 export { keepHistory, readHistory, type KeptBatch } from './history.js';
-export { SNAPSHOT_FORMAT } from './snapshots.js';
 export { storeHolder, storeLocked, type StoreHolder } from './lock.js';
 export type {
   Store,

@@ -5,20 +5,19 @@
  * again whatever the books say is in flight, and record every change from then on.
  */
 import type { AnyActorRef, Snapshot } from 'xstate';
-import type { AgentContext, AgentEvent } from '../../machines/agent.machine.js';
-import type { AgentReport } from '../../machines/ports.js';
-import { idempotencyKey } from '../../machines/core/execution.js';
-import { EchelonError } from '../errors.js';
-import type { Hierarchy } from '../hierarchy/hierarchy.js';
-import type { Ledger } from '../runtime/ledger.js';
-import type { ResourceRegistry } from '../runtime/resources.js';
-import type { Escalation } from '../types.js';
+import type { AgentContext, AgentEvent } from '../../../machines/agent.machine.js';
+import type { AgentReport } from '../../../machines/ports.js';
+import { idempotencyKey } from '../../../machines/core/execution.js';
+import { EchelonError } from '../../errors.js';
+import type { Hierarchy } from '../../hierarchy/hierarchy.js';
+import type { Escalation } from '../../types.js';
+import type { ResourceBooks, TaskBooks } from './books.js';
 import { journalRecord } from './journal.js';
 import { claimStore, type StoreClaim } from './claim.js';
 import { reconcile } from './reconcile.js';
 import { Recorder } from './recorder.js';
 import { agentLinks, checkShape, SNAPSHOT_FORMAT, SnapshotBook } from './snapshots.js';
-import type { JournalRecord, Store, StoredOrganisation } from './types.js';
+import type { JournalRecord, Store, StoredOrganisation } from '../../store/types.js';
 
 export interface DurableOptions {
   readonly store: Store;
@@ -32,7 +31,7 @@ export interface DurableOptions {
 /** What `attach` needs from the running organisation. */
 export interface DurableHost {
   readonly root: AnyActorRef;
-  readonly ledger: Ledger;
+  readonly ledger: TaskBooks;
   send(agentId: string, message: AgentEvent): void;
   /** Hands an escalation waiting for a person to the `onEscalation` handler again. */
   askHuman(escalation: Escalation): void;
@@ -75,7 +74,7 @@ function openLocked(options: DurableOptions, claim: StoreClaim) {
     stored = readable(store, () => store.load());
   }
   const session = (header?.sessions ?? 0) + 1;
-  let books: { ledger: Ledger; resources: ResourceRegistry } | undefined;
+  let books: { ledger: TaskBooks; resources: ResourceBooks } | undefined;
   let system: AnyActorRef | undefined;
   const snapshots = new SnapshotBook(session);
 
@@ -94,7 +93,7 @@ function openLocked(options: DurableOptions, claim: StoreClaim) {
     resourcesChanged: () => recorder.resourcesChanged(),
 
     /** Brings back the host's books; returns the snapshot to start the root actor from (none for a new store). */
-    restore(ledger: Ledger, resources: ResourceRegistry): Snapshot<unknown> | undefined {
+    restore(ledger: TaskBooks, resources: ResourceBooks): Snapshot<unknown> | undefined {
       books = { ledger, resources };
       if (stored === undefined) return undefined;
       ledger.restore(stored.tasks, stored.escalations, stored.approvals);
@@ -148,7 +147,8 @@ function openLocked(options: DurableOptions, claim: StoreClaim) {
     },
 
     /** Files an agent's report in the journal (and marks the agent whose helper changed). */
-    report(report: AgentReport, ledger: Ledger, at: number): void {      const record = journalRecord(report, at, {
+    report(report: AgentReport, ledger: TaskBooks, at: number): void {
+      const record = journalRecord(report, at, {
         rootOf: (taskId) => ledger.tasks.get(taskId)?.task.rootId,
         approval: (id) => ledger.approval(id),
         escalation: (id) => ledger.escalation(id),

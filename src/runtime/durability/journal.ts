@@ -3,10 +3,10 @@
  * the orchestrator) puts in the journal — who did what to which task, when. Entries carry ids
  * and decisions, never payloads or results (those live in the task table and outcomes).
  */
-import type { AgentReport } from '../../machines/ports.js';
-import { idempotencyKey } from '../../machines/core/execution.js';
-import type { Approval, Escalation, Settlement, Task } from '../types.js';
-import type { JournalRecord } from './types.js';
+import type { AgentReport } from '../../../machines/ports.js';
+import { idempotencyKey } from '../../../machines/core/execution.js';
+import type { Approval, Escalation, Settlement, Task } from '../../types.js';
+import type { JournalRecord } from '../../store/types.js';
 
 const ofTask = (task: Task) => ({ taskId: task.id, rootId: task.rootId });
 

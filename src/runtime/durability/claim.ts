@@ -5,8 +5,8 @@
  * by the next claim made in this process, was left by a construction that threw (a refused
  * option, say). A refused orchestrator never keeps its store.
  */
-import { storeHolder } from './lock.js';
-import type { Store } from './types.js';
+import { storeHolder } from '../../store/lock.js';
+import type { Store } from '../../store/types.js';
 
 export interface StoreClaim {
   /** The orchestrator runs: the claim is held until `release`. */

@@ -1,13 +1,13 @@
-/** The conformance suites, unchanged, against the SQLite store: each store a new file, each reopen a new connection. */
+/** The conformance suite and the resume suites, unchanged, against the SQLite store: each store a new file, each reopen a new connection. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import type { Store } from '../../src/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
-import { describePeople } from './people-contract.js';
-import { describeResume } from './resume-contract.js';
-import { describeStoreContract } from './store-contract.js';
+import { storeConformance } from '../../src/store/testing/index.js';
+import { describePeople } from '../durability/people-contract.js';
+import { describeResume } from '../durability/resume-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'echelon-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,6 +23,6 @@ const factory = {
   alongside: (store: Store) => sqliteStore(store.name),
 };
 
-describeStoreContract(factory);
+storeConformance(factory.name, factory, { describe, it });
 describeResume(factory);
 describePeople(factory);

@@ -6,11 +6,11 @@
  * organisation has the shape of the one being started.
  */
 import type { AnyActor, AnyActorRef, Snapshot } from 'xstate';
-import { agentChildId } from '../../machines/agent.machine.js';
-import { EchelonError } from '../errors.js';
-import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import { agentChildId } from '../../../machines/agent.machine.js';
+import { EchelonError } from '../../errors.js';
+import type { Hierarchy } from '../../hierarchy/hierarchy.js';
 import { AgentParts } from './parts.js';
-import type { PersistedSnapshot, StoredAgentLink, StoredOrganisation, StoredSnapshot } from './types.js';
+import type { PersistedSnapshot, StoredAgentLink, StoredOrganisation, StoredSnapshot } from '../../store/types.js';
 
 /**
  * The format of stored agent snapshots. Bump it when a change to the statecharts (state names,

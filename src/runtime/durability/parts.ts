@@ -7,8 +7,8 @@
  * agent (by object identity — XState's context keeps unchanged tasks as the same objects)
  * and the keys it no longer references.
  */
-import type { Task } from '../types.js';
-import type { PersistedSnapshot, SnapshotPart } from './types.js';
+import type { Task } from '../../types.js';
+import type { PersistedSnapshot, SnapshotPart } from '../../store/types.js';
 
 const MARKER = 'echelon$part';
 

@@ -7,9 +7,8 @@
  * organisation with no message in flight between its actors. Outcomes are handed to whoever
  * awaits them only after the write that records them.
  */
-import { EchelonError } from '../errors.js';
-import type { LedgerWatcher } from '../runtime/ledger.js';
-import type { Outcome } from '../types.js';
+import { EchelonError } from '../../errors.js';
+import type { Outcome } from '../../types.js';
 import type {
   JournalRecord,
   ResourceState,
@@ -20,7 +19,7 @@ import type {
   StoredSnapshot,
   StoredTask,
   StoreHeader,
-} from './types.js';
+} from '../../store/types.js';
 
 /** Where the recorder reads the current state of what was marked. */
 export interface RecorderSources {
@@ -34,7 +33,8 @@ export interface RecorderSources {
   fatal(error: EchelonError): void;
 }
 
-export class Recorder implements LedgerWatcher {
+/** Satisfies the runtime ledger's `LedgerWatcher`: the orchestrator passes it to the ledger it builds. */
+export class Recorder {
   readonly #sources: RecorderSources;
   #agents = new Set<string>();
   #tasks = new Set<string>();
