@@ -5,7 +5,8 @@
  *
  * Run: npx tsx examples/approval.ts   (or step through it: npm run echelon -- step examples/approval.ts)
  */
-import { createOrchestrator, defineScenario, developmentTeam, isMainModule, runScenario, type Approval, type ApproverPolicy, type Orchestrator } from '../src/index.js';
+import { createOrchestrator, developmentTeam, type Approval, type ApproverPolicy, type Orchestrator } from '../src/index.js';
+import { defineScenario, isMainModule, runScenario } from '../src/scenario/index.js';
 
 /** The frontend's specialist approves routine style changes itself and leaves everything else to a person. */
 function routineOnly(): ApproverPolicy {

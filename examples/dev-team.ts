@@ -13,19 +13,8 @@
  */
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
-import {
-  checkSpans,
-  createOrchestrator,
-  defineScenario,
-  developmentTeam,
-  fullStackFeature,
-  hierarchyMetrics,
-  isMainModule,
-  referenceExecutors,
-  runScenario,
-  type Outcome,
-  type Store,
-} from '../src/index.js';
+import { checkSpans, createOrchestrator, developmentTeam, fullStackFeature, hierarchyMetrics, referenceExecutors, type Outcome, type Store } from '../src/index.js';
+import { defineScenario, isMainModule, runScenario } from '../src/scenario/index.js';
 import { sqliteStore } from '../src/sqlite.js';
 
 // ── Durability: on its own, the state of the organisation is kept in this file and resumed from it.

@@ -6,7 +6,8 @@
  * Run: npx tsx examples/escalation.ts   (or step through it: npm run echelon -- step examples/escalation.ts)
  */
 import { inspect } from 'node:util';
-import { createOrchestrator, defineScenario, developmentTeam, isMainModule, runScenario, type Outcome } from '../src/index.js';
+import { createOrchestrator, developmentTeam, type Outcome } from '../src/index.js';
+import { defineScenario, isMainModule, runScenario } from '../src/scenario/index.js';
 
 const scenario = defineScenario({
   description: 'A worker escalates work it cannot do, an emergency reaches the CTO, a cross-team task goes to the common ancestor, a failure reaches a person',

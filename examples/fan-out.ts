@@ -7,7 +7,8 @@
  *
  * Run: npx tsx examples/fan-out.ts   (or step through it: npm run echelon -- step examples/fan-out.ts)
  */
-import { createOrchestrator, decomposeWith, defineScenario, developmentTeam, isMainModule, quorum, runScenario, type SubtaskOutcome } from '../src/index.js';
+import { createOrchestrator, decomposeWith, developmentTeam, joinQuorum, type SubtaskOutcome } from '../src/index.js';
+import { defineScenario, isMainModule, runScenario } from '../src/scenario/index.js';
 
 const launch = decomposeWith(
   'launch',
@@ -22,7 +23,7 @@ const launch = decomposeWith(
           { key: 'strategy', type: 'architecture', payload: { review: 'launch readiness' } },
         ]
       : undefined,
-  { join: quorum(5), onFailure: 'partial' },
+  { join: joinQuorum(5), onFailure: 'partial' },
 );
 // The frontend lead splits its UI bundle again: React views and styles, in parallel.
 const uiBundle = decomposeWith('ui-bundle', (task, { children }) =>

@@ -13,7 +13,8 @@ import type { LanguageModel } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { z } from 'zod';
 import { isRetryableModelError, llmApprover, llmDecomposer, llmDelegation, llmExecutor } from '../src/ai/index.js';
-import { createOrchestrator, defineScenario, developmentTeam, isMainModule, runScenario, type Orchestrator, type Outcome } from '../src/index.js';
+import { createOrchestrator, developmentTeam, type Orchestrator, type Outcome } from '../src/index.js';
+import { defineScenario, isMainModule, runScenario } from '../src/scenario/index.js';
 
 /** Requests an approver's model leaves to a person: the scenario plays that person. */
 let decideDeferred: (approvalId: string) => void = () => undefined;

@@ -6,7 +6,8 @@
  *
  * Run: npm run echelon -- view examples/on-call.ts   (or on its own: npx tsx examples/on-call.ts)
  */
-import { createOrchestrator, defineScenario, developmentTeam, isMainModule, runScenario, type Approval, type Orchestrator } from '../src/index.js';
+import { createOrchestrator, developmentTeam, type Approval, type Orchestrator } from '../src/index.js';
+import { defineScenario, isMainModule, runScenario } from '../src/scenario/index.js';
 
 /** The next approval request: what a person watching the queue would see. */
 function nextRequest(org: Orchestrator): Promise<Approval> {

@@ -1,8 +1,19 @@
 /**
  * echelon — hierarchical multi-agent orchestration on the actor model.
  *
- * This is the only import path users need: hierarchies, the orchestrator, strategies,
- * policies, approvals, the agent statechart and every public type.
+ * The root entry: hierarchies, the orchestrator, strategies, decomposition, escalation and
+ * approval policies, errors, the in-memory store and every public type — the values a program
+ * that embeds an organisation uses (36 of them). Everything else is on a subpath:
+ *
+ * | subpath | what |
+ * |---|---|
+ * | `echelon/charts` | the agent statechart and the task lifecycle chart, their ports, for model tests and custom hosts |
+ * | `echelon/scenario` | runnable scenarios: `defineScenario`, `runScenario`, the stepper |
+ * | `echelon/diagram` | Mermaid and SVG diagrams of hierarchies and statecharts |
+ * | `echelon/replay` | a stored journal as steps with every agent's state |
+ * | `echelon/store` | the `Store` contract's helpers: holders and locks, history and forks |
+ * | `echelon/store/testing` | the conformance suite a store must pass |
+ * | `echelon/sqlite`, `echelon/view`, `echelon/inspector`, `echelon/otel`, `echelon/ai` | optional backends, each with its peer |
  */
 
 // Hierarchies
@@ -43,22 +54,18 @@ export type {
   EventStreamOptions,
 } from './runtime/index.js';
 
-// Scenarios: the example format, running one, stepping through one message at a time
-export { defineScenario, isScenario, runScenario, isMainModule, createStepper, StepClock, describeMessage } from './scenario/index.js';
+// Scenarios (the functions are `echelon/scenario`)
 export type { Scenario, ScenarioHost, ScenarioContext, ScenarioStep, Stepper, StepperOptions, Delivery, MessageLike } from './scenario/index.js';
 
-// Diagrams: Mermaid text for the hierarchy and the agent statechart
-export { hierarchyToMermaid, statechartToMermaid } from './diagram/index.js';
 
 // Watching: event summaries (the live view server is `serveLiveView` from `echelon/view`; the Stately inspector `echelon/inspector`)
 export { describeEvent } from './inspect/summary.js';
 export type { EventSummary } from './inspect/summary.js';
 export type { LiveView, LiveViewOptions } from './inspect/options.js';
-// Replay: a journal as steps with every agent's state (what `org.history()` and `echelon replay` show)
-export { replaySteps } from './replay/index.js';
+// Replay (the functions are `echelon/replay`)
 export type { ReplayStep, ReplayAgent, ReplayEntry, AgentLink } from './replay/index.js';
 // Stores (the SQLite store is `echelon/sqlite`, the store conformance suite `echelon/store/testing`)
-export { memoryStore, forkStore, keepHistory, readHistory, storeHolder, storeLocked } from './store/index.js';
+export { memoryStore, forkStore, keepHistory } from './store/index.js';
 export type {
   ForkOptions,
   ForkPoint,
@@ -82,15 +89,13 @@ export type {
   JournalQuery,
   JournalRecord,
 } from './store/index.js';
-// Durability: the format of the agent snapshots a store holds
-export { SNAPSHOT_FORMAT } from './runtime/durability/index.js';
 
 // Delegation
-export { capabilityMatching, loadBalancing, skillBased, delegateWith, requiredSkills, candidatesFor, routeOf, canExecuteHere } from './delegation/index.js';
+export { capabilityMatching, loadBalancing, skillBased, delegateWith, requiredSkills } from './delegation/index.js';
 export type { Candidate, DelegationContext, DelegationStrategy, SkillScores, Route } from './delegation/index.js';
 
 // Decomposition
-export { all, any, quorum, decomposeWith, fullStackFeature } from './delegation/index.js';
+export { joinAll, joinAny, joinQuorum, decomposeWith, fullStackFeature } from './delegation/index.js';
 export type { Decomposer, Decomposition, DecompositionChild, DecompositionContext, MergeContext, SubtaskSpec } from './delegation/index.js';
 
 // Escalation
@@ -98,7 +103,7 @@ export { defaultEscalationPolicy, DEFAULT_RESOLUTIONS } from './escalation/index
 export type { EscalationContext, EscalationPolicy, EscalationVerdict, ResolutionMode, ResourceClaim, DefaultEscalationPolicyOptions } from './escalation/index.js';
 
 // Approvals
-export { chooseApprover, checkAuthority, approveWhen } from './approval/index.js';
+export { approveWhen } from './approval/index.js';
 export type { ApproverPolicy, ApproverDecision, ApproverContext, ApproverChoice } from './approval/index.js';
 
 // Errors and signals
@@ -140,10 +145,7 @@ export type {
   AgentMessageType,
 } from './types.js';
 
-// The statecharts, for model tests, inspection and custom hosts
-export { createAgentMachine, emptyContext, AGENT_STATES } from '../machines/agent.machine.js';
+// The statecharts' types (the charts themselves are `echelon/charts`)
 export type { AgentMachine, AgentActorRef, AgentContext, AgentEvent, AgentInput, AgentStateName, HeldTask } from '../machines/agent.machine.js';
-export { taskMachine, advance, TASK_PHASES } from '../machines/task.machine.js';
 export type { TaskPhase, TaskMove } from '../machines/task.machine.js';
-export { backoffDelay } from '../machines/core/execution.js';
 export type { AgentPorts, PolicyPort, SettingsPort, HostPort, Effect, AgentReport, Job, Step, ExecutionRequest, DecisionControl } from '../machines/ports.js';

@@ -8,7 +8,9 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/index.js';
 import { loadScenario } from '../src/cli/load.js';
-import { AGENT_STATES, createStepper, developmentTeam, EchelonError } from '../src/index.js';
+import { developmentTeam, EchelonError } from '../src/index.js';
+import { AGENT_STATES } from '../src/charts.js';
+import { createStepper } from '../src/scenario/index.js';
 
 const run = promisify(execFile);
 
@@ -156,10 +158,10 @@ describe('the CLI as a program', () => {
       const installed = join(project, 'node_modules', 'echelon');
       cpSync(outDir, join(installed, 'dist'), { recursive: true });
       cpSync('package.json', join(installed, 'package.json'));
-      for (const dependency of ['xstate', 'nanoid', 'immer']) symlinkSync(resolve('node_modules', dependency), join(project, 'node_modules', dependency));
+      for (const dependency of ['xstate', 'nanoid']) symlinkSync(resolve('node_modules', dependency), join(project, 'node_modules', dependency));
       writeFileSync(
         join(project, 'scenario.mjs'),
-        "import { createOrchestrator, defineScenario, developmentTeam } from 'echelon';\n" +
+        "import { createOrchestrator, developmentTeam } from 'echelon';\nimport { defineScenario } from 'echelon/scenario';\n" +
           "export default defineScenario({ description: 'js', organisation: (host) => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 1, ...host }), run: async (org, { log }) => log((await org.submit({ type: 'css' })).status) });\n",
       );
       const cliPath = join(installed, 'dist/src/cli/index.js');

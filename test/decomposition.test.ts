@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { any, delegateWith, decomposeWith, defineHierarchy, developmentTeam, fullStackFeature, quorum, type Decomposer, type SubtaskSpec } from '../src/index.js';
+import { joinAny, delegateWith, decomposeWith, defineHierarchy, developmentTeam, fullStackFeature, joinQuorum, type Decomposer, type SubtaskSpec } from '../src/index.js';
 import { deferred, flush, sleep, orchestrators } from './support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task, { agent }) => ({ part: task.type, by: agent.id }) });
@@ -129,7 +129,7 @@ describe('join policies', () => {
 
   it('any: the first success wins and the losers are cancelled', async () => {
     const { gates, aborted, executor } = gated();
-    const org = start({ hierarchy: team(), decomposers: { byId: { lead: perWorker({ join: any() }) } }, executors: executor });
+    const org = start({ hierarchy: team(), decomposers: { byId: { lead: perWorker({ join: joinAny() }) } }, executors: executor });
     const outcome = org.submit({ id: 'b', type: 'batch' });
     await flush();
     gates.get('b.w1')!.reject(new Error('w1 lost'));
@@ -142,15 +142,15 @@ describe('join policies', () => {
   });
 
   it('any: fails only when every subtask failed', async () => {
-    const org = start({ hierarchy: team(), decomposers: { byId: { lead: perWorker({ join: any() }) } }, executors: async () => Promise.reject(new Error('nope')) });
+    const org = start({ hierarchy: team(), decomposers: { byId: { lead: perWorker({ join: joinAny() }) } }, executors: async () => Promise.reject(new Error('nope')) });
     const outcome = await org.submit({ id: 'b', type: 'batch' });
     expect(outcome).toMatchObject({ status: 'failed', error: { code: 'subtask_failed' } });
     expect(outcome.error?.message).toMatch(/Only 0 of the 1 subtasks b needed can complete/);
   });
 
-  it('quorum(2): two successes win, the third is cancelled', async () => {
+  it('joinQuorum(2): two successes win, the third is cancelled', async () => {
     const { gates, aborted, executor } = gated();
-    const org = start({ hierarchy: team(), decomposers: { byId: { lead: perWorker({ join: quorum(2) }) } }, executors: executor });
+    const org = start({ hierarchy: team(), decomposers: { byId: { lead: perWorker({ join: joinQuorum(2) }) } }, executors: executor });
     const outcome = org.submit({ id: 'b', type: 'batch' });
     await flush();
     gates.get('b.w1')!.resolve('one');
@@ -161,9 +161,9 @@ describe('join policies', () => {
     expect(aborted).toEqual(['b.w3']);
   });
 
-  it('quorum(2): fails as soon as two successes are out of reach', async () => {
+  it('joinQuorum(2): fails as soon as two successes are out of reach', async () => {
     const { gates, executor } = gated();
-    const org = start({ hierarchy: team(), decomposers: { byId: { lead: perWorker({ join: quorum(2) }) } }, executors: executor });
+    const org = start({ hierarchy: team(), decomposers: { byId: { lead: perWorker({ join: joinQuorum(2) }) } }, executors: executor });
     const outcome = org.submit({ id: 'b', type: 'batch' });
     await flush();
     gates.get('b.w1')!.reject(new Error('x'));
@@ -356,7 +356,7 @@ describe('decomposers that misbehave', () => {
     ['returns a subtask without a type', () => [{ key: 'x' } as SubtaskSpec], 'Decomposer "bad" at cto: subtask 0 needs a type, got {"key":"x"}.'],
     ['addresses a non-child', () => [{ type: 'python', to: 'backend_dev_1' }], 'Decomposer "bad" at cto: subtask 0 is addressed to "backend_dev_1", which is not a child of cto.'],
     ['repeats a key', () => [{ key: 'a', type: 'python' }, { key: 'a', type: 'css' }], 'Decomposer "bad" at cto: subtask 1 has key "a": keys must be unique non-empty strings.'],
-    ['asks for an impossible quorum', () => ({ subtasks: [{ type: 'python' }], join: quorum(3) }), 'Decomposer "bad" at cto: join {"kind":"quorum","n":3} needs a quorum between 1 and the 1 subtasks.'],
+    ['asks for an impossible quorum', () => ({ subtasks: [{ type: 'python' }], join: joinQuorum(3) }), 'Decomposer "bad" at cto: join {"kind":"quorum","n":3} needs a quorum between 1 and the 1 subtasks.'],
   ])('one that %s fails its task with decomposer_error', async (_case, decompose, message) => {
     const org = start({ decomposers: { byId: { cto: decomposeWith('bad', decompose as Decomposer['decompose']) } } });
     expect((await org.submit({ type: 'anything' })).error).toMatchObject({ code: 'decomposer_error', message });

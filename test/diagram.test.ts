@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { and, createMachine, not } from 'xstate';
-import { AGENT_STATES, createOrchestrator, defineHierarchy, developmentTeam, hierarchyToMermaid, statechartToMermaid, type Orchestrator } from '../src/index.js';
+import { createOrchestrator, defineHierarchy, developmentTeam, type Orchestrator } from '../src/index.js';
+import { AGENT_STATES } from '../src/charts.js';
+import { hierarchyToMermaid, statechartToMermaid } from '../src/diagram/index.js';
 import { statechartToSvg } from '../src/inspect/index.js';
 
 const orgs: Orchestrator[] = [];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { backoffDelay, defineHierarchy, developmentTeam, EchelonError, type Orchestrator, type OrchestratorEvent } from '../src/index.js';
+import { defineHierarchy, developmentTeam, EchelonError, type Orchestrator, type OrchestratorEvent } from '../src/index.js';
+import { backoffDelay } from '../src/charts.js';
 import { deferred, flush, seeded, orchestrators } from './support/helpers.js';
 
 const start = orchestrators();

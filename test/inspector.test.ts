@@ -4,7 +4,8 @@ import { createInspectorServer } from '@statelyai/inspect/server';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { InspectionEvent } from 'xstate';
-import { AGENT_STATES, developmentTeam, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
+import { developmentTeam, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
+import { AGENT_STATES } from '../src/charts.js';
 import { inspectOrganisation } from '../src/inspector.js';
 import { orchestrators } from './support/helpers.js';
 

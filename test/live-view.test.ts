@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { AGENT_STATES, developmentTeam, fullStackFeature, type LiveView } from '../src/index.js';
+import { developmentTeam, fullStackFeature, type LiveView } from '../src/index.js';
+import { AGENT_STATES } from '../src/charts.js';
 import { serveLiveView, type LiveViewOptions, type LiveViewSnapshot } from '../src/inspect/index.js';
 import { flush, orchestrators } from './support/helpers.js';
 

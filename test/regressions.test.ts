@@ -1,7 +1,7 @@
 /** Regressions found by reviewing the core: each of these failed before its fix (`was:` says how). */
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { any, decomposeWith, defaultEscalationPolicy, defineHierarchy, developmentTeam, type EchelonError } from '../src/index.js';
+import { joinAny, decomposeWith, defaultEscalationPolicy, defineHierarchy, developmentTeam, type EchelonError } from '../src/index.js';
 import { deferred, flush, orchestrators } from './support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async () => 'done' });
@@ -63,7 +63,7 @@ describe('F4 a join loser that escalates before its cancellation is delivered', 
         leadSignal = signal;
         return new Promise(() => undefined);
       },
-      decomposers: { byType: { pair: decomposeWith('pair', () => [{ key: 'a', type: 'css' }, { key: 'b', type: 'python' }], { join: any() }) } },
+      decomposers: { byType: { pair: decomposeWith('pair', () => [{ key: 'a', type: 'css' }, { key: 'b', type: 'python' }], { join: joinAny() }) } },
     });
     const outcome = org.submit({ id: 'p', type: 'pair' });
     await flush();
@@ -83,7 +83,7 @@ describe('F4 a join loser that escalates before its cancellation is delivered', 
     const org = start({
       onEscalation: () => undefined,
       executors: async (task) => { if (task.type === 'python') throw new Error('boom'); return 'ok'; },
-      decomposers: { byType: { pair: decomposeWith('pair', () => [{ key: 'a', type: 'css' }, { key: 'b', type: 'python' }], { join: any() }) } },
+      decomposers: { byType: { pair: decomposeWith('pair', () => [{ key: 'a', type: 'css' }, { key: 'b', type: 'python' }], { join: joinAny() }) } },
     });
     expect((await org.submit({ id: 'p', type: 'pair' })).status).toBe('completed');
     expect(['api_specialist', 'backend_lead', 'cto'].map((id) => org.agentState(id).escalated.length)).toEqual([0, 0, 0]); // was: [1, 1, 1], forever
@@ -99,7 +99,7 @@ describe('F5 a cancelled subtask whose escalation is with a person', () => {
       decomposers: {
         byType: {
           root: decomposeWith('outer', () => [{ key: 'a', type: 'part', to: 'frontend_lead' }, { key: 'b', type: 'python' }]),
-          part: decomposeWith('inner', () => [{ key: 'q', type: 'quantum' }, { key: 'c', type: 'css' }], { join: any() }),
+          part: decomposeWith('inner', () => [{ key: 'q', type: 'quantum' }, { key: 'c', type: 'css' }], { join: joinAny() }),
         },
       },
     });

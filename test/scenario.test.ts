@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createOrchestrator, defineScenario, developmentTeam, isMainModule, isScenario, runScenario, type Scenario } from '../src/index.js';
+import { createOrchestrator, developmentTeam, type Scenario } from '../src/index.js';
+import { defineScenario, isMainModule, isScenario, runScenario } from '../src/scenario/index.js';
 import devTeam from '../examples/dev-team.js';
 import { codeOf } from './support/helpers.js';
 

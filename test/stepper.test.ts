@@ -1,16 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  AGENT_STATES,
-  createOrchestrator,
-  createStepper,
-  defineScenario,
-  developmentTeam,
-  EchelonError,
-  StepClock,
-  type OrchestratorOptions,
-  type ScenarioStep,
-  type Stepper,
-} from '../src/index.js';
+import { createOrchestrator, developmentTeam, EchelonError, type OrchestratorOptions, type ScenarioStep, type Stepper } from '../src/index.js';
+import { AGENT_STATES } from '../src/charts.js';
+import { createStepper, defineScenario, StepClock } from '../src/scenario/index.js';
 import needsApproval from './fixtures/needs-approval.js';
 
 const steppers: Stepper[] = [];

@@ -83,28 +83,28 @@ export interface Decomposer {
  *
  * @example
  * ```ts
- * decomposeWith('both', (task) => [{ type: 'backend' }, { type: 'frontend' }], { join: all() });
+ * decomposeWith('both', (task) => [{ type: 'backend' }, { type: 'frontend' }], { join: joinAll() });
  * ```
  */
-export const all = (): JoinPolicy => ({ kind: 'all' });
+export const joinAll = (): JoinPolicy => ({ kind: 'all' });
 /**
  * The first subtask to complete wins; the others are cancelled.
  *
  * @example
  * ```ts
- * decomposeWith('race', (task) => [{ type: 'python' }, { type: 'javascript' }], { join: any() });
+ * decomposeWith('race', (task) => [{ type: 'python' }, { type: 'javascript' }], { join: joinAny() });
  * ```
  */
-export const any = (): JoinPolicy => ({ kind: 'any' });
+export const joinAny = (): JoinPolicy => ({ kind: 'any' });
 /**
  * `n` subtasks must complete; once they have, the others are cancelled.
  *
  * @example
  * ```ts
- * decomposeWith('reviews', (task) => [{ type: 'python' }, { type: 'css' }, { type: 'sql' }], { join: quorum(2) });
+ * decomposeWith('reviews', (task) => [{ type: 'python' }, { type: 'css' }, { type: 'sql' }], { join: joinQuorum(2) });
  * ```
  */
-export const quorum = (n: number): JoinPolicy => ({ kind: 'quorum', n });
+export const joinQuorum = (n: number): JoinPolicy => ({ kind: 'quorum', n });
 
 /**
  * Wraps a function as a named decomposer.
@@ -138,7 +138,7 @@ export function decomposeWith(
 export function fullStackFeature(): Decomposer {
   return {
     name: 'full-stack-feature',
-    join: all(),
+    join: joinAll(),
     decompose(task, { children }) {
       if (task.type !== 'full_stack_feature') return undefined;
       const feature = (task.payload as { feature?: unknown } | null | undefined)?.feature;

@@ -1,11 +1,11 @@
 /** Delegation: strategies that pick a child, and routing by subtree capability. */
 export type { Candidate, DelegationContext, DelegationStrategy } from './types.js';
 export { capabilityMatching, loadBalancing, skillBased, delegateWith, requiredSkills, type SkillScores } from './strategies.js';
-export { candidatesFor, routeOf, canExecuteHere, type Route } from './route.js';
+export type { Route } from './route.js';
 export {
-  all,
-  any,
-  quorum,
+  joinAll,
+  joinAny,
+  joinQuorum,
   decomposeWith,
   fullStackFeature,
   type Decomposer,

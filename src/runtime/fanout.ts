@@ -6,7 +6,7 @@
 import type { Step } from '../../machines/ports.js';
 import type { TaskError } from '../errors.js';
 import { taskErrorFromUnknown } from '../errors.js';
-import { all, type Decomposer, type Decomposition, type SubtaskSpec } from '../delegation/decomposition.js';
+import { joinAll, type Decomposer, type Decomposition, type SubtaskSpec } from '../delegation/decomposition.js';
 import { failuresOf, resultsOf, treeOf, type Join } from '../delegation/join.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Settlement, Task, TaskBudget } from '../types.js';
@@ -43,7 +43,7 @@ export function fanoutStep(
   if (!Array.isArray(specs)) return decomposerError(decomposer, agentId, `expected subtasks (an array), got ${JSON.stringify(specs)}.`);
   if (specs.length === 0) return undefined;
   const decomposition: Partial<Decomposition> = Array.isArray(answer) ? {} : (answer as Decomposition);
-  const join = decomposition.join ?? decomposer.join ?? all();
+  const join = decomposition.join ?? decomposer.join ?? joinAll();
   const onFailure = decomposition.onFailure ?? decomposer.onFailure ?? 'fail-fast';
 
   const budget = task.budget;

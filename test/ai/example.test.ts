@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runScenario, type Scenario } from '../../src/index.js';
+import { type Scenario } from '../../src/index.js';
+import { runScenario } from '../../src/scenario/index.js';
 
 const saved = process.env.OPENAI_API_KEY;
 afterEach(() => {

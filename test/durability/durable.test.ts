@@ -6,7 +6,8 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { developmentTeam, memoryStore, SNAPSHOT_FORMAT, type StoreBatch } from '../../src/index.js';
+import { developmentTeam, memoryStore, type StoreBatch } from '../../src/index.js';
+import { SNAPSHOT_FORMAT } from '../../src/runtime/durability/index.js';
 import { crashable } from '../support/persistence.js';
 import { codeOf, orchestrators } from '../support/helpers.js';
 

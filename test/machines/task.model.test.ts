@@ -8,18 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { getNextSnapshot, SimulatedClock } from 'xstate';
 import { TestModel } from 'xstate/graph';
-import {
-  advance,
-  approveWhen,
-  createOrchestrator,
-  decomposeWith,
-  delegateWith,
-  developmentTeam,
-  TASK_PHASES,
-  taskMachine,
-  type TaskMove,
-  type TaskPhase,
-} from '../../src/index.js';
+import { approveWhen, createOrchestrator, decomposeWith, delegateWith, developmentTeam, type TaskMove, type TaskPhase } from '../../src/index.js';
+import { advance, TASK_PHASES, taskMachine } from '../../src/charts.js';
 import { deferred, flush } from '../support/helpers.js';
 
 const MOVES: TaskMove[] = ['ask', 'answer', 'queue', 'start', 'wait', 'retry', 'park', 'approve', 'escalate', 'defer', 'wake', 'split', 'leave'];

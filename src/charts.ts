@@ -1,0 +1,19 @@
+/**
+ * @module
+ * `echelon/charts`: the statecharts an organisation runs, for model tests, inspection and hosts
+ * of your own. The agent statechart (`createAgentMachine` over its three ports: policy, settings,
+ * host) and the task lifecycle chart its records follow (`taskMachine`, advanced with `advance`).
+ *
+ * @example
+ * ```ts
+ * import { createAgentMachine, emptyContext, AGENT_STATES } from 'echelon/charts';
+ * const machine = createAgentMachine({ policy, settings, host });
+ * ```
+ */
+export { createAgentMachine, emptyContext, AGENT_STATES, resolutionTaskId } from '../machines/agent.machine.js';
+export type { AgentMachine, AgentActorRef, AgentContext, AgentEvent, AgentInput, AgentInternalEvent, AgentStateName, HeldTask } from '../machines/agent.machine.js';
+export { taskMachine, advance, TASK_PHASES } from '../machines/task.machine.js';
+export type { TaskPhase, TaskMove } from '../machines/task.machine.js';
+export { backoffDelay, idempotencyKey } from '../machines/core/execution.js';
+export type { AgentPorts, PolicyPort, SettingsPort, HostPort, Effect, AgentReport, Job, Step, ExecutionRequest, DecisionControl, Answer } from '../machines/ports.js';
+export type { ExecutionResult } from '../machines/agent.types.js';
