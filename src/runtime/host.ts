@@ -3,13 +3,14 @@
  * Messages go to agents by `systemId` through one outbox, drained in order at the top of the
  * stack (a chain 10,000 agents deep never nests 10,000 sends), or through the clock when a
  * scenario is stepped; timers are the organisation's clock; each attempt is a promise whose
- * result comes back as an ordinary event; awaited decisions likewise, under their timeout.
+ * result comes back as an ordinary event (`attempts.ts`); awaited decisions likewise, under
+ * their timeout.
  */
 import type { AnyActorRef } from 'xstate';
-import type { AgentEvent, AgentInternalEvent, ExecutionResult } from '../../machines/agent.types.js';
-import type { AgentReport, Effect, ExecutionRequest, HostPort } from '../../machines/ports.js';
-import { EchelonError, taskErrorFromUnknown } from '../errors.js';
-import { ApprovalSignal, EscalationSignal } from '../signals.js';
+import type { AgentEvent, AgentInternalEvent } from '../../machines/agent.types.js';
+import type { AgentReport, Effect, HostPort } from '../../machines/ports.js';
+import { EchelonError } from '../errors.js';
+import { Attempts, type AttemptRunner } from './attempts.js';
 import type { ResourceRegistry } from './resources.js';
 
 /** The clock the organisation's timers run on. */
@@ -18,7 +19,7 @@ export interface TimerClock {
   clearTimeout(id: unknown): void;
 }
 
-export interface InProcessHostOptions {
+export interface InProcessHostOptions extends AttemptRunner {
   readonly now: () => number;
   readonly random: () => number;
   readonly newId: (prefix: string) => string;
@@ -26,202 +27,209 @@ export interface InProcessHostOptions {
   /** Deliver messages through the clock after this many ms instead of at once (stepping). */
   readonly messageDelayMs: number | undefined;
   readonly report: (report: AgentReport) => void;
-  readonly execute: (request: ExecutionRequest, signal: () => AbortSignal) => Promise<unknown>;
-  readonly retryable: (agentId: string, thrown: unknown) => boolean;
   readonly resources: ResourceRegistry;
   readonly charge: (taskId: string, amount: number) => void;
 }
 
-/** What the orchestrator uses besides the port: where the actors are, sending from outside, stopping. */
-export interface InProcessHost extends HostPort {
-  /** Points the host at the running actor system (its root actor). */
-  attach(root: AnyActorRef): void;
-  /** Sends a message to an agent from outside any agent (the submitter, a person, a restore): at once, never through the clock. */
-  send(agentId: string, message: AgentEvent): void;
-  /** Attempts and awaited decisions running now. */
-  inFlight(): number;
-  /** Aborts every attempt and decision in flight and forgets every timer (the organisation stops). */
-  stop(): void;
-}
-
 type Relay = (source: AnyActorRef | undefined, target: AnyActorRef, event: AgentEvent) => void;
+type Await = Extract<Effect, { type: 'await' }>;
 
-export function createInProcessHost(options: InProcessHostOptions): InProcessHost {
-  const { clock } = options;
-  let root: AnyActorRef | undefined;
-  let relay: Relay = (_source, target, event) => target.send(event);
-  let stopped = false;
-  const outbox: Array<{ from: string | undefined; to: string; event: AgentEvent }> = [];
-  let head = 0;
-  let draining = false;
-  const timers = new Map<string, unknown>();
-  const attempts = new Map<string, { controller: AbortController | undefined }>();
-  const waits = new Map<string, { abort: () => void; timer: unknown }>();
+/**
+ * The host the orchestrator runs agents on. Besides the port: where the actors are (`attach`),
+ * sending from outside any agent (`send`), what is in flight, and stopping.
+ *
+ * @example
+ * ```ts
+ * const host = createInProcessHost({ now, random, newId, clock, messageDelayMs: undefined, report, execute, retryable, resources, charge });
+ * const root = createActor(createAgentMachine({ policy, settings, host }), { systemId: 'cto', input: { agentId: 'cto' } });
+ * host.attach(root);
+ * root.start();
+ * ```
+ */
+export class InProcessHost implements HostPort {
+  readonly #options: InProcessHostOptions;
+  readonly #attempts: Attempts;
+  readonly #outbox: Array<{ from: string | undefined; to: string; event: AgentEvent }> = [];
+  readonly #timers = new Map<string, unknown>();
+  readonly #waits = new Map<string, { abort: () => void; timer: unknown }>();
+  #root: AnyActorRef | undefined;
+  #relay: Relay = (_source, target, event) => target.send(event);
+  #draining = false;
+  #stopped = false;
 
-  const drain = () => {
-    draining = true;
+  constructor(options: InProcessHostOptions) {
+    this.#options = options;
+    this.#attempts = new Attempts(options);
+  }
+
+  /** Points the host at the running actor system (its root actor). */
+  attach(root: AnyActorRef): void {
+    this.#root = root;
+    const system = root.system as { _relay?: Relay };
+    // Relayed with its sender, as XState's own sends are, so inspectors see who sent what.
+    if (typeof system._relay === 'function') this.#relay = (source, target, event) => system._relay!(source, target, event);
+  }
+
+  /** Sends a message to an agent from outside any agent (the submitter, a person, a restore): at once, never through the clock. */
+  send(agentId: string, message: AgentEvent): void {
+    this.#post(undefined, agentId, message);
+  }
+
+  /** Attempts and awaited decisions running now. */
+  inFlight(): number {
+    return this.#attempts.size + this.#waits.size;
+  }
+
+  now(): number {
+    return this.#options.now();
+  }
+
+  random(): number {
+    return this.#options.random();
+  }
+
+  newId(prefix: string): string {
+    return this.#options.newId(prefix);
+  }
+
+  charge(taskId: string, amount: number): void {
+    this.#options.charge(taskId, amount);
+  }
+
+  perform(agentId: string, effects: readonly Effect[]): void {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'send':
+          this.#deliver(agentId, effect.to, effect.message);
+          break;
+        case 'report':
+          this.#options.report(effect.report);
+          break;
+        case 'execute':
+          this.#attempts.run(agentId, effect.request, (result) =>
+            this.#tell(agentId, { type: 'echelon.executed', taskId: effect.request.task.id, attempt: effect.request.attempt, result }),
+          );
+          break;
+        case 'abort':
+          this.#attempts.abort(agentId, effect.taskId, new EchelonError('cancelled', `${agentId} stopped this attempt.`));
+          break;
+        case 'arm':
+          this.#arm(`${agentId}/${effect.key}`, agentId, effect.delayMs, effect.event);
+          break;
+        case 'disarm':
+          this.#disarm(`${agentId}/${effect.key}`);
+          break;
+        case 'await':
+          this.#await(agentId, effect);
+          break;
+        case 'forget':
+          this.#forget(`${agentId}/${effect.key}`);
+          break;
+        case 'claim':
+          this.#options.resources.claim(agentId, effect.task);
+          break;
+        case 'release':
+          this.#options.resources.release(effect.taskId);
+          break;
+      }
+    }
+  }
+
+  /** Aborts every attempt and decision in flight and forgets every timer (the organisation stops). */
+  stop(): void {
+    this.#stopped = true;
+    for (const timer of this.#timers.values()) this.#options.clock.clearTimeout(timer);
+    this.#timers.clear();
+    this.#attempts.abortAll(new EchelonError('orchestrator_stopped', 'The organisation stopped.'));
+    for (const key of [...this.#waits.keys()]) this.#forget(key);
+  }
+
+  #drain(): void {
+    this.#draining = true;
+    const outbox = this.#outbox;
     try {
-      while (head < outbox.length) {
-        const { from, to, event } = outbox[head]!;
-        outbox[head++] = undefined as never;
-        const target = root?.system.get(to) as AnyActorRef | undefined;
-        if (target === undefined || stopped) continue;
-        relay(from === undefined ? undefined : (root!.system.get(from) as AnyActorRef | undefined), target, event);
+      for (let at = 0; at < outbox.length; at++) {
+        const { from, to, event } = outbox[at]!;
+        const system = this.#root?.system;
+        const target = system?.get(to) as AnyActorRef | undefined;
+        if (target === undefined || this.#stopped) continue;
+        this.#relay(from === undefined ? undefined : (system!.get(from) as AnyActorRef | undefined), target, event);
       }
     } finally {
       outbox.length = 0;
-      head = 0;
-      draining = false;
+      this.#draining = false;
     }
-  };
-  const post = (from: string | undefined, to: string, event: AgentEvent) => {
-    if (stopped) return;
-    outbox.push({ from, to, event });
-    if (!draining) drain();
-  };
-  const deliver = (from: string | undefined, to: string, event: AgentEvent) => {
-    if (options.messageDelayMs === undefined) post(from, to, event);
-    else clock.setTimeout(() => post(from, to, event), options.messageDelayMs);
-  };
+  }
+
+  #post(from: string | undefined, to: string, event: AgentEvent): void {
+    if (this.#stopped) return;
+    this.#outbox.push({ from, to, event });
+    if (!this.#draining) this.#drain();
+  }
+
+  #deliver(from: string | undefined, to: string, event: AgentEvent): void {
+    const delay = this.#options.messageDelayMs;
+    if (delay === undefined) this.#post(from, to, event);
+    else this.#options.clock.setTimeout(() => this.#post(from, to, event), delay);
+  }
+
   /** An agent's own event from its host (an attempt's result, a decision's answer): a message like any other. */
-  const tell = (agentId: string, event: AgentInternalEvent) => deliver(undefined, agentId, event);
+  #tell(agentId: string, event: AgentInternalEvent): void {
+    this.#deliver(undefined, agentId, event);
+  }
 
-  const run = (agentId: string, request: ExecutionRequest) => {
-    const key = `${agentId}/${request.task.id}`;
-    const attempt: { controller: AbortController | undefined } = { controller: undefined };
-    attempts.get(key)?.controller?.abort(new EchelonError('cancelled', 'A newer attempt replaced this one.'));
-    attempts.set(key, attempt);
-    const signal = () => (attempt.controller ??= new AbortController()).signal;
-    const done = (result: ExecutionResult) => {
-      if (attempts.get(key) !== attempt) return;
-      attempts.delete(key);
-      tell(agentId, { type: 'echelon.executed', taskId: request.task.id, attempt: request.attempt, result });
-    };
-    let promise: Promise<unknown>;
-    try {
-      promise = Promise.resolve(options.execute(request, signal));
-    } catch (error) {
-      promise = Promise.reject(error);
-    }
-    promise.then(
-      (value) => done({ kind: 'ok', value }),
-      (thrown: unknown) => {
-        if (thrown instanceof EscalationSignal) done({ kind: 'escalate', reason: thrown.reason, message: thrown.message });
-        else if (thrown instanceof ApprovalSignal) done({ kind: 'approval', requirement: thrown.requirement });
-        else done({ kind: 'error', error: taskErrorFromUnknown(thrown, 'executor_error'), retryable: options.retryable(agentId, thrown) });
-      },
-    );
-  };
+  #arm(key: string, agentId: string, delayMs: number, event: AgentInternalEvent): void {
+    this.#disarm(key);
+    const timer = this.#options.clock.setTimeout(() => {
+      this.#timers.delete(key);
+      this.#post(undefined, agentId, event); // already on the clock
+    }, delayMs);
+    this.#timers.set(key, timer);
+  }
 
-  const wait = (agentId: string, effect: Extract<Effect, { type: 'await' }>) => {
+  #disarm(key: string): void {
+    const timer = this.#timers.get(key);
+    if (timer === undefined) return;
+    this.#timers.delete(key);
+    this.#options.clock.clearTimeout(timer);
+  }
+
+  #await(agentId: string, effect: Await): void {
     const key = `${agentId}/${effect.key}`;
+    const { clock } = this.#options;
     const entry = {
       abort: effect.abort,
       timer: clock.setTimeout(() => {
-        if (waits.get(key) !== entry) return;
-        waits.delete(key);
+        if (this.#waits.get(key) !== entry) return;
+        this.#waits.delete(key);
         effect.abort();
-        tell(agentId, effect.fail(new Error(`${agentId} waited ${effect.timeoutMs} ms for a decision that did not answer.`)));
+        this.#tell(agentId, effect.fail(new Error(`${agentId} waited ${effect.timeoutMs} ms for a decision that did not answer.`)));
       }, effect.timeoutMs),
     };
-    waits.get(key)?.abort();
-    waits.set(key, entry);
+    this.#waits.get(key)?.abort();
+    this.#waits.set(key, entry);
     const settle = (event: () => AgentInternalEvent) => {
-      if (waits.get(key) !== entry) return;
-      waits.delete(key);
+      if (this.#waits.get(key) !== entry) return;
+      this.#waits.delete(key);
       clock.clearTimeout(entry.timer);
-      tell(agentId, event());
+      this.#tell(agentId, event());
     };
     effect.promise.then(
       (value) => settle(() => effect.answer(value)),
       (error: unknown) => settle(() => effect.fail(error)),
     );
-  };
+  }
 
-  const forget = (key: string) => {
-    const entry = waits.get(key);
+  #forget(key: string): void {
+    const entry = this.#waits.get(key);
     if (entry === undefined) return;
-    waits.delete(key);
-    clock.clearTimeout(entry.timer);
+    this.#waits.delete(key);
+    this.#options.clock.clearTimeout(entry.timer);
     entry.abort();
-  };
+  }
+}
 
-  const disarm = (key: string) => {
-    const timer = timers.get(key);
-    if (timer === undefined) return;
-    timers.delete(key);
-    clock.clearTimeout(timer);
-  };
-
-  return {
-    attach(actor) {
-      root = actor;
-      const system = actor.system as { _relay?: Relay };
-      if (typeof system._relay === 'function') relay = (source, target, event) => system._relay!(source, target, event);
-    },
-    send: (agentId, message) => post(undefined, agentId, message),
-    perform(agentId, effects) {
-      for (const effect of effects) {
-        switch (effect.type) {
-          case 'send':
-            deliver(agentId, effect.to, effect.message);
-            break;
-          case 'report':
-            options.report(effect.report);
-            break;
-          case 'execute':
-            run(agentId, effect.request);
-            break;
-          case 'abort': {
-            const key = `${agentId}/${effect.taskId}`;
-            const attempt = attempts.get(key);
-            attempts.delete(key);
-            attempt?.controller?.abort(new EchelonError('cancelled', `${agentId} stopped this attempt.`));
-            break;
-          }
-          case 'arm': {
-            const key = `${agentId}/${effect.key}`;
-            disarm(key);
-            const { event } = effect;
-            timers.set(
-              key,
-              clock.setTimeout(() => {
-                timers.delete(key);
-                post(undefined, agentId, event); // already on the clock
-              }, effect.delayMs),
-            );
-            break;
-          }
-          case 'disarm':
-            disarm(`${agentId}/${effect.key}`);
-            break;
-          case 'await':
-            wait(agentId, effect);
-            break;
-          case 'forget':
-            forget(`${agentId}/${effect.key}`);
-            break;
-          case 'claim':
-            options.resources.claim(agentId, effect.task);
-            break;
-          case 'release':
-            options.resources.release(effect.taskId);
-            break;
-        }
-      }
-    },
-    now: options.now,
-    random: options.random,
-    newId: options.newId,
-    charge: options.charge,
-    inFlight: () => attempts.size + waits.size,
-    stop() {
-      stopped = true;
-      for (const timer of timers.values()) clock.clearTimeout(timer);
-      timers.clear();
-      for (const attempt of attempts.values()) attempt.controller?.abort(new EchelonError('orchestrator_stopped', 'The organisation stopped.'));
-      attempts.clear();
-      for (const key of [...waits.keys()]) forget(key);
-    },
-  };
+/** The in-process host over these options. */
+export function createInProcessHost(options: InProcessHostOptions): InProcessHost {
+  return new InProcessHost(options);
 }

@@ -1,0 +1,91 @@
+/**
+ * Executor attempts in flight, as the in-process host runs them: one promise per attempt, its
+ * AbortSignal made only when the executor reads it, and its outcome turned into data for the
+ * agent — a result (which must be JSON data, or the attempt fails with `invalid_result`), an
+ * error (with whether a retry may help), or a request to escalate or to be approved.
+ */
+import type { ExecutionResult } from '../../machines/agent.types.js';
+import type { ExecutionRequest } from '../../machines/ports.js';
+import { EchelonError, taskErrorFromUnknown } from '../errors.js';
+import { jsonProblem } from '../json.js';
+import { ApprovalSignal, EscalationSignal } from '../signals.js';
+
+/** How attempts are run and judged. */
+export interface AttemptRunner {
+  readonly execute: (request: ExecutionRequest, signal: () => AbortSignal) => Promise<unknown>;
+  readonly retryable: (agentId: string, thrown: unknown) => boolean;
+}
+
+interface Running {
+  controller: AbortController | undefined;
+}
+
+export class Attempts {
+  readonly #running = new Map<string, Running>();
+  readonly #runner: AttemptRunner;
+
+  constructor(runner: AttemptRunner) {
+    this.#runner = runner;
+  }
+
+  /** Attempts running now. */
+  get size(): number {
+    return this.#running.size;
+  }
+
+  /** Runs one attempt; `done` gets its outcome, unless the attempt was aborted or replaced first. */
+  run(agentId: string, request: ExecutionRequest, done: (result: ExecutionResult) => void): void {
+    const key = `${agentId}/${request.task.id}`;
+    const attempt: Running = { controller: undefined };
+    this.#running.get(key)?.controller?.abort(new EchelonError('cancelled', 'A newer attempt replaced this one.'));
+    this.#running.set(key, attempt);
+    const settle = (result: ExecutionResult) => {
+      if (this.#running.get(key) !== attempt) return;
+      this.#running.delete(key);
+      done(result);
+    };
+    let promise: Promise<unknown>;
+    try {
+      promise = Promise.resolve(this.#runner.execute(request, () => (attempt.controller ??= new AbortController()).signal));
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.then(
+      (value) => settle(this.#result(agentId, request, value)),
+      (thrown: unknown) => settle(this.#failure(agentId, thrown)),
+    );
+  }
+
+  /** Aborts a task's running attempt at an agent; its outcome, when it comes, is dropped. */
+  abort(agentId: string, taskId: string, reason: EchelonError): void {
+    const key = `${agentId}/${taskId}`;
+    const attempt = this.#running.get(key);
+    this.#running.delete(key);
+    attempt?.controller?.abort(reason);
+  }
+
+  /** Aborts every attempt (the organisation stops). */
+  abortAll(reason: EchelonError): void {
+    for (const attempt of this.#running.values()) attempt.controller?.abort(reason);
+    this.#running.clear();
+  }
+
+  /** A result must survive the store: one that is not JSON data fails this attempt, not the organisation. */
+  #result(agentId: string, request: ExecutionRequest, value: unknown): ExecutionResult {
+    const problem = value === undefined ? undefined : jsonProblem(value, 'result');
+    if (problem === undefined) return { kind: 'ok', value };
+    const { task } = request;
+    const error = new EchelonError(
+      'invalid_result',
+      `The executor of ${agentId} returned a result for "${task.type}" (${task.id}) that is not JSON data: ${problem}. Return plain data (strings, finite numbers, booleans, null, arrays and plain objects).`,
+      { details: { taskId: task.id, agentId, attempt: request.attempt } },
+    );
+    return { kind: 'error', error: error.toJSON(), retryable: this.#runner.retryable(agentId, error) };
+  }
+
+  #failure(agentId: string, thrown: unknown): ExecutionResult {
+    if (thrown instanceof EscalationSignal) return { kind: 'escalate', reason: thrown.reason, message: thrown.message };
+    if (thrown instanceof ApprovalSignal) return { kind: 'approval', requirement: thrown.requirement };
+    return { kind: 'error', error: taskErrorFromUnknown(thrown, 'executor_error'), retryable: this.#runner.retryable(agentId, thrown) };
+  }
+}
