@@ -35,6 +35,7 @@ export type EchelonErrorCode =
   // executing tasks
   | 'executor_error'
   | 'executor_timeout'
+  | 'invalid_result'
   | 'cancelled'
   // escalation
   | 'escalation_unresolved'

@@ -9,6 +9,7 @@ import type { AnyActorRef } from 'xstate';
 import type { AgentEvent, AgentInternalEvent, ExecutionResult } from '../../machines/agent.types.js';
 import type { AgentReport, Effect, ExecutionRequest, HostPort } from '../../machines/ports.js';
 import { EchelonError, taskErrorFromUnknown } from '../errors.js';
+import { jsonProblem } from '../json.js';
 import { ApprovalSignal, EscalationSignal } from '../signals.js';
 import type { ResourceRegistry } from './resources.js';
 
@@ -104,7 +105,13 @@ export function createInProcessHost(options: InProcessHostOptions): InProcessHos
       promise = Promise.reject(error);
     }
     promise.then(
-      (value) => done({ kind: 'ok', value }),
+      (value) => {
+        // A result must survive the store: one that is not JSON data fails this attempt, not the organisation.
+        const problem = value === undefined ? undefined : jsonProblem(value, 'result');
+        if (problem === undefined) return done({ kind: 'ok', value });
+        const error = invalidResult(agentId, request, problem);
+        done({ kind: 'error', error: error.toJSON(), retryable: options.retryable(agentId, error) });
+      },
       (thrown: unknown) => {
         if (thrown instanceof EscalationSignal) done({ kind: 'escalate', reason: thrown.reason, message: thrown.message });
         else if (thrown instanceof ApprovalSignal) done({ kind: 'approval', requirement: thrown.requirement });
@@ -224,4 +231,11 @@ export function createInProcessHost(options: InProcessHostOptions): InProcessHos
       for (const key of [...waits.keys()]) forget(key);
     },
   };
+}
+
+function invalidResult(agentId: string, request: ExecutionRequest, problem: string): EchelonError {
+  const { task } = request;
+  return new EchelonError('invalid_result', `The executor of ${agentId} returned a result for "${task.type}" (${task.id}) that is not JSON data: ${problem}. Return plain data (strings, finite numbers, booleans, null, arrays and plain objects).`, {
+    details: { taskId: task.id, agentId, attempt: request.attempt },
+  });
 }
