@@ -92,9 +92,23 @@ describe('durability in the orchestrator', () => {
     complaints.mockRestore();
   });
 
-  it('stops the organisation when the store refuses a write, rejecting what waits with store_write_failed', async () => {
-    const org = start({ store: memoryStore(), executors: () => ({ size: 10n }) });
-    await expect(org.submit({ type: 'python' })).rejects.toMatchObject({ code: 'store_write_failed', message: expect.stringMatching(/must be JSON data/) });
+  it('stops the organisation when the store fails a write, rejecting what waits with store_write_failed', async () => {
+    const store = memoryStore();
+    let full = false;
+    const org = start({
+      store: {
+        ...store,
+        write(batch) {
+          if (full) throw new Error('disk full');
+          store.write(batch);
+        },
+      },
+      executors: () => {
+        full = true;
+        return 'done';
+      },
+    });
+    await expect(org.submit({ type: 'python' })).rejects.toMatchObject({ code: 'store_write_failed', message: expect.stringMatching(/disk full/) });
     await expect(org.submit({ type: 'python' })).rejects.toMatchObject({ code: 'orchestrator_stopped' });
     await expect(org.flush()).rejects.toMatchObject({ code: 'store_write_failed' });
   });
