@@ -48,7 +48,15 @@ export type Step = (
   /** Execute it here, after approval when `approval` is given. */
   | { readonly kind: 'execute'; readonly approval?: ApprovalRequirement }
   /** Raise an escalation to `to` (an ancestor, or `'human'`). */
-  | { readonly kind: 'escalate'; readonly reason: EscalationReason; readonly to: string; readonly message: string; readonly error?: TaskError }
+  | {
+      readonly kind: 'escalate';
+      readonly reason: EscalationReason;
+      readonly to: string;
+      readonly message: string;
+      readonly error?: TaskError;
+      /** `false` when a retry cannot fix `error` (recorded in the task's `cause`). */
+      readonly retryable?: false;
+    }
   /** Split it: send these subtasks out (through this agent's pipeline) and join their results. */
   | {
       readonly kind: 'fanout';
@@ -80,8 +88,8 @@ export interface PolicyPort {
   select(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl): Answer<Step>;
   /** The code a failed or timed-out `select` gets: `strategy_error`, or `decomposer_error` when a decomposer was asked. */
   failureCode(agentId: string, job: Job): 'strategy_error' | 'decomposer_error';
-  /** What the agent does after its executor failed for good, or asked to escalate. */
-  escalateAfter(agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError): Step;
+  /** What the agent does after its executor failed for good (`retryable: false` when a retry cannot fix `error`), or asked to escalate. */
+  escalateAfter(agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError, retryable?: boolean): Step;
   /** How an escalation's target resolves it. */
   resolutionMode(reason: EscalationReason): ResolutionMode;
   /** The approval request for a task parked at an agent, or why none can be made. */

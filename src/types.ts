@@ -165,8 +165,24 @@ export interface Task<TPayload = unknown> {
   readonly depth: number;
   readonly budget?: TaskBudget;
   /** The failure that set the task on its current course: the executor error it is escalated for, and whose it was. */
-  readonly cause?: { readonly error: TaskError; readonly by: string };
+  readonly cause?: TaskCause;
   readonly submittedAt: number;
+}
+
+/**
+ * An executor's failure that a task carries on: every later escalation of the task shows it (in
+ * its message and `error`), and a task nobody resolves fails with it.
+ */
+export interface TaskCause {
+  readonly error: TaskError;
+  /** The agent whose executor failed. */
+  readonly by: string;
+  /**
+   * `false` when a retry cannot fix it (the execution option `retryable` said so, or it was a
+   * cancellation or an overrun budget): the default escalation policy then does not reassign the
+   * task to a sibling that would fail the same way (see `reassignNonRetryable`).
+   */
+  readonly retryable?: false;
 }
 
 // ─── Outcomes ───────────────────────────────────────────────────────────────────────────
@@ -288,7 +304,10 @@ export interface EscalationRequest {
   readonly to: string;
   readonly message: string;
   readonly task: Task;
-  /** The error that caused it, for `execution_failed`. */
+  /**
+   * The executor error behind it: for `execution_failed`, and for every later escalation of a task
+   * whose executor failed (the task's `cause`, also named in `message`).
+   */
   readonly error?: TaskError;
   readonly raisedAt: number;
 }

@@ -150,7 +150,7 @@ function failed(t: Turn, record: HeldTask, error: TaskError, retryable: boolean)
     report(t, { type: 'task.retrying', task: record.task, agent: t.me, attempt: number + 1, delayMs, error });
     return;
   }
-  after(t, record, t.ports.policy.escalateAfter(t.me, record.task, 'execution_failed', error.message, error), error);
+  after(t, record, t.ports.policy.escalateAfter(t.me, record.task, 'execution_failed', error.message, error, retryable), error);
 }
 
 /** After an execution failed for good (or asked to escalate): escalate, park for approval, run again, or end it here. */
