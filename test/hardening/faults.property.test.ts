@@ -36,7 +36,7 @@ describe('random organisations, random faults, bad inputs', () => {
           executors: faultyExecutor(seed, (fault) => faults.set(fault, (faults.get(fault) ?? 0) + 1)),
           decomposers: { byId: { exec: pairs } },
           execution: { timeoutMs: 1_000, retry: { attempts: 2, initialDelayMs: 10 }, retryable },
-          approvals: { timeoutMs: 2_000, approvers: { byRole: { manager: () => (random() < 0.3 ? { approve: random() < 0.7 } : undefined) } } },
+          approvals: { timeoutMs: 2_000, approvers: { byRole: { manager: () => (random() < 0.3 ? (random() < 0.7 ? { approve: true } : { approve: false, reason: 'no' }) : undefined) } } },
         });
         const events: OrchestratorEvent[] = [];
         const endings = new Map<string, number>();
