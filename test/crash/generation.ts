@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DRIVER = join(ROOT, 'test', 'crash', 'driver.ts');
+const DRIVER = join('test', 'crash', 'driver.ts');
 
 export interface Generation {
   readonly lines: string[];
