@@ -106,6 +106,7 @@ export type {
   ExecutionPolicyInput,
   BudgetInput,
   TaskBudget,
+  TaskCause,
   BudgetReport,
   JoinPolicy,
   PartialFailurePolicy,
