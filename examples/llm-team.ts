@@ -69,7 +69,7 @@ const scenario = defineScenario({
 
     const show = (outcome: Outcome) => {
       const result = outcome.status === 'completed' ? JSON.stringify(outcome.result) : outcome.error?.message;
-      log(`  ${outcome.status === 'completed' ? '✓' : '✗'} ${outcome.taskId} ${outcome.status}${outcome.executedBy === undefined ? '' : ` by ${outcome.executedBy}`}: ${result?.slice(0, 300)}`);
+      log(`  ${outcome.status === 'completed' ? '✓' : '✗'} ${outcome.taskId} ${outcome.status}${outcome.executedBy === undefined ? '' : ` by ${outcome.executedBy}`}${outcome.splitBy === undefined ? '' : `, split by ${outcome.splitBy}`}: ${result?.slice(0, 300)}`);
       if (outcome.budget !== undefined) log(`    tokens: ${outcome.budget.used.cost} of ${outcome.budget.limit.cost}`);
       for (const approval of outcome.approvals) for (const d of approval.decisions) log(`    approval ${d.decision} by ${d.by}: ${d.note ?? ''}`);
     };

@@ -46,8 +46,8 @@ export interface PolicyPort {
   select(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl): Answer<Step>;
   /** The code a failed or timed-out `select` gets: `strategy_error`, or `decomposer_error` when a decomposer was asked. */
   failureCode(agentId: string, job: Job): 'strategy_error' | 'decomposer_error';
-  /** What the agent does after its executor failed for good, or asked to escalate. */
-  escalateAfter(agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError): Step;
+  /** What the agent does after its executor failed for good (`retryable: false` when a retry cannot fix `error`), or asked to escalate. */
+  escalateAfter(agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError, retryable?: boolean): Step;
   /** How an escalation's target resolves it. */
   resolutionMode(reason: EscalationReason): ResolutionMode;
   /** The approval request for a task parked at an agent, or why none can be made. */

@@ -28,7 +28,15 @@ export type Step = (
   /** Execute it here, after approval when `approval` is given. */
   | { readonly kind: 'execute'; readonly approval?: ApprovalRequirement }
   /** Raise an escalation to `to` (an ancestor, or `'human'`). */
-  | { readonly kind: 'escalate'; readonly reason: EscalationReason; readonly to: string; readonly message: string; readonly error?: TaskError }
+  | {
+      readonly kind: 'escalate';
+      readonly reason: EscalationReason;
+      readonly to: string;
+      readonly message: string;
+      readonly error?: TaskError;
+      /** `false` when a retry cannot fix `error` (recorded in the task's `cause`). */
+      readonly retryable?: false;
+    }
   /** Split it: send these subtasks out (through this agent's pipeline) and join their results. */
   | {
       readonly kind: 'fanout';

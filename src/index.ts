@@ -136,6 +136,7 @@ export type {
   ExecutionPolicyInput,
   BudgetInput,
   TaskBudget,
+  TaskCause,
   BudgetReport,
   JoinPolicy,
   PartialFailurePolicy,

@@ -165,8 +165,24 @@ export interface Task<TPayload = unknown> {
   readonly depth: number;
   readonly budget?: TaskBudget;
   /** The failure that set the task on its current course: the executor error it is escalated for, and whose it was. */
-  readonly cause?: { readonly error: TaskError; readonly by: string };
+  readonly cause?: TaskCause;
   readonly submittedAt: number;
+}
+
+/**
+ * An executor's failure that a task carries on: every later escalation of the task shows it (in
+ * its message and `error`), and a task nobody resolves fails with it.
+ */
+export interface TaskCause {
+  readonly error: TaskError;
+  /** The agent whose executor failed. */
+  readonly by: string;
+  /**
+   * `false` when a retry cannot fix it (the execution option `retryable` said so, or it was a
+   * cancellation or an overrun budget): the default escalation policy then does not reassign the
+   * task to a sibling that would fail the same way (see `reassignNonRetryable`).
+   */
+  readonly retryable?: false;
 }
 
 // ─── Outcomes ───────────────────────────────────────────────────────────────────────────
@@ -180,9 +196,15 @@ export interface Settlement<TResult = unknown> {
   readonly status: TerminalStatus;
   readonly result?: TResult;
   readonly error?: TaskError;
-  /** The agent whose executor produced the result (or failed last). */
+  /**
+   * The agent whose executor produced the result (or failed last) — only when an executor ran;
+   * `human:<by>` when a person gave the result. Absent for a split task (see `splitBy`) and for a
+   * task that ended before any attempt (refused, cancelled, out of time, unroutable).
+   */
   readonly executedBy?: string;
-  /** Executor attempts made by `executedBy`. */
+  /** For a decomposed task: the agent that split it and joined its subtasks' results (its own executor did not run). */
+  readonly splitBy?: string;
+  /** Executor attempts made by `executedBy` (0 when no executor ran). */
   readonly attempts: number;
   /** For a decomposed task: how each subtask ended. */
   readonly subtasks?: readonly SubtaskOutcome[];
@@ -192,6 +214,7 @@ export interface Settlement<TResult = unknown> {
 
 /** One node of a decomposed task's tree. */
 export interface SubtaskOutcome {
+  /** `<parent>.<key>`: the parent's id and the subtask's key (so `feature.backend`, `feature.backend.db` a level down). */
   readonly taskId: string;
   /** The subtask's name within its parent (its key in the merged result). */
   readonly key: string;
@@ -199,7 +222,10 @@ export interface SubtaskOutcome {
   readonly status: TerminalStatus;
   readonly result?: unknown;
   readonly error?: TaskError;
+  /** The agent whose executor produced its result (or failed last); absent when it was split further or no executor ran. */
   readonly executedBy?: string;
+  /** When it was split further: the agent that split it. */
+  readonly splitBy?: string;
   readonly delegationChain: readonly string[];
   readonly subtasks?: readonly SubtaskOutcome[];
 }
@@ -222,12 +248,20 @@ export interface BudgetReport {
 
 /** What `org.submit` resolves to once the task reaches a terminal state. */
 export interface Outcome<TResult = unknown> {
+  /** The submitted task's id (yours, or generated). */
   readonly taskId: string;
   readonly type: string;
   readonly status: TerminalStatus;
   readonly result?: TResult;
   readonly error?: TaskError;
+  /**
+   * The agent whose executor produced the result (or failed last) — wherever that was, after
+   * escalations too; `human:<by>` when a person gave the result. Absent when no executor ran: a
+   * split task (see `splitBy`), or one that failed, was rejected or cancelled before any attempt.
+   */
   readonly executedBy?: string;
+  /** For a decomposed task: the agent that split it (the executors that ran are in `subtasks`). */
+  readonly splitBy?: string;
   /** The agents the task was delegated through, entry agent first, down to where it settled. */
   readonly delegationChain: readonly string[];
   /** Every escalation the task went through, in order, with how each ended. */
@@ -240,6 +274,7 @@ export interface Outcome<TResult = unknown> {
   readonly failures?: readonly SubtaskFailure[];
   /** For a task submitted with a budget: its limits, use and leftovers. */
   readonly budget?: BudgetReport;
+  /** Executor attempts made by `executedBy` (0 when no executor ran). */
   readonly attempts: number;
   readonly submittedAt: number;
   readonly settledAt: number;
@@ -269,13 +304,21 @@ export interface EscalationRequest {
   readonly to: string;
   readonly message: string;
   readonly task: Task;
-  /** The error that caused it, for `execution_failed`. */
+  /**
+   * The executor error behind it: for `execution_failed`, and for every later escalation of a task
+   * whose executor failed (the task's `cause`, also named in `message`).
+   */
   readonly error?: TaskError;
   readonly raisedAt: number;
 }
 
 /** An escalation's record: the request, and how it ended. */
 export interface Escalation extends Omit<EscalationRequest, 'task'> {
+  /**
+   * The task that was escalated: the submitted task (or a subtask, `<parent>.<key>`) for the first
+   * escalation; a later one is raised by an agent resolving the one before, on its resolution task
+   * `<task>!<the escalation before's id>` (so `t`, then `t!esc_1`, then `t!esc_2`).
+   */
   readonly taskId: string;
   readonly taskType: string;
   readonly status: 'active' | 'resolved' | 'failed';

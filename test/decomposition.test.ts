@@ -27,7 +27,7 @@ describe('the seed example: a full-stack feature', () => {
     const outcome = await org.submit({ id: 'auth', type: 'full_stack_feature', payload: { feature: 'user authentication' } });
     expect(outcome).toMatchObject({
       status: 'completed',
-      executedBy: 'cto',
+      splitBy: 'cto',
       result: { backend: { part: 'backend', by: 'backend_lead' }, frontend: { part: 'frontend', by: 'frontend_lead' } },
     });
     // Real ids derived from the parent's — not the reference's literal "[task.id]-backend".

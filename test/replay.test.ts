@@ -59,7 +59,7 @@ describe('echelon replay <file.db>', () => {
     const { text } = await cli(['replay', db, '--task', 's3-feature', '--steps', '1000', '--compact']);
     expect(text).toMatch(/s3-feature split by \S+ into s3-feature\.backend, s3-feature\.frontend/);
     expect(text).toMatch(/subtask s3-feature\.backend completed by/);
-    expect(text).toMatch(/full_stack_feature s3-feature completed by \S+ — settled/);
+    expect(text).toMatch(/full_stack_feature s3-feature completed, split by \S+ — settled/);
     expect(text).not.toMatch(/s3-t\d/);
     expect(text.split('\n').filter((line) => chartLine.test(line))).toHaveLength(0);
 

@@ -35,7 +35,7 @@ export function escalate(t: Turn, record: HeldTask, step: Extract<Step, { kind: 
     ...task,
     escalations: [...task.escalations, { id, reason: step.reason, from: me, to: step.to }],
     excluded: excludes && !task.excluded.includes(me) ? [...task.excluded, me] : task.excluded,
-    ...(step.error === undefined ? {} : { cause: { error: step.error, by: me } }),
+    ...(step.error === undefined || step.error === task.cause?.error ? {} : { cause: { error: step.error, by: me, ...(step.retryable === false ? { retryable: false as const } : {}) } }),
   };
   const escalation: EscalationRequest = {
     id,

@@ -57,7 +57,7 @@ function start(t: Turn, record: HeldTask): void {
     record.policy = t.ports.settings.executionPolicy(t.me, record.task);
   } catch (error) {
     // A policy that cannot be built (bad overrides) fails the task here, never the agent.
-    end(t, record, { status: 'failed', error: taskErrorFromUnknown(error, 'invalid_option'), executedBy: t.me, attempts: 0 });
+    end(t, record, { status: 'failed', error: taskErrorFromUnknown(error, 'invalid_option'), attempts: 0 });
     return;
   }
   attempt(t, record, 'start');
@@ -69,7 +69,8 @@ function attempt(t: Turn, record: HeldTask, how: 'start' | 'retry'): void {
   const now = t.ports.host.now();
   const deadline = task.budget?.deadline;
   if (deadline !== undefined && now >= deadline) {
-    end(t, record, { status: 'failed', error: outOfTime(t.me, task, deadline), executedBy: t.me, attempts: record.attempt ?? 0 });
+    const made = record.attempt ?? 0;
+    end(t, record, { status: 'failed', error: outOfTime(t.me, task, deadline), ...(made > 0 ? { executedBy: t.me } : {}), attempts: made });
     return;
   }
   move(t, record, how);
@@ -149,7 +150,7 @@ function failed(t: Turn, record: HeldTask, error: TaskError, retryable: boolean)
     report(t, { type: 'task.retrying', task: record.task, agent: t.me, attempt: number + 1, delayMs, error });
     return;
   }
-  after(t, record, t.ports.policy.escalateAfter(t.me, record.task, 'execution_failed', error.message, error), error);
+  after(t, record, t.ports.policy.escalateAfter(t.me, record.task, 'execution_failed', error.message, error, retryable), error);
 }
 
 /** After an execution failed for good (or asked to escalate): escalate, park for approval, run again, or end it here. */
@@ -172,7 +173,7 @@ function after(t: Turn, record: HeldTask, step: Step, error: TaskError | undefin
       end(t, record, {
         status: step.kind === 'fail' ? (step.status ?? 'failed') : 'failed',
         error: step.kind === 'fail' ? step.error : (error ?? { code: 'executor_error', message: `${t.me} could not go on with task ${record.task.id}.` }),
-        executedBy: t.me,
+        ...(attempts > 0 ? { executedBy: t.me } : {}),
         attempts,
       });
   }

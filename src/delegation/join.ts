@@ -94,6 +94,7 @@ export function treeOf(join: Join): SubtaskOutcome[] {
       ...(settlement.result === undefined ? {} : { result: settlement.result }),
       ...(settlement.error === undefined ? {} : { error: settlement.error }),
       ...(settlement.executedBy === undefined ? {} : { executedBy: settlement.executedBy }),
+      ...(settlement.splitBy === undefined ? {} : { splitBy: settlement.splitBy }),
       delegationChain: part.chain,
       ...(settlement.subtasks === undefined ? {} : { subtasks: settlement.subtasks }),
     };

@@ -22,6 +22,14 @@ export const DEFAULT_RESOLUTIONS = {
 export type DefaultEscalationPolicyOptions = {
   /** Which declared resources are exclusive (two agents may not hold them at once). Default: all. */
   readonly exclusive?: readonly string[] | ((resource: string) => boolean);
+  /**
+   * Reassign a task whose executor failed with an error a retry cannot fix (the execution option
+   * `retryable` returned false for it — `isRetryableModelError` on a 401, say) to a capable sibling,
+   * as for any other failure. Default `false`: such a failure is not escalated for reassignment —
+   * the task fails with the executor's error (or, with `onEscalation`, goes to a person), since
+   * siblings sharing the cause (a bad key, a bad request) would fail the same way.
+   */
+  readonly reassignNonRetryable?: boolean;
 };
 
 /**
@@ -34,6 +42,9 @@ export type DefaultEscalationPolicyOptions = {
  *   (parent), `isEmergency` → `emergency` (nearest executive), `requiresApproval` →
  *   `approval_required` (an approval request to the parent).
  *
+ * A failed execution (`execution_failed`) goes to the parent, which reassigns the task to a capable
+ * sibling — unless a retry cannot fix the error (see `reassignNonRetryable`).
+ *
  * Each flag escalates a task once: a task that already went through an escalation for that
  * reason is not escalated for it again.
  *
@@ -44,11 +55,18 @@ export type DefaultEscalationPolicyOptions = {
  */
 export function defaultEscalationPolicy(options: DefaultEscalationPolicyOptions = {}): EscalationPolicy {
   const exclusive = toPredicate(options.exclusive);
+  const reassignNonRetryable = options.reassignNonRetryable ?? false;
   return {
     shouldEscalate(task: Task, agent: AgentNode, context: EscalationContext): EscalationVerdict | undefined {
       const already = (reason: EscalationReason) => task.escalations.some((hop) => hop.reason === reason);
       if (context.route === 'none') {
-        return { reason: 'beyond_capability', message: `${agent.id} cannot do "${task.type}" and nobody below it can.` };
+        const { cause } = task;
+        // After a failure, capable agents may be left out (they failed it): say that, not "nobody can".
+        const message =
+          cause === undefined
+            ? `${agent.id} cannot do "${task.type}" and nobody below it can.`
+            : `${agent.id} has nobody left to give "${task.type}" to after ${cause.by} failed it: ${cause.error.message}`;
+        return { reason: 'beyond_capability', message };
       }
       if (context.route !== 'execute') return undefined;
       const conflicts = context.claims.filter((claim) => exclusive(claim.resource));
@@ -84,6 +102,10 @@ export function defaultEscalationPolicy(options: DefaultEscalationPolicyOptions 
           const holders = context.claims.map((claim) => claim.agentId).filter((id) => hierarchy.has(id));
           return holders.length > 0 ? hierarchy.nearestCommonAncestor(agent.id, ...holders) : hierarchy.parent(agent.id);
         }
+        case 'execution_failed':
+          // Nobody to reassign to: the task fails with the executor's error (or goes to a person).
+          if (task.cause?.retryable === false && !reassignNonRetryable) return undefined;
+          return hierarchy.parent(agent.id);
         default:
           return hierarchy.parent(agent.id);
       }

@@ -40,7 +40,7 @@ export function entryOfEvent(event: OrchestratorEvent, seq: number): TaskEntry |
     case 'task.failed': {
       const { outcome } = event;
       const error = outcome.error === undefined ? {} : { error: { code: outcome.error.code, message: outcome.error.message } };
-      const by = outcome.executedBy === undefined ? {} : { executedBy: outcome.executedBy };
+      const by = { ...(outcome.executedBy === undefined ? {} : { executedBy: outcome.executedBy }), ...(outcome.splitBy === undefined ? {} : { splitBy: outcome.splitBy }) };
       return { ...base, type: 'task.settled', actor: outcome.delegationChain[0] ?? 'orchestrator', taskId: outcome.taskId, rootId: outcome.taskId, data: { status: outcome.status, ...by, ...error } };
     }
     case 'escalation.raised': {

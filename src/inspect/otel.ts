@@ -178,7 +178,7 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
         const { outcome } = event;
         const owner = traces.get(outcome.taskId);
         if (owner === undefined) return;
-        owner.root.setAttributes({ 'echelon.status': outcome.status, ...(outcome.executedBy === undefined ? {} : { 'echelon.executed_by': outcome.executedBy }) });
+        owner.root.setAttributes({ 'echelon.status': outcome.status, ...(outcome.executedBy === undefined ? {} : { 'echelon.executed_by': outcome.executedBy }), ...(outcome.splitBy === undefined ? {} : { 'echelon.split_by': outcome.splitBy }) });
         if (outcome.status !== 'completed') owner.root.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error?.message ?? outcome.status });
         finish(owner, event.at);
         traces.delete(outcome.taskId);

@@ -30,7 +30,7 @@ export const TASKS_SCRIPT = `
       '<li data-task="' + escape(t.id) + '" data-status="' + escape(t.status) + '"' + (t.id === selectedTask ? ' class="selected"' : '') + '>' +
       '<button class="open" data-open="' + escape(t.id) + '">' + escape(t.id) + '</button>' +
       '<span class="t-type">' + escape(t.type) + '</span><span class="badge st-' + escape(t.status) + '">' + escape(t.status) + '</span>' +
-      '<small>' + escape(t.status === 'active' ? 'at ' + t.at : (t.executedBy ? 'by ' + t.executedBy : t.error || '')) + '</small></li>').join('');
+      '<small>' + escape(t.status === 'active' ? 'at ' + t.at : (t.executedBy ? 'by ' + t.executedBy : t.splitBy ? 'split by ' + t.splitBy : t.error || '')) + '</small></li>').join('');
     byId('no-tasks').style.display = shown.length === 0 ? '' : 'none';
     byId('no-tasks').textContent = tasks.length === 0 ? 'No tasks yet.' : 'No task matches.';
     const current = tasks.find((t) => t.id === selectedTask);
@@ -60,11 +60,11 @@ export const TASKS_SCRIPT = `
   function subtaskTree(nodes) {
     if (!nodes.length) return '';
     return '<ul>' + nodes.map((n) => '<li data-subtask="' + escape(n.id) + '">' + escape(n.id) + ' <span class="badge st-' + escape(n.status) + '">' + escape(n.status) + '</span>' +
-      (n.executedBy ? ' <small>by ' + escape(n.executedBy) + '</small>' : '') + subtaskTree(n.subtasks) + '</li>').join('') + '</ul>';
+      (n.executedBy ? ' <small>by ' + escape(n.executedBy) + '</small>' : n.splitBy ? ' <small>split by ' + escape(n.splitBy) + '</small>' : '') + subtaskTree(n.subtasks) + '</li>').join('') + '</ul>';
   }
 
   function outcomeHtml(o) {
-    const rows = [['status', o.status], ['executed by', o.executedBy || '–'], ['chain', o.delegationChain.join(' → ')], ['attempts', o.attempts],
+    const rows = [['status', o.status], o.splitBy ? ['split by', o.splitBy] : ['executed by', o.executedBy || '–'], ['chain', o.delegationChain.join(' → ')], ['attempts', o.attempts],
       ['took', (o.settledAt - o.submittedAt) + ' ms']];
     if (o.result !== undefined) rows.push(['result', o.result]);
     if (o.error) rows.push(['error', o.error.code + ': ' + o.error.message]);

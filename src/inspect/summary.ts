@@ -41,7 +41,7 @@ export function describeEvent(event: OrchestratorEvent): string {
     case 'task.decomposed':
       return `${label(event.task)} split by ${event.agent} into ${event.subtasks.map((subtask) => subtask.id).join(', ')}`;
     case 'task.completed':
-      return `${event.outcome.type} ${event.outcome.taskId} completed by ${event.outcome.executedBy ?? 'nobody'} via ${event.outcome.delegationChain.join(' → ')}`;
+      return `${event.outcome.type} ${event.outcome.taskId} completed ${event.outcome.splitBy === undefined ? `by ${event.outcome.executedBy ?? 'nobody'}` : `split by ${event.outcome.splitBy}`} via ${event.outcome.delegationChain.join(' → ')}`;
     case 'task.failed':
       return `${event.outcome.type} ${event.outcome.taskId} ${event.outcome.status}: ${event.outcome.error?.message ?? 'no reason given'}`;
     case 'escalation.raised':

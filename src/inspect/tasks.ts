@@ -19,6 +19,8 @@ export interface LiveTask {
   readonly submittedAt: number;
   readonly settledAt?: number;
   readonly executedBy?: string;
+  /** For a split task: the agent that split it. */
+  readonly splitBy?: string;
   readonly error?: string;
 }
 
@@ -143,6 +145,7 @@ function advance(task: LiveTask, event: OrchestratorEvent): LiveTask {
         status: outcome.status,
         settledAt: outcome.settledAt,
         ...(outcome.executedBy === undefined ? {} : { executedBy: outcome.executedBy }),
+        ...(outcome.splitBy === undefined ? {} : { splitBy: outcome.splitBy }),
         ...(outcome.error === undefined ? {} : { error: outcome.error.message }),
       };
     }

@@ -29,6 +29,7 @@ export interface TimelineSubtask {
   readonly id: string;
   readonly status: string;
   readonly executedBy?: string;
+  readonly splitBy?: string;
   readonly subtasks: readonly TimelineSubtask[];
 }
 
@@ -42,7 +43,7 @@ export interface TaskTimeline {
 }
 
 /** What a settled task's outcome says, without its payload (its result is shown as JSON, cut short). */
-export interface OutcomeSummary extends Pick<Outcome, 'status' | 'error' | 'executedBy' | 'delegationChain' | 'attempts' | 'budget' | 'submittedAt' | 'settledAt'> {
+export interface OutcomeSummary extends Pick<Outcome, 'status' | 'error' | 'executedBy' | 'splitBy' | 'delegationChain' | 'attempts' | 'budget' | 'submittedAt' | 'settledAt'> {
   readonly result?: string;
   readonly escalations: ReadonlyArray<{ id: string; reason: string; from: string; to: string; status: string; resolvedBy?: string; raisedAt: number; resolvedAt?: number }>;
   readonly approvals: ReadonlyArray<{ id: string; status: string; approver: string; decisions: ReadonlyArray<{ by: string; decision: string; note?: string; at: number }> }>;
@@ -89,12 +90,13 @@ export async function taskTimeline(org: Orchestrator, index: TaskIndex, id: stri
 /** The subtask tree as the entries show it while the task runs (split, and settled parts). */
 function subtasksOf(id: string, steps: readonly ReplayStep[]): TimelineSubtask[] {
   const children = new Map<string, string[]>();
-  const settled = new Map<string, { status: string; executedBy?: string }>();
+  const settled = new Map<string, { status: string; executedBy?: string; splitBy?: string }>();
   for (const { entry } of steps) {
     if (entry.type === 'task.decomposed' && entry.taskId !== undefined) children.set(entry.taskId, (entry.data?.subtasks as string[] | undefined) ?? []);
     if (entry.type === 'subtask.settled' && entry.taskId !== undefined) {
       const by = entry.data?.executedBy;
-      settled.set(entry.taskId, { status: String(entry.data?.status), ...(typeof by === 'string' ? { executedBy: by } : {}) });
+      const splitBy = entry.data?.splitBy;
+      settled.set(entry.taskId, { status: String(entry.data?.status), ...(typeof by === 'string' ? { executedBy: by } : {}), ...(typeof splitBy === 'string' ? { splitBy } : {}) });
     }
   }
   const node = (taskId: string): TimelineSubtask => ({ id: taskId, status: 'active', ...settled.get(taskId), subtasks: (children.get(taskId) ?? []).map(node) });
@@ -102,7 +104,13 @@ function subtasksOf(id: string, steps: readonly ReplayStep[]): TimelineSubtask[]
 }
 
 function fromOutcome(subtask: SubtaskOutcome): TimelineSubtask {
-  return { id: subtask.taskId, status: subtask.status, ...(subtask.executedBy === undefined ? {} : { executedBy: subtask.executedBy }), subtasks: subtask.subtasks?.map(fromOutcome) ?? [] };
+  return {
+    id: subtask.taskId,
+    status: subtask.status,
+    ...(subtask.executedBy === undefined ? {} : { executedBy: subtask.executedBy }),
+    ...(subtask.splitBy === undefined ? {} : { splitBy: subtask.splitBy }),
+    subtasks: subtask.subtasks?.map(fromOutcome) ?? [],
+  };
 }
 
 function summarize(outcome: Outcome): OutcomeSummary {
@@ -112,6 +120,7 @@ function summarize(outcome: Outcome): OutcomeSummary {
     ...(result === undefined ? {} : { result: result.length > MAX_RESULT ? `${result.slice(0, MAX_RESULT)}…` : result }),
     ...(outcome.error === undefined ? {} : { error: outcome.error }),
     ...(outcome.executedBy === undefined ? {} : { executedBy: outcome.executedBy }),
+    ...(outcome.splitBy === undefined ? {} : { splitBy: outcome.splitBy }),
     ...(outcome.budget === undefined ? {} : { budget: outcome.budget }),
     delegationChain: outcome.delegationChain,
     attempts: outcome.attempts,

@@ -170,7 +170,7 @@ export function describeEntry(entry: ReplayEntry, types: ReadonlyMap<string, str
   const data = entry.data ?? {};
   const task = entry.taskId === undefined ? '' : types.has(entry.taskId) ? `${types.get(entry.taskId)} ${entry.taskId}` : entry.taskId;
   const error = typeof data.error === 'object' && data.error !== null ? (data.error as { code?: string; message?: string }) : undefined;
-  const ended = `${String(data.status)}${data.executedBy === undefined ? '' : ` by ${String(data.executedBy)}`}${error === undefined ? '' : ` (${error.code}: ${error.message})`}`;
+  const ended = `${String(data.status)}${data.executedBy === undefined ? '' : ` by ${String(data.executedBy)}`}${data.splitBy === undefined ? '' : `, split by ${String(data.splitBy)}`}${error === undefined ? '' : ` (${error.code}: ${error.message})`}`;
   switch (entry.type) {
     case 'organisation.started':
       return `the organisation starts (session ${entry.session})`;

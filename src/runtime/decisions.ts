@@ -43,7 +43,7 @@ export interface DecisionConfig {
 export interface Decisions {
   evaluate(agentId: string, job: Job, load: Readonly<Record<string, number>>): Step;
   select(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl): Step | Promise<Step>;
-  escalateAfter(agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError): Step;
+  escalateAfter(agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError, retryable?: boolean): Step;
   resolutionMode(reason: EscalationReason): ResolutionMode;
   /** Whether `select` will ask a decomposer for this job (its failures are then `decomposer_error`). */
   splits(agentId: string, job: Job): boolean;
@@ -67,7 +67,7 @@ export function createDecisions(config: DecisionConfig): Decisions {
 
   /** Nobody can take the task from here: a person decides, or it fails (with the error that started it, if any). */
   const dead = (agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError): Step => {
-    if (config.human) return { kind: 'escalate', reason, to: 'human', message, ...(error === undefined ? {} : { error }) };
+    if (config.human) return raise(task, reason, 'human', message, error);
     if (error !== undefined) return { kind: 'fail', error };
     if (task.cause !== undefined) return { kind: 'fail', error: task.cause.error, executedBy: task.cause.by };
     if (reason !== 'beyond_capability') {
@@ -185,7 +185,7 @@ export function createDecisions(config: DecisionConfig): Decisions {
         { from: agentId, to: target, reason: verdict.reason },
       );
     }
-    return { kind: 'escalate', reason: verdict.reason, to: target, message };
+    return raise(task, verdict.reason, target, message);
   }
 
   function select(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl): Step | Promise<Step> {
@@ -252,9 +252,11 @@ export function createDecisions(config: DecisionConfig): Decisions {
     }
   }
 
-  function escalateAfter(agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError): Step {
+  function escalateAfter(agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError, retryable = true): Step {
     const node = hierarchy.get(agentId);
     if (reason === 'approval_required') return executeStep(task, node, { reason, message }, undefined);
+    // The policy sees the failure as the task will carry it (a retry cannot fix it: no reassigning, by default).
+    if (error !== undefined) task = { ...task, cause: { error, by: agentId, ...(retryable ? {} : { retryable: false as const }) } };
     if (task.escalations.length >= config.maxEscalations) {
       return { kind: 'fail', error: error ?? { code: 'escalation_unresolved', message: `Task ${task.id} escalated too often (limit ${config.maxEscalations}).` } };
     }
@@ -273,7 +275,7 @@ export function createDecisions(config: DecisionConfig): Decisions {
         reason,
       });
     }
-    return { kind: 'escalate', reason, to: target, message, ...(error === undefined ? {} : { error }) };
+    return raise(task, reason, target, message);
   }
 
   return {
@@ -283,4 +285,16 @@ export function createDecisions(config: DecisionConfig): Decisions {
     resolutionMode,
     splits: (agentId, job) => job.to === undefined && splitter(agentId, job) !== undefined,
   };
+}
+
+/**
+ * An escalation of `task`: a task an executor failed carries that failure up with it, in the
+ * escalation's `error` and its message (a policy's "nobody below can do it" is then not the whole story).
+ */
+function raise(task: Task, reason: EscalationReason, to: string, message: string, error?: TaskError): Step {
+  const cause = task.cause;
+  const carried = error ?? cause?.error;
+  if (carried === undefined) return { kind: 'escalate', reason, to, message };
+  const told = cause === undefined || message.includes(cause.error.message) ? message : `${message} (${cause.by} failed it: ${cause.error.message})`;
+  return { kind: 'escalate', reason, to, message: told, error: carried, ...(cause?.error === carried && cause.retryable === false ? { retryable: false as const } : {}) };
 }

@@ -144,7 +144,7 @@ export function joinSettlement(agentId: string, join: Join, decomposer: Decompos
   const subtasks = treeOf(join);
   const failures = failuresOf(join);
   const decided = join.decided!;
-  const withTree = { executedBy: agentId, attempts: 0, subtasks, ...(failures.length > 0 ? { failures } : {}) };
+  const withTree = { splitBy: agentId, attempts: 0, subtasks, ...(failures.length > 0 ? { failures } : {}) };
   if (decided.kind === 'cancel') return { status: 'cancelled', error: decided.error, ...withTree };
   if (decided.kind === 'fail') return { status: 'failed', error: decided.error, ...withTree };
   const results = resultsOf(join);

@@ -213,6 +213,7 @@ export class Ledger {
       ...(settlement.result === undefined ? {} : { result: settlement.result }),
       ...(settlement.error === undefined ? {} : { error: settlement.error }),
       ...(settlement.executedBy === undefined ? {} : { executedBy: settlement.executedBy }),
+      ...(settlement.splitBy === undefined ? {} : { splitBy: settlement.splitBy }),
       delegationChain: task.chain,
       escalations,
       approvals,
@@ -269,7 +270,7 @@ export class Ledger {
     const resolved: Escalation = {
       ...escalation,
       status: report.settlement.status === 'completed' ? 'resolved' : 'failed',
-      resolvedBy: report.settlement.executedBy ?? report.resolvedBy,
+      resolvedBy: report.settlement.executedBy ?? report.settlement.splitBy ?? report.resolvedBy,
       resolvedAt: now,
       resolution: report.settlement,
     };

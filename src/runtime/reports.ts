@@ -124,7 +124,7 @@ export function reportHandler(deps: ReportDeps): (report: AgentReport) => void {
         emit('agent.fault', () => ({ type: 'agent.fault', agent: report.agent, error: report.error, ...(report.task ? { taskId: report.task.id } : {}), at }));
         if (report.task !== undefined) {
           const root = ledger.tasks.get(report.task.rootId)?.task;
-          if (root !== undefined) finish(root, { status: 'failed', error: report.error, executedBy: report.agent, attempts: 0 });
+          if (root !== undefined) finish(root, { status: 'failed', error: report.error, attempts: 0 });
         }
         return;
     }

@@ -44,7 +44,7 @@ export function describeMessage(message: MessageLike): string {
   const escalation = record(message.escalation);
   if (escalation !== undefined) parts.push(`(${String(escalation.reason)} from ${String(escalation.from)})`);
   const settlement = record(message.settlement);
-  if (settlement !== undefined) parts.push(`→ ${String(settlement.status)}${isText(settlement.executedBy) ? ` by ${settlement.executedBy}` : ''}`);
+  if (settlement !== undefined) parts.push(`→ ${String(settlement.status)}${isText(settlement.executedBy) ? ` by ${settlement.executedBy}` : ''}${isText(settlement.splitBy) ? `, split by ${settlement.splitBy}` : ''}`);
   if (isText(message.by)) parts.push(`by ${message.by}`);
   if (isText(message.resolvedBy)) parts.push(`by ${message.resolvedBy}`);
   if (typeof message.approved === 'boolean') parts.push(message.approved ? 'approved' : 'not approved');

@@ -22,7 +22,7 @@ describe('examples/llm-team.ts', () => {
     expect(outcomes.map((line) => line.slice(0, line.indexOf(':')))).toEqual([
       '  ✓ signup-form completed by frontend_dev_1',
       '  ✓ auth-api completed by api_specialist',
-      '  ✓ password-reset completed by cto',
+      '  ✓ password-reset completed, split by cto',
       '  ✓ billing-refactor completed by backend_dev_1',
       '  ✗ purge-customers rejected',
       '  ✓ deploy-auth completed by backend_dev_1',

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DRIVER = join(ROOT, 'test', 'crash', 'driver.ts');
+const DRIVER = join('test', 'crash', 'driver.ts');
 
 export interface Generation {
   readonly lines: string[];
@@ -18,8 +18,13 @@ export interface Generation {
 
 /** Runs one process of the driver to its end, or to its kill point (where it is killed). */
 export function generation(db: string, log: string, seed: number, kill: number): Promise<Generation> {
+  return runDriver(DRIVER, ['--db', db, '--log', log, '--seed', String(seed), '--kill', String(kill)]);
+}
+
+/** Runs a driver script (a path under the repository) with these arguments; a `KILL …` line on its stdout gets it SIGKILLed. */
+export function runDriver(driver: string, args: readonly string[]): Promise<Generation> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', DRIVER, '--db', db, '--log', log, '--seed', String(seed), '--kill', String(kill)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, driver), ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -14,6 +14,7 @@ const settled = (settlement: Settlement) => ({
   status: settlement.status,
   attempts: settlement.attempts,
   ...(settlement.executedBy === undefined ? {} : { executedBy: settlement.executedBy }),
+  ...(settlement.splitBy === undefined ? {} : { splitBy: settlement.splitBy }),
   ...(settlement.error === undefined ? {} : { error: { code: settlement.error.code, message: settlement.error.message } }),
 });
 
@@ -79,7 +80,7 @@ export function journalRecord(report: AgentReport, at: number, lookup: JournalLo
       return {
         type: 'escalation.resolved',
         at,
-        actor: report.settlement.executedBy ?? report.resolvedBy,
+        actor: report.settlement.executedBy ?? report.settlement.splitBy ?? report.resolvedBy,
         ...filed(lookup.escalation(report.escalationId)?.taskId),
         data: { escalationId: report.escalationId, ...settled(report.settlement) },
       };
