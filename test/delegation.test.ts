@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
 import { capabilityMatching, defaultEscalationPolicy, defineHierarchy, delegateWith, developmentTeam, loadBalancing, skillBased, type Candidate, type Task } from '../src/index.js';
 import { deferred, flush, orchestrators, delegationContext } from './support/helpers.js';
 
@@ -173,6 +174,54 @@ describe('strategies that misbehave fail their task, not the system', () => {
     expect(outcome.executedBy).toBe('backend_lead');
     const declined = await org.submit({ type: 'python' });
     expect(declined.status).toBe('failed');
+  });
+
+  it('a strategy that never answers fails its task with strategy_error after decisions.timeoutMs; the agent goes on', async () => {
+    const clock = new SimulatedClock();
+    const org = start({
+      hierarchy: developmentTeam(),
+      clock,
+      executors: byAgent,
+      decisions: { timeoutMs: 1_000 },
+      strategy: { byId: { cto: delegateWith('stuck', (task) => (task.type === 'python' ? new Promise<string>(() => undefined) : undefined)) } },
+    });
+    const stuck = org.submit({ type: 'python' });
+    await flush();
+    expect((await org.submit({ type: 'strategy' })).executedBy).toBe('cto');
+    clock.increment(1_000);
+    expect(await stuck).toMatchObject({ status: 'failed', error: { code: 'strategy_error', message: expect.stringContaining('1000 ms') } });
+    expect(org.agentState('cto')).toMatchObject({ state: 'receiving', deciding: [] });
+  });
+
+  it('decisions.concurrency bounds how many decisions an agent awaits; the rest wait their turn, in order', async () => {
+    const answers = new Map<string, ReturnType<typeof deferred<string>>>();
+    const asked: string[] = [];
+    const org = start({
+      hierarchy: developmentTeam(),
+      executors: byAgent,
+      decisions: { concurrency: 2 },
+      strategy: {
+        byId: {
+          cto: delegateWith('slow', (task) => {
+            asked.push(task.id);
+            const answer = deferred<string>();
+            answers.set(task.id, answer);
+            return answer.promise;
+          }),
+        },
+      },
+    });
+    const outcomes = ['a', 'b', 'c', 'd'].map((id) => org.submit({ id, type: 'python' }));
+    await flush();
+    expect(asked).toEqual(['a', 'b']);
+    expect(org.agentState('cto')).toMatchObject({ deciding: ['a', 'b'], queued: 2 });
+    answers.get('b')!.resolve('backend_lead');
+    await flush();
+    expect(asked).toEqual(['a', 'b', 'c']);
+    for (const id of ['a', 'c']) answers.get(id)!.resolve('backend_lead');
+    await flush();
+    answers.get('d')!.resolve('backend_lead');
+    expect((await Promise.all(outcomes)).map((outcome) => outcome.executedBy)).toEqual(['backend_dev_1', 'backend_dev_1', 'backend_dev_1', 'backend_dev_1']);
   });
 
   it('an async strategy does not block its agent: while one task waits for it, the agent decides and runs others', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
 import { defaultEscalationPolicy, defineHierarchy, developmentTeam, EchelonError, type Escalation, type Outcome } from '../src/index.js';
 import { deferred, flush, orchestrators } from './support/helpers.js';
 
@@ -213,5 +214,61 @@ describe('escalations that reach a person', () => {
     gate.resolve('decided');
     await outcome;
     expect(code(() => org.escalations.resolve(active!.id, { result: 1 }))).toBe('unknown_escalation');
+  });
+});
+
+describe('escalation policies that answer later, or wrongly', () => {
+  it('a policy answering with a promise does not block its agent: others are decided meanwhile, then the verdict applies', async () => {
+    const verdict = deferred<'emergency' | undefined>();
+    const base = defaultEscalationPolicy();
+    const org = start({
+      escalation: { ...base, shouldEscalate: (task, agent, context) => (task.id === 'slow' && agent.id === 'cto' ? verdict.promise : base.shouldEscalate(task, agent, context)) },
+    });
+    const slow = org.submit({ id: 'slow', type: 'python' });
+    const quick = await org.submit({ id: 'quick', type: 'css' });
+    expect(quick).toMatchObject({ status: 'completed', executedBy: 'frontend_dev_1' });
+    expect(org.agentState('cto')).toMatchObject({ state: 'evaluatingEscalation', deciding: ['slow'] });
+    verdict.resolve('emergency');
+    expect(await slow).toMatchObject({ status: 'completed', executedBy: 'cto', escalations: [] });
+  });
+
+  it('a verdict with a reason outside the seven fails the task with policy_error at once, and the organisation goes on', async () => {
+    const base = defaultEscalationPolicy();
+    let asked = 0;
+    const org = start({
+      escalation: { ...base, shouldEscalate: (task, agent, context) => (task.type === 'python' ? (asked++, 'panic' as never) : base.shouldEscalate(task, agent, context)) },
+    });
+    const outcome = await org.submit({ type: 'python' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'policy_error', message: expect.stringContaining('"panic"') }, escalations: [] });
+    expect(asked).toBe(1);
+    expect((await org.submit({ type: 'css' })).status).toBe('completed');
+  });
+
+  it('a promise that rejects, or answers an unknown reason, fails its task with policy_error', async () => {
+    const base = defaultEscalationPolicy();
+    const org = start({
+      escalation: {
+        ...base,
+        shouldEscalate: (task, agent, context) =>
+          task.type === 'python' ? Promise.reject(new Error('model down')) : task.type === 'sql' ? Promise.resolve({ reason: 'whatever' } as never) : base.shouldEscalate(task, agent, context),
+      },
+    });
+    expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'failed', error: { code: 'policy_error', message: 'model down' } });
+    expect(await org.submit({ type: 'sql' })).toMatchObject({ status: 'failed', error: { code: 'policy_error' } });
+  });
+
+  it('a promise that never settles fails its task after decisions.timeoutMs, and the agent serves later tasks', async () => {
+    const clock = new SimulatedClock();
+    const base = defaultEscalationPolicy();
+    const org = start({
+      clock,
+      decisions: { timeoutMs: 5_000 },
+      escalation: { ...base, shouldEscalate: (task, agent, context) => (task.id === 'stuck' ? new Promise<undefined>(() => undefined) : base.shouldEscalate(task, agent, context)) },
+    });
+    const stuck = org.submit({ id: 'stuck', type: 'python' });
+    await flush();
+    expect((await org.submit({ type: 'css' })).status).toBe('completed');
+    clock.increment(5_000);
+    expect(await stuck).toMatchObject({ status: 'failed', error: { code: 'policy_error', message: expect.stringContaining('5000 ms') } });
   });
 });

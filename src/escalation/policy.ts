@@ -115,12 +115,6 @@ export function defaultEscalationPolicy(options: DefaultEscalationPolicyOptions 
   };
 }
 
-/** Normalises what `shouldEscalate` returns. */
-export function toVerdict(value: EscalationVerdict | EscalationReason | null | undefined): EscalationVerdict | undefined {
-  if (value === null || value === undefined) return undefined;
-  return typeof value === 'string' ? { reason: value } : value;
-}
-
 function toPredicate(exclusive: DefaultEscalationPolicyOptions['exclusive']): (resource: string) => boolean {
   if (exclusive === undefined) return () => true;
   if (typeof exclusive === 'function') return exclusive;

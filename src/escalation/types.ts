@@ -40,7 +40,9 @@ export interface EscalationVerdict {
 export type ResolutionMode = 'route' | 'execute' | 'defer';
 
 /**
- * Decides escalations. `shouldEscalate` is asked for every task an agent receives;
+ * Decides escalations. `shouldEscalate` is asked for every task an agent receives, and may answer
+ * with a promise (a model judging, say: the agent goes on with other tasks meanwhile, under the
+ * `decisions.timeoutMs` limit); a reason outside the seven fails the task with `policy_error`.
  * `target` names the agent to escalate to (the agent itself means "resolve it here").
  *
  * @example
@@ -54,7 +56,11 @@ export type ResolutionMode = 'route' | 'execute' | 'defer';
  * ```
  */
 export interface EscalationPolicy {
-  shouldEscalate(task: Task, agent: AgentNode, context: EscalationContext): EscalationVerdict | EscalationReason | null | undefined;
+  shouldEscalate(
+    task: Task,
+    agent: AgentNode,
+    context: EscalationContext,
+  ): EscalationVerdict | EscalationReason | null | undefined | Promise<EscalationVerdict | EscalationReason | null | undefined>;
   /** The agent to escalate to; `undefined` when there is nobody (the root). */
   target(agent: AgentNode, reason: EscalationReason, task: Task, context: EscalationContext): AgentNode | string | undefined;
   /** How the target resolves an escalation for `reason` (default: {@link DEFAULT_RESOLUTIONS}). */

@@ -10,7 +10,7 @@ export {
   type AnyExecutor,
 } from './options.js';
 export type { Executor, ExecutionContext } from './executors.js';
-export type { ApprovalRule } from './decisions.js';
+export type { ApprovalRule } from './decisions/index.js';
 export type { PerAgent, Setting } from './per-agent.js';
 export type { OrchestratorEvent, OrchestratorEventType, EventOfType, Listener } from './events.js';
 export type { EventStreamOptions } from './event-stream.js';

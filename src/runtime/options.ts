@@ -12,7 +12,7 @@ import type { DelegationStrategy } from '../delegation/types.js';
 import type { EscalationPolicy } from '../escalation/types.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Escalation, EscalationResolution, ExecutionPolicy, ExecutionPolicyInput, RetryPolicy } from '../types.js';
-import type { ApprovalRule } from './decisions.js';
+import type { ApprovalRule } from './decisions/index.js';
 import type { Executor } from './executors.js';
 import type { PerAgent, Setting } from './per-agent.js';
 import type { Store } from '../store/types.js';

@@ -12,7 +12,7 @@ import type { DelegationStrategy } from '../delegation/types.js';
 import { EchelonError } from '../errors.js';
 import { defaultEscalationPolicy } from '../escalation/policy.js';
 import type { ExecutionPolicy, Task } from '../types.js';
-import { createDecisions } from './decisions.js';
+import { createDecisions } from './decisions/index.js';
 import { executionContext, type Executor } from './executors.js';
 import { DEFAULT_EXECUTION, DEFAULT_LIMITS, invalid, mergeExecution, positive, positiveInteger, type DecomposerSetting, type ExecutionOptions, type OrchestratorOptions } from './options.js';
 import { joinSettlement } from './fanout.js';

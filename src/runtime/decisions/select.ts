@@ -1,0 +1,95 @@
+/**
+ * `delegating`: the strategy picks the child to hand a task to — or a decomposer splits it into
+ * subtasks — answered now or with a promise. A strategy that keeps the task has this agent
+ * execute it if it can; one that names a non-child fails the task with `invalid_delegate`.
+ */
+import type { Answer, DecisionControl, Job, Step } from '../../../machines/ports.js';
+import type { Decomposer, DecompositionContext } from '../../delegation/decomposition.js';
+import type { Route } from '../../delegation/route.js';
+import type { Candidate } from '../../delegation/types.js';
+import { taskErrorFromUnknown } from '../../errors.js';
+import { fanoutStep } from '../fanout.js';
+import type { DecisionConfig } from './config.js';
+import { failStep } from './outcomes.js';
+
+type Evaluate = (agentId: string, job: Job, load: Readonly<Record<string, number>>, forced?: Route) => Answer<Step>;
+
+export function selector(config: DecisionConfig, evaluate: Evaluate) {
+  const { hierarchy } = config;
+
+  /** The decomposer to consult for a job: never for a subtask at the agent that made it, nor one already addressed. */
+  const splitter = (agentId: string, job: Job): Decomposer | undefined => {
+    const { task } = job;
+    if (job.mode !== 'route' || job.to !== undefined) return undefined;
+    if (task.origin.kind === 'subtask' && task.origin.agent === agentId) return undefined;
+    return config.decomposerFor(agentId, task);
+  };
+
+  function select(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl): Answer<Step> {
+    if (job.to !== undefined) return { kind: 'assign', childId: job.to };
+    const decomposer = splitter(agentId, job);
+    return decomposer === undefined ? delegate(agentId, job, candidates, control) : split(agentId, job, candidates, control, decomposer);
+  }
+
+  function split(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl, decomposer: Decomposer): Answer<Step> {
+    const context: DecompositionContext = {
+      agent: hierarchy.get(agentId),
+      hierarchy,
+      children: candidates.map((candidate) => ({ id: candidate.id, node: candidate.node, capabilities: hierarchy.subtreeCapabilities(candidate.id), load: candidate.load })),
+      get signal() {
+        return control.signal;
+      },
+      reportCost: (amount) => config.reportCost(job.task, amount),
+    };
+    const planned = (answer: Parameters<typeof fanoutStep>[5]): Answer<Step> =>
+      fanoutStep(hierarchy, config.fanout, agentId, job.task, decomposer, answer, config.costSpent(job.task)) ?? delegate(agentId, job, candidates, control);
+    const broken = (error: unknown): Step => {
+      const reason = taskErrorFromUnknown(error, 'decomposer_error');
+      // A planner that spent the task's budget fails it for that reason, not as a broken planner.
+      if (reason.code === 'budget_exceeded') return { kind: 'fail', error: reason };
+      return { kind: 'fail', error: { code: 'decomposer_error', message: `Decomposer "${decomposer.name}" at ${agentId} failed: ${reason.message}` } };
+    };
+    try {
+      const answer = decomposer.decompose(job.task, context);
+      return answer instanceof Promise ? answer.then(planned, broken) : planned(answer);
+    } catch (error) {
+      return broken(error);
+    }
+  }
+
+  /** The strategy picks a child; when it picks none, the agent executes the task if it can. */
+  function delegate(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl): Answer<Step> {
+    const strategy = config.strategyFor(agentId);
+    const choose = (chosen: unknown): Answer<Step> => {
+      if (chosen === undefined || chosen === null) {
+        // The strategy keeps the task: this agent executes it if it can.
+        const canExecute = hierarchy.get(agentId).capabilities.includes(job.task.type) && !job.task.excluded.includes(agentId);
+        return evaluate(agentId, job, {}, canExecute ? 'execute' : 'none');
+      }
+      if (typeof chosen !== 'string' || !candidates.some((candidate) => candidate.id === chosen)) {
+        return failStep(
+          'invalid_delegate',
+          `Strategy "${strategy.name}" at ${agentId} chose ${JSON.stringify(chosen) ?? String(chosen)}, which is not one of its children (${candidates.map((c) => c.id).join(', ')}).`,
+          { strategy: strategy.name, agentId },
+        );
+      }
+      return { kind: 'assign', childId: chosen };
+    };
+    const onError = (error: unknown): Step => ({ kind: 'fail', error: taskErrorFromUnknown(error, 'strategy_error') });
+    try {
+      const chosen = strategy.select(job.task, candidates, {
+        agent: hierarchy.get(agentId),
+        hierarchy,
+        get signal() {
+          return control.signal;
+        },
+        reportCost: (amount) => config.reportCost(job.task, amount),
+      });
+      return chosen instanceof Promise ? chosen.then(choose, onError) : choose(chosen);
+    } catch (error) {
+      return onError(error);
+    }
+  }
+
+  return { select, splits: (agentId: string, job: Job) => splitter(agentId, job) !== undefined };
+}
