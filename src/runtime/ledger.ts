@@ -6,7 +6,9 @@
  */
 import type { AgentReport } from '../../machines/ports.js';
 import type { StoredApproval, StoredEscalation, StoredTask, TaskBook } from '../store/types.js';
-import type { Approval, ApprovalDecision, ApprovalRequest, BudgetInput, BudgetReport, Escalation, EscalationRequest, Outcome, Settlement, Task } from '../types.js';
+import type { Approval, ApprovalDecision, ApprovalRequest, BudgetInput, Escalation, EscalationRequest, Outcome, Settlement, Task } from '../types.js';
+import { ApprovalBook, EscalationBook, Recent } from './cases.js';
+import { budgetReport, outcomeOf } from './outcome.js';
 
 /**
  * What the ledger tells persistence about each change, as it happens; the store reads the
@@ -53,41 +55,19 @@ interface RootRecord {
   readonly waiters: Array<{ resolve: (outcome: Outcome) => void; reject: (error: unknown) => void }>;
 }
 
-/** A bounded, insertion-ordered map: the oldest entries go first. */
-class Recent<V> {
-  readonly #map = new Map<string, V>();
-  constructor(readonly limit: number) {}
-  set(key: string, value: V): void {
-    this.#map.delete(key);
-    this.#map.set(key, value);
-    if (this.#map.size > this.limit) this.#map.delete(this.#map.keys().next().value as string);
-  }
-  get(key: string): V | undefined {
-    return this.#map.get(key);
-  }
-  values(): V[] {
-    return [...this.#map.values()];
-  }
-}
-
 export class Ledger {
   readonly tasks = new Map<string, TaskRecord>();
   readonly #roots = new Map<string, RootRecord>();
-  readonly #escalations = new Map<string, Escalation>();
-  readonly #approvals = new Map<string, Approval>();
   readonly #outcomes: Recent<Outcome>;
-  readonly #resolvedEscalations: Recent<Escalation>;
-  readonly #decidedApprovals: Recent<Approval>;
-  /** The submitted task of each open escalation and approval. */
-  readonly #rootOf = new Map<string, string>();
+  readonly #escalations: EscalationBook;
+  readonly #approvals: ApprovalBook;
   readonly #watch: LedgerWatcher;
-  #resolvedCount = 0;
 
   constructor(retain: number, watcher: LedgerWatcher = NO_WATCHER) {
     this.#watch = watcher;
     this.#outcomes = new Recent(retain);
-    this.#resolvedEscalations = new Recent(retain);
-    this.#decidedApprovals = new Recent(retain);
+    this.#escalations = new EscalationBook(retain, (escalation, rootId) => watcher.escalation(escalation, rootId));
+    this.#approvals = new ApprovalBook(retain, (approval, rootId) => watcher.approval(approval, rootId));
   }
 
   // ─── tasks ────────────────────────────────────────────────────────────────────────────
@@ -204,26 +184,9 @@ export class Ledger {
       this.tasks.delete(id);
       if (id !== root.task.id) this.#watch.task(id);
     }
-    const escalations = root.escalations.map((id) => this.#closeEscalation(id, settlement, now));
-    const approvals = root.approvals.map((id) => this.#closeApproval(id, now));
-    const outcome: Outcome = {
-      taskId: root.task.id,
-      type: root.task.type,
-      status: settlement.status,
-      ...(settlement.result === undefined ? {} : { result: settlement.result }),
-      ...(settlement.error === undefined ? {} : { error: settlement.error }),
-      ...(settlement.executedBy === undefined ? {} : { executedBy: settlement.executedBy }),
-      ...(settlement.splitBy === undefined ? {} : { splitBy: settlement.splitBy }),
-      delegationChain: task.chain,
-      escalations,
-      approvals,
-      ...(settlement.subtasks === undefined ? {} : { subtasks: settlement.subtasks }),
-      ...(settlement.failures === undefined ? {} : { failures: settlement.failures }),
-      ...(root.budget === undefined ? {} : { budget: budgetReport(root, now) }),
-      attempts: settlement.attempts,
-      submittedAt: root.task.submittedAt,
-      settledAt: now,
-    };
+    const escalations = root.escalations.map((id) => this.#escalations.close(id, settlement, now));
+    const approvals = root.approvals.map((id) => this.#approvals.close(id, now));
+    const outcome = outcomeOf(root.task, task.chain, settlement, { escalations, approvals, budget: root.budget === undefined ? undefined : budgetReport(root.budget, root, now) }, now);
     this.#outcomes.set(outcome.taskId, outcome);
     this.#watch.finished(outcome);
     if (root.waiters.length > 0) {
@@ -251,122 +214,65 @@ export class Ledger {
     return this.#roots.size;
   }
 
-  // ─── escalations ──────────────────────────────────────────────────────────────────────
+  // ─── escalations and approvals (the books in cases.ts, linked here to their submitted tasks) ───
 
   raise(request: EscalationRequest): Escalation {
-    const { task, ...rest } = request;
-    const escalation: Escalation = { ...rest, taskId: task.id, taskType: task.type, status: 'active' };
-    this.#escalations.set(escalation.id, escalation);
-    this.#rootOf.set(escalation.id, task.rootId);
-    this.#roots.get(task.rootId)?.escalations.push(escalation.id);
-    this.#watch.escalation(escalation, task.rootId);
-    this.#watch.task(task.rootId);
+    const escalation = this.#escalations.raise(request);
+    const { rootId } = request.task;
+    this.#roots.get(rootId)?.escalations.push(escalation.id);
+    this.#watch.task(rootId);
     return escalation;
   }
 
   resolve(report: Extract<AgentReport, { type: 'escalation.resolved' }>, now: number): Escalation | undefined {
-    const escalation = this.#escalations.get(report.escalationId);
-    if (escalation === undefined || escalation.status !== 'active') return undefined;
-    const resolved: Escalation = {
-      ...escalation,
-      status: report.settlement.status === 'completed' ? 'resolved' : 'failed',
-      resolvedBy: report.settlement.executedBy ?? report.settlement.splitBy ?? report.resolvedBy,
-      resolvedAt: now,
-      resolution: report.settlement,
-    };
-    this.#escalations.set(resolved.id, resolved);
-    this.#watch.escalation(resolved, this.#rootOf.get(resolved.id) ?? resolved.taskId);
-    return resolved;
+    return this.#escalations.resolve(report, now);
   }
 
   /** A person handed an escalation to an agent: it is no longer theirs to resolve. */
   assign(id: string, agentId: string): void {
-    const escalation = this.#escalations.get(id);
-    if (escalation === undefined || escalation.status !== 'active') return;
-    const assigned: Escalation = { ...escalation, assignedTo: agentId };
-    this.#escalations.set(id, assigned);
-    this.#watch.escalation(assigned, this.#rootOf.get(id) ?? assigned.taskId);
+    this.#escalations.assign(id, agentId);
   }
 
   escalation(id: string): Escalation | undefined {
-    return this.#escalations.get(id) ?? this.#resolvedEscalations.get(id);
+    return this.#escalations.get(id);
   }
 
   activeEscalations(): Escalation[] {
-    return [...this.#escalations.values()].filter((escalation) => escalation.status === 'active');
+    return this.#escalations.active();
   }
 
   resolvedEscalations(): Escalation[] {
-    return [...this.#resolvedEscalations.values(), ...[...this.#escalations.values()].filter((escalation) => escalation.status !== 'active')];
+    return this.#escalations.resolved();
   }
 
   resolvedEscalationCount(): number {
-    return this.#resolvedCount + [...this.#escalations.values()].filter((escalation) => escalation.status !== 'active').length;
+    return this.#escalations.resolvedCount();
   }
-
-  #closeEscalation(id: string, settlement: Settlement, now: number): Escalation {
-    const escalation = this.#escalations.get(id)!;
-    this.#escalations.delete(id);
-    const closed: Escalation =
-      escalation.status === 'active'
-        ? { ...escalation, status: 'failed', resolvedAt: now, resolution: { status: settlement.status, attempts: 0, ...(settlement.error ? { error: settlement.error } : {}) } }
-        : escalation;
-    this.#resolvedEscalations.set(id, closed);
-    this.#resolvedCount += 1;
-    this.#watch.escalation(closed, this.#rootOf.get(id) ?? closed.taskId);
-    this.#rootOf.delete(id);
-    return closed;
-  }
-
-  // ─── approvals ────────────────────────────────────────────────────────────────────────
 
   request(request: ApprovalRequest, asked: readonly string[], rootId: string): Approval {
-    const existing = this.#approvals.get(request.id);
-    const approval: Approval = { ...request, status: 'pending', decisions: existing?.decisions ?? [], askedApprovers: asked };
-    this.#approvals.set(request.id, approval);
-    this.#rootOf.set(request.id, rootId);
+    const { approval, isNew } = this.#approvals.request(request, asked, rootId);
     const root = this.#roots.get(rootId);
-    if (existing === undefined && root !== undefined) {
+    if (isNew && root !== undefined) {
       root.approvals.push(request.id);
       this.#watch.task(rootId);
     }
-    this.#watch.approval(approval, rootId);
     return approval;
   }
 
   decide(approvalId: string, decision: ApprovalDecision): void {
-    const approval = this.#approvals.get(approvalId);
-    if (approval === undefined) return;
-    const decided = { ...approval, decisions: [...approval.decisions, decision] };
-    this.#approvals.set(approvalId, decided);
-    this.#watch.approval(decided, this.#rootOf.get(approvalId) ?? approval.taskId);
+    this.#approvals.decide(approvalId, decision);
   }
 
   settleApproval(approvalId: string, status: Approval['status'], now: number): Approval | undefined {
-    const approval = this.#approvals.get(approvalId);
-    if (approval === undefined) return undefined;
-    const settled: Approval = { ...approval, status, decidedAt: now };
-    this.#approvals.set(approvalId, settled);
-    this.#watch.approval(settled, this.#rootOf.get(approvalId) ?? approval.taskId);
-    return settled;
+    return this.#approvals.settle(approvalId, status, now);
   }
 
   approval(id: string): Approval | undefined {
-    return this.#approvals.get(id) ?? this.#decidedApprovals.get(id);
+    return this.#approvals.get(id);
   }
 
   pendingApprovals(): Approval[] {
-    return [...this.#approvals.values()].filter((approval) => approval.status === 'pending');
-  }
-
-  #closeApproval(id: string, now: number): Approval {
-    const approval = this.#approvals.get(id)!;
-    this.#approvals.delete(id);
-    const closed: Approval = approval.status === 'pending' ? { ...approval, status: 'cancelled', decidedAt: now } : approval;
-    this.#decidedApprovals.set(id, closed);
-    if (closed !== approval) this.#watch.approval(closed, this.#rootOf.get(id) ?? closed.taskId);
-    this.#rootOf.delete(id);
-    return closed;
+    return this.#approvals.pending();
   }
 
   // ─── persistence ──────────────────────────────────────────────────────────────────────
@@ -406,29 +312,7 @@ export class Ledger {
       });
     }
     for (const { task } of tasks) if (task.id !== task.rootId) this.#roots.get(task.rootId)?.tasks.add(task.id);
-    for (const { rootId, escalation } of escalations) {
-      this.#escalations.set(escalation.id, escalation);
-      this.#rootOf.set(escalation.id, rootId);
-    }
-    for (const { rootId, approval } of approvals) {
-      this.#approvals.set(approval.id, approval);
-      this.#rootOf.set(approval.id, rootId);
-    }
+    for (const { rootId, escalation } of escalations) this.#escalations.restore(escalation, rootId);
+    for (const { rootId, approval } of approvals) this.#approvals.restore(approval, rootId);
   }
-}
-
-function budgetReport(root: RootRecord, now: number): BudgetReport {
-  const limit = root.budget!;
-  let cost = 0;
-  for (const used of root.costs.values()) cost += used;
-  const used = { cost, subtasks: root.subtasks, timeMs: now - root.task.submittedAt };
-  return {
-    limit,
-    used,
-    left: {
-      ...(limit.cost === undefined ? {} : { cost: limit.cost - used.cost }),
-      ...(limit.maxSubtasks === undefined ? {} : { subtasks: limit.maxSubtasks - used.subtasks }),
-      ...(limit.timeMs === undefined ? {} : { timeMs: limit.timeMs - used.timeMs }),
-    },
-  };
 }
