@@ -28,11 +28,11 @@ const unauthorized = () => new APICallError({ message: 'Incorrect API key provid
 
 describe("the executor's error travels with every later escalation", () => {
   it('ancestors escalate with the cause in message and error, never "nobody below it can"; the outcome ends with it', async () => {
-    const org = start({ executors: async () => Promise.reject(new Error('segfault')) });
+    const org = start({ execution: { retry: { attempts: 2, initialDelayMs: 0 } }, executors: async () => Promise.reject(new Error('segfault')) });
     const raised: Escalation[] = [];
     org.on('escalation.raised', (event) => void raised.push(event.escalation));
     const outcome = await org.submit({ id: 't', type: 'python' });
-    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'executor_error', message: 'segfault' }, executedBy: 'backend_dev_1' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'executor_error', message: 'segfault' }, executedBy: 'backend_dev_1', attempts: 2 });
     expect(outcome.escalations.map((escalation) => [escalation.reason, escalation.from, escalation.error?.message])).toEqual([
       ['execution_failed', 'backend_dev_1', 'segfault'],
       ['beyond_capability', 'api_specialist', 'segfault'],
