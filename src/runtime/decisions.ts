@@ -131,7 +131,11 @@ export function createDecisions(config: DecisionConfig): Decisions {
       return fail('depth_exceeded', `Task ${task.id} was delegated ${task.chain.length} levels deep (limit ${config.maxDepth}).`, { chain: task.chain });
     }
     if (task.escalations.length > config.maxEscalations) {
-      return fail('escalation_unresolved', `Task ${task.id} escalated ${task.escalations.length} times (limit ${config.maxEscalations}) without being resolved.`);
+      const cause = task.cause === undefined ? '' : ` It started with ${task.cause.by} failing it: ${task.cause.error.message}`;
+      return fail('escalation_unresolved', `Task ${task.id} escalated ${task.escalations.length} times (limit ${config.maxEscalations}) without being resolved.${cause}`, {
+        taskId: task.id,
+        ...(task.cause === undefined ? {} : { cause: task.cause.error }),
+      });
     }
     // A deferred job waits until nobody else holds its resources — this agent included, since
     // the job is about to be routed elsewhere.
@@ -258,7 +262,7 @@ export function createDecisions(config: DecisionConfig): Decisions {
     // The policy sees the failure as the task will carry it (a retry cannot fix it: no reassigning, by default).
     if (error !== undefined) task = { ...task, cause: { error, by: agentId, ...(retryable ? {} : { retryable: false as const }) } };
     if (task.escalations.length >= config.maxEscalations) {
-      return { kind: 'fail', error: error ?? { code: 'escalation_unresolved', message: `Task ${task.id} escalated too often (limit ${config.maxEscalations}).` } };
+      return { kind: 'fail', error: error ?? task.cause?.error ?? { code: 'escalation_unresolved', message: `Task ${task.id} escalated too often (limit ${config.maxEscalations}).` } };
     }
     let target: string | undefined;
     try {

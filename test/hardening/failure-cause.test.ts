@@ -55,6 +55,13 @@ describe("the executor's error travels with every later escalation", () => {
     expect((await outcome).status).toBe('failed');
   });
 
+  it('a task stopped by the escalation limit still names the failure it started with', async () => {
+    const org = start({ limits: { maxEscalations: 1 }, executors: async () => Promise.reject(new Error('segfault')) });
+    const outcome = await org.submit({ id: 't', type: 'python' });
+    expect(outcome.error).toMatchObject({ code: 'escalation_unresolved', details: { cause: { code: 'executor_error', message: 'segfault' } } });
+    expect(outcome.error?.message).toMatch(/It started with backend_dev_1 failing it: segfault/);
+  });
+
   it('a task without a failure still says nobody can do it', async () => {
     const org = start({ executors: async () => 'ok' });
     const outcome = await org.submit({ id: 'q', type: 'quantum_computing' }, { at: 'backend_dev_1' });
