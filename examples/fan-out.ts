@@ -64,7 +64,7 @@ const scenario = defineScenario({
 
     const tree = (nodes: readonly SubtaskOutcome[] | undefined, indent = '  '): void => {
       for (const node of nodes ?? []) {
-        const detail = node.status === 'completed' ? `${node.executedBy}` : `${node.error?.message}`;
+        const detail = node.status !== 'completed' ? `${node.error?.message}` : node.splitBy === undefined ? `${node.executedBy}` : `split by ${node.splitBy}`;
         log(`${indent}${node.status === 'completed' ? '✓' : '✗'} ${node.key} (${node.type}): ${node.status} — ${detail}`);
         tree(node.subtasks, `${indent}    `);
       }

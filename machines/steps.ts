@@ -46,6 +46,6 @@ export type Step = (
     }
   /** Hold it until these resources are released, then route it. */
   | { readonly kind: 'defer'; readonly resources: readonly string[] }
-  /** End it here. */
-  | { readonly kind: 'fail'; readonly error: TaskError; readonly status?: 'failed' | 'rejected' | 'cancelled'; readonly executedBy?: string }
+  /** End it here; `executedBy` and `attempts` when the error is an executor's (its task's cause). */
+  | { readonly kind: 'fail'; readonly error: TaskError; readonly status?: 'failed' | 'rejected' | 'cancelled'; readonly executedBy?: string; readonly attempts?: number }
 ) & { readonly job?: Job };

@@ -177,6 +177,8 @@ export interface TaskCause {
   readonly error: TaskError;
   /** The agent whose executor failed. */
   readonly by: string;
+  /** The attempts its executor made. */
+  readonly attempts?: number;
   /**
    * `false` when a retry cannot fix it (the execution option `retryable` said so, or it was a
    * cancellation or an overrun budget): the default escalation policy then does not reassign the

@@ -35,7 +35,9 @@ export function escalate(t: Turn, record: HeldTask, step: Extract<Step, { kind: 
     ...task,
     escalations: [...task.escalations, { id, reason: step.reason, from: me, to: step.to }],
     excluded: excludes && !task.excluded.includes(me) ? [...task.excluded, me] : task.excluded,
-    ...(step.error === undefined || step.error === task.cause?.error ? {} : { cause: { error: step.error, by: me, ...(step.retryable === false ? { retryable: false as const } : {}) } }),
+    ...(step.error === undefined || step.error === task.cause?.error
+      ? {}
+      : { cause: { error: step.error, by: me, attempts: record.attempt ?? 0, ...(step.retryable === false ? { retryable: false as const } : {}) } }),
   };
   const escalation: EscalationRequest = {
     id,

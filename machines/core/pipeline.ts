@@ -167,7 +167,7 @@ export function apply(t: Turn, record: HeldTask, step: Step): void {
       report(t, { type: 'task.deferred', task, agent: t.me, resources: step.resources });
       return;
     case 'fail':
-      end(t, record, { status: step.status ?? 'failed', error: step.error, attempts: 0, ...(step.executedBy === undefined ? {} : { executedBy: step.executedBy }) });
+      end(t, record, { status: step.status ?? 'failed', error: step.error, attempts: step.attempts ?? 0, ...(step.executedBy === undefined ? {} : { executedBy: step.executedBy }) });
       return;
     case 'delegate':
       end(t, record, { status: 'failed', error: { code: 'strategy_error', message: `${t.me} reached the end of delegating "${task.type}" without a decision.` }, attempts: 0 });

@@ -51,6 +51,8 @@ export type DefaultEscalationPolicyOptions = {
  * @example
  * ```ts
  * createOrchestrator({ hierarchy, executors, escalation: defaultEscalationPolicy({ exclusive: ['prod-db'] }) });
+ * // Reassign even failures a retry cannot fix (a 401 from one agent's own key, say):
+ * createOrchestrator({ hierarchy, executors, escalation: defaultEscalationPolicy({ reassignNonRetryable: true }) });
  * ```
  */
 export function defaultEscalationPolicy(options: DefaultEscalationPolicyOptions = {}): EscalationPolicy {

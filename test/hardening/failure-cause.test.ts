@@ -28,11 +28,11 @@ const unauthorized = () => new APICallError({ message: 'Incorrect API key provid
 
 describe("the executor's error travels with every later escalation", () => {
   it('ancestors escalate with the cause in message and error, never "nobody below it can"; the outcome ends with it', async () => {
-    const org = start({ executors: async () => Promise.reject(new Error('segfault')) });
+    const org = start({ execution: { retry: { attempts: 2, initialDelayMs: 0 } }, executors: async () => Promise.reject(new Error('segfault')) });
     const raised: Escalation[] = [];
     org.on('escalation.raised', (event) => void raised.push(event.escalation));
     const outcome = await org.submit({ id: 't', type: 'python' });
-    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'executor_error', message: 'segfault' }, executedBy: 'backend_dev_1' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'executor_error', message: 'segfault' }, executedBy: 'backend_dev_1', attempts: 2 });
     expect(outcome.escalations.map((escalation) => [escalation.reason, escalation.from, escalation.error?.message])).toEqual([
       ['execution_failed', 'backend_dev_1', 'segfault'],
       ['beyond_capability', 'api_specialist', 'segfault'],
@@ -53,6 +53,13 @@ describe("the executor's error travels with every later escalation", () => {
     expect(escalation).toMatchObject({ to: 'human', from: 'cto', error: { message: 'segfault' }, message: expect.stringMatching(/backend_dev_1 failed it: segfault/) });
     org.escalations.resolve(escalation.id, { fail: 'fix the build first', by: 'alice' });
     expect((await outcome).status).toBe('failed');
+  });
+
+  it('a task stopped by the escalation limit still names the failure it started with', async () => {
+    const org = start({ limits: { maxEscalations: 1 }, executors: async () => Promise.reject(new Error('segfault')) });
+    const outcome = await org.submit({ id: 't', type: 'python' });
+    expect(outcome.error).toMatchObject({ code: 'escalation_unresolved', details: { cause: { code: 'executor_error', message: 'segfault' } } });
+    expect(outcome.error?.message).toMatch(/It started with backend_dev_1 failing it: segfault/);
   });
 
   it('a task without a failure still says nobody can do it', async () => {

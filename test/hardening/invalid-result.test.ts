@@ -31,7 +31,7 @@ describe('executor results that are not JSON data', () => {
       const retries: OrchestratorEvent[] = [];
       org.on('task.retrying', (event) => void retries.push(event));
       const outcome = await org.submit({ id: 'bad', type: 'python' });
-      expect(outcome).toMatchObject({ status: 'failed', executedBy: 'backend_dev_1', error: { code: 'invalid_result', details: { taskId: 'bad', agentId: 'backend_dev_1' } } });
+      expect(outcome).toMatchObject({ status: 'failed', executedBy: 'backend_dev_1', attempts: 2, error: { code: 'invalid_result', details: { taskId: 'bad', agentId: 'backend_dev_1' } } });
       expect(outcome.error?.message).toMatch(message);
       expect(outcome.error?.message).toMatch(/not JSON data/);
       expect(retries).toMatchObject([{ type: 'task.retrying', error: { code: 'invalid_result' } }]);

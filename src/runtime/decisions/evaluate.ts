@@ -46,7 +46,11 @@ export function evaluator(
       return failStep('depth_exceeded', `Task ${task.id} was delegated ${task.chain.length} levels deep (limit ${config.maxDepth}).`, { chain: task.chain });
     }
     if (task.escalations.length > config.maxEscalations) {
-      return failStep('escalation_unresolved', `Task ${task.id} escalated ${task.escalations.length} times (limit ${config.maxEscalations}) without being resolved.`);
+      const cause = task.cause === undefined ? '' : ` It started with ${task.cause.by} failing it: ${task.cause.error.message}`;
+      return failStep('escalation_unresolved', `Task ${task.id} escalated ${task.escalations.length} times (limit ${config.maxEscalations}) without being resolved.${cause}`, {
+        taskId: task.id,
+        ...(task.cause === undefined ? {} : { cause: task.cause.error }),
+      });
     }
     // A deferred job waits until nobody else holds its resources — this agent included, since
     // the job is about to be routed elsewhere.

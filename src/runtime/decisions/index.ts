@@ -50,7 +50,7 @@ export function createDecisions(config: DecisionConfig): Decisions {
     // The policy sees the failure as the task will carry it (a retry cannot fix it: no reassigning, by default).
     if (error !== undefined) task = { ...task, cause: { error, by: agentId, ...(retryable ? {} : { retryable: false as const }) } };
     if (task.escalations.length >= config.maxEscalations) {
-      return { kind: 'fail', error: error ?? { code: 'escalation_unresolved', message: `Task ${task.id} escalated too often (limit ${config.maxEscalations}).` } };
+      return { kind: 'fail', error: error ?? task.cause?.error ?? { code: 'escalation_unresolved', message: `Task ${task.id} escalated too often (limit ${config.maxEscalations}).` } };
     }
     const target = escalationTarget(hierarchy, policy, node, reason, task, { hierarchy, route: 'execute', claims: [] });
     if (target.kind === 'refused') return { kind: 'fail', error: target.error };

@@ -35,7 +35,7 @@ export function outcomes(config: DecisionConfig) {
   const dead = (agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError): Step => {
     if (config.human) return raise(task, reason, 'human', message, error);
     if (error !== undefined) return { kind: 'fail', error };
-    if (task.cause !== undefined) return { kind: 'fail', error: task.cause.error, executedBy: task.cause.by };
+    if (task.cause !== undefined) return { kind: 'fail', error: task.cause.error, executedBy: task.cause.by, attempts: task.cause.attempts ?? 0 };
     if (reason !== 'beyond_capability') {
       // Escalated for something other than capability (an executor asking for a decision, say): say so.
       return failStep('escalation_unresolved', `${message} — ${agentId} escalated "${task.type}" (${reason}) and nobody above it can resolve it.`, {
