@@ -55,6 +55,10 @@ function agentInvariants(problems: Problems, live: LiveAgents, agentId: string):
   say('queue once', new Set(context.queue).size, context.queue.length);
   say('approvals', Object.values(context.approvals).sort(), ids(context, 'parked'));
   say('escalations', Object.values(context.escalations).sort(), ids(context, 'escalated'));
+  // No work waits while there is room for it: a free slot runs the queue, a free pipeline takes the next task.
+  const { concurrency, decisionConcurrency } = live.settings;
+  say('queued with a slot free', context.queue.length > 0 && context.running < concurrency(agentId), false);
+  say('waiting with the pipeline free', context.ready.length > 0 && context.deciding < decisionConcurrency(agentId), false);
   say('negative loads', Object.values(context.load).filter((load) => load < 0), []);
 
   const mine = (keys: Iterable<string>) =>

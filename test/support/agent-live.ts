@@ -172,6 +172,6 @@ export function liveAgents() {
       }
     }
   };
-  return { root, host, agent, context, play, stop: () => root.stop() };
+  return { root, host, settings: SETTINGS, agent, context, play, stop: () => root.stop() };
 }
 export type LiveAgents = ReturnType<typeof liveAgents>;
