@@ -59,6 +59,7 @@ function agentInvariants(problems: Problems, live: LiveAgents, agentId: string):
   const { concurrency, decisionConcurrency } = live.settings;
   say('queued with a slot free', context.queue.length > 0 && context.running < concurrency(agentId), false);
   say('waiting with the pipeline free', context.ready.length > 0 && context.deciding < decisionConcurrency(agentId), false);
+  say('over the bounds', context.running > concurrency(agentId) || context.deciding > decisionConcurrency(agentId), false);
   say('negative loads', Object.values(context.load).filter((load) => load < 0), []);
 
   const mine = (keys: Iterable<string>) =>

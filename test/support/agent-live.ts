@@ -33,7 +33,14 @@ export interface LiveHost extends HostPort {
 function liveHost(): LiveHost {
   let root: AgentActorRef | undefined;
   let ids = 0;
-  const outbox: Array<{ to: string; message: AgentEvent }> = [];
+  /** Messages to agents, and tasks to cancel wherever they are held when their turn comes (as the orchestrator does). */
+  const outbox: Array<{ to: string; message: AgentEvent } | { cancel: string; reason: string }> = [];
+  const holder = (taskId: string) => [BOSS, ...KIDS].find((id) => (root!.system.get(id) as AgentActorRef).getSnapshot().context.held[taskId] !== undefined);
+  const deliver = (next: (typeof outbox)[number]) => {
+    if ('to' in next) return (root!.system.get(next.to) as AgentActorRef).send(next.message);
+    const at = holder(next.cancel);
+    if (at !== undefined) (root!.system.get(at) as AgentActorRef).send({ type: 'task.cancel', taskId: next.cancel, reason: next.reason });
+  };
   let draining = false;
   const host: LiveHost = {
     performed: [],
@@ -62,7 +69,7 @@ function liveHost(): LiveHost {
       if (draining) return;
       draining = true;
       try {
-        for (let next = outbox.shift(); next !== undefined; next = outbox.shift()) (root!.system.get(next.to) as AgentActorRef).send(next.message);
+        for (let next = outbox.shift(); next !== undefined; next = outbox.shift()) deliver(next);
       } finally {
         draining = false;
       }
@@ -76,6 +83,7 @@ function liveHost(): LiveHost {
         break;
       case 'report':
         host.reports.push(effect.report);
+        if (effect.report.type === 'tasks.cancel') for (const taskId of effect.report.taskIds) outbox.push({ cancel: taskId, reason: effect.report.reason });
         break;
       case 'execute':
         host.executions.set(`${agentId}/${effect.request.task.id}`, effect.request.attempt);

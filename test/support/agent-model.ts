@@ -196,19 +196,42 @@ export function agentModel() {
     return machine.resolveState({ value: 'receiving', context: { ...emptyContext(BOSS), outside: { used: [], away: {} } } as ModelContext }) as unknown as ModelSnapshot;
   };
 
-  /** One move from `snapshot`, which stays as it was: the next snapshot, and the effects the agent asked for. */
+  /**
+   * One move from `snapshot`, which stays as it was: the next snapshot, and the effects the agent
+   * asked for. Tasks the agent asks to have cancelled (a join's losers) are cancelled where they
+   * are, as the orchestrator does: here, or at the report holding them, whose answer comes back.
+   */
   const step = (snapshot: ModelSnapshot, move: Move): { snapshot: ModelSnapshot; effects: Effect[] } => {
     const context = structuredClone(snapshot.context);
-    const event = eventOf(move, context);
-    const from = machine.resolveState({ value: snapshot.value, context });
-    performed.length = 0;
-    const next = machine.transition(from, event, scope) as unknown as ModelSnapshot;
-    const effects = performed.flat();
     const used = move.type === 'assign' ? [...context.outside.used, move.kind] : context.outside.used;
     const away = { ...context.outside.away };
+    const effects: Effect[] = [];
+    // As the host delivers: the agent's mailbox, and the outbox that is drained after each message it handles.
+    const mailbox: AgentEvent[] = [eventOf(move, context)];
+    const outbox: Array<{ readonly cancel: string; readonly reason: string } | { readonly reply: AgentEvent }> = [];
     if (move.type === 'child') delete away[move.taskId];
-    for (const effect of effects) {
-      if (effect.type === 'send' && effect.message.type === 'task.assign') away[effect.message.task.id] = { kid: effect.to, task: effect.message.task };
+    let next = machine.resolveState({ value: snapshot.value, context }) as unknown as ModelSnapshot;
+    const drain = () => {
+      for (let item = outbox.shift(); item !== undefined; item = outbox.shift()) {
+        if ('reply' in item) mailbox.push(item.reply);
+        else if (next.context.held[item.cancel] !== undefined) mailbox.push({ type: 'task.cancel', taskId: item.cancel, reason: item.reason });
+        else if (away[item.cancel] !== undefined) {
+          // The report holding it cancels it at once; its answer goes back through the outbox.
+          const { kid, task } = away[item.cancel]!;
+          delete away[item.cancel];
+          outbox.push({ reply: { type: 'task.failed', task, settlement: { status: 'cancelled', error: { code: 'cancelled', message: `Cancelled at ${kid}: ${item.reason}` }, attempts: 0 } } });
+        }
+      }
+    };
+    for (let event = mailbox.shift(); event !== undefined; event = mailbox.shift()) {
+      performed.length = 0;
+      next = machine.transition(next as never, event, scope) as unknown as ModelSnapshot;
+      for (const effect of performed.flat()) {
+        effects.push(effect);
+        if (effect.type === 'send' && effect.message.type === 'task.assign') away[effect.message.task.id] = { kid: effect.to, task: effect.message.task };
+        if (effect.type === 'report' && effect.report.type === 'tasks.cancel') for (const taskId of effect.report.taskIds) outbox.push({ cancel: taskId, reason: effect.report.reason });
+      }
+      drain();
     }
     (next.context as { outside: Outside }).outside = { used, away };
     return { snapshot: next, effects };
