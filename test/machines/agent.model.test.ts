@@ -15,18 +15,20 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { AGENT_STATES, createAgentMachine, TASK_PHASES, type Effect } from '../../src/index.js';
 import { liveAgents, type LiveAgents } from '../support/agent-live.js';
-import { agentModel, explorationModel, recordingHost, stateKey, summary, type Alphabet, type Move, type ModelSnapshot } from '../support/agent-model.js';
+import type { Alphabet, Move, ModelSnapshot } from '../support/agent-alphabet.js';
+import { agentModel, explorationModel, recordingHost, stateKey, summary } from '../support/agent-model.js';
 import { BOSS, POLICY, SETTINGS, topTask } from '../support/agent-script.js';
 import { problems } from '../support/agent-invariants.js';
 import { explore, replayEveryTransition } from '../support/model.js';
 
-/** Three tasks each, in this order; what their executions answer. */
+/** Up to three tasks each, arriving in this order; what their executions answer, here and at the reports. */
 const SCENARIOS: Record<string, Alphabet> = {
-  'executions: queue, retries, approval from a run, requeue, escalation from a run': { kinds: ['work', 'gated'], results: ['ok', 'error', 'escalate', 'requeue', 'approval'] },
-  'deferral, then an execution': { kinds: ['wait', 'work'], results: ['ok', 'error'] },
-  'asynchronous decisions and delegation': { kinds: ['think', 'plan', 'route'], results: ['ok', 'error'] },
-  'split, escalation to a person, failure': { kinds: ['split', 'up', 'bad'], results: ['ok', 'error'] },
-  'where the chart rests: executing, then deciding, then awaiting approval': { kinds: ['gated', 'think', 'work'], results: ['ok'] },
+  'executions: queue, retries, approval from a run, requeue, escalation from a run': { kinds: ['work', 'gated'], results: ['ok', 'error', 'escalate', 'requeue', 'approval'], children: [] },
+  'deferral, then an execution': { kinds: ['wait', 'work'], results: ['ok', 'error'], children: [] },
+  'asynchronous decisions and delegation': { kinds: ['think', 'plan', 'route'], results: ['ok', 'error'], children: ['ok', 'error'] },
+  'a report escalates to its manager, which resolves it (and loops are caught)': { kinds: ['route', 'work'], results: ['ok'], children: ['ok', 'escalate'] },
+  'split, escalation to a person, failure': { kinds: ['split', 'up', 'bad'], results: ['ok', 'error'], children: ['ok', 'error'] },
+  'where the chart rests: executing, then deciding, then awaiting approval': { kinds: ['gated', 'think', 'work'], results: ['ok'], children: [] },
 };
 
 /** Effects as data, comparable: an awaited decision by its key and timeout (its promise and callbacks are the agent's own). */
@@ -100,6 +102,19 @@ describe('the agent statechart, model-based', () => {
       console.log(scenario.name, replayed);
     });
   }
+
+  it('a report escalating the resolution of its own escalation is a loop: the task fails, naming the agents', () => {
+    const live = liveAgents();
+    live.play({ type: 'assign', kind: 'route' });
+    live.play({ type: 'child', taskId: 'route', result: 'escalate' });
+    const resolution = Object.keys(live.context('kid1').held).find((id) => id !== 'route')!;
+    expect(resolution).toMatch(/^route!esc_\d+$/);
+    live.play({ type: 'child', taskId: resolution, result: 'escalate' });
+    const settled = live.host.reports.filter((report) => report.type === 'task.settled');
+    expect(settled).toMatchObject([{ task: { id: 'route' }, settlement: { status: 'failed', error: { code: 'delegation_loop', details: { agents: ['kid1', 'boss'] } } } }]);
+    expect(problems(live, { used: ['route'], away: {}, ids: 0 })).toEqual([]);
+    live.stop();
+  });
 
   describe('what the model found', () => {
     // KNOWN BUG (machines/core/execution.ts, `after`): a task whose executor escalated and that its

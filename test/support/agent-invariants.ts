@@ -9,7 +9,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { AgentContext, AgentReport, AgentStateName, HeldTask, TaskPhase } from '../../src/index.js';
 import type { LiveAgents } from './agent-live.js';
-import type { Outside } from './agent-model.js';
+import type { Outside } from './agent-alphabet.js';
 import { BOSS, KIDS } from './agent-script.js';
 
 type Problems = string[];
@@ -105,6 +105,13 @@ export function problems(live: LiveAgents, outside: Outside): Problems {
       .sort();
     say(`${kid} holds`, Object.keys(live.context(kid).held).sort(), away);
     say(`load of ${kid}`, boss.load[kid] ?? 0, away.length);
+  }
+
+  // A join that has decided asked for every subtask it still waits for to be cancelled.
+  const named = new Set(reports.flatMap((report) => (report.type === 'tasks.cancel' ? report.taskIds : [])));
+  for (const record of Object.values(boss.held)) {
+    if (record.join?.decided === undefined) continue;
+    say(`${record.task.id} waits for`, record.join.parts.filter((part) => part.settlement === undefined && !named.has(part.taskId)).map((part) => part.taskId), []);
   }
 
   // Nothing is delivered twice, nor ended twice at one agent...

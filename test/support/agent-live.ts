@@ -8,7 +8,7 @@
  */
 import { createActor } from 'xstate';
 import { createAgentMachine, type AgentActorRef, type AgentContext, type AgentEvent, type AgentReport, type Effect, type HostPort } from '../../src/index.js';
-import { childSettlement, executionResult, resolution, type Move } from './agent-model.js';
+import { childResult, executionResult, resolution, type Move } from './agent-alphabet.js';
 import { ANSWERS, BOSS, decisionTimeout, KIDS, PERSON, POLICY, RESOURCE, SETTINGS, topTask } from './agent-script.js';
 
 type Await = Extract<Effect, { type: 'await' }>;
@@ -174,8 +174,7 @@ export function liveAgents() {
         const kid = KIDS.find((id) => context(id).held[move.taskId] !== undefined);
         if (kid === undefined) throw new Error(`no report holds ${move.taskId}`);
         const attempt = take(host.executions, `${kid}/${move.taskId}`);
-        const settlement = childSettlement(kid, move.taskId, move.ok);
-        const result = move.ok ? executionResult('ok', move.taskId) : { kind: 'error' as const, error: settlement.error!, retryable: false };
+        const result = childResult(move.result, move.taskId);
         return send(kid, { type: 'echelon.executed', taskId: move.taskId, attempt, result });
       }
     }

@@ -3,7 +3,7 @@
  * reports (`kid1`, `kid2`), and one kind of task per kind of step the manager can decide —
  * execute, execute after approval, delegate (the strategy answering at once or later), decide
  * asynchronously, escalate to a person, fail, defer until resources free up, split. The reports
- * execute whatever they get. Every answer is fixed, so the model and the live agents decide the
+ * execute whatever they get, and escalate to the manager what they cannot. Every answer is fixed, so the model and the live agents decide the
  * same; asynchronous decisions never settle by themselves: the test answers them.
  */
 import type { Candidate, PolicyPort, SettingsPort, Settlement, Step, Task, TaskError } from '../../src/index.js';
@@ -71,11 +71,11 @@ export const POLICY: PolicyPort = {
   evaluate: (agentId, job) => (agentId === BOSS ? evaluateAtBoss(job.task, job.mode) : { kind: 'execute' }),
   select: (_agentId, job, candidates) => (job.task.type === 'plan' ? never() : { kind: 'assign', childId: candidates[0]!.id }),
   failureCode: () => 'strategy_error',
-  escalateAfter: (_agentId, _task, reason, message, error) => {
+  escalateAfter: (agentId, _task, reason, message, error) => {
     if (reason === 'execution_failed') return { kind: 'fail', error: error ?? { code: 'executor_error', message } };
-    // Asked to wait for a resource: run it again; anything else goes to a person.
+    // Asked to wait for a resource: run it again; anything else goes up (from the manager, to a person).
     if (reason === 'resource_conflict') return { kind: 'execute' };
-    return { kind: 'escalate', reason, to: PERSON, message };
+    return { kind: 'escalate', reason, to: agentId === BOSS ? PERSON : BOSS, message };
   },
   resolutionMode: () => 'route',
   approvalRequest: (agentId, task, _requirement, id, now) => ({
