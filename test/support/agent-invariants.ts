@@ -60,6 +60,8 @@ function agentInvariants(problems: Problems, live: LiveAgents, agentId: string):
   say('queued with a slot free', context.queue.length > 0 && context.running < concurrency(agentId), false);
   say('waiting with the pipeline free', context.ready.length > 0 && context.deciding < decisionConcurrency(agentId), false);
   say('over the bounds', context.running > concurrency(agentId) || context.deciding > decisionConcurrency(agentId), false);
+  const beyond = records.filter((record) => (record.phase === 'running' || record.phase === 'backoff') && record.attempt! > record.policy!.retry.attempts);
+  say('attempts beyond the policy', beyond.map((record) => `${record.task.id}#${record.attempt}`), []);
   say('negative loads', Object.values(context.load).filter((load) => load < 0), []);
 
   const mine = (keys: Iterable<string>) =>
@@ -105,6 +107,13 @@ export function problems(live: LiveAgents, outside: Outside): Problems {
       .sort();
     say(`${kid} holds`, Object.keys(live.context(kid).held).sort(), away);
     say(`load of ${kid}`, boss.load[kid] ?? 0, away.length);
+  }
+
+  // An approval expires for good only once it was asked up to the top (here: level 1, then 0).
+  for (const report of reports) {
+    if (report.type !== 'approval.settled' || report.status !== 'expired') continue;
+    const levels = reports.flatMap((asked) => (asked.type === 'approval.requested' && asked.approval.id === report.approvalId ? [asked.approval.requiredLevel] : []));
+    say(`levels ${report.approvalId} was asked at`, levels, [1, 0]);
   }
 
   // A join that has decided asked for every subtask it still waits for to be cancelled.
