@@ -8,7 +8,7 @@
  */
 import { taskErrorFromUnknown, type AgentContext, type AgentEvent, type AgentStateName, type HeldTask, type Task } from '../../src/index.js';
 import type { Snapshot } from 'xstate';
-import { ANSWERS, BOSS, decisionTimeout, PERSON, RESOURCE, topTask, type Kind } from './agent-script.js';
+import { ANSWERS, BOSS, decisionTimeout, PERSON, requestOf, RESOURCE, topTask, type Kind, type RequestKind } from './agent-script.js';
 
 export interface Away {
   readonly kid: string;
@@ -20,6 +20,9 @@ export interface Outside {
   readonly used: readonly Kind[];
   /** Tasks handed to a report and not back: id → the report, the task as it holds it, and the escalation it raised for it, if any. */
   readonly away: Readonly<Record<string, Away>>;
+  /** Approval requests reports made of the manager so far, and those whose decision its policy still owes. */
+  readonly asked: readonly RequestKind[];
+  readonly owed: readonly RequestKind[];
   /** How many ids the host handed out on the way here: ids follow from the path, as on a fresh live host. */
   readonly ids: number;
 }
@@ -41,6 +44,8 @@ export interface Alphabet {
   readonly kinds: readonly Kind[];
   readonly results: readonly ResultKind[];
   readonly children: readonly ChildResult[];
+  /** Approval requests a report makes of the manager (each once, at any point). */
+  readonly requests: readonly RequestKind[];
 }
 
 /** The moves. */
@@ -58,6 +63,10 @@ export type Move =
   | { readonly type: 'resolve'; readonly taskId: string }
   | { readonly type: 'release' }
   | { readonly type: 'cancel'; readonly taskId: string }
+  /** A report asks the manager to approve; the manager's policy decides later; the report withdraws its request. */
+  | { readonly type: 'asked'; readonly kind: RequestKind }
+  | { readonly type: 'approver'; readonly kind: RequestKind }
+  | { readonly type: 'withdraw'; readonly kind: RequestKind }
   /** The report holding the task finishes it. */
   | { readonly type: 'child'; readonly taskId: string; readonly result: ChildResult };
 
@@ -117,6 +126,8 @@ export function movesFor(context: ModelContext, alphabet: Alphabet): Move[] {
     moves.push({ type: 'cancel', taskId });
   }
   if (deferred) moves.push({ type: 'release' });
+  for (const kind of alphabet.requests) if (!context.outside.asked.includes(kind)) moves.push({ type: 'asked', kind });
+  for (const kind of context.outside.owed) moves.push({ type: 'approver', kind }, { type: 'withdraw', kind });
   for (const [taskId, { escalationId }] of Object.entries(away)) {
     // A report that escalated its task waits for the manager to resolve it: only a cancellation reaches it.
     if (escalationId === undefined) for (const result of alphabet.children) moves.push({ type: 'child', taskId, result });
@@ -152,6 +163,12 @@ export function eventOf(move: Exclude<Move, { type: 'child' }>, context: ModelCo
       return resolution(record!);
     case 'release':
       return { type: 'echelon.released', resources: [RESOURCE] };
+    case 'asked':
+      return { type: 'approval.requested', approval: requestOf(move.kind) };
+    case 'approver':
+      return { type: 'echelon.approver', request: requestOf(move.kind), decision: { approve: true } };
+    case 'withdraw':
+      return { type: 'approval.withdrawn', approvalId: requestOf(move.kind).id };
     case 'cancel':
       return { type: 'task.cancel', taskId: move.taskId, reason: 'the test cancels it' };
   }

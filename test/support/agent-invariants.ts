@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { AgentContext, AgentReport, AgentStateName, HeldTask, TaskPhase } from '../../src/index.js';
 import type { LiveAgents } from './agent-live.js';
 import type { Outside } from './agent-alphabet.js';
-import { BOSS, KIDS } from './agent-script.js';
+import { BOSS, KIDS, requestOf } from './agent-script.js';
 
 type Problems = string[];
 
@@ -37,7 +37,7 @@ const ids = (context: AgentContext, ...phases: TaskPhase[]) =>
     .sort();
 
 /** One agent's table against itself and against what its host holds for it. */
-function agentInvariants(problems: Problems, live: LiveAgents, agentId: string): void {
+function agentInvariants(problems: Problems, live: LiveAgents, agentId: string, owed: readonly string[]): void {
   const say = (what: string, actual: unknown, expected: unknown) => same(problems, `${agentId} ${what}`, actual, expected);
   const snapshot = live.agent(agentId)!.getSnapshot();
   const { context } = snapshot;
@@ -76,7 +76,7 @@ function agentInvariants(problems: Problems, live: LiveAgents, agentId: string):
     ...records.filter((record) => record.phase === 'parked').map((record) => `apv:${record.approval!.request.id}`),
   ];
   say('timers armed', mine(live.host.timers.keys()), timers.sort());
-  say('decisions awaited', mine(live.host.awaits.keys()), ids(context, 'deciding').map((id) => `dec:${id}`));
+  say('decisions awaited', mine(live.host.awaits.keys()), [...ids(context, 'deciding').map((id) => `dec:${id}`), ...owed.map((id) => `apr:${id}`)].sort());
   const executing = new Set(ids(context, 'queued', 'running', 'backoff', 'parked'));
   say('claims of tasks not executing', mine(live.host.claims).filter((id) => !executing.has(id)), []);
 }
@@ -95,7 +95,7 @@ export function problems(live: LiveAgents, outside: Outside): Problems {
   const { reports } = live.host;
   say('faults', reports.filter((report) => report.type === 'agent.fault'), []);
   say('messages to nobody', live.host.lost, []);
-  for (const agentId of [BOSS, ...KIDS]) agentInvariants(found, live, agentId);
+  for (const agentId of [BOSS, ...KIDS]) agentInvariants(found, live, agentId, agentId === BOSS ? outside.owed.map((kind) => requestOf(kind).id) : []);
 
   // Every report is spawned, and holds exactly the tasks the manager handed it; the manager's load says so too.
   const boss = live.context(BOSS);

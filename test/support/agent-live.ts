@@ -9,7 +9,7 @@
 import { createActor } from 'xstate';
 import { createAgentMachine, type AgentActorRef, type AgentContext, type AgentEvent, type AgentReport, type Effect, type HostPort } from '../../src/index.js';
 import { childResult, executionResult, resolution, type Move } from './agent-alphabet.js';
-import { ANSWERS, BOSS, decisionTimeout, KIDS, PERSON, POLICY, RESOURCE, SETTINGS, topTask } from './agent-script.js';
+import { ANSWERS, BOSS, decisionTimeout, KIDS, PERSON, POLICY, requestOf, RESOURCE, SETTINGS, topTask } from './agent-script.js';
 
 type Await = Extract<Effect, { type: 'await' }>;
 
@@ -167,6 +167,12 @@ export function liveAgents() {
         return send(BOSS, resolution(held!));
       case 'release':
         return send(BOSS, { type: 'echelon.released', resources: [RESOURCE] });
+      case 'asked':
+        return send(BOSS, { type: 'approval.requested', approval: requestOf(move.kind) });
+      case 'approver':
+        return send(BOSS, take(host.awaits, `${BOSS}/apr:${requestOf(move.kind).id}`).answer({ approve: true }));
+      case 'withdraw':
+        return send(BOSS, { type: 'approval.withdrawn', approvalId: requestOf(move.kind).id });
       case 'cancel':
         return send(BOSS, { type: 'task.cancel', taskId: move.taskId, reason: 'the test cancels it' });
       case 'child': {

@@ -9,7 +9,7 @@ import { createEmptyActor } from 'xstate';
 import { TestModel } from 'xstate/graph';
 import { createAgentMachine, emptyContext, type AgentContext, type AgentEvent, type Effect, type HeldTask, type HostPort, type Task } from '../../src/index.js';
 import { childResult, eventOf, movesFor, type Alphabet, type Away, type ChildResult, type ModelContext, type ModelSnapshot, type Move, type Outside } from './agent-alphabet.js';
-import { BOSS, KIDS, POLICY, SETTINGS } from './agent-script.js';
+import { BOSS, KIDS, POLICY, requestOf, SETTINGS } from './agent-script.js';
 
 /** A host that records, with ids counting up from where they are set. */
 export function recordingHost(effects: Effect[][]): HostPort & { ids: number } {
@@ -49,7 +49,7 @@ export function agentModel() {
   } as unknown as Parameters<typeof machine.transition>[2];
 
   const initial = (): ModelSnapshot => {
-    return machine.resolveState({ value: 'receiving', context: { ...emptyContext(BOSS), outside: { used: [], away: {}, ids: 0 } } as ModelContext }) as unknown as ModelSnapshot;
+    return machine.resolveState({ value: 'receiving', context: { ...emptyContext(BOSS), outside: { used: [], away: {}, asked: [], owed: [], ids: 0 } } as ModelContext }) as unknown as ModelSnapshot;
   };
 
   /** A report given `task` runs it once, with this result: what it sends back to the manager, and the task if it still holds it. */
@@ -71,6 +71,8 @@ export function agentModel() {
   const step = (snapshot: ModelSnapshot, move: Move): { snapshot: ModelSnapshot; effects: Effect[] } => {
     const context = structuredClone(snapshot.context);
     const used = move.type === 'assign' ? [...context.outside.used, move.kind] : context.outside.used;
+    const asked = move.type === 'asked' ? [...context.outside.asked, move.kind] : context.outside.asked;
+    let owed = move.type === 'approver' || move.type === 'withdraw' ? context.outside.owed.filter((kind) => kind !== move.kind) : context.outside.owed;
     const away: Record<string, Away> = { ...context.outside.away };
     const effects: Effect[] = [];
     host.ids = context.outside.ids;
@@ -106,6 +108,7 @@ export function agentModel() {
       next = machine.transition(next as never, event, scope) as unknown as ModelSnapshot;
       for (const effect of performed.flat()) {
         effects.push(effect);
+        if (effect.type === 'await' && effect.key.startsWith('apr:')) owed = [...owed, ...asked.filter((kind) => `apr:${requestOf(kind).id}` === effect.key)];
         if (effect.type === 'report' && effect.report.type === 'tasks.cancel') for (const taskId of effect.report.taskIds) outbox.push({ cancel: taskId, reason: effect.report.reason });
         if (effect.type !== 'send' || !(KIDS as readonly string[]).includes(effect.to)) continue;
         const { message } = effect;
@@ -118,7 +121,7 @@ export function agentModel() {
       }
       drain();
     }
-    (next.context as { outside: Outside }).outside = { used, away, ids: host.ids };
+    (next.context as { outside: Outside }).outside = { used, away, asked, owed, ids: host.ids };
     return { snapshot: next, effects };
   };
   return { initial, step };
@@ -155,10 +158,10 @@ export function summary(snapshot: { readonly value: unknown; readonly context: A
 
 /** The model state: the agent's summary and what lies outside it. */
 export function stateKey(snapshot: ModelSnapshot): string {
-  const { used, away } = snapshot.context.outside;
+  const { used, away, asked, owed } = snapshot.context.outside;
   const handed = Object.entries(away).map(([id, { kid, escalationId }]) => `${id}@${kid}${escalationId === undefined ? '' : '!'}`);
   // Resolution tasks carry their escalation's id: ids are names, not states.
-  return JSON.stringify({ ...summary(snapshot), away: handed.sort(), used: [...used].sort() }).replace(/\b(esc|apv)_\d+/g, '$1');
+  return JSON.stringify({ ...summary(snapshot), away: handed.sort(), used: [...used].sort(), asked: [...asked].sort(), owed: [...owed].sort() }).replace(/\b(esc|apv)_\d+/g, '$1');
 }
 
 /** The test model explored by xstate/graph over the pure agent. */

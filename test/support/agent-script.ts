@@ -6,7 +6,7 @@
  * execute whatever they get, and escalate to the manager what they cannot. Every answer is fixed, so the model and the live agents decide the
  * same; asynchronous decisions never settle by themselves: the test answers them.
  */
-import type { Candidate, PolicyPort, SettingsPort, Settlement, Step, Task, TaskError } from '../../src/index.js';
+import type { ApprovalRequest, Candidate, PolicyPort, SettingsPort, Settlement, Step, Task, TaskError } from '../../src/index.js';
 import { makeTask } from './helpers.js';
 
 export const BOSS = 'boss';
@@ -26,6 +26,23 @@ export const ANSWERS: Readonly<Record<string, Step>> = {
   think: { kind: 'execute' },
   plan: { kind: 'assign', childId: 'kid2' },
 };
+
+/** Requests a report makes of the manager: decided by its policy at once, or later. */
+export const REQUESTS = ['now', 'later'] as const;
+export type RequestKind = (typeof REQUESTS)[number];
+
+export const requestOf = (kind: RequestKind): ApprovalRequest => ({
+  id: `req-${kind}`,
+  taskId: `job-${kind}`,
+  taskType: `ask-${kind}`,
+  requester: 'kid1',
+  approver: BOSS,
+  requiredLevel: 1,
+  quorum: 1,
+  reason: 'scripted',
+  requestedAt: 0,
+  payload: undefined,
+});
 
 /** The error the host gives a decision that did not answer in time. */
 export const decisionTimeout = (agentId: string) => new Error(`${agentId} waited ${SETTINGS.decisionTimeoutMs(agentId)} ms for a decision that did not answer.`);
@@ -93,7 +110,7 @@ export const POLICY: PolicyPort = {
   authorize: (request, _decisions, by) => (by === PERSON ? undefined : { code: 'approval_unauthorized', message: `${by} may not decide ${request.id}.` }),
   // An expired request goes one level up once; then it expires for good.
   nextApprover: (request) => (request.requiredLevel > 0 ? { approver: PERSON, requiredLevel: request.requiredLevel - 1 } : undefined),
-  decideApproval: () => undefined,
+  decideApproval: (_agentId, request) => (request.taskType === 'ask-now' ? { approve: true } : request.taskType === 'ask-later' ? never() : undefined),
   settleJoin: (_agentId, join): Settlement => {
     const decided = join.decided;
     if (decided?.kind === 'complete') return { status: 'completed', result: join.parts.map((part) => part.settlement?.result), attempts: 0 };
