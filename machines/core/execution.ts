@@ -164,6 +164,8 @@ function after(t: Turn, record: HeldTask, step: Step, error: TaskError | undefin
     case 'execute':
       if (step.approval !== undefined) park(t, record, step.approval);
       else {
+        // Run again from the queue, holding its resources again (released above with the attempt).
+        t.effects.push({ type: 'claim', task: record.task });
         move(t, record, 'queue');
         record.attempt = 0;
         t.ctx.queue.push(record.task.id);

@@ -131,7 +131,6 @@ export function resume(t: Turn, event: { readonly taskId: string; readonly token
   record.candidates = record.decision.candidates;
   record.decision = undefined;
   record.answer = { phase: event.phase, step: event.step };
-  if (t.ctx.current !== null) t.ctx.ready.unshift(t.ctx.current.task.id);
   t.ctx.current = record;
   return true;
 }

@@ -13,7 +13,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { AGENT_STATES, createAgentMachine, TASK_PHASES, type Effect } from '../../src/index.js';
+import { type Effect } from '../../src/index.js';
+import { AGENT_STATES, createAgentMachine, TASK_PHASES } from '../../src/charts.js';
 import { liveAgents, type LiveAgents } from '../support/agent-live.js';
 import type { Alphabet, Move, ModelSnapshot } from '../support/agent-alphabet.js';
 import { agentModel, explorationModel, recordingHost, stateKey, summary } from '../support/agent-model.js';
@@ -119,12 +120,10 @@ describe('the agent statechart, model-based', () => {
   });
 
   describe('what the model found', () => {
-    // KNOWN BUG (machines/core/execution.ts, `after`): a task whose executor escalated and that its
-    // policy sends back to execution (the runtime does so for an already approved task escalating
-    // `approval_required`) is released and queued again, but never claims its resources again: it
-    // runs while another task can take them. The model's claims invariant checks only that no claim
-    // outlives its task until this is fixed; then make this an `it` and that check an equality.
-    it.fails('a task run again after its executor escalated holds its resources while it runs', () => {
+    // Found by the model: a task whose executor escalated and that its policy sent back to execution
+    // (the runtime does so for an already approved task escalating `approval_required`) was released
+    // and queued again without claiming its resources again, so it ran while another task could take them.
+    it('a task run again after its executor escalated holds its resources while it runs', () => {
       const live = liveAgents();
       live.play({ type: 'assign', kind: 'work' });
       expect([...live.host.claims]).toEqual(['boss/work']);

@@ -78,7 +78,7 @@ function agentInvariants(problems: Problems, live: LiveAgents, agentId: string, 
   say('timers armed', mine(live.host.timers.keys()), timers.sort());
   say('decisions awaited', mine(live.host.awaits.keys()), [...ids(context, 'deciding').map((id) => `dec:${id}`), ...owed.map((id) => `apr:${id}`)].sort());
   const executing = new Set(ids(context, 'queued', 'running', 'backoff', 'parked'));
-  say('claims of tasks not executing', mine(live.host.claims).filter((id) => !executing.has(id)), []);
+  say('claims: exactly the tasks executing (queued, running, backing off, parked)', [...mine(live.host.claims)].sort(), [...executing].sort());
 }
 
 const tally = (reports: readonly AgentReport[], type: AgentReport['type'], by: (report: AgentReport) => string) => {

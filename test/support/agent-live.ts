@@ -7,7 +7,8 @@
  * exactly as a host would, with the events the agent itself asked for.
  */
 import { createActor } from 'xstate';
-import { createAgentMachine, type AgentActorRef, type AgentContext, type AgentEvent, type AgentReport, type Effect, type HostPort } from '../../src/index.js';
+import { type AgentActorRef, type AgentContext, type AgentEvent, type AgentReport, type Effect, type HostPort } from '../../src/index.js';
+import { createAgentMachine } from '../../src/charts.js';
 import { childResult, executionResult, resolution, type Move } from './agent-alphabet.js';
 import { ANSWERS, BOSS, decisionTimeout, KIDS, PERSON, POLICY, requestOf, RESOURCE, SETTINGS, topTask } from './agent-script.js';
 

@@ -7,7 +7,8 @@
  */
 import { createEmptyActor } from 'xstate';
 import { TestModel } from 'xstate/graph';
-import { createAgentMachine, emptyContext, type AgentContext, type AgentEvent, type Effect, type HeldTask, type HostPort, type Task } from '../../src/index.js';
+import { type AgentContext, type AgentEvent, type Effect, type HeldTask, type HostPort, type Task } from '../../src/index.js';
+import { createAgentMachine, emptyContext } from '../../src/charts.js';
 import { childResult, eventOf, movesFor, type Alphabet, type Away, type ChildResult, type ModelContext, type ModelSnapshot, type Move, type Outside } from './agent-alphabet.js';
 import { BOSS, KIDS, POLICY, requestOf, SETTINGS } from './agent-script.js';
 
