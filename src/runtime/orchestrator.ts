@@ -6,6 +6,7 @@
 import { nanoid } from 'nanoid';
 import { createActor } from 'xstate';
 import { agentChildId, createAgentMachine, type AgentActorRef, type AgentContext, type AgentStateName, type HeldTask } from '../../machines/agent.machine.js';
+import { stopOrganisation } from '../../machines/reports.js';
 import { EchelonError } from '../errors.js';
 import { hierarchyMetrics } from '../hierarchy/metrics.js';
 import { openDurable, type Durable } from '../persistence/durable.js';
@@ -302,7 +303,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       }
       halt(new EchelonError('orchestrator_stopped', 'The orchestrator was stopped before this task settled.'));
       host.stop();
-      actor.stop();
+      // Leaves first, in one loop (see machines/reports.ts): linear in fan-out and in depth.
+      stopOrganisation(actor, (agentId) => hierarchy.get(agentId).childIds);
       await Promise.all([...closers].map((close) => close()));
       closers.clear();
     },
