@@ -12,8 +12,9 @@
  * same actor system, addressed by `systemId`, with their parent as `_parent` (inspectors draw the
  * tree from it) and reporting their errors to it.
  *
- * A restored organisation is XState's to rebuild: its agents come back as the children nested in
- * the root's snapshot, and `stopOrganisation` stops those leaves first as well.
+ * A restored organisation comes back the same way: the store nests each agent's snapshot in its
+ * manager's `children` (as XState restores children); `splitRestored` takes them out again and
+ * `restoreReports` creates them top down beside `children`.
  */
 import { createActor, type AnyActor, type AnyActorRef } from 'xstate';
 import { agentChildId } from './agent.types.js';
@@ -39,12 +40,7 @@ let draining = false;
  * actor is built inside a custom action, and no stack grows with the depth.
  */
 export function createReports(self: AnyActorRef, agentId: string, childIds: ChildIds): AnyActorRef[] {
-  if (self._parent === undefined) {
-    // XState stops only snapshot children: when the root stops or fails by itself (a fatal store
-    // error, an agent's internal error reaching the root), its reports are stopped after it.
-    const stopReports = () => stopOrganisation(self as AnyActor, childIds);
-    self.subscribe({ complete: stopReports, error: stopReports });
-  }
+  if (self._parent === undefined) stopAfterRoot(self as AnyActor, childIds);
   waiting.push({ parent: self, agentId, childIds });
   if (draining) return [];
   draining = true;
@@ -62,6 +58,15 @@ export function createReports(self: AnyActorRef, agentId: string, childIds: Chil
     draining = false;
   }
   return created;
+}
+
+/**
+ * XState stops only snapshot children: when the root stops or fails by itself (a fatal store
+ * error, an agent's internal error reaching the root), its reports are stopped after it.
+ */
+function stopAfterRoot(root: AnyActor, childIds: ChildIds): void {
+  const stopReports = () => stopOrganisation(root, childIds);
+  root.subscribe({ complete: stopReports, error: stopReports });
 }
 
 /**
@@ -91,4 +96,53 @@ export function stopOrganisation(root: AnyActor, childIds: ChildIds): void {
     ref?._stop();
   }
   root.stop();
+}
+
+/** A persisted agent snapshot as the store nests them: its reports among its `children`, under `agent:<id>`. */
+interface NestedSnapshot {
+  readonly children?: Readonly<Record<string, unknown>>;
+}
+
+/** A report to restore: where it goes and its own persisted snapshot. */
+export interface RestoredReport {
+  readonly parentId: string;
+  readonly agentId: string;
+  readonly snapshot: unknown;
+}
+
+/**
+ * Splits a restored organisation's nested snapshot into the root's own (its reports taken out of
+ * its `children`) and every report's, top down, for {@link restoreReports}: XState would otherwise
+ * rebuild the reports as its children, recursively (a deep chain overflows the stack) and stopped
+ * one `stopChild` at a time.
+ */
+export function splitRestored(snapshot: unknown, rootId: string): { readonly root: unknown; readonly reports: RestoredReport[] } {
+  const reports: RestoredReport[] = [];
+  const own = (agentId: string, nested: NestedSnapshot): unknown => {
+    if (typeof nested.children !== 'object' || nested.children === null) return nested;
+    const children: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(nested.children)) {
+      const entry = child as { readonly snapshot?: unknown; readonly systemId?: string };
+      if (key.startsWith('agent:') && entry.systemId !== undefined) reports.push({ parentId: agentId, agentId: entry.systemId, snapshot: entry.snapshot });
+      else children[key] = child;
+    }
+    return { ...nested, children };
+  };
+  const root = own(rootId, snapshot as NestedSnapshot);
+  for (let index = 0; index < reports.length; index++) {
+    const report = reports[index]!;
+    reports[index] = { ...report, snapshot: own(report.agentId, report.snapshot as NestedSnapshot) };
+  }
+  return { root, reports };
+}
+
+/** Brings back the reports {@link splitRestored} took out, top down, each started as it is made: one loop, whatever the shape. */
+export function restoreReports(root: AnyActor, reports: readonly RestoredReport[], childIds: ChildIds): void {
+  stopAfterRoot(root, childIds);
+  for (const { parentId, agentId, snapshot } of reports) {
+    const parent = root.system.get(parentId) as AnyActorRef | undefined;
+    if (parent === undefined) continue;
+    const report = createActor(root.logic, { parent, id: agentChildId(agentId), systemId: agentId, snapshot: snapshot as never });
+    if (report.getSnapshot().status === 'active') report.start();
+  }
 }

@@ -2,12 +2,13 @@
  * Organisations of shapes that used to break XState's own children: 10,000 reports under one
  * manager (stopping them one `stopChild` at a time is quadratic) and a chain 2,000 agents deep
  * (spawning from entry actions nests each level in its parent's construction, and overflows the
- * stack a few hundred levels down). Each starts, routes a task root → leaf and back, and stops.
+ * stack a few hundred levels down). Each starts, routes a task root → leaf and back, and stops,
+ * fresh and restored from a store.
  * No timing is asserted: the figures come from `npm run bench -- --only=scale`.
  */
 import { describe, expect, it } from 'vitest';
 import type { AnyActorRef } from 'xstate';
-import { createOrchestrator, hierarchyFromList, type FlatAgentSpec, type Orchestrator } from '../src/index.js';
+import { createOrchestrator, hierarchyFromList, memoryStore, type FlatAgentSpec, type Hierarchy, type Orchestrator } from '../src/index.js';
 
 const work = (type: string) => ({ type });
 
@@ -72,6 +73,23 @@ describe('scale without cliffs', () => {
 
     await org.stop();
     expectStopped(org, refs);
+  });
+
+  it.each([
+    ['a manager of 5,000 reports', manager(5_000), 'the_last_one', 'r4999'],
+    ['a chain 2,000 deep', chain(2_000), 'bottom_work', 'l1999'],
+  ] as Array<[string, Hierarchy, string, string]>)('%s restored from a store comes back whole, takes a task and stops', { timeout: 120_000 }, async (_, hierarchy, type, leaf) => {
+    const options = { hierarchy, executors: { default: () => 'done' }, store: memoryStore(), limits: { maxDepth: 2_000 } };
+    const first = createOrchestrator(options);
+    expect((await first.submit(work(type))).executedBy).toBe(leaf);
+    await first.stop();
+
+    const again = createOrchestrator({ ...options, resume: true });
+    const refs = agentsOf(again);
+    expect(refs).toHaveLength(hierarchy.size);
+    expect((await again.submit(work(type))).executedBy).toBe(leaf);
+    await again.stop();
+    expectStopped(again, refs);
   });
 
   it('stopping the root actor itself (as a fatal store error does) stops every report with it', async () => {
