@@ -5,7 +5,7 @@
  */
 import { measureLatency, measurePerHop, type HopJob, type LatencyJob } from './cases/latency.js';
 import { measureMemory, type MemoryJob } from './cases/memory.js';
-import { measureScale, type ScaleJob } from './cases/scale.js';
+import { measureScale, type ScaleJob, type ScaleShape } from './cases/scale.js';
 import { measureThroughput, type ThroughputJob } from './cases/throughput.js';
 import type { SystemKey } from './systems/index.js';
 
@@ -43,15 +43,20 @@ export type PlanName = 'full' | 'quick' | 'smoke';
 const THROUGHPUT_SYSTEMS = ['plain', 'raw', 'raw-actors', 'raw-chart', 'echelon'] as const satisfies readonly SystemKey[];
 const LATENCY_SYSTEMS = ['plain', 'raw', 'echelon'] as const satisfies readonly SystemKey[];
 
+/** The shapes of organisation the scale case compares at the sizes in `shapes`: 10 reports per manager, all under the root, one chain. */
+const SHAPES = ['wide', 'flat', 'chain'] as const satisfies readonly ScaleShape[];
+/** Root → leaf through a 10,000-deep chain is 20,000 messages: fewer routes (the first, then the median of 3). */
+const CHAIN_ROUTES = 4;
+
 /**
  * Sizes of each plan. The full plan is the one the targets are judged on; it keeps to about ten
  * minutes on a 2-core machine by running echelon's configurations 3 times (the baselines, which
  * take a second, 5 times), the 100,000-agent organisation twice and the million tasks once.
  */
 const SIZES = {
-  full: { tasks: 20_000, warmup: 5_000, runs: 5, echelonRuns: 3, latencyTasks: 2_000, hopTasks: 300, scale: [1_000, 10_000, 100_000], scaleRuns: [3, 3, 2], memory: [10_000, 100_000, 1_000_000] },
-  quick: { tasks: 4_000, warmup: 1_000, runs: 3, echelonRuns: 3, latencyTasks: 500, hopTasks: 100, scale: [1_000, 10_000, 100_000], scaleRuns: [1, 1, 1], memory: [10_000, 50_000, 100_000] },
-  smoke: { tasks: 200, warmup: 50, runs: 2, echelonRuns: 2, latencyTasks: 50, hopTasks: 10, scale: [111, 1_111], scaleRuns: [1, 1], memory: [100, 200, 400] },
+  full: { tasks: 20_000, warmup: 5_000, runs: 5, echelonRuns: 3, latencyTasks: 2_000, hopTasks: 300, scale: [1_000, 10_000, 100_000], scaleRuns: [3, 3, 2], shapes: [1_000, 10_000], memory: [10_000, 100_000, 1_000_000] },
+  quick: { tasks: 4_000, warmup: 1_000, runs: 3, echelonRuns: 3, latencyTasks: 500, hopTasks: 100, scale: [1_000, 10_000, 100_000], scaleRuns: [1, 1, 1], shapes: [1_000, 10_000], memory: [10_000, 50_000, 100_000] },
+  smoke: { tasks: 200, warmup: 50, runs: 2, echelonRuns: 2, latencyTasks: 50, hopTasks: 10, scale: [111, 1_111], scaleRuns: [1, 1], shapes: [111, 1_111], memory: [100, 200, 400] },
 } as const;
 
 /** Every job of a plan, in the order they run. */
@@ -77,7 +82,11 @@ export function plan(name: PlanName): Job[] {
     jobs.push({ case: 'hop', system, depth: 16, levels: [0, 5, 10, 15], perLevel: size.hopTasks, runs: 3 });
   }
   size.scale.forEach((agents, index) => {
-    for (let run = 0; run < size.scaleRuns[index]!; run++) jobs.push({ case: 'scale', system: 'echelon', size: agents, routes: 21 });
+    // The other shapes of the same size alternate with the 10-per-manager organisation they are compared with.
+    const shapes = size.shapes.includes(agents as never) ? SHAPES : (['wide'] as const);
+    for (let run = 0; run < size.scaleRuns[index]!; run++) {
+      for (const shape of shapes) jobs.push({ case: 'scale', system: 'echelon', size: agents, ...(shape === 'wide' ? {} : { shape }), routes: shape === 'chain' ? CHAIN_ROUTES : 21 });
+    }
     jobs.push({ case: 'scale', system: 'raw', size: agents, routes: 21 });
   });
   jobs.push({ case: 'memory', system: 'echelon', checkpoints: size.memory, every: size.memory[0]!, inFlight: 100 });

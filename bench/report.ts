@@ -5,7 +5,7 @@
  */
 import type { HopJob, HopResult, LatencyResult } from './cases/latency.js';
 import type { MemoryResult } from './cases/memory.js';
-import type { ScaleResult } from './cases/scale.js';
+import type { ScaleResult, ScaleShape } from './cases/scale.js';
 import type { ThroughputResult } from './cases/throughput.js';
 import type { Job } from './jobs.js';
 import { growthExponent, summarize, type Summary } from './stats.js';
@@ -29,6 +29,15 @@ export interface ScaleRow {
   readonly firstRouteMs: Summary;
   readonly actorBytesPerAgent: Summary;
   readonly hierarchyBytesPerAgent: Summary;
+  readonly startCpuMs: Summary;
+  readonly stopCpuMs: Summary;
+}
+
+/** An organisation of one shape beside the 10-per-manager one of the same size (medians of CPU time). */
+export interface ShapeRow extends ScaleRow {
+  readonly shape: ScaleShape;
+  /** This shape's start, stop and heap over the 10-per-manager organisation's of the same size. */
+  readonly vsWide?: { readonly startCpu: number; readonly stopCpu: number; readonly heap: number };
 }
 
 export interface Target {
@@ -55,6 +64,12 @@ export interface Results {
     readonly raw: readonly ScaleRow[];
     /** Fitted exponents of growth with the number of agents (1 = linear). */
     readonly exponents: Readonly<Record<string, number>>;
+    /** Every shape at the sizes they were compared at, the 10-per-manager one first at each size. */
+    readonly shapes: readonly ShapeRow[];
+    /** Fitted exponents of start and stop CPU time with the number of agents, by shape. */
+    readonly shapeExponents: Readonly<Record<string, { readonly startCpuMs: number; readonly stopCpuMs: number }>>;
+    /** echelon's median root → leaf time over the raw XState tree's, by number of agents (10 per manager). */
+    readonly routeVsRaw: Readonly<Record<string, number>>;
   };
   readonly memory?: MemoryResult & { readonly growthLastTwo: number; readonly inFlight: number };
   /** echelon's throughput without a store and with each store (ratio to without). */
@@ -104,7 +119,29 @@ function scaleRows(entries: ReadonlyArray<Extract<Measured, { job: { case: 'scal
       firstRouteMs: of((r) => r.firstRouteMs),
       actorBytesPerAgent: of((r) => r.actorBytesPerAgent),
       hierarchyBytesPerAgent: of((r) => r.hierarchyBytesPerAgent),
+      startCpuMs: of((r) => r.startCpuMs),
+      stopCpuMs: of((r) => r.stopCpuMs),
     };
+  });
+}
+
+const shapeOf = (entry: Extract<Measured, { job: { case: 'scale' } }>): ScaleShape => entry.job.shape ?? 'wide';
+
+/** The shapes compared at each size where more than the 10-per-manager one ran, each with its ratios to that one. */
+function shapeRows(entries: ReadonlyArray<Extract<Measured, { job: { case: 'scale' } }>>): ShapeRow[] {
+  const echelon = entries.filter((entry) => entry.job.system === 'echelon');
+  const sizes = [...new Set(echelon.filter((entry) => shapeOf(entry) !== 'wide').map((entry) => entry.job.size))].sort((a, b) => a - b);
+  const heap = (row: ScaleRow) => row.actorBytesPerAgent.median + row.hierarchyBytesPerAgent.median;
+  return sizes.flatMap((size) => {
+    const rows = (['wide', 'flat', 'chain'] as const).flatMap((shape) =>
+      scaleRows(echelon.filter((entry) => entry.job.size === size && shapeOf(entry) === shape)).map((row) => ({ ...row, shape })),
+    );
+    const wide = rows.find((row) => row.shape === 'wide');
+    return rows.map((row): ShapeRow =>
+      wide === undefined || row === wide
+        ? row
+        : { ...row, vsWide: { startCpu: row.startCpuMs.median / wide.startCpuMs.median, stopCpu: row.stopCpuMs.median / wide.stopCpuMs.median, heap: heap(row) / heap(wide) } },
+    );
   });
 }
 
@@ -138,8 +175,24 @@ export function buildResults(measured: readonly Measured[], meta: Readonly<Recor
   );
 
   const scaleEntries = byCase(measured, 'scale');
-  const echelonRows = scaleRows(scaleEntries.filter((entry) => entry.job.system === 'echelon'));
-  const rawRows = scaleRows(scaleEntries.filter((entry) => entry.job.system === 'raw'));
+  const wideEntries = scaleEntries.filter((entry) => shapeOf(entry) === 'wide');
+  const echelonRows = scaleRows(wideEntries.filter((entry) => entry.job.system === 'echelon'));
+  const rawRows = scaleRows(wideEntries.filter((entry) => entry.job.system === 'raw'));
+  const shapes = shapeRows(scaleEntries);
+  const shapeExponents = Object.fromEntries(
+    (['wide', 'flat', 'chain'] as const).flatMap((shape) => {
+      const rows = shapes.filter((row) => row.shape === shape);
+      if (rows.length < 2) return [];
+      const sizes = rows.map((row) => row.agents);
+      return [[shape, { startCpuMs: growthExponent(sizes, rows.map((row) => row.startCpuMs.median)), stopCpuMs: growthExponent(sizes, rows.map((row) => row.stopCpuMs.median)) }]];
+    }),
+  );
+  const routeVsRaw = Object.fromEntries(
+    echelonRows.flatMap((row) => {
+      const raw = rawRows.find((candidate) => candidate.agents === row.agents);
+      return raw === undefined ? [] : [[String(row.agents), row.routeMs.median / raw.routeMs.median]];
+    }),
+  );
   const agents = echelonRows.map((row) => row.agents);
   const exponents: Record<string, number> =
     echelonRows.length < 2
@@ -162,7 +215,7 @@ export function buildResults(measured: readonly Measured[], meta: Readonly<Recor
           return { ...memoryEntry.result, growthLastTwo: last.heapBytes / previous.heapBytes - 1, inFlight: memoryEntry.job.inFlight };
         })();
 
-  const results = { meta, throughput, ratios, ...(inspection ? { inspection } : {}), latency, perHop, scale: { echelon: echelonRows, raw: rawRows, exponents }, ...(memory ? { memory } : {}), ...(persistence ? { persistence } : {}) };
+  const results = { meta, throughput, ratios, ...(inspection ? { inspection } : {}), latency, perHop, scale: { echelon: echelonRows, raw: rawRows, exponents, shapes, shapeExponents, routeVsRaw }, ...(memory ? { memory } : {}), ...(persistence ? { persistence } : {}) };
   return { ...results, targets: judge(results) };
 }
 
@@ -205,6 +258,26 @@ function judge(results: Omit<Results, 'targets'>): Target[] {
     measured: perAgent === undefined ? 'not measured' : `${(perAgent / 1024).toFixed(2)} KB`,
     met: perAgent === undefined ? undefined : perAgent < 3072,
   });
+  const routeRatios = Object.entries(results.scale.routeVsRaw);
+  targets.push({
+    name: 'root → leaf vs the raw XState tree, 10 per manager',
+    goal: '≤ 3× at every size',
+    measured: routeRatios.length === 0 ? 'not measured' : routeRatios.map(([agents, ratio]) => `${Number(agents).toLocaleString('en-US')}: ${ratio.toFixed(2)}×`).join(', '),
+    met: routeRatios.length === 0 ? undefined : routeRatios.every(([, ratio]) => ratio <= 3),
+  });
+  for (const [shape, label] of [
+    ['flat', 'direct reports under one agent'],
+    ['chain', 'deep chain'],
+  ] as const) {
+    const rows = results.scale.shapes.filter((row) => row.shape === shape);
+    const row = rows[rows.length - 1];
+    targets.push({
+      name: row === undefined ? `${label}: start and stop vs 10 per manager` : `${row.agents.toLocaleString('en-US')}-${shape === 'flat' ? 'report manager' : 'deep chain'}: start and stop vs 10 per manager`,
+      goal: '≤ 2× each (CPU time)',
+      measured: row?.vsWide === undefined ? 'not measured' : `start ${row.vsWide.startCpu.toFixed(2)}×, stop ${row.vsWide.stopCpu.toFixed(2)}×`,
+      met: row?.vsWide === undefined ? undefined : row.vsWide.startCpu <= 2 && row.vsWide.stopCpu <= 2,
+    });
+  }
   const memory = results.memory;
   const readings = memory?.readings ?? [];
   const [previous, last] = readings.slice(-2);

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every job of the plan, each in a fresh Node process with --expose-gc,
  * prints the tables and writes bench/results.json. Options: `--quick` (smaller, for
- * development; writes bench/results.quick.json), `--only=throughput,scale,…` (those cases),
+ * development; writes bench/results.quick.json), `--only=throughput,scale,…` (those cases; writes
+ * bench/results.throughput+scale.json, or bench/results.quick.scale.json, …),
  * `--node-flags="--flag …"` (extra V8/Node flags for every job; then results go to
  * bench/results.flags.json, since they are not the default runtime's figures).
  */
@@ -32,7 +33,8 @@ const sections = (job: ReturnType<typeof plan>[number]): string[] => {
 };
 const jobs = plan(planName).filter((job) => only === undefined || sections(job).some((section) => only.includes(section)));
 const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
-const variant = nodeFlags.length > 0 ? 'flags' : planName === 'full' ? '' : planName;
+// A partial run (`--only`) never replaces the whole benchmark's results: it writes beside them.
+const variant = [nodeFlags.length > 0 ? 'flags' : planName === 'full' ? '' : planName, only?.join('+') ?? ''].filter(Boolean).join('.');
 const output = resolve(process.cwd(), variant === '' ? 'bench/results.json' : `bench/results.${variant}.json`);
 
 function describe(job: Job): string {

@@ -2,7 +2,7 @@
  * The benchmark's results as text tables: throughput with ratios, inspection, latency, scale,
  * memory, persistence, and the targets. Every figure is a median, with [min–max] over runs.
  */
-import type { Comparison, Results, ScaleRow } from './report.js';
+import type { Comparison, Results, ScaleRow, ShapeRow } from './report.js';
 import type { Summary } from './stats.js';
 
 const NAMES: Readonly<Record<string, string>> = {
@@ -54,16 +54,40 @@ function throughputTable(results: Results): string {
 
 function scaleTable(rows: readonly ScaleRow[]): string {
   return grid(
-    ['agents', 'depth', 'runs', 'start ms', 'heap/agent: actors', '+ hierarchy', 'route root→leaf ms', 'stop ms'],
+    ['agents', 'depth', 'runs', 'start ms', 'start cpu ms', 'heap/agent: actors', '+ hierarchy', 'route root→leaf ms', 'stop ms'],
     rows.map((row) => [
       int(row.agents),
       String(row.depth),
       String(row.runs),
       spread(row.startMs, ms),
+      spread(row.startCpuMs, ms),
       spread(row.actorBytesPerAgent, kb),
       spread(row.hierarchyBytesPerAgent, kb),
       spread(row.routeMs, ms),
       spread(row.stopMs, ms),
+    ]),
+  );
+}
+
+const SHAPE_NAMES = { wide: '10 per manager', flat: 'all under the root', chain: 'one chain' } as const;
+
+function shapeTable(rows: readonly ShapeRow[]): string {
+  const ratio = (value: number | undefined) => (value === undefined ? '—' : `${value.toFixed(2)}×`);
+  return grid(
+    ['agents', 'shape', 'depth', 'runs', 'start cpu ms', 'stop cpu ms', 'heap/agent', 'route root→leaf ms', 'per hop µs', 'start ÷ 10/mgr', 'stop ÷ 10/mgr', 'heap ÷ 10/mgr'],
+    rows.map((row) => [
+      int(row.agents),
+      SHAPE_NAMES[row.shape],
+      String(row.depth),
+      String(row.runs),
+      spread(row.startCpuMs, ms),
+      spread(row.stopCpuMs, ms),
+      kb(row.actorBytesPerAgent.median + row.hierarchyBytesPerAgent.median),
+      spread(row.routeMs, ms),
+      ((row.routeMs.median / Math.max(1, row.depth)) * 1000).toPrecision(3),
+      ratio(row.vsWide?.startCpu),
+      ratio(row.vsWide?.stopCpu),
+      ratio(row.vsWide?.heap),
     ]),
   );
 }
@@ -115,6 +139,14 @@ export function formatResults(results: Results): string {
   if (results.scale.raw.length > 0) {
     out.push('', 'for reference, the raw XState tree of the same organisations (one run each)');
     out.push(scaleTable(results.scale.raw));
+    const ratios = Object.entries(results.scale.routeVsRaw);
+    if (ratios.length > 0) out.push(`root → leaf, echelon ÷ raw XState: ${ratios.map(([agents, ratio]) => `${int(Number(agents))} agents ${ratio.toFixed(2)}×`).join(', ')}`);
+  }
+  if (results.scale.shapes.length > 0) {
+    out.push('', '4b. Shapes: the same number of agents all under the root, and in one chain, beside 10 reports per manager (CPU time; heap after full GC, per agent)');
+    out.push(shapeTable(results.scale.shapes));
+    const fitted = Object.entries(results.scale.shapeExponents);
+    if (fitted.length > 0) out.push(`fitted growth exponent of start / stop (1 = linear): ${fitted.map(([shape, { startCpuMs, stopCpuMs }]) => `${SHAPE_NAMES[shape as ShapeRow['shape']]} ${startCpuMs.toFixed(2)} / ${stopCpuMs.toFixed(2)}`).join(', ')}`);
   }
 
   if (results.memory !== undefined) {

@@ -11,10 +11,11 @@
  * the task lifecycle chart (`task.machine.ts`); the handlers (`core/`) change that table and ask
  * for effects, which the host carries out.
  */
-import { assign, fromPromise, setup, type ActorRefFrom } from 'xstate';
+import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom } from 'xstate';
 import { canTakeReady, handle, type HandlerName } from './core/index.js';
 import { agentChildId, AGENT_STATES, type AgentContext, type AgentEvent, type AgentInput, type AgentStateName } from './agent.types.js';
 import type { AgentPorts } from './ports.js';
+import { createReports, startReports } from './reports.js';
 
 export {
   AGENT_STATES,
@@ -96,10 +97,12 @@ function defineAgentMachine(ports: AgentPorts) {
       answersEvaluation: ({ event }) => event.type === 'echelon.decided' && event.phase === 'evaluate',
     },
     actions: {
-      // All children in one assign: XState copies the children map once, not once per child.
-      spawnChildren: assign(({ context, spawn }) => {
-        for (const childId of ports.settings.childIds(context.agentId)) spawn('agent', { id: agentChildId(childId), systemId: childId, input: { agentId: childId } });
-        return {};
+      // Reports are created beside the snapshot's children, level by level, and started once this
+      // agent runs (`reports.ts`): XState's own children cost a copy of the parent's children map per
+      // child stopped, and spawning them from entry actions nests each level in its parent's construction.
+      spawnChildren: enqueueActions(({ context, self, enqueue }) => {
+        const reports = createReports(self, context.agentId, ports.settings.childIds);
+        if (reports.length > 0) enqueue(() => startReports(reports));
       }),
       assign: act('assign'),
       raised: act('raised'),

@@ -175,6 +175,21 @@ describe('the smoke plan, end to end in this process', () => {
       [1_111, 3],
     ]);
     expect(results.scale.echelon.every((row) => Number.isFinite(row.actorBytesPerAgent.median) && Number.isFinite(row.startMs.median))).toBe(true);
+    // The other shapes beside the 10-per-manager organisation of the same size: all under the root, one chain.
+    expect(results.scale.shapes.map((row) => [row.agents, row.shape, row.depth])).toEqual([
+      [111, 'wide', 2],
+      [111, 'flat', 1],
+      [111, 'chain', 110],
+      [1_111, 'wide', 3],
+      [1_111, 'flat', 1],
+      [1_111, 'chain', 1_110],
+    ]);
+    for (const row of results.scale.shapes.filter((candidate) => candidate.shape !== 'wide')) {
+      // Heap readings mean little without --expose-gc (as here): only finite.
+      expect(row.vsWide!.startCpu > 0 && row.vsWide!.stopCpu > 0 && Number.isFinite(row.vsWide!.startCpu + row.vsWide!.stopCpu + row.vsWide!.heap)).toBe(true);
+    }
+    expect(Object.keys(results.scale.shapeExponents)).toEqual(['wide', 'flat', 'chain']);
+    expect(Object.keys(results.scale.routeVsRaw)).toEqual(['111', '1111']);
     expect(results.memory!.readings.map((reading) => reading.tasks)).toEqual([100, 200, 400]);
     expect(Object.keys(results.persistence!.variants)).toEqual(['echelon-memory-store', 'echelon-sqlite']);
     expect(results.persistence!.inFlight).toBe(100);
@@ -185,9 +200,12 @@ describe('the smoke plan, end to end in this process', () => {
       'cost per delegation hop vs raw XState',
       'start 1,111 agents',
       'heap per agent, 1,111 agents (actors + hierarchy)',
+      'root → leaf vs the raw XState tree, 10 per manager',
+      '1,111-report manager: start and stop vs 10 per manager',
+      '1,111-deep chain: start and stop vs 10 per manager',
       'heap after 400 tasks vs 200',
     ]);
     const table = formatResults(results);
-    for (const section of ['1–2. Throughput', '3. Latency', '4. Scale', '5. Memory', '6. Inspection', '7. Persistence', 'Targets']) expect(table).toContain(section);
+    for (const section of ['1–2. Throughput', '3. Latency', '4. Scale', '4b. Shapes', '5. Memory', '6. Inspection', '7. Persistence', 'Targets']) expect(table).toContain(section);
   });
 });

@@ -1,26 +1,39 @@
 /**
- * Scale: build and start an organisation of `size` agents (10 reports per manager), then time
- * routing tasks from the root to a leaf, then stopping it. Heap figures are taken after full
- * garbage collections, so run in a fresh process with --expose-gc (the runner does).
+ * Scale: build and start an organisation of `size` agents, then time routing tasks from the root
+ * to a leaf, then stopping it. Three shapes of the same size: 10 reports per manager (`wide`),
+ * every agent reporting to the root (`flat`), and one chain (`chain`, as deep as it is big). Heap
+ * figures are taken after full garbage collections, so run in a fresh process with --expose-gc
+ * (the runner does). Start and stop are timed in wall time and in the process's CPU time (steadier
+ * on a shared machine).
  */
 import { LEAF_WORK, wideOrganisation } from '../hierarchies.js';
 import { median } from '../stats.js';
 import { SYSTEMS } from '../systems/index.js';
 import { heapUsed } from './heap.js';
 
+/** How the organisation is laid out: its span of control. */
+export type ScaleShape = 'wide' | 'flat' | 'chain';
+
+/** Reports per manager for each shape. */
+const SPAN: Readonly<Record<ScaleShape, (size: number) => number>> = { wide: () => 10, flat: (size) => Math.max(1, size - 1), chain: () => 1 };
+
 export interface ScaleJob {
   readonly system: 'echelon' | 'raw';
   readonly size: number;
+  /** `wide` when absent. */
+  readonly shape?: ScaleShape;
   /** Tasks routed root → leaf, one at a time; the first is reported apart (it warms the path). */
   readonly routes: number;
 }
 
 export interface ScaleResult {
   readonly size: number;
+  readonly shape: ScaleShape;
   /** Levels below the root on the way to the leaf. */
   readonly depth: number;
   readonly buildMs: number;
   readonly startMs: number;
+  readonly startCpuMs: number;
   /** Heap of the built hierarchy (agents' specs and lookups), in bytes per agent. */
   readonly hierarchyBytesPerAgent: number;
   /** Heap of the running organisation (actors) besides the hierarchy, in bytes per agent. */
@@ -29,18 +42,29 @@ export interface ScaleResult {
   /** Median root → leaf time of the routes after the first. */
   readonly routeMs: number;
   readonly stopMs: number;
+  readonly stopCpuMs: number;
 }
 
+/** CPU time of this process so far, in ms. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
 export async function measureScale(job: ScaleJob): Promise<ScaleResult> {
+  const shape = job.shape ?? 'wide';
   const before = heapUsed();
   let started = performance.now();
-  const hierarchy = wideOrganisation(job.size);
+  const hierarchy = wideOrganisation(job.size, SPAN[shape](job.size));
   const buildMs = performance.now() - started;
   const built = heapUsed();
 
   started = performance.now();
-  const system = SYSTEMS[job.system]({ hierarchy, inFlight: 1 });
+  let cpu = cpuMs();
+  // A chain is deeper than echelon's default delegation limit (64 levels).
+  const system = SYSTEMS[job.system]({ hierarchy, inFlight: 1, ...(shape === 'chain' ? { maxDepth: job.size } : {}) });
   const startMs = performance.now() - started;
+  const startCpuMs = cpuMs() - cpu;
   const running = heapUsed();
 
   const times: number[] = [];
@@ -53,17 +77,22 @@ export async function measureScale(job: ScaleJob): Promise<ScaleResult> {
   }
 
   started = performance.now();
+  cpu = cpuMs();
   await system.stop();
   const stopMs = performance.now() - started;
+  const stopCpuMs = cpuMs() - cpu;
   return {
     size: job.size,
+    shape,
     depth,
     buildMs,
     startMs,
+    startCpuMs,
     hierarchyBytesPerAgent: (built - before) / job.size,
     actorBytesPerAgent: (running - built) / job.size,
     firstRouteMs: times[0]!,
     routeMs: median(times.slice(1)),
     stopMs,
+    stopCpuMs,
   };
 }

@@ -57,6 +57,7 @@ export function benchOrchestrator(options: SystemOptions & { readonly concurrenc
     concurrency: options.concurrency ?? options.inFlight,
     ...(options.inspect === undefined ? {} : { inspect: observers[options.inspect]() }),
     ...(options.persistTo === undefined ? {} : { store: options.persistTo }),
+    ...(options.maxDepth === undefined ? {} : { limits: { maxDepth: options.maxDepth } }),
   });
 }
 

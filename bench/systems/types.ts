@@ -29,6 +29,8 @@ export interface SystemOptions {
   readonly inspect?: 'count' | 'serialize';
   /** echelon only: persist to the in-memory store, or to a SQLite file (a fresh one in a temporary folder). */
   readonly store?: 'memory' | 'sqlite';
+  /** echelon only: the deepest delegation allowed (`limits.maxDepth`), for organisations deeper than its default. */
+  readonly maxDepth?: number;
 }
 
 export type SystemFactory = (options: SystemOptions) => System;

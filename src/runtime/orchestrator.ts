@@ -6,6 +6,7 @@
 import { nanoid } from 'nanoid';
 import { createActor } from 'xstate';
 import { agentChildId, createAgentMachine, type AgentActorRef, type AgentContext, type AgentStateName, type HeldTask } from '../../machines/agent.machine.js';
+import { restoreReports, splitRestored, stopOrganisation } from '../../machines/reports.js';
 import { EchelonError } from '../errors.js';
 import { hierarchyMetrics } from '../hierarchy/metrics.js';
 import { openDurable, type Durable } from './durability/index.js';
@@ -148,11 +149,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     charge: chargeTask,
   });
   const machine = createAgentMachine({ policy: resolved.policy, settings: resolved.settings, host });
+  const childIds = (agentId: string) => hierarchy.get(agentId).childIds;
+  // Reports are brought back beside XState's children, top down (machines/reports.ts), like a fresh start's.
+  const restoredParts = restored === undefined ? undefined : splitRestored(restored, hierarchy.root.id);
   const actor = createActor(machine, {
     systemId: hierarchy.root.id,
     id: agentChildId(hierarchy.root.id), // named as every other agent is, `agent:<id>`, in inspectors
     input: { agentId: hierarchy.root.id },
-    ...(restored === undefined ? {} : { snapshot: restored }),
+    ...(restoredParts === undefined ? {} : { snapshot: restoredParts.root as typeof restored }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.inspect === undefined ? {} : { inspect: options.inspect }),
   });
@@ -161,6 +165,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   });
   host.attach(actor);
   actor.start();
+  if (restoredParts !== undefined) restoreReports(actor, restoredParts.reports, childIds);
   // Agent states, read off each agent's snapshot after every message it handled (only while someone listens).
   for (const node of hierarchy.nodes()) {
     (actor.system.get(node.id) as AgentActorRef | undefined)?.subscribe({
@@ -302,7 +307,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       }
       halt(new EchelonError('orchestrator_stopped', 'The orchestrator was stopped before this task settled.'));
       host.stop();
-      actor.stop();
+      // Leaves first, in one loop (see machines/reports.ts): linear in fan-out and in depth.
+      stopOrganisation(actor, childIds);
       await Promise.all([...closers].map((close) => close()));
       closers.clear();
     },
