@@ -41,6 +41,8 @@ export type Listener<T extends OrchestratorEventType | '*'> = (event: T extends 
 export class EventBus {
   readonly #listeners = new Map<string, Set<(event: OrchestratorEvent) => void>>();
   readonly #onListenerError: (error: unknown, event: OrchestratorEvent) => void;
+  /** What to start once someone first listens to a type (events that cost something to watch for). */
+  readonly #whenWanted = new Map<OrchestratorEventType, () => void>();
 
   constructor(onListenerError: (error: unknown, event: OrchestratorEvent) => void) {
     this.#onListenerError = onListenerError;
@@ -51,9 +53,20 @@ export class EventBus {
     const wrapped = listener as (event: OrchestratorEvent) => void;
     set.add(wrapped);
     this.#listeners.set(type, set);
+    for (const [wanted, start] of this.#whenWanted) {
+      if (type !== wanted && type !== '*') continue;
+      this.#whenWanted.delete(wanted);
+      start();
+    }
     return () => {
       set.delete(wrapped);
     };
+  }
+
+  /** Calls `start` once, when someone first listens to `type` (at once if someone already does). */
+  whenWanted(type: OrchestratorEventType, start: () => void): void {
+    if (this.wants(type)) start();
+    else this.#whenWanted.set(type, start);
   }
 
   /** True when someone listens to `type` (build the event only then). */

@@ -166,15 +166,18 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   host.attach(actor);
   actor.start();
   if (restoredParts !== undefined) restoreReports(actor, restoredParts.reports, childIds);
-  // Agent states, read off each agent's snapshot after every message it handled (only while someone listens).
-  for (const node of hierarchy.nodes()) {
-    (actor.system.get(node.id) as AgentActorRef | undefined)?.subscribe({
-      next: (snapshot) => {
-        if (bus.wants('agent.state')) onReport({ type: 'agent.state', agent: node.id, state: topState(snapshot.value) });
-      },
-      error: () => undefined,
-    });
-  }
+  // Agent states, read off each agent's snapshot after every message it handled — watched from the
+  // first listener on (an organisation nobody watches pays nothing per agent for it).
+  bus.whenWanted('agent.state', () => {
+    for (const node of hierarchy.nodes()) {
+      (actor.system.get(node.id) as AgentActorRef | undefined)?.subscribe({
+        next: (snapshot) => {
+          if (bus.wants('agent.state')) onReport({ type: 'agent.state', agent: node.id, state: topState(snapshot.value) });
+        },
+        error: () => undefined,
+      });
+    }
+  });
 
 
   const org: Orchestrator = {
