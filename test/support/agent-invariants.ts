@@ -100,7 +100,8 @@ export function problems(live: LiveAgents, outside: Outside): Problems {
   // Every report is spawned, and holds exactly the tasks the manager handed it; the manager's load says so too.
   const boss = live.context(BOSS);
   for (const kid of KIDS) {
-    say(`${kid} spawned`, live.root.getSnapshot().children[`agent:${kid}`] === live.agent(kid), true);
+    const report = live.agent(kid) as (ReturnType<typeof live.agent> & { _parent?: unknown }) | undefined;
+    say(`${kid} created, running, and reporting to its manager`, report !== undefined && report.getSnapshot().status === 'active' && report._parent === live.root, true);
     const away = Object.entries(outside.away)
       .filter(([, at]) => at.kid === kid)
       .map(([id]) => id)
