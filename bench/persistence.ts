@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOrchestrator, developmentTeam, memoryStore, type Store, type StoreBatch } from '../src/index.js';
 import { sqliteStore } from '../src/sqlite.js';
+import { forwardStore } from '../src/store/index.js';
 
 const TASKS = Number(process.argv[2] ?? 20_000);
 const IN_FLIGHT = Number(process.argv[3] ?? 100);
@@ -35,19 +36,7 @@ function counting(store: Store) {
 }
 
 function storeMethods(store: Store): Store {
-  return {
-    name: store.name,
-    header: () => store.header(),
-    lock: (holder) => store.lock(holder),
-    unlock: (holder) => store.unlock(holder),
-    load: () => store.load(),
-    write: (batch) => store.write(batch),
-    outcome: (id) => store.outcome(id),
-    escalation: (id) => store.escalation(id),
-    approval: (id) => store.approval(id),
-    journal: (query) => store.journal(query),
-    close: () => store.close(),
-  };
+  return forwardStore(store);
 }
 
 async function run(name: string, open: () => Store | undefined, slow: boolean): Promise<number> {

@@ -15,7 +15,7 @@ import type { ExecutionPolicy, Task } from '../types.js';
 import { createDecisions } from './decisions/index.js';
 import { executionContext, type Executor } from './executors.js';
 import { DEFAULT_EXECUTION, DEFAULT_LIMITS, invalid, mergeExecution, positive, positiveInteger, type DecomposerSetting, type ExecutionOptions, type OrchestratorOptions } from './options.js';
-import { joinSettlement } from './fanout.js';
+import { joinSettlement } from './decisions/fanout.js';
 import type { Decomposer } from '../delegation/decomposition.js';
 import { resolveSetting, type PerAgent } from './per-agent.js';
 import type { ResourceRegistry } from './resources.js';

@@ -6,6 +6,7 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { EchelonError } from '../errors.js';
+import { forwardStore } from './forward.js';
 import type { Store, StoreBatch } from './types.js';
 
 /**
@@ -23,22 +24,13 @@ export function keepHistory(store: Store, file: string): Store {
   if (store.header() !== undefined && !existsSync(file)) {
     throw new EchelonError('invalid_option', `${store.name} already holds an organisation but ${file} does not exist: a history must start with its store.`);
   }
-  return {
-    name: store.name,
-    header: () => store.header(),
-    load: () => store.load(),
-    outcome: (id) => store.outcome(id),
-    escalation: (id) => store.escalation(id),
-    approval: (id) => store.approval(id),
-    journal: (query) => store.journal(query),
-    close: () => store.close(),
-    lock: (holder) => store.lock(holder),
-    unlock: (holder) => store.unlock(holder),
+  return forwardStore(store, {
     write(batch) {
       store.write(batch);
       appendFileSync(file, `${JSON.stringify(batch)}\n`);
     },
-  };
+  });
+
 }
 
 /** A kept batch, with the journal entries it ends at (entries are numbered from 1 in order of writing). */

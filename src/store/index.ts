@@ -7,6 +7,7 @@
  * data, the durability engine (`src/runtime/durability/`) decides what to write and when.
  */
 export { memoryStore } from './memory.js';
+export { forwardStore } from './forward.js';
 export { forkStore, type ForkOptions, type ForkPoint } from './fork.js';
 export { keepHistory, readHistory, type KeptBatch } from './history.js';
 export { storeHolder, storeLocked, type StoreHolder } from './lock.js';

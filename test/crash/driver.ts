@@ -14,6 +14,7 @@ import { appendFileSync, existsSync, readFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createOrchestrator, developmentTeam, fullStackFeature, type Executor, type Store } from '../../src/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
+import { forwardStore } from '../../src/store/index.js';
 import { planFor } from './plan.js';
 
 const { values } = parseArgs({ options: { db: { type: 'string' }, log: { type: 'string' }, seed: { type: 'string' }, kill: { type: 'string' } } });
@@ -33,23 +34,13 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const file = sqliteStore(values.db!);
 // Kill points on both sides of each write: just before a batch commits, and just after.
-const store: Store = {
-  name: file.name,
-  header: () => file.header(),
-  lock: (holder) => file.lock(holder),
-  unlock: (holder) => file.unlock(holder),
-  load: () => file.load(),
-  outcome: (id) => file.outcome(id),
-  escalation: (id) => file.escalation(id),
-  approval: (id) => file.approval(id),
-  journal: (query) => file.journal(query),
-  close: () => file.close(),
+const store: Store = forwardStore(file, {
   write(batch) {
     hook('before a write');
     file.write(batch);
     hook('after a write');
   },
-};
+});
 /** This process's session: the orchestrator below starts it (executors run again during the restore, before it is journaled). */
 const session = (store.header()?.sessions ?? 0) + 1;
 const done = new Set(existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((line) => line.startsWith('effect ')).map((line) => line.split(' ')[1]) : []);

@@ -12,6 +12,7 @@ import { existsSync, readFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createOrchestrator, EchelonError, type Store } from '../../src/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
+import { forwardStore } from '../../src/store/index.js';
 import { badInputs, faultyExecutor, pairs, randomOrganisation, refusal, retryable } from '../support/random-org.js';
 
 const { values } = parseArgs({ options: { db: { type: 'string' }, seed: { type: 'string' }, tasks: { type: 'string' }, kill: { type: 'string' } } });
@@ -30,23 +31,13 @@ const hook = (what: string) => {
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const file = sqliteStore(db);
-const store: Store = {
-  ...file,
-  header: () => file.header(),
-  lock: (holder) => file.lock(holder),
-  unlock: (holder) => file.unlock(holder),
-  load: () => file.load(),
-  outcome: (id) => file.outcome(id),
-  escalation: (id) => file.escalation(id),
-  approval: (id) => file.approval(id),
-  journal: (query) => file.journal(query),
-  close: () => file.close(),
+const store: Store = forwardStore(file, {
   write(batch) {
     hook('before a write');
     file.write(batch);
     hook('after a write');
   },
-};
+});
 
 const { hierarchy, tasks } = randomOrganisation(seed, Number(values.tasks));
 const options = {

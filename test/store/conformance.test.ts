@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStore, type Store, type StoreBatch, type StoredOrganisation } from '../../src/index.js';
 import { storeConformance, type StoreFactory } from '../../src/store/testing/index.js';
+import { forwardStore } from '../../src/store/index.js';
 
 /** Runs the suite with a runner of our own, outside vitest: each case's title and whether it passed. */
 function verdicts(factory: StoreFactory): Record<string, 'passed' | 'failed'> {
@@ -39,19 +40,7 @@ const broken = (change: (store: Store) => Partial<Store>): StoreFactory => ({
     return { ...bound(store), ...change(store) };
   },
 });
-const bound = (store: Store): Store => ({
-  name: store.name,
-  lock: (holder) => store.lock(holder),
-  unlock: (holder) => store.unlock(holder),
-  header: () => store.header(),
-  load: () => store.load(),
-  write: (batch) => store.write(batch),
-  outcome: (id) => store.outcome(id),
-  escalation: (id) => store.escalation(id),
-  approval: (id) => store.approval(id),
-  journal: (query) => store.journal(query),
-  close: () => store.close(),
-});
+const bound = (store: Store): Store => forwardStore(store);
 
 describe('the store conformance suite', () => {
   it('passes a correct store on every case, with any runner', () => {

@@ -3,6 +3,7 @@
  * the way a crashing process or a careless store would.
  */
 import type { Store, StoreBatch } from '../../src/index.js';
+import { forwardStore } from '../../src/store/index.js';
 import type { StoreFactory as ConformanceFactory } from '../../src/store/testing/index.js';
 
 /**
@@ -15,19 +16,7 @@ export interface StoreFactory extends Required<ConformanceFactory> {
 
 /** Forwards everything to `store`, with `write` replaced. */
 function wrap(store: Store, write: (batch: StoreBatch) => void): Store {
-  return {
-    name: store.name,
-    header: () => store.header(),
-    lock: (holder) => store.lock(holder),
-    unlock: (holder) => store.unlock(holder),
-    load: () => store.load(),
-    write,
-    outcome: (id) => store.outcome(id),
-    escalation: (id) => store.escalation(id),
-    approval: (id) => store.approval(id),
-    journal: (query) => store.journal(query),
-    close: () => store.close(),
-  };
+  return forwardStore(store, { write });
 }
 
 /**

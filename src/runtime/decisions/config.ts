@@ -5,8 +5,8 @@ import type { EscalationPolicy } from '../../escalation/types.js';
 import type { Hierarchy } from '../../hierarchy/hierarchy.js';
 import type { AgentNode } from '../../hierarchy/types.js';
 import type { ApprovalRequirement, Task } from '../../types.js';
-import type { FanoutLimits } from '../fanout.js';
-import type { ResourceRegistry } from '../resources.js';
+import type { ResourceClaim } from '../../escalation/types.js';
+import type { FanoutLimits } from './fanout.js';
 
 /** Decides whether a task needs approval before an agent executes it (besides task flags). */
 export type ApprovalRule = (task: Task, agent: AgentNode) => ApprovalRequirement | boolean | undefined;
@@ -17,7 +17,8 @@ export interface DecisionConfig {
   readonly policy: EscalationPolicy;
   readonly approvalRule: ApprovalRule | undefined;
   readonly hasExecutor: (agentId: string) => boolean;
-  readonly resources: ResourceRegistry;
+  /** Who holds the task's declared resources (the runtime's registry). */
+  readonly resources: { conflicts(agentId: string, task: Task, anyAgent?: boolean): readonly ResourceClaim[] };
   readonly maxDepth: number;
   readonly maxEscalations: number;
   /** The decomposer that may split `task` at `agentId`, if any. */

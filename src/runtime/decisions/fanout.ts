@@ -3,13 +3,13 @@
  * (ids derived from the parent's, budgets shared out, limits enforced), and turn a finished
  * join into the parent's settlement (merged results, the subtask tree, the failures).
  */
-import type { Step } from '../../machines/ports.js';
-import type { TaskError } from '../errors.js';
-import { taskErrorFromUnknown } from '../errors.js';
-import { joinAll, type Decomposer, type Decomposition, type SubtaskSpec } from '../delegation/decomposition.js';
-import { failuresOf, resultsOf, treeOf, type Join } from '../delegation/join.js';
-import type { Hierarchy } from '../hierarchy/hierarchy.js';
-import type { Settlement, Task, TaskBudget } from '../types.js';
+import type { Step } from '../../../machines/ports.js';
+import type { TaskError } from '../../errors.js';
+import { taskErrorFromUnknown } from '../../errors.js';
+import { joinAll, type Decomposer, type Decomposition, type SubtaskSpec } from '../../delegation/decomposition.js';
+import { failuresOf, resultsOf, treeOf, type Join } from '../../delegation/join.js';
+import type { Hierarchy } from '../../hierarchy/hierarchy.js';
+import type { Settlement, Task, TaskBudget } from '../../types.js';
 
 export interface FanoutLimits {
   /** Most subtasks one decomposition may create. */
