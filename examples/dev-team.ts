@@ -51,7 +51,7 @@ const scenario = defineScenario({
 
     const show = (outcome: Outcome) => {
       const result = outcome.status === 'completed' ? JSON.stringify(outcome.result) : outcome.error?.message;
-      log(`  ${outcome.status === 'completed' ? '✓' : '✗'} ${outcome.type}: ${outcome.status} ${outcome.splitBy === undefined ? `by ${outcome.executedBy ?? 'nobody'}` : `split by ${outcome.splitBy}`} via ${outcome.delegationChain.join(' → ')}: ${result}`);
+      log(`  ${outcome.status === 'completed' ? '✓' : '✗'} ${outcome.type}: ${outcome.status} ${outcome.splitBy !== undefined ? `split by ${outcome.splitBy}` : outcome.executedBy !== undefined ? `by ${outcome.executedBy}` : 'before anyone ran it'} via ${outcome.delegationChain.join(' → ')}: ${result}`);
     };
 
     // ── Durability: what the last run left waiting for a person is still waiting; approve it now.

@@ -92,7 +92,7 @@ function defineAgentMachine(ports: AgentPorts) {
     },
     guards: {
       restsAt: ({ context }, params: { state: AgentStateName }) => context.rest === params.state,
-      hasReady: ({ context }) => canTakeReady({ ctx: context, ports, me: context.agentId }),
+      hasReady: ({ context }) => canTakeReady(context, ports),
       inPipeline: ({ context }) => context.current !== null,
       answersEvaluation: ({ event }) => event.type === 'echelon.decided' && event.phase === 'evaluate',
     },

@@ -52,7 +52,7 @@ describe('the scenario format', () => {
     const capabilities = new Set(developmentTeam().nodes().flatMap((node) => node.capabilities));
     // The first four, one per capability, then the full-stack feature.
     expect(lines.filter((line) => line.startsWith('  ✓'))).toHaveLength(4 + capabilities.size + 1);
-    expect(lines).toContainEqual(expect.stringMatching(/✗ quantum_computing: failed by nobody/));
+    expect(lines).toContainEqual(expect.stringMatching(/✗ quantum_computing: failed before anyone ran it/));
   });
 
   it('isMainModule tells the program being run from a module it imported', () => {

@@ -52,8 +52,8 @@ export function takeReady(t: Turn): void {
 }
 
 /** Whether the pipeline can take a waiting task now. */
-export function canTakeReady(t: Pick<Turn, 'ctx' | 'ports' | 'me'>): boolean {
-  return t.ctx.ready.length > 0 && t.ctx.current === null && t.ctx.deciding < t.ports.settings.decisionConcurrency(t.me);
+export function canTakeReady(ctx: Turn['ctx'], ports: Turn['ports']): boolean {
+  return ctx.ready.length > 0 && ctx.current === null && ctx.deciding < ports.settings.decisionConcurrency(ctx.agentId);
 }
 
 /** `evaluatingEscalation`: the policy decides; a `delegate` verdict keeps the task for `delegating`. */
