@@ -70,7 +70,7 @@ export interface MergeContext {
 export interface Decomposer {
   readonly name: string;
   decompose(task: Task, context: DecompositionContext): Decomposition | readonly SubtaskSpec[] | undefined | Promise<Decomposition | readonly SubtaskSpec[] | undefined>;
-  /** How subtasks join (default `all()`); a decomposition can override it per task. */
+  /** How subtasks join (default `joinAll()`); a decomposition can override it per task. */
   readonly join?: JoinPolicy;
   /** What a failing subtask does (default `'fail-fast'`). */
   readonly onFailure?: PartialFailurePolicy;
