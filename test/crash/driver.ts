@@ -10,37 +10,19 @@
  *
  * Usage: node --import tsx test/crash/driver.ts --db <file> --log <file> --seed <n> --kill <hook | 0>
  */
-import { appendFileSync, existsSync, readFileSync, writeSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createOrchestrator, developmentTeam, fullStackFeature, type Executor, type Store } from '../../src/index.js';
+import { createOrchestrator, developmentTeam, fullStackFeature, type Executor } from '../../src/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
-import { forwardStore } from '../../src/store/index.js';
+import { killPoints, say, tick } from './kill-points.js';
 import { planFor } from './plan.js';
 
 const { values } = parseArgs({ options: { db: { type: 'string' }, log: { type: 'string' }, seed: { type: 'string' }, kill: { type: 'string' } } });
 const log = values.log!;
 const killAt = Number(values.kill ?? 0);
 const plan = planFor(Number(values.seed));
-const say = (line: string) => writeSync(1, `${line}\n`);
 
-let hooks = 0;
-const hook = (what: string) => {
-  hooks += 1;
-  if (hooks !== killAt) return;
-  say(`KILL ${hooks} ${what}`);
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30_000); // the test kills us here
-};
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-const file = sqliteStore(values.db!);
-// Kill points on both sides of each write: just before a batch commits, and just after.
-const store: Store = forwardStore(file, {
-  write(batch) {
-    hook('before a write');
-    file.write(batch);
-    hook('after a write');
-  },
-});
+const { hook, passed, store } = killPoints(killAt, sqliteStore(values.db!));
 /** This process's session: the orchestrator below starts it (executors run again during the restore, before it is journaled). */
 const session = (store.header()?.sessions ?? 0) + 1;
 const done = new Set(existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((line) => line.startsWith('effect ')).map((line) => line.split(' ')[1]) : []);
@@ -90,7 +72,7 @@ for (const task of plan.filter((planned) => planned.approval)) {
 }
 for (const task of plan) await org.outcome(task.id);
 await org.flush();
-say(`HOOKS ${hooks}`);
+say(`HOOKS ${passed()}`);
 say('DONE');
 await org.stop();
 store.close();

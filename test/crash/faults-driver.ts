@@ -8,36 +8,19 @@
  * Usage: node --import tsx test/crash/faults-driver.ts --db <file> --seed <n> --tasks <n> --kill <hook | 0>
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createOrchestrator, EchelonError, type Store } from '../../src/index.js';
+import { createOrchestrator, EchelonError } from '../../src/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
-import { forwardStore } from '../../src/store/index.js';
+import { killPoints, say, tick } from './kill-points.js';
 import { badInputs, faultyExecutor, pairs, randomOrganisation, refusal, retryable } from '../support/random-org.js';
 
 const { values } = parseArgs({ options: { db: { type: 'string' }, seed: { type: 'string' }, tasks: { type: 'string' }, kill: { type: 'string' } } });
 const db = values.db!;
 const seed = Number(values.seed);
 const killAt = Number(values.kill ?? 0);
-const say = (line: string) => writeSync(1, `${line}\n`);
 
-let hooks = 0;
-const hook = (what: string) => {
-  hooks += 1;
-  if (hooks !== killAt) return;
-  say(`KILL ${hooks} ${what}`);
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30_000); // the test kills us here
-};
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-const file = sqliteStore(db);
-const store: Store = forwardStore(file, {
-  write(batch) {
-    hook('before a write');
-    file.write(batch);
-    hook('after a write');
-  },
-});
+const { hook, store } = killPoints(killAt, sqliteStore(db));
 
 const { hierarchy, tasks } = randomOrganisation(seed, Number(values.tasks));
 const options = {
