@@ -1,0 +1,40 @@
+// @ts-check
+/**
+ * StrykerJS over one module of test/mutation/modules.mjs, named by MUTATE_MODULE
+ * (`npm run mutate` runs them all; `npm run mutate -- join` one). Not part of `npm test` or CI.
+ *
+ * - StrykerJS 9.6.1: 10 needs Node 22.
+ * - `tsconfigFile` points at a file that does not exist: Stryker's tsconfig step needs the
+ *   TypeScript JS API, which TypeScript 7 does not have. Survivors are typechecked afterwards
+ *   by test/mutation/typecheck-survivors.mjs (`tsc --noEmit` on each survivor applied to a
+ *   scratch copy): one `tsc` rejects counts as caught, since CI typechecks.
+ * - Tests that run the code in child processes or browsers, where mutants are never active
+ *   (test/crash, the CLI, the browser, the lock holder, packaging), are left out: see
+ *   vitest.mutate.config.ts.
+ */
+import { MODULES, reportDir } from './test/mutation/modules.mjs';
+
+const module = process.env.MUTATE_MODULE ?? '';
+const files = MODULES[/** @type {keyof typeof MODULES} */ (module)];
+if (files === undefined) throw new Error(`MUTATE_MODULE must be one of ${Object.keys(MODULES).join(', ')} (got "${module}").`);
+const dir = reportDir(module);
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutate.config.ts', related: true },
+  plugins: ['@stryker-mutator/vitest-runner'],
+  coverageAnalysis: 'perTest',
+  mutate: files,
+  concurrency: 2,
+  timeoutMS: 20_000,
+  incremental: true,
+  incrementalFile: `${dir}/incremental.json`,
+  reporters: ['html', 'json', 'clear-text', 'progress'],
+  htmlReporter: { fileName: `${dir}/index.html` },
+  jsonReporter: { fileName: `${dir}/mutation.json` },
+  tsconfigFile: 'tsconfig.stryker-none.json',
+  disableTypeChecks: true,
+  tempDirName: `.stryker-tmp/${module}`,
+  cleanTempDir: true,
+};
