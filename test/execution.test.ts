@@ -85,7 +85,9 @@ describe('timeouts, on a simulated clock', () => {
     expect(aborted).toBeUndefined();
     clock.increment(1);
     const outcome = await hung;
-    expect(aborted).toBeDefined();
+    // The executor's signal says why: the agent stopped the attempt (its timeout is the task's error).
+    expect(aborted).toBeInstanceOf(EchelonError);
+    expect(aborted).toMatchObject({ code: 'cancelled', message: 'frontend_dev_1 stopped this attempt.' });
     expect(outcome.status).toBe('failed');
     expect(outcome.error?.code).toBe('executor_timeout');
     expect(outcome.error?.message).toMatch(/frontend_dev_1 did not finish "css" .* within 1000 ms \(attempt 1\)/);

@@ -77,6 +77,8 @@ describe('loops through escalations', () => {
     expect(outcome).toMatchObject({ status: 'failed', error: { code: 'unroutable' } });
     expect(outcome.escalations).toHaveLength(11);
     // Each escalation is raised for the task the previous one was resolved with: `far`, then `far!esc_…`, never `far!esc_…!esc_…`.
+    expect(resolutionIds).toHaveLength(11);
+    expect(resolutionIds[0]).toBe('far');
     for (const id of resolutionIds.slice(1)) expect(id).toMatch(/^far![^!]+$/);
   });
 });
