@@ -36,5 +36,7 @@ export default {
   tsconfigFile: 'tsconfig.stryker-none.json',
   disableTypeChecks: true,
   tempDirName: `.stryker-tmp/${module}`,
+  // Every module's sandbox and report stays out of the others' sandboxes.
+  ignorePatterns: ['/.stryker-tmp', '/reports', '/dist', '/.bench-build', '/coverage', '/test-results'],
   cleanTempDir: true,
 };

@@ -1,17 +1,28 @@
 /**
- * The modules `npm run mutate` mutates, one Stryker run each (so a run fits in a sitting on a
- * shared machine, and each keeps its own incremental file). Line ranges (`file:from-to`) mutate
- * only the named lines: the budget charge inside the orchestrator, say, not the whole file.
+ * What `npm run mutate` mutates, in two Stryker runs (each keeps its own incremental file, and
+ * pays for one initial run of the suite, ~4 minutes on a shared 2-core machine):
+ * - `decisions`: the pure decision modules — hierarchy, delegation (strategies, routing,
+ *   decomposition, joins), escalation (policy, targets, verdicts), approval (authority, approvers);
+ * - `lifecycle`: the held-task lifecycle and the agent handlers that decide its moves (the
+ *   pipeline, execution with retries and time budgets, approval, escalation, delivery with
+ *   fan-in, cancellation), and the budgets and loop limits (the depth, loop and escalation
+ *   limits in evaluation and after a failure, and the fan-out's subtask and cost budgets).
+ * Left out of `lifecycle`: the handlers that only move data (turn.ts, restore.ts, index.ts).
  */
 export const MODULES = {
-  hierarchy: ['src/hierarchy/hierarchy.ts', 'src/hierarchy/capability-index.ts'],
-  strategies: ['src/delegation/strategies.ts'],
-  join: ['src/delegation/join.ts'],
-  delegation: ['src/delegation/route.ts', 'src/delegation/decomposition.ts'],
-  policy: ['src/escalation/policy.ts'],
-  escalation: ['src/escalation/target.ts', 'src/escalation/verdict.ts'],
-  authority: ['src/approval/authority.ts'],
-  approvers: ['src/approval/approvers.ts'],
+  decisions: [
+    'src/hierarchy/hierarchy.ts',
+    'src/hierarchy/capability-index.ts',
+    'src/delegation/strategies.ts',
+    'src/delegation/route.ts',
+    'src/delegation/decomposition.ts',
+    'src/delegation/join.ts',
+    'src/escalation/policy.ts',
+    'src/escalation/target.ts',
+    'src/escalation/verdict.ts',
+    'src/approval/authority.ts',
+    'src/approval/approvers.ts',
+  ],
   lifecycle: [
     'machines/task.machine.ts',
     'machines/core/pipeline.ts',
@@ -20,8 +31,10 @@ export const MODULES = {
     'machines/core/escalation.ts',
     'machines/core/delivery.ts',
     'machines/core/cancel.ts',
+    'src/runtime/decisions/index.ts',
+    'src/runtime/decisions/evaluate.ts',
+    'src/runtime/decisions/fanout.ts',
   ],
-  limits: ['src/runtime/decisions/evaluate.ts', 'src/runtime/decisions/fanout.ts'],
 };
 
 /** Where a module's reports go (not committed: see .gitignore). */

@@ -12,6 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { reportDir } from './modules.mjs';
 
@@ -37,7 +38,8 @@ export function typecheckSurvivors(module) {
   const report = JSON.parse(readFileSync(join(dir, 'mutation.json'), 'utf8'));
   const cacheFile = join(dir, 'typecheck.json');
   const cache = existsSync(cacheFile) ? JSON.parse(readFileSync(cacheFile, 'utf8')) : {};
-  const scratch = join(ROOT, '.stryker-tmp', `typecheck-${module}`);
+  // Outside the repository, so no Stryker sandbox copies it.
+  const scratch = join(tmpdir(), `echelon-typecheck-${module}-${process.pid}`);
   let prepared = false;
   const prepare = () => {
     rmSync(scratch, { recursive: true, force: true });
