@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RESOLUTIONS, defaultEscalationPolicy, developmentTeam, type Task } from '../../src/index.js';
-import type { EscalationContext, ResourceClaim } from '../../src/escalation/types.js';
+import type { EscalationContext, EscalationVerdict, ResourceClaim } from '../../src/escalation/types.js';
 import type { Route } from '../../src/delegation/route.js';
 import { makeTask } from '../support/helpers.js';
 
@@ -18,7 +18,9 @@ const claim = (resource: string, agentId = 'frontend_dev_1'): ResourceClaim => (
 
 describe('shouldEscalate', () => {
   const policy = defaultEscalationPolicy();
-  const verdict = (t: Task, route: Route = 'execute', claims: readonly ResourceClaim[] = []) => policy.shouldEscalate(t, at('backend_dev_1'), context(route, claims));
+  // The default policy answers synchronously, with a verdict or nothing.
+  const verdict = (t: Task, route: Route = 'execute', claims: readonly ResourceClaim[] = []) =>
+    policy.shouldEscalate(t, at('backend_dev_1'), context(route, claims)) as EscalationVerdict | undefined;
 
   it('nobody can: beyond_capability, saying so, or naming the failure that left nobody', () => {
     expect(verdict(task(), 'none')).toEqual({ reason: 'beyond_capability', message: 'backend_dev_1 cannot do "python" and nobody below it can.' });
@@ -70,7 +72,7 @@ describe('shouldEscalate', () => {
     });
     expect(named.shouldEscalate(task(), at('backend_dev_1'), context('execute', [claim('cache')]))).toBeUndefined();
     const predicate = defaultEscalationPolicy({ exclusive: (resource) => resource.startsWith('prod-') });
-    expect(predicate.shouldEscalate(task(), at('backend_dev_1'), context('execute', claims))?.reason).toBe('resource_conflict');
+    expect((predicate.shouldEscalate(task(), at('backend_dev_1'), context('execute', claims)) as EscalationVerdict).reason).toBe('resource_conflict');
     expect(predicate.shouldEscalate(task(), at('backend_dev_1'), context('execute', [claim('cache')]))).toBeUndefined();
   });
 });
