@@ -3,11 +3,13 @@
  * pays for one initial run of the suite, ~4 minutes on a shared 2-core machine):
  * - `decisions`: the pure decision modules — hierarchy, delegation (strategies, routing,
  *   decomposition, joins), escalation (policy, targets, verdicts), approval (authority, approvers);
- * - `lifecycle`: the held-task lifecycle and the agent handlers that decide its moves (the
- *   pipeline, execution with retries and time budgets, approval, escalation, delivery with
- *   fan-in, cancellation), and the budgets and loop limits (the depth, loop and escalation
- *   limits in evaluation and after a failure, and the fan-out's subtask and cost budgets).
- * Left out of `lifecycle`: the handlers that only move data (turn.ts, restore.ts, index.ts).
+ * - `lifecycle`: the held-task lifecycle chart and the agent handlers that decide a held task's
+ *   moves — execution (retries, timeouts, the time budget), escalation (the loop check) and
+ *   delivery (fan-in) — and the budgets and loop limits: the loop, depth and escalation limits
+ *   in evaluation and after a failure (decisions/evaluate.ts, decisions/index.ts), and the
+ *   fan-out's subtask, depth and cost budgets (decisions/fanout.ts).
+ * Not mutated yet (time): the pipeline, approval and cancellation handlers, which mostly move
+ * records between phases; the handlers that only move data (turn.ts, restore.ts, index.ts).
  */
 export const MODULES = {
   decisions: [
@@ -25,12 +27,9 @@ export const MODULES = {
   ],
   lifecycle: [
     'machines/task.machine.ts',
-    'machines/core/pipeline.ts',
     'machines/core/execution.ts',
-    'machines/core/approval.ts',
     'machines/core/escalation.ts',
     'machines/core/delivery.ts',
-    'machines/core/cancel.ts',
     'src/runtime/decisions/index.ts',
     'src/runtime/decisions/evaluate.ts',
     'src/runtime/decisions/fanout.ts',
