@@ -36,6 +36,7 @@ export type EchelonErrorCode =
   | 'executor_error'
   | 'executor_timeout'
   | 'invalid_result'
+  | 'invalid_progress'
   | 'cancelled'
   // escalation
   | 'escalation_unresolved'

@@ -52,6 +52,13 @@ export type {
   EventOfType,
   Listener,
   EventStreamOptions,
+  SubmitOptions,
+  TaskStream,
+  TaskStreamEvent,
+  TaskLifecycleEvent,
+  ProgressEvent,
+  StreamDropped,
+  TaskStreamOptions,
 } from './runtime/index.js';
 
 // Scenarios (the functions are `echelon/scenario`)

@@ -6,3 +6,4 @@ export { llmApprover } from './approver.js';
 export { isRetryableModelError } from './retry.js';
 export { tokenCost, DEFAULT_DECISION_TIMEOUT_MS } from './model.js';
 export { AGENT_TOOL_NAMES, MODEL_ESCALATION_REASONS } from './agent-tools.js';
+export { organisationUIStream } from './ui-stream.js';

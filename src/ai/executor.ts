@@ -4,7 +4,7 @@
  * escalate, or ask for approval; its token usage counts against the task's cost budget; the
  * runtime's AbortSignal (timeout, cancellation) reaches the model call; retries are the runtime's.
  */
-import { generateText, NoObjectGeneratedError, NoOutputGeneratedError, Output, stepCountIs, type FlexibleSchema, type LanguageModel, type ToolSet } from 'ai';
+import { generateText, NoObjectGeneratedError, NoOutputGeneratedError, Output, stepCountIs, type FlexibleSchema, type LanguageModel, type LanguageModelUsage, type ToolSet } from 'ai';
 import { EchelonError } from '../errors.js';
 import type { AgentNode } from '../hierarchy/types.js';
 import type { ExecutionContext, Executor } from '../runtime/executors.js';
@@ -12,6 +12,7 @@ import type { Task } from '../types.js';
 import { AGENT_TOOL_NAMES, agentToolInstructions, agentTools, followAgentToolCalls } from './agent-tools.js';
 import { describeAgent, describeTask } from './describe.js';
 import { answerFormat, causeMessage, tokenCost, type CostFunction, type ModelSettings } from './model.js';
+import { streamAttempt, type CallResult } from './stream-call.js';
 
 /** Options of {@link llmExecutor}. */
 export interface LlmExecutorOptions<TOutput = string> {
@@ -39,7 +40,9 @@ export interface LlmExecutorOptions<TOutput = string> {
 export const DEFAULT_MAX_STEPS = 8;
 
 /**
- * An executor that runs a language model through the AI SDK's `generateText`.
+ * An executor that runs a language model through the AI SDK: `generateText`, or `streamText` while
+ * someone follows the task (`org.stream`, `onProgress`, the live view) — then its text, tool calls
+ * and tool results arrive as progress ({@link LlmProgress}) as the model produces them.
  *
  * - The prompt describes the task (type, id, payload, context, the delegation chain, escalations,
  *   the failure that brought it here); the system prompt says who the agent is.
@@ -83,35 +86,22 @@ export function llmExecutor<TOutput>(options: LlmExecutorOptions<TOutput>): Exec
     const { agent } = context;
     const persona = typeof options.system === 'function' ? options.system(agent, task) : (options.system ?? defaultPersona(agent));
     const system = [persona, agentToolInstructions(context.approved), ...(format === undefined ? [] : [await format])].join('\n\n');
-    let overBudget: unknown;
-    const call = generateText({
+    const request = {
       ...options.settings,
       model: options.model,
       system,
       prompt: options.prompt?.(task, context) ?? describeTask(task, context.hierarchy),
       tools: { ...options.tools, ...agentTools(context.approved) },
       ...(options.output === undefined ? {} : { output: Output.object({ schema: options.output }) }),
-      stopWhen: [stepCountIs(maxSteps), () => overBudget !== undefined],
+      stopWhen: stepCountIs(maxSteps),
       maxRetries: 0,
-      abortSignal: context.signal,
-      onStepFinish: (step) => {
-        if (overBudget !== undefined) return;
-        try {
-          context.reportCost(cost(step.usage));
-        } catch (error) {
-          overBudget = error;
-        }
-      },
-    });
-    let result: Awaited<typeof call>;
-    try {
-      result = await call;
-    } catch (error) {
-      if (overBudget !== undefined) throw overBudget;
-      if (context.signal.aborted) throw error; // timed out or cancelled: the runtime already moved on
+    };
+    const charge = (usage: LanguageModelUsage) => context.reportCost(cost(usage));
+    // Someone follows the task: stream, and report what arrives; nobody does: one answer, nothing streamed.
+    const result = await (context.streaming ? streamAttempt(request, context, charge) : generateAttempt(request, context, charge)).catch((error: unknown) => {
+      if (context.signal.aborted && !(error instanceof EchelonError)) throw error; // timed out or cancelled: the runtime already moved on
       throw explain(error, agent, task);
-    }
-    if (overBudget !== undefined) throw overBudget;
+    });
     // A tool loop can swallow an abort and return a partial result (vercel/ai#12878): the runtime's word stands.
     context.signal.throwIfAborted();
     followAgentToolCalls(result.toolCalls, context);
@@ -122,11 +112,37 @@ export function llmExecutor<TOutput>(options: LlmExecutorOptions<TOutput>): Exec
     }
     if (options.output === undefined) return result.text;
     try {
-      return result.output;
+      return (await result.output()) as TOutput;
     } catch (error) {
       throw explain(error, agent, task);
     }
   };
+}
+
+/** One attempt through `generateText`: usage charged as each step finishes; over budget, the tool loop stops. */
+async function generateAttempt(request: Omit<Parameters<typeof generateText>[0], 'abortSignal' | 'onStepFinish'>, context: ExecutionContext, charge: (usage: LanguageModelUsage) => void): Promise<CallResult> {
+  let overBudget: unknown;
+  const call = generateText({
+    ...request,
+    stopWhen: [...[request.stopWhen ?? []].flat(), () => overBudget !== undefined],
+    abortSignal: context.signal,
+    onStepFinish: (step) => {
+      if (overBudget !== undefined) return;
+      try {
+        charge(step.usage);
+      } catch (error) {
+        overBudget = error;
+      }
+    },
+  } as Parameters<typeof generateText>[0]);
+  let result: Awaited<typeof call>;
+  try {
+    result = await call;
+  } catch (error) {
+    throw overBudget ?? error;
+  }
+  if (overBudget !== undefined) throw overBudget;
+  return { toolCalls: result.toolCalls, finishReason: result.finishReason, text: result.text, output: async () => result.output };
 }
 
 function defaultPersona(agent: AgentNode): string {

@@ -11,8 +11,10 @@ import { importPeer } from '../peers.js';
 await importPeer('zod/v4', 'zod', 'echelon/ai');
 await importPeer('ai', 'ai', 'echelon/ai');
 
-export const { llmExecutor, DEFAULT_MAX_STEPS, llmDelegation, llmDecomposer, llmApprover, isRetryableModelError, tokenCost, DEFAULT_DECISION_TIMEOUT_MS, AGENT_TOOL_NAMES, MODEL_ESCALATION_REASONS } = await import('./api.js');
+export const { llmExecutor, DEFAULT_MAX_STEPS, llmDelegation, llmDecomposer, llmApprover, isRetryableModelError, tokenCost, DEFAULT_DECISION_TIMEOUT_MS, AGENT_TOOL_NAMES, MODEL_ESCALATION_REASONS, organisationUIStream } = await import('./api.js');
 export type { LlmExecutorOptions } from './executor.js';
+export type { LlmProgress } from './stream-call.js';
+export type { AgentPartData, EchelonUIDataTypes, EchelonUIMessage, OrganisationUIStreamOptions } from './ui-stream.js';
 export type { LlmDelegationOptions, DelegationFallback, DelegationProblem } from './delegation.js';
 export type { LlmDecomposerOptions } from './decomposer.js';
 export type { LlmApproverOptions, ApproverModelDecision } from './approver.js';

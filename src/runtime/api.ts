@@ -9,7 +9,10 @@ import type { Role } from '../hierarchy/types.js';
 import type { JournalEntry, JournalQuery } from '../store/types.js';
 import type { ReplayStep } from '../replay/steps.js';
 import type { Approval, Escalation, EscalationResolution, Outcome, TaskInput } from '../types.js';
+import type { ProgressEvent, TaskStreamOptions } from '../stream/index.js';
 import type { EventStreamOptions } from './event-stream.js';
+import type { TaskStream } from './streaming.js';
+import type { SubmitOptions } from './submit.js';
 import type { EventOfType, Listener, OrchestratorEvent, OrchestratorEventType } from './events.js';
 
 /** The reference's `get_status`, plus pending approvals. */
@@ -53,8 +56,36 @@ export interface Orchestrator {
   readonly hierarchy: Hierarchy;
   /** The root agent's actor (the XState system's root), for inspection and advanced use. */
   readonly actor: AgentActorRef;
-  /** Submits a task (to the root, or to `at`) and resolves with its outcome once it settles. */
-  submit<TResult = unknown>(task: TaskInput, options?: { readonly at?: string }): Promise<Outcome<TResult>>;
+  /**
+   * Submits a task (to the root, or to `at`) and resolves with its outcome once it settles;
+   * `onProgress` gets its progress (and its derived tasks') from before its first hop.
+   */
+  submit<TResult = unknown>(task: TaskInput, options?: SubmitOptions): Promise<Outcome<TResult>>;
+  /**
+   * A task's stream: its progress and lifecycle events, and those of everything derived from it
+   * (subtasks, resolutions of its escalations, retries), in the order they happened, ending with
+   * the submitted task's outcome. Given a task id, it follows an active task from now on (a
+   * recently finished one yields its outcome and ends); given a task, it submits it and follows
+   * it from before its first hop. Progress beyond `bufferSize` unread events drops oldest first
+   * (a `stream.dropped` notice says how many); lifecycle events are never dropped. It ends on
+   * `break`, when `signal` aborts, or when the organisation stops. Throws `unknown_task` for a
+   * task id it does not know.
+   *
+   * @example
+   * ```ts
+   * const stream = org.stream({ type: 'api_design' });
+   * for await (const event of stream) {
+   *   if (event.type === 'task.progress') console.log(event.path.join(' › '), event.agent, event.data);
+   * }
+   * (await stream.outcome).status; // 'completed'
+   * ```
+   */
+  stream(task: string | TaskInput, options?: TaskStreamOptions & { readonly at?: string }): TaskStream;
+  /**
+   * Listens to every task's progress (a dashboard, the live view); returns the unsubscribe
+   * function. While someone listens, executors that can stream (`llmExecutor`) do.
+   */
+  onProgress(listener: (event: ProgressEvent) => void): () => void;
   /**
    * The outcome of a task: waits while it is active; recent finished outcomes resolve at once.
    * Rejects with `orchestrator_stopped` for a task the organisation stopped before it settled.

@@ -30,6 +30,23 @@ export interface ExecutionContext {
    * the attempt stops and the task escalates.
    */
   reportCost(amount: number): void;
+  /**
+   * Reports progress — a text delta, a step name, a percentage: any JSON value — to whoever follows
+   * the task (`org.stream`, `submit(task, { onProgress })`, the live view), tagged with the task,
+   * this agent, the attempt and the task's path in the tree. Cheap when nobody listens; never
+   * persisted. Throws `invalid_progress` for a value that is not JSON data.
+   *
+   * @example
+   * ```ts
+   * const executor: Executor = async (task, { progress }) => {
+   *   for (const step of ['plan', 'build', 'test']) progress({ step });
+   *   return 'done';
+   * };
+   * ```
+   */
+  progress(data: unknown): void;
+  /** True while someone follows this task's progress: worth streaming (a model's tokens) rather than waiting for the whole answer. */
+  readonly streaming: boolean;
   /** Stop here and escalate the task with this reason; the runtime routes it up. */
   escalate(reason: EscalationReason, message?: string): never;
   /** Stop here and park the task until it is approved; the executor then runs again with `approved: true`. */
@@ -61,7 +78,11 @@ export function executionContext(args: {
   idempotencyKey: string;
   now: () => number;
   reportCost: (amount: number) => void;
+  /** Where progress goes (default: nowhere) and whether anyone listens (default: nobody). */
+  progress?: (data: unknown) => void;
+  listening?: () => boolean;
 }): ExecutionContext {
+  const listening = args.listening ?? (() => false);
   return {
     agent: args.agent,
     hierarchy: args.hierarchy,
@@ -74,6 +95,10 @@ export function executionContext(args: {
     approved: args.task.approvedBy.length > 0,
     now: args.now,
     reportCost: args.reportCost,
+    progress: args.progress ?? (() => undefined),
+    get streaming() {
+      return listening();
+    },
     escalate(reason, message) {
       throw new EscalationSignal(reason, message ?? `${args.agent.id} escalated "${args.task.type}" (${reason}).`);
     },

@@ -14,3 +14,6 @@ export type { ApprovalRule } from './decisions/index.js';
 export type { PerAgent, Setting } from './per-agent.js';
 export type { OrchestratorEvent, OrchestratorEventType, EventOfType, Listener } from './events.js';
 export type { EventStreamOptions } from './event-stream.js';
+export type { SubmitOptions } from './submit.js';
+export type { TaskStream, TaskStreamEvent, TaskLifecycleEvent } from './streaming.js';
+export type { ProgressEvent, StreamDropped, TaskStreamOptions } from '../stream/index.js';

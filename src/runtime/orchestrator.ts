@@ -5,12 +5,13 @@
  */
 import { nanoid } from 'nanoid';
 import { createActor } from 'xstate';
-import { agentChildId, createAgentMachine, type AgentActorRef, type AgentContext, type AgentStateName, type HeldTask } from '../../machines/agent.machine.js';
+import { agentChildId, createAgentMachine } from '../../machines/agent.machine.js';
 import { restoreReports, splitRestored, stopOrganisation } from '../../machines/reports.js';
 import { EchelonError } from '../errors.js';
 import { hierarchyMetrics } from '../hierarchy/metrics.js';
 import { openDurable, type Durable } from './durability/index.js';
 import type { Outcome, Settlement, Task, TaskInput } from '../types.js';
+import type { TaskStreamOptions } from '../stream/index.js';
 import type { Orchestrator } from './api.js';
 import { createInProcessHost } from './host.js';
 import { resolveOptions } from './ports.js';
@@ -22,7 +23,9 @@ import { replaySteps } from '../replay/steps.js';
 import { peopleDesk } from './people.js';
 import { reportHandler } from './reports.js';
 import { ResourceRegistry } from './resources.js';
-import { entryOf, validateTaskInput } from './submit.js';
+import { Streaming, type TaskStream } from './streaming.js';
+import { agentStatus, watchAgentStates } from './agent-status.js';
+import { entryOf, validateTaskInput, type SubmitOptions } from './submit.js';
 
 export type { AgentStatus, Orchestrator, OrchestratorStatus } from './api.js';
 
@@ -83,6 +86,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   /** Event iterators and live views to end when the organisation stops. */
   const closers = new Set<() => unknown>();
 
+  const streaming = new Streaming({ bus, ledger, now, onListenerError: (error) => console.error('echelon: a progress listener threw:', error) });
   const emit = (type: OrchestratorEventType, build: () => OrchestratorEvent) => {
     if (bus.wants(type)) bus.emit(build());
   };
@@ -95,6 +99,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       outcome,
       at: outcome.settledAt,
     }));
+    streaming.finished(outcome.taskId);
     if (ledger.activeCount() === 0) for (const waiter of drainWaiters.splice(0)) waiter.resolve();
   };
 
@@ -134,7 +139,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     const record = ledger.tasks.get(taskId);
     if (record !== undefined) reportCost(record.task, amount);
   };
-  const resolved = resolveOptions(options, { now, resources, reportCost, costSpent: (task) => ledger.spent(task) });
+  const resolved = resolveOptions(options, {
+    now,
+    resources,
+    reportCost,
+    costSpent: (task) => ledger.spent(task),
+    progress: (source) => streaming.reporter(source),
+    listening: (task) => streaming.listening(task),
+  });
   const clock = options.clock ?? { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (id: unknown) => clearTimeout(id as ReturnType<typeof setTimeout>) };
   const host = createInProcessHost({
     now,
@@ -168,17 +180,31 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   if (restoredParts !== undefined) restoreReports(actor, restoredParts.reports, childIds);
   // Agent states, read off each agent's snapshot after every message it handled — watched from the
   // first listener on (an organisation nobody watches pays nothing per agent for it).
-  bus.whenWanted('agent.state', () => {
-    for (const node of hierarchy.nodes()) {
-      (actor.system.get(node.id) as AgentActorRef | undefined)?.subscribe({
-        next: (snapshot) => {
-          if (bus.wants('agent.state')) onReport({ type: 'agent.state', agent: node.id, state: topState(snapshot.value) });
-        },
-        error: () => undefined,
-      });
-    }
-  });
+  bus.whenWanted('agent.state', () => watchAgentStates(actor, hierarchy, (agent, state) => bus.wants('agent.state') && onReport({ type: 'agent.state', agent, state })));
 
+  /**
+   * Checks and records a submitted task, lets `follow` subscribe to it (before its first hop: nothing
+   * it does is missed), then hands it to its entry agent. Throws what is wrong with it.
+   */
+  const enter = (input: TaskInput, submitOptions: SubmitOptions, follow: (task: Task) => void): Promise<Outcome> => {
+    if (stopped) throw new EchelonError('orchestrator_stopped', 'This orchestrator is stopped; create a new one to submit tasks.');
+    const entry = entryOf(submitOptions, hierarchy.root.id);
+    hierarchy.get(entry);
+    const task = validateTaskInput(input, {
+      entry,
+      now: now(),
+      newId: () => `task_${nanoid(10)}`,
+      isActive: (id) => ledger.tasks.has(id),
+      defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
+    });
+    ledger.submit(task, entry, input.budget);
+    durable?.note({ type: 'task.submitted', at: task.submittedAt, actor: 'submitter', taskId: task.id, rootId: task.id, data: { type: task.type, entry } });
+    const outcome = ledger.wait(task.id)!;
+    follow(task);
+    emit('task.submitted', () => ({ type: 'task.submitted', task, at: task.submittedAt }));
+    send(entry, { type: 'task.assign', task });
+    return outcome;
+  };
 
   const org: Orchestrator = {
     hierarchy,
@@ -186,28 +212,27 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     // Not `async`: the promise returned is the ledger's own, which stopping may reject without
     // crashing a process that never awaited it.
-    submit<TResult>(input: TaskInput, submitOptions: { readonly at?: string } = {}) {
+    submit<TResult>(input: TaskInput, submitOptions: SubmitOptions = {}) {
       try {
-        if (stopped) throw new EchelonError('orchestrator_stopped', 'This orchestrator is stopped; create a new one to submit tasks.');
-        const entry = entryOf(submitOptions, hierarchy.root.id);
-        hierarchy.get(entry);
-        const task = validateTaskInput(input, {
-          entry,
-          now: now(),
-          newId: () => `task_${nanoid(10)}`,
-          isActive: (id) => ledger.tasks.has(id),
-          defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
-        });
-        ledger.submit(task, entry, input.budget);
-        durable?.note({ type: 'task.submitted', at: task.submittedAt, actor: 'submitter', taskId: task.id, rootId: task.id, data: { type: task.type, entry } });
-        const outcome = ledger.wait(task.id)!;
-        emit('task.submitted', () => ({ type: 'task.submitted', task, at: task.submittedAt }));
-        send(entry, { type: 'task.assign', task });
-        return outcome as Promise<Outcome<TResult>>;
+        return enter(input, submitOptions, (task) => {
+          if (submitOptions.onProgress !== undefined) streaming.followProgress(task, submitOptions.onProgress);
+        }) as Promise<Outcome<TResult>>;
       } catch (error) {
         return Promise.reject(error);
       }
     },
+
+    stream(target: string | TaskInput, streamOptions?: TaskStreamOptions & { readonly at?: string }) {
+      if (typeof target === 'string') return streaming.stream(target, streamOptions, () => org.outcome(target), stopped);
+      const { at, ...rest } = streamOptions ?? {};
+      let stream: TaskStream | undefined;
+      const outcome = enter(target, at === undefined ? {} : { at }, (task) => {
+        stream = streaming.stream(task.id, rest, () => outcome, stopped);
+      });
+      return stream!;
+    },
+
+    onProgress: (listener) => streaming.watch(listener),
 
     outcome<TResult>(taskId: string) {
       if (haltedBy !== undefined && ledger.isActive(taskId)) return Promise.reject(haltedBy);
@@ -241,31 +266,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       };
     },
 
-    agentState(agentId: string) {
-      const node = hierarchy.get(agentId);
-      const ref = actor.system.get(agentId) as AgentActorRef | undefined;
-      if (ref === undefined) throw new EchelonError('orchestrator_stopped', `The organisation is stopped: agent "${agentId}" has no state any more.`);
-      const snapshot = ref.getSnapshot();
-      const context: AgentContext = snapshot.context;
-      const value = snapshot.value;
-      const held = Object.values(context.held);
-      const inPhase = (...phases: HeldTask['phase'][]) => held.filter((record) => phases.includes(record.phase)).map((record) => record.task.id);
-      return {
-        id: node.id,
-        role: node.role,
-        level: node.level,
-        state: topState(value),
-        queued: inPhase('received', 'queued').length,
-        running: inPhase('running', 'backoff'),
-        awaitingApproval: inPhase('parked'),
-        escalated: inPhase('escalated'),
-        decomposed: inPhase('split'),
-        deciding: inPhase('deciding'),
-        deferred: inPhase('deferred'),
-        held: Object.fromEntries(held.map((record) => [record.task.id, record.phase])),
-        load: { ...context.load },
-      };
-    },
+    agentState: (agentId: string) => agentStatus(actor, hierarchy, agentId),
 
     on: (type, listener) => bus.on(type, listener),
 
@@ -310,6 +311,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       }
       halt(new EchelonError('orchestrator_stopped', 'The orchestrator was stopped before this task settled.'));
       host.stop();
+      streaming.close();
       // Leaves first, in one loop (see machines/reports.ts): linear in fan-out and in depth.
       stopOrganisation(actor, childIds);
       await Promise.all([...closers].map((close) => close()));
@@ -319,9 +321,4 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   durable?.attach({ root: actor, ledger, send, askHuman: (escalation) => options.onEscalation !== undefined && desk.askHuman(escalation) });
   if (restored !== undefined) for (const node of hierarchy.nodes()) host.send(node.id, { type: 'echelon.resume' });
   return org;
-}
-
-/** The top-level state of an agent's chart. */
-function topState(value: unknown): AgentStateName {
-  return (typeof value === 'string' ? value : Object.keys(value as object)[0]) as AgentStateName;
 }

@@ -27,6 +27,10 @@ export interface PortsHost {
   readonly reportCost: (task: Task, amount: number) => void;
   /** What a task's budget account has spent so far. */
   readonly costSpent: (task: Task) => number;
+  /** How an attempt reports progress to whoever follows the task (asked on its first report). */
+  readonly progress?: (source: { readonly task: Task; readonly agent: string; readonly attempt: number }) => (data: unknown) => void;
+  /** True when someone follows the task's progress. */
+  readonly listening?: (task: Task) => boolean;
 }
 
 /** What the organisation's options resolve to: the two pure ports, and how to run an executor. */
@@ -101,6 +105,7 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
   const execute: ResolvedOptions['execute'] = async ({ task, agentId, attempt, idempotencyKey }, signal) => {
     const executor = executorFor(agentId) as Executor<unknown, unknown> | undefined;
     if (executor === undefined) throw new EchelonError('invalid_option', `${agentId} has no executor, so it cannot execute "${task.type}".`);
+    let report: ((data: unknown) => void) | undefined;
     const context = executionContext({
       agent: hierarchy.get(agentId),
       hierarchy,
@@ -110,6 +115,8 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
       idempotencyKey,
       now: host.now,
       reportCost: (amount) => host.reportCost(task, amount),
+      progress: (data: unknown) => (report ??= host.progress?.({ task, agent: agentId, attempt }) ?? (() => undefined))(data),
+      listening: () => host.listening?.(task) ?? false,
     });
     return executor(task, context);
   };

@@ -4,7 +4,8 @@
  */
 import { EchelonError } from '../errors.js';
 import { jsonProblem } from '../json.js';
-import { anything, checkShape, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
+import { anything, checkShape, fields, fn, number, shapeContext, string, type Shape } from '../shape/index.js';
+import type { ProgressEvent } from '../stream/index.js';
 import type { ApprovalRequirement, BudgetInput, Task, TaskInput } from '../types.js';
 import { DEFAULT_EXECUTION, EXECUTION_POLICY, mergeExecution } from './options.js';
 
@@ -29,9 +30,21 @@ const TASK = fields(TASK_FIELDS, {
   ...Object.fromEntries(CONTEXT_FLAGS.map((flag) => [flag, `a flag of the task's context: { context: { ${flag}: … } }`])),
 });
 
+/** Options of `org.submit(task, options)`. */
+export interface SubmitOptions {
+  /** The agent the task enters at (default: the root). */
+  readonly at?: string;
+  /**
+   * Gets the task's progress — and its subtasks', its escalations' resolutions' — from before its
+   * first hop, so nothing is missed; it is let go once the task settles. A listener that throws is
+   * reported, never stops the task.
+   */
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
 /** What `submit` takes as its second argument; a task's field there was meant for the task. */
 const SUBMIT_OPTIONS = fields(
-  { at: string },
+  { at: string, onProgress: fn } satisfies Record<keyof SubmitOptions, Shape>,
   Object.fromEntries(Object.keys(TASK_FIELDS).map((field) => [field, `a field of the task, submit's first argument: submit({ type, ${field} }, { at })`])),
 );
 
@@ -50,7 +63,7 @@ const IN_SUBMIT_OPTIONS = shapeContext('submit', 'invalid_option');
  */
 export function entryOf(options: unknown, root: string): string {
   checkShape(options === undefined ? {} : options, SUBMIT_OPTIONS, '', IN_SUBMIT_OPTIONS);
-  return (options as { at?: string } | undefined)?.at ?? root;
+  return (options as SubmitOptions | undefined)?.at ?? root;
 }
 
 /**

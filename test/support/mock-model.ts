@@ -2,6 +2,7 @@
  * Scripted language models for the echelon/ai suites, on the AI SDK's own `MockLanguageModelV3`:
  * answers (text, JSON, tool calls) with token usage, and the prompts each call received, as text.
  */
+import { simulateReadableStream } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 
 export type CallOptions = Parameters<MockLanguageModelV3['doGenerate']>[0];
@@ -89,4 +90,65 @@ export function promptText(call: CallOptions): string {
 /** The names of the tools a call offered the model. */
 export function toolNames(call: CallOptions): string[] {
   return (call.tools ?? []).map((tool) => tool.name);
+}
+
+/** A streamed model turn, as a provider's stream parts. */
+export type StreamPart = Parameters<typeof simulateReadableStream<import('@ai-sdk/provider').LanguageModelV3StreamPart>>[0]['chunks'][number];
+
+/** A streamed turn that says `words` one delta at a time, then finishes with this usage. */
+export function streamWords(words: readonly string[], tokens: [number, number] = [10, 5]): StreamPart[] {
+  return [
+    { type: 'stream-start', warnings: [] },
+    { type: 'text-start', id: 't' },
+    ...words.map((delta) => ({ type: 'text-delta' as const, id: 't', delta })),
+    { type: 'text-end', id: 't' },
+    { type: 'finish', finishReason: { unified: 'stop', raw: undefined }, usage: usage(...tokens) },
+  ];
+}
+
+/** A streamed turn that calls one tool. */
+export function streamToolCall(toolName: string, input: unknown, tokens: [number, number] = [10, 5]): StreamPart[] {
+  nextCallId += 1;
+  return [
+    { type: 'stream-start', warnings: [] },
+    { type: 'tool-call', toolCallId: `call-${nextCallId}`, toolName, input: JSON.stringify(input) },
+    { type: 'finish', finishReason: { unified: 'tool-calls', raw: undefined }, usage: usage(...tokens) },
+  ];
+}
+
+/**
+ * A model that streams these turns in order, one per call (`doStream`), through the AI SDK's
+ * `simulateReadableStream`; `gate(turn)` may hold a turn's parts back until a test lets them go.
+ * Asked for a whole answer (`doGenerate`), it gives the same turn's text at once.
+ */
+export function streaming(turns: readonly StreamPart[][], gate?: (turn: number, part: number) => Promise<void> | undefined): MockLanguageModelV3 {
+  let index = 0;
+  const next = () => {
+    const turn = turns[index++];
+    if (turn === undefined) throw new Error(`the streaming model was called ${index} times but has only ${turns.length} turns`);
+    return { turn, number: index - 1 };
+  };
+  return new MockLanguageModelV3({
+    doStream: async () => {
+      const { turn, number } = next();
+      if (gate === undefined) return { stream: simulateReadableStream({ chunks: turn }) };
+      const stream = new ReadableStream<StreamPart>({
+        async start(controller) {
+          for (const [at, part] of turn.entries()) {
+            await gate(number, at);
+            controller.enqueue(part);
+          }
+          controller.close();
+        },
+      });
+      return { stream };
+    },
+    doGenerate: async () => {
+      const { turn } = next();
+      const text = turn.flatMap((part) => (part.type === 'text-delta' ? [part.delta] : [])).join('');
+      const calls = turn.filter((part) => part.type === 'tool-call');
+      const finish = turn.find((part) => part.type === 'finish')!;
+      return { content: calls.length > 0 ? calls : [{ type: 'text', text }], finishReason: finish.finishReason, usage: finish.usage, warnings: [] };
+    },
+  });
 }

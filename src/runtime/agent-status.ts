@@ -1,0 +1,50 @@
+/**
+ * One agent as its actor sees itself now (`org.agentState(id)`): its chart's state, and where
+ * every task it holds is.
+ */
+import type { AgentContext, AgentStateName, HeldTask } from '../../machines/agent.machine.js';
+import type { AgentActorRef } from '../../machines/agent.machine.js';
+import { EchelonError } from '../errors.js';
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import type { AgentStatus } from './api.js';
+
+/** The status of agent `agentId` of the organisation rooted at `root`. */
+export function agentStatus(root: AgentActorRef, hierarchy: Hierarchy, agentId: string): AgentStatus {
+  const node = hierarchy.get(agentId);
+  const ref = root.system.get(agentId) as AgentActorRef | undefined;
+  if (ref === undefined) throw new EchelonError('orchestrator_stopped', `The organisation is stopped: agent "${agentId}" has no state any more.`);
+  const snapshot = ref.getSnapshot();
+  const context: AgentContext = snapshot.context;
+  const held = Object.values(context.held);
+  const inPhase = (...phases: HeldTask['phase'][]) => held.filter((record) => phases.includes(record.phase)).map((record) => record.task.id);
+  return {
+    id: node.id,
+    role: node.role,
+    level: node.level,
+    state: topState(snapshot.value),
+    queued: inPhase('received', 'queued').length,
+    running: inPhase('running', 'backoff'),
+    awaitingApproval: inPhase('parked'),
+    escalated: inPhase('escalated'),
+    decomposed: inPhase('split'),
+    deciding: inPhase('deciding'),
+    deferred: inPhase('deferred'),
+    held: Object.fromEntries(held.map((record) => [record.task.id, record.phase])),
+    load: { ...context.load },
+  };
+}
+
+/** The top-level state of an agent's chart. */
+export function topState(value: unknown): AgentStateName {
+  return (typeof value === 'string' ? value : Object.keys(value as object)[0]) as AgentStateName;
+}
+
+/** Tells `report` each agent's top-level state after every message it handled. */
+export function watchAgentStates(root: AgentActorRef, hierarchy: Hierarchy, report: (agent: string, state: AgentStateName) => void): void {
+  for (const node of hierarchy.nodes()) {
+    (root.system.get(node.id) as AgentActorRef | undefined)?.subscribe({
+      next: (snapshot) => report(node.id, topState(snapshot.value)),
+      error: () => undefined,
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { readUIMessageStream, type UIMessageChunk } from 'ai';
+import { describe, expect, it } from 'vitest';
+import { llmExecutor, organisationUIStream, type EchelonUIMessage } from '../../src/ai/index.js';
+import { decomposeWith, developmentTeam } from '../../src/index.js';
+import { orchestrators } from '../support/helpers.js';
+import { streaming, streamToolCall, streamWords } from '../support/mock-model.js';
+
+const start = orchestrators({ hierarchy: developmentTeam() });
+
+/** The message a chat UI ends up showing, and every chunk it was sent. */
+async function render(stream: ReadableStream<UIMessageChunk>): Promise<{ message: EchelonUIMessage; chunks: UIMessageChunk[] }> {
+  const [forMessage, forChunks] = stream.tee();
+  let message: EchelonUIMessage | undefined;
+  const chunks: UIMessageChunk[] = [];
+  const reading = (async () => {
+    for await (const chunk of forChunks as unknown as AsyncIterable<UIMessageChunk>) chunks.push(chunk);
+  })();
+  for await (const next of readUIMessageStream<EchelonUIMessage>({ stream: forMessage as never })) message = next;
+  await reading;
+  return { message: message!, chunks };
+}
+
+describe('organisationUIStream: org.stream() as an AI SDK UI message stream', () => {
+  it('shows which agent is speaking, nested by the tree, with its words, tools and the outcome', async () => {
+    const backend = streaming([streamToolCall('lookup', { table: 'users' }), streamWords(['schema ', 'ready'])]);
+    const frontend = streaming([streamWords(['form ', 'built'])]);
+    const { tool } = await import('ai');
+    const { z } = await import('zod');
+    const lookup = tool({ description: 'Look up', inputSchema: z.object({ table: z.string() }), execute: async () => ({ columns: 3 }) });
+    const org = start({
+      decomposers: { byType: { feature: decomposeWith('feature', () => [{ key: 'db', type: 'sql' }, { key: 'ui', type: 'css' }]) } },
+      executors: { byId: { db_specialist: llmExecutor({ model: backend, tools: { lookup } }), frontend_dev_1: llmExecutor({ model: frontend }) }, default: () => 'ok' },
+    });
+    const { message, chunks } = await render(organisationUIStream(org.stream({ id: 'login', type: 'feature' }), { messageId: 'm1' }));
+    expect(message.id).toBe('m1');
+    const agents = message.parts.filter((part) => part.type === 'data-agent').map((part) => part.data);
+    expect(agents.map((agent) => [agent.agent, agent.path, agent.status]).sort()).toEqual([
+      ['db_specialist', ['login', 'login.db'], 'done'],
+      ['frontend_dev_1', ['login', 'login.ui'], 'done'],
+    ]);
+    const texts = message.parts.filter((part) => part.type === 'text').map((part) => part.text).sort();
+    expect(texts).toEqual(['form built', 'schema ready']);
+    const toolPart = message.parts.find((part) => part.type === 'dynamic-tool');
+    expect(toolPart).toMatchObject({ toolName: 'lookup', state: 'output-available', input: { table: 'users' }, output: { columns: 3 } });
+    const outcome = message.parts.find((part) => part.type === 'data-outcome');
+    expect(outcome?.data).toMatchObject({ taskId: 'login', status: 'completed' });
+    // Lifecycle events are sent, transient (not kept in the message); the stream ends with finish.
+    expect(chunks.some((chunk) => chunk.type === 'data-event' && (chunk as { transient?: boolean }).transient === true)).toBe(true);
+    expect(message.parts.some((part) => part.type === 'data-event')).toBe(false);
+    expect(chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
+  });
+
+  it('ends a failed task with its outcome and finishReason error', async () => {
+    const org = start({ executors: () => { throw new Error('no disk'); } });
+    const { message, chunks } = await render(organisationUIStream(org.stream({ type: 'css' }), { events: false }));
+    expect(message.parts.find((part) => part.type === 'data-outcome')?.data).toMatchObject({ status: 'failed' });
+    expect(chunks.some((chunk) => chunk.type === 'data-event')).toBe(false);
+    expect(chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'error' });
+  });
+});

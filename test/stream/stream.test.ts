@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import { decomposeWith, developmentTeam, EchelonError, type ProgressEvent, type TaskStreamEvent } from '../../src/index.js';
+import { deferred, flush, orchestrators } from '../support/helpers.js';
+
+const start = orchestrators({ hierarchy: developmentTeam() });
+
+/** Reads a stream to its end. */
+async function readAll(stream: AsyncIterable<TaskStreamEvent>): Promise<TaskStreamEvent[]> {
+  const read: TaskStreamEvent[] = [];
+  for await (const event of stream) read.push(event);
+  return read;
+}
+
+const progressOf = (events: readonly TaskStreamEvent[]) => events.filter((event): event is ProgressEvent => event.type === 'task.progress');
+
+describe('context.progress and org.stream', () => {
+  it('yields a task’s progress and lifecycle in the order they happened, tagged, ending with the outcome', async () => {
+    const org = start({
+      executors: async (_task, { progress }) => {
+        progress('a');
+        await Promise.resolve();
+        progress({ percent: 50 });
+        progress('b');
+        return 'done';
+      },
+    });
+    const stream = org.stream({ id: 'one', type: 'python' });
+    const events = await readAll(stream);
+    expect(events.map((event) => (event.type === 'task.progress' ? `progress ${JSON.stringify(event.data)}` : event.type))).toEqual([
+      'task.submitted',
+      'task.delegated',
+      'task.delegated',
+      'task.delegated',
+      'task.started',
+      'progress "a"',
+      'progress {"percent":50}',
+      'progress "b"',
+      'task.completed',
+    ]);
+    const progress = progressOf(events);
+    expect(progress.map((event) => event.seq)).toEqual([1, 2, 3]);
+    expect(progress[0]).toMatchObject({ taskId: 'one', rootId: 'one', agent: 'backend_dev_1', attempt: 1, path: ['one'] });
+    expect((await stream.outcome).status).toBe('completed');
+  });
+
+  it('nests subtasks and escalation resolutions under the task they derive from, by path', async () => {
+    const org = start({
+      decomposers: { byType: { release: decomposeWith('release', () => [{ key: 'db', type: 'python' }, { key: 'ui', type: 'css' }]) } },
+      executors: async (task, { progress, agent, escalate }) => {
+        // backend_dev_1 hands its part up for a decision: the resolution runs at api_specialist, under the subtask.
+        if (agent.id === 'backend_dev_1') escalate('policy_decision', 'not mine to decide');
+        progress(`${agent.id}: ${task.type}`);
+        return `${task.type} by ${agent.id}`;
+      },
+    });
+    const events = await readAll(org.stream({ id: 'release', type: 'release' }, { at: 'cto' }));
+    const progress = progressOf(events);
+    const byAgent = Object.fromEntries(progress.map((event) => [event.agent, event]));
+    expect(byAgent.frontend_dev_1?.path).toEqual(['release', 'release.ui']);
+    const resolved = byAgent.api_specialist!;
+    expect(resolved.path.slice(0, 2)).toEqual(['release', 'release.db']);
+    expect(resolved.path).toHaveLength(3); // the escalation's resolution, below the subtask it resolves
+    expect(resolved.taskId).toBe(resolved.path[2]);
+    const types = events.map((event) => event.type);
+    expect(types).toContain('task.decomposed');
+    expect(types).toContain('escalation.raised');
+    expect(types.indexOf('escalation.raised')).toBeLessThan(types.indexOf('escalation.resolved'));
+    expect(types.at(-1)).toBe('task.completed');
+
+    // Following the subtask alone: its own work and its escalation, not its sibling's.
+    const gate = deferred();
+    const held = start({
+      decomposers: { byType: { release: decomposeWith('release', () => [{ key: 'db', type: 'sql' }, { key: 'ui', type: 'css' }]) } },
+      executors: async (task, { progress, agent }) => {
+        await gate.promise;
+        progress(`${agent.id}: ${task.type}`);
+        return 'ok';
+      },
+    });
+    const outcome = held.submit({ id: 'r2', type: 'release' });
+    await flush();
+    const sub = held.stream('r2.db');
+    gate.resolve(undefined);
+    const subEvents = await readAll(sub);
+    expect(progressOf(subEvents).map((event) => event.taskId)).toEqual(['r2.db']);
+    expect(subEvents.at(-1)?.type).toBe('task.completed'); // the submitted task's outcome ends it
+    expect((await outcome).status).toBe('completed');
+  });
+
+  it('loses nothing between submit and subscribe: onProgress and a submitting stream start before the first hop', async () => {
+    const org = start({
+      // Synchronous progress, before the executor ever yields: already there when submit returns.
+      executors: (_task, { progress }) => {
+        progress('first');
+        progress('second');
+        return 'done';
+      },
+    });
+    const heard: ProgressEvent[] = [];
+    await org.submit({ type: 'python' }, { onProgress: (event) => heard.push(event) });
+    expect(heard.map((event) => event.data)).toEqual(['first', 'second']);
+
+    const events = await readAll(org.stream({ type: 'python' }));
+    expect(events[0]?.type).toBe('task.submitted');
+    expect(progressOf(events).map((event) => event.data)).toEqual(['first', 'second']);
+  });
+
+  it('follows a task by id from now on, and a finished one yields its outcome', async () => {
+    const gate = deferred();
+    const org = start({
+      executors: async (_task, { progress }) => {
+        await gate.promise;
+        progress('late');
+        return 'done';
+      },
+    });
+    const outcome = org.submit({ id: 'by-id', type: 'python' });
+    const stream = org.stream('by-id');
+    gate.resolve(undefined);
+    const events = await readAll(stream);
+    expect(events.map((event) => event.type)).toEqual(['task.progress', 'task.completed']);
+    await outcome;
+    expect((await readAll(org.stream('by-id'))).map((event) => event.type)).toEqual(['task.completed']);
+    expect(() => org.stream('nobody')).toThrow(expect.objectContaining({ code: 'unknown_task' }));
+  });
+
+  it('drops the oldest progress for a slow reader, says how many, and never drops lifecycle events', async () => {
+    const org = start({
+      executors: (_task, { progress }) => {
+        for (let i = 1; i <= 10; i++) progress(i);
+        return 'done';
+      },
+    });
+    const events = await readAll(org.stream({ type: 'python' }, { bufferSize: 3 }));
+    expect(events.map((event) => event.type)).toEqual([
+      'task.submitted',
+      'task.delegated',
+      'task.delegated',
+      'task.delegated',
+      'task.started',
+      'stream.dropped',
+      'task.progress',
+      'task.progress',
+      'task.progress',
+      'task.completed',
+    ]);
+    expect(events[5]).toMatchObject({ count: 7 });
+    expect(progressOf(events).map((event) => event.data)).toEqual([8, 9, 10]);
+  });
+
+  it('ends on abort and on break, and lets the task go on', async () => {
+    const gate = deferred();
+    const org = start({
+      executors: async (_task, { progress }) => {
+        progress('one');
+        await gate.promise;
+        progress('two');
+        return 'done';
+      },
+    });
+    const controller = new AbortController();
+    const stream = org.stream({ type: 'python' }, { signal: controller.signal });
+    const read: TaskStreamEvent[] = [];
+    for await (const event of stream) {
+      read.push(event);
+      if (event.type === 'task.progress') controller.abort();
+    }
+    expect(read.at(-1)?.type).toBe('task.progress');
+    gate.resolve(undefined);
+    expect((await stream.outcome).status).toBe('completed');
+
+    const broken = org.stream({ type: 'python' });
+    for await (const event of broken) if (event.type === 'task.started') break;
+    expect(await broken.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('org.stop() ends every stream', async () => {
+    const org = start({ executors: () => new Promise(() => undefined) });
+    const streams = [org.stream({ type: 'python' }), org.stream({ type: 'css' }), org.stream({ type: 'api_design' })];
+    await flush();
+    await org.stop();
+    for (const stream of streams) {
+      const events = await readAll(stream);
+      expect(events.at(-1)?.type).toBe('task.started');
+      await expect(stream.outcome).rejects.toMatchObject({ code: 'orchestrator_stopped' });
+    }
+  });
+
+  it('tells executors whether anyone listens, and refuses progress that is not JSON data', async () => {
+    const seen: boolean[] = [];
+    const org = start({
+      executors: (task, { progress, streaming }) => {
+        seen.push(streaming);
+        if (task.type === 'css') progress(10n);
+        return 'done';
+      },
+    });
+    await org.submit({ type: 'python' });
+    await readAll(org.stream({ type: 'python' }));
+    const stop = org.onProgress(() => undefined);
+    await org.submit({ type: 'python' });
+    stop();
+    expect(seen).toEqual([false, true, true]);
+    const failed = await org.submit({ type: 'css' });
+    expect(failed.status).toBe('failed');
+    expect(JSON.stringify(failed.error)).toContain('invalid_progress');
+  });
+
+  it('refuses bad options at the door', async () => {
+    const org = start({ executors: () => 'done' });
+    expect(() => org.stream({ type: 'python' }, { bufferSize: 0 })).toThrow(EchelonError);
+    expect(() => org.stream({ type: 'python' }, { buffer: 3 } as never)).toThrow(/unknown option "buffer"/);
+    expect(() => org.stream({ type: 'python' }, { signal: 'no' as never })).toThrow(/AbortSignal/);
+    await expect(org.submit({ type: 'python' }, { onProgress: 'no' as never })).rejects.toMatchObject({ code: 'invalid_option' });
+  });
+});
