@@ -1,26 +1,14 @@
 /**
- * The test suite as `npm run mutate` runs it: without the tests whose code runs in child
- * processes or browsers (mutants are only active in the test process), which would only add
- * time and flakiness to each mutant.
+ * The tests `npm run mutate` runs against one module's mutants: the test files about that module
+ * (test/mutation/modules.mjs, named by MUTATE_MODULE). Never the tests whose code runs in child
+ * processes or browsers: mutants are only active in the test process.
  */
-import { configDefaults, defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
+import { MODULES } from './test/mutation/modules.mjs';
 
-export default mergeConfig(
-  base,
-  defineConfig({
-    test: {
-      exclude: [
-        ...configDefaults.exclude,
-        'test/crash/**',
-        'test/browser.test.ts',
-        'test/cli.test.ts',
-        'test/durability/lock.test.ts',
-        'test/hardening/faults.crash.test.ts',
-        'test/hardening/missing-peers.test.ts',
-        'test/hardening/packaging.test.ts',
-        'test/restate/**',
-      ],
-    },
-  }),
-);
+const chosen = MODULES[(process.env.MUTATE_MODULE ?? '') as keyof typeof MODULES];
+if (chosen === undefined) throw new Error(`MUTATE_MODULE must be one of ${Object.keys(MODULES).join(', ')}.`);
+
+// Not mergeConfig: it would add these files to the base's include instead of replacing it.
+export default defineConfig({ ...base, test: { ...base.test, include: chosen.tests } });

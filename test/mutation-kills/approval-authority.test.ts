@@ -4,7 +4,7 @@
  * approval and why (the EchelonError's message and details, as the approvals API throws them).
  */
 import { describe, expect, it } from 'vitest';
-import { developmentTeam, type ApprovalRequirement } from '../../src/index.js';
+import { approveWhen, developmentTeam, type ApprovalRequest, type ApprovalRequirement } from '../../src/index.js';
 import { errorOf, flush, orchestrators } from '../support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (_task, { agent }) => agent.id });
@@ -92,5 +92,17 @@ describe('a refused decision says who, on which approval, and why', () => {
     expect(error).toMatchObject({ code: 'duplicate_decision', message: `"backend_lead" already decided approval ${approval.id}.`, details: { approvalId: approval.id, requester: 'backend_dev_1', by: 'backend_lead' } });
     org.approvals.approve(approval.id, { by: 'cto' });
     expect((await outcome).status).toBe('completed');
+  });
+});
+
+describe('approveWhen', () => {
+  const team = developmentTeam();
+  const context = { approver: team.get('api_specialist'), hierarchy: team, signal: new AbortController().signal, reportCost: () => undefined };
+  const request = { id: 'a1', taskType: 'python' } as ApprovalRequest;
+
+  it('approves what the predicate accepts and rejects the rest, with its reason or a default one', () => {
+    expect(approveWhen((asked) => asked.taskType === 'python')(request, context)).toEqual({ approve: true });
+    expect(approveWhen(() => false)(request, context)).toEqual({ approve: false, reason: 'rejected by policy' });
+    expect(approveWhen(() => false, 'not on Fridays')(request, context)).toEqual({ approve: false, reason: 'not on Fridays' });
   });
 });

@@ -1,39 +1,48 @@
 /**
- * What `npm run mutate` mutates, in two Stryker runs (each keeps its own incremental file, and
- * pays for one initial run of the suite, ~4 minutes on a shared 2-core machine):
- * - `decisions`: the pure decision modules — hierarchy, delegation (strategies, routing,
- *   decomposition, joins), escalation (policy, targets, verdicts), approval (authority, approvers);
- * - `lifecycle`: the held-task lifecycle chart and the agent handlers that decide a held task's
- *   moves — execution (retries, timeouts, the time budget), escalation (the loop check) and
- *   delivery (fan-in) — and the budgets and loop limits: the loop, depth and escalation limits
- *   in evaluation and after a failure (decisions/evaluate.ts, decisions/index.ts), and the
- *   fan-out's subtask, depth and cost budgets (decisions/fanout.ts).
- * Not mutated yet (time): the pipeline, approval and cancellation handlers, which mostly move
- * records between phases; the handlers that only move data (turn.ts, restore.ts, index.ts).
+ * What `npm run mutate` mutates: one Stryker run per module (each with its own incremental
+ * file), each against the test files about that module (`tests`) rather than the whole suite.
+ * Run against the whole suite, each mutant re-imports every test file that touches its code
+ * (the model, property and scale tests among them): on a shared 2-core machine the eleven
+ * decision files took 20+ s a mutant, hours for the set. So the scores below are lower bounds —
+ * a mutant that only some other test would catch counts as a survivor here.
+ *
+ * The held-task lifecycle and budgets/limits: the task chart, the handlers that decide a held
+ * task's moves (execution with retries, timeouts and the time budget; escalation with its loop
+ * check; delivery with fan-in), and the loop, depth, escalation and fan-out limits.
  */
 export const MODULES = {
-  decisions: [
-    'src/hierarchy/hierarchy.ts',
-    'src/hierarchy/capability-index.ts',
-    'src/delegation/strategies.ts',
-    'src/delegation/route.ts',
-    'src/delegation/decomposition.ts',
-    'src/delegation/join.ts',
-    'src/escalation/policy.ts',
-    'src/escalation/target.ts',
-    'src/escalation/verdict.ts',
-    'src/approval/authority.ts',
-    'src/approval/approvers.ts',
-  ],
-  lifecycle: [
-    'machines/task.machine.ts',
-    'machines/core/execution.ts',
-    'machines/core/escalation.ts',
-    'machines/core/delivery.ts',
-    'src/runtime/decisions/index.ts',
-    'src/runtime/decisions/evaluate.ts',
-    'src/runtime/decisions/fanout.ts',
-  ],
+  authority: {
+    mutate: ['src/approval/authority.ts', 'src/approval/approvers.ts'],
+    tests: ['test/approval.test.ts', 'test/mutation-kills/approval-authority.test.ts'],
+  },
+  join: {
+    mutate: ['src/delegation/join.ts'],
+    tests: ['test/decomposition.test.ts', 'test/mutation-kills/joins.test.ts'],
+  },
+  strategies: {
+    mutate: ['src/delegation/strategies.ts', 'src/delegation/route.ts'],
+    tests: ['test/delegation.test.ts', 'test/mutation-kills/strategies.test.ts', 'test/mutation-kills/hierarchy-lookups.test.ts'],
+  },
+  hierarchy: {
+    mutate: ['src/hierarchy/hierarchy.ts', 'src/hierarchy/capability-index.ts'],
+    tests: ['test/hierarchy.test.ts', 'test/mutation-kills/hierarchy-lookups.test.ts'],
+  },
+  policy: {
+    mutate: ['src/escalation/policy.ts', 'src/escalation/target.ts', 'src/escalation/verdict.ts'],
+    tests: ['test/escalation.test.ts', 'test/mutation-kills/escalation-policy.test.ts', 'test/mutation-kills/verdicts-targets.test.ts'],
+  },
+  decomposition: {
+    mutate: ['src/delegation/decomposition.ts', 'src/runtime/decisions/fanout.ts'],
+    tests: ['test/decomposition.test.ts', 'test/mutation-kills/fanout.test.ts', 'test/mutation-kills/hierarchy-lookups.test.ts'],
+  },
+  limits: {
+    mutate: ['src/runtime/decisions/index.ts', 'src/runtime/decisions/evaluate.ts'],
+    tests: ['test/loop-protection.test.ts', 'test/mutation-kills/limits.test.ts', 'test/escalation.test.ts'],
+  },
+  lifecycle: {
+    mutate: ['machines/task.machine.ts', 'machines/core/execution.ts', 'machines/core/escalation.ts', 'machines/core/delivery.ts'],
+    tests: ['test/machines/task.model.test.ts', 'test/execution.test.ts', 'test/mutation-kills/time-budget.test.ts', 'test/loop-protection.test.ts', 'test/decomposition.test.ts'],
+  },
 };
 
 /** Where a module's reports go (not committed: see .gitignore). */

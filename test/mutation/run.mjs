@@ -20,7 +20,7 @@ const modules = chosen.length > 0 ? chosen : Object.keys(MODULES);
 
 if (!reportOnly) {
   for (const module of modules) {
-    console.log(`\n=== mutating ${module}: ${MODULES[module].join(', ')}`);
+    console.log(`\n=== mutating ${module}: ${MODULES[module].mutate.join(', ')}`);
     const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'stryker'), ['run', 'stryker.config.mjs'], {
       cwd: ROOT,
       stdio: 'inherit',
