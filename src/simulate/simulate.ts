@@ -71,7 +71,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const failures = random('failures');
   const latencies = random('latency');
 
-  // An attempt takes its modelled time on the clock, then fails or reports its cost and succeeds.
+  // An attempt takes its modelled time on the clock, then fails or reports its cost and succeeds;
+  // a timeout or a cancellation (its signal) ends it early, freeing the agent then.
   const executor = (task: Task, context: ExecutionContext) =>
     new Promise((resolve, reject) => {
       const agent = context.agent.id;
@@ -80,7 +81,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       const ms = sample(model.latency ?? DEFAULT_AGENT.latency, latencies);
       const fails = failures() < (model.failureRate ?? 0);
       const cost = model.cost === undefined ? 0 : typeof model.cost === 'number' ? model.cost : sample(model.cost, latencies);
-      clock.setTimeout(() => {
+      const { signal } = context;
+      const abort = () => {
+        clock.clearTimeout(timer);
+        collector.executed(agent, task.id, start, clock.now(), 0);
+        reject(signal.reason);
+      };
+      const timer = clock.setTimeout(() => {
+        signal.removeEventListener('abort', abort);
         collector.executed(agent, task.id, start, clock.now(), cost);
         if (fails) return reject(new Error(`${agent} failed "${task.type}" (simulated failure)`));
         try {
@@ -90,6 +98,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         }
         resolve({ simulated: true, by: agent });
       }, ms);
+      signal.addEventListener('abort', abort, { once: true });
     });
 
   let org: Orchestrator | undefined;
