@@ -75,23 +75,28 @@ export const simulationFor = (dbas: readonly string[]): NonNullable<Design['simu
 /** The design `echelon check` and `echelon simulate` read: workers take one task at a time (the default). */
 export const design = defineDesign({ organisation: { hierarchy: defineHierarchy(webTeam(['dba'])), execution: EXECUTION }, simulation: simulationFor(['dba']) });
 
-const scenario = defineScenario({
-  description: 'A web team whose managers give every task to their first capable report: a few tasks in real time (simulate a day with echelon simulate)',
-  organisation: (host, { sleep }) =>
-    createOrchestrator({
-      ...design.organisation,
-      executors: async (task, { agent, signal }) => {
-        await sleep(200, signal);
-        return `${task.type} done by ${agent.id}`;
-      },
-      ...host,
-    }),
-  async run(org, { log }) {
-    const outcomes = await Promise.all(['endpoint', 'component', 'component', 'migration', 'query_tuning'].map((type) => org.submit({ type })));
-    for (const outcome of outcomes) log(`${outcome.type}: ${outcome.status} by ${outcome.executedBy} via ${outcome.delegationChain.join(' → ')}`);
-    log('Every component went to fe_dev_1. How long do they wait on a busy day? npm run echelon -- simulate examples/bottleneck.ts');
-  },
-});
+/** The design as a scenario: a few tasks in real time, routed as the design routes them. */
+export function designScenario(of: Design, description: string) {
+  return defineScenario({
+    description,
+    organisation: (host, { sleep }) =>
+      createOrchestrator({
+        ...of.organisation,
+        executors: async (task, { agent, signal }) => {
+          await sleep(200, signal);
+          return `${task.type} done by ${agent.id}`;
+        },
+        ...host,
+      }),
+    async run(org, { log }) {
+      const outcomes = await Promise.all(['endpoint', 'component', 'component', 'migration', 'query_tuning'].map((type) => org.submit({ type })));
+      for (const outcome of outcomes) log(`${outcome.type}: ${outcome.status} by ${outcome.executedBy} via ${outcome.delegationChain.join(' → ')}`);
+      log('How long do tasks wait on a busy day? npm run echelon -- simulate examples/bottleneck.ts --compare examples/bottleneck-balanced.ts');
+    },
+  });
+}
+
+const scenario = designScenario(design, 'A web team whose managers give every task to their first capable report: a few tasks in real time (simulate a day with echelon simulate)');
 
 export default scenario;
 if (isMainModule(import.meta.url)) await runScenario(scenario);
