@@ -6,7 +6,7 @@
  */
 import { escalationTarget } from '../escalation/target.js';
 import type { AgentNode } from '../hierarchy/types.js';
-import type { EscalationReason, Task } from '../types.js';
+import type { Task } from '../types.js';
 import type { Resolved } from './probe.js';
 import type { Finding } from './types.js';
 
@@ -90,4 +90,3 @@ function checkCrossTeam(resolved: Resolved, task: Task): Finding[] {
   return findings;
 }
 
-export type { EscalationReason };
