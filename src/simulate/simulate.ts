@@ -66,7 +66,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const clock = new SimulationClock();
   const modelFor = modelsFor(options);
   const durationMs = options.workload.durationMs ?? 3_600_000;
-  const collector = new Collector(hierarchy, options.sampleEveryMs ?? Math.max(1, durationMs / 120), options.outcomes === true);
+  if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new EchelonError('invalid_option', `simulate: seed must be a number, got ${String(options.seed)}.`);
+  checkPeople(options.people);
+  const interval = options.sampleEveryMs ?? (Number.isFinite(durationMs) ? Math.max(1, durationMs / 120) : 60_000);
+  if (!(interval > 0)) throw new EchelonError('invalid_option', `simulate: sampleEveryMs must be a positive number, got ${String(options.sampleEveryMs)}.`);
+  const collector = new Collector(hierarchy, interval, options.outcomes === true);
   const random = (name: string) => streamFor(seed, name);
   const failures = random('failures');
   const latencies = random('latency');
@@ -143,6 +147,15 @@ async function drive(clock: SimulationClock): Promise<void> {
     const due = clock.nextDue();
     if (due === undefined) return;
     clock.runUntil(due);
+  }
+}
+
+function checkPeople(people: SimulationOptions['people']): void {
+  for (const [name, model] of Object.entries(people ?? {})) {
+    if (model === undefined) continue;
+    checkLatency(model.responseMs, `people.${name}.responseMs`);
+    const rate = model.rejectRate ?? 0;
+    if (!(rate >= 0 && rate <= 1)) throw new EchelonError('invalid_option', `people.${name}.rejectRate must be between 0 and 1, got ${String(model.rejectRate)}.`);
   }
 }
 

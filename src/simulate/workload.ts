@@ -37,6 +37,9 @@ export type Submit = (task: Omit<TaskInput, 'id'>, at: string | undefined) => vo
 export function scheduleWorkload(workload: Workload, clock: SimulationClock, random: (name: string) => Random, submit: Submit): void {
   const durationMs = workload.durationMs ?? 3_600_000;
   const maxTasks = workload.maxTasks ?? Infinity;
+  if (!(durationMs >= 0)) throw new EchelonError('invalid_option', `workload.durationMs must be a number ≥ 0 (Infinity: until maxTasks), got ${String(workload.durationMs)}.`);
+  if (!(maxTasks >= 0)) throw new EchelonError('invalid_option', `workload.maxTasks must be a number ≥ 0, got ${String(workload.maxTasks)}.`);
+  if (workload.arrivals !== undefined && !Array.isArray(workload.arrivals)) throw new EchelonError('invalid_option', 'workload.arrivals must be an array of { task, perSecond | everyMs }.');
   let submitted = 0;
   const take = () => submitted < maxTasks && (submitted++, true);
   (workload.arrivals ?? []).forEach((arrival, index) => {

@@ -103,5 +103,8 @@ describe('simulate', () => {
     await expect(simulate({ organisation: { hierarchy }, agents: { byId: { nobody: {} } }, workload: {} })).rejects.toMatchObject({ code: 'unknown_agent' });
     await expect(simulate({ organisation: { hierarchy }, agents: { default: { failureRate: 2 } }, workload: {} })).rejects.toBeInstanceOf(EchelonError);
     await expect(simulate({} as never)).rejects.toMatchObject({ code: 'invalid_option' });
+    await expect(simulate({ organisation: { hierarchy }, people: { approvals: { responseMs: latency.fixed(1), rejectRate: -1 } }, workload: {} })).rejects.toThrow(/rejectRate/);
+    await expect(simulate({ organisation: { hierarchy }, workload: { durationMs: -5 } })).rejects.toThrow(/durationMs/);
+    await expect(simulate({ organisation: { hierarchy }, workload: {}, seed: Number.NaN })).rejects.toThrow(/seed/);
   });
 });
