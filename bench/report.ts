@@ -6,7 +6,9 @@
 import type { HopJob, HopResult, LatencyResult } from './cases/latency.js';
 import type { MemoryResult } from './cases/memory.js';
 import type { ScaleResult, ScaleShape } from './cases/scale.js';
+import type { SimulationResult } from './cases/simulation.js';
 import type { ThroughputResult } from './cases/throughput.js';
+import { simulationResults, simulationTargets, type SimulationResults } from './simulation-report.js';
 import type { Job } from './jobs.js';
 import { growthExponent, summarize, type Summary } from './stats.js';
 
@@ -17,6 +19,7 @@ export type Measured =
   | { readonly job: Extract<Job, { case: 'hop' }>; readonly result: HopResult }
   | { readonly job: Extract<Job, { case: 'scale' }>; readonly result: ScaleResult }
   | { readonly job: Extract<Job, { case: 'memory' }>; readonly result: MemoryResult }
+  | { readonly job: Extract<Job, { case: 'simulation' }>; readonly result: SimulationResult }
 
 
 export interface ScaleRow {
@@ -74,6 +77,7 @@ export interface Results {
   readonly memory?: MemoryResult & { readonly growthLastTwo: number; readonly inFlight: number };
   /** echelon's throughput without a store and with each store (ratio to without). */
   readonly persistence?: Comparison;
+  readonly simulation?: SimulationResults;
   readonly targets: readonly Target[];
 }
 
@@ -216,7 +220,8 @@ export function buildResults(measured: readonly Measured[], meta: Readonly<Recor
         })();
 
   const results = { meta, throughput, ratios, ...(inspection ? { inspection } : {}), latency, perHop, scale: { echelon: echelonRows, raw: rawRows, exponents, shapes, shapeExponents, routeVsRaw }, ...(memory ? { memory } : {}), ...(persistence ? { persistence } : {}) };
-  return { ...results, targets: judge(results) };
+  const simulation = simulationResults(byCase(measured, 'simulation').map((entry) => entry.result));
+  return { ...results, ...(simulation ? { simulation } : {}), targets: [...judge(results), ...simulationTargets(simulation)] };
 }
 
 function judge(results: Omit<Results, 'targets'>): Target[] {

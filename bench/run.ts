@@ -48,6 +48,8 @@ function describe(job: Job): string {
       return `scale ${job.system}, ${job.size.toLocaleString('en-US')} agents`;
     case 'memory':
       return `memory ${job.system}, up to ${Math.max(...job.checkpoints).toLocaleString('en-US')} tasks`;
+    case 'simulation':
+      return job.system === 'dev-day' ? 'simulation, a day of the development team' : `simulation, ${(job.agents ?? 0).toLocaleString('en-US')} agents, ${(job.tasks ?? 0).toLocaleString('en-US')} tasks`;
   }
 }
 

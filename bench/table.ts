@@ -4,6 +4,7 @@
  */
 import type { Comparison, Results, ScaleRow, ShapeRow } from './report.js';
 import type { Summary } from './stats.js';
+import { simulationLines } from './simulation-report.js';
 
 const NAMES: Readonly<Record<string, string>> = {
   plain: 'plain async',
@@ -156,6 +157,7 @@ export function formatResults(results: Results): string {
   }
 
   comparison('7. Persistence cost', 'store', results.persistence);
+  out.push(...simulationLines(results.simulation, grid));
 
   out.push('', 'Targets');
   out.push(grid(['target', 'goal', 'measured', ''], results.targets.map((target) => [target.name, target.goal, target.measured, target.met === undefined ? '—' : target.met ? 'met' : 'MISSED'])));

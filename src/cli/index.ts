@@ -6,9 +6,11 @@
 import { parseArgs } from 'node:util';
 import { EchelonError } from '../errors.js';
 import { isMainModule } from '../scenario/run.js';
+import { checkCommand } from './check.js';
 import { diagramCommand } from './diagram.js';
 import { forkCommand } from './fork.js';
 import { replayCommand } from './replay.js';
+import { simulateCommand } from './simulate.js';
 import { stepCommand } from './step.js';
 import { viewCommand } from './view.js';
 
@@ -29,9 +31,16 @@ Usage:
       kept history), for a new organisation to resume and take another course
   echelon diagram [scenario.ts] [--hierarchy | --statechart]
       the hierarchy and the agent statechart as Mermaid
+  echelon check [design.ts | scenario.ts] [--json] [--strict]
+      static checks of an organisation before it runs (the development team without a file);
+      exits 1 on an error (with --strict, on a warning too)
+  echelon simulate <design.ts> [--compare <other.ts>] [--seed <n>] [--json] [--html <file>] [--png <dir>]
+      the design's organisation under its workload on a simulated clock: utilisation, queues,
+      latency and where it went, bottlenecks; --compare runs another design on the same workload
 
 Scenarios are modules whose default export is defineScenario({ description, organisation, run }):
-see “Writing a scenario” in echelon's README.md.`;
+see “Writing a scenario” in echelon's README.md. Designs export defineDesign({ organisation,
+simulation }) from echelon/simulate: see “Designing an organisation”.`;
 
 const OPTIONS = {
   auto: { type: 'string' },
@@ -47,6 +56,12 @@ const OPTIONS = {
   history: { type: 'string' },
   hierarchy: { type: 'boolean' },
   statechart: { type: 'boolean' },
+  json: { type: 'boolean' },
+  strict: { type: 'boolean' },
+  compare: { type: 'string' },
+  seed: { type: 'string' },
+  html: { type: 'string' },
+  png: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -133,6 +148,19 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
       return diagramCommand({
         ...(file === undefined ? {} : { file }),
         ...(values.hierarchy ? { only: 'hierarchy' as const } : values.statechart ? { only: 'statechart' as const } : {}),
+        out,
+      });
+    case 'check':
+      return checkCommand({ ...(file === undefined ? {} : { file }), json: values.json === true, strict: values.strict === true, out });
+    case 'simulate':
+      if (file === undefined) throw usage('echelon simulate needs a design file, e.g. echelon simulate examples/bottleneck.ts.');
+      return simulateCommand({
+        file,
+        ...(values.compare === undefined ? {} : { compare: values.compare }),
+        ...(values.seed === undefined ? {} : { seed: count(values.seed, '--seed', 0) }),
+        json: values.json === true,
+        ...(values.html === undefined ? {} : { html: values.html }),
+        ...(values.png === undefined ? {} : { png: values.png }),
         out,
       });
     default:

@@ -20,17 +20,32 @@ const TYPESCRIPT = /\.(c|m)?tsx?$/;
  * ```
  */
 export async function loadScenario(file: string, cwd = process.cwd()): Promise<Scenario> {
-  const path = resolve(cwd, file);
-  if (!existsSync(path)) throw new EchelonError('invalid_scenario', `No scenario file at ${path}.`, { details: { file } });
-  const url = pathToFileURL(path).href;
-  const module = (TYPESCRIPT.test(path) ? await importTypeScript(url) : await import(url)) as { default?: unknown };
-  // tsx may wrap a module it compiled as CommonJS once more.
-  const candidate = module.default !== null && typeof module.default === 'object' && 'default' in module.default && !('run' in module.default) ? module.default.default : module.default;
+  const candidate = (await importModule(file, cwd, 'scenario file')).default;
   const problem = scenarioProblem(candidate);
   if (problem !== undefined) {
     throw new EchelonError('invalid_scenario', `${file} does not export a scenario as its default export: ${problem} (see “Writing a scenario” in echelon's README.md).`, { details: { file } });
   }
   return candidate as Scenario;
+}
+
+/**
+ * Imports `file` (relative to `cwd`): JavaScript with `import()`, TypeScript through tsx. Returns
+ * its exports, with the default export unwrapped where tsx wrapped a CommonJS module once more.
+ *
+ * @example
+ * ```ts
+ * const { design } = await importModule('examples/bottleneck.ts');
+ * ```
+ */
+export async function importModule(file: string, cwd = process.cwd(), kind = 'file'): Promise<Record<string, unknown>> {
+  const path = resolve(cwd, file);
+  if (!existsSync(path)) throw new EchelonError('invalid_scenario', `No ${kind} at ${path}.`, { details: { file } });
+  const url = pathToFileURL(path).href;
+  const module = (TYPESCRIPT.test(path) ? await importTypeScript(url) : await import(url)) as Record<string, unknown>;
+  const outer = module.default;
+  // tsx may wrap a module it compiled as CommonJS once more.
+  if (outer !== null && typeof outer === 'object' && 'default' in outer && !('run' in outer)) return { ...(outer as Record<string, unknown>), ...module, default: (outer as { default: unknown }).default };
+  return module;
 }
 
 async function importTypeScript(url: string): Promise<unknown> {

@@ -184,7 +184,7 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
 const defaultStrategy = capabilityMatching();
 
 /** Resolves `decomposers` once: by task type first, then by agent id, role, or for everyone. */
-function decomposerLookup(hierarchy: OrchestratorOptions['hierarchy'], setting: DecomposerSetting | undefined): (agentId: string, task: Task) => Decomposer | undefined {
+export function decomposerLookup(hierarchy: OrchestratorOptions['hierarchy'], setting: DecomposerSetting | undefined): (agentId: string, task: Task) => Decomposer | undefined {
   if (setting === undefined) return () => undefined;
   const { byType, byId, byRole } = setting;
   const forAgent = resolveSetting<Decomposer>(hierarchy, 'decomposers', { byId, byRole, default: setting.default } as PerAgent<Decomposer>);

@@ -36,6 +36,20 @@ describe('an optional subpath without its peer', () => {
     ['echelon/ai without zod', 'zod', 'src/ai/index.ts', '', 'echelon/ai needs zod, an optional peer dependency of echelon: npm install zod'],
     ['echelon/otel without @opentelemetry/api', '@opentelemetry/api', 'src/otel.ts', '', 'echelon/otel needs @opentelemetry/api, an optional peer dependency of echelon: npm install @opentelemetry/api'],
     ['echelon/sqlite without better-sqlite3', 'better-sqlite3', 'src/sqlite.ts', "module.sqliteStore('never-created.db')", 'The SQLite store (echelon/sqlite) needs better-sqlite3, an optional peer dependency of echelon: npm install better-sqlite3'],
+    [
+      'echelon/simulate drawing without echarts',
+      'echarts',
+      'src/simulate/index.ts',
+      "const { developmentTeam } = await import('./src/index.ts'); const report = await module.simulate({ organisation: { hierarchy: developmentTeam() }, workload: { arrivals: [{ task: 'python', everyMs: 1000 }], durationMs: 5000 } }); await module.renderReportHtml([{ name: 'x', report, hierarchy: developmentTeam() }])",
+      'Drawing the simulation report (echelon/simulate) needs echarts, an optional peer dependency of echelon: npm install echarts',
+    ],
+    [
+      'echelon/simulate PNG charts without @resvg/resvg-js',
+      '@resvg/resvg-js',
+      'src/simulate/index.ts',
+      "const { developmentTeam } = await import('./src/index.ts'); const report = await module.simulate({ organisation: { hierarchy: developmentTeam() }, workload: {} }); await module.writeChartPngs(report, developmentTeam(), 'never-written')",
+      'PNG charts of the simulation report (echelon/simulate) needs @resvg/resvg-js, an optional peer dependency of echelon: npm install @resvg/resvg-js',
+    ],
   ])('%s fails with missing_dependency, saying what to install', async (_case, hide, entry, call, message) => {
     expect(await attempt(hide, entry, call)).toEqual({ name: 'EchelonError', code: 'missing_dependency', message });
   });
@@ -43,5 +57,7 @@ describe('an optional subpath without its peer', () => {
   it('loads when its peers are there (the hook hides only what it is told to)', async () => {
     expect(await attempt('', 'src/ai/index.ts', "if (typeof module.llmExecutor !== 'function') throw new Error('no llmExecutor')")).toBe('ok');
     expect(await attempt('', 'src/otel.ts', "if (typeof module.traceOrganisation !== 'function') throw new Error('no traceOrganisation')")).toBe('ok');
+    // echelon/simulate loads, checks and simulates without its drawing peers: they are needed only to draw.
+    expect(await attempt('echarts,@resvg/resvg-js', 'src/simulate/index.ts', "const { developmentTeam } = await import('./src/index.ts'); if (!module.checkOrganisation({ hierarchy: developmentTeam() }).ok) throw new Error('not ok')")).toBe('ok');
   });
 });

@@ -1,0 +1,89 @@
+/**
+ * Simulation at scale: `simulate` running an organisation on the simulated clock, timed in wall
+ * and CPU time. Two jobs: a day of simulated time for the development team (target: under 5 s of
+ * wall time), and a wide organisation of 100,000 agents taking 1,000,000 tasks (target: under 60 s).
+ * Both report the organisation's own routing cost against the simulation's book-keeping: the same
+ * run with statecharts tracked or not, and the number of timer firings per task.
+ */
+import { developmentTeam, loadBalancing } from '../../src/index.js';
+import { latency, simulate, type SimulationOptions } from '../../src/simulate/index.js';
+import { LEAF_WORK, wideOrganisation } from '../hierarchies.js';
+
+export interface SimulationJob {
+  readonly system: 'dev-day' | 'wide';
+  /** Agents of the wide organisation. */
+  readonly agents?: number;
+  /** Tasks the wide organisation takes. */
+  readonly tasks?: number;
+}
+
+export interface SimulationResult {
+  readonly system: SimulationJob['system'];
+  readonly agents: number;
+  readonly tasks: number;
+  readonly completed: number;
+  readonly simulatedMs: number;
+  readonly buildMs: number;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  /** Submitted tasks per second of wall time. */
+  readonly tasksPerSecond: number;
+  readonly heapMB: number;
+}
+
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/** The development team's day: every capability's work arriving at random, people answering approvals. */
+function devDay(): SimulationOptions {
+  const hierarchy = developmentTeam();
+  const types = [...new Set(hierarchy.nodes().flatMap((node) => node.capabilities))];
+  return {
+    organisation: { hierarchy, execution: { timeoutMs: 3_600_000 } },
+    agents: { byRole: { worker: { latency: latency.lognormal(300_000, 0.5), cost: 2_000 } }, default: { latency: latency.lognormal(120_000, 0.5), cost: 800 } },
+    people: { approvals: { responseMs: latency.exponential(600_000) } },
+    workload: {
+      arrivals: [...types.map((task) => ({ task, perSecond: 1 / 3_600 })), { task: { type: 'python', context: { requiresApproval: true } }, perSecond: 1 / 7_200 }],
+      durationMs: 24 * 3_600_000,
+    },
+    seed: 1,
+  };
+}
+
+/**
+ * 100,000 agents (10 per manager, 90,000 leaves) taking `tasks` tasks: arrivals fast enough to
+ * keep a thousand in flight (executions of a fixed second), spread by load balancing over the leaves.
+ */
+function wide(agents: number, tasks: number): SimulationOptions {
+  return {
+    organisation: { hierarchy: wideOrganisation(agents, 10), strategy: loadBalancing() },
+    agents: { default: { latency: latency.fixed(1_000) } },
+    workload: { arrivals: [{ task: LEAF_WORK, everyMs: 1 }], maxTasks: tasks, durationMs: Infinity },
+    trackStates: false,
+    seed: 1,
+  };
+}
+
+export async function measureSimulation(job: SimulationJob): Promise<SimulationResult> {
+  let started = performance.now();
+  const options = job.system === 'dev-day' ? devDay() : wide(job.agents ?? 100_000, job.tasks ?? 1_000_000);
+  const buildMs = performance.now() - started;
+  started = performance.now();
+  const cpu = cpuMs();
+  const report = await simulate(options);
+  const wallMs = performance.now() - started;
+  return {
+    system: job.system,
+    agents: options.organisation.hierarchy.size,
+    tasks: report.tasks.submitted,
+    completed: report.tasks.completed,
+    simulatedMs: report.simulatedMs,
+    buildMs,
+    wallMs,
+    cpuMs: cpuMs() - cpu,
+    tasksPerSecond: report.tasks.submitted / (wallMs / 1000),
+    heapMB: process.memoryUsage().heapUsed / 1024 / 1024,
+  };
+}

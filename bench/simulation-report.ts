@@ -1,0 +1,55 @@
+/**
+ * The simulation section of the benchmark: a day of the development team and the wide
+ * organisation's million tasks, their wall and CPU time, and the issue's two targets.
+ */
+import type { SimulationResult } from './cases/simulation.js';
+import type { Target } from './report.js';
+
+/** What the benchmark reports of the simulation jobs (one run each). */
+export interface SimulationResults {
+  readonly devDay?: SimulationResult;
+  readonly wide?: SimulationResult;
+}
+
+export function simulationResults(results: readonly SimulationResult[]): SimulationResults | undefined {
+  const devDay = results.find((result) => result.system === 'dev-day');
+  const wide = results.find((result) => result.system === 'wide');
+  if (devDay === undefined && wide === undefined) return undefined;
+  return { ...(devDay === undefined ? {} : { devDay }), ...(wide === undefined ? {} : { wide }) };
+}
+
+export function simulationTargets(results: SimulationResults | undefined): Target[] {
+  const { devDay, wide } = results ?? {};
+  const full = wide !== undefined && wide.agents >= 100_000 && wide.tasks >= 1_000_000;
+  return [
+    {
+      name: 'simulate a day of the development team',
+      goal: '< 5 s wall',
+      measured: devDay === undefined ? 'not measured' : `${(devDay.wallMs / 1000).toFixed(2)} s (${devDay.tasks} tasks)`,
+      met: devDay === undefined ? undefined : devDay.simulatedMs >= 86_400_000 && devDay.wallMs < 5_000,
+    },
+    {
+      name: wide === undefined ? 'simulate 100,000 agents, 1,000,000 tasks' : `simulate ${wide.agents.toLocaleString('en-US')} agents, ${wide.tasks.toLocaleString('en-US')} tasks`,
+      goal: '< 60 s wall at 100,000 agents and 1,000,000 tasks',
+      measured: wide === undefined ? 'not measured' : `${(wide.wallMs / 1000).toFixed(1)} s (${Math.round(wide.tasksPerSecond).toLocaleString('en-US')} tasks/s)`,
+      // Judged only at the full size; a smaller run (the quick plan) says what it measured and no more.
+      met: wide === undefined || !full ? undefined : wide.wallMs < 60_000,
+    },
+  ];
+}
+
+export function simulationLines(results: SimulationResults | undefined, grid: (header: readonly string[], rows: readonly (readonly string[])[]) => string): string[] {
+  if (results === undefined) return [];
+  const rows = [results.devDay, results.wide].filter((result): result is SimulationResult => result !== undefined).map((result) => [
+    result.system === 'dev-day' ? 'development team, one day' : 'wide, 10 per manager, load balancing',
+    result.agents.toLocaleString('en-US'),
+    result.tasks.toLocaleString('en-US'),
+    `${(result.simulatedMs / 3_600_000).toFixed(1)} h`,
+    (result.buildMs / 1000).toFixed(2),
+    (result.wallMs / 1000).toFixed(2),
+    (result.cpuMs / 1000).toFixed(2),
+    Math.round(result.tasksPerSecond).toLocaleString('en-US'),
+    result.heapMB.toFixed(0),
+  ]);
+  return ['', '8. Simulation (echelon/simulate): the real organisation on a simulated clock, one run each', grid(['organisation', 'agents', 'tasks', 'simulated', 'build s', 'wall s', 'cpu s', 'tasks/s (wall)', 'heap MB'], rows)];
+}

@@ -1,0 +1,65 @@
+/**
+ * `checkOrganisation`: a static analysis of an organisation before anything runs — every check
+ * asks the runtime's own rules (routing, strategies, escalation targets, approver choice,
+ * fan-out limits), so what it reports is what the running organisation would do.
+ */
+import { EchelonError } from '../errors.js';
+import { checkSpans } from '../hierarchy/metrics.js';
+import type { Task, TaskInput } from '../types.js';
+import { checkApprovals } from './approvals.js';
+import { checkDecompositions } from './decomposition.js';
+import { checkEscalations } from './escalations.js';
+import { resolve, type Resolved } from './probe.js';
+import { checkRouting } from './routing.js';
+import { checkSettings } from './settings.js';
+import type { CheckOptions, CheckReport, Finding, Severity } from './types.js';
+
+const ORDER: Readonly<Record<Severity, number>> = { error: 0, warning: 1, note: 2 };
+
+/**
+ * Checks an organisation's hierarchy and options without running it: executors, routing from the
+ * root, reachability, escalation targets, approval requirements, decompositions against limits
+ * and budgets, and span of control. Refuses options without a hierarchy with `invalid_option`.
+ *
+ * @example
+ * ```ts
+ * const report = checkOrganisation({ hierarchy: developmentTeam(), executors: { byRole: referenceExecutors() }, tasks: ['python', 'deploy'] });
+ * report.ok;                           // false: nobody can do "deploy"
+ * report.findings[0].code;             // 'unroutable_type'
+ * ```
+ */
+export function checkOrganisation(options: CheckOptions): CheckReport {
+  if (typeof options !== 'object' || options === null || typeof (options as Partial<CheckOptions>).hierarchy?.nodes !== 'function') {
+    throw new EchelonError('invalid_option', 'checkOrganisation needs the options of an organisation, with a hierarchy (defineHierarchy(), hierarchyFromList() or a preset such as developmentTeam()).');
+  }
+  const resolved = resolve(options);
+  const tasks = expectedTasks(resolved, options.tasks ?? []);
+  const routes = checkRouting(resolved, tasks);
+  const findings: Finding[] = [
+    ...checkSettings(resolved),
+    ...routes.findings,
+    ...checkEscalations(resolved, tasks),
+    ...checkApprovals(resolved, routes.byType),
+    ...checkDecompositions(resolved, routes.byType),
+    ...checkSpans(options.hierarchy, options.spans).map(
+      (warning): Finding => ({ severity: 'note', code: 'span_of_control', agents: [warning.agentId], message: warning.message }),
+    ),
+  ];
+  findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+  const counts = { error: 0, warning: 0, note: 0 };
+  for (const finding of findings) counts[finding.severity]++;
+  return { ok: counts.error === 0, counts, findings, taskTypes: [...tasks.keys()] };
+}
+
+/** One probe task per type: the expected tasks as given (first of each type), then every capability. */
+function expectedTasks(resolved: Resolved, inputs: readonly (string | TaskInput)[]): Map<string, Task> {
+  const tasks = new Map<string, Task>();
+  for (const input of inputs) {
+    const task = resolved.task(typeof input === 'string' ? { type: input } : { ...input, id: 'probe' });
+    if (!tasks.has(task.type)) tasks.set(task.type, task);
+  }
+  for (const node of resolved.hierarchy.nodes()) {
+    for (const type of node.capabilities) if (!tasks.has(type)) tasks.set(type, resolved.task({ type }));
+  }
+  return tasks;
+}

@@ -1,0 +1,105 @@
+/**
+ * Routing from the root: task types nobody can take (or that a strategy sends astray), and
+ * agents no task ever reaches — under any load, since every capable child a strategy could pick
+ * with some load is explored.
+ */
+import type { Candidate } from '../delegation/types.js';
+import type { Task } from '../types.js';
+import { walk, type Resolved, type Walk } from './probe.js';
+import type { Finding } from './types.js';
+
+export interface Routes {
+  /** The route each task type takes from the root with no load. */
+  readonly byType: ReadonlyMap<string, { readonly task: Task; readonly walk: Walk }>;
+  readonly findings: Finding[];
+}
+
+export function checkRouting(resolved: Resolved, tasks: ReadonlyMap<string, Task>): Routes {
+  const { hierarchy, options } = resolved;
+  const root = hierarchy.root.id;
+  const findings: Finding[] = [];
+  const byType = new Map<string, { task: Task; walk: Walk }>();
+  for (const [type, task] of tasks) {
+    const route = walk(resolved, task, root);
+    byType.set(type, { task, walk: route });
+    if (route.kind === 'none') {
+      const person = options.onEscalation !== undefined;
+      findings.push({
+        severity: person ? 'warning' : 'error',
+        code: 'unroutable_type',
+        agents: [route.agent],
+        taskType: type,
+        message: `Nobody in the organisation can do "${type}": submitted at ${root} it ${person ? 'goes to a person (onEscalation)' : 'fails with unroutable'}. Give an agent the capability "${type}".`,
+      });
+    } else if (route.kind === 'unknown') {
+      findings.push({
+        severity: route.invalid === true ? 'error' : 'note',
+        code: route.invalid === true ? 'invalid_delegate' : 'unchecked_decision',
+        agents: [route.agent],
+        taskType: type,
+        message: `"${type}" from ${root}: at ${route.agent} the ${route.why}${route.invalid === true ? ', so the task fails with invalid_delegate' : '; its route from there is not checked'}.`,
+      });
+    }
+  }
+  findings.push(...unreachable(resolved, tasks));
+  return { byType, findings };
+}
+
+/** Agents that no task type reaches from the root, whichever capable child a strategy picks at each hop. */
+function unreachable(splitting: Resolved, tasks: ReadonlyMap<string, Task>): Finding[] {
+  // Routing alone: a task some agent splits reaches, through its parts, where its type would go.
+  const resolved: Resolved = { ...splitting, decomposerFor: () => undefined };
+  const { hierarchy } = resolved;
+  const reached = new Set<string>([hierarchy.root.id]);
+  for (const task of tasks.values()) {
+    // Every capable child the strategy picks when that child is the least loaded one.
+    const frontier = [hierarchy.root.id];
+    const seen = new Set<string>();
+    while (frontier.length > 0) {
+      const from = frontier.pop()!;
+      if (seen.has(from)) continue;
+      seen.add(from);
+      walk(resolved, task, from, (agentId, candidates) => {
+        for (const child of picks(resolved, task, agentId, candidates)) {
+          reached.add(child);
+          frontier.push(child);
+        }
+        return undefined;
+      });
+    }
+  }
+  return hierarchy
+    .nodes()
+    .filter((node) => !reached.has(node.id))
+    .map((node) => ({
+      severity: 'warning' as const,
+      code: 'unreachable_agent' as const,
+      agents: [node.id],
+      message:
+        hierarchy.subtreeCapabilities(node.id).size === 0
+          ? `Nothing reaches ${node.id}: neither it nor anyone below it has a capability, so no task is ever delegated to it.`
+          : `Nothing reaches ${node.id}: its ${hierarchy.parent(node.id)?.id ?? 'parent'}'s strategy always gives its tasks (${[...hierarchy.subtreeCapabilities(node.id)].join(', ')}) to another child.`,
+    }));
+}
+
+/** The capable children the agent's strategy picks under some load: each, made the least loaded in turn. */
+function picks(resolved: Resolved, task: Task, agentId: string, candidates: readonly Candidate[]): string[] {
+  const strategy = resolved.strategyFor(agentId);
+  const { hierarchy } = resolved;
+  const chosen = new Set<string>();
+  for (const favourite of candidates.filter((candidate) => candidate.capable)) {
+    const loaded = candidates.map((candidate) => ({ ...candidate, load: candidate.id === favourite.id ? 0 : 1 }));
+    try {
+      const pick = strategy.select(task, loaded, { agent: hierarchy.get(agentId), hierarchy, signal: new AbortController().signal, reportCost: () => undefined });
+      if (pick instanceof Promise) {
+        // A model decides: any capable child may be picked.
+        pick.catch(() => undefined);
+        return candidates.filter((candidate) => candidate.capable).map((candidate) => candidate.id);
+      }
+      if (typeof pick === 'string' && candidates.some((candidate) => candidate.id === pick)) chosen.add(pick);
+    } catch {
+      // Reported by the route of the task itself.
+    }
+  }
+  return [...chosen];
+}

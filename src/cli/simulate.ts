@@ -1,0 +1,52 @@
+/**
+ * `echelon simulate <design.ts> [--compare other.ts]`: runs the design's organisation under its
+ * workload on a simulated clock and prints the report (or JSON); `--html` writes the page,
+ * `--png` the charts. With `--compare`, the other design runs the first one's workload, people and seed (with its own agent models, if it has any).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { EchelonError } from '../errors.js';
+import { renderReportHtml, writeChartPngs, type SimulatedDesign } from '../simulate/html.js';
+import type { SimulationReport } from '../simulate/report.js';
+import { simulate } from '../simulate/simulate.js';
+import { loadDesign } from './design.js';
+import { formatComparison, formatReport } from './simulate-format.js';
+
+export interface SimulateCommandOptions {
+  readonly file: string;
+  readonly compare?: string;
+  readonly seed?: number;
+  readonly json: boolean;
+  readonly html?: string;
+  readonly png?: string;
+  readonly out: (line: string) => void;
+}
+
+export async function simulateCommand(options: SimulateCommandOptions): Promise<number> {
+  const first = await loadDesign(options.file);
+  const simulation = first.design.simulation;
+  if (simulation === undefined) {
+    throw new EchelonError('invalid_option', `${options.file} has no simulation: export const design = defineDesign({ organisation, simulation: { workload, agents } }) (see “Designing an organisation” in echelon's README.md).`);
+  }
+  const seed = options.seed ?? simulation.seed ?? 1;
+  const designs: SimulatedDesign[] = [];
+  for (const [file, loaded] of [[options.file, first], ...(options.compare === undefined ? [] : [[options.compare, await loadDesign(options.compare)] as const])] as const) {
+    // The same workload, people and seed; each design's own agent models where it has them (its agents may differ).
+    const agents = loaded.design.simulation?.agents ?? simulation.agents;
+    const report: SimulationReport = await simulate({ ...simulation, ...(agents === undefined ? {} : { agents }), organisation: loaded.design.organisation, seed });
+    designs.push({ name: file, report, hierarchy: loaded.design.organisation.hierarchy });
+  }
+  if (options.json) options.out(JSON.stringify(designs.length === 1 ? designs[0]!.report : Object.fromEntries(designs.map((design) => [design.name, design.report])), null, 2));
+  else options.out((designs.length === 1 ? formatReport(designs[0]!.name, designs[0]!.report) : formatComparison(designs)).join('\n'));
+  if (options.html !== undefined) {
+    writeFileSync(options.html, await renderReportHtml(designs));
+    if (!options.json) options.out(`report: ${options.html}`);
+  }
+  if (options.png !== undefined) {
+    mkdirSync(options.png, { recursive: true });
+    for (const [index, design] of designs.entries()) {
+      const files = await writeChartPngs(design.report, design.hierarchy, options.png, designs.length === 1 ? 'simulation' : `simulation-${index + 1}`);
+      if (!options.json) options.out(`charts: ${files.join(', ')}`);
+    }
+  }
+  return 0;
+}

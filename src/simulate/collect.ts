@@ -1,0 +1,202 @@
+/**
+ * What a simulation measures while the organisation runs: it listens to the organisation's
+ * lifecycle events (queued, started, escalations, approvals, state changes, outcomes) and to the
+ * modelled executors (busy time, cost), and keeps running sums — never the event stream itself —
+ * so a run of a million tasks stays in memory.
+ */
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import type { Orchestrator } from '../runtime/api.js';
+import type { Outcome } from '../types.js';
+
+/** The submitted task a task id belongs to: simulated tasks are `s<n>`, parts and resolutions extend it. */
+export const rootOf = (taskId: string): string => {
+  const cut = taskId.search(/[.!]/);
+  return cut < 0 ? taskId : taskId.slice(0, cut);
+};
+
+interface AgentSums {
+  executions: number;
+  busyMs: number;
+  queue: number;
+  maxQueue: number;
+  /** ∫ queue length dt, and when it last changed. */
+  queueArea: number;
+  queueSince: number;
+  waits: number;
+  waitMs: number;
+  state: string;
+  stateSince: number;
+  stateMs: Map<string, number>;
+  /** Interval index → largest queue length seen in it. */
+  series: Map<number, number> | undefined;
+}
+
+interface ActiveTask {
+  readonly type: string;
+  readonly at: number;
+  queued: number;
+  executing: number;
+  approval: number;
+  escalated: number;
+  cost: number;
+  escalations: number;
+}
+
+export interface TypeSums {
+  submitted: number;
+  byStatus: Record<Outcome['status'], number>;
+  latencies: number[];
+  queued: number;
+  executing: number;
+  approval: number;
+  escalated: number;
+  cost: number;
+  escalations: number;
+}
+
+export class Collector {
+  readonly agents = new Map<string, AgentSums>();
+  readonly types = new Map<string, TypeSums>();
+  readonly active = new Map<string, ActiveTask>();
+  readonly escalationsByReason: Record<string, number> = {};
+  readonly approvals = { requested: 0, approved: 0, rejected: 0, waitMs: 0 };
+  readonly outcomes: { id: string; type: string; status: string; executedBy?: string; chain: readonly string[] }[] = [];
+  readonly #queuedAt = new Map<string, number>();
+  readonly #approvalAt = new Map<string, number>();
+  readonly #escalationAt = new Map<string, number>();
+  totalCost = 0;
+  escalations = 0;
+  lastSettled = 0;
+
+  constructor(
+    hierarchy: Hierarchy,
+    readonly intervalMs: number,
+    readonly keepOutcomes: boolean,
+  ) {
+    for (const node of hierarchy.nodes()) {
+      this.agents.set(node.id, { executions: 0, busyMs: 0, queue: 0, maxQueue: 0, queueArea: 0, queueSince: 0, waits: 0, waitMs: 0, state: 'receiving', stateSince: 0, stateMs: new Map(), series: undefined });
+    }
+  }
+
+  /** Subscribes to the organisation's events; `states` also follows every agent's statechart (it costs throughput). */
+  listen(org: Orchestrator, states: boolean): void {
+    org.on('task.queued', ({ task, agent, at }) => {
+      this.#queuedAt.set(`${agent}\u0000${task.id}`, at);
+      this.#queue(agent, at, +1);
+    });
+    org.on('task.started', ({ task, agent, at }) => {
+      const key = `${agent}\u0000${task.id}`;
+      const since = this.#queuedAt.get(key);
+      if (since === undefined) return;
+      this.#queuedAt.delete(key);
+      this.#queue(agent, at, -1);
+      const sums = this.agents.get(agent)!;
+      sums.waits++;
+      sums.waitMs += at - since;
+      const active = this.active.get(task.rootId);
+      if (active !== undefined) active.queued += at - since;
+    });
+    org.on('escalation.raised', ({ escalation, at }) => {
+      this.escalations++;
+      this.escalationsByReason[escalation.reason] = (this.escalationsByReason[escalation.reason] ?? 0) + 1;
+      this.#escalationAt.set(escalation.id, at);
+      const active = this.active.get(rootOf(escalation.taskId));
+      if (active !== undefined) active.escalations++;
+    });
+    org.on('escalation.resolved', ({ escalation, at }) => this.#closed(this.#escalationAt, escalation.id, escalation.taskId, at, 'escalated'));
+    org.on('approval.requested', ({ approval, at }) => {
+      if (this.#approvalAt.has(approval.id)) return;
+      this.approvals.requested++;
+      this.#approvalAt.set(approval.id, at);
+    });
+    org.on('approval.decided', ({ approval, at }) => {
+      if (approval.status === 'approved') this.approvals.approved++;
+      else this.approvals.rejected++;
+      const since = this.#approvalAt.get(approval.id);
+      if (since !== undefined) this.approvals.waitMs += at - since;
+      this.#closed(this.#approvalAt, approval.id, approval.taskId, at, 'approval');
+    });
+    if (states) {
+      org.on('agent.state', ({ agent, state, at }) => {
+        const sums = this.agents.get(agent)!;
+        sums.stateMs.set(sums.state, (sums.stateMs.get(sums.state) ?? 0) + (at - sums.stateSince));
+        sums.state = state;
+        sums.stateSince = at;
+      });
+    }
+  }
+
+  submitted(id: string, type: string, at: number): void {
+    this.active.set(id, { type, at, queued: 0, executing: 0, approval: 0, escalated: 0, cost: 0, escalations: 0 });
+    this.#type(type).submitted++;
+  }
+
+  /** An attempt of a modelled executor ran from `start` to `end` at `agent`. */
+  executed(agent: string, taskId: string, start: number, end: number, cost: number): void {
+    const sums = this.agents.get(agent)!;
+    sums.executions++;
+    sums.busyMs += end - start;
+    this.totalCost += cost;
+    const active = this.active.get(rootOf(taskId));
+    if (active === undefined) return;
+    active.executing += end - start;
+    active.cost += cost;
+  }
+
+  settled(outcome: Outcome, at: number): void {
+    const active = this.active.get(outcome.taskId);
+    if (active === undefined) return;
+    this.active.delete(outcome.taskId);
+    this.lastSettled = Math.max(this.lastSettled, at);
+    const sums = this.#type(active.type);
+    sums.byStatus[outcome.status]++;
+    sums.latencies.push(at - active.at);
+    sums.queued += active.queued;
+    sums.executing += active.executing;
+    sums.approval += active.approval;
+    sums.escalated += active.escalated;
+    sums.cost += active.cost;
+    sums.escalations += active.escalations;
+    if (this.keepOutcomes) {
+      this.outcomes.push({ id: outcome.taskId, type: outcome.type, status: outcome.status, ...(outcome.executedBy === undefined ? {} : { executedBy: outcome.executedBy }), chain: outcome.delegationChain });
+    }
+  }
+
+  /** Closes the books at `end`: the open intervals of queues and states. */
+  finish(end: number): void {
+    for (const sums of this.agents.values()) {
+      sums.queueArea += sums.queue * (end - sums.queueSince);
+      sums.queueSince = end;
+      sums.stateMs.set(sums.state, (sums.stateMs.get(sums.state) ?? 0) + (end - sums.stateSince));
+      sums.stateSince = end;
+    }
+  }
+
+  #queue(agent: string, at: number, change: number): void {
+    const sums = this.agents.get(agent)!;
+    sums.queueArea += sums.queue * (at - sums.queueSince);
+    sums.queueSince = at;
+    sums.queue += change;
+    if (sums.queue > sums.maxQueue) sums.maxQueue = sums.queue;
+    const series = (sums.series ??= new Map());
+    const slot = Math.floor(at / this.intervalMs);
+    if ((series.get(slot) ?? -1) < sums.queue) series.set(slot, sums.queue);
+  }
+
+  #closed(opened: Map<string, number>, id: string, taskId: string, at: number, where: 'approval' | 'escalated'): void {
+    const since = opened.get(id);
+    if (since === undefined) return;
+    opened.delete(id);
+    const active = this.active.get(rootOf(taskId));
+    if (active !== undefined) active[where] += at - since;
+  }
+
+  #type(type: string): TypeSums {
+    let sums = this.types.get(type);
+    if (sums === undefined) {
+      sums = { submitted: 0, byStatus: { completed: 0, failed: 0, rejected: 0, cancelled: 0 }, latencies: [], queued: 0, executing: 0, approval: 0, escalated: 0, cost: 0, escalations: 0 };
+      this.types.set(type, sums);
+    }
+    return sums;
+  }
+}

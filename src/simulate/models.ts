@@ -1,0 +1,111 @@
+/**
+ * Models of what takes time in an organisation: how long an agent's executor runs, how often it
+ * fails and what it costs, and how long people take to decide — as data, so a design file can
+ * hold them, sampled with a seeded random source.
+ */
+import { EchelonError } from '../errors.js';
+import type { JournalEntry } from '../store/types.js';
+import { exponential, normal, type Random } from './random.js';
+
+/** A distribution of durations in ms. */
+export type LatencyModel =
+  | { readonly kind: 'fixed'; readonly ms: number }
+  | { readonly kind: 'uniform'; readonly minMs: number; readonly maxMs: number }
+  | { readonly kind: 'exponential'; readonly meanMs: number }
+  /** Log-normal: half the samples under `medianMs`; `sigma` (of the log) sets the tail (0.5 is moderate, 1 heavy). */
+  | { readonly kind: 'lognormal'; readonly medianMs: number; readonly sigma: number }
+  /** Drawn uniformly from recorded durations (see {@link latencyFromJournal}). */
+  | { readonly kind: 'samples'; readonly ms: readonly number[] };
+
+/** What an agent's executor is, as a model. */
+export interface AgentModel {
+  /** How long one attempt takes (default: fixed 1,000 ms). */
+  readonly latency?: LatencyModel;
+  /** Chance that an attempt fails, 0–1 (default 0); failures retry and escalate as the organisation's policies say. */
+  readonly failureRate?: number;
+  /** Cost (tokens, say) each attempt reports through `reportCost`: a number, or a distribution sampled per attempt. */
+  readonly cost?: number | LatencyModel;
+}
+
+/** How people (or agents deciding as people) answer. */
+export interface PersonModel {
+  /** How long they take to answer. */
+  readonly responseMs: LatencyModel;
+  /** Chance of a rejection (approvals) or of failing the task (escalations), 0–1 (default 0). */
+  readonly rejectRate?: number;
+}
+
+/** The shorthands for the models above. */
+export const latency = {
+  fixed: (ms: number): LatencyModel => ({ kind: 'fixed', ms }),
+  uniform: (minMs: number, maxMs: number): LatencyModel => ({ kind: 'uniform', minMs, maxMs }),
+  exponential: (meanMs: number): LatencyModel => ({ kind: 'exponential', meanMs }),
+  lognormal: (medianMs: number, sigma: number): LatencyModel => ({ kind: 'lognormal', medianMs, sigma }),
+  samples: (ms: readonly number[]): LatencyModel => ({ kind: 'samples', ms }),
+} as const;
+
+/** Refuses a model that cannot be sampled (`invalid_option`, naming where it is). */
+export function checkLatency(model: LatencyModel, where: string): void {
+  const bad = (why: string) => new EchelonError('invalid_option', `${where}: ${why}, got ${JSON.stringify(model)}.`, { details: { where } });
+  const nonNegative = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  switch (model?.kind) {
+    case 'fixed':
+      if (!nonNegative(model.ms)) throw bad('a fixed latency needs ms ≥ 0');
+      return;
+    case 'uniform':
+      if (!nonNegative(model.minMs) || !nonNegative(model.maxMs) || model.maxMs < model.minMs) throw bad('a uniform latency needs 0 ≤ minMs ≤ maxMs');
+      return;
+    case 'exponential':
+      if (!nonNegative(model.meanMs)) throw bad('an exponential latency needs meanMs ≥ 0');
+      return;
+    case 'lognormal':
+      if (!(nonNegative(model.medianMs) && model.medianMs > 0) || !nonNegative(model.sigma)) throw bad('a log-normal latency needs medianMs > 0 and sigma ≥ 0');
+      return;
+    case 'samples':
+      if (!Array.isArray(model.ms) || model.ms.length === 0 || !model.ms.every(nonNegative)) throw bad('recorded latencies need at least one duration ≥ 0');
+      return;
+    default:
+      throw bad("a latency model's kind is one of fixed, uniform, exponential, lognormal, samples");
+  }
+}
+
+/** One duration from `model`. */
+export function sample(model: LatencyModel, random: Random): number {
+  switch (model.kind) {
+    case 'fixed':
+      return model.ms;
+    case 'uniform':
+      return model.minMs + (model.maxMs - model.minMs) * random();
+    case 'exponential':
+      return exponential(random, model.meanMs);
+    case 'lognormal':
+      return model.medianMs * Math.exp(model.sigma * normal(random));
+    case 'samples':
+      return model.ms[Math.floor(random() * model.ms.length)]!;
+  }
+}
+
+/**
+ * Recorded execution times from a store's journal (`org.journal()`), per agent: from each
+ * `task.started` to the `task.ended` of the same task at the agent that executed it.
+ *
+ * @example
+ * ```ts
+ * const byId = Object.fromEntries(Object.entries(latencyFromJournal(org.journal())).map(([id, model]) => [id, { latency: model }]));
+ * simulate({ organisation, agents: { byId }, workload });
+ * ```
+ */
+export function latencyFromJournal(entries: readonly JournalEntry[]): Record<string, LatencyModel> {
+  const started = new Map<string, number>();
+  const durations: Record<string, number[]> = {};
+  for (const entry of entries) {
+    if (entry.taskId === undefined) continue;
+    const key = `${entry.actor}\u0000${entry.taskId}`;
+    if (entry.type === 'task.started') started.set(key, entry.at);
+    else if (entry.type === 'task.ended' && entry.data?.executedBy === entry.actor && started.has(key)) {
+      (durations[entry.actor] ??= []).push(entry.at - started.get(key)!);
+      started.delete(key);
+    }
+  }
+  return Object.fromEntries(Object.entries(durations).map(([agent, ms]) => [agent, latency.samples(ms)]));
+}

@@ -1,0 +1,175 @@
+/**
+ * `simulate`: runs the real organisation — `createOrchestrator` with its own statecharts,
+ * strategies, policies and limits — on a simulated clock, with executors replaced by latency,
+ * failure and cost models and people by response times, under a seeded workload. Same seed, same
+ * report.
+ */
+import { EchelonError } from '../errors.js';
+import type { OrganisationOptions } from '../check/types.js';
+import { createOrchestrator } from '../runtime/orchestrator.js';
+import type { Orchestrator } from '../runtime/api.js';
+import type { ExecutionContext } from '../runtime/executors.js';
+import { resolveSetting, type Setting } from '../runtime/per-agent.js';
+import type { ApproverPolicy } from '../approval/approvers.js';
+import type { Task } from '../types.js';
+import { buildReport } from './build.js';
+import { SimulationClock } from './clock.js';
+import { Collector } from './collect.js';
+import { checkLatency, sample, type AgentModel, type PersonModel } from './models.js';
+import { approvalDesk, DEFAULT_PERSON, escalationDesk } from './people.js';
+import { streamFor } from './random.js';
+import { lookup } from '../check/probe.js';
+import type { SimulationReport } from './report.js';
+import { scheduleWorkload, type Workload } from './workload.js';
+
+/** Options of {@link simulate}. */
+export interface SimulationOptions {
+  /** The organisation: `createOrchestrator`'s options; its executors (if any) are replaced by the models. */
+  readonly organisation: OrganisationOptions;
+  readonly workload: Workload;
+  /** Executor models per agent id, role or default (default: every attempt takes a fixed second). */
+  readonly agents?: Setting<AgentModel>;
+  /** People: approvals no agent decides by rule, and escalations that reach the top (only when the organisation has `onEscalation`). */
+  readonly people?: { readonly approvals?: PersonModel; readonly escalations?: PersonModel };
+  /** Seed of every random choice (arrivals, latencies, failures, people, retry jitter); default 1. */
+  readonly seed?: number;
+  /** Follow every agent's statechart for time-in-state (default: for organisations up to 10,000 agents). */
+  readonly trackStates?: boolean;
+  /** Keep each submitted task's end in the report (`outcomes`), to compare with a real run. Default false. */
+  readonly outcomes?: boolean;
+  /** Intervals of the queue-length series (default: the workload's duration in 120 steps). */
+  readonly sampleEveryMs?: number;
+}
+
+const DEFAULT_AGENT = { latency: { kind: 'fixed', ms: 1_000 } } as const satisfies AgentModel;
+
+/**
+ * Simulates an organisation under a workload and reports where the time goes.
+ *
+ * @example
+ * ```ts
+ * const report = await simulate({
+ *   organisation: { hierarchy: developmentTeam() },
+ *   agents: { byRole: { worker: { latency: latency.lognormal(20_000, 0.5), cost: 1_200 } }, default: { latency: latency.fixed(2_000) } },
+ *   workload: { arrivals: [{ task: 'python', perSecond: 0.02 }, { task: 'react', perSecond: 0.01 }], durationMs: 3_600_000 },
+ *   seed: 7,
+ * });
+ * report.bottlenecks[0]?.agent; // 'backend_dev_1'
+ * ```
+ */
+export async function simulate(options: SimulationOptions): Promise<SimulationReport> {
+  const organisation = options?.organisation;
+  if (typeof organisation?.hierarchy?.nodes !== 'function') throw new EchelonError('invalid_option', 'simulate needs { organisation: { hierarchy, … }, workload }.');
+  if (typeof options.workload !== 'object' || options.workload === null) throw new EchelonError('invalid_option', 'simulate needs a workload: { arrivals: [{ task, perSecond }], durationMs } or { journal }.');
+  const { hierarchy } = organisation;
+  const seed = options.seed ?? 1;
+  const clock = new SimulationClock();
+  const modelFor = modelsFor(options);
+  const durationMs = options.workload.durationMs ?? 3_600_000;
+  if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new EchelonError('invalid_option', `simulate: seed must be a number, got ${String(options.seed)}.`);
+  checkPeople(options.people);
+  const interval = options.sampleEveryMs ?? (Number.isFinite(durationMs) ? Math.max(1, durationMs / 120) : 60_000);
+  if (!(interval > 0)) throw new EchelonError('invalid_option', `simulate: sampleEveryMs must be a positive number, got ${String(options.sampleEveryMs)}.`);
+  const collector = new Collector(hierarchy, interval, options.outcomes === true);
+  const random = (name: string) => streamFor(seed, name);
+  const failures = random('failures');
+  const latencies = random('latency');
+
+  // An attempt takes its modelled time on the clock, then fails or reports its cost and succeeds;
+  // a timeout or a cancellation (its signal) ends it early, freeing the agent then.
+  const executor = (task: Task, context: ExecutionContext) =>
+    new Promise((resolve, reject) => {
+      const agent = context.agent.id;
+      const model = modelFor(agent);
+      const start = clock.now();
+      const ms = sample(model.latency ?? DEFAULT_AGENT.latency, latencies);
+      const fails = failures() < (model.failureRate ?? 0);
+      const cost = model.cost === undefined ? 0 : typeof model.cost === 'number' ? model.cost : sample(model.cost, latencies);
+      const { signal } = context;
+      const abort = () => {
+        clock.clearTimeout(timer);
+        collector.executed(agent, task.id, start, clock.now(), 0);
+        reject(signal.reason);
+      };
+      const timer = clock.setTimeout(() => {
+        signal.removeEventListener('abort', abort);
+        collector.executed(agent, task.id, start, clock.now(), cost);
+        if (fails) return reject(new Error(`${agent} failed "${task.type}" (simulated failure)`));
+        try {
+          if (cost > 0) context.reportCost(cost);
+        } catch (error) {
+          return reject(error);
+        }
+        resolve({ simulated: true, by: agent });
+      }, ms);
+      signal.addEventListener('abort', abort, { once: true });
+    });
+
+  let org: Orchestrator | undefined;
+  const people = options.people ?? {};
+  const onEscalation = organisation.onEscalation === undefined ? undefined : escalationDesk(clock, people.escalations ?? DEFAULT_PERSON, random('escalations'), () => org!);
+  org = createOrchestrator({
+    ...organisation,
+    executors: executor,
+    clock,
+    random: random('jitter'),
+    ...(onEscalation === undefined ? {} : { onEscalation }),
+    store: undefined,
+    inspect: undefined,
+    messageDelayMs: undefined,
+  } as Parameters<typeof createOrchestrator>[0]);
+  const running = org;
+  try {
+    collector.listen(running, options.trackStates ?? hierarchy.size <= 10_000);
+    approvalDesk(running, hierarchy, clock, people.approvals ?? DEFAULT_PERSON, random('approvals'), lookup<ApproverPolicy>(hierarchy, 'approvals.approvers', organisation.approvals?.approvers));
+    let next = 0;
+    scheduleWorkload(options.workload, clock, random, (task, at) => {
+      const id = `s${++next}`;
+      collector.submitted(id, task.type, clock.now());
+      running.submit({ ...task, id }, at === undefined ? undefined : { at }).then(
+        (outcome) => collector.settled(outcome, clock.now()),
+        () => undefined,
+      );
+    });
+    await drive(clock);
+    const end = Math.max(collector.lastSettled, clock.now());
+    collector.finish(end);
+    return buildReport(collector, hierarchy, { seed, end, concurrency: lookup<number>(hierarchy, 'concurrency', organisation.concurrency) });
+  } finally {
+    await running.stop();
+  }
+}
+
+/** Runs the clock from timer to timer, letting the organisation's promises settle between them. */
+async function drive(clock: SimulationClock): Promise<void> {
+  for (;;) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const due = clock.nextDue();
+    if (due === undefined) return;
+    clock.runUntil(due);
+  }
+}
+
+function checkPeople(people: SimulationOptions['people']): void {
+  for (const [name, model] of Object.entries(people ?? {})) {
+    if (model === undefined) continue;
+    checkLatency(model.responseMs, `people.${name}.responseMs`);
+    const rate = model.rejectRate ?? 0;
+    if (!(rate >= 0 && rate <= 1)) throw new EchelonError('invalid_option', `people.${name}.rejectRate must be between 0 and 1, got ${String(model.rejectRate)}.`);
+  }
+}
+
+function modelsFor(options: SimulationOptions): (agentId: string) => AgentModel {
+  const { hierarchy } = options.organisation;
+  const find = resolveSetting<AgentModel>(hierarchy, 'agents', options.agents);
+  const models = new Map<string, AgentModel>();
+  for (const node of hierarchy.nodes()) {
+    const model: AgentModel = find(node.id) ?? DEFAULT_AGENT;
+    if (model.latency !== undefined) checkLatency(model.latency, `agents model of ${node.id}: latency`);
+    if (model.cost !== undefined && typeof model.cost !== 'number') checkLatency(model.cost, `agents model of ${node.id}: cost`);
+    const rate = model.failureRate ?? 0;
+    if (!(rate >= 0 && rate <= 1)) throw new EchelonError('invalid_option', `agents model of ${node.id}: failureRate must be between 0 and 1, got ${String(model.failureRate)}.`);
+    models.set(node.id, model);
+  }
+  return (agentId) => models.get(agentId) ?? DEFAULT_AGENT;
+}

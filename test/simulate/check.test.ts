@@ -1,0 +1,138 @@
+/**
+ * `checkOrganisation`: every check finds the mistake seeded for it, and the reference development
+ * team is clean except for its documented span-of-control notes.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkOrganisation, type CheckOptions, type FindingCode } from '../../src/check/index.js';
+import {
+  decomposeWith,
+  defineHierarchy,
+  delegateWith,
+  developmentTeam,
+  EchelonError,
+  fullStackFeature,
+  referenceExecutors,
+  type EscalationPolicy,
+  defaultEscalationPolicy,
+} from '../../src/index.js';
+
+const team = () => ({ hierarchy: developmentTeam(), executors: { byRole: referenceExecutors() } }) satisfies CheckOptions;
+const codes = (options: CheckOptions): FindingCode[] => checkOrganisation(options).findings.filter((f) => f.severity !== 'note').map((f) => f.code);
+const finding = (options: CheckOptions, code: FindingCode) => checkOrganisation(options).findings.find((f) => f.code === code);
+
+describe('checkOrganisation', () => {
+  it('passes the development team, with only its documented span notes', () => {
+    const report = checkOrganisation({ ...team(), decomposers: { byType: { full_stack_feature: fullStackFeature() } }, tasks: ['full_stack_feature', 'api_design'] });
+    expect(report.ok).toBe(true);
+    expect(report.counts).toEqual({ error: 0, warning: 0, note: 4 });
+    expect(report.findings.map((f) => [f.code, f.agents[0]])).toEqual([
+      ['span_of_control', 'backend_lead'],
+      ['span_of_control', 'api_specialist'],
+      ['span_of_control', 'frontend_lead'],
+      ['span_of_control', 'react_specialist'],
+    ]);
+  });
+
+  it('finds capabilities no executor serves, and executors for agents that do not exist', () => {
+    const report = checkOrganisation({ hierarchy: developmentTeam(), executors: { byRole: { worker: async () => 1 }, byId: { backend_dev_2: async () => 1 } } });
+    expect(report.ok).toBe(false);
+    expect(report.findings.filter((f) => f.code === 'missing_executor').map((f) => f.agents[0])).toEqual(['cto', 'backend_lead', 'api_specialist', 'db_specialist', 'frontend_lead', 'react_specialist']);
+    expect(finding({ ...team(), executors: { byId: { backend_dev_2: async () => 1 }, default: async () => 1 } }, 'unknown_agent')?.agents).toEqual(['backend_dev_2']);
+    expect(finding({ ...team(), concurrency: { byRole: { intern: 2 } as never } }, 'invalid_role')?.severity).toBe('error');
+  });
+
+  it('finds task types nobody can take from the root', () => {
+    const options = { ...team(), tasks: ['python', 'deploy'] };
+    const unroutable = finding(options, 'unroutable_type');
+    expect(unroutable).toMatchObject({ severity: 'error', taskType: 'deploy', agents: ['cto'] });
+    // With a person on call it is only a warning: the escalation waits for them.
+    expect(finding({ ...options, onEscalation: () => undefined }, 'unroutable_type')?.severity).toBe('warning');
+  });
+
+  it('finds a strategy that sends a task to an agent that is not a child', () => {
+    const options = { ...team(), strategy: { byId: { cto: delegateWith('astray', () => 'db_specialist') } } };
+    expect(finding(options, 'invalid_delegate')).toMatchObject({ severity: 'error', agents: ['cto'] });
+  });
+
+  it('finds agents nobody can reach, under any load', () => {
+    const hierarchy = defineHierarchy({
+      id: 'boss',
+      role: 'executive',
+      capabilities: ['plan'],
+      children: [
+        { id: 'lead', role: 'manager', children: [{ id: 'a', role: 'worker', capabilities: ['code'] }, { id: 'b', role: 'worker', capabilities: ['code'] }] },
+        { id: 'idle', role: 'manager' },
+      ],
+    });
+    const first = delegateWith('first', (_task, candidates) => candidates.find((c) => c.capable)?.id);
+    const unreachable = (strategy?: CheckOptions['strategy']) =>
+      checkOrganisation({ hierarchy, executors: async () => 1, ...(strategy === undefined ? {} : { strategy }) }).findings.filter((f) => f.code === 'unreachable_agent').map((f) => f.agents[0]);
+    // The default (capability matching) picks the first capable child whatever the load: b never works.
+    expect(unreachable()).toEqual(['b', 'idle']);
+    expect(unreachable(first)).toEqual(['b', 'idle']);
+    // Load balancing reaches both workers.
+    expect(unreachable(delegateWith('least-loaded', (_t, c) => [...c].filter((x) => x.capable).sort((x, y) => x.load - y.load)[0]?.id))).toEqual(['idle']);
+  });
+
+  it('finds emergencies without an executive, and flagged escalations decided by an agent with no executor', () => {
+    const noExecutive = defineHierarchy({ id: 'head', role: 'manager', capabilities: ['plan'], children: [{ id: 'dev', role: 'worker', capabilities: ['code'] }] });
+    const dead = checkOrganisation({ hierarchy: noExecutive, executors: async () => 1 }).findings.find((f) => f.code === 'escalation_dead_end' && f.agents[0] === 'dev');
+    expect(dead).toMatchObject({ severity: 'error', agents: ['dev', 'head'] });
+    expect(dead?.message).toContain('nobody on its way to the root is an executive');
+    // The CTO has no capability and no executor: an emergency decided there cannot run.
+    const cto = defineHierarchy({ id: 'cto', role: 'executive', children: [{ id: 'dev', role: 'worker', capabilities: ['code'] }] });
+    expect(finding({ hierarchy: cto, executors: { byRole: { worker: async () => 1 } } }, 'escalation_dead_end')?.agents).toEqual(['cto', 'dev']);
+  });
+
+  it('finds a policy that sends escalations sideways', () => {
+    const sideways: EscalationPolicy = { ...defaultEscalationPolicy(), target: () => 'db_specialist' };
+    const refused = checkOrganisation({ ...team(), escalation: sideways }).findings.filter((f) => f.code === 'escalation_refused');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]!.message).toContain('escalations only go up');
+  });
+
+  it('finds cross-team tasks whose teams have no common ancestor able to route them', () => {
+    const task = { type: 'python', context: { requiresCrossTeam: true, teams: ['react_specialist', 'frontend_dev_1'] } };
+    expect(finding({ ...team(), tasks: [task] }, 'escalation_dead_end')).toMatchObject({ taskType: 'python', agents: ['react_specialist', 'react_specialist', 'frontend_dev_1'] });
+    expect(codes({ ...team(), tasks: [{ ...task, context: { requiresCrossTeam: true, teams: ['backend_lead', 'frontend_lead'] } }] })).toEqual([]);
+    expect(finding({ ...team(), tasks: [{ ...task, context: { requiresCrossTeam: true, teams: ['qa_lead'] } }] }, 'escalation_dead_end')?.agents).toEqual(['qa_lead']);
+  });
+
+  it('finds approval requirements no ancestor can satisfy', () => {
+    const role = finding({ ...team(), tasks: [{ type: 'css', approval: { role: 'manager', level: 0 } }] }, 'approval_unsatisfiable');
+    expect(role).toMatchObject({ severity: 'error', agents: ['frontend_dev_1'], taskType: 'css' });
+    expect(finding({ ...team(), tasks: [{ type: 'python', approval: { approver: 'frontend_lead' } }] }, 'approval_unsatisfiable')?.message).toContain('"frontend_lead" is not above');
+    expect(finding({ ...team(), tasks: [{ type: 'strategy', context: { requiresApproval: true } }] }, 'approval_unsatisfiable')?.agents).toEqual(['cto']);
+    const quorum = finding({ ...team(), tasks: [{ type: 'sql', approval: { quorum: 3 } }] }, 'approval_quorum_unreachable');
+    expect(quorum).toMatchObject({ agents: ['db_specialist', 'backend_lead', 'cto'] });
+    // The organisation's rule counts too.
+    expect(finding({ ...team(), approvals: { required: (task) => (task.type === 'python' ? { level: 5 } : undefined) } }, 'approval_unsatisfiable')?.taskType).toBe('python');
+    expect(codes({ ...team(), tasks: [{ type: 'python', approval: { quorum: 3 } }] })).toEqual([]);
+  });
+
+  it('finds decomposers producing types nobody below can take', () => {
+    const decomposers = { byType: { launch: decomposeWith('launch', () => [{ type: 'python' }, { type: 'marketing' }]) } };
+    const report = checkOrganisation({ ...team(), decomposers, tasks: ['launch'] });
+    const unroutable = report.findings.find((f) => f.code === 'decomposition_unroutable');
+    expect(unroutable).toMatchObject({ severity: 'error', agents: ['cto'], taskType: 'marketing' });
+  });
+
+  it('finds budgets and limits that make a configured decomposition impossible', () => {
+    const wide = decomposeWith('wide', () => Array.from({ length: 6 }, (_, i) => ({ key: `part${i}`, type: 'python' })));
+    expect(finding({ ...team(), decomposers: { byType: { batch: wide } }, limits: { maxFanout: 4 }, tasks: ['batch'] }, 'decomposition_impossible')?.message).toContain('at most 4');
+    expect(finding({ ...team(), decomposers: { byType: { batch: wide } }, tasks: [{ type: 'batch', budget: { maxSubtasks: 3 } }] }, 'decomposition_impossible')?.message).toContain('at most 3');
+    const costly = decomposeWith('costly', () => [{ type: 'python', cost: 80 }, { type: 'css', cost: 80 }]);
+    expect(finding({ ...team(), decomposers: { byType: { feature: costly } }, tasks: [{ type: 'feature', budget: { cost: 100 } }] }, 'decomposition_impossible')?.message).toContain('budget');
+    // Nested splits deeper than the limit allows.
+    const halve = decomposeWith('halve', (task) => (task.type === 'python' ? [{ type: 'python' }] : undefined));
+    const nested = { byType: { a: decomposeWith('a', () => [{ type: 'python' }]) }, byId: { backend_lead: halve } };
+    expect(finding({ ...team(), decomposers: nested, limits: { maxDecompositionDepth: 1 }, tasks: ['a'] }, 'decomposition_impossible')?.message).toContain('cannot be split further');
+    expect(codes({ ...team(), decomposers: nested, tasks: ['a'] })).toEqual([]);
+  });
+
+  it('reports span of control as notes from the reference table, and refuses options without a hierarchy', () => {
+    const wide = defineHierarchy({ id: 'ceo', role: 'executive', capabilities: ['x'], children: Array.from({ length: 9 }, (_, i) => ({ id: `w${i}`, role: 'worker' as const, capabilities: ['x'] })) });
+    expect(checkOrganisation({ hierarchy: wide, executors: async () => 1 }).findings.find((f) => f.code === 'span_of_control')?.message).toContain('typically has 2–5');
+    expect(() => checkOrganisation({} as never)).toThrow(EchelonError);
+  });
+});

@@ -1,0 +1,81 @@
+/** `echelon check` and `echelon simulate`, in this process: exit codes, text, JSON, the page and the PNG charts. */
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/index.js';
+import { EchelonError } from '../../src/index.js';
+
+const cli = async (args: string[]) => {
+  const lines: string[] = [];
+  const code = await main(args, { out: (line) => lines.push(...line.split('\n')), input: new PassThrough() as unknown as NodeJS.ReadStream });
+  return { code, lines, text: lines.join('\n') };
+};
+const directory = mkdtempSync(join(tmpdir(), 'echelon-simulate-cli-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+describe('echelon check', () => {
+  it('passes the reference development team (exit 0) with its span notes', async () => {
+    const { code, text } = await cli(['check']);
+    expect(code).toBe(0);
+    expect(text).toContain('span_of_control');
+    expect(text).toMatch(/✓ 0 error\(s\), 0 warning\(s\), 4 note\(s\)$/);
+  });
+
+  it('fails a design with mistakes (exit 1), as lines or as JSON', async () => {
+    const { code, text } = await cli(['check', 'test/fixtures/broken-design.ts']);
+    expect(code).toBe(1);
+    expect(text).toMatch(/error +unroutable_type +Nobody in the organisation can do "deploy"/);
+    expect(text).toMatch(/error +unknown_agent +executors\.byId names "qa_bot"/);
+    expect(text).toMatch(/error +approval_unsatisfiable .*"backend_lead" is not above "frontend_dev_1"/);
+    const json = JSON.parse((await cli(['check', 'test/fixtures/broken-design.ts', '--json'])).text) as { ok: boolean; counts: { error: number }; findings: { code: string }[] };
+    expect(json.ok).toBe(false);
+    expect(json.findings.filter((finding) => finding.code !== 'span_of_control').map((finding) => finding.code).sort()).toEqual(['approval_unsatisfiable', 'unknown_agent', 'unroutable_type']);
+  });
+
+  it('warnings fail only with --strict; a scenario is checked by its hierarchy', async () => {
+    expect((await cli(['check', 'examples/bottleneck.ts'])).code).toBe(0);
+    const strict = await cli(['check', 'examples/bottleneck.ts', '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.text).toMatch(/warning +unreachable_agent +Nothing reaches be_dev_2/);
+    expect((await cli(['check', 'examples/escalation.ts'])).text).toContain('only its hierarchy is checked');
+  });
+});
+
+describe('echelon simulate', () => {
+  it('prints the report, and names the bottleneck', async () => {
+    const { code, text } = await cli(['simulate', 'examples/bottleneck.ts']);
+    expect(code).toBe(0);
+    expect(text).toMatch(/^echelon simulate: examples\/bottleneck\.ts — seed 42/);
+    expect(text).toMatch(/Bottlenecks\n {2}fe_dev_1: busy \d+ % of the time/);
+  });
+
+  it('gives the same JSON for the same seed, another for another', async () => {
+    const first = (await cli(['simulate', 'examples/bottleneck.ts', '--json', '--seed', '5'])).text;
+    expect((await cli(['simulate', 'examples/bottleneck.ts', '--json', '--seed', '5'])).text).toBe(first);
+    expect((await cli(['simulate', 'examples/bottleneck.ts', '--json', '--seed', '6'])).text).not.toBe(first);
+    expect((JSON.parse(first) as { seed: number }).seed).toBe(5);
+  });
+
+  it('compares two designs on the same workload, and writes the page and the PNG charts', async () => {
+    const html = join(directory, 'report.html');
+    const png = join(directory, 'charts');
+    const { text } = await cli(['simulate', 'examples/bottleneck.ts', '--compare', 'examples/bottleneck-balanced.ts', '--html', html, '--png', png]);
+    expect(text).toMatch(/examples\/bottleneck\.ts vs examples\/bottleneck-balanced\.ts — the same workload, seed 42/);
+    expect(text).toMatch(/bottleneck +fe_dev_1 \(\d+ %\) +—/);
+    const page = readFileSync(html, 'utf8');
+    expect(page).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    expect(page.match(/<svg/g)?.length).toBe(8);
+    expect(readdirSync(png).sort()).toEqual(['simulation-1-latency.png', 'simulation-1-org.png', 'simulation-1-queues.png', 'simulation-1-spent.png', 'simulation-2-latency.png', 'simulation-2-org.png', 'simulation-2-queues.png', 'simulation-2-spent.png']);
+    expect(readFileSync(join(png, 'simulation-1-org.png')).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('refuses a missing file, a file without a simulation, and a bad seed', async () => {
+    await expect(cli(['simulate'])).rejects.toMatchObject({ code: 'invalid_option' });
+    await expect(cli(['simulate', 'test/fixtures/broken-design.ts'])).rejects.toThrow(/has no simulation/);
+    await expect(cli(['simulate', 'examples/bottleneck.ts', '--seed', 'x'])).rejects.toBeInstanceOf(EchelonError);
+    await expect(cli(['check', 'no/such/file.ts'])).rejects.toMatchObject({ code: 'invalid_scenario' });
+    expect(existsSync(directory)).toBe(true);
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * The simulation report in a real browser (Debian's Chromium through playwright-core, as the live
+ * view's test): the page opens from a file, asks for nothing over the network, and every chart
+ * rendered — the org chart heat map, queue lengths, latency and where the time went.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderReportHtml, simulate } from '../../src/simulate/index.js';
+import { design } from '../../examples/bottleneck.js';
+import { design as balanced } from '../../examples/bottleneck-balanced.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = 'test-results';
+
+let profile: string;
+let browser: BrowserContext;
+let directory: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`The report's browser test needs Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH.`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  directory = mkdtempSync(join(tmpdir(), 'echelon-report-'));
+  profile = mkdtempSync(join(tmpdir(), 'echelon-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  rmSync(profile, { recursive: true, force: true });
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe('the simulation report in a browser', () => {
+  it('renders every chart offline, and names the bottleneck', async () => {
+    const report = await simulate({ ...design.simulation!, organisation: design.organisation });
+    const file = join(directory, 'report.html');
+    writeFileSync(file, await renderReportHtml([{ name: 'bottleneck.ts', report, hierarchy: design.organisation.hierarchy }]));
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:')) requests.push(request.url());
+    });
+    await page.goto(pathToFileURL(file).href);
+    for (const chart of ['org', 'queues', 'latency', 'spent']) {
+      const svg = page.locator(`[data-chart="${chart}"] svg`);
+      await expect(svg.count()).resolves.toBe(1);
+      const box = await svg.boundingBox();
+      expect(box!.width).toBeGreaterThan(300);
+      expect(box!.height).toBeGreaterThan(200);
+      // Drawn, not empty: shapes with geometry.
+      expect(await page.locator(`[data-chart="${chart}"] svg path`).count()).toBeGreaterThan(5);
+    }
+    // One line per agent with a queue in the queue chart, and the heat map's worst agent in dark red.
+    expect(await page.locator('[data-chart="queues"] svg').textContent()).toContain('fe_dev_1');
+    expect(await page.locator('[data-chart="org"] svg').textContent()).toContain('fe_dev_1');
+    await expect(page.locator('.bottleneck').first().textContent()).resolves.toMatch(/^fe_dev_1: busy \d+ %/);
+    expect(requests).toEqual([]);
+    await page.screenshot({ path: `${ARTIFACTS}/simulation-report.png`, fullPage: false });
+    await page.close();
+  });
+
+  it('shows two designs side by side on the same workload', async () => {
+    const reports = await Promise.all([design, balanced].map((one) => simulate({ ...design.simulation!, agents: one.simulation!.agents, organisation: one.organisation })));
+    const file = join(directory, 'compare.html');
+    writeFileSync(file, await renderReportHtml([{ name: 'bottleneck.ts', report: reports[0]!, hierarchy: design.organisation.hierarchy }, { name: 'bottleneck-balanced.ts', report: reports[1]!, hierarchy: balanced.organisation.hierarchy }]));
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(file).href);
+    await expect(page.locator('section[data-design]').count()).resolves.toBe(2);
+    const columns = await page.locator('section[data-design]').evaluateAll((sections) => sections.map((section) => section.getBoundingClientRect().left));
+    expect(columns[1]!).toBeGreaterThan(columns[0]! + 300);
+    expect(await page.locator('section[data-design] svg').count()).toBe(8);
+    await page.screenshot({ path: `${ARTIFACTS}/simulation-compare.png`, fullPage: false });
+    await page.close();
+  });
+});

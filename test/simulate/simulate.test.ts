@@ -1,0 +1,110 @@
+/**
+ * `simulate`: deterministic by seed, faithful to a real run's routing and outcomes, and in
+ * agreement with queueing theory where the answer is known (M/M/1).
+ */
+import { describe, expect, it } from 'vitest';
+import { latency, latencyFromJournal, simulate, type SimulationOptions } from '../../src/simulate/index.js';
+import { createOrchestrator, defineHierarchy, developmentTeam, EchelonError, fullStackFeature, memoryStore, referenceExecutors } from '../../src/index.js';
+
+const mixed = (seed: number): SimulationOptions => ({
+  organisation: { hierarchy: developmentTeam(), decomposers: { byType: { full_stack_feature: fullStackFeature() } }, approvals: { timeoutMs: 120_000 } },
+  agents: { byRole: { worker: { latency: latency.lognormal(20_000, 0.6), failureRate: 0.05, cost: latency.uniform(500, 1500) } }, default: { latency: latency.uniform(2_000, 8_000), cost: 200 } },
+  people: { approvals: { responseMs: latency.exponential(90_000), rejectRate: 0.2 } },
+  workload: {
+    arrivals: [
+      { task: 'python', perSecond: 0.035 },
+      { task: 'react', perSecond: 0.01 },
+      { task: 'full_stack_feature', perSecond: 0.005 },
+      { task: { type: 'sql', context: { requiresApproval: true } }, everyMs: 300_000 },
+      { task: { type: 'css', context: { isEmergency: true } }, everyMs: 900_000 },
+    ],
+    durationMs: 4 * 3_600_000,
+  },
+  seed,
+});
+
+describe('simulate', () => {
+  it('gives the same report for the same seed, and another for another seed', async () => {
+    const first = await simulate(mixed(7));
+    const again = await simulate(mixed(7));
+    expect(again).toEqual(first);
+    expect(JSON.stringify(again)).toBe(JSON.stringify(first));
+    const other = await simulate(mixed(8));
+    expect(other.byType).not.toEqual(first.byType);
+    // The run exercised what the report describes.
+    expect(first.tasks.submitted).toBeGreaterThan(300);
+    expect(first.tasks.submitted).toBe(first.tasks.completed + first.tasks.failed + first.tasks.rejected + first.tasks.cancelled);
+    expect(first.approvals.requested).toBe(48);
+    expect(first.approvals.rejected).toBeGreaterThan(0);
+    expect(first.rejectionRate).toBeGreaterThan(0);
+    expect(first.escalations.byReason.emergency).toBe(16);
+    expect(first.cost.total).toBeGreaterThan(0);
+    const sql = first.byType.find((type) => type.type === 'sql')!;
+    expect(sql.spent.awaitingApproval).toBeGreaterThan(10_000);
+    const python = first.byType.find((type) => type.type === 'python')!;
+    expect(python.latency.p50).toBeLessThanOrEqual(python.latency.p95);
+    expect(python.latency.p95).toBeLessThanOrEqual(python.latency.p99);
+    expect(python.histogram.counts.reduce((a, b) => a + b, 0)).toBe(python.latency.count);
+    const worker = first.agents.find((agent) => agent.id === 'backend_dev_1')!;
+    expect(worker.states.executing).toBeCloseTo(worker.utilisation, 1);
+    expect(first.bottlenecks[0]?.agent).toBe('backend_dev_1');
+  });
+
+  it("routes and ends every task as a real run of the same organisation does", async () => {
+    const types = ['api_design', 'python', 'react', 'database', 'sql', 'css', 'strategy', 'full_stack_feature', 'deploy'];
+    const options = { hierarchy: developmentTeam(), decomposers: { byType: { full_stack_feature: fullStackFeature() } } };
+    const report = await simulate({ organisation: options, workload: { arrivals: types.map((task) => ({ task, everyMs: 10_000 })), durationMs: 60_000 }, outcomes: true, seed: 3 });
+    const org = createOrchestrator({ ...options, executors: { byRole: referenceExecutors() } });
+    try {
+      // The same tasks in the same order, with the same ids.
+      const real = [];
+      for (const outcome of report.outcomes!) real.push(await org.submit({ id: outcome.id, type: outcome.type }));
+      expect(report.outcomes!.map(({ id, type, status, executedBy, chain }) => ({ id, type, status, executedBy, chain }))).toEqual(
+        real.map((outcome) => ({ id: outcome.taskId, type: outcome.type, status: outcome.status, executedBy: outcome.executedBy, chain: outcome.delegationChain })),
+      );
+      expect(report.outcomes!.filter((outcome) => outcome.type === 'deploy').every((outcome) => outcome.status === 'failed')).toBe(true);
+    } finally {
+      await org.stop();
+    }
+  });
+
+  it('agrees with queueing theory: one M/M/1 worker spends 1/(μ−λ) in the system on average', async () => {
+    const mu = 1; // per second
+    const lambda = 0.5;
+    const report = await simulate({
+      organisation: { hierarchy: defineHierarchy({ id: 'worker', role: 'worker', capabilities: ['job'] }) },
+      agents: { default: { latency: latency.exponential(1000 / mu) } },
+      workload: { arrivals: [{ task: 'job', perSecond: lambda }], durationMs: 40_000_000 },
+      trackStates: false,
+      seed: 1,
+    });
+    const expected = 1000 / (mu - lambda);
+    const { mean, count } = report.byType[0]!.latency;
+    expect(count).toBeGreaterThan(19_000);
+    expect(Math.abs(mean - expected) / expected).toBeLessThan(0.05);
+    expect(report.agents[0]!.utilisation).toBeCloseTo(lambda / mu, 1);
+  });
+
+  it('replays a recorded journal: its arrivals and its executors’ times', async () => {
+    const org = createOrchestrator({ hierarchy: developmentTeam(), executors: { byRole: referenceExecutors() }, store: memoryStore() });
+    await Promise.all(['python', 'react', 'sql'].map((type) => org.submit({ type })));
+    const journal = org.journal();
+    await org.stop();
+    const models = latencyFromJournal(journal);
+    expect(Object.keys(models).sort()).toEqual(['backend_dev_1', 'db_specialist', 'react_specialist']);
+    const report = await simulate({ organisation: { hierarchy: developmentTeam() }, workload: { journal }, agents: { byId: Object.fromEntries(Object.entries(models).map(([id, model]) => [id, { latency: model }])) } });
+    expect(report.byType.map((type) => [type.type, type.completed]).sort()).toEqual([['python', 1], ['react', 1], ['sql', 1]]);
+  });
+
+  it('refuses bad models and workloads at the door', async () => {
+    const hierarchy = developmentTeam();
+    await expect(simulate({ organisation: { hierarchy }, workload: { arrivals: [{ task: 'python' }] } })).rejects.toMatchObject({ code: 'invalid_option' });
+    await expect(simulate({ organisation: { hierarchy }, agents: { default: { latency: { kind: 'uniform', minMs: 5, maxMs: 1 } } }, workload: {} })).rejects.toThrow(/0 ≤ minMs ≤ maxMs/);
+    await expect(simulate({ organisation: { hierarchy }, agents: { byId: { nobody: {} } }, workload: {} })).rejects.toMatchObject({ code: 'unknown_agent' });
+    await expect(simulate({ organisation: { hierarchy }, agents: { default: { failureRate: 2 } }, workload: {} })).rejects.toBeInstanceOf(EchelonError);
+    await expect(simulate({} as never)).rejects.toMatchObject({ code: 'invalid_option' });
+    await expect(simulate({ organisation: { hierarchy }, people: { approvals: { responseMs: latency.fixed(1), rejectRate: -1 } }, workload: {} })).rejects.toThrow(/rejectRate/);
+    await expect(simulate({ organisation: { hierarchy }, workload: { durationMs: -5 } })).rejects.toThrow(/durationMs/);
+    await expect(simulate({ organisation: { hierarchy }, workload: {}, seed: Number.NaN })).rejects.toThrow(/seed/);
+  });
+});
