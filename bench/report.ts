@@ -7,7 +7,8 @@ import type { HopJob, HopResult, LatencyResult } from './cases/latency.js';
 import type { MemoryResult } from './cases/memory.js';
 import type { ScaleResult, ScaleShape } from './cases/scale.js';
 import type { ThroughputResult } from './cases/throughput.js';
-import type { Job } from './jobs.js';
+import { STREAMING_SYSTEMS, type Job } from './jobs.js';
+import { PROGRESS_PER_TASK } from './systems/streaming.js';
 import { growthExponent, summarize, type Summary } from './stats.js';
 
 /** A job and what it measured. */
@@ -74,6 +75,8 @@ export interface Results {
   readonly memory?: MemoryResult & { readonly growthLastTwo: number; readonly inFlight: number };
   /** echelon's throughput without a store and with each store (ratio to without). */
   readonly persistence?: Comparison;
+  /** echelon's throughput with executors reporting progress: unheard, heard by one listener, followed per task (ratio to none); progress events per second (medians). */
+  readonly streaming?: Comparison & { readonly progressPerTask: number; readonly progressPerSecond: Readonly<Record<string, number>> };
   readonly targets: readonly Target[];
 }
 
@@ -163,6 +166,8 @@ export function buildResults(measured: readonly Measured[], meta: Readonly<Recor
   }
   const inspection = compare(throughput, ['echelon-inspect', 'echelon-inspect-json']);
   const persistence = compare(throughput, ['echelon-memory-store', 'echelon-sqlite']);
+  const streamed = compare(throughput, STREAMING_SYSTEMS);
+  const streaming = streamed === undefined ? undefined : { ...streamed, progressPerTask: PROGRESS_PER_TASK, progressPerSecond: Object.fromEntries(Object.entries(streamed.variants).map(([system, { tasksPerSecond }]) => [system, tasksPerSecond.median * PROGRESS_PER_TASK])) };
 
   const latency = Object.fromEntries(
     byCase(measured, 'latency').map(({ job, result }) => [job.system, { p50: summarize(result.p50), p99: summarize(result.p99) }]),
@@ -215,7 +220,7 @@ export function buildResults(measured: readonly Measured[], meta: Readonly<Recor
           return { ...memoryEntry.result, growthLastTwo: last.heapBytes / previous.heapBytes - 1, inFlight: memoryEntry.job.inFlight };
         })();
 
-  const results = { meta, throughput, ratios, ...(inspection ? { inspection } : {}), latency, perHop, scale: { echelon: echelonRows, raw: rawRows, exponents, shapes, shapeExponents, routeVsRaw }, ...(memory ? { memory } : {}), ...(persistence ? { persistence } : {}) };
+  const results = { meta, throughput, ratios, ...(inspection ? { inspection } : {}), latency, perHop, scale: { echelon: echelonRows, raw: rawRows, exponents, shapes, shapeExponents, routeVsRaw }, ...(memory ? { memory } : {}), ...(persistence ? { persistence } : {}), ...(streaming ? { streaming } : {}) };
   return { ...results, targets: judge(results) };
 }
 

@@ -28,7 +28,8 @@ const sections = (job: ReturnType<typeof plan>[number]): string[] => {
   if (job.case !== 'throughput') return [job.case];
   if (job.system === 'echelon-memory-store' || job.system === 'echelon-sqlite') return ['persistence'];
   if (job.system.startsWith('echelon-inspect')) return ['throughput', 'inspection'];
-  if (job.system === 'echelon' && job.inFlight === 100) return ['throughput', 'inspection', 'persistence'];
+  if (job.system.startsWith('echelon-progress') || job.system === 'echelon-stream') return ['streaming'];
+  if (job.system === 'echelon' && job.inFlight === 100) return ['throughput', 'inspection', 'persistence', 'streaming'];
   return ['throughput'];
 };
 const jobs = plan(planName).filter((job) => only === undefined || sections(job).some((section) => only.includes(section)));

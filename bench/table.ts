@@ -1,6 +1,6 @@
 /**
  * The benchmark's results as text tables: throughput with ratios, inspection, latency, scale,
- * memory, persistence, and the targets. Every figure is a median, with [min–max] over runs.
+ * memory, persistence, streaming, and the targets. Every figure is a median, with [min–max] over runs.
  */
 import type { Comparison, Results, ScaleRow, ShapeRow } from './report.js';
 import type { Summary } from './stats.js';
@@ -16,11 +16,14 @@ const NAMES: Readonly<Record<string, string>> = {
   'echelon-queued': 'echelon, concurrency 1',
   'echelon-memory-store': 'echelon + in-memory store',
   'echelon-sqlite': 'echelon + SQLite store',
+  'echelon-progress': 'reported, nobody listens',
+  'echelon-progress-watched': 'one listener (org.onProgress)',
+  'echelon-stream': 'org.stream per task',
 };
 
 const name = (system: string) => NAMES[system] ?? system;
-/** Variants of echelon shown in their own sections (inspection, persistence), not in the throughput table. */
-const COMPARED = ['echelon-inspect', 'echelon-inspect-json', 'echelon-memory-store', 'echelon-sqlite'];
+/** Variants of echelon shown in their own sections (inspection, persistence, streaming), not in the throughput table. */
+const COMPARED = ['echelon-inspect', 'echelon-inspect-json', 'echelon-memory-store', 'echelon-sqlite', 'echelon-progress', 'echelon-progress-watched', 'echelon-stream'];
 const int = (value: number) => Math.round(value).toLocaleString('en-US');
 /** Milliseconds with three significant digits. */
 const ms = (value: number) => (value >= 100 ? int(value) : value.toPrecision(3));
@@ -156,6 +159,9 @@ export function formatResults(results: Results): string {
   }
 
   comparison('7. Persistence cost', 'store', results.persistence);
+  comparison(`8. Streaming cost (${results.streaming?.progressPerTask ?? 0} progress events per task)`, 'progress', results.streaming);
+  const heard = Object.entries(results.streaming?.progressPerSecond ?? {});
+  if (heard.length > 0) out.push(`progress events/s through the organisation: ${heard.map(([system, perSecond]) => `${name(system)} ${int(perSecond)}`).join(', ')}`);
 
   out.push('', 'Targets');
   out.push(grid(['target', 'goal', 'measured', ''], results.targets.map((target) => [target.name, target.goal, target.measured, target.met === undefined ? '—' : target.met ? 'met' : 'MISSED'])));
