@@ -6,6 +6,7 @@
 import { measureLatency, measurePerHop, type HopJob, type LatencyJob } from './cases/latency.js';
 import { measureMemory, type MemoryJob } from './cases/memory.js';
 import { measureScale, type ScaleJob, type ScaleShape } from './cases/scale.js';
+import { measureStreaming, type StreamingJob } from './cases/streaming.js';
 import { measureThroughput, type ThroughputJob } from './cases/throughput.js';
 import type { SystemKey } from './systems/index.js';
 
@@ -14,7 +15,8 @@ export type Job =
   | ({ readonly case: 'latency' } & LatencyJob)
   | ({ readonly case: 'hop' } & HopJob)
   | ({ readonly case: 'scale' } & ScaleJob)
-  | ({ readonly case: 'memory' } & MemoryJob);
+  | ({ readonly case: 'memory' } & MemoryJob)
+  | ({ readonly case: 'streaming' } & StreamingJob);
 
 export type JobResult = Awaited<ReturnType<typeof runJob>>;
 
@@ -31,6 +33,8 @@ export function runJob(job: Job) {
       return measureScale(job);
     case 'memory':
       return measureMemory(job);
+    case 'streaming':
+      return measureStreaming(job);
   }
 }
 
@@ -41,8 +45,6 @@ export type PlanName = 'full' | 'quick' | 'smoke';
 
 /** The systems in the throughput table, in order. */
 const THROUGHPUT_SYSTEMS = ['plain', 'raw', 'raw-actors', 'raw-chart', 'echelon'] as const satisfies readonly SystemKey[];
-/** echelon reporting progress, in the streaming section. */
-export const STREAMING_SYSTEMS = ['echelon-progress', 'echelon-progress-watched', 'echelon-stream'] as const satisfies readonly SystemKey[];
 const LATENCY_SYSTEMS = ['plain', 'raw', 'echelon'] as const satisfies readonly SystemKey[];
 
 /** The shapes of organisation the scale case compares at the sizes in `shapes`: 10 reports per manager, all under the root, one chain. */
@@ -79,8 +81,8 @@ export function plan(name: PlanName): Job[] {
   for (const system of ['echelon-inspect', 'echelon-inspect-json'] as const) jobs.push(throughput(system, 100));
   // The cost of durability: the same throughput on the in-memory store and on a SQLite file.
   for (const system of ['echelon-memory-store', 'echelon-sqlite'] as const) jobs.push(throughput(system, 100));
-  // The cost of streaming: progress nobody hears, progress one listener hears, every task followed by its own stream.
-  for (const system of STREAMING_SYSTEMS) jobs.push(throughput(system, 100));
+  // The cost of streaming: progress nobody hears, one listener hears, every task followed by its own stream — alternated in one process.
+  jobs.push({ case: 'streaming', inFlight: 100, count: size.tasks, warmup: size.warmup, runs: size.runs });
   for (const system of LATENCY_SYSTEMS) {
     jobs.push({ case: 'latency', system, count: size.latencyTasks, warmup: size.latencyTasks, runs: 3 });
     jobs.push({ case: 'hop', system, depth: 16, levels: [0, 5, 10, 15], perLevel: size.hopTasks, runs: 3 });

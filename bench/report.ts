@@ -7,8 +7,8 @@ import type { HopJob, HopResult, LatencyResult } from './cases/latency.js';
 import type { MemoryResult } from './cases/memory.js';
 import type { ScaleResult, ScaleShape } from './cases/scale.js';
 import type { ThroughputResult } from './cases/throughput.js';
-import { STREAMING_SYSTEMS, type Job } from './jobs.js';
-import { PROGRESS_PER_TASK } from './systems/streaming.js';
+import type { StreamingResult } from './cases/streaming.js';
+import type { Job } from './jobs.js';
 import { growthExponent, summarize, type Summary } from './stats.js';
 
 /** A job and what it measured. */
@@ -18,6 +18,7 @@ export type Measured =
   | { readonly job: Extract<Job, { case: 'hop' }>; readonly result: HopResult }
   | { readonly job: Extract<Job, { case: 'scale' }>; readonly result: ScaleResult }
   | { readonly job: Extract<Job, { case: 'memory' }>; readonly result: MemoryResult }
+  | { readonly job: Extract<Job, { case: 'streaming' }>; readonly result: StreamingResult }
 
 
 export interface ScaleRow {
@@ -75,8 +76,8 @@ export interface Results {
   readonly memory?: MemoryResult & { readonly growthLastTwo: number; readonly inFlight: number };
   /** echelon's throughput without a store and with each store (ratio to without). */
   readonly persistence?: Comparison;
-  /** echelon's throughput with executors reporting progress: unheard, heard by one listener, followed per task (ratio to none); progress events per second (medians). */
-  readonly streaming?: Comparison & { readonly progressPerTask: number; readonly progressPerSecond: Readonly<Record<string, number>> };
+  /** echelon with executors reporting progress — unheard, heard by one listener, each task followed by a stream — beside plain echelon, alternated in one process. */
+  readonly streaming?: StreamingCost;
   readonly targets: readonly Target[];
 }
 
@@ -85,6 +86,28 @@ export interface Comparison {
   readonly inFlight: number;
   readonly without: Summary;
   readonly variants: Readonly<Record<string, { readonly tasksPerSecond: Summary; readonly ratio: number }>>;
+}
+
+/** What streaming costs, per variant: tasks/s, CPU per task and its ratio to plain echelon's, progress events/s (medians over runs). */
+export interface StreamingCost {
+  readonly inFlight: number;
+  readonly progressPerTask: number;
+  readonly variants: Readonly<Record<string, { readonly tasksPerSecond: Summary; readonly cpuMicrosPerTask: Summary; readonly cpuRatio: number; readonly progressPerSecond: number }>>;
+}
+
+function streamingCost(entry: Extract<Measured, { job: { case: 'streaming' } }> | undefined): StreamingCost | undefined {
+  if (entry === undefined) return undefined;
+  const { result, job } = entry;
+  const plain = summarize(result.cpuMicrosPerTask.echelon ?? []).median;
+  const variants = Object.fromEntries(
+    Object.keys(result.tasksPerSecond).map((system) => {
+      const tasksPerSecond = summarize(result.tasksPerSecond[system]!);
+      const cpuMicrosPerTask = summarize(result.cpuMicrosPerTask[system]!);
+      const progressPerSecond = system === 'echelon' ? 0 : tasksPerSecond.median * result.progressPerTask;
+      return [system, { tasksPerSecond, cpuMicrosPerTask, cpuRatio: cpuMicrosPerTask.median / plain, progressPerSecond }];
+    }),
+  );
+  return { inFlight: job.inFlight, progressPerTask: result.progressPerTask, variants };
 }
 
 /** Compares echelon's throughput with these variants of it, at the load they ran at. */
@@ -166,8 +189,7 @@ export function buildResults(measured: readonly Measured[], meta: Readonly<Recor
   }
   const inspection = compare(throughput, ['echelon-inspect', 'echelon-inspect-json']);
   const persistence = compare(throughput, ['echelon-memory-store', 'echelon-sqlite']);
-  const streamed = compare(throughput, STREAMING_SYSTEMS);
-  const streaming = streamed === undefined ? undefined : { ...streamed, progressPerTask: PROGRESS_PER_TASK, progressPerSecond: Object.fromEntries(Object.entries(streamed.variants).map(([system, { tasksPerSecond }]) => [system, tasksPerSecond.median * PROGRESS_PER_TASK])) };
+  const streaming = streamingCost(byCase(measured, 'streaming')[0]);
 
   const latency = Object.fromEntries(
     byCase(measured, 'latency').map(({ job, result }) => [job.system, { p50: summarize(result.p50), p99: summarize(result.p99) }]),

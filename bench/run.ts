@@ -28,8 +28,7 @@ const sections = (job: ReturnType<typeof plan>[number]): string[] => {
   if (job.case !== 'throughput') return [job.case];
   if (job.system === 'echelon-memory-store' || job.system === 'echelon-sqlite') return ['persistence'];
   if (job.system.startsWith('echelon-inspect')) return ['throughput', 'inspection'];
-  if (job.system.startsWith('echelon-progress') || job.system === 'echelon-stream') return ['streaming'];
-  if (job.system === 'echelon' && job.inFlight === 100) return ['throughput', 'inspection', 'persistence', 'streaming'];
+  if (job.system === 'echelon' && job.inFlight === 100) return ['throughput', 'inspection', 'persistence'];
   return ['throughput'];
 };
 const jobs = plan(planName).filter((job) => only === undefined || sections(job).some((section) => only.includes(section)));
@@ -49,6 +48,8 @@ function describe(job: Job): string {
       return `scale ${job.system}, ${job.size.toLocaleString('en-US')} agents`;
     case 'memory':
       return `memory ${job.system}, up to ${Math.max(...job.checkpoints).toLocaleString('en-US')} tasks`;
+    case 'streaming':
+      return `streaming cost, ${job.inFlight} in flight, variants alternated`;
   }
 }
 

@@ -22,8 +22,8 @@ const NAMES: Readonly<Record<string, string>> = {
 };
 
 const name = (system: string) => NAMES[system] ?? system;
-/** Variants of echelon shown in their own sections (inspection, persistence, streaming), not in the throughput table. */
-const COMPARED = ['echelon-inspect', 'echelon-inspect-json', 'echelon-memory-store', 'echelon-sqlite', 'echelon-progress', 'echelon-progress-watched', 'echelon-stream'];
+/** Variants of echelon shown in their own sections (inspection, persistence), not in the throughput table. */
+const COMPARED = ['echelon-inspect', 'echelon-inspect-json', 'echelon-memory-store', 'echelon-sqlite'];
 const int = (value: number) => Math.round(value).toLocaleString('en-US');
 /** Milliseconds with three significant digits. */
 const ms = (value: number) => (value >= 100 ? int(value) : value.toPrecision(3));
@@ -159,9 +159,16 @@ export function formatResults(results: Results): string {
   }
 
   comparison('7. Persistence cost', 'store', results.persistence);
-  comparison(`8. Streaming cost (${results.streaming?.progressPerTask ?? 0} progress events per task)`, 'progress', results.streaming);
-  const heard = Object.entries(results.streaming?.progressPerSecond ?? {});
-  if (heard.length > 0) out.push(`progress events/s through the organisation: ${heard.map(([system, perSecond]) => `${name(system)} ${int(perSecond)}`).join(', ')}`);
+  if (results.streaming !== undefined) {
+    const { streaming } = results;
+    out.push('', `8. Streaming cost: echelon at ${streaming.inFlight} in flight, executors reporting ${streaming.progressPerTask} progress events per task, variants alternated in one process — median [min–max]`);
+    out.push(
+      grid(
+        ['progress', 'tasks/s', 'CPU µs per task', 'CPU ratio', 'progress events/s'],
+        Object.entries(streaming.variants).map(([system, row]) => [system === 'echelon' ? 'none reported' : name(system), spread(row.tasksPerSecond, int), spread(row.cpuMicrosPerTask, int), `${row.cpuRatio.toFixed(2)}×`, system === 'echelon' ? '—' : int(row.progressPerSecond)]),
+      ),
+    );
+  }
 
   out.push('', 'Targets');
   out.push(grid(['target', 'goal', 'measured', ''], results.targets.map((target) => [target.name, target.goal, target.measured, target.met === undefined ? '—' : target.met ? 'met' : 'MISSED'])));
