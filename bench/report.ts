@@ -7,7 +7,7 @@ import type { HopJob, HopResult, LatencyResult } from './cases/latency.js';
 import type { MemoryResult } from './cases/memory.js';
 import type { ScaleResult, ScaleShape } from './cases/scale.js';
 import type { ThroughputResult } from './cases/throughput.js';
-import type { StreamingResult } from './cases/streaming.js';
+import { streamingCost, type StreamingCost, type StreamingResult } from './cases/streaming.js';
 import type { Job } from './jobs.js';
 import { growthExponent, summarize, type Summary } from './stats.js';
 
@@ -86,28 +86,6 @@ export interface Comparison {
   readonly inFlight: number;
   readonly without: Summary;
   readonly variants: Readonly<Record<string, { readonly tasksPerSecond: Summary; readonly ratio: number }>>;
-}
-
-/** What streaming costs, per variant: tasks/s, CPU per task and its ratio to plain echelon's, progress events/s (medians over runs). */
-export interface StreamingCost {
-  readonly inFlight: number;
-  readonly progressPerTask: number;
-  readonly variants: Readonly<Record<string, { readonly tasksPerSecond: Summary; readonly cpuMicrosPerTask: Summary; readonly cpuRatio: number; readonly progressPerSecond: number }>>;
-}
-
-function streamingCost(entry: Extract<Measured, { job: { case: 'streaming' } }> | undefined): StreamingCost | undefined {
-  if (entry === undefined) return undefined;
-  const { result, job } = entry;
-  const plain = summarize(result.cpuMicrosPerTask.echelon ?? []).median;
-  const variants = Object.fromEntries(
-    Object.keys(result.tasksPerSecond).map((system) => {
-      const tasksPerSecond = summarize(result.tasksPerSecond[system]!);
-      const cpuMicrosPerTask = summarize(result.cpuMicrosPerTask[system]!);
-      const progressPerSecond = system === 'echelon' ? 0 : tasksPerSecond.median * result.progressPerTask;
-      return [system, { tasksPerSecond, cpuMicrosPerTask, cpuRatio: cpuMicrosPerTask.median / plain, progressPerSecond }];
-    }),
-  );
-  return { inFlight: job.inFlight, progressPerTask: result.progressPerTask, variants };
 }
 
 /** Compares echelon's throughput with these variants of it, at the load they ran at. */
@@ -189,7 +167,8 @@ export function buildResults(measured: readonly Measured[], meta: Readonly<Recor
   }
   const inspection = compare(throughput, ['echelon-inspect', 'echelon-inspect-json']);
   const persistence = compare(throughput, ['echelon-memory-store', 'echelon-sqlite']);
-  const streaming = streamingCost(byCase(measured, 'streaming')[0]);
+  const streamingEntry = byCase(measured, 'streaming')[0];
+  const streaming = streamingEntry === undefined ? undefined : streamingCost(streamingEntry.job, streamingEntry.result);
 
   const latency = Object.fromEntries(
     byCase(measured, 'latency').map(({ job, result }) => [job.system, { p50: summarize(result.p50), p99: summarize(result.p99) }]),

@@ -9,6 +9,7 @@
 import { developmentTeam } from '../../src/index.js';
 import { SYSTEMS, type SystemKey } from '../systems/index.js';
 import { PROGRESS_PER_TASK } from '../systems/streaming.js';
+import { summarize, type Summary } from '../stats.js';
 import { pump, taskMix } from '../workload.js';
 import { collectGarbage } from './heap.js';
 
@@ -52,4 +53,24 @@ export async function measureStreaming(job: StreamingJob): Promise<StreamingResu
   } finally {
     for (const { system } of systems) await system.stop();
   }
+}
+
+/** What streaming costs, per variant: tasks/s, CPU per task and its ratio to plain echelon's, progress events/s (medians over runs). */
+export interface StreamingCost {
+  readonly inFlight: number;
+  readonly progressPerTask: number;
+  readonly variants: Readonly<Record<string, { readonly tasksPerSecond: Summary; readonly cpuMicrosPerTask: Summary; readonly cpuRatio: number; readonly progressPerSecond: number }>>;
+}
+
+export function streamingCost(job: StreamingJob, result: StreamingResult): StreamingCost {
+  const plain = summarize(result.cpuMicrosPerTask.echelon ?? []).median;
+  const variants = Object.fromEntries(
+    Object.keys(result.tasksPerSecond).map((system) => {
+      const tasksPerSecond = summarize(result.tasksPerSecond[system]!);
+      const cpuMicrosPerTask = summarize(result.cpuMicrosPerTask[system]!);
+      const progressPerSecond = system === 'echelon' ? 0 : tasksPerSecond.median * result.progressPerTask;
+      return [system, { tasksPerSecond, cpuMicrosPerTask, cpuRatio: cpuMicrosPerTask.median / plain, progressPerSecond }];
+    }),
+  );
+  return { inFlight: job.inFlight, progressPerTask: result.progressPerTask, variants };
 }
