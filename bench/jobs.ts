@@ -7,6 +7,7 @@ import { measureLatency, measurePerHop, type HopJob, type LatencyJob } from './c
 import { measureMemory, type MemoryJob } from './cases/memory.js';
 import { measureScale, type ScaleJob, type ScaleShape } from './cases/scale.js';
 import { measureSimulation, type SimulationJob } from './cases/simulation.js';
+import { measureStreaming, type StreamingJob } from './cases/streaming.js';
 import { measureThroughput, type ThroughputJob } from './cases/throughput.js';
 import type { SystemKey } from './systems/index.js';
 
@@ -16,7 +17,8 @@ export type Job =
   | ({ readonly case: 'hop' } & HopJob)
   | ({ readonly case: 'scale' } & ScaleJob)
   | ({ readonly case: 'memory' } & MemoryJob)
-  | ({ readonly case: 'simulation' } & SimulationJob);
+  | ({ readonly case: 'simulation' } & SimulationJob)
+  | ({ readonly case: 'streaming' } & StreamingJob);
 
 export type JobResult = Awaited<ReturnType<typeof runJob>>;
 
@@ -35,6 +37,8 @@ export function runJob(job: Job) {
       return measureMemory(job);
     case 'simulation':
       return measureSimulation(job);
+    case 'streaming':
+      return measureStreaming(job);
   }
 }
 
@@ -81,6 +85,8 @@ export function plan(name: PlanName): Job[] {
   for (const system of ['echelon-inspect', 'echelon-inspect-json'] as const) jobs.push(throughput(system, 100));
   // The cost of durability: the same throughput on the in-memory store and on a SQLite file.
   for (const system of ['echelon-memory-store', 'echelon-sqlite'] as const) jobs.push(throughput(system, 100));
+  // The cost of streaming: progress nobody hears, one listener hears, every task followed by its own stream — alternated in one process.
+  jobs.push({ case: 'streaming', inFlight: 100, count: size.tasks, warmup: size.warmup, runs: size.runs });
   for (const system of LATENCY_SYSTEMS) {
     jobs.push({ case: 'latency', system, count: size.latencyTasks, warmup: size.latencyTasks, runs: 3 });
     jobs.push({ case: 'hop', system, depth: 16, levels: [0, 5, 10, 15], perLevel: size.hopTasks, runs: 3 });

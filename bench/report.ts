@@ -9,6 +9,7 @@ import type { ScaleResult, ScaleShape } from './cases/scale.js';
 import type { SimulationResult } from './cases/simulation.js';
 import type { ThroughputResult } from './cases/throughput.js';
 import { simulationResults, simulationTargets, type SimulationResults } from './simulation-report.js';
+import { streamingCost, type StreamingCost, type StreamingResult } from './cases/streaming.js';
 import type { Job } from './jobs.js';
 import { growthExponent, summarize, type Summary } from './stats.js';
 
@@ -20,6 +21,7 @@ export type Measured =
   | { readonly job: Extract<Job, { case: 'scale' }>; readonly result: ScaleResult }
   | { readonly job: Extract<Job, { case: 'memory' }>; readonly result: MemoryResult }
   | { readonly job: Extract<Job, { case: 'simulation' }>; readonly result: SimulationResult }
+  | { readonly job: Extract<Job, { case: 'streaming' }>; readonly result: StreamingResult }
 
 
 export interface ScaleRow {
@@ -78,6 +80,8 @@ export interface Results {
   /** echelon's throughput without a store and with each store (ratio to without). */
   readonly persistence?: Comparison;
   readonly simulation?: SimulationResults;
+  /** echelon with executors reporting progress — unheard, heard by one listener, each task followed by a stream — beside plain echelon, alternated in one process. */
+  readonly streaming?: StreamingCost;
   readonly targets: readonly Target[];
 }
 
@@ -167,6 +171,8 @@ export function buildResults(measured: readonly Measured[], meta: Readonly<Recor
   }
   const inspection = compare(throughput, ['echelon-inspect', 'echelon-inspect-json']);
   const persistence = compare(throughput, ['echelon-memory-store', 'echelon-sqlite']);
+  const streamingEntry = byCase(measured, 'streaming')[0];
+  const streaming = streamingEntry === undefined ? undefined : streamingCost(streamingEntry.job, streamingEntry.result);
 
   const latency = Object.fromEntries(
     byCase(measured, 'latency').map(({ job, result }) => [job.system, { p50: summarize(result.p50), p99: summarize(result.p99) }]),
@@ -219,7 +225,7 @@ export function buildResults(measured: readonly Measured[], meta: Readonly<Recor
           return { ...memoryEntry.result, growthLastTwo: last.heapBytes / previous.heapBytes - 1, inFlight: memoryEntry.job.inFlight };
         })();
 
-  const results = { meta, throughput, ratios, ...(inspection ? { inspection } : {}), latency, perHop, scale: { echelon: echelonRows, raw: rawRows, exponents, shapes, shapeExponents, routeVsRaw }, ...(memory ? { memory } : {}), ...(persistence ? { persistence } : {}) };
+  const results = { meta, throughput, ratios, ...(inspection ? { inspection } : {}), latency, perHop, scale: { echelon: echelonRows, raw: rawRows, exponents, shapes, shapeExponents, routeVsRaw }, ...(memory ? { memory } : {}), ...(persistence ? { persistence } : {}), ...(streaming ? { streaming } : {}) };
   const simulation = simulationResults(byCase(measured, 'simulation').map((entry) => entry.result));
   return { ...results, ...(simulation ? { simulation } : {}), targets: [...judge(results), ...simulationTargets(simulation)] };
 }

@@ -50,6 +50,8 @@ function describe(job: Job): string {
       return `memory ${job.system}, up to ${Math.max(...job.checkpoints).toLocaleString('en-US')} tasks`;
     case 'simulation':
       return job.system === 'dev-day' ? 'simulation, a day of the development team' : `simulation, ${(job.agents ?? 0).toLocaleString('en-US')} agents, ${(job.tasks ?? 0).toLocaleString('en-US')} tasks`;
+    case 'streaming':
+      return `streaming cost, ${job.inFlight} in flight, variants alternated`;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The benchmark's results as text tables: throughput with ratios, inspection, latency, scale,
- * memory, persistence, and the targets. Every figure is a median, with [min–max] over runs.
+ * memory, persistence, streaming, and the targets. Every figure is a median, with [min–max] over runs.
  */
 import type { Comparison, Results, ScaleRow, ShapeRow } from './report.js';
 import type { Summary } from './stats.js';
@@ -17,6 +17,9 @@ const NAMES: Readonly<Record<string, string>> = {
   'echelon-queued': 'echelon, concurrency 1',
   'echelon-memory-store': 'echelon + in-memory store',
   'echelon-sqlite': 'echelon + SQLite store',
+  'echelon-progress': 'reported, nobody listens',
+  'echelon-progress-watched': 'one listener (org.onProgress)',
+  'echelon-stream': 'org.stream per task',
 };
 
 const name = (system: string) => NAMES[system] ?? system;
@@ -158,6 +161,16 @@ export function formatResults(results: Results): string {
 
   comparison('7. Persistence cost', 'store', results.persistence);
   out.push(...simulationLines(results.simulation, grid));
+  if (results.streaming !== undefined) {
+    const { streaming } = results;
+    out.push('', `9. Streaming cost: echelon at ${streaming.inFlight} in flight, executors reporting ${streaming.progressPerTask} progress events per task, variants alternated in one process — median [min–max]`);
+    out.push(
+      grid(
+        ['progress', 'tasks/s', 'CPU µs per task', 'CPU ratio', 'progress events/s'],
+        Object.entries(streaming.variants).map(([system, row]) => [system === 'echelon' ? 'none reported' : name(system), spread(row.tasksPerSecond, int), spread(row.cpuMicrosPerTask, int), `${row.cpuRatio.toFixed(2)}×`, system === 'echelon' ? '—' : int(row.progressPerSecond)]),
+      ),
+    );
+  }
 
   out.push('', 'Targets');
   out.push(grid(['target', 'goal', 'measured', ''], results.targets.map((target) => [target.name, target.goal, target.measured, target.met === undefined ? '—' : target.met ? 'met' : 'MISSED'])));

@@ -1,7 +1,9 @@
 /**
  * The development team with language-model agents (echelon/ai on the Vercel AI SDK): models do
  * the work, route tasks at the top, split a full-stack feature, and decide approvals — with
- * token budgets, escalations raised by a model, and a request a model leaves to a person.
+ * token budgets, escalations raised by a model, and a request a model leaves to a person. What
+ * the working models say streams to the terminal as it arrives (`org.onProgress`: the executors
+ * stream because someone listens), each agent's words under its name and place in the task tree.
  *
  * Run: npx tsx examples/llm-team.ts   (or step through it: npm run echelon -- step examples/llm-team.ts)
  *   With any OpenAI-compatible provider: OPENAI_API_KEY=… [OPENAI_BASE_URL=https://…/v1] [OPENAI_MODEL=gpt-4o-mini]
@@ -9,11 +11,11 @@
  *   runs with scripted mock models, offline, and says so.
  */
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import type { LanguageModel } from 'ai';
+import { simulateReadableStream, type LanguageModel } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { z } from 'zod';
-import { isRetryableModelError, llmApprover, llmDecomposer, llmDelegation, llmExecutor } from '../src/ai/index.js';
-import { createOrchestrator, developmentTeam, type Orchestrator, type Outcome } from '../src/index.js';
+import { isRetryableModelError, llmApprover, llmDecomposer, llmDelegation, llmExecutor, type LlmProgress } from '../src/ai/index.js';
+import { createOrchestrator, developmentTeam, type Orchestrator, type Outcome, type ProgressEvent } from '../src/index.js';
 import { defineScenario, isMainModule, runScenario } from '../src/scenario/index.js';
 
 /** Requests an approver's model leaves to a person: the scenario plays that person. */
@@ -52,7 +54,11 @@ const scenario = defineScenario({
     });
   },
 
-  async run(org: Orchestrator, { log }) {
+  async run(org: Orchestrator, { log: line }) {
+    // The models' words as they arrive: inline on a terminal, a line per model turn elsewhere (a log, the stepper).
+    const speech = speaking(line, interactive ? (text) => process.stdout.write(text) : undefined);
+    const log = speech.log;
+    org.onProgress(speech.progress);
     // A person watching the queue takes what the models defer.
     decideDeferred = (approvalId) => org.approvals.approve(approvalId, { by: 'backend_lead', comment: 'a person approved the deployment' });
     org.on('task.delegated', (event) => log(`    ${event.from} → ${event.to}`));
@@ -100,7 +106,46 @@ const scenario = defineScenario({
 });
 
 export default scenario;
+const interactive = isMainModule(import.meta.url) && process.stdout.isTTY === true;
 if (isMainModule(import.meta.url)) await runScenario(scenario);
+
+/**
+ * Shows what agents say: each model turn under `agent › task path`, its words written as they
+ * arrive when `write` is given (a terminal), or logged as one line when the turn ends.
+ */
+function speaking(log: (line: string) => void, write: ((text: string) => void) | undefined) {
+  const turns = new Map<string, string>();
+  let inline: string | undefined;
+  const endInline = () => {
+    if (inline !== undefined) write?.('\n');
+    inline = undefined;
+  };
+  return {
+    log: (text: string) => {
+      endInline();
+      log(text);
+    },
+    progress: (event: ProgressEvent) => {
+      const data = event.data as LlmProgress;
+      const speaker = `${event.agent} › ${event.path.join(' › ')}`;
+      const key = `${speaker}#${event.attempt}`;
+      if (data.kind === 'text') {
+        if (write === undefined) turns.set(key, (turns.get(key) ?? '') + data.text);
+        else {
+          if (inline !== key) write(`${inline === undefined ? '' : '\n'}    💬 ${speaker}: `);
+          inline = key;
+          write(data.text);
+        }
+      } else if (data.kind === 'tool-call') {
+        endInline();
+        log(`    💬 ${speaker} calls ${data.toolName}(${JSON.stringify(data.input)})`);
+      } else if (data.kind === 'step' && write === undefined && turns.has(key)) {
+        log(`    💬 ${speaker}: ${turns.get(key)}`);
+        turns.delete(key);
+      }
+    },
+  };
+}
 
 // ─── Models ─────────────────────────────────────────────────────────────────────────────
 
@@ -125,20 +170,35 @@ function scriptedModels(log: (line: string) => void): Models {
     outputTokens: { total: Math.ceil(text.length / 4), text: Math.ceil(text.length / 4), reasoning: undefined },
   });
   /** A mock answering from the request (the user message), the instructions (system) and the tools offered. */
-  const reply = (respond: (request: string, system: string, tools: string[]) => string | { tool: string; input: object }) =>
-    new MockLanguageModelV3({
+  const reply = (respond: (request: string, system: string, tools: string[]) => string | { tool: string; input: object }) => {
+    const answer = (call: Parameters<MockLanguageModelV3['doGenerate']>[0]) => {
+      const text = (role: string) =>
+        call.prompt
+          .filter((m) => m.role === role)
+          .map((m) => (typeof m.content === 'string' ? m.content : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('\n')))
+          .join('\n');
+      return respond(text('user'), text('system'), (call.tools ?? []).map((tool) => tool.name));
+    };
+    return new MockLanguageModelV3({
       doGenerate: async (call) => {
-        const text = (role: string) =>
-          call.prompt
-            .filter((m) => m.role === role)
-            .map((m) => (typeof m.content === 'string' ? m.content : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('\n')))
-            .join('\n');
-        const answer = respond(text('user'), text('system'), (call.tools ?? []).map((tool) => tool.name));
-        if (typeof answer === 'string') return { content: [{ type: 'text', text: answer }], finishReason: { unified: 'stop', raw: undefined }, usage: usage(answer), warnings: [] };
-        const input = JSON.stringify(answer.input);
-        return { content: [{ type: 'tool-call', toolCallId: `call-${Date.now()}`, toolName: answer.tool, input }], finishReason: { unified: 'tool-calls', raw: undefined }, usage: usage(input), warnings: [] };
+        const said = answer(call);
+        if (typeof said === 'string') return { content: [{ type: 'text', text: said }], finishReason: { unified: 'stop', raw: undefined }, usage: usage(said), warnings: [] };
+        const input = JSON.stringify(said.input);
+        return { content: [{ type: 'tool-call', toolCallId: `call-${Date.now()}`, toolName: said.tool, input }], finishReason: { unified: 'tool-calls', raw: undefined }, usage: usage(input), warnings: [] };
+      },
+      // Streamed, word by word, when someone listens to the task (here: the terminal).
+      doStream: async (call) => {
+        const said = answer(call);
+        const body =
+          typeof said === 'string'
+            ? [{ type: 'text-start' as const, id: 't' }, ...said.split(/(?<= )/).map((delta) => ({ type: 'text-delta' as const, id: 't', delta })), { type: 'text-end' as const, id: 't' }]
+            : [{ type: 'tool-call' as const, toolCallId: `call-${Date.now()}`, toolName: said.tool, input: JSON.stringify(said.input) }];
+        const spent = usage(typeof said === 'string' ? said : JSON.stringify(said.input));
+        const finish = { type: 'finish' as const, finishReason: { unified: typeof said === 'string' ? ('stop' as const) : ('tool-calls' as const), raw: undefined }, usage: spent };
+        return { stream: simulateReadableStream({ chunks: [{ type: 'stream-start' as const, warnings: [] }, ...body, finish], chunkDelayInMs: interactive ? 15 : null }) };
       },
     });
+  };
   const feature = (prompt: string) => /"(?:feature|job)": "([^"]*)"/.exec(prompt)?.[1] ?? 'the task';
   return {
     worker: reply((prompt, system, tools) => {

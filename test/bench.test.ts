@@ -162,12 +162,19 @@ describe('the smoke plan, end to end in this process', () => {
 
     expect(Object.keys(results.throughput['1']!)).toEqual(['plain', 'raw', 'raw-actors', 'raw-chart', 'echelon']);
     expect(Object.keys(results.throughput['1000']!)).toEqual(['plain', 'raw', 'raw-actors', 'raw-chart', 'echelon', 'echelon-queued']);
-    expect(Object.keys(results.throughput['100']!)).toEqual(['plain', 'raw', 'raw-actors', 'raw-chart', 'echelon', 'echelon-inspect', 'echelon-inspect-json', 'echelon-memory-store', 'echelon-sqlite']);
+    expect(Object.keys(results.throughput['100']!)).toEqual([
+      'plain', 'raw', 'raw-actors', 'raw-chart', 'echelon', 'echelon-inspect', 'echelon-inspect-json', 'echelon-memory-store', 'echelon-sqlite',
+    ]);
     expect(Object.keys(results.ratios['100']!)).toEqual(['plain', 'raw', 'raw-actors', 'raw-chart']);
     for (const { result, job } of measured) {
       if (job.case === 'throughput') expect((result as { tasksPerSecond: number[] }).tasksPerSecond).toHaveLength(job.runs);
     }
     expect(Object.keys(results.inspection!.variants)).toEqual(['echelon-inspect', 'echelon-inspect-json']);
+    const streaming = results.streaming!;
+    expect(Object.keys(streaming.variants)).toEqual(['echelon', 'echelon-progress', 'echelon-progress-watched', 'echelon-stream']);
+    expect(streaming.variants.echelon!.cpuRatio).toBe(1);
+    expect(streaming.variants['echelon-stream']!.progressPerSecond).toBe(streaming.variants['echelon-stream']!.tasksPerSecond.median * 10);
+    for (const row of Object.values(streaming.variants)) expect(row.tasksPerSecond.runs).toHaveLength(2);
     expect(Object.keys(results.latency)).toEqual(['plain', 'raw', 'echelon']);
     expect(Object.keys(results.perHop)).toEqual(['plain', 'raw', 'echelon']);
     expect(results.scale.echelon.map((row) => [row.agents, row.depth])).toEqual([
@@ -206,6 +213,6 @@ describe('the smoke plan, end to end in this process', () => {
       'heap after 400 tasks vs 200',
     ]);
     const table = formatResults(results);
-    for (const section of ['1–2. Throughput', '3. Latency', '4. Scale', '4b. Shapes', '5. Memory', '6. Inspection', '7. Persistence', 'Targets']) expect(table).toContain(section);
-  });
+    for (const section of ['1–2. Throughput', '3. Latency', '4. Scale', '4b. Shapes', '5. Memory', '6. Inspection', '7. Persistence', '8. Streaming cost', 'progress events/s', 'Targets']) expect(table).toContain(section);
+  }, 120_000); // every job of the plan in this process: ~20 s alone, more on a shared machine
 });

@@ -14,7 +14,9 @@ import onCall from '../examples/on-call.js';
 import { escalationDeciders } from '../src/inspect/deciders.js';
 import { serveLiveView, serveReplay } from '../src/inspect/index.js';
 import needsApproval from './fixtures/needs-approval.js';
-import { flush } from './support/helpers.js';
+import { deferred, flush } from './support/helpers.js';
+import { streaming, streamWords } from './support/mock-model.js';
+import { llmExecutor } from '../src/ai/index.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = 'test-results';
@@ -277,5 +279,27 @@ describe('replay on the page', () => {
     await page.locator('#replay-of', { hasText: 'of first' }).waitFor(SHOWS);
     await page.locator('#scrub').fill('0');
     await page.locator('#replay-text', { hasText: 'task.submitted: sql first submitted at cto' }).waitFor(SHOWS);
+  });
+  it('shows a running task\'s streamed output under its agent as it arrives, before the task completes', async () => {
+    const model = streaming([streamWords(['first ', 'tokens ', '…and the rest'])], (_turn, part) => (part >= 4 ? rest.promise : undefined));
+    const rest = deferred<void>();
+    const org: Orchestrator = createOrchestrator({ hierarchy: developmentTeam(), executors: { byId: { backend_dev_1: llmExecutor({ model }) }, default: async () => 'done' } });
+    cleanup.push(() => org.stop());
+    const view = await serveLiveView(org);
+    const { outside, errors } = await openPage(view.url);
+    await page.waitForSelector('#connection.live', SHOWS);
+    const outcome = org.submit({ id: 'typing', type: 'python' });
+    // The model is held after its second word: what the page shows now, it shows before the end.
+    const said = page.locator('[data-agent="backend_dev_1"] [data-said="backend_dev_1"]');
+    await page.locator('[data-said="backend_dev_1"]', { hasText: 'first tokens' }).waitFor(SHOWS);
+    expect(org.status().activeTasks).toBe(1);
+    expect(await said.innerText()).not.toContain('the rest');
+    expect(model.doStreamCalls).toHaveLength(1); // streamed because the page listens
+    await page.screenshot({ path: `${ARTIFACTS}/live-view-streaming.png` });
+    rest.resolve();
+    expect((await outcome).result).toBe('first tokens …and the rest');
+    await page.locator('[data-said="backend_dev_1"].done', { hasText: 'and the rest' }).waitFor(SHOWS);
+    expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
   });
 });

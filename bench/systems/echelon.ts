@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
-import { createOrchestrator, memoryStore, type Orchestrator, type Outcome, type Store } from '../../src/index.js';
+import { createOrchestrator, memoryStore, type Executor, type Orchestrator, type Outcome, type Store } from '../../src/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
 import { work } from '../workload.js';
 import type { Routed, SystemFactory, SystemOptions } from './types.js';
@@ -53,7 +53,7 @@ function openStore(kind: 'memory' | 'sqlite'): { store: Store; close: () => void
 export function benchOrchestrator(options: SystemOptions & { readonly concurrency?: number; readonly persistTo?: Store }): Orchestrator {
   return createOrchestrator({
     hierarchy: options.hierarchy,
-    executors: { default: (task, { agent }) => work(task.type, agent.id) },
+    executors: { default: options.progress === undefined ? (task, { agent }) => work(task.type, agent.id) : progressing(options.progress) },
     concurrency: options.concurrency ?? options.inFlight,
     ...(options.inspect === undefined ? {} : { inspect: observers[options.inspect]() }),
     ...(options.persistTo === undefined ? {} : { store: options.persistTo }),
@@ -61,10 +61,18 @@ export function benchOrchestrator(options: SystemOptions & { readonly concurrenc
   });
 }
 
-function system(name: string, org: Orchestrator, close: () => void = () => undefined): ReturnType<SystemFactory> {
+/** The bench's work, reporting `count` progress events first (a model's text deltas, say). */
+function progressing(count: number): Executor {
+  return (task, { agent, progress }) => {
+    for (let index = 0; index < count; index++) progress(index);
+    return work(task.type, agent.id);
+  };
+}
+
+export function system(name: string, org: Orchestrator, close: () => void = () => undefined, submit = (type: string) => org.submit({ type })): ReturnType<SystemFactory> {
   return {
     name,
-    submit: (type) => org.submit({ type }).then(routed),
+    submit: (type) => submit(type).then(routed),
     stop: async () => {
       await org.stop();
       close();

@@ -3,6 +3,7 @@ import { echelon, echelonQueued } from './echelon.js';
 import { plainAsync } from './plain-async.js';
 import { rawChart } from './raw-chart.js';
 import { rawXState, rawXStatePerTask } from './raw-xstate.js';
+import { echelonProgress, echelonProgressWatched, echelonStreamed } from './streaming.js';
 import type { SystemFactory } from './types.js';
 
 export const SYSTEMS = {
@@ -16,6 +17,9 @@ export const SYSTEMS = {
   'echelon-queued': echelonQueued,
   'echelon-memory-store': (options) => echelon({ ...options, store: 'memory' }),
   'echelon-sqlite': (options) => echelon({ ...options, store: 'sqlite' }),
+  'echelon-progress': echelonProgress,
+  'echelon-progress-watched': echelonProgressWatched,
+  'echelon-stream': echelonStreamed,
 } as const satisfies Record<string, SystemFactory>;
 
 export type SystemKey = keyof typeof SYSTEMS;

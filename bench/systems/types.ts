@@ -31,6 +31,8 @@ export interface SystemOptions {
   readonly store?: 'memory' | 'sqlite';
   /** echelon only: the deepest delegation allowed (`limits.maxDepth`), for organisations deeper than its default. */
   readonly maxDepth?: number;
+  /** echelon only: each executor reports this many progress events per task (`context.progress`). */
+  readonly progress?: number;
 }
 
 export type SystemFactory = (options: SystemOptions) => System;

@@ -1,6 +1,7 @@
 /**
  * The live view's push side: keeps the latest lifecycle events and streams them to every open
- * page over Server-Sent Events, each followed (coalesced) by a fresh snapshot of the organisation.
+ * page over Server-Sent Events, each followed (coalesced) by a fresh snapshot of the organisation,
+ * and — while a page is open — what executors report as they run (`progress` events).
  */
 import type { ServerResponse } from 'node:http';
 import type { AnyStateMachine } from 'xstate';
@@ -9,6 +10,7 @@ import { EchelonError } from '../errors.js';
 import type { Orchestrator } from '../runtime/api.js';
 import { liveSnapshot } from './snapshot.js';
 import { summarizeEvent, type EventSummary } from './summary.js';
+import { progressText } from './task-stream.js';
 import { TaskIndex } from './tasks.js';
 
 /** How often at most a page gets a new snapshot while events pour in. */
@@ -26,6 +28,8 @@ export class LiveFeed {
   readonly tasks: TaskIndex;
   readonly #keepAlive: NodeJS.Timeout;
   #snapshotTimer: NodeJS.Timeout | undefined;
+  /** Watching executors' progress, while a page is open (executors that can stream then do). */
+  #unwatch: (() => void) | undefined;
 
   constructor(org: Orchestrator, history: number) {
     this.#org = org;
@@ -72,7 +76,16 @@ export class LiveFeed {
     response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
     response.write('retry: 1000\n\n');
     this.#clients.add(response);
-    response.on('close', () => this.#clients.delete(response));
+    this.#unwatch ??= this.#org.onProgress((event) => {
+      const text = progressText(event);
+      if (text !== '') this.#broadcast('progress', { agent: event.agent, taskId: event.taskId, path: event.path, attempt: event.attempt, text });
+    });
+    response.on('close', () => {
+      this.#clients.delete(response);
+      if (this.#clients.size > 0) return;
+      this.#unwatch?.();
+      this.#unwatch = undefined;
+    });
     this.#send(response, 'state', this.state());
   }
 
@@ -83,6 +96,8 @@ export class LiveFeed {
 
   close(): void {
     this.#unsubscribe();
+    this.#unwatch?.();
+    this.#unwatch = undefined;
     clearInterval(this.#keepAlive);
     clearTimeout(this.#snapshotTimer);
     for (const client of this.#clients) client.end();

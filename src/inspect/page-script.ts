@@ -6,6 +6,7 @@
 import { CHART_SCRIPT } from './page-script-chart.js';
 import { PEOPLE_SCRIPT } from './page-script-people.js';
 import { REPLAY_SCRIPT } from './page-script-replay.js';
+import { STREAM_SCRIPT } from './page-script-stream.js';
 import { TASKS_SCRIPT } from './page-script-tasks.js';
 
 const CORE_SCRIPT = `
@@ -54,7 +55,7 @@ const CORE_SCRIPT = `
       '<div class="state">' + escape(a.state) + '</div>' +
       '<div class="numbers">' + escape(numbers(a, children)) + '</div>' +
       (a.capabilities && a.capabilities.length ? '<div class="caps">' + a.capabilities.map((c) => '<span>' + escape(c) + '</span>').join('') + '</div>' : '') +
-      '</div>' + (children[a.id] ? '<ul>' + children[a.id].map(node).join('') + '</ul>' : '') + '</li>';
+      saidHtml(a.id) + '</div>' + (children[a.id] ? '<ul>' + children[a.id].map(node).join('') + '</ul>' : '') + '</li>';
     return (children[''] || []).map(node).join('');
   }
 
@@ -116,7 +117,12 @@ const CORE_SCRIPT = `
       renderSnapshot(state);
     });
     source.addEventListener('snapshot', (message) => renderSnapshot(JSON.parse(message.data)));
-    source.addEventListener('event', (message) => addEvent(JSON.parse(message.data)));
+    source.addEventListener('event', (message) => {
+      const event = JSON.parse(message.data);
+      if ((event.type === 'task.completed' || event.type === 'task.failed') && event.taskId) settleSaid(event.taskId);
+      addEvent(event);
+    });
+    source.addEventListener('progress', (message) => showProgress(JSON.parse(message.data)));
     source.addEventListener('error', () => {
       connection.textContent = 'reconnecting…';
       connection.className = '';
@@ -135,6 +141,7 @@ export const PAGE_SCRIPT = `
 ${CORE_SCRIPT}
 ${PEOPLE_SCRIPT}
 ${TASKS_SCRIPT}
+${STREAM_SCRIPT}
 ${CHART_SCRIPT}
 ${REPLAY_SCRIPT}
   start();

@@ -27,6 +27,9 @@ section h3 { margin: 12px 0 6px; font-size: 13px; color: var(--muted); }
 .agent .name button.pick:hover { color: var(--accent); text-decoration: underline; }
 .agent .role { color: var(--muted); font-weight: 400; font-size: 12px; margin-left: 6px; }
 .agent .numbers, .agent .caps { grid-column: 1 / -1; color: var(--muted); font-size: 12px; }
+.agent .said { grid-column: 1 / -1; margin-top: 4px; padding: 4px 6px; border-radius: 4px; background: #f1f6ff; font: 12px/1.4 ui-monospace, monospace; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 8em; overflow: auto; }
+.agent .said.done { background: #f3f4f6; color: var(--muted); }
+.agent .said .said-task { color: var(--muted); }
 .agent .caps span { display: inline-block; margin: 2px 4px 0 0; padding: 0 6px; border-radius: 8px; background: #eef0f3; color: #505864; font-size: 11px; }
 .state { font-size: 12px; font-weight: 600; padding: 1px 8px; border-radius: 10px; align-self: center; }
 .s-receiving { border-left-color: #9aa3ae; } .s-receiving .state { background: #eef0f3; color: #505864; }

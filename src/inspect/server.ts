@@ -1,6 +1,7 @@
 /**
  * echelon's live view server, on Node's own `http`: one self-contained page (no CDN, no external
  * assets), the organisation as JSON, a Server-Sent Events stream, the task list and timelines,
+ * one task's stream as Server-Sent Events (`task-stream.ts`),
  * and the people's actions through the orchestrator's API (see `routes.ts`).
  */
 import type { Orchestrator } from '../runtime/api.js';
@@ -10,6 +11,7 @@ import { json, listen } from './http.js';
 import { resolveLiveViewOptions, type LiveView, type LiveViewOptions } from './options.js';
 import { livePage } from './page.js';
 import { act, read } from './routes.js';
+import { serveTaskStream } from './task-stream.js';
 
 /**
  * Serves the live view of an organisation; it closes when the organisation stops.
@@ -34,6 +36,8 @@ export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions
       guard.checkRead(request, url);
       if (url.pathname === '/api/state') return json(response, 200, feed.state());
       if (url.pathname === '/api/events') return feed.attach(response);
+      const streamed = /^\/api\/tasks\/([^/]+)\/stream$/.exec(url.pathname);
+      if (streamed !== null) return serveTaskStream(org, request, response, decodeURIComponent(streamed[1]!));
       const answer = await read(org, feed, url);
       if (answer !== undefined) return json(response, answer.status, answer.body);
     }

@@ -23,7 +23,7 @@ import { replaySteps } from '../replay/steps.js';
 import { peopleDesk } from './people.js';
 import { reportHandler } from './reports.js';
 import { ResourceRegistry } from './resources.js';
-import { Streaming, type TaskStream } from './streaming.js';
+import { checkStreamOptions, Streaming, type TaskStream } from './streaming.js';
 import { agentStatus, watchAgentStates } from './agent-status.js';
 import { entryOf, validateTaskInput, type SubmitOptions } from './submit.js';
 
@@ -225,6 +225,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     stream(target: string | TaskInput, streamOptions?: TaskStreamOptions & { readonly at?: string }) {
       if (typeof target === 'string') return streaming.stream(target, streamOptions, () => org.outcome(target), stopped);
       const { at, ...rest } = streamOptions ?? {};
+      checkStreamOptions(rest); // before the task is recorded: a refused stream submits nothing
       let stream: TaskStream | undefined;
       const outcome = enter(target, at === undefined ? {} : { at }, (task) => {
         stream = streaming.stream(task.id, rest, () => outcome, stopped);

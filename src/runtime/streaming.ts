@@ -200,8 +200,8 @@ export class Streaming {
   }
 }
 
-/** The buffer size the options ask for, refusing what cannot be one. */
-function checkStreamOptions(options: TaskStreamOptions | undefined): number {
+/** The buffer size the options ask for, refusing what cannot be one (`invalid_option`). */
+export function checkStreamOptions(options: TaskStreamOptions | undefined): number {
   if (options === undefined) return DEFAULT_STREAM_BUFFER;
   if (typeof options !== 'object' || options === null) throw new EchelonError('invalid_option', `org.stream options must be an object ({ signal, bufferSize }), got ${String(options)}.`);
   for (const key of Object.keys(options)) {

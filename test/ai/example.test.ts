@@ -30,5 +30,8 @@ describe('examples/llm-team.ts', () => {
     ]);
     expect(output).toContain('↑ db_specialist escalates to backend_lead (policy_decision)');
     expect(output).toContain("api_specialist's model: defer — Production deployments go to a person.");
+    // The working models stream (the example listens to progress): each turn under its agent and place in the tree.
+    expect(output).toContain('💬 backend_lead › password-reset › password-reset.backend: backend_lead: done — password reset.');
+    expect(output).toContain('💬 backend_dev_1 › deploy-auth calls requestApproval({"reason":"Production deployment."})');
   });
 });

@@ -211,6 +211,7 @@ describe('context.progress and org.stream', () => {
     expect(() => org.stream({ type: 'python' }, { bufferSize: 0 })).toThrow(EchelonError);
     expect(() => org.stream({ type: 'python' }, { buffer: 3 } as never)).toThrow(/unknown option "buffer"/);
     expect(() => org.stream({ type: 'python' }, { signal: 'no' as never })).toThrow(/AbortSignal/);
+    expect(org.status().activeTasks).toBe(0); // a refused stream submitted nothing
     await expect(org.submit({ type: 'python' }, { onProgress: 'no' as never })).rejects.toMatchObject({ code: 'invalid_option' });
   });
 });
