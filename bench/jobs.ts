@@ -62,9 +62,9 @@ const CHAIN_ROUTES = 4;
  * take a second, 5 times), the 100,000-agent organisation twice and the million tasks once.
  */
 const SIZES = {
-  full: { tasks: 20_000, warmup: 5_000, runs: 5, echelonRuns: 3, latencyTasks: 2_000, hopTasks: 300, scale: [1_000, 10_000, 100_000], scaleRuns: [3, 3, 2], shapes: [1_000, 10_000], memory: [10_000, 100_000, 1_000_000], simulation: { agents: 100_000, tasks: 1_000_000 } },
-  quick: { tasks: 4_000, warmup: 1_000, runs: 3, echelonRuns: 3, latencyTasks: 500, hopTasks: 100, scale: [1_000, 10_000, 100_000], scaleRuns: [1, 1, 1], shapes: [1_000, 10_000], memory: [10_000, 50_000, 100_000], simulation: { agents: 100_000, tasks: 50_000 } },
-  smoke: { tasks: 200, warmup: 50, runs: 2, echelonRuns: 2, latencyTasks: 50, hopTasks: 10, scale: [111, 1_111], scaleRuns: [1, 1], shapes: [111, 1_111], memory: [100, 200, 400], simulation: { agents: 111, tasks: 200 } },
+  full: { tasks: 20_000, warmup: 5_000, runs: 5, echelonRuns: 3, latencyTasks: 2_000, hopTasks: 300, scale: [1_000, 10_000, 100_000], scaleRuns: [3, 3, 2], shapes: [1_000, 10_000], memory: [10_000, 100_000, 1_000_000], simulation: { agents: 100_000, tasks: 1_000_000 }, day: 24 },
+  quick: { tasks: 4_000, warmup: 1_000, runs: 3, echelonRuns: 3, latencyTasks: 500, hopTasks: 100, scale: [1_000, 10_000, 100_000], scaleRuns: [1, 1, 1], shapes: [1_000, 10_000], memory: [10_000, 50_000, 100_000], simulation: { agents: 100_000, tasks: 50_000 }, day: 24 },
+  smoke: { tasks: 200, warmup: 50, runs: 2, echelonRuns: 2, latencyTasks: 50, hopTasks: 10, scale: [111, 1_111], scaleRuns: [1, 1], shapes: [111, 1_111], memory: [100, 200, 400], simulation: { agents: 111, tasks: 200 }, day: 1 },
 } as const;
 
 /** Every job of a plan, in the order they run. */
@@ -100,7 +100,7 @@ export function plan(name: PlanName): Job[] {
     jobs.push({ case: 'scale', system: 'raw', size: agents, routes: 21 });
   });
   jobs.push({ case: 'memory', system: 'echelon', checkpoints: size.memory, every: size.memory[0]!, inFlight: 100 });
-  jobs.push({ case: 'simulation', system: 'dev-day' });
+  jobs.push({ case: 'simulation', system: 'dev-day', hours: size.day });
   jobs.push({ case: 'simulation', system: 'wide', ...size.simulation });
   return jobs;
 }

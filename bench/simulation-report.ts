@@ -23,10 +23,11 @@ export function simulationTargets(results: SimulationResults | undefined): Targe
   const full = wide !== undefined && wide.agents >= 100_000 && wide.tasks >= 1_000_000;
   return [
     {
-      name: 'simulate a day of the development team',
+      name: devDay === undefined || (devDay.hours ?? 24) >= 24 ? 'simulate a day of the development team' : `simulate ${devDay.hours} h of the development team`,
       goal: '< 5 s wall',
       measured: devDay === undefined ? 'not measured' : `${(devDay.wallMs / 1000).toFixed(2)} s (${devDay.tasks} tasks)`,
-      met: devDay === undefined ? undefined : devDay.simulatedMs >= 86_400_000 && devDay.wallMs < 5_000,
+      // Judged only on a whole day (the smoke plan simulates an hour).
+      met: devDay === undefined || (devDay.hours ?? 24) < 24 ? undefined : devDay.wallMs < 5_000,
     },
     {
       name: wide === undefined ? 'simulate 100,000 agents, 1,000,000 tasks' : `simulate ${wide.agents.toLocaleString('en-US')} agents, ${wide.tasks.toLocaleString('en-US')} tasks`,
@@ -41,7 +42,7 @@ export function simulationTargets(results: SimulationResults | undefined): Targe
 export function simulationLines(results: SimulationResults | undefined, grid: (header: readonly string[], rows: readonly (readonly string[])[]) => string): string[] {
   if (results === undefined) return [];
   const rows = [results.devDay, results.wide].filter((result): result is SimulationResult => result !== undefined).map((result) => [
-    result.system === 'dev-day' ? 'development team, one day' : 'wide, 10 per manager, load balancing',
+    result.system === 'dev-day' ? 'development team' : 'wide, 10 per manager, load balancing',
     result.agents.toLocaleString('en-US'),
     result.tasks.toLocaleString('en-US'),
     `${(result.simulatedMs / 3_600_000).toFixed(1)} h`,

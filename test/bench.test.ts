@@ -211,8 +211,15 @@ describe('the smoke plan, end to end in this process', () => {
       '1,111-report manager: start and stop vs 10 per manager',
       '1,111-deep chain: start and stop vs 10 per manager',
       'heap after 400 tasks vs 200',
+      'simulate 1 h of the development team',
+      'simulate 111 agents, 200 tasks',
     ]);
+    // The simulations ran to the end: every task settled, a whole day simulated; the small wide run is not judged.
+    expect(results.simulation!.devDay!.completed).toBe(results.simulation!.devDay!.tasks);
+    expect(results.simulation!.devDay!.simulatedMs).toBeGreaterThanOrEqual(3_600_000);
+    expect([results.simulation!.wide!.agents, results.simulation!.wide!.tasks, results.simulation!.wide!.completed]).toEqual([111, 200, 200]);
+    expect(results.targets.slice(-2).map((target) => target.met)).toEqual([undefined, undefined]);
     const table = formatResults(results);
-    for (const section of ['1–2. Throughput', '3. Latency', '4. Scale', '4b. Shapes', '5. Memory', '6. Inspection', '7. Persistence', '8. Streaming cost', 'progress events/s', 'Targets']) expect(table).toContain(section);
+    for (const section of ['1–2. Throughput', '3. Latency', '4. Scale', '4b. Shapes', '5. Memory', '6. Inspection', '7. Persistence', '8. Simulation', '9. Streaming cost', 'progress events/s', 'Targets']) expect(table).toContain(section);
   }, 120_000); // every job of the plan in this process: ~20 s alone, more on a shared machine
 });

@@ -15,6 +15,8 @@ export interface SimulationJob {
   readonly agents?: number;
   /** Tasks the wide organisation takes. */
   readonly tasks?: number;
+  /** Simulated hours of the development team's day (default 24; the smoke plan runs one). */
+  readonly hours?: number;
 }
 
 export interface SimulationResult {
@@ -23,6 +25,8 @@ export interface SimulationResult {
   readonly tasks: number;
   readonly completed: number;
   readonly simulatedMs: number;
+  /** The development team's workload, in hours (arrivals stop then; the run goes on until every task settles). */
+  readonly hours?: number;
   readonly buildMs: number;
   readonly wallMs: number;
   readonly cpuMs: number;
@@ -37,7 +41,7 @@ const cpuMs = () => {
 };
 
 /** The development team's day: every capability's work arriving at random, people answering approvals. */
-function devDay(): SimulationOptions {
+function devDay(hours: number): SimulationOptions {
   const hierarchy = developmentTeam();
   const types = [...new Set(hierarchy.nodes().flatMap((node) => node.capabilities))];
   return {
@@ -46,7 +50,7 @@ function devDay(): SimulationOptions {
     people: { approvals: { responseMs: latency.exponential(600_000) } },
     workload: {
       arrivals: [...types.map((task) => ({ task, perSecond: 1 / 3_600 })), { task: { type: 'python', context: { requiresApproval: true } }, perSecond: 1 / 7_200 }],
-      durationMs: 24 * 3_600_000,
+      durationMs: hours * 3_600_000,
     },
     seed: 1,
   };
@@ -68,7 +72,7 @@ function wide(agents: number, tasks: number): SimulationOptions {
 
 export async function measureSimulation(job: SimulationJob): Promise<SimulationResult> {
   let started = performance.now();
-  const options = job.system === 'dev-day' ? devDay() : wide(job.agents ?? 100_000, job.tasks ?? 1_000_000);
+  const options = job.system === 'dev-day' ? devDay(job.hours ?? 24) : wide(job.agents ?? 100_000, job.tasks ?? 1_000_000);
   const buildMs = performance.now() - started;
   started = performance.now();
   const cpu = cpuMs();
@@ -80,6 +84,7 @@ export async function measureSimulation(job: SimulationJob): Promise<SimulationR
     tasks: report.tasks.submitted,
     completed: report.tasks.completed,
     simulatedMs: report.simulatedMs,
+    ...(job.system === 'dev-day' ? { hours: job.hours ?? 24 } : {}),
     buildMs,
     wallMs,
     cpuMs: cpuMs() - cpu,
