@@ -66,6 +66,11 @@ describe('joinAfter', () => {
     expect(failuresOf(first.join)).toEqual([{ key: 'a', taskId: 'p.a', status: 'failed', error: { code: 'executor_error', message: 'a broke' } }]);
   });
 
+  it('all: a part that ended without an error (cancelled) is named with its status', () => {
+    const { join } = run(joinOf({ kind: 'all' }, 'fail-fast', ['a', 'b']), ['a', { status: 'cancelled', attempts: 0 }]);
+    expect(join.decided).toMatchObject({ kind: 'fail', error: { message: 'Subtask "a" of p cancelled: no reason given' } });
+  });
+
   it('all, partial: fails when nothing completed', () => {
     const { join, trace } = run(joinOf({ kind: 'all' }, 'partial', ['a', 'b']), ['a', broke('a broke')], ['b', { status: 'cancelled', attempts: 0 }]);
     expect(trace).toEqual([
@@ -73,7 +78,7 @@ describe('joinAfter', () => {
       ['fail', [], true],
     ]);
     expect(join.decided).toMatchObject({ kind: 'fail', error: { message: 'Subtask "a" of p failed: a broke' } });
-    expect(failuresOf(join)).toEqual([
+    expect(failuresOf(join)).toStrictEqual([
       { key: 'a', taskId: 'p.a', status: 'failed', error: { code: 'executor_error', message: 'a broke' } },
       { key: 'b', taskId: 'p.b', status: 'cancelled' },
     ]);
@@ -152,13 +157,14 @@ describe('treeOf', () => {
       joinOf({ kind: 'any' }),
       ['a', { status: 'completed', result: 'r', attempts: 2, executedBy: 'w-a', splitBy: 's', subtasks: [] }],
     );
-    expect(treeOf(join)).toEqual([
+    // Strict: a part has no `result`, `error`, … key at all when it has none (not one set to undefined).
+    expect(treeOf(join)).toStrictEqual([
       { taskId: 'p.a', key: 'a', type: 'a', status: 'completed', result: 'r', executedBy: 'w-a', splitBy: 's', delegationChain: ['lead', 'w-a'], subtasks: [] },
       { taskId: 'p.b', key: 'b', type: 'b', status: 'cancelled', delegationChain: ['lead'] },
       { taskId: 'p.c', key: 'c', type: 'c', status: 'cancelled', delegationChain: ['lead'] },
     ]);
     const failed = run(joinOf({ kind: 'all' }, 'fail-fast', ['a']), ['a', broke('a broke')]).join;
-    expect(treeOf(failed)).toEqual([{ taskId: 'p.a', key: 'a', type: 'a', status: 'failed', error: { code: 'executor_error', message: 'a broke' }, delegationChain: ['lead', 'w-a'] }]);
+    expect(treeOf(failed)).toStrictEqual([{ taskId: 'p.a', key: 'a', type: 'a', status: 'failed', error: { code: 'executor_error', message: 'a broke' }, delegationChain: ['lead', 'w-a'] }]);
   });
 });
 
