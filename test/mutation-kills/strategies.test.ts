@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { capabilityMatching, defineHierarchy, delegateWith, loadBalancing, skillBased, type Task } from '../../src/index.js';
 import type { Candidate } from '../../src/delegation/types.js';
+import { requiredSkills } from '../../src/delegation/strategies.js';
 import { delegationContext, makeTask } from '../support/helpers.js';
 
 /** boss with three workers: a (rust 0.3), b (rust 0.8, below it b1 with go 0.9), c (rust 0.8). */
@@ -81,6 +82,15 @@ describe('skillBased', () => {
     expect(strategy.select(task({ requiredSkills: ['rust'] }), pair(team), context)).toBe('c');
     expect(strategy.select(task({ requiredSkills: ['rust'] }), pair(other), delegationContext(other))).toBe('a');
     expect(strategy.select(task({ requiredSkills: ['rust'] }), pair(team), context)).toBe('c');
+  });
+});
+
+describe('requiredSkills', () => {
+  it('is requiredSkills when there are some, else the strings of payload.required_skills, else none', () => {
+    expect(requiredSkills(task({ requiredSkills: ['go'], payload: { required_skills: ['rust'] } }))).toEqual(['go']);
+    expect(requiredSkills(task({ payload: { required_skills: [7, 'rust', null] } }))).toEqual(['rust']);
+    expect(requiredSkills(task({ payload: { required_skills: 'rust' } }))).toEqual([]);
+    expect(requiredSkills(task({ payload: null }))).toEqual([]);
   });
 });
 

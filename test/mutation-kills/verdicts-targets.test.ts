@@ -13,8 +13,9 @@ const REASONS = 'beyond_capability, resource_conflict, policy_decision, cross_te
 
 describe('checkVerdict', () => {
   it('takes a reason, a verdict with or without a message, or nothing', () => {
-    expect(checkVerdict('emergency')).toEqual({ reason: 'emergency' });
-    expect(checkVerdict({ reason: 'cross_team' })).toEqual({ reason: 'cross_team' });
+    // Strict: no `message` key at all when the policy gave none.
+    expect(checkVerdict('emergency')).toStrictEqual({ reason: 'emergency' });
+    expect(checkVerdict({ reason: 'cross_team' })).toStrictEqual({ reason: 'cross_team' });
     expect(checkVerdict({ reason: 'cross_team', message: 'two teams', extra: 1 })).toEqual({ reason: 'cross_team', message: 'two teams' });
     expect(checkVerdict(null)).toBeUndefined();
     expect(checkVerdict(undefined)).toBeUndefined();
@@ -43,6 +44,7 @@ describe('checkVerdict', () => {
       message: "The escalation policy's verdict has a message that is not a string: 5.",
     });
     expect(errorOf(() => checkVerdict({ reason: 'emergency', message: { text: 'x' } })).message).toBe("The escalation policy's verdict has a message that is not a string: an object.");
+    expect(errorOf(() => checkVerdict({ reason: 'emergency', message: null })).message).toBe("The escalation policy's verdict has a message that is not a string: null.");
   });
 });
 
