@@ -156,23 +156,10 @@ describe('escalations are never dropped and never loop', () => {
       escalation: { ...defaultEscalationPolicy(), shouldEscalate: () => 'policy_decision', target: (agent, _reason, _task, { hierarchy }) => hierarchy.parent(agent.id) },
     });
     const outcome = await org.submit({ type: 'job' }, { at: 'l5' });
-    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'escalation_unresolved', message: expect.stringMatching(/escalated 4 times \(limit 3\) without being resolved\.$/) } });
-    // The agent a fourth escalation reaches fails the task; nobody above it is asked.
-    expect(path(outcome)).toEqual(['policy_decision l5→l4 failed by l4', 'policy_decision l4→l3 failed by l3', 'policy_decision l3→l2 failed by l2', 'policy_decision l2→l1 failed by l1']);
-  });
-
-  // Known bug (src/runtime/decisions/evaluate.ts, not this branch's to fix): the limit is checked
-  // when an escalated task arrives (`length > maxEscalations`), not when one is raised, so a task
-  // goes through maxEscalations + 1 escalations. A failed execution's escalation (`escalateAfter`)
-  // is refused before it is raised, and stops at maxEscalations. `it.fails` flips once it is fixed.
-  it.fails('raises no more escalations than limits.maxEscalations', async () => {
-    const org = start({
-      limits: { maxEscalations: 3 },
-      hierarchy: defineHierarchy(chainOf(6)),
-      escalation: { ...defaultEscalationPolicy(), shouldEscalate: () => 'policy_decision', target: (agent, _reason, _task, { hierarchy }) => hierarchy.parent(agent.id) },
-    });
-    const outcome = await org.submit({ type: 'job' }, { at: 'l5' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'escalation_unresolved', message: expect.stringMatching(/escalated 3 times \(limit 3\) without being resolved\.$/) } });
+    // No more escalations than the limit: the agent that would raise a fourth fails the task; nobody above it is asked.
     expect(outcome.escalations).toHaveLength(3);
+    expect(path(outcome)).toEqual(['policy_decision l5→l4 failed by l4', 'policy_decision l4→l3 failed by l3', 'policy_decision l3→l2 failed by l2']);
   });
 });
 

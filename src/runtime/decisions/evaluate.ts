@@ -45,13 +45,7 @@ export function evaluator(
     if (task.chain.length > config.maxDepth) {
       return failStep('depth_exceeded', `Task ${task.id} was delegated ${task.chain.length} levels deep (limit ${config.maxDepth}).`, { chain: task.chain });
     }
-    if (task.escalations.length > config.maxEscalations) {
-      const cause = task.cause === undefined ? '' : ` It started with ${task.cause.by} failing it: ${task.cause.error.message}`;
-      return failStep('escalation_unresolved', `Task ${task.id} escalated ${task.escalations.length} times (limit ${config.maxEscalations}) without being resolved.${cause}`, {
-        taskId: task.id,
-        ...(task.cause === undefined ? {} : { cause: task.cause.error }),
-      });
-    }
+    if (task.escalations.length > config.maxEscalations) return unresolved(task);
     // A deferred job waits until nobody else holds its resources — this agent included, since
     // the job is about to be routed elsewhere.
     const claims = config.resources.conflicts(agentId, task, job.mode === 'defer');
@@ -104,7 +98,18 @@ export function evaluator(
       return proceed(agentId, node, handled.task, route, candidates, handled);
     }
     if (target.kind === 'nobody') return dead(agentId, task, verdict.reason, message);
+    // The limit is checked before raising one more: a task escalates at most `maxEscalations` times.
+    if (task.escalations.length >= config.maxEscalations) return unresolved(task);
     return raise(task, verdict.reason, target.to, message);
+  }
+
+  /** The task escalated as often as the limit allows and is still not resolved. */
+  function unresolved(task: Job['task']): Step {
+    const cause = task.cause === undefined ? '' : ` It started with ${task.cause.by} failing it: ${task.cause.error.message}`;
+    return failStep('escalation_unresolved', `Task ${task.id} escalated ${task.escalations.length} times (limit ${config.maxEscalations}) without being resolved.${cause}`, {
+      taskId: task.id,
+      ...(task.cause === undefined ? {} : { cause: task.cause.error }),
+    });
   }
 
   return evaluate;
