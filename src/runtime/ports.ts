@@ -98,9 +98,11 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
     costSpent: host.costSpent,
   });
 
-  const execute: ResolvedOptions['execute'] = async ({ task, agentId, attempt, idempotencyKey }, signal) => {
+  // Not `async`: an async wrapper returning the executor's promise costs a promise and three
+  // microtask turns per attempt. What the executor throws at once is rejected the same way.
+  const execute: ResolvedOptions['execute'] = ({ task, agentId, attempt, idempotencyKey }, signal) => {
     const executor = executorFor(agentId) as Executor<unknown, unknown> | undefined;
-    if (executor === undefined) throw new EchelonError('invalid_option', `${agentId} has no executor, so it cannot execute "${task.type}".`);
+    if (executor === undefined) return Promise.reject(new EchelonError('invalid_option', `${agentId} has no executor, so it cannot execute "${task.type}".`));
     const context = executionContext({
       agent: hierarchy.get(agentId),
       hierarchy,
@@ -111,7 +113,11 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
       now: host.now,
       reportCost: (amount) => host.reportCost(task, amount),
     });
-    return executor(task, context);
+    try {
+      return Promise.resolve(executor(task, context));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 
   const policy: PolicyPort = {
