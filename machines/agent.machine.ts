@@ -16,6 +16,7 @@ import { canTakeReady, handle, type HandlerName } from './core/index.js';
 import { agentChildId, AGENT_STATES, type AgentContext, type AgentEvent, type AgentInput, type AgentStateName } from './agent.types.js';
 import type { AgentPorts } from './ports.js';
 import { createReports, startReports } from './reports.js';
+import { emptyTables } from './core/tables.js';
 
 export {
   AGENT_STATES,
@@ -50,17 +51,12 @@ export function createAgentMachine(ports: AgentPorts) {
 export type AgentMachine = ReturnType<typeof createAgentMachine>;
 export type AgentActorRef = ActorRefFrom<AgentMachine>;
 
-/** A fresh agent's context: nothing held. */
+/** A fresh agent's context: nothing held (its tables shared and frozen until first written). */
 export function emptyContext(agentId: string): AgentContext {
   return {
     agentId,
-    held: {},
-    load: {},
-    ready: [],
-    queue: [],
-    approvals: {},
-    escalations: {},
-    cancelled: {},
+    // Shared until first written (core/tables.ts): most agents never hold anything.
+    ...emptyTables(),
     current: null,
     rest: 'receiving',
     running: 0,

@@ -18,6 +18,7 @@
  */
 import { createActor, type AnyActor, type AnyActorRef } from 'xstate';
 import { agentChildId } from './agent.types.js';
+import { shareEmpty } from './core/tables.js';
 
 /** What `createActor` gives and XState keeps internal: stopping a child from outside its parent's transition. */
 interface StoppableRef {
@@ -101,6 +102,7 @@ export function stopOrganisation(root: AnyActor, childIds: ChildIds): void {
 /** A persisted agent snapshot as the store nests them: its reports among its `children`, under `agent:<id>`. */
 interface NestedSnapshot {
   readonly children?: Readonly<Record<string, unknown>>;
+  readonly context?: unknown;
 }
 
 /** A report to restore: where it goes and its own persisted snapshot. */
@@ -119,14 +121,16 @@ export interface RestoredReport {
 export function splitRestored(snapshot: unknown, rootId: string): { readonly root: unknown; readonly reports: RestoredReport[] } {
   const reports: RestoredReport[] = [];
   const own = (agentId: string, nested: NestedSnapshot): unknown => {
-    if (typeof nested.children !== 'object' || nested.children === null) return nested;
+    // Empty tables shared again (core/tables.ts): a store's copy may have made them one object.
+    const context = shareEmpty(nested.context);
+    if (typeof nested.children !== 'object' || nested.children === null) return context === nested.context ? nested : { ...nested, context };
     const children: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(nested.children)) {
       const entry = child as { readonly snapshot?: unknown; readonly systemId?: string };
       if (key.startsWith('agent:') && entry.systemId !== undefined) reports.push({ parentId: agentId, agentId: entry.systemId, snapshot: entry.snapshot });
       else children[key] = child;
     }
-    return { ...nested, children };
+    return { ...nested, children, ...(context === nested.context ? {} : { context }) };
   };
   const root = own(rootId, snapshot as NestedSnapshot);
   for (let index = 0; index < reports.length; index++) {

@@ -11,6 +11,7 @@ import type { AgentMessage, ApprovalDecision, ApprovalRequest, ApprovalRequireme
 import type { AgentInternalEvent, HeldTask } from '../agent.types.js';
 import { end } from './delivery.js';
 import { control, move, report, send, token, type Turn } from './turn.js';
+import { table } from './tables.js';
 
 const timerKey = (approvalId: string) => `apv:${approvalId}`;
 
@@ -26,7 +27,7 @@ export function park(t: Turn, record: HeldTask, requirement: ApprovalRequirement
   t.effects.push({ type: 'claim', task: record.task });
   move(t, record, 'park');
   record.approval = { request, decisions: [], asked: [], timeoutMs: requirement.timeoutMs ?? settings.approvalTimeoutMs };
-  t.ctx.approvals[approvalId] = record.task.id;
+  table(t.ctx, 'approvals')[approvalId] = record.task.id;
   ask(t, record);
 }
 

@@ -8,6 +8,7 @@ import { withdrawRequest } from './approval.js';
 import { cancelSplit, end } from './delivery.js';
 import { startQueued } from './execution.js';
 import { report, settledCancelled, type Turn } from './turn.js';
+import { table } from './tables.js';
 
 /** How many early cancellations an agent remembers (the oldest are forgotten first). */
 const REMEMBERED = 256;
@@ -71,7 +72,7 @@ function closeEscalation(t: Turn, record: HeldTask, settlement: ReturnType<typeo
 }
 
 function remember(t: Turn, taskId: string, reason: string | undefined): void {
-  const { cancelled } = t.ctx;
+  const cancelled = table(t.ctx, 'cancelled');
   cancelled[taskId] = reason ?? '';
   let count = 0;
   for (const _ in cancelled) count++;

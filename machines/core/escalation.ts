@@ -10,6 +10,7 @@ import { resolutionTaskId, type HeldTask } from '../agent.types.js';
 import type { Step } from '../ports.js';
 import { deliver, end } from './delivery.js';
 import { move, report, send, type Turn } from './turn.js';
+import { table } from './tables.js';
 
 /** Raises an escalation for a held task (in the pipeline, or after its execution failed). */
 export function escalate(t: Turn, record: HeldTask, step: Extract<Step, { kind: 'escalate' }>): void {
@@ -52,7 +53,7 @@ export function escalate(t: Turn, record: HeldTask, step: Extract<Step, { kind: 
   record.task = raised;
   record.escalationId = id;
   move(t, record, 'escalate');
-  t.ctx.escalations[id] = task.id;
+  table(t.ctx, 'escalations')[id] = task.id;
   t.effects.push({ type: 'release', taskId: task.id });
   if (step.to !== 'human') send(t, step.to, { type: 'escalation.raised', escalation });
   report(t, { type: 'escalation.raised', escalation, resolutionTaskId: resolutionTaskId(task.id, id) });

@@ -12,6 +12,7 @@ import { park } from './approval.js';
 import { end } from './delivery.js';
 import { escalate } from './escalation.js';
 import { move, report, type Turn } from './turn.js';
+import { enlist } from './tables.js';
 import type { ExecutionPolicy, Task } from '../../src/types.js';
 
 /** The longest delay timers accept (about 24.8 days); longer timeouts are capped to it. */
@@ -47,7 +48,7 @@ export function accept(t: Turn, record: HeldTask): void {
     return;
   }
   move(t, record, record.phase === 'parked' ? 'approve' : 'queue');
-  t.ctx.queue.push(record.task.id);
+  enlist(t.ctx, 'queue', record.task.id);
   report(t, { type: 'task.queued', task: record.task, agent: t.me });
 }
 
@@ -168,7 +169,7 @@ function after(t: Turn, record: HeldTask, step: Step, error: TaskError | undefin
         t.effects.push({ type: 'claim', task: record.task });
         move(t, record, 'queue');
         record.attempt = 0;
-        t.ctx.queue.push(record.task.id);
+        enlist(t.ctx, 'queue', record.task.id);
       }
       return;
     default:

@@ -15,6 +15,7 @@ import { accept, executed, timedOut } from './execution.js';
 import { resumeAll } from './restore.js';
 import { admit, canTakeReady, evaluate, resume, select, takeReady, wake } from './pipeline.js';
 import { hold, report, restOf, turn, type Turn } from './turn.js';
+import { table } from './tables.js';
 
 export { canTakeReady };
 
@@ -41,7 +42,7 @@ export const handlers = {
     if (event.type !== 'task.completed' && event.type !== 'task.failed') return;
     const at = event.task.chain.indexOf(t.me);
     const child = event.task.chain[at + 1];
-    if (at >= 0 && child !== undefined) t.ctx.load[child] = Math.max(0, (t.ctx.load[child] ?? 0) - 1);
+    if (at >= 0 && child !== undefined) table(t.ctx, 'load')[child] = Math.max(0, (t.ctx.load[child] ?? 0) - 1);
     deliver(t, event.task, event.settlement);
   },
   resolved(t: Turn, event: AgentEvent) {

@@ -14,6 +14,7 @@ import { park } from './approval.js';
 import { escalate } from './escalation.js';
 import { end } from './delivery.js';
 import { control, hold, move, report, send, settledCancelled, token, type Turn } from './turn.js';
+import { enlist, table } from './tables.js';
 
 const isPromise = (value: unknown): value is Promise<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
@@ -35,7 +36,7 @@ export function admit(t: Turn, task: Task, mode: HeldTask['mode'], to?: string):
     ctx.current = record;
   } else {
     hold(t, record);
-    ctx.ready.push(task.id);
+    enlist(ctx, 'ready', task.id);
   }
 }
 
@@ -144,7 +145,7 @@ export function apply(t: Turn, record: HeldTask, step: Step): void {
   switch (step.kind) {
     case 'assign': {
       const handed: Task = { ...task, chain: [...task.chain, step.childId] };
-      t.ctx.load[step.childId] = (t.ctx.load[step.childId] ?? 0) + 1;
+      table(t.ctx, 'load')[step.childId] = (t.ctx.load[step.childId] ?? 0) + 1;
       move(t, record, 'leave');
       send(t, step.childId, { type: 'task.assign', task: handed });
       report(t, { type: 'task.delegated', task: handed, from: t.me, to: step.childId });
@@ -192,7 +193,7 @@ function split(t: Turn, record: HeldTask, step: Extract<Step, { kind: 'fanout' }
   report(t, { type: 'task.decomposed', task, agent: t.me, subtasks: step.subtasks.map((part) => part.task) });
   for (const part of step.subtasks) {
     hold(t, { task: part.task, phase: 'received', mode: 'route', ...(part.to === undefined ? {} : { to: part.to }) });
-    t.ctx.ready.push(part.task.id);
+    enlist(t.ctx, 'ready', part.task.id);
   }
 }
 
@@ -203,6 +204,6 @@ export function wake(t: Turn): void {
     if (record.phase !== 'deferred') continue;
     move(t, record, 'wake');
     record.resources = undefined;
-    t.ctx.ready.push(id);
+    enlist(t.ctx, 'ready', id);
   }
 }

@@ -9,6 +9,7 @@ import type { AgentInternalEvent } from '../agent.types.js';
 import { expired } from './approval.js';
 import { idempotencyKey, startQueued, timedOut } from './execution.js';
 import { move, send, type Turn } from './turn.js';
+import { enlist } from './tables.js';
 
 type Timer = Extract<AgentInternalEvent, { type: 'echelon.timer' }>;
 
@@ -42,7 +43,7 @@ export function resumeAll(t: Turn): void {
         move(t, record, 'answer');
         record.candidates = record.decision!.candidates;
         record.decision = undefined;
-        t.ctx.ready.push(id);
+        enlist(t.ctx, 'ready', id);
         break;
       default:
         break;

@@ -9,6 +9,7 @@ import type { AgentMessage, Settlement, Task } from '../../src/types.js';
 import type { AgentContext, AgentStateName, HeldTask } from '../agent.types.js';
 import type { AgentPorts, AgentReport, DecisionControl, Effect } from '../ports.js';
 import { advance, type TaskMove } from '../task.machine.js';
+import { table } from './tables.js';
 
 export interface Turn {
   readonly ctx: AgentContext;
@@ -46,7 +47,7 @@ function count(ctx: AgentContext, record: HeldTask, by: number): void {
 
 /** Starts holding a task (in the pipeline: `received`). */
 export function hold(t: Turn, record: HeldTask): HeldTask {
-  t.ctx.held[record.task.id] = record;
+  table(t.ctx, 'held')[record.task.id] = record;
   count(t.ctx, record, 1);
   return record;
 }
@@ -65,7 +66,7 @@ export function move(t: Turn, record: HeldTask, how: TaskMove): void {
     return;
   }
   // A task leaving the pipeline for a phase it waits in enters the table (if it was not there).
-  t.ctx.held[record.task.id] = record;
+  table(t.ctx, 'held')[record.task.id] = record;
   count(t.ctx, record, 1);
 }
 

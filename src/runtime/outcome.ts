@@ -9,24 +9,23 @@ export function outcomeOf(
   books: { readonly escalations: readonly Escalation[]; readonly approvals: readonly Approval[]; readonly budget: BudgetReport | undefined },
   now: number,
 ): Outcome {
-  return {
-    taskId: task.id,
-    type: task.type,
-    status: settlement.status,
-    ...(settlement.result === undefined ? {} : { result: settlement.result }),
-    ...(settlement.error === undefined ? {} : { error: settlement.error }),
-    ...(settlement.executedBy === undefined ? {} : { executedBy: settlement.executedBy }),
-    ...(settlement.splitBy === undefined ? {} : { splitBy: settlement.splitBy }),
-    delegationChain: chain,
-    escalations: books.escalations,
-    approvals: books.approvals,
-    ...(settlement.subtasks === undefined ? {} : { subtasks: settlement.subtasks }),
-    ...(settlement.failures === undefined ? {} : { failures: settlement.failures }),
-    ...(books.budget === undefined ? {} : { budget: books.budget }),
-    attempts: settlement.attempts,
-    submittedAt: task.submittedAt,
-    settledAt: now,
-  };
+  // Built field by field in the outcome's order, not with conditional spreads: one outcome per
+  // finished task, and each `...(x === undefined ? {} : { x })` is an object and a copy.
+  const outcome: { -readonly [K in keyof Outcome]: Outcome[K] } = { taskId: task.id, type: task.type, status: settlement.status } as Outcome;
+  if (settlement.result !== undefined) outcome.result = settlement.result;
+  if (settlement.error !== undefined) outcome.error = settlement.error;
+  if (settlement.executedBy !== undefined) outcome.executedBy = settlement.executedBy;
+  if (settlement.splitBy !== undefined) outcome.splitBy = settlement.splitBy;
+  outcome.delegationChain = chain;
+  outcome.escalations = books.escalations;
+  outcome.approvals = books.approvals;
+  if (settlement.subtasks !== undefined) outcome.subtasks = settlement.subtasks;
+  if (settlement.failures !== undefined) outcome.failures = settlement.failures;
+  if (books.budget !== undefined) outcome.budget = books.budget;
+  outcome.attempts = settlement.attempts;
+  outcome.submittedAt = task.submittedAt;
+  outcome.settledAt = now;
+  return outcome;
 }
 
 /** What a budget allowed, what was used (cost reported, subtasks made, time taken) and what is left. */

@@ -102,9 +102,11 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
     costSpent: host.costSpent,
   });
 
-  const execute: ResolvedOptions['execute'] = async ({ task, agentId, attempt, idempotencyKey }, signal) => {
+  // Not `async`: an async wrapper returning the executor's promise costs a promise and three
+  // microtask turns per attempt. What the executor throws at once is rejected the same way.
+  const execute: ResolvedOptions['execute'] = ({ task, agentId, attempt, idempotencyKey }, signal) => {
     const executor = executorFor(agentId) as Executor<unknown, unknown> | undefined;
-    if (executor === undefined) throw new EchelonError('invalid_option', `${agentId} has no executor, so it cannot execute "${task.type}".`);
+    if (executor === undefined) return Promise.reject(new EchelonError('invalid_option', `${agentId} has no executor, so it cannot execute "${task.type}".`));
     let report: ((data: unknown) => void) | undefined;
     const context = executionContext({
       agent: hierarchy.get(agentId),
@@ -118,7 +120,11 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
       progress: (data: unknown) => (report ??= host.progress?.({ task, agent: agentId, attempt }) ?? (() => undefined))(data),
       listening: () => host.listening?.(task) ?? false,
     });
-    return executor(task, context);
+    try {
+      return Promise.resolve(executor(task, context));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 
   const policy: PolicyPort = {

@@ -120,31 +120,29 @@ export function validateTaskInput(
     }
   }
   const id = input.id ?? at.newId();
-  return {
-    id,
-    type: input.type,
-    payload: input.payload,
-    context: input.context ?? {},
-    resources: strings(input.resources, 'resources'),
-    requiredSkills: strings(input.requiredSkills, 'requiredSkills'),
-    ...(input.execution === undefined ? {} : { execution: input.execution }),
-    ...(input.approval === undefined ? {} : { approval: input.approval }),
-    rootId: id,
-    origin: { kind: 'submitter' },
-    chain: [at.entry],
-    escalations: [],
-    excluded: [],
-    approvedBy: [],
-    submittedAt: at.now,
-    depth: 0,
-    budget: {
-      account: id,
-      maxSubtasks: budget.maxSubtasks ?? at.defaults.maxSubtasks,
-      maxDepth: budget.maxDepth ?? at.defaults.maxDepth,
-      ...(budget.timeMs === undefined ? {} : { deadline: at.now + budget.timeMs }),
-      ...(budget.cost === undefined ? {} : { cost: budget.cost }),
-    },
+  // Built in the task's field order without conditional spreads (each is an object and a copy, per submit).
+  const task = { id, type: input.type, payload: input.payload, context: input.context ?? {} } as { -readonly [K in keyof Task]: Task[K] };
+  task.resources = strings(input.resources, 'resources');
+  task.requiredSkills = strings(input.requiredSkills, 'requiredSkills');
+  if (input.execution !== undefined) task.execution = input.execution;
+  if (input.approval !== undefined) task.approval = input.approval;
+  task.rootId = id;
+  task.origin = { kind: 'submitter' };
+  task.chain = [at.entry];
+  task.escalations = [];
+  task.excluded = [];
+  task.approvedBy = [];
+  task.submittedAt = at.now;
+  task.depth = 0;
+  const limits: { -readonly [K in keyof NonNullable<Task['budget']>]: NonNullable<Task['budget']>[K] } = {
+    account: id,
+    maxSubtasks: budget.maxSubtasks ?? at.defaults.maxSubtasks,
+    maxDepth: budget.maxDepth ?? at.defaults.maxDepth,
   };
+  if (budget.timeMs !== undefined) limits.deadline = at.now + budget.timeMs;
+  if (budget.cost !== undefined) limits.cost = budget.cost;
+  task.budget = limits;
+  return task;
 }
 
 /** A value in an error message: as JSON when it can be, else as `String` gives it (a BigInt, a circular object). */
