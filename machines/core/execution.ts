@@ -71,7 +71,7 @@ function attempt(t: Turn, record: HeldTask, how: 'start' | 'retry'): void {
   const deadline = task.budget?.deadline;
   if (deadline !== undefined && now >= deadline) {
     const made = record.attempt ?? 0;
-    end(t, record, { status: 'failed', error: outOfTime(t.me, task, deadline), ...(made > 0 ? { executedBy: t.me } : {}), attempts: made });
+    end(t, record, { status: 'failed', error: outOfTime(t.me, task, deadline).toJSON(), ...(made > 0 ? { executedBy: t.me } : {}), attempts: made });
     return;
   }
   move(t, record, how);
@@ -131,7 +131,7 @@ export function timedOut(t: Turn, event: Extract<AgentInternalEvent, { type: 'ec
     const deadline = record.task.budget?.deadline;
     const error =
       deadline !== undefined && t.ports.host.now() >= deadline
-        ? new EchelonError('budget_exceeded', outOfTime(t.me, record.task, deadline).message)
+        ? outOfTime(t.me, record.task, deadline)
         : new EchelonError('executor_timeout', `${t.me} did not finish "${record.task.type}" (${record.task.id}) within ${Math.min(record.policy!.timeoutMs, MAX_DELAY_MS)} ms (attempt ${record.attempt}).`);
     failed(t, record, error.toJSON(), t.ports.settings.retryable(t.me, error));
     startQueued(t);
@@ -143,9 +143,13 @@ function failed(t: Turn, record: HeldTask, error: TaskError, retryable: boolean)
   const { policy } = record;
   const number = record.attempt!;
   if (retryable && number < policy!.retry.attempts) {
-    const delayMs = backoffDelay(policy!.retry, number, () => t.ports.host.random());
+    const now = t.ports.host.now();
+    // Never past the time budget: a retry that would be due after it is not made (the task fails
+    // with budget_exceeded when the budget ends, not when the backoff would have).
+    const deadline = record.task.budget?.deadline;
+    const delayMs = Math.max(0, Math.min(backoffDelay(policy!.retry, number, () => t.ports.host.random()), deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now));
     move(t, record, 'wait');
-    record.deadline = t.ports.host.now() + delayMs;
+    record.deadline = now + delayMs;
     record.error = error;
     t.effects.push({ type: 'arm', key: runKey(record.task.id), delayMs, event: { type: 'echelon.timer', taskId: record.task.id, token: number, what: 'backoff' } });
     report(t, { type: 'task.retrying', task: record.task, agent: t.me, attempt: number + 1, delayMs, error });
@@ -182,8 +186,9 @@ function after(t: Turn, record: HeldTask, step: Step, error: TaskError | undefin
   }
 }
 
-function outOfTime(agentId: string, task: Task, deadline: number): TaskError {
+/** The one form of a time budget's end, wherever it is noticed: before an attempt, or when one is cut short at it. */
+function outOfTime(agentId: string, task: Task, deadline: number): EchelonError {
   return new EchelonError('budget_exceeded', `${agentId} ran out of time for "${task.type}" (${task.id}): its budget ended at ${deadline}.`, {
     details: { taskId: task.id, deadline },
-  }).toJSON();
+  });
 }

@@ -23,7 +23,8 @@ describe('the time budget of an executing task', () => {
     clock.increment(1);
     expect(await outcome).toMatchObject({
       status: 'failed',
-      error: { code: 'budget_exceeded', message: 'frontend_dev_1 ran out of time for "css" (c): its budget ended at 300.' },
+      // The same error, details and all, as when the budget ends before an attempt.
+      error: { code: 'budget_exceeded', message: 'frontend_dev_1 ran out of time for "css" (c): its budget ended at 300.', details: { taskId: 'c', deadline: 300 } },
       executedBy: 'frontend_dev_1',
       attempts: 1,
       escalations: [],
@@ -44,9 +45,13 @@ describe('the time budget of an executing task', () => {
     });
     const outcome = org.submit({ id: 'c', type: 'css', budget: { timeMs: 100 } });
     await flush();
-    clock.increment(200);
+    // The backoff (200 ms) would end after the budget (100 ms): the task fails when the budget ends.
+    clock.increment(99);
     await flush();
+    expect(org.agentState('frontend_dev_1').running).toEqual(['c']);
+    clock.increment(1);
     expect(await outcome).toMatchObject({
+      settledAt: 100,
       status: 'failed',
       error: { code: 'budget_exceeded', message: 'frontend_dev_1 ran out of time for "css" (c): its budget ended at 100.', details: { taskId: 'c', deadline: 100 } },
       executedBy: 'frontend_dev_1',
