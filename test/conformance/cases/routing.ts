@@ -102,6 +102,55 @@ const escalation: Case[] = [
     },
   },
   {
+    name: 'execution: a failed attempt is retried after its backoff, and the retry counts as the same agent’s',
+    timed: 'a retry backoff of 50 ms',
+    async run(t) {
+      let calls = 0;
+      const org = await t.start({
+        hierarchy: pair(),
+        execution: { retry: { attempts: 2, initialDelayMs: 50, jitter: 0 } },
+        executors: async (_task, { agent, attempt }) => {
+          calls++;
+          if (attempt === 1) throw new Error('flaky');
+          return `done by ${agent.id} on attempt ${attempt}`;
+        },
+      });
+      const outcome = org.submit({ id: 'j', type: 'job' });
+      await t.until(async () => (await org.agentState('w1')).held, (held) => held.j === 'backoff', 'the retry to back off');
+      expect(calls).toBe(1);
+      await t.advance(50);
+      expect(await outcome).toMatchObject({ status: 'completed', result: 'done by w1 on attempt 2', executedBy: 'w1', attempts: 2, escalations: [] });
+    },
+  },
+  {
+    name: 'execution: an attempt that outlives execution.timeoutMs fails with executor_timeout and escalates',
+    timed: 'an executor timeout of 100 ms',
+    async run(t) {
+      const org = await t.start({
+        hierarchy: pair(),
+        execution: { timeoutMs: 100 },
+        executors: { byId: { w1: (_task, { signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))), w2: byAgent } },
+      });
+      const outcome = org.submit({ id: 'slow', type: 'job' });
+      await t.until(async () => (await org.agentState('w1')).running, (running) => running.length === 1, 'w1 to run');
+      await t.advance(100);
+      expect(await outcome).toMatchObject({ status: 'completed', executedBy: 'w2' });
+      expect((await outcome).escalations).toMatchObject([{ reason: 'execution_failed', from: 'w1', to: 'lead', error: { code: 'executor_timeout' } }]);
+    },
+  },
+  {
+    name: 'approval_required: the task becomes an approval request to its agent’s parent, not an escalation',
+    async run(t) {
+      const org = await t.start(team);
+      const outcome = org.submit({ id: 'a', type: 'css', context: { requiresApproval: true } });
+      const [approval] = await t.until(() => org.approvals.pending(), (list) => list.length === 1, 'the approval request');
+      expect(approval).toMatchObject({ taskId: 'a', requester: 'frontend_dev_1', approver: 'react_specialist', reason: '"css" needs approval before frontend_dev_1 executes it.' });
+      expect(await org.escalations.active()).toEqual([]);
+      await org.approvals.approve(approval!.id, { by: 'react_specialist' });
+      expect(await outcome).toMatchObject({ status: 'completed', executedBy: 'frontend_dev_1', escalations: [], approvals: [{ id: approval!.id, status: 'approved' }] });
+    },
+  },
+  {
     name: 'emergency: straight to the nearest executive, which handles it itself',
     async run(t) {
       const org = await t.start(team);
