@@ -142,7 +142,7 @@ const joins: Case[] = [
       const outcome = org.submit({ id: 'b', type: 'batch' });
       await work.opened('b.w2');
       (await work.opened('b.w1')).reject(new Error('w1 lost'));
-      await t.until(async () => (await org.agentState('w1')).running, (running) => running.length === 0, 'w1 to finish');
+      await t.until(async () => (await org.agentState('lead')).load.w1, (load) => load === 0, 'the lead to hear of w1');
       (await work.opened('b.w3')).resolve('w3 first');
       const done = await outcome;
       expect(done).toMatchObject({ status: 'completed', result: { w3: 'w3 first' } });
@@ -228,7 +228,7 @@ const budgets: Case[] = [
   },
   {
     name: 'a deadline stops work still running when it passes',
-    timed: 'a budget of 100 ms',
+    timed: 'a budget of 300 ms, long enough for the part to start on a loaded machine',
     async run(t) {
       const work = gates(t);
       const org = await t.start({
@@ -236,9 +236,9 @@ const budgets: Case[] = [
         decomposers: { byType: { full_stack_feature: fullStackFeature() } },
         executors: (task, context) => (task.type === 'backend' ? 'quick' : work.executor(task, context)),
       });
-      const outcome = org.submit({ id: 'f', type: 'full_stack_feature', budget: { timeMs: 100 } });
+      const outcome = org.submit({ id: 'f', type: 'full_stack_feature', budget: { timeMs: 300 } });
       await work.opened('f.frontend');
-      await t.advance(100);
+      await t.advance(300);
       const done = await outcome;
       expect(done).toMatchObject({ status: 'failed', error: { code: 'subtask_failed' }, budget: { left: { timeMs: 0 } } });
       expect(done.subtasks).toMatchObject([{ key: 'backend', status: 'completed' }, { key: 'frontend', status: 'failed', error: { code: 'budget_exceeded' } }]);
