@@ -5,7 +5,8 @@
  */
 import { nanoid } from 'nanoid';
 import { createActor } from 'xstate';
-import { agentChildId, createAgentMachine, type AgentActorRef, type AgentContext, type AgentStateName, type HeldTask } from '../../machines/agent.machine.js';
+import { agentChildId, createAgentMachine, type AgentActorRef, type AgentStateName } from '../../machines/agent.machine.js';
+import { agentStatus } from './agent-status.js';
 import { restoreReports, splitRestored, stopOrganisation } from '../../machines/reports.js';
 import { EchelonError } from '../errors.js';
 import { hierarchyMetrics } from '../hierarchy/metrics.js';
@@ -246,25 +247,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const ref = actor.system.get(agentId) as AgentActorRef | undefined;
       if (ref === undefined) throw new EchelonError('orchestrator_stopped', `The organisation is stopped: agent "${agentId}" has no state any more.`);
       const snapshot = ref.getSnapshot();
-      const context: AgentContext = snapshot.context;
-      const value = snapshot.value;
-      const held = Object.values(context.held);
-      const inPhase = (...phases: HeldTask['phase'][]) => held.filter((record) => phases.includes(record.phase)).map((record) => record.task.id);
-      return {
-        id: node.id,
-        role: node.role,
-        level: node.level,
-        state: topState(value),
-        queued: inPhase('received', 'queued').length,
-        running: inPhase('running', 'backoff'),
-        awaitingApproval: inPhase('parked'),
-        escalated: inPhase('escalated'),
-        decomposed: inPhase('split'),
-        deciding: inPhase('deciding'),
-        deferred: inPhase('deferred'),
-        held: Object.fromEntries(held.map((record) => [record.task.id, record.phase])),
-        load: { ...context.load },
-      };
+      return agentStatus(node, snapshot.context, topState(snapshot.value));
     },
 
     on: (type, listener) => bus.on(type, listener),
