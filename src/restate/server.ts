@@ -2,19 +2,15 @@
  * restate-server as a child process, from the optional npm package `@restatedev/restate-server`
  * (the binary ships inside `@restatedev/restate-server-<platform>-<arch>`; nothing is downloaded
  * at run time). One server per call, every address on 127.0.0.1, its data under one base dir:
- * what tests, examples and benches need to run an organisation on Restate on one machine.
- *
- * The server runs under a small shell guard in its own process group: when this process dies —
- * even by SIGKILL, when no exit handler runs — the guard's read of its stdin pipe ends and it
- * kills the group, so no 150 MB server outlives the program that started it.
+ * what tests, examples and benches need to run an organisation on Restate on one machine. The
+ * server runs guarded (src/guarded-process.ts): it never outlives the program that started it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EchelonError } from '../errors.js';
+import { freePorts, spawnGuarded, type GuardedProcess } from '../guarded-process.js';
 import { checkShape, fields, fn, number, shapeContext, string } from '../shape/index.js';
 
 /** How to start a server. Ports left out (or 0) are free ports picked on 127.0.0.1. */
@@ -130,30 +126,9 @@ export function restateServerBinary(): string {
   );
 }
 
-/**
- * The guard: starts the server ("$@") with the guard's stdin closed to it, reports its pid on
- * fd 3, and kills the whole process group when its stdin (a pipe from this process) ends.
- */
-const GUARD = [
-  'exec 4<&0',
-  '"$@" </dev/null 3>&- 4<&- &',
-  'server=$!',
-  'echo "$server" >&3',
-  'exec 3>&-',
-  '{ read -r _ <&4; kill -KILL 0; } &',
-  'watcher=$!',
-  'exec 4<&-',
-  'wait "$server"',
-  'code=$?',
-  'kill "$watcher" 2>/dev/null',
-  'exit "$code"',
-].join('\n');
-
 class Server implements RestateServer {
   #ports = { ingress: 0, admin: 0, node: 0 };
-  #child: ChildProcess | undefined;
-  #pid: number | undefined;
-  #exited: Promise<void> = Promise.resolve();
+  #process: GuardedProcess | undefined;
   #lines: string[] = [];
   #stopped = false;
 
@@ -171,7 +146,7 @@ class Server implements RestateServer {
     return `http://127.0.0.1:${this.#ports.admin}`;
   }
   get pid(): number | undefined {
-    return this.#pid;
+    return this.#process?.pid;
   }
 
   async choosePorts(): Promise<void> {
@@ -185,18 +160,11 @@ class Server implements RestateServer {
     const config = join(this.baseDir, 'restate.toml');
     writeFileSync(config, restateToml(this.baseDir, this.#ports));
     this.#lines = [];
-    const child = spawn('/bin/sh', ['-c', GUARD, 'restate-server', this.binary, '--config-file', config, '--no-logo'], {
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-    });
-    this.#child = child;
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    this.#exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(void (exit = { code, signal }))));
-    child.once('error', (error) => this.#line(`spawn failed: ${error.message}`));
-    for (const stream of [child.stdout!, child.stderr!]) lines(stream, (line) => this.#line(line));
-    lines(child.stdio[3] as NodeJS.ReadableStream, (line) => (this.#pid = Number(line)));
+    const server = spawnGuarded(this.binary, ['--config-file', config, '--no-logo'], { onLine: (line) => this.#line(line) });
+    this.#process = server;
     const deadline = Date.now() + (this.options.startTimeoutMs ?? 30_000);
     while (!(await this.#healthy())) {
+      const exit = server.exit;
       if (exit !== undefined) throw this.#failure(`exited (${exit.signal ?? `code ${exit.code}`}) before it was healthy`, { exited: true });
       if (Date.now() > deadline) {
         await this.kill();
@@ -210,7 +178,7 @@ class Server implements RestateServer {
     if (typeof endpointUrl !== 'string' || !/^https?:\/\/[^/]+/.test(endpointUrl)) {
       throw new EchelonError('invalid_option', `register: the endpoint must be an http(s) URL, got ${JSON.stringify(endpointUrl)}.`);
     }
-    if (this.#child === undefined) throw new EchelonError('engine_unavailable', `register: restate-server at ${this.adminUrl} is not running.`);
+    if (this.#process === undefined) throw new EchelonError('engine_unavailable', `register: restate-server at ${this.adminUrl} is not running.`);
     const response = await request(`${this.adminUrl}/deployments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uri: endpointUrl, force: options.force ?? false }) }, 30_000);
     const text = await response.text();
     if (!response.ok) {
@@ -227,9 +195,8 @@ class Server implements RestateServer {
   }
 
   async kill(): Promise<void> {
-    if (this.#child === undefined) return;
-    this.#signal('SIGKILL');
-    await this.#gone(STOP_GRACE_MS);
+    await this.#process?.end('SIGKILL', STOP_GRACE_MS);
+    this.#process = undefined;
   }
 
   async restart(): Promise<void> {
@@ -238,38 +205,10 @@ class Server implements RestateServer {
   }
 
   async stop(): Promise<void> {
-    if (this.#child !== undefined) {
-      this.#signal('SIGTERM');
-      if (!(await this.#gone(STOP_GRACE_MS))) await this.kill();
-    }
+    await this.#process?.end('SIGTERM', STOP_GRACE_MS);
+    this.#process = undefined;
     this.#stopped = true;
     if (this.owned) rmSync(this.baseDir, { recursive: true, force: true });
-  }
-
-  /** Signals the server itself (its guard reaps it and exits), or the whole group when the pid is not known yet. */
-  #signal(signal: NodeJS.Signals): void {
-    const target = this.#pid ?? -this.#child!.pid!;
-    try {
-      process.kill(target, signal);
-    } catch {
-      // already gone
-    }
-  }
-
-  /** Waits up to `ms` for the guard (and so the server it waits for) to exit; forgets the child when it did. */
-  async #gone(ms: number): Promise<boolean> {
-    const exited = await Promise.race([this.#exited.then(() => true), sleep(ms).then(() => false)]);
-    if (!exited) {
-      try {
-        process.kill(-this.#child!.pid!, 'SIGKILL');
-      } catch {
-        // the group is gone
-      }
-      await Promise.race([this.#exited, sleep(ms)]);
-    }
-    this.#child = undefined;
-    this.#pid = undefined;
-    return exited;
   }
 
   async #healthy(): Promise<boolean> {
@@ -307,31 +246,6 @@ function restateToml(baseDir: string, ports: { ingress: number; admin: number; n
     `bind-address = "127.0.0.1:${ports.ingress}"`,
     '',
   ].join('\n');
-}
-
-/** `count` distinct free TCP ports on 127.0.0.1, held together so they differ, then released. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((server) => (server.address() as { port: number }).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
-
-function lines(stream: NodeJS.ReadableStream, each: (line: string) => void): void {
-  let rest = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop()!;
-    for (const part of parts) if (part !== '') each(part);
-  });
-  stream.on('end', () => rest !== '' && each(rest));
 }
 
 async function request(url: string, init: RequestInit, timeoutMs: number): Promise<Response> {
