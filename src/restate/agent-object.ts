@@ -18,7 +18,7 @@ import { agentStatus } from '../runtime/agent-status.js';
 import type { Task } from '../types.js';
 import { loadAgent, saveAgent } from './agent-state.js';
 import { agentTurn } from './agent-turn.js';
-import type { Organisation } from './organisation.js';
+import { abortTimeoutMs, type Organisation } from './organisation.js';
 import { RESOURCES_KEY } from './resources-object.js';
 import { rootIndex, type RootIndex } from './routing.js';
 import { accountOf, invocation, within, type Invocation } from './scope.js';
@@ -53,6 +53,7 @@ export function agentObject(org: Organisation, unit: string) {
   const { hierarchy } = options;
   return object({
     name: layout.agents(unit),
+    options: { abortTimeout: abortTimeoutMs(org, unit, 'decisions') },
     handlers: {
       receive: async (ctx: ObjectContext, event: AgentEvent): Promise<void> => {
         const agentId = ctx.key;
