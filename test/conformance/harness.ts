@@ -31,12 +31,15 @@ export interface CaseGroup {
   readonly cases: readonly Case[];
 }
 
+/** How long one case may take on a remote host (every hop is a network round trip): a hang guard. */
+const REMOTE_CASE_MS = 60_000;
+
 /** Registers every group's cases under `describe(host.name)`, one host after another. */
 export function conformance(hosts: readonly ConformanceHost[], groups: readonly CaseGroup[]): void {
   describe.each(hosts.map((host) => ({ host, name: host.name })))('$name host', ({ host }) => {
     let started: HostedOrg[] = [];
-    beforeAll(async () => host.setup?.());
-    afterAll(async () => host.teardown?.());
+    beforeAll(async () => host.setup?.(), REMOTE_CASE_MS);
+    afterAll(async () => host.teardown?.(), REMOTE_CASE_MS);
     afterEach(async () => {
       const closing = started;
       started = [];
@@ -56,7 +59,7 @@ export function conformance(hosts: readonly ConformanceHost[], groups: readonly 
     };
     for (const group of groups) {
       describe(group.name, () => {
-        for (const one of group.cases) it(one.timed ? `${one.name} (timed: ${one.timed})` : one.name, () => one.run(harness));
+        for (const one of group.cases) it(one.timed ? `${one.name} (timed: ${one.timed})` : one.name, () => one.run(harness), host.realTime ? REMOTE_CASE_MS : undefined);
       });
     }
   });

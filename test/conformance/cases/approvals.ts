@@ -160,14 +160,11 @@ const quorum: Case[] = [
       const org = await t.start({ ...team, approvals: { timeoutMs: 100 } });
       const outcome = org.submit(risky('x'));
       const approval = await pendingApproval(t, org, 'x');
-      expect(approval).toMatchObject({ approver: 'api_specialist', askedApprovers: ['api_specialist'] });
       expect(approval.expiresAt! - approval.requestedAt).toBe(100);
-      await t.advance(100);
-      await t.until(() => org.approvals.get(approval.id), (now) => now!.askedApprovers.includes('backend_lead'), 'the request to move to backend_lead');
-      // The one who let it expire no longer has the authority the new level needs.
-      expect(await refusal(() => org.approvals.approve(approval.id, { by: 'api_specialist' }))).toBe('approval_unauthorized');
-      await t.advance(100);
-      await t.until(() => org.approvals.get(approval.id), (now) => now!.askedApprovers.includes('cto'), 'the request to move to cto');
+      for (const next of ['backend_lead', 'cto']) {
+        await t.advance(100);
+        await t.until(() => org.approvals.get(approval.id), (now) => now!.askedApprovers.includes(next), `the request to move to ${next}`);
+      }
       await t.advance(100);
       const done = await outcome;
       expect(done).toMatchObject({ status: 'rejected', error: { code: 'approval_expired' } });
@@ -175,15 +172,31 @@ const quorum: Case[] = [
     },
   },
   {
-    name: 'expiry: a decision before the deadline stops the timer',
-    timed: 'approvals.timeoutMs of 300 ms, long enough to decide in first on a loaded machine',
+    name: 'expiry: who let a request expire loses the authority the next level needs',
+    timed: 'approvals.timeoutMs of 1500 ms, long enough to decide within on a loaded machine',
     async run(t) {
-      const org = await t.start({ ...team, approvals: { timeoutMs: 300 } });
+      const org = await t.start({ ...team, approvals: { timeoutMs: 1_500 } });
+      const outcome = org.submit(risky('x'));
+      const approval = await pendingApproval(t, org, 'x');
+      expect(approval).toMatchObject({ approver: 'api_specialist', askedApprovers: ['api_specialist'] });
+      await t.advance(1_500);
+      const moved = await t.until(() => org.approvals.get(approval.id), (now) => now!.askedApprovers.length > 1, 'the request to move up');
+      expect(moved).toMatchObject({ status: 'pending', approver: 'backend_lead', askedApprovers: ['api_specialist', 'backend_lead'], requiredLevel: 1 });
+      expect(await refusal(() => org.approvals.approve(approval.id, { by: 'api_specialist' }))).toBe('approval_unauthorized');
+      await org.approvals.approve(approval.id, { by: 'backend_lead' });
+      expect(await outcome).toMatchObject({ status: 'completed', approvals: [{ status: 'approved', decisions: [{ by: 'backend_lead' }] }] });
+    },
+  },
+  {
+    name: 'expiry: a decision before the deadline stops the timer',
+    timed: 'approvals.timeoutMs of 1500 ms, long enough to decide within on a loaded machine',
+    async run(t) {
+      const org = await t.start({ ...team, approvals: { timeoutMs: 1_500 } });
       const outcome = org.submit(risky('x'));
       const approval = await pendingApproval(t, org, 'x');
       await org.approvals.approve(approval.id, { by: 'api_specialist' });
       expect((await outcome).status).toBe('completed');
-      await t.advance(400);
+      await t.advance(1_600);
       expect(await org.approvals.get(approval.id)).toMatchObject({ status: 'approved', askedApprovers: ['api_specialist'] });
     },
   },

@@ -228,7 +228,7 @@ const budgets: Case[] = [
   },
   {
     name: 'a deadline stops work still running when it passes',
-    timed: 'a budget of 300 ms, long enough for the part to start on a loaded machine',
+    timed: 'a budget of 2000 ms, long enough for the part to start on a loaded machine',
     async run(t) {
       const work = gates(t);
       const org = await t.start({
@@ -236,9 +236,9 @@ const budgets: Case[] = [
         decomposers: { byType: { full_stack_feature: fullStackFeature() } },
         executors: (task, context) => (task.type === 'backend' ? 'quick' : work.executor(task, context)),
       });
-      const outcome = org.submit({ id: 'f', type: 'full_stack_feature', budget: { timeMs: 300 } });
+      const outcome = org.submit({ id: 'f', type: 'full_stack_feature', budget: { timeMs: 2_000 } });
       await work.opened('f.frontend');
-      await t.advance(300);
+      await t.advance(2_000);
       const done = await outcome;
       expect(done).toMatchObject({ status: 'failed', error: { code: 'subtask_failed' }, budget: { left: { timeMs: 0 } } });
       expect(done.subtasks).toMatchObject([{ key: 'backend', status: 'completed' }, { key: 'frontend', status: 'failed', error: { code: 'budget_exceeded' } }]);

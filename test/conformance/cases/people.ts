@@ -82,6 +82,24 @@ const people: Case[] = [
 const base = defaultEscalationPolicy();
 const policies: Case[] = [
   {
+    name: 'a policy answering with a promise does not block its agent: others are decided meanwhile, then the verdict applies',
+    async run(t) {
+      const verdict = deferred<'emergency' | undefined>();
+      let asked = false;
+      const org = await t.start({
+        hierarchy: developmentTeam(),
+        executors: byAgent,
+        escalation: { ...base, shouldEscalate: (task, agent, context) => (task.id === 'slow' && agent.id === 'cto' ? ((asked = true), verdict.promise) : base.shouldEscalate(task, agent, context)) },
+      });
+      const slow = org.submit({ id: 'slow', type: 'python' });
+      await t.until(() => asked, (yes) => yes, 'the cto to ask its policy');
+      expect(await org.submit({ id: 'quick', type: 'css' })).toMatchObject({ status: 'completed', executedBy: 'frontend_dev_1' });
+      expect(await org.agentState('cto')).toMatchObject({ state: 'evaluatingEscalation', deciding: ['slow'] });
+      verdict.resolve('emergency');
+      expect(await slow).toMatchObject({ status: 'completed', executedBy: 'cto', escalations: [] });
+    },
+  },
+  {
     name: 'a policy that sends an escalation down fails that task with invalid_escalation_target, and the organisation goes on',
     async run(t) {
       const org = await t.start({ hierarchy: developmentTeam(), executors: byAgent, escalation: { ...base, target: () => 'frontend_dev_1' } });
