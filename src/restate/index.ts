@@ -22,5 +22,12 @@ export type {
   RestateOrganisationOptions,
 } from './types.js';
 export type { RestateLayout } from './layout.js';
+export type { RestateServer, RestateServerOptions } from './server.js';
+export { startRestateServer, restateServerBinary } from './server.js';
+
+/** Loaded once the peers are known to be there (and after the polyfill): the SDK's users. */
+const { restateEndpoint } = await import('./endpoint.js');
+const { restateOrchestrator } = await import('./client.js');
+export { restateEndpoint, restateOrchestrator };
 export { restateLayout, DEFAULT_ORGANISATION } from './layout.js';
 export { installPromiseWithResolvers, withResolvers } from './polyfill.js';
