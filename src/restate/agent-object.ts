@@ -136,9 +136,10 @@ async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, 
         // In order with the claims and releases of this turn.
         if (effect.report.type === 'task.deferred') sendTo(ctx, layout.resources, 'wait', { agentId, resources: effect.report.resources }, RESOURCES_KEY);
         break;
-      // A late result of an aborted attempt, and a timer disarmed or re-armed, carry a token the
-      // agent no longer expects: it ignores them, as it does in-process.
       case 'abort':
+        sendTo(ctx, layout.executors(layout.unitOf(agentId)), 'abort', { agentId, taskId: effect.taskId });
+        break;
+      // A timer disarmed or re-armed carries a token the agent no longer expects: it ignores it, as in-process.
       case 'disarm':
         break;
     }

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { service, type Context } from '@restatedev/restate-sdk';
 import type { ExecutionResult } from '../../machines/agent.types.js';
 import type { ExecutionRequest } from '../../machines/ports.js';
+import { EchelonError } from '../errors.js';
 import { Attempts } from '../runtime/attempts.js';
 import type { Task } from '../types.js';
 import { abortTimeoutMs, type Organisation } from './organisation.js';
@@ -25,6 +26,8 @@ interface Ran {
 export function executorService(org: Organisation, unit: string) {
   const { layout, resolved } = org;
   const attempts = new Attempts({ execute: resolved.execute, retryable: resolved.settings.retryable });
+  /** Attempts running in this process, by agent and task: an abort ends the step with a cancellation. */
+  const running = new Map<string, (result: ExecutionResult) => void>();
   return service({
     name: layout.executors(unit),
     options: { abortTimeout: abortTimeoutMs(org, unit, 'executors') },
@@ -36,11 +39,29 @@ export function executorService(org: Organisation, unit: string) {
         const ran = await ctx.run(`attempt ${request.attempt} ${request.idempotencyKey}`, async (): Promise<Ran> => {
           // Inside the step: the executor's clock is the real one (its result is what the journal keeps).
           const here = invocation(Date.now(), { random: Math.random, uuidv4: randomUUID }, { spent });
-          const result = await within(here, () => new Promise<ExecutionResult>((resolve) => attempts.run(request.agentId, request, resolve)));
+          const key = `${request.agentId}/${task.id}`;
+          const result = await within(
+            here,
+            () =>
+              new Promise<ExecutionResult>((resolve) => {
+                running.set(key, resolve);
+                attempts.run(request.agentId, request, resolve);
+              }),
+          );
+          running.delete(key);
           return { result, charged: [...here.charged.values()].map(({ task: charged, amount }) => ({ task: charged, amount })) };
         });
         for (const { task: charged, amount } of ran.charged) if (amount > 0) sendTo(ctx, layout.case, 'cost', { task: charged, amount }, charged.rootId);
         sendAgent(ctx, layout, request.agentId, { type: 'echelon.executed', taskId: task.id, attempt: request.attempt, result: ran.result });
+      },
+      /** Aborts a running attempt through its signal (its late result is ignored by the agent, as in-process). */
+      abort: async (_ctx: Context, { agentId, taskId }: { agentId: string; taskId: string }): Promise<void> => {
+        const key = `${agentId}/${taskId}`;
+        const finish = running.get(key);
+        running.delete(key);
+        const reason = new EchelonError('cancelled', `${agentId} stopped this attempt.`);
+        attempts.abort(agentId, taskId, reason);
+        finish?.({ kind: 'error', error: reason.toJSON(), retryable: false });
       },
     },
   });

@@ -69,6 +69,31 @@ describe('echelon/restate: the organisation on Restate', () => {
     expect((await org.agentState('api_specialist')).held).toEqual({});
   }, 60_000);
 
+  it('aborts a running executor through its signal when its task is cancelled', async () => {
+    let started = false;
+    let aborted = false;
+    const org = await restateOrg({
+      hierarchy: developmentTeam(),
+      executors: {
+        default: (_task, { signal }) =>
+          new Promise((_resolve, reject) => {
+            started = true;
+            signal.addEventListener('abort', () => {
+              aborted = true;
+              reject(signal.reason);
+            });
+          }),
+      },
+    });
+    const waiting = org.submit({ id: 'long-1', type: 'api_design' });
+    await until(async () => started, (yes) => yes);
+    const cancelled = await org.cancel('long-1');
+    expect(cancelled.status).toBe('cancelled');
+    expect((await waiting).status).toBe('cancelled');
+    await until(async () => aborted, (yes) => yes);
+    expect(aborted).toBe(true);
+  }, 60_000);
+
   it('splits a task across subtrees served by separate endpoints and joins the parts', async () => {
     const org = await restateOrg(
       {
