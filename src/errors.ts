@@ -60,6 +60,9 @@ export type EchelonErrorCode =
   | 'scenario_stalled'
   | 'missing_dependency'
   | 'inspector_unreachable'
+  // running on an engine (restate-server for echelon/restate)
+  | 'engine_unavailable'
+  | 'deployment_rejected'
   // persistence
   | 'store_corrupt'
   | 'store_foreign'

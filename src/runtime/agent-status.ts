@@ -1,27 +1,30 @@
 /**
- * One agent as its actor sees itself now (`org.agentState(id)`): its chart's state, and where
- * every task it holds is.
+ * One agent's status as the API hands it out (`org.agentState(id)`): the state its chart rests in
+ * and where every task it holds is — read off its context, for any host; and, for the in-process
+ * host, off its actor.
  */
-import type { AgentContext, AgentStateName, HeldTask } from '../../machines/agent.machine.js';
-import type { AgentActorRef } from '../../machines/agent.machine.js';
+import type { AgentActorRef, AgentContext, AgentStateName, HeldTask } from '../../machines/agent.machine.js';
 import { EchelonError } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import type { AgentNode } from '../hierarchy/types.js';
 import type { AgentStatus } from './api.js';
 
-/** The status of agent `agentId` of the organisation rooted at `root`. */
-export function agentStatus(root: AgentActorRef, hierarchy: Hierarchy, agentId: string): AgentStatus {
-  const node = hierarchy.get(agentId);
-  const ref = root.system.get(agentId) as AgentActorRef | undefined;
-  if (ref === undefined) throw new EchelonError('orchestrator_stopped', `The organisation is stopped: agent "${agentId}" has no state any more.`);
-  const snapshot = ref.getSnapshot();
-  const context: AgentContext = snapshot.context;
+/**
+ * What `org.agentState(id)` returns, for any host: the agent's held tasks by phase and its load.
+ *
+ * @example
+ * ```ts
+ * agentStatus(hierarchy.get('cto'), snapshot.context, 'receiving').held; // { 'task-1': 'split' }
+ * ```
+ */
+export function agentStatus(node: AgentNode, context: AgentContext, state: AgentStateName): AgentStatus {
   const held = Object.values(context.held);
   const inPhase = (...phases: HeldTask['phase'][]) => held.filter((record) => phases.includes(record.phase)).map((record) => record.task.id);
   return {
     id: node.id,
     role: node.role,
     level: node.level,
-    state: topState(snapshot.value),
+    state,
     queued: inPhase('received', 'queued').length,
     running: inPhase('running', 'backoff'),
     awaitingApproval: inPhase('parked'),
@@ -32,6 +35,15 @@ export function agentStatus(root: AgentActorRef, hierarchy: Hierarchy, agentId: 
     held: Object.fromEntries(held.map((record) => [record.task.id, record.phase])),
     load: { ...context.load },
   };
+}
+
+/** The status of agent `agentId` of the in-process organisation rooted at `root`. */
+export function actorStatus(root: AgentActorRef, hierarchy: Hierarchy, agentId: string): AgentStatus {
+  const node = hierarchy.get(agentId);
+  const ref = root.system.get(agentId) as AgentActorRef | undefined;
+  if (ref === undefined) throw new EchelonError('orchestrator_stopped', `The organisation is stopped: agent "${agentId}" has no state any more.`);
+  const snapshot = ref.getSnapshot();
+  return agentStatus(node, snapshot.context, topState(snapshot.value));
 }
 
 /** The top-level state of an agent's chart. */

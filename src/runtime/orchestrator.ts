@@ -24,7 +24,7 @@ import { peopleDesk } from './people.js';
 import { reportHandler } from './reports.js';
 import { ResourceRegistry } from './resources.js';
 import { checkStreamOptions, Streaming, type TaskStream } from './streaming.js';
-import { agentStatus, watchAgentStates } from './agent-status.js';
+import { actorStatus, watchAgentStates } from './agent-status.js';
 import { entryOf, validateTaskInput, type SubmitOptions } from './submit.js';
 
 export type { AgentStatus, Orchestrator, OrchestratorStatus } from './api.js';
@@ -267,7 +267,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       };
     },
 
-    agentState: (agentId: string) => agentStatus(actor, hierarchy, agentId),
+    agentState: (agentId: string) => actorStatus(actor, hierarchy, agentId),
 
     on: (type, listener) => bus.on(type, listener),
 

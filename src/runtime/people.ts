@@ -117,8 +117,8 @@ export function peopleDesk(deps: DeskDeps): Desk {
 
 // ─── what people pass in: refused with invalid_option before anything is looked up ───────────
 
-const APPROVE = fields({ by: string, comment: string });
-const REJECT = fields({ by: string, reason: string });
+export const APPROVE = fields({ by: string, comment: string });
+export const REJECT = fields({ by: string, reason: string });
 const RESOLUTIONS = { result: fields({ result: anything, by: string }), fail: fields({ fail: string, by: string }), assignTo: fields({ assignTo: string, by: string }) };
 
 const refuse = (where: string, message: string): never => {
@@ -129,7 +129,8 @@ function checkId(where: string, id: unknown): void {
   if (typeof id !== 'string' || id === '') refuse(where, `the first argument is the id to decide on (a string), got ${typeof id}.`);
 }
 
-function checkDecision<T extends { readonly by: string }>(where: string, id: unknown, decision: T | undefined, shape: Shape): T {
+/** Refuses a decision a person passes in (`invalid_option`), before anything is looked up. */
+export function checkDecision<T extends { readonly by: string }>(where: string, id: unknown, decision: T | undefined, shape: Shape): T {
   checkId(where, id);
   const example = `${where}(id, { by: 'agent_id' })`;
   if (typeof decision !== 'object' || decision === null) return refuse(where, `the second argument says who decides: ${example}, got ${decision === null ? 'null' : typeof decision}.`);
@@ -138,7 +139,8 @@ function checkDecision<T extends { readonly by: string }>(where: string, id: unk
   return decision;
 }
 
-function checkResolution(id: unknown, resolution: unknown): void {
+/** Refuses a resolution a person passes in (`invalid_option`), before anything is looked up. */
+export function checkResolution(id: unknown, resolution: unknown): void {
   const where = 'escalations.resolve';
   checkId(where, id);
   const example = `${where}(id, { result }), { fail: 'reason' } or { assignTo: 'agent_id' }, each with an optional by`;

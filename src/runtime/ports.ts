@@ -18,11 +18,12 @@ import { DEFAULT_EXECUTION, DEFAULT_LIMITS, invalid, mergeExecution, positive, p
 import { joinSettlement } from './decisions/fanout.js';
 import type { Decomposer } from '../delegation/decomposition.js';
 import { resolveSetting, type PerAgent } from './per-agent.js';
-import type { ResourceRegistry } from './resources.js';
+import type { DecisionConfig } from './decisions/config.js';
 
 export interface PortsHost {
   readonly now: () => number;
-  readonly resources: ResourceRegistry;
+  /** Who holds which resources, as the host knows it (the in-process registry, or a host's own view of its claims). */
+  readonly resources: DecisionConfig['resources'];
   /** Adds an executor's reported cost to the task's budget account; throws `budget_exceeded` over the limit. */
   readonly reportCost: (task: Task, amount: number) => void;
   /** What a task's budget account has spent so far. */

@@ -1,0 +1,54 @@
+/**
+ * Reading an organisation's state across keys through Restate's admin API (`POST /query`, SQL
+ * over the server's `state` table): what waits for people, what is active, a journal — reads
+ * no single object answers without becoming a hot spot.
+ */
+import { EchelonError } from '../errors.js';
+
+/** One state entry: the object's key, the state key and its JSON value. */
+export interface StateRow {
+  readonly serviceKey: string;
+  readonly key: string;
+  readonly value: unknown;
+}
+
+const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** Runs SQL on the admin API and returns its rows. */
+export async function adminQuery(adminUrl: string, query: string, headers: Readonly<Record<string, string>> = {}): Promise<Array<Record<string, unknown>>> {
+  let response: Response;
+  try {
+    response = await fetch(`${adminUrl.replace(/\/$/, '')}/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+      body: JSON.stringify({ query }),
+    });
+  } catch (error) {
+    throw new EchelonError('engine_unavailable', `The Restate admin API at ${adminUrl} did not answer: ${String(error)}`, { cause: error });
+  }
+  if (!response.ok) throw new EchelonError('engine_unavailable', `The Restate admin API refused a query (${response.status}): ${await response.text()}`);
+  return ((await response.json()) as { rows: Array<Record<string, unknown>> }).rows;
+}
+
+/** State entries of `service` whose key starts with `prefix` (of one object key, when given). */
+export async function stateRows(adminUrl: string, headers: Readonly<Record<string, string>>, service: string, prefix: string, serviceKey?: string): Promise<StateRow[]> {
+  const escaped = prefix.replace(/[\\%_]/g, (char) => `\\${char}`);
+  const rows = await adminQuery(
+    adminUrl,
+    `SELECT service_key, key, value_utf8 FROM state WHERE service_name = ${quote(service)} AND key LIKE ${quote(`${escaped}%`)} ESCAPE '\\'${serviceKey === undefined ? '' : ` AND service_key = ${quote(serviceKey)}`}`,
+    headers,
+  );
+  return rows.map((row) => ({ serviceKey: String(row.service_key), key: String(row.key), value: JSON.parse(String(row.value_utf8)) as unknown }));
+}
+
+/** How many objects of `service` hold state key `key`. */
+export async function countKeys(adminUrl: string, headers: Readonly<Record<string, string>>, service: string, key: string): Promise<number> {
+  const rows = await adminQuery(adminUrl, `SELECT COUNT(*) AS n FROM state WHERE service_name = ${quote(service)} AND key = ${quote(key)}`, headers);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Invocations of services whose names start with `prefix` that have not completed. */
+export async function runningInvocations(adminUrl: string, headers: Readonly<Record<string, string>>, prefix: string): Promise<number> {
+  const rows = await adminQuery(adminUrl, `SELECT COUNT(*) AS n FROM sys_invocation WHERE target_service_name LIKE ${quote(`${prefix}%`)} AND status <> 'completed'`, headers);
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,0 +1,191 @@
+/**
+ * Each agent a Restate virtual object, keyed by its id, on its unit's object service: Restate runs
+ * one handler at a time per key — the agent's mailbox. `receive` restores the agent, handles one
+ * message with the agent chart, persists what changed, and carries out the effects: one-way sends
+ * to other agents, delayed sends to itself for timers (a stale timer is recognised by the agent,
+ * as in-process, by its token), executions sent to the unit's executor service, reports to the
+ * books of their submitted task, claims to the resources object, and awaited decisions as
+ * journaled steps. `status` reads the agent without taking its turn.
+ */
+import './polyfill.js';
+import { handlers, object, type ObjectContext, type ObjectSharedContext } from '@restatedev/restate-sdk';
+import type { AgentContext, AgentEvent } from '../../machines/agent.machine.js';
+import type { AgentReport, Effect } from '../../machines/ports.js';
+import type { ResourceClaim } from '../escalation/types.js';
+import { EchelonError } from '../errors.js';
+import type { AgentStatus } from '../runtime/api.js';
+import { agentStatus } from '../runtime/agent-status.js';
+import type { Task } from '../types.js';
+import { loadAgent, saveAgent } from './agent-state.js';
+import { agentTurn } from './agent-turn.js';
+import { abortTimeoutMs, type Organisation } from './organisation.js';
+import { RESOURCES_KEY } from './resources-object.js';
+import { rootIndex, type RootIndex } from './routing.js';
+import { accountOf, invocation, within, type Invocation } from './scope.js';
+import { callTo, sendAgent, sendTo } from './send.js';
+
+type Await = Extract<Effect, { type: 'await' }>;
+
+/** The tasks a message puts before the agent: the one it carries, and those the agent holds. */
+function tasksInPlay(context: AgentContext | undefined, event: AgentEvent): Task[] {
+  const tasks: Task[] = [];
+  if ('task' in event && event.task !== undefined) tasks.push(event.task);
+  if (event.type === 'escalation.raised') tasks.push(event.escalation.task);
+  if (context !== undefined) for (const record of Object.values(context.held)) tasks.push(record.task);
+  return tasks;
+}
+
+/** Reads what the agent's decisions look at besides its own table: resource claims and budget spending, only when a task in play declares them. */
+async function readShared(ctx: ObjectContext, org: Organisation, tasks: readonly Task[]) {
+  const { layout } = org;
+  const claims = tasks.some((task) => task.resources.length > 0) ? await callTo<ResourceClaim[]>(ctx, layout.resources, 'claims', null, RESOURCES_KEY) : [];
+  const spent = new Map<string, number>();
+  for (const task of tasks) {
+    if (task.budget?.cost === undefined || spent.has(accountOf(task))) continue;
+    spent.set(accountOf(task), await callTo<number>(ctx, layout.case, 'spent', task, task.rootId));
+  }
+  return { claims, spent };
+}
+
+/** The agent object of one unit's agents. */
+export function agentObject(org: Organisation, unit: string) {
+  const { layout, options } = org;
+  const { hierarchy } = options;
+  return object({
+    name: layout.agents(unit),
+    options: { abortTimeout: abortTimeoutMs(org, unit, 'decisions') },
+    handlers: {
+      receive: async (ctx: ObjectContext, event: AgentEvent): Promise<void> => {
+        const agentId = ctx.key;
+        if (!hierarchy.has(agentId) || layout.unitOf(agentId) !== unit) {
+          ctx.console.warn(`echelon: ${layout.agents(unit)} has no agent "${agentId}"; message ${event.type} dropped.`);
+          return;
+        }
+        const now = await ctx.date.now();
+        const before = await loadAgent(ctx);
+        const tasks = tasksInPlay(before.context, event);
+        const shared = await readShared(ctx, org, tasks);
+        let live = before.context;
+        const taskOf = (taskId: string) => live?.held[taskId]?.task ?? (live?.current?.task.id === taskId ? live.current.task : tasks.find((task) => task.id === taskId));
+        const here = invocation(now, ctx.rand, { ...shared, taskOf });
+        const earlier = rootIndex([before.context], event);
+        const next = within(here, () => agentTurn(org.machine, agentId, before.context, event));
+        live = next;
+        saveAgent(ctx, next, before);
+        const later = rootIndex([next], event);
+        await carryOut(ctx, org, agentId, here, { rootOf: (report) => later.rootOf(report) ?? earlier.rootOf(report) });
+      },
+      status: handlers.object.shared(async (ctx: ObjectSharedContext): Promise<AgentStatus> => {
+        const node = hierarchy.get(ctx.key);
+        const { context } = await loadAgent(ctx as unknown as ObjectContext);
+        if (context === undefined) return agentStatus(node, fresh(ctx.key), 'receiving');
+        return agentStatus(node, context, context.rest);
+      }),
+    },
+  });
+}
+
+function fresh(agentId: string): AgentContext {
+  return { agentId, held: {}, load: {}, ready: [], queue: [], approvals: {}, escalations: {}, cancelled: {}, current: null, rest: 'receiving', running: 0, deciding: 0, evaluating: 0, parked: 0, seq: 0, version: 0 };
+}
+
+/** Carries out one turn's effects, in order; awaited decisions last, each as a journaled step. */
+async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, here: Invocation, index: RootIndex): Promise<void> {
+  const { layout } = org;
+  const reports = new Map<string, AgentReport[]>();
+  const awaits: Await[] = [];
+  const forgotten = new Set<string>();
+  // Reports first: a task's books hear what this agent did before anyone it tells can report on.
+  for (const effect of here.effects) {
+    if (effect.type !== 'report' || effect.report.type === 'agent.state') continue;
+    const { report } = effect;
+    const root = index.rootOf(report);
+    if (root === undefined) {
+      ctx.console.warn(`echelon: ${agentId} reported ${report.type} for no task it knows; not filed.`);
+      continue;
+    }
+    const list = reports.get(root) ?? [];
+    list.push(report);
+    reports.set(root, list);
+  }
+  for (const [root, list] of reports) sendTo(ctx, layout.case, 'report', { at: here.now, reports: list }, root);
+  for (const effect of here.effects) {
+    switch (effect.type) {
+      case 'send':
+        sendAgent(ctx, layout, effect.to, effect.message);
+        break;
+      case 'arm':
+        sendAgent(ctx, layout, agentId, effect.event, effect.delayMs);
+        break;
+      case 'execute':
+        sendTo(ctx, layout.executors(layout.unitOf(agentId)), 'attempt', effect.request);
+        break;
+      case 'claim':
+        sendTo(ctx, layout.resources, 'claim', { agentId, task: effect.task }, RESOURCES_KEY);
+        break;
+      case 'release':
+        sendTo(ctx, layout.resources, 'release', { taskId: effect.taskId }, RESOURCES_KEY);
+        break;
+      case 'await':
+        awaits.push(effect);
+        break;
+      case 'forget':
+        forgotten.add(effect.key);
+        break;
+      case 'report':
+        // In order with the claims and releases of this turn.
+        if (effect.report.type === 'task.deferred') sendTo(ctx, layout.resources, 'wait', { agentId, resources: effect.report.resources }, RESOURCES_KEY);
+        break;
+      case 'abort':
+        sendTo(ctx, layout.executors(layout.unitOf(agentId)), 'abort', { agentId, taskId: effect.taskId });
+        break;
+      // A timer disarmed or re-armed carries a token the agent no longer expects: it ignores it, as in-process.
+      case 'disarm':
+        break;
+    }
+  }
+  for (const effect of awaits) {
+    if (forgotten.has(effect.key)) {
+      effect.abort();
+      continue;
+    }
+    const answer = await ctx.run(`decision ${effect.key}`, () => settle(agentId, effect));
+    sendAgent(ctx, layout, agentId, answer.ok ? effect.answer(answer.value) : effect.fail(thrown(answer.error)));
+  }
+  for (const { task, amount } of here.charged.values()) if (amount > 0) sendTo(ctx, layout.case, 'cost', { task, amount }, task.rootId);
+}
+
+/** What a decision threw, as data: an `EchelonError` keeps its code; anything else gets the decision's own (`strategy_error`, …). */
+interface Thrown {
+  readonly code?: EchelonError['code'];
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+type Settled = { readonly ok: true; readonly value?: unknown } | { readonly ok: false; readonly error: Thrown };
+
+function thrown(error: Thrown): Error {
+  if (error.code === undefined) return new Error(error.message);
+  return new EchelonError(error.code, error.message, error.details === undefined ? {} : { details: { ...error.details } });
+}
+
+/** Waits for an awaited decision under its timeout; its answer as data (what the journal keeps). */
+function settle(agentId: string, effect: Await): Promise<Settled> {
+  return new Promise<Settled>((resolve) => {
+    const timer = setTimeout(() => {
+      effect.abort();
+      resolve({ ok: false, error: { message: `${agentId} waited ${effect.timeoutMs} ms for a decision that did not answer.` } });
+    }, effect.timeoutMs);
+    effect.promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value === undefined ? { ok: true } : { ok: true, value });
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        const message = error instanceof Error ? error.message : String(error);
+        resolve({ ok: false, error: error instanceof EchelonError ? { code: error.code, message, ...(error.details === undefined ? {} : { details: error.details }) } : { message } });
+      },
+    );
+  });
+}

@@ -1,0 +1,196 @@
+/**
+ * The case of one submitted task on Restate: a virtual object keyed by the task's id that keeps
+ * its books and journal. Agents send it their reports about the task and its derived tasks (a
+ * batch per message they handled); it runs the in-process report handling and people's desk over
+ * the restored books, cancels lineages where their pieces are, asks `onEscalation` (as a
+ * journaled step) about escalations that reach the top, and settles the task's workflow with the
+ * outcome. Keyed per task, it is never one object the whole organisation passes through.
+ */
+import './polyfill.js';
+import { handlers, object, type ObjectContext, type ObjectSharedContext } from '@restatedev/restate-sdk';
+import type { AgentReport } from '../../machines/ports.js';
+import { EchelonError, taskErrorFromUnknown, type TaskError } from '../errors.js';
+import { EventBus } from '../runtime/events.js';
+import { peopleDesk, type Desk } from '../runtime/people.js';
+import { reportHandler } from '../runtime/reports.js';
+import { ResourceRegistry } from '../runtime/resources.js';
+import type { StoredTask } from '../store/types.js';
+import type { BudgetInput, Escalation, EscalationResolution, Settlement, Task } from '../types.js';
+import { CASE_KEYS, openBooks, type CaseBooks } from './case-books.js';
+import type { OrganisationBase } from './organisation.js';
+import { accountOf } from './scope.js';
+import { sendAgent, sendTo } from './send.js';
+
+/** What a case's caller-facing handlers answer: done, or refused with the in-process error. */
+export type Answer = { readonly ok: true } | { readonly ok: false; readonly error: TaskError };
+
+/** What opening a case takes (the task workflow sends it). */
+export interface CaseOpening {
+  readonly task: Task;
+  readonly entry: string;
+  readonly budget?: BudgetInput;
+}
+
+interface Open {
+  readonly books: CaseBooks;
+  readonly desk: Desk;
+  readonly onReport: (report: AgentReport) => void;
+  readonly now: number;
+  /** Marks a task and everything derived from it cancelled, and tells each holder. */
+  readonly cancelLineage: (taskId: string, reason: string) => void;
+  /** Escalations that reached the top during this handler, for `onEscalation`. */
+  readonly asked: Escalation[];
+  /** The settlement that reached the entry agent in this handler, if any. */
+  readonly settled: { value: Settling | undefined };
+}
+
+/** A settled task whose books still wait for reports from other agents. */
+interface Settling {
+  readonly task: Task;
+  readonly settlement: Settlement;
+}
+
+const SETTLING = 'settling';
+/** How long a settled task's books wait for late reports before it finishes anyway. */
+const LATE_REPORTS_MS = 2000;
+
+/** The case object of an organisation. */
+export function caseObject(org: OrganisationBase) {
+  const { layout, options } = org;
+  const { hierarchy } = options;
+  const retain = options.retain ?? 1000;
+
+  /** Opens the books with the in-process report handling and desk over them. */
+  const open = async (ctx: ObjectContext): Promise<Open> => {
+    const now = await ctx.date.now();
+    const books = await openBooks(ctx, retain);
+    const { ledger } = books;
+    const asked: Escalation[] = [];
+    const settled: Open['settled'] = { value: undefined };
+    const cancelLineage = (taskId: string, reason: string) => {
+      const marked = ledger.lineage(taskId).map(({ task }) => ledger.requestCancel(task.id, reason)!);
+      for (const record of marked) if (record.holder !== undefined) sendAgent(ctx, layout, record.holder, { type: 'task.cancel', taskId: record.task.id, reason });
+    };
+    const onReport = reportHandler({
+      ledger,
+      bus: new EventBus(() => undefined),
+      durable: undefined,
+      resources: new ResourceRegistry(() => undefined),
+      now: () => now,
+      emit: () => undefined,
+      // Finished in close(), once no report from another agent can still be on its way.
+      finish: (task, settlement) => {
+        settled.value = { task, settlement };
+      },
+      cancelLineage,
+      askHuman: (escalation) => void asked.push(escalation),
+    });
+    const filed = (report: AgentReport) => {
+      books.journal(report, now);
+      onReport(report);
+    };
+    const desk = peopleDesk({ hierarchy, ledger, durable: undefined, now: () => now, send: (agentId, message) => sendAgent(ctx, layout, agentId, message), report: filed, onEscalation: options.onEscalation });
+    return { books, desk, onReport: filed, now, asked, cancelLineage, settled };
+  };
+
+  /** Asks `onEscalation` about escalations that reached the top (a journaled step each), then writes the books and settles the workflow when the task finished. */
+  const close = async (ctx: ObjectContext, opened: Open, force = false): Promise<void> => {
+    const { onEscalation } = options;
+    for (const escalation of opened.asked.splice(0)) {
+      if (onEscalation === undefined) continue;
+      const answer = await ctx.run(`onEscalation ${escalation.id}`, async () => {
+        try {
+          return { resolution: (await onEscalation(escalation)) ?? null };
+        } catch (error) {
+          ctx.console.error(`echelon: onEscalation threw for escalation ${escalation.id}:`, error);
+          return { resolution: null };
+        }
+      });
+      const now = opened.books.ledger.escalation(escalation.id);
+      if (answer.resolution !== null && now?.status === 'active' && now.assignedTo === undefined) {
+        attempt(() => opened.desk.escalations.resolve(escalation.id, answer.resolution as EscalationResolution));
+      }
+    }
+    await finishWhenComplete(ctx, opened, force);
+    const outcome = opened.books.save();
+    if (outcome !== undefined) sendTo(ctx, layout.task, 'settle', outcome, outcome.taskId);
+  };
+
+  /**
+   * Restate orders messages per sender only: the entry agent's settlement may arrive before another
+   * agent's report about an approval or escalation of the same task. The books finish once none is
+   * left open (or, failing that, after a short wait), so the outcome lists each as it ended.
+   */
+  const finishWhenComplete = async (ctx: ObjectContext, opened: Open, force: boolean): Promise<void> => {
+    const { ledger } = opened.books;
+    const settling = opened.settled.value ?? (await ctx.get<Settling>(SETTLING)) ?? undefined;
+    if (settling === undefined) return;
+    const open = ledger.pendingApprovals().length > 0 || ledger.activeEscalations().length > 0;
+    if (force || !open) {
+      ledger.finish(settling.task, settling.settlement, opened.now);
+      ctx.clear(SETTLING);
+    } else if (opened.settled.value !== undefined) {
+      ctx.set(SETTLING, settling);
+      sendTo(ctx, layout.case, 'settleNow', null, ctx.key, LATE_REPORTS_MS);
+    }
+  };
+
+  const act = (fn: (opened: Open) => void) => async (ctx: ObjectContext): Promise<Answer> => {
+    const opened = await open(ctx);
+    const answer = attempt(() => fn(opened));
+    await close(ctx, opened);
+    return answer;
+  };
+
+  return object({
+    name: layout.case,
+    handlers: {
+      open: async (ctx: ObjectContext, { task, entry, budget }: CaseOpening): Promise<void> => {
+        if ((await ctx.get<StoredTask>(CASE_KEYS.task + task.id)) !== null || (await ctx.get(CASE_KEYS.outcome)) !== null) return;
+        const opened = await open(ctx);
+        opened.books.ledger.submit(task, entry, budget);
+        opened.books.note({ type: 'task.submitted', at: task.submittedAt, actor: 'submitter', taskId: task.id, rootId: task.id, data: { type: task.type, entry } });
+        ctx.set(CASE_KEYS.open, true);
+        await close(ctx, opened);
+        sendAgent(ctx, layout, entry, { type: 'task.assign', task });
+      },
+      report: async (ctx: ObjectContext, { reports }: { at: number; reports: readonly AgentReport[] }): Promise<void> => {
+        const opened = await open(ctx);
+        for (const report of reports) opened.onReport(report);
+        await close(ctx, opened);
+      },
+      settleNow: async (ctx: ObjectContext): Promise<void> => {
+        await close(ctx, await open(ctx), true);
+      },
+      cost: async (ctx: ObjectContext, { task, amount }: { task: Task; amount: number }): Promise<void> => {
+        const opened = await open(ctx);
+        opened.books.ledger.addCost(task, amount);
+        await close(ctx, opened);
+      },
+      cancel: (ctx: ObjectContext, { taskId, reason }: { taskId: string; reason: string }) =>
+        act(({ books, now, cancelLineage }) => {
+          if (!books.ledger.isActive(taskId)) return;
+          books.note({ type: 'task.cancelling', at: now, actor: 'caller', taskId, rootId: taskId, data: { reason } });
+          cancelLineage(taskId, reason);
+        })(ctx),
+      approve: (ctx: ObjectContext, { id, decision }: { id: string; decision: { by: string; comment?: string } }) => act(({ desk }) => desk.approvals.approve(id, decision))(ctx),
+      reject: (ctx: ObjectContext, { id, decision }: { id: string; decision: { by: string; reason?: string } }) => act(({ desk }) => desk.approvals.reject(id, decision))(ctx),
+      resolve: (ctx: ObjectContext, { id, resolution }: { id: string; resolution: EscalationResolution }) => act(({ desk }) => desk.escalations.resolve(id, resolution))(ctx),
+      spent: handlers.object.shared(async (ctx: ObjectSharedContext, task: Task): Promise<number> => {
+        const root = await ctx.get<StoredTask>(CASE_KEYS.task + task.rootId);
+        return root?.book?.costs[accountOf(task)] ?? 0;
+      }),
+    },
+  });
+}
+
+/** Runs a desk act; a refusal becomes the answer, as the in-process desk throws it. */
+function attempt(fn: () => void): Answer {
+  try {
+    fn();
+    return { ok: true };
+  } catch (error) {
+    if (!(error instanceof EchelonError)) throw error;
+    return { ok: false, error: taskErrorFromUnknown(error, 'internal_error') };
+  }
+}

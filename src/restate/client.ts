@@ -1,0 +1,198 @@
+/**
+ * `restateOrchestrator`: the `Orchestrator` operations over Restate's ingress (submissions,
+ * outcomes, cancellations, people's decisions, agent states) and admin API (what is pending or
+ * active across tasks, journals). It keeps no state of the organisation; refusals are the
+ * in-process `EchelonError`s, raised before anything is sent where the in-process host raises them
+ * at the door.
+ */
+import './polyfill.js';
+import { nanoid } from 'nanoid';
+import { connect, type Ingress } from '@restatedev/restate-sdk-clients';
+import { EchelonError, type TaskError } from '../errors.js';
+import { hierarchyMetrics } from '../hierarchy/metrics.js';
+import type { AgentStatus } from '../runtime/api.js';
+import { APPROVE, checkDecision, checkResolution, REJECT } from '../runtime/people.js';
+import { entryOf, validateTaskInput } from '../runtime/submit.js';
+import type { JournalQuery, JournalRecord, StoredApproval, StoredEscalation } from '../store/types.js';
+import type { Approval, Escalation, Outcome, TaskInput } from '../types.js';
+import { countKeys, runningInvocations, stateRows } from './admin-query.js';
+import { CASE_KEYS, journalEntries } from './case-books.js';
+import type { Answer, CaseOpening } from './case-object.js';
+import { organisationBase } from './organisation.js';
+import type { RestateClientOptions, RestateOrchestrator } from './types.js';
+
+type Handlers = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+/** A refusal from a case, thrown as in-process. */
+function raise(answer: Answer): void {
+  if (answer.ok) return;
+  const error: TaskError = answer.error;
+  throw new EchelonError(error.code, error.message, error.details === undefined ? {} : { details: { ...error.details } });
+}
+
+/** Whether an ingress error says the workflow was never submitted. */
+function notFound(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  return status === 404 || /not found|NotFound/i.test(String((error as Error | null)?.message ?? ''));
+}
+
+/**
+ * A client of an organisation on Restate, built from the same options module as its service
+ * processes.
+ *
+ * @example
+ * ```ts
+ * const org = restateOrchestrator({ ...organisationOptions, ingressUrl: server.ingressUrl, adminUrl: server.adminUrl });
+ * const outcome = await org.submit({ id: 'login-1', type: 'api_design' });
+ * outcome.executedBy; // 'api_specialist'
+ * ```
+ */
+export function restateOrchestrator(options: RestateClientOptions): RestateOrchestrator {
+  const { layout, limits } = organisationBase(options, 'restateOrchestrator');
+  const { hierarchy } = options;
+  for (const key of ['ingressUrl', 'adminUrl'] as const) {
+    if (typeof options[key] !== 'string' || !/^https?:\/\//.test(options[key])) {
+      throw new EchelonError('invalid_option', `restateOrchestrator needs ${key}: the server's URL, e.g. ${key === 'ingressUrl' ? 'http://127.0.0.1:8080' : 'http://127.0.0.1:9070'}.`);
+    }
+  }
+  const headers = { ...options.headers };
+  const ingress: Ingress = connect({ url: options.ingressUrl, headers });
+  const { adminUrl } = options;
+  let stopped = false;
+  const open = () => {
+    if (stopped) throw new EchelonError('orchestrator_stopped', 'This client is stopped; create a new one (the organisation itself runs on in Restate).');
+  };
+  const object = (service: string, key: string) => ingress.objectClient({ name: service } as never, key) as unknown as Handlers;
+  const workflow = (taskId: string) =>
+    ingress.workflowClient({ name: layout.task } as never, taskId) as unknown as { workflowSubmit(opening: CaseOpening): Promise<unknown>; workflowAttach(): Promise<Outcome> };
+
+  const outcome = async <TResult>(taskId: string): Promise<Outcome<TResult>> => {
+    open();
+    if (typeof taskId !== 'string' || taskId === '') throw new EchelonError('invalid_option', `outcome(taskId) needs a task id (a string), got ${typeof taskId}.`);
+    try {
+      return (await workflow(taskId).workflowAttach()) as Outcome<TResult>;
+    } catch (error) {
+      if (notFound(error)) throw new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } });
+      throw error;
+    }
+  };
+  const escalations = async () => (await stateRows(adminUrl, headers, layout.case, CASE_KEYS.escalation)).map((row) => (row.value as StoredEscalation).escalation);
+  const approvals = async () => (await stateRows(adminUrl, headers, layout.case, CASE_KEYS.approval)).map((row) => (row.value as StoredApproval).approval);
+  /** The submitted task whose case keeps a record (`e:` or `a:` + id). */
+  const caseOf = async (prefix: string, id: string): Promise<string | undefined> => (await stateRows(adminUrl, headers, layout.case, prefix + id)).find((row) => row.key === prefix + id)?.serviceKey;
+  const recordOf = async <T>(prefix: string, id: string): Promise<T | undefined> => (await stateRows(adminUrl, headers, layout.case, prefix + id)).find((row) => row.key === prefix + id)?.value as T | undefined;
+  const decide = async (handler: 'approve' | 'reject', id: string, decision: { by: string }) => {
+    const root = await caseOf(CASE_KEYS.approval, id);
+    if (root === undefined) throw new EchelonError('unknown_approval', `No approval "${id}".`, { details: { approvalId: id } });
+    raise((await object(layout.case, root)[handler]!({ id, decision })) as Answer);
+  };
+
+  return {
+    hierarchy,
+    name: layout.name,
+
+    async submit<TResult>(input: TaskInput, submitOptions: { readonly at?: string } = {}) {
+      open();
+      const entry = entryOf(submitOptions, hierarchy.root.id);
+      hierarchy.get(entry);
+      const task = validateTaskInput(input, {
+        entry,
+        now: Date.now(),
+        newId: () => `task_${nanoid(10)}`,
+        // A resubmitted id is the same workflow: it gets the first outcome.
+        isActive: () => false,
+        defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
+      });
+      await workflow(task.id).workflowSubmit({ task, entry, ...(input.budget === undefined ? {} : { budget: input.budget }) });
+      return outcome<TResult>(task.id);
+    },
+
+    outcome,
+
+    async cancel(taskId: string, reason?: string) {
+      open();
+      if (typeof taskId !== 'string' || taskId === '') throw new EchelonError('invalid_option', `cancel(taskId) needs a task id (a string), got ${typeof taskId}.`);
+      raise((await object(layout.case, taskId).cancel!({ taskId, reason: reason ?? 'cancelled by request' })) as Answer);
+      return outcome(taskId);
+    },
+
+    async status() {
+      open();
+      const [activeTasks, all, pending, inFlight] = await Promise.all([
+        countKeys(adminUrl, headers, layout.case, CASE_KEYS.open),
+        escalations(),
+        approvals(),
+        runningInvocations(adminUrl, headers, `${layout.name}-run-`),
+      ]);
+      return {
+        hierarchyDepth: hierarchyMetrics(hierarchy).depth,
+        totalAgents: hierarchy.size,
+        activeTasks,
+        activeEscalations: all.filter((escalation) => escalation.status === 'active').length,
+        resolvedEscalations: all.filter((escalation) => escalation.status !== 'active').length,
+        pendingApprovals: pending.filter((approval) => approval.status === 'pending').length,
+        inFlight,
+      };
+    },
+
+    async agentState(agentId: string) {
+      open();
+      hierarchy.get(agentId);
+      return (await object(layout.agents(layout.unitOf(agentId)), agentId).status!()) as AgentStatus;
+    },
+
+    escalations: {
+      active: async () => (open(), (await escalations()).filter((escalation) => escalation.status === 'active')),
+      resolved: async () => (open(), (await escalations()).filter((escalation) => escalation.status !== 'active')),
+      get: async (id: string) => (open(), (await recordOf<StoredEscalation>(CASE_KEYS.escalation, id))?.escalation as Escalation | undefined),
+      async resolve(id, resolution) {
+        open();
+        checkResolution(id, resolution);
+        const root = await caseOf(CASE_KEYS.escalation, id);
+        if (root === undefined) throw new EchelonError('unknown_escalation', `No escalation "${id}".`, { details: { escalationId: id } });
+        raise((await object(layout.case, root).resolve!({ id, resolution })) as Answer);
+      },
+    },
+
+    approvals: {
+      pending: async () => (open(), (await approvals()).filter((approval) => approval.status === 'pending')),
+      get: async (id: string) => (open(), (await recordOf<StoredApproval>(CASE_KEYS.approval, id))?.approval as Approval | undefined),
+      async approve(id, decision) {
+        open();
+        await decide('approve', id, checkDecision('approvals.approve', id, decision, APPROVE));
+      },
+      async reject(id, decision) {
+        open();
+        await decide('reject', id, checkDecision('approvals.reject', id, decision, REJECT));
+      },
+    },
+
+    async journal(query: JournalQuery = {}) {
+      open();
+      const rows = await stateRows(adminUrl, headers, layout.case, CASE_KEYS.journal, query.taskId);
+      const byCase = new Map<string, Array<{ index: number; lines: JournalRecord[] }>>();
+      for (const row of rows) {
+        const list = byCase.get(row.serviceKey) ?? [];
+        list.push({ index: Number(row.key.slice(CASE_KEYS.journal.length)), lines: row.value as JournalRecord[] });
+        byCase.set(row.serviceKey, list);
+      }
+      let entries = [...byCase.values()].flatMap((chunks) => journalEntries(chunks.sort((a, b) => a.index - b.index).map((chunk) => chunk.lines)));
+      if (query.taskId === undefined) entries = entries.sort((a, b) => a.at - b.at).map((entry, index) => ({ ...entry, seq: index + 1 }));
+      if (query.after !== undefined) entries = entries.filter((entry) => entry.seq > query.after!);
+      return query.limit === undefined ? entries : entries.slice(0, query.limit);
+    },
+
+    async drain({ pollMs = 100, timeoutMs }: { readonly pollMs?: number; readonly timeoutMs?: number } = {}) {
+      open();
+      const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
+      while ((await countKeys(adminUrl, headers, layout.case, CASE_KEYS.open)) > 0) {
+        if (Date.now() > deadline) throw new EchelonError('orchestrator_stopped', `Tasks were still active after ${timeoutMs} ms.`);
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
+      }
+    },
+
+    async stop() {
+      stopped = true;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * A service process of an organisation on Restate: the object services of the units it hosts (its
+ * agents), their executor services, and — in the process hosting the root — the organisation-wide
+ * parts (the task workflow, the cases, the resources). Served over HTTP/2 on 127.0.0.1; register
+ * its URL with the server (`POST /deployments`, or `RestateServer.register`).
+ */
+import './polyfill.js';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { endpoint } from '@restatedev/restate-sdk';
+import { EchelonError } from '../errors.js';
+import { agentObject } from './agent-object.js';
+import { caseObject } from './case-object.js';
+import { executorService } from './executor-service.js';
+import { organisation } from './organisation.js';
+import { resourcesObject } from './resources-object.js';
+import { taskWorkflow } from './task-workflow.js';
+import type { RestateEndpoint, RestateEndpointOptions, RestateListening } from './types.js';
+
+/**
+ * The endpoint of one service process, built from the organisation's options and the units it
+ * hosts.
+ *
+ * @example
+ * ```ts
+ * // backend.ts — serves the backend lead's subtree
+ * const served = await restateEndpoint({ ...organisationOptions, hosts: ['backend_lead'] }).listen();
+ * await server.register(served.url);
+ * ```
+ */
+export function restateEndpoint(options: RestateEndpointOptions): RestateEndpoint {
+  const org = organisation(options, 'restateEndpoint');
+  const { layout } = org;
+  const hosts = options.hosts ?? layout.units;
+  if (!Array.isArray(hosts) || hosts.length === 0) throw new EchelonError('invalid_option', `restateEndpoint: hosts must name at least one unit (${layout.units.join(', ')}).`);
+  for (const unit of hosts) {
+    if (!layout.units.includes(unit)) {
+      throw new EchelonError('invalid_option', `restateEndpoint: "${String(unit)}" is not a unit of this organisation; units are ${layout.units.join(', ')} (set them with the units option, the same in every process).`, { details: { unit } });
+    }
+  }
+  const definitions = [
+    ...hosts.flatMap((unit) => [agentObject(org, unit), executorService(org, unit)]),
+    ...(hosts.includes(options.hierarchy.root.id) ? [caseObject(org), taskWorkflow(layout), resourcesObject(layout)] : []),
+  ];
+  return {
+    services: definitions.map((definition) => definition.name),
+    async listen(port = 0): Promise<RestateListening> {
+      const served = endpoint();
+      for (const definition of definitions) served.bind(definition);
+      const server = http2.createServer(served.http2Handler());
+      const sessions = new Set<http2.ServerHttp2Session>();
+      server.on('session', (session) => {
+        sessions.add(session);
+        session.once('close', () => sessions.delete(session));
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => resolve());
+      });
+      const bound = (server.address() as AddressInfo).port;
+      return {
+        url: `http://127.0.0.1:${bound}`,
+        port: bound,
+        close: () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            // Restate keeps its HTTP/2 sessions open: end them so close() returns.
+            for (const session of sessions) session.destroy();
+          }),
+      };
+    },
+  };
+}

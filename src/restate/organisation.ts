@@ -1,0 +1,81 @@
+/**
+ * One organisation as a Restate process sees it: its options checked (the in-process-only ones
+ * refused, saying why), its layout in Restate, and — in a service process — the policy, settings
+ * and executor runner resolved exactly as `createOrchestrator` resolves them, over a host that
+ * answers from the current Restate invocation.
+ */
+import type { AgentMachine } from '../../machines/agent.machine.js';
+import { EchelonError } from '../errors.js';
+import { checkOrchestratorOptions, DEFAULT_LIMITS, type OrchestratorOptions } from '../runtime/options.js';
+import { resolveOptions, type ResolvedOptions } from '../runtime/ports.js';
+import { restateAgentMachine } from './agent-turn.js';
+import { restateLayout, type RestateLayout } from './layout.js';
+import { portsHost } from './scope.js';
+import type { Task } from '../types.js';
+import type { InProcessOnlyOption, RestateOrganisationOptions } from './types.js';
+
+const IN_PROCESS_ONLY: Record<InProcessOnlyOption, string> = {
+  clock: 'time comes from Restate (ctx.date), and timers are Restate delayed sends',
+  messageDelayMs: 'messages are Restate sends; step scenarios in-process',
+  random: 'randomness comes from Restate (ctx.rand), so a replayed handler decides the same',
+  store: 'the state lives in Restate',
+  resume: 'an organisation on Restate resumes by itself: its state lives in Restate',
+  inspect: 'agents are virtual objects, not one XState actor system',
+};
+
+/** The keys `echelon/restate` adds to the organisation's options, by who takes them. */
+const OWN_KEYS = ['name', 'units', 'hosts', 'ingressUrl', 'adminUrl', 'headers'] as const;
+
+/** The organisation's options and layout, checked. */
+export interface OrganisationBase {
+  readonly options: RestateOrganisationOptions;
+  readonly layout: RestateLayout;
+  readonly limits: { readonly [K in keyof typeof DEFAULT_LIMITS]: number };
+}
+
+/** What a service process runs the organisation with. */
+export interface Organisation extends OrganisationBase {
+  readonly resolved: ResolvedOptions;
+  readonly machine: AgentMachine;
+}
+
+/** Checks the options (as `createOrchestrator` does, refusing what only an in-process organisation has) and lays the organisation out. */
+export function organisationBase(options: RestateOrganisationOptions, where: string): OrganisationBase {
+  if (typeof options !== 'object' || options === null || typeof options.hierarchy?.get !== 'function') {
+    throw new EchelonError('invalid_option', `${where} needs the organisation's options: { hierarchy, executors, … } (the same module in every process).`);
+  }
+  const rest: Record<string, unknown> = { ...options };
+  for (const key of OWN_KEYS) delete rest[key];
+  for (const key of Object.keys(IN_PROCESS_ONLY) as InProcessOnlyOption[]) {
+    if (key in rest) throw new EchelonError('invalid_option', `${where}: "${key}" is not an option on Restate: ${IN_PROCESS_ONLY[key]}.`, { details: { option: key } });
+  }
+  checkOrchestratorOptions(rest as unknown as OrchestratorOptions);
+  return { options, layout: restateLayout(options.hierarchy, options.name, options.units), limits: { ...DEFAULT_LIMITS, ...options.limits } };
+}
+
+/**
+ * How long Restate lets a unit's handlers run without a word before it aborts and retries them:
+ * an executor or an awaited decision runs inside one journaled step, so past the longest timeout
+ * its agents allow (plus a minute), never Restate's default 10 minutes below it.
+ */
+export function abortTimeoutMs(org: Organisation, unit: string, what: 'executors' | 'decisions'): number {
+  const { hierarchy } = org.options;
+  const { settings } = org.resolved;
+  let longest = 0;
+  for (const node of hierarchy.subtree(unit)) {
+    if (org.layout.unitOf(node.id) !== unit) continue;
+    // A task without its own execution override: the agent's policy.
+    const ms = what === 'executors' ? settings.executionPolicy(node.id, { execution: undefined } as unknown as Task).timeoutMs : settings.decisionTimeoutMs(node.id);
+    longest = Math.max(longest, ms);
+  }
+  return Math.max(longest + 60_000, 10 * 60_000);
+}
+
+/** The organisation as a service process runs it. */
+export function organisation(options: RestateOrganisationOptions, where: string): Organisation {
+  const base = organisationBase(options, where);
+  const rest: Record<string, unknown> = { ...options };
+  for (const key of OWN_KEYS) delete rest[key];
+  const resolved = resolveOptions(rest as unknown as OrchestratorOptions, portsHost);
+  return { ...base, resolved, machine: restateAgentMachine(resolved.policy, resolved.settings) };
+}

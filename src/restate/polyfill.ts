@@ -1,0 +1,65 @@
+/**
+ * `Promise.withResolvers` for Node 20. The Restate SDK (1.17) calls it, and Node ships it only
+ * from 22: `echelon/restate` installs this before the SDK loads (src/restate/index.ts imports this
+ * module first and loads the SDK with a dynamic `import()`), so the SDK runs on the Node versions
+ * echelon supports. Where the runtime has its own, nothing is replaced.
+ */
+
+/** What `Promise.withResolvers()` returns. */
+export interface Resolvers<T> {
+  readonly promise: Promise<T>;
+  readonly resolve: (value: T | PromiseLike<T>) => void;
+  readonly reject: (reason?: unknown) => void;
+}
+
+/**
+ * The standard `Promise.withResolvers`, written out: a promise with its resolve and reject.
+ *
+ * @example
+ * ```ts
+ * const { promise, resolve } = withResolvers<number>();
+ * resolve(42);
+ * await promise; // 42
+ * ```
+ */
+export function withResolvers<T>(): Resolvers<T> {
+  let resolve!: Resolvers<T>['resolve'];
+  let reject!: Resolvers<T>['reject'];
+  const promise = new Promise<T>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * Installs `Promise.withResolvers` when the runtime lacks it; returns whether it did.
+ *
+ * @example
+ * ```ts
+ * installPromiseWithResolvers(); // false on Node 22, true on Node 20 (once)
+ * ```
+ */
+export function installPromiseWithResolvers(target: PromiseConstructor = Promise): boolean {
+  const holder = target as unknown as { withResolvers?: unknown };
+  if (typeof holder.withResolvers === 'function') return false;
+  Object.defineProperty(target, 'withResolvers', {
+    value: function withResolversOf<T>(this: PromiseConstructor): Resolvers<T> {
+      // Called on a subclass, the standard builds that subclass's promise.
+      if (this === Promise || typeof this !== 'function') return withResolvers<T>();
+      let resolve!: Resolvers<T>['resolve'];
+      let reject!: Resolvers<T>['reject'];
+      const promise = new this<T>((yes, no) => {
+        resolve = yes;
+        reject = no;
+      });
+      return { promise, resolve, reject };
+    },
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  return true;
+}
+
+installPromiseWithResolvers();

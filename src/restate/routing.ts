@@ -1,0 +1,70 @@
+/**
+ * Which submitted task each report of an agent belongs to: its books (`case-object.ts`) are kept
+ * per submitted task, so every report goes to the case of its root task. Reports that name a task
+ * carry its root; the others (an approval's decision, an escalation's resolution) are found
+ * through what the agent held before and after the message, and the message itself.
+ */
+import type { AgentContext, AgentEvent } from '../../machines/agent.machine.js';
+import { escalationOfResolution } from '../../machines/agent.types.js';
+import type { AgentReport } from '../../machines/ports.js';
+import type { Task } from '../types.js';
+
+/** Finds the root task of every report one turn produced. */
+export interface RootIndex {
+  rootOf(report: AgentReport): string | undefined;
+}
+
+/** The index over the agent's table before and after a turn, and the message the turn handled. */
+export function rootIndex(contexts: readonly (AgentContext | undefined)[], event: AgentEvent): RootIndex {
+  const tasks = new Map<string, string>();
+  const escalations = new Map<string, string>();
+  const approvals = new Map<string, string>();
+  const note = (task: Task) => {
+    tasks.set(task.id, task.rootId);
+    const escalation = escalationOfResolution(task.id);
+    if (escalation !== undefined) escalations.set(escalation, task.rootId);
+  };
+  if ('task' in event && event.task !== undefined) note(event.task);
+  if (event.type === 'escalation.raised') note(event.escalation.task);
+  for (const context of contexts) {
+    if (context === undefined) continue;
+    for (const record of Object.values(context.held)) note(record.task);
+    if (context.current !== null) note(context.current.task);
+  }
+  for (const context of contexts) {
+    if (context === undefined) continue;
+    for (const [approvalId, taskId] of Object.entries(context.approvals)) {
+      const root = tasks.get(taskId);
+      if (root !== undefined) approvals.set(approvalId, root);
+    }
+    for (const [escalationId, taskId] of Object.entries(context.escalations)) {
+      const root = tasks.get(taskId);
+      if (root !== undefined) escalations.set(escalationId, root);
+    }
+  }
+  return {
+    rootOf(report) {
+      switch (report.type) {
+        case 'escalation.raised':
+          return report.escalation.task.rootId;
+        case 'escalation.resolved':
+          return escalations.get(report.escalationId);
+        case 'approval.requested':
+          approvals.set(report.approval.id, tasks.get(report.approval.taskId) ?? report.approval.taskId);
+          return approvals.get(report.approval.id);
+        case 'approval.decision':
+        case 'approval.settled':
+        case 'approval.refused':
+          return approvals.get(report.approvalId);
+        case 'tasks.cancel':
+          return report.taskIds[0] === undefined ? undefined : tasks.get(report.taskIds[0]);
+        case 'agent.state':
+          return undefined;
+        case 'agent.fault':
+          return report.task?.rootId;
+        default:
+          return report.task.rootId;
+      }
+    },
+  };
+}

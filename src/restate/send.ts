@@ -1,0 +1,30 @@
+/**
+ * Sending inside an organisation on Restate: one-way sends to an agent's object (at once, or
+ * after a delay — a timer), and to the organisation's other parts, all in JSON.
+ */
+import './polyfill.js';
+import { serde, type Context } from '@restatedev/restate-sdk';
+import type { AgentEvent } from '../../machines/agent.machine.js';
+import type { RestateLayout } from './layout.js';
+
+/** Sends `event` to agent `to` (after `delayMs`, for a timer). */
+export function sendAgent(ctx: Context, layout: RestateLayout, to: string, event: AgentEvent, delayMs?: number): void {
+  sendTo(ctx, layout.agents(layout.unitOf(to)), 'receive', event, to, delayMs);
+}
+
+/** A one-way send of `parameter` to `service`'s `method` (keyed for an object or workflow). */
+export function sendTo(ctx: Context, service: string, method: string, parameter: unknown, key?: string, delayMs?: number): void {
+  ctx.genericSend({
+    service,
+    method,
+    parameter,
+    inputSerde: serde.json,
+    ...(key === undefined ? {} : { key }),
+    ...(delayMs === undefined || delayMs <= 0 ? {} : { delay: Math.ceil(delayMs) }),
+  });
+}
+
+/** A call that waits for its answer (for reads of shared parts: claims, spending). */
+export function callTo<T>(ctx: Context, service: string, method: string, parameter: unknown, key?: string): Promise<T> {
+  return ctx.genericCall({ service, method, parameter, inputSerde: serde.json, outputSerde: serde.json as never, ...(key === undefined ? {} : { key }) }) as Promise<T>;
+}
