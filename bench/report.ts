@@ -5,9 +5,12 @@
  */
 import type { HopJob, HopResult, LatencyResult } from './cases/latency.js';
 import type { MemoryResult } from './cases/memory.js';
+import type { RestateResult } from './cases/restate.js';
+import type { RestoreResult } from './cases/restore.js';
 import type { ScaleResult, ScaleShape } from './cases/scale.js';
 import type { ThroughputResult } from './cases/throughput.js';
 import type { Job } from './jobs.js';
+import { restateSection, restateTargets, type RestateSection } from './restate-report.js';
 import { growthExponent, summarize, type Summary } from './stats.js';
 
 /** A job and what it measured. */
@@ -17,6 +20,8 @@ export type Measured =
   | { readonly job: Extract<Job, { case: 'hop' }>; readonly result: HopResult }
   | { readonly job: Extract<Job, { case: 'scale' }>; readonly result: ScaleResult }
   | { readonly job: Extract<Job, { case: 'memory' }>; readonly result: MemoryResult }
+  | { readonly job: Extract<Job, { case: 'restate' }>; readonly result: RestateResult }
+  | { readonly job: Extract<Job, { case: 'restore' }>; readonly result: RestoreResult }
 
 
 export interface ScaleRow {
@@ -74,6 +79,8 @@ export interface Results {
   readonly memory?: MemoryResult & { readonly growthLastTwo: number; readonly inFlight: number };
   /** echelon's throughput without a store and with each store (ratio to without). */
   readonly persistence?: Comparison;
+  /** On a real Restate server, and the Restate host's per-message restore. */
+  readonly restate?: RestateSection;
   readonly targets: readonly Target[];
 }
 
@@ -216,7 +223,9 @@ export function buildResults(measured: readonly Measured[], meta: Readonly<Recor
         })();
 
   const results = { meta, throughput, ratios, ...(inspection ? { inspection } : {}), latency, perHop, scale: { echelon: echelonRows, raw: rawRows, exponents, shapes, shapeExponents, routeVsRaw }, ...(memory ? { memory } : {}), ...(persistence ? { persistence } : {}) };
-  return { ...results, targets: judge(results) };
+  const restate = restateSection(measured);
+  const withRestate = restate === undefined ? results : { ...results, restate };
+  return { ...withRestate, targets: [...judge(withRestate), ...restateTargets(restate)] };
 }
 
 function judge(results: Omit<Results, 'targets'>): Target[] {

@@ -48,6 +48,10 @@ function describe(job: Job): string {
       return `scale ${job.system}, ${job.size.toLocaleString('en-US')} agents`;
     case 'memory':
       return `memory ${job.system}, up to ${Math.max(...job.checkpoints).toLocaleString('en-US')} tasks`;
+    case 'restate':
+      return `Restate, ${job.processes} service process${job.processes === 1 ? '' : 'es'}, ${job.inFlight} in flight`;
+    case 'restore':
+      return `Restate agent restore, idle and with ${job.parked} parked approvals`;
   }
 }
 

@@ -3,6 +3,7 @@
  * memory, persistence, and the targets. Every figure is a median, with [min–max] over runs.
  */
 import type { Comparison, Results, ScaleRow, ShapeRow } from './report.js';
+import { formatRestate } from './restate-report.js';
 import type { Summary } from './stats.js';
 
 const NAMES: Readonly<Record<string, string>> = {
@@ -156,6 +157,7 @@ export function formatResults(results: Results): string {
   }
 
   comparison('7. Persistence cost', 'store', results.persistence);
+  out.push(...formatRestate(results.restate, grid));
 
   out.push('', 'Targets');
   out.push(grid(['target', 'goal', 'measured', ''], results.targets.map((target) => [target.name, target.goal, target.measured, target.met === undefined ? '—' : target.met ? 'met' : 'MISSED'])));
