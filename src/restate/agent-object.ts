@@ -18,7 +18,7 @@ import { agentStatus } from '../runtime/agent-status.js';
 import type { Task } from '../types.js';
 import { loadAgent, saveAgent } from './agent-state.js';
 import { agentTurn } from './agent-turn.js';
-import type { Organisation } from './organisation.js';
+import { abortTimeoutMs, type Organisation } from './organisation.js';
 import { RESOURCES_KEY } from './resources-object.js';
 import { rootIndex, type RootIndex } from './routing.js';
 import { accountOf, invocation, within, type Invocation } from './scope.js';
@@ -53,6 +53,7 @@ export function agentObject(org: Organisation, unit: string) {
   const { hierarchy } = options;
   return object({
     name: layout.agents(unit),
+    options: { abortTimeout: abortTimeoutMs(org, unit, 'decisions') },
     handlers: {
       receive: async (ctx: ObjectContext, event: AgentEvent): Promise<void> => {
         const agentId = ctx.key;
@@ -94,6 +95,20 @@ async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, 
   const reports = new Map<string, AgentReport[]>();
   const awaits: Await[] = [];
   const forgotten = new Set<string>();
+  // Reports first: a task's books hear what this agent did before anyone it tells can report on.
+  for (const effect of here.effects) {
+    if (effect.type !== 'report' || effect.report.type === 'agent.state') continue;
+    const { report } = effect;
+    const root = index.rootOf(report);
+    if (root === undefined) {
+      ctx.console.warn(`echelon: ${agentId} reported ${report.type} for no task it knows; not filed.`);
+      continue;
+    }
+    const list = reports.get(root) ?? [];
+    list.push(report);
+    reports.set(root, list);
+  }
+  for (const [root, list] of reports) sendTo(ctx, layout.case, 'report', { at: here.now, reports: list }, root);
   for (const effect of here.effects) {
     switch (effect.type) {
       case 'send':
@@ -117,20 +132,10 @@ async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, 
       case 'forget':
         forgotten.add(effect.key);
         break;
-      case 'report': {
-        const { report } = effect;
-        if (report.type === 'agent.state') break;
-        if (report.type === 'task.deferred') sendTo(ctx, layout.resources, 'wait', { agentId, resources: report.resources }, RESOURCES_KEY);
-        const root = index.rootOf(report);
-        if (root === undefined) {
-          ctx.console.warn(`echelon: ${agentId} reported ${report.type} for no task it knows; not filed.`);
-          break;
-        }
-        const list = reports.get(root) ?? [];
-        list.push(report);
-        reports.set(root, list);
+      case 'report':
+        // In order with the claims and releases of this turn.
+        if (effect.report.type === 'task.deferred') sendTo(ctx, layout.resources, 'wait', { agentId, resources: effect.report.resources }, RESOURCES_KEY);
         break;
-      }
       // A late result of an aborted attempt, and a timer disarmed or re-armed, carry a token the
       // agent no longer expects: it ignores them, as it does in-process.
       case 'abort':
@@ -138,7 +143,6 @@ async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, 
         break;
     }
   }
-  for (const [root, list] of reports) sendTo(ctx, layout.case, 'report', { at: here.now, reports: list }, root);
   for (const effect of awaits) {
     if (forgotten.has(effect.key)) {
       effect.abort();

@@ -15,7 +15,7 @@ import { peopleDesk, type Desk } from '../runtime/people.js';
 import { reportHandler } from '../runtime/reports.js';
 import { ResourceRegistry } from '../runtime/resources.js';
 import type { StoredTask } from '../store/types.js';
-import type { BudgetInput, Escalation, EscalationResolution, Task } from '../types.js';
+import type { BudgetInput, Escalation, EscalationResolution, Settlement, Task } from '../types.js';
 import { CASE_KEYS, openBooks, type CaseBooks } from './case-books.js';
 import type { OrganisationBase } from './organisation.js';
 import { accountOf } from './scope.js';
@@ -40,7 +40,19 @@ interface Open {
   readonly cancelLineage: (taskId: string, reason: string) => void;
   /** Escalations that reached the top during this handler, for `onEscalation`. */
   readonly asked: Escalation[];
+  /** The settlement that reached the entry agent in this handler, if any. */
+  readonly settled: { value: Settling | undefined };
 }
+
+/** A settled task whose books still wait for reports from other agents. */
+interface Settling {
+  readonly task: Task;
+  readonly settlement: Settlement;
+}
+
+const SETTLING = 'settling';
+/** How long a settled task's books wait for late reports before it finishes anyway. */
+const LATE_REPORTS_MS = 2000;
 
 /** The case object of an organisation. */
 export function caseObject(org: OrganisationBase) {
@@ -54,6 +66,7 @@ export function caseObject(org: OrganisationBase) {
     const books = await openBooks(ctx, retain);
     const { ledger } = books;
     const asked: Escalation[] = [];
+    const settled: Open['settled'] = { value: undefined };
     const cancelLineage = (taskId: string, reason: string) => {
       const marked = ledger.lineage(taskId).map(({ task }) => ledger.requestCancel(task.id, reason)!);
       for (const record of marked) if (record.holder !== undefined) sendAgent(ctx, layout, record.holder, { type: 'task.cancel', taskId: record.task.id, reason });
@@ -65,7 +78,10 @@ export function caseObject(org: OrganisationBase) {
       resources: new ResourceRegistry(() => undefined),
       now: () => now,
       emit: () => undefined,
-      finish: (task, settlement) => void ledger.finish(task, settlement, now),
+      // Finished in close(), once no report from another agent can still be on its way.
+      finish: (task, settlement) => {
+        settled.value = { task, settlement };
+      },
       cancelLineage,
       askHuman: (escalation) => void asked.push(escalation),
     });
@@ -74,11 +90,11 @@ export function caseObject(org: OrganisationBase) {
       onReport(report);
     };
     const desk = peopleDesk({ hierarchy, ledger, durable: undefined, now: () => now, send: (agentId, message) => sendAgent(ctx, layout, agentId, message), report: filed, onEscalation: options.onEscalation });
-    return { books, desk, onReport: filed, now, asked, cancelLineage };
+    return { books, desk, onReport: filed, now, asked, cancelLineage, settled };
   };
 
   /** Asks `onEscalation` about escalations that reached the top (a journaled step each), then writes the books and settles the workflow when the task finished. */
-  const close = async (ctx: ObjectContext, opened: Open): Promise<void> => {
+  const close = async (ctx: ObjectContext, opened: Open, force = false): Promise<void> => {
     const { onEscalation } = options;
     for (const escalation of opened.asked.splice(0)) {
       if (onEscalation === undefined) continue;
@@ -95,8 +111,28 @@ export function caseObject(org: OrganisationBase) {
         attempt(() => opened.desk.escalations.resolve(escalation.id, answer.resolution as EscalationResolution));
       }
     }
+    await finishWhenComplete(ctx, opened, force);
     const outcome = opened.books.save();
     if (outcome !== undefined) sendTo(ctx, layout.task, 'settle', outcome, outcome.taskId);
+  };
+
+  /**
+   * Restate orders messages per sender only: the entry agent's settlement may arrive before another
+   * agent's report about an approval or escalation of the same task. The books finish once none is
+   * left open (or, failing that, after a short wait), so the outcome lists each as it ended.
+   */
+  const finishWhenComplete = async (ctx: ObjectContext, opened: Open, force: boolean): Promise<void> => {
+    const { ledger } = opened.books;
+    const settling = opened.settled.value ?? (await ctx.get<Settling>(SETTLING)) ?? undefined;
+    if (settling === undefined) return;
+    const open = ledger.pendingApprovals().length > 0 || ledger.activeEscalations().length > 0;
+    if (force || !open) {
+      ledger.finish(settling.task, settling.settlement, opened.now);
+      ctx.clear(SETTLING);
+    } else if (opened.settled.value !== undefined) {
+      ctx.set(SETTLING, settling);
+      sendTo(ctx, layout.case, 'settleNow', null, ctx.key, LATE_REPORTS_MS);
+    }
   };
 
   const act = (fn: (opened: Open) => void) => async (ctx: ObjectContext): Promise<Answer> => {
@@ -122,6 +158,9 @@ export function caseObject(org: OrganisationBase) {
         const opened = await open(ctx);
         for (const report of reports) opened.onReport(report);
         await close(ctx, opened);
+      },
+      settleNow: async (ctx: ObjectContext): Promise<void> => {
+        await close(ctx, await open(ctx), true);
       },
       cost: async (ctx: ObjectContext, { task, amount }: { task: Task; amount: number }): Promise<void> => {
         const opened = await open(ctx);

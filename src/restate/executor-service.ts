@@ -12,7 +12,7 @@ import type { ExecutionResult } from '../../machines/agent.types.js';
 import type { ExecutionRequest } from '../../machines/ports.js';
 import { Attempts } from '../runtime/attempts.js';
 import type { Task } from '../types.js';
-import type { Organisation } from './organisation.js';
+import { abortTimeoutMs, type Organisation } from './organisation.js';
 import { accountOf, invocation, within } from './scope.js';
 import { callTo, sendAgent, sendTo } from './send.js';
 
@@ -27,6 +27,7 @@ export function executorService(org: Organisation, unit: string) {
   const attempts = new Attempts({ execute: resolved.execute, retryable: resolved.settings.retryable });
   return service({
     name: layout.executors(unit),
+    options: { abortTimeout: abortTimeoutMs(org, unit, 'executors') },
     handlers: {
       attempt: async (ctx: Context, request: ExecutionRequest): Promise<void> => {
         const { task } = request;

@@ -11,6 +11,7 @@ import { resolveOptions, type ResolvedOptions } from '../runtime/ports.js';
 import { restateAgentMachine } from './agent-turn.js';
 import { restateLayout, type RestateLayout } from './layout.js';
 import { portsHost } from './scope.js';
+import type { Task } from '../types.js';
 import type { InProcessOnlyOption, RestateOrganisationOptions } from './types.js';
 
 const IN_PROCESS_ONLY: Record<InProcessOnlyOption, string> = {
@@ -50,6 +51,24 @@ export function organisationBase(options: RestateOrganisationOptions, where: str
   }
   checkOrchestratorOptions(rest as unknown as OrchestratorOptions);
   return { options, layout: restateLayout(options.hierarchy, options.name, options.units), limits: { ...DEFAULT_LIMITS, ...options.limits } };
+}
+
+/**
+ * How long Restate lets a unit's handlers run without a word before it aborts and retries them:
+ * an executor or an awaited decision runs inside one journaled step, so past the longest timeout
+ * its agents allow (plus a minute), never Restate's default 10 minutes below it.
+ */
+export function abortTimeoutMs(org: Organisation, unit: string, what: 'executors' | 'decisions'): number {
+  const { hierarchy } = org.options;
+  const { settings } = org.resolved;
+  let longest = 0;
+  for (const node of hierarchy.subtree(unit)) {
+    if (org.layout.unitOf(node.id) !== unit) continue;
+    // A task without its own execution override: the agent's policy.
+    const ms = what === 'executors' ? settings.executionPolicy(node.id, { execution: undefined } as unknown as Task).timeoutMs : settings.decisionTimeoutMs(node.id);
+    longest = Math.max(longest, ms);
+  }
+  return Math.max(longest + 60_000, 10 * 60_000);
 }
 
 /** The organisation as a service process runs it. */

@@ -2,6 +2,7 @@
  * One restate-server per test file (R2's `startRestateServer`), and organisations served on it
  * from this process: each gets a fresh organisation name, so tests never see each other's state.
  */
+import './quiet.js';
 import { afterAll } from 'vitest';
 import { restateEndpoint, restateOrchestrator, startRestateServer, type RestateOrchestrator, type RestateOrganisationOptions, type RestateServer } from '../../src/restate/index.js';
 

@@ -1,0 +1,119 @@
+/**
+ * The suite's frame: a case is a named scenario that starts organisations through a `Harness`
+ * and asserts on outcomes; `conformance(hosts, groups)` registers every case once per host.
+ * Helpers here read the same on every host: `until` instead of flushing, `refusal` for a refusal
+ * that may be thrown at once or rejected later, gates that finish an executor when a case says.
+ */
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
+import { EchelonError, type Outcome } from '../../src/index.js';
+import type { Awaitable, ConformanceHost, ConformanceOptions, ConformanceOrg, HostedOrg } from './host.js';
+
+/** What a case is given: organisations on the host under test, its time, and a way to wait. */
+export interface Harness {
+  readonly host: ConformanceHost;
+  start(options: ConformanceOptions): Promise<ConformanceOrg>;
+  /** Lets `ms` of every started organisation's time pass. */
+  advance(ms: number): Promise<void>;
+  until<T>(read: () => Awaitable<T>, done: (value: T) => boolean, what: string): Promise<T>;
+}
+
+/** One scenario, run unchanged on every host. */
+export interface Case {
+  readonly name: string;
+  /** Why this case waits for timers (approval expiry, deadlines): on a real-time host it waits for real, briefly. */
+  readonly timed?: string;
+  run(harness: Harness): Promise<void>;
+}
+
+/** A named list of cases: one `describe` per host. */
+export interface CaseGroup {
+  readonly name: string;
+  readonly cases: readonly Case[];
+}
+
+/** How long one case may take on a remote host (every hop is a network round trip): a hang guard. */
+const REMOTE_CASE_MS = 60_000;
+
+/** Registers every group's cases under `describe(host.name)`, one host after another. */
+export function conformance(hosts: readonly ConformanceHost[], groups: readonly CaseGroup[]): void {
+  describe.each(hosts.map((host) => ({ host, name: host.name })))('$name host', ({ host }) => {
+    let started: HostedOrg[] = [];
+    beforeAll(async () => host.setup?.(), REMOTE_CASE_MS);
+    afterAll(async () => host.teardown?.(), REMOTE_CASE_MS);
+    afterEach(async () => {
+      const closing = started;
+      started = [];
+      await Promise.all(closing.map((hosted) => hosted.close()));
+    });
+    const harness: Harness = {
+      host,
+      async start(options) {
+        const hosted = await host.start(options);
+        started.push(hosted);
+        return hosted.org;
+      },
+      async advance(ms) {
+        await Promise.all(started.map((hosted) => hosted.advance(ms)));
+      },
+      until: (read, done, what) => host.until(read, done, what),
+    };
+    for (const group of groups) {
+      describe(group.name, () => {
+        for (const one of group.cases) it(one.timed ? `${one.name} (timed: ${one.timed})` : one.name, () => one.run(harness), host.realTime ? REMOTE_CASE_MS : undefined);
+      });
+    }
+  });
+}
+
+/** The EchelonError code `fn` refuses with — thrown at once or as a rejection — or `'accepted'`. */
+export async function refusal(fn: () => unknown): Promise<string> {
+  try {
+    await fn();
+  } catch (error) {
+    if (error instanceof EchelonError) return error.code;
+    throw error;
+  }
+  return 'accepted';
+}
+
+/** A promise with its resolve/reject exposed, to finish an executor exactly when a case says. */
+export function deferred<T = unknown>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * Executors that wait for the case: `executor` parks each task on a gate of its own (by task id),
+ * `opened(id)` waits until that task's executor has started, and `aborted` lists tasks whose
+ * signal aborted.
+ */
+export function gates(harness: Harness) {
+  const open = new Map<string, ReturnType<typeof deferred>>();
+  const aborted: string[] = [];
+  const executor = (task: { id: string }, { signal }: { signal: AbortSignal }) => {
+    const gate = deferred();
+    open.set(task.id, gate);
+    signal.addEventListener('abort', () => aborted.push(task.id));
+    return gate.promise;
+  };
+  const opened = async (id: string) => (await harness.until(() => open.get(id), (gate) => gate !== undefined, `the executor of ${id} to start`))!;
+  return { executor, opened, aborted, started: () => [...open.keys()] };
+}
+
+/** The first pending approval (after waiting for one), optionally for one task. */
+export async function pendingApproval(harness: Harness, org: ConformanceOrg, taskId?: string) {
+  const pending = await harness.until(
+    () => org.approvals.pending(),
+    (list) => list.some((approval) => taskId === undefined || approval.taskId === taskId),
+    `an approval pending${taskId ? ` for ${taskId}` : ''}`,
+  );
+  return pending.filter((approval) => taskId === undefined || approval.taskId === taskId).at(-1)!;
+}
+
+/** Each escalation of an outcome as `reason from→to status by who`. */
+export const path = (outcome: Outcome) => outcome.escalations.map((e) => `${e.reason} ${e.from}→${e.to} ${e.status}${e.resolvedBy ? ` by ${e.resolvedBy}` : ''}`);
