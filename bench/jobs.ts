@@ -5,6 +5,8 @@
  */
 import { measureLatency, measurePerHop, type HopJob, type LatencyJob } from './cases/latency.js';
 import { measureMemory, type MemoryJob } from './cases/memory.js';
+import { measureRestate, type RestateJob } from './cases/restate.js';
+import { measureRestore, type RestoreJob } from './cases/restore.js';
 import { measureScale, type ScaleJob, type ScaleShape } from './cases/scale.js';
 import { measureSimulation, type SimulationJob } from './cases/simulation.js';
 import { measureStreaming, type StreamingJob } from './cases/streaming.js';
@@ -18,7 +20,9 @@ export type Job =
   | ({ readonly case: 'scale' } & ScaleJob)
   | ({ readonly case: 'memory' } & MemoryJob)
   | ({ readonly case: 'simulation' } & SimulationJob)
-  | ({ readonly case: 'streaming' } & StreamingJob);
+  | ({ readonly case: 'streaming' } & StreamingJob)
+  | ({ readonly case: 'restate' } & RestateJob)
+  | ({ readonly case: 'restore' } & RestoreJob);
 
 export type JobResult = Awaited<ReturnType<typeof runJob>>;
 
@@ -39,6 +43,10 @@ export function runJob(job: Job) {
       return measureSimulation(job);
     case 'streaming':
       return measureStreaming(job);
+    case 'restate':
+      return measureRestate(job);
+    case 'restore':
+      return measureRestore(job);
   }
 }
 
@@ -62,9 +70,9 @@ const CHAIN_ROUTES = 4;
  * take a second, 5 times), the 100,000-agent organisation twice and the million tasks once.
  */
 const SIZES = {
-  full: { tasks: 20_000, warmup: 5_000, runs: 5, echelonRuns: 3, latencyTasks: 2_000, hopTasks: 300, scale: [1_000, 10_000, 100_000], scaleRuns: [3, 3, 2], shapes: [1_000, 10_000], memory: [10_000, 100_000, 1_000_000], simulation: { agents: 100_000, tasks: 1_000_000 }, day: 24 },
-  quick: { tasks: 4_000, warmup: 1_000, runs: 3, echelonRuns: 3, latencyTasks: 500, hopTasks: 100, scale: [1_000, 10_000, 100_000], scaleRuns: [1, 1, 1], shapes: [1_000, 10_000], memory: [10_000, 50_000, 100_000], simulation: { agents: 100_000, tasks: 50_000 }, day: 24 },
-  smoke: { tasks: 200, warmup: 50, runs: 2, echelonRuns: 2, latencyTasks: 50, hopTasks: 10, scale: [111, 1_111], scaleRuns: [1, 1], shapes: [111, 1_111], memory: [100, 200, 400], simulation: { agents: 111, tasks: 200 }, day: 1 },
+  full: { tasks: 20_000, warmup: 5_000, runs: 5, echelonRuns: 3, latencyTasks: 2_000, hopTasks: 300, scale: [1_000, 10_000, 100_000], scaleRuns: [3, 3, 2], shapes: [1_000, 10_000], memory: [10_000, 100_000, 1_000_000], simulation: { agents: 100_000, tasks: 1_000_000 }, day: 24, restate: 200, restore: 500 },
+  quick: { tasks: 4_000, warmup: 1_000, runs: 3, echelonRuns: 3, latencyTasks: 500, hopTasks: 100, scale: [1_000, 10_000, 100_000], scaleRuns: [1, 1, 1], shapes: [1_000, 10_000], memory: [10_000, 50_000, 100_000], simulation: { agents: 100_000, tasks: 50_000 }, day: 24, restate: 100, restore: 200 },
+  smoke: { tasks: 200, warmup: 50, runs: 2, echelonRuns: 2, latencyTasks: 50, hopTasks: 10, scale: [111, 1_111], scaleRuns: [1, 1], shapes: [111, 1_111], memory: [100, 200, 400], simulation: { agents: 111, tasks: 200 }, day: 1, restate: 0, restore: 20 },
 } as const;
 
 /** Every job of a plan, in the order they run. */
@@ -102,5 +110,8 @@ export function plan(name: PlanName): Job[] {
   jobs.push({ case: 'memory', system: 'echelon', checkpoints: size.memory, every: size.memory[0]!, inFlight: 100 });
   jobs.push({ case: 'simulation', system: 'dev-day', hours: size.day });
   jobs.push({ case: 'simulation', system: 'wide', ...size.simulation });
+  // On a real Restate server: a few hundred tasks per placement at most (each runs at tens of tasks/s, not thousands).
+  if (size.restate > 0) for (const processes of [1, 2, 3] as const) jobs.push({ case: 'restate', processes, count: size.restate, warmup: Math.ceil(size.restate / 4), inFlight: 50, latencyTasks: 20 });
+  jobs.push({ case: 'restore', parked: 50, iterations: size.restore, runs: 3 });
   return jobs;
 }

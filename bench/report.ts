@@ -5,12 +5,15 @@
  */
 import type { HopJob, HopResult, LatencyResult } from './cases/latency.js';
 import type { MemoryResult } from './cases/memory.js';
+import type { RestateResult } from './cases/restate.js';
+import type { RestoreResult } from './cases/restore.js';
 import type { ScaleResult, ScaleShape } from './cases/scale.js';
 import type { SimulationResult } from './cases/simulation.js';
 import type { ThroughputResult } from './cases/throughput.js';
 import { simulationResults, simulationTargets, type SimulationResults } from './simulation-report.js';
 import { streamingCost, type StreamingCost, type StreamingResult } from './cases/streaming.js';
 import type { Job } from './jobs.js';
+import { restateSection, restateTargets, type RestateSection } from './restate-report.js';
 import { growthExponent, summarize, type Summary } from './stats.js';
 
 /** A job and what it measured. */
@@ -22,6 +25,8 @@ export type Measured =
   | { readonly job: Extract<Job, { case: 'memory' }>; readonly result: MemoryResult }
   | { readonly job: Extract<Job, { case: 'simulation' }>; readonly result: SimulationResult }
   | { readonly job: Extract<Job, { case: 'streaming' }>; readonly result: StreamingResult }
+  | { readonly job: Extract<Job, { case: 'restate' }>; readonly result: RestateResult }
+  | { readonly job: Extract<Job, { case: 'restore' }>; readonly result: RestoreResult }
 
 
 export interface ScaleRow {
@@ -82,6 +87,8 @@ export interface Results {
   readonly simulation?: SimulationResults;
   /** echelon with executors reporting progress — unheard, heard by one listener, each task followed by a stream — beside plain echelon, alternated in one process. */
   readonly streaming?: StreamingCost;
+  /** On a real Restate server, and the Restate host's per-message restore. */
+  readonly restate?: RestateSection;
   readonly targets: readonly Target[];
 }
 
@@ -227,7 +234,9 @@ export function buildResults(measured: readonly Measured[], meta: Readonly<Recor
 
   const results = { meta, throughput, ratios, ...(inspection ? { inspection } : {}), latency, perHop, scale: { echelon: echelonRows, raw: rawRows, exponents, shapes, shapeExponents, routeVsRaw }, ...(memory ? { memory } : {}), ...(persistence ? { persistence } : {}), ...(streaming ? { streaming } : {}) };
   const simulation = simulationResults(byCase(measured, 'simulation').map((entry) => entry.result));
-  return { ...results, ...(simulation ? { simulation } : {}), targets: [...judge(results), ...simulationTargets(simulation)] };
+  const restate = restateSection(measured);
+  const all = { ...results, ...(simulation ? { simulation } : {}), ...(restate ? { restate } : {}) };
+  return { ...all, targets: [...judge(all), ...simulationTargets(simulation), ...restateTargets(restate)] };
 }
 
 function judge(results: Omit<Results, 'targets'>): Target[] {

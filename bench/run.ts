@@ -52,6 +52,10 @@ function describe(job: Job): string {
       return job.system === 'dev-day' ? 'simulation, a day of the development team' : `simulation, ${(job.agents ?? 0).toLocaleString('en-US')} agents, ${(job.tasks ?? 0).toLocaleString('en-US')} tasks`;
     case 'streaming':
       return `streaming cost, ${job.inFlight} in flight, variants alternated`;
+    case 'restate':
+      return `Restate, ${job.processes} service process${job.processes === 1 ? '' : 'es'}, ${job.inFlight} in flight`;
+    case 'restore':
+      return `Restate agent restore, idle and with ${job.parked} parked approvals`;
   }
 }
 

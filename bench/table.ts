@@ -3,6 +3,7 @@
  * memory, persistence, streaming, and the targets. Every figure is a median, with [min–max] over runs.
  */
 import type { Comparison, Results, ScaleRow, ShapeRow } from './report.js';
+import { formatRestate } from './restate-report.js';
 import type { Summary } from './stats.js';
 import { simulationLines } from './simulation-report.js';
 
@@ -171,6 +172,7 @@ export function formatResults(results: Results): string {
       ),
     );
   }
+  out.push(...formatRestate(results.restate, grid));
 
   out.push('', 'Targets');
   out.push(grid(['target', 'goal', 'measured', ''], results.targets.map((target) => [target.name, target.goal, target.measured, target.met === undefined ? '—' : target.met ? 'met' : 'MISSED'])));

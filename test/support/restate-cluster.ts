@@ -49,7 +49,10 @@ export interface RestateCluster {
   stop(): Promise<void>;
 }
 
-const SERVICE = join(import.meta.dirname, 'restate-service.ts');
+// Run from the sources (tests, under tsx) or compiled (the bench): the service entry beside this file, likewise.
+const compiled = import.meta.url.endsWith('.js');
+const SERVICE = join(import.meta.dirname, compiled ? 'restate-service.js' : 'restate-service.ts');
+const NODE_ARGS = compiled ? [] : ['--import', 'tsx'];
 
 /**
  * Starts the server (unless given one) and every process, and registers each.
@@ -67,7 +70,7 @@ export async function startRestateCluster(options: RestateClusterOptions): Promi
   const launch = async (spec: ServiceProcessSpec, port: number) => {
     let listening!: (url: string) => void;
     const heard = new Promise<string>((resolve) => (listening = resolve));
-    const child = spawnGuarded(process.execPath, ['--import', 'tsx', SERVICE, options.organisation, JSON.stringify(spec.hosts), String(port)], {
+    const child = spawnGuarded(process.execPath, [...NODE_ARGS, SERVICE, options.organisation, JSON.stringify(spec.hosts), String(port)], {
       env: { ...process.env, ...options.env, ECHELON_SERVICE_PROCESS: spec.name },
       onLine: (line) => (line.startsWith('LISTENING ') ? listening(line.slice('LISTENING '.length)) : log(`[${spec.name}] ${line}`)),
     });
