@@ -5,6 +5,7 @@
  * the same options from an endpoint in the test process and answers through the ingress.
  */
 import { SimulatedClock } from 'xstate';
+import { flush } from '../support/helpers.js';
 import { createOrchestrator, type AgentStatus, type Approval, type Escalation, type EscalationResolution, type OrchestratorOptions, type OrchestratorStatus, type Outcome, type TaskInput } from '../../src/index.js';
 
 /** A value, or a promise of it: in-process reads answer at once, remote ones later. */
@@ -76,7 +77,7 @@ export const inProcessHost: ConformanceHost = {
       org,
       async advance(ms) {
         clock.increment(ms);
-        await rounds(5);
+        await flush(5);
       },
       close: () => org.stop(),
     };
@@ -85,14 +86,9 @@ export const inProcessHost: ConformanceHost = {
     let value = await read();
     for (let round = 0; !done(value); round++) {
       if (round === ROUNDS) throw new Error(`in-process: still waiting after ${ROUNDS} rounds for ${what}; last read: ${JSON.stringify(value)}`);
-      await rounds(1);
+      await flush(1);
       value = await read();
     }
     return value;
   },
 };
-
-/** Lets every pending promise callback and actor message run. */
-export async function rounds(count: number): Promise<void> {
-  for (let i = 0; i < count; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}

@@ -7,4 +7,4 @@ import { groups } from './groups.js';
 import { conformance } from './harness.js';
 import { inProcessHost } from './host.js';
 
-conformance([inProcessHost], groups);
+conformance(inProcessHost, groups);

@@ -6,6 +6,7 @@
  * server, and driven through `restateOrchestrator` over the ingress only. Time is the server's:
  * `advance(ms)` lets real time pass.
  */
+import './quiet-restate.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { restateEndpoint, restateOrchestrator, startRestateServer, type RestateListening, type RestateServer } from '../../src/restate/index.js';
 import type { ConformanceHost } from './host.js';

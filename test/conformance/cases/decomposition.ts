@@ -240,7 +240,9 @@ const budgets: Case[] = [
       await work.opened('f.frontend');
       await t.advance(2_000);
       const done = await outcome;
-      expect(done).toMatchObject({ status: 'failed', error: { code: 'subtask_failed' }, budget: { left: { timeMs: 0 } } });
+      expect(done).toMatchObject({ status: 'failed', error: { code: 'subtask_failed' } });
+      // Nothing left (on a real clock the parent settles a little after the deadline: less than nothing).
+      expect(done.budget!.left.timeMs).toBeLessThanOrEqual(0);
       expect(done.subtasks).toMatchObject([{ key: 'backend', status: 'completed' }, { key: 'frontend', status: 'failed', error: { code: 'budget_exceeded' } }]);
       expect(await t.until(() => work.aborted, (list) => list.length === 1, 'the frontend part to abort')).toEqual(['f.frontend']);
     },

@@ -124,17 +124,17 @@ const escalation: Case[] = [
   },
   {
     name: 'execution: an attempt that outlives execution.timeoutMs fails with executor_timeout and escalates',
-    timed: 'an executor timeout of 100 ms',
+    timed: 'an executor timeout of 1000 ms, so that the capable sibling finishes within it on a loaded machine',
     async run(t) {
       let started = false;
       const org = await t.start({
         hierarchy: pair(),
-        execution: { timeoutMs: 100 },
+        execution: { timeoutMs: 1_000 },
         executors: { byId: { w1: (_task, { signal }) => ((started = true), new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)))), w2: byAgent } },
       });
       const outcome = org.submit({ id: 'slow', type: 'job' });
       await t.until(() => started, (yes) => yes, 'w1 to start');
-      await t.advance(100);
+      await t.advance(1_000);
       expect(await outcome).toMatchObject({ status: 'completed', executedBy: 'w2' });
       expect((await outcome).escalations).toMatchObject([{ reason: 'execution_failed', from: 'w1', to: 'lead', error: { code: 'executor_timeout' } }]);
     },
