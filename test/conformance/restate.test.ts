@@ -10,23 +10,19 @@ import { groups } from './groups.js';
 import { conformance } from './harness.js';
 import { restateHost } from './restate-host.js';
 
-const ABORT = 'the abort effect is a no-op on Restate (src/restate/agent-object.ts), so a running executor’s signal never aborts';
+const LOSERS = 'the join’s losers are cancelled but the parent never settles: the cancellation of running subtasks a join no longer needs does not come back to the splitting agent on Restate';
 const DECISIONS = 'the agent object awaits a pending decision inside its handler (ctx.run in agent-object.ts), so it takes no other message meanwhile';
 
 const KNOWN: Readonly<Record<string, string>> = {
   'a task nobody can do fails with unroutable, its escalations all the way up failed': 'the last escalation (frontend_lead→cto) has no resolvedBy: the case closes it at settlement before the root’s escalation.resolved report arrives',
   'quorum: N distinct approvals; one approver cannot count twice': 'a second approve by the same approver is accepted: the desk checks only decisions the agent has already reported',
   'a policy answering with a promise does not block its agent: others are decided meanwhile, then the verdict applies': DECISIONS,
-  'joinAll, fail-fast: the first failure fails the parent and cancels the rest': `the outcome never settles once the join cancels running subtasks; ${ABORT}`,
-  'joinAny: the first success wins and the losers are cancelled; it fails only when all fail': `the outcome never settles once the join cancels running subtasks; ${ABORT}`,
-  'joinQuorum(2): two successes win and the third is cancelled': `the outcome never settles once the join cancels running subtasks; ${ABORT}`,
-  'joinQuorum(2): fails as soon as two successes are out of reach': `the outcome never settles once the join cancels running subtasks; ${ABORT}`,
-  'a deadline stops work still running when it passes': ABORT,
-  'a running executor is aborted through its signal; the task ends cancelled and the agent goes on': ABORT,
+  'joinAll, fail-fast: the first failure fails the parent and cancels the rest': LOSERS,
+  'joinAny: the first success wins and the losers are cancelled; it fails only when all fail': LOSERS,
+  'joinQuorum(2): two successes win and the third is cancelled': LOSERS,
+  'joinQuorum(2): fails as soon as two successes are out of reach': LOSERS,
   'a pending approval is withdrawn, and an approver still deciding it is stopped': `the cancel never completes while the approver decides; ${DECISIONS}`,
-  'a task waiting on an escalation is cancelled with the work done to resolve it': ABORT,
   'a task is cancelled while its manager is still deciding where it goes; the decision is stopped': `the cancel never completes while the strategy decides; ${DECISIONS}`,
-  'a split task is cancelled with every subtask': ABORT,
 };
 
 conformance(restateHost, groups, KNOWN);
