@@ -36,6 +36,11 @@ function notFound(error: unknown): boolean {
   return status === 404 || /not found|NotFound/i.test(String((error as Error | null)?.message ?? ''));
 }
 
+/** Whether a call failed because the server did not answer (down, restarting, unreachable). */
+function unreachable(error: unknown): boolean {
+  return error instanceof TypeError && /fetch failed/i.test(error.message);
+}
+
 /**
  * A client of an organisation on Restate, built from the same options module as its service
  * processes.
@@ -73,6 +78,9 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       return (await workflow(taskId).workflowAttach()) as Outcome<TResult>;
     } catch (error) {
       if (notFound(error)) throw new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } });
+      if (unreachable(error)) {
+        throw new EchelonError('engine_unavailable', `The Restate server stopped answering while task "${taskId}" was awaited: ask for its outcome again once the server is back (the task itself is not lost).`, { cause: error, details: { taskId } });
+      }
       throw error;
     }
   };
