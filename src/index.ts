@@ -13,6 +13,8 @@
  * | `echelon/replay` | a stored journal as steps with every agent's state |
  * | `echelon/store` | the `Store` contract's helpers: holders and locks, history and forks |
  * | `echelon/store/testing` | the conformance suite a store must pass |
+ * | `echelon/simulate` | `checkOrganisation` and `simulate`: static checks and a simulation on a simulated clock, with pictures (ECharts and resvg, optional peers, to draw) |
+ * | `echelon/restate` | the organisation on Restate: `restateEndpoint`, `restateOrchestrator`, `startRestateServer` (the Restate SDK, clients and server, optional peers) |
  * | `echelon/sqlite`, `echelon/view`, `echelon/inspector`, `echelon/otel`, `echelon/ai` | optional backends, each with its peer |
  */
 

@@ -9,9 +9,9 @@ import { chooseApprover, checkAuthority } from '../approval/authority.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
 import { capabilityMatching } from '../delegation/strategies.js';
 import type { DelegationStrategy } from '../delegation/types.js';
-import { EchelonError } from '../errors.js';
+import { EchelonError, type TaskError } from '../errors.js';
 import { defaultEscalationPolicy } from '../escalation/policy.js';
-import type { ExecutionPolicy, Task } from '../types.js';
+import type { ApprovalRequest, ApprovalRequirement, ExecutionPolicy, Task } from '../types.js';
 import { createDecisions } from './decisions/index.js';
 import { executionContext, type Executor } from './executors.js';
 import { DEFAULT_EXECUTION, DEFAULT_LIMITS, invalid, mergeExecution, positive, positiveInteger, type DecomposerSetting, type ExecutionOptions, type OrchestratorOptions } from './options.js';
@@ -103,30 +103,7 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
     costSpent: host.costSpent,
   });
 
-  // Not `async`: an async wrapper returning the executor's promise costs a promise and three
-  // microtask turns per attempt. What the executor throws at once is rejected the same way.
-  const execute: ResolvedOptions['execute'] = ({ task, agentId, attempt, idempotencyKey }, signal) => {
-    const executor = executorFor(agentId) as Executor<unknown, unknown> | undefined;
-    if (executor === undefined) return Promise.reject(new EchelonError('invalid_option', `${agentId} has no executor, so it cannot execute "${task.type}".`));
-    let report: ((data: unknown) => void) | undefined;
-    const context = executionContext({
-      agent: hierarchy.get(agentId),
-      hierarchy,
-      task,
-      signal,
-      attempt,
-      idempotencyKey,
-      now: host.now,
-      reportCost: (amount) => host.reportCost(task, amount),
-      progress: (data: unknown) => (report ??= host.progress?.({ task, agent: agentId, attempt }) ?? (() => undefined))(data),
-      listening: () => host.listening?.(task) ?? false,
-    });
-    try {
-      return Promise.resolve(executor(task, context));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
+  const execute = executorRunner(hierarchy, executorFor, host);
 
   const policy: PolicyPort = {
     evaluate: decisions.evaluate,
@@ -134,24 +111,7 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
     failureCode: (agentId, job) => (decisions.splits(agentId, job) ? 'decomposer_error' : 'strategy_error'),
     escalateAfter: decisions.escalateAfter,
     resolutionMode: decisions.resolutionMode,
-    approvalRequest: (agentId, task: Task, requirement, approvalId, now) => {
-      const choice = chooseApprover(hierarchy, agentId, requirement);
-      if ('code' in choice) return choice;
-      const quorum = requirement.quorum ?? 1;
-      if (!Number.isInteger(quorum) || quorum < 1) return { code: 'invalid_option', message: `An approval quorum must be a whole number ≥ 1, got ${quorum}.` };
-      return {
-        id: approvalId,
-        taskId: task.id,
-        taskType: task.type,
-        requester: agentId,
-        approver: choice.approver.id,
-        requiredLevel: choice.requiredLevel,
-        quorum,
-        reason: requirement.reason ?? `"${task.type}" needs approval before ${agentId} executes it.`,
-        requestedAt: now,
-        payload: task.payload,
-      };
-    },
+    approvalRequest: (agentId, task, requirement, approvalId, now) => approvalRequest(hierarchy, agentId, task, requirement, approvalId, now),
     authorize: (request, decisionsSoFar, by) => checkAuthority(hierarchy, request, decisionsSoFar, by),
     nextApprover: (request) => {
       const parent = hierarchy.parent(request.approver);
@@ -186,6 +146,56 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
   };
 
   return { policy, settings, execute };
+}
+
+/**
+ * Runs an agent's executor for one attempt. Not `async`: an async wrapper returning the executor's
+ * promise costs a promise and three microtask turns per attempt. What the executor throws at once
+ * is rejected the same way.
+ */
+function executorRunner(hierarchy: OrchestratorOptions['hierarchy'], executorFor: (agentId: string) => unknown, host: PortsHost): ResolvedOptions['execute'] {
+  return ({ task, agentId, attempt, idempotencyKey }, signal) => {
+    const executor = executorFor(agentId) as Executor<unknown, unknown> | undefined;
+    if (executor === undefined) return Promise.reject(new EchelonError('invalid_option', `${agentId} has no executor, so it cannot execute "${task.type}".`));
+    let report: ((data: unknown) => void) | undefined;
+    const context = executionContext({
+      agent: hierarchy.get(agentId),
+      hierarchy,
+      task,
+      signal,
+      attempt,
+      idempotencyKey,
+      now: host.now,
+      reportCost: (amount) => host.reportCost(task, amount),
+      progress: (data: unknown) => (report ??= host.progress?.({ task, agent: agentId, attempt }) ?? (() => undefined))(data),
+      listening: () => host.listening?.(task) ?? false,
+    });
+    try {
+      return Promise.resolve(executor(task, context));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
+
+/** The approval request for a task parked at `agentId`, or why none can be made. */
+function approvalRequest(hierarchy: OrchestratorOptions['hierarchy'], agentId: string, task: Task, requirement: ApprovalRequirement, approvalId: string, now: number): ApprovalRequest | TaskError {
+  const choice = chooseApprover(hierarchy, agentId, requirement);
+  if ('code' in choice) return choice;
+  const quorum = requirement.quorum ?? 1;
+  if (!Number.isInteger(quorum) || quorum < 1) return { code: 'invalid_option', message: `An approval quorum must be a whole number ≥ 1, got ${quorum}.` };
+  return {
+    id: approvalId,
+    taskId: task.id,
+    taskType: task.type,
+    requester: agentId,
+    approver: choice.approver.id,
+    requiredLevel: choice.requiredLevel,
+    quorum,
+    reason: requirement.reason ?? `"${task.type}" needs approval before ${agentId} executes it.`,
+    requestedAt: now,
+    payload: task.payload,
+  };
 }
 
 const defaultStrategy = capabilityMatching();

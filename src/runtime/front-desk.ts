@@ -1,0 +1,193 @@
+/**
+ * The organisation's front desk, the `Orchestrator` a program holds: tasks in (submit, stream,
+ * outcome, cancel), what is happening (status, agent states, events, the journal), and the end
+ * (drain, stop) — over the parts `createOrchestrator` started.
+ */
+import { nanoid } from 'nanoid';
+import type { AgentActorRef } from '../../machines/agent.machine.js';
+import { EchelonError } from '../errors.js';
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import { hierarchyMetrics } from '../hierarchy/metrics.js';
+import { replaySteps } from '../replay/steps.js';
+import type { TaskStreamOptions } from '../stream/index.js';
+import type { AgentMessage, Outcome, Task, TaskInput } from '../types.js';
+import { actorStatus } from './agent-status.js';
+import type { Orchestrator } from './api.js';
+import type { Durable } from './durability/index.js';
+import { eventStream } from './event-stream.js';
+import type { EventBus, OrchestratorEvent, OrchestratorEventType } from './events.js';
+import type { InProcessHost } from './host.js';
+import type { Ledger } from './ledger.js';
+import { invalid } from './options.js';
+import type { Desk } from './people.js';
+import type { RunState } from './run-state.js';
+import { checkStreamOptions, type Streaming, type TaskStream } from './streaming.js';
+import { entryOf, validateTaskInput, type SubmitOptions } from './submit.js';
+
+/** What the front desk works with: a started organisation's parts. */
+export interface OrganisationParts {
+  readonly hierarchy: Hierarchy;
+  /** The root agent's actor (the XState system's root). */
+  readonly actor: AgentActorRef;
+  readonly ledger: Ledger;
+  readonly bus: EventBus;
+  readonly durable: Durable | undefined;
+  readonly host: InProcessHost;
+  readonly streaming: Streaming;
+  readonly desk: Desk;
+  readonly run: RunState;
+  readonly limits: { readonly maxSubtasks: number; readonly maxDecompositionDepth: number };
+  readonly now: () => number;
+  readonly emit: (type: OrchestratorEventType, build: () => OrchestratorEvent) => void;
+  readonly send: (agentId: string, message: AgentMessage) => void;
+  readonly cancelLineage: (taskId: string, reason: string) => void;
+  /** Stops every agent, leaves first. */
+  readonly stopAgents: () => void;
+}
+
+/** The `Orchestrator` over a started organisation. */
+export function frontDesk(parts: OrganisationParts): Orchestrator {
+  const { hierarchy, actor, ledger, bus, durable, host, streaming, desk, run } = parts;
+  const tasks = taskDesk(parts);
+  const org: Orchestrator = {
+    hierarchy,
+    actor,
+    ...tasks,
+
+    status() {
+      return {
+        hierarchyDepth: hierarchyMetrics(hierarchy).depth,
+        totalAgents: hierarchy.size,
+        activeTasks: ledger.activeCount(),
+        activeEscalations: ledger.activeEscalations().length,
+        resolvedEscalations: ledger.resolvedEscalationCount(),
+        pendingApprovals: ledger.pendingApprovals().length,
+        inFlight: host.inFlight(),
+      };
+    },
+
+    agentState: (agentId: string) => actorStatus(actor, hierarchy, agentId),
+
+    on: (type, listener) => bus.on(type, listener),
+
+    events(type, streamOptions) {
+      const stream = eventStream<OrchestratorEvent>((push) => bus.on<'*'>((type ?? '*') as '*', push), streamOptions, (close) => run.closers.delete(close));
+      if (run.stopped || streamOptions?.signal?.aborted) stream.close();
+      else run.closers.add(stream.close);
+      return stream.iterator as never;
+    },
+
+    escalations: desk.escalations,
+
+    approvals: desk.approvals,
+
+    journal(query) {
+      if (durable === undefined) invalid('org.journal() reads the store: create the orchestrator with { store } (memoryStore(), or sqliteStore(file) from echelon/sqlite).');
+      return durable.journal(query);
+    },
+
+    history: (taskId) => replaySteps(org.journal(taskId === undefined ? {} : { taskId }), hierarchy.nodes().map((node) => ({ id: node.id, parent: node.parentId ?? null }))),
+
+    flush: () => durable?.flushed() ?? Promise.resolve(),
+
+    drain() {
+      const drained = run.drained();
+      return durable === undefined ? drained : drained.then(() => durable.flushed());
+    },
+
+    async stop() {
+      if (run.stopped) return;
+      run.stopped = true;
+      if (durable !== undefined) {
+        // The last write first, once the burst in progress is over (stop may be called from a listener or an
+        // executor): a whole burst, and not the actors stopping — the store keeps the organisation as it ran.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        durable.stop();
+      }
+      run.halt(new EchelonError('orchestrator_stopped', 'The orchestrator was stopped before this task settled.'));
+      host.stop();
+      streaming.close();
+      parts.stopAgents();
+      await Promise.all([...run.closers].map((close) => close()));
+      run.closers.clear();
+    },
+  };
+  return org;
+}
+
+/** Tasks in and their outcomes out: submit, stream, outcome, cancel. */
+function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stream' | 'onProgress' | 'outcome' | 'cancel'> {
+  const { hierarchy, ledger, durable, streaming, run, limits, now } = parts;
+
+  /**
+   * Checks and records a submitted task, lets `follow` subscribe to it (before its first hop: nothing
+   * it does is missed), then hands it to its entry agent. Throws what is wrong with it.
+   */
+  const enter = (input: TaskInput, submitOptions: SubmitOptions, follow: (task: Task) => void): Promise<Outcome> => {
+    if (run.stopped) throw new EchelonError('orchestrator_stopped', 'This orchestrator is stopped; create a new one to submit tasks.');
+    const entry = entryOf(submitOptions, hierarchy.root.id);
+    hierarchy.get(entry);
+    const task = validateTaskInput(input, {
+      entry,
+      now: now(),
+      newId: () => `task_${nanoid(10)}`,
+      isActive: (id) => ledger.tasks.has(id),
+      defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
+    });
+    ledger.submit(task, entry, input.budget);
+    durable?.note({ type: 'task.submitted', at: task.submittedAt, actor: 'submitter', taskId: task.id, rootId: task.id, data: { type: task.type, entry } });
+    const outcome = ledger.wait(task.id)!;
+    follow(task);
+    parts.emit('task.submitted', () => ({ type: 'task.submitted', task, at: task.submittedAt }));
+    parts.send(entry, { type: 'task.assign', task });
+    return outcome;
+  };
+
+  const desk: Pick<Orchestrator, 'submit' | 'stream' | 'onProgress' | 'outcome' | 'cancel'> = {
+    // Not `async`: the promise returned is the ledger's own, which stopping may reject without
+    // crashing a process that never awaited it.
+    submit<TResult>(input: TaskInput, submitOptions: SubmitOptions = {}) {
+      try {
+        return enter(input, submitOptions, (task) => {
+          if (submitOptions.onProgress !== undefined) streaming.followProgress(task, submitOptions.onProgress);
+        }) as Promise<Outcome<TResult>>;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+
+    stream(target: string | TaskInput, streamOptions?: TaskStreamOptions & { readonly at?: string }) {
+      if (typeof target === 'string') return streaming.stream(target, streamOptions, () => desk.outcome(target), run.stopped);
+      const { at, ...rest } = streamOptions ?? {};
+      checkStreamOptions(rest); // before the task is recorded: a refused stream submits nothing
+      let stream: TaskStream | undefined;
+      const outcome = enter(target, at === undefined ? {} : { at }, (task) => {
+        stream = streaming.stream(task.id, rest, () => outcome, run.stopped);
+      });
+      return stream!;
+    },
+
+    onProgress: (listener) => streaming.watch(listener),
+
+    outcome<TResult>(taskId: string) {
+      if (run.haltedBy !== undefined && ledger.isActive(taskId)) return Promise.reject(run.haltedBy);
+      const active = ledger.wait(taskId);
+      if (active !== undefined) return active as Promise<Outcome<TResult>>;
+      const finished = ledger.outcome(taskId) ?? durable?.outcome(taskId);
+      if (finished === undefined) return Promise.reject(new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } }));
+      // Handed out once it is written, like an awaited outcome.
+      return (durable?.flushed() ?? Promise.resolve()).then(() => finished as Outcome<TResult>);
+    },
+
+    cancel(taskId: string, reason?: string) {
+      const waiting = desk.outcome(taskId);
+      const why = reason ?? 'cancelled by request';
+      if (ledger.isActive(taskId)) {
+        durable?.note({ type: 'task.cancelling', at: now(), actor: 'caller', taskId, rootId: taskId, data: { reason: why } });
+        parts.cancelLineage(taskId, why);
+      }
+      return waiting;
+    },
+  };
+  return desk;
+}
