@@ -34,6 +34,17 @@ export async function drawCharts(report: SimulationReport, hierarchy: Hierarchy,
     }
   };
   const types = report.byType.map((type) => type.type);
+  /** A bar chart of seconds per task type. */
+  const bars = (title: string, series: readonly object[]) =>
+    draw({
+      title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
+      tooltip: { trigger: 'axis' },
+      legend: { bottom: 0 },
+      grid: { left: 50, right: 20, top: 40, bottom: 60 },
+      xAxis: { type: 'category', data: types, axisLabel: { interval: 0, rotate: types.length > 6 ? 30 : 0 } },
+      yAxis: { type: 'value', name: 's' },
+      series,
+    });
   return {
     queues: draw({
       title: { text: 'Queue length over time', left: 'center', textStyle: { fontSize: 14 } },
@@ -44,24 +55,8 @@ export async function drawCharts(report: SimulationReport, hierarchy: Hierarchy,
       yAxis: { type: 'value', name: 'tasks waiting', minInterval: 1 },
       series: report.queues.map((queue) => ({ name: queue.agent, type: 'line', step: 'end', showSymbol: false, data: queue.points.map(([at, length]) => [Math.round(at / 600) / 100, length]) })),
     }),
-    latency: draw({
-      title: { text: 'Latency per task type (s)', left: 'center', textStyle: { fontSize: 14 } },
-      tooltip: { trigger: 'axis' },
-      legend: { bottom: 0 },
-      grid: { left: 50, right: 20, top: 40, bottom: 60 },
-      xAxis: { type: 'category', data: types, axisLabel: { interval: 0, rotate: types.length > 6 ? 30 : 0 } },
-      yAxis: { type: 'value', name: 's' },
-      series: (['p50', 'p95', 'p99'] as const).map((p) => ({ name: p, type: 'bar', data: report.byType.map((type) => seconds(type.latency[p])) })),
-    }),
-    spent: draw({
-      title: { text: 'Where the time went, mean per task (s)', left: 'center', textStyle: { fontSize: 14 } },
-      tooltip: { trigger: 'axis' },
-      legend: { bottom: 0 },
-      grid: { left: 50, right: 20, top: 40, bottom: 60 },
-      xAxis: { type: 'category', data: types, axisLabel: { interval: 0, rotate: types.length > 6 ? 30 : 0 } },
-      yAxis: { type: 'value', name: 's' },
-      series: (['queued', 'executing', 'awaitingApproval', 'escalated'] as const).map((where) => ({ name: where, type: 'bar', stack: 'time', data: report.byType.map((type) => seconds(type.spent[where])) })),
-    }),
+    latency: bars('Latency per task type (s)', (['p50', 'p95', 'p99'] as const).map((p) => ({ name: p, type: 'bar', data: report.byType.map((type) => seconds(type.latency[p])) }))),
+    spent: bars('Where the time went, mean per task (s)', (['queued', 'executing', 'awaitingApproval', 'escalated'] as const).map((where) => ({ name: where, type: 'bar', stack: 'time', data: report.byType.map((type) => seconds(type.spent[where])) }))),
     orgChart: draw(orgChartOption(report, hierarchy), Math.max(size.height, 120 * (report.agents.reduce((depth, agent) => Math.max(depth, agent.level), 0) + 1))),
   };
 }
