@@ -30,6 +30,7 @@
  * ```
  */
 export function jsonProblem(value: unknown, root = 'value'): string | undefined {
+  if (isFlatJson(value)) return undefined;
   const walk: Walk = { root, steps: [], ancestors: new Map() };
   try {
     return problemAt(value, walk);
@@ -37,6 +38,32 @@ export function jsonProblem(value: unknown, root = 'value'): string | undefined 
     if (error instanceof RangeError) return `${root} is nested too deeply to be stored`;
     throw error;
   }
+}
+
+const isJsonScalar = (value: unknown): boolean =>
+  value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+
+/**
+ * The common case, checked without allocating (every executor result passes here): a scalar, or a
+ * plain object or array whose items are all scalars. Anything else takes the full walk, which
+ * also names what is wrong.
+ */
+function isFlatJson(value: unknown): boolean {
+  if (isJsonScalar(value)) return true;
+  if (typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+    for (let index = 0; index < value.length; index++) if (!isJsonScalar(value[index])) return false;
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  if ((prototype !== Object.prototype && prototype !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) return false;
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== undefined && !isJsonScalar(item)) return false;
+  }
+  return Object.getOwnPropertySymbols(value).length === 0;
 }
 
 /**

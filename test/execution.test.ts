@@ -117,6 +117,32 @@ describe('timeouts, on a simulated clock', () => {
   });
 });
 
+describe('timeouts, on the real clock', () => {
+  // The in-process host arms real-time timers once the event loop turns (an attempt that answers
+  // at once never costs one): a timer asked for in a burst must still fire, at its own deadline.
+  it('an executor that never answers times out, and one retried after a timeout runs again', async () => {
+    const org = start({
+      hierarchy: developmentTeam(),
+      execution: { timeoutMs: 20, retry: { attempts: 2, initialDelayMs: 5, jitter: 0 } },
+      executors: (task, { attempt }) => (task.type === 'css' && attempt === 2 ? 'second time' : new Promise(() => undefined)),
+    });
+    const [slow, other] = await Promise.all([org.submit({ type: 'css' }), org.submit({ type: 'python' })]);
+    expect(slow).toMatchObject({ status: 'completed', result: 'second time', attempts: 2 });
+    expect(other.status).toBe('failed');
+    expect(other.error?.code).toBe('executor_timeout');
+  });
+
+  it('a timer asked for and cancelled within one burst never fires', async () => {
+    const events: OrchestratorEvent[] = [];
+    const org = start({ hierarchy: developmentTeam(), execution: { timeoutMs: 1 }, executors: async () => 'at once' });
+    org.on('*', (event) => void events.push(event));
+    const outcomes = await Promise.all(Array.from({ length: 50 }, () => org.submit({ type: 'css' })));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(outcomes.every((outcome) => outcome.status === 'completed')).toBe(true);
+    expect(events.filter((event) => event.type === 'task.retrying' || event.type === 'task.failed')).toEqual([]);
+  });
+});
+
 describe('retries with exponential backoff', () => {
   it('retries on the schedule 100 ms, 200 ms and succeeds on the third attempt', async () => {
     const clock = new SimulatedClock();

@@ -24,6 +24,12 @@ export interface InProcessHostOptions extends AttemptRunner {
   readonly random: () => number;
   readonly newId: (prefix: string) => string;
   readonly clock: TimerClock;
+  /**
+   * The clock is the process's own (real time): a timer is armed only once the event loop turns,
+   * so one disarmed before then — the timeout of an attempt that answered at once — never costs a
+   * Node timer. Its deadline is kept from when it was asked for.
+   */
+  readonly realTime?: boolean;
   /** Deliver messages through the clock after this many ms instead of at once (stepping). */
   readonly messageDelayMs: number | undefined;
   readonly report: (report: AgentReport) => void;
@@ -51,6 +57,9 @@ export class InProcessHost implements HostPort {
   readonly #attempts: Attempts;
   readonly #outbox: Array<{ from: string | undefined; to: string; event: AgentEvent }> = [];
   readonly #timers = new Map<string, unknown>();
+  /** Real-time timers asked for since the event loop last turned: key → when it fires (`realTime`). */
+  readonly #unarmed = new Map<string, { agentId: string; event: AgentInternalEvent; at: number }>();
+  #arming = false;
   readonly #waits = new Map<string, { abort: () => void; timer: unknown }>();
   #root: AnyActorRef | undefined;
   #relay: Relay = (_source, target, event) => target.send(event);
@@ -140,6 +149,7 @@ export class InProcessHost implements HostPort {
     this.#stopped = true;
     for (const timer of this.#timers.values()) this.#options.clock.clearTimeout(timer);
     this.#timers.clear();
+    this.#unarmed.clear();
     this.#attempts.abortAll(new EchelonError('orchestrator_stopped', 'The organisation stopped.'));
     for (const key of [...this.#waits.keys()]) this.#forget(key);
   }
@@ -180,6 +190,26 @@ export class InProcessHost implements HostPort {
 
   #arm(key: string, agentId: string, delayMs: number, event: AgentInternalEvent): void {
     this.#disarm(key);
+    if (this.#options.realTime !== true) {
+      this.#start(key, agentId, delayMs, event);
+      return;
+    }
+    this.#unarmed.set(key, { agentId, event, at: this.#options.now() + delayMs });
+    if (this.#arming) return;
+    this.#arming = true;
+    setImmediate(() => this.#armWaiting());
+  }
+
+  /** Arms the real-time timers still wanted once the event loop turned. */
+  #armWaiting(): void {
+    this.#arming = false;
+    if (this.#stopped) return;
+    const now = this.#options.now();
+    for (const [key, { agentId, event, at }] of this.#unarmed) this.#start(key, agentId, Math.max(0, at - now), event);
+    this.#unarmed.clear();
+  }
+
+  #start(key: string, agentId: string, delayMs: number, event: AgentInternalEvent): void {
     const timer = this.#options.clock.setTimeout(() => {
       this.#timers.delete(key);
       this.#post(undefined, agentId, event); // already on the clock
@@ -188,6 +218,7 @@ export class InProcessHost implements HostPort {
   }
 
   #disarm(key: string): void {
+    if (this.#unarmed.delete(key)) return;
     const timer = this.#timers.get(key);
     if (timer === undefined) return;
     this.#timers.delete(key);

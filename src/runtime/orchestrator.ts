@@ -139,6 +139,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     random: options.random ?? Math.random,
     newId: (prefix) => `${prefix}_${nanoid(10)}`,
     clock,
+    realTime: options.clock === undefined,
     messageDelayMs: options.messageDelayMs,
     report: onReport,
     execute: resolved.execute,
