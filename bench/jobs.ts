@@ -57,7 +57,7 @@ export type PlanName = 'full' | 'quick' | 'smoke';
 
 /** The systems in the throughput table, in order. */
 const THROUGHPUT_SYSTEMS = ['plain', 'raw', 'raw-actors', 'raw-chart', 'echelon'] as const satisfies readonly SystemKey[];
-const LATENCY_SYSTEMS = ['plain', 'raw', 'echelon'] as const satisfies readonly SystemKey[];
+const LATENCY_SYSTEMS = ['plain', 'raw', 'raw-chart', 'echelon'] as const satisfies readonly SystemKey[];
 
 /** The shapes of organisation the scale case compares at the sizes in `shapes`: 10 reports per manager, all under the root, one chain. */
 const SHAPES = ['wide', 'flat', 'chain'] as const satisfies readonly ScaleShape[];

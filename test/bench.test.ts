@@ -175,8 +175,8 @@ describe('the smoke plan, end to end in this process', () => {
     expect(streaming.variants.echelon!.cpuRatio).toBe(1);
     expect(streaming.variants['echelon-stream']!.progressPerSecond).toBe(streaming.variants['echelon-stream']!.tasksPerSecond.median * 10);
     for (const row of Object.values(streaming.variants)) expect(row.tasksPerSecond.runs).toHaveLength(2);
-    expect(Object.keys(results.latency)).toEqual(['plain', 'raw', 'echelon']);
-    expect(Object.keys(results.perHop)).toEqual(['plain', 'raw', 'echelon']);
+    expect(Object.keys(results.latency)).toEqual(['plain', 'raw', 'raw-chart', 'echelon']);
+    expect(Object.keys(results.perHop)).toEqual(['plain', 'raw', 'raw-chart', 'echelon']);
     expect(results.scale.echelon.map((row) => [row.agents, row.depth])).toEqual([
       [111, 2],
       [1_111, 3],
