@@ -62,6 +62,8 @@ export class Collector {
   readonly approvals = { requested: 0, approved: 0, rejected: 0, waitMs: 0 };
   readonly outcomes: { id: string; type: string; status: string; executedBy?: string; chain: readonly string[] }[] = [];
   readonly #queuedAt = new Map<string, number>();
+  /** Submitted task → the queue places (`agent\u0000task`) its tree holds: those it never started leave when it settles. */
+  readonly #queuedByRoot = new Map<string, Set<string>>();
   readonly #approvalAt = new Map<string, number>();
   readonly #escalationAt = new Map<string, number>();
   totalCost = 0;
@@ -81,7 +83,11 @@ export class Collector {
   /** Subscribes to the organisation's events; `states` also follows every agent's statechart (it costs throughput). */
   listen(org: Orchestrator, states: boolean): void {
     org.on('task.queued', ({ task, agent, at }) => {
-      this.#queuedAt.set(`${agent}\u0000${task.id}`, at);
+      const key = `${agent}\u0000${task.id}`;
+      this.#queuedAt.set(key, at);
+      let places = this.#queuedByRoot.get(task.rootId);
+      if (places === undefined) this.#queuedByRoot.set(task.rootId, (places = new Set()));
+      places.add(key);
       this.#queue(agent, at, +1);
     });
     org.on('task.started', ({ task, agent, at }) => {
@@ -89,6 +95,7 @@ export class Collector {
       const since = this.#queuedAt.get(key);
       if (since === undefined) return;
       this.#queuedAt.delete(key);
+      this.#queuedByRoot.get(task.rootId)?.delete(key);
       this.#queue(agent, at, -1);
       const sums = this.agents.get(agent)!;
       sums.waits++;
@@ -144,6 +151,13 @@ export class Collector {
   }
 
   settled(outcome: Outcome, at: number): void {
+    // Queued work of this task that never started (cancelled, out of time, its join decided) leaves its queue now.
+    for (const key of this.#queuedByRoot.get(outcome.taskId) ?? []) {
+      const since = this.#queuedAt.get(key);
+      this.#queuedAt.delete(key);
+      if (since !== undefined) this.#queue(key.slice(0, key.indexOf('\u0000')), at, -1);
+    }
+    this.#queuedByRoot.delete(outcome.taskId);
     const active = this.active.get(outcome.taskId);
     if (active === undefined) return;
     this.active.delete(outcome.taskId);

@@ -85,6 +85,30 @@ describe('simulate', () => {
     expect(report.agents[0]!.utilisation).toBeCloseTo(lambda / mu, 1);
   });
 
+  it('a queued task that never starts (out of time when its turn comes) leaves the queue when it settles', async () => {
+    // One worker, 10 s per task. At 1 s a task without a budget starts; at 1.5 s one with 3 s to live
+    // queues, and at 2 s another without a budget. At 11 s the second is out of time (it fails, never
+    // started) and the third starts.
+    const report = await simulate({
+      organisation: { hierarchy: defineHierarchy({ id: 'worker', role: 'worker', capabilities: ['job'] }) },
+      agents: { default: { latency: latency.fixed(10_000) } },
+      workload: {
+        arrivals: [
+          { task: 'job', everyMs: 1_000 },
+          { task: { type: 'job', budget: { timeMs: 3_000 } }, everyMs: 1_500 },
+        ],
+        maxTasks: 3,
+      },
+      seed: 1,
+    });
+    const worker = report.agents.find((agent) => agent.id === 'worker')!;
+    expect(report.tasks).toMatchObject({ submitted: 3, completed: 2, failed: 1 });
+    expect(worker.maxQueue).toBe(2);
+    // Both queued tasks left the queue at 11 s: 9.5 s + 9 s of waiting (the one out of time is not
+    // counted as waiting until the run ends).
+    expect(worker.meanQueue * report.simulatedMs).toBeCloseTo(18_500, 6);
+  });
+
   it('replays a recorded journal: its arrivals and its executors’ times', async () => {
     const org = createOrchestrator({ hierarchy: developmentTeam(), executors: { byRole: referenceExecutors() }, store: memoryStore() });
     await Promise.all(['python', 'react', 'sql'].map((type) => org.submit({ type })));
