@@ -41,7 +41,7 @@ export type Answer<T> = T | Promise<T>;
 /** Pure decisions: the same for every host; each may answer with a promise (a model deciding, say). */
 export interface PolicyPort {
   /** Decides what an agent does with a job: escalate, delegate, execute, defer or fail. */
-  evaluate(agentId: string, job: Job, load: Readonly<Record<string, number>>, control: DecisionControl): Answer<Step>;
+  evaluate(agentId: string, job: Job, load: Readonly<Record<string, number>>): Answer<Step>;
   /** Picks the child for a job the agent delegates (the strategy or a decomposer). */
   select(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl): Answer<Step>;
   /** The code a failed or timed-out `select` gets: `strategy_error`, or `decomposer_error` when a decomposer was asked. */

@@ -79,16 +79,18 @@ function decide(t: Turn, phase: 'evaluate' | 'select'): void {
     step = record.answer.step;
     record.answer = undefined;
   } else {
-    const meter = control(t, record.task);
-    const code: EchelonErrorCode = phase === 'evaluate' ? 'policy_error' : t.ports.policy.failureCode(t.me, jobOf(record));
+    const job = jobOf(record);
+    // Only a strategy or decomposer gets a control (a signal, a cost meter); an escalation policy's pending answer gets one to abort.
+    const meter = phase === 'select' ? control(t, record.task) : undefined;
+    const code: EchelonErrorCode = phase === 'evaluate' ? 'policy_error' : t.ports.policy.failureCode(t.me, job);
     let answer: Answer<Step>;
     try {
-      answer = phase === 'evaluate' ? t.ports.policy.evaluate(t.me, jobOf(record), ctx.load, meter) : t.ports.policy.select(t.me, jobOf(record), record.candidates ?? [], meter);
+      answer = meter === undefined ? t.ports.policy.evaluate(t.me, job, ctx.load) : t.ports.policy.select(t.me, job, record.candidates ?? [], meter);
     } catch (error) {
       answer = { kind: 'fail', error: taskErrorFromUnknown(error, code) };
     }
     if (isPromise(answer)) {
-      wait(t, record, phase, answer, meter, code);
+      wait(t, record, phase, answer, meter ?? control(t, record.task), code);
       return;
     }
     step = answer;

@@ -51,14 +51,15 @@ export function reportHandler(deps: ReportDeps): (report: AgentReport) => void {
       case 'task.delegated': {
         // A task already marked for cancellation is ended by the agent it reaches (it asks on arrival).
         ledger.move(report.task, report.to);
-        emit('task.delegated', () => ({ type: 'task.delegated', task: report.task, from: report.from, to: report.to, at }));
+        // The reports of every hop and attempt: no event (nor closure) built when nobody listens.
+        if (bus.wants('task.delegated')) bus.emit({ type: 'task.delegated', task: report.task, from: report.from, to: report.to, at });
         return;
       }
       case 'task.queued':
-        emit('task.queued', () => ({ type: 'task.queued', task: report.task, agent: report.agent, at }));
+        if (bus.wants('task.queued')) bus.emit({ type: 'task.queued', task: report.task, agent: report.agent, at });
         return;
       case 'task.started':
-        emit('task.started', () => ({ type: 'task.started', task: report.task, agent: report.agent, attempt: report.attempt, at }));
+        if (bus.wants('task.started')) bus.emit({ type: 'task.started', task: report.task, agent: report.agent, attempt: report.attempt, at });
         return;
       case 'task.retrying':
         emit('task.retrying', () => ({ ...report, at }));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { llmExecutor, type LlmProgress } from '../../src/ai/index.js';
 import { developmentTeam, type ProgressEvent, type TaskStreamEvent } from '../../src/index.js';
-import { deferred, flush, orchestrators } from '../support/helpers.js';
+import { deferred, orchestrators } from '../support/helpers.js';
 import { streaming, streamToolCall, streamWords } from '../support/mock-model.js';
 
 const start = orchestrators({ hierarchy: developmentTeam() });
@@ -86,9 +86,11 @@ describe('llmExecutor streams while someone listens', () => {
 
     const approving = streaming([streamToolCall('requestApproval', { reason: 'Deletes data.' }), streamWords(['purged'])]);
     const second = start({ executors: llmExecutor({ model: approving }) });
+    // Waits for the request itself, not for some number of event-loop turns (the model's stream takes as many as it takes).
+    const requested = new Promise<void>((resolve) => second.on('approval.requested', () => resolve()));
     const stream = second.stream({ type: 'python' });
     const read = readAll(stream);
-    for (let round = 0; round < 50 && second.approvals.pending().length === 0; round++) await flush(1);
+    await requested;
     const [approval] = second.approvals.pending();
     expect(approval).toMatchObject({ reason: 'Deletes data.', requester: 'backend_dev_1' });
     second.approvals.approve(approval!.id, { by: 'api_specialist' });

@@ -26,6 +26,8 @@ interface Situation {
   readonly executable: boolean;
 }
 
+const policyError = (error: unknown): Step => ({ kind: 'fail', error: taskErrorFromUnknown(error, 'policy_error') });
+
 const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as { then?: unknown } | null)?.then === 'function';
 
 export function evaluator(
@@ -62,7 +64,6 @@ export function evaluator(
       route = 'delegate';
     }
     const situation: Situation = { agentId, node: hierarchy.get(agentId), job, route, candidates, context: { hierarchy, route, claims }, executable };
-    const policyError = (error: unknown): Step => ({ kind: 'fail', error: taskErrorFromUnknown(error, 'policy_error') });
     try {
       const answer = policy.shouldEscalate(task, situation.node, situation.context);
       if (isPromise(answer)) return answer.then((value) => judge(situation, checkVerdict(value)), policyError).catch(policyError);

@@ -14,6 +14,8 @@ import { failStep } from './outcomes.js';
 
 type Evaluate = (agentId: string, job: Job, load: Readonly<Record<string, number>>, forced?: Route) => Answer<Step>;
 
+const strategyFailed = (error: unknown): Step => ({ kind: 'fail', error: taskErrorFromUnknown(error, 'strategy_error') });
+
 export function selector(config: DecisionConfig, evaluate: Evaluate) {
   const { hierarchy } = config;
 
@@ -60,22 +62,6 @@ export function selector(config: DecisionConfig, evaluate: Evaluate) {
   /** The strategy picks a child; when it picks none, the agent executes the task if it can. */
   function delegate(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl): Answer<Step> {
     const strategy = config.strategyFor(agentId);
-    const choose = (chosen: unknown): Answer<Step> => {
-      if (chosen === undefined || chosen === null) {
-        // The strategy keeps the task: this agent executes it if it can.
-        const canExecute = hierarchy.get(agentId).capabilities.includes(job.task.type) && !job.task.excluded.includes(agentId);
-        return evaluate(agentId, job, {}, canExecute ? 'execute' : 'none');
-      }
-      if (typeof chosen !== 'string' || !candidates.some((candidate) => candidate.id === chosen)) {
-        return failStep(
-          'invalid_delegate',
-          `Strategy "${strategy.name}" at ${agentId} chose ${JSON.stringify(chosen) ?? String(chosen)}, which is not one of its children (${candidates.map((c) => c.id).join(', ')}).`,
-          { strategy: strategy.name, agentId },
-        );
-      }
-      return { kind: 'assign', childId: chosen };
-    };
-    const onError = (error: unknown): Step => ({ kind: 'fail', error: taskErrorFromUnknown(error, 'strategy_error') });
     try {
       const chosen = strategy.select(job.task, candidates, {
         agent: hierarchy.get(agentId),
@@ -85,10 +71,29 @@ export function selector(config: DecisionConfig, evaluate: Evaluate) {
         },
         reportCost: (amount) => config.reportCost(job.task, amount),
       });
-      return chosen instanceof Promise ? chosen.then(choose, onError) : choose(chosen);
+      // Closures only for an answer that comes later: this runs at every hop.
+      if (chosen instanceof Promise) return chosen.then((later: unknown) => choose(agentId, job, candidates, strategy.name, later), strategyFailed);
+      return choose(agentId, job, candidates, strategy.name, chosen);
     } catch (error) {
-      return onError(error);
+      return strategyFailed(error);
     }
+  }
+
+  /** The step for the strategy's choice. */
+  function choose(agentId: string, job: Job, candidates: readonly Candidate[], strategy: string, chosen: unknown): Answer<Step> {
+    if (chosen === undefined || chosen === null) {
+      // The strategy keeps the task: this agent executes it if it can.
+      const canExecute = hierarchy.get(agentId).capabilities.includes(job.task.type) && !job.task.excluded.includes(agentId);
+      return evaluate(agentId, job, {}, canExecute ? 'execute' : 'none');
+    }
+    if (typeof chosen !== 'string' || !candidates.some((candidate) => candidate.id === chosen)) {
+      return failStep(
+        'invalid_delegate',
+        `Strategy "${strategy}" at ${agentId} chose ${JSON.stringify(chosen) ?? String(chosen)}, which is not one of its children (${candidates.map((c) => c.id).join(', ')}).`,
+        { strategy, agentId },
+      );
+    }
+    return { kind: 'assign', childId: chosen };
   }
 
   return { select, splits: (agentId: string, job: Job) => splitter(agentId, job) !== undefined };
