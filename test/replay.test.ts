@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/index.js';
 import { replayCommand, storedSteps } from '../src/cli/replay.js';
 import { developmentTeam, EchelonError, forkStore, keepHistory, memoryStore } from '../src/index.js';
@@ -210,7 +210,8 @@ describe('echelon replay <file.db> --view', () => {
     const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
     const lines: string[] = [];
     const running = replayCommand({ file: db, tree: false, out: (line) => lines.push(line), input: new PassThrough() as unknown as NodeJS.ReadStream, view: { port: 0, host: '127.0.0.1', interrupted } });
-    for (let round = 0; round < 100 && !lines.some((line) => line.includes('http://')); round++) await flush();
+    // Waits for the server to say where it listens, however many event-loop turns that takes on a busy machine.
+    await vi.waitFor(() => expect(lines.some((line) => line.includes('http://'))).toBe(true), { timeout: 30_000, interval: 5 });
     const url = /(http:\/\/\S+)/.exec(lines.join('\n'))![1]!;
     const page = await fetch(url);
     expect(await page.text()).toContain('data-mode="replay"');
