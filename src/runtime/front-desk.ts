@@ -115,6 +115,8 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
   return org;
 }
 
+const unfollowed = (): void => undefined;
+
 /** Tasks in and their outcomes out: submit, stream, outcome, cancel. */
 function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stream' | 'onProgress' | 'outcome' | 'cancel'> {
   const { hierarchy, ledger, durable, streaming, run, limits, now } = parts;
@@ -123,7 +125,7 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
    * Checks and records a submitted task, lets `follow` subscribe to it (before its first hop: nothing
    * it does is missed), then hands it to its entry agent. Throws what is wrong with it.
    */
-  const enter = (input: TaskInput, submitOptions: SubmitOptions, follow: (task: Task) => void): Promise<Outcome> => {
+  const enter = (input: TaskInput, submitOptions: SubmitOptions | undefined, follow: (task: Task) => void): Promise<Outcome> => {
     if (run.stopped) throw new EchelonError('orchestrator_stopped', 'This orchestrator is stopped; create a new one to submit tasks.');
     const entry = entryOf(submitOptions, hierarchy.root.id);
     hierarchy.get(entry);
@@ -146,11 +148,10 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
   const desk: Pick<Orchestrator, 'submit' | 'stream' | 'onProgress' | 'outcome' | 'cancel'> = {
     // Not `async`: the promise returned is the ledger's own, which stopping may reject without
     // crashing a process that never awaited it.
-    submit<TResult>(input: TaskInput, submitOptions: SubmitOptions = {}) {
+    submit<TResult>(input: TaskInput, submitOptions?: SubmitOptions) {
       try {
-        return enter(input, submitOptions, (task) => {
-          if (submitOptions.onProgress !== undefined) streaming.followProgress(task, submitOptions.onProgress);
-        }) as Promise<Outcome<TResult>>;
+        const onProgress = submitOptions?.onProgress;
+        return enter(input, submitOptions, onProgress === undefined ? unfollowed : (task) => streaming.followProgress(task, onProgress)) as Promise<Outcome<TResult>>;
       } catch (error) {
         return Promise.reject(error);
       }

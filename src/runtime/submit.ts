@@ -62,7 +62,8 @@ const IN_SUBMIT_OPTIONS = shapeContext('submit', 'invalid_option');
  * ```
  */
 export function entryOf(options: unknown, root: string): string {
-  checkShape(options === undefined ? {} : options, SUBMIT_OPTIONS, '', IN_SUBMIT_OPTIONS);
+  if (options === undefined) return root;
+  checkShape(options, SUBMIT_OPTIONS, '', IN_SUBMIT_OPTIONS);
   return (options as SubmitOptions | undefined)?.at ?? root;
 }
 
