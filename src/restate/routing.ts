@@ -28,7 +28,11 @@ export function rootIndex(contexts: readonly (AgentContext | undefined)[], event
   if (event.type === 'escalation.raised') note(event.escalation.task);
   for (const context of contexts) {
     if (context === undefined) continue;
-    for (const record of Object.values(context.held)) note(record.task);
+    for (const record of Object.values(context.held)) {
+      note(record.task);
+      // A split task's subtasks have left for their agents, but its join still names them (a join's losers are cancelled by id).
+      if (record.join !== undefined) for (const part of record.join.parts) tasks.set(part.taskId, record.task.rootId);
+    }
     if (context.current !== null) note(context.current.task);
   }
   for (const context of contexts) {

@@ -10,17 +10,12 @@ import { groups } from './groups.js';
 import { conformance } from './harness.js';
 import { restateHost } from './restate-host.js';
 
-const LOSERS = 'a join cancels its losers but the parent never settles on Restate (cause not found yet; suspected: how the case object tracks the holders of cancelled subtasks)';
 const DECISIONS = 'the agent object awaits a pending decision inside its handler (ctx.run in agent-object.ts), so it takes no other message meanwhile';
 
 const KNOWN: Readonly<Record<string, string>> = {
   'a task nobody can do fails with unroutable, its escalations all the way up failed': 'the last escalation (frontend_lead→cto) has no resolvedBy: the case closes it at settlement before the root’s escalation.resolved report arrives',
   'quorum: N distinct approvals; one approver cannot count twice': 'a second approve by the same approver is accepted: the desk checks only decisions the agent has already reported',
   'a policy answering with a promise does not block its agent: others are decided meanwhile, then the verdict applies': DECISIONS,
-  'joinAll, fail-fast: the first failure fails the parent and cancels the rest': LOSERS,
-  'joinAny: the first success wins and the losers are cancelled; it fails only when all fail': LOSERS,
-  'joinQuorum(2): two successes win and the third is cancelled': LOSERS,
-  'joinQuorum(2): fails as soon as two successes are out of reach': LOSERS,
   'a pending approval is withdrawn, and an approver still deciding it is stopped': `the cancel never completes while the approver decides; ${DECISIONS}`,
   'a task is cancelled while its manager is still deciding where it goes; the decision is stopped': `the cancel never completes while the strategy decides; ${DECISIONS}`,
 };
