@@ -13,7 +13,6 @@ import { restateHost } from './restate-host.js';
 const DECISIONS = 'the agent object awaits a pending decision inside its handler (ctx.run in agent-object.ts), so it takes no other message meanwhile';
 
 const KNOWN: Readonly<Record<string, string>> = {
-  'a task nobody can do fails with unroutable, its escalations all the way up failed': 'the last escalation (frontend_lead→cto) has no resolvedBy: the case closes it at settlement before the root’s escalation.resolved report arrives',
   'quorum: N distinct approvals; one approver cannot count twice': 'a second approve by the same approver is accepted: the desk checks only decisions the agent has already reported',
   'a policy answering with a promise does not block its agent: others are decided meanwhile, then the verdict applies': DECISIONS,
   'a pending approval is withdrawn, and an approver still deciding it is stopped': `the cancel never completes while the approver decides; ${DECISIONS}`,
