@@ -142,6 +142,41 @@ export function caseObject(org: OrganisationBase) {
     return answer;
   };
 
+  /**
+   * A person's decision on an approval reaches the requester as a one-way send, and the requester
+   * reports it back later. So that the approval shows it at once and a second decision by the same
+   * approver is refused at the door (`duplicate_decision`), as in-process, the case records it
+   * when it is made, and remembers it was sent: the requester's report of it is then an echo.
+   */
+  const decide = (id: string, by: string, decision: 'approved' | 'rejected', note: string | undefined, fn: (desk: Desk) => void) => async (ctx: ObjectContext): Promise<Answer> => {
+    const key = CASE_KEYS.sent + id;
+    const sent = (await ctx.get<string[]>(key)) ?? [];
+    return act(({ desk, now, onReport }) => {
+      fn(desk);
+      onReport({ type: 'approval.decision', approvalId: id, decision: { by, decision, ...(note === undefined ? {} : { note }), at: now } });
+      ctx.set(key, [...sent, by]);
+    })(ctx);
+  };
+
+  /** Whether `report` is the requester's echo of a decision recorded when it was made (taken, or refused: then it is taken back). */
+  const echo = async (ctx: ObjectContext, opened: Open, report: AgentReport): Promise<boolean> => {
+    if (report.type !== 'approval.decision' && report.type !== 'approval.refused' && report.type !== 'approval.settled') return false;
+    const key = CASE_KEYS.sent + report.approvalId;
+    const sent = await ctx.get<string[]>(key);
+    if (sent === null) return false;
+    if (report.type === 'approval.settled') {
+      ctx.clear(key);
+      return false;
+    }
+    const by = report.type === 'approval.decision' ? report.decision.by : report.by;
+    if (!sent.includes(by)) return false;
+    const left = sent.filter((who) => who !== by);
+    if (left.length === 0) ctx.clear(key);
+    else ctx.set(key, left);
+    if (report.type === 'approval.refused') opened.books.withdrawDecision(report.approvalId, by);
+    return report.type === 'approval.decision';
+  };
+
   return object({
     name: layout.case,
     handlers: {
@@ -156,7 +191,7 @@ export function caseObject(org: OrganisationBase) {
       },
       report: async (ctx: ObjectContext, { reports }: { at: number; reports: readonly AgentReport[] }): Promise<void> => {
         const opened = await open(ctx);
-        for (const report of reports) opened.onReport(report);
+        for (const report of reports) if (!(await echo(ctx, opened, report))) opened.onReport(report);
         await close(ctx, opened);
       },
       settleNow: async (ctx: ObjectContext): Promise<void> => {
@@ -173,8 +208,10 @@ export function caseObject(org: OrganisationBase) {
           books.note({ type: 'task.cancelling', at: now, actor: 'caller', taskId, rootId: taskId, data: { reason } });
           cancelLineage(taskId, reason);
         })(ctx),
-      approve: (ctx: ObjectContext, { id, decision }: { id: string; decision: { by: string; comment?: string } }) => act(({ desk }) => desk.approvals.approve(id, decision))(ctx),
-      reject: (ctx: ObjectContext, { id, decision }: { id: string; decision: { by: string; reason?: string } }) => act(({ desk }) => desk.approvals.reject(id, decision))(ctx),
+      approve: (ctx: ObjectContext, { id, decision }: { id: string; decision: { by: string; comment?: string } }) =>
+        decide(id, decision.by, 'approved', decision.comment, (desk) => desk.approvals.approve(id, decision))(ctx),
+      reject: (ctx: ObjectContext, { id, decision }: { id: string; decision: { by: string; reason?: string } }) =>
+        decide(id, decision.by, 'rejected', decision.reason, (desk) => desk.approvals.reject(id, decision))(ctx),
       resolve: (ctx: ObjectContext, { id, resolution }: { id: string; resolution: EscalationResolution }) => act(({ desk }) => desk.escalations.resolve(id, resolution))(ctx),
       spent: handlers.object.shared(async (ctx: ObjectSharedContext, task: Task): Promise<number> => {
         const root = await ctx.get<StoredTask>(CASE_KEYS.task + task.rootId);

@@ -13,7 +13,6 @@ import { restateHost } from './restate-host.js';
 const DECISIONS = 'the agent object awaits a pending decision inside its handler (ctx.run in agent-object.ts), so it takes no other message meanwhile';
 
 const KNOWN: Readonly<Record<string, string>> = {
-  'quorum: N distinct approvals; one approver cannot count twice': 'a second approve by the same approver is accepted: the desk checks only decisions the agent has already reported',
   'a policy answering with a promise does not block its agent: others are decided meanwhile, then the verdict applies': DECISIONS,
   'a pending approval is withdrawn, and an approver still deciding it is stopped': `the cancel never completes while the approver decides; ${DECISIONS}`,
   'a task is cancelled while its manager is still deciding where it goes; the decision is stopped': `the cancel never completes while the strategy decides; ${DECISIONS}`,
