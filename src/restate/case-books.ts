@@ -94,6 +94,24 @@ export async function openBooks(ctx: ObjectContext, retain: number): Promise<Cas
   };
 }
 
+/**
+ * The cancellations a report says must follow a task marked for cancellation: Restate orders
+ * messages per sender only, so a cancel the case sent to the agent it knew may find that agent has
+ * handed the task on (a `task.delegated` the case had not heard yet) or raised an escalation whose
+ * resolution task the mark now covers. The agent the task moved to is told too; one told twice,
+ * or before the task reaches it, ends it on arrival, as in-process.
+ */
+export function cancelsFollowing(ledger: Ledger, report: AgentReport): Array<{ readonly to: string; readonly taskId: string; readonly reason: string }> {
+  const moved =
+    report.type === 'task.delegated'
+      ? { to: report.to, taskId: report.task.id }
+      : report.type === 'escalation.raised' && report.escalation.to !== 'human'
+        ? { to: report.escalation.to, taskId: report.resolutionTaskId }
+        : undefined;
+  const reason = moved === undefined ? undefined : ledger.tasks.get(moved.taskId)?.cancel;
+  return moved === undefined || reason === undefined ? [] : [{ ...moved, reason }];
+}
+
 /** A case's journal as read: its chunks in order, numbered. */
 export function journalEntries(chunks: readonly (readonly JournalRecord[])[]): JournalEntry[] {
   return chunks.flat().map((record, index) => ({ ...record, seq: index + 1, session: 1 }));

@@ -16,7 +16,7 @@ import { reportHandler } from '../runtime/reports.js';
 import { ResourceRegistry } from '../runtime/resources.js';
 import type { StoredTask } from '../store/types.js';
 import type { BudgetInput, Escalation, EscalationResolution, Settlement, Task } from '../types.js';
-import { CASE_KEYS, openBooks, type CaseBooks } from './case-books.js';
+import { cancelsFollowing, CASE_KEYS, openBooks, type CaseBooks } from './case-books.js';
 import type { OrganisationBase } from './organisation.js';
 import { accountOf } from './scope.js';
 import { sendAgent, sendTo } from './send.js';
@@ -88,6 +88,7 @@ export function caseObject(org: OrganisationBase) {
     const filed = (report: AgentReport) => {
       books.journal(report, now);
       onReport(report);
+      for (const { to, taskId, reason } of cancelsFollowing(ledger, report)) sendAgent(ctx, layout, to, { type: 'task.cancel', taskId, reason });
     };
     const desk = peopleDesk({ hierarchy, ledger, durable: undefined, now: () => now, send: (agentId, message) => sendAgent(ctx, layout, agentId, message), report: filed, onEscalation: options.onEscalation });
     return { books, desk, onReport: filed, now, asked, cancelLineage, settled };
