@@ -17,6 +17,7 @@ import { ResourceRegistry } from '../runtime/resources.js';
 import type { StoredTask } from '../store/types.js';
 import type { BudgetInput, Escalation, EscalationResolution, Settlement, Task } from '../types.js';
 import { cancelsFollowing, CASE_KEYS, openBooks, type CaseBooks } from './case-books.js';
+import type { RestateLayout } from './layout.js';
 import type { OrganisationBase } from './organisation.js';
 import { accountOf } from './scope.js';
 import { sendAgent, sendTo } from './send.js';
@@ -112,28 +113,9 @@ export function caseObject(org: OrganisationBase) {
         attempt(() => opened.desk.escalations.resolve(escalation.id, answer.resolution as EscalationResolution));
       }
     }
-    await finishWhenComplete(ctx, opened, force);
+    await finishWhenComplete(ctx, layout, opened, force);
     const outcome = opened.books.save();
     if (outcome !== undefined) sendTo(ctx, layout.task, 'settle', outcome, outcome.taskId);
-  };
-
-  /**
-   * Restate orders messages per sender only: the entry agent's settlement may arrive before another
-   * agent's report about an approval or escalation of the same task. The books finish once none is
-   * left open (or, failing that, after a short wait), so the outcome lists each as it ended.
-   */
-  const finishWhenComplete = async (ctx: ObjectContext, opened: Open, force: boolean): Promise<void> => {
-    const { ledger } = opened.books;
-    const settling = opened.settled.value ?? (await ctx.get<Settling>(SETTLING)) ?? undefined;
-    if (settling === undefined) return;
-    const open = ledger.pendingApprovals().length > 0 || ledger.activeEscalations().length > 0;
-    if (force || !open) {
-      ledger.finish(settling.task, settling.settlement, opened.now);
-      ctx.clear(SETTLING);
-    } else if (opened.settled.value !== undefined) {
-      ctx.set(SETTLING, settling);
-      sendTo(ctx, layout.case, 'settleNow', null, ctx.key, LATE_REPORTS_MS);
-    }
   };
 
   const act = (fn: (opened: Open) => void) => async (ctx: ObjectContext): Promise<Answer> => {
@@ -157,25 +139,6 @@ export function caseObject(org: OrganisationBase) {
       onReport({ type: 'approval.decision', approvalId: id, decision: { by, decision, ...(note === undefined ? {} : { note }), at: now } });
       ctx.set(key, [...sent, by]);
     })(ctx);
-  };
-
-  /** Whether `report` is the requester's echo of a decision recorded when it was made (taken, or refused: then it is taken back). */
-  const echo = async (ctx: ObjectContext, opened: Open, report: AgentReport): Promise<boolean> => {
-    if (report.type !== 'approval.decision' && report.type !== 'approval.refused' && report.type !== 'approval.settled') return false;
-    const key = CASE_KEYS.sent + report.approvalId;
-    const sent = await ctx.get<string[]>(key);
-    if (sent === null) return false;
-    if (report.type === 'approval.settled') {
-      ctx.clear(key);
-      return false;
-    }
-    const by = report.type === 'approval.decision' ? report.decision.by : report.by;
-    if (!sent.includes(by)) return false;
-    const left = sent.filter((who) => who !== by);
-    if (left.length === 0) ctx.clear(key);
-    else ctx.set(key, left);
-    if (report.type === 'approval.refused') opened.books.withdrawDecision(report.approvalId, by);
-    return report.type === 'approval.decision';
   };
 
   return object({
@@ -220,6 +183,44 @@ export function caseObject(org: OrganisationBase) {
       }),
     },
   });
+}
+
+/**
+ * Restate orders messages per sender only: the entry agent's settlement may arrive before another
+ * agent's report about an approval or escalation of the same task. The books finish once none is
+ * left open (or, failing that, after a short wait), so the outcome lists each as it ended.
+ */
+async function finishWhenComplete(ctx: ObjectContext, layout: RestateLayout, opened: Open, force: boolean): Promise<void> {
+  const { ledger } = opened.books;
+  const settling = opened.settled.value ?? (await ctx.get<Settling>(SETTLING)) ?? undefined;
+  if (settling === undefined) return;
+  const open = ledger.pendingApprovals().length > 0 || ledger.activeEscalations().length > 0;
+  if (force || !open) {
+    ledger.finish(settling.task, settling.settlement, opened.now);
+    ctx.clear(SETTLING);
+  } else if (opened.settled.value !== undefined) {
+    ctx.set(SETTLING, settling);
+    sendTo(ctx, layout.case, 'settleNow', null, ctx.key, LATE_REPORTS_MS);
+  }
+}
+
+/** Whether `report` is the requester's echo of a decision recorded when it was made (taken, or refused: then it is taken back). */
+async function echo(ctx: ObjectContext, opened: Open, report: AgentReport): Promise<boolean> {
+  if (report.type !== 'approval.decision' && report.type !== 'approval.refused' && report.type !== 'approval.settled') return false;
+  const key = CASE_KEYS.sent + report.approvalId;
+  const sent = await ctx.get<string[]>(key);
+  if (sent === null) return false;
+  if (report.type === 'approval.settled') {
+    ctx.clear(key);
+    return false;
+  }
+  const by = report.type === 'approval.decision' ? report.decision.by : report.by;
+  if (!sent.includes(by)) return false;
+  const left = sent.filter((who) => who !== by);
+  if (left.length === 0) ctx.clear(key);
+  else ctx.set(key, left);
+  if (report.type === 'approval.refused') opened.books.withdrawDecision(report.approvalId, by);
+  return report.type === 'approval.decision';
 }
 
 /** Runs a desk act; a refusal becomes the answer, as the in-process desk throws it. */
