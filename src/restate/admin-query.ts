@@ -47,8 +47,9 @@ export async function countKeys(adminUrl: string, headers: Readonly<Record<strin
   return Number(rows[0]?.n ?? 0);
 }
 
-/** Invocations of services whose names start with `prefix` that have not completed. */
-export async function runningInvocations(adminUrl: string, headers: Readonly<Record<string, string>>, prefix: string): Promise<number> {
-  const rows = await adminQuery(adminUrl, `SELECT COUNT(*) AS n FROM sys_invocation WHERE target_service_name LIKE ${quote(`${prefix}%`)} AND status <> 'completed'`, headers);
+/** Invocations of services whose names start with one of `prefixes` that have not completed. */
+export async function runningInvocations(adminUrl: string, headers: Readonly<Record<string, string>>, prefixes: readonly string[]): Promise<number> {
+  const names = prefixes.map((prefix) => `target_service_name LIKE ${quote(`${prefix}%`)}`).join(' OR ');
+  const rows = await adminQuery(adminUrl, `SELECT COUNT(*) AS n FROM sys_invocation WHERE (${names}) AND status <> 'completed'`, headers);
   return Number(rows[0]?.n ?? 0);
 }

@@ -4,27 +4,26 @@
  * message with the agent chart, persists what changed, and carries out the effects: one-way sends
  * to other agents, delayed sends to itself for timers (a stale timer is recognised by the agent,
  * as in-process, by its token), executions sent to the unit's executor service, reports to the
- * books of their submitted task, claims to the resources object, and awaited decisions as
- * journaled steps. `status` reads the agent without taking its turn.
+ * books of their submitted task, claims to the resources object, and awaited decisions to the
+ * unit's decision service, which tells the agent their answer later: the agent takes other
+ * messages meanwhile. `status` reads the agent without taking its turn.
  */
 import './polyfill.js';
 import { handlers, object, type ObjectContext, type ObjectSharedContext } from '@restatedev/restate-sdk';
 import type { AgentContext, AgentEvent } from '../../machines/agent.machine.js';
-import type { AgentReport, Effect } from '../../machines/ports.js';
+import type { AgentReport } from '../../machines/ports.js';
 import type { ResourceClaim } from '../escalation/types.js';
-import { EchelonError } from '../errors.js';
 import type { AgentStatus } from '../runtime/api.js';
 import { agentStatus } from '../runtime/agent-status.js';
 import type { Task } from '../types.js';
 import { loadAgent, saveAgent } from './agent-state.js';
 import { agentTurn } from './agent-turn.js';
-import { abortTimeoutMs, type Organisation } from './organisation.js';
+import type { DecisionWait } from './decision-service.js';
+import type { Organisation } from './organisation.js';
 import { RESOURCES_KEY } from './resources-object.js';
 import { rootIndex, type RootIndex } from './routing.js';
-import { accountOf, invocation, within, type Invocation } from './scope.js';
-import { callTo, sendAgent, sendTo } from './send.js';
-
-type Await = Extract<Effect, { type: 'await' }>;
+import { accountOf, invocation, settleCharges, within, type Invocation } from './scope.js';
+import { callTo, fileCharges, sendAgent, sendTo } from './send.js';
 
 /** The tasks a message puts before the agent: the one it carries, and those the agent holds. */
 function tasksInPlay(context: AgentContext | undefined, event: AgentEvent): Task[] {
@@ -53,7 +52,6 @@ export function agentObject(org: Organisation, unit: string) {
   const { hierarchy } = options;
   return object({
     name: layout.agents(unit),
-    options: { abortTimeout: abortTimeoutMs(org, unit, 'decisions') },
     handlers: {
       receive: async (ctx: ObjectContext, event: AgentEvent): Promise<void> => {
         const agentId = ctx.key;
@@ -89,12 +87,11 @@ function fresh(agentId: string): AgentContext {
   return { agentId, held: {}, load: {}, ready: [], queue: [], approvals: {}, escalations: {}, cancelled: {}, current: null, rest: 'receiving', running: 0, deciding: 0, evaluating: 0, parked: 0, seq: 0, version: 0 };
 }
 
-/** Carries out one turn's effects, in order; awaited decisions last, each as a journaled step. */
+/** Carries out one turn's effects, in order. */
 async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, here: Invocation, index: RootIndex): Promise<void> {
   const { layout } = org;
+  const unit = layout.unitOf(agentId);
   const reports = new Map<string, AgentReport[]>();
-  const awaits: Await[] = [];
-  const forgotten = new Set<string>();
   // Reports first: a task's books hear what this agent did before anyone it tells can report on.
   for (const effect of here.effects) {
     if (effect.type !== 'report' || effect.report.type === 'agent.state') continue;
@@ -118,7 +115,7 @@ async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, 
         sendAgent(ctx, layout, agentId, effect.event, effect.delayMs);
         break;
       case 'execute':
-        sendTo(ctx, layout.executors(layout.unitOf(agentId)), 'attempt', effect.request);
+        sendTo(ctx, layout.executors(unit), 'attempt', effect.request);
         break;
       case 'claim':
         sendTo(ctx, layout.resources, 'claim', { agentId, task: effect.task }, RESOURCES_KEY);
@@ -126,66 +123,28 @@ async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, 
       case 'release':
         sendTo(ctx, layout.resources, 'release', { taskId: effect.taskId }, RESOURCES_KEY);
         break;
-      case 'await':
-        awaits.push(effect);
+      case 'await': {
+        // The promise stays in this process; the unit's decision service (served here too) waits for it and tells the agent.
+        const id = ctx.rand.uuidv4();
+        org.decisions.register(agentId, id, effect, here);
+        const lost = effect.fail(new Error(`${agentId} asked for this decision in a process that stopped before it answered.`));
+        sendTo(ctx, layout.decisions(unit), 'wait', { agentId, key: effect.key, id, timeoutMs: effect.timeoutMs, lost } satisfies DecisionWait);
         break;
+      }
       case 'forget':
-        forgotten.add(effect.key);
+        org.decisions.forget(agentId, effect.key);
         break;
       case 'report':
         // In order with the claims and releases of this turn.
         if (effect.report.type === 'task.deferred') sendTo(ctx, layout.resources, 'wait', { agentId, resources: effect.report.resources }, RESOURCES_KEY);
         break;
       case 'abort':
-        sendTo(ctx, layout.executors(layout.unitOf(agentId)), 'abort', { agentId, taskId: effect.taskId });
+        sendTo(ctx, layout.executors(unit), 'abort', { agentId, taskId: effect.taskId });
         break;
       // A timer disarmed or re-armed carries a token the agent no longer expects: it ignores it, as in-process.
       case 'disarm':
         break;
     }
   }
-  for (const effect of awaits) {
-    if (forgotten.has(effect.key)) {
-      effect.abort();
-      continue;
-    }
-    const answer = await ctx.run(`decision ${effect.key}`, () => settle(agentId, effect));
-    sendAgent(ctx, layout, agentId, answer.ok ? effect.answer(answer.value) : effect.fail(thrown(answer.error)));
-  }
-  for (const { task, amount } of here.charged.values()) if (amount > 0) sendTo(ctx, layout.case, 'cost', { task, amount }, task.rootId);
-}
-
-/** What a decision threw, as data: an `EchelonError` keeps its code; anything else gets the decision's own (`strategy_error`, …). */
-interface Thrown {
-  readonly code?: EchelonError['code'];
-  readonly message: string;
-  readonly details?: Readonly<Record<string, unknown>>;
-}
-
-type Settled = { readonly ok: true; readonly value?: unknown } | { readonly ok: false; readonly error: Thrown };
-
-function thrown(error: Thrown): Error {
-  if (error.code === undefined) return new Error(error.message);
-  return new EchelonError(error.code, error.message, error.details === undefined ? {} : { details: { ...error.details } });
-}
-
-/** Waits for an awaited decision under its timeout; its answer as data (what the journal keeps). */
-function settle(agentId: string, effect: Await): Promise<Settled> {
-  return new Promise<Settled>((resolve) => {
-    const timer = setTimeout(() => {
-      effect.abort();
-      resolve({ ok: false, error: { message: `${agentId} waited ${effect.timeoutMs} ms for a decision that did not answer.` } });
-    }, effect.timeoutMs);
-    effect.promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value === undefined ? { ok: true } : { ok: true, value });
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        const message = error instanceof Error ? error.message : String(error);
-        resolve({ ok: false, error: error instanceof EchelonError ? { code: error.code, message, ...(error.details === undefined ? {} : { details: error.details }) } : { message } });
-      },
-    );
-  });
+  fileCharges(ctx, layout, settleCharges(here));
 }

@@ -12,7 +12,7 @@ import type { AgentReport } from '../../machines/ports.js';
 import type { Outcome } from '../types.js';
 
 /** State keys of a case object. */
-export const CASE_KEYS = { task: 't:', escalation: 'e:', approval: 'a:', journal: 'j:', journalCount: 'jn', outcome: 'outcome', open: 'open' } as const;
+export const CASE_KEYS = { task: 't:', escalation: 'e:', approval: 'a:', journal: 'j:', journalCount: 'jn', outcome: 'outcome', open: 'open', sent: 'd:' } as const;
 
 /** A case's books, open for one handler. */
 export interface CaseBooks {
@@ -22,6 +22,8 @@ export interface CaseBooks {
   /** Files journal lines for `report` (before it changes the books: the lookups read them as they were). */
   journal(report: AgentReport, at: number): void;
   note(record: JournalRecord): void;
+  /** Takes back `by`'s decision on an approval (recorded when it was made, then refused by the requester). */
+  withdrawDecision(approvalId: string, by: string): void;
   /** Writes back what changed; returns the outcome when the task finished in this handler. */
   save(): Outcome | undefined;
 }
@@ -62,6 +64,13 @@ export async function openBooks(ctx: ObjectContext, retain: number): Promise<Cas
       if (line !== undefined) lines.push(line);
     },
     note: (record) => void lines.push(record),
+    withdrawDecision(approvalId, by) {
+      const approval = ledger.approval(approvalId);
+      if (approval === undefined) return;
+      const stored = { rootId: ctx.key, approval: { ...approval, decisions: approval.decisions.filter((decision) => decision.by !== by) } };
+      ledger.restore([], [], [stored]);
+      dirtyApprovals.set(approvalId, stored);
+    },
     save() {
       for (const taskId of dirtyTasks) {
         const stored = ledger.stored(taskId);
@@ -83,6 +92,24 @@ export async function openBooks(ctx: ObjectContext, retain: number): Promise<Cas
       return finished;
     },
   };
+}
+
+/**
+ * The cancellations a report says must follow a task marked for cancellation: Restate orders
+ * messages per sender only, so a cancel the case sent to the agent it knew may find that agent has
+ * handed the task on (a `task.delegated` the case had not heard yet) or raised an escalation whose
+ * resolution task the mark now covers. The agent the task moved to is told too; one told twice,
+ * or before the task reaches it, ends it on arrival, as in-process.
+ */
+export function cancelsFollowing(ledger: Ledger, report: AgentReport): Array<{ readonly to: string; readonly taskId: string; readonly reason: string }> {
+  const moved =
+    report.type === 'task.delegated'
+      ? { to: report.to, taskId: report.task.id }
+      : report.type === 'escalation.raised' && report.escalation.to !== 'human'
+        ? { to: report.escalation.to, taskId: report.resolutionTaskId }
+        : undefined;
+  const reason = moved === undefined ? undefined : ledger.tasks.get(moved.taskId)?.cancel;
+  return moved === undefined || reason === undefined ? [] : [{ ...moved, reason }];
 }
 
 /** A case's journal as read: its chunks in order, numbered. */

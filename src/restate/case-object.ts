@@ -16,7 +16,8 @@ import { reportHandler } from '../runtime/reports.js';
 import { ResourceRegistry } from '../runtime/resources.js';
 import type { StoredTask } from '../store/types.js';
 import type { BudgetInput, Escalation, EscalationResolution, Settlement, Task } from '../types.js';
-import { CASE_KEYS, openBooks, type CaseBooks } from './case-books.js';
+import { cancelsFollowing, CASE_KEYS, openBooks, type CaseBooks } from './case-books.js';
+import type { RestateLayout } from './layout.js';
 import type { OrganisationBase } from './organisation.js';
 import { accountOf } from './scope.js';
 import { sendAgent, sendTo } from './send.js';
@@ -88,6 +89,7 @@ export function caseObject(org: OrganisationBase) {
     const filed = (report: AgentReport) => {
       books.journal(report, now);
       onReport(report);
+      for (const { to, taskId, reason } of cancelsFollowing(ledger, report)) sendAgent(ctx, layout, to, { type: 'task.cancel', taskId, reason });
     };
     const desk = peopleDesk({ hierarchy, ledger, durable: undefined, now: () => now, send: (agentId, message) => sendAgent(ctx, layout, agentId, message), report: filed, onEscalation: options.onEscalation });
     return { books, desk, onReport: filed, now, asked, cancelLineage, settled };
@@ -111,28 +113,9 @@ export function caseObject(org: OrganisationBase) {
         attempt(() => opened.desk.escalations.resolve(escalation.id, answer.resolution as EscalationResolution));
       }
     }
-    await finishWhenComplete(ctx, opened, force);
+    await finishWhenComplete(ctx, layout, opened, force);
     const outcome = opened.books.save();
     if (outcome !== undefined) sendTo(ctx, layout.task, 'settle', outcome, outcome.taskId);
-  };
-
-  /**
-   * Restate orders messages per sender only: the entry agent's settlement may arrive before another
-   * agent's report about an approval or escalation of the same task. The books finish once none is
-   * left open (or, failing that, after a short wait), so the outcome lists each as it ended.
-   */
-  const finishWhenComplete = async (ctx: ObjectContext, opened: Open, force: boolean): Promise<void> => {
-    const { ledger } = opened.books;
-    const settling = opened.settled.value ?? (await ctx.get<Settling>(SETTLING)) ?? undefined;
-    if (settling === undefined) return;
-    const open = ledger.pendingApprovals().length > 0 || ledger.activeEscalations().length > 0;
-    if (force || !open) {
-      ledger.finish(settling.task, settling.settlement, opened.now);
-      ctx.clear(SETTLING);
-    } else if (opened.settled.value !== undefined) {
-      ctx.set(SETTLING, settling);
-      sendTo(ctx, layout.case, 'settleNow', null, ctx.key, LATE_REPORTS_MS);
-    }
   };
 
   const act = (fn: (opened: Open) => void) => async (ctx: ObjectContext): Promise<Answer> => {
@@ -140,6 +123,22 @@ export function caseObject(org: OrganisationBase) {
     const answer = attempt(() => fn(opened));
     await close(ctx, opened);
     return answer;
+  };
+
+  /**
+   * A person's decision on an approval reaches the requester as a one-way send, and the requester
+   * reports it back later. So that the approval shows it at once and a second decision by the same
+   * approver is refused at the door (`duplicate_decision`), as in-process, the case records it
+   * when it is made, and remembers it was sent: the requester's report of it is then an echo.
+   */
+  const decide = (id: string, by: string, decision: 'approved' | 'rejected', note: string | undefined, fn: (desk: Desk) => void) => async (ctx: ObjectContext): Promise<Answer> => {
+    const key = CASE_KEYS.sent + id;
+    const sent = (await ctx.get<string[]>(key)) ?? [];
+    return act(({ desk, now, onReport }) => {
+      fn(desk);
+      onReport({ type: 'approval.decision', approvalId: id, decision: { by, decision, ...(note === undefined ? {} : { note }), at: now } });
+      ctx.set(key, [...sent, by]);
+    })(ctx);
   };
 
   return object({
@@ -156,7 +155,7 @@ export function caseObject(org: OrganisationBase) {
       },
       report: async (ctx: ObjectContext, { reports }: { at: number; reports: readonly AgentReport[] }): Promise<void> => {
         const opened = await open(ctx);
-        for (const report of reports) opened.onReport(report);
+        for (const report of reports) if (!(await echo(ctx, opened, report))) opened.onReport(report);
         await close(ctx, opened);
       },
       settleNow: async (ctx: ObjectContext): Promise<void> => {
@@ -173,8 +172,10 @@ export function caseObject(org: OrganisationBase) {
           books.note({ type: 'task.cancelling', at: now, actor: 'caller', taskId, rootId: taskId, data: { reason } });
           cancelLineage(taskId, reason);
         })(ctx),
-      approve: (ctx: ObjectContext, { id, decision }: { id: string; decision: { by: string; comment?: string } }) => act(({ desk }) => desk.approvals.approve(id, decision))(ctx),
-      reject: (ctx: ObjectContext, { id, decision }: { id: string; decision: { by: string; reason?: string } }) => act(({ desk }) => desk.approvals.reject(id, decision))(ctx),
+      approve: (ctx: ObjectContext, { id, decision }: { id: string; decision: { by: string; comment?: string } }) =>
+        decide(id, decision.by, 'approved', decision.comment, (desk) => desk.approvals.approve(id, decision))(ctx),
+      reject: (ctx: ObjectContext, { id, decision }: { id: string; decision: { by: string; reason?: string } }) =>
+        decide(id, decision.by, 'rejected', decision.reason, (desk) => desk.approvals.reject(id, decision))(ctx),
       resolve: (ctx: ObjectContext, { id, resolution }: { id: string; resolution: EscalationResolution }) => act(({ desk }) => desk.escalations.resolve(id, resolution))(ctx),
       spent: handlers.object.shared(async (ctx: ObjectSharedContext, task: Task): Promise<number> => {
         const root = await ctx.get<StoredTask>(CASE_KEYS.task + task.rootId);
@@ -182,6 +183,44 @@ export function caseObject(org: OrganisationBase) {
       }),
     },
   });
+}
+
+/**
+ * Restate orders messages per sender only: the entry agent's settlement may arrive before another
+ * agent's report about an approval or escalation of the same task. The books finish once none is
+ * left open (or, failing that, after a short wait), so the outcome lists each as it ended.
+ */
+async function finishWhenComplete(ctx: ObjectContext, layout: RestateLayout, opened: Open, force: boolean): Promise<void> {
+  const { ledger } = opened.books;
+  const settling = opened.settled.value ?? (await ctx.get<Settling>(SETTLING)) ?? undefined;
+  if (settling === undefined) return;
+  const open = ledger.pendingApprovals().length > 0 || ledger.activeEscalations().length > 0;
+  if (force || !open) {
+    ledger.finish(settling.task, settling.settlement, opened.now);
+    ctx.clear(SETTLING);
+  } else if (opened.settled.value !== undefined) {
+    ctx.set(SETTLING, settling);
+    sendTo(ctx, layout.case, 'settleNow', null, ctx.key, LATE_REPORTS_MS);
+  }
+}
+
+/** Whether `report` is the requester's echo of a decision recorded when it was made (taken, or refused: then it is taken back). */
+async function echo(ctx: ObjectContext, opened: Open, report: AgentReport): Promise<boolean> {
+  if (report.type !== 'approval.decision' && report.type !== 'approval.refused' && report.type !== 'approval.settled') return false;
+  const key = CASE_KEYS.sent + report.approvalId;
+  const sent = await ctx.get<string[]>(key);
+  if (sent === null) return false;
+  if (report.type === 'approval.settled') {
+    ctx.clear(key);
+    return false;
+  }
+  const by = report.type === 'approval.decision' ? report.decision.by : report.by;
+  if (!sent.includes(by)) return false;
+  const left = sent.filter((who) => who !== by);
+  if (left.length === 0) ctx.clear(key);
+  else ctx.set(key, left);
+  if (report.type === 'approval.refused') opened.books.withdrawDecision(report.approvalId, by);
+  return report.type === 'approval.decision';
 }
 
 /** Runs a desk act; a refusal becomes the answer, as the in-process desk throws it. */

@@ -130,7 +130,8 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
         countKeys(adminUrl, headers, layout.case, CASE_KEYS.open),
         escalations(),
         approvals(),
-        runningInvocations(adminUrl, headers, `${layout.name}-run-`),
+        // Attempts and awaited decisions, as in-process.
+        runningInvocations(adminUrl, headers, [`${layout.name}-run-`, `${layout.name}-decide-`]),
       ]);
       return {
         hierarchyDepth: hierarchyMetrics(hierarchy).depth,

@@ -1,6 +1,6 @@
 /**
  * A service process of an organisation on Restate: the object services of the units it hosts (its
- * agents), their executor services, and — in the process hosting the root — the organisation-wide
+ * agents), their executor and decision services, and — in the process hosting the root — the organisation-wide
  * parts (the task workflow, the cases, the resources). Served over HTTP/2 on 127.0.0.1; register
  * its URL with the server (`POST /deployments`, or `RestateServer.register`).
  */
@@ -11,6 +11,7 @@ import { endpoint } from '@restatedev/restate-sdk';
 import { EchelonError } from '../errors.js';
 import { agentObject } from './agent-object.js';
 import { caseObject } from './case-object.js';
+import { decisionService } from './decision-service.js';
 import { executorService } from './executor-service.js';
 import { organisation } from './organisation.js';
 import { resourcesObject } from './resources-object.js';
@@ -39,7 +40,7 @@ export function restateEndpoint(options: RestateEndpointOptions): RestateEndpoin
     }
   }
   const definitions = [
-    ...hosts.flatMap((unit) => [agentObject(org, unit), executorService(org, unit)]),
+    ...hosts.flatMap((unit) => [agentObject(org, unit), executorService(org, unit), decisionService(org, unit)]),
     ...(hosts.includes(options.hierarchy.root.id) ? [caseObject(org), taskWorkflow(layout), resourcesObject(layout)] : []),
   ];
   return {

@@ -12,14 +12,13 @@ import type { ExecutionResult } from '../../machines/agent.types.js';
 import type { ExecutionRequest } from '../../machines/ports.js';
 import { EchelonError } from '../errors.js';
 import { Attempts } from '../runtime/attempts.js';
-import type { Task } from '../types.js';
 import { abortTimeoutMs, type Organisation } from './organisation.js';
-import { accountOf, invocation, within } from './scope.js';
-import { callTo, sendAgent, sendTo } from './send.js';
+import { accountOf, invocation, settleCharges, within, type Charge } from './scope.js';
+import { callTo, fileCharges, sendAgent } from './send.js';
 
 interface Ran {
   readonly result: ExecutionResult;
-  readonly charged: ReadonlyArray<{ readonly task: Task; readonly amount: number }>;
+  readonly charged: readonly Charge[];
 }
 
 /** The executor service of one unit. */
@@ -49,9 +48,9 @@ export function executorService(org: Organisation, unit: string) {
               }),
           );
           running.delete(key);
-          return { result, charged: [...here.charged.values()].map(({ task: charged, amount }) => ({ task: charged, amount })) };
+          return { result, charged: settleCharges(here) };
         });
-        for (const { task: charged, amount } of ran.charged) if (amount > 0) sendTo(ctx, layout.case, 'cost', { task: charged, amount }, charged.rootId);
+        fileCharges(ctx, layout, ran.charged);
         sendAgent(ctx, layout, request.agentId, { type: 'echelon.executed', taskId: task.id, attempt: request.attempt, result: ran.result });
       },
       /** Aborts a running attempt through its signal (its late result is ignored by the agent, as in-process). */

@@ -25,6 +25,8 @@ export interface RestateLayout {
   agents(unit: string): string;
   /** The service that runs a unit's executors (in the process that hosts the unit). */
   executors(unit: string): string;
+  /** The service that waits for the decisions a unit's agents await (in the process that hosts the unit). */
+  decisions(unit: string): string;
   /** The workflow each submitted task is, by task id. */
   readonly task: string;
   /** The virtual object keeping a submitted task's books and journal, by root task id. */
@@ -83,6 +85,7 @@ export function restateLayout(hierarchy: Hierarchy, name: string = DEFAULT_ORGAN
     unitOf,
     agents: (unit) => `${name}-agents-${part(unit)}`,
     executors: (unit) => `${name}-run-${part(unit)}`,
+    decisions: (unit) => `${name}-decide-${part(unit)}`,
     task: `${name}-task`,
     case: `${name}-case`,
     desk: `${name}-desk`,

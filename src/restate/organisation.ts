@@ -10,6 +10,7 @@ import { checkOrchestratorOptions, DEFAULT_LIMITS, type OrchestratorOptions } fr
 import { resolveOptions, type ResolvedOptions } from '../runtime/ports.js';
 import { restateAgentMachine } from './agent-turn.js';
 import { restateLayout, type RestateLayout } from './layout.js';
+import { PendingDecisions } from './pending-decisions.js';
 import { portsHost } from './scope.js';
 import type { Task } from '../types.js';
 import type { InProcessOnlyOption, RestateOrganisationOptions } from './types.js';
@@ -37,6 +38,8 @@ export interface OrganisationBase {
 export interface Organisation extends OrganisationBase {
   readonly resolved: ResolvedOptions;
   readonly machine: AgentMachine;
+  /** The decisions this process's agents await (a promise lives in the process that asked). */
+  readonly decisions: PendingDecisions;
 }
 
 /** Checks the options (as `createOrchestrator` does, refusing what only an in-process organisation has) and lays the organisation out. */
@@ -54,8 +57,8 @@ export function organisationBase(options: RestateOrganisationOptions, where: str
 }
 
 /**
- * How long Restate lets a unit's handlers run without a word before it aborts and retries them:
- * an executor or an awaited decision runs inside one journaled step, so past the longest timeout
+ * How long Restate lets a unit's executor and decision services run without a word before it
+ * aborts and retries them: an executor or an awaited decision runs inside one journaled step, so past the longest timeout
  * its agents allow (plus a minute), never Restate's default 10 minutes below it.
  */
 export function abortTimeoutMs(org: Organisation, unit: string, what: 'executors' | 'decisions'): number {
@@ -77,5 +80,5 @@ export function organisation(options: RestateOrganisationOptions, where: string)
   const rest: Record<string, unknown> = { ...options };
   for (const key of OWN_KEYS) delete rest[key];
   const resolved = resolveOptions(rest as unknown as OrchestratorOptions, portsHost);
-  return { ...base, resolved, machine: restateAgentMachine(resolved.policy, resolved.settings) };
+  return { ...base, resolved, machine: restateAgentMachine(resolved.policy, resolved.settings), decisions: new PendingDecisions() };
 }

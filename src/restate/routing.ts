@@ -25,10 +25,18 @@ export function rootIndex(contexts: readonly (AgentContext | undefined)[], event
     if (escalation !== undefined) escalations.set(escalation, task.rootId);
   };
   if ('task' in event && event.task !== undefined) note(event.task);
-  if (event.type === 'escalation.raised') note(event.escalation.task);
+  if (event.type === 'escalation.raised') {
+    note(event.escalation.task);
+    // Its resolution task may end in this very turn (nobody can take it), held neither before nor after.
+    escalations.set(event.escalation.id, event.escalation.task.rootId);
+  }
   for (const context of contexts) {
     if (context === undefined) continue;
-    for (const record of Object.values(context.held)) note(record.task);
+    for (const record of Object.values(context.held)) {
+      note(record.task);
+      // A split task's subtasks have left for their agents, but its join still names them (a join's losers are cancelled by id).
+      if (record.join !== undefined) for (const part of record.join.parts) tasks.set(part.taskId, record.task.rootId);
+    }
     if (context.current !== null) note(context.current.task);
   }
   for (const context of contexts) {

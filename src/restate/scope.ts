@@ -26,12 +26,33 @@ export interface Invocation {
   readonly effects: Effect[];
   /** Resource claims read for this invocation (empty when nothing it handles declares resources). */
   readonly claims: readonly ResourceClaim[];
-  /** What each budget account had spent when the invocation started. */
-  readonly spent: ReadonlyMap<string, number>;
+  /** What each budget account had spent when the invocation started (and what it has since filed: `settleCharges`). */
+  readonly spent: Map<string, number>;
   /** What this invocation charged, per account, with the task that charged it first. */
   readonly charged: Map<string, { readonly task: Task; amount: number }>;
   /** The task with this id the agent holds or is handling, for charges made by id. */
   readonly taskOf: (taskId: string) => Task | undefined;
+}
+
+/** A charge to file with a task's books. */
+export interface Charge {
+  readonly task: Task;
+  readonly amount: number;
+}
+
+/**
+ * The charges made in `here` since they were last filed, to send to the books: they move from
+ * charged to spent, so a decision still running after its turn (it charges the same invocation)
+ * files only what it added, and its budget checks still count all of it.
+ */
+export function settleCharges(here: Invocation): Charge[] {
+  const charges: Charge[] = [];
+  for (const [account, { task, amount }] of here.charged) {
+    if (amount > 0) charges.push({ task, amount });
+    here.spent.set(account, (here.spent.get(account) ?? 0) + amount);
+  }
+  here.charged.clear();
+  return charges;
 }
 
 const storage = new AsyncLocalStorage<Invocation>();
@@ -48,14 +69,18 @@ function current(): Invocation {
 }
 
 /** An invocation with nothing read yet, over a Restate context's clock and randomness. */
-export function invocation(now: number, rand: { random(): number; uuidv4(): string }, read: Partial<Pick<Invocation, 'claims' | 'spent' | 'taskOf'>> = {}): Invocation {
+export function invocation(
+  now: number,
+  rand: { random(): number; uuidv4(): string },
+  read: Partial<Pick<Invocation, 'claims' | 'taskOf'>> & { readonly spent?: ReadonlyMap<string, number> } = {},
+): Invocation {
   return {
     now,
     random: () => rand.random(),
     uuid: () => rand.uuidv4(),
     effects: [],
     claims: read.claims ?? [],
-    spent: read.spent ?? new Map(),
+    spent: new Map(read.spent),
     charged: new Map(),
     taskOf: read.taskOf ?? (() => undefined),
   };

@@ -6,6 +6,7 @@ import './polyfill.js';
 import { serde, type Context } from '@restatedev/restate-sdk';
 import type { AgentEvent } from '../../machines/agent.machine.js';
 import type { RestateLayout } from './layout.js';
+import type { Charge } from './scope.js';
 
 /** Sends `event` to agent `to` (after `delayMs`, for a timer). */
 export function sendAgent(ctx: Context, layout: RestateLayout, to: string, event: AgentEvent, delayMs?: number): void {
@@ -22,6 +23,11 @@ export function sendTo(ctx: Context, service: string, method: string, parameter:
     ...(key === undefined ? {} : { key }),
     ...(delayMs === undefined || delayMs <= 0 ? {} : { delay: Math.ceil(delayMs) }),
   });
+}
+
+/** Files what an invocation charged with the books of each charged task's submitted task. */
+export function fileCharges(ctx: Context, layout: RestateLayout, charges: readonly Charge[]): void {
+  for (const { task, amount } of charges) sendTo(ctx, layout.case, 'cost', { task, amount }, task.rootId);
 }
 
 /** A call that waits for its answer (for reads of shared parts: claims, spending). */

@@ -2,27 +2,14 @@
  * The conformance suite on the Restate host (`echelon/restate`): the cases of in-process.test.ts,
  * unchanged, against one restate-server for this file and an organisation of its own per case.
  *
- * KNOWN lists the cases the Restate host gets wrong today, each with the difference as reported
- * to echelon/restate's owner (branch `conformance` commit messages have the repro). They run as
- * expected failures: when a fix lands they fail, and their entry here goes.
+ * KNOWN lists the cases the Restate host gets wrong, each with the difference (a case name → what
+ * differs). They run as expected failures: when a fix lands they fail, and their entry here goes.
  */
 import { groups } from './groups.js';
 import { conformance } from './harness.js';
 import { restateHost } from './restate-host.js';
 
-const LOSERS = 'a join cancels its losers but the parent never settles on Restate (cause not found yet; suspected: how the case object tracks the holders of cancelled subtasks)';
-const DECISIONS = 'the agent object awaits a pending decision inside its handler (ctx.run in agent-object.ts), so it takes no other message meanwhile';
-
-const KNOWN: Readonly<Record<string, string>> = {
-  'a task nobody can do fails with unroutable, its escalations all the way up failed': 'the last escalation (frontend_lead→cto) has no resolvedBy: the case closes it at settlement before the root’s escalation.resolved report arrives',
-  'quorum: N distinct approvals; one approver cannot count twice': 'a second approve by the same approver is accepted: the desk checks only decisions the agent has already reported',
-  'a policy answering with a promise does not block its agent: others are decided meanwhile, then the verdict applies': DECISIONS,
-  'joinAll, fail-fast: the first failure fails the parent and cancels the rest': LOSERS,
-  'joinAny: the first success wins and the losers are cancelled; it fails only when all fail': LOSERS,
-  'joinQuorum(2): two successes win and the third is cancelled': LOSERS,
-  'joinQuorum(2): fails as soon as two successes are out of reach': LOSERS,
-  'a pending approval is withdrawn, and an approver still deciding it is stopped': `the cancel never completes while the approver decides; ${DECISIONS}`,
-  'a task is cancelled while its manager is still deciding where it goes; the decision is stopped': `the cancel never completes while the strategy decides; ${DECISIONS}`,
-};
+/** None today: every case runs as it does in-process. */
+const KNOWN: Readonly<Record<string, string>> = {};
 
 conformance(restateHost, groups, KNOWN);

@@ -27,9 +27,9 @@ describe('echelon/restate: layout and options', () => {
 
   it('serves only the units a deployment hosts, and the organisation-wide parts with the root', () => {
     const backend = restateEndpoint({ name: 'acme', hierarchy: developmentTeam(), executors, hosts: ['backend_lead'] });
-    expect(backend.services).toEqual(['acme-agents-backend_lead', 'acme-run-backend_lead']);
+    expect(backend.services).toEqual(['acme-agents-backend_lead', 'acme-run-backend_lead', 'acme-decide-backend_lead']);
     const root = restateEndpoint({ name: 'acme', hierarchy: developmentTeam(), executors, hosts: ['cto'] });
-    expect(root.services).toEqual(['acme-agents-cto', 'acme-run-cto', 'acme-case', 'acme-task', 'acme-resources']);
+    expect(root.services).toEqual(['acme-agents-cto', 'acme-run-cto', 'acme-decide-cto', 'acme-case', 'acme-task', 'acme-resources']);
   });
 
   it('refuses what cannot be an organisation on Restate, saying why', () => {

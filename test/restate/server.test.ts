@@ -46,6 +46,27 @@ describe('startRestateServer', () => {
     await expect(startRestateServer({ adminPort: 70_000 })).rejects.toMatchObject({ code: 'invalid_option', details: { path: 'adminPort' } });
     await expect(startRestateServer({ nodePort: 1.5 })).rejects.toMatchObject({ code: 'invalid_option', details: { path: 'nodePort' } });
     await expect(startRestateServer({ binary: '/nonexistent/restate-server' })).rejects.toMatchObject({ code: 'invalid_option', details: { path: 'binary' } });
+    await expect(startRestateServer({ partitions: 0 })).rejects.toMatchObject({ code: 'invalid_option', details: { path: 'partitions' } });
+    await expect(startRestateServer({ syncWrites: 'no' } as never)).rejects.toMatchObject({ code: 'invalid_option' });
+  });
+
+  it('provisions the partitions it is given, and writes its logs unsynced when told', async () => {
+    const server = await startRestateServer({ partitions: 2, syncWrites: false });
+    try {
+      const toml = readFileSync(join(server.baseDir, 'restate.toml'), 'utf8');
+      expect(toml).toMatch(/^default-num-partitions = 2$/m);
+      expect(toml.match(/^rocksdb-disable-wal-fsync = true$/gm)).toHaveLength(2);
+      await server.register(endpointUrl);
+      expect(await add(server, 'b', 4)).toBe(4);
+    } finally {
+      await server.stop();
+    }
+    const plain = await startRestateServer();
+    try {
+      expect(readFileSync(join(plain.baseDir, 'restate.toml'), 'utf8')).not.toMatch(/default-num-partitions|fsync/);
+    } finally {
+      await plain.stop();
+    }
   });
 
   it('runs on free loopback ports, registers, survives SIGKILL with its state, and stops leaving nothing', async () => {

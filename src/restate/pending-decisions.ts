@@ -1,0 +1,110 @@
+/**
+ * The decisions an agent awaits, in the process that asked for them. A decision answering with a
+ * promise (a model routing, say) is a promise in the process whose agent turn called the policy:
+ * the agent object registers it here and goes on taking messages, and the unit's decision service
+ * (`decision-service.ts`, served by the same process) waits for it under its timeout, as one
+ * journaled step, and sends the answer back to the agent as an ordinary message. A decision the
+ * agent stops waiting for (its task cancelled, the approval withdrawn) is aborted here and
+ * answers nothing; one this process no longer has (it was restarted meanwhile) answers with the
+ * failure the agent prepared for that case.
+ */
+import type { AgentInternalEvent } from '../../machines/agent.types.js';
+import type { Effect } from '../../machines/ports.js';
+import { settleCharges, type Charge, type Invocation } from './scope.js';
+
+type Await = Extract<Effect, { type: 'await' }>;
+
+/** What the decision service journals: the message for the agent (none: nobody waits any more), and what the decision charged. */
+export interface DecisionAnswer {
+  readonly event?: AgentInternalEvent;
+  readonly charged: readonly Charge[];
+}
+
+interface Entry {
+  readonly id: string;
+  readonly effect: Await;
+  /** The invocation of the turn that asked: the decision charges its task's budget there. */
+  readonly here: Invocation;
+  forgotten: boolean;
+  /** Ends the wait of a decision service invocation waiting for it, once the agent forgets it. */
+  stop?: () => void;
+}
+
+/** The decisions awaited in this process, by agent and key. */
+export class PendingDecisions {
+  readonly #entries = new Map<string, Entry>();
+
+  /** How many decisions this process waits for now. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * Registers a decision an agent's turn awaits, under `id` (from the turn's journaled randomness,
+   * so a replayed turn registers the same one: the first registration is kept, the replay's
+   * promise is aborted). A newer decision under the same key supersedes an older one.
+   */
+  register(agentId: string, id: string, effect: Await, here: Invocation): void {
+    const key = `${agentId}/${effect.key}`;
+    const known = this.#entries.get(key);
+    if (known?.id === id) {
+      effect.abort();
+      return;
+    }
+    if (known !== undefined) this.#drop(key, known);
+    this.#entries.set(key, { id, effect, here, forgotten: false });
+  }
+
+  /** The agent stops waiting for the decision under `key`: its signal aborts, and it answers nothing. */
+  forget(agentId: string, key: string): void {
+    const entry = this.#entries.get(`${agentId}/${key}`);
+    if (entry === undefined || entry.forgotten) return;
+    entry.forgotten = true;
+    entry.effect.abort();
+    entry.stop?.();
+  }
+
+  /**
+   * Waits for the decision registered as `id` under its timeout, and says what to tell the agent:
+   * its answer, its failure, the timeout's failure — or `lost` when this process does not have
+   * it (it was restarted since), and nothing when the agent forgot it or a newer one replaced it.
+   */
+  settle(agentId: string, key: string, id: string, timeoutMs: number, lost: AgentInternalEvent): Promise<DecisionAnswer> {
+    const where = `${agentId}/${key}`;
+    const entry = this.#entries.get(where);
+    if (entry === undefined) return Promise.resolve({ event: lost, charged: [] });
+    if (entry.id !== id) return Promise.resolve({ charged: [] });
+    const { effect, here } = entry;
+    return new Promise<DecisionAnswer>((resolve) => {
+      let done = false;
+      const finish = (event: (() => AgentInternalEvent) | undefined) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (this.#entries.get(where) === entry) this.#entries.delete(where);
+        const charged = settleCharges(here);
+        resolve(event === undefined || entry.forgotten ? { charged } : { event: event(), charged });
+      };
+      const timer = setTimeout(() => {
+        effect.abort();
+        finish(() => effect.fail(new Error(`${agentId} waited ${timeoutMs} ms for a decision that did not answer.`)));
+      }, timeoutMs);
+      entry.stop = () => finish(undefined);
+      if (entry.forgotten) {
+        finish(undefined);
+        return;
+      }
+      effect.promise.then(
+        (value) => finish(() => effect.answer(value)),
+        (error: unknown) => finish(() => effect.fail(error)),
+      );
+    });
+  }
+
+  #drop(key: string, entry: Entry): void {
+    this.#entries.delete(key);
+    entry.forgotten = true;
+    entry.effect.abort();
+    entry.stop?.();
+  }
+}

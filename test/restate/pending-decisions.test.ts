@@ -1,0 +1,113 @@
+/**
+ * The decisions an agent awaits on Restate, in the process that asked (src/restate/pending-decisions.ts):
+ * what the decision service is told to send the agent in each case — no server; time is vitest's
+ * fake clock.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AgentInternalEvent } from '../../machines/agent.types.js';
+import type { Effect } from '../../machines/ports.js';
+import { PendingDecisions } from '../../src/restate/pending-decisions.js';
+import { invocation, portsHost, settleCharges, within } from '../../src/restate/scope.js';
+import type { Task } from '../../src/types.js';
+import { deferred } from '../support/helpers.js';
+
+type Await = Extract<Effect, { type: 'await' }>;
+
+const rand = { random: () => 0.5, uuidv4: () => '00000000-0000-4000-8000-000000000000' };
+const answered = (value: unknown): AgentInternalEvent => ({ type: 'echelon.decided', taskId: 't', token: 1, phase: 'select', step: value as never });
+const failed = (error: unknown): AgentInternalEvent => ({ type: 'echelon.decided', taskId: 't', token: 1, phase: 'select', step: { kind: 'fail', error: { code: 'strategy_error', message: String((error as Error).message) } } });
+const lost: AgentInternalEvent = failed(new Error('lost'));
+
+/** An awaited decision over `promise`, counting its aborts. */
+function awaiting(promise: Promise<unknown>, timeoutMs = 1_000) {
+  const aborts = { count: 0 };
+  const effect: Await = { type: 'await', key: 'dec:t', promise, timeoutMs, abort: () => void aborts.count++, answer: answered, fail: failed };
+  return { effect, aborts };
+}
+
+describe('echelon/restate: decisions awaited beside the agent', () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+
+  it('answers with the decision once it settles, and then no longer holds it', async () => {
+    const decisions = new PendingDecisions();
+    const answer = deferred<unknown>();
+    decisions.register('cto', 'one', awaiting(answer.promise).effect, invocation(0, rand));
+    expect(decisions.size).toBe(1);
+    const told = decisions.settle('cto', 'dec:t', 'one', 1_000, lost);
+    answer.resolve({ kind: 'assign', childId: 'backend_lead' });
+    expect(await told).toEqual({ event: answered({ kind: 'assign', childId: 'backend_lead' }), charged: [] });
+    expect(decisions.size).toBe(0);
+  });
+
+  it('answers a rejection or a timeout with the failure the agent prepared, aborting the decision at its timeout', async () => {
+    const decisions = new PendingDecisions();
+    decisions.register('cto', 'one', awaiting(Promise.reject(new Error('model down'))).effect, invocation(0, rand));
+    expect((await decisions.settle('cto', 'dec:t', 'one', 1_000, lost)).event).toEqual(failed(new Error('model down')));
+    const never = awaiting(new Promise(() => undefined), 150);
+    decisions.register('cto', 'two', never.effect, invocation(0, rand));
+    const told = decisions.settle('cto', 'dec:t', 'two', 150, lost);
+    await vi.advanceTimersByTimeAsync(149);
+    expect(never.aborts.count).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await told).event).toEqual(failed(new Error('cto waited 150 ms for a decision that did not answer.')));
+    expect(never.aborts.count).toBe(1);
+  });
+
+  it('answers nothing for a decision the agent forgot, before or while it is waited for, and aborts it once', async () => {
+    const decisions = new PendingDecisions();
+    const early = awaiting(new Promise(() => undefined));
+    decisions.register('cto', 'one', early.effect, invocation(0, rand));
+    decisions.forget('cto', 'dec:t');
+    expect(await decisions.settle('cto', 'dec:t', 'one', 1_000, lost)).toEqual({ charged: [] });
+    const late = awaiting(new Promise(() => undefined));
+    decisions.register('cto', 'two', late.effect, invocation(0, rand));
+    const told = decisions.settle('cto', 'dec:t', 'two', 1_000, lost);
+    decisions.forget('cto', 'dec:t');
+    decisions.forget('cto', 'dec:t');
+    expect(await told).toEqual({ charged: [] });
+    expect([early.aborts.count, late.aborts.count]).toEqual([1, 1]);
+    expect(decisions.size).toBe(0);
+  });
+
+  it('answers with the prepared failure when this process does not have the decision, and nothing for one a newer replaced', async () => {
+    const decisions = new PendingDecisions();
+    expect(await decisions.settle('cto', 'dec:t', 'one', 1_000, lost)).toEqual({ event: lost, charged: [] });
+    const older = awaiting(new Promise(() => undefined));
+    decisions.register('cto', 'one', older.effect, invocation(0, rand));
+    decisions.register('cto', 'two', awaiting(Promise.resolve('newer')).effect, invocation(0, rand));
+    expect(older.aborts.count).toBe(1);
+    expect(await decisions.settle('cto', 'dec:t', 'one', 1_000, lost)).toEqual({ charged: [] });
+    expect((await decisions.settle('cto', 'dec:t', 'two', 1_000, lost)).event).toEqual(answered('newer'));
+  });
+
+  it('keeps the first registration of a replayed turn and aborts the replay’s decision', async () => {
+    const decisions = new PendingDecisions();
+    const first = awaiting(Promise.resolve('first'));
+    const replay = awaiting(Promise.resolve('replay'));
+    decisions.register('cto', 'one', first.effect, invocation(0, rand));
+    decisions.register('cto', 'one', replay.effect, invocation(0, rand));
+    expect([first.aborts.count, replay.aborts.count]).toEqual([0, 1]);
+    expect((await decisions.settle('cto', 'dec:t', 'one', 1_000, lost)).event).toEqual(answered('first'));
+  });
+
+  it('files what the decision charged after its turn, and counts what the turn charged in its budget checks', async () => {
+    const decisions = new PendingDecisions();
+    const task = { id: 't', rootId: 't', budget: { cost: 10 } } as unknown as Task;
+    const here = invocation(0, rand, { spent: new Map([['t', 2]]) });
+    const gate = deferred();
+    const promise = within(here, async () => {
+      portsHost.reportCost(task, 3);
+      await gate.promise;
+      portsHost.reportCost(task, 4);
+      return portsHost.costSpent(task);
+    });
+    decisions.register('cto', 'one', awaiting(promise).effect, here);
+    // What the turn charged (3) is filed by the agent object when the turn ends…
+    expect(settleCharges(here)).toEqual([{ task, amount: 3 }]);
+    const told = decisions.settle('cto', 'dec:t', 'one', 1_000, lost);
+    gate.resolve(undefined);
+    // …and what the decision charged later (4) by the decision service, its check counting all 9.
+    expect(await told).toEqual({ event: answered(9), charged: [{ task, amount: 4 }] });
+  });
+});
