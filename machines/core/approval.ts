@@ -19,7 +19,9 @@ const timerKey = (approvalId: string) => `apv:${approvalId}`;
 export function park(t: Turn, record: HeldTask, requirement: ApprovalRequirement): void {
   const { host, policy, settings } = t.ports;
   const approvalId = host.newId('apv');
-  const request = policy.approvalRequest(t.me, record.task, requirement, approvalId, host.now());
+  // One reading of the clock: the request's deadline is exactly its timeout after it was made, on any host.
+  const now = host.now();
+  const request = policy.approvalRequest(t.me, record.task, requirement, approvalId, now);
   if (!('id' in request)) {
     end(t, record, { status: 'rejected', error: request, attempts: 0 });
     return;
@@ -28,14 +30,14 @@ export function park(t: Turn, record: HeldTask, requirement: ApprovalRequirement
   move(t, record, 'park');
   record.approval = { request, decisions: [], asked: [], timeoutMs: requirement.timeoutMs ?? settings.approvalTimeoutMs };
   table(t.ctx, 'approvals')[approvalId] = record.task.id;
-  ask(t, record);
+  ask(t, record, now);
 }
 
-/** Asks the current approver, with a deadline when the request has a timeout. */
-function ask(t: Turn, record: HeldTask): void {
+/** Asks the current approver (now, as the clock read it), with a deadline when the request has a timeout. */
+function ask(t: Turn, record: HeldTask, now: number): void {
   const approval = record.approval!;
   if (approval.timeoutMs !== undefined) {
-    approval.request = { ...approval.request, expiresAt: t.ports.host.now() + approval.timeoutMs };
+    approval.request = { ...approval.request, expiresAt: now + approval.timeoutMs };
     const tag = token(t);
     record.attempt = tag;
     t.effects.push({ type: 'arm', key: timerKey(approval.request.id), delayMs: approval.timeoutMs, event: { type: 'echelon.timer', taskId: record.task.id, token: tag, what: 'approval' } });
@@ -101,7 +103,7 @@ export function expired(t: Turn, event: Extract<AgentInternalEvent, { type: 'ech
   }
   withdraw(t, request);
   record.approval.request = { ...request, ...next };
-  ask(t, record);
+  ask(t, record, t.ports.host.now());
 }
 
 /** Ends a request: approved (the task is marked approved by it), or rejected / expired (the task is rejected). */
