@@ -39,7 +39,7 @@ export const MODULES = {
   },
   limits: {
     mutate: ['src/runtime/decisions/index.ts', 'src/runtime/decisions/evaluate.ts'],
-    tests: ['test/loop-protection.test.ts', 'test/mutation-kills/limits.test.ts', 'test/escalation.test.ts'],
+    tests: ['test/loop-protection.test.ts', 'test/mutation-kills/limits.test.ts', 'test/mutation-kills/judgement.test.ts', 'test/escalation.test.ts'],
   },
   lifecycle: {
     mutate: ['machines/task.machine.ts', 'machines/core/execution.ts', 'machines/core/escalation.ts', 'machines/core/delivery.ts'],
