@@ -86,6 +86,11 @@ describe('the verdict', () => {
   const atRoot = (policy: EscalationPolicy, fields: Partial<Task> = {}, config: Partial<DecisionConfig> = {}) =>
     judge('cto', { task: task({ chain: ['cto'], ...fields }), mode: 'route' }, { policy, ...config });
 
+  it('approval asked for a task about to execute here: it executes after approval, with the verdict\'s reason', () => {
+    const leaf = judge('backend_dev_1', { task: task({ chain: ['backend_dev_1'], context: { requiresApproval: true } }), mode: 'route' });
+    expect(leaf).toEqual({ kind: 'execute', approval: { reason: '"python" needs approval before backend_dev_1 executes it.' } });
+  });
+
   it('approval asked for a task handed down is asked where it executes, not here', () => {
     expect(ids(atLead(always({ reason: 'approval_required', message: 'money' })))).toEqual(['backend_dev_1']);
   });
@@ -133,6 +138,8 @@ describe('the verdict', () => {
       job: { mode: 'defer', task: expect.objectContaining({ escalations: [{ id: 't#0', reason: 'resource_conflict', from: 'cto', to: 'cto' }] }) },
     });
     expect(atRoot(conflict)).toMatchObject({ kind: 'delegate', job: { mode: 'route' } });
+    // Another reason resolved at the top is routed, resources held or not.
+    expect(atRoot(always({ reason: 'cross_team' }), { resources: ['db'] }, { resources })).toMatchObject({ kind: 'delegate', job: { mode: 'route' } });
   });
 
   it('at the root, a task nobody can do that the policy escalates anyway fails with that reason', () => {
