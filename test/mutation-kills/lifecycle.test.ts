@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { developmentTeam, type Orchestrator, type Outcome } from '../../src/index.js';
+import { defineHierarchy, developmentTeam, type Orchestrator, type Outcome } from '../../src/index.js';
 import { deferred, flush, orchestrators } from '../support/helpers.js';
 
 const started = orchestrators({ hierarchy: developmentTeam() });
@@ -216,5 +216,61 @@ describe('the time budget, with the clock anywhere', () => {
     const outcome = await late;
     expect(outcome).toMatchObject({ status: 'failed', error: { code: 'budget_exceeded' }, attempts: 0 });
     expect(outcome.executedBy).toBeUndefined();
+  });
+});
+
+describe('escalations raised by the agent holding the task', () => {
+  it('a failure nobody else can fix fails the task with what the executor did: who, and how many attempts', async () => {
+    const org = start({ execution: { retry: { attempts: 2, initialDelayMs: 0, jitter: 0 } }, executors: () => Promise.reject(new Error('segfault')) });
+    const escalations: string[] = [];
+    org.on('escalation.raised', ({ escalation }) => escalations.push(escalation.id));
+    const outcome = await org.submit({ type: 'python' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'executor_error', message: 'segfault' }, executedBy: 'backend_dev_1', attempts: 2 });
+    expect(outcome.escalations[0]).toMatchObject({ reason: 'execution_failed', from: 'backend_dev_1', error: { message: 'segfault' } });
+    // Escalation ids say what they are.
+    expect(escalations.length).toBeGreaterThan(0);
+    for (const id of escalations) expect(id).toMatch(/^esc_/);
+  });
+
+  it('an escalation without a failure of its own keeps the failure the task already had', async () => {
+    const pair = { id: 'lead', role: 'manager' as const, capabilities: ['decide'], children: [{ id: 'w1', role: 'worker' as const, capabilities: ['job'] }, { id: 'w2', role: 'worker' as const, capabilities: ['job'] }] };
+    const org = start({
+      hierarchy: defineHierarchy(pair),
+      executors: {
+        byId: {
+          w1: () => Promise.reject(new Error('w1 broke')),
+          w2: (_task, context) => context.escalate('policy_decision', 'the lead decides'),
+          lead: () => 'lead decided',
+        },
+      },
+    });
+    const outcome = await org.submit({ type: 'job' });
+    expect(outcome).toMatchObject({ status: 'completed', result: 'lead decided', executedBy: 'lead' });
+    expect(outcome.escalations.map((escalation) => `${escalation.reason} ${escalation.from}→${escalation.to}`)).toEqual(['execution_failed w1→lead', 'policy_decision w2→lead']);
+    expect(outcome.escalations[0]!.error).toEqual({ code: 'executor_error', message: 'w1 broke' });
+    // The second carries the failure the task already had, not a new (missing) one.
+    expect(outcome.escalations[1]!.error).toEqual({ code: 'executor_error', message: 'w1 broke' });
+    expect(outcome.escalations[1]!.message).toBe('the lead decides (w1 failed it: w1 broke)');
+  });
+
+  it('a task nobody can do names the agents it went up through, which could not either', async () => {
+    const org = start({ executors: async () => 'done' });
+    const outcome = await org.submit({ type: 'quantum' }, { at: 'backend_dev_1' });
+    expect(outcome.error).toMatchObject({
+      code: 'unroutable',
+      message: 'No agent can take "quantum" from cto: nobody there or below has that capability (besides backend_dev_1, api_specialist, backend_lead, which could not).',
+    });
+  });
+
+  it('an escalation to a person is asked of the person, never sent to an agent', async () => {
+    const asked: string[] = [];
+    const org = start({ executors: async () => 'done', onEscalation: (escalation) => void asked.push(`${escalation.reason} ${escalation.from}→${escalation.to}`) });
+    void org.submit({ id: 'lost', type: 'quantum' });
+    await flush(10);
+    expect(asked).toEqual(['beyond_capability cto→human']);
+    const escalation = org.escalations.get(org.escalations.active()[0]!.id)!;
+    expect(escalation).toMatchObject({ to: 'human', status: 'active' });
+    // Nothing failed: the escalation carries no error at all.
+    expect('error' in escalation).toBe(false);
   });
 });
