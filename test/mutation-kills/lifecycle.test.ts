@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { defineHierarchy, developmentTeam, type Orchestrator, type Outcome } from '../../src/index.js';
+import { decomposeWith, defineHierarchy, developmentTeam, joinAny, memoryStore, type Orchestrator, type Outcome } from '../../src/index.js';
 import { deferred, flush, orchestrators } from '../support/helpers.js';
 
 const started = orchestrators({ hierarchy: developmentTeam() });
@@ -272,5 +272,22 @@ describe('escalations raised by the agent holding the task', () => {
     expect(escalation).toMatchObject({ to: 'human', status: 'active' });
     // Nothing failed: the escalation carries no error at all.
     expect('error' in escalation).toBe(false);
+  });
+});
+
+describe('what a held task leaves behind', () => {
+  it('the journal records where a task ended, and how', async () => {
+    const org = start({ store: memoryStore(), executors: async () => 'done' });
+    await org.submit({ id: 'j', type: 'css' });
+    await org.flush();
+    expect(org.journal({ taskId: 'j' }).filter((entry) => entry.type === 'task.ended')).toMatchObject([{ actor: 'frontend_dev_1', data: { status: 'completed', executedBy: 'frontend_dev_1' } }]);
+  });
+
+  it('the parts a join no longer needs are cancelled, saying which task stopped needing them', async () => {
+    const race = decomposeWith('race', () => [{ key: 'fast', type: 'css' }, { key: 'slow', type: 'python' }], { join: joinAny() });
+    const org = start({ decomposers: { byType: { either: race } }, executors: (task) => (task.type === 'css' ? 'fast won' : hang()) });
+    const outcome = await org.submit({ id: 'p', type: 'either' });
+    expect(outcome).toMatchObject({ status: 'completed', result: { fast: 'fast won' } });
+    expect(outcome.subtasks?.find((part) => part.key === 'slow')).toMatchObject({ status: 'cancelled', error: { code: 'cancelled', message: expect.stringContaining('p no longer needs it') } });
   });
 });
