@@ -156,6 +156,28 @@ describe('waiting for a slot', () => {
   });
 });
 
+describe('an executor asking for approval itself', () => {
+  it('is parked until approved and runs again; asking again once approved runs it again from the queue', async () => {
+    const runs: string[] = [];
+    const org = start({
+      executors: (task, context) => {
+        runs.push(context.approved ? 'approved' : 'not yet');
+        if (runs.length < 3) return context.escalate('approval_required', 'sign this off');
+        return 'signed';
+      },
+    });
+    const outcome = org.submit({ id: 's', type: 'css' });
+    await flush();
+    expect(runs).toEqual(['not yet']);
+    const [asked] = org.approvals.pending();
+    expect(asked).toMatchObject({ taskId: 's', reason: 'sign this off' });
+    org.approvals.approve(asked!.id, { by: 'frontend_lead' });
+    expect(await outcome).toMatchObject({ status: 'completed', result: 'signed', executedBy: 'frontend_dev_1' });
+    expect(runs).toEqual(['not yet', 'approved', 'approved']);
+    expect(org.approvals.pending()).toEqual([]);
+  });
+});
+
 describe('resources', () => {
   it('a task holds its resources while it runs, and frees them when it ends', async () => {
     const gate = deferred<string>();
@@ -191,6 +213,16 @@ describe('the time budget, with the clock anywhere', () => {
     clock.increment(1);
     await flush();
     expect(outcome.outcome).toMatchObject({ status: 'failed', error: { code: 'budget_exceeded' }, settledAt: 1_300, attempts: 1 });
+  });
+
+  it('an attempt cut short by its own timeout, with budget left, is a timeout, not the budget', async () => {
+    const clock = at(1_000);
+    const org = start({ clock, execution: { timeoutMs: 100 }, executors: hang });
+    const outcome = watch(org.submit({ id: 'c', type: 'css', budget: { timeMs: 1_000 } }));
+    await flush();
+    clock.increment(100);
+    await flush();
+    expect(outcome.outcome).toMatchObject({ status: 'failed', error: { code: 'executor_timeout' }, settledAt: 1_100 });
   });
 
   it('a retry never waits past the budget', async () => {
