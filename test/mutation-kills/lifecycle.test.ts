@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { decomposeWith, defineHierarchy, developmentTeam, joinAny, memoryStore, type Orchestrator, type Outcome } from '../../src/index.js';
+import { decomposeWith, defaultEscalationPolicy, defineHierarchy, developmentTeam, joinAny, memoryStore, type Orchestrator, type Outcome } from '../../src/index.js';
 import { deferred, flush, orchestrators } from '../support/helpers.js';
 
 const started = orchestrators({ hierarchy: developmentTeam() });
@@ -283,6 +283,27 @@ describe('escalations raised by the agent holding the task', () => {
     // The second carries the failure the task already had, not a new (missing) one.
     expect(outcome.escalations[1]!.error).toEqual({ code: 'executor_error', message: 'w1 broke' });
     expect(outcome.escalations[1]!.message).toBe('the lead decides (w1 failed it: w1 broke)');
+  });
+
+  it('the failure a task escalates with is recorded on it, with whether a retry could fix it, for the policies above', async () => {
+    const chain = defineHierarchy({ id: 'boss', role: 'executive', children: [{ id: 'lead', role: 'manager', children: [{ id: 'w1', role: 'worker', capabilities: ['job'] }] }] });
+    const base = defaultEscalationPolicy({ reassignNonRetryable: true });
+    const seen: unknown[] = [];
+    const org = start({
+      hierarchy: chain,
+      execution: { retryable: () => false },
+      escalation: { ...base, target: (agent, reason, task, context) => (seen.push([agent.id, reason, task.cause]), base.target(agent, reason, task, context)) },
+      executors: () => Promise.reject(new Error('401')),
+    });
+    const outcome = await org.submit({ type: 'job' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { message: '401' }, executedBy: 'w1', attempts: 1 });
+    const cause = { error: { code: 'executor_error', message: '401' }, by: 'w1', attempts: 1, retryable: false };
+    // Asked at w1 (the failure as it will be recorded), then at the lead, which has nobody left.
+    expect(seen).toEqual([
+      ['w1', 'execution_failed', { error: cause.error, by: 'w1', retryable: false }],
+      ['lead', 'beyond_capability', cause],
+      ['boss', 'beyond_capability', cause],
+    ]);
   });
 
   it('a task nobody can do names the agents it went up through, which could not either', async () => {
