@@ -306,6 +306,15 @@ describe('escalations raised by the agent holding the task', () => {
     ]);
   });
 
+  it('an agent that escalated a task for one reason may escalate it again for another: no loop', async () => {
+    const team = defineHierarchy({ id: 'lead', role: 'manager', children: [{ id: 'kid', role: 'worker', capabilities: ['x'] }, { id: 'kid2', role: 'worker', capabilities: ['x'] }] });
+    const org = start({ hierarchy: team, executors: { byId: { kid: () => Promise.reject(new Error('kid broke')), kid2: () => 'kid2 did it', lead: () => 'unused' } } });
+    // kid asks the lead for a cross-team look, gets the task back, fails it: that escalation is no loop.
+    const outcome = await org.submit({ type: 'x', context: { requiresCrossTeam: true } });
+    expect(outcome).toMatchObject({ status: 'completed', result: 'kid2 did it', executedBy: 'kid2' });
+    expect(outcome.escalations.map((escalation) => `${escalation.reason} ${escalation.from}→${escalation.to}`)).toEqual(['cross_team kid→lead', 'execution_failed kid→lead']);
+  });
+
   it('a task nobody can do names the agents it went up through, which could not either', async () => {
     const org = start({ executors: async () => 'done' });
     const outcome = await org.submit({ type: 'quantum' }, { at: 'backend_dev_1' });
