@@ -315,6 +315,20 @@ describe('escalations raised by the agent holding the task', () => {
     expect(outcome.escalations.map((escalation) => `${escalation.reason} ${escalation.from}→${escalation.to}`)).toEqual(['cross_team kid→lead', 'execution_failed kid→lead']);
   });
 
+  it('a resolution that comes back after its task was cancelled is dropped', async () => {
+    const pair = defineHierarchy({ id: 'lead', role: 'manager', children: [{ id: 'w1', role: 'worker', capabilities: ['job'] }] });
+    const decision = deferred<string>();
+    const org = start({ hierarchy: pair, executors: { byId: { w1: (_task, context) => context.escalate('policy_decision', 'lead decides'), lead: () => decision.promise } } });
+    void org.submit({ id: 'c', type: 'job' });
+    await flush(10);
+    expect(org.agentState('lead').running).toHaveLength(1);
+    expect((await org.cancel('c')).status).toBe('cancelled');
+    decision.resolve('decided too late');
+    await flush(10);
+    expect(org.agentState('w1')).toMatchObject({ running: [], queued: 0 });
+    expect((await org.submit({ id: 'next', type: 'job' })).result).toBe('decided too late');
+  });
+
   it('a task nobody can do names the agents it went up through, which could not either', async () => {
     const org = start({ executors: async () => 'done' });
     const outcome = await org.submit({ type: 'quantum' }, { at: 'backend_dev_1' });
