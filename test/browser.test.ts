@@ -272,14 +272,19 @@ describe('replay on the page', () => {
     const view = await serveLiveView(org);
     await org.submit({ id: 'first', type: 'sql' });
     await org.flush();
-    await openPage(view.url);
+    const { outside, errors } = await openPage(view.url);
     await page.locator('#tasks [data-open="first"]').click();
     await page.locator('#timeline', { hasText: 'from the journal' }).waitFor(SHOWS);
     await page.locator('#timeline button.replay-task').click();
     await page.locator('#replay-of', { hasText: 'of first' }).waitFor(SHOWS);
     await page.locator('#scrub').fill('0');
     await page.locator('#replay-text', { hasText: 'task.submitted: sql first submitted at cto' }).waitFor(SHOWS);
+    // The scrubber at 0 shows the journal's first record, alone.
+    expect(await page.locator('#replay-text').innerText()).toBe('task.submitted: sql first submitted at cto');
+    expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
   });
+
   it('shows a running task\'s streamed output under its agent as it arrives, before the task completes', async () => {
     const model = streaming([streamWords(['first ', 'tokens ', '…and the rest'])], (_turn, part) => (part >= 4 ? rest.promise : undefined));
     const rest = deferred<void>();

@@ -126,6 +126,8 @@ describe('org.cancel', () => {
     const org = start();
     await org.submit({ id: 'done', type: 'css' });
     expect((await org.cancel('done')).status).toBe('completed');
-    await expect(org.cancel('never')).rejects.toBeInstanceOf(EchelonError);
+    const refused = org.cancel('never');
+    await expect(refused).rejects.toBeInstanceOf(EchelonError);
+    await expect(refused).rejects.toMatchObject({ code: 'unknown_task', message: 'No active or recent task "never".', details: { taskId: 'never' } });
   });
 });

@@ -110,6 +110,24 @@ describe('each reason goes to its target, which resolves it', () => {
     gate.resolve('ok');
     expect((await Promise.all([first, second])).map((outcome) => outcome.escalations.length)).toEqual([0, 0]);
   });
+  it('execution_failed raised by the executor itself (no failure behind it): the parent reassigns the task to a sibling', async () => {
+    const pair = defineHierarchy({
+      id: 'lead',
+      role: 'manager',
+      children: [
+        { id: 'w1', role: 'worker', capabilities: ['job'] },
+        { id: 'w2', role: 'worker', capabilities: ['job'] },
+      ],
+    });
+    const org = start({
+      hierarchy: pair,
+      executors: { byId: { w1: async (_task, context) => context.escalate('execution_failed', 'my tools are down'), w2: async () => 'done by w2', lead: async () => 'unused' } },
+    });
+    const outcome = await org.submit({ type: 'job' });
+    expect(outcome).toMatchObject({ status: 'completed', result: 'done by w2', executedBy: 'w2' });
+    expect(path(outcome)).toEqual(['execution_failed w1→lead resolved by w2']);
+    expect(outcome.escalations[0]).toMatchObject({ message: 'my tools are down' });
+  });
 });
 
 describe('escalations are never dropped and never loop', () => {

@@ -144,6 +144,52 @@ describe('hierarchyFromList', () => {
     expect(errorOf(() => hierarchyFromList(list as never)).code).toBe(code);
   });
 
+  it('each refusal of a tree says what is wrong and names the agents in its details', () => {
+    const refusal = (list: unknown[]) => {
+      const error = errorOf(() => hierarchyFromList(list as never));
+      return { code: error.code, message: error.message, details: error.details };
+    };
+    expect(refusal([{ id: 'a', role: 'executive' }, { id: 'a', role: 'worker', parent: 'a' }])).toEqual({
+      code: 'duplicate_agent',
+      message: 'Agent id "a" is used more than once; every agent needs a unique id.',
+      details: { agentId: 'a' },
+    });
+    expect(refusal([{ id: 'r', role: 'executive' }, { id: 'a', role: 'manager', parent: 'a' }])).toEqual({
+      code: 'hierarchy_cycle',
+      message: 'Agent "a" names itself as its parent.',
+      details: { cycle: ['a', 'a'] },
+    });
+    expect(refusal([{ id: 'a', role: 'executive' }, { id: 'b', role: 'worker', parent: 'ghost' }])).toEqual({
+      code: 'unknown_parent',
+      message: 'Agent "b" reports to "ghost", which is not in the hierarchy.',
+      details: { agentId: 'b', parent: 'ghost' },
+    });
+    expect(refusal([])).toEqual({ code: 'no_root', message: 'A hierarchy needs at least one agent.', details: undefined });
+    expect(refusal([{ id: 'a', role: 'executive' }, { id: 'b', role: 'executive' }, { id: 'c', role: 'worker', parent: 'a' }, { id: 'd', role: 'executive' }])).toEqual({
+      code: 'multiple_roots',
+      message: 'A hierarchy has exactly one root, but 3 agents have no parent: a, b, d. Give all but one a parent.',
+      details: { roots: ['a', 'b', 'd'] },
+    });
+  });
+
+  it('a cycle is named by its loop alone, without the agents that lead into it', () => {
+    // No root at all: x leads into the loop a → b → a.
+    const loop = [{ id: 'x', role: 'worker', parent: 'a' }, { id: 'a', role: 'manager', parent: 'b' }, { id: 'b', role: 'manager', parent: 'a' }];
+    const noRoot = errorOf(() => hierarchyFromList(loop as never));
+    expect([noRoot.code, noRoot.message, noRoot.details]).toEqual([
+      'hierarchy_cycle',
+      'Every agent has a parent, so the hierarchy is a cycle: a → b → a.',
+      { cycle: ['a', 'b', 'a'] },
+    ]);
+    // A root, and the same loop beside it, out of its reach.
+    const stranded = errorOf(() => hierarchyFromList([{ id: 'r', role: 'executive' }, ...loop] as never));
+    expect([stranded.code, stranded.message, stranded.details]).toEqual([
+      'hierarchy_cycle',
+      'Agents form a cycle and cannot be reached from the root: a → b → a.',
+      { cycle: ['a', 'b', 'a'] },
+    ]);
+  });
+
   it('rejects a list that is not an array', () => {
     expect(errorOf(() => hierarchyFromList({} as never)).code).toBe('invalid_spec');
   });

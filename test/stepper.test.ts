@@ -113,10 +113,18 @@ describe('stepping through a scenario', () => {
 
   it('every step reports every agent in org-chart order, in one of the five states', async () => {
     const stepper = await start(scenario(['css', 'database']), { log: () => {} });
-    for (const step of await all(stepper)) {
+    const steps = await all(stepper);
+    const seen = new Set<string>();
+    for (const step of steps) {
       expect(step.agents.map((agent) => agent.id)).toEqual(developmentTeam().nodes().map((node) => node.id));
-      for (const agent of step.agents) expect(AGENT_STATES).toContain(agent.state);
+      for (const agent of step.agents) {
+        expect(AGENT_STATES).toContain(agent.state);
+        seen.add(agent.state);
+      }
     }
+    // Two tasks delegated down and executed: more than the start, and the states move.
+    expect(steps.length).toBeGreaterThan(2);
+    expect([...seen]).toEqual(expect.arrayContaining(['receiving', 'executing']));
   });
 
   it('moves simulated time to the next timer when no message is due: sleeps, backoff and timeouts, without waiting', async () => {

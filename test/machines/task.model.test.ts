@@ -41,6 +41,25 @@ describe('the task lifecycle chart', () => {
     expect([...visited].sort()).toEqual([...TASK_PHASES].sort());
   });
 
+  it('has exactly the moves the README draws: where each phase goes, move by move', () => {
+    const table = Object.fromEntries(TASK_PHASES.map((phase) => [phase, Object.fromEntries(MOVES.flatMap((move) => (advance(phase, move) === undefined ? [] : [[move, advance(phase, move)]])))]));
+    expect(table).toEqual({
+      received: { ask: 'deciding', queue: 'queued', start: 'running', park: 'parked', escalate: 'escalated', defer: 'deferred', split: 'split', leave: 'left' },
+      deciding: { answer: 'received', leave: 'left' },
+      queued: { start: 'running', leave: 'left' },
+      running: { wait: 'backoff', park: 'parked', escalate: 'escalated', queue: 'queued', leave: 'left' },
+      backoff: { retry: 'running', leave: 'left' },
+      parked: { approve: 'queued', start: 'running', leave: 'left' },
+      escalated: { leave: 'left' },
+      deferred: { wake: 'received', leave: 'left' },
+      split: { leave: 'left' },
+      left: {},
+    });
+    expect(taskMachine.id).toBe('task');
+    expect(taskMachine.root.initial?.target[0]?.key).toBe('received');
+    expect(taskMachine.root.states.left!.type).toBe('final');
+  });
+
   it('a task leaves from every phase but the last, which is final', () => {
     for (const phase of TASK_PHASES.filter((p) => p !== 'left')) expect(advance(phase, 'leave')).toBe('left');
     for (const move of MOVES) expect(advance('left', move)).toBeUndefined();

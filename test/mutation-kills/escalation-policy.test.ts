@@ -106,6 +106,8 @@ describe('target', () => {
     const transient = task({ cause: { error: { code: 'executor_error', message: 'flaky' }, by: 'backend_dev_1', attempts: 1 } });
     expect(target('backend_dev_1', 'execution_failed', permanent)).toBeUndefined();
     expect(target('backend_dev_1', 'execution_failed', transient)).toBe('api_specialist');
+    // An executor that escalates execution_failed itself has no failure behind it: no cause at all.
+    expect(target('backend_dev_1', 'execution_failed', task())).toBe('api_specialist');
     const reassigning = defaultEscalationPolicy({ reassignNonRetryable: true });
     expect((reassigning.target(at('backend_dev_1'), 'execution_failed', permanent, context()) as { id: string }).id).toBe('api_specialist');
   });

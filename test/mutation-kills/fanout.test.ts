@@ -80,6 +80,9 @@ describe('the answer', () => {
   it.each([
     [{ subtasks: 'a' }, 'expected subtasks (an array), got "a".'],
     [[{ type: '' }], 'subtask 0 needs a type, got {"type":""}.'],
+    [[{ type: '  ' }], 'subtask 0 needs a type, got {"type":"  "}.'],
+    // A function is no spec, even one carrying a type.
+    [[Object.assign(() => undefined, { type: 'a' })], 'subtask 0 needs a type, got undefined.'],
     [[{ type: 'a' }, null], 'subtask 1 needs a type, got null.'],
     [[{ type: 'a' }, { type: 3 }], 'subtask 1 needs a type, got {"type":3}.'],
     [[{ type: 'a', to: 'backend_dev_1' }], 'subtask 0 is addressed to "backend_dev_1", which is not a child of cto.'],
@@ -152,6 +155,7 @@ describe('the subtasks', () => {
     const [plain] = subtasksOf(step(specs('b')));
     expect(plain).toEqual({ task: expect.objectContaining({ context: {}, resources: [], requiredSkills: [] }) });
     expect('execution' in plain!.task).toBe(false);
+    expect('to' in plain!).toBe(false);
   });
 });
 

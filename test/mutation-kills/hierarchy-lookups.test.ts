@@ -6,12 +6,21 @@
 import { describe, expect, it } from 'vitest';
 import { defineHierarchy, developmentTeam, fullStackFeature, hierarchyFromList, type Task } from '../../src/index.js';
 import { candidatesFor, canExecuteHere, routeOf } from '../../src/delegation/route.js';
+import { CapabilityIndex } from '../../src/hierarchy/capability-index.js';
+import type { AgentNode } from '../../src/hierarchy/types.js';
 import type { DecompositionContext } from '../../src/delegation/decomposition.js';
 import { errorOf, makeTask } from '../support/helpers.js';
 
 const team = developmentTeam();
 
 describe('lookups', () => {
+  it('each agent keeps the skills, capabilities and description it was given, frozen', () => {
+    const org = defineHierarchy({ id: 'r', role: 'executive', description: 'runs it', children: [{ id: 'w', role: 'worker', capabilities: ['python'], skills: { python: 0.9, sql: 0.2 } }] });
+    expect(org.get('w')).toEqual({ id: 'w', role: 'worker', level: 1, capabilities: ['python'], skills: { python: 0.9, sql: 0.2 }, description: undefined, parentId: 'r', childIds: [] });
+    expect(org.get('r')).toMatchObject({ description: 'runs it', skills: {}, childIds: ['w'], level: 0 });
+    expect(Object.isFrozen(org.get('w').skills)).toBe(true);
+  });
+
   it('parent, children, path and ancestors of the root and of a leaf', () => {
     expect(team.parent('cto')).toBeUndefined();
     expect(team.parent('backend_dev_1')?.id).toBe('api_specialist');
@@ -38,6 +47,8 @@ describe('lookups', () => {
     expect(team.inSubtree('api_specialist', 'backend_dev_1')).toBe(true);
     expect(team.inSubtree('api_specialist', 'backend_lead')).toBe(false);
     expect([team.has('cto'), team.has('ghost'), team.find('ghost')]).toEqual([true, false, undefined]);
+    expect(team.find('db_specialist')).toBe(team.get('db_specialist'));
+    expect(team.find('db_specialist')?.parentId).toBe('backend_lead');
   });
 
   it('an unknown agent is refused naming the first twelve agents and how many more there are', () => {
@@ -71,6 +82,38 @@ describe('lookups', () => {
     expect([...team.subtreeCapabilities('backend_lead')]).toEqual([...new Set(team.subtree('backend_lead').flatMap((node) => node.capabilities))]);
     expect(team.canHandle('frontend_lead', 'python')).toBe(false);
     expect(team.canHandle('backend_lead', 'python')).toBe(true);
+  });
+});
+
+describe('what subtree capabilities cost', () => {
+  // Agents in preorder whose capability lists count how often they are read: the work a lookup does.
+  const counted = (lists: string[][]) => {
+    let reads = 0;
+    const preorder = lists.map((capabilities, at) => ({
+      id: `a${at}`,
+      get capabilities() {
+        reads++;
+        return capabilities;
+      },
+    })) as unknown as AgentNode[];
+    const index = new CapabilityIndex(preorder);
+    return { index, reads: (collect: () => Set<string>) => { reads = 0; const found = [...collect()]; return { found, reads }; } };
+  };
+
+  it('a subtree larger than the capabilities held reads only the first holder of each, not every agent', () => {
+    // 3 capabilities; 8 agents, x and y held by many, z by one.
+    const { index, reads } = counted([['x'], ['y', 'x'], ['x'], ['y'], ['x', 'z'], ['x'], ['y'], ['x']]);
+    expect(reads(() => index.collect(0, 8))).toEqual({ found: ['x', 'y', 'z'], reads: 3 });
+    expect(reads(() => index.collect(2, 8))).toEqual({ found: ['x', 'y', 'z'], reads: 3 });
+  });
+
+  it('a subtree no larger than the capabilities held is walked, one read an agent', () => {
+    // 3 capabilities. Exactly 3 agents, one holding all three: a walk reads 3, the first holders 1.
+    const { index, reads } = counted([['a', 'b', 'c'], [], [], ['a'], ['a']]);
+    expect(reads(() => index.collect(0, 3))).toEqual({ found: ['a', 'b', 'c'], reads: 3 });
+    // Two agents further on, both holding a: walked (2 reads) though start + end is past the count.
+    expect(reads(() => index.collect(3, 5))).toEqual({ found: ['a'], reads: 2 });
+    expect(reads(() => index.collect(1, 3))).toEqual({ found: [], reads: 2 });
   });
 });
 

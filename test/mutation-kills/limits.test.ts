@@ -5,28 +5,11 @@
  * before an escalation is raised.
  */
 import { describe, expect, it } from 'vitest';
-import { createDecisions, type DecisionConfig } from '../../src/runtime/decisions/index.js';
-import { ResourceRegistry } from '../../src/runtime/resources.js';
-import { capabilityMatching, defaultEscalationPolicy, developmentTeam, type Step, type Task } from '../../src/index.js';
+import type { DecisionConfig } from '../../src/runtime/decisions/index.js';
+import { defaultEscalationPolicy, type Step, type Task } from '../../src/index.js';
+import { decisionsFor as decisions } from '../support/decisions.js';
 import { makeTask } from '../support/helpers.js';
 
-const decisions = (config: Partial<DecisionConfig> = {}) =>
-  createDecisions({
-    hierarchy: developmentTeam(),
-    strategyFor: () => capabilityMatching(),
-    policy: defaultEscalationPolicy(),
-    approvalRule: undefined,
-    hasExecutor: () => true,
-    resources: new ResourceRegistry(() => undefined),
-    maxDepth: 64,
-    maxEscalations: 32,
-    human: false,
-    decomposerFor: () => undefined,
-    fanout: { maxFanout: 100, maxDecompositionDepth: 8 },
-    reportCost: () => undefined,
-    costSpent: () => 0,
-    ...config,
-  });
 const hops = (count: number) => Array.from({ length: count }, (_, at) => ({ id: `e${at}`, reason: 'policy_decision' as const, from: `a${at}`, to: `b${at}` }));
 const task = (fields: Partial<Task> = {}) => makeTask({ id: 't', type: 'python', chain: ['cto', 'backend_lead', 'api_specialist'], ...fields });
 const evaluate = (config: Partial<DecisionConfig>, fields: Partial<Task> = {}) => decisions(config).evaluate('api_specialist', { task: task(fields), mode: 'route' }, {}) as Step;

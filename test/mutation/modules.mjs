@@ -39,11 +39,16 @@ export const MODULES = {
   },
   limits: {
     mutate: ['src/runtime/decisions/index.ts', 'src/runtime/decisions/evaluate.ts'],
-    tests: ['test/loop-protection.test.ts', 'test/mutation-kills/limits.test.ts', 'test/escalation.test.ts'],
+    tests: ['test/loop-protection.test.ts', 'test/mutation-kills/limits.test.ts', 'test/mutation-kills/judgement.test.ts', 'test/escalation.test.ts'],
   },
   lifecycle: {
     mutate: ['machines/task.machine.ts', 'machines/core/execution.ts', 'machines/core/escalation.ts', 'machines/core/delivery.ts'],
-    tests: ['test/machines/task.model.test.ts', 'test/execution.test.ts', 'test/mutation-kills/time-budget.test.ts', 'test/loop-protection.test.ts', 'test/decomposition.test.ts'],
+    // approval.test.ts: an executor asking for approval; store/memory.test.ts: timers re-armed from their stored deadlines.
+    tests: [
+      'test/machines/task.model.test.ts', 'test/execution.test.ts', 'test/mutation-kills/time-budget.test.ts',
+      'test/mutation-kills/lifecycle.test.ts', 'test/mutation-kills/lifecycle-escalations.test.ts',
+      'test/loop-protection.test.ts', 'test/decomposition.test.ts', 'test/approval.test.ts', 'test/store/memory.test.ts',
+    ],
   },
 };
 

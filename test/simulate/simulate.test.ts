@@ -62,7 +62,10 @@ describe('simulate', () => {
       expect(report.outcomes!.map(({ id, type, status, executedBy, chain }) => ({ id, type, status, executedBy, chain }))).toEqual(
         real.map((outcome) => ({ id: outcome.taskId, type: outcome.type, status: outcome.status, executedBy: outcome.executedBy, chain: outcome.delegationChain })),
       );
-      expect(report.outcomes!.filter((outcome) => outcome.type === 'deploy').every((outcome) => outcome.status === 'failed')).toBe(true);
+      // Nobody can deploy: every deploy fails, in the simulation as in the real run.
+      const deploys = report.outcomes!.filter((outcome) => outcome.type === 'deploy').map((outcome) => outcome.status);
+      expect(deploys.length).toBeGreaterThan(0);
+      expect(new Set(deploys)).toEqual(new Set(['failed']));
     } finally {
       await org.stop();
     }
