@@ -66,6 +66,52 @@ describe('escalations raised by the agent holding the task', () => {
     ]);
   });
 
+  it('a failure a retry could fix is recorded as such: no retryable: false on its cause', async () => {
+    const chain = defineHierarchy({ id: 'boss', role: 'executive', children: [{ id: 'lead', role: 'manager', children: [{ id: 'w1', role: 'worker', capabilities: ['job'] }] }] });
+    const base = defaultEscalationPolicy();
+    const seen: Array<[string, unknown]> = [];
+    const org = start({
+      hierarchy: chain,
+      escalation: { ...base, target: (agent, reason, task, context) => (seen.push([agent.id, task.cause]), base.target(agent, reason, task, context)) },
+      executors: () => Promise.reject(new Error('503')),
+    });
+    await org.submit({ type: 'job' });
+    expect(seen.find(([agent]) => agent === 'lead')).toEqual(['lead', { error: { code: 'executor_error', message: '503' }, by: 'w1', attempts: 1 }]);
+  });
+
+  it('a loop names only the agents of the escalations since it began, not those before', async () => {
+    const line = defineHierarchy({ id: 'boss', role: 'executive', children: [{ id: 'lead', role: 'manager', children: [{ id: 'kid', role: 'worker', capabilities: ['x'] }] }] });
+    const base = defaultEscalationPolicy();
+    const org = start({
+      hierarchy: line,
+      executors: async () => 'done',
+      escalation: {
+        ...base,
+        // The lead first asks the boss (once); the boss routes it back down; the kid then passes it up for a
+        // cross-team look, and its lead routes it straight back: a loop of the kid and the lead only.
+        shouldEscalate: (task, agent) => (agent.id === 'lead' && task.escalations.length === 0 ? 'policy_decision' : agent.id === 'kid' ? 'cross_team' : undefined),
+        target: (agent) => line.parent(agent.id)?.id,
+        resolution: () => 'route',
+      },
+    });
+    const outcome = await org.submit({ id: 'loop', type: 'x' });
+    expect(outcome.escalations.map((escalation) => `${escalation.reason} ${escalation.from}→${escalation.to}`)).toEqual(['policy_decision lead→boss', 'cross_team kid→lead']);
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'delegation_loop', details: { agents: ['kid', 'lead'], reason: 'cross_team' } } });
+    expect(outcome.error!.message).toMatch(/: kid → lead → kid\.$/);
+  });
+
+  it('an escalation an agent would send to itself is decided in place and never recorded', async () => {
+    const alone = defineHierarchy({ id: 'boss', role: 'executive', capabilities: ['x'] });
+    const base = defaultEscalationPolicy();
+    const org = start({
+      hierarchy: alone,
+      executors: async () => 'decided',
+      escalation: { ...base, shouldEscalate: (task) => (task.escalations.length < 2 ? 'policy_decision' : undefined), target: () => 'boss' },
+    });
+    const outcome = await org.submit({ type: 'x' });
+    expect(outcome).toMatchObject({ status: 'completed', result: 'decided', executedBy: 'boss', escalations: [] });
+  });
+
   it('an agent that escalated a task for one reason may escalate it again for another: no loop', async () => {
     const team = defineHierarchy({ id: 'lead', role: 'manager', children: [{ id: 'kid', role: 'worker', capabilities: ['x'] }, { id: 'kid2', role: 'worker', capabilities: ['x'] }] });
     const org = start({ hierarchy: team, executors: { byId: { kid: () => Promise.reject(new Error('kid broke')), kid2: () => 'kid2 did it', lead: () => 'unused' } } });
