@@ -56,3 +56,9 @@ export function growthExponent(xs: readonly number[], ys: readonly number[]): nu
     ys.map((y) => Math.log(Math.max(y, Number.MIN_VALUE))),
   ).slope;
 }
+
+/** CPU time of this process so far (user + system), in ms. */
+export function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}

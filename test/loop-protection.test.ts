@@ -6,27 +6,11 @@
  * by the agent it returns to, through the public API below.
  */
 import { describe, expect, it } from 'vitest';
-import { createDecisions } from '../src/runtime/decisions/index.js';
-import { ResourceRegistry } from '../src/runtime/resources.js';
-import { capabilityMatching, defaultEscalationPolicy, defineHierarchy, developmentTeam, hierarchyFromList, type Step } from '../src/index.js';
+import { defaultEscalationPolicy, defineHierarchy, hierarchyFromList, type Step } from '../src/index.js';
+import { decisionsFor } from './support/decisions.js';
 import { makeTask, orchestrators } from './support/helpers.js';
 
-const decisions = (maxDepth = 64) =>
-  createDecisions({
-    hierarchy: developmentTeam(),
-    strategyFor: () => capabilityMatching(),
-    policy: defaultEscalationPolicy(),
-    approvalRule: undefined,
-    hasExecutor: () => true,
-    resources: new ResourceRegistry(() => undefined),
-    maxDepth,
-    maxEscalations: 32,
-    human: false,
-    decomposerFor: () => undefined,
-    fanout: { maxFanout: 100, maxDecompositionDepth: 8 },
-    reportCost: () => undefined,
-    costSpent: () => 0,
-  });
+const decisions = (maxDepth = 64) => decisionsFor({ maxDepth });
 
 const task = (chain: string[]) => makeTask({ id: 't', type: 'python', chain });
 

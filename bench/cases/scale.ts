@@ -7,7 +7,7 @@
  * on a shared machine).
  */
 import { LEAF_WORK, wideOrganisation } from '../hierarchies.js';
-import { median } from '../stats.js';
+import { cpuMs, median } from '../stats.js';
 import { SYSTEMS } from '../systems/index.js';
 import { heapUsed } from './heap.js';
 
@@ -44,12 +44,6 @@ export interface ScaleResult {
   readonly stopMs: number;
   readonly stopCpuMs: number;
 }
-
-/** CPU time of this process so far, in ms. */
-const cpuMs = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
 
 export async function measureScale(job: ScaleJob): Promise<ScaleResult> {
   const shape = job.shape ?? 'wide';

@@ -8,6 +8,7 @@
 import { developmentTeam, loadBalancing } from '../../src/index.js';
 import { latency, simulate, type SimulationOptions } from '../../src/simulate/index.js';
 import { LEAF_WORK, wideOrganisation } from '../hierarchies.js';
+import { cpuMs } from '../stats.js';
 
 export interface SimulationJob {
   readonly system: 'dev-day' | 'wide';
@@ -34,11 +35,6 @@ export interface SimulationResult {
   readonly tasksPerSecond: number;
   readonly heapMB: number;
 }
-
-const cpuMs = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
 
 /** The development team's day: every capability's work arriving at random, people answering approvals. */
 function devDay(hours: number): SimulationOptions {

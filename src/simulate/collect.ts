@@ -31,9 +31,8 @@ interface AgentSums {
   series: Map<number, number> | undefined;
 }
 
-interface ActiveTask {
-  readonly type: string;
-  readonly at: number;
+/** Where time went (ms), what it cost and how often it escalated: for one task, or summed per type. */
+interface Spent {
   queued: number;
   executing: number;
   approval: number;
@@ -42,16 +41,15 @@ interface ActiveTask {
   escalations: number;
 }
 
-export interface TypeSums {
+interface ActiveTask extends Spent {
+  readonly type: string;
+  readonly at: number;
+}
+
+export interface TypeSums extends Spent {
   submitted: number;
   byStatus: Record<Outcome['status'], number>;
   latencies: number[];
-  queued: number;
-  executing: number;
-  approval: number;
-  escalated: number;
-  cost: number;
-  escalations: number;
 }
 
 export class Collector {
