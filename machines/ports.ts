@@ -134,6 +134,11 @@ export type Effect =
   | { readonly type: 'release'; readonly taskId: string }
   | { readonly type: 'report'; readonly report: AgentReport };
 
+/** The failure every host gives an awaited decision (`await` effect) that did not answer within its timeout. */
+export function decisionTimedOut(agentId: string, timeoutMs: number): Error {
+  return new Error(`${agentId} waited ${timeoutMs} ms for a decision that did not answer.`);
+}
+
 /** The effects the agent statechart asks for, and the little it reads from its host. */
 export interface HostPort {
   /** Carries out the effects one message produced at `agentId`. */

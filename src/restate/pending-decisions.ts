@@ -9,7 +9,7 @@
  * failure the agent prepared for that case.
  */
 import type { AgentInternalEvent } from '../../machines/agent.types.js';
-import type { Effect } from '../../machines/ports.js';
+import { decisionTimedOut, type Effect } from '../../machines/ports.js';
 import { settleCharges, type Charge, type Invocation } from './scope.js';
 
 type Await = Extract<Effect, { type: 'await' }>;
@@ -59,9 +59,7 @@ export class PendingDecisions {
   forget(agentId: string, key: string): void {
     const entry = this.#entries.get(`${agentId}/${key}`);
     if (entry === undefined || entry.forgotten) return;
-    entry.forgotten = true;
-    entry.effect.abort();
-    entry.stop?.();
+    abandon(entry);
   }
 
   /**
@@ -87,7 +85,7 @@ export class PendingDecisions {
       };
       const timer = setTimeout(() => {
         effect.abort();
-        finish(() => effect.fail(new Error(`${agentId} waited ${timeoutMs} ms for a decision that did not answer.`)));
+        finish(() => effect.fail(decisionTimedOut(agentId, timeoutMs)));
       }, timeoutMs);
       entry.stop = () => finish(undefined);
       if (entry.forgotten) {
@@ -103,8 +101,13 @@ export class PendingDecisions {
 
   #drop(key: string, entry: Entry): void {
     this.#entries.delete(key);
-    entry.forgotten = true;
-    entry.effect.abort();
-    entry.stop?.();
+    abandon(entry);
   }
+}
+
+/** Nobody waits for this decision any more: its signal aborts, and a service waiting for it stops. */
+function abandon(entry: Entry): void {
+  entry.forgotten = true;
+  entry.effect.abort();
+  entry.stop?.();
 }

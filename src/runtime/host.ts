@@ -8,7 +8,7 @@
  */
 import type { AnyActorRef } from 'xstate';
 import type { AgentEvent, AgentInternalEvent } from '../../machines/agent.types.js';
-import type { AgentReport, Effect, HostPort } from '../../machines/ports.js';
+import { decisionTimedOut, type AgentReport, type Effect, type HostPort } from '../../machines/ports.js';
 import { EchelonError } from '../errors.js';
 import { Attempts, type AttemptRunner } from './attempts.js';
 import type { ResourceRegistry } from './resources.js';
@@ -234,7 +234,7 @@ export class InProcessHost implements HostPort {
         if (this.#waits.get(key) !== entry) return;
         this.#waits.delete(key);
         effect.abort();
-        this.#tell(agentId, effect.fail(new Error(`${agentId} waited ${effect.timeoutMs} ms for a decision that did not answer.`)));
+        this.#tell(agentId, effect.fail(decisionTimedOut(agentId, effect.timeoutMs)));
       }, effect.timeoutMs),
     };
     this.#waits.get(key)?.abort();
