@@ -15,5 +15,6 @@ export type { AgentMachine, AgentActorRef, AgentContext, AgentEvent, AgentInput,
 export { taskMachine, advance, TASK_PHASES } from '../machines/task.machine.js';
 export type { TaskPhase, TaskMove } from '../machines/task.machine.js';
 export { backoffDelay, idempotencyKey } from '../machines/core/execution.js';
+export { decisionTimedOut } from '../machines/ports.js';
 export type { AgentPorts, PolicyPort, SettingsPort, HostPort, Effect, AgentReport, Job, Step, ExecutionRequest, DecisionControl, Answer } from '../machines/ports.js';
 export type { ExecutionResult } from '../machines/agent.types.js';
