@@ -49,7 +49,8 @@ function describe(job: Job): string {
     case 'memory':
       return `memory ${job.system}, up to ${Math.max(...job.checkpoints).toLocaleString('en-US')} tasks`;
     case 'simulation':
-      return job.system === 'dev-day' ? 'simulation, a day of the development team' : `simulation, ${(job.agents ?? 0).toLocaleString('en-US')} agents, ${(job.tasks ?? 0).toLocaleString('en-US')} tasks`;
+      if (job.system === 'dev-day') return 'simulation, a day of the development team';
+      return `${job.system === 'wide-floor' ? 'the raw XState tree under the simulation' : 'simulation'}, ${(job.agents ?? 0).toLocaleString('en-US')} agents, ${(job.tasks ?? 0).toLocaleString('en-US')} tasks`;
     case 'streaming':
       return `streaming cost, ${job.inFlight} in flight, variants alternated`;
     case 'restate':

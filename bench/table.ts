@@ -147,6 +147,12 @@ export function formatResults(results: Results): string {
     const ratios = Object.entries(results.scale.routeVsRaw);
     if (ratios.length > 0) out.push(`root → leaf, echelon ÷ raw XState: ${ratios.map(([agents, ratio]) => `${int(Number(agents))} agents ${ratio.toFixed(2)}×`).join(', ')}`);
   }
+  if (results.scale.rawChart.length > 0) {
+    out.push('', 'and the raw tree running echelon’s five-state chart, no echelon logic (one run each)');
+    out.push(scaleTable(results.scale.rawChart));
+    const ratios = Object.entries(results.scale.chartRouteVsRaw);
+    if (ratios.length > 0) out.push(`root → leaf, the chart alone ÷ raw XState: ${ratios.map(([agents, ratio]) => `${int(Number(agents))} agents ${ratio.toFixed(2)}×`).join(', ')}`);
+  }
   if (results.scale.shapes.length > 0) {
     out.push('', '4b. Shapes: the same number of agents all under the root, and in one chain, beside 10 reports per manager (CPU time; heap after full GC, per agent)');
     out.push(shapeTable(results.scale.shapes));

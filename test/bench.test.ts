@@ -197,6 +197,9 @@ describe('the smoke plan, end to end in this process', () => {
     }
     expect(Object.keys(results.scale.shapeExponents)).toEqual(['wide', 'flat', 'chain']);
     expect(Object.keys(results.scale.routeVsRaw)).toEqual(['111', '1111']);
+    // The chart's own floor under the route ratio: the raw tree running echelon's chart, at the same sizes.
+    expect(results.scale.rawChart.map((row) => row.agents)).toEqual([111, 1111]);
+    expect(Object.keys(results.scale.chartRouteVsRaw)).toEqual(['111', '1111']);
     expect(results.memory!.readings.map((reading) => reading.tasks)).toEqual([100, 200, 400]);
     expect(Object.keys(results.persistence!.variants)).toEqual(['echelon-memory-store', 'echelon-sqlite']);
     expect(results.persistence!.inFlight).toBe(100);
@@ -219,7 +222,10 @@ describe('the smoke plan, end to end in this process', () => {
     expect(results.simulation!.devDay!.simulatedMs).toBeGreaterThanOrEqual(3_600_000);
     expect([results.simulation!.wide!.agents, results.simulation!.wide!.tasks, results.simulation!.wide!.completed]).toEqual([111, 200, 200]);
     expect(results.targets.slice(-2).map((target) => target.met)).toEqual([undefined, undefined]);
+    // The floor under the wide simulation: the raw tree took its slice of the tasks through the same organisation.
+    expect([results.simulation!.floor!.agents, results.simulation!.floor!.tasks, results.simulation!.floor!.completed]).toEqual([111, 20, 20]);
+    expect(results.targets.at(-1)!.measured).toMatch(/the raw XState tree alone: \d+ µs CPU per task/);
     const table = formatResults(results);
-    for (const section of ['1–2. Throughput', '3. Latency', '4. Scale', '4b. Shapes', '5. Memory', '6. Inspection', '7. Persistence', '8. Simulation', '9. Streaming cost', 'progress events/s', 'Targets']) expect(table).toContain(section);
+    for (const section of ['1–2. Throughput', '3. Latency', '4. Scale', '4b. Shapes', '5. Memory', '6. Inspection', '7. Persistence', '8. Simulation', '9. Streaming cost', 'progress events/s', 'Targets', 'the chart alone ÷ raw XState', 'the raw XState tree, same organisation']) expect(table).toContain(section);
   }, 120_000); // every job of the plan in this process: ~20 s alone, more on a shared machine
 });

@@ -18,12 +18,18 @@ export type ScaleShape = 'wide' | 'flat' | 'chain';
 const SPAN: Readonly<Record<ScaleShape, (size: number) => number>> = { wide: () => 10, flat: (size) => Math.max(1, size - 1), chain: () => 1 };
 
 export interface ScaleJob {
-  readonly system: 'echelon' | 'raw';
+  readonly system: 'echelon' | 'raw' | 'raw-chart';
   readonly size: number;
   /** `wide` when absent. */
   readonly shape?: ScaleShape;
-  /** Tasks routed root → leaf, one at a time; the first is reported apart (it warms the path). */
+  /** Tasks routed root → leaf, one at a time, and timed; the median is the figure. */
   readonly routes: number;
+  /**
+   * Routes run before the timed ones, untimed (default none), after the first (which is reported
+   * apart): they let the JIT compile the path, so the figure is the steady cost of a route and not
+   * how soon a system's code warms up — echelon's path runs far more code than the raw tree's.
+   */
+  readonly warmRoutes?: number;
 }
 
 export interface ScaleResult {
@@ -39,7 +45,7 @@ export interface ScaleResult {
   /** Heap of the running organisation (actors) besides the hierarchy, in bytes per agent. */
   readonly actorBytesPerAgent: number;
   readonly firstRouteMs: number;
-  /** Median root → leaf time of the routes after the first. */
+  /** Median root → leaf time of the timed routes (after the first and the warm ones). */
   readonly routeMs: number;
   readonly stopMs: number;
   readonly stopCpuMs: number;
@@ -61,13 +67,16 @@ export async function measureScale(job: ScaleJob): Promise<ScaleResult> {
   const startCpuMs = cpuMs() - cpu;
   const running = heapUsed();
 
+  started = performance.now();
+  const first = await system.submit(LEAF_WORK);
+  const firstRouteMs = performance.now() - started;
+  const depth = first.chain.length - 1;
+  for (let i = 0; i < (job.warmRoutes ?? 0); i++) await system.submit(LEAF_WORK);
   const times: number[] = [];
-  let depth = 0;
   for (let i = 0; i < job.routes; i++) {
     started = performance.now();
-    const routed = await system.submit(LEAF_WORK);
+    await system.submit(LEAF_WORK);
     times.push(performance.now() - started);
-    depth = routed.chain.length - 1;
   }
 
   started = performance.now();
@@ -84,8 +93,8 @@ export async function measureScale(job: ScaleJob): Promise<ScaleResult> {
     startCpuMs,
     hierarchyBytesPerAgent: (built - before) / job.size,
     actorBytesPerAgent: (running - built) / job.size,
-    firstRouteMs: times[0]!,
-    routeMs: median(times.slice(1)),
+    firstRouteMs,
+    routeMs: median(times),
     stopMs,
     stopCpuMs,
   };

@@ -3,15 +3,20 @@
  * and CPU time. Two jobs: a day of simulated time for the development team (target: under 5 s of
  * wall time), and a wide organisation of 100,000 agents taking 1,000,000 tasks (target: under 60 s).
  * Both report the organisation's own routing cost against the simulation's book-keeping: the same
- * run with statecharts tracked or not, and the number of timer firings per task.
+ * run with statecharts tracked or not, and the number of timer firings per task. A third job is the
+ * floor under the second: the raw XState tree of the bench's baselines (routing and nothing else, no
+ * simulated clock) taking a slice of the same tasks through the same 100,000 agents, so the report
+ * can say what 1,000,000 tasks cost an actor tree of that shape before echelon does anything.
  */
 import { developmentTeam, loadBalancing } from '../../src/index.js';
 import { latency, simulate, type SimulationOptions } from '../../src/simulate/index.js';
 import { LEAF_WORK, wideOrganisation } from '../hierarchies.js';
 import { cpuMs } from '../stats.js';
+import { SYSTEMS } from '../systems/index.js';
+import { pump } from '../workload.js';
 
 export interface SimulationJob {
-  readonly system: 'dev-day' | 'wide';
+  readonly system: 'dev-day' | 'wide' | 'wide-floor';
   /** Agents of the wide organisation. */
   readonly agents?: number;
   /** Tasks the wide organisation takes. */
@@ -67,6 +72,7 @@ function wide(agents: number, tasks: number): SimulationOptions {
 }
 
 export async function measureSimulation(job: SimulationJob): Promise<SimulationResult> {
+  if (job.system === 'wide-floor') return measureFloor(job.agents ?? 100_000, job.tasks ?? 100_000);
   let started = performance.now();
   const options = job.system === 'dev-day' ? devDay(job.hours ?? 24) : wide(job.agents ?? 100_000, job.tasks ?? 1_000_000);
   const buildMs = performance.now() - started;
@@ -87,4 +93,34 @@ export async function measureSimulation(job: SimulationJob): Promise<SimulationR
     tasksPerSecond: report.tasks.submitted / (wallMs / 1000),
     heapMB: process.memoryUsage().heapUsed / 1024 / 1024,
   };
+}
+
+/** The raw XState tree taking `tasks` leaf tasks through the wide organisation, a thousand in flight (as the simulation keeps). */
+async function measureFloor(agents: number, tasks: number): Promise<SimulationResult> {
+  let started = performance.now();
+  const hierarchy = wideOrganisation(agents, 10);
+  const system = SYSTEMS.raw({ hierarchy, inFlight: 1_000 });
+  const buildMs = performance.now() - started;
+  try {
+    // Warm the path first, as the throughput cases do.
+    await pump(system, { count: Math.min(2_000, tasks), typeAt: () => LEAF_WORK, inFlight: 1_000 });
+    started = performance.now();
+    const cpu = cpuMs();
+    const run = await pump(system, { count: tasks, typeAt: () => LEAF_WORK, inFlight: 1_000 });
+    const wallMs = performance.now() - started;
+    return {
+      system: 'wide-floor',
+      agents: hierarchy.size,
+      tasks,
+      completed: run.completed,
+      simulatedMs: 0,
+      buildMs,
+      wallMs,
+      cpuMs: cpuMs() - cpu,
+      tasksPerSecond: tasks / (wallMs / 1000),
+      heapMB: process.memoryUsage().heapUsed / 1024 / 1024,
+    };
+  } finally {
+    await system.stop();
+  }
 }
