@@ -37,12 +37,11 @@ export function candidatesFor(
   task: Task,
   load: Readonly<Record<string, number>>,
 ): Candidate[] {
-  return hierarchy.children(agentId).map((node) => ({
-    id: node.id,
-    node,
-    load: load[node.id] ?? 0,
-    capable: subtreeCanTake(hierarchy, node.id, task),
-  }));
+  const candidates: Candidate[] = [];
+  hierarchy.eachChild(agentId, task.type, (node, capable) => {
+    candidates.push({ id: node.id, node, load: load[node.id] ?? 0, capable: capable && (task.excluded.length === 0 || subtreeHasUnexcluded(hierarchy, node.id, task)) });
+  });
+  return candidates;
 }
 
 /**
@@ -59,8 +58,7 @@ export function routeOf(hierarchy: Hierarchy, agentId: string, task: Task, candi
   return canExecuteHere(hierarchy, agentId, task) ? 'execute' : 'none';
 }
 
-function subtreeCanTake(hierarchy: Hierarchy, agentId: string, task: Task): boolean {
-  if (!hierarchy.canHandle(agentId, task.type)) return false;
-  if (task.excluded.length === 0) return true;
+/** With agents excluded (the task failed or escalated there): someone in the subtree who has the capability and is not excluded. */
+function subtreeHasUnexcluded(hierarchy: Hierarchy, agentId: string, task: Task): boolean {
   return hierarchy.subtree(agentId).some((node) => node.capabilities.includes(task.type) && !task.excluded.includes(node.id));
 }

@@ -92,7 +92,23 @@ export class Hierarchy {
   }
 
   children(id: string): readonly AgentNode[] {
-    return this.get(id).childIds.map((childId) => this.#nodes.get(childId)!);
+    const children: AgentNode[] = [];
+    this.eachChild(id, undefined, (node) => void children.push(node));
+    return children;
+  }
+
+  /**
+   * @internal Calls `visit` with each child of `id` in order and whether that child's subtree has
+   * `capability` (false when none is given). Read from the preorder — a child's subtree is an
+   * interval, the next child starts where it ends — so it costs one lookup for `id` and none per
+   * child: delegation asks this of every agent a task passes, in organisations of any size.
+   */
+  eachChild(id: string, capability: string | undefined, visit: (node: AgentNode, capable: boolean) => void): void {
+    const start = this.#start(id);
+    const end = this.#exit[start]!;
+    for (let at = start + 1; at < end; at = this.#exit[at]!) {
+      visit(this.#preorder[at]!, capability !== undefined && this.#capabilities.within(capability, at, this.#exit[at]!));
+    }
   }
 
   /** The agent itself, then its parent, up to the root — the reference's `get_path_to_root`. */
@@ -133,8 +149,8 @@ export class Hierarchy {
 
   /** True when the agent or someone below it has `capability`. */
   canHandle(id: string, capability: string): boolean {
-    const [start, end] = this.#interval(id);
-    return this.#capabilities.within(capability, start, end);
+    const start = this.#start(id);
+    return this.#capabilities.within(capability, start, this.#exit[start]!);
   }
 
   /** The agent and everyone below it, preorder. */
@@ -156,9 +172,15 @@ export class Hierarchy {
 
   /** The agent's subtree as preorder indices [start, end); throws `unknown_agent`. */
   #interval(id: string): [start: number, end: number] {
+    const start = this.#start(id);
+    return [start, this.#exit[start]!];
+  }
+
+  /** The agent's preorder index; throws `unknown_agent`. */
+  #start(id: string): number {
     const start = this.#enter.get(id);
     if (start === undefined) throw this.#unknown(id);
-    return [start, this.#exit[start]!];
+    return start;
   }
 
   #unknown(id: string): EchelonError {
