@@ -79,7 +79,7 @@ try {
 // ─── the per-message cost of resuming an agent ────────────────────────────────────────────────
 const org = organisation({ ...options, name: 'restore' }, 'bench');
 const rand = { random: Math.random, uuidv4: () => crypto.randomUUID() };
-const { validateTaskInput } = await import('../src/runtime/submit.js');
+const { validateTaskInput } = await import('../src/task-input.js');
 const task = (id: string): Task =>
   validateTaskInput(
     { id, type: 'api_design', payload: { feature: id, notes: 'x'.repeat(1000) }, context: { requiresApproval: true } },

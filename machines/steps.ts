@@ -2,10 +2,11 @@
  * What the agent's decisions say about a task: the job in the pipeline (a task and how to treat
  * it), and the step the policy decided for it.
  */
+import type { Fanout } from '../src/delegation/fanout.js';
 import type { Candidate } from '../src/delegation/types.js';
 import type { TaskError } from '../src/errors.js';
 import type { ResolutionMode } from '../src/escalation/types.js';
-import type { ApprovalRequirement, EscalationReason, JoinPolicy, PartialFailurePolicy, Task } from '../src/types.js';
+import type { ApprovalRequirement, EscalationReason, Task } from '../src/types.js';
 
 /** A unit of work in an agent's pipeline: a task, and how the agent should treat it. */
 export interface Job {
@@ -38,12 +39,7 @@ export type Step = (
       readonly retryable?: false;
     }
   /** Split it: send these subtasks out (through this agent's pipeline) and join their results. */
-  | {
-      readonly kind: 'fanout';
-      readonly subtasks: readonly { readonly task: Task; readonly to?: string }[];
-      readonly join: JoinPolicy;
-      readonly onFailure: PartialFailurePolicy;
-    }
+  | Fanout
   /** Hold it until these resources are released, then route it. */
   | { readonly kind: 'defer'; readonly resources: readonly string[] }
   /** End it here; `executedBy` and `attempts` when the error is an executor's (its task's cause). */

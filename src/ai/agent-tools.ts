@@ -6,7 +6,7 @@
  */
 import { tool, type ToolSet } from 'ai';
 import * as z from 'zod/v4';
-import type { ExecutionContext } from '../runtime/executors.js';
+import type { ExecutionContext } from '../runtime/index.js';
 
 /**
  * Tool names echelon reserves for its own tools: user tools may not use them.

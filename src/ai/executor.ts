@@ -7,7 +7,7 @@
 import { generateText, NoObjectGeneratedError, NoOutputGeneratedError, Output, stepCountIs, type FlexibleSchema, type LanguageModel, type LanguageModelUsage, type ToolSet } from 'ai';
 import { EchelonError } from '../errors.js';
 import type { AgentNode } from '../hierarchy/types.js';
-import type { ExecutionContext, Executor } from '../runtime/executors.js';
+import type { ExecutionContext, Executor } from '../runtime/index.js';
 import type { Task } from '../types.js';
 import { AGENT_TOOL_NAMES, agentToolInstructions, agentTools, followAgentToolCalls } from './agent-tools.js';
 import { describeAgent, describeTask } from './describe.js';

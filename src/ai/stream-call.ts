@@ -7,7 +7,7 @@
  */
 import { streamText } from 'ai';
 import { jsonProblem } from '../json.js';
-import type { ExecutionContext } from '../runtime/executors.js';
+import type { ExecutionContext } from '../runtime/index.js';
 import type { ReportedToolCall } from './agent-tools.js';
 
 /**

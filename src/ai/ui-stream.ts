@@ -7,7 +7,7 @@
  */
 import { createUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
 import { describeEvent } from '../inspect/summary.js';
-import type { TaskStreamEvent } from '../runtime/streaming.js';
+import type { TaskStreamEvent } from '../runtime/index.js';
 import type { Outcome } from '../types.js';
 import type { LlmProgress } from './stream-call.js';
 

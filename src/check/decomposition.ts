@@ -1,11 +1,11 @@
 /**
  * Decompositions, planned for real: each decomposer a route reaches is asked to split a probe
- * task, its answer goes through the runtime's own `fanoutStep` (fan-out, depth, subtask and cost
+ * task, its answer goes through the runtime's own `fanoutStep` (`delegation/fanout.ts`) (fan-out, depth, subtask and cost
  * limits, and the task's budget), and every subtask is routed from the agent that split it —
  * down the tree, level by level, as far as the splits go.
  */
 import type { Decomposer } from '../delegation/decomposition.js';
-import { fanoutStep } from '../runtime/decisions/fanout.js';
+import { fanoutStep } from '../delegation/fanout.js';
 import type { Task } from '../types.js';
 import { walk, type Resolved, type Walk } from './probe.js';
 import type { Finding } from './types.js';

@@ -12,10 +12,9 @@ import type { Decomposer } from '../delegation/decomposition.js';
 import type { Candidate, DelegationStrategy } from '../delegation/types.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { ROLES } from '../hierarchy/types.js';
-import { DEFAULT_LIMITS } from '../runtime/options.js';
-import { isPerAgent, resolveSetting, type PerAgent, type Setting } from '../runtime/per-agent.js';
-import { decomposerLookup } from '../runtime/ports.js';
-import { validateTaskInput } from '../runtime/submit.js';
+import { decomposerLookup } from '../delegation/decomposers.js';
+import { DEFAULT_LIMITS, isPerAgent, resolveSetting, type Limits, type PerAgent, type Setting } from '../settings/index.js';
+import { validateTaskInput } from '../task-input.js';
 import type { EscalationReason, Task, TaskInput } from '../types.js';
 import type { OrganisationOptions } from './types.js';
 
@@ -36,7 +35,7 @@ export interface Resolved {
   readonly decomposerFor: (agentId: string, task: Task) => Decomposer | undefined;
   /** Undefined when the options give no executors at all (a design to simulate). */
   readonly executorFor: ((agentId: string) => unknown) | undefined;
-  readonly limits: { readonly [K in keyof typeof DEFAULT_LIMITS]: number };
+  readonly limits: Limits;
   resolution(reason: EscalationReason): ResolutionMode;
   /** A task as the runtime would make it from `input`, entering at `entry`. */
   task(input: TaskInput, entry?: string): Task;

@@ -4,7 +4,7 @@
  */
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { ROLES } from '../hierarchy/types.js';
-import { isPerAgent, type Setting } from '../runtime/per-agent.js';
+import { isPerAgent, type Setting } from '../settings/index.js';
 import type { Finding } from './types.js';
 import type { Resolved } from './probe.js';
 

@@ -4,7 +4,7 @@
  */
 import type { SpanRange } from '../hierarchy/metrics.js';
 import type { Role } from '../hierarchy/types.js';
-import type { OrchestratorOptions } from '../runtime/options.js';
+import type { OrchestratorOptions } from '../runtime/index.js';
 import type { TaskInput } from '../types.js';
 
 /** An organisation as a design: `createOrchestrator`'s options, with executors optional (a simulation replaces them). */

@@ -6,7 +6,8 @@
  */
 import type { AgentMachine } from '../../machines/agent.machine.js';
 import { EchelonError } from '../errors.js';
-import { checkOrchestratorOptions, DEFAULT_LIMITS, type OrchestratorOptions } from '../runtime/options.js';
+import { checkOrchestratorOptions, type OrchestratorOptions } from '../runtime/options.js';
+import { DEFAULT_LIMITS } from '../settings/index.js';
 import { resolveOptions, type ResolvedOptions } from '../runtime/ports.js';
 import { restateAgentMachine } from './agent-turn.js';
 import { restateLayout, type RestateLayout } from './layout.js';

@@ -18,11 +18,12 @@ import { eventStream } from './event-stream.js';
 import type { EventBus, OrchestratorEvent, OrchestratorEventType } from './events.js';
 import type { InProcessHost } from './host.js';
 import type { Ledger } from './ledger.js';
-import { invalid } from './options.js';
+import { invalid } from '../settings/index.js';
 import type { Desk } from './people.js';
 import type { RunState } from './run-state.js';
 import { checkStreamOptions, type Streaming, type TaskStream } from './streaming.js';
-import { entryOf, validateTaskInput, type SubmitOptions } from './submit.js';
+import { entryOf, type SubmitOptions } from './submit.js';
+import { validateTaskInput } from '../task-input.js';
 
 /** What the front desk works with: a started organisation's parts. */
 export interface OrganisationParts {

@@ -1,17 +1,11 @@
 /** The runtime: the orchestrator, its options, events and executors. */
 export { createOrchestrator, type Orchestrator, type OrchestratorStatus, type AgentStatus } from './orchestrator.js';
-export {
-  DEFAULT_EXECUTION,
-  DEFAULT_LIMITS,
-  type OrchestratorOptions,
-  type ExecutionOptions,
-  type DecomposerSetting,
-  type OrchestratorClock,
-  type AnyExecutor,
-} from './options.js';
+export type { OrchestratorOptions, ExecutionOptions, OrchestratorClock, AnyExecutor } from './options.js';
+// What the options are made of, from the layers below (so a client of the runtime finds them here).
+export { DEFAULT_EXECUTION, DEFAULT_LIMITS, type PerAgent, type Setting } from '../settings/index.js';
+export type { DecomposerSetting } from '../delegation/decomposers.js';
 export type { Executor, ExecutionContext } from './executors.js';
 export type { ApprovalRule } from './decisions/index.js';
-export type { PerAgent, Setting } from './per-agent.js';
 export type { OrchestratorEvent, OrchestratorEventType, EventOfType, Listener } from './events.js';
 export type { EventStreamOptions } from './event-stream.js';
 export type { SubmitOptions } from './submit.js';

@@ -3,24 +3,18 @@
  * configuration into clear errors before anything starts.
  */
 import type { InspectionEvent, Observer } from 'xstate';
-import { EchelonError } from '../errors.js';
 import { ROLES } from '../hierarchy/types.js';
 import { boolean, checkShape, either, fields, fn, implementing, number, perAgent, record, setting, shapeContext, type Shape } from '../shape/index.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
-import type { Decomposer } from '../delegation/decomposition.js';
+import type { DecomposerSetting } from '../delegation/decomposers.js';
 import type { DelegationStrategy } from '../delegation/types.js';
 import type { EscalationPolicy } from '../escalation/types.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
-import type { Escalation, EscalationResolution, ExecutionPolicy, ExecutionPolicyInput, RetryPolicy } from '../types.js';
+import type { Escalation, EscalationResolution, ExecutionPolicyInput } from '../types.js';
 import type { ApprovalRule } from './decisions/index.js';
 import type { Executor } from './executors.js';
-import type { PerAgent, Setting } from './per-agent.js';
+import { DEFAULT_LIMITS, EXECUTION_POLICY, type Setting } from '../settings/index.js';
 import type { Store } from '../store/types.js';
-
-/** Decomposers by task type (consulted first), then by agent id, role, or for everyone. */
-export interface DecomposerSetting extends PerAgent<Decomposer> {
-  readonly byType?: Readonly<Record<string, Decomposer>>;
-}
 
 /** An executor for any payload (typed executors are accepted as they are). */
 export type AnyExecutor = Executor<never, unknown>;
@@ -119,19 +113,6 @@ export interface OrchestratorOptions {
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
-/** Execution defaults: 5-minute timeout, one attempt; retries back off 100 ms × 2ⁿ up to 30 s, ±20 %. */
-export const DEFAULT_EXECUTION = {
-  timeoutMs: 300_000,
-  retry: { attempts: 1, initialDelayMs: 100, factor: 2, maxDelayMs: 30_000, jitter: 0.2 },
-} as const satisfies ExecutionPolicy;
-
-export const DEFAULT_LIMITS = { maxDepth: 64, maxEscalations: 32, maxFanout: 100, maxSubtasks: 1000, maxDecompositionDepth: 8 } as const;
-
-const RETRY: Shape = fields({ attempts: number, initialDelayMs: number, factor: number, maxDelayMs: number, jitter: number } satisfies Record<keyof RetryPolicy, Shape>);
-
-/** An execution policy's overrides, as options and tasks give them. */
-export const EXECUTION_POLICY: Readonly<Record<keyof ExecutionPolicyInput, Shape>> = { timeoutMs: number, retry: RETRY };
-
 const DECOMPOSER = implementing('a Decomposer', ['decompose']);
 
 /** Every option `createOrchestrator` takes, and what kind of value each holds (ranges are checked where they are used). */
@@ -175,34 +156,4 @@ export function checkOrchestratorOptions(options: OrchestratorOptions): void {
   const hierarchy = (options as Partial<OrchestratorOptions> | null)?.hierarchy;
   if (typeof options !== 'object' || options === null || typeof hierarchy?.nodes !== 'function') return;
   checkShape(options, ORCHESTRATOR_OPTIONS, '', shapeContext('createOrchestrator', 'invalid_option', agentsOf(hierarchy), ROLES));
-}
-
-/** Merges overrides into a policy, checking every number. */
-export function mergeExecution(base: ExecutionPolicy, override: ExecutionPolicyInput | undefined, where: string): ExecutionPolicy {
-  if (override === undefined) return base;
-  const retry: RetryPolicy = { ...base.retry, ...override.retry };
-  const policy: ExecutionPolicy = { timeoutMs: override.timeoutMs ?? base.timeoutMs, retry };
-  positive(policy.timeoutMs, `${where}.timeoutMs`);
-  if (!Number.isInteger(retry.attempts) || retry.attempts < 1) invalid(`${where}.retry.attempts must be a whole number ≥ 1, got ${retry.attempts}.`);
-  nonNegative(retry.initialDelayMs, `${where}.retry.initialDelayMs`);
-  nonNegative(retry.maxDelayMs, `${where}.retry.maxDelayMs`);
-  if (!(retry.factor >= 1)) invalid(`${where}.retry.factor must be ≥ 1, got ${retry.factor}.`);
-  if (!(retry.jitter >= 0 && retry.jitter <= 1)) invalid(`${where}.retry.jitter must be between 0 and 1, got ${retry.jitter}.`);
-  return policy;
-}
-
-export function positive(value: unknown, name: string): void {
-  if (typeof value !== 'number' || !(value > 0)) invalid(`${name} must be a positive number, got ${String(value)}.`);
-}
-
-export function positiveInteger(value: unknown, name: string): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) invalid(`${name} must be a whole number ≥ 1, got ${String(value)}.`);
-}
-
-function nonNegative(value: unknown, name: string): void {
-  if (typeof value !== 'number' || !(value >= 0)) invalid(`${name} must be a number ≥ 0, got ${String(value)}.`);
-}
-
-export function invalid(message: string): never {
-  throw new EchelonError('invalid_option', message);
 }

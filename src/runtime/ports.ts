@@ -7,17 +7,17 @@ import type { PolicyPort, SettingsPort } from '../../machines/ports.js';
 import type { ExecutionRequest } from '../../machines/ports.js';
 import { chooseApprover, checkAuthority } from '../approval/authority.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
+import { decomposerLookup } from '../delegation/decomposers.js';
+import { joinSettlement } from '../delegation/fanout.js';
 import { capabilityMatching } from '../delegation/strategies.js';
 import type { DelegationStrategy } from '../delegation/types.js';
 import { EchelonError, type TaskError } from '../errors.js';
 import { defaultEscalationPolicy } from '../escalation/policy.js';
+import { DEFAULT_EXECUTION, DEFAULT_LIMITS, invalid, mergeExecution, positive, positiveInteger, resolveSetting } from '../settings/index.js';
 import type { ApprovalRequest, ApprovalRequirement, ExecutionPolicy, Task } from '../types.js';
 import { createDecisions } from './decisions/index.js';
 import { executionContext, type Executor } from './executors.js';
-import { DEFAULT_EXECUTION, DEFAULT_LIMITS, invalid, mergeExecution, positive, positiveInteger, type DecomposerSetting, type ExecutionOptions, type OrchestratorOptions } from './options.js';
-import { joinSettlement } from './decisions/fanout.js';
-import type { Decomposer } from '../delegation/decomposition.js';
-import { resolveSetting, type PerAgent } from './per-agent.js';
+import type { ExecutionOptions, OrchestratorOptions } from './options.js';
 import type { DecisionConfig } from './decisions/config.js';
 
 export interface PortsHost {
@@ -199,18 +199,3 @@ function approvalRequest(hierarchy: OrchestratorOptions['hierarchy'], agentId: s
 }
 
 const defaultStrategy = capabilityMatching();
-
-/** Resolves `decomposers` once: by task type first, then by agent id, role, or for everyone. */
-export function decomposerLookup(hierarchy: OrchestratorOptions['hierarchy'], setting: DecomposerSetting | undefined): (agentId: string, task: Task) => Decomposer | undefined {
-  if (setting === undefined) return () => undefined;
-  const { byType, byId, byRole } = setting;
-  const forAgent = resolveSetting<Decomposer>(hierarchy, 'decomposers', { byId, byRole, default: setting.default } as PerAgent<Decomposer>);
-  for (const [type, decomposer] of Object.entries(byType ?? {})) {
-    if (typeof decomposer?.decompose !== 'function') invalid(`decomposers.byType.${type} needs a decompose(task, context) function.`);
-  }
-  for (const node of hierarchy.nodes()) {
-    const decomposer = forAgent(node.id);
-    if (decomposer !== undefined && typeof decomposer.decompose !== 'function') invalid(`The decomposer for "${node.id}" needs a decompose(task, context) function.`);
-  }
-  return (agentId, task) => byType?.[task.type] ?? forAgent(agentId);
-}

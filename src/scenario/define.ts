@@ -5,8 +5,7 @@
  * runner decides the clock and how messages travel, and hands them over as the `host` options.
  */
 import { EchelonError } from '../errors.js';
-import type { OrchestratorClock, OrchestratorOptions } from '../runtime/options.js';
-import type { Orchestrator } from '../runtime/orchestrator.js';
+import type { Orchestrator, OrchestratorClock, OrchestratorOptions } from '../runtime/index.js';
 
 /**
  * What the runner controls. Pass it on to `createOrchestrator` (`{ ...options, ...host }`):

@@ -4,7 +4,7 @@
  * `increment` runs every due timer including those set meanwhile, this lets a scenario advance
  * one message at a time.
  */
-import type { OrchestratorClock } from '../runtime/options.js';
+import type { OrchestratorClock } from '../runtime/index.js';
 
 interface Timer {
   readonly id: number;

@@ -6,8 +6,7 @@
  * work (a network call) is waited for in real time, but no longer than that next timer is away.
  */
 import { EchelonError } from '../errors.js';
-import type { OrchestratorEvent } from '../runtime/events.js';
-import type { AgentStatus, Orchestrator } from '../runtime/orchestrator.js';
+import type { AgentStatus, Orchestrator, OrchestratorEvent } from '../runtime/index.js';
 import { scenarioProblem, type Scenario, type ScenarioContext } from './define.js';
 import { StepClock } from './step-clock.js';
 import { Tracer, type Delivery } from './tracer.js';

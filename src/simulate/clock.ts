@@ -3,7 +3,7 @@
  * heap (by due time, then the order they were set, so runs repeat exactly); cancelled ones are
  * dropped when they surface. Setting and clearing cost O(log n) with a million timers pending.
  */
-import type { OrchestratorClock } from '../runtime/options.js';
+import type { OrchestratorClock } from '../runtime/index.js';
 
 export class SimulationClock implements OrchestratorClock {
   #now = 0;

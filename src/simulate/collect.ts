@@ -5,7 +5,7 @@
  * so a run of a million tasks stays in memory.
  */
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
-import type { Orchestrator } from '../runtime/api.js';
+import type { Orchestrator } from '../runtime/index.js';
 import type { Outcome } from '../types.js';
 
 /** The submitted task a task id belongs to: simulated tasks are `s<n>`, parts and resolutions extend it. */

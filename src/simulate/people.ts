@@ -5,7 +5,7 @@
  */
 import type { ApproverPolicy } from '../approval/approvers.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
-import type { Orchestrator } from '../runtime/api.js';
+import type { Orchestrator } from '../runtime/index.js';
 import type { Approval, Escalation, EscalationResolution } from '../types.js';
 import type { SimulationClock } from './clock.js';
 import { sample, type PersonModel } from './models.js';

@@ -6,10 +6,8 @@
  */
 import { EchelonError } from '../errors.js';
 import type { OrganisationOptions } from '../check/types.js';
-import { createOrchestrator } from '../runtime/orchestrator.js';
-import type { Orchestrator } from '../runtime/api.js';
-import type { ExecutionContext } from '../runtime/executors.js';
-import { resolveSetting, type Setting } from '../runtime/per-agent.js';
+import { createOrchestrator, type ExecutionContext, type Orchestrator } from '../runtime/index.js';
+import { resolveSetting, type Setting } from '../settings/index.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
 import type { Task } from '../types.js';
 import { buildReport } from './build.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decomposeWith, developmentTeam, joinAny, joinQuorum, type SubtaskSpec, type Task } from '../../src/index.js';
-import { fanoutStep, joinSettlement } from '../../src/runtime/decisions/fanout.js';
+import { fanoutStep, joinSettlement } from '../../src/delegation/fanout.js';
 import type { Join } from '../../src/delegation/join.js';
 import { makeTask } from '../support/helpers.js';
 

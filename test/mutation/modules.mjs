@@ -34,7 +34,7 @@ export const MODULES = {
     tests: ['test/escalation.test.ts', 'test/mutation-kills/escalation-policy.test.ts', 'test/mutation-kills/verdicts-targets.test.ts'],
   },
   decomposition: {
-    mutate: ['src/delegation/decomposition.ts', 'src/runtime/decisions/fanout.ts'],
+    mutate: ['src/delegation/decomposition.ts', 'src/delegation/fanout.ts'],
     tests: ['test/decomposition.test.ts', 'test/mutation-kills/fanout.test.ts', 'test/mutation-kills/hierarchy-lookups.test.ts'],
   },
   limits: {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentReport } from '../../machines/ports.js';
 import { cancelsFollowing } from '../../src/restate/case-books.js';
 import { Ledger } from '../../src/runtime/ledger.js';
-import { validateTaskInput } from '../../src/runtime/submit.js';
+import { validateTaskInput } from '../../src/task-input.js';
 
 const task = validateTaskInput({ id: 'q', type: 'api_design' }, { entry: 'cto', now: 0, newId: () => 'unused', isActive: () => false, defaults: { maxSubtasks: 100, maxDepth: 5 } });
 const handed = { ...task, chain: ['cto', 'backend_lead'] };

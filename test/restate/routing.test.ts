@@ -11,7 +11,7 @@ import { agentTurn } from '../../src/restate/agent-turn.js';
 import { organisation } from '../../src/restate/organisation.js';
 import { rootIndex } from '../../src/restate/routing.js';
 import { invocation, within } from '../../src/restate/scope.js';
-import { validateTaskInput } from '../../src/runtime/submit.js';
+import { validateTaskInput } from '../../src/task-input.js';
 
 const trio = () => defineHierarchy({ id: 'lead', role: 'manager', children: ['w1', 'w2', 'w3'].map((id) => ({ id, role: 'worker' as const, capabilities: ['job', id] })) });
 const perWorker = decomposeWith('per-worker', (task, { children }) => (task.type === 'batch' ? children.map((child) => ({ key: child.id, type: child.id, to: child.id })) : undefined), { join: joinQuorum(2) });

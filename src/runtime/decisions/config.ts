@@ -6,7 +6,7 @@ import type { Hierarchy } from '../../hierarchy/hierarchy.js';
 import type { AgentNode } from '../../hierarchy/types.js';
 import type { ApprovalRequirement, Task } from '../../types.js';
 import type { ResourceClaim } from '../../escalation/types.js';
-import type { FanoutLimits } from './fanout.js';
+import type { FanoutLimits } from '../../delegation/fanout.js';
 
 /** Decides whether a task needs approval before an agent executes it (besides task flags). */
 export type ApprovalRule = (task: Task, agent: AgentNode) => ApprovalRequirement | boolean | undefined;

@@ -8,7 +8,7 @@ import type { Decomposer, DecompositionContext } from '../../delegation/decompos
 import type { Route } from '../../delegation/route.js';
 import type { Candidate } from '../../delegation/types.js';
 import { taskErrorFromUnknown } from '../../errors.js';
-import { fanoutStep } from './fanout.js';
+import { fanoutStep } from '../../delegation/fanout.js';
 import type { DecisionConfig } from './config.js';
 import { failStep } from './outcomes.js';
 

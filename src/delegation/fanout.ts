@@ -1,15 +1,15 @@
 /**
- * Fan-out and fan-in on the runtime's side: turn a decomposer's answer into checked subtasks
- * (ids derived from the parent's, budgets shared out, limits enforced), and turn a finished
- * join into the parent's settlement (merged results, the subtask tree, the failures).
+ * Fan-out and fan-in, the mechanics: turn a decomposer's answer into checked subtasks (ids
+ * derived from the parent's, budgets shared out, limits enforced), and turn a finished join into
+ * the parent's settlement (merged results, the subtask tree, the failures). The runtime's
+ * decisions and the static check (`echelon check`) plan splits with the same function.
  */
-import type { Step } from '../../../machines/ports.js';
-import type { TaskError } from '../../errors.js';
-import { taskErrorFromUnknown } from '../../errors.js';
-import { joinAll, type Decomposer, type Decomposition, type SubtaskSpec } from '../../delegation/decomposition.js';
-import { failuresOf, resultsOf, treeOf, type Join } from '../../delegation/join.js';
-import type { Hierarchy } from '../../hierarchy/hierarchy.js';
-import type { Settlement, Task, TaskBudget } from '../../types.js';
+import type { TaskError } from '../errors.js';
+import { taskErrorFromUnknown } from '../errors.js';
+import { joinAll, type Decomposer, type Decomposition, type SubtaskSpec } from './decomposition.js';
+import { failuresOf, resultsOf, treeOf, type Join } from './join.js';
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import type { JoinPolicy, PartialFailurePolicy, Settlement, Task, TaskBudget } from '../types.js';
 
 export interface FanoutLimits {
   /** Most subtasks one decomposition may create. */
@@ -18,11 +18,25 @@ export interface FanoutLimits {
   readonly maxDecompositionDepth: number;
 }
 
-const decomposerError = (decomposer: Decomposer, agentId: string, message: string): Step => ({
+/** A split: send these subtasks out (through the splitting agent's pipeline) and join their results. */
+export interface Fanout {
+  readonly kind: 'fanout';
+  readonly subtasks: readonly { readonly task: Task; readonly to?: string }[];
+  readonly join: JoinPolicy;
+  readonly onFailure: PartialFailurePolicy;
+}
+
+/** A decomposer's answer refused (malformed, or over a limit): the task fails with `error`. */
+export interface FanoutRefused {
+  readonly kind: 'fail';
+  readonly error: TaskError;
+}
+
+const decomposerError = (decomposer: Decomposer, agentId: string, message: string): FanoutRefused => ({
   kind: 'fail',
   error: { code: 'decomposer_error', message: `Decomposer "${decomposer.name}" at ${agentId}: ${message}`, details: { decomposer: decomposer.name, agentId } },
 });
-const limitError = (code: TaskError['code'], message: string, details: Record<string, unknown>): Step => ({ kind: 'fail', error: { code, message, details } });
+const limitError = (code: TaskError['code'], message: string, details: Record<string, unknown>): FanoutRefused => ({ kind: 'fail', error: { code, message, details } });
 
 /**
  * The fan-out step for a decomposer's answer, or `undefined` when it declined (no subtasks),
@@ -37,7 +51,7 @@ export function fanoutStep(
   answer: Decomposition | readonly SubtaskSpec[] | undefined,
   /** What the task's own account already spent (its planning): the subtasks share what is left. */
   spent: number,
-): Step | undefined {
+): Fanout | FanoutRefused | undefined {
   if (answer === undefined || answer === null) return undefined;
   const specs: unknown = Array.isArray(answer) ? answer : (answer as Decomposition).subtasks;
   if (!Array.isArray(specs)) return decomposerError(decomposer, agentId, `expected subtasks (an array), got ${JSON.stringify(specs)}.`);

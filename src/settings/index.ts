@@ -1,0 +1,9 @@
+/**
+ * Settings: what an organisation is configured with, below the runtime so that the runtime, the static
+ * check and hosts read it alike: settings given per agent (by id, by role, or as a default), the
+ * default limits and execution policy, and the range checks on configured values.
+ */
+export { isPerAgent, resolveSetting, type PerAgent, type Setting } from './per-agent.js';
+export { DEFAULT_LIMITS, type Limits } from './limits.js';
+export { DEFAULT_EXECUTION, EXECUTION_POLICY, mergeExecution } from './execution.js';
+export { invalid, nonNegative, positive, positiveInteger } from './checks.js';

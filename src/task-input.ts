@@ -1,0 +1,121 @@
+/**
+ * Turning what users submit into a task: every field checked, with an error that names the
+ * field and says what it should be. Below the runtime, beside the task types: the orchestrator's
+ * `submit`, the Restate client and the static check (`echelon check`) make tasks with it alike.
+ */
+import { EchelonError } from './errors.js';
+import { jsonProblem } from './json.js';
+import { DEFAULT_EXECUTION, EXECUTION_POLICY, mergeExecution } from './settings/index.js';
+import { anything, checkShape, fields, number, shapeContext, string, type Shape } from './shape/index.js';
+import type { ApprovalRequirement, BudgetInput, Task, TaskInput } from './types.js';
+
+/** The context flags echelon reads: a task that has one beside its fields meant it in its context. */
+const CONTEXT_FLAGS = ['requiresApproval', 'requiresPolicyDecision', 'requiresCrossTeam', 'teams', 'isEmergency'];
+
+/** What a task may hold: its keys here, its values checked below. */
+export const TASK_FIELDS = {
+  id: anything,
+  type: anything,
+  payload: anything,
+  context: anything,
+  resources: anything,
+  requiredSkills: anything,
+  execution: fields(EXECUTION_POLICY),
+  approval: fields({ level: number, role: string, approver: string, quorum: number, timeoutMs: number, reason: string } satisfies Record<keyof ApprovalRequirement, Shape>),
+  budget: fields({ timeMs: anything, maxSubtasks: anything, maxDepth: anything, cost: anything } satisfies Record<keyof BudgetInput, Shape>),
+} satisfies Record<keyof TaskInput, Shape>;
+
+const TASK = fields(TASK_FIELDS, {
+  at: "an option of submit, its second argument: submit(task, { at: 'agent_id' })",
+  ...Object.fromEntries(CONTEXT_FLAGS.map((flag) => [flag, `a flag of the task's context: { context: { ${flag}: … } }`])),
+});
+
+const IN_TASK = shapeContext('submit', 'invalid_task');
+
+/**
+ * Turns what `submit` was given into a task, refusing unknown keys (`invalid_task`, with "did
+ * you mean") and every value that cannot be one.
+ */
+export function validateTaskInput(
+  input: TaskInput,
+  at: {
+    entry: string;
+    now: number;
+    newId: () => string;
+    isActive: (id: string) => boolean;
+    /** Limits every task's tree gets unless its budget sets its own. */
+    defaults: { maxSubtasks: number; maxDepth: number };
+  },
+): Task {
+  const bad = (message: string, options?: { details: Record<string, unknown> }) => new EchelonError('invalid_task', message, options);
+  if (typeof input !== 'object' || input === null) throw bad(`A task must be an object with at least a type, got ${String(input)}.`);
+  checkShape(input, TASK, '', IN_TASK);
+  if (typeof input.type !== 'string' || input.type.trim() === '') {
+    throw bad(`A task needs a type (the capability it asks for), got ${input.type === undefined ? 'nothing' : show(input.type)}.`);
+  }
+  if (input.id !== undefined && (typeof input.id !== 'string' || input.id.trim() === '')) throw bad(`A task id must be a non-empty string, got ${show(input.id)}.`);
+  if (input.id !== undefined && at.isActive(input.id)) {
+    throw new EchelonError('duplicate_task', `A task with id "${input.id}" is already active; ids must be unique among active tasks.`, { details: { taskId: input.id } });
+  }
+  if (input.execution !== undefined) {
+    try {
+      mergeExecution(DEFAULT_EXECUTION, input.execution, 'execution');
+    } catch (error) {
+      throw bad(`The task's ${(error as Error).message}`);
+    }
+  }
+  const strings = (value: unknown, name: string): readonly string[] => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw bad(`${name} must be an array of strings, got ${show(value)}.`);
+    return value;
+  };
+  if (input.context !== undefined && (typeof input.context !== 'object' || input.context === null || Array.isArray(input.context))) {
+    throw bad(`context must be an object of flags, got ${show(input.context)}.`);
+  }
+  // Checked before anything is recorded: a value a store cannot hold would stop the organisation at its next write.
+  for (const part of ['payload', 'context'] as const) {
+    const problem = input[part] === undefined ? undefined : jsonProblem(input[part], part);
+    if (problem !== undefined) throw bad(`The task's ${part} must be JSON data (it is stored and sent as JSON): ${problem}.`, { details: { field: part, problem } });
+  }
+  const budget = input.budget ?? {};
+  if (typeof budget !== 'object' || budget === null) throw bad(`budget must be an object, got ${show(budget)}.`);
+  for (const [name, value] of Object.entries(budget)) {
+    const whole = name === 'maxSubtasks' || name === 'maxDepth';
+    if (typeof value !== 'number' || !(value >= 0) || (whole && !Number.isInteger(value))) {
+      throw bad(`budget.${name} must be a ${whole ? 'whole number' : 'number'} ≥ 0, got ${show(value)}.`);
+    }
+  }
+  const id = input.id ?? at.newId();
+  // Built in the task's field order without conditional spreads (each is an object and a copy, per submit).
+  const task = { id, type: input.type, payload: input.payload, context: input.context ?? {} } as { -readonly [K in keyof Task]: Task[K] };
+  task.resources = strings(input.resources, 'resources');
+  task.requiredSkills = strings(input.requiredSkills, 'requiredSkills');
+  if (input.execution !== undefined) task.execution = input.execution;
+  if (input.approval !== undefined) task.approval = input.approval;
+  task.rootId = id;
+  task.origin = { kind: 'submitter' };
+  task.chain = [at.entry];
+  task.escalations = [];
+  task.excluded = [];
+  task.approvedBy = [];
+  task.submittedAt = at.now;
+  task.depth = 0;
+  const limits: { -readonly [K in keyof NonNullable<Task['budget']>]: NonNullable<Task['budget']>[K] } = {
+    account: id,
+    maxSubtasks: budget.maxSubtasks ?? at.defaults.maxSubtasks,
+    maxDepth: budget.maxDepth ?? at.defaults.maxDepth,
+  };
+  if (budget.timeMs !== undefined) limits.deadline = at.now + budget.timeMs;
+  if (budget.cost !== undefined) limits.cost = budget.cost;
+  task.budget = limits;
+  return task;
+}
+
+/** A value in an error message: as JSON when it can be, else as `String` gives it (a BigInt, a circular object). */
+function show(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
