@@ -104,8 +104,11 @@ export type AgentReport =
   | { readonly type: 'approval.settled'; readonly approvalId: string; readonly status: 'approved' | 'rejected' | 'expired' | 'cancelled' }
   | { readonly type: 'approval.refused'; readonly approvalId: string; readonly by: string; readonly error: TaskError }
   | { readonly type: 'agent.state'; readonly agent: string; readonly state: string }
-  /** Something the agent could not process; the host surfaces it and fails the task if one is named. */
-  | { readonly type: 'agent.fault'; readonly agent: string; readonly error: TaskError; readonly task?: Task };
+  /**
+   * Something the agent could not process; the host surfaces it and fails the task if one is named.
+   * An approver's fault names the request it was deciding instead (its task is the requester's, and goes on).
+   */
+  | { readonly type: 'agent.fault'; readonly agent: string; readonly error: TaskError; readonly task?: Task; readonly approvalId?: string };
 
 /** One attempt of an executor, as the host runs it. */
 export interface ExecutionRequest {

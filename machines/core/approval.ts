@@ -145,7 +145,7 @@ export function requested(t: Turn, request: ApprovalRequest): void {
   try {
     answer = t.ports.policy.decideApproval(t.me, request, meter);
   } catch (error) {
-    report(t, { type: 'agent.fault', agent: t.me, error: taskErrorFromUnknown(error, 'policy_error') });
+    report(t, { type: 'agent.fault', agent: t.me, error: taskErrorFromUnknown(error, 'policy_error'), approvalId: request.id });
     return;
   }
   if (answer instanceof Promise) {
@@ -165,6 +165,6 @@ export function requested(t: Turn, request: ApprovalRequest): void {
 
 /** This agent's policy decided later. */
 export function approverDecided(t: Turn, event: Extract<AgentInternalEvent, { type: 'echelon.approver' }>): void {
-  if (event.error !== undefined) report(t, { type: 'agent.fault', agent: t.me, error: event.error });
+  if (event.error !== undefined) report(t, { type: 'agent.fault', agent: t.me, error: event.error, approvalId: event.request.id });
   if (event.decision !== undefined) send(t, event.request.requester, decisionMessage(event.request, t.me, event.decision));
 }

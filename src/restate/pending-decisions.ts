@@ -45,6 +45,8 @@ export class PendingDecisions {
    * promise is aborted). A newer decision under the same key supersedes an older one.
    */
   register(agentId: string, id: string, effect: Await, here: Invocation): void {
+    // Its rejection is read when the decision service waits for it (later): until then it is handled here, so Node does not end the process over it.
+    effect.promise.catch(() => undefined);
     const key = `${agentId}/${effect.key}`;
     const known = this.#entries.get(key);
     if (known?.id === id) {

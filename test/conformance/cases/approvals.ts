@@ -252,6 +252,39 @@ const agents: Case[] = [
     },
   },
   {
+    name: 'an approver that throws, at once or later, is reported as an agent.fault in the journal',
+    async run(t) {
+      const org = await t.start({
+        ...team,
+        approvals: {
+          approvers: {
+            byId: {
+              api_specialist: () => {
+                throw new Error('approver bug');
+              },
+              react_specialist: () => Promise.reject(new Error('model down')),
+            },
+          },
+        },
+      });
+      const outcomes = [org.submit(risky('a')), org.submit({ id: 'b', type: 'css', context: { requiresApproval: true } })];
+      // Each fault is filed with the task whose request the approver failed to decide; the request stays with a person.
+      for (const [taskId, actor, message] of [
+        ['a', 'api_specialist', 'approver bug'],
+        ['b', 'react_specialist', 'model down'],
+      ] as const) {
+        const approval = await pendingApproval(t, org, taskId);
+        const faults = async () => (await org.journal({ taskId })).filter((entry) => entry.type === 'agent.fault');
+        const [fault] = await t.until(faults, (list) => list.length > 0, `${actor}'s fault in the journal of ${taskId}`);
+        expect(fault).toMatchObject({ actor, taskId, rootId: taskId, data: { error: 'policy_error', message, approvalId: approval.id } });
+        expect(await org.approvals.get(approval.id)).toMatchObject({ status: 'pending' });
+        await org.approvals.approve(approval.id, { by: actor });
+      }
+      expect((await Promise.all(outcomes)).map((outcome) => outcome.status)).toEqual(['completed', 'completed']);
+      expect((await org.journal()).filter((entry) => entry.type === 'agent.fault')).toHaveLength(2);
+    },
+  },
+  {
     name: 'pending() lists each waiting request with its requester and approver',
     async run(t) {
       const org = await t.start(team);
