@@ -157,6 +157,8 @@ export function requested(t: Turn, request: ApprovalRequest): void {
       abort: () => meter.abort(),
       answer: (decision) => ({ type: 'echelon.approver', request, decision: decision as ApproverDecision | undefined }),
       fail: (error) => ({ type: 'echelon.approver', request, decision: undefined, error: taskErrorFromUnknown(error, 'policy_error') }),
+      // Asked again, as the requester asks again after a restore.
+      again: () => ({ type: 'approval.requested', approval: request }),
     });
   } else if (answer !== undefined) {
     send(t, request.requester, decisionMessage(request, t.me, answer));
