@@ -42,6 +42,18 @@ describe('a decision its host lost is asked again', () => {
     live.stop();
   });
 
+  it('a decision asked again has its timeout again: timing out then fails the task with the decision’s code', () => {
+    const live = liveAgents();
+    live.play({ type: 'assign', kind: 'plan' });
+    live.play({ type: 'lost', taskId: 'plan' });
+    const again = live.host.awaits.get(`${BOSS}/dec:plan`)!;
+    expect(again.timeoutMs).toBe(live.settings.decisionTimeoutMs(BOSS));
+    live.play({ type: 'late', taskId: 'plan' });
+    const settled = live.host.reports.filter((report) => report.type === 'task.settled');
+    expect(settled).toMatchObject([{ task: { id: 'plan' }, settlement: { status: 'failed', error: { code: 'strategy_error' } } }]);
+    live.stop();
+  });
+
   it('an approver: the request is decided again, and its answer reaches the requester', () => {
     const live = liveAgents();
     live.play({ type: 'asked', kind: 'later' });
