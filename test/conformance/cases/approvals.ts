@@ -1,5 +1,5 @@
 /**
- * Approvals: parked tasks, authority, decisions by people and by agents, quorum, rejection and
+ * Approvals: parked tasks, authority, decisions by people, quorum, rejection and
  * expiry one level up at a time.
  */
 import { expect } from 'vitest';
