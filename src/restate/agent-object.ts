@@ -6,7 +6,8 @@
  * as in-process, by its token), executions sent to the unit's executor service, reports to the
  * books of their submitted task, claims to the resources object, and awaited decisions to the
  * unit's decision service, which tells the agent their answer later: the agent takes other
- * messages meanwhile (and asks again a decision its process lost by restarting). `status` reads the agent without taking its turn.
+ * messages meanwhile (and asks again a decision its process lost by restarting). `status` reads
+ * the agent without taking its turn.
  */
 import './polyfill.js';
 import { handlers, object, type ObjectContext, type ObjectSharedContext } from '@restatedev/restate-sdk';
