@@ -107,6 +107,7 @@ function defineAgentMachine(ports: AgentPorts) {
       executed: act('executed'),
       timer: act('timer'),
       decided: act('decided'),
+      redecide: act('redecide'),
       requested: act('requested'),
       approverDecided: act('approverDecided'),
       decision: act('decision'),
@@ -140,6 +141,8 @@ function defineAgentMachine(ports: AgentPorts) {
       'escalation.resolved': { actions: 'resolved' },
       'echelon.executed': { actions: 'executed' },
       'echelon.timer': { actions: 'timer' },
+      // The task goes back to `ready`: the state it rests in takes it into the pipeline.
+      'echelon.redecide': { actions: 'redecide' },
       'approval.requested': { actions: 'requested' },
       'echelon.approver': { actions: 'approverDecided' },
       'approval.granted': { actions: 'decision' },

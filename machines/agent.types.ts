@@ -99,6 +99,8 @@ export type AgentInternalEvent =
   | { readonly type: 'echelon.timer'; readonly taskId: string; readonly token: number; readonly what: 'attempt' | 'backoff' | 'approval' | 'decision' }
   | { readonly type: 'echelon.decided'; readonly taskId: string; readonly token: number; readonly phase: 'evaluate' | 'select'; readonly step: Step }
   | { readonly type: 'echelon.approver'; readonly request: ApprovalRequest; readonly decision: ApproverDecision | undefined; readonly error?: TaskError }
+  /** The host lost the decision this task awaited (the process holding it restarted): decide the task again. */
+  | { readonly type: 'echelon.redecide'; readonly taskId: string; readonly token: number }
   /** Resources this agent waited for were released. */
   | { readonly type: 'echelon.released'; readonly resources: readonly string[] }
   /** Take up what a restore brought back (re-run attempts, re-ask decisions). */

@@ -104,8 +104,11 @@ export type AgentReport =
   | { readonly type: 'approval.settled'; readonly approvalId: string; readonly status: 'approved' | 'rejected' | 'expired' | 'cancelled' }
   | { readonly type: 'approval.refused'; readonly approvalId: string; readonly by: string; readonly error: TaskError }
   | { readonly type: 'agent.state'; readonly agent: string; readonly state: string }
-  /** Something the agent could not process; the host surfaces it and fails the task if one is named. */
-  | { readonly type: 'agent.fault'; readonly agent: string; readonly error: TaskError; readonly task?: Task };
+  /**
+   * Something the agent could not process; the host surfaces it and fails the task if one is named.
+   * An approver's fault names the request it was deciding instead (its task is the requester's, and goes on).
+   */
+  | { readonly type: 'agent.fault'; readonly agent: string; readonly error: TaskError; readonly task?: Task; readonly approvalId?: string };
 
 /** One attempt of an executor, as the host runs it. */
 export interface ExecutionRequest {
@@ -126,8 +129,21 @@ export type Effect =
   | { readonly type: 'abort'; readonly taskId: string }
   | { readonly type: 'arm'; readonly key: string; readonly delayMs: number; readonly event: AgentInternalEvent }
   | { readonly type: 'disarm'; readonly key: string }
-  /** Wait for a decision that answered with a promise; its answer (or its timeout) comes back as `event`. */
-  | { readonly type: 'await'; readonly key: string; readonly promise: Promise<unknown>; readonly timeoutMs: number; readonly abort: () => void; readonly answer: (value: unknown) => AgentInternalEvent; readonly fail: (error: unknown) => AgentInternalEvent }
+  /**
+   * Wait for a decision that answered with a promise; its answer (or its timeout) comes back as the
+   * event `answer` (or `fail`) makes. A host that loses the promise (the process holding it
+   * restarted) sends the agent `again()`: the agent asks the decision again, as after a restore.
+   */
+  | {
+      readonly type: 'await';
+      readonly key: string;
+      readonly promise: Promise<unknown>;
+      readonly timeoutMs: number;
+      readonly abort: () => void;
+      readonly answer: (value: unknown) => AgentInternalEvent;
+      readonly fail: (error: unknown) => AgentInternalEvent;
+      readonly again: () => AgentInternalEvent | AgentMessage;
+    }
   /** Stop waiting for a decision (its task was cancelled, or it is no longer needed): its signal aborts. */
   | { readonly type: 'forget'; readonly key: string }
   | { readonly type: 'claim'; readonly task: Task }

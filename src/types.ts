@@ -347,6 +347,8 @@ export type EscalationResolution =
 export interface ApprovalRequest {
   readonly id: string;
   readonly taskId: string;
+  /** The submitted task `taskId` belongs to (the task itself when it was submitted): whoever the request travels to can file what it reports there. */
+  readonly rootId: string;
   readonly taskType: string;
   /** The agent whose task waits. */
   readonly requester: string;

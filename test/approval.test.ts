@@ -266,9 +266,10 @@ describe('agents that decide approvals themselves', () => {
         },
       },
     });
-    org.on('agent.fault', (event) => faults.push(`${event.agent}: ${event.error.message}`));
+    org.on('agent.fault', (event) => faults.push(`${event.agent} on ${event.taskId}: ${event.error.message}`));
     const { outcome, approval } = await parked(org);
-    expect(faults).toEqual(['api_specialist: approver bug']);
+    // The event names the requester's task, which goes on.
+    expect(faults).toEqual([`api_specialist on ${approval.taskId}: approver bug`]);
     org.approvals.approve(approval.id, { by: 'api_specialist' });
     expect((await outcome).status).toBe('completed');
   });

@@ -145,7 +145,7 @@ export function requested(t: Turn, request: ApprovalRequest): void {
   try {
     answer = t.ports.policy.decideApproval(t.me, request, meter);
   } catch (error) {
-    report(t, { type: 'agent.fault', agent: t.me, error: taskErrorFromUnknown(error, 'policy_error') });
+    report(t, { type: 'agent.fault', agent: t.me, error: taskErrorFromUnknown(error, 'policy_error'), approvalId: request.id });
     return;
   }
   if (answer instanceof Promise) {
@@ -157,6 +157,8 @@ export function requested(t: Turn, request: ApprovalRequest): void {
       abort: () => meter.abort(),
       answer: (decision) => ({ type: 'echelon.approver', request, decision: decision as ApproverDecision | undefined }),
       fail: (error) => ({ type: 'echelon.approver', request, decision: undefined, error: taskErrorFromUnknown(error, 'policy_error') }),
+      // Asked again, as the requester asks again after a restore.
+      again: () => ({ type: 'approval.requested', approval: request }),
     });
   } else if (answer !== undefined) {
     send(t, request.requester, decisionMessage(request, t.me, answer));
@@ -165,6 +167,6 @@ export function requested(t: Turn, request: ApprovalRequest): void {
 
 /** This agent's policy decided later. */
 export function approverDecided(t: Turn, event: Extract<AgentInternalEvent, { type: 'echelon.approver' }>): void {
-  if (event.error !== undefined) report(t, { type: 'agent.fault', agent: t.me, error: event.error });
+  if (event.error !== undefined) report(t, { type: 'agent.fault', agent: t.me, error: event.error, approvalId: event.request.id });
   if (event.decision !== undefined) send(t, event.request.requester, decisionMessage(event.request, t.me, event.decision));
 }

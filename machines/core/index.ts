@@ -13,7 +13,7 @@ import { deliver, end } from './delivery.js';
 import { resolved } from './escalation.js';
 import { accept, executed, timedOut } from './execution.js';
 import { resumeAll } from './restore.js';
-import { admit, canTakeReady, evaluate, resume, select, takeReady, wake } from './pipeline.js';
+import { admit, canTakeReady, evaluate, redecide, resume, select, takeReady, wake } from './pipeline.js';
 import { hold, report, restOf, turn, type Turn } from './turn.js';
 import { table } from './tables.js';
 
@@ -58,6 +58,9 @@ export const handlers = {
   },
   decided(t: Turn, event: AgentEvent) {
     if (event.type === 'echelon.decided') resume(t, event);
+  },
+  redecide(t: Turn, event: AgentEvent) {
+    if (event.type === 'echelon.redecide') redecide(t, event);
   },
   requested(t: Turn, event: AgentEvent) {
     if (event.type === 'approval.requested') requested(t, event.approval);

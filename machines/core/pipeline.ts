@@ -123,7 +123,22 @@ function wait(t: Turn, record: HeldTask, phase: 'evaluate' | 'select', promise: 
     abort: () => meter.abort(),
     answer: (value) => ({ type: 'echelon.decided', taskId, token: tag, phase, step: value as Step }),
     fail: (error) => ({ type: 'echelon.decided', taskId, token: tag, phase, step: { kind: 'fail', error: taskErrorFromUnknown(error, code) } }),
+    again: () => ({ type: 'echelon.redecide', taskId, token: tag }),
   });
+}
+
+/** A task whose decision was pending goes back into the pipeline, to be decided again (after a restore, or when its host lost the decision). */
+export function decideAgain(t: Turn, record: HeldTask): void {
+  move(t, record, 'answer');
+  record.candidates = record.decision!.candidates;
+  record.decision = undefined;
+  enlist(t.ctx, 'ready', record.task.id);
+}
+
+/** The host lost the decision a task awaited: it is decided again, unless a newer one (or none) is awaited now. */
+export function redecide(t: Turn, event: { readonly taskId: string; readonly token: number }): void {
+  const record = t.ctx.held[event.taskId];
+  if (record?.phase === 'deciding' && record.decision?.token === event.token) decideAgain(t, record);
 }
 
 /** An awaited decision answered: its task goes back into the pipeline with the answer. Returns whether it did. */

@@ -8,8 +8,8 @@
 import type { AgentInternalEvent } from '../agent.types.js';
 import { expired } from './approval.js';
 import { idempotencyKey, startQueued, timedOut } from './execution.js';
-import { move, send, type Turn } from './turn.js';
-import { enlist } from './tables.js';
+import { decideAgain } from './pipeline.js';
+import { send, type Turn } from './turn.js';
 
 type Timer = Extract<AgentInternalEvent, { type: 'echelon.timer' }>;
 
@@ -40,10 +40,7 @@ export function resumeAll(t: Turn): void {
         break;
       }
       case 'deciding':
-        move(t, record, 'answer');
-        record.candidates = record.decision!.candidates;
-        record.decision = undefined;
-        enlist(t.ctx, 'ready', id);
+        decideAgain(t, record);
         break;
       default:
         break;

@@ -6,7 +6,8 @@
  * as in-process, by its token), executions sent to the unit's executor service, reports to the
  * books of their submitted task, claims to the resources object, and awaited decisions to the
  * unit's decision service, which tells the agent their answer later: the agent takes other
- * messages meanwhile. `status` reads the agent without taking its turn.
+ * messages meanwhile (and asks again a decision its process lost by restarting). `status` reads
+ * the agent without taking its turn.
  */
 import './polyfill.js';
 import { handlers, object, type ObjectContext, type ObjectSharedContext } from '@restatedev/restate-sdk';
@@ -125,10 +126,10 @@ async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, 
         break;
       case 'await': {
         // The promise stays in this process; the unit's decision service (served here too) waits for it and tells the agent.
+        // If this process stops before the decision answers, the restarted service tells the agent `again` instead: it asks the decision again.
         const id = ctx.rand.uuidv4();
         org.decisions.register(agentId, id, effect, here);
-        const lost = effect.fail(new Error(`${agentId} asked for this decision in a process that stopped before it answered.`));
-        sendTo(ctx, layout.decisions(unit), 'wait', { agentId, key: effect.key, id, timeoutMs: effect.timeoutMs, lost } satisfies DecisionWait);
+        sendTo(ctx, layout.decisions(unit), 'wait', { agentId, key: effect.key, id, timeoutMs: effect.timeoutMs, again: effect.again() } satisfies DecisionWait);
         break;
       }
       case 'forget':

@@ -5,10 +5,16 @@
  * answer it recorded. The answer goes back to the agent as an ordinary message (`echelon.decided`,
  * `echelon.approver`), tagged as in-process so that a stale one is ignored; what the decision
  * charged goes to its task's books. Meanwhile the agent object takes its other messages.
+ *
+ * A wait whose process was killed (or redeployed) before the decision answered runs again in the
+ * restarted process, which no longer has the promise: the agent is told to ask the decision
+ * again (`echelon.redecide`, or the approval request for an approver), as the in-process host
+ * decides again what was waiting for a decision when it restores. A wait whose answer was
+ * journaled before the kill sends that answer; nothing is asked twice.
  */
 import './polyfill.js';
 import { service, type Context } from '@restatedev/restate-sdk';
-import type { AgentInternalEvent } from '../../machines/agent.types.js';
+import type { AgentEvent } from '../../machines/agent.types.js';
 import { abortTimeoutMs, type Organisation } from './organisation.js';
 import type { DecisionAnswer } from './pending-decisions.js';
 import { fileCharges, sendAgent } from './send.js';
@@ -21,8 +27,8 @@ export interface DecisionWait {
   /** The registration it waits for (a newer one under the same key supersedes it). */
   readonly id: string;
   readonly timeoutMs: number;
-  /** What the agent is told when this process no longer has the decision (it was restarted meanwhile). */
-  readonly lost: AgentInternalEvent;
+  /** What the agent is told when this process no longer has the decision (it was restarted meanwhile): ask it again. */
+  readonly again: AgentEvent;
 }
 
 /** The decision service of one unit. */
@@ -33,8 +39,8 @@ export function decisionService(org: Organisation, unit: string) {
     options: { abortTimeout: abortTimeoutMs(org, unit, 'decisions') },
     handlers: {
       wait: async (ctx: Context, wait: DecisionWait): Promise<void> => {
-        const { agentId, key, id, timeoutMs, lost } = wait;
-        const answer = await ctx.run(`decision ${key}`, (): Promise<DecisionAnswer> => decisions.settle(agentId, key, id, timeoutMs, lost));
+        const { agentId, key, id, timeoutMs, again } = wait;
+        const answer = await ctx.run(`decision ${key}`, (): Promise<DecisionAnswer> => decisions.settle(agentId, key, id, timeoutMs, again));
         fileCharges(ctx, layout, answer.charged);
         if (answer.event !== undefined) sendAgent(ctx, layout, agentId, answer.event);
       },

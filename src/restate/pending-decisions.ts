@@ -5,10 +5,10 @@
  * (`decision-service.ts`, served by the same process) waits for it under its timeout, as one
  * journaled step, and sends the answer back to the agent as an ordinary message. A decision the
  * agent stops waiting for (its task cancelled, the approval withdrawn) is aborted here and
- * answers nothing; one this process no longer has (it was restarted meanwhile) answers with the
- * failure the agent prepared for that case.
+ * answers nothing; one this process no longer has (it was restarted meanwhile) answers with what
+ * the agent prepared for that case: ask the decision again.
  */
-import type { AgentInternalEvent } from '../../machines/agent.types.js';
+import type { AgentEvent, AgentInternalEvent } from '../../machines/agent.types.js';
 import { decisionTimedOut, type Effect } from '../../machines/ports.js';
 import { settleCharges, type Charge, type Invocation } from './scope.js';
 
@@ -16,7 +16,7 @@ type Await = Extract<Effect, { type: 'await' }>;
 
 /** What the decision service journals: the message for the agent (none: nobody waits any more), and what the decision charged. */
 export interface DecisionAnswer {
-  readonly event?: AgentInternalEvent;
+  readonly event?: AgentEvent;
   readonly charged: readonly Charge[];
 }
 
@@ -45,6 +45,8 @@ export class PendingDecisions {
    * promise is aborted). A newer decision under the same key supersedes an older one.
    */
   register(agentId: string, id: string, effect: Await, here: Invocation): void {
+    // Its rejection is read when the decision service waits for it (later): until then it is handled here, so Node does not end the process over it.
+    effect.promise.catch(() => undefined);
     const key = `${agentId}/${effect.key}`;
     const known = this.#entries.get(key);
     if (known?.id === id) {
@@ -64,13 +66,14 @@ export class PendingDecisions {
 
   /**
    * Waits for the decision registered as `id` under its timeout, and says what to tell the agent:
-   * its answer, its failure, the timeout's failure — or `lost` when this process does not have
-   * it (it was restarted since), and nothing when the agent forgot it or a newer one replaced it.
+   * its answer, its failure, the timeout's failure — or `again` (ask it again) when this process
+   * does not have it (it was restarted since), and nothing when the agent forgot it or a newer one
+   * replaced it.
    */
-  settle(agentId: string, key: string, id: string, timeoutMs: number, lost: AgentInternalEvent): Promise<DecisionAnswer> {
+  settle(agentId: string, key: string, id: string, timeoutMs: number, again: AgentEvent): Promise<DecisionAnswer> {
     const where = `${agentId}/${key}`;
     const entry = this.#entries.get(where);
-    if (entry === undefined) return Promise.resolve({ event: lost, charged: [] });
+    if (entry === undefined) return Promise.resolve({ event: again, charged: [] });
     if (entry.id !== id) return Promise.resolve({ charged: [] });
     const { effect, here } = entry;
     return new Promise<DecisionAnswer>((resolve) => {

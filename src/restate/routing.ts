@@ -25,6 +25,9 @@ export function rootIndex(contexts: readonly (AgentContext | undefined)[], event
     if (escalation !== undefined) escalations.set(escalation, task.rootId);
   };
   if ('task' in event && event.task !== undefined) note(event.task);
+  // An approver holds nothing of the request it decides: the request names its submitted task.
+  if (event.type === 'approval.requested') approvals.set(event.approval.id, event.approval.rootId);
+  if (event.type === 'echelon.approver') approvals.set(event.request.id, event.request.rootId);
   if (event.type === 'escalation.raised') {
     note(event.escalation.task);
     // Its resolution task may end in this very turn (nobody can take it), held neither before nor after.
@@ -58,8 +61,8 @@ export function rootIndex(contexts: readonly (AgentContext | undefined)[], event
         case 'escalation.resolved':
           return escalations.get(report.escalationId);
         case 'approval.requested':
-          approvals.set(report.approval.id, tasks.get(report.approval.taskId) ?? report.approval.taskId);
-          return approvals.get(report.approval.id);
+          approvals.set(report.approval.id, report.approval.rootId);
+          return report.approval.rootId;
         case 'approval.decision':
         case 'approval.settled':
         case 'approval.refused':
@@ -69,7 +72,7 @@ export function rootIndex(contexts: readonly (AgentContext | undefined)[], event
         case 'agent.state':
           return undefined;
         case 'agent.fault':
-          return report.task?.rootId;
+          return report.task?.rootId ?? (report.approvalId === undefined ? undefined : approvals.get(report.approvalId));
         default:
           return report.task.rootId;
       }

@@ -187,6 +187,7 @@ function approvalRequest(hierarchy: OrchestratorOptions['hierarchy'], agentId: s
   return {
     id: approvalId,
     taskId: task.id,
+    rootId: task.rootId,
     taskType: task.type,
     requester: agentId,
     approver: choice.approver.id,

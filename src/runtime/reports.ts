@@ -121,13 +121,16 @@ export function reportHandler(deps: ReportDeps): (report: AgentReport) => void {
           queueMicrotask(flushStates);
         }
         return;
-      case 'agent.fault':
-        emit('agent.fault', () => ({ type: 'agent.fault', agent: report.agent, error: report.error, ...(report.task ? { taskId: report.task.id } : {}), at }));
+      case 'agent.fault': {
+        // An approver's fault is about the requester's task, which goes on (a person may still decide).
+        const taskId = report.task?.id ?? (report.approvalId === undefined ? undefined : ledger.approval(report.approvalId)?.taskId);
+        emit('agent.fault', () => ({ type: 'agent.fault', agent: report.agent, error: report.error, ...(taskId === undefined ? {} : { taskId }), at }));
         if (report.task !== undefined) {
           const root = ledger.tasks.get(report.task.rootId)?.task;
           if (root !== undefined) finish(root, { status: 'failed', error: report.error, attempts: 0 });
         }
         return;
+      }
     }
   };
 

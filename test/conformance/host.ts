@@ -6,7 +6,20 @@
  */
 import { SimulatedClock } from 'xstate';
 import { flush } from '../support/helpers.js';
-import { createOrchestrator, type AgentStatus, type Approval, type Escalation, type EscalationResolution, type OrchestratorOptions, type OrchestratorStatus, type Outcome, type TaskInput } from '../../src/index.js';
+import {
+  createOrchestrator,
+  memoryStore,
+  type AgentStatus,
+  type Approval,
+  type Escalation,
+  type EscalationResolution,
+  type JournalEntry,
+  type JournalQuery,
+  type OrchestratorOptions,
+  type OrchestratorStatus,
+  type Outcome,
+  type TaskInput,
+} from '../../src/index.js';
 
 /** A value, or a promise of it: in-process reads answer at once, remote ones later. */
 export type Awaitable<T> = T | Promise<T>;
@@ -29,6 +42,8 @@ export interface ConformanceOrg {
     approve(id: string, decision: { readonly by: string; readonly comment?: string }): Awaitable<void>;
     reject(id: string, decision: { readonly by: string; readonly reason?: string }): Awaitable<void>;
   };
+  /** The audit log (in-process: from the memory store every organisation here gets). */
+  journal(query?: JournalQuery): Awaitable<JournalEntry[]>;
   drain(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -66,13 +81,13 @@ export interface ConformanceHost {
 
 const ROUNDS = 2_000;
 
-/** The in-process host: `createOrchestrator` on a `SimulatedClock`. */
+/** The in-process host: `createOrchestrator` on a `SimulatedClock`, with a memory store (so that it keeps a journal, as Restate does). */
 export const inProcessHost: ConformanceHost = {
   name: 'in-process',
   realTime: false,
   async start(options) {
     const clock = new SimulatedClock();
-    const org = createOrchestrator({ ...options, clock });
+    const org = createOrchestrator({ ...options, clock, store: memoryStore() });
     return {
       org,
       async advance(ms) {

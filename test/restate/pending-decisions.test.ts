@@ -16,12 +16,12 @@ type Await = Extract<Effect, { type: 'await' }>;
 const rand = { random: () => 0.5, uuidv4: () => '00000000-0000-4000-8000-000000000000' };
 const answered = (value: unknown): AgentInternalEvent => ({ type: 'echelon.decided', taskId: 't', token: 1, phase: 'select', step: value as never });
 const failed = (error: unknown): AgentInternalEvent => ({ type: 'echelon.decided', taskId: 't', token: 1, phase: 'select', step: { kind: 'fail', error: { code: 'strategy_error', message: String((error as Error).message) } } });
-const lost: AgentInternalEvent = failed(new Error('lost'));
+const again: AgentInternalEvent = { type: 'echelon.redecide', taskId: 't', token: 1 };
 
 /** An awaited decision over `promise`, counting its aborts. */
 function awaiting(promise: Promise<unknown>, timeoutMs = 1_000) {
   const aborts = { count: 0 };
-  const effect: Await = { type: 'await', key: 'dec:t', promise, timeoutMs, abort: () => void aborts.count++, answer: answered, fail: failed };
+  const effect: Await = { type: 'await', key: 'dec:t', promise, timeoutMs, abort: () => void aborts.count++, answer: answered, fail: failed, again: () => again };
   return { effect, aborts };
 }
 
@@ -34,7 +34,7 @@ describe('echelon/restate: decisions awaited beside the agent', () => {
     const answer = deferred<unknown>();
     decisions.register('cto', 'one', awaiting(answer.promise).effect, invocation(0, rand));
     expect(decisions.size).toBe(1);
-    const told = decisions.settle('cto', 'dec:t', 'one', 1_000, lost);
+    const told = decisions.settle('cto', 'dec:t', 'one', 1_000, again);
     answer.resolve({ kind: 'assign', childId: 'backend_lead' });
     expect(await told).toEqual({ event: answered({ kind: 'assign', childId: 'backend_lead' }), charged: [] });
     expect(decisions.size).toBe(0);
@@ -43,10 +43,10 @@ describe('echelon/restate: decisions awaited beside the agent', () => {
   it('answers a rejection or a timeout with the failure the agent prepared, aborting the decision at its timeout', async () => {
     const decisions = new PendingDecisions();
     decisions.register('cto', 'one', awaiting(Promise.reject(new Error('model down'))).effect, invocation(0, rand));
-    expect((await decisions.settle('cto', 'dec:t', 'one', 1_000, lost)).event).toEqual(failed(new Error('model down')));
+    expect((await decisions.settle('cto', 'dec:t', 'one', 1_000, again)).event).toEqual(failed(new Error('model down')));
     const never = awaiting(new Promise(() => undefined), 150);
     decisions.register('cto', 'two', never.effect, invocation(0, rand));
-    const told = decisions.settle('cto', 'dec:t', 'two', 150, lost);
+    const told = decisions.settle('cto', 'dec:t', 'two', 150, again);
     await vi.advanceTimersByTimeAsync(149);
     expect(never.aborts.count).toBe(0);
     await vi.advanceTimersByTimeAsync(1);
@@ -59,10 +59,10 @@ describe('echelon/restate: decisions awaited beside the agent', () => {
     const early = awaiting(new Promise(() => undefined));
     decisions.register('cto', 'one', early.effect, invocation(0, rand));
     decisions.forget('cto', 'dec:t');
-    expect(await decisions.settle('cto', 'dec:t', 'one', 1_000, lost)).toEqual({ charged: [] });
+    expect(await decisions.settle('cto', 'dec:t', 'one', 1_000, again)).toEqual({ charged: [] });
     const late = awaiting(new Promise(() => undefined));
     decisions.register('cto', 'two', late.effect, invocation(0, rand));
-    const told = decisions.settle('cto', 'dec:t', 'two', 1_000, lost);
+    const told = decisions.settle('cto', 'dec:t', 'two', 1_000, again);
     decisions.forget('cto', 'dec:t');
     decisions.forget('cto', 'dec:t');
     expect(await told).toEqual({ charged: [] });
@@ -70,15 +70,32 @@ describe('echelon/restate: decisions awaited beside the agent', () => {
     expect(decisions.size).toBe(0);
   });
 
-  it('answers with the prepared failure when this process does not have the decision, and nothing for one a newer replaced', async () => {
+  it('tells the agent to ask again when this process does not have the decision, and nothing for one a newer replaced', async () => {
     const decisions = new PendingDecisions();
-    expect(await decisions.settle('cto', 'dec:t', 'one', 1_000, lost)).toEqual({ event: lost, charged: [] });
+    expect(await decisions.settle('cto', 'dec:t', 'one', 1_000, again)).toEqual({ event: again, charged: [] });
     const older = awaiting(new Promise(() => undefined));
     decisions.register('cto', 'one', older.effect, invocation(0, rand));
     decisions.register('cto', 'two', awaiting(Promise.resolve('newer')).effect, invocation(0, rand));
     expect(older.aborts.count).toBe(1);
-    expect(await decisions.settle('cto', 'dec:t', 'one', 1_000, lost)).toEqual({ charged: [] });
-    expect((await decisions.settle('cto', 'dec:t', 'two', 1_000, lost)).event).toEqual(answered('newer'));
+    expect(await decisions.settle('cto', 'dec:t', 'one', 1_000, again)).toEqual({ charged: [] });
+    expect((await decisions.settle('cto', 'dec:t', 'two', 1_000, again)).event).toEqual(answered('newer'));
+  });
+
+  it('holds a decision that rejects before anyone waits for it without an unhandled rejection, and answers its failure later', async () => {
+    vi.useRealTimers();
+    const unhandled: unknown[] = [];
+    const note = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', note);
+    try {
+      const decisions = new PendingDecisions();
+      decisions.register('cto', 'one', awaiting(Promise.reject(new Error('model down'))).effect, invocation(0, rand));
+      // Node reports a rejection nobody handled once the macrotask it happened in is over.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      expect(unhandled).toEqual([]);
+      expect((await decisions.settle('cto', 'dec:t', 'one', 1_000, again)).event).toEqual(failed(new Error('model down')));
+    } finally {
+      process.off('unhandledRejection', note);
+    }
   });
 
   it('keeps the first registration of a replayed turn and aborts the replay’s decision', async () => {
@@ -88,7 +105,7 @@ describe('echelon/restate: decisions awaited beside the agent', () => {
     decisions.register('cto', 'one', first.effect, invocation(0, rand));
     decisions.register('cto', 'one', replay.effect, invocation(0, rand));
     expect([first.aborts.count, replay.aborts.count]).toEqual([0, 1]);
-    expect((await decisions.settle('cto', 'dec:t', 'one', 1_000, lost)).event).toEqual(answered('first'));
+    expect((await decisions.settle('cto', 'dec:t', 'one', 1_000, again)).event).toEqual(answered('first'));
   });
 
   it('files what the decision charged after its turn, and counts what the turn charged in its budget checks', async () => {
@@ -105,7 +122,7 @@ describe('echelon/restate: decisions awaited beside the agent', () => {
     decisions.register('cto', 'one', awaiting(promise).effect, here);
     // What the turn charged (3) is filed by the agent object when the turn ends…
     expect(settleCharges(here)).toEqual([{ task, amount: 3 }]);
-    const told = decisions.settle('cto', 'dec:t', 'one', 1_000, lost);
+    const told = decisions.settle('cto', 'dec:t', 'one', 1_000, again);
     gate.resolve(undefined);
     // …and what the decision charged later (4) by the decision service, its check counting all 9.
     expect(await told).toEqual({ event: answered(9), charged: [{ task, amount: 4 }] });

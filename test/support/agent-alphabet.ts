@@ -58,6 +58,8 @@ export type Move =
   | { readonly type: 'answer'; readonly taskId: string }
   /** The awaited decision timed out. */
   | { readonly type: 'late'; readonly taskId: string }
+  /** The host lost the awaited decision (the process holding it restarted): it tells the agent to ask again. */
+  | { readonly type: 'lost'; readonly taskId: string }
   | { readonly type: 'grant'; readonly taskId: string; readonly by: string }
   | { readonly type: 'deny'; readonly taskId: string }
   | { readonly type: 'resolve'; readonly taskId: string }
@@ -67,6 +69,8 @@ export type Move =
   | { readonly type: 'asked'; readonly kind: RequestKind }
   | { readonly type: 'approver'; readonly kind: RequestKind }
   | { readonly type: 'withdraw'; readonly kind: RequestKind }
+  /** The host lost the decision the manager's policy owes: it asks the manager again. */
+  | { readonly type: 'approverLost'; readonly kind: RequestKind }
   /** The report holding the task finishes it. */
   | { readonly type: 'child'; readonly taskId: string; readonly result: ChildResult };
 
@@ -109,7 +113,7 @@ export function movesFor(context: ModelContext, alphabet: Alphabet): Move[] {
         moves.push({ type: 'timer', taskId, what: 'backoff' });
         break;
       case 'deciding':
-        moves.push({ type: 'answer', taskId }, { type: 'late', taskId });
+        moves.push({ type: 'answer', taskId }, { type: 'late', taskId }, { type: 'lost', taskId });
         break;
       case 'parked':
         moves.push({ type: 'grant', taskId, by: PERSON }, { type: 'grant', taskId, by: 'kid1' }, { type: 'deny', taskId }, { type: 'timer', taskId, what: 'approval' });
@@ -127,7 +131,7 @@ export function movesFor(context: ModelContext, alphabet: Alphabet): Move[] {
   }
   if (deferred) moves.push({ type: 'release' });
   for (const kind of alphabet.requests) if (!context.outside.asked.includes(kind)) moves.push({ type: 'asked', kind });
-  for (const kind of context.outside.owed) moves.push({ type: 'approver', kind }, { type: 'withdraw', kind });
+  for (const kind of context.outside.owed) moves.push({ type: 'approver', kind }, { type: 'withdraw', kind }, { type: 'approverLost', kind });
   for (const [taskId, { escalationId }] of Object.entries(away)) {
     // A report that escalated its task waits for the manager to resolve it: only a cancellation reaches it.
     if (escalationId === undefined) for (const result of alphabet.children) moves.push({ type: 'child', taskId, result });
@@ -155,6 +159,8 @@ export function eventOf(move: Exclude<Move, { type: 'child' }>, context: ModelCo
       const step = move.type === 'answer' ? ANSWERS[move.taskId]! : { kind: 'fail' as const, error: taskErrorFromUnknown(decisionTimeout(BOSS), code) };
       return { type: 'echelon.decided', taskId: move.taskId, token, phase, step };
     }
+    case 'lost':
+      return { type: 'echelon.redecide', taskId: move.taskId, token: record!.decision!.token };
     case 'grant':
       return { type: 'approval.granted', approvalId: record!.approval!.request.id, by: move.by };
     case 'deny':
@@ -164,6 +170,7 @@ export function eventOf(move: Exclude<Move, { type: 'child' }>, context: ModelCo
     case 'release':
       return { type: 'echelon.released', resources: [RESOURCE] };
     case 'asked':
+    case 'approverLost':
       return { type: 'approval.requested', approval: requestOf(move.kind) };
     case 'approver':
       return { type: 'echelon.approver', request: requestOf(move.kind), decision: { approve: true } };

@@ -160,6 +160,8 @@ export function liveAgents() {
         if (move.type === 'late') wait.abort();
         return send(BOSS, move.type === 'answer' ? wait.answer(ANSWERS[move.taskId]) : wait.fail(decisionTimeout(BOSS)));
       }
+      case 'lost':
+        return send(BOSS, take(host.awaits, `${BOSS}/dec:${move.taskId}`).again());
       case 'grant':
         return send(BOSS, { type: 'approval.granted', approvalId: held!.approval!.request.id, by: move.by });
       case 'deny':
@@ -174,6 +176,8 @@ export function liveAgents() {
         return send(BOSS, take(host.awaits, `${BOSS}/apr:${requestOf(move.kind).id}`).answer({ approve: true }));
       case 'withdraw':
         return send(BOSS, { type: 'approval.withdrawn', approvalId: requestOf(move.kind).id });
+      case 'approverLost':
+        return send(BOSS, take(host.awaits, `${BOSS}/apr:${requestOf(move.kind).id}`).again());
       case 'cancel':
         return send(BOSS, { type: 'task.cancel', taskId: move.taskId, reason: 'the test cancels it' });
       case 'child': {

@@ -73,7 +73,8 @@ export function agentModel() {
     const context = structuredClone(snapshot.context);
     const used = move.type === 'assign' ? [...context.outside.used, move.kind] : context.outside.used;
     const asked = move.type === 'asked' ? [...context.outside.asked, move.kind] : context.outside.asked;
-    let owed = move.type === 'approver' || move.type === 'withdraw' ? context.outside.owed.filter((kind) => kind !== move.kind) : context.outside.owed;
+    // A lost decision is owed again once the manager asks its policy again (its await, below).
+    let owed = move.type === 'approver' || move.type === 'withdraw' || move.type === 'approverLost' ? context.outside.owed.filter((kind) => kind !== move.kind) : context.outside.owed;
     const away: Record<string, Away> = { ...context.outside.away };
     const effects: Effect[] = [];
     host.ids = context.outside.ids;

@@ -34,6 +34,7 @@ export type RequestKind = (typeof REQUESTS)[number];
 export const requestOf = (kind: RequestKind): ApprovalRequest => ({
   id: `req-${kind}`,
   taskId: `job-${kind}`,
+  rootId: `job-${kind}`,
   taskType: `ask-${kind}`,
   requester: 'kid1',
   approver: BOSS,
@@ -98,6 +99,7 @@ export const POLICY: PolicyPort = {
   approvalRequest: (agentId, task, _requirement, id, now) => ({
     id,
     taskId: task.id,
+    rootId: task.rootId,
     taskType: task.type,
     requester: agentId,
     approver: PERSON,

@@ -113,8 +113,8 @@ export function journalRecord(report: AgentReport, at: number, lookup: JournalLo
         type: 'agent.fault',
         at,
         actor: report.agent,
-        ...(report.task === undefined ? {} : ofTask(report.task)),
-        data: { error: report.error.code, message: report.error.message },
+        ...(report.task !== undefined ? ofTask(report.task) : report.approvalId !== undefined ? filed(lookup.approval(report.approvalId)?.taskId) : {}),
+        data: { error: report.error.code, message: report.error.message, ...(report.approvalId === undefined ? {} : { approvalId: report.approvalId }) },
       };
     case 'agent.state':
       return undefined;

@@ -61,6 +61,7 @@ export const escalation = (id: string, taskId: string): Escalation => ({
 export const approval = (id: string, taskId: string): Approval => ({
   id,
   taskId,
+  rootId: taskId,
   taskType: 'python',
   requester: 'backend_dev_1',
   approver: 'api_specialist',

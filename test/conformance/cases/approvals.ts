@@ -1,14 +1,15 @@
 /**
- * Approvals: parked tasks, authority, decisions by people and by agents, quorum, rejection and
+ * Approvals: parked tasks, authority, decisions by people, quorum, rejection and
  * expiry one level up at a time.
  */
 import { expect } from 'vitest';
-import { approveWhen, developmentTeam, type Executor } from '../../../src/index.js';
-import { deferred, pendingApproval, refusal, type Case, type CaseGroup } from '../harness.js';
+import { developmentTeam, type Executor } from '../../../src/index.js';
+import { pendingApproval, refusal, type Case, type CaseGroup } from '../harness.js';
 
 const reportsApproval: Executor = async (_task, { agent, approved }) => ({ by: agent.id, approved });
-const team = { hierarchy: developmentTeam(), executors: reportsApproval };
-const risky = (id: string) => ({ id, type: 'python', context: { requiresApproval: true } });
+/** The development team, executors saying who approved; `risky(id)` needs approval (asked of api_specialist). */
+export const team = { hierarchy: developmentTeam(), executors: reportsApproval };
+export const risky = (id: string) => ({ id, type: 'python', context: { requiresApproval: true } });
 
 /** Who tries to approve backend_dev_1's request (asked of api_specialist), and what they get. */
 const AUTHORITY: ReadonlyArray<readonly [string, string, string]> = [
@@ -202,79 +203,8 @@ const quorum: Case[] = [
   },
 ];
 
-const agents: Case[] = [
-  {
-    name: 'an approver policy decides the requests sent to its agent',
-    async run(t) {
-      const yes = await t.start({ ...team, approvals: { approvers: { byRole: { specialist: approveWhen((request) => request.taskType !== 'deploy', 'deploys need the lead') } } } });
-      expect((await yes.submit(risky('a'))).approvals[0]).toMatchObject({ status: 'approved', decisions: [{ by: 'api_specialist', decision: 'approved' }] });
-      const no = await t.start({ ...team, approvals: { approvers: { byRole: { specialist: approveWhen(() => false, 'deploys need the lead') } } } });
-      expect(await no.submit({ id: 'b', type: 'css', context: { requiresApproval: true } })).toMatchObject({
-        status: 'rejected',
-        approvals: [{ decisions: [{ by: 'react_specialist', decision: 'rejected', note: 'deploys need the lead' }] }],
-      });
-    },
-  },
-  {
-    name: 'an async approver decides when it answers; undefined leaves it to a person',
-    async run(t) {
-      const answer = deferred<{ approve: true } | undefined>();
-      let asked = 0;
-      const org = await t.start({ ...team, approvals: { approvers: { byId: { api_specialist: () => (asked++, answer.promise) } } } });
-      const outcome = org.submit(risky('a'));
-      const approval = await pendingApproval(t, org, 'a');
-      await t.until(() => asked, (count) => count === 1, 'the approver to be asked');
-      answer.resolve(undefined);
-      expect(await org.approvals.get(approval.id)).toMatchObject({ status: 'pending' });
-      await org.approvals.approve(approval.id, { by: 'backend_lead' });
-      expect(await outcome).toMatchObject({ status: 'completed', approvals: [{ decisions: [{ by: 'backend_lead', decision: 'approved' }] }] });
-    },
-  },
-  {
-    name: 'an approver that throws leaves the request to a person',
-    async run(t) {
-      const org = await t.start({
-        ...team,
-        approvals: {
-          approvers: {
-            byId: {
-              api_specialist: () => {
-                throw new Error('approver bug');
-              },
-            },
-          },
-        },
-      });
-      const outcome = org.submit(risky('a'));
-      const approval = await pendingApproval(t, org, 'a');
-      await org.approvals.approve(approval.id, { by: 'api_specialist' });
-      expect((await outcome).status).toBe('completed');
-    },
-  },
-  {
-    name: 'pending() lists each waiting request with its requester and approver',
-    async run(t) {
-      const org = await t.start(team);
-      const first = org.submit(risky('p1'));
-      await pendingApproval(t, org, 'p1');
-      const second = org.submit({ id: 'p2', type: 'css', context: { requiresApproval: true } });
-      await pendingApproval(t, org, 'p2');
-      const pending = await org.approvals.pending();
-      expect(pending.map((approval) => [approval.taskId, approval.requester, approval.approver]).sort()).toEqual([
-        ['p1', 'backend_dev_1', 'api_specialist'],
-        ['p2', 'frontend_dev_1', 'react_specialist'],
-      ]);
-      await org.approvals.approve(pending.find((a) => a.taskId === 'p1')!.id, { by: 'cto' });
-      await org.approvals.reject(pending.find((a) => a.taskId === 'p2')!.id, { by: 'cto' });
-      expect((await first).status).toBe('completed');
-      expect((await second).status).toBe('rejected');
-      expect(await t.until(() => org.approvals.pending(), (list) => list.length === 0, 'nothing pending')).toEqual([]);
-    },
-  },
-];
 
 export const approvalGroups: CaseGroup[] = [
   { name: 'approvals by people', cases: people },
   { name: 'quorum and expiry', cases: quorum },
-  { name: 'approvals by agents', cases: agents },
 ];
