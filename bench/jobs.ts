@@ -104,9 +104,10 @@ export function plan(name: PlanName): Job[] {
     const shapes = size.shapes.includes(agents as never) ? SHAPES : (['wide'] as const);
     for (let run = 0; run < size.scaleRuns[index]!; run++) {
       for (const shape of shapes) jobs.push({ case: 'scale', system: 'echelon', size: agents, ...(shape === 'wide' ? {} : { shape }), ...(shape === 'chain' ? CHAIN_ROUTES : size.routes) });
+      // The raw tree, and the raw tree running echelon's chart (what the five states alone cost a route),
+      // as many times as echelon and alternating with it: a route's time swings 2× between runs here.
+      for (const system of ['raw', 'raw-chart'] as const) jobs.push({ case: 'scale', system, size: agents, ...size.routes });
     }
-    // The raw tree, and the raw tree running echelon's chart (what the five states alone cost a route).
-    for (const system of ['raw', 'raw-chart'] as const) jobs.push({ case: 'scale', system, size: agents, ...size.routes });
   });
   jobs.push({ case: 'memory', system: 'echelon', checkpoints: size.memory, every: size.memory[0]!, inFlight: 100 });
   jobs.push({ case: 'simulation', system: 'dev-day', hours: size.day });

@@ -142,13 +142,13 @@ export function formatResults(results: Results): string {
     );
   }
   if (results.scale.raw.length > 0) {
-    out.push('', 'for reference, the raw XState tree of the same organisations (one run each)');
+    out.push('', 'for reference, the raw XState tree of the same organisations');
     out.push(scaleTable(results.scale.raw));
     const ratios = Object.entries(results.scale.routeVsRaw);
     if (ratios.length > 0) out.push(`root → leaf, echelon ÷ raw XState: ${ratios.map(([agents, ratio]) => `${int(Number(agents))} agents ${ratio.toFixed(2)}×`).join(', ')}`);
   }
   if (results.scale.rawChart.length > 0) {
-    out.push('', 'and the raw tree running echelon’s five-state chart, no echelon logic (one run each)');
+    out.push('', 'and the raw tree running echelon’s five-state chart, no echelon logic');
     out.push(scaleTable(results.scale.rawChart));
     const ratios = Object.entries(results.scale.chartRouteVsRaw);
     if (ratios.length > 0) out.push(`root → leaf, the chart alone ÷ raw XState: ${ratios.map(([agents, ratio]) => `${int(Number(agents))} agents ${ratio.toFixed(2)}×`).join(', ')}`);

@@ -156,17 +156,17 @@ const quorum: Case[] = [
   },
   {
     name: 'expiry: an undecided request moves one level up each time, and is rejected as expired at the root',
-    timed: 'approvals.timeoutMs of 100 ms, three times',
+    timed: 'approvals.timeoutMs of 1500 ms, three times: long enough to see each move on a loaded machine (at 100 ms a slow poll could find the request gone past the level it waits for)',
     async run(t) {
-      const org = await t.start({ ...team, approvals: { timeoutMs: 100 } });
+      const org = await t.start({ ...team, approvals: { timeoutMs: 1_500 } });
       const outcome = org.submit(risky('x'));
       const approval = await pendingApproval(t, org, 'x');
-      expect(approval.expiresAt! - approval.requestedAt).toBe(100);
+      expect(approval.expiresAt! - approval.requestedAt).toBe(1_500);
       for (const next of ['backend_lead', 'cto']) {
-        await t.advance(100);
+        await t.advance(1_500);
         await t.until(() => org.approvals.get(approval.id), (now) => now!.askedApprovers.includes(next), `the request to move to ${next}`);
       }
-      await t.advance(100);
+      await t.advance(1_500);
       const done = await outcome;
       expect(done).toMatchObject({ status: 'rejected', error: { code: 'approval_expired' } });
       expect(done.approvals[0]).toMatchObject({ status: 'expired', askedApprovers: ['api_specialist', 'backend_lead', 'cto'] });
