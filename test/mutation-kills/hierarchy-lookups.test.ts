@@ -83,6 +83,35 @@ describe('lookups', () => {
     expect(team.canHandle('frontend_lead', 'python')).toBe(false);
     expect(team.canHandle('backend_lead', 'python')).toBe(true);
   });
+
+  it('each child in order, with whether its subtree has the capability, read from the preorder (deep and uneven subtrees between siblings)', () => {
+    const uneven = defineHierarchy({
+      id: 'r',
+      role: 'executive',
+      children: [
+        { id: 'a', role: 'manager', children: [{ id: 'a1', role: 'specialist', children: [{ id: 'a11', role: 'worker', capabilities: ['x'] }] }, { id: 'a2', role: 'worker' }] },
+        { id: 'b', role: 'worker', capabilities: ['y'] },
+        { id: 'c', role: 'manager', children: [{ id: 'c1', role: 'worker', capabilities: ['x', 'y'] }] },
+      ],
+    });
+    const seen = (id: string, capability?: string) => {
+      const visits: Array<[string, boolean]> = [];
+      uneven.eachChild(id, capability, (node, capable) => void visits.push([node.id, capable]));
+      return visits;
+    };
+    expect(seen('r', 'x')).toEqual([['a', true], ['b', false], ['c', true]]);
+    expect(seen('r', 'y')).toEqual([['a', false], ['b', true], ['c', true]]);
+    // Without a capability nobody is capable; a leaf has no children; the deepest child ends its parent's subtree.
+    expect(seen('r')).toEqual([['a', false], ['b', false], ['c', false]]);
+    expect(seen('a', 'x')).toEqual([['a1', true], ['a2', false]]);
+    expect(seen('a1', 'x')).toEqual([['a11', true]]);
+    expect(seen('b', 'y')).toEqual([]);
+    expect(uneven.children('r').map((node) => node.id)).toEqual(['a', 'b', 'c']);
+    expect(uneven.children('c').map((node) => node.id)).toEqual(['c1']);
+    expect(errorOf(() => uneven.eachChild('ghost', 'x', () => undefined)).code).toBe('unknown_agent');
+    expect(errorOf(() => uneven.children('ghost')).code).toBe('unknown_agent');
+    expect(errorOf(() => uneven.canHandle('ghost', 'x')).code).toBe('unknown_agent');
+  });
 });
 
 describe('what subtree capabilities cost', () => {
