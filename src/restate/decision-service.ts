@@ -31,6 +31,15 @@ export interface DecisionWait {
   readonly again: AgentEvent;
 }
 
+/**
+ * What a wait tells the agent when this process no longer has its decision. A wait sent before
+ * `again` existed (still journaled in Restate when a new version is deployed) carries `lost`, the
+ * failure it was sent with: it gets that, as then, rather than nothing (its task would wait forever).
+ */
+export function againOf(wait: DecisionWait | (Omit<DecisionWait, 'again'> & { readonly lost: AgentEvent })): AgentEvent {
+  return 'again' in wait && wait.again !== undefined ? wait.again : (wait as { readonly lost: AgentEvent }).lost;
+}
+
 /** The decision service of one unit. */
 export function decisionService(org: Organisation, unit: string) {
   const { layout, decisions } = org;
@@ -39,7 +48,8 @@ export function decisionService(org: Organisation, unit: string) {
     options: { abortTimeout: abortTimeoutMs(org, unit, 'decisions') },
     handlers: {
       wait: async (ctx: Context, wait: DecisionWait): Promise<void> => {
-        const { agentId, key, id, timeoutMs, again } = wait;
+        const { agentId, key, id, timeoutMs } = wait;
+        const again = againOf(wait);
         const answer = await ctx.run(`decision ${key}`, (): Promise<DecisionAnswer> => decisions.settle(agentId, key, id, timeoutMs, again));
         fileCharges(ctx, layout, answer.charged);
         if (answer.event !== undefined) sendAgent(ctx, layout, agentId, answer.event);

@@ -7,7 +7,7 @@
 import type { AgentContext, AgentEvent } from '../../machines/agent.machine.js';
 import { escalationOfResolution } from '../../machines/agent.types.js';
 import type { AgentReport } from '../../machines/ports.js';
-import type { Task } from '../types.js';
+import type { ApprovalRequest, Task } from '../types.js';
 
 /** Finds the root task of every report one turn produced. */
 export interface RootIndex {
@@ -25,9 +25,6 @@ export function rootIndex(contexts: readonly (AgentContext | undefined)[], event
     if (escalation !== undefined) escalations.set(escalation, task.rootId);
   };
   if ('task' in event && event.task !== undefined) note(event.task);
-  // An approver holds nothing of the request it decides: the request names its submitted task.
-  if (event.type === 'approval.requested') approvals.set(event.approval.id, event.approval.rootId);
-  if (event.type === 'echelon.approver') approvals.set(event.request.id, event.request.rootId);
   if (event.type === 'escalation.raised') {
     note(event.escalation.task);
     // Its resolution task may end in this very turn (nobody can take it), held neither before nor after.
@@ -42,6 +39,12 @@ export function rootIndex(contexts: readonly (AgentContext | undefined)[], event
     }
     if (context.current !== null) note(context.current.task);
   }
+  // The submitted task a request belongs to. A request stored before requests named it (`rootId`,
+  // still in an agent's Restate state after an upgrade) is found by its task, as before.
+  const rootOfRequest = (request: ApprovalRequest): string => (request as { readonly rootId?: string }).rootId ?? tasks.get(request.taskId) ?? request.taskId;
+  // An approver holds nothing of the request it decides: the request names its submitted task.
+  if (event.type === 'approval.requested') approvals.set(event.approval.id, rootOfRequest(event.approval));
+  if (event.type === 'echelon.approver') approvals.set(event.request.id, rootOfRequest(event.request));
   for (const context of contexts) {
     if (context === undefined) continue;
     for (const [approvalId, taskId] of Object.entries(context.approvals)) {
@@ -60,9 +63,11 @@ export function rootIndex(contexts: readonly (AgentContext | undefined)[], event
           return report.escalation.task.rootId;
         case 'escalation.resolved':
           return escalations.get(report.escalationId);
-        case 'approval.requested':
-          approvals.set(report.approval.id, report.approval.rootId);
-          return report.approval.rootId;
+        case 'approval.requested': {
+          const root = rootOfRequest(report.approval);
+          approvals.set(report.approval.id, root);
+          return root;
+        }
         case 'approval.decision':
         case 'approval.settled':
         case 'approval.refused':

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentInternalEvent } from '../../machines/agent.types.js';
 import type { Effect } from '../../machines/ports.js';
+import { againOf } from '../../src/restate/decision-service.js';
 import { PendingDecisions } from '../../src/restate/pending-decisions.js';
 import { invocation, portsHost, settleCharges, within } from '../../src/restate/scope.js';
 import type { Task } from '../../src/types.js';
@@ -126,5 +127,14 @@ describe('echelon/restate: decisions awaited beside the agent', () => {
     gate.resolve(undefined);
     // …and what the decision charged later (4) by the decision service, its check counting all 9.
     expect(await told).toEqual({ event: answered(9), charged: [{ task, amount: 4 }] });
+  });
+
+  it('a wait journaled by a version before `again` existed (it carries `lost`) is told that failure, not nothing', async () => {
+    const lost = failed(new Error('the process that asked for this decision stopped'));
+    const old = { agentId: 'cto', key: 'dec:t', id: 'gone', timeoutMs: 1_000, lost };
+    expect(againOf(old)).toEqual(lost);
+    expect(againOf({ agentId: 'cto', key: 'dec:t', id: 'gone', timeoutMs: 1_000, again })).toEqual(again);
+    // Settled in a process that does not have it: the old wait's failure reaches the agent, so its task does not wait forever.
+    expect(await new PendingDecisions().settle('cto', 'dec:t', 'gone', 1_000, againOf(old))).toEqual({ event: lost, charged: [] });
   });
 });

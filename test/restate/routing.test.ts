@@ -4,7 +4,7 @@
  */
 import './quiet.js';
 import { describe, expect, it } from 'vitest';
-import type { AgentContext, AgentEvent, AgentMachine } from '../../machines/agent.machine.js';
+import { emptyContext, type AgentContext, type AgentEvent, type AgentMachine, type HeldTask } from '../../machines/agent.machine.js';
 import type { AgentReport } from '../../machines/ports.js';
 import { decomposeWith, defineHierarchy, joinQuorum, type TaskInput } from '../../src/index.js';
 import { agentTurn } from '../../src/restate/agent-turn.js';
@@ -52,5 +52,22 @@ describe('echelon/restate: filing reports with their case', () => {
     expect(raised.next.held).toEqual({});
     expect(raised.filed).toContainEqual(['escalation.resolved', 'q']);
     expect(raised.filed.every(([, root]) => root === 'q')).toBe(true);
+  });
+
+  it("files an approval's reports with the submitted task its request names, and a request stored before it named one by its task", () => {
+    const subtask = { ...taskOf({ id: 'b.w1', type: 'w1' }, 'w1'), rootId: 'b', parentId: 'b' };
+    const request = { id: 'apr_1', taskId: 'b.w1', rootId: 'b', taskType: 'w1', requester: 'w1', approver: 'lead', requiredLevel: 1, quorum: 1, reason: 'risky', requestedAt: 1_000, payload: undefined };
+    const { rootId: _, ...stored } = request; // as an agent's Restate state may still hold it after an upgrade
+    const requester: AgentContext = { ...emptyContext('w1'), held: { 'b.w1': { task: subtask, phase: 'parked', mode: 'route' } as HeldTask }, approvals: { apr_1: 'b.w1' } };
+    const requested = (approval: typeof request | typeof stored): AgentReport => ({ type: 'approval.requested', approval: approval as typeof request, asked: ['lead'] });
+    // The requester holds the subtask: either way the request goes to the case of "b".
+    expect(rootIndex([requester], { type: 'echelon.resume' } as AgentEvent).rootOf(requested(request))).toBe('b');
+    expect(rootIndex([requester], { type: 'echelon.resume' } as AgentEvent).rootOf(requested(stored))).toBe('b');
+    // The approver holds nothing of it: the request itself says where its decision and its fault go.
+    const approver = rootIndex([emptyContext('lead')], { type: 'echelon.approver', request, decision: undefined, error: { code: 'policy_error', message: 'boom' } });
+    expect(approver.rootOf({ type: 'agent.fault', agent: 'lead', error: { code: 'policy_error', message: 'boom' }, approvalId: 'apr_1' })).toBe('b');
+    expect(rootIndex([emptyContext('lead')], { type: 'approval.requested', approval: request }).rootOf({ type: 'approval.decision', approvalId: 'apr_1' } as AgentReport)).toBe('b');
+    // A stored request without its root, at the approver that holds nothing: its task's id, as before requests named their root.
+    expect(rootIndex([emptyContext('lead')], { type: 'approval.requested', approval: stored as typeof request }).rootOf({ type: 'approval.decision', approvalId: 'apr_1' } as AgentReport)).toBe('b.w1');
   });
 });
