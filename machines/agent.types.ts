@@ -39,6 +39,8 @@ export interface HeldTask {
   decision?: { readonly phase: 'evaluate' | 'select'; readonly token: number; readonly candidates: readonly Candidate[] };
   /** An awaited decision's answer, taken by the pipeline when the task comes back to it. */
   answer?: { readonly phase: 'evaluate' | 'select'; readonly step: Step };
+  /** How many times its host lost the decision it awaited and it was asked again (a cap ends the task: see `redecide`). */
+  reasked?: number;
   /** While `delegating`: the candidates the evaluation found. */
   candidates?: readonly Candidate[];
   /** While `queued`, `running` or in `backoff`. */

@@ -135,10 +135,26 @@ export function decideAgain(t: Turn, record: HeldTask): void {
   enlist(t.ctx, 'ready', record.task.id);
 }
 
-/** The host lost the decision a task awaited: it is decided again, unless a newer one (or none) is awaited now. */
+/**
+ * How many times a task's decision is asked again because its host lost it before the task fails
+ * with the decision's error: a host that keeps losing it (a process in a crash loop, replicas of a
+ * unit) must not call a model for ever.
+ */
+export const MAX_REASKS = 3;
+
+/** The host lost the decision a task awaited: it is decided again, unless a newer one (or none) is awaited now, or it was lost too often. */
 export function redecide(t: Turn, event: { readonly taskId: string; readonly token: number }): void {
   const record = t.ctx.held[event.taskId];
-  if (record?.phase === 'deciding' && record.decision?.token === event.token) decideAgain(t, record);
+  if (record?.phase !== 'deciding' || record.decision?.token !== event.token) return;
+  const asked = (record.reasked ?? 0) + 1;
+  if (asked <= MAX_REASKS) {
+    record.reasked = asked;
+    decideAgain(t, record);
+    return;
+  }
+  const code: EchelonErrorCode = record.decision.phase === 'evaluate' ? 'policy_error' : t.ports.policy.failureCode(t.me, jobOf(record));
+  const message = `${t.me} lost the decision on task ${record.task.id} ${asked} times (the process holding it restarted each time) and gave up asking again.`;
+  end(t, record, { status: 'failed', error: { code, message }, attempts: 0 });
 }
 
 /** An awaited decision answered: its task goes back into the pipeline with the answer. Returns whether it did. */

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { liveAgents } from '../support/agent-live.js';
+import { MAX_REASKS } from '../../machines/core/pipeline.js';
 import { BOSS, requestOf } from '../support/agent-script.js';
 
 const awaitsOf = (live: ReturnType<typeof liveAgents>) =>
@@ -51,6 +52,23 @@ describe('a decision its host lost is asked again', () => {
     live.play({ type: 'late', taskId: 'plan' });
     const settled = live.host.reports.filter((report) => report.type === 'task.settled');
     expect(settled).toMatchObject([{ task: { id: 'plan' }, settlement: { status: 'failed', error: { code: 'strategy_error' } } }]);
+    live.stop();
+  });
+
+  it(`a decision lost more than ${MAX_REASKS} times fails its task with the decision's code, and nothing is asked again`, () => {
+    const live = liveAgents();
+    live.play({ type: 'assign', kind: 'plan' });
+    for (let lost = 1; lost <= MAX_REASKS; lost++) {
+      live.play({ type: 'lost', taskId: 'plan' });
+      expect(live.context(BOSS).held.plan).toMatchObject({ phase: 'deciding', reasked: lost });
+    }
+    expect(awaitsOf(live)).toHaveLength(MAX_REASKS + 1);
+    live.play({ type: 'lost', taskId: 'plan' });
+    expect(awaitsOf(live)).toHaveLength(MAX_REASKS + 1);
+    const settled = live.host.reports.filter((report) => report.type === 'task.settled');
+    expect(settled).toMatchObject([{ task: { id: 'plan' }, settlement: { status: 'failed', error: { code: 'strategy_error' } } }]);
+    expect((settled[0] as { settlement: { error: { message: string } } }).settlement.error.message).toContain(`lost the decision on task plan ${MAX_REASKS + 1} times`);
+    expect(live.context(BOSS)).toMatchObject({ deciding: 0, evaluating: 0, held: {} });
     live.stop();
   });
 
