@@ -33,6 +33,12 @@ interface Entry {
 /** The decisions awaited in this process, by agent and key. */
 export class PendingDecisions {
   readonly #entries = new Map<string, Entry>();
+  /**
+   * Keys the agent stopped waiting for before this process had them (a withdrawal that reached a
+   * restarted process first): a wait for one is then answered with nothing, not `again`, so a
+   * request nobody needs is not asked again. Bounded, oldest first out.
+   */
+  readonly #forgotten = new Set<string>();
 
   /** How many decisions this process waits for now. */
   get size(): number {
@@ -48,6 +54,7 @@ export class PendingDecisions {
     // Its rejection is read when the decision service waits for it (later): until then it is handled here, so Node does not end the process over it.
     effect.promise.catch(() => undefined);
     const key = `${agentId}/${effect.key}`;
+    this.#forgotten.delete(key);
     const known = this.#entries.get(key);
     if (known?.id === id) {
       effect.abort();
@@ -59,21 +66,26 @@ export class PendingDecisions {
 
   /** The agent stops waiting for the decision under `key`: its signal aborts, and it answers nothing. */
   forget(agentId: string, key: string): void {
-    const entry = this.#entries.get(`${agentId}/${key}`);
-    if (entry === undefined || entry.forgotten) return;
-    abandon(entry);
+    const where = `${agentId}/${key}`;
+    const entry = this.#entries.get(where);
+    if (entry === undefined) {
+      this.#forgotten.add(where);
+      if (this.#forgotten.size > FORGOTTEN_KEPT) this.#forgotten.delete(this.#forgotten.values().next().value as string);
+      return;
+    }
+    if (!entry.forgotten) abandon(entry);
   }
 
   /**
    * Waits for the decision registered as `id` under its timeout, and says what to tell the agent:
    * its answer, its failure, the timeout's failure — or `again` (ask it again) when this process
-   * does not have it (it was restarted since), and nothing when the agent forgot it or a newer one
-   * replaced it.
+   * does not have it (it was restarted since), and nothing when the agent forgot it (here, or
+   * before this process had it) or a newer one replaced it.
    */
   settle(agentId: string, key: string, id: string, timeoutMs: number, again: AgentEvent): Promise<DecisionAnswer> {
     const where = `${agentId}/${key}`;
     const entry = this.#entries.get(where);
-    if (entry === undefined) return Promise.resolve({ event: again, charged: [] });
+    if (entry === undefined) return Promise.resolve(this.#forgotten.delete(where) ? { charged: [] } : { event: again, charged: [] });
     if (entry.id !== id) return Promise.resolve({ charged: [] });
     const { effect, here } = entry;
     return new Promise<DecisionAnswer>((resolve) => {
@@ -107,6 +119,9 @@ export class PendingDecisions {
     abandon(entry);
   }
 }
+
+/** How many keys forgotten before they were known a process remembers. */
+const FORGOTTEN_KEPT = 1_000;
 
 /** Nobody waits for this decision any more: its signal aborts, and a service waiting for it stops. */
 function abandon(entry: Entry): void {

@@ -137,4 +137,17 @@ describe('echelon/restate: decisions awaited beside the agent', () => {
     // Settled in a process that does not have it: the old wait's failure reaches the agent, so its task does not wait forever.
     expect(await new PendingDecisions().settle('cto', 'dec:t', 'gone', 1_000, againOf(old))).toEqual({ event: lost, charged: [] });
   });
+
+  it('a decision the agent stopped waiting for before this process had it (a withdrawal first, after a restart) is not asked again', async () => {
+    const decisions = new PendingDecisions();
+    decisions.forget('cto', 'dec:t');
+    expect(await decisions.settle('cto', 'dec:t', 'gone', 1_000, again)).toEqual({ charged: [] });
+    // Only once: a later wait for a decision this process never had is asked again, as before.
+    expect(await decisions.settle('cto', 'dec:t', 'gone', 1_000, again)).toEqual({ event: again, charged: [] });
+    // A new registration under the key clears what was forgotten of it.
+    decisions.forget('cto', 'dec:t');
+    const { effect } = awaiting(Promise.resolve('kid1'));
+    decisions.register('cto', 'fresh', effect, invocation(0, rand));
+    expect(await decisions.settle('cto', 'dec:t', 'fresh', 1_000, again)).toEqual({ event: answered('kid1'), charged: [] });
+  });
 });
