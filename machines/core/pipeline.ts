@@ -13,13 +13,16 @@ import { accept } from './execution.js';
 import { park } from './approval.js';
 import { escalate } from './escalation.js';
 import { end } from './delivery.js';
-import { control, hold, move, report, send, settledCancelled, token, type Turn } from './turn.js';
+import { control, failure, hold, move, report, send, settledCancelled, token, type Turn } from './turn.js';
 import { enlist, table } from './tables.js';
 
 const isPromise = (value: unknown): value is Promise<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 
 const jobOf = (record: HeldTask): Job => (record.to === undefined ? { task: record.task, mode: record.mode } : { task: record.task, mode: record.mode, to: record.to });
+
+/** The code a failed decision fails its task with: the escalation policy's, or the strategy's or decomposer's. */
+const decisionCode = (t: Turn, phase: 'evaluate' | 'select', job: Job): EchelonErrorCode => (phase === 'evaluate' ? 'policy_error' : t.ports.policy.failureCode(t.me, job));
 
 /** A task arrives: held as `received`, in the pipeline now or, when decisions are all taken, next in line. */
 export function admit(t: Turn, task: Task, mode: HeldTask['mode'], to?: string): void {
@@ -82,7 +85,7 @@ function decide(t: Turn, phase: 'evaluate' | 'select'): void {
     const job = jobOf(record);
     // Only a strategy or decomposer gets a control (a signal, a cost meter); an escalation policy's pending answer gets one to abort.
     const meter = phase === 'select' ? control(t, record.task) : undefined;
-    const code: EchelonErrorCode = phase === 'evaluate' ? 'policy_error' : t.ports.policy.failureCode(t.me, job);
+    const code = decisionCode(t, phase, job);
     let answer: Answer<Step>;
     try {
       answer = meter === undefined ? t.ports.policy.evaluate(t.me, job, ctx.load) : t.ports.policy.select(t.me, job, record.candidates ?? [], meter);
@@ -152,9 +155,8 @@ export function redecide(t: Turn, event: { readonly taskId: string; readonly tok
     decideAgain(t, record);
     return;
   }
-  const code: EchelonErrorCode = record.decision.phase === 'evaluate' ? 'policy_error' : t.ports.policy.failureCode(t.me, jobOf(record));
   const message = `${t.me} lost the decision on task ${record.task.id} ${asked} times (the process holding it restarted each time) and gave up asking again.`;
-  end(t, record, { status: 'failed', error: { code, message }, attempts: 0 });
+  end(t, record, failure({ code: decisionCode(t, record.decision.phase, jobOf(record)), message }));
 }
 
 /** An awaited decision answered: its task goes back into the pipeline with the answer. Returns whether it did. */

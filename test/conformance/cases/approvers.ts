@@ -8,6 +8,11 @@ import { approveWhen } from '../../../src/index.js';
 import { deferred, pendingApproval, type Case, type CaseGroup } from '../harness.js';
 import { risky, team } from './approvals.js';
 
+/** An approver whose policy has a bug: it throws at once. */
+const brokenApprover = (): never => {
+  throw new Error('approver bug');
+};
+
 const agents: Case[] = [
   {
     name: 'an approver policy decides the requests sent to its agent',
@@ -43,11 +48,7 @@ const agents: Case[] = [
         ...team,
         approvals: {
           approvers: {
-            byId: {
-              api_specialist: () => {
-                throw new Error('approver bug');
-              },
-            },
+            byId: { api_specialist: brokenApprover },
           },
         },
       });
@@ -64,12 +65,7 @@ const agents: Case[] = [
         ...team,
         approvals: {
           approvers: {
-            byId: {
-              api_specialist: () => {
-                throw new Error('approver bug');
-              },
-              react_specialist: () => Promise.reject(new Error('model down')),
-            },
+            byId: { api_specialist: brokenApprover, react_specialist: () => Promise.reject(new Error('model down')) },
           },
         },
       });
