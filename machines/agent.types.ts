@@ -98,7 +98,7 @@ export interface AgentContext {
 /** What an agent's host tells it: an attempt's result, a timer, an awaited decision's answer. */
 export type AgentInternalEvent =
   | { readonly type: 'echelon.executed'; readonly taskId: string; readonly attempt: number; readonly result: ExecutionResult }
-  | { readonly type: 'echelon.timer'; readonly taskId: string; readonly token: number; readonly what: 'attempt' | 'backoff' | 'approval' | 'decision' }
+  | { readonly type: 'echelon.timer'; readonly taskId: string; readonly token: number; readonly what: 'attempt' | 'backoff' | 'approval' }
   | { readonly type: 'echelon.decided'; readonly taskId: string; readonly token: number; readonly phase: 'evaluate' | 'select'; readonly step: Step }
   | { readonly type: 'echelon.approver'; readonly request: ApprovalRequest; readonly decision: ApproverDecision | undefined; readonly error?: TaskError }
   /** The host lost the decision this task awaited (the process holding it restarted): decide the task again. */
