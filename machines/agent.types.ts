@@ -36,7 +36,7 @@ export interface HeldTask {
   /** The child its decomposer addressed it to. */
   readonly to?: string;
   /** While `deciding`: which decision, and the token its answer must carry. */
-  decision?: { readonly phase: 'evaluate' | 'select'; readonly token: number; readonly candidates: readonly Candidate[] };
+  decision?: { readonly phase: 'evaluate' | 'select'; readonly token: number };
   /** An awaited decision's answer, taken by the pipeline when the task comes back to it. */
   answer?: { readonly phase: 'evaluate' | 'select'; readonly step: Step };
   /** How many times its host lost the decision it awaited and it was asked again (a cap ends the task: see `redecide`). */

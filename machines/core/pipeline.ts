@@ -16,10 +16,10 @@ import { end } from './delivery.js';
 import { control, failure, hold, move, report, send, settledCancelled, token, type Turn } from './turn.js';
 import { enlist, table } from './tables.js';
 
-const isPromise = (value: unknown): value is Promise<unknown> =>
-  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+/** Whether a decision answered with a promise (an answer is always an object: a step, or a promise of one). */
+const isPromise = (answer: Answer<unknown>): answer is Promise<unknown> => typeof (answer as { then?: unknown }).then === 'function';
 
-const jobOf = (record: HeldTask): Job => (record.to === undefined ? { task: record.task, mode: record.mode } : { task: record.task, mode: record.mode, to: record.to });
+const jobOf = (record: HeldTask): Job => ({ task: record.task, mode: record.mode, to: record.to });
 
 /** The code a failed decision fails its task with: the escalation policy's, or the strategy's or decomposer's. */
 const decisionCode = (t: Turn, phase: 'evaluate' | 'select', job: Job): EchelonErrorCode => (phase === 'evaluate' ? 'policy_error' : t.ports.policy.failureCode(t.me, job));
@@ -27,7 +27,7 @@ const decisionCode = (t: Turn, phase: 'evaluate' | 'select', job: Job): EchelonE
 /** A task arrives: held as `received`, in the pipeline now or, when decisions are all taken, next in line. */
 export function admit(t: Turn, task: Task, mode: HeldTask['mode'], to?: string): void {
   const { ctx } = t;
-  const record: HeldTask = to === undefined ? { task, phase: 'received', mode } : { task, phase: 'received', mode, to };
+  const record: HeldTask = { task, phase: 'received', mode, to };
   // Its cancellation may have overtaken it on its way here: end it before deciding anything.
   const cancelled = ctx.cancelled[task.id];
   if (cancelled !== undefined) {
@@ -46,8 +46,8 @@ export function admit(t: Turn, task: Task, mode: HeldTask['mode'], to?: string):
 /** Takes the oldest task waiting for the pipeline. */
 export function takeReady(t: Turn): void {
   const { ctx } = t;
-  while (ctx.ready.length > 0) {
-    const record = ctx.held[ctx.ready.shift()!];
+  for (let id = ctx.ready.shift(); id !== undefined; id = ctx.ready.shift()) {
+    const record = ctx.held[id];
     if (record?.phase === 'received') {
       ctx.current = record;
       return;
@@ -115,7 +115,9 @@ function decide(t: Turn, phase: 'evaluate' | 'select'): void {
 function wait(t: Turn, record: HeldTask, phase: 'evaluate' | 'select', promise: Promise<unknown>, meter: ReturnType<typeof control>, code: EchelonErrorCode): void {
   const taskId = record.task.id;
   const tag = token(t);
-  record.decision = { phase, token: tag, candidates: record.candidates ?? [] };
+  // The candidates are not kept: an answer carries its step, and a decision asked again is evaluated afresh.
+  record.decision = { phase, token: tag };
+  record.candidates = undefined;
   move(t, record, 'ask');
   t.ctx.current = null;
   t.effects.push({
@@ -133,7 +135,6 @@ function wait(t: Turn, record: HeldTask, phase: 'evaluate' | 'select', promise: 
 /** A task whose decision was pending goes back into the pipeline, to be decided again (after a restore, or when its host lost the decision). */
 export function decideAgain(t: Turn, record: HeldTask): void {
   move(t, record, 'answer');
-  record.candidates = record.decision!.candidates;
   record.decision = undefined;
   enlist(t.ctx, 'ready', record.task.id);
 }
@@ -147,8 +148,9 @@ export const MAX_REASKS = 3;
 
 /** The host lost the decision a task awaited: it is decided again, unless a newer one (or none) is awaited now, or it was lost too often. */
 export function redecide(t: Turn, event: { readonly taskId: string; readonly token: number }): void {
+  // Only a deciding task has a decision (its token), so a stale or unknown notice matches none.
   const record = t.ctx.held[event.taskId];
-  if (record?.phase !== 'deciding' || record.decision?.token !== event.token) return;
+  if (record?.decision?.token !== event.token) return;
   const asked = (record.reasked ?? 0) + 1;
   if (asked <= MAX_REASKS) {
     record.reasked = asked;
@@ -159,16 +161,14 @@ export function redecide(t: Turn, event: { readonly taskId: string; readonly tok
   end(t, record, failure({ code: decisionCode(t, record.decision.phase, jobOf(record)), message }));
 }
 
-/** An awaited decision answered: its task goes back into the pipeline with the answer. Returns whether it did. */
-export function resume(t: Turn, event: { readonly taskId: string; readonly token: number; readonly phase: 'evaluate' | 'select'; readonly step: Step }): boolean {
+/** An awaited decision answered: its task goes back into the pipeline with the answer (a stale answer is ignored). */
+export function resume(t: Turn, event: { readonly taskId: string; readonly token: number; readonly phase: 'evaluate' | 'select'; readonly step: Step }): void {
   const record = t.ctx.held[event.taskId];
-  if (record === undefined || record.phase !== 'deciding' || record.decision?.token !== event.token) return false;
+  if (record?.decision?.token !== event.token) return;
   move(t, record, 'answer');
-  record.candidates = record.decision.candidates;
   record.decision = undefined;
   record.answer = { phase: event.phase, step: event.step };
   t.ctx.current = record;
-  return true;
 }
 
 /** Carries out a decided step for a task in the pipeline. */
@@ -227,7 +227,7 @@ function split(t: Turn, record: HeldTask, step: Extract<Step, { kind: 'fanout' }
   };
   report(t, { type: 'task.decomposed', task, agent: t.me, subtasks: step.subtasks.map((part) => part.task) });
   for (const part of step.subtasks) {
-    hold(t, { task: part.task, phase: 'received', mode: 'route', ...(part.to === undefined ? {} : { to: part.to }) });
+    hold(t, { task: part.task, phase: 'received', mode: 'route', to: part.to });
     enlist(t.ctx, 'ready', part.task.id);
   }
 }

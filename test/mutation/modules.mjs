@@ -50,6 +50,17 @@ export const MODULES = {
       'test/loop-protection.test.ts', 'test/decomposition.test.ts', 'test/approval.test.ts', 'test/store/memory.test.ts',
     ],
   },
+  pipeline: {
+    // What every task goes through at every agent: admission, the decisions (at once or awaited,
+    // bounded by the decision concurrency and timeout, asked again when their host lost them)
+    // and the step each decision yields.
+    mutate: ['machines/core/pipeline.ts'],
+    tests: [
+      'test/machines/redecide.test.ts', 'test/delegation.test.ts', 'test/decomposition.test.ts', 'test/escalation.test.ts',
+      'test/cancellation.test.ts', 'test/loop-protection.test.ts', 'test/mutation-kills/lifecycle.test.ts',
+      'test/mutation-kills/pipeline.test.ts', 'test/hardening/who-did-it.test.ts', 'test/hardening/failure-cause.test.ts',
+    ],
+  },
 };
 
 /** Where a module's reports go (not committed: see .gitignore). */

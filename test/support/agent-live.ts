@@ -7,7 +7,7 @@
  * exactly as a host would, with the events the agent itself asked for.
  */
 import { createActor } from 'xstate';
-import { type AgentActorRef, type AgentContext, type AgentEvent, type AgentReport, type Effect, type HostPort } from '../../src/index.js';
+import { type AgentActorRef, type AgentContext, type AgentEvent, type AgentReport, type Effect, type HostPort, type PolicyPort } from '../../src/index.js';
 import { createAgentMachine } from '../../src/charts.js';
 import { childResult, executionResult, resolution, type Move } from './agent-alphabet.js';
 import { ANSWERS, BOSS, decisionTimeout, KIDS, PERSON, POLICY, requestOf, RESOURCE, SETTINGS, topTask } from './agent-script.js';
@@ -128,9 +128,12 @@ function take<T>(map: Map<string, T>, key: string): T {
 const host = liveHost();
 const machine = createAgentMachine({ policy: POLICY, settings: SETTINGS, host });
 
-/** The manager and its reports, live, on a host holding nothing. Stop it before starting the next. */
-export function liveAgents() {
-  const root = createActor(machine, { systemId: BOSS, input: { agentId: BOSS } });
+/**
+ * The manager and its reports, live, on a host holding nothing. Stop it before starting the next.
+ * `policy` replaces the scripted policy port (a test of what the agent does with a port's answers).
+ */
+export function liveAgents(policy?: PolicyPort) {
+  const root = createActor(policy === undefined ? machine : createAgentMachine({ policy, settings: SETTINGS, host }), { systemId: BOSS, input: { agentId: BOSS } });
   host.reset(root);
   root.start();
   const agent = (id: string) => root.system.get(id) as AgentActorRef | undefined;
