@@ -75,7 +75,7 @@ export function routeDepths(root: RouteNode): (type: string) => number {
 }
 
 /** Starts the floor's service process and registers it; `stop()` ends it. */
-async function startFloorProcess(server: RestateServer, agentsJson: string) {
+export async function startFloorProcess(server: RestateServer, agentsJson: string) {
   const compiled = import.meta.url.endsWith('.js');
   const entry = join(import.meta.dirname, '..', 'systems', compiled ? 'restate-floor-service.js' : 'restate-floor-service.ts');
   let listening!: (url: string) => void;
