@@ -39,8 +39,21 @@ export interface FloorSection {
   readonly probes: Readonly<Record<'noop' | 'clock' | 'write' | 'hop', FloorProbeRow>>;
   /** restate-server's CPU while nothing runs, ms per second. */
   readonly serverIdleMsPerSecond: number;
-  /** What the server CPU allows on `cores` cores if it had them all: tasks/s for each system, and the invocations a task may make at 200 tasks/s. */
-  readonly ceilings: { readonly cores: number; readonly floorTasksPerSecond: number; readonly echelonTasksPerSecond: number; readonly invocationsPerTaskAt200: number };
+  /**
+   * What the CPU measured allows on `cores` cores with nothing else running: tasks/s for each system
+   * if restate-server had every core (`…ServerOnly`) and if its processes together had them (server,
+   * service and client CPU per task); and the invocations a task may make at 200 tasks/s, at the
+   * trivial handler's server cost and at the floor's.
+   */
+  readonly ceilings: {
+    readonly cores: number;
+    readonly floorServerOnly: number;
+    readonly echelonServerOnly: number;
+    readonly floorAllProcesses: number;
+    readonly echelonAllProcesses: number;
+    readonly invocationsAt200Trivial: number;
+    readonly invocationsAt200Floor: number;
+  };
 }
 
 /** Why the floor has no figures (the server package is missing). */
@@ -87,6 +100,8 @@ function hopRow(short: readonly FloorPhaseRun[], long: readonly FloorPhaseRun[],
   return { serverMs: per((run) => run.cpuMs['restate-server']), serviceMs: per((run) => run.cpuMs.floor), logRecords: per((run) => run.counters.logRecords), keysWritten: per((run) => run.counters.keysWritten) };
 }
 
+const allCpu = (row: FloorSystemRow) => row.serverMsPerTask + row.serviceMsPerTask + row.clientMsPerTask;
+
 /** The section from the floor job's result (`cores`: the machine's). */
 export function floorSection(job: RestateFloorJob, result: RestateFloorResult, cores: number): FloorSection | FloorSkipped {
   if (result.skipped !== undefined || result.rounds.length === 0) return { job, skipped: result.skipped ?? 'no rounds ran' };
@@ -103,7 +118,15 @@ export function floorSection(job: RestateFloorJob, result: RestateFloorResult, c
     ratios: { tasksPerSecond: echelon.tasksPerSecond / floor.tasksPerSecond, serverMsPerTask: echelon.serverMsPerTask / floor.serverMsPerTask, invocationsPerTask: echelon.invocationsPerTask / floor.invocationsPerTask },
     probes,
     serverIdleMsPerSecond: m(of('idle').map((run) => (run.cpuMs['restate-server'] / run.ms) * 1000)),
-    ceilings: { cores, floorTasksPerSecond: budget / floor.serverMsPerTask, echelonTasksPerSecond: budget / echelon.serverMsPerTask, invocationsPerTaskAt200: budget / 200 / probes.noop.serverMs },
+    ceilings: {
+      cores,
+      floorServerOnly: budget / floor.serverMsPerTask,
+      echelonServerOnly: budget / echelon.serverMsPerTask,
+      floorAllProcesses: budget / allCpu(floor),
+      echelonAllProcesses: budget / allCpu(echelon),
+      invocationsAt200Trivial: budget / 200 / probes.noop.serverMs,
+      invocationsAt200Floor: budget / 200 / floor.serverMsPerInvocation,
+    },
   };
 }
 
@@ -134,7 +157,8 @@ export function formatFloor(section: FloorSection | FloorSkipped | undefined, gr
   );
   out.push(`restate-server idle: ${f1(section.serverIdleMsPerSecond)} ms CPU per second`);
   out.push(
-    `if restate-server had all ${ceilings.cores} cores: the floor ≤ ${f1(ceilings.floorTasksPerSecond)} tasks/s, echelon ≤ ${f1(ceilings.echelonTasksPerSecond)} tasks/s; 200 tasks/s allows ${f2(ceilings.invocationsPerTaskAt200)} invocations per task at the trivial handler's server cost`,
+    `on ${ceilings.cores} idle cores, from the CPU per task: the floor ≤ ${f1(ceilings.floorAllProcesses)} tasks/s (≤ ${f1(ceilings.floorServerOnly)} if restate-server had every core), echelon ≤ ${f1(ceilings.echelonAllProcesses)} (≤ ${f1(ceilings.echelonServerOnly)})`,
+    `200 tasks/s leaves ${f1((ceilings.cores * 1000) / 200)} ms of CPU per task: ${f2(ceilings.invocationsAt200Trivial)} invocations at the trivial handler's server cost, ${f2(ceilings.invocationsAt200Floor)} at the floor's (its tasks make ${f2(systems.floor.invocationsPerTask)})`,
   );
   return out;
 }

@@ -65,9 +65,13 @@ describe('the Restate floor', () => {
     expect(section.probes.hop.serverMs).toBeCloseTo(6, 10);
     expect(section.probes.hop.serviceMs).toBeCloseTo(1, 10);
     expect(section.serverIdleMsPerSecond).toBe(100);
-    expect(section.ceilings.floorTasksPerSecond).toBeCloseTo(2000 / 30, 10);
-    expect(section.ceilings.invocationsPerTaskAt200).toBeCloseTo(10 / 2.52, 10);
-    expect(formatFloor(section, () => 'grid').join('\n')).toMatch(/200 tasks\/s allows 3\.97 invocations per task/);
+    expect(section.ceilings.floorServerOnly).toBeCloseTo(2000 / 30, 10);
+    // Server 30, service 10, client 1 ms per task (the client's CPU is one ms per unit here).
+    expect(section.ceilings.floorAllProcesses).toBeCloseTo(2000 / 41, 10);
+    expect(section.ceilings.echelonAllProcesses).toBeCloseTo(2000 / 151, 10);
+    expect(section.ceilings.invocationsAt200Trivial).toBeCloseTo(10 / 2.52, 10);
+    expect(section.ceilings.invocationsAt200Floor).toBeCloseTo(10 / 6, 10);
+    expect(formatFloor(section, () => 'grid').join('\n')).toMatch(/3\.97 invocations at the trivial handler's server cost, 1\.67 at the floor's \(its tasks make 5\.00\)/);
   });
 
   it('reports a skipped job with its reason, in the section and the printed table', () => {
