@@ -10,6 +10,8 @@ import { median } from './stats.js';
 export interface FloorSystemRow {
   readonly tasksPerSecond: number;
   readonly invocationsPerTask: number;
+  /** Invocations scheduled for later per task (timers), not in `invocationsPerTask` nor in the CPU figures. */
+  readonly delayedPerTask: number;
   readonly serverMsPerTask: number;
   readonly serverMsPerInvocation: number;
   /** The CPU of the process serving that system's services. */
@@ -74,6 +76,7 @@ function systemRow(runs: readonly FloorPhaseRun[], service: 'floor' | 'echelon')
   return {
     tasksPerSecond: m(runs.map((run) => (run.units / run.ms) * 1000)),
     invocationsPerTask: per((run) => run.counters.invocations),
+    delayedPerTask: per((run) => run.scheduled),
     serverMsPerTask: per((run) => run.cpuMs['restate-server']),
     serverMsPerInvocation: m(runs.map((run) => run.cpuMs['restate-server'] / run.counters.invocations)),
     serviceMsPerTask: per((run) => run.cpuMs[service]),
@@ -139,14 +142,15 @@ export function formatFloor(section: FloorSection | FloorSkipped | undefined, gr
   if (!floorMeasured(section)) return ['', `8b. Restate floor: skipped — ${section.skipped.split(':')[0]!}`];
   const { job, systems, ratios, probes, ceilings } = section;
   const out = ['', `8b. Restate floor: echelon beside the development team on Restate with the SDK alone, one restate-server, ${job.count} tasks per round, ${job.inFlight} in flight, alternated, median of ${section.rounds} rounds; CPU from /proc, counts from the server's metrics`];
-  const row = (name: string, s: FloorSystemRow) => [name, f1(s.tasksPerSecond), f1(s.invocationsPerTask), f1(s.serverMsPerTask), f2(s.serverMsPerInvocation), f1(s.serviceMsPerTask), f1(s.clientMsPerTask), f1(s.logRecordsPerTask), f1(s.keysWrittenPerTask)];
+  const row = (name: string, s: FloorSystemRow) => [name, f1(s.tasksPerSecond), f1(s.invocationsPerTask), f1(s.delayedPerTask), f1(s.serverMsPerTask), f2(s.serverMsPerInvocation), f1(s.serviceMsPerTask), f1(s.clientMsPerTask), f1(s.logRecordsPerTask), f1(s.keysWrittenPerTask)];
   out.push(
     grid(
-      ['system', 'tasks/s', 'invocations/task', 'server ms/task', 'server ms/invocation', 'service ms/task', 'client ms/task', 'log records/task', 'keys written/task'],
-      [row('floor (SDK alone)', systems.floor), row('echelon (1 process)', systems.echelon), ['echelon ÷ floor', `${f2(ratios.tasksPerSecond)}×`, `${f2(ratios.invocationsPerTask)}×`, `${f2(ratios.serverMsPerTask)}×`, '', '', '', '', '']],
+      ['system', 'tasks/s', 'invocations/task', 'delayed/task', 'server ms/task', 'server ms/invocation', 'service ms/task', 'client ms/task', 'log records/task', 'keys written/task'],
+      [row('floor (SDK alone)', systems.floor), row('echelon (1 process)', systems.echelon), ['echelon ÷ floor', `${f2(ratios.tasksPerSecond)}×`, `${f2(ratios.invocationsPerTask)}×`, '', `${f2(ratios.serverMsPerTask)}×`, '', '', '', '', '']],
     ),
   );
   out.push(`the floor's design makes ${f2(section.floorPlannedInvocationsPerTask)} invocations per task of the mix (2 per level of the route); the server counted ${f2(systems.floor.invocationsPerTask)}`);
+  out.push('delayed/task: invocations scheduled for later (timers), which run after the round: not in the invocations or CPU figures');
   out.push('', `   one invocation through the ingress (${job.probeCalls} calls, ${job.probeInFlight} in flight) and one one-way hop between objects (a ${job.chainHops}-hop chain over a 1-hop one)`);
   const probeNames = { noop: 'object handler, nothing', clock: 'object handler, one ctx.date.now()', write: 'object handler, one state write', hop: 'one-way send to another object (per hop)' } as const;
   out.push(

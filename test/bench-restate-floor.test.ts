@@ -21,13 +21,14 @@ const run = (units: number, ms: number, server: number, invocations: number, ser
   ms,
   cpuMs: { 'restate-server': server, floor: service.floor ?? 0, echelon: service.echelon ?? 0, client: units },
   counters: { invocations, logRecords: invocations * 4, keysWritten: invocations * 20 },
+  scheduled: 0,
 });
 
 /** Three rounds; the floor's and echelon's figures differ by round so the median is the middle one. */
 function rounds(): Array<Record<FloorPhase, FloorPhaseRun>> {
   return [1, 2, 3].map((scale) => ({
     floor: { ...run(10, 500 * scale, 300, 50, { floor: 100 }), plannedInvocations: 50 },
-    echelon: run(10, 1_500 * scale, 1_000, 160, { echelon: 500 }),
+    echelon: { ...run(10, 1_500 * scale, 1_000, 160, { echelon: 500 }), scheduled: 10 },
     noop: run(100, 400, 250 + scale, 100, { floor: 100 }),
     clock: run(100, 500, 300, 100, { floor: 150 }),
     write: run(100, 450, 280, 100, { floor: 120 }),
@@ -56,7 +57,8 @@ describe('the Restate floor', () => {
     if (!floorMeasured(section)) return;
     const { floor, echelon } = section.systems;
     expect([floor.tasksPerSecond, floor.invocationsPerTask, floor.serverMsPerTask, floor.serverMsPerInvocation, floor.serviceMsPerTask]).toEqual([10, 5, 30, 6, 10]);
-    expect([echelon.invocationsPerTask, echelon.serverMsPerTask, echelon.serviceMsPerTask]).toEqual([16, 100, 50]);
+    expect([echelon.invocationsPerTask, echelon.delayedPerTask, echelon.serverMsPerTask, echelon.serviceMsPerTask]).toEqual([16, 1, 100, 50]);
+    expect(floor.delayedPerTask).toBe(0);
     expect(section.ratios.tasksPerSecond).toBeCloseTo(1 / 3, 10);
     expect(section.ratios.invocationsPerTask).toBeCloseTo(3.2, 10);
     expect(section.floorPlannedInvocationsPerTask).toBe(5);

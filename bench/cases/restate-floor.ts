@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import { developmentTeam } from '../../src/index.js';
 import { freePorts, spawnGuarded } from '../../src/guarded-process.js';
+import { adminQuery } from '../../src/restate/admin-query.js';
 import { restateServerBinary, startRestateServer, type RestateServer } from '../../src/restate/server.js';
 import { startRestateCluster } from '../../test/support/restate-cluster.js';
 import { processCpuMs, serverCounters, type ServerCounters } from '../restate-process.js';
@@ -49,6 +50,11 @@ export interface FloorPhaseRun {
   readonly cpuMs: Readonly<Record<FloorProcess, number>>;
   /** restate-server's counters over the phase. */
   readonly counters: ServerCounters;
+  /**
+   * Invocations the phase scheduled for later (delayed sends — echelon arms a timer per attempt, 5
+   * minutes by default), which run after the phase, so neither its CPU nor `counters` include them.
+   */
+  readonly scheduled: number;
 }
 
 export const FLOOR_PHASES = ['floor', 'echelon', 'noop', 'clock', 'write', 'chain-short', 'chain-long', 'idle'] as const;
@@ -160,12 +166,15 @@ export async function measureRestateFloor(job: RestateFloorJob): Promise<Restate
     };
     const measure = async (phase: FloorPhase): Promise<FloorPhaseRun> => {
       const cpu = () => ({ ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processCpuMs(pid)])), client: processCpuMs(process.pid) }) as Record<FloorProcess, number>;
-      const [cpuBefore, countersBefore, started] = [cpu(), await serverCounters(metricsUrl), performance.now()];
+      const scheduled = async () => Number((await adminQuery(server.adminUrl, "SELECT COUNT(*) AS n FROM sys_invocation WHERE status = 'scheduled'"))[0]?.n ?? 0);
+      const [scheduledBefore, countersBefore] = [await scheduled(), await serverCounters(metricsUrl)];
+      const [cpuBefore, started] = [cpu(), performance.now()];
       const done = await phases[phase]();
       const ms = performance.now() - started;
-      const [cpuAfter, countersAfter] = [cpu(), await serverCounters(metricsUrl)];
+      const cpuAfter = cpu();
+      const [countersAfter, scheduledAfter] = [await serverCounters(metricsUrl), await scheduled()];
       const delta = <K extends string>(after: Record<K, number>, before: Record<K, number>) => Object.fromEntries(Object.keys(after).map((key) => [key, after[key as K] - before[key as K]])) as Record<K, number>;
-      return { ...done, ms, cpuMs: delta(cpuAfter, cpuBefore), counters: delta(countersAfter, countersBefore) };
+      return { ...done, ms, cpuMs: delta(cpuAfter, cpuBefore), counters: delta(countersAfter, countersBefore), scheduled: scheduledAfter - scheduledBefore };
     };
 
     // Warm-up, which also checks that the floor does what echelon does: the same agent at the end of the same chain, task by task.
