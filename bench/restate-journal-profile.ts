@@ -5,7 +5,9 @@
  * every completed invocation's journal (`journal_retention`, set through the admin API for this run
  * only — it costs the server, so the timed bench never sets it). Prints, per task, the invocations
  * of each service and handler, and per invocation of each the journal entries by type (state
- * writes, sends, steps, …), read from the server's `sys_invocation` and `sys_journal` tables.
+ * writes, sends, steps, …), read from the server's `sys_invocation` and `sys_journal` tables; the
+ * invocations scheduled for later (timers not yet due) apart; and echelon's agent turns by the message
+ * each received.
  *
  *   npx tsc -p tsconfig.bench.json && RESTATE_LOGGING=WARN node .bench-build/bench/restate-journal-profile.js
  */
@@ -19,6 +21,17 @@ import { startFloorProcess } from './cases/restate-floor.js';
 import { FLOOR, floorSystem } from './systems/restate-floor.js';
 import type { System } from './systems/types.js';
 import { pump, taskMix, taskTypes } from './workload.js';
+
+/** The message an Input journal entry carries (`entry_json`: its payload as an array of bytes): its type, and what a timer was for. */
+function messageType(entryJson: string): string {
+  try {
+    const bytes = (JSON.parse(entryJson) as { Command: { Input: { payload: number[] } } }).Command.Input.payload;
+    const message = JSON.parse(Buffer.from(bytes).toString('utf8')) as { type: string; what?: string };
+    return message.what === undefined ? message.type : `${message.type} (${message.what})`;
+  } catch {
+    return 'unreadable';
+  }
+}
 
 const hierarchy = developmentTeam();
 const types = taskTypes(hierarchy).length;
@@ -52,10 +65,12 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
-  const invocations = await adminQuery(server.adminUrl, 'SELECT target_service_name AS service, target_handler_name AS handler, COUNT(*) AS n FROM sys_invocation GROUP BY target_service_name, target_handler_name ORDER BY target_service_name, target_handler_name');
+  // Completed invocations only: a delayed send (echelon's attempt timer) is an invocation `scheduled` for later, counted apart.
+  const invocations = await adminQuery(server.adminUrl, "SELECT target_service_name AS service, target_handler_name AS handler, COUNT(*) AS n FROM sys_invocation WHERE status = 'completed' GROUP BY target_service_name, target_handler_name ORDER BY target_service_name, target_handler_name");
+  const scheduled = await adminQuery(server.adminUrl, "SELECT target_service_name AS service, COUNT(*) AS n FROM sys_invocation WHERE status = 'scheduled' GROUP BY target_service_name");
   const entries = await adminQuery(
     server.adminUrl,
-    'SELECT i.target_service_name AS service, i.target_handler_name AS handler, j.entry_type AS type, COUNT(*) AS n FROM sys_journal j JOIN sys_invocation i ON j.id = i.id GROUP BY i.target_service_name, i.target_handler_name, j.entry_type ORDER BY i.target_service_name, i.target_handler_name, j.entry_type',
+    "SELECT i.target_service_name AS service, i.target_handler_name AS handler, j.entry_type AS type, COUNT(*) AS n FROM sys_journal j JOIN sys_invocation i ON j.id = i.id WHERE i.status = 'completed' GROUP BY i.target_service_name, i.target_handler_name, j.entry_type ORDER BY i.target_service_name, i.target_handler_name, j.entry_type",
   );
   for (const [name, { owns }] of Object.entries(systems)) {
     const mine = invocations.filter((row) => owns(String(row.service)));
@@ -70,8 +85,20 @@ try {
     }
     const journal = entries.filter((entry) => owns(String(entry.service))).reduce((sum, entry) => sum + Number(entry.n), 0);
     const writes = entries.filter((entry) => owns(String(entry.service)) && /SetState|ClearState/i.test(String(entry.type))).reduce((sum, entry) => sum + Number(entry.n), 0);
-    console.log(`  per task: ${(journal / types).toFixed(1)} journal entries, ${(writes / types).toFixed(1)} state writes or clears`);
+    const later = scheduled.filter((row) => owns(String(row.service))).reduce((sum, row) => sum + Number(row.n), 0);
+    console.log(`  per task: ${(journal / types).toFixed(1)} journal entries, ${(writes / types).toFixed(1)} state writes or clears; ${(later / types).toFixed(2)} invocations scheduled for later (timers, not run yet)`);
   }
+  // What each agent turn of echelon's was for: the type of the message it received (its input).
+  const inputs = await adminQuery(
+    server.adminUrl,
+    `SELECT i.status AS status, j.entry_json AS entry FROM sys_journal j JOIN sys_invocation i ON j.id = i.id WHERE j.entry_type = 'Command: Input' AND i.target_service_name LIKE '${organisation().name}-agents-%'`,
+  );
+  const byEvent = new Map<string, number>();
+  for (const { status, entry } of inputs) {
+    const type = `${messageType(String(entry))}${status === 'completed' ? '' : `, ${String(status)}`}`;
+    byEvent.set(type, (byEvent.get(type) ?? 0) + 1);
+  }
+  console.log(`\nechelon's agent turns per task, by the message received: ${[...byEvent].map(([type, n]) => `${type} ${(n / types).toFixed(2)}`).join(', ')}`);
   await client.stop();
 } finally {
   for (const stop of stops.reverse()) await stop();
