@@ -38,7 +38,8 @@ export interface FloorSection {
   readonly floorPlannedInvocationsPerTask: number;
   /** echelon ÷ floor. */
   readonly ratios: { readonly tasksPerSecond: number; readonly serverMsPerTask: number; readonly invocationsPerTask: number };
-  readonly probes: Readonly<Record<'noop' | 'clock' | 'write' | 'hop', FloorProbeRow>>;
+  /** `oneKey`: the state write with every caller on one object — one object's rate, a hot spot's ceiling. */
+  readonly probes: Readonly<Record<'noop' | 'clock' | 'write' | 'oneKey' | 'hop', FloorProbeRow>>;
   /** restate-server's CPU while nothing runs, ms per second. */
   readonly serverIdleMsPerSecond: number;
   /**
@@ -111,7 +112,7 @@ export function floorSection(job: RestateFloorJob, result: RestateFloorResult, c
   const of = (phase: FloorPhase) => result.rounds.map((round) => round[phase]);
   const floor = systemRow(of('floor'), 'floor');
   const echelon = systemRow(of('echelon'), 'echelon');
-  const probes = { noop: probeRow(of('noop')), clock: probeRow(of('clock')), write: probeRow(of('write')), hop: hopRow(of('chain-short'), of('chain-long'), job.chainHops) };
+  const probes = { noop: probeRow(of('noop')), clock: probeRow(of('clock')), write: probeRow(of('write')), oneKey: probeRow(of('one-key')), hop: hopRow(of('chain-short'), of('chain-long'), job.chainHops) };
   const budget = cores * 1000;
   return {
     job,
@@ -152,7 +153,7 @@ export function formatFloor(section: FloorSection | FloorSkipped | undefined, gr
   out.push(`the floor's design makes ${f2(section.floorPlannedInvocationsPerTask)} invocations per task of the mix (2 per level of the route); the server counted ${f2(systems.floor.invocationsPerTask)}`);
   out.push('delayed/task: invocations scheduled for later (timers), which run after the round: not in the invocations or CPU figures');
   out.push('', `   one invocation through the ingress (${job.probeCalls} calls, ${job.probeInFlight} in flight) and one one-way hop between objects (a ${job.chainHops}-hop chain over a 1-hop one)`);
-  const probeNames = { noop: 'object handler, nothing', clock: 'object handler, one ctx.date.now()', write: 'object handler, one state write', hop: 'one-way send to another object (per hop)' } as const;
+  const probeNames = { noop: 'object handler, nothing', clock: 'object handler, one ctx.date.now()', write: 'object handler, one state write', oneKey: '… the same, every caller on one object', hop: 'one-way send to another object (per hop)' } as const;
   out.push(
     grid(
       ['invocation', 'calls/s', 'server ms', 'service ms', 'log records', 'keys written'],

@@ -32,6 +32,7 @@ function rounds(): Array<Record<FloorPhase, FloorPhaseRun>> {
     noop: run(100, 400, 250 + scale, 100, { floor: 100 }),
     clock: run(100, 500, 300, 100, { floor: 150 }),
     write: run(100, 450, 280, 100, { floor: 120 }),
+    'one-key': run(100, 1_000 * scale, 300, 100, { floor: 120 }),
     'chain-short': run(100, 800, 500, 200, { floor: 200 }),
     'chain-long': run(100, 2_000, 500 + 100 * 4 * 3 * scale, 600, { floor: 600 }),
     idle: run(0, 2_000, 100 * scale, 0),
@@ -63,6 +64,7 @@ describe('the Restate floor', () => {
     expect(section.ratios.invocationsPerTask).toBeCloseTo(3.2, 10);
     expect(section.floorPlannedInvocationsPerTask).toBe(5);
     expect(section.probes.noop.serverMs).toBeCloseTo(2.52, 10);
+    expect(section.probes.oneKey.callsPerSecond).toBe(50);
     // Each extra hop of the long chain over the short one: the median round spends 2,400 ms more over 100 calls × 4 extra hops.
     expect(section.probes.hop.serverMs).toBeCloseTo(6, 10);
     expect(section.probes.hop.serviceMs).toBeCloseTo(1, 10);

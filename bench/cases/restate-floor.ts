@@ -5,7 +5,7 @@
  * agents as virtual objects, a workflow per task, one-way sends down and results passed up every
  * manager) — alternated round by round with the same tasks and the same number in flight; and
  * single-invocation probes (an object handler doing nothing, reading the clock once, writing one
- * state key; a chain of one-way sends between objects, short and long, whose difference is the cost
+ * state key — on an object per caller, and on one object for all of them; a chain of one-way sends between objects, short and long, whose difference is the cost
  * of a hop). Each phase reads the CPU time of restate-server, of each service process and of this
  * (client) process from `/proc`, and the server's own counters (invocations started, log records,
  * keys written). Skipped, with the reason, when @restatedev/restate-server is not installed.
@@ -57,7 +57,7 @@ export interface FloorPhaseRun {
   readonly scheduled: number;
 }
 
-export const FLOOR_PHASES = ['floor', 'echelon', 'noop', 'clock', 'write', 'chain-short', 'chain-long', 'idle'] as const;
+export const FLOOR_PHASES = ['floor', 'echelon', 'noop', 'clock', 'write', 'one-key', 'chain-short', 'chain-long', 'idle'] as const;
 export type FloorPhase = (typeof FLOOR_PHASES)[number];
 
 export interface RestateFloorResult {
@@ -143,7 +143,9 @@ export async function measureRestateFloor(job: RestateFloorJob): Promise<Restate
     const floor = floorSystem(ingress, `floor-${process.pid}-`);
     const echelon = orchestratorSystem('restate-echelon', client);
     let lane = 0;
-    const calls = (probe: FloorProbe) => () => lanes(job.probeCalls, job.probeInFlight, (worker) => probeCall(ingress, probe, `w${worker}`)).then(() => ({ units: job.probeCalls, plannedInvocations: job.probeCalls }));
+    // Each caller on its own object; `oneKey`: every caller on the same one (a hot spot: the root, the resources object).
+    const calls = (probe: FloorProbe, oneKey = false) => () =>
+      lanes(job.probeCalls, job.probeInFlight, (worker) => probeCall(ingress, probe, oneKey ? 'hot' : `w${worker}`)).then(() => ({ units: job.probeCalls, plannedInvocations: job.probeCalls }));
     const chains = (hops: number) => () => {
       const base = lane++;
       return lanes(job.probeCalls, job.probeInFlight, (worker) => chainCall(ingress, `l${base}.${worker}`, hops)).then(() => ({ units: job.probeCalls, plannedInvocations: job.probeCalls * (1 + hops) }));
@@ -160,6 +162,7 @@ export async function measureRestateFloor(job: RestateFloorJob): Promise<Restate
       noop: calls('noop'),
       clock: calls('clock'),
       write: calls('write'),
+      'one-key': calls('write', true),
       'chain-short': chains(1),
       'chain-long': chains(job.chainHops),
       idle: () => new Promise((resolve) => setTimeout(() => resolve({ units: 0 }), 2_000)),
