@@ -23,7 +23,7 @@
 import '../../src/restate/polyfill.js';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { endpoint, object, serde, service, workflow, type Context, type ObjectContext, type WorkflowContext } from '@restatedev/restate-sdk';
+import { endpoint, object, serde, service, TerminalError, workflow, type Context, type ObjectContext, type WorkflowContext } from '@restatedev/restate-sdk';
 import { work } from '../workload.js';
 import { FLOOR, type FloorOutcome } from './restate-floor.js';
 import { nextHop, routingTreeOf, type RouteEntry, type RouteNode } from './routing.js';
@@ -49,7 +49,8 @@ function send(ctx: Context, service: string, method: string, parameter: unknown,
 function agents(byId: ReadonlyMap<string, RouteNode>) {
   const nodeOf = (ctx: ObjectContext): RouteNode => {
     const node = byId.get(ctx.key);
-    if (node === undefined) throw new Error(`floor: no agent ${ctx.key}`);
+    // Terminal: Restate retries any other error for ever.
+    if (node === undefined) throw new TerminalError(`floor: no agent ${ctx.key}`);
     return node;
   };
   const load = async (ctx: ObjectContext, by: number): Promise<number> => {
