@@ -6,6 +6,7 @@
 import { measureLatency, measurePerHop, type HopJob, type LatencyJob } from './cases/latency.js';
 import { measureMemory, type MemoryJob } from './cases/memory.js';
 import { measureRestate, type RestateJob } from './cases/restate.js';
+import { measureRestateFloor, type RestateFloorJob } from './cases/restate-floor.js';
 import { measureRestore, type RestoreJob } from './cases/restore.js';
 import { measureScale, type ScaleJob, type ScaleShape } from './cases/scale.js';
 import { measureSimulation, type SimulationJob } from './cases/simulation.js';
@@ -22,6 +23,7 @@ export type Job =
   | ({ readonly case: 'simulation' } & SimulationJob)
   | ({ readonly case: 'streaming' } & StreamingJob)
   | ({ readonly case: 'restate' } & RestateJob)
+  | ({ readonly case: 'restate-floor' } & RestateFloorJob)
   | ({ readonly case: 'restore' } & RestoreJob);
 
 export type JobResult = Awaited<ReturnType<typeof runJob>>;
@@ -45,6 +47,8 @@ export function runJob(job: Job) {
       return measureStreaming(job);
     case 'restate':
       return measureRestate(job);
+    case 'restate-floor':
+      return measureRestateFloor(job);
     case 'restore':
       return measureRestore(job);
   }
@@ -70,9 +74,9 @@ const CHAIN_ROUTES = { routes: 3 } as const;
  * take a second, 5 times), the 100,000-agent organisation twice and the million tasks once.
  */
 const SIZES = {
-  full: { routes: { routes: 100, warmRoutes: 400 }, tasks: 20_000, warmup: 5_000, runs: 5, echelonRuns: 3, latencyTasks: 2_000, hopTasks: 300, scale: [1_000, 10_000, 100_000], scaleRuns: [3, 3, 2], shapes: [1_000, 10_000], memory: [10_000, 100_000, 1_000_000], simulation: { agents: 100_000, tasks: 1_000_000 }, day: 24, restate: 200, restore: 500 },
-  quick: { routes: { routes: 100, warmRoutes: 200 }, tasks: 4_000, warmup: 1_000, runs: 3, echelonRuns: 3, latencyTasks: 500, hopTasks: 100, scale: [1_000, 10_000, 100_000], scaleRuns: [1, 1, 1], shapes: [1_000, 10_000], memory: [10_000, 50_000, 100_000], simulation: { agents: 100_000, tasks: 50_000 }, day: 24, restate: 100, restore: 200 },
-  smoke: { routes: { routes: 10, warmRoutes: 10 }, tasks: 200, warmup: 50, runs: 2, echelonRuns: 2, latencyTasks: 50, hopTasks: 10, scale: [111, 1_111], scaleRuns: [1, 1], shapes: [111, 1_111], memory: [100, 200, 400], simulation: { agents: 111, tasks: 200 }, day: 1, restate: 0, restore: 20 },
+  full: { routes: { routes: 100, warmRoutes: 400 }, tasks: 20_000, warmup: 5_000, runs: 5, echelonRuns: 3, latencyTasks: 2_000, hopTasks: 300, scale: [1_000, 10_000, 100_000], scaleRuns: [3, 3, 2], shapes: [1_000, 10_000], memory: [10_000, 100_000, 1_000_000], simulation: { agents: 100_000, tasks: 1_000_000 }, day: 24, restate: 200, restore: 500, floor: { count: 200, rounds: 3, probeCalls: 400 } },
+  quick: { routes: { routes: 100, warmRoutes: 200 }, tasks: 4_000, warmup: 1_000, runs: 3, echelonRuns: 3, latencyTasks: 500, hopTasks: 100, scale: [1_000, 10_000, 100_000], scaleRuns: [1, 1, 1], shapes: [1_000, 10_000], memory: [10_000, 50_000, 100_000], simulation: { agents: 100_000, tasks: 50_000 }, day: 24, restate: 100, restore: 200, floor: { count: 80, rounds: 3, probeCalls: 200 } },
+  smoke: { routes: { routes: 10, warmRoutes: 10 }, tasks: 200, warmup: 50, runs: 2, echelonRuns: 2, latencyTasks: 50, hopTasks: 10, scale: [111, 1_111], scaleRuns: [1, 1], shapes: [111, 1_111], memory: [100, 200, 400], simulation: { agents: 111, tasks: 200 }, day: 1, restate: 0, restore: 20, floor: { count: 0, rounds: 0, probeCalls: 0 } },
 } as const;
 
 /** Every job of a plan, in the order they run. */
@@ -116,6 +120,9 @@ export function plan(name: PlanName): Job[] {
   jobs.push({ case: 'simulation', system: 'wide-floor', agents: size.simulation.agents, tasks: Math.ceil(size.simulation.tasks / 10) });
   // On a real Restate server: a few hundred tasks per placement at most (each runs at tens of tasks/s, not thousands).
   if (size.restate > 0) for (const processes of [1, 2, 3] as const) jobs.push({ case: 'restate', processes, count: size.restate, warmup: Math.ceil(size.restate / 4), inFlight: 50, latencyTasks: 20 });
+  // echelon on Restate beside the floor under it (the same hierarchy on Restate with the SDK alone), alternated on one server;
+  // the warm-up is the mix twice (22 types), every task checked to route as echelon routes it.
+  if (size.floor.count > 0) jobs.push({ case: 'restate-floor', count: size.floor.count, warmup: 44, inFlight: 50, rounds: size.floor.rounds, probeCalls: size.floor.probeCalls, probeInFlight: 50, chainHops: 5 });
   jobs.push({ case: 'restore', parked: 50, iterations: size.restore, runs: 3 });
   return jobs;
 }

@@ -6,6 +6,7 @@
 import type { HopJob, HopResult, LatencyResult } from './cases/latency.js';
 import type { MemoryResult } from './cases/memory.js';
 import type { RestateResult } from './cases/restate.js';
+import type { RestateFloorResult } from './cases/restate-floor.js';
 import type { RestoreResult } from './cases/restore.js';
 import type { ScaleResult, ScaleShape } from './cases/scale.js';
 import type { SimulationResult } from './cases/simulation.js';
@@ -26,6 +27,7 @@ export type Measured =
   | { readonly job: Extract<Job, { case: 'simulation' }>; readonly result: SimulationResult }
   | { readonly job: Extract<Job, { case: 'streaming' }>; readonly result: StreamingResult }
   | { readonly job: Extract<Job, { case: 'restate' }>; readonly result: RestateResult }
+  | { readonly job: Extract<Job, { case: 'restate-floor' }>; readonly result: RestateFloorResult }
   | { readonly job: Extract<Job, { case: 'restore' }>; readonly result: RestoreResult }
 
 

@@ -9,7 +9,7 @@
  *   npx tsx bench/restate-server-settings.ts [tasks=150] [inFlight=20] [rounds=2] [variants=p24,p4]
  */
 process.env.RESTATE_LOGGING ??= 'ERROR';
-import { readFileSync } from 'node:fs';
+import { processCpuMs as cpuMs } from './restate-process.js';
 const { developmentTeam } = await import('../src/index.js');
 const { restateEndpoint, restateOrchestrator, startRestateServer } = await import('../src/restate/index.js');
 
@@ -17,13 +17,6 @@ const [tasks = 150, inFlight = 20, rounds = 2] = process.argv.slice(2, 5).map(Nu
 const variants = (process.argv[5] ?? 'p24,p4').split(',');
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-/** CPU time (user + system) of a process so far, in ms. */
-function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 const options = { hierarchy: developmentTeam(), executors: { default: async (task: { type: string }) => ({ done: task.type }) } };
 const TYPES = ['api_design', 'database', 'react', 'css', 'python', 'sql', 'strategy'];

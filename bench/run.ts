@@ -22,9 +22,11 @@ const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.leng
 const nodeFlags = args.find((arg) => arg.startsWith('--node-flags='))?.slice('--node-flags='.length).split(' ').filter(Boolean) ?? [];
 /**
  * The sections a job belongs to, for `--only`: its case; the store runs are `persistence`, the
- * inspected runs `inspection`, and plain echelon at 100 in flight (what both compare with) is in all three.
+ * inspected runs `inspection`, and plain echelon at 100 in flight (what both compare with) is in all three;
+ * the Restate floor is in `restate` and in `restate-floor` (that job alone).
  */
 const sections = (job: ReturnType<typeof plan>[number]): string[] => {
+  if (job.case === 'restate-floor') return ['restate', 'restate-floor'];
   if (job.case !== 'throughput') return [job.case];
   if (job.system === 'echelon-memory-store' || job.system === 'echelon-sqlite') return ['persistence'];
   if (job.system.startsWith('echelon-inspect')) return ['throughput', 'inspection'];
@@ -55,6 +57,8 @@ function describe(job: Job): string {
       return `streaming cost, ${job.inFlight} in flight, variants alternated`;
     case 'restate':
       return `Restate, ${job.processes} service process${job.processes === 1 ? '' : 'es'}, ${job.inFlight} in flight`;
+    case 'restate-floor':
+      return `Restate: echelon beside the floor (the SDK alone), ${job.inFlight} in flight, alternated ${job.rounds}×, with single-invocation probes`;
     case 'restore':
       return `Restate agent restore, idle and with ${job.parked} parked approvals`;
   }

@@ -5,12 +5,13 @@
  * the three apart), and the CPU time each process spent per task — where the time goes. Skipped,
  * with the reason, when @restatedev/restate-server is not installed.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { developmentTeam } from '../../src/index.js';
+import { developmentTeam, type Orchestrator } from '../../src/index.js';
 import { restateServerBinary } from '../../src/restate/server.js';
 import { startRestateCluster, type ServiceProcessSpec } from '../../test/support/restate-cluster.js';
+import { processCpuMs as cpuMs } from '../restate-process.js';
 import { percentile } from '../stats.js';
+import type { System } from '../systems/types.js';
 import { pump, taskMix } from '../workload.js';
 
 export interface RestateJob {
@@ -39,15 +40,17 @@ export const PLACEMENTS: Readonly<Record<RestateJob['processes'], readonly Servi
   3: [{ name: 'executive', hosts: ['cto'] }, { name: 'backend', hosts: ['backend_lead'] }, { name: 'frontend', hosts: ['frontend_lead'] }],
 };
 
-/** CPU time (user + system) of a process so far, in ms; 0 once it is gone. */
-function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
+/** A client of the organisation on Restate as a bench system: a task that does not complete fails the run. */
+export function orchestratorSystem(name: string, client: Pick<Orchestrator, 'submit'>): System {
+  return {
+    name,
+    submit: async (type: string) => {
+      const outcome = await client.submit({ type });
+      if (outcome.status !== 'completed') throw new Error(`a ${type} task ended ${outcome.status}: ${outcome.error?.message}`);
+      return { executedBy: outcome.executedBy!, chain: outcome.delegationChain, result: outcome.result };
+    },
+    stop: async () => {},
+  };
 }
 
 export async function measureRestate(job: RestateJob): Promise<RestateResult> {
@@ -64,15 +67,7 @@ export async function measureRestate(job: RestateJob): Promise<RestateResult> {
   const client = restateOrchestrator({ ...organisation(), ingressUrl: cluster.server.ingressUrl, adminUrl: cluster.server.adminUrl });
   const hierarchy = developmentTeam();
   const typeAt = taskMix(hierarchy);
-  const system = {
-    name: `restate-${job.processes}`,
-    submit: async (type: string) => {
-      const outcome = await client.submit({ type });
-      if (outcome.status !== 'completed') throw new Error(`a ${type} task ended ${outcome.status}: ${outcome.error?.message}`);
-      return { executedBy: outcome.executedBy!, chain: outcome.delegationChain, result: outcome.result };
-    },
-    stop: async () => {},
-  };
+  const system = orchestratorSystem(`restate-${job.processes}`, client);
   try {
     await pump(system, { count: job.warmup, typeAt, inFlight: job.inFlight });
     const pids = { 'restate-server': cluster.server.pid, ...Object.fromEntries(PLACEMENTS[job.processes].map((spec) => [spec.name, cluster.process(spec.name).pid])) };

@@ -4,7 +4,7 @@
  * is echelon's default (`capabilityMatching()`), reimplemented from the raw tree so the
  * baselines share nothing with echelon but the hierarchy's data.
  */
-import type { Hierarchy } from '../../src/index.js';
+import type { AgentNode, Hierarchy } from '../../src/index.js';
 
 /** One agent as the baselines see it: plain objects, precomputed subtree capabilities. */
 export interface RouteNode {
@@ -17,10 +17,18 @@ export interface RouteNode {
 
 export type Hop = { readonly kind: 'delegate'; readonly child: RouteNode } | { readonly kind: 'execute' } | { readonly kind: 'none' };
 
+/** What routing needs of an agent: plain data, so a process that loads no echelon code can route too. */
+export type RouteEntry = Pick<AgentNode, 'id' | 'parentId' | 'capabilities'>;
+
 /** Builds the baselines' tree from a hierarchy; returns the root and every node by id. */
 export function routingTree(hierarchy: Hierarchy): { readonly root: RouteNode; readonly byId: ReadonlyMap<string, RouteNode> } {
+  return routingTreeOf(hierarchy.nodes());
+}
+
+/** The same from the agents as data, in preorder (the root first, parents before their reports). */
+export function routingTreeOf(entries: readonly RouteEntry[]): { readonly root: RouteNode; readonly byId: ReadonlyMap<string, RouteNode> } {
   const byId = new Map<string, RouteNode>();
-  for (const node of hierarchy.nodes()) {
+  for (const node of entries) {
     const parent = node.parentId === undefined ? undefined : byId.get(node.parentId)!;
     const routeNode: RouteNode = { id: node.id, parent, children: [], capabilities: new Set(node.capabilities), subtree: new Set(node.capabilities) };
     parent?.children.push(routeNode);
@@ -32,7 +40,9 @@ export function routingTree(hierarchy: Hierarchy): { readonly root: RouteNode; r
     const node = nodes[index]!;
     for (const capability of node.subtree) node.parent?.subtree.add(capability);
   }
-  return { root: byId.get(hierarchy.root.id)!, byId };
+  const root = nodes[0];
+  if (root === undefined || root.parent !== undefined) throw new Error('routingTreeOf: the agents must come in preorder, the root first');
+  return { root, byId };
 }
 
 /** What `node` does with a task of this type. */
