@@ -73,6 +73,23 @@ describe('the pipeline: answers that come late, twice, or stale are ignored', ()
     live.stop();
   });
 
+  it('a lost-decision notice for a task no longer deciding (answered, or cancelled meanwhile) is ignored', () => {
+    const live = liveAgents();
+    live.play({ type: 'assign', kind: 'think' });
+    const answered = live.host.awaits.get(`${BOSS}/dec:think`)!;
+    live.play({ type: 'answer', taskId: 'think' });
+    live.agent(BOSS)!.send(answered.again());
+    expect(live.context(BOSS).held.think).toMatchObject({ phase: 'running', attempt: 1 });
+    live.play({ type: 'assign', kind: 'plan' });
+    const cancelled = live.host.awaits.get(`${BOSS}/dec:plan`)!;
+    live.play({ type: 'cancel', taskId: 'plan' });
+    live.agent(BOSS)!.send(cancelled.again());
+    expect(live.context(BOSS).held.plan).toBeUndefined();
+    expect(live.host.awaits.has(`${BOSS}/dec:plan`)).toBe(false);
+    expect(faults(live)).toEqual([]);
+    live.stop();
+  });
+
   it('a strategy asked again is given the same candidates as the first time', () => {
     const asked: string[][] = [];
     const live = liveAgents(policyWith({ select: { plan: (_job, candidates) => (asked.push(candidates.map((c) => c.id)), new Promise<Step>(() => undefined)) } }));
@@ -120,7 +137,7 @@ describe('the pipeline: a policy port that breaks its contract fails the task, n
     live.play({ type: 'assign', kind: 'work' });
     const [bad, work] = settled(live);
     expect(bad!.settlement).toEqual({ status: 'failed', error, attempts: 2, executedBy: 'kid1' });
-    expect(work!.settlement).toEqual({ status: 'failed', error, attempts: 0 });
+    expect(work!.settlement).toStrictEqual({ status: 'failed', error, attempts: 0 });
     live.stop();
   });
 });
@@ -136,6 +153,20 @@ describe('the pipeline: deferral, cancellation, splitting', () => {
     expect(modes).toEqual(['route', 'defer']);
     expect([...live.host.claims]).toEqual([`${BOSS}/wait`]);
     expect(live.host.executions.get(`${BOSS}/wait`)).toBe(1);
+    live.stop();
+  });
+
+  it('a deferred task woken and handed down takes its resources at this agent, in the step that routes it', () => {
+    const live = liveAgents(
+      policyWith({
+        evaluate: { wait: (job) => (job.mode === 'defer' ? { kind: 'delegate', candidates: [] } : POLICY.evaluate(BOSS, job, {})) },
+        select: { wait: () => ({ kind: 'assign', childId: 'kid1' }) },
+      }),
+    );
+    live.play({ type: 'assign', kind: 'wait' });
+    live.play({ type: 'release' });
+    expect(live.context('kid1').held.wait).toBeDefined();
+    expect(live.host.claims.has(`${BOSS}/wait`)).toBe(true);
     live.stop();
   });
 
