@@ -146,6 +146,7 @@ export type Effect =
     }
   /** Stop waiting for a decision (its task was cancelled, or it is no longer needed): its signal aborts. */
   | { readonly type: 'forget'; readonly key: string }
+  /** Hold / free a task's declared resources: asked only for a task that declares some. */
   | { readonly type: 'claim'; readonly task: Task }
   | { readonly type: 'release'; readonly taskId: string }
   | { readonly type: 'report'; readonly report: AgentReport };

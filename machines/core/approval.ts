@@ -10,7 +10,7 @@ import { taskErrorFromUnknown, type TaskError } from '../../src/errors.js';
 import type { AgentMessage, ApprovalDecision, ApprovalRequest, ApprovalRequirement } from '../../src/types.js';
 import type { AgentInternalEvent, HeldTask } from '../agent.types.js';
 import { end } from './delivery.js';
-import { control, move, report, send, token, type Turn } from './turn.js';
+import { claim, control, move, report, send, token, type Turn } from './turn.js';
 import { table } from './tables.js';
 
 const timerKey = (approvalId: string) => `apv:${approvalId}`;
@@ -26,7 +26,7 @@ export function park(t: Turn, record: HeldTask, requirement: ApprovalRequirement
     end(t, record, { status: 'rejected', error: request, attempts: 0 });
     return;
   }
-  t.effects.push({ type: 'claim', task: record.task });
+  claim(t, record.task);
   move(t, record, 'park');
   record.approval = { request, decisions: [], asked: [], timeoutMs: requirement.timeoutMs ?? settings.approvalTimeoutMs };
   table(t.ctx, 'approvals')[approvalId] = record.task.id;

@@ -7,7 +7,7 @@ import { cancelJoin, joinAfter, type JoinProgress } from '../../src/delegation/j
 import type { TaskError } from '../../src/errors.js';
 import type { Settlement, Task } from '../../src/types.js';
 import type { HeldTask } from '../agent.types.js';
-import { move, report, send, type Turn } from './turn.js';
+import { move, release, report, send, type Turn } from './turn.js';
 
 /** Delivers a settled task one step back along its chain, or to its origin at the entry agent. */
 export function deliver(t: Turn, task: Task, settlement: Settlement): void {
@@ -41,7 +41,7 @@ export function deliver(t: Turn, task: Task, settlement: Settlement): void {
 /** Ends a held task here (executed, failed, rejected or cancelled here) and delivers it. */
 export function end(t: Turn, record: HeldTask, settlement: Settlement): void {
   move(t, record, 'leave');
-  t.effects.push({ type: 'release', taskId: record.task.id });
+  release(t, record.task);
   report(t, { type: 'task.ended', task: record.task, agent: t.me, settlement });
   deliver(t, record.task, settlement);
 }

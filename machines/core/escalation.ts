@@ -9,7 +9,7 @@ import type { AgentMessage, EscalationRequest, Task } from '../../src/types.js';
 import { resolutionTaskId, type HeldTask } from '../agent.types.js';
 import type { Step } from '../ports.js';
 import { deliver, end } from './delivery.js';
-import { move, report, send, type Turn } from './turn.js';
+import { move, release, report, send, type Turn } from './turn.js';
 import { table } from './tables.js';
 
 /** Raises an escalation for a held task (in the pipeline, or after its execution failed). */
@@ -54,7 +54,7 @@ export function escalate(t: Turn, record: HeldTask, step: Extract<Step, { kind: 
   record.escalationId = id;
   move(t, record, 'escalate');
   table(t.ctx, 'escalations')[id] = task.id;
-  t.effects.push({ type: 'release', taskId: task.id });
+  release(t, task);
   if (step.to !== 'human') send(t, step.to, { type: 'escalation.raised', escalation });
   report(t, { type: 'escalation.raised', escalation, resolutionTaskId: resolutionTaskId(task.id, id) });
 }

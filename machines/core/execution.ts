@@ -11,7 +11,7 @@ import type { Step } from '../ports.js';
 import { park } from './approval.js';
 import { end } from './delivery.js';
 import { escalate } from './escalation.js';
-import { move, report, type Turn } from './turn.js';
+import { claim, move, release, report, type Turn } from './turn.js';
 import { enlist } from './tables.js';
 import type { ExecutionPolicy, Task } from '../../src/types.js';
 
@@ -41,7 +41,7 @@ const runKey = (taskId: string) => `run:${taskId}`;
 
 /** Takes a task for execution: now if a slot is free, else at the back of the queue. */
 export function accept(t: Turn, record: HeldTask): void {
-  t.effects.push({ type: 'claim', task: record.task });
+  claim(t, record.task);
   record.attempt = 0;
   if (t.ctx.running < t.ports.settings.concurrency(t.me)) {
     start(t, record);
@@ -161,7 +161,7 @@ function failed(t: Turn, record: HeldTask, error: TaskError, retryable: boolean)
 /** After an execution failed for good (or asked to escalate): escalate, park for approval, run again, or end it here. */
 function after(t: Turn, record: HeldTask, step: Step, error: TaskError | undefined): void {
   const attempts = record.attempt ?? 0;
-  t.effects.push({ type: 'release', taskId: record.task.id });
+  release(t, record.task);
   switch (step.kind) {
     case 'escalate':
       escalate(t, record, step);
@@ -170,7 +170,7 @@ function after(t: Turn, record: HeldTask, step: Step, error: TaskError | undefin
       if (step.approval !== undefined) park(t, record, step.approval);
       else {
         // Run again from the queue, holding its resources again (released above with the attempt).
-        t.effects.push({ type: 'claim', task: record.task });
+        claim(t, record.task);
         move(t, record, 'queue');
         record.attempt = 0;
         enlist(t.ctx, 'queue', record.task.id);

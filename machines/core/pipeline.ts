@@ -13,7 +13,7 @@ import { accept } from './execution.js';
 import { park } from './approval.js';
 import { escalate } from './escalation.js';
 import { end } from './delivery.js';
-import { control, failure, hold, move, report, send, settledCancelled, token, type Turn } from './turn.js';
+import { claim, control, failure, hold, move, report, send, settledCancelled, token, type Turn } from './turn.js';
 import { enlist, table } from './tables.js';
 
 /** Whether a decision answered with a promise (an answer is always an object: a step, or a promise of one). */
@@ -176,7 +176,7 @@ export function apply(t: Turn, record: HeldTask, step: Step): void {
   const { task } = record;
   // A deferred task whose resources are free takes them now, in the same step that routes it,
   // so nobody grabs them between here and the agent that will execute it.
-  if (record.mode === 'defer' && step.kind !== 'defer') t.effects.push({ type: 'claim', task });
+  if (record.mode === 'defer' && step.kind !== 'defer') claim(t, task);
   switch (step.kind) {
     case 'assign': {
       const handed: Task = { ...task, chain: [...task.chain, step.childId] };

@@ -30,6 +30,16 @@ export function report(t: Turn, report: AgentReport): void {
   t.effects.push({ type: 'report', report });
 }
 
+/** Holds the resources a task declares while it is taken for execution here (one that declares none asks for nothing). */
+export function claim(t: Turn, task: Task): void {
+  if (task.resources.length > 0) t.effects.push({ type: 'claim', task });
+}
+
+/** Frees what a task holds here (one that declares no resources never held any). */
+export function release(t: Turn, task: Task): void {
+  if (task.resources.length > 0) t.effects.push({ type: 'release', taskId: task.id });
+}
+
 /** A fresh token (for a decision or a timer) from the agent's counter. */
 export function token(t: Turn): number {
   return ++t.ctx.seq;

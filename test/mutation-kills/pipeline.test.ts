@@ -170,6 +170,18 @@ describe('the pipeline: deferral, cancellation, splitting', () => {
     live.stop();
   });
 
+  it('a task declaring no resources asks the host for no claim and no release (on Restate, each would be a message to the resources object)', () => {
+    const live = liveAgents();
+    live.agent(BOSS)!.send({ type: 'task.assign', task: makeTask({ id: 'plain', type: 'work', chain: [BOSS] }) });
+    live.play({ type: 'result', taskId: 'plain', result: 'ok' });
+    live.play({ type: 'assign', kind: 'work' });
+    live.play({ type: 'result', taskId: 'work', result: 'ok' });
+    const asked = live.host.performed.flatMap((batch) => batch.effects).flatMap((effect) => (effect.type === 'claim' ? [`claim ${effect.task.id}`] : effect.type === 'release' ? [`release ${effect.taskId}`] : []));
+    expect(asked).toEqual(['claim work', 'release work']);
+    expect(settled(live).map((report) => [report.task.id, report.settlement.status])).toEqual([['plain', 'completed'], ['work', 'completed']]);
+    live.stop();
+  });
+
   it('released resources wake the deferred tasks only: a running one runs on', () => {
     const live = liveAgents();
     live.play({ type: 'assign', kind: 'work' });

@@ -48,10 +48,11 @@ export const requestOf = (kind: RequestKind): ApprovalRequest => ({
 /** The error the host gives a decision that did not answer in time. */
 export const decisionTimeout = (agentId: string) => new Error(`${agentId} waited ${SETTINGS.decisionTimeoutMs(agentId)} ms for a decision that did not answer.`);
 
-export const topTask = (kind: Kind): Task => makeTask({ id: kind, type: kind, chain: [BOSS] });
+/** Every scripted task declares the resource, so the host sees each claim and release (a task declaring none asks for neither). */
+export const topTask = (kind: Kind): Task => makeTask({ id: kind, type: kind, chain: [BOSS], resources: [RESOURCE] });
 
 const subtask = (key: 'a' | 'b', type: Kind): Task =>
-  makeTask({ id: `split.${key}`, type, rootId: 'split', chain: [BOSS], depth: 1, origin: { kind: 'subtask', agent: BOSS, parentId: 'split', key } });
+  makeTask({ id: `split.${key}`, type, rootId: 'split', chain: [BOSS], depth: 1, resources: [RESOURCE], origin: { kind: 'subtask', agent: BOSS, parentId: 'split', key } });
 
 const candidate = (id: string) => ({ id, node: { id }, capable: true, load: 0 }) as unknown as Candidate;
 const never = <T>() => new Promise<T>(() => undefined);
