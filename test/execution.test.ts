@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { defineHierarchy, developmentTeam, EchelonError, type Orchestrator, type OrchestratorEvent } from '../src/index.js';
 import { backoffDelay } from '../src/charts.js';
@@ -208,6 +208,39 @@ describe('retries with exponential backoff', () => {
     });
     expect((await org.submit({ type: 'strategy' })).error?.message).toBe('bad input');
     expect(calls).toBe(1);
+  });
+
+  it('a retryable predicate that throws fails the task with the executor\'s error, unretried, and the organisation goes on', async () => {
+    const clock = new SimulatedClock();
+    let calls = 0;
+    const org = start({
+      hierarchy: developmentTeam(),
+      clock,
+      execution: {
+        retry: { attempts: 5 },
+        retryable: () => {
+          throw new Error('predicate bug');
+        },
+      },
+      executors: {
+        default: async () => 'fine',
+        byId: {
+          cto: async () => {
+            calls += 1;
+            throw new Error('bad input');
+          },
+        },
+      },
+    });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect((await org.submit({ type: 'strategy' })).error).toEqual({ code: 'executor_error', message: 'bad input' });
+      expect(calls).toBe(1);
+      expect(String(error.mock.calls[0]?.[0])).toContain('execution.retryable threw for cto');
+      expect((await org.submit({ type: 'css' })).status).toBe('completed');
+    } finally {
+      error.mockRestore();
+    }
   });
 
   it('times out attempts and retries them', async () => {

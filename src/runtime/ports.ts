@@ -140,7 +140,15 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
       task.execution === undefined ? policies.get(agentId)! : mergeExecution(policies.get(agentId)!, task.execution, `execution of task ${task.id}`),
     retryable: (agentId, thrown) => {
       if (thrown instanceof EchelonError && (thrown.code === 'cancelled' || thrown.code === 'budget_exceeded')) return false;
-      return executionFor(agentId)?.retryable?.(thrown) ?? true;
+      const retryable = executionFor(agentId)?.retryable;
+      if (retryable === undefined) return true;
+      try {
+        return retryable(thrown);
+      } catch (error) {
+        // The user's predicate failing must fail this task, not the process: judged not retryable.
+        console.error(`echelon: execution.retryable threw for ${agentId}; the error is not retried:`, error);
+        return false;
+      }
     },
     approvalTimeoutMs: options.approvals?.timeoutMs,
   };
