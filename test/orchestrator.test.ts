@@ -246,6 +246,12 @@ describe('bad input', () => {
     expect(thrown(() => createOrchestrator({ executors: async () => 1 } as never)).code).toBe('invalid_option');
   });
 
+  it.each([['no options', undefined], ['null', null], ['a string', 'developmentTeam']])('refuses %s with invalid_option, not a TypeError', (_case, options) => {
+    const error = thrown(() => createOrchestrator(options as never));
+    expect(error.code).toBe('invalid_option');
+    expect(error.message).toContain('createOrchestrator needs { hierarchy, executors }');
+  });
+
   it('agents without capabilities need no executor', async () => {
     const org = start({
       hierarchy: defineHierarchy({ id: 'boss', role: 'manager', children: [{ id: 'doer', role: 'worker', capabilities: ['job'] }] }),

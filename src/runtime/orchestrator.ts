@@ -44,7 +44,7 @@ export type { AgentStatus, Orchestrator, OrchestratorStatus } from './api.js';
  */
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   checkOrchestratorOptions(options);
-  const { hierarchy } = options;
+  const hierarchy = (options as Partial<OrchestratorOptions> | null | undefined)?.hierarchy;
   if (typeof options !== 'object' || options === null || typeof hierarchy?.get !== 'function') {
     invalid('createOrchestrator needs { hierarchy, executors }: build the hierarchy with defineHierarchy() or a preset such as developmentTeam().');
   }
