@@ -182,6 +182,17 @@ describe('quorum', () => {
     expect((await outcome).approvals[0]!.decisions.map((decision) => decision.by)).toEqual(['api_specialist', 'backend_lead', 'cto']);
   });
 
+  it('a quorum larger than the agents with the authority is refused when asked, not left waiting for ever', async () => {
+    const org = start();
+    const outcome = await org.submit({ type: 'python', approval: { quorum: 4 } });
+    expect(outcome).toMatchObject({ status: 'rejected', error: { code: 'approval_unauthorized' } });
+    expect(outcome.error?.message).toBe('"python" at backend_dev_1 needs 4 approvals at level 2 or above, and only 3 agent(s) above it have that authority (api_specialist, backend_lead, cto).');
+    expect(org.approvals.pending()).toEqual([]);
+    // Exactly as many as have the authority (backend_lead and cto at level 1 or above) is reachable, and waits.
+    const { approval } = await parked(org, { type: 'python', approval: { quorum: 2, level: 1 } });
+    expect(approval).toMatchObject({ status: 'pending', quorum: 2, approver: 'backend_lead' });
+  });
+
   it('one rejection ends it, whatever the approvals so far', async () => {
     const org = start();
     const { outcome, approval } = await parked(org, { type: 'python', approval: { quorum: 2 } });

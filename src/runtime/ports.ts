@@ -192,6 +192,15 @@ function approvalRequest(hierarchy: OrchestratorOptions['hierarchy'], agentId: s
   if ('code' in choice) return choice;
   const quorum = requirement.quorum ?? 1;
   if (!Number.isInteger(quorum) || quorum < 1) return { code: 'invalid_option', message: `An approval quorum must be a whole number ≥ 1, got ${quorum}.` };
+  // A quorum larger than those who may decide could never be met: the task would wait for ever.
+  const eligible = hierarchy.ancestors(agentId).filter((node) => node.level <= choice.requiredLevel);
+  if (quorum > eligible.length) {
+    return {
+      code: 'approval_unauthorized',
+      message: `"${task.type}" at ${agentId} needs ${quorum} approvals at level ${choice.requiredLevel} or above, and only ${eligible.length} agent(s) above it have that authority (${eligible.map((node) => node.id).join(', ')}).`,
+      details: { requester: agentId },
+    };
+  }
   return {
     id: approvalId,
     taskId: task.id,
