@@ -243,6 +243,45 @@ describe('retries with exponential backoff', () => {
     }
   });
 
+  it.each<[string, () => number]>([
+    ['throws', () => {
+      throw new Error('rng down');
+    }],
+    ['returns NaN', () => Number.NaN],
+    ['returns 2', () => 2],
+  ])('a random option that %s does not stop the organisation: retries still back off, and it goes on', async (_case, random) => {
+    const clock = new SimulatedClock();
+    let calls = 0;
+    const org = start({
+      hierarchy: developmentTeam(),
+      clock,
+      random,
+      execution: { retry: { attempts: 3, initialDelayMs: 100, jitter: 1 } },
+      executors: {
+        default: async () => 'fine',
+        byId: {
+          cto: async () => {
+            calls += 1;
+            throw new Error('flaky');
+          },
+        },
+      },
+    });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const outcome = org.submit({ type: 'strategy' });
+      for (let i = 0; i < 10 && calls < 3; i += 1) {
+        await flush();
+        clock.increment(1_000);
+      }
+      expect(await outcome).toMatchObject({ status: 'failed', attempts: 3 });
+      expect(String(error.mock.calls[0]?.[0])).toContain('the random option must return a number in [0, 1)');
+      expect((await org.submit({ type: 'css' })).status).toBe('completed');
+    } finally {
+      error.mockRestore();
+    }
+  });
+
   it('times out attempts and retries them', async () => {
     const clock = new SimulatedClock();
     const org = start({

@@ -16,7 +16,7 @@ import { resolveOptions } from './ports.js';
 import { EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import { frontDesk } from './front-desk.js';
 import { Ledger } from './ledger.js';
-import { checkOrchestratorOptions, type OrchestratorOptions } from './options.js';
+import { checkOrchestratorOptions, guardedRandom, type OrchestratorOptions } from './options.js';
 import { DEFAULT_LIMITS, invalid, positiveInteger } from '../settings/index.js';
 import { peopleDesk } from './people.js';
 import { reportHandler } from './reports.js';
@@ -137,7 +137,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const clock = options.clock ?? { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (id: unknown) => clearTimeout(id as ReturnType<typeof setTimeout>) };
   const host = createInProcessHost({
     now,
-    random: options.random ?? Math.random,
+    random: guardedRandom(options.random),
     newId: (prefix) => `${prefix}_${nanoid(10)}`,
     clock,
     realTime: options.clock === undefined,
