@@ -141,4 +141,15 @@ describe('the SQLite file', () => {
   it('refuses a path it cannot open as a file (invalid_option)', () => {
     expect(refusal(mkdtempSync(join(dir, 'a-directory-'))).code).toBe('invalid_option');
   });
+
+  it.each<[string, () => unknown, string]>([
+    ['no path', () => sqliteStore(undefined as never), 'sqliteStore needs the path of its file (a non-empty string), got undefined'],
+    ['an empty path', () => sqliteStore(''), 'sqliteStore needs the path of its file (a non-empty string), got ""'],
+    ['an unknown option', () => sqliteStore(join(dir, 'never-a.db'), { sync: 'full' } as never), 'unknown option "sync"'],
+    ['a synchronous mode it does not have', () => sqliteStore(join(dir, 'never-b.db'), { synchronous: 'sometimes' as never }), "synchronous must be 'normal' or 'full', got \"sometimes\""],
+  ])('refuses %s with invalid_option, creating no file', (_case, open, message) => {
+    const before = readdirSync(dir).sort();
+    expect(open).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining(message) }));
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
 });
