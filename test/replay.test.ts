@@ -55,6 +55,12 @@ describe('echelon replay <file.db>', () => {
     expect(lines.at(-1)).toBe(`── the end of the journal after ${total} steps`);
   });
 
+  it('refuses a file that is not there, and creates none', async () => {
+    const missing = join(dir, 'never-stored.db');
+    await expect(cli(['replay', missing, '--steps', '1'])).rejects.toMatchObject({ code: 'invalid_option', message: `No file ${missing} to replay.` });
+    expect(existsSync(missing)).toBe(false);
+  });
+
   it('--task follows one submitted task and what it split into; a key per entry, q stops', async () => {
     const { text } = await cli(['replay', db, '--task', 's3-feature', '--steps', '1000', '--compact']);
     expect(text).toMatch(/s3-feature split by \S+ into s3-feature\.backend, s3-feature\.frontend/);
