@@ -93,6 +93,24 @@ describe('serveLiveView(org)', () => {
     expect((await fetch(`${view.url}api/nothing`)).status).toBe(404);
   });
 
+  it('answers a malformed %-escape in an id with 400 invalid_request, not 500, and goes on serving', async () => {
+    const { view, approval } = await parked();
+    for (const [path, init] of [
+      ['/api/tasks/%E0%A4%A', {}],
+      ['/api/tasks/%ZZ/stream', {}],
+      ['/api/approvals/%ZZ/approve', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"by":"cto"}' }],
+      ['/api/escalations/%ZZ/resolve', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"by":"cto","result":"x"}' }],
+    ] as const) {
+      const response = await fetch(`${base(view)}${path}`, init);
+      expect([path, response.status, ((await response.json()) as { error: { code: string; message: string } }).error]).toEqual([
+        path,
+        400,
+        { code: 'invalid_request', message: expect.stringContaining('malformed %-escape') },
+      ]);
+    }
+    expect((await post(view, `/api/approvals/${approval.id}/approve`, { by: 'cto' })).status).toBe(200);
+  });
+
   it('only takes actions from its own page: a foreign Origin or Host is refused', async () => {
     const { view, approval, org } = await parked();
     const path = `/api/approvals/${approval.id}/approve`;

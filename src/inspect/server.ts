@@ -10,7 +10,7 @@ import { Guard } from './guard.js';
 import { json, listen } from './http.js';
 import { resolveLiveViewOptions, type LiveView, type LiveViewOptions } from './options.js';
 import { livePage } from './page.js';
-import { act, read } from './routes.js';
+import { act, pathId, read } from './routes.js';
 import { serveTaskStream } from './task-stream.js';
 
 /**
@@ -37,7 +37,7 @@ export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions
       if (url.pathname === '/api/state') return json(response, 200, feed.state());
       if (url.pathname === '/api/events') return feed.attach(response);
       const streamed = /^\/api\/tasks\/([^/]+)\/stream$/.exec(url.pathname);
-      if (streamed !== null) return serveTaskStream(org, request, response, decodeURIComponent(streamed[1]!));
+      if (streamed !== null) return serveTaskStream(org, request, response, pathId(streamed[1]!));
       const answer = await read(org, feed, url);
       if (answer !== undefined) return json(response, answer.status, answer.body);
     }
