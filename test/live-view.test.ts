@@ -143,6 +143,9 @@ describe('serveLiveView(org)', () => {
     for (const options of [{ port: -1 }, { port: 1.5 }, { port: 70_000 }, { token: 'short' }, { host: '' }, { history: 0 }]) {
       await expect(serveLiveView(org, options)).rejects.toMatchObject({ code: 'invalid_option' });
     }
+    // A misspelt option is refused with a suggestion, not ignored (the view would listen on a port nobody asked for).
+    await expect(serveLiveView(org, { prot: 4321 } as never)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('unknown option "prot" — did you mean "port"?') });
+    await expect(serveLiveView(null as never)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('serveLiveView needs the orchestrator') });
     const open = await serveLiveView(org, { host: '0.0.0.0', token: TOKEN });
     expect(open.url).toBe(`http://0.0.0.0:${open.port}/#token=${TOKEN}`);
     expect((await fetch(`http://127.0.0.1:${open.port}/api/state`)).status).toBe(401);

@@ -4,6 +4,7 @@
  * one task's stream as Server-Sent Events (`task-stream.ts`),
  * and the people's actions through the orchestrator's API (see `routes.ts`).
  */
+import { EchelonError } from '../errors.js';
 import type { Orchestrator } from '../runtime/api.js';
 import { LiveFeed } from './feed.js';
 import { Guard } from './guard.js';
@@ -26,6 +27,9 @@ import { serveTaskStream } from './task-stream.js';
  * ```
  */
 export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions): Promise<LiveView> {
+  if (typeof (org as Partial<Orchestrator> | null | undefined)?.events !== 'function') {
+    throw new EchelonError('invalid_option', 'serveLiveView needs the orchestrator to serve: serveLiveView(createOrchestrator({ … }), { port }).');
+  }
   const settings = resolveLiveViewOptions(options);
   const guard = new Guard(settings);
   const feed = new LiveFeed(org, settings.history);
