@@ -15,7 +15,7 @@ import { actorStatus } from './agent-status.js';
 import type { Orchestrator } from './api.js';
 import type { Durable } from './durability/index.js';
 import { eventStream } from './event-stream.js';
-import type { EventBus, OrchestratorEvent, OrchestratorEventType } from './events.js';
+import { checkSubscription, type EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import type { InProcessHost } from './host.js';
 import type { Ledger } from './ledger.js';
 import { invalid } from '../settings/index.js';
@@ -69,9 +69,13 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
 
     agentState: (agentId: string) => actorStatus(actor, hierarchy, agentId),
 
-    on: (type, listener) => bus.on(type, listener),
+    on(type, listener) {
+      checkSubscription('org.on', { type, listener, needsListener: true });
+      return bus.on(type, listener);
+    },
 
     events(type, streamOptions) {
+      checkSubscription('org.events', { type, signal: streamOptions?.signal, needsListener: false });
       const stream = eventStream<OrchestratorEvent>((push) => bus.on<'*'>((type ?? '*') as '*', push), streamOptions, (close) => run.closers.delete(close));
       if (run.stopped || streamOptions?.signal?.aborted) stream.close();
       else run.closers.add(stream.close);
@@ -169,7 +173,10 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
       return stream!;
     },
 
-    onProgress: (listener) => streaming.watch(listener),
+    onProgress(listener) {
+      checkSubscription('org.onProgress', { listener, needsListener: true });
+      return streaming.watch(listener);
+    },
 
     outcome<TResult>(taskId: string) {
       if (run.haltedBy !== undefined && ledger.isActive(taskId)) return Promise.reject(run.haltedBy);
