@@ -123,6 +123,12 @@ describe('org.history(taskId)', () => {
 });
 
 describe('a SQLite file that holds nothing', () => {
+  it('org.history() and org.journal() without a store say which of them needs one', () => {
+    const org = orchestrators({ hierarchy: team, executors: async () => 'done' })();
+    expect(() => org.history()).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(/^org\.history\(\) reads the store/) }));
+    expect(() => org.journal()).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(/^org\.journal\(\) reads the store/) }));
+  });
+
   it('has nothing to replay', () => {
     const empty = sqliteStore(join(dir, 'empty.db'));
     expect(() => storedSteps(empty)).toThrow(expect.objectContaining({ code: 'unknown_task' }));

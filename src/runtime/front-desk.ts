@@ -87,11 +87,14 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
     approvals: desk.approvals,
 
     journal(query) {
-      if (durable === undefined) invalid('org.journal() reads the store: create the orchestrator with { store } (memoryStore(), or sqliteStore(file) from echelon/sqlite).');
+      if (durable === undefined) needsStore('org.journal()');
       return durable.journal(query);
     },
 
-    history: (taskId) => replaySteps(org.journal(taskId === undefined ? {} : { taskId }), hierarchy.nodes().map((node) => ({ id: node.id, parent: node.parentId ?? null }))),
+    history(taskId) {
+      if (durable === undefined) needsStore('org.history()');
+      return replaySteps(durable.journal(taskId === undefined ? {} : { taskId }), hierarchy.nodes().map((node) => ({ id: node.id, parent: node.parentId ?? null })));
+    },
 
     flush: () => durable?.flushed() ?? Promise.resolve(),
 
@@ -199,4 +202,8 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
     },
   };
   return desk;
+}
+
+function needsStore(method: string): never {
+  invalid(`${method} reads the store: create the orchestrator with { store } (memoryStore(), or sqliteStore(file) from echelon/sqlite).`);
 }
