@@ -82,9 +82,14 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
       return stream.iterator as never;
     },
 
-    escalations: desk.escalations,
+    // A decision after stop would reach no agent (and could write to a store another orchestrator holds by then).
+    escalations: { ...desk.escalations, resolve: (id, resolution) => (decidable(run, 'escalations.resolve'), desk.escalations.resolve(id, resolution)) },
 
-    approvals: desk.approvals,
+    approvals: {
+      ...desk.approvals,
+      approve: (id, decision) => (decidable(run, 'approvals.approve'), desk.approvals.approve(id, decision)),
+      reject: (id, decision) => (decidable(run, 'approvals.reject'), desk.approvals.reject(id, decision)),
+    },
 
     journal(query) {
       if (durable === undefined) needsStore('org.journal()');
@@ -206,4 +211,10 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
 
 function needsStore(method: string): never {
   invalid(`${method} reads the store: create the orchestrator with { store } (memoryStore(), or sqliteStore(file) from echelon/sqlite).`);
+}
+
+function decidable(run: { readonly stopped: boolean }, method: string): void {
+  if (run.stopped) {
+    throw new EchelonError('orchestrator_stopped', `${method}: this orchestrator is stopped, so no agent would act on the decision. Resume the organisation from its store (resume: true) and decide there.`);
+  }
 }
