@@ -286,6 +286,25 @@ describe('agents that decide approvals themselves', () => {
   });
 });
 
+describe('an approver whose answer is no decision', () => {
+  it.each<[string, () => unknown]>([
+    ['a string, at once', () => 'yes please'],
+    ['an object without approve, at once', () => ({ ok: true })],
+    ['a number, later', () => Promise.resolve(1)],
+    ['approve as a string, later', () => Promise.resolve({ approve: 'true' })],
+  ])('answering %s is an agent.fault (policy_error): it neither approves nor rejects, and the request waits for a person', async (_case, approver) => {
+    const faults: string[] = [];
+    const org = start({ approvals: { approvers: { byId: { api_specialist: approver as never } } } });
+    org.on('agent.fault', (event) => faults.push(`${event.agent} ${event.error.code}: ${event.error.message}`));
+    const { outcome, approval } = await parked(org);
+    await flush();
+    expect(faults).toEqual([expect.stringMatching(new RegExp(`^api_specialist policy_error: The approver of api_specialist answered .+ for approval ${approval.id}; an approver answers`))]);
+    expect(org.approvals.get(approval.id)).toMatchObject({ status: 'pending', decisions: [] });
+    org.approvals.approve(approval.id, { by: 'backend_lead' });
+    expect((await outcome).status).toBe('completed');
+  });
+});
+
 describe('the approvals API lists what waits', () => {
   it('pending() shows each request with its requester and approver', async () => {
     const org = start();

@@ -6,7 +6,7 @@
 import type { PolicyPort, SettingsPort } from '../../machines/ports.js';
 import type { ExecutionRequest } from '../../machines/ports.js';
 import { chooseApprover, checkAuthority } from '../approval/authority.js';
-import type { ApproverPolicy } from '../approval/approvers.js';
+import type { ApproverDecision, ApproverPolicy } from '../approval/approvers.js';
 import { decomposerLookup } from '../delegation/decomposers.js';
 import { joinSettlement } from '../delegation/fanout.js';
 import { capabilityMatching } from '../delegation/strategies.js';
@@ -117,15 +117,17 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
       const parent = hierarchy.parent(request.approver);
       return parent === undefined ? undefined : { approver: parent.id, requiredLevel: Math.min(request.requiredLevel, parent.level) };
     },
-    decideApproval: (agentId, request, control) =>
-      approverFor(agentId)?.(request, {
+    decideApproval: (agentId, request, control) => {
+      const answer = approverFor(agentId)?.(request, {
         approver: hierarchy.get(agentId),
         hierarchy,
         get signal() {
           return control.signal;
         },
         reportCost: (amount) => control.reportCost(amount),
-      }),
+      });
+      return answer instanceof Promise ? answer.then((value) => approverDecision(agentId, request, value)) : approverDecision(agentId, request, answer);
+    },
     settleJoin: (agentId, join) => joinSettlement(agentId, join, decomposerFor(agentId, join.task)),
   };
 
@@ -184,6 +186,31 @@ function executorRunner(hierarchy: OrchestratorOptions['hierarchy'], executorFor
       return Promise.reject(error);
     }
   };
+}
+
+/**
+ * An approver's answer, checked: anything but a decision or `undefined` (leave it to a person) is
+ * the policy's fault (`policy_error`, an `agent.fault`), and the request waits — an answer that is
+ * not `{ approve: true }` never approves, nor does it reject by accident.
+ */
+function approverDecision(agentId: string, request: ApprovalRequest, answer: unknown): ApproverDecision | undefined {
+  if (answer === undefined) return undefined;
+  const decision = answer as { approve?: unknown; comment?: unknown; reason?: unknown } | null;
+  const valid =
+    typeof decision === 'object' && decision !== null && typeof decision.approve === 'boolean' &&
+    (decision.comment === undefined || typeof decision.comment === 'string') && (decision.reason === undefined || typeof decision.reason === 'string');
+  if (valid) return answer as ApproverDecision;
+  let shown: string;
+  try {
+    shown = JSON.stringify(answer) ?? String(answer);
+  } catch {
+    shown = String(answer);
+  }
+  throw new EchelonError(
+    'policy_error',
+    `The approver of ${agentId} answered ${shown.slice(0, 200)} for approval ${request.id}; an approver answers { approve: true, comment? }, { approve: false, reason } or undefined (to leave it to a person). The request waits for a person.`,
+    { details: { approvalId: request.id, agentId } },
+  );
 }
 
 /** The approval request for a task parked at `agentId`, or why none can be made. */
