@@ -38,6 +38,7 @@ describe('executors that fail', () => {
     ['undefined', undefined, 'the executor threw undefined'],
     ['an object', { reason: 42 }, 'the executor threw a non-Error value: {"reason":42}'],
     ['null', null, 'the executor threw a non-Error value: null'],
+    ['a symbol', Symbol('odd'), 'the executor threw a non-Error value: Symbol(odd)'],
   ])('an executor that throws %s fails the task cleanly', async (_case, value, message) => {
     const org = start({
       hierarchy: developmentTeam(),
