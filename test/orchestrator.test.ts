@@ -256,6 +256,7 @@ describe('bad input', () => {
     ['a strategy without select', { executors: async () => 1, strategy: { name: 'x' } as never }, 'invalid_option'],
     ['a zero depth limit', { executors: async () => 1, limits: { maxDepth: 0 } }, 'invalid_option'],
     ['a zero retain', { executors: async () => 1, retain: 0 }, 'invalid_option'],
+    ['resume without a store (it would silently keep nothing)', { executors: async () => 1, resume: true }, 'invalid_option'],
   ])('refuses %s', (_case, options, code) => {
     expect(thrown(() => createOrchestrator({ hierarchy: developmentTeam(), ...options } as OrchestratorOptions)).code).toBe(code);
   });

@@ -48,6 +48,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   if (typeof options !== 'object' || options === null || typeof hierarchy?.get !== 'function') {
     invalid('createOrchestrator needs { hierarchy, executors }: build the hierarchy with defineHierarchy() or a preset such as developmentTeam().');
   }
+  if (options.resume === true && options.store === undefined) {
+    // Most often a store variable left undefined: the organisation would silently keep nothing.
+    invalid('createOrchestrator: resume: true brings an organisation back from its store, and no store was given: pass { store } (memoryStore(), or sqliteStore(file) from echelon/sqlite), or leave resume out.');
+  }
   const retain = options.retain ?? 1000;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   positiveInteger(retain, 'retain');
