@@ -132,7 +132,8 @@ function describeThrown(thrown: unknown): string {
   if (typeof thrown === 'string') return thrown;
   if (thrown === undefined) return 'the executor threw undefined';
   try {
-    return `the executor threw a non-Error value: ${JSON.stringify(thrown)}`;
+    // JSON has no text for a symbol or a function (stringify gives undefined): String does.
+    return `the executor threw a non-Error value: ${JSON.stringify(thrown) ?? String(thrown)}`;
   } catch {
     return `the executor threw a non-Error value: ${String(thrown)}`;
   }

@@ -7,6 +7,7 @@ import { EchelonError } from './errors.js';
 import { jsonProblem } from './json.js';
 import { DEFAULT_EXECUTION, EXECUTION_POLICY, mergeExecution } from './settings/index.js';
 import { anything, checkShape, fields, number, shapeContext, string, type Shape } from './shape/index.js';
+import { ROLES } from './hierarchy/types.js';
 import type { ApprovalRequirement, BudgetInput, Task, TaskInput } from './types.js';
 
 /** The context flags echelon reads: a task that has one beside its fields meant it in its context. */
@@ -72,6 +73,8 @@ export function validateTaskInput(
   if (input.context !== undefined && (typeof input.context !== 'object' || input.context === null || Array.isArray(input.context))) {
     throw bad(`context must be an object of flags, got ${show(input.context)}.`);
   }
+  strings((input.context as { teams?: unknown } | undefined)?.teams, 'context.teams');
+  if (input.approval !== undefined) checkApproval(input.approval, bad);
   // Checked before anything is recorded: a value a store cannot hold would stop the organisation at its next write.
   for (const part of ['payload', 'context'] as const) {
     const problem = input[part] === undefined ? undefined : jsonProblem(input[part], part);
@@ -111,8 +114,18 @@ export function validateTaskInput(
   return task;
 }
 
-/** A value in an error message: as JSON when it can be, else as `String` gives it (a BigInt, a circular object). */
+/** Refuses an approval requirement whose numbers or role no request could be made from. */
+function checkApproval(approval: ApprovalRequirement, bad: (message: string) => EchelonError): void {
+  const { level, quorum, timeoutMs, role } = approval;
+  if (level !== undefined && !(Number.isInteger(level) && level >= 0)) throw bad(`approval.level must be a whole number ≥ 0 (0 is the root), got ${show(level)}.`);
+  if (quorum !== undefined && !(Number.isInteger(quorum) && quorum >= 1)) throw bad(`approval.quorum must be a whole number ≥ 1, got ${show(quorum)}.`);
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw bad(`approval.timeoutMs must be a positive number, got ${show(timeoutMs)}.`);
+  if (role !== undefined && !ROLES.includes(role)) throw bad(`approval.role must be one of ${ROLES.join(', ')}, got ${show(role)}.`);
+}
+
+/** A value in an error message: as JSON when it can be, else as `String` gives it (a BigInt, a circular object, NaN). */
 function show(value: unknown): string {
+  if (typeof value === 'number') return String(value);
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

@@ -182,6 +182,17 @@ describe('quorum', () => {
     expect((await outcome).approvals[0]!.decisions.map((decision) => decision.by)).toEqual(['api_specialist', 'backend_lead', 'cto']);
   });
 
+  it('a quorum larger than the agents with the authority is refused when asked, not left waiting for ever', async () => {
+    const org = start();
+    const outcome = await org.submit({ type: 'python', approval: { quorum: 4 } });
+    expect(outcome).toMatchObject({ status: 'rejected', error: { code: 'approval_unauthorized' } });
+    expect(outcome.error?.message).toBe('"python" at backend_dev_1 needs 4 approvals at level 2 or above, and only 3 agent(s) above it have that authority (api_specialist, backend_lead, cto).');
+    expect(org.approvals.pending()).toEqual([]);
+    // Exactly as many as have the authority (backend_lead and cto at level 1 or above) is reachable, and waits.
+    const { approval } = await parked(org, { type: 'python', approval: { quorum: 2, level: 1 } });
+    expect(approval).toMatchObject({ status: 'pending', quorum: 2, approver: 'backend_lead' });
+  });
+
   it('one rejection ends it, whatever the approvals so far', async () => {
     const org = start();
     const { outcome, approval } = await parked(org, { type: 'python', approval: { quorum: 2 } });
@@ -271,6 +282,25 @@ describe('agents that decide approvals themselves', () => {
     // The event names the requester's task, which goes on.
     expect(faults).toEqual([`api_specialist on ${approval.taskId}: approver bug`]);
     org.approvals.approve(approval.id, { by: 'api_specialist' });
+    expect((await outcome).status).toBe('completed');
+  });
+});
+
+describe('an approver whose answer is no decision', () => {
+  it.each<[string, () => unknown]>([
+    ['a string, at once', () => 'yes please'],
+    ['an object without approve, at once', () => ({ ok: true })],
+    ['a number, later', () => Promise.resolve(1)],
+    ['approve as a string, later', () => Promise.resolve({ approve: 'true' })],
+  ])('answering %s is an agent.fault (policy_error): it neither approves nor rejects, and the request waits for a person', async (_case, approver) => {
+    const faults: string[] = [];
+    const org = start({ approvals: { approvers: { byId: { api_specialist: approver as never } } } });
+    org.on('agent.fault', (event) => faults.push(`${event.agent} ${event.error.code}: ${event.error.message}`));
+    const { outcome, approval } = await parked(org);
+    await flush();
+    expect(faults).toEqual([expect.stringMatching(new RegExp(`^api_specialist policy_error: The approver of api_specialist answered .+ for approval ${approval.id}; an approver answers`))]);
+    expect(org.approvals.get(approval.id)).toMatchObject({ status: 'pending', decisions: [] });
+    org.approvals.approve(approval.id, { by: 'backend_lead' });
     expect((await outcome).status).toBe('completed');
   });
 });

@@ -76,6 +76,9 @@ describe('echelon run and step', () => {
     expect(await failure(['run', 'examples/no-such-scenario.ts'])).toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('No scenario file') });
     expect(await failure(['run', 'test/fixtures/not-a-scenario.ts'])).toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('organisation(host, context)') });
     expect((await failure(['run', 'test/fixtures/needs-approval.ts'])).code).toBe('scenario_stalled');
+    const loading = await failure(['run', 'test/fixtures/throws-on-load.ts']);
+    expect(loading).toMatchObject({ code: 'invalid_scenario', message: expect.stringMatching(/^Scenario file \S+throws-on-load\.ts threw while loading: Error: the scenario module exploded at import\. Run it on its own/) });
+    expect((await failure(['simulate', 'test/fixtures/throws-on-load.ts'])).code).toBe('invalid_scenario');
     expect((await cli(['--help'])).text).toContain('echelon step <scenario.ts>');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { joinAny, delegateWith, decomposeWith, defineHierarchy, developmentTeam, fullStackFeature, joinQuorum, type Decomposer, type SubtaskSpec } from '../src/index.js';
+import { joinAny, delegateWith, decomposeWith, defineHierarchy, developmentTeam, fullStackFeature, joinQuorum, memoryStore, type Decomposer, type SubtaskSpec } from '../src/index.js';
 import { deferred, flush, sleep, orchestrators } from './support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task, { agent }) => ({ part: task.type, by: agent.id }) });
@@ -185,6 +185,16 @@ describe('join policies', () => {
     const org2 = start({ hierarchy: team(), decomposers: { byId: { lead: broken } }, executors: async () => 1 });
     expect((await org2.submit({ id: 'm', type: 'batch' })).error).toEqual({ code: 'decomposer_error', message: 'Merging the subtasks of m failed: cannot merge' });
   });
+
+  it('a merge whose result is not JSON data fails the parent with decomposer_error; with a store, the organisation goes on', async () => {
+    const odd = perWorker({ merge: () => ({ total: 3n }) });
+    const org = start({ hierarchy: team(), decomposers: { byId: { lead: odd } }, executors: async () => 1, store: memoryStore() });
+    expect((await org.submit({ id: 'm', type: 'batch' })).error).toEqual({
+      code: 'decomposer_error',
+      message: 'Merging the subtasks of m failed: merge returned a result that is not JSON data: result.total is a BigInt (3n); store it as a string or a number.',
+    });
+    expect((await org.submit({ id: 'next', type: 'w1' })).status).toBe('completed');
+  });
 });
 
 describe('subtasks are supervised like any task', () => {
@@ -357,6 +367,8 @@ describe('decomposers that misbehave', () => {
     ['addresses a non-child', () => [{ type: 'python', to: 'backend_dev_1' }], 'Decomposer "bad" at cto: subtask 0 is addressed to "backend_dev_1", which is not a child of cto.'],
     ['repeats a key', () => [{ key: 'a', type: 'python' }, { key: 'a', type: 'css' }], 'Decomposer "bad" at cto: subtask 1 has key "a": keys must be unique non-empty strings.'],
     ['asks for an impossible quorum', () => ({ subtasks: [{ type: 'python' }], join: joinQuorum(3) }), 'Decomposer "bad" at cto: join {"kind":"quorum","n":3} needs a quorum between 1 and the 1 subtasks.'],
+    ['gives a payload that is not JSON data', () => [{ type: 'python', payload: { size: 1n } }], "Decomposer \"bad\" at cto: subtask 0's payload must be JSON data: payload.size is a BigInt (1n); store it as a string or a number."],
+    ['gives a context that is not JSON data', () => [{ type: 'python' }, { type: 'css', context: { when: new Map() } }], "Decomposer \"bad\" at cto: subtask 1's context must be JSON data: context.when is an instance of Map, not a plain object (JSON would keep only its own fields)."],
   ])('one that %s fails its task with decomposer_error', async (_case, decompose, message) => {
     const org = start({ decomposers: { byId: { cto: decomposeWith('bad', decompose as Decomposer['decompose']) } } });
     expect((await org.submit({ type: 'anything' })).error).toMatchObject({ code: 'decomposer_error', message });

@@ -130,6 +130,19 @@ describe('each reason goes to its target, which resolves it', () => {
   });
 });
 
+describe('an executor asking for what is not there', () => {
+  it.each<[string, (context: { escalate: (reason: never, message?: never) => never; requestApproval: (requirement?: never) => never }) => never, string]>([
+    ['escalates with a reason that is none', (context) => context.escalate('panic' as never), 'context.escalate: "panic" is not an escalation reason (beyond_capability'],
+    ['escalates with a message that is not a string', (context) => context.escalate('policy_decision' as never, 42 as never), 'context.escalate: the message must be a string, got number.'],
+    ['asks for approval with a string', (context) => context.requestApproval('please' as never), 'context.requestApproval takes an approval requirement'],
+  ])('fails its attempt with invalid_option when it %s, and the organisation goes on', async (_case, ask, message) => {
+    const org = start({ executors: { default: async () => 'fine', byId: { backend_dev_1: async (_task, context) => ask(context as never) } } });
+    const outcome = await org.submit({ type: 'python', execution: { retry: { attempts: 1 } } });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'invalid_option', message: expect.stringContaining(message) } });
+    expect((await org.submit({ type: 'css' })).status).toBe('completed');
+  });
+});
+
 describe('escalations are never dropped and never loop', () => {
   it('an escalation that reaches the root unhandled fails the task with a clear reason', async () => {
     const org = start();

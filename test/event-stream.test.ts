@@ -79,3 +79,28 @@ describe('org.events(): lifecycle events as an async iterator', () => {
     await events.return!();
   });
 });
+
+describe('subscriptions are checked at the door', () => {
+  it('refuses an event type that is none (with "did you mean"), a listener that is not a function and a signal that is not an AbortSignal', async () => {
+    const org = start();
+    const refusal = (subscribe: () => unknown) => {
+      try {
+        subscribe();
+      } catch (error) {
+        return error;
+      }
+      return 'accepted';
+    };
+    expect(refusal(() => org.on('task.complete' as never, () => {}))).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('org.on: "task.complete" is no event type — did you mean "task.completed"?') });
+    expect(refusal(() => org.on('task.completed', 5 as never))).toMatchObject({ code: 'invalid_option', message: 'org.on: the listener must be a function, got number.' });
+    expect(refusal(() => org.onProgress(undefined as never))).toMatchObject({ code: 'invalid_option', message: 'org.onProgress: the listener must be a function, got undefined.' });
+    expect(refusal(() => org.events('nope' as never))).toMatchObject({ code: 'invalid_option' });
+    expect(refusal(() => org.events('*', { signal: 5 as never }))).toMatchObject({ code: 'invalid_option', message: 'org.events: signal must be an AbortSignal.' });
+    // What is right is still taken, and nothing refused was left subscribed to break later events.
+    const seen: string[] = [];
+    org.on('task.completed', (event) => seen.push(event.outcome.taskId));
+    expect(refusal(() => org.on('*', () => {}))).not.toBeInstanceOf(Error);
+    await org.submit({ id: 'after', type: 'python' });
+    expect(seen).toEqual(['after']);
+  });
+});

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { defineHierarchy, developmentTeam, EchelonError, type Orchestrator, type OrchestratorEvent } from '../src/index.js';
 import { backoffDelay } from '../src/charts.js';
@@ -38,6 +38,7 @@ describe('executors that fail', () => {
     ['undefined', undefined, 'the executor threw undefined'],
     ['an object', { reason: 42 }, 'the executor threw a non-Error value: {"reason":42}'],
     ['null', null, 'the executor threw a non-Error value: null'],
+    ['a symbol', Symbol('odd'), 'the executor threw a non-Error value: Symbol(odd)'],
   ])('an executor that throws %s fails the task cleanly', async (_case, value, message) => {
     const org = start({
       hierarchy: developmentTeam(),
@@ -208,6 +209,78 @@ describe('retries with exponential backoff', () => {
     });
     expect((await org.submit({ type: 'strategy' })).error?.message).toBe('bad input');
     expect(calls).toBe(1);
+  });
+
+  it('a retryable predicate that throws fails the task with the executor\'s error, unretried, and the organisation goes on', async () => {
+    const clock = new SimulatedClock();
+    let calls = 0;
+    const org = start({
+      hierarchy: developmentTeam(),
+      clock,
+      execution: {
+        retry: { attempts: 5 },
+        retryable: () => {
+          throw new Error('predicate bug');
+        },
+      },
+      executors: {
+        default: async () => 'fine',
+        byId: {
+          cto: async () => {
+            calls += 1;
+            throw new Error('bad input');
+          },
+        },
+      },
+    });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect((await org.submit({ type: 'strategy' })).error).toEqual({ code: 'executor_error', message: 'bad input' });
+      expect(calls).toBe(1);
+      expect(String(error.mock.calls[0]?.[0])).toContain('execution.retryable threw for cto');
+      expect((await org.submit({ type: 'css' })).status).toBe('completed');
+    } finally {
+      error.mockRestore();
+    }
+  });
+
+  it.each<[string, () => number]>([
+    ['throws', () => {
+      throw new Error('rng down');
+    }],
+    ['returns NaN', () => Number.NaN],
+    ['returns 2', () => 2],
+  ])('a random option that %s does not stop the organisation: retries still back off, and it goes on', async (_case, random) => {
+    const clock = new SimulatedClock();
+    let calls = 0;
+    const org = start({
+      hierarchy: developmentTeam(),
+      clock,
+      random,
+      execution: { retry: { attempts: 3, initialDelayMs: 100, jitter: 1 } },
+      executors: {
+        default: async () => 'fine',
+        byId: {
+          cto: async () => {
+            calls += 1;
+            throw new Error('flaky');
+          },
+        },
+      },
+    });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const outcome = org.submit({ type: 'strategy' });
+      for (let i = 0; i < 10 && calls < 3; i += 1) {
+        await flush();
+        clock.increment(1_000);
+      }
+      expect(await outcome).toMatchObject({ status: 'failed', attempts: 3 });
+      expect(String(error.mock.calls[0]?.[0])).toContain('the random option must return a number in [0, 1)');
+      expect((await org.submit({ type: 'css' })).status).toBe('completed');
+    } finally {
+      error.mockRestore();
+    }
   });
 
   it('times out attempts and retries them', async () => {

@@ -93,6 +93,24 @@ describe('serveLiveView(org)', () => {
     expect((await fetch(`${view.url}api/nothing`)).status).toBe(404);
   });
 
+  it('answers a malformed %-escape in an id with 400 invalid_request, not 500, and goes on serving', async () => {
+    const { view, approval } = await parked();
+    for (const [path, init] of [
+      ['/api/tasks/%E0%A4%A', {}],
+      ['/api/tasks/%ZZ/stream', {}],
+      ['/api/approvals/%ZZ/approve', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"by":"cto"}' }],
+      ['/api/escalations/%ZZ/resolve', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"by":"cto","result":"x"}' }],
+    ] as const) {
+      const response = await fetch(`${base(view)}${path}`, init);
+      expect([path, response.status, ((await response.json()) as { error: { code: string; message: string } }).error]).toEqual([
+        path,
+        400,
+        { code: 'invalid_request', message: expect.stringContaining('malformed %-escape') },
+      ]);
+    }
+    expect((await post(view, `/api/approvals/${approval.id}/approve`, { by: 'cto' })).status).toBe(200);
+  });
+
   it('only takes actions from its own page: a foreign Origin or Host is refused', async () => {
     const { view, approval, org } = await parked();
     const path = `/api/approvals/${approval.id}/approve`;
@@ -125,6 +143,9 @@ describe('serveLiveView(org)', () => {
     for (const options of [{ port: -1 }, { port: 1.5 }, { port: 70_000 }, { token: 'short' }, { host: '' }, { history: 0 }]) {
       await expect(serveLiveView(org, options)).rejects.toMatchObject({ code: 'invalid_option' });
     }
+    // A misspelt option is refused with a suggestion, not ignored (the view would listen on a port nobody asked for).
+    await expect(serveLiveView(org, { prot: 4321 } as never)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('unknown option "prot" — did you mean "port"?') });
+    await expect(serveLiveView(null as never)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('serveLiveView needs the orchestrator') });
     const open = await serveLiveView(org, { host: '0.0.0.0', token: TOKEN });
     expect(open.url).toBe(`http://0.0.0.0:${open.port}/#token=${TOKEN}`);
     expect((await fetch(`http://127.0.0.1:${open.port}/api/state`)).status).toBe(401);

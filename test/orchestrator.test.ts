@@ -188,6 +188,24 @@ describe('bad input', () => {
     expect((await rejection(org().submit(input as never))).code).toBe('invalid_task');
   });
 
+  it.each<[string, Record<string, unknown>, string]>([
+    ['an approval quorum of 0', { approval: { quorum: 0 } }, 'approval.quorum must be a whole number ≥ 1, got 0'],
+    ['an approval quorum of NaN', { approval: { quorum: NaN } }, 'approval.quorum must be a whole number ≥ 1, got NaN'],
+    ['a negative approval level', { approval: { level: -1 } }, 'approval.level must be a whole number ≥ 0 (0 is the root), got -1'],
+    ['a negative approval timeout', { approval: { timeoutMs: -5 } }, 'approval.timeoutMs must be a positive number, got -5'],
+    ['an approval role that is no role', { approval: { role: 'king' } }, 'approval.role must be one of executive, manager, specialist, worker, got "king"'],
+    ['context.teams that is not a list', { context: { requiresCrossTeam: true, teams: 'backend_lead' } }, 'context.teams must be an array of strings, got "backend_lead"'],
+    ['a budget of NaN', { budget: { timeMs: NaN } }, 'budget.timeMs must be a number ≥ 0, got NaN'],
+  ])('a task with %s is refused at the door with invalid_task saying what it should be, and nothing is recorded', async (_case, fields, message) => {
+    const organisation = org();
+    const error = await rejection(organisation.submit({ id: 'bad', type: 'python', ...fields }));
+    expect(error.code).toBe('invalid_task');
+    expect(error.message).toContain(message);
+    expect(organisation.approvals.pending()).toEqual([]);
+    expect(organisation.status().activeTasks).toBe(0);
+    expect((await organisation.submit({ id: 'bad', type: 'python' })).status).toBe('completed');
+  });
+
   it('a task that is not an object is refused', async () => {
     expect((await rejection(org().submit(null as never))).code).toBe('invalid_task');
   });
@@ -238,12 +256,19 @@ describe('bad input', () => {
     ['a strategy without select', { executors: async () => 1, strategy: { name: 'x' } as never }, 'invalid_option'],
     ['a zero depth limit', { executors: async () => 1, limits: { maxDepth: 0 } }, 'invalid_option'],
     ['a zero retain', { executors: async () => 1, retain: 0 }, 'invalid_option'],
+    ['resume without a store (it would silently keep nothing)', { executors: async () => 1, resume: true }, 'invalid_option'],
   ])('refuses %s', (_case, options, code) => {
     expect(thrown(() => createOrchestrator({ hierarchy: developmentTeam(), ...options } as OrchestratorOptions)).code).toBe(code);
   });
 
   it('refuses options without a hierarchy', () => {
     expect(thrown(() => createOrchestrator({ executors: async () => 1 } as never)).code).toBe('invalid_option');
+  });
+
+  it.each([['no options', undefined], ['null', null], ['a string', 'developmentTeam']])('refuses %s with invalid_option, not a TypeError', (_case, options) => {
+    const error = thrown(() => createOrchestrator(options as never));
+    expect(error.code).toBe('invalid_option');
+    expect(error.message).toContain('createOrchestrator needs { hierarchy, executors }');
   });
 
   it('agents without capabilities need no executor', async () => {

@@ -55,6 +55,12 @@ describe('echelon replay <file.db>', () => {
     expect(lines.at(-1)).toBe(`── the end of the journal after ${total} steps`);
   });
 
+  it('refuses a file that is not there, and creates none', async () => {
+    const missing = join(dir, 'never-stored.db');
+    await expect(cli(['replay', missing, '--steps', '1'])).rejects.toMatchObject({ code: 'invalid_option', message: `No file ${missing} to replay.` });
+    expect(existsSync(missing)).toBe(false);
+  });
+
   it('--task follows one submitted task and what it split into; a key per entry, q stops', async () => {
     const { text } = await cli(['replay', db, '--task', 's3-feature', '--steps', '1000', '--compact']);
     expect(text).toMatch(/s3-feature split by \S+ into s3-feature\.backend, s3-feature\.frontend/);
@@ -117,6 +123,12 @@ describe('org.history(taskId)', () => {
 });
 
 describe('a SQLite file that holds nothing', () => {
+  it('org.history() and org.journal() without a store say which of them needs one', () => {
+    const org = orchestrators({ hierarchy: team, executors: async () => 'done' })();
+    expect(() => org.history()).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(/^org\.history\(\) reads the store/) }));
+    expect(() => org.journal()).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(/^org\.journal\(\) reads the store/) }));
+  });
+
   it('has nothing to replay', () => {
     const empty = sqliteStore(join(dir, 'empty.db'));
     expect(() => storedSteps(empty)).toThrow(expect.objectContaining({ code: 'unknown_task' }));

@@ -220,6 +220,17 @@ describe('stepping through a scenario', () => {
     await expect(createStepper(careless)).rejects.toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('...host') });
   });
 
+  it('refuses a scenario whose organisation() throws with invalid_scenario, saying so', async () => {
+    const broken = defineScenario({
+      description: 'cannot build its organisation',
+      organisation: () => {
+        throw new TypeError('no organisation today');
+      },
+      run: () => {},
+    });
+    await expect(createStepper(broken)).rejects.toMatchObject({ code: 'invalid_scenario', message: "The scenario's organisation() threw: TypeError: no organisation today." });
+  });
+
   it('passes on the error a scenario throws', async () => {
     const failing = defineScenario({
       description: 'throws',

@@ -41,7 +41,17 @@ export async function importModule(file: string, cwd = process.cwd(), kind = 'fi
   const path = resolve(cwd, file);
   if (!existsSync(path)) throw new EchelonError('invalid_scenario', `No ${kind} at ${path}.`, { details: { file } });
   const url = pathToFileURL(path).href;
-  const module = (TYPESCRIPT.test(path) ? await importTypeScript(url) : await import(url)) as Record<string, unknown>;
+  let module: Record<string, unknown>;
+  try {
+    module = (TYPESCRIPT.test(path) ? await importTypeScript(url) : await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof EchelonError) throw error;
+    // The module's own error, said in one line: what a loader prints for a TypeScript file is mostly its data: URL.
+    throw new EchelonError('invalid_scenario', `${kind[0]!.toUpperCase()}${kind.slice(1)} ${path} threw while loading: ${String(error)}. Run it on its own (node or npx tsx) to see where.`, {
+      details: { file },
+      cause: error,
+    });
+  }
   const outer = module.default;
   // tsx may wrap a module it compiled as CommonJS once more.
   if (outer !== null && typeof outer === 'object' && 'default' in outer && !('run' in outer)) return { ...(outer as Record<string, unknown>), ...module, default: (outer as { default: unknown }).default };

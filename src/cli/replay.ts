@@ -4,6 +4,7 @@
  * chart with every agent's state at that moment.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { formatTree } from './format.js';
 import { immediately, keypresses, paced, type Trigger } from './keys.js';
 import { EchelonError } from '../errors.js';
@@ -30,6 +31,8 @@ export interface ReplayCommandOptions {
 /** Runs the command; resolves with the process exit code. */
 export async function replayCommand(options: ReplayCommandOptions): Promise<number> {
   const { out } = options;
+  // Opening a missing file would create an empty database there, and replay it as nothing.
+  if (!existsSync(options.file)) throw new EchelonError('invalid_option', `No file ${options.file} to replay.`);
   const store = sqliteStore(options.file);
   if (options.view !== undefined) return replayView(store, options, options.view);
   const trigger: Trigger = options.autoMs !== undefined ? paced(options.autoMs) : options.steps !== undefined ? immediately : keypresses(options.input);

@@ -6,6 +6,7 @@
  */
 import type { TaskError } from '../errors.js';
 import { taskErrorFromUnknown } from '../errors.js';
+import { jsonProblem } from '../json.js';
 import { joinAll, type Decomposer, type Decomposition, type SubtaskSpec } from './decomposition.js';
 import { failuresOf, resultsOf, treeOf, type Join } from './join.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
@@ -104,6 +105,11 @@ export function fanoutStep(
     if (spec.to !== undefined && !children.has(spec.to)) {
       return decomposerError(decomposer, agentId, `subtask ${index} is addressed to "${spec.to}", which is not a child of ${agentId}.`);
     }
+    // Subtasks are stored and sent like submitted tasks: what JSON cannot hold would stop the organisation at its next write.
+    for (const part of ['payload', 'context'] as const) {
+      const problem = spec[part] === undefined ? undefined : jsonProblem(spec[part], part);
+      if (problem !== undefined) return decomposerError(decomposer, agentId, `subtask ${index}'s ${part} must be JSON data: ${problem}.`);
+    }
     if (spec.key !== undefined && (typeof spec.key !== 'string' || spec.key === '' || keys.has(spec.key))) {
       return decomposerError(decomposer, agentId, `subtask ${index} has key ${JSON.stringify(spec.key)}: keys must be unique non-empty strings.`);
     }
@@ -164,6 +170,8 @@ export function joinSettlement(agentId: string, join: Join, decomposer: Decompos
   const results = resultsOf(join);
   try {
     const result = decomposer?.merge === undefined ? results : decomposer.merge(results, { task: join.task, subtasks, failures });
+    const problem = result === undefined ? undefined : jsonProblem(result, 'result');
+    if (problem !== undefined) throw new Error(`merge returned a result that is not JSON data: ${problem}.`);
     return { status: 'completed', result, ...withTree };
   } catch (error) {
     const reason = taskErrorFromUnknown(error, 'decomposer_error');

@@ -3,6 +3,7 @@
  * it binds to 127.0.0.1 unless told otherwise, and any other address needs a token.
  */
 import { EchelonError } from '../errors.js';
+import { checkShape, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
 
 /** Options of `serveLiveView(org, options)`. */
 export interface LiveViewOptions {
@@ -55,7 +56,10 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
+const LIVE_VIEW_OPTIONS = fields({ port: number, host: string, token: string, history: number } satisfies Record<keyof LiveViewOptions, Shape>);
+
 export function resolveLiveViewOptions(options: LiveViewOptions = {}): ResolvedLiveViewOptions {
+  checkShape(options, LIVE_VIEW_OPTIONS, '', shapeContext('serve', 'invalid_option'));
   const { port = 0, host = '127.0.0.1', token, history = 200 } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) invalid(`serve: port must be a whole number from 0 to 65535, got ${String(port)}.`);
   if (typeof host !== 'string' || host.trim() === '') invalid(`serve: host must be an address such as 127.0.0.1, got ${JSON.stringify(host)}.`);

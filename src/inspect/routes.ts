@@ -40,7 +40,7 @@ export async function read(org: Orchestrator, feed: LiveFeed, url: URL): Promise
   }
   const task = /^\/api\/tasks\/([^/]+)$/.exec(url.pathname);
   if (task !== null) {
-    const id = decodeURIComponent(task[1]!);
+    const id = pathId(task[1]!);
     const timeline = await taskTimeline(org, feed.tasks, id);
     if (timeline === undefined) throw new EchelonError('unknown_task', `The live view has seen no task "${id}" (it keeps the active ones and the latest finished).`, { details: { taskId: id } });
     return ok(timeline);
@@ -54,7 +54,7 @@ export async function act(org: Orchestrator, request: IncomingMessage, path: str
   const approval = /^\/api\/approvals\/([^/]+)\/(approve|reject)$/.exec(path);
   if (approval !== null) {
     const body = await readJsonObject(request);
-    const id = decodeURIComponent(approval[1]!);
+    const id = pathId(approval[1]!);
     const by = text(body, 'by', true)!;
     if (approval[2] === 'approve') {
       const comment = text(body, 'comment', false);
@@ -68,7 +68,7 @@ export async function act(org: Orchestrator, request: IncomingMessage, path: str
   const escalation = /^\/api\/escalations\/([^/]+)\/resolve$/.exec(path);
   if (escalation !== null) {
     const body = await readJsonObject(request);
-    const id = decodeURIComponent(escalation[1]!);
+    const id = pathId(escalation[1]!);
     const by = text(body, 'by', true)!;
     const found = org.escalations.get(id);
     if (found === undefined) throw new EchelonError('unknown_escalation', `No escalation "${id}".`, { details: { escalationId: id } });
@@ -82,6 +82,15 @@ export async function act(org: Orchestrator, request: IncomingMessage, path: str
     return ok({ ok: true, escalation: org.escalations.get(id)?.status ?? 'unknown' });
   }
   return undefined;
+}
+
+/** An id from a path segment; a malformed %-escape is the client's mistake (400), not the server's. */
+export function pathId(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new EchelonError('invalid_request', `The path segment "${segment}" has a malformed %-escape: encode ids with encodeURIComponent.`);
+  }
 }
 
 /** The steps a page gets: the latest `limit` (default 2,000) — every step counts from the start, so each agent's state is right. */

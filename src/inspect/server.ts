@@ -4,13 +4,14 @@
  * one task's stream as Server-Sent Events (`task-stream.ts`),
  * and the people's actions through the orchestrator's API (see `routes.ts`).
  */
+import { EchelonError } from '../errors.js';
 import type { Orchestrator } from '../runtime/api.js';
 import { LiveFeed } from './feed.js';
 import { Guard } from './guard.js';
 import { json, listen } from './http.js';
 import { resolveLiveViewOptions, type LiveView, type LiveViewOptions } from './options.js';
 import { livePage } from './page.js';
-import { act, read } from './routes.js';
+import { act, pathId, read } from './routes.js';
 import { serveTaskStream } from './task-stream.js';
 
 /**
@@ -26,6 +27,9 @@ import { serveTaskStream } from './task-stream.js';
  * ```
  */
 export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions): Promise<LiveView> {
+  if (typeof (org as Partial<Orchestrator> | null | undefined)?.events !== 'function') {
+    throw new EchelonError('invalid_option', 'serveLiveView needs the orchestrator to serve: serveLiveView(createOrchestrator({ … }), { port }).');
+  }
   const settings = resolveLiveViewOptions(options);
   const guard = new Guard(settings);
   const feed = new LiveFeed(org, settings.history);
@@ -37,7 +41,7 @@ export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions
       if (url.pathname === '/api/state') return json(response, 200, feed.state());
       if (url.pathname === '/api/events') return feed.attach(response);
       const streamed = /^\/api\/tasks\/([^/]+)\/stream$/.exec(url.pathname);
-      if (streamed !== null) return serveTaskStream(org, request, response, decodeURIComponent(streamed[1]!));
+      if (streamed !== null) return serveTaskStream(org, request, response, pathId(streamed[1]!));
       const answer = await read(org, feed, url);
       if (answer !== undefined) return json(response, answer.status, answer.body);
     }

@@ -2,7 +2,8 @@
  * The orchestrator's lifecycle events — one discriminated union — and the bus that delivers
  * them to `org.on(type, listener)` subscribers.
  */
-import type { TaskError } from '../errors.js';
+import { EchelonError, type TaskError } from '../errors.js';
+import { closest } from '../shape/index.js';
 import type { Approval, Escalation, Outcome, Task } from '../types.js';
 
 /** Every lifecycle event, by `type`. `at` is the orchestrator clock's time. */
@@ -87,4 +88,26 @@ export class EventBus {
       }
     }
   }
+}
+
+/** Every event type, once: `satisfies` keeps it in step with the union. */
+const EVENT_TYPES = {
+  'task.submitted': true, 'task.delegated': true, 'task.queued': true, 'task.started': true, 'task.retrying': true, 'task.deferred': true,
+  'task.decomposed': true, 'task.completed': true, 'task.failed': true, 'escalation.raised': true, 'escalation.resolved': true,
+  'approval.requested': true, 'approval.decided': true, 'approval.refused': true, 'agent.state': true, 'agent.fault': true,
+} as const satisfies Record<OrchestratorEventType, true>;
+
+/**
+ * Refuses, with `invalid_option`, a subscription the bus would take and never serve: a type that
+ * is no event (a typo such as `task.complete` would never fire), a listener that is not a
+ * function (it would throw at every event), a signal that is not an `AbortSignal`.
+ */
+export function checkSubscription(where: string, subscription: { readonly type?: unknown; readonly listener?: unknown; readonly signal?: unknown; readonly needsListener: boolean }): void {
+  const { type, listener, signal } = subscription;
+  if (type !== undefined && type !== '*' && !(typeof type === 'string' && Object.hasOwn(EVENT_TYPES, type))) {
+    const near = typeof type === 'string' ? closest(type, Object.keys(EVENT_TYPES)) : undefined;
+    throw new EchelonError('invalid_option', `${where}: ${JSON.stringify(type) ?? String(type)} is no event type${near === undefined ? '' : ` — did you mean "${near}"?`} (the types are ${Object.keys(EVENT_TYPES).join(', ')}, or '*' for all).`);
+  }
+  if (subscription.needsListener && typeof listener !== 'function') throw new EchelonError('invalid_option', `${where}: the listener must be a function, got ${listener === null ? 'null' : typeof listener}.`);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new EchelonError('invalid_option', `${where}: signal must be an AbortSignal.`);
 }

@@ -6,7 +6,8 @@
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { AgentNode } from '../hierarchy/types.js';
 import { ApprovalSignal, EscalationSignal } from '../signals.js';
-import type { ApprovalRequirement, EscalationReason, Task } from '../types.js';
+import { EchelonError } from '../errors.js';
+import { ESCALATION_REASONS, type ApprovalRequirement, type EscalationReason, type Task } from '../types.js';
 
 /** What an executor knows while it runs. */
 export interface ExecutionContext {
@@ -100,9 +101,17 @@ export function executionContext(args: {
       return listening();
     },
     escalate(reason, message) {
+      // A reason that is none would travel up as an escalation no policy knows how to resolve.
+      if (!(ESCALATION_REASONS as readonly unknown[]).includes(reason)) {
+        throw new EchelonError('invalid_option', `context.escalate: ${JSON.stringify(reason) ?? String(reason)} is not an escalation reason (${ESCALATION_REASONS.join(', ')}).`);
+      }
+      if (message !== undefined && typeof message !== 'string') throw new EchelonError('invalid_option', `context.escalate: the message must be a string, got ${typeof message}.`);
       throw new EscalationSignal(reason, message ?? `${args.agent.id} escalated "${args.task.type}" (${reason}).`);
     },
     requestApproval(requirement = {}) {
+      if (typeof requirement !== 'object' || requirement === null || Array.isArray(requirement)) {
+        throw new EchelonError('invalid_option', `context.requestApproval takes an approval requirement { level?, role?, approver?, quorum?, timeoutMs?, reason? }, got ${JSON.stringify(requirement) ?? String(requirement)}.`);
+      }
       throw new ApprovalSignal(requirement);
     },
   };

@@ -15,7 +15,7 @@ import { actorStatus } from './agent-status.js';
 import type { Orchestrator } from './api.js';
 import type { Durable } from './durability/index.js';
 import { eventStream } from './event-stream.js';
-import type { EventBus, OrchestratorEvent, OrchestratorEventType } from './events.js';
+import { checkSubscription, type EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import type { InProcessHost } from './host.js';
 import type { Ledger } from './ledger.js';
 import { invalid } from '../settings/index.js';
@@ -69,25 +69,37 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
 
     agentState: (agentId: string) => actorStatus(actor, hierarchy, agentId),
 
-    on: (type, listener) => bus.on(type, listener),
+    on(type, listener) {
+      checkSubscription('org.on', { type, listener, needsListener: true });
+      return bus.on(type, listener);
+    },
 
     events(type, streamOptions) {
+      checkSubscription('org.events', { type, signal: streamOptions?.signal, needsListener: false });
       const stream = eventStream<OrchestratorEvent>((push) => bus.on<'*'>((type ?? '*') as '*', push), streamOptions, (close) => run.closers.delete(close));
       if (run.stopped || streamOptions?.signal?.aborted) stream.close();
       else run.closers.add(stream.close);
       return stream.iterator as never;
     },
 
-    escalations: desk.escalations,
+    // A decision after stop would reach no agent (and could write to a store another orchestrator holds by then).
+    escalations: { ...desk.escalations, resolve: (id, resolution) => (decidable(run, 'escalations.resolve'), desk.escalations.resolve(id, resolution)) },
 
-    approvals: desk.approvals,
+    approvals: {
+      ...desk.approvals,
+      approve: (id, decision) => (decidable(run, 'approvals.approve'), desk.approvals.approve(id, decision)),
+      reject: (id, decision) => (decidable(run, 'approvals.reject'), desk.approvals.reject(id, decision)),
+    },
 
     journal(query) {
-      if (durable === undefined) invalid('org.journal() reads the store: create the orchestrator with { store } (memoryStore(), or sqliteStore(file) from echelon/sqlite).');
+      if (durable === undefined) needsStore('org.journal()');
       return durable.journal(query);
     },
 
-    history: (taskId) => replaySteps(org.journal(taskId === undefined ? {} : { taskId }), hierarchy.nodes().map((node) => ({ id: node.id, parent: node.parentId ?? null }))),
+    history(taskId) {
+      if (durable === undefined) needsStore('org.history()');
+      return replaySteps(durable.journal(taskId === undefined ? {} : { taskId }), hierarchy.nodes().map((node) => ({ id: node.id, parent: node.parentId ?? null })));
+    },
 
     flush: () => durable?.flushed() ?? Promise.resolve(),
 
@@ -169,7 +181,10 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
       return stream!;
     },
 
-    onProgress: (listener) => streaming.watch(listener),
+    onProgress(listener) {
+      checkSubscription('org.onProgress', { listener, needsListener: true });
+      return streaming.watch(listener);
+    },
 
     outcome<TResult>(taskId: string) {
       if (run.haltedBy !== undefined && ledger.isActive(taskId)) return Promise.reject(run.haltedBy);
@@ -192,4 +207,14 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
     },
   };
   return desk;
+}
+
+function needsStore(method: string): never {
+  invalid(`${method} reads the store: create the orchestrator with { store } (memoryStore(), or sqliteStore(file) from echelon/sqlite).`);
+}
+
+function decidable(run: { readonly stopped: boolean }, method: string): void {
+  if (run.stopped) {
+    throw new EchelonError('orchestrator_stopped', `${method}: this orchestrator is stopped, so no agent would act on the decision. Resume the organisation from its store (resume: true) and decide there.`);
+  }
 }

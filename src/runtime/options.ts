@@ -157,3 +157,25 @@ export function checkOrchestratorOptions(options: OrchestratorOptions): void {
   if (typeof options !== 'object' || options === null || typeof hierarchy?.nodes !== 'function') return;
   checkShape(options, ORCHESTRATOR_OPTIONS, '', shapeContext('createOrchestrator', 'invalid_option', agentsOf(hierarchy), ROLES));
 }
+
+/**
+ * The organisation's `random`, guarded: a draw that throws or falls outside [0, 1) would stop the
+ * agent drawing it (and with it the organisation), so that draw comes from `Math.random` instead,
+ * said once on the console.
+ */
+export function guardedRandom(random: (() => number) | undefined): () => number {
+  if (random === undefined) return Math.random;
+  let warned = false;
+  return () => {
+    let value: unknown;
+    try {
+      value = random();
+    } catch (error) {
+      value = error;
+    }
+    if (typeof value === 'number' && value >= 0 && value < 1) return value;
+    if (!warned) console.error(`echelon: the random option must return a number in [0, 1), got ${String(value)}; drawing from Math.random instead.`);
+    warned = true;
+    return Math.random();
+  };
+}

@@ -16,7 +16,7 @@ import { resolveOptions } from './ports.js';
 import { EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import { frontDesk } from './front-desk.js';
 import { Ledger } from './ledger.js';
-import { checkOrchestratorOptions, type OrchestratorOptions } from './options.js';
+import { checkOrchestratorOptions, guardedRandom, type OrchestratorOptions } from './options.js';
 import { DEFAULT_LIMITS, invalid, positiveInteger } from '../settings/index.js';
 import { peopleDesk } from './people.js';
 import { reportHandler } from './reports.js';
@@ -44,9 +44,13 @@ export type { AgentStatus, Orchestrator, OrchestratorStatus } from './api.js';
  */
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   checkOrchestratorOptions(options);
-  const { hierarchy } = options;
+  const hierarchy = (options as Partial<OrchestratorOptions> | null | undefined)?.hierarchy;
   if (typeof options !== 'object' || options === null || typeof hierarchy?.get !== 'function') {
     invalid('createOrchestrator needs { hierarchy, executors }: build the hierarchy with defineHierarchy() or a preset such as developmentTeam().');
+  }
+  if (options.resume === true && options.store === undefined) {
+    // Most often a store variable left undefined: the organisation would silently keep nothing.
+    invalid('createOrchestrator: resume: true brings an organisation back from its store, and no store was given: pass { store } (memoryStore(), or sqliteStore(file) from echelon/sqlite), or leave resume out.');
   }
   const retain = options.retain ?? 1000;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -137,7 +141,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const clock = options.clock ?? { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (id: unknown) => clearTimeout(id as ReturnType<typeof setTimeout>) };
   const host = createInProcessHost({
     now,
-    random: options.random ?? Math.random,
+    random: guardedRandom(options.random),
     newId: (prefix) => `${prefix}_${nanoid(10)}`,
     clock,
     realTime: options.clock === undefined,

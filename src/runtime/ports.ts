@@ -6,7 +6,7 @@
 import type { PolicyPort, SettingsPort } from '../../machines/ports.js';
 import type { ExecutionRequest } from '../../machines/ports.js';
 import { chooseApprover, checkAuthority } from '../approval/authority.js';
-import type { ApproverPolicy } from '../approval/approvers.js';
+import type { ApproverDecision, ApproverPolicy } from '../approval/approvers.js';
 import { decomposerLookup } from '../delegation/decomposers.js';
 import { joinSettlement } from '../delegation/fanout.js';
 import { capabilityMatching } from '../delegation/strategies.js';
@@ -117,15 +117,17 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
       const parent = hierarchy.parent(request.approver);
       return parent === undefined ? undefined : { approver: parent.id, requiredLevel: Math.min(request.requiredLevel, parent.level) };
     },
-    decideApproval: (agentId, request, control) =>
-      approverFor(agentId)?.(request, {
+    decideApproval: (agentId, request, control) => {
+      const answer = approverFor(agentId)?.(request, {
         approver: hierarchy.get(agentId),
         hierarchy,
         get signal() {
           return control.signal;
         },
         reportCost: (amount) => control.reportCost(amount),
-      }),
+      });
+      return answer instanceof Promise ? answer.then((value) => approverDecision(agentId, request, value)) : approverDecision(agentId, request, answer);
+    },
     settleJoin: (agentId, join) => joinSettlement(agentId, join, decomposerFor(agentId, join.task)),
   };
 
@@ -140,7 +142,15 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
       task.execution === undefined ? policies.get(agentId)! : mergeExecution(policies.get(agentId)!, task.execution, `execution of task ${task.id}`),
     retryable: (agentId, thrown) => {
       if (thrown instanceof EchelonError && (thrown.code === 'cancelled' || thrown.code === 'budget_exceeded')) return false;
-      return executionFor(agentId)?.retryable?.(thrown) ?? true;
+      const retryable = executionFor(agentId)?.retryable;
+      if (retryable === undefined) return true;
+      try {
+        return retryable(thrown);
+      } catch (error) {
+        // The user's predicate failing must fail this task, not the process: judged not retryable.
+        console.error(`echelon: execution.retryable threw for ${agentId}; the error is not retried:`, error);
+        return false;
+      }
     },
     approvalTimeoutMs: options.approvals?.timeoutMs,
   };
@@ -178,12 +188,46 @@ function executorRunner(hierarchy: OrchestratorOptions['hierarchy'], executorFor
   };
 }
 
+/**
+ * An approver's answer, checked: anything but a decision or `undefined` (leave it to a person) is
+ * the policy's fault (`policy_error`, an `agent.fault`), and the request waits — an answer that is
+ * not `{ approve: true }` never approves, nor does it reject by accident.
+ */
+function approverDecision(agentId: string, request: ApprovalRequest, answer: unknown): ApproverDecision | undefined {
+  if (answer === undefined) return undefined;
+  const decision = answer as { approve?: unknown; comment?: unknown; reason?: unknown } | null;
+  const valid =
+    typeof decision === 'object' && decision !== null && typeof decision.approve === 'boolean' &&
+    (decision.comment === undefined || typeof decision.comment === 'string') && (decision.reason === undefined || typeof decision.reason === 'string');
+  if (valid) return answer as ApproverDecision;
+  let shown: string;
+  try {
+    shown = JSON.stringify(answer) ?? String(answer);
+  } catch {
+    shown = String(answer);
+  }
+  throw new EchelonError(
+    'policy_error',
+    `The approver of ${agentId} answered ${shown.slice(0, 200)} for approval ${request.id}; an approver answers { approve: true, comment? }, { approve: false, reason } or undefined (to leave it to a person). The request waits for a person.`,
+    { details: { approvalId: request.id, agentId } },
+  );
+}
+
 /** The approval request for a task parked at `agentId`, or why none can be made. */
 function approvalRequest(hierarchy: OrchestratorOptions['hierarchy'], agentId: string, task: Task, requirement: ApprovalRequirement, approvalId: string, now: number): ApprovalRequest | TaskError {
   const choice = chooseApprover(hierarchy, agentId, requirement);
   if ('code' in choice) return choice;
   const quorum = requirement.quorum ?? 1;
   if (!Number.isInteger(quorum) || quorum < 1) return { code: 'invalid_option', message: `An approval quorum must be a whole number ≥ 1, got ${quorum}.` };
+  // A quorum larger than those who may decide could never be met: the task would wait for ever.
+  const eligible = hierarchy.ancestors(agentId).filter((node) => node.level <= choice.requiredLevel);
+  if (quorum > eligible.length) {
+    return {
+      code: 'approval_unauthorized',
+      message: `"${task.type}" at ${agentId} needs ${quorum} approvals at level ${choice.requiredLevel} or above, and only ${eligible.length} agent(s) above it have that authority (${eligible.map((node) => node.id).join(', ')}).`,
+      details: { requester: agentId },
+    };
+  }
   return {
     id: approvalId,
     taskId: task.id,

@@ -76,7 +76,13 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
     sleep: (ms, signal) => clock.sleep(ms, signal),
     waitsForPeople: options.waitForPeople === true,
   };
-  const org = scenario.organisation({ clock, messageDelayMs: 0, inspect: tracer.observe }, context);
+  let org: Orchestrator;
+  try {
+    org = scenario.organisation({ clock, messageDelayMs: 0, inspect: tracer.observe }, context);
+  } catch (error) {
+    if (error instanceof EchelonError) throw error;
+    throw new EchelonError('invalid_scenario', `The scenario's organisation() threw: ${String(error)}.`, { cause: error });
+  }
   if (tracer.actors === 0 || typeof org?.on !== 'function') {
     await org?.stop?.();
     throw new EchelonError(

@@ -40,14 +40,18 @@ export function scheduleWorkload(workload: Workload, clock: SimulationClock, ran
   if (!(durationMs >= 0)) throw new EchelonError('invalid_option', `workload.durationMs must be a number ≥ 0 (Infinity: until maxTasks), got ${String(workload.durationMs)}.`);
   if (!(maxTasks >= 0)) throw new EchelonError('invalid_option', `workload.maxTasks must be a number ≥ 0, got ${String(workload.maxTasks)}.`);
   if (workload.arrivals !== undefined && !Array.isArray(workload.arrivals)) throw new EchelonError('invalid_option', 'workload.arrivals must be an array of { task, perSecond | everyMs }.');
+  if (durationMs === Infinity && maxTasks === Infinity && (workload.arrivals?.length ?? 0) > 0) {
+    throw new EchelonError('invalid_option', 'workload.durationMs is Infinity and there is no maxTasks: the arrivals would never end. Give a duration or a maxTasks.');
+  }
   let submitted = 0;
   const take = () => submitted < maxTasks && (submitted++, true);
   (workload.arrivals ?? []).forEach((arrival, index) => {
     const task = typeof arrival.task === 'string' ? { type: arrival.task } : arrival.task;
     const rate = arrival.perSecond;
     const every = arrival.everyMs;
-    if ((rate === undefined) === (every === undefined) || !((rate ?? every)! > 0)) {
-      throw new EchelonError('invalid_option', `workload.arrivals[${index}] needs perSecond or everyMs (one of them, > 0), got ${JSON.stringify({ perSecond: rate, everyMs: every })}.`);
+    if ((rate === undefined) === (every === undefined) || !((rate ?? every)! > 0) || !Number.isFinite(rate ?? every)) {
+      // An infinite rate (or interval) would submit every task at one instant: the clock never moves on.
+      throw new EchelonError('invalid_option', `workload.arrivals[${index}] needs perSecond or everyMs (one of them, a finite number > 0), got ${JSON.stringify({ perSecond: rate, everyMs: every }, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value))}.`);
     }
     const stream = random(`arrival:${index}`);
     const gap = () => (every !== undefined ? every : exponential(stream, 1000 / rate!));

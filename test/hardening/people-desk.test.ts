@@ -3,7 +3,7 @@
  * second argument, an id that is not a string — never a `TypeError`, and changes nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { developmentTeam, EchelonError } from '../../src/index.js';
+import { developmentTeam, EchelonError, memoryStore } from '../../src/index.js';
 import { flush, orchestrators } from '../support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async () => 'done' });
@@ -73,5 +73,29 @@ describe("the people's desk, given arguments it cannot use", () => {
     expect(error).toMatchObject({ code: 'invalid_option', message: expect.stringMatching(message) });
     org.escalations.resolve(waiting!.id, { result: 'fixed by hand', by: 'alice' });
     expect(await outcome).toMatchObject({ status: 'completed', result: 'fixed by hand' });
+  });
+});
+
+describe("the people's desk after the organisation stopped", () => {
+  it('refuses approvals, rejections and resolutions with orchestrator_stopped, and the store keeps the request pending for a resume', async () => {
+    const store = memoryStore();
+    const org = start({ store, onEscalation: () => {} });
+    void org.submit({ id: 'risky', type: 'python', context: { requiresApproval: true } }).catch(() => undefined);
+    void org.submit({ id: 'nobody', type: 'cobol' }).catch(() => undefined);
+    await flush();
+    const [approval] = org.approvals.pending();
+    const [escalation] = org.escalations.active();
+    await org.stop();
+    for (const [method, decide] of [
+      ['approvals.approve', () => org.approvals.approve(approval!.id, { by: 'cto' })],
+      ['approvals.reject', () => org.approvals.reject(approval!.id, { by: 'cto' })],
+      ['escalations.resolve', () => org.escalations.resolve(escalation!.id, { result: 'by hand' })],
+    ] as const) {
+      expect(thrown(decide)).toMatchObject({ code: 'orchestrator_stopped', message: expect.stringContaining(`${method}: this orchestrator is stopped`) });
+    }
+    const resumed = start({ store, resume: true, onEscalation: () => {} });
+    expect(resumed.approvals.pending().map((pending) => [pending.id, pending.status])).toEqual([[approval!.id, 'pending']]);
+    resumed.approvals.approve(approval!.id, { by: 'cto' });
+    expect((await resumed.outcome('risky')).status).toBe('completed');
   });
 });

@@ -134,4 +134,17 @@ describe('simulate', () => {
     await expect(simulate({ organisation: { hierarchy }, workload: { durationMs: -5 } })).rejects.toThrow(/durationMs/);
     await expect(simulate({ organisation: { hierarchy }, workload: {}, seed: Number.NaN })).rejects.toThrow(/seed/);
   });
+
+  it('refuses workloads that would never end: an infinite rate, an interval of Infinity, no duration and no maxTasks', async () => {
+    const hierarchy = developmentTeam();
+    const arrivals = (arrival: Record<string, number>) => simulate({ organisation: { hierarchy }, workload: { arrivals: [{ task: 'python', ...arrival }], durationMs: 10_000 } });
+    await expect(arrivals({ perSecond: Number.POSITIVE_INFINITY })).rejects.toMatchObject({ code: 'invalid_option', message: 'workload.arrivals[0] needs perSecond or everyMs (one of them, a finite number > 0), got {"perSecond":"Infinity"}.' });
+    await expect(arrivals({ everyMs: Number.POSITIVE_INFINITY })).rejects.toMatchObject({ code: 'invalid_option' });
+    await expect(simulate({ organisation: { hierarchy }, workload: { arrivals: [{ task: 'python', perSecond: 1 }], durationMs: Number.POSITIVE_INFINITY } })).rejects.toMatchObject({
+      code: 'invalid_option',
+      message: expect.stringContaining('the arrivals would never end'),
+    });
+    const bounded = await simulate({ organisation: { hierarchy }, workload: { arrivals: [{ task: 'python', perSecond: 1 }], durationMs: Number.POSITIVE_INFINITY, maxTasks: 5 } });
+    expect(bounded.tasks.submitted).toBe(5);
+  });
 });

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, developmentTeam, EchelonError } from '../../src/index.js';
 import { APPLICATION_ID, SCHEMA_VERSION, sqliteStore } from '../../src/sqlite.js';
+import { storeHolder } from '../../src/store/index.js';
 import { seeded } from '../support/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'echelon-file-'));
@@ -138,7 +139,42 @@ describe('the SQLite file', () => {
     store.close();
   });
 
+  it.each([
+    ['a task record without its task', "UPDATE tasks SET record = '{\"x\":1}' WHERE status = 'active'"],
+    ['a task record that is null', "UPDATE tasks SET record = 'null' WHERE status = 'active'"],
+    ['an approval record without its fields', "UPDATE approvals SET record = '{\"x\":1}'"],
+    ['an agent snapshot that is null', "UPDATE agents SET snapshot = 'null' WHERE id = 'backend_dev_1'"],
+  ])('refuses to resume from %s (store_corrupt, not a TypeError), and frees the file for another try', async (_case, tamper) => {
+    const path = join(mkdtempSync(join(dir, 'shape-')), 'org.db');
+    const store = sqliteStore(path);
+    const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store });
+    void org.submit({ id: 'parked', type: 'python', context: { requiresApproval: true } }).catch(() => undefined);
+    await org.flush();
+    await org.stop();
+    store.close();
+    const db = new Database(path);
+    expect(db.prepare(tamper).run().changes).toBe(1);
+    db.close();
+    const damaged = sqliteStore(path);
+    expect(() => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store: damaged, resume: true })).toThrow(
+      expect.objectContaining({ code: 'store_corrupt', message: expect.stringContaining('the store is damaged') }),
+    );
+    expect(() => damaged.lock(storeHolder())).not.toThrow();
+    damaged.close();
+  });
+
   it('refuses a path it cannot open as a file (invalid_option)', () => {
     expect(refusal(mkdtempSync(join(dir, 'a-directory-'))).code).toBe('invalid_option');
+  });
+
+  it.each<[string, () => unknown, string]>([
+    ['no path', () => sqliteStore(undefined as never), 'sqliteStore needs the path of its file (a non-empty string), got undefined'],
+    ['an empty path', () => sqliteStore(''), 'sqliteStore needs the path of its file (a non-empty string), got ""'],
+    ['an unknown option', () => sqliteStore(join(dir, 'never-a.db'), { sync: 'full' } as never), 'unknown option "sync"'],
+    ['a synchronous mode it does not have', () => sqliteStore(join(dir, 'never-b.db'), { synchronous: 'sometimes' as never }), "synchronous must be 'normal' or 'full', got \"sometimes\""],
+  ])('refuses %s with invalid_option, creating no file', (_case, open, message) => {
+    const before = readdirSync(dir).sort();
+    expect(open).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining(message) }));
+    expect(readdirSync(dir).sort()).toEqual(before);
   });
 });

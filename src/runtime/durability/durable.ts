@@ -96,9 +96,18 @@ function openLocked(options: DurableOptions, claim: StoreClaim) {
     restore(ledger: TaskBooks, resources: ResourceBooks): Snapshot<unknown> | undefined {
       books = { ledger, resources };
       if (stored === undefined) return undefined;
-      ledger.restore(stored.tasks, stored.escalations, stored.approvals);
-      resources.restore(stored.resources);
-      return snapshots.restore(hierarchy, stored, store.name);
+      const found = stored;
+      try {
+        // Rows that parse but are not what echelon wrote (a record without its task, a null snapshot) are a damaged store too.
+        return readable(store, () => {
+          ledger.restore(found.tasks, found.escalations, found.approvals);
+          resources.restore(found.resources);
+          return snapshots.restore(hierarchy, found, store.name);
+        });
+      } catch (error) {
+        claim.release(); // the orchestrator never starts: its store is free for another try
+        throw error;
+      }
     },
 
     /** The actors run: record their changes from now on; after a resume, re-arm timers and re-send what was in flight. */

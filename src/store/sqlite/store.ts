@@ -11,6 +11,7 @@ import { existsSync, statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { EchelonError } from '../../errors.js';
 import { requirePeer } from '../../peers.js';
+import { checkShape, fields, shapeContext, string, type Shape } from '../../shape/index.js';
 import type { Approval, Escalation, Outcome } from '../../types.js';
 import type { JournalEntry, JournalEntryType, JournalQuery, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from '../types.js';
 import { corrupt } from './errors.js';
@@ -43,6 +44,7 @@ type JournalRow = { seq: number; at: number; session: number; type: JournalEntry
  * ```
  */
 export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  checkArguments(path, options);
   const Driver = loadDriver();
   if (existsSync(path) && statSync(path).isFile() && statSync(path).size > 0) {
     // A file that is refused is never written to: its header is read with fs first, and a
@@ -69,6 +71,19 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
     throw error;
   }
   return createSqliteStore(Driver, db, path);
+}
+
+const OPTIONS = fields({ synchronous: string } satisfies Record<keyof SqliteStoreOptions, Shape>);
+
+/** A path and options a store can be opened with, or `invalid_option` saying what is wrong — before the file is touched. */
+function checkArguments(path: unknown, options: SqliteStoreOptions): void {
+  if (typeof path !== 'string' || path.trim() === '') {
+    throw new EchelonError('invalid_option', `sqliteStore needs the path of its file (a non-empty string), got ${typeof path === 'string' ? JSON.stringify(path) : String(path)}. For a store in memory, use memoryStore() from 'echelon'.`);
+  }
+  checkShape(options, OPTIONS, '', shapeContext('sqliteStore', 'invalid_option'));
+  if (options.synchronous !== undefined && options.synchronous !== 'normal' && options.synchronous !== 'full') {
+    throw new EchelonError('invalid_option', `sqliteStore: synchronous must be 'normal' or 'full', got ${JSON.stringify(options.synchronous)}.`);
+  }
 }
 
 function createSqliteStore(Driver: typeof BetterSqlite3, db: Database, path: string): Store {
