@@ -305,6 +305,15 @@ describe('an approver whose answer is no decision', () => {
   });
 });
 
+describe('an approver answering with a thenable that is not a native promise', () => {
+  it('is awaited like a promise: its decision approves', async () => {
+    const thenable = { then: (resolve: (value: unknown) => void) => resolve({ approve: true, comment: 'fine' }) };
+    const org = start({ approvals: { approvers: { byId: { api_specialist: (() => thenable) as never } } } });
+    const { outcome } = await parked(org);
+    expect(await outcome).toMatchObject({ status: 'completed', approvals: [{ status: 'approved', decisions: [{ by: 'api_specialist', comment: 'fine' }] }] });
+  });
+});
+
 describe('the approvals API lists what waits', () => {
   it('pending() shows each request with its requester and approver', async () => {
     const org = start();

@@ -126,7 +126,10 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
         },
         reportCost: (amount) => control.reportCost(amount),
       });
-      return answer instanceof Promise ? answer.then((value) => approverDecision(agentId, request, value)) : approverDecision(agentId, request, answer);
+      // Any thenable is a pending answer (a promise from another library, or another realm), as everywhere a decision may be awaited.
+      return typeof (answer as { then?: unknown } | undefined)?.then === 'function'
+        ? Promise.resolve(answer).then((value) => approverDecision(agentId, request, value))
+        : approverDecision(agentId, request, answer);
     },
     settleJoin: (agentId, join) => joinSettlement(agentId, join, decomposerFor(agentId, join.task)),
   };
