@@ -310,7 +310,7 @@ describe('an approver answering with a thenable that is not a native promise', (
     const thenable = { then: (resolve: (value: unknown) => void) => resolve({ approve: true, comment: 'fine' }) };
     const org = start({ approvals: { approvers: { byId: { api_specialist: (() => thenable) as never } } } });
     const { outcome } = await parked(org);
-    expect(await outcome).toMatchObject({ status: 'completed', approvals: [{ status: 'approved', decisions: [{ by: 'api_specialist', comment: 'fine' }] }] });
+    expect(await outcome).toMatchObject({ status: 'completed', approvals: [{ status: 'approved', decisions: [{ by: 'api_specialist', decision: 'approved', note: 'fine' }] }] });
   });
 });
 
