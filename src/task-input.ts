@@ -132,3 +132,15 @@ function show(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * Why a caller's task id and cancellation reason name no task at all (`org.outcome`, `org.cancel`:
+ * an id that is not a non-empty string, a reason that is not a string), or undefined.
+ */
+export function taskIdProblem(method: string, taskId: unknown, reason?: unknown): EchelonError | undefined {
+  if (typeof taskId !== 'string' || taskId === '') {
+    return new EchelonError('invalid_option', `${method} takes a task id (a non-empty string), got ${typeof taskId === 'string' ? 'an empty string' : typeof taskId}.`, { details: { taskId: String(taskId) } });
+  }
+  if (reason !== undefined && typeof reason !== 'string') return new EchelonError('invalid_option', `${method}: a reason is a string, got ${typeof reason}.`);
+  return undefined;
+}

@@ -227,6 +227,26 @@ describe('bad input', () => {
     expect((await rejection(org().outcome('nope'))).code).toBe('unknown_task');
   });
 
+  it.each<[string, unknown]>([
+    ['no id', undefined],
+    ['a number', 42],
+    ['an empty string', ''],
+  ])('outcome and cancel with %s instead of a task id are refused with invalid_option, saying so', async (_case, id) => {
+    const o = org();
+    for (const [method, call] of [['org.outcome', () => o.outcome(id as string)], ['org.cancel', () => o.cancel(id as string)]] as const) {
+      const error = await rejection(call());
+      expect(error.code).toBe('invalid_option');
+      expect(error.message).toMatch(new RegExp(`^${method.replace('.', '\\.')} takes a task id \\(a non-empty string\\), got `));
+    }
+  });
+
+  it('cancel with a reason that is not a string is refused with invalid_option, and the task goes on', async () => {
+    const o = org();
+    const outcome = o.submit({ id: 'keep', type: 'python' });
+    expect(await rejection(o.cancel('keep', { why: 'no' } as unknown as string))).toMatchObject({ code: 'invalid_option', message: 'org.cancel: a reason is a string, got object.' });
+    expect((await outcome).status).toBe('completed');
+  });
+
   it('asking a stopped orchestrator for an agent state is refused with orchestrator_stopped', async () => {
     const stopping = start({ hierarchy: developmentTeam(), executors: async () => 1 });
     await stopping.stop();

@@ -13,7 +13,7 @@ import { hierarchyMetrics } from '../hierarchy/metrics.js';
 import type { AgentStatus } from '../runtime/api.js';
 import { APPROVE, checkDecision, checkResolution, REJECT } from '../runtime/people.js';
 import { entryOf } from '../runtime/submit.js';
-import { validateTaskInput } from '../task-input.js';
+import { taskIdProblem, validateTaskInput } from '../task-input.js';
 import type { JournalQuery, JournalRecord, StoredApproval, StoredEscalation } from '../store/types.js';
 import type { Approval, Escalation, Outcome, TaskInput } from '../types.js';
 import { countKeys, runningInvocations, stateRows } from './admin-query.js';
@@ -74,7 +74,8 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
 
   const outcome = async <TResult>(taskId: string): Promise<Outcome<TResult>> => {
     open();
-    if (typeof taskId !== 'string' || taskId === '') throw new EchelonError('invalid_option', `outcome(taskId) needs a task id (a string), got ${typeof taskId}.`);
+    const refused = taskIdProblem('org.outcome', taskId);
+    if (refused !== undefined) throw refused;
     try {
       return (await workflow(taskId).workflowAttach()) as Outcome<TResult>;
     } catch (error) {
@@ -120,7 +121,8 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
 
     async cancel(taskId: string, reason?: string) {
       open();
-      if (typeof taskId !== 'string' || taskId === '') throw new EchelonError('invalid_option', `cancel(taskId) needs a task id (a string), got ${typeof taskId}.`);
+      const refused = taskIdProblem('org.cancel', taskId, reason);
+      if (refused !== undefined) throw refused;
       raise((await object(layout.case, taskId).cancel!({ taskId, reason: reason ?? 'cancelled by request' })) as Answer);
       return outcome(taskId);
     },

@@ -23,7 +23,7 @@ import type { Desk } from './people.js';
 import type { RunState } from './run-state.js';
 import { checkStreamOptions, type Streaming, type TaskStream } from './streaming.js';
 import { entryOf, type SubmitOptions } from './submit.js';
-import { validateTaskInput } from '../task-input.js';
+import { taskIdProblem, validateTaskInput } from '../task-input.js';
 
 /** What the front desk works with: a started organisation's parts. */
 export interface OrganisationParts {
@@ -187,6 +187,8 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
     },
 
     outcome<TResult>(taskId: string) {
+      const refused = taskIdProblem('org.outcome', taskId);
+      if (refused !== undefined) return Promise.reject(refused);
       if (run.haltedBy !== undefined && ledger.isActive(taskId)) return Promise.reject(run.haltedBy);
       const active = ledger.wait(taskId);
       if (active !== undefined) return active as Promise<Outcome<TResult>>;
@@ -197,6 +199,8 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
     },
 
     cancel(taskId: string, reason?: string) {
+      const refused = taskIdProblem('org.cancel', taskId, reason);
+      if (refused !== undefined) return Promise.reject(refused);
       const waiting = desk.outcome(taskId);
       const why = reason ?? 'cancelled by request';
       if (ledger.isActive(taskId)) {
