@@ -148,6 +148,10 @@ describe('join policies', () => {
     expect(outcome.error?.message).toMatch(/Only 0 of the 1 subtasks b needed can complete/);
   });
 
+  it('joinQuorum refuses a count that is no number of subtasks where it is made (invalid_option)', () => {
+    for (const n of [0, -1, 1.5, Number.NaN]) expect(() => joinQuorum(n)).toThrow(expect.objectContaining({ code: 'invalid_option', message: `joinQuorum(n) needs a whole number of subtasks ≥ 1, got ${n}.` }));
+  });
+
   it('joinQuorum(2): two successes win, the third is cancelled', async () => {
     const { gates, aborted, executor } = gated();
     const org = start({ hierarchy: team(), decomposers: { byId: { lead: perWorker({ join: joinQuorum(2) }) } }, executors: executor });

@@ -231,6 +231,12 @@ describe('stepping through a scenario', () => {
     await expect(createStepper(broken)).rejects.toMatchObject({ code: 'invalid_scenario', message: "The scenario's organisation() threw: TypeError: no organisation today." });
   });
 
+  it('refuses options it does not take, or of the wrong kind, with invalid_option', async () => {
+    const scenario = defineScenario({ description: 'nothing', organisation: (host) => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 1, ...host }), run: () => {} });
+    await expect(createStepper(scenario, { log: 5 } as never)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('log') });
+    await expect(createStepper(scenario, { waitForPeopel: true } as never)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('did you mean "waitForPeople"') });
+  });
+
   it('passes on the error a scenario throws', async () => {
     const failing = defineScenario({
       description: 'throws',

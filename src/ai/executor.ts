@@ -6,6 +6,7 @@
  */
 import { generateText, NoObjectGeneratedError, NoOutputGeneratedError, Output, stepCountIs, type FlexibleSchema, type LanguageModel, type LanguageModelUsage, type ToolSet } from 'ai';
 import { EchelonError } from '../errors.js';
+import { anything, checkShape, either, fields, fn, number, shapeContext, string } from '../shape/index.js';
 import type { AgentNode } from '../hierarchy/types.js';
 import type { ExecutionContext, Executor } from '../runtime/index.js';
 import type { Task } from '../types.js';
@@ -168,10 +169,18 @@ function explain(error: unknown, agent: AgentNode, task: Task): unknown {
   return new EchelonError('executor_error', `${where}, failed: ${message}`, { cause: error, details });
 }
 
+/** The AI SDK's call settings, which go in `settings`, not beside the model. */
+const CALL_SETTINGS = ['temperature', 'topP', 'topK', 'maxOutputTokens', 'presencePenalty', 'frequencyPenalty', 'stopSequences', 'seed', 'headers', 'providerOptions', 'maxRetries', 'abortSignal'];
+const OPTIONS = fields(
+  { model: anything, system: either(string, fn), tools: anything, output: anything, prompt: fn, maxSteps: number, cost: fn, settings: anything },
+  Object.fromEntries(CALL_SETTINGS.map((key) => [key, `a call setting of the model: pass it as settings: { ${key} }`])),
+);
+
 function checkOptions(options: LlmExecutorOptions<unknown>): void {
   if (typeof options !== 'object' || options === null || options.model === undefined || options.model === null) {
     throw new EchelonError('invalid_option', 'llmExecutor needs { model }: an AI SDK language model, e.g. openai("gpt-4o-mini").');
   }
+  checkShape(options, OPTIONS, '', shapeContext('llmExecutor', 'invalid_option'));
   for (const name of AGENT_TOOL_NAMES) {
     if (options.tools !== undefined && Object.hasOwn(options.tools, name)) {
       throw new EchelonError('invalid_option', `llmExecutor: the tool name "${name}" is reserved for echelon's own tool; rename your tool.`);

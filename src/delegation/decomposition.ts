@@ -3,6 +3,7 @@
  * parallel, and joins their results. Decomposers are pure (or return a promise, e.g. a
  * model planning the split); joins and merges are data and functions declared here.
  */
+import { EchelonError } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { AgentNode } from '../hierarchy/types.js';
 import type { JoinPolicy, PartialFailurePolicy, SubtaskFailure, SubtaskOutcome, Task, TaskInput } from '../types.js';
@@ -104,7 +105,11 @@ export const joinAny = (): JoinPolicy => ({ kind: 'any' });
  * decomposeWith('reviews', (task) => [{ type: 'python' }, { type: 'css' }, { type: 'sql' }], { join: joinQuorum(2) });
  * ```
  */
-export const joinQuorum = (n: number): JoinPolicy => ({ kind: 'quorum', n });
+export const joinQuorum = (n: number): JoinPolicy => {
+  // Whether n exceeds the subtasks is known only when a task is split (then it fails with decomposer_error).
+  if (!Number.isInteger(n) || n < 1) throw new EchelonError('invalid_option', `joinQuorum(n) needs a whole number of subtasks ≥ 1, got ${String(n)}.`);
+  return { kind: 'quorum', n };
+};
 
 /**
  * Wraps a function as a named decomposer.

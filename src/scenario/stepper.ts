@@ -6,6 +6,7 @@
  * work (a network call) is waited for in real time, but no longer than that next timer is away.
  */
 import { EchelonError } from '../errors.js';
+import { boolean, checkShape, fields, fn, shapeContext } from '../shape/index.js';
 import type { AgentStatus, Orchestrator, OrchestratorEvent } from '../runtime/index.js';
 import { scenarioProblem, type Scenario, type ScenarioContext } from './define.js';
 import { StepClock } from './step-clock.js';
@@ -65,9 +66,12 @@ export interface Stepper {
  * await stepper.close();
  * ```
  */
+const STEPPER_OPTIONS = fields({ log: fn, waitForPeople: boolean, prepare: fn });
+
 export async function createStepper(scenario: Scenario, options: StepperOptions = {}): Promise<Stepper> {
   const problem = scenarioProblem(scenario);
   if (problem !== undefined) throw new EchelonError('invalid_scenario', problem);
+  checkShape(options, STEPPER_OPTIONS, '', shapeContext('createStepper', 'invalid_option'));
   const clock = new StepClock();
   const tracer = new Tracer();
   clock.onSchedule(() => tracer.touch());

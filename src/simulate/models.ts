@@ -37,12 +37,18 @@ export interface PersonModel {
 
 /** The shorthands for the models above. */
 export const latency = {
-  fixed: (ms: number): LatencyModel => ({ kind: 'fixed', ms }),
-  uniform: (minMs: number, maxMs: number): LatencyModel => ({ kind: 'uniform', minMs, maxMs }),
-  exponential: (meanMs: number): LatencyModel => ({ kind: 'exponential', meanMs }),
-  lognormal: (medianMs: number, sigma: number): LatencyModel => ({ kind: 'lognormal', medianMs, sigma }),
-  samples: (ms: readonly number[]): LatencyModel => ({ kind: 'samples', ms }),
+  fixed: (ms: number): LatencyModel => checked({ kind: 'fixed', ms }, 'latency.fixed'),
+  uniform: (minMs: number, maxMs: number): LatencyModel => checked({ kind: 'uniform', minMs, maxMs }, 'latency.uniform'),
+  exponential: (meanMs: number): LatencyModel => checked({ kind: 'exponential', meanMs }, 'latency.exponential'),
+  lognormal: (medianMs: number, sigma: number): LatencyModel => checked({ kind: 'lognormal', medianMs, sigma }, 'latency.lognormal'),
+  samples: (ms: readonly number[]): LatencyModel => checked({ kind: 'samples', ms }, 'latency.samples'),
 } as const;
+
+/** A model built by `latency.*`, refused where it is made (not later, where it is first used). */
+function checked(model: LatencyModel, where: string): LatencyModel {
+  checkLatency(model, where);
+  return model;
+}
 
 /** Refuses a model that cannot be sampled (`invalid_option`, naming where it is). */
 export function checkLatency(model: LatencyModel, where: string): void {

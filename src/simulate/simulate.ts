@@ -5,6 +5,7 @@
  * report.
  */
 import { EchelonError } from '../errors.js';
+import { anything, boolean, checkShape, fields, number, shapeContext } from '../shape/index.js';
 import type { OrganisationOptions } from '../check/types.js';
 import { createOrchestrator, type ExecutionContext, type Orchestrator } from '../runtime/index.js';
 import { resolveSetting, type Setting } from '../settings/index.js';
@@ -39,6 +40,9 @@ export interface SimulationOptions {
   readonly sampleEveryMs?: number;
 }
 
+/** The keys simulate takes (each checked further where it is used). */
+const SIMULATION_OPTIONS = fields({ organisation: anything, workload: anything, agents: anything, people: anything, seed: number, trackStates: boolean, outcomes: boolean, sampleEveryMs: number });
+
 const DEFAULT_AGENT = { latency: { kind: 'fixed', ms: 1_000 } } as const satisfies AgentModel;
 
 /**
@@ -56,7 +60,9 @@ const DEFAULT_AGENT = { latency: { kind: 'fixed', ms: 1_000 } } as const satisfi
  * ```
  */
 export async function simulate(options: SimulationOptions): Promise<SimulationReport> {
-  const organisation = options?.organisation;
+  if (typeof options !== 'object' || options === null) throw new EchelonError('invalid_option', 'simulate needs { organisation: { hierarchy, … }, workload }.');
+  checkShape(options, SIMULATION_OPTIONS, '', shapeContext('simulate', 'invalid_option'));
+  const organisation = options.organisation;
   if (typeof organisation?.hierarchy?.nodes !== 'function') throw new EchelonError('invalid_option', 'simulate needs { organisation: { hierarchy, … }, workload }.');
   if (typeof options.workload !== 'object' || options.workload === null) throw new EchelonError('invalid_option', 'simulate needs a workload: { arrivals: [{ task, perSecond }], durationMs } or { journal }.');
   const { hierarchy } = organisation;

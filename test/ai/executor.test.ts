@@ -94,6 +94,10 @@ describe('llmExecutor: the model does the work', () => {
     expect(codeOf(() => llmExecutor({ model: scripted(), tools: { deploy: tool({ inputSchema: z.object({}), needsApproval: true, execute: async () => 'deployed' }) } }))).toBe('invalid_option');
     expect(codeOf(() => llmExecutor({ model: scripted(), tools: { ping, other: tool({ inputSchema: z.object({}), needsApproval: false, execute: async () => 1 }) } }))).toBe('accepted');
     expect(codeOf(() => llmExecutor({} as never))).toBe('invalid_option');
+    // A call setting beside the model, where the SDK would never see it, and a misspelt option.
+    expect(() => llmExecutor({ model: scripted(), temperature: 0 } as never)).toThrow('"temperature" is not an option: temperature is a call setting of the model: pass it as settings: { temperature }.');
+    expect(() => llmExecutor({ model: scripted(), maxStep: 3 } as never)).toThrow(/unknown option "maxStep" — did you mean "maxSteps"\?/);
+    expect(codeOf(() => llmExecutor({ model: scripted(), settings: { temperature: 0 } }))).toBe('accepted');
   });
 });
 

@@ -90,8 +90,8 @@ describe('the answer', () => {
     [[{ type: 'a', key: '' }], 'subtask 0 has key "": keys must be unique non-empty strings.'],
     [[{ type: 'a', key: 4 }], 'subtask 0 has key 4: keys must be unique non-empty strings.'],
     [{ subtasks: specs('a', 'b'), join: joinQuorum(3) }, 'join {"kind":"quorum","n":3} needs a quorum between 1 and the 2 subtasks.'],
-    [{ subtasks: specs('a'), join: joinQuorum(0) }, 'join {"kind":"quorum","n":0} needs a quorum between 1 and the 1 subtasks.'],
-    [{ subtasks: specs('a', 'b'), join: joinQuorum(1.5) }, 'join {"kind":"quorum","n":1.5} needs a quorum between 1 and the 2 subtasks.'],
+    [{ subtasks: specs('a'), join: { kind: 'quorum', n: 0 } }, 'join {"kind":"quorum","n":0} needs a quorum between 1 and the 1 subtasks.'],
+    [{ subtasks: specs('a', 'b'), join: { kind: 'quorum', n: 1.5 } }, 'join {"kind":"quorum","n":1.5} needs a quorum between 1 and the 2 subtasks.'],
     [{ subtasks: specs('a'), join: { kind: 'most' } }, 'join {"kind":"most"} needs a quorum between 1 and the 1 subtasks.'],
     [{ subtasks: specs('a'), onFailure: 'ignore' }, 'onFailure must be \'fail-fast\' or \'partial\', got "ignore".'],
   ])('refuses %j as a decomposer_error', (answer, message) => {

@@ -130,6 +130,14 @@ describe('simulate', () => {
     await expect(simulate({ organisation: { hierarchy }, agents: { byId: { nobody: {} } }, workload: {} })).rejects.toMatchObject({ code: 'unknown_agent' });
     await expect(simulate({ organisation: { hierarchy }, agents: { default: { failureRate: 2 } }, workload: {} })).rejects.toBeInstanceOf(EchelonError);
     await expect(simulate({} as never)).rejects.toMatchObject({ code: 'invalid_option' });
+    // The latency constructors refuse what they cannot build where it is built.
+    expect(() => latency.fixed(-1)).toThrow('latency.fixed: a fixed latency needs ms ≥ 0, got {"kind":"fixed","ms":-1}.');
+    expect(() => latency.uniform(5, 1)).toThrow(/^latency\.uniform: a uniform latency needs 0 ≤ minMs ≤ maxMs/);
+    expect(() => latency.lognormal(0, 1)).toThrow(/^latency\.lognormal:/);
+    expect(() => latency.exponential(Number.NaN)).toThrow(/^latency\.exponential:/);
+    expect(() => latency.samples([])).toThrow(/^latency\.samples:/);
+    await expect(simulate({ organisation: { hierarchy }, workload: {}, sed: 3 } as never)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringMatching(/^simulate: unknown option "sed" — did you mean "seed"\?/) });
+    await expect(simulate({ organisation: { hierarchy }, workload: {}, outcomes: 'yes' } as never)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('outcomes') });
     await expect(simulate({ organisation: { hierarchy }, people: { approvals: { responseMs: latency.fixed(1), rejectRate: -1 } }, workload: {} })).rejects.toThrow(/rejectRate/);
     await expect(simulate({ organisation: { hierarchy }, workload: { durationMs: -5 } })).rejects.toThrow(/durationMs/);
     await expect(simulate({ organisation: { hierarchy }, workload: {}, seed: Number.NaN })).rejects.toThrow(/seed/);
