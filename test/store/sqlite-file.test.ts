@@ -144,6 +144,7 @@ describe('the SQLite file', () => {
     ['a task record that is null', "UPDATE tasks SET record = 'null' WHERE status = 'active'"],
     ['an approval record without its fields', "UPDATE approvals SET record = '{\"x\":1}'"],
     ['an agent snapshot that is null', "UPDATE agents SET snapshot = 'null' WHERE id = 'backend_dev_1'"],
+    ['a session count that is no number', "UPDATE meta SET value = 'many' WHERE key = 'sessions'"],
   ])('refuses to resume from %s (store_corrupt, not a TypeError), and frees the file for another try', async (_case, tamper) => {
     const path = join(mkdtempSync(join(dir, 'shape-')), 'org.db');
     const store = sqliteStore(path);

@@ -56,6 +56,10 @@ function openLocked(options: DurableOptions, claim: StoreClaim) {
   const header = readable(store, () => store.header());
   let stored: StoredOrganisation | undefined;
   if (header !== undefined) {
+    // A count echelon keeps: anything but a whole number was written by someone else, and the next write would fail with it.
+    if (!Number.isInteger(header.sessions) || header.sessions < 0) {
+      throw new EchelonError('store_corrupt', `${store.name} holds data echelon cannot read (its session count is ${JSON.stringify(header.sessions)}); the store is damaged.`, { details: { store: store.name } });
+    }
     if (!options.resume) {
       throw new EchelonError(
         'store_in_use',
