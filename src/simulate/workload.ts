@@ -31,6 +31,9 @@ export interface Workload {
   readonly maxTasks?: number;
 }
 
+/** More tasks than this from rates alone, without a maxTasks, are refused (10 million: an hour or more of simulating). */
+const UNBOUNDED_TASKS = 10_000_000;
+
 export type Submit = (task: Omit<TaskInput, 'id'>, at: string | undefined) => void;
 
 /** Schedules the workload's submissions on the clock; refuses a stream with neither or both rates. */
@@ -42,6 +45,15 @@ export function scheduleWorkload(workload: Workload, clock: SimulationClock, ran
   if (workload.arrivals !== undefined && !Array.isArray(workload.arrivals)) throw new EchelonError('invalid_option', 'workload.arrivals must be an array of { task, perSecond | everyMs }.');
   if (durationMs === Infinity && maxTasks === Infinity && (workload.arrivals?.length ?? 0) > 0) {
     throw new EchelonError('invalid_option', 'workload.durationMs is Infinity and there is no maxTasks: the arrivals would never end. Give a duration or a maxTasks.');
+  }
+  if (maxTasks === Infinity) {
+    // A rate that fills the duration with more tasks than a simulation gets through in hours is almost always a slip (per second for per hour).
+    // Rates that are none are refused below, each with its own message.
+    const perSecond = (arrival: NonNullable<Workload['arrivals']>[number]) => arrival?.perSecond ?? 1000 / (arrival?.everyMs ?? Infinity);
+    const expected = (workload.arrivals ?? []).reduce((sum, arrival) => sum + (Number.isFinite(perSecond(arrival)) && perSecond(arrival) > 0 ? perSecond(arrival) * (durationMs / 1000) : 0), 0);
+    if (expected > UNBOUNDED_TASKS) {
+      throw new EchelonError('invalid_option', `workload: the arrivals would submit about ${expected.toPrecision(2)} tasks in ${durationMs} ms; set workload.maxTasks to run that many on purpose (or check the rates: perSecond is per second).`);
+    }
   }
   let submitted = 0;
   const take = () => submitted < maxTasks && (submitted++, true);

@@ -146,6 +146,11 @@ describe('simulate', () => {
   it('refuses workloads that would never end: an infinite rate, an interval of Infinity, no duration and no maxTasks', async () => {
     const hierarchy = developmentTeam();
     const arrivals = (arrival: Record<string, number>) => simulate({ organisation: { hierarchy }, workload: { arrivals: [{ task: 'python', ...arrival }], durationMs: 10_000 } });
+    // A rate that floods the duration (per second meant as per hour) needs maxTasks to run on purpose.
+    await expect(simulate({ organisation: { hierarchy: developmentTeam() }, workload: { arrivals: [{ task: 'python', perSecond: 1e9 }] } })).rejects.toMatchObject({
+      code: 'invalid_option',
+      message: 'workload: the arrivals would submit about 3.6e+12 tasks in 3600000 ms; set workload.maxTasks to run that many on purpose (or check the rates: perSecond is per second).',
+    });
     await expect(arrivals({ perSecond: Number.POSITIVE_INFINITY })).rejects.toMatchObject({ code: 'invalid_option', message: 'workload.arrivals[0] needs perSecond or everyMs (one of them, a finite number > 0), got {"perSecond":"Infinity"}.' });
     await expect(arrivals({ everyMs: Number.POSITIVE_INFINITY })).rejects.toMatchObject({ code: 'invalid_option' });
     await expect(simulate({ organisation: { hierarchy }, workload: { arrivals: [{ task: 'python', perSecond: 1 }], durationMs: Number.POSITIVE_INFINITY } })).rejects.toMatchObject({
