@@ -13,7 +13,7 @@ import type { Task } from '../types.js';
 import { AGENT_TOOL_NAMES, agentToolInstructions, agentTools, followAgentToolCalls } from './agent-tools.js';
 import { describeAgent, describeTask } from './describe.js';
 import { answerFormat, causeMessage, tokenCost, type CostFunction, type ModelSettings } from './model.js';
-import { streamAttempt, type CallResult } from './stream-call.js';
+import { streamAttempt, toolErrorText, type CallResult } from './stream-call.js';
 
 /** Options of {@link llmExecutor}. */
 export interface LlmExecutorOptions<TOutput = string> {
@@ -107,8 +107,10 @@ export function llmExecutor<TOutput>(options: LlmExecutorOptions<TOutput>): Exec
     context.signal.throwIfAborted();
     followAgentToolCalls(result.toolCalls, context);
     if (result.finishReason === 'tool-calls') {
-      throw new EchelonError('executor_error', `${agent.id}'s model was still calling tools for "${task.type}" (${task.id}) after ${maxSteps} steps; raise maxSteps or simplify the task.`, {
-        details: { agent: agent.id, taskId: task.id, maxSteps },
+      // A model whose calls keep failing (malformed arguments, a tool that throws) needs another fix than more steps.
+      const failed = result.lastToolError === undefined ? '' : ` Its last tool call failed (${result.lastToolError}): check the tool's input schema and what the model is told about it.`;
+      throw new EchelonError('executor_error', `${agent.id}'s model was still calling tools for "${task.type}" (${task.id}) after ${maxSteps} steps; raise maxSteps or simplify the task.${failed}`, {
+        details: { agent: agent.id, taskId: task.id, maxSteps, ...(result.lastToolError === undefined ? {} : { lastToolError: result.lastToolError }) },
       });
     }
     if (options.output === undefined) return result.text;
@@ -143,7 +145,14 @@ async function generateAttempt(request: Omit<Parameters<typeof generateText>[0],
     throw overBudget ?? error;
   }
   if (overBudget !== undefined) throw overBudget;
-  return { toolCalls: result.toolCalls, finishReason: result.finishReason, text: result.text, output: async () => result.output };
+  const failedTool = result.steps.at(-1)?.content.findLast((part) => part.type === 'tool-error');
+  return {
+    toolCalls: result.toolCalls,
+    finishReason: result.finishReason,
+    text: result.text,
+    ...(failedTool === undefined ? {} : { lastToolError: toolErrorText(failedTool) }),
+    output: async () => result.output,
+  };
 }
 
 function defaultPersona(agent: AgentNode): string {

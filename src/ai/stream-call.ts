@@ -35,6 +35,8 @@ export interface CallResult {
   readonly toolCalls: readonly ReportedToolCall[];
   readonly finishReason: string;
   readonly text: string;
+  /** The last tool call of the last step that failed (its tool and error), if one did: why a model that kept calling tools got nowhere. */
+  readonly lastToolError?: string;
   /** The structured answer (throws when it does not match the schema). */
   output(): Promise<unknown>;
 }
@@ -50,6 +52,8 @@ export async function streamAttempt(args: Omit<StreamArgs, 'abortSignal' | 'onSt
   let overBudget: unknown;
   let failure: { error: unknown } | undefined;
   let steps = 0;
+  let stepToolError: string | undefined;
+  let lastToolError: string | undefined;
   const result = streamText({
     ...args,
     stopWhen: [...[args.stopWhen ?? []].flat(), () => overBudget !== undefined],
@@ -71,10 +75,13 @@ export async function streamAttempt(args: Omit<StreamArgs, 'abortSignal' | 'onSt
         context.progress({ kind: 'tool-result', toolCallId: part.toolCallId, toolName: part.toolName, output: asJson(part.output) });
         break;
       case 'tool-error':
-        context.progress({ kind: 'tool-error', toolCallId: part.toolCallId, toolName: part.toolName, error: part.error instanceof Error ? part.error.message : String(part.error) });
+        stepToolError = toolErrorText(part);
+        context.progress({ kind: 'tool-error', toolCallId: part.toolCallId, toolName: part.toolName, error: errorText(part.error) });
         break;
       case 'finish-step':
         steps += 1;
+        lastToolError = stepToolError;
+        stepToolError = undefined;
         context.progress({ kind: 'step', step: steps, finishReason: part.finishReason, tokens: part.usage.totalTokens });
         if (overBudget !== undefined) break;
         try {
@@ -95,8 +102,13 @@ export async function streamAttempt(args: Omit<StreamArgs, 'abortSignal' | 'onSt
   if (failure !== undefined) throw failure.error;
   context.signal.throwIfAborted();
   const [toolCalls, finishReason, text] = await Promise.all([result.toolCalls, result.finishReason, result.text]);
-  return { toolCalls, finishReason, text, output: () => Promise.resolve(result.output) };
+  return { toolCalls, finishReason, text, ...(lastToolError === undefined ? {} : { lastToolError }), output: () => Promise.resolve(result.output) };
 }
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** A failed tool call as one line: its tool, and why (whitespace folded, the first 300 characters). */
+export const toolErrorText = (part: { readonly toolName: string; readonly error: unknown }) => `${part.toolName}: ${errorText(part.error).replace(/\s+/g, ' ').slice(0, 300)}`;
 
 /** A value as JSON data for progress: as it is when it is JSON, else its JSON text, else its string. */
 function asJson(value: unknown): unknown {

@@ -87,6 +87,15 @@ describe('llmExecutor: the model does the work', () => {
     expect(outcome.error).toMatchObject({ code: 'executor_error', message: expect.stringMatching(/cto's model was still calling tools for "strategy" .* after 2 steps/) });
   });
 
+  it('a model whose tool calls keep failing (malformed arguments) is told apart: the error names the last failure', async () => {
+    const model = scripted(callTool('lookupSchema', { tabel: 'users' }), callTool('lookupSchema', { table: 7 }));
+    const lookupSchema = tool({ inputSchema: z.object({ table: z.string() }), execute: async () => ({ columns: [] }) });
+    const org = start({ executors: llmExecutor({ model, tools: { lookupSchema }, maxSteps: 2 }) });
+    const outcome = await org.submit({ type: 'strategy' });
+    expect(outcome.error?.message).toMatch(/after 2 steps; raise maxSteps or simplify the task\. Its last tool call failed \(lookupSchema: Invalid input for tool lookupSchema: .+\): check the tool's input schema/);
+    expect(outcome.error?.details).toMatchObject({ lastToolError: expect.stringMatching(/^lookupSchema: /) });
+  });
+
   it('refuses bad options with invalid_option', () => {
     const ping = tool({ inputSchema: z.object({}), execute: async () => 'pong' });
     expect(codeOf(() => llmExecutor({ model: scripted(), tools: { escalate: ping } }))).toBe('invalid_option');

@@ -32,6 +32,16 @@ describe('llmExecutor streams while someone listens', () => {
     expect(model.doStreamCalls).toHaveLength(1);
   });
 
+  it('streamed too, a model whose tool calls keep failing says which failed last', async () => {
+    const model = streaming([streamToolCall('lookup', { tabel: 'users' }), streamToolCall('lookup', { table: 7 })]);
+    const lookup = tool({ inputSchema: z.object({ table: z.string() }), execute: async () => ({ columns: [] }) });
+    const org = start({ executors: llmExecutor({ model, tools: { lookup }, maxSteps: 2 }) });
+    const stream = org.stream({ type: 'api_design' });
+    const events = await readAll(stream);
+    expect(llm(events).filter((data) => data.kind === 'tool-error')).toHaveLength(2);
+    expect((await stream.outcome).error?.message).toMatch(/after 2 steps; .* Its last tool call failed \(lookup: Invalid input for tool lookup: /);
+  });
+
   it('reports tool calls and tool results, and streams a typed answer', async () => {
     const model = streaming([streamToolCall('lookup', { table: 'users' }), streamWords(['{"endpoints":', '["GET /users"]}'])]);
     const lookup = tool({ description: 'Look up a table', inputSchema: z.object({ table: z.string() }), execute: async ({ table }) => ({ rows: table.length }) });
