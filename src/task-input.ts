@@ -37,7 +37,20 @@ const IN_TASK = shapeContext('submit', 'invalid_task');
  * Turns what `submit` was given into a task, refusing unknown keys (`invalid_task`, with "did
  * you mean") and every value that cannot be one.
  */
-export function validateTaskInput(
+export function validateTaskInput(input: TaskInput, at: TaskInputPlace): Task {
+  try {
+    return readTaskInput(input, at);
+  } catch (error) {
+    if (error instanceof EchelonError) throw error;
+    // A getter or Proxy trap of the caller's object that throws: the task cannot be read, which is the task's fault.
+    throw new EchelonError('invalid_task', `The task could not be read: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
+  }
+}
+
+/** Where a task enters, and what its checks need to know about the organisation. */
+type TaskInputPlace = Parameters<typeof readTaskInput>[1];
+
+function readTaskInput(
   input: TaskInput,
   at: {
     entry: string;

@@ -64,3 +64,16 @@ describe('payloads and contexts that are not JSON data', () => {
     expect(store.outcome('fine')?.result).toEqual({ echo: { at: '1970-01-01T00:00:00.000Z', left: { id: 7 }, right: { id: 7 }, bare: { ok: true } } });
   });
 });
+
+describe('a task object that cannot be read', () => {
+  it.each<[string, () => TaskInput]>([
+    ['a getter that throws', () => Object.defineProperty({ type: 'python' }, 'payload', { enumerable: true, get: () => { throw new Error('not loaded'); } }) as TaskInput],
+    ['a Proxy whose trap throws', () => new Proxy({ type: 'python' }, { ownKeys: () => { throw new Error('revoked'); } }) as TaskInput],
+  ])('%s is refused with invalid_task, naming the error, and the organisation goes on', async (_case, make) => {
+    const org = start();
+    const refusal = await rejectionOf(org.submit(make()));
+    expect(refusal.code).toBe('invalid_task');
+    expect(refusal.message).toMatch(/^The task could not be read: (not loaded|revoked)\.$/);
+    expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'completed' });
+  });
+});
