@@ -127,14 +127,16 @@ function readTaskInput(
   return task;
 }
 
-/** Refuses an approval requirement whose numbers or role no request could be made from. */
-function checkApproval(approval: ApprovalRequirement, bad: (message: string) => EchelonError): void {
+/** Refuses an approval requirement whose numbers or role no request could be made from (a task's, or one an executor asks for). */
+export function checkApproval(approval: ApprovalRequirement, bad: (message: string) => EchelonError): void {
   const { level, quorum, timeoutMs, role } = approval;
   if (level !== undefined && !(Number.isInteger(level) && level >= 0)) throw bad(`approval.level must be a whole number ≥ 0 (0 is the root), got ${show(level)}.`);
   if (quorum !== undefined && !(Number.isInteger(quorum) && quorum >= 1)) throw bad(`approval.quorum must be a whole number ≥ 1, got ${show(quorum)}.`);
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw bad(`approval.timeoutMs must be a positive number, got ${show(timeoutMs)}.`);
   if (role !== undefined && !ROLES.includes(role)) throw bad(`approval.role must be one of ${ROLES.join(', ')}, got ${show(role)}.`);
 }
+
+const kindOf = (value: unknown) => (value === null ? 'null' : typeof value);
 
 /** A value in an error message: as JSON when it can be, else as `String` gives it (a BigInt, a circular object, NaN). */
 function show(value: unknown): string {
@@ -152,8 +154,8 @@ function show(value: unknown): string {
  */
 export function taskIdProblem(method: string, taskId: unknown, reason?: unknown): EchelonError | undefined {
   if (typeof taskId !== 'string' || taskId === '') {
-    return new EchelonError('invalid_option', `${method} takes a task id (a non-empty string), got ${typeof taskId === 'string' ? 'an empty string' : typeof taskId}.`, { details: { taskId: String(taskId) } });
+    return new EchelonError('invalid_option', `${method} takes a task id (a non-empty string), got ${typeof taskId === 'string' ? 'an empty string' : kindOf(taskId)}.`);
   }
-  if (reason !== undefined && typeof reason !== 'string') return new EchelonError('invalid_option', `${method}: a reason is a string, got ${typeof reason}.`);
+  if (reason !== undefined && typeof reason !== 'string') return new EchelonError('invalid_option', `${method}: a reason is a string, got ${kindOf(reason)}.`);
   return undefined;
 }

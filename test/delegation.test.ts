@@ -168,6 +168,19 @@ describe('strategies that misbehave fail their task, not the system', () => {
     expect(outcome.error).toEqual({ code: 'strategy_error', message: 'no idea' });
   });
 
+  it('decisions that answer with a thenable that is not a native promise are awaited like one: a strategy, a decomposer, an escalation policy', async () => {
+    const later = <T>(value: T) => ({ then: (resolve: (value: T) => void) => void setTimeout(() => resolve(value), 0) });
+    const org = start({
+      hierarchy: developmentTeam(),
+      executors: byAgent,
+      strategy: { byId: { backend_lead: delegateWith('later', (_task, candidates) => later(candidates.find((c) => c.id === 'db_specialist')?.id) as never) } },
+      decomposers: { byId: { cto: { name: 'later', decompose: (task) => later(task.type === 'pair' ? [{ type: 'css' }, { type: 'react' }] : undefined) as never } } },
+      escalation: { ...defaultEscalationPolicy(), shouldEscalate: (task, agent, context) => (later(defaultEscalationPolicy().shouldEscalate(task, agent, context)) as never) },
+    });
+    expect(await org.submit({ type: 'sql' })).toMatchObject({ status: 'completed', executedBy: 'db_specialist' });
+    expect(await org.submit({ type: 'pair' })).toMatchObject({ status: 'completed', result: { css: { by: 'frontend_dev_1' }, react: { by: 'react_specialist' } } });
+  });
+
   it('a strategy that declines keeps the task with the agent when it can execute it', async () => {
     const org = start({ hierarchy: developmentTeam(), executors: byAgent, strategy: { byId: { backend_lead: delegateWith('keep', () => undefined) } } });
     const outcome = await org.submit({ type: 'database' });

@@ -135,10 +135,15 @@ describe('an executor asking for what is not there', () => {
     ['escalates with a reason that is none', (context) => context.escalate('panic' as never), 'context.escalate: "panic" is not an escalation reason (beyond_capability'],
     ['escalates with a message that is not a string', (context) => context.escalate('policy_decision' as never, 42 as never), 'context.escalate: the message must be a string, got number.'],
     ['asks for approval with a string', (context) => context.requestApproval('please' as never), 'context.requestApproval takes an approval requirement'],
-  ])('fails its attempt with invalid_option when it %s, and the organisation goes on', async (_case, ask, message) => {
-    const org = start({ executors: { default: async () => 'fine', byId: { backend_dev_1: async (_task, context) => ask(context as never) } } });
-    const outcome = await org.submit({ type: 'python', execution: { retry: { attempts: 1 } } });
+    ['asks for approval that would expire at once', (context) => context.requestApproval({ timeoutMs: -1 } as never), 'context.requestApproval: approval.timeoutMs must be a positive number, got -1.'],
+    ['asks for approval by a role that is none', (context) => context.requestApproval({ role: 'boss' } as never), 'context.requestApproval: approval.role must be one of'],
+  ])('fails its attempt with invalid_option when it %s, not retried, and the organisation goes on', async (_case, ask, message) => {
+    let runs = 0;
+    const org = start({ executors: { default: async () => 'fine', byId: { backend_dev_1: async (_task, context) => (runs++, ask(context as never)) } } });
+    // A call the executor got wrong fails the same way every time: it is not retried.
+    const outcome = await org.submit({ type: 'python', execution: { retry: { attempts: 3, initialDelayMs: 0 } } });
     expect(outcome).toMatchObject({ status: 'failed', error: { code: 'invalid_option', message: expect.stringContaining(message) } });
+    expect(runs).toBe(1);
     expect((await org.submit({ type: 'css' })).status).toBe('completed');
   });
 });

@@ -92,6 +92,7 @@ describe('subscriptions are checked at the door', () => {
       return 'accepted';
     };
     expect(refusal(() => org.on('task.complete' as never, () => {}))).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('org.on: "task.complete" is no event type — did you mean "task.completed"?') });
+    expect(refusal(() => org.on(undefined as never, () => {}))).toMatchObject({ code: 'invalid_option', message: "org.on: name the event type to listen to ('*' for every event), got undefined." });
     expect(refusal(() => org.on('task.completed', 5 as never))).toMatchObject({ code: 'invalid_option', message: 'org.on: the listener must be a function, got number.' });
     expect(refusal(() => org.onProgress(undefined as never))).toMatchObject({ code: 'invalid_option', message: 'org.onProgress: the listener must be a function, got undefined.' });
     expect(refusal(() => org.events('nope' as never))).toMatchObject({ code: 'invalid_option' });

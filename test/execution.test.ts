@@ -211,6 +211,17 @@ describe('retries with exponential backoff', () => {
     expect(calls).toBe(1);
   });
 
+  it('a retryable predicate that says nothing about an error (undefined) leaves it retried, as without one', async () => {
+    let calls = 0;
+    const org = start({
+      hierarchy: developmentTeam(),
+      execution: { retry: { attempts: 3, initialDelayMs: 0 }, retryable: (error) => ((error as Error).message === 'fatal' ? false : (undefined as unknown as boolean)) },
+      executors: { default: async () => 'fine', byId: { cto: async () => (++calls < 3 ? Promise.reject(new Error('flaky')) : 'done') } },
+    });
+    expect(await org.submit({ type: 'strategy' })).toMatchObject({ status: 'completed', result: 'done', attempts: 3 });
+    expect(calls).toBe(3);
+  });
+
   it('a retryable predicate that throws fails the task with the executor\'s error, unretried, and the organisation goes on', async () => {
     const clock = new SimulatedClock();
     let calls = 0;

@@ -231,6 +231,8 @@ describe('bad input', () => {
     ['no id', undefined],
     ['a number', 42],
     ['an empty string', ''],
+    ['null', null],
+    ['an object without a prototype', Object.create(null)],
   ])('outcome and cancel with %s instead of a task id are refused with invalid_option, saying so', async (_case, id) => {
     const o = org();
     for (const [method, call] of [['org.outcome', () => o.outcome(id as string)], ['org.cancel', () => o.cancel(id as string)]] as const) {

@@ -5,6 +5,7 @@
  * approval, escalate, split, defer or fail it. A decision answered with a promise parks the task
  * in `deciding` and the agent goes on; its answer brings the task back through the same state.
  */
+import { isThenable } from '../../src/thenable.js';
 import { taskErrorFromUnknown, type EchelonErrorCode } from '../../src/errors.js';
 import type { Task } from '../../src/types.js';
 import type { HeldTask } from '../agent.types.js';
@@ -16,8 +17,6 @@ import { end } from './delivery.js';
 import { claim, control, failure, hold, move, report, send, settledCancelled, token, type Turn } from './turn.js';
 import { enlist, table } from './tables.js';
 
-/** Whether a decision answered with a promise (an answer is always an object: a step, or a promise of one). */
-const isPromise = (answer: Answer<unknown>): answer is Promise<unknown> => typeof (answer as { then?: unknown }).then === 'function';
 
 const jobOf = (record: HeldTask): Job => ({ task: record.task, mode: record.mode, to: record.to });
 
@@ -92,7 +91,7 @@ function decide(t: Turn, phase: 'evaluate' | 'select'): void {
     } catch (error) {
       answer = { kind: 'fail', error: taskErrorFromUnknown(error, code) };
     }
-    if (isPromise(answer)) {
+    if (isThenable(answer)) {
       wait(t, record, phase, answer, meter ?? control(t, record.task), code);
       return;
     }

@@ -110,6 +110,10 @@ export function fanoutStep(
       const problem = spec[part] === undefined ? undefined : jsonProblem(spec[part], part);
       if (problem !== undefined) return decomposerError(decomposer, agentId, `subtask ${index}'s ${part} must be JSON data: ${problem}.`);
     }
+    const teams = (spec.context as { teams?: unknown } | undefined)?.teams;
+    if (teams !== undefined && (!Array.isArray(teams) || teams.some((team) => typeof team !== 'string'))) {
+      return decomposerError(decomposer, agentId, `subtask ${index}'s context.teams must be an array of agent ids (strings), got ${JSON.stringify(teams)}.`);
+    }
     if (spec.key !== undefined && (typeof spec.key !== 'string' || spec.key === '' || keys.has(spec.key))) {
       return decomposerError(decomposer, agentId, `subtask ${index} has key ${JSON.stringify(spec.key)}: keys must be unique non-empty strings.`);
     }
@@ -169,7 +173,8 @@ export function joinSettlement(agentId: string, join: Join, decomposer: Decompos
   if (decided.kind === 'fail') return { status: 'failed', error: decided.error, ...withTree };
   const results = resultsOf(join);
   try {
-    const result = decomposer?.merge === undefined ? results : decomposer.merge(results, { task: join.task, subtasks, failures });
+    if (decomposer?.merge === undefined) return { status: 'completed', result: results, ...withTree }; // the subtasks' results, each checked when its attempt ended
+    const result = decomposer.merge(results, { task: join.task, subtasks, failures });
     const problem = result === undefined ? undefined : jsonProblem(result, 'result');
     if (problem !== undefined) throw new Error(`merge returned a result that is not JSON data: ${problem}.`);
     return { status: 'completed', result, ...withTree };

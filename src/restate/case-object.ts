@@ -91,7 +91,7 @@ export function caseObject(org: OrganisationBase) {
       onReport(report);
       for (const { to, taskId, reason } of cancelsFollowing(ledger, report)) sendAgent(ctx, layout, to, { type: 'task.cancel', taskId, reason });
     };
-    const desk = peopleDesk({ hierarchy, ledger, durable: undefined, now: () => now, send: (agentId, message) => sendAgent(ctx, layout, agentId, message), report: filed, onEscalation: options.onEscalation });
+    const desk = peopleDesk({ hierarchy, ledger, durable: undefined, now: () => now, send: (agentId, message) => sendAgent(ctx, layout, agentId, message), report: filed, onEscalation: options.onEscalation, stopped: () => false /* an organisation on Restate never stops: it lives in the server */ });
     return { books, desk, onReport: filed, now, asked, cancelLineage, settled };
   };
 

@@ -7,6 +7,7 @@ import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { AgentNode } from '../hierarchy/types.js';
 import { ApprovalSignal, EscalationSignal } from '../signals.js';
 import { EchelonError } from '../errors.js';
+import { checkApproval } from '../task-input.js';
 import { ESCALATION_REASONS, type ApprovalRequirement, type EscalationReason, type Task } from '../types.js';
 
 /** What an executor knows while it runs. */
@@ -112,6 +113,8 @@ export function executionContext(args: {
       if (typeof requirement !== 'object' || requirement === null || Array.isArray(requirement)) {
         throw new EchelonError('invalid_option', `context.requestApproval takes an approval requirement { level?, role?, approver?, quorum?, timeoutMs?, reason? }, got ${JSON.stringify(requirement) ?? String(requirement)}.`);
       }
+      // The same numbers and role a task's own approval must have (a negative timeout would expire the request at once).
+      checkApproval(requirement, (message) => new EchelonError('invalid_option', `context.requestApproval: ${message}`));
       throw new ApprovalSignal(requirement);
     },
   };

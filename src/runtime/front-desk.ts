@@ -70,6 +70,8 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
     agentState: (agentId: string) => actorStatus(actor, hierarchy, agentId),
 
     on(type, listener) {
+      // org.events() without a type streams everything; org.on without one is a slip (an undefined constant), never a subscription.
+      if (type === undefined) throw new EchelonError('invalid_option', "org.on: name the event type to listen to ('*' for every event), got undefined.");
       checkSubscription('org.on', { type, listener, needsListener: true });
       return bus.on(type, listener);
     },

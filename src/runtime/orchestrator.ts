@@ -125,7 +125,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     askHuman: (escalation) => desk.askHuman(escalation),
   });
   const send = (agentId: string, message: Parameters<typeof host.send>[1]) => host.send(agentId, message);
-  const desk = peopleDesk({ hierarchy, ledger, durable, now, send, report: onReport, onEscalation: options.onEscalation });
+  const desk = peopleDesk({ hierarchy, ledger, durable, now, send, report: onReport, onEscalation: options.onEscalation, stopped: () => run.stopped });
   const chargeTask = (taskId: string, amount: number) => {
     const record = ledger.tasks.get(taskId);
     if (record !== undefined) reportCost(record.task, amount);

@@ -24,6 +24,8 @@ export interface DeskDeps {
   readonly send: (agentId: string, message: AgentEvent) => void;
   readonly report: (report: AgentReport) => void;
   readonly onEscalation: OrchestratorOptions['onEscalation'];
+  /** Whether the organisation has stopped: a decision then reaches no agent. */
+  readonly stopped: () => boolean;
 }
 
 export interface Desk {
@@ -94,6 +96,11 @@ export function peopleDesk(deps: DeskDeps): Desk {
       Promise.resolve()
         .then(() => deps.onEscalation!(escalation))
         .then((resolution) => {
+          if (deps.stopped()) {
+            // As the API refuses it after stop: no agent would act on it, and the store keeps the escalation open for a resume.
+            if (resolution) console.error(`echelon: onEscalation answered escalation ${escalation.id} after the organisation stopped; the answer is not taken (resume the organisation and resolve it there).`);
+            return;
+          }
           const now = ledger.escalation(escalation.id);
           // Someone else may have answered meanwhile (through the API, or by cancelling the task).
           if (resolution && now?.status === 'active' && now.assignedTo === undefined) desk.escalations.resolve(escalation.id, resolution);

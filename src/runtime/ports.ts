@@ -3,6 +3,7 @@
  * is built over — per-agent strategies, policies, decomposers, approvers and limits, resolved
  * once and checked up front — and the executor runner the host calls.
  */
+import { isThenable } from '../thenable.js';
 import type { PolicyPort, SettingsPort } from '../../machines/ports.js';
 import type { ExecutionRequest } from '../../machines/ports.js';
 import { chooseApprover, checkAuthority } from '../approval/authority.js';
@@ -126,8 +127,7 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
         },
         reportCost: (amount) => control.reportCost(amount),
       });
-      // Any thenable is a pending answer (a promise from another library, or another realm), as everywhere a decision may be awaited.
-      return typeof (answer as { then?: unknown } | undefined)?.then === 'function'
+      return isThenable(answer)
         ? Promise.resolve(answer).then((value) => approverDecision(agentId, request, value))
         : approverDecision(agentId, request, answer);
     },
@@ -144,11 +144,13 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
     executionPolicy: (agentId, task) =>
       task.execution === undefined ? policies.get(agentId)! : mergeExecution(policies.get(agentId)!, task.execution, `execution of task ${task.id}`),
     retryable: (agentId, thrown) => {
-      if (thrown instanceof EchelonError && (thrown.code === 'cancelled' || thrown.code === 'budget_exceeded')) return false;
+      // Cancelled, out of budget, or a call the executor got wrong (context.escalate with no reason): trying again changes nothing.
+      if (thrown instanceof EchelonError && (thrown.code === 'cancelled' || thrown.code === 'budget_exceeded' || thrown.code === 'invalid_option')) return false;
       const retryable = executionFor(agentId)?.retryable;
       if (retryable === undefined) return true;
       try {
-        return retryable(thrown);
+        // A predicate that says nothing about an error leaves it retried, as without one.
+        return retryable(thrown) ?? true;
       } catch (error) {
         // The user's predicate failing must fail this task, not the process: judged not retryable.
         console.error(`echelon: execution.retryable threw for ${agentId}; the error is not retried:`, error);

@@ -2,7 +2,7 @@
  * The people's desk refuses what it cannot use with an `EchelonError` — a missing or malformed
  * second argument, an id that is not a string — never a `TypeError`, and changes nothing.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { developmentTeam, EchelonError, memoryStore } from '../../src/index.js';
 import { flush, orchestrators } from '../support/helpers.js';
 
@@ -77,6 +77,27 @@ describe("the people's desk, given arguments it cannot use", () => {
 });
 
 describe("the people's desk after the organisation stopped", () => {
+  it('an onEscalation that answers after the stop is not taken: the escalation stays open in the store for a resume', async () => {
+    const store = memoryStore();
+    let answer!: (resolution: { result: string }) => void;
+    const org = start({ store, onEscalation: () => new Promise((resolve) => (answer = resolve)) });
+    void org.submit({ id: 'nobody', type: 'cobol' }).catch(() => undefined);
+    await flush();
+    const [escalation] = org.escalations.active();
+    await org.stop();
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      answer({ result: 'too late' });
+      await flush();
+      expect(String(error.mock.calls[0]?.[0])).toContain(`onEscalation answered escalation ${escalation!.id} after the organisation stopped`);
+    } finally {
+      error.mockRestore();
+    }
+    expect(org.escalations.get(escalation!.id)).toMatchObject({ status: 'active' });
+    const resumed = start({ store, resume: true, onEscalation: () => ({ result: 'by the resumed one' }) });
+    expect(await resumed.outcome('nobody')).toMatchObject({ status: 'completed', result: 'by the resumed one' });
+  });
+
   it('refuses approvals, rejections and resolutions with orchestrator_stopped, and the store keeps the request pending for a resume', async () => {
     const store = memoryStore();
     const org = start({ store, onEscalation: () => {} });

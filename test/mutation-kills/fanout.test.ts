@@ -85,6 +85,8 @@ describe('the answer', () => {
     [[Object.assign(() => undefined, { type: 'a' })], 'subtask 0 needs a type, got undefined.'],
     [[{ type: 'a' }, null], 'subtask 1 needs a type, got null.'],
     [[{ type: 'a' }, { type: 3 }], 'subtask 1 needs a type, got {"type":3}.'],
+    [[{ type: 'a', context: { teams: 'backend_lead' } }], 'subtask 0\'s context.teams must be an array of agent ids (strings), got "backend_lead".'],
+    [[{ type: 'a', context: { teams: ['backend_lead', 7] } }], 'subtask 0\'s context.teams must be an array of agent ids (strings), got ["backend_lead",7].'],
     [[{ type: 'a', to: 'backend_dev_1' }], 'subtask 0 is addressed to "backend_dev_1", which is not a child of cto.'],
     [[{ type: 'a', key: 'x' }, { type: 'b', key: 'x' }], 'subtask 1 has key "x": keys must be unique non-empty strings.'],
     [[{ type: 'a', key: '' }], 'subtask 0 has key "": keys must be unique non-empty strings.'],

@@ -3,6 +3,7 @@
  * route its capabilities give (hand down, execute, nobody), and the escalation policy's verdict —
  * which may come later (a promise) — turned into a step: escalate up, resolve it here, or go on.
  */
+import { isThenable } from '../../thenable.js';
 import type { Answer, Job, Step } from '../../../machines/ports.js';
 import { candidatesFor, routeOf, type Route } from '../../delegation/route.js';
 import type { Candidate } from '../../delegation/types.js';
@@ -28,7 +29,6 @@ interface Situation {
 
 const policyError = (error: unknown): Step => ({ kind: 'fail', error: taskErrorFromUnknown(error, 'policy_error') });
 
-const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as { then?: unknown } | null)?.then === 'function';
 
 export function evaluator(
   config: DecisionConfig,
@@ -66,7 +66,7 @@ export function evaluator(
     const situation: Situation = { agentId, node: hierarchy.get(agentId), job, route, candidates, context: { hierarchy, route, claims }, executable };
     try {
       const answer = policy.shouldEscalate(task, situation.node, situation.context);
-      if (isPromise(answer)) return answer.then((value) => judge(situation, checkVerdict(value)), policyError).catch(policyError);
+      if (isThenable(answer)) return Promise.resolve(answer).then((value) => judge(situation, checkVerdict(value)), policyError).catch(policyError);
       return judge(situation, checkVerdict(answer));
     } catch (error) {
       return policyError(error);

@@ -3,6 +3,7 @@
  * subtasks — answered now or with a promise. A strategy that keeps the task has this agent
  * execute it if it can; one that names a non-child fails the task with `invalid_delegate`.
  */
+import { isThenable } from '../../thenable.js';
 import type { Answer, DecisionControl, Job, Step } from '../../../machines/ports.js';
 import type { Decomposer, DecompositionContext } from '../../delegation/decomposition.js';
 import type { Route } from '../../delegation/route.js';
@@ -53,7 +54,7 @@ export function selector(config: DecisionConfig, evaluate: Evaluate) {
     };
     try {
       const answer = decomposer.decompose(job.task, context);
-      return answer instanceof Promise ? answer.then(planned, broken) : planned(answer);
+      return isThenable(answer) ? Promise.resolve(answer).then(planned, broken) : planned(answer);
     } catch (error) {
       return broken(error);
     }
@@ -72,7 +73,7 @@ export function selector(config: DecisionConfig, evaluate: Evaluate) {
         reportCost: (amount) => config.reportCost(job.task, amount),
       });
       // Closures only for an answer that comes later: this runs at every hop.
-      if (chosen instanceof Promise) return chosen.then((later: unknown) => choose(agentId, job, candidates, strategy.name, later), strategyFailed);
+      if (isThenable(chosen)) return Promise.resolve(chosen).then((later: unknown) => choose(agentId, job, candidates, strategy.name, later), strategyFailed);
       return choose(agentId, job, candidates, strategy.name, chosen);
     } catch (error) {
       return strategyFailed(error);
