@@ -39,6 +39,28 @@ describe('a task that needs approval parks until its approver decides', () => {
     });
   });
 
+  it.each<[string, unknown, string]>([
+    ['a timeout that would expire at once', { timeoutMs: -1 }, 'approval.timeoutMs must be a positive number, got -1.'],
+    ['a role that is none', { role: 'boss' }, 'approval.role must be one of'],
+    ['a quorum of none', { quorum: 0 }, 'approval.quorum must be a whole number ≥ 1, got 0.'],
+  ])('an approvals.required rule asking for %s rejects the task with invalid_option, saying so; others go on', async (_case, requirement, message) => {
+    const org = start({ approvals: { required: (task) => (task.type === 'css' ? (requirement as never) : undefined) } });
+    const outcome = await org.submit({ type: 'css' });
+    expect(outcome).toMatchObject({ status: 'rejected', error: { code: 'invalid_option', message: expect.stringContaining(message) } });
+    expect(outcome.error?.message).toMatch(/^The approval asked for "css" \(.+\) at frontend_dev_1: /);
+    expect(org.approvals.pending()).toEqual([]);
+    expect((await org.submit({ type: 'react' })).status).toBe('completed');
+  });
+
+  it('an approvals.required rule answering something that is no requirement (a string) fails the task with invalid_option, saying so', async () => {
+    const org = start({ approvals: { required: (task) => (task.type === 'css' ? ('yes' as never) : undefined) } });
+    expect(await org.submit({ type: 'css' })).toMatchObject({
+      status: 'failed',
+      error: { code: 'invalid_option', message: expect.stringMatching(/^approvals\.required answered "yes" for "css" \(.+\) at frontend_dev_1: a rule answers true, false, undefined or an approval requirement object\.$/) },
+    });
+    expect(org.approvals.pending()).toEqual([]);
+  });
+
   it('is also required by task.approval and by the approvals.required rule', async () => {
     const org = start({ approvals: { required: (task) => (task.type === 'css' ? { role: 'manager', reason: 'styles are brand' } : undefined) } });
     const ruled = await parked(org, { type: 'css' });

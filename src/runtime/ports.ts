@@ -4,6 +4,7 @@
  * once and checked up front — and the executor runner the host calls.
  */
 import { isThenable } from '../thenable.js';
+import { checkApproval } from '../task-input.js';
 import type { PolicyPort, SettingsPort } from '../../machines/ports.js';
 import type { ExecutionRequest } from '../../machines/ports.js';
 import { chooseApprover, checkAuthority } from '../approval/authority.js';
@@ -218,12 +219,24 @@ function approverDecision(agentId: string, request: ApprovalRequest, answer: unk
   );
 }
 
+/** Why no approval request can be made from `requirement` (a level, quorum, timeout or role that is none), or undefined. */
+function requirementProblem(requirement: ApprovalRequirement, where: string): TaskError | undefined {
+  try {
+    checkApproval(requirement, (message) => new EchelonError('invalid_option', `${where}: ${message}`));
+    return undefined;
+  } catch (error) {
+    return (error as EchelonError).toJSON();
+  }
+}
+
 /** The approval request for a task parked at `agentId`, or why none can be made. */
 function approvalRequest(hierarchy: OrchestratorOptions['hierarchy'], agentId: string, task: Task, requirement: ApprovalRequirement, approvalId: string, now: number): ApprovalRequest | TaskError {
+  // Whoever asked — the task, its executor, the organisation's approvals.required rule — the same numbers and role make a request.
+  const refused = requirementProblem(requirement, `The approval asked for "${task.type}" (${task.id}) at ${agentId}`);
+  if (refused !== undefined) return refused;
   const choice = chooseApprover(hierarchy, agentId, requirement);
   if ('code' in choice) return choice;
   const quorum = requirement.quorum ?? 1;
-  if (!Number.isInteger(quorum) || quorum < 1) return { code: 'invalid_option', message: `An approval quorum must be a whole number ≥ 1, got ${quorum}.` };
   // A quorum larger than those who may decide could never be met: the task would wait for ever.
   const eligible = hierarchy.ancestors(agentId).filter((node) => node.level <= choice.requiredLevel);
   if (quorum > eligible.length) {

@@ -60,7 +60,12 @@ export function outcomes(config: DecisionConfig) {
       else {
         const ruled = config.approvalRule?.(task, node);
         if (ruled === true) requirement = task.approval ?? {};
-        else if (ruled) requirement = ruled;
+        else if (typeof ruled === 'object' && ruled !== null && !Array.isArray(ruled)) requirement = ruled;
+        else if (ruled !== undefined && ruled !== false && ruled !== null) {
+          // Any other answer would be spread into a requirement nobody asked for (a string's letters, say).
+          const message = `approvals.required answered ${JSON.stringify(ruled) ?? String(ruled)} for "${task.type}" (${task.id}) at ${node.id}: a rule answers true, false, undefined or an approval requirement object.`;
+          return { kind: 'fail', error: { code: 'invalid_option', message } };
+        }
       }
     }
     const withJob = job === undefined ? {} : { job };
