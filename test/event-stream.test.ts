@@ -97,6 +97,12 @@ describe('subscriptions are checked at the door', () => {
     expect(refusal(() => org.onProgress(undefined as never))).toMatchObject({ code: 'invalid_option', message: 'org.onProgress: the listener must be a function, got undefined.' });
     expect(refusal(() => org.events('nope' as never))).toMatchObject({ code: 'invalid_option' });
     expect(refusal(() => org.events('*', { signal: 5 as never }))).toMatchObject({ code: 'invalid_option', message: 'org.events: signal must be an AbortSignal.' });
+    // A polyfilled signal (an EventTarget with aborted), as some libraries bring, is taken and ends the stream when it aborts.
+    const polyfilled = Object.assign(new EventTarget(), { aborted: false });
+    const stream = org.events('*', { signal: polyfilled as never });
+    polyfilled.aborted = true;
+    polyfilled.dispatchEvent(new Event('abort'));
+    expect(await stream[Symbol.asyncIterator]().next()).toEqual({ done: true, value: undefined });
     // What is right is still taken, and nothing refused was left subscribed to break later events.
     const seen: string[] = [];
     org.on('task.completed', (event) => seen.push(event.outcome.taskId));

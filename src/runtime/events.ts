@@ -109,5 +109,8 @@ export function checkSubscription(where: string, subscription: { readonly type?:
     throw new EchelonError('invalid_option', `${where}: ${JSON.stringify(type) ?? String(type)} is no event type${near === undefined ? '' : ` — did you mean "${near}"?`} (the types are ${Object.keys(EVENT_TYPES).join(', ')}, or '*' for all).`);
   }
   if (subscription.needsListener && typeof listener !== 'function') throw new EchelonError('invalid_option', `${where}: the listener must be a function, got ${listener === null ? 'null' : typeof listener}.`);
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new EchelonError('invalid_option', `${where}: signal must be an AbortSignal.`);
+  // Read as the event stream reads it (aborted, an abort listener added and removed): a polyfilled or another realm's signal serves as well.
+  const like = signal as Partial<AbortSignal> | null | undefined;
+  const usable = signal instanceof AbortSignal || (typeof like?.aborted === 'boolean' && typeof like.addEventListener === 'function' && typeof like.removeEventListener === 'function');
+  if (signal !== undefined && !usable) throw new EchelonError('invalid_option', `${where}: signal must be an AbortSignal.`);
 }

@@ -219,8 +219,12 @@ function needsStore(method: string): never {
   invalid(`${method} reads the store: create the orchestrator with { store } (memoryStore(), or sqliteStore(file) from echelon/sqlite).`);
 }
 
-function decidable(run: { readonly stopped: boolean }, method: string): void {
-  if (run.stopped) {
-    throw new EchelonError('orchestrator_stopped', `${method}: this orchestrator is stopped, so no agent would act on the decision. Resume the organisation from its store (resume: true) and decide there.`);
-  }
+function decidable(run: { readonly stopped: boolean; readonly haltedBy: unknown }, method: string): void {
+  if (!run.stopped) return;
+  // Stopped by a failure (its store could not be written, say), not by stop(): say which, it is what to fix before resuming.
+  const halted = run.haltedBy instanceof EchelonError && run.haltedBy.code !== 'orchestrator_stopped' ? run.haltedBy : undefined;
+  const why = halted === undefined ? 'is stopped' : `stopped after ${halted.code}: ${halted.message}`;
+  throw new EchelonError('orchestrator_stopped', `${method}: this orchestrator ${why}, so no agent would act on the decision. Resume the organisation from its store (resume: true) and decide there.`, {
+    ...(halted === undefined ? {} : { cause: halted }),
+  });
 }

@@ -112,6 +112,14 @@ describe('durability in the orchestrator', () => {
     await expect(org.submit({ type: 'python' })).rejects.toMatchObject({ code: 'store_write_failed', message: expect.stringMatching(/disk full/) });
     await expect(org.submit({ type: 'python' })).rejects.toMatchObject({ code: 'orchestrator_stopped' });
     await expect(org.flush()).rejects.toMatchObject({ code: 'store_write_failed' });
+    // A person's decision is refused saying why the organisation stopped: what to fix before resuming.
+    let refused: unknown;
+    try {
+      org.escalations.resolve('any', { result: 'x' });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({ code: 'orchestrator_stopped', message: expect.stringMatching(/^escalations\.resolve: this orchestrator stopped after store_write_failed: .*disk full.*, so no agent would act on the decision\./) });
   });
 
   it('refuses to start on a store that cannot take its first write', () => {
