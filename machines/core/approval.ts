@@ -5,6 +5,7 @@
  * it is rejected as expired). The approver, asked, decides with its policy (at once, or later),
  * or leaves the decision to a person.
  */
+import { isThenable } from '../../src/thenable.js';
 import type { ApproverDecision } from '../../src/approval/approvers.js';
 import { taskErrorFromUnknown, type TaskError } from '../../src/errors.js';
 import type { AgentMessage, ApprovalDecision, ApprovalRequest, ApprovalRequirement } from '../../src/types.js';
@@ -148,11 +149,11 @@ export function requested(t: Turn, request: ApprovalRequest): void {
     report(t, { type: 'agent.fault', agent: t.me, error: taskErrorFromUnknown(error, 'policy_error'), approvalId: request.id });
     return;
   }
-  if (answer instanceof Promise) {
+  if (isThenable(answer)) {
     t.effects.push({
       type: 'await',
       key: `apr:${request.id}`,
-      promise: answer,
+      promise: Promise.resolve(answer), // a host may use all of a promise (catch, finally), not only then
       timeoutMs: t.ports.settings.decisionTimeoutMs(t.me),
       abort: () => meter.abort(),
       answer: (decision) => ({ type: 'echelon.approver', request, decision: decision as ApproverDecision | undefined }),

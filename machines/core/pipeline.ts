@@ -92,7 +92,7 @@ function decide(t: Turn, phase: 'evaluate' | 'select'): void {
       answer = { kind: 'fail', error: taskErrorFromUnknown(error, code) };
     }
     if (isThenable(answer)) {
-      wait(t, record, phase, answer, meter ?? control(t, record.task), code);
+      wait(t, record, phase, Promise.resolve(answer), meter ?? control(t, record.task), code); // a host may use all of a promise (catch, finally), not only then
       return;
     }
     step = answer;

@@ -4,6 +4,7 @@
  * limits, and the task's budget), and every subtask is routed from the agent that split it —
  * down the tree, level by level, as far as the splits go.
  */
+import { isThenable } from '../thenable.js';
 import type { Decomposer } from '../delegation/decomposition.js';
 import { fanoutStep } from '../delegation/fanout.js';
 import type { Task } from '../types.js';
@@ -34,8 +35,8 @@ function split(resolved: Resolved, task: Task, agentId: string, decomposer: Deco
     findings.push({ severity: 'note', code: 'unchecked_decision', agents: [agentId], taskType: task.type, message: `Decomposer "${decomposer.name}" at ${agentId} threw on a "${task.type}" with this payload (${(error as Error).message}); its split is not checked.` });
     return;
   }
-  if (answer instanceof Promise) {
-    answer.catch(() => undefined);
+  if (isThenable(answer)) {
+    Promise.resolve(answer).catch(() => undefined);
     findings.push({ severity: 'note', code: 'unchecked_decision', agents: [agentId], taskType: task.type, message: `Decomposer "${decomposer.name}" at ${agentId} plans "${task.type}" with a promise (a model, say); its split is not checked.` });
     return;
   }

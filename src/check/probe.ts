@@ -4,6 +4,7 @@
  * tasks built by the runtime's own `validateTaskInput`, and a route walked with the real routing
  * rules and the organisation's own strategies.
  */
+import { isThenable } from '../thenable.js';
 import { DEFAULT_RESOLUTIONS, defaultEscalationPolicy } from '../escalation/policy.js';
 import type { EscalationPolicy, ResolutionMode } from '../escalation/types.js';
 import { canExecuteHere, candidatesFor, routeOf } from '../delegation/route.js';
@@ -101,8 +102,8 @@ export function walk(resolved: Resolved, task: Task, entry: string, choose?: (ag
       } catch (error) {
         return { kind: 'unknown', agent, path, why: `strategy "${strategy.name}" threw: ${(error as Error).message}` };
       }
-      if (chosen instanceof Promise) {
-        chosen.catch(() => undefined);
+      if (isThenable(chosen)) {
+        Promise.resolve(chosen).catch(() => undefined);
         return { kind: 'unknown', agent, path, why: `strategy "${strategy.name}" decides with a promise` };
       }
     }

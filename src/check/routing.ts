@@ -3,6 +3,7 @@
  * agents no task ever reaches — under any load, since every capable child a strategy could pick
  * with some load is explored.
  */
+import { isThenable } from '../thenable.js';
 import type { Candidate } from '../delegation/types.js';
 import type { Task } from '../types.js';
 import { walk, type Resolved, type Walk } from './probe.js';
@@ -91,9 +92,9 @@ function picks(resolved: Resolved, task: Task, agentId: string, candidates: read
     const loaded = candidates.map((candidate) => ({ ...candidate, load: candidate.id === favourite.id ? 0 : 1 }));
     try {
       const pick = strategy.select(task, loaded, { agent: hierarchy.get(agentId), hierarchy, signal: new AbortController().signal, reportCost: () => undefined });
-      if (pick instanceof Promise) {
+      if (isThenable(pick)) {
         // A model decides: any capable child may be picked.
-        pick.catch(() => undefined);
+        Promise.resolve(pick).catch(() => undefined);
         return candidates.filter((candidate) => candidate.capable).map((candidate) => candidate.id);
       }
       if (typeof pick === 'string' && candidates.some((candidate) => candidate.id === pick)) chosen.add(pick);
