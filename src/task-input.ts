@@ -80,7 +80,7 @@ function readTaskInput(
   }
   const strings = (value: unknown, name: string): readonly string[] => {
     if (value === undefined) return [];
-    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw bad(`${name} must be an array of strings, got ${show(value)}.`);
+    if (!isStringList(value)) throw bad(`${name} must be an array of strings, got ${show(value)}.`);
     return value;
   };
   if (input.context !== undefined && (typeof input.context !== 'object' || input.context === null || Array.isArray(input.context))) {
@@ -126,6 +126,9 @@ function readTaskInput(
   task.budget = limits;
   return task;
 }
+
+/** Whether a value is an array of strings (a task's resources, skills, context.teams — a subtask's too). */
+export const isStringList = (value: unknown): value is readonly string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
 
 /** Refuses an approval requirement whose numbers or role no request could be made from (a task's, or one an executor asks for). */
 export function checkApproval(approval: ApprovalRequirement, bad: (message: string) => EchelonError): void {

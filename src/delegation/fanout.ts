@@ -4,6 +4,7 @@
  * the parent's settlement (merged results, the subtask tree, the failures). The runtime's
  * decisions and the static check (`echelon check`) plan splits with the same function.
  */
+import { isStringList } from '../task-input.js';
 import type { TaskError } from '../errors.js';
 import { taskErrorFromUnknown } from '../errors.js';
 import { jsonProblem } from '../json.js';
@@ -111,7 +112,7 @@ export function fanoutStep(
       if (problem !== undefined) return decomposerError(decomposer, agentId, `subtask ${index}'s ${part} must be JSON data: ${problem}.`);
     }
     const teams = (spec.context as { teams?: unknown } | undefined)?.teams;
-    if (teams !== undefined && (!Array.isArray(teams) || teams.some((team) => typeof team !== 'string'))) {
+    if (teams !== undefined && !isStringList(teams)) {
       return decomposerError(decomposer, agentId, `subtask ${index}'s context.teams must be an array of agent ids (strings), got ${JSON.stringify(teams)}.`);
     }
     if (spec.key !== undefined && (typeof spec.key !== 'string' || spec.key === '' || keys.has(spec.key))) {
