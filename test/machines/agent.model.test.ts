@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { type Effect } from '../../src/index.js';
 import { AGENT_STATES, createAgentMachine, TASK_PHASES } from '../../src/charts.js';
-import { liveAgents, type LiveAgents } from '../support/agent-live.js';
+import { liveAgents, settledOf, type LiveAgents } from '../support/agent-live.js';
 import type { Alphabet, Move, ModelSnapshot } from '../support/agent-alphabet.js';
 import { agentModel, explorationModel, recordingHost, stateKey, summary } from '../support/agent-model.js';
 import { BOSS, POLICY, SETTINGS, topTask } from '../support/agent-script.js';
@@ -113,7 +113,7 @@ describe('the agent statechart, model-based', () => {
     const resolution = Object.keys(live.context('kid1').held).find((id) => id !== 'route')!;
     expect(resolution).toMatch(/^route!esc_\d+$/);
     live.play({ type: 'child', taskId: resolution, result: 'escalate' });
-    const settled = live.host.reports.filter((report) => report.type === 'task.settled');
+    const settled = settledOf(live);
     expect(settled).toMatchObject([{ task: { id: 'route' }, settlement: { status: 'failed', error: { code: 'delegation_loop', details: { agents: ['kid1', 'boss'] } } } }]);
     expect(problems(live, { used: ['route'], away: {}, asked: [], owed: [], ids: 0 })).toEqual([]);
     live.stop();

@@ -5,7 +5,7 @@
  * the scripted manager (support/agent-script.ts), live, with a host that records what it is asked.
  */
 import { describe, expect, it } from 'vitest';
-import { liveAgents } from '../support/agent-live.js';
+import { liveAgents, settledOf } from '../support/agent-live.js';
 import { MAX_REASKS } from '../../machines/core/pipeline.js';
 import { BOSS, requestOf } from '../support/agent-script.js';
 
@@ -50,7 +50,7 @@ describe('a decision its host lost is asked again', () => {
     const again = live.host.awaits.get(`${BOSS}/dec:plan`)!;
     expect(again.timeoutMs).toBe(live.settings.decisionTimeoutMs(BOSS));
     live.play({ type: 'late', taskId: 'plan' });
-    const settled = live.host.reports.filter((report) => report.type === 'task.settled');
+    const settled = settledOf(live);
     expect(settled).toMatchObject([{ task: { id: 'plan' }, settlement: { status: 'failed', error: { code: 'strategy_error' } } }]);
     live.stop();
   });
@@ -65,7 +65,7 @@ describe('a decision its host lost is asked again', () => {
     expect(awaitsOf(live)).toHaveLength(MAX_REASKS + 1);
     live.play({ type: 'lost', taskId: 'plan' });
     expect(awaitsOf(live)).toHaveLength(MAX_REASKS + 1);
-    const settled = live.host.reports.filter((report) => report.type === 'task.settled');
+    const settled = settledOf(live);
     expect(settled).toMatchObject([{ task: { id: 'plan' }, settlement: { status: 'failed', error: { code: 'strategy_error' } } }]);
     expect((settled[0] as { settlement: { error: { message: string } } }).settlement.error.message).toContain(`lost the decision on task plan ${MAX_REASKS + 1} times`);
     expect(live.context(BOSS)).toMatchObject({ deciding: 0, evaluating: 0, held: {} });

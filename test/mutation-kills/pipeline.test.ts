@@ -6,13 +6,11 @@
  * the agent does with the answer — written to kill the mutants `npm run mutate -- pipeline` left.
  */
 import { describe, expect, it } from 'vitest';
-import type { AgentReport, Candidate, Job, PolicyPort, Step } from '../../src/index.js';
-import { liveAgents, type LiveAgents } from '../support/agent-live.js';
+import type { Candidate, Job, PolicyPort, Step } from '../../src/index.js';
+import { liveAgents, settledOf, type LiveAgents } from '../support/agent-live.js';
 import { ANSWERS, BOSS, POLICY, topTask } from '../support/agent-script.js';
 import { makeTask } from '../support/helpers.js';
 
-const settled = (live: LiveAgents) =>
-  live.host.reports.filter((report): report is Extract<AgentReport, { type: 'task.settled' }> => report.type === 'task.settled');
 const faults = (live: LiveAgents) => live.host.reports.filter((report) => report.type === 'agent.fault');
 const executes = (live: LiveAgents, taskId: string) =>
   live.host.performed.flatMap((batch) => batch.effects).filter((effect) => effect.type === 'execute' && effect.request.task.id === taskId);
@@ -39,7 +37,7 @@ describe('the pipeline: answers that come late, twice, or stale are ignored', ()
     const wait = live.host.awaits.get(`${BOSS}/dec:think`)!;
     live.play({ type: 'late', taskId: 'think' });
     live.agent(BOSS)!.send(wait.answer(ANSWERS.think));
-    expect(settled(live)).toMatchObject([{ task: { id: 'think' }, settlement: { status: 'failed', error: { code: 'policy_error' } } }]);
+    expect(settledOf(live)).toMatchObject([{ task: { id: 'think' }, settlement: { status: 'failed', error: { code: 'policy_error' } } }]);
     expect(faults(live)).toEqual([]);
     expect(executes(live, 'think')).toEqual([]);
     expect(live.context(BOSS)).toMatchObject({ held: {}, deciding: 0, evaluating: 0, current: null });
@@ -104,7 +102,7 @@ describe('the pipeline: a policy port that breaks its contract fails the task, n
   it('an escalation policy that throws: the task fails with policy_error, naming the error', () => {
     const live = liveAgents(policyWith({ evaluate: { work: () => { throw new Error('the policy broke'); } } }));
     live.play({ type: 'assign', kind: 'work' });
-    expect(settled(live)).toMatchObject([{ task: { id: 'work' }, settlement: { status: 'failed', error: { code: 'policy_error', message: expect.stringContaining('the policy broke') } } }]);
+    expect(settledOf(live)).toMatchObject([{ task: { id: 'work' }, settlement: { status: 'failed', error: { code: 'policy_error', message: expect.stringContaining('the policy broke') } } }]);
     expect(faults(live)).toEqual([]);
     // The agent goes on: the next task runs.
     live.play({ type: 'assign', kind: 'gated' });
@@ -115,7 +113,7 @@ describe('the pipeline: a policy port that breaks its contract fails the task, n
   it('a strategy that throws: the task fails with the strategy’s code', () => {
     const live = liveAgents(policyWith({ select: { route: () => { throw new Error('no route today'); } } }));
     live.play({ type: 'assign', kind: 'route' });
-    expect(settled(live)).toMatchObject([{ task: { id: 'route' }, settlement: { status: 'failed', error: { code: 'strategy_error', message: expect.stringContaining('no route today') } } }]);
+    expect(settledOf(live)).toMatchObject([{ task: { id: 'route' }, settlement: { status: 'failed', error: { code: 'strategy_error', message: expect.stringContaining('no route today') } } }]);
     expect(live.context('kid1').held.route).toBeUndefined();
     expect(faults(live)).toEqual([]);
     live.stop();
@@ -124,7 +122,7 @@ describe('the pipeline: a policy port that breaks its contract fails the task, n
   it('a strategy answering "delegate" again (no decision): the task fails with strategy_error', () => {
     const live = liveAgents(policyWith({ select: { route: () => ({ kind: 'delegate', candidates: [] }) } }));
     live.play({ type: 'assign', kind: 'route' });
-    expect(settled(live)).toMatchObject([
+    expect(settledOf(live)).toMatchObject([
       { task: { id: 'route' }, settlement: { status: 'failed', attempts: 0, error: { code: 'strategy_error', message: `${BOSS} reached the end of delegating "route" without a decision.` } } },
     ]);
     live.stop();
@@ -135,7 +133,7 @@ describe('the pipeline: a policy port that breaks its contract fails the task, n
     const live = liveAgents(policyWith({ evaluate: { bad: () => ({ kind: 'fail', error, attempts: 2, executedBy: 'kid1' }), work: () => ({ kind: 'fail', error }) } }));
     live.play({ type: 'assign', kind: 'bad' });
     live.play({ type: 'assign', kind: 'work' });
-    const [bad, work] = settled(live);
+    const [bad, work] = settledOf(live);
     expect(bad!.settlement).toEqual({ status: 'failed', error, attempts: 2, executedBy: 'kid1' });
     expect(work!.settlement).toStrictEqual({ status: 'failed', error, attempts: 0 });
     live.stop();
@@ -178,7 +176,7 @@ describe('the pipeline: deferral, cancellation, splitting', () => {
     live.play({ type: 'result', taskId: 'work', result: 'ok' });
     const asked = live.host.performed.flatMap((batch) => batch.effects).flatMap((effect) => (effect.type === 'claim' ? [`claim ${effect.task.id}`] : effect.type === 'release' ? [`release ${effect.taskId}`] : []));
     expect(asked).toEqual(['claim work', 'release work']);
-    expect(settled(live).map((report) => [report.task.id, report.settlement.status])).toEqual([['plain', 'completed'], ['work', 'completed']]);
+    expect(settledOf(live).map((report) => [report.task.id, report.settlement.status])).toEqual([['plain', 'completed'], ['work', 'completed']]);
     live.stop();
   });
 
@@ -199,7 +197,7 @@ describe('the pipeline: deferral, cancellation, splitting', () => {
     live.agent(BOSS)!.send({ type: 'task.cancel', taskId: 'gated' });
     live.play({ type: 'assign', kind: 'work' });
     live.play({ type: 'assign', kind: 'gated' });
-    expect(settled(live).map((report) => [report.task.id, report.settlement])).toEqual([
+    expect(settledOf(live).map((report) => [report.task.id, report.settlement])).toEqual([
       ['work', { status: 'cancelled', error: { code: 'cancelled', message: `Cancelled at ${BOSS}: plans changed` }, attempts: 0 }],
       ['gated', { status: 'cancelled', error: { code: 'cancelled', message: `Cancelled at ${BOSS}.` }, attempts: 0 }],
     ]);

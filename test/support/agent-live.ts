@@ -196,3 +196,7 @@ export function liveAgents(policy?: PolicyPort) {
   return { root, host, settings: SETTINGS, agent, context, play, stop: () => root.stop() };
 }
 export type LiveAgents = ReturnType<typeof liveAgents>;
+
+/** The tasks the live agents ended, as their `task.settled` reports, in order. */
+export const settledOf = (live: LiveAgents) =>
+  live.host.reports.filter((report): report is Extract<AgentReport, { type: 'task.settled' }> => report.type === 'task.settled');
