@@ -25,6 +25,7 @@ import { RESOURCES_KEY } from './resources-object.js';
 import { rootIndex, type RootIndex } from './routing.js';
 import { accountOf, invocation, settleCharges, within, type Invocation } from './scope.js';
 import { callTo, fileCharges, sendAgent, sendTo } from './send.js';
+import { AgentTimers } from './timers.js';
 
 /** The tasks a message puts before the agent: the one it carries, and those the agent holds. */
 function tasksInPlay(context: AgentContext | undefined, event: AgentEvent): Task[] {
@@ -72,7 +73,7 @@ export function agentObject(org: Organisation, unit: string) {
         live = next;
         saveAgent(ctx, next, before);
         const later = rootIndex([next], event);
-        await carryOut(ctx, org, agentId, here, { rootOf: (report) => later.rootOf(report) ?? earlier.rootOf(report) });
+        await carryOut(ctx, org, agentId, event, here, { rootOf: (report) => later.rootOf(report) ?? earlier.rootOf(report) });
       },
       status: handlers.object.shared(async (ctx: ObjectSharedContext): Promise<AgentStatus> => {
         const node = hierarchy.get(ctx.key);
@@ -89,8 +90,10 @@ function fresh(agentId: string): AgentContext {
 }
 
 /** Carries out one turn's effects, in order. */
-async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, here: Invocation, index: RootIndex): Promise<void> {
+async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, event: AgentEvent, here: Invocation, index: RootIndex): Promise<void> {
   const { layout } = org;
+  // Read only by a turn that fires, arms or disarms a timer.
+  let timers = event.type === 'echelon.timer' ? await AgentTimers.load(ctx, layout, agentId, event) : undefined;
   const unit = layout.unitOf(agentId);
   const reports = new Map<string, AgentReport[]>();
   // Reports first: a task's books hear what this agent did before anyone it tells can report on.
@@ -113,7 +116,8 @@ async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, 
         sendAgent(ctx, layout, effect.to, effect.message);
         break;
       case 'arm':
-        sendAgent(ctx, layout, agentId, effect.event, effect.delayMs);
+        timers ??= await AgentTimers.load(ctx, layout, agentId, event);
+        await timers.arm(effect);
         break;
       case 'execute':
         sendTo(ctx, layout.executors(unit), 'attempt', effect.request);
@@ -142,10 +146,13 @@ async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, 
       case 'abort':
         sendTo(ctx, layout.executors(unit), 'abort', { agentId, taskId: effect.taskId });
         break;
-      // A timer disarmed or re-armed carries a token the agent no longer expects: it ignores it, as in-process.
+      // The delayed send is cancelled; one that fired meanwhile carries a token the agent no longer expects, and it ignores it, as in-process.
       case 'disarm':
+        timers ??= await AgentTimers.load(ctx, layout, agentId, event);
+        await timers.disarm(effect.key);
         break;
     }
   }
+  await timers?.save();
   fileCharges(ctx, layout, settleCharges(here));
 }

@@ -3,19 +3,19 @@
  * after a delay — a timer), and to the organisation's other parts, all in JSON.
  */
 import './polyfill.js';
-import { serde, type Context } from '@restatedev/restate-sdk';
+import { serde, type Context, type InvocationHandle } from '@restatedev/restate-sdk';
 import type { AgentEvent } from '../../machines/agent.machine.js';
 import type { RestateLayout } from './layout.js';
 import type { Charge } from './scope.js';
 
 /** Sends `event` to agent `to` (after `delayMs`, for a timer). */
-export function sendAgent(ctx: Context, layout: RestateLayout, to: string, event: AgentEvent, delayMs?: number): void {
-  sendTo(ctx, layout.agents(layout.unitOf(to)), 'receive', event, to, delayMs);
+export function sendAgent(ctx: Context, layout: RestateLayout, to: string, event: AgentEvent, delayMs?: number): InvocationHandle {
+  return sendTo(ctx, layout.agents(layout.unitOf(to)), 'receive', event, to, delayMs);
 }
 
 /** A one-way send of `parameter` to `service`'s `method` (keyed for an object or workflow). */
-export function sendTo(ctx: Context, service: string, method: string, parameter: unknown, key?: string, delayMs?: number): void {
-  ctx.genericSend({
+export function sendTo(ctx: Context, service: string, method: string, parameter: unknown, key?: string, delayMs?: number): InvocationHandle {
+  return ctx.genericSend({
     service,
     method,
     parameter,

@@ -1,7 +1,9 @@
 import './quiet.js';
 import { describe, expect, it } from 'vitest';
 import { developmentTeam, type Outcome } from '../../src/index.js';
-import { restateOrg } from './support.js';
+import { adminQuery } from '../../src/restate/admin-query.js';
+import { TIMERS } from '../../src/restate/timers.js';
+import { restateOrg, sharedServer } from './support.js';
 
 const path = (outcome: Outcome) => outcome.escalations.map((e) => `${e.reason} ${e.from}→${e.to} ${e.status}${e.resolvedBy ? ` by ${e.resolvedBy}` : ''}`);
 
@@ -13,7 +15,41 @@ async function until(condition: () => Promise<boolean> | boolean, ms = 20_000): 
   }
 }
 
+/** The organisation's timers still to fire (delayed sends to its agents), and its agents holding armed timers' ids. */
+async function armed(name: string) {
+  const { adminUrl } = await sharedServer();
+  const count = async (sql: string) => Number((await adminQuery(adminUrl, sql))[0]?.n ?? 0);
+  return {
+    scheduled: await count(`SELECT COUNT(*) AS n FROM sys_invocation WHERE target_service_name LIKE '${name}-agents-%' AND status IN ('scheduled', 'inboxed')`),
+    keeping: await count(`SELECT COUNT(*) AS n FROM state WHERE service_name LIKE '${name}-agents-%' AND key = '${TIMERS}'`),
+  };
+}
+
 describe('echelon/restate: timers, resources and budgets', () => {
+  it('cancels the timeout of an attempt that answered, and the expiry of an approval that was decided: no stale timer is left to fire', async () => {
+    const name = `timers${process.pid}`;
+    const org = await restateOrg({ name, hierarchy: developmentTeam(), executors: { default: async () => 'done' } });
+    const outcomes = await Promise.all(['a', 'b', 'c'].map((id) => org.submit({ id, type: 'api_design' })));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['completed', 'completed', 'completed']);
+    const approved = org.submit({ id: 'gated', type: 'api_design', approval: { timeoutMs: 600_000 } });
+    await until(async () => (await org.approvals.pending()).length === 1);
+    expect(await armed(name)).toMatchObject({ scheduled: 1, keeping: 1 });
+    const [request] = await org.approvals.pending();
+    await org.approvals.approve(request!.id, { by: request!.approver });
+    expect((await approved).status).toBe('completed');
+    await until(async () => (await armed(name)).scheduled === 0);
+    expect(await armed(name)).toEqual({ scheduled: 0, keeping: 0 });
+  }, 60_000);
+
+  it('an attempt that overruns its timeout is failed by the timer, which then leaves nothing armed', async () => {
+    const name = `overrun${process.pid}`;
+    const org = await restateOrg({ name, hierarchy: developmentTeam(), execution: { timeoutMs: 200 }, executors: { default: () => new Promise(() => undefined) } });
+    const outcome = await org.submit({ id: 'stuck', type: 'api_design' });
+    expect(outcome.status).toBe('failed');
+    expect(JSON.stringify(outcome.error)).toContain('timeout');
+    expect(await armed(name)).toEqual({ scheduled: 0, keeping: 0 });
+  }, 60_000);
+
   it('retries a failed attempt after its backoff (a delayed send) with the same idempotency key', async () => {
     const keys: string[] = [];
     const org = await restateOrg({
