@@ -12,7 +12,7 @@ import type { AgentReport } from '../../machines/ports.js';
 import type { Outcome } from '../types.js';
 
 /** State keys of a case object. */
-export const CASE_KEYS = { task: 't:', escalation: 'e:', approval: 'a:', journal: 'j:', journalCount: 'jn', outcome: 'outcome', open: 'open', sent: 'd:' } as const;
+export const CASE_KEYS = { task: 't:', escalation: 'e:', approval: 'a:', journal: 'j:', journalCount: 'jn', outcome: 'outcome', open: 'open', sent: 'd:', awakeable: 'w' } as const;
 
 /** A case's books, open for one handler. */
 export interface CaseBooks {

@@ -30,6 +30,8 @@ export interface CaseOpening {
   readonly task: Task;
   readonly entry: string;
   readonly budget?: BudgetInput;
+  /** The awakeable the task's workflow waits on for the outcome (the workflow adds it). */
+  readonly awakeable?: string;
 }
 
 interface Open {
@@ -115,7 +117,10 @@ export function caseObject(org: OrganisationBase) {
     }
     await finishWhenComplete(ctx, layout, opened, force);
     const outcome = opened.books.save();
-    if (outcome !== undefined) sendTo(ctx, layout.task, 'settle', outcome, outcome.taskId);
+    if (outcome === undefined) return;
+    const awakeable = await ctx.get<string>(CASE_KEYS.awakeable);
+    if (awakeable !== null) ctx.resolveAwakeable(awakeable, outcome);
+    ctx.clear(CASE_KEYS.awakeable);
   };
 
   const act = (fn: (opened: Open) => void) => async (ctx: ObjectContext): Promise<Answer> => {
@@ -144,8 +149,9 @@ export function caseObject(org: OrganisationBase) {
   return object({
     name: layout.case,
     handlers: {
-      open: async (ctx: ObjectContext, { task, entry, budget }: CaseOpening): Promise<void> => {
+      open: async (ctx: ObjectContext, { task, entry, budget, awakeable }: CaseOpening): Promise<void> => {
         if ((await ctx.get<StoredTask>(CASE_KEYS.task + task.id)) !== null || (await ctx.get(CASE_KEYS.outcome)) !== null) return;
+        if (awakeable !== undefined) ctx.set(CASE_KEYS.awakeable, awakeable);
         const opened = await open(ctx);
         opened.books.ledger.submit(task, entry, budget);
         opened.books.note({ type: 'task.submitted', at: task.submittedAt, actor: 'submitter', taskId: task.id, rootId: task.id, data: { type: task.type, entry } });
