@@ -9,6 +9,7 @@ import { ApprovalSignal, EscalationSignal } from '../signals.js';
 import { EchelonError } from '../errors.js';
 import { checkApproval } from '../task-input.js';
 import { ESCALATION_REASONS, type ApprovalRequirement, type EscalationReason, type Task } from '../types.js';
+import { LazySignal } from '../lazy-signal.js';
 
 /** What an executor knows while it runs. */
 export interface ExecutionContext {
@@ -69,8 +70,8 @@ export interface ExecutionContext {
  */
 export type Executor<TPayload = unknown, TResult = unknown> = (task: Task<TPayload>, context: ExecutionContext) => TResult | Promise<TResult>;
 
-/** Builds the context an executor gets for one attempt. */
-export function executionContext(args: {
+/** What `executionContext` builds an attempt's context from. */
+export interface ExecutionContextArgs {
   agent: AgentNode;
   hierarchy: Hierarchy;
   task: Task;
@@ -83,39 +84,78 @@ export function executionContext(args: {
   /** Where progress goes (default: nowhere) and whether anyone listens (default: nobody). */
   progress?: (data: unknown) => void;
   listening?: () => boolean;
-}): ExecutionContext {
-  const listening = args.listening ?? (() => false);
-  return {
-    agent: args.agent,
-    hierarchy: args.hierarchy,
-    get signal() {
-      return args.signal();
+}
+
+const nobodyListens = () => false;
+const nowhere = () => undefined;
+
+/**
+ * An attempt's context: own properties in the order the interface lists them, `signal` and
+ * `streaming` read when asked through getters shared by every context (see `LazySignal`: an
+ * object literal with getters made per attempt kept each attempt's garbage alive to the next full collection).
+ */
+class AttemptContext extends LazySignal implements ExecutionContext {
+  declare readonly agent: AgentNode;
+  declare readonly hierarchy: Hierarchy;
+  declare readonly signal: AbortSignal;
+  declare readonly chain: readonly string[];
+  declare readonly attempt: number;
+  declare readonly idempotencyKey: string;
+  declare readonly approved: boolean;
+  declare readonly now: () => number;
+  declare readonly reportCost: (amount: number) => void;
+  declare readonly progress: (data: unknown) => void;
+  declare readonly streaming: boolean;
+  declare readonly escalate: (reason: EscalationReason, message?: string) => never;
+  declare readonly requestApproval: (requirement?: ApprovalRequirement) => never;
+  readonly #listening: () => boolean;
+
+  static readonly #streaming: PropertyDescriptor = {
+    get(this: AttemptContext): boolean {
+      return this.#listening();
     },
-    chain: args.task.chain,
-    attempt: args.attempt,
-    idempotencyKey: args.idempotencyKey,
-    approved: args.task.approvedBy.length > 0,
-    now: args.now,
-    reportCost: args.reportCost,
-    progress: args.progress ?? (() => undefined),
-    get streaming() {
-      return listening();
-    },
-    escalate(reason, message) {
-      // A reason that is none would travel up as an escalation no policy knows how to resolve.
-      if (!(ESCALATION_REASONS as readonly unknown[]).includes(reason)) {
-        throw new EchelonError('invalid_option', `context.escalate: ${JSON.stringify(reason) ?? String(reason)} is not an escalation reason (${ESCALATION_REASONS.join(', ')}).`);
-      }
-      if (message !== undefined && typeof message !== 'string') throw new EchelonError('invalid_option', `context.escalate: the message must be a string, got ${typeof message}.`);
-      throw new EscalationSignal(reason, message ?? `${args.agent.id} escalated "${args.task.type}" (${reason}).`);
-    },
-    requestApproval(requirement = {}) {
-      if (typeof requirement !== 'object' || requirement === null || Array.isArray(requirement)) {
-        throw new EchelonError('invalid_option', `context.requestApproval takes an approval requirement { level?, role?, approver?, quorum?, timeoutMs?, reason? }, got ${JSON.stringify(requirement) ?? String(requirement)}.`);
-      }
-      // The same numbers and role a task's own approval must have (a negative timeout would expire the request at once).
-      checkApproval(requirement, (message) => new EchelonError('invalid_option', `context.requestApproval: ${message}`));
-      throw new ApprovalSignal(requirement);
-    },
+    enumerable: true,
+    configurable: true,
   };
+
+  constructor(args: ExecutionContextArgs) {
+    super(args.signal);
+    this.#listening = args.listening ?? nobodyListens;
+    this.agent = args.agent;
+    this.hierarchy = args.hierarchy;
+    this.defineSignal();
+    this.chain = args.task.chain;
+    this.attempt = args.attempt;
+    this.idempotencyKey = args.idempotencyKey;
+    this.approved = args.task.approvedBy.length > 0;
+    this.now = args.now;
+    this.reportCost = args.reportCost;
+    this.progress = args.progress ?? nowhere;
+    Object.defineProperty(this, 'streaming', AttemptContext.#streaming);
+    this.escalate = (reason, message) => escalateFrom(args, reason, message);
+    this.requestApproval = (requirement = {}) => approvalFrom(requirement);
+  }
+}
+
+function escalateFrom(args: ExecutionContextArgs, reason: EscalationReason, message: string | undefined): never {
+  // A reason that is none would travel up as an escalation no policy knows how to resolve.
+  if (!(ESCALATION_REASONS as readonly unknown[]).includes(reason)) {
+    throw new EchelonError('invalid_option', `context.escalate: ${JSON.stringify(reason) ?? String(reason)} is not an escalation reason (${ESCALATION_REASONS.join(', ')}).`);
+  }
+  if (message !== undefined && typeof message !== 'string') throw new EchelonError('invalid_option', `context.escalate: the message must be a string, got ${typeof message}.`);
+  throw new EscalationSignal(reason, message ?? `${args.agent.id} escalated "${args.task.type}" (${reason}).`);
+}
+
+function approvalFrom(requirement: ApprovalRequirement): never {
+  if (typeof requirement !== 'object' || requirement === null || Array.isArray(requirement)) {
+    throw new EchelonError('invalid_option', `context.requestApproval takes an approval requirement { level?, role?, approver?, quorum?, timeoutMs?, reason? }, got ${JSON.stringify(requirement) ?? String(requirement)}.`);
+  }
+  // The same numbers and role a task's own approval must have (a negative timeout would expire the request at once).
+  checkApproval(requirement, (message) => new EchelonError('invalid_option', `context.requestApproval: ${message}`));
+  throw new ApprovalSignal(requirement);
+}
+
+/** Builds the context an executor gets for one attempt. */
+export function executionContext(args: ExecutionContextArgs): ExecutionContext {
+  return new AttemptContext(args);
 }

@@ -17,6 +17,7 @@ import { EchelonError, type TaskError } from '../errors.js';
 import { defaultEscalationPolicy } from '../escalation/policy.js';
 import { DEFAULT_EXECUTION, DEFAULT_LIMITS, invalid, mergeExecution, positive, positiveInteger, resolveSetting } from '../settings/index.js';
 import type { ApprovalRequest, ApprovalRequirement, ExecutionPolicy, Task } from '../types.js';
+import { ApprovalContext } from './decisions/contexts.js';
 import { createDecisions } from './decisions/index.js';
 import { executionContext, type Executor } from './executors.js';
 import type { ExecutionOptions, OrchestratorOptions } from './options.js';
@@ -120,14 +121,7 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
       return parent === undefined ? undefined : { approver: parent.id, requiredLevel: Math.min(request.requiredLevel, parent.level) };
     },
     decideApproval: (agentId, request, control) => {
-      const answer = approverFor(agentId)?.(request, {
-        approver: hierarchy.get(agentId),
-        hierarchy,
-        get signal() {
-          return control.signal;
-        },
-        reportCost: (amount) => control.reportCost(amount),
-      });
+      const answer = approverFor(agentId)?.(request, new ApprovalContext(hierarchy.get(agentId), hierarchy, control, (amount) => control.reportCost(amount)));
       return isThenable(answer)
         ? Promise.resolve(answer).then((value) => approverDecision(agentId, request, value))
         : approverDecision(agentId, request, answer);

@@ -5,12 +5,13 @@
  */
 import { isThenable } from '../../thenable.js';
 import type { Answer, DecisionControl, Job, Step } from '../../../machines/ports.js';
-import type { Decomposer, DecompositionContext } from '../../delegation/decomposition.js';
+import type { Decomposer } from '../../delegation/decomposition.js';
 import type { Route } from '../../delegation/route.js';
 import type { Candidate } from '../../delegation/types.js';
 import { taskErrorFromUnknown } from '../../errors.js';
 import { fanoutStep } from '../../delegation/fanout.js';
 import type { DecisionConfig } from './config.js';
+import { SplitContext, StrategyContext } from './contexts.js';
 import { failStep } from './outcomes.js';
 
 type Evaluate = (agentId: string, job: Job, load: Readonly<Record<string, number>>, forced?: Route) => Answer<Step>;
@@ -35,15 +36,8 @@ export function selector(config: DecisionConfig, evaluate: Evaluate) {
   }
 
   function split(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl, decomposer: Decomposer): Answer<Step> {
-    const context: DecompositionContext = {
-      agent: hierarchy.get(agentId),
-      hierarchy,
-      children: candidates.map((candidate) => ({ id: candidate.id, node: candidate.node, capabilities: hierarchy.subtreeCapabilities(candidate.id), load: candidate.load })),
-      get signal() {
-        return control.signal;
-      },
-      reportCost: (amount) => config.reportCost(job.task, amount),
-    };
+    const children = candidates.map((candidate) => ({ id: candidate.id, node: candidate.node, capabilities: hierarchy.subtreeCapabilities(candidate.id), load: candidate.load }));
+    const context = new SplitContext(hierarchy.get(agentId), hierarchy, children, control, (amount) => config.reportCost(job.task, amount));
     const planned = (answer: Parameters<typeof fanoutStep>[5]): Answer<Step> =>
       fanoutStep(hierarchy, config.fanout, agentId, job.task, decomposer, answer, config.costSpent(job.task)) ?? delegate(agentId, job, candidates, control);
     const broken = (error: unknown): Step => {
@@ -64,14 +58,8 @@ export function selector(config: DecisionConfig, evaluate: Evaluate) {
   function delegate(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl): Answer<Step> {
     const strategy = config.strategyFor(agentId);
     try {
-      const chosen = strategy.select(job.task, candidates, {
-        agent: hierarchy.get(agentId),
-        hierarchy,
-        get signal() {
-          return control.signal;
-        },
-        reportCost: (amount) => config.reportCost(job.task, amount),
-      });
+      const context = new StrategyContext(hierarchy.get(agentId), hierarchy, control, (amount) => config.reportCost(job.task, amount));
+      const chosen = strategy.select(job.task, candidates, context);
       // Closures only for an answer that comes later: this runs at every hop.
       if (isThenable(chosen)) return Promise.resolve(chosen).then((later: unknown) => choose(agentId, job, candidates, strategy.name, later), strategyFailed);
       return choose(agentId, job, candidates, strategy.name, chosen);

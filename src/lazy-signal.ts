@@ -1,0 +1,31 @@
+/**
+ * The contexts echelon hands to user code — a strategy's at every hop, an executor's at every
+ * attempt, a decomposer's, an approver's — each have an own, enumerable `signal`, made only when
+ * read. They are built on this class rather than as object literals with a getter
+ * (`{ get signal() { … } }`): V8 gives every such literal its own hidden class, holding its own
+ * getter closure, and the young-generation collector keeps whatever that closure reaches alive
+ * until the next full collection. For a strategy's context that is the whole hop — the task, its
+ * candidates, the decision — so every hop's garbage was promoted to the old generation, scavenges
+ * took 5–10× as long and full collections came far more often (bench/README.md, "Fifth pass").
+ * Here the getter is one function for every context, reading a private field.
+ */
+export abstract class LazySignal {
+  readonly #signal: () => AbortSignal;
+
+  static readonly #descriptor: PropertyDescriptor = {
+    get(this: LazySignal): AbortSignal {
+      return this.#signal();
+    },
+    enumerable: true,
+    configurable: true,
+  };
+
+  protected constructor(signal: () => AbortSignal) {
+    this.#signal = signal;
+  }
+
+  /** Defines the own `signal` here, in the order the context's properties are made. */
+  protected defineSignal(): void {
+    Object.defineProperty(this, 'signal', LazySignal.#descriptor);
+  }
+}
