@@ -12,7 +12,7 @@
 import './polyfill.js';
 import { handlers, object, type ObjectContext, type ObjectSharedContext } from '@restatedev/restate-sdk';
 import type { AgentContext, AgentEvent } from '../../machines/agent.machine.js';
-import type { AgentReport } from '../../machines/ports.js';
+import type { AgentReport, Effect } from '../../machines/ports.js';
 import type { ResourceClaim } from '../escalation/types.js';
 import type { AgentStatus } from '../runtime/api.js';
 import { agentStatus } from '../runtime/agent-status.js';
@@ -24,6 +24,7 @@ import type { Organisation } from './organisation.js';
 import { RESOURCES_KEY } from './resources-object.js';
 import { rootIndex, type RootIndex } from './routing.js';
 import { accountOf, invocation, settleCharges, within, type Invocation } from './scope.js';
+import { carrierOf, unpack, withReports, type Carrying } from './carried.js';
 import { callTo, fileCharges, sendAgent, sendTo } from './send.js';
 import { AgentTimers } from './timers.js';
 
@@ -55,10 +56,13 @@ export function agentObject(org: Organisation, unit: string) {
   return object({
     name: layout.agents(unit),
     handlers: {
-      receive: async (ctx: ObjectContext, event: AgentEvent): Promise<void> => {
+      receive: async (ctx: ObjectContext, input: Carrying): Promise<void> => {
         const agentId = ctx.key;
+        const { event, carried } = unpack(input);
         if (!hierarchy.has(agentId) || layout.unitOf(agentId) !== unit) {
           ctx.console.warn(`echelon: ${layout.agents(unit)} has no agent "${agentId}"; message ${event.type} dropped.`);
+          // What rode on it is still filed.
+          if (carried !== undefined) sendTo(ctx, layout.case, 'report', { at: await ctx.date.now(), reports: carried.reports }, carried.root);
           return;
         }
         const now = await ctx.date.now();
@@ -73,7 +77,7 @@ export function agentObject(org: Organisation, unit: string) {
         live = next;
         saveAgent(ctx, next, before);
         const later = rootIndex([next], event);
-        await carryOut(ctx, org, agentId, event, here, { rootOf: (report) => later.rootOf(report) ?? earlier.rootOf(report) });
+        await carryOut(ctx, org, agentId, event, carried, here, { rootOf: (report) => later.rootOf(report) ?? earlier.rootOf(report) });
       },
       status: handlers.object.shared(async (ctx: ObjectSharedContext): Promise<AgentStatus> => {
         const node = hierarchy.get(ctx.key);
@@ -90,12 +94,13 @@ function fresh(agentId: string): AgentContext {
 }
 
 /** Carries out one turn's effects, in order. */
-async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, event: AgentEvent, here: Invocation, index: RootIndex): Promise<void> {
+async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, event: AgentEvent, carried: ReturnType<typeof unpack>['carried'], here: Invocation, index: RootIndex): Promise<void> {
   const { layout } = org;
   // Read only by a turn that fires, arms or disarms a timer.
   let timers = event.type === 'echelon.timer' ? await AgentTimers.load(ctx, layout, agentId, event) : undefined;
   const unit = layout.unitOf(agentId);
-  const reports = new Map<string, AgentReport[]>();
+  // What rode up on the message comes first: it happened before this turn.
+  const reports = new Map<string, AgentReport[]>(carried === undefined ? [] : [[carried.root, [...carried.reports]]]);
   // Reports first: a task's books hear what this agent did before anyone it tells can report on.
   for (const effect of here.effects) {
     if (effect.type !== 'report' || effect.report.type === 'agent.state') continue;
@@ -109,11 +114,17 @@ async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, 
     list.push(report);
     reports.set(root, list);
   }
-  for (const [root, list] of reports) sendTo(ctx, layout.case, 'report', { at: here.now, reports: list }, root);
+  // …or ride up with the task's result, to be filed by the agent above (carried.ts).
+  const riding = new Map<Effect, AgentReport[]>();
+  for (const [root, list] of reports) {
+    const carrier = carrierOf(here.effects, root, list, agentId);
+    if (carrier === undefined) sendTo(ctx, layout.case, 'report', { at: here.now, reports: list }, root);
+    else riding.set(carrier, list);
+  }
   for (const effect of here.effects) {
     switch (effect.type) {
       case 'send':
-        sendAgent(ctx, layout, effect.to, effect.message);
+        sendAgent(ctx, layout, effect.to, withReports(effect.message, riding.get(effect)));
         break;
       case 'arm':
         timers ??= await AgentTimers.load(ctx, layout, agentId, event);

@@ -5,11 +5,12 @@
 import './polyfill.js';
 import { serde, type Context, type InvocationHandle } from '@restatedev/restate-sdk';
 import type { AgentEvent } from '../../machines/agent.machine.js';
+import type { Carrying } from './carried.js';
 import type { RestateLayout } from './layout.js';
 import type { Charge } from './scope.js';
 
 /** Sends `event` to agent `to` (after `delayMs`, for a timer). */
-export function sendAgent(ctx: Context, layout: RestateLayout, to: string, event: AgentEvent, delayMs?: number): InvocationHandle {
+export function sendAgent(ctx: Context, layout: RestateLayout, to: string, event: AgentEvent | Carrying, delayMs?: number): InvocationHandle {
   return sendTo(ctx, layout.agents(layout.unitOf(to)), 'receive', event, to, delayMs);
 }
 
