@@ -7,21 +7,25 @@
  * until the next full collection. For a strategy's context that is the whole hop — the task, its
  * candidates, the decision — so every hop's garbage was promoted to the old generation, scavenges
  * took 5–10× as long and full collections came far more often (bench/README.md, "Fifth pass").
- * Here the getter is one function for every context, reading a private field.
+ * Here the getter is one function for every context. It reads the context's own thunk under a
+ * symbol, not a private field, so that the getter also answers through a wrapper — a `Proxy`, or an
+ * object whose prototype is the context — as a literal's getter did.
  */
+const SIGNAL = Symbol('signal');
+
 export abstract class LazySignal {
-  readonly #signal: () => AbortSignal;
+  declare readonly [SIGNAL]: () => AbortSignal;
 
   static readonly #descriptor: PropertyDescriptor = {
     get(this: LazySignal): AbortSignal {
-      return this.#signal();
+      return this[SIGNAL]();
     },
     enumerable: true,
     configurable: true,
   };
 
   protected constructor(signal: () => AbortSignal) {
-    this.#signal = signal;
+    Object.defineProperty(this, SIGNAL, { value: signal });
   }
 
   /** Defines the own `signal` here, in the order the context's properties are made. */

@@ -76,4 +76,18 @@ describe('contexts handed to user code', () => {
     expect(typeof getterOf(context, 'signal')).toBe('function');
     expect(context.signal).toBeInstanceOf(AbortSignal);
   });
+  it('answers signal and streaming through a wrapper, a Proxy or an object whose prototype is the context, as a literal did', async () => {
+    const org = start({
+      executors: (_task, context) => {
+        const wrapped = new Proxy(context, {});
+        const derived = Object.create(context) as ExecutionContext;
+        return [wrapped.signal instanceof AbortSignal, wrapped.streaming, derived.signal instanceof AbortSignal, { ...context }.signal instanceof AbortSignal];
+      },
+    });
+    expect((await org.submit({ type: 'python' })).result).toEqual([true, false, true, true]);
+    const seen: unknown[] = [];
+    const routed = start({ strategy: { name: 'wrapping', select: (_task, candidates, context) => (seen.push(new Proxy(context, {}).signal), candidates.find((candidate) => candidate.capable)?.id) } });
+    expect((await routed.submit({ type: 'python' })).status).toBe('completed');
+    expect(seen[0]).toBeInstanceOf(AbortSignal);
+  });
 });

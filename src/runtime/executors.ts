@@ -87,6 +87,7 @@ export interface ExecutionContextArgs {
 }
 
 const nobodyListens = () => false;
+const LISTENING = Symbol('listening');
 const nowhere = () => undefined;
 
 /**
@@ -108,11 +109,11 @@ class AttemptContext extends LazySignal implements ExecutionContext {
   declare readonly streaming: boolean;
   declare readonly escalate: (reason: EscalationReason, message?: string) => never;
   declare readonly requestApproval: (requirement?: ApprovalRequirement) => never;
-  readonly #listening: () => boolean;
+  declare readonly [LISTENING]: () => boolean;
 
   static readonly #streaming: PropertyDescriptor = {
     get(this: AttemptContext): boolean {
-      return this.#listening();
+      return this[LISTENING]();
     },
     enumerable: true,
     configurable: true,
@@ -120,7 +121,7 @@ class AttemptContext extends LazySignal implements ExecutionContext {
 
   constructor(args: ExecutionContextArgs) {
     super(args.signal);
-    this.#listening = args.listening ?? nobodyListens;
+    Object.defineProperty(this, LISTENING, { value: args.listening ?? nobodyListens });
     this.agent = args.agent;
     this.hierarchy = args.hierarchy;
     this.defineSignal();
