@@ -2,12 +2,12 @@
  * Each agent a Restate virtual object, keyed by its id, on its unit's object service: Restate runs
  * one handler at a time per key — the agent's mailbox. `receive` restores the agent, handles one
  * message with the agent chart, persists what changed, and carries out the effects: one-way sends
- * to other agents, delayed sends to itself for timers (a stale timer is recognised by the agent,
- * as in-process, by its token), executions sent to the unit's executor service, reports to the
- * books of their submitted task, claims to the resources object, and awaited decisions to the
- * unit's decision service, which tells the agent their answer later: the agent takes other
- * messages meanwhile (and asks again a decision its process lost by restarting). `status` reads
- * the agent without taking its turn.
+ * to other agents, delayed sends to itself for timers (cancelled when disarmed: `timers.ts`),
+ * executions sent to the unit's executor service, reports to the books of their submitted task
+ * (or up with a result, for the agent above to file: `carried.ts`), claims to the resources
+ * object, and awaited decisions to the unit's decision service, which tells the agent their
+ * answer later: the agent takes other messages meanwhile (and asks again a decision its process
+ * lost by restarting). `status` reads the agent without taking its turn.
  */
 import './polyfill.js';
 import { handlers, object, type ObjectContext, type ObjectSharedContext } from '@restatedev/restate-sdk';
@@ -58,7 +58,8 @@ export function agentObject(org: Organisation, unit: string) {
     handlers: {
       receive: async (ctx: ObjectContext, input: Carrying): Promise<void> => {
         const agentId = ctx.key;
-        const { event, carried } = unpack(input);
+        const { event, carried, refused } = unpack(input);
+        if (refused) ctx.console.warn(`echelon: ${agentId} was sent reports on ${input.type} that no agent sends that way; not filed.`);
         if (!hierarchy.has(agentId) || layout.unitOf(agentId) !== unit) {
           ctx.console.warn(`echelon: ${layout.agents(unit)} has no agent "${agentId}"; message ${event.type} dropped.`);
           // What rode on it is still filed.

@@ -8,7 +8,12 @@
  *
  * The sender has let the task go, so no later report of its own about that task can overtake the
  * ones riding up. Reports about anything else (another task, an approval, an escalation) are filed
- * at once, as before.
+ * at once, as before. Its earlier reports about the task went to the case directly and may still
+ * reach it after these: Restate orders sends per sender and target, and the case's books already
+ * take reports in the order they come (as they do from different agents).
+ *
+ * Every process of an organisation must run the same echelon: one from before this file would not
+ * file the reports riding on a result it receives (README, "Upgrading an organisation on Restate").
  */
 import type { AgentEvent } from '../../machines/agent.machine.js';
 import type { AgentReport, Effect } from '../../machines/ports.js';
@@ -21,13 +26,26 @@ type Result = Extract<AgentMessage, { type: 'task.completed' | 'task.failed' }>;
 type Send = Extract<Effect, { type: 'send' }>;
 
 const isResult = (event: AgentEvent): event is Result => event.type === 'task.completed' || event.type === 'task.failed';
+const isAbout = (report: AgentReport, task: Task) => 'task' in report && report.task?.id === task.id;
+
+/** What the agent object takes from a message: the event, the reports riding on it, and whether some were refused. */
+export interface Unpacked {
+  readonly event: AgentEvent;
+  readonly carried?: { readonly root: string; readonly reports: readonly AgentReport[] };
+  /** Reports that came with the message but not as an agent sends them (not on a result, not a list, not all about its task): not filed. */
+  readonly refused?: true;
+}
 
 /** The message, and the reports riding on it with the submitted task they belong to. */
-export function unpack(input: Carrying): { event: AgentEvent; carried?: { root: string; reports: readonly AgentReport[] } } {
+export function unpack(input: Carrying): Unpacked {
   if (input.carriedReports === undefined) return { event: input };
-  const { carriedReports, ...event } = input;
-  // Only results carry reports; anything else with them was not sent by an agent, and they are not taken.
-  return isResult(event) ? { event, carried: { root: event.task.rootId, reports: carriedReports } } : { event };
+  const { carriedReports, ...rest } = input;
+  const event = rest as AgentEvent;
+  // An agent hands reports up only on a result, and only reports about the result's task; anything else came from elsewhere (the ingress is open to callers).
+  if (!isResult(event) || !Array.isArray(carriedReports) || !carriedReports.every((report: unknown) => typeof report === 'object' && report !== null && isAbout(report as AgentReport, event.task))) {
+    return { event, refused: true };
+  }
+  return { event, carried: { root: event.task.rootId, reports: carriedReports } };
 }
 
 /** The submitted task a message is about, when it names one. */
@@ -45,8 +63,6 @@ function rootOfMessage(message: AgentMessage): string | undefined {
       return undefined;
   }
 }
-
-const isAbout = (report: AgentReport, task: Task) => 'task' in report && report.task?.id === task.id;
 
 /**
  * The send that carries `reports` (about submitted task `root`) up, if one may: the turn's only

@@ -15,7 +15,7 @@ import { peopleDesk, type Desk } from '../runtime/people.js';
 import { reportHandler } from '../runtime/reports.js';
 import { ResourceRegistry } from '../runtime/resources.js';
 import type { StoredTask } from '../store/types.js';
-import type { BudgetInput, Escalation, EscalationResolution, Settlement, Task } from '../types.js';
+import type { BudgetInput, Escalation, EscalationResolution, Outcome, Settlement, Task } from '../types.js';
 import { cancelsFollowing, CASE_KEYS, openBooks, type CaseBooks } from './case-books.js';
 import type { RestateLayout } from './layout.js';
 import type { OrganisationBase } from './organisation.js';
@@ -30,7 +30,7 @@ export interface CaseOpening {
   readonly task: Task;
   readonly entry: string;
   readonly budget?: BudgetInput;
-  /** The awakeable the task's workflow waits on for the outcome (the workflow adds it). */
+  /** The awakeable the task's workflow run waits on for the outcome (the workflow adds it). */
   readonly awakeable?: string;
 }
 
@@ -118,8 +118,10 @@ export function caseObject(org: OrganisationBase) {
     await finishWhenComplete(ctx, layout, opened, force);
     const outcome = opened.books.save();
     if (outcome === undefined) return;
-    const awakeable = await ctx.get<string>(CASE_KEYS.awakeable);
-    if (awakeable !== null) ctx.resolveAwakeable(awakeable, outcome);
+    const waiting = (await ctx.get<string[]>(CASE_KEYS.awakeable)) ?? [];
+    for (const awakeable of waiting) ctx.resolveAwakeable(awakeable, outcome);
+    // A case opened by a workflow from before the awakeable waits on its durable promise, resolved through settle.
+    if (waiting.length === 0) sendTo(ctx, layout.task, 'settle', outcome, outcome.taskId);
     ctx.clear(CASE_KEYS.awakeable);
   };
 
@@ -150,8 +152,15 @@ export function caseObject(org: OrganisationBase) {
     name: layout.case,
     handlers: {
       open: async (ctx: ObjectContext, { task, entry, budget, awakeable }: CaseOpening): Promise<void> => {
-        if ((await ctx.get<StoredTask>(CASE_KEYS.task + task.id)) !== null || (await ctx.get(CASE_KEYS.outcome)) !== null) return;
-        if (awakeable !== undefined) ctx.set(CASE_KEYS.awakeable, awakeable);
+        const earlier = await ctx.get<Outcome>(CASE_KEYS.outcome);
+        // A workflow run again for a finished task (its first run's record gone past retention) gets the first outcome.
+        if (earlier !== null) {
+          if (awakeable !== undefined) ctx.resolveAwakeable(awakeable, earlier);
+          return;
+        }
+        // Every workflow run waiting on this task is told its outcome: a second one (its first run's record purged while the task ran) too.
+        if (awakeable !== undefined) ctx.set(CASE_KEYS.awakeable, [...((await ctx.get<string[]>(CASE_KEYS.awakeable)) ?? []), awakeable]);
+        if ((await ctx.get<StoredTask>(CASE_KEYS.task + task.id)) !== null) return;
         const opened = await open(ctx);
         opened.books.ledger.submit(task, entry, budget);
         opened.books.note({ type: 'task.submitted', at: task.submittedAt, actor: 'submitter', taskId: task.id, rootId: task.id, data: { type: task.type, entry } });

@@ -6,7 +6,7 @@
  * call to the workflow would be one more invocation per task.
  */
 import './polyfill.js';
-import { workflow, type WorkflowContext } from '@restatedev/restate-sdk';
+import { handlers, workflow, type WorkflowContext, type WorkflowSharedContext } from '@restatedev/restate-sdk';
 import type { Outcome } from '../types.js';
 import type { CaseOpening } from './case-object.js';
 import type { RestateLayout } from './layout.js';
@@ -22,6 +22,10 @@ export function taskWorkflow(layout: RestateLayout) {
         sendTo(ctx, layout.case, 'open', { ...opening, awakeable: id } satisfies CaseOpening, ctx.key);
         return promise;
       },
+      // Kept for workflows started before the awakeable, which wait on this promise.
+      settle: handlers.workflow.shared(async (ctx: WorkflowSharedContext, outcome: Outcome): Promise<void> => {
+        await ctx.promise<Outcome>('outcome').resolve(outcome);
+      }),
     },
   });
 }

@@ -4,10 +4,13 @@
  * re-arming) the timer cancels the send instead of letting it fire later as a stale turn — one
  * invocation per attempt the server would otherwise start, load the agent for, and drop.
  *
- * A cancelled send never runs: it targets the same object key as the turn that cancels it, which
- * holds that key's lock, so the send is still scheduled or waiting in the object's inbox. A timer
- * that fires takes its own entry out (its invocation id is the turn's), so a turn never cancels
- * itself; an entry whose timer no effect disarms goes when it fires.
+ * A cancelled send almost never runs: it targets the same object key as the turn that cancels it,
+ * which holds that key's lock, so the send is still scheduled or waiting in the object's inbox.
+ * Restate applies the cancel through its outbox, though, so a timer that fell due during the
+ * cancelling turn may start before the cancel lands: it then runs as a stale turn (the agent no
+ * longer expects its token, as in-process), or is cancelled part-way through one, which changes
+ * nothing. A timer that fires takes its own entry out (its invocation id is the turn's), so a turn
+ * never cancels itself; an entry whose timer no effect disarms goes when it fires.
  */
 import './polyfill.js';
 import type { InvocationId, ObjectContext } from '@restatedev/restate-sdk';

@@ -9,7 +9,7 @@ import type { AgentContext, AgentEvent, AgentMachine } from '../../machines/agen
 import type { AgentReport, Effect } from '../../machines/ports.js';
 import { defineHierarchy, type TaskInput } from '../../src/index.js';
 import { agentTurn } from '../../src/restate/agent-turn.js';
-import { carrierOf, unpack, withReports } from '../../src/restate/carried.js';
+import { carrierOf, unpack, withReports, type Carrying } from '../../src/restate/carried.js';
 import { organisation } from '../../src/restate/organisation.js';
 import { invocation, within } from '../../src/restate/scope.js';
 import { validateTaskInput } from '../../src/task-input.js';
@@ -82,13 +82,22 @@ describe('echelon/restate: reports riding up with a result', () => {
     expect(carrierOf([{ type: 'send', to: 'lead', message: { type: 'task.assign', task } }], 'job', [ended(task)], 'dev')).toBeUndefined();
   });
 
-  it('takes reports riding only on a result, and leaves a message without them as it came', () => {
+  it('takes reports riding on a result, about its task, and refuses any others; a message without them is left as it came', () => {
     const task = taskOf({ id: 'job', type: 'code' });
     const reports: AgentReport[] = [{ type: 'task.started', task, agent: 'dev', attempt: 1 }];
     const assign: AgentEvent = { type: 'task.assign', task };
     expect(unpack(assign)).toEqual({ event: assign });
     expect(unpack(assign).event).toBe(assign);
-    expect(unpack({ ...assign, carriedReports: reports } as AgentEvent)).toEqual({ event: assign });
     expect(withReports(assign, undefined)).toBe(assign);
+    // As an agent sends them: on a result, every one about its task.
+    const result: AgentEvent = { type: 'task.completed', task, settlement: { status: 'completed', result: 1, attempts: 1, executedBy: 'dev' } };
+    expect(unpack({ ...result, carriedReports: reports } as Carrying)).toEqual({ event: result, carried: { root: task.rootId, reports } });
+    // Anything else comes from elsewhere (the ingress is open): the event is taken, the reports are not.
+    const refused = (carriedReports: unknown, event: AgentEvent = result) => unpack({ ...event, carriedReports } as Carrying);
+    expect(refused(reports, assign)).toEqual({ event: assign, refused: true });
+    expect(refused(1)).toEqual({ event: result, refused: true });
+    expect(refused([null])).toEqual({ event: result, refused: true });
+    expect(refused([{ type: 'task.started', task: { ...task, id: 'other' }, agent: 'dev', attempt: 1 }])).toEqual({ event: result, refused: true });
+    expect(refused([{ type: 'approval.settled', approvalId: 'apr_1', status: 'approved' }])).toEqual({ event: result, refused: true });
   });
 });

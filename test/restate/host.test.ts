@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decomposeWith, developmentTeam, EchelonError, fullStackFeature, joinQuorum, type Executor } from '../../src/index.js';
-import { restateOrg } from './support.js';
+import { adminQuery } from '../../src/restate/admin-query.js';
+import { restateOrg, sharedServer } from './support.js';
 
 const executors = { default: (async (task, { agent }) => ({ done: task.type, by: agent.id })) satisfies Executor };
 const code = async (promise: Promise<unknown>) => promise.then(() => 'resolved', (error: unknown) => (error instanceof EchelonError ? error.code : String(error)));
@@ -29,8 +30,25 @@ describe('echelon/restate: the organisation on Restate', () => {
     const journal = await org.journal({ taskId: 'login-1' });
     expect(journal.map((entry) => entry.type)).toEqual(expect.arrayContaining(['task.submitted', 'task.delegated', 'task.started', 'task.ended', 'task.settled']));
     expect(journal.find((entry) => entry.type === 'task.started')?.actor).toBe('api_specialist');
+    // Handed up with the result, and filed by the entry agent before its settlement.
+    expect(journal.filter((entry) => entry.type === 'task.ended' || entry.type === 'task.settled').map((entry) => `${entry.type}@${entry.actor}`)).toEqual(['task.ended@api_specialist', 'task.settled@cto']);
     expect((await org.agentState('backend_lead')).held).toEqual({});
     expect((await org.status()).activeTasks).toBe(0);
+  }, 60_000);
+
+  it('a task id submitted again after Restate let its workflow go (retention; here purged) gets its first outcome from the case', async () => {
+    const name = `again${process.pid}`;
+    let runs = 0;
+    const org = await restateOrg({ name, hierarchy: developmentTeam(), executors: { default: async () => ++runs } });
+    const first = await org.submit({ id: 'again', type: 'api_design' });
+    expect(first).toMatchObject({ status: 'completed', result: 1 });
+    const { adminUrl } = await sharedServer();
+    const workflows = () => adminQuery(adminUrl, `SELECT id FROM sys_invocation WHERE target_service_name = '${name}-task' AND target_service_key = 'again'`);
+    const [run] = await workflows();
+    expect((await fetch(`${adminUrl}/invocations/${String(run!.id)}/purge`, { method: 'PATCH' })).ok).toBe(true);
+    expect(await until(workflows, (rows) => rows.length === 0)).toEqual([]);
+    expect(await org.submit({ id: 'again', type: 'api_design' })).toEqual(first);
+    expect(runs).toBe(1);
   }, 60_000);
 
   it('refuses bad input at the door with the in-process codes', async () => {
