@@ -14,7 +14,8 @@
 const SIGNAL = Symbol('signal');
 
 export abstract class LazySignal {
-  declare readonly [SIGNAL]: () => AbortSignal;
+  /** The thunk the getter calls (a symbol key: out of `Object.keys`, `JSON.stringify` and `for…in`). */
+  readonly [SIGNAL]: () => AbortSignal;
 
   static readonly #descriptor: PropertyDescriptor = {
     get(this: LazySignal): AbortSignal {
@@ -25,7 +26,7 @@ export abstract class LazySignal {
   };
 
   protected constructor(signal: () => AbortSignal) {
-    Object.defineProperty(this, SIGNAL, { value: signal });
+    this[SIGNAL] = signal;
   }
 
   /** Defines the own `signal` here, in the order the context's properties are made. */

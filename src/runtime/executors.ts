@@ -109,7 +109,7 @@ class AttemptContext extends LazySignal implements ExecutionContext {
   declare readonly streaming: boolean;
   declare readonly escalate: (reason: EscalationReason, message?: string) => never;
   declare readonly requestApproval: (requirement?: ApprovalRequirement) => never;
-  declare readonly [LISTENING]: () => boolean;
+  readonly [LISTENING]: () => boolean;
 
   static readonly #streaming: PropertyDescriptor = {
     get(this: AttemptContext): boolean {
@@ -121,7 +121,7 @@ class AttemptContext extends LazySignal implements ExecutionContext {
 
   constructor(args: ExecutionContextArgs) {
     super(args.signal);
-    Object.defineProperty(this, LISTENING, { value: args.listening ?? nobodyListens });
+    this[LISTENING] = args.listening ?? nobodyListens;
     this.agent = args.agent;
     this.hierarchy = args.hierarchy;
     this.defineSignal();
