@@ -19,12 +19,12 @@ import { agentStatus } from '../runtime/agent-status.js';
 import type { Task } from '../types.js';
 import { loadAgent, saveAgent } from './agent-state.js';
 import { agentTurn } from './agent-turn.js';
+import { carrierOf, unpack, withReports, type Carrying } from './carried.js';
 import type { DecisionWait } from './decision-service.js';
 import type { Organisation } from './organisation.js';
 import { RESOURCES_KEY } from './resources-object.js';
 import { rootIndex, type RootIndex } from './routing.js';
 import { accountOf, invocation, settleCharges, within, type Invocation } from './scope.js';
-import { carrierOf, unpack, withReports, type Carrying } from './carried.js';
 import { callTo, fileCharges, sendAgent, sendTo } from './send.js';
 import { AgentTimers } from './timers.js';
 
