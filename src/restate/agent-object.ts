@@ -25,7 +25,7 @@ import type { Organisation } from './organisation.js';
 import { RESOURCES_KEY } from './resources-object.js';
 import { rootIndex, type RootIndex } from './routing.js';
 import { accountOf, invocation, settleCharges, within, type Invocation } from './scope.js';
-import { callTo, fileCharges, sendAgent, sendTo } from './send.js';
+import { callTo, fileCharges, INTERNAL, sendAgent, sendTo } from './send.js';
 import { AgentTimers } from './timers.js';
 
 /** The tasks a message puts before the agent: the one it carries, and those the agent holds. */
@@ -56,7 +56,7 @@ export function agentObject(org: Organisation, unit: string) {
   return object({
     name: layout.agents(unit),
     handlers: {
-      receive: async (ctx: ObjectContext, input: Carrying): Promise<void> => {
+      receive: handlers.object.exclusive(INTERNAL, async (ctx: ObjectContext, input: Carrying): Promise<void> => {
         const agentId = ctx.key;
         const { event, carried, refused } = unpack(input);
         if (refused) ctx.console.warn(`echelon: ${agentId} was sent reports on ${input.type} that no agent sends that way; not filed.`);
@@ -79,7 +79,7 @@ export function agentObject(org: Organisation, unit: string) {
         saveAgent(ctx, next, before);
         const later = rootIndex([next], event);
         await carryOut(ctx, org, agentId, event, carried, here, { rootOf: (report) => later.rootOf(report) ?? earlier.rootOf(report) });
-      },
+      }),
       status: handlers.object.shared(async (ctx: ObjectSharedContext): Promise<AgentStatus> => {
         const node = hierarchy.get(ctx.key);
         const { context } = await loadAgent(ctx as unknown as ObjectContext);

@@ -20,7 +20,7 @@ import { cancelsFollowing, CASE_KEYS, openBooks, type CaseBooks } from './case-b
 import type { RestateLayout } from './layout.js';
 import type { OrganisationBase } from './organisation.js';
 import { accountOf } from './scope.js';
-import { sendAgent, sendTo } from './send.js';
+import { INTERNAL, sendAgent, sendTo } from './send.js';
 
 /** What a case's caller-facing handlers answer: done, or refused with the in-process error. */
 export type Answer = { readonly ok: true } | { readonly ok: false; readonly error: TaskError };
@@ -151,7 +151,7 @@ export function caseObject(org: OrganisationBase) {
   return object({
     name: layout.case,
     handlers: {
-      open: async (ctx: ObjectContext, { task, entry, budget, awakeable }: CaseOpening): Promise<void> => {
+      open: handlers.object.exclusive(INTERNAL, async (ctx: ObjectContext, { task, entry, budget, awakeable }: CaseOpening): Promise<void> => {
         const earlier = await ctx.get<Outcome>(CASE_KEYS.outcome);
         // A workflow run again for a finished task (its first run's record gone past retention) gets the first outcome.
         if (earlier !== null) {
@@ -167,20 +167,20 @@ export function caseObject(org: OrganisationBase) {
         ctx.set(CASE_KEYS.open, true);
         await close(ctx, opened);
         sendAgent(ctx, layout, entry, { type: 'task.assign', task });
-      },
-      report: async (ctx: ObjectContext, { reports }: { at: number; reports: readonly AgentReport[] }): Promise<void> => {
+      }),
+      report: handlers.object.exclusive(INTERNAL, async (ctx: ObjectContext, { reports }: { at: number; reports: readonly AgentReport[] }): Promise<void> => {
         const opened = await open(ctx);
         for (const report of reports) if (!(await echo(ctx, opened, report))) opened.onReport(report);
         await close(ctx, opened);
-      },
-      settleNow: async (ctx: ObjectContext): Promise<void> => {
+      }),
+      settleNow: handlers.object.exclusive(INTERNAL, async (ctx: ObjectContext): Promise<void> => {
         await close(ctx, await open(ctx), true);
-      },
-      cost: async (ctx: ObjectContext, { task, amount }: { task: Task; amount: number }): Promise<void> => {
+      }),
+      cost: handlers.object.exclusive(INTERNAL, async (ctx: ObjectContext, { task, amount }: { task: Task; amount: number }): Promise<void> => {
         const opened = await open(ctx);
         opened.books.ledger.addCost(task, amount);
         await close(ctx, opened);
-      },
+      }),
       cancel: (ctx: ObjectContext, { taskId, reason }: { taskId: string; reason: string }) =>
         act(({ books, now, cancelLineage }) => {
           if (!books.ledger.isActive(taskId)) return;
@@ -192,7 +192,7 @@ export function caseObject(org: OrganisationBase) {
       reject: (ctx: ObjectContext, { id, decision }: { id: string; decision: { by: string; reason?: string } }) =>
         decide(id, decision.by, 'rejected', decision.reason, (desk) => desk.approvals.reject(id, decision))(ctx),
       resolve: (ctx: ObjectContext, { id, resolution }: { id: string; resolution: EscalationResolution }) => act(({ desk }) => desk.escalations.resolve(id, resolution))(ctx),
-      spent: handlers.object.shared(async (ctx: ObjectSharedContext, task: Task): Promise<number> => {
+      spent: handlers.object.shared(INTERNAL, async (ctx: ObjectSharedContext, task: Task): Promise<number> => {
         const root = await ctx.get<StoredTask>(CASE_KEYS.task + task.rootId);
         return root?.book?.costs[accountOf(task)] ?? 0;
       }),

@@ -17,7 +17,7 @@ import { service, type Context } from '@restatedev/restate-sdk';
 import type { AgentEvent } from '../../machines/agent.types.js';
 import { abortTimeoutMs, type Organisation } from './organisation.js';
 import type { DecisionAnswer } from './pending-decisions.js';
-import { fileCharges, sendAgent } from './send.js';
+import { fileCharges, INTERNAL, sendAgent } from './send.js';
 
 /** What an agent object sends to its unit's decision service for one awaited decision. */
 export interface DecisionWait {
@@ -45,7 +45,7 @@ export function decisionService(org: Organisation, unit: string) {
   const { layout, decisions } = org;
   return service({
     name: layout.decisions(unit),
-    options: { abortTimeout: abortTimeoutMs(org, unit, 'decisions') },
+    options: { abortTimeout: abortTimeoutMs(org, unit, 'decisions'), ...INTERNAL },
     handlers: {
       wait: async (ctx: Context, wait: DecisionWait): Promise<void> => {
         const { agentId, key, id, timeoutMs } = wait;

@@ -14,7 +14,7 @@ import { EchelonError } from '../errors.js';
 import { Attempts } from '../runtime/attempts.js';
 import { abortTimeoutMs, type Organisation } from './organisation.js';
 import { accountOf, invocation, settleCharges, within, type Charge } from './scope.js';
-import { callTo, fileCharges, sendAgent } from './send.js';
+import { callTo, fileCharges, INTERNAL, sendAgent } from './send.js';
 
 interface Ran {
   readonly result: ExecutionResult;
@@ -29,7 +29,7 @@ export function executorService(org: Organisation, unit: string) {
   const running = new Map<string, (result: ExecutionResult) => void>();
   return service({
     name: layout.executors(unit),
-    options: { abortTimeout: abortTimeoutMs(org, unit, 'executors') },
+    options: { abortTimeout: abortTimeoutMs(org, unit, 'executors'), ...INTERNAL },
     handlers: {
       attempt: async (ctx: Context, request: ExecutionRequest): Promise<void> => {
         const { task } = request;

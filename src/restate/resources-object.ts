@@ -12,7 +12,7 @@ import { ResourceRegistry } from '../runtime/resources.js';
 import type { ResourceState } from '../store/types.js';
 import type { Task } from '../types.js';
 import type { RestateLayout } from './layout.js';
-import { sendAgent } from './send.js';
+import { INTERNAL, sendAgent } from './send.js';
 
 /** The one key of the resources object. */
 export const RESOURCES_KEY = 'claims';
@@ -36,6 +36,7 @@ async function withRegistry(ctx: ObjectContext, layout: RestateLayout, change: (
 export function resourcesObject(layout: RestateLayout) {
   return object({
     name: layout.resources,
+    options: INTERNAL,
     handlers: {
       claim: (ctx: ObjectContext, { agentId, task }: { agentId: string; task: Task }) => withRegistry(ctx, layout, (registry) => registry.claim(agentId, task)),
       release: (ctx: ObjectContext, { taskId }: { taskId: string }) => withRegistry(ctx, layout, (registry) => registry.release(taskId)),

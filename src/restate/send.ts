@@ -9,6 +9,14 @@ import type { Carrying } from './carried.js';
 import type { RestateLayout } from './layout.js';
 import type { Charge } from './scope.js';
 
+/**
+ * The options of a handler (or a whole service) that only the organisation's own parts call:
+ * Restate's ingress refuses it, so no caller outside the organisation can send an agent a message,
+ * file reports with a case, or run an executor. The client's calls — submit, outcome, cancel,
+ * decisions, resolutions, an agent's status — stay open.
+ */
+export const INTERNAL = { ingressPrivate: true } as const;
+
 /** Sends `event` to agent `to` (after `delayMs`, for a timer). */
 export function sendAgent(ctx: Context, layout: RestateLayout, to: string, event: AgentEvent | Carrying, delayMs?: number): InvocationHandle {
   return sendTo(ctx, layout.agents(layout.unitOf(to)), 'receive', event, to, delayMs);

@@ -10,7 +10,7 @@ import { handlers, workflow, type WorkflowContext, type WorkflowSharedContext } 
 import type { Outcome } from '../types.js';
 import type { CaseOpening } from './case-object.js';
 import type { RestateLayout } from './layout.js';
-import { sendTo } from './send.js';
+import { INTERNAL, sendTo } from './send.js';
 
 /** The task workflow of an organisation. */
 export function taskWorkflow(layout: RestateLayout) {
@@ -23,7 +23,7 @@ export function taskWorkflow(layout: RestateLayout) {
         return promise;
       },
       // Kept for workflows started before the awakeable, which wait on this promise.
-      settle: handlers.workflow.shared(async (ctx: WorkflowSharedContext, outcome: Outcome): Promise<void> => {
+      settle: handlers.workflow.shared(INTERNAL, async (ctx: WorkflowSharedContext, outcome: Outcome): Promise<void> => {
         await ctx.promise<Outcome>('outcome').resolve(outcome);
       }),
     },

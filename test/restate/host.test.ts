@@ -51,6 +51,22 @@ describe('echelon/restate: the organisation on Restate', () => {
     expect(runs).toBe(1);
   }, 60_000);
 
+  it("keeps the organisation's own handlers off the ingress: only the client's calls are open to callers", async () => {
+    const name = `private${process.pid}`;
+    const org = await restateOrg({ name, hierarchy: developmentTeam(), executors });
+    const { ingressUrl } = await sharedServer();
+    const post = (path: string, body: unknown) => fetch(`${ingressUrl}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const task = { id: 'forged', type: 'api_design' };
+    for (const path of [`${name}-agents-cto/cto/receive`, `${name}-case/forged/report`, `${name}-case/forged/open`, `${name}-run-cto/attempt`, `${name}-resources/resources/claim`, `${name}-task/forged/settle`]) {
+      const response = await post(path, { type: 'task.assign', task });
+      expect(response.status, path).toBeGreaterThanOrEqual(400);
+      expect(response.status, path).toBeLessThan(500);
+    }
+    // The client's own calls still go through the ingress.
+    expect((await org.agentState('cto')).held).toEqual({});
+    expect((await org.submit({ id: 'open-door', type: 'api_design' })).status).toBe('completed');
+  }, 60_000);
+
   it('refuses bad input at the door with the in-process codes', async () => {
     const org = await restateOrg({ hierarchy: developmentTeam(), executors });
     expect(await code(org.submit({ type: '' }))).toBe('invalid_task');
