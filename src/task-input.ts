@@ -5,6 +5,7 @@
  */
 import { EchelonError } from './errors.js';
 import { jsonProblem } from './json.js';
+import { show } from './show.js';
 import { DEFAULT_EXECUTION, EXECUTION_POLICY, mergeExecution } from './settings/index.js';
 import { anything, checkShape, fields, number, shapeContext, string, type Shape } from './shape/index.js';
 import { ROLES } from './hierarchy/types.js';
@@ -141,15 +142,6 @@ export function checkApproval(approval: ApprovalRequirement, bad: (message: stri
 
 const kindOf = (value: unknown) => (value === null ? 'null' : typeof value);
 
-/** A value in an error message: as JSON when it can be, else as `String` gives it (a BigInt, a circular object, NaN). */
-function show(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
 
 /**
  * Why a caller's task id and cancellation reason name no task at all (`org.outcome`, `org.cancel`:

@@ -35,6 +35,7 @@ describe('contexts handed to user code', () => {
     expect(first.signal).not.toBe(second.signal);
     expect([first.streaming, first.agent.id, second.agent.id, first.attempt, first.approved]).toEqual([false, 'backend_dev_1', 'react_specialist', 1, false]);
     expect(() => first.escalate('not_a_reason' as never)).toThrow(/is not an escalation reason/);
+    expect(() => first.escalate(7n as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(/context.escalate: 7 is not an escalation reason/) }));
     expect(() => first.requestApproval('soon' as never)).toThrow(/takes an approval requirement/);
   });
 

@@ -156,6 +156,13 @@ describe('strategies that misbehave fail their task, not the system', () => {
     expect((await org.submit({ type: 'react' })).status).toBe('completed');
   });
 
+  it('a strategy choosing a value JSON cannot write (a BigInt) still fails with invalid_delegate, naming it', async () => {
+    const org = start({ hierarchy: developmentTeam(), executors: byAgent, strategy: { byId: { cto: delegateWith('bigint', () => 7n as never) } } });
+    const outcome = await org.submit({ type: 'python' });
+    expect(outcome.error?.code).toBe('invalid_delegate');
+    expect(outcome.error?.message).toMatch(/Strategy "bigint" at cto chose 7, which is not one of its children/);
+  });
+
   it('a strategy that throws fails the task with strategy_error', async () => {
     const org = start({
       hierarchy: developmentTeam(),

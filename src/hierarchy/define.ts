@@ -3,6 +3,7 @@
  * list. Everything is validated here, with errors that say which agent is wrong and how.
  */
 import { EchelonError } from '../errors.js';
+import { show } from '../show.js';
 import { Hierarchy, type HierarchyEntry } from './hierarchy.js';
 import { ROLES, type AgentSpec, type FlatAgentSpec, type Role } from './types.js';
 
@@ -39,7 +40,7 @@ export function defineHierarchy(spec: AgentSpec): Hierarchy {
     }
     const { value, where } = step;
     if (typeof value !== 'object' || value === null) {
-      throw new EchelonError('invalid_spec', `${where} must be an agent spec object, got ${describe(value)}.`);
+      throw new EchelonError('invalid_spec', `${where} must be an agent spec object, got ${show(value)}.`);
     }
     if (open.has(value)) {
       throw new EchelonError('hierarchy_cycle', `${where} contains itself: a nested spec cannot be its own descendant.`, {
@@ -52,7 +53,7 @@ export function defineHierarchy(spec: AgentSpec): Hierarchy {
     entries.push(entry);
     const children: unknown = agent.children ?? [];
     if (!Array.isArray(children)) {
-      throw new EchelonError('invalid_spec', `children of agent "${entry.id}" must be an array, got ${describe(children)}.`);
+      throw new EchelonError('invalid_spec', `children of agent "${entry.id}" must be an array, got ${show(children)}.`);
     }
     stack.push({ leave: value });
     // Pushed last to first so they are read first to last; holes are skipped, as forEach does.
@@ -84,15 +85,15 @@ type SpecStep = { readonly value: unknown; readonly parentId: string | undefined
  */
 export function hierarchyFromList(agents: readonly FlatAgentSpec[]): Hierarchy {
   if (!Array.isArray(agents)) {
-    throw new EchelonError('invalid_spec', `hierarchyFromList expects an array of agents, got ${describe(agents)}.`);
+    throw new EchelonError('invalid_spec', `hierarchyFromList expects an array of agents, got ${show(agents)}.`);
   }
   const entries = agents.map((agent: unknown, index) => {
     if (typeof agent !== 'object' || agent === null) {
-      throw new EchelonError('invalid_spec', `agent ${index} must be an object, got ${describe(agent)}.`);
+      throw new EchelonError('invalid_spec', `agent ${index} must be an object, got ${show(agent)}.`);
     }
     const { parent } = agent as FlatAgentSpec;
     if (parent !== undefined && parent !== null && typeof parent !== 'string') {
-      throw new EchelonError('invalid_spec', `parent of agent ${index} must be an agent id, got ${describe(parent)}.`);
+      throw new EchelonError('invalid_spec', `parent of agent ${index} must be an agent id, got ${show(parent)}.`);
     }
     return validateEntry(agent as FlatAgentSpec, parent ?? undefined, `agent ${index}`);
   });
@@ -109,17 +110,17 @@ function validateEntry(agent: Omit<AgentSpec, 'children'>, parentId: string | un
   if (!(ROLES as readonly unknown[]).includes(role)) {
     throw new EchelonError(
       'invalid_role',
-      `Agent "${id}" has role ${describe(role)}; the roles are ${ROLES.join(', ')}.`,
+      `Agent "${id}" has role ${show(role)}; the roles are ${ROLES.join(', ')}.`,
       { details: { agentId: id, role } },
     );
   }
   if (!Array.isArray(capabilities) || capabilities.some((capability) => typeof capability !== 'string' || capability === '')) {
-    throw new EchelonError('invalid_spec', `capabilities of agent "${id}" must be an array of non-empty strings, got ${describe(capabilities)}.`, {
+    throw new EchelonError('invalid_spec', `capabilities of agent "${id}" must be an array of non-empty strings, got ${show(capabilities)}.`, {
       details: { agentId: id },
     });
   }
   if (typeof skills !== 'object' || skills === null || Object.values(skills).some((score) => typeof score !== 'number' || Number.isNaN(score))) {
-    throw new EchelonError('invalid_spec', `skills of agent "${id}" must map skill names to numbers, got ${describe(skills)}.`, {
+    throw new EchelonError('invalid_spec', `skills of agent "${id}" must map skill names to numbers, got ${show(skills)}.`, {
       details: { agentId: id },
     });
   }
@@ -129,11 +130,3 @@ function validateEntry(agent: Omit<AgentSpec, 'children'>, parentId: string | un
   return { id, role: role as Role, capabilities, skills, description, parentId };
 }
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}

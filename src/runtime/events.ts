@@ -4,6 +4,7 @@
  */
 import { EchelonError, type TaskError } from '../errors.js';
 import { closest } from '../shape/index.js';
+import { show } from '../show.js';
 import type { Approval, Escalation, Outcome, Task } from '../types.js';
 
 /** Every lifecycle event, by `type`. `at` is the orchestrator clock's time. */
@@ -106,7 +107,7 @@ export function checkSubscription(where: string, subscription: { readonly type?:
   const { type, listener, signal } = subscription;
   if (type !== undefined && type !== '*' && !(typeof type === 'string' && Object.hasOwn(EVENT_TYPES, type))) {
     const near = typeof type === 'string' ? closest(type, Object.keys(EVENT_TYPES)) : undefined;
-    throw new EchelonError('invalid_option', `${where}: ${JSON.stringify(type) ?? String(type)} is no event type${near === undefined ? '' : ` — did you mean "${near}"?`} (the types are ${Object.keys(EVENT_TYPES).join(', ')}, or '*' for all).`);
+    throw new EchelonError('invalid_option', `${where}: ${show(type)} is no event type${near === undefined ? '' : ` — did you mean "${near}"?`} (the types are ${Object.keys(EVENT_TYPES).join(', ')}, or '*' for all).`);
   }
   if (subscription.needsListener && typeof listener !== 'function') throw new EchelonError('invalid_option', `${where}: the listener must be a function, got ${listener === null ? 'null' : typeof listener}.`);
   // Read as the event stream reads it (aborted, an abort listener added and removed): a polyfilled or another realm's signal serves as well.

@@ -6,6 +6,7 @@
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { AgentNode } from '../hierarchy/types.js';
 import { ApprovalSignal, EscalationSignal } from '../signals.js';
+import { show } from '../show.js';
 import { EchelonError } from '../errors.js';
 import { checkApproval } from '../task-input.js';
 import { ESCALATION_REASONS, type ApprovalRequirement, type EscalationReason, type Task } from '../types.js';
@@ -141,7 +142,7 @@ class AttemptContext extends LazySignal implements ExecutionContext {
 function escalateFrom(args: ExecutionContextArgs, reason: EscalationReason, message: string | undefined): never {
   // A reason that is none would travel up as an escalation no policy knows how to resolve.
   if (!(ESCALATION_REASONS as readonly unknown[]).includes(reason)) {
-    throw new EchelonError('invalid_option', `context.escalate: ${JSON.stringify(reason) ?? String(reason)} is not an escalation reason (${ESCALATION_REASONS.join(', ')}).`);
+    throw new EchelonError('invalid_option', `context.escalate: ${show(reason)} is not an escalation reason (${ESCALATION_REASONS.join(', ')}).`);
   }
   if (message !== undefined && typeof message !== 'string') throw new EchelonError('invalid_option', `context.escalate: the message must be a string, got ${typeof message}.`);
   throw new EscalationSignal(reason, message ?? `${args.agent.id} escalated "${args.task.type}" (${reason}).`);
@@ -149,7 +150,7 @@ function escalateFrom(args: ExecutionContextArgs, reason: EscalationReason, mess
 
 function approvalFrom(requirement: ApprovalRequirement): never {
   if (typeof requirement !== 'object' || requirement === null || Array.isArray(requirement)) {
-    throw new EchelonError('invalid_option', `context.requestApproval takes an approval requirement { level?, role?, approver?, quorum?, timeoutMs?, reason? }, got ${JSON.stringify(requirement) ?? String(requirement)}.`);
+    throw new EchelonError('invalid_option', `context.requestApproval takes an approval requirement { level?, role?, approver?, quorum?, timeoutMs?, reason? }, got ${show(requirement)}.`);
   }
   // The same numbers and role a task's own approval must have (a negative timeout would expire the request at once).
   checkApproval(requirement, (message) => new EchelonError('invalid_option', `context.requestApproval: ${message}`));

@@ -17,6 +17,7 @@ import { EchelonError, type TaskError } from '../errors.js';
 import { defaultEscalationPolicy } from '../escalation/policy.js';
 import { DEFAULT_EXECUTION, DEFAULT_LIMITS, invalid, mergeExecution, positive, positiveInteger, resolveSetting } from '../settings/index.js';
 import type { ApprovalRequest, ApprovalRequirement, ExecutionPolicy, Task } from '../types.js';
+import { show } from '../show.js';
 import { ApprovalContext } from './decisions/contexts.js';
 import { createDecisions } from './decisions/index.js';
 import { executionContext, type Executor } from './executors.js';
@@ -200,15 +201,9 @@ function approverDecision(agentId: string, request: ApprovalRequest, answer: unk
     typeof decision === 'object' && decision !== null && typeof decision.approve === 'boolean' &&
     (decision.comment === undefined || typeof decision.comment === 'string') && (decision.reason === undefined || typeof decision.reason === 'string');
   if (valid) return answer as ApproverDecision;
-  let shown: string;
-  try {
-    shown = JSON.stringify(answer) ?? String(answer);
-  } catch {
-    shown = String(answer);
-  }
   throw new EchelonError(
     'policy_error',
-    `The approver of ${agentId} answered ${shown.slice(0, 200)} for approval ${request.id}; an approver answers { approve: true, comment? }, { approve: false, reason } or undefined (to leave it to a person). The request waits for a person.`,
+    `The approver of ${agentId} answered ${show(answer).slice(0, 200)} for approval ${request.id}; an approver answers { approve: true, comment? }, { approve: false, reason } or undefined (to leave it to a person). The request waits for a person.`,
     { details: { approvalId: request.id, agentId } },
   );
 }

@@ -10,6 +10,7 @@ import type { TaskError } from '../../errors.js';
 import type { EscalationVerdict } from '../../escalation/types.js';
 import type { AgentNode } from '../../hierarchy/types.js';
 import type { ApprovalRequirement, EscalationReason, Task } from '../../types.js';
+import { show } from '../../show.js';
 import type { DecisionConfig } from './config.js';
 
 /** A failed step with a code, message and details. */
@@ -63,7 +64,7 @@ export function outcomes(config: DecisionConfig) {
         else if (typeof ruled === 'object' && ruled !== null && !Array.isArray(ruled)) requirement = ruled;
         else if (ruled !== undefined && ruled !== false && ruled !== null) {
           // Any other answer would be spread into a requirement nobody asked for (a string's letters, say).
-          const message = `approvals.required answered ${JSON.stringify(ruled) ?? String(ruled)} for "${task.type}" (${task.id}) at ${node.id}: a rule answers true, false, undefined or an approval requirement object.`;
+          const message = `approvals.required answered ${show(ruled)} for "${task.type}" (${task.id}) at ${node.id}: a rule answers true, false, undefined or an approval requirement object.`;
           return { kind: 'fail', error: { code: 'invalid_option', message } };
         }
       }

@@ -10,6 +10,7 @@ import type { Route } from '../../delegation/route.js';
 import type { Candidate } from '../../delegation/types.js';
 import { taskErrorFromUnknown } from '../../errors.js';
 import { fanoutStep } from '../../delegation/fanout.js';
+import { show } from '../../show.js';
 import type { DecisionConfig } from './config.js';
 import { SplitContext, StrategyContext } from './contexts.js';
 import { failStep } from './outcomes.js';
@@ -78,7 +79,7 @@ export function selector(config: DecisionConfig, evaluate: Evaluate) {
     if (typeof chosen !== 'string' || !candidates.some((candidate) => candidate.id === chosen)) {
       return failStep(
         'invalid_delegate',
-        `Strategy "${strategy}" at ${agentId} chose ${JSON.stringify(chosen) ?? String(chosen)}, which is not one of its children (${candidates.map((c) => c.id).join(', ')}).`,
+        `Strategy "${strategy}" at ${agentId} chose ${show(chosen)}, which is not one of its children (${candidates.map((c) => c.id).join(', ')}).`,
         { strategy, agentId },
       );
     }

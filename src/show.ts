@@ -1,0 +1,13 @@
+/**
+ * A value as an error message shows it: as JSON when it can be, else as `String` gives it — a
+ * BigInt, a circular object, a symbol, NaN. Never throws, so a message about a bad value can
+ * always be made.
+ */
+export function show(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
