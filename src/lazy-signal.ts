@@ -13,17 +13,26 @@
  */
 const SIGNAL = Symbol('signal');
 
-export abstract class LazySignal {
-  /** The thunk the getter calls (a symbol key: out of `Object.keys`, `JSON.stringify` and `for…in`). */
-  readonly [SIGNAL]: () => AbortSignal;
-
-  static readonly #descriptor: PropertyDescriptor = {
-    get(this: LazySignal): AbortSignal {
-      return this[SIGNAL]();
+/**
+ * An own, enumerable property whose value a thunk stored under `key` gives when read: one getter
+ * for every object it is defined on (the thunk under a symbol key stays out of `Object.keys`,
+ * `JSON.stringify` and `for…in`).
+ */
+export function thunkAccessor(key: symbol): PropertyDescriptor {
+  return {
+    get(this: Record<symbol, () => unknown>): unknown {
+      return this[key]!();
     },
     enumerable: true,
     configurable: true,
   };
+}
+
+export abstract class LazySignal {
+  /** The thunk `signal` reads. */
+  readonly [SIGNAL]: () => AbortSignal;
+
+  static readonly #descriptor = thunkAccessor(SIGNAL);
 
   protected constructor(signal: () => AbortSignal) {
     this[SIGNAL] = signal;

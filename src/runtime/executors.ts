@@ -10,7 +10,7 @@ import { show } from '../show.js';
 import { EchelonError } from '../errors.js';
 import { checkApproval } from '../task-input.js';
 import { ESCALATION_REASONS, type ApprovalRequirement, type EscalationReason, type Task } from '../types.js';
-import { LazySignal } from '../lazy-signal.js';
+import { LazySignal, thunkAccessor } from '../lazy-signal.js';
 
 /** What an executor knows while it runs. */
 export interface ExecutionContext {
@@ -112,13 +112,7 @@ class AttemptContext extends LazySignal implements ExecutionContext {
   declare readonly requestApproval: (requirement?: ApprovalRequirement) => never;
   readonly [LISTENING]: () => boolean;
 
-  static readonly #streaming: PropertyDescriptor = {
-    get(this: AttemptContext): boolean {
-      return this[LISTENING]();
-    },
-    enumerable: true,
-    configurable: true,
-  };
+  static readonly #streaming = thunkAccessor(LISTENING);
 
   constructor(args: ExecutionContextArgs) {
     super(args.signal);
