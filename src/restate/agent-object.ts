@@ -63,7 +63,7 @@ export function agentObject(org: Organisation, unit: string) {
         if (!hierarchy.has(agentId) || layout.unitOf(agentId) !== unit) {
           ctx.console.warn(`echelon: ${layout.agents(unit)} has no agent "${agentId}"; message ${event.type} dropped.`);
           // What rode on it is still filed.
-          if (carried !== undefined) sendTo(ctx, layout.case, 'report', { at: await ctx.date.now(), reports: carried.reports }, carried.root);
+          if (carried !== undefined) sendTo(ctx, layout.case, 'report', { reports: carried.reports }, carried.root);
           return;
         }
         const now = await ctx.date.now();
@@ -119,7 +119,7 @@ async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, 
   const riding = new Map<Effect, AgentReport[]>();
   for (const [root, list] of reports) {
     const carrier = carrierOf(here.effects, root, list, agentId);
-    if (carrier === undefined) sendTo(ctx, layout.case, 'report', { at: here.now, reports: list }, root);
+    if (carrier === undefined) sendTo(ctx, layout.case, 'report', { reports: list }, root);
     else riding.set(carrier, list);
   }
   for (const effect of here.effects) {

@@ -168,7 +168,7 @@ export function caseObject(org: OrganisationBase) {
         await close(ctx, opened);
         sendAgent(ctx, layout, entry, { type: 'task.assign', task });
       }),
-      report: handlers.object.exclusive(INTERNAL, async (ctx: ObjectContext, { reports }: { at: number; reports: readonly AgentReport[] }): Promise<void> => {
+      report: handlers.object.exclusive(INTERNAL, async (ctx: ObjectContext, { reports }: { reports: readonly AgentReport[] }): Promise<void> => {
         const opened = await open(ctx);
         for (const report of reports) if (!(await echo(ctx, opened, report))) opened.onReport(report);
         await close(ctx, opened);
