@@ -49,6 +49,10 @@ describe('echelon/restate: reports riding up with a result', () => {
     expect(executed.reports.length).toBeGreaterThan(0);
     expect(executed.carrier?.to).toBe('lead');
     const result = withReports(executed.carrier!.message, executed.reports);
+    // They ride without the task and the settlement the result already holds (the worker's task.ended repeats both), and come back whole.
+    const riding = (result as Carrying).carriedReports!;
+    expect(riding.map((report) => [report.type, 'task' in report, 'settlement' in report])).toEqual(executed.reports.map((report) => [report.type, false, false]));
+    expect(JSON.stringify(result).length).toBeLessThan(JSON.stringify(executed.carrier!.message).length + 200);
     const { event, carried } = unpack(result as AgentEvent);
     expect(carried).toEqual({ root: 'job', reports: executed.reports });
     expect(event).toEqual(executed.carrier!.message);
@@ -99,5 +103,31 @@ describe('echelon/restate: reports riding up with a result', () => {
     expect(refused([null])).toEqual({ event: result, refused: true });
     expect(refused([{ type: 'task.started', task: { ...task, id: 'other' }, agent: 'dev', attempt: 1 }])).toEqual({ event: result, refused: true });
     expect(refused([{ type: 'approval.settled', approvalId: 'apr_1', status: 'approved' }])).toEqual({ event: result, refused: true });
+  });
+
+  it('leaves out of a riding report only what is the result’s own, and puts it back as it was', () => {
+    const task = taskOf({ id: 'job', type: 'code', payload: { prompt: 'x'.repeat(1_000) } });
+    const settlement = { status: 'completed' as const, result: 'y'.repeat(1_000), attempts: 1, executedBy: 'dev' };
+    const result = { type: 'task.completed' as const, task, settlement };
+    const reports: AgentReport[] = [
+      { type: 'task.ended', task, agent: 'dev', settlement },
+      // The same task's id in another object, or another settlement: kept as they are.
+      { type: 'task.ended', task: { ...task }, agent: 'dev', settlement },
+      { type: 'subtask.settled', task, settlement: { ...settlement, result: 'other' } },
+      { type: 'agent.fault', agent: 'dev', task, error: { code: 'executor_error', message: 'boom' } },
+    ];
+    const sent = withReports(result, reports) as Carrying;
+    expect(sent.carriedReports).toEqual([
+      { type: 'task.ended', agent: 'dev' },
+      reports[1],
+      { type: 'subtask.settled', settlement: { ...settlement, result: 'other' } },
+      { type: 'agent.fault', agent: 'dev', error: { code: 'executor_error', message: 'boom' } },
+    ]);
+    // Through the wire (JSON), as Restate carries it: each report back as it was sent.
+    const { event, carried } = unpack(JSON.parse(JSON.stringify(sent)) as Carrying);
+    expect(event).toEqual(result);
+    expect(carried?.reports).toEqual(reports);
+    // On anything but a result, nothing is left out.
+    expect((withReports({ type: 'task.assign', task }, reports) as Carrying).carriedReports).toBe(reports);
   });
 });
