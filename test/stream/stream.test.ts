@@ -148,6 +148,38 @@ describe('context.progress and org.stream', () => {
     expect(progressOf(events).map((event) => event.data)).toEqual([8, 9, 10]);
   });
 
+  it('answers reads asked for before anything arrived, each in turn (next() called again before the last one settled)', async () => {
+    const gate = deferred();
+    const org = start({
+      executors: async (_task, { progress }) => {
+        await gate.promise;
+        progress('one');
+        progress('two');
+        return 'done';
+      },
+    });
+    const outcome = org.submit({ id: 'eager', type: 'python' });
+    await flush();
+    const stream = org.stream('eager');
+    const reads = [stream.next(), stream.next(), stream.next(), stream.next()];
+    gate.resolve(undefined);
+    const results = await Promise.all(reads);
+    expect(results.map((result) => (result.done ? 'done' : result.value.type))).toEqual(['task.progress', 'task.progress', 'task.completed', 'done']);
+    expect(progressOf(results.flatMap((result) => (result.done ? [] : [result.value]))).map((event) => event.data)).toEqual(['one', 'two']);
+    await outcome;
+
+    const held = deferred();
+    const waiting = start({ executors: () => held.promise.then(() => 'done') });
+    const quiet = waiting.submit({ id: 'quiet', type: 'python' });
+    await flush();
+    const left = waiting.stream('quiet');
+    const pending = [left.next(), left.next(), left.next()];
+    await left.return!();
+    expect(await Promise.all(pending)).toEqual([0, 1, 2].map(() => ({ done: true, value: undefined })));
+    held.resolve(undefined);
+    await quiet;
+  });
+
   it('ends on abort and on break, and lets the task go on', async () => {
     const gate = deferred();
     const org = start({
