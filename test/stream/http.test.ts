@@ -1,3 +1,4 @@
+import { get, type IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { developmentTeam } from '../../src/index.js';
 import { serveLiveView } from '../../src/inspect/index.js';
@@ -75,5 +76,36 @@ describe('GET /api/tasks/:id/stream', () => {
     await flush();
     await org.stop();
     await expect(reading).resolves.toBeTypeOf('string');
+  });
+
+  it('a client that stops reading is not buffered without bound: the server waits for it, and the progress it missed is dropped and announced', async () => {
+    const line = 'x'.repeat(4_000);
+    const started = deferred();
+    const org = start({
+      executors: async (_task, { progress }) => {
+        await started.promise;
+        // 20 MB in all, more than the sockets between server and client hold.
+        for (let i = 0; i < 5_000; i++) {
+          progress(line);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return 'done';
+      },
+    });
+    const view = await serveLiveView(org);
+    const outcome = org.submit({ id: 'chatty', type: 'python' });
+    await flush();
+    const response = await new Promise<IncomingMessage>((resolve) => get(`${view.url}api/tasks/chatty/stream`, resolve));
+    response.pause(); // a reader that has stopped reading
+    started.resolve(undefined);
+    expect((await outcome).status).toBe('completed');
+    let text = '';
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => (text += chunk));
+    await new Promise((resolve) => response.on('end', resolve).resume());
+    const names = [...text.matchAll(/^event: (.+)$/gm)].map((match) => match[1]);
+    expect(names).toContain('stream.dropped');
+    expect(names.filter((name) => name === 'task.progress').length).toBeLessThan(5_000);
+    expect(names.slice(-2)).toEqual(['task.completed', 'end']);
   });
 });
