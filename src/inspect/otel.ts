@@ -6,8 +6,10 @@
  * happen at. Span times are the orchestrator clock's.
  */
 import { context, SpanStatusCode, trace, type Attributes, type HrTime, type Span, type Tracer } from '@opentelemetry/api';
+import { EchelonError } from '../errors.js';
 import type { OrchestratorEvent } from '../runtime/events.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
+import { checkShape, fields, implementing, shapeContext, type Shape } from '../shape/index.js';
 import type { Task } from '../types.js';
 
 /** Options of {@link traceOrganisation}. */
@@ -15,6 +17,8 @@ export interface TracingOptions {
   /** The tracer to record with (default: the global provider's `echelon` tracer). */
   readonly tracer?: Tracer;
 }
+
+const OPTIONS = fields({ tracer: implementing('an OpenTelemetry Tracer (trace.getTracer(name))', ['startSpan']) } satisfies Record<keyof TracingOptions, Shape>);
 
 const TRACED = [
   'task.submitted',
@@ -62,6 +66,10 @@ interface TaskTrace {
  * ```
  */
 export function traceOrganisation(org: Orchestrator, options: TracingOptions = {}): () => void {
+  if (typeof (org as Partial<Orchestrator> | null | undefined)?.on !== 'function') {
+    throw new EchelonError('invalid_option', 'traceOrganisation needs the orchestrator to trace: traceOrganisation(createOrchestrator({ … }), { tracer }).');
+  }
+  checkShape(options, OPTIONS, '', shapeContext('traceOrganisation', 'invalid_option'));
   const tracer = options.tracer ?? trace.getTracer('echelon');
   const traces = new Map<string, TaskTrace>();
   /** Spans by key: `hop:<task>@<agent>`, `exec:<task>@<agent>`, `esc:<id>`, `apv:<id>`. */
