@@ -135,4 +135,23 @@ describe('checkOrganisation', () => {
     expect(checkOrganisation({ hierarchy: wide, executors: async () => 1 }).findings.find((f) => f.code === 'span_of_control')?.message).toContain('typically has 2–5');
     expect(() => checkOrganisation({} as never)).toThrow(EchelonError);
   });
+
+  it('refuses a misspelt or unknown option, anywhere, as createOrchestrator does (a typo would otherwise go unchecked and the report read clean)', () => {
+    const refusal = (options: object) => {
+      try {
+        checkOrganisation({ ...team(), ...options } as CheckOptions);
+      } catch (error) {
+        return error instanceof EchelonError ? `${error.code}: ${error.message}` : String(error);
+      }
+      return 'accepted';
+    };
+    expect(refusal({ taks: ['deploy'] })).toMatch(/^invalid_option: .*unknown option "taks" — did you mean "tasks"/);
+    expect(refusal({ stratgy: delegateWith('x', () => undefined) })).toMatch(/^invalid_option: .*did you mean "strategy"/);
+    expect(refusal({ limits: { maxFanot: 2 } })).toMatch(/^invalid_option: .*"limits.maxFanot" — did you mean "limits.maxFanout"/);
+    expect(refusal({ strategy: 'capability' })).toMatch(/^invalid_option: .*strategy must be a DelegationStrategy/);
+    expect(refusal({ spans: { executive: { min: 1, max: 9 }, manager: null, specialist: null, worker: null } })).toBe('accepted');
+    // Keys that name no agent or role are what the check reports, as findings: not refused.
+    expect(refusal({ executors: { byId: { qa_bot: async () => 'tested' }, byRole: { intern: async () => 'x' }, default: async () => 'done' } })).toBe('accepted');
+    expect(codes({ ...team(), executors: { byId: { qa_bot: async () => 'tested' }, byRole: { intern: async () => 'x' }, default: async () => 'done' } } as never)).toEqual(['unknown_agent', 'invalid_role']);
+  });
 });
