@@ -150,6 +150,8 @@ describe('checkOrganisation', () => {
     expect(refusal({ limits: { maxFanot: 2 } })).toMatch(/^invalid_option: .*"limits.maxFanot" — did you mean "limits.maxFanout"/);
     expect(refusal({ strategy: 'capability' })).toMatch(/^invalid_option: .*strategy must be a DelegationStrategy/);
     expect(refusal({ spans: { executive: { min: 1, max: 9 }, manager: null, specialist: null, worker: null } })).toBe('accepted');
+    expect(refusal({ spans: { worker: { min: 1, max: 2 } } })).toBe('accepted');
+    expect(refusal({ spans: { workers: null } })).toMatch(/^invalid_option: checkSpans: unknown option "workers"/);
     // Keys that name no agent or role are what the check reports, as findings: not refused.
     expect(refusal({ executors: { byId: { qa_bot: async () => 'tested' }, byRole: { intern: async () => 'x' }, default: async () => 'done' } })).toBe('accepted');
     expect(codes({ ...team(), executors: { byId: { qa_bot: async () => 'tested' }, byRole: { intern: async () => 'x' }, default: async () => 'done' } } as never)).toEqual(['unknown_agent', 'invalid_role']);
