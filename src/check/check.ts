@@ -8,6 +8,7 @@ import { checkSpans } from '../hierarchy/metrics.js';
 import { ROLES } from '../hierarchy/types.js';
 import { agentNames, ORGANISATION_OPTION_FIELDS } from '../settings/index.js';
 import { anything, checkShape, fields, shapeContext } from '../shape/index.js';
+import { show } from '../show.js';
 import type { Task, TaskInput } from '../types.js';
 import { checkApprovals } from './approvals.js';
 import { checkDecompositions } from './decomposition.js';
@@ -62,11 +63,21 @@ export function checkOrganisation(options: CheckOptions): CheckReport {
 
 /** One probe task per type: the expected tasks as given (first of each type), then every capability. */
 function expectedTasks(resolved: Resolved, inputs: readonly (string | TaskInput)[]): Map<string, Task> {
+  if (!Array.isArray(inputs)) throw new EchelonError('invalid_option', `checkOrganisation: tasks must be a list of task types or tasks, got ${show(inputs)}: tasks: ['deploy', { type: 'migration', approval: { role: 'manager' } }].`);
   const tasks = new Map<string, Task>();
-  for (const input of inputs) {
-    const task = resolved.task(typeof input === 'string' ? { type: input } : { ...input, id: 'probe' });
+  inputs.forEach((input, index) => {
+    if (typeof input !== 'string' && (typeof input !== 'object' || input === null || Array.isArray(input))) {
+      throw new EchelonError('invalid_option', `checkOrganisation: tasks[${index}] must be a task type or a task, got ${show(input)}.`, { details: { path: `tasks[${index}]` } });
+    }
+    let task: Task;
+    try {
+      task = resolved.task(typeof input === 'string' ? { type: input } : { ...input, id: 'probe' });
+    } catch (error) {
+      if (!(error instanceof EchelonError)) throw error;
+      throw new EchelonError(error.code, `checkOrganisation: tasks[${index}]: ${error.message}`, { details: { ...error.details, path: `tasks[${index}]` }, cause: error });
+    }
     if (!tasks.has(task.type)) tasks.set(task.type, task);
-  }
+  });
   for (const node of resolved.hierarchy.nodes()) {
     for (const type of node.capabilities) if (!tasks.has(type)) tasks.set(type, resolved.task({ type }));
   }

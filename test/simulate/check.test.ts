@@ -136,6 +136,25 @@ describe('checkOrganisation', () => {
     expect(() => checkOrganisation({} as never)).toThrow(EchelonError);
   });
 
+  it('refuses expected tasks it cannot read, naming the one: not a list, an entry that is no task type or task, a task submit would refuse', () => {
+    const refusal = (tasks: unknown) => {
+      try {
+        checkOrganisation({ ...team(), tasks: tasks as never });
+      } catch (error) {
+        return error instanceof EchelonError ? `${error.code}: ${error.message}` : String(error);
+      }
+      return 'accepted';
+    };
+    // A string is not read letter by letter (types "d", "e", "p" …).
+    expect(refusal('deploy')).toMatch(/^invalid_option: checkOrganisation: tasks must be a list of task types or tasks, got "deploy"/);
+    expect(refusal({ type: 'deploy' })).toMatch(/^invalid_option: checkOrganisation: tasks must be a list/);
+    expect(refusal(['python', 42])).toMatch(/^invalid_option: checkOrganisation: tasks\[1\] must be a task type or a task, got 42/);
+    expect(refusal([null])).toMatch(/^invalid_option: checkOrganisation: tasks\[0\] must be a task type or a task, got null/);
+    expect(refusal(['python', ''])).toMatch(/^invalid_task: checkOrganisation: tasks\[1\]: A task needs a type/);
+    expect(refusal([{ type: 'python', payload: 10n }])).toMatch(/^invalid_task: checkOrganisation: tasks\[0\]: The task's payload must be JSON data/);
+    expect(refusal(['python', { type: 'css' }])).toBe('accepted');
+  });
+
   it('refuses a misspelt or unknown option, anywhere, as createOrchestrator does (a typo would otherwise go unchecked and the report read clean)', () => {
     const refusal = (options: object) => {
       try {
