@@ -20,6 +20,14 @@ interface Running {
   controller: AbortController | undefined;
 }
 
+/**
+ * Aborts an attempt's signal — made now if the executor has not read it yet, so that a first read
+ * after the runtime gave up on the attempt (a timeout, a cancellation) finds it aborted, not fresh.
+ */
+function aborted(attempt: Running, reason: EchelonError): void {
+  (attempt.controller ??= new AbortController()).abort(reason);
+}
+
 export class Attempts {
   readonly #running = new Map<string, Running>();
   readonly #runner: AttemptRunner;
@@ -37,7 +45,8 @@ export class Attempts {
   run(agentId: string, request: ExecutionRequest, done: (result: ExecutionResult) => void): void {
     const key = `${agentId}/${request.task.id}`;
     const attempt: Running = { controller: undefined };
-    this.#running.get(key)?.controller?.abort(new EchelonError('cancelled', 'A newer attempt replaced this one.'));
+    const replaced = this.#running.get(key);
+    if (replaced !== undefined) aborted(replaced, new EchelonError('cancelled', 'A newer attempt replaced this one.'));
     this.#running.set(key, attempt);
     const settle = (result: ExecutionResult) => {
       if (this.#running.get(key) !== attempt) return;
@@ -61,12 +70,12 @@ export class Attempts {
     const key = `${agentId}/${taskId}`;
     const attempt = this.#running.get(key);
     this.#running.delete(key);
-    attempt?.controller?.abort(reason);
+    if (attempt !== undefined) aborted(attempt, reason);
   }
 
   /** Aborts every attempt (the organisation stops). */
   abortAll(reason: EchelonError): void {
-    for (const attempt of this.#running.values()) attempt.controller?.abort(reason);
+    for (const attempt of this.#running.values()) aborted(attempt, reason);
     this.#running.clear();
   }
 
