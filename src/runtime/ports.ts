@@ -178,7 +178,8 @@ function executorRunner(hierarchy: OrchestratorOptions['hierarchy'], executorFor
       idempotencyKey,
       now: host.now,
       reportCost: (amount) => host.reportCost(task, amount),
-      progress: (data: unknown) => (report ??= host.progress?.({ task, agent: agentId, attempt }) ?? (() => undefined))(data),
+      // An attempt the runtime gave up on (timed out, cancelled) has nothing more to say: a retry speaks now.
+      progress: (data: unknown) => (signal().aborted ? undefined : (report ??= host.progress?.({ task, agent: agentId, attempt }) ?? (() => undefined))(data)),
       listening: () => host.listening?.(task) ?? false,
     });
     try {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
 import { decomposeWith, developmentTeam, EchelonError, type ProgressEvent, type TaskStreamEvent } from '../../src/index.js';
 import { deferred, flush, orchestrators } from '../support/helpers.js';
 
@@ -178,6 +179,38 @@ describe('context.progress and org.stream', () => {
     expect(await Promise.all(pending)).toEqual([0, 1, 2].map(() => ({ done: true, value: undefined })));
     held.resolve(undefined);
     await quiet;
+  });
+
+  it('drops the progress of an attempt the runtime gave up on (timed out, its signal aborted), which the next attempt would otherwise interleave with', async () => {
+    const clock = new SimulatedClock();
+    let attempts = 0;
+    const org = start({
+      clock,
+      execution: { timeoutMs: 100, retry: { attempts: 2, initialDelayMs: 10, jitter: 0 } },
+      // An executor that ignores its signal and goes on reporting.
+      executors: async (_task, { progress }) => {
+        const attempt = ++attempts;
+        for (let step = 0; step < 4; step++) {
+          progress(`attempt ${attempt}, step ${step}`);
+          await new Promise<void>((resolve) => clock.setTimeout(resolve, 40));
+        }
+        return `done by attempt ${attempt}`;
+      },
+    });
+    const stream = org.stream({ type: 'python' });
+    const events: TaskStreamEvent[] = [];
+    const reading = (async () => {
+      for await (const event of stream) events.push(event);
+    })();
+    for (let tick = 0; tick < 20; tick++) {
+      await flush();
+      clock.increment(20);
+    }
+    await reading;
+    const retried = events.findIndex((event) => event.type === 'task.retrying');
+    expect(retried).toBeGreaterThan(0);
+    expect(progressOf(events.slice(retried)).map((event) => event.attempt)).not.toContain(1);
+    expect(progressOf(events).map((event) => event.data)).toEqual(['attempt 1, step 0', 'attempt 1, step 1', 'attempt 1, step 2', 'attempt 2, step 0', 'attempt 2, step 1', 'attempt 2, step 2']);
   });
 
   it('ends on abort and on break, and lets the task go on', async () => {
