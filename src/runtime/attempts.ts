@@ -10,14 +10,20 @@ import { EchelonError, taskErrorFromUnknown } from '../errors.js';
 import { jsonProblem } from '../json.js';
 import { ApprovalSignal, EscalationSignal } from '../signals.js';
 
+/** Whether the runtime still waits for an attempt: `false` once it was timed out, cancelled or replaced. */
+export interface AttemptState {
+  readonly live: boolean;
+}
+
 /** How attempts are run and judged. */
 export interface AttemptRunner {
-  readonly execute: (request: ExecutionRequest, signal: () => AbortSignal) => Promise<unknown>;
+  readonly execute: (request: ExecutionRequest, signal: () => AbortSignal, state: AttemptState) => Promise<unknown>;
   readonly retryable: (agentId: string, thrown: unknown) => boolean;
 }
 
 interface Running {
   controller: AbortController | undefined;
+  live: boolean;
 }
 
 /**
@@ -25,6 +31,7 @@ interface Running {
  * after the runtime gave up on the attempt (a timeout, a cancellation) finds it aborted, not fresh.
  */
 function aborted(attempt: Running, reason: EchelonError): void {
+  attempt.live = false;
   (attempt.controller ??= new AbortController()).abort(reason);
 }
 
@@ -44,7 +51,7 @@ export class Attempts {
   /** Runs one attempt; `done` gets its outcome, unless the attempt was aborted or replaced first. */
   run(agentId: string, request: ExecutionRequest, done: (result: ExecutionResult) => void): void {
     const key = `${agentId}/${request.task.id}`;
-    const attempt: Running = { controller: undefined };
+    const attempt: Running = { controller: undefined, live: true };
     const replaced = this.#running.get(key);
     if (replaced !== undefined) aborted(replaced, new EchelonError('cancelled', 'A newer attempt replaced this one.'));
     this.#running.set(key, attempt);
@@ -55,7 +62,7 @@ export class Attempts {
     };
     let promise: Promise<unknown>;
     try {
-      promise = Promise.resolve(this.#runner.execute(request, () => (attempt.controller ??= new AbortController()).signal));
+      promise = Promise.resolve(this.#runner.execute(request, () => (attempt.controller ??= new AbortController()).signal, attempt));
     } catch (error) {
       promise = Promise.reject(error);
     }
