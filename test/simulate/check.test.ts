@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkOrganisation, type CheckOptions, type FindingCode } from '../../src/check/index.js';
 import {
+  checkSpans,
   decomposeWith,
   defineHierarchy,
   delegateWith,
@@ -174,5 +175,27 @@ describe('checkOrganisation', () => {
     // Keys that name no agent or role are what the check reports, as findings: not refused.
     expect(refusal({ executors: { byId: { qa_bot: async () => 'tested' }, byRole: { intern: async () => 'x' }, default: async () => 'done' } })).toBe('accepted');
     expect(codes({ ...team(), executors: { byId: { qa_bot: async () => 'tested' }, byRole: { intern: async () => 'x' }, default: async () => 'done' } } as never)).toEqual(['unknown_agent', 'invalid_role']);
+  });
+
+  it('takes a table of some roles (the rest keep the typical spans), and refuses one it cannot read with invalid_option', () => {
+    const team = developmentTeam();
+    // Only the specialists' range changed: the managers keep theirs (3–7), and the executive its 2–5.
+    expect(checkSpans(team, { specialist: { min: 1, max: 4 } }).map((warning) => warning.agentId)).toEqual(['backend_lead', 'frontend_lead']);
+    expect(checkSpans(team, { manager: { min: 1, max: 2 } })[0]?.message).toBe('specialist "api_specialist" has 1 direct report(s); a specialist typically has 2–4.');
+    expect(checkSpans(defineHierarchy({ id: 'boss', role: 'executive', children: [{ id: 'w', role: 'worker' }] }))[0]?.message).toContain('an executive typically has 2–5');
+    const refused = (spans: unknown) => {
+      try {
+        checkSpans(team, spans as never);
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+      return 'accepted';
+    };
+    expect(refused({ managr: { min: 1, max: 3 } })).toBe('invalid_option');
+    expect(refused({ manager: { min: 3 } })).toBe('invalid_option');
+    expect(refused({ manager: { min: 5, max: 2 } })).toBe('invalid_option');
+    expect(refused({ manager: 'a few' })).toBe('invalid_option');
+    expect(refused(null)).toBe('invalid_option');
+    expect(refused({ worker: null })).toBe('accepted');
   });
 });
