@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
 import { delegateWith, developmentTeam, EchelonError } from '../src/index.js';
 import { deferred, flush, orchestrators } from './support/helpers.js';
 
@@ -120,6 +121,51 @@ describe('org.cancel', () => {
     await flush();
     expect((await outcome).status).toBe('cancelled');
     expect((await org.submit({ type: 'strategy' })).status).toBe('completed');
+  });
+
+  it('a signal read only after the attempt was timed out or cancelled, or the decision abandoned, is already aborted (not a fresh one)', async () => {
+    const clock = new SimulatedClock();
+    const later = deferred();
+    const read: Record<string, boolean> = {};
+    const org = start({
+      clock,
+      execution: { byId: { backend_dev_1: { timeoutMs: 100 } } },
+      // Each reads its signal for the first time after the runtime gave up on it: a fetch started then must not run on.
+      executors: {
+        byId: {
+          backend_dev_1: async (_task, context) => {
+            await later.promise;
+            read.timedOut = context.signal.aborted;
+            return 'late';
+          },
+        },
+        default: async (task, context) => {
+          await later.promise;
+          read[task.id] = context.signal.aborted;
+          return 'late';
+        },
+      },
+      strategy: {
+        byId: {
+          frontend_lead: delegateWith('slow', async (_task, _candidates, context) => {
+            await later.promise;
+            read.decision = context.signal.aborted;
+            return undefined;
+          }),
+        },
+      },
+    });
+    const timedOut = org.submit({ type: 'python' });
+    const cancelled = org.submit({ id: 'cancelled', type: 'sql' });
+    const undecided = org.submit({ id: 'undecided', type: 'css' });
+    await flush();
+    clock.increment(100);
+    expect((await timedOut).error?.code).toBe('executor_timeout');
+    expect((await org.cancel('cancelled')).status).toBe('cancelled');
+    expect((await org.cancel('undecided')).status).toBe('cancelled');
+    later.resolve(undefined);
+    await flush();
+    expect(read).toEqual({ timedOut: true, cancelled: true, decision: true });
   });
 
   it('returns the outcome of a task that already finished, and refuses unknown ones', async () => {

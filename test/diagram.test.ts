@@ -110,4 +110,21 @@ describe('SVG statecharts (what the live view draws)', () => {
     expect(svg).toMatch(/<title>receiving → evaluatingEscalation: \[hasReady\], \[restsAt evaluatingEscalation\]<\/title>/);
     expect(svg).toMatch(/<title>evaluatingEscalation → delegating: \[inPipeline\], \[restsAt delegating\]<\/title>/);
   });
+
+  it('refuses what is no hierarchy or no machine with invalid_option, not a TypeError', () => {
+    const refusal = (draw: () => unknown) => {
+      try {
+        draw();
+      } catch (error) {
+        return (error as { code?: string }).code ?? String(error);
+      }
+      return 'drawn';
+    };
+    for (const value of [undefined, null, {}, 'cto']) {
+      expect(refusal(() => hierarchyToMermaid(value as never))).toBe('invalid_option');
+      expect(refusal(() => statechartToMermaid(value as never))).toBe('invalid_option');
+      expect(refusal(() => statechartToSvg(value as never))).toBe('invalid_option');
+    }
+    expect(refusal(() => statechartToMermaid(createMachine({ initial: 'a', states: { a: {} } })))).toBe('drawn');
+  });
 });

@@ -154,6 +154,14 @@ describe('inspectOrganisation (echelon/inspector) with the Stately inspector ser
       message: expect.stringContaining('createInspectorServer'),
     });
   });
+
+  it('refuses, before connecting, no organisation, no options, an unknown or misspelt option', async () => {
+    const org = start(undefined);
+    const url = `ws://127.0.0.1:${await freePort()}`; // nothing answers: a refusal at the door comes first
+    await expect(inspectOrganisation(undefined as never, { url })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('needs the orchestrator') });
+    await expect(inspectOrganisation(org, undefined as never)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('{ url') });
+    await expect(inspectOrganisation(org, { url, replayWindw: 100 } as never)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('did you mean "replayWindow"') });
+  });
 });
 
 function freePort(): Promise<number> {

@@ -1,8 +1,8 @@
-import { SpanStatusCode } from '@opentelemetry/api';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { createOrchestrator, developmentTeam, fullStackFeature, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
+import { createOrchestrator, developmentTeam, EchelonError, fullStackFeature, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
 import { traceOrganisation } from '../src/inspect/otel.js';
 import { flush } from './support/helpers.js';
 
@@ -146,5 +146,26 @@ describe('OpenTelemetry spans', () => {
     expect(spans().some((span) => span.attributes['echelon.task.id'] === 'waiting')).toBe(false);
     stop();
     expect(spans().filter((span) => span.attributes['echelon.task.id'] === 'waiting').map((span) => span.name)).toContain('task python');
+  });
+
+  it('refuses what it cannot trace with, at the door (invalid_option): no organisation, options that are none, an unknown option, a tracer that is not one', () => {
+    const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done' });
+    orgs.push(org);
+    const refused = (call: () => unknown) => {
+      try {
+        call();
+      } catch (error) {
+        return error instanceof EchelonError ? error.code : `not an EchelonError: ${String(error)}`;
+      }
+      return 'accepted';
+    };
+    expect(refused(() => traceOrganisation(undefined as never))).toBe('invalid_option');
+    expect(refused(() => traceOrganisation({} as never))).toBe('invalid_option');
+    expect(refused(() => traceOrganisation(org, null as never))).toBe('invalid_option');
+    expect(refused(() => traceOrganisation(org, 'tracer' as never))).toBe('invalid_option');
+    expect(refused(() => traceOrganisation(org, { tracer: {} as never }))).toBe('invalid_option');
+    expect(() => traceOrganisation(org, { tracr: trace.getTracer('x') } as never)).toThrow(/unknown option "tracr" — did you mean "tracer"/);
+    const stop = traceOrganisation(org, { tracer: trace.getTracer('x') });
+    stop();
   });
 });

@@ -120,9 +120,9 @@ class DecisionMeter implements DecisionControl {
   reportCost(amount: number): void {
     this.#host.charge(this.#taskId, amount);
   }
-  /** The agent stops waiting: the decision's signal aborts (if it ever read it). */
+  /** The agent stops waiting: the decision's signal aborts (made now if it was never read, so a later read finds it aborted). */
   abort(): void {
-    this.#controller?.abort(new Error('the agent no longer waits for this decision'));
+    (this.#controller ??= new AbortController()).abort(new Error('the agent no longer waits for this decision'));
   }
 }
 

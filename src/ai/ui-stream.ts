@@ -6,8 +6,10 @@
  * come as transient `data-event` parts; the submitted task's outcome as a `data-outcome` part.
  */
 import { createUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
+import { EchelonError } from '../errors.js';
 import { describeEvent } from '../inspect/summary.js';
 import type { TaskStreamEvent } from '../runtime/index.js';
+import { boolean, checkShape, fields, shapeContext, string, type Shape } from '../shape/index.js';
 import type { Outcome } from '../types.js';
 import type { LlmProgress } from './stream-call.js';
 
@@ -44,6 +46,8 @@ export interface OrganisationUIStreamOptions {
 
 type Chunk = UIMessageChunk<unknown, EchelonUIDataTypes>;
 
+const OPTIONS = fields({ messageId: string, events: boolean } satisfies Record<keyof OrganisationUIStreamOptions, Shape>);
+
 /**
  * Turns a task's stream (`org.stream(…)`) into an AI SDK UI message stream.
  *
@@ -60,6 +64,10 @@ type Chunk = UIMessageChunk<unknown, EchelonUIDataTypes>;
  * ```
  */
 export function organisationUIStream(stream: AsyncIterable<TaskStreamEvent>, options: OrganisationUIStreamOptions = {}): ReadableStream<Chunk> {
+  if (typeof (stream as Partial<AsyncIterable<unknown>> | null | undefined)?.[Symbol.asyncIterator] !== 'function') {
+    throw new EchelonError('invalid_option', "organisationUIStream takes a task's stream: organisationUIStream(org.stream(task)).");
+  }
+  checkShape(options, OPTIONS, '', shapeContext('organisationUIStream', 'invalid_option'));
   return createUIMessageStream<EchelonUIMessage>({
     execute: async ({ writer }) => {
       const translate = translator(options.events ?? true);

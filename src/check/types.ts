@@ -17,8 +17,8 @@ export interface CheckOptions extends OrganisationOptions {
    * context, approval and budget). Every capability in the hierarchy is checked as well.
    */
   readonly tasks?: readonly (string | TaskInput)[];
-  /** The typical span of control per role (default: the reference's `TYPICAL_SPANS`). */
-  readonly spans?: Readonly<Record<Role, SpanRange | null>>;
+  /** The typical span of control per role (default: the reference's `TYPICAL_SPANS`, also for the roles a table leaves out). */
+  readonly spans?: Readonly<Partial<Record<Role, SpanRange | null>>>;
 }
 
 /** How bad a finding is: `error` breaks work that will be submitted, `warning` likely does, `note` is advice. */

@@ -3,13 +3,23 @@
  * transition with a readable label (event, guard), and the two states an edge is drawn between.
  * Shared by the Mermaid text and the live view's SVG.
  */
-import type { AnyStateNode } from 'xstate';
+import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import { EchelonError } from '../errors.js';
 
 /** The parts of a transition a drawing reads. */
 export interface Edge {
   readonly source: AnyStateNode;
   readonly targets: readonly AnyStateNode[] | undefined;
   readonly label: string;
+}
+
+/** The machine's root state node, or `invalid_option` (naming `where`) for something that is no machine. */
+export function machineRoot(machine: AnyStateMachine, where: string): AnyStateNode {
+  const root = (machine as Partial<AnyStateMachine> | null | undefined)?.root as AnyStateNode | undefined;
+  if (typeof root?.states !== 'object' || root.states === null) {
+    throw new EchelonError('invalid_option', `${where} draws an XState machine (createMachine({ … }), or org.actor.logic for the agent statechart).`);
+  }
+  return root;
 }
 
 /** A Mermaid-safe id for a state: its path joined with underscores. */

@@ -1,4 +1,5 @@
 /** The organisation as a Mermaid flowchart: one box per agent (id, role, capabilities), top-down. */
+import { EchelonError } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { ROLES } from '../hierarchy/types.js';
 import { mermaidText } from './text.js';
@@ -23,6 +24,9 @@ const ROLE_STYLES = {
  * ```
  */
 export function hierarchyToMermaid(hierarchy: Hierarchy): string {
+  if (typeof (hierarchy as Partial<Hierarchy> | null | undefined)?.nodes !== 'function') {
+    throw new EchelonError('invalid_option', 'hierarchyToMermaid draws a Hierarchy (defineHierarchy(), hierarchyFromList() or a preset such as developmentTeam()).');
+  }
   const nodes = hierarchy.nodes();
   const key = new Map(nodes.map((node, index) => [node.id, `a${index}`]));
   const lines = ['flowchart TD'];

@@ -5,7 +5,7 @@
  * messages handled without changing state are listed in a note.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import { allEdges, stateId, visibleEnds } from './edges.js';
+import { allEdges, machineRoot, stateId, visibleEnds } from './edges.js';
 
 /**
  * Draws a machine as a Mermaid `stateDiagram-v2`.
@@ -18,7 +18,7 @@ import { allEdges, stateId, visibleEnds } from './edges.js';
  * ```
  */
 export function statechartToMermaid(machine: AnyStateMachine): string {
-  const root = machine.root as AnyStateNode;
+  const root = machineRoot(machine, 'statechartToMermaid');
   const edges = new Map<AnyStateNode, Set<string>>();
   const handled = new Set<string>();
   const fromAny = new Set<string>();

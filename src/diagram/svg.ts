@@ -7,7 +7,7 @@
  * their path without knowing the chart.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import { allEdges, visibleEnds } from './edges.js';
+import { allEdges, machineRoot, visibleEnds } from './edges.js';
 
 interface Box {
   readonly node: AnyStateNode;
@@ -34,7 +34,7 @@ const CHILD_H = 24;
  * ```
  */
 export function statechartToSvg(machine: AnyStateMachine): string {
-  const root = machine.root as AnyStateNode;
+  const root = machineRoot(machine, 'statechartToSvg');
   const tops = (Object.values(root.states) as AnyStateNode[]).map(measure);
   const n = tops.length;
   const widest = Math.max(120, ...tops.map((box) => box.w));

@@ -2,8 +2,11 @@
  * Structural metrics of a hierarchy — the reference's `HierarchyMetrics` — and a check of
  * each agent's span of control against the typical spans per role (warnings, not errors).
  */
+import { EchelonError } from '../errors.js';
+import { anything, checkShape, fields, shapeContext } from '../shape/index.js';
+import { show } from '../show.js';
 import type { Hierarchy } from './hierarchy.js';
-import type { Role } from './types.js';
+import { ROLES, type Role } from './types.js';
 
 /** The shape of an organisation in numbers. */
 export interface HierarchyMetrics {
@@ -75,7 +78,8 @@ export interface SpanWarning {
 /**
  * Compares every agent that has reports with the typical span for its role.
  * Returns warnings (an organisation outside the table still works); pass your own table to
- * change the ranges.
+ * change the ranges (roles it leaves out keep the typical ones). A table that is none — an unknown
+ * role, a range without `min` and `max`, or with `min` above `max` — is refused with `invalid_option`.
  *
  * @example
  * ```ts
@@ -85,13 +89,14 @@ export interface SpanWarning {
  */
 export function checkSpans(
   hierarchy: Hierarchy,
-  spans: Readonly<Record<Role, SpanRange | null>> = TYPICAL_SPANS,
+  spans: Readonly<Partial<Record<Role, SpanRange | null>>> = TYPICAL_SPANS,
 ): SpanWarning[] {
+  const table = spanTable(spans);
   const warnings: SpanWarning[] = [];
   for (const node of hierarchy.nodes()) {
     const span = node.childIds.length;
     if (span === 0) continue;
-    const expected = spans[node.role];
+    const expected = table[node.role];
     if (expected === null) {
       warnings.push({ agentId: node.id, role: node.role, span, expected, message: `${node.role} "${node.id}" has ${span} direct report(s); ${node.role}s are usually leaves.` });
     } else if (span < expected.min || span > expected.max) {
@@ -100,9 +105,24 @@ export function checkSpans(
         role: node.role,
         span,
         expected,
-        message: `${node.role} "${node.id}" has ${span} direct report(s); a ${node.role} typically has ${expected.min}–${expected.max}.`,
+        message: `${node.role} "${node.id}" has ${span} direct report(s); ${/^[aeiou]/.test(node.role) ? 'an' : 'a'} ${node.role} typically has ${expected.min}–${expected.max}.`,
       });
     }
   }
   return warnings;
+}
+
+const SPANS = fields(Object.fromEntries(ROLES.map((role) => [role, anything])));
+
+/** The roles' ranges: those given (each `null` or `{ min, max }` with 0 ≤ min ≤ max), the typical ones for the rest. */
+function spanTable(spans: Readonly<Partial<Record<Role, SpanRange | null>>>): Readonly<Record<Role, SpanRange | null>> {
+  checkShape(spans, SPANS, '', shapeContext('checkSpans', 'invalid_option'));
+  for (const [role, range] of Object.entries(spans) as [Role, unknown][]) {
+    if (range === null || range === undefined) continue;
+    const { min, max } = range as Partial<SpanRange>;
+    if (typeof min !== 'number' || typeof max !== 'number' || !(min >= 0) || !(max >= min)) {
+      throw new EchelonError('invalid_option', `checkSpans: ${role} must be null (no reports) or { min, max } with 0 ≤ min ≤ max, got ${show(range)}.`, { details: { role } });
+    }
+  }
+  return { ...TYPICAL_SPANS, ...spans };
 }

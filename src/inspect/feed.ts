@@ -17,6 +17,11 @@ import { TaskIndex } from './tasks.js';
 const SNAPSHOT_INTERVAL_MS = 50;
 /** A comment line keeps idle connections from being closed by proxies. */
 const KEEP_ALIVE_MS = 15_000;
+/**
+ * A page this far behind (bytes written that it has not read) has stopped reading: it is let go
+ * rather than kept in memory, and reconnects (the page's EventSource does, after `retry`) to a fresh state.
+ */
+const MAX_UNREAD_BYTES = 16 * 1024 * 1024;
 
 export class LiveFeed {
   readonly #org: Orchestrator;
@@ -47,7 +52,7 @@ export class LiveFeed {
       this.#scheduleSnapshot();
     });
     this.#keepAlive = setInterval(() => {
-      for (const client of this.#clients) client.write(': keep-alive\n\n');
+      for (const client of this.#clients) write(client, ': keep-alive\n\n');
     }, KEEP_ALIVE_MS).unref();
   }
 
@@ -115,12 +120,18 @@ export class LiveFeed {
   #broadcast(name: string, data: unknown): void {
     if (this.#clients.size === 0) return;
     const frame = `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
-    for (const client of this.#clients) client.write(frame);
+    for (const client of [...this.#clients]) write(client, frame);
   }
 
   #send(response: ServerResponse, name: string, data: unknown): void {
-    response.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    write(response, `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
   }
+}
+
+/** Writes a frame to a page, or lets the page go when it has stopped reading (its `close` takes it off the list). */
+function write(client: ServerResponse, frame: string): void {
+  if (client.writableLength > MAX_UNREAD_BYTES) client.destroy();
+  else client.write(frame);
 }
 
 /** The agent statechart's definition, from the root agent's actor (an XState `Actor` of the machine). */

@@ -6,8 +6,10 @@
  * happen at. Span times are the orchestrator clock's.
  */
 import { context, SpanStatusCode, trace, type Attributes, type HrTime, type Span, type Tracer } from '@opentelemetry/api';
+import { EchelonError } from '../errors.js';
 import type { OrchestratorEvent } from '../runtime/events.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
+import { checkShape, fields, implementing, shapeContext, type Shape } from '../shape/index.js';
 import type { Task } from '../types.js';
 
 /** Options of {@link traceOrganisation}. */
@@ -15,6 +17,8 @@ export interface TracingOptions {
   /** The tracer to record with (default: the global provider's `echelon` tracer). */
   readonly tracer?: Tracer;
 }
+
+const OPTIONS = fields({ tracer: implementing('an OpenTelemetry Tracer (trace.getTracer(name))', ['startSpan']) } satisfies Record<keyof TracingOptions, Shape>);
 
 const TRACED = [
   'task.submitted',
@@ -49,6 +53,9 @@ interface TaskTrace {
   readonly root: Span;
   /** Every open span of the trace, oldest first (ended newest first). */
   readonly open: Span[];
+  /** The keys its spans were filed under, and the tasks it holds: let go with it, without a search through every trace's. */
+  readonly keys: string[];
+  readonly tasks: string[];
 }
 
 /**
@@ -62,6 +69,10 @@ interface TaskTrace {
  * ```
  */
 export function traceOrganisation(org: Orchestrator, options: TracingOptions = {}): () => void {
+  if (typeof (org as Partial<Orchestrator> | null | undefined)?.on !== 'function') {
+    throw new EchelonError('invalid_option', 'traceOrganisation needs the orchestrator to trace: traceOrganisation(createOrchestrator({ … }), { tracer }).');
+  }
+  checkShape(options, OPTIONS, '', shapeContext('traceOrganisation', 'invalid_option'));
   const tracer = options.tracer ?? trace.getTracer('echelon');
   const traces = new Map<string, TaskTrace>();
   /** Spans by key: `hop:<task>@<agent>`, `exec:<task>@<agent>`, `esc:<id>`, `apv:<id>`. */
@@ -73,6 +84,7 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
   const start = (owner: TaskTrace, key: string, name: string, parent: Span, at: number, attributes: Attributes) => {
     const span = tracer.startSpan(name, { startTime: hrTimeOf(at), attributes }, trace.setSpan(context.active(), parent));
     owner.open.push(span);
+    owner.keys.push(key);
     spans.set(key, span);
     return span;
   };
@@ -96,8 +108,15 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
     return start(owner, key, `hop ${agent}`, parent, at, { 'echelon.agent': agent, 'echelon.task.id': task.id, 'echelon.task.type': task.type });
   };
   const traceOf = (task: Task) => {
-    rootOf.set(task.id, task.rootId);
-    return traces.get(task.rootId);
+    const owner = traces.get(task.rootId);
+    track(owner, task.id, task.rootId);
+    return owner;
+  };
+  /** Files a task under its trace (a task of a trace begun before tracing was is not followed, nor kept). */
+  const track = (owner: TaskTrace | undefined, taskId: string, rootId: string) => {
+    if (owner === undefined || rootOf.has(taskId)) return;
+    rootOf.set(taskId, rootId);
+    owner.tasks.push(taskId);
   };
 
   const onEvent = (event: OrchestratorEvent) => {
@@ -106,9 +125,9 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
       case 'task.submitted': {
         const { task } = event;
         const root = tracer.startSpan(`task ${task.type}`, { root: true, startTime: hrTimeOf(event.at), attributes: { 'echelon.task.id': task.id, 'echelon.task.type': task.type } });
-        const owner: TaskTrace = { root, open: [] };
+        const owner: TaskTrace = { root, open: [], keys: [], tasks: [] };
         traces.set(task.id, owner);
-        rootOf.set(task.id, task.id);
+        track(owner, task.id, task.id);
         hop(owner, task, task.chain[0] ?? 'entry', event.at);
         return;
       }
@@ -132,7 +151,7 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
       }
       case 'task.decomposed': {
         const owner = traceOf(event.task);
-        for (const subtask of event.subtasks) rootOf.set(subtask.id, event.task.rootId);
+        for (const subtask of event.subtasks) track(owner, subtask.id, event.task.rootId);
         if (owner !== undefined) hop(owner, event.task, event.agent, event.at).addEvent('decomposed', { 'echelon.subtasks': event.subtasks.map((subtask) => subtask.id) }, hrTimeOf(event.at));
         return;
       }
@@ -182,7 +201,7 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
         if (outcome.status !== 'completed') owner.root.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error?.message ?? outcome.status });
         finish(owner, event.at);
         traces.delete(outcome.taskId);
-        for (const [task, root] of rootOf) if (root === outcome.taskId) rootOf.delete(task);
+        for (const task of owner.tasks) rootOf.delete(task);
         return;
       }
       default:
@@ -193,7 +212,7 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
   /** Ends a trace's open spans, newest first, then its root. */
   const finish = (owner: TaskTrace, at: number) => {
     for (const span of owner.open.reverse()) if (span.isRecording()) span.end(hrTimeOf(at));
-    for (const [key, span] of spans) if (owner.open.includes(span)) spans.delete(key);
+    for (const key of owner.keys) spans.delete(key);
     owner.root.end(hrTimeOf(at));
   };
 

@@ -14,6 +14,7 @@ import type { InspectionEvent } from 'xstate';
 import WebSocket from 'ws';
 import { EchelonError } from '../errors.js';
 import type { Orchestrator } from '../runtime/api.js';
+import { checkShape, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
 
 /** Options of {@link inspectOrganisation}. */
 export interface InspectOrganisationOptions {
@@ -39,6 +40,7 @@ export interface OrganisationInspector {
 }
 
 const DEFAULTS = { replayWindow: 200 } as const satisfies Partial<InspectOrganisationOptions>;
+const OPTIONS = fields({ url: string, replayWindow: number } satisfies Record<keyof InspectOrganisationOptions, Shape>);
 
 /**
  * Connects to a Stately inspector server, then shows it every agent of a running organisation
@@ -57,6 +59,11 @@ const DEFAULTS = { replayWindow: 200 } as const satisfies Partial<InspectOrganis
  * ```
  */
 export async function inspectOrganisation(org: Orchestrator, options: InspectOrganisationOptions): Promise<OrganisationInspector> {
+  if (typeof (org as Partial<Orchestrator> | null | undefined)?.events !== 'function') {
+    throw new EchelonError('invalid_option', "inspectOrganisation needs the orchestrator to inspect: inspectOrganisation(createOrchestrator({ … }), { url: 'ws://localhost:8080' }).");
+  }
+  if (typeof options !== 'object' || options === null) throw new EchelonError('invalid_option', `inspectOrganisation needs { url: 'ws://host:port' }, got ${String(options)}.`);
+  checkShape(options, OPTIONS, '', shapeContext('inspectOrganisation', 'invalid_option'));
   const { url, replayWindow = DEFAULTS.replayWindow } = options;
   if (typeof url !== 'string' || !/^wss?:\/\//.test(url)) throw new EchelonError('invalid_option', `inspectOrganisation needs { url: 'ws://host:port' }, got ${JSON.stringify(url)}.`);
   if (!Number.isInteger(replayWindow) || replayWindow < 1) throw new EchelonError('invalid_option', `replayWindow must be a whole number ≥ 1, got ${String(replayWindow)}.`);

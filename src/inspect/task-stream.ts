@@ -3,8 +3,8 @@
  * live view's guard and token like every read. Each event is named by its type (`task.progress`,
  * `task.started` …); progress comes whole, lifecycle events as one-line summaries (no payloads),
  * the outcome whole; a last `end` event says the stream is over, and the response ends. A client
- * that goes away stops its stream; progress it could not keep up with is dropped oldest first,
- * announced by a `stream.dropped` event. Also how the page learns what an agent is saying
+ * that goes away stops its stream; one that stops reading is waited for (nothing piles up here), and
+ * the progress it could not keep up with is dropped oldest first, announced by a `stream.dropped` event. Also how the page learns what an agent is saying
  * (`progressText`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -28,7 +28,8 @@ export async function serveTaskStream(org: Orchestrator, request: IncomingMessag
   try {
     for await (const event of stream) {
       id += 1;
-      response.write(`event: ${event.type}\nid: ${id}\ndata: ${JSON.stringify(wire(event))}\n\n`);
+      // A client that does not read fills the socket: wait for it, so its progress waits (and is dropped) in the stream's bounded buffer, not in memory here.
+      if (!response.write(`event: ${event.type}\nid: ${id}\ndata: ${JSON.stringify(wire(event))}\n\n`)) await drained(response, controller.signal);
     }
     if (!controller.signal.aborted) response.write(`event: end\ndata: ${JSON.stringify({ taskId })}\n\n`);
   } finally {
@@ -36,6 +37,20 @@ export async function serveTaskStream(org: Orchestrator, request: IncomingMessag
     request.off('close', leave);
     response.end();
   }
+}
+
+/** Resolves when `response` can take more, or once the client has gone. */
+function drained(response: ServerResponse, gone: AbortSignal): Promise<void> {
+  if (gone.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      gone.removeEventListener('abort', done);
+      resolve();
+    };
+    response.on('drain', done);
+    gone.addEventListener('abort', done);
+  });
 }
 
 /** An event as the wire carries it. */

@@ -10,14 +10,29 @@ import { EchelonError, taskErrorFromUnknown } from '../errors.js';
 import { jsonProblem } from '../json.js';
 import { ApprovalSignal, EscalationSignal } from '../signals.js';
 
+/** Whether the runtime still waits for an attempt: `false` once it was timed out, cancelled or replaced. */
+export interface AttemptState {
+  readonly live: boolean;
+}
+
 /** How attempts are run and judged. */
 export interface AttemptRunner {
-  readonly execute: (request: ExecutionRequest, signal: () => AbortSignal) => Promise<unknown>;
+  readonly execute: (request: ExecutionRequest, signal: () => AbortSignal, state: AttemptState) => Promise<unknown>;
   readonly retryable: (agentId: string, thrown: unknown) => boolean;
 }
 
 interface Running {
   controller: AbortController | undefined;
+  live: boolean;
+}
+
+/**
+ * Aborts an attempt's signal — made now if the executor has not read it yet, so that a first read
+ * after the runtime gave up on the attempt (a timeout, a cancellation) finds it aborted, not fresh.
+ */
+function aborted(attempt: Running, reason: EchelonError): void {
+  attempt.live = false;
+  (attempt.controller ??= new AbortController()).abort(reason);
 }
 
 export class Attempts {
@@ -36,8 +51,9 @@ export class Attempts {
   /** Runs one attempt; `done` gets its outcome, unless the attempt was aborted or replaced first. */
   run(agentId: string, request: ExecutionRequest, done: (result: ExecutionResult) => void): void {
     const key = `${agentId}/${request.task.id}`;
-    const attempt: Running = { controller: undefined };
-    this.#running.get(key)?.controller?.abort(new EchelonError('cancelled', 'A newer attempt replaced this one.'));
+    const attempt: Running = { controller: undefined, live: true };
+    const replaced = this.#running.get(key);
+    if (replaced !== undefined) aborted(replaced, new EchelonError('cancelled', 'A newer attempt replaced this one.'));
     this.#running.set(key, attempt);
     const settle = (result: ExecutionResult) => {
       if (this.#running.get(key) !== attempt) return;
@@ -46,7 +62,7 @@ export class Attempts {
     };
     let promise: Promise<unknown>;
     try {
-      promise = Promise.resolve(this.#runner.execute(request, () => (attempt.controller ??= new AbortController()).signal));
+      promise = Promise.resolve(this.#runner.execute(request, () => (attempt.controller ??= new AbortController()).signal, attempt));
     } catch (error) {
       promise = Promise.reject(error);
     }
@@ -61,12 +77,12 @@ export class Attempts {
     const key = `${agentId}/${taskId}`;
     const attempt = this.#running.get(key);
     this.#running.delete(key);
-    attempt?.controller?.abort(reason);
+    if (attempt !== undefined) aborted(attempt, reason);
   }
 
   /** Aborts every attempt (the organisation stops). */
   abortAll(reason: EchelonError): void {
-    for (const attempt of this.#running.values()) attempt.controller?.abort(reason);
+    for (const attempt of this.#running.values()) aborted(attempt, reason);
     this.#running.clear();
   }
 

@@ -4,7 +4,7 @@
  */
 import type { InspectionEvent, Observer } from 'xstate';
 import { ROLES } from '../hierarchy/types.js';
-import { boolean, checkShape, either, fields, fn, implementing, number, perAgent, record, setting, shapeContext, type Shape } from '../shape/index.js';
+import { checkShape, fields, shapeContext } from '../shape/index.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
 import type { DecomposerSetting } from '../delegation/decomposers.js';
 import type { DelegationStrategy } from '../delegation/types.js';
@@ -13,7 +13,7 @@ import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Escalation, EscalationResolution, ExecutionPolicyInput } from '../types.js';
 import type { ApprovalRule } from './decisions/index.js';
 import type { Executor } from './executors.js';
-import { DEFAULT_LIMITS, EXECUTION_POLICY, type Setting } from '../settings/index.js';
+import { agentNames, APPROVAL_OPTION_FIELDS, DECISION_OPTION_FIELDS, DEFAULT_LIMITS, EXECUTION_OPTION_FIELDS, LIMIT_OPTION_FIELDS, ORGANISATION_OPTION_FIELDS, type Setting } from '../settings/index.js';
 import type { Store } from '../store/types.js';
 
 /** An executor for any payload (typed executors are accepted as they are). */
@@ -113,32 +113,16 @@ export interface OrchestratorOptions {
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
-const DECOMPOSER = implementing('a Decomposer', ['decompose']);
+/** Every option `createOrchestrator` takes, and what kind of value each holds (declared in settings/, held here to the option types). */
+const ORCHESTRATOR_OPTIONS = fields(ORGANISATION_OPTION_FIELDS);
 
-/** Every option `createOrchestrator` takes, and what kind of value each holds (ranges are checked where they are used). */
-const ORCHESTRATOR_OPTIONS = fields({
-  hierarchy: implementing('a Hierarchy (defineHierarchy(), hierarchyFromList() or a preset such as developmentTeam())', ['get', 'nodes']),
-  executors: setting(fn),
-  strategy: setting(implementing('a DelegationStrategy', ['select'])),
-  decomposers: perAgent(DECOMPOSER, { byType: record(DECOMPOSER) }),
-  escalation: implementing('an EscalationPolicy', ['shouldEscalate', 'target'], ['resolution']),
-  onEscalation: fn,
-  approvals: fields({ required: fn, timeoutMs: number, approvers: setting(fn) } satisfies Record<keyof NonNullable<OrchestratorOptions['approvals']>, Shape>),
-  execution: setting(fields({ ...EXECUTION_POLICY, retryable: fn } satisfies Record<keyof ExecutionOptions, Shape>)),
-  concurrency: setting(number),
-  decisions: fields({ timeoutMs: setting(number), concurrency: setting(number) } satisfies Record<keyof NonNullable<OrchestratorOptions['decisions']>, Shape>),
-  limits: fields({ maxDepth: number, maxEscalations: number, maxFanout: number, maxSubtasks: number, maxDecompositionDepth: number } satisfies Record<keyof typeof DEFAULT_LIMITS, Shape>),
-  clock: implementing('a clock (XState’s SimulatedClock fits)', ['setTimeout', 'clearTimeout'], ['now']),
-  messageDelayMs: number,
-  random: fn,
-  retain: number,
-  store: implementing('a Store (memoryStore(), or sqliteStore(file) from echelon/sqlite)', ['header', 'load', 'write', 'outcome', 'escalation', 'approval', 'journal', 'close', 'lock', 'unlock']),
-  resume: boolean,
-  inspect: either(fn, implementing('an inspection observer', [], ['next', 'error', 'complete'])),
-} satisfies Record<keyof OrchestratorOptions, Shape>);
-
-/** The hierarchy's agent ids, as shapes check keys against them (listed only for a suggestion). */
-const agentsOf = (hierarchy: Hierarchy) => ({ has: (id: string) => hierarchy.has(id), [Symbol.iterator]: () => hierarchy.nodes().map((node) => node.id)[Symbol.iterator]() });
+/** True when the two have the same keys: the shapes name every option and nothing else. */
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
+true satisfies SameKeys<typeof ORGANISATION_OPTION_FIELDS, OrchestratorOptions>;
+true satisfies SameKeys<typeof APPROVAL_OPTION_FIELDS, NonNullable<OrchestratorOptions['approvals']>>;
+true satisfies SameKeys<typeof EXECUTION_OPTION_FIELDS, ExecutionOptions>;
+true satisfies SameKeys<typeof DECISION_OPTION_FIELDS, NonNullable<OrchestratorOptions['decisions']>>;
+true satisfies SameKeys<typeof LIMIT_OPTION_FIELDS, typeof DEFAULT_LIMITS>;
 
 /**
  * Refuses options `createOrchestrator` does not know, anywhere in them, and values of the wrong
@@ -155,7 +139,7 @@ const agentsOf = (hierarchy: Hierarchy) => ({ has: (id: string) => hierarchy.has
 export function checkOrchestratorOptions(options: OrchestratorOptions): void {
   const hierarchy = (options as Partial<OrchestratorOptions> | null)?.hierarchy;
   if (typeof options !== 'object' || options === null || typeof hierarchy?.nodes !== 'function') return;
-  checkShape(options, ORCHESTRATOR_OPTIONS, '', shapeContext('createOrchestrator', 'invalid_option', agentsOf(hierarchy), ROLES));
+  checkShape(options, ORCHESTRATOR_OPTIONS, '', shapeContext('createOrchestrator', 'invalid_option', agentNames(hierarchy), ROLES));
 }
 
 /**

@@ -21,6 +21,7 @@ import { show } from '../show.js';
 import { ApprovalContext } from './decisions/contexts.js';
 import { createDecisions } from './decisions/index.js';
 import { executionContext, type Executor } from './executors.js';
+import type { AttemptState } from './attempts.js';
 import type { ExecutionOptions, OrchestratorOptions } from './options.js';
 import type { DecisionConfig } from './decisions/config.js';
 
@@ -42,8 +43,8 @@ export interface PortsHost {
 export interface ResolvedOptions {
   readonly policy: PolicyPort;
   readonly settings: SettingsPort;
-  /** Runs the agent's executor for one attempt; `signal` makes the attempt's AbortSignal when read. */
-  execute(request: ExecutionRequest, signal: () => AbortSignal): Promise<unknown>;
+  /** Runs the agent's executor for one attempt; `signal` makes the attempt's AbortSignal when read; `state` says whether the runtime still waits for it. */
+  execute(request: ExecutionRequest, signal: () => AbortSignal, state: AttemptState): Promise<unknown>;
 }
 
 /** The default wait for a decision that answers with a promise (a model routing, say). */
@@ -165,7 +166,7 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
  * is rejected the same way.
  */
 function executorRunner(hierarchy: OrchestratorOptions['hierarchy'], executorFor: (agentId: string) => unknown, host: PortsHost): ResolvedOptions['execute'] {
-  return ({ task, agentId, attempt, idempotencyKey }, signal) => {
+  return ({ task, agentId, attempt, idempotencyKey }, signal, state) => {
     const executor = executorFor(agentId) as Executor<unknown, unknown> | undefined;
     if (executor === undefined) return Promise.reject(new EchelonError('invalid_option', `${agentId} has no executor, so it cannot execute "${task.type}".`));
     let report: ((data: unknown) => void) | undefined;
@@ -178,7 +179,8 @@ function executorRunner(hierarchy: OrchestratorOptions['hierarchy'], executorFor
       idempotencyKey,
       now: host.now,
       reportCost: (amount) => host.reportCost(task, amount),
-      progress: (data: unknown) => (report ??= host.progress?.({ task, agent: agentId, attempt }) ?? (() => undefined))(data),
+      // An attempt the runtime gave up on (timed out, cancelled) has nothing more to say: a retry speaks now.
+      progress: (data: unknown) => (state.live ? (report ??= host.progress?.({ task, agent: agentId, attempt }) ?? (() => undefined))(data) : undefined),
       listening: () => host.listening?.(task) ?? false,
     });
     try {

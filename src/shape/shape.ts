@@ -47,6 +47,8 @@ export interface ShapeContext {
   readonly code: EchelonErrorCode;
   readonly agents: Names;
   readonly roles: Names;
+  /** Let `byId` / `byRole` keys that name no agent / role through (the static check reports them as findings instead). */
+  readonly unknownNamesAllowed?: boolean;
 }
 
 /** Names keys are checked against: membership, and every name (for "did you mean", on a refusal only). */
@@ -127,7 +129,7 @@ function keyedProblem(value: Record<string, unknown>, shape: Extract<Shape, { ki
   for (const [key, item] of Object.entries(value)) {
     if (shape.kind !== 'record') {
       const known = shape.kind === 'byId' ? context.agents : context.roles;
-      if (!known.has(key)) {
+      if (!known.has(key) && context.unknownNamesAllowed !== true) {
         const suggestion = closest(key, known);
         const what = shape.kind === 'byId' ? `names "${key}", which is not an agent of this hierarchy` : `names "${key}", which is not a role (${list([...context.roles])})`;
         return {

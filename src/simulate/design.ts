@@ -4,6 +4,7 @@
  * `echelon simulate` load one from a module's `design` export (or its default export).
  */
 import { EchelonError } from '../errors.js';
+import { closest } from '../shape/index.js';
 import type { CheckOptions, OrganisationOptions } from '../check/types.js';
 import type { SimulationOptions } from './simulate.js';
 
@@ -34,9 +35,16 @@ export function defineDesign(design: Design): Design {
   return design;
 }
 
+const DESIGN_KEYS = ['organisation', 'tasks', 'simulation'] as const satisfies readonly (keyof Design)[];
+
 /** Why `value` is not a design, or `undefined` when it is one. */
 export function designProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'a design is an object { organisation, tasks?, simulation? }';
+  const unknown = Object.keys(value).find((key) => !(DESIGN_KEYS as readonly string[]).includes(key));
+  if (unknown !== undefined) {
+    const near = closest(unknown, DESIGN_KEYS);
+    return `unknown key "${unknown}"${near === undefined ? '' : ` — did you mean "${near}"?`} (a design has ${DESIGN_KEYS.join(', ')})`;
+  }
   const { organisation, simulation } = value as Partial<Design>;
   if (typeof organisation?.hierarchy?.nodes !== 'function') return 'its organisation needs a hierarchy (defineHierarchy(), hierarchyFromList() or a preset such as developmentTeam())';
   if (simulation !== undefined && (typeof simulation !== 'object' || simulation === null || typeof simulation.workload !== 'object')) return 'its simulation needs a workload: { arrivals: [{ task, perSecond }], durationMs } or { journal }';

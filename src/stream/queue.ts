@@ -47,7 +47,8 @@ export class StreamQueue<E> implements AsyncIterableIterator<E | StreamDropped> 
   #order = 0;
   #dropped = 0;
   #closed = false;
-  #waiting: ((result: IteratorResult<E | StreamDropped>) => void) | undefined;
+  /** Reads asked for and not yet answered, oldest first (a reader may call next() again before the last one settled). */
+  readonly #waiting = new Fifo<(result: IteratorResult<E | StreamDropped>) => void>();
 
   /** `onReturn` runs when the reader stops reading (`break`, `return()`). */
   constructor(capacity: number, now: () => number, onReturn: () => void) {
@@ -65,10 +66,9 @@ export class StreamQueue<E> implements AsyncIterableIterator<E | StreamDropped> 
   push(event: E, droppable: boolean): void {
     if (this.#closed) return;
     const entry = { order: this.#order++, event };
-    if (this.#waiting !== undefined) {
-      const resolve = this.#waiting;
-      this.#waiting = undefined;
-      resolve({ done: false, value: event });
+    const waiting = this.#waiting.shift();
+    if (waiting !== undefined) {
+      waiting({ done: false, value: event }); // a read waits only when nothing is buffered: this is the next event
       return;
     }
     if (!droppable) {
@@ -91,11 +91,9 @@ export class StreamQueue<E> implements AsyncIterableIterator<E | StreamDropped> 
   }
 
   next(): Promise<IteratorResult<E | StreamDropped>> {
-    const ready = this.#take();
+    const ready = this.#waiting.size === 0 ? this.#take() : undefined;
     if (ready !== undefined) return Promise.resolve(ready);
-    return new Promise((resolve) => {
-      this.#waiting = resolve;
-    });
+    return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
   /** The reader is done: what is still buffered is let go. */
@@ -105,9 +103,7 @@ export class StreamQueue<E> implements AsyncIterableIterator<E | StreamDropped> 
     while (this.#lifecycle.shift() !== undefined);
     while (this.#progress.shift() !== undefined);
     this.#onReturn();
-    const resolve = this.#waiting;
-    this.#waiting = undefined;
-    resolve?.({ done: true, value: undefined });
+    for (let waiting = this.#waiting.shift(); waiting !== undefined; waiting = this.#waiting.shift()) waiting({ done: true, value: undefined });
     return Promise.resolve({ done: true, value: undefined });
   }
 
@@ -116,12 +112,11 @@ export class StreamQueue<E> implements AsyncIterableIterator<E | StreamDropped> 
   }
 
   #wake(): void {
-    if (this.#waiting === undefined) return;
-    const ready = this.#take();
-    if (ready === undefined) return;
-    const resolve = this.#waiting;
-    this.#waiting = undefined;
-    resolve(ready);
+    while (this.#waiting.size > 0) {
+      const ready = this.#take();
+      if (ready === undefined) return;
+      this.#waiting.shift()!(ready);
+    }
   }
 
   /** The next result if there is one now: the earlier of the two queues' heads, a drop notice just before the progress that survived. */

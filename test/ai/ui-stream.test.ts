@@ -57,4 +57,20 @@ describe('organisationUIStream: org.stream() as an AI SDK UI message stream', ()
     expect(chunks.some((chunk) => chunk.type === 'data-event')).toBe(false);
     expect(chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'error' });
   });
+
+  it('refuses, at the door, what is no task stream and an unknown or misspelt option (invalid_option)', async () => {
+    const org = start({ executors: async () => 'done' });
+    const refused = (call: () => unknown) => {
+      try {
+        call();
+      } catch (error) {
+        return `${(error as { code?: string }).code}: ${(error as Error).message}`;
+      }
+      return 'accepted';
+    };
+    for (const value of [undefined, null, 42, {}]) expect(refused(() => organisationUIStream(value as never))).toMatch(/^invalid_option: organisationUIStream takes a task's stream/);
+    const stream = org.stream({ type: 'python' });
+    expect(refused(() => organisationUIStream(stream, { messageID: 'm1' } as never))).toMatch(/^invalid_option: .*unknown option "messageID" — did you mean "messageId"/);
+    expect(refused(() => organisationUIStream(stream, { messageId: 'm1' }))).toBe('accepted');
+  });
 });

@@ -35,6 +35,8 @@ describe('an optional subpath without its peer', () => {
     ['echelon/ai without ai', 'ai', 'src/ai/index.ts', '', 'echelon/ai needs ai, an optional peer dependency of echelon: npm install ai'],
     ['echelon/ai without zod', 'zod', 'src/ai/index.ts', '', 'echelon/ai needs zod, an optional peer dependency of echelon: npm install zod'],
     ['echelon/otel without @opentelemetry/api', '@opentelemetry/api', 'src/otel.ts', '', 'echelon/otel needs @opentelemetry/api, an optional peer dependency of echelon: npm install @opentelemetry/api'],
+    ['echelon/inspector without @statelyai/inspect', '@statelyai/inspect', 'src/inspector.ts', '', 'echelon/inspector needs @statelyai/inspect, an optional peer dependency of echelon: npm install @statelyai/inspect'],
+    ['echelon/inspector without ws', 'ws', 'src/inspector.ts', '', 'echelon/inspector needs ws, an optional peer dependency of echelon: npm install ws'],
     ['echelon/sqlite without better-sqlite3', 'better-sqlite3', 'src/sqlite.ts', "module.sqliteStore('never-created.db')", 'The SQLite store (echelon/sqlite) needs better-sqlite3, an optional peer dependency of echelon: npm install better-sqlite3'],
     [
       'echelon/simulate drawing without echarts',
@@ -57,6 +59,7 @@ describe('an optional subpath without its peer', () => {
   it('loads when its peers are there (the hook hides only what it is told to)', async () => {
     expect(await attempt('', 'src/ai/index.ts', "if (typeof module.llmExecutor !== 'function') throw new Error('no llmExecutor')")).toBe('ok');
     expect(await attempt('', 'src/otel.ts', "if (typeof module.traceOrganisation !== 'function') throw new Error('no traceOrganisation')")).toBe('ok');
+    expect(await attempt('', 'src/inspector.ts', "if (typeof module.inspectOrganisation !== 'function') throw new Error('no inspectOrganisation')")).toBe('ok');
     // echelon/simulate loads, checks and simulates without its drawing peers: they are needed only to draw.
     expect(await attempt('echarts,@resvg/resvg-js', 'src/simulate/index.ts', "const { developmentTeam } = await import('./src/index.ts'); if (!module.checkOrganisation({ hierarchy: developmentTeam() }).ok) throw new Error('not ok')")).toBe('ok');
   });

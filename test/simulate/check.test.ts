@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkOrganisation, type CheckOptions, type FindingCode } from '../../src/check/index.js';
 import {
+  checkSpans,
   decomposeWith,
   defineHierarchy,
   delegateWith,
@@ -134,5 +135,67 @@ describe('checkOrganisation', () => {
     const wide = defineHierarchy({ id: 'ceo', role: 'executive', capabilities: ['x'], children: Array.from({ length: 9 }, (_, i) => ({ id: `w${i}`, role: 'worker' as const, capabilities: ['x'] })) });
     expect(checkOrganisation({ hierarchy: wide, executors: async () => 1 }).findings.find((f) => f.code === 'span_of_control')?.message).toContain('typically has 2–5');
     expect(() => checkOrganisation({} as never)).toThrow(EchelonError);
+  });
+
+  it('refuses expected tasks it cannot read, naming the one: not a list, an entry that is no task type or task, a task submit would refuse', () => {
+    const refusal = (tasks: unknown) => {
+      try {
+        checkOrganisation({ ...team(), tasks: tasks as never });
+      } catch (error) {
+        return error instanceof EchelonError ? `${error.code}: ${error.message}` : String(error);
+      }
+      return 'accepted';
+    };
+    // A string is not read letter by letter (types "d", "e", "p" …).
+    expect(refusal('deploy')).toMatch(/^invalid_option: checkOrganisation: tasks must be a list of task types or tasks, got "deploy"/);
+    expect(refusal({ type: 'deploy' })).toMatch(/^invalid_option: checkOrganisation: tasks must be a list/);
+    expect(refusal(['python', 42])).toMatch(/^invalid_option: checkOrganisation: tasks\[1\] must be a task type or a task, got 42/);
+    expect(refusal([null])).toMatch(/^invalid_option: checkOrganisation: tasks\[0\] must be a task type or a task, got null/);
+    expect(refusal(['python', ''])).toMatch(/^invalid_task: checkOrganisation: tasks\[1\]: A task needs a type/);
+    expect(refusal([{ type: 'python', payload: 10n }])).toMatch(/^invalid_task: checkOrganisation: tasks\[0\]: The task's payload must be JSON data/);
+    expect(refusal(['python', { type: 'css' }])).toBe('accepted');
+  });
+
+  it('refuses a misspelt or unknown option, anywhere, as createOrchestrator does (a typo would otherwise go unchecked and the report read clean)', () => {
+    const refusal = (options: object) => {
+      try {
+        checkOrganisation({ ...team(), ...options } as CheckOptions);
+      } catch (error) {
+        return error instanceof EchelonError ? `${error.code}: ${error.message}` : String(error);
+      }
+      return 'accepted';
+    };
+    expect(refusal({ taks: ['deploy'] })).toMatch(/^invalid_option: .*unknown option "taks" — did you mean "tasks"/);
+    expect(refusal({ stratgy: delegateWith('x', () => undefined) })).toMatch(/^invalid_option: .*did you mean "strategy"/);
+    expect(refusal({ limits: { maxFanot: 2 } })).toMatch(/^invalid_option: .*"limits.maxFanot" — did you mean "limits.maxFanout"/);
+    expect(refusal({ strategy: 'capability' })).toMatch(/^invalid_option: .*strategy must be a DelegationStrategy/);
+    expect(refusal({ spans: { executive: { min: 1, max: 9 }, manager: null, specialist: null, worker: null } })).toBe('accepted');
+    expect(refusal({ spans: { worker: { min: 1, max: 2 } } })).toBe('accepted');
+    expect(refusal({ spans: { workers: null } })).toMatch(/^invalid_option: checkSpans: unknown option "workers"/);
+    // Keys that name no agent or role are what the check reports, as findings: not refused.
+    expect(refusal({ executors: { byId: { qa_bot: async () => 'tested' }, byRole: { intern: async () => 'x' }, default: async () => 'done' } })).toBe('accepted');
+    expect(codes({ ...team(), executors: { byId: { qa_bot: async () => 'tested' }, byRole: { intern: async () => 'x' }, default: async () => 'done' } } as never)).toEqual(['unknown_agent', 'invalid_role']);
+  });
+
+  it('takes a table of some roles (the rest keep the typical spans), and refuses one it cannot read with invalid_option', () => {
+    const team = developmentTeam();
+    // Only the specialists' range changed: the managers keep theirs (3–7), and the executive its 2–5.
+    expect(checkSpans(team, { specialist: { min: 1, max: 4 } }).map((warning) => warning.agentId)).toEqual(['backend_lead', 'frontend_lead']);
+    expect(checkSpans(team, { manager: { min: 1, max: 2 } })[0]?.message).toBe('specialist "api_specialist" has 1 direct report(s); a specialist typically has 2–4.');
+    expect(checkSpans(defineHierarchy({ id: 'boss', role: 'executive', children: [{ id: 'w', role: 'worker' }] }))[0]?.message).toContain('an executive typically has 2–5');
+    const refused = (spans: unknown) => {
+      try {
+        checkSpans(team, spans as never);
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+      return 'accepted';
+    };
+    expect(refused({ managr: { min: 1, max: 3 } })).toBe('invalid_option');
+    expect(refused({ manager: { min: 3 } })).toBe('invalid_option');
+    expect(refused({ manager: { min: 5, max: 2 } })).toBe('invalid_option');
+    expect(refused({ manager: 'a few' })).toBe('invalid_option');
+    expect(refused(null)).toBe('invalid_option');
+    expect(refused({ worker: null })).toBe('accepted');
   });
 });

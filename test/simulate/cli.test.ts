@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
-import { EchelonError } from '../../src/index.js';
+import { developmentTeam, EchelonError } from '../../src/index.js';
+import { defineDesign } from '../../src/simulate/index.js';
 
 const cli = async (args: string[]) => {
   const lines: string[] = [];
@@ -40,6 +41,11 @@ describe('echelon check', () => {
     expect(strict.code).toBe(1);
     expect(strict.text).toMatch(/warning +unreachable_agent +Nothing reaches be_dev_2/);
     expect((await cli(['check', 'examples/escalation.ts'])).text).toContain('only its hierarchy is checked');
+  });
+
+  it('refuses a design with a misspelt option or key instead of passing it (invalid_option, exit 1 from the command)', async () => {
+    await expect(cli(['check', 'test/fixtures/misspelt-design.ts'])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('did you mean "strategy"') });
+    expect(() => defineDesign({ organisation: { hierarchy: developmentTeam() }, taks: ['deploy'] } as never)).toThrow(/unknown key "taks" — did you mean "tasks"/);
   });
 });
 

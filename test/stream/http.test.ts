@@ -1,3 +1,4 @@
+import { get, type IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { developmentTeam } from '../../src/index.js';
 import { serveLiveView } from '../../src/inspect/index.js';
@@ -75,5 +76,69 @@ describe('GET /api/tasks/:id/stream', () => {
     await flush();
     await org.stop();
     await expect(reading).resolves.toBeTypeOf('string');
+  });
+
+  it('a client that stops reading is not buffered without bound: the server waits for it, and the progress it missed is dropped and announced', async () => {
+    const line = 'x'.repeat(4_000);
+    const started = deferred();
+    const org = start({
+      executors: async (_task, { progress }) => {
+        await started.promise;
+        // 20 MB in all, more than the sockets between server and client hold.
+        for (let i = 0; i < 5_000; i++) {
+          progress(line);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return 'done';
+      },
+    });
+    const view = await serveLiveView(org);
+    const outcome = org.submit({ id: 'chatty', type: 'python' });
+    await flush();
+    const response = await new Promise<IncomingMessage>((resolve) => get(`${view.url}api/tasks/chatty/stream`, resolve));
+    response.pause(); // a reader that has stopped reading
+    started.resolve(undefined);
+    expect((await outcome).status).toBe('completed');
+    let text = '';
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => (text += chunk));
+    await new Promise((resolve) => response.on('end', resolve).resume());
+    const names = [...text.matchAll(/^event: (.+)$/gm)].map((match) => match[1]);
+    expect(names).toContain('stream.dropped');
+    expect(names.filter((name) => name === 'task.progress').length).toBeLessThan(5_000);
+    expect(names.slice(-2)).toEqual(['task.completed', 'end']);
+  });
+});
+
+describe('GET /api/events (the live view\'s feed)', () => {
+  it('lets go of a page that stops reading instead of keeping what it missed in memory; it reconnects to a fresh state', async () => {
+    const line = 'x'.repeat(4_000);
+    const org = start({
+      executors: async (_task, { progress }) => {
+        // 40 MB of progress in all: more than the feed keeps for a page that is behind, and than the sockets hold.
+        for (let i = 0; i < 10_000; i++) {
+          progress(line);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return 'done';
+      },
+    });
+    const view = await serveLiveView(org);
+    const page = await new Promise<IncomingMessage>((resolve) => get(`${view.url}api/events`, resolve));
+    page.pause(); // a page that has stopped reading
+    expect((await org.submit({ type: 'python' })).status).toBe('completed');
+    let received = 0;
+    page.on('data', (chunk: Buffer) => (received += chunk.length));
+    // The server let it go (before: it kept every frame for it, and kept the response open).
+    await new Promise((resolve) => {
+      page.once('close', resolve);
+      page.once('error', resolve);
+      page.resume();
+    });
+    expect(received).toBeLessThan(40_000_000);
+    const again = await fetch(`${view.url}api/events`);
+    const reader = again.body!.pipeThrough(new TextDecoderStream()).getReader();
+    expect((await reader.read()).value).toContain('event: state');
+    await reader.cancel();
   });
 });

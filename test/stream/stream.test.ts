@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
 import { decomposeWith, developmentTeam, EchelonError, type ProgressEvent, type TaskStreamEvent } from '../../src/index.js';
 import { deferred, flush, orchestrators } from '../support/helpers.js';
 
@@ -146,6 +147,70 @@ describe('context.progress and org.stream', () => {
     ]);
     expect(events[5]).toMatchObject({ count: 7 });
     expect(progressOf(events).map((event) => event.data)).toEqual([8, 9, 10]);
+  });
+
+  it('answers reads asked for before anything arrived, each in turn (next() called again before the last one settled)', async () => {
+    const gate = deferred();
+    const org = start({
+      executors: async (_task, { progress }) => {
+        await gate.promise;
+        progress('one');
+        progress('two');
+        return 'done';
+      },
+    });
+    const outcome = org.submit({ id: 'eager', type: 'python' });
+    await flush();
+    const stream = org.stream('eager');
+    const reads = [stream.next(), stream.next(), stream.next(), stream.next()];
+    gate.resolve(undefined);
+    const results = await Promise.all(reads);
+    expect(results.map((result) => (result.done ? 'done' : result.value.type))).toEqual(['task.progress', 'task.progress', 'task.completed', 'done']);
+    expect(progressOf(results.flatMap((result) => (result.done ? [] : [result.value]))).map((event) => event.data)).toEqual(['one', 'two']);
+    await outcome;
+
+    const held = deferred();
+    const waiting = start({ executors: () => held.promise.then(() => 'done') });
+    const quiet = waiting.submit({ id: 'quiet', type: 'python' });
+    await flush();
+    const left = waiting.stream('quiet');
+    const pending = [left.next(), left.next(), left.next()];
+    await left.return!();
+    expect(await Promise.all(pending)).toEqual([0, 1, 2].map(() => ({ done: true, value: undefined })));
+    held.resolve(undefined);
+    await quiet;
+  });
+
+  it('drops the progress of an attempt the runtime gave up on (timed out, its signal aborted), which the next attempt would otherwise interleave with', async () => {
+    const clock = new SimulatedClock();
+    let attempts = 0;
+    const org = start({
+      clock,
+      execution: { timeoutMs: 100, retry: { attempts: 2, initialDelayMs: 10, jitter: 0 } },
+      // An executor that ignores its signal and goes on reporting.
+      executors: async (_task, { progress }) => {
+        const attempt = ++attempts;
+        for (let step = 0; step < 4; step++) {
+          progress(`attempt ${attempt}, step ${step}`);
+          await new Promise<void>((resolve) => clock.setTimeout(resolve, 40));
+        }
+        return `done by attempt ${attempt}`;
+      },
+    });
+    const stream = org.stream({ type: 'python' });
+    const events: TaskStreamEvent[] = [];
+    const reading = (async () => {
+      for await (const event of stream) events.push(event);
+    })();
+    for (let tick = 0; tick < 20; tick++) {
+      await flush();
+      clock.increment(20);
+    }
+    await reading;
+    const retried = events.findIndex((event) => event.type === 'task.retrying');
+    expect(retried).toBeGreaterThan(0);
+    expect(progressOf(events.slice(retried)).map((event) => event.attempt)).not.toContain(1);
+    expect(progressOf(events).map((event) => event.data)).toEqual(['attempt 1, step 0', 'attempt 1, step 1', 'attempt 1, step 2', 'attempt 2, step 0', 'attempt 2, step 1', 'attempt 2, step 2']);
   });
 
   it('ends on abort and on break, and lets the task go on', async () => {
