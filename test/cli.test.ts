@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/index.js';
+import { failureCode, main } from '../src/cli/index.js';
 import { loadScenario } from '../src/cli/load.js';
 import { developmentTeam, EchelonError } from '../src/index.js';
 import { AGENT_STATES } from '../src/charts.js';
@@ -150,6 +150,19 @@ describe('the CLI as a program', () => {
   it('exits 1 with a one-line error for bad input', async () => {
     const error = await run(process.execPath, [`${outDir}/src/cli/index.js`, 'run', 'test/fixtures/needs-approval.ts']).catch((thrown: { code: number; stderr: string }) => thrown);
     expect(error).toMatchObject({ code: 1, stderr: expect.stringMatching(/^echelon: The scenario is waiting.*\[scenario_stalled\]\n$/) });
+  });
+
+  it('check exits 2 when it cannot run (a file it cannot load, a bad flag), 1 only for an organisation with errors', async () => {
+    const cli = `${outDir}/src/cli/index.js`;
+    const failed = (args: string[]) => run(process.execPath, [cli, ...args]).then(() => ({ code: 0, stderr: '' }), (thrown: { code: number; stderr: string }) => thrown);
+    expect(await failed(['check', 'test/fixtures/no-such-design.ts'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^echelon: .*no-such-design/) });
+    expect(await failed(['check', '--jsn'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--jsn'") });
+    expect(await failed(['check', 'test/fixtures/misspelt-design.ts'])).toMatchObject({ code: 2, stderr: expect.stringContaining('[invalid_option]') });
+    expect(await failed(['check', 'test/fixtures/broken-design.ts'])).toMatchObject({ code: 1 });
+    // Other commands keep 1 for every failure.
+    expect(await failed(['run', 'test/fixtures/no-such-design.ts'])).toMatchObject({ code: 1 });
+    expect(failureCode(['--json', 'check'])).toBe(2);
+    expect(failureCode(['simulate', 'check.ts'])).toBe(1);
   });
 
   it('without tsx installed, a TypeScript scenario fails with missing_dependency (JavaScript still runs)', async () => {

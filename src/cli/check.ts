@@ -1,6 +1,7 @@
 /**
  * `echelon check [design.ts | scenario.ts]`: the static checks, as lines or JSON, with an exit
- * code for CI — 1 when there is an error (or, with `--strict`, a warning), else 0.
+ * code for CI — 1 when there is an error (or, with `--strict`, a warning), else 0 (and 2, from the
+ * bin, when the check cannot run: a file it cannot load, bad flags).
  */
 import { checkOrganisation } from '../check/check.js';
 import type { CheckReport } from '../check/types.js';

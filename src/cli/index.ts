@@ -33,7 +33,7 @@ Usage:
       the hierarchy and the agent statechart as Mermaid
   echelon check [design.ts | scenario.ts] [--json] [--strict]
       static checks of an organisation before it runs (the development team without a file);
-      exits 1 on an error (with --strict, on a warning too)
+      exits 1 on an error (with --strict, on a warning too), 2 when it cannot check (bad file or flags)
   echelon simulate <design.ts> [--compare <other.ts>] [--seed <n>] [--json] [--html <file>] [--png <dir>]
       the design's organisation under its workload on a simulated clock: utilisation, queues,
       latency and where it went, bottlenecks; --compare runs another design on the same workload
@@ -183,18 +183,27 @@ function usage(message: string): EchelonError {
   return new EchelonError('invalid_option', `${message} Run echelon --help for usage.`);
 }
 
+/**
+ * The exit code of a command that could not run: 1, but 2 for `check`, whose 1 means "the
+ * organisation has errors" — so CI can tell a failed check from one that never ran.
+ */
+export function failureCode(argv: readonly string[]): number {
+  return argv.find((arg) => !arg.startsWith('-')) === 'check' ? 2 : 1;
+}
+
 /** Errors people can act on print as one line; anything else with its stack. */
-function report(error: unknown): number {
+function report(error: unknown, argv: readonly string[]): number {
   if (error instanceof EchelonError) console.error(`echelon: ${error.message} [${error.code}]`);
   else if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) console.error(`echelon: ${error.message}. Run echelon --help for usage.`);
   else console.error(error);
-  return 1;
+  return failureCode(argv);
 }
 
 // Run when executed (node dist/src/cli/index.js, the `echelon` bin, or tsx src/cli/index.ts), not when imported.
 if (isMainModule(import.meta.url)) {
-  main(process.argv.slice(2)).then(
+  const argv = process.argv.slice(2);
+  main(argv).then(
     (code) => process.exit(code),
-    (error: unknown) => process.exit(report(error)),
+    (error: unknown) => process.exit(report(error, argv)),
   );
 }
