@@ -142,7 +142,6 @@ export function checkApproval(approval: ApprovalRequirement, bad: (message: stri
 
 const kindOf = (value: unknown) => (value === null ? 'null' : typeof value);
 
-
 /**
  * Why a caller's task id and cancellation reason name no task at all (`org.outcome`, `org.cancel`:
  * an id that is not a non-empty string, a reason that is not a string), or undefined.

@@ -173,7 +173,11 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
     },
 
     stream(target: string | TaskInput, streamOptions?: TaskStreamOptions & { readonly at?: string }) {
-      if (typeof target === 'string') return streaming.stream(target, streamOptions, () => desk.outcome(target), run.stopped);
+      if (typeof target === 'string') {
+        const problem = taskIdProblem('org.stream', target);
+        if (problem !== undefined) throw problem;
+        return streaming.stream(target, streamOptions, () => desk.outcome(target), run.stopped);
+      }
       const { at, ...rest } = streamOptions ?? {};
       checkStreamOptions(rest); // before the task is recorded: a refused stream submits nothing
       let stream: TaskStream | undefined;

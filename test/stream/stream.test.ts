@@ -123,6 +123,8 @@ describe('context.progress and org.stream', () => {
     await outcome;
     expect((await readAll(org.stream('by-id'))).map((event) => event.type)).toEqual(['task.completed']);
     expect(() => org.stream('nobody')).toThrow(expect.objectContaining({ code: 'unknown_task' }));
+    // An empty id is no task id at all, as org.outcome and org.cancel say.
+    expect(() => org.stream('')).toThrow(expect.objectContaining({ code: 'invalid_option', message: 'org.stream takes a task id (a non-empty string), got an empty string.' }));
   });
 
   it('drops the oldest progress for a slow reader, says how many, and never drops lifecycle events', async () => {
