@@ -87,19 +87,26 @@ function unreachable(splitting: Resolved, tasks: ReadonlyMap<string, Task>): Fin
 function picks(resolved: Resolved, task: Task, agentId: string, candidates: readonly Candidate[]): string[] {
   const strategy = resolved.strategyFor(agentId);
   const { hierarchy } = resolved;
+  const context = { agent: hierarchy.get(agentId), hierarchy, signal: new AbortController().signal, reportCost: () => undefined };
+  // One set of candidates, every one loaded but the favourite of the moment (a copy per favourite made a wide manager quadratic in allocations).
+  const loaded: { -readonly [K in keyof Candidate]: Candidate[K] }[] = candidates.map((candidate) => ({ ...candidate, load: 1 }));
+  const ids = new Set(candidates.map((candidate) => candidate.id));
   const chosen = new Set<string>();
-  for (const favourite of candidates.filter((candidate) => candidate.capable)) {
-    const loaded = candidates.map((candidate) => ({ ...candidate, load: candidate.id === favourite.id ? 0 : 1 }));
+  // Iterated apart from the array the strategy gets, which a strategy may sort in place.
+  for (const favourite of loaded.filter((candidate) => candidate.capable)) {
+    favourite.load = 0;
     try {
-      const pick = strategy.select(task, loaded, { agent: hierarchy.get(agentId), hierarchy, signal: new AbortController().signal, reportCost: () => undefined });
+      const pick = strategy.select(task, loaded, context);
       if (isThenable(pick)) {
         // A model decides: any capable child may be picked.
         Promise.resolve(pick).catch(() => undefined);
         return candidates.filter((candidate) => candidate.capable).map((candidate) => candidate.id);
       }
-      if (typeof pick === 'string' && candidates.some((candidate) => candidate.id === pick)) chosen.add(pick);
+      if (typeof pick === 'string' && ids.has(pick)) chosen.add(pick);
     } catch {
       // Reported by the route of the task itself.
+    } finally {
+      favourite.load = 1;
     }
   }
   return [...chosen];

@@ -13,6 +13,7 @@ import {
   EchelonError,
   fullStackFeature,
   referenceExecutors,
+  type Candidate,
   type EscalationPolicy,
   defaultEscalationPolicy,
 } from '../../src/index.js';
@@ -73,6 +74,8 @@ describe('checkOrganisation', () => {
     expect(unreachable(first)).toEqual(['b', 'idle']);
     // Load balancing reaches both workers.
     expect(unreachable(delegateWith('least-loaded', (_t, c) => [...c].filter((x) => x.capable).sort((x, y) => x.load - y.load)[0]?.id))).toEqual(['idle']);
+    // One that sorts the candidates in place (JavaScript lets it) still has every favourite tried.
+    expect(unreachable(delegateWith('sorts in place', (_t, c) => (c as Candidate[]).sort((x, y) => y.load - x.load).filter((x) => x.capable).at(-1)?.id))).toEqual(['idle']);
   });
 
   it('finds emergencies without an executive, and flagged escalations decided by an agent with no executor', () => {
