@@ -3,6 +3,7 @@
  * agents no task ever reaches — under any load, since every capable child a strategy could pick
  * with some load is explored.
  */
+import { show } from '../show.js';
 import { isThenable } from '../thenable.js';
 import type { Candidate } from '../delegation/types.js';
 import type { Task } from '../types.js';
@@ -52,6 +53,8 @@ function unreachable(splitting: Resolved, tasks: ReadonlyMap<string, Task>): Fin
   const resolved: Resolved = { ...splitting, decomposerFor: () => undefined };
   const { hierarchy } = resolved;
   const reached = new Set<string>([hierarchy.root.id]);
+  /** Agents whose strategy threw while choosing, with what it threw. */
+  const threw = new Map<string, string>();
   for (const task of tasks.values()) {
     // Every capable child the strategy picks when that child is the least loaded one.
     const frontier = [hierarchy.root.id];
@@ -61,7 +64,7 @@ function unreachable(splitting: Resolved, tasks: ReadonlyMap<string, Task>): Fin
       if (seen.has(from)) continue;
       seen.add(from);
       walk(resolved, task, from, (agentId, candidates) => {
-        for (const child of picks(resolved, task, agentId, candidates)) {
+        for (const child of picks(resolved, task, agentId, candidates, threw)) {
           reached.add(child);
           frontier.push(child);
         }
@@ -72,19 +75,26 @@ function unreachable(splitting: Resolved, tasks: ReadonlyMap<string, Task>): Fin
   return hierarchy
     .nodes()
     .filter((node) => !reached.has(node.id))
-    .map((node) => ({
-      severity: 'warning' as const,
-      code: 'unreachable_agent' as const,
-      agents: [node.id],
-      message:
-        hierarchy.subtreeCapabilities(node.id).size === 0
-          ? `Nothing reaches ${node.id}: neither it nor anyone below it has a capability, so no task is ever delegated to it.`
-          : `Nothing reaches ${node.id}: its ${hierarchy.parent(node.id)?.id ?? 'parent'}'s strategy always gives its tasks (${[...hierarchy.subtreeCapabilities(node.id)].join(', ')}) to another child.`,
-    }));
+    .map((node) => {
+      const parent = hierarchy.parent(node.id)?.id ?? 'parent';
+      const capabilities = [...hierarchy.subtreeCapabilities(node.id)].join(', ');
+      const thrown = threw.get(parent);
+      return {
+        severity: 'warning' as const,
+        code: 'unreachable_agent' as const,
+        agents: [node.id],
+        message:
+          capabilities === ''
+            ? `Nothing reaches ${node.id}: neither it nor anyone below it has a capability, so no task is ever delegated to it.`
+            : thrown !== undefined
+              ? `Nothing reaches ${node.id}: its ${parent}'s strategy threw when choosing who gets its tasks (${capabilities}): ${thrown}.`
+              : `Nothing reaches ${node.id}: its ${parent}'s strategy always gives its tasks (${capabilities}) to another child.`,
+      };
+    });
 }
 
 /** The capable children the agent's strategy picks under some load: each, made the least loaded in turn. */
-function picks(resolved: Resolved, task: Task, agentId: string, candidates: readonly Candidate[]): string[] {
+function picks(resolved: Resolved, task: Task, agentId: string, candidates: readonly Candidate[], threw: Map<string, string>): string[] {
   const strategy = resolved.strategyFor(agentId);
   const { hierarchy } = resolved;
   const context = { agent: hierarchy.get(agentId), hierarchy, signal: new AbortController().signal, reportCost: () => undefined };
@@ -103,8 +113,9 @@ function picks(resolved: Resolved, task: Task, agentId: string, candidates: read
         return candidates.filter((candidate) => candidate.capable).map((candidate) => candidate.id);
       }
       if (typeof pick === 'string' && ids.has(pick)) chosen.add(pick);
-    } catch {
-      // Reported by the route of the task itself.
+    } catch (error) {
+      // The route of the task itself reports it too; an agent it leaves unreached says why.
+      threw.set(agentId, error instanceof Error ? error.message : show(error));
     } finally {
       favourite.load = 1;
     }
