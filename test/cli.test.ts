@@ -127,6 +127,13 @@ describe('echelon diagram', () => {
     const { text } = await cli(['diagram', 'examples/dev-team.ts', '--hierarchy']);
     expect(text).toContain('"backend_dev_1<br/><i>worker</i>');
   });
+
+  it('draws a design’s hierarchy, as echelon check and simulate read it', async () => {
+    const { text } = await cli(['diagram', 'test/fixtures/broken-design.ts', '--hierarchy']);
+    expect(text.split('\n')[0]).toBe('flowchart TD');
+    expect(text).toContain('"frontend_dev_1<br/><i>worker</i>');
+    await expect(cli(['diagram', 'test/fixtures/no-such-design.ts'])).rejects.toMatchObject({ code: 'invalid_scenario' });
+  });
 });
 
 describe('the CLI as a program', () => {

@@ -1,15 +1,15 @@
 /**
- * `echelon diagram [scenario]`: the hierarchy (the scenario's, or the reference development team)
- * and the agent statechart as Mermaid, read from a live organisation so they match the code.
+ * `echelon diagram [scenario | design]`: the hierarchy (the file's, or the reference development
+ * team) and the agent statechart as Mermaid, read from a live organisation so they match the code.
  */
 import type { AnyStateMachine } from 'xstate';
 import { hierarchyToMermaid } from '../diagram/hierarchy.js';
 import { statechartToMermaid } from '../diagram/statechart.js';
 import { EchelonError } from '../errors.js';
 import { developmentTeam } from '../hierarchy/presets.js';
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { createOrchestrator, type Orchestrator } from '../runtime/orchestrator.js';
-import { realClock, realTimeContext } from '../scenario/run.js';
-import { loadScenario } from './load.js';
+import { loadDesign } from './design.js';
 
 export interface DiagramCommandOptions {
   readonly file?: string;
@@ -19,7 +19,8 @@ export interface DiagramCommandOptions {
 }
 
 export async function diagramCommand(options: DiagramCommandOptions): Promise<number> {
-  const org = options.file === undefined ? referenceOrganisation() : (await loadScenario(options.file)).organisation({ clock: realClock }, realTimeContext());
+  // A design's hierarchy, or the one a scenario's organisation builds (as echelon check reads them).
+  const org = drawn(options.file === undefined ? developmentTeam() : (await loadDesign(options.file)).design.organisation.hierarchy);
   try {
     const hierarchy = hierarchyToMermaid(org.hierarchy);
     // The root agent is an XState `Actor`, whose logic is the agent machine every agent runs.
@@ -35,10 +36,10 @@ export async function diagramCommand(options: DiagramCommandOptions): Promise<nu
   }
 }
 
-/** The development team, started only to be drawn: nothing is submitted, so nothing executes. */
-function referenceOrganisation(): Orchestrator {
+/** An organisation started only to be drawn: nothing is submitted, so nothing executes. */
+function drawn(hierarchy: Hierarchy): Orchestrator {
   return createOrchestrator({
-    hierarchy: developmentTeam(),
+    hierarchy,
     executors: {
       default: () => {
         throw new EchelonError('invalid_option', 'The organisation `echelon diagram` draws does not execute tasks.');

@@ -29,7 +29,7 @@ Usage:
   echelon fork <from.db> <to.db> [--at <seq> --history <file>]
       a new file with the organisation of another (as of its last write, or of entry <seq> with its
       kept history), for a new organisation to resume and take another course
-  echelon diagram [scenario.ts] [--hierarchy | --statechart]
+  echelon diagram [scenario.ts | design.ts] [--hierarchy | --statechart]
       the hierarchy and the agent statechart as Mermaid
   echelon check [design.ts | scenario.ts] [--json] [--strict]
       static checks of an organisation before it runs (the development team without a file);
