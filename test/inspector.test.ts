@@ -155,6 +155,25 @@ describe('inspectOrganisation (echelon/inspector) with the Stately inspector ser
     });
   });
 
+  it('gives up on a server that takes the connection but never answers, after connectTimeoutMs', async () => {
+    const org = start(undefined);
+    // Accepts TCP connections and says nothing: the WebSocket handshake never completes.
+    const held: import('node:net').Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as { port: number };
+      await expect(inspectOrganisation(org, { url: `ws://127.0.0.1:${port}`, connectTimeoutMs: 50 })).rejects.toMatchObject({
+        code: 'inspector_unreachable',
+        message: expect.stringContaining('timed out'),
+      });
+      await expect(inspectOrganisation(org, { url: `ws://127.0.0.1:${port}`, connectTimeoutMs: 0 })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('connectTimeoutMs') });
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it('refuses, before connecting, no organisation, no options, an unknown or misspelt option', async () => {
     const org = start(undefined);
     const url = `ws://127.0.0.1:${await freePort()}`; // nothing answers: a refusal at the door comes first

@@ -27,6 +27,8 @@ export interface InspectOrganisationOptions {
    * (larger ones are announced on `announce()` only: re-sending them would flood the window).
    */
   readonly replayWindow?: number;
+  /** How long to wait for the server to accept the connection before refusing with `inspector_unreachable` (default 10,000 ms). */
+  readonly connectTimeoutMs?: number;
 }
 
 /** A connected inspector. */
@@ -39,8 +41,8 @@ export interface OrganisationInspector {
   stop(): Promise<void>;
 }
 
-const DEFAULTS = { replayWindow: 200 } as const satisfies Partial<InspectOrganisationOptions>;
-const OPTIONS = fields({ url: string, replayWindow: number } satisfies Record<keyof InspectOrganisationOptions, Shape>);
+const DEFAULTS = { replayWindow: 200, connectTimeoutMs: 10_000 } as const satisfies Partial<InspectOrganisationOptions>;
+const OPTIONS = fields({ url: string, replayWindow: number, connectTimeoutMs: number } satisfies Record<keyof InspectOrganisationOptions, Shape>);
 
 /**
  * Connects to a Stately inspector server, then shows it every agent of a running organisation
@@ -64,10 +66,11 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
   }
   if (typeof options !== 'object' || options === null) throw new EchelonError('invalid_option', `inspectOrganisation needs { url: 'ws://host:port' }, got ${String(options)}.`);
   checkShape(options, OPTIONS, '', shapeContext('inspectOrganisation', 'invalid_option'));
-  const { url, replayWindow = DEFAULTS.replayWindow } = options;
+  const { url, replayWindow = DEFAULTS.replayWindow, connectTimeoutMs = DEFAULTS.connectTimeoutMs } = options;
   if (typeof url !== 'string' || !/^wss?:\/\//.test(url)) throw new EchelonError('invalid_option', `inspectOrganisation needs { url: 'ws://host:port' }, got ${JSON.stringify(url)}.`);
   if (!Number.isInteger(replayWindow) || replayWindow < 1) throw new EchelonError('invalid_option', `replayWindow must be a whole number ≥ 1, got ${String(replayWindow)}.`);
-  const socket = await connect(url);
+  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1) throw new EchelonError('invalid_option', `connectTimeoutMs must be a whole number of milliseconds ≥ 1, got ${String(connectTimeoutMs)}.`);
+  const socket = await connect(url, connectTimeoutMs);
   const agents = new Map(org.hierarchy.nodes().map((node) => [org.actor.system.get(node.id)?.sessionId ?? node.id, node.id]));
   /** Each agent's registration as the inspector converted it: announced again with a fresh snapshot. */
   const registrations = new Map<string, StatelyInspectionEvent & { type: '@xstate.actor' }>();
@@ -139,9 +142,10 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
 }
 
 /** Opens the socket, or refuses with a message that says what to start. */
-function connect(url: string): Promise<WebSocket> {
+function connect(url: string, timeoutMs: number): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
+    // ws's handshake timeout counts from before the TCP connection (it is the request's socket timeout).
+    const socket = new WebSocket(url, { handshakeTimeout: timeoutMs });
     socket.once('open', () => {
       socket.off('error', reject);
       resolve(socket);
