@@ -31,6 +31,9 @@ describe('Mermaid diagrams', () => {
       '  classDef worker fill:#fff3d1,stroke:#d99a00,color:#1d2430',
       '  class a1 worker',
     ]);
+    // A newline would end the statement, a backtick start Markdown.
+    const odd = defineHierarchy({ id: 'two\nlines', role: 'executive', children: [{ id: '`code`', role: 'worker', capabilities: ['x'] }] });
+    expect(hierarchyToMermaid(odd).split('\n').slice(1, 3)).toEqual(['  a0["two#10;lines<br/><i>executive</i>"]', '  a1["#96;code#96;<br/><i>worker</i><br/>x"]']);
   });
 
   it('draws nested states, guarded and eventless transitions, and lists messages handled in place', () => {
