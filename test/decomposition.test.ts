@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { joinAny, delegateWith, decomposeWith, defineHierarchy, developmentTeam, fullStackFeature, joinQuorum, memoryStore, type Decomposer, type SubtaskSpec } from '../src/index.js';
+import { joinAny, delegateWith, decomposeWith, defineHierarchy, developmentTeam, describeEvent, fullStackFeature, joinQuorum, memoryStore, type Decomposer, type SubtaskSpec } from '../src/index.js';
 import { deferred, flush, sleep, orchestrators } from './support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task, { agent }) => ({ part: task.type, by: agent.id }) });
@@ -51,6 +51,20 @@ describe('the seed example: a full-stack feature', () => {
     expect(outcome.subtasks?.map((node) => node.taskId)).toEqual(['p.python', 'p.python-2', 'p.extra']);
     expect(Object.keys(outcome.result as object)).toEqual(['python', 'python-2', 'extra']);
     expect(parents).toEqual(['p.python<p', 'p.python-2<p', 'p.extra<p']);
+  });
+
+  it('tells, with task.ended, where and how each subtask ended (its submitted task ends with task.completed)', async () => {
+    const twice: Decomposer = decomposeWith('twice', (task) => (task.type === 'pair' ? [{ type: 'python' }, { key: 'extra', type: 'quantum_computing' }] : undefined));
+    const org = start({ decomposers: { byId: { cto: twice } } });
+    const ended: string[] = [];
+    org.on('task.ended', (event) => ended.push(`${event.task.id} ${event.settlement.status} at ${event.agent}`));
+    const described: string[] = [];
+    org.on('task.ended', (event) => described.push(describeEvent(event)));
+    await org.submit({ id: 'p', type: 'pair' });
+    // The part nobody can take fails where it was split: nobody below the CTO can do it.
+    expect(ended.sort()).toEqual(['p.extra failed at cto', 'p.python completed at backend_dev_1']);
+    expect(described).toContain('python p.python completed at backend_dev_1');
+    expect(described.find((line) => line.startsWith('quantum_computing p.extra failed at cto: '))).toBeDefined();
   });
 });
 

@@ -26,7 +26,7 @@ describe('org.events(): lifecycle events as an async iterator', () => {
       types.push(event.type);
       if (event.type === 'task.completed') break;
     }
-    expect(types).toEqual(['task.submitted', 'task.delegated', 'task.delegated', 'task.delegated', 'task.started', 'task.completed']);
+    expect(types).toEqual(['task.submitted', 'task.delegated', 'task.delegated', 'task.delegated', 'task.started', 'task.ended', 'task.completed']);
   });
 
   it('narrows to one event type, typed', async () => {

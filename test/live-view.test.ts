@@ -183,6 +183,7 @@ describe('serveLiveView(org)', () => {
       'task.delegated',
       'task.delegated',
       'task.started',
+      'task.ended',
       'task.completed',
     ]);
     await reader.cancel();

@@ -132,10 +132,11 @@ describe('events', () => {
     org.on('*', (event: OrchestratorEvent) => {
       if (event.type === 'task.delegated') seen.push(`delegated ${event.from}→${event.to}`);
       else if (event.type === 'task.started') seen.push(`started ${event.agent}`);
+      else if (event.type === 'task.ended') seen.push(`ended ${event.agent} ${event.settlement.status}`);
       else if (event.type !== 'agent.state') seen.push(event.type);
     });
     await org.submit({ type: 'database' });
-    expect(seen).toEqual(['task.submitted', 'delegated cto→backend_lead', 'delegated backend_lead→db_specialist', 'started db_specialist', 'task.completed']);
+    expect(seen).toEqual(['task.submitted', 'delegated cto→backend_lead', 'delegated backend_lead→db_specialist', 'started db_specialist', 'ended db_specialist completed', 'task.completed']);
   });
 
   it('listens by type, unsubscribes, and survives a listener that throws', async () => {

@@ -134,6 +134,32 @@ describe('OpenTelemetry spans', () => {
     expect(spans().filter((span) => span.name === 'hop cto').map((span) => span.attributes['echelon.task.id']).sort()).toEqual(['auth', 'auth.backend', 'auth.frontend']);
   });
 
+  it('a subtask’s spans end when it ends, not when its submitted task does', async () => {
+    const clock = new SimulatedClock();
+    // The backend part takes 100 ms, the frontend part 900 ms.
+    const took = { backend: 100, frontend: 900 } as Record<string, number>;
+    const { org, spans } = traced({
+      clock,
+      decomposers: { byType: { full_stack_feature: fullStackFeature() } },
+      executors: (task) => new Promise((resolve) => clock.setTimeout(() => resolve(`${task.type} done`), took[task.type] ?? 0)),
+    });
+    const outcome = org.submit({ id: 'auth', type: 'full_stack_feature', payload: { feature: 'login' } });
+    for (let elapsed = 0; elapsed < 900; elapsed += 100) {
+      await flush();
+      clock.increment(100);
+    }
+    expect((await outcome).status).toBe('completed');
+    const ms = (time: readonly [number, number]) => time[0] * 1_000 + time[1] / 1_000_000;
+    const span = (name: string, taskId: string, agent: string) =>
+      spans().find((candidate) => candidate.name === name && candidate.attributes['echelon.agent'] === agent && (candidate.attributes['echelon.task.id'] ?? taskId) === taskId)!;
+    expect(ms(span('execute backend', 'auth.backend', 'backend_lead').endTime)).toBe(100);
+    expect(ms(span('execute frontend', 'auth.frontend', 'frontend_lead').endTime)).toBe(900);
+    // The backend part's hops end with it, at the CTO too; the split task's own hop and the root end with the whole.
+    expect(ms(span('hop cto', 'auth.backend', 'cto').endTime)).toBe(100);
+    expect(ms(span('hop cto', 'auth', 'cto').endTime)).toBe(900);
+    expect(ms(spans().find((candidate) => candidate.name === 'task full_stack_feature')!.endTime)).toBe(900);
+  });
+
   it('a task that fails marks its root span as an error; stopping ends what is still open', async () => {
     const { org, spans, stop } = traced();
     await org.submit({ type: 'quantum_computing' });

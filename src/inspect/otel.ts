@@ -27,6 +27,7 @@ const TRACED = [
   'task.deferred',
   'task.decomposed',
   'task.started',
+  'task.ended',
   'task.retrying',
   'task.completed',
   'task.failed',
@@ -165,6 +166,15 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
       case 'task.retrying':
         end(`exec:${event.task.id}@${event.agent}`, event.at, event.error.message);
         return;
+      case 'task.ended': {
+        // A subtask's spans end when it does, not when its submitted task does.
+        const { task, agent, settlement } = event;
+        const error = settlement.status === 'completed' ? undefined : settlement.error?.message ?? settlement.status;
+        end(`exec:${task.id}@${agent}`, event.at, error);
+        // Completed, it only goes back up; otherwise the agent above may hand it to another child.
+        for (const via of settlement.status === 'completed' ? task.chain : [agent]) end(`hop:${task.id}@${via}`, event.at, via === agent ? error : undefined);
+        return;
+      }
       case 'escalation.raised': {
         const { escalation } = event;
         const owner = traces.get(rootOf.get(escalation.taskId) ?? escalation.taskId);

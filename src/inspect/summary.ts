@@ -38,6 +38,8 @@ export function describeEvent(event: OrchestratorEvent): string {
       return `${label(event.task)} at ${event.agent} failed (${event.error.message}); retry ${event.attempt} in ${event.delayMs} ms`;
     case 'task.deferred':
       return `${label(event.task)} at ${event.agent} waits for ${event.resources.join(', ')}`;
+    case 'task.ended':
+      return `${label(event.task)} ${event.settlement.status} at ${event.agent}${event.settlement.error === undefined ? '' : `: ${event.settlement.error.message}`}`;
     case 'task.decomposed':
       return `${label(event.task)} split by ${event.agent} into ${event.subtasks.map((subtask) => subtask.id).join(', ')}`;
     case 'task.completed':

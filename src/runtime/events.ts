@@ -5,7 +5,7 @@
 import { EchelonError, type TaskError } from '../errors.js';
 import { closest } from '../shape/index.js';
 import { show } from '../show.js';
-import type { Approval, Escalation, Outcome, Task } from '../types.js';
+import type { Approval, Escalation, Outcome, Settlement, Task } from '../types.js';
 
 /** Every lifecycle event, by `type`. `at` is the orchestrator clock's time. */
 export type OrchestratorEvent =
@@ -15,6 +15,13 @@ export type OrchestratorEvent =
   | { readonly type: 'task.started'; readonly task: Task; readonly agent: string; readonly attempt: number; readonly at: number }
   | { readonly type: 'task.retrying'; readonly task: Task; readonly agent: string; readonly attempt: number; readonly delayMs: number; readonly error: TaskError; readonly at: number }
   | { readonly type: 'task.deferred'; readonly task: Task; readonly agent: string; readonly resources: readonly string[]; readonly at: number }
+  /**
+   * A task ended at `agent`, the one that held it: its executor ran (completed or failed there), or
+   * it was rejected or cancelled there. Its result now goes back up; the submitted task's own end is
+   * `task.completed` / `task.failed`. A subtask's end at its executor shows here (a split task's join
+   * does not: it ends with its submitted task or its parent).
+   */
+  | { readonly type: 'task.ended'; readonly task: Task; readonly agent: string; readonly settlement: Settlement; readonly at: number }
   /** A task was split into subtasks by `agent`. */
   | { readonly type: 'task.decomposed'; readonly task: Task; readonly agent: string; readonly subtasks: readonly Task[]; readonly at: number }
   /** A submitted task completed. */
@@ -94,7 +101,7 @@ export class EventBus {
 /** Every event type, once: `satisfies` keeps it in step with the union. */
 const EVENT_TYPES = {
   'task.submitted': true, 'task.delegated': true, 'task.queued': true, 'task.started': true, 'task.retrying': true, 'task.deferred': true,
-  'task.decomposed': true, 'task.completed': true, 'task.failed': true, 'escalation.raised': true, 'escalation.resolved': true,
+  'task.ended': true, 'task.decomposed': true, 'task.completed': true, 'task.failed': true, 'escalation.raised': true, 'escalation.resolved': true,
   'approval.requested': true, 'approval.decided': true, 'approval.refused': true, 'agent.state': true, 'agent.fault': true,
 } as const satisfies Record<OrchestratorEventType, true>;
 
