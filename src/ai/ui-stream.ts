@@ -123,9 +123,15 @@ function translator(events: boolean) {
         yield { type: 'data-outcome', id: `outcome:${taskId}`, data: { taskId, status, result, error, executedBy, delegationChain } };
         return;
       }
-      // An agent whose task moved on (escalated, parked, retried) is done speaking for now.
+      // An agent whose task ended (a subtask, before the whole) or moved on (escalated, parked, retried) is done speaking for now.
+      if (event.type === 'task.ended') {
+        for (const speaker of [...speakers.values()]) if (speaker.taskId === event.task.id && speaker.agent === event.agent) yield* close(speaker, event.settlement.status === 'completed' ? 'done' : 'failed');
+        return;
+      }
       const settled = event.type === 'escalation.raised' ? event.escalation.taskId : event.type === 'approval.requested' ? event.approval.taskId : event.type === 'task.retrying' ? event.task.id : undefined;
-      if (settled !== undefined) for (const speaker of [...speakers.values()]) if (speaker.taskId === settled) yield* close(speaker, event.type === 'task.retrying' ? 'failed' : 'done');
+      // Its executor failed (retried, or escalated for it), or it handed the task on (a question up, an approval).
+      const failedHere = event.type === 'task.retrying' || (event.type === 'escalation.raised' && event.escalation.reason === 'execution_failed');
+      if (settled !== undefined) for (const speaker of [...speakers.values()]) if (speaker.taskId === settled) yield* close(speaker, failedHere ? 'failed' : 'done');
     },
     *end(): Generator<Chunk> {
       for (const speaker of [...speakers.values()]) yield* close(speaker, 'done');

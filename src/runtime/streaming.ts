@@ -28,7 +28,7 @@ export interface TaskStream extends AsyncIterableIterator<TaskStreamEvent> {
 }
 
 const STREAMED = [
-  'task.submitted', 'task.delegated', 'task.queued', 'task.started', 'task.retrying', 'task.deferred', 'task.decomposed',
+  'task.submitted', 'task.delegated', 'task.queued', 'task.started', 'task.retrying', 'task.deferred', 'task.ended', 'task.decomposed',
   'task.completed', 'task.failed', 'escalation.raised', 'escalation.resolved', 'approval.requested', 'approval.decided',
   'approval.refused', 'agent.fault',
 ] as const satisfies readonly OrchestratorEventType[];
@@ -187,6 +187,10 @@ export class Streaming {
         return about(ledger.approval(event.approvalId)?.taskId);
       case 'agent.fault':
         return about(event.taskId);
+      case 'task.ended':
+        // A part of the tree ended (a subtask, a resolution); a submitted task's own end is its outcome, next.
+        if (event.task.id === event.task.rootId) return;
+        return this.#hub.lifecycle(event, event.task.rootId, event.task.id, false);
       default:
         return this.#hub.lifecycle(event, event.task.rootId, event.task.id, false);
     }

@@ -50,6 +50,31 @@ describe('organisationUIStream: org.stream() as an AI SDK UI message stream', ()
     expect(chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
   });
 
+  it('shows a part whose executor failed as failed, and one cancelled as failed, not done', async () => {
+    let uiSpoke!: () => void;
+    const spoken = new Promise<void>((resolve) => (uiSpoke = resolve));
+    const org = start({
+      decomposers: { byType: { feature: decomposeWith('feature', () => [{ key: 'db', type: 'sql' }, { key: 'ui', type: 'css' }]) } },
+      executors: async (task, { progress, signal }) => {
+        progress(`${task.type} half`);
+        // The UI part waits until it is cancelled; the database part fails once both have spoken.
+        if (task.type === 'css') {
+          uiSpoke();
+          return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+        }
+        await spoken;
+        throw new Error('disk full');
+      },
+    });
+    const { message } = await render(organisationUIStream(org.stream({ id: 'signup', type: 'feature' })));
+    const agents = message.parts.filter((part) => part.type === 'data-agent').map((part) => [part.data.agent, part.data.status]);
+    expect(agents.sort()).toEqual([
+      ['db_specialist', 'failed'],
+      ['frontend_dev_1', 'failed'],
+    ]);
+    expect(message.parts.find((part) => part.type === 'data-outcome')?.data).toMatchObject({ status: 'failed' });
+  });
+
   it('ends a failed task with its outcome and finishReason error', async () => {
     const org = start({ executors: () => { throw new Error('no disk'); } });
     const { message, chunks } = await render(organisationUIStream(org.stream({ type: 'css' }), { events: false }));

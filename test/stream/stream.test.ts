@@ -67,6 +67,11 @@ describe('context.progress and org.stream', () => {
     expect(types).toContain('escalation.raised');
     expect(types.indexOf('escalation.raised')).toBeLessThan(types.indexOf('escalation.resolved'));
     expect(types.at(-1)).toBe('task.completed');
+    // Each part's end where it ended, before the whole's outcome (which is the submitted task's own end).
+    const ended = events.flatMap((event) => (event.type === 'task.ended' ? [`${event.task.id} ${event.settlement.status} at ${event.agent}`] : []));
+    expect(ended).toContain('release.ui completed at frontend_dev_1');
+    expect(ended).toContain(`${resolved.taskId} completed at api_specialist`);
+    expect(ended.some((line) => line.startsWith('release '))).toBe(false);
 
     // Following the subtask alone: its own work and its escalation, not its sibling's.
     const gate = deferred();
