@@ -2,7 +2,7 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { createOrchestrator, developmentTeam, EchelonError, fullStackFeature, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
+import { createOrchestrator, decomposeWith, developmentTeam, EchelonError, fullStackFeature, joinAny, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
 import { traceOrganisation } from '../src/inspect/otel.js';
 import { flush } from './support/helpers.js';
 
@@ -158,6 +158,30 @@ describe('OpenTelemetry spans', () => {
     expect(ms(span('hop cto', 'auth.backend', 'cto').endTime)).toBe(100);
     expect(ms(span('hop cto', 'auth', 'cto').endTime)).toBe(900);
     expect(ms(spans().find((candidate) => candidate.name === 'task full_stack_feature')!.endTime)).toBe(900);
+  });
+
+  it('a part cancelled because its join no longer needs it is no error: joinAny’s loser ends cancelled, the trace stays clean', async () => {
+    const clock = new SimulatedClock();
+    const took = { sql: 100, css: 900 } as Record<string, number>;
+    const { org, spans } = traced({
+      clock,
+      decomposers: { byType: { either: decomposeWith('either', () => [{ key: 'db', type: 'sql' }, { key: 'ui', type: 'css' }], { join: joinAny() }) } },
+      executors: (task, { signal }) =>
+        new Promise((resolve, reject) => {
+          const timer = clock.setTimeout(() => resolve(`${task.type} done`), took[task.type] ?? 0);
+          signal.addEventListener('abort', () => (clock.clearTimeout(timer), reject(signal.reason)));
+        }),
+    });
+    const outcome = org.submit({ id: 'f', type: 'either' });
+    for (let elapsed = 0; elapsed < 200; elapsed += 100) {
+      await flush();
+      clock.increment(100);
+    }
+    expect((await outcome).status).toBe('completed');
+    expect(spans().filter((span) => span.status.code === SpanStatusCode.ERROR).map((span) => span.name)).toEqual([]);
+    const loser = spans().find((span) => span.name === 'execute css')!;
+    expect(loser.attributes['echelon.status']).toBe('cancelled');
+    expect(spans().find((span) => span.name === 'execute sql')!.attributes['echelon.status']).toBe('completed');
   });
 
   it('a task that fails marks its root span as an error; stopping ends what is still open', async () => {

@@ -169,8 +169,11 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
       case 'task.ended': {
         // A subtask's spans end when it does, not when its submitted task does.
         const { task, agent, settlement } = event;
-        const error = settlement.status === 'completed' ? undefined : settlement.error?.message ?? settlement.status;
-        end(`exec:${task.id}@${agent}`, event.at, error);
+        // A part cancelled because its join no longer needs it is no error (joinAny's losers); failed or rejected is.
+        const error = settlement.status === 'failed' || settlement.status === 'rejected' ? settlement.error?.message ?? settlement.status : undefined;
+        const here = [`exec:${task.id}@${agent}`, `hop:${task.id}@${agent}`];
+        for (const key of here) spans.get(key)?.setAttribute('echelon.status', settlement.status);
+        end(here[0]!, event.at, error);
         // Completed, it only goes back up; otherwise the agent above may hand it to another child.
         for (const via of settlement.status === 'completed' ? task.chain : [agent]) end(`hop:${task.id}@${via}`, event.at, via === agent ? error : undefined);
         return;
