@@ -124,5 +124,8 @@ function spanTable(spans: Readonly<Partial<Record<Role, SpanRange | null>>>): Re
       throw new EchelonError('invalid_option', `checkSpans: ${role} must be null (no reports) or { min, max } with 0 ≤ min ≤ max, got ${show(range)}.`, { details: { role } });
     }
   }
-  return { ...TYPICAL_SPANS, ...spans };
+  // A role left out, or given as undefined (a table built with `cond ? range : undefined`), keeps its typical span.
+  const table: Record<Role, SpanRange | null> = { ...TYPICAL_SPANS };
+  for (const [role, range] of Object.entries(spans) as [Role, SpanRange | null | undefined][]) if (range !== undefined) table[role] = range;
+  return table;
 }

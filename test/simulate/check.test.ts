@@ -187,6 +187,8 @@ describe('checkOrganisation', () => {
     const team = developmentTeam();
     // Only the specialists' range changed: the managers keep theirs (3–7), and the executive its 2–5.
     expect(checkSpans(team, { specialist: { min: 1, max: 4 } }).map((warning) => warning.agentId)).toEqual(['backend_lead', 'frontend_lead']);
+    // A role given as undefined (a table built conditionally) keeps its typical span too.
+    expect(checkSpans(team, { specialist: { min: 1, max: 4 }, manager: undefined, executive: undefined })).toEqual(checkSpans(team, { specialist: { min: 1, max: 4 } }));
     expect(checkSpans(team, { manager: { min: 1, max: 2 } })[0]?.message).toBe('specialist "api_specialist" has 1 direct report(s); a specialist typically has 2–4.');
     expect(checkSpans(defineHierarchy({ id: 'boss', role: 'executive', children: [{ id: 'w', role: 'worker' }] }))[0]?.message).toContain('an executive typically has 2–5');
     const refused = (spans: unknown) => {
