@@ -98,15 +98,15 @@ function picks(resolved: Resolved, task: Task, agentId: string, candidates: read
   const strategy = resolved.strategyFor(agentId);
   const { hierarchy } = resolved;
   const context = { agent: hierarchy.get(agentId), hierarchy, signal: new AbortController().signal, reportCost: () => undefined };
-  // One set of candidates, every one loaded but the favourite of the moment (a copy per favourite made a wide manager quadratic in allocations).
+  // One set of candidates, every one loaded but the favourite of the moment: a copy of every candidate per favourite made a wide manager
+  // quadratic in allocations. Each call still gets its own array (as at run time, where each decision does): a strategy may sort it or key a cache on it.
   const loaded: { -readonly [K in keyof Candidate]: Candidate[K] }[] = candidates.map((candidate) => ({ ...candidate, load: 1 }));
   const ids = new Set(candidates.map((candidate) => candidate.id));
   const chosen = new Set<string>();
-  // Iterated apart from the array the strategy gets, which a strategy may sort in place.
   for (const favourite of loaded.filter((candidate) => candidate.capable)) {
     favourite.load = 0;
     try {
-      const pick = strategy.select(task, loaded, context);
+      const pick = strategy.select(task, loaded.slice(), context);
       if (isThenable(pick)) {
         // A model decides: any capable child may be picked.
         Promise.resolve(pick).catch(() => undefined);

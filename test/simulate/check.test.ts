@@ -76,6 +76,13 @@ describe('checkOrganisation', () => {
     expect(unreachable(delegateWith('least-loaded', (_t, c) => [...c].filter((x) => x.capable).sort((x, y) => x.load - y.load)[0]?.id))).toEqual(['idle']);
     // One that sorts the candidates in place (JavaScript lets it) still has every favourite tried.
     expect(unreachable(delegateWith('sorts in place', (_t, c) => (c as Candidate[]).sort((x, y) => y.load - x.load).filter((x) => x.capable).at(-1)?.id))).toEqual(['idle']);
+    // One that keys a cache on the array it is given (as it may: each decision at run time gets its own).
+    const cache = new WeakMap<object, string | undefined>();
+    const cached = delegateWith('cached', (_t, c) => {
+      if (!cache.has(c)) cache.set(c, [...c].filter((x) => x.capable).sort((x, y) => x.load - y.load)[0]?.id);
+      return cache.get(c);
+    });
+    expect(unreachable(cached)).toEqual(['idle']);
     // One that throws says so, instead of "always gives its tasks to another child".
     const thrown = checkOrganisation({ hierarchy, executors: async () => 1, strategy: delegateWith('boom', () => { throw new Error('no model'); }) }).findings;
     expect(thrown.find((f) => f.code === 'unreachable_agent' && f.agents[0] === 'lead')?.message).toBe("Nothing reaches lead: its boss's strategy threw when choosing who gets its tasks (code): no model.");
