@@ -169,6 +169,9 @@ describe('the CLI as a program', () => {
     // Other commands keep 1 for every failure.
     expect(await failed(['run', 'test/fixtures/no-such-design.ts'])).toMatchObject({ code: 1 });
     expect(failureCode(['--json', 'check'])).toBe(2);
+    expect(failureCode(['--seed', '3', 'check', 'x.ts'])).toBe(2);
+    expect(failureCode(['--port', '80', 'check'])).toBe(2);
+    expect(failureCode(['--bogus', 'check'])).toBe(2);
     expect(failureCode(['simulate', 'check.ts'])).toBe(1);
   });
 

@@ -188,7 +188,9 @@ function usage(message: string): EchelonError {
  * organisation has errors" — so CI can tell a failed check from one that never ran.
  */
 export function failureCode(argv: readonly string[]): number {
-  return argv.find((arg) => !arg.startsWith('-')) === 'check' ? 2 : 1;
+  // Read as main reads it (flags taking values included), but leniently: strict parsing may be what failed.
+  const { positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false });
+  return positionals[0] === 'check' ? 2 : 1;
 }
 
 /** Errors people can act on print as one line; anything else with its stack. */

@@ -43,7 +43,7 @@ describe('echelon check', () => {
     expect((await cli(['check', 'examples/escalation.ts'])).text).toContain('only its hierarchy is checked');
   });
 
-  it('refuses a design with a misspelt option or key instead of passing it (invalid_option, exit 1 from the command)', async () => {
+  it('refuses a design with a misspelt option or key instead of passing it (invalid_option: the bin exits 2)', async () => {
     await expect(cli(['check', 'test/fixtures/misspelt-design.ts'])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('did you mean "strategy"') });
     expect(() => defineDesign({ organisation: { hierarchy: developmentTeam() }, taks: ['deploy'] } as never)).toThrow(/unknown key "taks" — did you mean "tasks"/);
   });
