@@ -10,7 +10,7 @@ import { EchelonError, taskErrorFromUnknown } from '../errors.js';
 import { jsonProblem } from '../json.js';
 import { ApprovalSignal, EscalationSignal } from '../signals.js';
 
-/** Whether the runtime still waits for an attempt: `false` once it was timed out, cancelled or replaced. */
+/** Whether the runtime still waits for an attempt: `false` once it settled, or was timed out, cancelled or replaced. */
 export interface AttemptState {
   readonly live: boolean;
 }
@@ -56,6 +56,8 @@ export class Attempts {
     if (replaced !== undefined) aborted(replaced, new EchelonError('cancelled', 'A newer attempt replaced this one.'));
     this.#running.set(key, attempt);
     const settle = (result: ExecutionResult) => {
+      // Its task goes on without it: progress it reports from now on (after returning) belongs to nobody.
+      attempt.live = false;
       if (this.#running.get(key) !== attempt) return;
       this.#running.delete(key);
       done(result);

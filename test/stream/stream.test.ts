@@ -220,6 +220,43 @@ describe('context.progress and org.stream', () => {
     expect(progressOf(events).map((event) => event.data)).toEqual(['attempt 1, step 0', 'attempt 1, step 1', 'attempt 1, step 2', 'attempt 2, step 0', 'attempt 2, step 1', 'attempt 2, step 2']);
   });
 
+  it('drops progress an executor reports after its attempt returned (its part ended; the whole goes on)', async () => {
+    const gate = deferred();
+    let late: ((data: unknown) => void) | undefined;
+    // Messages take 10 ms: the part's result is still on its way up (its task still followed) when it reports late.
+    const clock = new SimulatedClock();
+    const org = start({
+      clock,
+      messageDelayMs: 10,
+      decomposers: { byType: { release: decomposeWith('release', () => [{ key: 'db', type: 'python' }, { key: 'ui', type: 'css' }]) } },
+      executors: async (task, { progress }) => {
+        progress(`${task.type} working`);
+        if (task.type === 'python') {
+          late = progress;
+          return 'db done';
+        }
+        await gate.promise;
+        return 'ui done';
+      },
+    });
+    const events: TaskStreamEvent[] = [];
+    const reading = (async () => {
+      for await (const event of org.stream({ id: 'rel', type: 'release' })) events.push(event);
+    })();
+    for (let round = 0; round < 40 && !events.some((event) => event.type === 'task.ended' && event.task.id === 'rel.db'); round++) {
+      await flush();
+      clock.increment(5);
+    }
+    late!('after the end');
+    gate.resolve(undefined);
+    for (let round = 0; round < 40; round++) {
+      await flush();
+      clock.increment(10);
+    }
+    await reading;
+    expect(progressOf(events).map((event) => event.data).sort()).toEqual(['css working', 'python working']);
+  });
+
   it('ends on abort and on break, and lets the task go on', async () => {
     const gate = deferred();
     const org = start({
