@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { joinAny, delegateWith, decomposeWith, defineHierarchy, developmentTeam, describeEvent, fullStackFeature, joinQuorum, memoryStore, type Decomposer, type SubtaskSpec } from '../src/index.js';
+import { summarizeEvent } from '../src/inspect/index.js';
 import { deferred, flush, sleep, orchestrators } from './support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task, { agent }) => ({ part: task.type, by: agent.id }) });
@@ -60,11 +61,15 @@ describe('the seed example: a full-stack feature', () => {
     org.on('task.ended', (event) => ended.push(`${event.task.id} ${event.settlement.status} at ${event.agent}`));
     const described: string[] = [];
     org.on('task.ended', (event) => described.push(describeEvent(event)));
+    const statuses: unknown[] = [];
+    org.on('task.ended', (event) => statuses.push(summarizeEvent(event).status));
     await org.submit({ id: 'p', type: 'pair' });
     // The part nobody can take fails where it was split: nobody below the CTO can do it.
     expect(ended.sort()).toEqual(['p.extra failed at cto', 'p.python completed at backend_dev_1']);
     expect(described).toContain('python p.python completed at backend_dev_1');
     expect(described.find((line) => line.startsWith('quantum_computing p.extra failed at cto: '))).toBeDefined();
+    // The live view's summary carries the status, to show a failed part as a failure.
+    expect(statuses.sort()).toEqual(['completed', 'failed']);
   });
 });
 

@@ -278,8 +278,10 @@ describe('serveLiveView(org)', () => {
       outcome: { status: string; executedBy: string; result: string; delegationChain: string[] };
     };
     expect(timeline.source).toBe('events');
-    expect(timeline.rows.map((row) => row.type)).toEqual(['task.submitted', 'task.delegated', 'task.delegated', 'task.delegated', 'task.started', 'task.settled']);
+    // Without a store, from the events: the same entries the journal would hold (task.ended included).
+    expect(timeline.rows.map((row) => row.type)).toEqual(['task.submitted', 'task.delegated', 'task.delegated', 'task.delegated', 'task.started', 'task.ended', 'task.settled']);
     expect(timeline.rows[4]).toMatchObject({ actor: 'backend_dev_1', state: 'executing', text: 'python a-python executing at backend_dev_1' });
+    expect(timeline.rows[5]).toMatchObject({ actor: 'backend_dev_1' });
     expect(timeline.outcome).toMatchObject({ status: 'completed', executedBy: 'backend_dev_1', result: '"python done"', delegationChain: ['cto', 'backend_lead', 'api_specialist', 'backend_dev_1'] });
     const active = (await (await fetch(`${view.url}api/tasks/c-css`)).json()) as { rows: Array<{ type: string; actor: string; state?: string }>; outcome?: unknown };
     expect(active.rows.at(-1)).toMatchObject({ type: 'approval.requested', actor: 'frontend_dev_1', state: 'awaitingApproval' });

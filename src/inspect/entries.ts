@@ -2,6 +2,7 @@
  * Lifecycle events as journal-like entries, so that an organisation without a store can still
  * show a task's timeline the way a stored one does (through the same replay steps).
  */
+import { endedData } from '../runtime/durability/journal.js';
 import type { OrchestratorEvent } from '../runtime/events.js';
 import type { ReplayEntry } from '../replay/steps.js';
 
@@ -34,6 +35,8 @@ export function entryOfEvent(event: OrchestratorEvent, seq: number): TaskEntry |
       return { ...base, type: event.type, actor: event.agent, taskId: event.task.id, rootId: event.task.rootId, data: { attempt: event.attempt, delayMs: event.delayMs, error: event.error.code } };
     case 'task.deferred':
       return { ...base, type: event.type, actor: event.agent, taskId: event.task.id, rootId: event.task.rootId, data: { resources: event.resources } };
+    case 'task.ended':
+      return { ...base, type: event.type, actor: event.agent, taskId: event.task.id, rootId: event.task.rootId, data: endedData(event.task, event.agent, event.settlement) };
     case 'task.decomposed':
       return { ...base, type: event.type, actor: event.agent, taskId: event.task.id, rootId: event.task.rootId, data: { subtasks: event.subtasks.map((task) => task.id) } };
     case 'task.completed':
@@ -66,5 +69,8 @@ export function entryOfEvent(event: OrchestratorEvent, seq: number): TaskEntry |
       return { ...base, type: event.type, actor: event.agent, ...(event.taskId === undefined ? {} : { taskId: event.taskId }), data: { error: event.error.code, message: event.error.message } };
     case 'agent.state':
       return undefined;
+    default:
+      // Every event has its entry (or none): a new type fails to compile here.
+      return event satisfies never;
   }
 }

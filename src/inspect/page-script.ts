@@ -75,7 +75,8 @@ const CORE_SCRIPT = `
   function addEvent(event) {
     const list = byId('events');
     const item = document.createElement('li');
-    item.className = event.type.replace('.', '-');
+    // A part that ended otherwise than completed shows as a failure does.
+    item.className = event.type.replace('.', '-') + (event.status && event.status !== 'completed' ? ' task-failed' : '');
     item.dataset.type = event.type;
     if (event.taskId) item.dataset.task = event.taskId;
     item.innerHTML = '<span class="type">' + escape(event.type) + '</span><span>' + escape(event.text) + '</span>';
@@ -119,7 +120,7 @@ const CORE_SCRIPT = `
     source.addEventListener('snapshot', (message) => renderSnapshot(JSON.parse(message.data)));
     source.addEventListener('event', (message) => {
       const event = JSON.parse(message.data);
-      if ((event.type === 'task.completed' || event.type === 'task.failed') && event.taskId) settleSaid(event.taskId);
+      if ((event.type === 'task.completed' || event.type === 'task.failed' || event.type === 'task.ended') && event.taskId) settleSaid(event.taskId);
       addEvent(event);
     });
     source.addEventListener('progress', (message) => showProgress(JSON.parse(message.data)));

@@ -3,6 +3,7 @@
  * stepper's trace show. Summaries are plain JSON (no payloads), safe to send to a browser.
  */
 import type { OrchestratorEvent } from '../runtime/events.js';
+import type { Settlement } from '../types.js';
 
 /** A lifecycle event as the live view lists it. */
 export interface EventSummary {
@@ -13,6 +14,8 @@ export interface EventSummary {
   readonly text: string;
   /** The task the event is about, if any. */
   readonly taskId?: string;
+  /** For `task.ended`: how the task ended there. */
+  readonly status?: Settlement['status'];
 }
 
 /**
@@ -73,7 +76,7 @@ export function describeEvent(event: OrchestratorEvent): string {
  */
 export function summarizeEvent(event: OrchestratorEvent): EventSummary {
   const taskId = taskIdOf(event);
-  return { type: event.type, at: event.at, text: describeEvent(event), ...(taskId === undefined ? {} : { taskId }) };
+  return { type: event.type, at: event.at, text: describeEvent(event), ...(taskId === undefined ? {} : { taskId }), ...(event.type === 'task.ended' ? { status: event.settlement.status } : {}) };
 }
 
 function taskIdOf(event: OrchestratorEvent): string | undefined {

@@ -18,6 +18,11 @@ const settled = (settlement: Settlement) => ({
   ...(settlement.error === undefined ? {} : { error: { code: settlement.error.code, message: settlement.error.message } }),
 });
 
+/** A `task.ended` entry's data: how the task ended at `agent`, and the attempt's idempotency key when its executor ran there. */
+export function endedData(task: Task, agent: string, settlement: Settlement) {
+  return { ...settled(settlement), ...(settlement.executedBy === agent ? { idempotencyKey: idempotencyKey(task, agent) } : {}) };
+}
+
 /** What the journal looks up in the host's books to file an entry under its task. */
 export interface JournalLookup {
   /** The submitted task an active task belongs to. */
@@ -50,13 +55,7 @@ export function journalRecord(report: AgentReport, at: number, lookup: JournalLo
     case 'task.decomposed':
       return { type: 'task.decomposed', at, actor: report.agent, ...ofTask(report.task), data: { subtasks: report.subtasks.map((task) => task.id) } };
     case 'task.ended':
-      return {
-        type: 'task.ended',
-        at,
-        actor: report.agent,
-        ...ofTask(report.task),
-        data: { ...settled(report.settlement), ...(report.settlement.executedBy === report.agent ? { idempotencyKey: idempotencyKey(report.task, report.agent) } : {}) },
-      };
+      return { type: 'task.ended', at, actor: report.agent, ...ofTask(report.task), data: endedData(report.task, report.agent, report.settlement) };
     case 'subtask.settled':
       return { type: 'subtask.settled', at, actor: report.task.chain[0] ?? 'orchestrator', ...ofTask(report.task), data: settled(report.settlement) };
     case 'tasks.cancel': {
