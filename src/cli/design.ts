@@ -28,6 +28,11 @@ export async function loadDesign(file: string): Promise<LoadedDesign> {
     if (candidate !== undefined && designProblem(candidate) === undefined) return { design: candidate as Design, hierarchyOnly: false };
   }
   if (module.design !== undefined) throw new EchelonError('invalid_option', `${file} exports a design that is not one: ${designProblem(module.design)}.`, { details: { file } });
+  // A default export with an organisation but no run is meant as a design: say what is wrong with it.
+  const meant = module.default as { organisation?: unknown; run?: unknown } | undefined;
+  if (typeof meant === 'object' && meant !== null && 'organisation' in meant && !('run' in meant)) {
+    throw new EchelonError('invalid_option', `${file}'s default export is a design that is not one: ${designProblem(meant)}.`, { details: { file } });
+  }
   if (scenarioProblem(module.default) !== undefined) {
     throw new EchelonError('invalid_scenario', `${file} exports neither a design (export const design = defineDesign({ organisation, simulation })) nor a scenario.`, { details: { file } });
   }

@@ -45,6 +45,7 @@ describe('echelon check', () => {
 
   it('refuses a design with a misspelt option or key instead of passing it (invalid_option: the bin exits 2)', async () => {
     await expect(cli(['check', 'test/fixtures/misspelt-design.ts'])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('did you mean "strategy"') });
+    await expect(cli(['check', 'test/fixtures/misspelt-default-design.ts'])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('did you mean "tasks"') });
     expect(() => defineDesign({ organisation: { hierarchy: developmentTeam() }, taks: ['deploy'] } as never)).toThrow(/unknown key "taks" — did you mean "tasks"/);
   });
 });
