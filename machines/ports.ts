@@ -126,7 +126,8 @@ export interface ExecutionRequest {
 export type Effect =
   | { readonly type: 'send'; readonly to: string; readonly message: AgentMessage }
   | { readonly type: 'execute'; readonly request: ExecutionRequest }
-  | { readonly type: 'abort'; readonly taskId: string }
+  /** Abort the task's running attempt, number `attempt` (a host that may see aborts late, Restate's, drops one for an earlier attempt). */
+  | { readonly type: 'abort'; readonly taskId: string; readonly attempt: number | undefined }
   | { readonly type: 'arm'; readonly key: string; readonly delayMs: number; readonly event: AgentInternalEvent }
   | { readonly type: 'disarm'; readonly key: string }
   /**

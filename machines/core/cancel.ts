@@ -29,7 +29,7 @@ export function cancel(t: Turn, taskId: string, reason: string | undefined): voi
       break;
     case 'running':
     case 'backoff':
-      t.effects.push({ type: 'abort', taskId }, { type: 'disarm', key: `run:${taskId}` });
+      t.effects.push({ type: 'abort', taskId, attempt: record.attempt }, { type: 'disarm', key: `run:${taskId}` });
       break;
     case 'parked':
       withdrawRequest(t, record);

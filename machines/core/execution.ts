@@ -127,7 +127,7 @@ export function timedOut(t: Turn, event: Extract<AgentInternalEvent, { type: 'ec
   if (event.what === 'backoff' && record.phase === 'backoff') {
     attempt(t, record, 'retry');
   } else if (event.what === 'attempt' && record.phase === 'running') {
-    t.effects.push({ type: 'abort', taskId: event.taskId });
+    t.effects.push({ type: 'abort', taskId: event.taskId, attempt: record.attempt });
     const deadline = record.task.budget?.deadline;
     const error =
       deadline !== undefined && t.ports.host.now() >= deadline

@@ -156,7 +156,7 @@ async function carryOut(ctx: ObjectContext, org: Organisation, agentId: string, 
         if (effect.report.type === 'task.deferred') sendTo(ctx, layout.resources, 'wait', { agentId, resources: effect.report.resources }, RESOURCES_KEY);
         break;
       case 'abort':
-        sendTo(ctx, layout.executors(unit), 'abort', { agentId, taskId: effect.taskId });
+        sendTo(ctx, layout.executors(unit), 'abort', { agentId, taskId: effect.taskId, attempt: effect.attempt });
         break;
       // The delayed send is cancelled; one that fired meanwhile carries a token the agent no longer expects, and it ignores it, as in-process.
       case 'disarm':

@@ -26,7 +26,8 @@ export function executorService(org: Organisation, unit: string) {
   const { layout, resolved } = org;
   const attempts = new Attempts({ execute: resolved.execute, retryable: resolved.settings.retryable });
   /** Attempts running in this process, by agent and task: an abort ends the step with a cancellation. */
-  const running = new Map<string, (result: ExecutionResult) => void>();
+  const running = new Map<string, { readonly attempt: number; readonly finish: (result: ExecutionResult) => void }>();
+  const cancelled = (agentId: string, why: string): ExecutionResult => ({ kind: 'error', error: new EchelonError('cancelled', `${agentId} ${why}`).toJSON(), retryable: false });
   return service({
     name: layout.executors(unit),
     options: { abortTimeout: abortTimeoutMs(org, unit, 'executors'), ...INTERNAL },
@@ -43,24 +44,30 @@ export function executorService(org: Organisation, unit: string) {
             here,
             () =>
               new Promise<ExecutionResult>((resolve) => {
-                running.set(key, resolve);
+                // A newer attempt that reached this process before the older one's abort: the older one's step ends, cancelled (it would wait for ever).
+                running.get(key)?.finish(cancelled(request.agentId, 'started a newer attempt of this task.'));
+                running.set(key, { attempt: request.attempt, finish: resolve });
                 attempts.run(request.agentId, request, resolve);
               }),
           );
-          running.delete(key);
+          if (running.get(key)?.attempt === request.attempt) running.delete(key);
           return { result, charged: settleCharges(here) };
         });
         fileCharges(ctx, layout, ran.charged);
         sendAgent(ctx, layout, request.agentId, { type: 'echelon.executed', taskId: task.id, attempt: request.attempt, result: ran.result });
       },
-      /** Aborts a running attempt through its signal (its late result is ignored by the agent, as in-process). */
-      abort: async (_ctx: Context, { agentId, taskId }: { agentId: string; taskId: string }): Promise<void> => {
+      /**
+       * Aborts a running attempt through its signal (its late result is ignored by the agent, as in-process). Restate
+       * does not order this call after the attempt it names: one that comes after a newer attempt started is dropped.
+       */
+      abort: async (_ctx: Context, { agentId, taskId, attempt }: { agentId: string; taskId: string; attempt?: number }): Promise<void> => {
         const key = `${agentId}/${taskId}`;
-        const finish = running.get(key);
+        const entry = running.get(key);
+        // `attempt` is absent from an abort sent by an older version: it stops whatever runs, as it did.
+        if (entry !== undefined && attempt !== undefined && entry.attempt !== attempt) return;
         running.delete(key);
-        const reason = new EchelonError('cancelled', `${agentId} stopped this attempt.`);
-        attempts.abort(agentId, taskId, reason);
-        finish?.({ kind: 'error', error: reason.toJSON(), retryable: false });
+        attempts.abort(agentId, taskId, new EchelonError('cancelled', `${agentId} stopped this attempt.`));
+        entry?.finish(cancelled(agentId, 'stopped this attempt.'));
       },
     },
   });
