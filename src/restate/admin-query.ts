@@ -14,20 +14,32 @@ export interface StateRow {
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
+/**
+ * The waits before asking again when the admin API answers a query with a 5xx: a server just
+ * restarted answers `node … was shut down or removed` while its partitions recover (measured: for
+ * about a second here, after a SIGKILL). A server that does not answer at all is not waited for.
+ */
+export const QUERY_RETRY_DELAYS_MS: readonly number[] = [50, 100, 200, 400, 800, 1_600];
+
 /** Runs SQL on the admin API and returns its rows. */
-export async function adminQuery(adminUrl: string, query: string, headers: Readonly<Record<string, string>> = {}): Promise<Array<Record<string, unknown>>> {
-  let response: Response;
-  try {
-    response = await fetch(`${adminUrl.replace(/\/$/, '')}/query`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
-      body: JSON.stringify({ query }),
-    });
-  } catch (error) {
-    throw new EchelonError('engine_unavailable', `The Restate admin API at ${adminUrl} did not answer: ${String(error)}`, { cause: error });
+export async function adminQuery(adminUrl: string, query: string, headers: Readonly<Record<string, string>> = {}, retryDelaysMs: readonly number[] = QUERY_RETRY_DELAYS_MS): Promise<Array<Record<string, unknown>>> {
+  for (let tries = 0; ; tries++) {
+    let response: Response;
+    try {
+      response = await fetch(`${adminUrl.replace(/\/$/, '')}/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+        body: JSON.stringify({ query }),
+      });
+    } catch (error) {
+      throw new EchelonError('engine_unavailable', `The Restate admin API at ${adminUrl} did not answer: ${String(error)}`, { cause: error });
+    }
+    if (response.ok) return ((await response.json()) as { rows: Array<Record<string, unknown>> }).rows;
+    const text = await response.text();
+    const delay = response.status >= 500 ? retryDelaysMs[tries] : undefined;
+    if (delay === undefined) throw new EchelonError('engine_unavailable', `The Restate admin API refused a query (${response.status}${tries > 0 ? `, after ${tries + 1} tries` : ''}): ${text}`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
-  if (!response.ok) throw new EchelonError('engine_unavailable', `The Restate admin API refused a query (${response.status}): ${await response.text()}`);
-  return ((await response.json()) as { rows: Array<Record<string, unknown>> }).rows;
 }
 
 /** State entries of `service` whose key starts with `prefix` (of one object key, when given). */
