@@ -117,15 +117,17 @@ const SPANS = fields(Object.fromEntries(ROLES.map((role) => [role, anything])));
 /** The roles' ranges: those given (each `null` or `{ min, max }` with 0 ≤ min ≤ max), the typical ones for the rest. */
 function spanTable(spans: Readonly<Partial<Record<Role, SpanRange | null>>>): Readonly<Record<Role, SpanRange | null>> {
   checkShape(spans, SPANS, '', shapeContext('checkSpans', 'invalid_option'));
-  for (const [role, range] of Object.entries(spans) as [Role, unknown][]) {
-    if (range === null || range === undefined) continue;
-    const { min, max } = range as Partial<SpanRange>;
-    if (typeof min !== 'number' || typeof max !== 'number' || !(min >= 0) || !(max >= min)) {
-      throw new EchelonError('invalid_option', `checkSpans: ${role} must be null (no reports) or { min, max } with 0 ≤ min ≤ max, got ${show(range)}.`, { details: { role } });
-    }
-  }
-  // A role left out, or given as undefined (a table built with `cond ? range : undefined`), keeps its typical span.
   const table: Record<Role, SpanRange | null> = { ...TYPICAL_SPANS };
-  for (const [role, range] of Object.entries(spans) as [Role, SpanRange | null | undefined][]) if (range !== undefined) table[role] = range;
+  for (const [role, range] of Object.entries(spans) as [Role, unknown][]) {
+    // A role given as undefined (a table built with `cond ? range : undefined`) keeps its typical span, as one left out does.
+    if (range === undefined) continue;
+    if (range !== null) {
+      const { min, max } = range as Partial<SpanRange>;
+      if (typeof min !== 'number' || typeof max !== 'number' || !(min >= 0) || !(max >= min)) {
+        throw new EchelonError('invalid_option', `checkSpans: ${role} must be null (no reports) or { min, max } with 0 ≤ min ≤ max, got ${show(range)}.`, { details: { role } });
+      }
+    }
+    table[role] = range as SpanRange | null;
+  }
   return table;
 }

@@ -171,9 +171,9 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
         const { task, agent, settlement } = event;
         // A part cancelled because its join no longer needs it is no error (joinAny's losers); failed or rejected is.
         const error = settlement.status === 'failed' || settlement.status === 'rejected' ? settlement.error?.message ?? settlement.status : undefined;
-        const here = [`exec:${task.id}@${agent}`, `hop:${task.id}@${agent}`];
-        for (const key of here) spans.get(key)?.setAttribute('echelon.status', settlement.status);
-        end(here[0]!, event.at, error);
+        const execution = `exec:${task.id}@${agent}`;
+        for (const key of [execution, `hop:${task.id}@${agent}`]) spans.get(key)?.setAttribute('echelon.status', settlement.status);
+        end(execution, event.at, error);
         // Completed, it only goes back up; otherwise the agent above may hand it to another child.
         for (const via of settlement.status === 'completed' ? task.chain : [agent]) end(`hop:${task.id}@${via}`, event.at, via === agent ? error : undefined);
         return;

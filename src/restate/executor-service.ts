@@ -27,7 +27,7 @@ export function executorService(org: Organisation, unit: string) {
   const attempts = new Attempts({ execute: resolved.execute, retryable: resolved.settings.retryable });
   /** Attempts running in this process, by agent and task: an abort ends the step with a cancellation. */
   const running = new Map<string, { readonly attempt: number; readonly finish: (result: ExecutionResult) => void }>();
-  const cancelled = (agentId: string, why: string): ExecutionResult => ({ kind: 'error', error: new EchelonError('cancelled', `${agentId} ${why}`).toJSON(), retryable: false });
+  const cancelled = (reason: EchelonError): ExecutionResult => ({ kind: 'error', error: reason.toJSON(), retryable: false });
   return service({
     name: layout.executors(unit),
     options: { abortTimeout: abortTimeoutMs(org, unit, 'executors'), ...INTERNAL },
@@ -45,7 +45,7 @@ export function executorService(org: Organisation, unit: string) {
             () =>
               new Promise<ExecutionResult>((resolve) => {
                 // A newer attempt that reached this process before the older one's abort: the older one's step ends, cancelled (it would wait for ever).
-                running.get(key)?.finish(cancelled(request.agentId, 'started a newer attempt of this task.'));
+                running.get(key)?.finish(cancelled(new EchelonError('cancelled', `${request.agentId} started a newer attempt of this task.`)));
                 running.set(key, { attempt: request.attempt, finish: resolve });
                 attempts.run(request.agentId, request, resolve);
               }),
@@ -66,8 +66,9 @@ export function executorService(org: Organisation, unit: string) {
         // `attempt` is absent from an abort sent by an older version: it stops whatever runs, as it did.
         if (entry !== undefined && attempt !== undefined && entry.attempt !== attempt) return;
         running.delete(key);
-        attempts.abort(agentId, taskId, new EchelonError('cancelled', `${agentId} stopped this attempt.`));
-        entry?.finish(cancelled(agentId, 'stopped this attempt.'));
+        const reason = new EchelonError('cancelled', `${agentId} stopped this attempt.`);
+        attempts.abort(agentId, taskId, reason);
+        entry?.finish(cancelled(reason));
       },
     },
   });
