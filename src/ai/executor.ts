@@ -6,7 +6,7 @@
  */
 import { generateText, NoObjectGeneratedError, NoOutputGeneratedError, Output, stepCountIs, type FlexibleSchema, type LanguageModel, type LanguageModelUsage, type ToolSet } from 'ai';
 import { EchelonError } from '../errors.js';
-import { anything, checkShape, either, fields, fn, number, shapeContext, string } from '../shape/index.js';
+import { anything, boolean, checkShape, either, fields, fn, number, shapeContext, string } from '../shape/index.js';
 import type { AgentNode } from '../hierarchy/types.js';
 import type { ExecutionContext, Executor } from '../runtime/index.js';
 import type { Task } from '../types.js';
@@ -36,6 +36,13 @@ export interface LlmExecutorOptions<TOutput = string> {
   /** Turns each call's usage into cost for the task's budget (default: total tokens). */
   readonly cost?: CostFunction;
   readonly settings?: ModelSettings;
+  /**
+   * Take an answer the model stopped writing at its output-token limit (finish reason `length`)
+   * as the result, cut off as it is (default `false`: the attempt fails with `executor_error`,
+   * retried per policy, and the message says to raise `settings.maxOutputTokens`). With `output`, a
+   * cut-off answer fails whatever this says: it is not the object asked for.
+   */
+  readonly acceptTruncated?: boolean;
 }
 
 export const DEFAULT_MAX_STEPS = 8;
@@ -56,7 +63,9 @@ export const DEFAULT_MAX_STEPS = 8;
  *   the request. The SDK's own retries are off (`maxRetries: 0`): the agent's retry policy
  *   decides (see {@link isRetryableModelError}).
  * - Resolves with the model's text, or with the object matching `output`. An answer that does
- *   not match fails the attempt with `executor_error` (retried per policy).
+ *   not match fails the attempt with `executor_error` (retried per policy), and so does one the
+ *   model stopped at its output-token limit (unless `acceptTruncated`) or the provider's content
+ *   filter stopped.
  *
  * @example
  * ```ts
@@ -113,6 +122,12 @@ export function llmExecutor<TOutput>(options: LlmExecutorOptions<TOutput>): Exec
         details: { agent: agent.id, taskId: task.id, maxSteps, ...(result.lastToolError === undefined ? {} : { lastToolError: result.lastToolError }) },
       });
     }
+    const incomplete = incompleteAnswer(result.finishReason, options.acceptTruncated === true, options.output !== undefined);
+    if (incomplete !== undefined) {
+      throw new EchelonError('executor_error', `${agent.id}'s model, working on "${task.type}" (${task.id}), ${incomplete}`, {
+        details: { agent: agent.id, taskId: task.id, finishReason: result.finishReason },
+      });
+    }
     if (options.output === undefined) return result.text;
     try {
       return (await result.output()) as TOutput;
@@ -155,6 +170,16 @@ async function generateAttempt(request: Omit<Parameters<typeof generateText>[0],
   };
 }
 
+/** Why an answer that ended this way is no result, or undefined when it is one. */
+function incompleteAnswer(finishReason: string, acceptTruncated: boolean, structured: boolean): string | undefined {
+  if (finishReason === 'length' && !acceptTruncated) {
+    const or = structured ? '' : ', or pass acceptTruncated: true to take cut-off answers';
+    return `stopped at its output-token limit, so its answer is cut off: raise settings.maxOutputTokens${or}.`;
+  }
+  if (finishReason === 'content-filter') return "was stopped by the provider's content filter, so its answer is incomplete or empty.";
+  return undefined;
+}
+
 function defaultPersona(agent: AgentNode): string {
   return [
     `You are ${describeAgent(agent)}, an agent in a hierarchical organisation of agents.`,
@@ -168,6 +193,9 @@ function explain(error: unknown, agent: AgentNode, task: Task): unknown {
   const where = `${agent.id}'s model, working on "${task.type}" (${task.id})`;
   const details = { agent: agent.id, taskId: task.id };
   if (NoObjectGeneratedError.isInstance(error)) {
+    // A cut-off answer rarely parses: say why it was cut off rather than that it does not match.
+    const incomplete = error.finishReason === undefined ? undefined : incompleteAnswer(error.finishReason, false, true);
+    if (incomplete !== undefined) return new EchelonError('executor_error', `${where}, ${incomplete}`, { cause: error, details: { ...details, finishReason: error.finishReason } });
     const text = error.text === undefined ? '' : ` Its answer began: ${JSON.stringify(error.text.slice(0, 200))}`;
     return new EchelonError('executor_error', `${where}, answered with output that does not match the schema: ${causeMessage(error)}.${text}`, { cause: error, details });
   }
@@ -181,7 +209,7 @@ function explain(error: unknown, agent: AgentNode, task: Task): unknown {
 /** The AI SDK's call settings, which go in `settings`, not beside the model. */
 const CALL_SETTINGS = ['temperature', 'topP', 'topK', 'maxOutputTokens', 'presencePenalty', 'frequencyPenalty', 'stopSequences', 'seed', 'headers', 'providerOptions', 'maxRetries', 'abortSignal'];
 const OPTIONS = fields(
-  { model: anything, system: either(string, fn), tools: anything, output: anything, prompt: fn, maxSteps: number, cost: fn, settings: anything },
+  { model: anything, system: either(string, fn), tools: anything, output: anything, prompt: fn, maxSteps: number, cost: fn, settings: anything, acceptTruncated: boolean },
   Object.fromEntries(CALL_SETTINGS.map((key) => [key, `a call setting of the model: pass it as settings: { ${key} }`])),
 );
 

@@ -78,6 +78,48 @@ describe('abort and timeout reach the model call', () => {
   });
 });
 
+describe('an answer the model did not finish', () => {
+  const cut = (text: string, reason: 'length' | 'content-filter'): ReturnType<typeof answer> => ({ ...answer(text), finishReason: { unified: reason, raw: reason } });
+
+  it('cut off at the output-token limit fails the attempt and says what to raise, instead of passing as the result', async () => {
+    const model = scripted(cut('The endpoints are: POST /lo', 'length'));
+    const outcome = await start({ executors: llmExecutor({ model }) }).submit({ id: 'cut', type: 'api_design' });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toMatchObject({
+      code: 'executor_error',
+      message: expect.stringContaining('api_specialist\'s model, working on "api_design" (cut), stopped at its output-token limit'),
+      details: { finishReason: 'length' },
+    });
+    expect(outcome.error?.message).toContain('settings.maxOutputTokens');
+  });
+
+  it('with acceptTruncated, a cut-off answer is the result as it is', async () => {
+    const model = scripted(cut('The endpoints are: POST /lo', 'length'));
+    const outcome = await start({ executors: llmExecutor({ model, acceptTruncated: true }) }).submit({ type: 'api_design' });
+    expect(outcome).toMatchObject({ status: 'completed', result: 'The endpoints are: POST /lo' });
+  });
+
+  it('a cut-off structured answer says it was cut off, not that it does not match the schema', async () => {
+    const model = scripted(cut('{"endpoints": ["GET /us', 'length'));
+    const outcome = await start({ executors: llmExecutor({ model, output: z.object({ endpoints: z.array(z.string()) }) }) }).submit({ type: 'api_design' });
+    expect(outcome.error?.message).toContain('stopped at its output-token limit');
+    expect(outcome.error?.message).not.toContain('acceptTruncated');
+  });
+
+  it('an answer stopped by the content filter fails, whatever acceptTruncated says; a retry asks again', async () => {
+    const model = scripted(cut('', 'content-filter'), answer('fine'));
+    const org = start({ execution: { retry: { attempts: 2, initialDelayMs: 0 } }, executors: llmExecutor({ model, acceptTruncated: true }) });
+    const retried: string[] = [];
+    org.on('task.retrying', (event) => retried.push(event.error.message));
+    expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed', result: 'fine', attempts: 2 });
+    expect(retried).toEqual([expect.stringContaining("stopped by the provider's content filter")]);
+  });
+
+  it('refuses an acceptTruncated that is not a boolean', () => {
+    expect(() => llmExecutor({ model: scripted(), acceptTruncated: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('acceptTruncated') }));
+  });
+});
+
 describe('retries are the runtime\'s', () => {
   it('the SDK does not retry by itself; the agent\'s retry policy calls the model again', async () => {
     const clock = new SimulatedClock();

@@ -78,6 +78,15 @@ describe('llmExecutor over HTTP', () => {
     for (const outcome of [first, second, await stream.outcome]) expect(outcome).toMatchObject({ status: 'failed', error: { code: 'executor_error', message: expect.stringContaining("backend_dev_1's model") } });
   });
 
+  it('an answer the provider cut off at max_tokens (finish_reason "length") fails the attempt instead of passing as the result', async () => {
+    const { server, model } = await provider();
+    const cut = { id: 'chatcmpl-1', object: 'chat.completion', created: 0, model: 'fake', choices: [{ index: 0, message: { role: 'assistant', content: 'def main(' }, finish_reason: 'length' }] };
+    server.script({ kind: 'raw', body: JSON.stringify(cut) });
+    const outcome = await start({ executors: llmExecutor({ model, settings: { maxOutputTokens: 3 } }) }).submit({ type: 'python' });
+    expect(outcome.error).toMatchObject({ code: 'executor_error', message: expect.stringContaining('output-token limit'), details: { finishReason: 'length' } });
+    expect(server.requests[0]!.body.max_tokens).toBe(3);
+  });
+
   it('an execution timeout on the orchestrator\'s clock aborts the hung HTTP request', async () => {
     const { server, model } = await provider();
     server.script({ kind: 'hang' });

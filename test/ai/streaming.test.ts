@@ -32,6 +32,13 @@ describe('llmExecutor streams while someone listens', () => {
     expect(model.doStreamCalls).toHaveLength(1);
   });
 
+  it('streamed too, an answer cut off at the output-token limit fails the attempt', async () => {
+    const words = streamWords(['POST ', '/lo']).map((part) => (part.type === 'finish' ? { ...part, finishReason: { unified: 'length' as const, raw: 'length' } } : part));
+    const stream = start({ executors: llmExecutor({ model: streaming([words]) }) }).stream({ type: 'api_design' });
+    await readAll(stream);
+    expect((await stream.outcome).error).toMatchObject({ code: 'executor_error', details: { finishReason: 'length' } });
+  });
+
   it('streamed too, a model whose tool calls keep failing says which failed last', async () => {
     const model = streaming([streamToolCall('lookup', { tabel: 'users' }), streamToolCall('lookup', { table: 7 })]);
     const lookup = tool({ inputSchema: z.object({ table: z.string() }), execute: async () => ({ columns: [] }) });
