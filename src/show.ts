@@ -11,3 +11,9 @@ export function show(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * A C0 or C1 control character (a newline, a tab, an escape, NUL …). Ids and types refuse them:
+ * they would break a terminal trace, a diagram or a key made by joining ids with one of them.
+ */
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;

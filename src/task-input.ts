@@ -5,7 +5,7 @@
  */
 import { EchelonError } from './errors.js';
 import { jsonProblem } from './json.js';
-import { show } from './show.js';
+import { CONTROL_CHARACTER, show } from './show.js';
 import { DEFAULT_EXECUTION, EXECUTION_POLICY, mergeExecution } from './settings/index.js';
 import { anything, checkShape, fields, number, shapeContext, string, type Shape } from './shape/index.js';
 import { ROLES } from './hierarchy/types.js';
@@ -69,6 +69,9 @@ function readTaskInput(
     throw bad(`A task needs a type (the capability it asks for), got ${input.type === undefined ? 'nothing' : show(input.type)}.`);
   }
   if (input.id !== undefined && (typeof input.id !== 'string' || input.id.trim() === '')) throw bad(`A task id must be a non-empty string, got ${show(input.id)}.`);
+  for (const [what, text] of [['type', input.type], ['id', input.id]] as const) {
+    if (text !== undefined && CONTROL_CHARACTER.test(text)) throw bad(`A task ${what} may not hold control characters (a newline, a tab, an escape …), got ${show(text)}.`);
+  }
   if (input.id !== undefined && at.isActive(input.id)) {
     throw new EchelonError('duplicate_task', `A task with id "${input.id}" is already active; ids must be unique among active tasks.`, { details: { taskId: input.id } });
   }

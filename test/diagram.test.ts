@@ -31,9 +31,14 @@ describe('Mermaid diagrams', () => {
       '  classDef worker fill:#fff3d1,stroke:#d99a00,color:#1d2430',
       '  class a1 worker',
     ]);
-    // A newline would end the statement, a backtick start Markdown.
-    const odd = defineHierarchy({ id: 'two\nlines', role: 'executive', children: [{ id: '`code`', role: 'worker', capabilities: ['x'] }] });
-    expect(hierarchyToMermaid(odd).split('\n').slice(1, 3)).toEqual(['  a0["two#10;lines<br/><i>executive</i>"]', '  a1["#96;code#96;<br/><i>worker</i><br/>x"]']);
+    // A backtick would start Markdown; ids with a newline (which would end the statement) are refused by defineHierarchy.
+    const odd = defineHierarchy({ id: 'boss', role: 'executive', children: [{ id: '`code`', role: 'worker', capabilities: ['x'] }] });
+    expect(hierarchyToMermaid(odd).split('\n')[2]).toBe('  a1["#96;code#96;<br/><i>worker</i><br/>x"]');
+  });
+
+  it('keeps a newline in a state or event name from ending the statement', () => {
+    const machine = createMachine({ id: 'odd', initial: 'two\nlines', states: { 'two\nlines': { on: { 'go\r\nnow': 'done' } }, done: {} } });
+    expect(statechartToMermaid(machine).split('\n').slice(1)).toEqual(['  [*] --> two_lines', '  state "two lines" as two_lines', '  state "done" as done', '  two_lines --> done: go  now']);
   });
 
   it('draws nested states, guarded and eventless transitions, and lists messages handled in place', () => {

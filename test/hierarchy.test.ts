@@ -88,6 +88,9 @@ describe('defineHierarchy', () => {
     ['invalid_spec', { id: 'a', role: 'executive', capabilities: 'python' }],
     ['invalid_spec', { id: 'a', role: 'executive', skills: { python: 'high' } }],
     ['invalid_spec', null],
+    ['invalid_spec', { id: 'two\nlines', role: 'executive' }],
+    ['invalid_spec', { id: 'bell\u0007', role: 'executive' }],
+    ['invalid_spec', { id: 'a', role: 'executive', capabilities: ['py\tthon'] }],
   ])('rejects %s: %j', (code, spec) => {
     expect(errorOf(() => defineHierarchy(spec as AgentSpec)).code).toBe(code);
   });

@@ -183,6 +183,8 @@ describe('bad input', () => {
     ['an empty type', { type: '  ' }],
     ['a non-string type', { type: 7 }],
     ['an empty id', { id: '', type: 'python' }],
+    ['an id with a newline', { id: 'a\nb', type: 'python' }],
+    ['a type with a terminal escape', { type: 'python\u001b[2J' }],
     ['resources that are not strings', { type: 'python', resources: [1] }],
     ['a context that is not an object', { type: 'python', context: 'urgent' }],
   ])('a task with %s is refused with invalid_task', async (_case, input) => {

@@ -8,6 +8,7 @@ import { isStringList } from '../task-input.js';
 import type { TaskError } from '../errors.js';
 import { taskErrorFromUnknown } from '../errors.js';
 import { jsonProblem } from '../json.js';
+import { CONTROL_CHARACTER } from '../show.js';
 import { joinAll, type Decomposer, type Decomposition, type SubtaskSpec } from './decomposition.js';
 import { failuresOf, resultsOf, treeOf, type Join } from './join.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
@@ -103,6 +104,9 @@ export function fanoutStep(
     if (typeof spec !== 'object' || spec === null || typeof spec.type !== 'string' || spec.type.trim() === '') {
       return decomposerError(decomposer, agentId, `subtask ${index} needs a type, got ${JSON.stringify(raw)}.`);
     }
+    if (CONTROL_CHARACTER.test(spec.type)) {
+      return decomposerError(decomposer, agentId, `subtask ${index} has the type ${JSON.stringify(spec.type)}, which holds control characters (a newline, a tab …); types may not.`);
+    }
     if (spec.to !== undefined && !children.has(spec.to)) {
       return decomposerError(decomposer, agentId, `subtask ${index} is addressed to "${spec.to}", which is not a child of ${agentId}.`);
     }
@@ -115,8 +119,8 @@ export function fanoutStep(
     if (teams !== undefined && !isStringList(teams)) {
       return decomposerError(decomposer, agentId, `subtask ${index}'s context.teams must be an array of agent ids (strings), got ${JSON.stringify(teams)}.`);
     }
-    if (spec.key !== undefined && (typeof spec.key !== 'string' || spec.key === '' || keys.has(spec.key))) {
-      return decomposerError(decomposer, agentId, `subtask ${index} has key ${JSON.stringify(spec.key)}: keys must be unique non-empty strings.`);
+    if (spec.key !== undefined && (typeof spec.key !== 'string' || spec.key === '' || keys.has(spec.key) || CONTROL_CHARACTER.test(spec.key))) {
+      return decomposerError(decomposer, agentId, `subtask ${index} has key ${JSON.stringify(spec.key)}: keys must be unique non-empty strings without control characters.`);
     }
     let key = spec.key ?? spec.type;
     if (spec.key === undefined) {

@@ -65,7 +65,7 @@ function eventName(event: string): string {
   if (done !== null) return `${done[2] === '*' ? 'a child' : done[2]} ${done[1] === 'done' ? 'answered' : 'failed'}`;
   const after = /^xstate\.after\.([^.]+)\./.exec(event);
   if (after !== null) return `after ${after[1]}${/^\d+$/.test(after[1]!) ? ' ms' : ''}`;
-  return event.replace(/[:;#\n]/g, ' ');
+  return event.replace(/[:;#\u0000-\u001f\u007f]/g, ' ');
 }
 
 function guardName(guard: unknown): string | undefined {

@@ -45,7 +45,7 @@ export function statechartToMermaid(machine: AnyStateMachine): string {
     const initial = node.initial?.target[0] as AnyStateNode | undefined;
     if (initial !== undefined) lines.push(`${indent}[*] --> ${stateId(initial)}`);
     for (const child of Object.values(node.states) as AnyStateNode[]) {
-      const label = `state "${child.key.replace(/"/g, "'")}" as ${stateId(child)}`;
+      const label = `state "${child.key.replace(/"/g, "'").replace(/[\u0000-\u001f\u007f]/g, ' ')}" as ${stateId(child)}`; // a newline would end the statement
       if (Object.keys(child.states).length === 0) {
         lines.push(`${indent}${label}`);
         continue;
