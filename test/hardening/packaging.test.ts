@@ -4,7 +4,7 @@
  * the package.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,16 +15,16 @@ import { EchelonError } from '../../src/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const run = promisify(execFile);
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string; files: string[]; exports: Record<string, string | { types: string; default: string }> };
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string; files: string[]; bin: { echelon: string }; exports: Record<string, string | { types: string; default: string }> };
 const out = mkdtempSync(join(tmpdir(), 'echelon-build-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 const filesUnder = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
 
-/** The files `npm pack` would put in the package, apart from the build. */
-async function packed(): Promise<string[]> {
-  const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT });
-  return (JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((file) => file.path);
+/** The files `npm pack` would put in the package: apart from the build, or (with its `prepack` script, whose output comes before the JSON) with a fresh one. */
+async function packed({ build = false } = {}): Promise<string[]> {
+  const { stdout } = await run('npm', ['pack', '--dry-run', '--json', ...(build ? [] : ['--ignore-scripts'])], { cwd: ROOT });
+  return (JSON.parse(stdout.slice(stdout.search(/^\[/m))) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((file) => file.path);
 }
 
 describe('the package', () => {
@@ -43,6 +43,17 @@ describe('the package', () => {
       expect(existsSync(join(out, target.replace(/^\.\/dist\//, ''))), target).toBe(true);
     }
     expect(pkg.files).toEqual(['dist', 'README.md']);
+  });
+
+  it('builds afresh when packed (prepack): a clean checkout packs its build, and a file left in dist by an old build is not shipped', async () => {
+    mkdirSync(join(ROOT, 'dist', 'src', 'removed-long-ago'), { recursive: true });
+    writeFileSync(join(ROOT, 'dist', 'src', 'removed-long-ago', 'index.js'), 'export {};\n');
+    const shipped = await packed({ build: true });
+    for (const target of Object.values(pkg.exports).flatMap((entry) => (typeof entry === 'string' ? [] : [entry.types, entry.default]))) {
+      expect(shipped, target).toContain(target.replace(/^\.\//, ''));
+    }
+    expect(shipped).toContain(pkg.bin.echelon.replace(/^\.\//, ''));
+    expect(shipped.filter((file) => file.includes('removed-long-ago'))).toEqual([]);
   });
 
   it('points CLI users at a file it ships: the README and its “Writing a scenario” section', async () => {
