@@ -1,21 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { defineHierarchy, developmentTeam, EchelonError, type Orchestrator, type OrchestratorEvent } from '../src/index.js';
+import { developmentTeam, EchelonError, type Orchestrator, type OrchestratorEvent } from '../src/index.js';
 import { backoffDelay } from '../src/charts.js';
 import { deferred, flush, seeded, orchestrators } from './support/helpers.js';
+import { leadWithTwoWorkers } from './support/hierarchies.js';
 
 const start = orchestrators();
 
-/** A lead with two interchangeable workers. */
-const pair = () =>
-  defineHierarchy({
-    id: 'lead',
-    role: 'manager',
-    children: [
-      { id: 'w1', role: 'worker', capabilities: ['job'] },
-      { id: 'w2', role: 'worker', capabilities: ['job'] },
-    ],
-  });
+const pair = leadWithTwoWorkers;
 
 const record = (org: Orchestrator, clock: SimulatedClock) => {
   const log: string[] = [];

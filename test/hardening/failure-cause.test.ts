@@ -7,22 +7,14 @@
 import { APICallError } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { isRetryableModelError, llmExecutor } from '../../src/ai/index.js';
-import { defaultEscalationPolicy, defineHierarchy, developmentTeam, type Escalation } from '../../src/index.js';
+import { defaultEscalationPolicy, developmentTeam, type Escalation } from '../../src/index.js';
 import { deferred, orchestrators } from '../support/helpers.js';
 import { responding } from '../support/mock-model.js';
+import { leadWithTwoWorkers } from '../support/hierarchies.js';
 
 const start = orchestrators({ hierarchy: developmentTeam() });
 
-/** A lead with two workers that can both do `job`. */
-const pair = () =>
-  defineHierarchy({
-    id: 'lead',
-    role: 'manager',
-    children: [
-      { id: 'w1', role: 'worker', capabilities: ['job'] },
-      { id: 'w2', role: 'worker', capabilities: ['job'] },
-    ],
-  });
+const pair = leadWithTwoWorkers;
 
 const unauthorized = () => new APICallError({ message: 'Incorrect API key provided', url: 'https://models.example/v1/chat', requestBodyValues: {}, statusCode: 401 });
 

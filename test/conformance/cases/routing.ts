@@ -3,22 +3,14 @@
  * reasons reaching its target (approval_required is the approvals' group).
  */
 import { expect } from 'vitest';
-import { defaultEscalationPolicy, defineHierarchy, developmentTeam, type Executor } from '../../../src/index.js';
+import { defaultEscalationPolicy, developmentTeam, type Executor } from '../../../src/index.js';
 import { deferred, path, type Case, type CaseGroup } from '../harness.js';
+import { leadWithTwoWorkers } from '../../support/hierarchies.js';
 
 const byAgent: Executor = async (_task, { agent }) => `done by ${agent.id}`;
 const team = { hierarchy: developmentTeam(), executors: byAgent };
 
-/** A lead with two workers that can both do `job`. */
-const pair = () =>
-  defineHierarchy({
-    id: 'lead',
-    role: 'manager',
-    children: [
-      { id: 'w1', role: 'worker', capabilities: ['job'] },
-      { id: 'w2', role: 'worker', capabilities: ['job'] },
-    ],
-  });
+const pair = leadWithTwoWorkers;
 
 const routing: Case[] = [
   {
