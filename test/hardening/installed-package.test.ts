@@ -3,10 +3,13 @@
  * package" in the README describes it: with none of its optional peers, each subpath that needs one
  * fails with `missing_dependency` saying what to install, and those that need none (the live view
  * among them) work; from CommonJS, `require` loads the entries without a peer check and is refused
- * the four that check their peers with a top-level await, which `import()` loads.
+ * the four that check their peers with a top-level await, which `import()` loads. What an editor
+ * shows of each value the package exports — its TSDoc, through the declarations its `types` name —
+ * is there for every one, those four subpaths' included (their values are loaded with `await
+ * import()`, whose declarations would carry none).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installedProject, ROOT, type InstalledProject } from '../support/installed.js';
 
@@ -125,5 +128,47 @@ for (const entry of ['echelon', 'echelon/scenario', 'echelon/simulate', 'echelon
     expect(readme).toContain("`require('echelon')`");
     expect(readme).toContain('`ERR_REQUIRE_ASYNC_MODULE`');
     expect(readme).toContain("`await import('echelon/ai')`");
+  });
+});
+
+/** Whether the declaration of `name` that `file` (a .d.ts) exports, followed through `export { … } from`, has a doc comment; undefined when it declares no such value. */
+function documented(file: string, name: string): boolean | undefined {
+  const dts = readFileSync(file, 'utf8');
+  for (const [, names, from] of dts.matchAll(/export \{([^}]*)\} from '(\.[^']+)'/g)) {
+    for (const spec of names!.split(',').map((part) => part.trim())) {
+      const [original, alias = original] = spec.split(/\s+as\s+/);
+      if (alias === name && !spec.startsWith('type ')) return documented(join(dirname(file), from!.replace(/\.js$/, '.d.ts')), original!);
+    }
+  }
+  if (new RegExp(`\\*/\\s*export declare (?:function|const|class|abstract class) ${name}\\b`).test(dts)) return true;
+  return new RegExp(`export declare (?:function|const|class|abstract class) ${name}\\b`).test(dts) ? false : undefined;
+}
+
+describe('the installed package, as an editor shows it', () => {
+  it('has a doc comment on every value of every subpath, in the declarations its package.json names', async () => {
+    const project = await installedProject(['ai', 'zod', '@opentelemetry/api', 'ws', '@statelyai/inspect', '@restatedev/restate-sdk', '@restatedev/restate-sdk-clients']);
+    try {
+      const installed = join(project.dir, 'node_modules', 'echelon');
+      const exportsMap = (JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { exports: Record<string, string | { types: string }> }).exports;
+      const subpaths = Object.entries(exportsMap).flatMap(([subpath, entry]) => (typeof entry === 'string' ? [] : [[`echelon${subpath.slice(1)}`, entry.types] as const]));
+      project.write('names.mjs', `for (const entry of ${JSON.stringify(subpaths.map(([entry]) => entry))}) console.log(JSON.stringify([entry, Object.keys(await import(entry))]));`);
+      const { code, stdout } = await project.node(['names.mjs']);
+      expect(code).toBe(0);
+      const values = new Map(stdout.trim().split('\n').map((line) => JSON.parse(line) as [string, string[]]));
+      const undocumented = subpaths.flatMap(([entry, types]) => values.get(entry)!.filter((name) => documented(join(installed, types), name) !== true).map((name) => `${entry}: ${name} (${documented(join(installed, types), name) === false ? 'no doc comment' : 'not declared there'})`));
+      expect(undocumented).toEqual([]);
+    } finally {
+      project.remove();
+    }
+  }, 120_000);
+
+  it.each([
+    ['echelon/ai', '../../src/ai/index.js', '../../src/ai/api.js'],
+    ['echelon/otel', '../../src/otel.js', '../../src/inspect/otel.js'],
+    ['echelon/inspector', '../../src/inspector.js', '../../src/inspect/stately.js'],
+    ['echelon/restate', '../../src/restate/index.js', '../../src/restate/api.js'],
+  ])('%s declares (its types entry) the values it loads, no more, no fewer', async (_subpath, entry, types) => {
+    const [loaded, declared] = await Promise.all([import(entry) as Promise<object>, import(types) as Promise<object>]);
+    expect(Object.keys(declared).sort()).toEqual(Object.keys(loaded).sort());
   });
 });
