@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installedProject, ROOT, type InstalledProject } from '../support/installed.js';
+import { installedProject, removeBuild, ROOT, type InstalledProject } from '../support/installed.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
@@ -61,7 +61,10 @@ let bare: InstalledProject;
 beforeAll(async () => {
   bare = await installedProject([]);
 }, 120_000);
-afterAll(() => bare?.remove());
+afterAll(async () => {
+  bare?.remove();
+  await removeBuild();
+});
 
 describe('the installed package, without its optional peers', () => {
   it('refuses each subpath that needs a peer with missing_dependency, naming what to install; the rest work, and the README says which is which', async () => {

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installedProject, ROOT, type InstalledProject } from '../support/installed.js';
+import { installedProject, removeBuild, ROOT, type InstalledProject } from '../support/installed.js';
 
 /** The README's fenced blocks in `lang`, with the line each starts on. */
 function blocks(lang: string): Array<{ line: number; code: string }> {
@@ -83,7 +83,10 @@ beforeAll(async () => {
   project.write('tsconfig.json', JSON.stringify({ compilerOptions: { ...compilerOptions, module: 'nodenext' }, include: ['readme', 'test', 'src'] }));
   project.write('tsconfig.bundler.json', JSON.stringify({ compilerOptions: { ...compilerOptions, module: 'esnext', moduleResolution: 'bundler' }, include: ['readme', 'test', 'src'] }));
 }, 120_000);
-afterAll(() => project?.remove());
+afterAll(async () => {
+  project?.remove();
+  await removeBuild();
+});
 
 describe("the README's code, in a project of a user's own", () => {
   it('has its TypeScript blocks, every one of which typechecks, strict, under nodenext and under bundler resolution', async () => {

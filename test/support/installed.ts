@@ -33,12 +33,31 @@ export interface InstalledProject {
   remove(): void;
 }
 
-/** Builds the package and installs it, with `links` (package names in this repository's node_modules), into a new project with `packageJson`. */
+let built: Promise<string> | undefined;
+
+/** The package's build, made once per test file until {@link removeBuild}. */
+function build(): Promise<string> {
+  built ??= (async () => {
+    const out = mkdtempSync(join(tmpdir(), 'echelon-installed-build-'));
+    await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', out], { cwd: ROOT });
+    return out;
+  })();
+  return built;
+}
+
+/** Removes the build the file's projects were installed from (call it in `afterAll`). */
+export async function removeBuild(): Promise<void> {
+  const out = await built?.catch(() => undefined);
+  built = undefined;
+  if (out !== undefined) rmSync(out, { recursive: true, force: true });
+}
+
+/** Installs the package's build, with `links` (package names in this repository's node_modules), into a new project with `packageJson`. */
 export async function installedProject(links: readonly string[], packageJson: Record<string, unknown> = { name: 'user-project', private: true, type: 'module' }): Promise<InstalledProject> {
   // Somewhere with no node_modules above it (a shared /tmp may have one).
   const dir = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'echelon-installed-'));
   const installed = join(dir, 'node_modules', 'echelon');
-  await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', join(installed, 'dist')], { cwd: ROOT });
+  cpSync(await build(), join(installed, 'dist'), { recursive: true });
   cpSync(join(ROOT, 'package.json'), join(installed, 'package.json'));
   for (const name of ['xstate', 'nanoid', ...links]) {
     mkdirSync(dirname(join(dir, 'node_modules', name)), { recursive: true });
