@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -80,6 +80,13 @@ describe('echelon run and step', () => {
     expect(loading).toMatchObject({ code: 'invalid_scenario', message: expect.stringMatching(/^Scenario file \S+throws-on-load\.ts threw while loading: Error: the scenario module exploded at import\. Run it on its own/) });
     expect((await failure(['simulate', 'test/fixtures/throws-on-load.ts'])).code).toBe('invalid_scenario');
     expect((await cli(['--help'])).text).toContain('echelon step <scenario.ts>');
+  });
+
+  it('prints its version with --version (or -v), as package.json has it, and names the flag in --help', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(await cli(['--version'])).toMatchObject({ code: 0, text: version });
+    expect(await cli(['-v'])).toMatchObject({ code: 0, text: version });
+    expect((await cli(['--help'])).text).toContain('echelon --version');
   });
 });
 

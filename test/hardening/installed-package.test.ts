@@ -87,6 +87,14 @@ describe('the installed package, without its optional peers', () => {
   }, 60_000);
 });
 
+describe('the installed package, its command', () => {
+  it('prints the installed version with --version', async () => {
+    const cli = join(bare.dir, 'node_modules', 'echelon', 'dist', 'src', 'cli', 'index.js');
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(await bare.node([cli, '--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+});
+
 describe('the installed package, from CommonJS', () => {
   it('is required where Node loads ES modules with require (20.19+), except the four subpaths that check their peers with a top-level await; import() loads those', async () => {
     const project = await installedProject(['ai', 'zod', '@opentelemetry/api', 'ws', '@statelyai/inspect', '@restatedev/restate-sdk', '@restatedev/restate-sdk-clients'], { name: 'user-project', private: true, type: 'commonjs' });
