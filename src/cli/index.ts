@@ -219,7 +219,10 @@ export function failureCode(argv: readonly string[]): number {
 /** Errors people can act on print as one line; anything else with its stack. */
 function report(error: unknown, argv: readonly string[]): number {
   if (error instanceof EchelonError) console.error(`echelon: ${error.message} [${error.code}]`);
-  else if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) console.error(`echelon: ${error.message}. Run echelon --help for usage.`);
+  else if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+    // Node's hint about positionals starting with '-' fits no echelon command.
+    console.error(`echelon: ${error.message.replace(/\. To specify a positional argument[\s\S]*$/, '')}. Run echelon --help for usage.`);
+  }
   else console.error(error);
   return failureCode(argv);
 }
