@@ -199,7 +199,9 @@ describe('the CLI as a program', () => {
       );
       const cliPath = join(installed, 'dist/src/cli/index.js');
       const typescript = await run(process.execPath, [cliPath, 'run', resolve('examples/dev-team.ts')], { cwd: project }).catch((thrown: { code: number; stderr: string }) => thrown);
-      expect(typescript).toMatchObject({ code: 1, stderr: expect.stringMatching(/needs tsx.*\[missing_dependency\]/) });
+      expect(typescript).toMatchObject({ code: 1, stderr: expect.stringMatching(/dev-team\.ts \(a TypeScript scenario file\) needs tsx.*\[missing_dependency\]/) });
+      const design = await run(process.execPath, [cliPath, 'check', resolve('examples/bottleneck.ts')], { cwd: project }).catch((thrown: { code: number; stderr: string }) => thrown);
+      expect(design).toMatchObject({ code: 2, stderr: expect.stringMatching(/bottleneck\.ts \(a TypeScript design or scenario file\) needs tsx: npm install --save-dev tsx.*\[missing_dependency\]/) });
       const { stdout } = await run(process.execPath, [cliPath, 'run', 'scenario.mjs', '--compact'], { cwd: project });
       expect(stdout).toContain('» completed');
     } finally {
