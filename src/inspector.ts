@@ -2,7 +2,10 @@
  * `echelon/inspector` — the Stately inspector for a whole organisation, apart from the core so
  * that organisations that never inspect never load `@statelyai/inspect` or `ws` (optional peers:
  * `npm install @statelyai/inspect ws`). Without either, importing `echelon/inspector` fails with an
- * `EchelonError` `missing_dependency` that says what to install.
+ * `EchelonError` `missing_dependency` that says what to install. Editors read the declarations of
+ * `inspect/stately.ts` (the package's `types` for this subpath), which exports the same values
+ * (test/hardening/installed-package.test.ts): a value taken from `await import()` carries no
+ * documentation.
  */
 import { importPeer } from './peers.js';
 

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -80,6 +80,13 @@ describe('echelon run and step', () => {
     expect(loading).toMatchObject({ code: 'invalid_scenario', message: expect.stringMatching(/^Scenario file \S+throws-on-load\.ts threw while loading: Error: the scenario module exploded at import\. Run it on its own/) });
     expect((await failure(['simulate', 'test/fixtures/throws-on-load.ts'])).code).toBe('invalid_scenario');
     expect((await cli(['--help'])).text).toContain('echelon step <scenario.ts>');
+  });
+
+  it('prints its version with --version (or -v), as package.json has it, and names the flag in --help', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(await cli(['--version'])).toMatchObject({ code: 0, text: version });
+    expect(await cli(['-v'])).toMatchObject({ code: 0, text: version });
+    expect((await cli(['--help'])).text).toContain('echelon --version');
   });
 });
 
@@ -163,7 +170,7 @@ describe('the CLI as a program', () => {
     const cli = `${outDir}/src/cli/index.js`;
     const failed = (args: string[]) => run(process.execPath, [cli, ...args]).then(() => ({ code: 0, stderr: '' }), (thrown: { code: number; stderr: string }) => thrown);
     expect(await failed(['check', 'test/fixtures/no-such-design.ts'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^echelon: .*no-such-design/) });
-    expect(await failed(['check', '--jsn'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--jsn'") });
+    expect(await failed(['check', '--jsn'])).toMatchObject({ code: 2, stderr: "echelon: Unknown option '--jsn'. Run echelon --help for usage.\n" });
     expect(await failed(['check', 'test/fixtures/misspelt-design.ts'])).toMatchObject({ code: 2, stderr: expect.stringContaining('[invalid_option]') });
     expect(await failed(['check', 'test/fixtures/broken-design.ts'])).toMatchObject({ code: 1 });
     // Other commands keep 1 for every failure.
@@ -192,7 +199,9 @@ describe('the CLI as a program', () => {
       );
       const cliPath = join(installed, 'dist/src/cli/index.js');
       const typescript = await run(process.execPath, [cliPath, 'run', resolve('examples/dev-team.ts')], { cwd: project }).catch((thrown: { code: number; stderr: string }) => thrown);
-      expect(typescript).toMatchObject({ code: 1, stderr: expect.stringMatching(/needs tsx.*\[missing_dependency\]/) });
+      expect(typescript).toMatchObject({ code: 1, stderr: expect.stringMatching(/dev-team\.ts \(a TypeScript scenario file\) needs tsx.*\[missing_dependency\]/) });
+      const design = await run(process.execPath, [cliPath, 'check', resolve('examples/bottleneck.ts')], { cwd: project }).catch((thrown: { code: number; stderr: string }) => thrown);
+      expect(design).toMatchObject({ code: 2, stderr: expect.stringMatching(/bottleneck\.ts \(a TypeScript design or scenario file\) needs tsx: npm install --save-dev tsx.*\[missing_dependency\]/) });
       const { stdout } = await run(process.execPath, [cliPath, 'run', 'scenario.mjs', '--compact'], { cwd: project });
       expect(stdout).toContain('» completed');
     } finally {

@@ -45,6 +45,7 @@ export interface LlmExecutorOptions<TOutput = string> {
   readonly acceptTruncated?: boolean;
 }
 
+/** How many model steps (tool calls and their answers) an executor allows when `maxSteps` is not given. */
 export const DEFAULT_MAX_STEPS = 8;
 
 /**

@@ -4,6 +4,8 @@
  * that decides. The core (`echelon`) never imports this: install `ai` and `zod` to use it.
  * Without them, importing `echelon/ai` fails with an `EchelonError` `missing_dependency` that
  * says what to install (the modules below import them, so they load only once both are found).
+ * Editors read the declarations of `api.ts` (the package's `types` for `./ai`), which name the same
+ * values (test/hardening/installed-package.test.ts).
  */
 import { importPeer } from '../peers.js';
 
@@ -12,10 +14,4 @@ await importPeer('zod/v4', 'zod', 'echelon/ai');
 await importPeer('ai', 'ai', 'echelon/ai');
 
 export const { llmExecutor, DEFAULT_MAX_STEPS, llmDelegation, llmDecomposer, llmApprover, isRetryableModelError, tokenCost, DEFAULT_DECISION_TIMEOUT_MS, AGENT_TOOL_NAMES, MODEL_ESCALATION_REASONS, organisationUIStream } = await import('./api.js');
-export type { LlmExecutorOptions } from './executor.js';
-export type { LlmProgress } from './stream-call.js';
-export type { AgentPartData, EchelonUIDataTypes, EchelonUIMessage, OrganisationUIStreamOptions } from './ui-stream.js';
-export type { LlmDelegationOptions, DelegationFallback, DelegationProblem } from './delegation.js';
-export type { LlmDecomposerOptions } from './decomposer.js';
-export type { LlmApproverOptions, ApproverModelDecision } from './approver.js';
-export type { CostFunction, DecisionModelOptions, DecisionUsage, ModelSettings } from './model.js';
+export type * from './api.js';

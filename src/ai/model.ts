@@ -68,6 +68,7 @@ export interface DecisionCall {
   reportCost(amount: number): void;
 }
 
+/** How long (real time, ms) a model routing, planning or approving may take when `timeoutMs` is not given. */
 export const DEFAULT_DECISION_TIMEOUT_MS = 60_000;
 
 /** A structured answer, or why the model's answer could not be used. */

@@ -3,6 +3,9 @@
  * The `echelon` command: step through a scenario, run it with a trace, watch it in the live view,
  * replay or fork a stored run, or draw the hierarchy and the agent statechart.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EchelonError } from '../errors.js';
 import { isMainModule } from '../scenario/run.js';
@@ -17,6 +20,7 @@ import { viewCommand } from './view.js';
 const USAGE = `echelon — hierarchical multi-agent orchestration on XState actors
 
 Usage:
+  echelon --version | --help
   echelon step <scenario.ts> [--auto <ms>] [--steps <n>] [--compact]
       one message at a time: a key per message (q quits), a pace (--auto), or n messages (--steps)
   echelon run <scenario.ts> [--compact]
@@ -63,7 +67,22 @@ const OPTIONS = {
   html: { type: 'string' },
   png: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
 } as const;
+
+/** The version in echelon's package.json: two folders up from the sources, three from the build (dist/src/cli). */
+function packageVersion(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const up of [join(here, '..', '..'), join(here, '..', '..', '..')]) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(up, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'echelon' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // Not there: the other layout.
+    }
+  }
+  throw new EchelonError('invalid_option', "echelon's package.json was not found beside its CLI: reinstall echelon.");
+}
 
 /** Where the CLI writes its output and reads keypresses. */
 export interface CliIo {
@@ -85,6 +104,10 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
   const [command, file, ...rest] = positionals;
   // Only `fork` takes a second file.
   const [second, ...extra] = command === 'fork' ? rest : [undefined, ...rest];
+  if (values.version === true) {
+    out(packageVersion());
+    return 0;
+  }
   if (values.help || command === undefined || command === 'help') {
     out(USAGE);
     return command === undefined && !values.help ? 1 : 0;
@@ -196,7 +219,10 @@ export function failureCode(argv: readonly string[]): number {
 /** Errors people can act on print as one line; anything else with its stack. */
 function report(error: unknown, argv: readonly string[]): number {
   if (error instanceof EchelonError) console.error(`echelon: ${error.message} [${error.code}]`);
-  else if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) console.error(`echelon: ${error.message}. Run echelon --help for usage.`);
+  else if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+    // Node's hint about positionals starting with '-' fits no echelon command.
+    console.error(`echelon: ${error.message.replace(/\. To specify a positional argument[\s\S]*$/, '')}. Run echelon --help for usage.`);
+  }
   else console.error(error);
   return failureCode(argv);
 }

@@ -43,7 +43,7 @@ export async function importModule(file: string, cwd = process.cwd(), kind = 'fi
   const url = pathToFileURL(path).href;
   let module: Record<string, unknown>;
   try {
-    module = (TYPESCRIPT.test(path) ? await importTypeScript(url) : await import(url)) as Record<string, unknown>;
+    module = (TYPESCRIPT.test(path) ? await importTypeScript(url, `${file} (a TypeScript ${kind})`) : await import(url)) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof EchelonError) throw error;
     // The module's own error, said in one line: what a loader prints for a TypeScript file is mostly its data: URL.
@@ -58,12 +58,12 @@ export async function importModule(file: string, cwd = process.cwd(), kind = 'fi
   return module;
 }
 
-async function importTypeScript(url: string): Promise<unknown> {
+async function importTypeScript(url: string, what: string): Promise<unknown> {
   let tsx: { tsImport(specifier: string, parentURL: string): Promise<unknown> };
   try {
     tsx = (await import('tsx/esm/api')) as typeof tsx;
   } catch (error) {
-    throw new EchelonError('missing_dependency', 'Running a TypeScript scenario needs tsx: npm install --save-dev tsx (or compile the scenario to JavaScript).', {
+    throw new EchelonError('missing_dependency', `Loading ${what} needs tsx: npm install --save-dev tsx (or compile it to JavaScript).`, {
       cause: error,
     });
   }

@@ -5,7 +5,8 @@
  * `@restatedev/restate-sdk` and `@restatedev/restate-sdk-clients` (and a server:
  * `@restatedev/restate-server`); without them, importing this subpath fails with
  * `missing_dependency`. `Promise.withResolvers` (which the SDK calls, and Node 20 lacks) is
- * installed before the SDK loads.
+ * installed before the SDK loads. Editors read the declarations of `api.ts` (the package's `types`
+ * for `./restate`), which name the same values (test/hardening/installed-package.test.ts).
  */
 import './polyfill.js';
 import { importPeer } from '../peers.js';
@@ -13,21 +14,5 @@ import { importPeer } from '../peers.js';
 await importPeer('@restatedev/restate-sdk', '@restatedev/restate-sdk', 'echelon/restate');
 await importPeer('@restatedev/restate-sdk-clients', '@restatedev/restate-sdk-clients', 'echelon/restate');
 
-export type {
-  RestateClientOptions,
-  RestateEndpoint,
-  RestateEndpointOptions,
-  RestateListening,
-  RestateOrchestrator,
-  RestateOrganisationOptions,
-} from './types.js';
-export type { RestateLayout } from './layout.js';
-export type { RestateServer, RestateServerOptions } from './server.js';
-export { startRestateServer, restateServerBinary } from './server.js';
-
-/** Loaded once the peers are known to be there (and after the polyfill): the SDK's users. */
-const { restateEndpoint } = await import('./endpoint.js');
-const { restateOrchestrator } = await import('./client.js');
-export { restateEndpoint, restateOrchestrator };
-export { restateLayout, DEFAULT_ORGANISATION } from './layout.js';
-export { installPromiseWithResolvers, withResolvers } from './polyfill.js';
+export const { startRestateServer, restateServerBinary, restateEndpoint, restateOrchestrator, restateLayout, DEFAULT_ORGANISATION, installPromiseWithResolvers, withResolvers } = await import('./api.js');
+export type * from './api.js';

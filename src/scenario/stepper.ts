@@ -54,6 +54,8 @@ export interface Stepper {
   close(): Promise<void>;
 }
 
+const STEPPER_OPTIONS = fields({ log: fn, waitForPeople: boolean, prepare: fn });
+
 /**
  * Starts a scenario under a step clock.
  *
@@ -66,8 +68,6 @@ export interface Stepper {
  * await stepper.close();
  * ```
  */
-const STEPPER_OPTIONS = fields({ log: fn, waitForPeople: boolean, prepare: fn });
-
 export async function createStepper(scenario: Scenario, options: StepperOptions = {}): Promise<Stepper> {
   const problem = scenarioProblem(scenario);
   if (problem !== undefined) throw new EchelonError('invalid_scenario', problem);

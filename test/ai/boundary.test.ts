@@ -36,7 +36,8 @@ describe('echelon/ai stays optional', () => {
       peerDependencies: Record<string, string>;
       peerDependenciesMeta: Record<string, { optional: boolean }>;
     };
-    expect(pkg.exports['./ai']).toEqual({ types: './dist/src/ai/index.d.ts', default: './dist/src/ai/index.js' });
+    // Its types are api.ts's, which declares statically what index.ts loads (test/hardening/installed-package.test.ts).
+    expect(pkg.exports['./ai']).toEqual({ types: './dist/src/ai/api.d.ts', default: './dist/src/ai/index.js' });
     expect(Object.keys(pkg.peerDependencies)).toEqual(expect.arrayContaining(['ai', 'zod']));
     expect(pkg.peerDependenciesMeta).toMatchObject({ ai: { optional: true }, zod: { optional: true } });
     // Every peer is optional: the core installs without any of them.
