@@ -36,7 +36,8 @@ const IN_TASK = shapeContext('submit', 'invalid_task');
 
 /**
  * Turns what `submit` was given into a task, refusing unknown keys (`invalid_task`, with "did
- * you mean") and every value that cannot be one.
+ * you mean") and every value that cannot be one. A host of your own makes with it the task it
+ * sends its entry agent as `task.assign`.
  */
 export function validateTaskInput(input: TaskInput, at: TaskInputPlace): Task {
   try {
@@ -49,19 +50,20 @@ export function validateTaskInput(input: TaskInput, at: TaskInputPlace): Task {
 }
 
 /** Where a task enters, and what its checks need to know about the organisation. */
-type TaskInputPlace = Parameters<typeof readTaskInput>[1];
+export interface TaskInputPlace {
+  /** The agent the task enters at: the first of its chain. */
+  readonly entry: string;
+  /** When it is submitted (`submittedAt`, and its deadline's start). */
+  readonly now: number;
+  /** Makes its id when the input names none. */
+  readonly newId: () => string;
+  /** Whether a task with this id is active (a duplicate is `duplicate_task`). */
+  readonly isActive: (id: string) => boolean;
+  /** Limits every task's tree gets unless its budget sets its own. */
+  readonly defaults: { readonly maxSubtasks: number; readonly maxDepth: number };
+}
 
-function readTaskInput(
-  input: TaskInput,
-  at: {
-    entry: string;
-    now: number;
-    newId: () => string;
-    isActive: (id: string) => boolean;
-    /** Limits every task's tree gets unless its budget sets its own. */
-    defaults: { maxSubtasks: number; maxDepth: number };
-  },
-): Task {
+function readTaskInput(input: TaskInput, at: TaskInputPlace): Task {
   const bad = (message: string, options?: { details: Record<string, unknown> }) => new EchelonError('invalid_task', message, options);
   if (typeof input !== 'object' || input === null) throw bad(`A task must be an object with at least a type, got ${String(input)}.`);
   checkShape(input, TASK, '', IN_TASK);

@@ -35,6 +35,12 @@ function aborted(attempt: Running, reason: EchelonError): void {
   (attempt.controller ??= new AbortController()).abort(reason);
 }
 
+/**
+ * Executor attempts as a host runs them: `run` calls the executor, makes its `AbortSignal` only if
+ * it is read, and hands `done` the attempt's outcome as data for the agent's `echelon.executed`
+ * (a result that is not JSON data is `invalid_result`; a thrown `escalate` / `requestApproval` is
+ * a request); `abort` aborts one, and a newer attempt of the same task replaces the older.
+ */
 export class Attempts {
   readonly #running = new Map<string, Running>();
   readonly #runner: AttemptRunner;

@@ -24,6 +24,7 @@ type Access = 'anything' | 'its public entry' | 'public types only';
 const RUNTIME_IMPORTERS: readonly { readonly where: string; readonly access: Access; readonly why: string }[] = [
   { where: 'src/runtime/', access: 'anything', why: 'the runtime itself' },
   { where: 'src/index.ts', access: 'anything', why: 'the curated root entry' },
+  { where: 'src/charts.ts', access: 'anything', why: 'the charts entry, whose host kit is the runtime’s own port wiring and attempts' },
   { where: 'src/cli/', access: 'anything', why: 'the echelon command' },
   { where: 'src/inspect/', access: 'anything', why: 'the inspector wiring, live view and OpenTelemetry' },
   { where: 'src/restate/', access: 'anything', why: 'a host: it runs the runtime’s parts on Restate' },
@@ -99,7 +100,7 @@ describe('the import rule (DESIGN.md, Layout)', () => {
       "src/check/probe.ts:2: import { DEFAULT_LIMITS } from '../runtime/options.js' — src/check/ takes the runtime's public API from src/runtime/index.ts, not src/runtime/options.ts",
       "src/check/types.ts:2: import { createOrchestrator } from '../runtime/index.js' — src/check/ may import only types from the runtime (import type)",
       "src/simulate/simulate.ts:2: import { resolveSetting, type Setting, } from '../runtime/per-agent.js' — src/simulate/ takes the runtime's public API from src/runtime/index.ts, not src/runtime/per-agent.ts",
-      "src/delegation/fanout.ts:1: import type { PerAgent } from '../runtime/per-agent.js' — nothing outside src/runtime/, src/index.ts, src/cli/, src/inspect/, src/restate/, src/simulate/, src/scenario/, src/check/, src/ai/ imports src/runtime/",
+      "src/delegation/fanout.ts:1: import type { PerAgent } from '../runtime/per-agent.js' — nothing outside src/runtime/, src/index.ts, src/charts.ts, src/cli/, src/inspect/, src/restate/, src/simulate/, src/scenario/, src/check/, src/ai/ imports src/runtime/",
       "src/store/memory.ts:1: import type { Step } from '../../machines/ports.js' — src/store/ may not import machines/",
       "src/store/memory.ts:2: import('../runtime/index.js') — src/store/ may not import src/runtime/",
       "src/check/routing.ts:1: import type { OrchestratorOptions } from '../index.js' — src/ may not import src/index.ts",
