@@ -68,6 +68,15 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
   const open = () => {
     if (stopped) throw new EchelonError('orchestrator_stopped', 'This client is stopped; create a new one (the organisation itself runs on in Restate).');
   };
+  /** A call through the ingress; a server that does not answer is `engine_unavailable`, as for the admin API's reads. */
+  const reach = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      if (!unreachable(error)) throw error;
+      throw new EchelonError('engine_unavailable', `The Restate server at ${options.ingressUrl} did not answer ${what} (${(error as Error).message}): is it running, and is ingressUrl its ingress?`, { cause: error });
+    }
+  };
   const object = (service: string, key: string) => ingress.objectClient({ name: service } as never, key) as unknown as Handlers;
   const workflow = (taskId: string) =>
     ingress.workflowClient({ name: layout.task } as never, taskId) as unknown as { workflowSubmit(opening: CaseOpening): Promise<unknown>; workflowAttach(): Promise<Outcome> };
@@ -94,7 +103,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
   const decide = async (handler: 'approve' | 'reject', id: string, decision: { by: string }) => {
     const root = await caseOf(CASE_KEYS.approval, id);
     if (root === undefined) throw new EchelonError('unknown_approval', `No approval "${id}".`, { details: { approvalId: id } });
-    raise((await object(layout.case, root)[handler]!({ id, decision })) as Answer);
+    raise((await reach(`the decision on approval "${id}"`, () => object(layout.case, root)[handler]!({ id, decision }))) as Answer);
   };
 
   return {
@@ -113,7 +122,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
         isActive: () => false,
         defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
       });
-      await workflow(task.id).workflowSubmit({ task, entry, ...(input.budget === undefined ? {} : { budget: input.budget }) });
+      await reach(`the submission of task "${task.id}"`, () => workflow(task.id).workflowSubmit({ task, entry, ...(input.budget === undefined ? {} : { budget: input.budget }) }));
       return outcome<TResult>(task.id);
     },
 
@@ -123,7 +132,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       open();
       const refused = taskIdProblem('org.cancel', taskId, reason);
       if (refused !== undefined) throw refused;
-      raise((await object(layout.case, taskId).cancel!({ taskId, reason: reason ?? 'cancelled by request' })) as Answer);
+      raise((await reach(`the cancellation of task "${taskId}"`, () => object(layout.case, taskId).cancel!({ taskId, reason: reason ?? 'cancelled by request' }))) as Answer);
       return outcome(taskId);
     },
 
@@ -150,7 +159,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
     async agentState(agentId: string) {
       open();
       hierarchy.get(agentId);
-      return (await object(layout.agents(layout.unitOf(agentId)), agentId).status!()) as AgentStatus;
+      return (await reach(`a status read of agent "${agentId}"`, () => object(layout.agents(layout.unitOf(agentId)), agentId).status!())) as AgentStatus;
     },
 
     escalations: {
@@ -162,7 +171,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
         checkResolution(id, resolution);
         const root = await caseOf(CASE_KEYS.escalation, id);
         if (root === undefined) throw new EchelonError('unknown_escalation', `No escalation "${id}".`, { details: { escalationId: id } });
-        raise((await object(layout.case, root).resolve!({ id, resolution })) as Answer);
+        raise((await reach(`the resolution of escalation "${id}"`, () => object(layout.case, root).resolve!({ id, resolution }))) as Answer);
       },
     },
 
