@@ -37,6 +37,12 @@ function notFound(error: unknown): boolean {
   return status === 404 || /not found|NotFound/i.test(String((error as Error | null)?.message ?? ''));
 }
 
+/** The service the ingress says it does not have (404 "service '…' not found"), if that is why a call failed. */
+function unregistered(error: unknown): string | undefined {
+  const { message, responseText } = (error ?? {}) as { message?: unknown; responseText?: unknown };
+  return /service '([^']+)' not found/.exec(`${String(message ?? '')} ${String(responseText ?? '')}`)?.[1];
+}
+
 /** Whether a call failed because the server did not answer (down, restarting, unreachable). */
 function unreachable(error: unknown): boolean {
   return error instanceof TypeError && /fetch failed/i.test(error.message);
@@ -73,10 +79,25 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
     try {
       return await call();
     } catch (error) {
-      if (!unreachable(error)) throw error;
-      throw new EchelonError('engine_unavailable', `The Restate server at ${options.ingressUrl} did not answer ${what} (${(error as Error).message}): is it running, and is ingressUrl its ingress?`, { cause: error });
+      throw unserved(error, what) ?? error;
     }
   };
+  /** `engine_unavailable` for a server that does not answer or does not serve this organisation; `undefined` for any other failure. */
+  const unserved = (error: unknown, what: string): EchelonError | undefined => {
+    const service = unregistered(error);
+    if (service !== undefined) {
+      const hint = `register the deployment serving ${service.startsWith(`${layout.name}-agents-`) ? `unit ${service.slice(layout.name.length + 8)}` : `the root (${hierarchy.root.id})`} with the server, and check that the organisation's name ("${layout.name}") and ingressUrl are those of its service processes`;
+      return new EchelonError('engine_unavailable', `The Restate server at ${options.ingressUrl} has no service ${service} for ${what}: ${hint}.`, { cause: error, details: { service } });
+    }
+    if (unreachable(error)) return new EchelonError('engine_unavailable', `The Restate server at ${options.ingressUrl} did not answer ${what} (${(error as Error).message}): is it running, and is ingressUrl its ingress?`, { cause: error });
+    return undefined;
+  };
+  /** Whether the admin API says it has no service `name` (any other answer, or none: not known to be missing). */
+  const serviceMissing = (name: string) =>
+    fetch(`${adminUrl}/services/${encodeURIComponent(name)}`, { headers }).then(
+      (response) => response.status === 404,
+      () => false,
+    );
   const object = (service: string, key: string) => ingress.objectClient({ name: service } as never, key) as unknown as Handlers;
   const workflow = (taskId: string) =>
     ingress.workflowClient({ name: layout.task } as never, taskId) as unknown as { workflowSubmit(opening: CaseOpening): Promise<unknown>; workflowAttach(): Promise<Outcome> };
@@ -88,6 +109,8 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
     try {
       return (await workflow(taskId).workflowAttach()) as Outcome<TResult>;
     } catch (error) {
+      // An attach says only "not found", for an id never submitted and for a workflow nobody registered alike: the admin API tells them apart.
+      if (notFound(error) && (await serviceMissing(layout.task))) throw unserved({ message: `service '${layout.task}' not found` }, `the outcome of task "${taskId}"`)!;
       if (notFound(error)) throw new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } });
       if (unreachable(error)) {
         throw new EchelonError('engine_unavailable', `The Restate server stopped answering while task "${taskId}" was awaited: ask for its outcome again once the server is back (the task itself is not lost).`, { cause: error, details: { taskId } });
