@@ -90,6 +90,8 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       return new EchelonError('engine_unavailable', `The Restate server at ${options.ingressUrl} has no service ${service} for ${what}: ${hint}.`, { cause: error, details: { service } });
     }
     if (unreachable(error)) return new EchelonError('engine_unavailable', `The Restate server at ${options.ingressUrl} did not answer ${what} (${(error as Error).message}): is it running, and is ingressUrl its ingress?`, { cause: error });
+    // A 404 naming no service: what answers is not a Restate ingress (the admin API, say).
+    if ((error as { status?: unknown } | null)?.status === 404) return new EchelonError('engine_unavailable', `${options.ingressUrl} answered 404 to ${what}: is ingressUrl the server's ingress (not its admin API)?`, { cause: error });
     return undefined;
   };
   /** Whether the admin API says it has no service `name` (any other answer, or none: not known to be missing). */

@@ -94,6 +94,9 @@ describe('echelon/restate: the organisation on Restate', () => {
       expect(error).toMatchObject({ code: 'engine_unavailable', details: { service } });
       expect(error!.message).toContain(`has no service ${service}`);
     }
+    // The admin API given as the ingress answered the SDK's HttpCallError (404, no body).
+    const swapped = restateOrchestrator({ name: `unserved${process.pid}`, hierarchy: developmentTeam(), executors, ingressUrl: adminUrl, adminUrl: ingressUrl });
+    await expect(swapped.submit({ id: 'lost-2', type: 'api_design' })).rejects.toMatchObject({ code: 'engine_unavailable', message: expect.stringContaining('is ingressUrl the server') });
   }, 60_000);
 
   it('parks a task for approval until a person with authority decides through the API', async () => {
