@@ -36,7 +36,12 @@ export async function simulateCommand(options: SimulateCommandOptions): Promise<
   for (const [file, loaded] of [[options.file, first], ...(options.compare === undefined ? [] : [[options.compare, await loadDesign(options.compare)] as const])] as const) {
     // The same workload, people and seed; each design's own agent models where it has them (its agents may differ).
     const agents = loaded.design.simulation?.agents ?? simulation.agents;
-    const report: SimulationReport = await simulate({ ...simulation, ...(agents === undefined ? {} : { agents }), organisation: loaded.design.organisation, seed });
+    const report: SimulationReport = await simulate({ ...simulation, ...(agents === undefined ? {} : { agents }), organisation: loaded.design.organisation, seed }).catch((error: unknown) => {
+      if (file === options.file || !(error instanceof EchelonError)) throw error;
+      // What it ran with is the first design's, where it has nothing of its own: say so, or an id of the first design reads as a mistake in this one.
+      const borrowed = [...(loaded.design.simulation?.agents === undefined ? ['agent models'] : []), 'workload', 'people'].join(', ');
+      throw new EchelonError(error.code, `--compare ${file}, run with ${options.file}'s ${borrowed}: ${error.message}`, { ...(error.details === undefined ? {} : { details: error.details }), cause: error });
+    });
     designs.push({ name: file, report, hierarchy: loaded.design.organisation.hierarchy });
   }
   if (options.json) options.out(JSON.stringify(designs.length === 1 ? designs[0]!.report : Object.fromEntries(designs.map((design) => [design.name, design.report])), null, 2));

@@ -78,6 +78,14 @@ describe('echelon simulate', () => {
     expect(readFileSync(join(png, 'simulation-1-org.png')).subarray(1, 4).toString()).toBe('PNG');
   });
 
+  it("says when a compared design fails on what it borrowed from the first (its agent models, workload and people)", async () => {
+    // The development team has no simulation: the web team's models name "dba", no agent of it. Before, the message read as a mistake in the first design.
+    await expect(cli(['simulate', 'examples/bottleneck.ts', '--compare', 'examples/dev-team.ts'])).rejects.toMatchObject({
+      code: 'unknown_agent',
+      message: expect.stringMatching(/^--compare examples\/dev-team\.ts, run with examples\/bottleneck\.ts's agent models, workload, people: .*"dba"/),
+    });
+  });
+
   it('refuses a missing file, a file without a simulation, and a bad seed', async () => {
     await expect(cli(['simulate'])).rejects.toMatchObject({ code: 'invalid_option' });
     await expect(cli(['simulate', 'test/fixtures/broken-design.ts'])).rejects.toThrow(/has no simulation/);
