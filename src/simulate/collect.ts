@@ -27,8 +27,8 @@ interface AgentSums {
   state: string;
   stateSince: number;
   stateMs: Map<string, number>;
-  /** Interval index → largest queue length seen in it. */
-  series: Map<number, number> | undefined;
+  /** Per interval (index) with a change: the largest length within it (the one it opened with included), and the length it ended with. */
+  series: Map<number, { max: number; end: number }> | undefined;
 }
 
 /** Where time went (ms), what it cost and how often it escalated: for one task, or summed per type. */
@@ -188,11 +188,15 @@ export class Collector {
     const sums = this.agents.get(agent)!;
     sums.queueArea += sums.queue * (at - sums.queueSince);
     sums.queueSince = at;
-    sums.queue += change;
-    if (sums.queue > sums.maxQueue) sums.maxQueue = sums.queue;
     const series = (sums.series ??= new Map());
     const slot = Math.floor(at / this.intervalMs);
-    if ((series.get(slot) ?? -1) < sums.queue) series.set(slot, sums.queue);
+    // An interval's first change: it opened with the length before it.
+    let interval = series.get(slot);
+    if (interval === undefined) series.set(slot, (interval = { max: sums.queue, end: sums.queue }));
+    sums.queue += change;
+    if (sums.queue > sums.maxQueue) sums.maxQueue = sums.queue;
+    if (sums.queue > interval.max) interval.max = sums.queue;
+    interval.end = sums.queue;
   }
 
   #closed(opened: Map<string, number>, id: string, taskId: string, at: number, where: 'approval' | 'escalated'): void {

@@ -12,7 +12,7 @@ import { agentNames, resolveSetting, type Setting } from '../settings/index.js';
 import { ROLES } from '../hierarchy/types.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
 import type { Task } from '../types.js';
-import { buildReport } from './build.js';
+import { buildReport, QUEUE_POINTS } from './build.js';
 import { SimulationClock } from './clock.js';
 import { Collector } from './collect.js';
 import { AGENT_MODEL, checkLatency, PERSON_MODEL, sample, type AgentModel, type PersonModel } from './models.js';
@@ -90,6 +90,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   checkPeople(options.people);
   const interval = options.sampleEveryMs ?? (Number.isFinite(durationMs) ? Math.max(1, durationMs / 120) : 60_000);
   if (!(interval > 0)) throw new EchelonError('invalid_option', `simulate: sampleEveryMs must be a positive number, got ${String(options.sampleEveryMs)}.`);
+  if (Number.isFinite(durationMs) && durationMs / interval > QUEUE_POINTS) {
+    throw new EchelonError('invalid_option', `simulate: sampleEveryMs ${interval} makes ${Math.ceil(durationMs / interval)} points a queue series over the workload's ${durationMs} ms; at most ${QUEUE_POINTS} (sampleEveryMs ≥ ${Math.ceil(durationMs / QUEUE_POINTS)}).`);
+  }
   const collector = new Collector(hierarchy, interval, options.outcomes === true);
   const random = (name: string) => streamFor(seed, name);
   const failures = random('failures');

@@ -194,6 +194,21 @@ describe('simulate', () => {
     expect((await run({ journal: [entry(5_000, 2), entry(1_000, 1)] })).simulatedMs).toBe(4_100);
   });
 
+  it('gives the largest queue length within each interval, and at most 100,000 points a series', async () => {
+    // One agent doing three tasks a second each, all arriving at 1 s: two wait, then one, then none.
+    const organisation = { hierarchy: defineHierarchy({ id: 'solo', role: 'executive', capabilities: ['job'] }) };
+    const agents = { default: { latency: latency.fixed(1_000) } };
+    const arrivals = [0, 1, 2].map(() => ({ task: 'job', everyMs: 1_000 }));
+    const report = await simulate({ organisation, agents, workload: { arrivals, durationMs: 1_000 }, sampleEveryMs: 1_400 });
+    // Before: [1400, 1] and [2800, 0], the length after the interval's first change rather than its largest.
+    expect(report.queues).toEqual([{ agent: 'solo', points: [[0, 2], [1_400, 2], [2_800, 1], [4_200, 0]] }]);
+    // A finer interval than the workload's duration can hold is refused; a run longer than foreseen gets wider intervals.
+    await expect(simulate({ organisation, agents, workload: { arrivals, durationMs: 3_600_000 }, sampleEveryMs: 1 })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('sampleEveryMs ≥ 36') });
+    const long = await simulate({ organisation, agents, workload: { arrivals, durationMs: Number.POSITIVE_INFINITY, maxTasks: 3 }, sampleEveryMs: 0.001 });
+    expect(long.queues[0]!.points.length).toBeLessThanOrEqual(100_000);
+    expect(Math.max(...long.queues[0]!.points.map(([, length]) => length))).toBe(2);
+  });
+
   it('refuses workloads that would never end: an infinite rate, an interval of Infinity, no duration and no maxTasks', async () => {
     const hierarchy = developmentTeam();
     const arrivals = (arrival: Record<string, number>) => simulate({ organisation: { hierarchy }, workload: { arrivals: [{ task: 'python', ...arrival }], durationMs: 10_000 } });
