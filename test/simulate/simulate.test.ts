@@ -209,6 +209,21 @@ describe('simulate', () => {
     expect(Math.max(...long.queues[0]!.points.map(([, length]) => length))).toBe(2);
   });
 
+  it('counts the time a task spends escalated once, however many levels its escalation climbs', async () => {
+    // Every attempt fails; the escalation climbs backend_dev_1 → api_specialist → backend_lead → cto, and a person answers in 5 s.
+    const report = await simulate({
+      organisation: { hierarchy: developmentTeam(), onEscalation: () => undefined },
+      agents: { default: { failureRate: 1, latency: latency.fixed(1_000) } },
+      people: { escalations: { responseMs: latency.fixed(5_000) } },
+      workload: { arrivals: [{ task: 'python', everyMs: 100_000 }], durationMs: 1_000_000 },
+    });
+    const [python] = report.byType;
+    expect(report.escalations.perTask).toBe(4);
+    expect(python!.latency.p50).toBe(6_000);
+    // Before: 20 s, the four nested escalations' open times added up, in a task that took 6 s.
+    expect(python!.spent).toEqual({ queued: 0, executing: 1_000, awaitingApproval: 0, escalated: 5_000 });
+  });
+
   it('refuses workloads that would never end: an infinite rate, an interval of Infinity, no duration and no maxTasks', async () => {
     const hierarchy = developmentTeam();
     const arrivals = (arrival: Record<string, number>) => simulate({ organisation: { hierarchy }, workload: { arrivals: [{ task: 'python', ...arrival }], durationMs: 10_000 } });
