@@ -49,6 +49,14 @@ describe('the store conformance suite', () => {
     expect(Object.values(result).every((verdict) => verdict === 'passed')).toBe(true);
   });
 
+  it('refuses, when it registers, a factory without create() or a runner without describe and it (invalid_option)', () => {
+    const runner = { describe: (_name: string, body: () => void) => body(), it: () => undefined };
+    // Before: each case failed with "factory.create is not a function", or registering threw a TypeError.
+    expect(() => storeConformance('x', {} as never, runner)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('create()') }));
+    expect(() => storeConformance('x', { create: memoryStore, reopen: 'yes' } as never, runner)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('reopen') }));
+    expect(() => storeConformance('x', { create: memoryStore }, { describe: runner.describe } as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('describe and it') }));
+  });
+
   it('fails a store whose writes are not all-or-nothing', () => {
     // Writes what it can, then refuses the rest: the torn batch a store without transactions leaves.
     const storable = (value: unknown) => {

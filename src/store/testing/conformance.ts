@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
+import { EchelonError } from '../../errors.js';
 import type { Approval, Escalation } from '../../types.js';
 import type { Store, StoredTask } from '../types.js';
 import { active, approval, batch, escalation, header, holder, outcome, task } from './samples.js';
@@ -236,6 +237,11 @@ const cases: Record<string, Case> = {
  * ```
  */
 export function storeConformance(name: string, factory: StoreFactory, runner: TestRunner): void {
+  const fn = (value: unknown) => typeof value === 'function';
+  if (!fn(factory?.create) || (factory.reopen !== undefined && !fn(factory.reopen)) || (factory.alongside !== undefined && !fn(factory.alongside))) {
+    throw new EchelonError('invalid_option', 'storeConformance needs a factory { create(), reopen?(store), alongside?(store) } of functions: create() makes a new, empty store for each case.');
+  }
+  if (!fn(runner?.describe) || !fn(runner?.it)) throw new EchelonError('invalid_option', "storeConformance needs the test runner's describe and it, e.g. { describe, it } from vitest, jest, mocha or node:test.");
   runner.describe(`${name} store: the data contract`, () => {
     for (const [title, run] of Object.entries(cases)) runner.it(title, () => withStores(factory, run));
   });
