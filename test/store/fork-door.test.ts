@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { developmentTeam, forkStore, keepHistory, memoryStore, type Store } from '../../src/index.js';
-import { replaySteps } from '../../src/replay/index.js';
+import { chartFromLinks, replaySteps } from '../../src/replay/index.js';
 import { orchestrators } from '../support/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'echelon-fork-door-'));
@@ -73,5 +73,13 @@ describe('replaySteps at the door', () => {
     ] as const) {
       expect(() => replaySteps(entries as never, agents as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(what) }));
     }
+  });
+
+  it('chartFromLinks refuses links with no single root, or a parent that is no agent (store_corrupt), as its TSDoc says', () => {
+    expect(chartFromLinks([{ id: 'cto', parent: null }, { id: 'lead', parent: 'cto' }]).get('cto').childIds).toEqual(['lead']);
+    // Before: two roots gave the first one's chart, and a link to a parent nobody is was dropped.
+    expect(() => chartFromLinks([{ id: 'a', parent: null }, { id: 'b', parent: null }])).toThrow(expect.objectContaining({ code: 'store_corrupt', message: expect.stringContaining('2 root agents (a, b)') }));
+    expect(() => chartFromLinks([{ id: 'a', parent: null }, { id: 'b', parent: 'ghost' }])).toThrow(expect.objectContaining({ code: 'store_corrupt', message: expect.stringContaining('"b" reports to "ghost"') }));
+    expect(() => chartFromLinks([])).toThrow(expect.objectContaining({ code: 'store_corrupt' }));
   });
 });
