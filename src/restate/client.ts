@@ -18,6 +18,7 @@ import type { JournalQuery, JournalRecord, StoredApproval, StoredEscalation } fr
 import type { Approval, Escalation, Outcome, TaskInput } from '../types.js';
 import { countKeys, runningInvocations, stateRows } from './admin-query.js';
 import { CASE_KEYS, journalEntries } from './case-books.js';
+import { checkJournalQuery } from '../store/query.js';
 import type { Answer, CaseOpening } from './case-object.js';
 import { organisationBase } from './organisation.js';
 import type { RestateClientOptions, RestateOrchestrator } from './types.js';
@@ -215,6 +216,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
 
     async journal(query: JournalQuery = {}) {
       open();
+      checkJournalQuery(query, 'org.journal');
       const rows = await stateRows(adminUrl, headers, layout.case, CASE_KEYS.journal, query.taskId);
       const byCase = new Map<string, Array<{ index: number; lines: JournalRecord[] }>>();
       for (const row of rows) {

@@ -35,6 +35,9 @@ describe('echelon/restate at the door', () => {
     // What is wrong with the call itself is still said first.
     expect(await code(org.submit({ type: '' }))).toBe('invalid_task');
     expect(await code(org.agentState('nobody'))).toBe('unknown_agent');
+    // A journal query is checked as in-process, before the server is asked (before: { limit: -1 } read it all).
+    expect(await code(org.journal({ limit: -1 }))).toBe('invalid_option');
+    expect(await code(org.journal({ taskid: 't1' } as never))).toBe('invalid_option');
   });
 
   it('refuses a port that is not one, and a unit named twice, before it listens', async () => {
