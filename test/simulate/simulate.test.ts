@@ -2,8 +2,11 @@
  * `simulate`: deterministic by seed, faithful to a real run's routing and outcomes, and in
  * agreement with queueing theory where the answer is known (M/M/1).
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { latency, latencyFromJournal, simulate, type SimulationOptions } from '../../src/simulate/index.js';
+import { drawCharts, latency, latencyFromJournal, renderReportHtml, simulate, writeChartPngs, type SimulationOptions } from '../../src/simulate/index.js';
 import { createOrchestrator, defineHierarchy, developmentTeam, EchelonError, fullStackFeature, memoryStore, referenceExecutors } from '../../src/index.js';
 
 const mixed = (seed: number): SimulationOptions => ({
@@ -222,6 +225,26 @@ describe('simulate', () => {
     expect(python!.latency.p50).toBe(6_000);
     // Before: 20 s, the four nested escalations' open times added up, in a task that took 6 s.
     expect(python!.spent).toEqual({ queued: 0, executing: 1_000, awaitingApproval: 0, escalated: 5_000 });
+  });
+
+  it('draws only what it can: a report of the hierarchy it is drawn with, a name, a size; PNGs into a directory it makes', async () => {
+    const hierarchy = developmentTeam();
+    const report = await simulate({ organisation: { hierarchy }, workload: { arrivals: [{ task: 'python', everyMs: 60_000 }], durationMs: 600_000 } });
+    const solo = defineHierarchy({ id: 'solo', role: 'executive', capabilities: ['job'] });
+    // Before: each of these threw a TypeError half-way (reading 'map', 'byType', 'utilisation', '0'), and [] drew an empty page.
+    await expect(renderReportHtml([])).rejects.toMatchObject({ code: 'invalid_option' });
+    await expect(renderReportHtml([{ name: 'x', hierarchy } as never])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining("the report must be simulate()'s") });
+    await expect(renderReportHtml([{ name: 42, report, hierarchy } as never])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('needs a name') });
+    await expect(renderReportHtml([{ name: 'x', report, hierarchy: solo }])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('not of this hierarchy: it has no agent "solo"') });
+    await expect(drawCharts(report, hierarchy, { width: -5, height: Number.NaN })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('size') });
+    const directory = mkdtempSync(join(tmpdir(), 'echelon-pngs-'));
+    try {
+      // Before: ENOENT for a directory not there yet.
+      const files = await writeChartPngs(report, hierarchy, join(directory, 'charts', 'day-1'));
+      expect(files.map((file) => existsSync(file))).toEqual([true, true, true, true]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('refuses workloads that would never end: an infinite rate, an interval of Infinity, no duration and no maxTasks', async () => {
