@@ -22,6 +22,7 @@ import { checkJournalQuery } from '../store/query.js';
 import type { Answer, CaseOpening } from './case-object.js';
 import { organisationBase } from './organisation.js';
 import type { RestateClientOptions, RestateOrchestrator } from './types.js';
+import { ingressFailures, notFound, unreachable } from './ingress-failures.js';
 
 type Handlers = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
@@ -32,21 +33,13 @@ function raise(answer: Answer): void {
   throw new EchelonError(error.code, error.message, error.details === undefined ? {} : { details: { ...error.details } });
 }
 
-/** Whether an ingress error says the workflow was never submitted. */
-function notFound(error: unknown): boolean {
-  const status = (error as { status?: unknown } | null)?.status;
-  return status === 404 || /not found|NotFound/i.test(String((error as Error | null)?.message ?? ''));
-}
-
-/** The service the ingress says it does not have (404 "service '…' not found"), if that is why a call failed. */
-function unregistered(error: unknown): string | undefined {
-  const { message, responseText } = (error ?? {}) as { message?: unknown; responseText?: unknown };
-  return /service '([^']+)' not found/.exec(`${String(message ?? '')} ${String(responseText ?? '')}`)?.[1];
-}
-
-/** Whether a call failed because the server did not answer (down, restarting, unreachable). */
-function unreachable(error: unknown): boolean {
-  return error instanceof TypeError && /fetch failed/i.test(error.message);
+/** Refuses an ingressUrl or adminUrl that is not an http(s) URL. */
+function checkUrls(options: RestateClientOptions): void {
+  for (const key of ['ingressUrl', 'adminUrl'] as const) {
+    if (typeof options[key] !== 'string' || !/^https?:\/\//.test(options[key])) {
+      throw new EchelonError('invalid_option', `restateOrchestrator needs ${key}: the server's URL, e.g. ${key === 'ingressUrl' ? 'http://127.0.0.1:8080' : 'http://127.0.0.1:9070'}.`);
+    }
+  }
 }
 
 /**
@@ -63,11 +56,7 @@ function unreachable(error: unknown): boolean {
 export function restateOrchestrator(options: RestateClientOptions): RestateOrchestrator {
   const { layout, limits } = organisationBase(options, 'restateOrchestrator');
   const { hierarchy } = options;
-  for (const key of ['ingressUrl', 'adminUrl'] as const) {
-    if (typeof options[key] !== 'string' || !/^https?:\/\//.test(options[key])) {
-      throw new EchelonError('invalid_option', `restateOrchestrator needs ${key}: the server's URL, e.g. ${key === 'ingressUrl' ? 'http://127.0.0.1:8080' : 'http://127.0.0.1:9070'}.`);
-    }
-  }
+  checkUrls(options);
   const headers = { ...options.headers };
   const ingress: Ingress = connect({ url: options.ingressUrl, headers });
   const { adminUrl } = options;
@@ -75,32 +64,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
   const open = () => {
     if (stopped) throw new EchelonError('orchestrator_stopped', 'This client is stopped; create a new one (the organisation itself runs on in Restate).');
   };
-  /** A call through the ingress; a server that does not answer is `engine_unavailable`, as for the admin API's reads. */
-  const reach = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
-    try {
-      return await call();
-    } catch (error) {
-      throw unserved(error, what) ?? error;
-    }
-  };
-  /** `engine_unavailable` for a server that does not answer or does not serve this organisation; `undefined` for any other failure. */
-  const unserved = (error: unknown, what: string): EchelonError | undefined => {
-    const service = unregistered(error);
-    if (service !== undefined) {
-      const hint = `register the deployment serving ${service.startsWith(`${layout.name}-agents-`) ? `unit ${service.slice(layout.name.length + 8)}` : `the root (${hierarchy.root.id})`} with the server, and check that the organisation's name ("${layout.name}") and ingressUrl are those of its service processes`;
-      return new EchelonError('engine_unavailable', `The Restate server at ${options.ingressUrl} has no service ${service} for ${what}: ${hint}.`, { cause: error, details: { service } });
-    }
-    if (unreachable(error)) return new EchelonError('engine_unavailable', `The Restate server at ${options.ingressUrl} did not answer ${what} (${(error as Error).message}): is it running, and is ingressUrl its ingress?`, { cause: error });
-    // A 404 naming no service: what answers is not a Restate ingress (the admin API, say).
-    if ((error as { status?: unknown } | null)?.status === 404) return new EchelonError('engine_unavailable', `${options.ingressUrl} answered 404 to ${what}: is ingressUrl the server's ingress (not its admin API)?`, { cause: error });
-    return undefined;
-  };
-  /** Whether the admin API says it has no service `name` (any other answer, or none: not known to be missing). */
-  const serviceMissing = (name: string) =>
-    fetch(`${adminUrl}/services/${encodeURIComponent(name)}`, { headers }).then(
-      (response) => response.status === 404,
-      () => false,
-    );
+  const { reach, unserved, serviceMissing } = ingressFailures({ ingressUrl: options.ingressUrl, adminUrl, headers, name: layout.name, root: hierarchy.root.id });
   const object = (service: string, key: string) => ingress.objectClient({ name: service } as never, key) as unknown as Handlers;
   const workflow = (taskId: string) =>
     ingress.workflowClient({ name: layout.task } as never, taskId) as unknown as { workflowSubmit(opening: CaseOpening): Promise<unknown>; workflowAttach(): Promise<Outcome> };

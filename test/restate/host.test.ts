@@ -85,11 +85,11 @@ describe('echelon/restate: the organisation on Restate', () => {
     const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as EchelonError);
     // Before: submit and agentState threw the SDK's HttpCallError (404), and outcome said unknown_task, as if the task were the problem.
     for (const [call, service] of [
-      [unserved.submit({ id: 'lost-1', type: 'api_design' }), `unserved${process.pid}-task`],
-      [unserved.outcome('lost-1'), `unserved${process.pid}-task`],
-      [unserved.agentState('backend_lead'), `unserved${process.pid}-agents-backend_lead`],
+      [() => unserved.submit({ id: 'lost-1', type: 'api_design' }), `unserved${process.pid}-task`],
+      [() => unserved.outcome('lost-1'), `unserved${process.pid}-task`],
+      [() => unserved.agentState('backend_lead'), `unserved${process.pid}-agents-backend_lead`],
     ] as const) {
-      const error = await refusal(call);
+      const error = await refusal(call());
       expect(error).toBeInstanceOf(EchelonError);
       expect(error).toMatchObject({ code: 'engine_unavailable', details: { service } });
       expect(error!.message).toContain(`has no service ${service}`);
