@@ -66,15 +66,18 @@ export const taskMachine = createMachine({
 /** Every phase, in the chart's order. */
 export const TASK_PHASES = Object.keys(taskMachine.root.states) as TaskPhase[];
 
-/** `TABLE[phase][move]`: the phase a move leads to, read off the chart once. */
-const TABLE: Readonly<Record<TaskPhase, Partial<Record<TaskMove, TaskPhase>>>> = Object.fromEntries(
-  TASK_PHASES.map((phase) => {
-    const node = taskMachine.root.states[phase]!;
-    const moves: Partial<Record<TaskMove, TaskPhase>> = {};
-    for (const [move, transitions] of node.transitions) moves[move as TaskMove] = transitions[0]!.target![0]!.key as TaskPhase;
-    return [phase, moves];
-  }),
-) as Record<TaskPhase, Partial<Record<TaskMove, TaskPhase>>>;
+/** `TABLE[phase][move]`: the phase a move leads to, read off the chart once (objects without a prototype: `toString` is no move). */
+const TABLE: Readonly<Record<TaskPhase, Partial<Record<TaskMove, TaskPhase>>>> = Object.assign(
+  Object.create(null) as Record<TaskPhase, Partial<Record<TaskMove, TaskPhase>>>,
+  Object.fromEntries(
+    TASK_PHASES.map((phase) => {
+      const node = taskMachine.root.states[phase]!;
+      const moves: Partial<Record<TaskMove, TaskPhase>> = Object.create(null) as Partial<Record<TaskMove, TaskPhase>>;
+      for (const [move, transitions] of node.transitions) moves[move as TaskMove] = transitions[0]!.target![0]!.key as TaskPhase;
+      return [phase, moves];
+    }),
+  ),
+);
 
 /**
  * The phase `move` leads to from `phase`, or `undefined` when the chart has no such move (the
@@ -87,5 +90,5 @@ const TABLE: Readonly<Record<TaskPhase, Partial<Record<TaskMove, TaskPhase>>>> =
  * ```
  */
 export function advance(phase: TaskPhase, move: TaskMove): TaskPhase | undefined {
-  return TABLE[phase][move];
+  return TABLE[phase]?.[move];
 }

@@ -9,7 +9,9 @@ import { createServer } from 'node:net';
 
 /**
  * The guard: starts "$@" with stdin closed to it, reports its pid on fd 3, waits for it and exits
- * with its status; kills the whole group when its own stdin ends.
+ * with its status; kills the whole group when its own stdin ends — first the command, and once it
+ * is gone the directory named by ECHELON_GUARD_REMOVE (if any) is removed (the watcher ignores the
+ * TERM the guard sends it when the command ends, so that removal is not cut short).
  */
 const GUARD = [
   'exec 4<&0',
@@ -17,7 +19,7 @@ const GUARD = [
   'child=$!',
   'echo "$child" >&3',
   'exec 3>&-',
-  '{ read -r _ <&4; kill -KILL 0; } &',
+  '{ read -r _ <&4; trap "" TERM; kill -KILL "$child" 2>/dev/null; while kill -0 "$child" 2>/dev/null; do sleep 0.05; done; [ -z "$ECHELON_GUARD_REMOVE" ] || rm -rf -- "$ECHELON_GUARD_REMOVE"; kill -KILL 0; } &',
   'watcher=$!',
   'exec 4<&-',
   'wait "$child"',
@@ -55,11 +57,22 @@ export interface GuardedProcess {
  * await server.end('SIGTERM', 5_000);
  * ```
  */
-export function spawnGuarded(command: string, args: readonly string[], options: { readonly onLine: (line: string) => void; readonly env?: NodeJS.ProcessEnv; readonly cwd?: string }): GuardedProcess {
+export function spawnGuarded(
+  command: string,
+  args: readonly string[],
+  options: {
+    readonly onLine: (line: string) => void;
+    readonly env?: NodeJS.ProcessEnv;
+    readonly cwd?: string;
+    /** A directory the guard removes when this process died and it killed the command (data only the command used: a temp dir). */
+    readonly removeWhenOrphaned?: string;
+  },
+): GuardedProcess {
+  const env = options.removeWhenOrphaned === undefined ? options.env : { ...(options.env ?? process.env), ECHELON_GUARD_REMOVE: options.removeWhenOrphaned };
   const guard: ChildProcess = spawn('/bin/sh', ['-c', GUARD, 'guard', command, ...args], {
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(env === undefined ? {} : { env }),
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
   let pid: number | undefined;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, developmentTeam, EchelonError, type OrchestratorOptions, type ScenarioStep, type Stepper } from '../src/index.js';
 import { AGENT_STATES } from '../src/charts.js';
-import { createStepper, defineScenario, StepClock } from '../src/scenario/index.js';
+import { createStepper, defineScenario, runScenario, StepClock, type ScenarioHost } from '../src/scenario/index.js';
 import needsApproval from './fixtures/needs-approval.js';
 
 const steppers: Stepper[] = [];
@@ -229,6 +229,20 @@ describe('stepping through a scenario', () => {
       run: () => {},
     });
     await expect(createStepper(broken)).rejects.toMatchObject({ code: 'invalid_scenario', message: "The scenario's organisation() threw: TypeError: no organisation today." });
+  });
+
+  it('refuses an organisation() that returns a promise (an async one), saying so, when stepping and when run on its own', async () => {
+    const eager = defineScenario({
+      description: 'builds its organisation asynchronously',
+      organisation: (async (host: ScenarioHost) => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 1, ...host })) as never,
+      run: () => {},
+    });
+    // Before: the stepper said the host options were not passed on, and runScenario handed the promise to run() and threw a TypeError from stop().
+    const refusal = { code: 'invalid_scenario', message: expect.stringContaining('returned a promise') };
+    await expect(createStepper(eager)).rejects.toMatchObject(refusal);
+    await expect(runScenario(eager, { log: () => undefined })).rejects.toMatchObject(refusal);
+    const broken = defineScenario({ description: 'throws', organisation: () => { throw new TypeError('no organisation today'); }, run: () => {} });
+    await expect(runScenario(broken, { log: () => undefined })).rejects.toMatchObject({ code: 'invalid_scenario', message: "The scenario's organisation() threw: TypeError: no organisation today." });
   });
 
   it('refuses options it does not take, or of the wrong kind, with invalid_option', async () => {

@@ -8,7 +8,7 @@ import { developmentTeam, referenceExecutors } from '../hierarchy/presets.js';
 import { fullStackFeature } from '../delegation/decomposition.js';
 import { StepClock } from '../scenario/step-clock.js';
 import { designProblem, type Design } from '../simulate/design.js';
-import { scenarioProblem, type Scenario } from '../scenario/define.js';
+import { buildOrganisation, scenarioProblem, type Scenario } from '../scenario/define.js';
 import { importModule } from './load.js';
 
 export interface LoadedDesign {
@@ -37,7 +37,7 @@ export async function loadDesign(file: string): Promise<LoadedDesign> {
     throw new EchelonError('invalid_scenario', `${file} exports neither a design (export const design = defineDesign({ organisation, simulation })) nor a scenario.`, { details: { file } });
   }
   // Build the scenario's organisation only to read its hierarchy: nothing is submitted.
-  const org = (module.default as Scenario).organisation({ clock: new StepClock(), messageDelayMs: 0 }, { log: () => undefined, sleep: () => new Promise(() => undefined), waitsForPeople: false });
+  const org = buildOrganisation(module.default as Scenario, { clock: new StepClock(), messageDelayMs: 0 }, { log: () => undefined, sleep: () => new Promise(() => undefined), waitsForPeople: false });
   try {
     return { design: { organisation: { hierarchy: org.hierarchy } }, hierarchyOnly: true };
   } finally {

@@ -3,7 +3,8 @@
  * workload on a simulated clock and prints the report (or JSON); `--html` writes the page,
  * `--png` the charts. With `--compare`, the other design runs the first one's workload, people and seed (with its own agent models, if it has any).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { EchelonError } from '../errors.js';
 import { renderReportHtml, writeChartPngs, type SimulatedDesign } from '../simulate/html.js';
 import type { SimulationReport } from '../simulate/report.js';
@@ -22,6 +23,9 @@ export interface SimulateCommandOptions {
 }
 
 export async function simulateCommand(options: SimulateCommandOptions): Promise<number> {
+  // Where the page and the charts go is checked before a simulation is spent on them.
+  if (options.html !== undefined) writing('--html', options.html, () => checkFileTarget(options.html!));
+  if (options.png !== undefined) writing('--png', options.png, () => mkdirSync(options.png!, { recursive: true }));
   const first = await loadDesign(options.file);
   const simulation = first.design.simulation;
   if (simulation === undefined) {
@@ -32,21 +36,45 @@ export async function simulateCommand(options: SimulateCommandOptions): Promise<
   for (const [file, loaded] of [[options.file, first], ...(options.compare === undefined ? [] : [[options.compare, await loadDesign(options.compare)] as const])] as const) {
     // The same workload, people and seed; each design's own agent models where it has them (its agents may differ).
     const agents = loaded.design.simulation?.agents ?? simulation.agents;
-    const report: SimulationReport = await simulate({ ...simulation, ...(agents === undefined ? {} : { agents }), organisation: loaded.design.organisation, seed });
+    const report: SimulationReport = await simulate({ ...simulation, ...(agents === undefined ? {} : { agents }), organisation: loaded.design.organisation, seed }).catch((error: unknown) => {
+      if (file === options.file || !(error instanceof EchelonError)) throw error;
+      // What it ran with is the first design's, where it has nothing of its own: say so, or an id of the first design reads as a mistake in this one.
+      const borrowed = [...(loaded.design.simulation?.agents === undefined ? ['agent models'] : []), 'workload', 'people'].join(', ');
+      throw new EchelonError(error.code, `--compare ${file}, run with ${options.file}'s ${borrowed}: ${error.message}`, { ...(error.details === undefined ? {} : { details: error.details }), cause: error });
+    });
     designs.push({ name: file, report, hierarchy: loaded.design.organisation.hierarchy });
   }
   if (options.json) options.out(JSON.stringify(designs.length === 1 ? designs[0]!.report : Object.fromEntries(designs.map((design) => [design.name, design.report])), null, 2));
   else options.out((designs.length === 1 ? formatReport(designs[0]!.name, designs[0]!.report) : formatComparison(designs)).join('\n'));
   if (options.html !== undefined) {
-    writeFileSync(options.html, await renderReportHtml(designs));
+    const page = await renderReportHtml(designs);
+    writing('--html', options.html, () => writeFileSync(options.html!, page));
     if (!options.json) options.out(`report: ${options.html}`);
   }
   if (options.png !== undefined) {
-    mkdirSync(options.png, { recursive: true });
     for (const [index, design] of designs.entries()) {
-      const files = await writeChartPngs(design.report, design.hierarchy, options.png, designs.length === 1 ? 'simulation' : `simulation-${index + 1}`);
+      const files = await writing('--png', options.png, () => writeChartPngs(design.report, design.hierarchy, options.png!, designs.length === 1 ? 'simulation' : `simulation-${index + 1}`));
       if (!options.json) options.out(`charts: ${files.join(', ')}`);
     }
   }
   return 0;
+}
+
+/** A file can be written at `file`: its directory exists, and it is not a directory itself. */
+function checkFileTarget(file: string): void {
+  const directory = dirname(file);
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) throw new Error(`no such directory: ${directory}`);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new Error('it is a directory');
+}
+
+/** Runs a write to a path the user gave; what stops it is theirs to fix, said in one line (`invalid_option`). */
+function writing<T>(flag: string, path: string, write: () => T): T {
+  // An EchelonError (a missing optional peer that draws the charts) says what it is itself.
+  const refuse = (error: unknown) => (error instanceof EchelonError ? error : new EchelonError('invalid_option', `${flag} ${path}: cannot write there (${error instanceof Error ? error.message : String(error)}).`, { cause: error }));
+  try {
+    const written = write();
+    return (written instanceof Promise ? written.catch((error: unknown) => Promise.reject(refuse(error))) : written) as T;
+  } catch (error) {
+    throw refuse(error);
+  }
 }

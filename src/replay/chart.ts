@@ -21,8 +21,14 @@ export interface LinkedChart {
  */
 export function chartFromLinks(links: readonly AgentLink[]): LinkedChart {
   const children = new Map<string, string[]>(links.map((link) => [link.id, []]));
-  for (const link of links) if (link.parent !== null) children.get(link.parent)?.push(link.id);
-  const root = links.find((link) => link.parent === null);
-  if (root === undefined) throw new EchelonError('store_corrupt', 'The stored organisation has no root agent: every agent names a parent.');
-  return { root: { id: root.id }, get: (id) => ({ childIds: children.get(id) ?? [] }) };
+  for (const link of links) {
+    if (link.parent === null) continue;
+    const siblings = children.get(link.parent);
+    if (siblings === undefined) throw new EchelonError('store_corrupt', `The stored organisation's agent "${link.id}" reports to "${link.parent}", which is not one of its agents.`);
+    siblings.push(link.id);
+  }
+  const roots = links.filter((link) => link.parent === null);
+  if (roots.length === 0) throw new EchelonError('store_corrupt', 'The stored organisation has no root agent: every agent names a parent.');
+  if (roots.length > 1) throw new EchelonError('store_corrupt', `The stored organisation has ${roots.length} root agents (${roots.map((root) => root.id).join(', ')}): an organisation has one.`);
+  return { root: { id: roots[0]!.id }, get: (id) => ({ childIds: children.get(id) ?? [] }) };
 }

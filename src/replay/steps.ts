@@ -7,6 +7,8 @@
  * where it hands a task down or up, `receiving` otherwise.
  */
 import type { AgentStateName } from '../../machines/agent.types.js';
+import { EchelonError } from '../errors.js';
+import { show } from '../show.js';
 
 /**
  * A journal entry as replay reads it (a store's `ReplayEntry` is one). Declared here so that
@@ -71,6 +73,8 @@ interface Books {
  * ```
  */
 export function replaySteps(entries: readonly ReplayEntry[], links: readonly AgentLink[]): ReplayStep[] {
+  checkList(entries, 'entries', 'journal entries (a store\'s journal())', (entry) => typeof entry.type === 'string' && typeof entry.actor === 'string', 'a journal entry has a type and an actor');
+  checkList(links, 'agents', "agent links (a store's header().agents)", (link) => typeof link.id === 'string', 'an agent link has an id and a parent');
   const books = new Map(links.map((link) => [link.id, { running: new Set<string>(), parked: new Set<string>(), state: 'receiving' as AgentStateName }]));
   const steady = (agent: Books): AgentStateName => (agent.running.size > 0 ? 'executing' : agent.parked.size > 0 ? 'awaitingApproval' : 'receiving');
   const types = new Map<string, string>();
@@ -97,6 +101,14 @@ export function replaySteps(entries: readonly ReplayEntry[], links: readonly Age
       }),
       moves,
     };
+  });
+}
+
+/** Refuses (`invalid_option`) a `list` that is not an array of objects for which `fits` holds. */
+function checkList(list: unknown, name: string, what: string, fits: (item: Record<string, unknown>) => boolean, why: string): void {
+  if (!Array.isArray(list)) throw new EchelonError('invalid_option', `replaySteps: ${name} must be an array of ${what}, got ${list === null ? 'null' : typeof list}.`);
+  list.forEach((item: unknown, index) => {
+    if (typeof item !== 'object' || item === null || !fits(item as Record<string, unknown>)) throw new EchelonError('invalid_option', `replaySteps: ${name}[${index}]: ${why}, got ${show(item)}.`);
   });
 }
 

@@ -18,9 +18,11 @@ import type { JournalQuery, JournalRecord, StoredApproval, StoredEscalation } fr
 import type { Approval, Escalation, Outcome, TaskInput } from '../types.js';
 import { countKeys, runningInvocations, stateRows } from './admin-query.js';
 import { CASE_KEYS, journalEntries } from './case-books.js';
+import { checkJournalQuery } from '../store/query.js';
 import type { Answer, CaseOpening } from './case-object.js';
 import { organisationBase } from './organisation.js';
 import type { RestateClientOptions, RestateOrchestrator } from './types.js';
+import { ingressFailures, notFound, unreachable } from './ingress-failures.js';
 
 type Handlers = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
@@ -31,15 +33,13 @@ function raise(answer: Answer): void {
   throw new EchelonError(error.code, error.message, error.details === undefined ? {} : { details: { ...error.details } });
 }
 
-/** Whether an ingress error says the workflow was never submitted. */
-function notFound(error: unknown): boolean {
-  const status = (error as { status?: unknown } | null)?.status;
-  return status === 404 || /not found|NotFound/i.test(String((error as Error | null)?.message ?? ''));
-}
-
-/** Whether a call failed because the server did not answer (down, restarting, unreachable). */
-function unreachable(error: unknown): boolean {
-  return error instanceof TypeError && /fetch failed/i.test(error.message);
+/** Refuses an ingressUrl or adminUrl that is not an http(s) URL. */
+function checkUrls(options: RestateClientOptions): void {
+  for (const key of ['ingressUrl', 'adminUrl'] as const) {
+    if (typeof options[key] !== 'string' || !/^https?:\/\//.test(options[key])) {
+      throw new EchelonError('invalid_option', `restateOrchestrator needs ${key}: the server's URL, e.g. ${key === 'ingressUrl' ? 'http://127.0.0.1:8080' : 'http://127.0.0.1:9070'}.`);
+    }
+  }
 }
 
 /**
@@ -56,11 +56,7 @@ function unreachable(error: unknown): boolean {
 export function restateOrchestrator(options: RestateClientOptions): RestateOrchestrator {
   const { layout, limits } = organisationBase(options, 'restateOrchestrator');
   const { hierarchy } = options;
-  for (const key of ['ingressUrl', 'adminUrl'] as const) {
-    if (typeof options[key] !== 'string' || !/^https?:\/\//.test(options[key])) {
-      throw new EchelonError('invalid_option', `restateOrchestrator needs ${key}: the server's URL, e.g. ${key === 'ingressUrl' ? 'http://127.0.0.1:8080' : 'http://127.0.0.1:9070'}.`);
-    }
-  }
+  checkUrls(options);
   const headers = { ...options.headers };
   const ingress: Ingress = connect({ url: options.ingressUrl, headers });
   const { adminUrl } = options;
@@ -68,6 +64,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
   const open = () => {
     if (stopped) throw new EchelonError('orchestrator_stopped', 'This client is stopped; create a new one (the organisation itself runs on in Restate).');
   };
+  const { reach, unserved, serviceMissing } = ingressFailures({ ingressUrl: options.ingressUrl, adminUrl, headers, name: layout.name, root: hierarchy.root.id });
   const object = (service: string, key: string) => ingress.objectClient({ name: service } as never, key) as unknown as Handlers;
   const workflow = (taskId: string) =>
     ingress.workflowClient({ name: layout.task } as never, taskId) as unknown as { workflowSubmit(opening: CaseOpening): Promise<unknown>; workflowAttach(): Promise<Outcome> };
@@ -79,6 +76,8 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
     try {
       return (await workflow(taskId).workflowAttach()) as Outcome<TResult>;
     } catch (error) {
+      // An attach says only "not found", for an id never submitted and for a workflow nobody registered alike: the admin API tells them apart.
+      if (notFound(error) && (await serviceMissing(layout.task))) throw unserved({ message: `service '${layout.task}' not found` }, `the outcome of task "${taskId}"`)!;
       if (notFound(error)) throw new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } });
       if (unreachable(error)) {
         throw new EchelonError('engine_unavailable', `The Restate server stopped answering while task "${taskId}" was awaited: ask for its outcome again once the server is back (the task itself is not lost).`, { cause: error, details: { taskId } });
@@ -94,7 +93,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
   const decide = async (handler: 'approve' | 'reject', id: string, decision: { by: string }) => {
     const root = await caseOf(CASE_KEYS.approval, id);
     if (root === undefined) throw new EchelonError('unknown_approval', `No approval "${id}".`, { details: { approvalId: id } });
-    raise((await object(layout.case, root)[handler]!({ id, decision })) as Answer);
+    raise((await reach(`the decision on approval "${id}"`, () => object(layout.case, root)[handler]!({ id, decision }))) as Answer);
   };
 
   return {
@@ -113,7 +112,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
         isActive: () => false,
         defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
       });
-      await workflow(task.id).workflowSubmit({ task, entry, ...(input.budget === undefined ? {} : { budget: input.budget }) });
+      await reach(`the submission of task "${task.id}"`, () => workflow(task.id).workflowSubmit({ task, entry, ...(input.budget === undefined ? {} : { budget: input.budget }) }));
       return outcome<TResult>(task.id);
     },
 
@@ -123,7 +122,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       open();
       const refused = taskIdProblem('org.cancel', taskId, reason);
       if (refused !== undefined) throw refused;
-      raise((await object(layout.case, taskId).cancel!({ taskId, reason: reason ?? 'cancelled by request' })) as Answer);
+      raise((await reach(`the cancellation of task "${taskId}"`, () => object(layout.case, taskId).cancel!({ taskId, reason: reason ?? 'cancelled by request' }))) as Answer);
       return outcome(taskId);
     },
 
@@ -150,7 +149,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
     async agentState(agentId: string) {
       open();
       hierarchy.get(agentId);
-      return (await object(layout.agents(layout.unitOf(agentId)), agentId).status!()) as AgentStatus;
+      return (await reach(`a status read of agent "${agentId}"`, () => object(layout.agents(layout.unitOf(agentId)), agentId).status!())) as AgentStatus;
     },
 
     escalations: {
@@ -162,7 +161,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
         checkResolution(id, resolution);
         const root = await caseOf(CASE_KEYS.escalation, id);
         if (root === undefined) throw new EchelonError('unknown_escalation', `No escalation "${id}".`, { details: { escalationId: id } });
-        raise((await object(layout.case, root).resolve!({ id, resolution })) as Answer);
+        raise((await reach(`the resolution of escalation "${id}"`, () => object(layout.case, root).resolve!({ id, resolution }))) as Answer);
       },
     },
 
@@ -181,6 +180,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
 
     async journal(query: JournalQuery = {}) {
       open();
+      checkJournalQuery(query, 'org.journal');
       const rows = await stateRows(adminUrl, headers, layout.case, CASE_KEYS.journal, query.taskId);
       const byCase = new Map<string, Array<{ index: number; lines: JournalRecord[] }>>();
       for (const row of rows) {

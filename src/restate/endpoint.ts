@@ -34,7 +34,8 @@ export function restateEndpoint(options: RestateEndpointOptions): RestateEndpoin
   const { layout } = org;
   const hosts = options.hosts ?? layout.units;
   if (!Array.isArray(hosts) || hosts.length === 0) throw new EchelonError('invalid_option', `restateEndpoint: hosts must name at least one unit (${layout.units.join(', ')}).`);
-  for (const unit of hosts) {
+  for (const [index, unit] of hosts.entries()) {
+    if (hosts.indexOf(unit) !== index) throw new EchelonError('invalid_option', `restateEndpoint: hosts names "${String(unit)}" twice; name each unit once.`, { details: { unit } });
     if (!layout.units.includes(unit)) {
       throw new EchelonError('invalid_option', `restateEndpoint: "${String(unit)}" is not a unit of this organisation; units are ${layout.units.join(', ')} (set them with the units option, the same in every process).`, { details: { unit } });
     }
@@ -46,6 +47,10 @@ export function restateEndpoint(options: RestateEndpointOptions): RestateEndpoin
   return {
     services: definitions.map((definition) => definition.name),
     async listen(port = 0): Promise<RestateListening> {
+      // Node reads a string as a pipe's path, and throws a RangeError for a number out of range.
+      if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) {
+        throw new EchelonError('invalid_option', `restateEndpoint: listen takes a port, a whole number from 0 (a free one) to 65535, got ${typeof port === 'string' ? `"${port}"` : String(port)}.`);
+      }
       const served = endpoint();
       for (const definition of definitions) served.bind(definition);
       const server = http2.createServer(served.http2Handler());
@@ -55,7 +60,9 @@ export function restateEndpoint(options: RestateEndpointOptions): RestateEndpoin
         session.once('close', () => sessions.delete(session));
       });
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
+        server.once('error', (error: NodeJS.ErrnoException) =>
+          reject(error.code === 'EADDRINUSE' ? new EchelonError('invalid_option', `restateEndpoint: port ${port} is in use on 127.0.0.1; listen on another (or 0, a free one).`, { cause: error }) : error),
+        );
         server.listen(port, '127.0.0.1', () => resolve());
       });
       const bound = (server.address() as AddressInfo).port;

@@ -6,6 +6,7 @@
  */
 import type { AgentMachine } from '../../machines/agent.machine.js';
 import { EchelonError } from '../errors.js';
+import { closest } from '../shape/index.js';
 import { checkOrchestratorOptions, type OrchestratorOptions } from '../runtime/options.js';
 import { DEFAULT_LIMITS } from '../settings/index.js';
 import { resolveOptions, type ResolvedOptions } from '../runtime/ports.js';
@@ -53,7 +54,11 @@ export function organisationBase(options: RestateOrganisationOptions, where: str
   for (const key of Object.keys(IN_PROCESS_ONLY) as InProcessOnlyOption[]) {
     if (key in rest) throw new EchelonError('invalid_option', `${where}: "${key}" is not an option on Restate: ${IN_PROCESS_ONLY[key]}.`, { details: { option: key } });
   }
-  checkOrchestratorOptions(rest as unknown as OrchestratorOptions);
+  try {
+    checkOrchestratorOptions(rest as unknown as OrchestratorOptions);
+  } catch (error) {
+    throw asRestateRefusal(error, where);
+  }
   return { options, layout: restateLayout(options.hierarchy, options.name, options.units), limits: { ...DEFAULT_LIMITS, ...options.limits } };
 }
 
@@ -82,4 +87,16 @@ export function organisation(options: RestateOrganisationOptions, where: string)
   for (const key of OWN_KEYS) delete rest[key];
   const resolved = resolveOptions(rest as unknown as OrchestratorOptions, portsHost);
   return { ...base, resolved, machine: restateAgentMachine(resolved.policy, resolved.settings), decisions: new PendingDecisions() };
+}
+
+/** createOrchestrator's refusal of an option, said by `where`, suggesting one of echelon/restate's own keys where one is close. */
+function asRestateRefusal(error: unknown, where: string): unknown {
+  if (!(error instanceof EchelonError)) return error;
+  const path = error.details?.path;
+  const own = typeof path === 'string' && error.details?.suggestion === undefined ? closest(path, OWN_KEYS) : undefined;
+  const message =
+    own === undefined
+      ? error.message.replace(/^createOrchestrator: /, `${where}: `)
+      : `${where}: unknown option "${String(path)}" — did you mean "${own}"? (the options are createOrchestrator's and ${OWN_KEYS.join(', ')}).`;
+  return new EchelonError(error.code, message, { details: { ...error.details, ...(own === undefined ? {} : { suggestion: own }) }, cause: error });
 }

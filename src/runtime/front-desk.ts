@@ -24,6 +24,7 @@ import type { RunState } from './run-state.js';
 import { checkStreamOptions, type Streaming, type TaskStream } from './streaming.js';
 import { entryOf, type SubmitOptions } from './submit.js';
 import { taskIdProblem, validateTaskInput } from '../task-input.js';
+import { checkJournalQuery } from '../store/query.js';
 
 /** What the front desk works with: a started organisation's parts. */
 export interface OrganisationParts {
@@ -95,6 +96,7 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
 
     journal(query) {
       if (durable === undefined) needsStore('org.journal()');
+      checkJournalQuery(query, 'org.journal');
       return durable.journal(query);
     },
 

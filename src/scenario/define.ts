@@ -97,3 +97,26 @@ export function scenarioProblem(value: unknown): string | undefined {
   if (typeof candidate.run !== 'function') return 'A scenario needs run(org, context): submit tasks and await their outcomes.';
   return undefined;
 }
+
+/**
+ * The scenario's organisation, built with `host`: what `organisation()` throws, and a promise
+ * (an `async organisation()`), are `invalid_scenario`, said as such.
+ */
+export function buildOrganisation(scenario: Scenario, host: ScenarioHost, context: ScenarioContext): Orchestrator {
+  let org: unknown;
+  try {
+    org = scenario.organisation(host, context);
+  } catch (error) {
+    if (error instanceof EchelonError) throw error;
+    throw new EchelonError('invalid_scenario', `The scenario's organisation() threw: ${String(error)}.`, { cause: error });
+  }
+  if (typeof (org as PromiseLike<unknown> | null)?.then === 'function') {
+    // What it builds is stopped once it is there, so nothing of it runs on after the refusal.
+    Promise.resolve(org).then((built) => (built as Partial<Orchestrator> | undefined)?.stop?.(), () => undefined).catch(() => undefined);
+    throw new EchelonError(
+      'invalid_scenario',
+      "The scenario's organisation() returned a promise (is it async?): return the organisation itself — organisation: (host) => createOrchestrator({ ...options, ...host }) — and do asynchronous setup in run().",
+    );
+  }
+  return org as Orchestrator;
+}

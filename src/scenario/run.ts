@@ -4,7 +4,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { scenarioProblem, type Scenario, type ScenarioContext, type ScenarioHost } from './define.js';
+import { buildOrganisation, scenarioProblem, type Scenario, type ScenarioContext, type ScenarioHost } from './define.js';
 import { EchelonError } from '../errors.js';
 import { sleepOn } from './step-clock.js';
 
@@ -35,7 +35,7 @@ export async function runScenario(scenario: Scenario, options: { readonly log?: 
   const problem = scenarioProblem(scenario);
   if (problem !== undefined) throw new EchelonError('invalid_scenario', problem);
   const context = realTimeContext(options.log);
-  const org = scenario.organisation({ clock: realClock }, context);
+  const org = buildOrganisation(scenario, { clock: realClock }, context);
   try {
     await scenario.run(org, context);
   } finally {

@@ -8,7 +8,7 @@
 import { EchelonError } from '../errors.js';
 import { boolean, checkShape, fields, fn, shapeContext } from '../shape/index.js';
 import type { AgentStatus, Orchestrator, OrchestratorEvent } from '../runtime/index.js';
-import { scenarioProblem, type Scenario, type ScenarioContext } from './define.js';
+import { buildOrganisation, scenarioProblem, type Scenario, type ScenarioContext } from './define.js';
 import { StepClock } from './step-clock.js';
 import { Tracer, type Delivery } from './tracer.js';
 
@@ -80,13 +80,7 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
     sleep: (ms, signal) => clock.sleep(ms, signal),
     waitsForPeople: options.waitForPeople === true,
   };
-  let org: Orchestrator;
-  try {
-    org = scenario.organisation({ clock, messageDelayMs: 0, inspect: tracer.observe }, context);
-  } catch (error) {
-    if (error instanceof EchelonError) throw error;
-    throw new EchelonError('invalid_scenario', `The scenario's organisation() threw: ${String(error)}.`, { cause: error });
-  }
+  const org = buildOrganisation(scenario, { clock, messageDelayMs: 0, inspect: tracer.observe }, context);
   if (tracer.actors === 0 || typeof org?.on !== 'function') {
     await org?.stop?.();
     throw new EchelonError(

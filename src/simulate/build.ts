@@ -77,17 +77,27 @@ function bottlenecks(agents: readonly AgentReport[]): Bottleneck[] {
     }));
 }
 
-/** The series of the (at most 8) agents with the longest mean queues, forward-filled over every interval. */
+/** Points a queue series has at most: a run longer than its intervals foresaw gets wider ones (a whole number of them each). */
+export const QUEUE_POINTS = 100_000;
+
+/** The series of the (at most 8) agents with the longest mean queues: the largest length within each interval, over every interval. */
 function queues(collector: Collector, agents: readonly AgentReport[], end: number): QueueSeries[] {
   const longest = agents.filter((agent) => agent.maxQueue > 0).sort((a, b) => b.meanQueue - a.meanQueue).slice(0, 8);
   const slots = Math.ceil(end / collector.intervalMs) + 1;
+  const width = Math.ceil(slots / Math.min(slots, QUEUE_POINTS));
   return longest.map((agent) => {
-    const series = collector.agents.get(agent.id)!.series ?? new Map<number, number>();
+    // Only intervals with a change are kept: walk them in order (an interval without one holds the length the last one ended with).
+    const changed = [...(collector.agents.get(agent.id)!.series ?? [])].sort(([a], [b]) => a - b);
     const points: [number, number][] = [];
-    let last = 0;
-    for (let slot = 0; slot < slots; slot++) {
-      last = series.get(slot) ?? last;
-      points.push([Math.round(slot * collector.intervalMs), last]);
+    let next = 0;
+    let length = 0;
+    for (let point = 0; point * width < slots; point++) {
+      let largest = length;
+      for (; next < changed.length && changed[next]![0] < (point + 1) * width; next++) {
+        largest = Math.max(largest, changed[next]![1].max);
+        length = changed[next]![1].end;
+      }
+      points.push([Math.round(point * width * collector.intervalMs), largest]);
     }
     return { agent: agent.id, points };
   });

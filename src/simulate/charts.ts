@@ -3,6 +3,7 @@
  * no network: `echarts` is an optional peer of `echelon/simulate`): queue lengths over time,
  * latency per task type and where it went, and the org chart as a heat map of utilisation.
  */
+import { EchelonError } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { importPeer } from '../peers.js';
 import type { SimulationReport } from './report.js';
@@ -21,8 +22,23 @@ const NEEDS = 'Drawing the simulation report (echelon/simulate)';
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const base = { animation: false, backgroundColor: '#ffffff', textStyle: { fontFamily: 'DejaVu Sans, Helvetica, Arial, sans-serif' } };
 
+/**
+ * Refuses (`invalid_option`, naming `where`) what is not a simulation's report of `hierarchy`, or a
+ * size that is not two positive numbers: drawing it would fail half-way with a TypeError.
+ */
+export function checkReportOf(report: SimulationReport, hierarchy: Hierarchy, where: string, size?: { readonly width: number; readonly height: number }): void {
+  const bad = (why: string) => new EchelonError('invalid_option', `${where}: ${why}.`);
+  if (typeof hierarchy?.nodes !== 'function') throw bad('the hierarchy must be the one simulated (defineHierarchy(), a preset …)');
+  if (typeof report !== 'object' || report === null || !Array.isArray(report.agents) || !Array.isArray(report.byType) || !Array.isArray(report.queues)) throw bad("the report must be simulate()'s");
+  const reported = new Set(report.agents.map((agent) => agent.id));
+  const missing = hierarchy.nodes().find((node) => !reported.has(node.id));
+  if (missing !== undefined) throw bad(`the report is not of this hierarchy: it has no agent "${missing.id}" (draw a report with the hierarchy it simulated)`);
+  if (size !== undefined && !(size.width > 0 && size.height > 0 && Number.isFinite(size.width) && Number.isFinite(size.height))) throw bad(`a chart's size is a positive width and height, got ${JSON.stringify(size)}`);
+}
+
 /** Draws every chart of `report` for the organisation `hierarchy` (the one simulated). */
 export async function drawCharts(report: SimulationReport, hierarchy: Hierarchy, size = { width: 760, height: 360 }): Promise<ReportCharts> {
+  checkReportOf(report, hierarchy, 'drawCharts', size);
   const echarts = (await importPeer('echarts', 'echarts', NEEDS)) as ECharts;
   const draw = (option: Record<string, unknown>, height = size.height) => {
     const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width, height });

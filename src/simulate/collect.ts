@@ -27,8 +27,8 @@ interface AgentSums {
   state: string;
   stateSince: number;
   stateMs: Map<string, number>;
-  /** Interval index → largest queue length seen in it. */
-  series: Map<number, number> | undefined;
+  /** Per interval (index) with a change: the largest length within it (the one it opened with included), and the length it ended with. */
+  series: Map<number, { max: number; end: number }> | undefined;
 }
 
 /** Where time went (ms), what it cost and how often it escalated: for one task, or summed per type. */
@@ -63,7 +63,9 @@ export class Collector {
   /** Submitted task → the queue places (`agent\u0000task`) its tree holds: those it never started leave when it settles. */
   readonly #queuedByRoot = new Map<string, Set<string>>();
   readonly #approvalAt = new Map<string, number>();
-  readonly #escalationAt = new Map<string, number>();
+  /** Open escalation → the task its chain started at (`t` for `t`, `t!esc_1`, …): nested escalations overlap, their time counts once. */
+  readonly #escalationChain = new Map<string, string>();
+  readonly #chains = new Map<string, { open: number; since: number }>();
   totalCost = 0;
   escalations = 0;
   lastSettled = 0;
@@ -104,11 +106,24 @@ export class Collector {
     org.on('escalation.raised', ({ escalation, at }) => {
       this.escalations++;
       this.escalationsByReason[escalation.reason] = (this.escalationsByReason[escalation.reason] ?? 0) + 1;
-      this.#escalationAt.set(escalation.id, at);
+      const chain = escalation.taskId.split('!')[0]!;
+      this.#escalationChain.set(escalation.id, chain);
+      const open = this.#chains.get(chain);
+      if (open === undefined) this.#chains.set(chain, { open: 1, since: at });
+      else open.open++;
       const active = this.active.get(rootOf(escalation.taskId));
       if (active !== undefined) active.escalations++;
     });
-    org.on('escalation.resolved', ({ escalation, at }) => this.#closed(this.#escalationAt, escalation.id, escalation.taskId, at, 'escalated'));
+    org.on('escalation.resolved', ({ escalation, at }) => {
+      const chain = this.#escalationChain.get(escalation.id);
+      if (chain === undefined) return;
+      this.#escalationChain.delete(escalation.id);
+      const open = this.#chains.get(chain)!;
+      if (--open.open > 0) return;
+      this.#chains.delete(chain);
+      const active = this.active.get(rootOf(chain));
+      if (active !== undefined) active.escalated += at - open.since;
+    });
     org.on('approval.requested', ({ approval, at }) => {
       if (this.#approvalAt.has(approval.id)) return;
       this.approvals.requested++;
@@ -188,14 +203,18 @@ export class Collector {
     const sums = this.agents.get(agent)!;
     sums.queueArea += sums.queue * (at - sums.queueSince);
     sums.queueSince = at;
-    sums.queue += change;
-    if (sums.queue > sums.maxQueue) sums.maxQueue = sums.queue;
     const series = (sums.series ??= new Map());
     const slot = Math.floor(at / this.intervalMs);
-    if ((series.get(slot) ?? -1) < sums.queue) series.set(slot, sums.queue);
+    // An interval's first change: it opened with the length before it.
+    let interval = series.get(slot);
+    if (interval === undefined) series.set(slot, (interval = { max: sums.queue, end: sums.queue }));
+    sums.queue += change;
+    if (sums.queue > sums.maxQueue) sums.maxQueue = sums.queue;
+    if (sums.queue > interval.max) interval.max = sums.queue;
+    interval.end = sums.queue;
   }
 
-  #closed(opened: Map<string, number>, id: string, taskId: string, at: number, where: 'approval' | 'escalated'): void {
+  #closed(opened: Map<string, number>, id: string, taskId: string, at: number, where: 'approval'): void {
     const since = opened.get(id);
     if (since === undefined) return;
     opened.delete(id);

@@ -3,11 +3,12 @@
  * CDN, so it opens offline and can be attached to a review — and the charts as PNG files for the
  * terminal user (rendered from the same SVG by resvg, an optional peer).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { importPeer } from '../peers.js';
-import { drawCharts, type ReportCharts } from './charts.js';
+import { EchelonError } from '../errors.js';
+import { checkReportOf, drawCharts, type ReportCharts } from './charts.js';
 import type { SimulationReport } from './report.js';
 
 /** One simulated design: a name for the page, its report, and the hierarchy it ran. */
@@ -30,6 +31,11 @@ const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
  * ```
  */
 export async function renderReportHtml(designs: readonly SimulatedDesign[]): Promise<string> {
+  if (!Array.isArray(designs) || designs.length === 0) throw new EchelonError('invalid_option', 'renderReportHtml needs one design or more: [{ name, report, hierarchy }].');
+  designs.forEach((design, index) => {
+    if (typeof design?.name !== 'string') throw new EchelonError('invalid_option', `renderReportHtml: designs[${index}] needs a name (a string), a report and the hierarchy it simulated.`);
+    checkReportOf(design.report, design.hierarchy, `renderReportHtml: designs[${index}] (${design.name})`);
+  });
   const columns = await Promise.all(designs.map(async (design) => column(design, await drawCharts(design.report, design.hierarchy, { width: designs.length > 1 ? 620 : 900, height: 340 }))));
   const title = designs.map((design) => design.name).join(' vs ');
   return `<!doctype html>
@@ -71,7 +77,7 @@ ${rows(report.agents.slice(0, 500).map((a) => [escape(a.id), a.role, `${a.execut
 }
 
 /**
- * Writes the charts of a report as PNG files into `directory` (`<prefix>-queues.png` …); returns their paths.
+ * Writes the charts of a report as PNG files into `directory` (made if it is not there: `<prefix>-queues.png` …); returns their paths.
  *
  * @example
  * ```ts
@@ -81,6 +87,7 @@ ${rows(report.agents.slice(0, 500).map((a) => [escape(a.id), a.role, `${a.execut
 export async function writeChartPngs(report: SimulationReport, hierarchy: Hierarchy, directory: string, prefix = 'simulation'): Promise<string[]> {
   const { Resvg } = (await importPeer('@resvg/resvg-js', '@resvg/resvg-js', 'PNG charts of the simulation report (echelon/simulate)')) as typeof import('@resvg/resvg-js');
   const charts = await drawCharts(report, hierarchy);
+  mkdirSync(directory, { recursive: true });
   const files: string[] = [];
   for (const [name, svg] of [['org', charts.orgChart], ['queues', charts.queues], ['latency', charts.latency], ['spent', charts.spent]] as const) {
     const file = join(directory, `${prefix}-${name}.png`);

@@ -4,7 +4,9 @@
  * hold them, sampled with a seeded random source.
  */
 import { EchelonError } from '../errors.js';
+import { anything, fields, number, type Shape } from '../shape/index.js';
 import type { JournalEntry } from '../store/types.js';
+import { checkedJournal } from './journal.js';
 import { exponential, normal, type Random } from './random.js';
 
 /** A distribution of durations in ms. */
@@ -34,6 +36,10 @@ export interface PersonModel {
   /** Chance of a rejection (approvals) or of failing the task (escalations), 0–1 (default 0). */
   readonly rejectRate?: number;
 }
+
+/** The keys of the models (their values are checked where the models are read). */
+export const AGENT_MODEL = fields({ latency: anything, failureRate: number, cost: anything } satisfies Record<keyof AgentModel, Shape>);
+export const PERSON_MODEL = fields({ responseMs: anything, rejectRate: number } satisfies Record<keyof PersonModel, Shape>);
 
 /** The shorthands for the models above. */
 export const latency = {
@@ -104,7 +110,7 @@ export function sample(model: LatencyModel, random: Random): number {
 export function latencyFromJournal(entries: readonly JournalEntry[]): Record<string, LatencyModel> {
   const started = new Map<string, number>();
   const durations: Record<string, number[]> = {};
-  for (const entry of entries) {
+  for (const entry of checkedJournal(entries, 'latencyFromJournal: entries')) {
     if (entry.taskId === undefined) continue;
     const key = `${entry.actor}\u0000${entry.taskId}`;
     if (entry.type === 'task.started') started.set(key, entry.at);

@@ -5,21 +5,22 @@
  * report.
  */
 import { EchelonError } from '../errors.js';
-import { anything, boolean, checkShape, fields, number, shapeContext } from '../shape/index.js';
+import { anything, boolean, checkShape, fields, number, setting, shapeContext, type Shape } from '../shape/index.js';
 import type { OrganisationOptions } from '../check/types.js';
 import { createOrchestrator, type ExecutionContext, type Orchestrator } from '../runtime/index.js';
-import { resolveSetting, type Setting } from '../settings/index.js';
+import { agentNames, resolveSetting, type Setting } from '../settings/index.js';
+import { ROLES } from '../hierarchy/types.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
 import type { Task } from '../types.js';
-import { buildReport } from './build.js';
+import { buildReport, QUEUE_POINTS } from './build.js';
 import { SimulationClock } from './clock.js';
 import { Collector } from './collect.js';
-import { checkLatency, sample, type AgentModel, type PersonModel } from './models.js';
+import { AGENT_MODEL, checkLatency, PERSON_MODEL, sample, type AgentModel, type PersonModel } from './models.js';
 import { approvalDesk, DEFAULT_PERSON, escalationDesk } from './people.js';
 import { streamFor } from './random.js';
 import { lookup } from '../check/probe.js';
 import type { SimulationReport } from './report.js';
-import { scheduleWorkload, type Workload } from './workload.js';
+import { scheduleWorkload, WORKLOAD, type Workload } from './workload.js';
 
 /** Options of {@link simulate}. */
 export interface SimulationOptions {
@@ -40,8 +41,17 @@ export interface SimulationOptions {
   readonly sampleEveryMs?: number;
 }
 
-/** The keys simulate takes (each checked further where it is used). */
-const SIMULATION_OPTIONS = fields({ organisation: anything, workload: anything, agents: anything, people: anything, seed: number, trackStates: boolean, outcomes: boolean, sampleEveryMs: number });
+/** The keys simulate takes, down to its models' and workload's (each value checked further where it is used). */
+const SIMULATION_OPTIONS = fields({
+  organisation: anything,
+  workload: WORKLOAD,
+  agents: setting(AGENT_MODEL),
+  people: fields({ approvals: PERSON_MODEL, escalations: PERSON_MODEL }),
+  seed: number,
+  trackStates: boolean,
+  outcomes: boolean,
+  sampleEveryMs: number,
+} satisfies Record<keyof SimulationOptions, Shape>);
 
 const DEFAULT_AGENT = { latency: { kind: 'fixed', ms: 1_000 } } as const satisfies AgentModel;
 
@@ -60,20 +70,29 @@ const DEFAULT_AGENT = { latency: { kind: 'fixed', ms: 1_000 } } as const satisfi
  * ```
  */
 export async function simulate(options: SimulationOptions): Promise<SimulationReport> {
-  if (typeof options !== 'object' || options === null) throw new EchelonError('invalid_option', 'simulate needs { organisation: { hierarchy, … }, workload }.');
-  checkShape(options, SIMULATION_OPTIONS, '', shapeContext('simulate', 'invalid_option'));
+  const needs = 'simulate needs { organisation: { hierarchy, … }, workload }.';
+  if (typeof options !== 'object' || options === null) throw new EchelonError('invalid_option', needs);
   const organisation = options.organisation;
-  if (typeof organisation?.hierarchy?.nodes !== 'function') throw new EchelonError('invalid_option', 'simulate needs { organisation: { hierarchy, … }, workload }.');
-  if (typeof options.workload !== 'object' || options.workload === null) throw new EchelonError('invalid_option', 'simulate needs a workload: { arrivals: [{ task, perSecond }], durationMs } or { journal }.');
+  if (typeof organisation?.hierarchy?.nodes !== 'function') {
+    // Its keys still say what is misspelt; agent ids wait for a hierarchy.
+    checkShape(options, SIMULATION_OPTIONS, '', { ...shapeContext('simulate', 'invalid_option', undefined, ROLES), unknownNamesAllowed: true });
+    throw new EchelonError('invalid_option', needs);
+  }
   const { hierarchy } = organisation;
+  checkShape(options, SIMULATION_OPTIONS, '', shapeContext('simulate', 'invalid_option', agentNames(hierarchy), ROLES));
+  if (typeof options.workload !== 'object' || options.workload === null) throw new EchelonError('invalid_option', 'simulate needs a workload: { arrivals: [{ task, perSecond }], durationMs } or { journal }.');
   const seed = options.seed ?? 1;
   const clock = new SimulationClock();
   const modelFor = modelsFor(options);
   const durationMs = options.workload.durationMs ?? 3_600_000;
-  if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new EchelonError('invalid_option', `simulate: seed must be a number, got ${String(options.seed)}.`);
+  // The generator takes the seed's 32 bits: a fraction would run as its whole part.
+  if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new EchelonError('invalid_option', `simulate: seed must be a whole number, got ${String(options.seed)}.`);
   checkPeople(options.people);
   const interval = options.sampleEveryMs ?? (Number.isFinite(durationMs) ? Math.max(1, durationMs / 120) : 60_000);
   if (!(interval > 0)) throw new EchelonError('invalid_option', `simulate: sampleEveryMs must be a positive number, got ${String(options.sampleEveryMs)}.`);
+  if (Number.isFinite(durationMs) && durationMs / interval > QUEUE_POINTS) {
+    throw new EchelonError('invalid_option', `simulate: sampleEveryMs ${interval} makes ${Math.ceil(durationMs / interval)} points a queue series over the workload's ${durationMs} ms; at most ${QUEUE_POINTS} (sampleEveryMs ≥ ${Math.ceil(durationMs / QUEUE_POINTS)}).`);
+  }
   const collector = new Collector(hierarchy, interval, options.outcomes === true);
   const random = (name: string) => streamFor(seed, name);
   const failures = random('failures');
@@ -127,15 +146,24 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     collector.listen(running, options.trackStates ?? hierarchy.size <= 10_000);
     approvalDesk(running, hierarchy, clock, people.approvals ?? DEFAULT_PERSON, random('approvals'), lookup<ApproverPolicy>(hierarchy, 'approvals.approvers', organisation.approvals?.approvers));
     let next = 0;
-    scheduleWorkload(options.workload, clock, random, (task, at) => {
-      const id = `s${++next}`;
-      collector.submitted(id, task.type, clock.now());
-      running.submit({ ...task, id }, at === undefined ? undefined : { at }).then(
-        (outcome) => collector.settled(outcome, clock.now()),
-        () => undefined,
-      );
-    });
+    // Submissions are checked before the run; one refused all the same fails the simulation, as it would fail a real run.
+    let refused: { error: unknown } | undefined;
+    scheduleWorkload(
+      options.workload,
+      clock,
+      random,
+      (task, at) => {
+        const id = `s${++next}`;
+        collector.submitted(id, task.type, clock.now());
+        running.submit({ ...task, id }, at === undefined ? undefined : { at }).then(
+          (outcome) => collector.settled(outcome, clock.now()),
+          (error: unknown) => void (refused ??= { error }),
+        );
+      },
+      hierarchy,
+    );
     await drive(clock);
+    if (refused !== undefined) throw refused.error;
     const end = Math.max(collector.lastSettled, clock.now());
     collector.finish(end);
     return buildReport(collector, hierarchy, { seed, end, concurrency: lookup<number>(hierarchy, 'concurrency', organisation.concurrency) });
@@ -171,6 +199,7 @@ function modelsFor(options: SimulationOptions): (agentId: string) => AgentModel 
     const model: AgentModel = find(node.id) ?? DEFAULT_AGENT;
     if (model.latency !== undefined) checkLatency(model.latency, `agents model of ${node.id}: latency`);
     if (model.cost !== undefined && typeof model.cost !== 'number') checkLatency(model.cost, `agents model of ${node.id}: cost`);
+    if (typeof model.cost === 'number' && !(Number.isFinite(model.cost) && model.cost >= 0)) throw new EchelonError('invalid_option', `agents model of ${node.id}: cost must be a number ≥ 0 or a latency model, got ${String(model.cost)}.`);
     const rate = model.failureRate ?? 0;
     if (!(rate >= 0 && rate <= 1)) throw new EchelonError('invalid_option', `agents model of ${node.id}: failureRate must be between 0 and 1, got ${String(model.failureRate)}.`);
     models.set(node.id, model);

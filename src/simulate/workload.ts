@@ -3,9 +3,14 @@
  * are exponential), at fixed intervals, or at the times a recorded journal says.
  */
 import { EchelonError } from '../errors.js';
+import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import { agentNames } from '../settings/index.js';
+import { anything, checkShape, closest, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
 import type { JournalEntry } from '../store/types.js';
+import { validateTaskInput } from '../task-input.js';
 import type { TaskInput } from '../types.js';
 import type { SimulationClock } from './clock.js';
+import { checkedJournal } from './journal.js';
 import { exponential, type Random } from './random.js';
 
 /** One stream of tasks. */
@@ -31,53 +36,105 @@ export interface Workload {
   readonly maxTasks?: number;
 }
 
+/** The keys of a workload and of an arrival (their values are checked below). */
+export const WORKLOAD = fields({ arrivals: anything, journal: anything, durationMs: number, maxTasks: number } satisfies Record<keyof Workload, Shape>);
+const ARRIVAL = fields({ task: anything, perSecond: number, everyMs: number, at: string } satisfies Record<keyof Arrival, Shape>);
+
 /** More tasks than this from rates alone, without a maxTasks, are refused (10 million: an hour or more of simulating). */
 const UNBOUNDED_TASKS = 10_000_000;
 
 export type Submit = (task: Omit<TaskInput, 'id'>, at: string | undefined) => void;
 
-/** Schedules the workload's submissions on the clock; refuses a stream with neither or both rates. */
-export function scheduleWorkload(workload: Workload, clock: SimulationClock, random: (name: string) => Random, submit: Submit): void {
+/**
+ * Schedules the workload's submissions on the clock. Refuses, before anything is scheduled, a
+ * stream with neither or both rates and every submission the organisation would refuse (a task it
+ * cannot take, an entry agent it does not have, a journal entry that is none). No arrival is due
+ * after the workload's end (or its last task), so the clock stops with the last thing that happened.
+ */
+export function scheduleWorkload(workload: Workload, clock: SimulationClock, random: (name: string) => Random, submit: Submit, hierarchy: Hierarchy): void {
   const durationMs = workload.durationMs ?? 3_600_000;
   const maxTasks = workload.maxTasks ?? Infinity;
   if (!(durationMs >= 0)) throw new EchelonError('invalid_option', `workload.durationMs must be a number ≥ 0 (Infinity: until maxTasks), got ${String(workload.durationMs)}.`);
   if (!(maxTasks >= 0)) throw new EchelonError('invalid_option', `workload.maxTasks must be a number ≥ 0, got ${String(workload.maxTasks)}.`);
   if (workload.arrivals !== undefined && !Array.isArray(workload.arrivals)) throw new EchelonError('invalid_option', 'workload.arrivals must be an array of { task, perSecond | everyMs }.');
-  if (durationMs === Infinity && maxTasks === Infinity && (workload.arrivals?.length ?? 0) > 0) {
+  const arrivals = (workload.arrivals ?? []).map((arrival, index) => checkedArrival(arrival, `workload.arrivals[${index}]`, hierarchy));
+  const journal = workload.journal === undefined ? [] : submissions(checkedJournal(workload.journal, 'workload.journal'), hierarchy);
+  if (durationMs === Infinity && maxTasks === Infinity && arrivals.length > 0) {
     throw new EchelonError('invalid_option', 'workload.durationMs is Infinity and there is no maxTasks: the arrivals would never end. Give a duration or a maxTasks.');
   }
   if (maxTasks === Infinity) {
     // A rate that fills the duration with more tasks than a simulation gets through in hours is almost always a slip (per second for per hour).
-    // Rates that are none are refused below, each with its own message.
-    const perSecond = (arrival: NonNullable<Workload['arrivals']>[number]) => arrival?.perSecond ?? 1000 / (arrival?.everyMs ?? Infinity);
-    const expected = (workload.arrivals ?? []).reduce((sum, arrival) => sum + (Number.isFinite(perSecond(arrival)) && perSecond(arrival) > 0 ? perSecond(arrival) * (durationMs / 1000) : 0), 0);
+    const expected = arrivals.reduce((sum, arrival) => sum + (arrival.perSecond ?? 1000 / arrival.everyMs!) * (durationMs / 1000), 0);
     if (expected > UNBOUNDED_TASKS) {
       throw new EchelonError('invalid_option', `workload: the arrivals would submit about ${expected.toPrecision(2)} tasks in ${durationMs} ms; set workload.maxTasks to run that many on purpose (or check the rates: perSecond is per second).`);
     }
   }
+  // Submissions still to come; once the last task is taken they are dropped, so none moves the clock on.
+  const timers = new Set<number>();
+  const after = (ms: number, run: () => void) => {
+    const id = clock.setTimeout(() => (timers.delete(id), run()), ms);
+    timers.add(id);
+  };
   let submitted = 0;
-  const take = () => submitted < maxTasks && (submitted++, true);
-  (workload.arrivals ?? []).forEach((arrival, index) => {
-    const task = typeof arrival.task === 'string' ? { type: arrival.task } : arrival.task;
-    const rate = arrival.perSecond;
-    const every = arrival.everyMs;
-    if ((rate === undefined) === (every === undefined) || !((rate ?? every)! > 0) || !Number.isFinite(rate ?? every)) {
-      // An infinite rate (or interval) would submit every task at one instant: the clock never moves on.
-      throw new EchelonError('invalid_option', `workload.arrivals[${index}] needs perSecond or everyMs (one of them, a finite number > 0), got ${JSON.stringify({ perSecond: rate, everyMs: every }, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value))}.`);
+  const take = () => {
+    if (submitted >= maxTasks) return false;
+    if (++submitted >= maxTasks) {
+      for (const id of timers) clock.clearTimeout(id);
+      timers.clear();
     }
+    return true;
+  };
+  arrivals.forEach((arrival, index) => {
     const stream = random(`arrival:${index}`);
-    const gap = () => (every !== undefined ? every : exponential(stream, 1000 / rate!));
-    const next = () => {
-      if (clock.now() > durationMs || !take()) return;
-      submit(task, arrival.at);
-      clock.setTimeout(next, gap());
+    const gap = () => (arrival.everyMs !== undefined ? arrival.everyMs : exponential(stream, 1000 / arrival.perSecond!));
+    const schedule = () => {
+      const ms = gap();
+      if (clock.now() + ms <= durationMs && submitted < maxTasks) after(ms, next);
     };
-    clock.setTimeout(next, gap());
+    const next = () => {
+      if (!take()) return;
+      submit(arrival.task, arrival.at);
+      schedule();
+    };
+    schedule();
   });
-  for (const entry of workload.journal ?? []) {
-    if (entry.type !== 'task.submitted' || typeof entry.data?.type !== 'string') continue;
-    const at = typeof entry.data.entry === 'string' ? entry.data.entry : undefined;
-    const first = workload.journal![0]!.at;
-    clock.setTimeout(() => take() && submit({ type: entry.data!.type as string }, at), entry.at - first);
+  const first = journal.reduce((earliest, entry) => Math.min(earliest, entry.at), Infinity);
+  for (const entry of journal) after(entry.at - first, () => take() && submit({ type: entry.type }, entry.entry));
+}
+
+/** An arrival as scheduled: its task, and one rate checked to be a finite number > 0. */
+type CheckedArrival = { readonly task: Omit<TaskInput, 'id'>; readonly perSecond?: number; readonly everyMs?: number; readonly at?: string };
+
+function checkedArrival(arrival: Arrival, where: string, hierarchy: Hierarchy): CheckedArrival {
+  checkShape(arrival, ARRIVAL, where, shapeContext('simulate', 'invalid_option'));
+  const { perSecond: rate, everyMs: every, at } = arrival;
+  if ((rate === undefined) === (every === undefined) || !((rate ?? every)! > 0) || !Number.isFinite(rate ?? every)) {
+    // An infinite rate (or interval) would submit every task at one instant: the clock never moves on.
+    throw new EchelonError('invalid_option', `${where} needs perSecond or everyMs (one of them, a finite number > 0), got ${JSON.stringify({ perSecond: rate, everyMs: every }, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value))}.`);
   }
+  const entry = at ?? hierarchy.root.id;
+  if (!hierarchy.has(entry)) throw notAnAgent(`${where}: at names "${entry}"`, entry, hierarchy);
+  const task = typeof arrival.task === 'string' ? { type: arrival.task } : arrival.task;
+  try {
+    validateTaskInput(task as TaskInput, { entry, now: 0, newId: () => 'simulated', isActive: () => false, defaults: { maxSubtasks: Infinity, maxDepth: Infinity } });
+  } catch (error) {
+    if (!(error instanceof EchelonError)) throw error;
+    throw new EchelonError(error.code, `${where}: ${error.message}`, { ...(error.details === undefined ? {} : { details: error.details }), cause: error });
+  }
+  return { task, ...(rate === undefined ? {} : { perSecond: rate }), ...(every === undefined ? {} : { everyMs: every }), ...(at === undefined ? {} : { at }) };
+}
+
+/** The journal's submissions: their times, task types and entry agents (each one of this organisation). */
+function submissions(journal: readonly JournalEntry[], hierarchy: Hierarchy): Array<{ at: number; type: string; entry: string | undefined }> {
+  return journal.flatMap((entry, index) => {
+    if (entry.type !== 'task.submitted' || typeof entry.data?.type !== 'string') return [];
+    const at = typeof entry.data.entry === 'string' ? entry.data.entry : undefined;
+    if (at !== undefined && !hierarchy.has(at)) throw notAnAgent(`workload.journal[${index}] submits "${entry.data.type}" at "${at}"`, at, hierarchy, ' (a journal of another organisation?)');
+    return [{ at: entry.at, type: entry.data.type, entry: at }];
+  });
+}
+
+function notAnAgent(what: string, id: string, hierarchy: Hierarchy, why = ''): EchelonError {
+  const near = closest(id, agentNames(hierarchy));
+  return new EchelonError('unknown_agent', `${what}, which is not an agent of this hierarchy${why}${near === undefined ? '' : ` — did you mean "${near}"?`}.`, { details: { agentId: id } });
 }

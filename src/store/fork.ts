@@ -12,6 +12,7 @@
  * (`echelon replay`), not resumed.
  */
 import { EchelonError } from '../errors.js';
+import { checkShape, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
 import type { Outcome } from '../types.js';
 import { readHistory } from './history.js';
 import type { JournalEntry, JournalRecord, Store, StoreBatch, StoredApproval, StoredEscalation } from './types.js';
@@ -38,6 +39,8 @@ export interface ForkPoint {
   readonly activeEscalations: readonly string[];
 }
 
+const FORK_OPTIONS = fields({ at: number, history: string } satisfies Record<keyof ForkOptions, Shape>);
+
 const empty = { snapshots: [], tasks: [], removedTasks: [], outcomes: [], escalations: [], approvals: [], journal: [] } as const satisfies Omit<StoreBatch, 'session'>;
 
 /**
@@ -55,6 +58,10 @@ const empty = { snapshots: [], tasks: [], removedTasks: [], outcomes: [], escala
  * ```
  */
 export function forkStore(source: Store, target: Store, options: ForkOptions = {}): ForkPoint {
+  checkShape(options, FORK_OPTIONS, '', shapeContext('forkStore', 'invalid_option'));
+  if (options.at !== undefined && !(Number.isInteger(options.at) && options.at >= 0)) {
+    throw new EchelonError('invalid_option', `forkStore: at is a journal entry's seq, a whole number ≥ 0, got ${String(options.at)}.`);
+  }
   const header = source.header();
   if (header === undefined) throw new EchelonError('invalid_option', `${source.name} holds no organisation: there is nothing to fork.`);
   if (target.header() !== undefined) throw new EchelonError('store_in_use', `${target.name} already holds an organisation: fork into an empty store.`);
@@ -77,8 +84,18 @@ function copyUntil(source: Store, target: Store, at: number, history: string | u
     throw new EchelonError('invalid_option', `forkStore at entry ${at} needs the store's history ({ history: file }, kept with keepHistory(store, file)): a store alone holds only its last write.`);
   }
   const batches = readHistory(history);
-  const kept = source.journal().length;
-  if (batches.length === 0 || batches.at(-1)!.lastSeq > kept) throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: it holds more journal entries than the store.`);
+  const journal = source.journal();
+  if (batches.length === 0 || batches.at(-1)!.lastSeq > journal.length) throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: it holds more journal entries than the store.`);
+  // Its entries are the store's, one for one (a shorter history of another store has the right length).
+  let seq = 0;
+  for (const { batch } of batches) {
+    for (const record of batch.journal) {
+      const entry = journal[seq++]!;
+      if (record.type !== entry.type || record.at !== entry.at || record.actor !== entry.actor || record.taskId !== entry.taskId) {
+        throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: its entry ${seq} (${record.type} by ${record.actor}) is not the store's (${entry.type} by ${entry.actor}).`);
+      }
+    }
+  }
   const upTo = batches.filter((kept) => kept.lastSeq <= at);
   if (upTo.length === 0) throw new EchelonError('invalid_option', `Entry ${at} is before the store's first write (it ends at entry ${batches[0]!.lastSeq}): fork at ${batches[0]!.lastSeq} or later.`);
   for (const { batch } of upTo) target.write(batch);

@@ -63,6 +63,9 @@ export function readHistory(file: string): KeptBatch[] {
       if (index === lines.length - 1) break;
       throw new EchelonError('store_corrupt', `Line ${index + 1} of the store history ${file} is not a batch (the file was edited).`);
     }
+    if (typeof batch !== 'object' || batch === null || !Array.isArray(batch.journal)) {
+      throw new EchelonError('store_corrupt', `Line ${index + 1} of the store history ${file} is not a batch (keepHistory writes one store batch per line): is it a store's history?`);
+    }
     seq += batch.journal.length;
     kept.push({ batch, lastSeq: seq });
   }

@@ -148,6 +148,15 @@ describe('durability in the orchestrator', () => {
     await expect(org.flush()).resolves.toBeUndefined();
   });
 
+  it('refuses a journal query it cannot answer: a misspelt key, a negative or fractional after or limit', async () => {
+    const org = start({ store: memoryStore() });
+    await org.submit({ id: 'p1', type: 'python' });
+    // Before: { taskid } read the whole journal, limit -1 gave nothing and after 1.5 threw a TypeError from the memory store.
+    expect(() => org.journal({ taskid: 'p1' } as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('did you mean "taskId"') }));
+    for (const query of [{ limit: -1 }, { after: 1.5 }, { after: -1 }, { limit: '5' }]) expect(codeOf(() => org.journal(query as never))).toBe('invalid_option');
+    expect(org.journal({ taskId: 'p1', limit: Number.POSITIVE_INFINITY }).length).toBe(org.journal({ taskId: 'p1' }).length);
+  });
+
   it('starts a new organisation when asked to resume an empty store, and journals the start', () => {
     const store = memoryStore();
     const org = start({ store, resume: true });

@@ -41,6 +41,12 @@ describe('the task lifecycle chart', () => {
     expect([...visited].sort()).toEqual([...TASK_PHASES].sort());
   });
 
+  it('refuses what is no phase or no move with undefined, names of Object.prototype included', () => {
+    // Before: advance('received', 'toString') answered Object.prototype.toString, and advance of an unknown phase threw a TypeError.
+    for (const move of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'nope']) expect(advance('received', move as TaskMove)).toBeUndefined();
+    for (const phase of ['toString', '__proto__', 'nope']) expect(advance(phase as TaskPhase, 'leave')).toBeUndefined();
+  });
+
   it('has exactly the moves the README draws: where each phase goes, move by move', () => {
     const table = Object.fromEntries(TASK_PHASES.map((phase) => [phase, Object.fromEntries(MOVES.flatMap((move) => (advance(phase, move) === undefined ? [] : [[move, advance(phase, move)]])))]));
     expect(table).toEqual({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decomposeWith, developmentTeam, EchelonError, fullStackFeature, joinQuorum, type Executor } from '../../src/index.js';
 import { adminQuery } from '../../src/restate/admin-query.js';
+import { restateOrchestrator } from '../../src/restate/index.js';
 import { restateOrg, sharedServer } from './support.js';
 
 const executors = { default: (async (task, { agent }) => ({ done: task.type, by: agent.id })) satisfies Executor };
@@ -76,6 +77,26 @@ describe('echelon/restate: the organisation on Restate', () => {
     expect(await code(org.approvals.approve('apr_none', { by: 'cto' }))).toBe('unknown_approval');
     expect(await code(org.approvals.approve('apr_none', undefined as never))).toBe('invalid_option');
     expect(await code(org.escalations.resolve('esc_none', { result: 1 }))).toBe('unknown_escalation');
+  }, 60_000);
+
+  it('says engine_unavailable, naming the service, when the server does not serve the organisation (nothing registered, another name)', async () => {
+    const { ingressUrl, adminUrl } = await sharedServer();
+    const unserved = restateOrchestrator({ name: `unserved${process.pid}`, hierarchy: developmentTeam(), executors, ingressUrl, adminUrl });
+    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as EchelonError);
+    // Before: submit and agentState threw the SDK's HttpCallError (404), and outcome said unknown_task, as if the task were the problem.
+    for (const [call, service] of [
+      [() => unserved.submit({ id: 'lost-1', type: 'api_design' }), `unserved${process.pid}-task`],
+      [() => unserved.outcome('lost-1'), `unserved${process.pid}-task`],
+      [() => unserved.agentState('backend_lead'), `unserved${process.pid}-agents-backend_lead`],
+    ] as const) {
+      const error = await refusal(call());
+      expect(error).toBeInstanceOf(EchelonError);
+      expect(error).toMatchObject({ code: 'engine_unavailable', details: { service } });
+      expect(error!.message).toContain(`has no service ${service}`);
+    }
+    // The admin API given as the ingress answered the SDK's HttpCallError (404, no body).
+    const swapped = restateOrchestrator({ name: `unserved${process.pid}`, hierarchy: developmentTeam(), executors, ingressUrl: adminUrl, adminUrl: ingressUrl });
+    await expect(swapped.submit({ id: 'lost-2', type: 'api_design' })).rejects.toMatchObject({ code: 'engine_unavailable', message: expect.stringContaining('is ingressUrl the server') });
   }, 60_000);
 
   it('parks a task for approval until a person with authority decides through the API', async () => {

@@ -43,4 +43,14 @@ describe('echelon/restate: layout and options', () => {
     expect(codeOf(() => restateOrchestrator({ hierarchy, executors, ingressUrl: 'nowhere', adminUrl: 'http://127.0.0.1:9070' }))).toBe('invalid_option');
     expect(() => restateEndpoint({ hierarchy, executors, clock: {} } as never)).toThrow(/time comes from Restate/);
   });
+
+  it("names itself in a refused option, and knows its own options when it suggests one", () => {
+    const hierarchy = developmentTeam();
+    // Before: 'createOrchestrator: unknown option "ingresUrl" (the options are hierarchy, executors, …)', with no ingressUrl among them.
+    expect(() => restateOrchestrator({ hierarchy, executors, ingresUrl: 'http://127.0.0.1:8080', adminUrl: 'http://127.0.0.1:9070' } as never)).toThrow(
+      expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(/^restateOrchestrator: unknown option "ingresUrl" — did you mean "ingressUrl"\?/) }),
+    );
+    expect(() => restateEndpoint({ hierarchy, executors, host: ['cto'] } as never)).toThrow(expect.objectContaining({ message: expect.stringMatching(/^restateEndpoint: unknown option "host" — did you mean "hosts"\?/) }));
+    expect(() => restateEndpoint({ hierarchy, executors, concurency: 2 } as never)).toThrow(expect.objectContaining({ message: expect.stringMatching(/^restateEndpoint: unknown option "concurency" — did you mean "concurrency"\?/) }));
+  });
 });

@@ -1,5 +1,5 @@
 /** `echelon check` and `echelon simulate`, in this process: exit codes, text, JSON, the page and the PNG charts. */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -78,11 +78,33 @@ describe('echelon simulate', () => {
     expect(readFileSync(join(png, 'simulation-1-org.png')).subarray(1, 4).toString()).toBe('PNG');
   });
 
+  it("says when a compared design fails on what it borrowed from the first (its agent models, workload and people)", async () => {
+    // The development team has no simulation: the web team's models name "dba", no agent of it. Before, the message read as a mistake in the first design.
+    await expect(cli(['simulate', 'examples/bottleneck.ts', '--compare', 'examples/dev-team.ts'])).rejects.toMatchObject({
+      code: 'unknown_agent',
+      message: expect.stringMatching(/^--compare examples\/dev-team\.ts, run with examples\/bottleneck\.ts's agent models, workload, people: .*"dba"/),
+    });
+  });
+
   it('refuses a missing file, a file without a simulation, and a bad seed', async () => {
     await expect(cli(['simulate'])).rejects.toMatchObject({ code: 'invalid_option' });
     await expect(cli(['simulate', 'test/fixtures/broken-design.ts'])).rejects.toThrow(/has no simulation/);
     await expect(cli(['simulate', 'examples/bottleneck.ts', '--seed', 'x'])).rejects.toBeInstanceOf(EchelonError);
     await expect(cli(['check', 'no/such/file.ts'])).rejects.toMatchObject({ code: 'invalid_scenario' });
     expect(existsSync(directory)).toBe(true);
+  });
+
+  it('refuses an --html or --png it cannot write, before it simulates, as an EchelonError (the bin prints one line, not a stack)', async () => {
+    const plain = join(directory, 'plain.txt');
+    writeFileSync(plain, 'not a directory');
+    // Before, each ran the whole simulation and then failed with Node's ENOENT / EEXIST / EISDIR and its stack.
+    for (const [flag, path, why] of [
+      ['--html', join(directory, 'no', 'such', 'report.html'), /no such directory/],
+      ['--html', directory, /is a directory/],
+      ['--png', plain, /--png .*plain\.txt/],
+    ] as const) {
+      await expect(cli(['simulate', 'examples/bottleneck.ts', flag, path])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringMatching(new RegExp(`^${flag} `)) });
+      await expect(cli(['simulate', 'examples/bottleneck.ts', flag, path])).rejects.toThrow(why);
+    }
   });
 });

@@ -2,8 +2,11 @@
  * `simulate`: deterministic by seed, faithful to a real run's routing and outcomes, and in
  * agreement with queueing theory where the answer is known (M/M/1).
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { latency, latencyFromJournal, simulate, type SimulationOptions } from '../../src/simulate/index.js';
+import { drawCharts, latency, latencyFromJournal, renderReportHtml, simulate, writeChartPngs, type SimulationOptions } from '../../src/simulate/index.js';
 import { createOrchestrator, defineHierarchy, developmentTeam, EchelonError, fullStackFeature, memoryStore, referenceExecutors } from '../../src/index.js';
 
 const mixed = (seed: number): SimulationOptions => ({
@@ -141,6 +144,107 @@ describe('simulate', () => {
     await expect(simulate({ organisation: { hierarchy }, people: { approvals: { responseMs: latency.fixed(1), rejectRate: -1 } }, workload: {} })).rejects.toThrow(/rejectRate/);
     await expect(simulate({ organisation: { hierarchy }, workload: { durationMs: -5 } })).rejects.toThrow(/durationMs/);
     await expect(simulate({ organisation: { hierarchy }, workload: {}, seed: Number.NaN })).rejects.toThrow(/seed/);
+  });
+
+  it('refuses misspelt and mistyped models, people and workloads, costs that are no cost, and a fractional seed', async () => {
+    const organisation = { hierarchy: developmentTeam() };
+    const workload = { arrivals: [{ task: 'python', everyMs: 60_000 }], durationMs: 600_000 };
+    const refused = (options: Record<string, unknown>, code: string, message: RegExp) =>
+      expect(simulate({ organisation, workload, ...options } as never)).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
+    // Each of these ran before, with the misspelt part left out (every attempt a second, nobody rejecting, an hour's work).
+    await refused({ agents: { default: { latncy: latency.fixed(5) } } }, 'invalid_option', /"agents\.default\.latncy" — did you mean "agents\.default\.latency"\?/);
+    await refused({ agents: 'slow' }, 'invalid_option', /agents/);
+    await refused({ people: { aprovals: { responseMs: latency.fixed(5) } } }, 'invalid_option', /"people\.aprovals" — did you mean "people\.approvals"\?/);
+    await refused({ people: { approvals: { responseMs: latency.fixed(5), rejctRate: 1 } } }, 'invalid_option', /"people\.approvals\.rejctRate" — did you mean "people\.approvals\.rejectRate"\?/);
+    await refused({ workload: { arrivals: workload.arrivals, duration: 600_000 } }, 'invalid_option', /"workload\.duration" — did you mean "workload\.durationMs"\?/);
+    await refused({ workload: { arrivals: [{ task: 'python', everyMs: 1_000, prioirty: 1 }] } }, 'invalid_option', /workload\.arrivals\[0\]\.prioirty/);
+    await refused({ workload: { arrivals: [null] } }, 'invalid_option', /workload\.arrivals\[0\]/);
+    await refused({ agents: { default: { failureRate: '0.5' } } }, 'invalid_option', /failureRate must be a number/);
+    for (const cost of [-5, Number.NaN, Number.POSITIVE_INFINITY]) await refused({ agents: { default: { cost } } }, 'invalid_option', /cost must be a number ≥ 0/);
+    // The generator takes the seed's whole 32 bits: 1.5 ran as 1.
+    await refused({ seed: 1.5 }, 'invalid_option', /seed must be a whole number/);
+  });
+
+  it('refuses, at the door, arrivals the organisation would refuse and a journal that is not one', async () => {
+    const organisation = { hierarchy: developmentTeam() };
+    const refused = (workload: unknown, code: string, message: RegExp) => expect(simulate({ organisation, workload } as never)).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
+    // Each of these was submitted, refused by the organisation, and counted as a task that never ended.
+    await refused({ arrivals: [{ task: 'python', everyMs: 1_000, at: 'nobody' }], durationMs: 3_000 }, 'unknown_agent', /workload\.arrivals\[0\]: .*nobody/);
+    await refused({ arrivals: [{ task: { type: 42 }, everyMs: 1_000 }], durationMs: 3_000 }, 'invalid_task', /workload\.arrivals\[0\]: .*type/);
+    await refused({ arrivals: [{ task: null, everyMs: 1_000 }], durationMs: 3_000 }, 'invalid_task', /workload\.arrivals\[0\]/);
+    const submitted = (at: unknown, entry = 'cto') => ({ seq: 1, session: 1, type: 'task.submitted', at, actor: 'submitter', taskId: 't', rootId: 't', data: { type: 'python', entry } });
+    await refused({ journal: 'journal.json' }, 'invalid_option', /workload\.journal must be an array of journal entries/);
+    await refused({ journal: [null] }, 'invalid_option', /workload\.journal\[0\]/);
+    await refused({ journal: [submitted('yesterday')] }, 'invalid_option', /workload\.journal\[0\]: .*at/);
+    await refused({ journal: [submitted(5), submitted(6, 'ghost')] }, 'unknown_agent', /workload\.journal\[1\] .*ghost/);
+    expect(() => latencyFromJournal('journal.json' as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(/^latencyFromJournal: /) }));
+    expect(() => latencyFromJournal([null] as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(/entries\[0\]/) }));
+  });
+
+  it('ends the simulated time at the last thing that happened: no arrival after the workload ends moves the clock', async () => {
+    const organisation = { hierarchy: developmentTeam() };
+    const agents = { default: { latency: latency.fixed(100) } };
+    const run = (workload: SimulationOptions['workload']) => simulate({ organisation, agents, workload });
+    // Before, the clock went on to the first arrival after the end: 1 s, 2e301 ms, 2 s, 3 s.
+    expect((await run({ arrivals: [{ task: 'python', everyMs: 1_000 }], durationMs: 0 })).simulatedMs).toBe(0);
+    expect((await run({ arrivals: [{ task: 'python', perSecond: 1e-12 }], durationMs: 1_000 })).simulatedMs).toBe(0);
+    const one = await run({ arrivals: [{ task: 'python', everyMs: 1_000 }], durationMs: 1_000 });
+    expect([one.tasks.submitted, one.simulatedMs]).toEqual([1, 1_100]);
+    const capped = await run({ arrivals: [{ task: 'python', everyMs: 1_000 }, { task: 'react', everyMs: 3_000 }], durationMs: Number.POSITIVE_INFINITY, maxTasks: 2 });
+    expect([capped.tasks.submitted, capped.simulatedMs]).toEqual([2, 2_100]);
+    // A journal's time starts at its first submission, whatever order its entries come in.
+    const entry = (at: number, seq: number) => ({ seq, session: 1, type: 'task.submitted' as const, at, actor: 'submitter', taskId: `t${seq}`, rootId: `t${seq}`, data: { type: 'python', entry: 'cto' } });
+    expect((await run({ journal: [entry(5_000, 2), entry(1_000, 1)] })).simulatedMs).toBe(4_100);
+  });
+
+  it('gives the largest queue length within each interval, and at most 100,000 points a series', async () => {
+    // One agent doing three tasks a second each, all arriving at 1 s: two wait, then one, then none.
+    const organisation = { hierarchy: defineHierarchy({ id: 'solo', role: 'executive', capabilities: ['job'] }) };
+    const agents = { default: { latency: latency.fixed(1_000) } };
+    const arrivals = [0, 1, 2].map(() => ({ task: 'job', everyMs: 1_000 }));
+    const report = await simulate({ organisation, agents, workload: { arrivals, durationMs: 1_000 }, sampleEveryMs: 1_400 });
+    // Before: [1400, 1] and [2800, 0], the length after the interval's first change rather than its largest.
+    expect(report.queues).toEqual([{ agent: 'solo', points: [[0, 2], [1_400, 2], [2_800, 1], [4_200, 0]] }]);
+    // A finer interval than the workload's duration can hold is refused; a run longer than foreseen gets wider intervals.
+    await expect(simulate({ organisation, agents, workload: { arrivals, durationMs: 3_600_000 }, sampleEveryMs: 1 })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('sampleEveryMs ≥ 36') });
+    const long = await simulate({ organisation, agents, workload: { arrivals, durationMs: Number.POSITIVE_INFINITY, maxTasks: 3 }, sampleEveryMs: 0.001 });
+    expect(long.queues[0]!.points.length).toBeLessThanOrEqual(100_000);
+    expect(Math.max(...long.queues[0]!.points.map(([, length]) => length))).toBe(2);
+  });
+
+  it('counts the time a task spends escalated once, however many levels its escalation climbs', async () => {
+    // Every attempt fails; the escalation climbs backend_dev_1 → api_specialist → backend_lead → cto, and a person answers in 5 s.
+    const report = await simulate({
+      organisation: { hierarchy: developmentTeam(), onEscalation: () => undefined },
+      agents: { default: { failureRate: 1, latency: latency.fixed(1_000) } },
+      people: { escalations: { responseMs: latency.fixed(5_000) } },
+      workload: { arrivals: [{ task: 'python', everyMs: 100_000 }], durationMs: 1_000_000 },
+    });
+    const [python] = report.byType;
+    expect(report.escalations.perTask).toBe(4);
+    expect(python!.latency.p50).toBe(6_000);
+    // Before: 20 s, the four nested escalations' open times added up, in a task that took 6 s.
+    expect(python!.spent).toEqual({ queued: 0, executing: 1_000, awaitingApproval: 0, escalated: 5_000 });
+  });
+
+  it('draws only what it can: a report of the hierarchy it is drawn with, a name, a size; PNGs into a directory it makes', async () => {
+    const hierarchy = developmentTeam();
+    const report = await simulate({ organisation: { hierarchy }, workload: { arrivals: [{ task: 'python', everyMs: 60_000 }], durationMs: 600_000 } });
+    const solo = defineHierarchy({ id: 'solo', role: 'executive', capabilities: ['job'] });
+    // Before: each of these threw a TypeError half-way (reading 'map', 'byType', 'utilisation', '0'), and [] drew an empty page.
+    await expect(renderReportHtml([])).rejects.toMatchObject({ code: 'invalid_option' });
+    await expect(renderReportHtml([{ name: 'x', hierarchy } as never])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining("the report must be simulate()'s") });
+    await expect(renderReportHtml([{ name: 42, report, hierarchy } as never])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('needs a name') });
+    await expect(renderReportHtml([{ name: 'x', report, hierarchy: solo }])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('not of this hierarchy: it has no agent "solo"') });
+    await expect(drawCharts(report, hierarchy, { width: -5, height: Number.NaN })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('size') });
+    const directory = mkdtempSync(join(tmpdir(), 'echelon-pngs-'));
+    try {
+      // Before: ENOENT for a directory not there yet.
+      const files = await writeChartPngs(report, hierarchy, join(directory, 'charts', 'day-1'));
+      expect(files.map((file) => existsSync(file))).toEqual([true, true, true, true]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('refuses workloads that would never end: an infinite rate, an interval of Infinity, no duration and no maxTasks', async () => {

@@ -45,8 +45,16 @@ const bound = (store: Store): Store => forwardStore(store);
 describe('the store conformance suite', () => {
   it('passes a correct store on every case, with any runner', () => {
     const result = verdicts({ create: memoryStore });
-    expect(Object.keys(result)).toHaveLength(8);
+    expect(Object.keys(result)).toHaveLength(9);
     expect(Object.values(result).every((verdict) => verdict === 'passed')).toBe(true);
+  });
+
+  it('refuses, when it registers, a factory without create() or a runner without describe and it (invalid_option)', () => {
+    const runner = { describe: (_name: string, body: () => void) => body(), it: () => undefined };
+    // Before: each case failed with "factory.create is not a function", or registering threw a TypeError.
+    expect(() => storeConformance('x', {} as never, runner)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('create()') }));
+    expect(() => storeConformance('x', { create: memoryStore, reopen: 'yes' } as never, runner)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('reopen') }));
+    expect(() => storeConformance('x', { create: memoryStore }, { describe: runner.describe } as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('describe and it') }));
   });
 
   it('fails a store whose writes are not all-or-nothing', () => {
@@ -88,5 +96,44 @@ describe('the store conformance suite', () => {
       };
     });
     expect(failed(sharing)).toEqual(['hands out copies: changing what was read changes nothing stored']);
+  });
+
+  it("fails a store that keeps an agent's first snapshot, or an escalation's first version", () => {
+    // Inserts once and ignores a later write of the same key (INSERT OR IGNORE where INSERT OR REPLACE was meant).
+    const firstOnly = <T,>(key: (item: T) => string) => {
+      const seen = new Set<string>();
+      return (items: readonly T[]) => items.filter((item) => !seen.has(key(item)) && (seen.add(key(item)), true));
+    };
+    const snapshots = broken((store) => {
+      const keep = firstOnly<StoreBatch['snapshots'][number]>((item) => item.id);
+      return { write: (batch: StoreBatch) => store.write({ ...batch, snapshots: batch.snapshots.map((item) => (keep([item]).length === 0 ? { ...item, snapshot: store.load().snapshots[item.id]! } : item)) }) };
+    });
+    const escalations = broken((store) => {
+      const keep = firstOnly<StoreBatch['escalations'][number]>((item) => item.escalation.id);
+      return { write: (batch: StoreBatch) => store.write({ ...batch, escalations: keep(batch.escalations) }) };
+    });
+    const replaces = 'replaces what is written again, removes finished derived tasks, and keeps finished work readable but out of the resume set';
+    expect(failed(snapshots)).toEqual([replaces]);
+    expect(failed(escalations)).toContain(replaces);
+  });
+
+  it('fails a store that answers a read with what it read before a later write (stale data)', () => {
+    // Each caches one read for good: the cache a store adds "for speed" and forgets to drop on write.
+    const cached = <A extends unknown[], R>(read: (...args: A) => R) => {
+      const seen = new Map<string, R>();
+      return (...args: A): R => {
+        const key = JSON.stringify(args);
+        if (!seen.has(key)) seen.set(key, read(...args));
+        return seen.get(key)!;
+      };
+    };
+    const stale = {
+      header: broken((store) => ({ header: cached(() => store.header()) })),
+      outcome: broken((store) => ({ outcome: cached((id: string) => store.outcome(id)) })),
+      approval: broken((store) => ({ approval: cached((id: string) => store.approval(id)) })),
+      escalation: broken((store) => ({ escalation: cached((id: string) => store.escalation(id)) })),
+      journal: broken((store) => ({ journal: cached((query?: Parameters<Store['journal']>[0]) => store.journal(query)) })),
+    };
+    for (const [read, factory] of Object.entries(stale)) expect(failed(factory), read).toContain('reads what was written last: every read after a write sees it, on the same store and after reopening');
   });
 });

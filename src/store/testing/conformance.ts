@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
-import type { Approval } from '../../types.js';
+import { EchelonError } from '../../errors.js';
+import type { Approval, Escalation } from '../../types.js';
 import type { Store, StoredTask } from '../types.js';
 import { active, approval, batch, escalation, header, holder, outcome, task } from './samples.js';
 
@@ -35,6 +36,10 @@ export interface TestRunner {
 
 /** A case, given a store factory that closes whatever it opened when the case ends. */
 type Case = (stores: Required<StoreFactory>) => void;
+
+/** The samples' approval and escalation, as a later write has them. */
+const decided: Approval = { ...approval('apv1', 'a'), status: 'approved', decidedAt: 8 };
+const resolved: Escalation = { ...escalation('esc1', 'a'), status: 'resolved', resolvedBy: 'api_specialist', resolvedAt: 8 };
 
 const cases: Record<string, Case> = {
   'is empty until the first write, then holds the header, snapshots, tasks, escalations, approvals and resources'(stores) {
@@ -71,16 +76,18 @@ const cases: Record<string, Case> = {
 
   'replaces what is written again, removes finished derived tasks, and keeps finished work readable but out of the resume set'(stores) {
     const store = stores.create();
-    store.write(batch({ header, tasks: [active('a'), active('a.backend', 'a'), active('b')], approvals: [{ rootId: 'a', approval: approval('apv1', 'a') }] }));
+    store.write(batch({ header, tasks: [active('a'), active('a.backend', 'a'), active('b')], approvals: [{ rootId: 'a', approval: approval('apv1', 'a') }], escalations: [{ rootId: 'a', escalation: escalation('esc1', 'a') }] }));
     const moved: StoredTask = { ...active('b'), holder: 'api_specialist', cancel: 'no longer needed' };
     const snapshot = { value: 'executing', children: {} };
-    store.write(batch({ session: 2, snapshots: [{ id: 'cto', snapshot, addedParts: [{ key: '1.0', value: task('a') }, { key: '1.1', value: task('b') }], removedParts: [] }] }));
+    store.write(batch({ session: 2, snapshots: [{ id: 'cto', snapshot: { value: 'receiving', children: {} }, addedParts: [{ key: '1.0', value: task('a') }, { key: '1.1', value: task('b') }], removedParts: [] }] }));
     store.write(batch({ session: 2, tasks: [moved], removedTasks: ['a.backend'], snapshots: [{ id: 'cto', snapshot, addedParts: [{ key: '2.0', value: task('c') }], removedParts: ['1.0'] }] }));
     assert.deepEqual(store.load().parts, { cto: { '1.1': task('b'), '2.0': task('c') } }, 'parts added and removed by later snapshots');
+    assert.deepEqual(store.load().snapshots, { cto: snapshot }, "an agent's later snapshot replaces its earlier one");
     sameMembers(store.load().tasks, [active('a'), moved], 'load().tasks');
-    const decided: Approval = { ...approval('apv1', 'a'), status: 'approved', decidedAt: 8 };
-    store.write(batch({ session: 2, outcomes: [outcome('a')], approvals: [{ rootId: 'a', approval: decided }] }));
+    store.write(batch({ session: 2, outcomes: [outcome('a')], approvals: [{ rootId: 'a', approval: decided }], escalations: [{ rootId: 'a', escalation: resolved }] }));
     const reopened = stores.reopen(store);
+    assert.deepEqual(reopened.load().snapshots, { cto: snapshot }, "an agent's later snapshot replaces its earlier one");
+    assert.deepEqual(reopened.escalation('esc1'), resolved, "an escalation's later version replaces its earlier one");
     assert.equal(reopened.header()?.sessions, 2);
     assert.deepEqual(reopened.load().tasks, [moved], 'a finished submitted task leaves the resume set');
     assert.deepEqual(reopened.load().approvals, [], "a finished task's approvals leave the resume set");
@@ -188,6 +195,19 @@ const cases: Record<string, Case> = {
     reopened.unlock(holder('b'));
   },
 
+  'reads what was written last: every read after a write sees it, on the same store and after reopening'(stores) {
+    // Each read once before the second write, so a read kept from then (a cache not dropped on write) shows.
+    const store = stores.create();
+    const submitted = { type: 'task.submitted', at: 1, actor: 'submitter', taskId: 'a', rootId: 'a' } as const;
+    store.write(batch({ header, tasks: [active('a')], approvals: [{ rootId: 'a', approval: approval('apv1', 'a') }], escalations: [{ rootId: 'a', escalation: escalation('esc1', 'a') }], journal: [submitted] }));
+    const reads = (from: Store) => ({ sessions: from.header()?.sessions, outcome: from.outcome('a'), approval: from.approval('apv1'), escalation: from.escalation('esc1'), journal: from.journal().length, ofTask: from.journal({ taskId: 'a' }).length });
+    reads(store);
+    store.write(batch({ session: 2, outcomes: [outcome('a')], approvals: [{ rootId: 'a', approval: decided }], escalations: [{ rootId: 'a', escalation: resolved }], journal: [{ ...submitted, type: 'task.settled', at: 9 }] }));
+    const expected = { sessions: 2, outcome: outcome('a'), approval: decided, escalation: resolved, journal: 2, ofTask: 2 };
+    assert.deepEqual(reads(store), expected, 'read on the same store after the write');
+    assert.deepEqual(reads(stores.reopen(store)), expected, 'read after reopening');
+  },
+
   'hands out copies: changing what was read changes nothing stored'(stores) {
     const store = stores.create();
     store.write(batch({ header, tasks: [active('a')], journal: [{ type: 'task.submitted', at: 1, actor: 'submitter', taskId: 'a', data: { n: 1 } }] }));
@@ -217,6 +237,11 @@ const cases: Record<string, Case> = {
  * ```
  */
 export function storeConformance(name: string, factory: StoreFactory, runner: TestRunner): void {
+  const fn = (value: unknown) => typeof value === 'function';
+  if (!fn(factory?.create) || (factory.reopen !== undefined && !fn(factory.reopen)) || (factory.alongside !== undefined && !fn(factory.alongside))) {
+    throw new EchelonError('invalid_option', 'storeConformance needs a factory { create(), reopen?(store), alongside?(store) } of functions: create() makes a new, empty store for each case.');
+  }
+  if (!fn(runner?.describe) || !fn(runner?.it)) throw new EchelonError('invalid_option', "storeConformance needs the test runner's describe and it, e.g. { describe, it } from vitest, jest, mocha or node:test.");
   runner.describe(`${name} store: the data contract`, () => {
     for (const [title, run] of Object.entries(cases)) runner.it(title, () => withStores(factory, run));
   });

@@ -1,0 +1,76 @@
+/**
+ * What a failed call through Restate's ingress means for the client: a server that does not
+ * answer, one that does not serve the organisation (its services were never registered, or under
+ * another name), or something that is not an ingress at all — each `engine_unavailable`, saying
+ * what to check — and a workflow that was never submitted.
+ */
+import { EchelonError } from '../errors.js';
+
+/** Whether an ingress error says the workflow was never submitted. */
+export function notFound(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  return status === 404 || /not found|NotFound/i.test(String((error as Error | null)?.message ?? ''));
+}
+
+/** The service the ingress says it does not have (404 "service '…' not found"), if that is why a call failed. */
+export function unregistered(error: unknown): string | undefined {
+  const { message, responseText } = (error ?? {}) as { message?: unknown; responseText?: unknown };
+  return /service '([^']+)' not found/.exec(`${String(message ?? '')} ${String(responseText ?? '')}`)?.[1];
+}
+
+/** Whether a call failed because the server did not answer (down, restarting, unreachable). */
+export function unreachable(error: unknown): boolean {
+  return error instanceof TypeError && /fetch failed/i.test(error.message);
+}
+
+/** Where the client talks to, for the messages. */
+interface Server {
+  readonly ingressUrl: string;
+  readonly adminUrl: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The organisation's name in Restate, and its root agent. */
+  readonly name: string;
+  readonly root: string;
+}
+
+/**
+ * The client's handling of ingress failures.
+ *
+ * @example
+ * ```ts
+ * const { reach } = ingressFailures({ ingressUrl, adminUrl, headers: {}, name: 'acme', root: 'cto' });
+ * await reach('the submission of task "t1"', () => workflow.workflowSubmit(opening)); // engine_unavailable when nobody answers
+ * ```
+ */
+export function ingressFailures(server: Server) {
+  /** `engine_unavailable` for a server that does not answer or does not serve this organisation; `undefined` for any other failure. */
+  const unserved = (error: unknown, what: string): EchelonError | undefined => {
+    const service = unregistered(error);
+    if (service !== undefined) {
+      const unit = service.startsWith(`${server.name}-agents-`) ? `unit ${service.slice(server.name.length + 8)}` : `the root (${server.root})`;
+      const hint = `register the deployment serving ${unit} with the server, and check that the organisation's name ("${server.name}") and ingressUrl are those of its service processes`;
+      return new EchelonError('engine_unavailable', `The Restate server at ${server.ingressUrl} has no service ${service} for ${what}: ${hint}.`, { cause: error, details: { service } });
+    }
+    if (unreachable(error)) return new EchelonError('engine_unavailable', `The Restate server at ${server.ingressUrl} did not answer ${what} (${(error as Error).message}): is it running, and is ingressUrl its ingress?`, { cause: error });
+    // A 404 naming no service: what answers is not a Restate ingress (the admin API, say).
+    if ((error as { status?: unknown } | null)?.status === 404) return new EchelonError('engine_unavailable', `${server.ingressUrl} answered 404 to ${what}: is ingressUrl the server's ingress (not its admin API)?`, { cause: error });
+    return undefined;
+  };
+  return {
+    unserved,
+    /** A call through the ingress, its failures said as {@link unserved} says them. */
+    async reach<T>(what: string, call: () => Promise<T>): Promise<T> {
+      try {
+        return await call();
+      } catch (error) {
+        throw unserved(error, what) ?? error;
+      }
+    },
+    /** Whether the admin API says it has no service `name` (any other answer, or none: not known to be missing). */
+    serviceMissing: (name: string): Promise<boolean> =>
+      fetch(`${server.adminUrl}/services/${encodeURIComponent(name)}`, { headers: server.headers }).then(
+        (response) => response.status === 404,
+        () => false,
+      ),
+  };
+}

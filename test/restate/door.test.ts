@@ -1,0 +1,60 @@
+/**
+ * The Restate client and endpoint at the door, with no server at all: a client whose server does
+ * not answer refuses every call with `engine_unavailable` (not the fetch's TypeError), and an
+ * endpoint refuses a port that is not one and a unit named twice before it listens.
+ */
+import './quiet.js';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { developmentTeam, EchelonError } from '../../src/index.js';
+import { restateEndpoint, restateOrchestrator } from '../../src/restate/index.js';
+
+const options = { name: 'door', hierarchy: developmentTeam(), executors: { default: async () => 'done' } };
+const code = (promise: Promise<unknown>) => promise.then(() => 'resolved', (error: unknown) => (error instanceof EchelonError ? error.code : `${(error as Error).name}: ${(error as Error).message}`));
+
+/** A loopback port nobody listens on: bound by this process, then let go. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('echelon/restate at the door', () => {
+  it('refuses every call of a client whose server does not answer with engine_unavailable', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const org = restateOrchestrator({ ...options, ingressUrl: url, adminUrl: url });
+    // submit, agentState and cancel threw the fetch's "TypeError: fetch failed" before.
+    expect(await code(org.submit({ type: 'api_design' }))).toBe('engine_unavailable');
+    expect(await code(org.agentState('cto'))).toBe('engine_unavailable');
+    expect(await code(org.cancel('t1'))).toBe('engine_unavailable');
+    expect(await code(org.outcome('t1'))).toBe('engine_unavailable');
+    expect(await code(org.approvals.approve('apv_1', { by: 'cto' }))).toBe('engine_unavailable');
+    await expect(org.submit({ id: 'login-1', type: 'api_design' })).rejects.toThrow(new RegExp(`Restate server at ${url} did not answer`));
+    // What is wrong with the call itself is still said first.
+    expect(await code(org.submit({ type: '' }))).toBe('invalid_task');
+    expect(await code(org.agentState('nobody'))).toBe('unknown_agent');
+    // A journal query is checked as in-process, before the server is asked (before: { limit: -1 } read it all).
+    expect(await code(org.journal({ limit: -1 }))).toBe('invalid_option');
+    expect(await code(org.journal({ taskid: 't1' } as never))).toBe('invalid_option');
+  });
+
+  it('refuses a port that is not one, and a unit named twice, before it listens', async () => {
+    const endpoint = restateEndpoint(options);
+    // listen(-1) threw a RangeError; listen('x') listened on a UNIX socket ./x and said port undefined.
+    for (const port of [-1, 65_536, 1.5, 'x', Number.NaN]) await expect(endpoint.listen(port as number)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringMatching(/^restateEndpoint: listen takes a port/) });
+    expect(() => restateEndpoint({ ...options, hosts: ['backend_lead', 'backend_lead'] })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('"backend_lead" twice') }));
+  });
+
+  it('refuses a port in use with invalid_option, naming it', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      await expect(restateEndpoint(options).listen(port)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining(`port ${port} is in use`) });
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+});
