@@ -15,7 +15,7 @@ import { boolean, checkShape, fields, fn, number, shapeContext, string } from '.
 
 /** How to start a server. Ports left out (or 0) are free ports picked on 127.0.0.1. */
 export interface RestateServerOptions {
-  /** Where the server keeps its data and `restate.toml`; default a fresh temp dir that `stop()` removes. */
+  /** Where the server keeps its data, `restate.toml` and its temp files (`tmp/`, emptied at each start); default a fresh temp dir that `stop()` removes. */
   readonly baseDir?: string;
   readonly ingressPort?: number;
   readonly adminPort?: number;
@@ -175,7 +175,17 @@ class Server implements RestateServer {
     writeFileSync(config, restateToml(this.baseDir, this.#ports, this.options));
     this.#lines = [];
     // A temp dir of its own goes when this program dies without stop() (a Ctrl-C, a SIGKILL): 200 MB and more a run.
-    const server = spawnGuarded(this.binary, ['--config-file', config, '--no-logo'], { onLine: (line) => this.#line(line), ...(this.owned ? { removeWhenOrphaned: this.baseDir } : {}) });
+    // The server makes an empty `invoker-*` dir per partition in its TMPDIR at every start and never
+    // removes them (24 a start, thousands in /tmp after a day of tests): they go under the base dir,
+    // emptied before each start (no server runs on it then).
+    const scratch = join(this.baseDir, 'tmp');
+    rmSync(scratch, { recursive: true, force: true });
+    mkdirSync(scratch, { recursive: true });
+    const server = spawnGuarded(this.binary, ['--config-file', config, '--no-logo'], {
+      onLine: (line) => this.#line(line),
+      env: { ...process.env, TMPDIR: scratch },
+      ...(this.owned ? { removeWhenOrphaned: this.baseDir } : {}),
+    });
     this.#process = server;
     const deadline = Date.now() + (this.options.startTimeoutMs ?? 30_000);
     while (!(await this.#healthy())) {
