@@ -62,6 +62,12 @@ describe('StepClock', () => {
     expect(fired).toEqual(['a@0', 'c@0, set while firing', 'b@10']);
   });
 
+  it('refuses a start that is no finite number', () => {
+    for (const start of [Number.NaN, Number.POSITIVE_INFINITY, '5']) {
+      expect(() => new StepClock(start as number)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('StepClock: start must be a finite number') }));
+    }
+  });
+
   it('tells sleepers apart from the organisation’s own timers', async () => {
     const clock = new StepClock(100);
     clock.setTimeout(() => {}, 50);

@@ -5,6 +5,7 @@
  * one message at a time.
  */
 import type { OrchestratorClock } from '../runtime/index.js';
+import { EchelonError } from '../errors.js';
 
 interface Timer {
   readonly id: number;
@@ -33,6 +34,7 @@ export class StepClock implements OrchestratorClock {
   readonly #listeners = new Set<() => void>();
 
   constructor(start = 0) {
+    if (typeof start !== 'number' || !Number.isFinite(start)) throw new EchelonError('invalid_option', `StepClock: start must be a finite number (ms), got ${String(start)}.`);
     this.#now = start;
   }
 

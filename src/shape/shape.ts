@@ -171,7 +171,7 @@ function fieldsProblem(
       path: join(path, key),
       message:
         `unknown ${what} "${join(path, key)}"${suggestion === undefined ? '' : ` — did you mean "${suggestion}"?`} ` +
-        `(${path === '' ? `the ${what}s are` : `${path} takes`} ${list(known)}).`,
+        `(${path !== '' ? `${path} takes` : context.code === 'invalid_task' ? "a task's fields are" : 'the options are'} ${list(known)}).`,
       ...(suggestion === undefined ? {} : { suggestion }),
     };
   }

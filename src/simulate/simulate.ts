@@ -117,12 +117,13 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       const timer = clock.setTimeout(() => {
         signal.removeEventListener('abort', abort);
         collector.executed(agent, task.id, start, clock.now(), cost);
-        if (fails) return reject(new Error(`${agent} failed "${task.type}" (simulated failure)`));
+        // A failed attempt costs what it used too (a model call that errs still spent its tokens), as the report counts it.
         try {
           if (cost > 0) context.reportCost(cost);
         } catch (error) {
           return reject(error);
         }
+        if (fails) return reject(new Error(`${agent} failed "${task.type}" (simulated failure)`));
         resolve({ simulated: true, by: agent });
       }, ms);
       signal.addEventListener('abort', abort, { once: true });

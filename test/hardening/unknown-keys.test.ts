@@ -63,6 +63,12 @@ describe('unknown keys in a task and in submit’s options', () => {
     expect(error.message).toContain("submit(task, { at: 'agent_id' })");
   });
 
+  it('lists a task\'s fields in plain words when nothing is close', async () => {
+    const error = await rejectionOf(start().submit({ type: 'python', colour: 'red' } as never));
+    // Before: '(the field of a tasks are id, type, …)'.
+    expect(error.message).toBe('submit: unknown field of a task "colour" (a task\'s fields are id, type, payload, context, resources, requiredSkills, execution, approval, budget).');
+  });
+
   it.each<[string, Record<string, unknown>, string, string | undefined]>([
     ['a misspelt field', { type: 'python', paylod: {} }, 'paylod', 'payload'],
     ['a context flag beside the fields', { type: 'python', requiresApproval: true }, 'requiresApproval', undefined],

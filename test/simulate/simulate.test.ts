@@ -212,6 +212,18 @@ describe('simulate', () => {
     expect(Math.max(...long.queues[0]!.points.map(([, length]) => length))).toBe(2);
   });
 
+  it('charges a failed attempt\'s cost to its task\'s budget, as the report counts it', async () => {
+    // Every attempt costs 60 and fails; of five attempts, the second takes the task over its budget of 100 and ends it.
+    const report = await simulate({
+      organisation: { hierarchy: defineHierarchy({ id: 'solo', role: 'executive', capabilities: ['job'] }), execution: { retry: { attempts: 5, initialDelayMs: 0 } } },
+      agents: { default: { latency: latency.fixed(1_000), cost: 60, failureRate: 1 } },
+      workload: { arrivals: [{ task: { type: 'job', budget: { cost: 100 } }, everyMs: 1_000_000 }], maxTasks: 1, durationMs: 10_000_000 },
+    });
+    // Before: no failed attempt was charged, so all five ran (300 counted, 5 s executing) on a budget of 100.
+    expect(report.byType[0]!.spent.executing).toBe(2_000);
+    expect([report.tasks.failed, report.cost.total]).toEqual([1, 120]);
+  });
+
   it('counts the time a task spends escalated once, however many levels its escalation climbs', async () => {
     // Every attempt fails; the escalation climbs backend_dev_1 → api_specialist → backend_lead → cto, and a person answers in 5 s.
     const report = await simulate({
