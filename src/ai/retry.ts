@@ -3,13 +3,15 @@
  * SDK's own retries off, so the runtime's retry policy is the only one; this predicate lets
  * that policy skip errors no retry can fix (a bad API key, an unknown model, a 400).
  */
+import { EchelonError } from '../errors.js';
 import { APICallError, InvalidPromptError, LoadAPIKeyError, NoSuchModelError, RetryError, UnsupportedFunctionalityError } from 'ai';
 
 /**
  * True unless the error (or an error it wraps, through `cause`) is one a retry cannot fix:
  * an API error the provider marks as not retryable (401, 400 …), a missing API key, an unknown
- * model, an invalid prompt or an unsupported feature. Malformed answers are retryable: a new
- * sample may be fine.
+ * model, an invalid prompt, an unsupported feature, or an answer cut off at the output-token
+ * limit (raise `settings.maxOutputTokens` instead). Malformed answers are retryable: a new sample
+ * may be fine.
  *
  * @example
  * ```ts
@@ -24,6 +26,8 @@ export function isRetryableModelError(error: unknown): boolean {
   let current: unknown = error;
   while (current !== undefined && current !== null && !seen.has(current)) {
     seen.add(current);
+    // An answer cut off at the output-token limit: another attempt pays for as many tokens and stops at the same limit.
+    if (current instanceof EchelonError && current.details?.finishReason === 'length') return false;
     if (APICallError.isInstance(current)) return current.isRetryable;
     if (LoadAPIKeyError.isInstance(current) || NoSuchModelError.isInstance(current) || InvalidPromptError.isInstance(current)) return false;
     if (UnsupportedFunctionalityError.isInstance(current)) return false;

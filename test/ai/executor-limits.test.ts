@@ -93,6 +93,13 @@ describe('an answer the model did not finish', () => {
     expect(outcome.error?.message).toContain('settings.maxOutputTokens');
   });
 
+  it('isRetryableModelError does not retry a cut-off answer: another attempt stops at the same limit', async () => {
+    const model = scripted(cut('The endpoints are: POST /lo', 'length'), answer('never asked'));
+    const org = start({ execution: { retry: { attempts: 3, initialDelayMs: 0 }, retryable: isRetryableModelError }, executors: llmExecutor({ model }) });
+    expect((await org.submit({ type: 'api_design' })).error).toMatchObject({ code: 'executor_error', details: { finishReason: 'length' } });
+    expect(model.doGenerateCalls).toHaveLength(1);
+  });
+
   it('with acceptTruncated, a cut-off answer is the result as it is', async () => {
     const model = scripted(cut('The endpoints are: POST /lo', 'length'));
     const outcome = await start({ executors: llmExecutor({ model, acceptTruncated: true }) }).submit({ type: 'api_design' });
