@@ -17,3 +17,12 @@ export function show(value: unknown): string {
  * they would break a terminal trace, a diagram or a key made by joining ids with one of them.
  */
 export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * One key for a thing an agent holds under `key` (a task id, a timer's key): ids hold no control
+ * characters, so joined with NUL two pairs never meet (with `/`, agent `a` and task `b/c` met agent
+ * `a/b` and task `c`).
+ */
+export function agentKey(agentId: string, key: string): string {
+  return `${agentId}\u0000${key}`;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { developmentTeam, EchelonError, type Orchestrator, type OrchestratorEvent } from '../src/index.js';
+import { defineHierarchy, developmentTeam, EchelonError, type Orchestrator, type OrchestratorEvent } from '../src/index.js';
 import { backoffDelay } from '../src/charts.js';
 import { deferred, flush, seeded, orchestrators } from './support/helpers.js';
 import { leadWithTwoWorkers } from './support/hierarchies.js';
@@ -50,6 +50,30 @@ describe('executors that fail', () => {
   it('an EchelonError thrown by an executor keeps its code', async () => {
     const org = start({ hierarchy: developmentTeam(), executors: () => Promise.reject(new EchelonError('rejected', 'not allowed here')) });
     expect((await org.submit({ type: 'strategy' })).error).toEqual({ code: 'rejected', message: 'not allowed here' });
+  });
+});
+
+describe('attempts of different agents', () => {
+  it('keep apart when the ids would join into the same key with a slash (agent a, task b/c; agent a/b, task c)', async () => {
+    const hierarchy = defineHierarchy({
+      id: 'root',
+      role: 'manager',
+      children: [
+        { id: 'a', role: 'worker', capabilities: ['x'] },
+        { id: 'a/b', role: 'worker', capabilities: ['y'] },
+      ],
+    });
+    const gate = deferred();
+    const org = start({ hierarchy, executors: async (_task, { agent }) => (await gate.promise, `by ${agent.id}`) });
+    const first = org.submit({ id: 'b/c', type: 'x' });
+    const second = org.submit({ id: 'c', type: 'y' });
+    await flush();
+    gate.resolve(undefined);
+    // Before: the second attempt took the first's key and "replaced" it; the first's result was dropped, and it waited for its timeout.
+    expect(await Promise.all([first, second])).toMatchObject([
+      { status: 'completed', result: 'by a' },
+      { status: 'completed', result: 'by a/b' },
+    ]);
   });
 });
 

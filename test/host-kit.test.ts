@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createActor, type AnyActorRef } from 'xstate';
-import { developmentTeam, EchelonError, type OrchestratorOptions, type Settlement, type TaskInput } from '../src/index.js';
+import { developmentTeam, EchelonError, type OrchestratorOptions, type Settlement, type Task, type TaskInput } from '../src/index.js';
 import { Attempts, createAgentMachine, decisionTimedOut, resolveOptions, validateTaskInput, type AgentContext, type AgentEvent, type AgentReport, type Effect, type HostPort } from '../src/charts.js';
 
 /** The smallest host that runs a whole organisation: one process, one queue, a clock moved by hand. */
@@ -18,14 +18,25 @@ function tinyHost(options: OrchestratorOptions) {
   const queue: Array<[string, AgentEvent]> = [];
   const actors = new Map<string, AnyActorRef>();
   const timers = new Map<string, { at: number; agent: string; event: AgentEvent }>();
-  const spent = new Map<string, number>();
   const settled = new Map<string, Settlement>();
+  // Every task the organisation holds, subtasks included: what `isActive` and `charge` look up.
+  const active = new Map<string, Task>();
+
+  // The budgets' book is the host's: a task's account is its budget's (a subtask's own) or its id; over the limit is budget_exceeded.
+  const spent = new Map<string, number>();
+  const accountOf = (task: Task) => task.budget?.account ?? task.id;
+  const reportCost = (task: Task, amount: number) => {
+    const used = (spent.get(accountOf(task)) ?? 0) + amount;
+    spent.set(accountOf(task), used);
+    const limit = task.budget?.cost;
+    if (limit !== undefined && used > limit) throw new EchelonError('budget_exceeded', `Task ${task.id} used ${used} of cost, over its budget of ${limit}.`, { details: { taskId: task.id, used, limit } });
+  };
 
   const resolved = resolveOptions(options, {
     now: () => now,
     resources: { conflicts: () => [] },
-    reportCost: (task, amount) => void spent.set(task.rootId, (spent.get(task.rootId) ?? 0) + amount),
-    costSpent: (task) => spent.get(task.rootId) ?? 0,
+    reportCost,
+    costSpent: (task) => spent.get(accountOf(task)) ?? 0,
   });
   const attempts = new Attempts({ execute: resolved.execute, retryable: resolved.settings.retryable });
 
@@ -41,10 +52,17 @@ function tinyHost(options: OrchestratorOptions) {
     switch (effect.type) {
       case 'send':
         return post(effect.to, effect.message);
-      case 'report':
-        reports.push(effect.report);
-        if (effect.report.type === 'task.settled') settled.set(effect.report.task.id, effect.report.settlement);
+      case 'report': {
+        const { report } = effect;
+        reports.push(report);
+        if (report.type === 'task.decomposed') for (const subtask of report.subtasks) active.set(subtask.id, subtask);
+        if (report.type === 'subtask.settled') active.delete(report.task.id);
+        if (report.type === 'task.settled') {
+          settled.set(report.task.id, report.settlement);
+          active.delete(report.task.id);
+        }
         return;
+      }
       case 'execute': {
         const { task, attempt } = effect.request;
         return attempts.run(agentId, effect.request, (result) => post(agentId, { type: 'echelon.executed', taskId: task.id, attempt, result }));
@@ -74,17 +92,22 @@ function tinyHost(options: OrchestratorOptions) {
     now: () => now,
     random: () => 0.5,
     newId: (prefix) => `${prefix}_${++ids}`,
-    charge: () => undefined,
+    charge: (taskId, amount) => {
+      const task = active.get(taskId);
+      if (task !== undefined) reportCost(task, amount);
+    },
   };
   const machine = createAgentMachine({ policy: resolved.policy, settings: resolved.settings, host });
   for (const node of options.hierarchy.nodes()) actors.set(node.id, createActor(machine, { input: { agentId: node.id } }).start());
 
-  const limits = { maxSubtasks: 1_000, maxDepth: 8 };
+  const limits = { maxSubtasks: options.limits?.maxSubtasks ?? 1_000, maxDepth: options.limits?.maxDecompositionDepth ?? 8 };
   return {
     reports,
     submit(input: TaskInput) {
       const entry = options.hierarchy.root.id;
-      const task = validateTaskInput(input, { entry, now, newId: () => `task_${++ids}`, isActive: (id) => settled.has(id), defaults: limits });
+      // isActive guards the agents' tables: a second task under an id one of them holds would replace the first.
+      const task = validateTaskInput(input, { entry, now, newId: () => `task_${++ids}`, isActive: (id) => active.has(id), defaults: limits });
+      active.set(task.id, task);
       post(entry, { type: 'task.assign', task });
       return task.id;
     },
@@ -153,6 +176,33 @@ describe('a host written from the public entries', () => {
     await flush();
     expect(org.settlement(id)).toMatchObject({ status: 'failed', error: { code: 'strategy_error', message: expect.stringContaining('waited 1000 ms') } });
     expect([org.state('cto'), org.held('cto')]).toEqual(['receiving', []]);
+  });
+
+  it('keeps the budgets\' book: an attempt that reports more than its task\'s cost budget fails it with budget_exceeded', async () => {
+    const org = tinyHost({ hierarchy: developmentTeam(), executors: async (_task, context) => (context.reportCost(5), 'spent 5') });
+    const within = org.submit({ type: 'css', budget: { cost: 10 } });
+    const over = org.submit({ type: 'css', budget: { cost: 1 } });
+    await flush();
+    expect(org.settlement(within)).toMatchObject({ status: 'completed' });
+    expect(org.settlement(over)).toMatchObject({ status: 'failed', error: { code: 'budget_exceeded', details: { used: 5, limit: 1 } } });
+  });
+
+  it('refuses a task under the id of one still active (duplicate_task), and takes the id again once it settled', async () => {
+    const gate = new Promise<void>((resolve) => setTimeout(resolve, 0));
+    const org = tinyHost({ hierarchy: developmentTeam(), executors: async () => (await gate, 'done') });
+    org.submit({ id: 'same', type: 'css' });
+    expect(() => org.submit({ id: 'same', type: 'css' })).toThrow(expect.objectContaining({ code: 'duplicate_task' }));
+    await flush();
+    await flush();
+    expect(org.settlement('same')).toMatchObject({ status: 'completed' });
+    expect(() => org.submit({ id: 'same', type: 'css' })).not.toThrow();
+  });
+
+  it('checks the options as createOrchestrator does, before any agent starts', () => {
+    expect(() => tinyHost({ hierarchy: developmentTeam(), executors: async () => 1, concurency: 5 } as OrchestratorOptions)).toThrow(
+      expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('did you mean "concurrency"') }),
+    );
+    expect(() => resolveOptions(null as unknown as OrchestratorOptions, { now: () => 0, resources: { conflicts: () => [] }, reportCost: () => undefined, costSpent: () => 0 })).toThrow(expect.objectContaining({ code: 'invalid_option' }));
   });
 
   it('refuses a bad task at the door with the same EchelonError as submit', () => {

@@ -15,6 +15,7 @@ import { Attempts } from '../runtime/attempts.js';
 import { abortTimeoutMs, type Organisation } from './organisation.js';
 import { accountOf, invocation, settleCharges, within, type Charge } from './scope.js';
 import { callTo, fileCharges, INTERNAL, sendAgent } from './send.js';
+import { agentKey } from '../show.js';
 
 interface Ran {
   readonly result: ExecutionResult;
@@ -39,7 +40,7 @@ export function executorService(org: Organisation, unit: string) {
         const ran = await ctx.run(`attempt ${request.attempt} ${request.idempotencyKey}`, async (): Promise<Ran> => {
           // Inside the step: the executor's clock is the real one (its result is what the journal keeps).
           const here = invocation(Date.now(), { random: Math.random, uuidv4: randomUUID }, { spent });
-          const key = `${request.agentId}/${task.id}`;
+          const key = agentKey(request.agentId, task.id);
           const result = await within(
             here,
             () =>
@@ -61,7 +62,7 @@ export function executorService(org: Organisation, unit: string) {
        * does not order this call after the attempt it names: one that comes after a newer attempt started is dropped.
        */
       abort: async (_ctx: Context, { agentId, taskId, attempt }: { agentId: string; taskId: string; attempt?: number }): Promise<void> => {
-        const key = `${agentId}/${taskId}`;
+        const key = agentKey(agentId, taskId);
         const entry = running.get(key);
         // `attempt` is absent from an abort sent by an older version: it stops whatever runs, as it did.
         if (entry !== undefined && attempt !== undefined && entry.attempt !== attempt) return;

@@ -11,6 +11,7 @@
 import type { AgentEvent, AgentInternalEvent } from '../../machines/agent.types.js';
 import { decisionTimedOut, type Effect } from '../../machines/ports.js';
 import { settleCharges, type Charge, type Invocation } from './scope.js';
+import { agentKey } from '../show.js';
 
 type Await = Extract<Effect, { type: 'await' }>;
 
@@ -53,7 +54,7 @@ export class PendingDecisions {
   register(agentId: string, id: string, effect: Await, here: Invocation): void {
     // Its rejection is read when the decision service waits for it (later): until then it is handled here, so Node does not end the process over it.
     effect.promise.catch(() => undefined);
-    const key = `${agentId}/${effect.key}`;
+    const key = agentKey(agentId, effect.key);
     this.#forgotten.delete(key);
     const known = this.#entries.get(key);
     if (known?.id === id) {
@@ -66,7 +67,7 @@ export class PendingDecisions {
 
   /** The agent stops waiting for the decision under `key`: its signal aborts, and it answers nothing. */
   forget(agentId: string, key: string): void {
-    const where = `${agentId}/${key}`;
+    const where = agentKey(agentId, key);
     const entry = this.#entries.get(where);
     if (entry === undefined) {
       this.#forgotten.add(where);
@@ -83,7 +84,7 @@ export class PendingDecisions {
    * before this process had it) or a newer one replaced it.
    */
   settle(agentId: string, key: string, id: string, timeoutMs: number, again: AgentEvent): Promise<DecisionAnswer> {
-    const where = `${agentId}/${key}`;
+    const where = agentKey(agentId, key);
     const entry = this.#entries.get(where);
     if (entry === undefined) return Promise.resolve(this.#forgotten.delete(where) ? { charged: [] } : { event: again, charged: [] });
     if (entry.id !== id) return Promise.resolve({ charged: [] });

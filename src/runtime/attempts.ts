@@ -9,6 +9,7 @@ import type { ExecutionRequest } from '../../machines/ports.js';
 import { EchelonError, taskErrorFromUnknown } from '../errors.js';
 import { jsonProblem } from '../json.js';
 import { ApprovalSignal, EscalationSignal } from '../signals.js';
+import { agentKey } from '../show.js';
 
 /** Whether the runtime still waits for an attempt: `false` once it settled, or was timed out, cancelled or replaced. */
 export interface AttemptState {
@@ -56,7 +57,7 @@ export class Attempts {
 
   /** Runs one attempt; `done` gets its outcome, unless the attempt was aborted or replaced first. */
   run(agentId: string, request: ExecutionRequest, done: (result: ExecutionResult) => void): void {
-    const key = `${agentId}/${request.task.id}`;
+    const key = agentKey(agentId, request.task.id);
     const attempt: Running = { controller: undefined, live: true };
     const replaced = this.#running.get(key);
     if (replaced !== undefined) aborted(replaced, new EchelonError('cancelled', 'A newer attempt replaced this one.'));
@@ -82,7 +83,7 @@ export class Attempts {
 
   /** Aborts a task's running attempt at an agent; its outcome, when it comes, is dropped. */
   abort(agentId: string, taskId: string, reason: EchelonError): void {
-    const key = `${agentId}/${taskId}`;
+    const key = agentKey(agentId, taskId);
     const attempt = this.#running.get(key);
     this.#running.delete(key);
     if (attempt !== undefined) aborted(attempt, reason);

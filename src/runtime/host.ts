@@ -12,6 +12,7 @@ import { decisionTimedOut, type AgentReport, type Effect, type HostPort } from '
 import { EchelonError } from '../errors.js';
 import { Attempts, type AttemptRunner } from './attempts.js';
 import type { ResourceRegistry } from './resources.js';
+import { agentKey } from '../show.js';
 
 /** The clock the organisation's timers run on. */
 export interface TimerClock {
@@ -123,16 +124,16 @@ export class InProcessHost implements HostPort {
           this.#attempts.abort(agentId, effect.taskId, new EchelonError('cancelled', `${agentId} stopped this attempt.`));
           break;
         case 'arm':
-          this.#arm(`${agentId}/${effect.key}`, agentId, effect.delayMs, effect.event);
+          this.#arm(agentKey(agentId, effect.key), agentId, effect.delayMs, effect.event);
           break;
         case 'disarm':
-          this.#disarm(`${agentId}/${effect.key}`);
+          this.#disarm(agentKey(agentId, effect.key));
           break;
         case 'await':
           this.#await(agentId, effect);
           break;
         case 'forget':
-          this.#forget(`${agentId}/${effect.key}`);
+          this.#forget(agentKey(agentId, effect.key));
           break;
         case 'claim':
           this.#options.resources.claim(agentId, effect.task);
@@ -226,7 +227,7 @@ export class InProcessHost implements HostPort {
   }
 
   #await(agentId: string, effect: Await): void {
-    const key = `${agentId}/${effect.key}`;
+    const key = agentKey(agentId, effect.key);
     const { clock } = this.#options;
     const entry = {
       abort: effect.abort,

@@ -22,7 +22,7 @@ import { ApprovalContext } from './decisions/contexts.js';
 import { createDecisions } from './decisions/index.js';
 import { executionContext, type Executor } from './executors.js';
 import type { AttemptState } from './attempts.js';
-import type { ExecutionOptions, OrchestratorOptions } from './options.js';
+import { checkOrchestratorOptions, type ExecutionOptions, type OrchestratorOptions } from './options.js';
 import type { DecisionConfig } from './decisions/config.js';
 
 export interface PortsHost {
@@ -52,8 +52,18 @@ export const DEFAULT_DECISION_TIMEOUT_MS = 60_000;
 /** The default number of such decisions an agent waits for at once. */
 export const DEFAULT_DECISION_CONCURRENCY = 8;
 
-/** Resolves and checks the options, and returns the ports every agent runs over. */
+/**
+ * Checks the options as `createOrchestrator` does (unknown or misspelt keys, values of the wrong
+ * kind: `invalid_option` with "did you mean"), resolves them per agent, and returns the ports every
+ * agent runs over. The ports carry the decisions, settings and executors; what a host owns itself —
+ * the store and resuming, the clock, people (`onEscalation`), message delays, budgets' books,
+ * resource claims — it reads from the options and `host` on its own.
+ */
 export function resolveOptions(options: OrchestratorOptions, host: PortsHost): ResolvedOptions {
+  if (typeof options !== 'object' || options === null || typeof (options as Partial<OrchestratorOptions>).hierarchy?.nodes !== 'function') {
+    throw new EchelonError('invalid_option', 'resolveOptions needs the organisation\'s options: { hierarchy, executors, … }, as createOrchestrator takes them.');
+  }
+  checkOrchestratorOptions(options);
   const { hierarchy } = options;
   const executorFor = resolveSetting(hierarchy, 'executors', options.executors);
   const strategyFor = resolveSetting<DelegationStrategy>(hierarchy, 'strategy', options.strategy);
