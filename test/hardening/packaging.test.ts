@@ -4,7 +4,7 @@
  * the package.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,8 +22,8 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 const filesUnder = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
 
 /** The files `npm pack` would put in the package: apart from the build, or (with its `prepack` script, whose output comes before the JSON) with a fresh one. */
-async function packed({ build = false } = {}): Promise<string[]> {
-  const { stdout } = await run('npm', ['pack', '--dry-run', '--json', ...(build ? [] : ['--ignore-scripts'])], { cwd: ROOT });
+async function packed({ build = false, cwd = ROOT } = {}): Promise<string[]> {
+  const { stdout } = await run('npm', ['pack', '--dry-run', '--json', ...(build ? [] : ['--ignore-scripts'])], { cwd });
   return (JSON.parse(stdout.slice(stdout.search(/^\[/m))) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((file) => file.path);
 }
 
@@ -46,15 +46,26 @@ describe('the package', () => {
   });
 
   it('builds afresh when packed (prepack): a clean checkout packs its build, and a file left in dist by an old build is not shipped', async () => {
-    mkdirSync(join(ROOT, 'dist', 'src', 'removed-long-ago'), { recursive: true });
-    writeFileSync(join(ROOT, 'dist', 'src', 'removed-long-ago', 'index.js'), 'export {};\n');
-    const shipped = await packed({ build: true });
+    // In a copy of what the build reads, so this checkout's dist/ is left alone.
+    const copy = mkdtempSync(join(tmpdir(), 'echelon-pack-'));
+    try {
+      for (const entry of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE', 'src', 'machines']) cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+      mkdirSync(join(copy, 'dist', 'src', 'removed-long-ago'), { recursive: true });
+      writeFileSync(join(copy, 'dist', 'src', 'removed-long-ago', 'index.js'), 'export {};\n');
+      await checkPacked(await packed({ build: true, cwd: copy }));
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  async function checkPacked(shipped: string[]): Promise<void> {
     for (const target of Object.values(pkg.exports).flatMap((entry) => (typeof entry === 'string' ? [] : [entry.types, entry.default]))) {
       expect(shipped, target).toContain(target.replace(/^\.\//, ''));
     }
     expect(shipped).toContain(pkg.bin.echelon.replace(/^\.\//, ''));
     expect(shipped.filter((file) => file.includes('removed-long-ago'))).toEqual([]);
-  });
+  }
 
   it('points CLI users at a file it ships: the README and its “Writing a scenario” section', async () => {
     const lines: string[] = [];
