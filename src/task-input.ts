@@ -57,7 +57,7 @@ export interface TaskInputPlace {
   readonly now: number;
   /** Makes its id when the input names none. */
   readonly newId: () => string;
-  /** Whether a task with this id is active (a duplicate is `duplicate_task`). */
+  /** Whether a task with this id is active, subtasks (`<parent>.<key>`) included: a duplicate is `duplicate_task`. */
   readonly isActive: (id: string) => boolean;
   /** Limits every task's tree gets unless its budget sets its own. */
   readonly defaults: { readonly maxSubtasks: number; readonly maxDepth: number };
