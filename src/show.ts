@@ -26,3 +26,8 @@ export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 export function agentKey(agentId: string, key: string): string {
   return `${agentId}\u0000${key}`;
 }
+
+/** The agent id of an {@link agentKey}. */
+export function agentOfKey(key: string): string {
+  return key.slice(0, key.indexOf('\u0000'));
+}

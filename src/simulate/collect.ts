@@ -7,6 +7,7 @@
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Orchestrator } from '../runtime/index.js';
 import type { Outcome } from '../types.js';
+import { agentKey, agentOfKey } from '../show.js';
 
 /** The submitted task a task id belongs to: simulated tasks are `s<n>`, parts and resolutions extend it. */
 export const rootOf = (taskId: string): string => {
@@ -60,7 +61,7 @@ export class Collector {
   readonly approvals = { requested: 0, approved: 0, rejected: 0, waitMs: 0 };
   readonly outcomes: { id: string; type: string; status: string; executedBy?: string; chain: readonly string[] }[] = [];
   readonly #queuedAt = new Map<string, number>();
-  /** Submitted task → the queue places (`agent\u0000task`) its tree holds: those it never started leave when it settles. */
+  /** Submitted task → the queue places (`agentKey(agent, task)`) its tree holds: those it never started leave when it settles. */
   readonly #queuedByRoot = new Map<string, Set<string>>();
   readonly #approvalAt = new Map<string, number>();
   /** Open escalation → the task its chain started at (`t` for `t`, `t!esc_1`, …): nested escalations overlap, their time counts once. */
@@ -83,7 +84,7 @@ export class Collector {
   /** Subscribes to the organisation's events; `states` also follows every agent's statechart (it costs throughput). */
   listen(org: Orchestrator, states: boolean): void {
     org.on('task.queued', ({ task, agent, at }) => {
-      const key = `${agent}\u0000${task.id}`;
+      const key = agentKey(agent, task.id);
       this.#queuedAt.set(key, at);
       let places = this.#queuedByRoot.get(task.rootId);
       if (places === undefined) this.#queuedByRoot.set(task.rootId, (places = new Set()));
@@ -91,7 +92,7 @@ export class Collector {
       this.#queue(agent, at, +1);
     });
     org.on('task.started', ({ task, agent, at }) => {
-      const key = `${agent}\u0000${task.id}`;
+      const key = agentKey(agent, task.id);
       const since = this.#queuedAt.get(key);
       if (since === undefined) return;
       this.#queuedAt.delete(key);
@@ -133,8 +134,11 @@ export class Collector {
       if (approval.status === 'approved') this.approvals.approved++;
       else this.approvals.rejected++;
       const since = this.#approvalAt.get(approval.id);
-      if (since !== undefined) this.approvals.waitMs += at - since;
-      this.#closed(this.#approvalAt, approval.id, approval.taskId, at, 'approval');
+      if (since === undefined) return;
+      this.#approvalAt.delete(approval.id);
+      this.approvals.waitMs += at - since;
+      const active = this.active.get(rootOf(approval.taskId));
+      if (active !== undefined) active.approval += at - since;
     });
     if (states) {
       org.on('agent.state', ({ agent, state, at }) => {
@@ -168,7 +172,7 @@ export class Collector {
     for (const key of this.#queuedByRoot.get(outcome.taskId) ?? []) {
       const since = this.#queuedAt.get(key);
       this.#queuedAt.delete(key);
-      if (since !== undefined) this.#queue(key.slice(0, key.indexOf('\u0000')), at, -1);
+      if (since !== undefined) this.#queue(agentOfKey(key), at, -1);
     }
     this.#queuedByRoot.delete(outcome.taskId);
     const active = this.active.get(outcome.taskId);
@@ -212,14 +216,6 @@ export class Collector {
     if (sums.queue > sums.maxQueue) sums.maxQueue = sums.queue;
     if (sums.queue > interval.max) interval.max = sums.queue;
     interval.end = sums.queue;
-  }
-
-  #closed(opened: Map<string, number>, id: string, taskId: string, at: number, where: 'approval'): void {
-    const since = opened.get(id);
-    if (since === undefined) return;
-    opened.delete(id);
-    const active = this.active.get(rootOf(taskId));
-    if (active !== undefined) active[where] += at - since;
   }
 
   #type(type: string): TypeSums {

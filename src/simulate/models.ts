@@ -4,6 +4,7 @@
  * hold them, sampled with a seeded random source.
  */
 import { EchelonError } from '../errors.js';
+import { agentKey } from '../show.js';
 import { anything, fields, number, type Shape } from '../shape/index.js';
 import type { JournalEntry } from '../store/types.js';
 import { checkedJournal } from './journal.js';
@@ -112,7 +113,7 @@ export function latencyFromJournal(entries: readonly JournalEntry[]): Record<str
   const durations: Record<string, number[]> = {};
   for (const entry of checkedJournal(entries, 'latencyFromJournal: entries')) {
     if (entry.taskId === undefined) continue;
-    const key = `${entry.actor}\u0000${entry.taskId}`;
+    const key = agentKey(entry.actor, entry.taskId);
     if (entry.type === 'task.started') started.set(key, entry.at);
     else if (entry.type === 'task.ended' && entry.data?.executedBy === entry.actor && started.has(key)) {
       (durations[entry.actor] ??= []).push(entry.at - started.get(key)!);
