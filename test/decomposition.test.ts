@@ -54,6 +54,23 @@ describe('the seed example: a full-stack feature', () => {
     expect(parents).toEqual(['p.python<p', 'p.python-2<p', 'p.extra<p']);
   });
 
+  it('a subtask id that is the id of a task still active fails the split with duplicate_task, and that task goes on', async () => {
+    // Before: the subtask took the active task's place (in the ledger and at the worker holding it) and the split's caller waited for ever.
+    const gate = deferred();
+    const org = start({
+      executors: async (task, { agent }) => (task.id === 'a.css' && (await gate.promise), { part: task.type, by: agent.id }),
+      decomposers: { byType: { feature: decomposeWith('parts', () => [{ key: 'css', type: 'css' }, { key: 'py', type: 'python' }]) } },
+    });
+    const first = org.submit({ id: 'a.css', type: 'css' });
+    await flush();
+    const split = await org.submit({ id: 'a', type: 'feature' });
+    expect(split).toMatchObject({ status: 'failed', error: { code: 'duplicate_task', details: { taskId: 'a', subtaskId: 'a.css' } } });
+    gate.resolve(undefined);
+    expect(await first).toMatchObject({ taskId: 'a.css', status: 'completed', result: { part: 'css' } });
+    // Once it settled, the same split goes through.
+    expect(await org.submit({ id: 'a', type: 'feature' })).toMatchObject({ status: 'completed' });
+  });
+
   it('tells, with task.ended, where and how each subtask ended (its submitted task ends with task.completed)', async () => {
     const twice: Decomposer = decomposeWith('twice', (task) => (task.type === 'pair' ? [{ type: 'python' }, { key: 'extra', type: 'quantum_computing' }] : undefined));
     const org = start({ decomposers: { byId: { cto: twice } } });

@@ -37,6 +37,7 @@ function tinyHost(options: OrchestratorOptions) {
     resources: { conflicts: () => [] },
     reportCost,
     costSpent: (task) => spent.get(accountOf(task)) ?? 0,
+    isActive: (taskId) => active.has(taskId),
   });
   const attempts = new Attempts({ execute: resolved.execute, retryable: resolved.settings.retryable });
 

@@ -13,7 +13,7 @@ import { deliver, end } from './delivery.js';
 import { resolved } from './escalation.js';
 import { accept, executed, timedOut } from './execution.js';
 import { resumeAll } from './restore.js';
-import { admit, canTakeReady, evaluate, redecide, resume, select, takeReady, wake } from './pipeline.js';
+import { admit, canTakeReady, evaluate, redecide, refusedAsHeld, resume, select, takeReady, wake } from './pipeline.js';
 import { hold, report, restOf, turn, type Turn } from './turn.js';
 import { table } from './tables.js';
 
@@ -28,6 +28,7 @@ export const handlers = {
     if (event.type !== 'escalation.raised') return;
     const { escalation } = event;
     const task = resolutionTask(t, escalation);
+    if (refusedAsHeld(t, task)) return;
     let mode;
     try {
       mode = t.ports.policy.resolutionMode(escalation.reason);

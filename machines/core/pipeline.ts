@@ -13,7 +13,7 @@ import type { Answer, Job, Step } from '../ports.js';
 import { accept } from './execution.js';
 import { park } from './approval.js';
 import { escalate } from './escalation.js';
-import { end } from './delivery.js';
+import { deliver, end } from './delivery.js';
 import { claim, control, failure, hold, move, report, send, settledCancelled, token, type Turn } from './turn.js';
 import { enlist, table } from './tables.js';
 
@@ -26,6 +26,7 @@ const decisionCode = (t: Turn, phase: 'evaluate' | 'select', job: Job): EchelonE
 /** A task arrives: held as `received`, in the pipeline now or, when decisions are all taken, next in line. */
 export function admit(t: Turn, task: Task, mode: HeldTask['mode'], to?: string): void {
   const { ctx } = t;
+  if (refusedAsHeld(t, task)) return;
   const record: HeldTask = { task, phase: 'received', mode, to };
   // Its cancellation may have overtaken it on its way here: end it before deciding anything.
   const cancelled = ctx.cancelled[task.id];
@@ -40,6 +41,24 @@ export function admit(t: Turn, task: Task, mode: HeldTask['mode'], to?: string):
     hold(t, record);
     enlist(ctx, 'ready', task.id);
   }
+}
+
+/**
+ * Whether a task under `task.id` is held here already, and so this second one is refused: the
+ * table has one record per id, and taking the second in would lose the first (its caller would wait
+ * for ever). The first goes on. The refusal is a fault naming no task (so it fails neither), and a
+ * second one handed down by a manager goes back up failed with `duplicate_task`, carrying its own
+ * chain and origin (the part of a split whose subtask id met a task held here fails, and its join
+ * goes on). Both built-in hosts refuse an active id at their door; this is the last line, for a
+ * host of one's own that did not, or a subtask id that met a task of another submission's.
+ */
+export function refusedAsHeld(t: Turn, task: Task): boolean {
+  const { me } = t;
+  if (t.ctx.held[task.id] === undefined && t.ctx.current?.task.id !== task.id) return false;
+  const error = { code: 'duplicate_task', message: `${me} already holds a task ${task.id}: a second task under that id was refused.` } as const;
+  report(t, { type: 'agent.fault', agent: me, error });
+  if (task.chain.indexOf(me) > 0) deliver(t, task, { status: 'failed', error, attempts: 0 });
+  return true;
 }
 
 /** Takes the oldest task waiting for the pipeline. */
@@ -212,6 +231,13 @@ export function apply(t: Turn, record: HeldTask, step: Step): void {
 /** Splits a task: its subtasks enter this agent's pipeline, and it waits in `split` for them to join. */
 function split(t: Turn, record: HeldTask, step: Extract<Step, { kind: 'fanout' }>): void {
   const { task } = record;
+  const clash = step.subtasks.find((part) => t.ctx.held[part.task.id] !== undefined);
+  if (clash !== undefined) {
+    // Holding it would replace the task already held under that id, and the join would wait for ever.
+    const message = `${t.me} already holds task ${clash.task.id}, an id a subtask of ${task.id} would take.`;
+    end(t, record, { status: 'failed', error: { code: 'duplicate_task', message }, attempts: 0 });
+    return;
+  }
   move(t, record, 'split');
   record.join = {
     task,

@@ -135,6 +135,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     resources,
     reportCost,
     costSpent: (task) => ledger.spent(task),
+    isActive: (taskId) => ledger.tasks.has(taskId),
     progress: (source) => streaming.reporter(source),
     listening: (task) => streaming.listening(task),
   });
