@@ -184,7 +184,10 @@ function createSqliteStore(Driver: typeof BetterSqlite3, db: Database, path: str
       return guarded(() => {
         const where = query.taskId === undefined ? 'seq > ?' : 'seq > ? AND (task_id = ? OR root_id = ?)';
         const params: Array<string | number> = query.taskId === undefined ? [query.after ?? 0] : [query.after ?? 0, query.taskId, query.taskId];
-        const sql = `SELECT * FROM journal WHERE ${where} ORDER BY seq${query.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(query.limit))}`}`;
+        // No limit, or an infinite one, reads to the end; a count is bound, never written into the SQL.
+        const limited = query.limit !== undefined && Number.isFinite(query.limit);
+        if (limited) params.push(Math.max(0, Math.floor(query.limit!)));
+        const sql = `SELECT * FROM journal WHERE ${where} ORDER BY seq${limited ? ' LIMIT ?' : ''}`;
         return db
           .prepare<Array<string | number>, JournalRow>(sql)
           .all(...params)

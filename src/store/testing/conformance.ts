@@ -155,6 +155,8 @@ const cases: Record<string, Case> = {
     assert.deepEqual(seqs({ taskId: 'a.backend' }), [4]);
     assert.deepEqual(seqs({ after: 2 }), [3, 4]);
     assert.deepEqual(seqs({ taskId: 'a', limit: 2 }), [1, 2]);
+    assert.deepEqual(seqs({ limit: Infinity }), [1, 2, 3, 4], 'an infinite limit reads to the end (org.journal lets it through)');
+    assert.deepEqual(seqs({ after: 1, limit: 0 }), []);
   },
 
   'has one holder at a time: any other claim, on this store or opened alongside it, is refused with store_locked naming the holder'(stores) {
