@@ -82,7 +82,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       if (unreachable(error)) {
         throw new EchelonError('engine_unavailable', `The Restate server stopped answering while task "${taskId}" was awaited: ask for its outcome again once the server is back (the task itself is not lost).`, { cause: error, details: { taskId } });
       }
-      throw error;
+      throw unserved(error, `the outcome of task "${taskId}"`, { taskId }) ?? error;
     }
   };
   const escalations = async () => (await stateRows(adminUrl, headers, layout.case, CASE_KEYS.escalation)).map((row) => (row.value as StoredEscalation).escalation);
@@ -112,7 +112,9 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
         isActive: () => false,
         defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
       });
-      await reach(`the submission of task "${task.id}"`, () => workflow(task.id).workflowSubmit({ task, entry, ...(input.budget === undefined ? {} : { budget: input.budget }) }));
+      // The server may have taken it before failing to answer: the id is given back, so the caller asks, or submits again with it (never a second task).
+      const again = ` The task may have been submitted: org.outcome("${task.id}") tells, and submitting again with { id: "${task.id}" } never starts a second one.`;
+      await reach(`the submission of task "${task.id}"`, () => workflow(task.id).workflowSubmit({ task, entry, ...(input.budget === undefined ? {} : { budget: input.budget }) }), { taskId: task.id }, again);
       return outcome<TResult>(task.id);
     },
 

@@ -46,10 +46,11 @@ export function restateEndpoint(options: RestateEndpointOptions): RestateEndpoin
   ];
   return {
     services: definitions.map((definition) => definition.name),
-    async listen(port = 0): Promise<RestateListening> {
-      // Node reads a string as a pipe's path, and throws a RangeError for a number out of range.
+    async listen(given: number | string = 0): Promise<RestateListening> {
+      // A string of digits is a port, as Node reads it (listen(process.env.PORT)); any other string Node takes for a pipe's path, and a number out of range throws a RangeError.
+      const port: unknown = typeof given === 'string' && /^\d{1,5}$/.test(given) ? Number(given) : given;
       if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) {
-        throw new EchelonError('invalid_option', `restateEndpoint: listen takes a port, a whole number from 0 (a free one) to 65535, got ${typeof port === 'string' ? `"${port}"` : String(port)}.`);
+        throw new EchelonError('invalid_option', `restateEndpoint: listen takes a port, a whole number from 0 (a free one) to 65535, got ${typeof given === 'string' ? `"${given}"` : String(given)}.`);
       }
       const served = endpoint();
       for (const definition of definitions) served.bind(definition);

@@ -44,8 +44,11 @@ export interface RestateEndpointOptions extends RestateOrganisationOptions {
 export interface RestateEndpoint {
   /** The Restate services this endpoint serves (register its URL with the server to route them here). */
   readonly services: readonly string[];
-  /** Serves the endpoint over HTTP/2 on `port` (0 or absent: a free one) on 127.0.0.1. */
-  listen(port?: number): Promise<RestateListening>;
+  /**
+   * Serves the endpoint over HTTP/2 on `port` (0 or absent: a free one) on 127.0.0.1. A string of
+   * digits is a port too (`listen(process.env.PORT)`); anything else is `invalid_option`.
+   */
+  listen(port?: number | string): Promise<RestateListening>;
 }
 
 /** A listening endpoint. */

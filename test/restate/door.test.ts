@@ -1,11 +1,13 @@
 /**
  * The Restate client and endpoint at the door, with no server at all: a client whose server does
- * not answer refuses every call with `engine_unavailable` (not the fetch's TypeError), and an
- * endpoint refuses a port that is not one and a unit named twice before it listens.
+ * not answer, or answers with an HTTP error, refuses every call with `engine_unavailable` (not the
+ * fetch's TypeError or the SDK's HttpCallError), and an endpoint refuses a port that is not one
+ * and a unit named twice before it listens.
  */
 import './quiet.js';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { developmentTeam, EchelonError } from '../../src/index.js';
 import { restateEndpoint, restateOrchestrator } from '../../src/restate/index.js';
 
@@ -19,6 +21,14 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** An HTTP server answering `status` to everything, as restate-server does while its partitions recover (503) or to a bad token (401). */
+async function answering(status: number, body: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createHttpServer((request, response) => request.resume().on('end', () => response.writeHead(status).end(body)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 describe('echelon/restate at the door', () => {
@@ -38,13 +48,48 @@ describe('echelon/restate at the door', () => {
     // A journal query is checked as in-process, before the server is asked (before: { limit: -1 } read it all).
     expect(await code(org.journal({ limit: -1 }))).toBe('invalid_option');
     expect(await code(org.journal({ taskid: 't1' } as never))).toBe('invalid_option');
+    // The submission may have reached the server: its id comes back, to ask for it or submit again with it.
+    const failed = await org.submit({ type: 'api_design' }).catch((error: EchelonError) => error);
+    expect(failed).toMatchObject({ code: 'engine_unavailable', details: { taskId: expect.stringMatching(/^task_/) } });
+    expect((failed as EchelonError).message).toContain(`org.outcome("${(failed as EchelonError).details!.taskId as string}") tells`);
+  });
+
+  it('refuses every call answered with an HTTP error with engine_unavailable, naming the status, and asks nothing again', async () => {
+    // Before: the SDK's HttpCallError "Request failed: 503" escaped from submit, outcome, cancel and agentState.
+    const recovering = await answering(503, 'partition not ready');
+    onTestFinished(recovering.close);
+    const org = restateOrchestrator({ ...options, ingressUrl: recovering.url, adminUrl: recovering.url });
+    for (const call of [() => org.submit({ id: 'login-1', type: 'api_design' }), () => org.outcome('t1'), () => org.cancel('t1'), () => org.agentState('cto')]) {
+      await expect(call()).rejects.toMatchObject({ code: 'engine_unavailable', details: { status: 503 }, message: expect.stringMatching(/answered 503 to .* \(partition not ready\): the server is recovering or overloaded; try again shortly/) });
+    }
+    const refused = await answering(401, 'missing token');
+    onTestFinished(refused.close);
+    const unauthorised = restateOrchestrator({ ...options, ingressUrl: refused.url, adminUrl: refused.url });
+    await expect(unauthorised.submit({ id: 'login-1', type: 'api_design' })).rejects.toMatchObject({
+      code: 'engine_unavailable',
+      details: { status: 401, taskId: 'login-1' },
+      message: expect.stringMatching(/answered 401 .*check ingressUrl, the headers \(authentication\)/),
+    });
+    // Refused, not unsure: nothing says it may have been submitted.
+    await expect(unauthorised.submit({ id: 'login-1', type: 'api_design' })).rejects.not.toThrow(/may have been submitted/);
   });
 
   it('refuses a port that is not one, and a unit named twice, before it listens', async () => {
     const endpoint = restateEndpoint(options);
     // listen(-1) threw a RangeError; listen('x') listened on a UNIX socket ./x and said port undefined.
-    for (const port of [-1, 65_536, 1.5, 'x', Number.NaN]) await expect(endpoint.listen(port as number)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringMatching(/^restateEndpoint: listen takes a port/) });
+    for (const port of [-1, 65_536, 1.5, 'x', '', '70000', Number.NaN]) await expect(endpoint.listen(port as number)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringMatching(/^restateEndpoint: listen takes a port/) });
     expect(() => restateEndpoint({ ...options, hosts: ['backend_lead', 'backend_lead'] })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('"backend_lead" twice') }));
+  });
+
+  it('takes a port given as a string of digits, as Node does (listen(process.env.PORT))', async () => {
+    const port = String(await closedPort());
+    // The port was free a moment ago; whichever way, the string is read as that port and never as a pipe's path.
+    const served = await restateEndpoint(options).listen(port).catch((error: EchelonError) => error);
+    if (served instanceof EchelonError) expect(served.message).toContain(`port ${port} is in use`);
+    else {
+      expect(served.port).toBe(Number(port));
+      await served.close();
+    }
   });
 
   it('refuses a port in use with invalid_option, naming it', async () => {
