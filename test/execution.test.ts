@@ -160,6 +160,18 @@ describe('timeouts, on the real clock', () => {
   });
 });
 
+describe('the idempotency key', () => {
+  it('is <taskId>@<agentId>, and no two tasks share one when ids have an @ in them', async () => {
+    // Before: task "x@y" at agent "z" and task "x" at agent "y@z" were both "x@y@z", and an executor skipping a side effect it had made skipped the other task's.
+    const keys: string[] = [];
+    const hierarchy = defineHierarchy({ id: 'boss', role: 'manager', children: [{ id: 'z', role: 'worker', capabilities: ['a'] }, { id: 'y@z', role: 'worker', capabilities: ['b'] }, { id: 'q%40r', role: 'worker', capabilities: ['c'] }] });
+    const org = start({ hierarchy, executors: async (_task, context) => keys.push(context.idempotencyKey) });
+    await Promise.all([org.submit({ id: 'x@y', type: 'a' }), org.submit({ id: 'x', type: 'b' }), org.submit({ id: 'w', type: 'c' })]);
+    // An agent id with an @ or a % is URI-encoded; every other key is as it always was.
+    expect(keys.sort()).toEqual(['w@q%2540r', 'x@y%40z', 'x@y@z']);
+  });
+});
+
 describe('retries with exponential backoff', () => {
   it('retries on the schedule 100 ms, 200 ms and succeeds on the third attempt', async () => {
     const clock = new SimulatedClock();

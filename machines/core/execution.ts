@@ -18,9 +18,15 @@ import type { ExecutionPolicy, Task } from '../../src/types.js';
 /** The longest delay timers accept (about 24.8 days); longer timeouts are capped to it. */
 export const MAX_DELAY_MS = 2 ** 31 - 1;
 
-/** The key an executor can use to skip a side effect it already made for this task. */
+/**
+ * The key an executor can use to skip a side effect it already made for this task: `<taskId>@<agentId>`.
+ * An agent id with an `@` or a `%` in it is written URI-encoded (it then has no `@`, and a `%`
+ * no id written as it is has), so the last `@` always divides the two and no two tasks share a key:
+ * task `x@y` at agent `z` is `x@y@z`, task `x` at agent `y@z` is `x@y%40z`. Every other key is as it
+ * was, so a task in flight across an upgrade keeps its key.
+ */
 export function idempotencyKey(task: Task, agentId: string): string {
-  return `${task.id}@${agentId}`;
+  return `${task.id}@${/[@%]/.test(agentId) ? encodeURIComponent(agentId) : agentId}`;
 }
 
 /**

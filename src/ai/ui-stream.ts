@@ -7,6 +7,7 @@
  */
 import { createUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
 import { EchelonError } from '../errors.js';
+import { agentKey } from '../show.js';
 import { describeEvent } from '../inspect/summary.js';
 import type { TaskStreamEvent } from '../runtime/index.js';
 import { boolean, checkShape, fields, shapeContext, string, type Shape } from '../shape/index.js';
@@ -83,7 +84,7 @@ export function organisationUIStream(stream: AsyncIterable<TaskStreamEvent>, opt
 function translator(events: boolean) {
   const speakers = new Map<string, AgentPartData>();
   let failed = false;
-  const key = (taskId: string, agent: string, attempt: number) => `${taskId}@${agent}#${attempt}`;
+  const key = (taskId: string, agent: string, attempt: number) => agentKey(agent, `${attempt}#${taskId}`);
 
   function* close(speaker: AgentPartData, status: AgentPartData['status']): Generator<Chunk> {
     speakers.delete(key(speaker.taskId, speaker.agent, speaker.attempt));

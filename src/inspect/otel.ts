@@ -10,7 +10,12 @@ import { EchelonError } from '../errors.js';
 import type { OrchestratorEvent } from '../runtime/events.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
 import { checkShape, fields, implementing, shapeContext, type Shape } from '../shape/index.js';
+import { agentKey } from '../show.js';
 import type { Task } from '../types.js';
+
+/** A task's hop span at an agent, and its execution span there (ids joined so no two tasks share one). */
+const hopKey = (taskId: string, agentId: string) => agentKey(agentId, `hop:${taskId}`);
+const execKey = (taskId: string, agentId: string) => agentKey(agentId, `exec:${taskId}`);
 
 /** Options of {@link traceOrganisation}. */
 export interface TracingOptions {
@@ -76,7 +81,7 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
   checkShape(options, OPTIONS, '', shapeContext('traceOrganisation', 'invalid_option'));
   const tracer = options.tracer ?? trace.getTracer('echelon');
   const traces = new Map<string, TaskTrace>();
-  /** Spans by key: `hop:<task>@<agent>`, `exec:<task>@<agent>`, `esc:<id>`, `apv:<id>`. */
+  /** Spans by key: hopKey, execKey (agent and task), `esc:<id>`, `apv:<id>`. */
   const spans = new Map<string, Span>();
   /** The submitted task each task (derived ones included) belongs to. */
   const rootOf = new Map<string, string>();
@@ -99,11 +104,11 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
 
   /** The span of `task` at `agent`, opened under its parent task's hop, its escalation, or the root. */
   const hop = (owner: TaskTrace, task: Task, agent: string, at: number): Span => {
-    const key = `hop:${task.id}@${agent}`;
+    const key = hopKey(task.id, agent);
     const existing = spans.get(key);
     if (existing !== undefined) return existing;
     const parent =
-      (task.parentId === undefined ? undefined : spans.get(`hop:${task.parentId}@${agent}`)) ??
+      (task.parentId === undefined ? undefined : spans.get(hopKey(task.parentId, agent))) ??
       (task.origin.kind === 'escalation' ? spans.get(`esc:${task.origin.escalationId}`) : undefined) ??
       owner.root;
     return start(owner, key, `hop ${agent}`, parent, at, { 'echelon.agent': agent, 'echelon.task.id': task.id, 'echelon.task.type': task.type });
@@ -137,7 +142,7 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
         if (owner === undefined) return;
         const from = hop(owner, event.task, event.from, event.at);
         from.addEvent('delegated', { 'echelon.to': event.to }, hrTimeOf(event.at));
-        start(owner, `hop:${event.task.id}@${event.to}`, `hop ${event.to}`, from, event.at, {
+        start(owner, hopKey(event.task.id, event.to), `hop ${event.to}`, from, event.at, {
           'echelon.agent': event.to,
           'echelon.task.id': event.task.id,
           'echelon.task.type': event.task.type,
@@ -160,30 +165,30 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
         const owner = traceOf(event.task);
         if (owner === undefined) return;
         const at = hop(owner, event.task, event.agent, event.at);
-        start(owner, `exec:${event.task.id}@${event.agent}`, `execute ${event.task.type}`, at, event.at, { 'echelon.agent': event.agent, 'echelon.attempt': event.attempt });
+        start(owner, execKey(event.task.id, event.agent), `execute ${event.task.type}`, at, event.at, { 'echelon.agent': event.agent, 'echelon.attempt': event.attempt });
         return;
       }
       case 'task.retrying':
-        end(`exec:${event.task.id}@${event.agent}`, event.at, event.error.message);
+        end(execKey(event.task.id, event.agent), event.at, event.error.message);
         return;
       case 'task.ended': {
         // A subtask's spans end when it does, not when its submitted task does.
         const { task, agent, settlement } = event;
         // A part cancelled because its join no longer needs it is no error (joinAny's losers); failed or rejected is.
         const error = settlement.status === 'failed' || settlement.status === 'rejected' ? settlement.error?.message ?? settlement.status : undefined;
-        const execution = `exec:${task.id}@${agent}`;
-        for (const key of [execution, `hop:${task.id}@${agent}`]) spans.get(key)?.setAttribute('echelon.status', settlement.status);
+        const execution = execKey(task.id, agent);
+        for (const key of [execution, hopKey(task.id, agent)]) spans.get(key)?.setAttribute('echelon.status', settlement.status);
         end(execution, event.at, error);
         // Completed, it only goes back up; otherwise the agent above may hand it to another child.
-        for (const via of settlement.status === 'completed' ? task.chain : [agent]) end(`hop:${task.id}@${via}`, event.at, via === agent ? error : undefined);
+        for (const via of settlement.status === 'completed' ? task.chain : [agent]) end(hopKey(task.id, via), event.at, via === agent ? error : undefined);
         return;
       }
       case 'escalation.raised': {
         const { escalation } = event;
         const owner = traces.get(rootOf.get(escalation.taskId) ?? escalation.taskId);
-        const at = spans.get(`hop:${escalation.taskId}@${escalation.from}`);
+        const at = spans.get(hopKey(escalation.taskId, escalation.from));
         if (owner === undefined || at === undefined) return;
-        end(`exec:${escalation.taskId}@${escalation.from}`, event.at, escalation.error?.message);
+        end(execKey(escalation.taskId, escalation.from), event.at, escalation.error?.message);
         start(owner, `esc:${escalation.id}`, `escalate ${escalation.reason}`, at, event.at, {
           'echelon.escalation.id': escalation.id,
           'echelon.escalation.from': escalation.from,
@@ -197,7 +202,7 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
       case 'approval.requested': {
         const { approval } = event;
         const owner = traces.get(rootOf.get(approval.taskId) ?? approval.taskId);
-        const at = spans.get(`hop:${approval.taskId}@${approval.requester}`);
+        const at = spans.get(hopKey(approval.taskId, approval.requester));
         if (owner === undefined || at === undefined) return;
         start(owner, `apv:${approval.id}`, 'approval', at, event.at, { 'echelon.approval.id': approval.id, 'echelon.approval.approver': approval.approver });
         return;
