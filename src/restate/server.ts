@@ -15,7 +15,7 @@ import { boolean, checkShape, fields, fn, number, shapeContext, string } from '.
 
 /** How to start a server. Ports left out (or 0) are free ports picked on 127.0.0.1. */
 export interface RestateServerOptions {
-  /** Where the server keeps its data, `restate.toml` and its temp files (`tmp/`, emptied at each start); default a fresh temp dir that `stop()` removes. */
+  /** Where the server keeps its data, `restate.toml` and its temp files (`.restate-tmp/`, emptied at each start: a name of its own, so a `tmp/` of yours in that directory is left alone); default a fresh temp dir that `stop()` removes. */
   readonly baseDir?: string;
   readonly ingressPort?: number;
   readonly adminPort?: number;
@@ -178,7 +178,7 @@ class Server implements RestateServer {
     // The server makes an empty `invoker-*` dir per partition in its TMPDIR at every start and never
     // removes them (24 a start, thousands in /tmp after a day of tests): they go under the base dir,
     // emptied before each start (no server runs on it then).
-    const scratch = join(this.baseDir, 'tmp');
+    const scratch = join(this.baseDir, '.restate-tmp');
     rmSync(scratch, { recursive: true, force: true });
     mkdirSync(scratch, { recursive: true });
     const server = spawnGuarded(this.binary, ['--config-file', config, '--no-logo'], {

@@ -4,7 +4,7 @@
  * left behind — and never outliving the process that started it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Http2Server } from 'node:http2';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => endpoint.close(() => resolve())));
 
 /** The empty `invoker-*` dirs the server makes per partition in its TMPDIR at each start. */
-const invokerDirs = (server: RestateServer) => readdirSync(join(server.baseDir, 'tmp')).filter((name) => name.startsWith('invoker-')).length;
+const invokerDirs = (server: RestateServer) => readdirSync(join(server.baseDir, '.restate-tmp')).filter((name) => name.startsWith('invoker-')).length;
 
 const add = async (server: RestateServer, key: string, by: number) => {
   const response = await fetch(`${server.ingressUrl}/server_test_counter/${key}/add`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(by), signal: AbortSignal.timeout(10_000) });
@@ -94,13 +94,17 @@ describe('startRestateServer', () => {
       // The server's temp dirs go under its base dir (not /tmp, where thousands piled up), emptied at each start.
       const firstStart = invokerDirs(server);
       expect(firstStart).toBeGreaterThan(0);
-      expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain(`TMPDIR=${join(server.baseDir, 'tmp')}`);
+      expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain(`TMPDIR=${join(server.baseDir, '.restate-tmp')}`);
       await server.kill();
       expect(alive(pid!)).toBe(false);
       expect(server.pid).toBeUndefined();
       await expect(fetch(`${adminUrl}/health`)).rejects.toThrow();
 
+      // A tmp/ of the user's own in the base dir is theirs: a start empties only the server's .restate-tmp/ (before: tmp/, removed at each start).
+      mkdirSync(join(server.baseDir, 'tmp'), { recursive: true });
+      writeFileSync(join(server.baseDir, 'tmp', 'mine'), 'kept');
       await server.restart();
+      expect(readFileSync(join(server.baseDir, 'tmp', 'mine'), 'utf8')).toBe('kept');
       expect(invokerDirs(server)).toBeLessThanOrEqual(firstStart);
       expect([server.ingressUrl, server.adminUrl]).toEqual([ingressUrl, adminUrl]);
       expect(server.pid).not.toBe(pid);
