@@ -115,21 +115,31 @@ function checkedArrival(arrival: Arrival, where: string, hierarchy: Hierarchy): 
   const entry = at ?? hierarchy.root.id;
   if (!hierarchy.has(entry)) throw notAnAgent(`${where}: at names "${entry}"`, entry, hierarchy);
   const task = typeof arrival.task === 'string' ? { type: arrival.task } : arrival.task;
+  checkTask(task, entry, where);
+  return { task, ...(rate === undefined ? {} : { perSecond: rate }), ...(every === undefined ? {} : { everyMs: every }), ...(at === undefined ? {} : { at }) };
+}
+
+/** Refuses, as `submit` would (`invalid_task` …), a task submitted at `entry`, naming `where`. */
+function checkTask(task: Omit<TaskInput, 'id'>, entry: string, where: string): void {
   try {
     validateTaskInput(task as TaskInput, { entry, now: 0, newId: () => 'simulated', isActive: () => false, defaults: { maxSubtasks: Infinity, maxDepth: Infinity } });
   } catch (error) {
     if (!(error instanceof EchelonError)) throw error;
     throw new EchelonError(error.code, `${where}: ${error.message}`, { ...(error.details === undefined ? {} : { details: error.details }), cause: error });
   }
-  return { task, ...(rate === undefined ? {} : { perSecond: rate }), ...(every === undefined ? {} : { everyMs: every }), ...(at === undefined ? {} : { at }) };
 }
 
-/** The journal's submissions: their times, task types and entry agents (each one of this organisation). */
+/**
+ * The journal's submissions: their times, task types and entry agents (each one of this
+ * organisation). A type `submit` refuses — one with control characters, kept by a store from
+ * before they were refused — is refused here, naming its entry: the simulation submits it anew.
+ */
 function submissions(journal: readonly JournalEntry[], hierarchy: Hierarchy): Array<{ at: number; type: string; entry: string | undefined }> {
   return journal.flatMap((entry, index) => {
     if (entry.type !== 'task.submitted' || typeof entry.data?.type !== 'string') return [];
     const at = typeof entry.data.entry === 'string' ? entry.data.entry : undefined;
     if (at !== undefined && !hierarchy.has(at)) throw notAnAgent(`workload.journal[${index}] submits "${entry.data.type}" at "${at}"`, at, hierarchy, ' (a journal of another organisation?)');
+    checkTask({ type: entry.data.type }, at ?? hierarchy.root.id, `workload.journal[${index}]`);
     return [{ at: entry.at, type: entry.data.type, entry: at }];
   });
 }

@@ -177,6 +177,9 @@ describe('simulate', () => {
     await refused({ journal: [null] }, 'invalid_option', /workload\.journal\[0\]/);
     await refused({ journal: [submitted('yesterday')] }, 'invalid_option', /workload\.journal\[0\]: .*at/);
     await refused({ journal: [submitted(5), submitted(6, 'ghost')] }, 'unknown_agent', /workload\.journal\[1\] .*ghost/);
+    // A type submit refuses (one recorded before control characters were refused): before, the run went on and failed after it with a bare invalid_task.
+    const carriageReturn = { ...submitted(6), data: { type: 'python\r', entry: 'cto' } };
+    await refused({ journal: [submitted(5), carriageReturn] }, 'invalid_task', /^workload\.journal\[1\]: .*control characters.*"python\\r"/);
     expect(() => latencyFromJournal('journal.json' as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(/^latencyFromJournal: /) }));
     expect(() => latencyFromJournal([null] as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(/entries\[0\]/) }));
   });
