@@ -20,7 +20,7 @@ import { approvalDesk, DEFAULT_PERSON, escalationDesk } from './people.js';
 import { streamFor } from './random.js';
 import { lookup } from '../check/probe.js';
 import type { SimulationReport } from './report.js';
-import { scheduleWorkload, WORKLOAD, type Workload } from './workload.js';
+import { checkWorkload, scheduleWorkload, WORKLOAD, type Workload } from './workload.js';
 
 /** Options of {@link simulate}. */
 export interface SimulationOptions {
@@ -84,7 +84,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const seed = options.seed ?? 1;
   const clock = new SimulationClock();
   const modelFor = modelsFor(options);
-  const durationMs = options.workload.durationMs ?? 3_600_000;
+  // Everything the workload submits is checked before the organisation is built (30,000 agents: seconds).
+  const workload = checkWorkload(options.workload, hierarchy);
+  const { durationMs } = workload;
   // The generator takes the seed's 32 bits: a fraction would run as its whole part.
   if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new EchelonError('invalid_option', `simulate: seed must be a whole number, got ${String(options.seed)}.`);
   checkPeople(options.people);
@@ -149,20 +151,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     let next = 0;
     // Submissions are checked before the run; one refused all the same fails the simulation, as it would fail a real run.
     let refused: { error: unknown } | undefined;
-    scheduleWorkload(
-      options.workload,
-      clock,
-      random,
-      (task, at) => {
-        const id = `s${++next}`;
-        collector.submitted(id, task.type, clock.now());
-        running.submit({ ...task, id }, at === undefined ? undefined : { at }).then(
-          (outcome) => collector.settled(outcome, clock.now()),
-          (error: unknown) => void (refused ??= { error }),
-        );
-      },
-      hierarchy,
-    );
+    scheduleWorkload(workload, clock, random, (task, at) => {
+      const id = `s${++next}`;
+      collector.submitted(id, task.type, clock.now());
+      running.submit({ ...task, id }, at === undefined ? undefined : { at }).then(
+        (outcome) => collector.settled(outcome, clock.now()),
+        (error: unknown) => void (refused ??= { error }),
+      );
+    });
     await drive(clock);
     if (refused !== undefined) throw refused.error;
     const end = Math.max(collector.lastSettled, clock.now());

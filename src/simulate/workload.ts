@@ -45,13 +45,21 @@ const UNBOUNDED_TASKS = 10_000_000;
 
 export type Submit = (task: Omit<TaskInput, 'id'>, at: string | undefined) => void;
 
+/** A workload as {@link checkWorkload} found it: every submission it will make is one the organisation takes. */
+export interface CheckedWorkload {
+  readonly arrivals: readonly CheckedArrival[];
+  readonly journal: readonly JournalSubmission[];
+  readonly durationMs: number;
+  readonly maxTasks: number;
+}
+
 /**
- * Schedules the workload's submissions on the clock. Refuses, before anything is scheduled, a
- * stream with neither or both rates and every submission the organisation would refuse (a task it
- * cannot take, an entry agent it does not have, a journal entry that is none). No arrival is due
- * after the workload's end (or its last task), so the clock stops with the last thing that happened.
+ * Refuses a workload the simulation cannot run — a stream with neither or both rates, a rate
+ * that never ends or floods the run, and every submission the organisation would refuse (a task it
+ * cannot take, an entry agent it does not have, a journal entry that is none) — from its options
+ * and the hierarchy alone, before anything is built or scheduled.
  */
-export function scheduleWorkload(workload: Workload, clock: SimulationClock, random: (name: string) => Random, submit: Submit, hierarchy: Hierarchy): void {
+export function checkWorkload(workload: Workload, hierarchy: Hierarchy): CheckedWorkload {
   const durationMs = workload.durationMs ?? 3_600_000;
   const maxTasks = workload.maxTasks ?? Infinity;
   if (!(durationMs >= 0)) throw new EchelonError('invalid_option', `workload.durationMs must be a number ≥ 0 (Infinity: until maxTasks), got ${String(workload.durationMs)}.`);
@@ -69,6 +77,15 @@ export function scheduleWorkload(workload: Workload, clock: SimulationClock, ran
       throw new EchelonError('invalid_option', `workload: the arrivals would submit about ${expected.toPrecision(2)} tasks in ${durationMs} ms; set workload.maxTasks to run that many on purpose (or check the rates: perSecond is per second).`);
     }
   }
+  return { arrivals, journal, durationMs, maxTasks };
+}
+
+/**
+ * Schedules a checked workload's submissions on the clock. No arrival is due after the workload's
+ * end (or its last task), so the clock stops with the last thing that happened.
+ */
+export function scheduleWorkload(workload: CheckedWorkload, clock: SimulationClock, random: (name: string) => Random, submit: Submit): void {
+  const { arrivals, journal, durationMs, maxTasks } = workload;
   // Submissions still to come; once the last task is taken they are dropped, so none moves the clock on.
   const timers = new Set<number>();
   const after = (ms: number, run: () => void) => {
@@ -103,7 +120,7 @@ export function scheduleWorkload(workload: Workload, clock: SimulationClock, ran
 }
 
 /** An arrival as scheduled: its task, and one rate checked to be a finite number > 0. */
-type CheckedArrival = { readonly task: Omit<TaskInput, 'id'>; readonly perSecond?: number; readonly everyMs?: number; readonly at?: string };
+export type CheckedArrival = { readonly task: Omit<TaskInput, 'id'>; readonly perSecond?: number; readonly everyMs?: number; readonly at?: string };
 
 function checkedArrival(arrival: Arrival, where: string, hierarchy: Hierarchy): CheckedArrival {
   checkShape(arrival, ARRIVAL, where, shapeContext('simulate', 'invalid_option'));
@@ -118,6 +135,9 @@ function checkedArrival(arrival: Arrival, where: string, hierarchy: Hierarchy): 
   checkTask(task, entry, where);
   return { task, ...(rate === undefined ? {} : { perSecond: rate }), ...(every === undefined ? {} : { everyMs: every }), ...(at === undefined ? {} : { at }) };
 }
+
+/** A journal's submission as replayed: when it was submitted there, its type and its entry agent. */
+export type JournalSubmission = { readonly at: number; readonly type: string; readonly entry: string | undefined };
 
 /** Refuses, as `submit` would (`invalid_task` …), a task submitted at `entry`, naming `where`. */
 function checkTask(task: Omit<TaskInput, 'id'>, entry: string, where: string): void {
@@ -134,7 +154,7 @@ function checkTask(task: Omit<TaskInput, 'id'>, entry: string, where: string): v
  * organisation). A type `submit` refuses — one with control characters, kept by a store from
  * before they were refused — is refused here, naming its entry: the simulation submits it anew.
  */
-function submissions(journal: readonly JournalEntry[], hierarchy: Hierarchy): Array<{ at: number; type: string; entry: string | undefined }> {
+function submissions(journal: readonly JournalEntry[], hierarchy: Hierarchy): JournalSubmission[] {
   return journal.flatMap((entry, index) => {
     if (entry.type !== 'task.submitted' || typeof entry.data?.type !== 'string') return [];
     const at = typeof entry.data.entry === 'string' ? entry.data.entry : undefined;
