@@ -37,7 +37,7 @@ export interface SimulationOptions {
   readonly trackStates?: boolean;
   /** Keep each submitted task's end in the report (`outcomes`), to compare with a real run. Default false. */
   readonly outcomes?: boolean;
-  /** Intervals of the queue-length series (default: the workload's duration in 120 steps). */
+  /** Intervals of the queue-length series (default: the time the workload's submissions span — its `durationMs`, or its journal's first to last submission — in 120 steps). */
   readonly sampleEveryMs?: number;
 }
 
@@ -86,14 +86,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const modelFor = modelsFor(options);
   // Everything the workload submits is checked before the organisation is built (30,000 agents: seconds).
   const workload = checkWorkload(options.workload, hierarchy);
-  const { durationMs } = workload;
+  const { spanMs } = workload;
   // The generator takes the seed's 32 bits: a fraction would run as its whole part.
   if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new EchelonError('invalid_option', `simulate: seed must be a whole number, got ${String(options.seed)}.`);
   checkPeople(options.people);
-  const interval = options.sampleEveryMs ?? (Number.isFinite(durationMs) ? Math.max(1, durationMs / 120) : 60_000);
+  const interval = options.sampleEveryMs ?? (Number.isFinite(spanMs) ? Math.max(1, spanMs / 120) : 60_000);
   if (!(interval > 0)) throw new EchelonError('invalid_option', `simulate: sampleEveryMs must be a positive number, got ${String(options.sampleEveryMs)}.`);
-  if (Number.isFinite(durationMs) && durationMs / interval > QUEUE_POINTS) {
-    throw new EchelonError('invalid_option', `simulate: sampleEveryMs ${interval} makes ${Math.ceil(durationMs / interval)} points a queue series over the workload's ${durationMs} ms; at most ${QUEUE_POINTS} (sampleEveryMs ≥ ${Math.ceil(durationMs / QUEUE_POINTS)}).`);
+  if (Number.isFinite(spanMs) && spanMs / interval > QUEUE_POINTS) {
+    throw new EchelonError('invalid_option', `simulate: sampleEveryMs ${interval} makes ${Math.ceil(spanMs / interval)} points a queue series over the ${spanMs} ms the workload's submissions span; at most ${QUEUE_POINTS} (sampleEveryMs ≥ ${Math.ceil(spanMs / QUEUE_POINTS)}).`);
   }
   const collector = new Collector(hierarchy, interval, options.outcomes === true);
   const random = (name: string) => streamFor(seed, name);

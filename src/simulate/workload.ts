@@ -28,11 +28,14 @@ export interface Arrival {
 /** What is submitted, for how long. */
 export interface Workload {
   readonly arrivals?: readonly Arrival[];
-  /** Submit the tasks of a recorded journal (`org.journal()`) at the times they were submitted there. */
+  /**
+   * Submit the tasks of a recorded journal (`org.journal()`) at the times they were submitted there,
+   * from its first submission: all of them, however long it runs (`durationMs` does not cut a recording short).
+   */
   readonly journal?: readonly JournalEntry[];
-  /** Arrivals stop after this much simulated time (default one hour); the run goes on until every task settles. */
+  /** The arrivals stop after this much simulated time (default one hour); the run goes on until every task settles. */
   readonly durationMs?: number;
-  /** Arrivals stop after this many tasks in all. */
+  /** Arrivals and the journal's submissions stop after this many tasks in all. */
   readonly maxTasks?: number;
 }
 
@@ -51,6 +54,8 @@ export interface CheckedWorkload {
   readonly journal: readonly JournalSubmission[];
   readonly durationMs: number;
   readonly maxTasks: number;
+  /** The simulated time its submissions span: the arrivals' durationMs, the journal's first to last submission, the longer. */
+  readonly spanMs: number;
 }
 
 /**
@@ -66,7 +71,10 @@ export function checkWorkload(workload: Workload, hierarchy: Hierarchy): Checked
   if (!(maxTasks >= 0)) throw new EchelonError('invalid_option', `workload.maxTasks must be a number ≥ 0, got ${String(workload.maxTasks)}.`);
   if (workload.arrivals !== undefined && !Array.isArray(workload.arrivals)) throw new EchelonError('invalid_option', 'workload.arrivals must be an array of { task, perSecond | everyMs }.');
   const arrivals = (workload.arrivals ?? []).map((arrival, index) => checkedArrival(arrival, `workload.arrivals[${index}]`, hierarchy));
-  const journal = workload.journal === undefined ? [] : submissions(checkedJournal(workload.journal, 'workload.journal'), hierarchy);
+  const recorded = workload.journal === undefined ? [] : submissions(checkedJournal(workload.journal, 'workload.journal'), hierarchy);
+  // A journal's time starts at its first submission, whatever order its entries come in.
+  const first = recorded.reduce((earliest, entry) => Math.min(earliest, entry.at), Infinity);
+  const journal = recorded.map((entry) => ({ ...entry, at: entry.at - first }));
   if (durationMs === Infinity && maxTasks === Infinity && arrivals.length > 0) {
     throw new EchelonError('invalid_option', 'workload.durationMs is Infinity and there is no maxTasks: the arrivals would never end. Give a duration or a maxTasks.');
   }
@@ -77,7 +85,8 @@ export function checkWorkload(workload: Workload, hierarchy: Hierarchy): Checked
       throw new EchelonError('invalid_option', `workload: the arrivals would submit about ${expected.toPrecision(2)} tasks in ${durationMs} ms; set workload.maxTasks to run that many on purpose (or check the rates: perSecond is per second).`);
     }
   }
-  return { arrivals, journal, durationMs, maxTasks };
+  const spanMs = journal.reduce((latest, entry) => Math.max(latest, entry.at), arrivals.length > 0 ? durationMs : 0);
+  return { arrivals, journal, durationMs, maxTasks, spanMs };
 }
 
 /**
@@ -115,8 +124,7 @@ export function scheduleWorkload(workload: CheckedWorkload, clock: SimulationClo
     };
     schedule();
   });
-  const first = journal.reduce((earliest, entry) => Math.min(earliest, entry.at), Infinity);
-  for (const entry of journal) after(entry.at - first, () => take() && submit({ type: entry.type }, entry.entry));
+  for (const entry of journal) after(entry.at, () => take() && submit({ type: entry.type }, entry.entry));
 }
 
 /** An arrival as scheduled: its task, and one rate checked to be a finite number > 0. */
@@ -136,7 +144,7 @@ function checkedArrival(arrival: Arrival, where: string, hierarchy: Hierarchy): 
   return { task, ...(rate === undefined ? {} : { perSecond: rate }), ...(every === undefined ? {} : { everyMs: every }), ...(at === undefined ? {} : { at }) };
 }
 
-/** A journal's submission as replayed: when it was submitted there, its type and its entry agent. */
+/** A journal's submission as replayed: when it was submitted there (from its first submission, once checked), its type and its entry agent. */
 export type JournalSubmission = { readonly at: number; readonly type: string; readonly entry: string | undefined };
 
 /** Refuses, as `submit` would (`invalid_task` …), a task submitted at `entry`, naming `where`. */

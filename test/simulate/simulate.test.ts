@@ -225,6 +225,23 @@ describe('simulate', () => {
     expect(Math.max(...long.queues[0]!.points.map(([, length]) => length))).toBe(2);
   });
 
+  it('gives a journal\'s queue series intervals over the journal\'s span, which durationMs does not bound', async () => {
+    const organisation = { hierarchy: defineHierarchy({ id: 'solo', role: 'executive', capabilities: ['job'] }) };
+    const agents = { default: { latency: latency.fixed(1_000) } };
+    const entry = (at: number, seq: number) => ({ seq, session: 1, type: 'task.submitted' as const, at, actor: 'submitter', taskId: `t${seq}`, rootId: `t${seq}`, data: { type: 'job' } });
+    // Three at once (two wait), one 12 s later: the default interval is the 12 s span in 120. Before, it was the unused durationMs's (1 h in 120: 30 s).
+    const report = await simulate({ organisation, agents, workload: { journal: [entry(0, 1), entry(0, 2), entry(0, 3), entry(12_000, 4)] } });
+    expect(report.queues[0]!.points.slice(0, 2)).toEqual([[0, 2], [100, 2]]);
+    // A 2 s journal sampled every 10 ms: before, refused as 360,000 points over the default durationMs's hour.
+    const fine = await simulate({ organisation, agents, workload: { journal: [entry(0, 1), entry(0, 2), entry(2_000, 3)] }, sampleEveryMs: 10 });
+    expect(fine.simulatedMs).toBe(3_000);
+    // A journal is replayed whole, past durationMs (it bounds the arrivals); maxTasks bounds both.
+    const whole = await simulate({ organisation, agents, workload: { journal: [entry(0, 1), entry(7_200_000, 2)], durationMs: 1_000 } });
+    expect([whole.tasks.submitted, whole.simulatedMs]).toEqual([2, 7_201_000]);
+    const capped = await simulate({ organisation, agents, workload: { journal: [entry(0, 1), entry(7_200_000, 2)], maxTasks: 1 } });
+    expect([capped.tasks.submitted, capped.simulatedMs]).toEqual([1, 1_000]);
+  });
+
   it('charges a failed attempt\'s cost to its task\'s budget, as the report counts it', async () => {
     // Every attempt costs 60 and fails; of five attempts, the second takes the task over its budget of 100 and ends it.
     const report = await simulate({
