@@ -68,6 +68,12 @@ export interface Bottleneck {
 /** A queue over time: the largest length within each interval. */
 export interface QueueSeries {
   readonly agent: string;
+  /**
+   * The interval each point covers: `sampleEveryMs`, or a whole multiple of it when the run went on
+   * longer than 100,000 of them (the intervals are widened to keep that many points at most).
+   */
+  readonly intervalMs: number;
+  /** One point for each interval that starts by the end of the run: its start and the largest length within it. */
   readonly points: readonly (readonly [atMs: number, length: number])[];
 }
 

@@ -12,7 +12,7 @@ import { agentNames, resolveSetting, type Setting } from '../settings/index.js';
 import { ROLES } from '../hierarchy/types.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
 import type { Task } from '../types.js';
-import { buildReport, QUEUE_POINTS } from './build.js';
+import { buildReport, QUEUE_POINTS, queuePoints } from './build.js';
 import { SimulationClock } from './clock.js';
 import { Collector } from './collect.js';
 import { AGENT_MODEL, checkLatency, PERSON_MODEL, sample, type AgentModel, type PersonModel } from './models.js';
@@ -92,8 +92,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   checkPeople(options.people);
   const interval = options.sampleEveryMs ?? (Number.isFinite(spanMs) ? Math.max(1, spanMs / 120) : 60_000);
   if (!(interval > 0)) throw new EchelonError('invalid_option', `simulate: sampleEveryMs must be a positive number, got ${String(options.sampleEveryMs)}.`);
-  if (Number.isFinite(spanMs) && spanMs / interval > QUEUE_POINTS) {
-    throw new EchelonError('invalid_option', `simulate: sampleEveryMs ${interval} makes ${Math.ceil(spanMs / interval)} points a queue series over the ${spanMs} ms the workload's submissions span; at most ${QUEUE_POINTS} (sampleEveryMs ≥ ${Math.ceil(spanMs / QUEUE_POINTS)}).`);
+  if (Number.isFinite(spanMs) && queuePoints(spanMs, interval) > QUEUE_POINTS) {
+    // The least whole interval whose points fit: more than span ÷ QUEUE_POINTS.
+    throw new EchelonError('invalid_option', `simulate: sampleEveryMs ${interval} makes ${queuePoints(spanMs, interval)} points a queue series over the ${spanMs} ms the workload's submissions span; at most ${QUEUE_POINTS} (sampleEveryMs ≥ ${Math.floor(spanMs / QUEUE_POINTS) + 1}).`);
   }
   const collector = new Collector(hierarchy, interval, options.outcomes === true);
   const random = (name: string) => streamFor(seed, name);

@@ -216,13 +216,23 @@ describe('simulate', () => {
     const agents = { default: { latency: latency.fixed(1_000) } };
     const arrivals = [0, 1, 2].map(() => ({ task: 'job', everyMs: 1_000 }));
     const report = await simulate({ organisation, agents, workload: { arrivals, durationMs: 1_000 }, sampleEveryMs: 1_400 });
-    // Before: [1400, 1] and [2800, 0], the length after the interval's first change rather than its largest.
-    expect(report.queues).toEqual([{ agent: 'solo', points: [[0, 2], [1_400, 2], [2_800, 1], [4_200, 0]] }]);
-    // A finer interval than the workload's duration can hold is refused; a run longer than foreseen gets wider intervals.
-    await expect(simulate({ organisation, agents, workload: { arrivals, durationMs: 3_600_000 }, sampleEveryMs: 1 })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('sampleEveryMs ≥ 36') });
+    // Before: [1400, 1] and [2800, 0], the length after the interval's first change rather than its largest;
+    // and a point [4200, 0] after the run had ended (at 4 s).
+    expect(report.queues).toEqual([{ agent: 'solo', intervalMs: 1_400, points: [[0, 2], [1_400, 2], [2_800, 1]] }]);
+    // A finer interval than the workload's duration can hold is refused. Before, 1 ms over 100 s (100,001 points) was let through
+    // and ran with 2 ms intervals unsaid, and the refusal of 1 ms over an hour asked for 36 ms, which had the same fate.
+    await expect(simulate({ organisation, agents, workload: { arrivals, durationMs: 3_600_000 }, sampleEveryMs: 1 })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('sampleEveryMs ≥ 37') });
+    const sparse = [0, 1, 2].map(() => ({ task: 'job', everyMs: 50_000 }));
+    await expect(simulate({ organisation, agents, workload: { arrivals: sparse, durationMs: 100_000 }, sampleEveryMs: 1 })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('makes 100001 points') });
+    const finest = await simulate({ organisation, agents, workload: { arrivals: sparse, durationMs: 100_000 }, sampleEveryMs: 2 });
+    expect([finest.simulatedMs, finest.queues[0]!.intervalMs, finest.queues[0]!.points.length]).toEqual([103_000, 2, 51_501]);
+    // A run longer than foreseen gets wider intervals (a whole number of them each), and says which.
     const long = await simulate({ organisation, agents, workload: { arrivals, durationMs: Number.POSITIVE_INFINITY, maxTasks: 3 }, sampleEveryMs: 0.001 });
-    expect(long.queues[0]!.points.length).toBeLessThanOrEqual(100_000);
-    expect(Math.max(...long.queues[0]!.points.map(([, length]) => length))).toBe(2);
+    const [series] = long.queues;
+    expect(series!.points.length).toBeLessThanOrEqual(100_000);
+    expect(series!.intervalMs / 0.001).toBeCloseTo(Math.round(series!.intervalMs / 0.001), 6);
+    expect(series!.points.length * series!.intervalMs).toBeGreaterThan(long.simulatedMs);
+    expect(Math.max(...series!.points.map(([, length]) => length))).toBe(2);
   });
 
   it('gives a journal\'s queue series intervals over the journal\'s span, which durationMs does not bound', async () => {
