@@ -43,6 +43,11 @@ describe('echelon check', () => {
     expect((await cli(['check', 'examples/escalation.ts'])).text).toContain('only its hierarchy is checked');
   });
 
+  it('refuses a scenario whose organisation() returns no organisation (invalid_scenario: the bin exits 2)', async () => {
+    // Before: a TypeError reading the hierarchy of undefined.
+    await expect(cli(['check', 'test/fixtures/forgetful-scenario.ts'])).rejects.toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('returned undefined, not an organisation') });
+  });
+
   it('refuses a design with a misspelt option or key instead of passing it (invalid_option: the bin exits 2)', async () => {
     await expect(cli(['check', 'test/fixtures/misspelt-design.ts'])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('did you mean "strategy"') });
     await expect(cli(['check', 'test/fixtures/misspelt-default-design.ts'])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('did you mean "tasks"') });
