@@ -99,6 +99,18 @@ describe('echelon simulate', () => {
     expect(existsSync(directory)).toBe(true);
   });
 
+  it('checks both designs before it simulates, and makes the --png directory only when it writes the charts', async () => {
+    const png = join(directory, 'never', 'made');
+    // Before, the directory was made first and left empty by a design that is none.
+    await expect(cli(['simulate', 'test/fixtures/not-a-scenario.ts', '--png', png])).rejects.toMatchObject({ code: 'invalid_scenario' });
+    expect(existsSync(join(directory, 'never'))).toBe(false);
+    // A design whose simulation is refused, compared with a file that is not there: before, the first design's refusal
+    // (unknown_agent) came from its simulation and the missing file was never looked at.
+    await expect(cli(['simulate', 'test/fixtures/refused-simulation.ts', '--compare', 'no/such/design.ts', '--png', png])).rejects.toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('no/such/design.ts') });
+    await expect(cli(['simulate', 'test/fixtures/refused-simulation.ts', '--png', png])).rejects.toMatchObject({ code: 'unknown_agent' });
+    expect(existsSync(join(directory, 'never'))).toBe(false);
+  });
+
   it('refuses an --html or --png it cannot write, before it simulates, as an EchelonError (the bin prints one line, not a stack)', async () => {
     const plain = join(directory, 'plain.txt');
     writeFileSync(plain, 'not a directory');
