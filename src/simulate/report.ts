@@ -79,7 +79,10 @@ export interface QueueSeries {
 
 export interface SimulationReport {
   readonly seed: number;
-  /** Simulated ms from the start to the last task settling. */
+  /**
+   * Simulated ms from the start to the last thing that happened: the last task settling, or a timer
+   * that ran after it (a person answering a request already decided, say), whichever came later.
+   */
   readonly simulatedMs: number;
   readonly tasks: { readonly submitted: number; readonly completed: number; readonly failed: number; readonly rejected: number; readonly cancelled: number };
   readonly escalations: { readonly raised: number; readonly perTask: number; readonly byReason: Readonly<Record<string, number>> };
