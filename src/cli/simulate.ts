@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { EchelonError } from '../errors.js';
+import { EchelonError, refusalAt } from '../errors.js';
 import { loadECharts } from '../simulate/charts.js';
 import { loadResvg, renderReportHtml, writeChartPngs, type SimulatedDesign } from '../simulate/html.js';
 import type { SimulationReport } from '../simulate/report.js';
@@ -45,7 +45,7 @@ export async function simulateCommand(options: SimulateCommandOptions): Promise<
       if (file === options.file || !(error instanceof EchelonError)) throw error;
       // What it ran with is the first design's, where it has nothing of its own: say so, or an id of the first design reads as a mistake in this one.
       const borrowed = [...(design.simulation?.agents === undefined ? ['agent models'] : []), 'workload', 'people'].join(', ');
-      throw new EchelonError(error.code, `--compare ${file}, run with ${options.file}'s ${borrowed}: ${error.message}`, { ...(error.details === undefined ? {} : { details: error.details }), cause: error });
+      throw refusalAt(`--compare ${file}, run with ${options.file}'s ${borrowed}`, error);
     });
     designs.push({ name: file, report, hierarchy: design.organisation.hierarchy });
   }

@@ -2,7 +2,7 @@
  * The work a simulation submits: streams of one task each, arriving at a rate (Poisson: the gaps
  * are exponential), at fixed intervals, or at the times a recorded journal says.
  */
-import { EchelonError } from '../errors.js';
+import { EchelonError, refusalAt } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { agentNames } from '../settings/index.js';
 import { anything, checkShape, closest, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
@@ -153,7 +153,7 @@ function checkTask(task: Omit<TaskInput, 'id'>, entry: string, where: string): v
     validateTaskInput(task as TaskInput, { entry, now: 0, newId: () => 'simulated', isActive: () => false, defaults: { maxSubtasks: Infinity, maxDepth: Infinity } });
   } catch (error) {
     if (!(error instanceof EchelonError)) throw error;
-    throw new EchelonError(error.code, `${where}: ${error.message}`, { ...(error.details === undefined ? {} : { details: error.details }), cause: error });
+    throw refusalAt(where, error);
   }
 }
 
