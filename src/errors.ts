@@ -113,6 +113,20 @@ export class EchelonError extends Error {
 }
 
 /**
+ * A part's refusal handed on by what checked it: the same code and details (with `details` added),
+ * the message after `where: `, and the part's refusal as its cause.
+ *
+ * @example
+ * ```ts
+ * throw refusalAt('workload.arrivals[0]', error); // "workload.arrivals[0]: A task needs a type …"
+ * ```
+ */
+export function refusalAt(where: string, error: EchelonError, details?: Record<string, unknown>): EchelonError {
+  const merged = details === undefined ? error.details : { ...error.details, ...details };
+  return new EchelonError(error.code, `${where}: ${error.message}`, { ...(merged === undefined ? {} : { details: merged }), cause: error });
+}
+
+/**
  * Turns anything thrown — an `EchelonError`, an `Error`, a string, `undefined` — into a
  * {@link TaskError}, using `fallback` as the code for anything that is not an `EchelonError`.
  *

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createOrchestrator, developmentTeam, type Scenario } from '../src/index.js';
-import { defineScenario, isMainModule, isScenario, runScenario } from '../src/scenario/index.js';
+import { createStepper, defineScenario, isMainModule, isScenario, runScenario, type ScenarioHost } from '../src/scenario/index.js';
 import devTeam from '../examples/dev-team.js';
 import { codeOf } from './support/helpers.js';
 
@@ -43,6 +43,22 @@ describe('the scenario format', () => {
     );
     expect(lines).toEqual(['slept']);
     await expect(org!.submit({ type: 'css' })).rejects.toMatchObject({ code: 'orchestrator_stopped' });
+  });
+
+  it('refuses an organisation() that returns no organisation, for every runner, with invalid_scenario', async () => {
+    // A block body without a return: before, runScenario threw "TypeError: Cannot read properties of undefined (reading 'stop')".
+    const forgetful = defineScenario({
+      description: 'forgets to return its organisation',
+      organisation: ((host: ScenarioHost) => {
+        createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 1, ...host });
+      }) as never,
+      run: async (org) => void (await org.submit({ type: 'css' })),
+    });
+    const refusal = { code: 'invalid_scenario', message: expect.stringMatching(/^The scenario's organisation\(\) returned undefined, not an organisation: .*return/) };
+    await expect(runScenario(forgetful, { log: () => undefined })).rejects.toMatchObject(refusal);
+    await expect(createStepper(forgetful)).rejects.toMatchObject(refusal);
+    const stranger = defineScenario({ description: 'returns something else', organisation: (() => ({ stop: () => undefined })) as never, run: () => {} });
+    await expect(runScenario(stranger, { log: () => undefined })).rejects.toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('returned an object, not an organisation') });
   });
 
   it('the reference scenario runs on its own, as npm start does', async () => {

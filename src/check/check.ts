@@ -3,7 +3,7 @@
  * asks the runtime's own rules (routing, strategies, escalation targets, approver choice,
  * fan-out limits), so what it reports is what the running organisation would do.
  */
-import { EchelonError } from '../errors.js';
+import { EchelonError, refusalAt } from '../errors.js';
 import { checkSpans } from '../hierarchy/metrics.js';
 import { ROLES } from '../hierarchy/types.js';
 import { agentNames, ORGANISATION_OPTION_FIELDS } from '../settings/index.js';
@@ -74,7 +74,7 @@ function expectedTasks(resolved: Resolved, inputs: readonly (string | TaskInput)
       task = resolved.task(typeof input === 'string' ? { type: input } : { ...input, id: 'probe' });
     } catch (error) {
       if (!(error instanceof EchelonError)) throw error;
-      throw new EchelonError(error.code, `checkOrganisation: tasks[${index}]: ${error.message}`, { details: { ...error.details, path: `tasks[${index}]` }, cause: error });
+      throw refusalAt(`checkOrganisation: tasks[${index}]`, error, { path: `tasks[${index}]` });
     }
     if (!tasks.has(task.type)) tasks.set(task.type, task);
   });

@@ -3,10 +3,11 @@
  * workload on a simulated clock and prints the report (or JSON); `--html` writes the page,
  * `--png` the charts. With `--compare`, the other design runs the first one's workload, people and seed (with its own agent models, if it has any).
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { EchelonError } from '../errors.js';
-import { renderReportHtml, writeChartPngs, type SimulatedDesign } from '../simulate/html.js';
+import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { EchelonError, refusalAt } from '../errors.js';
+import { loadECharts } from '../simulate/charts.js';
+import { loadResvg, renderReportHtml, writeChartPngs, type SimulatedDesign } from '../simulate/html.js';
 import type { SimulationReport } from '../simulate/report.js';
 import { simulate } from '../simulate/simulate.js';
 import { loadDesign } from './design.js';
@@ -23,26 +24,30 @@ export interface SimulateCommandOptions {
 }
 
 export async function simulateCommand(options: SimulateCommandOptions): Promise<number> {
-  // Where the page and the charts go is checked before a simulation is spent on them.
+  // Everything is checked before a simulation is spent, and nothing is made until the end: where
+  // the page and the charts go, both designs, and the peers that draw them.
   if (options.html !== undefined) writing('--html', options.html, () => checkFileTarget(options.html!));
-  if (options.png !== undefined) writing('--png', options.png, () => mkdirSync(options.png!, { recursive: true }));
+  if (options.png !== undefined) writing('--png', options.png, () => checkDirectoryTarget(options.png!));
   const first = await loadDesign(options.file);
   const simulation = first.design.simulation;
   if (simulation === undefined) {
     throw new EchelonError('invalid_option', `${options.file} has no simulation: export const design = defineDesign({ organisation, simulation: { workload, agents } }) (see “Designing an organisation” in echelon's README.md).`);
   }
+  const loaded = [[options.file, first], ...(options.compare === undefined ? [] : [[options.compare, await loadDesign(options.compare)] as const])] as const;
+  if (options.html !== undefined || options.png !== undefined) await loadECharts();
+  if (options.png !== undefined) await loadResvg();
   const seed = options.seed ?? simulation.seed ?? 1;
   const designs: SimulatedDesign[] = [];
-  for (const [file, loaded] of [[options.file, first], ...(options.compare === undefined ? [] : [[options.compare, await loadDesign(options.compare)] as const])] as const) {
+  for (const [file, { design }] of loaded) {
     // The same workload, people and seed; each design's own agent models where it has them (its agents may differ).
-    const agents = loaded.design.simulation?.agents ?? simulation.agents;
-    const report: SimulationReport = await simulate({ ...simulation, ...(agents === undefined ? {} : { agents }), organisation: loaded.design.organisation, seed }).catch((error: unknown) => {
+    const agents = design.simulation?.agents ?? simulation.agents;
+    const report: SimulationReport = await simulate({ ...simulation, ...(agents === undefined ? {} : { agents }), organisation: design.organisation, seed }).catch((error: unknown) => {
       if (file === options.file || !(error instanceof EchelonError)) throw error;
       // What it ran with is the first design's, where it has nothing of its own: say so, or an id of the first design reads as a mistake in this one.
-      const borrowed = [...(loaded.design.simulation?.agents === undefined ? ['agent models'] : []), 'workload', 'people'].join(', ');
-      throw new EchelonError(error.code, `--compare ${file}, run with ${options.file}'s ${borrowed}: ${error.message}`, { ...(error.details === undefined ? {} : { details: error.details }), cause: error });
+      const borrowed = [...(design.simulation?.agents === undefined ? ['agent models'] : []), 'workload', 'people'].join(', ');
+      throw refusalAt(`--compare ${file}, run with ${options.file}'s ${borrowed}`, error);
     });
-    designs.push({ name: file, report, hierarchy: loaded.design.organisation.hierarchy });
+    designs.push({ name: file, report, hierarchy: design.organisation.hierarchy });
   }
   if (options.json) options.out(JSON.stringify(designs.length === 1 ? designs[0]!.report : Object.fromEntries(designs.map((design) => [design.name, design.report])), null, 2));
   else options.out((designs.length === 1 ? formatReport(designs[0]!.name, designs[0]!.report) : formatComparison(designs)).join('\n'));
@@ -53,6 +58,7 @@ export async function simulateCommand(options: SimulateCommandOptions): Promise<
   }
   if (options.png !== undefined) {
     for (const [index, design] of designs.entries()) {
+      // writeChartPngs makes the directory.
       const files = await writing('--png', options.png, () => writeChartPngs(design.report, design.hierarchy, options.png!, designs.length === 1 ? 'simulation' : `simulation-${index + 1}`));
       if (!options.json) options.out(`charts: ${files.join(', ')}`);
     }
@@ -65,6 +71,14 @@ function checkFileTarget(file: string): void {
   const directory = dirname(file);
   if (!existsSync(directory) || !statSync(directory).isDirectory()) throw new Error(`no such directory: ${directory}`);
   if (existsSync(file) && statSync(file).isDirectory()) throw new Error('it is a directory');
+}
+
+/** A directory can be made (or written) at `directory`: it is one, or the nearest part of its path that exists is a directory we may write in. */
+function checkDirectoryTarget(directory: string): void {
+  let existing = resolve(directory);
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  if (!statSync(existing).isDirectory()) throw new Error(existing === resolve(directory) ? 'it is not a directory' : `${existing} is not a directory`);
+  accessSync(existing, constants.W_OK);
 }
 
 /** Runs a write to a path the user gave; what stops it is theirs to fix, said in one line (`invalid_option`). */

@@ -99,8 +99,9 @@ export function scenarioProblem(value: unknown): string | undefined {
 }
 
 /**
- * The scenario's organisation, built with `host`: what `organisation()` throws, and a promise
- * (an `async organisation()`), are `invalid_scenario`, said as such.
+ * The scenario's organisation, built with `host`: what `organisation()` throws, a promise (an
+ * `async organisation()`) and anything else that is not an organisation (a block body without a
+ * `return`) are `invalid_scenario`, said as such — for every runner.
  */
 export function buildOrganisation(scenario: Scenario, host: ScenarioHost, context: ScenarioContext): Orchestrator {
   let org: unknown;
@@ -118,5 +119,22 @@ export function buildOrganisation(scenario: Scenario, host: ScenarioHost, contex
       "The scenario's organisation() returned a promise (is it async?): return the organisation itself — organisation: (host) => createOrchestrator({ ...options, ...host }) — and do asynchronous setup in run().",
     );
   }
-  return org as Orchestrator;
+  if (!isOrchestrator(org)) {
+    // What it returned is stopped if it can be (an organisation it built and did not return is out of reach).
+    Promise.resolve()
+      .then(() => (org as Partial<Orchestrator> | null | undefined)?.stop?.())
+      .catch(() => undefined);
+    const got = org === null ? 'null' : typeof org === 'object' ? 'an object' : typeof org === 'undefined' ? 'undefined' : `a ${typeof org}`;
+    throw new EchelonError(
+      'invalid_scenario',
+      `The scenario's organisation() returned ${got}, not an organisation: return it — organisation: (host) => createOrchestrator({ ...options, ...host }) (a function body in braces needs a return).`,
+    );
+  }
+  return org;
+}
+
+/** What every runner uses of an organisation is there (`createOrchestrator`'s result has it). */
+function isOrchestrator(value: unknown): value is Orchestrator {
+  const org = value as Partial<Orchestrator> | null | undefined;
+  return typeof org?.submit === 'function' && typeof org.stop === 'function' && typeof org.on === 'function' && typeof org.hierarchy?.nodes === 'function';
 }

@@ -81,8 +81,8 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
     waitsForPeople: options.waitForPeople === true,
   };
   const org = buildOrganisation(scenario, { clock, messageDelayMs: 0, inspect: tracer.observe }, context);
-  if (tracer.actors === 0 || typeof org?.on !== 'function') {
-    await org?.stop?.();
+  if (tracer.actors === 0) {
+    await org.stop();
     throw new EchelonError(
       'invalid_scenario',
       'The scenario built its organisation without the runner\'s host options: write organisation: (host) => createOrchestrator({ ...options, ...host }).',

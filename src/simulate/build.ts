@@ -80,10 +80,13 @@ function bottlenecks(agents: readonly AgentReport[]): Bottleneck[] {
 /** Points a queue series has at most: a run longer than its intervals foresaw gets wider ones (a whole number of them each). */
 export const QUEUE_POINTS = 100_000;
 
+/** Points a series of intervals of `intervalMs` has over `spanMs`: one for each interval that starts within it. */
+export const queuePoints = (spanMs: number, intervalMs: number) => Math.floor(spanMs / intervalMs) + 1;
+
 /** The series of the (at most 8) agents with the longest mean queues: the largest length within each interval, over every interval. */
 function queues(collector: Collector, agents: readonly AgentReport[], end: number): QueueSeries[] {
   const longest = agents.filter((agent) => agent.maxQueue > 0).sort((a, b) => b.meanQueue - a.meanQueue).slice(0, 8);
-  const slots = Math.ceil(end / collector.intervalMs) + 1;
+  const slots = queuePoints(end, collector.intervalMs);
   const width = Math.ceil(slots / Math.min(slots, QUEUE_POINTS));
   return longest.map((agent) => {
     // Only intervals with a change are kept: walk them in order (an interval without one holds the length the last one ended with).
@@ -99,6 +102,6 @@ function queues(collector: Collector, agents: readonly AgentReport[], end: numbe
       }
       points.push([Math.round(point * width * collector.intervalMs), largest]);
     }
-    return { agent: agent.id, points };
+    return { agent: agent.id, intervalMs: width * collector.intervalMs, points };
   });
 }

@@ -36,10 +36,15 @@ export function checkReportOf(report: SimulationReport, hierarchy: Hierarchy, wh
   if (size !== undefined && !(size.width > 0 && size.height > 0 && Number.isFinite(size.width) && Number.isFinite(size.height))) throw bad(`a chart's size is a positive width and height, got ${JSON.stringify(size)}`);
 }
 
+/** ECharts, which draws the charts, or `missing_dependency` saying to install it (for a caller that checks before it simulates). */
+export async function loadECharts(): Promise<ECharts> {
+  return (await importPeer('echarts', 'echarts', NEEDS)) as ECharts;
+}
+
 /** Draws every chart of `report` for the organisation `hierarchy` (the one simulated). */
 export async function drawCharts(report: SimulationReport, hierarchy: Hierarchy, size = { width: 760, height: 360 }): Promise<ReportCharts> {
   checkReportOf(report, hierarchy, 'drawCharts', size);
-  const echarts = (await importPeer('echarts', 'echarts', NEEDS)) as ECharts;
+  const echarts = await loadECharts();
   const draw = (option: Record<string, unknown>, height = size.height) => {
     const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width, height });
     try {

@@ -85,7 +85,7 @@ ${rows(report.agents.slice(0, 500).map((a) => [escape(a.id), a.role, `${a.execut
  * ```
  */
 export async function writeChartPngs(report: SimulationReport, hierarchy: Hierarchy, directory: string, prefix = 'simulation'): Promise<string[]> {
-  const { Resvg } = (await importPeer('@resvg/resvg-js', '@resvg/resvg-js', 'PNG charts of the simulation report (echelon/simulate)')) as typeof import('@resvg/resvg-js');
+  const { Resvg } = await loadResvg();
   const charts = await drawCharts(report, hierarchy);
   mkdirSync(directory, { recursive: true });
   const files: string[] = [];
@@ -95,4 +95,9 @@ export async function writeChartPngs(report: SimulationReport, hierarchy: Hierar
     files.push(file);
   }
   return files;
+}
+
+/** resvg, which makes the charts PNG, or `missing_dependency` saying to install it (for a caller that checks before it simulates). */
+export async function loadResvg(): Promise<typeof import('@resvg/resvg-js')> {
+  return (await importPeer('@resvg/resvg-js', '@resvg/resvg-js', 'PNG charts of the simulation report (echelon/simulate)')) as typeof import('@resvg/resvg-js');
 }

@@ -6,6 +6,7 @@
 import type { ApproverPolicy } from '../approval/approvers.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Orchestrator } from '../runtime/index.js';
+import { agentKey } from '../show.js';
 import type { Approval, Escalation, EscalationResolution } from '../types.js';
 import type { SimulationClock } from './clock.js';
 import { sample, type PersonModel } from './models.js';
@@ -20,7 +21,7 @@ export function approvalDesk(org: Orchestrator, hierarchy: Hierarchy, clock: Sim
     if (decidesByRule(approval.approver) !== undefined) return;
     // One person per approver asked; a quorum asks the next ancestors with the authority too.
     for (const by of approversFor(hierarchy, approval)) {
-      const key = `${approval.id}\u0000${by}`;
+      const key = agentKey(by, approval.id);
       if (scheduled.has(key)) continue;
       scheduled.add(key);
       const reject = random() < (model.rejectRate ?? 0);

@@ -68,12 +68,21 @@ export interface Bottleneck {
 /** A queue over time: the largest length within each interval. */
 export interface QueueSeries {
   readonly agent: string;
+  /**
+   * The interval each point covers: `sampleEveryMs`, or a whole multiple of it when the run went on
+   * longer than 100,000 of them (the intervals are widened to keep that many points at most).
+   */
+  readonly intervalMs: number;
+  /** One point for each interval that starts by the end of the run: its start and the largest length within it. */
   readonly points: readonly (readonly [atMs: number, length: number])[];
 }
 
 export interface SimulationReport {
   readonly seed: number;
-  /** Simulated ms from the start to the last task settling. */
+  /**
+   * Simulated ms from the start to the last thing that happened: the last task settling, or a timer
+   * that ran after it (a person answering a request already decided, say), whichever came later.
+   */
   readonly simulatedMs: number;
   readonly tasks: { readonly submitted: number; readonly completed: number; readonly failed: number; readonly rejected: number; readonly cancelled: number };
   readonly escalations: { readonly raised: number; readonly perTask: number; readonly byReason: Readonly<Record<string, number>> };

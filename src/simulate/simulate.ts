@@ -12,7 +12,7 @@ import { agentNames, resolveSetting, type Setting } from '../settings/index.js';
 import { ROLES } from '../hierarchy/types.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
 import type { Task } from '../types.js';
-import { buildReport, QUEUE_POINTS } from './build.js';
+import { buildReport, QUEUE_POINTS, queuePoints } from './build.js';
 import { SimulationClock } from './clock.js';
 import { Collector } from './collect.js';
 import { AGENT_MODEL, checkLatency, PERSON_MODEL, sample, type AgentModel, type PersonModel } from './models.js';
@@ -20,7 +20,7 @@ import { approvalDesk, DEFAULT_PERSON, escalationDesk } from './people.js';
 import { streamFor } from './random.js';
 import { lookup } from '../check/probe.js';
 import type { SimulationReport } from './report.js';
-import { scheduleWorkload, WORKLOAD, type Workload } from './workload.js';
+import { checkWorkload, scheduleWorkload, WORKLOAD, type Workload } from './workload.js';
 
 /** Options of {@link simulate}. */
 export interface SimulationOptions {
@@ -37,7 +37,7 @@ export interface SimulationOptions {
   readonly trackStates?: boolean;
   /** Keep each submitted task's end in the report (`outcomes`), to compare with a real run. Default false. */
   readonly outcomes?: boolean;
-  /** Intervals of the queue-length series (default: the workload's duration in 120 steps). */
+  /** Intervals of the queue-length series (default: the time the workload's submissions span — its `durationMs`, or its journal's first to last submission — in 120 steps). */
   readonly sampleEveryMs?: number;
 }
 
@@ -84,14 +84,17 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const seed = options.seed ?? 1;
   const clock = new SimulationClock();
   const modelFor = modelsFor(options);
-  const durationMs = options.workload.durationMs ?? 3_600_000;
+  // Everything the workload submits is checked before the organisation is built (30,000 agents: seconds).
+  const workload = checkWorkload(options.workload, hierarchy);
+  const { spanMs } = workload;
   // The generator takes the seed's 32 bits: a fraction would run as its whole part.
   if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new EchelonError('invalid_option', `simulate: seed must be a whole number, got ${String(options.seed)}.`);
   checkPeople(options.people);
-  const interval = options.sampleEveryMs ?? (Number.isFinite(durationMs) ? Math.max(1, durationMs / 120) : 60_000);
+  const interval = options.sampleEveryMs ?? (Number.isFinite(spanMs) ? Math.max(1, spanMs / 120) : 60_000);
   if (!(interval > 0)) throw new EchelonError('invalid_option', `simulate: sampleEveryMs must be a positive number, got ${String(options.sampleEveryMs)}.`);
-  if (Number.isFinite(durationMs) && durationMs / interval > QUEUE_POINTS) {
-    throw new EchelonError('invalid_option', `simulate: sampleEveryMs ${interval} makes ${Math.ceil(durationMs / interval)} points a queue series over the workload's ${durationMs} ms; at most ${QUEUE_POINTS} (sampleEveryMs ≥ ${Math.ceil(durationMs / QUEUE_POINTS)}).`);
+  if (Number.isFinite(spanMs) && queuePoints(spanMs, interval) > QUEUE_POINTS) {
+    // The least whole interval whose points fit: more than span ÷ QUEUE_POINTS.
+    throw new EchelonError('invalid_option', `simulate: sampleEveryMs ${interval} makes ${queuePoints(spanMs, interval)} points a queue series over the ${spanMs} ms the workload's submissions span; at most ${QUEUE_POINTS} (sampleEveryMs ≥ ${Math.floor(spanMs / QUEUE_POINTS) + 1}).`);
   }
   const collector = new Collector(hierarchy, interval, options.outcomes === true);
   const random = (name: string) => streamFor(seed, name);
@@ -149,20 +152,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     let next = 0;
     // Submissions are checked before the run; one refused all the same fails the simulation, as it would fail a real run.
     let refused: { error: unknown } | undefined;
-    scheduleWorkload(
-      options.workload,
-      clock,
-      random,
-      (task, at) => {
-        const id = `s${++next}`;
-        collector.submitted(id, task.type, clock.now());
-        running.submit({ ...task, id }, at === undefined ? undefined : { at }).then(
-          (outcome) => collector.settled(outcome, clock.now()),
-          (error: unknown) => void (refused ??= { error }),
-        );
-      },
-      hierarchy,
-    );
+    scheduleWorkload(workload, clock, random, (task, at) => {
+      const id = `s${++next}`;
+      collector.submitted(id, task.type, clock.now());
+      running.submit({ ...task, id }, at === undefined ? undefined : { at }).then(
+        (outcome) => collector.settled(outcome, clock.now()),
+        (error: unknown) => void (refused ??= { error }),
+      );
+    });
     await drive(clock);
     if (refused !== undefined) throw refused.error;
     const end = Math.max(collector.lastSettled, clock.now());

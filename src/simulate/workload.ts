@@ -2,7 +2,7 @@
  * The work a simulation submits: streams of one task each, arriving at a rate (Poisson: the gaps
  * are exponential), at fixed intervals, or at the times a recorded journal says.
  */
-import { EchelonError } from '../errors.js';
+import { EchelonError, refusalAt } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { agentNames } from '../settings/index.js';
 import { anything, checkShape, closest, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
@@ -28,11 +28,14 @@ export interface Arrival {
 /** What is submitted, for how long. */
 export interface Workload {
   readonly arrivals?: readonly Arrival[];
-  /** Submit the tasks of a recorded journal (`org.journal()`) at the times they were submitted there. */
+  /**
+   * Submit the tasks of a recorded journal (`org.journal()`) at the times they were submitted there,
+   * from its first submission: all of them, however long it runs (`durationMs` does not cut a recording short).
+   */
   readonly journal?: readonly JournalEntry[];
-  /** Arrivals stop after this much simulated time (default one hour); the run goes on until every task settles. */
+  /** The arrivals stop after this much simulated time (default one hour); the run goes on until every task settles. */
   readonly durationMs?: number;
-  /** Arrivals stop after this many tasks in all. */
+  /** Arrivals and the journal's submissions stop after this many tasks in all. */
   readonly maxTasks?: number;
 }
 
@@ -45,20 +48,33 @@ const UNBOUNDED_TASKS = 10_000_000;
 
 export type Submit = (task: Omit<TaskInput, 'id'>, at: string | undefined) => void;
 
+/** A workload as {@link checkWorkload} found it: every submission it will make is one the organisation takes. */
+export interface CheckedWorkload {
+  readonly arrivals: readonly CheckedArrival[];
+  readonly journal: readonly JournalSubmission[];
+  readonly durationMs: number;
+  readonly maxTasks: number;
+  /** The simulated time its submissions span: the arrivals' durationMs, the journal's first to last submission, the longer. */
+  readonly spanMs: number;
+}
+
 /**
- * Schedules the workload's submissions on the clock. Refuses, before anything is scheduled, a
- * stream with neither or both rates and every submission the organisation would refuse (a task it
- * cannot take, an entry agent it does not have, a journal entry that is none). No arrival is due
- * after the workload's end (or its last task), so the clock stops with the last thing that happened.
+ * Refuses a workload the simulation cannot run — a stream with neither or both rates, a rate
+ * that never ends or floods the run, and every submission the organisation would refuse (a task it
+ * cannot take, an entry agent it does not have, a journal entry that is none) — from its options
+ * and the hierarchy alone, before anything is built or scheduled.
  */
-export function scheduleWorkload(workload: Workload, clock: SimulationClock, random: (name: string) => Random, submit: Submit, hierarchy: Hierarchy): void {
+export function checkWorkload(workload: Workload, hierarchy: Hierarchy): CheckedWorkload {
   const durationMs = workload.durationMs ?? 3_600_000;
   const maxTasks = workload.maxTasks ?? Infinity;
   if (!(durationMs >= 0)) throw new EchelonError('invalid_option', `workload.durationMs must be a number ≥ 0 (Infinity: until maxTasks), got ${String(workload.durationMs)}.`);
   if (!(maxTasks >= 0)) throw new EchelonError('invalid_option', `workload.maxTasks must be a number ≥ 0, got ${String(workload.maxTasks)}.`);
   if (workload.arrivals !== undefined && !Array.isArray(workload.arrivals)) throw new EchelonError('invalid_option', 'workload.arrivals must be an array of { task, perSecond | everyMs }.');
   const arrivals = (workload.arrivals ?? []).map((arrival, index) => checkedArrival(arrival, `workload.arrivals[${index}]`, hierarchy));
-  const journal = workload.journal === undefined ? [] : submissions(checkedJournal(workload.journal, 'workload.journal'), hierarchy);
+  const recorded = workload.journal === undefined ? [] : submissions(checkedJournal(workload.journal, 'workload.journal'), hierarchy);
+  // A journal's time starts at its first submission, whatever order its entries come in.
+  const first = recorded.reduce((earliest, entry) => Math.min(earliest, entry.at), Infinity);
+  const journal = recorded.map((entry) => ({ ...entry, at: entry.at - first }));
   if (durationMs === Infinity && maxTasks === Infinity && arrivals.length > 0) {
     throw new EchelonError('invalid_option', 'workload.durationMs is Infinity and there is no maxTasks: the arrivals would never end. Give a duration or a maxTasks.');
   }
@@ -69,6 +85,16 @@ export function scheduleWorkload(workload: Workload, clock: SimulationClock, ran
       throw new EchelonError('invalid_option', `workload: the arrivals would submit about ${expected.toPrecision(2)} tasks in ${durationMs} ms; set workload.maxTasks to run that many on purpose (or check the rates: perSecond is per second).`);
     }
   }
+  const spanMs = journal.reduce((latest, entry) => Math.max(latest, entry.at), arrivals.length > 0 ? durationMs : 0);
+  return { arrivals, journal, durationMs, maxTasks, spanMs };
+}
+
+/**
+ * Schedules a checked workload's submissions on the clock. No arrival is due after the workload's
+ * end (or its last task), so the clock stops with the last thing that happened.
+ */
+export function scheduleWorkload(workload: CheckedWorkload, clock: SimulationClock, random: (name: string) => Random, submit: Submit): void {
+  const { arrivals, journal, durationMs, maxTasks } = workload;
   // Submissions still to come; once the last task is taken they are dropped, so none moves the clock on.
   const timers = new Set<number>();
   const after = (ms: number, run: () => void) => {
@@ -98,12 +124,11 @@ export function scheduleWorkload(workload: Workload, clock: SimulationClock, ran
     };
     schedule();
   });
-  const first = journal.reduce((earliest, entry) => Math.min(earliest, entry.at), Infinity);
-  for (const entry of journal) after(entry.at - first, () => take() && submit({ type: entry.type }, entry.entry));
+  for (const entry of journal) after(entry.at, () => take() && submit({ type: entry.type }, entry.entry));
 }
 
 /** An arrival as scheduled: its task, and one rate checked to be a finite number > 0. */
-type CheckedArrival = { readonly task: Omit<TaskInput, 'id'>; readonly perSecond?: number; readonly everyMs?: number; readonly at?: string };
+export type CheckedArrival = { readonly task: Omit<TaskInput, 'id'>; readonly perSecond?: number; readonly everyMs?: number; readonly at?: string };
 
 function checkedArrival(arrival: Arrival, where: string, hierarchy: Hierarchy): CheckedArrival {
   checkShape(arrival, ARRIVAL, where, shapeContext('simulate', 'invalid_option'));
@@ -115,21 +140,34 @@ function checkedArrival(arrival: Arrival, where: string, hierarchy: Hierarchy): 
   const entry = at ?? hierarchy.root.id;
   if (!hierarchy.has(entry)) throw notAnAgent(`${where}: at names "${entry}"`, entry, hierarchy);
   const task = typeof arrival.task === 'string' ? { type: arrival.task } : arrival.task;
+  checkTask(task, entry, where);
+  return { task, ...(rate === undefined ? {} : { perSecond: rate }), ...(every === undefined ? {} : { everyMs: every }), ...(at === undefined ? {} : { at }) };
+}
+
+/** A journal's submission as replayed: when it was submitted there (from its first submission, once checked), its type and its entry agent. */
+export type JournalSubmission = { readonly at: number; readonly type: string; readonly entry: string | undefined };
+
+/** Refuses, as `submit` would (`invalid_task` …), a task submitted at `entry`, naming `where`. */
+function checkTask(task: Omit<TaskInput, 'id'>, entry: string, where: string): void {
   try {
     validateTaskInput(task as TaskInput, { entry, now: 0, newId: () => 'simulated', isActive: () => false, defaults: { maxSubtasks: Infinity, maxDepth: Infinity } });
   } catch (error) {
     if (!(error instanceof EchelonError)) throw error;
-    throw new EchelonError(error.code, `${where}: ${error.message}`, { ...(error.details === undefined ? {} : { details: error.details }), cause: error });
+    throw refusalAt(where, error);
   }
-  return { task, ...(rate === undefined ? {} : { perSecond: rate }), ...(every === undefined ? {} : { everyMs: every }), ...(at === undefined ? {} : { at }) };
 }
 
-/** The journal's submissions: their times, task types and entry agents (each one of this organisation). */
-function submissions(journal: readonly JournalEntry[], hierarchy: Hierarchy): Array<{ at: number; type: string; entry: string | undefined }> {
+/**
+ * The journal's submissions: their times, task types and entry agents (each one of this
+ * organisation). A type `submit` refuses — one with control characters, kept by a store from
+ * before they were refused — is refused here, naming its entry: the simulation submits it anew.
+ */
+function submissions(journal: readonly JournalEntry[], hierarchy: Hierarchy): JournalSubmission[] {
   return journal.flatMap((entry, index) => {
     if (entry.type !== 'task.submitted' || typeof entry.data?.type !== 'string') return [];
     const at = typeof entry.data.entry === 'string' ? entry.data.entry : undefined;
     if (at !== undefined && !hierarchy.has(at)) throw notAnAgent(`workload.journal[${index}] submits "${entry.data.type}" at "${at}"`, at, hierarchy, ' (a journal of another organisation?)');
+    checkTask({ type: entry.data.type }, at ?? hierarchy.root.id, `workload.journal[${index}]`);
     return [{ at: entry.at, type: entry.data.type, entry: at }];
   });
 }

@@ -5,6 +5,8 @@
  * what this machine has installed.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -54,6 +56,15 @@ describe('an optional subpath without its peer', () => {
     ],
   ])('%s fails with missing_dependency, saying what to install', async (_case, hide, entry, call, message) => {
     expect(await attempt(hide, entry, call)).toEqual({ name: 'EchelonError', code: 'missing_dependency', message });
+  });
+
+  it('echelon simulate without a drawing peer fails before it simulates, and makes no --png directory', async () => {
+    // The design's own simulation is refused (unknown_agent): before, that refusal came first, and the directory was made.
+    const png = join(tmpdir(), `echelon-missing-peer-${process.pid}`, 'charts');
+    const simulate = (flags: string) => `await module.main(['simulate', 'test/fixtures/refused-simulation.ts', ${flags}], { out: () => undefined, input: process.stdin })`;
+    expect(await attempt('@resvg/resvg-js', 'src/cli/index.ts', simulate(`'--png', ${JSON.stringify(png)}`))).toMatchObject({ code: 'missing_dependency', message: expect.stringContaining('npm install @resvg/resvg-js') });
+    expect(existsSync(dirname(png))).toBe(false);
+    expect(await attempt('echarts', 'src/cli/index.ts', simulate(`'--html', ${JSON.stringify(join(tmpdir(), 'never-written.html'))}`))).toMatchObject({ code: 'missing_dependency', message: expect.stringContaining('npm install echarts') });
   });
 
   it('loads when its peers are there (the hook hides only what it is told to)', async () => {

@@ -43,6 +43,11 @@ describe('echelon check', () => {
     expect((await cli(['check', 'examples/escalation.ts'])).text).toContain('only its hierarchy is checked');
   });
 
+  it('refuses a scenario whose organisation() returns no organisation (invalid_scenario: the bin exits 2)', async () => {
+    // Before: a TypeError reading the hierarchy of undefined.
+    await expect(cli(['check', 'test/fixtures/forgetful-scenario.ts'])).rejects.toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('returned undefined, not an organisation') });
+  });
+
   it('refuses a design with a misspelt option or key instead of passing it (invalid_option: the bin exits 2)', async () => {
     await expect(cli(['check', 'test/fixtures/misspelt-design.ts'])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('did you mean "strategy"') });
     await expect(cli(['check', 'test/fixtures/misspelt-default-design.ts'])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('did you mean "tasks"') });
@@ -92,6 +97,18 @@ describe('echelon simulate', () => {
     await expect(cli(['simulate', 'examples/bottleneck.ts', '--seed', 'x'])).rejects.toBeInstanceOf(EchelonError);
     await expect(cli(['check', 'no/such/file.ts'])).rejects.toMatchObject({ code: 'invalid_scenario' });
     expect(existsSync(directory)).toBe(true);
+  });
+
+  it('checks both designs before it simulates, and makes the --png directory only when it writes the charts', async () => {
+    const png = join(directory, 'never', 'made');
+    // Before, the directory was made first and left empty by a design that is none.
+    await expect(cli(['simulate', 'test/fixtures/not-a-scenario.ts', '--png', png])).rejects.toMatchObject({ code: 'invalid_scenario' });
+    expect(existsSync(join(directory, 'never'))).toBe(false);
+    // A design whose simulation is refused, compared with a file that is not there: before, the first design's refusal
+    // (unknown_agent) came from its simulation and the missing file was never looked at.
+    await expect(cli(['simulate', 'test/fixtures/refused-simulation.ts', '--compare', 'no/such/design.ts', '--png', png])).rejects.toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('no/such/design.ts') });
+    await expect(cli(['simulate', 'test/fixtures/refused-simulation.ts', '--png', png])).rejects.toMatchObject({ code: 'unknown_agent' });
+    expect(existsSync(join(directory, 'never'))).toBe(false);
   });
 
   it('refuses an --html or --png it cannot write, before it simulates, as an EchelonError (the bin prints one line, not a stack)', async () => {

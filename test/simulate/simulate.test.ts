@@ -177,8 +177,21 @@ describe('simulate', () => {
     await refused({ journal: [null] }, 'invalid_option', /workload\.journal\[0\]/);
     await refused({ journal: [submitted('yesterday')] }, 'invalid_option', /workload\.journal\[0\]: .*at/);
     await refused({ journal: [submitted(5), submitted(6, 'ghost')] }, 'unknown_agent', /workload\.journal\[1\] .*ghost/);
+    // A type submit refuses (one recorded before control characters were refused): before, the run went on and failed after it with a bare invalid_task.
+    const carriageReturn = { ...submitted(6), data: { type: 'python\r', entry: 'cto' } };
+    await refused({ journal: [submitted(5), carriageReturn] }, 'invalid_task', /^workload\.journal\[1\]: .*control characters.*"python\\r"/);
     expect(() => latencyFromJournal('journal.json' as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(/^latencyFromJournal: /) }));
     expect(() => latencyFromJournal([null] as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(/entries\[0\]/) }));
+  });
+
+  it('checks the workload before it builds the organisation', async () => {
+    // Options createOrchestrator refuses show which is checked first. Before, the organisation was built
+    // and started (2.2 s for 30,000 agents) and the arrival refused after it.
+    const organisation = { hierarchy: developmentTeam(), concurrency: -1 };
+    await expect(simulate({ organisation, workload: { arrivals: [{ task: 'python', everyMs: 1_000, at: 'nobody' }], durationMs: 3_000 } })).rejects.toMatchObject({ code: 'unknown_agent', message: expect.stringMatching(/^workload\.arrivals\[0\]: /) });
+    const journal = [{ seq: 1, session: 1, type: 'task.submitted', at: 0, actor: 'submitter', taskId: 't', rootId: 't', data: { type: 'python', entry: 'ghost' } }];
+    await expect(simulate({ organisation, workload: { journal } } as never)).rejects.toMatchObject({ code: 'unknown_agent', message: expect.stringMatching(/^workload\.journal\[0\] /) });
+    await expect(simulate({ organisation, workload: { durationMs: -1 } })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringMatching(/^workload\.durationMs/) });
   });
 
   it('ends the simulated time at the last thing that happened: no arrival after the workload ends moves the clock', async () => {
@@ -203,13 +216,40 @@ describe('simulate', () => {
     const agents = { default: { latency: latency.fixed(1_000) } };
     const arrivals = [0, 1, 2].map(() => ({ task: 'job', everyMs: 1_000 }));
     const report = await simulate({ organisation, agents, workload: { arrivals, durationMs: 1_000 }, sampleEveryMs: 1_400 });
-    // Before: [1400, 1] and [2800, 0], the length after the interval's first change rather than its largest.
-    expect(report.queues).toEqual([{ agent: 'solo', points: [[0, 2], [1_400, 2], [2_800, 1], [4_200, 0]] }]);
-    // A finer interval than the workload's duration can hold is refused; a run longer than foreseen gets wider intervals.
-    await expect(simulate({ organisation, agents, workload: { arrivals, durationMs: 3_600_000 }, sampleEveryMs: 1 })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('sampleEveryMs ≥ 36') });
+    // Before: [1400, 1] and [2800, 0], the length after the interval's first change rather than its largest;
+    // and a point [4200, 0] after the run had ended (at 4 s).
+    expect(report.queues).toEqual([{ agent: 'solo', intervalMs: 1_400, points: [[0, 2], [1_400, 2], [2_800, 1]] }]);
+    // A finer interval than the workload's duration can hold is refused. Before, 1 ms over 100 s (100,001 points) was let through
+    // and ran with 2 ms intervals unsaid, and the refusal of 1 ms over an hour asked for 36 ms, which had the same fate.
+    await expect(simulate({ organisation, agents, workload: { arrivals, durationMs: 3_600_000 }, sampleEveryMs: 1 })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('sampleEveryMs ≥ 37') });
+    const sparse = [0, 1, 2].map(() => ({ task: 'job', everyMs: 50_000 }));
+    await expect(simulate({ organisation, agents, workload: { arrivals: sparse, durationMs: 100_000 }, sampleEveryMs: 1 })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('makes 100001 points') });
+    const finest = await simulate({ organisation, agents, workload: { arrivals: sparse, durationMs: 100_000 }, sampleEveryMs: 2 });
+    expect([finest.simulatedMs, finest.queues[0]!.intervalMs, finest.queues[0]!.points.length]).toEqual([103_000, 2, 51_501]);
+    // A run longer than foreseen gets wider intervals (a whole number of them each), and says which.
     const long = await simulate({ organisation, agents, workload: { arrivals, durationMs: Number.POSITIVE_INFINITY, maxTasks: 3 }, sampleEveryMs: 0.001 });
-    expect(long.queues[0]!.points.length).toBeLessThanOrEqual(100_000);
-    expect(Math.max(...long.queues[0]!.points.map(([, length]) => length))).toBe(2);
+    const [series] = long.queues;
+    expect(series!.points.length).toBeLessThanOrEqual(100_000);
+    expect(series!.intervalMs / 0.001).toBeCloseTo(Math.round(series!.intervalMs / 0.001), 6);
+    expect(series!.points.length * series!.intervalMs).toBeGreaterThan(long.simulatedMs);
+    expect(Math.max(...series!.points.map(([, length]) => length))).toBe(2);
+  });
+
+  it('gives a journal\'s queue series intervals over the journal\'s span, which durationMs does not bound', async () => {
+    const organisation = { hierarchy: defineHierarchy({ id: 'solo', role: 'executive', capabilities: ['job'] }) };
+    const agents = { default: { latency: latency.fixed(1_000) } };
+    const entry = (at: number, seq: number) => ({ seq, session: 1, type: 'task.submitted' as const, at, actor: 'submitter', taskId: `t${seq}`, rootId: `t${seq}`, data: { type: 'job' } });
+    // Three at once (two wait), one 12 s later: the default interval is the 12 s span in 120. Before, it was the unused durationMs's (1 h in 120: 30 s).
+    const report = await simulate({ organisation, agents, workload: { journal: [entry(0, 1), entry(0, 2), entry(0, 3), entry(12_000, 4)] } });
+    expect(report.queues[0]!.points.slice(0, 2)).toEqual([[0, 2], [100, 2]]);
+    // A 2 s journal sampled every 10 ms: before, refused as 360,000 points over the default durationMs's hour.
+    const fine = await simulate({ organisation, agents, workload: { journal: [entry(0, 1), entry(0, 2), entry(2_000, 3)] }, sampleEveryMs: 10 });
+    expect(fine.simulatedMs).toBe(3_000);
+    // A journal is replayed whole, past durationMs (it bounds the arrivals); maxTasks bounds both.
+    const whole = await simulate({ organisation, agents, workload: { journal: [entry(0, 1), entry(7_200_000, 2)], durationMs: 1_000 } });
+    expect([whole.tasks.submitted, whole.simulatedMs]).toEqual([2, 7_201_000]);
+    const capped = await simulate({ organisation, agents, workload: { journal: [entry(0, 1), entry(7_200_000, 2)], maxTasks: 1 } });
+    expect([capped.tasks.submitted, capped.simulatedMs]).toEqual([1, 1_000]);
   });
 
   it('charges a failed attempt\'s cost to its task\'s budget, as the report counts it', async () => {
