@@ -23,6 +23,7 @@ import type { Answer, CaseOpening } from './case-object.js';
 import { organisationBase } from './organisation.js';
 import type { RestateClientOptions, RestateOrchestrator } from './types.js';
 import { ingressFailures, notFound, unreachable } from './ingress-failures.js';
+import { MESSAGE_LIMIT_BYTES, mib, oversized } from './message-size.js';
 
 type Handlers = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
@@ -112,6 +113,12 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
         isActive: () => false,
         defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
       });
+      const bytes = oversized(task);
+      if (bytes !== undefined) {
+        throw new EchelonError('invalid_task', `Task "${task.id}" is ${mib(bytes)} as JSON; on Restate a task is at most ${mib(MESSAGE_LIMIT_BYTES)} (a message over about 10 MiB never settles there): keep large data elsewhere and pass a reference to it.`, {
+          details: { taskId: task.id, bytes, limit: MESSAGE_LIMIT_BYTES },
+        });
+      }
       // The server may have taken it before failing to answer: the id is given back, so the caller asks, or submits again with it (never a second task).
       const again = ` The task may have been submitted: org.outcome("${task.id}") tells, and submitting again with { id: "${task.id}" } never starts a second one.`;
       await reach(`the submission of task "${task.id}"`, () => workflow(task.id).workflowSubmit({ task, entry, ...(input.budget === undefined ? {} : { budget: input.budget }) }), { taskId: task.id }, again);

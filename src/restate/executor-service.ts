@@ -16,6 +16,15 @@ import { abortTimeoutMs, type Organisation } from './organisation.js';
 import { accountOf, invocation, settleCharges, within, type Charge } from './scope.js';
 import { callTo, fileCharges, INTERNAL, sendAgent } from './send.js';
 import { agentKey } from '../show.js';
+import { MESSAGE_LIMIT_BYTES, mib, oversized } from './message-size.js';
+
+/** A result too large for Restate's journal fails its attempt (another attempt would return as much). */
+function withinLimit(result: ExecutionResult, agentId: string, taskId: string): ExecutionResult {
+  const bytes = result.kind === 'ok' ? oversized(result.value) : undefined;
+  if (bytes === undefined) return result;
+  const message = `${agentId}'s executor returned ${mib(bytes)} of JSON for task ${taskId}; on Restate a result is at most ${mib(MESSAGE_LIMIT_BYTES)}: keep large data elsewhere and return a reference to it.`;
+  return { kind: 'error', error: { code: 'executor_error', message, details: { bytes, limit: MESSAGE_LIMIT_BYTES } }, retryable: false };
+}
 
 interface Ran {
   readonly result: ExecutionResult;
@@ -52,7 +61,7 @@ export function executorService(org: Organisation, unit: string) {
               }),
           );
           if (running.get(key)?.attempt === request.attempt) running.delete(key);
-          return { result, charged: settleCharges(here) };
+          return { result: withinLimit(result, request.agentId, task.id), charged: settleCharges(here) };
         });
         fileCharges(ctx, layout, ran.charged);
         sendAgent(ctx, layout, request.agentId, { type: 'echelon.executed', taskId: task.id, attempt: request.attempt, result: ran.result });

@@ -44,6 +44,12 @@ describe('echelon/restate at the door', () => {
     await expect(org.submit({ id: 'login-1', type: 'api_design' })).rejects.toThrow(new RegExp(`Restate server at ${url} did not answer`));
     // What is wrong with the call itself is still said first.
     expect(await code(org.submit({ type: '' }))).toBe('invalid_task');
+    // A task Restate would never settle (a message over about 10 MiB): refused before it is sent. Before, submit waited for ever.
+    await expect(org.submit({ id: 'big', type: 'api_design', payload: 'é'.repeat(5 * 1024 * 1024) })).rejects.toMatchObject({
+      code: 'invalid_task',
+      details: { taskId: 'big', limit: 8 * 1024 * 1024 },
+      message: expect.stringContaining('is 10.0 MiB as JSON; on Restate a task is at most 8.0 MiB'),
+    });
     expect(await code(org.agentState('nobody'))).toBe('unknown_agent');
     // A journal query is checked as in-process, before the server is asked (before: { limit: -1 } read it all).
     expect(await code(org.journal({ limit: -1 }))).toBe('invalid_option');

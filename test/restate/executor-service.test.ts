@@ -16,14 +16,15 @@ import { flush } from '../support/helpers.js';
 const hierarchy = () => defineHierarchy({ id: 'cto', role: 'executive', children: [{ id: 'dev', role: 'worker', capabilities: ['code'] }] });
 const task = validateTaskInput({ id: 'job', type: 'code' }, { entry: 'cto', now: 1_000, newId: () => 'unused', isActive: () => false, defaults: { maxSubtasks: 100, maxDepth: 5 } });
 
-/** The service with an executor that waits until its signal aborts; what it sends back, by attempt. */
-function harness() {
+/** The service with an executor that waits until its signal aborts (or returns what `returns` gives); what it sends back, by attempt. */
+function harness(returns?: () => unknown) {
   const started: number[] = [];
   const org = organisation(
     {
       hierarchy: hierarchy(),
       executors: (_task, { signal, attempt }) => {
         started.push(attempt);
+        if (returns !== undefined) return Promise.resolve(returns());
         return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
       },
     },
@@ -31,16 +32,33 @@ function harness() {
   );
   const handlers = (executorService(org, 'dev') as unknown as { service: Record<string, (ctx: unknown, input: unknown) => Promise<void>> }).service;
   const told: Array<{ attempt: number; code: string | undefined }> = [];
+  const said: string[] = [];
   const ctx = {
     run: async (_name: string, step: () => Promise<unknown>) => step(),
-    genericSend: ({ parameter }: { parameter: { type: string; attempt: number; result: { error?: { code: string } } } }) => {
-      if (parameter.type === 'echelon.executed') told.push({ attempt: parameter.attempt, code: parameter.result.error?.code });
+    genericSend: ({ parameter }: { parameter: { type: string; attempt: number; result: { error?: { code: string; message: string } } } }) => {
+      const { error } = parameter.result;
+      if (parameter.type !== 'echelon.executed') return;
+      told.push({ attempt: parameter.attempt, code: error?.code });
+      if (error !== undefined) said.push(error.message);
     },
   };
   const attempt = (n: number) => handlers.attempt!(ctx, { task, agentId: 'dev', attempt: n, idempotencyKey: 'job@dev' });
   const abort = (n?: number) => handlers.abort!(ctx, { agentId: 'dev', taskId: 'job', ...(n === undefined ? {} : { attempt: n }) });
-  return { started, told, attempt, abort };
+  return { started, told, said, attempt, abort };
 }
+
+describe('echelon/restate: the executor service, results too large for the journal', () => {
+  it('fails an attempt whose result is over 8 MiB of JSON with executor_error, not retried; a smaller one passes', async () => {
+    // Restate journals the step's result whole: one of 12 MiB never settled (the invocation retried for ever).
+    const large = harness(() => 'x'.repeat(9 * 1024 * 1024));
+    await large.attempt(1);
+    expect(large.told).toEqual([{ attempt: 1, code: 'executor_error' }]);
+    expect(large.said).toEqual([expect.stringMatching(/returned 9\.0 MiB of JSON for task job; on Restate a result is at most 8\.0 MiB/)]);
+    const fine = harness(() => 'x'.repeat(1024 * 1024));
+    await fine.attempt(1);
+    expect(fine.told).toEqual([{ attempt: 1, code: undefined }]);
+  });
+});
 
 describe('echelon/restate: the executor service, attempts and aborts out of order', () => {
   it('drops an abort that names an earlier attempt than the one running', async () => {
