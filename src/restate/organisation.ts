@@ -10,11 +10,13 @@ import { closest } from '../shape/index.js';
 import { checkOrchestratorOptions, type OrchestratorOptions } from '../runtime/options.js';
 import { DEFAULT_LIMITS } from '../settings/index.js';
 import { resolveOptions, type ResolvedOptions } from '../runtime/ports.js';
+import type { PolicyPort } from '../../machines/ports.js';
+import { MESSAGE_LIMIT_BYTES, mib, oversized } from './message-size.js';
 import { restateAgentMachine } from './agent-turn.js';
 import { restateLayout, type RestateLayout } from './layout.js';
 import { PendingDecisions } from './pending-decisions.js';
 import { portsHost } from './scope.js';
-import type { Task } from '../types.js';
+import type { SubtaskOutcome, Task } from '../types.js';
 import type { InProcessOnlyOption, RestateOrganisationOptions } from './types.js';
 
 const IN_PROCESS_ONLY: Record<InProcessOnlyOption, string> = {
@@ -85,8 +87,35 @@ export function organisation(options: RestateOrganisationOptions, where: string)
   const base = organisationBase(options, where);
   const rest: Record<string, unknown> = { ...options };
   for (const key of OWN_KEYS) delete rest[key];
-  const resolved = resolveOptions(rest as unknown as OrchestratorOptions, portsHost);
+  const resolved = withinLimits(resolveOptions(rest as unknown as OrchestratorOptions, portsHost));
   return { ...base, resolved, machine: restateAgentMachine(resolved.policy, resolved.settings), decisions: new PendingDecisions() };
+}
+
+/**
+ * The ports with a split's settlement held to Restate's message limit, as an executor's result is.
+ * It carries the merged result and the tree of its parts with theirs (each part's result is within
+ * the limit, and both together may not be): over the limit, the split fails with
+ * `decomposer_error` and its tree without results, instead of an outcome that never settles.
+ */
+function withinLimits(resolved: ResolvedOptions): ResolvedOptions {
+  const { settleJoin } = resolved.policy;
+  const policy: PolicyPort = {
+    ...resolved.policy,
+    settleJoin(agentId, join) {
+      const settlement = settleJoin(agentId, join);
+      const bytes = oversized(settlement);
+      if (bytes === undefined) return settlement;
+      const message = `${agentId} settled ${join.task.id} with ${mib(bytes)} of JSON (the merged result and its parts'); on Restate an outcome is at most ${mib(MESSAGE_LIMIT_BYTES)}: keep large data elsewhere and return references to it.`;
+      const error = { code: 'decomposer_error' as const, message, details: { bytes, limit: MESSAGE_LIMIT_BYTES } };
+      return { status: 'failed', error, attempts: settlement.attempts, ...(settlement.splitBy === undefined ? {} : { splitBy: settlement.splitBy }), ...(settlement.subtasks === undefined ? {} : { subtasks: settlement.subtasks.map(withoutResults) }) };
+    },
+  };
+  return { ...resolved, policy };
+}
+
+/** A part of a split's tree without its result, nor its own parts'. */
+function withoutResults({ result: _result, ...node }: SubtaskOutcome): SubtaskOutcome {
+  return node.subtasks === undefined ? node : { ...node, subtasks: node.subtasks.map(withoutResults) };
 }
 
 /** createOrchestrator's refusal of an option, said by `where`, suggesting one of echelon/restate's own keys where one is close. */
