@@ -16,6 +16,7 @@ import {
   type LanguageModelUsage,
 } from 'ai';
 import { EchelonError, type EchelonErrorCode } from '../errors.js';
+import { withoutSecrets } from './secrets.js';
 
 /** Sampling settings passed through to the model (retries, abort and timeouts are echelon's). */
 export type ModelSettings = Omit<CallSettings, 'maxRetries' | 'abortSignal' | 'timeout'>;
@@ -116,7 +117,7 @@ export async function askForObject<T>(
     if (controller.signal.aborted) {
       throw new EchelonError(request.code, `${request.what}: the model did not answer within ${timeoutMs} ms.`, { cause: error, details: { timeoutMs } });
     }
-    throw new EchelonError(request.code, `${request.what}: the model call failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new EchelonError(request.code, `${request.what}: the model call failed: ${withoutSecrets(error instanceof Error ? error.message : String(error))}`, { cause: error });
   } finally {
     clearTimeout(timer);
     if (total !== undefined) {

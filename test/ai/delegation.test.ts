@@ -128,6 +128,15 @@ describe('llmDelegation: failed calls fail the task', () => {
     expect(outcome.error).toMatchObject({ code: 'strategy_error', message: 'llm-delegation at lead, routing "job" (j): the model call failed: Incorrect API key provided' });
   });
 
+  it('a key the provider echoes is cut from the strategy_error', async () => {
+    const model = responding(() => {
+      throw new APICallError({ message: 'Incorrect API key provided: sk-ant-api03-AbCdEf0123456789xyz. Google said AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUv', url: 'https://models.example', requestBodyValues: {}, statusCode: 401 });
+    });
+    const org = start({ hierarchy: team(), strategy: llmDelegation({ model }) });
+    const outcome = await org.submit({ id: 'j', type: 'job' });
+    expect(outcome.error?.message).toBe('llm-delegation at lead, routing "job" (j): the model call failed: Incorrect API key provided: sk-…[redacted]. Google said AIza…[redacted]');
+  });
+
   it('a model that does not answer in time is aborted and fails the task with strategy_error', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const model = hanging();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import * as z from 'zod';
 import { isRetryableModelError, llmExecutor } from '../../src/ai/index.js';
-import { developmentTeam, EchelonError } from '../../src/index.js';
+import { developmentTeam, EchelonError, memoryStore } from '../../src/index.js';
 import { flush, orchestrators } from '../support/helpers.js';
 import { answer, callTool, hanging, responding, scripted } from '../support/mock-model.js';
 
@@ -146,6 +146,17 @@ describe('retries are the runtime\'s', () => {
     clock.increment(100);
     expect(await outcome).toMatchObject({ status: 'completed', result: 'done', attempts: 2 });
     expect(calls).toBe(2);
+  });
+
+  it('a key or token the provider echoes in its error is cut from the task\'s error (it is journaled and shown everywhere)', async () => {
+    // Before: "Incorrect API key provided: sk-proj-…" went whole into the outcome, the journal and the live view.
+    const model = responding(() => {
+      throw apiError(401, 'Incorrect API key provided: sk-proj-Abc123def456ghi789JKL. Request had Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig and api_key=hunter2secret');
+    });
+    const org = start({ executors: llmExecutor({ model }), store: memoryStore() });
+    const outcome = await org.submit({ type: 'css' });
+    expect(outcome.error?.message).toContain('Incorrect API key provided: sk-…[redacted]. Request had Authorization: Bearer …[redacted] and api_key=…[redacted]');
+    expect(JSON.stringify(await org.journal())).not.toMatch(/Abc123def456|eyJhbGci|hunter2/);
   });
 
   it('with isRetryableModelError, errors no retry can fix are not retried', async () => {
