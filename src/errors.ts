@@ -70,6 +70,7 @@ export type EchelonErrorCode =
   | 'store_incompatible'
   | 'store_in_use'
   | 'store_locked'
+  | 'store_read_only'
   | 'store_write_failed';
 
 /** An error as plain data: what outcomes and events carry. */

@@ -2,10 +2,12 @@
  * A look at a file's first 100 bytes — the SQLite header (https://www.sqlite.org/fileformat.html)
  * — with plain `fs` reads, before SQLite opens it: refusing a file that is not a database, is
  * another program's, is from a newer echelon, or was cut short, needs no database connection,
- * so nothing (not even SQLite's `-wal`/`-shm` companions) is created next to it.
+ * so nothing (not even SQLite's `-wal`/`-shm` companions) is created next to it. The same goes
+ * for a file, or a directory, this process cannot write.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { corrupt, foreign, newer } from './errors.js';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { corrupt, foreign, newer, readOnly } from './errors.js';
 
 const MAGIC = 'SQLite format 3\u0000';
 
@@ -40,4 +42,27 @@ export function preflight(path: string, ours: { readonly applicationId: number; 
     throw corrupt(path, new Error(`its header counts ${pages} pages of ${pageSize} bytes, but the file has ${statSync(path).size} bytes`));
   }
   return { applicationId, userVersion };
+}
+
+/**
+ * Refuses (`store_read_only`) a file, a companion of it, or a directory this process cannot
+ * write, before SQLite opens it: SQLite would open a read-only file read-only without a word and
+ * fail at the first write (the lock's), and in a read-only directory it cannot make the
+ * write-ahead log's index, so even reading fails — as if the file were corrupt.
+ */
+export function checkWritable(path: string): void {
+  const directory = dirname(resolve(path));
+  const denied = (target: string) => {
+    try {
+      accessSync(target, constants.W_OK);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  if (existsSync(path) && denied(path)) throw readOnly(path, 'the file is read-only for this process');
+  for (const companion of ['-wal', '-shm', '-lock']) {
+    if (existsSync(`${path}${companion}`) && denied(`${path}${companion}`)) throw readOnly(path, `${path}${companion} is read-only for this process`);
+  }
+  if (existsSync(directory) && denied(directory)) throw readOnly(path, `its directory ${directory} is read-only for this process`);
 }
