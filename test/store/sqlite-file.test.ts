@@ -4,7 +4,7 @@
  * clear error and the file left exactly as it was.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -162,6 +162,43 @@ describe('the SQLite file', () => {
     );
     expect(() => damaged.lock(storeHolder())).not.toThrow();
     damaged.close();
+  });
+
+  /** A copy of the files a crash would leave: the organisation still in the write-ahead log (never checkpointed). */
+  async function crashedCopy(name: string): Promise<string> {
+    const live = join(mkdtempSync(join(dir, `${name}-live-`)), 'org.db');
+    const store = sqliteStore(live);
+    const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store });
+    await org.submit({ id: 'done', type: 'python' });
+    const path = join(mkdtempSync(join(dir, `${name}-`)), 'org.db');
+    copyFileSync(live, path);
+    copyFileSync(`${live}-wal`, `${path}-wal`);
+    await org.stop();
+    store.close();
+    return path;
+  }
+
+  it('resumes from a write-ahead log a crash left, and refuses one whose header is damaged or that lost its database (store_corrupt), untouched', async () => {
+    const intact = await crashedCopy('wal');
+    const reopened = sqliteStore(intact);
+    const resumed = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store: reopened, resume: true });
+    expect((await resumed.outcome('done')).status).toBe('completed');
+    await resumed.stop();
+    reopened.close();
+
+    // Before, SQLite ignored the log it could not read: an empty organisation started over it, and the log was overwritten.
+    const damaged = await crashedCopy('wal-damaged');
+    const header = readFileSync(`${damaged}-wal`);
+    header.fill(0x5a, 8, 16);
+    writeFileSync(`${damaged}-wal`, header);
+    const before = fingerprint(`${damaged}-wal`);
+    expect(refusal(damaged)).toMatchObject({ code: 'store_corrupt', message: expect.stringContaining('-wal has no valid header') });
+    expect(fingerprint(`${damaged}-wal`)).toEqual(before);
+
+    const orphan = await crashedCopy('wal-orphan');
+    rmSync(orphan);
+    expect(refusal(orphan)).toMatchObject({ code: 'store_corrupt', message: expect.stringContaining('-wal is there without its database') });
+    expect(readdirSync(join(orphan, '..'))).toEqual(['org.db-wal']);
   });
 
   it('refuses a path it cannot open as a file (invalid_option)', () => {

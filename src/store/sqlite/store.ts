@@ -16,7 +16,7 @@ import type { Approval, Escalation, Outcome } from '../../types.js';
 import type { JournalEntry, JournalEntryType, JournalQuery, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from '../types.js';
 import { corrupt } from './errors.js';
 import { fileLock } from './lock.js';
-import { checkWritable, preflight } from './preflight.js';
+import { checkWritable, checkWriteAheadLog, preflight } from './preflight.js';
 import { APPLICATION_ID, inspect, migrate, SCHEMA_VERSION } from './schema.js';
 
 /** Options of {@link sqliteStore}. */
@@ -47,7 +47,10 @@ type JournalRow = { seq: number; at: number; session: number; type: JournalEntry
 export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   checkArguments(path, options);
   const Driver = loadDriver();
-  if (path !== ':memory:') checkWritable(path);
+  if (path !== ':memory:') {
+    checkWritable(path);
+    checkWriteAheadLog(path);
+  }
   if (existsSync(path) && statSync(path).isFile() && statSync(path).size > 0) {
     // A file that is refused is never written to: its header is read with fs first, and a
     // write-ahead log left by a crash is read through a read-only connection (which, unlike a
