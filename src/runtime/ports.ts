@@ -152,7 +152,8 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
       task.execution === undefined ? policies.get(agentId)! : mergeExecution(policies.get(agentId)!, task.execution, `execution of task ${task.id}`),
     retryable: (agentId, thrown) => {
       // Cancelled, out of budget, or a call the executor got wrong (context.escalate with no reason): trying again changes nothing.
-      if (thrown instanceof EchelonError && (thrown.code === 'cancelled' || thrown.code === 'budget_exceeded' || thrown.code === 'invalid_option')) return false;
+      const code = echelonCodeOf(thrown);
+      if (code === 'cancelled' || code === 'budget_exceeded' || code === 'invalid_option') return false;
       const retryable = executionFor(agentId)?.retryable;
       if (retryable === undefined) return true;
       try {
@@ -263,3 +264,12 @@ function approvalRequest(hierarchy: OrchestratorOptions['hierarchy'], agentId: s
 }
 
 const defaultStrategy = capabilityMatching();
+
+/** The code of an `EchelonError`; undefined for anything else, a `Proxy` whose traps throw included. */
+function echelonCodeOf(thrown: unknown): EchelonError['code'] | undefined {
+  try {
+    return thrown instanceof EchelonError ? thrown.code : undefined;
+  } catch {
+    return undefined;
+  }
+}
