@@ -17,7 +17,7 @@ import { EchelonError, type TaskError } from '../errors.js';
 import { defaultEscalationPolicy } from '../escalation/policy.js';
 import { DEFAULT_EXECUTION, DEFAULT_LIMITS, invalid, mergeExecution, positive, positiveInteger, resolveSetting } from '../settings/index.js';
 import type { ApprovalRequest, ApprovalRequirement, ExecutionPolicy, Task } from '../types.js';
-import { show } from '../show.js';
+import { logThrown, show } from '../show.js';
 import { ApprovalContext } from './decisions/contexts.js';
 import { createDecisions } from './decisions/index.js';
 import { executionContext, type Executor } from './executors.js';
@@ -161,7 +161,7 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
         return retryable(thrown) ?? true;
       } catch (error) {
         // The user's predicate failing must fail this task, not the process: judged not retryable.
-        console.error(`echelon: execution.retryable threw for ${agentId}; the error is not retried:`, error);
+        logThrown(`echelon: execution.retryable threw for ${agentId}; the error is not retried:`, error);
         return false;
       }
     },
