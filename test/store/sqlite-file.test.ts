@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, developmentTeam, EchelonError } from '../../src/index.js';
 import { APPLICATION_ID, SCHEMA_VERSION, sqliteStore } from '../../src/sqlite.js';
 import { storeHolder } from '../../src/store/index.js';
+import { inspect, migrate } from '../../src/store/sqlite/schema.js';
 import { seeded } from '../support/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'echelon-file-'));
@@ -66,6 +67,20 @@ describe('the SQLite file', () => {
   it('takes an empty SQLite database and migrates it from version 0', () => {
     const path = join(mkdtempSync(join(dir, 'empty-')), 'org.db');
     new Database(path).close();
+    const store = sqliteStore(path);
+    expect(store.header()).toBeUndefined();
+    store.close();
+    expect(new Database(path, { readonly: true }).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+  });
+
+  it('takes a new file another process migrated after this one found it empty (two opening it at once)', () => {
+    const path = join(mkdtempSync(join(dir, 'race-')), 'org.db');
+    const late = new Database(path);
+    expect(inspect(late, path)).toEqual({ kind: 'empty' });
+    sqliteStore(path).close(); // the other process, meanwhile
+    // Before, the migration ran again: SqliteError "table meta already exists", not an EchelonError.
+    expect(() => migrate(late, 0)).not.toThrow();
+    late.close();
     const store = sqliteStore(path);
     expect(store.header()).toBeUndefined();
     store.close();
