@@ -4,7 +4,7 @@
  * clear error and the file left exactly as it was.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -216,8 +216,14 @@ describe('the SQLite file', () => {
     expect(readdirSync(join(orphan, '..'))).toEqual(['org.db-wal']);
   });
 
-  it('refuses a path it cannot open as a file (invalid_option)', () => {
-    expect(refusal(mkdtempSync(join(dir, 'a-directory-'))).code).toBe('invalid_option');
+  it('refuses a path that is no file — a directory, a device — with invalid_option, before SQLite opens it', () => {
+    expect(refusal(mkdtempSync(join(dir, 'a-directory-')))).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('it is a directory, not a file') });
+    if (process.platform !== 'win32' && existsSync('/dev/null')) {
+      // Before: a raw SqliteError SQLITE_IOERR_FSYNC, and SQLite had made /dev/null-journal.
+      const hadJournal = existsSync('/dev/null-journal');
+      expect(refusal('/dev/null')).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('it is a device, not a file') });
+      expect(existsSync('/dev/null-journal')).toBe(hadJournal);
+    }
   });
 
   it.each<[string, () => unknown, string]>([

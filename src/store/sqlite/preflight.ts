@@ -7,6 +7,7 @@
  */
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { EchelonError } from '../../errors.js';
 import { corrupt, foreign, newer, readOnly } from './errors.js';
 
 const MAGIC = 'SQLite format 3\u0000';
@@ -79,6 +80,18 @@ function readStart(path: string, length: number): Buffer {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Refuses (`invalid_option`) a path that is there but is no regular file — a directory, a device
+ * such as `/dev/null`, a FIFO — before SQLite opens it: it would fail at its first sync with a
+ * raw "disk I/O error", having made a `-journal` file beside it (`/dev/null-journal`).
+ */
+export function checkRegularFile(path: string): void {
+  if (!existsSync(path) || statSync(path).isFile()) return;
+  const stats = statSync(path);
+  const kind = stats.isDirectory() ? 'a directory' : stats.isCharacterDevice() || stats.isBlockDevice() ? 'a device' : stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : 'something else';
+  throw new EchelonError('invalid_option', `Cannot open ${path} as a SQLite store: it is ${kind}, not a file. Give the path of a file (it is created when missing).`, { details: { path } });
 }
 
 /**

@@ -16,7 +16,7 @@ import type { Approval, Escalation, Outcome } from '../../types.js';
 import type { JournalEntry, JournalEntryType, JournalQuery, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from '../types.js';
 import { corrupt } from './errors.js';
 import { fileLock } from './lock.js';
-import { checkWritable, checkWriteAheadLog, preflight } from './preflight.js';
+import { checkRegularFile, checkWritable, checkWriteAheadLog, preflight } from './preflight.js';
 import { APPLICATION_ID, inspect, migrate, SCHEMA_VERSION } from './schema.js';
 
 /** Options of {@link sqliteStore}. */
@@ -48,6 +48,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
   checkArguments(path, options);
   const Driver = loadDriver();
   if (path !== ':memory:') {
+    checkRegularFile(path);
     checkWritable(path);
     checkWriteAheadLog(path);
   }
