@@ -69,7 +69,7 @@ async function settleAll(org: Orchestrator, clock: SimulatedClock): Promise<void
       );
       if (by !== undefined) org.approvals.approve(approval.id, { by });
     }
-    for (const escalation of org.escalations.active()) if (escalation.assignedTo === undefined) org.escalations.resolve(escalation.id, { result: 'by hand', by: 'alice' });
+    for (const escalation of org.escalations.active()) if (escalation.to === 'human' && escalation.assignedTo === undefined) org.escalations.resolve(escalation.id, { result: 'by hand', by: 'alice' });
     await flush(6);
     clock.increment(1_000);
     await flush(6);
