@@ -3,7 +3,8 @@
  * — with plain `fs` reads, before SQLite opens it: refusing a file that is not a database, is
  * another program's, is from a newer echelon, or was cut short, needs no database connection,
  * so nothing (not even SQLite's `-wal`/`-shm` companions) is created next to it. The same goes
- * for a file, or a directory, this process cannot write.
+ * for a write-ahead log SQLite would silently ignore, a path that is no file, and a file, a
+ * companion or a directory this process cannot write.
  */
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
