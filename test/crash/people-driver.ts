@@ -9,7 +9,7 @@
  * It prints `OUTCOMES <json>` (each planned task's id, status, who did it) and `HELD <json>` (tasks
  * any agent still holds) before stopping, then `HOOKS <hooks passed>` and `DONE`.
  *
- * Usage: node --import tsx test/crash/people-driver.ts --db <file> --log <file> --kill <hook | 0>
+ * Usage: node --import tsx test/crash/people-driver.ts --db <file> --log <file> (--kill <hook | 0> | --at <hook's name>)
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -19,10 +19,17 @@ import { forwardStore } from '../../src/store/index.js';
 import { killPoints, say, tick } from './kill-points.js';
 import { PEOPLE, PLAN } from './people-plan.js';
 
-const { values } = parseArgs({ options: { db: { type: 'string' }, log: { type: 'string' }, kill: { type: 'string' } } });
+const { values } = parseArgs({ options: { db: { type: 'string' }, log: { type: 'string' }, kill: { type: 'string' }, at: { type: 'string' } } });
 const log = values.log!;
 const file = sqliteStore(values.db!);
-const { hook, passed, store: written } = killPoints(Number(values.kill ?? 0), file);
+const { hook: counted, passed, store: written } = killPoints(Number(values.kill ?? 0), file);
+/** A hook that also stops the process when `--at` names it (a kill at a point, not a count). */
+const hook = (what: string) => {
+  counted(what);
+  if (values.at !== what) return;
+  say(`KILL at ${what}`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30_000); // the test kills us here
+};
 const store = forwardStore(written, {
   load() {
     hook('reading the store at start');
