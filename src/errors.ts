@@ -70,6 +70,7 @@ export type EchelonErrorCode =
   | 'store_incompatible'
   | 'store_in_use'
   | 'store_locked'
+  | 'store_read_only'
   | 'store_write_failed';
 
 /** An error as plain data: what outcomes and events carry. */
@@ -129,6 +130,8 @@ export function refusalAt(where: string, error: EchelonError, details?: Record<s
 /**
  * Turns anything thrown — an `EchelonError`, an `Error`, a string, `undefined` — into a
  * {@link TaskError}, using `fallback` as the code for anything that is not an `EchelonError`.
+ * It never throws itself: a thrown value that cannot even be read (a `message` getter that
+ * throws, a `Proxy` whose traps throw) is described as such, so the task it failed still ends.
  *
  * @example
  * ```ts
@@ -137,18 +140,46 @@ export function refusalAt(where: string, error: EchelonError, details?: Record<s
  * ```
  */
 export function taskErrorFromUnknown(thrown: unknown, fallback: EchelonErrorCode): TaskError {
-  if (thrown instanceof EchelonError) return thrown.toJSON();
-  if (thrown instanceof Error) return { code: fallback, message: thrown.message || thrown.name };
-  return { code: fallback, message: describeThrown(thrown) };
+  try {
+    if (thrown instanceof EchelonError) return thrown.toJSON();
+    if (thrown instanceof Error) return { code: fallback, message: String(thrown.message || thrown.name) };
+    return { code: fallback, message: describeThrown(thrown, thrower(fallback)) };
+  } catch (unreadable) {
+    return { code: fallback, message: `${thrower(fallback)} threw a value that cannot be read (reading it threw ${describeUnreadable(unreadable)})` };
+  }
 }
 
-function describeThrown(thrown: unknown): string {
+/** Who threw, named by the code its failure gets. */
+function thrower(code: EchelonErrorCode): string {
+  switch (code) {
+    case 'executor_error':
+      return 'the executor';
+    case 'strategy_error':
+      return 'the strategy';
+    case 'decomposer_error':
+      return 'the decomposer';
+    case 'policy_error':
+      return 'the policy';
+    default:
+      return 'the code echelon called';
+  }
+}
+
+function describeThrown(thrown: unknown, who: string): string {
   if (typeof thrown === 'string') return thrown;
-  if (thrown === undefined) return 'the executor threw undefined';
+  if (thrown === undefined) return `${who} threw undefined`;
   try {
     // JSON has no text for a symbol or a function (stringify gives undefined): String does.
-    return `the executor threw a non-Error value: ${JSON.stringify(thrown) ?? String(thrown)}`;
+    return `${who} threw a non-Error value: ${JSON.stringify(thrown) ?? String(thrown)}`;
   } catch {
-    return `the executor threw a non-Error value: ${String(thrown)}`;
+    return `${who} threw a non-Error value: ${String(thrown)}`;
+  }
+}
+
+function describeUnreadable(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${String(error.message)}` : String(error);
+  } catch {
+    return 'a value that cannot be read either';
   }
 }

@@ -1,3 +1,5 @@
+import { taskErrorFromUnknown } from './errors.js';
+
 /**
  * A value as an error message shows it: as JSON when it can be, else as `String` gives it — a
  * BigInt, a circular object, a symbol, NaN. Never throws, so a message about a bad value can
@@ -9,6 +11,20 @@ export function show(value: unknown): string {
     return JSON.stringify(value) ?? String(value);
   } catch {
     return String(value);
+  }
+}
+
+/**
+ * Says on the console that a user's code threw `thrown` (a listener, `onEscalation`, a
+ * predicate): as the console shows it, with its stack; or, when showing it throws too (a
+ * `message` getter that throws), as {@link taskErrorFromUnknown} describes it. Never throws:
+ * it runs where a throw would stop the organisation.
+ */
+export function logThrown(prefix: string, thrown: unknown, log: (...parts: unknown[]) => void = console.error): void {
+  try {
+    log(prefix, thrown);
+  } catch {
+    log(prefix, taskErrorFromUnknown(thrown, 'internal_error').message);
   }
 }
 

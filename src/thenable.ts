@@ -3,3 +3,17 @@
  * realm), as `await` takes it. One test for every place an answer may be pending.
  */
 export const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+
+/**
+ * Calls a user's listener with `value`. What goes wrong goes to `onError`, never up the caller's
+ * stack (an agent's turn) and never unhandled: a throw, and a promise it returns that rejects (an
+ * `async` listener that throws, which would otherwise end a Node process).
+ */
+export function callListener<T>(listener: (value: T) => unknown, value: T, onError: (error: unknown) => void): void {
+  try {
+    const returned = listener(value);
+    if (isThenable(returned)) returned.then(undefined, onError);
+  } catch (error) {
+    onError(error);
+  }
+}

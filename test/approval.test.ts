@@ -61,6 +61,20 @@ describe('a task that needs approval parks until its approver decides', () => {
     expect(org.approvals.pending()).toEqual([]);
   });
 
+  it.each([
+    ['false', () => Promise.resolve(false)],
+    ['a rejection', () => Promise.reject(new Error('rules service down'))],
+  ])('an approvals.required rule answering a promise (of %s) fails the task with invalid_option, saying it decides synchronously', async (_case, answer) => {
+    // Before, a promise was taken for a requirement object: every task it answered for parked for approval, and a rejection went unhandled.
+    const org = start({ approvals: { required: (task) => (task.type === 'css' ? (answer() as never) : undefined) } });
+    expect(await org.submit({ type: 'css' })).toMatchObject({
+      status: 'failed',
+      error: { code: 'invalid_option', message: expect.stringMatching(/^approvals\.required answered a promise for "css" \(.+\) at frontend_dev_1: a rule decides at once, answering true, false, undefined or an approval requirement object\.$/) },
+    });
+    expect(org.approvals.pending()).toEqual([]);
+    expect((await org.submit({ type: 'python' })).status).toBe('completed');
+  });
+
   it('is also required by task.approval and by the approvals.required rule', async () => {
     const org = start({ approvals: { required: (task) => (task.type === 'css' ? { role: 'manager', reason: 'styles are brand' } : undefined) } });
     const ruled = await parked(org, { type: 'css' });

@@ -163,16 +163,21 @@ describe('strategies that misbehave fail their task, not the system', () => {
     expect(outcome.error?.message).toMatch(/Strategy "bigint" at cto chose 7, which is not one of its children/);
   });
 
-  it('a strategy that throws fails the task with strategy_error', async () => {
+  it.each([
+    ['an Error', new Error('no idea'), 'no idea'],
+    // Before, these said "the executor threw …" of a strategy.
+    ['undefined', undefined, 'the strategy threw undefined'],
+    ['null', null, 'the strategy threw a non-Error value: null'],
+    ['a Proxy whose traps throw', new Proxy({}, { getPrototypeOf: () => { throw new Error('trap'); } }), 'the strategy threw a value that cannot be read (reading it threw Error: trap)'],
+  ])('a strategy that throws %s fails the task with strategy_error, saying so', async (_case, thrown, message) => {
     const org = start({
       hierarchy: developmentTeam(),
       executors: byAgent,
-      strategy: delegateWith('broken', () => {
-        throw new Error('no idea');
-      }),
+      strategy: { byId: { backend_lead: delegateWith('broken', () => { throw thrown; }) } },
     });
     const outcome = await org.submit({ type: 'python' });
-    expect(outcome.error).toEqual({ code: 'strategy_error', message: 'no idea' });
+    expect(outcome.error).toEqual({ code: 'strategy_error', message });
+    expect((await org.submit({ type: 'css' })).status).toBe('completed');
   });
 
   it('decisions that answer with a thenable that is not a native promise are awaited like one: a strategy, a decomposer, an escalation policy', async () => {

@@ -31,6 +31,9 @@ describe('executors that fail', () => {
     ['an object', { reason: 42 }, 'the executor threw a non-Error value: {"reason":42}'],
     ['null', null, 'the executor threw a non-Error value: null'],
     ['a symbol', Symbol('odd'), 'the executor threw a non-Error value: Symbol(odd)'],
+    // Before, these two threw again inside the attempt's bookkeeping: the task never ended, and the process got an uncaught exception.
+    ['an Error whose message getter throws', Object.defineProperty(new Error(), 'message', { get: () => { throw new Error('getter'); } }), 'the executor threw a value that cannot be read (reading it threw Error: getter)'],
+    ['a Proxy whose traps throw', new Proxy({}, { getPrototypeOf: () => { throw new Error('trap'); }, get: () => { throw new Error('trap'); } }), 'the executor threw a value that cannot be read (reading it threw Error: trap)'],
   ])('an executor that throws %s fails the task cleanly', async (_case, value, message) => {
     const org = start({
       hierarchy: developmentTeam(),

@@ -16,6 +16,8 @@ import {
   type LanguageModelUsage,
 } from 'ai';
 import { EchelonError, type EchelonErrorCode } from '../errors.js';
+import { logThrown } from '../show.js';
+import { callListener } from '../thenable.js';
 import { withoutSecrets } from './secrets.js';
 
 /** Sampling settings passed through to the model (retries, abort and timeouts are echelon's). */
@@ -154,11 +156,7 @@ function isJson(text: string | undefined): boolean {
   }
 }
 
-/** Calls a user's listener; one that throws is reported, never breaks the decision. */
+/** Calls a user's listener; one that throws (or rejects) is reported, never breaks the decision. */
 export function notify<T>(name: string, listener: ((value: T) => void) | undefined, value: T): void {
-  try {
-    listener?.(value);
-  } catch (error) {
-    console.error(`echelon/ai: an ${name} listener threw:`, error);
-  }
+  if (listener !== undefined) callListener(listener, value, (error) => logThrown(`echelon/ai: an ${name} listener threw:`, error));
 }

@@ -21,6 +21,7 @@ import type { RestateLayout } from './layout.js';
 import type { OrganisationBase } from './organisation.js';
 import { accountOf } from './scope.js';
 import { INTERNAL, sendAgent, sendTo } from './send.js';
+import { logThrown } from '../show.js';
 
 /** What a case's caller-facing handlers answer: done, or refused with the in-process error. */
 export type Answer = { readonly ok: true } | { readonly ok: false; readonly error: TaskError };
@@ -106,7 +107,7 @@ export function caseObject(org: OrganisationBase) {
         try {
           return { resolution: (await onEscalation(escalation)) ?? null };
         } catch (error) {
-          ctx.console.error(`echelon: onEscalation threw for escalation ${escalation.id}:`, error);
+          logThrown(`echelon: onEscalation threw for escalation ${escalation.id}:`, error, (...parts) => ctx.console.error(...parts));
           return { resolution: null };
         }
       });

@@ -109,8 +109,12 @@ export class Attempts {
   }
 
   #failure(agentId: string, thrown: unknown): ExecutionResult {
-    if (thrown instanceof EscalationSignal) return { kind: 'escalate', reason: thrown.reason, message: thrown.message };
-    if (thrown instanceof ApprovalSignal) return { kind: 'approval', requirement: thrown.requirement };
+    try {
+      if (thrown instanceof EscalationSignal) return { kind: 'escalate', reason: thrown.reason, message: thrown.message };
+      if (thrown instanceof ApprovalSignal) return { kind: 'approval', requirement: thrown.requirement };
+    } catch {
+      // A Proxy whose traps throw is no signal; taskErrorFromUnknown describes it.
+    }
     return { kind: 'error', error: taskErrorFromUnknown(thrown, 'executor_error'), retryable: this.#runner.retryable(agentId, thrown) };
   }
 }

@@ -6,6 +6,7 @@ import { EchelonError, type TaskError } from '../errors.js';
 import { closest } from '../shape/index.js';
 import { show } from '../show.js';
 import type { Approval, Escalation, Outcome, Settlement, Task } from '../types.js';
+import { callListener } from '../thenable.js';
 
 /** Every lifecycle event, by `type`. `at` is the orchestrator clock's time. */
 export type OrchestratorEvent =
@@ -88,11 +89,7 @@ export class EventBus {
       const set = this.#listeners.get(key);
       if (set === undefined) continue;
       for (const listener of [...set]) {
-        try {
-          listener(event);
-        } catch (error) {
-          this.#onListenerError(error, event);
-        }
+        callListener(listener, event, (error) => this.#onListenerError(error, event));
       }
     }
   }

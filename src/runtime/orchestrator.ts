@@ -24,6 +24,7 @@ import { ResourceRegistry } from './resources.js';
 import { RunState } from './run-state.js';
 import { Streaming } from './streaming.js';
 import { watchAgentStates } from './agent-status.js';
+import { logThrown } from '../show.js';
 
 export type { AgentStatus, Orchestrator, OrchestratorStatus } from './api.js';
 
@@ -73,11 +74,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           },
         });
   const ledger = new Ledger(retain, durable?.watcher);
-  const bus = new EventBus((error, event) => console.error(`echelon: a listener for "${event.type}" threw:`, error));
+  const bus = new EventBus((error, event) => logThrown(`echelon: a listener for "${event.type}" threw:`, error));
   const run = new RunState(ledger);
   const halt = (error: unknown) => run.halt(error);
 
-  const streaming = new Streaming({ bus, ledger, now, onListenerError: (error) => console.error('echelon: a progress listener threw:', error) });
+  const streaming = new Streaming({ bus, ledger, now, onListenerError: (error) => logThrown('echelon: a progress listener threw:', error) });
   const emit = (type: OrchestratorEventType, build: () => OrchestratorEvent) => {
     if (bus.wants(type)) bus.emit(build());
   };

@@ -15,6 +15,7 @@ import type { Approval, Escalation, Task } from '../types.js';
 import type { Orchestrator } from './api.js';
 import type { Ledger } from './ledger.js';
 import type { OrchestratorOptions } from './options.js';
+import { logThrown } from '../show.js';
 
 export interface DeskDeps {
   readonly hierarchy: Hierarchy;
@@ -105,7 +106,7 @@ export function peopleDesk(deps: DeskDeps): Desk {
           // Someone else may have answered meanwhile (through the API, or by cancelling the task).
           if (resolution && now?.status === 'active' && now.assignedTo === undefined) desk.escalations.resolve(escalation.id, resolution);
         })
-        .catch((error: unknown) => console.error(`echelon: onEscalation threw for escalation ${escalation.id}:`, error));
+        .catch((error: unknown) => logThrown(`echelon: onEscalation threw for escalation ${escalation.id}:`, error));
     },
   };
 

@@ -17,7 +17,7 @@ import { EchelonError, type TaskError } from '../errors.js';
 import { defaultEscalationPolicy } from '../escalation/policy.js';
 import { DEFAULT_EXECUTION, DEFAULT_LIMITS, invalid, mergeExecution, positive, positiveInteger, resolveSetting } from '../settings/index.js';
 import type { ApprovalRequest, ApprovalRequirement, ExecutionPolicy, Task } from '../types.js';
-import { show } from '../show.js';
+import { logThrown, show } from '../show.js';
 import { ApprovalContext } from './decisions/contexts.js';
 import { createDecisions } from './decisions/index.js';
 import { executionContext, type Executor } from './executors.js';
@@ -159,7 +159,8 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
       task.execution === undefined ? policies.get(agentId)! : mergeExecution(policies.get(agentId)!, task.execution, `execution of task ${task.id}`),
     retryable: (agentId, thrown) => {
       // Cancelled, out of budget, or a call the executor got wrong (context.escalate with no reason): trying again changes nothing.
-      if (thrown instanceof EchelonError && (thrown.code === 'cancelled' || thrown.code === 'budget_exceeded' || thrown.code === 'invalid_option')) return false;
+      const code = echelonCodeOf(thrown);
+      if (code === 'cancelled' || code === 'budget_exceeded' || code === 'invalid_option') return false;
       const retryable = executionFor(agentId)?.retryable;
       if (retryable === undefined) return true;
       try {
@@ -167,7 +168,7 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
         return retryable(thrown) ?? true;
       } catch (error) {
         // The user's predicate failing must fail this task, not the process: judged not retryable.
-        console.error(`echelon: execution.retryable threw for ${agentId}; the error is not retried:`, error);
+        logThrown(`echelon: execution.retryable threw for ${agentId}; the error is not retried:`, error);
         return false;
       }
     },
@@ -270,3 +271,12 @@ function approvalRequest(hierarchy: OrchestratorOptions['hierarchy'], agentId: s
 }
 
 const defaultStrategy = capabilityMatching();
+
+/** The code of an `EchelonError`; undefined for anything else, a `Proxy` whose traps throw included. */
+function echelonCodeOf(thrown: unknown): EchelonError['code'] | undefined {
+  try {
+    return thrown instanceof EchelonError ? thrown.code : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -8,6 +8,7 @@ import { checkProgress, DEFAULT_STREAM_BUFFER, StreamHub, StreamQueue, type Prog
 import type { Outcome, Task } from '../types.js';
 import type { EventBus, OrchestratorEvent, OrchestratorEventType } from './events.js';
 import type { Ledger } from './ledger.js';
+import { callListener } from '../thenable.js';
 
 /** The lifecycle events a task's stream carries: all but `agent.state`, which belongs to agents, not tasks. */
 export type TaskLifecycleEvent = Exclude<OrchestratorEvent, { readonly type: 'agent.state' }>;
@@ -99,11 +100,7 @@ export class Streaming {
       rootId: task.rootId,
       deliver: (event) => {
         if (event.type !== 'task.progress') return;
-        try {
-          listener(event);
-        } catch (error) {
-          this.#deps.onListenerError(error);
-        }
+        callListener(listener, event, this.#deps.onListenerError);
       },
       end: () => stop(),
     });

@@ -8,6 +8,7 @@
 import { EchelonError } from '../errors.js';
 import { jsonProblem } from '../json.js';
 import type { ProgressEvent } from './types.js';
+import { callListener } from '../thenable.js';
 
 /** What the hub needs from the organisation. */
 export interface HubOptions {
@@ -101,11 +102,7 @@ export class StreamHub<L> {
     const path = this.#options.pathOf(task.id);
     const event: ProgressEvent = { type: 'task.progress', taskId: task.id, rootId: task.rootId, agent: source.agent, attempt: source.attempt, path, seq, data, at: this.#options.now() };
     for (const watcher of this.#watchers) {
-      try {
-        watcher(event);
-      } catch (error) {
-        this.#options.onListenerError(error);
-      }
+      callListener(watcher, event, this.#options.onListenerError);
     }
     if (followers !== undefined) for (const follower of [...followers]) if (follows(follower, path)) follower.deliver(event, true);
   }

@@ -130,6 +130,17 @@ describe('durability in the orchestrator', () => {
     expect(() => start({ store: full })).toThrow(expect.objectContaining({ code: 'store_write_failed', message: expect.stringMatching(/disk full/) }));
   });
 
+  it.each([
+    ['a message ending in a full stop', new Error('The store is closed.'), 'failed: The store is closed. The organisation stopped'],
+    ['an Error whose message cannot be read', Object.defineProperty(new Error(), 'message', { get: () => { throw new Error('getter'); } }), 'failed: the code echelon called threw a value that cannot be read (reading it threw Error: getter). The organisation stopped'],
+  ])('says what a failed write threw, once: %s', (_case, thrown, message) => {
+    // Before: "failed: The store is closed.. The organisation", and the getter's own Error escaped instead of store_write_failed.
+    const full = { ...memoryStore(), write: () => {
+      throw thrown;
+    } };
+    expect(() => start({ store: full })).toThrow(expect.objectContaining({ code: 'store_write_failed', message: expect.stringContaining(message) }));
+  });
+
   it('refuses stores it cannot resume: snapshots of another format, or agents missing', () => {
     const header = { agents: developmentTeam().nodes().map((node) => ({ id: node.id, parent: node.parentId ?? null })) };
     const written = (snapshotFormat: number, snapshots: StoreBatch['snapshots']) => {

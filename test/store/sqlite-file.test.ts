@@ -4,7 +4,7 @@
  * clear error and the file left exactly as it was.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, developmentTeam, EchelonError } from '../../src/index.js';
 import { APPLICATION_ID, SCHEMA_VERSION, sqliteStore } from '../../src/sqlite.js';
 import { storeHolder } from '../../src/store/index.js';
+import { inspect, migrate } from '../../src/store/sqlite/schema.js';
 import { seeded } from '../support/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'echelon-file-'));
@@ -66,6 +67,20 @@ describe('the SQLite file', () => {
   it('takes an empty SQLite database and migrates it from version 0', () => {
     const path = join(mkdtempSync(join(dir, 'empty-')), 'org.db');
     new Database(path).close();
+    const store = sqliteStore(path);
+    expect(store.header()).toBeUndefined();
+    store.close();
+    expect(new Database(path, { readonly: true }).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+  });
+
+  it('takes a new file another process migrated after this one found it empty (two opening it at once)', () => {
+    const path = join(mkdtempSync(join(dir, 'race-')), 'org.db');
+    const late = new Database(path);
+    expect(inspect(late, path)).toEqual({ kind: 'empty' });
+    sqliteStore(path).close(); // the other process, meanwhile
+    // Before, the migration ran again: SqliteError "table meta already exists", not an EchelonError.
+    expect(() => migrate(late, 0)).not.toThrow();
+    late.close();
     const store = sqliteStore(path);
     expect(store.header()).toBeUndefined();
     store.close();
@@ -164,8 +179,51 @@ describe('the SQLite file', () => {
     damaged.close();
   });
 
-  it('refuses a path it cannot open as a file (invalid_option)', () => {
-    expect(refusal(mkdtempSync(join(dir, 'a-directory-'))).code).toBe('invalid_option');
+  /** A copy of the files a crash would leave: the organisation still in the write-ahead log (never checkpointed). */
+  async function crashedCopy(name: string): Promise<string> {
+    const live = join(mkdtempSync(join(dir, `${name}-live-`)), 'org.db');
+    const store = sqliteStore(live);
+    const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store });
+    await org.submit({ id: 'done', type: 'python' });
+    const path = join(mkdtempSync(join(dir, `${name}-`)), 'org.db');
+    copyFileSync(live, path);
+    copyFileSync(`${live}-wal`, `${path}-wal`);
+    await org.stop();
+    store.close();
+    return path;
+  }
+
+  it('resumes from a write-ahead log a crash left, and refuses one whose header is damaged or that lost its database (store_corrupt), untouched', async () => {
+    const intact = await crashedCopy('wal');
+    const reopened = sqliteStore(intact);
+    const resumed = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store: reopened, resume: true });
+    expect((await resumed.outcome('done')).status).toBe('completed');
+    await resumed.stop();
+    reopened.close();
+
+    // Before, SQLite ignored the log it could not read: an empty organisation started over it, and the log was overwritten.
+    const damaged = await crashedCopy('wal-damaged');
+    const header = readFileSync(`${damaged}-wal`);
+    header.fill(0x5a, 8, 16);
+    writeFileSync(`${damaged}-wal`, header);
+    const before = fingerprint(`${damaged}-wal`);
+    expect(refusal(damaged)).toMatchObject({ code: 'store_corrupt', message: expect.stringContaining('-wal has no valid header') });
+    expect(fingerprint(`${damaged}-wal`)).toEqual(before);
+
+    const orphan = await crashedCopy('wal-orphan');
+    rmSync(orphan);
+    expect(refusal(orphan)).toMatchObject({ code: 'store_corrupt', message: expect.stringContaining('-wal is there without its database') });
+    expect(readdirSync(join(orphan, '..'))).toEqual(['org.db-wal']);
+  });
+
+  it('refuses a path that is no file — a directory, a device — with invalid_option, before SQLite opens it', () => {
+    expect(refusal(mkdtempSync(join(dir, 'a-directory-')))).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('it is a directory, not a file') });
+    if (process.platform !== 'win32' && existsSync('/dev/null')) {
+      // Before: a raw SqliteError SQLITE_IOERR_FSYNC, and SQLite had made /dev/null-journal.
+      const hadJournal = existsSync('/dev/null-journal');
+      expect(refusal('/dev/null')).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('it is a device, not a file') });
+      expect(existsSync('/dev/null-journal')).toBe(hadJournal);
+    }
   });
 
   it.each<[string, () => unknown, string]>([

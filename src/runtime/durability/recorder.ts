@@ -7,7 +7,7 @@
  * organisation with no message in flight between its actors. Outcomes are handed to whoever
  * awaits them only after the write that records them.
  */
-import { EchelonError } from '../../errors.js';
+import { EchelonError, taskErrorFromUnknown } from '../../errors.js';
 import type { Outcome } from '../../types.js';
 import type {
   JournalRecord,
@@ -127,7 +127,7 @@ export class Recorder {
       this.#phase = 'failed';
       const failure = (this.#failure = new EchelonError(
         'store_write_failed',
-        `Writing to ${this.#sources.store.name} failed: ${error instanceof Error ? error.message : String(error)}. ` +
+        `Writing to ${this.#sources.store.name} failed: ${taskErrorFromUnknown(error, 'store_write_failed').message.replace(/\.+$/, '')}. ` +
           'The organisation stopped, so that nothing runs that could not be recorded (payloads and results must be JSON data).',
         { cause: error },
       ));

@@ -23,3 +23,9 @@ export function foreign(path: string, applicationId: number, tables?: readonly s
     details: { path, applicationId, ...(tables === undefined ? {} : { tables }) },
   });
 }
+
+export function readOnly(path: string, what: string): EchelonError {
+  return new EchelonError('store_read_only', `${path} cannot be a store here: ${what}, and the store writes the organisation there (SQLite keeps ${path}-wal, -shm and -lock beside the file). Make it writable, or choose another file; this one was left as it is.`, {
+    details: { path },
+  });
+}

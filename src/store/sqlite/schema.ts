@@ -24,7 +24,7 @@ export interface Database {
   pragma(source: string, options?: { simple: boolean }): unknown;
   prepare(source: string): { pluck(): { all(): unknown[] } };
   exec(source: string): unknown;
-  transaction(fn: () => void): () => void;
+  transaction(fn: () => void): { (): void; immediate(): void };
 }
 
 /** "ECHL": marks a SQLite file as echelon's, so a foreign database is never mistaken for one. */
@@ -102,12 +102,19 @@ export function inspect(db: Database, path: string): Inspection {
   return { kind: 'echelon', version };
 }
 
-/** Brings a checked file up to `SCHEMA_VERSION`, in one transaction. */
+/**
+ * Brings a checked file up to `SCHEMA_VERSION`, in one transaction that takes the write lock
+ * first. Another process may have migrated the file since it was checked at version `from` (two
+ * opening a new file at once): the version is read again under the lock, and what is done is not
+ * done again.
+ */
 export function migrate(db: Database, from: number): void {
   if (from === SCHEMA_VERSION) return;
   db.transaction(() => {
-    for (let version = from; version < SCHEMA_VERSION; version++) MIGRATIONS[version]!(db);
+    const now = db.pragma('user_version', { simple: true }) as number;
+    if (now >= SCHEMA_VERSION) return;
+    for (let version = now; version < SCHEMA_VERSION; version++) MIGRATIONS[version]!(db);
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  })();
+  }).immediate();
 }

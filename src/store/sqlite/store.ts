@@ -16,7 +16,7 @@ import type { Approval, Escalation, Outcome } from '../../types.js';
 import type { JournalEntry, JournalEntryType, JournalQuery, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from '../types.js';
 import { corrupt } from './errors.js';
 import { fileLock } from './lock.js';
-import { preflight } from './preflight.js';
+import { checkRegularFile, checkWritable, checkWriteAheadLog, preflight } from './preflight.js';
 import { APPLICATION_ID, inspect, migrate, SCHEMA_VERSION } from './schema.js';
 
 /** Options of {@link sqliteStore}. */
@@ -31,7 +31,8 @@ type JournalRow = { seq: number; at: number; session: number; type: JournalEntry
 /**
  * A store in a SQLite file, created when missing. Throws an `EchelonError` — and leaves the file
  * as it is — when the file is not a database (`store_corrupt`), another program's database
- * (`store_foreign`), or from a newer echelon (`store_version_unsupported`).
+ * (`store_foreign`), from a newer echelon (`store_version_unsupported`), or when this process
+ * cannot write it, a companion of it or its directory (`store_read_only`).
  *
  * @example
  * ```ts
@@ -46,6 +47,11 @@ type JournalRow = { seq: number; at: number; session: number; type: JournalEntry
 export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   checkArguments(path, options);
   const Driver = loadDriver();
+  if (path !== ':memory:') {
+    checkRegularFile(path);
+    checkWritable(path);
+    checkWriteAheadLog(path);
+  }
   if (existsSync(path) && statSync(path).isFile() && statSync(path).size > 0) {
     // A file that is refused is never written to: its header is read with fs first, and a
     // write-ahead log left by a crash is read through a read-only connection (which, unlike a

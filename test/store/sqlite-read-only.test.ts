@@ -1,0 +1,95 @@
+/**
+ * A SQLite store this process may not write — a read-only file, or a file in a read-only
+ * directory — is refused at the door with `store_read_only`, the file left as it was, and
+ * resumes with nothing lost once it is writable again. Permissions mean nothing to root, so
+ * as root the store is opened by a child process running as `nobody` (through `setpriv`).
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createOrchestrator, developmentTeam } from '../../src/index.js';
+import { sqliteStore } from '../../src/sqlite.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const OPENER = join(ROOT, 'test', 'fixtures', 'open-store.ts');
+const asRoot = process.getuid?.() === 0;
+const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+/** Windows has no such permissions; root needs setpriv to drop them. */
+const unsupported = process.platform === 'win32' || (asRoot && setpriv === undefined);
+
+const dir = mkdtempSync(join(tmpdir(), 'echelon-read-only-'));
+chmodSync(dir, 0o755); // the unprivileged user must reach the files below
+afterAll(() => {
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir)) chmodSync(join(dir, entry), 0o755);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** What the opener printed, opening `path` as a user without root's rights. */
+function open(path: string): { code?: string; message?: string; outcome?: string; pending?: number } {
+  const node = [process.execPath, '--import', 'tsx', OPENER, path];
+  const command = asRoot ? [setpriv!, '--reuid=65534', '--regid=65534', '--clear-groups', ...node] : node;
+  const run = spawnSync(command[0]!, command.slice(1), { cwd: ROOT, encoding: 'utf8', env: { ...process.env, HOME: tmpdir() } });
+  expect(run.stderr).toBe('');
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+}
+
+/** A closed echelon file with a finished task "done" and an approval waiting. */
+async function stored(path: string) {
+  const store = sqliteStore(path);
+  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store });
+  await org.submit({ id: 'done', type: 'python' });
+  void org.submit({ id: 'parked', type: 'python', context: { requiresApproval: true } }).catch(() => undefined);
+  await org.flush();
+  await org.stop();
+  store.close();
+  rmSync(`${path}-lock`);
+}
+
+const state = (folder: string, file: string) => ({ sha: createHash('sha256').update(readFileSync(join(folder, file))).digest('hex'), files: readdirSync(folder).sort() });
+
+describe.skipIf(unsupported)('a SQLite store this process may not write', () => {
+  it('a read-only file: store_read_only, untouched; once writable, it resumes with nothing lost', async () => {
+    const folder = join(dir, 'file');
+    mkdirSync(folder, { mode: 0o777 });
+    chmodSync(folder, 0o777);
+    await stored(join(folder, 'org.db'));
+    chmodSync(join(folder, 'org.db'), 0o444);
+    const before = state(folder, 'org.db');
+    expect(open(join(folder, 'org.db'))).toMatchObject({ code: 'store_read_only', message: expect.stringContaining('the file is read-only for this process') });
+    expect(state(folder, 'org.db')).toEqual(before);
+
+    chmodSync(join(folder, 'org.db'), 0o666);
+    expect(open(join(folder, 'org.db'))).toEqual({ outcome: 'completed', pending: 1 });
+  });
+
+  it('a file in a read-only directory, or a new one there: store_read_only, untouched (was store_corrupt, "restore it from a backup")', async () => {
+    const folder = join(dir, 'directory');
+    mkdirSync(folder);
+    await stored(join(folder, 'org.db'));
+    chmodSync(join(folder, 'org.db'), 0o666);
+    chmodSync(folder, 0o555);
+    const before = state(folder, 'org.db');
+    expect(open(join(folder, 'org.db'))).toMatchObject({ code: 'store_read_only', message: expect.stringContaining(`its directory ${folder} is read-only`) });
+    expect(open(join(folder, 'new.db'))).toMatchObject({ code: 'store_read_only' });
+    expect(state(folder, 'org.db')).toEqual(before);
+
+    chmodSync(folder, 0o777);
+    expect(open(join(folder, 'org.db'))).toEqual({ outcome: 'completed', pending: 1 });
+  });
+
+  it('a read-only lock file beside a writable one: store_read_only, naming it', async () => {
+    const folder = join(dir, 'lock');
+    mkdirSync(folder);
+    chmodSync(folder, 0o777);
+    await stored(join(folder, 'org.db'));
+    chmodSync(join(folder, 'org.db'), 0o666);
+    copyFileSync(join(folder, 'org.db'), join(folder, 'org.db-lock')); // any file will do: only its lock counts
+    chmodSync(join(folder, 'org.db-lock'), 0o444);
+    expect(open(join(folder, 'org.db'))).toMatchObject({ code: 'store_read_only', message: expect.stringContaining('org.db-lock is read-only') });
+  });
+});
