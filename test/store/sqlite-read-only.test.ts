@@ -2,7 +2,8 @@
  * A SQLite store this process may not write — a read-only file, or a file in a read-only
  * directory — is refused at the door with `store_read_only`, the file left as it was, and
  * resumes with nothing lost once it is writable again. Permissions mean nothing to root, so
- * as root the store is opened by a child process running as `nobody` (through `setpriv`).
+ * as root the store is opened by a child process without root's CAP_DAC_OVERRIDE (through
+ * `setpriv`): the permission bits then hold for it as for anyone.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,7 +23,7 @@ const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(p
 const unsupported = process.platform === 'win32' || (asRoot && setpriv === undefined);
 
 const dir = mkdtempSync(join(tmpdir(), 'echelon-read-only-'));
-chmodSync(dir, 0o755); // the unprivileged user must reach the files below
+chmodSync(dir, 0o755); // the opener, run without root's rights over permissions, must reach the files below
 afterAll(() => {
   chmodSync(dir, 0o755);
   for (const entry of readdirSync(dir)) chmodSync(join(dir, entry), 0o755);
@@ -32,7 +33,8 @@ afterAll(() => {
 /** What the opener printed, opening `path` as a user without root's rights. */
 function open(path: string): { code?: string; message?: string; outcome?: string; pending?: number } {
   const node = [process.execPath, '--import', 'tsx', OPENER, path];
-  const command = asRoot ? [setpriv!, '--reuid=65534', '--regid=65534', '--clear-groups', ...node] : node;
+  // Root keeps its uid (so it still reads a checkout only root may enter, a fresh clone under mktemp -d say) without the capabilities that let it write what it may not.
+  const command = asRoot ? [setpriv!, '--bounding-set=-dac_override,-dac_read_search', ...node] : node;
   const run = spawnSync(command[0]!, command.slice(1), { cwd: ROOT, encoding: 'utf8', env: { ...process.env, HOME: tmpdir() } });
   expect(run.stderr).toBe('');
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!);
