@@ -128,6 +128,8 @@ describe('durability in the orchestrator', () => {
       throw new Error('disk full');
     } };
     expect(() => start({ store: full })).toThrow(expect.objectContaining({ code: 'store_write_failed', message: expect.stringMatching(/disk full/) }));
+    // What to do next, not a guess at the cause (it said payloads and results must be JSON data, which the door checks now).
+    expect(() => start({ store: full })).toThrow(expect.objectContaining({ message: expect.stringMatching(/once the store takes writes again, create the organisation with resume: true/) }));
   });
 
   it.each([

@@ -128,7 +128,7 @@ export class Recorder {
       const failure = (this.#failure = new EchelonError(
         'store_write_failed',
         `Writing to ${this.#sources.store.name} failed: ${taskErrorFromUnknown(error, 'store_write_failed').message.replace(/\.+$/, '')}. ` +
-          'The organisation stopped, so that nothing runs that could not be recorded (payloads and results must be JSON data).',
+          'The organisation stopped, so that nothing runs that could not be recorded: once the store takes writes again, create the organisation with resume: true (what was written before is all there).',
         { cause: error },
       ));
       for (const waiter of committed) waiter.reject(failure);
