@@ -254,6 +254,8 @@ describe('expiry, on a simulated clock', () => {
     expect(asked).toEqual(['0 api_specialist', '1000 backend_lead']);
     // The one who let it expire no longer has the authority needed at the new level.
     expect(codeOf(() => org.approvals.approve(approval.id, { by: 'api_specialist' }))).toBe('approval_unauthorized');
+    // And is told who decides it now (before, only the level it lacked).
+    expect(() => org.approvals.approve(approval.id, { by: 'api_specialist' })).toThrow(/It is "backend_lead"'s to decide now\./);
     clock.increment(1_000);
     await flush();
     clock.increment(1_000);

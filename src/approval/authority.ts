@@ -74,9 +74,11 @@ export function checkAuthority(
     return { code: 'self_approval', message: `"${by}" requested approval ${request.id} and cannot decide its own request.`, details };
   }
   if (!hierarchy.isAncestor(by, request.requester) || node.level > request.requiredLevel) {
+    // An ancestor below the level: one asked before the request expired and moved up, say. Who is asked now tells them.
+    const now = hierarchy.isAncestor(by, request.requester) ? ` It is "${request.approver}"'s to decide now.` : '';
     return {
       code: 'approval_unauthorized',
-      message: `"${by}" cannot decide approval ${request.id}: it needs an ancestor of "${request.requester}" at level ${request.requiredLevel} or above.`,
+      message: `"${by}" cannot decide approval ${request.id}: it needs an ancestor of "${request.requester}" at level ${request.requiredLevel} or above.${now}`,
       details,
     };
   }

@@ -74,7 +74,7 @@ describe('a refused decision says who, on which approval, and why', () => {
     ['ghost', 'unknown_agent', (id: string) => `No agent "ghost" in this hierarchy to decide approval ${id}.`],
     ['backend_dev_1', 'self_approval', (id: string) => `"backend_dev_1" requested approval ${id} and cannot decide its own request.`],
     ['db_specialist', 'approval_unauthorized', (id: string) => `"db_specialist" cannot decide approval ${id}: it needs an ancestor of "backend_dev_1" at level 1 or above.`],
-    ['api_specialist', 'approval_unauthorized', (id: string) => `"api_specialist" cannot decide approval ${id}: it needs an ancestor of "backend_dev_1" at level 1 or above.`],
+    ['api_specialist', 'approval_unauthorized', (id: string) => `"api_specialist" cannot decide approval ${id}: it needs an ancestor of "backend_dev_1" at level 1 or above. It is "backend_lead"'s to decide now.`],
   ])('%s → %s', async (by, code, message) => {
     const { org, approval } = await parked();
     const error = errorOf(() => org.approvals.approve(approval.id, { by }));
