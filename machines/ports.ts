@@ -166,6 +166,13 @@ export interface HostPort {
   newId(prefix: string): string;
   /** Charges the cost budget of an active task (by id); throws `budget_exceeded` over it. */
   charge(taskId: string, amount: number): void;
+  /**
+   * Whether a task under this id is active anywhere in the organisation, subtasks included, as the
+   * host knows it. Given, an agent asks it as it splits a task, in the turn the split is made: a
+   * subtask id that is active fails the split with `duplicate_task`. (An agent refuses a second
+   * task under an id it holds itself in any case.)
+   */
+  isActive?(taskId: string): boolean;
 }
 
 /** The three ports, as the agent statechart is built over them. */

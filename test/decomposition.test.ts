@@ -71,6 +71,34 @@ describe('the seed example: a full-stack feature', () => {
     expect(await org.submit({ id: 'a', type: 'feature' })).toMatchObject({ status: 'completed' });
   });
 
+  it.each([0, 1, 2, 3, 4])('a planner answering later: a task submitted under a part\'s id %i ticks after the answer is refused, or fails the split — never both active', async (ticks) => {
+    // Before: checked when the plan answered, a submit landing before the split was made went through too: two tasks active under one id, one outcome lost and its caller waiting for ever.
+    let answer!: () => void;
+    const planner: Decomposer = { name: 'slow', decompose: (task) => (task.type === 'feature' ? new Promise<void>((resolve) => (answer = resolve)).then(() => [{ key: 'css', type: 'css' }]) : undefined) };
+    // Nothing finishes until the end: a task that had finished would have freed its id (ids are unique among active tasks).
+    const release = deferred();
+    const org = start({ decomposers: { byType: { feature: planner } }, executors: async (task, { agent }) => (await release.promise, { part: task.type, by: agent.id }) });
+    const split = org.submit({ id: 'a', type: 'feature' });
+    await flush();
+    let own: Promise<unknown> | undefined;
+    const later = (n: number): Promise<void> => (n === 0 ? Promise.resolve() : Promise.resolve().then(() => later(n - 1)));
+    void later(ticks).then(() => {
+      own = org.submit({ id: 'a.css', type: 'python' }).catch((error: unknown) => error);
+    });
+    answer();
+    await flush();
+    const holders = developmentTeam().nodes().filter((node) => Object.keys(org.agentState(node.id).held).includes('a.css'));
+    expect(holders.length).toBeLessThanOrEqual(1);
+    release.resolve(undefined);
+    const [whole, mine] = (await Promise.all([split, own])) as [{ status: string; error?: { code: string } }, { status?: string; code?: string }];
+    if (mine.code === 'duplicate_task') expect(whole).toMatchObject({ status: 'completed' });
+    else {
+      expect(mine).toMatchObject({ status: 'completed', executedBy: 'backend_dev_1' });
+      expect(whole).toMatchObject({ status: 'failed', error: { code: 'duplicate_task' } });
+    }
+    for (const node of developmentTeam().nodes()) expect(Object.keys(org.agentState(node.id).held)).toEqual([]);
+  });
+
   it('tells, with task.ended, where and how each subtask ended (its submitted task ends with task.completed)', async () => {
     const twice: Decomposer = decomposeWith('twice', (task) => (task.type === 'pair' ? [{ type: 'python' }, { key: 'extra', type: 'quantum_computing' }] : undefined));
     const org = start({ decomposers: { byId: { cto: twice } } });

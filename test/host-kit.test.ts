@@ -37,7 +37,6 @@ function tinyHost(options: OrchestratorOptions) {
     resources: { conflicts: () => [] },
     reportCost,
     costSpent: (task) => spent.get(accountOf(task)) ?? 0,
-    isActive: (taskId) => active.has(taskId),
   });
   const attempts = new Attempts({ execute: resolved.execute, retryable: resolved.settings.retryable });
 
@@ -97,6 +96,8 @@ function tinyHost(options: OrchestratorOptions) {
       const task = active.get(taskId);
       if (task !== undefined) reportCost(task, amount);
     },
+    // A split into an id that is active fails (duplicate_task) instead of replacing that task.
+    isActive: (taskId) => active.has(taskId),
   };
   const machine = createAgentMachine({ policy: resolved.policy, settings: resolved.settings, host });
   for (const node of options.hierarchy.nodes()) actors.set(node.id, createActor(machine, { input: { agentId: node.id } }).start());

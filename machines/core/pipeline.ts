@@ -231,11 +231,12 @@ export function apply(t: Turn, record: HeldTask, step: Step): void {
 /** Splits a task: its subtasks enter this agent's pipeline, and it waits in `split` for them to join. */
 function split(t: Turn, record: HeldTask, step: Extract<Step, { kind: 'fanout' }>): void {
   const { task } = record;
-  const clash = step.subtasks.find((part) => t.ctx.held[part.task.id] !== undefined);
+  // Asked in the turn the split is made, so no task can take one of its ids in between.
+  const clash = step.subtasks.find((part) => t.ctx.held[part.task.id] !== undefined || t.ports.host.isActive?.(part.task.id) === true);
   if (clash !== undefined) {
-    // Holding it would replace the task already held under that id, and the join would wait for ever.
-    const message = `${t.me} already holds task ${clash.task.id}, an id a subtask of ${task.id} would take.`;
-    end(t, record, { status: 'failed', error: { code: 'duplicate_task', message }, attempts: 0 });
+    // Holding it would replace the task already held under that id (here, or in the host's books), and the join would wait for ever.
+    const message = `${t.me} cannot split ${task.id} into a subtask ${clash.task.id}: a task under that id is active. Give the part another key.`;
+    end(t, record, { status: 'failed', error: { code: 'duplicate_task', message, details: { taskId: task.id, subtaskId: clash.task.id } }, attempts: 0 });
     return;
   }
   move(t, record, 'split');

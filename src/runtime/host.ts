@@ -36,6 +36,7 @@ export interface InProcessHostOptions extends AttemptRunner {
   readonly report: (report: AgentReport) => void;
   readonly resources: ResourceRegistry;
   readonly charge: (taskId: string, amount: number) => void;
+  readonly isActive: (taskId: string) => boolean;
 }
 
 type Relay = (source: AnyActorRef | undefined, target: AnyActorRef, event: AgentEvent) => void;
@@ -47,7 +48,7 @@ type Await = Extract<Effect, { type: 'await' }>;
  *
  * @example
  * ```ts
- * const host = createInProcessHost({ now, random, newId, clock, messageDelayMs: undefined, report, execute, retryable, resources, charge });
+ * const host = createInProcessHost({ now, random, newId, clock, messageDelayMs: undefined, report, execute, retryable, resources, charge, isActive });
  * const root = createActor(createAgentMachine({ policy, settings, host }), { systemId: 'cto', input: { agentId: 'cto' } });
  * host.attach(root);
  * root.start();
@@ -104,6 +105,10 @@ export class InProcessHost implements HostPort {
 
   charge(taskId: string, amount: number): void {
     this.#options.charge(taskId, amount);
+  }
+
+  isActive(taskId: string): boolean {
+    return this.#options.isActive(taskId);
   }
 
   perform(agentId: string, effects: readonly Effect[]): void {

@@ -132,11 +132,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (record !== undefined) reportCost(record.task, amount);
   };
   const resolved = resolveOptions(options, {
-    now,
-    resources,
-    reportCost,
+    now, resources, reportCost,
     costSpent: (task) => ledger.spent(task),
-    isActive: (taskId) => ledger.tasks.has(taskId),
     progress: (source) => streaming.reporter(source),
     listening: (task) => streaming.listening(task),
   });
@@ -153,6 +150,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     retryable: resolved.settings.retryable,
     resources,
     charge: chargeTask,
+    isActive: (taskId) => ledger.tasks.has(taskId),
   });
   const machine = createAgentMachine({ policy: resolved.policy, settings: resolved.settings, host });
   const childIds = (agentId: string) => hierarchy.get(agentId).childIds;

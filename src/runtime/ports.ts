@@ -33,12 +33,6 @@ export interface PortsHost {
   readonly reportCost: (task: Task, amount: number) => void;
   /** What a task's budget account has spent so far. */
   readonly costSpent: (task: Task) => number;
-  /**
-   * Whether a task under this id is active anywhere in the organisation, subtasks included. Given,
-   * a split whose subtask id is active fails with `duplicate_task` when it is decided (an agent
-   * refuses a second task under an id it holds in any case; this catches the ones held elsewhere).
-   */
-  readonly isActive?: (taskId: string) => boolean;
   /** How an attempt reports progress to whoever follows the task (asked on its first report). */
   readonly progress?: (source: { readonly task: Task; readonly agent: string; readonly attempt: number }) => (data: unknown) => void;
   /** True when someone follows the task's progress. */
@@ -122,7 +116,6 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
     fanout: limits,
     reportCost: host.reportCost,
     costSpent: host.costSpent,
-    isActive: host.isActive,
   });
 
   const execute = executorRunner(hierarchy, executorFor, host);

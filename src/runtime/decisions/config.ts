@@ -28,8 +28,6 @@ export interface DecisionConfig {
   readonly reportCost: (task: Task, amount: number) => void;
   /** What a task's budget account has spent so far (its planning, say): its subtasks share the rest. */
   readonly costSpent: (task: Task) => number;
-  /** Whether a task under this id is active in the organisation (the host's view, if it has one). */
-  readonly isActive?: ((taskId: string) => boolean) | undefined;
   /** True when escalations that reach the top go to a person instead of failing. */
   readonly human: boolean;
 }

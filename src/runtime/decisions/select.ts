@@ -39,14 +39,8 @@ export function selector(config: DecisionConfig, evaluate: Evaluate) {
   function split(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl, decomposer: Decomposer): Answer<Step> {
     const children = candidates.map((candidate) => ({ id: candidate.id, node: candidate.node, capabilities: hierarchy.subtreeCapabilities(candidate.id), load: candidate.load }));
     const context = new SplitContext(hierarchy.get(agentId), hierarchy, children, control, (amount) => config.reportCost(job.task, amount));
-    const planned = (answer: Parameters<typeof fanoutStep>[5]): Answer<Step> => {
-      const step = fanoutStep(hierarchy, config.fanout, agentId, job.task, decomposer, answer, config.costSpent(job.task));
-      if (step === undefined) return delegate(agentId, job, candidates, control);
-      const taken = step.kind === 'fanout' ? step.subtasks.find((part) => config.isActive?.(part.task.id) === true) : undefined;
-      if (taken === undefined) return step;
-      const message = `Decomposer "${decomposer.name}" at ${agentId} split ${job.task.id} into a subtask ${taken.task.id}, the id of a task still active: give the part another key.`;
-      return { kind: 'fail', error: { code: 'duplicate_task', message, details: { taskId: job.task.id, subtaskId: taken.task.id } } };
-    };
+    const planned = (answer: Parameters<typeof fanoutStep>[5]): Answer<Step> =>
+      fanoutStep(hierarchy, config.fanout, agentId, job.task, decomposer, answer, config.costSpent(job.task)) ?? delegate(agentId, job, candidates, control);
     const broken = (error: unknown): Step => {
       const reason = taskErrorFromUnknown(error, 'decomposer_error');
       // A planner that spent the task's budget fails it for that reason, not as a broken planner.
