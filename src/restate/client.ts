@@ -23,7 +23,7 @@ import type { Answer, CaseOpening } from './case-object.js';
 import { organisationBase } from './organisation.js';
 import type { RestateClientOptions, RestateOrchestrator } from './types.js';
 import { ingressFailures, notFound, unreachable } from './ingress-failures.js';
-import { MESSAGE_LIMIT_BYTES, mib, oversized } from './message-size.js';
+import { MESSAGE_LIMIT_BYTES, mib, oversized, sized } from './message-size.js';
 
 type Handlers = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
@@ -115,7 +115,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       });
       const bytes = oversized(task);
       if (bytes !== undefined) {
-        throw new EchelonError('invalid_task', `Task "${task.id}" is ${mib(bytes)} as JSON; on Restate a task is at most ${mib(MESSAGE_LIMIT_BYTES)} (a message over about 10 MiB never settles there): keep large data elsewhere and pass a reference to it.`, {
+        throw new EchelonError('invalid_task', `Task "${task.id}" is ${sized(bytes)} as JSON; on Restate a task is at most ${mib(MESSAGE_LIMIT_BYTES)} (a message over about 10 MiB never settles there): keep large data elsewhere and pass a reference to it.`, {
           details: { taskId: task.id, bytes, limit: MESSAGE_LIMIT_BYTES },
         });
       }

@@ -16,13 +16,17 @@ import { abortTimeoutMs, type Organisation } from './organisation.js';
 import { accountOf, invocation, settleCharges, within, type Charge } from './scope.js';
 import { callTo, fileCharges, INTERNAL, sendAgent } from './send.js';
 import { agentKey } from '../show.js';
-import { MESSAGE_LIMIT_BYTES, mib, oversized } from './message-size.js';
+import { MESSAGE_LIMIT_BYTES, mib, oversized, sized } from './message-size.js';
+import type { Task } from '../types.js';
 
-/** A result too large for Restate's journal fails its attempt (another attempt would return as much). */
-function withinLimit(result: ExecutionResult, agentId: string, taskId: string): ExecutionResult {
-  const bytes = result.kind === 'ok' ? oversized(result.value) : undefined;
+/**
+ * A result too large for Restate fails its attempt (another attempt would return as much): it
+ * travels up with its task, so the two together are held to the limit.
+ */
+function withinLimit(result: ExecutionResult, agentId: string, task: Task): ExecutionResult {
+  const bytes = result.kind === 'ok' ? oversized({ task, result: result.value }) : undefined;
   if (bytes === undefined) return result;
-  const message = `${agentId}'s executor returned ${mib(bytes)} of JSON for task ${taskId}; on Restate a result is at most ${mib(MESSAGE_LIMIT_BYTES)}: keep large data elsewhere and return a reference to it.`;
+  const message = `${agentId}'s executor returned a result that is, with its task ${task.id}, ${sized(bytes)} of JSON; on Restate a task and its result together are at most ${mib(MESSAGE_LIMIT_BYTES)}: keep large data elsewhere and return a reference to it.`;
   return { kind: 'error', error: { code: 'executor_error', message, details: { bytes, limit: MESSAGE_LIMIT_BYTES } }, retryable: false };
 }
 
@@ -61,7 +65,7 @@ export function executorService(org: Organisation, unit: string) {
               }),
           );
           if (running.get(key)?.attempt === request.attempt) running.delete(key);
-          return { result: withinLimit(result, request.agentId, task.id), charged: settleCharges(here) };
+          return { result: withinLimit(result, request.agentId, task), charged: settleCharges(here) };
         });
         fileCharges(ctx, layout, ran.charged);
         sendAgent(ctx, layout, request.agentId, { type: 'echelon.executed', taskId: task.id, attempt: request.attempt, result: ran.result });

@@ -7,7 +7,11 @@
  * 1, 2, 4, 6, 8 and 10 MiB settle, 12, 16 and 20 MiB do not; six tasks of 6 MiB queued at once do.
  */
 
-/** At most this many bytes of JSON per task or executor result (8 MiB: under the 10 MiB measured to settle). */
+/**
+ * At most this many bytes of JSON in what one message carries: a task, a task with its result (a
+ * result travels up with its task), a split's parts, a split's settlement with its task (8 MiB:
+ * under the 10 MiB measured to settle).
+ */
 export const MESSAGE_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /** The size of `value` as JSON in bytes, when it is over {@link MESSAGE_LIMIT_BYTES}. */
@@ -21,3 +25,6 @@ export function oversized(value: unknown): number | undefined {
 
 /** `bytes` in MiB, for messages. */
 export const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** A size over the limit, in MiB and exactly (8.0 MiB rounded would read as within it). */
+export const sized = (bytes: number) => `${mib(bytes)} (${bytes.toLocaleString('en')} bytes)`;

@@ -10,8 +10,9 @@ import { closest } from '../shape/index.js';
 import { checkOrchestratorOptions, type OrchestratorOptions } from '../runtime/options.js';
 import { DEFAULT_LIMITS } from '../settings/index.js';
 import { resolveOptions, type ResolvedOptions } from '../runtime/ports.js';
-import type { PolicyPort } from '../../machines/ports.js';
-import { MESSAGE_LIMIT_BYTES, mib, oversized } from './message-size.js';
+import type { Job, PolicyPort, Step } from '../../machines/ports.js';
+import { MESSAGE_LIMIT_BYTES, mib, oversized, sized } from './message-size.js';
+import { isThenable } from '../thenable.js';
 import { restateAgentMachine } from './agent-turn.js';
 import { restateLayout, type RestateLayout } from './layout.js';
 import { PendingDecisions } from './pending-decisions.js';
@@ -92,22 +93,32 @@ export function organisation(options: RestateOrganisationOptions, where: string)
 }
 
 /**
- * The ports with a split's settlement held to Restate's message limit, as an executor's result is.
- * It carries the merged result and the tree of its parts with theirs (each part's result is within
- * the limit, and both together may not be): over the limit, the split fails with
- * `decomposer_error` and its tree without results, instead of an outcome that never settles.
+ * The ports with what a split sends held to Restate's message limit, as a task and its result are.
+ * A split's parts go in one message (its `task.decomposed` report), and its settlement goes up
+ * with the task: the merged result and the tree of its parts with theirs (each within the limit,
+ * all together may not be). Over the limit the split fails with `decomposer_error` — its tree kept
+ * without results — instead of a message that never settles.
  */
 function withinLimits(resolved: ResolvedOptions): ResolvedOptions {
-  const { settleJoin } = resolved.policy;
+  const { select, settleJoin } = resolved.policy;
+  const refused = (message: string, bytes: number) => ({ code: 'decomposer_error' as const, message, details: { bytes, limit: MESSAGE_LIMIT_BYTES } });
+  const parts = (agentId: string, job: Job, step: Step): Step => {
+    const bytes = step.kind === 'fanout' ? oversized(step.subtasks.map((part) => part.task)) : undefined;
+    if (bytes === undefined) return step;
+    return { kind: 'fail', error: refused(`${agentId} split ${job.task.id} into parts that are ${sized(bytes)} of JSON together; on Restate they are at most ${mib(MESSAGE_LIMIT_BYTES)}: keep large data elsewhere and pass references to it.`, bytes) };
+  };
   const policy: PolicyPort = {
     ...resolved.policy,
+    select(agentId, job, candidates, control) {
+      const step = select(agentId, job, candidates, control);
+      return isThenable(step) ? Promise.resolve(step).then((answered) => parts(agentId, job, answered)) : parts(agentId, job, step);
+    },
     settleJoin(agentId, join) {
       const settlement = settleJoin(agentId, join);
-      const bytes = oversized(settlement);
+      const bytes = oversized({ task: join.task, settlement });
       if (bytes === undefined) return settlement;
-      const message = `${agentId} settled ${join.task.id} with ${mib(bytes)} of JSON (the merged result and its parts'); on Restate an outcome is at most ${mib(MESSAGE_LIMIT_BYTES)}: keep large data elsewhere and return references to it.`;
-      const error = { code: 'decomposer_error' as const, message, details: { bytes, limit: MESSAGE_LIMIT_BYTES } };
-      return { status: 'failed', error, attempts: settlement.attempts, ...(settlement.splitBy === undefined ? {} : { splitBy: settlement.splitBy }), ...(settlement.subtasks === undefined ? {} : { subtasks: settlement.subtasks.map(withoutResults) }) };
+      const message = `${agentId} settled ${join.task.id} with ${sized(bytes)} of JSON, the task, its merged result and its parts' together; on Restate that is at most ${mib(MESSAGE_LIMIT_BYTES)}: keep large data elsewhere and return references to it.`;
+      return { status: 'failed', error: refused(message, bytes), attempts: settlement.attempts, ...(settlement.splitBy === undefined ? {} : { splitBy: settlement.splitBy }), ...(settlement.subtasks === undefined ? {} : { subtasks: settlement.subtasks.map(withoutResults) }) };
     },
   };
   return { ...resolved, policy };

@@ -48,7 +48,7 @@ describe('echelon/restate at the door', () => {
     await expect(org.submit({ id: 'big', type: 'api_design', payload: 'é'.repeat(5 * 1024 * 1024) })).rejects.toMatchObject({
       code: 'invalid_task',
       details: { taskId: 'big', limit: 8 * 1024 * 1024 },
-      message: expect.stringContaining('is 10.0 MiB as JSON; on Restate a task is at most 8.0 MiB'),
+      message: expect.stringMatching(/is 10\.0 MiB \([\d,]+ bytes\) as JSON; on Restate a task is at most 8\.0 MiB/),
     });
     expect(await code(org.agentState('nobody'))).toBe('unknown_agent');
     // A journal query is checked as in-process, before the server is asked (before: { limit: -1 } read it all).

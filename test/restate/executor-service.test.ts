@@ -42,7 +42,7 @@ function harness(returns?: () => unknown) {
       if (error !== undefined) said.push(error.message);
     },
   };
-  const attempt = (n: number) => handlers.attempt!(ctx, { task, agentId: 'dev', attempt: n, idempotencyKey: 'job@dev' });
+  const attempt = (n: number, given = task) => handlers.attempt!(ctx, { task: given, agentId: 'dev', attempt: n, idempotencyKey: 'job@dev' });
   const abort = (n?: number) => handlers.abort!(ctx, { agentId: 'dev', taskId: 'job', ...(n === undefined ? {} : { attempt: n }) });
   return { started, told, said, attempt, abort };
 }
@@ -53,10 +53,14 @@ describe('echelon/restate: the executor service, results too large for the journ
     const large = harness(() => 'x'.repeat(9 * 1024 * 1024));
     await large.attempt(1);
     expect(large.told).toEqual([{ attempt: 1, code: 'executor_error' }]);
-    expect(large.said).toEqual([expect.stringMatching(/returned 9\.0 MiB of JSON for task job; on Restate a result is at most 8\.0 MiB/)]);
+    expect(large.said).toEqual([expect.stringMatching(/returned a result that is, with its task job, 9\.0 MiB \([\d,]+ bytes\) of JSON; on Restate a task and its result together are at most 8\.0 MiB/)]);
     const fine = harness(() => 'x'.repeat(1024 * 1024));
     await fine.attempt(1);
     expect(fine.told).toEqual([{ attempt: 1, code: undefined }]);
+    // The result goes up with its task, in one message: a task of 5 MiB and a result of 5 MiB, each within the limit, are not together (the review saw 7.9 + 7.9 MiB never settle).
+    const both = harness(() => 'x'.repeat(5 * 1024 * 1024));
+    await both.attempt(1, { ...task, payload: 'y'.repeat(5 * 1024 * 1024) });
+    expect(both.told).toEqual([{ attempt: 1, code: 'executor_error' }]);
   });
 });
 

@@ -10,6 +10,8 @@ import { defineHierarchy } from '../../src/index.js';
 import { organisation } from '../../src/restate/organisation.js';
 import { MESSAGE_LIMIT_BYTES, oversized } from '../../src/restate/message-size.js';
 import { validateTaskInput } from '../../src/task-input.js';
+import { invocation, within } from '../../src/restate/scope.js';
+import type { Task } from '../../src/types.js';
 import type { Join } from '../../src/charts.js';
 
 const hierarchy = () => defineHierarchy({ id: 'cto', role: 'executive', children: [{ id: 'dev', role: 'worker', capabilities: ['code'] }] });
@@ -37,11 +39,24 @@ describe('echelon/restate: what is too large for one message', () => {
     const small = policy.settleJoin('cto', joinOf(1));
     expect(small).toMatchObject({ status: 'completed', result: { a: expect.any(String), b: expect.any(String) } });
     const large = policy.settleJoin('cto', joinOf(5));
-    expect(large).toMatchObject({ status: 'failed', splitBy: 'cto', error: { code: 'decomposer_error', message: expect.stringMatching(/^cto settled feature with 20\.0 MiB of JSON .*at most 8\.0 MiB/) } });
+    expect(large).toMatchObject({ status: 'failed', splitBy: 'cto', error: { code: 'decomposer_error', message: expect.stringMatching(/^cto settled feature with 20\.0 MiB \([\d,]+ bytes\) of JSON, the task, its merged result and its parts' together; .*at most 8\.0 MiB/) } });
     expect(large.subtasks?.map((node) => [node.taskId, node.status, 'result' in node])).toEqual([
       ['feature.a', 'completed', false],
       ['feature.b', 'completed', false],
     ]);
     expect(oversized(large)).toBeUndefined();
+  });
+
+  it('fails a split whose parts are over 8 MiB together (one task.decomposed message carries them all)', async () => {
+    const org = organisation({ hierarchy: hierarchy(), executors: async () => 'done', decomposers: { byId: { cto: { name: 'copies', decompose: (parent) => ['a', 'b', 'c'].map((key) => ({ key, type: 'code', payload: parent.payload })) } } } }, 'message size test');
+    const big = validateTaskInput({ id: 'big', type: 'feature', payload: 'x'.repeat(3 * 1024 * 1024) }, { entry: 'cto', now: 0, newId: () => 'unused', isActive: () => false, defaults: { maxSubtasks: 100, maxDepth: 5 } });
+    const control = { signal: new AbortController().signal, reportCost: () => undefined };
+    const candidates = [{ id: 'dev', node: hierarchy().get('dev'), capable: true, load: 0 }];
+    // Decisions run inside an agent's invocation on Restate: a made-up one here.
+    const select = (task: Task) => within(invocation(0, { random: Math.random, uuidv4: () => 'u' }), () => org.resolved.policy.select('cto', { task, mode: 'route' }, candidates, control as never));
+    const step = await select(big);
+    expect(step).toMatchObject({ kind: 'fail', error: { code: 'decomposer_error', message: expect.stringMatching(/^cto split big into parts that are 9\.0 MiB/) } });
+    const small = await select({ ...big, payload: 'x' });
+    expect(small).toMatchObject({ kind: 'fanout' });
   });
 });
