@@ -22,7 +22,7 @@ export async function forkCommand(options: ForkCommandOptions): Promise<number> 
   const { out } = options;
   if (!existsSync(options.from)) throw new EchelonError('invalid_option', `No file ${options.from} to fork.`);
   if (existsSync(options.to)) throw new EchelonError('store_in_use', `${options.to} exists already: fork into a new file.`);
-  const source = sqliteStore(options.from);
+  const source = sqliteStore(options.from, { readOnly: true });
   const target = sqliteStore(options.to);
   let forked = false;
   try {

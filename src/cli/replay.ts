@@ -33,7 +33,8 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<numb
   const { out } = options;
   // Opening a missing file would create an empty database there, and replay it as nothing.
   if (!existsSync(options.file)) throw new EchelonError('invalid_option', `No file ${options.file} to replay.`);
-  const store = sqliteStore(options.file);
+  // Replaying reads: a store this process may not write (a backup, another user's) replays all the same.
+  const store = sqliteStore(options.file, { readOnly: true });
   if (options.view !== undefined) return replayView(store, options, options.view);
   const trigger: Trigger = options.autoMs !== undefined ? paced(options.autoMs) : options.steps !== undefined ? immediately : keypresses(options.input);
   try {

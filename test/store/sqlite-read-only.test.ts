@@ -31,8 +31,8 @@ afterAll(() => {
 });
 
 /** What the opener printed, opening `path` as a user without root's rights. */
-function open(path: string): { code?: string; message?: string; outcome?: string; pending?: number } {
-  const node = [process.execPath, '--import', 'tsx', OPENER, path];
+function open(path: string, read?: 'read'): { code?: string; message?: string; outcome?: string; pending?: number; read?: string; entries?: number; lock?: string } {
+  const node = [process.execPath, '--import', 'tsx', OPENER, path, ...(read === undefined ? [] : [read])];
   // Root keeps its uid (so it still reads a checkout only root may enter, a fresh clone under mktemp -d say) without the capabilities that let it write what it may not.
   const command = asRoot ? [setpriv!, '--bounding-set=-dac_override,-dac_read_search', ...node] : node;
   const run = spawnSync(command[0]!, command.slice(1), { cwd: ROOT, encoding: 'utf8', env: { ...process.env, HOME: tmpdir() } });
@@ -64,6 +64,9 @@ describe.skipIf(unsupported)('a SQLite store this process may not write', () => 
     const before = state(folder, 'org.db');
     expect(open(join(folder, 'org.db'))).toMatchObject({ code: 'store_read_only', message: expect.stringContaining('the file is read-only for this process') });
     expect(state(folder, 'org.db')).toEqual(before);
+    // Opened to read only (echelon replay, a fork's source), it reads, and leaves the file and its directory as they were; nothing can run on it.
+    expect(open(join(folder, 'org.db'), 'read')).toEqual({ read: 'completed', entries: expect.any(Number), lock: 'store_read_only' });
+    expect(state(folder, 'org.db')).toEqual(before);
 
     chmodSync(join(folder, 'org.db'), 0o666);
     expect(open(join(folder, 'org.db'))).toEqual({ outcome: 'completed', pending: 1 });
@@ -78,6 +81,8 @@ describe.skipIf(unsupported)('a SQLite store this process may not write', () => 
     const before = state(folder, 'org.db');
     expect(open(join(folder, 'org.db'))).toMatchObject({ code: 'store_read_only', message: expect.stringContaining(`its directory ${folder} is read-only`) });
     expect(open(join(folder, 'new.db'))).toMatchObject({ code: 'store_read_only' });
+    // To read only, in a directory SQLite may not write its -shm into: said so, not corrupt.
+    expect(open(join(folder, 'org.db'), 'read')).toMatchObject({ code: 'store_read_only', message: expect.stringContaining('its directory is read-only') });
     expect(state(folder, 'org.db')).toEqual(before);
 
     chmodSync(folder, 0o777);

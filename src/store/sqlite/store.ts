@@ -7,11 +7,11 @@
  * orchestrator running on the file holds its lock (`<file>-lock`, see `lock.ts`): no other
  * orchestrator, in this process or another, can run on it meanwhile.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { EchelonError } from '../../errors.js';
 import { requirePeer } from '../../peers.js';
-import { checkShape, fields, shapeContext, string, type Shape } from '../../shape/index.js';
+import { boolean, checkShape, fields, shapeContext, string, type Shape } from '../../shape/index.js';
 import type { Approval, Escalation, Outcome } from '../../types.js';
 import type { JournalEntry, JournalEntryType, JournalQuery, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from '../types.js';
 import { corrupt } from './errors.js';
@@ -23,6 +23,12 @@ import { APPLICATION_ID, inspect, migrate, SCHEMA_VERSION } from './schema.js';
 export interface SqliteStoreOptions {
   /** `normal` (default): batches survive a process crash. `full`: they survive power loss too, slower. */
   readonly synchronous?: 'normal' | 'full';
+  /**
+   * Open the file to read it only (`echelon replay`, a fork's source, a backup or another user's
+   * store): it must be there, written by this version of echelon, and need not be writable; an
+   * organisation cannot run on it (`lock` and `write` are `store_read_only`). Default false.
+   */
+  readonly readOnly?: boolean;
 }
 
 type Database = BetterSqlite3.Database;
@@ -47,6 +53,7 @@ type JournalRow = { seq: number; at: number; session: number; type: JournalEntry
 export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   checkArguments(path, options);
   const Driver = loadDriver();
+  if (options.readOnly === true) return readOnlyStore(Driver, path);
   if (path !== ':memory:') {
     checkRegularFile(path);
     checkWritable(path);
@@ -79,7 +86,45 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
   return createSqliteStore(Driver, db, path);
 }
 
-const OPTIONS = fields({ synchronous: string } satisfies Record<keyof SqliteStoreOptions, Shape>);
+/** A store to read only: checked as a writable one is, opened read-only, and refusing to be run on or written. */
+function readOnlyStore(Driver: typeof BetterSqlite3, path: string): Store {
+  if (path === ':memory:' || !existsSync(path)) throw new EchelonError('invalid_option', `sqliteStore: no file ${path} to read (readOnly opens a store that is there).`);
+  checkRegularFile(path);
+  checkWriteAheadLog(path);
+  preflight(path, { applicationId: APPLICATION_ID, schemaVersion: SCHEMA_VERSION });
+  // SQLite's reader makes a -wal and a -shm beside a WAL store, with the file's mode: left there, a
+  // read-only file's would keep a writer out once the file is writable again. Those it made go with it.
+  const made = ['-wal', '-shm'].map((suffix) => `${path}${suffix}`).filter((companion) => !existsSync(companion));
+  const db = open(Driver, path, { readonly: true, fileMustExist: true });
+  try {
+    const found = inspect(db, path);
+    if (found.kind === 'empty' || found.version !== SCHEMA_VERSION) {
+      throw new EchelonError('store_read_only', `${path} was written by an older echelon (schema ${found.kind === 'empty' ? 'none' : found.version}, now ${SCHEMA_VERSION}): open it once without readOnly to bring it up to date, then read it.`);
+    }
+  } catch (error) {
+    db.close();
+    // SQLite reads a store in WAL mode through a <file>-shm it makes beside it: a directory it may not write has none.
+    const code = ((error as { cause?: { code?: unknown } }).cause ?? error as { code?: unknown }).code;
+    if (code === 'SQLITE_READONLY_DIRECTORY') {
+      throw new EchelonError('store_read_only', `${path} cannot be read where it is: its directory is read-only, and SQLite reads it through a ${path}-shm it makes beside it. Copy it (with any ${path}-wal) into a directory you may write, and read the copy.`, { cause: error });
+    }
+    throw error;
+  }
+  const store = createSqliteStore(Driver, db, path);
+  const refuse = (): never => {
+    throw new EchelonError('store_read_only', `The store ${path} was opened to read only (sqliteStore(path, { readOnly: true })): nothing runs on it or writes to it.`);
+  };
+  const close = () => {
+    store.close();
+    const wal = `${path}-wal`;
+    // An empty log is all a reader makes; one with frames in it (a writer came meanwhile) stays.
+    if (made.includes(wal) && existsSync(wal) && statSync(wal).size > 0) return;
+    for (const companion of made) rmSync(companion, { force: true });
+  };
+  return { ...store, lock: refuse, write: refuse, close };
+}
+
+const OPTIONS = fields({ synchronous: string, readOnly: boolean } satisfies Record<keyof SqliteStoreOptions, Shape>);
 
 /** A path and options a store can be opened with, or `invalid_option` saying what is wrong — before the file is touched. */
 function checkArguments(path: unknown, options: SqliteStoreOptions): void {
