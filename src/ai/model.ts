@@ -143,7 +143,7 @@ export async function answerFormat(schema: FlexibleSchema<unknown>): Promise<str
 export function causeMessage(error: NoObjectGeneratedError): string {
   const cause = error.cause;
   const detail = cause instanceof Error ? cause.message : cause === undefined ? '' : String(cause);
-  return detail === '' ? error.message : `${error.message} ${detail.replace(/\s+/g, ' ')}`;
+  return withoutSecrets(detail === '' ? error.message : `${error.message} ${detail.replace(/\s+/g, ' ')}`);
 }
 
 function isJson(text: string | undefined): boolean {

@@ -2,15 +2,29 @@
  * Secrets a provider's error may echo back (some answer a bad key with "Incorrect API key provided:
  * sk-…", a proxy may repeat the request's `Authorization` header), kept out of what echelon says:
  * a model's failure becomes a task's error, and that goes to the journal, the store, the live view
- * and every listener. What looks like a key is cut to its first characters.
+ * and every listener. What looks like a key is cut to its first characters. A key looks like one:
+ * long (32 characters and more after `sk-`), with digits in it — so a task id, a tool or a model named `sk-migration-batch` or a phrase
+ * such as "requires Bearer authentication" is left as it is.
  */
 
-/** Shapes of API keys and tokens: OpenAI and Anthropic `sk-…` (and `pk-`, `rk-`), Google `AIza…`, `Bearer …`, and `api_key=…`-style pairs. */
+/** Not a letter or digit before it: a name may follow `_` or `-` (`client_secret`, `x-api-key`). */
+const START = '(?<![A-Za-z0-9])';
+/** A value of at least `min` characters of `chars` with a digit among them. */
+const value = (chars: string, min: number) => `(?=[${chars}]*[0-9])[${chars}]{${min},}`;
+const KEY = 'A-Za-z0-9_-';
+
+/**
+ * Shapes of API keys and tokens: OpenAI and Anthropic `sk-…` (`sk-proj-`, `sk-ant-`, and `pk-`,
+ * `rk-`), Groq `gsk_`, Hugging Face `hf_`, xAI `xai-`, Google `AIza…`, AWS `AKIA…`, `Bearer` and
+ * `Basic` credentials, and `name=value` / `"name": "value"` pairs whose name says secret.
+ */
 const SECRETS: readonly RegExp[] = [
-  /\b((?:sk|pk|rk)-)[A-Za-z0-9_-]{12,}/g,
-  /\b(AIza)[A-Za-z0-9_-]{20,}/g,
-  /\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
-  /\b((?:api[_-]?key|access[_-]?token|secret|password)["']?\s*[:=]\s*["']?)[^\s"',;&]{6,}/gi,
+  new RegExp(`${START}((?:sk|pk|rk|xai)-)${value(KEY, 32)}`, 'g'),
+  new RegExp(`${START}((?:gsk|hf)_)${value(KEY, 30)}`, 'g'),
+  new RegExp(`${START}(AIza)${value(KEY, 30)}`, 'g'),
+  new RegExp(`${START}(AKIA)[A-Z0-9]{16}(?![A-Za-z0-9])`, 'g'),
+  new RegExp(`${START}((?:Bearer|Basic)\\s+)${value('A-Za-z0-9._~+/=-', 16)}`, 'gi'),
+  new RegExp(`${START}((?:api[_-]?key|access[_-]?token|auth[_-]?token|token|secret|password)["']?\\s*[:=]\\s*["']?)[^\\s"',;&]{6,}`, 'gi'),
 ];
 
 /**

@@ -6,6 +6,7 @@
  * what the executor reads off a `generateText` result, so both paths end the same way.
  */
 import { streamText } from 'ai';
+import { withoutSecrets } from './secrets.js';
 import { jsonProblem } from '../json.js';
 import type { ExecutionContext } from '../runtime/index.js';
 import type { ReportedToolCall } from './agent-tools.js';
@@ -108,7 +109,7 @@ export async function streamAttempt(args: Omit<StreamArgs, 'abortSignal' | 'onSt
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** A failed tool call as one line: its tool, and why (whitespace folded, the first 300 characters). */
-export const toolErrorText = (part: { readonly toolName: string; readonly error: unknown }) => `${part.toolName}: ${errorText(part.error).replace(/\s+/g, ' ').slice(0, 300)}`;
+export const toolErrorText = (part: { readonly toolName: string; readonly error: unknown }) => `${part.toolName}: ${withoutSecrets(errorText(part.error).replace(/\s+/g, ' ')).slice(0, 300)}`;
 
 /** A value as JSON data for progress: as it is when it is JSON, else its JSON text, else its string. */
 function asJson(value: unknown): unknown {

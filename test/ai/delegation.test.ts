@@ -130,7 +130,7 @@ describe('llmDelegation: failed calls fail the task', () => {
 
   it('a key the provider echoes is cut from the strategy_error', async () => {
     const model = responding(() => {
-      throw new APICallError({ message: 'Incorrect API key provided: sk-ant-api03-AbCdEf0123456789xyz. Google said AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUv', url: 'https://models.example', requestBodyValues: {}, statusCode: 401 });
+      throw new APICallError({ message: 'Incorrect API key provided: sk-ant-api03-AbCdEf0123456789xyzAbCdEf0123456789. Google said AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUv', url: 'https://models.example', requestBodyValues: {}, statusCode: 401 });
     });
     const org = start({ hierarchy: team(), strategy: llmDelegation({ model }) });
     const outcome = await org.submit({ id: 'j', type: 'job' });

@@ -151,7 +151,7 @@ describe('retries are the runtime\'s', () => {
   it('a key or token the provider echoes in its error is cut from the task\'s error (it is journaled and shown everywhere)', async () => {
     // Before: "Incorrect API key provided: sk-proj-…" went whole into the outcome, the journal and the live view.
     const model = responding(() => {
-      throw apiError(401, 'Incorrect API key provided: sk-proj-Abc123def456ghi789JKL. Request had Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig and api_key=hunter2secret');
+      throw apiError(401, 'Incorrect API key provided: sk-proj-Abc123def456ghi789JKLmnoPQRstu012vwx. Request had Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig and api_key=hunter2secret');
     });
     const org = start({ executors: llmExecutor({ model }), store: memoryStore() });
     const outcome = await org.submit({ type: 'css' });
