@@ -129,7 +129,7 @@ describe('durability in the orchestrator', () => {
     } };
     expect(() => start({ store: full })).toThrow(expect.objectContaining({ code: 'store_write_failed', message: expect.stringMatching(/disk full/) }));
     // What to do next, not a guess at the cause (it said payloads and results must be JSON data, which the door checks now).
-    expect(() => start({ store: full })).toThrow(expect.objectContaining({ message: expect.stringMatching(/once the store takes writes again, create the organisation with resume: true/) }));
+    expect(() => start({ store: full })).toThrow(expect.objectContaining({ message: expect.stringMatching(/Once the store takes writes again \(free space, or reopen it\), create the organisation on it with resume: true: .* org.outcome\(id\) tells/) }));
   });
 
   it.each([

@@ -19,8 +19,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OPENER = join(ROOT, 'test', 'fixtures', 'open-store.ts');
 const asRoot = process.getuid?.() === 0;
 const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+/** Dropping capabilities needs setpriv and CAP_SETPCAP (a container run with --cap-drop ALL has neither). */
+const canDrop = setpriv !== undefined && spawnSync(setpriv, ['--bounding-set=-dac_override,-dac_read_search', 'true']).status === 0;
 /** Windows has no such permissions; root needs setpriv to drop them. */
-const unsupported = process.platform === 'win32' || (asRoot && setpriv === undefined);
+const unsupported = process.platform === 'win32' || (asRoot && !canDrop);
 
 const dir = mkdtempSync(join(tmpdir(), 'echelon-read-only-'));
 chmodSync(dir, 0o755); // the opener, run without root's rights over permissions, must reach the files below

@@ -128,7 +128,7 @@ export class Recorder {
       const failure = (this.#failure = new EchelonError(
         'store_write_failed',
         `Writing to ${this.#sources.store.name} failed: ${taskErrorFromUnknown(error, 'store_write_failed').message.replace(/\.+$/, '')}. ` +
-          'The organisation stopped, so that nothing runs that could not be recorded: once the store takes writes again, create the organisation with resume: true (what was written before is all there).',
+          'The organisation stopped, so that nothing runs that could not be recorded. Once the store takes writes again (free space, or reopen it), create the organisation on it with resume: true: what was written before is all there, and a task whose submit was refused with this error may not be — org.outcome(id) tells; submit it again if not.',
         { cause: error },
       ));
       for (const waiter of committed) waiter.reject(failure);

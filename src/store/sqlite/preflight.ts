@@ -50,11 +50,19 @@ const WAL_VERSION = 3_007_000;
  */
 export function checkWriteAheadLog(path: string): void {
   const wal = `${path}-wal`;
-  if (!existsSync(wal) || statSync(wal).size === 0) return;
-  if (!existsSync(path) || statSync(path).size === 0) {
+  // A process closing the store meanwhile folds its log in and removes it: gone is no log.
+  const size = (file: string) => statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  if (size(wal) === 0) return;
+  if (size(path) === 0) {
     throw corrupt(path, new Error(`${wal} is there without its database: what was written last is in it. Put the database back beside it, or remove both to start afresh`));
   }
-  const header = readStart(wal, 32);
+  let header: Buffer;
+  try {
+    header = readStart(wal, 32);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
   if (header.length < 32 || !WAL_MAGIC.includes(header.readUInt32BE(0)) || header.readUInt32BE(4) !== WAL_VERSION || !walChecksumHolds(header)) {
     throw corrupt(path, new Error(`its write-ahead log ${wal} has no valid header`));
   }
