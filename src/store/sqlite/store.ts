@@ -7,7 +7,7 @@
  * orchestrator running on the file holds its lock (`<file>-lock`, see `lock.ts`): no other
  * orchestrator, in this process or another, can run on it meanwhile.
  */
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { EchelonError } from '../../errors.js';
 import { requirePeer } from '../../peers.js';
@@ -92,14 +92,16 @@ function readOnlyStore(Driver: typeof BetterSqlite3, path: string): Store {
   checkRegularFile(path);
   checkWriteAheadLog(path);
   preflight(path, { applicationId: APPLICATION_ID, schemaVersion: SCHEMA_VERSION });
-  // SQLite's reader makes a -wal and a -shm beside a WAL store, with the file's mode: left there, a
-  // read-only file's would keep a writer out once the file is writable again. Those it made go with it.
+  // SQLite's reader makes a -wal and a -shm beside a WAL store, with the file's mode: a read-only
+  // file's would keep a writer out once the file is writable again. Those it made are left
+  // writable by their owner (never removed: a writer that opened the store meanwhile uses them).
   const made = ['-wal', '-shm'].map((suffix) => `${path}${suffix}`).filter((companion) => !existsSync(companion));
   const db = open(Driver, path, { readonly: true, fileMustExist: true });
   try {
     const found = inspect(db, path);
-    if (found.kind === 'empty' || found.version !== SCHEMA_VERSION) {
-      throw new EchelonError('store_read_only', `${path} was written by an older echelon (schema ${found.kind === 'empty' ? 'none' : found.version}, now ${SCHEMA_VERSION}): open it once without readOnly to bring it up to date, then read it.`);
+    if (found.kind === 'empty') throw new EchelonError('invalid_option', `sqliteStore: ${path} holds no organisation to read.`);
+    if (found.version !== SCHEMA_VERSION) {
+      throw new EchelonError('store_read_only', `${path} was written by an older echelon (schema ${found.version}, now ${SCHEMA_VERSION}): open it once without readOnly to bring it up to date, then read it.`);
     }
   } catch (error) {
     db.close();
@@ -116,10 +118,13 @@ function readOnlyStore(Driver: typeof BetterSqlite3, path: string): Store {
   };
   const close = () => {
     store.close();
-    const wal = `${path}-wal`;
-    // An empty log is all a reader makes; one with frames in it (a writer came meanwhile) stays.
-    if (made.includes(wal) && existsSync(wal) && statSync(wal).size > 0) return;
-    for (const companion of made) rmSync(companion, { force: true });
+    for (const companion of made) {
+      try {
+        chmodSync(companion, statSync(companion).mode | 0o200);
+      } catch {
+        // Gone, or another user's: nothing of ours to mend.
+      }
+    }
   };
   return { ...store, lock: refuse, write: refuse, close };
 }
