@@ -73,6 +73,15 @@ describe('the SQLite file', () => {
     expect(new Database(path, { readonly: true }).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
   });
 
+  it('to read only, refuses a file with nothing in it as nothing to read (invalid_option), whether zero bytes or an empty database', () => {
+    const folder = mkdtempSync(join(dir, 'read-empty-'));
+    writeFileSync(join(folder, 'zero.db'), '');
+    new Database(join(folder, 'blank.db')).close();
+    // A zero-byte file was store_corrupt ("restore it from a backup"), as no SQLite header: a writable open takes it as a new store.
+    for (const name of ['zero.db', 'blank.db']) expect(() => sqliteStore(join(folder, name), { readOnly: true })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('holds no organisation to read') }));
+    expect(() => sqliteStore(join(folder, 'missing.db'), { readOnly: true })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('no file') }));
+  });
+
   it('takes a new file another process migrated after this one found it empty (two opening it at once)', () => {
     const path = join(mkdtempSync(join(dir, 'race-')), 'org.db');
     const late = new Database(path);

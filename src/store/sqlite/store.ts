@@ -54,16 +54,9 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
   checkArguments(path, options);
   const Driver = loadDriver();
   if (options.readOnly === true) return readOnlyStore(Driver, path);
-  if (path !== ':memory:') {
-    checkRegularFile(path);
-    checkWritable(path);
-    checkWriteAheadLog(path);
-  }
-  if (existsSync(path) && statSync(path).isFile() && statSync(path).size > 0) {
-    // A file that is refused is never written to: its header is read with fs first, and a
-    // write-ahead log left by a crash is read through a read-only connection (which, unlike a
-    // writer closing, never folds the log into the file).
-    preflight(path, { applicationId: APPLICATION_ID, schemaVersion: SCHEMA_VERSION });
+  // A write-ahead log left by a crash is read through a read-only connection (which, unlike a
+  // writer closing, never folds the log into the file).
+  if (path !== ':memory:' && checkedFile(path, true)) {
     if (existsSync(`${path}-wal`)) {
       const probe = open(Driver, path, { readonly: true, fileMustExist: true });
       try {
@@ -86,12 +79,26 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
   return createSqliteStore(Driver, db, path);
 }
 
+/**
+ * Checks the file at `path` before SQLite opens it (a file that is refused is never written to:
+ * what it is, who may write it, its write-ahead log, and its header, read with fs) and says
+ * whether it holds anything: a missing or empty file is a new store.
+ */
+function checkedFile(path: string, writable: boolean): boolean {
+  checkRegularFile(path);
+  if (writable) checkWritable(path);
+  checkWriteAheadLog(path);
+  const filled = (statSync(path, { throwIfNoEntry: false })?.size ?? 0) > 0;
+  if (filled) preflight(path, { applicationId: APPLICATION_ID, schemaVersion: SCHEMA_VERSION });
+  return filled;
+}
+
 /** A store to read only: checked as a writable one is, opened read-only, and refusing to be run on or written. */
 function readOnlyStore(Driver: typeof BetterSqlite3, path: string): Store {
   if (path === ':memory:' || !existsSync(path)) throw new EchelonError('invalid_option', `sqliteStore: no file ${path} to read (readOnly opens a store that is there).`);
-  checkRegularFile(path);
-  checkWriteAheadLog(path);
-  preflight(path, { applicationId: APPLICATION_ID, schemaVersion: SCHEMA_VERSION });
+  // An empty file, or a database with nothing in it: a new store, which has nothing to read.
+  const nothing = () => new EchelonError('invalid_option', `sqliteStore: ${path} holds no organisation to read.`);
+  if (!checkedFile(path, false)) throw nothing();
   // SQLite's reader makes a -wal and a -shm beside a WAL store, with the file's mode: a read-only
   // file's would keep a writer out once the file is writable again. Those it made are left
   // writable by their owner (never removed: a writer that opened the store meanwhile uses them).
@@ -99,7 +106,7 @@ function readOnlyStore(Driver: typeof BetterSqlite3, path: string): Store {
   const db = open(Driver, path, { readonly: true, fileMustExist: true });
   try {
     const found = inspect(db, path);
-    if (found.kind === 'empty') throw new EchelonError('invalid_option', `sqliteStore: ${path} holds no organisation to read.`);
+    if (found.kind === 'empty') throw nothing();
     if (found.version !== SCHEMA_VERSION) {
       throw new EchelonError('store_read_only', `${path} was written by an older echelon (schema ${found.version}, now ${SCHEMA_VERSION}): open it once without readOnly to bring it up to date, then read it.`);
     }
