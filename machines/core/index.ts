@@ -28,13 +28,12 @@ export const handlers = {
     if (event.type !== 'escalation.raised') return;
     const { escalation } = event;
     const task = resolutionTask(t, escalation);
-    if (refusedAsHeld(t, task)) return;
     let mode;
     try {
       mode = t.ports.policy.resolutionMode(escalation.reason);
     } catch (error) {
-      // A policy that cannot say how to resolve fails the escalation (and so the task), not this agent.
-      end(t, hold(t, { task, phase: 'received', mode: 'route' }), { status: 'failed', error: taskErrorFromUnknown(error, 'policy_error'), attempts: 0 });
+      // A policy that cannot say how to resolve fails the escalation (and so the task), not this agent — unless one under that id is held (admit refuses the rest).
+      if (!refusedAsHeld(t, task)) end(t, hold(t, { task, phase: 'received', mode: 'route' }), { status: 'failed', error: taskErrorFromUnknown(error, 'policy_error'), attempts: 0 });
       return;
     }
     admit(t, task, mode);

@@ -54,12 +54,15 @@ export function admit(t: Turn, task: Task, mode: HeldTask['mode'], to?: string):
  */
 export function refusedAsHeld(t: Turn, task: Task): boolean {
   const { me } = t;
-  if (t.ctx.held[task.id] === undefined && t.ctx.current?.task.id !== task.id) return false;
+  if (!holds(t, task.id)) return false;
   const error = { code: 'duplicate_task', message: `${me} already holds a task ${task.id}: a second task under that id was refused.` } as const;
   report(t, { type: 'agent.fault', agent: me, error });
   if (task.chain.indexOf(me) > 0) deliver(t, task, { status: 'failed', error, attempts: 0 });
   return true;
 }
+
+/** Whether this agent holds a task under `taskId`: in its table, or in its pipeline now. */
+const holds = (t: Turn, taskId: string): boolean => t.ctx.held[taskId] !== undefined || t.ctx.current?.task.id === taskId;
 
 /** Takes the oldest task waiting for the pipeline. */
 export function takeReady(t: Turn): void {
@@ -232,7 +235,7 @@ export function apply(t: Turn, record: HeldTask, step: Step): void {
 function split(t: Turn, record: HeldTask, step: Extract<Step, { kind: 'fanout' }>): void {
   const { task } = record;
   // Asked in the turn the split is made, so no task can take one of its ids in between.
-  const clash = step.subtasks.find((part) => t.ctx.held[part.task.id] !== undefined || t.ports.host.isActive?.(part.task.id) === true);
+  const clash = step.subtasks.find((part) => holds(t, part.task.id) || t.ports.host.isActive?.(part.task.id) === true);
   if (clash !== undefined) {
     // Holding it would replace the task already held under that id (here, or in the host's books), and the join would wait for ever.
     const message = `${t.me} cannot split ${task.id} into a subtask ${clash.task.id}: a task under that id is active. Give the part another key.`;
