@@ -15,6 +15,11 @@ describe('the scenario format', () => {
     expect(() => defineScenario({ description: 'x', organisation: 'no' } as unknown as Scenario)).toThrow(/organisation\(host, context\)/);
     expect(codeOf(() => defineScenario({ description: 'x', organisation, run }))).toBe('accepted');
     expect(isScenario(devTeam)).toBe(true);
+    // A slip in a key's name is said as one.
+    expect(() => defineScenario({ description: 'x', organization: organisation, run } as unknown as Scenario)).toThrow(/It has "organization" — did you mean "organisation"\?/);
+    expect(() => defineScenario({ descripton: 'x', organisation, run } as unknown as Scenario)).toThrow(/did you mean "description"/);
+    expect(() => defineScenario({ description: 'x', organisation, runs: run } as unknown as Scenario)).toThrow(/It has "runs" — did you mean "run"\?/);
+    expect(() => defineScenario({ description: 'x', organisation, other: run } as unknown as Scenario)).not.toThrow(/did you mean/);
     expect(isScenario({ description: 'x' })).toBe(false);
   });
 

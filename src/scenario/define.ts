@@ -5,6 +5,7 @@
  * runner decides the clock and how messages travel, and hands them over as the `host` options.
  */
 import { EchelonError } from '../errors.js';
+import { closest } from '../shape/suggest.js';
 import type { Orchestrator, OrchestratorClock, OrchestratorOptions } from '../runtime/index.js';
 
 /**
@@ -90,13 +91,24 @@ export function isScenario(value: unknown): value is Scenario {
 export function scenarioProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return `A scenario is an object { description, organisation, run }, got ${value === null ? 'null' : typeof value}.`;
   const candidate = value as Partial<Record<keyof Scenario, unknown>>;
-  if (typeof candidate.description !== 'string' || candidate.description.trim() === '') return 'A scenario needs a description: one line saying what it shows.';
-  if (typeof candidate.organisation !== 'function') {
-    return 'A scenario needs organisation(host, context): build the organisation with createOrchestrator({ ...options, ...host }).';
+  if (typeof candidate.description !== 'string' || candidate.description.trim() === '') {
+    return `A scenario needs a description: one line saying what it shows.${misspelt(value, 'description')}`;
   }
-  if (typeof candidate.run !== 'function') return 'A scenario needs run(org, context): submit tasks and await their outcomes.';
+  if (typeof candidate.organisation !== 'function') {
+    return `A scenario needs organisation(host, context): build the organisation with createOrchestrator({ ...options, ...host }).${misspelt(value, 'organisation')}`;
+  }
+  if (typeof candidate.run !== 'function') return `A scenario needs run(org, context): submit tasks and await their outcomes.${misspelt(value, 'run')}`;
   return undefined;
 }
+
+/** " It has "organization" — did you mean "organisation"?" when a key the scenario has is a slip for the one it lacks. */
+function misspelt(value: object, needed: keyof Scenario): string {
+  const keys = Object.keys(value).filter((key) => key !== needed && !SCENARIO_KEYS.includes(key as keyof Scenario));
+  const slip = keys.find((key) => closest(key, [needed]) === needed);
+  return slip === undefined ? '' : ` It has "${slip}" — did you mean "${needed}"?`;
+}
+
+const SCENARIO_KEYS: readonly (keyof Scenario)[] = ['description', 'organisation', 'run'];
 
 /**
  * The scenario's organisation, built with `host`: what `organisation()` throws, a promise (an

@@ -3,23 +3,33 @@
 /**
  * The name in `known` closest to `name` by edit distance (insertions, deletions, substitutions
  * and swaps of neighbours; case ignored), if it is close enough to be a slip: one edit for names
- * of up to four letters, two up to eight, three beyond.
+ * of up to four letters, two up to eight, three beyond. A plural and its singular count as the same
+ * name (`retries` is a slip for `retry`, `approver` for `approvers`).
  *
  * @example
  * ```ts
  * closest('concurency', ['concurrency', 'clock']); // 'concurrency'
+ * closest('retries', ['timeoutMs', 'retry']);       // 'retry'
  * closest('zzz', ['concurrency', 'clock']);        // undefined
  * ```
  */
 export function closest(name: string, known: Iterable<string>): string | undefined {
   const allowed = name.length <= 4 ? 1 : name.length <= 8 ? 2 : 3;
+  const written = singular(name.toLowerCase());
   let best: string | undefined;
   let bestDistance = allowed + 1;
   for (const candidate of known) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    const distance = Math.min(editDistance(name.toLowerCase(), candidate.toLowerCase()), editDistance(written, singular(candidate.toLowerCase())));
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
   return best;
+}
+
+/** An English plural's singular, for comparing names: `retries` → `retry`, `approvers` → `approver`. */
+function singular(name: string): string {
+  if (name.length > 4 && name.endsWith('ies')) return `${name.slice(0, -3)}y`;
+  if (name.length > 3 && name.endsWith('s') && !name.endsWith('ss')) return name.slice(0, -1);
+  return name;
 }
 
 /** Optimal string alignment distance (Levenshtein with swaps of adjacent letters). */

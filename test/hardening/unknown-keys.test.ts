@@ -20,6 +20,7 @@ describe('unknown options of createOrchestrator', () => {
     ['a misspelt byRole', { strategy: { byrole: { executive: capabilityMatching() } } }, 'strategy.byrole', 'strategy.byRole'],
     ['a policy field beside byRole', { execution: { byRole: { worker: { timeoutMs: 10 } }, timeoutMs: 5 } }, 'execution.timeoutMs', 'execution.default.timeoutMs'],
     ['a misspelt execution field', { execution: { timeoutMS: 5 } }, 'execution.timeoutMS', 'execution.timeoutMs'],
+    ['a plural for a singular field', { execution: { retries: 2 } }, 'execution.retries', 'execution.retry'],
     ['a misspelt retry field inside byId', { execution: { byId: { cto: { retry: { attempt: 2 } } } } }, 'execution.byId.cto.retry.attempt', 'execution.byId.cto.retry.attempts'],
     ['a misspelt limit', { limits: { maxDepht: 3 } }, 'limits.maxDepht', 'limits.maxDepth'],
     ['a misspelt approvals option', { approvals: { timeout: 5 } }, 'approvals.timeout', 'approvals.timeoutMs'],
