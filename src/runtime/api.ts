@@ -19,7 +19,11 @@ import type { EventOfType, Listener, OrchestratorEvent, OrchestratorEventType } 
 export interface OrchestratorStatus {
   readonly hierarchyDepth: number;
   readonly totalAgents: number;
-  /** Submitted tasks not yet settled. */
+  /**
+   * Submitted tasks not yet settled. After `stop()` the tasks it interrupted stay counted: they have
+   * no outcome (their submitters' promises rejected with `orchestrator_stopped`), and on a store an
+   * organisation resumed from it (`resume: true`) takes them up again.
+   */
   readonly activeTasks: number;
   readonly activeEscalations: number;
   readonly resolvedEscalations: number;
