@@ -161,6 +161,15 @@ describe('the CLI as a program', () => {
     expect(stdout).toMatch(/── step 1 · t=0 ms[^\n]*\n {2}backend_lead ← task\.assign/);
   });
 
+  it('piped into a reader that stops (| head -1), ends quietly with 0 instead of an EPIPE stack and 1', async () => {
+    const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/cli/index.ts', 'run', 'examples/dev-team.ts'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', () => child.stdout.destroy()); // what head does after its line
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
   it('exits 1 with a one-line error for bad input', async () => {
     const error = await run(process.execPath, [`${outDir}/src/cli/index.js`, 'run', 'test/fixtures/needs-approval.ts']).catch((thrown: { code: number; stderr: string }) => thrown);
     expect(error).toMatchObject({ code: 1, stderr: expect.stringMatching(/^echelon: The scenario is waiting.*\[scenario_stalled\]\n$/) });

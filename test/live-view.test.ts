@@ -111,6 +111,15 @@ describe('serveLiveView(org)', () => {
     expect((await post(view, `/api/approvals/${approval.id}/approve`, { by: 'cto' })).status).toBe(200);
   });
 
+  it('answers a request target that is no URL (GET //[) with 400 invalid_request, and goes on serving', async () => {
+    // new URL('//[', base) throws: thrown in the request listener, it ended the process, organisation and all.
+    const { view, approval } = await parked();
+    for (const target of ['//[', '//a:b@/api/state', '//x:99999/']) {
+      expect([target, await raw(view, target, { host: `127.0.0.1:${view.port}` })]).toEqual([target, 400]);
+    }
+    expect((await post(view, `/api/approvals/${approval.id}/approve`, { by: 'cto' })).status).toBe(200);
+  });
+
   it('only takes actions from its own page: a foreign Origin or Host is refused', async () => {
     const { view, approval, org } = await parked();
     const path = `/api/approvals/${approval.id}/approve`;

@@ -230,6 +230,11 @@ function report(error: unknown, argv: readonly string[]): number {
 // Run when executed (node dist/src/cli/index.js, the `echelon` bin, or tsx src/cli/index.ts), not when imported.
 if (isMainModule(import.meta.url)) {
   const argv = process.argv.slice(2);
+  // A reader that stopped (| head) wants no more: end as it asked, not with an unhandled EPIPE and 1.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
   main(argv).then(
     (code) => process.exit(code),
     (error: unknown) => process.exit(report(error, argv)),

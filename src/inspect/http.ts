@@ -27,7 +27,9 @@ export type Handler = (request: IncomingMessage, response: ServerResponse, url: 
 /** Serves `page` at `/` and everything else through `handle`; `onClose` runs as the server closes. */
 export async function listen(settings: ResolvedLiveViewOptions, guard: Guard, page: LivePage, handle: Handler, onClose: () => void): Promise<LiveView> {
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://live.view');
+    const url = requestUrl(request.url);
+    // Thrown here, new URL's TypeError would end the process (no request needs to pass the guard to send one).
+    if (url === undefined) return json(response, 400, { error: { code: 'invalid_request', message: `The request target ${JSON.stringify(request.url)} is not a path: ask for /, /api/state, /api/events …` } });
     const answering =
       request.method === 'GET' && url.pathname === '/'
         ? Promise.resolve(void response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': page.csp }).end(page.html))
@@ -65,6 +67,15 @@ export async function listen(settings: ResolvedLiveViewOptions, guard: Guard, pa
       return closing;
     },
   };
+}
+
+/** The request's target as a URL, or `undefined` when it is none (`//[`, a port out of range). */
+function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://live.view');
+  } catch {
+    return undefined;
+  }
 }
 
 export function json(response: ServerResponse, status: number, body: unknown): void {
