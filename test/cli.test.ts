@@ -180,6 +180,8 @@ describe('the CLI as a program', () => {
     const failed = (args: string[]) => run(process.execPath, [cli, ...args]).then(() => ({ code: 0, stderr: '' }), (thrown: { code: number; stderr: string }) => thrown);
     expect(await failed(['check', 'test/fixtures/no-such-design.ts'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^echelon: .*no-such-design/) });
     expect(await failed(['check', '--jsn'])).toMatchObject({ code: 2, stderr: "echelon: Unknown option '--jsn'. Run echelon --help for usage.\n" });
+    // Node's message ending in its own full stop gets one, not two, before the hint.
+    expect(await failed(['step', 'test/fixtures/no-such-design.ts', '--auto', '-1'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/'--auto=-XYZ'\. Run echelon --help for usage\.\n$/) });
     expect(await failed(['check', 'test/fixtures/misspelt-design.ts'])).toMatchObject({ code: 2, stderr: expect.stringContaining('[invalid_option]') });
     expect(await failed(['check', 'test/fixtures/broken-design.ts'])).toMatchObject({ code: 1 });
     // Other commands keep 1 for every failure.

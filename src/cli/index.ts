@@ -221,7 +221,8 @@ function report(error: unknown, argv: readonly string[]): number {
   if (error instanceof EchelonError) console.error(`echelon: ${error.message} [${error.code}]`);
   else if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
     // Node's hint about positionals starting with '-' fits no echelon command.
-    console.error(`echelon: ${error.message.replace(/\. To specify a positional argument[\s\S]*$/, '')}. Run echelon --help for usage.`);
+    const message = error.message.replace(/\. To specify a positional argument[\s\S]*$/, '').replace(/\.+$/, '');
+    console.error(`echelon: ${message}. Run echelon --help for usage.`);
   }
   else console.error(error);
   return failureCode(argv);
