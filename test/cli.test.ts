@@ -182,6 +182,8 @@ describe('the CLI as a program', () => {
     expect(await failed(['check', '--jsn'])).toMatchObject({ code: 2, stderr: "echelon: Unknown option '--jsn'. Run echelon --help for usage.\n" });
     // Node's message ending in its own full stop gets one, not two, before the hint.
     expect(await failed(['step', 'test/fixtures/no-such-design.ts', '--auto', '-1'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/'--auto=-XYZ'\. Run echelon --help for usage\.\n$/) });
+    // A port out of range is refused before the scenario is loaded (this one does not exist).
+    expect(await failed(['view', 'test/fixtures/no-such-design.ts', '--port', '99999'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^echelon: --port needs a port from 0 to 65535, got "99999"/) });
     expect(await failed(['check', 'test/fixtures/misspelt-design.ts'])).toMatchObject({ code: 2, stderr: expect.stringContaining('[invalid_option]') });
     expect(await failed(['check', 'test/fixtures/broken-design.ts'])).toMatchObject({ code: 1 });
     // Other commands keep 1 for every failure.

@@ -128,7 +128,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
     case 'view':
       return viewCommand({
         file: required(file, command),
-        port: values.port === undefined ? 4321 : count(values.port, '--port', 0),
+        port: values.port === undefined ? 4321 : port(values.port),
         host: values.host ?? '127.0.0.1',
         ...(values.token === undefined ? {} : { token: values.token }),
         autoMs: values.auto === undefined ? 400 : count(values.auto, '--auto', 0),
@@ -150,7 +150,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
           ? {}
           : {
               view: {
-                port: values.port === undefined ? 4321 : count(values.port, '--port', 0),
+                port: values.port === undefined ? 4321 : port(values.port),
                 host: values.host ?? '127.0.0.1',
                 ...(values.token === undefined ? {} : { token: values.token }),
                 interrupted: new Promise<void>((resolve) => process.once('SIGINT', () => resolve())),
@@ -199,6 +199,13 @@ function required(file: string | undefined, command: string): string {
 function count(text: string, flag: string, min: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min) throw usage(`${flag} needs a whole number ≥ ${min}, got "${text}".`);
+  return value;
+}
+
+/** A TCP port, checked before the scenario or store is opened. */
+function port(text: string): number {
+  const value = count(text, '--port', 0);
+  if (value > 65_535) throw usage(`--port needs a port from 0 to 65535, got "${text}".`);
   return value;
 }
 
