@@ -7,7 +7,7 @@
  */
 import './polyfill.js';
 import { nanoid } from 'nanoid';
-import { connect, type Ingress } from '@restatedev/restate-sdk-clients';
+import { connect, rpc, type Ingress } from '@restatedev/restate-sdk-clients';
 import { EchelonError, type TaskError } from '../errors.js';
 import { hierarchyMetrics } from '../hierarchy/metrics.js';
 import type { AgentStatus } from '../runtime/api.js';
@@ -16,7 +16,7 @@ import { entryOf } from '../runtime/submit.js';
 import { taskIdProblem, validateTaskInput } from '../task-input.js';
 import type { JournalQuery, JournalRecord, StoredApproval, StoredEscalation } from '../store/types.js';
 import type { Approval, Escalation, Outcome, TaskInput } from '../types.js';
-import { countKeys, runningInvocations, stateRows } from './admin-query.js';
+import { countKeys, runningInvocations, stateRows, type AdminApi } from './admin-query.js';
 import { CASE_KEYS, journalEntries } from './case-books.js';
 import { checkJournalQuery } from '../store/query.js';
 import type { Answer, CaseOpening } from './case-object.js';
@@ -43,6 +43,19 @@ function checkUrls(options: RestateClientOptions): void {
   }
 }
 
+/** How long a call waits for the server's answer unless `requestTimeoutMs` says otherwise. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** The client's `requestTimeoutMs`: a whole number of ms from 1 to 2147483647 (what a timer takes), or `Infinity`. */
+function requestTimeout(options: RestateClientOptions): number {
+  const given: unknown = options.requestTimeoutMs;
+  if (given === undefined) return DEFAULT_REQUEST_TIMEOUT_MS;
+  if (given === Infinity || (typeof given === 'number' && Number.isInteger(given) && given >= 1 && given <= 2_147_483_647)) return given;
+  throw new EchelonError('invalid_option', `restateOrchestrator: requestTimeoutMs is how long a call waits for the server to answer: a whole number of ms from 1 to 2147483647, or Infinity; got ${String(given)}.`, {
+    details: { option: 'requestTimeoutMs' },
+  });
+}
+
 /**
  * A client of an organisation on Restate, built from the same options module as its service
  * processes.
@@ -58,24 +71,35 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
   const { layout, limits } = organisationBase(options, 'restateOrchestrator');
   const { hierarchy } = options;
   checkUrls(options);
+  const timeoutMs = requestTimeout(options);
   const headers = { ...options.headers };
   const ingress: Ingress = connect({ url: options.ingressUrl, headers });
   const { adminUrl } = options;
+  const admin: AdminApi = { url: adminUrl, headers, timeoutMs };
+  // Each call that is answered at once (all but an outcome's, which waits for its task) gives up after timeoutMs.
+  const timed = timeoutMs === Infinity ? undefined : rpc.opts({ timeout: timeoutMs });
+  const timedSend = timeoutMs === Infinity ? undefined : rpc.sendOpts({ timeout: timeoutMs });
   let stopped = false;
   const open = () => {
     if (stopped) throw new EchelonError('orchestrator_stopped', 'This client is stopped; create a new one (the organisation itself runs on in Restate).');
   };
-  const { reach, unserved, serviceMissing } = ingressFailures({ ingressUrl: options.ingressUrl, adminUrl, headers, name: layout.name, root: hierarchy.root.id });
-  const object = (service: string, key: string) => ingress.objectClient({ name: service } as never, key) as unknown as Handlers;
-  const workflow = (taskId: string) =>
-    ingress.workflowClient({ name: layout.task } as never, taskId) as unknown as { workflowSubmit(opening: CaseOpening): Promise<unknown>; workflowAttach(): Promise<Outcome> };
+  const { reach, unserved, serviceMissing } = ingressFailures({ ingressUrl: options.ingressUrl, adminUrl, headers, name: layout.name, root: hierarchy.root.id, timeoutMs });
+  /** An object's handler, called with the timeout. */
+  const object = (service: string, key: string) => {
+    const handlers = ingress.objectClient({ name: service } as never, key) as unknown as Handlers;
+    return new Proxy({} as Handlers, { get: (_target, handler: string) => (...args: unknown[]) => handlers[handler]!(...args, ...(timed === undefined ? [] : [timed])) });
+  };
+  const workflow = (taskId: string) => {
+    const client = ingress.workflowClient({ name: layout.task } as never, taskId) as unknown as { workflowSubmit(opening: CaseOpening, opts?: unknown): Promise<unknown>; workflowAttach(): Promise<Outcome> };
+    return { submit: (opening: CaseOpening) => (timedSend === undefined ? client.workflowSubmit(opening) : client.workflowSubmit(opening, timedSend)), attach: () => client.workflowAttach() };
+  };
 
   const outcome = async <TResult>(taskId: string): Promise<Outcome<TResult>> => {
     open();
     const refused = taskIdProblem('org.outcome', taskId);
     if (refused !== undefined) throw refused;
     try {
-      return (await workflow(taskId).workflowAttach()) as Outcome<TResult>;
+      return (await workflow(taskId).attach()) as Outcome<TResult>;
     } catch (error) {
       // An attach says only "not found", for an id never submitted and for a workflow nobody registered alike: the admin API tells them apart.
       if (notFound(error) && (await serviceMissing(layout.task))) throw unserved({ message: `service '${layout.task}' not found` }, `the outcome of task "${taskId}"`)!;
@@ -86,11 +110,11 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       throw unserved(error, `the outcome of task "${taskId}"`, { taskId }) ?? error;
     }
   };
-  const escalations = async () => (await stateRows(adminUrl, headers, layout.case, CASE_KEYS.escalation)).map((row) => (row.value as StoredEscalation).escalation);
-  const approvals = async () => (await stateRows(adminUrl, headers, layout.case, CASE_KEYS.approval)).map((row) => (row.value as StoredApproval).approval);
+  const escalations = async () => (await stateRows(admin, layout.case, CASE_KEYS.escalation)).map((row) => (row.value as StoredEscalation).escalation);
+  const approvals = async () => (await stateRows(admin, layout.case, CASE_KEYS.approval)).map((row) => (row.value as StoredApproval).approval);
   /** The submitted task whose case keeps a record (`e:` or `a:` + id). */
-  const caseOf = async (prefix: string, id: string): Promise<string | undefined> => (await stateRows(adminUrl, headers, layout.case, prefix + id)).find((row) => row.key === prefix + id)?.serviceKey;
-  const recordOf = async <T>(prefix: string, id: string): Promise<T | undefined> => (await stateRows(adminUrl, headers, layout.case, prefix + id)).find((row) => row.key === prefix + id)?.value as T | undefined;
+  const caseOf = async (prefix: string, id: string): Promise<string | undefined> => (await stateRows(admin, layout.case, prefix + id)).find((row) => row.key === prefix + id)?.serviceKey;
+  const recordOf = async <T>(prefix: string, id: string): Promise<T | undefined> => (await stateRows(admin, layout.case, prefix + id)).find((row) => row.key === prefix + id)?.value as T | undefined;
   const decide = async (handler: 'approve' | 'reject', id: string, decision: { by: string }) => {
     const root = await caseOf(CASE_KEYS.approval, id);
     if (root === undefined) throw new EchelonError('unknown_approval', `No approval "${id}".`, { details: { approvalId: id } });
@@ -121,7 +145,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       }
       // The server may have taken it before failing to answer: the id is given back, so the caller asks, or submits again with it (never a second task).
       const again = ` The task may have been submitted: org.outcome("${task.id}") tells, and submitting again with { id: "${task.id}" } never starts a second one.`;
-      await reach(`the submission of task "${task.id}"`, () => workflow(task.id).workflowSubmit({ task, entry, ...(input.budget === undefined ? {} : { budget: input.budget }) }), { taskId: task.id }, again);
+      await reach(`the submission of task "${task.id}"`, () => workflow(task.id).submit({ task, entry, ...(input.budget === undefined ? {} : { budget: input.budget }) }), { taskId: task.id }, again);
       return outcome<TResult>(task.id);
     },
 
@@ -138,11 +162,11 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
     async status() {
       open();
       const [activeTasks, all, pending, inFlight] = await Promise.all([
-        countKeys(adminUrl, headers, layout.case, CASE_KEYS.open),
+        countKeys(admin, layout.case, CASE_KEYS.open),
         escalations(),
         approvals(),
         // Attempts and awaited decisions, as in-process.
-        runningInvocations(adminUrl, headers, [`${layout.name}-run-`, `${layout.name}-decide-`]),
+        runningInvocations(admin, [`${layout.name}-run-`, `${layout.name}-decide-`]),
       ]);
       return {
         hierarchyDepth: hierarchyMetrics(hierarchy).depth,
@@ -190,7 +214,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
     async journal(query: JournalQuery = {}) {
       open();
       checkJournalQuery(query, 'org.journal');
-      const rows = await stateRows(adminUrl, headers, layout.case, CASE_KEYS.journal, query.taskId);
+      const rows = await stateRows(admin, layout.case, CASE_KEYS.journal, query.taskId);
       const byCase = new Map<string, Array<{ index: number; lines: JournalRecord[] }>>();
       for (const row of rows) {
         const list = byCase.get(row.serviceKey) ?? [];
@@ -206,7 +230,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
     async drain({ pollMs = 100, timeoutMs }: { readonly pollMs?: number; readonly timeoutMs?: number } = {}) {
       open();
       const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
-      while ((await countKeys(adminUrl, headers, layout.case, CASE_KEYS.open)) > 0) {
+      while ((await countKeys(admin, layout.case, CASE_KEYS.open)) > 0) {
         if (Date.now() > deadline) throw new EchelonError('orchestrator_stopped', `Tasks were still active after ${timeoutMs} ms.`);
         await new Promise((resolve) => setTimeout(resolve, pollMs));
       }

@@ -6,6 +6,7 @@
  * cancellation or a decision is not idempotent, so the caller decides.
  */
 import { EchelonError } from '../errors.js';
+import { timedOut, timeoutSignal } from './admin-query.js';
 
 /** Whether an ingress error says the workflow was never submitted. */
 export function notFound(error: unknown): boolean {
@@ -32,6 +33,8 @@ interface Server {
   /** The organisation's name in Restate, and its root agent. */
   readonly name: string;
   readonly root: string;
+  /** How long a call waits for an answer (`Infinity`: as long as it takes). */
+  readonly timeoutMs: number;
 }
 
 /**
@@ -39,7 +42,7 @@ interface Server {
  *
  * @example
  * ```ts
- * const { reach } = ingressFailures({ ingressUrl, adminUrl, headers: {}, name: 'acme', root: 'cto' });
+ * const { reach } = ingressFailures({ ingressUrl, adminUrl, headers: {}, name: 'acme', root: 'cto', timeoutMs: 30_000 });
  * await reach('the submission of task "t1"', () => workflow.workflowSubmit(opening)); // engine_unavailable when nobody answers
  * ```
  */
@@ -57,6 +60,10 @@ export function ingressFailures(server: Server) {
       const unit = service.startsWith(`${server.name}-agents-`) ? `unit ${service.slice(server.name.length + 8)}` : `the root (${server.root})`;
       const hint = `register the deployment serving ${unit} with the server, and check that the organisation's name ("${server.name}") and ingressUrl are those of its service processes`;
       return unavailable(`The Restate server at ${server.ingressUrl} has no service ${service} for ${what}: ${hint}.`, { service });
+    }
+    if (timedOut(error)) {
+      const message = `The Restate server at ${server.ingressUrl} did not answer ${what} within ${server.timeoutMs} ms (requestTimeoutMs): it takes connections but is stuck or overloaded, or ingressUrl is not its ingress.`;
+      return unavailable(message, { timedOut: true, timeoutMs: server.timeoutMs }, true);
     }
     if (unreachable(error)) return unavailable(`The Restate server at ${server.ingressUrl} did not answer ${what} (${(error as Error).message}): is it running, and is ingressUrl its ingress?`, {}, true);
     const status = (error as { status?: unknown } | null)?.status;
@@ -81,7 +88,7 @@ export function ingressFailures(server: Server) {
     },
     /** Whether the admin API says it has no service `name` (any other answer, or none: not known to be missing). */
     serviceMissing: (name: string): Promise<boolean> =>
-      fetch(`${server.adminUrl}/services/${encodeURIComponent(name)}`, { headers: server.headers }).then(
+      fetch(`${server.adminUrl}/services/${encodeURIComponent(name)}`, { headers: server.headers, signal: timeoutSignal(server.timeoutMs) ?? null }).then(
         (response) => response.status === 404,
         () => false,
       ),

@@ -30,7 +30,7 @@ const IN_PROCESS_ONLY: Record<InProcessOnlyOption, string> = {
 };
 
 /** The keys `echelon/restate` adds to the organisation's options, by who takes them. */
-const OWN_KEYS = ['name', 'units', 'hosts', 'ingressUrl', 'adminUrl', 'headers'] as const;
+const OWN_KEYS = ['name', 'units', 'hosts', 'ingressUrl', 'adminUrl', 'headers', 'requestTimeoutMs'] as const;
 
 /** The organisation's options and layout, checked. */
 export interface OrganisationBase {

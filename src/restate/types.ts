@@ -67,6 +67,13 @@ export interface RestateClientOptions extends RestateOrganisationOptions {
   readonly adminUrl: string;
   /** Headers sent with every request (authentication, say). */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * How long a call waits for the server to answer before it fails with `engine_unavailable`
+   * (`details.timedOut`, `details.timeoutMs`), in ms; default 30 000, `Infinity` waits for ever.
+   * It holds for every call but the wait for an outcome (`outcome`, and `submit` and `cancel`
+   * once the server took them), which lasts as long as the task does.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
