@@ -43,6 +43,14 @@ function checkUrls(options: RestateClientOptions): void {
   }
 }
 
+/** Whether fetch gave up waiting for a response's headers (undici's `UND_ERR_HEADERS_TIMEOUT`, anywhere in the causes). */
+function headersTimedOut(error: unknown): boolean {
+  for (let cause = error, depth = 0; typeof cause === 'object' && cause !== null && depth < 5; cause = (cause as { cause?: unknown }).cause, depth++) {
+    if ((cause as { code?: unknown }).code === 'UND_ERR_HEADERS_TIMEOUT') return true;
+  }
+  return false;
+}
+
 /** How long a call waits for the server's answer unless `requestTimeoutMs` says otherwise. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -99,7 +107,15 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
     const refused = taskIdProblem('org.outcome', taskId);
     if (refused !== undefined) throw refused;
     try {
-      return (await workflow(taskId).attach()) as Outcome<TResult>;
+      // fetch gives up on a response whose headers take over 5 minutes (undici's headersTimeout), and an
+      // attach sends none until the task ends (an approval may wait for days): attaching again is safe.
+      for (;;) {
+        try {
+          return (await workflow(taskId).attach()) as Outcome<TResult>;
+        } catch (error) {
+          if (!headersTimedOut(error)) throw error;
+        }
+      }
     } catch (error) {
       // An attach says only "not found", for an id never submitted and for a workflow nobody registered alike: the admin API tells them apart.
       if (notFound(error) && (await serviceMissing(layout.task))) throw unserved({ message: `service '${layout.task}' not found` }, `the outcome of task "${taskId}"`)!;

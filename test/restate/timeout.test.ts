@@ -4,6 +4,7 @@
  * and after how long. Before, `submit` (and the others) waited for ever.
  */
 import './quiet.js';
+import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { developmentTeam } from '../../src/index.js';
@@ -39,5 +40,30 @@ describe('restateOrchestrator against a server that never answers', () => {
       expect(() => restateOrchestrator({ ...options, ingressUrl: 'http://127.0.0.1:1', adminUrl: 'http://127.0.0.1:1', requestTimeoutMs } as never)).toThrow(expect.objectContaining({ code: 'invalid_option', details: { option: 'requestTimeoutMs' } }));
     }
     expect(() => restateOrchestrator({ ...options, ingressUrl: 'http://127.0.0.1:1', adminUrl: 'http://127.0.0.1:1', requestTimeoutMs: Infinity })).not.toThrow();
+  });
+});
+
+describe("restateOrchestrator's wait for an outcome", () => {
+  it('attaches again when fetch gives up on the headers (undici: 5 minutes; an approval waits for days), and gets the outcome', async () => {
+    // The wait fetch allows for a response's headers, made short here; restored after.
+    const { Agent, getGlobalDispatcher, setGlobalDispatcher } = await import('undici');
+    const before = getGlobalDispatcher();
+    setGlobalDispatcher(new Agent({ headersTimeout: 100 }));
+    onTestFinished(() => setGlobalDispatcher(before));
+    const attaches: string[] = [];
+    const held = new Set<ServerResponse>();
+    const server = createHttpServer((request, response) => {
+      attaches.push(request.url ?? '');
+      // The first attach is left waiting, as Restate leaves one until its task ends; the second gets the outcome.
+      if (attaches.length === 1) return void held.add(response);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ taskId: 'waits-1', status: 'completed', result: 'done' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => (held.forEach((response) => response.destroy()), server.closeAllConnections(), server.close(() => resolve()))));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const org = restateOrchestrator({ ...options, ingressUrl: url, adminUrl: url });
+    await expect(org.outcome('waits-1')).resolves.toMatchObject({ taskId: 'waits-1', status: 'completed', result: 'done' });
+    expect(attaches).toHaveLength(2);
+    expect(attaches.every((path) => path.endsWith('/waits-1/attach'))).toBe(true);
   });
 });
