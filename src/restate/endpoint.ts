@@ -46,7 +46,10 @@ export function restateEndpoint(options: RestateEndpointOptions): RestateEndpoin
   ];
   return {
     services: definitions.map((definition) => definition.name),
-    async listen(given: number | string = 0): Promise<RestateListening> {
+    async listen(given: number | string = 0, host = '127.0.0.1'): Promise<RestateListening> {
+      if (typeof host !== 'string' || host.trim() === '') {
+        throw new EchelonError('invalid_option', `restateEndpoint: listen's host is the address to listen on ('127.0.0.1', '0.0.0.0' for every interface, '::'), got ${JSON.stringify(host) ?? String(host)}.`);
+      }
       // A string of digits is a port, as Node reads it (listen(process.env.PORT)); any other string Node takes for a pipe's path, and a number out of range throws a RangeError.
       const port: unknown = typeof given === 'string' && /^\d{1,5}$/.test(given) ? Number(given) : given;
       if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -62,13 +65,19 @@ export function restateEndpoint(options: RestateEndpointOptions): RestateEndpoin
       });
       await new Promise<void>((resolve, reject) => {
         server.once('error', (error: NodeJS.ErrnoException) =>
-          reject(error.code === 'EADDRINUSE' ? new EchelonError('invalid_option', `restateEndpoint: port ${port} is in use on 127.0.0.1; listen on another (or 0, a free one).`, { cause: error }) : error),
+          reject(
+            error.code === 'EADDRINUSE'
+              ? new EchelonError('invalid_option', `restateEndpoint: port ${port} is in use on ${host}; listen on another (or 0, a free one).`, { cause: error })
+              : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN'
+                ? new EchelonError('invalid_option', `restateEndpoint: cannot listen on ${host} (${error.code}): it is no address of this machine.`, { cause: error })
+                : error,
+          ),
         );
-        server.listen(port, '127.0.0.1', () => resolve());
+        server.listen(port, host, () => resolve());
       });
       const bound = (server.address() as AddressInfo).port;
       return {
-        url: `http://127.0.0.1:${bound}`,
+        url: `http://${urlHost(host)}:${bound}`,
         port: bound,
         close: () =>
           new Promise<void>((resolve) => {
@@ -79,4 +88,10 @@ export function restateEndpoint(options: RestateEndpointOptions): RestateEndpoin
       };
     },
   };
+}
+
+/** The host of the URL to register for an endpoint listening on `host`: loopback for every interface (register the address the server reaches this machine at instead, when it runs elsewhere). */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }

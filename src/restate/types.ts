@@ -45,10 +45,13 @@ export interface RestateEndpoint {
   /** The Restate services this endpoint serves (register its URL with the server to route them here). */
   readonly services: readonly string[];
   /**
-   * Serves the endpoint over HTTP/2 on `port` (0 or absent: a free one) on 127.0.0.1. A string of
-   * digits is a port too (`listen(process.env.PORT)`); anything else is `invalid_option`.
+   * Serves the endpoint over HTTP/2 on `port` (0 or absent: a free one) on `host` (default
+   * 127.0.0.1; `'0.0.0.0'` or `'::'` for a Restate server in a container or on another machine). A
+   * string of digits is a port too (`listen(process.env.PORT)`); anything else is `invalid_option`.
+   * The listening's `url` is on `host`, or on 127.0.0.1 for every interface: register the address the
+   * server reaches this machine at when it runs elsewhere.
    */
-  listen(port?: number | string): Promise<RestateListening>;
+  listen(port?: number | string, host?: string): Promise<RestateListening>;
 }
 
 /** A listening endpoint. */

@@ -6,6 +6,7 @@
  */
 import './quiet.js';
 import { createServer as createHttpServer } from 'node:http';
+import http2 from 'node:http2';
 import { createServer } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { developmentTeam, EchelonError } from '../../src/index.js';
@@ -96,6 +97,21 @@ describe('echelon/restate at the door', () => {
       expect(served.port).toBe(Number(port));
       await served.close();
     }
+  });
+
+  it('listens on the host it is given (a server elsewhere reaches it on 0.0.0.0), and refuses one that is no address of this machine', async () => {
+    const served = await restateEndpoint(options).listen(0, '0.0.0.0');
+    try {
+      expect(served.url).toBe(`http://127.0.0.1:${served.port}`);
+      // Listening on every interface, it is reached on the loopback address its url names.
+      const session = http2.connect(`http://127.0.0.1:${served.port}`);
+      await new Promise<void>((resolve, reject) => (session.once('connect', () => resolve()), session.once('error', reject)));
+      session.destroy();
+    } finally {
+      await served.close();
+    }
+    await expect(restateEndpoint(options).listen(0, '192.0.2.1')).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('cannot listen on 192.0.2.1 (EADDRNOTAVAIL)') });
+    for (const host of ['', ' ', 7]) await expect(restateEndpoint(options).listen(0, host as string)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringMatching(/^restateEndpoint: listen's host/) });
   });
 
   it('refuses a port in use with invalid_option, naming it', async () => {
