@@ -103,7 +103,7 @@ export function scenarioProblem(value: unknown): string | undefined {
 
 /** " It has "organization" — did you mean "organisation"?" when a key the scenario has is a slip for the one it lacks. */
 function misspelt(value: object, needed: keyof Scenario): string {
-  const keys = Object.keys(value).filter((key) => key !== needed && !SCENARIO_KEYS.includes(key as keyof Scenario));
+  const keys = Object.keys(value).filter((key) => !SCENARIO_KEYS.includes(key as keyof Scenario));
   const slip = keys.find((key) => closest(key, [needed]) === needed);
   return slip === undefined ? '' : ` It has "${slip}" — did you mean "${needed}"?`;
 }

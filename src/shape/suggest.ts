@@ -15,11 +15,13 @@
  */
 export function closest(name: string, known: Iterable<string>): string | undefined {
   const allowed = name.length <= 4 ? 1 : name.length <= 8 ? 2 : 3;
-  const written = singular(name.toLowerCase());
+  const written = name.toLowerCase();
+  const writtenSingular = singular(written);
   let best: string | undefined;
   let bestDistance = allowed + 1;
   for (const candidate of known) {
-    const distance = Math.min(editDistance(name.toLowerCase(), candidate.toLowerCase()), editDistance(written, singular(candidate.toLowerCase())));
+    const lower = candidate.toLowerCase();
+    const distance = Math.min(editDistance(written, lower), editDistance(writtenSingular, singular(lower)));
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
   return best;
