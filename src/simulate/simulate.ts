@@ -8,7 +8,7 @@ import { EchelonError } from '../errors.js';
 import { anything, boolean, checkShape, fields, number, setting, shapeContext, type Shape } from '../shape/index.js';
 import type { OrganisationOptions } from '../check/types.js';
 import { createOrchestrator, type ExecutionContext, type Orchestrator } from '../runtime/index.js';
-import { agentNames, resolveSetting, type Setting } from '../settings/index.js';
+import { agentNames, isPerAgent, resolveSetting, type Setting } from '../settings/index.js';
 import { ROLES } from '../hierarchy/types.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
 import type { Task } from '../types.js';
@@ -192,15 +192,26 @@ function checkPeople(people: SimulationOptions['people']): void {
 function modelsFor(options: SimulationOptions): (agentId: string) => AgentModel {
   const { hierarchy } = options.organisation;
   const find = resolveSetting<AgentModel>(hierarchy, 'agents', options.agents);
+  for (const [where, model] of givenModels(options.agents)) checkModel(model, where);
   const models = new Map<string, AgentModel>();
-  for (const node of hierarchy.nodes()) {
-    const model: AgentModel = find(node.id) ?? DEFAULT_AGENT;
-    if (model.latency !== undefined) checkLatency(model.latency, `agents model of ${node.id}: latency`);
-    if (model.cost !== undefined && typeof model.cost !== 'number') checkLatency(model.cost, `agents model of ${node.id}: cost`);
-    if (typeof model.cost === 'number' && !(Number.isFinite(model.cost) && model.cost >= 0)) throw new EchelonError('invalid_option', `agents model of ${node.id}: cost must be a number ≥ 0 or a latency model, got ${String(model.cost)}.`);
-    const rate = model.failureRate ?? 0;
-    if (!(rate >= 0 && rate <= 1)) throw new EchelonError('invalid_option', `agents model of ${node.id}: failureRate must be between 0 and 1, got ${String(model.failureRate)}.`);
-    models.set(node.id, model);
-  }
+  for (const node of hierarchy.nodes()) models.set(node.id, find(node.id) ?? DEFAULT_AGENT);
   return (agentId) => models.get(agentId) ?? DEFAULT_AGENT;
+}
+
+/** Each model the option gives, with where it was written (`agents.byRole.worker`): an error names that place. */
+function givenModels(agents: Setting<AgentModel> | undefined): Array<readonly [string, AgentModel]> {
+  if (agents === undefined) return [];
+  if (!isPerAgent(agents)) return [['agents', agents]];
+  const given: Array<readonly [string, AgentModel]> = agents.default === undefined ? [] : [['agents.default', agents.default]];
+  for (const [role, model] of Object.entries(agents.byRole ?? {})) if (model !== undefined) given.push([`agents.byRole.${role}`, model]);
+  for (const [id, model] of Object.entries(agents.byId ?? {})) given.push([`agents.byId.${id}`, model]);
+  return given;
+}
+
+function checkModel(model: AgentModel, where: string): void {
+  if (model.latency !== undefined) checkLatency(model.latency, `${where}.latency`);
+  if (model.cost !== undefined && typeof model.cost !== 'number') checkLatency(model.cost, `${where}.cost`);
+  if (typeof model.cost === 'number' && !(Number.isFinite(model.cost) && model.cost >= 0)) throw new EchelonError('invalid_option', `${where}.cost must be a number ≥ 0 or a latency model, got ${String(model.cost)}.`);
+  const rate = model.failureRate ?? 0;
+  if (!(rate >= 0 && rate <= 1)) throw new EchelonError('invalid_option', `${where}.failureRate must be between 0 and 1, got ${String(model.failureRate)}.`);
 }

@@ -161,6 +161,11 @@ describe('simulate', () => {
     await refused({ workload: { arrivals: [null] } }, 'invalid_option', /workload\.arrivals\[0\]/);
     await refused({ agents: { default: { failureRate: '0.5' } } }, 'invalid_option', /failureRate must be a number/);
     for (const cost of [-5, Number.NaN, Number.POSITIVE_INFINITY]) await refused({ agents: { default: { cost } } }, 'invalid_option', /cost must be a number ≥ 0/);
+    // A bad model is named where it was written, not after the first agent it applies to ("agents model of <first agent>"),
+    // and a model for a role nobody has is checked too.
+    await refused({ agents: { byRole: { worker: { failureRate: 2 } } } }, 'invalid_option', /^agents\.byRole\.worker\.failureRate must be between 0 and 1/);
+    await refused({ agents: { byRole: { specialist: { latency: { kind: 'lognormal', medianMs: 1, sigma: -1 } } } } }, 'invalid_option', /^agents\.byRole\.specialist\.latency: a log-normal latency/);
+    await refused({ agents: { default: { cost: { kind: 'fixed', ms: -1 } } } }, 'invalid_option', /^agents\.default\.cost: a fixed latency/);
     // The generator takes the seed's whole 32 bits: 1.5 ran as 1.
     await refused({ seed: 1.5 }, 'invalid_option', /seed must be a whole number/);
   });
