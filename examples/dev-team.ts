@@ -40,6 +40,8 @@ const scenario = defineScenario({
 
   async run(org, { log }) {
     const { hierarchy } = org;
+    // What a resumed organisation holds before anything else runs: tasks an interrupted run left in flight.
+    const held = new Set(hierarchy.nodes().flatMap((node) => Object.entries(org.agentState(node.id).held).filter(([, phase]) => phase !== 'parked').map(([id]) => id)));
     const metrics = hierarchyMetrics(hierarchy);
     log(`The development team: ${metrics.totalNodes} agents, ${metrics.depth} levels, breadth ${metrics.breadthByLevel.join('/')}`);
     for (const node of hierarchy.nodes()) log(`${'  '.repeat(node.level)}${node.id} (${node.role}) — ${node.capabilities.join(', ')}`);
@@ -61,6 +63,14 @@ const scenario = defineScenario({
       show(await org.outcome(approval.taskId));
       log('    its journal, across both runs:');
       for (const entry of org.journal({ taskId: approval.taskId })) log(`      session ${entry.session}: ${entry.actor} ${entry.type}`);
+    }
+
+    // ── Durability: tasks an interrupted run left in flight (Ctrl-C, a crash) were taken up again on resume.
+    if (held.size > 0) {
+      log(`\nResumed from the file: ${held.size} task(s) the last run left in flight, taken up again`);
+      const outcomes = await Promise.all([...held].map((id) => org.outcome(id)));
+      const parts = new Set(outcomes.flatMap((outcome) => (outcome.subtasks ?? []).map((part) => part.taskId)));
+      for (const outcome of outcomes) if (!parts.has(outcome.taskId)) show(outcome);
     }
 
     log('\nThe reference example: api_design for user authentication, submitted at the CTO');
@@ -102,6 +112,11 @@ const scenario = defineScenario({
 
 export default scenario;
 if (standalone) {
+  // Ctrl-C stops the run where it is: what it left in flight is in the file, and the next run resumes it.
+  process.once('SIGINT', () => {
+    console.log(`\nInterrupted: the tasks in flight are kept in ${file}; npm start resumes them.`);
+    process.exit(130);
+  });
   await runScenario(scenario);
   store?.close();
 }
