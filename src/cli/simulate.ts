@@ -3,8 +3,8 @@
  * workload on a simulated clock and prints the report (or JSON); `--html` writes the page,
  * `--png` the charts. With `--compare`, the other design runs the first one's workload, people and seed (with its own agent models, if it has any).
  */
-import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { EchelonError, refusalAt } from '../errors.js';
 import { loadECharts } from '../simulate/charts.js';
 import { loadResvg, renderReportHtml, writeChartPngs, type SimulatedDesign } from '../simulate/html.js';
@@ -66,19 +66,23 @@ export async function simulateCommand(options: SimulateCommandOptions): Promise<
   return 0;
 }
 
-/** A file can be written at `file`: its directory exists, and it is not a directory itself. */
+/** A file can be written at `file`: its directory exists, it is not a directory itself, and it opens for writing (nothing is left behind). */
 function checkFileTarget(file: string): void {
   const directory = dirname(file);
   if (!existsSync(directory) || !statSync(directory).isDirectory()) throw new Error(`no such directory: ${directory}`);
   if (existsSync(file) && statSync(file).isDirectory()) throw new Error('it is a directory');
+  // Permissions alone do not say it (root passes every check; /proc refuses root): open it, appending nothing.
+  const existed = existsSync(file);
+  closeSync(openSync(file, 'a'));
+  if (!existed) rmSync(file);
 }
 
-/** A directory can be made (or written) at `directory`: it is one, or the nearest part of its path that exists is a directory we may write in. */
+/** A directory can be made (or written) at `directory`: it is one, or the nearest part of its path that exists is a directory we can make one in. */
 function checkDirectoryTarget(directory: string): void {
   let existing = resolve(directory);
   while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
   if (!statSync(existing).isDirectory()) throw new Error(existing === resolve(directory) ? 'it is not a directory' : `${existing} is not a directory`);
-  accessSync(existing, constants.W_OK);
+  rmSync(mkdtempSync(join(existing, '.echelon-probe-')), { recursive: true });
 }
 
 /** Runs a write to a path the user gave; what stops it is theirs to fix, said in one line (`invalid_option`). */

@@ -124,4 +124,18 @@ describe('echelon simulate', () => {
       await expect(cli(['simulate', 'examples/bottleneck.ts', flag, path])).rejects.toThrow(why);
     }
   });
+
+  it('tries the --html and --png targets before it simulates, where permissions do not tell (root may write everywhere but /proc), leaving nothing', async () => {
+    for (const [flag, path] of [['--html', '/proc/report.html'], ['--png', '/proc/charts']] as const) {
+      const lines: string[] = [];
+      // Before, the day was simulated and its report printed, and only the write at the end was refused.
+      const run = main(['simulate', 'examples/bottleneck.ts', flag, path], { out: (line) => lines.push(line), input: new PassThrough() as unknown as NodeJS.ReadStream });
+      await expect(run).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringMatching(new RegExp(`^${flag} ${path}: cannot write there`)) });
+      expect(lines).toEqual([]);
+    }
+    // The probe leaves no file and no directory behind when the run is refused afterwards.
+    const [html, png] = [join(directory, 'probed.html'), join(directory, 'probed-charts')];
+    await expect(cli(['simulate', 'test/fixtures/refused-simulation.ts', '--html', html, '--png', png])).rejects.toMatchObject({ code: 'unknown_agent' });
+    expect(readdirSync(directory).filter((name) => name.includes('probe'))).toEqual([]);
+  });
 });
