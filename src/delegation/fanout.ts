@@ -8,7 +8,7 @@ import { isStringList } from '../task-input.js';
 import type { TaskError } from '../errors.js';
 import { taskErrorFromUnknown } from '../errors.js';
 import { jsonProblem } from '../json.js';
-import { CONTROL_CHARACTER } from '../show.js';
+import { CONTROL_CHARACTER, show } from '../show.js';
 import { joinAll, type Decomposer, type Decomposition, type SubtaskSpec } from './decomposition.js';
 import { failuresOf, resultsOf, treeOf, type Join } from './join.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
@@ -57,7 +57,8 @@ export function fanoutStep(
 ): Fanout | FanoutRefused | undefined {
   if (answer === undefined || answer === null) return undefined;
   const specs: unknown = Array.isArray(answer) ? answer : (answer as Decomposition).subtasks;
-  if (!Array.isArray(specs)) return decomposerError(decomposer, agentId, `expected subtasks (an array), got ${JSON.stringify(specs)}.`);
+  // What it answered is shown whole: `{ subtasks }` of a string is undefined, which would hide the string.
+  if (!Array.isArray(specs)) return decomposerError(decomposer, agentId, `expected subtasks (an array, or a decomposition { subtasks }), got ${show(typeof answer === 'object' ? specs : answer)}.`);
   if (specs.length === 0) return undefined;
   const decomposition: Partial<Decomposition> = Array.isArray(answer) ? {} : (answer as Decomposition);
   const join = decomposition.join ?? decomposer.join ?? joinAll();

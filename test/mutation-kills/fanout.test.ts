@@ -78,7 +78,10 @@ describe('the answer', () => {
   });
 
   it.each([
-    [{ subtasks: 'a' }, 'expected subtasks (an array), got "a".'],
+    [{ subtasks: 'a' }, 'expected subtasks (an array, or a decomposition { subtasks }), got "a".'],
+    // Answered a string, not an object: before, its missing `subtasks` was shown ("got undefined").
+    ['ab' as never, 'expected subtasks (an array, or a decomposition { subtasks }), got "ab".'],
+    [{ parts: [{ type: 'a' }] } as never, 'expected subtasks (an array, or a decomposition { subtasks }), got undefined.'],
     [[{ type: '' }], 'subtask 0 needs a type, got {"type":""}.'],
     [[{ type: '  ' }], 'subtask 0 needs a type, got {"type":"  "}.'],
     // A function is no spec, even one carrying a type.
