@@ -199,6 +199,13 @@ describe('strategies that misbehave fail their task, not the system', () => {
     expect(outcome.executedBy).toBe('backend_lead');
     const declined = await org.submit({ type: 'python' });
     expect(declined.status).toBe('failed');
+    // Kept where nobody can do it, at the root: before, the error said nobody below had the capability.
+    const root = start({ hierarchy: developmentTeam(), executors: byAgent, strategy: { byId: { cto: delegateWith('keep', () => undefined) } } });
+    expect((await root.submit({ type: 'python' })).error).toMatchObject({
+      code: 'unroutable',
+      message: 'No agent can take "python" from cto: its strategy "keep" chose none of the children that could (backend_lead), and cto cannot do it itself.',
+      details: { agentId: 'cto', strategy: 'keep' },
+    });
   });
 
   it('a strategy that never answers fails its task with strategy_error after decisions.timeoutMs; the agent goes on', async () => {

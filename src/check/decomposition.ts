@@ -8,7 +8,7 @@ import { isThenable } from '../thenable.js';
 import type { Decomposer } from '../delegation/decomposition.js';
 import { fanoutStep } from '../delegation/fanout.js';
 import type { Task } from '../types.js';
-import { walk, type Resolved, type Walk } from './probe.js';
+import { keptBy, walk, type Resolved, type Walk } from './probe.js';
 import type { Finding } from './types.js';
 
 export function checkDecompositions(resolved: Resolved, routes: ReadonlyMap<string, { readonly task: Task; readonly walk: Walk }>): Finding[] {
@@ -56,7 +56,7 @@ function split(resolved: Resolved, task: Task, agentId: string, decomposer: Deco
         code: 'decomposition_unroutable',
         agents: [agentId],
         taskType: subtask.type,
-        message: `Decomposer "${decomposer.name}" at ${agentId} splits "${task.type}" into "${subtask.type}" (${subtask.id}), which nobody ${to === undefined ? `at or below ${agentId}` : `under ${to}`} can do.`,
+        message: `Decomposer "${decomposer.name}" at ${agentId} splits "${task.type}" into "${subtask.type}" (${subtask.id}), which ${keptBy(route) ?? `nobody ${to === undefined ? `at or below ${agentId}` : `under ${to}`} can do`}.`,
       });
     } else if (route.kind === 'split') {
       split(resolved, subtask, route.agent, route.decomposer, tree, findings);

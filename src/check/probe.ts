@@ -71,11 +71,18 @@ export function resolve(options: OrganisationOptions): Resolved {
 export type Walk =
   | { readonly kind: 'execute'; readonly agent: string; readonly path: readonly string[] }
   | { readonly kind: 'split'; readonly agent: string; readonly path: readonly string[]; readonly decomposer: Decomposer }
-  | { readonly kind: 'none'; readonly agent: string; readonly path: readonly string[] }
+  | { readonly kind: 'none'; readonly agent: string; readonly path: readonly string[]; readonly declined?: { readonly strategy: string; readonly children: readonly string[] } }
   /** A strategy answered with a promise, threw, or named a non-child: routing stops being knowable here. */
   | { readonly kind: 'unknown'; readonly agent: string; readonly path: readonly string[]; readonly why: string; readonly invalid?: boolean };
 
 const signal = new AbortController().signal;
+
+/** Why a walk that ends with nobody ended there, when a strategy kept the task though children could take it. */
+export function keptBy(route: Extract<Walk, { kind: 'none' }>): string | undefined {
+  if (route.declined === undefined) return undefined;
+  const { strategy, children } = route.declined;
+  return `at ${route.agent} the strategy "${strategy}" keeps it, which ${route.agent} cannot do, though ${children.join(', ')} could take it`;
+}
 
 /**
  * Walks `task` down from `entry` as the agents would with no load: split where a decomposer is
@@ -107,7 +114,13 @@ export function walk(resolved: Resolved, task: Task, entry: string, choose?: (ag
         return { kind: 'unknown', agent, path, why: `strategy "${strategy.name}" decides with a promise` };
       }
     }
-    if (chosen === undefined || chosen === null) return { kind: canExecuteHere(hierarchy, agent, task) ? 'execute' : 'none', agent, path };
+    if (chosen === undefined || chosen === null) {
+      if (canExecuteHere(hierarchy, agent, task)) return { kind: 'execute', agent, path };
+      if (choose !== undefined) return { kind: 'none', agent, path };
+      // The strategy kept a task its agent cannot do, though these children could.
+      const children = candidates.filter((candidate) => candidate.capable).map((candidate) => candidate.id);
+      return { kind: 'none', agent, path, declined: { strategy: resolved.strategyFor(agent).name, children } };
+    }
     if (typeof chosen !== 'string' || !candidates.some((candidate) => candidate.id === chosen)) {
       return { kind: 'unknown', agent, path, why: `strategy "${resolved.strategyFor(agent).name}" chose ${JSON.stringify(chosen)}, which is not one of its children`, invalid: true };
     }

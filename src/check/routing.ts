@@ -7,7 +7,7 @@ import { show } from '../show.js';
 import { isThenable } from '../thenable.js';
 import type { Candidate } from '../delegation/types.js';
 import type { Task } from '../types.js';
-import { walk, type Resolved, type Walk } from './probe.js';
+import { keptBy, walk, type Resolved, type Walk } from './probe.js';
 import type { Finding } from './types.js';
 
 export interface Routes {
@@ -24,7 +24,18 @@ export function checkRouting(resolved: Resolved, tasks: ReadonlyMap<string, Task
   for (const [type, task] of tasks) {
     const route = walk(resolved, task, root);
     byType.set(type, { task, walk: route });
-    if (route.kind === 'none') {
+    const kept = route.kind === 'none' ? keptBy(route) : undefined;
+    if (route.kind === 'none' && kept !== undefined) {
+      // Below the root, the agent escalates it and its parent may route it around: a warning there.
+      const atRoot = route.agent === root;
+      findings.push({
+        severity: atRoot && options.onEscalation === undefined ? 'error' : 'warning',
+        code: 'unroutable_type',
+        agents: [route.agent],
+        taskType: type,
+        message: `"${type}" submitted at ${root} goes nowhere: ${kept}; ${atRoot ? (options.onEscalation === undefined ? 'it fails with unroutable' : 'it goes to a person (onEscalation)') : `${route.agent} escalates it as beyond its capability`}. Have the strategy choose one of them.`,
+      });
+    } else if (route.kind === 'none') {
       const person = options.onEscalation !== undefined;
       findings.push({
         severity: person ? 'warning' : 'error',
@@ -88,7 +99,7 @@ function unreachable(splitting: Resolved, tasks: ReadonlyMap<string, Task>): Fin
             ? `Nothing reaches ${node.id}: neither it nor anyone below it has a capability, so no task is ever delegated to it.`
             : thrown !== undefined
               ? `Nothing reaches ${node.id}: its ${parent}'s strategy threw when choosing who gets its tasks (${capabilities}): ${thrown}.`
-              : `Nothing reaches ${node.id}: its ${parent}'s strategy always gives its tasks (${capabilities}) to another child.`,
+              : `Nothing reaches ${node.id}: its ${parent}'s strategy never gives it its tasks (${capabilities}): it picks another child or keeps them.`,
       };
     });
 }

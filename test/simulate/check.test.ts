@@ -88,6 +88,26 @@ describe('checkOrganisation', () => {
     expect(thrown.find((f) => f.code === 'unreachable_agent' && f.agents[0] === 'lead')?.message).toBe("Nothing reaches lead: its boss's strategy threw when choosing who gets its tasks (code): no model.");
   });
 
+  it('says a strategy kept a task its agent cannot do, where children could take it: an error at the root, a warning below (the agent escalates it)', () => {
+    const hierarchy = defineHierarchy({ id: 'boss', role: 'executive', children: [{ id: 'lead', role: 'manager', children: [{ id: 'a', role: 'worker', capabilities: ['code'] }] }, { id: 'other', role: 'manager', children: [{ id: 'b', role: 'worker', capabilities: ['code'] }] }] });
+    const keep = delegateWith('keep', () => undefined);
+    const unroutable = (strategy: CheckOptions['strategy']) => checkOrganisation({ hierarchy, executors: async () => 1, strategy }).findings.find((f) => f.code === 'unroutable_type');
+    // Before, both said "Nobody in the organisation can do "code" … Give an agent the capability", which two workers have.
+    expect(unroutable(keep)).toMatchObject({
+      severity: 'error',
+      agents: ['boss'],
+      message: '"code" submitted at boss goes nowhere: at boss the strategy "keep" keeps it, which boss cannot do, though lead, other could take it; it fails with unroutable. Have the strategy choose one of them.',
+    });
+    expect(unroutable({ byId: { lead: keep } })).toMatchObject({
+      severity: 'warning',
+      agents: ['lead'],
+      message: '"code" submitted at boss goes nowhere: at lead the strategy "keep" keeps it, which lead cannot do, though a could take it; lead escalates it as beyond its capability. Have the strategy choose one of them.',
+    });
+    expect(checkOrganisation({ hierarchy, executors: async () => 1, strategy: { byId: { lead: keep } } }).findings.find((f) => f.code === 'unreachable_agent' && f.agents[0] === 'a')?.message).toBe(
+      "Nothing reaches a: its lead's strategy never gives it its tasks (code): it picks another child or keeps them.",
+    );
+  });
+
   it('finds emergencies without an executive, and flagged escalations decided by an agent with no executor', () => {
     const noExecutive = defineHierarchy({ id: 'head', role: 'manager', capabilities: ['plan'], children: [{ id: 'dev', role: 'worker', capabilities: ['code'] }] });
     const dead = checkOrganisation({ hierarchy: noExecutive, executors: async () => 1 }).findings.find((f) => f.code === 'escalation_dead_end' && f.agents[0] === 'dev');

@@ -14,7 +14,7 @@ import { checkVerdict } from '../../escalation/verdict.js';
 import type { AgentNode } from '../../hierarchy/types.js';
 import type { EscalationReason } from '../../types.js';
 import type { DecisionConfig } from './config.js';
-import { failStep, raise, type Outcomes } from './outcomes.js';
+import { failStep, raise, type Declined, type Outcomes } from './outcomes.js';
 
 /** What evaluation knows before the policy answers. */
 interface Situation {
@@ -25,6 +25,8 @@ interface Situation {
   readonly candidates: readonly Candidate[];
   readonly context: EscalationContext;
   readonly executable: boolean;
+  /** The strategy kept the task, which this agent cannot do (route `none` though children could). */
+  readonly declined: Declined | undefined;
 }
 
 const policyError = (error: unknown): Step => ({ kind: 'fail', error: taskErrorFromUnknown(error, 'policy_error') });
@@ -38,8 +40,8 @@ export function evaluator(
 ) {
   const { hierarchy, policy } = config;
 
-  /** The step for a job; `forced` is the route when the strategy kept the task (execute here, or nobody). */
-  function evaluate(agentId: string, job: Job, load: Readonly<Record<string, number>>, forced?: Route): Answer<Step> {
+  /** The step for a job; `forced` is the route when the strategy kept the task (execute here, or nobody: `declined` says who could have). */
+  function evaluate(agentId: string, job: Job, load: Readonly<Record<string, number>>, forced?: Route, declined?: Declined): Answer<Step> {
     const { task } = job;
     if (task.chain.indexOf(agentId) !== task.chain.length - 1) {
       return failStep('delegation_loop', `Task ${task.id} came back to ${agentId} along ${task.chain.join(' → ')}.`, { chain: task.chain });
@@ -63,7 +65,7 @@ export function evaluator(
     } else if (forced === undefined && splits(agentId, job)) {
       route = 'delegate';
     }
-    const situation: Situation = { agentId, node: hierarchy.get(agentId), job, route, candidates, context: { hierarchy, route, claims }, executable };
+    const situation: Situation = { agentId, node: hierarchy.get(agentId), job, route, candidates, context: { hierarchy, route, claims }, executable, declined };
     try {
       const answer = policy.shouldEscalate(task, situation.node, situation.context);
       if (isThenable(answer)) return Promise.resolve(answer).then((value) => judge(situation, checkVerdict(value)), policyError).catch(policyError);
@@ -75,9 +77,9 @@ export function evaluator(
 
   /** The step once the policy's verdict is known. */
   function judge(situation: Situation, verdict: EscalationVerdict | undefined): Step {
-    const { agentId, node, job, route, candidates, context, executable } = situation;
+    const { agentId, node, job, route, candidates, context, executable, declined } = situation;
     const { task } = job;
-    if (verdict === undefined) return proceed(agentId, node, task, route, candidates, undefined);
+    if (verdict === undefined) return proceed(agentId, node, task, route, candidates, undefined, declined);
     if (verdict.reason === 'approval_required') {
       return route === 'execute' ? execute(task, node, verdict, undefined) : proceed(agentId, node, task, route, candidates, undefined);
     }
@@ -98,7 +100,7 @@ export function evaluator(
       }
       return proceed(agentId, node, handled.task, route, candidates, handled);
     }
-    if (target.kind === 'nobody') return dead(agentId, task, verdict.reason, message);
+    if (target.kind === 'nobody') return dead(agentId, task, verdict.reason, message, undefined, declined);
     // The limit is checked before raising one more: a task escalates at most `maxEscalations` times.
     if (task.escalations.length >= config.maxEscalations) return unresolved(task);
     return raise(task, verdict.reason, target.to, message);

@@ -41,7 +41,7 @@ export function createDecisions(config: DecisionConfig): Decisions {
   const { hierarchy, policy } = config;
   const resolutionMode = (reason: EscalationReason): ResolutionMode => policy.resolution?.(reason) ?? DEFAULT_RESOLUTIONS[reason];
   const steps = outcomes(config);
-  const chooser = selector(config, (agentId, job, load, forced) => evaluate(agentId, job, load, forced));
+  const chooser = selector(config, (agentId, job, load, forced, declined) => evaluate(agentId, job, load, forced, declined));
   const evaluate = evaluator(config, steps, chooser.splits, resolutionMode);
 
   function escalateAfter(agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError, retryable = true): Step {

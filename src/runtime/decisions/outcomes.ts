@@ -31,10 +31,16 @@ export function raise(task: Task, reason: EscalationReason, to: string, message:
   return { kind: 'escalate', reason, to, message: told, error: carried, ...(cause?.error === carried && cause.retryable === false ? { retryable: false as const } : {}) };
 }
 
+/** A strategy that kept a task its agent cannot do: it chose none of these children, which could. */
+export interface Declined {
+  readonly strategy: string;
+  readonly children: readonly string[];
+}
+
 /** The steps that end a decision, over one organisation's configuration. */
 export function outcomes(config: DecisionConfig) {
   /** Nobody can take the task from here: a person decides, or it fails (with the error that started it, if any). */
-  const dead = (agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError): Step => {
+  const dead = (agentId: string, task: Task, reason: EscalationReason, message: string, error?: TaskError, declined?: Declined): Step => {
     if (config.human) return raise(task, reason, 'human', message, error);
     if (error !== undefined) return { kind: 'fail', error };
     if (task.cause !== undefined) return { kind: 'fail', error: task.cause.error, executedBy: task.cause.by, attempts: task.cause.attempts ?? 0 };
@@ -47,6 +53,11 @@ export function outcomes(config: DecisionConfig) {
       });
     }
     const excluded = task.excluded.length > 0 ? ` (besides ${task.excluded.join(', ')}, which could not)` : '';
+    if (declined !== undefined) {
+      // The capability is there below: the strategy kept the task (it answered undefined), and this agent cannot do it.
+      const why = `its strategy "${declined.strategy}" chose none of the children that could (${declined.children.join(', ')}), and ${agentId} cannot do it itself`;
+      return failStep('unroutable', `No agent can take "${task.type}" from ${agentId}: ${why}${excluded}.`, { taskId: task.id, type: task.type, agentId, strategy: declined.strategy });
+    }
     return failStep('unroutable', `No agent can take "${task.type}" from ${agentId}: nobody there or below has that capability${excluded}.`, {
       taskId: task.id,
       type: task.type,
@@ -83,7 +94,7 @@ export function outcomes(config: DecisionConfig) {
   };
 
   /** What the route says, when nothing is escalated. */
-  const proceed = (agentId: string, node: AgentNode, task: Task, route: Route, candidates: readonly Candidate[], job: Job | undefined): Step => {
+  const proceed = (agentId: string, node: AgentNode, task: Task, route: Route, candidates: readonly Candidate[], job: Job | undefined, declined?: Declined): Step => {
     const withJob = job === undefined ? {} : { job };
     switch (route) {
       case 'delegate':
@@ -91,7 +102,7 @@ export function outcomes(config: DecisionConfig) {
       case 'execute':
         return execute(task, node, undefined, job);
       case 'none':
-        return { ...dead(agentId, task, 'beyond_capability', `Nobody at or below ${agentId} can do "${task.type}".`), ...withJob };
+        return { ...dead(agentId, task, 'beyond_capability', `Nobody at or below ${agentId} can do "${task.type}".`, undefined, declined), ...withJob };
     }
   };
 

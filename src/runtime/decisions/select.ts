@@ -13,9 +13,9 @@ import { fanoutStep } from '../../delegation/fanout.js';
 import { show } from '../../show.js';
 import type { DecisionConfig } from './config.js';
 import { SplitContext, StrategyContext } from './contexts.js';
-import { failStep } from './outcomes.js';
+import { failStep, type Declined } from './outcomes.js';
 
-type Evaluate = (agentId: string, job: Job, load: Readonly<Record<string, number>>, forced?: Route) => Answer<Step>;
+type Evaluate = (agentId: string, job: Job, load: Readonly<Record<string, number>>, forced?: Route, declined?: Declined) => Answer<Step>;
 
 const strategyFailed = (error: unknown): Step => ({ kind: 'fail', error: taskErrorFromUnknown(error, 'strategy_error') });
 
@@ -74,7 +74,10 @@ export function selector(config: DecisionConfig, evaluate: Evaluate) {
     if (chosen === undefined || chosen === null) {
       // The strategy keeps the task: this agent executes it if it can.
       const canExecute = hierarchy.get(agentId).capabilities.includes(job.task.type) && !job.task.excluded.includes(agentId);
-      return evaluate(agentId, job, {}, canExecute ? 'execute' : 'none');
+      if (canExecute) return evaluate(agentId, job, {}, 'execute');
+      // Children that could have taken it make the failure the strategy's choice, not a missing capability.
+      const capable = candidates.filter((candidate) => candidate.capable).map((candidate) => candidate.id);
+      return evaluate(agentId, job, {}, 'none', capable.length === 0 ? undefined : { strategy, children: capable });
     }
     if (typeof chosen !== 'string' || !candidates.some((candidate) => candidate.id === chosen)) {
       return failStep(
