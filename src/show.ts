@@ -10,7 +10,12 @@ export function show(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    try {
+      return String(value);
+    } catch {
+      // A proxy whose traps throw, say.
+      return `(${typeof value} that cannot be shown)`;
+    }
   }
 }
 

@@ -8,6 +8,7 @@
  * indices of the agents that have c — no set of capabilities is kept per agent.
  */
 import { EchelonError } from '../errors.js';
+import { show } from '../show.js';
 import { CapabilityIndex } from './capability-index.js';
 import type { AgentNode } from './types.js';
 
@@ -186,7 +187,9 @@ export class Hierarchy {
   #unknown(id: string): EchelonError {
     const ids = this.#preorder.slice(0, 12).map((node) => node.id);
     const agents = ids.join(', ') + (this.size > ids.length ? `, … ${this.size - ids.length} more` : '');
-    return new EchelonError('unknown_agent', `No agent "${id}" in this hierarchy (agents: ${agents}).`, { details: { agentId: id } });
+    // An id that is no string (an object from a caller's slip) is shown, not made a string: that can throw.
+    const named = typeof id === 'string' ? `"${id}"` : show(id);
+    return new EchelonError('unknown_agent', `No agent ${named} in this hierarchy (agents: ${agents}).`, { details: { agentId: typeof id === 'string' ? id : named } });
   }
 }
 

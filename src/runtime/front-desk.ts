@@ -142,9 +142,8 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
    * Checks and records a submitted task, lets `follow` subscribe to it (before its first hop: nothing
    * it does is missed), then hands it to its entry agent. Throws what is wrong with it.
    */
-  const enter = (input: TaskInput, submitOptions: SubmitOptions | undefined, follow: (task: Task) => void): Promise<Outcome> => {
+  const enter = (input: TaskInput, entry: string, follow: (task: Task) => void): Promise<Outcome> => {
     if (run.stopped) throw new EchelonError('orchestrator_stopped', 'This orchestrator is stopped; create a new one to submit tasks.');
-    const entry = entryOf(submitOptions, hierarchy.root.id);
     hierarchy.get(entry);
     const task = validateTaskInput(input, {
       entry,
@@ -167,8 +166,10 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
     // crashing a process that never awaited it.
     submit<TResult>(input: TaskInput, submitOptions?: SubmitOptions) {
       try {
+        // The options are checked before anything of them is used.
+        const entry = entryOf(submitOptions, hierarchy.root.id);
         const onProgress = submitOptions?.onProgress;
-        return enter(input, submitOptions, onProgress === undefined ? unfollowed : (task) => streaming.followProgress(task, onProgress)) as Promise<Outcome<TResult>>;
+        return enter(input, entry, onProgress === undefined ? unfollowed : (task) => streaming.followProgress(task, onProgress)) as Promise<Outcome<TResult>>;
       } catch (error) {
         return Promise.reject(error);
       }
@@ -183,7 +184,7 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
       const { at, ...rest } = streamOptions ?? {};
       checkStreamOptions(rest); // before the task is recorded: a refused stream submits nothing
       let stream: TaskStream | undefined;
-      const outcome = enter(target, at === undefined ? {} : { at }, (task) => {
+      const outcome = enter(target, entryOf(at === undefined ? {} : { at }, hierarchy.root.id), (task) => {
         stream = streaming.stream(task.id, rest, () => outcome, run.stopped);
       });
       return stream!;

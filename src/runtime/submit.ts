@@ -2,6 +2,8 @@
  * What `submit` takes besides the task: the agent it enters at and a progress listener, checked
  * with the same "did you mean" as the task itself (the task is made by `validateTaskInput`).
  */
+import { EchelonError } from '../errors.js';
+import { show } from '../show.js';
 import { checkShape, fields, fn, shapeContext, string, type Shape } from '../shape/index.js';
 import type { ProgressEvent } from '../stream/index.js';
 import { TASK_FIELDS } from '../task-input.js';
@@ -38,6 +40,12 @@ const IN_SUBMIT_OPTIONS = shapeContext('submit', 'invalid_option');
  */
 export function entryOf(options: unknown, root: string): string {
   if (options === undefined) return root;
-  checkShape(options, SUBMIT_OPTIONS, '', IN_SUBMIT_OPTIONS);
-  return (options as SubmitOptions | undefined)?.at ?? root;
+  try {
+    checkShape(options, SUBMIT_OPTIONS, '', IN_SUBMIT_OPTIONS);
+    return (options as SubmitOptions | undefined)?.at ?? root;
+  } catch (error) {
+    if (error instanceof EchelonError) throw error;
+    // A getter or Proxy trap of the caller's object that throws, as validateTaskInput says it of a task.
+    throw new EchelonError('invalid_option', `submit: its options could not be read: ${error instanceof Error ? error.message : show(error)}.`, { cause: error });
+  }
 }

@@ -1,11 +1,11 @@
 /**
  * A task whose payload or context is not JSON data is refused at `submit` with `invalid_task`,
  * naming the part that is not — before anything is recorded, with or without a store — and the
- * organisation goes on serving everyone else.
+ * organisation goes on serving everyone else. So are submit options and agent ids that cannot be read or shown.
  */
 import { describe, expect, it } from 'vitest';
-import { developmentTeam, memoryStore, type OrchestratorEvent, type TaskInput } from '../../src/index.js';
-import { orchestrators, rejectionOf } from '../support/helpers.js';
+import { developmentTeam, EchelonError, memoryStore, type OrchestratorEvent, type SubmitOptions, type TaskInput } from '../../src/index.js';
+import { errorOf, orchestrators, rejectionOf } from '../support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => ({ echo: task.payload ?? null }) });
 
@@ -75,5 +75,28 @@ describe('a task object that cannot be read', () => {
     expect(refusal.code).toBe('invalid_task');
     expect(refusal.message).toMatch(/^The task could not be read: (not loaded|revoked)\.$/);
     expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'completed' });
+  });
+});
+
+describe('options and ids that cannot be read or shown', () => {
+  it('submit options whose getter or trap throws are refused with invalid_option, and the organisation goes on', async () => {
+    const org = start();
+    const getter = Object.defineProperty({}, 'at', { enumerable: true, get: () => { throw new Error('not loaded'); } }) as SubmitOptions;
+    const proxy = new Proxy({}, { get: () => { throw new Error('revoked'); }, ownKeys: () => { throw new Error('revoked'); } }) as SubmitOptions;
+    for (const options of [getter, proxy]) {
+      // Before, the Proxy's error itself came out (a TypeError or the trap's own), not an EchelonError.
+      const refusal = await rejectionOf(org.submit({ type: 'python' }, options));
+      expect(refusal).toBeInstanceOf(EchelonError);
+      expect(refusal.code).toBe('invalid_option');
+      expect(refusal.message).toMatch(/^submit: its options could not be read: (not loaded|revoked)\.$/);
+    }
+    expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'completed' });
+  });
+
+  it('an agent id that is no string is unknown_agent, shown as it is (an object without a prototype made the message throw)', () => {
+    const org = start();
+    const refusal = errorOf(() => org.agentState(Object.create(null) as string));
+    expect(refusal).toMatchObject({ code: 'unknown_agent', message: expect.stringMatching(/^No agent \{\} in this hierarchy/) });
+    expect(errorOf(() => org.agentState(new Proxy({}, { get: () => { throw new Error('revoked'); } }) as string))).toMatchObject({ code: 'unknown_agent', message: expect.stringMatching(/^No agent \(object that cannot be shown\) in this hierarchy/) });
   });
 });
