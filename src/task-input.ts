@@ -7,7 +7,7 @@ import { EchelonError } from './errors.js';
 import { jsonProblem } from './json.js';
 import { CONTROL_CHARACTER, show } from './show.js';
 import { DEFAULT_EXECUTION, EXECUTION_POLICY, mergeExecution } from './settings/index.js';
-import { anything, checkShape, fields, number, shapeContext, string, type Shape } from './shape/index.js';
+import { anything, checkShape, fields, number, readingCaller, shapeContext, string, type Shape } from './shape/index.js';
 import { ROLES } from './hierarchy/types.js';
 import type { ApprovalRequirement, BudgetInput, Task, TaskInput } from './types.js';
 
@@ -32,7 +32,7 @@ const TASK = fields(TASK_FIELDS, {
   ...Object.fromEntries(CONTEXT_FLAGS.map((flag) => [flag, `a flag of the task's context: { context: { ${flag}: … } }`])),
 });
 
-const IN_TASK = shapeContext('submit', 'invalid_task');
+const IN_TASK = { ...shapeContext('submit', 'invalid_task'), subject: 'the task' };
 
 /**
  * Turns what `submit` was given into a task, refusing unknown keys (`invalid_task`, with "did
@@ -40,13 +40,8 @@ const IN_TASK = shapeContext('submit', 'invalid_task');
  * sends its entry agent as `task.assign`.
  */
 export function validateTaskInput(input: TaskInput, at: TaskInputPlace): Task {
-  try {
-    return readTaskInput(input, at);
-  } catch (error) {
-    if (error instanceof EchelonError) throw error;
-    // A getter or Proxy trap of the caller's object that throws: the task cannot be read, which is the task's fault.
-    throw new EchelonError('invalid_task', `The task could not be read: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
-  }
+  // A getter or Proxy trap of the caller's object that throws: the task cannot be read, which is the task's fault.
+  return readingCaller('submit', 'invalid_task', 'the task', () => readTaskInput(input, at));
 }
 
 /** Where a task enters, and what its checks need to know about the organisation. */

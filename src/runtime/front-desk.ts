@@ -25,6 +25,7 @@ import { checkStreamOptions, type Streaming, type TaskStream } from './streaming
 import { entryOf, type SubmitOptions } from './submit.js';
 import { taskIdProblem, validateTaskInput } from '../task-input.js';
 import { checkJournalQuery } from '../store/query.js';
+import { readingCaller } from '../shape/index.js';
 
 /** What the front desk works with: a started organisation's parts. */
 export interface OrganisationParts {
@@ -78,7 +79,7 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
     },
 
     events(type, streamOptions) {
-      checkSubscription('org.events', { type, signal: streamOptions?.signal, needsListener: false });
+      checkSubscription('org.events', { type, signal: readingCaller('org.events', 'invalid_option', 'its options', () => streamOptions?.signal), needsListener: false });
       const stream = eventStream<OrchestratorEvent>((push) => bus.on<'*'>((type ?? '*') as '*', push), streamOptions, (close) => run.closers.delete(close));
       if (run.stopped || streamOptions?.signal?.aborted) stream.close();
       else run.closers.add(stream.close);
@@ -181,7 +182,7 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
         if (problem !== undefined) throw problem;
         return streaming.stream(target, streamOptions, () => desk.outcome(target), run.stopped);
       }
-      const { at, ...rest } = streamOptions ?? {};
+      const { at, ...rest } = readingCaller('org.stream', 'invalid_option', 'its options', () => ({ ...streamOptions }));
       checkStreamOptions(rest); // before the task is recorded: a refused stream submits nothing
       let stream: TaskStream | undefined;
       const outcome = enter(target, entryOf(at === undefined ? {} : { at }, hierarchy.root.id), (task) => {

@@ -10,7 +10,7 @@ import { EchelonError } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { jsonProblem } from '../json.js';
 import type { Durable } from './durability/index.js';
-import { anything, checkShape, fields, shapeContext, string, type Shape } from '../shape/index.js';
+import { anything, checkShape, fields, readingCaller, shapeContext, string, type Shape } from '../shape/index.js';
 import type { Approval, Escalation, Task } from '../types.js';
 import type { Orchestrator } from './api.js';
 import type { Ledger } from './ledger.js';
@@ -149,6 +149,10 @@ export function checkDecision<T extends { readonly by: string }>(where: string, 
 
 /** Refuses a resolution a person passes in (`invalid_option`), before anything is looked up. */
 export function checkResolution(id: unknown, resolution: unknown): void {
+  readingCaller('escalations.resolve', 'invalid_option', 'the resolution', () => resolutionProblem(id, resolution));
+}
+
+function resolutionProblem(id: unknown, resolution: unknown): void {
   const where = 'escalations.resolve';
   checkId(where, id);
   const example = `${where}(id, { result }), { fail: 'reason' } or { assignTo: 'agent_id' }, each with an optional by`;

@@ -9,6 +9,7 @@ import type { Outcome, Task } from '../types.js';
 import type { EventBus, OrchestratorEvent, OrchestratorEventType } from './events.js';
 import type { Ledger } from './ledger.js';
 import { callListener } from '../thenable.js';
+import { readingCaller } from '../shape/index.js';
 
 /** The lifecycle events a task's stream carries: all but `agent.state`, which belongs to agents, not tasks. */
 export type TaskLifecycleEvent = Exclude<OrchestratorEvent, { readonly type: 'agent.state' }>;
@@ -203,6 +204,10 @@ export class Streaming {
 
 /** The buffer size the options ask for, refusing what cannot be one (`invalid_option`). */
 export function checkStreamOptions(options: TaskStreamOptions | undefined): number {
+  return readingCaller('org.stream', 'invalid_option', 'its options', () => streamBufferOf(options));
+}
+
+function streamBufferOf(options: TaskStreamOptions | undefined): number {
   if (options === undefined) return DEFAULT_STREAM_BUFFER;
   if (typeof options !== 'object' || options === null) throw new EchelonError('invalid_option', `org.stream options must be an object ({ signal, bufferSize }), got ${String(options)}.`);
   for (const key of Object.keys(options)) {

@@ -2,8 +2,6 @@
  * What `submit` takes besides the task: the agent it enters at and a progress listener, checked
  * with the same "did you mean" as the task itself (the task is made by `validateTaskInput`).
  */
-import { EchelonError } from '../errors.js';
-import { show } from '../show.js';
 import { checkShape, fields, fn, shapeContext, string, type Shape } from '../shape/index.js';
 import type { ProgressEvent } from '../stream/index.js';
 import { TASK_FIELDS } from '../task-input.js';
@@ -26,7 +24,7 @@ const SUBMIT_OPTIONS = fields(
   Object.fromEntries(Object.keys(TASK_FIELDS).map((field) => [field, `a field of the task, submit's first argument: submit({ type, ${field} }, { at })`])),
 );
 
-const IN_SUBMIT_OPTIONS = shapeContext('submit', 'invalid_option');
+const IN_SUBMIT_OPTIONS = { ...shapeContext('submit', 'invalid_option'), subject: 'its options' };
 
 /**
  * The agent a task enters at, from `submit`'s second argument (`root` when it names none),
@@ -40,12 +38,6 @@ const IN_SUBMIT_OPTIONS = shapeContext('submit', 'invalid_option');
  */
 export function entryOf(options: unknown, root: string): string {
   if (options === undefined) return root;
-  try {
-    checkShape(options, SUBMIT_OPTIONS, '', IN_SUBMIT_OPTIONS);
-    return (options as SubmitOptions | undefined)?.at ?? root;
-  } catch (error) {
-    if (error instanceof EchelonError) throw error;
-    // A getter or Proxy trap of the caller's object that throws, as validateTaskInput says it of a task.
-    throw new EchelonError('invalid_option', `submit: its options could not be read: ${error instanceof Error ? error.message : show(error)}.`, { cause: error });
-  }
+  checkShape(options, SUBMIT_OPTIONS, '', IN_SUBMIT_OPTIONS);
+  return (options as SubmitOptions | undefined)?.at ?? root;
 }

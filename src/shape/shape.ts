@@ -8,6 +8,7 @@
  */
 import { EchelonError, type EchelonErrorCode } from '../errors.js';
 import { closest } from './suggest.js';
+import { show } from '../show.js';
 
 /** What a key may hold. */
 export type Shape =
@@ -49,6 +50,8 @@ export interface ShapeContext {
   readonly roles: Names;
   /** Let `byId` / `byRole` keys that name no agent / role through (the static check reports them as findings instead). */
   readonly unknownNamesAllowed?: boolean;
+  /** What the whole value is called when it cannot be read (`the task`); default `the object it was given`. */
+  readonly subject?: string;
 }
 
 /** Names keys are checked against: membership, and every name (for "did you mean", on a refusal only). */
@@ -83,11 +86,30 @@ interface Problem {
  * ```
  */
 export function checkShape(value: unknown, shape: Shape, path: string, context: ShapeContext): void {
-  const problem = problemOf(value, shape, path, context);
+  const problem = readingCaller(context.where, context.code, path === '' ? (context.subject ?? 'the object it was given') : path, () => problemOf(value, shape, path, context));
   if (problem === undefined) return;
   throw new EchelonError(problem.code, `${context.where}: ${problem.message}`, {
     details: { path: problem.path, ...(problem.suggestion === undefined ? {} : { suggestion: problem.suggestion }) },
   });
+}
+
+/**
+ * Reads what a caller passed (`read`): a getter or Proxy trap of theirs that throws is refused at
+ * the door like any other bad value, an `EchelonError` with `code` saying `what` could not be read.
+ *
+ * @example
+ * ```ts
+ * const copy = readingCaller('org.stream', 'invalid_option', 'its options', () => ({ ...options }));
+ * ```
+ */
+export function readingCaller<T>(where: string, code: EchelonErrorCode, what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof EchelonError) throw error;
+    const thrown = error instanceof Error ? error.message : show(error);
+    throw new EchelonError(code, `${where}: ${what} could not be read: ${thrown}.`, { cause: error });
+  }
 }
 
 const join = (path: string, key: string) => (path === '' ? key : `${path}.${key}`);

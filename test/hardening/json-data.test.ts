@@ -73,7 +73,7 @@ describe('a task object that cannot be read', () => {
     const org = start();
     const refusal = await rejectionOf(org.submit(make()));
     expect(refusal.code).toBe('invalid_task');
-    expect(refusal.message).toMatch(/^The task could not be read: (not loaded|revoked)\.$/);
+    expect(refusal.message).toMatch(/^submit: the task could not be read: (not loaded|revoked)\.$/);
     expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'completed' });
   });
 });
@@ -90,6 +90,20 @@ describe('options and ids that cannot be read or shown', () => {
       expect(refusal.code).toBe('invalid_option');
       expect(refusal.message).toMatch(/^submit: its options could not be read: (not loaded|revoked)\.$/);
     }
+    expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'completed' });
+  });
+
+  it('stream and event options, approval decisions and escalation resolutions whose trap throws are refused at the door, as EchelonErrors', async () => {
+    const org = start();
+    const trap = () => { throw new Error('revoked'); };
+    const proxy = new Proxy({}, { get: trap, ownKeys: trap, has: trap }) as never;
+    // Before, each let the trap's own error out.
+    for (const call of [() => org.stream({ type: 'python' }, proxy), () => org.stream('some-task', proxy), () => org.events('*', proxy), () => org.approvals.approve('an-approval', proxy), () => org.escalations.resolve('an-escalation', proxy)]) {
+      const refusal = errorOf(call);
+      expect(refusal).toBeInstanceOf(EchelonError);
+      expect(refusal).toMatchObject({ code: 'invalid_option', message: expect.stringMatching(/could not be read: revoked\.$/) });
+    }
+    expect(org.status().activeTasks).toBe(0);
     expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'completed' });
   });
 
