@@ -7,7 +7,7 @@ import { EchelonError, refusalAt } from '../errors.js';
 import { checkSpans } from '../hierarchy/metrics.js';
 import { ROLES } from '../hierarchy/types.js';
 import { agentNames, ORGANISATION_OPTION_FIELDS } from '../settings/index.js';
-import { anything, checkShape, fields, shapeContext } from '../shape/index.js';
+import { anything, checkShape, fields, readingCaller, shapeContext } from '../shape/index.js';
 import { show } from '../show.js';
 import type { Task, TaskInput } from '../types.js';
 import { checkApprovals } from './approvals.js';
@@ -38,7 +38,8 @@ const CHECK_OPTIONS = fields({ ...ORGANISATION_OPTION_FIELDS, tasks: anything, s
  * ```
  */
 export function checkOrganisation(options: CheckOptions): CheckReport {
-  if (typeof options !== 'object' || options === null || typeof (options as Partial<CheckOptions>).hierarchy?.nodes !== 'function') {
+  const hierarchy = readingCaller('checkOrganisation', 'invalid_option', 'its options', () => (typeof options === 'object' && options !== null ? (options as Partial<CheckOptions>).hierarchy : undefined));
+  if (typeof options !== 'object' || options === null || typeof hierarchy?.nodes !== 'function') {
     throw new EchelonError('invalid_option', 'checkOrganisation needs the options of an organisation, with a hierarchy (defineHierarchy(), hierarchyFromList() or a preset such as developmentTeam()).');
   }
   checkShape(options, CHECK_OPTIONS, '', { ...shapeContext('checkOrganisation', 'invalid_option', agentNames(options.hierarchy), ROLES), unknownNamesAllowed: true });

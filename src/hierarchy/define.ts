@@ -4,6 +4,7 @@
  */
 import { EchelonError } from '../errors.js';
 import { CONTROL_CHARACTER, show } from '../show.js';
+import { readingCaller } from '../shape/index.js';
 import { Hierarchy, type HierarchyEntry } from './hierarchy.js';
 import { ROLES, type AgentSpec, type FlatAgentSpec, type Role } from './types.js';
 
@@ -26,6 +27,10 @@ import { ROLES, type AgentSpec, type FlatAgentSpec, type Role } from './types.js
  * ```
  */
 export function defineHierarchy(spec: AgentSpec): Hierarchy {
+  return readingCaller('defineHierarchy', 'invalid_spec', 'the hierarchy spec', () => fromSpec(spec));
+}
+
+function fromSpec(spec: AgentSpec): Hierarchy {
   const entries: HierarchyEntry[] = [];
   // Specs on the path from the root to the agent being read: meeting one again is a cycle.
   const open = new Set<object>();
@@ -84,6 +89,10 @@ type SpecStep = { readonly value: unknown; readonly parentId: string | undefined
  * ```
  */
 export function hierarchyFromList(agents: readonly FlatAgentSpec[]): Hierarchy {
+  return readingCaller('hierarchyFromList', 'invalid_spec', 'the list of agents', () => fromList(agents));
+}
+
+function fromList(agents: readonly FlatAgentSpec[]): Hierarchy {
   if (!Array.isArray(agents)) {
     throw new EchelonError('invalid_spec', `hierarchyFromList expects an array of agents, got ${show(agents)}.`);
   }

@@ -3,10 +3,18 @@
  * each agent's span of control against the typical spans per role (warnings, not errors).
  */
 import { EchelonError } from '../errors.js';
-import { anything, checkShape, fields, shapeContext } from '../shape/index.js';
+import { anything, checkShape, fields, readingCaller, shapeContext } from '../shape/index.js';
 import { show } from '../show.js';
 import type { Hierarchy } from './hierarchy.js';
 import { ROLES, type Role } from './types.js';
+
+/** Refuses, at the door, a first argument that is no hierarchy (a spec not yet built, say). */
+function checkHierarchy(where: string, value: unknown): void {
+  const nodes = readingCaller(where, 'invalid_option', 'its hierarchy', () => (value as Partial<Hierarchy> | null | undefined)?.nodes);
+  if (typeof nodes !== 'function') {
+    throw new EchelonError('invalid_option', `${where} needs a hierarchy (defineHierarchy(), hierarchyFromList() or a preset such as developmentTeam()), got ${show(value)}.`);
+  }
+}
 
 /** The shape of an organisation in numbers. */
 export interface HierarchyMetrics {
@@ -29,6 +37,7 @@ export interface HierarchyMetrics {
  * ```
  */
 export function hierarchyMetrics(hierarchy: Hierarchy): HierarchyMetrics {
+  checkHierarchy('hierarchyMetrics', hierarchy);
   const breadthByLevel: number[] = [];
   const spans: number[] = [];
   for (const node of hierarchy.nodes()) {
@@ -91,6 +100,7 @@ export function checkSpans(
   hierarchy: Hierarchy,
   spans: Readonly<Partial<Record<Role, SpanRange | null>>> = TYPICAL_SPANS,
 ): SpanWarning[] {
+  checkHierarchy('checkSpans', hierarchy);
   const table = spanTable(spans);
   const warnings: SpanWarning[] = [];
   for (const node of hierarchy.nodes()) {

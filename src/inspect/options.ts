@@ -3,7 +3,7 @@
  * it binds to 127.0.0.1 unless told otherwise, and any other address needs a token.
  */
 import { EchelonError } from '../errors.js';
-import { checkShape, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
+import { checkShape, fields, number, readingCaller, shapeContext, string, type Shape } from '../shape/index.js';
 
 /** Options of `serveLiveView(org, options)`. */
 export interface LiveViewOptions {
@@ -59,6 +59,10 @@ export function isLoopback(host: string): boolean {
 const LIVE_VIEW_OPTIONS = fields({ port: number, host: string, token: string, history: number } satisfies Record<keyof LiveViewOptions, Shape>);
 
 export function resolveLiveViewOptions(options: LiveViewOptions = {}): ResolvedLiveViewOptions {
+  return readingCaller('serve', 'invalid_option', 'its options', () => resolved(options));
+}
+
+function resolved(options: LiveViewOptions): ResolvedLiveViewOptions {
   checkShape(options, LIVE_VIEW_OPTIONS, '', shapeContext('serve', 'invalid_option'));
   const { port = 0, host = '127.0.0.1', token, history = 200 } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) invalid(`serve: port must be a whole number from 0 to 65535, got ${String(port)}.`);

@@ -5,6 +5,7 @@
  * and the people's actions through the orchestrator's API (see `routes.ts`).
  */
 import { EchelonError } from '../errors.js';
+import { readingCaller } from '../shape/index.js';
 import type { Orchestrator } from '../runtime/api.js';
 import { LiveFeed } from './feed.js';
 import { Guard } from './guard.js';
@@ -27,7 +28,7 @@ import { serveTaskStream } from './task-stream.js';
  * ```
  */
 export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions): Promise<LiveView> {
-  if (typeof (org as Partial<Orchestrator> | null | undefined)?.events !== 'function') {
+  if (typeof readingCaller('serveLiveView', 'invalid_option', 'the orchestrator', () => (org as Partial<Orchestrator> | null | undefined)?.events) !== 'function') {
     throw new EchelonError('invalid_option', 'serveLiveView needs the orchestrator to serve: serveLiveView(createOrchestrator({ … }), { port }).');
   }
   const settings = resolveLiveViewOptions(options);

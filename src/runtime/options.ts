@@ -4,7 +4,7 @@
  */
 import type { InspectionEvent, Observer } from 'xstate';
 import { ROLES } from '../hierarchy/types.js';
-import { checkShape, fields, shapeContext } from '../shape/index.js';
+import { checkShape, fields, readingCaller, shapeContext } from '../shape/index.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
 import type { DecomposerSetting } from '../delegation/decomposers.js';
 import type { DelegationStrategy } from '../delegation/types.js';
@@ -137,9 +137,11 @@ true satisfies SameKeys<typeof LIMIT_OPTION_FIELDS, typeof DEFAULT_LIMITS>;
  * ```
  */
 export function checkOrchestratorOptions(options: OrchestratorOptions): void {
-  const hierarchy = (options as Partial<OrchestratorOptions> | null)?.hierarchy;
-  if (typeof options !== 'object' || options === null || typeof hierarchy?.nodes !== 'function') return;
-  checkShape(options, ORCHESTRATOR_OPTIONS, '', shapeContext('createOrchestrator', 'invalid_option', agentNames(hierarchy), ROLES));
+  readingCaller('createOrchestrator', 'invalid_option', 'its options', () => {
+    const hierarchy = (options as Partial<OrchestratorOptions> | null)?.hierarchy;
+    if (typeof options !== 'object' || options === null || typeof hierarchy?.nodes !== 'function') return;
+    checkShape(options, ORCHESTRATOR_OPTIONS, '', shapeContext('createOrchestrator', 'invalid_option', agentNames(hierarchy), ROLES));
+  });
 }
 
 /**

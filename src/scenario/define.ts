@@ -5,6 +5,7 @@
  * runner decides the clock and how messages travel, and hands them over as the `host` options.
  */
 import { EchelonError } from '../errors.js';
+import { readingCaller } from '../shape/index.js';
 import { closest } from '../shape/suggest.js';
 import type { Orchestrator, OrchestratorClock, OrchestratorOptions } from '../runtime/index.js';
 
@@ -62,7 +63,7 @@ export interface Scenario {
  * ```
  */
 export function defineScenario(scenario: Scenario): Scenario {
-  const problem = scenarioProblem(scenario);
+  const problem = readingCaller('defineScenario', 'invalid_scenario', 'the scenario', () => scenarioProblem(scenario));
   if (problem !== undefined) throw new EchelonError('invalid_scenario', problem);
   return scenario;
 }

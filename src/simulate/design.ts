@@ -4,7 +4,7 @@
  * `echelon simulate` load one from a module's `design` export (or its default export).
  */
 import { EchelonError } from '../errors.js';
-import { closest } from '../shape/index.js';
+import { closest, readingCaller } from '../shape/index.js';
 import type { CheckOptions, OrganisationOptions } from '../check/types.js';
 import type { SimulationOptions } from './simulate.js';
 
@@ -30,7 +30,7 @@ export interface Design {
  * ```
  */
 export function defineDesign(design: Design): Design {
-  const problem = designProblem(design);
+  const problem = readingCaller('defineDesign', 'invalid_option', 'the design', () => designProblem(design));
   if (problem !== undefined) throw new EchelonError('invalid_option', `defineDesign: ${problem}`);
   return design;
 }

@@ -5,7 +5,7 @@
  * report.
  */
 import { EchelonError } from '../errors.js';
-import { anything, boolean, checkShape, fields, number, setting, shapeContext, type Shape } from '../shape/index.js';
+import { anything, boolean, checkShape, fields, number, readingCaller, setting, shapeContext, type Shape } from '../shape/index.js';
 import type { OrganisationOptions } from '../check/types.js';
 import { createOrchestrator, type ExecutionContext, type Orchestrator } from '../runtime/index.js';
 import { agentNames, isPerAgent, resolveSetting, type Setting } from '../settings/index.js';
@@ -72,8 +72,8 @@ const DEFAULT_AGENT = { latency: { kind: 'fixed', ms: 1_000 } } as const satisfi
 export async function simulate(options: SimulationOptions): Promise<SimulationReport> {
   const needs = 'simulate needs { organisation: { hierarchy, … }, workload }.';
   if (typeof options !== 'object' || options === null) throw new EchelonError('invalid_option', needs);
-  const organisation = options.organisation;
-  if (typeof organisation?.hierarchy?.nodes !== 'function') {
+  const organisation = readingCaller('simulate', 'invalid_option', 'its options', () => (typeof options.organisation?.hierarchy?.nodes === 'function' ? options.organisation : undefined));
+  if (organisation === undefined) {
     // Its keys still say what is misspelt; agent ids wait for a hierarchy.
     checkShape(options, SIMULATION_OPTIONS, '', { ...shapeContext('simulate', 'invalid_option', undefined, ROLES), unknownNamesAllowed: true });
     throw new EchelonError('invalid_option', needs);

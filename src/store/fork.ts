@@ -14,7 +14,7 @@
 import { EchelonError } from '../errors.js';
 import { checkShape, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
 import type { Outcome } from '../types.js';
-import { readHistory } from './history.js';
+import { checkStore, readHistory } from './history.js';
 import type { JournalEntry, JournalRecord, Store, StoreBatch, StoredApproval, StoredEscalation } from './types.js';
 
 /** Options of {@link forkStore}. */
@@ -58,6 +58,8 @@ const empty = { snapshots: [], tasks: [], removedTasks: [], outcomes: [], escala
  * ```
  */
 export function forkStore(source: Store, target: Store, options: ForkOptions = {}): ForkPoint {
+  checkStore('forkStore', source, 'a source store');
+  checkStore('forkStore', target, 'a target store');
   checkShape(options, FORK_OPTIONS, '', shapeContext('forkStore', 'invalid_option'));
   if (options.at !== undefined && !(Number.isInteger(options.at) && options.at >= 0)) {
     throw new EchelonError('invalid_option', `forkStore: at is a journal entry's seq, a whole number ≥ 0, got ${String(options.at)}.`);

@@ -8,6 +8,16 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { EchelonError } from '../errors.js';
 import { forwardStore } from './forward.js';
 import type { Store, StoreBatch } from './types.js';
+import { readingCaller } from '../shape/index.js';
+import { show } from '../show.js';
+
+/** Refuses, at the door, an argument that is no store (a file name, say). */
+export function checkStore(where: string, value: unknown, what = 'a store'): void {
+  const header = readingCaller(where, 'invalid_option', 'its store', () => (value as Partial<Store> | null | undefined)?.header);
+  if (typeof header !== 'function') {
+    throw new EchelonError('invalid_option', `${where} needs ${what} (memoryStore(), or sqliteStore(file) from echelon/sqlite), got ${show(value)}.`);
+  }
+}
 
 /**
  * Wraps a store so that each batch it commits is also appended to `file` (after the commit: a
@@ -21,6 +31,7 @@ import type { Store, StoreBatch } from './types.js';
  * ```
  */
 export function keepHistory(store: Store, file: string): Store {
+  checkStore('keepHistory', store);
   if (store.header() !== undefined && !existsSync(file)) {
     throw new EchelonError('invalid_option', `${store.name} already holds an organisation but ${file} does not exist: a history must start with its store.`);
   }

@@ -11,6 +11,7 @@ import { chmodSync, existsSync, statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { EchelonError } from '../../errors.js';
 import { requirePeer } from '../../peers.js';
+import { show } from '../../show.js';
 import { boolean, checkShape, fields, shapeContext, string, type Shape } from '../../shape/index.js';
 import type { Approval, Escalation, Outcome } from '../../types.js';
 import type { JournalEntry, JournalEntryType, JournalQuery, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from '../types.js';
@@ -141,7 +142,7 @@ const OPTIONS = fields({ synchronous: string, readOnly: boolean } satisfies Reco
 /** A path and options a store can be opened with, or `invalid_option` saying what is wrong — before the file is touched. */
 function checkArguments(path: unknown, options: SqliteStoreOptions): void {
   if (typeof path !== 'string' || path.trim() === '') {
-    throw new EchelonError('invalid_option', `sqliteStore needs the path of its file (a non-empty string), got ${typeof path === 'string' ? JSON.stringify(path) : String(path)}. For a store in memory, use memoryStore() from 'echelon'.`);
+    throw new EchelonError('invalid_option', `sqliteStore needs the path of its file (a non-empty string), got ${typeof path === 'string' ? JSON.stringify(path) : show(path)}. For a store in memory, use memoryStore() from 'echelon'.`);
   }
   checkShape(options, OPTIONS, '', shapeContext('sqliteStore', 'invalid_option'));
   if (options.synchronous !== undefined && options.synchronous !== 'normal' && options.synchronous !== 'full') {
