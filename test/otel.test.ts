@@ -198,6 +198,37 @@ describe('OpenTelemetry spans', () => {
     expect(spans().filter((span) => span.attributes['echelon.task.id'] === 'waiting').map((span) => span.name)).toContain('task python');
   });
 
+  it('a tracer that throws loses spans, not the organisation: said once, and no finished trace is kept', async () => {
+    const exporter = new InMemorySpanExporter();
+    const real = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('test');
+    // Its root spans refuse attributes, as an exporter gone wrong might.
+    const tracer = {
+      startSpan: (...args: Parameters<typeof real.startSpan>) => {
+        const span = real.startSpan(...args);
+        if (args[0].startsWith('task ')) span.setAttributes = () => { throw new Error('exporter down'); };
+        return span;
+      },
+      startActiveSpan: real.startActiveSpan.bind(real),
+    };
+    const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done' });
+    orgs.push(org);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const stop = traceOrganisation(org, { tracer: tracer as never });
+      const outcomes = await Promise.all(['python', 'react', 'api_design'].map((type) => org.submit({ type })));
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['completed', 'completed', 'completed']);
+      // Before, each event said it (a line and a stack per hop), and each finished task's trace stayed in memory
+      // until stop() ended it: three root spans ended at stop.
+      expect(errors).toHaveBeenCalledTimes(1);
+      expect(String(errors.mock.calls[0]![0])).toMatch(/^echelon\/otel: the tracer threw/);
+      const ended = exporter.getFinishedSpans().length;
+      stop();
+      expect(exporter.getFinishedSpans().length).toBe(ended);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
   it('refuses what it cannot trace with, at the door (invalid_option): no organisation, options that are none, an unknown option, a tracer that is not one', () => {
     const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done' });
     orgs.push(org);

@@ -10,7 +10,7 @@ import { EchelonError } from '../errors.js';
 import type { OrchestratorEvent } from '../runtime/events.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
 import { checkShape, fields, implementing, shapeContext, type Shape } from '../shape/index.js';
-import { agentKey } from '../show.js';
+import { agentKey, logThrown } from '../show.js';
 import type { Task } from '../types.js';
 
 /** A task's hop span at an agent, and its execution span there (ids joined so no two tasks share one). */
@@ -215,11 +215,12 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
         const { outcome } = event;
         const owner = traces.get(outcome.taskId);
         if (owner === undefined) return;
+        // Forgotten first: a tracer that throws below must not keep the finished trace in memory.
+        traces.delete(outcome.taskId);
+        for (const task of owner.tasks) rootOf.delete(task);
         owner.root.setAttributes({ 'echelon.status': outcome.status, ...(outcome.executedBy === undefined ? {} : { 'echelon.executed_by': outcome.executedBy }), ...(outcome.splitBy === undefined ? {} : { 'echelon.split_by': outcome.splitBy }) });
         if (outcome.status !== 'completed') owner.root.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error?.message ?? outcome.status });
         finish(owner, event.at);
-        traces.delete(outcome.taskId);
-        for (const task of owner.tasks) rootOf.delete(task);
         return;
       }
       default:
@@ -229,16 +230,28 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
 
   /** Ends a trace's open spans, newest first, then its root. */
   const finish = (owner: TaskTrace, at: number) => {
-    for (const span of owner.open.reverse()) if (span.isRecording()) span.end(hrTimeOf(at));
     for (const key of owner.keys) spans.delete(key);
+    for (const span of owner.open.reverse()) if (span.isRecording()) span.end(hrTimeOf(at));
     owner.root.end(hrTimeOf(at));
   };
 
+  // A tracer (or exporter) that throws loses spans, never the organisation: said once, not at every event.
+  let broken = false;
+  const guarded = (work: () => void) => {
+    try {
+      work();
+    } catch (error) {
+      if (broken) return;
+      broken = true;
+      logThrown('echelon/otel: the tracer threw; spans from here on may be incomplete (said once):', error);
+    }
+  };
+
   // Not '*': that would make the organisation compute agent.state events nobody here reads.
-  const unsubscribes = TRACED.map((type) => org.on(type, onEvent));
+  const unsubscribes = TRACED.map((type) => org.on(type, (event: OrchestratorEvent) => guarded(() => onEvent(event))));
   return () => {
     for (const unsubscribe of unsubscribes) unsubscribe();
-    for (const owner of traces.values()) finish(owner, lastAt);
+    for (const owner of traces.values()) guarded(() => finish(owner, lastAt));
     traces.clear();
   };
 }
