@@ -11,7 +11,6 @@ import { connect, rpc, type Ingress } from '@restatedev/restate-sdk-clients';
 import { EchelonError, type TaskError } from '../errors.js';
 import { hierarchyMetrics } from '../hierarchy/metrics.js';
 import type { AgentStatus } from '../runtime/api.js';
-import { APPROVE, checkDecision, checkResolution, REJECT } from '../runtime/people.js';
 import { entryOf } from '../runtime/submit.js';
 import { taskIdProblem, validateTaskInput } from '../task-input.js';
 import type { JournalQuery, JournalRecord, StoredApproval, StoredEscalation } from '../store/types.js';
@@ -23,6 +22,7 @@ import type { Answer, CaseOpening } from './case-object.js';
 import { organisationBase } from './organisation.js';
 import type { RestateClientOptions, RestateOrchestrator } from './types.js';
 import { ingressFailures, notFound, unreachable } from './ingress-failures.js';
+import { decisionProblem, resolutionProblem } from './ingress-door.js';
 import { MESSAGE_LIMIT_BYTES, mib, oversized, sized } from './message-size.js';
 
 type Handlers = Record<string, (...args: unknown[]) => Promise<unknown>>;
@@ -34,12 +34,30 @@ function raise(answer: Answer): void {
   throw new EchelonError(error.code, error.message, error.details === undefined ? {} : { details: { ...error.details } });
 }
 
+/** `value` when there is no problem with it; the problem, thrown, when there is. */
+function door<T>(problem: EchelonError | undefined, value: T): T {
+  if (problem !== undefined) throw problem;
+  return value;
+}
+
 /** Refuses an ingressUrl or adminUrl that is not an http(s) URL. */
 function checkUrls(options: RestateClientOptions): void {
   for (const key of ['ingressUrl', 'adminUrl'] as const) {
     if (typeof options[key] !== 'string' || !/^https?:\/\//.test(options[key])) {
       throw new EchelonError('invalid_option', `restateOrchestrator needs ${key}: the server's URL, e.g. ${key === 'ingressUrl' ? 'http://127.0.0.1:8080' : 'http://127.0.0.1:9070'}.`);
     }
+  }
+}
+
+/** What the task workflow's run said when it refused a submission that did not come from this client (a terminal failure, `invalid_task: …`), if that is how the attach failed. */
+function refusedAtRun(error: unknown): string | undefined {
+  const { status, responseText } = (error ?? {}) as { status?: unknown; responseText?: unknown };
+  if (status !== 400 || typeof responseText !== 'string') return undefined;
+  try {
+    const said = (JSON.parse(responseText) as { message?: unknown }).message;
+    return typeof said === 'string' && said.startsWith('invalid_task: ') ? said.slice('invalid_task: '.length) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -120,6 +138,8 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       // An attach says only "not found", for an id never submitted and for a workflow nobody registered alike: the admin API tells them apart.
       if (notFound(error) && (await serviceMissing(layout.task))) throw unserved({ message: `service '${layout.task}' not found` }, `the outcome of task "${taskId}"`)!;
       if (notFound(error)) throw new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } });
+      const refused = refusedAtRun(error);
+      if (refused !== undefined) throw new EchelonError('invalid_task', refused, { cause: error, details: { taskId } });
       if (unreachable(error)) {
         throw new EchelonError('engine_unavailable', `The Restate server stopped answering while task "${taskId}" was awaited: ask for its outcome again once the server is back (the task itself is not lost).`, { cause: error, details: { taskId } });
       }
@@ -207,7 +227,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       get: async (id: string) => (open(), (await recordOf<StoredEscalation>(CASE_KEYS.escalation, id))?.escalation as Escalation | undefined),
       async resolve(id, resolution) {
         open();
-        checkResolution(id, resolution);
+        door(resolutionProblem(id, resolution), resolution);
         const root = await caseOf(CASE_KEYS.escalation, id);
         if (root === undefined) throw new EchelonError('unknown_escalation', `No escalation "${id}".`, { details: { escalationId: id } });
         raise((await reach(`the resolution of escalation "${id}"`, () => object(layout.case, root).resolve!({ id, resolution }))) as Answer);
@@ -219,11 +239,11 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       get: async (id: string) => (open(), (await recordOf<StoredApproval>(CASE_KEYS.approval, id))?.approval as Approval | undefined),
       async approve(id, decision) {
         open();
-        await decide('approve', id, checkDecision('approvals.approve', id, decision, APPROVE));
+        await decide('approve', id, door(decisionProblem('approve', id, decision), decision));
       },
       async reject(id, decision) {
         open();
-        await decide('reject', id, checkDecision('approvals.reject', id, decision, REJECT));
+        await decide('reject', id, door(decisionProblem('reject', id, decision), decision));
       },
     },
 
