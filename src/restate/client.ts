@@ -24,6 +24,7 @@ import type { RestateClientOptions, RestateOrchestrator } from './types.js';
 import { ingressFailures, notFound, unreachable } from './ingress-failures.js';
 import { decisionProblem, resolutionProblem } from './ingress-door.js';
 import { MESSAGE_LIMIT_BYTES, mib, oversized, sized } from './message-size.js';
+import { moveTaskWorkflows } from './redeploy.js';
 
 type Handlers = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
@@ -261,6 +262,11 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       if (query.taskId === undefined) entries = entries.sort((a, b) => a.at - b.at).map((entry, index) => ({ ...entry, seq: index + 1 }));
       if (query.after !== undefined) entries = entries.filter((entry) => entry.seq > query.after!);
       return query.limit === undefined ? entries : entries.slice(0, query.limit);
+    },
+
+    async moveTasks() {
+      open();
+      return moveTaskWorkflows(admin, layout.task);
     },
 
     async drain({ pollMs = 100, timeoutMs }: { readonly pollMs?: number; readonly timeoutMs?: number } = {}) {

@@ -1,0 +1,43 @@
+/**
+ * A redeploy as the README says to do it — the new version registered as a new deployment (a new
+ * URL), the old process stopped — while a task waits for an approval. Restate runs the task's
+ * workflow to its end on the deployment it started on, so before, the approved task ended in its
+ * case but its outcome never arrived: the workflow was retried for ever on the old URL. The
+ * client's `moveTasks()` resumes such workflows on the deployment now serving the organisation.
+ */
+import './quiet.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { developmentTeam } from '../../src/index.js';
+import { restateEndpoint, restateOrchestrator } from '../../src/restate/index.js';
+import { sharedServer } from './support.js';
+
+describe('a redeploy to a new URL with tasks waiting for approval', () => {
+  it('moves their workflows to the new deployment: the outcomes arrive with the old process gone', async () => {
+    const server = await sharedServer();
+    const options = (version: string) => ({ name: `redeploy${process.pid}`, hierarchy: developmentTeam(), executors: { default: async () => version } });
+    const old = await restateEndpoint(options('v1')).listen();
+    await server.register(old.url);
+    const org = restateOrchestrator({ ...options('v1'), ingressUrl: server.ingressUrl, adminUrl: server.adminUrl });
+    const waiting = ['p1', 'p2'].map((id) => org.submit({ id, type: 'react', context: { requiresApproval: true } }));
+    for (;;) {
+      if ((await org.approvals.pending()).length === 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await old.close();
+    const next = await restateEndpoint(options('v2')).listen();
+    onTestFinished(() => next.close());
+    await server.register(next.url);
+    const [first, second] = await org.approvals.pending();
+    // One approved before the move (its workflow is retrying on the old URL), one after (its workflow waits, suspended).
+    await org.approvals.approve(first!.id, { by: first!.approver });
+    expect(await org.moveTasks()).toEqual(['p1', 'p2']);
+    await org.approvals.approve(second!.id, { by: second!.approver });
+    const outcomes = await Promise.all(waiting);
+    expect(outcomes.map((outcome) => [outcome.taskId, outcome.status, outcome.result])).toEqual([
+      ['p1', 'completed', 'v2'],
+      ['p2', 'completed', 'v2'],
+    ]);
+    // Nothing is left to move.
+    expect(await org.moveTasks()).toEqual([]);
+  }, 60_000);
+});
