@@ -189,6 +189,11 @@ export function caseObject(org: OrganisationBase) {
         act(({ books, now, cancelLineage }) => {
           const { taskId, reason } = input;
           if (!books.ledger.isActive(taskId)) return;
+          // A holder a redeploy removed cannot be told: refused before anything is marked, rather than half cancelled.
+          const gone = books.ledger.lineage(taskId).find((record) => record.holder !== undefined && !hierarchy.has(record.holder))?.holder;
+          if (gone !== undefined) {
+            throw new EchelonError('unknown_agent', `Task "${taskId}" is held by "${gone}", which is no agent of this organisation any more (removed by a redeploy): it cannot be told to cancel. Deploy an organisation with "${gone}" again to end the task.`, { details: { taskId, agentId: gone } });
+          }
           books.note({ type: 'task.cancelling', at: now, actor: 'caller', taskId, rootId: taskId, data: { reason } });
           cancelLineage(taskId, reason);
         })(ctx),

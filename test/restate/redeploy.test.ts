@@ -7,7 +7,7 @@
  */
 import './quiet.js';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { developmentTeam } from '../../src/index.js';
+import { defineHierarchy, developmentTeam, developmentTeamSpec } from '../../src/index.js';
 import { restateEndpoint, restateOrchestrator } from '../../src/restate/index.js';
 import { sharedServer } from './support.js';
 
@@ -39,5 +39,39 @@ describe('a redeploy to a new URL with tasks waiting for approval', () => {
     ]);
     // Nothing is left to move.
     expect(await org.moveTasks()).toEqual([]);
+  }, 60_000);
+
+  it('refuses to cancel a task held by an agent the redeploy removed, saying so, and cancels it once the agent is back', async () => {
+    const server = await sharedServer();
+    // The development team without react_specialist (its worker moved up to the frontend lead).
+    const frontend = { ...developmentTeamSpec.children[1], children: developmentTeamSpec.children[1].children[0].children };
+    const without = defineHierarchy({ ...developmentTeamSpec, children: [developmentTeamSpec.children[0], frontend] });
+    const options = (hierarchy = developmentTeam()) => ({ name: `removed${process.pid}`, hierarchy, executors: { default: async () => 'done' } });
+    const deploy = async (hierarchy?: ReturnType<typeof developmentTeam>) => {
+      const served = await restateEndpoint(options(hierarchy)).listen();
+      onTestFinished(() => served.close());
+      await server.register(served.url);
+      return served;
+    };
+    const first = await deploy();
+    const org = restateOrchestrator({ ...options(), ingressUrl: server.ingressUrl, adminUrl: server.adminUrl });
+    const waiting = org.submit({ id: 'held', type: 'react', context: { requiresApproval: true } });
+    for (;;) {
+      if ((await org.approvals.pending()).length === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const [request] = await org.approvals.pending();
+    await first.close();
+    await deploy(without);
+    const changed = restateOrchestrator({ ...options(without), ingressUrl: server.ingressUrl, adminUrl: server.adminUrl });
+    expect(await changed.moveTasks()).toEqual(['held']);
+    await expect(changed.approvals.approve(request!.id, { by: request!.approver })).rejects.toMatchObject({ code: 'unknown_agent', message: expect.stringContaining('requested by "react_specialist", which is no agent of this hierarchy any more') });
+    await expect(changed.cancel('held')).rejects.toMatchObject({ code: 'unknown_agent', details: { taskId: 'held', agentId: 'react_specialist' }, message: expect.stringContaining('is held by "react_specialist", which is no agent of this organisation any more') });
+    // Deployed with the agent again, the task cancels: marked once, by the cancellation that reached its holder.
+    await deploy();
+    expect(await org.moveTasks()).toEqual(['held']);
+    expect(await org.cancel('held')).toMatchObject({ taskId: 'held', status: 'cancelled' });
+    expect(await waiting).toMatchObject({ taskId: 'held', status: 'cancelled' });
+    expect((await org.journal({ taskId: 'held' })).filter((entry) => entry.type === 'task.cancelling')).toHaveLength(1);
   }, 60_000);
 });
