@@ -1,9 +1,11 @@
 /**
- * A redeploy as the README says to do it — the new version registered as a new deployment (a new
- * URL), the old process stopped — while a task waits for an approval. Restate runs the task's
- * workflow to its end on the deployment it started on, so before, the approved task ended in its
- * case but its outcome never arrived: the workflow was retried for ever on the old URL. The
- * client's `moveTasks()` resumes such workflows on the deployment now serving the organisation.
+ * Service processes going away. A redeploy as the README says to do it — the new version
+ * registered as a new deployment (a new URL), the old process stopped — while a task waits for an
+ * approval: Restate runs the task's workflow to its end on the deployment it started on, so
+ * before, the approved task ended in its case but its outcome never arrived (the workflow was
+ * retried for ever on the old URL); the client's `moveTasks()` resumes such workflows on the
+ * deployment now serving the organisation. A redeploy that removes an agent holding work; and a
+ * call timing out while the process it needs is down, which said the server was stuck.
  */
 import './quiet.js';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -73,5 +75,24 @@ describe('a redeploy to a new URL with tasks waiting for approval', () => {
     expect(await org.cancel('held')).toMatchObject({ taskId: 'held', status: 'cancelled' });
     expect(await waiting).toMatchObject({ taskId: 'held', status: 'cancelled' });
     expect((await org.journal({ taskId: 'held' })).filter((entry) => entry.type === 'task.cancelling')).toHaveLength(1);
+  }, 60_000);
+
+  it("says a call timed out because the service process it needs may be down, and answers once it is back", async () => {
+    const server = await sharedServer();
+    const options = { name: `down${process.pid}`, hierarchy: developmentTeam(), executors: { default: async () => 'done' } };
+    const served = await restateEndpoint(options).listen();
+    await server.register(served.url);
+    const port = served.port;
+    const org = restateOrchestrator({ ...options, ingressUrl: server.ingressUrl, adminUrl: server.adminUrl, requestTimeoutMs: 500 });
+    expect((await org.agentState('backend_lead')).id).toBe('backend_lead');
+    await served.close();
+    await expect(org.agentState('backend_lead')).rejects.toMatchObject({
+      code: 'engine_unavailable',
+      details: { timedOut: true, timeoutMs: 500 },
+      message: expect.stringContaining('the service process it needs for it is down or unreachable (Restate holds the call until one is back)'),
+    });
+    const back = await restateEndpoint(options).listen(port);
+    onTestFinished(() => back.close());
+    expect((await org.agentState('backend_lead')).id).toBe('backend_lead');
   }, 60_000);
 });
