@@ -84,4 +84,15 @@ describe('the handlers the ingress serves, called with what the client never sen
     // The case still answers.
     await expect(org.approvals.approve(approval.id, { by: approval.approver })).rejects.toMatchObject({ code: 'unknown_approval' });
   }, 60_000);
+
+  it("answers an agent's status for a key that is no agent of the unit with a refusal, not a call retried for ever", async () => {
+    const name = `status${process.pid}`;
+    const org = await restateOrg({ name, hierarchy: developmentTeam(), executors: { default: async () => 'done' } });
+    for (const key of ['mallory', 'backend_dev_1']) {
+      const answer = await post(`${name}-agents-cto/${key}/status`, undefined);
+      expect({ key, status: answer.status, said: answer.text.includes(`unknown_agent: No agent \\"${key}\\" in unit cto`) }).toEqual({ key, status: 400, said: true });
+    }
+    expect((await post(`${name}-agents-cto/cto/status`, undefined)).status).toBe(200);
+    expect((await org.agentState('backend_dev_1')).id).toBe('backend_dev_1');
+  }, 60_000);
 });
