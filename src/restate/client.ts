@@ -22,7 +22,7 @@ import type { Answer, CaseOpening } from './case-object.js';
 import { organisationBase } from './organisation.js';
 import type { RestateClientOptions, RestateOrchestrator } from './types.js';
 import { ingressFailures, notFound, unreachable } from './ingress-failures.js';
-import { decisionProblem, resolutionProblem } from './ingress-door.js';
+import { decisionProblem, lossyNumber, resolutionProblem } from './ingress-door.js';
 import { MESSAGE_LIMIT_BYTES, mib, oversized, sized } from './message-size.js';
 import { moveTaskWorkflows } from './redeploy.js';
 
@@ -178,6 +178,12 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       if (bytes !== undefined) {
         throw new EchelonError('invalid_task', `Task "${task.id}" is ${sized(bytes)} as JSON; on Restate a task is at most ${mib(MESSAGE_LIMIT_BYTES)} (a message over about 10 MiB never settles there): keep large data elsewhere and pass a reference to it.`, {
           details: { taskId: task.id, bytes, limit: MESSAGE_LIMIT_BYTES },
+        });
+      }
+      const lossy = lossyNumber(task, input.budget);
+      if (lossy !== undefined) {
+        throw new EchelonError('invalid_task', `Task "${task.id}": ${lossy} is Infinity, which JSON — how Restate carries a task — cannot say (it arrives as null): leave it out, or give a finite number.`, {
+          details: { taskId: task.id, field: lossy },
         });
       }
       // The server may have taken it before failing to answer: the id is given back, so the caller asks, or submits again with it (never a second task).

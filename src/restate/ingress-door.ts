@@ -77,7 +77,8 @@ export function openingProblem(base: OrganisationBase, key: string, opening: unk
     return bad('its task is not one a submission makes (budget.maxSubtasks, budget.maxDepth and submittedAt are numbers).');
   }
   const { id, type, payload, context, resources, requiredSkills, execution, approval } = task;
-  const input = { id, type, payload, context, resources, requiredSkills, execution, approval, budget } as TaskInput;
+  // Their numbers may be Infinity, which comes through JSON as null (and nothing else in them is ever null).
+  const input = { id, type, payload, context, resources, requiredSkills, execution: revived(execution), approval: revived(approval), budget: revived(budget) } as TaskInput;
   for (const field of Object.keys(input) as Array<keyof TaskInput>) if (input[field] === undefined) delete input[field];
   let rebuilt: unknown;
   try {
@@ -88,6 +89,33 @@ export function openingProblem(base: OrganisationBase, key: string, opening: unk
   if (!isDeepStrictEqual(JSON.parse(JSON.stringify(rebuilt)), task)) return bad('its task is not one a submission makes (it has fields a submitted task does not, or they differ).');
   const bytes = oversized(task);
   return bytes === undefined ? undefined : bad(`its task is ${sized(bytes)} as JSON; on Restate a task is at most ${mib(MESSAGE_LIMIT_BYTES)}.`);
+}
+
+/**
+ * The first field of a task the client is about to send whose number JSON cannot carry (Infinity
+ * arrives as null): in its execution policy (a timeout silently became the default; a retry's
+ * maxDelayMs failed the task), its approval requirement, or its budget's timeMs (the task failed
+ * at once, its budget "ended at null"). Undefined when there is none.
+ */
+export function lossyNumber(task: { readonly execution?: unknown; readonly approval?: unknown }, budget: { readonly timeMs?: unknown } | undefined): string | undefined {
+  const find = (value: unknown, path: string): string | undefined => {
+    if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+    if (typeof value !== 'object' || value === null) return undefined;
+    for (const [key, item] of Object.entries(value)) {
+      const found = find(item, `${path}.${key}`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return find(task.execution, 'execution') ?? find(task.approval, 'approval') ?? find(budget?.timeMs, 'budget.timeMs');
+}
+
+/** `value` with every null in it as Infinity, as it was before JSON (objects and arrays copied). */
+function revived<T>(value: T): T {
+  if (value === null) return Infinity as T;
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(revived) as T;
+  return Object.fromEntries(Object.entries(value as object).map(([key, item]) => [key, revived(item)])) as T;
 }
 
 /** A check's throw as an `EchelonError` (a getter that throws is the input's fault too). */

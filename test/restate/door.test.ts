@@ -52,6 +52,15 @@ describe('echelon/restate at the door', () => {
       message: expect.stringMatching(/is 10\.0 MiB \([\d,]+ bytes\) as JSON; on Restate a task is at most 8\.0 MiB/),
     });
     expect(await code(org.agentState('nobody'))).toBe('unknown_agent');
+    // Infinity, which JSON carries as null: a timeout became the default, a retry's maxDelayMs and a budget's timeMs failed the task.
+    for (const [field, task] of [
+      ['execution.timeoutMs', { execution: { timeoutMs: Infinity } }],
+      ['execution.retry.maxDelayMs', { execution: { retry: { maxDelayMs: Infinity } } }],
+      ['approval.timeoutMs', { approval: { timeoutMs: Infinity } }],
+      ['budget.timeMs', { budget: { timeMs: Infinity } }],
+    ] as const) {
+      await expect(org.submit({ id: 'unbounded', type: 'api_design', ...task })).rejects.toMatchObject({ code: 'invalid_task', details: { taskId: 'unbounded', field }, message: expect.stringContaining(`${field} is Infinity, which JSON`) });
+    }
     // A journal query is checked as in-process, before the server is asked (before: { limit: -1 } read it all).
     expect(await code(org.journal({ limit: -1 }))).toBe('invalid_option');
     expect(await code(org.journal({ taskid: 't1' } as never))).toBe('invalid_option');

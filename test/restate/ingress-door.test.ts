@@ -44,6 +44,9 @@ describe('the handlers the ingress serves, called with what the client never sen
       expect((await post(`${name}-task/${key}/run/send`, opening)).status).toBe(202);
       await expect(org.outcome(key)).rejects.toMatchObject({ code: 'invalid_task', details: { taskId: key }, message: expect.stringContaining(`A task submitted to ${name}-task/${key}: `) });
     }
+    // A budget's cost may be Infinity, which comes through JSON as null: such a task is one the client makes.
+    const unbounded = { id: 'unbounded', type: 'api_design', budget: { cost: Infinity } };
+    expect(await org.submit(unbounded)).toMatchObject({ taskId: 'unbounded', status: 'completed' });
     // The shape the client sends, posted by hand, is taken.
     expect((await post(`${name}-task/k/run/send`, { task: good, entry: 'cto' })).status).toBe(202);
     expect(await org.outcome('k')).toMatchObject({ taskId: 'k', status: 'completed', result: 'done' });
