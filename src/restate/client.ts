@@ -22,7 +22,7 @@ import type { Answer, CaseOpening } from './case-object.js';
 import { organisationBase } from './organisation.js';
 import type { RestateClientOptions, RestateOrchestrator } from './types.js';
 import { ingressFailures, notFound, unreachable } from './ingress-failures.js';
-import { decisionProblem, lossyNumber, resolutionProblem } from './ingress-door.js';
+import { decisionProblem, lossyNumber, MAX_ID_LENGTH, resolutionProblem, shortened } from './ingress-door.js';
 import { MESSAGE_LIMIT_BYTES, mib, oversized, sized } from './message-size.js';
 import { moveTaskWorkflows } from './redeploy.js';
 
@@ -125,6 +125,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
     open();
     const refused = taskIdProblem('org.outcome', taskId);
     if (refused !== undefined) throw refused;
+    if (taskId.length > MAX_ID_LENGTH) throw new EchelonError('unknown_task', `No task "${shortened(taskId)}": on Restate no task id is over ${MAX_ID_LENGTH} characters.`, { details: { taskId } });
     try {
       // fetch gives up on a response whose headers take over 5 minutes (undici's headersTimeout), and an
       // attach sends none until the task ends (an approval may wait for days): attaching again is safe.
@@ -150,11 +151,12 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
   const escalations = async () => (await stateRows(admin, layout.case, CASE_KEYS.escalation)).map((row) => (row.value as StoredEscalation).escalation);
   const approvals = async () => (await stateRows(admin, layout.case, CASE_KEYS.approval)).map((row) => (row.value as StoredApproval).approval);
   /** The submitted task whose case keeps a record (`e:` or `a:` + id). */
-  const caseOf = async (prefix: string, id: string): Promise<string | undefined> => (await stateRows(admin, layout.case, prefix + id)).find((row) => row.key === prefix + id)?.serviceKey;
-  const recordOf = async <T>(prefix: string, id: string): Promise<T | undefined> => (await stateRows(admin, layout.case, prefix + id)).find((row) => row.key === prefix + id)?.value as T | undefined;
+  // No id echelon makes is that long, nor a task's (refused at submit): a longer one is not asked about (the admin API refuses a query over about 2 MiB).
+  const caseOf = async (prefix: string, id: string): Promise<string | undefined> => id.length > MAX_ID_LENGTH ? undefined : (await stateRows(admin, layout.case, prefix + id)).find((row) => row.key === prefix + id)?.serviceKey;
+  const recordOf = async <T>(prefix: string, id: string): Promise<T | undefined> => id.length > MAX_ID_LENGTH ? undefined : (await stateRows(admin, layout.case, prefix + id)).find((row) => row.key === prefix + id)?.value as T | undefined;
   const decide = async (handler: 'approve' | 'reject', id: string, decision: { by: string }) => {
     const root = await caseOf(CASE_KEYS.approval, id);
-    if (root === undefined) throw new EchelonError('unknown_approval', `No approval "${id}".`, { details: { approvalId: id } });
+    if (root === undefined) throw new EchelonError('unknown_approval', `No approval "${shortened(id)}".`, { details: { approvalId: id } });
     raise((await reach(`the decision on approval "${id}"`, () => object(layout.case, root)[handler]!({ id, decision }))) as Answer);
   };
 
@@ -174,6 +176,9 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
         isActive: () => false,
         defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
       });
+      if (task.id.length > MAX_ID_LENGTH) {
+        throw new EchelonError('invalid_task', `Task "${shortened(task.id)}": on Restate a task id is at most ${MAX_ID_LENGTH} characters (it is in the URL of its workflow; one of 64 KiB is refused there), got ${task.id.length}.`, { details: { taskId: task.id, limit: MAX_ID_LENGTH } });
+      }
       const bytes = oversized(task);
       if (bytes !== undefined) {
         throw new EchelonError('invalid_task', `Task "${task.id}" is ${sized(bytes)} as JSON; on Restate a task is at most ${mib(MESSAGE_LIMIT_BYTES)} (a message over about 10 MiB never settles there): keep large data elsewhere and pass a reference to it.`, {
@@ -198,6 +203,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       open();
       const refused = taskIdProblem('org.cancel', taskId, reason);
       if (refused !== undefined) throw refused;
+      if (taskId.length > MAX_ID_LENGTH) return outcome(taskId);
       raise((await reach(`the cancellation of task "${taskId}"`, () => object(layout.case, taskId).cancel!({ taskId, reason: reason ?? 'cancelled by request' }))) as Answer);
       return outcome(taskId);
     },
@@ -236,7 +242,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
         open();
         door(resolutionProblem(id, resolution), resolution);
         const root = await caseOf(CASE_KEYS.escalation, id);
-        if (root === undefined) throw new EchelonError('unknown_escalation', `No escalation "${id}".`, { details: { escalationId: id } });
+        if (root === undefined) throw new EchelonError('unknown_escalation', `No escalation "${shortened(id)}".`, { details: { escalationId: id } });
         raise((await reach(`the resolution of escalation "${id}"`, () => object(layout.case, root).resolve!({ id, resolution }))) as Answer);
       },
     },

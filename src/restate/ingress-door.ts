@@ -21,6 +21,12 @@ import type { OrganisationBase } from './organisation.js';
  */
 export const DECISION_LIMIT_BYTES = 64 * 1024;
 
+/** The longest task id on Restate (an id is in its workflow's URL: the ingress refused one of 64 KiB, took 32 KiB; percent-encoded, a character may take 9 bytes); no id echelon makes is longer. */
+export const MAX_ID_LENGTH = 2048;
+
+/** An id as a message shows it: its first 60 characters when it is longer. */
+export const shortened = (id: string) => (id.length > 60 ? `${id.slice(0, 60)}…` : id);
+
 const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
 
 /** What is wrong with a person's decision, approve's or reject's (shape, then size), or undefined. */
