@@ -70,6 +70,10 @@ export function checkAuthority(
   const details = { approvalId: request.id, requester: request.requester, by };
   const node = hierarchy.find(by);
   if (node === undefined) return { code: 'unknown_agent', message: `No agent "${by}" in this hierarchy to decide approval ${request.id}.`, details };
+  // A request kept from before the hierarchy changed (a redeploy, a restore with a new hierarchy) whose requester is gone: no one is its ancestor.
+  if (!hierarchy.has(request.requester)) {
+    return { code: 'unknown_agent', message: `Approval ${request.id} was requested by "${request.requester}", which is no agent of this hierarchy any more (removed since): nobody can decide it.`, details };
+  }
   if (by === request.requester) {
     return { code: 'self_approval', message: `"${by}" requested approval ${request.id} and cannot decide its own request.`, details };
   }

@@ -10,7 +10,7 @@
  * lost by restarting). `status` reads the agent without taking its turn.
  */
 import './polyfill.js';
-import { handlers, object, type ObjectContext, type ObjectSharedContext } from '@restatedev/restate-sdk';
+import { handlers, object, TerminalError, type ObjectContext, type ObjectSharedContext } from '@restatedev/restate-sdk';
 import type { AgentContext, AgentEvent } from '../../machines/agent.machine.js';
 import type { AgentReport, Effect } from '../../machines/ports.js';
 import type { ResourceClaim } from '../escalation/types.js';
@@ -81,7 +81,9 @@ export function agentObject(org: Organisation, unit: string) {
         await carryOut(ctx, org, agentId, event, carried, here, { rootOf: (report) => later.rootOf(report) ?? earlier.rootOf(report) });
       }),
       status: handlers.object.shared(async (ctx: ObjectSharedContext): Promise<AgentStatus> => {
-        const node = hierarchy.get(ctx.key);
+        // The ingress serves status to anyone: a key that is no agent of this unit is a terminal refusal (a throw would be retried for ever).
+        const node = hierarchy.find(ctx.key);
+        if (node === undefined || layout.unitOf(ctx.key) !== unit) throw new TerminalError(`unknown_agent: No agent "${ctx.key}" in unit ${unit} of this organisation.`, { errorCode: 400 });
         const { context } = await loadAgent(ctx as unknown as ObjectContext);
         if (context === undefined) return agentStatus(node, fresh(ctx.key), 'receiving');
         return agentStatus(node, context, context.rest);

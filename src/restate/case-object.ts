@@ -17,6 +17,7 @@ import { ResourceRegistry } from '../runtime/resources.js';
 import type { StoredTask } from '../store/types.js';
 import type { BudgetInput, Escalation, EscalationResolution, Outcome, Settlement, Task } from '../types.js';
 import { cancelsFollowing, CASE_KEYS, openBooks, type CaseBooks } from './case-books.js';
+import { cancellationProblem, decisionProblem, resolutionProblem } from './ingress-door.js';
 import type { RestateLayout } from './layout.js';
 import type { OrganisationBase } from './organisation.js';
 import { accountOf } from './scope.js';
@@ -182,17 +183,26 @@ export function caseObject(org: OrganisationBase) {
         opened.books.ledger.addCost(task, amount);
         await close(ctx, opened);
       }),
-      cancel: (ctx: ObjectContext, { taskId, reason }: { taskId: string; reason: string }) =>
+      // The ingress serves these four to anyone: input that is not what the client sends is refused before it is read (a handler that threw would be retried for ever, holding the case).
+      cancel: (ctx: ObjectContext, input: { taskId: string; reason: string }) =>
+        refusing(cancellationProblem(input?.taskId, input?.reason)) ??
         act(({ books, now, cancelLineage }) => {
+          const { taskId, reason } = input;
           if (!books.ledger.isActive(taskId)) return;
+          // A holder a redeploy removed cannot be told: refused before anything is marked, rather than half cancelled.
+          const gone = books.ledger.lineage(taskId).find((record) => record.holder !== undefined && !hierarchy.has(record.holder))?.holder;
+          if (gone !== undefined) {
+            throw new EchelonError('unknown_agent', `Task "${taskId}" is held by "${gone}", which is no agent of this organisation any more (removed by a redeploy): it cannot be told to cancel. Deploy an organisation with "${gone}" again to end the task.`, { details: { taskId, agentId: gone } });
+          }
           books.note({ type: 'task.cancelling', at: now, actor: 'caller', taskId, rootId: taskId, data: { reason } });
           cancelLineage(taskId, reason);
         })(ctx),
-      approve: (ctx: ObjectContext, { id, decision }: { id: string; decision: { by: string; comment?: string } }) =>
-        decide(id, decision.by, 'approved', decision.comment, (desk) => desk.approvals.approve(id, decision))(ctx),
-      reject: (ctx: ObjectContext, { id, decision }: { id: string; decision: { by: string; reason?: string } }) =>
-        decide(id, decision.by, 'rejected', decision.reason, (desk) => desk.approvals.reject(id, decision))(ctx),
-      resolve: (ctx: ObjectContext, { id, resolution }: { id: string; resolution: EscalationResolution }) => act(({ desk }) => desk.escalations.resolve(id, resolution))(ctx),
+      approve: (ctx: ObjectContext, input: { id: string; decision: { by: string; comment?: string } }) =>
+        refusing(decisionProblem('approve', input?.id, input?.decision)) ?? decide(input.id, input.decision.by, 'approved', input.decision.comment, (desk) => desk.approvals.approve(input.id, input.decision))(ctx),
+      reject: (ctx: ObjectContext, input: { id: string; decision: { by: string; reason?: string } }) =>
+        refusing(decisionProblem('reject', input?.id, input?.decision)) ?? decide(input.id, input.decision.by, 'rejected', input.decision.reason, (desk) => desk.approvals.reject(input.id, input.decision))(ctx),
+      resolve: (ctx: ObjectContext, input: { id: string; resolution: EscalationResolution }) =>
+        refusing(resolutionProblem(input?.id, input?.resolution)) ?? act(({ desk }) => desk.escalations.resolve(input.id, input.resolution))(ctx),
       spent: handlers.object.shared(INTERNAL, async (ctx: ObjectSharedContext, task: Task): Promise<number> => {
         const root = await ctx.get<StoredTask>(CASE_KEYS.task + task.rootId);
         return root?.book?.costs[accountOf(task)] ?? 0;
@@ -237,6 +247,11 @@ async function echo(ctx: ObjectContext, opened: Open, report: AgentReport): Prom
   else ctx.set(key, left);
   if (report.type === 'approval.refused') opened.books.withdrawDecision(report.approvalId, by);
   return report.type === 'approval.decision';
+}
+
+/** A refusal at the door as the answer (a promise, as the handler's), or undefined to go on. */
+function refusing(problem: EchelonError | undefined): Promise<Answer> | undefined {
+  return problem === undefined ? undefined : Promise.resolve({ ok: false, error: taskErrorFromUnknown(problem, 'invalid_option') });
 }
 
 /** Runs a desk act; a refusal becomes the answer, as the in-process desk throws it. */

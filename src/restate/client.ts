@@ -11,7 +11,6 @@ import { connect, rpc, type Ingress } from '@restatedev/restate-sdk-clients';
 import { EchelonError, type TaskError } from '../errors.js';
 import { hierarchyMetrics } from '../hierarchy/metrics.js';
 import type { AgentStatus } from '../runtime/api.js';
-import { APPROVE, checkDecision, checkResolution, REJECT } from '../runtime/people.js';
 import { entryOf } from '../runtime/submit.js';
 import { taskIdProblem, validateTaskInput } from '../task-input.js';
 import type { JournalQuery, JournalRecord, StoredApproval, StoredEscalation } from '../store/types.js';
@@ -23,7 +22,9 @@ import type { Answer, CaseOpening } from './case-object.js';
 import { organisationBase } from './organisation.js';
 import type { RestateClientOptions, RestateOrchestrator } from './types.js';
 import { ingressFailures, notFound, unreachable } from './ingress-failures.js';
+import { decisionProblem, lossyNumber, MAX_ID_LENGTH, resolutionProblem, shortened } from './ingress-door.js';
 import { MESSAGE_LIMIT_BYTES, mib, oversized, sized } from './message-size.js';
+import { moveTaskWorkflows } from './redeploy.js';
 
 type Handlers = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
@@ -34,12 +35,30 @@ function raise(answer: Answer): void {
   throw new EchelonError(error.code, error.message, error.details === undefined ? {} : { details: { ...error.details } });
 }
 
+/** `value` when there is no problem with it; the problem, thrown, when there is. */
+function door<T>(problem: EchelonError | undefined, value: T): T {
+  if (problem !== undefined) throw problem;
+  return value;
+}
+
 /** Refuses an ingressUrl or adminUrl that is not an http(s) URL. */
 function checkUrls(options: RestateClientOptions): void {
   for (const key of ['ingressUrl', 'adminUrl'] as const) {
     if (typeof options[key] !== 'string' || !/^https?:\/\//.test(options[key])) {
       throw new EchelonError('invalid_option', `restateOrchestrator needs ${key}: the server's URL, e.g. ${key === 'ingressUrl' ? 'http://127.0.0.1:8080' : 'http://127.0.0.1:9070'}.`);
     }
+  }
+}
+
+/** What the task workflow's run said when it refused a submission that did not come from this client (a terminal failure, `invalid_task: …`), if that is how the attach failed. */
+function refusedAtRun(error: unknown): string | undefined {
+  const { status, responseText } = (error ?? {}) as { status?: unknown; responseText?: unknown };
+  if (status !== 400 || typeof responseText !== 'string') return undefined;
+  try {
+    const said = (JSON.parse(responseText) as { message?: unknown }).message;
+    return typeof said === 'string' && said.startsWith('invalid_task: ') ? said.slice('invalid_task: '.length) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -106,6 +125,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
     open();
     const refused = taskIdProblem('org.outcome', taskId);
     if (refused !== undefined) throw refused;
+    if (taskId.length > MAX_ID_LENGTH) throw new EchelonError('unknown_task', `No task "${shortened(taskId)}": on Restate no task id is over ${MAX_ID_LENGTH} characters.`, { details: { taskId } });
     try {
       // fetch gives up on a response whose headers take over 5 minutes (undici's headersTimeout), and an
       // attach sends none until the task ends (an approval may wait for days): attaching again is safe.
@@ -120,6 +140,8 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       // An attach says only "not found", for an id never submitted and for a workflow nobody registered alike: the admin API tells them apart.
       if (notFound(error) && (await serviceMissing(layout.task))) throw unserved({ message: `service '${layout.task}' not found` }, `the outcome of task "${taskId}"`)!;
       if (notFound(error)) throw new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } });
+      const refused = refusedAtRun(error);
+      if (refused !== undefined) throw new EchelonError('invalid_task', refused, { cause: error, details: { taskId } });
       if (unreachable(error)) {
         throw new EchelonError('engine_unavailable', `The Restate server stopped answering while task "${taskId}" was awaited: ask for its outcome again once the server is back (the task itself is not lost).`, { cause: error, details: { taskId } });
       }
@@ -129,11 +151,12 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
   const escalations = async () => (await stateRows(admin, layout.case, CASE_KEYS.escalation)).map((row) => (row.value as StoredEscalation).escalation);
   const approvals = async () => (await stateRows(admin, layout.case, CASE_KEYS.approval)).map((row) => (row.value as StoredApproval).approval);
   /** The submitted task whose case keeps a record (`e:` or `a:` + id). */
-  const caseOf = async (prefix: string, id: string): Promise<string | undefined> => (await stateRows(admin, layout.case, prefix + id)).find((row) => row.key === prefix + id)?.serviceKey;
-  const recordOf = async <T>(prefix: string, id: string): Promise<T | undefined> => (await stateRows(admin, layout.case, prefix + id)).find((row) => row.key === prefix + id)?.value as T | undefined;
+  // No id echelon makes is that long, nor a task's (refused at submit): a longer one is not asked about (the admin API refuses a query over about 2 MiB).
+  const caseOf = async (prefix: string, id: string): Promise<string | undefined> => id.length > MAX_ID_LENGTH ? undefined : (await stateRows(admin, layout.case, prefix + id)).find((row) => row.key === prefix + id)?.serviceKey;
+  const recordOf = async <T>(prefix: string, id: string): Promise<T | undefined> => id.length > MAX_ID_LENGTH ? undefined : (await stateRows(admin, layout.case, prefix + id)).find((row) => row.key === prefix + id)?.value as T | undefined;
   const decide = async (handler: 'approve' | 'reject', id: string, decision: { by: string }) => {
     const root = await caseOf(CASE_KEYS.approval, id);
-    if (root === undefined) throw new EchelonError('unknown_approval', `No approval "${id}".`, { details: { approvalId: id } });
+    if (root === undefined) throw new EchelonError('unknown_approval', `No approval "${shortened(id)}".`, { details: { approvalId: id } });
     raise((await reach(`the decision on approval "${id}"`, () => object(layout.case, root)[handler]!({ id, decision }))) as Answer);
   };
 
@@ -153,10 +176,19 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
         isActive: () => false,
         defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
       });
+      if (task.id.length > MAX_ID_LENGTH) {
+        throw new EchelonError('invalid_task', `Task "${shortened(task.id)}": on Restate a task id is at most ${MAX_ID_LENGTH} characters (it is in the URL of its workflow; one of 64 KiB is refused there), got ${task.id.length}.`, { details: { taskId: task.id, limit: MAX_ID_LENGTH } });
+      }
       const bytes = oversized(task);
       if (bytes !== undefined) {
         throw new EchelonError('invalid_task', `Task "${task.id}" is ${sized(bytes)} as JSON; on Restate a task is at most ${mib(MESSAGE_LIMIT_BYTES)} (a message over about 10 MiB never settles there): keep large data elsewhere and pass a reference to it.`, {
           details: { taskId: task.id, bytes, limit: MESSAGE_LIMIT_BYTES },
+        });
+      }
+      const lossy = lossyNumber(task, input.budget);
+      if (lossy !== undefined) {
+        throw new EchelonError('invalid_task', `Task "${task.id}": ${lossy} is Infinity, which JSON — how Restate carries a task — cannot say (it arrives as null): leave it out, or give a finite number.`, {
+          details: { taskId: task.id, field: lossy },
         });
       }
       // The server may have taken it before failing to answer: the id is given back, so the caller asks, or submits again with it (never a second task).
@@ -171,6 +203,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       open();
       const refused = taskIdProblem('org.cancel', taskId, reason);
       if (refused !== undefined) throw refused;
+      if (taskId.length > MAX_ID_LENGTH) return outcome(taskId);
       raise((await reach(`the cancellation of task "${taskId}"`, () => object(layout.case, taskId).cancel!({ taskId, reason: reason ?? 'cancelled by request' }))) as Answer);
       return outcome(taskId);
     },
@@ -207,9 +240,9 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       get: async (id: string) => (open(), (await recordOf<StoredEscalation>(CASE_KEYS.escalation, id))?.escalation as Escalation | undefined),
       async resolve(id, resolution) {
         open();
-        checkResolution(id, resolution);
+        door(resolutionProblem(id, resolution), resolution);
         const root = await caseOf(CASE_KEYS.escalation, id);
-        if (root === undefined) throw new EchelonError('unknown_escalation', `No escalation "${id}".`, { details: { escalationId: id } });
+        if (root === undefined) throw new EchelonError('unknown_escalation', `No escalation "${shortened(id)}".`, { details: { escalationId: id } });
         raise((await reach(`the resolution of escalation "${id}"`, () => object(layout.case, root).resolve!({ id, resolution }))) as Answer);
       },
     },
@@ -219,11 +252,11 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       get: async (id: string) => (open(), (await recordOf<StoredApproval>(CASE_KEYS.approval, id))?.approval as Approval | undefined),
       async approve(id, decision) {
         open();
-        await decide('approve', id, checkDecision('approvals.approve', id, decision, APPROVE));
+        await decide('approve', id, door(decisionProblem('approve', id, decision), decision));
       },
       async reject(id, decision) {
         open();
-        await decide('reject', id, checkDecision('approvals.reject', id, decision, REJECT));
+        await decide('reject', id, door(decisionProblem('reject', id, decision), decision));
       },
     },
 
@@ -241,6 +274,11 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       if (query.taskId === undefined) entries = entries.sort((a, b) => a.at - b.at).map((entry, index) => ({ ...entry, seq: index + 1 }));
       if (query.after !== undefined) entries = entries.filter((entry) => entry.seq > query.after!);
       return query.limit === undefined ? entries : entries.slice(0, query.limit);
+    },
+
+    async moveTasks() {
+      open();
+      return moveTaskWorkflows(admin, layout.task);
     },
 
     async drain({ pollMs = 100, timeoutMs }: { readonly pollMs?: number; readonly timeoutMs?: number } = {}) {

@@ -42,7 +42,7 @@ export function restateEndpoint(options: RestateEndpointOptions): RestateEndpoin
   }
   const definitions = [
     ...hosts.flatMap((unit) => [agentObject(org, unit), executorService(org, unit), decisionService(org, unit)]),
-    ...(hosts.includes(options.hierarchy.root.id) ? [caseObject(org), taskWorkflow(layout), resourcesObject(layout)] : []),
+    ...(hosts.includes(options.hierarchy.root.id) ? [caseObject(org), taskWorkflow(org), resourcesObject(layout)] : []),
   ];
   return {
     services: definitions.map((definition) => definition.name),

@@ -62,7 +62,7 @@ export function ingressFailures(server: Server) {
       return unavailable(`The Restate server at ${server.ingressUrl} has no service ${service} for ${what}: ${hint}.`, { service });
     }
     if (timedOut(error)) {
-      const message = `The Restate server at ${server.ingressUrl} did not answer ${what} within ${server.timeoutMs} ms (requestTimeoutMs): it takes connections but is stuck or overloaded, or ingressUrl is not its ingress.`;
+      const message = `The Restate server at ${server.ingressUrl} did not answer ${what} within ${server.timeoutMs} ms (requestTimeoutMs): the service process it needs for it is down or unreachable (Restate holds the call until one is back), or the server is stuck or overloaded, or ingressUrl is not its ingress.`;
       return unavailable(message, { timedOut: true, timeoutMs: server.timeoutMs }, true);
     }
     if (unreachable(error)) return unavailable(`The Restate server at ${server.ingressUrl} did not answer ${what} (${(error as Error).message}): is it running, and is ingressUrl its ingress?`, {}, true);

@@ -6,18 +6,23 @@
  * call to the workflow would be one more invocation per task.
  */
 import './polyfill.js';
-import { handlers, workflow, type WorkflowContext, type WorkflowSharedContext } from '@restatedev/restate-sdk';
+import { handlers, TerminalError, workflow, type WorkflowContext, type WorkflowSharedContext } from '@restatedev/restate-sdk';
 import type { Outcome } from '../types.js';
 import type { CaseOpening } from './case-object.js';
-import type { RestateLayout } from './layout.js';
+import { openingProblem } from './ingress-door.js';
+import type { OrganisationBase } from './organisation.js';
 import { INTERNAL, sendTo } from './send.js';
 
 /** The task workflow of an organisation. */
-export function taskWorkflow(layout: RestateLayout) {
+export function taskWorkflow(base: OrganisationBase) {
+  const { layout } = base;
   return workflow({
     name: layout.task,
     handlers: {
       run: async (ctx: WorkflowContext, opening: CaseOpening): Promise<Outcome> => {
+        // The ingress serves run to anyone: a task the client would not have made ends here (a terminal failure, not retried), before its case or an agent sees it.
+        const refused = openingProblem(base, ctx.key, opening);
+        if (refused !== undefined) throw new TerminalError(`${refused.code}: ${refused.message}`, { errorCode: 400 });
         const { id, promise } = ctx.awakeable<Outcome>();
         sendTo(ctx, layout.case, 'open', { ...opening, awakeable: id } satisfies CaseOpening, ctx.key);
         return promise;

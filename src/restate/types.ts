@@ -111,6 +111,13 @@ export interface RestateOrchestrator {
   };
   /** The audit log: one submitted task's entries (with its subtasks and escalations), or every task's. */
   journal(query?: JournalQuery): Promise<JournalEntry[]>;
+  /**
+   * After a redeploy to a new URL: moves the workflows of tasks submitted before it (each waits
+   * for its outcome on the deployment it started on) onto the deployment now serving the
+   * organisation's root, so their outcomes arrive with the old process gone; resolves with their
+   * task ids.
+   */
+  moveTasks(): Promise<string[]>;
   /** Resolves when no submitted task is active. */
   drain(options?: { readonly pollMs?: number; readonly timeoutMs?: number }): Promise<void>;
   /** Stops this client (the organisation itself runs on: it lives in Restate). */

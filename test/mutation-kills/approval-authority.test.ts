@@ -106,3 +106,22 @@ describe('approveWhen', () => {
     expect(approveWhen(() => false, 'not on Fridays')(request, context)).toEqual({ approve: false, reason: 'not on Fridays' });
   });
 });
+
+describe('a request whose requester is no agent of the hierarchy any more', () => {
+  it('is refused as unknown_agent saying the requester is gone, not that the decider lacks authority', async () => {
+    const { defineHierarchy, developmentTeamSpec } = await import('../../src/index.js');
+    const { checkAuthority } = await import('../../src/approval/authority.js');
+    // The development team with react_specialist removed (its worker moved up), as a redeploy might leave it.
+    const frontend = { ...developmentTeamSpec.children[1], children: developmentTeamSpec.children[1].children[0].children };
+    const without = defineHierarchy({ ...developmentTeamSpec, children: [developmentTeamSpec.children[0], frontend] });
+    const request = { id: 'apv_1', taskId: 't', rootId: 't', taskType: 'react', requester: 'react_specialist', approver: 'frontend_lead', requiredLevel: 1, quorum: 1, reason: 'r', requestedAt: 0, status: 'pending', decisions: [], askedApprovers: ['frontend_lead'] } as unknown as ApprovalRequest;
+    for (const by of ['frontend_lead', 'cto']) {
+      expect(checkAuthority(without, request, [], by)).toEqual({
+        code: 'unknown_agent',
+        message: 'Approval apv_1 was requested by "react_specialist", which is no agent of this hierarchy any more (removed since): nobody can decide it.',
+        details: { approvalId: 'apv_1', requester: 'react_specialist', by },
+      });
+    }
+    expect(checkAuthority(developmentTeam(), request, [], 'frontend_lead')).toBeUndefined();
+  });
+});

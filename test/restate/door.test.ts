@@ -52,6 +52,22 @@ describe('echelon/restate at the door', () => {
       message: expect.stringMatching(/is 10\.0 MiB \([\d,]+ bytes\) as JSON; on Restate a task is at most 8\.0 MiB/),
     });
     expect(await code(org.agentState('nobody'))).toBe('unknown_agent');
+    // Infinity, which JSON carries as null: a timeout became the default, a retry's maxDelayMs and a budget's timeMs failed the task.
+    for (const [field, task] of [
+      ['execution.timeoutMs', { execution: { timeoutMs: Infinity } }],
+      ['execution.retry.maxDelayMs', { execution: { retry: { maxDelayMs: Infinity } } }],
+      ['approval.timeoutMs', { approval: { timeoutMs: Infinity } }],
+      ['budget.timeMs', { budget: { timeMs: Infinity } }],
+    ] as const) {
+      await expect(org.submit({ id: 'unbounded', type: 'api_design', ...task })).rejects.toMatchObject({ code: 'invalid_task', details: { taskId: 'unbounded', field }, message: expect.stringContaining(`${field} is Infinity, which JSON`) });
+    }
+    // An id is in its workflow's URL: one the ingress would refuse (414, 64 KiB) is refused at the door, and no longer id is asked about (the admin API refused a query of 5 MiB with a 413).
+    const long = 'i'.repeat(64 * 1024);
+    await expect(org.submit({ id: long, type: 'api_design' })).rejects.toMatchObject({ code: 'invalid_task', details: { taskId: long, limit: 2048 }, message: expect.stringContaining('on Restate a task id is at most 2048 characters') });
+    for (const call of [() => org.outcome(long), () => org.cancel(long)]) await expect(call()).rejects.toMatchObject({ code: 'unknown_task', message: `No task "${'i'.repeat(60)}…": on Restate no task id is over 2048 characters.` });
+    await expect(org.approvals.approve(long, { by: 'cto' })).rejects.toMatchObject({ code: 'unknown_approval', message: `No approval "${'i'.repeat(60)}…".` });
+    await expect(org.escalations.resolve(long, { fail: 'no' })).rejects.toMatchObject({ code: 'unknown_escalation' });
+    expect(await org.approvals.get(long)).toBeUndefined();
     // A journal query is checked as in-process, before the server is asked (before: { limit: -1 } read it all).
     expect(await code(org.journal({ limit: -1 }))).toBe('invalid_option');
     expect(await code(org.journal({ taskid: 't1' } as never))).toBe('invalid_option');
