@@ -17,6 +17,7 @@
  * number of migrations. Opening a file runs the missing ones in one transaction; a file from a
  * newer echelon (a higher version) is refused, untouched.
  */
+import type { StoreHeader } from '../types.js';
 import { corrupt, foreign, newer } from './errors.js';
 
 /** The part of a better-sqlite3 connection the schema uses (so that these types need no better-sqlite3 types). */
@@ -117,4 +118,12 @@ export function migrate(db: Database, from: number): void {
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
+}
+
+/** The header as the store wrote it — an object listing the agents' links — or `store_corrupt`. */
+export function parseHeader(path: string, json: string): Omit<StoreHeader, 'sessions'> {
+  const parsed = JSON.parse(json) as Omit<StoreHeader, 'sessions'> | null;
+  const link = (item: unknown) => typeof item === 'object' && item !== null && typeof (item as { id?: unknown }).id === 'string' && ((item as { parent?: unknown }).parent === null || typeof (item as { parent?: unknown }).parent === 'string');
+  if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.agents) || !parsed.agents.every(link)) throw corrupt(path, new Error('its header does not list the agents'));
+  return parsed;
 }
