@@ -278,6 +278,9 @@ function sqliteStoreOn(Driver: typeof BetterSqlite3, db: Database, path: string)
       });
     },
 
+    // One read transaction: in WAL mode its reads see the file as of the first, whatever is committed meanwhile.
+    reading: <T>(read: () => T): T => guarded(() => db.transaction(read)()),
+
     close(): void {
       lock.closing();
       if (db.open) db.close();
