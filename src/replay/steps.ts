@@ -223,9 +223,9 @@ export function describeEntry(entry: ReplayEntry, types: ReadonlyMap<string, str
     case 'task.retrying':
       return `${task} at ${entry.actor} failed (${String(data.error)}); retry ${String(data.attempt)} in ${String(data.delayMs)} ms`;
     case 'task.deferred':
-      return `${task} at ${entry.actor} waits for ${(data.resources as string[] | undefined)?.join(', ') ?? 'resources'}`;
+      return `${task} at ${entry.actor} waits for ${list(data.resources) ?? 'resources'}`;
     case 'task.decomposed':
-      return `${task} split by ${entry.actor} into ${(data.subtasks as string[] | undefined)?.join(', ') ?? '?'}`;
+      return `${task} split by ${entry.actor} into ${list(data.subtasks) ?? '?'}`;
     case 'task.ended':
       return `${task} ${ended} at ${entry.actor}`;
     case 'subtask.settled':
@@ -233,7 +233,7 @@ export function describeEntry(entry: ReplayEntry, types: ReadonlyMap<string, str
     case 'task.settled':
       return `${task} ${ended} — settled`;
     case 'task.cancelling':
-      return `cancelling ${(data.taskIds as string[] | undefined)?.join(', ') ?? task} by ${entry.actor}: ${String(data.reason)}`;
+      return `cancelling ${list(data.taskIds) ?? task} by ${entry.actor}: ${String(data.reason)}`;
     case 'task.redelivered':
       return `${task} sent again to ${entry.actor} after a restart`;
     case 'escalation.raised':
@@ -255,4 +255,9 @@ export function describeEntry(entry: ReplayEntry, types: ReadonlyMap<string, str
     default:
       return `${entry.type} by ${entry.actor}${task === '' ? '' : ` (${task})`}`;
   }
+}
+
+/** A list in an entry's data, joined; `undefined` when it is none (a journal read from elsewhere may hold anything). */
+function list(value: unknown): string | undefined {
+  return Array.isArray(value) ? value.map((item) => String(item)).join(', ') : undefined;
 }
