@@ -70,4 +70,12 @@ describe('a SQLite store whose rows are not what it wrote', () => {
     expect(() => sqliteStore(file)).toThrow(expect.objectContaining({ code: 'store_corrupt' }));
     expect(digest(file)).toBe(before);
   });
+
+  it('refuses tables without a schema version (store_corrupt), opened to read or to run: it told readers to open it to run, which failed with "table meta already exists"', () => {
+    const file = damaged('no-version', 'PRAGMA user_version = 0');
+    const before = digest(file);
+    expect(() => sqliteStore(file, { readOnly: true })).toThrow(expect.objectContaining({ code: 'store_corrupt', message: expect.stringContaining('no schema version') }));
+    expect(() => sqliteStore(file)).toThrow(expect.objectContaining({ code: 'store_corrupt', message: expect.stringContaining('no schema version') }));
+    expect(digest(file)).toBe(before);
+  });
 });

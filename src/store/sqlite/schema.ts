@@ -91,6 +91,8 @@ export function inspect(db: Database, path: string): Inspection {
     throw foreign(path, applicationId, tables);
   }
   if (version > SCHEMA_VERSION) throw newer(path, version, SCHEMA_VERSION);
+  // Its tables, id and version are written in one transaction: tables without a version were not.
+  if (version === 0 && tables.length > 0) throw corrupt(path, new Error(`it holds tables (${tables.join(', ')}) but no schema version`));
   let check: string[];
   try {
     check = db.prepare('PRAGMA quick_check').pluck().all() as string[];
