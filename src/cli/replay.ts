@@ -12,7 +12,8 @@ import { isLoopback } from '../inspect/options.js';
 import { serveReplay } from '../inspect/replay-view.js';
 import type { Store } from '../store/types.js';
 import { chartFromLinks } from '../replay/chart.js';
-import { replaySteps, type ReplayStep } from '../replay/steps.js';
+import { replaySteps, walkSteps, type AgentLink, type ReplayEntry, type ReplayStep } from '../replay/steps.js';
+import { stepCount } from '../inspect/routes.js';
 import { sqliteStore } from '../store/sqlite/store.js';
 
 export interface ReplayCommandOptions {
@@ -38,11 +39,12 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<numb
   if (options.view !== undefined) return replayView(store, options, options.view);
   const trigger: Trigger = options.autoMs !== undefined ? paced(options.autoMs) : options.steps !== undefined ? immediately : keypresses(options.input);
   try {
-    const steps = storedSteps(store, options.taskId);
-    const chart = chartFromLinks(store.header()!.agents);
-    out(`replay ${options.file}: ${steps.length} journal entries${options.taskId === undefined ? '' : ` of task ${options.taskId}`}, ${store.header()!.sessions} session(s)`);
+    const { entries, agents } = storedEntries(store, options.taskId);
+    const chart = chartFromLinks(agents);
+    out(`replay ${options.file}: ${entries.length} journal entries${options.taskId === undefined ? '' : ` of task ${options.taskId}`}, ${store.header()!.sessions} session(s)`);
     if (trigger !== immediately && options.autoMs === undefined) out('(press a key for the next entry; q to quit)');
-    for (const step of steps) {
+    // One step at a time: a long run's steps, each with every agent, would not fit in memory at once.
+    for (const step of walkSteps(entries, agents)) {
       if (options.steps !== undefined && step.index > options.steps) {
         out(`── stopped after ${options.steps} step${options.steps === 1 ? '' : 's'}`);
         return 0;
@@ -51,10 +53,10 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<numb
         out('── stopped');
         return 0;
       }
-      for (const line of formatReplayStep(step, steps[0]!.entry.at)) out(line);
+      for (const line of formatReplayStep(step, entries[0]!.at)) out(line);
       if (options.tree) for (const line of formatTree(chart, step.agents)) out(line);
     }
-    out(`── the end of the journal after ${steps.length} step${steps.length === 1 ? '' : 's'}`);
+    out(`── the end of the journal after ${entries.length} step${entries.length === 1 ? '' : 's'}`);
     return 0;
   } finally {
     trigger.close();
@@ -65,14 +67,18 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<numb
 /** `--view`: the replay page, a timeline to scrub, until Ctrl-C. */
 async function replayView(store: Store, options: ReplayCommandOptions, view: NonNullable<ReplayCommandOptions['view']>): Promise<number> {
   let steps: ReplayStep[];
+  let count: number;
   try {
-    steps = storedSteps(store, options.taskId);
+    const { entries, agents } = storedEntries(store, options.taskId);
+    // The page asks for the latest 2,000 at most: only those are built.
+    steps = replaySteps(entries, agents, { latest: stepCount(undefined) });
+    count = entries.length;
   } finally {
     store.close();
   }
   const token = view.token ?? (isLoopback(view.host) ? undefined : randomUUID());
   const served = await serveReplay(steps, { port: view.port, host: view.host, ...(token === undefined ? {} : { token }) });
-  options.out(`replay of ${options.file} (${steps.length} entries): ${served.url}`);
+  options.out(`replay of ${options.file} (${count} entries): ${served.url}`);
   options.out('Ctrl-C to quit');
   await view.interrupted;
   await served.close();
@@ -81,11 +87,17 @@ async function replayView(store: Store, options: ReplayCommandOptions, view: Non
 
 /** A store's journal as replay steps (all, or one task's); refuses an empty store or an unknown task. */
 export function storedSteps(store: Store, taskId?: string): ReplayStep[] {
+  const { entries, agents } = storedEntries(store, taskId);
+  return replaySteps(entries, agents);
+}
+
+/** A store's journal (all, or one task's) and its agents; refuses an empty store or an unknown task. */
+function storedEntries(store: Store, taskId?: string): { entries: readonly ReplayEntry[]; agents: readonly AgentLink[] } {
   const header = store.header();
   if (header === undefined) throw new EchelonError('unknown_task', `${store.name} holds no organisation: there is nothing to replay.`);
   const entries = store.journal(taskId === undefined ? {} : { taskId });
   if (taskId !== undefined && entries.length === 0) throw new EchelonError('unknown_task', `${store.name} has no journal entries for task "${taskId}".`, { details: { taskId } });
-  return replaySteps(entries, header.agents);
+  return { entries, agents: header.agents };
 }
 
 /** One step: its title, what happened, and the states agents went through. */

@@ -10,6 +10,7 @@ import type { Orchestrator } from '../runtime/api.js';
 import { assertEscalationDecision } from './deciders.js';
 import type { LiveFeed } from './feed.js';
 import { readJsonObject } from './guard.js';
+import { replaySteps } from '../replay/steps.js';
 import { taskTimeline } from './timeline.js';
 
 /** An answer: a status and a JSON body. */
@@ -45,7 +46,12 @@ export async function read(org: Orchestrator, feed: LiveFeed, url: URL): Promise
     if (timeline === undefined) throw new EchelonError('unknown_task', `The live view has seen no task "${id}" (it keeps the active ones and the latest finished).`, { details: { taskId: id } });
     return ok(timeline);
   }
-  if (url.pathname === '/api/history') return ok(latestSteps(org.history(query('task')), query('limit')));
+  if (url.pathname === '/api/history') {
+    // org.history() would build every step of a long run, each with every agent: only the latest are built.
+    const taskId = query('task');
+    const links = org.hierarchy.nodes().map((node) => ({ id: node.id, parent: node.parentId ?? null }));
+    return ok(replaySteps(org.journal(taskId === undefined ? {} : { taskId }), links, { latest: stepCount(query('limit')) }));
+  }
   return undefined;
 }
 
@@ -95,8 +101,13 @@ export function pathId(segment: string): string {
 
 /** The steps a page gets: the latest `limit` (default 2,000) — every step counts from the start, so each agent's state is right. */
 export function latestSteps<T>(steps: readonly T[], limit: string | undefined): readonly T[] {
-  const count = limit === undefined ? MAX_STEPS : Math.max(1, Math.min(MAX_STEPS, Number(limit) || 1));
+  const count = stepCount(limit);
   return steps.length > count ? steps.slice(-count) : steps;
+}
+
+/** How many steps a page asked for (`?limit=`): 1 to 2,000, 2,000 when it did not say. */
+export function stepCount(limit: string | undefined): number {
+  return limit === undefined ? MAX_STEPS : Math.max(1, Math.min(MAX_STEPS, Number(limit) || 1));
 }
 
 /** A string field of an action's body; `by` must be a non-empty identity. */

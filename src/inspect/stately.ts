@@ -35,6 +35,11 @@ export interface InspectOrganisationOptions {
 export interface OrganisationInspector {
   /** Messages sent to the server so far (announcements included). */
   readonly sent: number;
+  /**
+   * Messages dropped because the server stopped reading: more than 16 MB waiting for it. Once it
+   * reads again, every agent is announced afresh, so it shows each one as it is now.
+   */
+  readonly dropped: number;
   /** Announces every agent again, with its definition and current snapshot. */
   announce(): void;
   /** Stops forwarding and closes the socket once what was queued is sent (also done when the organisation stops). */
@@ -42,6 +47,10 @@ export interface OrganisationInspector {
 }
 
 const DEFAULTS = { replayWindow: 200, connectTimeoutMs: 10_000 } as const satisfies Partial<InspectOrganisationOptions>;
+/** Bytes waiting for a server that does not read, beyond which messages are dropped rather than kept in memory. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** The longest timer Node keeps (a longer one fires at once, with a warning). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const OPTIONS = fields({ url: string, replayWindow: number, connectTimeoutMs: number } satisfies Record<keyof InspectOrganisationOptions, Shape>);
 
 /**
@@ -69,12 +78,17 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
   const { url, replayWindow = DEFAULTS.replayWindow, connectTimeoutMs = DEFAULTS.connectTimeoutMs } = options;
   if (typeof url !== 'string' || !/^wss?:\/\//.test(url)) throw new EchelonError('invalid_option', `inspectOrganisation needs { url: 'ws://host:port' }, got ${JSON.stringify(url)}.`);
   if (!Number.isInteger(replayWindow) || replayWindow < 1) throw new EchelonError('invalid_option', `replayWindow must be a whole number ≥ 1, got ${String(replayWindow)}.`);
-  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1) throw new EchelonError('invalid_option', `connectTimeoutMs must be a whole number of milliseconds ≥ 1, got ${String(connectTimeoutMs)}.`);
+  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1 || connectTimeoutMs > MAX_TIMEOUT_MS) {
+    throw new EchelonError('invalid_option', `connectTimeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (about 24 days), got ${String(connectTimeoutMs)}.`);
+  }
   const socket = await connect(url, connectTimeoutMs);
   const agents = new Map(org.hierarchy.nodes().map((node) => [org.actor.system.get(node.id)?.sessionId ?? node.id, node.id]));
   /** Each agent's registration as the inspector converted it: announced again with a fresh snapshot. */
   const registrations = new Map<string, StatelyInspectionEvent & { type: '@xstate.actor' }>();
   let sent = 0;
+  let dropped = 0;
+  /** Drops the server has been told of (by announcing every agent again once it read again). */
+  let droppedWhenAnnounced = 0;
   let sinceAnnouncement = 0;
   let stopped = false;
 
@@ -95,6 +109,15 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
     send(event: StatelyInspectionEvent) {
       if (stopped || socket.readyState !== WebSocket.OPEN) return;
       if (event.type === '@xstate.actor' && agents.has(event.sessionId)) registrations.set(event.sessionId, event);
+      // A server that stopped reading would have everything kept here for it, without end.
+      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+        dropped++;
+        return;
+      }
+      if (dropped > droppedWhenAnnounced) {
+        droppedWhenAnnounced = dropped;
+        announce();
+      }
       write(event);
       // Announce again before the oldest announcement would leave the server's replay window
       // (an organisation as large as the window cannot fit in it: `announce()` is then the way).
@@ -136,6 +159,9 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
     get sent() {
       return sent;
     },
+    get dropped() {
+      return dropped;
+    },
     announce,
     stop,
   };
@@ -144,8 +170,14 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
 /** Opens the socket, or refuses with a message that says what to start. */
 function connect(url: string, timeoutMs: number): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    // ws's handshake timeout counts from before the TCP connection (it is the request's socket timeout).
-    const socket = new WebSocket(url, { handshakeTimeout: timeoutMs });
+    let socket: WebSocket;
+    try {
+      // ws's handshake timeout counts from before the TCP connection (it is the request's socket timeout).
+      socket = new WebSocket(url, { handshakeTimeout: timeoutMs });
+    } catch (error) {
+      // A port out of range, a fragment, no host: ws's SyntaxError.
+      return reject(new EchelonError('invalid_option', `inspectOrganisation: ${url} is no WebSocket address (${error instanceof Error ? error.message : String(error)}): give one such as ws://localhost:8080.`, { cause: error }));
+    }
     socket.once('open', () => {
       socket.off('error', reject);
       resolve(socket);

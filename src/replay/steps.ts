@@ -62,6 +62,15 @@ interface Books {
   state: AgentStateName;
 }
 
+/** Options of {@link replaySteps}. */
+export interface ReplayOptions {
+  /**
+   * Build only the latest this many steps (each agent's state still counts every entry from the
+   * start): a long run's journal holds entries × agents states, more than a process can keep.
+   */
+  readonly latest?: number;
+}
+
 /**
  * Steps through journal entries (all of a store's, or one task's) for an organisation of these
  * agents (a store's `header().agents`, or a hierarchy's nodes).
@@ -70,19 +79,34 @@ interface Books {
  * ```ts
  * const store = sqliteStore('org.db');
  * for (const step of replaySteps(store.journal(), store.header()!.agents)) console.log(step.index, step.text);
+ * replaySteps(store.journal(), store.header()!.agents, { latest: 100 }); // the last 100 steps
  * ```
  */
-export function replaySteps(entries: readonly ReplayEntry[], links: readonly AgentLink[]): ReplayStep[] {
+export function replaySteps(entries: readonly ReplayEntry[], links: readonly AgentLink[], options: ReplayOptions = {}): ReplayStep[] {
   checkList(entries, 'entries', 'journal entries (a store\'s journal())', (entry) => typeof entry.type === 'string' && typeof entry.actor === 'string', 'a journal entry has a type and an actor');
   checkList(links, 'agents', "agent links (a store's header().agents)", (link) => typeof link.id === 'string', 'an agent link has an id and a parent');
+  const latest = (options as ReplayOptions | null | undefined)?.latest;
+  if (latest !== undefined && (!Number.isInteger(latest) || latest < 0)) throw new EchelonError('invalid_option', `replaySteps: latest must be a whole number ≥ 0, got ${show(latest)}.`);
+  return [...walkSteps(entries, links, latest === undefined ? 0 : Math.max(0, entries.length - latest))];
+}
+
+/**
+ * The steps one at a time, those before position `from` counted but not built (an agent's state
+ * at a step is worked out from its books only for the steps built): memory for one step at a time.
+ */
+export function* walkSteps(entries: readonly ReplayEntry[], links: readonly AgentLink[], from = 0): Generator<ReplayStep> {
   const books = new Map(links.map((link) => [link.id, { running: new Set<string>(), parked: new Set<string>(), state: 'receiving' as AgentStateName }]));
   const steady = (agent: Books): AgentStateName => (agent.running.size > 0 ? 'executing' : agent.parked.size > 0 ? 'awaitingApproval' : 'receiving');
   const types = new Map<string, string>();
   /** The tasks seen of each submitted task. */
   const trees = new Map<string, Set<string>>();
-  return entries.map((entry, position) => {
-    const before = new Map([...books].map(([id, agent]) => [id, agent.state]));
+  for (const [position, entry] of entries.entries()) {
     if (entry.taskId !== undefined && entry.rootId !== undefined) trees.set(entry.rootId, (trees.get(entry.rootId) ?? new Set()).add(entry.taskId));
+    if (position < from) {
+      apply(entry, books, types, trees);
+      continue;
+    }
+    const before = new Map([...books].map(([id, agent]) => [id, steady(agent)]));
     const transient = apply(entry, books, types, trees);
     const moves: Array<{ agent: string; states: AgentStateName[] }> = [];
     for (const [id, agent] of books) {
@@ -91,7 +115,7 @@ export function replaySteps(entries: readonly ReplayEntry[], links: readonly Age
       const states = [before.get(id)!, ...(passing === undefined ? [] : [passing]), agent.state].filter((state, i, all) => i === 0 || state !== all[i - 1]);
       if (states.length > 1) moves.push({ agent: id, states });
     }
-    return {
+    yield {
       index: position + 1,
       entry,
       text: describeEntry(entry, types),
@@ -101,7 +125,7 @@ export function replaySteps(entries: readonly ReplayEntry[], links: readonly Age
       }),
       moves,
     };
-  });
+  }
 }
 
 /** Refuses (`invalid_option`) a `list` that is not an array of objects for which `fits` holds. */
@@ -199,9 +223,9 @@ export function describeEntry(entry: ReplayEntry, types: ReadonlyMap<string, str
     case 'task.retrying':
       return `${task} at ${entry.actor} failed (${String(data.error)}); retry ${String(data.attempt)} in ${String(data.delayMs)} ms`;
     case 'task.deferred':
-      return `${task} at ${entry.actor} waits for ${(data.resources as string[] | undefined)?.join(', ') ?? 'resources'}`;
+      return `${task} at ${entry.actor} waits for ${list(data.resources) ?? 'resources'}`;
     case 'task.decomposed':
-      return `${task} split by ${entry.actor} into ${(data.subtasks as string[] | undefined)?.join(', ') ?? '?'}`;
+      return `${task} split by ${entry.actor} into ${list(data.subtasks) ?? '?'}`;
     case 'task.ended':
       return `${task} ${ended} at ${entry.actor}`;
     case 'subtask.settled':
@@ -209,7 +233,7 @@ export function describeEntry(entry: ReplayEntry, types: ReadonlyMap<string, str
     case 'task.settled':
       return `${task} ${ended} — settled`;
     case 'task.cancelling':
-      return `cancelling ${(data.taskIds as string[] | undefined)?.join(', ') ?? task} by ${entry.actor}: ${String(data.reason)}`;
+      return `cancelling ${list(data.taskIds) ?? task} by ${entry.actor}: ${String(data.reason)}`;
     case 'task.redelivered':
       return `${task} sent again to ${entry.actor} after a restart`;
     case 'escalation.raised':
@@ -231,4 +255,9 @@ export function describeEntry(entry: ReplayEntry, types: ReadonlyMap<string, str
     default:
       return `${entry.type} by ${entry.actor}${task === '' ? '' : ` (${task})`}`;
   }
+}
+
+/** A list in an entry's data, joined; `undefined` when it is none (a journal read from elsewhere may hold anything). */
+function list(value: unknown): string | undefined {
+  return Array.isArray(value) ? value.map((item) => String(item)).join(', ') : undefined;
 }

@@ -67,8 +67,11 @@ export function forkStore(source: Store, target: Store, options: ForkOptions = {
   const header = source.header();
   if (header === undefined) throw new EchelonError('invalid_option', `${source.name} holds no organisation: there is nothing to fork.`);
   if (target.header() !== undefined) throw new EchelonError('store_in_use', `${target.name} already holds an organisation: fork into an empty store.`);
-  if (options.at === undefined) copyLatest(source, target);
-  else copyUntil(source, target, options.at, options.history);
+  // One state of the source: an organisation running on it commits batches meanwhile, and a fork of
+  // its state at one write and its journal at a later one would hold tasks that never come back.
+  const copy = () => (options.at === undefined ? copyLatest(source, target) : copyUntil(source, target, options.at, options.history));
+  if (source.reading === undefined) copy();
+  else source.reading(copy);
   const stored = target.load();
   const last = target.journal().at(-1);
   return {

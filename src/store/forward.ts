@@ -21,6 +21,7 @@ export function forwardStore(store: Store, overrides: Partial<Store> = {}): Stor
     escalation: (id) => store.escalation(id),
     approval: (id) => store.approval(id),
     journal: (query) => store.journal(query),
+    ...(store.reading === undefined ? {} : { reading: <T>(read: () => T): T => store.reading!(read) }),
     close: () => store.close(),
     ...overrides,
   };

@@ -4,7 +4,7 @@
  * any earlier write can be built again — applying the first k batches to an empty store gives that
  * store exactly as it was after write k — which is what lets `forkStore` start a fork in the past.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { EchelonError } from '../errors.js';
 import { forwardStore } from './forward.js';
 import type { Store, StoreBatch } from './types.js';
@@ -61,6 +61,8 @@ export interface KeptBatch {
  */
 export function readHistory(file: string): KeptBatch[] {
   if (!existsSync(file)) throw new EchelonError('invalid_option', `No store history at ${file} (keepHistory(store, file) writes one).`);
+  // Read as a file, a directory is EISDIR with no word of what was asked for.
+  if (!statSync(file).isFile()) throw new EchelonError('invalid_option', `The store history ${file} is no file (keepHistory(store, file) writes one, a batch per line).`);
   let seq = 0;
   const lines = readFileSync(file, 'utf8').split('\n');
   const kept: KeptBatch[] = [];

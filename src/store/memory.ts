@@ -117,7 +117,8 @@ export function memoryStore(): Store {
       for (const [id, row] of encoded.escalations) escalations.set(id, row);
       for (const [id, row] of encoded.approvals) approvals.set(id, row);
       if (encoded.resources !== undefined) resources = encoded.resources;
-      journal.push(...encoded.journal);
+      // A loop, not push(...lines): spreading a batch of 100,000+ lines (20,000 tasks submitted at once) overflows the call stack.
+      for (const line of encoded.journal) journal.push(line);
     },
 
     outcome(taskId: string): Outcome | undefined {

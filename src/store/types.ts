@@ -214,6 +214,12 @@ export interface Store {
   approval(id: string): Approval | undefined;
   /** Reads the journal, oldest first. */
   journal(query?: JournalQuery): JournalEntry[];
+  /**
+   * Optional: runs `read` on one state of the store — a write another process commits meanwhile
+   * shows in none of its reads (`forkStore` copies a store an organisation is running on through
+   * it). A store that only its own process writes needs none: its reads and writes never interleave.
+   */
+  reading?<T>(read: () => T): T;
   /** Releases the store (closes the file, ending any claim on it). Idempotent. */
   close(): void;
 }

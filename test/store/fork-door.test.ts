@@ -37,6 +37,11 @@ describe('forkStore at the door', () => {
     }
   });
 
+  it('refuses a history path that is a directory (invalid_option, not EISDIR)', async () => {
+    const { store } = await run('directory', ['python']);
+    expect(() => forkStore(store, memoryStore(), { at: 1, history: dir })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('is no file') }));
+  });
+
   it("refuses the history of another store, even a shorter one (it forked that other organisation)", async () => {
     const { store } = await run('mine', ['python', 'react', 'sql']);
     const other = await run('theirs', ['react']);
@@ -73,6 +78,15 @@ describe('replaySteps at the door', () => {
     ] as const) {
       expect(() => replaySteps(entries as never, agents as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(what) }));
     }
+  });
+
+  it('steps through entries whose lists are not lists (a journal from elsewhere), not a TypeError', () => {
+    const links = [{ id: 'cto', parent: null }];
+    const entry = (type: string, data: Record<string, unknown>) => ({ seq: 1, session: 1, at: 0, type, actor: 'cto', taskId: 't', data });
+    expect(replaySteps([entry('task.cancelling', { taskIds: 'abc', reason: 'r' })], links)[0]!.text).toBe('cancelling t by cto: r');
+    expect(replaySteps([entry('task.decomposed', { subtasks: 'ab' })], links)[0]!.text).toBe('t split by cto into ?');
+    expect(replaySteps([entry('task.deferred', { resources: { db: 1 } })], links)[0]!.text).toBe('t at cto waits for resources');
+    expect(replaySteps([entry('task.decomposed', { subtasks: ['t.a', 3] })], links)[0]!.text).toBe('t split by cto into t.a, 3');
   });
 
   it('chartFromLinks refuses links with no single root, or a parent that is no agent (store_corrupt), as its TSDoc says', () => {

@@ -157,8 +157,9 @@ describe('the SQLite file', () => {
     db.prepare("UPDATE agents SET snapshot = '{not json' WHERE id = 'cto'").run();
     db.close();
     const store = sqliteStore(path);
+    // The store itself says so (a row that is no JSON is one it did not write), as every read of it does.
     expect(() => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store, resume: true })).toThrow(
-      expect.objectContaining({ code: 'store_corrupt', message: expect.stringMatching(/cannot read/) }),
+      expect.objectContaining({ code: 'store_corrupt', message: expect.stringMatching(/cannot be read as an echelon store \(.*JSON/) }),
     );
     store.close();
   });

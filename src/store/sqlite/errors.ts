@@ -29,3 +29,15 @@ export function readOnly(path: string, what: string): EchelonError {
     details: { path },
   });
 }
+
+/**
+ * True for an error that says the file is not what this store wrote: SQLite finding it damaged,
+ * a table without the columns it made (SQLITE_ERROR "no such column"), or a value it wrote as
+ * JSON that is none (a SyntaxError from JSON.parse).
+ */
+export function damaged(error: unknown): boolean {
+  if (error instanceof EchelonError || !(error instanceof Error)) return false;
+  if (error instanceof SyntaxError) return true;
+  const code = (error as { code?: string }).code ?? '';
+  return /SQLITE_(CORRUPT|NOTADB)/.test(code) || (code === 'SQLITE_ERROR' && /no such (column|table)|has no column/.test(error.message));
+}

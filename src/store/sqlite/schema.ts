@@ -17,6 +17,7 @@
  * number of migrations. Opening a file runs the missing ones in one transaction; a file from a
  * newer echelon (a higher version) is refused, untouched.
  */
+import type { StoreHeader } from '../types.js';
 import { corrupt, foreign, newer } from './errors.js';
 
 /** The part of a better-sqlite3 connection the schema uses (so that these types need no better-sqlite3 types). */
@@ -90,6 +91,8 @@ export function inspect(db: Database, path: string): Inspection {
     throw foreign(path, applicationId, tables);
   }
   if (version > SCHEMA_VERSION) throw newer(path, version, SCHEMA_VERSION);
+  // Its tables, id and version are written in one transaction: tables without a version were not.
+  if (version === 0 && tables.length > 0) throw corrupt(path, new Error(`it holds tables (${tables.join(', ')}) but no schema version`));
   let check: string[];
   try {
     check = db.prepare('PRAGMA quick_check').pluck().all() as string[];
@@ -117,4 +120,12 @@ export function migrate(db: Database, from: number): void {
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
+}
+
+/** The header as the store wrote it — an object listing the agents' links — or `store_corrupt`. */
+export function parseHeader(path: string, json: string): Omit<StoreHeader, 'sessions'> {
+  const parsed = JSON.parse(json) as Omit<StoreHeader, 'sessions'> | null;
+  const link = (item: unknown) => typeof item === 'object' && item !== null && typeof (item as { id?: unknown }).id === 'string' && ((item as { parent?: unknown }).parent === null || typeof (item as { parent?: unknown }).parent === 'string');
+  if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.agents) || !parsed.agents.every(link)) throw corrupt(path, new Error('its header does not list the agents'));
+  return parsed;
 }

@@ -15,10 +15,10 @@ import { show } from '../../show.js';
 import { boolean, checkShape, fields, shapeContext, string, type Shape } from '../../shape/index.js';
 import type { Approval, Escalation, Outcome } from '../../types.js';
 import type { JournalEntry, JournalEntryType, JournalQuery, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from '../types.js';
-import { corrupt } from './errors.js';
+import { corrupt, damaged } from './errors.js';
 import { fileLock } from './lock.js';
 import { checkRegularFile, checkWritable, checkWriteAheadLog, preflight } from './preflight.js';
-import { APPLICATION_ID, inspect, migrate, SCHEMA_VERSION } from './schema.js';
+import { APPLICATION_ID, inspect, migrate, parseHeader, SCHEMA_VERSION } from './schema.js';
 
 /** Options of {@link sqliteStore}. */
 export interface SqliteStoreOptions {
@@ -151,6 +151,17 @@ function checkArguments(path: unknown, options: SqliteStoreOptions): void {
 }
 
 function createSqliteStore(Driver: typeof BetterSqlite3, db: Database, path: string): Store {
+  try {
+    return sqliteStoreOn(Driver, db, path);
+  } catch (error) {
+    // Its statements are prepared against the schema it made: a table changed since refuses them.
+    if (!damaged(error)) throw error;
+    db.close();
+    throw corrupt(path, error);
+  }
+}
+
+function sqliteStoreOn(Driver: typeof BetterSqlite3, db: Database, path: string): Store {
   const meta = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
   const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   const putAgent = db.prepare('INSERT INTO agents (id, snapshot) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET snapshot = excluded.snapshot');
@@ -202,7 +213,7 @@ function createSqliteStore(Driver: typeof BetterSqlite3, db: Database, path: str
     try {
       return run();
     } catch (error) {
-      if (error instanceof EchelonError || !(error instanceof Error) || !/SQLITE_(CORRUPT|NOTADB)/.test((error as { code?: string }).code ?? '')) throw error;
+      if (!damaged(error)) throw error;
       throw corrupt(path, error);
     }
   };
@@ -217,7 +228,7 @@ function createSqliteStore(Driver: typeof BetterSqlite3, db: Database, path: str
       return guarded(() => {
         const header = meta.get('header');
         if (header === undefined) return undefined;
-        return { ...(JSON.parse(header) as Omit<StoreHeader, 'sessions'>), sessions: Number(meta.get('sessions') ?? 0) };
+        return { ...parseHeader(path, header), sessions: Number(meta.get('sessions') ?? 0) };
       });
     },
 
@@ -267,6 +278,9 @@ function createSqliteStore(Driver: typeof BetterSqlite3, db: Database, path: str
           }));
       });
     },
+
+    // One read transaction: in WAL mode its reads see the file as of the first, whatever is committed meanwhile.
+    reading: <T>(read: () => T): T => guarded(() => db.transaction(read)()),
 
     close(): void {
       lock.closing();
