@@ -17,7 +17,7 @@ import { ResourceRegistry } from '../runtime/resources.js';
 import type { StoredTask } from '../store/types.js';
 import type { BudgetInput, Escalation, EscalationResolution, Outcome, Settlement, Task } from '../types.js';
 import { cancelsFollowing, CASE_KEYS, openBooks, type CaseBooks } from './case-books.js';
-import { cancellationProblem, decisionProblem, resolutionProblem } from './ingress-door.js';
+import { cancellationProblem, decisionProblem, resolutionProblem, type CaseOpening } from './ingress-door.js';
 import type { RestateLayout } from './layout.js';
 import type { OrganisationBase } from './organisation.js';
 import { accountOf } from './scope.js';
@@ -27,14 +27,6 @@ import { logThrown } from '../show.js';
 /** What a case's caller-facing handlers answer: done, or refused with the in-process error. */
 export type Answer = { readonly ok: true } | { readonly ok: false; readonly error: TaskError };
 
-/** What opening a case takes (the task workflow sends it). */
-export interface CaseOpening {
-  readonly task: Task;
-  readonly entry: string;
-  readonly budget?: BudgetInput;
-  /** The awakeable the task's workflow run waits on for the outcome (the workflow adds it). */
-  readonly awakeable?: string;
-}
 
 interface Open {
   readonly books: CaseBooks;

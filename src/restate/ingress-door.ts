@@ -9,10 +9,18 @@ import { isDeepStrictEqual } from 'node:util';
 import { EchelonError } from '../errors.js';
 import { APPROVE, checkDecision, checkResolution, REJECT } from '../runtime/people.js';
 import { taskIdProblem, validateTaskInput } from '../task-input.js';
-import type { TaskInput } from '../types.js';
-import type { CaseOpening } from './case-object.js';
+import type { BudgetInput, Task, TaskInput } from '../types.js';
 import { MESSAGE_LIMIT_BYTES, mib, oversized, sized } from './message-size.js';
 import type { OrganisationBase } from './organisation.js';
+
+/** What opening a case takes (the task workflow sends it). */
+export interface CaseOpening {
+  readonly task: Task;
+  readonly entry: string;
+  readonly budget?: BudgetInput;
+  /** The awakeable the task's workflow run waits on for the outcome (the workflow adds it). */
+  readonly awakeable?: string;
+}
 
 /**
  * The most a person's decision on an approval (who, and their comment or reason) may be as JSON:

@@ -8,7 +8,7 @@
 import './polyfill.js';
 import { handlers, TerminalError, workflow, type WorkflowContext, type WorkflowSharedContext } from '@restatedev/restate-sdk';
 import type { Outcome } from '../types.js';
-import type { CaseOpening } from './case-object.js';
+import type { CaseOpening } from './ingress-door.js';
 import { openingProblem } from './ingress-door.js';
 import type { OrganisationBase } from './organisation.js';
 import { INTERNAL, sendTo } from './send.js';
