@@ -7,6 +7,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { EchelonError } from '../errors.js';
+import { readingCaller } from '../shape/index.js';
 import { APPROVE, checkDecision, checkResolution, REJECT } from '../runtime/people.js';
 import { taskIdProblem, validateTaskInput } from '../task-input.js';
 import type { BudgetInput, Task, TaskInput } from '../types.js';
@@ -41,9 +42,9 @@ const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '
 export function decisionProblem(handler: 'approve' | 'reject', id: unknown, decision: unknown): EchelonError | undefined {
   const where = `approvals.${handler}`;
   try {
-    checkDecision(where, id, decision as { by: string }, handler === 'approve' ? APPROVE : REJECT);
+    readingCaller(where, 'invalid_option', 'the input', () => checkDecision(where, id, decision as { by: string }, handler === 'approve' ? APPROVE : REJECT));
   } catch (error) {
-    return asRefusal(error, where);
+    return error as EchelonError;
   }
   const bytes = bytesOf(decision);
   if (bytes <= DECISION_LIMIT_BYTES) return undefined;
@@ -55,9 +56,9 @@ export function decisionProblem(handler: 'approve' | 'reject', id: unknown, deci
 /** What is wrong with an escalation's resolution (shape, then size: its result becomes a task's), or undefined. */
 export function resolutionProblem(id: unknown, resolution: unknown): EchelonError | undefined {
   try {
-    checkResolution(id, resolution);
+    readingCaller('escalations.resolve', 'invalid_option', 'the input', () => checkResolution(id, resolution));
   } catch (error) {
-    return asRefusal(error, 'escalations.resolve');
+    return error as EchelonError;
   }
   const bytes = oversized(resolution);
   if (bytes === undefined) return undefined;
@@ -130,10 +131,4 @@ function revived<T>(value: T): T {
   if (typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(revived) as T;
   return Object.fromEntries(Object.entries(value as object).map(([key, item]) => [key, revived(item)])) as T;
-}
-
-/** A check's throw as an `EchelonError` (a getter that throws is the input's fault too). */
-function asRefusal(error: unknown, where: string): EchelonError {
-  if (error instanceof EchelonError) return error;
-  return new EchelonError('invalid_option', `${where}: the input could not be read: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
 }
