@@ -10,7 +10,7 @@ import type { EscalationPolicy, ResolutionMode } from '../escalation/types.js';
 import { canExecuteHere, candidatesFor, routeOf } from '../delegation/route.js';
 import { capabilityMatching } from '../delegation/strategies.js';
 import type { Decomposer } from '../delegation/decomposition.js';
-import type { Candidate, DelegationStrategy } from '../delegation/types.js';
+import type { Candidate, Declined, DelegationStrategy } from '../delegation/types.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { ROLES } from '../hierarchy/types.js';
 import { decomposerLookup } from '../delegation/decomposers.js';
@@ -71,7 +71,7 @@ export function resolve(options: OrganisationOptions): Resolved {
 export type Walk =
   | { readonly kind: 'execute'; readonly agent: string; readonly path: readonly string[] }
   | { readonly kind: 'split'; readonly agent: string; readonly path: readonly string[]; readonly decomposer: Decomposer }
-  | { readonly kind: 'none'; readonly agent: string; readonly path: readonly string[]; readonly declined?: { readonly strategy: string; readonly children: readonly string[] } }
+  | { readonly kind: 'none'; readonly agent: string; readonly path: readonly string[]; readonly declined?: Declined }
   /** A strategy answered with a promise, threw, or named a non-child: routing stops being knowable here. */
   | { readonly kind: 'unknown'; readonly agent: string; readonly path: readonly string[]; readonly why: string; readonly invalid?: boolean };
 

@@ -45,3 +45,9 @@ export interface DelegationStrategy {
   readonly name: string;
   select(task: Task, candidates: readonly Candidate[], context: DelegationContext): string | undefined | Promise<string | undefined>;
 }
+
+/** A strategy that kept a task its agent cannot do: it chose none of these children, which could. */
+export interface Declined {
+  readonly strategy: string;
+  readonly children: readonly string[];
+}

@@ -6,7 +6,7 @@
 import { isThenable } from '../../thenable.js';
 import type { Answer, Job, Step } from '../../../machines/ports.js';
 import { candidatesFor, routeOf, type Route } from '../../delegation/route.js';
-import type { Candidate } from '../../delegation/types.js';
+import type { Candidate, Declined } from '../../delegation/types.js';
 import { taskErrorFromUnknown } from '../../errors.js';
 import { escalationTarget } from '../../escalation/target.js';
 import type { EscalationContext, EscalationVerdict, ResolutionMode } from '../../escalation/types.js';
@@ -14,7 +14,7 @@ import { checkVerdict } from '../../escalation/verdict.js';
 import type { AgentNode } from '../../hierarchy/types.js';
 import type { EscalationReason } from '../../types.js';
 import type { DecisionConfig } from './config.js';
-import { failStep, raise, type Declined, type Outcomes } from './outcomes.js';
+import { failStep, raise, type Outcomes } from './outcomes.js';
 
 /** What evaluation knows before the policy answers. */
 interface Situation {

@@ -5,7 +5,7 @@
  */
 import type { Job, Step } from '../../../machines/ports.js';
 import type { Route } from '../../delegation/route.js';
-import type { Candidate } from '../../delegation/types.js';
+import type { Candidate, Declined } from '../../delegation/types.js';
 import type { TaskError } from '../../errors.js';
 import type { EscalationVerdict } from '../../escalation/types.js';
 import type { AgentNode } from '../../hierarchy/types.js';
@@ -29,12 +29,6 @@ export function raise(task: Task, reason: EscalationReason, to: string, message:
   if (carried === undefined) return { kind: 'escalate', reason, to, message };
   const told = cause === undefined || message.includes(cause.error.message) ? message : `${message} (${cause.by} failed it: ${cause.error.message})`;
   return { kind: 'escalate', reason, to, message: told, error: carried, ...(cause?.error === carried && cause.retryable === false ? { retryable: false as const } : {}) };
-}
-
-/** A strategy that kept a task its agent cannot do: it chose none of these children, which could. */
-export interface Declined {
-  readonly strategy: string;
-  readonly children: readonly string[];
 }
 
 /** The steps that end a decision, over one organisation's configuration. */

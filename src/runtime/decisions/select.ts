@@ -6,14 +6,14 @@
 import { isThenable } from '../../thenable.js';
 import type { Answer, DecisionControl, Job, Step } from '../../../machines/ports.js';
 import type { Decomposer } from '../../delegation/decomposition.js';
-import type { Route } from '../../delegation/route.js';
-import type { Candidate } from '../../delegation/types.js';
+import { canExecuteHere, type Route } from '../../delegation/route.js';
+import type { Candidate, Declined } from '../../delegation/types.js';
 import { taskErrorFromUnknown } from '../../errors.js';
 import { fanoutStep } from '../../delegation/fanout.js';
 import { show } from '../../show.js';
 import type { DecisionConfig } from './config.js';
 import { SplitContext, StrategyContext } from './contexts.js';
-import { failStep, type Declined } from './outcomes.js';
+import { failStep } from './outcomes.js';
 
 type Evaluate = (agentId: string, job: Job, load: Readonly<Record<string, number>>, forced?: Route, declined?: Declined) => Answer<Step>;
 
@@ -73,8 +73,7 @@ export function selector(config: DecisionConfig, evaluate: Evaluate) {
   function choose(agentId: string, job: Job, candidates: readonly Candidate[], strategy: string, chosen: unknown): Answer<Step> {
     if (chosen === undefined || chosen === null) {
       // The strategy keeps the task: this agent executes it if it can.
-      const canExecute = hierarchy.get(agentId).capabilities.includes(job.task.type) && !job.task.excluded.includes(agentId);
-      if (canExecute) return evaluate(agentId, job, {}, 'execute');
+      if (canExecuteHere(hierarchy, agentId, job.task)) return evaluate(agentId, job, {}, 'execute');
       // Children that could have taken it make the failure the strategy's choice, not a missing capability.
       const capable = candidates.filter((candidate) => candidate.capable).map((candidate) => candidate.id);
       return evaluate(agentId, job, {}, 'none', capable.length === 0 ? undefined : { strategy, children: capable });
