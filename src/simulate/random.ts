@@ -39,9 +39,15 @@ export function normal(random: Random): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
-/** An independent stream for each name, derived from one seed (so adding a model does not shift the others). */
+/**
+ * An independent stream for each name, derived from one seed (so adding a model does not shift the
+ * others). The seed is a safe integer: its low 32 bits start the hash and the bits above them, when
+ * there are any, are mixed in (so seeds from 0 to 2³² − 1 keep the streams they always had).
+ */
 export function streamFor(seed: number, name: string): Random {
   let hash = 2166136261 ^ seed;
+  const high = Math.floor(seed / 4294967296);
+  if (high !== 0) hash = Math.imul(hash ^ high, 16777619);
   for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 16777619);
   return mulberry32(hash >>> 0);
 }

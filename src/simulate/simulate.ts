@@ -5,6 +5,7 @@
  * report.
  */
 import { EchelonError } from '../errors.js';
+import { show } from '../show.js';
 import { anything, boolean, checkShape, fields, number, readingCaller, setting, shapeContext, type Shape } from '../shape/index.js';
 import type { OrganisationOptions } from '../check/types.js';
 import { createOrchestrator, type ExecutionContext, type Orchestrator } from '../runtime/index.js';
@@ -31,7 +32,7 @@ export interface SimulationOptions {
   readonly agents?: Setting<AgentModel>;
   /** People: approvals no agent decides by rule, and escalations that reach the top (only when the organisation has `onEscalation`). */
   readonly people?: { readonly approvals?: PersonModel; readonly escalations?: PersonModel };
-  /** Seed of every random choice (arrivals, latencies, failures, people, retry jitter); default 1. */
+  /** Seed of every random choice (arrivals, latencies, failures, people, retry jitter): a safe integer; default 1. */
   readonly seed?: number;
   /** Follow every agent's statechart for time-in-state (default: for organisations up to 10,000 agents). */
   readonly trackStates?: boolean;
@@ -87,8 +88,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   // Everything the workload submits is checked before the organisation is built (30,000 agents: seconds).
   const workload = checkWorkload(options.workload, hierarchy);
   const { spanMs } = workload;
-  // The generator takes the seed's 32 bits: a fraction would run as its whole part.
-  if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new EchelonError('invalid_option', `simulate: seed must be a whole number, got ${String(options.seed)}.`);
+  // A fraction would run as its whole part, and past 2^53 neighbouring whole numbers are one double.
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new EchelonError('invalid_option', `simulate: seed must be a whole number between -(2^53 - 1) and 2^53 - 1, got ${show(options.seed)}.`);
   checkPeople(options.people);
   const interval = options.sampleEveryMs ?? (Number.isFinite(spanMs) ? Math.max(1, spanMs / 120) : 60_000);
   if (!(interval > 0)) throw new EchelonError('invalid_option', `simulate: sampleEveryMs must be a positive number, got ${String(options.sampleEveryMs)}.`);

@@ -34,6 +34,9 @@ describe('simulate', () => {
     expect(JSON.stringify(again)).toBe(JSON.stringify(first));
     const other = await simulate(mixed(8));
     expect(other.byType).not.toEqual(first.byType);
+    // Seeds that differ only above 32 bits are other seeds too (they ran as the same one).
+    expect((await simulate(mixed(7 + 2 ** 32))).byType).not.toEqual(first.byType);
+    expect((await simulate(mixed(-7))).byType).not.toEqual((await simulate(mixed(2 ** 32 - 7))).byType);
     // The run exercised what the report describes.
     expect(first.tasks.submitted).toBeGreaterThan(300);
     expect(first.tasks.submitted).toBe(first.tasks.completed + first.tasks.failed + first.tasks.rejected + first.tasks.cancelled);
@@ -168,6 +171,8 @@ describe('simulate', () => {
     await refused({ agents: { default: { cost: { kind: 'fixed', ms: -1 } } } }, 'invalid_option', /^agents\.default\.cost: a fixed latency/);
     // The generator takes the seed's whole 32 bits: 1.5 ran as 1.
     await refused({ seed: 1.5 }, 'invalid_option', /seed must be a whole number/);
+    // Past 2^53 neighbouring whole numbers are one double: 2^53 + 1 would run as 2^53.
+    await refused({ seed: 2 ** 53 }, 'invalid_option', /seed must be a whole number between/);
   });
 
   it('refuses, at the door, arrivals the organisation would refuse and a journal that is not one', async () => {
