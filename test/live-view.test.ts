@@ -120,6 +120,12 @@ describe('serveLiveView(org)', () => {
     expect((await post(view, `/api/approvals/${approval.id}/approve`, { by: 'cto' })).status).toBe(200);
   });
 
+  it('answers HEAD / as GET / without the page (curl -I, health checks)', async () => {
+    const { view } = await parked();
+    const head = await fetch(`${base(view)}/`, { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-type'), await head.text()]).toEqual([200, 'text/html; charset=utf-8', '']);
+  });
+
   it('only takes actions from its own page: a foreign Origin or Host is refused', async () => {
     const { view, approval, org } = await parked();
     const path = `/api/approvals/${approval.id}/approve`;
@@ -156,7 +162,12 @@ describe('serveLiveView(org)', () => {
     await expect(serveLiveView(org, { prot: 4321 } as never)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('unknown option "prot" — did you mean "port"?') });
     await expect(serveLiveView(null as never)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('serveLiveView needs the orchestrator') });
     const open = await serveLiveView(org, { host: '0.0.0.0', token: TOKEN });
-    expect(open.url).toBe(`http://0.0.0.0:${open.port}/#token=${TOKEN}`);
+    // 0.0.0.0 is where it listens, not an address to browse to: the URL names one of this machine's.
+    const { hostname } = new URL(open.url);
+    expect(hostname).not.toBe('0.0.0.0');
+    expect(open.url).toBe(`http://${hostname}:${open.port}/#token=${TOKEN}`);
+    expect(open.host).toBe('0.0.0.0');
+    expect((await fetch(`http://${hostname}:${open.port}/api/state?token=${TOKEN}`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${open.port}/api/state`)).status).toBe(401);
   });
 

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { EchelonError } from '../errors.js';
 import type { Guard } from './guard.js';
 import type { LiveView, ResolvedLiveViewOptions } from './options.js';
@@ -31,7 +32,7 @@ export async function listen(settings: ResolvedLiveViewOptions, guard: Guard, pa
     // Thrown here, new URL's TypeError would end the process (no request needs to pass the guard to send one).
     if (url === undefined) return json(response, 400, { error: { code: 'invalid_request', message: `The request target ${JSON.stringify(request.url)} is not a path: ask for /, /api/state, /api/events …` } });
     const answering =
-      request.method === 'GET' && url.pathname === '/'
+      (request.method === 'GET' || request.method === 'HEAD') && url.pathname === '/'
         ? Promise.resolve(void response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': page.csp }).end(page.html))
         : handle(request, response, url).then(() => {
             if (!response.headersSent) json(response, 404, { error: { code: 'invalid_request', message: `No ${request.method} ${url.pathname} here.` } });
@@ -52,7 +53,7 @@ export async function listen(settings: ResolvedLiveViewOptions, guard: Guard, pa
   });
   const { port } = server.address() as AddressInfo;
   guard.listening(port);
-  const shownHost = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const shownHost = browsable(settings.host);
   let closing: Promise<void> | undefined;
   return {
     url: `http://${shownHost}:${port}/${settings.token === undefined ? '' : `#token=${encodeURIComponent(settings.token)}`}`,
@@ -67,6 +68,19 @@ export async function listen(settings: ResolvedLiveViewOptions, guard: Guard, pa
       return closing;
     },
   };
+}
+
+/**
+ * The host a printed URL names. A wildcard (`0.0.0.0`, `::`) is where the server listens, not an
+ * address to browse to: the URL names this machine's first outside IPv4 address (loopback when it
+ * has none).
+ */
+function browsable(host: string): string {
+  if (host === '0.0.0.0' || host === '::') {
+    const outside = Object.values(networkInterfaces()).flat().find((address) => address !== undefined && !address.internal && address.family === 'IPv4');
+    return outside?.address ?? '127.0.0.1';
+  }
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** The request's target as a URL, or `undefined` when it is none (`//[`, a port out of range). */

@@ -22,7 +22,7 @@ export interface LiveViewOptions {
 
 /** A running live view. */
 export interface LiveView {
-  /** The page's address (with `#token=…` when a token is set). */
+  /** The page's address (with `#token=…` when a token is set); served on `0.0.0.0` or `::`, it names this machine's outside address. */
   readonly url: string;
   readonly host: string;
   readonly port: number;
