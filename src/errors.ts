@@ -52,6 +52,7 @@ export type EchelonErrorCode =
   | 'duplicate_decision'
   // lifecycle
   | 'orchestrator_stopped'
+  | 'events_overflow'
   | 'internal_error'
   // watching and stepping (live view, scenarios, CLI)
   | 'unauthorized'

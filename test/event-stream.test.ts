@@ -78,6 +78,44 @@ describe('org.events(): lifecycle events as an async iterator', () => {
     expect((await take(events, 50)).map((event) => event.outcome.taskId)).toEqual(Array.from({ length: 50 }, (_, i) => `t${i}`));
     await events.return!();
   });
+
+  it('lets go of a reader that falls maxBuffered events behind: it reads what was held, then events_overflow; the organisation goes on', async () => {
+    const org = start();
+    const stalled = org.events('task.completed', { maxBuffered: 3 });
+    const reading = org.events('task.completed');
+    await Promise.all(Array.from({ length: 5 }, (_, i) => org.submit({ id: `t${i}`, type: 'css' })));
+    const held: string[] = [];
+    const ending = await (async () => {
+      try {
+        for await (const event of stalled) held.push(event.outcome.taskId);
+      } catch (error) {
+        return error;
+      }
+      return 'ended without an error';
+    })();
+    expect(held).toEqual(['t0', 't1', 't2']);
+    expect(ending).toMatchObject({ code: 'events_overflow', message: expect.stringContaining('maxBuffered'), details: { maxBuffered: 3 } });
+    expect(await stalled.next()).toEqual({ done: true, value: undefined });
+    // The other reader, and the organisation, saw everything.
+    expect((await take(reading, 5)).map((event) => event.outcome.taskId)).toEqual(['t0', 't1', 't2', 't3', 't4']);
+    expect((await org.submit({ id: 'after', type: 'css' })).status).toBe('completed');
+    await reading.return!();
+  });
+
+  it('holds up to 100,000 unread events by default, and any number with maxBuffered: Infinity', async () => {
+    const org = start();
+    const unbounded = org.events('task.completed', { maxBuffered: Number.POSITIVE_INFINITY });
+    const bounded = org.events('task.completed');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => org.submit({ id: `t${i}`, type: 'css' })));
+    expect(await take(unbounded, 20)).toHaveLength(20);
+    expect(await take(bounded, 20)).toHaveLength(20);
+    await unbounded.return!();
+    await bounded.return!();
+    for (const maxBuffered of [0, -1, 1.5, Number.NaN, '10']) {
+      expect(() => org.events('*', { maxBuffered } as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('maxBuffered') }));
+    }
+    expect(() => org.events('*', { maxBufferd: 10 } as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('did you mean "maxBuffered"') }));
+  });
 });
 
 describe('subscriptions are checked at the door', () => {

@@ -103,7 +103,8 @@ export interface Orchestrator {
   on<T extends OrchestratorEventType | '*'>(type: T, listener: Listener<T>): () => void;
   /**
    * The same events as an async iterator (all, or one type), buffered between reads. It ends on
-   * `break` / `return()`, when `signal` aborts, or when the orchestrator stops.
+   * `break` / `return()`, when `signal` aborts, or when the orchestrator stops; a reader that
+   * falls `maxBuffered` events behind (default 100,000) reads what was held, then gets `events_overflow`.
    *
    * @example
    * ```ts

@@ -1,15 +1,40 @@
 /**
- * Lifecycle events as an async iterator (`for await (const event of org.events())`), built on
- * Node's `events.on`, which buffers events between reads. The subscription starts when the
- * iterator is created and ends on `break` / `return()`, on the abort signal, or when the
- * orchestrator stops — whichever comes first; events already buffered are still read.
+ * Lifecycle events as an async iterator (`for await (const event of org.events())`). The
+ * subscription starts when the iterator is created — nothing emitted before the first read is
+ * lost — and ends on `break` / `return()`, on the abort signal, or when the orchestrator stops,
+ * whichever comes first; events already held are still read. A reader that falls `maxBuffered`
+ * events behind is let go: it reads what was held, then `next()` rejects with `events_overflow`.
  */
-import { EventEmitter, on } from 'node:events';
+import { EchelonError } from '../errors.js';
+import { anything, checkShape, fields, number, shapeContext } from '../shape/index.js';
+import { show } from '../show.js';
 
 /** Options of `org.events()`. */
 export interface EventStreamOptions {
   /** Ends the iteration when aborted (the loop finishes normally; it does not throw). */
   readonly signal?: AbortSignal;
+  /**
+   * Events held for a reader that has not read them yet, at most (default 100,000; `Infinity` for
+   * no bound). One more and the reader is let go: it reads the events held, then `next()` rejects
+   * with `events_overflow`. The organisation and other readers go on.
+   */
+  readonly maxBuffered?: number;
+}
+
+/** Unread events a reader may fall behind by default: a stalled reader costs memory, not the process. */
+export const DEFAULT_MAX_BUFFERED = 100_000;
+
+const EVENT_STREAM_OPTIONS = fields({ signal: anything, maxBuffered: number } satisfies Record<keyof EventStreamOptions, typeof anything>);
+
+/** Refuses options `org.events()` does not know, and a `maxBuffered` that is no count; the bound to use. */
+export function checkEventStreamOptions(where: string, options: unknown): number {
+  if (options === undefined) return DEFAULT_MAX_BUFFERED;
+  checkShape(options, EVENT_STREAM_OPTIONS, '', { ...shapeContext(where, 'invalid_option'), subject: 'its options' });
+  const { maxBuffered = DEFAULT_MAX_BUFFERED } = options as EventStreamOptions;
+  if (!(maxBuffered === Number.POSITIVE_INFINITY || (Number.isInteger(maxBuffered) && maxBuffered >= 1))) {
+    throw new EchelonError('invalid_option', `${where}: maxBuffered must be a whole number ≥ 1 (or Infinity), got ${show(maxBuffered)}.`);
+  }
+  return maxBuffered;
 }
 
 /** An event iterator and the function that ends it from outside. */
@@ -18,6 +43,10 @@ export interface EventStream<E> {
   close(): void;
 }
 
+type Reader<E> = { readonly resolve: (result: IteratorResult<E>) => void; readonly reject: (error: unknown) => void };
+
+const DONE: IteratorResult<never> = { done: true, value: undefined };
+
 /**
  * Turns a listener subscription into an async iterator. `subscribe` is called at once with the
  * function to push events to and returns the unsubscribe function; `onClose` runs once, when
@@ -25,35 +54,71 @@ export interface EventStream<E> {
  */
 export function eventStream<E>(
   subscribe: (push: (event: E) => void) => () => void,
-  options: EventStreamOptions = {},
+  options: EventStreamOptions & { readonly maxBuffered: number },
   onClose?: (close: () => void) => void,
 ): EventStream<E> {
-  const emitter = new EventEmitter();
-  // `on` attaches its listener now, so nothing emitted before the first read is lost.
-  const source = on(emitter, 'event', { close: ['close'] }) as AsyncIterableIterator<[E]>;
-  const unsubscribe = subscribe((event) => emitter.emit('event', event));
+  const { signal, maxBuffered } = options;
+  // Held events are read from `head`; the array is cut down once most of it has been read.
+  let held: E[] = [];
+  let head = 0;
+  const readers: Reader<E>[] = [];
   let closed = false;
+  let overflow: EchelonError | undefined;
+
   const close = () => {
     if (closed) return;
     closed = true;
     unsubscribe();
     onClose?.(close);
-    options.signal?.removeEventListener('abort', close);
-    emitter.emit('close');
+    signal?.removeEventListener('abort', close);
+    // Readers wait only while nothing is held: they end (or learn of the overflow) now.
+    for (const reader of readers.splice(0)) settle(reader);
   };
-  if (options.signal?.aborted) close();
-  else options.signal?.addEventListener('abort', close, { once: true });
+  const settle = (reader: Reader<E>) => {
+    const error = overflow;
+    overflow = undefined;
+    if (error === undefined) reader.resolve(DONE);
+    else reader.reject(error);
+  };
+  const unsubscribe = subscribe((event) => {
+    if (closed) return;
+    const reader = readers.shift();
+    if (reader !== undefined) return reader.resolve({ done: false, value: event });
+    if (held.length - head >= maxBuffered) {
+      overflow = new EchelonError(
+        'events_overflow',
+        `org.events(): the reader fell ${maxBuffered} events behind (maxBuffered) and was let go; the organisation went on. Read faster, listen to fewer types, or raise maxBuffered.`,
+        { details: { maxBuffered } },
+      );
+      return close();
+    }
+    held.push(event);
+  });
+  if (signal?.aborted) close();
+  else signal?.addEventListener('abort', close, { once: true });
 
   const iterator: AsyncIterableIterator<E> = {
-    async next() {
-      const read = await source.next();
-      if (read.done) return { done: true, value: undefined };
-      return { done: false, value: read.value[0] };
+    next() {
+      if (head < held.length) {
+        const value = held[head]!;
+        held[head++] = undefined as E;
+        if (head > 1024 && head * 2 > held.length) {
+          held = held.slice(head);
+          head = 0;
+        }
+        return Promise.resolve({ done: false, value });
+      }
+      if (closed) {
+        return new Promise<IteratorResult<E>>((resolve, reject) => settle({ resolve, reject }));
+      }
+      return new Promise<IteratorResult<E>>((resolve, reject) => readers.push({ resolve, reject }));
     },
-    async return() {
+    return() {
       close();
-      await source.return?.();
-      return { done: true, value: undefined };
+      held = [];
+      head = 0;
+      overflow = undefined;
+      return Promise.resolve(DONE);
     },
     [Symbol.asyncIterator]() {
       return iterator;

@@ -14,7 +14,7 @@ import type { AgentMessage, Outcome, Task, TaskInput } from '../types.js';
 import { actorStatus } from './agent-status.js';
 import type { Orchestrator } from './api.js';
 import type { Durable } from './durability/index.js';
-import { eventStream } from './event-stream.js';
+import { checkEventStreamOptions, eventStream } from './event-stream.js';
 import { checkSubscription, type EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import type { InProcessHost } from './host.js';
 import type { Ledger } from './ledger.js';
@@ -79,8 +79,9 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
     },
 
     events(type, streamOptions) {
-      checkSubscription('org.events', { type, signal: readingCaller('org.events', 'invalid_option', 'its options', () => streamOptions?.signal), needsListener: false });
-      const stream = eventStream<OrchestratorEvent>((push) => bus.on<'*'>((type ?? '*') as '*', push), streamOptions, (close) => run.closers.delete(close));
+      const { signal, maxBuffered } = readingCaller('org.events', 'invalid_option', 'its options', () => ({ maxBuffered: checkEventStreamOptions('org.events', streamOptions), signal: streamOptions?.signal }));
+      checkSubscription('org.events', { type, signal, needsListener: false });
+      const stream = eventStream<OrchestratorEvent>((push) => bus.on<'*'>((type ?? '*') as '*', push), { ...(signal === undefined ? {} : { signal }), maxBuffered }, (close) => run.closers.delete(close));
       if (run.stopped || streamOptions?.signal?.aborted) stream.close();
       else run.closers.add(stream.close);
       return stream.iterator as never;
