@@ -42,13 +42,15 @@ export interface OrganisationInspector {
   readonly dropped: number;
   /** Announces every agent again, with its definition and current snapshot. */
   announce(): void;
-  /** Stops forwarding and closes the socket once what was queued is sent (also done when the organisation stops). */
+  /** Stops forwarding and closes the socket once what was queued is sent, or after a second for a server that reads nothing (also done when the organisation stops). */
   stop(): Promise<void>;
 }
 
 const DEFAULTS = { replayWindow: 200, connectTimeoutMs: 10_000 } as const satisfies Partial<InspectOrganisationOptions>;
 /** Bytes waiting for a server that does not read, beyond which messages are dropped rather than kept in memory. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** Time `stop()` gives what is queued and the closing handshake before it lets the socket go. */
+const CLOSE_GRACE_MS = 1_000;
 /** The longest timer Node keeps (a longer one fires at once, with a warning). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const OPTIONS = fields({ url: string, replayWindow: number, connectTimeoutMs: number } satisfies Record<keyof InspectOrganisationOptions, Shape>);
@@ -146,6 +148,8 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
         if (socket.readyState === WebSocket.CLOSED) return resolve();
         socket.once('close', () => resolve());
         socket.close();
+        // A server that reads nothing never takes the close frame: ws would wait 30 s, keeping the process alive.
+        setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
       }, 0);
     }));
   // The inspector ends with the organisation: its event stream ends when the organisation stops.

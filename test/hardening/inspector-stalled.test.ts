@@ -68,6 +68,30 @@ describe('inspectOrganisation with a server that stops reading', () => {
   }, 120_000);
 });
 
+describe('inspector.stop() with a server that reads nothing', () => {
+  it('lets the socket go after a second of grace, not after ws\'s 30-second close timeout (simulated time)', async () => {
+    const server = await stalledServer();
+    try {
+      const org = start();
+      const inspector = await inspectOrganisation(org, { url: server.url });
+      for (let round = 0; round < 100 && !(inspector.dropped > 0); round++) await batch(org, 200);
+      expect(inspector.dropped).toBeGreaterThan(0);
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      let stopped = false;
+      const stopping = inspector.stop().then(() => (stopped = true));
+      // Simulated time: 2 s is past the grace and far short of ws's close timeout. The socket's own end is real I/O.
+      await vi.advanceTimersByTimeAsync(2_000);
+      vi.useRealTimers();
+      await vi.waitFor(() => expect(stopped).toBe(true), { timeout: 20_000, interval: 10 });
+      await stopping;
+      await org.stop();
+    } finally {
+      vi.useRealTimers();
+      await server.close();
+    }
+  }, 120_000);
+});
+
 describe('inspectOrganisation at the door', () => {
   it('refuses addresses ws cannot parse and a connectTimeoutMs no timer holds (invalid_option, not a SyntaxError or a warning)', async () => {
     const org = start();
