@@ -40,14 +40,20 @@ async function stalledServer() {
   };
 }
 
+/** An organisation whose inspector has worked past what the server would take: it drops messages. */
+async function droppingInspector(url: string) {
+  const org = start();
+  const inspector = await inspectOrganisation(org, { url });
+  for (let round = 0; round < 100 && !(inspector.dropped > 0); round++) await batch(org, 200);
+  expect(inspector.dropped).toBeGreaterThan(0);
+  return { org, inspector };
+}
+
 describe('inspectOrganisation with a server that stops reading', () => {
   it('drops what the server cannot take (past 16 MB waiting) instead of keeping it, and announces every agent again once it reads', async () => {
     const server = await stalledServer();
     try {
-      const org = start();
-      const inspector = await inspectOrganisation(org, { url: server.url });
-      for (let round = 0; round < 100 && !(inspector.dropped > 0); round++) await batch(org, 200);
-      expect(inspector.dropped).toBeGreaterThan(0);
+      const { org, inspector } = await droppingInspector(server.url);
       // More work while the server reads nothing: none of it is queued for it.
       const sent = inspector.sent;
       await batch(org, 200);
@@ -72,10 +78,7 @@ describe('inspector.stop() with a server that reads nothing', () => {
   it('lets the socket go after a second of grace, not after ws\'s 30-second close timeout (simulated time)', async () => {
     const server = await stalledServer();
     try {
-      const org = start();
-      const inspector = await inspectOrganisation(org, { url: server.url });
-      for (let round = 0; round < 100 && !(inspector.dropped > 0); round++) await batch(org, 200);
-      expect(inspector.dropped).toBeGreaterThan(0);
+      const { org, inspector } = await droppingInspector(server.url);
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
       let stopped = false;
       const stopping = inspector.stop().then(() => (stopped = true));
