@@ -55,9 +55,11 @@ export async function drawCharts(report: SimulationReport, hierarchy: Hierarchy,
     }
   };
   const types = report.byType.map((type) => type.type);
+  const ended = report.byType.some((type) => type.latency.count > 0) ? {} : note('No task ended in this run');
   /** A bar chart of seconds per task type. */
   const bars = (title: string, series: readonly object[]) =>
     draw({
+      ...ended,
       title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
       tooltip: { trigger: 'axis' },
       legend: { bottom: 0 },
@@ -68,6 +70,7 @@ export async function drawCharts(report: SimulationReport, hierarchy: Hierarchy,
     });
   return {
     queues: draw({
+      ...(report.queues.some((queue) => queue.points.some(([, length]) => length > 0)) ? {} : note('No task waited in a queue')),
       title: { text: 'Queue length over time', left: 'center', textStyle: { fontSize: 14 } },
       tooltip: { trigger: 'axis' },
       legend: { bottom: 0, type: 'scroll' },
@@ -81,6 +84,9 @@ export async function drawCharts(report: SimulationReport, hierarchy: Hierarchy,
     orgChart: draw(orgChartOption(report, hierarchy), Math.max(size.height, 120 * (report.agents.reduce((depth, agent) => Math.max(depth, agent.level), 0) + 1))),
   };
 }
+
+/** A chart's note where its data would be, when it has none (a blank chart looks broken). */
+const note = (text: string) => ({ graphic: { type: 'text', left: 'center', top: 'middle', style: { text, fill: '#666', fontSize: 14 } } });
 
 /** The org chart as a tree whose nodes are coloured by utilisation (largest organisations: the busiest 200 agents and their chains). */
 function orgChartOption(report: SimulationReport, hierarchy: Hierarchy): Record<string, unknown> {

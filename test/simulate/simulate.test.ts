@@ -289,6 +289,17 @@ describe('simulate', () => {
     expect(python!.spent).toEqual({ queued: 0, executing: 1_000, awaitingApproval: 0, escalated: 5_000 });
   });
 
+  it('says so on a chart that has nothing to show (a run whose tasks never arrived), instead of leaving it blank', async () => {
+    const hierarchy = developmentTeam();
+    const idle = await simulate({ organisation: { hierarchy }, workload: { arrivals: [{ task: 'python', everyMs: 10_000_000 }], durationMs: 1_000 } });
+    expect(idle.tasks.submitted).toBe(0);
+    const charts = await drawCharts(idle, hierarchy);
+    expect([charts.queues, charts.latency, charts.spent].map((svg) => /No task (waited|ended)/.exec(svg)?.[0])).toEqual(['No task waited', 'No task ended', 'No task ended']);
+    // A run with work draws its data, without the note.
+    const busy = await drawCharts(await simulate({ organisation: { hierarchy }, workload: { arrivals: [{ task: 'python', everyMs: 1_000 }], durationMs: 10_000 } }), hierarchy);
+    expect([busy.latency, busy.spent].some((svg) => svg.includes('No task'))).toBe(false);
+  });
+
   it('draws only what it can: a report of the hierarchy it is drawn with, a name, a size; PNGs into a directory it makes', async () => {
     const hierarchy = developmentTeam();
     const report = await simulate({ organisation: { hierarchy }, workload: { arrivals: [{ task: 'python', everyMs: 60_000 }], durationMs: 600_000 } });
