@@ -18,7 +18,7 @@ import {
 import { EchelonError, type EchelonErrorCode } from '../errors.js';
 import { logThrown } from '../show.js';
 import { callListener } from '../thenable.js';
-import { withoutSecrets } from './secrets.js';
+import { quotable } from './secrets.js';
 
 /** Sampling settings passed through to the model (retries, abort and timeouts are echelon's). */
 export type ModelSettings = Omit<CallSettings, 'maxRetries' | 'abortSignal' | 'timeout'>;
@@ -114,12 +114,12 @@ export async function askForObject<T>(
       const problem = error.text === undefined || error.text.trim() === '' ? 'empty' : isJson(error.text) ? 'invalid' : 'malformed';
       return { ok: false, problem, text: error.text, message: causeMessage(error) };
     }
-    if (NoOutputGeneratedError.isInstance(error)) return { ok: false, problem: 'empty', text: undefined, message: error.message };
+    if (NoOutputGeneratedError.isInstance(error)) return { ok: false, problem: 'empty', text: undefined, message: error.message.replace(/\.+$/, '') };
     if (call.signal.aborted) throw new EchelonError(request.code, `${request.what}: abandoned, nobody waits for this decision any more.`, { cause: error });
     if (controller.signal.aborted) {
       throw new EchelonError(request.code, `${request.what}: the model did not answer within ${timeoutMs} ms.`, { cause: error, details: { timeoutMs } });
     }
-    throw new EchelonError(request.code, `${request.what}: the model call failed: ${withoutSecrets(error instanceof Error ? error.message : String(error))}`, { cause: error });
+    throw new EchelonError(request.code, `${request.what}: the model call failed: ${quotable(error instanceof Error ? error.message : String(error))}`, { cause: error });
   } finally {
     clearTimeout(timer);
     if (total !== undefined) {
@@ -139,11 +139,13 @@ export async function answerFormat(schema: FlexibleSchema<unknown>): Promise<str
   return `Answer with one JSON object only (no prose, no code fences) matching this JSON schema:\n${JSON.stringify(json)}`;
 }
 
-/** The validation error behind a bad structured answer, in one line. */
+/** The validation error behind a bad structured answer, in one line, of bounded length and without a closing full stop. */
 export function causeMessage(error: NoObjectGeneratedError): string {
   const cause = error.cause;
   const detail = cause instanceof Error ? cause.message : cause === undefined ? '' : String(cause);
-  return withoutSecrets(detail === '' ? error.message : `${error.message} ${detail.replace(/\s+/g, ' ')}`);
+  const said = detail === '' ? error.message : `${error.message} ${detail.replace(/\s+/g, ' ')}`;
+  // Its own full stop: callers end their sentence themselves.
+  return quotable(said).replace(/\.+$/, '');
 }
 
 function isJson(text: string | undefined): boolean {

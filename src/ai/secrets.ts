@@ -40,3 +40,27 @@ export function withoutSecrets(text: string): string {
   for (const pattern of SECRETS) said = said.replace(pattern, (_match, start: string) => `${start}…[redacted]`);
   return said;
 }
+
+/** Most characters of a provider's or a model's words an error message quotes ({@link quotable}). */
+export const MAX_QUOTED = 1_000;
+
+/**
+ * What a provider or a model said, fit to quote in an error: secrets cut ({@link withoutSecrets}),
+ * then the middle cut too when it is longer than {@link MAX_QUOTED} characters. The AI SDK's
+ * parse errors quote the whole answer (a small model may ramble for megabytes), then say why it
+ * failed: the start and the end are kept, and the error stays small enough for the journal and the
+ * live view.
+ *
+ * @example
+ * ```ts
+ * quotable(`Text: ${'x'.repeat(5_000)}. Error message: Unexpected token 'x'`); // 'Text: xx…xx…[4,043 characters cut]…xx…xx. Error message: Unexpected token 'x''
+ * ```
+ */
+export function quotable(text: string): string {
+  const said = withoutSecrets(text);
+  if (said.length <= MAX_QUOTED) return said;
+  const head = Math.floor(MAX_QUOTED * 0.6);
+  const tail = MAX_QUOTED - head;
+  const cut = said.length - head - tail;
+  return `${said.slice(0, head)}…[${cut.toLocaleString('en-US')} characters cut]…${said.slice(-tail)}`;
+}

@@ -15,6 +15,12 @@ export type Reply =
   | { readonly kind: 'status'; readonly status: number; readonly body: string; readonly headers?: Record<string, string> }
   | { readonly kind: 'raw'; readonly body: string }
   | { readonly kind: 'hang' }
+  /** Reads the request and never answers: not even the status line and headers. */
+  | { readonly kind: 'silent' }
+  /** Destroys the socket at once, before any byte of an answer. */
+  | { readonly kind: 'reset' }
+  /** Sends this SSE text one byte at a time, `everyMs` (real time) apart, until it ends or the client goes. */
+  | { readonly kind: 'trickle'; readonly deltas: readonly string[]; readonly everyMs: number }
   /** Streams these deltas, then drops the connection mid-stream. */
   | { readonly kind: 'drop'; readonly deltas: readonly string[] }
   /** Streams these deltas (text pieces), then stops: `end: false` leaves the stream open until the client goes. */
@@ -56,6 +62,14 @@ function answer(reply: Reply, streaming: boolean, response: ServerResponse): voi
     case 'hang':
       response.flushHeaders();
       return;
+    case 'silent':
+      return;
+    case 'reset':
+      response.socket?.destroy();
+      return;
+    case 'trickle':
+      trickle(response, reply.deltas, reply.everyMs);
+      return;
     case 'status':
       response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(reply.body);
       return;
@@ -93,6 +107,26 @@ function streamOut(response: ServerResponse, deltas: readonly string[], end: boo
   send(chunk({}, tool === undefined ? 'stop' : 'tool_calls', true));
   send('[DONE]');
   response.end();
+}
+
+function sseText(deltas: readonly string[]): string {
+  const events = [chunk({ role: 'assistant', content: '' }, null), ...deltas.map((delta) => chunk({ content: delta }, null)), chunk({}, 'stop', true)];
+  return [...events.map((event) => `data: ${JSON.stringify(event)}\n\n`), 'data: [DONE]\n\n'].join('');
+}
+
+function trickle(response: ServerResponse, deltas: readonly string[], everyMs: number): void {
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const bytes = Buffer.from(sseText(deltas));
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (response.destroyed) return clearInterval(timer);
+    response.write(bytes.subarray(sent, sent + 1));
+    sent += 1;
+    if (sent < bytes.length) return;
+    clearInterval(timer);
+    response.end();
+  }, everyMs);
+  response.on('close', () => clearInterval(timer));
 }
 
 /** Starts the server on 127.0.0.1 and a free port. */

@@ -1,0 +1,171 @@
+/**
+ * `echelon/ai` against a hostile HTTP provider: a stream gone silent after a few deltas, a server
+ * that never sends its headers, one that resets the socket at once, one that trickles a byte at a
+ * time — each task ends once, on the orchestrator's (simulated) clock, its HTTP request aborted —
+ * and a model that rambles for megabytes, whose words an error quotes only in part.
+ */
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import { z } from 'zod';
+import { llmApprover, llmDecomposer, llmDelegation, llmExecutor } from '../../src/ai/index.js';
+import { developmentTeam, type ProgressEvent } from '../../src/index.js';
+import { startChatServer, type ChatServer } from '../support/chat-server.js';
+import { flush, orchestrators } from '../support/helpers.js';
+
+const start = orchestrators({ hierarchy: developmentTeam() });
+const servers: ChatServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+async function provider() {
+  const server = await startChatServer();
+  servers.push(server);
+  const model = createOpenAICompatible({ name: 'loopback', baseURL: server.baseURL, apiKey: 'sk-test' }).chatModel('loopback-model');
+  return { server, model };
+}
+
+describe('llmExecutor over a stalling HTTP provider', () => {
+  it('a stream that goes silent after a few deltas is ended by the execution timeout, its request aborted, no progress after the outcome', async () => {
+    const { server, model } = await provider();
+    server.script({ kind: 'stream', deltas: ['one ', 'two '], end: false });
+    const clock = new SimulatedClock();
+    const org = start({ clock, executors: llmExecutor({ model }), execution: { timeoutMs: 30_000 } });
+    const progress: ProgressEvent[] = [];
+    let ended = false;
+    org.onProgress((event) => {
+      if (ended) throw new Error('progress after the outcome');
+      progress.push(event);
+    });
+    const outcome = org.submit({ id: 'silent', type: 'python' });
+    while (progress.length < 2) await flush();
+    clock.increment(30_000);
+    const done = await outcome;
+    ended = true;
+    expect(done).toMatchObject({ status: 'failed', error: { code: 'executor_timeout' } });
+    await server.abortedAt(0);
+    await flush(20);
+  });
+
+  it('a server that never sends headers is ended by the timeout (streaming)', async () => {
+    const { server, model } = await provider();
+    server.script({ kind: 'silent' });
+    const clock = new SimulatedClock();
+    const org = start({ clock, executors: llmExecutor({ model }), execution: { timeoutMs: 30_000 } });
+    org.onProgress(() => undefined);
+    const outcome = org.submit({ type: 'python' });
+    await server.received(1);
+    await flush();
+    clock.increment(30_000);
+    expect(await outcome).toMatchObject({ status: 'failed', error: { code: 'executor_timeout' } });
+    await server.abortedAt(0);
+  });
+
+  it('a server that never sends headers is ended by the timeout (not streaming)', async () => {
+    const { server, model } = await provider();
+    server.script({ kind: 'silent' });
+    const clock = new SimulatedClock();
+    const org = start({ clock, executors: llmExecutor({ model }), execution: { timeoutMs: 30_000 } });
+    const outcome = org.submit({ type: 'python' });
+    await server.received(1);
+    await flush();
+    clock.increment(30_000);
+    expect(await outcome).toMatchObject({ status: 'failed', error: { code: 'executor_timeout' } });
+    await server.abortedAt(0);
+  });
+
+  it('a socket reset at once fails the attempt with executor_error, streaming or not', async () => {
+    const { server, model } = await provider();
+    server.script({ kind: 'reset' }, { kind: 'reset' });
+    const org = start({ executors: llmExecutor({ model }) });
+    const quiet = await org.submit({ type: 'python' });
+    expect(quiet).toMatchObject({ status: 'failed', error: { code: 'executor_error' } });
+    expect(quiet.error!.message).toContain('Cannot connect to API: other side closed');
+    org.onProgress(() => undefined);
+    const loud = await org.submit({ type: 'python' });
+    expect(loud).toMatchObject({ status: 'failed', error: { code: 'executor_error' } });
+  });
+
+  it('a slow-loris trickle is ended by the timeout, its request aborted', async () => {
+    const { server, model } = await provider();
+    server.script({ kind: 'trickle', deltas: ['a long answer'], everyMs: 5 });
+    const clock = new SimulatedClock();
+    const org = start({ clock, executors: llmExecutor({ model }), execution: { timeoutMs: 30_000 } });
+    org.onProgress(() => undefined);
+    const outcome = org.submit({ type: 'python' });
+    await server.received(1);
+    await flush();
+    clock.increment(30_000);
+    expect(await outcome).toMatchObject({ status: 'failed', error: { code: 'executor_timeout' } });
+    await server.abortedAt(0);
+  });
+
+  it('stop() during a stream aborts the request', async () => {
+    const { server, model } = await provider();
+    server.script({ kind: 'stream', deltas: ['par', 'tial'], end: false });
+    const org = start({ executors: llmExecutor({ model }) });
+    const stream = org.stream({ id: 'x', type: 'python' });
+    for await (const event of stream) if (event.type === 'task.progress') break;
+    await org.stop();
+    await server.abortedAt(0);
+    await expect(stream.outcome).rejects.toMatchObject({ code: 'orchestrator_stopped' });
+  });
+});
+
+describe('what a model says, in errors', () => {
+  const prose = `${'Well, '.repeat(20_000)}I would pick the backend`;
+
+  it('a decision model that answers 120,000 characters of prose fails with a message of bounded size that still says why', async () => {
+    const { server, model } = await provider();
+    server.script({ kind: 'text', text: prose }, { kind: 'text', text: prose }, { kind: 'text', text: prose });
+    const fallbacks: string[] = [];
+    const faults: string[] = [];
+    const org = start({
+      executors: async () => 'done',
+      strategy: { byRole: { executive: llmDelegation({ model, onFallback: (fallback) => fallbacks.push(fallback.message) }) } },
+      decomposers: { byType: { full_stack_feature: llmDecomposer({ model }) } },
+      approvals: { approvers: { byRole: { specialist: llmApprover({ model, policy: 'Approve what has tests.' }) } } },
+    });
+    org.on('agent.fault', ({ error }) => faults.push(error.message));
+    expect(await org.submit({ type: 'coding' })).toMatchObject({ status: 'completed' });
+    const split = await org.submit({ type: 'full_stack_feature' });
+    expect(split).toMatchObject({ status: 'failed', error: { code: 'decomposer_error' } });
+    const asking = org.submit({ id: 'risky', type: 'python', approval: { reason: 'risky' } });
+    while (faults.length === 0) await flush();
+    await org.cancel('risky');
+    await asking;
+    for (const message of [fallbacks[0]!, split.error!.message, faults[0]!]) {
+      expect(message.length).toBeLessThan(2_000);
+      expect(message).toContain('Unexpected token'); // why it failed comes after the text: it is kept
+      expect(message).toContain('characters cut');
+    }
+  });
+
+  it('a decision model that answers with a tool call instead of JSON says so in one sentence', async () => {
+    const { server, model } = await provider();
+    server.script({ kind: 'tool', name: 'plan', args: '{}' });
+    const split = await start({ executors: async () => 'done', decomposers: { byType: { full_stack_feature: llmDecomposer({ model }) } } }).submit({ type: 'full_stack_feature' });
+    expect(split).toMatchObject({ status: 'failed', error: { code: 'decomposer_error' } });
+    expect(split.error!.message).toMatch(/\(empty\): No output generated\.$/);
+  });
+
+  it('a structured answer of 120,000 characters of prose fails the executor with a message of bounded size', async () => {
+    const { server, model } = await provider();
+    server.script({ kind: 'text', text: prose });
+    const outcome = await start({ executors: llmExecutor({ model, output: z.object({ endpoints: z.array(z.string()) }) }) }).submit({ type: 'python' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'executor_error' } });
+    expect(outcome.error!.message.length).toBeLessThan(2_000);
+    expect(outcome.error!.message).toContain('Unexpected token');
+  });
+
+  it('a stream chunk of 120,000 characters that is not JSON fails the executor with a message of bounded size', async () => {
+    const { server, model } = await provider();
+    server.script({ kind: 'raw', body: `data: {"choices":[{"delta":{"content":"${prose}"}}\n\n` });
+    const org = start({ executors: llmExecutor({ model }) });
+    org.onProgress(() => undefined);
+    const outcome = await org.submit({ type: 'python' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'executor_error' } });
+    expect(outcome.error!.message.length).toBeLessThan(2_000);
+  });
+});
