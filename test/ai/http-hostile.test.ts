@@ -8,7 +8,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { z } from 'zod';
-import { llmApprover, llmDecomposer, llmDelegation, llmExecutor } from '../../src/ai/index.js';
+import { llmApprover, llmDecomposer, llmDelegation, llmExecutor, organisationUIStream } from '../../src/ai/index.js';
 import { developmentTeam, type ProgressEvent } from '../../src/index.js';
 import { startChatServer, type ChatServer } from '../support/chat-server.js';
 import { flush, orchestrators } from '../support/helpers.js';
@@ -110,6 +110,47 @@ describe('llmExecutor over a stalling HTTP provider', () => {
     await org.stop();
     await server.abortedAt(0);
     await expect(stream.outcome).rejects.toMatchObject({ code: 'orchestrator_stopped' });
+  });
+});
+
+describe('decisions from a stalling provider', () => {
+  it('an approver whose server never sends headers gives up after its timeoutMs, aborts the request, and leaves the request to a person', async () => {
+    const { server, model } = await provider();
+    server.script({ kind: 'silent' });
+    const faults: Array<{ code: string; message: string }> = [];
+    const org = start({ executors: async () => 'done', approvals: { approvers: { byRole: { specialist: llmApprover({ model, policy: 'Approve what has tests.', timeoutMs: 50, maxRetries: 0 }) } } } });
+    org.on('agent.fault', ({ error }) => faults.push(error));
+    const outcome = org.submit({ id: 'risky', type: 'python', approval: { reason: 'risky' } });
+    while (faults.length === 0) await flush();
+    expect(faults[0]).toMatchObject({ code: 'policy_error', message: expect.stringContaining('did not answer within 50 ms') });
+    await server.abortedAt(0);
+    const [pending] = org.approvals.pending();
+    org.approvals.approve(pending!.id, { by: 'api_specialist' });
+    expect(await outcome).toMatchObject({ status: 'completed', result: 'done' });
+  });
+});
+
+describe('cancelled mid-stream', () => {
+  it('no progress arrives after a cancelled task\'s outcome while the server keeps sending, and its UI stream finishes with the outcome', async () => {
+    const { server, model } = await provider();
+    server.script({ kind: 'trickle', deltas: Array.from({ length: 200 }, (_, i) => `word${i} `), everyMs: 1 });
+    const org = start({ executors: llmExecutor({ model }) });
+    let settled = false;
+    const late: ProgressEvent[] = [];
+    org.onProgress((event) => void (settled && late.push(event)));
+    const chunks: Array<{ type: string; data?: unknown }> = [];
+    const reading = (async () => {
+      for await (const chunk of organisationUIStream(org.stream({ id: 'chatty', type: 'python' }))) chunks.push(chunk as { type: string });
+    })();
+    while (!chunks.some((chunk) => chunk.type === 'text-delta')) await flush();
+    expect((await org.cancel('chatty')).status).toBe('cancelled');
+    settled = true;
+    await server.abortedAt(0);
+    await reading;
+    await flush(20);
+    expect(late).toEqual([]);
+    expect(chunks.at(-1)).toMatchObject({ type: 'finish', finishReason: 'error' });
+    expect(chunks.find((chunk) => chunk.type === 'data-outcome')).toMatchObject({ data: { taskId: 'chatty', status: 'cancelled' } });
   });
 });
 
