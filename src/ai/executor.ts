@@ -108,7 +108,11 @@ export function llmExecutor<TOutput>(options: LlmExecutorOptions<TOutput>): Exec
       stopWhen: stepCountIs(maxSteps),
       maxRetries: 0,
     };
-    const charge = (usage: LanguageModelUsage) => context.reportCost(cost(usage));
+    const charge = (usage: LanguageModelUsage) => {
+      // Counted as nothing, the budget would pass whatever the model spends: say so instead.
+      if (options.cost === undefined && task.budget?.cost !== undefined && usageMissing(usage)) throw noUsage(agent, task);
+      context.reportCost(cost(usage));
+    };
     // Someone follows the task: stream, and report what arrives; nobody does: one answer, nothing streamed.
     const result = await (context.streaming ? streamAttempt(request, context, charge) : generateAttempt(request, context, charge)).catch((error: unknown) => {
       if (context.signal.aborted && !(error instanceof EchelonError)) throw error; // timed out or cancelled: the runtime already moved on
@@ -170,6 +174,18 @@ async function generateAttempt(request: Omit<Parameters<typeof generateText>[0],
     ...(failedTool === undefined ? {} : { lastToolError: toolErrorText(failedTool) }),
     output: async () => result.output,
   };
+}
+
+/** No token count at all: the provider sent no usage (OpenAI-compatible servers stream it only when asked). */
+const usageMissing = (usage: LanguageModelUsage) => usage.totalTokens === undefined && usage.inputTokens === undefined && usage.outputTokens === undefined;
+
+function noUsage(agent: AgentNode, task: Task): EchelonError {
+  return new EchelonError(
+    'executor_error',
+    `${agent.id}'s model, working on "${task.type}" (${task.id}), reported no token usage, so the task's cost budget cannot be counted. ` +
+      'With @ai-sdk/openai-compatible, create the provider with includeUsage: true (a streamed answer reports usage only then); or pass a cost function that prices a call without it.',
+    { details: { agent: agent.id, taskId: task.id, usage: 'missing' } },
+  );
 }
 
 /** Why an answer that ended this way is no result, or undefined when it is one. */

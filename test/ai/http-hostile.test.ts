@@ -8,7 +8,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { z } from 'zod';
-import { llmApprover, llmDecomposer, llmDelegation, llmExecutor, organisationUIStream } from '../../src/ai/index.js';
+import { isRetryableModelError, llmApprover, llmDecomposer, llmDelegation, llmExecutor, organisationUIStream } from '../../src/ai/index.js';
 import { developmentTeam, type ProgressEvent } from '../../src/index.js';
 import { startChatServer, type ChatServer } from '../support/chat-server.js';
 import { flush, orchestrators } from '../support/helpers.js';
@@ -127,6 +127,31 @@ describe('decisions from a stalling provider', () => {
     const [pending] = org.approvals.pending();
     org.approvals.approve(pending!.id, { by: 'api_specialist' });
     expect(await outcome).toMatchObject({ status: 'completed', result: 'done' });
+  });
+});
+
+describe('a provider that reports no usage', () => {
+  it('a streamed answer without usage fails a task with a cost budget, saying how to get usage, and is not retried', async () => {
+    const { server, model } = await provider();
+    server.script({ kind: 'openai-stream', deltas: ['counted ', 'for nothing'] });
+    const org = start({ executors: llmExecutor({ model }), execution: { retry: { attempts: 3, initialDelayMs: 0 }, retryable: isRetryableModelError } });
+    org.onProgress(() => undefined);
+    const outcome = await org.submit({ type: 'python', budget: { cost: 1_000 } });
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'executor_error', message: expect.stringContaining('includeUsage: true'), details: { usage: 'missing' } } });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('with includeUsage the provider asks for usage and the budget counts it; without a budget, no usage is no failure', async () => {
+    const { server } = await provider();
+    const counted = createOpenAICompatible({ name: 'loopback', baseURL: server.baseURL, apiKey: 'sk-test', includeUsage: true }).chatModel('loopback-model');
+    const uncounted = createOpenAICompatible({ name: 'loopback', baseURL: server.baseURL, apiKey: 'sk-test' }).chatModel('loopback-model');
+    server.script({ kind: 'openai-stream', deltas: ['counted'] }, { kind: 'openai-stream', deltas: ['free'] });
+    const withUsage = start({ executors: llmExecutor({ model: counted }) });
+    withUsage.onProgress(() => undefined);
+    expect(await withUsage.submit({ type: 'python', budget: { cost: 1_000 } })).toMatchObject({ status: 'completed', result: 'counted', budget: { used: { cost: 15 } } });
+    const withoutBudget = start({ executors: llmExecutor({ model: uncounted }) });
+    withoutBudget.onProgress(() => undefined);
+    expect(await withoutBudget.submit({ type: 'python' })).toMatchObject({ status: 'completed', result: 'free' });
   });
 });
 
