@@ -101,6 +101,16 @@ describe('llmExecutor over a stalling HTTP provider', () => {
     await server.abortedAt(0);
   });
 
+  it('a stream trickled a byte at a time, multi-byte characters split across writes, arrives whole', async () => {
+    const { server, model } = await provider();
+    server.script({ kind: 'trickle', deltas: ['héllo ', 'wörld ', '日本語 ', '😀'], everyMs: 1 });
+    const org = start({ executors: llmExecutor({ model }) });
+    const texts: string[] = [];
+    org.onProgress((event) => void texts.push((event.data as { text?: string }).text ?? ''));
+    expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'completed', result: 'héllo wörld 日本語 😀' });
+    expect(texts.join('')).toBe('héllo wörld 日本語 😀');
+  });
+
   it('stop() during a stream aborts the request', async () => {
     const { server, model } = await provider();
     server.script({ kind: 'stream', deltas: ['par', 'tial'], end: false });
