@@ -112,7 +112,9 @@ export async function askForObject<T>(
   } catch (error) {
     if (NoObjectGeneratedError.isInstance(error)) {
       const problem = error.text === undefined || error.text.trim() === '' ? 'empty' : isJson(error.text) ? 'invalid' : 'malformed';
-      return { ok: false, problem, text: error.text, message: causeMessage(error) };
+      // A cut-off answer rarely parses: say why it was cut off, not only that it does not parse.
+      const cutOff = error.finishReason === 'length' ? 'the model stopped at its output-token limit, so its answer is cut off (raise settings.maxOutputTokens): ' : '';
+      return { ok: false, problem, text: error.text, message: `${cutOff}${causeMessage(error)}` };
     }
     if (NoOutputGeneratedError.isInstance(error)) return { ok: false, problem: 'empty', text: undefined, message: error.message.replace(/\.+$/, '') };
     if (call.signal.aborted) throw new EchelonError(request.code, `${request.what}: abandoned, nobody waits for this decision any more.`, { cause: error });

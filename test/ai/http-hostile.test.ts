@@ -218,6 +218,16 @@ describe('what a model says, in errors', () => {
     }
   });
 
+  it('a plan the model stopped writing at its output-token limit says it was cut off and what to raise', async () => {
+    const { server, model } = await provider();
+    const cut = { id: 'c', object: 'chat.completion', created: 0, model: 'fake', choices: [{ index: 0, message: { role: 'assistant', content: '{"subtasks":[{"key":"back' }, finish_reason: 'length' }] };
+    server.script({ kind: 'raw', body: JSON.stringify(cut) });
+    const split = await start({ executors: async () => 'done', decomposers: { byType: { full_stack_feature: llmDecomposer({ model }) } } }).submit({ type: 'full_stack_feature' });
+    expect(split).toMatchObject({ status: 'failed', error: { code: 'decomposer_error' } });
+    expect(split.error!.message).toContain('output-token limit');
+    expect(split.error!.message).toContain('settings.maxOutputTokens');
+  });
+
   it('a decision model that answers with a tool call instead of JSON says so in one sentence', async () => {
     const { server, model } = await provider();
     server.script({ kind: 'tool', name: 'plan', args: '{}' });
