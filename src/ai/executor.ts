@@ -14,7 +14,7 @@ import { AGENT_TOOL_NAMES, agentToolInstructions, agentTools, followAgentToolCal
 import { describeAgent, describeTask } from './describe.js';
 import { answerFormat, causeMessage, tokenCost, type CostFunction, type ModelSettings } from './model.js';
 import { streamAttempt, toolErrorText, type CallResult } from './stream-call.js';
-import { quotable } from './secrets.js';
+import { messageOf, quotable } from './secrets.js';
 
 /** Options of {@link llmExecutor}. */
 export interface LlmExecutorOptions<TOutput = string> {
@@ -221,7 +221,7 @@ function explain(error: unknown, agent: AgentNode, task: Task): unknown {
     return new EchelonError('executor_error', `${where}, gave no answer.`, { cause: error, details });
   }
   // A provider may echo the key it was given: the task's error is journaled and shown everywhere.
-  const message = quotable(error instanceof Error ? error.message : String(error));
+  const message = quotable(messageOf(error));
   return new EchelonError('executor_error', `${where}, failed: ${message}`, { cause: error, details });
 }
 

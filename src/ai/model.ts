@@ -18,7 +18,7 @@ import {
 import { EchelonError, type EchelonErrorCode } from '../errors.js';
 import { logThrown } from '../show.js';
 import { callListener } from '../thenable.js';
-import { quotable } from './secrets.js';
+import { messageOf, quotable } from './secrets.js';
 
 /** Sampling settings passed through to the model (retries, abort and timeouts are echelon's). */
 export type ModelSettings = Omit<CallSettings, 'maxRetries' | 'abortSignal' | 'timeout'>;
@@ -121,7 +121,7 @@ export async function askForObject<T>(
     if (controller.signal.aborted) {
       throw new EchelonError(request.code, `${request.what}: the model did not answer within ${timeoutMs} ms.`, { cause: error, details: { timeoutMs } });
     }
-    throw new EchelonError(request.code, `${request.what}: the model call failed: ${quotable(error instanceof Error ? error.message : String(error))}`, { cause: error });
+    throw new EchelonError(request.code, `${request.what}: the model call failed: ${quotable(messageOf(error))}`, { cause: error });
   } finally {
     clearTimeout(timer);
     if (total !== undefined) {

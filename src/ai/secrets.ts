@@ -64,3 +64,24 @@ export function quotable(text: string): string {
   const cut = said.length - head - tail;
   return `${said.slice(0, head)}…[${cut.toLocaleString('en-US')} characters cut]…${said.slice(-tail)}`;
 }
+
+/**
+ * What an error says: an `Error`'s message, the `message` of a provider's error object (an error a
+ * provider sends mid-stream reaches the stream as plain data, `{ message, code }`), else its JSON.
+ *
+ * @example
+ * ```ts
+ * messageOf({ message: 'Provider overloaded', code: 502 }); // 'Provider overloaded'
+ * ```
+ */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const message = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
+  if (typeof message === 'string' && message !== '') return message;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}

@@ -111,6 +111,16 @@ describe('llmExecutor over a stalling HTTP provider', () => {
     expect(texts.join('')).toBe('héllo wörld 日本語 😀');
   });
 
+  it('an error the provider sends mid-stream (an SSE error chunk) is the attempt\'s error, in its words', async () => {
+    const { server, model } = await provider();
+    const sse = (data: object) => `data: ${JSON.stringify(data)}\n\n`;
+    server.script({ kind: 'raw', body: `${sse({ choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: null }] })}${sse({ error: { message: 'Provider overloaded', code: 502 } })}data: [DONE]\n\n` });
+    const org = start({ executors: llmExecutor({ model }) });
+    org.onProgress(() => undefined);
+    const outcome = await org.submit({ type: 'python' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'executor_error', message: expect.stringContaining('failed: Provider overloaded') } });
+  });
+
   it('stop() during a stream aborts the request', async () => {
     const { server, model } = await provider();
     server.script({ kind: 'stream', deltas: ['par', 'tial'], end: false });
@@ -128,12 +138,13 @@ describe('decisions from a stalling provider', () => {
     const { server, model } = await provider();
     server.script({ kind: 'silent' });
     const faults: Array<{ code: string; message: string }> = [];
-    const org = start({ executors: async () => 'done', approvals: { approvers: { byRole: { specialist: llmApprover({ model, policy: 'Approve what has tests.', timeoutMs: 50, maxRetries: 0 }) } } } });
+    const org = start({ executors: async () => 'done', approvals: { approvers: { byRole: { specialist: llmApprover({ model, policy: 'Approve what has tests.', timeoutMs: 1_000, maxRetries: 0 }) } } } });
     org.on('agent.fault', ({ error }) => faults.push(error));
     const outcome = org.submit({ id: 'risky', type: 'python', approval: { reason: 'risky' } });
     while (faults.length === 0) await flush();
-    expect(faults[0]).toMatchObject({ code: 'policy_error', message: expect.stringContaining('did not answer within 50 ms') });
-    await server.abortedAt(0);
+    expect(faults[0]).toMatchObject({ code: 'policy_error', message: expect.stringContaining('did not answer within 1000 ms') });
+    // A decision's timeout is real time: on a busy machine it may fire before the request is even read.
+    if (server.requests.length > 0) await server.abortedAt(0);
     const [pending] = org.approvals.pending();
     org.approvals.approve(pending!.id, { by: 'api_specialist' });
     expect(await outcome).toMatchObject({ status: 'completed', result: 'done' });
