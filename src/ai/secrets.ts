@@ -4,7 +4,8 @@
  * a model's failure becomes a task's error, and that goes to the journal, the store, the live view
  * and every listener. What looks like a key is cut to its first characters. A key looks like one:
  * long (32 characters and more after `sk-`), with digits in it — so a task id, a tool or a model named `sk-migration-batch` or a phrase
- * such as "requires Bearer authentication" is left as it is.
+ * such as "requires Bearer authentication" is left as it is. What an error quotes of a provider or a
+ * model is also kept short ({@link quotable}), and read from whatever the provider sent ({@link messageOf}).
  */
 
 /** Not a letter or digit before it: a name may follow `_` or `-` (`client_secret`, `x-api-key`). */
