@@ -12,7 +12,7 @@ import type { ExecutionContext, Executor } from '../runtime/index.js';
 import type { Task } from '../types.js';
 import { AGENT_TOOL_NAMES, agentToolInstructions, agentTools, followAgentToolCalls } from './agent-tools.js';
 import { describeAgent, describeTask } from './describe.js';
-import { answerFormat, causeMessage, tokenCost, type CostFunction, type ModelSettings } from './model.js';
+import { answerFormat, causeMessage, tokenCost, unfenced, type CostFunction, type ModelSettings } from './model.js';
 import { streamAttempt, toolErrorText, type CallResult } from './stream-call.js';
 import { messageOf, quotable } from './secrets.js';
 
@@ -114,10 +114,15 @@ export function llmExecutor<TOutput>(options: LlmExecutorOptions<TOutput>): Exec
       context.reportCost(cost(usage));
     };
     // Someone follows the task: stream, and report what arrives; nobody does: one answer, nothing streamed.
-    const result = await (context.streaming ? streamAttempt(request, context, charge) : generateAttempt(request, context, charge)).catch((error: unknown) => {
+    let result: CallResult;
+    try {
+      result = await (context.streaming ? streamAttempt(request, context, charge) : generateAttempt(request, context, charge));
+    } catch (error) {
       if (context.signal.aborted && !(error instanceof EchelonError)) throw error; // timed out or cancelled: the runtime already moved on
+      const fenced = await fencedAnswer(error, options.output);
+      if (fenced !== undefined) return fenced.value;
       throw explain(error, agent, task);
-    });
+    }
     // A tool loop can swallow an abort and return a partial result (vercel/ai#12878): the runtime's word stands.
     context.signal.throwIfAborted();
     followAgentToolCalls(result.toolCalls, context);
@@ -138,9 +143,17 @@ export function llmExecutor<TOutput>(options: LlmExecutorOptions<TOutput>): Exec
     try {
       return (await result.output()) as TOutput;
     } catch (error) {
+      const fenced = await fencedAnswer(error, options.output);
+      if (fenced !== undefined) return fenced.value;
       throw explain(error, agent, task);
     }
   };
+}
+
+/** A finished typed answer the model wrapped in a markdown code fence: the object in it, when it matches. */
+async function fencedAnswer<TOutput>(error: unknown, schema: FlexibleSchema<TOutput> | undefined): Promise<{ readonly value: TOutput } | undefined> {
+  if (schema === undefined || !NoObjectGeneratedError.isInstance(error) || error.finishReason !== 'stop') return undefined;
+  return unfenced(error.text, schema);
 }
 
 /** One attempt through `generateText`: usage charged as each step finishes; over budget, the tool loop stops. */

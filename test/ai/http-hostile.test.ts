@@ -229,6 +229,32 @@ describe('what a model says, in errors', () => {
     }
   });
 
+  it('a decision in one markdown code fence, as small models write it, is read as the JSON it holds — and still validated', async () => {
+    const { server, model } = await provider();
+    const fenced = (json: object) => ({ kind: 'text' as const, text: `\`\`\`json\n${JSON.stringify(json)}\n\`\`\`` });
+    server.script(fenced({ agent: 'frontend_lead', reason: 'UI work' }), fenced({ agent: 'the_intern', reason: 'trust me' }), fenced({ decision: 'approve', reason: 'It has tests.' }));
+    const fallbacks: string[] = [];
+    const org = start({
+      executors: async () => 'done',
+      strategy: { byRole: { executive: llmDelegation({ model, onFallback: (fallback) => fallbacks.push(fallback.problem) }) } },
+      approvals: { approvers: { byRole: { specialist: llmApprover({ model, policy: 'Approve what has tests.' }) } } },
+    });
+    expect(await org.submit({ type: 'coding' })).toMatchObject({ status: 'completed', delegationChain: ['cto', 'frontend_lead', expect.any(String), expect.any(String)] });
+    expect(await org.submit({ type: 'coding' })).toMatchObject({ status: 'completed' });
+    expect(fallbacks).toEqual(['unknown_agent']);
+    expect(await org.submit({ type: 'python', approval: { reason: 'risky' } })).toMatchObject({ status: 'completed', approvals: [{ decisions: [{ decision: 'approved', note: 'It has tests.' }] }] });
+  });
+
+  it('a typed answer in one markdown code fence is the result, streamed or not; a fenced answer that does not match still fails', async () => {
+    const { server, model } = await provider();
+    const fenced = (json: object) => ({ kind: 'text' as const, text: `\`\`\`json\n${JSON.stringify(json)}\n\`\`\`` });
+    server.script(fenced({ endpoints: ['/login'] }), fenced({ endpoints: ['/reset'] }), fenced({ endpoints: 'all of them' }));
+    const org = start({ executors: llmExecutor({ model, output: z.object({ endpoints: z.array(z.string()) }) }) });
+    expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'completed', result: { endpoints: ['/login'] } });
+    expect(await org.submit({ type: 'python' }, { onProgress: () => undefined })).toMatchObject({ status: 'completed', result: { endpoints: ['/reset'] } });
+    expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'failed', error: { code: 'executor_error', message: expect.stringContaining('does not match the schema') } });
+  });
+
   it('a plan the model stopped writing at its output-token limit says it was cut off and what to raise', async () => {
     const { server, model } = await provider();
     const cut = { id: 'c', object: 'chat.completion', created: 0, model: 'fake', choices: [{ index: 0, message: { role: 'assistant', content: '{"subtasks":[{"key":"back' }, finish_reason: 'length' }] };
