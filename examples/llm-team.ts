@@ -156,7 +156,8 @@ function liveModels(apiKey: string, log: (line: string) => void): Models {
   const baseURL = process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
   const name = process.env.OPENAI_MODEL ?? 'gpt-4o-mini';
   log(`Using ${name} at ${baseURL}.`);
-  const provider = createOpenAICompatible({ name: 'openai-compatible', baseURL, apiKey, supportsStructuredOutputs: process.env.OPENAI_STRUCTURED_OUTPUTS !== 'false' });
+  // includeUsage: streamed answers report their tokens only when asked, and the token budget counts them.
+  const provider = createOpenAICompatible({ name: 'openai-compatible', baseURL, apiKey, includeUsage: true, supportsStructuredOutputs: process.env.OPENAI_STRUCTURED_OUTPUTS !== 'false' });
   const model = provider.chatModel(name);
   return { worker: model, router: model, planner: model, approver: model };
 }

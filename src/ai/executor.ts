@@ -12,9 +12,9 @@ import type { ExecutionContext, Executor } from '../runtime/index.js';
 import type { Task } from '../types.js';
 import { AGENT_TOOL_NAMES, agentToolInstructions, agentTools, followAgentToolCalls } from './agent-tools.js';
 import { describeAgent, describeTask } from './describe.js';
-import { answerFormat, causeMessage, tokenCost, type CostFunction, type ModelSettings } from './model.js';
+import { answerFormat, causeMessage, tokenCost, unfenced, type CostFunction, type ModelSettings } from './model.js';
 import { streamAttempt, toolErrorText, type CallResult } from './stream-call.js';
-import { withoutSecrets } from './secrets.js';
+import { messageOf, quotable } from './secrets.js';
 
 /** Options of {@link llmExecutor}. */
 export interface LlmExecutorOptions<TOutput = string> {
@@ -108,12 +108,21 @@ export function llmExecutor<TOutput>(options: LlmExecutorOptions<TOutput>): Exec
       stopWhen: stepCountIs(maxSteps),
       maxRetries: 0,
     };
-    const charge = (usage: LanguageModelUsage) => context.reportCost(cost(usage));
+    const charge = (usage: LanguageModelUsage) => {
+      // Counted as nothing, the budget would pass whatever the model spends: say so instead.
+      if (options.cost === undefined && task.budget?.cost !== undefined && usageMissing(usage)) throw noUsage(agent, task);
+      context.reportCost(cost(usage));
+    };
     // Someone follows the task: stream, and report what arrives; nobody does: one answer, nothing streamed.
-    const result = await (context.streaming ? streamAttempt(request, context, charge) : generateAttempt(request, context, charge)).catch((error: unknown) => {
+    let result: CallResult;
+    try {
+      result = await (context.streaming ? streamAttempt(request, context, charge) : generateAttempt(request, context, charge));
+    } catch (error) {
       if (context.signal.aborted && !(error instanceof EchelonError)) throw error; // timed out or cancelled: the runtime already moved on
+      const fenced = await fencedAnswer(error, options.output);
+      if (fenced !== undefined) return fenced.value;
       throw explain(error, agent, task);
-    });
+    }
     // A tool loop can swallow an abort and return a partial result (vercel/ai#12878): the runtime's word stands.
     context.signal.throwIfAborted();
     followAgentToolCalls(result.toolCalls, context);
@@ -134,9 +143,17 @@ export function llmExecutor<TOutput>(options: LlmExecutorOptions<TOutput>): Exec
     try {
       return (await result.output()) as TOutput;
     } catch (error) {
+      const fenced = await fencedAnswer(error, options.output);
+      if (fenced !== undefined) return fenced.value;
       throw explain(error, agent, task);
     }
   };
+}
+
+/** A finished typed answer the model wrapped in a markdown code fence: the object in it, when it matches. */
+async function fencedAnswer<TOutput>(error: unknown, schema: FlexibleSchema<TOutput> | undefined): Promise<{ readonly value: TOutput } | undefined> {
+  if (schema === undefined || !NoObjectGeneratedError.isInstance(error) || error.finishReason !== 'stop') return undefined;
+  return unfenced(error.text, schema);
 }
 
 /** One attempt through `generateText`: usage charged as each step finishes; over budget, the tool loop stops. */
@@ -172,6 +189,18 @@ async function generateAttempt(request: Omit<Parameters<typeof generateText>[0],
   };
 }
 
+/** No token count at all: the provider sent no usage (OpenAI-compatible servers stream it only when asked). */
+const usageMissing = (usage: LanguageModelUsage) => usage.totalTokens === undefined && usage.inputTokens === undefined && usage.outputTokens === undefined;
+
+function noUsage(agent: AgentNode, task: Task): EchelonError {
+  return new EchelonError(
+    'executor_error',
+    `${agent.id}'s model, working on "${task.type}" (${task.id}), reported no token usage, so the task's cost budget cannot be counted. ` +
+      'With @ai-sdk/openai-compatible, create the provider with includeUsage: true (a streamed answer reports usage only then); or pass a cost function that prices a call without it.',
+    { details: { agent: agent.id, taskId: task.id, usage: 'missing' } },
+  );
+}
+
 /** Why an answer that ended this way is no result, or undefined when it is one. */
 function incompleteAnswer(finishReason: string, acceptTruncated: boolean, structured: boolean): string | undefined {
   if (finishReason === 'length' && !acceptTruncated) {
@@ -205,7 +234,7 @@ function explain(error: unknown, agent: AgentNode, task: Task): unknown {
     return new EchelonError('executor_error', `${where}, gave no answer.`, { cause: error, details });
   }
   // A provider may echo the key it was given: the task's error is journaled and shown everywhere.
-  const message = withoutSecrets(error instanceof Error ? error.message : String(error));
+  const message = quotable(messageOf(error));
   return new EchelonError('executor_error', `${where}, failed: ${message}`, { cause: error, details });
 }
 

@@ -18,7 +18,7 @@ import {
 import { EchelonError, type EchelonErrorCode } from '../errors.js';
 import { logThrown } from '../show.js';
 import { callListener } from '../thenable.js';
-import { withoutSecrets } from './secrets.js';
+import { messageOf, quotable } from './secrets.js';
 
 /** Sampling settings passed through to the model (retries, abort and timeouts are echelon's). */
 export type ModelSettings = Omit<CallSettings, 'maxRetries' | 'abortSignal' | 'timeout'>;
@@ -80,8 +80,9 @@ export type Answer<T> =
   | { readonly ok: false; readonly problem: 'malformed' | 'invalid' | 'empty'; readonly text: string | undefined; readonly message: string };
 
 /**
- * Asks the model for an object matching `schema`. Resolves with the object, or with the problem
- * when the answer is not JSON, does not match, or is empty; throws an `EchelonError` with `code`
+ * Asks the model for an object matching `schema`. Resolves with the object (also when the model
+ * wrapped its JSON in one markdown code fence), or with the problem when the answer is not JSON,
+ * does not match, or is empty; throws an `EchelonError` with `code`
  * when the call itself fails or times out.
  */
 export async function askForObject<T>(
@@ -111,15 +112,19 @@ export async function askForObject<T>(
     return { ok: true, value: result.output, text: result.text };
   } catch (error) {
     if (NoObjectGeneratedError.isInstance(error)) {
+      const fenced = await unfenced(error.text, request.schema);
+      if (fenced !== undefined) return { ok: true, value: fenced.value, text: error.text ?? '' };
       const problem = error.text === undefined || error.text.trim() === '' ? 'empty' : isJson(error.text) ? 'invalid' : 'malformed';
-      return { ok: false, problem, text: error.text, message: causeMessage(error) };
+      // A cut-off answer rarely parses: say why it was cut off, not only that it does not parse.
+      const cutOff = error.finishReason === 'length' ? 'the model stopped at its output-token limit, so its answer is cut off (raise settings.maxOutputTokens): ' : '';
+      return { ok: false, problem, text: error.text, message: `${cutOff}${causeMessage(error)}` };
     }
-    if (NoOutputGeneratedError.isInstance(error)) return { ok: false, problem: 'empty', text: undefined, message: error.message };
+    if (NoOutputGeneratedError.isInstance(error)) return { ok: false, problem: 'empty', text: undefined, message: error.message.replace(/\.+$/, '') };
     if (call.signal.aborted) throw new EchelonError(request.code, `${request.what}: abandoned, nobody waits for this decision any more.`, { cause: error });
     if (controller.signal.aborted) {
       throw new EchelonError(request.code, `${request.what}: the model did not answer within ${timeoutMs} ms.`, { cause: error, details: { timeoutMs } });
     }
-    throw new EchelonError(request.code, `${request.what}: the model call failed: ${withoutSecrets(error instanceof Error ? error.message : String(error))}`, { cause: error });
+    throw new EchelonError(request.code, `${request.what}: the model call failed: ${quotable(messageOf(error))}`, { cause: error });
   } finally {
     clearTimeout(timer);
     if (total !== undefined) {
@@ -139,11 +144,30 @@ export async function answerFormat(schema: FlexibleSchema<unknown>): Promise<str
   return `Answer with one JSON object only (no prose, no code fences) matching this JSON schema:\n${JSON.stringify(json)}`;
 }
 
-/** The validation error behind a bad structured answer, in one line. */
+/** The validation error behind a bad structured answer, in one line, of bounded length and without a closing full stop. */
 export function causeMessage(error: NoObjectGeneratedError): string {
   const cause = error.cause;
   const detail = cause instanceof Error ? cause.message : cause === undefined ? '' : String(cause);
-  return withoutSecrets(detail === '' ? error.message : `${error.message} ${detail.replace(/\s+/g, ' ')}`);
+  const said = detail === '' ? error.message : `${error.message} ${detail.replace(/\s+/g, ' ')}`;
+  // Its own full stop: callers end their sentence themselves.
+  return quotable(said).replace(/\.+$/, '');
+}
+
+/** One markdown code fence around the whole answer: small models write JSON so, told otherwise or not. */
+const FENCED = /^\s*```(?:json)?[^\S\n]*\n([\s\S]*?)\n?[^\S\n]*```\s*$/i;
+
+/** The object inside a fenced answer, when it is JSON that matches the schema (validated as any answer is). */
+export async function unfenced<T>(text: string | undefined, schema: FlexibleSchema<T>): Promise<{ readonly value: T } | undefined> {
+  const inner = text === undefined ? undefined : FENCED.exec(text)?.[1];
+  if (inner === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(inner);
+  } catch {
+    return undefined;
+  }
+  const checked = await asSchema(schema).validate?.(value);
+  return checked?.success === true ? { value: checked.value } : undefined;
 }
 
 function isJson(text: string | undefined): boolean {

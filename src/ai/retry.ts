@@ -9,8 +9,9 @@ import { APICallError, InvalidPromptError, LoadAPIKeyError, NoSuchModelError, Re
 /**
  * True unless the error (or an error it wraps, through `cause`) is one a retry cannot fix:
  * an API error the provider marks as not retryable (401, 400 …), a missing API key, an unknown
- * model, an invalid prompt, an unsupported feature, or an answer cut off at the output-token
- * limit (raise `settings.maxOutputTokens` instead). Malformed answers are retryable: a new sample
+ * model, an invalid prompt, an unsupported feature, an answer cut off at the output-token
+ * limit (raise `settings.maxOutputTokens` instead), or a call that reported no token usage for a
+ * task with a cost budget. Malformed answers are retryable: a new sample
  * may be fine.
  *
  * @example
@@ -28,6 +29,8 @@ export function isRetryableModelError(error: unknown): boolean {
     seen.add(current);
     // An answer cut off at the output-token limit: another attempt pays for as many tokens and stops at the same limit.
     if (current instanceof EchelonError && current.details?.finishReason === 'length') return false;
+    // A provider that reports no usage reports none the next time either.
+    if (current instanceof EchelonError && current.details?.usage === 'missing') return false;
     if (APICallError.isInstance(current)) return current.isRetryable;
     if (LoadAPIKeyError.isInstance(current) || NoSuchModelError.isInstance(current) || InvalidPromptError.isInstance(current)) return false;
     if (UnsupportedFunctionalityError.isInstance(current)) return false;

@@ -6,7 +6,7 @@
  * what the executor reads off a `generateText` result, so both paths end the same way.
  */
 import { streamText } from 'ai';
-import { withoutSecrets } from './secrets.js';
+import { messageOf, withoutSecrets } from './secrets.js';
 import { jsonProblem } from '../json.js';
 import type { ExecutionContext } from '../runtime/index.js';
 import type { ReportedToolCall } from './agent-tools.js';
@@ -77,7 +77,7 @@ export async function streamAttempt(args: Omit<StreamArgs, 'abortSignal' | 'onSt
         break;
       case 'tool-error':
         stepToolError = toolErrorText(part);
-        context.progress({ kind: 'tool-error', toolCallId: part.toolCallId, toolName: part.toolName, error: errorText(part.error) });
+        context.progress({ kind: 'tool-error', toolCallId: part.toolCallId, toolName: part.toolName, error: messageOf(part.error) });
         break;
       case 'finish-step':
         steps += 1;
@@ -106,10 +106,8 @@ export async function streamAttempt(args: Omit<StreamArgs, 'abortSignal' | 'onSt
   return { toolCalls, finishReason, text, ...(lastToolError === undefined ? {} : { lastToolError }), output: () => Promise.resolve(result.output) };
 }
 
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /** A failed tool call as one line: its tool, and why (whitespace folded, the first 300 characters). */
-export const toolErrorText = (part: { readonly toolName: string; readonly error: unknown }) => `${part.toolName}: ${withoutSecrets(errorText(part.error).replace(/\s+/g, ' ')).slice(0, 300)}`;
+export const toolErrorText = (part: { readonly toolName: string; readonly error: unknown }) => `${part.toolName}: ${withoutSecrets(messageOf(part.error).replace(/\s+/g, ' ')).slice(0, 300)}`;
 
 /** A value as JSON data for progress: as it is when it is JSON, else its JSON text, else its string. */
 function asJson(value: unknown): unknown {

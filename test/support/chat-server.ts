@@ -15,10 +15,18 @@ export type Reply =
   | { readonly kind: 'status'; readonly status: number; readonly body: string; readonly headers?: Record<string, string> }
   | { readonly kind: 'raw'; readonly body: string }
   | { readonly kind: 'hang' }
+  /** Reads the request and never answers: not even the status line and headers. */
+  | { readonly kind: 'silent' }
+  /** Destroys the socket at once, before any byte of an answer. */
+  | { readonly kind: 'reset' }
+  /** Sends this SSE text one byte at a time, `everyMs` (real time) apart, until it ends or the client goes. */
+  | { readonly kind: 'trickle'; readonly deltas: readonly string[]; readonly everyMs: number }
   /** Streams these deltas, then drops the connection mid-stream. */
   | { readonly kind: 'drop'; readonly deltas: readonly string[] }
   /** Streams these deltas (text pieces), then stops: `end: false` leaves the stream open until the client goes. */
-  | { readonly kind: 'stream'; readonly deltas: readonly string[]; readonly end?: boolean; readonly tool?: { readonly name: string; readonly args: string } };
+  | { readonly kind: 'stream'; readonly deltas: readonly string[]; readonly end?: boolean; readonly tool?: { readonly name: string; readonly args: string } }
+  /** Streams these deltas with usage in the last chunk only when the request asks (`stream_options.include_usage`), as OpenAI does. */
+  | { readonly kind: 'openai-stream'; readonly deltas: readonly string[] };
 
 export interface RecordedRequest {
   readonly headers: IncomingMessage['headers'];
@@ -51,10 +59,18 @@ function chunk(delta: object, finish: string | null, withUsage = false) {
 
 const toolCall = (tool: { name: string; args: string }) => ({ id: 'call_1', type: 'function', function: { name: tool.name, arguments: tool.args } });
 
-function answer(reply: Reply, streaming: boolean, response: ServerResponse): void {
+function answer(reply: Reply, streaming: boolean, asksUsage: boolean, response: ServerResponse): void {
   switch (reply.kind) {
     case 'hang':
       response.flushHeaders();
+      return;
+    case 'silent':
+      return;
+    case 'reset':
+      response.socket?.destroy();
+      return;
+    case 'trickle':
+      trickle(response, reply.deltas, reply.everyMs);
       return;
     case 'status':
       response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(reply.body);
@@ -76,6 +92,9 @@ function answer(reply: Reply, streaming: boolean, response: ServerResponse): voi
     case 'stream':
       streamOut(response, reply.deltas, reply.end ?? true, reply.tool);
       return;
+    case 'openai-stream':
+      streamOut(response, reply.deltas, true, undefined, asksUsage);
+      return;
     case 'drop':
       streamOut(response, reply.deltas, false, undefined);
       setImmediate(() => response.destroy());
@@ -83,16 +102,36 @@ function answer(reply: Reply, streaming: boolean, response: ServerResponse): voi
   }
 }
 
-function streamOut(response: ServerResponse, deltas: readonly string[], end: boolean, tool: { name: string; args: string } | undefined): void {
+function streamOut(response: ServerResponse, deltas: readonly string[], end: boolean, tool: { name: string; args: string } | undefined, withUsage = true): void {
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const send = (data: object | string) => response.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
   send(chunk({ role: 'assistant', content: '' }, null));
   for (const delta of deltas) send(chunk({ content: delta }, null));
   if (tool !== undefined) send(chunk({ tool_calls: [{ index: 0, ...toolCall(tool) }] }, null));
   if (!end) return;
-  send(chunk({}, tool === undefined ? 'stop' : 'tool_calls', true));
+  send(chunk({}, tool === undefined ? 'stop' : 'tool_calls', withUsage));
   send('[DONE]');
   response.end();
+}
+
+function sseText(deltas: readonly string[]): string {
+  const events = [chunk({ role: 'assistant', content: '' }, null), ...deltas.map((delta) => chunk({ content: delta }, null)), chunk({}, 'stop', true)];
+  return [...events.map((event) => `data: ${JSON.stringify(event)}\n\n`), 'data: [DONE]\n\n'].join('');
+}
+
+function trickle(response: ServerResponse, deltas: readonly string[], everyMs: number): void {
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const bytes = Buffer.from(sseText(deltas));
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (response.destroyed) return clearInterval(timer);
+    response.write(bytes.subarray(sent, sent + 1));
+    sent += 1;
+    if (sent < bytes.length) return;
+    clearInterval(timer);
+    response.end();
+  }, everyMs);
+  response.on('close', () => clearInterval(timer));
 }
 
 /** Starts the server on 127.0.0.1 and a free port. */
@@ -115,7 +154,7 @@ export async function startChatServer(): Promise<ChatServer> {
       });
       wake();
       const reply = replies.shift() ?? { kind: 'status', status: 500, body: '{"error":{"message":"the fake server has no reply scripted"}}' };
-      answer(reply, body.stream === true, response);
+      answer(reply, body.stream === true, (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true, response);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
