@@ -23,7 +23,11 @@ export interface TaskContext {
   readonly [flag: string]: unknown;
 }
 
-/** Retry policy for executors: exponential backoff with jitter. */
+/**
+ * Retry policy for executors: exponential backoff with jitter. A failure that says how long to
+ * wait — an `EchelonError` with `details.retryAfterMs`, as `echelon/ai` gives a rate limit's
+ * `retry-after` — waits that long instead when it is longer, up to `maxDelayMs`.
+ */
 export interface RetryPolicy {
   /** Total attempts, including the first (1 = no retry). */
   readonly attempts: number;

@@ -212,6 +212,31 @@ describe('retries with exponential backoff', () => {
     expect([...keys]).toEqual(['r@frontend_dev_1']);
   });
 
+  it('waits as long as a failure says to (details.retryAfterMs, a rate limit\'s retry-after), at most maxDelayMs, never less than the backoff', async () => {
+    const clock = new SimulatedClock();
+    const waits = [5_000, 50, 90_000, -1, Number.NaN, '7'];
+    const org = start({
+      hierarchy: developmentTeam(),
+      clock,
+      execution: { retry: { attempts: 7, initialDelayMs: 100, factor: 1, maxDelayMs: 60_000, jitter: 0 } },
+      executors: async (_task, context) => {
+        if (context.attempt > waits.length) return 'through';
+        throw new EchelonError('executor_error', `busy ${context.attempt}`, { details: { retryAfterMs: waits[context.attempt - 1] } });
+      },
+    });
+    const delays: number[] = [];
+    org.on('task.retrying', (event) => delays.push(event.delayMs));
+    const outcome = org.submit({ type: 'css' });
+    for (let step = 0; step < 20 && delays.length < waits.length; step++) {
+      await flush();
+      clock.increment(60_000);
+    }
+    // 5 s as asked; the backoff when it asks for less; the cap when it asks for more; the backoff for what is no wait.
+    expect(delays).toEqual([5_000, 100, 60_000, 100, 100, 100]);
+    await flush();
+    expect(await outcome).toMatchObject({ status: 'completed', result: 'through', attempts: 7 });
+  });
+
   it('spreads delays with jitter from the injected random, capped at maxDelayMs', () => {
     const policy = { attempts: 10, initialDelayMs: 100, factor: 2, maxDelayMs: 1_000, jitter: 0.5 };
     expect(backoffDelay(policy, 1, () => 0)).toBe(50);

@@ -43,6 +43,17 @@ export function backoffDelay(policy: ExecutionPolicy['retry'], attempt: number, 
   return Math.max(0, Math.round(base + spread));
 }
 
+/**
+ * The delay before attempt `attempt + 1` after `error`: the backoff, or longer when the error says
+ * how long to wait (`details.retryAfterMs`, as a rate limit's `retry-after` does), but never
+ * longer than the policy's `maxDelayMs`.
+ */
+function retryDelay(policy: ExecutionPolicy['retry'], attempt: number, error: TaskError, random: () => number): number {
+  const backoff = backoffDelay(policy, attempt, random);
+  const asked = error.details?.retryAfterMs;
+  return typeof asked === 'number' && asked > backoff ? Math.max(backoff, Math.min(asked, policy.maxDelayMs)) : backoff;
+}
+
 const runKey = (taskId: string) => `run:${taskId}`;
 
 /** Takes a task for execution: now if a slot is free, else at the back of the queue. */
@@ -153,7 +164,7 @@ function failed(t: Turn, record: HeldTask, error: TaskError, retryable: boolean)
     // Never past the time budget: a retry that would be due after it is not made (the task fails
     // with budget_exceeded when the budget ends, not when the backoff would have).
     const deadline = record.task.budget?.deadline;
-    const delayMs = Math.max(0, Math.min(backoffDelay(policy!.retry, number, () => t.ports.host.random()), deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now));
+    const delayMs = Math.max(0, Math.min(retryDelay(policy!.retry, number, error, () => t.ports.host.random()), deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now));
     move(t, record, 'wait');
     record.deadline = now + delayMs;
     record.error = error;

@@ -15,6 +15,7 @@ import { describeAgent, describeTask } from './describe.js';
 import { answerFormat, causeMessage, tokenCost, unfenced, type CostFunction, type ModelSettings } from './model.js';
 import { streamAttempt, toolErrorText, type CallResult } from './stream-call.js';
 import { messageOf, quotable } from './secrets.js';
+import { retryAfterOf } from './retry.js';
 
 /** Options of {@link llmExecutor}. */
 export interface LlmExecutorOptions<TOutput = string> {
@@ -235,7 +236,9 @@ function explain(error: unknown, agent: AgentNode, task: Task): unknown {
   }
   // A provider may echo the key it was given: the task's error is journaled and shown everywhere.
   const message = quotable(messageOf(error));
-  return new EchelonError('executor_error', `${where}, failed: ${message}`, { cause: error, details });
+  // A rate limit's retry-after: the runtime's retry waits that long.
+  const retryAfterMs = retryAfterOf(error);
+  return new EchelonError('executor_error', `${where}, failed: ${message}`, { cause: error, details: retryAfterMs === undefined ? details : { ...details, retryAfterMs } });
 }
 
 /** The AI SDK's call settings, which go in `settings`, not beside the model. */

@@ -23,10 +23,7 @@ import { APICallError, InvalidPromptError, LoadAPIKeyError, NoSuchModelError, Re
  * ```
  */
 export function isRetryableModelError(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (current !== undefined && current !== null && !seen.has(current)) {
-    seen.add(current);
+  for (const current of causes(error)) {
     // An answer cut off at the output-token limit: another attempt pays for as many tokens and stops at the same limit.
     if (current instanceof EchelonError && current.details?.finishReason === 'length') return false;
     // A provider that reports no usage reports none the next time either.
@@ -34,11 +31,45 @@ export function isRetryableModelError(error: unknown): boolean {
     if (APICallError.isInstance(current)) return current.isRetryable;
     if (LoadAPIKeyError.isInstance(current) || NoSuchModelError.isInstance(current) || InvalidPromptError.isInstance(current)) return false;
     if (UnsupportedFunctionalityError.isInstance(current)) return false;
-    if (RetryError.isInstance(current)) {
-      current = current.lastError;
-      continue;
-    }
-    current = current instanceof Error ? current.cause : undefined;
   }
   return true;
+}
+
+/** The error and those it wraps: through `cause`, and a RetryError's last error. */
+function* causes(error: unknown): Generator<unknown> {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current !== undefined && current !== null && !seen.has(current)) {
+    seen.add(current);
+    yield current;
+    current = RetryError.isInstance(current) ? current.lastError : current instanceof Error ? current.cause : undefined;
+  }
+}
+
+/**
+ * How long the provider asked to wait before the next call, in ms: its `retry-after-ms` header,
+ * or `retry-after` (seconds, or an HTTP date), on the API error the failure is or wraps.
+ * Undefined when it asked nothing readable. The runtime waits that long before its retry (at
+ * most the policy's `maxDelayMs`).
+ *
+ * @example
+ * ```ts
+ * retryAfterOf(new APICallError({ message: 'slow down', url, requestBodyValues: {}, statusCode: 429, responseHeaders: { 'retry-after': '3' } })); // 3000
+ * ```
+ */
+export function retryAfterOf(error: unknown): number | undefined {
+  for (const current of causes(error)) {
+    if (!APICallError.isInstance(current)) continue;
+    const headers = current.responseHeaders ?? {};
+    const header = (name: string) => Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+    const ms = Number(header('retry-after-ms') ?? Number.NaN);
+    if (ms >= 0) return Math.round(ms);
+    const after = header('retry-after');
+    if (after === undefined || after.trim() === '') return undefined;
+    const seconds = Number(after);
+    if (seconds >= 0) return Math.round(seconds * 1000);
+    const date = Date.parse(after);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  }
+  return undefined;
 }

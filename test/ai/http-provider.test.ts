@@ -63,6 +63,29 @@ describe('llmExecutor over HTTP', () => {
     expect(everythingSaid(outcome, events, org.journal())).not.toContain(API_KEY);
   });
 
+  it('a 429\'s retry-after (seconds, or retry-after-ms) is how long the agent waits before its retry, within maxDelayMs', async () => {
+    const { server, model } = await provider();
+    const limited = (headers: Record<string, string>) => ({ kind: 'status', status: 429, body: '{"error":{"message":"slow down"}}', headers: { 'content-type': 'application/json', ...headers } }) as const;
+    server.script(limited({ 'retry-after': '3' }), limited({ 'retry-after-ms': '1500' }), limited({ 'retry-after': '3600' }), limited({ 'retry-after': 'soon' }), { kind: 'text', text: 'done at last' });
+    for (const streaming of [false, true]) {
+      if (streaming) server.script(limited({ 'retry-after': '3' }), { kind: 'text', text: 'done at last' });
+      const clock = new SimulatedClock();
+      const org = start({ clock, executors: llmExecutor({ model }), execution: { retry: { attempts: 5, initialDelayMs: 100, factor: 1, maxDelayMs: 60_000, jitter: 0 }, retryable: isRetryableModelError } });
+      const delays: number[] = [];
+      org.on('task.retrying', (event) => delays.push(event.delayMs));
+      const outcome = streaming ? org.stream({ type: 'python' }).outcome : org.submit({ type: 'python' });
+      const expected = streaming ? [3_000] : [3_000, 1_500, 60_000, 100];
+      for (let step = 0; step < 400 && delays.length < expected.length; step++) {
+        await flush();
+        if (delays.length > 0) clock.increment(60_000);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      clock.increment(60_000);
+      expect(await outcome).toMatchObject({ status: 'completed', result: 'done at last' });
+      expect(delays).toEqual(expected);
+    }
+  });
+
   it('malformed JSON, a 500 page and a stream cut off mid-answer each fail the attempt with executor_error', async () => {
     const { server, model } = await provider();
     server.script(
