@@ -20,6 +20,19 @@ const team = () =>
 const perWorker = (options: Partial<Decomposer> = {}): Decomposer =>
   decomposeWith('per-worker', (task, { children }) => (task.type === 'batch' ? children.map((child) => ({ key: child.id, type: child.id, to: child.id })) : undefined), options);
 
+describe('a decomposer that declines to split', () => {
+  it('leaves the task whole; when nobody can take it whole, the failure says the decomposer declined (sync and async)', async () => {
+    for (const answer of [() => [], async () => [], () => undefined]) {
+      const org = start({ decomposers: { byType: { full_stack_feature: decomposeWith('planner', answer) } } });
+      const outcome = await org.submit({ type: 'full_stack_feature' });
+      expect(outcome).toMatchObject({ status: 'failed', error: { code: 'unroutable', message: expect.stringContaining('decomposer "planner" at cto declined to split it') } });
+    }
+    // A task it declines that someone can take whole runs as any other.
+    const org = start({ decomposers: { byType: { css: decomposeWith('planner', () => []) } } });
+    expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed', executedBy: 'frontend_dev_1' });
+  });
+});
+
 describe('the seed example: a full-stack feature', () => {
   it('splits into a backend part under backend_lead and a frontend part under frontend_lead, merged into one outcome', async () => {
     const org = start({ decomposers: { byType: { full_stack_feature: fullStackFeature() } } });

@@ -39,8 +39,15 @@ export function selector(config: DecisionConfig, evaluate: Evaluate) {
   function split(agentId: string, job: Job, candidates: readonly Candidate[], control: DecisionControl, decomposer: Decomposer): Answer<Step> {
     const children = candidates.map((candidate) => ({ id: candidate.id, node: candidate.node, capabilities: hierarchy.subtreeCapabilities(candidate.id), load: candidate.load }));
     const context = new SplitContext(hierarchy.get(agentId), hierarchy, children, control, (amount) => config.reportCost(job.task, amount));
-    const planned = (answer: Parameters<typeof fanoutStep>[5]): Answer<Step> =>
-      fanoutStep(hierarchy, config.fanout, agentId, job.task, decomposer, answer, config.costSpent(job.task)) ?? delegate(agentId, job, candidates, control);
+    const planned = (answer: Parameters<typeof fanoutStep>[5]): Answer<Step> => {
+      const fanout = fanoutStep(hierarchy, config.fanout, agentId, job.task, decomposer, answer, config.costSpent(job.task));
+      if (fanout !== undefined) return fanout;
+      // It declined to split: the task goes on whole, and a failure to place it says it was not split.
+      const whole = delegate(agentId, job, candidates, control);
+      return isThenable(whole) ? Promise.resolve(whole).then(notSplit) : notSplit(whole);
+    };
+    const notSplit = (step: Step): Step =>
+      step.kind === 'fail' && step.error.code === 'unroutable' ? { ...step, error: { ...step.error, message: `${step.error.message.replace(/\.$/, '')}, and decomposer "${decomposer.name}" at ${agentId} declined to split it (it answered no subtasks).` } } : step;
     const broken = (error: unknown): Step => {
       const reason = taskErrorFromUnknown(error, 'decomposer_error');
       // A planner that spent the task's budget fails it for that reason, not as a broken planner.
