@@ -82,6 +82,18 @@ describe('echelon run and step', () => {
     expect((await cli(['--help'])).text).toContain('echelon step <scenario.ts>');
   });
 
+  it('says what a file without a default scenario holds instead: a scenario under a name, or a design', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'echelon-misplaced-'));
+    try {
+      const named = join(dir, 'named.mjs');
+      writeFileSync(named, `import { defineScenario } from '${resolve('src/scenario/index.ts')}';\nexport const scenario = defineScenario({ description: 'd', organisation: () => { throw new Error('not built'); }, run: async () => {} });\n`);
+      expect(await failure(['run', named])).toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('it exports one as `scenario`: make it the default (export default scenario)') });
+      expect(await failure(['run', 'test/fixtures/broken-design.ts'])).toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('it exports a design: check or simulate it with echelon check or echelon simulate') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses, before loading anything, a flag the command does not take, a replay server flag without --view and a short --token', async () => {
     // Each of these was ignored (or, for the token, refused only once the scenario's organisation was running).
     const refused = async (args: string[]) => (await failure(args)).message;
