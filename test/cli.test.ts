@@ -82,13 +82,17 @@ describe('echelon run and step', () => {
     expect((await cli(['--help'])).text).toContain('echelon step <scenario.ts>');
   });
 
-  it('says what a file without a default scenario holds instead: a scenario under a name, or a design', async () => {
+  it('says what a file that is no scenario holds instead: a scenario under a name, or a design (named or the default export)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'echelon-misplaced-'));
     try {
       const named = join(dir, 'named.mjs');
       writeFileSync(named, `import { defineScenario } from '${resolve('src/scenario/index.ts')}';\nexport const scenario = defineScenario({ description: 'd', organisation: () => { throw new Error('not built'); }, run: async () => {} });\n`);
       expect(await failure(['run', named])).toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('it exports one as `scenario`: make it the default (export default scenario)') });
       expect(await failure(['run', 'test/fixtures/broken-design.ts'])).toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('it exports a design: check or simulate it with echelon check or echelon simulate') });
+      // A design as the default export (which check and simulate take too).
+      const byDefault = join(dir, 'default-design.mjs');
+      writeFileSync(byDefault, `import { developmentTeam } from '${resolve('src/index.ts')}';\nexport default { organisation: { hierarchy: developmentTeam() } };\n`);
+      expect(await failure(['run', byDefault])).toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('it exports a design') });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
