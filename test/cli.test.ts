@@ -82,6 +82,39 @@ describe('echelon run and step', () => {
     expect((await cli(['--help'])).text).toContain('echelon step <scenario.ts>');
   });
 
+  it('says what a file that is no scenario holds instead: a scenario under a name, or a design (named or the default export)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'echelon-misplaced-'));
+    try {
+      const named = join(dir, 'named.mjs');
+      writeFileSync(named, `import { defineScenario } from '${resolve('src/scenario/index.ts')}';\nexport const scenario = defineScenario({ description: 'd', organisation: () => { throw new Error('not built'); }, run: async () => {} });\n`);
+      expect(await failure(['run', named])).toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('it exports one as `scenario`: make it the default (export default scenario)') });
+      expect(await failure(['run', 'test/fixtures/broken-design.ts'])).toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('it exports a design: check or simulate it with echelon check or echelon simulate') });
+      // A design as the default export (which check and simulate take too).
+      const byDefault = join(dir, 'default-design.mjs');
+      writeFileSync(byDefault, `import { developmentTeam } from '${resolve('src/index.ts')}';\nexport default { organisation: { hierarchy: developmentTeam() } };\n`);
+      expect(await failure(['run', byDefault])).toMatchObject({ code: 'invalid_scenario', message: expect.stringContaining('it exports a design') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses, before loading anything, a flag the command does not take, a replay server flag without --view and a short --token', async () => {
+    // Each of these was ignored (or, for the token, refused only once the scenario's organisation was running).
+    const refused = async (args: string[]) => (await failure(args)).message;
+    expect(await refused(['run', 'examples/no-such-scenario.ts', '--view'])).toBe('echelon run takes no --view. Run echelon --help for usage.');
+    expect(await refused(['diagram', '--json'])).toBe('echelon diagram takes no --json. Run echelon --help for usage.');
+    expect(await refused(['check', '--auto', '5', '--port', '80'])).toBe('echelon check takes no --auto, --port. Run echelon --help for usage.');
+    expect(await refused(['fork', 'a.db', 'b.db', '--task', 'x'])).toBe('echelon fork takes no --task. Run echelon --help for usage.');
+    expect(await refused(['replay', 'no-such.db', '--port', '5000'])).toBe('--port is for the replay page: add --view. Run echelon --help for usage.');
+    expect(await refused(['view', 'examples/no-such-scenario.ts', '--host', '0.0.0.0', '--token', 'short'])).toMatch(/^--token needs at least 16 characters/);
+    expect(await refused(['replay', 'no-such.db', '--view', '--token', 'short'])).toMatch(/^--token needs at least 16 characters/);
+    // node:util's own refusals come out as echelon's, with a code.
+    expect(await failure(['check', '--jsn'])).toMatchObject({ code: 'invalid_option', message: "Unknown option '--jsn'. Run echelon --help for usage." });
+    // What each command does take still goes through.
+    expect(await cli(['run', 'examples/dev-team.ts', '--steps', '1', '--compact'])).toMatchObject({ code: 0 });
+    expect((await cli(['diagram', '--hierarchy', '--help'])).code).toBe(0);
+  });
+
   it('prints its version with --version (or -v), as package.json has it, and names the flag in --help', async () => {
     const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
     expect(await cli(['--version'])).toMatchObject({ code: 0, text: version });
@@ -179,9 +212,9 @@ describe('the CLI as a program', () => {
     const cli = `${outDir}/src/cli/index.js`;
     const failed = (args: string[]) => run(process.execPath, [cli, ...args]).then(() => ({ code: 0, stderr: '' }), (thrown: { code: number; stderr: string }) => thrown);
     expect(await failed(['check', 'test/fixtures/no-such-design.ts'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^echelon: .*no-such-design/) });
-    expect(await failed(['check', '--jsn'])).toMatchObject({ code: 2, stderr: "echelon: Unknown option '--jsn'. Run echelon --help for usage.\n" });
+    expect(await failed(['check', '--jsn'])).toMatchObject({ code: 2, stderr: "echelon: Unknown option '--jsn'. Run echelon --help for usage. [invalid_option]\n" });
     // Node's message ending in its own full stop gets one, not two, before the hint.
-    expect(await failed(['step', 'test/fixtures/no-such-design.ts', '--auto', '-1'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/'--auto=-XYZ'\. Run echelon --help for usage\.\n$/) });
+    expect(await failed(['step', 'test/fixtures/no-such-design.ts', '--auto', '-1'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/'--auto=-XYZ'\. Run echelon --help for usage\. \[invalid_option\]\n$/) });
     // A port out of range is refused before the scenario is loaded (this one does not exist).
     expect(await failed(['view', 'test/fixtures/no-such-design.ts', '--port', '99999'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^echelon: --port needs a port from 0 to 65535, got "99999"/) });
     expect(await failed(['check', 'test/fixtures/misspelt-design.ts'])).toMatchObject({ code: 2, stderr: expect.stringContaining('[invalid_option]') });

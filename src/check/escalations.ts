@@ -57,7 +57,7 @@ function checkTarget(resolved: Resolved, agent: AgentNode, reason: 'emergency' |
       severity: 'error',
       code: 'escalation_dead_end',
       agents: [...new Set([target.id, agent.id])],
-      message: `A ${reason} escalated from ${agent.id} is decided by ${target.id} with its own executor, but ${target.id} has none. Give ${target.id} an executor.`,
+      message: `A task escalated from ${agent.id} as ${reason} is decided by ${target.id} with its own executor, but ${target.id} has none. Give ${target.id} an executor.`,
     };
   }
   return undefined;

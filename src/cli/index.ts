@@ -23,7 +23,7 @@ Usage:
   echelon --version | --help
   echelon step <scenario.ts> [--auto <ms>] [--steps <n>] [--compact]
       one message at a time: a key per message (q quits), a pace (--auto), or n messages (--steps)
-  echelon run <scenario.ts> [--compact]
+  echelon run <scenario.ts> [--steps <n>] [--compact]
       straight through, with the same trace
   echelon view <scenario.ts> [--port <n>] [--host <addr>] [--token <t>] [--auto <ms>] [--exit-when-done]
       serve the live view (http://127.0.0.1:4321 by default) while the scenario runs at a pace
@@ -100,7 +100,7 @@ export interface CliIo {
  */
 export async function main(argv: readonly string[], io: CliIo = { out: (line) => console.log(line), input: process.stdin }): Promise<number> {
   const { out } = io;
-  const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseFlags(argv);
   const [command, file, ...rest] = positionals;
   // Only `fork` takes a second file.
   const [second, ...extra] = command === 'fork' ? rest : [undefined, ...rest];
@@ -113,6 +113,8 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
     return command === undefined && !values.help ? 1 : 0;
   }
   if (extra.length > 0) throw usage(`Unexpected arguments: ${extra.join(' ')}.`);
+  refuseForeignFlags(command, values);
+  if (values.token !== undefined) token(values.token);
   switch (command) {
     case 'step':
     case 'run':
@@ -191,6 +193,48 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
   }
 }
 
+type Flag = keyof typeof OPTIONS;
+
+/** The flags each command reads; --help and --version go with any. A flag of another command is refused, not ignored. */
+const COMMAND_FLAGS: Readonly<Record<string, readonly Flag[]>> = {
+  step: ['auto', 'steps', 'compact'],
+  run: ['auto', 'steps', 'compact'],
+  view: ['port', 'host', 'token', 'auto', 'exit-when-done'],
+  replay: ['task', 'auto', 'steps', 'compact', 'view', 'port', 'host', 'token'],
+  fork: ['at', 'history'],
+  diagram: ['hierarchy', 'statechart'],
+  check: ['json', 'strict'],
+  simulate: ['compare', 'seed', 'json', 'html', 'png'],
+};
+
+/** node:util's parseArgs, its refusals (an unknown flag, a missing value) made echelon's own. */
+function parseFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) throw error;
+    // Node's hint about positionals starting with '-' fits no echelon command.
+    throw usage(`${error.message.replace(/\. To specify a positional argument[\s\S]*$/, '').replace(/\.+$/, '')}.`);
+  }
+}
+
+function refuseForeignFlags(command: string, values: Partial<Record<Flag, unknown>>): void {
+  const allowed = COMMAND_FLAGS[command];
+  if (allowed === undefined) return; // an unknown command is refused as such
+  const foreign = (Object.keys(values) as Flag[]).filter((flag) => flag !== 'help' && flag !== 'version' && !allowed.includes(flag));
+  if (foreign.length > 0) throw usage(`echelon ${command} takes no ${foreign.map((flag) => `--${flag}`).join(', ')}.`);
+  if (command === 'replay' && values.view !== true) {
+    const served = (['port', 'host', 'token'] as const).filter((flag) => values[flag] !== undefined);
+    if (served.length > 0) throw usage(`${served.map((flag) => `--${flag}`).join(', ')} ${served.length === 1 ? 'is' : 'are'} for the replay page: add --view.`);
+  }
+}
+
+/** A live view's token, checked before the scenario or store is opened (the rule serveLiveView applies). */
+function token(text: string): string {
+  if (text.length < 16) throw usage(`--token needs at least 16 characters (a random one, e.g. from crypto.randomUUID()), got ${text.length}.`);
+  return text;
+}
+
 function required(file: string | undefined, command: string): string {
   if (file === undefined) throw usage(`echelon ${command} needs a scenario file, e.g. echelon ${command} examples/dev-team.ts.`);
   return file;
@@ -226,11 +270,6 @@ export function failureCode(argv: readonly string[]): number {
 /** Errors people can act on print as one line; anything else with its stack. */
 function report(error: unknown, argv: readonly string[]): number {
   if (error instanceof EchelonError) console.error(`echelon: ${error.message} [${error.code}]`);
-  else if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-    // Node's hint about positionals starting with '-' fits no echelon command.
-    const message = error.message.replace(/\. To specify a positional argument[\s\S]*$/, '').replace(/\.+$/, '');
-    console.error(`echelon: ${message}. Run echelon --help for usage.`);
-  }
   else console.error(error);
   return failureCode(argv);
 }

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EchelonError } from '../errors.js';
 import { scenarioProblem, type Scenario } from '../scenario/define.js';
+import { designProblem } from '../simulate/design.js';
 
 const TYPESCRIPT = /\.(c|m)?tsx?$/;
 
@@ -20,12 +21,21 @@ const TYPESCRIPT = /\.(c|m)?tsx?$/;
  * ```
  */
 export async function loadScenario(file: string, cwd = process.cwd()): Promise<Scenario> {
-  const candidate = (await importModule(file, cwd, 'scenario file')).default;
+  const module = await importModule(file, cwd, 'scenario file');
+  const candidate = module.default;
   const problem = scenarioProblem(candidate);
   if (problem !== undefined) {
-    throw new EchelonError('invalid_scenario', `${file} does not export a scenario as its default export: ${problem} (see “Writing a scenario” in echelon's README.md).`, { details: { file } });
+    throw new EchelonError('invalid_scenario', `${file} does not export a scenario as its default export: ${problem}${misplaced(module)} (see “Writing a scenario” in echelon's README.md).`, { details: { file } });
   }
   return candidate as Scenario;
+}
+
+/** What a module without a default export holds instead, when that is a scenario under a name or a design: said so the fix is plain. */
+function misplaced(module: Record<string, unknown>): string {
+  const named = module.default === undefined ? Object.keys(module).find((name) => scenarioProblem(module[name]) === undefined) : undefined;
+  if (named !== undefined) return ` — it exports one as \`${named}\`: make it the default (export default ${named})`;
+  if ([module.design, module.default].some((candidate) => candidate !== undefined && designProblem(candidate) === undefined)) return ' — it exports a design: check or simulate it with echelon check or echelon simulate (run, step and view take a scenario)';
+  return '';
 }
 
 /**

@@ -6,8 +6,8 @@
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { EchelonError, refusalAt } from '../errors.js';
-import { loadECharts } from '../simulate/charts.js';
-import { loadResvg, renderReportHtml, writeChartPngs, type SimulatedDesign } from '../simulate/html.js';
+import { requireECharts } from '../simulate/charts.js';
+import { renderReportHtml, requireResvg, writeChartPngs, type SimulatedDesign } from '../simulate/html.js';
 import type { SimulationReport } from '../simulate/report.js';
 import { simulate } from '../simulate/simulate.js';
 import { loadDesign } from './design.js';
@@ -34,8 +34,8 @@ export async function simulateCommand(options: SimulateCommandOptions): Promise<
     throw new EchelonError('invalid_option', `${options.file} has no simulation: export const design = defineDesign({ organisation, simulation: { workload, agents } }) (see “Designing an organisation” in echelon's README.md).`);
   }
   const loaded = [[options.file, first], ...(options.compare === undefined ? [] : [[options.compare, await loadDesign(options.compare)] as const])] as const;
-  if (options.html !== undefined || options.png !== undefined) await loadECharts();
-  if (options.png !== undefined) await loadResvg();
+  if (options.html !== undefined || options.png !== undefined) await requireECharts();
+  if (options.png !== undefined) await requireResvg();
   const seed = options.seed ?? simulation.seed ?? 1;
   const designs: SimulatedDesign[] = [];
   for (const [file, { design }] of loaded) {

@@ -36,9 +36,18 @@ export function checkReportOf(report: SimulationReport, hierarchy: Hierarchy, wh
   if (size !== undefined && !(size.width > 0 && size.height > 0 && Number.isFinite(size.width) && Number.isFinite(size.height))) throw bad(`a chart's size is a positive width and height, got ${JSON.stringify(size)}`);
 }
 
-/** ECharts, which draws the charts, or `missing_dependency` saying to install it (for a caller that checks before it simulates). */
-export async function loadECharts(): Promise<ECharts> {
+/** ECharts, which draws the charts, or `missing_dependency` saying to install it. */
+async function loadECharts(): Promise<ECharts> {
   return (await importPeer('echarts', 'echarts', NEEDS)) as ECharts;
+}
+
+/**
+ * Refuses with `missing_dependency` when ECharts is not installed (for a caller that checks before
+ * it simulates). It returns nothing, so echelon/simulate's declarations never name `echarts`: a
+ * project without the peer typechecks them (skipLibCheck off) as well.
+ */
+export async function requireECharts(): Promise<void> {
+  await loadECharts();
 }
 
 /** Draws every chart of `report` for the organisation `hierarchy` (the one simulated). */

@@ -97,7 +97,12 @@ export async function writeChartPngs(report: SimulationReport, hierarchy: Hierar
   return files;
 }
 
-/** resvg, which makes the charts PNG, or `missing_dependency` saying to install it (for a caller that checks before it simulates). */
-export async function loadResvg(): Promise<typeof import('@resvg/resvg-js')> {
+/** resvg, which makes the charts PNG, or `missing_dependency` saying to install it. */
+async function loadResvg(): Promise<typeof import('@resvg/resvg-js')> {
   return (await importPeer('@resvg/resvg-js', '@resvg/resvg-js', 'PNG charts of the simulation report (echelon/simulate)')) as typeof import('@resvg/resvg-js');
+}
+
+/** Refuses with `missing_dependency` when resvg is not installed (for a caller that checks before it simulates); like requireECharts, its type names no peer. */
+export async function requireResvg(): Promise<void> {
+  await loadResvg();
 }

@@ -87,6 +87,23 @@ describe('the installed package, without its optional peers', () => {
   }, 60_000);
 });
 
+describe('the installed package, typechecked in a project without its optional peers', () => {
+  it('has declarations for every subpath the README says needs no peer that typecheck with skipLibCheck off (echelon/simulate named echarts and resvg)', async () => {
+    const project = await installedProject(['@types/node']);
+    try {
+      const free = [...peersTable()].filter(([, peers]) => peers.startsWith('—')).map(([subpath]) => subpath);
+      expect(free).toContain('echelon/simulate');
+      project.write('uses.ts', [...free.map((subpath, i) => `import * as used${i} from '${subpath}';`), `export const used = [${free.map((_, i) => `used${i}`).join(', ')}];`, ''].join('\n'));
+      project.write('tsconfig.json', JSON.stringify({ compilerOptions: { strict: true, target: 'es2022', module: 'nodenext', noEmit: true, types: ['node'], skipLibCheck: false }, include: ['uses.ts'] }));
+      const { code, stdout } = await project.tsc('tsconfig.json');
+      expect(stdout).toBe('');
+      expect(code).toBe(0);
+    } finally {
+      project.remove();
+    }
+  }, 120_000);
+});
+
 describe('the installed package, its command', () => {
   it('prints the installed version with --version', async () => {
     const cli = join(bare.dir, 'node_modules', 'echelon', 'dist', 'src', 'cli', 'index.js');

@@ -115,7 +115,11 @@ describe('checkOrganisation', () => {
     expect(dead?.message).toContain('nobody on its way to the root is an executive');
     // The CTO has no capability and no executor: an emergency decided there cannot run.
     const cto = defineHierarchy({ id: 'cto', role: 'executive', children: [{ id: 'dev', role: 'worker', capabilities: ['code'] }] });
-    expect(finding({ hierarchy: cto, executors: { byRole: { worker: async () => 1 } } }, 'escalation_dead_end')?.agents).toEqual(['cto', 'dev']);
+    expect(finding({ hierarchy: cto, executors: { byRole: { worker: async () => 1 } } }, 'escalation_dead_end')).toMatchObject({
+      agents: ['cto', 'dev'],
+      // It said "A emergency escalated from dev …".
+      message: 'A task escalated from dev as emergency is decided by cto with its own executor, but cto has none. Give cto an executor.',
+    });
   });
 
   it('finds a policy that sends escalations sideways', () => {
