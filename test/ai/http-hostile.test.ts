@@ -5,25 +5,30 @@
  * and a model that rambles for megabytes, whose words an error quotes only in part.
  */
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { z } from 'zod';
 import { isRetryableModelError, llmApprover, llmDecomposer, llmDelegation, llmExecutor, organisationUIStream } from '../../src/ai/index.js';
 import { developmentTeam, type ProgressEvent } from '../../src/index.js';
-import { startChatServer, type ChatServer } from '../support/chat-server.js';
+import { loopbackProviders, type Reply } from '../support/chat-server.js';
 import { flush, orchestrators } from '../support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam() });
-const servers: ChatServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const provider = loopbackProviders('sk-test');
 
-async function provider() {
-  const server = await startChatServer();
-  servers.push(server);
-  const model = createOpenAICompatible({ name: 'loopback', baseURL: server.baseURL, apiKey: 'sk-test' }).chatModel('loopback-model');
-  return { server, model };
+/** A task whose provider answers `reply` is ended by the execution timeout (simulated), its request aborted. */
+async function endedByTimeout(reply: Reply, streaming: boolean) {
+  const { server, model } = await provider();
+  server.script(reply);
+  const clock = new SimulatedClock();
+  const org = start({ clock, executors: llmExecutor({ model }), execution: { timeoutMs: 30_000 } });
+  if (streaming) org.onProgress(() => undefined);
+  const outcome = org.submit({ type: 'python' });
+  await server.received(1);
+  await flush();
+  clock.increment(30_000);
+  expect(await outcome).toMatchObject({ status: 'failed', error: { code: 'executor_timeout' } });
+  await server.abortedAt(0);
 }
 
 describe('llmExecutor over a stalling HTTP provider', () => {
@@ -48,32 +53,9 @@ describe('llmExecutor over a stalling HTTP provider', () => {
     await flush(20);
   });
 
-  it('a server that never sends headers is ended by the timeout (streaming)', async () => {
-    const { server, model } = await provider();
-    server.script({ kind: 'silent' });
-    const clock = new SimulatedClock();
-    const org = start({ clock, executors: llmExecutor({ model }), execution: { timeoutMs: 30_000 } });
-    org.onProgress(() => undefined);
-    const outcome = org.submit({ type: 'python' });
-    await server.received(1);
-    await flush();
-    clock.increment(30_000);
-    expect(await outcome).toMatchObject({ status: 'failed', error: { code: 'executor_timeout' } });
-    await server.abortedAt(0);
-  });
+  it('a server that never sends headers is ended by the timeout (streaming)', () => endedByTimeout({ kind: 'silent' }, true));
 
-  it('a server that never sends headers is ended by the timeout (not streaming)', async () => {
-    const { server, model } = await provider();
-    server.script({ kind: 'silent' });
-    const clock = new SimulatedClock();
-    const org = start({ clock, executors: llmExecutor({ model }), execution: { timeoutMs: 30_000 } });
-    const outcome = org.submit({ type: 'python' });
-    await server.received(1);
-    await flush();
-    clock.increment(30_000);
-    expect(await outcome).toMatchObject({ status: 'failed', error: { code: 'executor_timeout' } });
-    await server.abortedAt(0);
-  });
+  it('a server that never sends headers is ended by the timeout (not streaming)', () => endedByTimeout({ kind: 'silent' }, false));
 
   it('a socket reset at once fails the attempt with executor_error, streaming or not', async () => {
     const { server, model } = await provider();
@@ -87,19 +69,7 @@ describe('llmExecutor over a stalling HTTP provider', () => {
     expect(loud).toMatchObject({ status: 'failed', error: { code: 'executor_error' } });
   });
 
-  it('a slow-loris trickle is ended by the timeout, its request aborted', async () => {
-    const { server, model } = await provider();
-    server.script({ kind: 'trickle', deltas: ['a long answer'], everyMs: 5 });
-    const clock = new SimulatedClock();
-    const org = start({ clock, executors: llmExecutor({ model }), execution: { timeoutMs: 30_000 } });
-    org.onProgress(() => undefined);
-    const outcome = org.submit({ type: 'python' });
-    await server.received(1);
-    await flush();
-    clock.increment(30_000);
-    expect(await outcome).toMatchObject({ status: 'failed', error: { code: 'executor_timeout' } });
-    await server.abortedAt(0);
-  });
+  it('a slow-loris trickle is ended by the timeout, its request aborted', () => endedByTimeout({ kind: 'trickle', deltas: ['a long answer'], everyMs: 5 }, true));
 
   it('a stream trickled a byte at a time, multi-byte characters split across writes, arrives whole', async () => {
     const { server, model } = await provider();

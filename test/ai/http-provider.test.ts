@@ -5,28 +5,17 @@
  * an `EchelonError` with a code, retried or not as documented, the HTTP request itself aborted on a
  * timeout or a cancellation, and the API key nowhere in outcomes, events or the journal.
  */
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { isRetryableModelError, llmDelegation, llmExecutor, type LlmProgress } from '../../src/ai/index.js';
 import { developmentTeam, memoryStore, type OrchestratorEvent, type ProgressEvent } from '../../src/index.js';
-import { startChatServer, type ChatServer } from '../support/chat-server.js';
+import { loopbackProviders } from '../support/chat-server.js';
 import { flush, orchestrators } from '../support/helpers.js';
 
 const API_KEY = 'sk-test-0123456789abcdef';
 const start = orchestrators({ hierarchy: developmentTeam() });
-const servers: ChatServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
 /** A server and a model that talks to it. */
-async function provider() {
-  const server = await startChatServer();
-  servers.push(server);
-  const model = createOpenAICompatible({ name: 'loopback', baseURL: server.baseURL, apiKey: API_KEY }).chatModel('loopback-model');
-  return { server, model };
-}
+const provider = loopbackProviders(API_KEY);
 
 /** Everything an organisation says about its work, as one text: outcomes, events and the journal. */
 function everythingSaid(outcome: unknown, events: readonly OrchestratorEvent[], journal: unknown): string {

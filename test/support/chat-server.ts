@@ -7,6 +7,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { afterEach } from 'vitest';
 
 /** What the server does with one request. */
 export type Reply =
@@ -175,5 +177,22 @@ export async function startChatServer(): Promise<ChatServer> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * For a test file: a function that starts a chat server and a model that talks to it through
+ * `@ai-sdk/openai-compatible` with `apiKey`; every server started is closed after each test.
+ */
+export function loopbackProviders(apiKey: string) {
+  const servers: ChatServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  return async () => {
+    const server = await startChatServer();
+    servers.push(server);
+    const model = createOpenAICompatible({ name: 'loopback', baseURL: server.baseURL, apiKey }).chatModel('loopback-model');
+    return { server, model };
   };
 }
