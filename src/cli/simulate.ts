@@ -50,7 +50,13 @@ export async function simulateCommand(options: SimulateCommandOptions): Promise<
     designs.push({ name: file, report, hierarchy: design.organisation.hierarchy });
   }
   if (options.json) options.out(JSON.stringify(designs.length === 1 ? designs[0]!.report : Object.fromEntries(designs.map((design) => [design.name, design.report])), null, 2));
-  else options.out((designs.length === 1 ? formatReport(designs[0]!.name, designs[0]!.report) : formatComparison(designs)).join('\n'));
+  else {
+    options.out((designs.length === 1 ? formatReport(designs[0]!.name, designs[0]!.report) : formatComparison(designs)).join('\n'));
+    // A scenario's strategies, policies and executors are inside its organisation function: what ran was its hierarchy on default rules.
+    for (const [file, { hierarchyOnly }] of loaded) {
+      if (hierarchyOnly) options.out(`(${file} is a scenario: only its hierarchy was simulated, with the default strategies and policies; export a \`design\` to compare its own.)`);
+    }
+  }
   if (options.html !== undefined) {
     const page = await renderReportHtml(designs);
     writing('--html', options.html, () => writeFileSync(options.html!, page));

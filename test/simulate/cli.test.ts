@@ -83,6 +83,15 @@ describe('echelon simulate', () => {
     expect(readFileSync(join(png, 'simulation-1-org.png')).subarray(1, 4).toString()).toBe('PNG');
   });
 
+  it('says when a compared file is a scenario, of which only the hierarchy is simulated', async () => {
+    const { text } = await cli(['simulate', 'examples/bottleneck.ts', '--compare', 'test/fixtures/web-team-scenario.ts']);
+    expect(text).toMatch(/examples\/bottleneck\.ts vs test\/fixtures\/web-team-scenario\.ts/);
+    expect(text).toContain('test/fixtures/web-team-scenario.ts is a scenario: only its hierarchy was simulated');
+    // JSON stays the reports alone.
+    const json = JSON.parse((await cli(['simulate', 'examples/bottleneck.ts', '--compare', 'test/fixtures/web-team-scenario.ts', '--json'])).text) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(['examples/bottleneck.ts', 'test/fixtures/web-team-scenario.ts']);
+  });
+
   it("says when a compared design fails on what it borrowed from the first (its agent models, workload and people)", async () => {
     // The development team has no simulation: the web team's models name "dba", no agent of it. Before, the message read as a mistake in the first design.
     await expect(cli(['simulate', 'examples/bottleneck.ts', '--compare', 'examples/dev-team.ts'])).rejects.toMatchObject({
