@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { failureCode, main } from '../src/cli/index.js';
+import { COMMAND_FLAGS, failureCode, main } from '../src/cli/index.js';
 import { loadScenario } from '../src/cli/load.js';
 import { developmentTeam, EchelonError } from '../src/index.js';
 import { AGENT_STATES } from '../src/charts.js';
@@ -113,6 +113,16 @@ describe('echelon run and step', () => {
     // What each command does take still goes through.
     expect(await cli(['run', 'examples/dev-team.ts', '--steps', '1', '--compact'])).toMatchObject({ code: 0 });
     expect((await cli(['diagram', '--hierarchy', '--help'])).code).toBe(0);
+  });
+
+  it("names in each command's usage line exactly the flags that command takes", async () => {
+    const usage = (await cli(['--help'])).lines;
+    for (const [command, flags] of Object.entries(COMMAND_FLAGS)) {
+      const line = usage.find((text) => text.startsWith(`  echelon ${command} `));
+      expect(line, command).toBeDefined();
+      const named = [...new Set([...(line ?? '').matchAll(/--([a-z-]+)/g)].map((match) => match[1]))];
+      expect(named.sort(), command).toEqual([...flags].sort());
+    }
   });
 
   it('prints its version with --version (or -v), as package.json has it, and names the flag in --help', async () => {

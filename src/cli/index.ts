@@ -23,8 +23,8 @@ Usage:
   echelon --version | --help
   echelon step <scenario.ts> [--auto <ms>] [--steps <n>] [--compact]
       one message at a time: a key per message (q quits), a pace (--auto), or n messages (--steps)
-  echelon run <scenario.ts> [--steps <n>] [--compact]
-      straight through, with the same trace
+  echelon run <scenario.ts> [--auto <ms>] [--steps <n>] [--compact]
+      straight through, with the same trace (--auto paces it: one message every <ms>)
   echelon view <scenario.ts> [--port <n>] [--host <addr>] [--token <t>] [--auto <ms>] [--exit-when-done]
       serve the live view (http://127.0.0.1:4321 by default) while the scenario runs at a pace
   echelon replay <file.db> [--task <id>] [--auto <ms>] [--steps <n>] [--compact] [--view [--port <n>] [--host <addr>] [--token <t>]]
@@ -196,7 +196,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
 type Flag = keyof typeof OPTIONS;
 
 /** The flags each command reads; --help and --version go with any. A flag of another command is refused, not ignored. */
-const COMMAND_FLAGS: Readonly<Record<string, readonly Flag[]>> = {
+export const COMMAND_FLAGS: Readonly<Record<string, readonly Flag[]>> = {
   step: ['auto', 'steps', 'compact'],
   run: ['auto', 'steps', 'compact'],
   view: ['port', 'host', 'token', 'auto', 'exit-when-done'],
