@@ -56,8 +56,9 @@ export interface MergeContext {
 
 /**
  * Splits tasks into subtasks. Return `undefined` (or no subtasks) to let the agent handle the
- * task as usual. May return a promise (a model planning the split): the agent then waits in
- * `delegating`, queueing new messages.
+ * task as usual. May return a promise (a model planning the split): that task waits in `deciding`
+ * while the agent goes on with others (see `decisions` in the options; past `decisions.timeoutMs`
+ * the task fails with `decomposer_error`).
  *
  * @example
  * ```ts

@@ -30,8 +30,9 @@ export interface DelegationContext {
 /**
  * Picks the child that gets a task. Return a candidate's id, or `undefined` to keep the task
  * (the agent then executes it if it can). Returning anything else fails that task with
- * `invalid_delegate`. Strategies should be pure; one returning a promise (a model choosing, say)
- * makes the agent wait in `delegating` for the answer, with new messages queued.
+ * `invalid_delegate`. Strategies should be pure; one may return a promise (a model choosing, say):
+ * that task waits in `deciding` while the agent goes on with others, up to the agent's
+ * `decisions.concurrency` and `decisions.timeoutMs` (then the task fails with `strategy_error`).
  *
  * @example
  * ```ts
