@@ -57,7 +57,9 @@ const SIMULATION_OPTIONS = fields({
 const DEFAULT_AGENT = { latency: { kind: 'fixed', ms: 1_000 } } as const satisfies AgentModel;
 
 /**
- * Simulates an organisation under a workload and reports where the time goes.
+ * Simulates an organisation under a workload and reports where the time goes. The organisation
+ * runs as `createOrchestrator` builds it, without its `clock`, `store` and `inspect`: on the
+ * simulation's clock, keeping nothing, watched by nobody.
  *
  * @example
  * ```ts
