@@ -64,21 +64,41 @@ export function checkLatency(model: LatencyModel, where: string): void {
   switch (model?.kind) {
     case 'fixed':
       if (!nonNegative(model.ms)) throw bad('a fixed latency needs ms ≥ 0');
-      return;
+      break;
     case 'uniform':
       if (!nonNegative(model.minMs) || !nonNegative(model.maxMs) || model.maxMs < model.minMs) throw bad('a uniform latency needs 0 ≤ minMs ≤ maxMs');
-      return;
+      break;
     case 'exponential':
       if (!nonNegative(model.meanMs)) throw bad('an exponential latency needs meanMs ≥ 0');
-      return;
+      break;
     case 'lognormal':
       if (!(nonNegative(model.medianMs) && model.medianMs > 0) || !nonNegative(model.sigma)) throw bad('a log-normal latency needs medianMs > 0 and sigma ≥ 0');
-      return;
+      break;
     case 'samples':
       if (!Array.isArray(model.ms) || model.ms.length === 0 || !model.ms.every(nonNegative)) throw bad('recorded latencies need at least one duration ≥ 0');
-      return;
+      break;
     default:
       throw bad("a latency model's kind is one of fixed, uniform, exponential, lognormal, samples");
+  }
+  // Past 2^53 the clock cannot tell one ms from the next (and e^(6.7 σ) overflows to Infinity, which a timer reads as 0 ms).
+  if (!(largestSample(model) <= Number.MAX_SAFE_INTEGER)) {
+    throw bad(`its samples reach ${largestSample(model).toPrecision(3)}: a model samples at most 2^53 − 1 (as ms, 285,000 years)${model.kind === 'lognormal' ? '; the largest is medianMs × e^(6.7 × sigma), so lower sigma' : ''}`);
+  }
+}
+
+/** The largest value `model` can sample: mulberry32's smallest step (2^-32) bounds the exponential's and the normal's tails. */
+export function largestSample(model: LatencyModel): number {
+  switch (model.kind) {
+    case 'fixed':
+      return model.ms;
+    case 'uniform':
+      return model.maxMs;
+    case 'exponential':
+      return model.meanMs * 32 * Math.LN2;
+    case 'lognormal':
+      return model.medianMs * Math.exp(model.sigma * Math.sqrt(64 * Math.LN2));
+    case 'samples':
+      return model.ms.reduce((largest, ms) => Math.max(largest, ms), 0);
   }
 }
 

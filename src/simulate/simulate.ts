@@ -212,7 +212,8 @@ function givenModels(agents: Setting<AgentModel> | undefined): Array<readonly [s
 function checkModel(model: AgentModel, where: string): void {
   if (model.latency !== undefined) checkLatency(model.latency, `${where}.latency`);
   if (model.cost !== undefined && typeof model.cost !== 'number') checkLatency(model.cost, `${where}.cost`);
-  if (typeof model.cost === 'number' && !(Number.isFinite(model.cost) && model.cost >= 0)) throw new EchelonError('invalid_option', `${where}.cost must be a number ≥ 0 or a latency model, got ${String(model.cost)}.`);
+  // Past 2^53 a sum of costs is not exact, and a few of them add up to Infinity (null in the JSON report).
+  if (typeof model.cost === 'number' && !(model.cost >= 0 && model.cost <= Number.MAX_SAFE_INTEGER)) throw new EchelonError('invalid_option', `${where}.cost must be a number ≥ 0 up to 2^53 − 1, or a latency model, got ${String(model.cost)}.`);
   const rate = model.failureRate ?? 0;
   if (!(rate >= 0 && rate <= 1)) throw new EchelonError('invalid_option', `${where}.failureRate must be between 0 and 1, got ${String(model.failureRate)}.`);
 }
