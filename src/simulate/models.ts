@@ -5,7 +5,7 @@
  */
 import { EchelonError } from '../errors.js';
 import { agentKey } from '../show.js';
-import { anything, fields, number, type Shape } from '../shape/index.js';
+import { anything, closest, fields, number, type Shape } from '../shape/index.js';
 import type { JournalEntry } from '../store/types.js';
 import { checkedJournal } from './journal.js';
 import { exponential, normal, type Random } from './random.js';
@@ -61,6 +61,7 @@ function checked(model: LatencyModel, where: string): LatencyModel {
 export function checkLatency(model: LatencyModel, where: string): void {
   const bad = (why: string) => new EchelonError('invalid_option', `${where}: ${why}, got ${JSON.stringify(model)}.`, { details: { where } });
   const nonNegative = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  checkLatencyKeys(model, bad);
   switch (model?.kind) {
     case 'fixed':
       if (!nonNegative(model.ms)) throw bad('a fixed latency needs ms ≥ 0');
@@ -77,13 +78,29 @@ export function checkLatency(model: LatencyModel, where: string): void {
     case 'samples':
       if (!Array.isArray(model.ms) || model.ms.length === 0 || !model.ms.every(nonNegative)) throw bad('recorded latencies need at least one duration ≥ 0');
       break;
-    default:
-      throw bad("a latency model's kind is one of fixed, uniform, exponential, lognormal, samples");
+    default: {
+      const kind = (model as { kind?: unknown } | undefined)?.kind;
+      const near = typeof kind === 'string' ? closest(kind, Object.keys(LATENCY_KEYS)) : undefined;
+      throw bad(`a latency model's kind is one of ${Object.keys(LATENCY_KEYS).join(', ')}${near === undefined ? '' : ` — did you mean "${near}"?`}`);
+    }
   }
   // Past 2^53 the clock cannot tell one ms from the next (and e^(6.7 σ) overflows to Infinity, which a timer reads as 0 ms).
   if (!(largestSample(model) <= Number.MAX_SAFE_INTEGER)) {
     throw bad(`its samples reach ${largestSample(model).toPrecision(3)}: a model samples at most 2^53 − 1 (as ms, 285,000 years)${model.kind === 'lognormal' ? '; the largest is medianMs × e^(6.7 × sigma), so lower sigma' : ''}`);
   }
+}
+
+/** The keys of each kind of latency model besides `kind`. */
+const LATENCY_KEYS = { fixed: ['ms'], uniform: ['minMs', 'maxMs'], exponential: ['meanMs'], lognormal: ['medianMs', 'sigma'], samples: ['ms'] } as const satisfies Record<LatencyModel['kind'], readonly string[]>;
+
+/** Refuses a key a model of its kind does not have: a misspelt `maxMS` would be left out, the model run without it. */
+function checkLatencyKeys(model: LatencyModel, bad: (why: string) => EchelonError): void {
+  if (typeof model !== 'object' || model === null || !Object.hasOwn(LATENCY_KEYS, model.kind)) return;
+  const keys: readonly string[] = LATENCY_KEYS[model.kind];
+  const unknown = Object.keys(model).find((key) => key !== 'kind' && !keys.includes(key));
+  if (unknown === undefined) return;
+  const near = closest(unknown, keys);
+  throw bad(`unknown key "${unknown}"${near === undefined ? '' : ` — did you mean "${near}"?`} (a ${model.kind} latency has kind, ${keys.join(', ')})`);
 }
 
 /** The largest value `model` can sample: mulberry32's smallest step (2^-32) bounds the exponential's and the normal's tails. */

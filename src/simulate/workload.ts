@@ -68,7 +68,7 @@ export function checkWorkload(workload: Workload, hierarchy: Hierarchy): Checked
   const durationMs = workload.durationMs ?? 3_600_000;
   const maxTasks = workload.maxTasks ?? Infinity;
   if (!(durationMs >= 0)) throw new EchelonError('invalid_option', `workload.durationMs must be a number ≥ 0 (Infinity: until maxTasks), got ${String(workload.durationMs)}.`);
-  if (!(maxTasks >= 0)) throw new EchelonError('invalid_option', `workload.maxTasks must be a number ≥ 0, got ${String(workload.maxTasks)}.`);
+  if (!(maxTasks >= 0 && (Number.isInteger(maxTasks) || maxTasks === Infinity))) throw new EchelonError('invalid_option', `workload.maxTasks must be a whole number ≥ 0, got ${String(workload.maxTasks)}.`);
   if (workload.arrivals !== undefined && !Array.isArray(workload.arrivals)) throw new EchelonError('invalid_option', 'workload.arrivals must be an array of { task, perSecond | everyMs }.');
   const arrivals = (workload.arrivals ?? []).map((arrival, index) => checkedArrival(arrival, `workload.arrivals[${index}]`, hierarchy));
   const recorded = workload.journal === undefined ? [] : submissions(checkedJournal(workload.journal, 'workload.journal'), hierarchy);

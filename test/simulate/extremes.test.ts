@@ -28,4 +28,19 @@ describe('simulate at the edges of numbers', () => {
     expect(report.cost.total).toBeGreaterThanOrEqual(report.tasks.submitted * Number.MAX_SAFE_INTEGER);
     expect(JSON.stringify(report)).not.toMatch(/null|NaN|Infinity/);
   });
+
+  it("refuses a latency model's misspelt or foreign key, and a misspelt kind, with “did you mean” (before: the key was left out)", async () => {
+    // Before: { kind: 'uniform', minMs: 1_000, maxMs: 2_000, maxMS: 60_000 } ran as 1–2 s, the intended 60 s dropped without a word.
+    await expect(simulate(options({ agents: { default: { latency: { kind: 'uniform', minMs: 1_000, maxMs: 2_000, maxMS: 60_000 } as never } } }))).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringMatching(/^agents\.default\.latency: unknown key "maxMS" — did you mean "maxMs"\? \(a uniform latency has kind, minMs, maxMs\)/) });
+    // A key of another kind (a fixed latency has no sigma), and a misspelt key whose value would have been missed.
+    await expect(simulate(options({ people: { approvals: { responseMs: { kind: 'fixed', ms: 5, sigma: 2 } as never } } }))).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('people.approvals.responseMs: unknown key "sigma" (a fixed latency has kind, ms)') });
+    await expect(simulate(options({ agents: { default: { latency: { kind: 'fixed', msx: 5 } as never } } }))).rejects.toMatchObject({ message: expect.stringContaining('unknown key "msx" — did you mean "ms"?') });
+    await expect(simulate(options({ agents: { default: { cost: { kind: 'lognorml', medianMs: 5, sigma: 1 } as never } } }))).rejects.toMatchObject({ message: expect.stringContaining('did you mean "lognormal"?') });
+  });
+
+  it('refuses a maxTasks that is not a whole number (before: 1.5 submitted 2 tasks)', async () => {
+    await expect(simulate(options({ workload: { arrivals: [{ task: 'python', everyMs: 1_000 }], durationMs: 600_000, maxTasks: 1.5 } }))).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringMatching(/^workload\.maxTasks must be a whole number ≥ 0/) });
+    const report = await simulate(options({ workload: { arrivals: [{ task: 'python', everyMs: 1_000 }], durationMs: Number.POSITIVE_INFINITY, maxTasks: 2 } }));
+    expect(report.tasks.submitted).toBe(2);
+  });
 });
