@@ -53,13 +53,22 @@ export async function requireECharts(): Promise<void> {
 
 /** Draws every chart of `report` for the organisation `hierarchy` (the one simulated). */
 export async function drawCharts(report: SimulationReport, hierarchy: Hierarchy, size = { width: 760, height: 360 }): Promise<ReportCharts> {
+  return drawChartsWithIds(report, hierarchy, size, 'echelon');
+}
+
+/**
+ * {@link drawCharts}, the ids and classes in each SVG starting `<idPrefix>-<chart>-` (a page of
+ * several reports gives each its own prefix: an id is the page's, not the drawing's).
+ */
+export async function drawChartsWithIds(report: SimulationReport, hierarchy: Hierarchy, size: { readonly width: number; readonly height: number }, idPrefix: string): Promise<ReportCharts> {
   checkReportOf(report, hierarchy, 'drawCharts', size);
   const echarts = await loadECharts();
+  let drawn = 0;
   const draw = (option: Record<string, unknown>, height = size.height) => {
     const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width, height });
     try {
       chart.setOption({ ...base, ...option });
-      return chart.renderToSVGString();
+      return stableIds(chart.renderToSVGString(), `${idPrefix}-${++drawn}`);
     } finally {
       chart.dispose();
     }
@@ -101,6 +110,24 @@ export async function drawCharts(report: SimulationReport, hierarchy: Hierarchy,
     spent: bars('Where the time went, mean per task (s)', (['queued', 'executing', 'awaitingApproval', 'escalated'] as const).map((where) => ({ name: where, type: 'bar', stack: 'time', data: report.byType.map((type) => seconds(type.spent[where])) }))),
     orgChart: drawOrgChart(),
   };
+}
+
+/**
+ * The SVG with ECharts' per-process names (`zr12-cls-40`, `url(#zr12-g0)`: a drawing number and
+ * a class counter that run on across drawings) renamed `<prefix>-<n>` in order of appearance, so
+ * the same report draws the same bytes however many charts the process drew before. Only
+ * attributes and the style sheet are rewritten: a label's text (an agent's name) is left as it is.
+ */
+function stableIds(svg: string, prefix: string): string {
+  // The drawing's number, from its first id or class (a label's quotes are written &quot;, so no text matches).
+  const drawing = /(?:class|id)="(zr\d+)-/.exec(svg)?.[1];
+  if (drawing === undefined) return svg;
+  const names = new Map<string, string>();
+  const rename = (name: string) => names.get(name) ?? (names.set(name, `${prefix}-${names.size}`), names.get(name)!);
+  const attributes = new RegExp(`(class="| id="|="url\\(#)(${drawing}-[\\w-]+)`, 'g');
+  return svg
+    .replace(attributes, (_match, before: string, name: string) => before + rename(name))
+    .replace(/<style[^>]*>[\s\S]*?<\/style>/g, (style) => style.replace(new RegExp(`\\.(${drawing}-[\\w-]+)`, 'g'), (_match, name: string) => `.${rename(name)}`));
 }
 
 /** Height of one row of a chart's legend, in px. */

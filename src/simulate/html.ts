@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { importPeer } from '../peers.js';
 import { EchelonError } from '../errors.js';
-import { checkReportOf, drawCharts, type ReportCharts } from './charts.js';
+import { checkReportOf, drawCharts, drawChartsWithIds, type ReportCharts } from './charts.js';
 import type { SimulationReport } from './report.js';
 
 /** One simulated design: a name for the page, its report, and the hierarchy it ran. */
@@ -36,7 +36,7 @@ export async function renderReportHtml(designs: readonly SimulatedDesign[]): Pro
     if (typeof design?.name !== 'string') throw new EchelonError('invalid_option', `renderReportHtml: designs[${index}] needs a name (a string), a report and the hierarchy it simulated.`);
     checkReportOf(design.report, design.hierarchy, `renderReportHtml: designs[${index}] (${design.name})`);
   });
-  const columns = await Promise.all(designs.map(async (design) => column(design, await drawCharts(design.report, design.hierarchy, { width: designs.length > 1 ? 620 : 900, height: 340 }))));
+  const columns = await Promise.all(designs.map(async (design, index) => column(design, await drawChartsWithIds(design.report, design.hierarchy, { width: designs.length > 1 ? 620 : 900, height: 340 }, `echelon-${index + 1}`))));
   const title = designs.map((design) => design.name).join(' vs ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>echelon simulation: ${escape(title)}</title>
