@@ -5,6 +5,7 @@
 import { EchelonError, refusalAt } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { agentNames } from '../settings/index.js';
+import { show } from '../show.js';
 import { anything, checkShape, closest, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
 import type { JournalEntry } from '../store/types.js';
 import { validateTaskInput } from '../task-input.js';
@@ -164,8 +165,12 @@ function checkTask(task: Omit<TaskInput, 'id'>, entry: string, where: string): v
  */
 function submissions(journal: readonly JournalEntry[], hierarchy: Hierarchy): JournalSubmission[] {
   return journal.flatMap((entry, index) => {
-    if (entry.type !== 'task.submitted' || typeof entry.data?.type !== 'string') return [];
-    const at = typeof entry.data.entry === 'string' ? entry.data.entry : undefined;
+    if (entry.type !== 'task.submitted') return [];
+    // Every submission a store records has both: one without is damaged, and leaving it out would replay another workload.
+    if (typeof entry.data?.type !== 'string' || !(entry.data.entry == null || typeof entry.data.entry === 'string')) {
+      throw new EchelonError('invalid_option', `workload.journal[${index}]: a task.submitted entry has its task's type (data.type, a string) and, when it was submitted below the root, the agent it was submitted at (data.entry, a string); got ${show(entry.data)}.`, { details: { index } });
+    }
+    const at = entry.data.entry ?? undefined;
     if (at !== undefined && !hierarchy.has(at)) throw notAnAgent(`workload.journal[${index}] submits "${entry.data.type}" at "${at}"`, at, hierarchy, ' (a journal of another organisation?)');
     checkTask({ type: entry.data.type }, at ?? hierarchy.root.id, `workload.journal[${index}]`);
     return [{ at: entry.at, type: entry.data.type, entry: at }];

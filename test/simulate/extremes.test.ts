@@ -43,4 +43,16 @@ describe('simulate at the edges of numbers', () => {
     const report = await simulate(options({ workload: { arrivals: [{ task: 'python', everyMs: 1_000 }], durationMs: Number.POSITIVE_INFINITY, maxTasks: 2 } }));
     expect(report.tasks.submitted).toBe(2);
   });
+
+  it("refuses a recorded submission without its task type or with an entry that is no agent's id (before: left out of the workload without a word)", async () => {
+    const submitted = (data: unknown) => ({ seq: 1, at: 0, type: 'task.submitted', actor: 'submitter', taskId: 't1', rootId: 't1', data });
+    const replay = (journal: unknown[]) => simulate(options({ workload: { journal: journal as never } }));
+    await expect(replay([submitted({ type: 'python' }), submitted({ type: 42 })])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringMatching(/^workload\.journal\[1\]: a task\.submitted entry has its task's type \(data\.type, a string\)/) });
+    await expect(replay([submitted(undefined)])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('workload.journal[0]') });
+    await expect(replay([submitted({ type: 'python', entry: 7 })])).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('data.entry') });
+    // An empty recording is an empty run: a report of nothing, every number in it a number.
+    const empty = await replay([]);
+    expect(empty.tasks.submitted).toBe(0);
+    expect(JSON.stringify(empty)).not.toMatch(/null|NaN|Infinity/);
+  });
 });
