@@ -148,6 +148,14 @@ describe('checkOrganisation', () => {
     expect(codes({ ...team(), tasks: [{ type: 'python', approval: { quorum: 3 } }] })).toEqual([]);
   });
 
+  it("finds an approvals.required rule that throws or answers what no run reads, where every such task fails (before: the check read it as no approval and said clean)", () => {
+    const threw = finding({ ...team(), approvals: { required: (task) => { if (task.type === 'python') throw new Error('rule lost its table'); return undefined; } } }, 'approval_unsatisfiable');
+    expect(threw).toMatchObject({ severity: 'error', taskType: 'python', agents: ['backend_dev_1'], message: expect.stringMatching(/^approvals\.required threw for "python" at backend_dev_1: rule lost its table; a run fails every such task \(policy_error\)/) });
+    const promised = finding({ ...team(), approvals: { required: (async () => true) as never } }, 'approval_unsatisfiable');
+    expect(promised?.message).toMatch(/approvals\.required answered a promise for "[a-z_]+" at \w+: a rule decides at once/);
+    expect(finding({ ...team(), approvals: { required: (() => 'yes') as never } }, 'approval_unsatisfiable')?.message).toMatch(/answered "yes"/);
+  });
+
   it('finds decomposers producing types nobody below can take', () => {
     const decomposers = { byType: { launch: decomposeWith('launch', () => [{ type: 'python' }, { type: 'marketing' }]) } };
     const report = checkOrganisation({ ...team(), decomposers, tasks: ['launch'] });
