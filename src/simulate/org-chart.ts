@@ -11,9 +11,9 @@ import type { AgentReport, SimulationReport } from './report.js';
 /** Organisations up to this many agents are drawn whole; larger ones show this many of the busiest. */
 export const ORG_CHART_AGENTS = 24;
 /** Height of one row (one leaf) of a large organisation's chart, in px. */
-const ROW = 22;
+const ROW = 18;
 
-type TreeNode = { name: string; value: number; itemStyle: object; children: TreeNode[] };
+type TreeNode = { name: string; value: number; itemStyle: object; children: TreeNode[]; label?: object };
 
 /** The chart's options and the height it needs (`minHeight` at least). */
 export function orgChartOption(report: SimulationReport, hierarchy: Hierarchy, minHeight: number): { option: Record<string, unknown>; height: number } {
@@ -28,26 +28,31 @@ export function orgChartOption(report: SimulationReport, hierarchy: Hierarchy, m
       height: Math.max(minHeight, 120 * (depth + 1)),
     };
   }
-  const shown = new Set<string>();
-  for (const agent of [...report.agents].sort((a, b) => b.utilisation - a.utilisation || (a.id < b.id ? -1 : 1)).slice(0, ORG_CHART_AGENTS)) {
-    for (const ancestor of hierarchy.pathToRoot(agent.id)) shown.add(ancestor.id);
-  }
-  let rows = 0;
+  // The busiest agents that worked: an idle one is no busier than the others folded beside it.
+  const busiest = report.agents.filter((agent) => agent.utilisation > 0).sort((a, b) => b.utilisation - a.utilisation || (a.id < b.id ? -1 : 1)).slice(0, ORG_CHART_AGENTS);
+  const shown = new Set<string>([hierarchy.root.id]);
+  for (const agent of busiest) for (const ancestor of hierarchy.pathToRoot(agent.id)) shown.add(ancestor.id);
+  // Rows as ECharts spaces leaves: one between siblings, two between cousins.
+  const parents: string[] = [];
   const tree = (id: string): TreeNode => {
     const children = hierarchy.get(id).childIds;
     const kept = children.filter((child) => shown.has(child)).map(tree);
     const folded = children.filter((child) => !shown.has(child)).flatMap((child) => hierarchy.subtree(child).map((agent) => byId.get(agent.id)!));
-    if (folded.length > 0) kept.push(node(`+${folded.length} others`, mean(folded), []));
-    if (kept.length === 0) rows++;
-    else rows += folded.length > 0 ? 1 : 0;
+    if (folded.length > 0) {
+      kept.push({ ...node(`+${folded.length} others`, mean(folded), []), label: { formatter: '{b}  {c} % mean' } });
+      parents.push(id);
+    }
+    if (children.length === 0) parents.push(hierarchy.get(id).parentId ?? id);
     return node(id, byId.get(id)!.utilisation, kept);
   };
   const root = tree(hierarchy.root.id);
+  const rows = parents.reduce((sum, parent, index) => sum + (index === 0 ? 1 : parent === parents[index - 1] ? 1 : 2), 0);
+  const which = busiest.length === ORG_CHART_AGENTS ? `the ${ORG_CHART_AGENTS} busiest` : `the ${busiest.length} that worked`;
   return {
     option: chart(
-      { ...title, subtext: `the ${ORG_CHART_AGENTS} busiest of ${hierarchy.size} agents, with those above them; the rest folded into “+n others” under their manager (their mean)`, subtextStyle: { fontSize: 11, color: '#555' } },
+      { ...title, subtext: `${which} of ${hierarchy.size} agents, with those above them; the rest folded into “+n others” under their manager (their mean)`, subtextStyle: { fontSize: 11, color: '#555' } },
       root,
-      { orient: 'LR', top: 60, bottom: 60, left: 120, right: 200, label: { position: 'left', fontSize: 11, formatter: (params: { name: string; value: number }) => `${params.name}  ${params.value} %${params.name.startsWith('+') ? ' mean' : ''}` }, leaves: { label: { position: 'right' } } },
+      { orient: 'LR', top: 60, bottom: 60, left: 120, right: 200, label: { position: 'left', fontSize: 11, formatter: (params: { name: string; value: number }) => `${params.name}  ${params.value} %` }, leaves: { label: { position: 'right' } } },
     ),
     height: Math.max(minHeight, 120 + ROW * rows),
   };

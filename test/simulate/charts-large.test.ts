@@ -32,6 +32,17 @@ describe('the charts of a large organisation', () => {
     expect(charts.queues).not.toMatch(/>1\/2</);
   });
 
+  it('name only agents that worked as the busiest: idle ones are folded with the rest', async () => {
+    const options = { ...largeOrganisation(250), workload: { arrivals: [{ task: 'build', everyMs: 1_000 }], durationMs: 1_000 } };
+    const report = await simulate(options);
+    const worked = report.agents.filter((agent) => agent.utilisation > 0).map((agent) => agent.id);
+    expect(worked).toHaveLength(1);
+    const { orgChart } = await drawCharts(report, options.organisation.hierarchy);
+    // Before this check: 23 idle agents named as "busiest" beside the one that worked.
+    expect(orgChart).toContain('the 1 that worked of 250 agents');
+    expect(new Set(texts(orgChart).join('\n').match(/worker_\d+/g))).toEqual(new Set(worked));
+  });
+
   it('draw a small organisation whole, as before: every agent in the org chart, no note', async () => {
     const hierarchy = developmentTeam();
     const report = await simulate({ organisation: { hierarchy }, workload: { arrivals: [{ task: 'python', everyMs: 1_000 }], durationMs: 20_000 } });
