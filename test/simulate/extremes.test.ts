@@ -55,4 +55,15 @@ describe('simulate at the edges of numbers', () => {
     expect(empty.tasks.submitted).toBe(0);
     expect(JSON.stringify(empty)).not.toMatch(/null|NaN|Infinity/);
   });
+
+  it('refuses times past 2^53 − 1 ms in a workload: a duration, an interval, a rate that slow, a recording that long (before: a task at 1e300 ms timed out at once, 1e300 + 300,000 being 1e300)', async () => {
+    const submitted = (at: number, id: string) => ({ seq: 1, session: 1, at, type: 'task.submitted' as const, actor: 'submitter', taskId: id, rootId: id, data: { type: 'python' } });
+    await expect(simulate(options({ workload: { journal: [submitted(0, 'a'), submitted(1e300, 'b')] } }))).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringMatching(/^workload\.journal: its submissions span 1\.00e\+300 ms .*journal\[1\]/) });
+    await expect(simulate(options({ workload: { arrivals: [{ task: 'python', everyMs: 1e20 }], durationMs: 1e300, maxTasks: 2 } }))).rejects.toMatchObject({ message: expect.stringMatching(/^workload\.durationMs must be .*2\^53 − 1/) });
+    await expect(simulate(options({ workload: { arrivals: [{ task: 'python', everyMs: 1e20 }], durationMs: Number.POSITIVE_INFINITY, maxTasks: 2 } }))).rejects.toMatchObject({ message: expect.stringMatching(/^workload\.arrivals\[0\]: one every 1\.00e\+20 ms/) });
+    await expect(simulate(options({ workload: { arrivals: [{ task: 'python', perSecond: 1e-300 }], durationMs: Number.POSITIVE_INFINITY, maxTasks: 2 } }))).rejects.toMatchObject({ message: expect.stringContaining('workload.arrivals[0]: one every') });
+    // A recording of years replays (its times from its first submission).
+    const years = await simulate(options({ workload: { journal: [submitted(1.7e12, 'a'), submitted(1.7e12 + 5 * 3.15e10, 'b')] } }));
+    expect(years.tasks).toMatchObject({ submitted: 2, completed: 2 });
+  });
 });
