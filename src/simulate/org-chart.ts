@@ -50,11 +50,11 @@ export function orgChartOption(report: SimulationReport, hierarchy: Hierarchy, m
   const which = busiest.length === ORG_CHART_AGENTS ? `the ${ORG_CHART_AGENTS} busiest` : `the ${busiest.length} that worked`;
   return {
     option: chart(
-      { ...title, subtext: `${which} of ${hierarchy.size} agents, with those above them; the rest folded into “+n others” under their manager (their mean)`, subtextStyle: { fontSize: 11, color: '#555' } },
+      { ...title, subtext: `${which} of ${hierarchy.size} agents, with those above them;\nthe rest folded into “+n others” under their manager (their mean)`, subtextStyle: { fontSize: 11, lineHeight: 16, color: '#555' } },
       root,
-      { orient: 'LR', top: 60, bottom: 60, left: 120, right: 200, label: { position: 'left', fontSize: 11, formatter: (params: { name: string; value: number }) => `${params.name}  ${params.value} %` }, leaves: { label: { position: 'right' } } },
+      { orient: 'LR', top: 76, bottom: 60, left: 120, right: 200, label: { position: 'left', fontSize: 11, formatter: (params: { name: string; value: number }) => `${params.name}  ${params.value} %` }, leaves: { label: { position: 'right' } } },
     ),
-    height: Math.max(minHeight, 120 + ROW * rows),
+    height: Math.max(minHeight, 136 + ROW * rows),
   };
 }
 
