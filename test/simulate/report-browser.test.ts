@@ -89,6 +89,20 @@ describe('the simulation report in a browser', () => {
     expect(await page.locator('h1').textContent()).toBe('echelon simulation: large <i>"org"</i>');
     expect(problems).toEqual([]);
     await org.screenshot({ path: `${ARTIFACTS}/simulation-large-org.png` });
+    // Side by side (620 px columns), every label of both org charts is inside its chart: before, the subtitle was cut at both ends.
+    const compare = join(directory, 'large-compare.html');
+    writeFileSync(compare, await renderReportHtml(['one', 'two'].map((name) => ({ name, report, hierarchy: options.organisation.hierarchy }))));
+    await page.goto(pathToFileURL(compare).href);
+    const outside = await page.locator('[data-chart="org"] svg').evaluateAll((svgs) =>
+      svgs.flatMap((svg) => {
+        const box = svg.getBoundingClientRect();
+        return [...svg.querySelectorAll('text')].filter((text) => {
+          const label = text.getBoundingClientRect();
+          return label.left < box.left - 1 || label.right > box.right + 1;
+        }).map((text) => text.textContent);
+      }),
+    );
+    expect(outside).toEqual([]);
     await page.close();
   });
 
