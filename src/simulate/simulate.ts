@@ -92,7 +92,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new EchelonError('invalid_option', `simulate: seed must be a whole number between -(2^53 - 1) and 2^53 - 1, got ${show(options.seed)}.`);
   checkPeople(options.people);
   const interval = options.sampleEveryMs ?? (Number.isFinite(spanMs) ? Math.max(1, spanMs / 120) : 60_000);
-  if (!(interval > 0)) throw new EchelonError('invalid_option', `simulate: sampleEveryMs must be a positive number, got ${String(options.sampleEveryMs)}.`);
+  if (!(interval > 0 && interval <= Number.MAX_SAFE_INTEGER)) throw new EchelonError('invalid_option', `simulate: sampleEveryMs must be a positive number up to 2^53 − 1, got ${String(options.sampleEveryMs)}.`);
   if (Number.isFinite(spanMs) && queuePoints(spanMs, interval) > QUEUE_POINTS) {
     // The least whole interval whose points fit: more than span ÷ QUEUE_POINTS.
     throw new EchelonError('invalid_option', `simulate: sampleEveryMs ${interval} makes ${queuePoints(spanMs, interval)} points a queue series over the ${spanMs} ms the workload's submissions span; at most ${QUEUE_POINTS} (sampleEveryMs ≥ ${Math.floor(spanMs / QUEUE_POINTS) + 1}).`);

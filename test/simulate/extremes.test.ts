@@ -66,4 +66,10 @@ describe('simulate at the edges of numbers', () => {
     const years = await simulate(options({ workload: { journal: [submitted(1.7e12, 'a'), submitted(1.7e12 + 5 * 3.15e10, 'b')] } }));
     expect(years.tasks).toMatchObject({ submitted: 2, completed: 2 });
   });
+
+  it('refuses an infinite sampleEveryMs (before: the queue series said intervalMs null, and its one point null)', async () => {
+    await expect(simulate(options({ sampleEveryMs: Number.POSITIVE_INFINITY }))).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringMatching(/^simulate: sampleEveryMs must be a positive number up to 2\^53 − 1, got Infinity/) });
+    const report = await simulate(options({ sampleEveryMs: 1e15, agents: { default: { latency: latency.fixed(120_000) } } }));
+    expect(report.queues[0]).toMatchObject({ intervalMs: 1e15, points: [[0, expect.any(Number)]] });
+  });
 });
