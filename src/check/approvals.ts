@@ -4,6 +4,8 @@
  * execute the task, and a quorum larger than the ancestors with the authority to decide.
  */
 import { chooseApprover } from '../approval/authority.js';
+import { readApprovalRule, type RuleAnswer } from '../approval/rule.js';
+import { show } from '../show.js';
 import type { ApprovalRequirement, Task } from '../types.js';
 import type { Resolved, Walk } from './probe.js';
 import type { Finding } from './types.js';
@@ -16,6 +18,10 @@ export function checkApprovals(resolved: Resolved, routes: ReadonlyMap<string, {
     const agent = hierarchy.get(walk.agent);
     const requirement = requirementOf(resolved, task, walk.agent);
     if (requirement === undefined) continue;
+    if (typeof requirement === 'string') {
+      findings.push({ severity: 'error', code: 'approval_unsatisfiable', agents: [agent.id], taskType: type, message: requirement });
+      continue;
+    }
     const choice = chooseApprover(hierarchy, agent.id, requirement);
     if ('code' in choice) {
       findings.push({ severity: 'error', code: 'approval_unsatisfiable', agents: [agent.id], taskType: type, message: `"${type}" at ${agent.id} needs approval nobody can give: ${choice.message}` });
@@ -36,17 +42,22 @@ export function checkApprovals(resolved: Resolved, routes: ReadonlyMap<string, {
   return findings;
 }
 
-/** The requirement the runtime would apply to `task` at `agentId`: the task's own, its flag, or the organisation's rule. */
-function requirementOf(resolved: Resolved, task: Task, agentId: string): ApprovalRequirement | undefined {
+/**
+ * The requirement the runtime would apply to `task` at `agentId` — the task's own, its flag, or the
+ * organisation's rule — or, where the rule throws or answers what a run cannot read, why every such task fails.
+ */
+function requirementOf(resolved: Resolved, task: Task, agentId: string): ApprovalRequirement | string | undefined {
   if (task.approval !== undefined) return task.approval;
   const rule = resolved.options.approvals?.required;
-  let ruled: ApprovalRequirement | boolean | undefined;
+  const node = resolved.hierarchy.get(agentId);
+  let ruled: RuleAnswer;
   try {
-    ruled = rule?.(task, resolved.hierarchy.get(agentId));
-  } catch {
-    ruled = undefined;
+    ruled = readApprovalRule(rule?.(task, node), task, node);
+  } catch (error) {
+    return `approvals.required threw for "${task.type}" at ${agentId}: ${error instanceof Error ? error.message : show(error)}; a run fails every such task (policy_error). Make the rule answer true, false, undefined or a requirement.`;
   }
-  if (typeof ruled === 'object' && ruled !== null) return ruled;
-  if (ruled === true || task.context.requiresApproval === true) return {};
+  if (ruled.kind === 'invalid') return `${ruled.message.replace(` (${task.id})`, '')} A run fails every such task (invalid_option).`;
+  if (ruled.kind === 'required') return ruled.requirement;
+  if (task.context.requiresApproval === true) return {};
   return undefined;
 }

@@ -49,7 +49,7 @@ function checkTarget(resolved: Resolved, agent: AgentNode, reason: 'emergency' |
       severity: 'error',
       code: 'escalation_dead_end',
       agents: [...new Set([agent.id, target.id])],
-      message: `An emergency at ${agent.id} goes to ${target.id} (a ${target.role}): nobody on its way to the root is an executive. Put an executive above it, or give the policy an emergency target.`,
+      message: emergencyMessage(hierarchy, agent, target),
     };
   }
   if (resolved.resolution(reason) === 'execute' && resolved.executorFor !== undefined && resolved.executorFor(target.id) === undefined) {
@@ -61,6 +61,14 @@ function checkTarget(resolved: Resolved, agent: AgentNode, reason: 'emergency' |
     };
   }
   return undefined;
+}
+
+/** Why an emergency at `agent` that goes to `target`, no executive, is a dead end: no executive above, or a policy that stops short of one. */
+function emergencyMessage(hierarchy: Resolved['hierarchy'], agent: AgentNode, target: AgentNode): string {
+  const goes = target.id === agent.id ? `stays at ${agent.id} (a ${agent.role}): the escalation policy keeps it instead of sending it up to an executive` : `goes to ${target.id} (a ${target.role}), not to an executive`;
+  const executive = hierarchy.ancestors(agent.id).find((node) => node.role === 'executive');
+  if (executive === undefined) return `An emergency at ${agent.id} ${goes}, and nobody on its way to the root is one. Put an executive above it, or give the policy an emergency target.`;
+  return `An emergency at ${agent.id} ${goes}. Have the policy send emergencies to an executive above it (${executive.id}).`;
 }
 
 /** A cross-team task: its teams must be agents, and their common ancestor's subtree must be able to route it. */

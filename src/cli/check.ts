@@ -17,13 +17,15 @@ export interface CheckCommandOptions {
 
 export async function checkCommand(options: CheckCommandOptions): Promise<number> {
   const loaded = options.file === undefined ? { design: referenceDesign(), hierarchyOnly: false } : await loadDesign(options.file);
-  const report = checkOrganisation(checkOptionsOf(loaded.design));
-  if (options.json) options.out(JSON.stringify({ file: options.file ?? null, hierarchyOnly: loaded.hierarchyOnly, ...report }, null, 2));
-  else options.out(formatCheck(report, options.file ?? 'the reference development team', loaded.hierarchyOnly).join('\n'));
-  return report.counts.error > 0 || (options.strict && report.counts.warning > 0) ? 1 : 0;
+  const checked = checkOrganisation(checkOptionsOf(loaded.design));
+  // With --strict a warning fails the check: what CI reads (ok, the mark) agrees with the exit code.
+  const report = { ...checked, ok: checked.ok && !(options.strict && checked.counts.warning > 0) };
+  if (options.json) options.out(JSON.stringify({ file: options.file ?? null, hierarchyOnly: loaded.hierarchyOnly, strict: options.strict, ...report }, null, 2));
+  else options.out(formatCheck(report, options.file ?? 'the reference development team', loaded.hierarchyOnly, options.strict).join('\n'));
+  return report.ok ? 0 : 1;
 }
 
-function formatCheck(report: CheckReport, what: string, hierarchyOnly: boolean): string[] {
+function formatCheck(report: CheckReport, what: string, hierarchyOnly: boolean, strict: boolean): string[] {
   const lines = [`echelon check: ${what} — ${report.taskTypes.length} task types`];
   if (hierarchyOnly) lines.push('  (a scenario: only its hierarchy is checked; export a `design` to check its executors, policies and workload)');
   for (const finding of report.findings) {
@@ -31,6 +33,6 @@ function formatCheck(report: CheckReport, what: string, hierarchyOnly: boolean):
     lines.push(`  ${finding.severity.padEnd(7)} ${finding.code.padEnd(27)} ${finding.message}${about === '' ? '' : `  [${about}]`}`);
   }
   const { error, warning, note } = report.counts;
-  lines.push(`${report.ok ? '✓' : '✗'} ${error} error(s), ${warning} warning(s), ${note} note(s)`);
+  lines.push(`${report.ok ? '✓' : '✗'} ${error} error(s), ${warning} warning(s), ${note} note(s)${strict ? ' (--strict: warnings fail)' : ''}`);
   return lines;
 }

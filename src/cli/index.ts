@@ -283,7 +283,19 @@ if (isMainModule(import.meta.url)) {
     process.exit(0);
   });
   main(argv).then(
-    (code) => process.exit(code),
-    (error: unknown) => process.exit(report(error, argv)),
+    (code) => exitWhenWritten(code),
+    (error: unknown) => exitWhenWritten(report(error, argv)),
   );
+}
+
+/**
+ * Exits once stdout and stderr have written what they hold: into a pipe they write
+ * asynchronously, and process.exit at once would cut a long output (check --json) at what the
+ * pipe had taken.
+ */
+function exitWhenWritten(code: number): void {
+  let waiting = 2;
+  const done = () => void (--waiting === 0 && process.exit(code));
+  process.stdout.write('', done);
+  process.stderr.write('', done);
 }

@@ -6,6 +6,7 @@
 import { EchelonError } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { importPeer } from '../peers.js';
+import { orgChartOption } from './org-chart.js';
 import type { SimulationReport } from './report.js';
 
 /** The charts of one report, as SVG documents. */
@@ -52,13 +53,22 @@ export async function requireECharts(): Promise<void> {
 
 /** Draws every chart of `report` for the organisation `hierarchy` (the one simulated). */
 export async function drawCharts(report: SimulationReport, hierarchy: Hierarchy, size = { width: 760, height: 360 }): Promise<ReportCharts> {
+  return drawChartsWithIds(report, hierarchy, size, 'echelon');
+}
+
+/**
+ * {@link drawCharts}, the ids and classes in each SVG starting `<idPrefix>-<chart>-` (a page of
+ * several reports gives each its own prefix: an id is the page's, not the drawing's).
+ */
+export async function drawChartsWithIds(report: SimulationReport, hierarchy: Hierarchy, size: { readonly width: number; readonly height: number }, idPrefix: string): Promise<ReportCharts> {
   checkReportOf(report, hierarchy, 'drawCharts', size);
   const echarts = await loadECharts();
+  let drawn = 0;
   const draw = (option: Record<string, unknown>, height = size.height) => {
     const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width, height });
     try {
       chart.setOption({ ...base, ...option });
-      return chart.renderToSVGString();
+      return stableIds(chart.renderToSVGString(), `${idPrefix}-${++drawn}`);
     } finally {
       chart.dispose();
     }
@@ -77,83 +87,62 @@ export async function drawCharts(report: SimulationReport, hierarchy: Hierarchy,
       yAxis: { type: 'value', name: 's' },
       series,
     });
+  const queued = report.agents.filter((agent) => agent.maxQueue > 0).length;
+  // Legend rows the agents' names take (a name's width estimated from its length), so the legend never covers the plot.
+  const legendRows = rowsOf(report.queues.map((queue) => 40 + 7 * queue.agent.length), size.width - 40);
+  const drawOrgChart = () => {
+    const { option, height } = orgChartOption(report, hierarchy, size.height);
+    return draw(option, height);
+  };
   return {
     queues: draw({
       ...(report.queues.some((queue) => queue.points.some(([, length]) => length > 0)) ? {} : note('No task waited in a queue')),
-      title: { text: 'Queue length over time', left: 'center', textStyle: { fontSize: 14 } },
+      title: { text: 'Queue length over time', left: 'center', textStyle: { fontSize: 14 }, ...(queued > report.queues.length ? { subtext: `the ${report.queues.length} longest mean queues of the ${queued} agents that kept one`, subtextStyle: { fontSize: 11, color: '#555' } } : {}) },
       tooltip: { trigger: 'axis' },
-      legend: { bottom: 0, type: 'scroll' },
-      grid: { left: 50, right: 20, top: 40, bottom: 60 },
+      // A plain legend wraps onto more rows; a scrolling one pages with arrows that need a script (the page has none).
+      legend: { bottom: 0, type: 'plain' },
+      grid: { left: 50, right: 20, top: queued > report.queues.length ? 56 : 40, bottom: 60 + LEGEND_ROW * (legendRows - 1) },
       xAxis: { type: 'value', name: 'simulated minutes', nameLocation: 'middle', nameGap: 25, min: 0 },
       yAxis: { type: 'value', name: 'tasks waiting', minInterval: 1 },
       series: report.queues.map((queue) => ({ name: queue.agent, type: 'line', step: 'end', showSymbol: false, data: queue.points.map(([at, length]) => [Math.round(at / 600) / 100, length]) })),
-    }),
+    }, size.height + LEGEND_ROW * (legendRows - 1)),
     latency: bars('Latency per task type (s)', (['p50', 'p95', 'p99'] as const).map((p) => ({ name: p, type: 'bar', data: report.byType.map((type) => seconds(type.latency[p])) }))),
     spent: bars('Where the time went, mean per task (s)', (['queued', 'executing', 'awaitingApproval', 'escalated'] as const).map((where) => ({ name: where, type: 'bar', stack: 'time', data: report.byType.map((type) => seconds(type.spent[where])) }))),
-    orgChart: draw(orgChartOption(report, hierarchy), Math.max(size.height, 120 * (report.agents.reduce((depth, agent) => Math.max(depth, agent.level), 0) + 1))),
+    orgChart: drawOrgChart(),
   };
+}
+
+/**
+ * The SVG with ECharts' per-process names (`zr12-cls-40`, `url(#zr12-g0)`: a drawing number and
+ * a class counter that run on across drawings) renamed `<prefix>-<n>` in order of appearance, so
+ * the same report draws the same bytes however many charts the process drew before. Only
+ * attributes and the style sheet are rewritten: a label's text (an agent's name) is left as it is.
+ */
+function stableIds(svg: string, prefix: string): string {
+  // The drawing's number, from its first id or class (a label's quotes are written &quot;, so no text matches).
+  const drawing = /(?:class|id)="(zr\d+)-/.exec(svg)?.[1];
+  if (drawing === undefined) return svg;
+  const names = new Map<string, string>();
+  const rename = (name: string) => names.get(name) ?? (names.set(name, `${prefix}-${names.size}`), names.get(name)!);
+  const attributes = new RegExp(`(class="| id="|="url\\(#)(${drawing}-[\\w-]+)`, 'g');
+  return svg
+    .replace(attributes, (_match, before: string, name: string) => before + rename(name))
+    .replace(/<style[^>]*>[\s\S]*?<\/style>/g, (style) => style.replace(new RegExp(`\\.(${drawing}-[\\w-]+)`, 'g'), (_match, name: string) => `.${rename(name)}`));
+}
+
+/** Height of one row of a chart's legend, in px. */
+const LEGEND_ROW = 22;
+
+/** Rows that items of these widths fill, laid out left to right within `width`. */
+function rowsOf(widths: readonly number[], width: number): number {
+  let rows = 1;
+  let used = 0;
+  for (const item of widths) {
+    if (used > 0 && used + item > width) (rows++, (used = 0));
+    used += item;
+  }
+  return rows;
 }
 
 /** A chart's note where its data would be, when it has none (a blank chart looks broken). */
 const note = (text: string) => ({ graphic: { type: 'text', left: 'center', top: 'middle', style: { text, fill: '#666', fontSize: 14 } } });
-
-/** The org chart as a tree whose nodes are coloured by utilisation (largest organisations: the busiest 200 agents and their chains). */
-function orgChartOption(report: SimulationReport, hierarchy: Hierarchy): Record<string, unknown> {
-  const byId = new Map(report.agents.map((agent) => [agent.id, agent]));
-  const shown = new Set<string>();
-  if (hierarchy.size <= 200) for (const node of hierarchy.nodes()) shown.add(node.id);
-  else {
-    for (const agent of [...report.agents].sort((a, b) => b.utilisation - a.utilisation).slice(0, 200)) {
-      for (const node of hierarchy.pathToRoot(agent.id)) shown.add(node.id);
-    }
-  }
-  const tree = (id: string): Record<string, unknown> => {
-    const agent = byId.get(id)!;
-    return {
-      name: id,
-      value: Math.round(agent.utilisation * 100),
-      itemStyle: { color: heat(agent.utilisation), borderColor: '#555' },
-      children: hierarchy.get(id).childIds.filter((child) => shown.has(child)).map(tree),
-    };
-  };
-  return {
-    title: { text: 'Org chart by utilisation (%)', left: 'center', textStyle: { fontSize: 14 } },
-    tooltip: { trigger: 'item' },
-    visualMap: { show: true, type: 'continuous', min: 0, max: 100, orient: 'horizontal', left: 'center', bottom: 0, calculable: false, inRange: { color: ['#e8f5e9', '#fff176', '#ff7043', '#b71c1c'] }, text: ['100 %', '0 %'], seriesIndex: -1 },
-    series: [
-      {
-        type: 'tree',
-        data: [tree(hierarchy.root.id)],
-        orient: 'TB',
-        top: 50,
-        bottom: 70,
-        left: 40,
-        right: 40,
-        symbol: 'rect',
-        symbolSize: [16, 16],
-        expandAndCollapse: false,
-        initialTreeDepth: -1,
-        label: { position: 'bottom', distance: 4, fontSize: 10, formatter: (params: { name: string; value: number }) => `${params.name}\n${params.value} %` },
-        leaves: { label: { position: 'bottom' } },
-        lineStyle: { color: '#999' },
-      },
-    ],
-  };
-}
-
-/** Green (idle) through yellow and orange to dark red (saturated). */
-export function heat(utilisation: number): string {
-  const stops = [
-    [0, [0xe8, 0xf5, 0xe9]],
-    [0.5, [0xff, 0xf1, 0x76]],
-    [0.8, [0xff, 0x70, 0x43]],
-    [1, [0xb7, 0x1c, 0x1c]],
-  ] as const;
-  const u = Math.min(1, Math.max(0, utilisation));
-  let i = 0;
-  while (i < stops.length - 2 && u > stops[i + 1]![0]) i++;
-  const [a, from] = stops[i]!;
-  const [b, to] = stops[i + 1]!;
-  const t = (u - a) / (b - a);
-  return `#${from.map((channel, k) => Math.round(channel + (to[k]! - channel) * t).toString(16).padStart(2, '0')).join('')}`;
-}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { importPeer } from '../peers.js';
 import { EchelonError } from '../errors.js';
-import { checkReportOf, drawCharts, type ReportCharts } from './charts.js';
+import { checkReportOf, drawCharts, drawChartsWithIds, type ReportCharts } from './charts.js';
 import type { SimulationReport } from './report.js';
 
 /** One simulated design: a name for the page, its report, and the hierarchy it ran. */
@@ -21,6 +21,8 @@ export interface SimulatedDesign {
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
+/** Rows of a page's agent table at most. */
+const AGENT_ROWS = 500;
 
 /**
  * The page for one design, or two side by side (`--compare`), with the same workload.
@@ -36,7 +38,7 @@ export async function renderReportHtml(designs: readonly SimulatedDesign[]): Pro
     if (typeof design?.name !== 'string') throw new EchelonError('invalid_option', `renderReportHtml: designs[${index}] needs a name (a string), a report and the hierarchy it simulated.`);
     checkReportOf(design.report, design.hierarchy, `renderReportHtml: designs[${index}] (${design.name})`);
   });
-  const columns = await Promise.all(designs.map(async (design) => column(design, await drawCharts(design.report, design.hierarchy, { width: designs.length > 1 ? 620 : 900, height: 340 }))));
+  const columns = await Promise.all(designs.map(async (design, index) => column(design, await drawChartsWithIds(design.report, design.hierarchy, { width: designs.length > 1 ? 620 : 900, height: 340 }, `echelon-${index + 1}`))));
   const title = designs.map((design) => design.name).join(' vs ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>echelon simulation: ${escape(title)}</title>
@@ -57,6 +59,8 @@ th:first-child, td:first-child { text-align: left; }
 
 function column({ name, report }: SimulatedDesign, charts: ReportCharts): string {
   const t = report.tasks;
+  // A page lists 500 agents at most: the busiest, first (the hierarchy's order would keep its first 500, busy or not).
+  const listed = report.agents.length <= AGENT_ROWS ? report.agents : [...report.agents].sort((a, b) => b.utilisation - a.utilisation).slice(0, AGENT_ROWS);
   const rows = (cells: readonly (readonly string[])[]) => cells.map((row) => `<tr>${row.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('');
   return `<section data-design="${escape(name)}"><h2>${escape(name)}</h2>
 <p>Seed ${report.seed}; ${s(report.simulatedMs)} simulated. ${t.submitted} tasks: ${t.completed} completed, ${t.failed} failed, ${t.rejected} rejected, ${t.cancelled} cancelled.
@@ -71,8 +75,8 @@ ${report.bottlenecks.length === 0 ? '<p>None: no agent is busy 80 % of the time 
 <table><tr><th>type</th><th>submitted</th><th>completed</th><th>p50</th><th>p95</th><th>p99</th><th>queued</th><th>executing</th><th>approval</th><th>escalated</th><th>cost</th></tr>
 ${rows(report.byType.map((x) => [escape(x.type), `${x.submitted}`, `${x.completed}`, s(x.latency.p50), s(x.latency.p95), s(x.latency.p99), s(x.spent.queued), s(x.spent.executing), s(x.spent.awaitingApproval), s(x.spent.escalated), x.meanCost.toFixed(0)]))}</table>
 <h3>Agents</h3>
-<table><tr><th>agent</th><th>role</th><th>executions</th><th>utilisation</th><th>mean queue</th><th>max queue</th><th>mean wait</th><th>states</th></tr>
-${rows(report.agents.slice(0, 500).map((a) => [escape(a.id), a.role, `${a.executions}`, pct(a.utilisation), a.meanQueue.toFixed(2), `${a.maxQueue}`, s(a.meanWaitMs), escape(Object.entries(a.states).map(([state, share]) => `${state} ${pct(share)}`).join(', '))]))}</table>
+${listed.length < report.agents.length ? `<p>The ${listed.length} busiest of ${report.agents.length} agents.</p>\n` : ''}<table><tr><th>agent</th><th>role</th><th>executions</th><th>utilisation</th><th>mean queue</th><th>max queue</th><th>mean wait</th><th>states</th></tr>
+${rows(listed.map((a) => [escape(a.id), a.role, `${a.executions}`, pct(a.utilisation), a.meanQueue.toFixed(2), `${a.maxQueue}`, s(a.meanWaitMs), escape(Object.entries(a.states).map(([state, share]) => `${state} ${pct(share)}`).join(', '))]))}</table>
 </section>`;
 }
 

@@ -5,7 +5,7 @@
  */
 import { EchelonError } from '../errors.js';
 import { agentKey } from '../show.js';
-import { anything, fields, number, type Shape } from '../shape/index.js';
+import { anything, closest, fields, number, type Shape } from '../shape/index.js';
 import type { JournalEntry } from '../store/types.js';
 import { checkedJournal } from './journal.js';
 import { exponential, normal, type Random } from './random.js';
@@ -61,24 +61,61 @@ function checked(model: LatencyModel, where: string): LatencyModel {
 export function checkLatency(model: LatencyModel, where: string): void {
   const bad = (why: string) => new EchelonError('invalid_option', `${where}: ${why}, got ${JSON.stringify(model)}.`, { details: { where } });
   const nonNegative = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  checkLatencyKeys(model, bad);
   switch (model?.kind) {
     case 'fixed':
       if (!nonNegative(model.ms)) throw bad('a fixed latency needs ms ≥ 0');
-      return;
+      break;
     case 'uniform':
       if (!nonNegative(model.minMs) || !nonNegative(model.maxMs) || model.maxMs < model.minMs) throw bad('a uniform latency needs 0 ≤ minMs ≤ maxMs');
-      return;
+      break;
     case 'exponential':
       if (!nonNegative(model.meanMs)) throw bad('an exponential latency needs meanMs ≥ 0');
-      return;
+      break;
     case 'lognormal':
       if (!(nonNegative(model.medianMs) && model.medianMs > 0) || !nonNegative(model.sigma)) throw bad('a log-normal latency needs medianMs > 0 and sigma ≥ 0');
-      return;
+      break;
     case 'samples':
       if (!Array.isArray(model.ms) || model.ms.length === 0 || !model.ms.every(nonNegative)) throw bad('recorded latencies need at least one duration ≥ 0');
-      return;
-    default:
-      throw bad("a latency model's kind is one of fixed, uniform, exponential, lognormal, samples");
+      break;
+    default: {
+      const kind = (model as { kind?: unknown } | undefined)?.kind;
+      const near = typeof kind === 'string' ? closest(kind, Object.keys(LATENCY_KEYS)) : undefined;
+      throw bad(`a latency model's kind is one of ${Object.keys(LATENCY_KEYS).join(', ')}${near === undefined ? '' : ` — did you mean "${near}"?`}`);
+    }
+  }
+  // Past 2^53 the clock cannot tell one ms from the next (and e^(6.7 σ) overflows to Infinity, which a timer reads as 0 ms).
+  if (!(largestSample(model) <= Number.MAX_SAFE_INTEGER)) {
+    throw bad(`its samples reach ${largestSample(model).toPrecision(3)}: a model samples at most 2^53 − 1 (as ms, 285,000 years)${model.kind === 'lognormal' ? '; the largest is medianMs × e^(6.7 × sigma), so lower sigma' : ''}`);
+  }
+}
+
+/** The keys of each kind of latency model besides `kind`. */
+const LATENCY_KEYS = { fixed: ['ms'], uniform: ['minMs', 'maxMs'], exponential: ['meanMs'], lognormal: ['medianMs', 'sigma'], samples: ['ms'] } as const satisfies Record<LatencyModel['kind'], readonly string[]>;
+
+/** Refuses a key a model of its kind does not have: a misspelt `maxMS` would be left out, the model run without it. */
+function checkLatencyKeys(model: LatencyModel, bad: (why: string) => EchelonError): void {
+  if (typeof model !== 'object' || model === null || !Object.hasOwn(LATENCY_KEYS, model.kind)) return;
+  const keys: readonly string[] = LATENCY_KEYS[model.kind];
+  const unknown = Object.keys(model).find((key) => key !== 'kind' && !keys.includes(key));
+  if (unknown === undefined) return;
+  const near = closest(unknown, keys);
+  throw bad(`unknown key "${unknown}"${near === undefined ? '' : ` — did you mean "${near}"?`} (a ${model.kind} latency has kind, ${keys.join(', ')})`);
+}
+
+/** The largest value `model` can sample: mulberry32's smallest step (2^-32) bounds the exponential's and the normal's tails. */
+export function largestSample(model: LatencyModel): number {
+  switch (model.kind) {
+    case 'fixed':
+      return model.ms;
+    case 'uniform':
+      return model.maxMs;
+    case 'exponential':
+      return model.meanMs * 32 * Math.LN2;
+    case 'lognormal':
+      return model.medianMs * Math.exp(model.sigma * Math.sqrt(64 * Math.LN2));
+    case 'samples':
+      return model.ms.reduce((largest, ms) => Math.max(largest, ms), 0);
   }
 }
 

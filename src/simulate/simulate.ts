@@ -94,7 +94,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new EchelonError('invalid_option', `simulate: seed must be a whole number between -(2^53 - 1) and 2^53 - 1, got ${show(options.seed)}.`);
   checkPeople(options.people);
   const interval = options.sampleEveryMs ?? (Number.isFinite(spanMs) ? Math.max(1, spanMs / 120) : 60_000);
-  if (!(interval > 0)) throw new EchelonError('invalid_option', `simulate: sampleEveryMs must be a positive number, got ${String(options.sampleEveryMs)}.`);
+  if (!(interval > 0 && interval <= Number.MAX_SAFE_INTEGER)) throw new EchelonError('invalid_option', `simulate: sampleEveryMs must be a positive number up to 2^53 − 1, got ${String(options.sampleEveryMs)}.`);
   if (Number.isFinite(spanMs) && queuePoints(spanMs, interval) > QUEUE_POINTS) {
     // The least whole interval whose points fit: more than span ÷ QUEUE_POINTS.
     throw new EchelonError('invalid_option', `simulate: sampleEveryMs ${interval} makes ${queuePoints(spanMs, interval)} points a queue series over the ${spanMs} ms the workload's submissions span; at most ${QUEUE_POINTS} (sampleEveryMs ≥ ${Math.floor(spanMs / QUEUE_POINTS) + 1}).`);
@@ -214,7 +214,8 @@ function givenModels(agents: Setting<AgentModel> | undefined): Array<readonly [s
 function checkModel(model: AgentModel, where: string): void {
   if (model.latency !== undefined) checkLatency(model.latency, `${where}.latency`);
   if (model.cost !== undefined && typeof model.cost !== 'number') checkLatency(model.cost, `${where}.cost`);
-  if (typeof model.cost === 'number' && !(Number.isFinite(model.cost) && model.cost >= 0)) throw new EchelonError('invalid_option', `${where}.cost must be a number ≥ 0 or a latency model, got ${String(model.cost)}.`);
+  // Past 2^53 a sum of costs is not exact, and a few of them add up to Infinity (null in the JSON report).
+  if (typeof model.cost === 'number' && !(model.cost >= 0 && model.cost <= Number.MAX_SAFE_INTEGER)) throw new EchelonError('invalid_option', `${where}.cost must be a number ≥ 0 up to 2^53 − 1, or a latency model, got ${String(model.cost)}.`);
   const rate = model.failureRate ?? 0;
   if (!(rate >= 0 && rate <= 1)) throw new EchelonError('invalid_option', `${where}.failureRate must be between 0 and 1, got ${String(model.failureRate)}.`);
 }

@@ -5,6 +5,7 @@
 import { EchelonError, refusalAt } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { agentNames } from '../settings/index.js';
+import { show } from '../show.js';
 import { anything, checkShape, closest, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
 import type { JournalEntry } from '../store/types.js';
 import { validateTaskInput } from '../task-input.js';
@@ -43,6 +44,9 @@ export interface Workload {
 export const WORKLOAD = fields({ arrivals: anything, journal: anything, durationMs: number, maxTasks: number } satisfies Record<keyof Workload, Shape>);
 const ARRIVAL = fields({ task: anything, perSecond: number, everyMs: number, at: string } satisfies Record<keyof Arrival, Shape>);
 
+/** The longest time a simulation keeps exact to the ms: 2^53 − 1 (past it, t + 1 === t). */
+const LONGEST = Number.MAX_SAFE_INTEGER;
+
 /** More tasks than this from rates alone, without a maxTasks, are refused (10 million: an hour or more of simulating). */
 const UNBOUNDED_TASKS = 10_000_000;
 
@@ -67,14 +71,19 @@ export interface CheckedWorkload {
 export function checkWorkload(workload: Workload, hierarchy: Hierarchy): CheckedWorkload {
   const durationMs = workload.durationMs ?? 3_600_000;
   const maxTasks = workload.maxTasks ?? Infinity;
-  if (!(durationMs >= 0)) throw new EchelonError('invalid_option', `workload.durationMs must be a number ≥ 0 (Infinity: until maxTasks), got ${String(workload.durationMs)}.`);
-  if (!(maxTasks >= 0)) throw new EchelonError('invalid_option', `workload.maxTasks must be a number ≥ 0, got ${String(workload.maxTasks)}.`);
+  if (!(durationMs >= 0 && (durationMs <= LONGEST || durationMs === Infinity))) throw new EchelonError('invalid_option', `workload.durationMs must be a number ≥ 0 up to 2^53 − 1 (285,000 years; Infinity: until maxTasks), got ${String(workload.durationMs)}.`);
+  if (!(maxTasks >= 0 && (Number.isInteger(maxTasks) || maxTasks === Infinity))) throw new EchelonError('invalid_option', `workload.maxTasks must be a whole number ≥ 0, got ${String(workload.maxTasks)}.`);
   if (workload.arrivals !== undefined && !Array.isArray(workload.arrivals)) throw new EchelonError('invalid_option', 'workload.arrivals must be an array of { task, perSecond | everyMs }.');
   const arrivals = (workload.arrivals ?? []).map((arrival, index) => checkedArrival(arrival, `workload.arrivals[${index}]`, hierarchy));
   const recorded = workload.journal === undefined ? [] : submissions(checkedJournal(workload.journal, 'workload.journal'), hierarchy);
   // A journal's time starts at its first submission, whatever order its entries come in.
   const first = recorded.reduce((earliest, entry) => Math.min(earliest, entry.at), Infinity);
   const journal = recorded.map((entry) => ({ ...entry, at: entry.at - first }));
+  const last = journal.reduce((latest, entry, index) => (entry.at > journal[latest]!.at ? index : latest), 0);
+  if (journal.length > 0 && journal[last]!.at > LONGEST) {
+    const earliest = journal.findIndex((entry) => entry.at === 0);
+    throw new EchelonError('invalid_option', `workload.journal: its submissions span ${journal[last]!.at.toPrecision(3)} ms (from workload.journal[${recorded[earliest]!.index}] to workload.journal[${recorded[last]!.index}]), more than 2^53 − 1 ms (285,000 years): past it the simulated clock cannot tell one ms from the next. Is a time damaged?`);
+  }
   if (durationMs === Infinity && maxTasks === Infinity && arrivals.length > 0) {
     throw new EchelonError('invalid_option', 'workload.durationMs is Infinity and there is no maxTasks: the arrivals would never end. Give a duration or a maxTasks.');
   }
@@ -137,6 +146,8 @@ function checkedArrival(arrival: Arrival, where: string, hierarchy: Hierarchy): 
     // An infinite rate (or interval) would submit every task at one instant: the clock never moves on.
     throw new EchelonError('invalid_option', `${where} needs perSecond or everyMs (one of them, a finite number > 0), got ${JSON.stringify({ perSecond: rate, everyMs: every }, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value))}.`);
   }
+  const gap = every ?? 1000 / rate!;
+  if (gap > LONGEST) throw new EchelonError('invalid_option', `${where}: one every ${gap.toPrecision(3)} ms is more than 2^53 − 1 ms (285,000 years) apart: past it the simulated clock cannot tell one ms from the next.`);
   const entry = at ?? hierarchy.root.id;
   if (!hierarchy.has(entry)) throw notAnAgent(`${where}: at names "${entry}"`, entry, hierarchy);
   const task = typeof arrival.task === 'string' ? { type: arrival.task } : arrival.task;
@@ -162,13 +173,17 @@ function checkTask(task: Omit<TaskInput, 'id'>, entry: string, where: string): v
  * organisation). A type `submit` refuses — one with control characters, kept by a store from
  * before they were refused — is refused here, naming its entry: the simulation submits it anew.
  */
-function submissions(journal: readonly JournalEntry[], hierarchy: Hierarchy): JournalSubmission[] {
+function submissions(journal: readonly JournalEntry[], hierarchy: Hierarchy): (JournalSubmission & { readonly index: number })[] {
   return journal.flatMap((entry, index) => {
-    if (entry.type !== 'task.submitted' || typeof entry.data?.type !== 'string') return [];
-    const at = typeof entry.data.entry === 'string' ? entry.data.entry : undefined;
+    if (entry.type !== 'task.submitted') return [];
+    // Every submission a store records has both: one without is damaged, and leaving it out would replay another workload.
+    if (typeof entry.data?.type !== 'string' || !(entry.data.entry == null || typeof entry.data.entry === 'string')) {
+      throw new EchelonError('invalid_option', `workload.journal[${index}]: a task.submitted entry has its task's type (data.type, a string) and, when it was submitted below the root, the agent it was submitted at (data.entry, a string); got ${show(entry.data)}.`, { details: { index } });
+    }
+    const at = entry.data.entry ?? undefined;
     if (at !== undefined && !hierarchy.has(at)) throw notAnAgent(`workload.journal[${index}] submits "${entry.data.type}" at "${at}"`, at, hierarchy, ' (a journal of another organisation?)');
     checkTask({ type: entry.data.type }, at ?? hierarchy.root.id, `workload.journal[${index}]`);
-    return [{ at: entry.at, type: entry.data.type, entry: at }];
+    return [{ at: entry.at, type: entry.data.type, entry: at, index }];
   });
 }
 

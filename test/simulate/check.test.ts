@@ -112,7 +112,7 @@ describe('checkOrganisation', () => {
     const noExecutive = defineHierarchy({ id: 'head', role: 'manager', capabilities: ['plan'], children: [{ id: 'dev', role: 'worker', capabilities: ['code'] }] });
     const dead = checkOrganisation({ hierarchy: noExecutive, executors: async () => 1 }).findings.find((f) => f.code === 'escalation_dead_end' && f.agents[0] === 'dev');
     expect(dead).toMatchObject({ severity: 'error', agents: ['dev', 'head'] });
-    expect(dead?.message).toContain('nobody on its way to the root is an executive');
+    expect(dead?.message).toContain('not to an executive, and nobody on its way to the root is one');
     // The CTO has no capability and no executor: an emergency decided there cannot run.
     const cto = defineHierarchy({ id: 'cto', role: 'executive', children: [{ id: 'dev', role: 'worker', capabilities: ['code'] }] });
     expect(finding({ hierarchy: cto, executors: { byRole: { worker: async () => 1 } } }, 'escalation_dead_end')).toMatchObject({
@@ -120,6 +120,18 @@ describe('checkOrganisation', () => {
       // It said "A emergency escalated from dev …".
       message: 'A task escalated from dev as emergency is decided by cto with its own executor, but cto has none. Give cto an executor.',
     });
+  });
+
+  it('says why an emergency ends short of an executive: a policy that keeps it where it is or stops below one, not "nobody above is an executive"', () => {
+    const stays: EscalationPolicy = { ...defaultEscalationPolicy(), target: (agent) => agent.id };
+    // Before: "goes to backend_lead (a manager): nobody on its way to the root is an executive", with the CTO right above it.
+    expect(checkOrganisation({ ...team(), escalation: stays }).findings.find((f) => f.code === 'escalation_dead_end' && f.agents[0] === 'backend_lead')?.message).toBe(
+      'An emergency at backend_lead stays at backend_lead (a manager): the escalation policy keeps it instead of sending it up to an executive. Have the policy send emergencies to an executive above it (cto).',
+    );
+    const parent: EscalationPolicy = { ...defaultEscalationPolicy(), target: (agent) => agent.parentId };
+    expect(checkOrganisation({ ...team(), escalation: parent }).findings.find((f) => f.code === 'escalation_dead_end' && f.agents[0] === 'backend_dev_1')?.message).toBe(
+      'An emergency at backend_dev_1 goes to api_specialist (a specialist), not to an executive. Have the policy send emergencies to an executive above it (cto).',
+    );
   });
 
   it('finds a policy that sends escalations sideways', () => {
@@ -146,6 +158,14 @@ describe('checkOrganisation', () => {
     // The organisation's rule counts too.
     expect(finding({ ...team(), approvals: { required: (task) => (task.type === 'python' ? { level: 5 } : undefined) } }, 'approval_unsatisfiable')?.taskType).toBe('python');
     expect(codes({ ...team(), tasks: [{ type: 'python', approval: { quorum: 3 } }] })).toEqual([]);
+  });
+
+  it("finds an approvals.required rule that throws or answers what no run reads, where every such task fails (before: the check read it as no approval and said clean)", () => {
+    const threw = finding({ ...team(), approvals: { required: (task) => { if (task.type === 'python') throw new Error('rule lost its table'); return undefined; } } }, 'approval_unsatisfiable');
+    expect(threw).toMatchObject({ severity: 'error', taskType: 'python', agents: ['backend_dev_1'], message: expect.stringMatching(/^approvals\.required threw for "python" at backend_dev_1: rule lost its table; a run fails every such task \(policy_error\)/) });
+    const promised = finding({ ...team(), approvals: { required: (async () => true) as never } }, 'approval_unsatisfiable');
+    expect(promised?.message).toMatch(/approvals\.required answered a promise for "[a-z_]+" at \w+: a rule decides at once/);
+    expect(finding({ ...team(), approvals: { required: (() => 'yes') as never } }, 'approval_unsatisfiable')?.message).toMatch(/answered "yes"/);
   });
 
   it('finds decomposers producing types nobody below can take', () => {

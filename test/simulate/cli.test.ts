@@ -40,6 +40,11 @@ describe('echelon check', () => {
     const strict = await cli(['check', 'examples/bottleneck.ts', '--strict']);
     expect(strict.code).toBe(1);
     expect(strict.text).toMatch(/warning +unreachable_agent +Nothing reaches be_dev_2/);
+    // What CI reads agrees with the exit code (before: "✓ 0 error(s), 3 warning(s)" and "ok": true, exiting 1).
+    expect(strict.text).toMatch(/\n✗ 0 error\(s\), \d+ warning\(s\), \d+ note\(s\) \(--strict: warnings fail\)$/);
+    const json = JSON.parse((await cli(['check', 'examples/bottleneck.ts', '--strict', '--json'])).text) as { ok: boolean; strict: boolean };
+    expect(json).toMatchObject({ ok: false, strict: true });
+    expect(JSON.parse((await cli(['check', 'examples/bottleneck.ts', '--json'])).text)).toMatchObject({ ok: true, strict: false });
     expect((await cli(['check', 'examples/escalation.ts'])).text).toContain('only its hierarchy is checked');
   });
 

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReportHtml, simulate } from '../../src/simulate/index.js';
 import { design } from '../../examples/bottleneck.js';
 import { design as balanced } from '../../examples/bottleneck-balanced.js';
+import { largeOrganisation } from '../fixtures/large-organisation.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = 'test-results';
@@ -64,6 +65,44 @@ describe('the simulation report in a browser', () => {
     await expect(page.locator('.bottleneck').first().textContent()).resolves.toMatch(/^fe_dev_1: busy \d+ %/);
     expect(requests).toEqual([]);
     await page.screenshot({ path: `${ARTIFACTS}/simulation-report.png`, fullPage: false });
+    await page.close();
+  });
+
+  it("draws a 250-agent organisation's org chart with no label over another, and its names (markup, quotes, accents) as text", async () => {
+    const options = largeOrganisation(250);
+    const report = await simulate(options);
+    const file = join(directory, 'large.html');
+    writeFileSync(file, await renderReportHtml([{ name: 'large <i>"org"</i>', report, hierarchy: options.organisation.hierarchy }]));
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => void (message.type() === 'error' && problems.push(message.text())));
+    page.on('pageerror', (error) => problems.push(String(error)));
+    await page.goto(pathToFileURL(file).href);
+    const org = page.locator('[data-chart="org"] svg');
+    const labels = await org.locator('text').evaluateAll((texts) => texts.map((text) => ({ text: text.textContent ?? '', ...JSON.parse(JSON.stringify(text.getBoundingClientRect())) as { left: number; right: number; top: number; bottom: number } })));
+    expect(labels.length).toBeGreaterThan(30);
+    // Before: 200 workers' labels side by side in 900 px, each over its neighbours.
+    const overlapping = labels.flatMap((a, i) => labels.slice(i + 1).filter((b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1).map((b) => `${a.text} / ${b.text}`));
+    expect(overlapping).toEqual([]);
+    expect(await org.textContent()).toContain('lead_<b>"0"_é');
+    expect(await page.locator('section b, svg b, i').count()).toBe(0);
+    expect(await page.locator('h1').textContent()).toBe('echelon simulation: large <i>"org"</i>');
+    expect(problems).toEqual([]);
+    await org.screenshot({ path: `${ARTIFACTS}/simulation-large-org.png` });
+    // Side by side (620 px columns), every label of both org charts is inside its chart: before, the subtitle was cut at both ends.
+    const compare = join(directory, 'large-compare.html');
+    writeFileSync(compare, await renderReportHtml(['one', 'two'].map((name) => ({ name, report, hierarchy: options.organisation.hierarchy }))));
+    await page.goto(pathToFileURL(compare).href);
+    const outside = await page.locator('[data-chart="org"] svg').evaluateAll((svgs) =>
+      svgs.flatMap((svg) => {
+        const box = svg.getBoundingClientRect();
+        return [...svg.querySelectorAll('text')].filter((text) => {
+          const label = text.getBoundingClientRect();
+          return label.left < box.left - 1 || label.right > box.right + 1;
+        }).map((text) => text.textContent);
+      }),
+    );
+    expect(outside).toEqual([]);
     await page.close();
   });
 

@@ -10,8 +10,7 @@ import type { TaskError } from '../../errors.js';
 import type { EscalationVerdict } from '../../escalation/types.js';
 import type { AgentNode } from '../../hierarchy/types.js';
 import type { ApprovalRequirement, EscalationReason, Task } from '../../types.js';
-import { show } from '../../show.js';
-import { isThenable } from '../../thenable.js';
+import { readApprovalRule } from '../../approval/rule.js';
 import type { DecisionConfig } from './config.js';
 
 /** A failed step with a code, message and details. */
@@ -65,20 +64,9 @@ export function outcomes(config: DecisionConfig) {
     if (task.approvedBy.length === 0) {
       if (flagged !== undefined) requirement = task.approval ?? {};
       else {
-        const ruled = config.approvalRule?.(task, node);
-        if (isThenable(ruled)) {
-          // A promise is an object, but no requirement: what it would answer is never known here.
-          ruled.then(undefined, () => undefined);
-          const message = `approvals.required answered a promise for "${task.type}" (${task.id}) at ${node.id}: a rule decides at once, answering true, false, undefined or an approval requirement object.`;
-          return { kind: 'fail', error: { code: 'invalid_option', message } };
-        }
-        if (ruled === true) requirement = task.approval ?? {};
-        else if (typeof ruled === 'object' && ruled !== null && !Array.isArray(ruled)) requirement = ruled;
-        else if (ruled !== undefined && ruled !== false && ruled !== null) {
-          // Any other answer would be spread into a requirement nobody asked for (a string's letters, say).
-          const message = `approvals.required answered ${show(ruled)} for "${task.type}" (${task.id}) at ${node.id}: a rule answers true, false, undefined or an approval requirement object.`;
-          return { kind: 'fail', error: { code: 'invalid_option', message } };
-        }
+        const ruled = readApprovalRule(config.approvalRule?.(task, node), task, node);
+        if (ruled.kind === 'invalid') return { kind: 'fail', error: { code: 'invalid_option', message: ruled.message } };
+        if (ruled.kind === 'required') requirement = ruled.requirement;
       }
     }
     const withJob = job === undefined ? {} : { job };
