@@ -13,6 +13,9 @@ export type RuleAnswer =
   | { readonly kind: 'required'; readonly requirement: ApprovalRequirement }
   | { readonly kind: 'invalid'; readonly message: string };
 
+/** No approval: one answer for all, since a rule is read wherever a task is about to run. */
+const NONE: RuleAnswer = Object.freeze({ kind: 'none' });
+
 /** What the rule's answer `ruled` for `task` at `node` asks (`true`: the task's own requirement, or the default one). */
 export function readApprovalRule(ruled: unknown, task: Task, node: AgentNode): RuleAnswer {
   if (isThenable(ruled)) {
@@ -22,7 +25,7 @@ export function readApprovalRule(ruled: unknown, task: Task, node: AgentNode): R
   }
   if (ruled === true) return { kind: 'required', requirement: task.approval ?? {} };
   if (typeof ruled === 'object' && ruled !== null && !Array.isArray(ruled)) return { kind: 'required', requirement: ruled as ApprovalRequirement };
-  if (ruled === undefined || ruled === false || ruled === null) return { kind: 'none' };
+  if (ruled === undefined || ruled === false || ruled === null) return NONE;
   // Any other answer would be spread into a requirement nobody asked for (a string's letters, say).
   return { kind: 'invalid', message: `approvals.required answered ${show(ruled)} for "${task.type}" (${task.id}) at ${node.id}: a rule answers true, false, undefined or an approval requirement object.` };
 }
