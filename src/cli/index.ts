@@ -283,7 +283,16 @@ if (isMainModule(import.meta.url)) {
     process.exit(0);
   });
   main(argv).then(
-    (code) => process.exit(code),
-    (error: unknown) => process.exit(report(error, argv)),
+    (code) => exitAfterOutput(code),
+    (error: unknown) => exitAfterOutput(report(error, argv)),
   );
+}
+
+/**
+ * Exits once everything written to stdout has been handed on: into a pipe (`| cat`, `| less`)
+ * writes are asynchronous, and `process.exit` alone drops what the pipe had not taken (past 64 KiB).
+ * The callback of a write comes after the writes before it; it comes with an error on a closed pipe too.
+ */
+function exitAfterOutput(code: number): void {
+  process.stdout.write('', () => process.exit(code));
 }

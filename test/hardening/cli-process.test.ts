@@ -1,0 +1,30 @@
+/**
+ * The `echelon` program as a shell runs it: what it prints reaches a pipe whole, and a scenario's
+ * own copy of echelon (a TypeScript file is loaded through tsx, which gives it one) fails with
+ * echelon's one-line errors and codes.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { hierarchyToMermaid } from '../../src/diagram/index.js';
+import { hierarchyFromList } from '../../src/index.js';
+import { agents } from '../fixtures/deep-organisation.js';
+
+const run = promisify(execFile);
+/** Runs `echelon args…` (from the sources) with its output into a shell's pipe (`| cat`): Node's own child pipes are sockets, which hide what a pipe shows. */
+const echelon = (args: readonly string[]) =>
+  run('/bin/sh', ['-c', 'node node_modules/tsx/dist/cli.mjs src/cli/index.ts "$@" | cat', 'echelon', ...args], { maxBuffer: 64 * 1024 * 1024 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (thrown: { code: number; stdout: string; stderr: string }) => ({ code: thrown.code, stdout: thrown.stdout, stderr: thrown.stderr }),
+  );
+
+describe('the echelon program', () => {
+  it('writes all of a long output into a pipe before it exits (past the pipe’s 64 KiB)', async () => {
+    const expected = hierarchyToMermaid(hierarchyFromList(agents));
+    expect(expected.length).toBeGreaterThan(128 * 1024);
+    const { code, stdout } = await echelon(['diagram', 'test/fixtures/deep-organisation.ts', '--hierarchy']);
+    expect(code).toBe(0);
+    expect(stdout.length).toBe(expected.length + 1);
+    expect(stdout).toBe(`${expected}\n`);
+  });
+});
