@@ -12,8 +12,8 @@ import { agents } from '../fixtures/deep-organisation.js';
 
 const run = promisify(execFile);
 /** Runs `echelon args…` (from the sources) with its output into a shell's pipe (`| cat`): Node's own child pipes are sockets, which hide what a pipe shows. */
-const echelon = (args: readonly string[]) =>
-  run('/bin/sh', ['-c', 'node node_modules/tsx/dist/cli.mjs src/cli/index.ts "$@" | cat', 'echelon', ...args], { maxBuffer: 64 * 1024 * 1024 }).then(
+const echelon = (args: readonly string[], { piped = true, env = {} }: { piped?: boolean; env?: NodeJS.ProcessEnv } = {}) =>
+  run('/bin/sh', ['-c', `node node_modules/tsx/dist/cli.mjs src/cli/index.ts "$@"${piped ? ' | cat' : ''}`, 'echelon', ...args], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (thrown: { code: number; stdout: string; stderr: string }) => ({ code: thrown.code, stdout: thrown.stdout, stderr: thrown.stderr }),
   );
@@ -26,5 +26,15 @@ describe('the echelon program', () => {
     expect(code).toBe(0);
     expect(stdout.length).toBe(expected.length + 1);
     expect(stdout).toBe(`${expected}\n`);
+  });
+
+  it('a TypeScript scenario refused by its own copy of echelon fails with that refusal, in one line with its code', async () => {
+    const refused = (refuse: string) => echelon(['run', 'test/fixtures/refused-by-its-echelon.ts'], { piped: false, env: { REFUSE: refuse } });
+    const task = await refused('task');
+    expect(task).toMatchObject({ code: 1, stderr: 'echelon: A task needs a type (the capability it asks for), got 42. [invalid_task]\n' });
+    const option = await refused('option');
+    expect(option).toMatchObject({ code: 1, stderr: expect.stringMatching(/^echelon: createOrchestrator: unknown option "colour" \(the options are [^\n]*\)\. \[invalid_option\]\n$/) });
+    const shape = await refused('shape');
+    expect(shape).toMatchObject({ code: 1, stderr: expect.stringMatching(/^echelon: [^\n]*It has "organization" — did you mean "organisation"\? \[invalid_scenario\]\n$/) });
   });
 });
