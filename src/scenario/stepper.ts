@@ -46,11 +46,15 @@ export interface Stepper {
   readonly clock: StepClock;
   /** What happened as the scenario started, before any message was released. */
   readonly start: ScenarioStep;
-  /** Releases the next message (or timer) and reports what it did; `undefined` once the scenario is over. */
+  /**
+   * Releases the next message (or timer) and reports what it did; `undefined` once the scenario is
+   * over or the stepper is closed. Called again before the last call answered, it takes the step
+   * after that one (calls are answered in turn, one message each).
+   */
   step(): Promise<ScenarioStep | undefined>;
   /** True once the scenario's `run` finished and nothing is left to deliver. */
   readonly finished: boolean;
-  /** Stops the organisation. */
+  /** Stops the organisation; a step under way, and every later one, ends with `undefined`. */
   close(): Promise<void>;
 }
 
@@ -97,6 +101,7 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
   await options.prepare?.(org);
 
   let finished = false;
+  let closed = false;
   let ran = false;
   let failure: { error: unknown } | undefined;
   let index = 0;
@@ -113,15 +118,7 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
       },
     );
 
-  /** Lets promise callbacks and the scenario's own code run until two rounds pass with nothing new. */
-  const settle = async () => {
-    let seen = -1;
-    for (let quiet = 0; quiet < 2; ) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (tracer.activity === seen) quiet++;
-      else [seen, quiet] = [tracer.activity, 0];
-    }
-  };
+  const settle = () => settled(tracer);
   const record = (timer: boolean): ScenarioStep => ({
     index: index++,
     at: clock.now(),
@@ -139,6 +136,35 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
   await settle();
   const start = record(false);
 
+  const takeStep = async (): Promise<ScenarioStep | undefined> => {
+    if (finished || closed) return undefined;
+    for (;;) {
+      await settle();
+      // Closing fails what the scenario awaits (orchestrator_stopped): that is the close, not the scenario's error.
+      if (closed) return undefined;
+      if (failure !== undefined) throw failure.error;
+      if (clock.hasDue()) return fire(false);
+      const next = clock.nextDue();
+      if (org.status().inFlight > 0 && !clock.hasSleeper()) {
+        // An executor is working on something real (it is not sleeping on this clock): give it
+        // until the next timer would fire (forever if none is set).
+        if (await tracer.waitForActivity(next === undefined ? undefined : next - clock.now())) continue;
+        return fire(true);
+      }
+      if (next !== undefined) return fire(true);
+      if (ran) {
+        finished = true;
+        return undefined;
+      }
+      if (options.waitForPeople) {
+        await tracer.waitForActivity();
+        continue;
+      }
+      throw stalled(org);
+    }
+  };
+  // One step at a time: a call made while another is under way waits for it (each releases one message).
+  let queue: Promise<unknown> = Promise.resolve();
   const stepper: Stepper = {
     org,
     clock,
@@ -146,34 +172,28 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
     get finished() {
       return finished;
     },
-    async step() {
-      if (finished) return undefined;
-      for (;;) {
-        await settle();
-        if (failure !== undefined) throw failure.error;
-        if (clock.hasDue()) return fire(false);
-        const next = clock.nextDue();
-        if (org.status().inFlight > 0 && !clock.hasSleeper()) {
-          // An executor is working on something real (it is not sleeping on this clock): give it
-          // until the next timer would fire (forever if none is set).
-          if (await tracer.waitForActivity(next === undefined ? undefined : next - clock.now())) continue;
-          return fire(true);
-        }
-        if (next !== undefined) return fire(true);
-        if (ran) {
-          finished = true;
-          return undefined;
-        }
-        if (options.waitForPeople) {
-          await tracer.waitForActivity();
-          continue;
-        }
-        throw stalled(org);
-      }
+    step() {
+      const next = queue.then(takeStep);
+      queue = next.catch(() => undefined);
+      return next;
     },
-    close: () => org.stop(),
+    close: async () => {
+      closed = true;
+      tracer.touch(); // wakes a step waiting for activity
+      await org.stop();
+    },
   };
   return stepper;
+}
+
+/** Lets promise callbacks and the scenario's own code run until two rounds pass with nothing new. */
+async function settled(tracer: Tracer): Promise<void> {
+  let seen = -1;
+  for (let quiet = 0; quiet < 2; ) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (tracer.activity === seen) quiet++;
+    else [seen, quiet] = [tracer.activity, 0];
+  }
 }
 
 /** Every agent's status, or none once the organisation is stopped (a scenario may stop it itself). */
