@@ -41,6 +41,33 @@ describe('Mermaid diagrams', () => {
     expect(statechartToMermaid(machine).split('\n').slice(1)).toEqual(['  [*] --> two_lines', '  state "two lines" as two_lines', '  state "done" as done', '  two_lines --> done: go  now']);
   });
 
+  it('gives states whose names differ only in punctuation ids of their own, and shows HTML and quotes in names as text', () => {
+    const machine = createMachine({
+      id: 'odd',
+      initial: 'e-f',
+      on: { 'end note': { actions: () => {} } },
+      states: {
+        'e-f': { on: { go: 'e_f' } },
+        e_f: { on: { '<img src=x onerror=alert(1)>': '<b>bold</b>', back: { target: 'e-f', guard: 'a "b" & c' } } },
+        '<b>bold</b>': {},
+      },
+    });
+    expect(statechartToMermaid(machine).split('\n')).toEqual([
+      'stateDiagram-v2',
+      '  [*] --> e_f',
+      '  state "e-f" as e_f',
+      '  state "e_f" as e_f_2',
+      '  state "#60;b#62;bold#60;/b#62;" as _b_bold__b_',
+      '  e_f --> e_f_2: go',
+      '  e_f_2 --> _b_bold__b_: #60;img src=x onerror=alert(1)#62;',
+      '  e_f_2 --> e_f: back [a #34;b#34; #38; c]',
+      '  note right of e_f',
+      '    In every state, handled without leaving it:',
+      '    end#32;note', // a line "end note" would close the note
+      '  end note',
+    ]);
+  });
+
   it('draws nested states, guarded and eventless transitions, and lists messages handled in place', () => {
     const machine = createMachine({
       id: 'door',
