@@ -139,6 +139,17 @@ describe('SVG statecharts (what the live view draws)', () => {
     expect(svg).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   });
 
+  it('reads on its own, without the live view’s stylesheet: light boxes with dark names, unfilled grey arrows (CSS still overrides)', () => {
+    const svg = statechartToSvg(agentMachine());
+    const tags = (name: string) => [...svg.matchAll(new RegExp(`<${name}\\b[^>]*>`, 'g'))].map((match) => match[0]);
+    expect(tags('rect').length).toBe(AGENT_STATES.length);
+    for (const rect of tags('rect')) expect(rect).toContain('fill="#f4f6f9" stroke="#9aa3ae"');
+    const edges = [...tags('path'), ...tags('line')].filter((tag) => tag.includes('class="edge"'));
+    expect(edges.length).toBeGreaterThan(AGENT_STATES.length);
+    for (const edge of edges) expect(edge).toContain('fill="none" stroke="#8a93a0"');
+    for (const text of tags('text')) expect(text).toMatch(/font-family="system-ui, sans-serif" font-size="1[02]" fill="#[\da-f]{6}" text-anchor="middle"/);
+  });
+
   it('draws the agent statechart with its five states, from the running organisation\'s definition', () => {
     const svg = statechartToSvg(agentMachine());
     for (const state of AGENT_STATES) expect(svg).toContain(`<g class="state" data-state="${state}">`);
