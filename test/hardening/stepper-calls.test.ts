@@ -63,3 +63,35 @@ describe('createStepper, called out of turn', () => {
     await expect(stuck).resolves.toBeUndefined();
   });
 });
+
+describe('createStepper on a big scenario', () => {
+  it('reads again only the agents a step moved: each step’s statuses are what org.agentState says, at a fraction of the reads', async () => {
+    let reads = 0;
+    let read: ((agentId: string) => unknown) | undefined;
+    const many = defineScenario({
+      description: '200 tasks at once',
+      organisation: (host) => {
+        const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async (task) => task.type, ...host });
+        read = org.agentState.bind(org);
+        org.agentState = (agentId) => {
+          reads++;
+          return read!(agentId) as ReturnType<typeof org.agentState>;
+        };
+        return org;
+      },
+      async run(org) {
+        await Promise.all(Array.from({ length: 200 }, (_, i) => org.submit({ id: `t${i}`, type: i % 2 === 0 ? 'python' : 'react' })));
+      },
+    });
+    const stepper = await createStepper(many, { log: () => {} });
+    const agents = stepper.org.hierarchy.nodes().map((node) => node.id);
+    let steps = 0;
+    for (let step = await stepper.step(); step !== undefined; step = await stepper.step()) {
+      steps++;
+      expect(step.agents).toEqual(agents.map((id) => read!(id)));
+    }
+    await stepper.close();
+    expect(steps).toBeGreaterThan(1_000);
+    expect(reads).toBeLessThan((steps * agents.length) / 3);
+  });
+});
