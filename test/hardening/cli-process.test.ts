@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/index.js';
 import { hierarchyToMermaid } from '../../src/diagram/index.js';
 import { hierarchyFromList } from '../../src/index.js';
 import { agents } from '../fixtures/deep-organisation.js';
@@ -36,5 +37,15 @@ describe('the echelon program', () => {
     expect(option).toMatchObject({ code: 1, stderr: expect.stringMatching(/^echelon: createOrchestrator: unknown option "colour" \(the options are [^\n]*\)\. \[invalid_option\]\n$/) });
     const shape = await refused('shape');
     expect(shape).toMatchObject({ code: 1, stderr: expect.stringMatching(/^echelon: [^\n]*It has "organization" — did you mean "organisation"\? \[invalid_scenario\]\n$/) });
+  });
+
+  it('refuses an --auto pace longer than a timer can wait (Node would warn and step every millisecond), before loading anything', async () => {
+    for (const command of ['step', 'view', 'replay']) {
+      await expect(main([command, 'test/fixtures/no-such-file.ts', '--auto', '99999999999'])).rejects.toMatchObject({
+        code: 'invalid_option',
+        message: expect.stringContaining('--auto needs a whole number from 0 to 2147483647 (ms), got "99999999999"'),
+      });
+    }
+    await expect(main(['step', 'test/fixtures/no-such-file.ts', '--auto', '2147483647'])).rejects.toMatchObject({ code: 'invalid_scenario' }); // the longest is taken: the file is looked for
   });
 });
