@@ -27,7 +27,7 @@ const laterTurn = () => new Promise((resolve) => setTimeout(resolve, 0));
 describe('an agent chart started on its own', () => {
   it('for an agent the hierarchy lacks: the observer is told unknown_agent, and nothing is thrown past it', async () => {
     const errors: unknown[] = [];
-    const actor = createActor(createAgentMachine({ policy, settings, host: () => undefined } as never), { input: { agentId: 'nobody' } });
+    const actor = createActor(createAgentMachine({ policy, settings, host: host(() => undefined) }), { input: { agentId: 'nobody' } });
     actor.subscribe({ error: (error) => errors.push(error) });
     actor.start();
     await laterTurn();
@@ -59,5 +59,38 @@ describe('an agent chart started on its own', () => {
     expect(errors).toMatchObject([{ message: 'the host broke' }]);
     expect(lead?.getSnapshot().status).toBe('stopped');
     expect(thrown).toEqual([]);
+  });
+
+  it('createAgentMachine refuses ports that are missing or lack a method, saying which, before any actor starts', () => {
+    const refusal = (ports: unknown) => {
+      try {
+        createAgentMachine(ports as never);
+      } catch (error) {
+        return error as { code?: string; message?: string };
+      }
+      return undefined;
+    };
+    expect(refusal({})).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('without policy, settings, host: policy and settings come from resolveOptions(options, host)') });
+    expect(refusal({ policy, settings })).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('without host') });
+    expect(refusal(undefined)).toMatchObject({ code: 'invalid_option' });
+    expect(refusal({ policy, settings, host: { ...host(() => undefined), perform: undefined } })).toMatchObject({ code: 'invalid_option', message: 'createAgentMachine: host must be a HostPort ({ perform, now, random, newId, charge }), with a perform() method.' });
+    expect(refusal({ policy: settings, settings, host: host(() => undefined) })).toMatchObject({ message: expect.stringMatching(/^createAgentMachine: policy must be a PolicyPort \(resolveOptions\(options, host\)\.policy\), with a \w+\(\) method\.$/) });
+    expect(refusal({ policy, settings, host: host(() => undefined), hots: 1 })).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('"hots"') });
+    expect(refusal({ policy, settings, host: host(() => undefined) })).toBeUndefined();
+  });
+
+  it('resolveOptions refuses a missing or partial host with invalid_option, not a TypeError', () => {
+    const options = { hierarchy: developmentTeam(), executors: async () => 'done' };
+    const refusal = (portsHost: unknown) => {
+      try {
+        resolveOptions(options, portsHost as never);
+      } catch (error) {
+        return error as { code?: string; message?: string };
+      }
+      return undefined;
+    };
+    expect(refusal(undefined)).toMatchObject({ code: 'invalid_option', message: 'resolveOptions: its host must be a PortsHost ({ now, resources, reportCost, costSpent }), got undefined.' });
+    expect(refusal({ now: () => 0, reportCost: () => undefined, costSpent: () => 0 })).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('host.resources must be who holds which resources') });
+    expect(refusal({ now: () => 0, resources: { conflicts: () => [] }, reportCost: () => undefined, costSpent: () => 0 })).toBeUndefined();
   });
 });
