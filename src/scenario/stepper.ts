@@ -231,7 +231,7 @@ function stalled(org: Orchestrator): EchelonError {
   ];
   return new EchelonError(
     'scenario_stalled',
-    `The scenario is waiting, but no message, timer or executor is left to move it${waiting.length === 0 ? '.' : `; waiting for: ${waiting.join('; ')}. Decide them in the scenario's run() (org.approvals.approve / org.escalations.resolve), or use \`echelon view\` to decide them in the browser.`}`,
+    `The scenario is waiting, but no message, timer or executor is left to move it${waiting.length === 0 ? ". If its run() waits on the real clock (setTimeout, setInterval), wait with the context's sleep(ms, signal) instead: stepping moves only the scenario's own clock." : `; waiting for: ${waiting.join('; ')}. Decide them in the scenario's run() (org.approvals.approve / org.escalations.resolve), or use \`echelon view\` to decide them in the browser.`}`,
     { details: { pendingApprovals: org.approvals.pending().length, activeTasks: org.status().activeTasks } },
   );
 }
