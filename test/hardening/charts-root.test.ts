@@ -61,6 +61,16 @@ describe('an agent chart started on its own', () => {
     expect(thrown).toEqual([]);
   });
 
+  it('an actor created without its agent as input fails with invalid_option saying so, not a TypeError', async () => {
+    const errors: unknown[] = [];
+    const actor = createActor(createAgentMachine({ policy, settings, host: host(() => undefined) }), {} as never); // no input
+    actor.subscribe({ error: (error) => errors.push(error) });
+    actor.start();
+    await laterTurn();
+    expect(errors).toMatchObject([{ code: 'invalid_option', message: expect.stringContaining("createActor(createAgentMachine(ports), { input: { agentId: 'cto' } }), got no input") }]);
+    expect(thrown).toEqual([]);
+  });
+
   it('createAgentMachine refuses ports that are missing or lack a method, saying which, before any actor starts', () => {
     const refusal = (ports: unknown) => {
       try {
