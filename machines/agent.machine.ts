@@ -17,6 +17,7 @@ import { agentChildId, AGENT_STATES, type AgentContext, type AgentEvent, type Ag
 import type { AgentPorts } from './ports.js';
 import { createReports, startReports } from './reports.js';
 import { emptyTables } from './core/tables.js';
+import { EchelonError } from '../src/errors.js';
 
 export {
   AGENT_STATES,
@@ -50,6 +51,15 @@ export function createAgentMachine(ports: AgentPorts) {
 
 export type AgentMachine = ReturnType<typeof createAgentMachine>;
 export type AgentActorRef = ActorRefFrom<AgentMachine>;
+
+/** The agent an actor of the chart is, from its input (an actor created without one is refused, not a TypeError). */
+function agentIdOf(input: AgentInput | undefined): string {
+  const agentId = (input as Partial<AgentInput> | undefined)?.agentId;
+  if (typeof agentId !== 'string') {
+    throw new EchelonError('invalid_option', `An agent chart's actor needs its agent as input: createActor(createAgentMachine(ports), { input: { agentId: 'cto' } }), got ${input === undefined ? 'no input' : 'an input without agentId'}.`);
+  }
+  return agentId;
+}
 
 /** A fresh agent's context: nothing held (its tables shared and frozen until first written). */
 export function emptyContext(agentId: string): AgentContext {
@@ -126,7 +136,7 @@ function defineAgentMachine(ports: AgentPorts) {
     },
   }).createMachine({
     id: 'agent',
-    context: ({ input }) => emptyContext(input.agentId),
+    context: ({ input }) => emptyContext(agentIdOf(input)),
     entry: 'spawnChildren',
     initial: 'receiving',
     on: {

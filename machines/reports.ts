@@ -41,7 +41,11 @@ let draining = false;
  * actor is built inside a custom action, and no stack grows with the depth.
  */
 export function createReports(self: AnyActorRef, agentId: string, childIds: ChildIds): AnyActorRef[] {
-  if (self._parent === undefined) stopAfterRoot(self as AnyActor, childIds);
+  // Once the root's own reports are known (an agent id the hierarchy lacks throws first, with nothing to stop).
+  if (self._parent === undefined) {
+    childIds(agentId);
+    stopAfterRoot(self as AnyActor, agentId, childIds);
+  }
   waiting.push({ parent: self, agentId, childIds });
   if (draining) return [];
   draining = true;
@@ -65,8 +69,8 @@ export function createReports(self: AnyActorRef, agentId: string, childIds: Chil
  * XState stops only snapshot children: when the root stops or fails by itself (a fatal store
  * error, an agent's internal error reaching the root), its reports are stopped after it.
  */
-function stopAfterRoot(root: AnyActor, childIds: ChildIds): void {
-  const stopReports = () => stopOrganisation(root, childIds);
+function stopAfterRoot(root: AnyActor, rootId: string, childIds: ChildIds): void {
+  const stopReports = () => stopOrganisation(root, childIds, rootId);
   root.subscribe({ complete: stopReports, error: stopReports });
 }
 
@@ -83,9 +87,10 @@ export function startReports(reports: readonly AnyActorRef[]): void {
  * reports, so no agent ever stops a child of its own, then the root. One loop, whatever the
  * shape. Agents already stopped are passed over.
  */
-export function stopOrganisation(root: AnyActor, childIds: ChildIds): void {
+export function stopOrganisation(root: AnyActor, childIds: ChildIds, rootId = root.systemId!): void {
   const order: string[] = [];
-  const stack = [root.systemId!];
+  // A root started without a systemId (an agent chart of echelon/charts on its own) names its agent in `rootId`.
+  const stack = [rootId];
   while (stack.length > 0) {
     const agentId = stack.pop()!;
     order.push(agentId);
@@ -142,7 +147,7 @@ export function splitRestored(snapshot: unknown, rootId: string): { readonly roo
 
 /** Brings back the reports {@link splitRestored} took out, top down, each started as it is made: one loop, whatever the shape. */
 export function restoreReports(root: AnyActor, reports: readonly RestoredReport[], childIds: ChildIds): void {
-  stopAfterRoot(root, childIds);
+  stopAfterRoot(root, root.systemId!, childIds);
   for (const { parentId, agentId, snapshot } of reports) {
     const parent = root.system.get(parentId) as AnyActorRef | undefined;
     if (parent === undefined) continue;

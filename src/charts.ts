@@ -13,7 +13,8 @@
  * const machine = createAgentMachine({ policy, settings, host });
  * ```
  */
-export { createAgentMachine, emptyContext, AGENT_STATES, resolutionTaskId } from '../machines/agent.machine.js';
+export { emptyContext, AGENT_STATES, resolutionTaskId } from '../machines/agent.machine.js';
+export { createAgentMachine } from './runtime/agent-chart.js';
 export type { AgentMachine, AgentActorRef, AgentContext, AgentEvent, AgentInput, AgentInternalEvent, AgentStateName, HeldTask } from '../machines/agent.machine.js';
 export { taskMachine, advance, TASK_PHASES } from '../machines/task.machine.js';
 export type { TaskPhase, TaskMove } from '../machines/task.machine.js';

@@ -82,6 +82,9 @@ export interface TaskError {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+/** The mark every copy of echelon puts on its errors (a registered symbol is the same in all of them). */
+const ECHELON_ERROR = Symbol.for('echelon.EchelonError');
+
 /**
  * The error echelon throws. `code` says what went wrong in a stable, machine-readable
  * way; `message` says it for people, including how to fix it.
@@ -96,6 +99,16 @@ export interface TaskError {
  * ```
  */
 export class EchelonError extends Error {
+  /**
+   * `instanceof EchelonError` holds for an error of another copy of echelon too: a scenario the
+   * CLI loads through tsx gets its own copy of the modules, and its refusals are still echelon's.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // A subclass keeps the ordinary test: only EchelonError itself recognises the other copies.
+    if (this !== EchelonError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { readonly [ECHELON_ERROR]?: unknown })[ECHELON_ERROR] === true;
+  }
+
   override readonly name = 'EchelonError';
   readonly code: EchelonErrorCode;
   readonly details: Readonly<Record<string, unknown>> | undefined;
@@ -113,6 +126,8 @@ export class EchelonError extends Error {
       : { code: this.code, message: this.message, details: this.details };
   }
 }
+
+Object.defineProperty(EchelonError.prototype, ECHELON_ERROR, { value: true });
 
 /**
  * A part's refusal handed on by what checked it: the same code and details (with `details` added),

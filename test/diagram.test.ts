@@ -41,6 +41,33 @@ describe('Mermaid diagrams', () => {
     expect(statechartToMermaid(machine).split('\n').slice(1)).toEqual(['  [*] --> two_lines', '  state "two lines" as two_lines', '  state "done" as done', '  two_lines --> done: go  now']);
   });
 
+  it('gives states whose names differ only in punctuation ids of their own, and shows HTML and quotes in names as text', () => {
+    const machine = createMachine({
+      id: 'odd',
+      initial: 'e-f',
+      on: { 'end note': { actions: () => {} } },
+      states: {
+        'e-f': { on: { go: 'e_f' } },
+        e_f: { on: { '<img src=x onerror=alert(1)>': '<b>bold</b>', back: { target: 'e-f', guard: 'a "b" & c' } } },
+        '<b>bold</b>': {},
+      },
+    });
+    expect(statechartToMermaid(machine).split('\n')).toEqual([
+      'stateDiagram-v2',
+      '  [*] --> e_f',
+      '  state "e-f" as e_f',
+      '  state "e_f" as e_f_2',
+      '  state "#60;b#62;bold#60;/b#62;" as _b_bold__b_',
+      '  e_f --> e_f_2: go',
+      '  e_f_2 --> _b_bold__b_: #60;img src=x onerror=alert(1)#62;',
+      '  e_f_2 --> e_f: back [a #34;b#34; #38; c]',
+      '  note right of e_f',
+      '    In every state, handled without leaving it:',
+      '    end#32;note', // a line "end note" would close the note
+      '  end note',
+    ]);
+  });
+
   it('draws nested states, guarded and eventless transitions, and lists messages handled in place', () => {
     const machine = createMachine({
       id: 'door',
@@ -110,6 +137,17 @@ describe('SVG statecharts (what the live view draws)', () => {
     const offLine = ([x1, y1, cx, cy, x2, y2]: number[]) => Math.abs((x2! - x1!) * (cy! - y1!) - (y2! - y1!) * (cx! - x1!)) / Math.hypot(x2! - x1!, y2! - y1!);
     expect(paths.map((path) => offLine(path) > 5)).toEqual([true, true, true, true, false]);
     expect(svg).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+
+  it('reads on its own, without the live view’s stylesheet: light boxes with dark names, unfilled grey arrows (CSS still overrides)', () => {
+    const svg = statechartToSvg(agentMachine());
+    const tags = (name: string) => [...svg.matchAll(new RegExp(`<${name}\\b[^>]*>`, 'g'))].map((match) => match[0]);
+    expect(tags('rect').length).toBe(AGENT_STATES.length);
+    for (const rect of tags('rect')) expect(rect).toContain('fill="#f4f6f9" stroke="#9aa3ae"');
+    const edges = [...tags('path'), ...tags('line')].filter((tag) => tag.includes('class="edge"'));
+    expect(edges.length).toBeGreaterThan(AGENT_STATES.length);
+    for (const edge of edges) expect(edge).toContain('fill="none" stroke="#8a93a0"');
+    for (const text of tags('text')) expect(text).toMatch(/font-family="system-ui, sans-serif" font-size="1[02]" fill="#[\da-f]{6}" text-anchor="middle"/);
   });
 
   it('draws the agent statechart with its five states, from the running organisation\'s definition', () => {

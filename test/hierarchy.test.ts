@@ -106,6 +106,15 @@ describe('defineHierarchy', () => {
     const error = errorOf(() => defineHierarchy({ id: 'cto', role: 'executive', children: [{ id: 'x', role: 'chief' as never }] }));
     expect(error.message).toBe('Agent "x" has role "chief"; the roles are executive, manager, specialist, worker.');
   });
+
+  it('refuses a key an agent does not have, saying the one meant, instead of dropping it (and the agents under it)', () => {
+    const nested = errorOf(() => defineHierarchy({ id: 'cto', role: 'executive', reports: [{ id: 'dev', role: 'worker' }] } as unknown as AgentSpec));
+    expect(nested).toMatchObject({ code: 'invalid_spec', details: { agentId: 'cto', key: 'reports', suggestion: 'children' } });
+    expect(nested.message).toBe('agent "cto" has the key "reports", which an agent does not have — did you mean "children"? (an agent has id, role, capabilities, skills, description, children).');
+    expect(errorOf(() => defineHierarchy({ id: 'cto', role: 'executive', capabilites: ['x'] } as unknown as AgentSpec))).toMatchObject({ details: { suggestion: 'capabilities' } });
+    const flat = errorOf(() => hierarchyFromList([{ id: 'cto', role: 'executive' }, { id: 'dev', role: 'worker', parentId: 'cto' } as never]));
+    expect(flat).toMatchObject({ code: 'invalid_spec', details: { agentId: 'dev', key: 'parentId', suggestion: 'parent' } }); // not multiple_roots
+  });
 });
 
 describe('hierarchyFromList', () => {

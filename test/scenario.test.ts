@@ -23,6 +23,15 @@ describe('the scenario format', () => {
     expect(isScenario({ description: 'x' })).toBe(false);
   });
 
+  it('defineScenario refuses a key no runner reads, instead of ignoring it', () => {
+    const run = () => {};
+    const organisation = () => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 1 });
+    const refused = (scenario: object) => () => defineScenario(scenario as Scenario);
+    expect(refused({ description: 'x', organisation, run, setup: () => {} })).toThrow(/^A scenario has description, organisation and run; it also has "setup", which no runner reads\. Do setup in organisation\(\) or run\(\)/);
+    expect(codeOf(refused({ description: 'x', organisation, run, steps: 20 }))).toBe('invalid_scenario');
+    expect(refused({ description: 'x', organisation, run, descriptions: 'y' })).toThrow(/it also has "descriptions", which no runner reads — did you mean "description"\?/);
+  });
+
   it('runScenario runs a scenario on the real clock and stops its organisation', async () => {
     let org: ReturnType<Scenario['organisation']> | undefined;
     const lines: string[] = [];

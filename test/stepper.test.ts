@@ -199,6 +199,22 @@ describe('stepping through a scenario', () => {
     expect(error).toMatchObject({ code: 'scenario_stalled', message: expect.stringContaining('of python risky (asked: api_specialist)') });
   });
 
+  it('says a wait on the real clock (setTimeout in run) does not move the stepper, and to sleep on the context instead', async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const waitsOnTheRealClock = defineScenario({
+      description: 'waits with setTimeout',
+      organisation: (host) => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', ...host }),
+      async run(org) {
+        await org.submit({ type: 'python' });
+        await new Promise((resolve) => (timer = setTimeout(resolve, 60_000))); // the stepper refuses first; cleared below
+      },
+    });
+    const stepper = await start(waitsOnTheRealClock, { log: () => {} });
+    const error = await all(stepper).catch((thrown: unknown) => thrown);
+    clearTimeout(timer);
+    expect(error).toMatchObject({ code: 'scenario_stalled', message: expect.stringContaining("wait with the context's sleep(ms, signal)") });
+  });
+
   it('with waitForPeople, waits for a person to decide and goes on', async () => {
     const lines: string[] = [];
     const stepper = await start(needsApproval, { log: (line) => lines.push(line), waitForPeople: true });

@@ -43,16 +43,23 @@ export interface OrgChart {
 /** What the org chart shows of an agent: an `AgentStatus`, or a replay step's agent. */
 export type ChartAgent = Pick<AgentStatus, 'id' | 'state' | 'running' | 'awaitingApproval'> & Partial<Pick<AgentStatus, 'queued' | 'escalated' | 'load'>>;
 
+/** Levels drawn indented; an agent deeper than that is drawn at this indent, marked with its level (a chain thousands deep stays readable). */
+const INDENTED_LEVELS = 24;
+
 /** The org chart, one agent per line, with its state, mailbox, running tasks and load. */
 export function formatTree(hierarchy: OrgChart, agents: readonly ChartAgent[]): string[] {
   const byId = new Map(agents.map((agent) => [agent.id, agent]));
   const rows: Array<[string, ChartAgent | undefined]> = [];
-  const walk = (id: string, prefix: string, last: boolean, root: boolean) => {
-    rows.push([`${prefix}${root ? '' : last ? '└─ ' : '├─ '}${id}`, byId.get(id)]);
+  // Depth first, with a stack rather than recursion: an organisation may be deeper than the call stack.
+  const stack: Array<{ id: string; prefix: string; last: boolean; level: number }> = [{ id: hierarchy.root.id, prefix: '    ', last: true, level: 0 }];
+  while (stack.length > 0) {
+    const { id, prefix, last, level } = stack.pop()!;
+    const mark = level > INDENTED_LEVELS ? `[level ${level}] ` : '';
+    rows.push([`${prefix}${level === 0 ? '' : last ? '└─ ' : '├─ '}${mark}${id}`, byId.get(id)]);
     const children = hierarchy.get(id).childIds;
-    children.forEach((child, index) => walk(child, root ? prefix : `${prefix}${last ? '   ' : '│  '}`, index === children.length - 1, false));
-  };
-  walk(hierarchy.root.id, '    ', true, true);
+    const below = level === 0 || level >= INDENTED_LEVELS ? prefix : `${prefix}${last ? '   ' : '│  '}`;
+    for (let index = children.length - 1; index >= 0; index--) stack.push({ id: children[index]!, prefix: below, last: index === children.length - 1, level: level + 1 });
+  }
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return rows.map(([label, agent]) => `${label.padEnd(width)}${agent === undefined ? '' : `${agent.state.padEnd(22)}${details(agent)}`}`.trimEnd());
 }

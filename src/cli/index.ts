@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EchelonError } from '../errors.js';
+import { count, pace, port, required, token, usage } from './flags.js';
 import { isMainModule } from '../scenario/run.js';
 import { checkCommand } from './check.js';
 import { diagramCommand } from './diagram.js';
@@ -121,7 +122,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
       return stepCommand({
         file: required(file, command),
         mode: command,
-        ...(values.auto === undefined ? {} : { autoMs: count(values.auto, '--auto', 0) }),
+        ...(values.auto === undefined ? {} : { autoMs: pace(values.auto) }),
         ...(values.steps === undefined ? {} : { steps: count(values.steps, '--steps', 1) }),
         tree: values.compact !== true,
         out,
@@ -133,7 +134,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
         port: values.port === undefined ? 4321 : port(values.port),
         host: values.host ?? '127.0.0.1',
         ...(values.token === undefined ? {} : { token: values.token }),
-        autoMs: values.auto === undefined ? 400 : count(values.auto, '--auto', 0),
+        autoMs: values.auto === undefined ? 400 : pace(values.auto),
         exitWhenDone: values['exit-when-done'] === true,
         out,
         interrupted: new Promise((resolve) => process.once('SIGINT', () => resolve())),
@@ -143,7 +144,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
       return replayCommand({
         file,
         ...(values.task === undefined ? {} : { taskId: values.task }),
-        ...(values.auto === undefined ? {} : { autoMs: count(values.auto, '--auto', 0) }),
+        ...(values.auto === undefined ? {} : { autoMs: pace(values.auto) }),
         ...(values.steps === undefined ? {} : { steps: count(values.steps, '--steps', 1) }),
         tree: values.compact !== true,
         out,
@@ -229,34 +230,6 @@ function refuseForeignFlags(command: string, values: Partial<Record<Flag, unknow
   }
 }
 
-/** A live view's token, checked before the scenario or store is opened (the rule serveLiveView applies). */
-function token(text: string): string {
-  if (text.length < 16) throw usage(`--token needs at least 16 characters (a random one, e.g. from crypto.randomUUID()), got ${text.length}.`);
-  return text;
-}
-
-function required(file: string | undefined, command: string): string {
-  if (file === undefined) throw usage(`echelon ${command} needs a scenario file, e.g. echelon ${command} examples/dev-team.ts.`);
-  return file;
-}
-
-function count(text: string, flag: string, min: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw usage(`${flag} needs a whole number ≥ ${min}, got "${text}".`);
-  return value;
-}
-
-/** A TCP port, checked before the scenario or store is opened. */
-function port(text: string): number {
-  const value = count(text, '--port', 0);
-  if (value > 65_535) throw usage(`--port needs a port from 0 to 65535, got "${text}".`);
-  return value;
-}
-
-function usage(message: string): EchelonError {
-  return new EchelonError('invalid_option', `${message} Run echelon --help for usage.`);
-}
-
 /**
  * The exit code of a command that could not run: 1, but 2 for `check`, whose 1 means "the
  * organisation has errors" — so CI can tell a failed check from one that never ran.
@@ -291,7 +264,8 @@ if (isMainModule(import.meta.url)) {
 /**
  * Exits once stdout and stderr have written what they hold: into a pipe they write
  * asynchronously, and process.exit at once would cut a long output (check --json) at what the
- * pipe had taken.
+ * pipe had taken (past 64 KiB). A write's callback comes after the writes before it, with an error
+ * on a closed pipe too.
  */
 function exitWhenWritten(code: number): void {
   let waiting = 2;

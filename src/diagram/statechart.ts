@@ -6,6 +6,7 @@
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { allEdges, machineRoot, stateId, visibleEnds } from './edges.js';
+import { mermaidStateText } from './text.js';
 
 /**
  * Draws a machine as a Mermaid `stateDiagram-v2`.
@@ -19,6 +20,7 @@ import { allEdges, machineRoot, stateId, visibleEnds } from './edges.js';
  */
 export function statechartToMermaid(machine: AnyStateMachine): string {
   const root = machineRoot(machine, 'statechartToMermaid');
+  const id = stateIds(root);
   const edges = new Map<AnyStateNode, Set<string>>();
   const handled = new Set<string>();
   const fromAny = new Set<string>();
@@ -29,13 +31,13 @@ export function statechartToMermaid(machine: AnyStateMachine): string {
     }
     if (edge.source === root) {
       // A transition of the machine itself leaves whatever state it is in: listed, not drawn from each.
-      for (const target of edge.targets) fromAny.add(`${edge.label} → ${target.key}`);
+      for (const target of edge.targets) fromAny.add(mermaidStateText(`${edge.label} → ${target.key}`));
       continue;
     }
     for (const target of edge.targets) {
       const [from, to, parent] = visibleEnds(edge.source, target);
       const lines = edges.get(parent) ?? new Set<string>();
-      lines.add(`${stateId(from)} --> ${stateId(to)}${edge.label === '' ? '' : `: ${edge.label}`}`);
+      lines.add(`${id(from)} --> ${id(to)}${edge.label === '' ? '' : `: ${mermaidStateText(edge.label)}`}`);
       edges.set(parent, lines);
     }
   }
@@ -43,9 +45,9 @@ export function statechartToMermaid(machine: AnyStateMachine): string {
   const render = (node: AnyStateNode, depth: number) => {
     const indent = '  '.repeat(depth);
     const initial = node.initial?.target[0] as AnyStateNode | undefined;
-    if (initial !== undefined) lines.push(`${indent}[*] --> ${stateId(initial)}`);
+    if (initial !== undefined) lines.push(`${indent}[*] --> ${id(initial)}`);
     for (const child of Object.values(node.states) as AnyStateNode[]) {
-      const label = `state "${child.key.replace(/"/g, "'").replace(/[\u0000-\u001f\u007f]/g, ' ')}" as ${stateId(child)}`; // a newline would end the statement
+      const label = `state "${mermaidStateText(child.key)}" as ${id(child)}`;
       if (Object.keys(child.states).length === 0) {
         lines.push(`${indent}${label}`);
         continue;
@@ -59,10 +61,28 @@ export function statechartToMermaid(machine: AnyStateMachine): string {
   render(root, 1);
   const first = root.initial?.target[0] as AnyStateNode | undefined;
   if ((handled.size > 0 || fromAny.size > 0) && first !== undefined) {
-    lines.push(`  note right of ${stateId(first)}`);
+    lines.push(`  note right of ${id(first)}`);
     if (fromAny.size > 0) lines.push('    From every state:', ...[...fromAny].map((line) => `    ${line}`));
-    if (handled.size > 0) lines.push('    In every state, handled without leaving it:', `    ${[...handled].join(', ')}`);
+    if (handled.size > 0) lines.push('    In every state, handled without leaving it:', `    ${mermaidStateText([...handled].join(', '))}`);
     lines.push('  end note');
   }
   return lines.join('\n');
+}
+
+/**
+ * Each state's Mermaid id: its path made Mermaid-safe (`opened__swinging`), with `_2`, `_3`, … for
+ * a state whose path reads the same as one before it (`e-f` and `e_f`), so no two states merge.
+ */
+function stateIds(root: AnyStateNode): (node: AnyStateNode) => string {
+  const ids = new Map<AnyStateNode, string>();
+  const taken = new Set<string>();
+  const visit = (node: AnyStateNode) => {
+    let candidate = stateId(node);
+    for (let n = 2; taken.has(candidate); n++) candidate = `${stateId(node)}_${n}`;
+    taken.add(candidate);
+    ids.set(node, candidate);
+    for (const child of Object.values(node.states) as AnyStateNode[]) visit(child);
+  };
+  visit(root);
+  return (node) => ids.get(node) ?? stateId(node);
 }

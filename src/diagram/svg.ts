@@ -18,6 +18,18 @@ interface Box {
   readonly children: Box[];
 }
 
+/**
+ * The picture's look as presentation attributes, so it reads on its own (a page or a file without
+ * the live view's stylesheet); any CSS rule overrides them, so the live view's styles still win.
+ */
+const LOOK = {
+  box: 'fill="#f4f6f9" stroke="#9aa3ae" stroke-width="1.2"',
+  name: 'font-family="system-ui, sans-serif" font-size="12" fill="#1d2430" text-anchor="middle"',
+  edge: 'fill="none" stroke="#8a93a0" stroke-width="1.1"',
+  label: 'font-family="system-ui, sans-serif" font-size="10" fill="#5b6470" text-anchor="middle" paint-order="stroke" stroke="#fff" stroke-width="3" stroke-linejoin="round"',
+  mark: 'fill="#8a93a0"',
+} as const;
+
 const CHAR = 7.2;
 const LEAF_H = 34;
 const CHILD_H = 24;
@@ -75,13 +87,13 @@ export function statechartToSvg(machine: AnyStateMachine): string {
   const initial = root.initial?.target[0] as AnyStateNode | undefined;
   const first = initial === undefined ? undefined : boxes.get(initial);
   if (first !== undefined) {
-    parts.push(`<circle class="initial" cx="${f(first.x - 26)}" cy="${f(first.y + first.h / 2)}" r="5"/>`);
-    parts.push(`<line class="edge" x1="${f(first.x - 21)}" y1="${f(first.y + first.h / 2)}" x2="${f(first.x - 2)}" y2="${f(first.y + first.h / 2)}" marker-end="url(#arrow)"/>`);
+    parts.push(`<circle class="initial" cx="${f(first.x - 26)}" cy="${f(first.y + first.h / 2)}" r="5" ${LOOK.mark}/>`);
+    parts.push(`<line class="edge" x1="${f(first.x - 21)}" y1="${f(first.y + first.h / 2)}" x2="${f(first.x - 2)}" y2="${f(first.y + first.h / 2)}" marker-end="url(#arrow)" ${LOOK.edge}/>`);
   }
   const states = tops.map(drawBox).join('');
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" class="statechart" viewBox="${f(left)} ${f(top)} ${f(width)} ${f(height)}" role="img" aria-label="statechart ${esc(root.key)}">` +
-    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z"/></marker></defs>' +
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" ${LOOK.mark}/></marker></defs>` +
     `${parts.join('')}${states}</svg>`
   );
 }
@@ -108,9 +120,9 @@ function place(box: Box, x: number, y: number): void {
 
 function drawBox(box: Box): string {
   const path = box.node.path.join('.');
-  const label = `<text x="${f(box.x + box.w / 2)}" y="${f(box.y + (box.children.length === 0 ? box.h / 2 + 4 : 17))}">${esc(box.node.key)}</text>`;
+  const label = `<text x="${f(box.x + box.w / 2)}" y="${f(box.y + (box.children.length === 0 ? box.h / 2 + 4 : 17))}" ${LOOK.name}>${esc(box.node.key)}</text>`;
   const rx = box.children.length === 0 && box.h === CHILD_H ? 5 : 9;
-  return `<g class="state" data-state="${esc(path)}"><rect x="${f(box.x)}" y="${f(box.y)}" width="${f(box.w)}" height="${f(box.h)}" rx="${rx}"/>${label}${box.children.map(drawBox).join('')}</g>`;
+  return `<g class="state" data-state="${esc(path)}"><rect x="${f(box.x)}" y="${f(box.y)}" width="${f(box.w)}" height="${f(box.h)}" rx="${rx}" ${LOOK.box}/>${label}${box.children.map(drawBox).join('')}</g>`;
 }
 
 /** An arrow from one box's border to the other's, bent when the pair is joined both ways. */
@@ -127,8 +139,8 @@ function arrow(from: Box, to: Box, labels: string[], bothWays: boolean): string 
   const [lx, ly] = [(sx + 2 * cx + ex) / 4, (sy + 2 * cy + ey) / 4];
   return (
     `<g class="transition"><title>${esc(`${from.node.key} → ${to.node.key}: ${labels.join(', ')}`)}</title>` +
-    `<path class="edge" d="M${f(sx)} ${f(sy)}Q${f(cx)} ${f(cy)} ${f(ex)} ${f(ey)}" marker-end="url(#arrow)"/>` +
-    `<text class="label" x="${f(lx)}" y="${f(ly - 3)}">${esc(shown)}</text></g>`
+    `<path class="edge" d="M${f(sx)} ${f(sy)}Q${f(cx)} ${f(cy)} ${f(ex)} ${f(ey)}" marker-end="url(#arrow)" ${LOOK.edge}/>` +
+    `<text class="label" x="${f(lx)}" y="${f(ly - 3)}" ${LOOK.label}>${esc(shown)}</text></g>`
   );
 }
 

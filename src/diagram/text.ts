@@ -4,5 +4,22 @@
  * the statement).
  */
 export function mermaidText(text: string): string {
-  return text.replace(/[#"<>{}[\]|`\u0000-\u001f\u007f]/g, (char) => `#${char.charCodeAt(0)};`);
+  return text.replace(/[#"<>{}[\]|`\u0000-\u001f\u007f]/g, code);
+}
+
+/**
+ * Text of a state diagram's names, transition labels and notes: what Mermaid would read as markup
+ * (`<b>`, an entity, a quote) as entity codes, a control character as a space (a newline would end
+ * the statement), and a line "end note", which would close a note, with its space encoded. Brackets
+ * stay as they are: `[guard]` reads plainly there.
+ */
+export function mermaidStateText(text: string): string {
+  return text
+    .replace(/[#"<>&;]/g, code)
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/^(\s*end)\s+(note\s*)$/i, '$1#32;$2');
+}
+
+function code(char: string): string {
+  return `#${char.charCodeAt(0)};`;
 }

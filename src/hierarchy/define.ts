@@ -4,7 +4,7 @@
  */
 import { EchelonError } from '../errors.js';
 import { CONTROL_CHARACTER, show } from '../show.js';
-import { readingCaller } from '../shape/index.js';
+import { closest, readingCaller } from '../shape/index.js';
 import { Hierarchy, type HierarchyEntry } from './hierarchy.js';
 import { ROLES, type AgentSpec, type FlatAgentSpec, type Role } from './types.js';
 
@@ -54,7 +54,7 @@ function fromSpec(spec: AgentSpec): Hierarchy {
     }
     open.add(value);
     const agent = value as AgentSpec;
-    const entry = validateEntry(agent, step.parentId, where);
+    const entry = validateEntry(agent, step.parentId, where, NESTED_KEYS);
     entries.push(entry);
     const children: unknown = agent.children ?? [];
     if (!Array.isArray(children)) {
@@ -104,13 +104,27 @@ function fromList(agents: readonly FlatAgentSpec[]): Hierarchy {
     if (parent !== undefined && parent !== null && typeof parent !== 'string') {
       throw new EchelonError('invalid_spec', `parent of agent ${index} must be an agent id, got ${show(parent)}.`);
     }
-    return validateEntry(agent as FlatAgentSpec, parent ?? undefined, `agent ${index}`);
+    return validateEntry(agent as FlatAgentSpec, parent ?? undefined, `agent ${index}`, FLAT_KEYS);
   });
   return new Hierarchy(entries);
 }
 
-function validateEntry(agent: Omit<AgentSpec, 'children'>, parentId: string | undefined, where: string): HierarchyEntry {
+/** The keys an agent has in a nested spec, and in a flat list. */
+const NESTED_KEYS: readonly string[] = ['id', 'role', 'capabilities', 'skills', 'description', 'children'] satisfies (keyof AgentSpec)[];
+const FLAT_KEYS: readonly string[] = ['id', 'role', 'capabilities', 'skills', 'description', 'parent'] satisfies (keyof FlatAgentSpec)[];
+
+function validateEntry(agent: Omit<AgentSpec, 'children'>, parentId: string | undefined, where: string, keys: readonly string[]): HierarchyEntry {
   const { id, role, capabilities = [], skills = {}, description } = agent;
+  // A key it does not know would be dropped without a word: `parentId` for `parent` makes every agent a root.
+  const unknown = Object.keys(agent).find((key) => !keys.includes(key));
+  if (unknown !== undefined) {
+    const near = closest(unknown, keys) ?? (keys.includes('parent') ? undefined : /^(reports|subordinates|team|members|kids)$/i.test(unknown) ? 'children' : undefined);
+    throw new EchelonError(
+      'invalid_spec',
+      `${typeof id === 'string' && id !== '' ? `agent "${id}"` : where} has the key "${unknown}", which an agent does not have${near === undefined ? '' : ` — did you mean "${near}"?`} (an agent has ${keys.join(', ')}).`,
+      { details: { agentId: id, key: unknown, ...(near === undefined ? {} : { suggestion: near }) } },
+    );
+  }
   if (typeof id !== 'string' || id.trim() === '') {
     throw new EchelonError('empty_id', `${where} has ${typeof id === 'string' ? 'an empty' : 'no'} id; every agent needs a non-empty string id.`, {
       details: { id },

@@ -18,24 +18,43 @@ import type { AgentStatus } from './api.js';
  * ```
  */
 export function agentStatus(node: AgentNode, context: AgentContext, state: AgentStateName): AgentStatus {
-  const held = Object.values(context.held);
-  const inPhase = (...phases: HeldTask['phase'][]) => held.filter((record) => phases.includes(record.phase)).map((record) => record.task.id);
+  // One pass over what it holds (an agent may hold thousands of tasks, and the stepper reads it often).
+  const lists = { queued: [] as string[], running: [] as string[], awaitingApproval: [] as string[], escalated: [] as string[], decomposed: [] as string[], deciding: [] as string[], deferred: [] as string[] };
+  const held: Record<string, HeldTask['phase']> = {};
+  for (const record of Object.values(context.held)) {
+    held[record.task.id] = record.phase;
+    const list = LIST_OF_PHASE[record.phase];
+    if (list !== undefined) lists[list].push(record.task.id);
+  }
   return {
     id: node.id,
     role: node.role,
     level: node.level,
     state,
-    queued: inPhase('received', 'queued').length,
-    running: inPhase('running', 'backoff'),
-    awaitingApproval: inPhase('parked'),
-    escalated: inPhase('escalated'),
-    decomposed: inPhase('split'),
-    deciding: inPhase('deciding'),
-    deferred: inPhase('deferred'),
-    held: Object.fromEntries(held.map((record) => [record.task.id, record.phase])),
+    queued: lists.queued.length,
+    running: lists.running,
+    awaitingApproval: lists.awaitingApproval,
+    escalated: lists.escalated,
+    decomposed: lists.decomposed,
+    deciding: lists.deciding,
+    deferred: lists.deferred,
+    held,
     load: { ...context.load },
   };
 }
+
+/** Which of a status's lists a held task of each phase is in (a task that `left` is in none). */
+const LIST_OF_PHASE: Partial<Record<HeldTask['phase'], 'queued' | 'running' | 'awaitingApproval' | 'escalated' | 'decomposed' | 'deciding' | 'deferred'>> = {
+  received: 'queued',
+  queued: 'queued',
+  running: 'running',
+  backoff: 'running',
+  parked: 'awaitingApproval',
+  escalated: 'escalated',
+  split: 'decomposed',
+  deciding: 'deciding',
+  deferred: 'deferred',
+};
 
 /** The status of agent `agentId` of the in-process organisation rooted at `root`. */
 export function actorStatus(root: AgentActorRef, hierarchy: Hierarchy, agentId: string): AgentStatus {

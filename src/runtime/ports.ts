@@ -23,6 +23,7 @@ import { createDecisions } from './decisions/index.js';
 import { executionContext, type Executor } from './executors.js';
 import type { AttemptState } from './attempts.js';
 import { checkOrchestratorOptions, type ExecutionOptions, type OrchestratorOptions } from './options.js';
+import { checkShape, implementing, shapeContext } from '../shape/index.js';
 import type { DecisionConfig } from './decisions/config.js';
 
 export interface PortsHost {
@@ -52,6 +53,16 @@ export const DEFAULT_DECISION_TIMEOUT_MS = 60_000;
 /** The default number of such decisions an agent waits for at once. */
 export const DEFAULT_DECISION_CONCURRENCY = 8;
 
+const PORTS_HOST = implementing('a PortsHost ({ now, resources, reportCost, costSpent })', ['now', 'reportCost', 'costSpent'], ['progress', 'listening']);
+const RESOURCES = implementing('who holds which resources ({ conflicts(agentId, task) })', ['conflicts']);
+
+/** The host `resolveOptions` was given, checked before anything reads it (a model test may forget it). */
+function checkPortsHost(host: PortsHost): void {
+  const context = shapeContext('resolveOptions', 'invalid_option');
+  checkShape(host, PORTS_HOST, 'its host', context);
+  checkShape(host.resources, RESOURCES, 'host.resources', context);
+}
+
 /**
  * Checks the options as `createOrchestrator` does (unknown or misspelt keys, values of the wrong
  * kind: `invalid_option` with "did you mean"), resolves them per agent, and returns the ports every
@@ -64,6 +75,7 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
     throw new EchelonError('invalid_option', 'resolveOptions needs the organisation\'s options: { hierarchy, executors, … }, as createOrchestrator takes them.');
   }
   checkOrchestratorOptions(options);
+  checkPortsHost(host);
   const { hierarchy } = options;
   const executorFor = resolveSetting(hierarchy, 'executors', options.executors);
   const strategyFor = resolveSetting<DelegationStrategy>(hierarchy, 'strategy', options.strategy);

@@ -63,9 +63,17 @@ export interface Scenario {
  * ```
  */
 export function defineScenario(scenario: Scenario): Scenario {
-  const problem = readingCaller('defineScenario', 'invalid_scenario', 'the scenario', () => scenarioProblem(scenario));
+  const problem = readingCaller('defineScenario', 'invalid_scenario', 'the scenario', () => scenarioProblem(scenario) ?? unknownKeyProblem(scenario));
   if (problem !== undefined) throw new EchelonError('invalid_scenario', problem);
   return scenario;
+}
+
+/** A key no runner reads (`setup`, `steps`, a second `run` under another name): said, rather than ignored. */
+function unknownKeyProblem(scenario: object): string | undefined {
+  const extra = Object.keys(scenario).find((key) => !SCENARIO_KEYS.includes(key as keyof Scenario));
+  if (extra === undefined) return undefined;
+  const near = closest(extra, SCENARIO_KEYS);
+  return `A scenario has description, organisation and run; it also has "${extra}", which no runner reads${near === undefined ? '' : ` — did you mean "${near}"?`}. Do setup in organisation() or run(), and pass the runner's options (steps, pace) on the command line.`;
 }
 
 /**

@@ -46,11 +46,15 @@ export interface Stepper {
   readonly clock: StepClock;
   /** What happened as the scenario started, before any message was released. */
   readonly start: ScenarioStep;
-  /** Releases the next message (or timer) and reports what it did; `undefined` once the scenario is over. */
+  /**
+   * Releases the next message (or timer) and reports what it did; `undefined` once the scenario is
+   * over or the stepper is closed. Called again before the last call answered, it takes the step
+   * after that one (calls are answered in turn, one message each).
+   */
   step(): Promise<ScenarioStep | undefined>;
   /** True once the scenario's `run` finished and nothing is left to deliver. */
   readonly finished: boolean;
-  /** Stops the organisation. */
+  /** Stops the organisation; a step under way, and every later one, ends with `undefined`. */
   close(): Promise<void>;
 }
 
@@ -97,6 +101,7 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
   await options.prepare?.(org);
 
   let finished = false;
+  let closed = false;
   let ran = false;
   let failure: { error: unknown } | undefined;
   let index = 0;
@@ -113,22 +118,15 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
       },
     );
 
-  /** Lets promise callbacks and the scenario's own code run until two rounds pass with nothing new. */
-  const settle = async () => {
-    let seen = -1;
-    for (let quiet = 0; quiet < 2; ) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (tracer.activity === seen) quiet++;
-      else [seen, quiet] = [tracer.activity, 0];
-    }
-  };
+  const settle = () => settled(tracer);
+  const statuses = agentStates(org);
   const record = (timer: boolean): ScenarioStep => ({
     index: index++,
     at: clock.now(),
     timer,
     deliveries: tracer.take(),
     events: events.splice(0),
-    agents: agentStates(org),
+    agents: statuses(),
   });
   const fire = async (timer: boolean) => {
     clock.fire();
@@ -139,6 +137,35 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
   await settle();
   const start = record(false);
 
+  const takeStep = async (): Promise<ScenarioStep | undefined> => {
+    if (finished || closed) return undefined;
+    for (;;) {
+      await settle();
+      // Closing fails what the scenario awaits (orchestrator_stopped): that is the close, not the scenario's error.
+      if (closed) return undefined;
+      if (failure !== undefined) throw failure.error;
+      if (clock.hasDue()) return fire(false);
+      const next = clock.nextDue();
+      if (org.status().inFlight > 0 && !clock.hasSleeper()) {
+        // An executor is working on something real (it is not sleeping on this clock): give it
+        // until the next timer would fire (forever if none is set).
+        if (await tracer.waitForActivity(next === undefined ? undefined : next - clock.now())) continue;
+        return fire(true);
+      }
+      if (next !== undefined) return fire(true);
+      if (ran) {
+        finished = true;
+        return undefined;
+      }
+      if (options.waitForPeople) {
+        await tracer.waitForActivity();
+        continue;
+      }
+      throw stalled(org);
+    }
+  };
+  // One step at a time: a call made while another is under way waits for it (each releases one message).
+  let queue: Promise<unknown> = Promise.resolve();
   const stepper: Stepper = {
     org,
     clock,
@@ -146,43 +173,55 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
     get finished() {
       return finished;
     },
-    async step() {
-      if (finished) return undefined;
-      for (;;) {
-        await settle();
-        if (failure !== undefined) throw failure.error;
-        if (clock.hasDue()) return fire(false);
-        const next = clock.nextDue();
-        if (org.status().inFlight > 0 && !clock.hasSleeper()) {
-          // An executor is working on something real (it is not sleeping on this clock): give it
-          // until the next timer would fire (forever if none is set).
-          if (await tracer.waitForActivity(next === undefined ? undefined : next - clock.now())) continue;
-          return fire(true);
-        }
-        if (next !== undefined) return fire(true);
-        if (ran) {
-          finished = true;
-          return undefined;
-        }
-        if (options.waitForPeople) {
-          await tracer.waitForActivity();
-          continue;
-        }
-        throw stalled(org);
-      }
+    step() {
+      const next = queue.then(takeStep);
+      queue = next.catch(() => undefined);
+      return next;
     },
-    close: () => org.stop(),
+    close: async () => {
+      closed = true;
+      tracer.touch(); // wakes a step waiting for activity
+      await org.stop();
+    },
   };
   return stepper;
 }
 
-/** Every agent's status, or none once the organisation is stopped (a scenario may stop it itself). */
-function agentStates(org: Orchestrator): AgentStatus[] {
-  try {
-    return org.hierarchy.nodes().map((node) => org.agentState(node.id));
-  } catch {
-    return [];
+/** Lets promise callbacks and the scenario's own code run until two rounds pass with nothing new. */
+async function settled(tracer: Tracer): Promise<void> {
+  let seen = -1;
+  for (let quiet = 0; quiet < 2; ) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (tracer.activity === seen) quiet++;
+    else [seen, quiet] = [tracer.activity, 0];
   }
+}
+
+/**
+ * Every agent's status, or none once the organisation is stopped (a scenario may stop it itself).
+ * A step moves one or two agents: the others' statuses are the last step's, kept while the agent
+ * has handled no message — its context's `version`, which persistence compares too, is the same
+ * (reading an agent that holds 10,000 tasks at every step made a big scenario take minutes).
+ */
+function agentStates(org: Orchestrator): () => AgentStatus[] {
+  type Moved = { readonly context?: { readonly version?: unknown }; readonly value?: unknown } | undefined;
+  const known = new Map<string, { readonly context: unknown; readonly version: unknown; readonly value: unknown; readonly status: AgentStatus }>();
+  return () => {
+    try {
+      return org.hierarchy.nodes().map((node) => {
+        const snapshot = org.actor.system.get(node.id)?.getSnapshot() as Moved;
+        const last = known.get(node.id);
+        const { context, value } = snapshot ?? {};
+        const version = context?.version;
+        if (last !== undefined && typeof version === 'number' && last.context === context && last.version === version && last.value === value) return last.status;
+        const status = org.agentState(node.id);
+        known.set(node.id, { context, version, value, status });
+        return status;
+      });
+    } catch {
+      return [];
+    }
+  };
 }
 
 function stalled(org: Orchestrator): EchelonError {
@@ -192,7 +231,7 @@ function stalled(org: Orchestrator): EchelonError {
   ];
   return new EchelonError(
     'scenario_stalled',
-    `The scenario is waiting, but no message, timer or executor is left to move it${waiting.length === 0 ? '.' : `; waiting for: ${waiting.join('; ')}. Decide them in the scenario's run() (org.approvals.approve / org.escalations.resolve), or use \`echelon view\` to decide them in the browser.`}`,
+    `The scenario is waiting, but no message, timer or executor is left to move it${waiting.length === 0 ? ". If its run() waits on the real clock (setTimeout, setInterval), wait with the context's sleep(ms, signal) instead: stepping moves only the scenario's own clock." : `; waiting for: ${waiting.join('; ')}. Decide them in the scenario's run() (org.approvals.approve / org.escalations.resolve), or use \`echelon view\` to decide them in the browser.`}`,
     { details: { pendingApprovals: org.approvals.pending().length, activeTasks: org.status().activeTasks } },
   );
 }

@@ -114,7 +114,7 @@ export function readingCaller<T>(where: string, code: EchelonErrorCode, what: st
 
 const join = (path: string, key: string) => (path === '' ? key : `${path}.${key}`);
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const describe = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`);
+const describe = (value: unknown) => (value === null ? 'null' : value === undefined ? 'undefined' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`);
 const list = (keys: readonly string[]) => keys.join(', ');
 
 function problemOf(value: unknown, shape: Shape, path: string, context: ShapeContext): Problem | undefined {

@@ -1,0 +1,40 @@
+/** The CLI's flag values, read and checked before a scenario, design or store is opened. */
+import { EchelonError } from '../errors.js';
+
+/** A live view's token, checked before the scenario or store is opened (the rule serveLiveView applies). */
+export function token(text: string): string {
+  if (text.length < 16) throw usage(`--token needs at least 16 characters (a random one, e.g. from crypto.randomUUID()), got ${text.length}.`);
+  return text;
+}
+
+export function required(file: string | undefined, command: string): string {
+  if (file === undefined) throw usage(`echelon ${command} needs a scenario file, e.g. echelon ${command} examples/dev-team.ts.`);
+  return file;
+}
+
+export function count(text: string, flag: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw usage(`${flag} needs a whole number ≥ ${min}, got "${text}".`);
+  return value;
+}
+
+/** The longest a timer waits (2^31 − 1 ms, about 24.8 days): Node takes a longer one as 1 ms, with a warning. */
+const LONGEST_TIMER_MS = 2_147_483_647;
+
+/** An --auto pace in ms, checked before the scenario or store is opened. */
+export function pace(text: string): number {
+  const value = count(text, '--auto', 0);
+  if (value > LONGEST_TIMER_MS) throw usage(`--auto needs a whole number from 0 to ${LONGEST_TIMER_MS} (ms), got "${text}".`);
+  return value;
+}
+
+/** A TCP port, checked before the scenario or store is opened. */
+export function port(text: string): number {
+  const value = count(text, '--port', 0);
+  if (value > 65_535) throw usage(`--port needs a port from 0 to 65535, got "${text}".`);
+  return value;
+}
+
+export function usage(message: string): EchelonError {
+  return new EchelonError('invalid_option', `${message} Run echelon --help for usage.`);
+}
