@@ -57,7 +57,7 @@ export async function importModule(file: string, cwd = process.cwd(), kind = 'fi
   } catch (error) {
     if (error instanceof EchelonError) throw error;
     // The module's own error, said in one line: what a loader prints for a TypeScript file is mostly its data: URL.
-    throw new EchelonError('invalid_scenario', `${kind[0]!.toUpperCase()}${kind.slice(1)} ${path} threw while loading: ${String(error)}. Run it on its own (node or npx tsx) to see where.`, {
+    throw new EchelonError('invalid_scenario', `${kind[0]!.toUpperCase()}${kind.slice(1)} ${path} threw while loading: ${String(error).replace(/\.+$/, '')}. Run it on its own (node or npx tsx) to see where.`, {
       details: { file },
       cause: error,
     });
