@@ -110,6 +110,10 @@ describe('echelon run and step', () => {
     expect(await refused(['replay', 'no-such.db', '--view', '--token', 'short'])).toMatch(/^--token needs at least 16 characters/);
     // node:util's own refusals come out as echelon's, with a code.
     expect(await failure(['check', '--jsn'])).toMatchObject({ code: 'invalid_option', message: "Unknown option '--jsn'. Run echelon --help for usage." });
+    // A negative number after a flag is its value, refused by the flag's own rule; other values starting with '-' get one line.
+    expect(await failure(['run', 'examples/dev-team.ts', '--steps', '-1'])).toMatchObject({ code: 'invalid_option', message: expect.stringMatching(/^--steps needs a whole number ≥ 1, got "-1"/) });
+    expect(await failure(['simulate', 'examples/bottleneck.ts', '--seed', '-5'])).toMatchObject({ code: 'invalid_option', message: expect.stringMatching(/^--seed needs a whole number ≥ 0, got "-5"/) });
+    expect((await failure(['simulate', 'examples/bottleneck.ts', '--seed', '-x'])).message).not.toContain('\n');
     // What each command does take still goes through.
     expect(await cli(['run', 'examples/dev-team.ts', '--steps', '1', '--compact'])).toMatchObject({ code: 0 });
     expect((await cli(['diagram', '--hierarchy', '--help'])).code).toBe(0);
@@ -223,8 +227,8 @@ describe('the CLI as a program', () => {
     const failed = (args: string[]) => run(process.execPath, [cli, ...args]).then(() => ({ code: 0, stderr: '' }), (thrown: { code: number; stderr: string }) => thrown);
     expect(await failed(['check', 'test/fixtures/no-such-design.ts'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^echelon: .*no-such-design/) });
     expect(await failed(['check', '--jsn'])).toMatchObject({ code: 2, stderr: "echelon: Unknown option '--jsn'. Run echelon --help for usage. [invalid_option]\n" });
-    // Node's message ending in its own full stop gets one, not two, before the hint.
-    expect(await failed(['step', 'test/fixtures/no-such-design.ts', '--auto', '-1'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/'--auto=-XYZ'\. Run echelon --help for usage\. \[invalid_option\]\n$/) });
+    // Node's message ending in its own full stop gets one, not two, before the hint, on one line.
+    expect(await failed(['step', 'test/fixtures/no-such-design.ts', '--auto', '-x'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^echelon: [^\n]*'--auto=-XYZ'\. Run echelon --help for usage\. \[invalid_option\]\n$/) });
     // A port out of range is refused before the scenario is loaded (this one does not exist).
     expect(await failed(['view', 'test/fixtures/no-such-design.ts', '--port', '99999'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^echelon: --port needs a port from 0 to 65535, got "99999"/) });
     expect(await failed(['check', 'test/fixtures/misspelt-design.ts'])).toMatchObject({ code: 2, stderr: expect.stringContaining('[invalid_option]') });

@@ -211,12 +211,32 @@ export const COMMAND_FLAGS: Readonly<Record<string, readonly Flag[]>> = {
 /** node:util's parseArgs, its refusals (an unknown flag, a missing value) made echelon's own. */
 function parseFlags(argv: readonly string[]) {
   try {
-    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    return parseArgs({ args: negativeValuesJoined(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     if (!(error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) throw error;
     // Node's hint about positionals starting with '-' fits no echelon command.
-    throw usage(`${error.message.replace(/\. To specify a positional argument[\s\S]*$/, '').replace(/\.+$/, '')}.`);
+    // Its other hints may span lines: one line, as every refusal is.
+    throw usage(`${error.message.replace(/\. To specify a positional argument[\s\S]*$/, '').replace(/\s*\n\s*/g, ' ').replace(/\.+$/, '')}.`);
   }
+}
+
+/**
+ * `--seed -5` as `--seed=-5`: parseArgs takes a value starting with '-' for a flag and refuses it as
+ * ambiguous, but a negative number after a flag that takes a value is that flag's value (a seed may
+ * be negative; `--steps -1` then gets its own refusal).
+ */
+function negativeValuesJoined(argv: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    const next = argv[index + 1];
+    const takesValue = arg.startsWith('--') && (OPTIONS as Record<string, { readonly type: string }>)[arg.slice(2)]?.type === 'string';
+    if (takesValue && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      index++;
+    } else joined.push(arg);
+  }
+  return joined;
 }
 
 function refuseForeignFlags(command: string, values: Partial<Record<Flag, unknown>>): void {
