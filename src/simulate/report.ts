@@ -127,8 +127,10 @@ export function summarise(values: Float64Array): LatencySummary {
 export function histogram(sorted: Float64Array, p99: number): TaskTypeReport['histogram'] {
   const top = p99 > 0 ? p99 : (sorted[sorted.length - 1] ?? 1) || 1;
   const width = top / 20;
-  const bounds = Array.from({ length: 20 }, (_, i) => Math.round((i + 1) * width));
+  // Whole ms, unless buckets are narrower than that: then to the µs, so no two bounds read the same.
+  const round = width >= 1 ? Math.round : (ms: number) => Math.round(ms * 1000) / 1000;
+  const bounds = Array.from({ length: 20 }, (_, i) => round((i + 1) * width));
   const counts = new Array<number>(21).fill(0);
   for (const value of sorted) counts[Math.min(20, Math.floor(value / width))]!++;
-  return { bounds: [...bounds, Math.max(bounds[19]!, Math.round(sorted[sorted.length - 1] ?? 0))], counts };
+  return { bounds: [...bounds, Math.max(bounds[19]!, round(sorted[sorted.length - 1] ?? 0))], counts };
 }

@@ -56,6 +56,18 @@ describe('simulate', () => {
     expect(first.bottlenecks[0]?.agent).toBe('backend_dev_1');
   });
 
+  it('draws histogram bounds that rise even when every task takes under 20 ms', async () => {
+    const report = await simulate({
+      organisation: { hierarchy: developmentTeam() },
+      agents: { default: { latency: latency.uniform(1, 9) } },
+      workload: { arrivals: [{ task: 'python', everyMs: 50 }], durationMs: 5_000 },
+    });
+    const { bounds, counts } = report.byType.find((type) => type.type === 'python')!.histogram;
+    expect(bounds).toHaveLength(21);
+    for (let i = 1; i < 20; i++) expect(bounds[i]!).toBeGreaterThan(bounds[i - 1]!);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(100);
+  });
+
   it("routes and ends every task as a real run of the same organisation does", async () => {
     const types = ['api_design', 'python', 'react', 'database', 'sql', 'css', 'strategy', 'full_stack_feature', 'deploy'];
     const options = { hierarchy: developmentTeam(), decomposers: { byType: { full_stack_feature: fullStackFeature() } } };
