@@ -253,6 +253,8 @@ describe('OpenTelemetry spans', () => {
     };
     expect(refused(() => traceOrganisation(undefined as never))).toBe('invalid_option');
     expect(refused(() => traceOrganisation({} as never))).toBe('invalid_option');
+    // Half an orchestrator (listeners, but no events() to learn of its stop from) is none.
+    expect(refused(() => traceOrganisation({ on: () => () => undefined } as never))).toBe('invalid_option');
     expect(refused(() => traceOrganisation(org, null as never))).toBe('invalid_option');
     expect(refused(() => traceOrganisation(org, 'tracer' as never))).toBe('invalid_option');
     expect(refused(() => traceOrganisation(org, { tracer: {} as never }))).toBe('invalid_option');

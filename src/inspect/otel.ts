@@ -76,7 +76,8 @@ interface TaskTrace {
  * ```
  */
 export function traceOrganisation(org: Orchestrator, options: TracingOptions = {}): () => void {
-  if (typeof (org as Partial<Orchestrator> | null | undefined)?.on !== 'function') {
+  const given = org as Partial<Orchestrator> | null | undefined;
+  if (typeof given?.on !== 'function' || typeof given.events !== 'function') {
     throw new EchelonError('invalid_option', 'traceOrganisation needs the orchestrator to trace: traceOrganisation(createOrchestrator({ … }), { tracer }).');
   }
   checkShape(options, OPTIONS, '', shapeContext('traceOrganisation', 'invalid_option'));
