@@ -12,10 +12,11 @@
  *
  * Refused: `BigInt`s, functions, symbols (as values or keys), `NaN` and ±`Infinity` (JSON would
  * turn them into `null`), `undefined` in an array (likewise), circular references, a `toJSON`
- * that throws, and objects that are not plain (`Map`, `Set`, class instances, errors: JSON would
+ * (or a getter, or a proxy) that throws, and objects that are not plain (`Map`, `Set`, class instances, errors: JSON would
  * keep only their own enumerable fields, often none). An object reached twice without a cycle is
  * accepted: it is stored twice.
  */
+import { show } from './show.js';
 
 /**
  * The first part of `value` that is not JSON data, as a path from `root` and what is wrong with
@@ -30,13 +31,23 @@
  * ```
  */
 export function jsonProblem(value: unknown, root = 'value'): string | undefined {
-  if (isFlatJson(value)) return undefined;
+  // A getter or a proxy that throws: JSON.stringify would throw there too (in a store's write); here it must not escape.
+  // Thrown in the quick check, the walk below finds (and names) it.
+  if (readsFlat(value)) return undefined;
   const walk: Walk = { root, steps: [], ancestors: new Map() };
   try {
     return problemAt(value, walk);
   } catch (error) {
     if (error instanceof RangeError) return `${root} is nested too deeply to be stored`;
-    throw error;
+    return `${pathOf(walk)} could not be read (${error instanceof Error ? error.message : show(error)})`;
+  }
+}
+
+function readsFlat(value: unknown): boolean {
+  try {
+    return isFlatJson(value);
+  } catch {
+    return false;
   }
 }
 
@@ -139,10 +150,9 @@ function objectProblem(object: object, walk: Walk): string | undefined {
   if (Object.getOwnPropertySymbols(object).length > 0) return `${pathOf(walk)} has a symbol key, which JSON leaves out`;
   for (const key in object) {
     if (!Object.hasOwn(object, key)) continue;
+    walk.steps.push(key); // before the read: a getter that throws is named by its key
     const item = (object as Record<string, unknown>)[key];
-    if (item === undefined) continue;
-    walk.steps.push(key);
-    const problem = problemAt(item, walk);
+    const problem = item === undefined ? undefined : problemAt(item, walk);
     walk.steps.pop();
     if (problem !== undefined) return problem;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { developmentTeam, type OrchestratorEvent } from '../src/index.js';
+import { describeEvent, developmentTeam, type EchelonError, type OrchestratorEvent } from '../src/index.js';
 import { orchestrators } from './support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done` });
@@ -147,5 +147,27 @@ describe('subscriptions are checked at the door', () => {
     expect(refusal(() => org.on('*', () => {}))).not.toBeInstanceOf(Error);
     await org.submit({ id: 'after', type: 'python' });
     expect(seen).toEqual(['after']);
+  });
+});
+
+describe('describeEvent', () => {
+  it('says any event in one line, and refuses what is no event (invalid_option) instead of a TypeError or undefined', async () => {
+    const org = start();
+    const events: OrchestratorEvent[] = [];
+    org.on('*', (event) => events.push(event));
+    await org.submit({ id: 'one', type: 'css' });
+    expect(events.map((event) => typeof describeEvent(event))).toEqual(events.map(() => 'string'));
+    const said = (value: unknown) => {
+      try {
+        return describeEvent(value as never);
+      } catch (error) {
+        return `${(error as EchelonError).code}: ${(error as Error).message}`;
+      }
+    };
+    expect(said(undefined)).toBe('invalid_option: describeEvent takes an event as org.on and org.events give it, got undefined.');
+    expect(said(null)).toMatch(/^invalid_option: describeEvent takes an event/);
+    expect(said({ type: 'task.complete', outcome: {} })).toMatch(/^invalid_option: describeEvent: "task.complete" is no event type — did you mean "task.completed"\?/);
+    expect(said({ type: '*' })).toMatch(/^invalid_option: describeEvent: "\*" is no event type/);
+    expect(said({ type: 'task.completed' })).toMatch(/^invalid_option: describeEvent: the task.completed event \(pass it as org.on and org.events give it\) could not be read: /);
   });
 });

@@ -198,6 +198,17 @@ describe('OpenTelemetry spans', () => {
     expect(spans().filter((span) => span.attributes['echelon.task.id'] === 'waiting').map((span) => span.name)).toContain('task python');
   });
 
+  it('org.stop() ends the spans of the tasks it interrupts, as errors, so their traces are exported (no stopTracing needed)', async () => {
+    const { org, spans } = traced({ executors: () => new Promise(() => undefined) });
+    const interrupted = org.submit({ id: 'hung', type: 'python' }).catch((error: EchelonError) => error.code);
+    await flush();
+    expect(spans()).toEqual([]);
+    await org.stop();
+    expect(await interrupted).toBe('orchestrator_stopped');
+    expect(spans().map((span) => span.name)).toEqual(['execute python', 'hop backend_dev_1', 'hop api_specialist', 'hop backend_lead', 'hop cto', 'task python']);
+    expect(spans().find((span) => span.name === 'task python')!.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringContaining('stopped') });
+  });
+
   it('a tracer that throws loses spans, not the organisation: said once, and no finished trace is kept', async () => {
     const exporter = new InMemorySpanExporter();
     const real = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('test');
@@ -242,6 +253,8 @@ describe('OpenTelemetry spans', () => {
     };
     expect(refused(() => traceOrganisation(undefined as never))).toBe('invalid_option');
     expect(refused(() => traceOrganisation({} as never))).toBe('invalid_option');
+    // Half an orchestrator (listeners, but no events() to learn of its stop from) is none.
+    expect(refused(() => traceOrganisation({ on: () => () => undefined } as never))).toBe('invalid_option');
     expect(refused(() => traceOrganisation(org, null as never))).toBe('invalid_option');
     expect(refused(() => traceOrganisation(org, 'tracer' as never))).toBe('invalid_option');
     expect(refused(() => traceOrganisation(org, { tracer: {} as never }))).toBe('invalid_option');

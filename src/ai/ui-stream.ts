@@ -5,7 +5,7 @@
  * place) followed by its own text part; tool calls show as dynamic tool parts; lifecycle events
  * come as transient `data-event` parts; the submitted task's outcome as a `data-outcome` part.
  */
-import { createUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
+import { generateId, type UIMessage, type UIMessageChunk } from 'ai';
 import { EchelonError } from '../errors.js';
 import { agentKey } from '../show.js';
 import { describeEvent } from '../inspect/summary.js';
@@ -69,14 +69,29 @@ export function organisationUIStream(stream: AsyncIterable<TaskStreamEvent>, opt
     throw new EchelonError('invalid_option', "organisationUIStream takes a task's stream: organisationUIStream(org.stream(task)).");
   }
   checkShape(options, OPTIONS, '', shapeContext('organisationUIStream', 'invalid_option'));
-  return createUIMessageStream<EchelonUIMessage>({
-    execute: async ({ writer }) => {
-      const translate = translator(options.events ?? true);
-      writer.write(options.messageId === undefined ? { type: 'start' } : { type: 'start', messageId: options.messageId });
-      for await (const event of stream) for (const chunk of translate.event(event)) writer.write(chunk);
-      for (const chunk of translate.end()) writer.write(chunk);
+  const events = stream[Symbol.asyncIterator]();
+  const translate = translator(options.events ?? true);
+  // Pulled, not pushed: the next event is read only when the reader asks for more, so a slow
+  // reader's progress waits (and is dropped, oldest first) in the task stream's bounded buffer
+  // rather than piling up here; a reader that cancels (a closed chat page) ends the task stream.
+  return new ReadableStream<Chunk>({
+    start: (controller) => controller.enqueue({ type: 'start', messageId: options.messageId ?? generateId() }),
+    async pull(controller) {
+      try {
+        // An event may say nothing here (a drop notice, events: false): read on until something is said.
+        for (let said = false; !said; ) {
+          const next = await events.next();
+          const chunks = next.done === true ? [...translate.end()] : [...translate.event(next.value)];
+          for (const chunk of chunks) controller.enqueue(chunk);
+          if (next.done === true) return controller.close();
+          said = chunks.length > 0;
+        }
+      } catch (error) {
+        controller.enqueue({ type: 'error', errorText: error instanceof Error ? error.message : String(error) });
+        controller.close();
+      }
     },
-    onError: (error) => (error instanceof Error ? error.message : String(error)),
+    cancel: async () => void (await events.return?.()),
   });
 }
 

@@ -66,7 +66,8 @@ interface TaskTrace {
 
 /**
  * Records spans for every task the organisation handles from now on; returns the function that
- * stops recording (ending the spans still open).
+ * stops recording (ending the spans still open). `org.stop()` ends the spans of the tasks it
+ * interrupts too, as errors.
  *
  * @example
  * ```ts
@@ -75,7 +76,8 @@ interface TaskTrace {
  * ```
  */
 export function traceOrganisation(org: Orchestrator, options: TracingOptions = {}): () => void {
-  if (typeof (org as Partial<Orchestrator> | null | undefined)?.on !== 'function') {
+  const given = org as Partial<Orchestrator> | null | undefined;
+  if (typeof given?.on !== 'function' || typeof given.events !== 'function') {
     throw new EchelonError('invalid_option', 'traceOrganisation needs the orchestrator to trace: traceOrganisation(createOrchestrator({ … }), { tracer }).');
   }
   checkShape(options, OPTIONS, '', shapeContext('traceOrganisation', 'invalid_option'));
@@ -249,9 +251,27 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
 
   // Not '*': that would make the organisation compute agent.state events nobody here reads.
   const unsubscribes = TRACED.map((type) => org.on(type, (event: OrchestratorEvent) => guarded(() => onEvent(event))));
-  return () => {
-    for (const unsubscribe of unsubscribes) unsubscribe();
-    for (const owner of traces.values()) guarded(() => finish(owner, lastAt));
+  const stopTracing = (interrupted?: string) => {
+    for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
+    watching.abort();
+    for (const owner of traces.values()) {
+      if (interrupted !== undefined) guarded(() => owner.root.setStatus({ code: SpanStatusCode.ERROR, message: interrupted }));
+      guarded(() => finish(owner, lastAt));
+    }
     traces.clear();
+    spans.clear();
+    rootOf.clear();
   };
+  // org.stop() ends every event iterator: that is how tracing learns of it, and ends the spans of the
+  // tasks it interrupted (never ended, a span is never exported). Its events are not needed here:
+  // the type is one seldom sent.
+  const watching = new AbortController();
+  void (async () => {
+    for await (const _ of org.events('approval.refused', { signal: watching.signal }));
+  })()
+    .catch(() => undefined)
+    .then(() => {
+      if (!watching.signal.aborted) stopTracing('The organisation stopped (org.stop()) before this task settled.');
+    });
+  return () => stopTracing();
 }

@@ -2,7 +2,10 @@
  * One line per lifecycle event, for people: what the live view's event stream and the
  * stepper's trace show. Summaries are plain JSON (no payloads), safe to send to a browser.
  */
-import type { OrchestratorEvent } from '../runtime/events.js';
+import { EchelonError } from '../errors.js';
+import { checkEventType, type OrchestratorEvent } from '../runtime/events.js';
+import { readingCaller } from '../shape/index.js';
+import { show } from '../show.js';
 import type { Settlement } from '../types.js';
 
 /** A lifecycle event as the live view lists it. */
@@ -28,6 +31,13 @@ export interface EventSummary {
  * ```
  */
 export function describeEvent(event: OrchestratorEvent): string {
+  // Public: what a caller hands in may be no event, or half of one (a TypeError deep inside would say neither).
+  if (typeof event !== 'object' || event === null) throw new EchelonError('invalid_option', `describeEvent takes an event as org.on and org.events give it, got ${show(event)}.`);
+  checkEventType('describeEvent', event.type, false);
+  return readingCaller('describeEvent', 'invalid_option', `the ${event.type} event (pass it as org.on and org.events give it)`, () => describeKnown(event));
+}
+
+function describeKnown(event: OrchestratorEvent): string {
   switch (event.type) {
     case 'task.submitted':
       return `${label(event.task)} submitted at ${event.task.chain[0] ?? '?'}`;

@@ -102,6 +102,13 @@ const EVENT_TYPES = {
   'approval.requested': true, 'approval.decided': true, 'approval.refused': true, 'agent.state': true, 'agent.fault': true,
 } as const satisfies Record<OrchestratorEventType, true>;
 
+/** Refuses (`invalid_option`, with the nearest type) what is no event type; `'*'` too, unless `all` lets it mean every type. */
+export function checkEventType(where: string, type: unknown, all: boolean): void {
+  if ((all && type === '*') || (typeof type === 'string' && Object.hasOwn(EVENT_TYPES, type))) return;
+  const near = typeof type === 'string' ? closest(type, Object.keys(EVENT_TYPES)) : undefined;
+  throw new EchelonError('invalid_option', `${where}: ${show(type)} is no event type${near === undefined ? '' : ` — did you mean "${near}"?`} (the types are ${Object.keys(EVENT_TYPES).join(', ')}${all ? ", or '*' for all" : ''}).`);
+}
+
 /**
  * Refuses, with `invalid_option`, a subscription the bus would take and never serve: a type that
  * is no event (a typo such as `task.complete` would never fire), a listener that is not a
@@ -109,10 +116,7 @@ const EVENT_TYPES = {
  */
 export function checkSubscription(where: string, subscription: { readonly type?: unknown; readonly listener?: unknown; readonly signal?: unknown; readonly needsListener: boolean }): void {
   const { type, listener, signal } = subscription;
-  if (type !== undefined && type !== '*' && !(typeof type === 'string' && Object.hasOwn(EVENT_TYPES, type))) {
-    const near = typeof type === 'string' ? closest(type, Object.keys(EVENT_TYPES)) : undefined;
-    throw new EchelonError('invalid_option', `${where}: ${show(type)} is no event type${near === undefined ? '' : ` — did you mean "${near}"?`} (the types are ${Object.keys(EVENT_TYPES).join(', ')}, or '*' for all).`);
-  }
+  if (type !== undefined) checkEventType(where, type, true);
   if (subscription.needsListener && typeof listener !== 'function') throw new EchelonError('invalid_option', `${where}: the listener must be a function, got ${listener === null ? 'null' : typeof listener}.`);
   // Read as the event stream reads it (aborted, an abort listener added and removed): a polyfilled or another realm's signal serves as well.
   const like = signal as Partial<AbortSignal> | null | undefined;

@@ -183,8 +183,8 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
         if (problem !== undefined) throw problem;
         return streaming.stream(target, streamOptions, () => desk.outcome(target), run.stopped);
       }
+      checkStreamOptions(streamOptions, true); // before the task is recorded: a refused stream submits nothing
       const { at, ...rest } = readingCaller('org.stream', 'invalid_option', 'its options', () => ({ ...streamOptions }));
-      checkStreamOptions(rest); // before the task is recorded: a refused stream submits nothing
       let stream: TaskStream | undefined;
       const outcome = enter(target, entryOf(at === undefined ? {} : { at }, hierarchy.root.id), (task) => {
         stream = streaming.stream(task.id, rest, () => outcome, run.stopped);

@@ -6,10 +6,11 @@
 import { EchelonError } from '../errors.js';
 import { checkProgress, DEFAULT_STREAM_BUFFER, StreamHub, StreamQueue, type ProgressEvent, type ProgressSource, type StreamDropped, type TaskStreamOptions } from '../stream/index.js';
 import type { Outcome, Task } from '../types.js';
-import type { EventBus, OrchestratorEvent, OrchestratorEventType } from './events.js';
+import { checkSubscription, type EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import type { Ledger } from './ledger.js';
 import { callListener } from '../thenable.js';
-import { readingCaller } from '../shape/index.js';
+import { anything, checkShape, fields, number, readingCaller, shapeContext, type Shape } from '../shape/index.js';
+import { show } from '../show.js';
 
 /** The lifecycle events a task's stream carries: all but `agent.state`, which belongs to agents, not tasks. */
 export type TaskLifecycleEvent = Exclude<OrchestratorEvent, { readonly type: 'agent.state' }>;
@@ -202,19 +203,25 @@ export class Streaming {
   }
 }
 
-/** The buffer size the options ask for, refusing what cannot be one (`invalid_option`). */
-export function checkStreamOptions(options: TaskStreamOptions | undefined): number {
-  return readingCaller('org.stream', 'invalid_option', 'its options', () => streamBufferOf(options));
+const STREAM_OPTIONS = { signal: anything, bufferSize: number } satisfies Record<keyof TaskStreamOptions, Shape>;
+const FOLLOWING = fields(STREAM_OPTIONS);
+/** A stream that submits its task also takes the entry agent (`at`, checked as `submit` checks it). */
+const SUBMITTING = fields({ ...STREAM_OPTIONS, at: anything });
+
+/**
+ * The buffer size the options ask for, refusing (`invalid_option`) options that are none, an
+ * unknown or misspelt one (with the nearest name), a signal that is none, a size that is no count.
+ */
+export function checkStreamOptions(options: unknown, submits = false): number {
+  return readingCaller('org.stream', 'invalid_option', 'its options', () => streamBufferOf(options, submits));
 }
 
-function streamBufferOf(options: TaskStreamOptions | undefined): number {
+function streamBufferOf(options: unknown, submits: boolean): number {
   if (options === undefined) return DEFAULT_STREAM_BUFFER;
-  if (typeof options !== 'object' || options === null) throw new EchelonError('invalid_option', `org.stream options must be an object ({ signal, bufferSize }), got ${String(options)}.`);
-  for (const key of Object.keys(options)) {
-    if (key !== 'signal' && key !== 'bufferSize') throw new EchelonError('invalid_option', `org.stream: unknown option "${key}"; it takes signal and bufferSize (and at, when it submits a task).`);
-  }
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new EchelonError('invalid_option', 'org.stream: signal must be an AbortSignal.');
-  const size = options.bufferSize ?? DEFAULT_STREAM_BUFFER;
-  if (!Number.isInteger(size) || size < 1) throw new EchelonError('invalid_option', `org.stream: bufferSize must be a whole number ≥ 1, got ${String(options.bufferSize)}.`);
-  return size;
+  if (typeof options !== 'object' || options === null) throw new EchelonError('invalid_option', `org.stream: its options must be an object ({ signal, bufferSize }), got ${show(options)}.`);
+  checkShape(options, submits ? SUBMITTING : FOLLOWING, '', { ...shapeContext('org.stream', 'invalid_option'), subject: 'its options' });
+  const { signal, bufferSize = DEFAULT_STREAM_BUFFER } = options as TaskStreamOptions;
+  checkSubscription('org.stream', { signal, needsListener: false });
+  if (!Number.isInteger(bufferSize) || bufferSize < 1) throw new EchelonError('invalid_option', `org.stream: bufferSize must be a whole number ≥ 1, got ${show(bufferSize)}.`);
+  return bufferSize;
 }

@@ -2,7 +2,7 @@ import { readUIMessageStream, type UIMessageChunk } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { llmExecutor, organisationUIStream, type EchelonUIMessage } from '../../src/ai/index.js';
 import { decomposeWith, developmentTeam } from '../../src/index.js';
-import { orchestrators } from '../support/helpers.js';
+import { flush, orchestrators } from '../support/helpers.js';
 import { streaming, streamToolCall, streamWords } from '../support/mock-model.js';
 
 const start = orchestrators({ hierarchy: developmentTeam() });
@@ -81,6 +81,50 @@ describe('organisationUIStream: org.stream() as an AI SDK UI message stream', ()
     expect(message.parts.find((part) => part.type === 'data-outcome')?.data).toMatchObject({ status: 'failed' });
     expect(chunks.some((chunk) => chunk.type === 'data-event')).toBe(false);
     expect(chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'error' });
+  });
+
+  it('reads the task stream as its reader asks: a slow reader\'s progress is dropped in the stream\'s bounded buffer, not piled up here; cancel stops following', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const org = start({
+      executors: async (task, context) => {
+        for (let i = 0; i < 200; i++) {
+          context.progress(`w${i} `);
+          await flush(1);
+        }
+        await gate;
+        return 'ok';
+      },
+    });
+    const slow = organisationUIStream(org.stream({ id: 'chatty', type: 'python' }, { bufferSize: 10 })).getReader();
+    expect((await slow.read()).value).toMatchObject({ type: 'start' });
+    release();
+    await org.outcome('chatty');
+    const rest: UIMessageChunk[] = [];
+    for (let next = await slow.read(); !next.done; next = await slow.read()) rest.push(next.value);
+    // 200 words were said while nobody read: the oldest were dropped, at most the buffer's worth (and the one in hand) remain.
+    expect(rest.filter((chunk) => chunk.type === 'text-delta').length).toBeLessThanOrEqual(12);
+    expect(rest.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
+
+    // A reader that cancels (a chat page closed) stops following the task: its executor no longer streams for it.
+    const heard: boolean[] = [];
+    let resume!: () => void;
+    const paused = new Promise<void>((resolve) => (resume = resolve));
+    const later = start({
+      executors: async (_task, context) => {
+        heard.push(context.streaming);
+        await paused;
+        heard.push(context.streaming);
+        return 'ok';
+      },
+    });
+    const reader = organisationUIStream(later.stream({ id: 'left', type: 'python' })).getReader();
+    await reader.read();
+    while (heard.length < 1) await flush(1);
+    await reader.cancel();
+    resume();
+    expect((await later.outcome('left')).status).toBe('completed');
+    expect(heard).toEqual([true, false]);
   });
 
   it('refuses, at the door, what is no task stream and an unknown or misspelt option (invalid_option)', async () => {

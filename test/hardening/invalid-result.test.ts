@@ -17,6 +17,10 @@ const results: Array<[string, unknown, RegExp]> = [
   ['a circular object', circular, /result\.self refers back to result/],
   ['a toJSON that throws', { at: { toJSON: () => { throw new Error('no clock'); } } }, /result\.at has a toJSON\(\) that throws \(no clock\)/],
   ['a Map', new Map([['a', 1]]), /result is an instance of Map/],
+  // Read by JSON.stringify in the store's write, these would throw there; read by the check, they crashed the process.
+  ['a getter that throws', { deep: { get secret() { throw new Error('locked'); } } }, /result\.deep\.secret could not be read \(locked\)/],
+  ['a getter that throws, at the top', { get total() { throw new Error('not counted'); } }, /result\.total could not be read \(not counted\)/],
+  ['a proxy that throws', new Proxy({}, { ownKeys: () => { throw new Error('revoked'); } }), /result could not be read \(revoked\)/],
 ];
 
 describe('executor results that are not JSON data', () => {

@@ -323,4 +323,31 @@ describe('context.progress and org.stream', () => {
     expect(org.status().activeTasks).toBe(0); // a refused stream submitted nothing
     await expect(org.submit({ type: 'python' }, { onProgress: 'no' as never })).rejects.toMatchObject({ code: 'invalid_option' });
   });
+
+  it('reads its options as org.events reads its own: a misspelt one with "did you mean", options that are none refused when submitting too, a polyfilled signal taken', async () => {
+    const org = start({ executors: () => 'done' });
+    const refused = (call: () => unknown) => {
+      try {
+        call();
+      } catch (error) {
+        return `${(error as EchelonError).code}: ${(error as Error).message}`;
+      }
+      return 'accepted';
+    };
+    expect(refused(() => org.stream({ type: 'python' }, { buffersize: 3 } as never))).toMatch(/^invalid_option: org\.stream: unknown option "buffersize" — did you mean "bufferSize"\?/);
+    expect(refused(() => org.stream({ type: 'python' }, { sginal: new AbortController().signal } as never))).toMatch(/did you mean "signal"\?/);
+    for (const options of [null, 5, 'fast']) expect(refused(() => org.stream({ type: 'python' }, options as never))).toMatch(/^invalid_option: org\.stream: /);
+    expect(org.status().activeTasks).toBe(0);
+    // `at` is an option of a stream that submits, not of one that follows.
+    await org.submit({ id: 'held', type: 'python' });
+    expect(refused(() => org.stream('held', { at: 'cto' } as never))).toMatch(/^invalid_option: org\.stream: unknown option "at"/);
+    const polyfilled = Object.assign(new EventTarget(), { aborted: false });
+    const stream = org.stream({ id: 'followed', type: 'css' }, { signal: polyfilled as never });
+    polyfilled.aborted = true;
+    polyfilled.dispatchEvent(new Event('abort'));
+    const read: string[] = [];
+    for await (const event of stream) read.push(event.type);
+    expect(read.includes('task.completed')).toBe(false); // it ended on the abort, before the task did
+    expect((await stream.outcome).status).toBe('completed');
+  });
 });
