@@ -135,6 +135,11 @@ describe('subscriptions are checked at the door', () => {
     expect(refusal(() => org.onProgress(undefined as never))).toMatchObject({ code: 'invalid_option', message: 'org.onProgress: the listener must be a function, got undefined.' });
     expect(refusal(() => org.events('nope' as never))).toMatchObject({ code: 'invalid_option' });
     expect(refusal(() => org.events('*', { signal: 5 as never }))).toMatchObject({ code: 'invalid_option', message: 'org.events: signal must be an AbortSignal.' });
+    // A signal-like object whose getter or addEventListener throws is refused like one that is none.
+    const throwing = { get aborted(): boolean { throw new Error('boom'); }, addEventListener: () => undefined, removeEventListener: () => undefined };
+    expect(refusal(() => org.events('*', { signal: throwing as never }))).toMatchObject({ code: 'invalid_option', message: 'org.events: its signal could not be read: boom.' });
+    const deaf = { aborted: false, addEventListener: () => { throw new Error('no listeners here'); }, removeEventListener: () => undefined };
+    expect(refusal(() => org.events('*', { signal: deaf as never }))).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('reading it threw: no listeners here') });
     // A polyfilled signal (an EventTarget with aborted), as some libraries bring, is taken and ends the stream when it aborts.
     const polyfilled = Object.assign(new EventTarget(), { aborted: false });
     const stream = org.events('*', { signal: polyfilled as never });

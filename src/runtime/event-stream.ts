@@ -8,6 +8,7 @@
 import { EchelonError } from '../errors.js';
 import { anything, checkShape, fields, number, shapeContext } from '../shape/index.js';
 import { show } from '../show.js';
+import { forget, whenAborted } from './events.js';
 
 /** Options of `org.events()`. */
 export interface EventStreamOptions {
@@ -70,7 +71,7 @@ export function eventStream<E>(
     closed = true;
     unsubscribe();
     onClose?.(close);
-    signal?.removeEventListener('abort', close);
+    forget(signal, close);
     // Readers wait only while nothing is held: they end (or learn of the overflow) now.
     for (const reader of readers.splice(0)) settle(reader);
   };
@@ -94,8 +95,7 @@ export function eventStream<E>(
     }
     held.push(event);
   });
-  if (signal?.aborted) close();
-  else signal?.addEventListener('abort', close, { once: true });
+  whenAborted('org.events', signal, close, close);
 
   const iterator: AsyncIterableIterator<E> = {
     next() {

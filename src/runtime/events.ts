@@ -3,7 +3,7 @@
  * them to `org.on(type, listener)` subscribers.
  */
 import { EchelonError, type TaskError } from '../errors.js';
-import { closest } from '../shape/index.js';
+import { closest, readingCaller } from '../shape/index.js';
 import { show } from '../show.js';
 import type { Approval, Escalation, Outcome, Settlement, Task } from '../types.js';
 import { callListener } from '../thenable.js';
@@ -120,6 +120,31 @@ export function checkSubscription(where: string, subscription: { readonly type?:
   if (subscription.needsListener && typeof listener !== 'function') throw new EchelonError('invalid_option', `${where}: the listener must be a function, got ${listener === null ? 'null' : typeof listener}.`);
   // Read as the event stream reads it (aborted, an abort listener added and removed): a polyfilled or another realm's signal serves as well.
   const like = signal as Partial<AbortSignal> | null | undefined;
-  const usable = signal instanceof AbortSignal || (typeof like?.aborted === 'boolean' && typeof like.addEventListener === 'function' && typeof like.removeEventListener === 'function');
+  // A signal-like object whose getters throw is refused as one that is none.
+  const usable = readingCaller(where, 'invalid_option', 'its signal', () => signal instanceof AbortSignal || (typeof like?.aborted === 'boolean' && typeof like.addEventListener === 'function' && typeof like.removeEventListener === 'function'));
   if (signal !== undefined && !usable) throw new EchelonError('invalid_option', `${where}: signal must be an AbortSignal.`);
+}
+
+/** Removes `end` from `signal`'s listeners; a signal-like object that throws at it keeps it (nothing else can be done). */
+export function forget(signal: AbortSignal | undefined, end: () => void): void {
+  try {
+    signal?.removeEventListener('abort', end);
+  } catch {
+    // Refused when it was given (whenAborted), or it turned hostile later: its listener only ends what has ended.
+  }
+}
+
+/**
+ * Calls `end` when `signal` aborts (at once if it has). A signal-like object that throws there is
+ * refused, once `undo` has let go of what the caller set up for it: nothing stays subscribed.
+ */
+export function whenAborted(where: string, signal: AbortSignal | undefined, end: () => void, undo: () => void): void {
+  if (signal === undefined) return;
+  try {
+    if (signal.aborted) end();
+    else signal.addEventListener('abort', end, { once: true });
+  } catch (error) {
+    undo();
+    throw new EchelonError('invalid_option', `${where}: signal must be an AbortSignal; reading it threw: ${error instanceof Error ? error.message : show(error)}.`, { cause: error });
+  }
 }

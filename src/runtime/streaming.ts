@@ -6,7 +6,7 @@
 import { EchelonError } from '../errors.js';
 import { checkProgress, DEFAULT_STREAM_BUFFER, StreamHub, StreamQueue, type ProgressEvent, type ProgressSource, type StreamDropped, type TaskStreamOptions } from '../stream/index.js';
 import type { Outcome, Task } from '../types.js';
-import { checkSubscription, type EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
+import { checkSubscription, forget, whenAborted, type EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import type { Ledger } from './ledger.js';
 import { callListener } from '../thenable.js';
 import { anything, checkShape, fields, number, readingCaller, shapeContext, type Shape } from '../shape/index.js';
@@ -124,7 +124,7 @@ export class Streaming {
     const signal = options?.signal;
     const end = () => {
       unfollow();
-      signal?.removeEventListener('abort', end);
+      forget(signal, end);
       queue.close();
     };
     const queue = new StreamQueue<TaskStreamEvent>(capacity, now, end);
@@ -138,12 +138,12 @@ export class Streaming {
       queue.close();
       return stream;
     }
-    if (stopped || signal?.aborted) {
+    if (stopped) {
       queue.close();
       return stream;
     }
     unfollow = this.#hub.follow({ taskId, rootId: record!.task.rootId, deliver: (event, droppable) => queue.push(event, droppable), end });
-    signal?.addEventListener('abort', end, { once: true });
+    whenAborted('org.stream', signal, end, end);
     return stream;
   }
 

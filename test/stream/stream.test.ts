@@ -315,6 +315,16 @@ describe('context.progress and org.stream', () => {
     expect(JSON.stringify(failed.error)).toContain('invalid_progress');
   });
 
+  it('refuses a signal-like object that throws (invalid_option), following nothing for it', async () => {
+    const seen: boolean[] = [];
+    const org = start({ executors: (_task, { streaming }) => (seen.push(streaming), 'done') });
+    const hostile = { aborted: false, addEventListener: () => { throw new Error('no listeners here'); }, removeEventListener: () => undefined };
+    const done = org.submit({ id: 'a', type: 'python' });
+    expect(() => org.stream('a', { signal: hostile as never })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('org.stream: signal must be an AbortSignal; reading it threw: no listeners here') }));
+    await done;
+    expect(seen).toEqual([false]); // the refused stream was let go: nobody followed the task
+  });
+
   it('refuses bad options at the door', async () => {
     const org = start({ executors: () => 'done' });
     expect(() => org.stream({ type: 'python' }, { bufferSize: 0 })).toThrow(EchelonError);
