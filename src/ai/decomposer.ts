@@ -88,6 +88,7 @@ export function llmDecomposer<TPayload = { instructions: string }>(options: LlmD
           schema: planSchema,
           code: 'decomposer_error',
           what: `${name} at ${agent.id}, splitting "${task.type}" (${task.id})`,
+          budgeted: task.budget?.cost !== undefined,
         },
         { kind: 'decompose', agent: agent.id, taskId: task.id },
         context,

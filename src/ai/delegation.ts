@@ -97,6 +97,7 @@ export function llmDelegation(options: LlmDelegationOptions): DelegationStrategy
           schema: answerSchema,
           code: 'strategy_error',
           what: `${name} at ${agent.id}, routing "${task.type}" (${task.id})`,
+          budgeted: task.budget?.cost !== undefined,
         },
         { kind: 'route', agent: agent.id, taskId: task.id },
         context,

@@ -12,7 +12,7 @@ import type { ExecutionContext, Executor } from '../runtime/index.js';
 import type { Task } from '../types.js';
 import { AGENT_TOOL_NAMES, agentToolInstructions, agentTools, followAgentToolCalls } from './agent-tools.js';
 import { describeAgent, describeTask } from './describe.js';
-import { answerFormat, causeMessage, tokenCost, unfenced, type CostFunction, type ModelSettings } from './model.js';
+import { answerFormat, causeMessage, NO_USAGE, tokenCost, unfenced, usageMissing, type CostFunction, type ModelSettings } from './model.js';
 import { streamAttempt, toolErrorText, type CallResult } from './stream-call.js';
 import { messageOf, quotable } from './secrets.js';
 import { retryAfterOf } from './retry.js';
@@ -190,16 +190,8 @@ async function generateAttempt(request: Omit<Parameters<typeof generateText>[0],
   };
 }
 
-/** No token count at all: the provider sent no usage (OpenAI-compatible servers stream it only when asked). */
-const usageMissing = (usage: LanguageModelUsage) => usage.totalTokens === undefined && usage.inputTokens === undefined && usage.outputTokens === undefined;
-
 function noUsage(agent: AgentNode, task: Task): EchelonError {
-  return new EchelonError(
-    'executor_error',
-    `${agent.id}'s model, working on "${task.type}" (${task.id}), reported no token usage, so the task's cost budget cannot be counted. ` +
-      'With @ai-sdk/openai-compatible, create the provider with includeUsage: true (a streamed answer reports usage only then); or pass a cost function that prices a call without it.',
-    { details: { agent: agent.id, taskId: task.id, usage: 'missing' } },
-  );
+  return new EchelonError('executor_error', `${agent.id}'s model, working on "${task.type}" (${task.id}), ${NO_USAGE}`, { details: { agent: agent.id, taskId: task.id, usage: 'missing' } });
 }
 
 /** Why an answer that ended this way is no result, or undefined when it is one. */

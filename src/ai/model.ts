@@ -37,6 +37,14 @@ export type CostFunction = (usage: LanguageModelUsage) => number;
  */
 export const tokenCost: CostFunction = (usage) => usage.totalTokens ?? (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0);
 
+/** No token count at all: the provider sent no usage (OpenAI-compatible servers stream it only when asked). */
+export const usageMissing = (usage: LanguageModelUsage) => usage.totalTokens === undefined && usage.inputTokens === undefined && usage.outputTokens === undefined;
+
+/** What a call that reported no usage, for a task with a cost budget, is told (after who called). */
+export const NO_USAGE =
+  "reported no token usage, so the task's cost budget cannot be counted. " +
+  'With @ai-sdk/openai-compatible, create the provider with includeUsage: true (a streamed answer reports usage only then); or pass a cost function that prices a call without it.';
+
 /** What a model call for a decision was about, for `onUsage` listeners. */
 export interface DecisionUsage {
   readonly kind: 'route' | 'decompose' | 'approve';
@@ -87,7 +95,15 @@ export type Answer<T> =
  */
 export async function askForObject<T>(
   options: DecisionModelOptions,
-  request: { readonly system: string; readonly prompt: string; readonly schema: FlexibleSchema<T>; readonly code: EchelonErrorCode; readonly what: string },
+  request: {
+    readonly system: string;
+    readonly prompt: string;
+    readonly schema: FlexibleSchema<T>;
+    readonly code: EchelonErrorCode;
+    readonly what: string;
+    /** The task has a cost budget: a call that reports no usage fails the decision rather than count as free. */
+    readonly budgeted?: boolean;
+  },
   usage: Omit<DecisionUsage, 'usage'>,
   call: DecisionCall,
 ): Promise<Answer<T>> {
@@ -129,6 +145,10 @@ export async function askForObject<T>(
     clearTimeout(timer);
     if (total !== undefined) {
       notify('onUsage', options.onUsage, { ...usage, usage: total });
+      // Counted as nothing, the budget would pass whatever the model spends: say so instead (and fail the decision).
+      if (options.cost === undefined && request.budgeted === true && usageMissing(total)) {
+        throw new EchelonError(request.code, `${request.what}: the model ${NO_USAGE}`, { details: { taskId: usage.taskId, usage: 'missing' } });
+      }
       // Over budget this throws budget_exceeded, which fails the decision — and so the task.
       call.reportCost((options.cost ?? tokenCost)(total));
     }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { llmDecomposer, type DecisionUsage } from '../../src/ai/index.js';
 import { createOrchestrator, developmentTeam, EchelonError, type Orchestrator, type OrchestratorOptions } from '../../src/index.js';
-import { answer, answerJson, promptText, responding, scripted } from '../support/mock-model.js';
+import { answer, answerJson, promptText, responding, scripted, unmetered } from '../support/mock-model.js';
 
 const orgs: Orchestrator[] = [];
 const payloads: Record<string, unknown> = {};
@@ -25,6 +25,19 @@ afterEach(async () => {
 
 const part = z.object({ feature: z.string(), part: z.enum(['backend', 'frontend']) });
 const plan = (...subtasks: Array<{ key: string; type: string; payload: unknown; to: string | null }>) => answerJson({ subtasks });
+
+describe('llmDecomposer: a provider that reports no usage', () => {
+  it('fails a split of a task with a cost budget with decomposer_error, saying how to get usage; without a budget the split runs', async () => {
+    const split = () => unmetered(plan({ key: 'backend', type: 'backend', payload: { feature: 'login', part: 'backend' }, to: 'backend_lead' }));
+    const budgeted = start({ decomposers: { byType: { full_stack_feature: llmDecomposer({ model: scripted(split()), schema: part }) } } });
+    expect(await budgeted.submit({ type: 'full_stack_feature', payload: { feature: 'login' }, budget: { cost: 1_000 } })).toMatchObject({
+      status: 'failed',
+      error: { code: 'decomposer_error', message: expect.stringContaining('reported no token usage, so the task\'s cost budget cannot be counted') },
+    });
+    const free = start({ decomposers: { byType: { full_stack_feature: llmDecomposer({ model: scripted(split()), schema: part }) } } });
+    expect(await free.submit({ type: 'full_stack_feature', payload: { feature: 'login' } })).toMatchObject({ status: 'completed', result: { backend: 'backend_lead' } });
+  });
+});
 
 describe('llmDecomposer: the model plans the split', () => {
   it('splits a feature into the subtasks the model planned, validated and routed, and joins them', async () => {

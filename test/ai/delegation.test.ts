@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { llmDelegation, type DecisionUsage, type DelegationFallback } from '../../src/ai/index.js';
 import { defineHierarchy, developmentTeam, EchelonError, loadBalancing, type Task } from '../../src/index.js';
 import { flush, delegationContext, orchestrators } from '../support/helpers.js';
-import { answer, answerJson, hanging, promptText, responding, scripted } from '../support/mock-model.js';
+import { answer, answerJson, hanging, promptText, responding, scripted, unmetered } from '../support/mock-model.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (_task, { agent }) => agent.id });
 afterEach(() => {
@@ -84,6 +84,25 @@ describe('llmDelegation: the manager\'s model picks the child', () => {
     const org = start({ hierarchy: team(), strategy: llmDelegation({ model: scripted(answerJson({ agent: 'ann', reason: 'go' }, [40, 8])), onUsage: (usage) => usages.push(usage) }) });
     await org.submit({ id: 't1', type: 'job' });
     expect(usages).toMatchObject([{ kind: 'route', agent: 'lead', taskId: 't1', usage: { inputTokens: 40, outputTokens: 8, totalTokens: 48 } }]);
+  });
+});
+
+describe('llmDelegation: a provider that reports no usage', () => {
+  const pick = () => unmetered(answerJson({ agent: 'ann', reason: 'go' }));
+
+  it('fails a task with a cost budget with strategy_error, saying how to get usage, rather than route it for free', async () => {
+    const org = start({ hierarchy: team(), strategy: llmDelegation({ model: scripted(pick()) }) });
+    expect(await org.submit({ id: 'b', type: 'job', budget: { cost: 1_000 } })).toMatchObject({
+      status: 'failed',
+      error: { code: 'strategy_error', message: expect.stringContaining('reported no token usage, so the task\'s cost budget cannot be counted'), details: { usage: 'missing' } },
+    });
+  });
+
+  it('routes a task without a budget, or with a cost function that prices the call, as before', async () => {
+    const org = start({ hierarchy: team(), strategy: llmDelegation({ model: scripted(pick()) }) });
+    expect(await org.submit({ type: 'job' })).toMatchObject({ status: 'completed', executedBy: 'ann' });
+    const priced = start({ hierarchy: team(), strategy: llmDelegation({ model: scripted(pick()), cost: () => 7 }) });
+    expect(await priced.submit({ type: 'job', budget: { cost: 1_000 } })).toMatchObject({ status: 'completed', executedBy: 'ann', budget: { used: { cost: 7 } } });
   });
 });
 

@@ -16,6 +16,14 @@ export function usage(input = 10, output = 5): GenerateResult['usage'] {
   };
 }
 
+/** The same turn with no token usage at all, as a provider that reports none answers. */
+export function unmetered(turn: GenerateResult): GenerateResult {
+  return {
+    ...turn,
+    usage: { inputTokens: { total: undefined, noCache: undefined, cacheRead: undefined, cacheWrite: undefined }, outputTokens: { total: undefined, text: undefined, reasoning: undefined } },
+  };
+}
+
 /** A model turn that answers with text (JSON is text too). */
 export function answer(text: string, tokens: [number, number] = [10, 5]): GenerateResult {
   return { content: [{ type: 'text', text }], finishReason: { unified: 'stop', raw: undefined }, usage: usage(...tokens), warnings: [] };
