@@ -16,7 +16,7 @@
  * keep only their own enumerable fields, often none). An object reached twice without a cycle is
  * accepted: it is stored twice.
  */
-import { show } from './show.js';
+import { thrownMessage } from './show.js';
 
 /**
  * The first part of `value` that is not JSON data, as a path from `root` and what is wrong with
@@ -39,7 +39,7 @@ export function jsonProblem(value: unknown, root = 'value'): string | undefined 
     return problemAt(value, walk);
   } catch (error) {
     if (error instanceof RangeError) return `${root} is nested too deeply to be stored`;
-    return `${pathOf(walk)} could not be read (${error instanceof Error ? error.message : show(error)})`;
+    return `${pathOf(walk)} could not be read (${thrownMessage(error)})`;
   }
 }
 

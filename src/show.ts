@@ -19,6 +19,11 @@ export function show(value: unknown): string {
   }
 }
 
+/** What a thrown value says, for a message: an `Error`'s own message, anything else {@link show}n. */
+export function thrownMessage(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : show(thrown);
+}
+
 /**
  * Says on the console that a user's code threw `thrown` (a listener, `onEscalation`, a
  * predicate): as the console shows it, with its stack; or, when showing it throws too (a

@@ -5,7 +5,7 @@
  */
 import { chooseApprover } from '../approval/authority.js';
 import { readApprovalRule, type RuleAnswer } from '../approval/rule.js';
-import { show } from '../show.js';
+import { thrownMessage } from '../show.js';
 import type { ApprovalRequirement, Task } from '../types.js';
 import type { Resolved, Walk } from './probe.js';
 import type { Finding } from './types.js';
@@ -54,7 +54,7 @@ function requirementOf(resolved: Resolved, task: Task, agentId: string): Approva
   try {
     ruled = readApprovalRule(rule?.(task, node), task, node);
   } catch (error) {
-    return `approvals.required threw for "${task.type}" at ${agentId}: ${error instanceof Error ? error.message : show(error)}; a run fails every such task (policy_error). Make the rule answer true, false, undefined or a requirement.`;
+    return `approvals.required threw for "${task.type}" at ${agentId}: ${thrownMessage(error)}; a run fails every such task (policy_error). Make the rule answer true, false, undefined or a requirement.`;
   }
   if (ruled.kind === 'invalid') return `${ruled.message.replace(` (${task.id})`, '')} A run fails every such task (invalid_option).`;
   if (ruled.kind === 'required') return ruled.requirement;

@@ -3,7 +3,7 @@
  * agents no task ever reaches — under any load, since every capable child a strategy could pick
  * with some load is explored.
  */
-import { show } from '../show.js';
+import { thrownMessage } from '../show.js';
 import { isThenable } from '../thenable.js';
 import type { Candidate } from '../delegation/types.js';
 import type { Task } from '../types.js';
@@ -126,7 +126,7 @@ function picks(resolved: Resolved, task: Task, agentId: string, candidates: read
       if (typeof pick === 'string' && ids.has(pick)) chosen.add(pick);
     } catch (error) {
       // The route of the task itself reports it too; an agent it leaves unreached says why.
-      threw.set(agentId, error instanceof Error ? error.message : show(error));
+      threw.set(agentId, thrownMessage(error));
     } finally {
       favourite.load = 1;
     }

@@ -4,7 +4,7 @@
  */
 import { EchelonError, type TaskError } from '../errors.js';
 import { closest, readingCaller } from '../shape/index.js';
-import { show } from '../show.js';
+import { show, thrownMessage } from '../show.js';
 import type { Approval, Escalation, Outcome, Settlement, Task } from '../types.js';
 import { callListener } from '../thenable.js';
 
@@ -145,6 +145,6 @@ export function whenAborted(where: string, signal: AbortSignal | undefined, end:
     else signal.addEventListener('abort', end, { once: true });
   } catch (error) {
     undo();
-    throw new EchelonError('invalid_option', `${where}: signal must be an AbortSignal; reading it threw: ${error instanceof Error ? error.message : show(error)}.`, { cause: error });
+    throw new EchelonError('invalid_option', `${where}: signal must be an AbortSignal; reading it threw: ${thrownMessage(error)}.`, { cause: error });
   }
 }

@@ -8,7 +8,7 @@
  */
 import { EchelonError, type EchelonErrorCode } from '../errors.js';
 import { closest } from './suggest.js';
-import { show } from '../show.js';
+import { thrownMessage } from '../show.js';
 
 /** What a key may hold. */
 export type Shape =
@@ -107,7 +107,7 @@ export function readingCaller<T>(where: string, code: EchelonErrorCode, what: st
     return read();
   } catch (error) {
     if (error instanceof EchelonError) throw error;
-    const thrown = error instanceof Error ? error.message : show(error);
+    const thrown = thrownMessage(error);
     throw new EchelonError(code, `${where}: ${what} could not be read: ${thrown}.`, { cause: error });
   }
 }
