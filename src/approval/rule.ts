@@ -16,16 +16,19 @@ export type RuleAnswer =
 /** No approval: one answer for all, since a rule is read wherever a task is about to run. */
 const NONE: RuleAnswer = Object.freeze({ kind: 'none' });
 
-/** What the rule's answer `ruled` for `task` at `node` asks (`true`: the task's own requirement, or the default one). */
-export function readApprovalRule(ruled: unknown, task: Task, node: AgentNode): RuleAnswer {
+/**
+ * What the rule's answer `ruled` for `task` at `node` asks (`true`: the task's own requirement, or
+ * the default one). `subject` names the task in a refusal (the check's tasks are probes, their ids its own).
+ */
+export function readApprovalRule(ruled: unknown, task: Task, node: AgentNode, subject = `"${task.type}" (${task.id})`): RuleAnswer {
   if (isThenable(ruled)) {
     // A promise is an object, but no requirement: what it would answer is never known here.
     ruled.then(undefined, () => undefined);
-    return { kind: 'invalid', message: `approvals.required answered a promise for "${task.type}" (${task.id}) at ${node.id}: a rule decides at once, answering true, false, undefined or an approval requirement object.` };
+    return { kind: 'invalid', message: `approvals.required answered a promise for ${subject} at ${node.id}: a rule decides at once, answering true, false, undefined or an approval requirement object.` };
   }
   if (ruled === true) return { kind: 'required', requirement: task.approval ?? {} };
   if (typeof ruled === 'object' && ruled !== null && !Array.isArray(ruled)) return { kind: 'required', requirement: ruled as ApprovalRequirement };
   if (ruled === undefined || ruled === false || ruled === null) return NONE;
   // Any other answer would be spread into a requirement nobody asked for (a string's letters, say).
-  return { kind: 'invalid', message: `approvals.required answered ${show(ruled)} for "${task.type}" (${task.id}) at ${node.id}: a rule answers true, false, undefined or an approval requirement object.` };
+  return { kind: 'invalid', message: `approvals.required answered ${show(ruled)} for ${subject} at ${node.id}: a rule answers true, false, undefined or an approval requirement object.` };
 }

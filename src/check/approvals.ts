@@ -52,11 +52,11 @@ function requirementOf(resolved: Resolved, task: Task, agentId: string): Approva
   const node = resolved.hierarchy.get(agentId);
   let ruled: RuleAnswer;
   try {
-    ruled = readApprovalRule(rule?.(task, node), task, node);
+    ruled = readApprovalRule(rule?.(task, node), task, node, `"${task.type}"`);
   } catch (error) {
     return `approvals.required threw for "${task.type}" at ${agentId}: ${thrownMessage(error)}; a run fails every such task (policy_error). Make the rule answer true, false, undefined or a requirement.`;
   }
-  if (ruled.kind === 'invalid') return `${ruled.message.replace(` (${task.id})`, '')} A run fails every such task (invalid_option).`;
+  if (ruled.kind === 'invalid') return `${ruled.message} A run fails every such task (invalid_option).`;
   if (ruled.kind === 'required') return ruled.requirement;
   if (task.context.requiresApproval === true) return {};
   return undefined;
