@@ -24,6 +24,11 @@ export function thrownMessage(thrown: unknown): string {
   return thrown instanceof Error ? thrown.message : show(thrown);
 }
 
+/** A message to go inside a sentence of echelon's: without the full stops it ends with (so none is doubled). */
+export function clause(message: string): string {
+  return message.replace(/\.+$/, '');
+}
+
 /**
  * Says on the console that a user's code threw `thrown` (a listener, `onEscalation`, a
  * predicate): as the console shows it, with its stack; or, when showing it throws too (a

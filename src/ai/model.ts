@@ -16,7 +16,7 @@ import {
   type LanguageModelUsage,
 } from 'ai';
 import { EchelonError, type EchelonErrorCode } from '../errors.js';
-import { logThrown } from '../show.js';
+import { clause, logThrown } from '../show.js';
 import { callListener } from '../thenable.js';
 import { messageOf, quotable } from './secrets.js';
 
@@ -135,7 +135,7 @@ export async function askForObject<T>(
       const cutOff = error.finishReason === 'length' ? 'the model stopped at its output-token limit, so its answer is cut off (raise settings.maxOutputTokens): ' : '';
       return { ok: false, problem, text: error.text, message: `${cutOff}${causeMessage(error)}` };
     }
-    if (NoOutputGeneratedError.isInstance(error)) return { ok: false, problem: 'empty', text: undefined, message: error.message.replace(/\.+$/, '') };
+    if (NoOutputGeneratedError.isInstance(error)) return { ok: false, problem: 'empty', text: undefined, message: clause(error.message) };
     if (call.signal.aborted) throw new EchelonError(request.code, `${request.what}: abandoned, nobody waits for this decision any more.`, { cause: error });
     if (controller.signal.aborted) {
       throw new EchelonError(request.code, `${request.what}: the model did not answer within ${timeoutMs} ms.`, { cause: error, details: { timeoutMs } });
@@ -170,7 +170,7 @@ export function causeMessage(error: NoObjectGeneratedError): string {
   const detail = cause instanceof Error ? cause.message : cause === undefined ? '' : String(cause);
   const said = detail === '' ? error.message : `${error.message} ${detail.replace(/\s+/g, ' ')}`;
   // Its own full stop: callers end their sentence themselves.
-  return quotable(said).replace(/\.+$/, '');
+  return clause(quotable(said));
 }
 
 /** One markdown code fence around the whole answer: small models write JSON so, told otherwise or not. */

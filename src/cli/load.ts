@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { EchelonError } from '../errors.js';
 import { scenarioProblem, type Scenario } from '../scenario/define.js';
 import { designProblem } from '../simulate/design.js';
+import { clause } from '../show.js';
 
 const TYPESCRIPT = /\.(c|m)?tsx?$/;
 
@@ -57,7 +58,7 @@ export async function importModule(file: string, cwd = process.cwd(), kind = 'fi
   } catch (error) {
     if (error instanceof EchelonError) throw error;
     // The module's own error, said in one line: what a loader prints for a TypeScript file is mostly its data: URL.
-    throw new EchelonError('invalid_scenario', `${kind[0]!.toUpperCase()}${kind.slice(1)} ${path} threw while loading: ${String(error).replace(/\.+$/, '')}. Run it on its own (node or npx tsx) to see where.`, {
+    throw new EchelonError('invalid_scenario', `${kind[0]!.toUpperCase()}${kind.slice(1)} ${path} threw while loading: ${clause(String(error))}. Run it on its own (node or npx tsx) to see where.`, {
       details: { file },
       cause: error,
     });

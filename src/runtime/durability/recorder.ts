@@ -9,6 +9,7 @@
  */
 import { EchelonError, taskErrorFromUnknown } from '../../errors.js';
 import type { Outcome } from '../../types.js';
+import { clause } from '../../show.js';
 import type {
   JournalRecord,
   ResourceState,
@@ -127,7 +128,7 @@ export class Recorder {
       this.#phase = 'failed';
       const failure = (this.#failure = new EchelonError(
         'store_write_failed',
-        `Writing to ${this.#sources.store.name} failed: ${taskErrorFromUnknown(error, 'store_write_failed').message.replace(/\.+$/, '')}. ` +
+        `Writing to ${this.#sources.store.name} failed: ${clause(taskErrorFromUnknown(error, 'store_write_failed').message)}. ` +
           'The organisation stopped, so that nothing runs that could not be recorded. Once the store takes writes again (free space, or reopen it), create the organisation on it with resume: true: what was written before is all there, and a task whose submit was refused with this error may not be — org.outcome(id) tells; submit it again if not.',
         { cause: error },
       ));
