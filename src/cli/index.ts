@@ -223,8 +223,8 @@ function parseFlags(argv: readonly string[]) {
 
 /**
  * `--seed -5` as `--seed=-5`: parseArgs takes a value starting with '-' for a flag and refuses it as
- * ambiguous, but a negative number after a flag that takes a value is that flag's value (a seed may
- * be negative; `--steps -1` then gets its own refusal).
+ * ambiguous, but a negative number after a flag that takes a value is that flag's value, which the
+ * flag's own rule then reads (`--steps -1`: a whole number ≥ 1 is needed).
  */
 function negativeValuesJoined(argv: readonly string[]): string[] {
   const joined: string[] = [];
