@@ -6,11 +6,11 @@
  * happen at. Span times are the orchestrator clock's.
  */
 import { context, SpanStatusCode, trace, type Attributes, type HrTime, type Span, type Tracer } from '@opentelemetry/api';
-import { EchelonError } from '../errors.js';
 import type { OrchestratorEvent } from '../runtime/events.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
 import { checkShape, fields, implementing, shapeContext, type Shape } from '../shape/index.js';
 import { agentKey, logThrown } from '../show.js';
+import { runningOrganisation } from './watched.js';
 import type { Task } from '../types.js';
 
 /** A task's hop span at an agent, and its execution span there (ids joined so no two tasks share one). */
@@ -76,10 +76,7 @@ interface TaskTrace {
  * ```
  */
 export function traceOrganisation(org: Orchestrator, options: TracingOptions = {}): () => void {
-  const given = org as Partial<Orchestrator> | null | undefined;
-  if (typeof given?.on !== 'function' || typeof given.events !== 'function') {
-    throw new EchelonError('invalid_option', 'traceOrganisation needs the orchestrator to trace: traceOrganisation(createOrchestrator({ … }), { tracer }).');
-  }
+  const stopped = runningOrganisation(org, 'traceOrganisation', 'traceOrganisation needs the orchestrator to trace: traceOrganisation(createOrchestrator({ … }), { tracer }).');
   checkShape(options, OPTIONS, '', shapeContext('traceOrganisation', 'invalid_option'));
   const tracer = options.tracer ?? trace.getTracer('echelon');
   const traces = new Map<string, TaskTrace>();
@@ -251,9 +248,11 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
 
   // Not '*': that would make the organisation compute agent.state events nobody here reads.
   const unsubscribes = TRACED.map((type) => org.on(type, (event: OrchestratorEvent) => guarded(() => onEvent(event))));
+  // The spans of the tasks org.stop() interrupted are ended with it: never ended, a span is never exported.
+  const onStop = () => stopTracing('The organisation stopped (org.stop()) before this task settled.');
   const stopTracing = (interrupted?: string) => {
+    stopped.removeEventListener('abort', onStop);
     for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
-    watching.abort();
     for (const owner of traces.values()) {
       if (interrupted !== undefined) guarded(() => owner.root.setStatus({ code: SpanStatusCode.ERROR, message: interrupted }));
       guarded(() => finish(owner, lastAt));
@@ -262,16 +261,6 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
     spans.clear();
     rootOf.clear();
   };
-  // org.stop() ends every event iterator: that is how tracing learns of it, and ends the spans of the
-  // tasks it interrupted (never ended, a span is never exported). Its events are not needed here:
-  // the type is one seldom sent.
-  const watching = new AbortController();
-  void (async () => {
-    for await (const _ of org.events('approval.refused', { signal: watching.signal }));
-  })()
-    .catch(() => undefined)
-    .then(() => {
-      if (!watching.signal.aborted) stopTracing('The organisation stopped (org.stop()) before this task settled.');
-    });
+  stopped.addEventListener('abort', onStop, { once: true });
   return () => stopTracing();
 }

@@ -4,8 +4,6 @@
  * one task's stream as Server-Sent Events (`task-stream.ts`),
  * and the people's actions through the orchestrator's API (see `routes.ts`).
  */
-import { EchelonError } from '../errors.js';
-import { readingCaller } from '../shape/index.js';
 import type { Orchestrator } from '../runtime/api.js';
 import { LiveFeed } from './feed.js';
 import { Guard } from './guard.js';
@@ -14,6 +12,7 @@ import { resolveLiveViewOptions, type LiveView, type LiveViewOptions } from './o
 import { livePage } from './page.js';
 import { act, pathId, read } from './routes.js';
 import { serveTaskStream } from './task-stream.js';
+import { runningOrganisation } from './watched.js';
 
 /**
  * Serves the live view of an organisation; it closes when the organisation stops.
@@ -28,14 +27,10 @@ import { serveTaskStream } from './task-stream.js';
  * ```
  */
 export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions): Promise<LiveView> {
-  if (typeof readingCaller('serveLiveView', 'invalid_option', 'the orchestrator', () => (org as Partial<Orchestrator> | null | undefined)?.events) !== 'function') {
-    throw new EchelonError('invalid_option', 'serveLiveView needs the orchestrator to serve: serveLiveView(createOrchestrator({ … }), { port }).');
-  }
+  const stopped = runningOrganisation(org, 'serveLiveView', 'serveLiveView needs the orchestrator to serve: serveLiveView(createOrchestrator({ … }), { port }).');
   const settings = resolveLiveViewOptions(options);
   const guard = new Guard(settings);
   const feed = new LiveFeed(org, settings.history);
-  // The view ends with the organisation: its event stream ends when the organisation stops.
-  const lifetime = org.events('agent.fault');
   const view = await listen(settings, guard, livePage(), async (request, response, url) => {
     if (request.method === 'GET') {
       guard.checkRead(request, url);
@@ -54,12 +49,11 @@ export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions
       return json(response, answer.status, answer.body);
     }
   }, () => {
-    void lifetime.return?.();
+    stopped.removeEventListener('abort', close);
     feed.close();
   });
-  void (async () => {
-    for await (const _ of lifetime);
-    await view.close();
-  })();
+  // The view ends with the organisation.
+  const close = () => void view.close();
+  stopped.addEventListener('abort', close, { once: true });
   return view;
 }

@@ -15,6 +15,7 @@ import WebSocket from 'ws';
 import { EchelonError } from '../errors.js';
 import type { Orchestrator } from '../runtime/api.js';
 import { checkShape, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
+import { runningOrganisation } from './watched.js';
 
 /** Options of {@link inspectOrganisation}. */
 export interface InspectOrganisationOptions {
@@ -72,9 +73,7 @@ const OPTIONS = fields({ url: string, replayWindow: number, connectTimeoutMs: nu
  * ```
  */
 export async function inspectOrganisation(org: Orchestrator, options: InspectOrganisationOptions): Promise<OrganisationInspector> {
-  if (typeof (org as Partial<Orchestrator> | null | undefined)?.events !== 'function') {
-    throw new EchelonError('invalid_option', "inspectOrganisation needs the orchestrator to inspect: inspectOrganisation(createOrchestrator({ … }), { url: 'ws://localhost:8080' }).");
-  }
+  const organisationStopped = runningOrganisation(org, 'inspectOrganisation', "inspectOrganisation needs the orchestrator to inspect: inspectOrganisation(createOrchestrator({ … }), { url: 'ws://localhost:8080' }).");
   if (typeof options !== 'object' || options === null) throw new EchelonError('invalid_option', `inspectOrganisation needs { url: 'ws://host:port' }, got ${String(options)}.`);
   checkShape(options, OPTIONS, '', shapeContext('inspectOrganisation', 'invalid_option'));
   const { url, replayWindow = DEFAULTS.replayWindow, connectTimeoutMs = DEFAULTS.connectTimeoutMs } = options;
@@ -141,7 +140,7 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
   const stop = () =>
     (stopping ??= new Promise<void>((resolve) => {
       subscription.unsubscribe();
-      void lifetime.return?.();
+      organisationStopped.removeEventListener('abort', stopWithOrganisation);
       // What the inspector converted already is queued on its timer: let it leave first.
       setTimeout(() => {
         stopped = true;
@@ -152,12 +151,9 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
         setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
       }, 0);
     }));
-  // The inspector ends with the organisation: its event stream ends when the organisation stops.
-  const lifetime = org.events('agent.fault');
-  void (async () => {
-    for await (const _ of lifetime);
-    await stop();
-  })();
+  // The inspector ends with the organisation.
+  const stopWithOrganisation = () => void stop();
+  organisationStopped.addEventListener('abort', stopWithOrganisation, { once: true });
 
   return {
     get sent() {

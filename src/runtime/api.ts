@@ -61,6 +61,19 @@ export interface Orchestrator {
   /** The root agent's actor (the XState system's root), for inspection and advanced use. */
   readonly actor: AgentActorRef;
   /**
+   * Aborted once the organisation has stopped — by `org.stop()`, or by a failure that stops it (a
+   * store that cannot be written) — with why as its `reason` (an `EchelonError`,
+   * `orchestrator_stopped` or the failure's own code). By then every submitter, `outcome` and
+   * `drain` still waiting has been rejected. Hand it to what should end with the organisation.
+   *
+   * @example
+   * ```ts
+   * org.signal.addEventListener('abort', () => console.log('stopped:', org.signal.reason.message), { once: true });
+   * await fetch(url, { signal: org.signal }); // given up when the organisation stops
+   * ```
+   */
+  readonly signal: AbortSignal;
+  /**
    * Submits a task (to the root, or to `at`) and resolves with its outcome once it settles;
    * `onProgress` gets its progress (and its derived tasks') from before its first hop.
    */

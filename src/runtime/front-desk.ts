@@ -55,6 +55,7 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
   const org: Orchestrator = {
     hierarchy,
     actor,
+    signal: run.signal,
     ...tasks,
 
     status() {

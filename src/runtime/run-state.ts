@@ -10,6 +10,8 @@ export class RunState {
   haltedBy: unknown;
   /** Event iterators and live views to end when the organisation stops. */
   readonly closers = new Set<() => unknown>();
+  /** Aborted, with `haltedBy` as its reason, when the organisation stops (`org.signal`). */
+  readonly #stopping = new AbortController();
   readonly #drains: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
 
   constructor(private readonly ledger: Ledger) {}
@@ -20,6 +22,12 @@ export class RunState {
     this.haltedBy ??= error;
     this.ledger.abandon(this.haltedBy);
     for (const waiter of this.#drains.splice(0)) waiter.reject(this.haltedBy);
+    this.#stopping.abort(this.haltedBy);
+  }
+
+  /** Aborted once the organisation has stopped: by `org.stop()`, or by a failure that stops it. */
+  get signal(): AbortSignal {
+    return this.#stopping.signal;
   }
 
   /** Called when a task settles: resolves the drains once nothing is active. */
