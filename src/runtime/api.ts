@@ -64,7 +64,8 @@ export interface Orchestrator {
    * Aborted once the organisation has stopped — by `org.stop()`, or by a failure that stops it (a
    * store that cannot be written) — with why as its `reason` (an `EchelonError`,
    * `orchestrator_stopped` or the failure's own code). By then every submitter, `outcome` and
-   * `drain` still waiting has been rejected. Hand it to what should end with the organisation.
+   * `drain` still waiting has been rejected, and event readers and task streams have ended. Hand
+   * it to what should end with the organisation.
    *
    * @example
    * ```ts

@@ -115,22 +115,25 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
       return durable === undefined ? drained : drained.then(() => durable.flushed());
     },
 
-    async stop() {
-      if (run.stopped) return;
-      run.stopped = true;
-      if (durable !== undefined) {
-        // The last write first, once the burst in progress is over (stop may be called from a listener or an
-        // executor): a whole burst, and not the actors stopping — the store keeps the organisation as it ran.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        durable.stop();
-      }
-      run.halt(new EchelonError('orchestrator_stopped', 'The orchestrator was stopped before this task settled.'));
-      host.stop();
-      streaming.close();
-      parts.stopAgents();
-      await Promise.all([...run.closers].map((close) => close()));
-      run.closers.clear();
-    },
+    stop: () => (stopping ??= stop()),
+  };
+  /** Once, whoever asks first — `org.stop()`, or a store failure that stopped the organisation (its waiters already rejected with why). */
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    run.stopped = true;
+    if (durable !== undefined) {
+      // The last write first, once the burst in progress is over (stop may be called from a listener or an
+      // executor): a whole burst, and not the actors stopping — the store keeps the organisation as it ran.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      durable.stop();
+    }
+    run.halt(new EchelonError('orchestrator_stopped', 'The orchestrator was stopped before this task settled.'));
+    host.stop();
+    streaming.close();
+    parts.stopAgents();
+    await Promise.all([...run.closers].map((close) => close()));
+    run.closers.clear();
+    run.ended();
   };
   return org;
 }

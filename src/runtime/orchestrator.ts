@@ -68,9 +68,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           resume: options.resume === true,
           hierarchy,
           now,
+          // Nothing runs that could not be recorded: the agents and the host stop at once, the rest with org.stop().
           fatal: (error) => {
             halt(error);
+            host.stop();
             actor.stop();
+            void org.stop();
           },
         });
   const ledger = new Ledger(retain, durable?.watcher);

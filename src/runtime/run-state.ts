@@ -22,6 +22,10 @@ export class RunState {
     this.haltedBy ??= error;
     this.ledger.abandon(this.haltedBy);
     for (const waiter of this.#drains.splice(0)) waiter.reject(this.haltedBy);
+  }
+
+  /** The organisation has stopped, every part of it: `signal` aborts, with why. */
+  ended(): void {
     this.#stopping.abort(this.haltedBy);
   }
 

@@ -11,6 +11,9 @@ import { inspectOrganisation } from '../../src/inspector.js';
 
 const start = (options: Partial<OrchestratorOptions> = {}) => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', ...options });
 
+/** Resolves when the signal aborts. */
+const aborted = (signal: AbortSignal) => new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve())));
+
 /** A store whose writes fail once `full` is set (a disk that filled up). */
 function fillingStore() {
   const store = memoryStore();
@@ -19,7 +22,7 @@ function fillingStore() {
 }
 
 describe('org.signal', () => {
-  it('is aborted by org.stop(), after what waited was rejected, with orchestrator_stopped as its reason', async () => {
+  it('is aborted by org.stop(), once what waited was rejected and everything stopped, with orchestrator_stopped as its reason', async () => {
     const org = start({ executors: () => new Promise(() => undefined) });
     const waiting = org.submit({ type: 'python' });
     const seen: string[] = [];
@@ -30,14 +33,14 @@ describe('org.signal', () => {
     expect(org.signal.aborted).toBe(true);
     expect(org.signal.reason).toMatchObject({ code: 'orchestrator_stopped' });
     await expect(waiting).rejects.toMatchObject({ code: 'orchestrator_stopped' });
-    expect(seen).toEqual(['aborted', 'submitter rejected']);
+    expect(seen).toEqual(['submitter rejected', 'aborted']);
   });
 
   it('is aborted when a failing store stops the organisation, with the failure as its reason', async () => {
     const { state, store } = fillingStore();
     const org = start({ store, executors: () => ((state.full = true), 'done') });
     await expect(org.submit({ type: 'python' })).rejects.toMatchObject({ code: 'store_write_failed' });
-    expect(org.signal.aborted).toBe(true);
+    await aborted(org.signal);
     expect(org.signal.reason).toMatchObject({ code: 'store_write_failed', message: expect.stringMatching(/disk full/) });
   });
 });
@@ -49,7 +52,22 @@ describe('watching an organisation that stops', () => {
     const view = await serveLiveView(org);
     expect((await fetch(`${view.url}api/state`)).status).toBe(200);
     await expect(org.submit({ type: 'python' })).rejects.toMatchObject({ code: 'store_write_failed' });
+    await aborted(org.signal);
     await expect(fetch(`${view.url}api/state`)).rejects.toThrow();
+  });
+
+  it('a store failure ends event readers too, as org.stop() does, and a later org.stop() resolves', async () => {
+    const { state, store } = fillingStore();
+    const org = start({ store, executors: () => ((state.full = true), 'done') });
+    const events = org.events();
+    const reading = (async () => {
+      const seen: string[] = [];
+      for await (const event of events) seen.push(event.type);
+      return seen;
+    })();
+    await expect(org.submit({ type: 'python' })).rejects.toMatchObject({ code: 'store_write_failed' });
+    expect(await reading).toContain('task.submitted');
+    await expect(org.stop()).resolves.toBeUndefined();
   });
 
   it('tracing, the live view and the inspector refuse an organisation already stopped', async () => {
