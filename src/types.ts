@@ -365,6 +365,12 @@ export interface ApprovalRequest {
   readonly requestedAt: number;
   /** When the current approver's time is up (absent: never). */
   readonly expiresAt?: number;
+  /**
+   * The waiting task's cost budget (its `budget.cost`), when it has one: what an approver's
+   * `reportCost` charges counts against. A model-backed approver that cannot tell what its call
+   * cost (no usage reported) refuses to decide when this is set.
+   */
+  readonly costBudget?: number;
   readonly payload: unknown;
 }
 

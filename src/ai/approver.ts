@@ -80,6 +80,7 @@ export function llmApprover(options: LlmApproverOptions): ApproverPolicy {
         schema,
         code: 'policy_error',
         what,
+        budgeted: request.costBudget !== undefined,
       },
       { kind: 'approve', agent: approver.id, taskId: request.taskId },
       context,

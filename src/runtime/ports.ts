@@ -271,6 +271,7 @@ function approvalRequest(hierarchy: OrchestratorOptions['hierarchy'], agentId: s
     quorum,
     reason: requirement.reason ?? `"${task.type}" needs approval before ${agentId} executes it.`,
     requestedAt: now,
+    ...(task.budget?.cost === undefined ? {} : { costBudget: task.budget.cost }),
     payload: task.payload,
   };
 }

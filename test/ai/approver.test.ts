@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { llmApprover, type ApproverModelDecision, type LlmApproverOptions } from '../../src/ai/index.js';
 import { createOrchestrator, developmentTeam, EchelonError, type Approval, type Orchestrator, type TaskError } from '../../src/index.js';
 import { flush } from '../support/helpers.js';
-import { answer, answerJson, promptText, scripted } from '../support/mock-model.js';
+import { answer, answerJson, promptText, scripted, unmetered } from '../support/mock-model.js';
 
 const orgs: Orchestrator[] = [];
 afterEach(async () => {
@@ -69,6 +69,28 @@ describe('llmApprover: the model decides, with a stated reason', () => {
     expect(decisions[0]).toMatchObject({ decision: 'defer', reason: 'The policy does not cover billing.' });
     org.approvals.approve(pending!.id, { by: 'backend_lead', comment: 'ok by me' });
     expect((await outcome).status).toBe('completed');
+  });
+});
+
+describe('llmApprover: a provider that reports no usage', () => {
+  const approve = () => unmetered(answerJson({ decision: 'approve', reason: 'Routine refactor, covered by tests.' }));
+
+  it('does not decide for a task with a cost budget (a policy_error saying how to get usage); the request waits for a person', async () => {
+    const { org, faults } = start({ model: scripted(approve()) });
+    const outcome = org.submit({ ...risky, budget: { cost: 1_000 } });
+    await flush();
+    expect(faults).toMatchObject([{ code: 'policy_error', message: expect.stringContaining("reported no token usage, so the task's cost budget cannot be counted"), details: { usage: 'missing' } }]);
+    const [pending] = org.approvals.pending();
+    expect(pending).toMatchObject({ status: 'pending', decisions: [], costBudget: 1_000 });
+    org.approvals.approve(pending!.id, { by: 'api_specialist', comment: 'checked by hand' });
+    expect(await outcome).toMatchObject({ status: 'completed', budget: { used: { cost: 0 } } });
+  });
+
+  it('decides for a task without a budget, or with a cost function that prices the call, as before', async () => {
+    const { org } = start({ model: scripted(approve()) });
+    expect(await org.submit(risky)).toMatchObject({ status: 'completed' });
+    const priced = start({ model: scripted(approve()), cost: () => 7 });
+    expect(await priced.org.submit({ ...risky, budget: { cost: 1_000 } })).toMatchObject({ status: 'completed', budget: { used: { cost: 7 } } });
   });
 });
 
