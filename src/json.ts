@@ -14,9 +14,25 @@
  * turn them into `null`), `undefined` in an array (likewise), circular references, a `toJSON`
  * (or a getter, or a proxy) that throws, and objects that are not plain (`Map`, `Set`, class instances, errors: JSON would
  * keep only their own enumerable fields, often none). An object reached twice without a cycle is
- * accepted: it is stored twice.
+ * accepted: it is stored twice. So is a value of more than {@link MAX_JSON_CHARACTERS} characters
+ * of text (its strings and keys, counted as often as they are reached): past that, a store's
+ * `JSON.stringify` of the record holding it could exceed what a JavaScript string can hold, and
+ * that write would stop the organisation.
  */
 import { thrownMessage } from './show.js';
+
+/**
+ * The most text (characters of strings and keys) one JSON value may hold: 64 Mi. A store writes
+ * a record as one JSON string, and a JavaScript string holds at most about 512 Mi characters;
+ * large data belongs in a store of its own (files, a blob store), with a reference in the task.
+ */
+export const MAX_JSON_CHARACTERS = 64 * 1024 * 1024;
+
+/** Characters counted by the quick check of the value it is looking at (it allocates nothing). */
+let flatCharacters = 0;
+
+const tooLarge = (root: string, characters: number) =>
+  `${root} holds ${characters.toLocaleString('en-US')} characters of text, more than the ${MAX_JSON_CHARACTERS.toLocaleString('en-US')} a stored value may hold; keep large data elsewhere (a file, a blob store) and pass a reference`;
 
 /**
  * The first part of `value` that is not JSON data, as a path from `root` and what is wrong with
@@ -33,10 +49,10 @@ import { thrownMessage } from './show.js';
 export function jsonProblem(value: unknown, root = 'value'): string | undefined {
   // A getter or a proxy that throws: JSON.stringify would throw there too (in a store's write); here it must not escape.
   // Thrown in the quick check, the walk below finds (and names) it.
-  if (readsFlat(value)) return undefined;
-  const walk: Walk = { root, steps: [], ancestors: new Map() };
+  if (readsFlat(value)) return flatCharacters > MAX_JSON_CHARACTERS ? tooLarge(root, flatCharacters) : undefined;
+  const walk: Walk = { root, steps: [], ancestors: new Map(), characters: 0 };
   try {
-    return problemAt(value, walk);
+    return problemAt(value, walk) ?? (walk.characters > MAX_JSON_CHARACTERS ? tooLarge(root, walk.characters) : undefined);
   } catch (error) {
     if (error instanceof RangeError) return `${root} is nested too deeply to be stored`;
     return `${pathOf(walk)} could not be read (${thrownMessage(error)})`;
@@ -44,6 +60,7 @@ export function jsonProblem(value: unknown, root = 'value'): string | undefined 
 }
 
 function readsFlat(value: unknown): boolean {
+  flatCharacters = 0;
   try {
     return isFlatJson(value);
   } catch {
@@ -54,17 +71,26 @@ function readsFlat(value: unknown): boolean {
 const isJsonScalar = (value: unknown): boolean =>
   value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
 
+/** {@link isJsonScalar}, counting a string's characters in `flatCharacters`. */
+const isCountedScalar = (value: unknown): boolean => {
+  if (typeof value === 'string') {
+    flatCharacters += value.length;
+    return true;
+  }
+  return isJsonScalar(value);
+};
+
 /**
  * The common case, checked without allocating (every executor result passes here): a scalar, or a
  * plain object or array whose items are all scalars. Anything else takes the full walk, which
  * also names what is wrong.
  */
 function isFlatJson(value: unknown): boolean {
-  if (isJsonScalar(value)) return true;
+  if (isCountedScalar(value)) return true;
   if (typeof value !== 'object') return false;
   if (Array.isArray(value)) {
     if (Object.getPrototypeOf(value) !== Array.prototype || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
-    for (let index = 0; index < value.length; index++) if (!isJsonScalar(value[index])) return false;
+    for (let index = 0; index < value.length; index++) if (!isCountedScalar(value[index])) return false;
     return true;
   }
   const prototype = Object.getPrototypeOf(value) as object | null;
@@ -72,7 +98,9 @@ function isFlatJson(value: unknown): boolean {
   for (const key in value) {
     if (!Object.hasOwn(value, key)) return false;
     const item = (value as Record<string, unknown>)[key];
-    if (item !== undefined && !isJsonScalar(item)) return false;
+    if (item === undefined) continue;
+    flatCharacters += key.length;
+    if (!isCountedScalar(item)) return false;
   }
   return Object.getOwnPropertySymbols(value).length === 0;
 }
@@ -85,6 +113,8 @@ interface Walk {
   readonly root: string;
   readonly steps: Array<string | number>;
   readonly ancestors: Map<object, number>;
+  /** Characters of text (strings and keys) met so far. */
+  characters: number;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -100,6 +130,8 @@ function pathOf(walk: Walk, depth = walk.steps.length): string {
 function problemAt(value: unknown, walk: Walk): string | undefined {
   switch (typeof value) {
     case 'string':
+      walk.characters += value.length;
+      return undefined;
     case 'boolean':
       return undefined;
     case 'number':
@@ -152,6 +184,7 @@ function objectProblem(object: object, walk: Walk): string | undefined {
     if (!Object.hasOwn(object, key)) continue;
     walk.steps.push(key); // before the read: a getter that throws is named by its key
     const item = (object as Record<string, unknown>)[key];
+    if (item !== undefined) walk.characters += key.length;
     const problem = item === undefined ? undefined : problemAt(item, walk);
     walk.steps.pop();
     if (problem !== undefined) return problem;

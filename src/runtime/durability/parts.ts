@@ -5,9 +5,10 @@
  * object in a snapshot is stored as a part of its own, under a key, and the snapshot holds
  * `{ "echelon$part": key }` in its place: a write carries only the tasks that are new to the
  * agent (by object identity — XState's context keeps unchanged tasks as the same objects)
- * and the keys it no longer references.
+ * and the keys it no longer references. An approval request a parked task waits on carries the
+ * task's payload, so it is a part as well (a request is replaced, never changed in place).
  */
-import type { Task } from '../../types.js';
+import type { ApprovalRequest, Task } from '../../types.js';
 import type { PersistedSnapshot, SnapshotPart } from '../../store/types.js';
 
 const MARKER = 'echelon$part';
@@ -16,6 +17,14 @@ const isTask = (value: object): value is Task => {
   const candidate = value as Partial<Task>;
   return typeof candidate.id === 'string' && typeof candidate.rootId === 'string' && Array.isArray(candidate.chain) && typeof candidate.origin === 'object';
 };
+
+const isApprovalRequest = (value: object): value is ApprovalRequest => {
+  const candidate = value as Partial<ApprovalRequest>;
+  return typeof candidate.id === 'string' && typeof candidate.taskId === 'string' && typeof candidate.requester === 'string' && typeof candidate.quorum === 'number' && 'payload' in candidate;
+};
+
+/** What is stored once, as a part: objects that hold a task's payload and are never changed in place. */
+const isPart = (value: object) => isTask(value) || isApprovalRequest(value);
 
 const isReference = (value: object): value is { [MARKER]: string } => typeof (value as Record<string, unknown>)[MARKER] === 'string';
 
@@ -48,7 +57,7 @@ export class AgentParts {
     const walk = (value: unknown): unknown => {
       if (typeof value !== 'object' || value === null) return value;
       if (Array.isArray(value)) return value.map(walk);
-      if (isTask(value)) {
+      if (isPart(value)) {
         let known = this.#keys.get(value);
         if (known === undefined) {
           const key = `${this.#session}.${this.#next++}`;
