@@ -157,12 +157,46 @@ export function refusalAt(where: string, error: EchelonError, details?: Record<s
  */
 export function taskErrorFromUnknown(thrown: unknown, fallback: EchelonErrorCode): TaskError {
   try {
-    if (thrown instanceof EchelonError) return thrown.toJSON();
-    if (thrown instanceof Error) return { code: fallback, message: String(thrown.message || thrown.name) };
-    return { code: fallback, message: describeThrown(thrown, thrower(fallback)) };
+    if (thrown instanceof EchelonError) return storable(thrown.toJSON());
+    if (thrown instanceof Error) return storable({ code: fallback, message: String(thrown.message || thrown.name) });
+    return storable({ code: fallback, message: describeThrown(thrown, thrower(fallback)) });
   } catch (unreadable) {
     return { code: fallback, message: `${thrower(fallback)} threw a value that cannot be read (reading it threw ${describeUnreadable(unreadable)})` };
   }
+}
+
+/** The most characters of a failure's message an outcome keeps; the rest is cut, saying how much. */
+export const MAX_MESSAGE_CHARACTERS = 64 * 1024;
+/** The most characters of JSON a failure's details may take; larger details are replaced by a note. */
+export const MAX_DETAILS_CHARACTERS = 1024 * 1024;
+
+/**
+ * A failure as a store can write it: outcomes, escalations and the journal repeat a failure's
+ * message and details, so a thrown value must not bring what `JSON.stringify` refuses (a BigInt
+ * or a cycle in its details) or more text than a record can hold — a failed write would stop the
+ * whole organisation, where only this task's attempt failed.
+ */
+function storable(error: TaskError): TaskError {
+  const { message, details } = error;
+  const cut = message.length <= MAX_MESSAGE_CHARACTERS ? message : `${message.slice(0, MAX_MESSAGE_CHARACTERS)}… (${(message.length - MAX_MESSAGE_CHARACTERS).toLocaleString('en-US')} more characters cut)`;
+  const problem = details === undefined ? undefined : unstorable(details);
+  if (cut === message && problem === undefined) return error;
+  return { code: error.code, message: cut, ...(problem === undefined ? (details === undefined ? {} : { details }) : { details: { unstorable: problem } }) };
+}
+
+/** Why a failure's details cannot be stored as they are, or `undefined` when they can. */
+function unstorable(details: Readonly<Record<string, unknown>>): string | undefined {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(details);
+  } catch (error) {
+    // V8 explains a cycle over several lines: the first says what it is.
+    return `the details could not be stored as JSON (${describeUnreadable(error).split('\n')[0]!}), so they were left out`;
+  }
+  if (json !== undefined && json.length > MAX_DETAILS_CHARACTERS) {
+    return `the details took ${json.length.toLocaleString('en-US')} characters as JSON, more than the ${MAX_DETAILS_CHARACTERS.toLocaleString('en-US')} kept, so they were left out`;
+  }
+  return undefined;
 }
 
 /** Who threw, named by the code its failure gets. */

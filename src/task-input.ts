@@ -7,7 +7,7 @@ import { EchelonError } from './errors.js';
 import { jsonProblem } from './json.js';
 import { CONTROL_CHARACTER, show } from './show.js';
 import { DEFAULT_EXECUTION, EXECUTION_POLICY, mergeExecution } from './settings/index.js';
-import { anything, checkShape, fields, number, readingCaller, shapeContext, string, type Shape } from './shape/index.js';
+import { anything, checkShape, fields, number, readingCaller, shapeContext, string, text, textProblem, type Shape } from './shape/index.js';
 import { ROLES } from './hierarchy/types.js';
 import type { ApprovalRequirement, BudgetInput, Task, TaskInput } from './types.js';
 
@@ -23,7 +23,7 @@ export const TASK_FIELDS = {
   resources: anything,
   requiredSkills: anything,
   execution: fields(EXECUTION_POLICY),
-  approval: fields({ level: number, role: string, approver: string, quorum: number, timeoutMs: number, reason: string } satisfies Record<keyof ApprovalRequirement, Shape>),
+  approval: fields({ level: number, role: string, approver: string, quorum: number, timeoutMs: number, reason: text } satisfies Record<keyof ApprovalRequirement, Shape>),
   budget: fields({ timeMs: anything, maxSubtasks: anything, maxDepth: anything, cost: anything } satisfies Record<keyof BudgetInput, Shape>),
 } satisfies Record<keyof TaskInput, Shape>;
 
@@ -66,8 +66,11 @@ function readTaskInput(input: TaskInput, at: TaskInputPlace): Task {
     throw bad(`A task needs a type (the capability it asks for), got ${input.type === undefined ? 'nothing' : show(input.type)}.`);
   }
   if (input.id !== undefined && (typeof input.id !== 'string' || input.id.trim() === '')) throw bad(`A task id must be a non-empty string, got ${show(input.id)}.`);
-  for (const [what, text] of [['type', input.type], ['id', input.id]] as const) {
-    if (text !== undefined && CONTROL_CHARACTER.test(text)) throw bad(`A task ${what} may not hold control characters (a newline, a tab, an escape …), got ${show(text)}.`);
+  for (const [what, given] of [['type', input.type], ['id', input.id]] as const) {
+    if (given === undefined) continue;
+    if (CONTROL_CHARACTER.test(given)) throw bad(`A task ${what} may not hold control characters (a newline, a tab, an escape …), got ${show(given)}.`);
+    const tooLong = textProblem(given, `A task ${what}`);
+    if (tooLong !== undefined) throw bad(tooLong);
   }
   if (input.id !== undefined && at.isActive(input.id)) {
     throw new EchelonError('duplicate_task', `A task with id "${input.id}" is already active; ids must be unique among active tasks.`, { details: { taskId: input.id } });
@@ -138,6 +141,8 @@ export function checkApproval(approval: ApprovalRequirement, bad: (message: stri
   if (quorum !== undefined && !(Number.isInteger(quorum) && quorum >= 1)) throw bad(`approval.quorum must be a whole number ≥ 1, got ${show(quorum)}.`);
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw bad(`approval.timeoutMs must be a positive number, got ${show(timeoutMs)}.`);
   if (role !== undefined && !ROLES.includes(role)) throw bad(`approval.role must be one of ${ROLES.join(', ')}, got ${show(role)}.`);
+  const reasonProblem = approval.reason === undefined ? undefined : textProblem(approval.reason, 'approval.reason');
+  if (reasonProblem !== undefined) throw bad(reasonProblem);
 }
 
 const kindOf = (value: unknown) => (value === null ? 'null' : typeof value);
@@ -151,5 +156,7 @@ export function taskIdProblem(method: string, taskId: unknown, reason?: unknown)
     return new EchelonError('invalid_option', `${method} takes a task id (a non-empty string), got ${typeof taskId === 'string' ? 'an empty string' : kindOf(taskId)}.`);
   }
   if (reason !== undefined && typeof reason !== 'string') return new EchelonError('invalid_option', `${method}: a reason is a string, got ${kindOf(reason)}.`);
+  const tooLong = reason === undefined ? undefined : textProblem(reason, 'the reason');
+  if (tooLong !== undefined) return new EchelonError('invalid_option', `${method}: ${tooLong}`);
   return undefined;
 }

@@ -3,6 +3,7 @@
  * the agent, an AbortSignal, the delegation chain, an idempotency key, and the means to
  * escalate or ask for approval instead of failing.
  */
+import { textProblem } from '../shape/index.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { AgentNode } from '../hierarchy/types.js';
 import { ApprovalSignal, EscalationSignal } from '../signals.js';
@@ -139,6 +140,8 @@ function escalateFrom(args: ExecutionContextArgs, reason: EscalationReason, mess
     throw new EchelonError('invalid_option', `context.escalate: ${show(reason)} is not an escalation reason (${ESCALATION_REASONS.join(', ')}).`);
   }
   if (message !== undefined && typeof message !== 'string') throw new EchelonError('invalid_option', `context.escalate: the message must be a string, got ${typeof message}.`);
+  const problem = message === undefined ? undefined : textProblem(message, 'the message');
+  if (problem !== undefined) throw new EchelonError('invalid_option', `context.escalate: ${problem}`);
   throw new EscalationSignal(reason, message ?? `${args.agent.id} escalated "${args.task.type}" (${reason}).`);
 }
 

@@ -10,7 +10,7 @@ import { EchelonError } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { jsonProblem } from '../json.js';
 import type { Durable } from './durability/index.js';
-import { anything, checkShape, fields, readingCaller, shapeContext, string, type Shape } from '../shape/index.js';
+import { anything, checkShape, fields, readingCaller, shapeContext, text, type Shape } from '../shape/index.js';
 import type { Approval, Escalation, Task } from '../types.js';
 import type { Orchestrator } from './api.js';
 import type { Ledger } from './ledger.js';
@@ -125,9 +125,9 @@ export function peopleDesk(deps: DeskDeps): Desk {
 
 // ─── what people pass in: refused with invalid_option before anything is looked up ───────────
 
-export const APPROVE = fields({ by: string, comment: string });
-export const REJECT = fields({ by: string, reason: string });
-const RESOLUTIONS = { result: fields({ result: anything, by: string }), fail: fields({ fail: string, by: string }), assignTo: fields({ assignTo: string, by: string }) };
+export const APPROVE = fields({ by: text, comment: text });
+export const REJECT = fields({ by: text, reason: text });
+const RESOLUTIONS = { result: fields({ result: anything, by: text }), fail: fields({ fail: text, by: text }), assignTo: fields({ assignTo: text, by: text }) };
 
 const refuse = (where: string, message: string): never => {
   throw new EchelonError('invalid_option', `${where}: ${message}`);

@@ -14,6 +14,8 @@ import { thrownMessage } from '../show.js';
 export type Shape =
   | { readonly kind: 'anything' }
   | { readonly kind: 'function' | 'number' | 'string' | 'boolean' }
+  /** A string of at most {@link MAX_TEXT_CHARACTERS} characters: text a caller hands in to be recorded (a comment, a reason). */
+  | { readonly kind: 'text' }
   /** An object with exactly these keys (each optional); `moved` names keys that belong elsewhere, and where. */
   | { readonly kind: 'fields'; readonly fields: Readonly<Record<string, Shape>>; readonly moved?: Readonly<Record<string, string>> }
   /** An object implementing an interface: these methods (more members are the implementer's business). */
@@ -30,6 +32,21 @@ export const anything: Shape = { kind: 'anything' };
 export const fn: Shape = { kind: 'function' };
 export const number: Shape = { kind: 'number' };
 export const string: Shape = { kind: 'string' };
+export const text: Shape = { kind: 'text' };
+
+/**
+ * The longest text a caller may hand in to be recorded — a person's comment or reason, a task's
+ * id, type or approval reason: 64 Ki characters. Outcomes and the journal repeat such text, and a
+ * store writes each record as one JSON string, which a JavaScript string bounds.
+ */
+export const MAX_TEXT_CHARACTERS = 64 * 1024;
+
+/** Why `value` is no text to record (`what` names it), or `undefined` when it is one. */
+export function textProblem(value: unknown, what: string): string | undefined {
+  if (typeof value !== 'string') return `${what} must be a string, got ${describe(value)}.`;
+  if (value.length <= MAX_TEXT_CHARACTERS) return undefined;
+  return `${what} must be at most ${MAX_TEXT_CHARACTERS.toLocaleString('en-US')} characters, got ${value.length.toLocaleString('en-US')}: it is recorded, and longer text belongs in a task's payload or result.`;
+}
 export const boolean: Shape = { kind: 'boolean' };
 export const fields = (shapes: Readonly<Record<string, Shape>>, moved?: Readonly<Record<string, string>>): Shape => ({ kind: 'fields', fields: shapes, ...(moved === undefined ? {} : { moved }) });
 export const implementing = (what: string, methods: readonly string[], optional: readonly string[] = []): Shape => ({ kind: 'implements', what, methods, optional });
@@ -127,6 +144,10 @@ function problemOf(value: unknown, shape: Shape, path: string, context: ShapeCon
     case 'string':
     case 'boolean':
       return typeof value === shape.kind ? undefined : kindProblem(shape.kind === 'function' ? 'a function' : `a ${shape.kind}`);
+    case 'text': {
+      const message = textProblem(value, path || 'the value');
+      return message === undefined ? undefined : { code: context.code, path, message };
+    }
     case 'implements': {
       if (!isObject(value) && typeof value !== 'function') return kindProblem(shape.what);
       const missing = shape.methods.find((method) => typeof (value as Record<string, unknown>)[method] !== 'function');

@@ -5,7 +5,9 @@
  * for approval is written once, not again with every message its agent handles.
  */
 import { describe, expect, it } from 'vitest';
-import { developmentTeam, memoryStore, type Store, type StoreBatch } from '../../src/index.js';
+import { developmentTeam, EchelonError, memoryStore, type Store, type StoreBatch } from '../../src/index.js';
+import { MAX_MESSAGE_CHARACTERS } from '../../src/errors.js';
+import { MAX_TEXT_CHARACTERS } from '../../src/shape/index.js';
 import { jsonProblem, MAX_JSON_CHARACTERS } from '../../src/json.js';
 import { flush, orchestrators } from '../support/helpers.js';
 
@@ -82,5 +84,64 @@ describe('a task parked for approval, on a store', () => {
     expect(second.agentState('frontend_dev_1').awaitingApproval).toEqual(['parked']);
     second.approvals.approve(pending!.id, { by: 'react_specialist' });
     expect(await second.outcome('parked')).toMatchObject({ status: 'completed', result: payload });
+  });
+});
+
+describe('what a thrown failure brings, on a store', () => {
+  const failing = (thrown: () => unknown) => start({ store: memoryStore(), executors: async (task) => (task.type === 'python' ? thrown() : 'ok'), execution: { retry: { attempts: 1 } } });
+
+  it('details JSON cannot hold (a BigInt, a cycle) are left out with a note; the organisation goes on', async () => {
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    for (const details of [{ n: 10n }, { response: loop }]) {
+      const org = failing(() => {
+        throw new EchelonError('executor_error', 'the upstream call failed', { details });
+      });
+      const outcome = await org.submit({ type: 'python' });
+      expect(outcome).toMatchObject({ status: 'failed', error: { code: 'executor_error', message: 'the upstream call failed', details: { unstorable: expect.stringMatching(/^the details could not be stored as JSON \(TypeError: .+\), so they were left out$/) } } });
+      expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed' });
+    }
+  });
+
+  it('a message longer than 64 Ki characters is cut, saying how much; the organisation goes on', async () => {
+    for (const thrown of [new Error('m'.repeat(100_000)), 's'.repeat(100_000)]) {
+      const org = failing(() => {
+        throw thrown;
+      });
+      const { error } = await org.submit({ type: 'python' });
+      expect(error!.message).toHaveLength(MAX_MESSAGE_CHARACTERS + '… (34,464 more characters cut)'.length);
+      expect(error!.message.endsWith('… (34,464 more characters cut)')).toBe(true);
+      expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed' });
+    }
+  });
+});
+
+describe('text a caller hands in to be recorded', () => {
+  const long = 't'.repeat(MAX_TEXT_CHARACTERS + 1);
+  const tooLong = /must be at most 65,536 characters, got 65,537: it is recorded/;
+
+  it('a person\'s comment, reason or name, and a cancellation\'s reason, are refused over 64 Ki characters', async () => {
+    const org = start({ store: memoryStore(), onEscalation: () => undefined });
+    const parked = org.submit({ id: 'parked', type: 'css', context: { requiresApproval: true } });
+    void org.submit({ id: 'nobody', type: 'quantum_physics' }).catch(() => undefined);
+    await flush();
+    const [approval] = org.approvals.pending();
+    const [escalation] = org.escalations.active();
+    const refusal = { code: 'invalid_option', message: expect.stringMatching(tooLong) };
+    expect(() => org.approvals.approve(approval!.id, { by: 'react_specialist', comment: long })).toThrow(expect.objectContaining(refusal));
+    expect(() => org.approvals.reject(approval!.id, { by: 'react_specialist', reason: long })).toThrow(expect.objectContaining(refusal));
+    expect(() => org.approvals.reject(approval!.id, { by: long })).toThrow(expect.objectContaining(refusal));
+    expect(() => org.escalations.resolve(escalation!.id, { fail: long })).toThrow(expect.objectContaining(refusal));
+    await expect(org.cancel('parked', long)).rejects.toMatchObject(refusal);
+    org.approvals.reject(approval!.id, { by: 'react_specialist', reason: 'r'.repeat(MAX_TEXT_CHARACTERS) });
+    expect(await parked).toMatchObject({ status: 'rejected' });
+  });
+
+  it("a task's id, type or approval reason is refused over 64 Ki characters with invalid_task", async () => {
+    const org = start();
+    for (const task of [{ id: long, type: 'css' }, { type: long }, { type: 'css', approval: { reason: long } }]) {
+      await expect(org.submit(task)).rejects.toMatchObject({ code: 'invalid_task', message: expect.stringMatching(tooLong) });
+    }
+    expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed' });
   });
 });
