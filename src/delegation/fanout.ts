@@ -9,6 +9,7 @@ import type { TaskError } from '../errors.js';
 import { taskErrorFromUnknown } from '../errors.js';
 import { jsonProblem } from '../json.js';
 import { CONTROL_CHARACTER, show } from '../show.js';
+import { textProblem } from '../shape/index.js';
 import { joinAll, type Decomposer, type Decomposition, type SubtaskSpec } from './decomposition.js';
 import { failuresOf, resultsOf, treeOf, type Join } from './join.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
@@ -105,6 +106,8 @@ export function fanoutStep(
     if (typeof spec !== 'object' || spec === null || typeof spec.type !== 'string' || spec.type.trim() === '') {
       return decomposerError(decomposer, agentId, `subtask ${index} needs a type, got ${JSON.stringify(raw)}.`);
     }
+    const long = textProblem(spec.type, `subtask ${index}'s type`) ?? (typeof spec.key === 'string' ? textProblem(spec.key, `subtask ${index}'s key`) : undefined);
+    if (long !== undefined) return decomposerError(decomposer, agentId, long);
     if (CONTROL_CHARACTER.test(spec.type)) {
       return decomposerError(decomposer, agentId, `subtask ${index} has the type ${JSON.stringify(spec.type)}, which holds control characters (a newline, a tab …); types may not.`);
     }

@@ -23,7 +23,7 @@ import { createDecisions } from './decisions/index.js';
 import { executionContext, type Executor } from './executors.js';
 import type { AttemptState } from './attempts.js';
 import { checkOrchestratorOptions, type ExecutionOptions, type OrchestratorOptions } from './options.js';
-import { checkShape, implementing, shapeContext } from '../shape/index.js';
+import { checkShape, implementing, shapeContext, textProblem } from '../shape/index.js';
 import type { DecisionConfig } from './decisions/config.js';
 
 export interface PortsHost {
@@ -225,7 +225,10 @@ function approverDecision(agentId: string, request: ApprovalRequest, answer: unk
   const valid =
     typeof decision === 'object' && decision !== null && typeof decision.approve === 'boolean' &&
     (decision.comment === undefined || typeof decision.comment === 'string') && (decision.reason === undefined || typeof decision.reason === 'string');
-  if (valid) return answer as ApproverDecision;
+  const note = valid ? ((decision.comment ?? decision.reason) as string | undefined) : undefined;
+  const tooLong = note === undefined ? undefined : textProblem(note, decision!.comment !== undefined ? 'its comment' : 'its reason');
+  if (valid && tooLong === undefined) return answer as ApproverDecision;
+  if (tooLong !== undefined) throw new EchelonError('policy_error', `The approver of ${agentId} decided approval ${request.id}, but ${tooLong} The request waits for a person.`, { details: { approvalId: request.id, agentId } });
   throw new EchelonError(
     'policy_error',
     `The approver of ${agentId} answered ${show(answer).slice(0, 200)} for approval ${request.id}; an approver answers { approve: true, comment? }, { approve: false, reason } or undefined (to leave it to a person). The request waits for a person.`,

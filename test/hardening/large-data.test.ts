@@ -5,7 +5,7 @@
  * for approval is written once, not again with every message its agent handles.
  */
 import { describe, expect, it } from 'vitest';
-import { developmentTeam, EchelonError, memoryStore, type Store, type StoreBatch } from '../../src/index.js';
+import { decomposeWith, developmentTeam, EchelonError, memoryStore, type Store, type StoreBatch } from '../../src/index.js';
 import { MAX_MESSAGE_CHARACTERS } from '../../src/errors.js';
 import { MAX_TEXT_CHARACTERS } from '../../src/shape/index.js';
 import { jsonProblem, MAX_JSON_CHARACTERS } from '../../src/json.js';
@@ -143,5 +143,30 @@ describe('text a caller hands in to be recorded', () => {
       await expect(org.submit(task)).rejects.toMatchObject({ code: 'invalid_task', message: expect.stringMatching(tooLong) });
     }
     expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed' });
+  });
+});
+
+describe("text a policy or a decomposer hands back to be recorded", () => {
+  const long = 'q'.repeat(MAX_TEXT_CHARACTERS + 1);
+
+  it("an approver's comment or reason over 64 Ki characters decides nothing (policy_error); the request waits for a person", async () => {
+    for (const answer of [{ approve: true, comment: long }, { approve: false, reason: long }]) {
+      const faults: string[] = [];
+      const org = start({ store: memoryStore(), approvals: { approvers: { default: () => answer } } });
+      org.on('agent.fault', (event) => faults.push(event.error.message));
+      const parked = org.submit({ type: 'css', context: { requiresApproval: true } });
+      await flush();
+      expect(faults).toEqual([expect.stringMatching(/^The approver of react_specialist decided approval \S+, but its (comment|reason) must be at most 65,536 characters, got 65,537: .* The request waits for a person\.$/)]);
+      org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'react_specialist' });
+      expect(await parked).toMatchObject({ status: 'completed' });
+    }
+  });
+
+  it("a subtask's type or key over 64 Ki characters fails the split with decomposer_error", async () => {
+    for (const spec of [{ type: long }, { key: long, type: 'css' }]) {
+      const org = start({ store: memoryStore(), decomposers: { byType: { feature: decomposeWith('feature', () => [spec]) } } });
+      expect(await org.submit({ type: 'feature' })).toMatchObject({ status: 'failed', error: { code: 'decomposer_error', message: expect.stringMatching(/subtask 0's (type|key) must be at most 65,536 characters/) } });
+      expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed' });
+    }
   });
 });
