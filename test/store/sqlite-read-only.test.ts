@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,10 +66,9 @@ describe.skipIf(unsupported)('a SQLite store this process may not write', () => 
     const before = state(folder, 'org.db');
     expect(open(join(folder, 'org.db'))).toMatchObject({ code: 'store_read_only', message: expect.stringContaining('the file is read-only for this process') });
     expect(state(folder, 'org.db')).toEqual(before);
-    // Opened to read only (echelon replay, a fork's source), it reads, and leaves the file as it was; nothing can run on it.
-    // (SQLite's reader leaves a -wal and -shm beside it, with the file's mode: made writable by their owner, they keep no writer out below.)
+    // Opened to read only (echelon replay, a fork's source), it reads, and leaves the file and its folder as they were; nothing can run on it.
     expect(open(join(folder, 'org.db'), 'read')).toEqual({ read: 'completed', entries: expect.any(Number), lock: 'store_read_only' });
-    expect(state(folder, 'org.db').sha).toEqual(before.sha);
+    expect(state(folder, 'org.db')).toEqual(before);
 
     chmodSync(join(folder, 'org.db'), 0o666);
     expect(open(join(folder, 'org.db'))).toEqual({ outcome: 'completed', pending: 1 });
@@ -84,8 +83,16 @@ describe.skipIf(unsupported)('a SQLite store this process may not write', () => 
     const before = state(folder, 'org.db');
     expect(open(join(folder, 'org.db'))).toMatchObject({ code: 'store_read_only', message: expect.stringContaining(`its directory ${folder} is read-only`) });
     expect(open(join(folder, 'new.db'))).toMatchObject({ code: 'store_read_only' });
-    // To read only, in a directory SQLite may not write its -shm into: said so, not corrupt.
+    // To read only: the file alone is read from a copy, so SQLite needs no -shm in the directory (it was store_read_only, "copy it").
+    expect(open(join(folder, 'org.db'), 'read')).toEqual({ read: 'completed', entries: expect.any(Number), lock: 'store_read_only' });
+    expect(state(folder, 'org.db')).toEqual(before);
+    // With a -wal beside it (what SQLite's reader used to leave), SQLite must read it, through a -shm it may not make there: said so, not corrupt.
+    chmodSync(folder, 0o777);
+    writeFileSync(join(folder, 'org.db-wal'), '');
+    chmodSync(folder, 0o555);
     expect(open(join(folder, 'org.db'), 'read')).toMatchObject({ code: 'store_read_only', message: expect.stringContaining('its directory is read-only') });
+    chmodSync(folder, 0o777);
+    rmSync(join(folder, 'org.db-wal'));
     expect(state(folder, 'org.db')).toEqual(before);
 
     chmodSync(folder, 0o777);

@@ -1,0 +1,78 @@
+/**
+ * Reading a SQLite store — `sqliteStore(file, { readOnly: true })`, `echelon replay`, a fork's
+ * source — leaves the user's files as they are: the file's bytes and the folder's names, with no
+ * `-wal` or `-shm` made beside it (SQLite's reader made both, and left them), while a store an
+ * organisation is running on is still read as of its last write.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/index.js';
+import { createOrchestrator, developmentTeam } from '../../src/index.js';
+import { sqliteStore } from '../../src/sqlite.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'echelon-reading-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const quiet = { out: () => undefined, input: process.stdin };
+
+/** A closed store in its own folder (a name with a space and a letter outside ASCII), with a finished task "done". */
+async function stored(name: string): Promise<{ folder: string; file: string }> {
+  const folder = join(dir, name);
+  mkdirSync(folder);
+  const file = join(folder, 'run ü.db');
+  const store = sqliteStore(file);
+  const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store });
+  await org.submit({ id: 'done', type: 'python' });
+  await org.stop();
+  store.close();
+  rmSync(`${file}-lock`);
+  return { folder, file };
+}
+
+const state = (folder: string, file: string) => ({ sha: createHash('sha256').update(readFileSync(file)).digest('hex'), files: readdirSync(folder).sort() });
+
+describe('reading a SQLite store', () => {
+  let closed: { folder: string; file: string };
+  beforeAll(async () => {
+    closed = await stored('closed');
+  });
+
+  it('readOnly reads a closed store and leaves its folder as it was: no -wal or -shm beside it (SQLite made both)', () => {
+    const before = state(closed.folder, closed.file);
+    expect(before.files).toEqual(['run ü.db']);
+    const store = sqliteStore(closed.file, { readOnly: true });
+    expect([store.outcome('done')?.status, store.journal().length > 0, store.header()?.sessions]).toEqual(['completed', true, 1]);
+    store.close();
+    expect(state(closed.folder, closed.file)).toEqual(before);
+  });
+
+  it('echelon replay and echelon fork leave the file they read as it was', async () => {
+    const { folder, file } = await stored('cli');
+    const before = state(folder, file);
+    expect(before.files).toEqual(['run ü.db']);
+    await expect(main(['replay', file, '--steps', '3'], quiet)).resolves.toBe(0);
+    expect(state(folder, file)).toEqual(before);
+    const target = join(dir, 'fork.db');
+    await expect(main(['fork', file, target], quiet)).resolves.toBe(0);
+    expect(state(folder, file)).toEqual(before);
+    const fork = sqliteStore(target, { readOnly: true });
+    expect(fork.outcome('done')?.status).toBe('completed');
+    fork.close();
+  });
+
+  it('a store an organisation is running on is read through SQLite, as of its last write', async () => {
+    const { file } = await stored('live');
+    const writer = sqliteStore(file);
+    const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store: writer, resume: true });
+    await org.submit({ id: 'later', type: 'python' });
+    await org.flush();
+    // The write is in the writer's -wal, not yet in the file: a copy of the file alone would miss it.
+    const reader = sqliteStore(file, { readOnly: true });
+    expect([reader.outcome('done')?.status, reader.outcome('later')?.status]).toEqual(['completed', 'completed']);
+    reader.close();
+    await org.stop();
+    writer.close();
+  });
+});
