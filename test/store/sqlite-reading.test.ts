@@ -8,9 +8,11 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
 import { createOrchestrator, developmentTeam } from '../../src/index.js';
+import { SNAPSHOT_FORMAT } from '../../src/runtime/durability/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'echelon-reading-'));
@@ -74,5 +76,24 @@ describe('reading a SQLite store', () => {
     reader.close();
     await org.stop();
     writer.close();
+  });
+
+  it('echelon replay refuses a store of another snapshot format, naming the format found and the one it reads, as a resume does (it was replayed as it was)', async () => {
+    for (const format of [SNAPSHOT_FORMAT - 1, SNAPSHOT_FORMAT + 1]) {
+      const { folder, file } = await stored(`format-${format}`);
+      const db = new Database(file);
+      db.prepare("UPDATE meta SET value = json_set(value, '$.snapshotFormat', ?) WHERE key = 'header'").run(format);
+      db.close();
+      const before = state(folder, file);
+      const refusal = { code: 'store_version_unsupported', message: expect.stringContaining(`snapshots of format ${format}; this version of echelon reads format ${SNAPSHOT_FORMAT}. Replay it`) };
+      await expect(main(['replay', file, '--steps', '1'], quiet)).rejects.toMatchObject(refusal);
+      await expect(main(['replay', file, '--view', '--port', '0'], quiet)).rejects.toMatchObject(refusal);
+      expect(state(folder, file)).toEqual(before);
+      const store = sqliteStore(file);
+      expect(() => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store, resume: true })).toThrow(
+        expect.objectContaining({ code: 'store_version_unsupported', message: expect.stringContaining(`format ${format}; this version of echelon reads format ${SNAPSHOT_FORMAT}. Resume it`) }),
+      );
+      store.close();
+    }
   });
 });
