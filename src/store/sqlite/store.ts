@@ -100,10 +100,11 @@ function checkedFile(path: string, writable: boolean): boolean {
 /** A store to read only: checked as a writable one is, opened read-only, and refusing to be run on or written. */
 function readOnlyStore(Driver: typeof BetterSqlite3, path: string): Store {
   if (path === ':memory:' || !existsSync(path)) throw new EchelonError('invalid_option', `sqliteStore: no file ${path} to read (readOnly opens a store that is there).`);
-  // An empty file, or a database with nothing in it: a new store, which has nothing to read.
-  const nothing = () => new EchelonError('invalid_option', `sqliteStore: ${path} holds no organisation to read.`);
-  if (!checkedFile(path, false)) throw nothing();
-  const { db, closed } = openReader(Driver, path, nothing);
+  // An empty file, or a database with nothing in it: a new store, which has nothing to read — almost certainly not the file meant.
+  const nothing = (what: string) => () =>
+    new EchelonError('invalid_option', `sqliteStore: ${path} ${what}: it holds no organisation to read. Give the file an organisation ran on (an empty file becomes a new store only when opened to run on).`, { details: { path } });
+  if (!checkedFile(path, false)) throw nothing('is empty (0 bytes)')();
+  const { db, closed } = openReader(Driver, path, nothing('is a SQLite database with no tables'));
   const store = createSqliteStore(Driver, db, path);
   const refuse = (): never => {
     throw new EchelonError('store_read_only', `The store ${path} was opened to read only (sqliteStore(path, { readOnly: true })): nothing runs on it or writes to it.`);
