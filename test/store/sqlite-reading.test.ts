@@ -96,4 +96,22 @@ describe('reading a SQLite store', () => {
       store.close();
     }
   });
+
+  it('a store another program holds locked (exclusive locking mode) is store_locked, to read or to run: it was store_corrupt, "restore it from a backup"', async () => {
+    const { file } = await stored('locked');
+    const other = new Database(file);
+    other.pragma('locking_mode = EXCLUSIVE');
+    other.exec("BEGIN EXCLUSIVE; INSERT INTO meta (key, value) VALUES ('other', 'program'); COMMIT");
+    const locked = { code: 'store_locked', message: expect.stringContaining('is locked by another connection to it (SQLite: database is locked)') };
+    try {
+      // SQLite waits for the lock (better-sqlite3's five seconds), then gives up.
+      expect(() => sqliteStore(file, { readOnly: true })).toThrow(expect.objectContaining(locked));
+      expect(() => sqliteStore(file)).toThrow(expect.objectContaining(locked));
+    } finally {
+      other.close();
+    }
+    const store = sqliteStore(file, { readOnly: true });
+    expect(store.outcome('done')?.status).toBe('completed');
+    store.close();
+  }, 30_000);
 });

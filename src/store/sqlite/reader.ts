@@ -17,7 +17,7 @@ import { accessSync, chmodSync, constants, existsSync, readFileSync, statSync } 
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { EchelonError } from '../../errors.js';
-import { corrupt } from './errors.js';
+import { readFailure } from './errors.js';
 import { inspect, SCHEMA_VERSION } from './schema.js';
 
 /** Files larger than this are read through SQLite (which leaves its `-wal` and `-shm` beside them) rather than copied into memory. */
@@ -76,7 +76,8 @@ export function readCopy(Driver: typeof BetterSqlite3, path: string): BetterSqli
  * What a failure to read `path` says: SQLite reads a store in WAL mode through a `-shm` it makes
  * beside it, so in a directory this process may not write, without one, it cannot open the file
  * (`unable to open database file`) or read it (`SQLITE_READONLY_DIRECTORY`): `store_read_only`,
- * not a damaged file. An `EchelonError` is as it is; anything else is `store_corrupt`.
+ * not a damaged file. An `EchelonError` is as it is; anything else is the file locked by another
+ * connection (`store_locked`) or not readable as a store (`store_corrupt`).
  */
 function unreadable(path: string, error: unknown): EchelonError {
   const code = ((error as { cause?: { code?: unknown } }).cause ?? (error as { code?: unknown })).code;
@@ -84,7 +85,7 @@ function unreadable(path: string, error: unknown): EchelonError {
   if (lockedOut) {
     return new EchelonError('store_read_only', `${path} cannot be read where it is: its directory is read-only, and SQLite reads it through a ${path}-shm it makes beside it. Copy it (with any ${path}-wal) into a directory you may write, and read the copy.`, { cause: error });
   }
-  return error instanceof EchelonError ? error : corrupt(path, error);
+  return error instanceof EchelonError ? error : readFailure(path, error);
 }
 
 function writable(target: string): boolean {

@@ -18,7 +18,7 @@
  * newer echelon (a higher version) is refused, untouched.
  */
 import type { StoreHeader } from '../types.js';
-import { corrupt, foreign, newer } from './errors.js';
+import { corrupt, foreign, newer, readFailure } from './errors.js';
 
 /** The part of a better-sqlite3 connection the schema uses (so that these types need no better-sqlite3 types). */
 export interface Database {
@@ -84,7 +84,7 @@ export function inspect(db: Database, path: string): Inspection {
     version = db.pragma('user_version', { simple: true }) as number;
     tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
   } catch (error) {
-    throw corrupt(path, error);
+    throw readFailure(path, error);
   }
   if (applicationId !== APPLICATION_ID) {
     if (applicationId === 0 && version === 0 && tables.length === 0) return { kind: 'empty' };
@@ -97,7 +97,7 @@ export function inspect(db: Database, path: string): Inspection {
   try {
     check = db.prepare('PRAGMA quick_check').pluck().all() as string[];
   } catch (error) {
-    throw corrupt(path, error);
+    throw readFailure(path, error);
   }
   if (check.length !== 1 || check[0] !== 'ok') throw corrupt(path, new Error(check.slice(0, 3).join('; ')));
   const missing = version === 0 ? [] : TABLES.filter((table) => !tables.includes(table));

@@ -15,7 +15,7 @@ import { show } from '../../show.js';
 import { boolean, checkShape, fields, shapeContext, string, type Shape } from '../../shape/index.js';
 import type { Approval, Escalation, Outcome } from '../../types.js';
 import type { JournalEntry, JournalEntryType, JournalQuery, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from '../types.js';
-import { corrupt, damaged } from './errors.js';
+import { busy, corrupt, damaged, isBusy, readFailure } from './errors.js';
 import { fileLock } from './lock.js';
 import { openReader } from './reader.js';
 import { checkRegularFile, checkWritable, checkWriteAheadLog, preflight } from './preflight.js';
@@ -192,6 +192,7 @@ function sqliteStoreOn(Driver: typeof BetterSqlite3, db: Database, path: string)
     try {
       return run();
     } catch (error) {
+      if (isBusy(error)) throw busy(path, error);
       if (!damaged(error)) throw error;
       throw corrupt(path, error);
     }
@@ -276,7 +277,7 @@ function open(Driver: typeof BetterSqlite3, path: string, options: BetterSqlite3
   try {
     return new Driver(path, options);
   } catch (error) {
-    if (options.readonly === true) throw corrupt(path, error);
+    if (options.readonly === true) throw readFailure(path, error);
     throw new EchelonError('invalid_option', `Cannot open ${path} as a SQLite store: ${error instanceof Error ? error.message : String(error)}.`, { details: { path }, cause: error });
   }
 }
