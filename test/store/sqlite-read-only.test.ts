@@ -99,6 +99,25 @@ describe.skipIf(unsupported)('a SQLite store this process may not write', () => 
     expect(open(join(folder, 'org.db'))).toEqual({ outcome: 'completed', pending: 1 });
   });
 
+  it('a file this process may not read (chmod 000), or a -wal it may not: invalid_option saying so, to run or to read (it was EACCES with its stack, and "read-only" to run)', async () => {
+    const folder = join(dir, 'unreadable');
+    mkdirSync(folder);
+    chmodSync(folder, 0o777);
+    await stored(join(folder, 'org.db'));
+    chmodSync(join(folder, 'org.db'), 0o000);
+    const before = readdirSync(folder).sort();
+    const refused = { code: 'invalid_option', message: `Cannot open ${join(folder, 'org.db')} as a SQLite store: this process may not read it (permission denied). Give it read permission, or choose another file; it was left as it is.` };
+    expect(open(join(folder, 'org.db'))).toEqual(refused);
+    expect(open(join(folder, 'org.db'), 'read')).toEqual(refused);
+    chmodSync(join(folder, 'org.db'), 0o666);
+    writeFileSync(join(folder, 'org.db-wal'), '', { mode: 0o000 });
+    chmodSync(join(folder, 'org.db-wal'), 0o000);
+    expect(open(join(folder, 'org.db'), 'read')).toMatchObject({ code: 'invalid_option', message: expect.stringContaining(`may not read ${join(folder, 'org.db-wal')}`) });
+    rmSync(join(folder, 'org.db-wal'));
+    expect(readdirSync(folder).sort()).toEqual(before);
+    expect(open(join(folder, 'org.db'))).toEqual({ outcome: 'completed', pending: 1 });
+  });
+
   it('a read-only lock file beside a writable one: store_read_only, naming it', async () => {
     const folder = join(dir, 'lock');
     mkdirSync(folder);

@@ -18,7 +18,7 @@ import type { JournalEntry, JournalEntryType, JournalQuery, ResourceState, Store
 import { busy, corrupt, damaged, isBusy, readFailure } from './errors.js';
 import { fileLock } from './lock.js';
 import { openReader } from './reader.js';
-import { checkRegularFile, checkWritable, checkWriteAheadLog, preflight } from './preflight.js';
+import { checkReadable, checkRegularFile, checkWritable, checkWriteAheadLog, preflight } from './preflight.js';
 import { APPLICATION_ID, inspect, migrate, parseHeader, SCHEMA_VERSION } from './schema.js';
 
 /** Options of {@link sqliteStore}. */
@@ -90,6 +90,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
  */
 function checkedFile(path: string, writable: boolean): boolean {
   checkRegularFile(path);
+  checkReadable(path);
   if (writable) checkWritable(path);
   checkWriteAheadLog(path);
   const filled = (statSync(path, { throwIfNoEntry: false })?.size ?? 0) > 0;
