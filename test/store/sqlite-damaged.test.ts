@@ -44,6 +44,8 @@ const cases: Array<[string, string, (store: ReturnType<typeof sqliteStore>) => u
   ['a header that is no JSON', "UPDATE meta SET value = '{bad' WHERE key = 'header'", (store) => store.header(), /in JSON/],
   ['a header without the agents', `UPDATE meta SET value = '{"snapshotFormat":2}' WHERE key = 'header'`, (store) => store.header(), /its header does not list the agents/],
   ['a header whose agents are a string', `UPDATE meta SET value = '{"snapshotFormat":2,"agents":"cto"}' WHERE key = 'header'`, (store) => store.header(), /its header does not list the agents/],
+  ['a header without its snapshot format', `UPDATE meta SET value = json_remove(value, '$.snapshotFormat') WHERE key = 'header'`, (store) => store.header(), /its header does not say the format of its agent snapshots/],
+  ['a header whose snapshot format is a string', `UPDATE meta SET value = json_set(value, '$.snapshotFormat', '2') WHERE key = 'header'`, (store) => store.header(), /its header does not say the format of its agent snapshots/],
   ['a task row that is no JSON', "UPDATE tasks SET record = 'x'", (store) => store.outcome('done'), /JSON/],
 ];
 

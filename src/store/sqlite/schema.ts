@@ -122,10 +122,12 @@ export function migrate(db: Database, from: number): void {
   }).immediate();
 }
 
-/** The header as the store wrote it — an object listing the agents' links — or `store_corrupt`. */
+/** The header as the store wrote it — an object listing the agents' links and the snapshots' format — or `store_corrupt`. */
 export function parseHeader(path: string, json: string): Omit<StoreHeader, 'sessions'> {
   const parsed = JSON.parse(json) as Omit<StoreHeader, 'sessions'> | null;
   const link = (item: unknown) => typeof item === 'object' && item !== null && typeof (item as { id?: unknown }).id === 'string' && ((item as { parent?: unknown }).parent === null || typeof (item as { parent?: unknown }).parent === 'string');
   if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.agents) || !parsed.agents.every(link)) throw corrupt(path, new Error('its header does not list the agents'));
+  // The store writes it with the header, always: a header without it was not written by echelon.
+  if (!Number.isInteger(parsed.snapshotFormat)) throw corrupt(path, new Error('its header does not say the format of its agent snapshots'));
   return parsed;
 }
