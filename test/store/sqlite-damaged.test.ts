@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
 import { createOrchestrator, developmentTeam } from '../../src/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
+import { APPLICATION_ID, inspect, type Database as SchemaDatabase } from '../../src/store/sqlite/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'echelon-damaged-'));
 const base = join(dir, 'base.db');
@@ -79,5 +80,27 @@ describe('a SQLite store whose rows are not what it wrote', () => {
     expect(() => sqliteStore(file, { readOnly: true })).toThrow(expect.objectContaining({ code: 'store_corrupt', message: expect.stringContaining('no schema version') }));
     expect(() => sqliteStore(file)).toThrow(expect.objectContaining({ code: 'store_corrupt', message: expect.stringContaining('no schema version') }));
     expect(digest(file)).toBe(before);
+  });
+
+  it("says what SQLite's check found on one line, without its banner (a damaged page printed four lines, the first '*** in database main ***')", () => {
+    // What PRAGMA quick_check answered for a file with 64 bytes overwritten in a page of its journal.
+    const report = ['*** in database main ***\nTree 14 page 1001 cell 42: invalid page number 2035185713', 'Tree 14 page 1001 cell 41: Rowid 15092 out of order', 'Multiple uses for byte 233 of page 1001', 'Fragmentation of 12 bytes reported as 0 on page 1001'];
+    const answers: Record<string, unknown[]> = {
+      "SELECT name FROM sqlite_master WHERE type = 'table'": ['meta', 'agents', 'parts', 'tasks', 'escalations', 'approvals', 'journal'],
+      'PRAGMA quick_check': report,
+    };
+    const db: SchemaDatabase = {
+      pragma: (source) => (source === 'application_id' ? APPLICATION_ID : 1),
+      prepare: (source) => ({ pluck: () => ({ all: () => answers[source]! }) }),
+      exec: () => undefined,
+      transaction: () => Object.assign(() => undefined, { immediate: () => undefined }),
+    };
+    expect(() => inspect(db, 'run.db')).toThrow(
+      expect.objectContaining({
+        code: 'store_corrupt',
+        message:
+          "run.db cannot be read as an echelon store (SQLite's check of it found: Tree 14 page 1001 cell 42: invalid page number 2035185713; Tree 14 page 1001 cell 41: Rowid 15092 out of order; Multiple uses for byte 233 of page 1001 (and 1 more)). Restore it from a backup or start from another file; this one was left as it is.",
+      }),
+    );
   });
 });

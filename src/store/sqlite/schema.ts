@@ -99,7 +99,11 @@ export function inspect(db: Database, path: string): Inspection {
   } catch (error) {
     throw readFailure(path, error);
   }
-  if (check.length !== 1 || check[0] !== 'ok') throw corrupt(path, new Error(check.slice(0, 3).join('; ')));
+  if (check.length !== 1 || check[0] !== 'ok') {
+    // SQLite's report is lines under a banner ("*** in database main ***\nTree 14 page 1001 …"): its first problems, on one line.
+    const problems = check.flatMap((row) => row.split('\n')).filter((line) => line.trim() !== '' && !line.startsWith('*** in database'));
+    throw corrupt(path, new Error(`SQLite's check of it found: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}`));
+  }
   const missing = version === 0 ? [] : TABLES.filter((table) => !tables.includes(table));
   if (missing.length > 0) throw corrupt(path, new Error(`tables ${missing.join(', ')} are missing`));
   return { kind: 'echelon', version };
