@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { developmentTeam, fullStackFeature, type LiveView } from '../src/index.js';
+import { developmentTeam, fullStackFeature, memoryStore, type LiveView } from '../src/index.js';
 import { AGENT_STATES } from '../src/charts.js';
 import { serveLiveView, type LiveViewOptions, type LiveViewSnapshot } from '../src/inspect/index.js';
 import { flush, orchestrators } from './support/helpers.js';
@@ -136,6 +136,17 @@ describe('serveLiveView(org)', () => {
     const targets = ['http://other.host/api/state', `http://${host}/api/state`, 'http://other.host/', '/\\other.host/api/state', '/\t/other.host/api/state', '*'];
     for (const target of targets) expect([target, await statusLine(view, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)]).toEqual([target, 'HTTP/1.1 400 Bad Request']);
     expect(await statusLine(view, `GET /api/state HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 200 OK');
+  });
+
+  it('takes a ?limit= of replay steps that is no whole number as the replay view does (1.5 is 1): it was 400, "replaySteps: latest must be a whole number"', async () => {
+    const org = start({ store: memoryStore() });
+    await org.submit({ id: 'p1', type: 'python' });
+    const view = await serveLiveView(org);
+    const indexes = async (query: string) => ((await (await fetch(`${base(view)}/api/history${query}`)).json()) as Array<{ index: number }>).map((step) => step.index);
+    const last = org.journal().length;
+    expect(await indexes('?limit=1.5')).toEqual([last]);
+    expect(await indexes('?limit=2.9')).toEqual([last - 1, last]);
+    expect(await indexes('?limit=abc')).toEqual([last]);
   });
 
   it('answers HEAD / as GET / without the page (curl -I, health checks)', async () => {
