@@ -54,14 +54,20 @@ async function stored(path: string) {
   rmSync(`${path}-lock`);
 }
 
+/** A folder of `name` anyone may write, holding a closed echelon file `org.db` (see `stored`); its path. */
+async function storedIn(name: string): Promise<string> {
+  const folder = join(dir, name);
+  mkdirSync(folder);
+  chmodSync(folder, 0o777);
+  await stored(join(folder, 'org.db'));
+  return folder;
+}
+
 const state = (folder: string, file: string) => ({ sha: createHash('sha256').update(readFileSync(join(folder, file))).digest('hex'), files: readdirSync(folder).sort() });
 
 describe.skipIf(unsupported)('a SQLite store this process may not write', () => {
   it('a read-only file: store_read_only, untouched; once writable, it resumes with nothing lost', async () => {
-    const folder = join(dir, 'file');
-    mkdirSync(folder, { mode: 0o777 });
-    chmodSync(folder, 0o777);
-    await stored(join(folder, 'org.db'));
+    const folder = await storedIn('file');
     chmodSync(join(folder, 'org.db'), 0o444);
     const before = state(folder, 'org.db');
     expect(open(join(folder, 'org.db'))).toMatchObject({ code: 'store_read_only', message: expect.stringContaining('the file is read-only for this process') });
@@ -100,10 +106,7 @@ describe.skipIf(unsupported)('a SQLite store this process may not write', () => 
   });
 
   it('a file this process may not read (chmod 000), or a -wal it may not: invalid_option saying so, to run or to read (it was EACCES with its stack, and "read-only" to run)', async () => {
-    const folder = join(dir, 'unreadable');
-    mkdirSync(folder);
-    chmodSync(folder, 0o777);
-    await stored(join(folder, 'org.db'));
+    const folder = await storedIn('unreadable');
     chmodSync(join(folder, 'org.db'), 0o000);
     const before = readdirSync(folder).sort();
     const refused = { code: 'invalid_option', message: `Cannot open ${join(folder, 'org.db')} as a SQLite store: this process may not read it (permission denied). Give it read permission, or choose another file; it was left as it is.` };
@@ -119,10 +122,7 @@ describe.skipIf(unsupported)('a SQLite store this process may not write', () => 
   });
 
   it('a read-only lock file beside a writable one: store_read_only, naming it', async () => {
-    const folder = join(dir, 'lock');
-    mkdirSync(folder);
-    chmodSync(folder, 0o777);
-    await stored(join(folder, 'org.db'));
+    const folder = await storedIn('lock');
     chmodSync(join(folder, 'org.db'), 0o666);
     copyFileSync(join(folder, 'org.db'), join(folder, 'org.db-lock')); // any file will do: only its lock counts
     chmodSync(join(folder, 'org.db-lock'), 0o444);
