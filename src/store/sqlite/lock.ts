@@ -49,6 +49,8 @@ export function fileLock(Driver: typeof BetterSqlite3, db: Database, path: strin
       }
       const connection = new Driver(`${path}-lock`, { timeout: 0 });
       try {
+        // Its transaction writes nothing: a journal in memory, not a <file>-lock-journal that a killed holder leaves beside the store.
+        connection.pragma('journal_mode = MEMORY');
         connection.pragma('locking_mode = EXCLUSIVE');
         connection.exec('BEGIN EXCLUSIVE; COMMIT');
       } catch (error) {
