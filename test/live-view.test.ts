@@ -1,6 +1,7 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { developmentTeam, fullStackFeature, type LiveView } from '../src/index.js';
+import { developmentTeam, fullStackFeature, memoryStore, type LiveView } from '../src/index.js';
 import { AGENT_STATES } from '../src/charts.js';
 import { serveLiveView, type LiveViewOptions, type LiveViewSnapshot } from '../src/inspect/index.js';
 import { flush, orchestrators } from './support/helpers.js';
@@ -32,6 +33,14 @@ const raw = (view: LiveView, path: string, headers: Record<string, string>) =>
     })
       .on('error', reject)
       .end();
+  });
+
+/** The status line the server answers `bytes`, sent as they are on a socket of its own (Node's client sends only a path). */
+const statusLine = (view: LiveView, bytes: string) =>
+  new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(view.port, '127.0.0.1', () => socket.end(bytes));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk)).on('error', reject).on('close', () => resolve(Buffer.concat(chunks).toString('latin1').split('\r\n')[0]!));
   });
 
 const codeOf = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
@@ -118,6 +127,26 @@ describe('serveLiveView(org)', () => {
       expect([target, await raw(view, target, { host: `127.0.0.1:${view.port}` })]).toEqual([target, 400]);
     }
     expect((await post(view, `/api/approvals/${approval.id}/approve`, { by: 'cto' })).status).toBe(200);
+  });
+
+  it('answers a target that is no path on this server — absolute-form (GET http://other.host/), *, /\\other.host — with 400, over a real socket', async () => {
+    // new URL(target, base) takes the host from such a target and the path from it: GET http://other.host/api/state was served the organisation (200).
+    const { view } = await parked();
+    const host = `127.0.0.1:${view.port}`;
+    const targets = ['http://other.host/api/state', `http://${host}/api/state`, 'http://other.host/', '/\\other.host/api/state', '/\t/other.host/api/state', '*'];
+    for (const target of targets) expect([target, await statusLine(view, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)]).toEqual([target, 'HTTP/1.1 400 Bad Request']);
+    expect(await statusLine(view, `GET /api/state HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 200 OK');
+  });
+
+  it('takes a ?limit= of replay steps that is no whole number as the replay view does (1.5 is 1): it was 400, "replaySteps: latest must be a whole number"', async () => {
+    const org = start({ store: memoryStore() });
+    await org.submit({ id: 'p1', type: 'python' });
+    const view = await serveLiveView(org);
+    const indexes = async (query: string) => ((await (await fetch(`${base(view)}/api/history${query}`)).json()) as Array<{ index: number }>).map((step) => step.index);
+    const last = org.journal().length;
+    expect(await indexes('?limit=1.5')).toEqual([last]);
+    expect(await indexes('?limit=2.9')).toEqual([last - 1, last]);
+    expect(await indexes('?limit=abc')).toEqual([last]);
   });
 
   it('answers HEAD / as GET / without the page (curl -I, health checks)', async () => {

@@ -17,6 +17,7 @@ import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
 import { stepCommand } from './step.js';
 import { viewCommand } from './view.js';
+import { bufferedLines } from './output.js';
 import { clause } from '../show.js';
 
 const USAGE = `echelon — hierarchical multi-agent orchestration on XState actors
@@ -262,7 +263,8 @@ export function failureCode(argv: readonly string[]): number {
 }
 
 /** Errors people can act on print as one line; anything else with its stack. */
-function report(error: unknown, argv: readonly string[]): number {
+function report(error: unknown, argv: readonly string[], flush: () => void = () => undefined): number {
+  flush(); // what the command printed comes first
   if (error instanceof EchelonError) console.error(`echelon: ${error.message} [${error.code}]`);
   else console.error(error);
   return failureCode(argv);
@@ -276,9 +278,10 @@ if (isMainModule(import.meta.url)) {
     if (error.code !== 'EPIPE') throw error;
     process.exit(0);
   });
-  main(argv).then(
-    (code) => exitWhenWritten(code),
-    (error: unknown) => exitWhenWritten(report(error, argv)),
+  const stdout = bufferedLines();
+  main(argv, { out: stdout.out, input: process.stdin }).then(
+    (code) => exitWhenWritten(code, stdout.flush),
+    (error: unknown) => exitWhenWritten(report(error, argv, stdout.flush), stdout.flush),
   );
 }
 
@@ -288,7 +291,8 @@ if (isMainModule(import.meta.url)) {
  * pipe had taken (past 64 KiB). A write's callback comes after the writes before it, with an error
  * on a closed pipe too.
  */
-function exitWhenWritten(code: number): void {
+function exitWhenWritten(code: number, flush: () => void): void {
+  flush();
   let waiting = 2;
   const done = () => void (--waiting === 0 && process.exit(code));
   process.stdout.write('', done);

@@ -14,6 +14,7 @@ import type { Store } from '../store/types.js';
 import { chartFromLinks } from '../replay/chart.js';
 import { replaySteps, walkSteps, type AgentLink, type ReplayEntry, type ReplayStep } from '../replay/steps.js';
 import { stepCount } from '../inspect/routes.js';
+import { checkSnapshotFormat } from '../runtime/durability/snapshots.js';
 import { sqliteStore } from '../store/sqlite/store.js';
 
 export interface ReplayCommandOptions {
@@ -91,10 +92,11 @@ export function storedSteps(store: Store, taskId?: string): ReplayStep[] {
   return replaySteps(entries, agents);
 }
 
-/** A store's journal (all, or one task's) and its agents; refuses an empty store or an unknown task. */
+/** A store's journal (all, or one task's) and its agents; refuses an empty store, one of another snapshot format, or an unknown task. */
 function storedEntries(store: Store, taskId?: string): { entries: readonly ReplayEntry[]; agents: readonly AgentLink[] } {
   const header = store.header();
   if (header === undefined) throw new EchelonError('unknown_task', `${store.name} holds no organisation: there is nothing to replay.`);
+  checkSnapshotFormat(header, store.name, 'replay');
   const entries = store.journal(taskId === undefined ? {} : { taskId });
   if (taskId !== undefined && entries.length === 0) throw new EchelonError('unknown_task', `${store.name} has no journal entries for task "${taskId}".`, { details: { taskId } });
   return { entries, agents: header.agents };

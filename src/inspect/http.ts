@@ -30,7 +30,7 @@ export async function listen(settings: ResolvedLiveViewOptions, guard: Guard, pa
   const server = createServer((request, response) => {
     const url = requestUrl(request.url);
     // Thrown here, new URL's TypeError would end the process (no request needs to pass the guard to send one).
-    if (url === undefined) return json(response, 400, { error: { code: 'invalid_request', message: `The request target ${JSON.stringify(request.url)} is not a path: ask for /, /api/state, /api/events …` } });
+    if (url === undefined) return json(response, 400, { error: { code: 'invalid_request', message: `The request target ${JSON.stringify(request.url)} is not a path on this server: ask for /, /api/state, /api/events …` } });
     const answering =
       (request.method === 'GET' || request.method === 'HEAD') && url.pathname === '/'
         ? Promise.resolve(void response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': page.csp }).end(page.html))
@@ -83,10 +83,19 @@ function browsable(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** The request's target as a URL, or `undefined` when it is none (`//[`, a port out of range). */
+/**
+ * The request's target as a URL, or `undefined` when it is no path: not origin-form (`/…`,
+ * RFC 9112 §3.2.1) — an absolute URL (`http://other.host/`, what a client sends a proxy), `*`, a
+ * target that parses to another host (`//other.host/…`, `/\\other.host/…`) — or not a URL at all
+ * (`//[`, a port out of range). Served by path alone, `GET http://other.host/api/state` would
+ * answer as this server while naming another host than the Host header the guard checks.
+ */
 function requestUrl(target: string | undefined): URL | undefined {
+  if (target === undefined || !/^\/(?![/\\])/.test(target)) return undefined;
   try {
-    return new URL(target ?? '/', 'http://live.view');
+    const url = new URL(target, 'http://live.view');
+    // The URL parser drops tabs and newlines (`/\t/other.host`): what it makes of the target must still be a path here.
+    return url.host === 'live.view' ? url : undefined;
   } catch {
     return undefined;
   }

@@ -105,9 +105,9 @@ export function latestSteps<T>(steps: readonly T[], limit: string | undefined): 
   return steps.length > count ? steps.slice(-count) : steps;
 }
 
-/** How many steps a page asked for (`?limit=`): 1 to 2,000, 2,000 when it did not say. */
+/** How many steps a page asked for (`?limit=`): a whole number from 1 to 2,000 (a fraction rounded down), 2,000 when it did not say. */
 export function stepCount(limit: string | undefined): number {
-  return limit === undefined ? MAX_STEPS : Math.max(1, Math.min(MAX_STEPS, Number(limit) || 1));
+  return limit === undefined ? MAX_STEPS : Math.max(1, Math.min(MAX_STEPS, Math.floor(Number(limit)) || 1));
 }
 
 /** A string field of an action's body; `by` must be a non-empty identity. */

@@ -4,7 +4,7 @@
  * process is killed. A refused orchestrator leaves the store free.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -125,6 +125,8 @@ describe('one live orchestrator per store', () => {
       expect(refusal).toMatchObject({ code: 'store_locked', details: { holder: { pid: child.pid, host: hostname() } } });
       child.kill('SIGKILL');
       expect(await closed).toBe('SIGKILL');
+      // The killed holder leaves nothing but what SQLite keeps beside a store (it left killed.db-lock-journal).
+      expect(readdirSync(dir).filter((name) => name.startsWith('killed.db')).sort()).toEqual(['killed.db', 'killed.db-lock', 'killed.db-shm', 'killed.db-wal']);
       const org = start({ store, resume: true, executors: async (_task, { agent }) => `done here by ${agent.id}` });
       expect(await org.outcome('held')).toMatchObject({ status: 'completed', result: 'done here by backend_dev_1' });
       await org.stop();

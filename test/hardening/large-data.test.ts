@@ -5,7 +5,7 @@
  * for approval is written once, not again with every message its agent handles.
  */
 import { describe, expect, it } from 'vitest';
-import { decomposeWith, developmentTeam, EchelonError, memoryStore, type Store, type StoreBatch } from '../../src/index.js';
+import { decomposeWith, developmentTeam, EchelonError, memoryStore, type ApproverDecision, type Store, type StoreBatch } from '../../src/index.js';
 import { MAX_MESSAGE_CHARACTERS } from '../../src/errors.js';
 import { MAX_TEXT_CHARACTERS } from '../../src/shape/index.js';
 import { jsonProblem, MAX_JSON_CHARACTERS } from '../../src/json.js';
@@ -150,7 +150,7 @@ describe("text a policy or a decomposer hands back to be recorded", () => {
   const long = 'q'.repeat(MAX_TEXT_CHARACTERS + 1);
 
   it("an approver's comment or reason over 64 Ki characters decides nothing (policy_error); the request waits for a person", async () => {
-    for (const answer of [{ approve: true, comment: long }, { approve: false, reason: long }]) {
+    for (const answer of [{ approve: true, comment: long }, { approve: false, reason: long }] satisfies ApproverDecision[]) {
       const faults: string[] = [];
       const org = start({ store: memoryStore(), approvals: { approvers: { default: () => answer } } });
       org.on('agent.fault', (event) => faults.push(event.error.message));

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
 import { createOrchestrator, developmentTeam } from '../../src/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
+import { APPLICATION_ID, inspect, type Database as SchemaDatabase } from '../../src/store/sqlite/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'echelon-damaged-'));
 const base = join(dir, 'base.db');
@@ -44,6 +45,8 @@ const cases: Array<[string, string, (store: ReturnType<typeof sqliteStore>) => u
   ['a header that is no JSON', "UPDATE meta SET value = '{bad' WHERE key = 'header'", (store) => store.header(), /in JSON/],
   ['a header without the agents', `UPDATE meta SET value = '{"snapshotFormat":2}' WHERE key = 'header'`, (store) => store.header(), /its header does not list the agents/],
   ['a header whose agents are a string', `UPDATE meta SET value = '{"snapshotFormat":2,"agents":"cto"}' WHERE key = 'header'`, (store) => store.header(), /its header does not list the agents/],
+  ['a header without its snapshot format', `UPDATE meta SET value = json_remove(value, '$.snapshotFormat') WHERE key = 'header'`, (store) => store.header(), /its header does not say the format of its agent snapshots/],
+  ['a header whose snapshot format is a string', `UPDATE meta SET value = json_set(value, '$.snapshotFormat', '2') WHERE key = 'header'`, (store) => store.header(), /its header does not say the format of its agent snapshots/],
   ['a task row that is no JSON', "UPDATE tasks SET record = 'x'", (store) => store.outcome('done'), /JSON/],
 ];
 
@@ -77,5 +80,27 @@ describe('a SQLite store whose rows are not what it wrote', () => {
     expect(() => sqliteStore(file, { readOnly: true })).toThrow(expect.objectContaining({ code: 'store_corrupt', message: expect.stringContaining('no schema version') }));
     expect(() => sqliteStore(file)).toThrow(expect.objectContaining({ code: 'store_corrupt', message: expect.stringContaining('no schema version') }));
     expect(digest(file)).toBe(before);
+  });
+
+  it("says what SQLite's check found on one line, without its banner (a damaged page printed four lines, the first '*** in database main ***')", () => {
+    // What PRAGMA quick_check answered for a file with 64 bytes overwritten in a page of its journal.
+    const report = ['*** in database main ***\nTree 14 page 1001 cell 42: invalid page number 2035185713', 'Tree 14 page 1001 cell 41: Rowid 15092 out of order', 'Multiple uses for byte 233 of page 1001', 'Fragmentation of 12 bytes reported as 0 on page 1001'];
+    const answers: Record<string, unknown[]> = {
+      "SELECT name FROM sqlite_master WHERE type = 'table'": ['meta', 'agents', 'parts', 'tasks', 'escalations', 'approvals', 'journal'],
+      'PRAGMA quick_check': report,
+    };
+    const db: SchemaDatabase = {
+      pragma: (source) => (source === 'application_id' ? APPLICATION_ID : 1),
+      prepare: (source) => ({ pluck: () => ({ all: () => answers[source]! }) }),
+      exec: () => undefined,
+      transaction: () => Object.assign(() => undefined, { immediate: () => undefined }),
+    };
+    expect(() => inspect(db, 'run.db')).toThrow(
+      expect.objectContaining({
+        code: 'store_corrupt',
+        message:
+          "run.db cannot be read as an echelon store (SQLite's check of it found: Tree 14 page 1001 cell 42: invalid page number 2035185713; Tree 14 page 1001 cell 41: Rowid 15092 out of order; Multiple uses for byte 233 of page 1001 (and 1 more)). Restore it from a backup or start from another file; this one was left as it is.",
+      }),
+    );
   });
 });

@@ -79,6 +79,14 @@ describe('the SQLite file', () => {
     new Database(join(folder, 'blank.db')).close();
     // A zero-byte file was store_corrupt ("restore it from a backup"), as no SQLite header: a writable open takes it as a new store.
     for (const name of ['zero.db', 'blank.db']) expect(() => sqliteStore(join(folder, name), { readOnly: true })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('holds no organisation to read') }));
+    // Saying what the file is, and what to give instead (it said only "holds no organisation to read").
+    const cleared = new Database(join(folder, 'cleared.db'));
+    cleared.exec('CREATE TABLE t (x); DROP TABLE t');
+    cleared.close();
+    for (const [name, what] of [['zero.db', 'is empty (0 bytes)'], ['blank.db', 'is empty (0 bytes)'], ['cleared.db', 'is a SQLite database with no tables']]) {
+      expect(() => sqliteStore(join(folder, name!), { readOnly: true })).toThrow(expect.objectContaining({ message: `sqliteStore: ${join(folder, name!)} ${what}: it holds no organisation to read. Give the file an organisation ran on (an empty file becomes a new store only when opened to run on).` }));
+    }
+    expect(readdirSync(folder).sort()).toEqual(['blank.db', 'cleared.db', 'zero.db']);
     expect(() => sqliteStore(join(folder, 'missing.db'), { readOnly: true })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('no file') }));
   });
 

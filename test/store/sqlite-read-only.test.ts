@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,22 +54,27 @@ async function stored(path: string) {
   rmSync(`${path}-lock`);
 }
 
+/** A folder of `name` anyone may write, holding a closed echelon file `org.db` (see `stored`); its path. */
+async function storedIn(name: string): Promise<string> {
+  const folder = join(dir, name);
+  mkdirSync(folder);
+  chmodSync(folder, 0o777);
+  await stored(join(folder, 'org.db'));
+  return folder;
+}
+
 const state = (folder: string, file: string) => ({ sha: createHash('sha256').update(readFileSync(join(folder, file))).digest('hex'), files: readdirSync(folder).sort() });
 
 describe.skipIf(unsupported)('a SQLite store this process may not write', () => {
   it('a read-only file: store_read_only, untouched; once writable, it resumes with nothing lost', async () => {
-    const folder = join(dir, 'file');
-    mkdirSync(folder, { mode: 0o777 });
-    chmodSync(folder, 0o777);
-    await stored(join(folder, 'org.db'));
+    const folder = await storedIn('file');
     chmodSync(join(folder, 'org.db'), 0o444);
     const before = state(folder, 'org.db');
     expect(open(join(folder, 'org.db'))).toMatchObject({ code: 'store_read_only', message: expect.stringContaining('the file is read-only for this process') });
     expect(state(folder, 'org.db')).toEqual(before);
-    // Opened to read only (echelon replay, a fork's source), it reads, and leaves the file as it was; nothing can run on it.
-    // (SQLite's reader leaves a -wal and -shm beside it, with the file's mode: made writable by their owner, they keep no writer out below.)
+    // Opened to read only (echelon replay, a fork's source), it reads, and leaves the file and its folder as they were; nothing can run on it.
     expect(open(join(folder, 'org.db'), 'read')).toEqual({ read: 'completed', entries: expect.any(Number), lock: 'store_read_only' });
-    expect(state(folder, 'org.db').sha).toEqual(before.sha);
+    expect(state(folder, 'org.db')).toEqual(before);
 
     chmodSync(join(folder, 'org.db'), 0o666);
     expect(open(join(folder, 'org.db'))).toEqual({ outcome: 'completed', pending: 1 });
@@ -84,19 +89,40 @@ describe.skipIf(unsupported)('a SQLite store this process may not write', () => 
     const before = state(folder, 'org.db');
     expect(open(join(folder, 'org.db'))).toMatchObject({ code: 'store_read_only', message: expect.stringContaining(`its directory ${folder} is read-only`) });
     expect(open(join(folder, 'new.db'))).toMatchObject({ code: 'store_read_only' });
-    // To read only, in a directory SQLite may not write its -shm into: said so, not corrupt.
+    // To read only: the file alone is read from a copy, so SQLite needs no -shm in the directory (it was store_read_only, "copy it").
+    expect(open(join(folder, 'org.db'), 'read')).toEqual({ read: 'completed', entries: expect.any(Number), lock: 'store_read_only' });
+    expect(state(folder, 'org.db')).toEqual(before);
+    // With a -wal beside it (what SQLite's reader used to leave), SQLite must read it, through a -shm it may not make there: said so, not corrupt.
+    chmodSync(folder, 0o777);
+    writeFileSync(join(folder, 'org.db-wal'), '');
+    chmodSync(folder, 0o555);
     expect(open(join(folder, 'org.db'), 'read')).toMatchObject({ code: 'store_read_only', message: expect.stringContaining('its directory is read-only') });
+    chmodSync(folder, 0o777);
+    rmSync(join(folder, 'org.db-wal'));
     expect(state(folder, 'org.db')).toEqual(before);
 
     chmodSync(folder, 0o777);
     expect(open(join(folder, 'org.db'))).toEqual({ outcome: 'completed', pending: 1 });
   });
 
+  it('a file this process may not read (chmod 000), or a -wal it may not: invalid_option saying so, to run or to read (it was EACCES with its stack, and "read-only" to run)', async () => {
+    const folder = await storedIn('unreadable');
+    chmodSync(join(folder, 'org.db'), 0o000);
+    const before = readdirSync(folder).sort();
+    const refused = { code: 'invalid_option', message: `Cannot open ${join(folder, 'org.db')} as a SQLite store: this process may not read it (permission denied). Give it read permission, or choose another file; it was left as it is.` };
+    expect(open(join(folder, 'org.db'))).toEqual(refused);
+    expect(open(join(folder, 'org.db'), 'read')).toEqual(refused);
+    chmodSync(join(folder, 'org.db'), 0o666);
+    writeFileSync(join(folder, 'org.db-wal'), '', { mode: 0o000 });
+    chmodSync(join(folder, 'org.db-wal'), 0o000);
+    expect(open(join(folder, 'org.db'), 'read')).toMatchObject({ code: 'invalid_option', message: expect.stringContaining(`may not read ${join(folder, 'org.db-wal')}`) });
+    rmSync(join(folder, 'org.db-wal'));
+    expect(readdirSync(folder).sort()).toEqual(before);
+    expect(open(join(folder, 'org.db'))).toEqual({ outcome: 'completed', pending: 1 });
+  });
+
   it('a read-only lock file beside a writable one: store_read_only, naming it', async () => {
-    const folder = join(dir, 'lock');
-    mkdirSync(folder);
-    chmodSync(folder, 0o777);
-    await stored(join(folder, 'org.db'));
+    const folder = await storedIn('lock');
     chmodSync(join(folder, 'org.db'), 0o666);
     copyFileSync(join(folder, 'org.db'), join(folder, 'org.db-lock')); // any file will do: only its lock counts
     chmodSync(join(folder, 'org.db-lock'), 0o444);

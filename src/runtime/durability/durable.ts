@@ -16,7 +16,7 @@ import { journalRecord } from './journal.js';
 import { claimStore, type StoreClaim } from './claim.js';
 import { reconcile } from './reconcile.js';
 import { Recorder } from './recorder.js';
-import { agentLinks, checkShape, SNAPSHOT_FORMAT, SnapshotBook } from './snapshots.js';
+import { agentLinks, checkShape, checkSnapshotFormat, SNAPSHOT_FORMAT, SnapshotBook } from './snapshots.js';
 import type { JournalRecord, Store, StoredOrganisation } from '../../store/types.js';
 
 export interface DurableOptions {
@@ -67,13 +67,7 @@ function openLocked(options: DurableOptions, claim: StoreClaim) {
         { details: { store: store.name } },
       );
     }
-    if (header.snapshotFormat !== SNAPSHOT_FORMAT) {
-      throw new EchelonError(
-        'store_version_unsupported',
-        `${store.name} holds agent snapshots of format ${header.snapshotFormat}; this version of echelon reads format ${SNAPSHOT_FORMAT}. Resume it with the echelon version that wrote it.`,
-        { details: { store: store.name, found: header.snapshotFormat, supported: SNAPSHOT_FORMAT } },
-      );
-    }
+    checkSnapshotFormat(header, store.name, 'resume');
     checkShape(header.agents, hierarchy, store.name);
     stored = readable(store, () => store.load());
   }

@@ -10,14 +10,30 @@ import { agentChildId } from '../../../machines/agent.machine.js';
 import { EchelonError } from '../../errors.js';
 import type { Hierarchy } from '../../hierarchy/hierarchy.js';
 import { AgentParts } from './parts.js';
-import type { PersistedSnapshot, StoredAgentLink, StoredOrganisation, StoredSnapshot } from '../../store/types.js';
+import { show } from '../../show.js';
+import type { PersistedSnapshot, StoredAgentLink, StoredOrganisation, StoredSnapshot, StoreHeader } from '../../store/types.js';
 
 /**
  * The format of stored agent snapshots. Bump it when a change to the statecharts (state names,
  * context fields) would make older snapshots restore wrongly; a store written with another
- * format is refused with `store_version_unsupported`.
+ * format is refused with `store_version_unsupported`, resumed or replayed ({@link checkSnapshotFormat}).
  */
 export const SNAPSHOT_FORMAT = 2;
+
+/**
+ * Refuses (`store_version_unsupported`) a store whose agent snapshots are of another format than
+ * {@link SNAPSHOT_FORMAT}, naming the format found and the one this echelon reads: the one rule
+ * for resuming a store (`resume`) and for replaying it (`replay`). No older format can be brought
+ * up to this one (none is kept that could), so none is migrated.
+ */
+export function checkSnapshotFormat(header: Pick<StoreHeader, 'snapshotFormat'>, storeName: string, doing: 'resume' | 'replay'): void {
+  if (header.snapshotFormat === SNAPSHOT_FORMAT) return;
+  throw new EchelonError(
+    'store_version_unsupported',
+    `${storeName} holds agent snapshots of format ${show(header.snapshotFormat)}; this version of echelon reads format ${SNAPSHOT_FORMAT}. ${doing === 'resume' ? 'Resume' : 'Replay'} it with the echelon version that wrote it.`,
+    { details: { store: storeName, found: header.snapshotFormat, supported: SNAPSHOT_FORMAT } },
+  );
+}
 
 /** The organisation's shape: each agent and its parent, in the hierarchy's order. */
 export function agentLinks(hierarchy: Hierarchy): StoredAgentLink[] {

@@ -41,3 +41,26 @@ export function damaged(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
   return /SQLITE_(CORRUPT|NOTADB)/.test(code) || (code === 'SQLITE_ERROR' && /no such (column|table)|has no column/.test(error.message));
 }
+
+/** True for the errors SQLite gives when another connection holds the lock it needs. */
+export function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/**
+ * `store_locked` for a file another connection holds locked — another program with it open in
+ * exclusive locking mode, or writing it outside WAL — found after SQLite's wait for it
+ * (`SQLITE_BUSY`, "database is locked"): nothing is wrong with the file, so never `store_corrupt`.
+ */
+export function busy(path: string, cause: unknown): EchelonError {
+  return new EchelonError('store_locked', `${path} is locked by another connection to it (SQLite: database is locked), which is not an echelon orchestrator's: another program holds it in exclusive mode or is writing it. Close that program, or wait for it, and try again; the file was left as it is.`, {
+    details: { path },
+    cause,
+  });
+}
+
+/** What an error reading `path` says: the file locked by another connection (`store_locked`), or not readable as a store (`store_corrupt`). */
+export function readFailure(path: string, cause: unknown): EchelonError {
+  return isBusy(cause) ? busy(path, cause) : corrupt(path, cause);
+}

@@ -17,14 +17,10 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { storeLocked, type StoreHolder } from '../lock.js';
+import { isBusy } from './errors.js';
 
 type Database = BetterSqlite3.Database;
 
-/** True for the errors SQLite gives when another connection holds the lock it needs. */
-export function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
-}
 
 /**
  * The lock of the store at `path`, whose connection is `db`: `lock`, `unlock`, and `closing`
@@ -53,6 +49,8 @@ export function fileLock(Driver: typeof BetterSqlite3, db: Database, path: strin
       }
       const connection = new Driver(`${path}-lock`, { timeout: 0 });
       try {
+        // Its transaction writes nothing: a journal in memory, not a <file>-lock-journal that a killed holder leaves beside the store.
+        connection.pragma('journal_mode = MEMORY');
         connection.pragma('locking_mode = EXCLUSIVE');
         connection.exec('BEGIN EXCLUSIVE; COMMIT');
       } catch (error) {

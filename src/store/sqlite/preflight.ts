@@ -104,6 +104,22 @@ export function checkRegularFile(path: string): void {
 }
 
 /**
+ * Refuses (`invalid_option`) a file, or a `-wal` or `-shm` beside it, this process may not read
+ * (`chmod 000`, another user's), before anything reads it: reading its header, or SQLite
+ * opening it, would throw Node's or SQLite's own error, with its stack, from inside the store.
+ */
+export function checkReadable(path: string): void {
+  for (const target of [path, `${path}-wal`, `${path}-shm`]) {
+    if (!existsSync(target)) continue;
+    try {
+      accessSync(target, constants.R_OK);
+    } catch {
+      throw new EchelonError('invalid_option', `Cannot open ${path} as a SQLite store: this process may not read ${target === path ? 'it' : target} (permission denied). Give it read permission, or choose another file; it was left as it is.`, { details: { path } });
+    }
+  }
+}
+
+/**
  * Refuses (`store_read_only`) a file, a companion of it, or a directory this process cannot
  * write, before SQLite opens it: SQLite would open a read-only file read-only without a word and
  * fail at the first write (the lock's), and in a read-only directory it cannot make the

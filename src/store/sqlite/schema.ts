@@ -18,7 +18,7 @@
  * newer echelon (a higher version) is refused, untouched.
  */
 import type { StoreHeader } from '../types.js';
-import { corrupt, foreign, newer } from './errors.js';
+import { corrupt, foreign, newer, readFailure } from './errors.js';
 
 /** The part of a better-sqlite3 connection the schema uses (so that these types need no better-sqlite3 types). */
 export interface Database {
@@ -84,7 +84,7 @@ export function inspect(db: Database, path: string): Inspection {
     version = db.pragma('user_version', { simple: true }) as number;
     tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
   } catch (error) {
-    throw corrupt(path, error);
+    throw readFailure(path, error);
   }
   if (applicationId !== APPLICATION_ID) {
     if (applicationId === 0 && version === 0 && tables.length === 0) return { kind: 'empty' };
@@ -97,9 +97,13 @@ export function inspect(db: Database, path: string): Inspection {
   try {
     check = db.prepare('PRAGMA quick_check').pluck().all() as string[];
   } catch (error) {
-    throw corrupt(path, error);
+    throw readFailure(path, error);
   }
-  if (check.length !== 1 || check[0] !== 'ok') throw corrupt(path, new Error(check.slice(0, 3).join('; ')));
+  if (check.length !== 1 || check[0] !== 'ok') {
+    // SQLite's report is lines under a banner ("*** in database main ***\nTree 14 page 1001 …"): its first problems, on one line.
+    const problems = check.flatMap((row) => row.split('\n')).filter((line) => line.trim() !== '' && !line.startsWith('*** in database'));
+    throw corrupt(path, new Error(`SQLite's check of it found: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}`));
+  }
   const missing = version === 0 ? [] : TABLES.filter((table) => !tables.includes(table));
   if (missing.length > 0) throw corrupt(path, new Error(`tables ${missing.join(', ')} are missing`));
   return { kind: 'echelon', version };
@@ -122,10 +126,12 @@ export function migrate(db: Database, from: number): void {
   }).immediate();
 }
 
-/** The header as the store wrote it — an object listing the agents' links — or `store_corrupt`. */
+/** The header as the store wrote it — an object listing the agents' links and the snapshots' format — or `store_corrupt`. */
 export function parseHeader(path: string, json: string): Omit<StoreHeader, 'sessions'> {
   const parsed = JSON.parse(json) as Omit<StoreHeader, 'sessions'> | null;
   const link = (item: unknown) => typeof item === 'object' && item !== null && typeof (item as { id?: unknown }).id === 'string' && ((item as { parent?: unknown }).parent === null || typeof (item as { parent?: unknown }).parent === 'string');
   if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.agents) || !parsed.agents.every(link)) throw corrupt(path, new Error('its header does not list the agents'));
+  // The store writes it with the header, always: a header without it was not written by echelon.
+  if (!Number.isInteger(parsed.snapshotFormat)) throw corrupt(path, new Error('its header does not say the format of its agent snapshots'));
   return parsed;
 }

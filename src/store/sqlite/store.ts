@@ -7,7 +7,7 @@
  * orchestrator running on the file holds its lock (`<file>-lock`, see `lock.ts`): no other
  * orchestrator, in this process or another, can run on it meanwhile.
  */
-import { chmodSync, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { EchelonError } from '../../errors.js';
 import { requirePeer } from '../../peers.js';
@@ -15,9 +15,10 @@ import { show } from '../../show.js';
 import { boolean, checkShape, fields, shapeContext, string, type Shape } from '../../shape/index.js';
 import type { Approval, Escalation, Outcome } from '../../types.js';
 import type { JournalEntry, JournalEntryType, JournalQuery, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from '../types.js';
-import { corrupt, damaged } from './errors.js';
+import { busy, corrupt, damaged, isBusy, readFailure } from './errors.js';
 import { fileLock } from './lock.js';
-import { checkRegularFile, checkWritable, checkWriteAheadLog, preflight } from './preflight.js';
+import { openReader } from './reader.js';
+import { checkReadable, checkRegularFile, checkWritable, checkWriteAheadLog, preflight } from './preflight.js';
 import { APPLICATION_ID, inspect, migrate, parseHeader, SCHEMA_VERSION } from './schema.js';
 
 /** Options of {@link sqliteStore}. */
@@ -27,7 +28,9 @@ export interface SqliteStoreOptions {
   /**
    * Open the file to read it only (`echelon replay`, a fork's source, a backup or another user's
    * store): it must be there, written by this version of echelon, and need not be writable; an
-   * organisation cannot run on it (`lock` and `write` are `store_read_only`). Default false.
+   * organisation cannot run on it (`lock` and `write` are `store_read_only`). Nothing is made
+   * beside a file that is alone (no `-wal`, `-shm`, `-journal`) and up to 256 MB: it is read from
+   * a copy in memory, as it was when opened. Default false.
    */
   readonly readOnly?: boolean;
 }
@@ -87,6 +90,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
  */
 function checkedFile(path: string, writable: boolean): boolean {
   checkRegularFile(path);
+  checkReadable(path);
   if (writable) checkWritable(path);
   checkWriteAheadLog(path);
   const filled = (statSync(path, { throwIfNoEntry: false })?.size ?? 0) > 0;
@@ -97,42 +101,18 @@ function checkedFile(path: string, writable: boolean): boolean {
 /** A store to read only: checked as a writable one is, opened read-only, and refusing to be run on or written. */
 function readOnlyStore(Driver: typeof BetterSqlite3, path: string): Store {
   if (path === ':memory:' || !existsSync(path)) throw new EchelonError('invalid_option', `sqliteStore: no file ${path} to read (readOnly opens a store that is there).`);
-  // An empty file, or a database with nothing in it: a new store, which has nothing to read.
-  const nothing = () => new EchelonError('invalid_option', `sqliteStore: ${path} holds no organisation to read.`);
-  if (!checkedFile(path, false)) throw nothing();
-  // SQLite's reader makes a -wal and a -shm beside a WAL store, with the file's mode: a read-only
-  // file's would keep a writer out once the file is writable again. Those it made are left
-  // writable by their owner (never removed: a writer that opened the store meanwhile uses them).
-  const made = ['-wal', '-shm'].map((suffix) => `${path}${suffix}`).filter((companion) => !existsSync(companion));
-  const db = open(Driver, path, { readonly: true, fileMustExist: true });
-  try {
-    const found = inspect(db, path);
-    if (found.kind === 'empty') throw nothing();
-    if (found.version !== SCHEMA_VERSION) {
-      throw new EchelonError('store_read_only', `${path} was written by an older echelon (schema ${found.version}, now ${SCHEMA_VERSION}): open it once without readOnly to bring it up to date, then read it.`);
-    }
-  } catch (error) {
-    db.close();
-    // SQLite reads a store in WAL mode through a <file>-shm it makes beside it: a directory it may not write has none.
-    const code = ((error as { cause?: { code?: unknown } }).cause ?? error as { code?: unknown }).code;
-    if (code === 'SQLITE_READONLY_DIRECTORY') {
-      throw new EchelonError('store_read_only', `${path} cannot be read where it is: its directory is read-only, and SQLite reads it through a ${path}-shm it makes beside it. Copy it (with any ${path}-wal) into a directory you may write, and read the copy.`, { cause: error });
-    }
-    throw error;
-  }
+  // An empty file, or a database with nothing in it: a new store, which has nothing to read — almost certainly not the file meant.
+  const nothing = (what: string) => () =>
+    new EchelonError('invalid_option', `sqliteStore: ${path} ${what}: it holds no organisation to read. Give the file an organisation ran on (an empty file becomes a new store only when opened to run on).`, { details: { path } });
+  if (!checkedFile(path, false)) throw nothing('is empty (0 bytes)')();
+  const { db, closed } = openReader(Driver, path, nothing('is a SQLite database with no tables'));
   const store = createSqliteStore(Driver, db, path);
   const refuse = (): never => {
     throw new EchelonError('store_read_only', `The store ${path} was opened to read only (sqliteStore(path, { readOnly: true })): nothing runs on it or writes to it.`);
   };
   const close = () => {
     store.close();
-    for (const companion of made) {
-      try {
-        chmodSync(companion, statSync(companion).mode | 0o200);
-      } catch {
-        // Gone, or another user's: nothing of ours to mend.
-      }
-    }
+    closed();
   };
   return { ...store, lock: refuse, write: refuse, close };
 }
@@ -213,6 +193,7 @@ function sqliteStoreOn(Driver: typeof BetterSqlite3, db: Database, path: string)
     try {
       return run();
     } catch (error) {
+      if (isBusy(error)) throw busy(path, error);
       if (!damaged(error)) throw error;
       throw corrupt(path, error);
     }
@@ -297,7 +278,7 @@ function open(Driver: typeof BetterSqlite3, path: string, options: BetterSqlite3
   try {
     return new Driver(path, options);
   } catch (error) {
-    if (options.readonly === true) throw corrupt(path, error);
+    if (options.readonly === true) throw readFailure(path, error);
     throw new EchelonError('invalid_option', `Cannot open ${path} as a SQLite store: ${error instanceof Error ? error.message : String(error)}.`, { details: { path }, cause: error });
   }
 }

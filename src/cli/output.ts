@@ -1,0 +1,36 @@
+/**
+ * The CLI's standard output, a line at a time for the commands and a chunk at a time for the
+ * stream: `console.log` per line costs a write (a system call) per line, and `echelon replay`
+ * prints some fifteen lines a step — most of its time on a long journal went to writing them.
+ * Lines wait until 64 KB of them are there or the event loop turns (a command waiting for a
+ * keypress or a server has printed everything before it), and `flush` writes what waits.
+ */
+
+/** Up to this many characters wait to be written together. */
+const CHUNK_CHARS = 64 * 1024;
+
+/** Lines for `stream`, written together: `out` a line, `flush` what waits (before exiting, or before writing to stderr). */
+export function bufferedLines(stream: NodeJS.WritableStream = process.stdout): { out: (line: string) => void; flush: () => void } {
+  let waiting: string[] = [];
+  let size = 0;
+  let scheduled = false;
+  const flush = () => {
+    if (waiting.length === 0) return;
+    const chunk = `${waiting.join('\n')}\n`;
+    waiting = [];
+    size = 0;
+    stream.write(chunk);
+  };
+  const out = (line: string) => {
+    waiting.push(line);
+    size += line.length + 1;
+    if (size >= CHUNK_CHARS) return flush();
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      flush();
+    });
+  };
+  return { out, flush };
+}
