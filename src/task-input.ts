@@ -85,6 +85,10 @@ function readTaskInput(input: TaskInput, at: TaskInputPlace): Task {
   const strings = (value: unknown, name: string): readonly string[] => {
     if (value === undefined) return [];
     if (!isStringList(value)) throw bad(`${name} must be an array of strings, got ${show(value)}.`);
+    for (const [index, item] of value.entries()) {
+      const tooLong = textProblem(item, `${name}[${index}]`);
+      if (tooLong !== undefined) throw bad(tooLong);
+    }
     return value;
   };
   if (input.context !== undefined && (typeof input.context !== 'object' || input.context === null || Array.isArray(input.context))) {

@@ -137,9 +137,9 @@ describe('text a caller hands in to be recorded', () => {
     expect(await parked).toMatchObject({ status: 'rejected' });
   });
 
-  it("a task's id, type or approval reason is refused over 64 Ki characters with invalid_task", async () => {
+  it("a task's id, type, approval reason, resources or required skills are refused over 64 Ki characters with invalid_task", async () => {
     const org = start();
-    for (const task of [{ id: long, type: 'css' }, { type: long }, { type: 'css', approval: { reason: long } }]) {
+    for (const task of [{ id: long, type: 'css' }, { type: long }, { type: 'css', approval: { reason: long } }, { type: 'css', resources: ['db', long] }, { type: 'css', requiredSkills: [long] }]) {
       await expect(org.submit(task)).rejects.toMatchObject({ code: 'invalid_task', message: expect.stringMatching(tooLong) });
     }
     expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed' });
