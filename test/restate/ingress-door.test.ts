@@ -80,7 +80,9 @@ describe('the handlers the ingress serves, called with what the client never sen
       });
     }
     // Through the client, at its door: nothing is sent.
-    await expect(org.approvals.approve(approval.id, { by: approval.approver, comment: 'x'.repeat(12 * 1024 * 1024) })).rejects.toMatchObject({ code: 'invalid_option', details: { approvalId: approval.id, limit: DECISION_LIMIT_BYTES } });
+    // Text of at most 64 Ki characters (every host's rule), which takes more than 64 KiB as JSON.
+    await expect(org.approvals.approve(approval.id, { by: approval.approver, comment: 'é'.repeat(40_000) })).rejects.toMatchObject({ code: 'invalid_option', details: { approvalId: approval.id, limit: DECISION_LIMIT_BYTES } });
+    await expect(org.approvals.approve(approval.id, { by: approval.approver, comment: 'x'.repeat(12 * 1024 * 1024) })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringMatching(/comment must be at most 65,536 characters/) });
     await expect(org.escalations.resolve('esc_1', { result: 'x'.repeat(9 * 1024 * 1024) })).rejects.toMatchObject({ code: 'invalid_option', details: { escalationId: 'esc_1' } });
     await org.approvals.approve(approval.id, { by: approval.approver, comment: 'fine' });
     expect(await running).toMatchObject({ status: 'completed', approvals: [{ status: 'approved' }] });
