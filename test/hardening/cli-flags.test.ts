@@ -1,0 +1,41 @@
+/**
+ * The CLI's number flags take decimal digits, and only them: what Number() also reads (`1e3`,
+ * `0x10`, `' 5 '`, `''`) is refused by the flag's own rule before anything is loaded.
+ */
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/index.js';
+
+/** The refusal of `echelon args…`; the files named do not exist, so only a flag's check can answer before loading. */
+const refusal = (args: string[]) => main(args, { out: () => {}, input: process.stdin }).then(
+  () => {
+    throw new Error(`echelon ${args.join(' ')} was taken`);
+  },
+  (error: { code?: string; message?: string }) => ({ code: error.code, message: error.message }),
+);
+
+describe('the CLI’s number flags', () => {
+  it('refuse what is not decimal digits, each by its own rule (before: 1e3, 0x10, " 5 " and "" were taken)', async () => {
+    const hint = ' Run echelon --help for usage.';
+    for (const text of ['1e3', '0x10', ' 5 ', '', '1.0', '+3', '0b1', '١٢']) {
+      expect(await refusal(['run', 'no-such.ts', '--steps', text])).toEqual({ code: 'invalid_option', message: `--steps needs a whole number ≥ 1, got "${text}".${hint}` });
+      expect(await refusal(['replay', 'no-such.db', '--steps', text])).toEqual({ code: 'invalid_option', message: `--steps needs a whole number ≥ 1, got "${text}".${hint}` });
+      expect(await refusal(['simulate', 'no-such.ts', '--seed', text])).toEqual({ code: 'invalid_option', message: `--seed needs a whole number ≥ 0, got "${text}".${hint}` });
+      expect(await refusal(['fork', 'no-such.db', 'to.db', '--at', text])).toEqual({ code: 'invalid_option', message: `--at needs a whole number ≥ 1, got "${text}".${hint}` });
+      expect(await refusal(['step', 'no-such.ts', '--auto', text])).toEqual({ code: 'invalid_option', message: `--auto needs a whole number from 0 to 2147483647 (ms), got "${text}".${hint}` });
+      expect(await refusal(['view', 'no-such.ts', '--port', text])).toEqual({ code: 'invalid_option', message: `--port needs a port from 0 to 65535, got "${text}".${hint}` });
+    }
+  });
+
+  it('refuse a number past 2^53 − 1, where neighbouring whole numbers are one double', async () => {
+    expect(await refusal(['simulate', 'no-such.ts', '--seed', '9007199254740993'])).toEqual({
+      code: 'invalid_option',
+      message: '--seed needs a whole number from 0 to 2^53 − 1, got "9007199254740993". Run echelon --help for usage.',
+    });
+  });
+
+  it('take decimal digits, leading zeros too: the file is then looked for', async () => {
+    expect(await refusal(['run', 'no-such.ts', '--steps', '007', '--auto', '0'])).toMatchObject({ code: 'invalid_scenario' });
+    expect(await refusal(['simulate', 'no-such.ts', '--seed', '9007199254740991'])).toMatchObject({ code: 'invalid_scenario' });
+    expect(await refusal(['view', 'no-such.ts', '--port', '65535'])).toMatchObject({ code: 'invalid_scenario' });
+  });
+});
