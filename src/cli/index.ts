@@ -90,6 +90,11 @@ function packageVersion(): string {
 export interface CliIo {
   readonly out: (line: string) => void;
   readonly input: NodeJS.ReadStream;
+  /**
+   * Aborted when the output has nowhere to go (stdout closed: `| head -1`): `run`, `step` and
+   * `replay` then stop what they run — the organisation, the store — and resolve at once.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -128,6 +133,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
         tree: values.compact !== true,
         out,
         input: io.input,
+        ...(io.signal === undefined ? {} : { signal: io.signal }),
       });
     case 'view':
       return viewCommand({
@@ -150,6 +156,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
         tree: values.compact !== true,
         out,
         input: io.input,
+        ...(io.signal === undefined ? {} : { signal: io.signal }),
         ...(values.view !== true
           ? {}
           : {
@@ -271,16 +278,34 @@ function report(error: unknown, argv: readonly string[]): number {
 // Run when executed (node dist/src/cli/index.js, the `echelon` bin, or tsx src/cli/index.ts), not when imported.
 if (isMainModule(import.meta.url)) {
   const argv = process.argv.slice(2);
-  // A reader that stopped (| head) wants no more: end as it asked, not with an unhandled EPIPE and 1.
+  // A reader that stopped (| head) wants no more: end as it asked, with 0 rather than an unhandled
+  // EPIPE and 1 — but once what runs is stopped (its organisation, its store), not in the middle of it.
+  const closed = new AbortController();
+  const close = () => {
+    if (closed.signal.aborted) return;
+    closed.abort();
+    // Stopping takes a few ticks; should it hang (a scenario's own code), the reader still gets its exit.
+    setTimeout(() => process.exit(0), STOP_GRACE_MS).unref();
+  };
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
-    process.exit(0);
+    close();
   });
-  main(argv).then(
-    (code) => exitWhenWritten(code),
-    (error: unknown) => exitWhenWritten(report(error, argv)),
+  const out = (line: string) => {
+    if (closed.signal.aborted) return;
+    console.log(line);
+    // A pipe written synchronously (Linux) stops being writable at the failed write, but says so only
+    // on a later tick, which a loop that never leaves its promises (replay --steps) would not reach.
+    if (!process.stdout.writable) close();
+  };
+  main(argv, { out, input: process.stdin, signal: closed.signal }).then(
+    (code) => exitWhenWritten(closed.signal.aborted ? 0 : code),
+    (error: unknown) => exitWhenWritten(closed.signal.aborted ? 0 : report(error, argv)),
   );
 }
+
+/** How long a command whose stdout closed has to stop what it runs before the process exits anyway. */
+const STOP_GRACE_MS = 5_000;
 
 /**
  * Exits once stdout and stderr have written what they hold: into a pipe they write

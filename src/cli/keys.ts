@@ -61,3 +61,10 @@ export function keypresses(input: NodeJS.ReadStream): Trigger {
     close: () => close(),
   };
 }
+
+/** `trigger`, answering false (stop) at once when `signal` aborts, even while it waits for a key. */
+export function stoppable(trigger: Trigger, signal: AbortSignal | undefined): Trigger {
+  if (signal === undefined) return trigger;
+  const aborted = new Promise<boolean>((resolve) => (signal.aborted ? resolve(false) : signal.addEventListener('abort', () => resolve(false), { once: true })));
+  return { next: () => (signal.aborted ? Promise.resolve(false) : Promise.race([trigger.next(), aborted])), close: () => trigger.close() };
+}

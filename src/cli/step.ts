@@ -3,7 +3,7 @@
  * message at a time (on a key, on a pace, or N steps) or straight through, with the same trace.
  */
 import { formatStep, formatTree } from './format.js';
-import { immediately, keypresses, paced, type Trigger } from './keys.js';
+import { immediately, keypresses, paced, stoppable, type Trigger } from './keys.js';
 import { loadScenario } from './load.js';
 import { createStepper, type ScenarioStep } from '../scenario/stepper.js';
 
@@ -18,6 +18,8 @@ export interface StepCommandOptions {
   readonly tree: boolean;
   readonly out: (line: string) => void;
   readonly input: NodeJS.ReadStream;
+  /** Aborts the run (stdout closed): the organisation is stopped, and the command resolves. */
+  readonly signal?: AbortSignal;
 }
 
 /** Runs the command; resolves with the process exit code. */
@@ -31,9 +33,15 @@ export async function stepCommand(options: StepCommandOptions): Promise<number> 
     for (const line of formatStep(step, hierarchy, { tree: options.tree, narration: narration.splice(0) })) out(line);
   };
   const { hierarchy } = stepper.org;
-  const trigger: Trigger =
+  const { signal } = options;
+  // Closing wakes a step that waits for an executor: it answers undefined.
+  const abort = () => void stepper.close();
+  signal?.addEventListener('abort', abort, { once: true });
+  if (signal?.aborted) abort();
+  const pacing: Trigger =
     options.autoMs !== undefined ? paced(options.autoMs) : options.mode === 'run' || options.steps !== undefined ? immediately : keypresses(options.input);
-  if (trigger !== immediately && options.autoMs === undefined) out('(press a key for the next message; q to quit)');
+  if (pacing !== immediately && options.autoMs === undefined) out('(press a key for the next message; q to quit)');
+  const trigger = stoppable(pacing, signal);
   let last = stepper.start;
   try {
     print(stepper.start);
@@ -47,6 +55,10 @@ export async function stepCommand(options: StepCommandOptions): Promise<number> 
         break;
       }
       const step = await stepper.step();
+      if (signal?.aborted) {
+        out('── stopped');
+        break;
+      }
       if (step === undefined) {
         out(`── the scenario is over after ${count} step${count === 1 ? '' : 's'} (t=${stepper.clock.now()} ms)`);
         break;
@@ -59,6 +71,7 @@ export async function stepCommand(options: StepCommandOptions): Promise<number> 
     out(`status: ${status.activeTasks} active tasks, ${status.pendingApprovals} pending approvals, ${status.activeEscalations} active escalations`);
     return 0;
   } finally {
+    signal?.removeEventListener('abort', abort);
     trigger.close();
     await stepper.close();
   }
