@@ -10,6 +10,8 @@ import { createInterface } from 'node:readline';
 export interface Trigger {
   next(): Promise<boolean>;
   close(): void;
+  /** Calls `listener` when the person asks to stop (q, Esc, Ctrl-C) while a step is under way rather than asked for. */
+  onQuit?(listener: () => void): void;
 }
 
 /** Takes every step at once. */
@@ -26,7 +28,10 @@ export function keypresses(input: NodeJS.ReadStream): Trigger {
   /** Keys pressed (lines read) before anyone asked: typed ahead, they are not lost. */
   const ahead: boolean[] = [];
   let ended = false;
+  const quitters: Array<() => void> = [];
   const answer = (go: boolean) => {
+    // A quit with nothing typed ahead and nobody asking comes while a step is under way: stop it now.
+    if (!go && ahead.length === 0 && waiting.length === 0) for (const quit of quitters) quit();
     const taker = waiting.shift();
     if (taker !== undefined) taker(go);
     else ahead.push(go);
@@ -59,6 +64,7 @@ export function keypresses(input: NodeJS.ReadStream): Trigger {
       return ended ? Promise.resolve(false) : new Promise((resolve) => waiting.push(resolve));
     },
     close: () => close(),
+    onQuit: (listener) => void quitters.push(listener),
   };
 }
 
@@ -66,5 +72,9 @@ export function keypresses(input: NodeJS.ReadStream): Trigger {
 export function stoppable(trigger: Trigger, signal: AbortSignal | undefined): Trigger {
   if (signal === undefined) return trigger;
   const aborted = new Promise<boolean>((resolve) => (signal.aborted ? resolve(false) : signal.addEventListener('abort', () => resolve(false), { once: true })));
-  return { next: () => (signal.aborted ? Promise.resolve(false) : Promise.race([trigger.next(), aborted])), close: () => trigger.close() };
+  return {
+    next: () => (signal.aborted ? Promise.resolve(false) : Promise.race([trigger.next(), aborted])),
+    close: () => trigger.close(),
+    ...(trigger.onQuit === undefined ? {} : { onQuit: (listener: () => void) => trigger.onQuit!(listener) }),
+  };
 }
