@@ -17,7 +17,7 @@ import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
 import { stepCommand } from './step.js';
 import { viewCommand } from './view.js';
-import { clause } from '../show.js';
+import { clause, oneLine } from '../show.js';
 
 const USAGE = `echelon — hierarchical multi-agent orchestration on XState actors
 
@@ -224,7 +224,7 @@ function parseFlags(argv: readonly string[]) {
     if (!(error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) throw error;
     // Node's hint about positionals starting with '-' fits no echelon command.
     // Its other hints may span lines: one line, as every refusal is.
-    throw usage(`${clause(error.message.replace(/\. To specify a positional argument[\s\S]*$/, '').replace(/\s*\n\s*/g, ' '))}.`);
+    throw usage(`${clause(oneLine(error.message.replace(/\. To specify a positional argument[\s\S]*$/, '')))}.`);
   }
 }
 

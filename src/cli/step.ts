@@ -4,7 +4,7 @@
  */
 import { formatStep, formatTree, formatWait } from './format.js';
 import { immediately, keypresses, paced, stoppable, type Trigger } from './keys.js';
-import { loadScenario } from './load.js';
+import { loadScenario, scenarioFailure } from './load.js';
 import { createStepper, type ScenarioStep, type Stepper } from '../scenario/stepper.js';
 
 export interface StepCommandOptions {
@@ -73,7 +73,7 @@ async function steps(stepper: Stepper, trigger: Trigger, options: StepCommandOpt
       out('── stopped');
       break;
     }
-    const step = await stepper.step();
+    const step = await stepper.step().catch((error: unknown) => Promise.reject(scenarioFailure(error, options.file)));
     if (quit()) {
       out('── stopped');
       break;

@@ -36,7 +36,11 @@ export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions
   const feed = new LiveFeed(org, settings.history);
   // The view ends with the organisation: its event stream ends when the organisation stops.
   const lifetime = org.events('agent.fault');
-  const view = await listen(settings, guard, livePage(), async (request, response, url) => {
+  const ended = () => {
+    void lifetime.return?.();
+    feed.close();
+  };
+  const view = await listen('serveLiveView', settings, guard, livePage(), async (request, response, url) => {
     if (request.method === 'GET') {
       guard.checkRead(request, url);
       if (url.pathname === '/api/state') return json(response, 200, feed.state());
@@ -53,9 +57,10 @@ export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions
       feed.refresh();
       return json(response, answer.status, answer.body);
     }
-  }, () => {
-    void lifetime.return?.();
-    feed.close();
+  }, ended).catch((error: unknown) => {
+    // It never listened: nothing of it goes on watching the organisation.
+    ended();
+    throw error;
   });
   void (async () => {
     for await (const _ of lifetime);

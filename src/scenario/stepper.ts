@@ -126,7 +126,13 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
     if (event.type !== 'agent.state') events.push(event);
   });
 
-  await options.prepare?.(org);
+  try {
+    await options.prepare?.(org);
+  } catch (error) {
+    // The scenario never starts (its live view could not listen, say): nor does the organisation go on.
+    await org.stop();
+    throw error;
+  }
 
   let finished = false;
   let closed = false;
