@@ -10,8 +10,11 @@ import { createInterface } from 'node:readline';
 export interface Trigger {
   next(): Promise<boolean>;
   close(): void;
-  /** Calls `listener` when the person asks to stop (q, Esc, Ctrl-C) while a step is under way rather than asked for. */
-  onQuit?(listener: () => void): void;
+  /**
+   * Calls `listener` as the person asks to stop (q, Esc, Ctrl-C: `interrupt` for Ctrl-C), before
+   * any keys typed ahead of it are taken: for a step under way that should not wait its turn.
+   */
+  onQuit?(listener: (interrupt: boolean) => void): void;
 }
 
 /** Takes every step at once. */
@@ -28,10 +31,9 @@ export function keypresses(input: NodeJS.ReadStream): Trigger {
   /** Keys pressed (lines read) before anyone asked: typed ahead, they are not lost. */
   const ahead: boolean[] = [];
   let ended = false;
-  const quitters: Array<() => void> = [];
-  const answer = (go: boolean) => {
-    // A quit with nothing typed ahead and nobody asking comes while a step is under way: stop it now.
-    if (!go && ahead.length === 0 && waiting.length === 0) for (const quit of quitters) quit();
+  const quitters: Array<(interrupt: boolean) => void> = [];
+  const answer = (go: boolean, interrupt = false) => {
+    if (!go) for (const quit of quitters) quit(interrupt);
     const taker = waiting.shift();
     if (taker !== undefined) taker(go);
     else ahead.push(go);
@@ -40,8 +42,10 @@ export function keypresses(input: NodeJS.ReadStream): Trigger {
   if (input.isTTY) {
     emitKeypressEvents(input);
     input.setRawMode(true);
-    const onKey = (_: string, key: { name?: string; ctrl?: boolean } | undefined) =>
-      answer(!(key?.name === 'q' || key?.name === 'escape' || (key?.ctrl === true && key.name === 'c')));
+    const onKey = (_: string, key: { name?: string; ctrl?: boolean } | undefined) => {
+      const interrupt = key?.ctrl === true && key.name === 'c';
+      answer(!(key?.name === 'q' || key?.name === 'escape' || interrupt), interrupt);
+    };
     input.on('keypress', onKey);
     input.resume();
     close = () => {
@@ -75,6 +79,6 @@ export function stoppable(trigger: Trigger, signal: AbortSignal | undefined): Tr
   return {
     next: () => (signal.aborted ? Promise.resolve(false) : Promise.race([trigger.next(), aborted])),
     close: () => trigger.close(),
-    ...(trigger.onQuit === undefined ? {} : { onQuit: (listener: () => void) => trigger.onQuit!(listener) }),
+    ...(trigger.onQuit === undefined ? {} : { onQuit: (listener: (interrupt: boolean) => void) => trigger.onQuit!(listener) }),
   };
 }

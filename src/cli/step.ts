@@ -5,7 +5,7 @@
 import { formatStep, formatTree, formatWait } from './format.js';
 import { immediately, keypresses, paced, stoppable, type Trigger } from './keys.js';
 import { loadScenario, scenarioFailure } from './load.js';
-import { createStepper, type ScenarioStep, type Stepper } from '../scenario/stepper.js';
+import { createStepper, type ScenarioStep, type Stepper, type StepperWait } from '../scenario/stepper.js';
 
 export interface StepCommandOptions {
   readonly file: string;
@@ -33,7 +33,12 @@ export async function stepCommand(options: StepCommandOptions): Promise<number> 
     // While a step waits no key is asked for: q and Ctrl-C (a key in a terminal's raw mode) stop it through onQuit.
     const stop = pacing.onQuit === undefined ? 'Ctrl-C' : 'q or Ctrl-C';
     const narration: string[] = [];
-    const stepper = await createStepper(scenario, { log: (line) => narration.push(line), onWaiting: (wait) => out(formatWait(wait, stop)) });
+    const state = { waiting: false };
+    const onWaiting = (wait: StepperWait) => {
+      state.waiting = true;
+      out(formatWait(wait, stop));
+    };
+    const stepper = await createStepper(scenario, { log: (line) => narration.push(line), onWaiting });
     let quit = false;
     // Closing wakes a step that waits for an executor: it answers undefined.
     const abort = () => {
@@ -42,10 +47,11 @@ export async function stepCommand(options: StepCommandOptions): Promise<number> 
     };
     signal?.addEventListener('abort', abort, { once: true });
     if (signal?.aborted) abort();
-    pacing.onQuit?.(abort);
+    // Ctrl-C stops at once; q and Esc take their turn after keys typed ahead, but not behind a step that waits (its notice said q).
+    pacing.onQuit?.((interrupt) => void ((interrupt || state.waiting) && abort()));
     try {
       if (pacing !== immediately && options.autoMs === undefined) out('(press a key for the next message; q to quit)');
-      return await steps(stepper, stoppable(pacing, signal), options, () => quit, narration);
+      return await steps(stepper, stoppable(pacing, signal), options, () => quit, narration, state);
     } finally {
       signal?.removeEventListener('abort', abort);
       await stepper.close();
@@ -56,7 +62,7 @@ export async function stepCommand(options: StepCommandOptions): Promise<number> 
 }
 
 /** Steps until the scenario is over, the steps are done or the person quits; prints each step, then the status. */
-async function steps(stepper: Stepper, trigger: Trigger, options: StepCommandOptions, quit: () => boolean, narration: string[]): Promise<number> {
+async function steps(stepper: Stepper, trigger: Trigger, options: StepCommandOptions, quit: () => boolean, narration: string[], state: { waiting: boolean }): Promise<number> {
   const { out } = options;
   const { hierarchy } = stepper.org;
   const print = (step: ScenarioStep) => {
@@ -74,6 +80,7 @@ async function steps(stepper: Stepper, trigger: Trigger, options: StepCommandOpt
       break;
     }
     const step = await stepper.step().catch((error: unknown) => Promise.reject(scenarioFailure(error, options.file)));
+    state.waiting = false;
     if (quit()) {
       out('── stopped');
       break;

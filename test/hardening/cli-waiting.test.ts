@@ -65,12 +65,29 @@ describe('a step waiting for an executor', () => {
     await vi.advanceTimersByTimeAsync(2_000);
     expect(lines.at(-1)).toMatch(notice);
     expect(lines.at(-1)).toContain('q or Ctrl-C to stop.');
-    input.write('q\n');
+    // Impatient Enters first, then q: the q does not wait behind them (each would be a step after the one that waits).
+    input.write('\n\nq\n');
     expect(await done).toBe(0);
     // Stopped right after the notice (--compact prints the org chart at the end), the task still in flight.
     const after = lines.slice(lines.findIndex((line) => line.startsWith('… waiting')) + 1);
     expect(after[0]).toBe('── stopped');
     expect(after.at(-1)).toMatch(/^status: 1 active tasks/);
+  });
+
+  it('in a terminal, Ctrl-C (a key in raw mode) stops a step under way at once, keys typed ahead or not', async () => {
+    const terminal = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => terminal });
+    const { lines, done } = cli(['step', 'test/fixtures/hung-executor.ts', '--compact'], terminal);
+    await until(() => lines.includes('(press a key for the next message; q to quit)'));
+    for (let at = 1; !(vi.isFakeTimers() && vi.getTimerCount() >= 2); at++) {
+      if (at > 50) throw new Error(`no wait after ${at} steps:\n${lines.join('\n')}`);
+      terminal.write(' ');
+      await until(() => lines.some((line) => line.startsWith(`── step ${at} `)) || (vi.isFakeTimers() && vi.getTimerCount() >= 2));
+    }
+    // No notice yet: two keys typed ahead, then Ctrl-C.
+    terminal.write('  \x03');
+    expect(await done).toBe(0);
+    expect(lines.filter((line) => line.startsWith('… waiting'))).toEqual([]);
+    expect(lines).toContain('── stopped');
   });
 
   it('createStepper tells onWaiting after waitingNoticeMs, and refuses a waitingNoticeMs no timer can wait', async () => {
