@@ -38,4 +38,15 @@ describe('the CLI’s number flags', () => {
     expect(await refusal(['simulate', 'no-such.ts', '--seed', '9007199254740991'])).toMatchObject({ code: 'invalid_scenario' });
     expect(await refusal(['view', 'no-such.ts', '--port', '65535'])).toMatchObject({ code: 'invalid_scenario' });
   });
+
+  it("refuse a flag that its command would ignore here: replay --view's --steps / --auto / --compact, fork's --history without --at", async () => {
+    const hint = ' Run echelon --help for usage.';
+    // Before: the replay page was served and the stepping flags went unread; the fork copied the last write, the history unread (even one that does not exist).
+    expect(await refusal(['replay', 'no-such.db', '--view', '--steps', '5'])).toEqual({ code: 'invalid_option', message: `--steps is for stepping in the terminal: the replay page (--view) takes none.${hint}` });
+    expect(await refusal(['replay', 'no-such.db', '--view', '--auto', '10', '--compact'])).toEqual({ code: 'invalid_option', message: `--auto, --compact are for stepping in the terminal: the replay page (--view) takes none.${hint}` });
+    expect(await refusal(['fork', 'no-such.db', 'to.db', '--history', 'no-such.jsonl'])).toEqual({ code: 'invalid_option', message: `--history is read only to fork at an earlier entry: add --at <seq>, or drop --history to fork the last write.${hint}` });
+    // With what they go with, they reach the file.
+    expect(await refusal(['replay', 'no-such.db', '--view', '--task', 't1'])).toEqual({ code: 'invalid_option', message: 'No file no-such.db to replay.' });
+    expect(await refusal(['fork', 'no-such.db', 'to.db', '--at', '3', '--history', 'h.jsonl'])).toEqual({ code: 'invalid_option', message: 'No file no-such.db to fork.' });
+  });
 });
