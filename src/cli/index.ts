@@ -222,9 +222,23 @@ if (isMainModule(import.meta.url)) {
     // on a later tick, which a loop that never leaves its promises (replay --steps) would not reach.
     if (!process.stdout.writable) close();
   };
+  let finished = false;
+  // With nothing left to run, Node ends the process with 0 even when main never finished (a file
+  // whose top-level await never settles): say so, and fail.
+  process.once('beforeExit', () => {
+    if (!finished && !closed.signal.aborted) exitWhenWritten(report(unfinished(), argv));
+  });
   main(argv, { out, input: process.stdin, signal: closed.signal }).then(
-    (code) => exitWhenWritten(closed.signal.aborted ? 0 : code),
-    (error: unknown) => exitWhenWritten(closed.signal.aborted ? 0 : report(error, argv)),
+    (code) => ((finished = true), exitWhenWritten(closed.signal.aborted ? 0 : code)),
+    (error: unknown) => ((finished = true), exitWhenWritten(closed.signal.aborted ? 0 : report(error, argv))),
+  );
+}
+
+/** Why a command ended unfinished: what it waited for can never come. */
+function unfinished(): EchelonError {
+  return new EchelonError(
+    'scenario_stalled',
+    'The command could not finish: it waits for a promise that nothing is left to settle (no timer, no I/O) — a top-level await in the file that never ends, say, or an executor with no timeout that never answers. Run the file on its own (node or npx tsx) to see where it waits.',
   );
 }
 

@@ -3,12 +3,14 @@
  * a scenario whose run() throws, a file that does not compile, a port in use, a host that is no
  * address of this machine — and nothing left running behind the refusal.
  */
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
 import { createOrchestrator, developmentTeam, type Orchestrator } from '../../src/index.js';
@@ -93,4 +95,17 @@ describe('the CLI refusing what a user gave it', () => {
     await expect(createStepper(scenario, { log: () => {}, prepare: (org) => ((built = org), Promise.reject(new Error('no view'))) })).rejects.toThrow('no view');
     await expect(built!.submit({ type: 'css' })).rejects.toMatchObject({ code: 'orchestrator_stopped' });
   });
+
+  it('fails, saying why, when what it waits for can never come (before: a file whose top-level await never settles ended the process silently with 0)', async () => {
+    const file = join(dir, 'waits-forever.mjs');
+    writeFileSync(file, 'await new Promise(() => {});\nexport default 1;\n');
+    const run = (command: string) =>
+      promisify(execFile)(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/cli/index.ts', command, file]).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (thrown: { code: number; stdout: string; stderr: string }) => ({ code: thrown.code, stdout: thrown.stdout, stderr: thrown.stderr }),
+      );
+    const stalled = /^echelon: The command could not finish: it waits for a promise that nothing is left to settle [^\n]*\[scenario_stalled\]\n$/;
+    expect(await run('run')).toEqual({ code: 1, stdout: '', stderr: expect.stringMatching(stalled) });
+    expect(await run('check')).toEqual({ code: 2, stdout: '', stderr: expect.stringMatching(stalled) });
+  }, 60_000);
 });
