@@ -71,8 +71,8 @@ export interface CliIo {
   readonly out: (line: string) => void;
   readonly input: NodeJS.ReadStream;
   /**
-   * Aborted when the output has nowhere to go (stdout closed: `| head -1`): `run`, `step` and
-   * `replay` then stop what they run — the organisation, the store — and resolve at once.
+   * Aborted when the output has nowhere to go (stdout closed: `| head -1`): `run`, `step`, `view`
+   * and `replay` then stop what they run — the organisation, the server, the store — and resolve.
    */
   readonly signal?: AbortSignal;
 }
@@ -124,7 +124,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
         autoMs: values.auto === undefined ? 400 : pace(values.auto),
         exitWhenDone: values['exit-when-done'] === true,
         out,
-        interrupted: new Promise((resolve) => process.once('SIGINT', () => resolve())),
+        interrupted: interruption(io.signal),
       });
     case 'replay':
       if (file === undefined) throw usage('echelon replay needs a SQLite file, e.g. echelon replay echelon-dev-team.db.');
@@ -144,7 +144,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
                 port: values.port === undefined ? 4321 : port(values.port),
                 host: values.host ?? '127.0.0.1',
                 ...(values.token === undefined ? {} : { token: values.token }),
-                interrupted: new Promise<void>((resolve) => process.once('SIGINT', () => resolve())),
+                interrupted: interruption(io.signal),
               },
             }),
       });
@@ -180,6 +180,15 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
     default:
       throw usage(`Unknown command "${command}".`);
   }
+}
+
+/** Resolves on Ctrl-C, or when `signal` aborts (stdout closed): what ends a server the user watches. */
+function interruption(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    if (signal?.aborted) resolve();
+    signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 /**

@@ -43,6 +43,13 @@ describe('the CLI whose output closes', () => {
     expect(existsSync(mark) ? readFileSync(mark, 'utf8') : 'not stopped').toBe('stopped\n');
   }, 60_000);
 
+  it('view stops its organisation and its server too (before these stops: process.exit; then: 5 s later, still running)', async () => {
+    const mark = join(dir, 'stopped');
+    const result = await headOne(['view', 'test/fixtures/stop-marker-scenario.ts', '--port', '0', '--auto', '0'], { ECHELON_STOP_MARK: mark });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(mark) ? readFileSync(mark, 'utf8') : 'not stopped').toBe('stopped\n');
+  }, 60_000);
+
   it('replay --steps stops reading the journal at the failed write (before: it formatted every entry for nobody)', async () => {
     const file = join(dir, 'run.db');
     const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done`, store: sqliteStore(file) });
