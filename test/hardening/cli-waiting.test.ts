@@ -33,6 +33,20 @@ async function until(done: () => boolean): Promise<void> {
 /** Until the stepper waits on `timers` fake timers. */
 const waitingOn = (timers: number) => until(() => vi.isFakeTimers() && vi.getTimerCount() >= timers);
 
+/**
+ * Presses a key (`press`), step after step, until one waits for the executor: the notice's timer
+ * and the wait's are set.
+ */
+async function stepToTheWait(lines: readonly string[], press: () => void): Promise<void> {
+  const waits = () => vi.isFakeTimers() && vi.getTimerCount() >= 2;
+  await until(() => lines.includes('(press a key for the next message; q to quit)'));
+  for (let at = 1; !waits(); at++) {
+    if (at > 50) throw new Error(`no wait after ${at} steps:\n${lines.join('\n')}`);
+    press();
+    await until(() => lines.some((line) => line.startsWith(`── step ${at} `)) || waits());
+  }
+}
+
 const notice = /^… waiting 2 s for backend_dev_1's executor on task hung: the step waits until it settles, or 300000 ms until the next timer \(its timeout, say\) moves the clock\. (q or )?Ctrl-C to stop\.$/;
 
 describe('a step waiting for an executor', () => {
@@ -55,13 +69,7 @@ describe('a step waiting for an executor', () => {
   it('step says to press q, and q stops it while it waits (before: keys were read only between steps)', async () => {
     const input = new PassThrough();
     const { lines, done } = cli(['step', 'test/fixtures/hung-executor.ts', '--compact'], input);
-    // Enter, step after step, until one waits for the executor (the notice's timer and the wait's).
-    await until(() => lines.includes('(press a key for the next message; q to quit)'));
-    for (let at = 1; !(vi.isFakeTimers() && vi.getTimerCount() >= 2); at++) {
-      if (at > 50) throw new Error(`no wait after ${at} steps:\n${lines.join('\n')}`);
-      input.write('\n');
-      await until(() => lines.some((line) => line.startsWith(`── step ${at} `)) || (vi.isFakeTimers() && vi.getTimerCount() >= 2));
-    }
+    await stepToTheWait(lines, () => input.write('\n'));
     await vi.advanceTimersByTimeAsync(2_000);
     expect(lines.at(-1)).toMatch(notice);
     expect(lines.at(-1)).toContain('q or Ctrl-C to stop.');
@@ -77,12 +85,7 @@ describe('a step waiting for an executor', () => {
   it('in a terminal, Ctrl-C (a key in raw mode) stops a step under way at once, keys typed ahead or not', async () => {
     const terminal = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => terminal });
     const { lines, done } = cli(['step', 'test/fixtures/hung-executor.ts', '--compact'], terminal);
-    await until(() => lines.includes('(press a key for the next message; q to quit)'));
-    for (let at = 1; !(vi.isFakeTimers() && vi.getTimerCount() >= 2); at++) {
-      if (at > 50) throw new Error(`no wait after ${at} steps:\n${lines.join('\n')}`);
-      terminal.write(' ');
-      await until(() => lines.some((line) => line.startsWith(`── step ${at} `)) || (vi.isFakeTimers() && vi.getTimerCount() >= 2));
-    }
+    await stepToTheWait(lines, () => terminal.write(' '));
     // No notice yet: two keys typed ahead, then Ctrl-C.
     terminal.write('  \x03');
     expect(await done).toBe(0);
