@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EchelonError } from '../errors.js';
+import { clause } from '../show.js';
 import { count, pace, port, required, token, usage } from './flags.js';
 import { OPTIONS, parseFlags, refuseForeignFlags } from './options.js';
 import { isMainModule } from '../scenario/run.js';
@@ -218,18 +219,26 @@ if (isMainModule(import.meta.url)) {
     if (closed.signal.aborted) return;
     closed.abort();
     // Stopping takes a few ticks; should it hang (a scenario's own code), the reader still gets its exit.
-    setTimeout(() => process.exit(0), STOP_GRACE_MS).unref();
+    setTimeout(() => process.exit(closedCode()), STOP_GRACE_MS).unref();
   };
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+  // Any other failed write (a full disk: > /dev/full) stops what runs too, but is a failure, said in one line.
+  let failedWrite: Error | undefined;
+  const failed = (error: NodeJS.ErrnoException | null) => {
+    if (error !== null && error.code !== 'EPIPE') failedWrite ??= error;
     close();
-  });
+  };
+  process.stdout.on('error', failed);
+  const closedCode = () => {
+    if (failedWrite === undefined) return 0;
+    console.error(`echelon: Could not write the output: ${clause(failedWrite.message)}.`);
+    return failureCode(argv);
+  };
   const out = (line: string) => {
     if (closed.signal.aborted) return;
     console.log(line);
     // A pipe written synchronously (Linux) stops being writable at the failed write, but says so only
     // on a later tick, which a loop that never leaves its promises (replay --steps) would not reach.
-    if (!process.stdout.writable) close();
+    if (!process.stdout.writable) failed(process.stdout.errored);
   };
   let finished = false;
   // With nothing left to run, Node ends the process with 0 even when main never finished (a file
@@ -238,8 +247,8 @@ if (isMainModule(import.meta.url)) {
     if (!finished && !closed.signal.aborted) exitWhenWritten(report(unfinished(), argv));
   });
   main(argv, { out, input: process.stdin, signal: closed.signal }).then(
-    (code) => ((finished = true), exitWhenWritten(closed.signal.aborted ? 0 : code)),
-    (error: unknown) => ((finished = true), exitWhenWritten(closed.signal.aborted ? 0 : report(error, argv))),
+    (code) => ((finished = true), exitWhenWritten(closed.signal.aborted ? closedCode() : code)),
+    (error: unknown) => ((finished = true), exitWhenWritten(closed.signal.aborted ? closedCode() : report(error, argv))),
   );
 }
 

@@ -69,4 +69,17 @@ process.on('exit', () => require('node:fs').appendFileSync(${JSON.stringify(coun
     expect(result).toEqual({ first: expect.stringMatching(/^replay \S+run\.db: \d+ journal entries, 1 session\(s\)\n$/), code: 0, stderr: '' });
     expect(Math.max(...readFileSync(counts, 'utf8').trim().split('\n').map(Number))).toBe(0);
   }, 60_000);
+
+  it('fails in one line when the output cannot be written (> /dev/full; before: a stack from the stdout error, or 0 and nothing)', async () => {
+    const intoFullDisk = (args: readonly string[]) =>
+      run('/bin/sh', ['-c', 'node node_modules/tsx/dist/cli.mjs src/cli/index.ts "$@" >/dev/full', 'echelon', ...args]).then(
+        ({ stderr }) => ({ code: 0, stderr }),
+        (thrown: { code: number; stderr: string }) => ({ code: thrown.code, stderr: thrown.stderr }),
+      );
+    const said = 'echelon: Could not write the output: ENOSPC: no space left on device, write.\n';
+    expect(await intoFullDisk(['run', 'test/fixtures/stop-marker-scenario.ts'])).toEqual({ code: 1, stderr: said });
+    expect(await intoFullDisk(['--help'])).toEqual({ code: 1, stderr: said });
+    // check's 2: it could not check (its 1 says the organisation has errors).
+    expect(await intoFullDisk(['check', 'examples/bottleneck.ts'])).toEqual({ code: 2, stderr: said });
+  }, 60_000);
 });
