@@ -61,6 +61,15 @@ describe('the CLI refusing what a user gave it', () => {
     expect(await refusal(['run', scenarioFile('refused.mjs', 'await org.submit({ type: 42 });')])).toMatchObject({ code: 'invalid_task' });
   });
 
+  it('says a default export that is a promise is one (before: "a scenario needs a description", of a promise)', async () => {
+    const file = join(dir, 'promised.mjs');
+    writeFileSync(file, `import { defineScenario } from '${resolve('src/scenario/index.ts')}';\nexport default (async () => defineScenario({ description: 'later', organisation: () => undefined, run: () => {} }))();\n`);
+    expect(await refusal(['run', file])).toMatchObject({
+      code: 'invalid_scenario',
+      message: expect.stringContaining('does not export a scenario as its default export: A scenario is an object { description, organisation, run }, got a promise: export the scenario itself'),
+    });
+  });
+
   it('says in one line why a file did not compile (before: the compiler’s lines, the refusal cut in two)', async () => {
     const file = join(dir, 'syntax.ts');
     writeFileSync(file, 'export default {{{;\n');
