@@ -42,6 +42,11 @@ export interface StepperOptions {
    * Called once a step has waited `waitingNoticeMs` of real time for executors doing real work
    * (not sleeping on the stepper's clock), with the tasks they run — so a person watching knows
    * what the silence is. Called again only for a later wait. A throw fails the step.
+   *
+   * @example
+   * ```ts
+   * createStepper(scenario, { onWaiting: ({ running }) => console.log(`waiting for ${running.map((task) => `${task.agent}/${task.taskId}`).join(', ')}`) });
+   * ```
    */
   readonly onWaiting?: (wait: StepperWait) => void;
   /** How long a step waits for executors before `onWaiting` hears of it, in real ms (default 2,000). */
