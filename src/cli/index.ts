@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import { EchelonError } from '../errors.js';
 import { clause } from '../show.js';
 import { count, pace, port, required, token, usage } from './flags.js';
-import { OPTIONS, parseFlags, refuseForeignFlags } from './options.js';
+import { COMMAND_FLAGS, OPTIONS, parseFlags, refuseForeignFlags } from './options.js';
+import { closest } from '../shape/index.js';
 import { isMainModule } from '../scenario/run.js';
 import { checkCommand } from './check.js';
 import { diagramCommand } from './diagram.js';
@@ -179,8 +180,15 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
         out,
       });
     default:
-      throw usage(`Unknown command "${command}".`);
+      throw usage(unknownCommand(command));
   }
+}
+
+/** "Unknown command", with the command meant: a slip for one, or a file given without one. */
+function unknownCommand(command: string): string {
+  if (/\.(c|m)?[jt]sx?$/.test(command)) return `Unknown command "${command}": name one before the file, e.g. echelon run ${command}.`;
+  const meant = closest(command, Object.keys(COMMAND_FLAGS));
+  return meant === undefined ? `Unknown command "${command}".` : `Unknown command "${command}": did you mean "${meant}"?`;
 }
 
 /** Resolves on Ctrl-C, or when `signal` aborts (stdout closed): what ends a server the user watches. */

@@ -49,4 +49,11 @@ describe('the CLI’s number flags', () => {
     expect(await refusal(['replay', 'no-such.db', '--view', '--task', 't1'])).toEqual({ code: 'invalid_option', message: 'No file no-such.db to replay.' });
     expect(await refusal(['fork', 'no-such.db', 'to.db', '--at', '3', '--history', 'h.jsonl'])).toEqual({ code: 'invalid_option', message: 'No file no-such.db to fork.' });
   });
+
+  it('name the command meant by an unknown one: a slip, or a file given without a command', async () => {
+    const hint = ' Run echelon --help for usage.';
+    expect(await refusal(['simualte', 'x.ts'])).toEqual({ code: 'invalid_option', message: `Unknown command "simualte": did you mean "simulate"?${hint}` });
+    expect(await refusal(['examples/dev-team.ts'])).toEqual({ code: 'invalid_option', message: `Unknown command "examples/dev-team.ts": name one before the file, e.g. echelon run examples/dev-team.ts.${hint}` });
+    expect(await refusal(['frobnicate'])).toEqual({ code: 'invalid_option', message: `Unknown command "frobnicate".${hint}` });
+  });
 });
