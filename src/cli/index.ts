@@ -52,8 +52,6 @@ Scenarios are modules whose default export is defineScenario({ description, orga
 see “Writing a scenario” in echelon's README.md. Designs export defineDesign({ organisation,
 simulation }) from echelon/simulate: see “Designing an organisation”.`;
 
-
-
 /** The version in echelon's package.json: two folders up from the sources, three from the build (dist/src/cli). */
 function packageVersion(): string {
   const here = dirname(fileURLToPath(import.meta.url));
