@@ -24,6 +24,11 @@ export function thrownMessage(thrown: unknown): string {
   return thrown instanceof Error ? thrown.message : show(thrown);
 }
 
+/** `text` on one line: each line break, with the spaces about it, one space (a refusal is one line). */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}
+
 /** A message to go inside a sentence of echelon's: without the full stops it ends with (so none is doubled). */
 export function clause(message: string): string {
   return message.replace(/\.+$/, '');

@@ -12,10 +12,20 @@ export function required(file: string | undefined, command: string): string {
   return file;
 }
 
+/**
+ * A whole number written in decimal digits, at least `min`. Number() alone takes what nobody means
+ * by a count: `1e3`, `0x10`, `' 5 '`, and `''` as 0.
+ */
 export function count(text: string, flag: string, min: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw usage(`${flag} needs a whole number ≥ ${min}, got "${text}".`);
+  const value = digits(text);
+  if (value === undefined || value < min) throw usage(`${flag} needs a whole number ≥ ${min}, got "${text}".`);
+  if (!Number.isSafeInteger(value)) throw usage(`${flag} needs a whole number from ${min} to 2^53 − 1, got "${text}".`);
   return value;
+}
+
+/** The number `text` writes in decimal digits, and nothing else; `undefined` for any other text. */
+function digits(text: string): number | undefined {
+  return /^[0-9]+$/.test(text) ? Number(text) : undefined;
 }
 
 /** The longest a timer waits (2^31 − 1 ms, about 24.8 days): Node takes a longer one as 1 ms, with a warning. */
@@ -23,15 +33,15 @@ const LONGEST_TIMER_MS = 2_147_483_647;
 
 /** An --auto pace in ms, checked before the scenario or store is opened. */
 export function pace(text: string): number {
-  const value = count(text, '--auto', 0);
-  if (value > LONGEST_TIMER_MS) throw usage(`--auto needs a whole number from 0 to ${LONGEST_TIMER_MS} (ms), got "${text}".`);
+  const value = digits(text);
+  if (value === undefined || value > LONGEST_TIMER_MS) throw usage(`--auto needs a whole number from 0 to ${LONGEST_TIMER_MS} (ms), got "${text}".`);
   return value;
 }
 
 /** A TCP port, checked before the scenario or store is opened. */
 export function port(text: string): number {
-  const value = count(text, '--port', 0);
-  if (value > 65_535) throw usage(`--port needs a port from 0 to 65535, got "${text}".`);
+  const value = digits(text);
+  if (value === undefined || value > 65_535) throw usage(`--port needs a port from 0 to 65535, got "${text}".`);
   return value;
 }
 

@@ -5,7 +5,7 @@
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { describeEvent } from '../inspect/summary.js';
 import type { AgentStatus } from '../runtime/orchestrator.js';
-import type { ScenarioStep } from '../scenario/stepper.js';
+import type { ScenarioStep, StepperWait } from '../scenario/stepper.js';
 import type { Delivery } from '../scenario/tracer.js';
 
 export interface FormatOptions {
@@ -73,4 +73,15 @@ function details(agent: ChartAgent): string {
   const load = Object.values(agent.load ?? {}).reduce((sum, n) => sum + n, 0);
   if (load > 0) parts.push(`load ${load}`);
   return parts.join(' · ');
+}
+
+/** What a step waits for, said while it waits: which task, which agent, until when, and how to stop. */
+export function formatWait(wait: StepperWait, stop: string): string {
+  const [first, ...others] = wait.running;
+  const what = first === undefined ? 'an executor' : `${first.agent}'s executor on task ${first.taskId}${others.length === 0 ? '' : ` (and ${others.length} more task${others.length === 1 ? '' : 's'})`}`;
+  const until =
+    wait.nextTimerMs === undefined
+      ? 'no timer is set, so the step waits until it settles'
+      : `the step waits until it settles, or ${wait.nextTimerMs} ms until the next timer (its timeout, say) moves the clock`;
+  return `… waiting ${wait.waitedMs / 1000} s for ${what}: ${until}. ${stop} to stop.`;
 }

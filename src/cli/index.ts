@@ -8,7 +8,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EchelonError } from '../errors.js';
+import { clause } from '../show.js';
 import { count, pace, port, required, token, usage } from './flags.js';
+import { COMMAND_FLAGS, OPTIONS, parseFlags, refuseForeignFlags } from './options.js';
+import { closest } from '../shape/index.js';
 import { isMainModule } from '../scenario/run.js';
 import { checkCommand } from './check.js';
 import { diagramCommand } from './diagram.js';
@@ -18,7 +21,8 @@ import { simulateCommand } from './simulate.js';
 import { stepCommand } from './step.js';
 import { viewCommand } from './view.js';
 import { bufferedLines } from './output.js';
-import { clause } from '../show.js';
+
+export { COMMAND_FLAGS } from './options.js';
 
 const USAGE = `echelon — hierarchical multi-agent orchestration on XState actors
 
@@ -49,30 +53,6 @@ Scenarios are modules whose default export is defineScenario({ description, orga
 see “Writing a scenario” in echelon's README.md. Designs export defineDesign({ organisation,
 simulation }) from echelon/simulate: see “Designing an organisation”.`;
 
-const OPTIONS = {
-  auto: { type: 'string' },
-  steps: { type: 'string' },
-  compact: { type: 'boolean' },
-  port: { type: 'string' },
-  host: { type: 'string' },
-  token: { type: 'string' },
-  'exit-when-done': { type: 'boolean' },
-  task: { type: 'string' },
-  view: { type: 'boolean' },
-  at: { type: 'string' },
-  history: { type: 'string' },
-  hierarchy: { type: 'boolean' },
-  statechart: { type: 'boolean' },
-  json: { type: 'boolean' },
-  strict: { type: 'boolean' },
-  compare: { type: 'string' },
-  seed: { type: 'string' },
-  html: { type: 'string' },
-  png: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
-} as const;
-
 /** The version in echelon's package.json: two folders up from the sources, three from the build (dist/src/cli). */
 function packageVersion(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -91,6 +71,11 @@ function packageVersion(): string {
 export interface CliIo {
   readonly out: (line: string) => void;
   readonly input: NodeJS.ReadStream;
+  /**
+   * Aborted when the output has nowhere to go (stdout closed: `| head -1`): `run`, `step`, `view`
+   * and `replay` then stop what they run — the organisation, the server, the store — and resolve.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -129,6 +114,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
         tree: values.compact !== true,
         out,
         input: io.input,
+        ...(io.signal === undefined ? {} : { signal: io.signal }),
       });
     case 'view':
       return viewCommand({
@@ -139,7 +125,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
         autoMs: values.auto === undefined ? 400 : pace(values.auto),
         exitWhenDone: values['exit-when-done'] === true,
         out,
-        interrupted: new Promise((resolve) => process.once('SIGINT', () => resolve())),
+        interrupted: interruption(io.signal),
       });
     case 'replay':
       if (file === undefined) throw usage('echelon replay needs a SQLite file, e.g. echelon replay echelon-dev-team.db.');
@@ -151,6 +137,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
         tree: values.compact !== true,
         out,
         input: io.input,
+        ...(io.signal === undefined ? {} : { signal: io.signal }),
         ...(values.view !== true
           ? {}
           : {
@@ -158,7 +145,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
                 port: values.port === undefined ? 4321 : port(values.port),
                 host: values.host ?? '127.0.0.1',
                 ...(values.token === undefined ? {} : { token: values.token }),
-                interrupted: new Promise<void>((resolve) => process.once('SIGINT', () => resolve())),
+                interrupted: interruption(io.signal),
               },
             }),
       });
@@ -192,64 +179,24 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
         out,
       });
     default:
-      throw usage(`Unknown command "${command}".`);
+      throw usage(unknownCommand(command));
   }
 }
 
-type Flag = keyof typeof OPTIONS;
-
-/** The flags each command reads; --help and --version go with any. A flag of another command is refused, not ignored. */
-export const COMMAND_FLAGS: Readonly<Record<string, readonly Flag[]>> = {
-  step: ['auto', 'steps', 'compact'],
-  run: ['auto', 'steps', 'compact'],
-  view: ['port', 'host', 'token', 'auto', 'exit-when-done'],
-  replay: ['task', 'auto', 'steps', 'compact', 'view', 'port', 'host', 'token'],
-  fork: ['at', 'history'],
-  diagram: ['hierarchy', 'statechart'],
-  check: ['json', 'strict'],
-  simulate: ['compare', 'seed', 'json', 'html', 'png'],
-};
-
-/** node:util's parseArgs, its refusals (an unknown flag, a missing value) made echelon's own. */
-function parseFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({ args: negativeValuesJoined(argv), options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    if (!(error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) throw error;
-    // Node's hint about positionals starting with '-' fits no echelon command.
-    // Its other hints may span lines: one line, as every refusal is.
-    throw usage(`${clause(error.message.replace(/\. To specify a positional argument[\s\S]*$/, '').replace(/\s*\n\s*/g, ' '))}.`);
-  }
+/** "Unknown command", with the command meant: a slip for one, or a file given without one. */
+function unknownCommand(command: string): string {
+  if (/\.(c|m)?[jt]sx?$/.test(command)) return `Unknown command "${command}": name one before the file, e.g. echelon run ${command}.`;
+  const meant = closest(command, Object.keys(COMMAND_FLAGS));
+  return meant === undefined ? `Unknown command "${command}".` : `Unknown command "${command}": did you mean "${meant}"?`;
 }
 
-/**
- * `--seed -5` as `--seed=-5`: parseArgs takes a value starting with '-' for a flag and refuses it as
- * ambiguous, but a negative number after a flag that takes a value is that flag's value, which the
- * flag's own rule then reads (`--steps -1`: a whole number ≥ 1 is needed).
- */
-function negativeValuesJoined(argv: readonly string[]): string[] {
-  const joined: string[] = [];
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index]!;
-    const next = argv[index + 1];
-    const takesValue = arg.startsWith('--') && (OPTIONS as Record<string, { readonly type: string }>)[arg.slice(2)]?.type === 'string';
-    if (takesValue && next !== undefined && /^-(\d|\.\d)/.test(next)) {
-      joined.push(`${arg}=${next}`);
-      index++;
-    } else joined.push(arg);
-  }
-  return joined;
-}
-
-function refuseForeignFlags(command: string, values: Partial<Record<Flag, unknown>>): void {
-  const allowed = COMMAND_FLAGS[command];
-  if (allowed === undefined) return; // an unknown command is refused as such
-  const foreign = (Object.keys(values) as Flag[]).filter((flag) => flag !== 'help' && flag !== 'version' && !allowed.includes(flag));
-  if (foreign.length > 0) throw usage(`echelon ${command} takes no ${foreign.map((flag) => `--${flag}`).join(', ')}.`);
-  if (command === 'replay' && values.view !== true) {
-    const served = (['port', 'host', 'token'] as const).filter((flag) => values[flag] !== undefined);
-    if (served.length > 0) throw usage(`${served.map((flag) => `--${flag}`).join(', ')} ${served.length === 1 ? 'is' : 'are'} for the replay page: add --view.`);
-  }
+/** Resolves on Ctrl-C, or when `signal` aborts (stdout closed): what ends a server the user watches. */
+function interruption(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    if (signal?.aborted) resolve();
+    signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 /**
@@ -273,17 +220,64 @@ function report(error: unknown, argv: readonly string[], flush: () => void = () 
 // Run when executed (node dist/src/cli/index.js, the `echelon` bin, or tsx src/cli/index.ts), not when imported.
 if (isMainModule(import.meta.url)) {
   const argv = process.argv.slice(2);
-  // A reader that stopped (| head) wants no more: end as it asked, not with an unhandled EPIPE and 1.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    process.exit(0);
-  });
+  // A reader that stopped (| head) wants no more: end as it asked, with 0 rather than an unhandled
+  // EPIPE and 1 — but once what runs is stopped (its organisation, its store), not in the middle of it.
+  const closed = new AbortController();
+  const close = () => {
+    if (closed.signal.aborted) return;
+    closed.abort();
+    // Stopping takes a few ticks; should it hang (a scenario's own code), the reader still gets its exit.
+    setTimeout(() => process.exit(closedCode()), STOP_GRACE_MS).unref();
+  };
+  // Any other failed write (a full disk: > /dev/full) stops what runs too, but is a failure, said in one line.
+  let failedWrite: Error | undefined;
+  const failed = (error: NodeJS.ErrnoException | null) => {
+    if (error !== null && error.code !== 'EPIPE') failedWrite ??= error;
+    close();
+  };
+  process.stdout.on('error', failed);
+  const closedCode = () => {
+    if (failedWrite === undefined) return 0;
+    console.error(`echelon: Could not write the output: ${clause(failedWrite.message)}.`);
+    return failureCode(argv);
+  };
+  // Lines are written a chunk at a time (output.ts).
   const stdout = bufferedLines();
-  main(argv, { out: stdout.out, input: process.stdin }).then(
-    (code) => exitWhenWritten(code, stdout.flush),
-    (error: unknown) => exitWhenWritten(report(error, argv, stdout.flush), stdout.flush),
+  const out = (line: string) => {
+    if (closed.signal.aborted) return;
+    stdout.out(line);
+    // A pipe written synchronously (Linux) stops being writable at the failed write, but says so only
+    // on a later tick, which a loop that never leaves its promises (replay --steps) would not reach.
+    if (!process.stdout.writable) failed(process.stdout.errored);
+  };
+  // Exits once everything is written; output that could not be (the last chunk included) is said, as closedCode says it.
+  const exit = (code: number) =>
+    exitWhenWritten(code, stdout.flush, (failure) => {
+      if (failure !== undefined) failed(failure);
+      return closed.signal.aborted ? closedCode() : code;
+    });
+  let finished = false;
+  // With nothing left to run, Node ends the process with 0 even when main never finished (a file
+  // whose top-level await never settles): say so, and fail.
+  process.once('beforeExit', () => {
+    if (!finished && !closed.signal.aborted) exit(report(unfinished(), argv, stdout.flush));
+  });
+  main(argv, { out, input: process.stdin, signal: closed.signal }).then(
+    (code) => ((finished = true), exit(code)),
+    (error: unknown) => ((finished = true), exit(closed.signal.aborted ? 0 : report(error, argv, stdout.flush))),
   );
 }
+
+/** Why a command ended unfinished: what it waited for can never come. */
+function unfinished(): EchelonError {
+  return new EchelonError(
+    'scenario_stalled',
+    'The command could not finish: it waits for a promise that nothing is left to settle (no timer, no I/O) — a top-level await in the file that never ends, say, or an executor with no timeout that never answers. Run the file on its own (node or npx tsx) to see where it waits.',
+  );
+}
+
+/** How long a command whose stdout closed has to stop what it runs before the process exits anyway. */
+const STOP_GRACE_MS = 5_000;
 
 /**
  * Exits once stdout and stderr have written what they hold: into a pipe they write
@@ -291,10 +285,14 @@ if (isMainModule(import.meta.url)) {
  * pipe had taken (past 64 KiB). A write's callback comes after the writes before it, with an error
  * on a closed pipe too.
  */
-function exitWhenWritten(code: number, flush: () => void): void {
-  flush();
+function exitWhenWritten(code: number, flush: () => void, settle: (failure: Error | undefined) => number = () => code): void {
+  flush(); // what waits in the buffer goes first: its write may be the one that fails
   let waiting = 2;
-  const done = () => void (--waiting === 0 && process.exit(code));
-  process.stdout.write('', done);
+  let failure: Error | undefined;
+  const done = () => void (--waiting === 0 && process.exit(settle(failure)));
+  process.stdout.write('', (error) => {
+    failure = error ?? undefined;
+    done();
+  });
   process.stderr.write('', done);
 }

@@ -10,6 +10,11 @@ import { createInterface } from 'node:readline';
 export interface Trigger {
   next(): Promise<boolean>;
   close(): void;
+  /**
+   * Calls `listener` as the person asks to stop (q, Esc, Ctrl-C: `interrupt` for Ctrl-C), before
+   * any keys typed ahead of it are taken: for a step under way that should not wait its turn.
+   */
+  onQuit?(listener: (interrupt: boolean) => void): void;
 }
 
 /** Takes every step at once. */
@@ -26,7 +31,9 @@ export function keypresses(input: NodeJS.ReadStream): Trigger {
   /** Keys pressed (lines read) before anyone asked: typed ahead, they are not lost. */
   const ahead: boolean[] = [];
   let ended = false;
-  const answer = (go: boolean) => {
+  const quitters: Array<(interrupt: boolean) => void> = [];
+  const answer = (go: boolean, interrupt = false) => {
+    if (!go) for (const quit of quitters) quit(interrupt);
     const taker = waiting.shift();
     if (taker !== undefined) taker(go);
     else ahead.push(go);
@@ -35,8 +42,10 @@ export function keypresses(input: NodeJS.ReadStream): Trigger {
   if (input.isTTY) {
     emitKeypressEvents(input);
     input.setRawMode(true);
-    const onKey = (_: string, key: { name?: string; ctrl?: boolean } | undefined) =>
-      answer(!(key?.name === 'q' || key?.name === 'escape' || (key?.ctrl === true && key.name === 'c')));
+    const onKey = (_: string, key: { name?: string; ctrl?: boolean } | undefined) => {
+      const interrupt = key?.ctrl === true && key.name === 'c';
+      answer(!(key?.name === 'q' || key?.name === 'escape' || interrupt), interrupt);
+    };
     input.on('keypress', onKey);
     input.resume();
     close = () => {
@@ -59,5 +68,17 @@ export function keypresses(input: NodeJS.ReadStream): Trigger {
       return ended ? Promise.resolve(false) : new Promise((resolve) => waiting.push(resolve));
     },
     close: () => close(),
+    onQuit: (listener) => void quitters.push(listener),
+  };
+}
+
+/** `trigger`, answering false (stop) at once when `signal` aborts, even while it waits for a key. */
+export function stoppable(trigger: Trigger, signal: AbortSignal | undefined): Trigger {
+  if (signal === undefined) return trigger;
+  const aborted = new Promise<boolean>((resolve) => (signal.aborted ? resolve(false) : signal.addEventListener('abort', () => resolve(false), { once: true })));
+  return {
+    next: () => (signal.aborted ? Promise.resolve(false) : Promise.race([trigger.next(), aborted])),
+    close: () => trigger.close(),
+    ...(trigger.onQuit === undefined ? {} : { onQuit: (listener: (interrupt: boolean) => void) => trigger.onQuit!(listener) }),
   };
 }

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { EchelonError } from '../errors.js';
 import { scenarioProblem, type Scenario } from '../scenario/define.js';
 import { designProblem } from '../simulate/design.js';
-import { clause } from '../show.js';
+import { clause, oneLine } from '../show.js';
 
 const TYPESCRIPT = /\.(c|m)?tsx?$/;
 
@@ -29,6 +29,16 @@ export async function loadScenario(file: string, cwd = process.cwd()): Promise<S
     throw new EchelonError('invalid_scenario', `${file} does not export a scenario as its default export: ${problem}${misplaced(module)} (see “Writing a scenario” in echelon's README.md).`, { details: { file } });
   }
   return candidate as Scenario;
+}
+
+/**
+ * What the scenario's `run()` threw, as the CLI says it: echelon's own refusals as they are, and
+ * anything else in one line with `invalid_scenario` — its stack (through tsx, a data: URL as long
+ * as the file) is for running the file on its own.
+ */
+export function scenarioFailure(error: unknown, file: string): unknown {
+  if (error instanceof EchelonError) return error;
+  return new EchelonError('invalid_scenario', `The scenario's run() threw: ${clause(oneLine(String(error)))}. Run ${file} on its own (node or npx tsx) to see where.`, { details: { file }, cause: error });
 }
 
 /** What a module without a default export holds instead, when that is a scenario under a name or a design: said so the fix is plain. */
@@ -58,7 +68,7 @@ export async function importModule(file: string, cwd = process.cwd(), kind = 'fi
   } catch (error) {
     if (error instanceof EchelonError) throw error;
     // The module's own error, said in one line: what a loader prints for a TypeScript file is mostly its data: URL.
-    throw new EchelonError('invalid_scenario', `${kind[0]!.toUpperCase()}${kind.slice(1)} ${path} threw while loading: ${clause(String(error))}. Run it on its own (node or npx tsx) to see where.`, {
+    throw new EchelonError('invalid_scenario', `${kind[0]!.toUpperCase()}${kind.slice(1)} ${path} threw while loading: ${clause(oneLine(String(error)))}. Run it on its own (node or npx tsx) to see where.`, {
       details: { file },
       cause: error,
     });

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { formatTree } from './format.js';
-import { immediately, keypresses, paced, type Trigger } from './keys.js';
+import { immediately, keypresses, paced, stoppable, type Trigger } from './keys.js';
 import { EchelonError } from '../errors.js';
 import { isLoopback } from '../inspect/options.js';
 import { serveReplay } from '../inspect/replay-view.js';
@@ -26,6 +26,8 @@ export interface ReplayCommandOptions {
   readonly tree: boolean;
   readonly out: (line: string) => void;
   readonly input: NodeJS.ReadStream;
+  /** Aborts the replay (stdout closed): the store is closed, and the command resolves. */
+  readonly signal?: AbortSignal;
   /** Serve the replay view on this address instead of stepping in the terminal; it stays up until `interrupted`. */
   readonly view?: { readonly port: number; readonly host: string; readonly token?: string; readonly interrupted: Promise<void> };
 }
@@ -38,12 +40,13 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<numb
   // Replaying reads: a store this process may not write (a backup, another user's) replays all the same.
   const store = sqliteStore(options.file, { readOnly: true });
   if (options.view !== undefined) return replayView(store, options, options.view);
-  const trigger: Trigger = options.autoMs !== undefined ? paced(options.autoMs) : options.steps !== undefined ? immediately : keypresses(options.input);
+  const pacing: Trigger = options.autoMs !== undefined ? paced(options.autoMs) : options.steps !== undefined ? immediately : keypresses(options.input);
+  const trigger = stoppable(pacing, options.signal);
   try {
     const { entries, agents } = storedEntries(store, options.taskId);
     const chart = chartFromLinks(agents);
     out(`replay ${options.file}: ${entries.length} journal entries${options.taskId === undefined ? '' : ` of task ${options.taskId}`}, ${store.header()!.sessions} session(s)`);
-    if (trigger !== immediately && options.autoMs === undefined) out('(press a key for the next entry; q to quit)');
+    if (pacing !== immediately && options.autoMs === undefined) out('(press a key for the next entry; q to quit)');
     // One step at a time: a long run's steps, each with every agent, would not fit in memory at once.
     for (const step of walkSteps(entries, agents)) {
       if (options.steps !== undefined && step.index > options.steps) {

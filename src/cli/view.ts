@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { formatDelivery } from './format.js';
-import { loadScenario } from './load.js';
+import { loadScenario, scenarioFailure } from './load.js';
 import { isLoopback } from '../inspect/options.js';
 import { serveLiveView } from '../inspect/server.js';
 import { createStepper } from '../scenario/stepper.js';
@@ -45,7 +45,7 @@ export async function viewCommand(options: ViewCommandOptions): Promise<number> 
     while (!quit) {
       await pause();
       if (quit) break;
-      const stepping = stepper.step();
+      const stepping = stepper.step().catch((error: unknown) => Promise.reject(scenarioFailure(error, options.file)));
       stepping.catch(() => {}); // if Ctrl-C wins the race, stopping may fail the step: nobody waits for it then
       const step = await Promise.race([stepping, options.interrupted.then(() => undefined)]);
       if (step === undefined) break;

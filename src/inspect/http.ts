@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { EchelonError } from '../errors.js';
+import { listenRefusal } from '../listening.js';
 import type { Guard } from './guard.js';
 import type { LiveView, ResolvedLiveViewOptions } from './options.js';
 import type { LivePage } from './page.js';
@@ -26,7 +27,7 @@ const STATUS: Readonly<Record<string, number>> = {
 export type Handler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
 
 /** Serves `page` at `/` and everything else through `handle`; `onClose` runs as the server closes. */
-export async function listen(settings: ResolvedLiveViewOptions, guard: Guard, page: LivePage, handle: Handler, onClose: () => void): Promise<LiveView> {
+export async function listen(where: string, settings: ResolvedLiveViewOptions, guard: Guard, page: LivePage, handle: Handler, onClose: () => void): Promise<LiveView> {
   const server = createServer((request, response) => {
     const url = requestUrl(request.url);
     // Thrown here, new URL's TypeError would end the process (no request needs to pass the guard to send one).
@@ -45,9 +46,11 @@ export async function listen(settings: ResolvedLiveViewOptions, guard: Guard, pa
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    // A port in use, a host that is none of this machine's: the caller's choice, refused as such.
+    const refuse = (error: NodeJS.ErrnoException) => reject(listenRefusal(where, error, settings.port, settings.host));
+    server.once('error', refuse);
     server.listen(settings.port, settings.host, () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       resolve();
     });
   });

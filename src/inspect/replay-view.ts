@@ -25,6 +25,7 @@ export async function serveReplay(steps: readonly ReplayStep[], options?: LiveVi
   const settings = resolveLiveViewOptions(options);
   const guard = new Guard(settings);
   return listen(
+    'serveReplay',
     settings,
     guard,
     livePage('replay'),

@@ -31,7 +31,14 @@ export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions
   const settings = resolveLiveViewOptions(options);
   const guard = new Guard(settings);
   const feed = new LiveFeed(org, settings.history);
-  const view = await listen(settings, guard, livePage(), async (request, response, url) => {
+  // The view ends with the organisation.
+  let view: LiveView | undefined;
+  const close = () => void view?.close();
+  const ended = () => {
+    stopped.removeEventListener('abort', close);
+    feed.close();
+  };
+  view = await listen('serveLiveView', settings, guard, livePage(), async (request, response, url) => {
     if (request.method === 'GET') {
       guard.checkRead(request, url);
       if (url.pathname === '/api/state') return json(response, 200, feed.state());
@@ -48,12 +55,11 @@ export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions
       feed.refresh();
       return json(response, answer.status, answer.body);
     }
-  }, () => {
-    stopped.removeEventListener('abort', close);
-    feed.close();
+  }, ended).catch((error: unknown) => {
+    // It never listened: nothing of it goes on watching the organisation.
+    ended();
+    throw error;
   });
-  // The view ends with the organisation.
-  const close = () => void view.close();
   stopped.addEventListener('abort', close, { once: true });
   return view;
 }

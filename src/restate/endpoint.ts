@@ -9,6 +9,7 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { endpoint } from '@restatedev/restate-sdk';
 import { EchelonError } from '../errors.js';
+import { listenRefusal } from '../listening.js';
 import { agentObject } from './agent-object.js';
 import { caseObject } from './case-object.js';
 import { decisionService } from './decision-service.js';
@@ -64,15 +65,7 @@ export function restateEndpoint(options: RestateEndpointOptions): RestateEndpoin
         session.once('close', () => sessions.delete(session));
       });
       await new Promise<void>((resolve, reject) => {
-        server.once('error', (error: NodeJS.ErrnoException) =>
-          reject(
-            error.code === 'EADDRINUSE'
-              ? new EchelonError('invalid_option', `restateEndpoint: port ${port} is in use on ${host}; listen on another (or 0, a free one).`, { cause: error })
-              : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN'
-                ? new EchelonError('invalid_option', `restateEndpoint: cannot listen on ${host} (${error.code}): it is no address of this machine.`, { cause: error })
-                : error,
-          ),
-        );
+        server.once('error', (error: NodeJS.ErrnoException) => reject(listenRefusal('restateEndpoint', error, port, host)));
         server.listen(port, host, () => resolve());
       });
       const bound = (server.address() as AddressInfo).port;

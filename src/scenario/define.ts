@@ -99,6 +99,9 @@ export function isScenario(value: unknown): value is Scenario {
  */
 export function scenarioProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return `A scenario is an object { description, organisation, run }, got ${value === null ? 'null' : typeof value}.`;
+  if (typeof (value as PromiseLike<unknown>).then === 'function') {
+    return 'A scenario is an object { description, organisation, run }, got a promise: export the scenario itself (export default defineScenario({ … })), not the result of an async call.';
+  }
   const candidate = value as Partial<Record<keyof Scenario, unknown>>;
   if (typeof candidate.description !== 'string' || candidate.description.trim() === '') {
     return `A scenario needs a description: one line saying what it shows.${misspelt(value, 'description')}`;

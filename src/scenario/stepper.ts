@@ -6,7 +6,7 @@
  * work (a network call) is waited for in real time, but no longer than that next timer is away.
  */
 import { EchelonError } from '../errors.js';
-import { boolean, checkShape, fields, fn, shapeContext } from '../shape/index.js';
+import { boolean, checkShape, fields, fn, number, shapeContext } from '../shape/index.js';
 import type { AgentStatus, Orchestrator, OrchestratorEvent } from '../runtime/index.js';
 import { buildOrganisation, scenarioProblem, type Scenario, type ScenarioContext } from './define.js';
 import { StepClock } from './step-clock.js';
@@ -38,6 +38,32 @@ export interface StepperOptions {
   readonly waitForPeople?: boolean;
   /** Called with the organisation before the scenario's `run` starts (to serve the live view, say). */
   readonly prepare?: (org: Orchestrator) => unknown;
+  /**
+   * Called once a step has waited `waitingNoticeMs` of real time for executors doing real work
+   * (not sleeping on the stepper's clock), with the tasks they run — so a person watching knows
+   * what the silence is. Called again only for a later wait. A throw fails the step.
+   *
+   * @example
+   * ```ts
+   * createStepper(scenario, { onWaiting: ({ running }) => console.log(`waiting for ${running.map((task) => `${task.agent}/${task.taskId}`).join(', ')}`) });
+   * ```
+   */
+  readonly onWaiting?: (wait: StepperWait) => void;
+  /** How long a step waits for executors before `onWaiting` hears of it, in real ms (default 2,000). */
+  readonly waitingNoticeMs?: number;
+}
+
+/** What a step waits for, as `onWaiting` hears it. */
+export interface StepperWait {
+  /** The tasks being executed, each with the agent running it. */
+  readonly running: readonly { readonly taskId: string; readonly agent: string }[];
+  /** Real ms waited so far (`waitingNoticeMs`). */
+  readonly waitedMs: number;
+  /**
+   * Simulated ms until the next timer (an executor's timeout, say), where the wait ends and the
+   * clock moves to it; `undefined` when no timer is set (the step waits until an executor settles).
+   */
+  readonly nextTimerMs: number | undefined;
 }
 
 /** A scenario under the stepper's control. */
@@ -58,7 +84,10 @@ export interface Stepper {
   close(): Promise<void>;
 }
 
-const STEPPER_OPTIONS = fields({ log: fn, waitForPeople: boolean, prepare: fn });
+const STEPPER_OPTIONS = fields({ log: fn, waitForPeople: boolean, prepare: fn, onWaiting: fn, waitingNoticeMs: number });
+
+/** The longest a timer waits (2^31 − 1 ms): Node takes a longer one as 1 ms. */
+const LONGEST_TIMER_MS = 2_147_483_647;
 
 /**
  * Starts a scenario under a step clock.
@@ -76,6 +105,10 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
   const problem = scenarioProblem(scenario);
   if (problem !== undefined) throw new EchelonError('invalid_scenario', problem);
   checkShape(options, STEPPER_OPTIONS, '', shapeContext('createStepper', 'invalid_option'));
+  const noticeMs = options.waitingNoticeMs ?? 2_000;
+  if (!Number.isInteger(noticeMs) || noticeMs < 0 || noticeMs > LONGEST_TIMER_MS) {
+    throw new EchelonError('invalid_option', `createStepper: waitingNoticeMs must be a whole number of ms from 0 to ${LONGEST_TIMER_MS}, got ${String(noticeMs)}.`);
+  }
   const clock = new StepClock();
   const tracer = new Tracer();
   clock.onSchedule(() => tracer.touch());
@@ -98,7 +131,13 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
     if (event.type !== 'agent.state') events.push(event);
   });
 
-  await options.prepare?.(org);
+  try {
+    await options.prepare?.(org);
+  } catch (error) {
+    // The scenario never starts (its live view could not listen, say): nor does the organisation go on.
+    await org.stop();
+    throw error;
+  }
 
   let finished = false;
   let closed = false;
@@ -149,7 +188,10 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
       if (org.status().inFlight > 0 && !clock.hasSleeper()) {
         // An executor is working on something real (it is not sleeping on this clock): give it
         // until the next timer would fire (forever if none is set).
-        if (await tracer.waitForActivity(next === undefined ? undefined : next - clock.now())) continue;
+        const waited = tellWhileWaiting(next);
+        const moved = await tracer.waitForActivity(next === undefined ? undefined : next - clock.now());
+        waited();
+        if (moved) continue;
         return fire(true);
       }
       if (next !== undefined) return fire(true);
@@ -164,6 +206,21 @@ export async function createStepper(scenario: Scenario, options: StepperOptions 
       throw stalled(org);
     }
   };
+  /** Tells `onWaiting` what the step waits for, once `noticeMs` pass; returns what cancels it. */
+  function tellWhileWaiting(next: number | undefined): () => void {
+    const { onWaiting } = options;
+    if (onWaiting === undefined) return () => undefined;
+    const timer = setTimeout(() => {
+      try {
+        onWaiting({ running: runningTasks(org), waitedMs: noticeMs, nextTimerMs: next === undefined ? undefined : next - clock.now() });
+      } catch (error) {
+        failure ??= { error };
+        tracer.touch();
+      }
+    }, noticeMs);
+    return () => clearTimeout(timer);
+  }
+
   // One step at a time: a call made while another is under way waits for it (each releases one message).
   let queue: Promise<unknown> = Promise.resolve();
   const stepper: Stepper = {
@@ -222,6 +279,11 @@ function agentStates(org: Orchestrator): () => AgentStatus[] {
       return [];
     }
   };
+}
+
+/** Every task an agent is executing, in org-chart order. */
+function runningTasks(org: Orchestrator): StepperWait['running'] {
+  return org.hierarchy.nodes().flatMap((node) => org.agentState(node.id).running.map((taskId) => ({ taskId, agent: node.id })));
 }
 
 function stalled(org: Orchestrator): EchelonError {

@@ -4,7 +4,8 @@
  */
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Collector } from './collect.js';
-import { histogram, summarise, type AgentReport, type Bottleneck, type QueueSeries, type SimulationReport, type TaskTypeReport } from './report.js';
+import { histogram, summarise, type AgentReport, type Bottleneck, type SimulationReport, type TaskTypeReport } from './report.js';
+import { queueSeries } from './queues.js';
 
 /** Utilisation from which an agent counts as a bottleneck whatever its queue. */
 const BUSY = 0.8;
@@ -57,7 +58,7 @@ export function buildReport(collector: Collector, hierarchy: Hierarchy, run: { s
     byType,
     agents,
     bottlenecks: bottlenecks(agents),
-    queues: queues(collector, agents, run.end),
+    ...queueSeries(collector, agents, run.end),
     ...(collector.keepOutcomes ? { outcomes: [...collector.outcomes].sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1))) } : {}),
   };
 }
@@ -75,33 +76,4 @@ function bottlenecks(agents: readonly AgentReport[]): Bottleneck[] {
       meanWaitMs: agent.meanWaitMs,
       reason: `busy ${(agent.utilisation * 100).toFixed(0)} % of the time; ${agent.meanQueue.toFixed(1)} task(s) waiting on average (at most ${agent.maxQueue}), each for ${(agent.meanWaitMs / 1000).toFixed(1)} s`,
     }));
-}
-
-/** Points a queue series has at most: a run longer than its intervals foresaw gets wider ones (a whole number of them each). */
-export const QUEUE_POINTS = 100_000;
-
-/** Points a series of intervals of `intervalMs` has over `spanMs`: one for each interval that starts within it. */
-export const queuePoints = (spanMs: number, intervalMs: number) => Math.floor(spanMs / intervalMs) + 1;
-
-/** The series of the (at most 8) agents with the longest mean queues: the largest length within each interval, over every interval. */
-function queues(collector: Collector, agents: readonly AgentReport[], end: number): QueueSeries[] {
-  const longest = agents.filter((agent) => agent.maxQueue > 0).sort((a, b) => b.meanQueue - a.meanQueue).slice(0, 8);
-  const slots = queuePoints(end, collector.intervalMs);
-  const width = Math.ceil(slots / Math.min(slots, QUEUE_POINTS));
-  return longest.map((agent) => {
-    // Only intervals with a change are kept: walk them in order (an interval without one holds the length the last one ended with).
-    const changed = [...(collector.agents.get(agent.id)!.series ?? [])].sort(([a], [b]) => a - b);
-    const points: [number, number][] = [];
-    let next = 0;
-    let length = 0;
-    for (let point = 0; point * width < slots; point++) {
-      let largest = length;
-      for (; next < changed.length && changed[next]![0] < (point + 1) * width; next++) {
-        largest = Math.max(largest, changed[next]![1].max);
-        length = changed[next]![1].end;
-      }
-      points.push([Math.round(point * width * collector.intervalMs), largest]);
-    }
-    return { agent: agent.id, intervalMs: width * collector.intervalMs, points };
-  });
 }

@@ -88,8 +88,19 @@ export async function drawChartsWithIds(report: SimulationReport, hierarchy: Hie
       series,
     });
   const queued = report.agents.filter((agent) => agent.maxQueue > 0).length;
-  // Legend rows the agents' names take (a name's width estimated from its length), so the legend never covers the plot.
-  const legendRows = rowsOf(report.queues.map((queue) => 40 + 7 * queue.agent.length), size.width - 40);
+  const { otherQueues } = report;
+  // The rest of the queues as one line, their longest: a sum of hundreds would flatten the agents drawn beside it.
+  const othersName = otherQueues === undefined ? undefined : `longest of the other ${otherQueues.agents}`;
+  const queueLines = [
+    ...report.queues.map((queue) => ({ name: queue.agent, points: queue.points })),
+    ...(otherQueues === undefined ? [] : [{ name: othersName!, points: otherQueues.points, lineStyle: { type: 'dashed' }, itemStyle: { color: '#777' } }]),
+  ];
+  const drawnOf =
+    otherQueues === undefined
+      ? `the ${report.queues.length} longest mean queues of the ${queued} agents that kept one`
+      : `the ${report.queues.length} longest mean queues of the ${queued} agents that kept one, and (dashed) the longest of the other ${otherQueues.agents} at each time`;
+  // Legend rows the names take (a name's width estimated from its length), so the legend never covers the plot.
+  const legendRows = rowsOf(queueLines.map((line) => 40 + 7 * line.name.length), size.width - 40);
   const drawOrgChart = () => {
     const { option, height } = orgChartOption(report, hierarchy, size.height);
     return draw(option, height);
@@ -97,14 +108,14 @@ export async function drawChartsWithIds(report: SimulationReport, hierarchy: Hie
   return {
     queues: draw({
       ...(report.queues.some((queue) => queue.points.some(([, length]) => length > 0)) ? {} : note('No task waited in a queue')),
-      title: { text: 'Queue length over time', left: 'center', textStyle: { fontSize: 14 }, ...(queued > report.queues.length ? { subtext: `the ${report.queues.length} longest mean queues of the ${queued} agents that kept one`, subtextStyle: { fontSize: 11, color: '#555' } } : {}) },
+      title: { text: 'Queue length over time', left: 'center', textStyle: { fontSize: 14 }, ...(queued > report.queues.length ? { subtext: drawnOf, subtextStyle: { fontSize: 11, color: '#555' } } : {}) },
       tooltip: { trigger: 'axis' },
       // A plain legend wraps onto more rows; a scrolling one pages with arrows that need a script (the page has none).
       legend: { bottom: 0, type: 'plain' },
       grid: { left: 50, right: 20, top: queued > report.queues.length ? 56 : 40, bottom: 60 + LEGEND_ROW * (legendRows - 1) },
       xAxis: { type: 'value', name: 'simulated minutes', nameLocation: 'middle', nameGap: 25, min: 0 },
       yAxis: { type: 'value', name: 'tasks waiting', minInterval: 1 },
-      series: report.queues.map((queue) => ({ name: queue.agent, type: 'line', step: 'end', showSymbol: false, data: queue.points.map(([at, length]) => [Math.round(at / 600) / 100, length]) })),
+      series: queueLines.map(({ points, ...line }) => ({ ...line, type: 'line', step: 'end', showSymbol: false, data: points.map(([at, length]) => [Math.round(at / 600) / 100, length]) })),
     }, size.height + LEGEND_ROW * (legendRows - 1)),
     latency: bars('Latency per task type (s)', (['p50', 'p95', 'p99'] as const).map((p) => ({ name: p, type: 'bar', data: report.byType.map((type) => seconds(type.latency[p])) }))),
     spent: bars('Where the time went, mean per task (s)', (['queued', 'executing', 'awaitingApproval', 'escalated'] as const).map((where) => ({ name: where, type: 'bar', stack: 'time', data: report.byType.map((type) => seconds(type.spent[where])) }))),

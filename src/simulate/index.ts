@@ -11,7 +11,7 @@ export { simulate, type SimulationOptions } from './simulate.js';
 export { latency, latencyFromJournal, type AgentModel, type LatencyModel, type PersonModel } from './models.js';
 export { mulberry32, type Random } from './random.js';
 export type { Arrival, Workload } from './workload.js';
-export type { AgentReport, Bottleneck, LatencySummary, QueueSeries, SimulationReport, TaskTypeReport, TimeSpent } from './report.js';
+export type { AgentReport, Bottleneck, LatencySummary, OtherQueues, QueueSeries, SimulationReport, TaskTypeReport, TimeSpent } from './report.js';
 export { drawCharts, type ReportCharts } from './charts.js';
 export { renderReportHtml, writeChartPngs, type SimulatedDesign } from './html.js';
 export { defineDesign, type Design } from './design.js';

@@ -65,6 +65,16 @@ export interface Bottleneck {
   readonly reason: string;
 }
 
+/** The longest queue, over time, among the agents `queues` leaves out. */
+export interface OtherQueues {
+  /** How many agents that kept a queue are left out of `queues`. */
+  readonly agents: number;
+  /** The interval each point covers, as in each of `queues`. */
+  readonly intervalMs: number;
+  /** One point for each interval, as in each of `queues`: its start and the longest of their lengths within it. */
+  readonly points: readonly (readonly [atMs: number, length: number])[];
+}
+
 /** A queue over time: the largest length within each interval. */
 export interface QueueSeries {
   readonly agent: string;
@@ -97,6 +107,11 @@ export interface SimulationReport {
   readonly bottlenecks: readonly Bottleneck[];
   /** Queue lengths over time of the agents with the longest queues (at most 8). */
   readonly queues: readonly QueueSeries[];
+  /**
+   * When more than 8 agents kept a queue: the longest queue among the others at each point (the
+   * largest of their largest lengths within the interval), so nobody's queue goes unseen.
+   */
+  readonly otherQueues?: OtherQueues;
   /** Each submitted task's end, when `outcomes: true` was asked for (id order). */
   readonly outcomes?: readonly { readonly id: string; readonly type: string; readonly status: string; readonly executedBy?: string; readonly chain: readonly string[] }[];
 }

@@ -13,7 +13,8 @@ import { agentNames, isPerAgent, resolveSetting, type Setting } from '../setting
 import { ROLES } from '../hierarchy/types.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
 import type { Task } from '../types.js';
-import { buildReport, QUEUE_POINTS, queuePoints } from './build.js';
+import { buildReport } from './build.js';
+import { QUEUE_POINTS, queuePoints } from './queues.js';
 import { SimulationClock } from './clock.js';
 import { Collector } from './collect.js';
 import { AGENT_MODEL, checkLatency, PERSON_MODEL, sample, type AgentModel, type PersonModel } from './models.js';

@@ -89,6 +89,12 @@ describe('the simulation report in a browser', () => {
     expect(await page.locator('h1').textContent()).toBe('echelon simulation: large <i>"org"</i>');
     expect(problems).toEqual([]);
     await org.screenshot({ path: `${ARTIFACTS}/simulation-large-org.png` });
+    // The queue chart draws the agents past its 8 lines as one dashed line across the plot, named in the legend.
+    const queues = page.locator('[data-chart="queues"] svg');
+    expect(await queues.textContent()).toContain(`longest of the other ${report.otherQueues!.agents}`);
+    const dashed = await queues.locator('path[stroke-dasharray]').evaluateAll((paths) => paths.map((path) => path.getBoundingClientRect().width));
+    expect(Math.max(...dashed)).toBeGreaterThan(300);
+    await queues.screenshot({ path: `${ARTIFACTS}/simulation-large-queues.png` });
     // Side by side (620 px columns), every label of both org charts is inside its chart: before, the subtitle was cut at both ends.
     const compare = join(directory, 'large-compare.html');
     writeFileSync(compare, await renderReportHtml(['one', 'two'].map((name) => ({ name, report, hierarchy: options.organisation.hierarchy }))));
