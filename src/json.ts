@@ -14,10 +14,10 @@
  * turn them into `null`), `undefined` in an array (likewise), circular references, a `toJSON`
  * (or a getter, or a proxy) that throws, and objects that are not plain (`Map`, `Set`, class instances, errors: JSON would
  * keep only their own enumerable fields, often none). An object reached twice without a cycle is
- * accepted: it is stored twice. So is a value of more than {@link MAX_JSON_CHARACTERS} characters
- * of text (its strings and keys, counted as often as they are reached): past that, a store's
- * `JSON.stringify` of the record holding it could exceed what a JavaScript string can hold, and
- * that write would stop the organisation.
+ * accepted: it is stored twice — and counted twice against the size bound: a value holding more
+ * than {@link MAX_JSON_CHARACTERS} characters of text (its strings and keys, counted as often as
+ * they are reached) is refused, since a store's `JSON.stringify` of the record holding it could
+ * exceed what a JavaScript string can hold, and that write would stop the organisation.
  */
 import { thrownMessage } from './show.js';
 

@@ -68,9 +68,9 @@ function readTaskInput(input: TaskInput, at: TaskInputPlace): Task {
   if (input.id !== undefined && (typeof input.id !== 'string' || input.id.trim() === '')) throw bad(`A task id must be a non-empty string, got ${show(input.id)}.`);
   for (const [what, given] of [['type', input.type], ['id', input.id]] as const) {
     if (given === undefined) continue;
-    if (CONTROL_CHARACTER.test(given)) throw bad(`A task ${what} may not hold control characters (a newline, a tab, an escape …), got ${show(given)}.`);
     const tooLong = textProblem(given, `A task ${what}`);
     if (tooLong !== undefined) throw bad(tooLong);
+    if (CONTROL_CHARACTER.test(given)) throw bad(`A task ${what} may not hold control characters (a newline, a tab, an escape …), got ${show(given)}.`);
   }
   if (input.id !== undefined && at.isActive(input.id)) {
     throw new EchelonError('duplicate_task', `A task with id "${input.id}" is already active; ids must be unique among active tasks.`, { details: { taskId: input.id } });
@@ -85,8 +85,8 @@ function readTaskInput(input: TaskInput, at: TaskInputPlace): Task {
   const strings = (value: unknown, name: string): readonly string[] => {
     if (value === undefined) return [];
     if (!isStringList(value)) throw bad(`${name} must be an array of strings, got ${show(value)}.`);
-    for (const [index, item] of value.entries()) {
-      const tooLong = textProblem(item, `${name}[${index}]`);
+    for (let index = 0; index < value.length; index++) {
+      const tooLong = textProblem(value[index], `${name}[${index}]`);
       if (tooLong !== undefined) throw bad(tooLong);
     }
     return value;

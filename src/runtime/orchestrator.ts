@@ -73,7 +73,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
             halt(error);
             host.stop();
             actor.stop();
-            void org.stop();
+            org.stop().catch(() => undefined); // a caller of org.stop() gets the same promise, and its failure
           },
         });
   const ledger = new Ledger(retain, durable?.watcher);
