@@ -64,6 +64,9 @@ export function forkStore(source: Store, target: Store, options: ForkOptions = {
   if (options.at !== undefined && !(Number.isInteger(options.at) && options.at >= 0)) {
     throw new EchelonError('invalid_option', `forkStore: at is a journal entry's seq, a whole number ≥ 0, got ${String(options.at)}.`);
   }
+  if (options.history !== undefined && options.at === undefined) {
+    throw new EchelonError('invalid_option', 'forkStore: history is read only to fork at an earlier entry: add at (a journal entry\'s seq), or leave history out to fork the last write.');
+  }
   const header = source.header();
   if (header === undefined) throw new EchelonError('invalid_option', `${source.name} holds no organisation: there is nothing to fork.`);
   if (target.header() !== undefined) throw new EchelonError('store_in_use', `${target.name} already holds an organisation: fork into an empty store.`);

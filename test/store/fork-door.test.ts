@@ -37,6 +37,13 @@ describe('forkStore at the door', () => {
     }
   });
 
+  it('refuses a history without an entry to fork at (it would be ignored: the last write is forked)', async () => {
+    const { store } = await run('no-at', ['python']);
+    const target = memoryStore();
+    expect(() => forkStore(store, target, { history: join(dir, 'never-read.jsonl') })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('history is read only to fork at an earlier entry') }));
+    expect(target.header()).toBeUndefined();
+  });
+
   it('refuses a history path that is a directory (invalid_option, not EISDIR)', async () => {
     const { store } = await run('directory', ['python']);
     expect(() => forkStore(store, memoryStore(), { at: 1, history: dir })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('is no file') }));
