@@ -20,6 +20,7 @@ import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
 import { stepCommand } from './step.js';
 import { viewCommand } from './view.js';
+import { interruption, stoppedOnCtrlC } from './interrupt.js';
 import { bufferedLines } from './output.js';
 
 export { COMMAND_FLAGS } from './options.js';
@@ -106,16 +107,18 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
   switch (command) {
     case 'step':
     case 'run':
-      return stepCommand({
-        file: required(file, command),
-        mode: command,
-        ...(values.auto === undefined ? {} : { autoMs: pace(values.auto) }),
-        ...(values.steps === undefined ? {} : { steps: count(values.steps, '--steps', 1) }),
-        tree: values.compact !== true,
-        out,
-        input: io.input,
-        ...(io.signal === undefined ? {} : { signal: io.signal }),
-      });
+      return stoppedOnCtrlC(io.signal, (signal) =>
+        stepCommand({
+          file: required(file, command),
+          mode: command,
+          ...(values.auto === undefined ? {} : { autoMs: pace(values.auto) }),
+          ...(values.steps === undefined ? {} : { steps: count(values.steps, '--steps', 1) }),
+          tree: values.compact !== true,
+          out,
+          input: io.input,
+          signal,
+        }),
+      );
     case 'view':
       return viewCommand({
         file: required(file, command),
@@ -190,14 +193,6 @@ function unknownCommand(command: string): string {
   return meant === undefined ? `Unknown command "${command}".` : `Unknown command "${command}": did you mean "${meant}"?`;
 }
 
-/** Resolves on Ctrl-C, or when `signal` aborts (stdout closed): what ends a server the user watches. */
-function interruption(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    if (signal?.aborted) resolve();
-    signal?.addEventListener('abort', () => resolve(), { once: true });
-  });
-}
 
 /**
  * The exit code of a command that could not run: 1, but 2 for `check`, whose 1 means "the

@@ -1,0 +1,47 @@
+/**
+ * Ctrl-C (SIGINT) during `echelon run`: the organisation is stopped — what it ran ends with
+ * `orchestrator_stopped`, executors see their signals abort — and the CLI exits with 130, as a
+ * shell reports Ctrl-C. Before, Node's default ended the process where it was, without `org.stop()`.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'echelon-interrupt-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the CLI, sends SIGINT once it has printed its first line, and resolves with how it ended. */
+function interrupted(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // The CLI itself, not tsx's CLI: tsx relays a signal to its child and ends on its own terms.
+    const child = spawn('node', ['--import', 'tsx', 'src/cli/index.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!sent && stdout.includes('\n')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('Ctrl-C during echelon run', () => {
+  it('stops the organisation (its tasks end with orchestrator_stopped) and exits with 130', async () => {
+    const mark = join(dir, 'stopped');
+    const result = await interrupted(['run', 'test/fixtures/stop-marker-scenario.ts'], { HANG: '1', ECHELON_STOP_MARK: mark });
+    expect(result).toMatchObject({ code: 130, stderr: '' });
+    expect(result.stdout).toContain('── stopped');
+    expect(existsSync(mark) ? readFileSync(mark, 'utf8') : 'not stopped').toBe('stopped\n');
+  }, 60_000);
+});
