@@ -14,6 +14,7 @@ export function formatReport(name: string, report: SimulationReport): string[] {
   return [
     `echelon simulate: ${name} — seed ${report.seed}, ${s(report.simulatedMs)} simulated`,
     `  ${t.submitted} tasks: ${t.completed} completed, ${t.failed} failed, ${t.rejected} rejected, ${t.cancelled} cancelled; ${report.escalations.raised} escalations (${report.escalations.perTask.toFixed(2)} per task); ${report.approvals.requested} approvals (mean wait ${s(report.approvals.meanWaitMs)}); cost ${report.cost.total.toFixed(0)}`,
+    ...notCompleted(report),
     '',
     'Bottlenecks',
     ...(report.bottlenecks.length === 0 ? ['  none: no agent is busy 80 % of the time or keeps a queue'] : report.bottlenecks.map((b) => `  ${b.agent}: ${b.reason}`)),
@@ -31,6 +32,18 @@ export function formatReport(name: string, report: SimulationReport): string[] {
     ]),
   ];
 }
+
+/** Why tasks did not complete, the most frequent codes first, each with what one such task said. */
+function notCompleted(report: SimulationReport): string[] {
+  const { notCompleted: ended } = report.tasks;
+  if (ended.length === 0) return [];
+  const shown = ended.slice(0, NOT_COMPLETED_SHOWN).map((why) => `    ${why.count} ${why.code}, e.g. ${why.example}`);
+  const rest = ended.length - shown.length;
+  return ['  not completed:', ...shown, ...(rest > 0 ? [`    … and ${rest} other code${rest === 1 ? '' : 's'} (--json lists them all)`] : [])];
+}
+
+/** Codes of tasks that did not complete, listed in the terminal (the JSON has them all). */
+const NOT_COMPLETED_SHOWN = 5;
 
 /** Two (or more) designs on the same workload: one column each. */
 export function formatComparison(designs: readonly SimulatedDesign[]): string[] {

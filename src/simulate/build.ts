@@ -50,7 +50,14 @@ export function buildReport(collector: Collector, hierarchy: Hierarchy, run: { s
   return {
     seed: run.seed,
     simulatedMs: run.end,
-    tasks: { submitted, completed: total('completed'), failed: total('failed'), rejected: total('rejected'), cancelled: total('cancelled') },
+    tasks: {
+      submitted,
+      completed: total('completed'),
+      failed: total('failed'),
+      rejected: total('rejected'),
+      cancelled: total('cancelled'),
+      notCompleted: [...collector.notCompleted].map(([code, { count, example }]) => ({ code, count, example })).sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : 1)),
+    },
     escalations: { raised: collector.escalations, perTask: submitted === 0 ? 0 : collector.escalations / submitted, byReason: { ...collector.escalationsByReason } },
     approvals: { requested: approvals.requested, approved: approvals.approved, rejected: approvals.rejected, meanWaitMs: decided === 0 ? 0 : approvals.waitMs / decided },
     rejectionRate: submitted === 0 ? 0 : total('rejected') / submitted,

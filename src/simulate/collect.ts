@@ -53,11 +53,16 @@ export interface TypeSums extends Spent {
   latencies: number[];
 }
 
+/** Ids echelon makes (`task_…`, `apv_…`, `esc_…`) are random, not seeded: a report of the same seed must read the same. */
+const withoutIds = (message: string) => message.replace(/\b(task|apv|esc)_[A-Za-z0-9_-]{10}\b/g, '$1_…');
+
 export class Collector {
   readonly agents = new Map<string, AgentSums>();
   readonly types = new Map<string, TypeSums>();
   readonly active = new Map<string, ActiveTask>();
   readonly escalationsByReason: Record<string, number> = {};
+  /** Submitted tasks that did not complete, by error code: how many, and the first one's message. */
+  readonly notCompleted = new Map<string, { count: number; example: string }>();
   readonly approvals = { requested: 0, approved: 0, rejected: 0, waitMs: 0 };
   readonly outcomes: { id: string; type: string; status: string; executedBy?: string; chain: readonly string[] }[] = [];
   readonly #queuedAt = new Map<string, number>();
@@ -181,6 +186,7 @@ export class Collector {
     this.lastSettled = Math.max(this.lastSettled, at);
     const sums = this.#type(active.type);
     sums.byStatus[outcome.status]++;
+    if (outcome.status !== 'completed') this.#notCompleted(outcome);
     sums.latencies.push(at - active.at);
     sums.queued += active.queued;
     sums.executing += active.executing;
@@ -216,6 +222,13 @@ export class Collector {
     if (sums.queue > sums.maxQueue) sums.maxQueue = sums.queue;
     if (sums.queue > interval.max) interval.max = sums.queue;
     interval.end = sums.queue;
+  }
+
+  #notCompleted(outcome: Outcome): void {
+    const code = outcome.error?.code ?? outcome.status;
+    const seen = this.notCompleted.get(code);
+    if (seen !== undefined) seen.count++;
+    else this.notCompleted.set(code, { count: 1, example: withoutIds(outcome.error?.message ?? outcome.status).slice(0, 300) });
   }
 
   #type(type: string): TypeSums {

@@ -65,6 +65,7 @@ function column({ name, report }: SimulatedDesign, charts: ReportCharts): string
   return `<section data-design="${escape(name)}"><h2>${escape(name)}</h2>
 <p>Seed ${report.seed}; ${s(report.simulatedMs)} simulated. ${t.submitted} tasks: ${t.completed} completed, ${t.failed} failed, ${t.rejected} rejected, ${t.cancelled} cancelled.
 Escalations ${report.escalations.raised} (${report.escalations.perTask.toFixed(2)} per task); approvals ${report.approvals.requested} (mean wait ${s(report.approvals.meanWaitMs)}); rejection rate ${pct(report.rejectionRate)}; cost ${report.cost.total.toFixed(0)} (${report.cost.perTask.toFixed(1)} per task).</p>
+${t.notCompleted.length === 0 ? '' : `<h3>Not completed</h3><ul class="not-completed">${t.notCompleted.map((why) => `<li><b>${why.count} ${escape(why.code)}</b>, e.g. ${escape(why.example)}</li>`).join('')}</ul>`}
 <h3>Bottlenecks</h3>
 ${report.bottlenecks.length === 0 ? '<p>None: no agent is busy 80 % of the time or keeps a queue.</p>' : `<ul>${report.bottlenecks.map((b) => `<li class="bottleneck"><b>${escape(b.agent)}</b>: ${escape(b.reason)}</li>`).join('')}</ul>`}
 <div class="chart" data-chart="org">${charts.orgChart}</div>

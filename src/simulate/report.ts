@@ -22,6 +22,14 @@ export interface TimeSpent {
   readonly escalated: number;
 }
 
+/** Submitted tasks that ended with one error code, and what one of them said. */
+export interface NotCompleted {
+  readonly code: string;
+  readonly count: number;
+  /** The first such task's error message (cut at 300 characters; the random ids echelon makes shown as `apv_…`). */
+  readonly example: string;
+}
+
 export interface TaskTypeReport {
   readonly type: string;
   readonly submitted: number;
@@ -94,7 +102,15 @@ export interface SimulationReport {
    * that ran after it (a person answering a request already decided, say), whichever came later.
    */
   readonly simulatedMs: number;
-  readonly tasks: { readonly submitted: number; readonly completed: number; readonly failed: number; readonly rejected: number; readonly cancelled: number };
+  readonly tasks: {
+    readonly submitted: number;
+    readonly completed: number;
+    readonly failed: number;
+    readonly rejected: number;
+    readonly cancelled: number;
+    /** Why submitted tasks did not complete: by error code, most frequent first, each with one of its messages. */
+    readonly notCompleted: readonly NotCompleted[];
+  };
   readonly escalations: { readonly raised: number; readonly perTask: number; readonly byReason: Readonly<Record<string, number>> };
   readonly approvals: { readonly requested: number; readonly approved: number; readonly rejected: number; readonly meanWaitMs: number };
   /** Share of submitted tasks that ended rejected. */

@@ -1,0 +1,45 @@
+/**
+ * A simulation says why tasks did not complete: each error code with how many tasks ended with it
+ * and what one of them said — in the report, in the terminal text and on the page. Before, a design
+ * whose strategy throws showed "12 failed" and no reason.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatReport } from '../../src/cli/simulate-format.js';
+import { delegateWith, developmentTeam } from '../../src/index.js';
+import { latency, renderReportHtml, simulate, type SimulationOptions } from '../../src/simulate/index.js';
+
+const design = (): SimulationOptions => ({
+  organisation: {
+    hierarchy: developmentTeam(),
+    strategy: { byId: { backend_lead: delegateWith('broken router', () => { throw new Error('the routing model is down'); }) } },
+  },
+  agents: { default: { latency: latency.fixed(1_000) } },
+  workload: { arrivals: [{ task: 'python', everyMs: 60_000 }, { task: 'react', everyMs: 60_000 }, { task: { type: 'css', context: { requiresApproval: true } }, everyMs: 600_000 }], durationMs: 3_600_000 },
+  people: { approvals: { responseMs: latency.fixed(10_000), rejectRate: 1 } },
+  seed: 1,
+});
+
+describe('simulate: why tasks did not complete', () => {
+  it('counts each error code, most frequent first, with one message, and shows it in the text and on the page', async () => {
+    const report = await simulate(design());
+    const { notCompleted } = report.tasks;
+    expect(notCompleted.map((why) => why.code)).toEqual(['strategy_error', 'rejected']);
+    expect(notCompleted[0]).toMatchObject({ count: report.byType.find((type) => type.type === 'python')!.failed, example: expect.stringContaining('the routing model is down') });
+    expect(notCompleted[1]!.count).toBe(report.tasks.rejected);
+    expect(notCompleted.reduce((sum, why) => sum + why.count, 0)).toBe(report.tasks.failed + report.tasks.rejected + report.tasks.cancelled);
+
+    const text = formatReport('broken', report);
+    expect(text[2]).toBe('  not completed:');
+    expect(text[3]).toMatch(/^ {4}\d+ strategy_error, e\.g\. .*the routing model is down/);
+    const page = await renderReportHtml([{ name: 'broken', report, hierarchy: developmentTeam() }]);
+    expect(page).toContain('<h3>Not completed</h3>');
+    expect(page).toMatch(/<li><b>\d+ strategy_error<\/b>, e\.g\. [^<]*the routing model is down/);
+  });
+
+  it('says nothing when every task completed', async () => {
+    const report = await simulate({ ...design(), organisation: { hierarchy: developmentTeam() }, people: { approvals: { responseMs: latency.fixed(10_000) } } });
+    expect(report.tasks.notCompleted).toEqual([]);
+    expect(formatReport('fine', report)[2]).toBe('');
+    expect(await renderReportHtml([{ name: 'fine', report, hierarchy: developmentTeam() }])).not.toContain('Not completed');
+  });
+});
