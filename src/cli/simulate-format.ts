@@ -58,6 +58,7 @@ export function formatComparison(designs: readonly SimulatedDesign[]): string[] 
     ...table([
       ['', ...designs.map((design) => design.name)],
       row('completed', (r) => `${r.tasks.completed} / ${r.tasks.submitted}`),
+      row('most not completed', (r) => (r.tasks.notCompleted[0] === undefined ? '—' : `${r.tasks.notCompleted[0].count} ${r.tasks.notCompleted[0].code}`)),
       row('simulated time', (r) => s(r.simulatedMs)),
       row('escalations per task', (r) => r.escalations.perTask.toFixed(2)),
       row('rejection rate', (r) => pct(r.rejectionRate)),

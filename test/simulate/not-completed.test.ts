@@ -4,7 +4,7 @@
  * whose strategy throws showed "12 failed" and no reason.
  */
 import { describe, expect, it } from 'vitest';
-import { formatReport } from '../../src/cli/simulate-format.js';
+import { formatComparison, formatReport } from '../../src/cli/simulate-format.js';
 import { delegateWith, developmentTeam } from '../../src/index.js';
 import { latency, renderReportHtml, simulate, type SimulationOptions } from '../../src/simulate/index.js';
 
@@ -31,6 +31,8 @@ describe('simulate: why tasks did not complete', () => {
     const text = formatReport('broken', report);
     expect(text[2]).toBe('  not completed:');
     expect(text[3]).toMatch(/^ {4}\d+ strategy_error, e\.g\. .*the routing model is down/);
+    const fine = await simulate({ ...design(), organisation: { hierarchy: developmentTeam() }, people: { approvals: { responseMs: latency.fixed(10_000) } } });
+    expect(formatComparison([{ name: 'broken', report, hierarchy: developmentTeam() }, { name: 'fine', report: fine, hierarchy: developmentTeam() }])).toContainEqual(expect.stringMatching(/^ {2}most not completed +\d+ strategy_error +—$/));
     const page = await renderReportHtml([{ name: 'broken', report, hierarchy: developmentTeam() }]);
     expect(page).toContain('<h3>Not completed</h3>');
     expect(page).toMatch(/<li><b>\d+ strategy_error<\/b>, e\.g\. [^<]*the routing model is down/);
