@@ -8,6 +8,7 @@ import { createActor, type Snapshot } from 'xstate';
 import { agentChildId, createAgentMachine, type AgentMachine } from '../../machines/agent.machine.js';
 import { restoreReports, splitRestored, stopOrganisation } from '../../machines/reports.js';
 import { EchelonError } from '../errors.js';
+import { processClock } from '../long-timer.js';
 import { openDurable, type Durable } from './durability/index.js';
 import type { Settlement, Task } from '../types.js';
 import type { Orchestrator } from './api.js';
@@ -140,7 +141,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     progress: (source) => streaming.reporter(source),
     listening: (task) => streaming.listening(task),
   });
-  const clock = options.clock ?? { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (id: unknown) => clearTimeout(id as ReturnType<typeof setTimeout>) };
+  const clock = options.clock ?? processClock;
   const host = createInProcessHost({
     now,
     random: guardedRandom(options.random),
