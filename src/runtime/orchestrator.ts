@@ -18,7 +18,7 @@ import { EventBus, type OrchestratorEvent, type OrchestratorEventType } from './
 import { frontDesk } from './front-desk.js';
 import { Ledger } from './ledger.js';
 import { checkOrchestratorOptions, guardedRandom, type OrchestratorOptions } from './options.js';
-import { DEFAULT_LIMITS, invalid, positiveInteger } from '../settings/index.js';
+import { costAmount, DEFAULT_LIMITS, invalid, positiveInteger } from '../settings/index.js';
 import { peopleDesk } from './people.js';
 import { reportHandler } from './reports.js';
 import { ResourceRegistry } from './resources.js';
@@ -102,7 +102,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const resources = new ResourceRegistry((agentId, released) => host.send(agentId, { type: 'echelon.released', resources: released }), durable?.resourcesChanged);
   const restored = durable?.restore(ledger, resources);
   const reportCost = (task: Task, amount: number) => {
-    if (typeof amount !== 'number' || !(amount >= 0)) throw new EchelonError('invalid_option', `reportCost needs a number ≥ 0, got ${String(amount)}.`);
+    costAmount(amount);
     const used = ledger.addCost(task, amount);
     const limit = task.budget?.cost;
     if (limit !== undefined && used > limit) {

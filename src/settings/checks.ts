@@ -31,3 +31,14 @@ export function positiveInteger(value: unknown, name: string): void {
 export function nonNegative(value: unknown, name: string): void {
   if (typeof value !== 'number' || !(value >= 0)) invalid(`${name} must be a number ≥ 0, got ${String(value)}.`);
 }
+
+/**
+ * Refuses a cost that is not a finite number ≥ 0 (`context.reportCost`'s argument, on every host):
+ * `Infinity` would leave a budget's `used` and `left` unreadable in an outcome (JSON has no
+ * `Infinity`: it is written `null`).
+ */
+export function costAmount(amount: unknown): void {
+  if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
+    invalid(`reportCost needs a finite number ≥ 0 (what the work cost, tokens say), got ${typeof amount === 'number' ? String(amount) : typeof amount}.`);
+  }
+}
