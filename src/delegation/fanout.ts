@@ -10,6 +10,7 @@ import { taskErrorFromUnknown } from '../errors.js';
 import { jsonProblem } from '../json.js';
 import { CONTROL_CHARACTER, show } from '../show.js';
 import { textProblem } from '../shape/index.js';
+import { overBudget } from '../settings/index.js';
 import { joinAll, type Decomposer, type Decomposition, type SubtaskSpec } from './decomposition.js';
 import { failuresOf, resultsOf, treeOf, type Join } from './join.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
@@ -92,7 +93,7 @@ export function fanoutStep(
   const explicitCost = specs.reduce((sum: number, spec: SubtaskSpec) => sum + (typeof spec?.cost === 'number' ? spec.cost : 0), 0);
   const sharedBy = specs.filter((spec: SubtaskSpec) => typeof spec?.cost !== 'number').length;
   const left = budget?.cost === undefined ? undefined : Math.max(0, budget.cost - spent);
-  if (left !== undefined && explicitCost > left) {
+  if (left !== undefined && overBudget(explicitCost, left)) {
     const after = spent > 0 ? ` (${budget!.cost}, of which ${spent} was already spent)` : ` (${budget!.cost})`;
     return limitError('budget_exceeded', `Decomposer "${decomposer.name}" gave ${task.id}'s subtasks ${explicitCost} of cost, more than its budget has left: ${left}${after}.`, {
       taskId: task.id,
