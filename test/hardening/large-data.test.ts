@@ -170,3 +170,27 @@ describe("text a policy or a decomposer hands back to be recorded", () => {
     }
   });
 });
+
+describe("a split whose parts' results together are more than a record holds", () => {
+  /** Text a part's result may hold, and a split into five parts that each return it (one string, reached five times). */
+  const part = 'x'.repeat(MAX_JSON_CHARACTERS - 1_000);
+  const fivefold = (merge?: (results: Record<string, unknown>) => unknown) =>
+    decomposeWith('feature', (task) => (task.type === 'feature' ? Array.from({ length: 5 }, (_, index) => ({ key: `part${index}`, type: 'python' })) : undefined), merge === undefined ? {} : { merge });
+
+  it('fails with decomposer_error when merged by default, its tree kept without results; the organisation (on a store) goes on', async () => {
+    const org = start({ store: memoryStore(), decomposers: { byId: { cto: fivefold() } }, executors: async (task) => (task.type === 'python' ? part : 'ok') });
+    // Before, the outcome's write threw (Invalid string length) and stopped everything: store_write_failed.
+    const outcome = await org.submit({ type: 'feature' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'decomposer_error', message: expect.stringMatching(/failed: the parts' results together holds 335,5\d\d,\d\d\d characters of text, more than the 67,108,864/) } });
+    expect(outcome.subtasks).toHaveLength(5);
+    expect(outcome.subtasks!.every((subtask) => subtask.status === 'completed' && subtask.result === undefined)).toBe(true);
+    expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed' });
+  });
+
+  it('completes when a merge sums them up, its tree kept without results', async () => {
+    const org = start({ store: memoryStore(), decomposers: { byId: { cto: fivefold((results) => Object.keys(results).length) } }, executors: async (task) => (task.type === 'python' ? part : 'ok') });
+    const outcome = await org.submit({ type: 'feature' });
+    expect(outcome).toMatchObject({ status: 'completed', result: 5 });
+    expect(outcome.subtasks!.map((subtask) => subtask.result)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+});
