@@ -144,6 +144,18 @@ describe('text a caller hands in to be recorded', () => {
     }
     expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed' });
   });
+
+  it("an approval's approver or role over 64 Ki characters is refused as too long, not repeated in the refusal", async () => {
+    const org = start({ store: memoryStore(), executors: async (task, context) => (task.type === 'python' && !context.approved ? context.requestApproval({ approver: long }) : 'done') });
+    // Before, the task was rejected (approval_unauthorized) with the whole approver in its message, and a role's refusal repeated it too.
+    for (const approval of [{ approver: long }, { role: long }]) {
+      const refusal = await org.submit({ type: 'css', approval: approval as never }).catch((error: unknown) => error as EchelonError);
+      expect(refusal).toMatchObject({ code: 'invalid_task', message: expect.stringMatching(/^approval\.(approver|role) must be at most 65,536 characters/) });
+      expect((refusal as EchelonError).message.length).toBeLessThan(200);
+    }
+    expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'failed', error: { code: 'invalid_option', message: expect.stringMatching(/^context\.requestApproval: approval\.approver must be at most 65,536 characters/) } });
+    expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed' });
+  });
 });
 
 describe("text a policy or a decomposer hands back to be recorded", () => {
