@@ -161,6 +161,15 @@ describe('text a caller hands in to be recorded', () => {
 describe("text a policy or a decomposer hands back to be recorded", () => {
   const long = 'q'.repeat(MAX_TEXT_CHARACTERS + 1);
 
+  it("a strategy's choice that is no child is shown cut in the failure, saying how long it was", async () => {
+    const org = start({ store: memoryStore(), strategy: { byId: { cto: { name: 'wild', select: (task, candidates) => (task.type === 'python' ? long : candidates.find((c) => c.capable)?.id) } } } });
+    const { error } = await org.submit({ type: 'python' });
+    // Before, the whole choice was in the message (70 MB of it, for a choice of 70 MB).
+    expect(error).toMatchObject({ code: 'invalid_delegate', message: expect.stringContaining(`chose "${'q'.repeat(999)}… (65,539 characters in all), which is not one of its children`) });
+    expect(error!.message.length).toBeLessThan(1_200);
+    expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed' });
+  });
+
   it("an approver's comment or reason over 64 Ki characters decides nothing (policy_error); the request waits for a person", async () => {
     for (const answer of [{ approve: true, comment: long }, { approve: false, reason: long }] satisfies ApproverDecision[]) {
       const faults: string[] = [];
