@@ -1,11 +1,20 @@
 import { taskErrorFromUnknown } from './errors.js';
 
+/** The most characters of a value a message shows; a message is a sentence, and an outcome keeps it. */
+export const MAX_SHOWN_CHARACTERS = 1_000;
+
 /**
  * A value as an error message shows it: as JSON when it can be, else as `String` gives it — a
  * BigInt, a circular object, a symbol, NaN. Never throws, so a message about a bad value can
- * always be made.
+ * always be made. Past {@link MAX_SHOWN_CHARACTERS} it is cut, saying how long it was: a
+ * strategy that chose a 70 MB "child" failed its task with all of it in the message.
  */
 export function show(value: unknown): string {
+  const shown = shownWhole(value);
+  return shown.length <= MAX_SHOWN_CHARACTERS ? shown : `${shown.slice(0, MAX_SHOWN_CHARACTERS)}… (${shown.length.toLocaleString('en-US')} characters in all)`;
+}
+
+function shownWhole(value: unknown): string {
   if (typeof value === 'number') return String(value);
   try {
     return JSON.stringify(value) ?? String(value);

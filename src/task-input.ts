@@ -141,12 +141,16 @@ export const isStringList = (value: unknown): value is readonly string[] => Arra
 /** Refuses an approval requirement whose numbers or role no request could be made from (a task's, or one an executor asks for). */
 export function checkApproval(approval: ApprovalRequirement, bad: (message: string) => EchelonError): void {
   const { level, quorum, timeoutMs, role } = approval;
+  // Text first: a message below repeats a role or an approver it refuses (approval_unauthorized names the approver).
+  for (const field of ['approver', 'role', 'reason'] as const) {
+    const text: unknown = approval[field];
+    const problem = typeof text === 'string' || (field === 'reason' && text !== undefined) ? textProblem(text, `approval.${field}`) : undefined;
+    if (problem !== undefined) throw bad(problem);
+  }
   if (level !== undefined && !(Number.isInteger(level) && level >= 0)) throw bad(`approval.level must be a whole number ≥ 0 (0 is the root), got ${show(level)}.`);
   if (quorum !== undefined && !(Number.isInteger(quorum) && quorum >= 1)) throw bad(`approval.quorum must be a whole number ≥ 1, got ${show(quorum)}.`);
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw bad(`approval.timeoutMs must be a positive number, got ${show(timeoutMs)}.`);
   if (role !== undefined && !ROLES.includes(role)) throw bad(`approval.role must be one of ${ROLES.join(', ')}, got ${show(role)}.`);
-  const reasonProblem = approval.reason === undefined ? undefined : textProblem(approval.reason, 'approval.reason');
-  if (reasonProblem !== undefined) throw bad(reasonProblem);
 }
 
 const kindOf = (value: unknown) => (value === null ? 'null' : typeof value);

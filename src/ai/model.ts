@@ -16,6 +16,7 @@ import {
   type LanguageModelUsage,
 } from 'ai';
 import { EchelonError, type EchelonErrorCode } from '../errors.js';
+import { clearLongTimeout, setLongTimeout } from '../long-timer.js';
 import { clause, logThrown } from '../show.js';
 import { callListener } from '../thenable.js';
 import { messageOf, quotable } from './secrets.js';
@@ -109,7 +110,7 @@ export async function askForObject<T>(
 ): Promise<Answer<T>> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_DECISION_TIMEOUT_MS;
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const timer = setLongTimeout(() => controller.abort(), timeoutMs);
   let total: LanguageModelUsage | undefined;
   if (call.signal.aborted) throw new EchelonError(request.code, `${request.what}: nobody waits for this decision any more.`);
   try {
@@ -142,7 +143,7 @@ export async function askForObject<T>(
     }
     throw new EchelonError(request.code, `${request.what}: the model call failed: ${quotable(messageOf(error))}`, { cause: error });
   } finally {
-    clearTimeout(timer);
+    clearLongTimeout(timer);
     if (total !== undefined) {
       notify('onUsage', options.onUsage, { ...usage, usage: total });
       // Counted as nothing, the budget would pass whatever the model spends: say so instead (and fail the decision).

@@ -1,5 +1,6 @@
 /** The CLI's flag values, read and checked before a scenario, design or store is opened. */
 import { EchelonError } from '../errors.js';
+import { LONGEST_TIMER_MS } from '../long-timer.js';
 
 /** A live view's token, checked before the scenario or store is opened (the rule serveLiveView applies). */
 export function token(text: string): string {
@@ -27,9 +28,6 @@ export function count(text: string, flag: string, min: number): number {
 function digits(text: string): number | undefined {
   return /^[0-9]+$/.test(text) ? Number(text) : undefined;
 }
-
-/** The longest a timer waits (2^31 − 1 ms, about 24.8 days): Node takes a longer one as 1 ms, with a warning. */
-const LONGEST_TIMER_MS = 2_147_483_647;
 
 /** An --auto pace in ms, checked before the scenario or store is opened. */
 export function pace(text: string): number {

@@ -10,8 +10,9 @@ import { taskErrorFromUnknown } from '../errors.js';
 import { jsonProblem } from '../json.js';
 import { CONTROL_CHARACTER, show } from '../show.js';
 import { textProblem } from '../shape/index.js';
+import { overBudget } from '../settings/index.js';
 import { joinAll, type Decomposer, type Decomposition, type SubtaskSpec } from './decomposition.js';
-import { failuresOf, resultsOf, treeOf, type Join } from './join.js';
+import { failuresOf, resultsOf, treeOf, withoutResults, type Join } from './join.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { JoinPolicy, PartialFailurePolicy, Settlement, Task, TaskBudget } from '../types.js';
 
@@ -92,7 +93,7 @@ export function fanoutStep(
   const explicitCost = specs.reduce((sum: number, spec: SubtaskSpec) => sum + (typeof spec?.cost === 'number' ? spec.cost : 0), 0);
   const sharedBy = specs.filter((spec: SubtaskSpec) => typeof spec?.cost !== 'number').length;
   const left = budget?.cost === undefined ? undefined : Math.max(0, budget.cost - spent);
-  if (left !== undefined && explicitCost > left) {
+  if (left !== undefined && overBudget(explicitCost, left)) {
     const after = spent > 0 ? ` (${budget!.cost}, of which ${spent} was already spent)` : ` (${budget!.cost})`;
     return limitError('budget_exceeded', `Decomposer "${decomposer.name}" gave ${task.id}'s subtasks ${explicitCost} of cost, more than its budget has left: ${left}${after}.`, {
       taskId: task.id,
@@ -172,9 +173,16 @@ export function fanoutStep(
   return { kind: 'fanout', subtasks, join, onFailure };
 }
 
-/** The parent's settlement for a finished join, merging with the decomposer's `merge` when it has one. */
+/**
+ * The parent's settlement for a finished join, merging with the decomposer's `merge` when it has
+ * one. What a record can hold bounds it as any value: a merged result past it (the default merge
+ * too, whose parts each fit) fails the split with `decomposer_error`, and a tree whose parts'
+ * results together are past it is kept without them — five parts of 60 Mi characters each stopped
+ * the organisation on a store, whose write of the outcome could not be made.
+ */
 export function joinSettlement(agentId: string, join: Join, decomposer: Decomposer | undefined): Settlement {
-  const subtasks = treeOf(join);
+  const tree = treeOf(join);
+  const subtasks = jsonProblem(tree, "the parts' results") === undefined ? tree : tree.map(withoutResults);
   const failures = failuresOf(join);
   const decided = join.decided!;
   const withTree = { splitBy: agentId, attempts: 0, subtasks, ...(failures.length > 0 ? { failures } : {}) };
@@ -182,10 +190,10 @@ export function joinSettlement(agentId: string, join: Join, decomposer: Decompos
   if (decided.kind === 'fail') return { status: 'failed', error: decided.error, ...withTree };
   const results = resultsOf(join);
   try {
-    if (decomposer?.merge === undefined) return { status: 'completed', result: results, ...withTree }; // the subtasks' results, each checked when its attempt ended
-    const result = decomposer.merge(results, { task: join.task, subtasks, failures });
-    const problem = result === undefined ? undefined : jsonProblem(result, 'result');
-    if (problem !== undefined) throw new Error(`merge returned a result that is not JSON data: ${problem}.`);
+    // The default merge: the subtasks' results, each checked when its attempt ended, but not together.
+    const result = decomposer?.merge === undefined ? results : decomposer.merge(results, { task: join.task, subtasks, failures });
+    const problem = result === undefined ? undefined : jsonProblem(result, decomposer?.merge === undefined ? "the parts' results together" : 'result');
+    if (problem !== undefined) throw new Error(decomposer?.merge === undefined ? `${problem}.` : `merge returned a result that is not JSON data: ${problem}.`);
     return { status: 'completed', result, ...withTree };
   } catch (error) {
     const reason = taskErrorFromUnknown(error, 'decomposer_error');

@@ -15,3 +15,4 @@ export {
   type MergeContext,
   type SubtaskSpec,
 } from './decomposition.js';
+export { withoutResults } from './join.js';

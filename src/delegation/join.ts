@@ -101,6 +101,11 @@ export function treeOf(join: Join): SubtaskOutcome[] {
   });
 }
 
+/** A part of a split's tree without its result, nor its own parts'. */
+export function withoutResults({ result: _result, ...node }: SubtaskOutcome): SubtaskOutcome {
+  return node.subtasks === undefined ? node : { ...node, subtasks: node.subtasks.map(withoutResults) };
+}
+
 /** The parts that did not complete. */
 export function failuresOf(join: Join): SubtaskFailure[] {
   return unsuccessful(join).map((part) => ({

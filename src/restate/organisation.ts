@@ -17,7 +17,8 @@ import { restateAgentMachine } from './agent-turn.js';
 import { restateLayout, type RestateLayout } from './layout.js';
 import { PendingDecisions } from './pending-decisions.js';
 import { portsHost } from './scope.js';
-import type { SubtaskOutcome, Task } from '../types.js';
+import type { Task } from '../types.js';
+import { withoutResults } from '../delegation/index.js';
 import type { InProcessOnlyOption, RestateOrganisationOptions } from './types.js';
 
 const IN_PROCESS_ONLY: Record<InProcessOnlyOption, string> = {
@@ -122,11 +123,6 @@ function withinLimits(resolved: ResolvedOptions): ResolvedOptions {
     },
   };
   return { ...resolved, policy };
-}
-
-/** A part of a split's tree without its result, nor its own parts'. */
-function withoutResults({ result: _result, ...node }: SubtaskOutcome): SubtaskOutcome {
-  return node.subtasks === undefined ? node : { ...node, subtasks: node.subtasks.map(withoutResults) };
 }
 
 /** createOrchestrator's refusal of an option, said by `where`, suggesting one of echelon/restate's own keys where one is close. */

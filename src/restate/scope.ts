@@ -9,6 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Effect, HostPort } from '../../machines/ports.js';
 import type { ResourceClaim } from '../escalation/types.js';
 import { EchelonError } from '../errors.js';
+import { costAmount, overBudget } from '../settings/index.js';
 import type { PortsHost } from '../runtime/ports.js';
 import type { Task } from '../types.js';
 
@@ -88,7 +89,7 @@ export function invocation(
 
 /** Charges `task`'s budget account in the current invocation; `budget_exceeded` over its limit. */
 function charge(task: Task, amount: number): void {
-  if (typeof amount !== 'number' || !(amount >= 0)) throw new EchelonError('invalid_option', `reportCost needs a number ≥ 0, got ${String(amount)}.`);
+  costAmount(amount);
   const here = current();
   const account = accountOf(task);
   const entry = here.charged.get(account) ?? { task, amount: 0 };
@@ -96,7 +97,7 @@ function charge(task: Task, amount: number): void {
   here.charged.set(account, entry);
   const used = (here.spent.get(account) ?? 0) + entry.amount;
   const limit = task.budget?.cost;
-  if (limit !== undefined && used > limit) {
+  if (limit !== undefined && overBudget(used, limit)) {
     throw new EchelonError('budget_exceeded', `Task ${task.id} used ${used} of cost, over its budget of ${limit}.`, { details: { taskId: task.id, used, limit } });
   }
 }

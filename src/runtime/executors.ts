@@ -31,8 +31,9 @@ export interface ExecutionContext {
   /** The orchestrator's clock (simulated in tests). */
   now(): number;
   /**
-   * Adds to the task's cost (tokens, say). Over the task's budget it throws `budget_exceeded`:
-   * the attempt stops and the task escalates.
+   * Adds to the task's cost (tokens, say), a finite number ≥ 0 (anything else throws
+   * `invalid_option`). Over the task's budget it throws `budget_exceeded`: the attempt stops and
+   * the task escalates.
    */
   reportCost(amount: number): void;
   /**

@@ -117,7 +117,8 @@ export class Ledger {
     const root = this.#roots.get(task.rootId);
     const account = task.budget?.account ?? task.id;
     if (root === undefined) return amount;
-    const total = (root.costs.get(account) ?? 0) + amount;
+    // Two huge costs sum to Infinity, which JSON writes as null: the most a number holds is spent enough.
+    const total = Math.min((root.costs.get(account) ?? 0) + amount, Number.MAX_VALUE);
     root.costs.set(account, total);
     this.#watch.task(root.task.id);
     return total;

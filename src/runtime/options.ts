@@ -25,7 +25,11 @@ export type ExecutionOptions = ExecutionPolicyInput & {
   readonly retryable?: (error: unknown) => boolean;
 };
 
-/** A clock for timers (timeouts, backoff, approval expiry); XState's `SimulatedClock` fits. */
+/**
+ * A clock for timers (timeouts, backoff, approval expiry); XState's `SimulatedClock` fits. It must
+ * take any delay: Node's own `setTimeout` fires one over 2^31 − 1 ms after 1 ms (the default clock,
+ * the process's, waits such a delay in steps).
+ */
 export interface OrchestratorClock {
   setTimeout(fn: () => void, timeout: number): unknown;
   clearTimeout(id: unknown): void;

@@ -8,6 +8,7 @@ import { createActor, type Snapshot } from 'xstate';
 import { agentChildId, createAgentMachine, type AgentMachine } from '../../machines/agent.machine.js';
 import { restoreReports, splitRestored, stopOrganisation } from '../../machines/reports.js';
 import { EchelonError } from '../errors.js';
+import { processClock } from '../long-timer.js';
 import { openDurable, type Durable } from './durability/index.js';
 import type { Settlement, Task } from '../types.js';
 import type { Orchestrator } from './api.js';
@@ -17,7 +18,7 @@ import { EventBus, type OrchestratorEvent, type OrchestratorEventType } from './
 import { frontDesk } from './front-desk.js';
 import { Ledger } from './ledger.js';
 import { checkOrchestratorOptions, guardedRandom, type OrchestratorOptions } from './options.js';
-import { DEFAULT_LIMITS, invalid, positiveInteger } from '../settings/index.js';
+import { costAmount, DEFAULT_LIMITS, invalid, overBudget, positiveInteger } from '../settings/index.js';
 import { peopleDesk } from './people.js';
 import { reportHandler } from './reports.js';
 import { ResourceRegistry } from './resources.js';
@@ -101,10 +102,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const resources = new ResourceRegistry((agentId, released) => host.send(agentId, { type: 'echelon.released', resources: released }), durable?.resourcesChanged);
   const restored = durable?.restore(ledger, resources);
   const reportCost = (task: Task, amount: number) => {
-    if (typeof amount !== 'number' || !(amount >= 0)) throw new EchelonError('invalid_option', `reportCost needs a number ≥ 0, got ${String(amount)}.`);
+    costAmount(amount);
     const used = ledger.addCost(task, amount);
     const limit = task.budget?.cost;
-    if (limit !== undefined && used > limit) {
+    if (limit !== undefined && overBudget(used, limit)) {
       throw new EchelonError('budget_exceeded', `Task ${task.id} used ${used} of cost, over its budget of ${limit}.`, { details: { taskId: task.id, used, limit } });
     }
   };
@@ -140,7 +141,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     progress: (source) => streaming.reporter(source),
     listening: (task) => streaming.listening(task),
   });
-  const clock = options.clock ?? { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (id: unknown) => clearTimeout(id as ReturnType<typeof setTimeout>) };
+  const clock = options.clock ?? processClock;
   const host = createInProcessHost({
     now,
     random: guardedRandom(options.random),

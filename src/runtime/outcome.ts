@@ -1,5 +1,6 @@
 /** A submitted task's outcome, as its submitter gets it: the settlement, its path, its cases and what its budget was used for. */
 import type { Approval, BudgetInput, BudgetReport, Escalation, Outcome, Settlement, Task } from '../types.js';
+import { overBudget } from '../settings/index.js';
 
 /** The outcome of `task` (the submitted one), settled along `chain`. */
 export function outcomeOf(
@@ -28,16 +29,21 @@ export function outcomeOf(
   return outcome;
 }
 
+/** What a cost budget has left: never below 0 while it is not over (summed fractions land a hair past it). */
+function costLeft(limit: number, used: number): number {
+  return overBudget(used, limit) ? limit - used : Math.max(0, limit - used);
+}
+
 /** What a budget allowed, what was used (cost reported, subtasks made, time taken) and what is left. */
 export function budgetReport(limit: BudgetInput, spent: { readonly costs: ReadonlyMap<string, number>; readonly subtasks: number; readonly task: Task }, now: number): BudgetReport {
   let cost = 0;
-  for (const used of spent.costs.values()) cost += used;
+  for (const used of spent.costs.values()) cost = Math.min(cost + used, Number.MAX_VALUE);
   const used = { cost, subtasks: spent.subtasks, timeMs: now - spent.task.submittedAt };
   return {
     limit,
     used,
     left: {
-      ...(limit.cost === undefined ? {} : { cost: limit.cost - used.cost }),
+      ...(limit.cost === undefined ? {} : { cost: costLeft(limit.cost, used.cost) }),
       ...(limit.maxSubtasks === undefined ? {} : { subtasks: limit.maxSubtasks - used.subtasks }),
       ...(limit.timeMs === undefined ? {} : { timeMs: limit.timeMs - used.timeMs }),
     },

@@ -6,12 +6,12 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildOrganisation, scenarioProblem, type Scenario, type ScenarioContext, type ScenarioHost } from './define.js';
 import { EchelonError } from '../errors.js';
+import { processClock } from '../long-timer.js';
 import { sleepOn } from './step-clock.js';
 
 /** The real clock, as a scenario host's clock. */
 export const realClock: ScenarioHost['clock'] = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout),
+  ...processClock,
   now: () => Date.now(),
 };
 

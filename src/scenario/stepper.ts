@@ -11,6 +11,7 @@ import type { AgentStatus, Orchestrator, OrchestratorEvent } from '../runtime/in
 import { buildOrganisation, scenarioProblem, type Scenario, type ScenarioContext } from './define.js';
 import { StepClock } from './step-clock.js';
 import { Tracer, type Delivery } from './tracer.js';
+import { LONGEST_TIMER_MS } from '../long-timer.js';
 
 /** What one step did. */
 export interface ScenarioStep {
@@ -85,9 +86,6 @@ export interface Stepper {
 }
 
 const STEPPER_OPTIONS = fields({ log: fn, waitForPeople: boolean, prepare: fn, onWaiting: fn, waitingNoticeMs: number });
-
-/** The longest a timer waits (2^31 − 1 ms): Node takes a longer one as 1 ms. */
-const LONGEST_TIMER_MS = 2_147_483_647;
 
 /**
  * Starts a scenario under a step clock.

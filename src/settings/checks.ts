@@ -31,3 +31,35 @@ export function positiveInteger(value: unknown, name: string): void {
 export function nonNegative(value: unknown, name: string): void {
   if (typeof value !== 'number' || !(value >= 0)) invalid(`${name} must be a number ≥ 0, got ${String(value)}.`);
 }
+
+/**
+ * Refuses a cost that is not a finite number ≥ 0 (`context.reportCost`'s argument, on every host):
+ * `Infinity` would leave a budget's `used` and `left` unreadable in an outcome (JSON has no
+ * `Infinity`: it is written `null`).
+ */
+export function costAmount(amount: unknown): void {
+  if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
+    invalid(`reportCost needs a finite number ≥ 0 (what the work cost, tokens say), got ${typeof amount === 'number' ? String(amount) : typeof amount}.`);
+  }
+}
+
+/**
+ * How far past a cost budget a sum may land and still be within it: costs in fractions (0.1 three
+ * times) add up a few units of the last place past what they are (0.30000000000000004), and a
+ * budget of 0.3 failed a task that spent exactly it. 2^−42 of the limit is far under one unit of a
+ * whole-number budget up to 4 × 10^12, so a token over such a budget is still over.
+ */
+const COST_SLACK = 2 ** -42;
+
+/**
+ * Whether `used` is over a cost budget of `limit` by more than the rounding of summed fractions.
+ *
+ * @example
+ * ```ts
+ * overBudget(0.1 + 0.1 + 0.1, 0.3); // false
+ * overBudget(1_001, 1_000);         // true
+ * ```
+ */
+export function overBudget(used: number, limit: number): boolean {
+  return used - limit > Math.abs(limit) * COST_SLACK;
+}

@@ -144,10 +144,31 @@ describe('text a caller hands in to be recorded', () => {
     }
     expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed' });
   });
+
+  it("an approval's approver or role over 64 Ki characters is refused as too long, not repeated in the refusal", async () => {
+    const org = start({ store: memoryStore(), executors: async (task, context) => (task.type === 'python' && !context.approved ? context.requestApproval({ approver: long }) : 'done') });
+    // Before, the task was rejected (approval_unauthorized) with the whole approver in its message, and a role's refusal repeated it too.
+    for (const approval of [{ approver: long }, { role: long }]) {
+      const refusal = await org.submit({ type: 'css', approval: approval as never }).catch((error: unknown) => error as EchelonError);
+      expect(refusal).toMatchObject({ code: 'invalid_task', message: expect.stringMatching(/^approval\.(approver|role) must be at most 65,536 characters/) });
+      expect((refusal as EchelonError).message.length).toBeLessThan(200);
+    }
+    expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'failed', error: { code: 'invalid_option', message: expect.stringMatching(/^context\.requestApproval: approval\.approver must be at most 65,536 characters/) } });
+    expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed' });
+  });
 });
 
 describe("text a policy or a decomposer hands back to be recorded", () => {
   const long = 'q'.repeat(MAX_TEXT_CHARACTERS + 1);
+
+  it("a strategy's choice that is no child is shown cut in the failure, saying how long it was", async () => {
+    const org = start({ store: memoryStore(), strategy: { byId: { cto: { name: 'wild', select: (task, candidates) => (task.type === 'python' ? long : candidates.find((c) => c.capable)?.id) } } } });
+    const { error } = await org.submit({ type: 'python' });
+    // Before, the whole choice was in the message (70 MB of it, for a choice of 70 MB).
+    expect(error).toMatchObject({ code: 'invalid_delegate', message: expect.stringContaining(`chose "${'q'.repeat(999)}… (65,539 characters in all), which is not one of its children`) });
+    expect(error!.message.length).toBeLessThan(1_200);
+    expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed' });
+  });
 
   it("an approver's comment or reason over 64 Ki characters decides nothing (policy_error); the request waits for a person", async () => {
     for (const answer of [{ approve: true, comment: long }, { approve: false, reason: long }] satisfies ApproverDecision[]) {
@@ -168,5 +189,29 @@ describe("text a policy or a decomposer hands back to be recorded", () => {
       expect(await org.submit({ type: 'feature' })).toMatchObject({ status: 'failed', error: { code: 'decomposer_error', message: expect.stringMatching(/subtask 0's (type|key) must be at most 65,536 characters/) } });
       expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed' });
     }
+  });
+});
+
+describe("a split whose parts' results together are more than a record holds", () => {
+  /** Text a part's result may hold, and a split into five parts that each return it (one string, reached five times). */
+  const part = 'x'.repeat(MAX_JSON_CHARACTERS - 1_000);
+  const fivefold = (merge?: (results: Record<string, unknown>) => unknown) =>
+    decomposeWith('feature', (task) => (task.type === 'feature' ? Array.from({ length: 5 }, (_, index) => ({ key: `part${index}`, type: 'python' })) : undefined), merge === undefined ? {} : { merge });
+
+  it('fails with decomposer_error when merged by default, its tree kept without results; the organisation (on a store) goes on', async () => {
+    const org = start({ store: memoryStore(), decomposers: { byId: { cto: fivefold() } }, executors: async (task) => (task.type === 'python' ? part : 'ok') });
+    // Before, the outcome's write threw (Invalid string length) and stopped everything: store_write_failed.
+    const outcome = await org.submit({ type: 'feature' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'decomposer_error', message: expect.stringMatching(/failed: the parts' results together holds 335,5\d\d,\d\d\d characters of text, more than the 67,108,864/) } });
+    expect(outcome.subtasks).toHaveLength(5);
+    expect(outcome.subtasks!.every((subtask) => subtask.status === 'completed' && subtask.result === undefined)).toBe(true);
+    expect(await org.submit({ type: 'css' })).toMatchObject({ status: 'completed' });
+  });
+
+  it('completes when a merge sums them up, its tree kept without results', async () => {
+    const org = start({ store: memoryStore(), decomposers: { byId: { cto: fivefold((results) => Object.keys(results).length) } }, executors: async (task) => (task.type === 'python' ? part : 'ok') });
+    const outcome = await org.submit({ type: 'feature' });
+    expect(outcome).toMatchObject({ status: 'completed', result: 5 });
+    expect(outcome.subtasks!.map((subtask) => subtask.result)).toEqual([undefined, undefined, undefined, undefined, undefined]);
   });
 });
