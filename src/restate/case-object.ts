@@ -22,7 +22,7 @@ import type { RestateLayout } from './layout.js';
 import type { OrganisationBase } from './organisation.js';
 import { accountOf } from './scope.js';
 import { INTERNAL, sendAgent, sendTo } from './send.js';
-import { logThrown } from '../show.js';
+import { askerOf } from './on-escalation.js';
 
 /** What a case's caller-facing handlers answer: done, or refused with the in-process error. */
 export type Answer = { readonly ok: true } | { readonly ok: false; readonly error: TaskError };
@@ -93,17 +93,10 @@ export function caseObject(org: OrganisationBase) {
 
   /** Asks `onEscalation` about escalations that reached the top (a journaled step each), then writes the books and settles the workflow when the task finished. */
   const close = async (ctx: ObjectContext, opened: Open, force = false): Promise<void> => {
-    const { onEscalation } = options;
+    const ask = askerOf(options, (...parts) => ctx.console.error(...parts));
     for (const escalation of opened.asked.splice(0)) {
-      if (onEscalation === undefined) continue;
-      const answer = await ctx.run(`onEscalation ${escalation.id}`, async () => {
-        try {
-          return { resolution: (await onEscalation(escalation)) ?? null };
-        } catch (error) {
-          logThrown(`echelon: onEscalation threw for escalation ${escalation.id}:`, error, (...parts) => ctx.console.error(...parts));
-          return { resolution: null };
-        }
-      });
+      if (options.onEscalation === undefined) continue;
+      const answer = await ctx.run(`onEscalation ${escalation.id}`, () => ask(escalation));
       const now = opened.books.ledger.escalation(escalation.id);
       if (answer.resolution !== null && now?.status === 'active' && now.assignedTo === undefined) {
         attempt(() => opened.desk.escalations.resolve(escalation.id, answer.resolution as EscalationResolution));

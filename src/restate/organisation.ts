@@ -95,7 +95,7 @@ export function organisation(options: RestateOrganisationOptions, where: string)
 
 /**
  * The ports with what a split sends held to Restate's message limit, as a task and its result are.
- * A split's parts go in one message (its `task.decomposed` report), and its settlement goes up
+ * A split's parts go in one message with the task (its `task.decomposed` report), and its settlement goes up
  * with the task: the merged result and the tree of its parts with theirs (each within the limit,
  * all together may not be). Over the limit the split fails with `decomposer_error` — its tree kept
  * without results — instead of a message that never settles.
@@ -104,9 +104,15 @@ function withinLimits(resolved: ResolvedOptions): ResolvedOptions {
   const { select, settleJoin } = resolved.policy;
   const refused = (message: string, bytes: number) => ({ code: 'decomposer_error' as const, message, details: { bytes, limit: MESSAGE_LIMIT_BYTES } });
   const parts = (agentId: string, job: Job, step: Step): Step => {
-    const bytes = step.kind === 'fanout' ? oversized(step.subtasks.map((part) => part.task)) : undefined;
-    if (bytes === undefined) return step;
-    return { kind: 'fail', error: refused(`${agentId} split ${job.task.id} into parts that are ${sized(bytes)} of JSON together; on Restate they are at most ${mib(MESSAGE_LIMIT_BYTES)}: keep large data elsewhere and pass references to it.`, bytes) };
+    if (step.kind !== 'fanout') return step;
+    const subtasks = step.subtasks.map((part) => part.task);
+    const bytes = oversized(subtasks);
+    const advice = 'keep large data elsewhere and pass references to it.';
+    if (bytes !== undefined) return { kind: 'fail', error: refused(`${agentId} split ${job.task.id} into parts that are ${sized(bytes)} of JSON together; on Restate they are at most ${mib(MESSAGE_LIMIT_BYTES)}: ${advice}`, bytes) };
+    // The split's report carries the task with its parts: a 7.8 MiB task whose one part copied its payload left its case retried for ever.
+    const reported = oversized({ task: job.task, subtasks });
+    if (reported === undefined) return step;
+    return { kind: 'fail', error: refused(`${agentId} split ${job.task.id} into parts that are, with the task, ${sized(reported)} of JSON (the split's report carries both); on Restate that is at most ${mib(MESSAGE_LIMIT_BYTES)}: ${advice}`, reported) };
   };
   const policy: PolicyPort = {
     ...resolved.policy,

@@ -51,7 +51,8 @@ export interface OrchestratorOptions {
   /**
    * Called with each escalation that reaches the top without anyone to resolve it. Return a
    * resolution, or nothing and resolve it later with `org.escalations.resolve`. Without this
-   * option such escalations fail their task.
+   * option such escalations fail their task. On Restate its answer is awaited at most
+   * `decisions.timeoutMs`; a later one, or one that is not JSON data, is not taken.
    */
   readonly onEscalation?: (escalation: Escalation) => EscalationResolution | void | Promise<EscalationResolution | void>;
   readonly approvals?: {

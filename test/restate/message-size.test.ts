@@ -59,4 +59,15 @@ describe('echelon/restate: what is too large for one message', () => {
     const small = await select({ ...big, payload: 'x' });
     expect(small).toMatchObject({ kind: 'fanout' });
   });
+
+  it('fails a split whose parts are within 8 MiB but not with the task they split (its task.decomposed report carries both)', async () => {
+    // Before: a 7.8 MiB task whose one part copied its payload passed; its case's report (the task three times) was retried for ever and the task never ended.
+    const org = organisation({ hierarchy: hierarchy(), executors: async () => 'done', decomposers: { byId: { cto: { name: 'copy', decompose: (parent) => [{ key: 'a', type: 'code', payload: parent.payload }] } } } }, 'message size test');
+    const big = validateTaskInput({ id: 'big', type: 'feature', payload: 'x'.repeat(5 * 1024 * 1024) }, { entry: 'cto', now: 0, newId: () => 'unused', isActive: () => false, defaults: { maxSubtasks: 100, maxDepth: 5 } });
+    const control = { signal: new AbortController().signal, reportCost: () => undefined };
+    const candidates = [{ id: 'dev', node: hierarchy().get('dev'), capable: true, load: 0 }];
+    const select = (task: Task) => within(invocation(0, { random: Math.random, uuidv4: () => 'u' }), () => org.resolved.policy.select('cto', { task, mode: 'route' }, candidates, control as never));
+    expect(await select(big)).toMatchObject({ kind: 'fail', error: { code: 'decomposer_error', details: { limit: MESSAGE_LIMIT_BYTES }, message: expect.stringMatching(/^cto split big into parts that are, with the task, 10\.0 MiB \([\d,]+ bytes\) of JSON \(the split's report carries both\); on Restate that is at most 8\.0 MiB/) } });
+    expect(await select({ ...big, payload: 'x'.repeat(3 * 1024 * 1024) })).toMatchObject({ kind: 'fanout' });
+  });
 });
