@@ -14,6 +14,7 @@ import { resolveSetting } from '../settings/index.js';
 import { jsonProblem } from '../json.js';
 import { logThrown } from '../show.js';
 import type { Escalation, EscalationResolution } from '../types.js';
+import { clearLongTimeout, setLongTimeout, type LongTimeout } from '../long-timer.js';
 import { MESSAGE_LIMIT_BYTES, mib, oversized, sized } from './message-size.js';
 
 /** What the journaled step keeps: the answer, or `null` for none to take. */
@@ -28,9 +29,9 @@ export function askerOf(options: Pick<OrchestratorOptions, 'hierarchy' | 'onEsca
     const { onEscalation } = options;
     if (onEscalation === undefined) return { resolution: null };
     const timeoutMs = timeoutFor(escalation.to) ?? DEFAULT_DECISION_TIMEOUT_MS;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: LongTimeout | undefined;
     const late = new Promise<'late'>((resolve) => {
-      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve('late'), timeoutMs);
+      if (Number.isFinite(timeoutMs)) timer = setLongTimeout(() => resolve('late'), timeoutMs);
     });
     try {
       const answer = await Promise.race([Promise.resolve().then(() => onEscalation(escalation)), late]);
@@ -49,7 +50,7 @@ export function askerOf(options: Pick<OrchestratorOptions, 'hierarchy' | 'onEsca
       logThrown(`echelon: onEscalation threw for escalation ${escalation.id}:`, error, log);
       return { resolution: null };
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) clearLongTimeout(timer);
     }
   };
 }

@@ -12,6 +12,7 @@ import type { AgentEvent, AgentInternalEvent } from '../../machines/agent.types.
 import { decisionTimedOut, type Effect } from '../../machines/ports.js';
 import { settleCharges, type Charge, type Invocation } from './scope.js';
 import { agentKey } from '../show.js';
+import { clearLongTimeout, setLongTimeout } from '../long-timer.js';
 
 type Await = Extract<Effect, { type: 'await' }>;
 
@@ -94,12 +95,13 @@ export class PendingDecisions {
       const finish = (event: (() => AgentInternalEvent) | undefined) => {
         if (done) return;
         done = true;
-        clearTimeout(timer);
+        clearLongTimeout(timer);
         if (this.#entries.get(where) === entry) this.#entries.delete(where);
         const charged = settleCharges(here);
         resolve(event === undefined || entry.forgotten ? { charged } : { event: event(), charged });
       };
-      const timer = setTimeout(() => {
+      // Any delay: a month, or Infinity (a Node timer fires a longer one after 1 ms).
+      const timer = setLongTimeout(() => {
         effect.abort();
         finish(() => effect.fail(decisionTimedOut(agentId, timeoutMs)));
       }, timeoutMs);

@@ -55,6 +55,22 @@ describe('echelon/restate: decisions awaited beside the agent', () => {
     expect(never.aborts.count).toBe(1);
   });
 
+  it('waits a timeout past 2^31 − 1 ms (a month, or Infinity) for as long as it says, where a Node timer fires after 1 ms', async () => {
+    const month = 30 * 24 * 3_600_000;
+    for (const timeoutMs of [month, Number.POSITIVE_INFINITY]) {
+      const decisions = new PendingDecisions();
+      const never = awaiting(new Promise(() => undefined), timeoutMs);
+      decisions.register('cto', 'long', never.effect, invocation(0, rand));
+      let told: unknown;
+      void decisions.settle('cto', 'dec:t', 'long', timeoutMs, again).then((answer) => (told = answer));
+      await vi.advanceTimersByTimeAsync(month - 1);
+      expect({ timeoutMs, told, aborts: never.aborts.count }).toEqual({ timeoutMs, told: undefined, aborts: 0 });
+      await vi.advanceTimersByTimeAsync(1);
+      expect({ timeoutMs, aborted: never.aborts.count }).toEqual({ timeoutMs, aborted: timeoutMs === month ? 1 : 0 });
+      decisions.forget('cto', 'dec:t');
+    }
+  });
+
   it('answers nothing for a decision the agent forgot, before or while it is waited for, and aborts it once', async () => {
     const decisions = new PendingDecisions();
     const early = awaiting(new Promise(() => undefined));
