@@ -184,7 +184,12 @@ function storable(error: TaskError): TaskError {
   return { code: error.code, message: cut, ...(problem === undefined ? (details === undefined ? {} : { details }) : { details: { unstorable: problem } }) };
 }
 
-/** Why a failure's details cannot be stored as they are, or `undefined` when they can. */
+/**
+ * Why a failure's details cannot be stored as they are, or `undefined` when they can. Asked of
+ * `JSON.stringify` itself (what a store's write runs), not `jsonProblem`: json.ts sits above this
+ * module (it quotes thrown values through show.ts, which reads them here), and only a failure
+ * pays for it.
+ */
 function unstorable(details: Readonly<Record<string, unknown>>): string | undefined {
   let json: string | undefined;
   try {

@@ -9,7 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Effect, HostPort } from '../../machines/ports.js';
 import type { ResourceClaim } from '../escalation/types.js';
 import { EchelonError } from '../errors.js';
-import { costAmount, overBudget } from '../settings/index.js';
+import { checkCostBudget, costAmount } from '../settings/index.js';
 import type { PortsHost } from '../runtime/ports.js';
 import type { Task } from '../types.js';
 
@@ -95,11 +95,7 @@ function charge(task: Task, amount: number): void {
   const entry = here.charged.get(account) ?? { task, amount: 0 };
   entry.amount += amount;
   here.charged.set(account, entry);
-  const used = (here.spent.get(account) ?? 0) + entry.amount;
-  const limit = task.budget?.cost;
-  if (limit !== undefined && overBudget(used, limit)) {
-    throw new EchelonError('budget_exceeded', `Task ${task.id} used ${used} of cost, over its budget of ${limit}.`, { details: { taskId: task.id, used, limit } });
-  }
+  checkCostBudget(task, (here.spent.get(account) ?? 0) + entry.amount);
 }
 
 /** What the policy and settings ports read from their host, answered from the current invocation. */

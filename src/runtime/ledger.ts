@@ -9,6 +9,7 @@ import type { StoredApproval, StoredEscalation, StoredTask, TaskBook } from '../
 import type { Approval, ApprovalDecision, ApprovalRequest, BudgetInput, Escalation, EscalationRequest, Outcome, Settlement, Task } from '../types.js';
 import { ApprovalBook, EscalationBook, Recent } from './cases.js';
 import { budgetReport, outcomeOf } from './outcome.js';
+import { addCosts } from '../settings/index.js';
 
 /**
  * What the ledger tells persistence about each change, as it happens; the store reads the
@@ -117,8 +118,7 @@ export class Ledger {
     const root = this.#roots.get(task.rootId);
     const account = task.budget?.account ?? task.id;
     if (root === undefined) return amount;
-    // Two huge costs sum to Infinity, which JSON writes as null: the most a number holds is spent enough.
-    const total = Math.min((root.costs.get(account) ?? 0) + amount, Number.MAX_VALUE);
+    const total = addCosts(root.costs.get(account) ?? 0, amount);
     root.costs.set(account, total);
     this.#watch.task(root.task.id);
     return total;

@@ -18,7 +18,7 @@ import { EventBus, type OrchestratorEvent, type OrchestratorEventType } from './
 import { frontDesk } from './front-desk.js';
 import { Ledger } from './ledger.js';
 import { checkOrchestratorOptions, guardedRandom, type OrchestratorOptions } from './options.js';
-import { costAmount, DEFAULT_LIMITS, invalid, overBudget, positiveInteger } from '../settings/index.js';
+import { checkCostBudget, costAmount, DEFAULT_LIMITS, invalid, positiveInteger } from '../settings/index.js';
 import { peopleDesk } from './people.js';
 import { reportHandler } from './reports.js';
 import { ResourceRegistry } from './resources.js';
@@ -103,11 +103,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const restored = durable?.restore(ledger, resources);
   const reportCost = (task: Task, amount: number) => {
     costAmount(amount);
-    const used = ledger.addCost(task, amount);
-    const limit = task.budget?.cost;
-    if (limit !== undefined && overBudget(used, limit)) {
-      throw new EchelonError('budget_exceeded', `Task ${task.id} used ${used} of cost, over its budget of ${limit}.`, { details: { taskId: task.id, used, limit } });
-    }
+    checkCostBudget(task, ledger.addCost(task, amount));
   };
   /**
    * Cancels a task and everything derived from it, wherever each one is now: the whole lineage is

@@ -1,6 +1,6 @@
 /** A submitted task's outcome, as its submitter gets it: the settlement, its path, its cases and what its budget was used for. */
 import type { Approval, BudgetInput, BudgetReport, Escalation, Outcome, Settlement, Task } from '../types.js';
-import { overBudget } from '../settings/index.js';
+import { addCosts, overBudget } from '../settings/index.js';
 
 /** The outcome of `task` (the submitted one), settled along `chain`. */
 export function outcomeOf(
@@ -37,7 +37,7 @@ function costLeft(limit: number, used: number): number {
 /** What a budget allowed, what was used (cost reported, subtasks made, time taken) and what is left. */
 export function budgetReport(limit: BudgetInput, spent: { readonly costs: ReadonlyMap<string, number>; readonly subtasks: number; readonly task: Task }, now: number): BudgetReport {
   let cost = 0;
-  for (const used of spent.costs.values()) cost = Math.min(cost + used, Number.MAX_VALUE);
+  for (const used of spent.costs.values()) cost = addCosts(cost, used);
   const used = { cost, subtasks: spent.subtasks, timeMs: now - spent.task.submittedAt };
   return {
     limit,

@@ -63,3 +63,17 @@ const COST_SLACK = 2 ** -42;
 export function overBudget(used: number, limit: number): boolean {
   return used - limit > Math.abs(limit) * COST_SLACK;
 }
+
+/**
+ * Refuses (`budget_exceeded`) a charge that took `task`'s cost account to `used`, over its cost
+ * budget: `context.reportCost`'s rule on every host.
+ */
+export function checkCostBudget(task: { readonly id: string; readonly budget?: { readonly cost?: number } }, used: number): void {
+  const limit = task.budget?.cost;
+  if (limit !== undefined && overBudget(used, limit)) {
+    throw new EchelonError('budget_exceeded', `Task ${task.id} used ${used} of cost, over its budget of ${limit}.`, { details: { taskId: task.id, used, limit } });
+  }
+}
+
+/** Two costs summed: at most `Number.MAX_VALUE` (Infinity, which JSON writes as null, would leave a budget unreadable). */
+export const addCosts = (a: number, b: number): number => Math.min(a + b, Number.MAX_VALUE);

@@ -6,5 +6,5 @@
 export { isPerAgent, resolveSetting, type PerAgent, type Setting } from './per-agent.js';
 export { DEFAULT_LIMITS, type Limits } from './limits.js';
 export { DEFAULT_EXECUTION, EXECUTION_POLICY, mergeExecution } from './execution.js';
-export { costAmount, invalid, nonNegative, overBudget, positive, positiveInteger } from './checks.js';
+export { addCosts, checkCostBudget, costAmount, invalid, nonNegative, overBudget, positive, positiveInteger } from './checks.js';
 export { agentNames, APPROVAL_OPTION_FIELDS, DECISION_OPTION_FIELDS, EXECUTION_OPTION_FIELDS, LIMIT_OPTION_FIELDS, ORGANISATION_OPTION_FIELDS } from './options-shape.js';
