@@ -53,8 +53,13 @@ export interface TypeSums extends Spent {
   latencies: number[];
 }
 
-/** Ids echelon makes (`task_…`, `apv_…`, `esc_…`) are random, not seeded: a report of the same seed must read the same. */
-const withoutIds = (message: string) => message.replace(/\b(task|apv|esc)_[A-Za-z0-9_-]{10}\b/g, '$1_…');
+/**
+ * Ids echelon makes (`task_…`, `apv_…`, `esc_…`) are random, not seeded: a report of the same seed
+ * must read the same. An id's ten characters come from nanoid's alphabet, `-` and `_` included, so
+ * its ends are found by what may not touch them rather than by `\b` (`apv_P--Hw2fIO-` ends in `-`).
+ */
+export const withoutIds = (message: string) =>
+  message.replace(/(?<![A-Za-z0-9_-])(task|apv|esc)_[A-Za-z0-9_-]{10}(?![A-Za-z0-9_-])/g, '$1_…');
 
 export class Collector {
   readonly agents = new Map<string, AgentSums>();

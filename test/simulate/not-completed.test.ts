@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { formatComparison, formatReport } from '../../src/cli/simulate-format.js';
 import { delegateWith, developmentTeam } from '../../src/index.js';
 import { latency, renderReportHtml, simulate, type SimulationOptions } from '../../src/simulate/index.js';
+import { withoutIds } from '../../src/simulate/collect.js';
 
 const design = (): SimulationOptions => ({
   organisation: {
@@ -43,5 +44,21 @@ describe('simulate: why tasks did not complete', () => {
     expect(report.tasks.notCompleted).toEqual([]);
     expect(formatReport('fine', report)[2]).toBe('');
     expect(await renderReportHtml([{ name: 'fine', report, hierarchy: developmentTeam() }])).not.toContain('Not completed');
+  });
+
+  it('masks every random id in a message, whichever of nanoid\'s characters it starts or ends with', () => {
+    // A CI run failed on `apv_P--Hw2fIO-`: an id ending in `-` has no word boundary after it.
+    const ids = ['apv_P--Hw2fIO-', 'apv_-abcdefghi', `task_${'_'.repeat(10)}`, 'esc_0123456789', `apv_${'-'.repeat(9)}_`];
+    for (const id of ids) expect(id.length - id.indexOf('_') - 1).toBe(10);
+    for (const id of ids) {
+      const kind = id.slice(0, id.indexOf('_'));
+      expect(withoutIds(`Approval ${id} expired undecided.`)).toBe(`Approval ${kind}_… expired undecided.`);
+      expect(withoutIds(`(${id})`)).toBe(`(${kind}_…)`);
+      expect(withoutIds(id)).toBe(`${kind}_…`);
+    }
+    // What is not one of those ids stays as it is: a named task, a longer or shorter run, an id inside a word.
+    for (const kept of ['task_1', 'apv_abcdefghijk', 'apv_abcdefghi', 'xapv_abcdefghij', 'my-task_abcdefghij', 'apv_abcdefghij-x']) {
+      expect(withoutIds(kept)).toBe(kept);
+    }
   });
 });
