@@ -5,10 +5,10 @@
  * shapes to its option types: `runtime/options.ts` fails to compile when a key is missing or extra.)
  */
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
-import { boolean, either, fields, fn, implementing, number, perAgent, record, setting, type Names, type Shape } from '../shape/index.js';
+import { boolean, either, fields, fn, implementing, implementingNamed, number, perAgent, record, setting, type Names, type Shape } from '../shape/index.js';
 import { EXECUTION_POLICY } from './execution.js';
 
-const DECOMPOSER = implementing('a Decomposer', ['decompose']);
+const DECOMPOSER = implementingNamed('a Decomposer', ['decompose'], "decomposeWith('name', decompose)");
 
 /** `approvals`' options. */
 export const APPROVAL_OPTION_FIELDS = { required: fn, timeoutMs: number, approvers: setting(fn) } as const satisfies Record<string, Shape>;
@@ -23,7 +23,7 @@ export const LIMIT_OPTION_FIELDS = { maxDepth: number, maxEscalations: number, m
 export const ORGANISATION_OPTION_FIELDS = {
   hierarchy: implementing('a Hierarchy (defineHierarchy(), hierarchyFromList() or a preset such as developmentTeam())', ['get', 'nodes']),
   executors: setting(fn),
-  strategy: setting(implementing('a DelegationStrategy', ['select'])),
+  strategy: setting(implementingNamed('a DelegationStrategy', ['select'], "delegateWith('name', select)")),
   decomposers: perAgent(DECOMPOSER, { byType: record(DECOMPOSER) }),
   escalation: implementing('an EscalationPolicy', ['shouldEscalate', 'target'], ['resolution']),
   onEscalation: fn,

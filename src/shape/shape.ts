@@ -19,7 +19,11 @@ export type Shape =
   /** An object with exactly these keys (each optional); `moved` names keys that belong elsewhere, and where. */
   | { readonly kind: 'fields'; readonly fields: Readonly<Record<string, Shape>>; readonly moved?: Readonly<Record<string, string>> }
   /** An object implementing an interface: these methods (more members are the implementer's business). */
-  | { readonly kind: 'implements'; readonly what: string; readonly methods: readonly string[]; readonly optional: readonly string[] }
+  | {
+    readonly kind: 'implements'; readonly what: string; readonly methods: readonly string[]; readonly optional: readonly string[];
+    /** Set when the interface has a `name` its messages quote: how to make one that has it. */
+    readonly named?: string;
+  }
   /** An object with any keys, each holding `values`. */
   | { readonly kind: 'record'; readonly values: Shape }
   /** An object keyed by agent ids of the hierarchy (`unknown_agent` otherwise), or by roles (`invalid_role`). */
@@ -50,6 +54,8 @@ export function textProblem(value: unknown, what: string): string | undefined {
 export const boolean: Shape = { kind: 'boolean' };
 export const fields = (shapes: Readonly<Record<string, Shape>>, moved?: Readonly<Record<string, string>>): Shape => ({ kind: 'fields', fields: shapes, ...(moved === undefined ? {} : { moved }) });
 export const implementing = (what: string, methods: readonly string[], optional: readonly string[] = []): Shape => ({ kind: 'implements', what, methods, optional });
+/** An interface whose non-empty `name` messages quote (`Decomposer "review" at …`); `namedBy` says how to make one. */
+export const implementingNamed = (what: string, methods: readonly string[], namedBy: string): Shape => ({ kind: 'implements', what, methods, optional: [], named: namedBy });
 export const record = (values: Shape): Shape => ({ kind: 'record', values });
 export const setting = (value: Shape): Shape => ({ kind: 'setting', value });
 export const either = (...shapes: Shape[]): Shape => ({ kind: 'either', shapes });
@@ -153,7 +159,14 @@ function problemOf(value: unknown, shape: Shape, path: string, context: ShapeCon
       const missing = shape.methods.find((method) => typeof (value as Record<string, unknown>)[method] !== 'function');
       const wrong = shape.optional.find((method) => (value as Record<string, unknown>)[method] !== undefined && typeof (value as Record<string, unknown>)[method] !== 'function');
       const method = missing ?? wrong;
-      return method === undefined ? undefined : { code: context.code, path, message: `${path || 'the value'} must be ${shape.what}, with a ${method}() method.` };
+      if (method !== undefined) return { code: context.code, path, message: `${path || 'the value'} must be ${shape.what}, with a ${method}() method.` };
+      if (shape.named === undefined) return undefined;
+      const name = (value as Record<string, unknown>).name;
+      if (typeof name !== 'string' || name.length === 0) {
+        return { code: context.code, path, message: `${path || 'the value'} must be ${shape.what}, with a name its messages can quote (got ${name === '' ? 'an empty one' : describe(name)}): ${shape.named} makes one.` };
+      }
+      const long = textProblem(name, `${path || 'the value'}.name`);
+      return long === undefined ? undefined : { code: context.code, path: `${path}.name`, message: long };
     }
     case 'either':
       return shape.shapes.every((candidate) => problemOf(value, candidate, path, context) !== undefined) ? problemOf(value, shape.shapes[0]!, path, context) : undefined;
