@@ -272,14 +272,19 @@ describe('the CLI as a program', () => {
   it('view serves the live view of a scenario; a decision made there lets it finish', async () => {
     const child = spawn(process.execPath, [`${outDir}/src/cli/index.js`, 'view', 'test/fixtures/needs-approval.ts', '--port', '0', '--auto', '0', '--exit-when-done']);
     let output = '';
+    let errors = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
-      const url = await new Promise<string>((resolve) => {
+      // A CLI that fails before it serves (a scenario that does not load, say) fails the test with
+      // what it said, rather than leaving it waiting for a URL until the test times out.
+      const url = await new Promise<string>((resolve, reject) => {
         child.stdout.on('data', () => {
           const found = /live view: (http:\S+)/.exec(output);
           if (found) resolve(found[1]!);
         });
+        void exited.then((code) => reject(new Error(`echelon view exited with ${code} before serving:\n${output}${errors}`)));
       });
       const approvalId = await firstPendingApproval(url);
       const decided = await fetch(`${url}api/approvals/${approvalId}/approve`, {
@@ -307,12 +312,15 @@ async function firstPendingApproval(url: string): Promise<string> {
       const { value, done } = await reader.read();
       if (done) throw new Error('the event stream ended');
       buffer += value;
-      for (const frame of buffer.split('\n\n')) {
+      // Only whole frames: the last piece may be a frame still arriving (the first one, with the
+      // statechart, is tens of kilobytes and a loaded machine hands it over in parts).
+      const frames = buffer.split('\n\n');
+      buffer = frames.pop()!;
+      for (const frame of frames) {
         const data = /^data: (.*)$/m.exec(frame)?.[1];
         const approvals = data === undefined ? undefined : (JSON.parse(data) as { approvals?: Array<{ id: string }> }).approvals;
         if (approvals !== undefined && approvals.length > 0) return approvals[0]!.id;
       }
-      buffer = buffer.slice(buffer.lastIndexOf('\n\n') + 2);
     }
   } finally {
     await reader.cancel();

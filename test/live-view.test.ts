@@ -207,8 +207,9 @@ describe('serveLiveView(org)', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     const frames: Array<{ event: string; data: { type?: string; agents?: unknown[]; events?: unknown[] } }> = [];
+    // One buffer for every wait: a frame half read when one wait ends is finished by the next.
+    let buffer = '';
     const until = async (predicate: () => boolean) => {
-      let buffer = '';
       while (!predicate()) {
         const { value, done } = await reader.read();
         if (done) throw new Error('the stream ended');
