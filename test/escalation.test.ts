@@ -226,6 +226,31 @@ describe('escalations that reach a person', () => {
     expect(await assigned).toMatchObject({ status: 'completed', result: 'done by frontend_dev_1', executedBy: 'frontend_dev_1' });
   });
 
+  it('resolving one whose task was cancelled says so, not "already failed"; one resolved or failed says that', async () => {
+    const ids: string[] = [];
+    const org = start({ onEscalation: (escalation) => void ids.push(escalation.id) });
+    const cancelled = org.submit({ id: 'dropped', type: 'quantum' });
+    const resolved = org.submit({ id: 'answered', type: 'quantum' });
+    const failed = org.submit({ id: 'refused', type: 'quantum' });
+    await flush();
+    await org.cancel('dropped', 'not needed');
+    expect(await cancelled).toMatchObject({ status: 'cancelled' });
+    org.escalations.resolve(ids[1]!, { result: 42 });
+    org.escalations.resolve(ids[2]!, { fail: 'no' });
+    await Promise.all([resolved, failed]);
+    const refusal = (id: string) => {
+      try {
+        org.escalations.resolve(id, { result: 'late' });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(refusal(ids[0]!)).toMatchObject({ code: 'unknown_escalation', message: `Escalation "${ids[0]}" is closed: its task dropped was cancelled.` });
+    expect(refusal(ids[1]!)).toMatchObject({ code: 'unknown_escalation', message: `Escalation "${ids[1]}" is already resolved.` });
+    expect(refusal(ids[2]!)).toMatchObject({ code: 'unknown_escalation', message: `Escalation "${ids[2]}" is already failed.` });
+  });
+
   it('the handler can resolve escalations itself', async () => {
     const org = start({ onEscalation: async () => ({ result: 'auto' }) });
     expect((await org.submit({ type: 'quantum' })).result).toBe('auto');

@@ -52,7 +52,7 @@ export function peopleDesk(deps: DeskDeps): Desk {
             escalation === undefined
               ? `No escalation "${id}".`
               : escalation.status !== 'active'
-                ? `Escalation "${id}" is already ${escalation.status}.`
+                ? `Escalation "${id}" ${endedHow(escalation)}.`
                 : `Escalation "${id}" is with ${escalation.assignedTo ?? escalation.to}, not waiting for a person.`,
             { details: { escalationId: id } },
           );
@@ -163,4 +163,16 @@ function resolutionProblem(id: unknown, resolution: unknown): void {
   checkShape(resolution, RESOLUTIONS[kind], '', shapeContext(where, 'invalid_option'));
   const problem = kind === 'result' && (resolution as { result: unknown }).result !== undefined ? jsonProblem((resolution as { result: unknown }).result, 'result') : undefined;
   if (problem !== undefined) refuse(where, `the result must be JSON data (it is the task's result): ${problem}.`);
+}
+
+/**
+ * How a closed escalation ended, for the person who tries to resolve it: `failed` also closes one
+ * whose task ended otherwise — cancelled or rejected — and "already failed" misled them then.
+ */
+function endedHow(escalation: Escalation): string {
+  const ended = escalation.resolution?.status;
+  if (escalation.status === 'failed' && ended !== undefined && ended !== 'failed' && ended !== 'completed') {
+    return `is closed: its task ${escalation.taskId} was ${ended}`;
+  }
+  return `is already ${escalation.status}`;
 }
