@@ -357,6 +357,61 @@ describe('serveLiveView(org)', () => {
     await parked;
   });
 
+  it('opened on a resumed organisation, lists the tasks it took up again and finds finished ones in the journal', async () => {
+    const store = memoryStore();
+    const first = start({ store, decomposers: { byType: { full_stack_feature: fullStackFeature() } } });
+    await first.submit({ id: 'earlier', type: 'sql' });
+    await first.submit({ id: 'feature', type: 'full_stack_feature', payload: { feature: 'login' } });
+    void first.submit({ id: 'waiting', type: 'css', context: { requiresApproval: true } }).catch(() => undefined);
+    await first.flush();
+    await first.stop();
+
+    const org = start({ store, resume: true });
+    const view = await serveLiveView(org);
+    type Listed = { id: string; type: string; status: string; agents: string[]; at: string };
+    const list = async () => (await (await fetch(`${view.url}api/tasks`)).json()) as Listed[];
+    // Before, the list was empty and every task of the first run a 404: the view had seen none of their events.
+    expect(await list()).toEqual([expect.objectContaining({ id: 'waiting', type: 'css', status: 'active', agents: ['cto', 'frontend_lead', 'react_specialist', 'frontend_dev_1'], at: 'frontend_dev_1' })]);
+    const earlier = (await (await fetch(`${view.url}api/tasks/earlier`)).json()) as { task: Listed & { executedBy: string }; outcome: { status: string }; rows: unknown[] };
+    expect(earlier).toMatchObject({ task: { id: 'earlier', status: 'completed', executedBy: 'db_specialist' }, outcome: { status: 'completed' } });
+    expect(earlier.rows.length).toBeGreaterThan(3);
+    // A subtask's id finds its submitted task, from the journal too.
+    expect(((await (await fetch(`${view.url}api/tasks/feature.backend`)).json()) as { task: { id: string; splitBy: string } }).task).toMatchObject({ id: 'feature', splitBy: expect.any(String) });
+    expect((await fetch(`${view.url}api/tasks/never-submitted`)).status).toBe(404);
+
+    // The resumed task goes on being followed: approved now, it is listed as completed.
+    org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'react_specialist' });
+    expect(await org.outcome('waiting')).toMatchObject({ status: 'completed' });
+    await flush();
+    expect((await list()).find((task) => task.id === 'waiting')).toMatchObject({ status: 'completed', executedBy: 'frontend_dev_1' });
+  });
+
+  it('takes at most 200 held tasks from the journal when it opens; the others open by id', async () => {
+    const store = memoryStore();
+    const first = start({ store });
+    for (let n = 0; n < 205; n++) void first.submit({ id: `held-${n}`, type: 'css', context: { requiresApproval: true } }).catch(() => undefined);
+    await first.flush();
+    await first.stop();
+    const org = start({ store, resume: true });
+    const view = await serveLiveView(org);
+    const listed = ((await (await fetch(`${view.url}api/tasks?limit=1000`)).json()) as Array<{ id: string }>).map((task) => task.id);
+    expect(listed).toHaveLength(200);
+    const left = Array.from({ length: 205 }, (_, n) => `held-${n}`).filter((id) => !listed.includes(id));
+    expect(left).toHaveLength(5);
+    expect(((await (await fetch(`${view.url}api/tasks/${left[0]}`)).json()) as { task: { id: string; status: string } }).task).toMatchObject({ id: left[0], status: 'active' });
+  });
+
+  it('without a store, lists only what it sees from when it opens', async () => {
+    const org = start();
+    const waiting = org.submit({ id: 'before', type: 'css', context: { requiresApproval: true } });
+    await flush();
+    const view = await serveLiveView(org);
+    expect(await (await fetch(`${view.url}api/tasks`)).json()).toEqual([]);
+    expect((await fetch(`${view.url}api/tasks/before`)).status).toBe(404);
+    org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'react_specialist' });
+    await waiting;
+  });
+
   it('shows a split task\'s subtask tree, while it runs and once it settled', async () => {
     const parts = new Map<string, () => void>();
     const org = start({

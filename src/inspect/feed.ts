@@ -11,7 +11,7 @@ import type { Orchestrator } from '../runtime/api.js';
 import { liveSnapshot } from './snapshot.js';
 import { summarizeEvent, type EventSummary } from './summary.js';
 import { progressText } from './task-stream.js';
-import { TaskIndex } from './tasks.js';
+import { adoptHeld, TaskIndex } from './tasks.js';
 
 /** How often at most a page gets a new snapshot while events pour in. */
 const SNAPSHOT_INTERVAL_MS = 50;
@@ -51,6 +51,8 @@ export class LiveFeed {
       }
       this.#scheduleSnapshot();
     });
+    // What it holds already: tasks a resumed organisation took up again, or submitted before the view opened.
+    adoptHeld(org, this.tasks);
     this.#keepAlive = setInterval(() => {
       for (const client of this.#clients) write(client, ': keep-alive\n\n');
     }, KEEP_ALIVE_MS).unref();

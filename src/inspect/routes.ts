@@ -43,7 +43,7 @@ export async function read(org: Orchestrator, feed: LiveFeed, url: URL): Promise
   if (task !== null) {
     const id = pathId(task[1]!);
     const timeline = await taskTimeline(org, feed.tasks, id);
-    if (timeline === undefined) throw new EchelonError('unknown_task', `The live view has seen no task "${id}" (it keeps the active ones and the latest finished).`, { details: { taskId: id } });
+    if (timeline === undefined) throw new EchelonError('unknown_task', `The live view has seen no task "${id}" (it keeps the active ones and the latest finished; with a store, every task its journal holds).`, { details: { taskId: id } });
     return ok(timeline);
   }
   if (url.pathname === '/api/history') {

@@ -3,6 +3,8 @@
  * and what it went through — kept from the lifecycle events, so it needs no store. Finished
  * tasks beyond the most recent `keep` are forgotten, with their entries.
  */
+import { EchelonError } from '../errors.js';
+import type { Orchestrator } from '../runtime/api.js';
 import type { OrchestratorEvent } from '../runtime/events.js';
 import type { TerminalStatus } from '../types.js';
 import { entryOfEvent, type TaskEntry } from './entries.js';
@@ -59,16 +61,33 @@ export class TaskIndex {
   /** Takes in one lifecycle event. */
   observe(event: OrchestratorEvent): void {
     const entry = entryOfEvent(event, ++this.#seq);
-    if (entry === undefined) return;
-    if (event.type === 'task.submitted') this.#tasks.set(event.task.id, { task: { id: event.task.id, type: event.task.type, status: 'active', agents: [], at: event.task.chain[0] ?? '', submittedAt: event.at }, entries: [] });
+    if (entry !== undefined) this.#take(entry);
+  }
+
+  /**
+   * Takes in a submitted task's journal entries, oldest first (`org.journal({ taskId })`): a task
+   * from before the view opened — one a resumed organisation holds, or one a person asks for —
+   * listed as if the view had seen it all along. A task it already lists is left as it is.
+   */
+  adopt(entries: readonly TaskEntry[]): void {
+    const first = entries[0];
+    if (first?.type !== 'task.submitted' || first.taskId === undefined || this.#tasks.has(first.taskId)) return;
+    for (const entry of entries) this.#take(entry);
+  }
+
+  #take(entry: TaskEntry): void {
+    if (entry.type === 'task.submitted' && entry.taskId !== undefined) {
+      const at = typeof entry.data?.entry === 'string' ? entry.data.entry : '';
+      this.#tasks.set(entry.taskId, { task: { id: entry.taskId, type: String(entry.data?.type), status: 'active', agents: [], at, submittedAt: entry.at }, entries: [] });
+    }
     const rootId = entry.rootId ?? (entry.taskId === undefined ? undefined : this.#rootOf(entry.taskId));
     const record = rootId === undefined ? undefined : this.#tasks.get(rootId);
     if (record === undefined) return;
     if (entry.taskId !== undefined) this.#roots.set(entry.taskId, rootId!);
-    if (event.type === 'task.decomposed') for (const subtask of event.subtasks) this.#roots.set(subtask.id, rootId!);
+    if (entry.type === 'task.decomposed') for (const subtask of listed(entry.data?.subtasks)) this.#roots.set(subtask, rootId!);
     if (record.entries.length < MAX_ENTRIES) record.entries.push({ ...entry, rootId: rootId! });
     const wasActive = record.task.status === 'active';
-    record.task = advance(record.task, event);
+    record.task = advance(record.task, entry);
     if (wasActive && record.task.status !== 'active') {
       this.#finished.push(record.task.id);
       this.#forgetOld();
@@ -123,33 +142,88 @@ export class TaskIndex {
   }
 }
 
-/** The task after an event about it. */
-function advance(task: LiveTask, event: OrchestratorEvent): LiveTask {
+/** The task after an entry about it (an event's, or the journal's: they carry the same facts). */
+function advance(task: LiveTask, entry: TaskEntry): LiveTask {
   const reached = (agent: string) => (task.agents.includes(agent) ? task.agents : [...task.agents, agent]);
-  switch (event.type) {
+  const to = typeof entry.data?.to === 'string' ? entry.data.to : undefined;
+  switch (entry.type) {
     case 'task.submitted':
       return { ...task, agents: reached(task.at) };
     case 'task.delegated':
-      return { ...task, agents: reached(event.to), at: event.to };
+      return to === undefined ? task : { ...task, agents: reached(to), at: to };
     case 'task.started':
     case 'task.queued':
     case 'task.deferred':
-      return { ...task, agents: reached(event.agent), at: event.agent };
+      return { ...task, agents: reached(entry.actor), at: entry.actor };
     case 'escalation.raised':
-      return event.escalation.to === 'human' ? { ...task, at: 'a person' } : { ...task, agents: reached(event.escalation.to), at: event.escalation.to };
-    case 'task.completed':
-    case 'task.failed': {
-      const { outcome } = event;
+      return to === undefined ? task : to === 'human' ? { ...task, at: 'a person' } : { ...task, agents: reached(to), at: to };
+    case 'task.settled': {
+      if (entry.taskId !== task.id) return task;
+      const { status, executedBy, splitBy, error } = entry.data ?? {};
+      const message = (error as { message?: unknown } | undefined)?.message;
       return {
         ...task,
-        status: outcome.status,
-        settledAt: outcome.settledAt,
-        ...(outcome.executedBy === undefined ? {} : { executedBy: outcome.executedBy }),
-        ...(outcome.splitBy === undefined ? {} : { splitBy: outcome.splitBy }),
-        ...(outcome.error === undefined ? {} : { error: outcome.error.message }),
+        status: status as LiveTask['status'],
+        settledAt: entry.at,
+        ...(typeof executedBy === 'string' ? { executedBy } : {}),
+        ...(typeof splitBy === 'string' ? { splitBy } : {}),
+        ...(typeof message === 'string' ? { error: message } : {}),
       };
     }
     default:
       return task;
+  }
+}
+
+/** The ids a `task.decomposed` entry lists. */
+const listed = (value: unknown): string[] => (Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : []);
+
+/**
+ * The journal entries of the submitted task `id` belongs to (`id` itself, a subtask `<root>.<key>`
+ * or a resolution task `<root>!<escalation>`), or `undefined` when the organisation keeps no
+ * journal (no store) or it holds nothing of `id`.
+ */
+export function journalOfRoot(org: Orchestrator, id: string): readonly TaskEntry[] | undefined {
+  const entries = journalOf(org, id);
+  const rootId = entries?.[0]?.rootId;
+  if (rootId === undefined) return undefined;
+  return rootId === id ? entries : org.journal({ taskId: rootId });
+}
+
+/**
+ * What a live view opened on a running organisation lists at once: the submitted tasks its
+ * agents hold (up to `MAX_ADOPTED`), from their journal — those a resumed organisation took up
+ * again, and those submitted before the view opened. Without a journal only what it sees from now
+ * on is listed.
+ */
+export function adoptHeld(org: Orchestrator, index: TaskIndex): void {
+  if (journalOf(org, undefined, 1) === undefined) return;
+  const held = new Set<string>();
+  for (const node of org.hierarchy.nodes()) for (const id of Object.keys(org.agentState(node.id).held)) held.add(id);
+  let adopted = 0;
+  for (const id of held) {
+    if (adopted >= MAX_ADOPTED) return;
+    if (index.get(id) !== undefined) continue;
+    const entries = journalOfRoot(org, id);
+    if (entries === undefined) continue;
+    index.adopt(entries);
+    adopted += 1;
+  }
+}
+
+/**
+ * Tasks held at opening that the list takes from the journal, at most: one journal read each (a
+ * memory store's is a scan), so that opening a view on an organisation holding 100,000 is not a
+ * wait. As many as the page lists; the rest still open by id.
+ */
+const MAX_ADOPTED = 200;
+
+/** `org.journal({ taskId, limit })`, or `undefined` for an organisation without a store (no journal). */
+function journalOf(org: Orchestrator, taskId: string | undefined, limit?: number): readonly TaskEntry[] | undefined {
+  try {
+    return org.journal({ ...(taskId === undefined ? {} : { taskId }), ...(limit === undefined ? {} : { limit }) });
+  } catch (error) {
+    if (error instanceof EchelonError && error.code === 'invalid_option') return undefined;
+    throw error;
   }
 }

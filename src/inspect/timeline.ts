@@ -8,7 +8,7 @@ import { EchelonError } from '../errors.js';
 import type { Orchestrator } from '../runtime/api.js';
 import { replaySteps, type ReplayStep } from '../replay/steps.js';
 import type { Outcome, SubtaskOutcome } from '../types.js';
-import type { LiveTask, TaskIndex } from './tasks.js';
+import { journalOfRoot, type LiveTask, type TaskIndex } from './tasks.js';
 
 /** One line of a timeline. */
 export interface TimelineRow {
@@ -61,7 +61,13 @@ const MAX_RESULT = 2_000;
  * ```
  */
 export async function taskTimeline(org: Orchestrator, index: TaskIndex, id: string): Promise<TaskTimeline | undefined> {
-  const known = index.get(id);
+  // A task from before the view opened, or one it has forgotten: its journal has it, when there is one.
+  let known = index.get(id);
+  if (known === undefined) {
+    const entries = journalOfRoot(org, id);
+    if (entries !== undefined) index.adopt(entries);
+    known = index.get(id);
+  }
   if (known === undefined) return undefined;
   const { task } = known;
   let steps: ReplayStep[];
