@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/index.js';
 import { terminalText } from '../../src/cli/output.js';
-import type { ScenarioHost } from '../../src/scenario/index.js';
+import { runScenario, type ScenarioHost } from '../../src/scenario/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
 import hostile, { HOSTILE, HOSTILE_ID } from '../fixtures/hostile-text.js';
 
@@ -105,4 +105,16 @@ describe('the CLI with hostile text in the data', () => {
     expect(failed!.stderr).toMatch(/^echelon: The scenario's run\(\) threw: Error: run broke .*\\u001b\[2J.* \[invalid_scenario\]\n$/);
     expect(RAW.test(failed!.stderr.slice(0, -1))).toBe(false);
   }, 30_000);
+
+  it("a scenario run on its own (runScenario, npx tsx file.ts) prints its log lines escaped as the CLI does", async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await runScenario(hostile);
+      const lines = log.mock.calls.map((call) => String(call[0]));
+      expect(lines.some((line) => line.includes('\\u001b[2J'))).toBe(true);
+      expect(lines.filter((line) => RAW.test(line))).toEqual([]);
+    } finally {
+      log.mockRestore();
+    }
+  });
 });
