@@ -69,7 +69,8 @@ export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
  * terminal or sets its title; a carriage return overwrites the line; NUL, a bell), DEL, C1 controls
  * (U+009B is an escape too), Unicode's bidirectional controls (U+202E shows the rest of the line
  * reversed: a sentence about an agent reads backwards) and lone surrogates. The CLI and the live
- * view show each as its `\uXXXX` escape ({@link shownEscaped}).
+ * view show each as its `\uXXXX` escape ({@link shownEscaped}). Global, for `replace`: to `test`, make
+ * a copy without the flag (`new RegExp(UNSHOWABLE.source)`), or a second test starts where the first stopped.
  */
 export const UNSHOWABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
