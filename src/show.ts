@@ -64,6 +64,22 @@ export function logThrown(prefix: string, thrown: unknown, log: (...parts: unkno
 export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
+ * What a screen would obey rather than show, or reorder what it shows, found in text it is to show:
+ * C0 control characters but the line break and the tab (an escape starts a sequence that clears a
+ * terminal or sets its title; a carriage return overwrites the line; NUL, a bell), DEL, C1 controls
+ * (U+009B is an escape too), Unicode's bidirectional controls (U+202E shows the rest of the line
+ * reversed: a sentence about an agent reads backwards) and lone surrogates. The CLI and the live
+ * view show each as its `\uXXXX` escape ({@link shownEscaped}). Global, for `replace`: to `test`, make
+ * a copy without the flag (`new RegExp(UNSHOWABLE.source)`), or a second test starts where the first stopped.
+ */
+export const UNSHOWABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** `text` with each {@link UNSHOWABLE} character written as its `\uXXXX` escape (ESC as `\u001b`): shown, never obeyed. */
+export function shownEscaped(text: string): string {
+  return text.replace(UNSHOWABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * One key for a thing an agent holds under `key` (a task id, a timer's key): ids hold no control
  * characters, so joined with NUL two pairs never meet (with `/`, agent `a` and task `b/c` met agent
  * `a/b` and task `c`).

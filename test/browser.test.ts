@@ -14,6 +14,8 @@ import onCall from '../examples/on-call.js';
 import { escalationDeciders } from '../src/inspect/deciders.js';
 import { serveLiveView, serveReplay } from '../src/inspect/index.js';
 import needsApproval from './fixtures/needs-approval.js';
+import hostile, { HOSTILE, HOSTILE_ID } from './fixtures/hostile-text.js';
+import { UNSHOWABLE } from '../src/show.js';
 import { deferred, flush } from './support/helpers.js';
 import { streaming, streamWords } from './support/mock-model.js';
 import { llmExecutor } from '../src/ai/index.js';
@@ -63,6 +65,9 @@ const openPage = async (url: string) => {
   await page.goto(url);
   return { outside, errors };
 };
+
+/** A character of those the page shows escaped, in the text it shows. */
+const RAW_TEXT = new RegExp(UNSHOWABLE.source);
 
 const agentIn = (agent: string, state: string) => `[data-agent="${agent}"][data-state="${state}"]`;
 
@@ -306,5 +311,52 @@ describe('replay on the page', () => {
     await page.locator('[data-said="backend_dev_1"].done', { hasText: 'and the rest' }).waitFor(SHOWS);
     expect(outside).toEqual([]);
     expect(errors).toEqual([]);
+  });
+});
+
+describe('hostile text on the page (test/fixtures/hostile-text.ts)', () => {
+  it('runs no script from data, shows control characters and bidi overrides as \\uXXXX, and decides as an agent whose id holds one', async () => {
+    let view!: LiveView;
+    const lines: string[] = [];
+    const stepper: Stepper = await createStepper(hostile, { log: (line) => lines.push(line), waitForPeople: true, prepare: async (org) => (view = await serveLiveView(org)) });
+    cleanup.push(() => stepper.close());
+    const { outside, errors } = await openPage(view.url);
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const driving = (async () => {
+      while ((await stepper.step()) !== undefined);
+    })();
+    const approval = page.locator('#approvals tr[data-approval]');
+    const escalation = page.locator('#escalations tr[data-escalation]', { has: page.locator('button.resolve-button') });
+    await approval.waitFor(SHOWS);
+    await escalation.waitFor(SHOWS);
+    await page.locator('#events li[data-type="escalation.raised"]').first().waitFor(SHOWS);
+    await page.locator('[data-pick]').nth(1).click();
+    await page.locator('[data-open="fails"]').click();
+    await page.waitForSelector('#timeline table', SHOWS);
+
+    // Shown, not obeyed: the text the page shows holds the escapes, and none of the characters (before: U+202E read the rest of "may decide: …" backwards).
+    const text = await page.locator('body').innerText();
+    expect(text.match(RAW_TEXT)).toBeNull();
+    expect(await approval.innerText()).toContain(`reason ${HOSTILE.slice(0, 20)}`);
+    expect(await approval.innerText()).toMatch(/\\u001b\[2J\\u001b\]0;PWNED\\u0007.* \\u202eevil\\u0000nul\\u000d\\u009b31m · 0\/1 · may decide: lead<img/);
+    expect(await escalation.innerText()).toContain('boom </script><script>window.__pwned=1</script>');
+    expect(await page.locator('#chart-agent').textContent()).toBe(`${HOSTILE_ID.replace('\u202e', '\\u202e')} (receiving)`);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await page.locator('img').count()).toBe(0);
+
+    // The "as" selector shows the id escaped but decides as the agent itself.
+    await approval.locator('select.by').selectOption(HOSTILE_ID);
+    await approval.locator('button.approve').click();
+    await page.waitForSelector('#tasks li[data-task="asks"][data-status="completed"]', SHOWS);
+    await escalation.locator('input.value').fill('handled');
+    await escalation.locator('button.resolve-button').click();
+    await driving;
+    expect(stepper.org.approvals.pending()).toEqual([]);
+    expect(lines.filter((line) => line.startsWith('asks: completed') || line.startsWith('fails: completed'))).toHaveLength(2);
+    expect({ outside, errors, dialogs }).toEqual({ outside: [], errors: [], dialogs: [] });
   });
 });

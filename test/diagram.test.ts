@@ -34,6 +34,12 @@ describe('Mermaid diagrams', () => {
     // A backtick would start Markdown; ids with a newline (which would end the statement) are refused by defineHierarchy.
     const odd = defineHierarchy({ id: 'boss', role: 'executive', children: [{ id: '`code`', role: 'worker', capabilities: ['x'] }] });
     expect(hierarchyToMermaid(odd).split('\n')[2]).toBe('  a1["#96;code#96;<br/><i>worker</i><br/>x"]');
+    // A label is HTML: an entity in an id shows as written (before: R&amp;D showed R&D); a bidi override shows as its escape (before: the rest of the label read backwards).
+    const entities = defineHierarchy({ id: 'R&amp;D', role: 'executive', capabilities: ['&lt;b&gt;'], children: [{ id: 'dev\u202eved', role: 'worker', capabilities: ['%%', 'click x call alert()'] }] });
+    expect(hierarchyToMermaid(entities).split('\n').slice(1, 3)).toEqual([
+      '  a0["R#38;amp;D<br/><i>executive</i><br/>#38;lt;b#38;gt;"]',
+      '  a1["dev\\u202eved<br/><i>worker</i><br/>%%, click x call alert()"]',
+    ]);
   });
 
   it('keeps a newline in a state or event name from ending the statement', () => {

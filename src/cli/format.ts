@@ -7,6 +7,7 @@ import { describeEvent } from '../inspect/summary.js';
 import type { AgentStatus } from '../runtime/orchestrator.js';
 import type { ScenarioStep, StepperWait } from '../scenario/stepper.js';
 import type { Delivery } from '../scenario/tracer.js';
+import { terminalText } from './output.js';
 
 export interface FormatOptions {
   /** Print the org chart after the step (default true). */
@@ -55,7 +56,8 @@ export function formatTree(hierarchy: OrgChart, agents: readonly ChartAgent[]): 
   while (stack.length > 0) {
     const { id, prefix, last, level } = stack.pop()!;
     const mark = level > INDENTED_LEVELS ? `[level ${level}] ` : '';
-    rows.push([`${prefix}${level === 0 ? '' : last ? '└─ ' : '├─ '}${mark}${id}`, byId.get(id)]);
+    // Escaped before the columns are padded (an id's bidi override is six characters on the screen).
+    rows.push([`${prefix}${level === 0 ? '' : last ? '└─ ' : '├─ '}${mark}${terminalText(id)}`, byId.get(id)]);
     const children = hierarchy.get(id).childIds;
     const below = level === 0 || level >= INDENTED_LEVELS ? prefix : `${prefix}${last ? '   ' : '│  '}`;
     for (let index = children.length - 1; index >= 0; index--) stack.push({ id: children[index]!, prefix: below, last: index === children.length - 1, level: level + 1 });

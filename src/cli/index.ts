@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { inspect, parseArgs } from 'node:util';
 import { EchelonError } from '../errors.js';
 import { clause } from '../show.js';
 import { count, pace, port, required, token, usage } from './flags.js';
@@ -21,7 +21,7 @@ import { simulateCommand } from './simulate.js';
 import { stepCommand } from './step.js';
 import { viewCommand } from './view.js';
 import { interruption, stoppedOnCtrlC } from './interrupt.js';
-import { bufferedLines } from './output.js';
+import { bufferedLines, terminalText } from './output.js';
 
 export { COMMAND_FLAGS } from './options.js';
 
@@ -88,7 +88,8 @@ export interface CliIo {
  * ```
  */
 export async function main(argv: readonly string[], io: CliIo = { out: (line) => console.log(line), input: process.stdin }): Promise<number> {
-  const { out } = io;
+  // Every line goes out with what a terminal would obey escaped: much of it is data (ids, messages, payloads, a scenario's own lines).
+  const out = (line: string) => io.out(terminalText(line));
   const { values, positionals } = parseFlags(argv);
   const [command, file, ...rest] = positionals;
   // Only `fork` takes a second file.
@@ -207,8 +208,9 @@ export function failureCode(argv: readonly string[]): number {
 /** Errors people can act on print as one line; anything else with its stack. */
 function report(error: unknown, argv: readonly string[], flush: () => void = () => undefined): number {
   flush(); // what the command printed comes first
-  if (error instanceof EchelonError) console.error(`echelon: ${error.message} [${error.code}]`);
-  else console.error(error);
+  // A message may quote data (an executor's error, a scenario's): escaped, as main's lines are.
+  if (error instanceof EchelonError) console.error(terminalText(`echelon: ${error.message} [${error.code}]`));
+  else console.error(terminalText(inspect(error)));
   return failureCode(argv);
 }
 

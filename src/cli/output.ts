@@ -6,6 +6,8 @@
  * keypress or a server has printed everything before it), and `flush` writes what waits.
  */
 
+import { shownEscaped } from '../show.js';
+
 /** Up to this many characters wait to be written together. */
 const CHUNK_CHARS = 64 * 1024;
 
@@ -34,3 +36,12 @@ export function bufferedLines(stream: NodeJS.WritableStream = process.stdout): {
   };
   return { out, flush };
 }
+
+/**
+ * Text as the CLI prints it: each character a terminal would act on rather than show written as
+ * its `\uXXXX` escape (`UNSHOWABLE` in show.ts: ESC as `\u001b`), so what data holds — an
+ * executor's error message, a payload, a scenario's description, a reason a person gave — is
+ * shown, never obeyed. JSON stays JSON: the escapes are JSON's own, and JSON text holds these
+ * characters only inside its strings.
+ */
+export const terminalText = shownEscaped;

@@ -1,10 +1,13 @@
 /** The simulation report as terminal text: one design, or two side by side. */
 import type { SimulatedDesign } from '../simulate/html.js';
 import type { SimulationReport } from '../simulate/report.js';
+import { terminalText } from './output.js';
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
-const table = (rows: readonly (readonly string[])[]) => {
+const table = (given: readonly (readonly string[])[]) => {
+  // Cells escaped as the terminal shows them before the columns are measured.
+  const rows = given.map((row) => row.map(terminalText));
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows.map((row) => `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`);
 };

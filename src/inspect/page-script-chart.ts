@@ -10,7 +10,7 @@ export const CHART_SCRIPT = `
 
   /** Lights the states the chosen agent is in (all of them, nested ones too). */
   function lightChart(agent) {
-    byId('chart-agent').textContent = agent ? agent.id + ' (' + agent.state + ')' : '–';
+    byId('chart-agent').textContent = agent ? shown(agent.id) + ' (' + agent.state + ')' : '–';
     const lit = new Set(agent ? agent.statePath || [agent.state] : []);
     byId('statechart').querySelectorAll('g.state').forEach((g) => g.classList.toggle('lit', lit.has(g.dataset.state)));
   }

@@ -21,7 +21,7 @@ export const PEOPLE_SCRIPT = `
     post(path, body)
       .then(() => (row.querySelector('.error').textContent = ''))
       .catch((error) => {
-        row.querySelector('.error').textContent = error.message;
+        row.querySelector('.error').textContent = shown(error.message);
         row.querySelectorAll('button').forEach((b) => (b.disabled = false));
       });
   }
@@ -52,9 +52,9 @@ export const PEOPLE_SCRIPT = `
         by.innerHTML = options(approval.eligible, approval.eligible.includes(approval.approver) ? approval.approver : approval.eligible[0]);
         by.dataset.offered = approval.eligible.join(',');
       }
-      row.querySelector('.task').innerHTML = escape(approval.taskType) + '<br><small>' + escape(approval.taskId) + '</small>';
-      row.querySelector('.who').innerHTML = escape(approval.requester) + ' asks ' + escape(approval.approver) +
-        '<br><small>' + escape(approval.reason) + ' · ' + approval.approvals + '/' + approval.quorum + ' · may decide: ' + escape(approval.eligible.join(', ') || 'nobody') + '</small>';
+      row.querySelector('.task').innerHTML = html(approval.taskType) + '<br><small>' + html(approval.taskId) + '</small>';
+      row.querySelector('.who').innerHTML = html(approval.requester) + ' asks ' + html(approval.approver) +
+        '<br><small>' + html(approval.reason) + ' · ' + approval.approvals + '/' + approval.quorum + ' · may decide: ' + html(approval.eligible.join(', ') || 'nobody') + '</small>';
     });
     byId('no-approvals').style.display = approvals.length === 0 ? '' : 'none';
   }
@@ -90,9 +90,9 @@ export const PEOPLE_SCRIPT = `
     if (escalations.length === 0) table.innerHTML = '<tr><td class="empty">No active escalations.</td></tr>';
     else table.querySelectorAll('tr:not([data-escalation])').forEach((row) => row.remove());
     syncRows(table, escalations, 'escalation', escalationRow, (row, e) => {
-      row.querySelector('.task').innerHTML = escape(e.taskType) + '<br><small>' + escape(e.taskId) + '</small>';
-      row.querySelector('.why').innerHTML = escape(e.reason) + ': ' + escape(e.from) + ' → ' + escape(e.assignedTo ? e.assignedTo + ' (assigned)' : e.to === 'human' ? 'a person' : e.to) +
-        '<br><small>' + escape(e.message) + '</small>';
+      row.querySelector('.task').innerHTML = html(e.taskType) + '<br><small>' + html(e.taskId) + '</small>';
+      row.querySelector('.why').innerHTML = html(e.reason) + ': ' + html(e.from) + ' → ' + html(e.assignedTo ? e.assignedTo + ' (assigned)' : e.to === 'human' ? 'a person' : e.to) +
+        '<br><small>' + html(e.message) + '</small>';
       if (!e.waitingForPerson && row.querySelector('.by')) row.querySelector('.resolve').innerHTML = '';
       const by = row.querySelector('.by');
       if (by && by.dataset.offered !== e.deciders.join(',')) {

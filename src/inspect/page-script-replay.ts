@@ -18,13 +18,13 @@ export const REPLAY_SCRIPT = `
     getJson('/api/history' + (taskId ? '?task=' + encodeURIComponent(taskId) : ''))
       .then((loaded) => {
         steps = loaded;
-        byId('replay-of').textContent = taskId ? 'of ' + taskId : 'of the whole organisation';
+        byId('replay-of').textContent = taskId ? 'of ' + shown(taskId) : 'of the whole organisation';
         const scrub = byId('scrub');
         scrub.max = String(Math.max(0, steps.length - 1));
         scrub.value = String(Math.max(0, steps.length - 1));
         showStep();
       })
-      .catch((error) => (byId('replay-text').textContent = error.message));
+      .catch((error) => (byId('replay-text').textContent = shown(error.message)));
   }
 
   function showStep() {
@@ -39,7 +39,7 @@ export const REPLAY_SCRIPT = `
     const total = steps[steps.length - 1].index;
     byId('replay-at').textContent = 'entry ' + step.index + ' of ' + total + (steps.length < total ? ' (the latest ' + steps.length + ')' : '') + ' · ' +
       time(step.entry.at, steps[0].entry.at) + ' · session ' + step.entry.session;
-    byId('replay-text').textContent = step.entry.type + ': ' + step.text;
+    byId('replay-text').textContent = step.entry.type + ': ' + shown(step.text);
     const moved = new Set(step.moves.map((m) => m.agent));
     const numbers = (a) => [moved.has(a.id) ? step.moves.find((m) => m.agent === a.id).states.join(' → ') : '',
       a.running.length ? 'running ' + a.running.join(', ') : '', a.awaitingApproval.length ? 'awaiting approval ' + a.awaitingApproval.join(', ') : ''].filter(Boolean).join(' · ');

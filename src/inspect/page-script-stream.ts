@@ -12,7 +12,7 @@ export const STREAM_SCRIPT = `
     const entry = said[agentId];
     if (!entry) return '';
     return '<div class="said' + (entry.done ? ' done' : '') + '" data-said="' + escape(agentId) + '" data-task="' + escape(entry.taskId) + '" aria-live="polite">' +
-      '<span class="said-task">' + escape(entry.path.join(' › ')) + '</span> ' + escape(entry.text) + '</div>';
+      '<span class="said-task">' + html(entry.path.join(' › ')) + '</span> ' + html(entry.text) + '</div>';
   }
 
   function showProgress(progress) {

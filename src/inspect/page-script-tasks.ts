@@ -28,9 +28,9 @@ export const TASKS_SCRIPT = `
     const shown = tasks.filter((t) => (!status || t.status === status) && (!type || t.type === type) && (!agent || t.agents.includes(agent)) && (!search || t.id.toLowerCase().includes(search)));
     byId('tasks').innerHTML = shown.map((t) =>
       '<li data-task="' + escape(t.id) + '" data-status="' + escape(t.status) + '"' + (t.id === selectedTask ? ' class="selected"' : '') + '>' +
-      '<button class="open" data-open="' + escape(t.id) + '">' + escape(t.id) + '</button>' +
-      '<span class="t-type">' + escape(t.type) + '</span><span class="badge st-' + escape(t.status) + '">' + escape(t.status) + '</span>' +
-      '<small>' + escape(t.status === 'active' ? 'at ' + t.at : (t.executedBy ? 'by ' + t.executedBy : t.splitBy ? 'split by ' + t.splitBy : t.error || '')) + '</small></li>').join('');
+      '<button class="open" data-open="' + escape(t.id) + '">' + html(t.id) + '</button>' +
+      '<span class="t-type">' + html(t.type) + '</span><span class="badge st-' + escape(t.status) + '">' + html(t.status) + '</span>' +
+      '<small>' + html(t.status === 'active' ? 'at ' + t.at : (t.executedBy ? 'by ' + t.executedBy : t.splitBy ? 'split by ' + t.splitBy : t.error || '')) + '</small></li>').join('');
     byId('no-tasks').style.display = shown.length === 0 ? '' : 'none';
     byId('no-tasks').textContent = tasks.length === 0 ? 'No tasks yet.' : 'No task matches.';
     const current = tasks.find((t) => t.id === selectedTask);
@@ -53,14 +53,14 @@ export const TASKS_SCRIPT = `
     const id = selectedTask;
     getJson('/api/tasks/' + encodeURIComponent(id))
       .then((timeline) => { if (id === selectedTask) renderTimeline(timeline); })
-      .catch((error) => { byId('timeline').innerHTML = '<p class="error">' + escape(error.message) + '</p>'; })
+      .catch((error) => { byId('timeline').innerHTML = '<p class="error">' + html(error.message) + '</p>'; })
       .finally(() => (loadingTimeline = false));
   }
 
   function subtaskTree(nodes) {
     if (!nodes.length) return '';
-    return '<ul>' + nodes.map((n) => '<li data-subtask="' + escape(n.id) + '">' + escape(n.id) + ' <span class="badge st-' + escape(n.status) + '">' + escape(n.status) + '</span>' +
-      (n.executedBy ? ' <small>by ' + escape(n.executedBy) + '</small>' : n.splitBy ? ' <small>split by ' + escape(n.splitBy) + '</small>' : '') + subtaskTree(n.subtasks) + '</li>').join('') + '</ul>';
+    return '<ul>' + nodes.map((n) => '<li data-subtask="' + escape(n.id) + '">' + html(n.id) + ' <span class="badge st-' + escape(n.status) + '">' + html(n.status) + '</span>' +
+      (n.executedBy ? ' <small>by ' + html(n.executedBy) + '</small>' : n.splitBy ? ' <small>split by ' + html(n.splitBy) + '</small>' : '') + subtaskTree(n.subtasks) + '</li>').join('') + '</ul>';
   }
 
   function outcomeHtml(o) {
@@ -71,21 +71,21 @@ export const TASKS_SCRIPT = `
     if (o.budget) rows.push(['budget', 'cost ' + o.budget.used.cost + (o.budget.limit.cost !== undefined ? ' of ' + o.budget.limit.cost : '') + ' · subtasks ' + o.budget.used.subtasks + ' · ' + o.budget.used.timeMs + ' ms']);
     for (const e of o.escalations) rows.push(['escalation', e.reason + ' ' + e.from + ' → ' + e.to + ': ' + e.status + (e.resolvedBy ? ' by ' + e.resolvedBy : '')]);
     for (const a of o.approvals) rows.push(['approval', a.status + (a.decisions.length ? ' (' + a.decisions.map((d) => d.decision + ' by ' + d.by + (d.note ? ': ' + d.note : '')).join(', ') + ')' : '')]);
-    return '<dl class="outcome">' + rows.map(([k, v]) => '<dt>' + escape(k) + '</dt><dd>' + escape(v) + '</dd>').join('') + '</dl>';
+    return '<dl class="outcome">' + rows.map(([k, v]) => '<dt>' + html(k) + '</dt><dd>' + html(v) + '</dd>').join('') + '</dl>';
   }
 
   function renderTimeline(timeline) {
     const task = timeline.task;
     timelineFor = task.id + ':' + task.status;
     byId('timeline-section').hidden = false;
-    byId('timeline-task').textContent = task.type + ' ' + task.id;
+    byId('timeline-task').textContent = shown(task.type + ' ' + task.id);
     const start = timeline.rows.length ? timeline.rows[0].at : 0;
     byId('timeline').innerHTML =
-      '<p class="source"><span class="badge st-' + escape(task.status) + '">' + escape(task.status) + '</span> from the ' + (timeline.source === 'journal' ? 'journal' : 'events this view saw') +
+      '<p class="source"><span class="badge st-' + escape(task.status) + '">' + html(task.status) + '</span> from the ' + (timeline.source === 'journal' ? 'journal' : 'events this view saw') +
       (replayEnabled && timeline.source === 'journal' ? ' <button class="replay-task quiet" data-replay="' + escape(task.id) + '">replay it</button>' : '') + '</p>' +
       '<div class="scroll"><table class="timeline"><tr><th>time</th><th>who</th><th>what</th><th>state after</th></tr>' + timeline.rows.map((r) =>
-        '<tr data-type="' + escape(r.type) + '"><td>' + escape(time(r.at, start)) + '</td><td>' + escape(r.actor) + '</td><td>' + escape(r.text) + '</td><td>' +
-        escape(r.moves.map((m) => m.agent + ': ' + m.states.join(' → ')).join('; ') || r.state || '') + '</td></tr>').join('') + '</table></div>' +
+        '<tr data-type="' + escape(r.type) + '"><td>' + html(time(r.at, start)) + '</td><td>' + html(r.actor) + '</td><td>' + html(r.text) + '</td><td>' +
+        html(r.moves.map((m) => m.agent + ': ' + m.states.join(' → ')).join('; ') || r.state || '') + '</td></tr>').join('') + '</table></div>' +
       (timeline.subtasks.length ? '<h3>Subtasks</h3><div class="subtasks">' + subtaskTree(timeline.subtasks) + '</div>' : '') +
       (timeline.outcome ? '<h3>Outcome</h3>' + outcomeHtml(timeline.outcome) : '');
   }

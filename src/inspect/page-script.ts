@@ -8,18 +8,25 @@ import { PEOPLE_SCRIPT } from './page-script-people.js';
 import { REPLAY_SCRIPT } from './page-script-replay.js';
 import { STREAM_SCRIPT } from './page-script-stream.js';
 import { TASKS_SCRIPT } from './page-script-tasks.js';
+import { UNSHOWABLE } from '../show.js';
 
 const CORE_SCRIPT = `
   const token = new URLSearchParams(location.hash.slice(1)).get('token') || '';
   const byId = (id) => document.getElementById(id);
+  /** A value for an attribute (data-agent, an option's value): escaped for HTML, otherwise exact. */
   const escape = (value) => String(value).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
+  /** Text to show: what a screen would obey (a bidi override reverses the rest of a sentence) as its \\uXXXX escape, as the CLI shows it. */
+  const UNSHOWABLE = new RegExp(${JSON.stringify(UNSHOWABLE.source)}, 'g');
+  const shown = (value) => String(value).replace(UNSHOWABLE, (c) => '\\\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  /** Text to show, as HTML. */
+  const html = (value) => escape(shown(value));
   const withToken = (path) => path + (token ? (path.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : '');
   const MAX_EVENTS = 200;
   let agents = [];
   let selectedAgent = '';
 
   const showBanner = (message) => {
-    byId('banner').textContent = message;
+    byId('banner').textContent = shown(message);
     byId('banner').className = message ? 'shown' : '';
   };
 
@@ -34,7 +41,7 @@ const CORE_SCRIPT = `
     if (!response.ok) throw new Error(result.error ? result.error.message : 'refused');
     return result;
   }));
-  const options = (values, selected) => values.map((v) => '<option' + (v === selected ? ' selected' : '') + '>' + escape(v) + '</option>').join('');
+  const options = (values, selected) => values.map((v) => '<option value="' + escape(v) + '"' + (v === selected ? ' selected' : '') + '>' + html(v) + '</option>').join('');
   const time = (at, from) => (from === undefined ? new Date(at).toISOString().slice(11, 23) : '+' + (at - from) + ' ms');
 
   function renderStatus(status) {
@@ -50,11 +57,11 @@ const CORE_SCRIPT = `
     for (const agent of list) (children[agent.parent || ''] = children[agent.parent || ''] || []).push(agent);
     const node = (a) =>
       '<li><div class="agent s-' + escape(a.state) + (a.id === selectedAgent ? ' selected' : '') + '" data-agent="' + escape(a.id) + '" data-state="' + escape(a.state) + '">' +
-      '<div class="name"><button class="pick" data-pick="' + escape(a.id) + '" title="Show its statechart">' + escape(a.id) + '</button>' +
-      (a.role ? '<span class="role">' + escape(a.role) + '</span>' : '') + '</div>' +
-      '<div class="state">' + escape(a.state) + '</div>' +
-      '<div class="numbers">' + escape(numbers(a, children)) + '</div>' +
-      (a.capabilities && a.capabilities.length ? '<div class="caps">' + a.capabilities.map((c) => '<span>' + escape(c) + '</span>').join('') + '</div>' : '') +
+      '<div class="name"><button class="pick" data-pick="' + escape(a.id) + '" title="Show its statechart">' + html(a.id) + '</button>' +
+      (a.role ? '<span class="role">' + html(a.role) + '</span>' : '') + '</div>' +
+      '<div class="state">' + html(a.state) + '</div>' +
+      '<div class="numbers">' + html(numbers(a, children)) + '</div>' +
+      (a.capabilities && a.capabilities.length ? '<div class="caps">' + a.capabilities.map((c) => '<span>' + html(c) + '</span>').join('') + '</div>' : '') +
       saidHtml(a.id) + '</div>' + (children[a.id] ? '<ul>' + children[a.id].map(node).join('') + '</ul>' : '') + '</li>';
     return (children[''] || []).map(node).join('');
   }
@@ -79,7 +86,7 @@ const CORE_SCRIPT = `
     item.className = event.type.replace('.', '-') + (event.status && event.status !== 'completed' ? ' task-failed' : '');
     item.dataset.type = event.type;
     if (event.taskId) item.dataset.task = event.taskId;
-    item.innerHTML = '<span class="type">' + escape(event.type) + '</span><span>' + escape(event.text) + '</span>';
+    item.innerHTML = '<span class="type">' + html(event.type) + '</span><span>' + html(event.text) + '</span>';
     list.insertBefore(item, list.firstChild);
     while (list.children.length > MAX_EVENTS) list.lastChild.remove();
   }

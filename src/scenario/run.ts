@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { buildOrganisation, scenarioProblem, type Scenario, type ScenarioContext, type ScenarioHost } from './define.js';
 import { EchelonError } from '../errors.js';
 import { processClock } from '../long-timer.js';
+import { shownEscaped } from '../show.js';
 import { sleepOn } from './step-clock.js';
 
 /** The real clock, as a scenario host's clock. */
@@ -15,8 +16,8 @@ export const realClock: ScenarioHost['clock'] = {
   now: () => Date.now(),
 };
 
-/** A scenario context in real time: `sleep` really waits. */
-export function realTimeContext(log: (line: string) => void = (line) => console.log(line)): ScenarioContext {
+/** A scenario context in real time: `sleep` really waits; `log` prints to the console, each character a terminal would obey shown as its escape (as the CLI prints). */
+export function realTimeContext(log: (line: string) => void = (line) => console.log(shownEscaped(line))): ScenarioContext {
   return { log, sleep: (ms, signal) => sleepOn(realClock, ms, signal), waitsForPeople: false };
 }
 

@@ -6,6 +6,7 @@
 import { EchelonError } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { importPeer } from '../peers.js';
+import { shownEscaped } from '../show.js';
 import { orgChartOption } from './org-chart.js';
 import type { SimulationReport } from './report.js';
 
@@ -73,7 +74,8 @@ export async function drawChartsWithIds(report: SimulationReport, hierarchy: Hie
       chart.dispose();
     }
   };
-  const types = report.byType.map((type) => type.type);
+  // Names as the charts show them: a bidi override in an id as its \u202e escape, not the rest of a label reversed.
+  const types = report.byType.map((type) => shownEscaped(type.type));
   const ended = report.byType.some((type) => type.latency.count > 0) ? {} : note('No task ended in this run');
   /** A bar chart of seconds per task type. */
   const bars = (title: string, series: readonly object[]) =>
@@ -92,7 +94,7 @@ export async function drawChartsWithIds(report: SimulationReport, hierarchy: Hie
   // The rest of the queues as one line, their longest: a sum of hundreds would flatten the agents drawn beside it.
   const othersName = otherQueues === undefined ? undefined : `longest of the other ${otherQueues.agents}`;
   const queueLines = [
-    ...report.queues.map((queue) => ({ name: queue.agent, points: queue.points })),
+    ...report.queues.map((queue) => ({ name: shownEscaped(queue.agent), points: queue.points })),
     ...(otherQueues === undefined ? [] : [{ name: othersName!, points: otherQueues.points, lineStyle: { type: 'dashed' }, itemStyle: { color: '#777' } }]),
   ];
   const drawnOf =

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { importPeer } from '../peers.js';
 import { EchelonError } from '../errors.js';
+import { shownEscaped } from '../show.js';
 import { checkReportOf, drawCharts, drawChartsWithIds, type ReportCharts } from './charts.js';
 import type { SimulationReport } from './report.js';
 
@@ -18,7 +19,8 @@ export interface SimulatedDesign {
   readonly hierarchy: Hierarchy;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Text for the page: markup characters as entities, and what a screen would obey (a bidi override) as its `\uXXXX` escape. */
+const escape = (text: string) => shownEscaped(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
 /** Rows of a page's agent table at most. */

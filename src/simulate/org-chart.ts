@@ -7,6 +7,7 @@
  */
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { AgentReport, SimulationReport } from './report.js';
+import { shownEscaped } from '../show.js';
 
 /** Organisations up to this many agents are drawn whole; larger ones show this many of the busiest. */
 export const ORG_CHART_AGENTS = 24;
@@ -18,7 +19,7 @@ type TreeNode = { name: string; value: number; itemStyle: object; children: Tree
 /** The chart's options and the height it needs (`minHeight` at least). */
 export function orgChartOption(report: SimulationReport, hierarchy: Hierarchy, minHeight: number): { option: Record<string, unknown>; height: number } {
   const byId = new Map(report.agents.map((agent) => [agent.id, agent]));
-  const node = (name: string, utilisation: number, children: TreeNode[]): TreeNode => ({ name, value: Math.round(utilisation * 100), itemStyle: { color: heat(utilisation), borderColor: '#555' }, children });
+  const node = (name: string, utilisation: number, children: TreeNode[]): TreeNode => ({ name: shownEscaped(name), value: Math.round(utilisation * 100), itemStyle: { color: heat(utilisation), borderColor: '#555' }, children });
   const title = { text: 'Org chart by utilisation (%)', left: 'center', textStyle: { fontSize: 14 } };
   if (hierarchy.size <= ORG_CHART_AGENTS) {
     const tree = (id: string): TreeNode => node(id, byId.get(id)!.utilisation, hierarchy.get(id).childIds.map(tree));

@@ -7,6 +7,8 @@ import { renderReportHtml, simulate } from '../../src/simulate/index.js';
 import { design } from '../../examples/bottleneck.js';
 import { design as balanced } from '../../examples/bottleneck-balanced.js';
 import { largeOrganisation } from '../fixtures/large-organisation.js';
+import { design as hostile } from '../fixtures/hostile-design.js';
+import { HOSTILE_ID } from '../fixtures/hostile-text.js';
 
 const page = async (seed: number) => {
   const designs = await Promise.all([design, balanced].map(async (one, index) => ({ name: `design ${index}`, hierarchy: one.organisation.hierarchy, report: await simulate({ ...design.simulation!, agents: one.simulation!.agents, organisation: one.organisation, seed }) })));
@@ -38,5 +40,16 @@ describe('the report page', () => {
     const busiest = [...report.agents].sort((a, b) => b.utilisation - a.utilisation);
     expect(rows[0]).toBe(busiest[0]!.id);
     expect(rows).not.toContain(busiest.at(-1)!.id);
+  });
+
+  it('shows hostile ids, types and messages as text: no markup from data, and a bidi override as its \\u202e escape in the tables and the SVG charts', async () => {
+    const report = await simulate({ ...hostile.simulation!, organisation: hostile.organisation });
+    const html = await renderReportHtml([{ name: `design ${HOSTILE_ID}`, report, hierarchy: hostile.organisation.hierarchy }]);
+    // Before: U+202E went into the page and its charts as it was, and the rest of each line or label read backwards.
+    expect(html).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(html).not.toContain('<img');
+    expect(html).toContain('lead&#60;img src=x onerror=&#34;window.__pwned=3&#34;&#62;&#34;]--&#62;%%\\u202e</td>'); // the agents' table
+    expect(html).toMatch(/<text[^>]*>[^<]*lead&lt;img src=x onerror=&quot;window.__pwned=3&quot;&gt;&quot;\]--&gt;%%\\u202e/); // a chart's label
+    expect(html).toContain('boom &#60;/script&#62;'); // the strategy's error
   });
 });
