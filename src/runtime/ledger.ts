@@ -40,6 +40,8 @@ export interface TaskRecord {
   holder: string | undefined;
   /** Set once its cancellation was asked for (`org.cancel`, a join that no longer needs it); agents it reaches end it on arrival. */
   cancel: string | undefined;
+  /** True once it ended at its holder (its result on the way back): no agent holds it to cancel it, until it moves again. */
+  ended: boolean;
 }
 
 /** A submitted task: its derived tasks, escalations, approvals and whoever awaits its outcome. */
@@ -75,7 +77,7 @@ export class Ledger {
 
   submit(task: Task, holder: string, budget?: BudgetInput): void {
     this.#roots.set(task.id, { task, budget, tasks: new Set([task.id]), costs: new Map(), subtasks: 0, escalations: [], approvals: [], waiters: [] });
-    this.tasks.set(task.id, { task, holder, cancel: undefined });
+    this.tasks.set(task.id, { task, holder, cancel: undefined, ended: false });
     this.#watch.task(task.id);
   }
 
@@ -88,7 +90,7 @@ export class Ledger {
     const root = this.#roots.get(task.rootId);
     if (root === undefined) return;
     root.tasks.add(task.id);
-    this.tasks.set(task.id, { task, holder, cancel: this.tasks.get(task.parentId ?? '')?.cancel });
+    this.tasks.set(task.id, { task, holder, cancel: this.tasks.get(task.parentId ?? '')?.cancel, ended: false });
     this.#watch.task(task.id);
   }
 
@@ -135,7 +137,25 @@ export class Ledger {
     if (record === undefined) return;
     record.task = task;
     record.holder = holder;
+    record.ended = false;
     this.#watch.task(task.id);
+  }
+
+  /** The task ended at `agent`; when that is its holder, nobody holds it any more (its result is on the way back). */
+  ended(taskId: string, agent: string): void {
+    const record = this.tasks.get(taskId);
+    if (record?.holder === agent) record.ended = true;
+  }
+
+  /**
+   * The agent to tell now that the task of `record` is cancelled: its holder, unless it ended there
+   * or a new task took its id. A record dropped meanwhile (its lineage finished as the cancellation
+   * of its parent went through) still names its holder: a resolution's executor may still be running there.
+   */
+  cancelTarget(record: TaskRecord): string | undefined {
+    const current = this.tasks.get(record.task.id);
+    if (record.ended || (current !== undefined && current !== record)) return undefined;
+    return record.holder;
   }
 
   /** Marks a task to be cancelled (its holders are told); returns its record. */
@@ -299,7 +319,7 @@ export class Ledger {
   /** Brings back the books of active work from a store (nobody awaits the outcomes yet). */
   restore(tasks: readonly StoredTask[], escalations: readonly StoredEscalation[], approvals: readonly StoredApproval[]): void {
     for (const { task, holder, cancel, book } of tasks) {
-      this.tasks.set(task.id, { task, holder: holder ?? undefined, cancel: cancel ?? undefined });
+      this.tasks.set(task.id, { task, holder: holder ?? undefined, cancel: cancel ?? undefined, ended: false });
       if (book === null) continue;
       this.#roots.set(task.id, {
         task,

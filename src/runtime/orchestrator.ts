@@ -109,10 +109,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
    * Cancels a task and everything derived from it, wherever each one is now: the whole lineage is
    * marked first (a cancellation processed at once may finish the task and drop the rest from the
    * books), then each holder is told. A piece still on its way is ended by the agent it reaches.
+   * Each message names its agent when its turn comes: asked for from a listener or a strategy, while
+   * messages are still being handed on, the holder may pass the task on or end it before then — told
+   * at once, it kept the cancel of a task it no longer held, and ended the next task of that id with it.
    */
   const cancelLineage = (taskId: string, reason: string) => {
     const marked = ledger.lineage(taskId).map(({ task }) => ledger.requestCancel(task.id, reason)!);
-    for (const record of marked) if (record.holder !== undefined) host.send(record.holder, { type: 'task.cancel', taskId: record.task.id, reason });
+    for (const record of marked) host.sendWhenDue(() => ledger.cancelTarget(record), { type: 'task.cancel', taskId: record.task.id, reason });
   };
   const onReport = reportHandler({
     ledger,

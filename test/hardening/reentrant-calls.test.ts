@@ -1,0 +1,116 @@
+/**
+ * The organisation called back from inside itself: a listener, a strategy or an executor that
+ * cancels, decides or stops while the organisation is in the middle of handing messages on. Every
+ * interleaving is forced with deferred promises and listeners, never with time.
+ */
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import { decomposeWith, developmentTeam, type Orchestrator, type OrchestratorEventType } from '../../src/index.js';
+import { deferred, flush, orchestrators } from '../support/helpers.js';
+
+const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task, { agent }) => ({ by: agent.id, id: task.id }) });
+
+/** Cancels task `id` from inside the first `type` event about it. */
+function cancelOn(org: Orchestrator, type: OrchestratorEventType, id: string): Array<Promise<unknown>> {
+  const cancels: Array<Promise<unknown>> = [];
+  const off = org.on(type, (event) => {
+    if (!('task' in event) || event.task.id !== id) return;
+    off();
+    cancels.push(org.cancel(id, 'changed my mind'));
+  });
+  return cancels;
+}
+
+describe('org.cancel from inside the organisation', () => {
+  it('from a task.delegated listener, it reaches the agent the task went on to: the task ends cancelled (it used to complete)', async () => {
+    const org = start();
+    const cancels = cancelOn(org, 'task.delegated', 'x');
+    const outcome = await org.submit({ id: 'x', type: 'python' });
+    expect(outcome).toMatchObject({ status: 'cancelled', error: { code: 'cancelled', message: expect.stringContaining('changed my mind') } });
+    expect(await cancels[0]).toEqual(outcome);
+    expect(org.agentState('backend_lead').load).toEqual({ api_specialist: 0 });
+  });
+
+  it('from a strategy choosing where the task goes, the task ends cancelled', async () => {
+    let org!: Orchestrator;
+    const cancels: Array<Promise<unknown>> = [];
+    org = start({
+      strategy: {
+        byId: {
+          backend_lead: {
+            name: 'cancelling',
+            select: (task, candidates) => {
+              if (task.id === 'x' && cancels.length === 0) cancels.push(org.cancel('x'));
+              return candidates[0]!.id;
+            },
+          },
+        },
+      },
+    });
+    const outcome = await org.submit({ id: 'x', type: 'python' });
+    expect(outcome.status).toBe('cancelled');
+    expect((await org.submit({ id: 'y', type: 'python' })).status).toBe('completed');
+  });
+
+  it('a cancel that came too late (its result already on the way up) is not kept for a later task of the same id', async () => {
+    const org = start();
+    const cancels = cancelOn(org, 'task.ended', 'x');
+    // The executor's result reached its agent: the task completes, as the README says…
+    expect((await org.submit({ id: 'x', type: 'python' })).status).toBe('completed');
+    expect(((await cancels[0]) as { status: string }).status).toBe('completed');
+    // …and a new task under the same id is not cancelled on arrival by that old request (it was: "Cancelled at backend_dev_1").
+    expect((await org.submit({ id: 'x', type: 'python' })).status).toBe('completed');
+  });
+
+  it('a task passed on after its cancel was sent is not cancelled for a later task of the same id', async () => {
+    const org = start();
+    cancelOn(org, 'task.delegated', 'x');
+    expect((await org.submit({ id: 'x', type: 'python' })).status).toBe('cancelled');
+    // backend_lead had passed x on when the cancel reached it; it kept the cancel, and ended the next x with it.
+    expect((await org.submit({ id: 'x', type: 'python' })).status).toBe('completed');
+  });
+
+  it('with messages on the clock, a cancel while the result travels up leaves nothing behind for the next task of that id', async () => {
+    const clock = new SimulatedClock();
+    const gate = deferred<string>();
+    const org = start({ clock, messageDelayMs: 0, executors: () => gate.promise });
+    const step = async () => {
+      clock.increment(0);
+      await flush();
+    };
+    const first = org.submit({ id: 'x', type: 'python' });
+    let ended = false;
+    org.on('task.ended', () => (ended = true));
+    for (let i = 0; i < 5; i++) await step();
+    gate.resolve('done');
+    await flush();
+    await step(); // the attempt's answer, on the clock too
+    expect(ended).toBe(true); // ended at backend_dev_1; its result is on the clock, on its way up
+    expect(org.status().activeTasks).toBe(1);
+    const cancelled = org.cancel('x');
+    for (let i = 0; i < 10; i++) await step();
+    expect((await first).status).toBe('completed');
+    expect(((await cancelled) as { status: string }).status).toBe('completed');
+    const second = org.submit({ id: 'x', type: 'python' });
+    for (let i = 0; i < 20; i++) await step();
+    expect((await second).status).toBe('completed');
+  });
+
+  it('a fail-fast split whose part fails in the same burst cancels the parts already on their way: their executors never run', async () => {
+    let withImpossiblePart = true;
+    const split = decomposeWith('pair', (task) =>
+      task.type === 'pair' ? [{ type: 'python' }, ...(withImpossiblePart ? [{ key: 'extra', type: 'quantum_computing' }] : [])] : undefined,
+    );
+    const ran: string[] = [];
+    const org = start({ decomposers: { byId: { cto: split } }, executors: async (task) => void ran.push(task.id) });
+    const ended: string[] = [];
+    org.on('task.ended', (event) => ended.push(`${event.task.id} ${event.settlement.status} at ${event.agent}`));
+    expect((await org.submit({ id: 'p', type: 'pair' })).status).toBe('failed');
+    // p.python was handed on before p.extra failed: the cancel follows it (it used to stop at the CTO, and p.python ran).
+    expect(ended.sort()).toEqual(['p.extra failed at cto', 'p.python cancelled at api_specialist']);
+    expect(ran).toEqual([]);
+    withImpossiblePart = false;
+    expect((await org.submit({ id: 'p', type: 'pair' })).status).toBe('completed');
+    expect(ran).toEqual(['p.python']);
+  });
+});
