@@ -114,3 +114,65 @@ describe('org.cancel from inside the organisation', () => {
     expect(ran).toEqual(['p.python']);
   });
 });
+
+describe('people deciding from inside the organisation', () => {
+  /** Calls `decide` from inside the approval.requested listener, returning what each call threw (or 'taken'). */
+  function decideOnRequest(org: Orchestrator, decide: Array<(id: string) => void>): string[] {
+    const answers: string[] = [];
+    org.on('approval.requested', (event) => {
+      for (const call of decide) {
+        try {
+          call(event.approval.id);
+          answers.push('taken');
+        } catch (error) {
+          answers.push(`${(error as { code: string }).code}: ${(error as Error).message}`);
+        }
+      }
+    });
+    return answers;
+  }
+
+  it('approve then reject back to back: the reject is refused at the door (it was taken, then refused by the agent with only an approval.refused event)', async () => {
+    const org = start();
+    const refused: unknown[] = [];
+    org.on('approval.refused', (event) => refused.push(event));
+    const answers = decideOnRequest(org, [
+      (id) => org.approvals.approve(id, { by: 'api_specialist' }),
+      (id) => org.approvals.reject(id, { by: 'backend_lead', reason: 'no' }),
+    ]);
+    const outcome = await org.submit({ type: 'python', context: { requiresApproval: true } });
+    expect(outcome.status).toBe('completed');
+    expect(answers).toEqual(['taken', expect.stringMatching(/^unknown_approval: Approval "apv_.+" is already approved: "api_specialist" decided it, and that decision is on its way to backend_dev_1\.$/)]);
+    expect(refused).toEqual([]);
+  });
+
+  it('two approvers of a quorum-1 request at once: the second is refused at the door; a quorum of 2 takes both', async () => {
+    const org = start();
+    const answers = decideOnRequest(org, [
+      (id) => org.approvals.approve(id, { by: 'api_specialist' }),
+      (id) => org.approvals.approve(id, { by: 'backend_lead' }),
+    ]);
+    const one = await org.submit({ type: 'python', context: { requiresApproval: true } });
+    expect(one.approvals[0]!.decisions.map((decision) => decision.by)).toEqual(['api_specialist']);
+    expect(answers).toEqual(['taken', expect.stringMatching(/^unknown_approval: .* is already approved/)]);
+    answers.length = 0;
+    const two = await org.submit({ type: 'python', approval: { quorum: 2 } });
+    expect(answers).toEqual(['taken', 'taken']);
+    expect(two).toMatchObject({ status: 'completed', approvals: [{ status: 'approved', decisions: [{ by: 'api_specialist' }, { by: 'backend_lead' }] }] });
+  });
+
+  it('the same approver twice at once is refused with duplicate_decision, at the door', async () => {
+    const org = start();
+    const answers = decideOnRequest(org, [
+      (id) => org.approvals.approve(id, { by: 'api_specialist' }),
+      (id) => org.approvals.approve(id, { by: 'api_specialist' }),
+    ]);
+    const outcome = org.submit({ type: 'python', approval: { quorum: 2 } });
+    await flush();
+    expect(answers).toEqual(['taken', expect.stringMatching(/^duplicate_decision: /)]);
+    const [pending] = org.approvals.pending();
+    expect(pending!.decisions.map((decision) => decision.by)).toEqual(['api_specialist']);
+    org.approvals.approve(pending!.id, { by: 'backend_lead' });
+    expect((await outcome).status).toBe('completed');
+  });
+});
