@@ -148,14 +148,16 @@ export class Ledger {
   }
 
   /**
-   * The agent to tell now that the task of `record` is cancelled: its holder, unless it ended there
-   * or a new task took its id. A record dropped meanwhile (its lineage finished as the cancellation
-   * of its parent went through) still names its holder: a resolution's executor may still be running there.
+   * The agent to tell now that the task of `record` is cancelled: its holder (which holds it, or will
+   * when it arrives), unless it ended there or a new task took its id. Once dropped from the books
+   * (its lineage finished meanwhile — by the cancellation of its parent, say), only a holder that
+   * `holds` it still: a resolution's executor may be running there; any other would keep the cancel
+   * for a task that will never come, and end the next task of that id with it.
    */
-  cancelTarget(record: TaskRecord): string | undefined {
+  cancelTarget(record: TaskRecord, holds: (agentId: string, taskId: string) => boolean): string | undefined {
     const current = this.tasks.get(record.task.id);
-    if (record.ended || (current !== undefined && current !== record)) return undefined;
-    return record.holder;
+    if (record.ended || record.holder === undefined || (current !== undefined && current !== record)) return undefined;
+    return current === record || holds(record.holder, record.task.id) ? record.holder : undefined;
   }
 
   /** Marks a task to be cancelled (its holders are told); returns its record. */

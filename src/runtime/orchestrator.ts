@@ -5,7 +5,7 @@
  */
 import { nanoid } from 'nanoid';
 import { createActor, type Snapshot } from 'xstate';
-import { agentChildId, createAgentMachine, type AgentMachine } from '../../machines/agent.machine.js';
+import { agentChildId, createAgentMachine, type AgentActorRef, type AgentMachine } from '../../machines/agent.machine.js';
 import { restoreReports, splitRestored, stopOrganisation } from '../../machines/reports.js';
 import { EchelonError } from '../errors.js';
 import { processClock } from '../long-timer.js';
@@ -115,8 +115,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
    */
   const cancelLineage = (taskId: string, reason: string) => {
     const marked = ledger.lineage(taskId).map(({ task }) => ledger.requestCancel(task.id, reason)!);
-    for (const record of marked) host.sendWhenDue(() => ledger.cancelTarget(record), { type: 'task.cancel', taskId: record.task.id, reason });
+    for (const record of marked) host.sendWhenDue(() => ledger.cancelTarget(record, holds), { type: 'task.cancel', taskId: record.task.id, reason });
   };
+  const holds = (agentId: string, taskId: string) => (actor.system.get(agentId) as AgentActorRef | undefined)?.getSnapshot().context.held[taskId] !== undefined;
   const onReport = reportHandler({
     ledger,
     bus,

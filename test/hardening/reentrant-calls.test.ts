@@ -113,6 +113,22 @@ describe('org.cancel from inside the organisation', () => {
     expect((await org.submit({ id: 'p', type: 'pair' })).status).toBe('completed');
     expect(ran).toEqual(['p.python']);
   });
+
+  it('a merge that cancels the task it merges for: the task completes, and the cancel is not kept for the next task of that id', async () => {
+    let org!: Orchestrator;
+    const cancels: Array<Promise<unknown>> = [];
+    const split = decomposeWith('pair', (task) => (task.type === 'pair' ? [{ type: 'python' }, { type: 'css' }] : undefined), {
+      merge: (results) => {
+        if (cancels.length === 0) cancels.push(org.cancel('p'));
+        return Object.keys(results);
+      },
+    });
+    org = start({ decomposers: { byId: { cto: split } } });
+    expect((await org.submit({ id: 'p', type: 'pair' })).status).toBe('completed');
+    expect(((await cancels[0]) as { status: string }).status).toBe('completed');
+    // The CTO had let go of p when the cancel reached it; it kept it, and ended the next p on arrival.
+    expect(await org.submit({ id: 'p', type: 'pair' })).toMatchObject({ status: 'completed', result: ['python', 'css'] });
+  });
 });
 
 describe('people deciding from inside the organisation', () => {
