@@ -192,3 +192,41 @@ describe('people deciding from inside the organisation', () => {
     expect((await outcome).status).toBe('completed');
   });
 });
+
+describe('listeners changing the listeners', () => {
+  it('a listener unsubscribed by another while an event is being delivered does not get that event (it did: off() returned, and it was called after)', async () => {
+    const org = start();
+    const got: string[] = [];
+    let offTyped = (): void => undefined;
+    let offAll = (): void => undefined;
+    org.on('task.completed', () => {
+      got.push('first');
+      offTyped();
+      offAll();
+    });
+    offTyped = org.on('task.completed', () => got.push('typed'));
+    offAll = org.on('*', (event) => event.type === 'task.completed' && got.push('all'));
+    await org.submit({ type: 'python' });
+    expect(got).toEqual(['first']);
+  });
+
+  it('a listener subscribed during delivery gets the next events, not the one being delivered; one that unsubscribes itself gets one event', async () => {
+    const org = start();
+    const got: string[] = [];
+    let added = false;
+    const off = org.on('task.completed', (event) => {
+      got.push(`once ${event.outcome.taskId}`);
+      off();
+    });
+    org.on('task.completed', (event) => {
+      if (added) return;
+      added = true;
+      org.on('task.completed', (later) => got.push(`added ${later.outcome.taskId}`));
+      org.on('*', (later) => later.type === 'task.completed' && got.push(`added * ${later.outcome.taskId}`));
+      got.push(`adder ${event.outcome.taskId}`);
+    });
+    await org.submit({ id: 'a', type: 'python' });
+    await org.submit({ id: 'b', type: 'python' });
+    expect(got).toEqual(['once a', 'adder a', 'added b', 'added * b']);
+  });
+});
