@@ -230,3 +230,38 @@ describe('listeners changing the listeners', () => {
     expect(got).toEqual(['once a', 'adder a', 'added b', 'added * b']);
   });
 });
+
+describe('cancelling from onEscalation', () => {
+  it("org.cancel(escalation.taskId) of a resolution task says which task to cancel (it said there was no such task); cancelling that one closes the escalation", async () => {
+    let org!: Orchestrator;
+    const refusals: unknown[] = [];
+    const cancels: Array<Promise<unknown>> = [];
+    org = start({
+      executors: async (task) => {
+        if (task.type === 'python') throw new Error('no python today');
+        return 'ok';
+      },
+      execution: { default: { retry: { attempts: 1 } } },
+      onEscalation: async (escalation) => {
+        const rootId = await org.cancel(escalation.taskId).then(
+          () => undefined,
+          (error: { details: { rootId: string } }) => (refusals.push(error), error.details.rootId),
+        );
+        cancels.push(org.cancel(rootId!, 'nobody can'));
+        return undefined;
+      },
+    });
+    const outcome = await org.submit({ id: 'e', type: 'python' });
+    expect(refusals).toEqual([
+      expect.objectContaining({
+        code: 'unknown_task',
+        message: expect.stringMatching(/^org\.cancel: "e!esc_.+" is part of the task "e" \(a subtask, or the work resolving an escalation\), not a task of its own: cancel "e", which cancels it with everything derived from it\.$/),
+        details: expect.objectContaining({ rootId: 'e' }),
+      }),
+    ]);
+    expect(outcome).toMatchObject({ status: 'cancelled', error: { message: expect.stringContaining('nobody can') } });
+    expect(await cancels[0]).toEqual(outcome);
+    expect(org.escalations.active()).toEqual([]);
+    expect(org.status().activeTasks).toBe(0);
+  });
+});
