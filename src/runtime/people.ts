@@ -116,6 +116,10 @@ export function peopleDesk(deps: DeskDeps): Desk {
   const underway = new Map<string, ApprovalDecision[]>();
   const decide = (id: string, by: string, decision: ApprovalDecision['decision'], deliver: (requester: string) => void) => {
     const approval = pendingApproval(id);
+    const cancelling = ledger.tasks.get(approval.taskId)?.cancel;
+    if (cancelling !== undefined) {
+      throw new EchelonError('unknown_approval', `Approval "${id}" is being withdrawn: its task ${approval.taskId} is being cancelled (${cancelling}).`, { details: { approvalId: id } });
+    }
     const sent = underway.get(id) ?? [];
     const made = [...approval.decisions, ...sent];
     const settling = sent.find((earlier) => earlier.decision === 'rejected') ?? (made.filter((earlier) => earlier.decision === 'approved').length >= approval.quorum ? sent.at(-1) : undefined);

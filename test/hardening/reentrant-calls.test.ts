@@ -191,6 +191,20 @@ describe('people deciding from inside the organisation', () => {
     org.approvals.approve(pending!.id, { by: 'backend_lead' });
     expect((await outcome).status).toBe('completed');
   });
+
+  it('a decision on an approval whose task is being cancelled is refused at the door (it was taken, then refused by the agent)', async () => {
+    const org = start();
+    const refused: unknown[] = [];
+    org.on('approval.refused', (event) => refused.push(event));
+    const answers = decideOnRequest(org, [
+      (id) => void org.cancel(org.approvals.get(id)!.taskId, 'not needed'),
+      (id) => org.approvals.approve(id, { by: 'api_specialist' }),
+    ]);
+    const outcome = await org.submit({ id: 'p', type: 'python', context: { requiresApproval: true } });
+    expect(outcome.status).toBe('cancelled');
+    expect(answers).toEqual(['taken', expect.stringMatching(/^unknown_approval: Approval "apv_.+" is being withdrawn: its task p is being cancelled \(not needed\)\.$/)]);
+    expect(refused).toEqual([]);
+  });
 });
 
 describe('listeners changing the listeners', () => {
