@@ -57,6 +57,7 @@ export function peopleDesk(deps: DeskDeps): Desk {
             { details: { escalationId: id } },
           );
         }
+        notCancelling(escalation.taskId, 'unknown_escalation', `Escalation "${id}" is being closed`, { escalationId: id });
         const by = `human:${resolution.by ?? 'operator'}`;
         if ('assignTo' in resolution) {
           hierarchy.get(resolution.assignTo);
@@ -116,10 +117,7 @@ export function peopleDesk(deps: DeskDeps): Desk {
   const underway = new Map<string, ApprovalDecision[]>();
   const decide = (id: string, by: string, decision: ApprovalDecision['decision'], deliver: (requester: string) => void) => {
     const approval = pendingApproval(id);
-    const cancelling = ledger.tasks.get(approval.taskId)?.cancel;
-    if (cancelling !== undefined) {
-      throw new EchelonError('unknown_approval', `Approval "${id}" is being withdrawn: its task ${approval.taskId} is being cancelled (${cancelling}).`, { details: { approvalId: id } });
-    }
+    notCancelling(approval.taskId, 'unknown_approval', `Approval "${id}" is being withdrawn`, { approvalId: id });
     const sent = underway.get(id) ?? [];
     const made = [...approval.decisions, ...sent];
     const settling = sent.find((earlier) => earlier.decision === 'rejected') ?? (made.filter((earlier) => earlier.decision === 'approved').length >= approval.quorum ? sent.at(-1) : undefined);
@@ -134,6 +132,15 @@ export function peopleDesk(deps: DeskDeps): Desk {
     if (current?.status !== 'pending' || current.decisions.some((taken) => taken.by === by)) return; // it reached its agent at once
     if (underway.size === 0) queueMicrotask(() => underway.clear());
     underway.set(id, [...sent, { by, decision, at: now() }]);
+  };
+
+  /**
+   * Refuses a decision about a task whose cancellation is on its way (asked for in the same burst):
+   * taken, it would reach an agent that has let the task go, and be refused there after the call returned.
+   */
+  const notCancelling = (taskId: string, code: 'unknown_approval' | 'unknown_escalation', what: string, details: Record<string, string>): void => {
+    const reason = ledger.tasks.get(taskId)?.cancel;
+    if (reason !== undefined) throw new EchelonError(code, `${what}: its task ${taskId} is being cancelled (${reason}).`, { details });
   };
 
   const pendingApproval = (id: string): Approval => {

@@ -279,3 +279,39 @@ describe('cancelling from onEscalation', () => {
     expect(org.status().activeTasks).toBe(0);
   });
 });
+
+describe('resolving escalations from inside the organisation', () => {
+  it('a resolution of an escalation whose task is being cancelled is refused at the door; the escalation shows how it really ended', async () => {
+    let org!: Orchestrator;
+    const answers: string[] = [];
+    org = start({
+      executors: async (task) => {
+        if (task.type === 'sql') throw new Error('db down');
+        return 'ok';
+      },
+      execution: { default: { retry: { attempts: 1 } } },
+      onEscalation: () => undefined,
+    });
+    org.on('escalation.raised', ({ escalation }) => {
+      if (escalation.to !== 'human') return;
+      void org.cancel('esc', 'not needed');
+      for (const result of ['x', 'y']) {
+        try {
+          org.escalations.resolve(escalation.id, { result });
+          answers.push('taken');
+        } catch (error) {
+          answers.push(`${(error as { code: string }).code}: ${(error as Error).message}`);
+        }
+      }
+    });
+    const outcome = await org.submit({ id: 'esc', type: 'sql' });
+    expect(outcome.status).toBe('cancelled');
+    expect(answers).toEqual([
+      expect.stringMatching(/^unknown_escalation: Escalation "esc_.+" is being closed: its task esc!esc_.+ is being cancelled \(not needed\)\.$/),
+      expect.stringMatching(/^unknown_escalation: /),
+    ]);
+    // It used to read resolved by human:operator with the result 'x', for a task that ended cancelled.
+    const human = outcome.escalations.find((escalation) => escalation.to === 'human');
+    expect(human).toMatchObject({ status: 'failed', resolution: { status: 'cancelled' } });
+  });
+});
