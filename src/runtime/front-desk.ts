@@ -21,6 +21,7 @@ import type { Ledger } from './ledger.js';
 import { invalid } from '../settings/index.js';
 import type { Desk } from './people.js';
 import type { RunState } from './run-state.js';
+import { unhandledIsFine } from '../thenable.js';
 import { checkStreamOptions, type Streaming, type TaskStream } from './streaming.js';
 import { entryOf, type SubmitOptions } from './submit.js';
 import { taskIdProblem, validateTaskInput } from '../task-input.js';
@@ -112,7 +113,7 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
 
     drain() {
       const drained = run.drained();
-      return durable === undefined ? drained : drained.then(() => durable.flushed());
+      return durable === undefined ? drained : unhandledIsFine(drained.then(() => durable.flushed()));
     },
 
     stop: () => (stopping ??= stop()),

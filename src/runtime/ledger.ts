@@ -10,6 +10,7 @@ import type { Approval, ApprovalDecision, ApprovalRequest, BudgetInput, Escalati
 import { ApprovalBook, EscalationBook, Recent } from './cases.js';
 import { budgetReport, outcomeOf } from './outcome.js';
 import { addCosts } from '../settings/index.js';
+import { unhandledIsFine } from '../thenable.js';
 
 /**
  * What the ledger tells persistence about each change, as it happens; the store reads the
@@ -188,10 +189,8 @@ export class Ledger {
   wait(taskId: string): Promise<Outcome> | undefined {
     const root = this.#roots.get(taskId);
     if (root === undefined) return undefined;
-    const promise = new Promise<Outcome>((resolve, reject) => root.waiters.push({ resolve, reject }));
     // Stopping rejects whoever waits; a submit nobody awaits must not crash the process for it.
-    promise.catch(() => undefined);
-    return promise;
+    return unhandledIsFine(new Promise<Outcome>((resolve, reject) => root.waiters.push({ resolve, reject })));
   }
 
   outcome(taskId: string): Outcome | undefined {

@@ -4,6 +4,7 @@
  * interleaving is forced with deferred promises and listeners, never with time.
  */
 import { describe, expect, it } from 'vitest';
+import { memoryStore } from '../../src/index.js';
 import { SimulatedClock } from 'xstate';
 import { decomposeWith, developmentTeam, type Orchestrator, type OrchestratorEventType } from '../../src/index.js';
 import { deferred, flush, orchestrators } from '../support/helpers.js';
@@ -313,5 +314,29 @@ describe('resolving escalations from inside the organisation', () => {
     // It used to read resolved by human:operator with the result 'x', for a task that ended cancelled.
     const human = outcome.escalations.find((escalation) => escalation.to === 'human');
     expect(human).toMatchObject({ status: 'failed', resolution: { status: 'cancelled' } });
+  });
+});
+
+describe('waiting promises nobody awaits', () => {
+  it.each([
+    ['without a store', false],
+    ['with a store', true],
+  ])('org.drain() nobody awaits, then org.stop() (%s): no unhandled rejection, as for submit and outcome (it ended a Node process)', async (_case, stored) => {
+    const unhandled: unknown[] = [];
+    const note = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', note);
+    try {
+      const org = start({ executors: () => new Promise(() => undefined), ...(stored ? { store: memoryStore() } : {}) });
+      void org.submit({ id: 'one', type: 'python' });
+      void org.outcome('one');
+      void org.drain();
+      await flush();
+      await org.stop();
+      await flush(); // Node says a rejection nobody handled once the microtasks after it have run
+      expect(unhandled).toEqual([]);
+      await expect(org.drain()).rejects.toMatchObject({ code: 'orchestrator_stopped' });
+    } finally {
+      process.off('unhandledRejection', note);
+    }
   });
 });
