@@ -123,6 +123,9 @@ export class InProcessHost implements HostPort {
 
   perform(agentId: string, effects: readonly Effect[]): void {
     for (const effect of effects) {
+      // Stopped in this very turn (org.stop() from its policy, its strategy or a listener of one of its
+      // reports): nothing more starts — an attempt or a wait begun now would outlive the stop, unaborted.
+      if (this.#stopped) return this.#abandon(effects);
       switch (effect.type) {
         case 'send':
           this.#deliver(agentId, effect.to, effect.message);
@@ -158,6 +161,11 @@ export class InProcessHost implements HostPort {
           break;
       }
     }
+  }
+
+  /** The decisions a turn that came after the stop asked to wait for: aborted, so whoever answers them learns of it. */
+  #abandon(effects: readonly Effect[]): void {
+    for (const effect of effects) if (effect.type === 'await') effect.abort();
   }
 
   /** Aborts every attempt and decision in flight and forgets every timer (the organisation stops). */

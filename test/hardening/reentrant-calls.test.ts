@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../src/index.js';
 import { SimulatedClock } from 'xstate';
-import { decomposeWith, developmentTeam, type Orchestrator, type OrchestratorEventType } from '../../src/index.js';
+import { decomposeWith, defaultEscalationPolicy, developmentTeam, type Orchestrator, type OrchestratorEventType } from '../../src/index.js';
 import { deferred, flush, orchestrators } from '../support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task, { agent }) => ({ by: agent.id, id: task.id }) });
@@ -338,5 +338,53 @@ describe('waiting promises nobody awaits', () => {
     } finally {
       process.off('unhandledRejection', note);
     }
+  });
+});
+
+describe("org.stop() from inside an agent's turn", () => {
+  it('from the escalation policy of the agent about to execute: the executor is not started after the stop (it was, with a signal that never aborted)', async () => {
+    let org!: Orchestrator;
+    const policy = defaultEscalationPolicy();
+    const ran: string[] = [];
+    org = start({
+      escalation: {
+        shouldEscalate: (task, agent, context) => {
+          if (agent.id === 'backend_dev_1') void org.stop();
+          return policy.shouldEscalate(task, agent, context);
+        },
+        target: (agent, reason, task, context) => policy.target(agent, reason, task, context),
+      },
+      executors: async (task) => {
+        ran.push(task.id);
+        return new Promise(() => undefined);
+      },
+    });
+    await expect(org.submit({ id: 'x', type: 'python' })).rejects.toMatchObject({ code: 'orchestrator_stopped' });
+    await org.stop();
+    expect(ran).toEqual([]);
+    expect(org.status().inFlight).toBe(0);
+  });
+
+  it('from a strategy answering later: its decision is abandoned, its signal aborted (it waited for ever)', async () => {
+    let org!: Orchestrator;
+    let decision: AbortSignal | undefined;
+    org = start({
+      strategy: {
+        byId: {
+          backend_lead: {
+            name: 'stopping',
+            select: (_task, _candidates, context) => {
+              decision = context.signal;
+              void org.stop();
+              return new Promise(() => undefined);
+            },
+          },
+        },
+      },
+    });
+    await expect(org.submit({ id: 'x', type: 'python' })).rejects.toMatchObject({ code: 'orchestrator_stopped' });
+    await org.stop();
+    expect(decision?.aborted).toBe(true);
+    expect(org.status().inFlight).toBe(0);
   });
 });
