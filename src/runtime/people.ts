@@ -92,16 +92,16 @@ export function peopleDesk(deps: DeskDeps): Desk {
     },
     askHuman(escalation: Escalation) {
       Promise.resolve()
-        .then(() => deps.onEscalation!(escalation))
+        // Nobody is asked about one answered or closed in the burst that raised it (a listener of escalation.raised resolved it, its task was cancelled).
+        .then(() => (waitsForPerson(escalation.id) ? deps.onEscalation!(escalation) : undefined))
         .then((resolution) => {
           if (deps.stopped()) {
             // As the API refuses it after stop: no agent would act on it, and the store keeps the escalation open for a resume.
             if (resolution) console.error(`echelon: onEscalation answered escalation ${escalation.id} after the organisation stopped; the answer is not taken (resume the organisation and resolve it there).`);
             return;
           }
-          const now = ledger.escalation(escalation.id);
           // Someone else may have answered meanwhile (through the API, or by cancelling the task).
-          if (resolution && now?.status === 'active' && now.assignedTo === undefined) desk.escalations.resolve(escalation.id, resolution);
+          if (resolution && waitsForPerson(escalation.id)) desk.escalations.resolve(escalation.id, resolution);
         })
         .catch((error: unknown) => logThrown(`echelon: onEscalation threw for escalation ${escalation.id}:`, error));
     },
@@ -141,6 +141,11 @@ export function peopleDesk(deps: DeskDeps): Desk {
   const notCancelling = (taskId: string, code: 'unknown_approval' | 'unknown_escalation', what: string, details: Record<string, string>): void => {
     const reason = ledger.tasks.get(taskId)?.cancel;
     if (reason !== undefined) throw new EchelonError(code, `${what}: its task ${taskId} is being cancelled (${reason}).`, { details });
+  };
+
+  const waitsForPerson = (id: string): boolean => {
+    const escalation = ledger.escalation(id);
+    return escalation?.status === 'active' && escalation.assignedTo === undefined;
   };
 
   const pendingApproval = (id: string): Approval => {

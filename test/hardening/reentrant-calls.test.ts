@@ -315,6 +315,31 @@ describe('resolving escalations from inside the organisation', () => {
     const human = outcome.escalations.find((escalation) => escalation.to === 'human');
     expect(human).toMatchObject({ status: 'failed', resolution: { status: 'cancelled' } });
   });
+
+  it('onEscalation is not called for an escalation a listener already resolved, or whose task was cancelled, in the same burst (it paged for it)', async () => {
+    let org!: Orchestrator;
+    const paged: string[] = [];
+    org = start({
+      executors: async (task) => {
+        if (task.type === 'sql') throw new Error('db down');
+        return 'ok';
+      },
+      execution: { default: { retry: { attempts: 1 } } },
+      onEscalation: (escalation) => void paged.push(escalation.taskId),
+    });
+    org.on('escalation.raised', ({ escalation }) => {
+      if (escalation.to !== 'human') return;
+      if (escalation.taskId.startsWith('fixed')) org.escalations.resolve(escalation.id, { result: 'fixed by hand', by: 'alice' });
+      if (escalation.taskId.startsWith('dropped')) void org.cancel('dropped');
+    });
+    expect(await org.submit({ id: 'fixed', type: 'sql' })).toMatchObject({ status: 'completed', result: 'fixed by hand' });
+    expect((await org.submit({ id: 'dropped', type: 'sql' })).status).toBe('cancelled');
+    const waiting = org.submit({ id: 'paged', type: 'sql' });
+    await flush();
+    expect(paged).toEqual([expect.stringMatching(/^paged!esc_/)]);
+    org.escalations.resolve(org.escalations.active().find((escalation) => escalation.to === 'human')!.id, { fail: 'no' });
+    expect((await waiting).status).toBe('failed');
+  });
 });
 
 describe('waiting promises nobody awaits', () => {
