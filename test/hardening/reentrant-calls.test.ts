@@ -11,6 +11,15 @@ import { deferred, flush, orchestrators } from '../support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task, { agent }) => ({ by: agent.id, id: task.id }) });
 
+/** Executors that fail every task of `type` at once (no retry), so that it escalates up to a person. */
+const failing = (type: string) => ({
+  executors: async (task: { readonly type: string }) => {
+    if (task.type === type) throw new Error(`no ${type} today`);
+    return 'ok';
+  },
+  execution: { default: { retry: { attempts: 1 } } },
+});
+
 /** Cancels task `id` from inside the first `type` event about it. */
 function cancelOn(org: Orchestrator, type: OrchestratorEventType, id: string): Array<Promise<unknown>> {
   const cancels: Array<Promise<unknown>> = [];
@@ -252,11 +261,7 @@ describe('cancelling from onEscalation', () => {
     const refusals: unknown[] = [];
     const cancels: Array<Promise<unknown>> = [];
     org = start({
-      executors: async (task) => {
-        if (task.type === 'python') throw new Error('no python today');
-        return 'ok';
-      },
-      execution: { default: { retry: { attempts: 1 } } },
+      ...failing('python'),
       onEscalation: async (escalation) => {
         const rootId = await org.cancel(escalation.taskId).then(
           () => undefined,
@@ -285,14 +290,7 @@ describe('resolving escalations from inside the organisation', () => {
   it('a resolution of an escalation whose task is being cancelled is refused at the door; the escalation shows how it really ended', async () => {
     let org!: Orchestrator;
     const answers: string[] = [];
-    org = start({
-      executors: async (task) => {
-        if (task.type === 'sql') throw new Error('db down');
-        return 'ok';
-      },
-      execution: { default: { retry: { attempts: 1 } } },
-      onEscalation: () => undefined,
-    });
+    org = start({ ...failing('sql'), onEscalation: () => undefined });
     org.on('escalation.raised', ({ escalation }) => {
       if (escalation.to !== 'human') return;
       void org.cancel('esc', 'not needed');
@@ -319,14 +317,7 @@ describe('resolving escalations from inside the organisation', () => {
   it('onEscalation is not called for an escalation a listener already resolved, or whose task was cancelled, in the same burst (it paged for it)', async () => {
     let org!: Orchestrator;
     const paged: string[] = [];
-    org = start({
-      executors: async (task) => {
-        if (task.type === 'sql') throw new Error('db down');
-        return 'ok';
-      },
-      execution: { default: { retry: { attempts: 1 } } },
-      onEscalation: (escalation) => void paged.push(escalation.taskId),
-    });
+    org = start({ ...failing('sql'), onEscalation: (escalation) => void paged.push(escalation.taskId) });
     org.on('escalation.raised', ({ escalation }) => {
       if (escalation.to !== 'human') return;
       if (escalation.taskId.startsWith('fixed')) org.escalations.resolve(escalation.id, { result: 'fixed by hand', by: 'alice' });
