@@ -17,3 +17,13 @@ export function callListener<T>(listener: (value: T) => unknown, value: T, onErr
     onError(error);
   }
 }
+
+/**
+ * Marks a waiter's promise handled and hands it back: stopping rejects whoever waits, and a wait
+ * nobody awaits (a submit, an outcome or a drain fired and forgotten) must not end the process with
+ * an unhandled rejection. Whoever does await it still gets the rejection.
+ */
+export function unhandledIsFine<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}

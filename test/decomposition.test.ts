@@ -122,12 +122,13 @@ describe('the seed example: a full-stack feature', () => {
     const statuses: unknown[] = [];
     org.on('task.ended', (event) => statuses.push(summarizeEvent(event).status));
     await org.submit({ id: 'p', type: 'pair' });
-    // The part nobody can take fails where it was split: nobody below the CTO can do it.
-    expect(ended.sort()).toEqual(['p.extra failed at cto', 'p.python completed at backend_dev_1']);
-    expect(described).toContain('python p.python completed at backend_dev_1');
+    // The part nobody can take fails where it was split: nobody below the CTO can do it; the other
+    // part, already on its way down, is cancelled where the cancellation catches up with it (fail-fast).
+    expect(ended.sort()).toEqual(['p.extra failed at cto', 'p.python cancelled at api_specialist']);
+    expect(described.find((line) => line.startsWith('python p.python cancelled at api_specialist'))).toBeDefined();
     expect(described.find((line) => line.startsWith('quantum_computing p.extra failed at cto: '))).toBeDefined();
     // The live view's summary carries the status, to show a failed part as a failure.
-    expect(statuses.sort()).toEqual(['completed', 'failed']);
+    expect(statuses.sort()).toEqual(['cancelled', 'failed']);
   });
 });
 

@@ -109,7 +109,19 @@ export interface Orchestrator {
    * Rejects with `orchestrator_stopped` for a task the organisation stopped before it settled.
    */
   outcome<TResult = unknown>(taskId: string): Promise<Outcome<TResult>>;
-  /** Cancels a task wherever it is (aborting its executor, cancelling its derived tasks); resolves with its outcome. */
+  /**
+   * Cancels a task wherever it is (aborting its executor, cancelling its derived tasks); resolves with
+   * its outcome (a recently finished task's too). Rejects with `unknown_task` for an id that is neither
+   * active nor recent, or that is part of another task (a subtask, a resolution task: its message and
+   * `details.rootId` name the task to cancel) — not awaited nor caught, an unhandled rejection, which
+   * ends a Node process by default.
+   *
+   * @example
+   * ```ts
+   * await org.cancel('deploy-42', 'superseded');               // the outcome: 'cancelled', or how it had ended
+   * void org.cancel(id).catch(() => undefined);                // fire and forget, whatever is still there
+   * ```
+   */
   cancel(taskId: string, reason?: string): Promise<Outcome>;
   status(): OrchestratorStatus;
   agentState(agentId: string): AgentStatus;

@@ -84,13 +84,22 @@ export class EventBus {
     return (this.#listeners.get(type)?.size ?? 0) > 0 || (this.#listeners.get('*')?.size ?? 0) > 0;
   }
 
+  /**
+   * Delivers to those listening when the event starts: one subscribed while it is delivered gets the
+   * next events, and one unsubscribed meanwhile (by an earlier listener) does not get this one.
+   */
   emit(event: OrchestratorEvent): void {
-    for (const key of [event.type, '*']) {
-      const set = this.#listeners.get(key);
-      if (set === undefined) continue;
-      for (const listener of [...set]) {
-        callListener(listener, event, (error) => this.#onListenerError(error, event));
-      }
+    const typed = this.#listeners.get(event.type);
+    const all = this.#listeners.get('*');
+    const typedNow = typed === undefined ? [] : [...typed];
+    const allNow = all === undefined ? [] : [...all];
+    if (typed !== undefined) this.#deliver(event, typedNow, typed);
+    if (all !== undefined) this.#deliver(event, allNow, all);
+  }
+
+  #deliver(event: OrchestratorEvent, listeners: ReadonlyArray<(event: OrchestratorEvent) => void>, still: ReadonlySet<(event: OrchestratorEvent) => void>): void {
+    for (const listener of listeners) {
+      if (still.has(listener)) callListener(listener, event, (error) => this.#onListenerError(error, event));
     }
   }
 }

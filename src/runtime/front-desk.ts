@@ -21,6 +21,7 @@ import type { Ledger } from './ledger.js';
 import { invalid } from '../settings/index.js';
 import type { Desk } from './people.js';
 import type { RunState } from './run-state.js';
+import { unhandledIsFine } from '../thenable.js';
 import { checkStreamOptions, type Streaming, type TaskStream } from './streaming.js';
 import { entryOf, type SubmitOptions } from './submit.js';
 import { taskIdProblem, validateTaskInput } from '../task-input.js';
@@ -112,7 +113,7 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
 
     drain() {
       const drained = run.drained();
-      return durable === undefined ? drained : drained.then(() => durable.flushed());
+      return durable === undefined ? drained : unhandledIsFine(drained.then(() => durable.flushed()));
     },
 
     stop: () => (stopping ??= stop()),
@@ -204,19 +205,13 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
     outcome<TResult>(taskId: string) {
       const refused = taskIdProblem('org.outcome', taskId);
       if (refused !== undefined) return Promise.reject(refused);
-      if (run.haltedBy !== undefined && ledger.isActive(taskId)) return Promise.reject(run.haltedBy);
-      const active = ledger.wait(taskId);
-      if (active !== undefined) return active as Promise<Outcome<TResult>>;
-      const finished = ledger.outcome(taskId) ?? durable?.outcome(taskId);
-      if (finished === undefined) return Promise.reject(new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } }));
-      // Handed out once it is written, like an awaited outcome.
-      return (durable?.flushed() ?? Promise.resolve()).then(() => finished as Outcome<TResult>);
+      return outcomeOf<TResult>(taskId, 'org.outcome');
     },
 
     cancel(taskId: string, reason?: string) {
       const refused = taskIdProblem('org.cancel', taskId, reason);
       if (refused !== undefined) return Promise.reject(refused);
-      const waiting = desk.outcome(taskId);
+      const waiting = outcomeOf(taskId, 'org.cancel');
       const why = reason ?? 'cancelled by request';
       if (ledger.isActive(taskId)) {
         durable?.note({ type: 'task.cancelling', at: now(), actor: 'caller', taskId, rootId: taskId, data: { reason: why } });
@@ -225,6 +220,27 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
       return waiting;
     },
   };
+
+  /** A task's outcome, waited for while it is active; what `where` (outcome, cancel) answers for an id it does not know. */
+  function outcomeOf<TResult>(taskId: string, where: 'org.outcome' | 'org.cancel'): Promise<Outcome<TResult>> {
+    if (run.haltedBy !== undefined && ledger.isActive(taskId)) return Promise.reject(run.haltedBy);
+    const active = ledger.wait(taskId);
+    if (active !== undefined) return active as Promise<Outcome<TResult>>;
+    const finished = ledger.outcome(taskId) ?? durable?.outcome(taskId);
+    if (finished === undefined) return Promise.reject(unknownTask(taskId, where));
+    // Handed out once it is written, like an awaited outcome.
+    return (durable?.flushed() ?? Promise.resolve()).then(() => finished as Outcome<TResult>);
+  }
+
+  /** `unknown_task`, saying which task an id derived from one (a subtask, a resolution) belongs to: `escalation.taskId` is often one. */
+  function unknownTask(taskId: string, where: 'org.outcome' | 'org.cancel'): EchelonError {
+    const rootId = ledger.tasks.get(taskId)?.task.rootId;
+    if (rootId === undefined) return new EchelonError('unknown_task', `${where === 'org.cancel' ? 'org.cancel: n' : 'N'}o active or recent task "${taskId}".`, { details: { taskId } });
+    const instead = where === 'org.cancel' ? `cancel "${rootId}", which cancels it with everything derived from it` : `its outcome is part of "${rootId}"'s (outcome.subtasks, outcome.escalations)`;
+    return new EchelonError('unknown_task', `${where}: "${taskId}" is part of the task "${rootId}" (a subtask, or the work resolving an escalation), not a task of its own: ${instead}.`, {
+      details: { taskId, rootId },
+    });
+  }
   return desk;
 }
 

@@ -57,7 +57,8 @@ type Await = Extract<Effect, { type: 'await' }>;
 export class InProcessHost implements HostPort {
   readonly #options: InProcessHostOptions;
   readonly #attempts: Attempts;
-  readonly #outbox: Array<{ from: string | undefined; to: string; event: AgentEvent }> = [];
+  /** Messages to deliver, in order; `to` a function names its agent when the message's turn comes. */
+  readonly #outbox: Array<{ from: string | undefined; to: string | (() => string | undefined); event: AgentEvent }> = [];
   readonly #timers = new Map<string, unknown>();
   /** Real-time timers asked for since the event loop last turned: key → when it fires (`realTime`). */
   readonly #unarmed = new Map<string, { agentId: string; event: AgentInternalEvent; at: number }>();
@@ -84,6 +85,15 @@ export class InProcessHost implements HostPort {
   /** Sends a message to an agent from outside any agent (the submitter, a person, a restore): at once, never through the clock. */
   send(agentId: string, message: AgentEvent): void {
     this.#post(undefined, agentId, message);
+  }
+
+  /**
+   * Sends a message from outside any agent to the agent `to` names when the message's turn comes
+   * (none: it is dropped). Asked for while messages are being handed on (from a listener, say), the
+   * agent it is about may have changed by then: a cancellation goes to whoever holds its task then.
+   */
+  sendWhenDue(to: () => string | undefined, message: AgentEvent): void {
+    this.#post(undefined, to, message);
   }
 
   /** Attempts and awaited decisions running now. */
@@ -113,6 +123,9 @@ export class InProcessHost implements HostPort {
 
   perform(agentId: string, effects: readonly Effect[]): void {
     for (const effect of effects) {
+      // Stopped in this very turn (org.stop() from its policy, its strategy or a listener of one of its
+      // reports): nothing more starts — an attempt or a wait begun now would outlive the stop, unaborted.
+      if (this.#stopped) return this.#abandon(effects);
       switch (effect.type) {
         case 'send':
           this.#deliver(agentId, effect.to, effect.message);
@@ -150,6 +163,11 @@ export class InProcessHost implements HostPort {
     }
   }
 
+  /** The decisions a turn that came after the stop asked to wait for: aborted, so whoever answers them learns of it. */
+  #abandon(effects: readonly Effect[]): void {
+    for (const effect of effects) if (effect.type === 'await') effect.abort();
+  }
+
   /** Aborts every attempt and decision in flight and forgets every timer (the organisation stops). */
   stop(): void {
     this.#stopped = true;
@@ -167,7 +185,8 @@ export class InProcessHost implements HostPort {
       for (let at = 0; at < outbox.length; at++) {
         const { from, to, event } = outbox[at]!;
         const system = this.#root?.system;
-        const target = system?.get(to) as AnyActorRef | undefined;
+        const name = typeof to === 'string' ? to : to();
+        const target = name === undefined ? undefined : (system?.get(name) as AnyActorRef | undefined);
         if (target === undefined || this.#stopped) continue;
         this.#relay(from === undefined ? undefined : (system!.get(from) as AnyActorRef | undefined), target, event);
       }
@@ -177,7 +196,7 @@ export class InProcessHost implements HostPort {
     }
   }
 
-  #post(from: string | undefined, to: string, event: AgentEvent): void {
+  #post(from: string | undefined, to: string | (() => string | undefined), event: AgentEvent): void {
     if (this.#stopped) return;
     this.#outbox.push({ from, to, event });
     if (!this.#draining) this.#drain();

@@ -10,6 +10,7 @@ import type { Approval, ApprovalDecision, ApprovalRequest, BudgetInput, Escalati
 import { ApprovalBook, EscalationBook, Recent } from './cases.js';
 import { budgetReport, outcomeOf } from './outcome.js';
 import { addCosts } from '../settings/index.js';
+import { unhandledIsFine } from '../thenable.js';
 
 /**
  * What the ledger tells persistence about each change, as it happens; the store reads the
@@ -40,6 +41,8 @@ export interface TaskRecord {
   holder: string | undefined;
   /** Set once its cancellation was asked for (`org.cancel`, a join that no longer needs it); agents it reaches end it on arrival. */
   cancel: string | undefined;
+  /** True once it ended at its holder (its result on the way back): no agent holds it to cancel it, until it moves again. */
+  ended: boolean;
 }
 
 /** A submitted task: its derived tasks, escalations, approvals and whoever awaits its outcome. */
@@ -75,7 +78,7 @@ export class Ledger {
 
   submit(task: Task, holder: string, budget?: BudgetInput): void {
     this.#roots.set(task.id, { task, budget, tasks: new Set([task.id]), costs: new Map(), subtasks: 0, escalations: [], approvals: [], waiters: [] });
-    this.tasks.set(task.id, { task, holder, cancel: undefined });
+    this.tasks.set(task.id, { task, holder, cancel: undefined, ended: false });
     this.#watch.task(task.id);
   }
 
@@ -88,7 +91,7 @@ export class Ledger {
     const root = this.#roots.get(task.rootId);
     if (root === undefined) return;
     root.tasks.add(task.id);
-    this.tasks.set(task.id, { task, holder, cancel: this.tasks.get(task.parentId ?? '')?.cancel });
+    this.tasks.set(task.id, { task, holder, cancel: this.tasks.get(task.parentId ?? '')?.cancel, ended: false });
     this.#watch.task(task.id);
   }
 
@@ -135,7 +138,27 @@ export class Ledger {
     if (record === undefined) return;
     record.task = task;
     record.holder = holder;
+    record.ended = false;
     this.#watch.task(task.id);
+  }
+
+  /** The task ended at `agent`; when that is its holder, nobody holds it any more (its result is on the way back). */
+  ended(taskId: string, agent: string): void {
+    const record = this.tasks.get(taskId);
+    if (record?.holder === agent) record.ended = true;
+  }
+
+  /**
+   * The agent to tell now that the task of `record` is cancelled: its holder (which holds it, or will
+   * when it arrives), unless it ended there or a new task took its id. Once dropped from the books
+   * (its lineage finished meanwhile — by the cancellation of its parent, say), only a holder that
+   * `holds` it still: a resolution's executor may be running there; any other would keep the cancel
+   * for a task that will never come, and end the next task of that id with it.
+   */
+  cancelTarget(record: TaskRecord, holds: (agentId: string, taskId: string) => boolean): string | undefined {
+    const current = this.tasks.get(record.task.id);
+    if (record.ended || record.holder === undefined || (current !== undefined && current !== record)) return undefined;
+    return current === record || holds(record.holder, record.task.id) ? record.holder : undefined;
   }
 
   /** Marks a task to be cancelled (its holders are told); returns its record. */
@@ -166,10 +189,8 @@ export class Ledger {
   wait(taskId: string): Promise<Outcome> | undefined {
     const root = this.#roots.get(taskId);
     if (root === undefined) return undefined;
-    const promise = new Promise<Outcome>((resolve, reject) => root.waiters.push({ resolve, reject }));
     // Stopping rejects whoever waits; a submit nobody awaits must not crash the process for it.
-    promise.catch(() => undefined);
-    return promise;
+    return unhandledIsFine(new Promise<Outcome>((resolve, reject) => root.waiters.push({ resolve, reject })));
   }
 
   outcome(taskId: string): Outcome | undefined {
@@ -299,7 +320,7 @@ export class Ledger {
   /** Brings back the books of active work from a store (nobody awaits the outcomes yet). */
   restore(tasks: readonly StoredTask[], escalations: readonly StoredEscalation[], approvals: readonly StoredApproval[]): void {
     for (const { task, holder, cancel, book } of tasks) {
-      this.tasks.set(task.id, { task, holder: holder ?? undefined, cancel: cancel ?? undefined });
+      this.tasks.set(task.id, { task, holder: holder ?? undefined, cancel: cancel ?? undefined, ended: false });
       if (book === null) continue;
       this.#roots.set(task.id, {
         task,

@@ -5,7 +5,7 @@
  */
 import { nanoid } from 'nanoid';
 import { createActor, type Snapshot } from 'xstate';
-import { agentChildId, createAgentMachine, type AgentMachine } from '../../machines/agent.machine.js';
+import { agentChildId, createAgentMachine, type AgentActorRef, type AgentMachine } from '../../machines/agent.machine.js';
 import { restoreReports, splitRestored, stopOrganisation } from '../../machines/reports.js';
 import { EchelonError } from '../errors.js';
 import { processClock } from '../long-timer.js';
@@ -109,11 +109,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
    * Cancels a task and everything derived from it, wherever each one is now: the whole lineage is
    * marked first (a cancellation processed at once may finish the task and drop the rest from the
    * books), then each holder is told. A piece still on its way is ended by the agent it reaches.
+   * Each message names its agent when its turn comes: asked for from a listener or a strategy, while
+   * messages are still being handed on, the holder may pass the task on or end it before then — told
+   * at once, it kept the cancel of a task it no longer held, and ended the next task of that id with it.
    */
   const cancelLineage = (taskId: string, reason: string) => {
     const marked = ledger.lineage(taskId).map(({ task }) => ledger.requestCancel(task.id, reason)!);
-    for (const record of marked) if (record.holder !== undefined) host.send(record.holder, { type: 'task.cancel', taskId: record.task.id, reason });
+    for (const record of marked) host.sendWhenDue(() => ledger.cancelTarget(record, holds), { type: 'task.cancel', taskId: record.task.id, reason });
   };
+  const holds = (agentId: string, taskId: string) => (actor.system.get(agentId) as AgentActorRef | undefined)?.getSnapshot().context.held[taskId] !== undefined;
   const onReport = reportHandler({
     ledger,
     bus,

@@ -11,7 +11,7 @@ import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import { jsonProblem } from '../json.js';
 import type { Durable } from './durability/index.js';
 import { anything, checkShape, fields, readingCaller, shapeContext, text, type Shape } from '../shape/index.js';
-import type { Approval, Escalation, Task } from '../types.js';
+import type { Approval, ApprovalDecision, Escalation, Task } from '../types.js';
 import type { Orchestrator } from './api.js';
 import type { Ledger } from './ledger.js';
 import type { OrchestratorOptions } from './options.js';
@@ -57,6 +57,7 @@ export function peopleDesk(deps: DeskDeps): Desk {
             { details: { escalationId: id } },
           );
         }
+        notCancelling(escalation.taskId, 'unknown_escalation', `Escalation "${id}" is being closed`, { escalationId: id });
         const by = `human:${resolution.by ?? 'operator'}`;
         if ('assignTo' in resolution) {
           hierarchy.get(resolution.assignTo);
@@ -82,32 +83,69 @@ export function peopleDesk(deps: DeskDeps): Desk {
       get: (id) => ledger.approval(id) ?? durable?.approval(id),
       approve(id, decision) {
         const { by, comment } = checkDecision('approvals.approve', id, decision, APPROVE);
-        const approval = pendingApproval(id);
-        assertAuthority(hierarchy, approval, approval.decisions, by);
-        send(approval.requester, { type: 'approval.granted', approvalId: id, by, ...(comment === undefined ? {} : { comment }) });
+        decide(id, by, 'approved', (requester) => send(requester, { type: 'approval.granted', approvalId: id, by, ...(comment === undefined ? {} : { comment }) }));
       },
       reject(id, decision) {
         const { by, reason } = checkDecision('approvals.reject', id, decision, REJECT);
-        const approval = pendingApproval(id);
-        assertAuthority(hierarchy, approval, approval.decisions, by);
-        send(approval.requester, { type: 'approval.denied', approvalId: id, by, ...(reason === undefined ? {} : { reason }) });
+        decide(id, by, 'rejected', (requester) => send(requester, { type: 'approval.denied', approvalId: id, by, ...(reason === undefined ? {} : { reason }) }));
       },
     },
     askHuman(escalation: Escalation) {
       Promise.resolve()
-        .then(() => deps.onEscalation!(escalation))
+        // Nobody is asked about one answered or closed in the burst that raised it (a listener of escalation.raised resolved it, its task was cancelled).
+        .then(() => (waitsForPerson(escalation.id) ? deps.onEscalation!(escalation) : undefined))
         .then((resolution) => {
           if (deps.stopped()) {
             // As the API refuses it after stop: no agent would act on it, and the store keeps the escalation open for a resume.
             if (resolution) console.error(`echelon: onEscalation answered escalation ${escalation.id} after the organisation stopped; the answer is not taken (resume the organisation and resolve it there).`);
             return;
           }
-          const now = ledger.escalation(escalation.id);
           // Someone else may have answered meanwhile (through the API, or by cancelling the task).
-          if (resolution && now?.status === 'active' && now.assignedTo === undefined) desk.escalations.resolve(escalation.id, resolution);
+          if (resolution && waitsForPerson(escalation.id)) desk.escalations.resolve(escalation.id, resolution);
         })
         .catch((error: unknown) => logThrown(`echelon: onEscalation threw for escalation ${escalation.id}:`, error));
     },
+  };
+
+  /**
+   * Decisions sent that have not reached their agent yet. One made from a listener (or anything else
+   * the organisation calls while it hands messages on) waits behind the message in hand; counted as
+   * made, a second decision it settles is refused here, as it is a moment later — it used to be
+   * taken, then refused by the agent with only an `approval.refused` event. Forgotten once the burst
+   * is over (a microtask: by then every message has been handed on).
+   */
+  const underway = new Map<string, ApprovalDecision[]>();
+  const decide = (id: string, by: string, decision: ApprovalDecision['decision'], deliver: (requester: string) => void) => {
+    const approval = pendingApproval(id);
+    notCancelling(approval.taskId, 'unknown_approval', `Approval "${id}" is being withdrawn`, { approvalId: id });
+    const sent = underway.get(id) ?? [];
+    const made = [...approval.decisions, ...sent];
+    const settling = sent.find((earlier) => earlier.decision === 'rejected') ?? (made.filter((earlier) => earlier.decision === 'approved').length >= approval.quorum ? sent.at(-1) : undefined);
+    if (settling !== undefined) {
+      throw new EchelonError('unknown_approval', `Approval "${id}" is already ${settling.decision}: "${settling.by}" decided it, and that decision is on its way to ${approval.requester}.`, {
+        details: { approvalId: id },
+      });
+    }
+    assertAuthority(hierarchy, approval, made, by);
+    deliver(approval.requester);
+    const current = ledger.approval(id);
+    if (current?.status !== 'pending' || current.decisions.some((taken) => taken.by === by)) return; // it reached its agent at once
+    if (underway.size === 0) queueMicrotask(() => underway.clear());
+    underway.set(id, [...sent, { by, decision, at: now() }]);
+  };
+
+  /**
+   * Refuses a decision about a task whose cancellation is on its way (asked for in the same burst):
+   * taken, it would reach an agent that has let the task go, and be refused there after the call returned.
+   */
+  const notCancelling = (taskId: string, code: 'unknown_approval' | 'unknown_escalation', what: string, details: Record<string, string>): void => {
+    const reason = ledger.tasks.get(taskId)?.cancel;
+    if (reason !== undefined) throw new EchelonError(code, `${what}: its task ${taskId} is being cancelled (${reason}).`, { details });
+  };
+
+  const waitsForPerson = (id: string): boolean => {
+    const escalation = ledger.escalation(id);
+    return escalation?.status === 'active' && escalation.assignedTo === undefined;
   };
 
   const pendingApproval = (id: string): Approval => {

@@ -69,6 +69,7 @@ export function reportHandler(deps: ReportDeps): (report: AgentReport) => void {
         emit('task.deferred', () => ({ ...report, at }));
         return;
       case 'task.ended':
+        ledger.ended(report.task.id, report.agent);
         if (bus.wants('task.ended')) bus.emit({ type: 'task.ended', task: report.task, agent: report.agent, settlement: report.settlement, at });
         return;
       case 'task.decomposed':

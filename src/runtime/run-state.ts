@@ -2,6 +2,7 @@
  * Whether an organisation still takes work, and who waits for it to finish: drains, and the event
  * iterators and live views to end when it stops.
  */
+import { unhandledIsFine } from '../thenable.js';
 import type { Ledger } from './ledger.js';
 
 export class RunState {
@@ -43,6 +44,6 @@ export class RunState {
   drained(): Promise<void> {
     if (this.ledger.activeCount() === 0) return Promise.resolve();
     if (this.haltedBy !== undefined) return Promise.reject(this.haltedBy);
-    return new Promise<void>((resolve, reject) => this.#drains.push({ resolve, reject }));
+    return unhandledIsFine(new Promise<void>((resolve, reject) => this.#drains.push({ resolve, reject })));
   }
 }
