@@ -64,6 +64,15 @@ export function logThrown(prefix: string, thrown: unknown, log: (...parts: unkno
 export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
+ * Half of a UTF-16 surrogate pair without its other half (what cutting a string inside an emoji
+ * leaves). No text encoding holds one: a store writes U+FFFD in its place, and an id read back from
+ * its columns is another id. Ids, types, capabilities and keys refuse them ({@link LONE_SURROGATE_SAYS}).
+ */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Why a lone surrogate is refused, for the messages that refuse one. */
+export const LONE_SURROGATE_SAYS = 'a lone surrogate (half of a UTF-16 pair, as a string cut inside an emoji has: a store would keep U+FFFD in its place and read back another id)';
+
+/**
  * What a screen would obey rather than show, or reorder what it shows, found in text it is to show:
  * C0 control characters but the line break and the tab (an escape starts a sequence that clears a
  * terminal or sets its title; a carriage return overwrites the line; NUL, a bell), DEL, C1 controls

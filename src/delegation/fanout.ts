@@ -8,7 +8,7 @@ import { isStringList } from '../task-input.js';
 import type { TaskError } from '../errors.js';
 import { taskErrorFromUnknown } from '../errors.js';
 import { jsonProblem } from '../json.js';
-import { CONTROL_CHARACTER, show } from '../show.js';
+import { CONTROL_CHARACTER, LONE_SURROGATE, LONE_SURROGATE_SAYS, show } from '../show.js';
 import { textProblem } from '../shape/index.js';
 import { overBudget } from '../settings/index.js';
 import { joinAll, type Decomposer, type Decomposition, type SubtaskSpec } from './decomposition.js';
@@ -112,6 +112,9 @@ export function fanoutStep(
     if (CONTROL_CHARACTER.test(spec.type)) {
       return decomposerError(decomposer, agentId, `subtask ${index} has the type ${JSON.stringify(spec.type)}, which holds control characters (a newline, a tab …); types may not.`);
     }
+    if (LONE_SURROGATE.test(spec.type)) {
+      return decomposerError(decomposer, agentId, `subtask ${index} has the type ${JSON.stringify(spec.type)}, which holds ${LONE_SURROGATE_SAYS}; types may not.`);
+    }
     if (spec.to !== undefined && !children.has(spec.to)) {
       return decomposerError(decomposer, agentId, `subtask ${index} is addressed to "${spec.to}", which is not a child of ${agentId}.`);
     }
@@ -124,8 +127,8 @@ export function fanoutStep(
     if (teams !== undefined && !isStringList(teams)) {
       return decomposerError(decomposer, agentId, `subtask ${index}'s context.teams must be an array of agent ids (strings), got ${JSON.stringify(teams)}.`);
     }
-    if (spec.key !== undefined && (typeof spec.key !== 'string' || spec.key === '' || keys.has(spec.key) || CONTROL_CHARACTER.test(spec.key))) {
-      return decomposerError(decomposer, agentId, `subtask ${index} has key ${JSON.stringify(spec.key)}: keys must be unique non-empty strings without control characters.`);
+    if (spec.key !== undefined && (typeof spec.key !== 'string' || spec.key === '' || keys.has(spec.key) || CONTROL_CHARACTER.test(spec.key) || LONE_SURROGATE.test(spec.key))) {
+      return decomposerError(decomposer, agentId, `subtask ${index} has key ${JSON.stringify(spec.key)}: keys must be unique non-empty strings without control characters${LONE_SURROGATE.test(spec.key) ? ` or ${LONE_SURROGATE_SAYS}` : ''}.`);
     }
     let key = spec.key ?? spec.type;
     if (spec.key === undefined) {

@@ -3,7 +3,7 @@
  * list. Everything is validated here, with errors that say which agent is wrong and how.
  */
 import { EchelonError } from '../errors.js';
-import { CONTROL_CHARACTER, show } from '../show.js';
+import { CONTROL_CHARACTER, LONE_SURROGATE, LONE_SURROGATE_SAYS, show } from '../show.js';
 import { closest, readingCaller } from '../shape/index.js';
 import { Hierarchy, type HierarchyEntry } from './hierarchy.js';
 import { ROLES, type AgentSpec, type FlatAgentSpec, type Role } from './types.js';
@@ -133,6 +133,9 @@ function validateEntry(agent: Omit<AgentSpec, 'children'>, parentId: string | un
   if (CONTROL_CHARACTER.test(id)) {
     throw new EchelonError('invalid_spec', `${where} has the id ${show(id)}, which holds control characters (a newline, a tab, an escape …); ids may not.`, { details: { id } });
   }
+  if (LONE_SURROGATE.test(id)) {
+    throw new EchelonError('invalid_spec', `${where} has the id ${show(id)}, which holds ${LONE_SURROGATE_SAYS}; ids may not.`, { details: { id } });
+  }
   if (!(ROLES as readonly unknown[]).includes(role)) {
     throw new EchelonError(
       'invalid_role',
@@ -140,8 +143,8 @@ function validateEntry(agent: Omit<AgentSpec, 'children'>, parentId: string | un
       { details: { agentId: id, role } },
     );
   }
-  if (!Array.isArray(capabilities) || capabilities.some((capability) => typeof capability !== 'string' || capability === '' || CONTROL_CHARACTER.test(capability))) {
-    throw new EchelonError('invalid_spec', `capabilities of agent "${id}" must be an array of non-empty strings without control characters, got ${show(capabilities)}.`, {
+  if (!Array.isArray(capabilities) || capabilities.some((capability) => typeof capability !== 'string' || capability === '' || CONTROL_CHARACTER.test(capability) || LONE_SURROGATE.test(capability))) {
+    throw new EchelonError('invalid_spec', `capabilities of agent "${id}" must be an array of non-empty strings without control characters or lone surrogates, got ${show(capabilities)}.`, {
       details: { agentId: id },
     });
   }
