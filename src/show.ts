@@ -69,6 +69,13 @@ export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
  * its columns is another id. Ids, types, capabilities and keys refuse them ({@link LONE_SURROGATE_SAYS}).
  */
 export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/**
+ * Why `.` and `..` are no ids: a URL path — the live view's `/api/tasks/:id`, Restate's ingress,
+ * keyed by task and agent id — reads them as the folder it is in and the one above.
+ */
+export const DOT_SEGMENT_SAYS = 'a URL path (the live view\'s, Restate\'s ingress) reads "." and ".." as the folder it is in and the one above, so nothing could address it there';
+/** True for an id a URL path cannot carry: `.` or `..`. */
+export const isDotSegment = (id: string): boolean => id === '.' || id === '..';
 /** Why a lone surrogate is refused, for the messages that refuse one. */
 export const LONE_SURROGATE_SAYS = 'a lone surrogate (half of a UTF-16 pair, as a string cut inside an emoji has: a store would keep U+FFFD in its place and read back another id)';
 

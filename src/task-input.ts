@@ -5,7 +5,7 @@
  */
 import { EchelonError } from './errors.js';
 import { jsonProblem } from './json.js';
-import { CONTROL_CHARACTER, LONE_SURROGATE, LONE_SURROGATE_SAYS, show } from './show.js';
+import { CONTROL_CHARACTER, DOT_SEGMENT_SAYS, isDotSegment, LONE_SURROGATE, LONE_SURROGATE_SAYS, show } from './show.js';
 import { DEFAULT_EXECUTION, EXECUTION_POLICY, mergeExecution } from './settings/index.js';
 import { anything, checkShape, fields, number, readingCaller, shapeContext, string, text, textProblem, type Shape } from './shape/index.js';
 import { ROLES } from './hierarchy/types.js';
@@ -73,6 +73,7 @@ function readTaskInput(input: TaskInput, at: TaskInputPlace): Task {
     if (CONTROL_CHARACTER.test(given)) throw bad(`A task ${what} may not hold control characters (a newline, a tab, an escape …), got ${show(given)}.`);
     if (LONE_SURROGATE.test(given)) throw bad(`A task ${what} may not hold ${LONE_SURROGATE_SAYS}, got ${show(given)}.`);
   }
+  if (input.id !== undefined && isDotSegment(input.id)) throw bad(`A task id may not be ${show(input.id)}: ${DOT_SEGMENT_SAYS}.`);
   if (input.id !== undefined && at.isActive(input.id)) {
     throw new EchelonError('duplicate_task', `A task with id "${input.id}" is already active; ids must be unique among active tasks.`, { details: { taskId: input.id } });
   }

@@ -3,7 +3,7 @@
  * list. Everything is validated here, with errors that say which agent is wrong and how.
  */
 import { EchelonError } from '../errors.js';
-import { CONTROL_CHARACTER, LONE_SURROGATE, LONE_SURROGATE_SAYS, show } from '../show.js';
+import { CONTROL_CHARACTER, DOT_SEGMENT_SAYS, isDotSegment, LONE_SURROGATE, LONE_SURROGATE_SAYS, show } from '../show.js';
 import { closest, readingCaller } from '../shape/index.js';
 import { Hierarchy, type HierarchyEntry } from './hierarchy.js';
 import { ROLES, type AgentSpec, type FlatAgentSpec, type Role } from './types.js';
@@ -132,6 +132,9 @@ function validateEntry(agent: Omit<AgentSpec, 'children'>, parentId: string | un
   }
   if (CONTROL_CHARACTER.test(id)) {
     throw new EchelonError('invalid_spec', `${where} has the id ${show(id)}, which holds control characters (a newline, a tab, an escape …); ids may not.`, { details: { id } });
+  }
+  if (isDotSegment(id)) {
+    throw new EchelonError('invalid_spec', `${where} has the id ${show(id)}, which an agent may not have: ${DOT_SEGMENT_SAYS}.`, { details: { id } });
   }
   if (LONE_SURROGATE.test(id)) {
     throw new EchelonError('invalid_spec', `${where} has the id ${show(id)}, which holds ${LONE_SURROGATE_SAYS}; ids may not.`, { details: { id } });

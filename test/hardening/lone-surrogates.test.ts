@@ -3,7 +3,8 @@
  * encoding: SQLite kept U+FFFD in its place, so a task submitted as "a\ud800b" came back from the
  * journal as "a\ufffd\ufffd\ufffdb" — another id, which the live view, replay and a person's query no
  * longer matched. Ids, types, capabilities and subtask keys refuse one at the door now; a whole pair
- * (an emoji) is text like any other, and reads back as it went in.
+ * (an emoji) is text like any other, and reads back as it went in. So are ids "." and "..", which
+ * no URL path carries (the live view's page could not open such a task).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,5 +67,18 @@ describe('a lone surrogate', () => {
     } finally {
       await org.stop();
     }
+  });
+});
+
+describe('"." and ".." as ids', () => {
+  it('are refused: no URL path can carry them (the live view\'s, Restate\'s ingress)', async () => {
+    const org = start();
+    for (const id of ['.', '..']) {
+      expect(await rejectionOf(org.submit({ id, type: 'python' }))).toMatchObject({ code: 'invalid_task', message: expect.stringContaining(`A task id may not be "${id}": a URL path`) });
+      expect(errorOf(() => defineHierarchy({ id, role: 'executive' }))).toMatchObject({ code: 'invalid_spec', message: expect.stringContaining(`has the id "${id}", which an agent may not have`) });
+    }
+    // Dots elsewhere are ids like any other.
+    expect(await org.submit({ id: '...', type: 'python' })).toMatchObject({ taskId: '...', status: 'completed' });
+    expect(await org.submit({ id: 'v1.2', type: 'python' })).toMatchObject({ status: 'completed' });
   });
 });
