@@ -386,6 +386,19 @@ describe('serveLiveView(org)', () => {
     expect((await list()).find((task) => task.id === 'waiting')).toMatchObject({ status: 'completed', executedBy: 'frontend_dev_1' });
   });
 
+  it('tells the browser not to sniff: every answer — page, JSON, event stream, refusal — is what its content-type says', async () => {
+    const view = await serveLiveView(start());
+    for (const path of ['', 'api/state', 'api/tasks', 'api/nothing-here', 'api/tasks/unknown']) {
+      const response = await fetch(`${view.url}${path}`);
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      await response.arrayBuffer();
+    }
+    const controller = new AbortController();
+    const stream = await fetch(`${view.url}api/events`, { signal: controller.signal });
+    expect(stream.headers.get('x-content-type-options')).toBe('nosniff');
+    controller.abort();
+  });
+
   it('takes at most 200 held tasks from the journal when it opens; the others open by id', async () => {
     const store = memoryStore();
     const first = start({ store });

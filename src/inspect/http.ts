@@ -29,6 +29,8 @@ export type Handler = (request: IncomingMessage, response: ServerResponse, url: 
 /** Serves `page` at `/` and everything else through `handle`; `onClose` runs as the server closes. */
 export async function listen(where: string, settings: ResolvedLiveViewOptions, guard: Guard, page: LivePage, handle: Handler, onClose: () => void): Promise<LiveView> {
   const server = createServer((request, response) => {
+    // Every answer is what its content-type says: a browser is not to guess HTML from JSON that quotes data.
+    response.setHeader('x-content-type-options', 'nosniff');
     const url = requestUrl(request.url);
     // Thrown here, new URL's TypeError would end the process (no request needs to pass the guard to send one).
     if (url === undefined) return json(response, 400, { error: { code: 'invalid_request', message: `The request target ${JSON.stringify(request.url)} is not a path on this server: ask for /, /api/state, /api/events …` } });
