@@ -1,7 +1,8 @@
 /**
  * The live view's task list: every submitted task it saw, active and recent, with where it is
- * and what it went through — kept from the lifecycle events, so it needs no store. Finished
- * tasks beyond the most recent `keep` are forgotten, with their entries.
+ * and what it went through — kept from the lifecycle events, so it needs no store; with one, a
+ * task from before the view opened is taken from the journal (`adopt`), whose entries carry the
+ * same facts. Finished tasks beyond the most recent `keep` are forgotten, with their entries.
  */
 import { EchelonError } from '../errors.js';
 import type { Orchestrator } from '../runtime/api.js';
