@@ -326,6 +326,12 @@ export interface Escalation extends Omit<EscalationRequest, 'task'> {
    * `<task>!<the escalation before's id>` (so `t`, then `t!esc_1`, then `t!esc_2`).
    */
   readonly taskId: string;
+  /**
+   * The submitted task `taskId` belongs to: the one to cancel (`org.cancel(escalation.rootId)`) or
+   * to await, since `taskId` is often a subtask or a resolution task. Absent only on an escalation
+   * a store kept from before it was recorded.
+   */
+  readonly rootId?: string;
   readonly taskType: string;
   readonly status: 'active' | 'resolved' | 'failed';
   /** The agent a person handed it to (`org.escalations.resolve(id, { assignTo })`): that agent's work resolves it. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { defaultEscalationPolicy, defineHierarchy, developmentTeam, EchelonError, type Escalation, type Outcome } from '../src/index.js';
+import { decomposeWith, defaultEscalationPolicy, defineHierarchy, developmentTeam, EchelonError, type Escalation, type Outcome } from '../src/index.js';
 import { deferred, flush, orchestrators } from './support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (_task, { agent }) => `done by ${agent.id}` });
@@ -249,6 +249,20 @@ describe('escalations that reach a person', () => {
     expect(refusal(ids[0]!)).toMatchObject({ code: 'unknown_escalation', message: `Escalation "${ids[0]}" is closed: its task dropped was cancelled.` });
     expect(refusal(ids[1]!)).toMatchObject({ code: 'unknown_escalation', message: `Escalation "${ids[1]}" is already resolved.` });
     expect(refusal(ids[2]!)).toMatchObject({ code: 'unknown_escalation', message: `Escalation "${ids[2]}" is already failed.` });
+  });
+
+  it('name the submitted task they belong to (rootId), the one to cancel when taskId is a part of it', async () => {
+    const asked: Escalation[] = [];
+    const org = start({
+      decomposers: { byType: { pair: decomposeWith('pair', () => [{ key: 'odd', type: 'quantum' }, { key: 'even', type: 'python' }]) } },
+      onEscalation: (escalation) => void asked.push(escalation),
+    });
+    const pair = org.submit({ id: 'pair-1', type: 'pair' });
+    await flush();
+    expect(asked).toEqual([expect.objectContaining({ taskId: 'pair-1.odd', rootId: 'pair-1', to: 'human' })]);
+    expect(org.escalations.get(asked[0]!.id)).toMatchObject({ rootId: 'pair-1' });
+    await org.cancel(asked[0]!.rootId!, 'not needed');
+    expect(await pair).toMatchObject({ status: 'cancelled' });
   });
 
   it('the handler can resolve escalations itself', async () => {

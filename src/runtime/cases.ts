@@ -78,7 +78,7 @@ export class EscalationBook {
 
   raise(request: EscalationRequest): Escalation {
     const { task, ...rest } = request;
-    return this.#book.put({ ...rest, taskId: task.id, taskType: task.type, status: 'active' }, task.rootId);
+    return this.#book.put({ ...rest, taskId: task.id, rootId: task.rootId, taskType: task.type, status: 'active' }, task.rootId);
   }
 
   resolve(report: Extract<AgentReport, { type: 'escalation.resolved' }>, now: number): Escalation | undefined {

@@ -52,7 +52,7 @@ export function reconcile(host: ReconcileHost): { readonly redelivered: Redelive
       const raisedId = raiser.escalations[escalation.id];
       const raised = raisedId === undefined ? undefined : raiser.held[raisedId]?.task;
       if (raised === undefined) continue; // the raiser lost it too: the raiser's own task is re-sent instead
-      const { taskId: _, taskType: __, status: ___, ...request } = escalation;
+      const { taskId: _, rootId: ____, taskType: __, status: ___, ...request } = escalation;
       messages.push([holder, { type: 'escalation.raised', escalation: { ...request, task: raised } as EscalationRequest }]);
       redelivered.push({ task, to: holder, as: 'escalation.raised' });
       continue;

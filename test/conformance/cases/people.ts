@@ -51,7 +51,7 @@ const people: Case[] = [
       const org = await t.start({ ...waitForPeople, executors: async () => Promise.reject(new Error('boom')) });
       const outcome = org.submit({ id: 's', type: 'strategy' });
       const escalation = await waiting(t, org, 's');
-      expect(escalation).toMatchObject({ reason: 'execution_failed', from: 'cto', to: 'human', error: { message: 'boom' } });
+      expect(escalation).toMatchObject({ reason: 'execution_failed', from: 'cto', to: 'human', rootId: 's', error: { message: 'boom' } });
       await org.escalations.resolve(escalation.id, { result: 'fixed by hand' });
       expect(await outcome).toMatchObject({ status: 'completed', result: 'fixed by hand' });
     },
@@ -64,7 +64,7 @@ const people: Case[] = [
       expect(await refusal(() => org.escalations.resolve('esc_nope', { result: 1 }))).toBe('unknown_escalation');
       const decided = org.submit({ id: 'p', type: 'python', context: { requiresPolicyDecision: true } });
       const [atAgent] = await t.until(() => org.escalations.active(), (list) => list.length === 1, 'the policy decision to escalate');
-      expect(atAgent).toMatchObject({ to: 'api_specialist' });
+      expect(atAgent).toMatchObject({ to: 'api_specialist', taskId: 'p', rootId: 'p' });
       expect(await refusal(() => org.escalations.resolve(atAgent!.id, { result: 1 }))).toBe('unknown_escalation');
       const human = org.submit({ id: 'q', type: 'quantum' });
       const escalation = await waiting(t, org, 'q');
