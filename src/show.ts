@@ -69,6 +69,9 @@ export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
  * its columns is another id. Ids, types, capabilities and keys refuse them ({@link LONE_SURROGATE_SAYS}).
  */
 export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Why a lone surrogate is refused, for the messages that refuse one. */
+export const LONE_SURROGATE_SAYS = 'a lone surrogate (half of a UTF-16 pair, as a string cut inside an emoji has: a store would keep U+FFFD in its place and read back another id)';
+
 /**
  * Why `.` and `..` are no ids: a URL path — the live view's `/api/tasks/:id`, Restate's ingress,
  * keyed by task and agent id — reads them as the folder it is in and the one above.
@@ -76,8 +79,6 @@ export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\u
 export const DOT_SEGMENT_SAYS = 'a URL path (the live view\'s, Restate\'s ingress) reads "." and ".." as the folder it is in and the one above, so nothing could address it there';
 /** True for an id a URL path cannot carry: `.` or `..`. */
 export const isDotSegment = (id: string): boolean => id === '.' || id === '..';
-/** Why a lone surrogate is refused, for the messages that refuse one. */
-export const LONE_SURROGATE_SAYS = 'a lone surrogate (half of a UTF-16 pair, as a string cut inside an emoji has: a store would keep U+FFFD in its place and read back another id)';
 
 /**
  * What a screen would obey rather than show, or reorder what it shows, found in text it is to show:
@@ -85,12 +86,12 @@ export const LONE_SURROGATE_SAYS = 'a lone surrogate (half of a UTF-16 pair, as 
  * terminal or sets its title; a carriage return overwrites the line; NUL, a bell), DEL, C1 controls
  * (U+009B is an escape too), Unicode's bidirectional controls (U+202E shows the rest of the line
  * reversed: a sentence about an agent reads backwards) and lone surrogates. The CLI and the live
- * view show each as its `\uXXXX` escape ({@link shownEscaped}). Global, for `replace`: to `test`, make
+ * view show each as its `\u202e`-style escape ({@link shownEscaped}). Global, for `replace`: to `test`, make
  * a copy without the flag (`new RegExp(UNSHOWABLE.source)`), or a second test starts where the first stopped.
  */
-export const UNSHOWABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+export const UNSHOWABLE = new RegExp(String.raw`[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|` + LONE_SURROGATE.source, 'g');
 
-/** `text` with each {@link UNSHOWABLE} character written as its `\uXXXX` escape (ESC as `\u001b`): shown, never obeyed. */
+/** `text` with each {@link UNSHOWABLE} character written as its `\u202e`-style escape (ESC as `\u001b`): shown, never obeyed. */
 export function shownEscaped(text: string): string {
   return text.replace(UNSHOWABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

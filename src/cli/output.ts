@@ -39,7 +39,7 @@ export function bufferedLines(stream: NodeJS.WritableStream = process.stdout): {
 
 /**
  * Text as the CLI prints it: each character a terminal would act on rather than show written as
- * its `\uXXXX` escape (`UNSHOWABLE` in show.ts: ESC as `\u001b`), so what data holds — an
+ * its `\u202e`-style escape (`UNSHOWABLE` in show.ts: ESC as `\u001b`), so what data holds — an
  * executor's error message, a payload, a scenario's description, a reason a person gave — is
  * shown, never obeyed. JSON stays JSON: the escapes are JSON's own, and JSON text holds these
  * characters only inside its strings.

@@ -4,7 +4,7 @@ import { shownEscaped } from '../show.js';
  * Text inside Mermaid labels: entity codes for the characters Mermaid's syntax would read — its
  * punctuation, a backtick (which starts Markdown in a label), `&` (a label is HTML: `R&amp;D` showed
  * as `R&D`) and control characters (a newline ends the statement) — and a bidi override as its
- * `\uXXXX` escape, shown as the CLI and the live view show it (as an entity code it would still
+ * `\u202e`-style escape, shown as the CLI and the live view show it (as an entity code it would still
  * reverse the rest of the label).
  */
 export function mermaidText(text: string): string {

@@ -15,7 +15,7 @@ const CORE_SCRIPT = `
   const byId = (id) => document.getElementById(id);
   /** A value for an attribute (data-agent, an option's value): escaped for HTML, otherwise exact. */
   const escape = (value) => String(value).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
-  /** Text to show: what a screen would obey (a bidi override reverses the rest of a sentence) as its \\uXXXX escape, as the CLI shows it. */
+  /** Text to show: what a screen would obey (a bidi override reverses the rest of a sentence) as its \\u202e-style escape, as the CLI shows it. */
   const UNSHOWABLE = new RegExp(${JSON.stringify(UNSHOWABLE.source)}, 'g');
   const shown = (value) => String(value).replace(UNSHOWABLE, (c) => '\\\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
   /** Text to show, as HTML. */

@@ -19,7 +19,7 @@ export interface SimulatedDesign {
   readonly hierarchy: Hierarchy;
 }
 
-/** Text for the page: markup characters as entities, and what a screen would obey (a bidi override) as its `\uXXXX` escape. */
+/** Text for the page: markup characters as entities, and what a screen would obey (a bidi override) as its `\u202e`-style escape. */
 const escape = (text: string) => shownEscaped(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
