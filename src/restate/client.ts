@@ -12,7 +12,7 @@ import { EchelonError, type TaskError } from '../errors.js';
 import { hierarchyMetrics } from '../hierarchy/metrics.js';
 import type { AgentStatus } from '../runtime/api.js';
 import { entryOf } from '../runtime/submit.js';
-import { taskIdProblem, validateTaskInput } from '../task-input.js';
+import { taskIdProblem, unknownTask, validateTaskInput } from '../task-input.js';
 import type { JournalQuery, JournalRecord, StoredApproval, StoredEscalation } from '../store/types.js';
 import type { Approval, Escalation, Outcome, TaskInput } from '../types.js';
 import { countKeys, runningInvocations, stateRows, type AdminApi } from './admin-query.js';
@@ -126,6 +126,10 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
     open();
     const refused = taskIdProblem('org.outcome', taskId);
     if (refused !== undefined) throw refused;
+    return outcomeOf<TResult>(taskId, 'org.outcome');
+  };
+  /** A task's outcome, waited for while it is active; what `where` (outcome, cancel) answers for an id it does not know. */
+  const outcomeOf = async <TResult>(taskId: string, where: 'org.outcome' | 'org.cancel'): Promise<Outcome<TResult>> => {
     if (taskId.length > MAX_ID_LENGTH) throw new EchelonError('unknown_task', `No task "${shortened(taskId)}": on Restate no task id is over ${MAX_ID_LENGTH} characters.`, { details: { taskId } });
     try {
       // fetch gives up on a response whose headers take over 5 minutes (undici's headersTimeout), and an
@@ -140,7 +144,8 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
     } catch (error) {
       // An attach says only "not found", for an id never submitted and for a workflow nobody registered alike: the admin API tells them apart.
       if (notFound(error) && (await serviceMissing(layout.task))) throw unserved({ message: `service '${layout.task}' not found` }, `the outcome of task "${taskId}"`)!;
-      if (notFound(error)) throw new EchelonError('unknown_task', `No active or recent task "${taskId}".`, { details: { taskId } });
+      // A subtask or a resolution task lives in its submitted task's case: the caller is told which that is, as in-process.
+      if (notFound(error)) throw unknownTask(taskId, where, await caseOf(CASE_KEYS.task, taskId));
       const refused = refusedAtRun(error);
       if (refused !== undefined) throw new EchelonError('invalid_task', refused, { cause: error, details: { taskId } });
       if (unreachable(error)) {
@@ -204,9 +209,8 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       open();
       const refused = taskIdProblem('org.cancel', taskId, reason);
       if (refused !== undefined) throw refused;
-      if (taskId.length > MAX_ID_LENGTH) return outcome(taskId);
-      raise((await reach(`the cancellation of task "${taskId}"`, () => object(layout.case, taskId).cancel!({ taskId, reason: reason ?? 'cancelled by request' }))) as Answer);
-      return outcome(taskId);
+      if (taskId.length <= MAX_ID_LENGTH) raise((await reach(`the cancellation of task "${taskId}"`, () => object(layout.case, taskId).cancel!({ taskId, reason: reason ?? 'cancelled by request' }))) as Answer);
+      return outcomeOf(taskId, 'org.cancel');
     },
 
     async status() {

@@ -24,7 +24,7 @@ import type { RunState } from './run-state.js';
 import { unhandledIsFine } from '../thenable.js';
 import { checkStreamOptions, type Streaming, type TaskStream } from './streaming.js';
 import { entryOf, type SubmitOptions } from './submit.js';
-import { taskIdProblem, validateTaskInput } from '../task-input.js';
+import { taskIdProblem, unknownTask, validateTaskInput } from '../task-input.js';
 import { checkJournalQuery } from '../store/query.js';
 import { readingCaller } from '../shape/index.js';
 
@@ -227,20 +227,11 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
     const active = ledger.wait(taskId);
     if (active !== undefined) return active as Promise<Outcome<TResult>>;
     const finished = ledger.outcome(taskId) ?? durable?.outcome(taskId);
-    if (finished === undefined) return Promise.reject(unknownTask(taskId, where));
+    if (finished === undefined) return Promise.reject(unknownTask(taskId, where, ledger.tasks.get(taskId)?.task.rootId));
     // Handed out once it is written, like an awaited outcome.
     return (durable?.flushed() ?? Promise.resolve()).then(() => finished as Outcome<TResult>);
   }
 
-  /** `unknown_task`, saying which task an id derived from one (a subtask, a resolution) belongs to: `escalation.taskId` is often one. */
-  function unknownTask(taskId: string, where: 'org.outcome' | 'org.cancel'): EchelonError {
-    const rootId = ledger.tasks.get(taskId)?.task.rootId;
-    if (rootId === undefined) return new EchelonError('unknown_task', `${where === 'org.cancel' ? 'org.cancel: n' : 'N'}o active or recent task "${taskId}".`, { details: { taskId } });
-    const instead = where === 'org.cancel' ? `cancel "${rootId}", which cancels it with everything derived from it` : `its outcome is part of "${rootId}"'s (outcome.subtasks, outcome.escalations)`;
-    return new EchelonError('unknown_task', `${where}: "${taskId}" is part of the task "${rootId}" (a subtask, or the work resolving an escalation), not a task of its own: ${instead}.`, {
-      details: { taskId, rootId },
-    });
-  }
   return desk;
 }
 

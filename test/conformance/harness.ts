@@ -104,6 +104,17 @@ function quietly(harness: Harness): Harness {
   return { ...harness, start: async (options) => handled(await harness.start(options)) };
 }
 
+/** The `EchelonError` `fn` throws (or rejects with); anything else, or nothing thrown, fails the case. */
+export async function thrown(fn: () => unknown): Promise<EchelonError> {
+  try {
+    await fn();
+  } catch (error) {
+    if (error instanceof EchelonError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal, and it was accepted');
+}
+
 /** The EchelonError code `fn` refuses with — thrown at once or as a rejection — or `'accepted'`. */
 export async function refusal(fn: () => unknown): Promise<string> {
   try {

@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import { decomposeWith, defaultEscalationPolicy, defineHierarchy, delegateWith, developmentTeam, fullStackFeature, hierarchyFromList, type SubtaskSpec } from '../../../src/index.js';
-import { deferred, gates, pendingApproval, refusal, type Case, type CaseGroup } from '../harness.js';
+import { deferred, gates, pendingApproval, refusal, thrown, type Case, type CaseGroup } from '../harness.js';
 
 const done = async () => 'done';
 
@@ -110,6 +110,23 @@ const cancellation: Case[] = [
       expect(result.subtasks?.map((node) => node.status)).toEqual(['cancelled', 'cancelled']);
       expect((await t.until(() => work.aborted, (list) => list.length === 2, 'both parts to abort')).sort()).toEqual(['f.backend', 'f.frontend']);
       expect(await t.until(() => org.agentState('cto'), (cto) => cto.decomposed.length === 0, 'the cto to let go')).toMatchObject({ decomposed: [], state: 'receiving' });
+    },
+  },
+  {
+    name: 'cancel and outcome of a subtask id say which submitted task it is part of',
+    async run(t) {
+      const work = gates(t);
+      const org = await t.start({ hierarchy: developmentTeam(), executors: work.executor, decomposers: { byType: { full_stack_feature: fullStackFeature() } } });
+      const outcome = org.submit({ id: 'f', type: 'full_stack_feature' });
+      await Promise.all(['f.backend', 'f.frontend'].map(work.opened));
+      for (const where of ['org.cancel', 'org.outcome'] as const) {
+        const error = await thrown(() => (where === 'org.cancel' ? org.cancel('f.backend') : org.outcome('f.backend')));
+        expect(error).toMatchObject({ code: 'unknown_task', details: { taskId: 'f.backend', rootId: 'f' } });
+        expect(error.message).toMatch(new RegExp(`^${where.replace('.', '\\.')}: "f\\.backend" is part of the task "f" \\(a subtask, or the work resolving an escalation\\), not a task of its own: `));
+      }
+      expect(work.aborted).toEqual([]);
+      for (const part of ['f.backend', 'f.frontend']) (await work.opened(part)).resolve('ok');
+      expect((await outcome).status).toBe('completed');
     },
   },
   {
