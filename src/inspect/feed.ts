@@ -11,7 +11,7 @@ import type { Orchestrator } from '../runtime/api.js';
 import { liveSnapshot } from './snapshot.js';
 import { summarizeEvent, type EventSummary } from './summary.js';
 import { progressText } from './task-stream.js';
-import { adoptHeld, TaskIndex } from './tasks.js';
+import { adoptHeld, keepsJournal, TaskIndex } from './tasks.js';
 
 /** How often at most a page gets a new snapshot while events pour in. */
 const SNAPSHOT_INTERVAL_MS = 50;
@@ -60,22 +60,12 @@ export class LiveFeed {
 
   /** The page's first paint: the organisation now, the latest events, and the agent statechart. */
   state() {
-    return { ...this.#snapshot(), events: [...this.#events], statechart: statechartToSvg(agentMachine(this.#org)), history: this.#hasJournal() };
+    return { ...this.#snapshot(), events: [...this.#events], statechart: statechartToSvg(agentMachine(this.#org)), history: keepsJournal(this.#org) };
   }
 
   /** The organisation now, with the task list. */
   #snapshot() {
     return { ...liveSnapshot(this.#org), tasks: this.tasks.list(), taskTypes: this.tasks.types() };
-  }
-
-  /** True when the organisation keeps a journal (a store): its runs can be replayed on the page. */
-  #hasJournal(): boolean {
-    try {
-      this.#org.journal({ limit: 1 });
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   /** Starts streaming to a page; the stream ends when the page goes away or the feed closes. */

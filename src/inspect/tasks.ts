@@ -198,7 +198,7 @@ export function journalOfRoot(org: Orchestrator, id: string): readonly TaskEntry
  * on is listed.
  */
 export function adoptHeld(org: Orchestrator, index: TaskIndex): void {
-  if (journalOf(org, undefined, 1) === undefined) return;
+  if (!keepsJournal(org)) return;
   const held = new Set<string>();
   for (const node of org.hierarchy.nodes()) for (const id of Object.keys(org.agentState(node.id).held)) held.add(id);
   let adopted = 0;
@@ -218,6 +218,9 @@ export function adoptHeld(org: Orchestrator, index: TaskIndex): void {
  * wait. As many as the page lists; the rest still open by id.
  */
 const MAX_ADOPTED = 200;
+
+/** True when the organisation keeps a journal (it has a store): its runs can be replayed, its older tasks listed. */
+export const keepsJournal = (org: Orchestrator): boolean => journalOf(org, undefined, 1) !== undefined;
 
 /** `org.journal({ taskId, limit })`, or `undefined` for an organisation without a store (no journal). */
 function journalOf(org: Orchestrator, taskId: string | undefined, limit?: number): readonly TaskEntry[] | undefined {
