@@ -51,6 +51,8 @@ export function clause(message: string): string {
  */
 export function logThrown(prefix: string, thrown: unknown, log: (...parts: unknown[]) => void = console.error): void {
   try {
+    // Read here what the console reads: Node 20's throws when a read throws, Node 22's and 24's say only "[object Error]".
+    if (typeof thrown === 'object' && thrown !== null) void [(thrown as Error).name, (thrown as Error).message, (thrown as Error).stack];
     log(prefix, thrown);
   } catch {
     log(prefix, taskErrorFromUnknown(thrown, 'internal_error').message);

@@ -19,7 +19,7 @@ const unshowable = () =>
     },
   });
 
-/** What console.error said, formatted as the console formats it (which reads what it shows, and throws when that throws). */
+/** What console.error said, formatted as the console formats it (Node 20's throws when reading what it shows throws; Node 22's and 24's show such an Error as "[object Error]"). */
 const said = () => {
   const lines: string[] = [];
   vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(format(...parts).split('\n')[0]!));
