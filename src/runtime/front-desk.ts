@@ -26,6 +26,7 @@ import { checkStreamOptions, type Streaming, type TaskStream } from './streaming
 import { entryOf, type SubmitOptions } from './submit.js';
 import { taskIdProblem, validateTaskInput } from '../task-input.js';
 import { checkJournalQuery } from '../store/query.js';
+import { forgetFinished } from './forget.js';
 import { readingCaller } from '../shape/index.js';
 
 /** What the front desk works with: a started organisation's parts. */
@@ -108,6 +109,8 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
       if (durable === undefined) needsStore('org.history()');
       return replaySteps(durable.journal(taskId === undefined ? {} : { taskId }), hierarchy.nodes().map((node) => ({ id: node.id, parent: node.parentId ?? null })));
     },
+
+    forget: (query) => forgetFinished({ ledger, durable, stopped: () => run.stopped }, query),
 
     flush: () => durable?.flushed() ?? Promise.resolve(),
 
@@ -235,7 +238,8 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
   /** `unknown_task`, saying which task an id derived from one (a subtask, a resolution) belongs to: `escalation.taskId` is often one. */
   function unknownTask(taskId: string, where: 'org.outcome' | 'org.cancel'): EchelonError {
     const rootId = ledger.tasks.get(taskId)?.task.rootId;
-    if (rootId === undefined) return new EchelonError('unknown_task', `${where === 'org.cancel' ? 'org.cancel: n' : 'N'}o active or recent task "${taskId}".`, { details: { taskId } });
+    // A finished task is known while its outcome is kept: in the store until org.forget, in memory for the last `retain`.
+    if (rootId === undefined) return new EchelonError('unknown_task', `${where === 'org.cancel' ? 'org.cancel: n' : 'N'}o active or recent task "${taskId}" (never submitted, or finished and forgotten).`, { details: { taskId } });
     const instead = where === 'org.cancel' ? `cancel "${rootId}", which cancels it with everything derived from it` : `its outcome is part of "${rootId}"'s (outcome.subtasks, outcome.escalations)`;
     return new EchelonError('unknown_task', `${where}: "${taskId}" is part of the task "${rootId}" (a subtask, or the work resolving an escalation), not a task of its own: ${instead}.`, {
       details: { taskId, rootId },
