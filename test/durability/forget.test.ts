@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { developmentTeam, fullStackFeature, memoryStore, type Executor, type Orchestrator, type Store } from '../../src/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
+import { serveLiveView } from '../../src/inspect/index.js';
 import { forwardStore } from '../../src/store/index.js';
 import { orchestrators, rejectionOf } from '../support/helpers.js';
 
@@ -187,6 +188,23 @@ describe.each(stores)('org.forget on the $name store', (factory) => {
     expect(await rejectionOf(failing.forget({ settledBefore: 1 }))).toMatchObject({ code: 'store_write_failed', message: expect.stringContaining('disk says no') });
     expect((await failing.outcome('a')).status).toBe('completed');
     expect((await failing.submit({ id: 'b', type: 'python' })).status).toBe('completed');
+  });
+});
+
+describe('the live view after a forget', () => {
+  it('serves what is left: its history steps through the gap, and a forgotten task is one it has not seen', async () => {
+    const { org } = await history(memoryStore());
+    await org.forget({ settledBefore: 50 });
+    const view = await serveLiveView(org);
+    try {
+      const get = (path: string) => fetch(`http://127.0.0.1:${view.port}${path}`);
+      const steps = (await (await get('/api/history')).json()) as Array<{ entry: { seq: number } }>;
+      expect(steps.map((step) => step.entry.seq)).toEqual(org.journal().map((entry) => entry.seq));
+      expect((await get('/api/tasks/a')).status).toBe(404);
+      expect((await get('/api/tasks/late')).status).toBe(200);
+    } finally {
+      await view.close();
+    }
   });
 });
 
