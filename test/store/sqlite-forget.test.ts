@@ -2,7 +2,8 @@
  * Forgetting in the SQLite file itself: the rows go (counted with better-sqlite3, not through
  * the store), a forget that fails half-way leaves every row where it was, a file of schema 1
  * migrates to 2 (and is read as it is when opened to read only), `echelon replay` steps through
- * what is left, and a fork at an earlier point of a kept history still finds its entries.
+ * what is left, and a fork — of the latest state, or at an earlier point of a kept history — starts
+ * where the source's journal says.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,5 +128,20 @@ describe('forgetting in the SQLite file', () => {
     const point = forkStore(source, memoryStore(), { at: early, history });
     expect(point.seq).toBeLessThanOrEqual(early);
     expect(point.seq).toBeGreaterThan(0);
+  });
+
+  it("forks the latest state after a forget, naming the source's last entry as where the fork starts", async () => {
+    const source = memoryStore();
+    const { org } = await settled(source, 3);
+    await org.forget({ settledBefore: 15 });
+    await org.stop();
+    const last = source.journal().at(-1)!;
+    const target = memoryStore();
+    const point = forkStore(source, target);
+    // Before, it named the fork's own last entry, numbered from 1 again without the gap: a number the source's replay shows for another line.
+    expect(point).toMatchObject({ seq: last.seq, at: last.at });
+    expect(target.journal().map((entry) => [entry.type, entry.taskId])).toEqual(source.journal().map((entry) => [entry.type, entry.taskId]));
+    expect(target.outcome('t2')).toEqual(source.outcome('t2'));
+    expect(target.outcome('t0')).toBeUndefined();
   });
 });
