@@ -97,6 +97,8 @@ export type {
   JournalEntryType,
   JournalQuery,
   JournalRecord,
+  ForgetQuery,
+  Forgotten,
 } from './store/index.js';
 
 // Delegation

@@ -174,6 +174,6 @@ describe('org.cancel', () => {
     expect((await org.cancel('done')).status).toBe('completed');
     const refused = org.cancel('never');
     await expect(refused).rejects.toBeInstanceOf(EchelonError);
-    await expect(refused).rejects.toMatchObject({ code: 'unknown_task', message: 'org.cancel: no active or recent task "never".', details: { taskId: 'never' } });
+    await expect(refused).rejects.toMatchObject({ code: 'unknown_task', message: 'org.cancel: no active or recent task "never" (never submitted, or finished and forgotten).', details: { taskId: 'never' } });
   });
 });

@@ -17,7 +17,7 @@ import type { JournalQuery, JournalRecord, StoredApproval, StoredEscalation } fr
 import type { Approval, Escalation, Outcome, TaskInput } from '../types.js';
 import { countKeys, runningInvocations, stateRows, type AdminApi } from './admin-query.js';
 import { CASE_KEYS, journalEntries } from './case-books.js';
-import { checkJournalQuery } from '../store/query.js';
+import { checkForgetQuery, checkJournalQuery } from '../store/query.js';
 import type { Answer } from './case-object.js';
 import type { CaseOpening } from './ingress-door.js';
 import { organisationBase } from './organisation.js';
@@ -26,6 +26,7 @@ import { ingressFailures, notFound, unreachable } from './ingress-failures.js';
 import { decisionProblem, lossyNumber, MAX_ID_LENGTH, resolutionProblem, shortened } from './ingress-door.js';
 import { MESSAGE_LIMIT_BYTES, mib, oversized, sized } from './message-size.js';
 import { moveTaskWorkflows } from './redeploy.js';
+import { forgetRefused } from './retention.js';
 
 type Handlers = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
@@ -280,6 +281,8 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       if (query.after !== undefined) entries = entries.filter((entry) => entry.seq > query.after!);
       return query.limit === undefined ? entries : entries.slice(0, query.limit);
     },
+
+    forget: async (query) => (open(), checkForgetQuery(query, 'org.forget'), Promise.reject(forgetRefused(layout))),
 
     async moveTasks() {
       open();

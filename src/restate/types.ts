@@ -6,7 +6,7 @@
 import type { AgentStatus, OrchestratorStatus } from '../runtime/api.js';
 import type { OrchestratorOptions } from '../runtime/options.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
-import type { JournalEntry, JournalQuery } from '../store/types.js';
+import type { ForgetQuery, JournalEntry, JournalQuery } from '../store/types.js';
 import type { Approval, Escalation, EscalationResolution, Outcome, TaskInput } from '../types.js';
 
 /** What only an in-process organisation has: its clock, its stepping, its store, its inspector. */
@@ -111,6 +111,14 @@ export interface RestateOrchestrator {
   };
   /** The audit log: one submitted task's entries (with its subtasks and escalations), or every task's. */
   journal(query?: JournalQuery): Promise<JournalEntry[]>;
+  /**
+   * Refused (`invalid_option`, after the query is checked as in-process): an organisation on
+   * Restate keeps its state in Restate. Restate's own retention removes a finished task's workflow
+   * record and invocation journals; the case object keyed by the task's id keeps its books and
+   * journal as object state, which that retention leaves: clear it with Restate's tools (`restate
+   * kv clear <case service>/<task id>`).
+   */
+  forget(query: ForgetQuery): Promise<never>;
   /**
    * After a redeploy to a new URL: moves the workflows of tasks submitted before it (each waits
    * for its outcome on the deployment it started on) onto the deployment now serving the

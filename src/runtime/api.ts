@@ -6,7 +6,7 @@ import type { AgentActorRef, AgentStateName } from '../../machines/agent.machine
 import type { TaskPhase } from '../../machines/task.machine.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Role } from '../hierarchy/types.js';
-import type { JournalEntry, JournalQuery } from '../store/types.js';
+import type { Forgotten, ForgetQuery, JournalEntry, JournalQuery } from '../store/types.js';
 import type { ReplayStep } from '../replay/steps.js';
 import type { Approval, Escalation, EscalationResolution, Outcome, TaskInput } from '../types.js';
 import type { ProgressEvent, TaskStreamOptions } from '../stream/index.js';
@@ -177,6 +177,30 @@ export interface Orchestrator {
    * ```
    */
   history(taskId?: string): ReplayStep[];
+  /**
+   * Forgets finished work, so that an organisation that runs for months keeps a store of bounded
+   * size: every submitted task that finished before `settledBefore` (ms on the orchestrator's
+   * clock; at most `limit` of them, oldest first) goes — its outcome, its escalations and
+   * approvals, and its journal lines — from the store, in one transaction at the next write point,
+   * and from the recent outcomes kept in memory. Active tasks stay, however old, and so do the
+   * organisation's own lines (`organisation.started`, `organisation.resumed`); journal `seq`
+   * numbers are never used again. A forgotten task is then unknown, as one never submitted
+   * (`org.outcome` rejects with `unknown_task`, `org.journal({ taskId })` is empty), and its id
+   * can be submitted again. Without a store it drops recent outcomes from memory
+   * (`journalEntries: 0`). Refuses (`invalid_option`) a query with an unknown key, a
+   * `settledBefore` that is no finite number, a `limit` that is no whole number ≥ 1, and a
+   * store without `forget`, changing nothing.
+   *
+   * @example
+   * ```ts
+   * const DAY = 86_400_000;
+   * // Once a day, forget what finished more than 30 days ago.
+   * setInterval(() => void org.forget({ settledBefore: Date.now() - 30 * DAY }).catch(console.error), DAY).unref();
+   * // A first trim of a big store, 10,000 tasks per transaction.
+   * while ((await org.forget({ settledBefore: Date.now() - 30 * DAY, limit: 10_000 })).tasks > 0) {}
+   * ```
+   */
+  forget(query: ForgetQuery): Promise<Forgotten>;
   /**
    * Resolves once everything that happened so far is written to the store (at once without one).
    *

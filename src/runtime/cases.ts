@@ -21,6 +21,9 @@ export class Recent<V> {
   get(key: string): V | undefined {
     return this.#map.get(key);
   }
+  delete(key: string): boolean {
+    return this.#map.delete(key);
+  }
   values(): V[] {
     return [...this.#map.values()];
   }
@@ -59,6 +62,13 @@ class Book<T extends { readonly id: string; readonly taskId: string }> {
     if (closed !== item) this.#watch(closed, this.#rootOf.get(id) ?? closed.taskId);
     this.#rootOf.delete(id);
     return closed;
+  }
+
+  /** Drops closed cases (of tasks forgotten); returns how many there were. Open cases belong to active work and stay. */
+  forget(ids: Iterable<string>): number {
+    let dropped = 0;
+    for (const id of ids) if (this.closed.delete(id)) dropped++;
+    return dropped;
   }
 
   /** Brings back a case from a store. */
@@ -126,6 +136,10 @@ export class EscalationBook {
     );
   }
 
+  forget(ids: Iterable<string>): number {
+    return this.#book.forget(ids);
+  }
+
   restore(escalation: Escalation, rootId: string): void {
     this.#book.restore(escalation, rootId);
   }
@@ -166,6 +180,10 @@ export class ApprovalBook {
   /** The task it belongs to finished: a request still pending is cancelled with it. */
   close(id: string, now: number): Approval {
     return this.#book.close(id, (approval) => (approval.status === 'pending' ? { ...approval, status: 'cancelled', decidedAt: now } : approval));
+  }
+
+  forget(ids: Iterable<string>): number {
+    return this.#book.forget(ids);
   }
 
   restore(approval: Approval, rootId: string): void {

@@ -26,6 +26,7 @@ import { checkStreamOptions, type Streaming, type TaskStream } from './streaming
 import { entryOf, type SubmitOptions } from './submit.js';
 import { taskIdProblem, unknownTask, validateTaskInput } from '../task-input.js';
 import { checkJournalQuery } from '../store/query.js';
+import { forgetFinished } from './forget.js';
 import { readingCaller } from '../shape/index.js';
 
 /** What the front desk works with: a started organisation's parts. */
@@ -108,6 +109,8 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
       if (durable === undefined) needsStore('org.history()');
       return replaySteps(durable.journal(taskId === undefined ? {} : { taskId }), hierarchy.nodes().map((node) => ({ id: node.id, parent: node.parentId ?? null })));
     },
+
+    forget: (query) => forgetFinished({ ledger, durable, stopped: () => run.stopped }, query),
 
     flush: () => durable?.flushed() ?? Promise.resolve(),
 

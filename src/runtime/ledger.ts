@@ -220,6 +220,23 @@ export class Ledger {
     return outcome;
   }
 
+  /**
+   * Drops recent outcomes settled before `settledBefore` — those `pick` takes of them, given
+   * oldest first (by `settledAt`, then id) — with their closed escalations and approvals.
+   */
+  forget(settledBefore: number, pick: (settled: readonly Outcome[]) => readonly Outcome[]): { tasks: number; escalations: number; approvals: number } {
+    const settled = this.#outcomes.values().filter((outcome) => outcome.settledAt < settledBefore);
+    settled.sort((a, b) => a.settledAt - b.settledAt || (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0));
+    const dropped = { tasks: 0, escalations: 0, approvals: 0 };
+    for (const outcome of pick(settled)) {
+      this.#outcomes.delete(outcome.taskId);
+      dropped.tasks += 1;
+      dropped.escalations += this.#escalations.forget(outcome.escalations.map((escalation) => escalation.id));
+      dropped.approvals += this.#approvals.forget(outcome.approvals.map((approval) => approval.id));
+    }
+    return dropped;
+  }
+
   /** Rejects everyone waiting (the orchestrator stopped); the books stay as they are. */
   abandon(error: unknown): void {
     for (const root of this.#roots.values()) {

@@ -73,10 +73,8 @@ export function forkStore(source: Store, target: Store, options: ForkOptions = {
   // One state of the source: an organisation running on it commits batches meanwhile, and a fork of
   // its state at one write and its journal at a later one would hold tasks that never come back.
   const copy = () => (options.at === undefined ? copyLatest(source, target) : copyUntil(source, target, options.at, options.history));
-  if (source.reading === undefined) copy();
-  else source.reading(copy);
+  const last = source.reading === undefined ? copy() : source.reading(copy);
   const stored = target.load();
-  const last = target.journal().at(-1);
   return {
     seq: last?.seq ?? 0,
     at: last?.at ?? 0,
@@ -87,18 +85,22 @@ export function forkStore(source: Store, target: Store, options: ForkOptions = {
 }
 
 /** The organisation as of the source's history's last write that ends at or before entry `at`. */
-function copyUntil(source: Store, target: Store, at: number, history: string | undefined): void {
+function copyUntil(source: Store, target: Store, at: number, history: string | undefined): JournalEntry | undefined {
   if (history === undefined) {
     throw new EchelonError('invalid_option', `forkStore at entry ${at} needs the store's history ({ history: file }, kept with keepHistory(store, file)): a store alone holds only its last write.`);
   }
   const batches = readHistory(history);
-  const journal = source.journal();
-  if (batches.length === 0 || batches.at(-1)!.lastSeq > journal.length) throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: it holds more journal entries than the store.`);
-  // Its entries are the store's, one for one (a shorter history of another store has the right length).
+  const entries = source.journal();
+  const journal = new Map(entries.map((entry) => [entry.seq, entry]));
+  const lastSeq = entries.at(-1)?.seq ?? 0;
+  if (batches.length === 0 || batches.at(-1)!.lastSeq > lastSeq) throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: it holds more journal entries than the store.`);
+  // Its entries are the store's, one for one (a shorter history of another store has the right length); a number
+  // the store no longer has is a line it forgot (Store.forget), which the history still holds.
   let seq = 0;
   for (const { batch } of batches) {
     for (const record of batch.journal) {
-      const entry = journal[seq++]!;
+      const entry = journal.get(++seq);
+      if (entry === undefined) continue;
       if (record.type !== entry.type || record.at !== entry.at || record.actor !== entry.actor || record.taskId !== entry.taskId) {
         throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: its entry ${seq} (${record.type} by ${record.actor}) is not the store's (${entry.type} by ${entry.actor}).`);
       }
@@ -107,10 +109,15 @@ function copyUntil(source: Store, target: Store, at: number, history: string | u
   const upTo = batches.filter((kept) => kept.lastSeq <= at);
   if (upTo.length === 0) throw new EchelonError('invalid_option', `Entry ${at} is before the store's first write (it ends at entry ${batches[0]!.lastSeq}): fork at ${batches[0]!.lastSeq} or later.`);
   for (const { batch } of upTo) target.write(batch);
+  // Its batches hold every line the source wrote up to there, so the fork's numbers are the source's.
+  return target.journal().at(-1);
 }
 
-/** The source as it is now: everything it holds, copied. */
-function copyLatest(source: Store, target: Store): void {
+/**
+ * The source as it is now: everything it holds, copied; returns its last entry (the fork's journal
+ * is numbered from 1 again, without the gaps lines the source forgot left).
+ */
+function copyLatest(source: Store, target: Store): JournalEntry | undefined {
   const header = source.header()!;
   const stored = source.load();
   const journal = source.journal();
@@ -154,6 +161,7 @@ function copyLatest(source: Store, target: Store): void {
       resources: stored.resources,
     });
   });
+  return journal.at(-1);
 }
 
 /** A journal entry as it is written (its number and session come from the store). */

@@ -22,6 +22,7 @@ export function forwardStore(store: Store, overrides: Partial<Store> = {}): Stor
     approval: (id) => store.approval(id),
     journal: (query) => store.journal(query),
     ...(store.reading === undefined ? {} : { reading: <T>(read: () => T): T => store.reading!(read) }),
+    ...(store.forget === undefined ? {} : { forget: (query) => store.forget!(query) }),
     close: () => store.close(),
     ...overrides,
   };

@@ -29,4 +29,6 @@ export type {
   JournalEntryType,
   JournalQuery,
   JournalRecord,
+  ForgetQuery,
+  Forgotten,
 } from './types.js';

@@ -8,13 +8,15 @@
  */
 import type { Approval, Escalation, Outcome } from '../types.js';
 import { storeLocked, type StoreHolder } from './lock.js';
-import type { JournalEntry, JournalQuery, PersistedSnapshot, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from './types.js';
+import type { Forgotten, ForgetQuery, JournalEntry, JournalQuery, PersistedSnapshot, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from './types.js';
 
 interface Row {
   readonly rootId: string;
   /** `active` for a task in flight (its `StoredTask`), else the terminal status (its `Outcome`). */
   readonly status: string;
   readonly json: string;
+  /** An outcome's `settledAt`, read once for `forget`. */
+  readonly settledAt?: number;
 }
 
 const EMPTY_RESOURCES: ResourceState = { claims: [], waiting: {} };
@@ -42,7 +44,9 @@ export function memoryStore(): Store {
   const escalations = new Map<string, { rootId: string; json: string }>();
   const approvals = new Map<string, { rootId: string; json: string }>();
   let resources = JSON.stringify(EMPTY_RESOURCES);
-  const journal: Array<{ taskId: string | undefined; rootId: string | undefined; json: string }> = [];
+  // In order of `seq`, which only grows: a line forgotten leaves a gap, never a number to reuse.
+  let journal: Array<{ seq: number; taskId: string | undefined; rootId: string | undefined; json: string }> = [];
+  let lastSeq = 0;
   let holder: StoreHolder | undefined;
 
   const activeRoots = () => {
@@ -92,14 +96,15 @@ export function memoryStore(): Store {
           removed: removedParts,
         })),
         tasks: batch.tasks.map((stored) => [stored.task.id, { rootId: stored.task.rootId, status: 'active', json: JSON.stringify(stored) }] as const),
-        outcomes: batch.outcomes.map((outcome) => [outcome.taskId, { rootId: outcome.taskId, status: outcome.status, json: JSON.stringify(outcome) }] as const),
+        outcomes: batch.outcomes.map((outcome) => [outcome.taskId, { rootId: outcome.taskId, status: outcome.status, json: JSON.stringify(outcome), settledAt: outcome.settledAt }] as const),
         escalations: batch.escalations.map(({ rootId, escalation }) => [escalation.id, { rootId, json: JSON.stringify({ rootId, escalation }) }] as const),
         approvals: batch.approvals.map(({ rootId, approval }) => [approval.id, { rootId, json: JSON.stringify({ rootId, approval }) }] as const),
         resources: batch.resources === undefined ? undefined : JSON.stringify(batch.resources),
         journal: batch.journal.map((record, index) => ({
+          seq: lastSeq + index + 1,
           taskId: record.taskId,
           rootId: record.rootId,
-          json: JSON.stringify({ ...record, seq: journal.length + index + 1, session: batch.session }),
+          json: JSON.stringify({ ...record, seq: lastSeq + index + 1, session: batch.session }),
         })),
       };
       if (encoded.header !== undefined && header === undefined) header = encoded.header;
@@ -119,6 +124,7 @@ export function memoryStore(): Store {
       if (encoded.resources !== undefined) resources = encoded.resources;
       // A loop, not push(...lines): spreading a batch of 100,000+ lines (20,000 tasks submitted at once) overflows the call stack.
       for (const line of encoded.journal) journal.push(line);
+      lastSeq += encoded.journal.length;
     },
 
     outcome(taskId: string): Outcome | undefined {
@@ -139,11 +145,31 @@ export function memoryStore(): Store {
     journal(query: JournalQuery = {}): JournalEntry[] {
       const { taskId, after = 0, limit = Number.POSITIVE_INFINITY } = query;
       const found: JournalEntry[] = [];
-      for (let index = after; index < journal.length && found.length < limit; index++) {
+      for (let index = firstAfter(journal, after); index < journal.length && found.length < limit; index++) {
         const line = journal[index]!;
         if (taskId === undefined || line.taskId === taskId || line.rootId === taskId) found.push(JSON.parse(line.json) as JournalEntry);
       }
       return found;
+    },
+
+    forget(query: ForgetQuery): Forgotten {
+      const { settledBefore, limit = Number.POSITIVE_INFINITY } = query;
+      const settled = [...tasks].filter(([id, row]) => row.status !== 'active' && row.rootId === id && row.settledAt! < settledBefore);
+      settled.sort(([a, rowA], [b, rowB]) => rowA.settledAt! - rowB.settledAt! || (a < b ? -1 : a > b ? 1 : 0));
+      const roots = new Set(settled.slice(0, limit).map(([id]) => id));
+      if (roots.size === 0) return { tasks: 0, escalations: 0, approvals: 0, journalEntries: 0 };
+      for (const [id, row] of tasks) if (roots.has(row.rootId)) tasks.delete(id);
+      const dropCases = (rows: Map<string, { rootId: string }>) => {
+        let dropped = 0;
+        for (const [id, row] of rows) if (roots.has(row.rootId)) (rows.delete(id), dropped++);
+        return dropped;
+      };
+      const before = journal.length;
+      // A line written once its task was no longer active names the task alone (its submitted task unknown by then).
+      const named = new Set(roots);
+      for (const line of journal) if (line.rootId !== undefined && line.taskId !== undefined && roots.has(line.rootId)) named.add(line.taskId);
+      journal = journal.filter((line) => !(line.rootId === undefined ? line.taskId !== undefined && named.has(line.taskId) : roots.has(line.rootId)));
+      return { tasks: roots.size, escalations: dropCases(escalations), approvals: dropCases(approvals), journalEntries: before - journal.length };
     },
 
     close(): void {
@@ -151,4 +177,15 @@ export function memoryStore(): Store {
       holder = undefined;
     },
   };
+}
+
+/** The index of the first line numbered after `seq` (numbers grow, with gaps where lines were forgotten). */
+function firstAfter(lines: ReadonlyArray<{ readonly seq: number }>, seq: number): number {
+  let [low, high] = [0, lines.length];
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (lines[middle]!.seq <= seq) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

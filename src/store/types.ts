@@ -153,6 +153,24 @@ export interface JournalQuery {
   readonly limit?: number;
 }
 
+/** Which finished work `Store.forget` removes (`org.forget` checks it before a store sees it). */
+export interface ForgetQuery {
+  /** Finished submitted tasks whose outcome's `settledAt` is before this time (ms on the orchestrator's clock). */
+  readonly settledBefore: number;
+  /** At most this many tasks (a whole number ≥ 1): those that settled first, by `settledAt`, then by id. */
+  readonly limit?: number;
+}
+
+/** What a forget removed. */
+export interface Forgotten {
+  /** Finished submitted tasks: their outcomes, with the rows of their derived tasks. */
+  readonly tasks: number;
+  readonly escalations: number;
+  readonly approvals: number;
+  /** Journal lines of those tasks (see `Store.forget`). */
+  readonly journalEntries: number;
+}
+
 /** One write: everything that changed since the last one, applied in a single transaction. */
 export interface StoreBatch {
   /** The session this batch belongs to; a batch that starts a session records it. */
@@ -220,6 +238,17 @@ export interface Store {
    * it). A store that only its own process writes needs none: its reads and writes never interleave.
    */
   reading?<T>(read: () => T): T;
+  /**
+   * Optional: removes, in one transaction, every finished submitted task whose outcome settled
+   * before `query.settledBefore` (the first `query.limit` of them, oldest first): its outcome, the
+   * rows of tasks derived from it, its escalations and approvals, and its journal lines (those
+   * whose `rootId` is the task, and those without a `rootId` whose `taskId` is the task or one
+   * filed under it elsewhere in the journal). Active tasks and
+   * lines of no task (`organisation.started`, `organisation.resumed`) stay. Journal `seq` numbers
+   * are never used again: the next line written is numbered after the last one ever written.
+   * Without it, `org.forget` is refused (`invalid_option`); stores written before it keep working.
+   */
+  forget?(query: ForgetQuery): Forgotten;
   /** Releases the store (closes the file, ending any claim on it). Idempotent. */
   close(): void;
 }

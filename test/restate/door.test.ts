@@ -33,6 +33,18 @@ async function answering(status: number, body: string): Promise<{ url: string; c
 }
 
 describe('echelon/restate at the door', () => {
+  it('refuses org.forget, saying Restate keeps the state and what its retention removes, after checking the query as in-process (no server reached)', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const org = restateOrchestrator({ ...options, ingressUrl: url, adminUrl: url });
+    await expect(org.forget({ settledBefore: 1 })).rejects.toMatchObject({
+      code: 'invalid_option',
+      details: { host: 'restate' },
+      message: expect.stringMatching(/not offered on Restate.*retention removes a finished task's workflow \(door-task\).*restate kv clear door-case\/<task id>/),
+    });
+    await expect(org.forget({ settledBefore: Number.NaN })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('settledBefore must be') });
+    await expect(org.forget({ settledbefore: 1 } as never)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('settledBefore') });
+  });
+
   it('refuses every call of a client whose server does not answer with engine_unavailable', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const org = restateOrchestrator({ ...options, ingressUrl: url, adminUrl: url });

@@ -6,7 +6,7 @@
  * cases that say so.
  */
 import { describe, expect, it } from 'vitest';
-import { memoryStore, type Store, type StoreBatch, type StoredOrganisation } from '../../src/index.js';
+import { memoryStore, type Escalation, type JournalQuery, type Store, type StoreBatch, type StoredOrganisation } from '../../src/index.js';
 import { storeConformance, type StoreFactory } from '../../src/store/testing/index.js';
 import { forwardStore } from '../../src/store/index.js';
 
@@ -42,10 +42,12 @@ const broken = (change: (store: Store) => Partial<Store>): StoreFactory => ({
 });
 const bound = (store: Store): Store => forwardStore(store);
 
+const forgetsWhat = "forgets the finished tasks settled before a time — outcome, derived rows, escalations, approvals, journal lines — and keeps active work and the organisation's lines";
+
 describe('the store conformance suite', () => {
   it('passes a correct store on every case, with any runner', () => {
     const result = verdicts({ create: memoryStore });
-    expect(Object.keys(result)).toHaveLength(9);
+    expect(Object.keys(result)).toHaveLength(12);
     expect(Object.values(result).every((verdict) => verdict === 'passed')).toBe(true);
   });
 
@@ -83,7 +85,42 @@ describe('the store conformance suite', () => {
 
   it('fails a store whose journal ignores the query', () => {
     const everything = broken((store) => ({ journal: () => store.journal() }));
-    expect(failed(everything)).toEqual(['keeps the journal in order, numbered, with its session, and reads it by task, after a point, or a few at a time']);
+    expect(failed(everything)).toEqual([
+      'keeps the journal in order, numbered, with its session, and reads it by task, after a point, or a few at a time',
+      // The forget cases read a task's lines, and lines after a number, to see what went.
+      forgetsWhat,
+      'never numbers a journal line twice: after a forget, lines are numbered after the last one ever written, and read by number across the gap',
+    ]);
+  });
+
+  it('runs the forget cases for a store that has forget, and passes a store without it on them (the method is optional)', () => {
+    const without = broken(() => ({ forget: undefined }));
+    expect(failed(without)).toEqual([]);
+    // Before forget was in the contract, a store written for it had none: it still passes every case.
+    expect(Object.keys(verdicts(without))).toHaveLength(12);
+  });
+
+  it('fails a store whose forget leaves the escalations of the tasks it forgot', () => {
+    const keeping = broken((store) => {
+      const kept = new Map<string, Escalation>();
+      return {
+        write: (batch: StoreBatch) => (store.write(batch), batch.escalations.forEach(({ escalation }) => kept.set(escalation.id, escalation))),
+        escalation: (id: string) => store.escalation(id) ?? kept.get(id),
+      };
+    });
+    expect(failed(keeping)).toEqual([forgetsWhat]);
+  });
+
+  it('fails a store that numbers its journal again after a forget (closing the gap)', () => {
+    const renumbering = broken((store) => ({
+      journal: (query?: JournalQuery) => {
+        const position = new Map(store.journal().map((entry, index) => [entry.seq, index + 1]));
+        const renumbered = store.journal({ ...query, after: 0, limit: Infinity }).map((entry) => ({ ...entry, seq: position.get(entry.seq)! }));
+        const after = renumbered.filter((entry) => entry.seq > (query?.after ?? 0));
+        return after.slice(0, query?.limit ?? Infinity);
+      },
+    }));
+    expect(failed(renumbering)).toEqual([forgetsWhat, 'never numbers a journal line twice: after a forget, lines are numbered after the last one ever written, and read by number across the gap']);
   });
 
   it('fails a store that hands out what it holds instead of copies', () => {

@@ -17,7 +17,7 @@ import { claimStore, type StoreClaim } from './claim.js';
 import { reconcile } from './reconcile.js';
 import { Recorder } from './recorder.js';
 import { agentLinks, checkShape, checkSnapshotFormat, SNAPSHOT_FORMAT, SnapshotBook } from './snapshots.js';
-import type { JournalRecord, Store, StoredOrganisation } from '../../store/types.js';
+import type { Forgotten, ForgetQuery, JournalRecord, Store, StoredOrganisation } from '../../store/types.js';
 
 export interface DurableOptions {
   readonly store: Store;
@@ -170,6 +170,30 @@ function openLocked(options: DurableOptions, claim: StoreClaim) {
     outcome: store.outcome.bind(store),
     escalation: store.escalation.bind(store),
     approval: store.approval.bind(store),
+
+    /**
+     * Forgets finished work in the store at the next write point (once what happened so far is
+     * written: an outcome of this burst is forgotten with the rest), then runs `dropped` (the
+     * runtime drops what it keeps in memory of the same tasks). Throws `invalid_option` at once for
+     * a store without `forget`.
+     */
+    forget(query: ForgetQuery, dropped: () => void): Promise<Forgotten> {
+      const forget = store.forget?.bind(store);
+      if (forget === undefined) {
+        throw new EchelonError('invalid_option', `org.forget: the store ${store.name} cannot forget (it has no forget method; memoryStore() and sqliteStore() have one): nothing was forgotten.`, { details: { store: store.name } });
+      }
+      return recorder.atWritePoint(() => {
+        let forgotten: Forgotten;
+        try {
+          forgotten = forget(query);
+        } catch (error) {
+          if (error instanceof EchelonError) throw error;
+          throw new EchelonError('store_write_failed', `org.forget: ${store.name} failed to forget (${error instanceof Error ? error.message : String(error)}); it forgets in one transaction, so nothing was forgotten, and the organisation goes on.`, { cause: error });
+        }
+        dropped();
+        return forgotten;
+      });
+    },
 
     /** Writes what is left and stops recording (the organisation stops; its state stays in the store). */
     stop(): void {

@@ -45,6 +45,8 @@ export class Recorder {
   #resources = false;
   #journal: JournalRecord[] = [];
   #committed: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  /** Run right after the next write (see `atWritePoint`); told why when that write fails. */
+  #atWrite: Array<{ run: () => void; reject: (error: unknown) => void }> = [];
   #scheduled: ReturnType<typeof setImmediate> | undefined;
   /** Marks before `start` (the restore) are kept for the first write; after `stop` nothing is. */
   #phase: 'restoring' | 'running' | 'stopped' | 'failed' = 'restoring';
@@ -105,6 +107,28 @@ export class Recorder {
     return new Promise((resolve, reject) => this.#committed.push({ resolve, reject }));
   }
 
+  /**
+   * Runs `run` at the next write point, right after the batch marked so far is written (a burst
+   * in progress ends first: the store changes only between whole bursts), and resolves with what
+   * it returns — or rejects with what it throws, or with the write's failure.
+   */
+  atWritePoint<T>(run: () => T): Promise<T> {
+    if (this.#phase !== 'running') return Promise.reject(new EchelonError('store_write_failed', `${this.#sources.store.name} ${this.#phase === 'failed' ? 'refused an earlier write' : 'is no longer written'}.`));
+    return new Promise<T>((resolve, reject) => {
+      this.#atWrite.push({
+        run: () => {
+          try {
+            resolve(run());
+          } catch (error) {
+            reject(error);
+          }
+        },
+        reject,
+      });
+      this.#schedule();
+    });
+  }
+
   // ─── writes ───────────────────────────────────────────────────────────────────────────
 
   /** Writes the session's first batch (every agent, and the header for a new store), then writes as marks come. */
@@ -119,7 +143,10 @@ export class Recorder {
   flush(header?: Omit<StoreHeader, 'sessions'>): void {
     if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
     this.#scheduled = undefined;
-    if (this.#phase !== 'running' || (!this.#dirty() && header === undefined)) return;
+    if (this.#phase !== 'running') return;
+    const after = this.#atWrite;
+    this.#atWrite = [];
+    if (!this.#dirty() && header === undefined) return void after.forEach(({ run }) => run());
     const committed = this.#committed;
     this.#committed = [];
     try {
@@ -132,11 +159,12 @@ export class Recorder {
           'The organisation stopped, so that nothing runs that could not be recorded. Once the store takes writes again (free space, or reopen it), create the organisation on it with resume: true: what was written before is all there, and a task whose submit was refused with this error may not be — org.outcome(id) tells; submit it again if not.',
         { cause: error },
       ));
-      for (const waiter of committed) waiter.reject(failure);
+      for (const waiter of [...committed, ...after]) waiter.reject(failure);
       this.#sources.fatal(failure);
       return;
     }
     for (const waiter of committed) waiter.resolve();
+    for (const { run } of after) run();
   }
 
   /** A last write, then nothing more is recorded (the organisation is stopping). */

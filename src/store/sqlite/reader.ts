@@ -18,7 +18,7 @@ import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { EchelonError } from '../../errors.js';
 import { readFailure } from './errors.js';
-import { inspect, SCHEMA_VERSION } from './schema.js';
+import { inspect, OLDEST_READABLE, SCHEMA_VERSION } from './schema.js';
 
 /** Files larger than this are read through SQLite (which leaves its `-wal` and `-shm` beside them) rather than copied into memory. */
 export const COPY_LIMIT_BYTES = 256 * 1024 * 1024;
@@ -28,7 +28,7 @@ const COMPANIONS = ['-wal', '-shm', '-journal'];
 /**
  * A read-only connection to the checked, non-empty file at `path`, holding a store of this
  * schema version, and `closed` to run once it is closed; `nothing()` is thrown for a database
- * with nothing in it.
+ * with nothing in it. A file of an older schema that reads the same (`OLDEST_READABLE`) is read as it is.
  */
 export function openReader(Driver: typeof BetterSqlite3, path: string, nothing: () => EchelonError): { db: BetterSqlite3.Database; closed: () => void } {
   const made = ['-wal', '-shm'].map((suffix) => `${path}${suffix}`).filter((companion) => !existsSync(companion));
@@ -37,7 +37,7 @@ export function openReader(Driver: typeof BetterSqlite3, path: string, nothing: 
     db = readCopy(Driver, path) ?? new Driver(path, { readonly: true, fileMustExist: true });
     const found = inspect(db, path);
     if (found.kind === 'empty') throw nothing();
-    if (found.version !== SCHEMA_VERSION) {
+    if (found.version < OLDEST_READABLE) {
       throw new EchelonError('store_read_only', `${path} was written by an older echelon (schema ${found.version}, now ${SCHEMA_VERSION}): open it once without readOnly to bring it up to date, then read it.`);
     }
   } catch (error) {

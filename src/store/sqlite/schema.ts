@@ -1,7 +1,7 @@
 /**
  * The SQLite file's schema, its version, and the checks a file passes before echelon writes to it.
  *
- * Schema version 1 (`PRAGMA user_version = 1`, `PRAGMA application_id = 0x4543484C`, "ECHL"):
+ * Schema version 2 (`PRAGMA user_version = 2`, `PRAGMA application_id = 0x4543484C`, "ECHL"):
  *
  * | table | holds |
  * |---|---|
@@ -10,7 +10,11 @@
  * | `parts(agent_id, key, value)` | …the tasks themselves, each written once (see `parts.ts`) |
  * | `tasks(id, root_id, parent_id, status, holder, record)` | active tasks (`status = 'active'`, `record` = the task, its holder, books) and finished submitted tasks (`status` = terminal, `record` = the outcome) |
  * | `escalations(id, root_id, task_id, status, record)`, `approvals(…)` | every escalation and approval, with its submitted task |
- * | `journal(seq, at, session, type, actor, task_id, root_id, data)` | the append-only audit log |
+ * | `journal(seq, at, session, type, actor, task_id, root_id, data)` | the audit log, appended to; `seq` is `AUTOINCREMENT`, so a number is never used twice, even once `forget` removed the last lines |
+ *
+ * Version 2 adds an index only (`tasks_settled`: finished tasks by when they settled, which
+ * `forget` takes oldest first): a version 1 file reads the same, and is read as it is when opened
+ * to read only (`OLDEST_READABLE`).
  *
  * Migrations: `MIGRATIONS[n]` takes a file from version `n` to `n + 1` (version 0 is an empty
  * file). To change the schema, append a migration and bump nothing else: `SCHEMA_VERSION` is the
@@ -30,6 +34,13 @@ export interface Database {
 
 /** "ECHL": marks a SQLite file as echelon's, so a foreign database is never mistaken for one. */
 export const APPLICATION_ID = 0x4543484c;
+
+/**
+ * A finished task's `settledAt`, read from its outcome: what `tasks_settled` indexes, and a query
+ * must say it the same way to use the index. A row that is no JSON (a damaged file) reads as NULL,
+ * so that the index never makes a write fail, and the read that meets the row says the file is damaged.
+ */
+export const SETTLED_AT = "iif(json_valid(record), json_extract(record, '$.settledAt'), NULL)";
 
 const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
   // 0 → 1: the first schema.
@@ -64,10 +75,15 @@ const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       CREATE INDEX journal_task ON journal (task_id);
       CREATE INDEX journal_root ON journal (root_id);
     `),
+  // 1 → 2: finished tasks by settledAt (read from the outcome), for forget.
+  (db) => db.exec(`CREATE INDEX tasks_settled ON tasks (${SETTLED_AT}, id) WHERE status <> 'active';`),
 ];
 
 /** The schema version this echelon writes: the number of migrations. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The oldest version read as it is (to read only): the migrations since then added indexes, not tables or columns. */
+export const OLDEST_READABLE = 1;
 
 const TABLES = ['meta', 'agents', 'parts', 'tasks', 'escalations', 'approvals', 'journal'];
 

@@ -16,6 +16,7 @@ import { boolean, checkShape, fields, shapeContext, string, type Shape } from '.
 import type { Approval, Escalation, Outcome } from '../../types.js';
 import type { JournalEntry, JournalEntryType, JournalQuery, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from '../types.js';
 import { busy, corrupt, damaged, isBusy, readFailure } from './errors.js';
+import { forgetting } from './forget.js';
 import { fileLock } from './lock.js';
 import { openReader } from './reader.js';
 import { checkReadable, checkRegularFile, checkWritable, checkWriteAheadLog, preflight } from './preflight.js';
@@ -114,7 +115,7 @@ function readOnlyStore(Driver: typeof BetterSqlite3, path: string): Store {
     store.close();
     closed();
   };
-  return { ...store, lock: refuse, write: refuse, close };
+  return { ...store, lock: refuse, write: refuse, forget: refuse, close };
 }
 
 const OPTIONS = fields({ synchronous: string, readOnly: boolean } satisfies Record<keyof SqliteStoreOptions, Shape>);
@@ -188,6 +189,8 @@ function sqliteStoreOn(Driver: typeof BetterSqlite3, db: Database, path: string)
     }
   });
 
+  const forget = forgetting(db);
+
   const guarded = <T>(run: () => T): T => {
     if (!db.open) throw new EchelonError('store_write_failed', `The store ${path} is closed.`);
     try {
@@ -259,6 +262,8 @@ function sqliteStoreOn(Driver: typeof BetterSqlite3, db: Database, path: string)
           }));
       });
     },
+
+    forget: (query) => guarded(() => forget(query)),
 
     // One read transaction: in WAL mode its reads see the file as of the first, whatever is committed meanwhile.
     reading: <T>(read: () => T): T => guarded(() => db.transaction(read)()),

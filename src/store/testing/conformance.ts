@@ -10,32 +10,11 @@ import { isDeepStrictEqual } from 'node:util';
 import { EchelonError } from '../../errors.js';
 import type { Approval, Escalation } from '../../types.js';
 import type { Store, StoredTask } from '../types.js';
+import type { Case, StoreFactory, TestRunner } from './factory.js';
+import { forgetCases } from './forget-cases.js';
 import { active, approval, batch, escalation, header, holder, outcome, task } from './samples.js';
 
-/** How the suite gets stores. */
-export interface StoreFactory {
-  /** A new, empty store (each case takes its own). */
-  create(): Store;
-  /**
-   * The same store as a new process opens it: close `store` and open it again (a file, a
-   * database). Defaults to `store` itself, right only for a store that lives in one process's memory.
-   */
-  reopen?(store: Store): Store;
-  /**
-   * The same store opened by another process while `store` stays open (a second connection).
-   * Its `lock` may throw `store_locked` at once. Defaults to `store` itself.
-   */
-  alongside?(store: Store): Store;
-}
-
-/** The test functions the suite registers its cases with: `describe` and `it` from vitest, jest, mocha or `node:test`. */
-export interface TestRunner {
-  describe(name: string, body: () => void): unknown;
-  it(name: string, body: () => void): unknown;
-}
-
-/** A case, given a store factory that closes whatever it opened when the case ends. */
-type Case = (stores: Required<StoreFactory>) => void;
+export type { StoreFactory, TestRunner } from './factory.js';
 
 /** The samples' approval and escalation, as a later write has them. */
 const decided: Approval = { ...approval('apv1', 'a'), status: 'approved', decidedAt: 8 };
@@ -245,7 +224,7 @@ export function storeConformance(name: string, factory: StoreFactory, runner: Te
   }
   if (!fn(runner?.describe) || !fn(runner?.it)) throw new EchelonError('invalid_option', "storeConformance needs the test runner's describe and it, e.g. { describe, it } from vitest, jest, mocha or node:test.");
   runner.describe(`${name} store: the data contract`, () => {
-    for (const [title, run] of Object.entries(cases)) runner.it(title, () => withStores(factory, run));
+    for (const [title, run] of Object.entries({ ...cases, ...forgetCases })) runner.it(title, () => withStores(factory, run));
   });
 }
 

@@ -32,7 +32,7 @@ export const active = (id: string, rootId = id): StoredTask => ({
   book: rootId === id ? { costs: { [id]: 2 }, subtasks: 0, escalations: [], approvals: [] } : null,
 });
 
-export const outcome = (taskId: string): Outcome => ({
+export const outcome = (taskId: string, settledAt = 9): Outcome => ({
   taskId,
   type: 'python',
   status: 'completed',
@@ -43,7 +43,7 @@ export const outcome = (taskId: string): Outcome => ({
   approvals: [],
   attempts: 1,
   submittedAt: 5,
-  settledAt: 9,
+  settledAt,
 });
 
 export const escalation = (id: string, taskId: string): Escalation => ({
