@@ -64,10 +64,10 @@ class Book<T extends { readonly id: string; readonly taskId: string }> {
     return closed;
   }
 
-  /** Drops closed cases (of tasks forgotten); returns how many there were. Open cases belong to active work and stay. */
-  forget(ids: Iterable<string>): number {
+  /** Drops the closed cases `gone` says were forgotten; returns how many. Open cases belong to active work and stay. */
+  forget(gone: (id: string) => boolean): number {
     let dropped = 0;
-    for (const id of ids) if (this.closed.delete(id)) dropped++;
+    for (const { id } of this.closed.values()) if (gone(id) && this.closed.delete(id)) dropped++;
     return dropped;
   }
 
@@ -136,8 +136,8 @@ export class EscalationBook {
     );
   }
 
-  forget(ids: Iterable<string>): number {
-    return this.#book.forget(ids);
+  forget(gone: (id: string) => boolean): number {
+    return this.#book.forget(gone);
   }
 
   restore(escalation: Escalation, rootId: string): void {
@@ -182,8 +182,8 @@ export class ApprovalBook {
     return this.#book.close(id, (approval) => (approval.status === 'pending' ? { ...approval, status: 'cancelled', decidedAt: now } : approval));
   }
 
-  forget(ids: Iterable<string>): number {
-    return this.#book.forget(ids);
+  forget(gone: (id: string) => boolean): number {
+    return this.#book.forget(gone);
   }
 
   restore(approval: Approval, rootId: string): void {

@@ -33,9 +33,11 @@ export function forgetFinished(parts: ForgetParts, query: unknown): Promise<Forg
       const dropped = ledger.forget(settledBefore, (settled) => settled.slice(0, limit ?? settled.length));
       return Promise.resolve({ ...dropped, journalEntries: 0 });
     }
+    // Memory drops what the store no longer holds: its outcomes, and closed cases whose outcome memory had already let go.
     const forgotten = (taskId: string) => durable.outcome(taskId) === undefined;
+    const stored = { escalationGone: (id: string) => durable.escalation(id) === undefined, approvalGone: (id: string) => durable.approval(id) === undefined };
     return durable.forget(limit === undefined ? { settledBefore } : { settledBefore, limit }, () =>
-      ledger.forget(settledBefore, (settled) => settled.filter((outcome) => forgotten(outcome.taskId))),
+      ledger.forget(settledBefore, (settled) => settled.filter((outcome) => forgotten(outcome.taskId)), stored),
     );
   } catch (error) {
     return Promise.reject(error);

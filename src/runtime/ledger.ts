@@ -35,6 +35,12 @@ const NO_WATCHER: LedgerWatcher = {
   settle: (resolve) => resolve(),
 };
 
+/** Which closed cases a store no longer holds, once it forgot (`Ledger.forget`). */
+export interface ForgottenCases {
+  escalationGone(id: string): boolean;
+  approvalGone(id: string): boolean;
+}
+
 /** A task in flight and the agent holding it now. */
 export interface TaskRecord {
   task: Task;
@@ -222,19 +228,23 @@ export class Ledger {
 
   /**
    * Drops recent outcomes settled before `settledBefore` — those `pick` takes of them, given
-   * oldest first (by `settledAt`, then id) — with their closed escalations and approvals.
+   * oldest first (by `settledAt`, then id) — with their closed escalations and approvals, and the
+   * closed cases `stored` says the store no longer holds: a task with more cases than outcomes
+   * has kept its cases in memory after its outcome left (`retain`), and the store forgot them too.
    */
-  forget(settledBefore: number, pick: (settled: readonly Outcome[]) => readonly Outcome[]): { tasks: number; escalations: number; approvals: number } {
+  forget(settledBefore: number, pick: (settled: readonly Outcome[]) => readonly Outcome[], stored?: ForgottenCases): { tasks: number; escalations: number; approvals: number } {
     const settled = this.#outcomes.values().filter((outcome) => outcome.settledAt < settledBefore);
     settled.sort((a, b) => a.settledAt - b.settledAt || (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0));
-    const dropped = { tasks: 0, escalations: 0, approvals: 0 };
-    for (const outcome of pick(settled)) {
-      this.#outcomes.delete(outcome.taskId);
-      dropped.tasks += 1;
-      dropped.escalations += this.#escalations.forget(outcome.escalations.map((escalation) => escalation.id));
-      dropped.approvals += this.#approvals.forget(outcome.approvals.map((approval) => approval.id));
-    }
-    return dropped;
+    const picked = pick(settled);
+    for (const outcome of picked) this.#outcomes.delete(outcome.taskId);
+    const named = (cases: (outcome: Outcome) => ReadonlyArray<{ readonly id: string }>) => new Set(picked.flatMap((outcome) => cases(outcome).map(({ id }) => id)));
+    const escalations = named((outcome) => outcome.escalations);
+    const approvals = named((outcome) => outcome.approvals);
+    return {
+      tasks: picked.length,
+      escalations: this.#escalations.forget((id) => escalations.has(id) || stored?.escalationGone(id) === true),
+      approvals: this.#approvals.forget((id) => approvals.has(id) || stored?.approvalGone(id) === true),
+    };
   }
 
   /** Rejects everyone waiting (the orchestrator stopped); the books stay as they are. */

@@ -92,14 +92,17 @@ function copyUntil(source: Store, target: Store, at: number, history: string | u
   const batches = readHistory(history);
   const entries = source.journal();
   const journal = new Map(entries.map((entry) => [entry.seq, entry]));
-  const lastSeq = entries.at(-1)?.seq ?? 0;
-  if (batches.length === 0 || batches.at(-1)!.lastSeq > lastSeq) throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: it holds more journal entries than the store.`);
-  // Its entries are the store's, one for one (a shorter history of another store has the right length); a number
-  // the store no longer has is a line it forgot (Store.forget), which the history still holds.
+  if (batches.length === 0) throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: it holds no write of it.`);
+  // Its entries are the store's, one for one (a shorter history of another store has the right length). A number
+  // the store no longer has — in a gap, or after its last line once a forget took the last ones — is a line it
+  // forgot (Store.forget), which the history still holds; a store forgets only lines of tasks, never the organisation's.
   let seq = 0;
   for (const { batch } of batches) {
     for (const record of batch.journal) {
       const entry = journal.get(++seq);
+      if (entry === undefined && record.taskId === undefined && record.rootId === undefined) {
+        throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: its entry ${seq} (${record.type} by ${record.actor}) is not in the store, and a store forgets only the lines of tasks.`);
+      }
       if (entry === undefined) continue;
       if (record.type !== entry.type || record.at !== entry.at || record.actor !== entry.actor || record.taskId !== entry.taskId) {
         throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: its entry ${seq} (${record.type} by ${record.actor}) is not the store's (${entry.type} by ${entry.actor}).`);

@@ -177,6 +177,26 @@ describe.each(stores)('org.forget on the $name store', (factory) => {
     expect(steps.at(-1)!.agents.every((agent) => agent.state === 'receiving')).toBe(true);
   });
 
+  it('forgets the escalations and approvals of a task whose outcome memory no longer kept (retain), so that get and resolved() agree with the store', async () => {
+    const store = factory.create();
+    const clock = new SimulatedClock();
+    // retain: 2 — the outcomes of esc and apv leave memory (two later tasks finish), their closed cases stay there.
+    const org = start({ store, clock, executors: executor(), retain: 2 });
+    const escalationId = (await org.submit({ id: 'esc', type: 'python' })).escalations[0]!.id;
+    const parked = org.submit({ id: 'apv', type: 'python', approval: { reason: 'deploys need approval' } });
+    await org.flush();
+    const [pending] = org.approvals.pending();
+    org.approvals.approve(pending!.id, { by: pending!.approver });
+    await parked;
+    for (const id of ['b', 'c']) await org.submit({ id, type: 'python' });
+    expect(org.escalations.get(escalationId)).toBeDefined();
+    expect(await org.forget({ settledBefore: 1 })).toMatchObject({ tasks: 4, escalations: 1, approvals: 1 });
+    expect(store.escalation(escalationId)).toBeUndefined();
+    expect(org.escalations.get(escalationId)).toBeUndefined();
+    expect(org.escalations.resolved()).toEqual([]);
+    expect(org.approvals.get(pending!.id)).toBeUndefined();
+  });
+
   it('refuses on a store without forget (invalid_option naming the store), and says so when the store fails to forget, going on', async () => {
     const store = factory.create();
     const clock = new SimulatedClock();

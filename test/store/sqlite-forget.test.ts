@@ -130,6 +130,30 @@ describe('forgetting in the SQLite file', () => {
     expect(point.seq).toBeGreaterThan(0);
   });
 
+  it("forks at an earlier entry of a kept history after a forget took the store's last lines, and still refuses a history with an organisation's line the store lacks", async () => {
+    for (const base of [memoryStore(), sqliteStore(file())]) {
+      const history = join(dir, `history-${++files}.jsonl`);
+      const source = keepHistory(base, history);
+      const { org } = await settled(source, 3);
+      const early = org.journal({ taskId: 't1' }).at(-1)!.seq;
+      // Every task goes, the last lines with them: the store's journal ends at organisation.started.
+      await org.forget({ settledBefore: 1_000 });
+      await org.stop();
+      expect(source.journal().map((entry) => entry.type)).toEqual(['organisation.started']);
+      // Before, the history's last number past the store's last line read as another store's history.
+      const target = memoryStore();
+      expect(forkStore(source, target, { at: early, history }).seq).toBe(early);
+      expect(target.outcome('t1')).toMatchObject({ status: 'completed' });
+      // A line of no task is never forgotten: a history holding one the store lacks is another store's.
+      const other = keepHistory(memoryStore(), join(dir, `history-${++files}.jsonl`));
+      const second = start({ store: other, clock: new SimulatedClock() });
+      await second.stop();
+      const resumed = start({ store: other, clock: new SimulatedClock(), resume: true });
+      await resumed.stop();
+      expect(() => forkStore(source, memoryStore(), { at: 2, history: join(dir, `history-${files}.jsonl`) })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining(`is not the history of ${source.name}`) }));
+    }
+  });
+
   it("forks the latest state after a forget, naming the source's last entry as where the fork starts", async () => {
     const source = memoryStore();
     const { org } = await settled(source, 3);
