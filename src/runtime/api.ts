@@ -181,7 +181,8 @@ export interface Orchestrator {
    * Forgets finished work, so that an organisation that runs for months keeps a store of bounded
    * size: every submitted task that finished before `settledBefore` (ms on the orchestrator's
    * clock; at most `limit` of them, oldest first) goes — its outcome, its escalations and
-   * approvals, and its journal lines — from the store, in one transaction at the next write point,
+   * approvals, and its journal lines — from the store, at the next write point (with `limit` in one
+   * transaction; without it in transactions of 10,000 tasks, the organisation running between them),
    * and from the recent outcomes kept in memory. Active tasks stay, however old, and so do the
    * organisation's own lines (`organisation.started`, `organisation.resumed`); journal `seq`
    * numbers are never used again. A forgotten task is then unknown, as one never submitted
@@ -196,8 +197,8 @@ export interface Orchestrator {
    * const DAY = 86_400_000;
    * // Once a day, forget what finished more than 30 days ago.
    * setInterval(() => void org.forget({ settledBefore: Date.now() - 30 * DAY }).catch(console.error), DAY).unref();
-   * // A first trim of a big store, 10,000 tasks per transaction.
-   * while ((await org.forget({ settledBefore: Date.now() - 30 * DAY, limit: 10_000 })).tasks > 0) {}
+   * // At most 500 tasks, in one transaction.
+   * await org.forget({ settledBefore: Date.now() - 30 * DAY, limit: 500 });
    * ```
    */
   forget(query: ForgetQuery): Promise<Forgotten>;

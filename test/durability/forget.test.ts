@@ -13,6 +13,7 @@ import { developmentTeam, fullStackFeature, memoryStore, type Executor, type Orc
 import { sqliteStore } from '../../src/sqlite.js';
 import { serveLiveView } from '../../src/inspect/index.js';
 import { forwardStore } from '../../src/store/index.js';
+import { FORGET_SLICE } from '../../src/runtime/forget.js';
 import { orchestrators, rejectionOf } from '../support/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'echelon-forget-'));
@@ -240,5 +241,43 @@ describe('org.forget without a store', () => {
     expect(await org.forget({ settledBefore: 15 })).toMatchObject({ tasks: 1 });
     expect(await rejectionOf(org.outcome('t2'))).toMatchObject({ code: 'unknown_task' });
     expect((await org.outcome('t3')).settledAt).toBe(20);
+  });
+});
+
+describe('org.forget without a limit, on a big store', () => {
+  it('forgets in slices of FORGET_SLICE, each a transaction of its own at a write point of its own, and a slice that fails says what went before it', async () => {
+    const base = memoryStore();
+    const asked: Array<number | undefined> = [];
+    let failAt = Infinity;
+    const store = forwardStore(base, {
+      forget: (query) => {
+        asked.push(query.limit);
+        if (asked.length >= failAt) throw new Error('disk says no');
+        return base.forget!(query);
+      },
+    });
+    const org = start({ store, clock: new SimulatedClock(), executors: executor() });
+    const ids = Array.from({ length: FORGET_SLICE + 5 }, (_, i) => `t${i}`);
+    for (let at = 0; at < ids.length; at += 1_000) await Promise.all(ids.slice(at, at + 1_000).map((id) => org.submit({ id, type: 'python' })));
+    // Between two slices the event loop runs: a macrotask queued once the first has gone runs before the second.
+    const turns: number[] = [];
+    const forgetting = org.forget({ settledBefore: 1 });
+    const watch = setInterval(() => turns.push(asked.length), 0);
+    const went = await forgetting;
+    clearInterval(watch);
+    expect(went).toMatchObject({ tasks: ids.length, escalations: 0, approvals: 0 });
+    expect(asked).toEqual([FORGET_SLICE, FORGET_SLICE]);
+    expect(turns).toContain(1);
+    expect(await rejectionOf(org.outcome('t0'))).toMatchObject({ code: 'unknown_task' });
+    expect(await rejectionOf(org.outcome(ids.at(-1)!))).toMatchObject({ code: 'unknown_task' });
+
+    for (let at = 0; at < ids.length; at += 1_000) await Promise.all(ids.slice(at, at + 1_000).map((id) => org.submit({ id, type: 'python' })));
+    asked.length = 0;
+    failAt = 2;
+    const refused = await rejectionOf(org.forget({ settledBefore: 1 }));
+    expect(refused).toMatchObject({ code: 'store_write_failed', details: { forgotten: { tasks: FORGET_SLICE } }, message: expect.stringContaining(`the ${FORGET_SLICE.toLocaleString('en-US')} tasks of the slices before it are forgotten`) });
+    // Oldest first, then by id: the slice that failed would have taken the last ids in that order.
+    expect(await rejectionOf(org.outcome('t0'))).toMatchObject({ code: 'unknown_task' });
+    expect((await org.outcome([...ids].sort().at(-1)!)).status).toBe('completed');
   });
 });
