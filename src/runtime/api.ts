@@ -131,6 +131,7 @@ export interface Orchestrator {
    * The same events as an async iterator (all, or one type), buffered between reads. It ends on
    * `break` / `return()`, when `signal` aborts, or when the orchestrator stops; a reader that
    * falls `maxBuffered` events behind (default 100,000) reads what was held, then gets `events_overflow`.
+   * One dropped without `return()` is collected with what it held (held weakly while no `next()` waits).
    *
    * @example
    * ```ts

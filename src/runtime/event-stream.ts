@@ -4,6 +4,7 @@
  * lost — and ends on `break` / `return()`, on the abort signal, or when the orchestrator stops,
  * whichever comes first; events already held are still read. A reader that falls `maxBuffered`
  * events behind is let go: it reads what was held, then `next()` rejects with `events_overflow`.
+ * An iterator dropped without `return()` is collected, and its subscription with it.
  */
 import { EchelonError } from '../errors.js';
 import { anything, checkShape, fields, number, shapeContext } from '../shape/index.js';
@@ -52,77 +53,165 @@ const DONE: IteratorResult<never> = { done: true, value: undefined };
  * Turns a listener subscription into an async iterator. `subscribe` is called at once with the
  * function to push events to and returns the unsubscribe function; `onClose` runs once, when
  * the stream ends.
+ *
+ * What the organisation keeps — the subscription, the abort signal's listener, the closer `stop()`
+ * runs — holds the iterator only weakly while no read waits: an iterator its caller dropped without
+ * `return()` (never iterated, or read by hand and let go) is collected with the events it held, and
+ * its subscription ends (at the next event, or when the collector tells). A read that waits holds it,
+ * so a `for await` loop nobody else references still gets its next event.
  */
 export function eventStream<E>(
   subscribe: (push: (event: E) => void) => () => void,
   options: EventStreamOptions & { readonly maxBuffered: number },
   onClose?: (close: () => void) => void,
 ): EventStream<E> {
-  const { signal, maxBuffered } = options;
-  // Held events are read from `head`; the array is cut down once most of it has been read.
-  let held: E[] = [];
-  let head = 0;
-  const readers: Reader<E>[] = [];
-  let closed = false;
-  let overflow: EchelonError | undefined;
+  const link = new Link<E>();
+  const close = subscription(link, subscribe, options.signal, onClose);
+  const iterator = new EventBuffer<E>(options.maxBuffered, link, close);
+  link.attach(iterator);
+  whenAborted('org.events', options.signal, close, close);
+  return { iterator, close };
+}
 
-  const close = () => {
-    if (closed) return;
-    closed = true;
+/** Ends abandoned streams' subscriptions once their iterators are collected. */
+const abandoned = new FinalizationRegistry<() => void>((release) => release());
+
+/**
+ * The subscription's side, built apart from the iterator so that none of its closures holds the
+ * iterator: each event, the signal and `stop()` reach it through `link`. Returns the stream's `close`.
+ */
+function subscription<E>(link: Link<E>, subscribe: (push: (event: E) => void) => () => void, signal: AbortSignal | undefined, onClose?: (close: () => void) => void): () => void {
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
     unsubscribe();
     onClose?.(close);
     forget(signal, close);
-    // Readers wait only while nothing is held: they end (or learn of the overflow) now.
-    for (const reader of readers.splice(0)) settle(reader);
   };
-  const settle = (reader: Reader<E>) => {
-    const error = overflow;
-    overflow = undefined;
-    if (error === undefined) reader.resolve(DONE);
-    else reader.reject(error);
+  const close = () => {
+    release();
+    link.detach();
   };
   const unsubscribe = subscribe((event) => {
-    if (closed) return;
-    const reader = readers.shift();
-    if (reader !== undefined) return reader.resolve({ done: false, value: event });
-    if (held.length - head >= maxBuffered) {
-      overflow = new EchelonError(
-        'events_overflow',
-        `org.events(): the reader fell ${maxBuffered} events behind (maxBuffered) and was let go; the organisation went on. Read faster, listen to fewer types, or raise maxBuffered.`,
-        { details: { maxBuffered } },
-      );
-      return close();
-    }
-    held.push(event);
+    const iterator = link.get();
+    if (iterator === undefined) release(); // its reader let it go without return(): nobody can read what it would hold
+    else iterator.push(event);
   });
-  whenAborted('org.events', signal, close, close);
+  link.onCollected(release);
+  return close;
+}
 
-  const iterator: AsyncIterableIterator<E> = {
-    next() {
-      if (head < held.length) {
-        const value = held[head]!;
-        held[head++] = undefined as E;
-        if (head > 1024 && head * 2 > held.length) {
-          held = held.slice(head);
-          head = 0;
-        }
-        return Promise.resolve({ done: false, value });
+/** The organisation's hold on an iterator: strong while a read waits, weak otherwise. */
+class Link<E> {
+  #weak: WeakRef<EventBuffer<E>> | undefined;
+  #strong: EventBuffer<E> | undefined;
+  #release: (() => void) | undefined;
+
+  /** What to let go of once the iterator is collected (it must not hold the iterator). */
+  onCollected(release: () => void): void {
+    this.#release = release;
+  }
+
+  attach(iterator: EventBuffer<E>): void {
+    this.#weak = new WeakRef(iterator);
+    if (this.#release !== undefined) abandoned.register(iterator, this.#release, this);
+  }
+
+  get(): EventBuffer<E> | undefined {
+    return this.#strong ?? this.#weak?.deref();
+  }
+
+  /** A read waits (`iterator`) or none does (`undefined`). */
+  hold(iterator: EventBuffer<E> | undefined): void {
+    this.#strong = iterator;
+  }
+
+  /** The stream ended: the iterator reads what it held, then is done; nothing here holds it any more. */
+  detach(): void {
+    const iterator = this.get();
+    this.#strong = undefined;
+    this.#weak = undefined;
+    abandoned.unregister(this);
+    iterator?.end();
+  }
+}
+
+/** The iterator: events held for its reader, and the reads waiting for events. */
+class EventBuffer<E> implements AsyncIterableIterator<E> {
+  // Held events are read from `head`; the array is cut down once most of it has been read.
+  #held: E[] = [];
+  #head = 0;
+  readonly #readers: Reader<E>[] = [];
+  #closed = false;
+  #overflow: EchelonError | undefined;
+  readonly #maxBuffered: number;
+  readonly #link: Link<E>;
+  readonly #close: () => void;
+
+  constructor(maxBuffered: number, link: Link<E>, close: () => void) {
+    this.#maxBuffered = maxBuffered;
+    this.#link = link;
+    this.#close = close;
+  }
+
+  push(event: E): void {
+    if (this.#closed) return;
+    const reader = this.#readers.shift();
+    if (reader !== undefined) {
+      if (this.#readers.length === 0) this.#link.hold(undefined);
+      return reader.resolve({ done: false, value: event });
+    }
+    if (this.#held.length - this.#head >= this.#maxBuffered) {
+      this.#overflow = new EchelonError(
+        'events_overflow',
+        `org.events(): the reader fell ${this.#maxBuffered} events behind (maxBuffered) and was let go; the organisation went on. Read faster, listen to fewer types, or raise maxBuffered.`,
+        { details: { maxBuffered: this.#maxBuffered } },
+      );
+      return this.#close();
+    }
+    this.#held.push(event);
+  }
+
+  /** No more events come: readers wait only while nothing is held, so they end (or learn of the overflow) now. */
+  end(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#link.hold(undefined);
+    for (const reader of this.#readers.splice(0)) this.#settle(reader);
+  }
+
+  #settle(reader: Reader<E>): void {
+    const error = this.#overflow;
+    this.#overflow = undefined;
+    if (error === undefined) reader.resolve(DONE);
+    else reader.reject(error);
+  }
+
+  next(): Promise<IteratorResult<E>> {
+    if (this.#head < this.#held.length) {
+      const value = this.#held[this.#head]!;
+      this.#held[this.#head++] = undefined as E;
+      if (this.#head > 1024 && this.#head * 2 > this.#held.length) {
+        this.#held = this.#held.slice(this.#head);
+        this.#head = 0;
       }
-      if (closed) {
-        return new Promise<IteratorResult<E>>((resolve, reject) => settle({ resolve, reject }));
-      }
-      return new Promise<IteratorResult<E>>((resolve, reject) => readers.push({ resolve, reject }));
-    },
-    return() {
-      close();
-      held = [];
-      head = 0;
-      overflow = undefined;
-      return Promise.resolve(DONE);
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return { iterator, close };
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.#closed) return new Promise<IteratorResult<E>>((resolve, reject) => this.#settle({ resolve, reject }));
+    this.#link.hold(this);
+    return new Promise<IteratorResult<E>>((resolve, reject) => this.#readers.push({ resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<E>> {
+    this.#close();
+    this.#held = [];
+    this.#head = 0;
+    this.#overflow = undefined;
+    return Promise.resolve(DONE);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
