@@ -87,7 +87,7 @@ export interface Orchestrator {
    * it from before its first hop. Progress beyond `bufferSize` unread events drops oldest first
    * (a `stream.dropped` notice says how many); lifecycle events are never dropped. It ends on
    * `break`, when `signal` aborts, or when the organisation stops. Throws `unknown_task` for a
-   * task id it does not know.
+   * task id it does not know. One dropped unread is collected (held weakly while no `next()` waits).
    *
    * @example
    * ```ts

@@ -10,6 +10,7 @@ import { EchelonError } from '../errors.js';
 import { anything, checkShape, fields, number, shapeContext } from '../shape/index.js';
 import { show } from '../show.js';
 import { forget, whenAborted } from './events.js';
+import { WeakHold } from './weak-hold.js';
 
 /** Options of `org.events()`. */
 export interface EventStreamOptions {
@@ -55,32 +56,27 @@ const DONE: IteratorResult<never> = { done: true, value: undefined };
  * the stream ends.
  *
  * What the organisation keeps — the subscription, the abort signal's listener, the closer `stop()`
- * runs — holds the iterator only weakly while no read waits: an iterator its caller dropped without
- * `return()` (never iterated, or read by hand and let go) is collected with the events it held, and
- * its subscription ends (at the next event, or when the collector tells). A read that waits holds it,
- * so a `for await` loop nobody else references still gets its next event.
+ * runs — holds the iterator only weakly while no read waits (`WeakHold`): one dropped without
+ * `return()` is collected with the events it held, and its subscription ends at its next event.
  */
 export function eventStream<E>(
   subscribe: (push: (event: E) => void) => () => void,
   options: EventStreamOptions & { readonly maxBuffered: number },
   onClose?: (close: () => void) => void,
 ): EventStream<E> {
-  const link = new Link<E>();
-  const close = subscription(link, subscribe, options.signal, onClose);
-  const iterator = new EventBuffer<E>(options.maxBuffered, link, close);
-  link.attach(iterator);
+  const hold = new WeakHold<EventBuffer<E>>();
+  const { close, release } = subscription(hold, subscribe, options.signal, onClose);
+  const iterator = new EventBuffer<E>(options.maxBuffered, hold, close);
+  hold.attach(iterator, release);
   whenAborted('org.events', options.signal, close, close);
   return { iterator, close };
 }
 
-/** Ends abandoned streams' subscriptions once their iterators are collected. */
-const abandoned = new FinalizationRegistry<() => void>((release) => release());
-
 /**
- * The subscription's side, built apart from the iterator so that none of its closures holds the
- * iterator: each event, the signal and `stop()` reach it through `link`. Returns the stream's `close`.
+ * The subscription's side, built apart from the iterator so that none of its closures holds it:
+ * each event, the signal and `stop()` reach it through `hold`.
  */
-function subscription<E>(link: Link<E>, subscribe: (push: (event: E) => void) => () => void, signal: AbortSignal | undefined, onClose?: (close: () => void) => void): () => void {
+function subscription<E>(hold: WeakHold<EventBuffer<E>>, subscribe: (push: (event: E) => void) => () => void, signal: AbortSignal | undefined, onClose?: (close: () => void) => void) {
   let released = false;
   const release = () => {
     if (released) return;
@@ -91,50 +87,14 @@ function subscription<E>(link: Link<E>, subscribe: (push: (event: E) => void) =>
   };
   const close = () => {
     release();
-    link.detach();
+    hold.detach()?.end();
   };
   const unsubscribe = subscribe((event) => {
-    const iterator = link.get();
+    const iterator = hold.get();
     if (iterator === undefined) release(); // its reader let it go without return(): nobody can read what it would hold
     else iterator.push(event);
   });
-  link.onCollected(release);
-  return close;
-}
-
-/** The organisation's hold on an iterator: strong while a read waits, weak otherwise. */
-class Link<E> {
-  #weak: WeakRef<EventBuffer<E>> | undefined;
-  #strong: EventBuffer<E> | undefined;
-  #release: (() => void) | undefined;
-
-  /** What to let go of once the iterator is collected (it must not hold the iterator). */
-  onCollected(release: () => void): void {
-    this.#release = release;
-  }
-
-  attach(iterator: EventBuffer<E>): void {
-    this.#weak = new WeakRef(iterator);
-    if (this.#release !== undefined) abandoned.register(iterator, this.#release, this);
-  }
-
-  get(): EventBuffer<E> | undefined {
-    return this.#strong ?? this.#weak?.deref();
-  }
-
-  /** A read waits (`iterator`) or none does (`undefined`). */
-  hold(iterator: EventBuffer<E> | undefined): void {
-    this.#strong = iterator;
-  }
-
-  /** The stream ended: the iterator reads what it held, then is done; nothing here holds it any more. */
-  detach(): void {
-    const iterator = this.get();
-    this.#strong = undefined;
-    this.#weak = undefined;
-    abandoned.unregister(this);
-    iterator?.end();
-  }
+  return { close, release };
 }
 
 /** The iterator: events held for its reader, and the reads waiting for events. */
@@ -146,12 +106,12 @@ class EventBuffer<E> implements AsyncIterableIterator<E> {
   #closed = false;
   #overflow: EchelonError | undefined;
   readonly #maxBuffered: number;
-  readonly #link: Link<E>;
+  readonly #hold: WeakHold<EventBuffer<E>>;
   readonly #close: () => void;
 
-  constructor(maxBuffered: number, link: Link<E>, close: () => void) {
+  constructor(maxBuffered: number, hold: WeakHold<EventBuffer<E>>, close: () => void) {
     this.#maxBuffered = maxBuffered;
-    this.#link = link;
+    this.#hold = hold;
     this.#close = close;
   }
 
@@ -159,7 +119,7 @@ class EventBuffer<E> implements AsyncIterableIterator<E> {
     if (this.#closed) return;
     const reader = this.#readers.shift();
     if (reader !== undefined) {
-      if (this.#readers.length === 0) this.#link.hold(undefined);
+      if (this.#readers.length === 0) this.#hold.hold(false);
       return reader.resolve({ done: false, value: event });
     }
     if (this.#held.length - this.#head >= this.#maxBuffered) {
@@ -177,7 +137,7 @@ class EventBuffer<E> implements AsyncIterableIterator<E> {
   end(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#link.hold(undefined);
+    this.#hold.hold(false);
     for (const reader of this.#readers.splice(0)) this.#settle(reader);
   }
 
@@ -199,7 +159,7 @@ class EventBuffer<E> implements AsyncIterableIterator<E> {
       return Promise.resolve({ done: false, value });
     }
     if (this.#closed) return new Promise<IteratorResult<E>>((resolve, reject) => this.#settle({ resolve, reject }));
-    this.#link.hold(this);
+    this.#hold.hold(true);
     return new Promise<IteratorResult<E>>((resolve, reject) => this.#readers.push({ resolve, reject }));
   }
 
