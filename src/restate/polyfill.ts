@@ -5,32 +5,9 @@
  * echelon supports. Where the runtime has its own, nothing is replaced.
  */
 
-/** What `Promise.withResolvers()` returns. */
-export interface Resolvers<T> {
-  readonly promise: Promise<T>;
-  readonly resolve: (value: T | PromiseLike<T>) => void;
-  readonly reject: (reason?: unknown) => void;
-}
+import { withResolvers, type Resolvers } from '../thenable.js';
 
-/**
- * The standard `Promise.withResolvers`, written out: a promise with its resolve and reject.
- *
- * @example
- * ```ts
- * const { promise, resolve } = withResolvers<number>();
- * resolve(42);
- * await promise; // 42
- * ```
- */
-export function withResolvers<T>(): Resolvers<T> {
-  let resolve!: Resolvers<T>['resolve'];
-  let reject!: Resolvers<T>['reject'];
-  const promise = new Promise<T>((yes, no) => {
-    resolve = yes;
-    reject = no;
-  });
-  return { promise, resolve, reject };
-}
+export { withResolvers, type Resolvers };
 
 /**
  * Installs `Promise.withResolvers` when the runtime lacks it; returns whether it did.
@@ -46,14 +23,7 @@ export function installPromiseWithResolvers(target: PromiseConstructor = Promise
   Object.defineProperty(target, 'withResolvers', {
     value: function withResolversOf<T>(this: PromiseConstructor): Resolvers<T> {
       // Called on a subclass, the standard builds that subclass's promise.
-      if (this === Promise || typeof this !== 'function') return withResolvers<T>();
-      let resolve!: Resolvers<T>['resolve'];
-      let reject!: Resolvers<T>['reject'];
-      const promise = new this<T>((yes, no) => {
-        resolve = yes;
-        reject = no;
-      });
-      return { promise, resolve, reject };
+      return withResolvers<T>(typeof this === 'function' ? this : Promise);
     },
     writable: true,
     configurable: true,
