@@ -5,9 +5,21 @@
  * echelon supports. Where the runtime has its own, nothing is replaced.
  */
 
-import { withResolvers, type Resolvers } from '../thenable.js';
+import { withResolvers as promiseWithResolvers, type Resolvers } from '../thenable.js';
 
-export { withResolvers, type Resolvers };
+export type { Resolvers };
+
+/**
+ * The standard `Promise.withResolvers`, written out: a promise with its resolve and reject.
+ *
+ * @example
+ * ```ts
+ * const { promise, resolve } = withResolvers<number>();
+ * resolve(42);
+ * await promise; // 42
+ * ```
+ */
+export const withResolvers: <T>() => Resolvers<T> = () => promiseWithResolvers();
 
 /**
  * Installs `Promise.withResolvers` when the runtime lacks it; returns whether it did.
@@ -23,7 +35,7 @@ export function installPromiseWithResolvers(target: PromiseConstructor = Promise
   Object.defineProperty(target, 'withResolvers', {
     value: function withResolversOf<T>(this: PromiseConstructor): Resolvers<T> {
       // Called on a subclass, the standard builds that subclass's promise.
-      return withResolvers<T>(typeof this === 'function' ? this : Promise);
+      return promiseWithResolvers<T>(typeof this === 'function' ? this : Promise);
     },
     writable: true,
     configurable: true,
