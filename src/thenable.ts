@@ -27,3 +27,31 @@ export function unhandledIsFine<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;
 }
+
+/** What `Promise.withResolvers()` returns. */
+export interface Resolvers<T> {
+  readonly promise: Promise<T>;
+  readonly resolve: (value: T | PromiseLike<T>) => void;
+  readonly reject: (reason?: unknown) => void;
+}
+
+/**
+ * The standard `Promise.withResolvers` (Node 22), written out for Node 20: a promise (of
+ * `PromiseClass`, a subclass when the standard is called on one) with its resolve and reject.
+ *
+ * @example
+ * ```ts
+ * const { promise, resolve } = withResolvers<number>();
+ * resolve(42);
+ * await promise; // 42
+ * ```
+ */
+export function withResolvers<T>(PromiseClass: PromiseConstructor = Promise): Resolvers<T> {
+  let resolve!: Resolvers<T>['resolve'];
+  let reject!: Resolvers<T>['reject'];
+  const promise = new PromiseClass<T>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  return { promise, resolve, reject };
+}

@@ -1,3 +1,6 @@
+import { getEventListeners } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { describeEvent, developmentTeam, type EchelonError, type OrchestratorEvent } from '../src/index.js';
 import { orchestrators } from './support/helpers.js';
@@ -14,6 +17,14 @@ const take = async <T>(iterator: AsyncIterator<T>, count: number) => {
   }
   return read;
 };
+
+/** A full garbage collection on demand (as `node --expose-gc` gives one). */
+const collectGarbage = (): (() => void) => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+};
+/** Lets the current job end: objects a `WeakRef` was read through in it may be collected only after. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('org.events(): lifecycle events as an async iterator', () => {
   it('yields every event of a task, in order, buffered from the moment it is created', async () => {
@@ -69,6 +80,33 @@ describe('org.events(): lifecycle events as an async iterator', () => {
     expect(await reading).toEqual(['last']);
     const afterStop = org.events();
     expect(await afterStop.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('lets go of an iterator dropped without return(): collected with what it held, its subscription and signal listener ended; a waiting read still holds it', async () => {
+    const gc = collectGarbage();
+    const org = start();
+    const controller = new AbortController();
+    const dropped: Array<WeakRef<object>> = [];
+    // Never iterated, on a long-lived signal; read by hand, then let go with events still held.
+    dropped.push(new WeakRef(org.events('*', { signal: controller.signal })));
+    const readByHand = async () => {
+      const events = org.events('task.delegated', { signal: controller.signal });
+      await org.submit({ type: 'python' });
+      expect((await events.next()).done).toBe(false);
+      return new WeakRef(events);
+    };
+    dropped.push(await readByHand());
+    // A loop nobody references, waiting for its next event.
+    const waiting = (async () => {
+      for await (const event of org.events('task.completed', { signal: controller.signal })) return event.outcome.taskId;
+      return undefined;
+    })();
+    await nextTurn();
+    gc();
+    expect(dropped.map((ref) => ref.deref())).toEqual([undefined, undefined]);
+    await org.submit({ id: 'later', type: 'python' }); // the dropped ones' subscriptions end at their next event
+    expect(await waiting).toBe('later');
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('one slow reader does not hold the organisation back: events wait in its buffer', async () => {

@@ -1,8 +1,9 @@
+import { getEventListeners } from 'node:events';
 import { createServer } from 'node:net';
 import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
 import { createInspectorServer } from '@statelyai/inspect/server';
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import type { InspectionEvent } from 'xstate';
 import { developmentTeam, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
 import { AGENT_STATES } from '../src/charts.js';
@@ -146,6 +147,31 @@ describe('inspectOrganisation (echelon/inspector) with the Stately inspector ser
       server.stop();
     }
   }, 120_000);
+
+  it('stops when its server closes the connection: an inspector opened again after each drop leaves none of the earlier ones watching', async () => {
+    const org = start(undefined);
+    // A server that closes each connection once a task's work has been sent to it.
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const connections: WebSocket[] = [];
+    server.on('connection', (socket) => connections.push(socket));
+    const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      for (let reconnect = 0; reconnect < 5; reconnect++) {
+        const inspector = await inspectOrganisation(org, { url });
+        await org.submit({ type: 'python' });
+        const closed = new Promise((resolve) => connections.at(-1)!.once('close', resolve));
+        connections.at(-1)!.close();
+        await closed;
+        // Its client end closes too, a few turns of the event loop later: the inspector then lets the organisation go.
+        for (let turn = 0; turn < 10_000 && getEventListeners(org.signal, 'abort').length > 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+        expect(getEventListeners(org.signal, 'abort')).toHaveLength(0);
+        await inspector.stop(); // already stopped: resolves
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 
   it('refuses a bad address, and says what to start when nothing answers', async () => {
     const org = start(undefined);

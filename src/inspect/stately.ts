@@ -43,7 +43,11 @@ export interface OrganisationInspector {
   readonly dropped: number;
   /** Announces every agent again, with its definition and current snapshot. */
   announce(): void;
-  /** Stops forwarding and closes the socket once what was queued is sent, or after a second for a server that reads nothing (also done when the organisation stops). */
+  /**
+   * Stops forwarding and closes the socket once what was queued is sent, or after a second for a
+   * server that reads nothing (also done when the organisation stops, and when the server closes
+   * the connection or goes away: open a new inspector to watch again).
+   */
   stop(): Promise<void>;
 }
 
@@ -151,9 +155,12 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
         setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
       }, 0);
     }));
-  // The inspector ends with the organisation.
+  // The inspector ends with the organisation, and with its server: one that went away (or closed
+  // the connection) is not reconnected to, and an organisation that opens a new inspector each time
+  // would otherwise keep every earlier one watching its actors, a listener on its signal each.
   const stopWithOrganisation = () => void stop();
   organisationStopped.addEventListener('abort', stopWithOrganisation, { once: true });
+  socket.once('close', stopWithOrganisation);
 
   return {
     get sent() {

@@ -5,12 +5,9 @@
  * echelon supports. Where the runtime has its own, nothing is replaced.
  */
 
-/** What `Promise.withResolvers()` returns. */
-export interface Resolvers<T> {
-  readonly promise: Promise<T>;
-  readonly resolve: (value: T | PromiseLike<T>) => void;
-  readonly reject: (reason?: unknown) => void;
-}
+import { withResolvers as promiseWithResolvers, type Resolvers } from '../thenable.js';
+
+export type { Resolvers };
 
 /**
  * The standard `Promise.withResolvers`, written out: a promise with its resolve and reject.
@@ -22,15 +19,7 @@ export interface Resolvers<T> {
  * await promise; // 42
  * ```
  */
-export function withResolvers<T>(): Resolvers<T> {
-  let resolve!: Resolvers<T>['resolve'];
-  let reject!: Resolvers<T>['reject'];
-  const promise = new Promise<T>((yes, no) => {
-    resolve = yes;
-    reject = no;
-  });
-  return { promise, resolve, reject };
-}
+export const withResolvers: <T>() => Resolvers<T> = () => promiseWithResolvers();
 
 /**
  * Installs `Promise.withResolvers` when the runtime lacks it; returns whether it did.
@@ -46,14 +35,7 @@ export function installPromiseWithResolvers(target: PromiseConstructor = Promise
   Object.defineProperty(target, 'withResolvers', {
     value: function withResolversOf<T>(this: PromiseConstructor): Resolvers<T> {
       // Called on a subclass, the standard builds that subclass's promise.
-      if (this === Promise || typeof this !== 'function') return withResolvers<T>();
-      let resolve!: Resolvers<T>['resolve'];
-      let reject!: Resolvers<T>['reject'];
-      const promise = new this<T>((yes, no) => {
-        resolve = yes;
-        reject = no;
-      });
-      return { promise, resolve, reject };
+      return promiseWithResolvers<T>(typeof this === 'function' ? this : Promise);
     },
     writable: true,
     configurable: true,

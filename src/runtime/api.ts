@@ -87,7 +87,7 @@ export interface Orchestrator {
    * it from before its first hop. Progress beyond `bufferSize` unread events drops oldest first
    * (a `stream.dropped` notice says how many); lifecycle events are never dropped. It ends on
    * `break`, when `signal` aborts, or when the organisation stops. Throws `unknown_task` for a
-   * task id it does not know.
+   * task id it does not know. One dropped unread is collected (held weakly while no `next()` waits).
    *
    * @example
    * ```ts
@@ -131,6 +131,7 @@ export interface Orchestrator {
    * The same events as an async iterator (all, or one type), buffered between reads. It ends on
    * `break` / `return()`, when `signal` aborts, or when the orchestrator stops; a reader that
    * falls `maxBuffered` events behind (default 100,000) reads what was held, then gets `events_overflow`.
+   * One dropped without `return()` is collected with what it held (held weakly while no `next()` waits).
    *
    * @example
    * ```ts

@@ -4,11 +4,13 @@
  * lost — and ends on `break` / `return()`, on the abort signal, or when the orchestrator stops,
  * whichever comes first; events already held are still read. A reader that falls `maxBuffered`
  * events behind is let go: it reads what was held, then `next()` rejects with `events_overflow`.
+ * An iterator dropped without `return()` is collected, and its subscription with it.
  */
 import { EchelonError } from '../errors.js';
 import { anything, checkShape, fields, number, shapeContext } from '../shape/index.js';
 import { show } from '../show.js';
 import { forget, whenAborted } from './events.js';
+import { WeakHold } from './weak-hold.js';
 
 /** Options of `org.events()`. */
 export interface EventStreamOptions {
@@ -52,77 +54,124 @@ const DONE: IteratorResult<never> = { done: true, value: undefined };
  * Turns a listener subscription into an async iterator. `subscribe` is called at once with the
  * function to push events to and returns the unsubscribe function; `onClose` runs once, when
  * the stream ends.
+ *
+ * What the organisation keeps — the subscription, the abort signal's listener, the closer `stop()`
+ * runs — holds the iterator only weakly while no read waits (`WeakHold`): one dropped without
+ * `return()` is collected with the events it held, and its subscription ends at its next event.
  */
 export function eventStream<E>(
   subscribe: (push: (event: E) => void) => () => void,
   options: EventStreamOptions & { readonly maxBuffered: number },
   onClose?: (close: () => void) => void,
 ): EventStream<E> {
-  const { signal, maxBuffered } = options;
-  // Held events are read from `head`; the array is cut down once most of it has been read.
-  let held: E[] = [];
-  let head = 0;
-  const readers: Reader<E>[] = [];
-  let closed = false;
-  let overflow: EchelonError | undefined;
+  const hold = new WeakHold<EventBuffer<E>>();
+  const { close, release } = subscription(hold, subscribe, options.signal, onClose);
+  const iterator = new EventBuffer<E>(options.maxBuffered, hold, close);
+  hold.attach(iterator, release);
+  whenAborted('org.events', options.signal, close, close);
+  return { iterator, close };
+}
 
-  const close = () => {
-    if (closed) return;
-    closed = true;
+/**
+ * The subscription's side, built apart from the iterator so that none of its closures holds it:
+ * each event, the signal and `stop()` reach it through `hold`.
+ */
+function subscription<E>(hold: WeakHold<EventBuffer<E>>, subscribe: (push: (event: E) => void) => () => void, signal: AbortSignal | undefined, onClose?: (close: () => void) => void) {
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
     unsubscribe();
     onClose?.(close);
     forget(signal, close);
-    // Readers wait only while nothing is held: they end (or learn of the overflow) now.
-    for (const reader of readers.splice(0)) settle(reader);
   };
-  const settle = (reader: Reader<E>) => {
-    const error = overflow;
-    overflow = undefined;
-    if (error === undefined) reader.resolve(DONE);
-    else reader.reject(error);
+  const close = () => {
+    release();
+    hold.detach()?.end();
   };
   const unsubscribe = subscribe((event) => {
-    if (closed) return;
-    const reader = readers.shift();
-    if (reader !== undefined) return reader.resolve({ done: false, value: event });
-    if (held.length - head >= maxBuffered) {
-      overflow = new EchelonError(
-        'events_overflow',
-        `org.events(): the reader fell ${maxBuffered} events behind (maxBuffered) and was let go; the organisation went on. Read faster, listen to fewer types, or raise maxBuffered.`,
-        { details: { maxBuffered } },
-      );
-      return close();
-    }
-    held.push(event);
+    const iterator = hold.get();
+    if (iterator === undefined) release(); // its reader let it go without return(): nobody can read what it would hold
+    else iterator.push(event);
   });
-  whenAborted('org.events', signal, close, close);
+  return { close, release };
+}
 
-  const iterator: AsyncIterableIterator<E> = {
-    next() {
-      if (head < held.length) {
-        const value = held[head]!;
-        held[head++] = undefined as E;
-        if (head > 1024 && head * 2 > held.length) {
-          held = held.slice(head);
-          head = 0;
-        }
-        return Promise.resolve({ done: false, value });
+/** The iterator: events held for its reader, and the reads waiting for events. */
+class EventBuffer<E> implements AsyncIterableIterator<E> {
+  // Held events are read from `head`; the array is cut down once most of it has been read.
+  #held: E[] = [];
+  #head = 0;
+  readonly #readers: Reader<E>[] = [];
+  #closed = false;
+  #overflow: EchelonError | undefined;
+  readonly #maxBuffered: number;
+  readonly #hold: WeakHold<EventBuffer<E>>;
+  readonly #close: () => void;
+
+  constructor(maxBuffered: number, hold: WeakHold<EventBuffer<E>>, close: () => void) {
+    this.#maxBuffered = maxBuffered;
+    this.#hold = hold;
+    this.#close = close;
+  }
+
+  push(event: E): void {
+    if (this.#closed) return;
+    const reader = this.#readers.shift();
+    if (reader !== undefined) {
+      if (this.#readers.length === 0) this.#hold.hold(false);
+      return reader.resolve({ done: false, value: event });
+    }
+    if (this.#held.length - this.#head >= this.#maxBuffered) {
+      this.#overflow = new EchelonError(
+        'events_overflow',
+        `org.events(): the reader fell ${this.#maxBuffered} events behind (maxBuffered) and was let go; the organisation went on. Read faster, listen to fewer types, or raise maxBuffered.`,
+        { details: { maxBuffered: this.#maxBuffered } },
+      );
+      return this.#close();
+    }
+    this.#held.push(event);
+  }
+
+  /** No more events come: readers wait only while nothing is held, so they end (or learn of the overflow) now. */
+  end(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#hold.hold(false);
+    for (const reader of this.#readers.splice(0)) this.#settle(reader);
+  }
+
+  #settle(reader: Reader<E>): void {
+    const error = this.#overflow;
+    this.#overflow = undefined;
+    if (error === undefined) reader.resolve(DONE);
+    else reader.reject(error);
+  }
+
+  next(): Promise<IteratorResult<E>> {
+    if (this.#head < this.#held.length) {
+      const value = this.#held[this.#head]!;
+      this.#held[this.#head++] = undefined as E;
+      if (this.#head > 1024 && this.#head * 2 > this.#held.length) {
+        this.#held = this.#held.slice(this.#head);
+        this.#head = 0;
       }
-      if (closed) {
-        return new Promise<IteratorResult<E>>((resolve, reject) => settle({ resolve, reject }));
-      }
-      return new Promise<IteratorResult<E>>((resolve, reject) => readers.push({ resolve, reject }));
-    },
-    return() {
-      close();
-      held = [];
-      head = 0;
-      overflow = undefined;
-      return Promise.resolve(DONE);
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return { iterator, close };
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.#closed) return new Promise<IteratorResult<E>>((resolve, reject) => this.#settle({ resolve, reject }));
+    this.#hold.hold(true);
+    return new Promise<IteratorResult<E>>((resolve, reject) => this.#readers.push({ resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<E>> {
+    this.#close();
+    this.#held = [];
+    this.#head = 0;
+    this.#overflow = undefined;
+    return Promise.resolve(DONE);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }

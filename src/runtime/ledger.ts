@@ -10,7 +10,7 @@ import type { Approval, ApprovalDecision, ApprovalRequest, BudgetInput, Escalati
 import { ApprovalBook, EscalationBook, Recent } from './cases.js';
 import { budgetReport, outcomeOf } from './outcome.js';
 import { addCosts } from '../settings/index.js';
-import { unhandledIsFine } from '../thenable.js';
+import { unhandledIsFine, withResolvers, type Resolvers } from '../thenable.js';
 
 /**
  * What the ledger tells persistence about each change, as it happens; the store reads the
@@ -62,7 +62,11 @@ interface RootRecord {
   subtasks: number;
   readonly escalations: string[];
   readonly approvals: string[];
-  readonly waiters: Array<{ resolve: (outcome: Outcome) => void; reject: (error: unknown) => void }>;
+  /**
+   * The one promise everyone awaiting its outcome shares (submit, outcome, cancel), made when first
+   * asked for: a caller polling `org.outcome(id)` on a task parked for weeks adds nothing per call.
+   */
+  waiting: Resolvers<Outcome> | undefined;
 }
 
 export class Ledger {
@@ -83,7 +87,7 @@ export class Ledger {
   // ─── tasks ────────────────────────────────────────────────────────────────────────────
 
   submit(task: Task, holder: string, budget?: BudgetInput): void {
-    this.#roots.set(task.id, { task, budget, tasks: new Set([task.id]), costs: new Map(), subtasks: 0, escalations: [], approvals: [], waiters: [] });
+    this.#roots.set(task.id, { task, budget, tasks: new Set([task.id]), costs: new Map(), subtasks: 0, escalations: [], approvals: [], waiting: undefined });
     this.tasks.set(task.id, { task, holder, cancel: undefined, ended: false });
     this.#watch.task(task.id);
   }
@@ -195,8 +199,12 @@ export class Ledger {
   wait(taskId: string): Promise<Outcome> | undefined {
     const root = this.#roots.get(taskId);
     if (root === undefined) return undefined;
-    // Stopping rejects whoever waits; a submit nobody awaits must not crash the process for it.
-    return unhandledIsFine(new Promise<Outcome>((resolve, reject) => root.waiters.push({ resolve, reject })));
+    if (root.waiting === undefined) {
+      root.waiting = withResolvers<Outcome>();
+      // Stopping rejects whoever waits; a submit nobody awaits must not crash the process for it.
+      unhandledIsFine(root.waiting.promise);
+    }
+    return root.waiting.promise;
   }
 
   outcome(taskId: string): Outcome | undefined {
@@ -217,12 +225,8 @@ export class Ledger {
     const outcome = outcomeOf(root.task, task.chain, settlement, { escalations, approvals, budget: root.budget === undefined ? undefined : budgetReport(root.budget, root, now) }, now);
     this.#outcomes.set(outcome.taskId, outcome);
     this.#watch.finished(outcome);
-    if (root.waiters.length > 0) {
-      this.#watch.settle(
-        () => root.waiters.forEach((waiter) => waiter.resolve(outcome)),
-        (error) => root.waiters.forEach((waiter) => waiter.reject(error)),
-      );
-    }
+    const { waiting } = root;
+    if (waiting !== undefined) this.#watch.settle(() => waiting.resolve(outcome), waiting.reject);
     return outcome;
   }
 
@@ -250,7 +254,8 @@ export class Ledger {
   /** Rejects everyone waiting (the orchestrator stopped); the books stay as they are. */
   abandon(error: unknown): void {
     for (const root of this.#roots.values()) {
-      for (const waiter of root.waiters.splice(0)) waiter.reject(error);
+      root.waiting?.reject(error);
+      root.waiting = undefined;
     }
   }
 
@@ -357,7 +362,7 @@ export class Ledger {
         subtasks: book.subtasks,
         escalations: [...book.escalations],
         approvals: [...book.approvals],
-        waiters: [],
+        waiting: undefined,
       });
     }
     for (const { task } of tasks) if (task.id !== task.rootId) this.#roots.get(task.rootId)?.tasks.add(task.id);

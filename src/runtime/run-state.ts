@@ -2,7 +2,7 @@
  * Whether an organisation still takes work, and who waits for it to finish: drains, and the event
  * iterators and live views to end when it stops.
  */
-import { unhandledIsFine } from '../thenable.js';
+import { unhandledIsFine, withResolvers, type Resolvers } from '../thenable.js';
 import type { Ledger } from './ledger.js';
 
 export class RunState {
@@ -13,7 +13,8 @@ export class RunState {
   readonly closers = new Set<() => unknown>();
   /** Aborted, with `haltedBy` as its reason, when the organisation stops (`org.signal`). */
   readonly #stopping = new AbortController();
-  readonly #drains: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  /** The one promise every `drain()` shares until nothing is active (a health check calling it under load adds nothing per call). */
+  #drain: Resolvers<void> | undefined;
 
   constructor(private readonly ledger: Ledger) {}
 
@@ -22,7 +23,8 @@ export class RunState {
     this.stopped = true;
     this.haltedBy ??= error;
     this.ledger.abandon(this.haltedBy);
-    for (const waiter of this.#drains.splice(0)) waiter.reject(this.haltedBy);
+    this.#drain?.reject(this.haltedBy);
+    this.#drain = undefined;
   }
 
   /** The organisation has stopped, every part of it: `signal` aborts, with why. */
@@ -37,13 +39,19 @@ export class RunState {
 
   /** Called when a task settles: resolves the drains once nothing is active. */
   settled(): void {
-    if (this.ledger.activeCount() === 0) for (const waiter of this.#drains.splice(0)) waiter.resolve();
+    if (this.ledger.activeCount() > 0) return;
+    this.#drain?.resolve();
+    this.#drain = undefined;
   }
 
   /** Resolves when no submitted task is active; rejects with why the organisation stopped first. */
   drained(): Promise<void> {
     if (this.ledger.activeCount() === 0) return Promise.resolve();
     if (this.haltedBy !== undefined) return Promise.reject(this.haltedBy);
-    return unhandledIsFine(new Promise<void>((resolve, reject) => this.#drains.push({ resolve, reject })));
+    if (this.#drain === undefined) {
+      this.#drain = withResolvers<void>();
+      unhandledIsFine(this.#drain.promise);
+    }
+    return this.#drain.promise;
   }
 }

@@ -8,6 +8,7 @@ import { checkProgress, DEFAULT_STREAM_BUFFER, StreamHub, StreamQueue, type Prog
 import type { Outcome, Task } from '../types.js';
 import { checkSubscription, forget, whenAborted, type EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import type { Ledger } from './ledger.js';
+import { WeakHold } from './weak-hold.js';
 import { callListener } from '../thenable.js';
 import { anything, checkShape, fields, number, readingCaller, shapeContext, type Shape } from '../shape/index.js';
 import { show } from '../show.js';
@@ -120,14 +121,11 @@ export class Streaming {
     if (record === undefined && finished === undefined) {
       throw new EchelonError('unknown_task', `org.stream: no active or recent task "${taskId}".`, { details: { taskId } });
     }
-    let unfollow = () => undefined as void;
     const signal = options?.signal;
-    const end = () => {
-      unfollow();
-      forget(signal, end);
-      queue.close();
-    };
-    const queue = new StreamQueue<TaskStreamEvent>(capacity, now, end);
+    // Nothing here holds the queue but `stream`, handed to the caller: a stream dropped unread is collected (weak-hold.ts).
+    const hold = new WeakHold<StreamQueue<TaskStreamEvent>>();
+    const ends = streamEnds(hold, signal);
+    const queue = new StreamQueue<TaskStreamEvent>(capacity, now, ends.end, ends.waiting);
     // The outcome is asked for only when read: a stream nobody asks it of leaves no promise to reject.
     const stream = Object.defineProperties(queue, {
       taskId: { value: taskId, enumerable: true },
@@ -142,8 +140,9 @@ export class Streaming {
       queue.close();
       return stream;
     }
-    unfollow = this.#hub.follow({ taskId, rootId: record!.task.rootId, deliver: (event, droppable) => queue.push(event, droppable), end });
-    whenAborted('org.stream', signal, end, end);
+    hold.attach(queue, ends.release);
+    ends.following(this.#hub.follow({ taskId, rootId: record!.task.rootId, deliver: ends.deliver, end: ends.end }));
+    whenAborted('org.stream', signal, ends.end, ends.end);
     return stream;
   }
 
@@ -201,6 +200,35 @@ export class Streaming {
     for (let parent = tasks.get(taskId)?.task.parentId; parent !== undefined && path.length < MAX_PATH; parent = tasks.get(parent)?.task.parentId) path.push(parent);
     return path.reverse();
   }
+}
+
+/**
+ * A followed stream's ends — what the hub delivers to, what its signal, the task's end and `return()`
+ * call — built apart from its queue so that none of them holds it: they reach it through `hold`.
+ */
+function streamEnds(hold: WeakHold<StreamQueue<TaskStreamEvent>>, signal: AbortSignal | undefined) {
+  let unfollow = (): void => undefined;
+  const release = () => {
+    unfollow();
+    forget(signal, end);
+  };
+  const end = () => {
+    release();
+    hold.detach()?.close();
+  };
+  return {
+    end,
+    release,
+    waiting: (waiting: boolean) => hold.hold(waiting),
+    deliver: (event: TaskStreamEvent, droppable: boolean) => {
+      const queue = hold.get();
+      if (queue === undefined) release(); // dropped unread: nobody can read what it would hold
+      else queue.push(event, droppable);
+    },
+    following: (stop: () => void) => {
+      unfollow = stop;
+    },
+  };
 }
 
 const STREAM_OPTIONS = { signal: anything, bufferSize: number } satisfies Record<keyof TaskStreamOptions, Shape>;

@@ -44,17 +44,22 @@ export class StreamQueue<E> implements AsyncIterableIterator<E | StreamDropped> 
   readonly #capacity: number;
   readonly #now: () => number;
   readonly #onReturn: () => void;
+  readonly #onWaiting: (waiting: boolean) => void;
   #order = 0;
   #dropped = 0;
   #closed = false;
   /** Reads asked for and not yet answered, oldest first (a reader may call next() again before the last one settled). */
   readonly #waiting = new Fifo<(result: IteratorResult<E | StreamDropped>) => void>();
 
-  /** `onReturn` runs when the reader stops reading (`break`, `return()`). */
-  constructor(capacity: number, now: () => number, onReturn: () => void) {
+  /**
+   * `onReturn` runs when the reader stops reading (`break`, `return()`); `onWaiting` when a read
+   * starts waiting for an event (`true`) and when none waits any more (`false`).
+   */
+  constructor(capacity: number, now: () => number, onReturn: () => void, onWaiting: (waiting: boolean) => void = () => undefined) {
     this.#capacity = capacity;
     this.#now = now;
     this.#onReturn = onReturn;
+    this.#onWaiting = onWaiting;
   }
 
   /** Progress dropped so far and not yet announced. */
@@ -68,6 +73,7 @@ export class StreamQueue<E> implements AsyncIterableIterator<E | StreamDropped> 
     const entry = { order: this.#order++, event };
     const waiting = this.#waiting.shift();
     if (waiting !== undefined) {
+      if (this.#waiting.size === 0) this.#onWaiting(false);
       waiting({ done: false, value: event }); // a read waits only when nothing is buffered: this is the next event
       return;
     }
@@ -93,6 +99,7 @@ export class StreamQueue<E> implements AsyncIterableIterator<E | StreamDropped> 
   next(): Promise<IteratorResult<E | StreamDropped>> {
     const ready = this.#waiting.size === 0 ? this.#take() : undefined;
     if (ready !== undefined) return Promise.resolve(ready);
+    if (this.#waiting.size === 0) this.#onWaiting(true);
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
@@ -104,6 +111,7 @@ export class StreamQueue<E> implements AsyncIterableIterator<E | StreamDropped> 
     while (this.#progress.shift() !== undefined);
     this.#onReturn();
     for (let waiting = this.#waiting.shift(); waiting !== undefined; waiting = this.#waiting.shift()) waiting({ done: true, value: undefined });
+    this.#onWaiting(false);
     return Promise.resolve({ done: true, value: undefined });
   }
 
@@ -116,6 +124,7 @@ export class StreamQueue<E> implements AsyncIterableIterator<E | StreamDropped> 
       const ready = this.#take();
       if (ready === undefined) return;
       this.#waiting.shift()!(ready);
+      if (this.#waiting.size === 0) this.#onWaiting(false);
     }
   }
 
