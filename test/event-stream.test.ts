@@ -1,7 +1,6 @@
 import { getEventListeners } from 'node:events';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { collectGarbage } from './support/collect.js';
 import { describeEvent, developmentTeam, type EchelonError, type OrchestratorEvent } from '../src/index.js';
 import { orchestrators } from './support/helpers.js';
 
@@ -18,11 +17,6 @@ const take = async <T>(iterator: AsyncIterator<T>, count: number) => {
   return read;
 };
 
-/** A full garbage collection on demand (as `node --expose-gc` gives one). */
-const collectGarbage = (): (() => void) => {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-};
 /** Lets the current job end: objects a `WeakRef` was read through in it may be collected only after. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -6,20 +6,14 @@
  * no read waiting is held weakly: collected, it stops following the task at its next event.
  */
 import { getEventListeners } from 'node:events';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { collectGarbage } from '../support/collect.js';
 import { developmentTeam, type Orchestrator } from '../../src/index.js';
 import { flush, orchestrators } from '../support/helpers.js';
 
 const heard = new Map<string, boolean>();
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task, { streaming }) => (heard.set(task.id, streaming), 'done') });
 
-/** A full garbage collection on demand (as `node --expose-gc` gives one). */
-const collectGarbage = (): (() => void) => {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-};
 
 /** Submits a task that parks for approval, and resolves once it waits; `approve()` lets it run. */
 async function parked(org: Orchestrator, id: string) {
