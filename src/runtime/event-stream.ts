@@ -9,8 +9,8 @@
 import { EchelonError } from '../errors.js';
 import { anything, checkShape, fields, number, shapeContext } from '../shape/index.js';
 import { show } from '../show.js';
-import { forget, whenAborted } from './events.js';
-import { WeakHold } from './weak-hold.js';
+import { whenAborted } from './events.js';
+import { WeakHold, weakEnds } from './weak-hold.js';
 
 /** Options of `org.events()`. */
 export interface EventStreamOptions {
@@ -74,27 +74,13 @@ export function eventStream<E>(
 
 /**
  * The subscription's side, built apart from the iterator so that none of its closures holds it:
- * each event, the signal and `stop()` reach it through `hold`.
+ * each event, the signal and `stop()` reach it through `hold` (`weakEnds`).
  */
 function subscription<E>(hold: WeakHold<EventBuffer<E>>, subscribe: (push: (event: E) => void) => () => void, signal: AbortSignal | undefined, onClose?: (close: () => void) => void) {
-  let released = false;
-  const release = () => {
-    if (released) return;
-    released = true;
-    unsubscribe();
-    onClose?.(close);
-    forget(signal, close);
-  };
-  const close = () => {
-    release();
-    hold.detach()?.end();
-  };
-  const unsubscribe = subscribe((event) => {
-    const iterator = hold.get();
-    if (iterator === undefined) release(); // its reader let it go without return(): nobody can read what it would hold
-    else iterator.push(event);
-  });
-  return { close, release };
+  const ends = weakEnds(hold, signal, (iterator) => iterator.end());
+  ends.feeding(subscribe((event) => ends.current()?.push(event)));
+  if (onClose !== undefined) ends.feeding(() => onClose(ends.end));
+  return { close: ends.end, release: ends.release };
 }
 
 /** The iterator: events held for its reader, and the reads waiting for events. */

@@ -6,9 +6,9 @@
 import { EchelonError } from '../errors.js';
 import { checkProgress, DEFAULT_STREAM_BUFFER, StreamHub, StreamQueue, type ProgressEvent, type ProgressSource, type StreamDropped, type TaskStreamOptions } from '../stream/index.js';
 import type { Outcome, Task } from '../types.js';
-import { checkSubscription, forget, whenAborted, type EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
+import { checkSubscription, whenAborted, type EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import type { Ledger } from './ledger.js';
-import { WeakHold } from './weak-hold.js';
+import { WeakHold, weakEnds } from './weak-hold.js';
 import { callListener } from '../thenable.js';
 import { anything, checkShape, fields, number, readingCaller, shapeContext, type Shape } from '../shape/index.js';
 import { show } from '../show.js';
@@ -124,8 +124,8 @@ export class Streaming {
     const signal = options?.signal;
     // Nothing here holds the queue but `stream`, handed to the caller: a stream dropped unread is collected (weak-hold.ts).
     const hold = new WeakHold<StreamQueue<TaskStreamEvent>>();
-    const ends = streamEnds(hold, signal);
-    const queue = new StreamQueue<TaskStreamEvent>(capacity, now, ends.end, ends.waiting);
+    const ends = weakEnds(hold, signal, (reader) => reader.close());
+    const queue = new StreamQueue<TaskStreamEvent>(capacity, now, ends.end, (waiting) => hold.hold(waiting));
     // The outcome is asked for only when read: a stream nobody asks it of leaves no promise to reject.
     const stream = Object.defineProperties(queue, {
       taskId: { value: taskId, enumerable: true },
@@ -141,7 +141,7 @@ export class Streaming {
       return stream;
     }
     hold.attach(queue, ends.release);
-    ends.following(this.#hub.follow({ taskId, rootId: record!.task.rootId, deliver: ends.deliver, end: ends.end }));
+    ends.feeding(this.#hub.follow({ taskId, rootId: record!.task.rootId, deliver: (event, droppable) => ends.current()?.push(event, droppable), end: ends.end }));
     whenAborted('org.stream', signal, ends.end, ends.end);
     return stream;
   }
@@ -200,35 +200,6 @@ export class Streaming {
     for (let parent = tasks.get(taskId)?.task.parentId; parent !== undefined && path.length < MAX_PATH; parent = tasks.get(parent)?.task.parentId) path.push(parent);
     return path.reverse();
   }
-}
-
-/**
- * A followed stream's ends — what the hub delivers to, what its signal, the task's end and `return()`
- * call — built apart from its queue so that none of them holds it: they reach it through `hold`.
- */
-function streamEnds(hold: WeakHold<StreamQueue<TaskStreamEvent>>, signal: AbortSignal | undefined) {
-  let unfollow = (): void => undefined;
-  const release = () => {
-    unfollow();
-    forget(signal, end);
-  };
-  const end = () => {
-    release();
-    hold.detach()?.close();
-  };
-  return {
-    end,
-    release,
-    waiting: (waiting: boolean) => hold.hold(waiting),
-    deliver: (event: TaskStreamEvent, droppable: boolean) => {
-      const queue = hold.get();
-      if (queue === undefined) release(); // dropped unread: nobody can read what it would hold
-      else queue.push(event, droppable);
-    },
-    following: (stop: () => void) => {
-      unfollow = stop;
-    },
-  };
 }
 
 const STREAM_OPTIONS = { signal: anything, bufferSize: number } satisfies Record<keyof TaskStreamOptions, Shape>;

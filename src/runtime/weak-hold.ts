@@ -5,6 +5,7 @@
  * buffered, and its subscription ends; a `for await` loop waiting for its next event is held, so it
  * gets that event even when nothing else references it.
  */
+import { forget } from './events.js';
 
 /** Ends the subscriptions of iterators collected without having been closed. */
 const collected = new FinalizationRegistry<() => void>((release) => release());
@@ -40,4 +41,41 @@ export class WeakHold<T extends object> {
     collected.unregister(this);
     return target;
   }
+}
+
+/**
+ * The ends of a reader held through `hold` (an `org.events()` iterator, an `org.stream()` queue),
+ * built apart from it so that none of them holds it. `feeding` names what feeds the reader (a
+ * subscription's unsubscribe, a closer to take back); `release` stops all of it and the signal's
+ * listener, once; `end` releases and ends the reader with `finish`; `current()` is the reader to
+ * hand an event to — or, once its caller let it go without `return()` and it was collected,
+ * `undefined`, having released what fed it: nobody can read what it would hold.
+ */
+export function weakEnds<T extends object>(hold: WeakHold<T>, signal: AbortSignal | undefined, finish: (reader: T) => void) {
+  const stops: Array<() => void> = [];
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    for (const stop of stops) stop();
+    forget(signal, end);
+  };
+  const end = () => {
+    release();
+    const reader = hold.detach();
+    if (reader !== undefined) finish(reader);
+  };
+  return {
+    release,
+    end,
+    feeding(stop: () => void): void {
+      if (released) stop();
+      else stops.push(stop);
+    },
+    current(): T | undefined {
+      const reader = hold.get();
+      if (reader === undefined) release();
+      return reader;
+    },
+  };
 }
