@@ -76,6 +76,40 @@ describe('org.events(): lifecycle events as an async iterator', () => {
     expect(await afterStop.next()).toEqual({ done: true, value: undefined });
   });
 
+  it('follows one signal for any number of readers with one listener on it: no MaxListenersExceededWarning for readers sharing an app-wide signal', async () => {
+    const org = start();
+    const warnings: Error[] = [];
+    const warned = (warning: Error) => warnings.push(warning);
+    process.on('warning', warned);
+    try {
+      const controller = new AbortController();
+      const readers = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? org.events('*', { signal: controller.signal }) : org.stream({ type: 'css' }, { signal: controller.signal })));
+      const reads = readers.map(async (reader) => {
+        let count = 0;
+        for await (const _ of reader) count++;
+        return count;
+      });
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+      await org.submit({ type: 'css' });
+      // Readers that end on their own (return()) leave the others followed, and the last takes the listener off.
+      await readers[0]![Symbol.asyncIterator]().return!();
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+      controller.abort();
+      // Each stream reader followed its own task to its end before the abort ended the rest.
+      expect((await Promise.all(reads)).filter((_, i) => i % 2 === 1).every((count) => count > 0)).toBe(true);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+
+      const closing = new AbortController();
+      const closed = Array.from({ length: 12 }, () => org.events('*', { signal: closing.signal }));
+      for (const reader of closed) await reader.return!();
+      expect(getEventListeners(closing.signal, 'abort')).toHaveLength(0);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', warned);
+    }
+  });
+
   it('lets go of an iterator dropped without return(): collected with what it held, its subscription and signal listener ended; a waiting read still holds it', async () => {
     const gc = collectGarbage();
     const org = start();

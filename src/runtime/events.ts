@@ -134,12 +134,22 @@ export function checkSubscription(where: string, subscription: { readonly type?:
   if (signal !== undefined && !usable) throw new EchelonError('invalid_option', `${where}: signal must be an AbortSignal.`);
 }
 
-/** Removes `end` from `signal`'s listeners; a signal-like object that throws at it keeps it (nothing else can be done). */
+/**
+ * The readers following each signal, behind one abort listener of echelon's per signal: twenty
+ * `org.events()` / `org.stream()` readers on one app-wide signal are no leak, but twenty listeners
+ * on it would have Node warn of one (`MaxListenersExceededWarning` past ten).
+ */
+const following = new WeakMap<AbortSignal, { readonly ends: Set<() => void>; readonly listener: () => void }>();
+
+/** Stops calling `end` when `signal` aborts; the last reader to go takes echelon's listener off it (a signal-like object that throws there keeps it: it only ends what has ended). */
 export function forget(signal: AbortSignal | undefined, end: () => void): void {
+  const followers = signal === undefined ? undefined : following.get(signal);
+  if (followers === undefined || !followers.ends.delete(end) || followers.ends.size > 0) return;
+  following.delete(signal!);
   try {
-    signal?.removeEventListener('abort', end);
+    signal!.removeEventListener('abort', followers.listener);
   } catch {
-    // Refused when it was given (whenAborted), or it turned hostile later: its listener only ends what has ended.
+    // Refused when it was given (whenAborted), or it turned hostile later.
   }
 }
 
@@ -150,8 +160,19 @@ export function forget(signal: AbortSignal | undefined, end: () => void): void {
 export function whenAborted(where: string, signal: AbortSignal | undefined, end: () => void, undo: () => void): void {
   if (signal === undefined) return;
   try {
-    if (signal.aborted) end();
-    else signal.addEventListener('abort', end, { once: true });
+    if (signal.aborted) return end();
+    const followers = following.get(signal);
+    if (followers !== undefined) {
+      followers.ends.add(end);
+      return;
+    }
+    const ends = new Set([end]);
+    const listener = () => {
+      following.delete(signal);
+      for (const ended of [...ends]) ended();
+    };
+    signal.addEventListener('abort', listener, { once: true });
+    following.set(signal, { ends, listener });
   } catch (error) {
     undo();
     throw new EchelonError('invalid_option', `${where}: signal must be an AbortSignal; reading it threw: ${thrownMessage(error)}.`, { cause: error });
