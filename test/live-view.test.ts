@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -257,6 +258,30 @@ describe('serveLiveView(org)', () => {
     expect((await fetch(`${view.url}api/state`)).status).toBe(200);
     await org.stop();
     await expect(fetch(`${view.url}api/state`)).rejects.toThrow();
+  });
+
+  it('ends any number of views with the organisation through one listener on org.signal: twelve views draw no MaxListenersExceededWarning', async () => {
+    const org = start();
+    const warnings: Error[] = [];
+    const warned = (warning: Error) => warnings.push(warning);
+    process.on('warning', warned);
+    try {
+      const views = [];
+      for (let i = 0; i < 12; i++) views.push(await serveLiveView(org, { port: 0 }));
+      expect(getEventListeners(org.signal, 'abort')).toHaveLength(1);
+      // A view closed by hand stops following the organisation; the last one takes the listener off.
+      await views.pop()!.close();
+      await org.stop();
+      for (const view of views) await expect(fetch(`${view.url}api/state`)).rejects.toThrow();
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+      const other = start();
+      const closing = await Promise.all(Array.from({ length: 3 }, () => serveLiveView(other, { port: 0 })));
+      for (const view of closing) await view.close();
+      expect(getEventListeners(other.signal, 'abort')).toHaveLength(0);
+    } finally {
+      process.off('warning', warned);
+    }
   });
 
   it('resolves an escalation waiting for a person through the escalations API, only as those offered', async () => {

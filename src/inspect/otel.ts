@@ -6,7 +6,7 @@
  * happen at. Span times are the orchestrator clock's.
  */
 import { context, SpanStatusCode, trace, type Attributes, type HrTime, type Span, type Tracer } from '@opentelemetry/api';
-import type { OrchestratorEvent } from '../runtime/events.js';
+import { follow, unfollow, type OrchestratorEvent } from '../runtime/events.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
 import { checkShape, fields, implementing, shapeContext, type Shape } from '../shape/index.js';
 import { agentKey, logThrown } from '../show.js';
@@ -251,7 +251,7 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
   // The spans of the tasks org.stop() interrupted are ended with it: never ended, a span is never exported.
   const onStop = () => stopTracing('The organisation stopped (org.stop()) before this task settled.');
   const stopTracing = (interrupted?: string) => {
-    stopped.removeEventListener('abort', onStop);
+    unfollow(stopped, onStop);
     for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
     for (const owner of traces.values()) {
       if (interrupted !== undefined) guarded(() => owner.root.setStatus({ code: SpanStatusCode.ERROR, message: interrupted }));
@@ -261,6 +261,6 @@ export function traceOrganisation(org: Orchestrator, options: TracingOptions = {
     spans.clear();
     rootOf.clear();
   };
-  stopped.addEventListener('abort', onStop, { once: true });
+  follow(stopped, onStop);
   return () => stopTracing();
 }

@@ -5,6 +5,7 @@
  * and the people's actions through the orchestrator's API (see `routes.ts`).
  */
 import type { Orchestrator } from '../runtime/api.js';
+import { follow, unfollow } from '../runtime/events.js';
 import { LiveFeed } from './feed.js';
 import { Guard } from './guard.js';
 import { json, listen } from './http.js';
@@ -35,7 +36,7 @@ export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions
   let view: LiveView | undefined;
   const close = () => void view?.close();
   const ended = () => {
-    stopped.removeEventListener('abort', close);
+    unfollow(stopped, close);
     feed.close();
   };
   view = await listen('serveLiveView', settings, guard, livePage(), async (request, response, url) => {
@@ -60,6 +61,6 @@ export async function serveLiveView(org: Orchestrator, options?: LiveViewOptions
     ended();
     throw error;
   });
-  stopped.addEventListener('abort', close, { once: true });
+  follow(stopped, close);
   return view;
 }

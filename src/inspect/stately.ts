@@ -14,6 +14,7 @@ import type { InspectionEvent } from 'xstate';
 import WebSocket from 'ws';
 import { EchelonError } from '../errors.js';
 import type { Orchestrator } from '../runtime/api.js';
+import { follow, unfollow } from '../runtime/events.js';
 import { checkShape, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
 import { runningOrganisation } from './watched.js';
 
@@ -144,7 +145,7 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
   const stop = () =>
     (stopping ??= new Promise<void>((resolve) => {
       subscription.unsubscribe();
-      organisationStopped.removeEventListener('abort', stopWithOrganisation);
+      unfollow(organisationStopped, stopWithOrganisation);
       // What the inspector converted already is queued on its timer: let it leave first.
       setTimeout(() => {
         stopped = true;
@@ -159,7 +160,7 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
   // the connection) is not reconnected to, and an organisation that opens a new inspector each time
   // would otherwise keep every earlier one watching its actors, a listener on its signal each.
   const stopWithOrganisation = () => void stop();
-  organisationStopped.addEventListener('abort', stopWithOrganisation, { once: true });
+  follow(organisationStopped, stopWithOrganisation);
   socket.once('close', stopWithOrganisation);
 
   return {

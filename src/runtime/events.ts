@@ -135,14 +135,15 @@ export function checkSubscription(where: string, subscription: { readonly type?:
 }
 
 /**
- * The readers following each signal, behind one abort listener of echelon's per signal: twenty
- * `org.events()` / `org.stream()` readers on one app-wide signal are no leak, but twenty listeners
- * on it would have Node warn of one (`MaxListenersExceededWarning` past ten).
+ * Who follows each signal, behind one abort listener of echelon's per signal: twenty `org.events()` /
+ * `org.stream()` readers on one app-wide signal, or twenty live views ending with one organisation's
+ * `org.signal`, are no leak, but twenty listeners on it would have Node warn of one
+ * (`MaxListenersExceededWarning` past ten).
  */
 const following = new WeakMap<AbortSignal, { readonly ends: Set<() => void>; readonly listener: () => void }>();
 
 /** Stops calling `end` when `signal` aborts; the last reader to go takes echelon's listener off it (a signal-like object that throws there keeps it: it only ends what has ended). */
-export function forget(signal: AbortSignal | undefined, end: () => void): void {
+export function unfollow(signal: AbortSignal | undefined, end: () => void): void {
   const followers = signal === undefined ? undefined : following.get(signal);
   if (followers === undefined || !followers.ends.delete(end) || followers.ends.size > 0) return;
   following.delete(signal!);
@@ -154,25 +155,33 @@ export function forget(signal: AbortSignal | undefined, end: () => void): void {
 }
 
 /**
+ * Calls `end` once `signal` aborts (at once if it has), through the one listener echelon keeps on it;
+ * `unfollow(signal, end)` stops that. What a signal-like object throws is thrown.
+ */
+export function follow(signal: AbortSignal, end: () => void): void {
+  if (signal.aborted) return end();
+  const followers = following.get(signal);
+  if (followers !== undefined) {
+    followers.ends.add(end);
+    return;
+  }
+  const ends = new Set([end]);
+  const listener = () => {
+    following.delete(signal);
+    for (const ended of [...ends]) ended();
+  };
+  signal.addEventListener('abort', listener, { once: true });
+  following.set(signal, { ends, listener });
+}
+
+/**
  * Calls `end` when `signal` aborts (at once if it has). A signal-like object that throws there is
  * refused, once `undo` has let go of what the caller set up for it: nothing stays subscribed.
  */
 export function whenAborted(where: string, signal: AbortSignal | undefined, end: () => void, undo: () => void): void {
   if (signal === undefined) return;
   try {
-    if (signal.aborted) return end();
-    const followers = following.get(signal);
-    if (followers !== undefined) {
-      followers.ends.add(end);
-      return;
-    }
-    const ends = new Set([end]);
-    const listener = () => {
-      following.delete(signal);
-      for (const ended of [...ends]) ended();
-    };
-    signal.addEventListener('abort', listener, { once: true });
-    following.set(signal, { ends, listener });
+    follow(signal, end);
   } catch (error) {
     undo();
     throw new EchelonError('invalid_option', `${where}: signal must be an AbortSignal; reading it threw: ${thrownMessage(error)}.`, { cause: error });

@@ -5,7 +5,7 @@
  * buffered, and its subscription ends; a `for await` loop waiting for its next event is held, so it
  * gets that event even when nothing else references it.
  */
-import { forget } from './events.js';
+import { unfollow } from './events.js';
 
 /** Ends the subscriptions of iterators collected without having been closed. */
 const collected = new FinalizationRegistry<() => void>((release) => release());
@@ -58,7 +58,7 @@ export function weakEnds<T extends object>(hold: WeakHold<T>, signal: AbortSigna
     if (released) return;
     released = true;
     for (const stop of stops) stop();
-    forget(signal, end);
+    unfollow(signal, end);
   };
   const end = () => {
     release();
