@@ -260,6 +260,14 @@ describe('serveLiveView(org)', () => {
     await expect(fetch(`${view.url}api/state`)).rejects.toThrow();
   });
 
+  it('closes a view whose organisation stopped while it was starting to listen', async () => {
+    const org = start();
+    const opening = serveLiveView(org);
+    await org.stop();
+    const view = await opening;
+    await expect(fetch(`${view.url}api/state`)).rejects.toThrow();
+  });
+
   it('ends any number of views with the organisation through one listener on org.signal: twelve views draw no MaxListenersExceededWarning', async () => {
     const org = start();
     const warnings: Error[] = [];
