@@ -17,7 +17,7 @@ import { largeOrganisation } from '../fixtures/large-organisation.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = 'test-results';
 
-let profile: string;
+let profile: string | undefined;
 let browser: BrowserContext;
 let directory: string;
 
@@ -35,8 +35,9 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
-  rmSync(profile, { recursive: true, force: true });
-  rmSync(directory, { recursive: true, force: true });
+  // Nothing to remove when the set-up refused (no Chromium): its own error is the one to read.
+  if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+  if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
 });
 
 describe('the simulation report in a browser', () => {
