@@ -5,12 +5,13 @@
  * after `retain` records.
  */
 import type { AgentReport } from '../../machines/ports.js';
-import type { StoredApproval, StoredEscalation, StoredTask, TaskBook } from '../store/types.js';
+import type { StoredApproval, StoredEscalation, StoredTask } from '../store/types.js';
 import type { Approval, ApprovalDecision, ApprovalRequest, BudgetInput, Escalation, EscalationRequest, Outcome, Settlement, Task } from '../types.js';
 import { ApprovalBook, EscalationBook, Recent } from './cases.js';
 import { budgetReport, outcomeOf } from './outcome.js';
 import { addCosts } from '../settings/index.js';
-import { unhandledIsFine, withResolvers, type Resolvers } from '../thenable.js';
+import { unhandledIsFine, withResolvers } from '../thenable.js';
+import { newRoot, restoredTask, storedTask, type RootRecord, type TaskRecord } from './task-records.js';
 
 /**
  * What the ledger tells persistence about each change, as it happens; the store reads the
@@ -41,34 +42,6 @@ export interface ForgottenCases {
   approvalGone(id: string): boolean;
 }
 
-/** A task in flight and the agent holding it now. */
-export interface TaskRecord {
-  task: Task;
-  holder: string | undefined;
-  /** Set once its cancellation was asked for (`org.cancel`, a join that no longer needs it); agents it reaches end it on arrival. */
-  cancel: string | undefined;
-  /** True once it ended at its holder (its result on the way back): no agent holds it to cancel it, until it moves again. */
-  ended: boolean;
-}
-
-/** A submitted task: its derived tasks, escalations, approvals and whoever awaits its outcome. */
-interface RootRecord {
-  readonly task: Task;
-  /** The budget as submitted, when there was one (reported in the outcome). */
-  readonly budget: BudgetInput | undefined;
-  readonly tasks: Set<string>;
-  /** Cost reported per budget account, and subtasks created, over the whole tree. */
-  readonly costs: Map<string, number>;
-  subtasks: number;
-  readonly escalations: string[];
-  readonly approvals: string[];
-  /**
-   * The one promise everyone awaiting its outcome shares (submit, outcome, cancel), made when first
-   * asked for: a caller polling `org.outcome(id)` on a task parked for weeks adds nothing per call.
-   */
-  waiting: Resolvers<Outcome> | undefined;
-}
-
 export class Ledger {
   readonly tasks = new Map<string, TaskRecord>();
   readonly #roots = new Map<string, RootRecord>();
@@ -87,7 +60,7 @@ export class Ledger {
   // ─── tasks ────────────────────────────────────────────────────────────────────────────
 
   submit(task: Task, holder: string, budget?: BudgetInput): void {
-    this.#roots.set(task.id, { task, budget, tasks: new Set([task.id]), costs: new Map(), subtasks: 0, escalations: [], approvals: [], waiting: undefined });
+    this.#roots.set(task.id, newRoot(task, budget));
     this.tasks.set(task.id, { task, holder, cancel: undefined, ended: false });
     this.#watch.task(task.id);
   }
@@ -334,36 +307,15 @@ export class Ledger {
   /** An active task as a store keeps it: its record, and its books when it is a submitted task. */
   stored(taskId: string): StoredTask | undefined {
     const record = this.tasks.get(taskId);
-    if (record === undefined) return undefined;
-    const root = this.#roots.get(taskId);
-    const book: TaskBook | null =
-      root === undefined
-        ? null
-        : {
-            ...(root.budget === undefined ? {} : { budget: root.budget }),
-            costs: Object.fromEntries(root.costs),
-            subtasks: root.subtasks,
-            escalations: [...root.escalations],
-            approvals: [...root.approvals],
-          };
-    return { task: record.task, holder: record.holder ?? null, cancel: record.cancel ?? null, book };
+    return record === undefined ? undefined : storedTask(record, this.#roots.get(taskId));
   }
 
   /** Brings back the books of active work from a store (nobody awaits the outcomes yet). */
   restore(tasks: readonly StoredTask[], escalations: readonly StoredEscalation[], approvals: readonly StoredApproval[]): void {
-    for (const { task, holder, cancel, book } of tasks) {
-      this.tasks.set(task.id, { task, holder: holder ?? undefined, cancel: cancel ?? undefined, ended: false });
-      if (book === null) continue;
-      this.#roots.set(task.id, {
-        task,
-        budget: book.budget,
-        tasks: new Set([task.id]),
-        costs: new Map(Object.entries(book.costs)),
-        subtasks: book.subtasks,
-        escalations: [...book.escalations],
-        approvals: [...book.approvals],
-        waiting: undefined,
-      });
+    for (const stored of tasks) {
+      const { record, root } = restoredTask(stored);
+      this.tasks.set(record.task.id, record);
+      if (root !== undefined) this.#roots.set(root.task.id, root);
     }
     for (const { task } of tasks) if (task.id !== task.rootId) this.#roots.get(task.rootId)?.tasks.add(task.id);
     for (const { rootId, escalation } of escalations) this.#escalations.restore(escalation, rootId);
