@@ -79,6 +79,10 @@ export class TaskIndex {
 
   #take(entry: TaskEntry): void {
     if (entry.type === 'task.submitted' && entry.taskId !== undefined) {
+      // An id submitted again replaces its earlier run, which leaves the finished ones: aging out, it would take this run with it.
+      const earlier = this.#tasks.has(entry.taskId) ? this.#finished.indexOf(entry.taskId) : -1;
+      if (earlier >= 0) this.#finished.splice(earlier, 1);
+      this.#tasks.delete(entry.taskId); // listed as the newest, where it was submitted
       const at = typeof entry.data?.entry === 'string' ? entry.data.entry : '';
       this.#tasks.set(entry.taskId, { task: { id: entry.taskId, type: String(entry.data?.type), status: 'active', agents: [], at, submittedAt: entry.at }, entries: [] });
     }
