@@ -2,11 +2,8 @@
  * The live view in a real browser: Debian's Chromium driven by playwright-core (`.ci/run` installs
  * it when missing). Screenshots go to test-results/.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { createOrchestrator, developmentTeam, memoryStore, type LiveView, type Orchestrator, type Stepper } from '../src/index.js';
 import { AGENT_STATES } from '../src/charts.js';
 import { createStepper } from '../src/scenario/index.js';
@@ -19,52 +16,17 @@ import { UNSHOWABLE } from '../src/show.js';
 import { deferred, flush } from './support/helpers.js';
 import { streaming, streamWords } from './support/mock-model.js';
 import { llmExecutor } from '../src/ai/index.js';
+import { ARTIFACTS, SHOWS, useBrowser } from './support/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = 'test-results';
-/** How long to wait for the page to show something (the browser's pace, not the organisation's). */
-const SHOWS = { timeout: 10_000 };
-
-let profile: string | undefined;
-let browser: BrowserContext;
+const tabs = useBrowser();
+const { cleanup } = tabs;
 let page: Page;
-const cleanup: Array<() => Promise<unknown>> = [];
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`The live view's browser test needs Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), or set CHROMIUM_PATH.`);
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
-  profile = mkdtempSync(join(tmpdir(), 'echelon-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 820 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  // Nothing to remove when the set-up refused (no Chromium): its own error is the one to read.
-  if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await page?.close();
-  for (const close of cleanup.splice(0).reverse()) await close();
-});
 
 /** Opens the page in a fresh tab, noting any request that goes anywhere but the live view (it must work offline). */
 const openPage = async (url: string) => {
-  page = await browser.newPage();
-  const outside: string[] = [];
-  const origin = new URL(url).origin;
-  page.on('request', (request) => {
-    if (!request.url().startsWith(origin)) outside.push(request.url());
-  });
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(url);
-  return { outside, errors };
+  const opened = await tabs.open(url);
+  page = opened.page;
+  return opened;
 };
 
 /** A character of those the page shows escaped, in the text it shows. */
@@ -218,7 +180,7 @@ describe('people decide on the page (examples/on-call.ts under the live view)', 
     const view = await serveLiveView(org);
     const outcome = org.submit({ type: 'python', context: { requiresApproval: true } });
     await flush();
-    page = await browser.newPage();
+    page = await tabs.newPage();
     await page.setViewportSize({ width: 400, height: 900 });
     await page.goto(view.url);
     await page.waitForSelector(agentIn('backend_dev_1', 'awaitingApproval'), SHOWS);

@@ -6,6 +6,7 @@ import { developmentTeam, fullStackFeature, memoryStore, type LiveView } from '.
 import { AGENT_STATES } from '../src/charts.js';
 import { serveLiveView, type LiveViewOptions, type LiveViewSnapshot } from '../src/inspect/index.js';
 import { flush, orchestrators } from './support/helpers.js';
+import { sseFrames } from './support/sse.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done` });
 
@@ -206,24 +207,7 @@ describe('serveLiveView(org)', () => {
     const view = await serveLiveView(org);
     const response = await fetch(`${view.url}api/events`);
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    const frames: Array<{ event: string; data: { type?: string; agents?: unknown[]; events?: unknown[] } }> = [];
-    // One buffer for every wait: a frame half read when one wait ends is finished by the next.
-    let buffer = '';
-    const until = async (predicate: () => boolean) => {
-      while (!predicate()) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error('the stream ended');
-        buffer += value;
-        const parts = buffer.split('\n\n');
-        buffer = parts.pop()!;
-        for (const part of parts) {
-          const event = /^event: (.+)$/m.exec(part)?.[1];
-          const data = /^data: (.+)$/m.exec(part)?.[1];
-          if (event !== undefined && data !== undefined) frames.push({ event, data: JSON.parse(data) });
-        }
-      }
-    };
+    const { frames, until, cancel } = sseFrames<{ type?: string; agents?: unknown[]; events?: unknown[] }>(response);
     await until(() => frames.some((frame) => frame.event === 'state'));
     expect(frames[0]).toMatchObject({ event: 'state', data: { events: [] } });
     await org.submit({ type: 'css' });
@@ -237,7 +221,7 @@ describe('serveLiveView(org)', () => {
       'task.ended',
       'task.completed',
     ]);
-    await reader.cancel();
+    await cancel();
   });
 
   it('serves one self-contained page: no external scripts, styles or fonts, and a CSP that forbids them', async () => {

@@ -68,6 +68,7 @@ export function entryOfEvent(event: OrchestratorEvent, seq: number): TaskEntry |
     case 'agent.fault':
       return { ...base, type: event.type, actor: event.agent, ...(event.taskId === undefined ? {} : { taskId: event.taskId }), data: { error: event.error.code, message: event.error.message } };
     case 'agent.state':
+    case 'tasks.forgotten':
       return undefined;
     default:
       // Every event has its entry (or none): a new type fails to compile here.

@@ -11,7 +11,7 @@ import type { Orchestrator } from '../runtime/api.js';
 import { liveSnapshot } from './snapshot.js';
 import { summarizeEvent, type EventSummary } from './summary.js';
 import { progressText } from './task-stream.js';
-import { adoptHeld, keepsJournal, TaskIndex } from './tasks.js';
+import { adoptHeld, dropForgotten, keepsJournal, TaskIndex } from './tasks.js';
 
 /** How often at most a page gets a new snapshot while events pour in. */
 const SNAPSHOT_INTERVAL_MS = 50;
@@ -42,6 +42,11 @@ export class LiveFeed {
     this.tasks = new TaskIndex(history);
     this.#unsubscribe = org.on('*', (event) => {
       this.tasks.observe(event);
+      if (event.type === 'tasks.forgotten') {
+        const ids = dropForgotten(org, this.tasks, event);
+        // The page lets go of them too: a task it had open is closed, not shown with an empty timeline.
+        if (ids.length > 0) this.#broadcast('forgotten', { ids });
+      }
       // Agent states show in the org chart; listing each one would drown the task events.
       if (event.type !== 'agent.state') {
         const summary = summarizeEvent(event);

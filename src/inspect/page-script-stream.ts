@@ -27,6 +27,17 @@ export const STREAM_SCRIPT = `
     else box.insertAdjacentHTML('beforeend', saidHtml(progress.agent));
   }
 
+  /** org.forget took these tasks: what their agents said goes with them. */
+  function forgetSaid(ids) {
+    const gone = new Set(ids);
+    for (const agentId of Object.keys(said)) {
+      if (!gone.has(said[agentId].taskId) && !gone.has(said[agentId].path[0])) continue;
+      delete said[agentId];
+      const box = byId('tree').querySelector('[data-said="' + CSS.escape(agentId) + '"]');
+      if (box) box.remove();
+    }
+  }
+
   /** A task settled: what its agents said stays, marked done. */
   function settleSaid(taskId) {
     for (const agentId of Object.keys(said)) if (said[agentId].taskId === taskId || said[agentId].path[0] === taskId) said[agentId].done = true;

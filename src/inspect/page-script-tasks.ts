@@ -2,6 +2,7 @@
  * The page's part for tasks: the list of active and recent tasks (filtered by status, type and
  * agent, searched by id, all on the page) and the selected task's timeline — each entry with its
  * time, who acted and the state it left them in, the subtask tree, and the outcome once settled.
+ * Tasks `org.forget` took leave the list (and the timeline, when one of them is open).
  */
 export const TASKS_SCRIPT = `
   let tasks = [];
@@ -46,6 +47,18 @@ export const TASKS_SCRIPT = `
     timelineFor = '';
     renderTasks(tasks);
   });
+
+  /** org.forget took these tasks: off the list, and the one open closes (it has no timeline left to show). */
+  function forgetTasks(ids) {
+    const gone = new Set(ids);
+    if (gone.has(selectedTask)) {
+      selectedTask = '';
+      timelineFor = '';
+      byId('timeline-section').hidden = true;
+      byId('timeline').innerHTML = '';
+    }
+    renderTasks(tasks.filter((t) => !gone.has(t.id)));
+  }
 
   function loadTimeline() {
     if (loadingTimeline) return;

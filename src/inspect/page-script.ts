@@ -131,6 +131,11 @@ const CORE_SCRIPT = `
       addEvent(event);
     });
     source.addEventListener('progress', (message) => showProgress(JSON.parse(message.data)));
+    source.addEventListener('forgotten', (message) => {
+      const { ids } = JSON.parse(message.data);
+      forgetTasks(ids);
+      forgetSaid(ids);
+    });
     source.addEventListener('error', () => {
       connection.textContent = 'reconnecting…';
       connection.className = '';

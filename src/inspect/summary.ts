@@ -73,6 +73,8 @@ function describeKnown(event: OrchestratorEvent): string {
       return `${event.agent} is ${event.state}`;
     case 'agent.fault':
       return `fault at ${event.agent}${event.taskId === undefined ? '' : ` (task ${event.taskId})`}: ${event.error.message}`;
+    case 'tasks.forgotten':
+      return `forgot ${event.forgotten.tasks.toLocaleString('en-US')} finished task${event.forgotten.tasks === 1 ? '' : 's'} settled before ${event.settledBefore}`;
   }
 }
 

@@ -2,11 +2,12 @@
  * The live view's task list: every submitted task it saw, active and recent, with where it is
  * and what it went through — kept from the lifecycle events, so it needs no store; with one, a
  * task from before the view opened is taken from the journal (`adopt`), whose entries carry the
- * same facts. Finished tasks beyond the most recent `keep` are forgotten, with their entries.
+ * same facts. Finished tasks beyond the most recent `keep` are forgotten, with their entries, and
+ * so are those `org.forget` took (`tasks.forgotten`).
  */
 import { EchelonError } from '../errors.js';
 import type { Orchestrator } from '../runtime/api.js';
-import type { OrchestratorEvent } from '../runtime/events.js';
+import type { EventOfType, OrchestratorEvent } from '../runtime/events.js';
 import type { TerminalStatus } from '../types.js';
 import { entryOfEvent, type TaskEntry } from './entries.js';
 
@@ -78,6 +79,10 @@ export class TaskIndex {
 
   #take(entry: TaskEntry): void {
     if (entry.type === 'task.submitted' && entry.taskId !== undefined) {
+      // An id submitted again replaces its earlier run, which leaves the finished ones: aging out, it would take this run with it.
+      const earlier = this.#tasks.has(entry.taskId) ? this.#finished.indexOf(entry.taskId) : -1;
+      if (earlier >= 0) this.#finished.splice(earlier, 1);
+      this.#tasks.delete(entry.taskId); // listed as the newest, where it was submitted
       const at = typeof entry.data?.entry === 'string' ? entry.data.entry : '';
       this.#tasks.set(entry.taskId, { task: { id: entry.taskId, type: String(entry.data?.type), status: 'active', agents: [], at, submittedAt: entry.at }, entries: [] });
     }
@@ -133,13 +138,32 @@ export class TaskIndex {
     }
   }
 
+  /**
+   * Drops the finished tasks `org.forget` took (a `tasks.forgotten` event): those that settled
+   * before `settledBefore` and that `gone` says are gone. Returns their ids.
+   */
+  forgotten(settledBefore: number, gone: (id: string) => boolean): string[] {
+    const dropped = this.#finished.filter((id) => {
+      const settledAt = this.#tasks.get(id)?.task.settledAt;
+      return settledAt !== undefined && settledAt < settledBefore && gone(id);
+    });
+    if (dropped.length === 0) return dropped;
+    const left = new Set(dropped);
+    const kept = this.#finished.filter((id) => !left.has(id));
+    this.#finished.length = 0;
+    for (const id of kept) this.#finished.push(id);
+    for (const id of dropped) this.#drop(id);
+    return dropped;
+  }
+
   #forgetOld(): void {
-    while (this.#finished.length > this.#keep) {
-      const id = this.#finished.shift()!;
-      const record = this.#tasks.get(id);
-      this.#tasks.delete(id);
-      for (const entry of record?.entries ?? []) if (entry.taskId !== undefined) this.#roots.delete(entry.taskId);
-    }
+    while (this.#finished.length > this.#keep) this.#drop(this.#finished.shift()!);
+  }
+
+  #drop(id: string): void {
+    const record = this.#tasks.get(id);
+    this.#tasks.delete(id);
+    for (const entry of record?.entries ?? []) if (entry.taskId !== undefined) this.#roots.delete(entry.taskId);
   }
 }
 
@@ -218,6 +242,17 @@ export function adoptHeld(org: Orchestrator, index: TaskIndex): void {
  * wait. As many as the page lists; the rest still open by id.
  */
 const MAX_ADOPTED = 200;
+
+/**
+ * What a live view drops after a `tasks.forgotten` event: every finished task it lists that settled
+ * before the time — unless the forget reached its limit, when it took only the oldest: then those
+ * the journal no longer has (without a store there is no journal to ask, and they stay listed).
+ */
+export function dropForgotten(org: Orchestrator, index: TaskIndex, event: EventOfType<'tasks.forgotten'>): string[] {
+  const { settledBefore, limit, forgotten } = event;
+  if (limit === undefined || forgotten.tasks < limit) return index.forgotten(settledBefore, () => true);
+  return index.forgotten(settledBefore, (id) => journalOf(org, id, 1)?.length === 0);
+}
 
 /** True when the organisation keeps a journal (it has a store): its runs can be replayed, its older tasks listed. */
 export const keepsJournal = (org: Orchestrator): boolean => journalOf(org, undefined, 1) !== undefined;

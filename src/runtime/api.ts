@@ -188,7 +188,8 @@ export interface Orchestrator {
    * organisation's own lines (`organisation.started`, `organisation.resumed`); journal `seq`
    * numbers are never used again. A forgotten task is then unknown, as one never submitted
    * (`org.outcome` rejects with `unknown_task`, `org.journal({ taskId })` is empty), and its id
-   * can be submitted again. Without a store it drops recent outcomes from memory
+   * can be submitted again. Each transaction that took something emits a `tasks.forgotten`
+   * event (an open live view drops those tasks). Without a store it drops recent outcomes from memory
    * (`journalEntries: 0`). Refuses (`invalid_option`) a query with an unknown key, a
    * `settledBefore` that is no finite number, a `limit` that is no whole number ≥ 1, and a
    * store without `forget`, changing nothing.

@@ -5,6 +5,7 @@
 import { EchelonError, type TaskError } from '../errors.js';
 import { closest, readingCaller } from '../shape/index.js';
 import { show, thrownMessage } from '../show.js';
+import type { Forgotten } from '../store/types.js';
 import type { Approval, Escalation, Outcome, Settlement, Task } from '../types.js';
 import { callListener } from '../thenable.js';
 
@@ -38,7 +39,15 @@ export type OrchestratorEvent =
   /** An agent's statechart settled in a new state. */
   | { readonly type: 'agent.state'; readonly agent: string; readonly state: string; readonly at: number }
   /** Something went wrong inside an agent (a strategy, policy or approver that threw …). */
-  | { readonly type: 'agent.fault'; readonly agent: string; readonly error: TaskError; readonly taskId?: string; readonly at: number };
+  | { readonly type: 'agent.fault'; readonly agent: string; readonly error: TaskError; readonly taskId?: string; readonly at: number }
+  /**
+   * `org.forget` removed finished submitted tasks (one event per store transaction, none when it
+   * removed nothing): every one that settled before `settledBefore` — or, when `limit` is given and
+   * `forgotten.tasks` reached it, the `limit` that settled first (by `settledAt`, then id). Their
+   * ids are not listed (a slice holds up to 10,000): a reader that keeps tasks drops those it holds
+   * that settled before the time, asking the organisation about each only when the limit was reached.
+   */
+  | { readonly type: 'tasks.forgotten'; readonly settledBefore: number; readonly limit?: number; readonly forgotten: Forgotten; readonly at: number };
 
 export type OrchestratorEventType = OrchestratorEvent['type'];
 
@@ -108,7 +117,7 @@ export class EventBus {
 const EVENT_TYPES = {
   'task.submitted': true, 'task.delegated': true, 'task.queued': true, 'task.started': true, 'task.retrying': true, 'task.deferred': true,
   'task.ended': true, 'task.decomposed': true, 'task.completed': true, 'task.failed': true, 'escalation.raised': true, 'escalation.resolved': true,
-  'approval.requested': true, 'approval.decided': true, 'approval.refused': true, 'agent.state': true, 'agent.fault': true,
+  'approval.requested': true, 'approval.decided': true, 'approval.refused': true, 'agent.state': true, 'agent.fault': true, 'tasks.forgotten': true,
 } as const satisfies Record<OrchestratorEventType, true>;
 
 /** Refuses (`invalid_option`, with the nearest type) what is no event type; `'*'` too, unless `all` lets it mean every type. */

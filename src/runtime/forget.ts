@@ -8,6 +8,7 @@ import { EchelonError } from '../errors.js';
 import { checkForgetQuery } from '../store/query.js';
 import type { Forgotten } from '../store/types.js';
 import type { Durable } from './durability/index.js';
+import type { OrchestratorEvent, OrchestratorEventType } from './events.js';
 import type { Ledger } from './ledger.js';
 
 /** What forgetting works on. */
@@ -15,6 +16,8 @@ export interface ForgetParts {
   readonly ledger: Ledger;
   readonly durable: Durable | undefined;
   readonly stopped: () => boolean;
+  readonly now: () => number;
+  readonly emit: (type: OrchestratorEventType, build: () => OrchestratorEvent) => void;
 }
 
 /**
@@ -29,14 +32,19 @@ export function forgetFinished(parts: ForgetParts, query: unknown): Promise<Forg
       throw new EchelonError('orchestrator_stopped', 'org.forget: this orchestrator is stopped, and its store may be another\'s by now: forget on the organisation running on it (resume: true).');
     }
     const { ledger, durable } = parts;
+    // Whoever keeps tasks of their own (an open live view) hears what went, once per transaction.
+    const told = (most: number | undefined, forgotten: Forgotten): Forgotten => {
+      if (forgotten.tasks > 0) parts.emit('tasks.forgotten', () => ({ type: 'tasks.forgotten', settledBefore, ...(most === undefined ? {} : { limit: most }), forgotten, at: parts.now() }));
+      return forgotten;
+    };
     if (durable === undefined) {
       const dropped = ledger.forget(settledBefore, (settled) => settled.slice(0, limit ?? settled.length));
-      return Promise.resolve({ ...dropped, journalEntries: 0 });
+      return Promise.resolve(told(limit, { ...dropped, journalEntries: 0 }));
     }
     // Memory drops what the store no longer holds: its outcomes, and closed cases whose outcome memory had already let go.
     const forgotten = (taskId: string) => durable.outcome(taskId) === undefined;
     const stored = { escalationGone: (id: string) => durable.escalation(id) === undefined, approvalGone: (id: string) => durable.approval(id) === undefined };
-    const slice = (most: number) => durable.forget({ settledBefore, limit: most }, () => ledger.forget(settledBefore, (settled) => settled.filter((outcome) => forgotten(outcome.taskId)), stored));
+    const slice = (most: number) => durable.forget({ settledBefore, limit: most }, () => ledger.forget(settledBefore, (settled) => settled.filter((outcome) => forgotten(outcome.taskId)), stored)).then((went) => told(most, went));
     return limit === undefined ? inSlices(slice, parts.stopped) : slice(limit);
   } catch (error) {
     return Promise.reject(error);

@@ -110,7 +110,7 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
       return replaySteps(durable.journal(taskId === undefined ? {} : { taskId }), hierarchy.nodes().map((node) => ({ id: node.id, parent: node.parentId ?? null })));
     },
 
-    forget: (query) => forgetFinished({ ledger, durable, stopped: () => run.stopped }, query),
+    forget: (query) => forgetFinished({ ledger, durable, stopped: () => run.stopped, now: parts.now, emit: parts.emit }, query),
 
     flush: () => durable?.flushed() ?? Promise.resolve(),
 

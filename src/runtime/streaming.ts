@@ -185,6 +185,9 @@ export class Streaming {
         return about(ledger.approval(event.approvalId)?.taskId);
       case 'agent.fault':
         return about(event.taskId);
+      case 'tasks.forgotten':
+        // Only finished tasks are forgotten, and a task's streams end when it finishes: no stream is about one.
+        return;
       case 'task.ended':
         // A part of the tree ended (a subtask, a resolution); a submitted task's own end is its outcome, next.
         if (event.task.id === event.task.rootId) return;

@@ -85,7 +85,7 @@ export function forkStore(source: Store, target: Store, options: ForkOptions = {
 }
 
 /** The organisation as of the source's history's last write that ends at or before entry `at`. */
-function copyUntil(source: Store, target: Store, at: number, history: string | undefined): JournalEntry | undefined {
+function copyUntil(source: Store, target: Store, at: number, history: string | undefined): { readonly seq: number; readonly at: number } | undefined {
   if (history === undefined) {
     throw new EchelonError('invalid_option', `forkStore at entry ${at} needs the store's history ({ history: file }, kept with keepHistory(store, file)): a store alone holds only its last write.`);
   }
@@ -111,9 +111,19 @@ function copyUntil(source: Store, target: Store, at: number, history: string | u
   }
   const upTo = batches.filter((kept) => kept.lastSeq <= at);
   if (upTo.length === 0) throw new EchelonError('invalid_option', `Entry ${at} is before the store's first write (it ends at entry ${batches[0]!.lastSeq}): fork at ${batches[0]!.lastSeq} or later.`);
-  for (const { batch } of upTo) target.write(batch);
-  // Its batches hold every line the source wrote up to there, so the fork's numbers are the source's.
-  return target.journal().at(-1);
+  const forgot = upTo.find((kept) => kept.forgets !== undefined);
+  if (forgot !== undefined && target.forget === undefined) {
+    throw new EchelonError('invalid_option', `forkStore: the source forgot finished tasks after entry ${forgot.lastSeq} (org.forget) and ${target.name} cannot forget (it has no forget method; memoryStore() and sqliteStore() have one): fork into one that can, or at an entry before ${forgot.lastSeq}.`);
+  }
+  // Each forget where it ran, after its batch: on the same batches it takes the same tasks.
+  for (const { batch, forgets = [] } of upTo) {
+    target.write(batch);
+    for (const query of forgets) target.forget!(query);
+  }
+  // Its batches hold every line the source wrote up to there, so the fork's numbers are the source's (a forget may have taken the last ones).
+  const last = upTo.findLast((kept) => kept.batch.journal.length > 0);
+  const record = last?.batch.journal.at(-1);
+  return last === undefined || record === undefined ? undefined : { seq: last.lastSeq, at: record.at };
 }
 
 /**

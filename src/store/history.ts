@@ -3,11 +3,13 @@
  * keeps only the organisation as of its last write; with its batches kept, the organisation as of
  * any earlier write can be built again — applying the first k batches to an empty store gives that
  * store exactly as it was after write k — which is what lets `forkStore` start a fork in the past.
+ * A forget (`org.forget`) is kept too, as its query, on a line of its own after the batch it followed:
+ * run again on the same batches it takes the same tasks (oldest first, by `settledAt` then id).
  */
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { EchelonError } from '../errors.js';
 import { forwardStore } from './forward.js';
-import type { Store, StoreBatch } from './types.js';
+import type { ForgetQuery, Store, StoreBatch } from './types.js';
 import { readingCaller } from '../shape/index.js';
 import { show } from '../show.js';
 
@@ -40,8 +42,19 @@ export function keepHistory(store: Store, file: string): Store {
       store.write(batch);
       appendFileSync(file, `${JSON.stringify(batch)}\n`);
     },
+    // A forget is a change of the store too: a fork built from the batches alone would bring back what it took.
+    ...(store.forget === undefined
+      ? {}
+      : {
+          forget(query: ForgetQuery) {
+            const forgotten = store.forget!(query);
+            const { settledBefore, limit } = query;
+            const kept: ForgetQuery = { settledBefore, ...(limit === undefined || !Number.isFinite(limit) ? {} : { limit }) };
+            if (forgotten.tasks > 0) appendFileSync(file, `${JSON.stringify({ forget: kept })}\n`);
+            return forgotten;
+          },
+        }),
   });
-
 }
 
 /** A kept batch, with the journal entries it ends at (entries are numbered from 1 in order of writing). */
@@ -49,6 +62,8 @@ export interface KeptBatch {
   readonly batch: StoreBatch;
   /** The `seq` of its last journal entry (that of the batch before, when it has none). */
   readonly lastSeq: number;
+  /** The forgets (`Store.forget`) the store ran after this batch and before the next, in order, when it ran any. */
+  readonly forgets?: readonly ForgetQuery[];
 }
 
 /**
@@ -76,6 +91,13 @@ export function readHistory(file: string): KeptBatch[] {
       if (index === lines.length - 1) break;
       throw new EchelonError('store_corrupt', `Line ${index + 1} of the store history ${file} is not a batch (the file was edited).`);
     }
+    const forget = forgetOf(batch);
+    if (forget !== undefined) {
+      const last = kept.at(-1);
+      if (last === undefined) throw new EchelonError('store_corrupt', `Line ${index + 1} of the store history ${file} is a forget before any batch (keepHistory starts with the store's first write).`);
+      kept[kept.length - 1] = { ...last, forgets: [...(last.forgets ?? []), forget] };
+      continue;
+    }
     if (typeof batch !== 'object' || batch === null || !Array.isArray(batch.journal)) {
       throw new EchelonError('store_corrupt', `Line ${index + 1} of the store history ${file} is not a batch (keepHistory writes one store batch per line): is it a store's history?`);
     }
@@ -83,4 +105,13 @@ export function readHistory(file: string): KeptBatch[] {
     kept.push({ batch, lastSeq: seq });
   }
   return kept;
+}
+
+/** A history line that records a forget (`{ "forget": { settledBefore, limit? } }`), as its query; `undefined` for any other line. */
+function forgetOf(line: unknown): ForgetQuery | undefined {
+  const forget = (line as { forget?: unknown } | null)?.forget;
+  if (typeof forget !== 'object' || forget === null) return undefined;
+  const { settledBefore, limit } = forget as Partial<ForgetQuery>;
+  if (typeof settledBefore !== 'number' || !(limit === undefined || (Number.isInteger(limit) && limit >= 1))) return undefined;
+  return { settledBefore, ...(limit === undefined ? {} : { limit }) };
 }
