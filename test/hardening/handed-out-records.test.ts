@@ -1,0 +1,59 @@
+/**
+ * What the organisation hands out of its books — approvals and escalations (`pending()`, `get()`,
+ * `active()`, `onEscalation`, events) and outcomes (shared by everyone awaiting one task) — is
+ * its own record, frozen: a caller that sets a status or pushes a decision on one is refused by
+ * the language (a TypeError in strict code) and the books stay as they were, so nothing it does
+ * leaves a request undecidable or changes what another caller reads.
+ */
+import { describe, expect, it } from 'vitest';
+import { developmentTeam, type Escalation } from '../../src/index.js';
+import { flush, orchestrators } from '../support/helpers.js';
+
+const start = orchestrators({ hierarchy: developmentTeam(), executors: async () => ({ files: ['a.txt'] }) });
+
+describe('records handed out', () => {
+  it('an approval from pending() cannot be changed under the desk: it stays pending and approvable', async () => {
+    const org = start();
+    const outcome = org.submit({ id: 'risky', type: 'python', context: { requiresApproval: true } });
+    await flush();
+    const [approval] = org.approvals.pending() as unknown as Array<{ status: string; decisions: unknown[] }>;
+    expect(() => (approval!.status = 'approved')).toThrow(TypeError);
+    expect(() => approval!.decisions.push({ by: 'cto', decision: 'approved' })).toThrow(TypeError);
+    expect(org.approvals.pending()).toMatchObject([{ taskId: 'risky', status: 'pending', decisions: [] }]);
+    org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'api_specialist' });
+    expect((await outcome).status).toBe('completed');
+    const decided = (await outcome).approvals[0]!;
+    expect(() => (decided.decisions as unknown[]).push({ by: 'cto', decision: 'rejected' })).toThrow(TypeError);
+  });
+
+  it('an escalation onEscalation marks resolved is still waiting for a person, and resolvable', async () => {
+    const thrown: unknown[] = [];
+    const org = start({
+      onEscalation: (escalation: Escalation) => {
+        try {
+          (escalation as { status: string }).status = 'resolved';
+        } catch (error) {
+          thrown.push(error);
+        }
+      },
+    });
+    const outcome = org.submit({ id: 'q', type: 'quantum' });
+    await flush();
+    expect(thrown).toEqual([expect.any(TypeError)]);
+    const [waiting] = org.escalations.active();
+    expect(waiting).toMatchObject({ taskId: 'q', status: 'active', to: 'human' });
+    org.escalations.resolve(waiting!.id, { result: 'by hand', by: 'alice' });
+    expect(await outcome).toMatchObject({ status: 'completed', result: 'by hand' });
+  });
+
+  it('an outcome one awaiter changes is not what the others read; its result is the executor\'s, not frozen', async () => {
+    const org = start();
+    const mine = await org.submit<{ files: string[] }>({ id: 't', type: 'python' });
+    expect(() => ((mine as { status: string }).status = 'failed')).toThrow(TypeError);
+    expect(() => (mine.escalations as unknown[]).push('forged')).toThrow(TypeError);
+    expect(() => (mine.delegationChain as string[]).pop()).toThrow(TypeError);
+    expect(await org.outcome('t')).toMatchObject({ status: 'completed', escalations: [] });
+    mine.result!.files.push('b.txt');
+    expect(mine.result!.files).toEqual(['a.txt', 'b.txt']);
+  });
+});
