@@ -7,18 +7,17 @@ import type { AgentReport } from '../../machines/ports.js';
 import type { Approval, ApprovalDecision, ApprovalRequest, Escalation, EscalationRequest, Settlement } from '../types.js';
 
 /**
- * Freezes a case as the book files it, with its own lists and their entries (an approval's
- * decisions): `pending()`, `get()`, `onEscalation`, events and outcomes hand out the book's own
- * record, and a caller setting `status` or pushing a decision on it changed the organisation's
- * books (an escalation left `active()` and could not be resolved). What it carries of the user's
- * — a resolution's result, an error's details — is left as it is.
+ * Freezes a case as the book files it, with the lists echelon keeps on it (an approval's decisions
+ * and the approvers asked): `pending()`, `get()`, `onEscalation`, events and outcomes hand out the
+ * book's own record, and a caller setting `status` or pushing a decision on it changed the
+ * organisation's books (an escalation left `active()` and could not be resolved). What it carries
+ * of the user's — a request's payload, a resolution's result, an error's details — is left as it is.
  */
 function sealed<T extends object>(item: T): T {
-  for (const value of Object.values(item)) {
-    if (!Array.isArray(value) || Object.isFrozen(value)) continue;
-    for (const entry of value) if (entry !== null && typeof entry === 'object' && Object.getPrototypeOf(entry) === Object.prototype) Object.freeze(entry);
-    Object.freeze(value);
-  }
+  if (Object.isFrozen(item)) return item;
+  const { decisions, askedApprovers } = item as { decisions?: unknown; askedApprovers?: unknown };
+  if (Array.isArray(decisions)) for (const decision of decisions) Object.freeze(decision);
+  for (const list of [decisions, askedApprovers]) if (Array.isArray(list)) Object.freeze(list);
   return Object.freeze(item);
 }
 

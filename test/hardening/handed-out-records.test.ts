@@ -23,6 +23,12 @@ describe('records handed out', () => {
     org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'api_specialist' });
     expect((await outcome).status).toBe('completed');
     const decided = (await outcome).approvals[0]!;
+    const listed = org.submit({ id: 'listed', type: 'python', payload: [{ file: 'a.txt' }], context: { requiresApproval: true } });
+    await flush();
+    const payload = org.approvals.pending()[0]!.payload as Array<{ file: string }>;
+    expect(Object.isFrozen(payload) || Object.isFrozen(payload[0])).toBe(false); // the submitter's data, as it came
+    await org.cancel('listed');
+    await listed;
     expect(() => (decided.decisions as unknown[]).push({ by: 'cto', decision: 'rejected' })).toThrow(TypeError);
   });
 
