@@ -63,3 +63,44 @@ describe('records handed out', () => {
     expect(mine.result!.files).toEqual(['a.txt', 'b.txt']);
   });
 });
+
+describe('tasks handed out', () => {
+  it('a listener or an executor cannot reroute a task through the record it is given; its payload stays the submitter\'s', async () => {
+    const refused: string[] = [];
+    const org = start({
+      executors: async (task, { chain }) => {
+        try {
+          (task.chain as string[]).push('mallory');
+        } catch (error) {
+          refused.push(`executor: ${(error as Error).name}`);
+        }
+        return { type: task.type, chain };
+      },
+    });
+    org.on('task.submitted', (event) => {
+      try {
+        (event.task as { type: string }).type = 'css';
+      } catch (error) {
+        refused.push(`listener: ${(error as Error).name}`);
+      }
+    });
+    const delegated: unknown[] = [];
+    org.on('task.delegated', (event) => {
+      for (const change of [() => ((event as { to: string }).to = 'mallory'), () => (event.task.escalations as unknown[]).push({})]) {
+        try {
+          change();
+        } catch (error) {
+          delegated.push(error);
+        }
+      }
+    });
+    const payload = { items: [1, 2] };
+    const outcome = await org.submit({ id: 'p', type: 'python', payload });
+    expect(refused).toEqual(['listener: TypeError', 'executor: TypeError']);
+    expect(delegated).toHaveLength(6); // three hops, both changes refused at each
+    expect(delegated.every((error) => error instanceof TypeError)).toBe(true);
+    expect(outcome).toMatchObject({ status: 'completed', executedBy: 'backend_dev_1', delegationChain: ['cto', 'backend_lead', 'api_specialist', 'backend_dev_1'], result: { type: 'python' } });
+    payload.items.push(3); // the submitter's object is not frozen
+    expect(Object.isFrozen(payload)).toBe(false);
+  });
+});
