@@ -4,7 +4,7 @@
  * agent — a result (which must be JSON data, or the attempt fails with `invalid_result`), an
  * error (with whether a retry may help), or a request to escalate or to be approved.
  */
-import { sealedTask } from './sealed-task.js';
+import { sealedTask } from '../sealed-task.js';
 import type { ExecutionResult } from '../../machines/agent.types.js';
 import type { ExecutionRequest } from '../../machines/ports.js';
 import { EchelonError, taskErrorFromUnknown } from '../errors.js';

@@ -7,7 +7,7 @@ import { closest, readingCaller } from '../shape/index.js';
 import { show, thrownMessage } from '../show.js';
 import type { Approval, Escalation, Outcome, Settlement, Task } from '../types.js';
 import { callListener } from '../thenable.js';
-import { sealedTask } from './sealed-task.js';
+import { sealedTask } from '../sealed-task.js';
 
 /** Every lifecycle event, by `type`. `at` is the orchestrator clock's time. */
 export type OrchestratorEvent =

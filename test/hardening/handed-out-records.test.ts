@@ -6,7 +6,7 @@
  * leaves a request undecidable or changes what another caller reads.
  */
 import { describe, expect, it } from 'vitest';
-import { developmentTeam, type Escalation } from '../../src/index.js';
+import { delegateWith, developmentTeam, type Escalation } from '../../src/index.js';
 import { flush, orchestrators } from '../support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async () => ({ files: ['a.txt'] }) });
@@ -102,5 +102,23 @@ describe('tasks handed out', () => {
     expect(outcome).toMatchObject({ status: 'completed', executedBy: 'backend_dev_1', delegationChain: ['cto', 'backend_lead', 'api_specialist', 'backend_dev_1'], result: { type: 'python' } });
     payload.items.push(3); // the submitter's object is not frozen
     expect(Object.isFrozen(payload)).toBe(false);
+  });
+});
+
+describe('tasks handed to decisions', () => {
+  it('a strategy that changes the task it routes is refused by the language: the task fails with strategy_error, the organisation goes on', async () => {
+    const org = start({
+      strategy: {
+        byId: {
+          cto: delegateWith('meddling', (task, candidates) => {
+            (task as { type: string }).type = 'css';
+            return candidates.find((candidate) => candidate.capable)?.id;
+          }),
+        },
+      },
+    });
+    const outcome = await org.submit({ type: 'python' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'strategy_error' } });
+    expect(await org.submit({ type: 'python' }, { at: 'backend_lead' })).toMatchObject({ status: 'completed', executedBy: 'backend_dev_1' });
   });
 });

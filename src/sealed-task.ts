@@ -1,9 +1,10 @@
 /**
- * A task as the organisation hands it out — to listeners (`org.on`, `org.events`) and executors —
+ * A task as the organisation hands it out — to listeners (`org.on`, `org.events`), executors,
+ * strategies, escalation policies and decomposers —
  * is the agent's own record of it: frozen here, with the lists echelon keeps on it, so that a
  * listener setting `type` or pushing onto `chain` cannot reroute or corrupt the task.
  */
-import type { Task } from '../types.js';
+import type { Task } from './types.js';
 
 /**
  * Freezes `task` and the lists echelon made for it (chain, escalation hops, agents excluded,
