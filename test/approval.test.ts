@@ -290,6 +290,17 @@ describe('agents that decide approvals themselves', () => {
     expect(rejected).toMatchObject({ status: 'rejected', approvals: [{ decisions: [{ by: 'react_specialist', note: 'deploys need the lead' }] }] });
   });
 
+  it('approveWhen refuses where it is built a predicate that is no function, or a reason that is no text', () => {
+    for (const [args, message] of [
+      [[5], /^approveWhen\(predicate, reason\?\) needs a predicate, a function of the request, got number\.$/],
+      [[undefined], /got undefined\.$/],
+      [[() => true, 5], /^approveWhen: the reason must be a string, got/],
+      [[() => true, 'r'.repeat(70_000)], /^approveWhen: the reason must be at most 65,536 characters/],
+    ] as const) {
+      expect(() => (approveWhen as (...given: unknown[]) => unknown)(...args)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(message) }));
+    }
+  });
+
   it('an async approver (a model, say) decides when it answers; undefined leaves it to a person', async () => {
     const answer = deferred<{ approve: true } | undefined>();
     const org = start({ approvals: { approvers: { byId: { api_specialist: () => answer.promise } } } });

@@ -176,4 +176,32 @@ describe('org.cancel', () => {
     await expect(refused).rejects.toBeInstanceOf(EchelonError);
     await expect(refused).rejects.toMatchObject({ code: 'unknown_task', message: 'org.cancel: no active or recent task "never" (never submitted, or finished and forgotten).', details: { taskId: 'never' } });
   });
+
+  it('says who executed a task cancelled during or between its attempts, and how often; not one cancelled in the queue', async () => {
+    const clock = new SimulatedClock();
+    const gate = deferred();
+    const org = start({
+      clock,
+      execution: { retry: { attempts: 3, initialDelayMs: 1_000, jitter: 0 } },
+      executors: async (task) => {
+        if (task.id === 'flaky') throw new Error('not yet');
+        return gate.promise;
+      },
+    });
+    const running = org.submit({ id: 'running', type: 'css' });
+    const queued = org.submit({ id: 'queued', type: 'css' });
+    const flaky = org.submit({ id: 'flaky', type: 'python' });
+    await flush();
+    clock.increment(1_000); // flaky's second attempt fails too: it waits in its backoff
+    await flush();
+    expect(org.agentState('backend_dev_1').held).toEqual({ flaky: 'backoff' });
+    await org.cancel('queued'); // first: cancelling 'running' would start it
+    await org.cancel('running');
+    await org.cancel('flaky');
+    expect(await running).toMatchObject({ status: 'cancelled', executedBy: 'frontend_dev_1', attempts: 1 });
+    expect(await flaky).toMatchObject({ status: 'cancelled', executedBy: 'backend_dev_1', attempts: 2 });
+    const never = await queued;
+    expect(never).toMatchObject({ status: 'cancelled', attempts: 0 });
+    expect(never.executedBy).toBeUndefined();
+  });
 });

@@ -226,6 +226,24 @@ describe('escalations that reach a person', () => {
     expect(await assigned).toMatchObject({ status: 'completed', result: 'done by frontend_dev_1', executedBy: 'frontend_dev_1' });
   });
 
+  it('an agent a person hands the task to that fails it: the outcome names that agent and its error, not only the way round', async () => {
+    const ids: string[] = [];
+    const org = start({
+      onEscalation: (escalation) => void ids.push(escalation.id),
+      executors: async (_task, { agent }) => Promise.reject(new Error(`${agent.id} cannot`)),
+    });
+    const assigned = org.submit({ id: 'q', type: 'quantum' });
+    await flush();
+    org.escalations.resolve(ids[0]!, { assignTo: 'frontend_dev_1', by: 'bob' });
+    // Its failure goes up frontend_dev_1's own line, back to cto, which had escalated it already.
+    expect(await assigned).toMatchObject({
+      status: 'failed',
+      executedBy: 'frontend_dev_1',
+      attempts: 1,
+      error: { code: 'delegation_loop', message: expect.stringMatching(/came back to cto.* It started with frontend_dev_1 failing it: frontend_dev_1 cannot$/), details: { cause: { message: 'frontend_dev_1 cannot' } } },
+    });
+  });
+
   it('resolving one whose task was cancelled says so, not "already failed"; one resolved or failed says that', async () => {
     const ids: string[] = [];
     const org = start({ onEscalation: (escalation) => void ids.push(escalation.id) });

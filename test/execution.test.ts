@@ -250,6 +250,25 @@ describe('retries with exponential backoff', () => {
     expect(new Set(delays).size).toBeGreaterThan(10);
   });
 
+  it('no delay exceeds maxDelayMs, jitter included, whatever the random gives', async () => {
+    const policy = { attempts: 10, initialDelayMs: 100, factor: 2, maxDelayMs: 1_000, jitter: 0.5 };
+    expect(backoffDelay(policy, 8, () => 0.999)).toBe(1_000);
+    expect(backoffDelay(policy, 8, () => 0)).toBe(500);
+    expect(backoffDelay(policy, 8, () => 7)).toBe(1_000); // a careless random, out of [0, 1)
+    const clock = new SimulatedClock();
+    const org = start({ hierarchy: developmentTeam(), clock, random: () => 0.999, executors: async () => Promise.reject(new Error('again')), execution: { retry: { attempts: 3, initialDelayMs: 1_000, maxDelayMs: 100, jitter: 0.5 } } });
+    const delays: number[] = [];
+    org.on('task.retrying', (event) => delays.push(event.delayMs));
+    const outcome = org.submit({ type: 'python' });
+    for (let step = 0; step < 20 && delays.length < 2; step++) {
+      await flush();
+      clock.increment(100);
+    }
+    await flush();
+    expect(delays).toEqual([100, 100]);
+    expect((await outcome).status).toBe('failed');
+  });
+
   it('does not retry errors the retryable predicate refuses', async () => {
     const clock = new SimulatedClock();
     class Invalid extends Error {}

@@ -120,6 +120,14 @@ describe('org.history(taskId)', () => {
     expect(storedSteps(store, 'risky')).toEqual(steps);
     expect(() => start().history('risky')).toThrow(expect.objectContaining({ code: 'invalid_option' }));
   });
+
+  it('refuses a task id that is not a non-empty string, as org.outcome does, rather than answer no steps', () => {
+    const org = start({ store: memoryStore() });
+    for (const taskId of [5, '', null]) {
+      expect(() => org.history(taskId as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(/^org\.history takes a task id \(a non-empty string\)/) }));
+    }
+    expect(org.history('never-submitted')).toEqual([]);
+  });
 });
 
 describe('a SQLite file that holds nothing', () => {

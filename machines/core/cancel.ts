@@ -4,6 +4,7 @@
  * still on its way here is ended the moment it arrives.
  */
 import type { HeldTask } from '../agent.types.js';
+import type { Settlement } from '../../src/types.js';
 import { withdrawRequest } from './approval.js';
 import { cancelSplit, end } from './delivery.js';
 import { startQueued } from './execution.js';
@@ -19,7 +20,10 @@ export function cancel(t: Turn, taskId: string, reason: string | undefined): voi
     remember(t, taskId, reason);
     return;
   }
-  const settlement = settledCancelled(t.me, reason);
+  // Cancelled during or between attempts, the task was executed here: say by whom and how often
+  // (an attempt's side effect may be done), as a task that ran out of time does.
+  const made = record.phase === 'running' || record.phase === 'backoff' ? (record.attempt ?? 0) : 0;
+  const settlement = made > 0 ? { ...settledCancelled(t.me, reason), executedBy: t.me, attempts: made } : settledCancelled(t.me, reason);
   switch (record.phase) {
     case 'split':
       cancelSplit(t, record, settlement.error!);
@@ -63,7 +67,7 @@ function unlist(t: Turn, record: HeldTask): void {
  * An escalated task is cancelled: an agent resolving it is told by the host (its resolution task is
  * cancelled too); a person is not an actor, so an escalation waiting for one is closed here.
  */
-function closeEscalation(t: Turn, record: HeldTask, settlement: ReturnType<typeof settledCancelled>): void {
+function closeEscalation(t: Turn, record: HeldTask, settlement: Settlement): void {
   const escalationId = record.escalationId!;
   delete t.ctx.escalations[escalationId];
   if (record.task.escalations.find((hop) => hop.id === escalationId)?.to === 'human') {

@@ -18,15 +18,18 @@ export function escalate(t: Turn, record: HeldTask, step: Extract<Step, { kind: 
   const { task } = record;
   const earlier = task.escalations.findIndex((hop) => hop.from === me && hop.reason === step.reason && hop.to !== me);
   if (earlier >= 0) {
-    const agents = [me, ...task.escalations.slice(earlier).map((hop) => hop.to).filter((to) => to !== me)];
+    const agents = [...new Set([me, ...task.escalations.slice(earlier).map((hop) => hop.to).filter((to) => to !== me)])];
+    // A failure that started the way round (an agent a person assigned it to failed it, say) ends the task, as it would at the top.
+    const { cause } = task;
+    const started = cause === undefined ? '' : ` It started with ${cause.by} failing it: ${cause.error.message}`;
     end(t, record, {
       status: 'failed',
       error: {
         code: 'delegation_loop',
-        message: `Task ${task.id} came back to ${me}, which had already escalated it (${step.reason}): ${[...new Set(agents)].join(' → ')} → ${me}.`,
-        details: { taskId: task.id, agents: [...new Set(agents)], reason: step.reason },
+        message: `Task ${task.id} came back to ${me}, which had already escalated it (${step.reason}): ${agents.join(' → ')} → ${me}.${started}`,
+        details: { taskId: task.id, agents, reason: step.reason, ...(cause === undefined ? {} : { cause: cause.error }) },
       },
-      attempts: record.attempt ?? 0,
+      ...(cause === undefined ? { attempts: record.attempt ?? 0 } : { executedBy: cause.by, attempts: cause.attempts ?? 0 }),
     });
     return;
   }

@@ -40,7 +40,8 @@ export function idempotencyKey(task: Task, agentId: string): string {
 export function backoffDelay(policy: ExecutionPolicy['retry'], attempt: number, random: () => number): number {
   const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** (attempt - 1));
   const spread = base * policy.jitter * (random() * 2 - 1);
-  return Math.max(0, Math.round(base + spread));
+  // Capped after the jitter too: at the cap it only spreads downwards (the policy says no delay exceeds maxDelayMs).
+  return Math.min(policy.maxDelayMs, Math.max(0, Math.round(base + spread)));
 }
 
 /**

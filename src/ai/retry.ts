@@ -11,8 +11,8 @@ import { APICallError, InvalidPromptError, LoadAPIKeyError, NoSuchModelError, Re
  * an API error the provider marks as not retryable (401, 400 …), a missing API key, an unknown
  * model, an invalid prompt, an unsupported feature, an answer cut off at the output-token
  * limit (raise `settings.maxOutputTokens` instead), or a call that reported no token usage for a
- * task with a cost budget. Malformed answers are retryable: a new sample
- * may be fine.
+ * task with a cost budget. Malformed answers are retryable — a new sample may be fine — and so is
+ * an answer the SDK could not read (a 200 whose body is no JSON, or not the answer's shape).
  *
  * @example
  * ```ts
@@ -28,12 +28,17 @@ export function isRetryableModelError(error: unknown): boolean {
     if (current instanceof EchelonError && current.details?.finishReason === 'length') return false;
     // A provider that reports no usage reports none the next time either.
     if (current instanceof EchelonError && current.details?.usage === 'missing') return false;
-    if (APICallError.isInstance(current)) return current.isRetryable;
+    // The SDK marks an answer it could not read as not retryable by its status, 200 included: but a
+    // success status says the request was fine, and a body cut or garbled on its way (malformed
+    // JSON, a tool call without a name) is an answer like any malformed one.
+    if (APICallError.isInstance(current)) return current.isRetryable || succeeded(current.statusCode);
     if (LoadAPIKeyError.isInstance(current) || NoSuchModelError.isInstance(current) || InvalidPromptError.isInstance(current)) return false;
     if (UnsupportedFunctionalityError.isInstance(current)) return false;
   }
   return true;
 }
+
+const succeeded = (status: number | undefined): boolean => status !== undefined && status >= 200 && status < 300;
 
 /** The error and those it wraps: through `cause`, and a RetryError's last error. */
 function* causes(error: unknown): Generator<unknown> {

@@ -2,6 +2,8 @@
  * Approver policies: how an agent decides the approval requests sent to it, when it decides
  * them itself (rules, a model) instead of leaving them to a person.
  */
+import { EchelonError } from '../errors.js';
+import { textProblem } from '../shape/index.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { AgentNode } from '../hierarchy/types.js';
 import type { ApprovalRequest } from '../types.js';
@@ -46,5 +48,9 @@ export type ApproverPolicy = (
  * ```
  */
 export function approveWhen(accept: (request: ApprovalRequest, context: ApproverContext) => boolean, reason = 'rejected by policy'): ApproverPolicy {
+  // Refused where it is built: otherwise every request sent to the agent faults (policy_error) and waits for a person.
+  if (typeof accept !== 'function') throw new EchelonError('invalid_option', `approveWhen(predicate, reason?) needs a predicate, a function of the request, got ${typeof accept}.`);
+  const problem = textProblem(reason, 'approveWhen: the reason');
+  if (problem !== undefined) throw new EchelonError('invalid_option', problem);
   return (request, context) => (accept(request, context) ? { approve: true } : { approve: false, reason });
 }

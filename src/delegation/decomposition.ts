@@ -118,7 +118,7 @@ export const joinQuorum = (n: number): JoinPolicy => {
  * @example
  * ```ts
  * const review = decomposeWith('review', (task) => [{ key: 'code', type: 'coding' }, { key: 'tests', type: 'python' }], {
- *   join: quorum(1),
+ *   join: joinQuorum(1),
  *   merge: (results) => Object.values(results)[0],
  * });
  * ```

@@ -6,6 +6,21 @@
 import type { AgentReport } from '../../machines/ports.js';
 import type { Approval, ApprovalDecision, ApprovalRequest, Escalation, EscalationRequest, Settlement } from '../types.js';
 
+/**
+ * Freezes a case as the book files it, with the lists echelon keeps on it (an approval's decisions
+ * and the approvers asked): `pending()`, `get()`, `onEscalation`, events and outcomes hand out the
+ * book's own record, and a caller setting `status` or pushing a decision on it changed the
+ * organisation's books (an escalation left `active()` and could not be resolved). What it carries
+ * of the user's — a request's payload, a resolution's result, an error's details — is left as it is.
+ */
+function sealed<T extends object>(item: T): T {
+  if (Object.isFrozen(item)) return item;
+  const { decisions, askedApprovers } = item as { decisions?: unknown; askedApprovers?: unknown };
+  if (Array.isArray(decisions)) for (const decision of decisions) Object.freeze(decision);
+  for (const list of [decisions, askedApprovers]) if (Array.isArray(list)) Object.freeze(list);
+  return Object.freeze(item);
+}
+
 /** What a book tells persistence when a case changes. */
 export type CaseWatch<T> = (item: T, rootId: string) => void;
 
@@ -47,6 +62,7 @@ class Book<T extends { readonly id: string; readonly taskId: string }> {
 
   /** Files a new or changed case. */
   put(item: T, rootId?: string): T {
+    sealed(item);
     this.open.set(item.id, item);
     if (rootId !== undefined) this.#rootOf.set(item.id, rootId);
     this.#watch(item, this.#rootOf.get(item.id) ?? item.taskId);
@@ -57,7 +73,7 @@ class Book<T extends { readonly id: string; readonly taskId: string }> {
   close(id: string, closing: (item: T) => T): T {
     const item = this.open.get(id)!;
     this.open.delete(id);
-    const closed = closing(item);
+    const closed = sealed(closing(item));
     this.closed.set(id, closed);
     if (closed !== item) this.#watch(closed, this.#rootOf.get(id) ?? closed.taskId);
     this.#rootOf.delete(id);
@@ -73,7 +89,7 @@ class Book<T extends { readonly id: string; readonly taskId: string }> {
 
   /** Brings back a case from a store. */
   restore(item: T, rootId: string): void {
-    this.open.set(item.id, item);
+    this.open.set(item.id, sealed(item));
     this.#rootOf.set(item.id, rootId);
   }
 }

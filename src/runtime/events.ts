@@ -8,6 +8,7 @@ import { show, thrownMessage } from '../show.js';
 import type { Forgotten } from '../store/types.js';
 import type { Approval, Escalation, Outcome, Settlement, Task } from '../types.js';
 import { callListener } from '../thenable.js';
+import { sealedTask } from '../sealed-task.js';
 
 /** Every lifecycle event, by `type`. `at` is the orchestrator clock's time. */
 export type OrchestratorEvent =
@@ -98,6 +99,10 @@ export class EventBus {
    * next events, and one unsubscribed meanwhile (by an earlier listener) does not get this one.
    */
   emit(event: OrchestratorEvent): void {
+    // One event object goes to every listener, and its task is the agent's own record: neither is theirs to change.
+    if ('task' in event) sealedTask(event.task);
+    if (event.type === 'task.decomposed') for (const subtask of event.subtasks) sealedTask(subtask);
+    Object.freeze(event);
     const typed = this.#listeners.get(event.type);
     const all = this.#listeners.get('*');
     const typedNow = typed === undefined ? [] : [...typed];

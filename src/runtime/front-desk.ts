@@ -107,6 +107,9 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
 
     history(taskId) {
       if (durable === undefined) needsStore('org.history()');
+      // A number or an empty id would read as one no task has, and answer nothing rather than say why.
+      const refused = taskId === undefined ? undefined : taskIdProblem('org.history', taskId);
+      if (refused !== undefined) throw refused;
       return replaySteps(durable.journal(taskId === undefined ? {} : { taskId }), hierarchy.nodes().map((node) => ({ id: node.id, parent: node.parentId ?? null })));
     },
 

@@ -26,7 +26,11 @@ export function outcomeOf(
   outcome.attempts = settlement.attempts;
   outcome.submittedAt = task.submittedAt;
   outcome.settledAt = now;
-  return outcome;
+  // Everyone awaiting the task shares this one object (and the task.completed event carries it):
+  // one of them changing its status or lists would change what the others, and org.outcome, read.
+  // Its result and error are the user's and stay as they came.
+  for (const list of [outcome.delegationChain, outcome.escalations, outcome.approvals, outcome.subtasks, outcome.failures]) if (list !== undefined) Object.freeze(list);
+  return Object.freeze(outcome);
 }
 
 /** What a cost budget has left: never below 0 while it is not over (summed fractions land a hair past it). */

@@ -90,6 +90,15 @@ describe('llmExecutor over HTTP', () => {
     for (const outcome of [first, second, await stream.outcome]) expect(outcome).toMatchObject({ status: 'failed', error: { code: 'executor_error', message: expect.stringContaining("backend_dev_1's model") } });
   });
 
+  it('isRetryableModelError retries an answer the SDK could not read — a 200 whose body is no JSON, a tool call naming no tool — as a malformed answer', async () => {
+    const { server, model } = await provider();
+    const nameless = { id: 'chatcmpl-1', object: 'chat.completion', created: 0, model: 'fake', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { arguments: '{}' } }] }, finish_reason: 'tool_calls' }] };
+    server.script({ kind: 'raw', body: '{"id": "chatcmpl-1", "choices": [' }, { kind: 'raw', body: JSON.stringify(nameless) }, { kind: 'text', text: 'read at last' });
+    const org = start({ executors: llmExecutor({ model }), execution: { retry: { attempts: 3, initialDelayMs: 0, jitter: 0 }, retryable: isRetryableModelError } });
+    expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'completed', result: 'read at last', attempts: 3 });
+    expect(server.requests).toHaveLength(3);
+  });
+
   it('an answer the provider cut off at max_tokens (finish_reason "length") fails the attempt instead of passing as the result', async () => {
     const { server, model } = await provider();
     const cut = { id: 'chatcmpl-1', object: 'chat.completion', created: 0, model: 'fake', choices: [{ index: 0, message: { role: 'assistant', content: 'def main(' }, finish_reason: 'length' }] };

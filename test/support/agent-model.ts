@@ -99,8 +99,10 @@ export function agentModel() {
         if ('reply' in item) mailbox.push(item.reply);
         else if (next.context.held[item.cancel] !== undefined) mailbox.push({ type: 'task.cancel', taskId: item.cancel, reason: item.reason });
         else if (away[item.cancel] !== undefined) {
-          const error = { code: 'cancelled' as const, message: `Cancelled at ${away[item.cancel]!.kid}: ${item.reason}` };
-          handBack(item.cancel, { status: 'cancelled', error, attempts: 0 });
+          const { kid, escalationId } = away[item.cancel]!;
+          const error = { code: 'cancelled' as const, message: `Cancelled at ${kid}: ${item.reason}` };
+          // A report runs what it is given at once: unless it escalated the task, it is cancelled mid-attempt.
+          handBack(item.cancel, escalationId === undefined ? { status: 'cancelled', error, executedBy: kid, attempts: 1 } : { status: 'cancelled', error, attempts: 0 });
         }
       }
     };
