@@ -6,6 +6,7 @@
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { Task } from '../types.js';
 import type { Candidate, DelegationContext, DelegationStrategy } from './types.js';
+import { ownDecision } from '../sealed-task.js';
 
 /**
  * The first child (in hierarchy order) whose subtree can do the task.
@@ -16,7 +17,7 @@ import type { Candidate, DelegationContext, DelegationStrategy } from './types.j
  * ```
  */
 export function capabilityMatching(): DelegationStrategy {
-  return { name: 'capability-matching', select: (_task, candidates) => candidates.find((candidate) => candidate.capable)?.id };
+  return { name: 'capability-matching', select: ownDecision((_task: Task, candidates: readonly Candidate[]) => candidates.find((candidate) => candidate.capable)?.id) };
 }
 
 /**
@@ -30,7 +31,7 @@ export function capabilityMatching(): DelegationStrategy {
  * ```
  */
 export function loadBalancing(): DelegationStrategy {
-  return { name: 'load-balancing', select: (_task, candidates) => leastLoaded(candidates.filter((candidate) => candidate.capable))?.id };
+  return { name: 'load-balancing', select: ownDecision((_task: Task, candidates: readonly Candidate[]) => leastLoaded(candidates.filter((candidate) => candidate.capable))?.id) };
 }
 
 /** Skill scores per agent: `{ agentId: { skill: score } }`. */
@@ -66,7 +67,7 @@ export function skillBased(scores: SkillScores = {}): DelegationStrategy {
   };
   return {
     name: 'skill-based',
-    select: (task: Task, candidates: readonly Candidate[], context: DelegationContext) => {
+    select: ownDecision((task: Task, candidates: readonly Candidate[], context: DelegationContext) => {
       const capable = candidates.filter((candidate) => candidate.capable);
       const skills = requiredSkills(task);
       let best: Candidate | undefined;
@@ -80,7 +81,7 @@ export function skillBased(scores: SkillScores = {}): DelegationStrategy {
         }
       }
       return best?.id;
-    },
+    }),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { AgentNode } from '../hierarchy/types.js';
 import type { EscalationReason, Task } from '../types.js';
 import type { EscalationContext, EscalationPolicy, EscalationVerdict, ResolutionMode } from './types.js';
+import { ownDecision } from '../sealed-task.js';
 
 /** How targets resolve each reason by default. */
 export const DEFAULT_RESOLUTIONS = {
@@ -58,7 +59,7 @@ export type DefaultEscalationPolicyOptions = {
 export function defaultEscalationPolicy(options: DefaultEscalationPolicyOptions = {}): EscalationPolicy {
   const exclusive = toPredicate(options.exclusive);
   const reassignNonRetryable = options.reassignNonRetryable ?? false;
-  return {
+  const policy: EscalationPolicy = {
     shouldEscalate(task: Task, agent: AgentNode, context: EscalationContext): EscalationVerdict | undefined {
       const already = (reason: EscalationReason) => task.escalations.some((hop) => hop.reason === reason);
       if (context.route === 'none') {
@@ -115,6 +116,10 @@ export function defaultEscalationPolicy(options: DefaultEscalationPolicyOptions 
 
     resolution: (reason) => DEFAULT_RESOLUTIONS[reason],
   };
+  // They change no task: they are handed the agent's record, not a copy (sealed-task.ts).
+  ownDecision(policy.shouldEscalate);
+  ownDecision(policy.target);
+  return policy;
 }
 
 function toPredicate(exclusive: DefaultEscalationPolicyOptions['exclusive']): (resource: string) => boolean {

@@ -8,6 +8,7 @@ import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { AgentNode } from '../hierarchy/types.js';
 import type { EscalationReason, Task } from '../types.js';
 import type { EscalationContext, EscalationPolicy } from './types.js';
+import { handedTo } from '../sealed-task.js';
 
 /** The policy's answer, checked: an ancestor to send it to, this agent itself, nobody, or a refusal. */
 export type TargetChoice =
@@ -35,7 +36,7 @@ export function escalationTarget(
 ): TargetChoice {
   let target: string | undefined;
   try {
-    const chosen = policy.target(agent, reason, task, context);
+    const chosen = policy.target(agent, reason, handedTo(policy.target, task), context);
     target = typeof chosen === 'string' ? chosen : chosen?.id;
   } catch (error) {
     return { kind: 'refused', error: taskErrorFromUnknown(error, 'policy_error') };

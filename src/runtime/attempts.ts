@@ -4,7 +4,6 @@
  * agent — a result (which must be JSON data, or the attempt fails with `invalid_result`), an
  * error (with whether a retry may help), or a request to escalate or to be approved.
  */
-import { sealedTask } from '../sealed-task.js';
 import type { ExecutionResult } from '../../machines/agent.types.js';
 import type { ExecutionRequest } from '../../machines/ports.js';
 import { EchelonError, taskErrorFromUnknown } from '../errors.js';
@@ -58,7 +57,6 @@ export class Attempts {
 
   /** Runs one attempt; `done` gets its outcome, unless the attempt was aborted or replaced first. */
   run(agentId: string, request: ExecutionRequest, done: (result: ExecutionResult) => void): void {
-    sealedTask(request.task);
     const key = agentKey(agentId, request.task.id);
     const attempt: Running = { controller: undefined, live: true };
     const replaced = this.#running.get(key);

@@ -8,7 +8,7 @@ import { show, thrownMessage } from '../show.js';
 import type { Forgotten } from '../store/types.js';
 import type { Approval, Escalation, Outcome, Settlement, Task } from '../types.js';
 import { callListener } from '../thenable.js';
-import { sealedTask } from '../sealed-task.js';
+import { handedOut } from '../sealed-task.js';
 
 /** Every lifecycle event, by `type`. `at` is the orchestrator clock's time. */
 export type OrchestratorEvent =
@@ -98,11 +98,8 @@ export class EventBus {
    * Delivers to those listening when the event starts: one subscribed while it is delivered gets the
    * next events, and one unsubscribed meanwhile (by an earlier listener) does not get this one.
    */
-  emit(event: OrchestratorEvent): void {
-    // One event object goes to every listener, and its task is the agent's own record: neither is theirs to change.
-    if ('task' in event) sealedTask(event.task);
-    if (event.type === 'task.decomposed') for (const subtask of event.subtasks) sealedTask(subtask);
-    Object.freeze(event);
+  emit(built: OrchestratorEvent): void {
+    const event = handedEvent(built);
     const typed = this.#listeners.get(event.type);
     const all = this.#listeners.get('*');
     const typedNow = typed === undefined ? [] : [...typed];
@@ -146,6 +143,18 @@ export function checkSubscription(where: string, subscription: { readonly type?:
   // A signal-like object whose getters throw is refused as one that is none.
   const usable = readingCaller(where, 'invalid_option', 'its signal', () => signal instanceof AbortSignal || (typeof like?.aborted === 'boolean' && typeof like.addEventListener === 'function' && typeof like.removeEventListener === 'function'));
   if (signal !== undefined && !usable) throw new EchelonError('invalid_option', `${where}: signal must be an AbortSignal.`);
+}
+
+/**
+ * The event as listeners are handed it: one frozen object for all of them, with a copy of the task it
+ * carries (`handedOut`) — neither is theirs to change, and the task is the agent's own record. Every
+ * event is built afresh for its delivery (a literal, which V8 freezes cheaply), so it is changed in place.
+ */
+function handedEvent(event: OrchestratorEvent): OrchestratorEvent {
+  const built = event as { task?: Task; subtasks?: readonly Task[] };
+  if (built.task !== undefined) built.task = handedOut(built.task);
+  if (built.subtasks !== undefined) built.subtasks = Object.freeze(built.subtasks.map(handedOut));
+  return Object.freeze(event);
 }
 
 /**

@@ -25,6 +25,7 @@ import type { AttemptState } from './attempts.js';
 import { checkOrchestratorOptions, type ExecutionOptions, type OrchestratorOptions } from './options.js';
 import { checkShape, implementing, shapeContext, textProblem } from '../shape/index.js';
 import type { DecisionConfig } from './decisions/config.js';
+import { handedOut } from '../sealed-task.js';
 
 export interface PortsHost {
   readonly now: () => number;
@@ -207,7 +208,7 @@ function executorRunner(hierarchy: OrchestratorOptions['hierarchy'], executorFor
       listening: () => host.listening?.(task) ?? false,
     });
     try {
-      return Promise.resolve(executor(task, context));
+      return Promise.resolve(executor(handedOut(task), context));
     } catch (error) {
       return Promise.reject(error);
     }

@@ -6,7 +6,7 @@
  * leaves a request undecidable or changes what another caller reads.
  */
 import { describe, expect, it } from 'vitest';
-import { delegateWith, developmentTeam, type Escalation } from '../../src/index.js';
+import { defaultEscalationPolicy, delegateWith, developmentTeam, type Escalation } from '../../src/index.js';
 import { flush, orchestrators } from '../support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async () => ({ files: ['a.txt'] }) });
@@ -120,5 +120,20 @@ describe('tasks handed to decisions', () => {
     const outcome = await org.submit({ type: 'python' });
     expect(outcome).toMatchObject({ status: 'failed', error: { code: 'strategy_error' } });
     expect(await org.submit({ type: 'python' }, { at: 'backend_lead' })).toMatchObject({ status: 'completed', executedBy: 'backend_dev_1' });
+  });
+
+  it('an escalation policy of the user\'s own (the default one with its shouldEscalate replaced) is handed a frozen task: changing it fails the task with policy_error', async () => {
+    const standard = defaultEscalationPolicy();
+    const org = start({
+      escalation: {
+        ...standard,
+        shouldEscalate: (task, agent, context) => {
+          if (agent.id === 'backend_lead') (task as { type: string }).type = 'css';
+          return standard.shouldEscalate(task, agent, context);
+        },
+      },
+    });
+    expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'failed', error: { code: 'policy_error' } });
+    expect(await org.submit({ type: 'react' })).toMatchObject({ status: 'completed', executedBy: 'react_specialist' });
   });
 });

@@ -4,7 +4,7 @@
  * which may come later (a promise) — turned into a step: escalate up, resolve it here, or go on.
  */
 import { isThenable } from '../../thenable.js';
-import { sealedTask } from '../../sealed-task.js';
+import { handedTo } from '../../sealed-task.js';
 import type { Answer, Job, Step } from '../../../machines/ports.js';
 import { candidatesFor, routeOf, type Route } from '../../delegation/route.js';
 import type { Candidate, Declined } from '../../delegation/types.js';
@@ -43,8 +43,7 @@ export function evaluator(
 
   /** The step for a job; `forced` is the route when the strategy kept the task (execute here, or nobody: `declined` says who could have). */
   function evaluate(agentId: string, job: Job, load: Readonly<Record<string, number>>, forced?: Route, declined?: Declined): Answer<Step> {
-    // The strategy, policy and decomposer are handed the agent's own record of the task.
-    const task = sealedTask(job.task);
+    const { task } = job;
     if (task.chain.indexOf(agentId) !== task.chain.length - 1) {
       return failStep('delegation_loop', `Task ${task.id} came back to ${agentId} along ${task.chain.join(' → ')}.`, { chain: task.chain });
     }
@@ -69,7 +68,7 @@ export function evaluator(
     }
     const situation: Situation = { agentId, node: hierarchy.get(agentId), job, route, candidates, context: { hierarchy, route, claims }, executable, declined };
     try {
-      const answer = policy.shouldEscalate(task, situation.node, situation.context);
+      const answer = policy.shouldEscalate(handedTo(policy.shouldEscalate, task), situation.node, situation.context);
       if (isThenable(answer)) return Promise.resolve(answer).then((value) => judge(situation, checkVerdict(value)), policyError).catch(policyError);
       return judge(situation, checkVerdict(answer));
     } catch (error) {

@@ -14,6 +14,7 @@ import { show } from '../../show.js';
 import type { DecisionConfig } from './config.js';
 import { SplitContext, StrategyContext } from './contexts.js';
 import { failStep } from './outcomes.js';
+import { handedOut, handedTo } from '../../sealed-task.js';
 
 type Evaluate = (agentId: string, job: Job, load: Readonly<Record<string, number>>, forced?: Route, declined?: Declined) => Answer<Step>;
 
@@ -55,7 +56,7 @@ export function selector(config: DecisionConfig, evaluate: Evaluate) {
       return { kind: 'fail', error: { code: 'decomposer_error', message: `Decomposer "${decomposer.name}" at ${agentId} failed: ${reason.message}` } };
     };
     try {
-      const answer = decomposer.decompose(job.task, context);
+      const answer = decomposer.decompose(handedOut(job.task), context);
       return isThenable(answer) ? Promise.resolve(answer).then(planned, broken) : planned(answer);
     } catch (error) {
       return broken(error);
@@ -67,7 +68,7 @@ export function selector(config: DecisionConfig, evaluate: Evaluate) {
     const strategy = config.strategyFor(agentId);
     try {
       const context = new StrategyContext(hierarchy.get(agentId), hierarchy, control, (amount) => config.reportCost(job.task, amount));
-      const chosen = strategy.select(job.task, candidates, context);
+      const chosen = strategy.select(handedTo(strategy.select, job.task), candidates, context);
       // Closures only for an answer that comes later: this runs at every hop.
       if (isThenable(chosen)) return Promise.resolve(chosen).then((later: unknown) => choose(agentId, job, candidates, strategy.name, later), strategyFailed);
       return choose(agentId, job, candidates, strategy.name, chosen);
