@@ -172,14 +172,14 @@ export function taskIdProblem(method: string, taskId: unknown, reason?: unknown)
 }
 
 /**
- * `unknown_task` for an id `where` (`org.outcome`, `org.cancel`) has no task of its own under:
+ * `unknown_task` for an id `where` (`org.outcome`, `org.cancel`, `org.stream`) has no task of its own under:
  * with `rootId`, the submitted task it is part of (a subtask, or the work resolving an escalation —
  * `escalation.taskId` is often one), so the caller knows which id to use instead. A finished task
  * is known while its outcome is kept: in-process in the store until `org.forget`, in memory for the
  * last `retain`; on Restate for the workflow's retention.
  */
-export function unknownTask(taskId: string, where: 'org.outcome' | 'org.cancel', rootId?: string): EchelonError {
-  if (rootId === undefined || rootId === taskId) return new EchelonError('unknown_task', `${where === 'org.cancel' ? 'org.cancel: n' : 'N'}o active or recent task "${taskId}" (never submitted, or finished and forgotten).`, { details: { taskId } });
+export function unknownTask(taskId: string, where: 'org.outcome' | 'org.cancel' | 'org.stream', rootId?: string): EchelonError {
+  if (rootId === undefined || rootId === taskId) return new EchelonError('unknown_task', `${where === 'org.outcome' ? 'N' : `${where}: n`}o active or recent task "${taskId}" (never submitted, or finished and forgotten).`, { details: { taskId } });
   const instead = where === 'org.cancel' ? `cancel "${rootId}", which cancels it with everything derived from it` : `its outcome is part of "${rootId}"'s (outcome.subtasks, outcome.escalations)`;
   return new EchelonError('unknown_task', `${where}: "${taskId}" is part of the task "${rootId}" (a subtask, or the work resolving an escalation), not a task of its own: ${instead}.`, {
     details: { taskId, rootId },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { joinAny, delegateWith, decomposeWith, defineHierarchy, developmentTeam, describeEvent, fullStackFeature, joinQuorum, memoryStore, type Decomposer, type SubtaskSpec } from '../src/index.js';
+import { joinAny, delegateWith, decomposeWith, defineHierarchy, developmentTeam, describeEvent, fullStackFeature, joinQuorum, memoryStore, type Decomposer, type EchelonError, type SubtaskSpec } from '../src/index.js';
 import { summarizeEvent } from '../src/inspect/index.js';
 import { deferred, flush, sleep, orchestrators } from './support/helpers.js';
 
@@ -228,6 +228,26 @@ describe('join policies', () => {
 
   it('joinQuorum refuses a count that is no number of subtasks where it is made (invalid_option)', () => {
     for (const n of [0, -1, 1.5, Number.NaN]) expect(() => joinQuorum(n)).toThrow(expect.objectContaining({ code: 'invalid_option', message: `joinQuorum(n) needs a whole number of subtasks ≥ 1, got ${n}.` }));
+  });
+
+  it('decomposeWith refuses where it is made a name, decompose or option a split could not use (invalid_option): it was taken, and the first split failed with decomposer_error', () => {
+    const refused = (build: () => unknown) => {
+      try {
+        build();
+      } catch (error) {
+        return error as EchelonError;
+      }
+      throw new Error('not refused');
+    };
+    const split = () => [];
+    expect(refused(() => decomposeWith(5 as never, split))).toMatchObject({ code: 'invalid_option', message: 'decomposeWith(name, decompose, options?): the name must be a string, got a number.' });
+    expect(refused(() => decomposeWith('x', 5 as never))).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('decompose must be a function of the task') });
+    expect(refused(() => decomposeWith('x', split, 5 as never))).toMatchObject({ code: 'invalid_option', message: 'decomposeWith(name, decompose, options?): options must be an object { join?, onFailure?, merge? }, got 5.' });
+    expect(refused(() => decomposeWith('x', split, { jion: joinAny() } as never))).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('did you mean "join"?') });
+    expect(refused(() => decomposeWith('x', split, { join: { kind: 'quorum', n: 0 } as never }))).toMatchObject({ code: 'invalid_option', message: expect.stringContaining('join must be joinAll(), joinAny() or joinQuorum(n)') });
+    expect(refused(() => decomposeWith('x', split, { onFailure: 'later' as never }))).toMatchObject({ code: 'invalid_option', message: expect.stringContaining("onFailure must be 'fail-fast' or 'partial', got \"later\"") });
+    expect(refused(() => decomposeWith('x', split, { merge: 1 as never }))).toMatchObject({ code: 'invalid_option', message: 'decomposeWith: merge must be a function, got a number.' });
+    expect(decomposeWith('x', split, { join: joinQuorum(1), onFailure: 'partial', merge: (results) => results })).toMatchObject({ name: 'x', onFailure: 'partial' });
   });
 
   it('joinQuorum(2): two successes win, the third is cancelled', async () => {

@@ -142,6 +142,11 @@ describe('load balancing counts real in-flight tasks', () => {
 });
 
 describe('strategies that misbehave fail their task, not the system', () => {
+  it('delegateWith refuses where it is made a name that is no text or a select that is no function (invalid_option): every task its agent routed failed with strategy_error', () => {
+    expect(() => delegateWith('broken', null as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: 'delegateWith(name, select): select must be a function of the task and its candidates, got null.' }));
+    expect(() => delegateWith(5 as never, () => undefined)).toThrow(expect.objectContaining({ code: 'invalid_option', message: 'delegateWith(name, select): the name must be a string, got a number.' }));
+  });
+
   it('a strategy choosing a non-child fails the task with invalid_delegate', async () => {
     const org = start({
       hierarchy: developmentTeam(),

@@ -4,6 +4,8 @@
  * model planning the split); joins and merges are data and functions declared here.
  */
 import { EchelonError } from '../errors.js';
+import { anything, checkShape, fields, fn, shapeContext, textProblem, type Shape } from '../shape/index.js';
+import { show } from '../show.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
 import type { AgentNode } from '../hierarchy/types.js';
 import type { JoinPolicy, PartialFailurePolicy, SubtaskFailure, SubtaskOutcome, Task, TaskInput } from '../types.js';
@@ -128,8 +130,28 @@ export function decomposeWith(
   decompose: Decomposer['decompose'],
   options: Pick<Decomposer, 'join' | 'onFailure' | 'merge'> = {},
 ): Decomposer {
+  // Refused where it is built, as approveWhen and joinQuorum are: otherwise only the first split says so (decomposer_error).
+  const refuse = (message: string): never => {
+    throw new EchelonError('invalid_option', `decomposeWith(name, decompose, options?): ${message}`);
+  };
+  const problem = textProblem(name, 'the name');
+  if (problem !== undefined) refuse(problem);
+  if (typeof decompose !== 'function') refuse(`decompose must be a function of the task (returning its subtasks), got ${show(decompose)}.`);
+  if (typeof options !== 'object' || options === null) refuse(`options must be an object { join?, onFailure?, merge? }, got ${show(options)}.`);
+  checkShape(options, DECOMPOSE_WITH_OPTIONS, '', { ...shapeContext('decomposeWith', 'invalid_option'), subject: 'its options' });
+  const { join, onFailure } = options;
+  if (join !== undefined && !isJoinPolicy(join)) refuse(`join must be joinAll(), joinAny() or joinQuorum(n), got ${show(join)}.`);
+  if (onFailure !== undefined && onFailure !== 'fail-fast' && onFailure !== 'partial') refuse(`onFailure must be 'fail-fast' or 'partial', got ${show(onFailure)}.`);
   return { name, decompose, ...options };
 }
+
+const DECOMPOSE_WITH_OPTIONS = fields({ join: anything, onFailure: anything, merge: fn } satisfies Record<'join' | 'onFailure' | 'merge', Shape>);
+
+/** Whether `join` is one a split can use: all, any, or a quorum of a whole number ≥ 1. */
+const isJoinPolicy = (join: unknown): boolean => {
+  const { kind, n } = (typeof join === 'object' && join !== null ? join : {}) as { kind?: unknown; n?: unknown };
+  return kind === 'all' || kind === 'any' || (kind === 'quorum' && Number.isInteger(n) && (n as number) >= 1);
+};
 
 /**
  * The reference's full-stack rule: a `full_stack_feature` splits into a `backend` part for the

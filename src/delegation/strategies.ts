@@ -3,7 +3,10 @@
  * skill-based — plus a wrapper for custom ones. All route by subtree capability: a child is a
  * candidate when it or anyone below it can do the task.
  */
+import { EchelonError } from '../errors.js';
 import type { Hierarchy } from '../hierarchy/hierarchy.js';
+import { textProblem } from '../shape/index.js';
+import { show } from '../show.js';
 import type { Task } from '../types.js';
 import type { Candidate, DelegationContext, DelegationStrategy } from './types.js';
 import { ownDecision } from '../sealed-task.js';
@@ -97,6 +100,10 @@ export function skillBased(scores: SkillScores = {}): DelegationStrategy {
  * ```
  */
 export function delegateWith(name: string, select: DelegationStrategy['select']): DelegationStrategy {
+  // Refused where it is built, as approveWhen is: otherwise every task its agent routes fails (strategy_error).
+  const problem = textProblem(name, 'delegateWith(name, select): the name');
+  if (problem !== undefined) throw new EchelonError('invalid_option', problem);
+  if (typeof select !== 'function') throw new EchelonError('invalid_option', `delegateWith(name, select): select must be a function of the task and its candidates, got ${show(select)}.`);
   return { name, select };
 }
 

@@ -134,7 +134,7 @@ export function frontDesk(parts: OrganisationParts): Orchestrator {
       await new Promise<void>((resolve) => setImmediate(resolve));
       durable.stop();
     }
-    run.halt(new EchelonError('orchestrator_stopped', 'The orchestrator was stopped before this task settled.'));
+    run.halt(new EchelonError('orchestrator_stopped', 'The orchestrator was stopped (org.stop()) before the work awaited here settled.'));
     host.stop();
     streaming.close();
     parts.stopAgents();
@@ -197,7 +197,7 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
       checkStreamOptions(streamOptions, true); // before the task is recorded: a refused stream submits nothing
       const { at, ...rest } = readingCaller('org.stream', 'invalid_option', 'its options', () => ({ ...streamOptions }));
       let stream: TaskStream | undefined;
-      const outcome = enter(target, entryOf(at === undefined ? {} : { at }, hierarchy.root.id), (task) => {
+      const outcome = enter(target, entryOf(at === undefined ? {} : { at }, hierarchy.root.id, 'org.stream'), (task) => {
         stream = streaming.stream(task.id, rest, () => outcome, run.stopped);
       });
       return stream!;

@@ -4,6 +4,7 @@
  * the submitted task it belongs to; and `org.stream()`'s iterators over bounded buffers.
  */
 import { EchelonError } from '../errors.js';
+import { unknownTask } from '../task-input.js';
 import { checkProgress, DEFAULT_STREAM_BUFFER, StreamHub, StreamQueue, type ProgressEvent, type ProgressSource, type StreamDropped, type TaskStreamOptions } from '../stream/index.js';
 import type { Outcome, Task } from '../types.js';
 import { checkSubscription, whenAborted, type EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
@@ -119,7 +120,7 @@ export class Streaming {
     const record = ledger.tasks.get(taskId);
     const finished = record === undefined ? ledger.outcome(taskId) : undefined;
     if (record === undefined && finished === undefined) {
-      throw new EchelonError('unknown_task', `org.stream: no active or recent task "${taskId}".`, { details: { taskId } });
+      throw unknownTask(taskId, 'org.stream');
     }
     const signal = options?.signal;
     // Nothing here holds the queue but `stream`, handed to the caller: a stream dropped unread is collected (weak-hold.ts).

@@ -28,7 +28,7 @@ const IN_SUBMIT_OPTIONS = { ...shapeContext('submit', 'invalid_option'), subject
 
 /**
  * The agent a task enters at, from `submit`'s second argument (`root` when it names none),
- * refusing options `submit` does not know with `invalid_option`.
+ * refusing options `submit` does not know with `invalid_option` (said as `where`'s: `org.stream` takes `at` too).
  *
  * @example
  * ```ts
@@ -36,8 +36,8 @@ const IN_SUBMIT_OPTIONS = { ...shapeContext('submit', 'invalid_option'), subject
  * entryOf({ att: 'backend_lead' }, 'cto'); // throws invalid_option: 'submit: unknown option "att" — did you mean "at"? …'
  * ```
  */
-export function entryOf(options: unknown, root: string): string {
+export function entryOf(options: unknown, root: string, where: 'submit' | 'org.stream' = 'submit'): string {
   if (options === undefined) return root;
-  checkShape(options, SUBMIT_OPTIONS, '', IN_SUBMIT_OPTIONS);
+  checkShape(options, SUBMIT_OPTIONS, '', where === 'submit' ? IN_SUBMIT_OPTIONS : { ...shapeContext(where, 'invalid_option'), subject: 'its options' });
   return (options as SubmitOptions | undefined)?.at ?? root;
 }

@@ -127,7 +127,9 @@ describe('context.progress and org.stream', () => {
     expect(events.map((event) => event.type)).toEqual(['task.progress', 'task.completed']);
     await outcome;
     expect((await readAll(org.stream('by-id'))).map((event) => event.type)).toEqual(['task.completed']);
-    expect(() => org.stream('nobody')).toThrow(expect.objectContaining({ code: 'unknown_task' }));
+    expect(() => org.stream('nobody')).toThrow(expect.objectContaining({ code: 'unknown_task', message: 'org.stream: no active or recent task "nobody" (never submitted, or finished and forgotten).' }));
+    // Its `at` is org.stream's option, said as such.
+    expect(() => org.stream({ type: 'css' }, { at: 5 as never })).toThrow(expect.objectContaining({ code: 'invalid_option', message: 'org.stream: at must be a string, got a number.' }));
     // An empty id is no task id at all, as org.outcome and org.cancel say.
     expect(() => org.stream('')).toThrow(expect.objectContaining({ code: 'invalid_option', message: 'org.stream takes a task id (a non-empty string), got an empty string.' }));
   });
