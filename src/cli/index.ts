@@ -20,7 +20,7 @@ import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
 import { stepCommand } from './step.js';
 import { viewCommand } from './view.js';
-import { interruption, stoppedOnCtrlC } from './interrupt.js';
+import { interruption, stoppedOnInterrupt } from './interrupt.js';
 import { bufferedLines, terminalText } from './output.js';
 
 export { COMMAND_FLAGS } from './options.js';
@@ -108,7 +108,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
   switch (command) {
     case 'step':
     case 'run':
-      return stoppedOnCtrlC(io.signal, (signal) =>
+      return stoppedOnInterrupt(io.signal, (signal) =>
         stepCommand({
           file: required(file, command),
           mode: command,

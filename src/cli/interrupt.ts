@@ -1,28 +1,55 @@
 /**
- * Ctrl-C in the terminal. A server the user watches (`view`, `replay --view`) ends on it; a run
- * (`run`, `step --steps` / `--auto`) is stopped on it as when its output closes — its organisation
- * stopped, so executors see their signals abort and nothing is left half-done — and ends with 130,
- * as a shell reports Ctrl-C. A second Ctrl-C kills the process as usual.
+ * Ctrl-C in the terminal (SIGINT), and the request to stop that `kill`, systemd and `docker stop`
+ * send (SIGTERM). A server the user watches (`view`, `replay --view`) ends on either; a run (`run`,
+ * `step --steps` / `--auto`) is stopped on either as when its output closes — its organisation
+ * stopped, so executors see their signals abort and nothing is left half-done — and ends with
+ * 128 + the signal's number, as a shell reports it: 130 for Ctrl-C, 143 for SIGTERM. A second
+ * signal, of either kind, kills the process as usual.
  */
 
-/** Resolves on Ctrl-C, or when `signal` aborts (stdout closed): what ends a server the user watches. */
+/** The signals that stop a run or a server, and the exit code a run then ends with. */
+const STOPPING = { SIGINT: 130, SIGTERM: 143 } as const;
+type Stopping = keyof typeof STOPPING;
+
+/** Calls `stop` with the first of the stopping signals to arrive, once: its listeners then go, so a second signal kills as usual. */
+function onceStopping(stop: (signal: Stopping) => void): () => void {
+  const names = Object.keys(STOPPING) as Stopping[];
+  const forget = () => {
+    for (const name of names) process.off(name, listener);
+  };
+  const listener = (name: Stopping) => {
+    forget();
+    stop(name);
+  };
+  for (const name of names) process.once(name, listener);
+  return forget;
+}
+
+/** Resolves on Ctrl-C or SIGTERM, or when `signal` aborts (stdout closed): what ends a server the user watches. */
 export function interruption(signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    if (signal?.aborted) resolve();
-    signal?.addEventListener('abort', () => resolve(), { once: true });
+    const forget = onceStopping(() => resolve());
+    const ended = () => {
+      forget();
+      resolve();
+    };
+    if (signal?.aborted) ended();
+    else signal?.addEventListener('abort', ended, { once: true });
   });
 }
 
-/** Runs `command` with a signal that aborts on Ctrl-C too (or when `signal` does); 130 if Ctrl-C ended it. */
-export async function stoppedOnCtrlC(signal: AbortSignal | undefined, command: (signal: AbortSignal) => Promise<number>): Promise<number> {
+/** Runs `command` with a signal that aborts on Ctrl-C or SIGTERM too (or when `signal` does); 130 or 143 if one of them ended it. */
+export async function stoppedOnInterrupt(signal: AbortSignal | undefined, command: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const interrupted = new AbortController();
-  const interrupt = () => interrupted.abort();
-  process.once('SIGINT', interrupt);
+  let by: Stopping | undefined;
+  const forget = onceStopping((name) => {
+    by = name;
+    interrupted.abort();
+  });
   try {
     const code = await command(signal === undefined ? interrupted.signal : AbortSignal.any([signal, interrupted.signal]));
-    return interrupted.signal.aborted ? 130 : code;
+    return by === undefined ? code : STOPPING[by];
   } finally {
-    process.off('SIGINT', interrupt);
+    forget();
   }
 }

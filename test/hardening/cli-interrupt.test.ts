@@ -1,7 +1,7 @@
 /**
- * Ctrl-C (SIGINT) during `echelon run`: the organisation is stopped — what it ran ends with
- * `orchestrator_stopped`, executors see their signals abort — and the CLI exits with 130, as a
- * shell reports Ctrl-C. Before, Node's default ended the process where it was, without `org.stop()`.
+ * Ctrl-C (SIGINT) or SIGTERM during `echelon run`: the organisation is stopped — what it ran ends
+ * with `orchestrator_stopped`, executors see their signals abort — and the CLI exits with 130 or
+ * 143, as a shell reports them. Before, Node's default ended the process where it was, without `org.stop()`.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,8 +15,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the CLI, sends SIGINT once it has printed its first line, and resolves with how it ended. */
-function interrupted(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the CLI, sends `signal` once it has printed its first line, and resolves with how it ended. */
+function interrupted(args: readonly string[], env: NodeJS.ProcessEnv, signal: NodeJS.Signals = 'SIGINT'): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // The CLI itself, not tsx's CLI: tsx relays a signal to its child and ends on its own terms.
     const child = spawn('node', ['--import', 'tsx', 'src/cli/index.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -27,7 +27,7 @@ function interrupted(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{
       stdout += chunk.toString();
       if (!sent && stdout.includes('\n')) {
         sent = true;
-        child.kill('SIGINT');
+        child.kill(signal);
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -41,6 +41,14 @@ describe('Ctrl-C during echelon run', () => {
     const mark = join(dir, 'stopped');
     const result = await interrupted(['run', 'test/fixtures/stop-marker-scenario.ts'], { HANG: '1', ECHELON_STOP_MARK: mark });
     expect(result).toMatchObject({ code: 130, stderr: '' });
+    expect(result.stdout).toContain('── stopped');
+    expect(existsSync(mark) ? readFileSync(mark, 'utf8') : 'not stopped').toBe('stopped\n');
+  }, 60_000);
+
+  it('stops it the same way on SIGTERM (kill, systemd, docker stop) and exits with 143: Node\'s default ended the process where it was', async () => {
+    const mark = join(dir, 'stopped');
+    const result = await interrupted(['run', 'test/fixtures/stop-marker-scenario.ts'], { HANG: '1', ECHELON_STOP_MARK: mark }, 'SIGTERM');
+    expect(result).toMatchObject({ code: 143, stderr: '' });
     expect(result.stdout).toContain('── stopped');
     expect(existsSync(mark) ? readFileSync(mark, 'utf8') : 'not stopped').toBe('stopped\n');
   }, 60_000);
