@@ -20,8 +20,8 @@ export function ownDecision<T extends object>(decision: T): T {
 }
 
 /**
- * Freezes the lists echelon made for `task` (chain, escalation hops, agents excluded, approvers) and
- * answers a frozen copy of its shell; what the submitter gave — payload, context, resources, skills,
+ * Freezes the lists echelon made for `task` (chain, escalation hops, agents excluded, approvers), its
+ * origin, budget and cause, and answers a frozen copy of its shell; what the submitter gave — payload, context, resources, skills,
  * execution, approval — stays theirs, as it came. Lists are replaced, never changed in place, so
  * freezing them costs nothing else.
  *
@@ -37,6 +37,10 @@ export function handedOut(task: Task): Task {
   Object.freeze(task.escalations);
   Object.freeze(task.excluded);
   Object.freeze(task.approvedBy);
+  // Its origin, budget and cause are replaced too, never changed: a budget changed in place moved the limit the agents check.
+  Object.freeze(task.origin);
+  if (task.budget !== undefined) Object.freeze(task.budget);
+  if (task.cause !== undefined) Object.freeze(task.cause);
   return Object.freeze(copyOf(task));
 }
 

@@ -69,10 +69,12 @@ describe('tasks handed out', () => {
     const refused: string[] = [];
     const org = start({
       executors: async (task, { chain }) => {
-        try {
-          (task.chain as string[]).push('mallory');
-        } catch (error) {
-          refused.push(`executor: ${(error as Error).name}`);
+        for (const change of [() => (task.chain as string[]).push('mallory'), () => ((task.budget as { cost?: number }).cost = 1e9), () => ((task.origin as { kind: string }).kind = 'subtask')]) {
+          try {
+            change();
+          } catch (error) {
+            refused.push(`executor: ${(error as Error).name}`);
+          }
         }
         return { type: task.type, chain };
       },
@@ -96,7 +98,7 @@ describe('tasks handed out', () => {
     });
     const payload = { items: [1, 2] };
     const outcome = await org.submit({ id: 'p', type: 'python', payload });
-    expect(refused).toEqual(['listener: TypeError', 'executor: TypeError']);
+    expect(refused).toEqual(['listener: TypeError', 'executor: TypeError', 'executor: TypeError', 'executor: TypeError']);
     expect(delegated).toHaveLength(6); // three hops, both changes refused at each
     expect(delegated.every((error) => error instanceof TypeError)).toBe(true);
     expect(outcome).toMatchObject({ status: 'completed', executedBy: 'backend_dev_1', delegationChain: ['cto', 'backend_lead', 'api_specialist', 'backend_dev_1'], result: { type: 'python' } });
