@@ -191,7 +191,16 @@ export function follow(signal: AbortSignal, end: () => void): void {
   const ends = new Set([end]);
   const listener = () => {
     following.delete(signal);
-    for (const ended of [...ends]) ended();
+    // Each as if it were a listener of its own: one that throws does not keep the others from ending.
+    for (const ended of [...ends]) {
+      try {
+        ended();
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   };
   signal.addEventListener('abort', listener, { once: true });
   following.set(signal, { ends, listener });
