@@ -11,6 +11,7 @@ import { loadScenario } from '../src/cli/load.js';
 import { developmentTeam, EchelonError } from '../src/index.js';
 import { AGENT_STATES } from '../src/charts.js';
 import { createStepper } from '../src/scenario/index.js';
+import { sseFrames } from './support/sse.js';
 
 const run = promisify(execFile);
 
@@ -304,25 +305,13 @@ describe('the CLI as a program', () => {
 
 /** Reads the live view's event stream until an approval is pending, and returns its id. */
 async function firstPendingApproval(url: string): Promise<string> {
-  const response = await fetch(`${url}api/events`);
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
+  // Frames are read whole: the first one, with the statechart, is tens of kilobytes, and a loaded machine hands it over in parts.
+  const stream = sseFrames<{ approvals?: Array<{ id: string }> }>(await fetch(`${url}api/events`));
+  const pending = () => stream.frames.find((frame) => (frame.data.approvals?.length ?? 0) > 0)?.data.approvals![0]!.id;
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error('the event stream ended');
-      buffer += value;
-      // Only whole frames: the last piece may be a frame still arriving (the first one, with the
-      // statechart, is tens of kilobytes and a loaded machine hands it over in parts).
-      const frames = buffer.split('\n\n');
-      buffer = frames.pop()!;
-      for (const frame of frames) {
-        const data = /^data: (.*)$/m.exec(frame)?.[1];
-        const approvals = data === undefined ? undefined : (JSON.parse(data) as { approvals?: Array<{ id: string }> }).approvals;
-        if (approvals !== undefined && approvals.length > 0) return approvals[0]!.id;
-      }
-    }
+    await stream.until(() => pending() !== undefined);
+    return pending()!;
   } finally {
-    await reader.cancel();
+    await stream.cancel();
   }
 }

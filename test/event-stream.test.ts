@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { collectGarbage } from './support/collect.js';
 import { describeEvent, developmentTeam, type EchelonError, type OrchestratorEvent } from '../src/index.js';
-import { orchestrators } from './support/helpers.js';
+import { leakWarningsDuring, orchestrators } from './support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done` });
 
@@ -78,10 +78,7 @@ describe('org.events(): lifecycle events as an async iterator', () => {
 
   it('follows one signal for any number of readers with one listener on it: no MaxListenersExceededWarning for readers sharing an app-wide signal', async () => {
     const org = start();
-    const warnings: Error[] = [];
-    const warned = (warning: Error) => warnings.push(warning);
-    process.on('warning', warned);
-    try {
+    const warnings = await leakWarningsDuring(async () => {
       const controller = new AbortController();
       const readers = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? org.events('*', { signal: controller.signal }) : org.stream({ type: 'css' }, { signal: controller.signal })));
       const reads = readers.map(async (reader) => {
@@ -103,11 +100,8 @@ describe('org.events(): lifecycle events as an async iterator', () => {
       const closed = Array.from({ length: 12 }, () => org.events('*', { signal: closing.signal }));
       for (const reader of closed) await reader.return!();
       expect(getEventListeners(closing.signal, 'abort')).toHaveLength(0);
-      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
-      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
-    } finally {
-      process.off('warning', warned);
-    }
+    });
+    expect(warnings).toEqual([]);
   });
 
   it('lets go of an iterator dropped without return(): collected with what it held, its subscription and signal listener ended; a waiting read still holds it', async () => {

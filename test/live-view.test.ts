@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { developmentTeam, fullStackFeature, memoryStore, type LiveView } from '../src/index.js';
 import { AGENT_STATES } from '../src/charts.js';
 import { serveLiveView, type LiveViewOptions, type LiveViewSnapshot } from '../src/inspect/index.js';
-import { flush, orchestrators } from './support/helpers.js';
+import { flush, leakWarningsDuring, orchestrators } from './support/helpers.js';
 import { sseFrames } from './support/sse.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done` });
@@ -254,10 +254,7 @@ describe('serveLiveView(org)', () => {
 
   it('ends any number of views with the organisation through one listener on org.signal: twelve views draw no MaxListenersExceededWarning', async () => {
     const org = start();
-    const warnings: Error[] = [];
-    const warned = (warning: Error) => warnings.push(warning);
-    process.on('warning', warned);
-    try {
+    const warnings = await leakWarningsDuring(async () => {
       const views = [];
       for (let i = 0; i < 12; i++) views.push(await serveLiveView(org, { port: 0 }));
       expect(getEventListeners(org.signal, 'abort')).toHaveLength(1);
@@ -265,15 +262,12 @@ describe('serveLiveView(org)', () => {
       await views.pop()!.close();
       await org.stop();
       for (const view of views) await expect(fetch(`${view.url}api/state`)).rejects.toThrow();
-      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
-      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
-      const other = start();
-      const closing = await Promise.all(Array.from({ length: 3 }, () => serveLiveView(other, { port: 0 })));
-      for (const view of closing) await view.close();
-      expect(getEventListeners(other.signal, 'abort')).toHaveLength(0);
-    } finally {
-      process.off('warning', warned);
-    }
+    });
+    expect(warnings).toEqual([]);
+    const other = start();
+    const closing = await Promise.all(Array.from({ length: 3 }, () => serveLiveView(other, { port: 0 })));
+    for (const view of closing) await view.close();
+    expect(getEventListeners(other.signal, 'abort')).toHaveLength(0);
   });
 
   it('resolves an escalation waiting for a person through the escalations API, only as those offered', async () => {

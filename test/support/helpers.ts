@@ -110,3 +110,19 @@ export function codeOf(fn: () => unknown): string {
   }
   return 'accepted';
 }
+
+/** The leak warnings Node emitted (`MaxListenersExceededWarning`) while `run` ran, and on the turn after, when Node emits them. */
+export async function leakWarningsDuring(run: () => Promise<void>): Promise<Error[]> {
+  const warnings: Error[] = [];
+  const warned = (warning: Error) => {
+    if (warning.name === 'MaxListenersExceededWarning') warnings.push(warning);
+  };
+  process.on('warning', warned);
+  try {
+    await run();
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('warning', warned);
+  }
+  return warnings;
+}
