@@ -43,8 +43,8 @@ export type OrchestratorEvent =
   | { readonly type: 'agent.fault'; readonly agent: string; readonly error: TaskError; readonly taskId?: string; readonly at: number }
   /**
    * `org.forget` removed finished submitted tasks (one event per store transaction, none when it
-   * removed nothing): every one that settled before `settledBefore` — or, when `limit` is given and
-   * `forgotten.tasks` reached it, the `limit` that settled first (by `settledAt`, then id). Their
+   * removed nothing): every one that settled before `settledBefore` — or, when `forgotten.tasks`
+   * reached `limit` (the call's, or a slice's 10,000 for a call without one), the `limit` that settled first (by `settledAt`, then id). Their
    * ids are not listed (a slice holds up to 10,000): a reader that keeps tasks drops those it holds
    * that settled before the time, asking the organisation about each only when the limit was reached.
    */
