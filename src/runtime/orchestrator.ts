@@ -26,6 +26,7 @@ import { RunState } from './run-state.js';
 import { Streaming } from './streaming.js';
 import { watchAgentStates } from './agent-status.js';
 import { logThrown } from '../show.js';
+import { steadyClock } from './steady-clock.js';
 
 export type { AgentStatus, Orchestrator, OrchestratorStatus } from './api.js';
 
@@ -57,7 +58,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const retain = options.retain ?? 1000;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   positiveInteger(retain, 'retain');
-  const now = options.clock?.now === undefined ? () => Date.now() : () => options.clock!.now!();
+  const now = steadyClock(options.clock?.now === undefined ? () => Date.now() : () => options.clock!.now!());
   if (options.store !== undefined && options.messageDelayMs !== undefined) {
     invalid('messageDelayMs cannot be combined with a store: messages waiting on the clock would be in flight at every write point. Step scenarios without a store.');
   }

@@ -25,7 +25,8 @@ export function outcomeOf(
   if (books.budget !== undefined) outcome.budget = books.budget;
   outcome.attempts = settlement.attempts;
   outcome.submittedAt = task.submittedAt;
-  outcome.settledAt = now;
+  // A task resumed after the clock stepped back between two sessions was submitted 'later' than now.
+  outcome.settledAt = Math.max(now, task.submittedAt);
   // Everyone awaiting the task shares this one object (and the task.completed event carries it):
   // one of them changing its status or lists would change what the others, and org.outcome, read.
   // Its result and error are the user's and stay as they came.
@@ -42,7 +43,7 @@ function costLeft(limit: number, used: number): number {
 export function budgetReport(limit: BudgetInput, spent: { readonly costs: ReadonlyMap<string, number>; readonly subtasks: number; readonly task: Task }, now: number): BudgetReport {
   let cost = 0;
   for (const used of spent.costs.values()) cost = addCosts(cost, used);
-  const used = { cost, subtasks: spent.subtasks, timeMs: now - spent.task.submittedAt };
+  const used = { cost, subtasks: spent.subtasks, timeMs: Math.max(0, now - spent.task.submittedAt) };
   return {
     limit,
     used,

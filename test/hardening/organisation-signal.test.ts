@@ -43,6 +43,15 @@ describe('org.signal', () => {
     await aborted(org.signal);
     expect(org.signal.reason).toMatchObject({ code: 'store_write_failed', message: expect.stringMatching(/disk full/) });
   });
+
+  it('a task submitted after a failing store stopped the organisation is refused naming that failure', async () => {
+    const { state, store } = fillingStore();
+    const org = start({ store, executors: () => ((state.full = true), 'done') });
+    await expect(org.submit({ type: 'python' })).rejects.toMatchObject({ code: 'store_write_failed' });
+    const refused = await org.submit({ type: 'python' }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'orchestrator_stopped', message: expect.stringMatching(/stopped after store_write_failed: Writing to .* failed: disk full/) });
+    expect((refused as Error).cause).toMatchObject({ code: 'store_write_failed' });
+  });
 });
 
 describe('watching an organisation that stops', () => {

@@ -17,6 +17,7 @@ import type { Approval, Escalation, Outcome } from '../../types.js';
 import type { JournalEntry, JournalEntryType, JournalQuery, ResourceState, Store, StoreBatch, StoredOrganisation, StoredTask, StoreHeader } from '../types.js';
 import { busy, corrupt, damaged, isBusy, readFailure } from './errors.js';
 import { forgetting } from './forget.js';
+import { fileIdentity } from './identity.js';
 import { fileLock } from './lock.js';
 import { openReader } from './reader.js';
 import { checkReadable, checkRegularFile, checkWritable, checkWriteAheadLog, preflight } from './preflight.js';
@@ -202,6 +203,7 @@ function sqliteStoreOn(Driver: typeof BetterSqlite3, db: Database, path: string)
     }
   };
   const lock = fileLock(Driver, db, path);
+  const unmoved = fileIdentity(path);
 
   return {
     name: path,
@@ -233,7 +235,11 @@ function sqliteStoreOn(Driver: typeof BetterSqlite3, db: Database, path: string)
       );
     },
 
-    write: (batch) => guarded(() => write(batch)),
+    write: (batch) =>
+      guarded(() => {
+        unmoved();
+        write(batch);
+      }),
 
     outcome: (taskId) => guarded(() => parsed<Outcome>(read.outcome.get(taskId))),
     escalation: (id) => guarded(() => parsed<{ escalation: Escalation }>(read.escalation.get(id))?.escalation),
@@ -263,7 +269,11 @@ function sqliteStoreOn(Driver: typeof BetterSqlite3, db: Database, path: string)
       });
     },
 
-    forget: (query) => guarded(() => forget(query)),
+    forget: (query) =>
+      guarded(() => {
+        unmoved();
+        return forget(query);
+      }),
 
     // One read transaction: in WAL mode its reads see the file as of the first, whatever is committed meanwhile.
     reading: <T>(read: () => T): T => guarded(() => db.transaction(read)()),

@@ -1,0 +1,97 @@
+/**
+ * The system clock stepping while the organisation works (NTP correcting it, a VM restored,
+ * the date set by hand): the times it records never go back, so no outcome took less than
+ * nothing and no budget has more left than it allowed; its timers, on their own clock, wait
+ * their delays as set.
+ */
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import { developmentTeam, memoryStore, type OrchestratorClock } from '../../src/index.js';
+import { organisations } from '../durability/organisation.js';
+import { deferred, flush, orchestrators } from '../support/helpers.js';
+
+const start = orchestrators({ hierarchy: developmentTeam() });
+const same = <T>(store: T) => store;
+const orgs = organisations({ name: 'memory', create: memoryStore, reopen: same, alongside: same });
+
+/** A simulated clock whose time of day can be stepped apart from its timers, as the system clock is. */
+function steppedClock(): OrchestratorClock & { timers: SimulatedClock; step(ms: number): void } {
+  const timers = new SimulatedClock();
+  timers.increment(1_800_000_000_000);
+  let offset = 0;
+  return {
+    timers,
+    setTimeout: (fn, ms) => timers.setTimeout(fn, ms),
+    clearTimeout: (id) => timers.clearTimeout(id as number),
+    now: () => timers.now() + offset,
+    step: (ms) => void (offset += ms),
+  };
+}
+
+const HOUR = 3_600_000;
+
+describe('the clock stepping back an hour', () => {
+  it('while an executor runs: the outcome settles no earlier than it was submitted, its budget used no less than nothing', async () => {
+    const clock = steppedClock();
+    const work = deferred<string>();
+    const org = start({ clock, store: memoryStore(), executors: () => work.promise });
+    const outcome = org.submit({ id: 'slow', type: 'python', budget: { timeMs: 60_000 } });
+    await flush();
+    clock.timers.increment(1_000);
+    clock.step(-HOUR);
+    work.resolve('done');
+    const { status, submittedAt, settledAt, budget } = await outcome;
+    expect(status).toBe('completed');
+    expect(settledAt - submittedAt).toBeGreaterThanOrEqual(0);
+    expect(budget!.used.timeMs).toBeGreaterThanOrEqual(0);
+    expect(budget!.left.timeMs).toBeLessThanOrEqual(60_000);
+    const times = org.journal({ taskId: 'slow' }).map((entry) => entry.at);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('while an approval waits: it moves up when its timeout has passed on the timers, its times never going back', async () => {
+    const clock = steppedClock();
+    const org = start({ clock, executors: async () => 'done' });
+    let settled = false;
+    const outcome = org.submit({ id: 'risky', type: 'python', context: { requiresApproval: true }, approval: { timeoutMs: 100 } }).finally(() => void (settled = true));
+    await flush();
+    const [asked] = org.approvals.pending();
+    clock.step(-HOUR);
+    clock.timers.increment(99);
+    await flush();
+    expect(org.approvals.pending()[0]!.askedApprovers).toEqual(['api_specialist']);
+    clock.timers.increment(1);
+    await flush();
+    const [moved] = org.approvals.pending();
+    expect(moved!.askedApprovers).toEqual(['api_specialist', 'backend_lead']);
+    expect(moved!.requestedAt).toBeGreaterThanOrEqual(asked!.requestedAt);
+    for (let i = 0; i < 10 && !settled; i++) {
+      clock.timers.increment(100);
+      await flush();
+    }
+    const { error, submittedAt, settledAt } = await outcome;
+    expect(error?.code).toBe('approval_expired');
+    expect(settledAt).toBeGreaterThanOrEqual(submittedAt);
+    const decided = org.approvals.get(asked!.id)!;
+    expect(decided.decidedAt! - decided.requestedAt).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('the clock an hour behind when the organisation comes back', () => {
+  it('a task submitted before the crash settles no earlier than it was submitted, its budget used no less than nothing', async () => {
+    const clock = steppedClock();
+    const work = deferred<string>();
+    const first = orgs.start({ clock, executors: () => new Promise<never>(() => undefined) });
+    void first.org.submit({ id: 'slow', type: 'python', budget: { timeMs: 60_000 } }).catch(() => undefined);
+    await first.org.flush();
+    clock.step(-HOUR);
+    const second = await orgs.resume(first, { clock, executors: () => work.promise });
+    const outcome = second.org.outcome('slow');
+    await flush();
+    work.resolve('done');
+    const { status, submittedAt, settledAt, budget } = await outcome;
+    expect(status).toBe('completed');
+    expect(settledAt).toBeGreaterThanOrEqual(submittedAt);
+    expect(budget!.used.timeMs).toBeGreaterThanOrEqual(0);
+  });
+});
