@@ -4,7 +4,7 @@
  * nobody finds again, and every submit would resolve. The next write is refused instead, and
  * the organisation stops with `store_write_failed`.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,5 +60,30 @@ describe('the store’s files removed or replaced while an organisation runs', (
     expect(org.signal.aborted).toBe(false);
     await org.stop();
     store.close();
+  });
+
+  it('a store opened by a relative path is written as ever after the process changes its working directory', async () => {
+    const dir = join(root, 'relative');
+    mkdirSync(join(dir, 'elsewhere'), { recursive: true });
+    const before = process.cwd();
+    process.chdir(dir);
+    try {
+      const store = sqliteStore('org.db');
+      // Moved before the organisation starts: its lock is taken beside the file, not in the new directory.
+      process.chdir(join(dir, 'elsewhere'));
+      const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store });
+      expect((await org.submit({ type: 'python' })).status).toBe('completed');
+      process.chdir(dir);
+      expect((await org.submit({ type: 'python' })).status).toBe('completed');
+      expect(org.signal.aborted).toBe(false);
+      const second = sqliteStore(join(dir, 'org.db'));
+      expect(() => createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store: second, resume: true })).toThrow(expect.objectContaining({ code: 'store_locked' }));
+      second.close();
+      await org.stop();
+      store.close();
+      expect(existsSync(join(dir, 'elsewhere', 'org.db-lock'))).toBe(false);
+    } finally {
+      process.chdir(before);
+    }
   });
 });

@@ -8,6 +8,7 @@
  * orchestrator, in this process or another, can run on it meanwhile.
  */
 import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { EchelonError } from '../../errors.js';
 import { requirePeer } from '../../peers.js';
@@ -202,8 +203,11 @@ function sqliteStoreOn(Driver: typeof BetterSqlite3, db: Database, path: string)
       throw corrupt(path, error);
     }
   };
-  const lock = fileLock(Driver, db, path);
-  const unmoved = fileIdentity(path);
+  // The files beside the database, by the name it was opened by: a process that changes its working
+  // directory later would find a relative one elsewhere (and lock, or miss, another file).
+  const file = path === '' || path === ':memory:' ? path : resolve(path);
+  const lock = fileLock(Driver, db, file);
+  const unmoved = fileIdentity(file);
 
   return {
     name: path,
