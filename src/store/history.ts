@@ -7,6 +7,7 @@
  * run again on the same batches it takes the same tasks (oldest first, by `settledAt` then id).
  */
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { EchelonError } from '../errors.js';
 import { forwardStore } from './forward.js';
 import type { ForgetQuery, Store, StoreBatch } from './types.js';
@@ -32,10 +33,13 @@ export function checkStore(where: string, value: unknown, what = 'a store'): voi
  * // later: forkStore(sqliteStore('run.db'), sqliteStore('what-if.db'), { at: 42, history: 'run.history.jsonl' });
  * ```
  */
-export function keepHistory(store: Store, file: string): Store {
+export function keepHistory(store: Store, named: string): Store {
   checkStore('keepHistory', store);
+  // Taken from the working directory of now, as the store's own files are: a process that changes it later appends to the same file.
+  if (typeof named !== 'string' || named === '') throw new EchelonError('invalid_option', `keepHistory(store, file) needs the path of its history file (a non-empty string), got ${show(named)}.`);
+  const file = resolve(named);
   if (store.header() !== undefined && !existsSync(file)) {
-    throw new EchelonError('invalid_option', `${store.name} already holds an organisation but ${file} does not exist: a history must start with its store.`);
+    throw new EchelonError('invalid_option', `${store.name} already holds an organisation but ${named} does not exist: a history must start with its store.`);
   }
   return forwardStore(store, {
     write(batch) {

@@ -4,7 +4,7 @@
  * a line of its own (`readHistory` hands it with the batch it followed), and a target that cannot
  * forget is refused before anything is written. Sources and targets on both stores.
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -91,5 +91,26 @@ describe('a store history with a forget', () => {
     const history = file('jsonl');
     appendFileSync(history, `${JSON.stringify({ forget: { settledBefore: 1 } })}\n`);
     expect(() => readHistory(history)).toThrow(expect.objectContaining({ code: 'store_corrupt' }));
+  });
+});
+
+describe('keepHistory(store, file)', () => {
+  it('appends to the file as named when it was kept, after the process changes its working directory; a file that is no path is refused', async () => {
+    const here = mkdtempSync(join(dir, 'relative-'));
+    mkdirSync(join(here, 'elsewhere'));
+    const before = process.cwd();
+    process.chdir(here);
+    try {
+      const store = keepHistory(memoryStore(), 'run.jsonl');
+      process.chdir(join(here, 'elsewhere'));
+      const org = start({ store });
+      await org.submit({ type: 'python' });
+      await org.stop();
+      expect(readHistory(join(here, 'run.jsonl')).length).toBeGreaterThan(0);
+      expect(existsSync(join(here, 'elsewhere', 'run.jsonl'))).toBe(false);
+    } finally {
+      process.chdir(before);
+    }
+    expect(() => keepHistory(memoryStore(), 5 as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: 'keepHistory(store, file) needs the path of its history file (a non-empty string), got 5.' }));
   });
 });
