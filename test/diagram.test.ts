@@ -5,6 +5,10 @@ import { createOrchestrator, defineHierarchy, developmentTeam, type Orchestrator
 import { AGENT_STATES } from '../src/charts.js';
 import { hierarchyToMermaid, statechartToMermaid } from '../src/diagram/index.js';
 import { statechartToSvg } from '../src/inspect/index.js';
+import { UNSHOWABLE } from '../src/show.js';
+
+/** One unshowable character anywhere (`UNSHOWABLE` is global, for `replace`). */
+const UNSHOWABLE_ONCE = new RegExp(UNSHOWABLE.source);
 
 const orgs: Orchestrator[] = [];
 afterEach(async () => {
@@ -143,6 +147,21 @@ describe('SVG statecharts (what the live view draws)', () => {
     const offLine = ([x1, y1, cx, cy, x2, y2]: number[]) => Math.abs((x2! - x1!) * (cy! - y1!) - (y2! - y1!) * (cx! - x1!)) / Math.hypot(x2! - x1!, y2! - y1!);
     expect(paths.map((path) => offLine(path) > 5)).toEqual([true, true, true, true, false]);
     expect(svg).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+
+  it('shows control characters and bidi overrides in names and events as their escapes (an override would turn a label around); data-state keeps the path as it is', () => {
+    const machine = createMachine({
+      id: 'door\u202e',
+      initial: 'shut\u0007',
+      states: { 'shut\u0007': { on: { 'OPEN\u202eNEPO': 'open' } }, open: {} },
+    });
+    const svg = statechartToSvg(machine);
+    // What is shown; a state's path stays its own in data-state, where the live view matches it.
+    expect(svg.replace(/data-state="[^"]*"/g, '')).not.toMatch(UNSHOWABLE_ONCE);
+    expect(svg).toContain('aria-label="statechart door\\u202e"');
+    expect(svg).toContain('>shut\\u0007</text>');
+    expect(svg).toContain('data-state="shut\u0007"');
+    expect(svg).toContain('<title>shut\\u0007 → open: OPEN\\u202eNEPO</title>');
   });
 
   it('reads on its own, without the live view’s stylesheet: light boxes with dark names, unfilled grey arrows (CSS still overrides)', () => {

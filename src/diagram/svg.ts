@@ -7,6 +7,7 @@
  * their path without knowing the chart.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import { shownEscaped } from '../show.js';
 import { allEdges, machineRoot, visibleEnds } from './edges.js';
 
 interface Box {
@@ -122,7 +123,7 @@ function drawBox(box: Box): string {
   const path = box.node.path.join('.');
   const label = `<text x="${f(box.x + box.w / 2)}" y="${f(box.y + (box.children.length === 0 ? box.h / 2 + 4 : 17))}" ${LOOK.name}>${esc(box.node.key)}</text>`;
   const rx = box.children.length === 0 && box.h === CHILD_H ? 5 : 9;
-  return `<g class="state" data-state="${esc(path)}"><rect x="${f(box.x)}" y="${f(box.y)}" width="${f(box.w)}" height="${f(box.h)}" rx="${rx}" ${LOOK.box}/>${label}${box.children.map(drawBox).join('')}</g>`;
+  return `<g class="state" data-state="${markup(path)}"><rect x="${f(box.x)}" y="${f(box.y)}" width="${f(box.w)}" height="${f(box.h)}" rx="${rx}" ${LOOK.box}/>${label}${box.children.map(drawBox).join('')}</g>`;
 }
 
 /** An arrow from one box's border to the other's, bent when the pair is joined both ways. */
@@ -155,6 +156,16 @@ function f(value: number): string {
   return (Math.round(value * 10) / 10).toString();
 }
 
+/**
+ * Text as the drawing shows it: control characters and bidi overrides as their `\u202e`-style escapes
+ * (an override would turn the rest of a label around), as the CLI and the live view show them, then
+ * the markup characters as entities.
+ */
 function esc(text: string): string {
+  return markup(shownEscaped(text));
+}
+
+/** The markup characters as entities: a `data-state` path stays the state's, to be matched against (the live view lights states by it). */
+function markup(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
