@@ -33,18 +33,18 @@ export function checkStore(where: string, value: unknown, what = 'a store'): voi
  * // later: forkStore(sqliteStore('run.db'), sqliteStore('what-if.db'), { at: 42, history: 'run.history.jsonl' });
  * ```
  */
-export function keepHistory(store: Store, named: string): Store {
+export function keepHistory(store: Store, file: string): Store {
   checkStore('keepHistory', store);
+  if (typeof file !== 'string' || file === '') throw new EchelonError('invalid_option', `keepHistory(store, file) needs the path of its history file (a non-empty string), got ${show(file)}.`);
   // Taken from the working directory of now, as the store's own files are: a process that changes it later appends to the same file.
-  if (typeof named !== 'string' || named === '') throw new EchelonError('invalid_option', `keepHistory(store, file) needs the path of its history file (a non-empty string), got ${show(named)}.`);
-  const file = resolve(named);
-  if (store.header() !== undefined && !existsSync(file)) {
-    throw new EchelonError('invalid_option', `${store.name} already holds an organisation but ${named} does not exist: a history must start with its store.`);
+  const path = resolve(file);
+  if (store.header() !== undefined && !existsSync(path)) {
+    throw new EchelonError('invalid_option', `${store.name} already holds an organisation but ${file} does not exist: a history must start with its store.`);
   }
   return forwardStore(store, {
     write(batch) {
       store.write(batch);
-      appendFileSync(file, `${JSON.stringify(batch)}\n`);
+      appendFileSync(path, `${JSON.stringify(batch)}\n`);
     },
     // A forget is a change of the store too: a fork built from the batches alone would bring back what it took.
     ...(store.forget === undefined
@@ -54,7 +54,7 @@ export function keepHistory(store: Store, named: string): Store {
             const forgotten = store.forget!(query);
             const { settledBefore, limit } = query;
             const kept: ForgetQuery = { settledBefore, ...(limit === undefined || !Number.isFinite(limit) ? {} : { limit }) };
-            if (forgotten.tasks > 0) appendFileSync(file, `${JSON.stringify({ forget: kept })}\n`);
+            if (forgotten.tasks > 0) appendFileSync(path, `${JSON.stringify({ forget: kept })}\n`);
             return forgotten;
           },
         }),
