@@ -156,12 +156,7 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
    * it does is missed), then hands it to its entry agent. Throws what is wrong with it.
    */
   const enter = (input: TaskInput, entry: string, follow: (task: Task) => void): Promise<Outcome> => {
-    if (run.stopped) {
-      const halted = haltedBy(run);
-      throw new EchelonError('orchestrator_stopped', `This orchestrator ${halted === undefined ? 'is stopped' : `stopped after ${halted.code}: ${halted.message}`}; create a new one to submit tasks.`, {
-        ...(halted === undefined ? {} : { cause: halted }),
-      });
-    }
+    if (run.stopped) throw stoppedRefusal(run, 'This orchestrator', '; create a new one to submit tasks.');
     hierarchy.get(entry);
     const task = validateTaskInput(input, {
       entry,
@@ -250,16 +245,17 @@ function needsStore(method: string): never {
   invalid(`${method} reads the store: create the orchestrator with { store } (memoryStore(), or sqliteStore(file) from echelon/sqlite).`);
 }
 
-/** The failure that stopped the organisation (its store could not be written, say), not stop(): what to fix before resuming, which a refusal names. */
-function haltedBy(run: { readonly haltedBy: unknown }): EchelonError | undefined {
-  return run.haltedBy instanceof EchelonError && run.haltedBy.code !== 'orchestrator_stopped' ? run.haltedBy : undefined;
+/**
+ * `orchestrator_stopped`, saying `who` is stopped and what follows (`then`) — and, when a failure
+ * stopped it (its store could not be written, say) rather than stop(), which: it is what to fix
+ * before resuming, and the refusal's `cause`.
+ */
+function stoppedRefusal(run: { readonly haltedBy: unknown }, who: string, then: string): EchelonError {
+  const halted = run.haltedBy instanceof EchelonError && run.haltedBy.code !== 'orchestrator_stopped' ? run.haltedBy : undefined;
+  const why = halted === undefined ? 'is stopped' : `stopped after ${halted.code}: ${halted.message}`;
+  return new EchelonError('orchestrator_stopped', `${who} ${why}${then}`, { ...(halted === undefined ? {} : { cause: halted }) });
 }
 
 function decidable(run: { readonly stopped: boolean; readonly haltedBy: unknown }, method: string): void {
-  if (!run.stopped) return;
-  const halted = haltedBy(run);
-  const why = halted === undefined ? 'is stopped' : `stopped after ${halted.code}: ${halted.message}`;
-  throw new EchelonError('orchestrator_stopped', `${method}: this orchestrator ${why}, so no agent would act on the decision. Resume the organisation from its store (resume: true) and decide there.`, {
-    ...(halted === undefined ? {} : { cause: halted }),
-  });
+  if (run.stopped) throw stoppedRefusal(run, `${method}: this orchestrator`, ', so no agent would act on the decision. Resume the organisation from its store (resume: true) and decide there.');
 }

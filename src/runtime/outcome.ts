@@ -30,7 +30,12 @@ export function outcomeOf(
   // Everyone awaiting the task shares this one object (and the task.completed event carries it):
   // one of them changing its status or lists would change what the others, and org.outcome, read.
   // Its result and error are the user's and stay as they came.
-  for (const list of [outcome.delegationChain, outcome.escalations, outcome.approvals, outcome.subtasks, outcome.failures]) if (list !== undefined) Object.freeze(list);
+  // Each by name, not through an array of them: this runs once for every task.
+  Object.freeze(outcome.delegationChain);
+  Object.freeze(outcome.escalations);
+  Object.freeze(outcome.approvals);
+  if (outcome.subtasks !== undefined) Object.freeze(outcome.subtasks);
+  if (outcome.failures !== undefined) Object.freeze(outcome.failures);
   return Object.freeze(outcome);
 }
 

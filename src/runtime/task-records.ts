@@ -58,15 +58,6 @@ export function storedTask(record: TaskRecord, root: RootRecord | undefined): St
 export function restoredTask({ task, holder, cancel, book }: StoredTask): { record: TaskRecord; root: RootRecord | undefined } {
   const record: TaskRecord = { task, holder: holder ?? undefined, cancel: cancel ?? undefined, ended: false };
   if (book === null) return { record, root: undefined };
-  const root: RootRecord = {
-    task,
-    budget: book.budget,
-    tasks: new Set([task.id]),
-    costs: new Map(Object.entries(book.costs)),
-    subtasks: book.subtasks,
-    escalations: [...book.escalations],
-    approvals: [...book.approvals],
-    waiting: undefined,
-  };
+  const root = { ...newRoot(task, book.budget), costs: new Map(Object.entries(book.costs)), subtasks: book.subtasks, escalations: [...book.escalations], approvals: [...book.approvals] };
   return { record, root };
 }
