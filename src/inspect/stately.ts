@@ -15,7 +15,7 @@ import WebSocket from 'ws';
 import { EchelonError } from '../errors.js';
 import type { Orchestrator } from '../runtime/api.js';
 import { follow, unfollow } from '../runtime/events.js';
-import { checkShape, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
+import { boolean, checkShape, either, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
 import { runningOrganisation } from './watched.js';
 
 /** Options of {@link inspectOrganisation}. */
@@ -31,6 +31,14 @@ export interface InspectOrganisationOptions {
   readonly replayWindow?: number;
   /** How long to wait for the server to accept the connection before refusing with `inspector_unreachable` (default 10,000 ms). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Connect again when the server closes the connection or goes away (an inspector server
+   * restarted while you work): after `delayMs` (default 250), then twice as long after each
+   * failed try, up to `maxDelayMs` (default 5,000), until `stop()` or the organisation stops.
+   * Once connected, every agent is announced afresh; what the agents did meanwhile is not sent.
+   * `true` takes the defaults. Off by default: the inspector stops with its server.
+   */
+  readonly reconnect?: boolean | { readonly delayMs?: number; readonly maxDelayMs?: number };
 }
 
 /** A connected inspector. */
@@ -42,24 +50,34 @@ export interface OrganisationInspector {
    * reads again, every agent is announced afresh, so it shows each one as it is now.
    */
   readonly dropped: number;
+  /** Whether the socket to the server is open (with `reconnect`, false while it tries again). */
+  readonly connected: boolean;
+  /** How many times `reconnect` connected again after the server closed the connection or went away. */
+  readonly reconnects: number;
   /** Announces every agent again, with its definition and current snapshot. */
   announce(): void;
   /**
    * Stops forwarding and closes the socket once what was queued is sent, or after a second for a
-   * server that reads nothing (also done when the organisation stops, and when the server closes
-   * the connection or goes away: open a new inspector to watch again).
+   * server that reads nothing (also done when the organisation stops, and — unless `reconnect` is
+   * on — when the server closes the connection or goes away: open a new inspector to watch again).
    */
   stop(): Promise<void>;
 }
 
 const DEFAULTS = { replayWindow: 200, connectTimeoutMs: 10_000 } as const satisfies Partial<InspectOrganisationOptions>;
+const RECONNECT = { delayMs: 250, maxDelayMs: 5_000 } as const;
 /** Bytes waiting for a server that does not read, beyond which messages are dropped rather than kept in memory. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** Time `stop()` gives what is queued and the closing handshake before it lets the socket go. */
 const CLOSE_GRACE_MS = 1_000;
 /** The longest timer Node keeps (a longer one fires at once, with a warning). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-const OPTIONS = fields({ url: string, replayWindow: number, connectTimeoutMs: number } satisfies Record<keyof InspectOrganisationOptions, Shape>);
+const OPTIONS = fields({
+  url: string,
+  replayWindow: number,
+  connectTimeoutMs: number,
+  reconnect: either(boolean, fields({ delayMs: number, maxDelayMs: number })),
+} satisfies Record<keyof InspectOrganisationOptions, Shape>);
 
 /**
  * Connects to a Stately inspector server, then shows it every agent of a running organisation
@@ -84,10 +102,11 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
   const { url, replayWindow = DEFAULTS.replayWindow, connectTimeoutMs = DEFAULTS.connectTimeoutMs } = options;
   if (typeof url !== 'string' || !/^wss?:\/\//.test(url)) throw new EchelonError('invalid_option', `inspectOrganisation needs { url: 'ws://host:port' }, got ${JSON.stringify(url)}.`);
   if (!Number.isInteger(replayWindow) || replayWindow < 1) throw new EchelonError('invalid_option', `replayWindow must be a whole number ≥ 1, got ${String(replayWindow)}.`);
-  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1 || connectTimeoutMs > MAX_TIMEOUT_MS) {
-    throw new EchelonError('invalid_option', `connectTimeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (about 24 days), got ${String(connectTimeoutMs)}.`);
-  }
-  const socket = await connect(url, connectTimeoutMs);
+  checkMilliseconds('connectTimeoutMs', connectTimeoutMs);
+  const backoff = reconnectOption(options.reconnect);
+  let socket = await connect(url, connectTimeoutMs);
+  let reconnects = 0;
+  let retry: NodeJS.Timeout | undefined;
   const agents = new Map(org.hierarchy.nodes().map((node) => [org.actor.system.get(node.id)?.sessionId ?? node.id, node.id]));
   /** Each agent's registration as the inspector converted it: announced again with a fresh snapshot. */
   const registrations = new Map<string, StatelyInspectionEvent & { type: '@xstate.actor' }>();
@@ -113,8 +132,9 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
 
   const inspector = createInspector({
     send(event: StatelyInspectionEvent) {
-      if (stopped || socket.readyState !== WebSocket.OPEN) return;
+      // Kept whether or not it can be sent now: a reconnected inspector announces every agent from these.
       if (event.type === '@xstate.actor' && agents.has(event.sessionId)) registrations.set(event.sessionId, event);
+      if (stopped || socket.readyState !== WebSocket.OPEN) return;
       // A server that stopped reading would have everything kept here for it, without end.
       if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
         dropped++;
@@ -146,6 +166,7 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
     (stopping ??= new Promise<void>((resolve) => {
       subscription.unsubscribe();
       unfollow(organisationStopped, stopWithOrganisation);
+      clearTimeout(retry);
       // What the inspector converted already is queued on its timer: let it leave first.
       setTimeout(() => {
         stopped = true;
@@ -156,12 +177,37 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
         setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
       }, 0);
     }));
-  // The inspector ends with the organisation, and with its server: one that went away (or closed
-  // the connection) is not reconnected to, and an organisation that opens a new inspector each time
-  // would otherwise keep every earlier one watching its actors, a listener on its signal each.
+  // The inspector ends with the organisation, and with its server unless it reconnects: an
+  // organisation that opens a new inspector after each drop would otherwise keep every earlier
+  // one watching its actors, a listener on its signal each.
   const stopWithOrganisation = () => void stop();
   follow(organisationStopped, stopWithOrganisation);
-  socket.once('close', stopWithOrganisation);
+  const lost = () => {
+    if (stopping !== undefined) return;
+    if (backoff === undefined) return void stop();
+    tryAgain(backoff.delayMs);
+  };
+  const tryAgain = (delayMs: number) => {
+    retry = setTimeout(() => {
+      retry = undefined;
+      connect(url, connectTimeoutMs).then(
+        (fresh) => {
+          // stop() came while this try was under way: it has nothing to wait for, this socket is let go.
+          if (stopping !== undefined) return void fresh.terminate();
+          socket = fresh;
+          reconnects++;
+          fresh.once('close', lost);
+          announce();
+        },
+        () => {
+          if (stopping === undefined) tryAgain(Math.min(delayMs * 2, backoff!.maxDelayMs));
+        },
+      );
+    }, delayMs);
+    // A running organisation keeps the process alive; trying to reconnect alone does not.
+    retry.unref();
+  };
+  socket.once('close', lost);
 
   return {
     get sent() {
@@ -170,9 +216,32 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
     get dropped() {
       return dropped;
     },
+    get connected() {
+      return stopping === undefined && socket.readyState === WebSocket.OPEN;
+    },
+    get reconnects() {
+      return reconnects;
+    },
     announce,
     stop,
   };
+}
+
+/** Refuses a time that is not a whole number of milliseconds a Node timer can wait. */
+function checkMilliseconds(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_TIMEOUT_MS) {
+    throw new EchelonError('invalid_option', `inspectOrganisation: ${name} must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (about 24 days), got ${String(value)}.`);
+  }
+}
+
+/** The reconnect option's delays, or `undefined` when the inspector is to stop with its server. */
+function reconnectOption(option: InspectOrganisationOptions['reconnect']): { delayMs: number; maxDelayMs: number } | undefined {
+  if (option === undefined || option === false) return undefined;
+  const { delayMs = RECONNECT.delayMs, maxDelayMs = Math.max(RECONNECT.maxDelayMs, delayMs) } = option === true ? {} : option;
+  checkMilliseconds('reconnect.delayMs', delayMs);
+  checkMilliseconds('reconnect.maxDelayMs', maxDelayMs);
+  if (maxDelayMs < delayMs) throw new EchelonError('invalid_option', `inspectOrganisation: reconnect.maxDelayMs (${maxDelayMs}) must be at least reconnect.delayMs (${delayMs}).`);
+  return { delayMs, maxDelayMs };
 }
 
 /** Opens the socket, or refuses with a message that says what to start. */

@@ -168,8 +168,12 @@ function problemOf(value: unknown, shape: Shape, path: string, context: ShapeCon
       const long = textProblem(name, `${path || 'the value'}.name`);
       return long === undefined ? undefined : { code: context.code, path: `${path}.name`, message: long };
     }
-    case 'either':
-      return shape.shapes.every((candidate) => problemOf(value, candidate, path, context) !== undefined) ? problemOf(value, shape.shapes[0]!, path, context) : undefined;
+    case 'either': {
+      const problems = shape.shapes.map((candidate) => problemOf(value, candidate, path, context));
+      if (problems.includes(undefined)) return undefined;
+      // The form the value got into says what is wrong inside it (a misspelt key of the object form), not that it is none of the others.
+      return problems.find((problem) => problem!.path !== path) ?? problems[0];
+    }
     case 'record':
     case 'byId':
     case 'byRole':

@@ -1,0 +1,149 @@
+/**
+ * inspectOrganisation's `reconnect`: the Stately inspector server restarted while an organisation
+ * runs. The server runs in a process of its own, killed as a restart would, so the inspector's
+ * connection really drops; a second process then listens on the same port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { getEventListeners } from 'node:events';
+import { createServer } from 'node:net';
+import type { StatelyInspectionEvent } from '@statelyai/inspect';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { developmentTeam } from '../src/index.js';
+import { inspectOrganisation } from '../src/inspector.js';
+import { orchestrators } from './support/helpers.js';
+
+const create = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done` });
+const agentIds = developmentTeam().nodes().map((node) => node.id);
+const FAST = { delayMs: 20, maxDelayMs: 100 } as const;
+
+const servers = new Set<ChildProcess>();
+afterEach(() => {
+  for (const server of servers) server.kill('SIGKILL');
+  servers.clear();
+});
+
+/** `createInspectorServer` in a process of its own, on `port`. */
+function inspectorServer(port: number): ChildProcess {
+  const script = `import('@statelyai/inspect/server').then(({ createInspectorServer }) => createInspectorServer({ port: ${port}, autoOpen: false }))`;
+  const server = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), stdio: 'ignore' });
+  servers.add(server);
+  return server;
+}
+
+const kill = (server: ChildProcess) => new Promise<void>((resolve) => (server.once('exit', () => resolve()), server.kill('SIGKILL')));
+
+/** Waits, a few milliseconds at a time, for a condition. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** An inspector page's connection (as the inspector's browser tab has), once the server listens: what the server sends it. */
+async function page(port: number) {
+  for (;;) {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}`);
+    const opened = await new Promise<boolean>((resolve) => socket.once('open', () => resolve(true)).once('error', () => resolve(false)));
+    if (!opened) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      continue;
+    }
+    const received: StatelyInspectionEvent[] = [];
+    socket.on('message', (data) => received.push(JSON.parse(String(data)) as StatelyInspectionEvent));
+    return { received, close: () => socket.close() };
+  }
+}
+
+/** The agents a page was told of, by id (`agent:<id>`, with a definition). */
+const announced = (received: readonly StatelyInspectionEvent[]) =>
+  new Set(received.flatMap((event) => (event.type === '@xstate.actor' && event.name.startsWith('agent:') && event.definition !== undefined ? [event.name.slice('agent:'.length)] : [])));
+
+describe('inspectOrganisation with reconnect: the inspector server restarted', () => {
+  it('connects again once a server listens again, and announces every agent to it; its work follows', async () => {
+    const port = await freePort();
+    const first = inspectorServer(port);
+    (await page(port)).close(); // it listens
+    const org = create();
+    const inspector = await inspectOrganisation(org, { url: `ws://127.0.0.1:${port}`, reconnect: FAST });
+    expect(inspector.connected).toBe(true);
+    await org.submit({ type: 'python' });
+
+    await kill(first);
+    await until(() => !inspector.connected);
+    // Work done while no server listens is not sent, and does not stop the inspector.
+    expect((await org.submit({ type: 'react' })).status).toBe('completed');
+
+    inspectorServer(port);
+    const tab = await page(port);
+    await until(() => inspector.reconnects === 1 && inspector.connected);
+    await until(() => announced(tab.received).size === agentIds.length);
+    expect([...announced(tab.received)].sort()).toEqual([...agentIds].sort());
+
+    const worker = tab.received.find((event) => event.type === '@xstate.actor' && event.name === 'agent:backend_dev_1')!.sessionId;
+    const executing = () => tab.received.some((event) => event.type === '@xstate.snapshot' && event.sessionId === worker && (event.snapshot as { value?: unknown }).value === 'executing');
+    expect(executing()).toBe(false);
+    await org.submit({ type: 'python' });
+    await until(executing);
+    await inspector.stop();
+    expect(inspector.connected).toBe(false);
+    tab.close();
+  });
+
+  it('stops trying once stopped, or once the organisation stops, and connects to no server started later', async () => {
+    for (const end of ['inspector.stop()', 'org.stop()'] as const) {
+      const port = await freePort();
+      const first = inspectorServer(port);
+      (await page(port)).close();
+      const org = create();
+      const inspector = await inspectOrganisation(org, { url: `ws://127.0.0.1:${port}`, reconnect: FAST });
+      await kill(first);
+      await until(() => !inspector.connected);
+      if (end === 'inspector.stop()') await inspector.stop();
+      else await org.stop();
+      expect(getEventListeners(org.signal, 'abort')).toHaveLength(0);
+
+      inspectorServer(port);
+      const tab = await page(port);
+      // Several times the longest delay: a try still scheduled would have connected by now.
+      await new Promise((resolve) => setTimeout(resolve, 10 * FAST.maxDelayMs));
+      expect(inspector.reconnects, end).toBe(0);
+      expect(announced(tab.received).size, end).toBe(0);
+      tab.close();
+    }
+  });
+
+  it('without reconnect, stops with its server (as before)', async () => {
+    const port = await freePort();
+    const first = inspectorServer(port);
+    (await page(port)).close();
+    const org = create();
+    const inspector = await inspectOrganisation(org, { url: `ws://127.0.0.1:${port}` });
+    await kill(first);
+    await until(() => getEventListeners(org.signal, 'abort').length === 0);
+    expect(inspector.connected).toBe(false);
+    expect(inspector.reconnects).toBe(0);
+  });
+
+  it('refuses a reconnect option it cannot follow, before connecting', async () => {
+    const org = create();
+    const url = `ws://127.0.0.1:${await freePort()}`; // nothing answers: the refusal at the door comes first
+    const refused = (reconnect: unknown, message: string) =>
+      expect(inspectOrganisation(org, { url, reconnect } as never)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining(message) });
+    await refused('yes', 'reconnect');
+    await refused({ delayMs: 0 }, 'reconnect.delayMs');
+    await refused({ delayMs: 1.5 }, 'reconnect.delayMs');
+    await refused({ maxDelayMs: 2 ** 31 }, 'reconnect.maxDelayMs');
+    await refused({ delayMs: 1_000, maxDelayMs: 10 }, 'at least reconnect.delayMs');
+    await refused({ maxDelay: 10 }, 'did you mean "reconnect.maxDelayMs"');
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
