@@ -8,7 +8,7 @@ import { getEventListeners } from 'node:events';
 import { createServer } from 'node:net';
 import type { StatelyInspectionEvent } from '@statelyai/inspect';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { developmentTeam } from '../src/index.js';
 import { inspectOrganisation } from '../src/inspector.js';
 import { orchestrators } from './support/helpers.js';
@@ -108,6 +108,28 @@ describe('inspectOrganisation with reconnect: the inspector server restarted', (
       expect(inspector.reconnects, end).toBe(0);
       expect(announced(tab.received).size, end).toBe(0);
       tab.close();
+    }
+  });
+
+  it('waits longer each time for a server that drops every connection at once, rather than announcing to it every delayMs', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    let connections = 0;
+    server.on('connection', (socket) => {
+      connections++;
+      socket.close();
+    });
+    const org = create();
+    const inspector = await inspectOrganisation(org, { url: `ws://127.0.0.1:${(server.address() as { port: number }).port}`, reconnect: { delayMs: 10, maxDelayMs: 160 } });
+    try {
+      const started = performance.now();
+      await until(() => inspector.reconnects >= 5);
+      // Waits of 10, 20, 40, 80 and 160 ms before the five: at least 310 ms (each retried after 10 ms, 50).
+      expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+      expect(connections).toBeGreaterThanOrEqual(6);
+    } finally {
+      await inspector.stop();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

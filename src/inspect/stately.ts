@@ -34,7 +34,8 @@ export interface InspectOrganisationOptions {
   /**
    * Connect again when the server closes the connection or goes away (an inspector server
    * restarted while you work): after `delayMs` (default 250), then twice as long after each
-   * failed try, up to `maxDelayMs` (default 5,000), until `stop()` or the organisation stops.
+   * failed try (or connection dropped within `maxDelayMs`), up to `maxDelayMs` (default 5,000),
+   * until `stop()` or the organisation stops.
    * Once connected, every agent is announced afresh; what the agents did meanwhile is not sent.
    * `true` takes the defaults. Off by default: the inspector stops with its server.
    */
@@ -182,12 +183,17 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
   // one watching its actors, a listener on its signal each.
   const stopWithOrganisation = () => void stop();
   follow(organisationStopped, stopWithOrganisation);
+  /** When the socket in use opened, and how long to wait should it close soon after (a server that takes connections and drops them). */
+  let openedAt = performance.now();
+  let nextDelayMs = backoff?.delayMs ?? 0;
   const lost = () => {
     if (stopping !== undefined) return;
     if (backoff === undefined) return void stop();
-    tryAgain(backoff.delayMs);
+    // Only a connection that held for a while starts the delays afresh: one dropped at once would otherwise be retried (and every agent announced) every delayMs.
+    tryAgain(performance.now() - openedAt >= backoff.maxDelayMs ? backoff.delayMs : nextDelayMs);
   };
   const tryAgain = (delayMs: number) => {
+    const longer = Math.min(delayMs * 2, backoff!.maxDelayMs);
     retry = setTimeout(() => {
       retry = undefined;
       connect(url, connectTimeoutMs).then(
@@ -195,12 +201,14 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
           // stop() came while this try was under way: it has nothing to wait for, this socket is let go.
           if (stopping !== undefined) return void fresh.terminate();
           socket = fresh;
+          openedAt = performance.now();
+          nextDelayMs = longer;
           reconnects++;
           fresh.once('close', lost);
           announce();
         },
         () => {
-          if (stopping === undefined) tryAgain(Math.min(delayMs * 2, backoff!.maxDelayMs));
+          if (stopping === undefined) tryAgain(longer);
         },
       );
     }, delayMs);
