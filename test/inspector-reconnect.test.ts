@@ -5,12 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { getEventListeners } from 'node:events';
-import { createServer } from 'node:net';
 import type { StatelyInspectionEvent } from '@statelyai/inspect';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { developmentTeam } from '../src/index.js';
 import { inspectOrganisation } from '../src/inspector.js';
+import { freePort } from './support/free-port.js';
 import { orchestrators } from './support/helpers.js';
 
 const create = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done` });
@@ -158,14 +158,3 @@ describe('inspectOrganisation with reconnect: the inspector server restarted', (
     await refused({ maxDelay: 10 }, 'did you mean "reconnect.maxDelayMs"');
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}

@@ -8,6 +8,7 @@ import type { InspectionEvent } from 'xstate';
 import { developmentTeam, type Orchestrator, type OrchestratorOptions } from '../src/index.js';
 import { AGENT_STATES } from '../src/charts.js';
 import { inspectOrganisation } from '../src/inspector.js';
+import { freePort } from './support/free-port.js';
 import { orchestrators } from './support/helpers.js';
 
 const create = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => `${task.type} done` });
@@ -209,14 +210,3 @@ describe('inspectOrganisation (echelon/inspector) with the Stately inspector ser
     await expect(inspectOrganisation(org, { url, replayWindw: 100 } as never)).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('did you mean "replayWindow"') });
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}

@@ -77,6 +77,8 @@ export interface CliIo {
    * and `replay` then stop what they run — the organisation, the server, the store — and resolve.
    */
   readonly signal?: AbortSignal;
+  /** While the output holds more than it takes at once, a promise for when it has taken it: `replay`, which prints without pause, waits on it. */
+  readonly drained?: () => Promise<void> | undefined;
 }
 
 /**
@@ -142,6 +144,7 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
         out,
         input: io.input,
         ...(io.signal === undefined ? {} : { signal: io.signal }),
+        ...(io.drained === undefined ? {} : { drained: io.drained }),
         ...(values.view !== true
           ? {}
           : {
@@ -259,7 +262,7 @@ if (isMainModule(import.meta.url)) {
   process.once('beforeExit', () => {
     if (!finished && !closed.signal.aborted) exit(report(unfinished(), argv, stdout.flush));
   });
-  main(argv, { out, input: process.stdin, signal: closed.signal }).then(
+  main(argv, { out, input: process.stdin, signal: closed.signal, drained: stdout.drained }).then(
     (code) => ((finished = true), exit(code)),
     (error: unknown) => ((finished = true), exit(closed.signal.aborted ? 0 : report(error, argv, stdout.flush))),
   );

@@ -5,6 +5,7 @@
  */
 import { emitKeypressEvents } from 'node:readline';
 import { createInterface } from 'node:readline';
+import { follow, unfollow } from '../runtime/events.js';
 
 /** Resolves true to take the next step, false to stop. */
 export interface Trigger {
@@ -75,9 +76,20 @@ export function keypresses(input: NodeJS.ReadStream): Trigger {
 /** `trigger`, answering false (stop) at once when `signal` aborts, even while it waits for a key. */
 export function stoppable(trigger: Trigger, signal: AbortSignal | undefined): Trigger {
   if (signal === undefined) return trigger;
-  const aborted = new Promise<boolean>((resolve) => (signal.aborted ? resolve(false) : signal.addEventListener('abort', () => resolve(false), { once: true })));
   return {
-    next: () => (signal.aborted ? Promise.resolve(false) : Promise.race([trigger.next(), aborted])),
+    // Each step follows the signal until it comes: a race with one promise kept for the signal's
+    // whole life would leave a reaction on it per step (a long replay's, all in memory).
+    next: () =>
+      signal.aborted
+        ? Promise.resolve(false)
+        : new Promise<boolean>((resolve, reject) => {
+            const stop = () => resolve(false);
+            follow(signal, stop);
+            trigger.next().then(
+              (go) => (unfollow(signal, stop), resolve(go)),
+              (error: unknown) => (unfollow(signal, stop), reject(error)),
+            );
+          }),
     close: () => trigger.close(),
     ...(trigger.onQuit === undefined ? {} : { onQuit: (listener: (interrupt: boolean) => void) => trigger.onQuit!(listener) }),
   };

@@ -11,8 +11,17 @@ import { shownEscaped } from '../show.js';
 /** Up to this many characters wait to be written together. */
 const CHUNK_CHARS = 64 * 1024;
 
-/** Lines for `stream`, written together: `out` a line, `flush` what waits (before exiting, or before writing to stderr). */
-export function bufferedLines(stream: NodeJS.WritableStream = process.stdout): { out: (line: string) => void; flush: () => void } {
+/**
+ * Lines for `stream`, written together: `out` a line, `flush` what waits (before exiting, or
+ * before writing to stderr), and `drained` — a promise while the stream holds more than it takes
+ * at once (a pipe to a slow reader: `| less`), for a command that prints without pause to wait on
+ * rather than keep all it printed in memory; `undefined` when there is no need to wait.
+ */
+export function bufferedLines(stream: NodeJS.WritableStream & { readonly writableNeedDrain?: boolean } = process.stdout): {
+  out: (line: string) => void;
+  flush: () => void;
+  drained: () => Promise<void> | undefined;
+} {
   let waiting: string[] = [];
   let size = 0;
   let scheduled = false;
@@ -34,7 +43,18 @@ export function bufferedLines(stream: NodeJS.WritableStream = process.stdout): {
       flush();
     });
   };
-  return { out, flush };
+  const drained = () =>
+    stream.writableNeedDrain === true
+      ? new Promise<void>((resolve) => {
+          // A reader that went away never drains: its close (or error) lets the command go on to see that.
+          const done = () => {
+            stream.off('drain', done).off('close', done).off('error', done);
+            resolve();
+          };
+          stream.once('drain', done).once('close', done).once('error', done);
+        })
+      : undefined;
+  return { out, flush, drained };
 }
 
 /**

@@ -12,7 +12,7 @@ import { isLoopback } from '../inspect/options.js';
 import { serveReplay } from '../inspect/replay-view.js';
 import type { Store } from '../store/types.js';
 import { chartFromLinks } from '../replay/chart.js';
-import { replaySteps, walkSteps, type AgentLink, type ReplayEntry, type ReplayStep } from '../replay/steps.js';
+import { walkSteps, type AgentLink, type ReplayEntry, type ReplayStep } from '../replay/steps.js';
 import { stepCount } from '../inspect/routes.js';
 import { checkSnapshotFormat } from '../runtime/durability/snapshots.js';
 import { sqliteStore } from '../store/sqlite/store.js';
@@ -28,6 +28,8 @@ export interface ReplayCommandOptions {
   readonly input: NodeJS.ReadStream;
   /** Aborts the replay (stdout closed): the store is closed, and the command resolves. */
   readonly signal?: AbortSignal;
+  /** A promise while the output holds more than it takes at once (CliIo.drained): the replay waits on it before its next step. */
+  readonly drained?: () => Promise<void> | undefined;
   /** Serve the replay view on this address instead of stepping in the terminal; it stays up until `interrupted`. */
   readonly view?: { readonly port: number; readonly host: string; readonly token?: string; readonly interrupted: Promise<void> };
 }
@@ -43,12 +45,14 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<numb
   const pacing: Trigger = options.autoMs !== undefined ? paced(options.autoMs) : options.steps !== undefined ? immediately : keypresses(options.input);
   const trigger = stoppable(pacing, options.signal);
   try {
-    const { entries, agents } = storedEntries(store, options.taskId);
+    const { count, entries, agents } = storedEntries(store, options.taskId);
     const chart = chartFromLinks(agents);
-    out(`replay ${options.file}: ${entries.length} journal entries${options.taskId === undefined ? '' : ` of task ${options.taskId}`}, ${store.header()!.sessions} session(s)`);
+    out(`replay ${options.file}: ${count} journal entries${options.taskId === undefined ? '' : ` of task ${options.taskId}`}, ${store.header()!.sessions} session(s)`);
     if (pacing !== immediately && options.autoMs === undefined) out('(press a key for the next entry; q to quit)');
-    // One step at a time: a long run's steps, each with every agent, would not fit in memory at once.
-    for (const step of walkSteps(entries, agents)) {
+    // One step at a time, from one page of entries at a time: a long run's would not fit in memory at once.
+    let start: number | undefined;
+    let walked = 0;
+    for (const step of walkSteps(entries(), agents)) {
       if (options.steps !== undefined && step.index > options.steps) {
         out(`── stopped after ${options.steps} step${options.steps === 1 ? '' : 's'}`);
         return 0;
@@ -57,10 +61,15 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<numb
         out('── stopped');
         return 0;
       }
-      for (const line of formatReplayStep(step, entries[0]!.at)) out(line);
+      start ??= step.entry.at;
+      walked = step.index;
+      for (const line of formatReplayStep(step, start)) out(line);
       if (options.tree) for (const line of formatTree(chart, step.agents)) out(line);
+      // A slow reader (| less) takes a long journal's lines as it reads them, rather than all of them waiting in memory.
+      const taken = options.drained?.();
+      if (taken !== undefined) await taken;
     }
-    out(`── the end of the journal after ${entries.length} step${entries.length === 1 ? '' : 's'}`);
+    out(`── the end of the journal after ${walked} step${walked === 1 ? '' : 's'}`);
     return 0;
   } finally {
     trigger.close();
@@ -73,10 +82,10 @@ async function replayView(store: Store, options: ReplayCommandOptions, view: Non
   let steps: ReplayStep[];
   let count: number;
   try {
-    const { entries, agents } = storedEntries(store, options.taskId);
+    const stored = storedEntries(store, options.taskId);
     // The page asks for the latest 2,000 at most: only those are built.
-    steps = replaySteps(entries, agents, { latest: stepCount(undefined) });
-    count = entries.length;
+    steps = [...walkSteps(stored.entries(), stored.agents, Math.max(0, stored.count - stepCount(undefined)))];
+    count = stored.count;
   } finally {
     store.close();
   }
@@ -92,17 +101,33 @@ async function replayView(store: Store, options: ReplayCommandOptions, view: Non
 /** A store's journal as replay steps (all, or one task's); refuses an empty store or an unknown task. */
 export function storedSteps(store: Store, taskId?: string): ReplayStep[] {
   const { entries, agents } = storedEntries(store, taskId);
-  return replaySteps(entries, agents);
+  return [...walkSteps(entries(), agents)];
 }
 
-/** A store's journal (all, or one task's) and its agents; refuses an empty store, one of another snapshot format, or an unknown task. */
-function storedEntries(store: Store, taskId?: string): { entries: readonly ReplayEntry[]; agents: readonly AgentLink[] } {
+/** Entries read from a store per page: memory for a page, not for the journal of a long run (0.7 KB an entry). */
+const JOURNAL_PAGE = 2_000;
+
+/**
+ * A store's journal (all, or one task's) — how many entries it has, and a reader that reads them
+ * a page at a time — with its agents; refuses an empty store, one of another snapshot format, or
+ * an unknown task.
+ */
+function storedEntries(store: Store, taskId?: string): { count: number; entries: () => Generator<ReplayEntry>; agents: readonly AgentLink[] } {
   const header = store.header();
   if (header === undefined) throw new EchelonError('unknown_task', `${store.name} holds no organisation: there is nothing to replay.`);
   checkSnapshotFormat(header, store.name, 'replay');
-  const entries = store.journal(taskId === undefined ? {} : { taskId });
-  if (taskId !== undefined && entries.length === 0) throw new EchelonError('unknown_task', `${store.name} has no journal entries for task "${taskId}".`, { details: { taskId } });
-  return { entries, agents: header.agents };
+  const entries = function* (): Generator<ReplayEntry> {
+    for (let after = 0; ; ) {
+      const page = store.journal({ ...(taskId === undefined ? {} : { taskId }), after, limit: JOURNAL_PAGE });
+      yield* page;
+      if (page.length < JOURNAL_PAGE) return;
+      after = page.at(-1)!.seq;
+    }
+  };
+  let count = 0;
+  for (const _ of entries()) count++;
+  if (taskId !== undefined && count === 0) throw new EchelonError('unknown_task', `${store.name} has no journal entries for task "${taskId}".`, { details: { taskId } });
+  return { count, entries, agents: header.agents };
 }
 
 /** One step: its title, what happened, and the states agents went through. */

@@ -92,15 +92,18 @@ export function replaySteps(entries: readonly ReplayEntry[], links: readonly Age
 
 /**
  * The steps one at a time, those before position `from` counted but not built (an agent's state
- * at a step is worked out from its books only for the steps built): memory for one step at a time.
+ * at a step is worked out from its books only for the steps built): memory for one step at a time,
+ * and for one entry at a time when `entries` is read lazily (a store's journal a page at a time).
  */
-export function* walkSteps(entries: readonly ReplayEntry[], links: readonly AgentLink[], from = 0): Generator<ReplayStep> {
+export function* walkSteps(entries: Iterable<ReplayEntry>, links: readonly AgentLink[], from = 0): Generator<ReplayStep> {
   const books = new Map(links.map((link) => [link.id, { running: new Set<string>(), parked: new Set<string>(), state: 'receiving' as AgentStateName }]));
   const steady = (agent: Books): AgentStateName => (agent.running.size > 0 ? 'executing' : agent.parked.size > 0 ? 'awaitingApproval' : 'receiving');
   const types = new Map<string, string>();
   /** The tasks seen of each submitted task. */
   const trees = new Map<string, Set<string>>();
-  for (const [position, entry] of entries.entries()) {
+  let position = -1;
+  for (const entry of entries) {
+    position++;
     if (entry.taskId !== undefined && entry.rootId !== undefined) trees.set(entry.rootId, (trees.get(entry.rootId) ?? new Set()).add(entry.taskId));
     if (position < from) {
       apply(entry, books, types, trees);
