@@ -69,8 +69,11 @@ describe('inspectOrganisation with reconnect: the inspector server restarted', (
 
     await kill(first);
     await until(() => !inspector.connected);
-    // Work done while no server listens is not sent, and does not stop the inspector.
+    // Work done while no server listens is not sent, and does not stop the inspector; nor is an announcement asked for then.
+    const sent = inspector.sent;
     expect((await org.submit({ type: 'react' })).status).toBe('completed');
+    inspector.announce();
+    expect(inspector.sent).toBe(sent);
 
     inspectorServer(port);
     const tab = await page(port);

@@ -55,7 +55,7 @@ export interface OrganisationInspector {
   readonly connected: boolean;
   /** How many times `reconnect` connected again after the server closed the connection or went away. */
   readonly reconnects: number;
-  /** Announces every agent again, with its definition and current snapshot. */
+  /** Announces every agent again, with its definition and current snapshot (nothing while no server is connected). */
   announce(): void;
   /**
    * Stops forwarding and closes the socket once what was queued is sent, or after a second for a
@@ -124,6 +124,8 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
   };
   /** Announces every registered agent again, now, ahead of anything sent after it. */
   const announce = () => {
+    // No server to tell (stopped, or reconnecting: it announces once connected).
+    if (stopped || socket.readyState !== WebSocket.OPEN) return;
     sinceAnnouncement = 0;
     for (const [sessionId, registration] of registrations) {
       const actorRef = org.actor.system.get(agents.get(sessionId)!);
