@@ -15,6 +15,7 @@ import { chartFromLinks } from '../replay/chart.js';
 import { walkSteps, type AgentLink, type ReplayEntry, type ReplayStep } from '../replay/steps.js';
 import { stepCount } from '../inspect/routes.js';
 import { checkSnapshotFormat } from '../runtime/durability/snapshots.js';
+import { pagedJournal } from '../store/paged.js';
 import { sqliteStore } from '../store/sqlite/store.js';
 
 export interface ReplayCommandOptions {
@@ -104,9 +105,6 @@ export function storedSteps(store: Store, taskId?: string): ReplayStep[] {
   return [...walkSteps(entries(), agents)];
 }
 
-/** Entries read from a store per page: memory for a page, not for the journal of a long run (0.7 KB an entry). */
-const JOURNAL_PAGE = 2_000;
-
 /**
  * A store's journal (all, or one task's) — how many entries it has, and a reader that reads them
  * a page at a time — with its agents; refuses an empty store, one of another snapshot format, or
@@ -116,14 +114,7 @@ function storedEntries(store: Store, taskId?: string): { count: number; entries:
   const header = store.header();
   if (header === undefined) throw new EchelonError('unknown_task', `${store.name} holds no organisation: there is nothing to replay.`);
   checkSnapshotFormat(header, store.name, 'replay');
-  const entries = function* (): Generator<ReplayEntry> {
-    for (let after = 0; ; ) {
-      const page = store.journal({ ...(taskId === undefined ? {} : { taskId }), after, limit: JOURNAL_PAGE });
-      yield* page;
-      if (page.length < JOURNAL_PAGE) return;
-      after = page.at(-1)!.seq;
-    }
-  };
+  const entries = () => pagedJournal(store, taskId);
   let count = 0;
   for (const _ of entries()) count++;
   if (taskId !== undefined && count === 0) throw new EchelonError('unknown_task', `${store.name} has no journal entries for task "${taskId}".`, { details: { taskId } });

@@ -13,9 +13,9 @@
  */
 import { EchelonError } from '../errors.js';
 import { checkShape, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
-import type { Outcome } from '../types.js';
 import { checkStore, readHistory } from './history.js';
-import type { JournalEntry, JournalRecord, Store, StoreBatch, StoredApproval, StoredEscalation } from './types.js';
+import { JOURNAL_PAGE, pagedJournal } from './paged.js';
+import type { JournalEntry, JournalRecord, Store, StoreBatch } from './types.js';
 
 /** Options of {@link forkStore}. */
 export interface ForkOptions {
@@ -126,62 +126,99 @@ function copyUntil(source: Store, target: Store, at: number, history: string | u
   return last === undefined || record === undefined ? undefined : { seq: last.lastSeq, at: record.at };
 }
 
+/** Writes `items` in batches of a page each, as `batchOf` makes them. */
+function writePaged<T>(target: Store, items: Iterable<T>, batchOf: (page: T[]) => StoreBatch): void {
+  let page: T[] = [];
+  for (const item of items) {
+    page.push(item);
+    if (page.length < JOURNAL_PAGE) continue;
+    target.write(batchOf(page));
+    page = [];
+  }
+  if (page.length > 0) target.write(batchOf(page));
+}
+
 /**
  * The source as it is now: everything it holds, copied; returns its last entry (the fork's journal
- * is numbered from 1 again, without the gaps lines the source forgot left).
+ * is numbered from 1 again, without the gaps lines the source forgot left). The journal and the
+ * finished work are read and written a page at a time; the organisation's state last, so the
+ * target holds it whole only once everything before it is there.
  */
 function copyLatest(source: Store, target: Store): JournalEntry | undefined {
   const header = source.header()!;
+
+  // Finished work is what the journal names, read back by id: the ids, from one pass over it.
+  const submitted = new Set<string>();
+  const escalationIds = new Set<string>();
+  const approvalIds = new Set<string>();
+  const rootOf = new Map<string, string>();
+  let last: JournalEntry | undefined;
+  for (const entry of pagedJournal(source)) {
+    last = entry;
+    if (entry.taskId !== undefined) rootOf.set(entry.taskId, entry.rootId ?? entry.taskId);
+    if (entry.type === 'task.submitted' && entry.taskId !== undefined) submitted.add(entry.taskId);
+    const named = entry.type === 'escalation.raised' ? entry.data?.escalationId : entry.type === 'approval.requested' ? entry.data?.approvalId : undefined;
+    if (typeof named === 'string') (entry.type === 'escalation.raised' ? escalationIds : approvalIds).add(named);
+  }
+
+  // The journal, in batches that each keep their entries' session (a session's entries follow one another).
+  let first = true;
+  let session: number | undefined;
+  let lines: JournalRecord[] = [];
+  const writeLines = () => {
+    if (session === undefined) return;
+    target.write({ ...empty, session, ...(first ? { header: { agents: header.agents, snapshotFormat: header.snapshotFormat } } : {}), journal: lines });
+    first = false;
+    lines = [];
+  };
+  for (const entry of pagedJournal(source)) {
+    if (entry.session !== session || lines.length === JOURNAL_PAGE) writeLines();
+    session = entry.session;
+    lines.push(record(entry));
+  }
+  writeLines();
+
+  // Finished work, a page at a time, under the last session; the open state then replaces what it holds anew.
   const stored = source.load();
-  const journal = source.journal();
-
-  // Finished work: what the journal names, read back by id.
-  const submitted = unique(journal.filter((entry) => entry.type === 'task.submitted').map((entry) => entry.taskId));
-  const outcomes = submitted.map((id) => source.outcome(id)).filter((outcome): outcome is Outcome => outcome !== undefined);
-  const rootOf = new Map(journal.map((entry) => [entry.taskId, entry.rootId ?? entry.taskId]));
-  const escalations: StoredEscalation[] = unique(journal.map((entry) => (entry.type === 'escalation.raised' ? (entry.data?.escalationId as string | undefined) : undefined)))
-    .map((id) => source.escalation(id))
-    .filter((escalation) => escalation !== undefined)
-    .map((escalation) => ({ rootId: rootOf.get(escalation.taskId) ?? escalation.taskId, escalation }));
-  const approvals: StoredApproval[] = unique(journal.map((entry) => (entry.type === 'approval.requested' ? (entry.data?.approvalId as string | undefined) : undefined)))
-    .map((id) => source.approval(id))
-    .filter((approval) => approval !== undefined)
-    .map((approval) => ({ rootId: rootOf.get(approval.taskId) ?? approval.taskId, approval }));
-
-  // The journal, a batch per session so every entry keeps its session; the state with the last one.
-  const sessions = [...new Set(journal.map((entry) => entry.session))];
-  if (!sessions.includes(header.sessions)) sessions.push(header.sessions);
-  sessions.forEach((session, index) => {
-    const batch: StoreBatch = {
-      ...empty,
-      session,
-      ...(index === 0 ? { header: { agents: header.agents, snapshotFormat: header.snapshotFormat } } : {}),
-      journal: journal.filter((entry) => entry.session === session).map(record),
-    };
-    if (index < sessions.length - 1) return target.write(batch);
-    target.write({
-      ...batch,
-      snapshots: Object.entries(stored.snapshots).map(([id, snapshot]) => ({
-        id,
-        snapshot,
-        addedParts: Object.entries(stored.parts[id] ?? {}).map(([key, value]) => ({ key, value })),
-        removedParts: [],
-      })),
-      tasks: stored.tasks,
-      outcomes,
-      escalations: [...escalations.filter((kept) => !stored.escalations.some((open) => open.escalation.id === kept.escalation.id)), ...stored.escalations],
-      approvals: [...approvals.filter((kept) => !stored.approvals.some((open) => open.approval.id === kept.approval.id)), ...stored.approvals],
-      resources: stored.resources,
-    });
+  const at = { ...empty, session: header.sessions, ...(first ? { header: { agents: header.agents, snapshotFormat: header.snapshotFormat } } : {}) };
+  const open = { escalations: new Set(stored.escalations.map((kept) => kept.escalation.id)), approvals: new Set(stored.approvals.map((kept) => kept.approval.id)) };
+  writePaged(target, finished(submitted, (id) => source.outcome(id)), (outcomes) => ({ ...at, outcomes }));
+  const rootId = (taskId: string) => rootOf.get(taskId) ?? taskId;
+  writePaged(
+    target,
+    finished(escalationIds, (id) => (open.escalations.has(id) ? undefined : source.escalation(id))),
+    (page) => ({ ...at, escalations: page.map((escalation) => ({ rootId: rootId(escalation.taskId), escalation })) }),
+  );
+  writePaged(
+    target,
+    finished(approvalIds, (id) => (open.approvals.has(id) ? undefined : source.approval(id))),
+    (page) => ({ ...at, approvals: page.map((approval) => ({ rootId: rootId(approval.taskId), approval })) }),
+  );
+  target.write({
+    ...at,
+    snapshots: Object.entries(stored.snapshots).map(([id, snapshot]) => ({
+      id,
+      snapshot,
+      addedParts: Object.entries(stored.parts[id] ?? {}).map(([key, value]) => ({ key, value })),
+      removedParts: [],
+    })),
+    tasks: stored.tasks,
+    escalations: stored.escalations,
+    approvals: stored.approvals,
+    resources: stored.resources,
   });
-  return journal.at(-1);
+  return last;
+}
+
+/** The records `read` finds for `ids`, one at a time. */
+function* finished<T>(ids: Iterable<string>, read: (id: string) => T | undefined): Generator<T> {
+  for (const id of ids) {
+    const found = read(id);
+    if (found !== undefined) yield found;
+  }
 }
 
 /** A journal entry as it is written (its number and session come from the store). */
 function record({ seq: _seq, session: _session, ...entry }: JournalEntry): JournalRecord {
   return entry;
-}
-
-function unique(ids: ReadonlyArray<string | undefined>): string[] {
-  return [...new Set(ids.filter((id): id is string => id !== undefined))];
 }
