@@ -86,12 +86,9 @@ function readTaskInput(input: TaskInput, at: TaskInputPlace): Task {
   }
   const strings = (value: unknown, name: string): readonly string[] => {
     if (value === undefined) return [];
-    if (!isStringList(value)) throw bad(`${name} must be an array of strings, got ${show(value)}.`);
-    for (let index = 0; index < value.length; index++) {
-      const tooLong = textProblem(value[index], `${name}[${index}]`);
-      if (tooLong !== undefined) throw bad(tooLong);
-    }
-    return value;
+    const problem = stringListProblem(value, name);
+    if (problem !== undefined) throw bad(problem);
+    return value as readonly string[];
   };
   if (input.context !== undefined && (typeof input.context !== 'object' || input.context === null || Array.isArray(input.context))) {
     throw bad(`context must be an object of flags, got ${show(input.context)}.`);
@@ -139,6 +136,21 @@ function readTaskInput(input: TaskInput, at: TaskInputPlace): Task {
 
 /** Whether a value is an array of strings (a task's resources, skills, context.teams — a subtask's too). */
 export const isStringList = (value: unknown): value is readonly string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/**
+ * What is wrong with a task's list of names (`resources`, `requiredSkills`, `context.teams`, a
+ * submitted task's or a subtask's), or undefined: it is an array of non-empty strings of recordable
+ * length. An empty name (what splitting '' on commas gives) names no resource, skill or team.
+ */
+export function stringListProblem(value: unknown, name: string): string | undefined {
+  if (!isStringList(value)) return `${name} must be an array of strings, got ${show(value)}.`;
+  for (let index = 0; index < value.length; index++) {
+    const tooLong = textProblem(value[index], `${name}[${index}]`);
+    if (tooLong !== undefined) return tooLong;
+    if (value[index]!.trim() === '') return `${name}[${index}] is ${show(value[index])}: a name may not be empty.`;
+  }
+  return undefined;
+}
 
 /** Refuses an approval requirement whose numbers or role no request could be made from (a task's, or one an executor asks for). */
 export function checkApproval(approval: ApprovalRequirement, bad: (message: string) => EchelonError): void {

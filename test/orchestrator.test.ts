@@ -198,6 +198,9 @@ describe('bad input', () => {
     ['a negative approval timeout', { approval: { timeoutMs: -5 } }, 'approval.timeoutMs must be a positive number, got -5'],
     ['an approval role that is no role', { approval: { role: 'king' } }, 'approval.role must be one of executive, manager, specialist, worker, got "king"'],
     ['context.teams that is not a list', { context: { requiresCrossTeam: true, teams: 'backend_lead' } }, 'context.teams must be an array of strings, got "backend_lead"'],
+    ['an empty team', { context: { requiresCrossTeam: true, teams: ['backend_lead', ''] } }, 'context.teams[1] is "": a name may not be empty'],
+    ['an empty resource', { resources: [''] }, 'resources[0] is "": a name may not be empty'],
+    ['a blank required skill', { requiredSkills: ['python', '  '] }, 'requiredSkills[1] is "  ": a name may not be empty'],
     ['a budget of NaN', { budget: { timeMs: NaN } }, 'budget.timeMs must be a number ≥ 0, got NaN'],
   ])('a task with %s is refused at the door with invalid_task saying what it should be, and nothing is recorded', async (_case, fields, message) => {
     const organisation = org();

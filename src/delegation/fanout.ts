@@ -4,7 +4,7 @@
  * the parent's settlement (merged results, the subtask tree, the failures). The runtime's
  * decisions and the static check (`echelon check`) plan splits with the same function.
  */
-import { isStringList } from '../task-input.js';
+import { isStringList, stringListProblem } from '../task-input.js';
 import type { TaskError } from '../errors.js';
 import { taskErrorFromUnknown } from '../errors.js';
 import { jsonProblem } from '../json.js';
@@ -87,6 +87,9 @@ export function fanoutStep(
   }
   if (onFailure !== 'fail-fast' && onFailure !== 'partial') return decomposerError(decomposer, agentId, `onFailure must be 'fail-fast' or 'partial', got ${JSON.stringify(onFailure)}.`);
 
+  // Costs are summed and shared before the subtasks are built: one that is no amount would make every share NaN or give the others more than there is.
+  const badCost = specs.findIndex((spec: SubtaskSpec) => spec?.cost !== undefined && !(typeof spec.cost === 'number' && spec.cost >= 0));
+  if (badCost >= 0) return decomposerError(decomposer, agentId, `subtask ${badCost}'s cost must be a number ≥ 0 (its cost limit), got ${show((specs[badCost] as SubtaskSpec).cost)}.`);
   const children = new Set(hierarchy.get(agentId).childIds);
   const keys = new Set<string>();
   const counts = new Map<string, number>();
@@ -126,6 +129,10 @@ export function fanoutStep(
     const teams = (spec.context as { teams?: unknown } | undefined)?.teams;
     if (teams !== undefined && !isStringList(teams)) {
       return decomposerError(decomposer, agentId, `subtask ${index}'s context.teams must be an array of agent ids (strings), got ${JSON.stringify(teams)}.`);
+    }
+    for (const [name, list] of [['context.teams', teams], ['resources', spec.resources], ['requiredSkills', spec.requiredSkills]] as const) {
+      const problem = list === undefined ? undefined : stringListProblem(list, `subtask ${index}'s ${name}`);
+      if (problem !== undefined) return decomposerError(decomposer, agentId, problem);
     }
     if (spec.key !== undefined && (typeof spec.key !== 'string' || spec.key === '' || keys.has(spec.key) || CONTROL_CHARACTER.test(spec.key) || LONE_SURROGATE.test(spec.key))) {
       return decomposerError(decomposer, agentId, `subtask ${index} has key ${JSON.stringify(spec.key)}: keys must be unique non-empty strings without control characters${LONE_SURROGATE.test(spec.key) ? ` or ${LONE_SURROGATE_SAYS}` : ''}.`);
