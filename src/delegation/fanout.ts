@@ -4,7 +4,8 @@
  * the parent's settlement (merged results, the subtask tree, the failures). The runtime's
  * decisions and the static check (`echelon check`) plan splits with the same function.
  */
-import { isStringList } from '../task-input.js';
+import { isStringList, ownContext } from '../task-input.js';
+import { handedOut } from '../sealed-task.js';
 import type { TaskError } from '../errors.js';
 import { taskErrorFromUnknown } from '../errors.js';
 import { jsonProblem } from '../json.js';
@@ -127,6 +128,9 @@ export function fanoutStep(
     if (teams !== undefined && !isStringList(teams)) {
       return decomposerError(decomposer, agentId, `subtask ${index}'s context.teams must be an array of agent ids (strings), got ${JSON.stringify(teams)}.`);
     }
+    // Checked as a submitted task's are: a string of resources was taken letter by letter as the resources it claims.
+    const list = (['resources', 'requiredSkills'] as const).find((name) => spec[name] !== undefined && !isStringList(spec[name]));
+    if (list !== undefined) return decomposerError(decomposer, agentId, `subtask ${index}'s ${list} must be an array of strings, got ${show(spec[list])}.`);
     if (spec.key !== undefined && (typeof spec.key !== 'string' || spec.key === '' || keys.has(spec.key) || CONTROL_CHARACTER.test(spec.key) || LONE_SURROGATE.test(spec.key))) {
       return decomposerError(decomposer, agentId, `subtask ${index} has key ${JSON.stringify(spec.key)}: keys must be unique non-empty strings without control characters${LONE_SURROGATE.test(spec.key) ? ` or ${LONE_SURROGATE_SAYS}` : ''}.`);
     }
@@ -155,9 +159,10 @@ export function fanoutStep(
         id,
         type: spec.type,
         payload: spec.payload,
-        context: spec.context ?? {},
-        resources: spec.resources ?? [],
-        requiredSkills: spec.requiredSkills ?? [],
+        // Copies, as the door takes of a submitted task's: they are frozen when handed out, the decomposer's stay its own.
+        context: ownContext(spec.context),
+        resources: [...(spec.resources ?? [])],
+        requiredSkills: [...(spec.requiredSkills ?? [])],
         ...(task.execution === undefined ? {} : { execution: task.execution }),
         rootId: task.rootId,
         parentId: task.id,
@@ -194,7 +199,7 @@ export function joinSettlement(agentId: string, join: Join, decomposer: Decompos
   const results = resultsOf(join);
   try {
     // The default merge: the subtasks' results, each checked when its attempt ended, but not together.
-    const result = decomposer?.merge === undefined ? results : decomposer.merge(results, { task: join.task, subtasks, failures });
+    const result = decomposer?.merge === undefined ? results : decomposer.merge(results, { task: handedOut(join.task), subtasks, failures });
     const problem = result === undefined ? undefined : jsonProblem(result, decomposer?.merge === undefined ? "the parts' results together" : 'result');
     if (problem !== undefined) throw new Error(decomposer?.merge === undefined ? `${problem}.` : `merge returned a result that is not JSON data: ${problem}.`);
     return { status: 'completed', result, ...withTree };
