@@ -1,8 +1,9 @@
 /**
- * What a task asks for (its context, resources, skills, execution and approval) and the failure it
- * carries are the organisation's books too: copied where they come in, frozen where they are handed
- * out, so that a listener, an executor, a policy or a merge changing one — or a submitter changing
- * what it gave after `submit` — leaves the task on its course.
+ * What a task asks for (its context, resources, skills, execution and approval), the failure it
+ * carries, how it ended and the approval request an approver decides are the organisation's
+ * books too: copied where they come in, frozen where they are handed out, so that a listener, an
+ * executor, a policy, a merge or an approver changing one — or a submitter changing what it gave
+ * after `submit` — leaves the task on its course.
  */
 import { describe, expect, it } from 'vitest';
 import { decomposeWith, defaultEscalationPolicy, developmentTeam, type Outcome } from '../../src/index.js';
@@ -92,5 +93,55 @@ describe('what a task asks for', () => {
     const outcome = await org.submit({ type: 'split' });
     expect(outcome).toMatchObject({ status: 'failed', error: { code: 'decomposer_error' } });
     expect(outcome.error!.message).toContain('resources');
+  });
+});
+
+describe('how a task ended', () => {
+  it("a task.ended listener cannot change a settlement, nor an escalation.resolved listener a person's resolution", async () => {
+    const refused: string[] = [];
+    const org = start({ onEscalation: () => undefined });
+    org.on('task.ended', (event) => refused.push(refusal(() => ((event.settlement as { status: string }).status = 'failed'))));
+    org.on('escalation.resolved', (event) => refused.push(refusal(() => ((event.escalation.resolution as { result: unknown }).result = 'forged'))));
+    expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'completed', result: 'ok' });
+    const asked = org.submit({ id: 'q', type: 'quantum' });
+    await flush();
+    org.escalations.resolve(org.escalations.active()[0]!.id, { result: 'by hand', by: 'alice' });
+    expect(await asked).toMatchObject({ status: 'completed', result: 'by hand' });
+    expect(refused).toEqual(['TypeError', 'TypeError']);
+  });
+
+  it("one awaiter changing its outcome's error or budget does not change what org.outcome answers", async () => {
+    const org = start({
+      executors: async () => {
+        throw new Error('boom');
+      },
+    });
+    const outcome = await org.submit({ id: 'f', type: 'python', budget: { cost: 5 } });
+    expect(refusal(() => ((outcome.error as { message: string }).message = 'fine'))).toBe('TypeError');
+    expect(refusal(() => ((outcome.budget!.used as { cost: number }).cost = 99))).toBe('TypeError');
+    expect(await org.outcome('f')).toMatchObject({ error: { message: 'boom' }, budget: { used: { cost: 0 } } });
+  });
+});
+
+describe('an approval request handed to an approver', () => {
+  it('is frozen: an approver raising its quorum fails its own decision, and one approval still lets the task run', async () => {
+    const refused: string[] = [];
+    const org = start({
+      approvals: {
+        approvers: {
+          byId: {
+            api_specialist: (request) => {
+              refused.push(refusal(() => ((request as { quorum: number }).quorum = 99)));
+              return undefined;
+            },
+          },
+        },
+      },
+    });
+    const outcome = org.submit({ id: 'r', type: 'python', context: { requiresApproval: true } });
+    await flush();
+    org.approvals.approve(org.approvals.pending()[0]!.id, { by: 'api_specialist' });
+    expect(await settled(outcome)).toMatchObject({ status: 'completed' });
+    expect(refused).toEqual(['TypeError']);
   });
 });
