@@ -51,6 +51,14 @@ describe('what a task asks for', () => {
     expect(await settled(org.submit({ id: 'd', type: 'javascript', resources: ['db'] }))).toMatchObject({ status: 'completed' });
   });
 
+  it('a submitter changing its budget after submit does not change the limit its outcome reports', async () => {
+    const org = start();
+    const budget = { cost: 5, timeMs: 60_000 };
+    const outcome = org.submit({ type: 'python', budget });
+    Object.assign(budget, { cost: 1e9, timeMs: -1 });
+    expect((await outcome).budget).toMatchObject({ limit: { cost: 5, timeMs: 60_000 }, left: { cost: 5 } });
+  });
+
   it('an escalation policy cannot rewrite the failure the task carries', async () => {
     const standard = defaultEscalationPolicy();
     const refused: string[] = [];
