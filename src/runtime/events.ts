@@ -194,9 +194,10 @@ export function follow(signal: AbortSignal, end: () => void): void {
   }
   const ends = new Set([end]);
   const listener = () => {
-    following.delete(signal);
-    // Each as if it were a listener of its own: one that throws does not keep the others from ending.
+    // Each as if it were a listener of its own: one that throws does not keep the others from ending,
+    // and one unfollowed meanwhile (by an earlier one) is not called, as a listener removed then is not.
     for (const ended of [...ends]) {
+      if (!ends.has(ended)) continue;
       try {
         ended();
       } catch (error) {
@@ -205,6 +206,7 @@ export function follow(signal: AbortSignal, end: () => void): void {
         });
       }
     }
+    following.delete(signal);
   };
   signal.addEventListener('abort', listener, { once: true });
   following.set(signal, { ends, listener });
