@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decomposeWith, defaultEscalationPolicy, developmentTeam, type Outcome } from '../../src/index.js';
-import { flush, orchestrators } from '../support/helpers.js';
+import { deferred, flush, orchestrators } from '../support/helpers.js';
 
 const start = orchestrators({ hierarchy: developmentTeam(), executors: async () => 'ok' });
 
@@ -78,6 +78,30 @@ describe('what a task asks for', () => {
     expect(outcome).toMatchObject({ status: 'failed', error: { message: 'boom' } });
     expect(refused.length).toBeGreaterThan(0);
     expect(new Set(refused)).toEqual(new Set(['TypeError']));
+  });
+
+  it('an escalation policy changing a resource claim it is shown leaves the claim to be released', async () => {
+    const standard = defaultEscalationPolicy();
+    const refused = new Set<string>();
+    const work = deferred<string>();
+    const org = start({
+      executors: (task) => (task.id === 'a' ? work.promise : 'ok'),
+      escalation: {
+        ...standard,
+        shouldEscalate: (task, agent, context) => {
+          for (const claim of context.claims) refused.add(refusal(() => ((claim as { taskId: string }).taskId = 'nobody')));
+          return standard.shouldEscalate(task, agent, context);
+        },
+      },
+    });
+    const a = org.submit({ id: 'a', type: 'python', resources: ['db'] });
+    await flush();
+    const b = org.submit({ id: 'b', type: 'javascript', resources: ['db'] });
+    await flush();
+    work.resolve('ok');
+    expect((await a).status).toBe('completed');
+    expect(await settled(b)).toMatchObject({ status: 'completed' });
+    expect([...refused]).toEqual(['TypeError']);
   });
 
   it("a merge is handed a frozen copy of the split task: changing it fails the split, the task's own record stays", async () => {
