@@ -1,8 +1,10 @@
 /**
  * A task as the organisation hands it out — to listeners (`org.on`, `org.events`), executors,
- * strategies, escalation policies and decomposers: a frozen copy of the agent's record, whose lists
- * (chain, escalation hops, agents excluded, approvers) are frozen where they are, so that a listener
- * setting `type` or pushing onto `chain` cannot reroute or corrupt the task.
+ * strategies, escalation policies, decomposers and merges: a frozen copy of the agent's record, whose
+ * parts (chain, escalation hops, agents excluded, approvers, origin, budget, cause, and what the task
+ * asks for: context, resources, skills, execution, approval) are frozen where they are, so that a
+ * listener setting `type`, flagging `context.isEmergency` or pushing onto `chain` cannot reroute or
+ * corrupt the task. What the task asks for is the door's copy (task-input.ts), never the submitter's.
  *
  * The record itself stays unfrozen: a frozen object is copied without V8's fast path for `{ ...task }`
  * (4× slower, and the copying site stays slow for every object after), and an agent copies its task
@@ -20,10 +22,11 @@ export function ownDecision<T extends object>(decision: T): T {
 }
 
 /**
- * Freezes the lists echelon made for `task` (chain, escalation hops, agents excluded, approvers), its
- * origin, budget and cause, and answers a frozen copy of its shell; what the submitter gave — payload, context, resources, skills,
- * execution, approval — stays theirs, as it came. Lists are replaced, never changed in place, so
- * freezing them costs nothing else.
+ * Freezes the parts of `task` echelon made — its lists (chain, escalation hops, agents excluded,
+ * approvers), its origin, budget and cause, and the copies the door took of what it asks for
+ * (context, resources, skills, execution, approval) — and answers a frozen copy of its shell. Its
+ * payload, and what a context's flags or a cause's error details hold, stay as they came. Parts are
+ * replaced, never changed in place, so freezing them costs nothing else.
  *
  * @example
  * ```ts
@@ -40,7 +43,15 @@ export function handedOut(task: Task): Task {
   // Its origin, budget and cause are replaced too, never changed: a budget changed in place moved the limit the agents check.
   Object.freeze(task.origin);
   if (task.budget !== undefined) Object.freeze(task.budget);
-  if (task.cause !== undefined) Object.freeze(task.cause);
+  if (task.cause !== undefined) Object.freeze(Object.freeze(task.cause).error);
+  // What it asks for: a claim kept on resources an executor emptied was never released, and a listener flagging
+  // context.isEmergency sent a python task to the CTO.
+  Object.freeze(task.resources);
+  Object.freeze(task.requiredSkills);
+  if (Array.isArray(task.context.teams)) Object.freeze(task.context.teams);
+  Object.freeze(task.context);
+  if (task.execution !== undefined) Object.freeze(Object.freeze(task.execution).retry);
+  if (task.approval !== undefined) Object.freeze(task.approval);
   return Object.freeze(copyOf(task));
 }
 

@@ -9,7 +9,7 @@ import { CONTROL_CHARACTER, DOT_SEGMENT_SAYS, isDotSegment, LONE_SURROGATE, LONE
 import { DEFAULT_EXECUTION, EXECUTION_POLICY, mergeExecution } from './settings/index.js';
 import { anything, checkShape, fields, number, readingCaller, shapeContext, string, text, textProblem, type Shape } from './shape/index.js';
 import { ROLES } from './hierarchy/types.js';
-import type { ApprovalRequirement, BudgetInput, Task, TaskInput } from './types.js';
+import type { ApprovalRequirement, BudgetInput, Task, TaskContext, TaskInput } from './types.js';
 
 /** The context flags echelon reads: a task that has one beside its fields meant it in its context. */
 const CONTEXT_FLAGS = ['requiresApproval', 'requiresPolicyDecision', 'requiresCrossTeam', 'teams', 'isEmergency'];
@@ -88,7 +88,7 @@ function readTaskInput(input: TaskInput, at: TaskInputPlace): Task {
     if (value === undefined) return [];
     const problem = stringListProblem(value, name);
     if (problem !== undefined) throw bad(problem);
-    return value as readonly string[];
+    return [...(value as readonly string[])];
   };
   if (input.context !== undefined && (typeof input.context !== 'object' || input.context === null || Array.isArray(input.context))) {
     throw bad(`context must be an object of flags, got ${show(input.context)}.`);
@@ -110,11 +110,12 @@ function readTaskInput(input: TaskInput, at: TaskInputPlace): Task {
   }
   const id = input.id ?? at.newId();
   // Built in the task's field order without conditional spreads (each is an object and a copy, per submit).
-  const task = { id, type: input.type, payload: input.payload, context: input.context ?? {} } as { -readonly [K in keyof Task]: Task[K] };
+  // What it asks for is copied as it was checked: it is frozen when handed out, and the submitter's stays theirs to change.
+  const task = { id, type: input.type, payload: input.payload, context: ownContext(input.context) } as { -readonly [K in keyof Task]: Task[K] };
   task.resources = strings(input.resources, 'resources');
   task.requiredSkills = strings(input.requiredSkills, 'requiredSkills');
-  if (input.execution !== undefined) task.execution = input.execution;
-  if (input.approval !== undefined) task.approval = input.approval;
+  if (input.execution !== undefined) task.execution = input.execution.retry === undefined ? { ...input.execution } : { ...input.execution, retry: { ...input.execution.retry } };
+  if (input.approval !== undefined) task.approval = { ...input.approval };
   task.rootId = id;
   task.origin = { kind: 'submitter' };
   task.chain = [at.entry];
@@ -132,6 +133,15 @@ function readTaskInput(input: TaskInput, at: TaskInputPlace): Task {
   if (budget.cost !== undefined) limits.cost = budget.cost;
   task.budget = limits;
   return task;
+}
+
+/**
+ * A task's own context: a copy of the one given, its teams too, so that what the submitter (or a
+ * decomposer) does with theirs after the check changes nothing; the values of its flags stay theirs.
+ */
+export function ownContext(context: TaskContext | undefined): TaskContext {
+  if (context === undefined) return {};
+  return Array.isArray(context.teams) ? { ...context, teams: [...context.teams] } : { ...context };
 }
 
 /** Whether a value is an array of strings (a task's resources, skills, context.teams — a subtask's too). */

@@ -82,12 +82,16 @@ function start(t: Turn, record: HeldTask): void {
   attempt(t, record, 'start');
 }
 
-/** Runs the next attempt, unless the task's time budget ran out (it is then not made, nor counted). */
+/**
+ * Runs the next attempt, unless the task's time budget ran out (it is then not made, nor counted):
+ * the clock reads past its end, or the backoff that just ended was cut at it — a clock stepped back
+ * still reads the time before the step, and the budget would have run on for as long.
+ */
 function attempt(t: Turn, record: HeldTask, how: 'start' | 'retry'): void {
   const { task } = record;
   const now = t.ports.host.now();
   const deadline = task.budget?.deadline;
-  if (deadline !== undefined && now >= deadline) {
+  if (deadline !== undefined && (now >= deadline || (how === 'retry' && record.deadline === deadline))) {
     const made = record.attempt ?? 0;
     end(t, record, { status: 'failed', error: outOfTime(t.me, task, deadline).toJSON(), ...(made > 0 ? { executedBy: t.me } : {}), attempts: made });
     return;
@@ -96,7 +100,7 @@ function attempt(t: Turn, record: HeldTask, how: 'start' | 'retry'): void {
   const number = (record.attempt ?? 0) + 1;
   record.attempt = number;
   const allowance = Math.min(record.policy!.timeoutMs, deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now, MAX_DELAY_MS);
-  record.deadline = now + allowance;
+  record.deadline = cutAt(deadline, now, allowance);
   record.error = undefined;
   t.effects.push(
     { type: 'execute', request: { task, agentId: t.me, attempt: number, idempotencyKey: idempotencyKey(task, t.me) } },
@@ -147,8 +151,9 @@ export function timedOut(t: Turn, event: Extract<AgentInternalEvent, { type: 'ec
   } else if (event.what === 'attempt' && record.phase === 'running') {
     t.effects.push({ type: 'abort', taskId: event.taskId, attempt: record.attempt });
     const deadline = record.task.budget?.deadline;
+    // An attempt cut at the budget's end ran out of time, whatever the clock reads (see attempt).
     const error =
-      deadline !== undefined && t.ports.host.now() >= deadline
+      deadline !== undefined && (t.ports.host.now() >= deadline || record.deadline === deadline)
         ? outOfTime(t.me, record.task, deadline)
         : new EchelonError('executor_timeout', `${t.me} did not finish "${record.task.type}" (${record.task.id}) within ${Math.min(record.policy!.timeoutMs, MAX_DELAY_MS)} ms (attempt ${record.attempt}).`);
     failed(t, record, error.toJSON(), t.ports.settings.retryable(t.me, error));
@@ -167,7 +172,7 @@ function failed(t: Turn, record: HeldTask, error: TaskError, retryable: boolean)
     const deadline = record.task.budget?.deadline;
     const delayMs = Math.max(0, Math.min(retryDelay(policy!.retry, number, error, () => t.ports.host.random()), deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now));
     move(t, record, 'wait');
-    record.deadline = now + delayMs;
+    record.deadline = cutAt(deadline, now, delayMs);
     record.error = error;
     t.effects.push({ type: 'arm', key: runKey(record.task.id), delayMs, event: { type: 'echelon.timer', taskId: record.task.id, token: number, what: 'backoff' } });
     report(t, { type: 'task.retrying', task: record.task, agent: t.me, attempt: number + 1, delayMs, error });
@@ -205,6 +210,11 @@ function after(t: Turn, record: HeldTask, step: Step, error: TaskError | undefin
 }
 
 /** The one form of a time budget's end, wherever it is noticed: before an attempt, or when one is cut short at it. */
+/** When a wait of `delayMs` from `now` ends: the budget's `deadline` itself when the wait was cut at it, so that its timer says so. */
+function cutAt(deadline: number | undefined, now: number, delayMs: number): number {
+  return deadline !== undefined && delayMs === deadline - now ? deadline : now + delayMs;
+}
+
 function outOfTime(agentId: string, task: Task, deadline: number): EchelonError {
   return new EchelonError('budget_exceeded', `${agentId} ran out of time for "${task.type}" (${task.id}): its budget ended at ${deadline}.`, {
     details: { taskId: task.id, deadline },

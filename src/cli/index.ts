@@ -20,7 +20,7 @@ import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
 import { stepCommand } from './step.js';
 import { viewCommand } from './view.js';
-import { interruption, stoppedOnInterrupt } from './interrupt.js';
+import { stoppedOnInterrupt, untilInterrupted } from './interrupt.js';
 import { bufferedLines, terminalText } from './output.js';
 
 export { COMMAND_FLAGS } from './options.js';
@@ -122,8 +122,8 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
           signal,
         }),
       );
-    case 'view':
-      return viewCommand({
+    case 'view': {
+      const options = {
         file: required(file, command),
         port: values.port === undefined ? 4321 : port(values.port),
         host: values.host ?? '127.0.0.1',
@@ -131,11 +131,12 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
         autoMs: values.auto === undefined ? 400 : pace(values.auto),
         exitWhenDone: values['exit-when-done'] === true,
         out,
-        interrupted: interruption(io.signal),
-      });
-    case 'replay':
+      };
+      return untilInterrupted(io.signal, (interrupted) => viewCommand({ ...options, interrupted }));
+    }
+    case 'replay': {
       if (file === undefined) throw usage('echelon replay needs a SQLite file, e.g. echelon replay echelon-dev-team.db.');
-      return replayCommand({
+      const options = {
         file,
         ...(values.task === undefined ? {} : { taskId: values.task }),
         ...(values.auto === undefined ? {} : { autoMs: pace(values.auto) }),
@@ -145,17 +146,11 @@ export async function main(argv: readonly string[], io: CliIo = { out: (line) =>
         input: io.input,
         ...(io.signal === undefined ? {} : { signal: io.signal }),
         ...(io.drained === undefined ? {} : { drained: io.drained }),
-        ...(values.view !== true
-          ? {}
-          : {
-              view: {
-                port: values.port === undefined ? 4321 : port(values.port),
-                host: values.host ?? '127.0.0.1',
-                ...(values.token === undefined ? {} : { token: values.token }),
-                interrupted: interruption(io.signal),
-              },
-            }),
-      });
+      };
+      if (values.view !== true) return replayCommand(options);
+      const view = { port: values.port === undefined ? 4321 : port(values.port), host: values.host ?? '127.0.0.1', ...(values.token === undefined ? {} : { token: values.token }) };
+      return untilInterrupted(io.signal, (interrupted) => replayCommand({ ...options, view: { ...view, interrupted } }));
+    }
     case 'fork':
       if (file === undefined || second === undefined) throw usage('echelon fork needs the file to fork and a new file, e.g. echelon fork run.db what-if.db.');
       return forkCommand({

@@ -25,17 +25,28 @@ function onceStopping(stop: (signal: Stopping) => void): () => void {
   return forget;
 }
 
-/** Resolves on Ctrl-C or SIGTERM, or when `signal` aborts (stdout closed): what ends a server the user watches. */
-export function interruption(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const forget = onceStopping(() => resolve());
-    const ended = () => {
-      forget();
-      resolve();
-    };
-    if (signal?.aborted) ended();
-    else signal?.addEventListener('abort', ended, { once: true });
-  });
+/**
+ * Runs `command` with a promise that resolves on Ctrl-C or SIGTERM, or when `signal` aborts (stdout
+ * closed): what ends a server the user watches. Its listeners go when the command ends, however it
+ * ends — a view refused, or done with --exit-when-done, kept them, and a later Ctrl-C did nothing.
+ */
+export async function untilInterrupted<T>(signal: AbortSignal | undefined, command: (interrupted: Promise<void>) => Promise<T>): Promise<T> {
+  let resolve!: () => void;
+  const interrupted = new Promise<void>((done) => (resolve = done));
+  const forget = onceStopping(() => resolve());
+  // Once the output has closed, a signal kills as usual.
+  const ended = () => {
+    forget();
+    resolve();
+  };
+  if (signal?.aborted) ended();
+  else signal?.addEventListener('abort', ended, { once: true });
+  try {
+    return await command(interrupted);
+  } finally {
+    forget();
+    signal?.removeEventListener('abort', ended);
+  }
 }
 
 /** Runs `command` with a signal that aborts on Ctrl-C or SIGTERM too (or when `signal` does); 130 or 143 if one of them ended it. */

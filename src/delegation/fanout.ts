@@ -4,7 +4,8 @@
  * the parent's settlement (merged results, the subtask tree, the failures). The runtime's
  * decisions and the static check (`echelon check`) plan splits with the same function.
  */
-import { isStringList, stringListProblem } from '../task-input.js';
+import { isStringList, ownContext, stringListProblem } from '../task-input.js';
+import { handedOut } from '../sealed-task.js';
 import type { TaskError } from '../errors.js';
 import { taskErrorFromUnknown } from '../errors.js';
 import { jsonProblem } from '../json.js';
@@ -130,6 +131,7 @@ export function fanoutStep(
     if (teams !== undefined && !isStringList(teams)) {
       return decomposerError(decomposer, agentId, `subtask ${index}'s context.teams must be an array of agent ids (strings), got ${JSON.stringify(teams)}.`);
     }
+    // Checked as a submitted task's are: a string of resources was taken letter by letter as the resources it claims.
     for (const [name, list] of [['context.teams', teams], ['resources', spec.resources], ['requiredSkills', spec.requiredSkills]] as const) {
       const problem = list === undefined ? undefined : stringListProblem(list, `subtask ${index}'s ${name}`);
       if (problem !== undefined) return decomposerError(decomposer, agentId, problem);
@@ -162,9 +164,10 @@ export function fanoutStep(
         id,
         type: spec.type,
         payload: spec.payload,
-        context: spec.context ?? {},
-        resources: spec.resources ?? [],
-        requiredSkills: spec.requiredSkills ?? [],
+        // Copies, as the door takes of a submitted task's: they are frozen when handed out, the decomposer's stay its own.
+        context: ownContext(spec.context),
+        resources: [...(spec.resources ?? [])],
+        requiredSkills: [...(spec.requiredSkills ?? [])],
         ...(task.execution === undefined ? {} : { execution: task.execution }),
         rootId: task.rootId,
         parentId: task.id,
@@ -201,7 +204,7 @@ export function joinSettlement(agentId: string, join: Join, decomposer: Decompos
   const results = resultsOf(join);
   try {
     // The default merge: the subtasks' results, each checked when its attempt ended, but not together.
-    const result = decomposer?.merge === undefined ? results : decomposer.merge(results, { task: join.task, subtasks, failures });
+    const result = decomposer?.merge === undefined ? results : decomposer.merge(results, { task: handedOut(join.task), subtasks, failures });
     const problem = result === undefined ? undefined : jsonProblem(result, decomposer?.merge === undefined ? "the parts' results together" : 'result');
     if (problem !== undefined) throw new Error(decomposer?.merge === undefined ? `${problem}.` : `merge returned a result that is not JSON data: ${problem}.`);
     return { status: 'completed', result, ...withTree };

@@ -4,20 +4,26 @@
  * ledger links them to their submitted tasks and closes them when a task finishes.
  */
 import type { AgentReport } from '../../machines/ports.js';
+import type { TaskError } from '../errors.js';
+import { sealedError, sealedSettlement } from '../sealed-settlement.js';
 import type { Approval, ApprovalDecision, ApprovalRequest, Escalation, EscalationRequest, Settlement } from '../types.js';
 
 /**
  * Freezes a case as the book files it, with the lists echelon keeps on it (an approval's decisions
  * and the approvers asked): `pending()`, `get()`, `onEscalation`, events and outcomes hand out the
  * book's own record, and a caller setting `status` or pushing a decision on it changed the
- * organisation's books (an escalation left `active()` and could not be resolved). What it carries
- * of the user's — a request's payload, a resolution's result, an error's details — is left as it is.
+ * organisation's books (an escalation left `active()` and could not be resolved), and so are an
+ * escalation's error and resolution (`sealedSettlement`). What it carries of the user's — a request's
+ * payload, a resolution's result, an error's details — is left as it is.
  */
 function sealed<T extends object>(item: T): T {
   if (Object.isFrozen(item)) return item;
-  const { decisions, askedApprovers } = item as { decisions?: unknown; askedApprovers?: unknown };
+  const { decisions, askedApprovers, resolution, error } = item as { decisions?: unknown; askedApprovers?: unknown; resolution?: Settlement; error?: TaskError };
   if (Array.isArray(decisions)) for (const decision of decisions) Object.freeze(decision);
   for (const list of [decisions, askedApprovers]) if (Array.isArray(list)) Object.freeze(list);
+  // An escalation's resolution is the settlement its task goes on with (an escalation.resolved listener changing it failed the task).
+  if (resolution !== undefined) sealedSettlement(resolution);
+  sealedError(error);
   return Object.freeze(item);
 }
 

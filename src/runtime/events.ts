@@ -9,6 +9,7 @@ import type { Forgotten } from '../store/types.js';
 import type { Approval, Escalation, Outcome, Settlement, Task } from '../types.js';
 import { callListener } from '../thenable.js';
 import { handedOut } from '../sealed-task.js';
+import { sealedError, sealedSettlement } from '../sealed-settlement.js';
 
 /** Every lifecycle event, by `type`. `at` is the orchestrator clock's time. */
 export type OrchestratorEvent =
@@ -147,13 +148,16 @@ export function checkSubscription(where: string, subscription: { readonly type?:
 
 /**
  * The event as listeners are handed it: one frozen object for all of them, with a copy of the task it
- * carries (`handedOut`) — neither is theirs to change, and the task is the agent's own record. Every
+ * carries (`handedOut`) and its settlement or error frozen — none is theirs to change, and the task is the agent's own record. Every
  * event is built afresh for its delivery (a literal, which V8 freezes cheaply), so it is changed in place.
  */
 function handedEvent(event: OrchestratorEvent): OrchestratorEvent {
-  const built = event as { task?: Task; subtasks?: readonly Task[] };
+  const built = event as { task?: Task; subtasks?: readonly Task[]; settlement?: Settlement; error?: TaskError };
   if (built.task !== undefined) built.task = handedOut(built.task);
   if (built.subtasks !== undefined) built.subtasks = Object.freeze(built.subtasks.map(handedOut));
+  // The settlement travels on up (a listener setting its status failed a task that completed), the error with the task.
+  if (built.settlement !== undefined) sealedSettlement(built.settlement);
+  sealedError(built.error);
   return Object.freeze(event);
 }
 
@@ -190,9 +194,10 @@ export function follow(signal: AbortSignal, end: () => void): void {
   }
   const ends = new Set([end]);
   const listener = () => {
-    following.delete(signal);
-    // Each as if it were a listener of its own: one that throws does not keep the others from ending.
+    // Each as if it were a listener of its own: one that throws does not keep the others from ending,
+    // and one unfollowed meanwhile (by an earlier one) is not called, as a listener removed then is not.
     for (const ended of [...ends]) {
+      if (!ends.has(ended)) continue;
       try {
         ended();
       } catch (error) {
@@ -201,6 +206,7 @@ export function follow(signal: AbortSignal, end: () => void): void {
         });
       }
     }
+    following.delete(signal);
   };
   signal.addEventListener('abort', listener, { once: true });
   following.set(signal, { ends, listener });

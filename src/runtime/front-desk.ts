@@ -165,7 +165,9 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
       isActive: (id) => ledger.tasks.has(id),
       defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
     });
-    ledger.submit(task, entry, input.budget);
+    // The budget as checked, not the submitter's object: changed after submit, the outcome reported a limit nobody enforced.
+    const budget = input.budget === undefined ? undefined : readingCaller('submit', 'invalid_task', 'the task', () => ({ ...input.budget }));
+    ledger.submit(task, entry, budget);
     durable?.note({ type: 'task.submitted', at: task.submittedAt, actor: 'submitter', taskId: task.id, rootId: task.id, data: { type: task.type, entry } });
     const outcome = ledger.wait(task.id)!;
     follow(task);

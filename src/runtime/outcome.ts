@@ -1,6 +1,7 @@
 /** A submitted task's outcome, as its submitter gets it: the settlement, its path, its cases and what its budget was used for. */
 import type { Approval, BudgetInput, BudgetReport, Escalation, Outcome, Settlement, Task } from '../types.js';
 import { addCosts, overBudget } from '../settings/index.js';
+import { sealedSettlement } from '../sealed-settlement.js';
 
 /** The outcome of `task` (the submitted one), settled along `chain`. */
 export function outcomeOf(
@@ -29,13 +30,18 @@ export function outcomeOf(
   outcome.settledAt = Math.max(now, task.submittedAt);
   // Everyone awaiting the task shares this one object (and the task.completed event carries it):
   // one of them changing its status or lists would change what the others, and org.outcome, read.
-  // Its result and error are the user's and stay as they came.
+  // Its result and an error's details are the user's and stay as they came.
   // Each by name, not through an array of them: this runs once for every task.
   Object.freeze(outcome.delegationChain);
   Object.freeze(outcome.escalations);
   Object.freeze(outcome.approvals);
-  if (outcome.subtasks !== undefined) Object.freeze(outcome.subtasks);
-  if (outcome.failures !== undefined) Object.freeze(outcome.failures);
+  // Its error, subtask tree and failures are the settlement's own.
+  sealedSettlement(settlement);
+  if (outcome.budget !== undefined) {
+    Object.freeze(outcome.budget.used);
+    Object.freeze(outcome.budget.left);
+    Object.freeze(outcome.budget);
+  }
   return Object.freeze(outcome);
 }
 

@@ -146,7 +146,8 @@ export function resolveOptions(options: OrchestratorOptions, host: PortsHost): R
       return parent === undefined ? undefined : { approver: parent.id, requiredLevel: Math.min(request.requiredLevel, parent.level) };
     },
     decideApproval: (agentId, request, control) => {
-      const answer = approverFor(agentId)?.(request, new ApprovalContext(hierarchy.get(agentId), hierarchy, control, (amount) => control.reportCost(amount)));
+      // A frozen copy: the request is the agent's own (an approver raising its quorum left the task waiting for ever).
+      const answer = approverFor(agentId)?.(Object.freeze({ ...request }), new ApprovalContext(hierarchy.get(agentId), hierarchy, control, (amount) => control.reportCost(amount)));
       return isThenable(answer)
         ? Promise.resolve(answer).then((value) => approverDecision(agentId, request, value))
         : approverDecision(agentId, request, answer);

@@ -41,7 +41,8 @@ export class ResourceRegistry {
     this.#byTask.set(task.id, { agentId, resources: task.resources });
     for (const resource of task.resources) {
       const claims = this.#claims.get(resource) ?? [];
-      claims.push({ resource, taskId: task.id, agentId });
+      // Frozen: escalation policies are shown the claims, and one changed in place was never released.
+      claims.push(Object.freeze({ resource, taskId: task.id, agentId }));
       this.#claims.set(resource, claims);
     }
     this.#changed();
@@ -95,7 +96,7 @@ export class ResourceRegistry {
   /** Brings back claims and waiting agents from a store. */
   restore(state: ResourceState): void {
     for (const claim of state.claims) {
-      this.#claims.set(claim.resource, [...(this.#claims.get(claim.resource) ?? []), claim]);
+      this.#claims.set(claim.resource, [...(this.#claims.get(claim.resource) ?? []), Object.freeze({ ...claim })]);
       const held = this.#byTask.get(claim.taskId);
       this.#byTask.set(claim.taskId, { agentId: claim.agentId, resources: [...(held?.resources ?? []), claim.resource] });
     }

@@ -41,24 +41,57 @@ export function keepHistory(store: Store, file: string): Store {
   if (store.header() !== undefined && !existsSync(path)) {
     throw new EchelonError('invalid_option', `${store.name} already holds an organisation but ${file} does not exist: a history must start with its store.`);
   }
+  // Checked before the store takes a batch, so that the two stay in step: a history removed (log rotation, a clean-up)
+  // began again at the next write, and a fork from it had none of the writes before.
+  const unmoved = historyWatch(path, file);
   return forwardStore(store, {
     write(batch) {
+      unmoved.check();
       store.write(batch);
       appendFileSync(path, `${JSON.stringify(batch)}\n`);
+      unmoved.wrote();
     },
     // A forget is a change of the store too: a fork built from the batches alone would bring back what it took.
     ...(store.forget === undefined
       ? {}
       : {
           forget(query: ForgetQuery) {
+            unmoved.check();
             const forgotten = store.forget!(query);
             const { settledBefore, limit } = query;
             const kept: ForgetQuery = { settledBefore, ...(limit === undefined || !Number.isFinite(limit) ? {} : { limit }) };
             if (forgotten.tasks > 0) appendFileSync(path, `${JSON.stringify({ forget: kept })}\n`);
+            unmoved.wrote();
             return forgotten;
           },
         }),
   });
+}
+
+/**
+ * Whether the history file at `path` is still the one keepHistory appends to, as it left it: the same
+ * file (device and inode) of the size its last append made. A file removed, replaced or written to by
+ * anyone else is refused with `store_write_failed` (a file removed and made again often gets the same
+ * inode back: its size tells it apart).
+ */
+function historyWatch(path: string, named: string) {
+  const seen = () => {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    return stats === undefined ? undefined : { dev: stats.dev, ino: stats.ino, size: stats.size };
+  };
+  let known = seen();
+  return {
+    check(): void {
+      if (known === undefined) return;
+      const now = seen();
+      if (now !== undefined && now.dev === known.dev && now.ino === known.ino && now.size === known.size) return;
+      const how = now === undefined ? 'removed' : now.dev === known.dev && now.ino === known.ino ? 'changed by someone else' : 'replaced by another file';
+      throw new EchelonError('store_write_failed', `The store history ${named} was ${how} while it was kept, so a fork from it would miss or mistake writes; nothing more is written. Put it back, or resume on a copy of the store with a new history.`, { details: { file: path } });
+    },
+    wrote(): void {
+      known = seen();
+    },
+  };
 }
 
 /** A kept batch, with the journal entries it ends at (entries are numbered from 1 in order of writing). */

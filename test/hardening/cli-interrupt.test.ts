@@ -53,3 +53,15 @@ describe('Ctrl-C during echelon run', () => {
     expect(existsSync(mark) ? readFileSync(mark, 'utf8') : 'not stopped').toBe('stopped\n');
   }, 60_000);
 });
+
+describe('a view or replay --view that ends', () => {
+  it('lets go of its Ctrl-C and SIGTERM listeners, refused or done: a later Ctrl-C ends the process as usual', async () => {
+    const { main } = await import('../../src/cli/index.js');
+    const before = { SIGINT: process.listenerCount('SIGINT'), SIGTERM: process.listenerCount('SIGTERM') };
+    const io = { out: () => undefined, input: process.stdin };
+    await expect(main(['view', join(dir, 'missing-scenario.ts'), '--exit-when-done'], io)).rejects.toMatchObject({ code: 'invalid_scenario' });
+    await expect(main(['replay', join(dir, 'missing.db'), '--view'], io)).rejects.toMatchObject({ code: 'invalid_option' });
+    expect(await main(['view', 'test/fixtures/web-team-scenario.ts', '--port', '0', '--auto', '1', '--exit-when-done'], io)).toBe(0);
+    expect({ SIGINT: process.listenerCount('SIGINT'), SIGTERM: process.listenerCount('SIGTERM') }).toEqual(before);
+  });
+});

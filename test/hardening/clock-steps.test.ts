@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { developmentTeam, memoryStore, type OrchestratorClock } from '../../src/index.js';
+import { developmentTeam, memoryStore, type OrchestratorClock, type Outcome } from '../../src/index.js';
 import { organisations } from '../durability/organisation.js';
 import { deferred, flush, orchestrators } from '../support/helpers.js';
 
@@ -74,6 +74,34 @@ describe('the clock stepping back an hour', () => {
     expect(settledAt).toBeGreaterThanOrEqual(submittedAt);
     const decided = org.approvals.get(asked!.id)!;
     expect(decided.decidedAt! - decided.requestedAt).toBeGreaterThanOrEqual(0);
+  });
+  it("while a task with a time budget runs: the budget ends when its timer does, not an hour later (attempts and backoffs cut at its end)", async () => {
+    for (const stepped of [false, true]) {
+      const clock = steppedClock();
+      let attempts = 0;
+      const org = start({
+        clock,
+        executors: () => {
+          attempts++;
+          // The first attempt fails at once, into a backoff the budget cuts short; the second hangs.
+          return attempts === 1 ? Promise.reject(new Error('flaky')) : new Promise<never>(() => undefined);
+        },
+      });
+      let outcome: Outcome | undefined;
+      const retry = { attempts: 100, initialDelayMs: 2_000, factor: 1, maxDelayMs: 2_000, jitter: 0 };
+      void org.submit({ id: 'timed', type: 'python', budget: { timeMs: 1_000 }, execution: { timeoutMs: 60_000, retry } }).then((settled) => (outcome = settled));
+      await flush();
+      if (stepped) clock.step(-HOUR);
+      clock.timers.increment(1_000);
+      await flush();
+      expect({ stepped, status: outcome?.status, code: outcome?.error?.code, attempts }).toEqual({ stepped, status: 'failed', code: 'budget_exceeded', attempts: 1 });
+      const hanging = org.submit({ id: 'hangs', type: 'python', budget: { timeMs: 1_000 }, execution: { timeoutMs: 60_000 } });
+      await flush();
+      if (stepped) clock.step(-HOUR);
+      clock.timers.increment(1_000);
+      await flush();
+      expect(await hanging).toMatchObject({ status: 'failed', error: { code: 'budget_exceeded' } });
+    }
   });
 });
 

@@ -4,7 +4,7 @@
  * a line of its own (`readHistory` hands it with the batch it followed), and a target that cannot
  * forget is refused before anything is written. Sources and targets on both stores.
  */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -112,5 +112,33 @@ describe('keepHistory(store, file)', () => {
       process.chdir(before);
     }
     expect(() => keepHistory(memoryStore(), 5 as never)).toThrow(expect.objectContaining({ code: 'invalid_option', message: 'keepHistory(store, file) needs the path of its history file (a non-empty string), got 5.' }));
+  });
+
+  it('refuses to write once its file was removed, replaced or made again (store_write_failed), before the store takes the batch: a history begun again mid-way made forks without the writes before', async () => {
+    const changes = {
+      removed: (history: string) => rmSync(history),
+      'replaced by another file': (history: string) => {
+        writeFileSync(`${history}.other`, '');
+        renameSync(`${history}.other`, history);
+      },
+      // Removed and made again at once, the new file often gets the inode back: its size tells.
+      '': (history: string) => {
+        rmSync(history);
+        appendFileSync(history, '');
+      },
+    };
+    for (const [how, change] of Object.entries(changes)) {
+      const history = file('jsonl');
+      const store = memoryStore();
+      const org = start({ store: keepHistory(store, history) });
+      await org.submit({ id: 'first', type: 'python' });
+      const seq = store.journal().length;
+      change(history);
+      const refused = await org.submit({ id: 'second', type: 'python' }).then(() => undefined, (error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'store_write_failed', message: expect.stringContaining(`The store history ${history} was ${how}`) });
+      expect(store.journal().length).toBe(seq);
+      expect(existsSync(history) ? readFileSync(history, 'utf8') : '').toBe('');
+      await org.stop().catch(() => undefined);
+    }
   });
 });
