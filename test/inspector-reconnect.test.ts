@@ -136,6 +136,25 @@ describe('inspectOrganisation with reconnect: the inspector server restarted', (
     }
   });
 
+  it('a frame it cannot read, once connected, is a connection lost like any other: the process stays up, and it connects again', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    let connections = 0;
+    server.on('connection', (socket) => {
+      // The first connection gets bytes no WebSocket frame starts with (reserved bits and opcode).
+      if (++connections === 1) (socket as unknown as { _socket: import('node:net').Socket })._socket.write(Buffer.from([0xff, 0x00]));
+    });
+    const org = create();
+    const inspector = await inspectOrganisation(org, { url: `ws://127.0.0.1:${(server.address() as { port: number }).port}`, reconnect: FAST });
+    try {
+      await until(() => inspector.reconnects === 1 && inspector.connected);
+      expect(connections).toBe(2);
+    } finally {
+      await inspector.stop();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('without reconnect, stops with its server (as before)', async () => {
     const port = await freePort();
     const first = inspectorServer(port);

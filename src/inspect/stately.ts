@@ -265,16 +265,18 @@ function connect(url: string, timeoutMs: number): Promise<WebSocket> {
       // A port out of range, a fragment, no host: ws's SyntaxError.
       return reject(new EchelonError('invalid_option', `inspectOrganisation: ${url} is no WebSocket address (${error instanceof Error ? error.message : String(error)}): give one such as ws://localhost:8080.`, { cause: error }));
     }
-    socket.once('open', () => {
-      socket.off('error', reject);
-      resolve(socket);
-    });
-    socket.once('error', (error) =>
+    const unreachable = (error: Error) =>
       reject(
         new EchelonError('inspector_unreachable', `No inspector server answers at ${url} (${error.message}): start one with createInspectorServer({ port }) from @statelyai/inspect/server.`, {
           cause: error,
         }),
-      ),
-    );
+      );
+    socket.once('open', () => {
+      socket.off('error', unreachable);
+      // An error once open (a frame ws cannot read) is followed by the socket's close, which the inspector handles: unheard, it would end the process.
+      socket.on('error', () => {});
+      resolve(socket);
+    });
+    socket.once('error', unreachable);
   });
 }
