@@ -14,8 +14,10 @@
 import { EchelonError } from '../errors.js';
 import { checkShape, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
 import type { Outcome } from '../types.js';
-import { checkStore, readHistory } from './history.js';
-import type { JournalEntry, JournalRecord, Store, StoreBatch, StoredApproval, StoredEscalation } from './types.js';
+import { record } from './history-catch-up.js';
+import { readHistory } from './history-file.js';
+import { checkStore } from './history.js';
+import type { JournalEntry, Store, StoreBatch, StoredApproval, StoredEscalation } from './types.js';
 
 /** Options of {@link forkStore}. */
 export interface ForkOptions {
@@ -175,11 +177,6 @@ function copyLatest(source: Store, target: Store): JournalEntry | undefined {
     });
   });
   return journal.at(-1);
-}
-
-/** A journal entry as it is written (its number and session come from the store). */
-function record({ seq: _seq, session: _session, ...entry }: JournalEntry): JournalRecord {
-  return entry;
 }
 
 function unique(ids: ReadonlyArray<string | undefined>): string[] {
