@@ -8,7 +8,7 @@
  * appended to it: a cut line is dropped, and what the store holds beyond the history is appended
  * as one batch, which, applied after the history's batches, leaves a store exactly as this one is.
  */
-import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync, truncateSync } from 'node:fs';
 import { EchelonError } from '../errors.js';
 import { memoryStore } from './memory.js';
 import { readHistory, type KeptBatch } from './history-file.js';
@@ -18,7 +18,9 @@ import type { JournalEntry, JournalRecord, Store, StoreBatch, StoredOrganisation
 export function catchUp(store: Store, path: string): void {
   const header = store.header();
   if (header === undefined || !existsSync(path)) return;
-  dropCutLine(path);
+  const last = lastRecord(path);
+  // Read from their ends, so that a start after a clean stop reads neither the history nor the journal whole.
+  if (last === 'unreadable' || (last !== undefined && same(last, lastEntry(store)))) return;
   let batches: KeptBatch[];
   try {
     batches = readHistory(path);
@@ -39,17 +41,86 @@ export function catchUp(store: Store, path: string): void {
   appendFileSync(path, `${JSON.stringify(batches.length === 0 ? { ...missed, header: { agents: header.agents, snapshotFormat: header.snapshotFormat } } : missed)}\n`);
 }
 
-/** A last line a kill cut short goes (its write is the one to catch up); a whole one only missing its newline gets it. */
-function dropCutLine(path: string): void {
-  const text = readFileSync(path, 'utf8');
-  if (text === '' || text.endsWith('\n')) return;
-  const cut = text.lastIndexOf('\n') + 1;
-  try {
-    JSON.parse(text.slice(cut));
-    appendFileSync(path, '\n');
-  } catch {
-    truncateSync(path, Buffer.byteLength(text.slice(0, cut)));
+/**
+ * The last journal line the history holds, once a last line a kill cut short is gone (a whole one only
+ * missing its newline gets it); `undefined` when it holds none, `'unreadable'` when a line is no JSON.
+ */
+function lastRecord(path: string): JournalRecord | undefined | 'unreadable' {
+  let index = -1;
+  for (const { text, start, whole } of linesFromEnd(path)) {
+    index += 1;
+    if (text === '') continue;
+    let line: Partial<StoreBatch> | null;
+    try {
+      line = JSON.parse(text) as Partial<StoreBatch> | null;
+    } catch {
+      if (index > 0 || whole) return 'unreadable';
+      truncateSync(path, start);
+      continue;
+    }
+    if (index === 0 && !whole) appendFileSync(path, '\n');
+    const journal = line?.journal;
+    if (Array.isArray(journal) && journal.length > 0) return journal.at(-1) as JournalRecord;
   }
+  return undefined;
+}
+
+const CHUNK = 64 * 1024;
+
+/** The file's lines, last first, each with the byte it starts at and whether a newline ends it (read backwards, a chunk at a time). */
+function* linesFromEnd(path: string): Generator<{ text: string; start: number; whole: boolean }> {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return;
+    const lastByte = Buffer.alloc(1);
+    readSync(fd, lastByte, 0, 1, size - 1);
+    let whole = lastByte[0] === NEWLINE;
+    let buffer = Buffer.alloc(0);
+    let from = whole ? size - 1 : size; // buffer holds the bytes [from, from + buffer.length) of the current line and those before it
+    for (;;) {
+      const newline = buffer.lastIndexOf(NEWLINE);
+      if (newline !== -1) {
+        yield { text: buffer.subarray(newline + 1).toString('utf8'), start: from + newline + 1, whole };
+        buffer = buffer.subarray(0, newline);
+        whole = true;
+        continue;
+      }
+      if (from === 0) {
+        yield { text: buffer.toString('utf8'), start: 0, whole };
+        return;
+      }
+      const size = Math.min(CHUNK, from);
+      const chunk = Buffer.alloc(size);
+      readSync(fd, chunk, 0, size, from - size);
+      from -= size;
+      buffer = Buffer.concat([chunk, buffer]);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const NEWLINE = 0x0a;
+
+/** The store's last journal entry, found in as many reads as the log of its number (the journal is numbered, with gaps after a forget). */
+function lastEntry(store: Store): JournalEntry | undefined {
+  if (store.journal({ limit: 1 }).length === 0) return undefined;
+  let low = 0;
+  let high = 1;
+  while (store.journal({ after: high, limit: 1 }).length > 0) [low, high] = [high, high * 2];
+  // Entries follow low, none follows high.
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (store.journal({ after: middle, limit: 1 }).length > 0) low = middle;
+    else high = middle;
+  }
+  return store.journal({ after: low, limit: 1 })[0];
+}
+
+/** Whether the history's last line and the store's are the same line. */
+function same(record: JournalRecord, entry: JournalEntry | undefined): boolean {
+  return entry !== undefined && record.type === entry.type && record.at === entry.at && record.actor === entry.actor && record.taskId === entry.taskId;
 }
 
 /** The batch that takes a store holding `then` (nothing, when undefined) to what `store` holds now, with the journal lines `ahead`. */
