@@ -7,6 +7,8 @@
  * followed by whole ones made the file unreadable. So the history is mended before anything is
  * appended to it: a cut line is dropped, and what the store holds beyond the history is appended
  * as one batch, which, applied after the history's batches, leaves a store exactly as this one is.
+ * A forget is written the other way round (its line first), so a last forget line the store never
+ * ran is dropped too.
  */
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync, truncateSync } from 'node:fs';
 import { EchelonError } from '../errors.js';
@@ -18,51 +20,82 @@ import type { JournalEntry, JournalRecord, Store, StoreBatch, StoredOrganisation
 export function catchUp(store: Store, path: string): void {
   const header = store.header();
   if (header === undefined || !existsSync(path)) return;
-  const last = lastRecord(path);
+  const end = historyEnd(path);
   // Read from their ends, so that a start after a clean stop reads neither the history nor the journal whole.
-  if (last === 'unreadable' || (last !== undefined && same(last, lastEntry(store)))) return;
-  let batches: KeptBatch[];
-  try {
-    batches = readHistory(path);
-  } catch (error) {
-    // A history edited in the middle is left as it is: forkStore says so, and the organisation runs on.
-    if (error instanceof EchelonError && error.code === 'store_corrupt') return;
-    throw error;
-  }
+  if (end === 'unreadable' || (end.record !== undefined && end.forget === undefined && same(end.record, lastEntry(store)))) return;
+  const batches = readable(path);
+  if (batches === undefined) return;
+  if (end.forget !== undefined) return settleForget(store, path, batches, end.forget);
   const seq = batches.at(-1)?.lastSeq ?? 0;
   const ahead = store.journal({ after: seq });
   if (ahead.length === 0 && batches.length > 0) return;
+  const missed = difference(store, batches.length === 0 ? undefined : replay(batches).load(), ahead);
+  appendFileSync(path, `${JSON.stringify(batches.length === 0 ? { ...missed, header: { agents: header.agents, snapshotFormat: header.snapshotFormat } } : missed)}\n`);
+}
+
+/**
+ * A forget is written before the store runs it (and taken back when it fails or takes nothing), so a
+ * crash in between leaves its line last: it stays when the store ran it — the tasks it takes from the
+ * history's organisation are gone from the store — and goes (the line starting at byte `start`) when not.
+ */
+function settleForget(store: Store, path: string, batches: readonly KeptBatch[], start: number): void {
+  const last = batches.at(-1)!;
+  const forgets = last.forgets!;
+  const before = replay([...batches.slice(0, -1), { ...last, forgets: forgets.slice(0, -1) }]);
+  const ids = [...new Set(batches.flatMap(({ batch }) => batch.outcomes.map((outcome) => outcome.taskId)))].filter((id) => before.outcome(id) !== undefined);
+  before.forget!(forgets.at(-1)!);
+  const taken = ids.filter((id) => before.outcome(id) === undefined);
+  if (taken.some((id) => store.outcome(id) !== undefined)) truncateSync(path, start);
+}
+
+/** The organisation the history's batches and forgets build, in memory. */
+function replay(batches: readonly KeptBatch[]): Store {
   const replayed = memoryStore();
   for (const { batch, forgets = [] } of batches) {
     replayed.write(batch);
     for (const query of forgets) replayed.forget!(query);
   }
-  const missed = difference(store, batches.length === 0 ? undefined : replayed.load(), ahead);
-  appendFileSync(path, `${JSON.stringify(batches.length === 0 ? { ...missed, header: { agents: header.agents, snapshotFormat: header.snapshotFormat } } : missed)}\n`);
+  return replayed;
+}
+
+/** The history's batches; `undefined` for one edited in the middle, which is left as it is (forkStore says so, and the organisation runs on). */
+function readable(path: string): KeptBatch[] | undefined {
+  try {
+    return readHistory(path);
+  } catch (error) {
+    if (error instanceof EchelonError && error.code === 'store_corrupt') return undefined;
+    throw error;
+  }
 }
 
 /**
- * The last journal line the history holds, once a last line a kill cut short is gone (a whole one only
- * missing its newline gets it); `undefined` when it holds none, `'unreadable'` when a line is no JSON.
+ * The history's end, once a last line a kill cut short is gone (a whole one only missing its newline
+ * gets it): the last journal line it holds, and where its last line starts when that is a forget;
+ * `'unreadable'` when a line is no JSON.
  */
-function lastRecord(path: string): JournalRecord | undefined | 'unreadable' {
+function historyEnd(path: string): { record?: JournalRecord; forget?: number } | 'unreadable' {
   let index = -1;
+  let forget: number | undefined;
+  let lastLine = true;
   for (const { text, start, whole } of linesFromEnd(path)) {
     index += 1;
     if (text === '') continue;
-    let line: Partial<StoreBatch> | null;
+    let line: (Partial<StoreBatch> & { forget?: unknown }) | null;
     try {
-      line = JSON.parse(text) as Partial<StoreBatch> | null;
+      line = JSON.parse(text) as (Partial<StoreBatch> & { forget?: unknown }) | null;
     } catch {
       if (index > 0 || whole) return 'unreadable';
       truncateSync(path, start);
       continue;
     }
     if (index === 0 && !whole) appendFileSync(path, '\n');
+    // Only a forget on the last line can be one the store never ran.
+    if (lastLine && line?.forget !== undefined) forget = start;
+    lastLine = false;
     const journal = line?.journal;
-    if (Array.isArray(journal) && journal.length > 0) return journal.at(-1) as JournalRecord;
+    if (Array.isArray(journal) && journal.length > 0) return { record: journal.at(-1) as JournalRecord, forget };
   }
-  return undefined;
+  return { forget };
 }
 
 const CHUNK = 64 * 1024;

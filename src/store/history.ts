@@ -6,12 +6,12 @@
  * A forget (`org.forget`) is kept too, as its query, on a line of its own after the batch it followed:
  * run again on the same batches it takes the same tasks (oldest first, by `settledAt` then id).
  */
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync, truncateSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EchelonError } from '../errors.js';
 import { forwardStore } from './forward.js';
 import { catchUp } from './history-catch-up.js';
-import type { ForgetQuery, Store } from './types.js';
+import type { ForgetQuery, Forgotten, Store } from './types.js';
 import { readingCaller } from '../shape/index.js';
 import { show } from '../show.js';
 
@@ -71,10 +71,20 @@ export function keepHistory(store: Store, file: string): Store {
       ? {}
       : {
           forget(query: ForgetQuery) {
-            const forgotten = store.forget!(query);
             const { settledBefore, limit } = query;
             const kept: ForgetQuery = { settledBefore, ...(limit === undefined || !Number.isFinite(limit) ? {} : { limit }) };
-            if (forgotten.tasks > 0) appendFileSync(path, `${JSON.stringify({ forget: kept })}\n`);
+            // Written before the store runs it, and taken back when it fails or takes nothing: after the commit, a crash
+            // in between lost it, and a fork brought back what it took. The next claim checks a last line against the store.
+            const size = statSync(path).size;
+            appendFileSync(path, `${JSON.stringify({ forget: kept })}\n`);
+            let forgotten: Forgotten;
+            try {
+              forgotten = store.forget!(query);
+            } catch (error) {
+              truncateSync(path, size);
+              throw error;
+            }
+            if (forgotten.tasks === 0) truncateSync(path, size);
             return forgotten;
           },
         }),

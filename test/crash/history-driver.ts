@@ -3,8 +3,10 @@
  * kept with `keepHistory`, resuming whatever the file holds, until its tasks have ended (a person
  * approves the one that waits). At write number `--kill` it stops right after the store committed
  * the batch and before the history has it — says so on stdout and blocks until the test kills it.
+ * With `--forget before` or `--forget after` it then forgets what finished and stops that way
+ * just before the store runs the forget, or right after it committed it.
  *
- * Usage: node --import tsx test/crash/history-driver.ts --db <file> --history <file> --kill <write | 0>
+ * Usage: node --import tsx test/crash/history-driver.ts --db <file> --history <file> --kill <write | 0> [--forget before|after]
  */
 import { parseArgs } from 'node:util';
 import { createOrchestrator, developmentTeam, keepHistory } from '../../src/index.js';
@@ -12,15 +14,24 @@ import { sqliteStore } from '../../src/sqlite.js';
 import { forwardStore } from '../../src/store/index.js';
 import { say } from './kill-points.js';
 
-const { values } = parseArgs({ options: { db: { type: 'string' }, history: { type: 'string' }, kill: { type: 'string' } } });
+const { values } = parseArgs({ options: { db: { type: 'string' }, history: { type: 'string' }, kill: { type: 'string' }, forget: { type: 'string' } } });
 const file = sqliteStore(values.db!);
 let writes = 0;
+/** Says where it is and blocks until the test kills it. */
+const killed = (where: string) => {
+  say(`KILL ${where}`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30_000); // the test kills us here
+};
 const committed = forwardStore(file, {
   write(batch) {
     file.write(batch);
-    if (++writes !== Number(values.kill)) return;
-    say(`KILL after write ${writes}`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30_000); // the test kills us here
+    if (++writes === Number(values.kill)) killed(`after write ${writes}`);
+  },
+  forget(query) {
+    if (values.forget === 'before') killed('before the forget');
+    const forgotten = file.forget!(query);
+    if (values.forget === 'after') killed('after the forget');
+    return forgotten;
   },
 });
 const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async (task) => ({ done: task.id }), store: keepHistory(committed, values.history!), resume: true });
@@ -42,6 +53,7 @@ while (org.status().activeTasks > 0) {
   await new Promise((resolve) => setTimeout(resolve, 5));
 }
 await Promise.all(outcomes);
+if (values.forget !== undefined) await org.forget({ settledBefore: Date.now() + 1 });
 await org.stop();
 file.close();
 say(`WRITES ${writes}`);

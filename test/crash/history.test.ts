@@ -52,6 +52,20 @@ describe('keepHistory: SIGKILL between a write and its line in the history, resu
     });
   }
 
+  for (const forget of ['before', 'after']) {
+    it(`killed ${forget} the store ran a forget: a fork at the last write holds what the store holds`, async () => {
+      const db = join(dir, `forget-${forget}.db`);
+      const history = `${db}.history.jsonl`;
+      const crashed = await runDriver(DRIVER, ['--db', db, '--history', history, '--kill', '0', '--forget', forget]);
+      expect(crashed.lines.at(-1)).toBe(`KILL ${forget} the forget`);
+      // The tasks it forgot are unknown to the next process, which runs them again.
+      const resumed = await runDriver(DRIVER, ['--db', db, '--history', history, '--kill', '0']);
+      expect(resumed.stderr).toBe('');
+      expect(resumed.lines.at(-1)).toBe('DONE');
+      expectTheStores(db, history);
+    });
+  }
+
   it('a second process opening the files while the first is between a write and its line is refused and leaves the history as it was', async () => {
     const db = join(dir, 'alongside.db');
     const history = `${db}.history.jsonl`;

@@ -84,4 +84,23 @@ describe.each(stores)('keepHistory catches its history up ($name store)', ({ cre
       store.close();
     });
   }
+
+  it('a forget the store refuses leaves no line in the history, and the organisation goes on', async () => {
+    const history = file('jsonl');
+    const store = create();
+    const refusing = forwardStore(store, {
+      forget: () => {
+        throw new Error('disk I/O error');
+      },
+    });
+    const org = start({ store: keepHistory(refusing, history), resume: true });
+    await org.submit({ id: 'a', type: 'python' });
+    const before = readFileSync(history, 'utf8');
+    await expect(org.forget({ settledBefore: Number.MAX_SAFE_INTEGER })).rejects.toMatchObject({ code: 'store_write_failed' });
+    expect(readFileSync(history, 'utf8')).toBe(before);
+    await org.submit({ id: 'b', type: 'sql' });
+    await org.stop();
+    expect(readHistory(history).every((kept) => kept.forgets === undefined)).toBe(true);
+    store.close();
+  });
 });
