@@ -26,7 +26,7 @@ export function checkStore(where: string, value: unknown, what = 'a store'): voi
 /**
  * Wraps a store so that each batch it commits is also appended to `file` (after the commit: a
  * crash in between leaves the history one write behind the store, never ahead of it; the next
- * `keepHistory` of the two catches it up, see `history-catch-up.ts`).
+ * organisation to claim the store through it catches it up, see `history-catch-up.ts`).
  *
  * @example
  * ```ts

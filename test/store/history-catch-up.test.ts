@@ -44,6 +44,13 @@ function expectTheStores(store: Store, history: string): void {
   expect(contents(fork)).toEqual(contents(store));
 }
 
+it('keepHistory makes its file when it wraps an empty store, and refuses one it cannot make', () => {
+  const history = file('jsonl');
+  keepHistory(memoryStore(), history);
+  expect(readFileSync(history, 'utf8')).toBe('');
+  expect(() => keepHistory(memoryStore(), join(dir, 'no-such-directory', 'run.jsonl'))).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining('cannot write its history file') }));
+});
+
 describe.each(stores)('keepHistory catches its history up ($name store)', ({ create, reopen }) => {
   for (const cut of [false, true]) {
     it(`after a write committed without its line${cut ? ', the line cut short' : ''}: forks at every write are taken, the last holds what the store holds`, async () => {
