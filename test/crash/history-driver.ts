@@ -12,25 +12,20 @@ import { parseArgs } from 'node:util';
 import { createOrchestrator, developmentTeam, keepHistory } from '../../src/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
 import { forwardStore } from '../../src/store/index.js';
-import { say } from './kill-points.js';
+import { killedHere, say } from './kill-points.js';
 
 const { values } = parseArgs({ options: { db: { type: 'string' }, history: { type: 'string' }, kill: { type: 'string' }, forget: { type: 'string' } } });
 const file = sqliteStore(values.db!);
 let writes = 0;
-/** Says where it is and blocks until the test kills it. */
-const killed = (where: string) => {
-  say(`KILL ${where}`);
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30_000); // the test kills us here
-};
 const committed = forwardStore(file, {
   write(batch) {
     file.write(batch);
-    if (++writes === Number(values.kill)) killed(`after write ${writes}`);
+    if (++writes === Number(values.kill)) killedHere(`after write ${writes}`);
   },
   forget(query) {
-    if (values.forget === 'before') killed('before the forget');
+    if (values.forget === 'before') killedHere('before the forget');
     const forgotten = file.forget!(query);
-    if (values.forget === 'after') killed('after the forget');
+    if (values.forget === 'after') killedHere('after the forget');
     return forgotten;
   },
 });

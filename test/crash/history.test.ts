@@ -13,23 +13,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, developmentTeam } from '../../src/index.js';
-import { forkStore, keepHistory, memoryStore, readHistory, type Store } from '../../src/store/index.js';
+import { keepHistory, readHistory } from '../../src/store/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
+import { expectForksOf } from '../support/history-forks.js';
 import { runDriver } from './generation.js';
 
 const DRIVER = join('test', 'crash', 'history-driver.ts');
 
 const dir = mkdtempSync(join(tmpdir(), 'echelon-crash-history-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** What a store holds, as the organisation and a reader see it. */
-function contents(store: Store) {
-  const { sessions, parts, ...organisation } = store.load();
-  const ids = ['python', 'approve-react', 'sql', 'css'];
-  // The memory store keeps an agent's part list once it had one, empty or not; SQLite keeps rows.
-  const held = Object.entries(parts).filter(([, byKey]) => Object.keys(byKey).length > 0);
-  return { sessions, organisation, parts: Object.fromEntries(held), journal: store.journal(), outcomes: ids.map((id) => store.outcome(id)) };
-}
 
 describe('keepHistory: SIGKILL between a write and its line in the history, resumed on the same files', () => {
   const cases = [
@@ -93,11 +85,7 @@ describe('keepHistory: SIGKILL between a write and its line in the history, resu
 function expectTheStores(db: string, history: string): void {
   const source = sqliteStore(db, { readOnly: true });
   try {
-    const batches = readHistory(history);
-    for (const { lastSeq } of batches) expect(() => forkStore(source, memoryStore(), { at: lastSeq, history })).not.toThrow();
-    const fork = memoryStore();
-    forkStore(source, fork, { at: batches.at(-1)!.lastSeq, history });
-    expect(contents(fork)).toEqual(contents(source));
+    expectForksOf(source, history, ['python', 'approve-react', 'sql', 'css']);
   } finally {
     source.close();
   }

@@ -10,10 +10,11 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { developmentTeam, forkStore, keepHistory, memoryStore, type Store } from '../../src/index.js';
+import { developmentTeam, keepHistory, memoryStore, type Store } from '../../src/index.js';
 import { forwardStore, readHistory, storeHolder } from '../../src/store/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
 import { orchestrators } from '../support/helpers.js';
+import { expectForksOf } from '../support/history-forks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'echelon-history-catch-up-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,20 +30,7 @@ const stores = [
   { name: 'sqlite', create: (): Store => sqliteStore(file('db')), reopen: (store: Store) => (store.close(), sqliteStore(store.name)) },
 ];
 
-/** What a store holds, as a resume and a reader see it (the memory store keeps an agent's empty part list, SQLite no rows). */
-function contents(store: Store) {
-  const { parts, ...organisation } = store.load();
-  const held = Object.entries(parts).filter(([, byKey]) => Object.keys(byKey).length > 0);
-  return { organisation, parts: Object.fromEntries(held), journal: store.journal(), outcomes: ['a', 'b', 'c', 'd'].map((id) => store.outcome(id)) };
-}
-
-function expectTheStores(store: Store, history: string): void {
-  const batches = readHistory(history);
-  for (const { lastSeq } of batches) expect(() => forkStore(store, memoryStore(), { at: lastSeq, history })).not.toThrow();
-  const fork = memoryStore();
-  forkStore(store, fork, { at: batches.at(-1)!.lastSeq, history });
-  expect(contents(fork)).toEqual(contents(store));
-}
+const expectTheStores = (store: Store, history: string) => expectForksOf(store, history, ['a', 'b', 'c', 'd']);
 
 it('keepHistory makes its file when it wraps an empty store, and refuses one it cannot make', () => {
   const history = file('jsonl');
