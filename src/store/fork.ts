@@ -13,7 +13,9 @@
  */
 import { EchelonError } from '../errors.js';
 import { checkShape, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
-import { checkStore, readHistory } from './history.js';
+import { record } from './history-catch-up.js';
+import { readHistory } from './history-file.js';
+import { checkStore } from './history.js';
 import { JOURNAL_PAGE, pagedJournal } from './paged.js';
 import type { JournalEntry, JournalRecord, Store, StoreBatch } from './types.js';
 
@@ -216,9 +218,4 @@ function* finished<T>(ids: Iterable<string>, read: (id: string) => T | undefined
     const found = read(id);
     if (found !== undefined) yield found;
   }
-}
-
-/** A journal entry as it is written (its number and session come from the store). */
-function record({ seq: _seq, session: _session, ...entry }: JournalEntry): JournalRecord {
-  return entry;
 }

@@ -6,11 +6,12 @@
  * A forget (`org.forget`) is kept too, as its query, on a line of its own after the batch it followed:
  * run again on the same batches it takes the same tasks (oldest first, by `settledAt` then id).
  */
-import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync, truncateSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EchelonError } from '../errors.js';
 import { forwardStore } from './forward.js';
-import type { ForgetQuery, Store, StoreBatch } from './types.js';
+import { catchUp } from './history-catch-up.js';
+import type { ForgetQuery, Forgotten, Store } from './types.js';
 import { readingCaller } from '../shape/index.js';
 import { show } from '../show.js';
 
@@ -24,7 +25,8 @@ export function checkStore(where: string, value: unknown, what = 'a store'): voi
 
 /**
  * Wraps a store so that each batch it commits is also appended to `file` (after the commit: a
- * crash in between leaves the history one write behind the store, never ahead of it).
+ * crash in between leaves the history one write behind the store, never ahead of it; the next
+ * organisation to claim the store through it catches it up, see `history-catch-up.ts`).
  *
  * @example
  * ```ts
@@ -41,10 +43,30 @@ export function keepHistory(store: Store, file: string): Store {
   if (store.header() !== undefined && !existsSync(path)) {
     throw new EchelonError('invalid_option', `${store.name} already holds an organisation but ${file} does not exist: a history must start with its store.`);
   }
+  // Made before the store's first write, so that a crash right after it leaves the file to be caught up (appending nothing, it never cuts one another process writes).
+  if (store.header() === undefined) {
+    try {
+      appendFileSync(path, '');
+    } catch (error) {
+      throw new EchelonError('invalid_option', `keepHistory cannot write its history file ${file}: ${(error as Error).message}.`, { cause: error });
+    }
+  }
   // Checked before the store takes a batch, so that the two stay in step: a history removed (log rotation, a clean-up)
   // began again at the next write, and a fork from it had none of the writes before.
   const unmoved = historyWatch(path, file);
   return forwardStore(store, {
+    // Caught up under the store's lock, when nobody else writes either: an organisation running on the store may be between a write and its line.
+    lock(holder) {
+      store.lock(holder);
+      try {
+        catchUp(store, path);
+        // What the catch-up appended is the history's own.
+        unmoved.wrote();
+      } catch (error) {
+        store.unlock(holder);
+        throw error;
+      }
+    },
     write(batch) {
       unmoved.check();
       store.write(batch);
@@ -57,10 +79,21 @@ export function keepHistory(store: Store, file: string): Store {
       : {
           forget(query: ForgetQuery) {
             unmoved.check();
-            const forgotten = store.forget!(query);
             const { settledBefore, limit } = query;
             const kept: ForgetQuery = { settledBefore, ...(limit === undefined || !Number.isFinite(limit) ? {} : { limit }) };
-            if (forgotten.tasks > 0) appendFileSync(path, `${JSON.stringify({ forget: kept })}\n`);
+            // Written before the store runs it, and taken back when it fails or takes nothing: after the commit, a crash
+            // in between lost it, and a fork brought back what it took. The next claim checks a last line against the store.
+            const size = statSync(path).size;
+            appendFileSync(path, `${JSON.stringify({ forget: kept })}\n`);
+            let forgotten: Forgotten;
+            try {
+              forgotten = store.forget!(query);
+            } catch (error) {
+              truncateSync(path, size);
+              unmoved.wrote();
+              throw error;
+            }
+            if (forgotten.tasks === 0) truncateSync(path, size);
             unmoved.wrote();
             return forgotten;
           },
@@ -94,61 +127,4 @@ function historyWatch(path: string, named: string) {
   };
 }
 
-/** A kept batch, with the journal entries it ends at (entries are numbered from 1 in order of writing). */
-export interface KeptBatch {
-  readonly batch: StoreBatch;
-  /** The `seq` of its last journal entry (that of the batch before, when it has none). */
-  readonly lastSeq: number;
-  /** The forgets (`Store.forget`) the store ran after this batch and before the next, in order, when it ran any. */
-  readonly forgets?: readonly ForgetQuery[];
-}
-
-/**
- * Reads a history file's batches, oldest first (a last line cut short by a crash is left out).
- *
- * @example
- * ```ts
- * readHistory('run.history.jsonl').map((kept) => kept.lastSeq); // [3, 9, 14, …]: where each write ends in the journal
- * ```
- */
-export function readHistory(file: string): KeptBatch[] {
-  if (!existsSync(file)) throw new EchelonError('invalid_option', `No store history at ${file} (keepHistory(store, file) writes one).`);
-  // Read as a file, a directory is EISDIR with no word of what was asked for.
-  if (!statSync(file).isFile()) throw new EchelonError('invalid_option', `The store history ${file} is no file (keepHistory(store, file) writes one, a batch per line).`);
-  let seq = 0;
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const kept: KeptBatch[] = [];
-  for (const [index, line] of lines.entries()) {
-    if (line === '') continue;
-    let batch: StoreBatch;
-    try {
-      batch = JSON.parse(line) as StoreBatch;
-    } catch {
-      // A line cut short by a crash while it was appended is the last one: that write is not in the history.
-      if (index === lines.length - 1) break;
-      throw new EchelonError('store_corrupt', `Line ${index + 1} of the store history ${file} is not a batch (the file was edited).`);
-    }
-    const forget = forgetOf(batch);
-    if (forget !== undefined) {
-      const last = kept.at(-1);
-      if (last === undefined) throw new EchelonError('store_corrupt', `Line ${index + 1} of the store history ${file} is a forget before any batch (keepHistory starts with the store's first write).`);
-      kept[kept.length - 1] = { ...last, forgets: [...(last.forgets ?? []), forget] };
-      continue;
-    }
-    if (typeof batch !== 'object' || batch === null || !Array.isArray(batch.journal)) {
-      throw new EchelonError('store_corrupt', `Line ${index + 1} of the store history ${file} is not a batch (keepHistory writes one store batch per line): is it a store's history?`);
-    }
-    seq += batch.journal.length;
-    kept.push({ batch, lastSeq: seq });
-  }
-  return kept;
-}
-
-/** A history line that records a forget (`{ "forget": { settledBefore, limit? } }`), as its query; `undefined` for any other line. */
-function forgetOf(line: unknown): ForgetQuery | undefined {
-  const forget = (line as { forget?: unknown } | null)?.forget;
-  if (typeof forget !== 'object' || forget === null) return undefined;
-  const { settledBefore, limit } = forget as Partial<ForgetQuery>;
-  if (typeof settledBefore !== 'number' || !(limit === undefined || (Number.isInteger(limit) && limit >= 1))) return undefined;
-  return { settledBefore, ...(limit === undefined ? {} : { limit }) };
-}
+export { readHistory, type KeptBatch } from './history-file.js';

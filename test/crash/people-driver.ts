@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { createOrchestrator, developmentTeam, fullStackFeature, type Executor } from '../../src/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
 import { forwardStore } from '../../src/store/index.js';
-import { killPoints, say, tick } from './kill-points.js';
+import { killedHere, killPoints, say, tick } from './kill-points.js';
 import { PEOPLE, PLAN } from './people-plan.js';
 
 const { values } = parseArgs({ options: { db: { type: 'string' }, log: { type: 'string' }, kill: { type: 'string' }, at: { type: 'string' } } });
@@ -26,9 +26,7 @@ const { hook: counted, passed, store: written } = killPoints(Number(values.kill 
 /** A hook that also stops the process when `--at` names it (a kill at a point, not a count). */
 const hook = (what: string) => {
   counted(what);
-  if (values.at !== what) return;
-  say(`KILL at ${what}`);
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30_000); // the test kills us here
+  if (values.at === what) killedHere(`at ${what}`);
 };
 const store = forwardStore(written, {
   load() {

@@ -15,9 +15,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { seeded } from '../support/helpers.js';
+import { settledOnce } from './file-checks.js';
 import { runDriver } from './generation.js';
 import { PLAN } from './people-plan.js';
 
@@ -65,23 +65,7 @@ describe('SIGKILL while work waits on people and on time, resumed from the SQLit
       for (const task of PLAN) expect(outcomes.get(task.id), task.id).toEqual(task.id === 'expiring' ? expect.stringMatching(/^(completed|rejected)$/) : 'completed');
       expect(line('HELD ')).toEqual([]);
 
-      const database = new Database(db, { readonly: true, fileMustExist: true });
-      const settled = database.prepare<[], { task_id: string; n: number }>("SELECT task_id, count(*) AS n FROM journal WHERE type = 'task.settled' GROUP BY task_id").all();
-      const ended = database.prepare<[], { session: number; data: string }>("SELECT session, data FROM journal WHERE type = 'task.ended'").all();
-      const active = database.prepare<[], number>("SELECT count(*) FROM tasks WHERE status = 'active'").pluck().get();
-      const redelivered = database.prepare<[], number>("SELECT count(*) FROM journal WHERE type = 'task.redelivered'").pluck().get();
-      database.close();
-      expect(settled.map((row) => [row.task_id, row.n]).sort()).toEqual(PLAN.map((task) => [task.id, 1]).sort());
-      expect(active).toBe(0);
-      expect(redelivered).toBe(0);
-
-      const recorded = new Map<string, number>();
-      for (const row of ended) {
-        const data = JSON.parse(row.data) as { status: string; idempotencyKey?: string };
-        if (data.status !== 'completed' || data.idempotencyKey === undefined) continue;
-        expect(recorded.has(data.idempotencyKey), data.idempotencyKey).toBe(false);
-        recorded.set(data.idempotencyKey, row.session);
-      }
+      const recorded = settledOnce(db, PLAN.map((task) => task.id));
       const entries = readFileSync(log, 'utf8').trim().split('\n').map((entry) => entry.split(' ') as [string, string, string]);
       expect(entries.filter(([kind]) => kind === 'effect').map(([, key]) => key).sort()).toEqual([...recorded.keys()].sort());
       for (const [kind, key, session] of entries) if (kind === 'start' && recorded.has(key)) expect(Number(session), key).toBeLessThanOrEqual(recorded.get(key)!);
