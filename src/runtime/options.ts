@@ -3,6 +3,7 @@
  * configuration into clear errors before anything starts.
  */
 import type { InspectionEvent, Observer } from 'xstate';
+import { EchelonError } from '../errors.js';
 import { ROLES } from '../hierarchy/types.js';
 import { checkShape, fields, readingCaller, shapeContext } from '../shape/index.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
@@ -154,6 +155,37 @@ export function checkOrchestratorOptions(options: OrchestratorOptions): void {
  * agent drawing it (and with it the organisation), so that draw comes from `Math.random` instead,
  * said once on the console.
  */
+/**
+ * The organisation's reading of `clock.now` (the system clock without one): read once at the door,
+ * where a reading that is no finite number — or a throw — is refused (`invalid_option`); a later
+ * one keeps the last good reading, said once. Every time the organisation records would otherwise
+ * be NaN or −Infinity (an outcome settled at null, a budget never used up).
+ */
+export function guardedNow(clock: { readonly now?: () => number } | undefined): () => number {
+  const now = clock?.now;
+  if (now === undefined) return Date.now;
+  const read = (): unknown => {
+    try {
+      return now.call(clock);
+    } catch (error) {
+      return error;
+    }
+  };
+  const first = read();
+  if (!(typeof first === 'number' && Number.isFinite(first))) {
+    throw new EchelonError('invalid_option', `createOrchestrator: clock.now() must give the time in milliseconds, a finite number; it gave ${first instanceof Error ? `an error (${first.message})` : String(first)}.`);
+  }
+  let last = first;
+  let warned = false;
+  return () => {
+    const value = read();
+    if (typeof value === 'number' && Number.isFinite(value)) return (last = value);
+    if (!warned) console.error(`echelon: clock.now() gave ${value instanceof Error ? `an error (${value.message})` : String(value)}, no time in milliseconds; the organisation keeps its last reading (${last}).`);
+    warned = true;
+    return last;
+  };
+}
+
 export function guardedRandom(random: (() => number) | undefined): () => number {
   if (random === undefined) return Math.random;
   let warned = false;

@@ -17,7 +17,7 @@ import { resolveOptions } from './ports.js';
 import { EventBus, type OrchestratorEvent, type OrchestratorEventType } from './events.js';
 import { frontDesk } from './front-desk.js';
 import { Ledger } from './ledger.js';
-import { checkOrchestratorOptions, guardedRandom, type OrchestratorOptions } from './options.js';
+import { checkOrchestratorOptions, guardedNow, guardedRandom, type OrchestratorOptions } from './options.js';
 import { checkCostBudget, costAmount, DEFAULT_LIMITS, invalid, positiveInteger } from '../settings/index.js';
 import { peopleDesk } from './people.js';
 import { reportHandler } from './reports.js';
@@ -58,7 +58,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const retain = options.retain ?? 1000;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   positiveInteger(retain, 'retain');
-  const now = steadyClock(options.clock?.now === undefined ? () => Date.now() : () => options.clock!.now!());
+  const now = steadyClock(guardedNow(options.clock));
   if (options.store !== undefined && options.messageDelayMs !== undefined) {
     invalid('messageDelayMs cannot be combined with a store: messages waiting on the clock would be in flight at every write point. Step scenarios without a store.');
   }

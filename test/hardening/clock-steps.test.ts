@@ -123,3 +123,37 @@ describe('the clock an hour behind when the organisation comes back', () => {
     expect(budget!.used.timeMs).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('a clock that gives no time', () => {
+  const timers = () => {
+    const clock = new SimulatedClock();
+    return { setTimeout: (fn: () => void, ms: number) => clock.setTimeout(fn, ms), clearTimeout: (id: unknown) => clock.clearTimeout(id as number) };
+  };
+
+  it.each([
+    ['NaN', () => Number.NaN, 'it gave NaN'],
+    ['Infinity', () => Number.POSITIVE_INFINITY, 'it gave Infinity'],
+    ['a string', () => '12' as unknown as number, 'it gave 12'],
+    ['an error', () => {
+      throw new Error('no time server');
+    }, 'it gave an error (no time server)'],
+  ])('is refused at the door when its first reading is %s', (_case, now, message) => {
+    expect(() => start({ clock: { ...timers(), now } })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining(`clock.now() must give the time in milliseconds, a finite number; ${message}`) }));
+  });
+
+  it('keeps its last reading when a later one is no number, and says so once: every recorded time stays a time', async () => {
+    let readings = 0;
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => void errors.push(line);
+    try {
+      const org = start({ clock: { ...timers(), now: () => (++readings <= 1 ? 5_000 : Number.NaN) }, executors: async () => 'done' });
+      const outcome = await org.submit({ id: 't', type: 'python', budget: { timeMs: 1_000 } });
+      expect(outcome).toMatchObject({ status: 'completed', submittedAt: 5_000, settledAt: 5_000, budget: { used: { timeMs: 0 } } });
+      await org.stop();
+    } finally {
+      console.error = original;
+    }
+    expect(errors).toEqual([expect.stringContaining('clock.now() gave NaN, no time in milliseconds; the organisation keeps its last reading (5000)')]);
+  });
+});
