@@ -39,15 +39,26 @@ export async function viewCommand(options: ViewCommandOptions): Promise<number> 
     },
   });
   let quit = false;
-  void options.interrupted.then(() => (quit = true));
-  const pause = () => Promise.race([new Promise((resolve) => setTimeout(resolve, options.autoMs)), options.interrupted]);
+  let wake = () => {};
+  void options.interrupted.then(() => {
+    quit = true;
+    wake();
+  });
+  /** `promise`'s value, or undefined at once on Ctrl-C: one reaction on the interruption for the whole view, where a race per step left one more each step. */
+  const unlessInterrupted = <T>(promise: Promise<T>): Promise<T | undefined> =>
+    quit
+      ? Promise.resolve(undefined)
+      : new Promise<T | undefined>((resolve, reject) => {
+          wake = () => resolve(undefined);
+          promise.then(resolve, reject);
+        });
   try {
     while (!quit) {
-      await pause();
+      await unlessInterrupted(new Promise((resolve) => setTimeout(resolve, options.autoMs)));
       if (quit) break;
       const stepping = stepper.step().catch((error: unknown) => Promise.reject(scenarioFailure(error, options.file)));
-      stepping.catch(() => {}); // if Ctrl-C wins the race, stopping may fail the step: nobody waits for it then
-      const step = await Promise.race([stepping, options.interrupted.then(() => undefined)]);
+      stepping.catch(() => {}); // if Ctrl-C comes first, stopping may fail the step: nobody waits for it then
+      const step = await unlessInterrupted(stepping);
       if (step === undefined) break;
       for (const delivery of step.deliveries) out(formatDelivery(delivery)[0]!);
     }

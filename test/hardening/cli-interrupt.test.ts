@@ -65,3 +65,23 @@ describe('a view or replay --view that ends', () => {
     expect({ SIGINT: process.listenerCount('SIGINT'), SIGTERM: process.listenerCount('SIGTERM') }).toEqual(before);
   });
 });
+
+describe('echelon view, step after step', () => {
+  it('waits on its interruption once for the whole view, not once more every step (each race left a reaction on it)', async () => {
+    const { viewCommand } = await import('../../src/cli/view.js');
+    let waits = 0;
+    /** An interruption that never comes, counting who waits on it. */
+    class Counted<T> extends Promise<T> {
+      override then<A = T, B = never>(fulfilled?: ((value: T) => A | PromiseLike<A>) | null, rejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+        waits++;
+        return super.then(fulfilled, rejected);
+      }
+    }
+    const lines: string[] = [];
+    const code = await viewCommand({ file: 'test/fixtures/web-team-scenario.ts', port: 0, host: '127.0.0.1', autoMs: 1, exitWhenDone: true, out: (line) => lines.push(line), interrupted: new Counted<void>(() => undefined) });
+    expect(code).toBe(0);
+    const steps = lines.filter((line) => line.includes('→')).length;
+    expect(steps).toBeGreaterThan(5);
+    expect(waits).toBe(1);
+  });
+});
