@@ -12,6 +12,7 @@ import { EchelonError } from '../errors.js';
 import { checkApproval } from '../task-input.js';
 import { ESCALATION_REASONS, type ApprovalRequirement, type EscalationReason, type Task } from '../types.js';
 import { LazySignal, thunkAccessor } from '../lazy-signal.js';
+import { followAbort, type AttemptState } from './attempts.js';
 
 /** What an executor knows while it runs. */
 export interface ExecutionContext {
@@ -87,10 +88,13 @@ export interface ExecutionContextArgs {
   /** Where progress goes (default: nowhere) and whether anyone listens (default: nobody). */
   progress?: (data: unknown) => void;
   listening?: () => boolean;
+  /** The attempt as the runtime follows it ({@link followAttemptAbort} reads it). */
+  state?: AttemptState;
 }
 
 const nobodyListens = () => false;
 const LISTENING = Symbol('listening');
+const STATE = Symbol('attempt');
 const nowhere = () => undefined;
 
 /**
@@ -113,12 +117,14 @@ class AttemptContext extends LazySignal implements ExecutionContext {
   declare readonly escalate: (reason: EscalationReason, message?: string) => never;
   declare readonly requestApproval: (requirement?: ApprovalRequirement) => never;
   readonly [LISTENING]: () => boolean;
+  readonly [STATE]: AttemptState | undefined;
 
   static readonly #streaming = thunkAccessor(LISTENING);
 
   constructor(args: ExecutionContextArgs) {
     super(args.signal);
     this[LISTENING] = args.listening ?? nobodyListens;
+    this[STATE] = args.state;
     this.agent = args.agent;
     this.hierarchy = args.hierarchy;
     this.defineSignal();
@@ -153,6 +159,16 @@ function approvalFrom(requirement: ApprovalRequirement): never {
   // The same numbers and role a task's own approval must have (a negative timeout would expire the request at once).
   checkApproval(requirement, (message) => new EchelonError('invalid_option', `context.requestApproval: ${message}`));
   throw new ApprovalSignal(requirement);
+}
+
+/**
+ * @internal Calls `listener` with the reason when the runtime aborts the attempt `context` belongs
+ * to (a timeout, a cancellation), at the moment its signal would abort, without making the signal;
+ * false when it cannot (a context it did not make, an attempt already over): listen to `signal`.
+ */
+export function followAttemptAbort(context: ExecutionContext, listener: (reason: EchelonError) => void): boolean {
+  const state = context instanceof AttemptContext ? context[STATE] : undefined;
+  return state !== undefined && followAbort(state, listener);
 }
 
 /** Builds the context an executor gets for one attempt. */

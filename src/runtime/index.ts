@@ -5,6 +5,8 @@ export type { OrchestratorOptions, ExecutionOptions, OrchestratorClock, AnyExecu
 export { DEFAULT_EXECUTION, DEFAULT_LIMITS, type PerAgent, type Setting } from '../settings/index.js';
 export type { DecomposerSetting } from '../delegation/decomposers.js';
 export type { Executor, ExecutionContext } from './executors.js';
+/** @internal For the simulator's modelled executors; not exported from the root entry. */
+export { followAttemptAbort } from './executors.js';
 export type { ApprovalRule } from './decisions/index.js';
 export type { OrchestratorEvent, OrchestratorEventType, EventOfType, Listener } from './events.js';
 export type { EventStreamOptions } from './event-stream.js';

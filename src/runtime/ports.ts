@@ -207,6 +207,7 @@ function executorRunner(hierarchy: OrchestratorOptions['hierarchy'], executorFor
       // An attempt the runtime gave up on (timed out, cancelled) has nothing more to say: a retry speaks now.
       progress: (data: unknown) => (state.live ? (report ??= host.progress?.({ task, agent: agentId, attempt }) ?? (() => undefined))(data) : undefined),
       listening: () => host.listening?.(task) ?? false,
+      state,
     });
     try {
       return Promise.resolve(executor(handedOut(task), context));

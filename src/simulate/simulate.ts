@@ -8,7 +8,7 @@ import { EchelonError } from '../errors.js';
 import { show } from '../show.js';
 import { anything, boolean, checkShape, fields, number, readingCaller, setting, shapeContext, type Shape } from '../shape/index.js';
 import type { OrganisationOptions } from '../check/types.js';
-import { createOrchestrator, type ExecutionContext, type Orchestrator } from '../runtime/index.js';
+import { createOrchestrator, followAttemptAbort, type ExecutionContext, type Orchestrator } from '../runtime/index.js';
 import { agentNames, isPerAgent, resolveSetting, type Setting } from '../settings/index.js';
 import { ROLES } from '../hierarchy/types.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
@@ -115,14 +115,16 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       const ms = sample(model.latency ?? DEFAULT_AGENT.latency, latencies);
       const fails = failures() < (model.failureRate ?? 0);
       const cost = model.cost === undefined ? 0 : typeof model.cost === 'number' ? model.cost : sample(model.cost, latencies);
-      const { signal } = context;
-      const abort = () => {
+      let over = false;
+      const abort = (reason: unknown) => {
+        if (over) return;
+        over = true;
         clock.clearTimeout(timer);
         collector.executed(agent, task.id, start, clock.now(), 0);
-        reject(signal.reason);
+        reject(reason);
       };
       const timer = clock.setTimeout(() => {
-        signal.removeEventListener('abort', abort);
+        over = true;
         collector.executed(agent, task.id, start, clock.now(), cost);
         // A failed attempt costs what it used too (a model call that errs still spent its tokens), as the report counts it.
         try {
@@ -133,7 +135,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         if (fails) return reject(new Error(`${agent} failed "${task.type}" (simulated failure)`));
         resolve({ simulated: true, by: agent });
       }, ms);
-      signal.addEventListener('abort', abort, { once: true });
+      // The runtime tells of an abort without an AbortSignal made for every attempt; a context it did not make has its signal.
+      if (!followAttemptAbort(context, abort)) context.signal.addEventListener('abort', () => abort(context.signal.reason), { once: true });
     });
 
   let org: Orchestrator | undefined;

@@ -105,7 +105,7 @@ export function checkWorkload(workload: Workload, hierarchy: Hierarchy): Checked
 export function scheduleWorkload(workload: CheckedWorkload, clock: SimulationClock, random: (name: string) => Random, submit: Submit): void {
   const { arrivals, journal, durationMs, maxTasks } = workload;
   // Submissions still to come; once the last task is taken they are dropped, so none moves the clock on.
-  const timers = new Set<number>();
+  const timers = new Set<unknown>();
   const after = (ms: number, run: () => void) => {
     const id = clock.setTimeout(() => (timers.delete(id), run()), ms);
     timers.add(id);
