@@ -122,6 +122,10 @@ export function fanoutStep(
     if (spec.to !== undefined && !children.has(spec.to)) {
       return decomposerError(decomposer, agentId, `subtask ${index} is addressed to "${spec.to}", which is not a child of ${agentId}.`);
     }
+    // As submit refuses one: null read its teams and failed the split saying so, and a string or a list became an object of its letters or items.
+    if (spec.context !== undefined && (typeof spec.context !== 'object' || spec.context === null || Array.isArray(spec.context))) {
+      return decomposerError(decomposer, agentId, `subtask ${index}'s context must be an object of flags, got ${show(spec.context)}.`);
+    }
     // Subtasks are stored and sent like submitted tasks: what JSON cannot hold would stop the organisation at its next write.
     for (const part of ['payload', 'context'] as const) {
       const problem = spec[part] === undefined ? undefined : jsonProblem(spec[part], part);
