@@ -89,8 +89,9 @@ export function fanoutStep(
   if (onFailure !== 'fail-fast' && onFailure !== 'partial') return decomposerError(decomposer, agentId, `onFailure must be 'fail-fast' or 'partial', got ${JSON.stringify(onFailure)}.`);
 
   // Costs are summed and shared before the subtasks are built: one that is no amount would make every share NaN or give the others more than there is.
-  const badCost = specs.findIndex((spec: SubtaskSpec) => spec?.cost !== undefined && !(typeof spec.cost === 'number' && spec.cost >= 0));
-  if (badCost >= 0) return decomposerError(decomposer, agentId, `subtask ${badCost}'s cost must be a number ≥ 0 (its cost limit), got ${show((specs[badCost] as SubtaskSpec).cost)}.`);
+  // Infinity too: a store keeps the part's limit as null, a limit of nothing once read back after a restart.
+  const badCost = specs.findIndex((spec: SubtaskSpec) => spec?.cost !== undefined && !(typeof spec.cost === 'number' && Number.isFinite(spec.cost) && spec.cost >= 0));
+  if (badCost >= 0) return decomposerError(decomposer, agentId, `subtask ${badCost}'s cost must be a finite number ≥ 0 (its cost limit), got ${show((specs[badCost] as SubtaskSpec).cost)}.`);
   const children = new Set(hierarchy.get(agentId).childIds);
   const keys = new Set<string>();
   const counts = new Map<string, number>();
