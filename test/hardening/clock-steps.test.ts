@@ -137,6 +137,11 @@ describe('a clock that gives no time', () => {
     ['an error', () => {
       throw new Error('no time server');
     }, 'it gave an error (no time server)'],
+    // Said with String(), these threw a TypeError of their own, and a thrown string read as a reading.
+    ['an object without a string form', () => Object.create(null) as number, 'it gave {}'],
+    ['a thrown string', () => {
+      throw 'no time server';
+    }, 'it gave an error (no time server)'],
   ])('is refused at the door when its first reading is %s', (_case, now, message) => {
     expect(() => start({ clock: { ...timers(), now } })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining(`clock.now() must give the time in milliseconds, a finite number; ${message}`) }));
   });
@@ -155,5 +160,20 @@ describe('a clock that gives no time', () => {
       console.error = original;
     }
     expect(errors).toEqual([expect.stringContaining('clock.now() gave NaN, no time in milliseconds; the organisation keeps its last reading (5000)')]);
+  });
+
+  it('keeps its last reading when a later one is an object without a string form: saying so does not throw where time is read', async () => {
+    let readings = 0;
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => void errors.push(line);
+    try {
+      const org = start({ clock: { ...timers(), now: () => (++readings <= 1 ? 5_000 : (Object.create(null) as number)) }, executors: async () => 'done' });
+      expect(await org.submit({ id: 't', type: 'python' })).toMatchObject({ status: 'completed', submittedAt: 5_000, settledAt: 5_000 });
+      await org.stop();
+    } finally {
+      console.error = original;
+    }
+    expect(errors).toEqual([expect.stringContaining('clock.now() gave {}, no time in milliseconds; the organisation keeps its last reading (5000)')]);
   });
 });
