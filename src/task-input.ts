@@ -144,6 +144,31 @@ export function ownContext(context: TaskContext | undefined): TaskContext {
   return Array.isArray(context.teams) ? { ...context, teams: [...context.teams] } : { ...context };
 }
 
+/**
+ * The first field of a task whose number JSON cannot carry (Infinity is written as null), for a
+ * host that keeps or sends tasks as JSON: in its execution policy (on Restate a timeout silently
+ * became the default; read back from a store, a retry's maxDelayMs failed the task), its approval
+ * requirement (read back, the request expired at once at every level), its budget's timeMs (on
+ * Restate the task failed at once) and, with `cost`, its budget's cost (read back, a limit of
+ * nothing: budget_exceeded at the first cost). Undefined when there is none.
+ */
+export function lossyNumber(
+  task: { readonly execution?: unknown; readonly approval?: unknown },
+  budget: { readonly timeMs?: unknown; readonly cost?: unknown } | undefined,
+  { cost = false }: { readonly cost?: boolean } = {},
+): string | undefined {
+  const find = (value: unknown, path: string): string | undefined => {
+    if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+    if (typeof value !== 'object' || value === null) return undefined;
+    for (const [key, item] of Object.entries(value)) {
+      const found = find(item, `${path}.${key}`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return find(task.execution, 'execution') ?? find(task.approval, 'approval') ?? find(budget?.timeMs, 'budget.timeMs') ?? (cost ? find(budget?.cost, 'budget.cost') : undefined);
+}
+
 /** Whether a value is an array of strings (a task's resources, skills, context.teams — a subtask's too). */
 export const isStringList = (value: unknown): value is readonly string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
 

@@ -179,4 +179,11 @@ describe('inspectOrganisation with reconnect: the inspector server restarted', (
     await refused({ delayMs: 1_000, maxDelayMs: 10 }, 'at least reconnect.delayMs');
     await refused({ maxDelay: 10 }, 'did you mean "reconnect.maxDelayMs"');
   });
+
+  it('takes a maxDelayMs under the default delay alone, starting its delays there', async () => {
+    const org = create();
+    const url = `ws://127.0.0.1:${await freePort()}`;
+    // Refused before as 'reconnect.maxDelayMs (100) must be at least reconnect.delayMs (250)': a delayMs nobody gave.
+    await expect(inspectOrganisation(org, { url, reconnect: { maxDelayMs: 100 } })).rejects.toMatchObject({ code: 'inspector_unreachable' });
+  });
 });

@@ -89,8 +89,9 @@ export function fanoutStep(
   if (onFailure !== 'fail-fast' && onFailure !== 'partial') return decomposerError(decomposer, agentId, `onFailure must be 'fail-fast' or 'partial', got ${JSON.stringify(onFailure)}.`);
 
   // Costs are summed and shared before the subtasks are built: one that is no amount would make every share NaN or give the others more than there is.
-  const badCost = specs.findIndex((spec: SubtaskSpec) => spec?.cost !== undefined && !(typeof spec.cost === 'number' && spec.cost >= 0));
-  if (badCost >= 0) return decomposerError(decomposer, agentId, `subtask ${badCost}'s cost must be a number ≥ 0 (its cost limit), got ${show((specs[badCost] as SubtaskSpec).cost)}.`);
+  // Infinity too: a store keeps the part's limit as null, a limit of nothing once read back after a restart.
+  const badCost = specs.findIndex((spec: SubtaskSpec) => spec?.cost !== undefined && !(typeof spec.cost === 'number' && Number.isFinite(spec.cost) && spec.cost >= 0));
+  if (badCost >= 0) return decomposerError(decomposer, agentId, `subtask ${badCost}'s cost must be a finite number ≥ 0 (its cost limit), got ${show((specs[badCost] as SubtaskSpec).cost)}.`);
   const children = new Set(hierarchy.get(agentId).childIds);
   const keys = new Set<string>();
   const counts = new Map<string, number>();
@@ -121,6 +122,10 @@ export function fanoutStep(
     }
     if (spec.to !== undefined && !children.has(spec.to)) {
       return decomposerError(decomposer, agentId, `subtask ${index} is addressed to "${spec.to}", which is not a child of ${agentId}.`);
+    }
+    // As submit refuses one: null read its teams and failed the split saying so, and a string or a list became an object of its letters or items.
+    if (spec.context !== undefined && (typeof spec.context !== 'object' || spec.context === null || Array.isArray(spec.context))) {
+      return decomposerError(decomposer, agentId, `subtask ${index}'s context must be an object of flags, got ${show(spec.context)}.`);
     }
     // Subtasks are stored and sent like submitted tasks: what JSON cannot hold would stop the organisation at its next write.
     for (const part of ['payload', 'context'] as const) {

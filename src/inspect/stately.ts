@@ -33,7 +33,7 @@ export interface InspectOrganisationOptions {
   readonly connectTimeoutMs?: number;
   /**
    * Connect again when the server closes the connection or goes away (an inspector server
-   * restarted while you work): after `delayMs` (default 250), then twice as long after each
+   * restarted while you work): after `delayMs` (default 250, or `maxDelayMs` when less), then twice as long after each
    * failed try (or connection dropped within `maxDelayMs`), up to `maxDelayMs` (default 5,000),
    * until `stop()` or the organisation stops.
    * Once connected, every agent is announced afresh; what the agents did meanwhile is not sent.
@@ -247,9 +247,12 @@ function checkMilliseconds(name: string, value: number): void {
 /** The reconnect option's delays, or `undefined` when the inspector is to stop with its server. */
 function reconnectOption(option: InspectOrganisationOptions['reconnect']): { delayMs: number; maxDelayMs: number } | undefined {
   if (option === undefined || option === false) return undefined;
-  const { delayMs = RECONNECT.delayMs, maxDelayMs = Math.max(RECONNECT.maxDelayMs, delayMs) } = option === true ? {} : option;
-  checkMilliseconds('reconnect.delayMs', delayMs);
-  checkMilliseconds('reconnect.maxDelayMs', maxDelayMs);
+  const given = option === true ? {} : option;
+  if (given.delayMs !== undefined) checkMilliseconds('reconnect.delayMs', given.delayMs);
+  if (given.maxDelayMs !== undefined) checkMilliseconds('reconnect.maxDelayMs', given.maxDelayMs);
+  // Each default gives way to the other one given: { maxDelayMs: 100 } alone was refused for a delayMs of 250 nobody gave.
+  const maxDelayMs = given.maxDelayMs ?? Math.max(RECONNECT.maxDelayMs, given.delayMs ?? RECONNECT.delayMs);
+  const delayMs = given.delayMs ?? Math.min(RECONNECT.delayMs, maxDelayMs);
   if (maxDelayMs < delayMs) throw new EchelonError('invalid_option', `inspectOrganisation: reconnect.maxDelayMs (${maxDelayMs}) must be at least reconnect.delayMs (${delayMs}).`);
   return { delayMs, maxDelayMs };
 }

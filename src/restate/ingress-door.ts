@@ -106,25 +106,6 @@ export function openingProblem(base: OrganisationBase, key: string, opening: unk
   return bytes === undefined ? undefined : bad(`its task is ${sized(bytes)} as JSON; on Restate a task is at most ${mib(MESSAGE_LIMIT_BYTES)}.`);
 }
 
-/**
- * The first field of a task the client is about to send whose number JSON cannot carry (Infinity
- * arrives as null): in its execution policy (a timeout silently became the default; a retry's
- * maxDelayMs failed the task), its approval requirement, or its budget's timeMs (the task failed
- * at once, its budget "ended at null"). Undefined when there is none.
- */
-export function lossyNumber(task: { readonly execution?: unknown; readonly approval?: unknown }, budget: { readonly timeMs?: unknown } | undefined): string | undefined {
-  const find = (value: unknown, path: string): string | undefined => {
-    if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
-    if (typeof value !== 'object' || value === null) return undefined;
-    for (const [key, item] of Object.entries(value)) {
-      const found = find(item, `${path}.${key}`);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  };
-  return find(task.execution, 'execution') ?? find(task.approval, 'approval') ?? find(budget?.timeMs, 'budget.timeMs');
-}
-
 /** `value` with every null in it as Infinity, as it was before JSON (objects and arrays copied). */
 function revived<T>(value: T): T {
   if (value === null) return Infinity as T;

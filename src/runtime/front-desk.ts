@@ -24,7 +24,7 @@ import type { RunState } from './run-state.js';
 import { unhandledIsFine } from '../thenable.js';
 import { checkStreamOptions, type Streaming, type TaskStream } from './streaming.js';
 import { entryOf, type SubmitOptions } from './submit.js';
-import { taskIdProblem, unknownTask, validateTaskInput } from '../task-input.js';
+import { lossyNumber, taskIdProblem, unknownTask, validateTaskInput } from '../task-input.js';
 import { checkJournalQuery } from '../store/query.js';
 import { forgetFinished } from './forget.js';
 import { readingCaller } from '../shape/index.js';
@@ -167,6 +167,13 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
     });
     // The budget as checked, not the submitter's object: changed after submit, the outcome reported a limit nobody enforced.
     const budget = input.budget === undefined ? undefined : readingCaller('submit', 'invalid_task', 'the task', () => ({ ...input.budget }));
+    // A store keeps the task as JSON: read back after a restart, null was a limit of nothing (a cost budget over at once, an approval expired at once).
+    const lossy = durable === undefined ? undefined : lossyNumber(task, budget, { cost: true });
+    if (lossy !== undefined) {
+      throw new EchelonError('invalid_task', `Task "${task.id}": ${lossy} is Infinity, which a store keeps as null (JSON has no Infinity), so it would not hold after a restart: leave it out, or give a finite number.`, {
+        details: { taskId: task.id, field: lossy },
+      });
+    }
     ledger.submit(task, entry, budget);
     durable?.note({ type: 'task.submitted', at: task.submittedAt, actor: 'submitter', taskId: task.id, rootId: task.id, data: { type: task.type, entry } });
     const outcome = ledger.wait(task.id)!;

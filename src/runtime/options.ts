@@ -5,6 +5,7 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import { EchelonError } from '../errors.js';
 import { ROLES } from '../hierarchy/types.js';
+import { show } from '../show.js';
 import { checkShape, fields, readingCaller, shapeContext } from '../shape/index.js';
 import type { ApproverPolicy } from '../approval/approvers.js';
 import type { DecomposerSetting } from '../delegation/decomposers.js';
@@ -151,11 +152,6 @@ export function checkOrchestratorOptions(options: OrchestratorOptions): void {
 }
 
 /**
- * The organisation's `random`, guarded: a draw that throws or falls outside [0, 1) would stop the
- * agent drawing it (and with it the organisation), so that draw comes from `Math.random` instead,
- * said once on the console.
- */
-/**
  * The organisation's reading of `clock.now` (the system clock without one): read once at the door,
  * where a reading that is no finite number — or a throw — is refused (`invalid_option`); a later
  * one keeps the last good reading, said once. Every time the organisation records would otherwise
@@ -164,28 +160,42 @@ export function checkOrchestratorOptions(options: OrchestratorOptions): void {
 export function guardedNow(clock: { readonly now?: () => number } | undefined): () => number {
   const now = clock?.now;
   if (now === undefined) return Date.now;
+  /** Whether the last reading threw (a flag, not an object per reading: time is read all the time). */
+  let threw = false;
   const read = (): unknown => {
+    threw = false;
     try {
       return now.call(clock);
     } catch (error) {
+      threw = true;
       return error;
     }
   };
+  // show() for what String() cannot convert (an object without a string form threw a TypeError of its own, where time was read).
+  const said = (value: unknown): string => {
+    const shown = typeof value === 'object' || typeof value === 'function' ? show(value) : String(value);
+    return threw ? `an error (${value instanceof Error ? value.message : shown})` : shown;
+  };
   const first = read();
   if (!(typeof first === 'number' && Number.isFinite(first))) {
-    throw new EchelonError('invalid_option', `createOrchestrator: clock.now() must give the time in milliseconds, a finite number; it gave ${first instanceof Error ? `an error (${first.message})` : String(first)}.`);
+    throw new EchelonError('invalid_option', `createOrchestrator: clock.now() must give the time in milliseconds, a finite number; it gave ${said(first)}.`);
   }
   let last = first;
   let warned = false;
   return () => {
     const value = read();
     if (typeof value === 'number' && Number.isFinite(value)) return (last = value);
-    if (!warned) console.error(`echelon: clock.now() gave ${value instanceof Error ? `an error (${value.message})` : String(value)}, no time in milliseconds; the organisation keeps its last reading (${last}).`);
+    if (!warned) console.error(`echelon: clock.now() gave ${said(value)}, no time in milliseconds; the organisation keeps its last reading (${last}).`);
     warned = true;
     return last;
   };
 }
 
+/**
+ * The organisation's `random`, guarded: a draw that throws or falls outside [0, 1) would stop the
+ * agent drawing it (and with it the organisation), so that draw comes from `Math.random` instead,
+ * said once on the console.
+ */
 export function guardedRandom(random: (() => number) | undefined): () => number {
   if (random === undefined) return Math.random;
   let warned = false;

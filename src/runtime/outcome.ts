@@ -38,6 +38,8 @@ export function outcomeOf(
   // Its error, subtask tree and failures are the settlement's own.
   sealedSettlement(settlement);
   if (outcome.budget !== undefined) {
+    // The limit too: the door's copy of the budget, which one awaiter could otherwise rewrite for all.
+    Object.freeze(outcome.budget.limit);
     Object.freeze(outcome.budget.used);
     Object.freeze(outcome.budget.left);
     Object.freeze(outcome.budget);

@@ -137,23 +137,37 @@ describe('a clock that gives no time', () => {
     ['an error', () => {
       throw new Error('no time server');
     }, 'it gave an error (no time server)'],
+    // Said with String(), these threw a TypeError of their own, and a thrown string read as a reading.
+    ['an object without a string form', () => Object.create(null) as number, 'it gave {}'],
+    ['a thrown string', () => {
+      throw 'no time server';
+    }, 'it gave an error (no time server)'],
   ])('is refused at the door when its first reading is %s', (_case, now, message) => {
     expect(() => start({ clock: { ...timers(), now } })).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringContaining(`clock.now() must give the time in milliseconds, a finite number; ${message}`) }));
   });
 
-  it('keeps its last reading when a later one is no number, and says so once: every recorded time stays a time', async () => {
+  /** Runs an organisation whose clock reads 5,000 once and then `later`, one task through it; what it said on stderr. */
+  const saidOnStderr = async (later: unknown, budget?: { timeMs: number }): Promise<string[]> => {
     let readings = 0;
     const errors: string[] = [];
     const original = console.error;
     console.error = (line: string) => void errors.push(line);
     try {
-      const org = start({ clock: { ...timers(), now: () => (++readings <= 1 ? 5_000 : Number.NaN) }, executors: async () => 'done' });
-      const outcome = await org.submit({ id: 't', type: 'python', budget: { timeMs: 1_000 } });
-      expect(outcome).toMatchObject({ status: 'completed', submittedAt: 5_000, settledAt: 5_000, budget: { used: { timeMs: 0 } } });
+      const org = start({ clock: { ...timers(), now: () => (++readings <= 1 ? 5_000 : (later as number)) }, executors: async () => 'done' });
+      const outcome = await org.submit({ id: 't', type: 'python', ...(budget === undefined ? {} : { budget }) });
+      expect(outcome).toMatchObject({ status: 'completed', submittedAt: 5_000, settledAt: 5_000, ...(budget === undefined ? {} : { budget: { used: { timeMs: 0 } } }) });
       await org.stop();
     } finally {
       console.error = original;
     }
-    expect(errors).toEqual([expect.stringContaining('clock.now() gave NaN, no time in milliseconds; the organisation keeps its last reading (5000)')]);
+    return errors;
+  };
+
+  it('keeps its last reading when a later one is no number, and says so once: every recorded time stays a time', async () => {
+    expect(await saidOnStderr(Number.NaN, { timeMs: 1_000 })).toEqual([expect.stringContaining('clock.now() gave NaN, no time in milliseconds; the organisation keeps its last reading (5000)')]);
+  });
+
+  it('keeps its last reading when a later one is an object without a string form: saying so does not throw where time is read', async () => {
+    expect(await saidOnStderr(Object.create(null))).toEqual([expect.stringContaining('clock.now() gave {}, no time in milliseconds; the organisation keeps its last reading (5000)')]);
   });
 });

@@ -126,6 +126,16 @@ describe('what a task asks for', () => {
     expect(outcome).toMatchObject({ status: 'failed', error: { code: 'decomposer_error' } });
     expect(outcome.error!.message).toContain('resources');
   });
+
+  it("a decomposer's subtask whose context is no object fails the split with decomposer_error, saying so", async () => {
+    for (const context of [null, 'urgent', ['backend_lead'], 5]) {
+      const org = start({ decomposers: { byType: { split: decomposeWith('split', () => [{ type: 'python', context: context as never }, { type: 'javascript' }]) } } });
+      const outcome = await org.submit({ type: 'split' });
+      expect(outcome).toMatchObject({ status: 'failed', error: { code: 'decomposer_error' } });
+      expect(outcome.error!.message).toContain(`subtask 0's context must be an object of flags, got ${JSON.stringify(context)}`);
+      expect(await org.submit({ type: 'python' })).toMatchObject({ status: 'completed' });
+    }
+  });
 });
 
 describe('how a task ended', () => {
@@ -152,6 +162,13 @@ describe('how a task ended', () => {
     expect(refusal(() => ((outcome.error as { message: string }).message = 'fine'))).toBe('TypeError');
     expect(refusal(() => ((outcome.budget!.used as { cost: number }).cost = 99))).toBe('TypeError');
     expect(await org.outcome('f')).toMatchObject({ error: { message: 'boom' }, budget: { used: { cost: 0 } } });
+  });
+
+  it("one awaiter changing its outcome's budget limit does not change the limit the others are told", async () => {
+    const org = start();
+    const outcome = await org.submit({ id: 'l', type: 'python', budget: { cost: 5, timeMs: 60_000 } });
+    expect(refusal(() => ((outcome.budget!.limit as { cost: number }).cost = 1e9))).toBe('TypeError');
+    expect(await org.outcome('l')).toMatchObject({ budget: { limit: { cost: 5, timeMs: 60_000 } } });
   });
 });
 

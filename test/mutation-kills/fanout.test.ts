@@ -97,9 +97,11 @@ describe('the answer', () => {
     [[{ type: 'a', requiredSkills: [3] }], 'subtask 0\'s requiredSkills must be an array of strings, got [3].'],
     [[{ type: 'a', requiredSkills: [' '] }], 'subtask 0\'s requiredSkills[0] is " ": a name may not be empty.'],
     // A cost that is no amount made every share NaN (no limit at all); a negative one gave the others more than the budget held.
-    [[{ type: 'a', cost: Number.NaN }, { type: 'b' }], 'subtask 0\'s cost must be a number ≥ 0 (its cost limit), got NaN.'],
-    [[{ type: 'a' }, { type: 'b', cost: -50 }], 'subtask 1\'s cost must be a number ≥ 0 (its cost limit), got -50.'],
-    [[{ type: 'a', cost: '3' }], 'subtask 0\'s cost must be a number ≥ 0 (its cost limit), got "3".'],
+    [[{ type: 'a', cost: Number.NaN }, { type: 'b' }], 'subtask 0\'s cost must be a finite number ≥ 0 (its cost limit), got NaN.'],
+    [[{ type: 'a' }, { type: 'b', cost: -50 }], 'subtask 1\'s cost must be a finite number ≥ 0 (its cost limit), got -50.'],
+    [[{ type: 'a', cost: '3' }], 'subtask 0\'s cost must be a finite number ≥ 0 (its cost limit), got "3".'],
+    // A store keeps Infinity as null: read back after a restart, the part's limit was nothing.
+    [[{ type: 'a', cost: Infinity }], 'subtask 0\'s cost must be a finite number ≥ 0 (its cost limit), got Infinity.'],
     [[{ type: 'a', to: 'backend_dev_1' }], 'subtask 0 is addressed to "backend_dev_1", which is not a child of cto.'],
     [[{ type: 'a', key: 'x' }, { type: 'b', key: 'x' }], 'subtask 1 has key "x": keys must be unique non-empty strings without control characters.'],
     [[{ type: 'a', key: '' }], 'subtask 0 has key "": keys must be unique non-empty strings without control characters.'],
