@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { getEventListeners } from 'node:events';
+import { connect as connectTo, createServer } from 'node:net';
 import type { StatelyInspectionEvent } from '@statelyai/inspect';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -151,6 +152,39 @@ describe('inspectOrganisation with reconnect: the inspector server restarted', (
       expect(connections).toBe(2);
     } finally {
       await inspector.stop();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('stopped while a try waits on a host that takes the connection and never answers, it lets that connection go at once', async () => {
+    // One port: the first connection reaches a WebSocket server, every later one is held without a byte in answer.
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const held: import('node:net').Socket[] = [];
+    let first: import('node:net').Socket | undefined;
+    const door = createServer((socket) => {
+      if (first !== undefined) return void held.push(socket.resume()); // read, so that the client's close is seen
+      first = socket;
+      const upstream = connectTo((server.address() as { port: number }).port, '127.0.0.1');
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => {}).on('close', () => upstream.destroy());
+      upstream.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => door.listen(0, '127.0.0.1', resolve));
+    const org = create();
+    // A handshake this long would keep the process alive long after the stop.
+    const inspector = await inspectOrganisation(org, { url: `ws://127.0.0.1:${(door.address() as { port: number }).port}`, reconnect: FAST, connectTimeoutMs: 2 ** 31 - 1 });
+    try {
+      first!.destroy();
+      await until(() => held.length === 1);
+      const closed = new Promise((resolve) => held[0]!.once('close', resolve));
+      await inspector.stop();
+      await closed;
+      expect(held[0]!.destroyed).toBe(true);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await org.stop();
+      await new Promise((resolve) => door.close(resolve));
       await new Promise((resolve) => server.close(resolve));
     }
   });

@@ -108,6 +108,8 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
   let socket = await connect(url, connectTimeoutMs);
   let reconnects = 0;
   let retry: NodeJS.Timeout | undefined;
+  /** The socket a reconnect is opening, while its handshake is under way. */
+  let opening: WebSocket | undefined;
   const agents = new Map(org.hierarchy.nodes().map((node) => [org.actor.system.get(node.id)?.sessionId ?? node.id, node.id]));
   /** Each agent's registration as the inspector converted it: announced again with a fresh snapshot. */
   const registrations = new Map<string, StatelyInspectionEvent & { type: '@xstate.actor' }>();
@@ -170,6 +172,8 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
       subscription.unsubscribe();
       unfollow(organisationStopped, stopWithOrganisation);
       clearTimeout(retry);
+      // A handshake under way with a host that never answers would keep the process alive for connectTimeoutMs.
+      opening?.terminate();
       // What the inspector converted already is queued on its timer: let it leave first.
       setTimeout(() => {
         stopped = true;
@@ -198,8 +202,9 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
     const longer = Math.min(delayMs * 2, backoff!.maxDelayMs);
     retry = setTimeout(() => {
       retry = undefined;
-      connect(url, connectTimeoutMs).then(
+      connect(url, connectTimeoutMs, (trying) => (opening = trying)).then(
         (fresh) => {
+          opening = undefined;
           // stop() came while this try was under way: it has nothing to wait for, this socket is let go.
           if (stopping !== undefined) return void fresh.terminate();
           socket = fresh;
@@ -210,6 +215,7 @@ export async function inspectOrganisation(org: Orchestrator, options: InspectOrg
           announce();
         },
         () => {
+          opening = undefined;
           if (stopping === undefined) tryAgain(longer);
         },
       );
@@ -257,8 +263,8 @@ function reconnectOption(option: InspectOrganisationOptions['reconnect']): { del
   return { delayMs, maxDelayMs };
 }
 
-/** Opens the socket, or refuses with a message that says what to start. */
-function connect(url: string, timeoutMs: number): Promise<WebSocket> {
+/** Opens the socket (handed to `opening` while its handshake is under way), or refuses with a message that says what to start. */
+function connect(url: string, timeoutMs: number, opening?: (socket: WebSocket) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     let socket: WebSocket;
     try {
@@ -281,5 +287,6 @@ function connect(url: string, timeoutMs: number): Promise<WebSocket> {
       resolve(socket);
     });
     socket.once('error', unreachable);
+    opening?.(socket);
   });
 }
