@@ -23,9 +23,10 @@ export function catchUp(store: Store, path: string): void {
   const end = historyEnd(path);
   // Read from their ends, so that a start after a clean stop reads neither the history nor the journal whole.
   if (end === 'unreadable' || (end.record !== undefined && end.forget === undefined && same(end.record, lastEntry(store)))) return;
-  const batches = readable(path);
-  if (batches === undefined) return;
-  if (end.forget !== undefined) return settleForget(store, path, batches, end.forget);
+  const read = readable(path);
+  if (read === undefined) return;
+  // A write the store committed after the forget, its line lost, is caught up after it like any other.
+  const batches = end.forget === undefined ? read : settleForget(store, path, read, end.forget);
   const seq = batches.at(-1)?.lastSeq ?? 0;
   const ahead = store.journal({ after: seq });
   if (ahead.length === 0 && batches.length > 0) return;
@@ -37,15 +38,19 @@ export function catchUp(store: Store, path: string): void {
  * A forget is written before the store runs it (and taken back when it fails or takes nothing), so a
  * crash in between leaves its line last: it stays when the store ran it — the tasks it takes from the
  * history's organisation are gone from the store — and goes (the line starting at byte `start`) when not.
+ * Gives the history's batches as they are then.
  */
-function settleForget(store: Store, path: string, batches: readonly KeptBatch[], start: number): void {
+function settleForget(store: Store, path: string, batches: readonly KeptBatch[], start: number): readonly KeptBatch[] {
   const last = batches.at(-1)!;
   const forgets = last.forgets!;
-  const before = replay([...batches.slice(0, -1), { ...last, forgets: forgets.slice(0, -1) }]);
+  const withoutIt = [...batches.slice(0, -1), { ...last, forgets: forgets.slice(0, -1) }];
+  const before = replay(withoutIt);
   const ids = [...new Set(batches.flatMap(({ batch }) => batch.outcomes.map((outcome) => outcome.taskId)))].filter((id) => before.outcome(id) !== undefined);
   before.forget!(forgets.at(-1)!);
   const taken = ids.filter((id) => before.outcome(id) === undefined);
-  if (taken.some((id) => store.outcome(id) !== undefined)) truncateSync(path, start);
+  if (!taken.some((id) => store.outcome(id) !== undefined)) return batches;
+  truncateSync(path, start);
+  return withoutIt;
 }
 
 /** The organisation the history's batches and forgets build, in memory. */

@@ -80,6 +80,35 @@ describe.each(stores)('keepHistory catches its history up ($name store)', ({ cre
     });
   }
 
+  it('after a forget, a write committed without its line: the forget stays and the write is caught up after it', async () => {
+    const history = file('jsonl');
+    let store = create();
+    let dead = false;
+    const dying = forwardStore(store, {
+      write(batch) {
+        store.write(batch);
+        if (dead) throw new Error('the process ended here');
+      },
+    });
+    const first = start({ store: keepHistory(dying, history), resume: true });
+    await first.submit({ id: 'a', type: 'python' });
+    await first.submit({ id: 'b', type: 'sql' });
+    expect((await first.forget({ settledBefore: Number.MAX_SAFE_INTEGER })).tasks).toBe(2);
+    dead = true;
+    await expect(first.submit({ id: 'c', type: 'css' })).rejects.toMatchObject({ code: 'store_write_failed' });
+    await first.stop();
+    expect(readFileSync(history, 'utf8').trim().split('\n').at(-1)).toContain('"forget"');
+
+    store = reopen(store);
+    const second = start({ store: keepHistory(store, history), resume: true });
+    await second.outcome('c');
+    await second.submit({ id: 'd', type: 'react' });
+    await second.stop();
+    expect(readHistory(history).flatMap((kept) => kept.forgets ?? [])).toHaveLength(1);
+    expectForksOf(store, history, ['a', 'b', 'c', 'd']);
+    store.close();
+  });
+
   it('a forget the store refuses leaves no line in the history, and the organisation goes on', async () => {
     const history = file('jsonl');
     const store = create();
