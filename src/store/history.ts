@@ -84,7 +84,14 @@ export function keepHistory(store: Store, file: string): Store {
             // Written before the store runs it, and taken back when it fails or takes nothing: after the commit, a crash
             // in between lost it, and a fork brought back what it took. The next claim checks a last line against the store.
             const size = statSync(path).size;
-            appendFileSync(path, `${JSON.stringify({ forget: kept })}\n`);
+            try {
+              appendFileSync(path, `${JSON.stringify({ forget: kept })}\n`);
+            } catch (error) {
+              // A full disk can take part of the line: taken back, so that the next write finds the file as it left it.
+              truncateSync(path, size);
+              unmoved.wrote();
+              throw new EchelonError('store_write_failed', `org.forget: the store history ${file} could not take the forget's line (${(error as Error).message}); nothing was forgotten, and the organisation goes on.`, { cause: error, details: { file: path } });
+            }
             let forgotten: Forgotten;
             try {
               forgotten = store.forget!(query);
