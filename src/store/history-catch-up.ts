@@ -10,6 +10,7 @@
  * A forget is written the other way round (its line first), so a last forget line the store never
  * ran is dropped too.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync, truncateSync } from 'node:fs';
 import { EchelonError } from '../errors.js';
 import { memoryStore } from './memory.js';
@@ -22,7 +23,7 @@ export function catchUp(store: Store, path: string): void {
   if (header === undefined || !existsSync(path)) return;
   const end = historyEnd(path);
   // Read from their ends, so that a start after a clean stop reads neither the history nor the journal whole.
-  if (end === 'unreadable' || (end.record !== undefined && end.forget === undefined && same(end.record, lastEntry(store)))) return;
+  if (end === 'unreadable' || (end.record !== undefined && end.forget === undefined && same(end.record, end.session, lastEntry(store)))) return;
   const read = readable(path);
   if (read === undefined) return;
   // A write the store committed after the forget, its line lost, is caught up after it like any other.
@@ -75,10 +76,10 @@ function readable(path: string): KeptBatch[] | undefined {
 
 /**
  * The history's end, once a last line a kill cut short is gone (a whole one only missing its newline
- * gets it): the last journal line it holds, and where its last line starts when that is a forget;
+ * gets it): the last journal line it holds with its batch's session, and where its last line starts when that is a forget;
  * `'unreadable'` when a line is no JSON.
  */
-function historyEnd(path: string): { record?: JournalRecord; forget?: number } | 'unreadable' {
+function historyEnd(path: string): { record?: JournalRecord; session?: unknown; forget?: number } | 'unreadable' {
   let index = -1;
   let forget: number | undefined;
   let lastLine = true;
@@ -98,7 +99,7 @@ function historyEnd(path: string): { record?: JournalRecord; forget?: number } |
     if (lastLine && line?.forget !== undefined) forget = start;
     lastLine = false;
     const journal = line?.journal;
-    if (Array.isArray(journal) && journal.length > 0) return { record: journal.at(-1) as JournalRecord, forget };
+    if (Array.isArray(journal) && journal.length > 0) return { record: journal.at(-1) as JournalRecord, session: line?.session, forget };
   }
   return { forget };
 }
@@ -156,9 +157,13 @@ function lastEntry(store: Store): JournalEntry | undefined {
   return store.journal({ after: low, limit: 1 })[0];
 }
 
-/** Whether the history's last line and the store's are the same line. */
-function same(record: JournalRecord, entry: JournalEntry | undefined): boolean {
-  return entry !== undefined && record.type === entry.type && record.at === entry.at && record.actor === entry.actor && record.taskId === entry.taskId;
+/**
+ * Whether the history's last line (of a batch of `session`) and the store's are the same line: the whole
+ * line and its session, as a lost write's last line can read like the one before it in all but its data
+ * (a simulated clock's time, a resume with nothing to do). A line read back differently only costs a read.
+ */
+function same(line: JournalRecord, session: unknown, entry: JournalEntry | undefined): boolean {
+  return entry !== undefined && entry.session === session && isDeepStrictEqual(JSON.parse(JSON.stringify(record(entry))), line);
 }
 
 /** The batch that takes a store holding `then` (nothing, when undefined) to what `store` holds now, with the journal lines `ahead`. */

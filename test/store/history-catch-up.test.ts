@@ -10,7 +10,8 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { developmentTeam, keepHistory, memoryStore, type Store } from '../../src/index.js';
+import { SimulatedClock } from 'xstate';
+import { developmentTeam, keepHistory, memoryStore, type JournalQuery, type Store } from '../../src/index.js';
 import { forwardStore, readHistory, storeHolder } from '../../src/store/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
 import { orchestrators } from '../support/helpers.js';
@@ -108,6 +109,56 @@ describe.each(stores)('keepHistory catches its history up ($name store)', ({ cre
     expectForksOf(store, history, ['a', 'b', 'c', 'd']);
     store.close();
   });
+
+  it('a lost write whose last line reads like the history\'s last (a simulated clock, a resume with nothing to do) is caught up too', async () => {
+    const history = file('jsonl');
+    let store = create();
+    const session = (over: Store = store) => start({ store: keepHistory(over, history), resume: true, clock: new SimulatedClock() });
+    const first = session();
+    await first.submit({ id: 'a', type: 'python' });
+    await first.stop();
+    await session().stop();
+    // Killed right after the resume's write: its line, 'organisation.resumed' at 0 by the orchestrator, as the last session's.
+    let dead = true;
+    const dying = forwardStore(store, {
+      write(batch) {
+        store.write(batch);
+        if (dead) throw new Error('the process ended here');
+      },
+    });
+    expect(() => session(dying)).toThrow(expect.objectContaining({ code: 'store_write_failed' }));
+    dead = false;
+    expect(store.journal().at(-1)).toMatchObject({ type: 'organisation.resumed', session: 3 });
+    expect(readHistory(history).flatMap((kept) => kept.batch.journal).at(-1)).toMatchObject({ type: 'organisation.resumed', at: 0, actor: 'orchestrator' });
+
+    store = reopen(store);
+    const fourth = session();
+    await fourth.submit({ id: 'd', type: 'react' });
+    await fourth.stop();
+    expectForksOf(store, history, ['a', 'd']);
+    store.close();
+  });
+
+  for (const clock of ['real', 'simulated']) {
+    it(`after clean stops (${clock} clock), a claim reads the store's last journal entry only, not the history's journal against it`, async () => {
+      const history = file('jsonl');
+      let store = create();
+      for (const id of ['a', 'b']) {
+        const org = start({ store: keepHistory(store, history), resume: true, ...(clock === 'simulated' ? { clock: new SimulatedClock() } : {}) });
+        await org.submit({ id, type: 'python' });
+        await org.stop();
+      }
+      store = reopen(store);
+      const reads: JournalQuery[] = [];
+      const holder = storeHolder();
+      const kept = keepHistory({ ...store, journal: (query) => (reads.push(query ?? {}), store.journal(query)) }, history);
+      kept.lock(holder);
+      kept.unlock(holder);
+      expect(reads.length).toBeGreaterThan(0);
+      expect(reads.filter((query) => query.limit !== 1)).toEqual([]);
+      store.close();
+    });
+  }
 
   it('a forget the store refuses leaves no line in the history, and the organisation goes on', async () => {
     const history = file('jsonl');
