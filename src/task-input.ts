@@ -40,6 +40,14 @@ const IN_TASK = { ...shapeContext('submit', 'invalid_task'), subject: 'the task'
  * sends its entry agent as `task.assign`.
  */
 export function validateTaskInput(input: TaskInput, at: TaskInputPlace): Task {
+  return validateSubmission(input, at).task;
+}
+
+/**
+ * `validateTaskInput`, and the task's budget as it was checked (each of its values read once), for
+ * what reports or sends it: read again from the submitter's object, a getter could give another value.
+ */
+export function validateSubmission(input: TaskInput, at: TaskInputPlace): { readonly task: Task; readonly budget: BudgetInput | undefined } {
   // A getter or Proxy trap of the caller's object that throws: the task cannot be read, which is the task's fault.
   return readingCaller('submit', 'invalid_task', 'the task', () => readTaskInput(input, at));
 }
@@ -58,7 +66,7 @@ export interface TaskInputPlace {
   readonly defaults: { readonly maxSubtasks: number; readonly maxDepth: number };
 }
 
-function readTaskInput(input: TaskInput, at: TaskInputPlace): Task {
+function readTaskInput(input: TaskInput, at: TaskInputPlace): { task: Task; budget: BudgetInput | undefined } {
   const bad = (message: string, options?: { details: Record<string, unknown> }) => new EchelonError('invalid_task', message, options);
   if (typeof input !== 'object' || input === null) throw bad(`A task must be an object with at least a type, got ${String(input)}.`);
   checkShape(input, TASK, '', IN_TASK);
@@ -100,13 +108,16 @@ function readTaskInput(input: TaskInput, at: TaskInputPlace): Task {
     const problem = input[part] === undefined ? undefined : jsonProblem(input[part], part);
     if (problem !== undefined) throw bad(`The task's ${part} must be JSON data (it is stored and sent as JSON): ${problem}.`, { details: { field: part, problem } });
   }
-  const budget = input.budget ?? {};
-  if (typeof budget !== 'object' || budget === null) throw bad(`budget must be an object, got ${show(budget)}.`);
-  for (const [name, value] of Object.entries(budget)) {
+  const givenBudget = input.budget;
+  if (givenBudget !== undefined && (typeof givenBudget !== 'object' || givenBudget === null)) throw bad(`budget must be an object, got ${show(givenBudget)}.`);
+  // Each value read once, as checked: what the limits and the outcome's report are made of.
+  const budget: { -readonly [K in keyof BudgetInput]: BudgetInput[K] } = {};
+  for (const [name, value] of Object.entries(givenBudget ?? {})) {
     const whole = name === 'maxSubtasks' || name === 'maxDepth';
     if (typeof value !== 'number' || !(value >= 0) || (whole && !Number.isInteger(value))) {
       throw bad(`budget.${name} must be a ${whole ? 'whole number' : 'number'} ≥ 0, got ${show(value)}.`);
     }
+    budget[name as keyof BudgetInput] = value;
   }
   const id = input.id ?? at.newId();
   // Built in the task's field order without conditional spreads (each is an object and a copy, per submit).
@@ -132,7 +143,7 @@ function readTaskInput(input: TaskInput, at: TaskInputPlace): Task {
   if (budget.timeMs !== undefined) limits.deadline = at.now + budget.timeMs;
   if (budget.cost !== undefined) limits.cost = budget.cost;
   task.budget = limits;
-  return task;
+  return { task, budget: givenBudget === undefined ? undefined : budget };
 }
 
 /**

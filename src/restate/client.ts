@@ -12,7 +12,7 @@ import { EchelonError, type TaskError } from '../errors.js';
 import { hierarchyMetrics } from '../hierarchy/metrics.js';
 import type { AgentStatus } from '../runtime/api.js';
 import { entryOf } from '../runtime/submit.js';
-import { lossyNumber, taskIdProblem, unknownTask, validateTaskInput } from '../task-input.js';
+import { lossyNumber, taskIdProblem, unknownTask, validateSubmission } from '../task-input.js';
 import type { JournalQuery, JournalRecord, StoredApproval, StoredEscalation } from '../store/types.js';
 import type { Approval, Escalation, Outcome, TaskInput } from '../types.js';
 import { countKeys, runningInvocations, stateRows, type AdminApi } from './admin-query.js';
@@ -175,7 +175,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       open();
       const entry = entryOf(submitOptions, hierarchy.root.id);
       hierarchy.get(entry);
-      const task = validateTaskInput(input, {
+      const { task, budget } = validateSubmission(input, {
         entry,
         now: Date.now(),
         newId: () => `task_${nanoid(10)}`,
@@ -192,7 +192,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
           details: { taskId: task.id, bytes, limit: MESSAGE_LIMIT_BYTES },
         });
       }
-      const lossy = lossyNumber(task, input.budget);
+      const lossy = lossyNumber(task, budget);
       if (lossy !== undefined) {
         throw new EchelonError('invalid_task', `Task "${task.id}": ${lossy} is Infinity, which JSON — how Restate carries a task — cannot say (it arrives as null): leave it out, or give a finite number.`, {
           details: { taskId: task.id, field: lossy },
@@ -200,7 +200,7 @@ export function restateOrchestrator(options: RestateClientOptions): RestateOrche
       }
       // The server may have taken it before failing to answer: the id is given back, so the caller asks, or submits again with it (never a second task).
       const again = ` The task may have been submitted: org.outcome("${task.id}") tells, and submitting again with { id: "${task.id}" } never starts a second one.`;
-      await reach(`the submission of task "${task.id}"`, () => workflow(task.id).submit({ task, entry, ...(input.budget === undefined ? {} : { budget: input.budget }) }), { taskId: task.id }, again);
+      await reach(`the submission of task "${task.id}"`, () => workflow(task.id).submit({ task, entry, ...(budget === undefined ? {} : { budget }) }), { taskId: task.id }, again);
       return outcome<TResult>(task.id);
     },
 

@@ -24,7 +24,7 @@ import type { RunState } from './run-state.js';
 import { unhandledIsFine } from '../thenable.js';
 import { checkStreamOptions, type Streaming, type TaskStream } from './streaming.js';
 import { entryOf, type SubmitOptions } from './submit.js';
-import { lossyNumber, taskIdProblem, unknownTask, validateTaskInput } from '../task-input.js';
+import { lossyNumber, taskIdProblem, unknownTask, validateSubmission } from '../task-input.js';
 import { checkJournalQuery } from '../store/query.js';
 import { forgetFinished } from './forget.js';
 import { readingCaller } from '../shape/index.js';
@@ -158,15 +158,14 @@ function taskDesk(parts: OrganisationParts): Pick<Orchestrator, 'submit' | 'stre
   const enter = (input: TaskInput, entry: string, follow: (task: Task) => void): Promise<Outcome> => {
     if (run.stopped) throw stoppedRefusal(run, 'This orchestrator', '; create a new one to submit tasks.');
     hierarchy.get(entry);
-    const task = validateTaskInput(input, {
+    const { task, budget } = validateSubmission(input, {
       entry,
       now: now(),
       newId: () => `task_${nanoid(10)}`,
       isActive: (id) => ledger.tasks.has(id),
       defaults: { maxSubtasks: limits.maxSubtasks, maxDepth: limits.maxDecompositionDepth },
     });
-    // The budget as checked, not the submitter's object: changed after submit, the outcome reported a limit nobody enforced.
-    const budget = input.budget === undefined ? undefined : readingCaller('submit', 'invalid_task', 'the task', () => ({ ...input.budget }));
+    // The budget as checked, not the submitter's object: changed after submit (or a getter's next value), the outcome reported a limit nobody enforced.
     // A store keeps the task as JSON: read back after a restart, null was a limit of nothing (a cost budget over at once, an approval expired at once).
     const lossy = durable === undefined ? undefined : lossyNumber(task, budget, { cost: true });
     if (lossy !== undefined) {

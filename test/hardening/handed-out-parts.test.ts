@@ -59,6 +59,24 @@ describe('what a task asks for', () => {
     expect((await outcome).budget).toMatchObject({ limit: { cost: 5, timeMs: 60_000 }, left: { cost: 5 } });
   });
 
+  it('a budget whose getters give another value after submit checked them reports and enforces the values checked', async () => {
+    const limits: unknown[] = [];
+    const org = orchestrators({ hierarchy: developmentTeam(), executors: async (task) => (limits.push(task.budget), 'ok') })();
+    let reads = 0;
+    // The door's checks read each value; the next reads give what no check saw.
+    const budget = {
+      get cost() {
+        return ++reads <= 2 ? 5 : 1e9;
+      },
+      get timeMs() {
+        return reads <= 2 ? 60_000 : -1;
+      },
+    };
+    const outcome = await org.submit({ type: 'python', budget });
+    expect(limits).toEqual([expect.objectContaining({ cost: 5 })]);
+    expect(outcome).toMatchObject({ status: 'completed', budget: { limit: { cost: 5, timeMs: 60_000 }, left: { cost: 5 } } });
+  });
+
   it('an escalation policy cannot rewrite the failure the task carries', async () => {
     const standard = defaultEscalationPolicy();
     const refused: string[] = [];
