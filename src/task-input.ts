@@ -108,17 +108,7 @@ function readTaskInput(input: TaskInput, at: TaskInputPlace): { task: Task; budg
     const problem = input[part] === undefined ? undefined : jsonProblem(input[part], part);
     if (problem !== undefined) throw bad(`The task's ${part} must be JSON data (it is stored and sent as JSON): ${problem}.`, { details: { field: part, problem } });
   }
-  const givenBudget = input.budget;
-  if (givenBudget !== undefined && (typeof givenBudget !== 'object' || givenBudget === null)) throw bad(`budget must be an object, got ${show(givenBudget)}.`);
-  // Each value read once, as checked: what the limits and the outcome's report are made of.
-  const budget: { -readonly [K in keyof BudgetInput]: BudgetInput[K] } = {};
-  for (const [name, value] of Object.entries(givenBudget ?? {})) {
-    const whole = name === 'maxSubtasks' || name === 'maxDepth';
-    if (typeof value !== 'number' || !(value >= 0) || (whole && !Number.isInteger(value))) {
-      throw bad(`budget.${name} must be a ${whole ? 'whole number' : 'number'} ≥ 0, got ${show(value)}.`);
-    }
-    budget[name as keyof BudgetInput] = value;
-  }
+  const budget = input.budget === undefined ? undefined : checkedBudget(input.budget, bad);
   const id = input.id ?? at.newId();
   // Built in the task's field order without conditional spreads (each is an object and a copy, per submit).
   // What it asks for is copied as it was checked: it is frozen when handed out, and the submitter's stays theirs to change.
@@ -137,13 +127,27 @@ function readTaskInput(input: TaskInput, at: TaskInputPlace): { task: Task; budg
   task.depth = 0;
   const limits: { -readonly [K in keyof NonNullable<Task['budget']>]: NonNullable<Task['budget']>[K] } = {
     account: id,
-    maxSubtasks: budget.maxSubtasks ?? at.defaults.maxSubtasks,
-    maxDepth: budget.maxDepth ?? at.defaults.maxDepth,
+    maxSubtasks: budget?.maxSubtasks ?? at.defaults.maxSubtasks,
+    maxDepth: budget?.maxDepth ?? at.defaults.maxDepth,
   };
-  if (budget.timeMs !== undefined) limits.deadline = at.now + budget.timeMs;
-  if (budget.cost !== undefined) limits.cost = budget.cost;
+  if (budget?.timeMs !== undefined) limits.deadline = at.now + budget.timeMs;
+  if (budget?.cost !== undefined) limits.cost = budget.cost;
   task.budget = limits;
-  return { task, budget: givenBudget === undefined ? undefined : budget };
+  return { task, budget };
+}
+
+/** A task's budget as checked: each value read once, what its limits and its outcome's report are made of. */
+function checkedBudget(given: BudgetInput, bad: (message: string) => EchelonError): BudgetInput {
+  if (typeof given !== 'object' || given === null) throw bad(`budget must be an object, got ${show(given)}.`);
+  const budget: { -readonly [K in keyof BudgetInput]: BudgetInput[K] } = {};
+  for (const [name, value] of Object.entries(given)) {
+    const whole = name === 'maxSubtasks' || name === 'maxDepth';
+    if (typeof value !== 'number' || !(value >= 0) || (whole && !Number.isInteger(value))) {
+      throw bad(`budget.${name} must be a ${whole ? 'whole number' : 'number'} ≥ 0, got ${show(value)}.`);
+    }
+    budget[name as keyof BudgetInput] = value;
+  }
+  return budget;
 }
 
 /**
