@@ -14,7 +14,7 @@
 import { EchelonError } from '../errors.js';
 import { checkShape, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
 import { record } from './history-catch-up.js';
-import { readHistory } from './history-file.js';
+import { historyBatches } from './history-file.js';
 import { checkStore } from './history.js';
 import { JOURNAL_PAGE, pagedJournal } from './paged.js';
 import type { JournalEntry, JournalRecord, Store, StoreBatch } from './types.js';
@@ -86,46 +86,64 @@ export function forkStore(source: Store, target: Store, options: ForkOptions = {
   };
 }
 
-/** The organisation as of the source's history's last write that ends at or before entry `at`. */
+/**
+ * The organisation as of the source's history's last write that ends at or before entry `at`. The history
+ * is read twice, a batch at a time, beside the store's journal a page at a time: once to check it is the
+ * store's, once to apply it up to `at` (read whole, a long run's history did not fit in memory).
+ */
 function copyUntil(source: Store, target: Store, at: number, history: string | undefined): { readonly seq: number; readonly at: number } | undefined {
   if (history === undefined) {
     throw new EchelonError('invalid_option', `forkStore at entry ${at} needs the store's history ({ history: file }, kept with keepHistory(store, file)): a store alone holds only its last write.`);
   }
-  const batches = readHistory(history);
-  const entries = source.journal();
-  const journal = new Map(entries.map((entry) => [entry.seq, entry]));
-  if (batches.length === 0) throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: it holds no write of it.`);
-  // Its entries are the store's, one for one (a shorter history of another store has the right length). A number
-  // the store no longer has — in a gap, or after its last line once a forget took the last ones — is a line it
-  // forgot (Store.forget), which the history still holds; a store forgets only lines of tasks, never the organisation's.
+  const { firstSeq, forgot } = checkHistory(source, history, at);
+  if (firstSeq === undefined) throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: it holds no write of it.`);
+  if (firstSeq > at) throw new EchelonError('invalid_option', `Entry ${at} is before the store's first write (it ends at entry ${firstSeq}): fork at ${firstSeq} or later.`);
+  if (forgot !== undefined && target.forget === undefined) {
+    throw new EchelonError('invalid_option', `forkStore: the source forgot finished tasks after entry ${forgot} (org.forget) and ${target.name} cannot forget (it has no forget method; memoryStore() and sqliteStore() have one): fork into one that can, or at an entry before ${forgot}.`);
+  }
+  // Each forget where it ran, after its batch: on the same batches it takes the same tasks.
+  let point: { seq: number; at: number } | undefined;
+  for (const { batch, lastSeq, forgets = [] } of historyBatches(history)) {
+    if (lastSeq > at) break;
+    target.write(batch);
+    for (const query of forgets) target.forget!(query);
+    // Its batches hold every line the source wrote up to there, so the fork's numbers are the source's (a forget may have taken the last ones).
+    const record = batch.journal.at(-1);
+    if (record !== undefined) point = { seq: lastSeq, at: record.at };
+  }
+  return point;
+}
+
+/**
+ * Checks that `history` is the source's: its entries are the store's, one for one (a shorter history of
+ * another store has the right length). A number the store no longer has — in a gap, or after its last line
+ * once a forget took the last ones — is a line it forgot (Store.forget), which the history still holds; a
+ * store forgets only lines of tasks, never the organisation's. Gives where its first write ends and the
+ * first write up to `at` a forget followed.
+ */
+function checkHistory(source: Store, history: string, at: number): { firstSeq?: number; forgot?: number } {
+  const journal = pagedJournal(source);
+  let entry = journal.next().value;
   let seq = 0;
-  for (const { batch } of batches) {
+  let firstSeq: number | undefined;
+  let forgot: number | undefined;
+  for (const { batch, lastSeq, forgets } of historyBatches(history)) {
+    firstSeq ??= lastSeq;
+    if (forgets !== undefined && lastSeq <= at) forgot ??= lastSeq;
     for (const record of batch.journal) {
-      const entry = journal.get(++seq);
-      if (entry === undefined && record.taskId === undefined && record.rootId === undefined) {
+      seq += 1;
+      while (entry !== undefined && entry.seq < seq) entry = journal.next().value;
+      const same = entry?.seq === seq ? entry : undefined;
+      if (same === undefined && record.taskId === undefined && record.rootId === undefined) {
         throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: its entry ${seq} (${record.type} by ${record.actor}) is not in the store, and a store forgets only the lines of tasks.`);
       }
-      if (entry === undefined) continue;
-      if (record.type !== entry.type || record.at !== entry.at || record.actor !== entry.actor || record.taskId !== entry.taskId) {
-        throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: its entry ${seq} (${record.type} by ${record.actor}) is not the store's (${entry.type} by ${entry.actor}).`);
+      if (same === undefined) continue;
+      if (record.type !== same.type || record.at !== same.at || record.actor !== same.actor || record.taskId !== same.taskId) {
+        throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: its entry ${seq} (${record.type} by ${record.actor}) is not the store's (${same.type} by ${same.actor}).`);
       }
     }
   }
-  const upTo = batches.filter((kept) => kept.lastSeq <= at);
-  if (upTo.length === 0) throw new EchelonError('invalid_option', `Entry ${at} is before the store's first write (it ends at entry ${batches[0]!.lastSeq}): fork at ${batches[0]!.lastSeq} or later.`);
-  const forgot = upTo.find((kept) => kept.forgets !== undefined);
-  if (forgot !== undefined && target.forget === undefined) {
-    throw new EchelonError('invalid_option', `forkStore: the source forgot finished tasks after entry ${forgot.lastSeq} (org.forget) and ${target.name} cannot forget (it has no forget method; memoryStore() and sqliteStore() have one): fork into one that can, or at an entry before ${forgot.lastSeq}.`);
-  }
-  // Each forget where it ran, after its batch: on the same batches it takes the same tasks.
-  for (const { batch, forgets = [] } of upTo) {
-    target.write(batch);
-    for (const query of forgets) target.forget!(query);
-  }
-  // Its batches hold every line the source wrote up to there, so the fork's numbers are the source's (a forget may have taken the last ones).
-  const last = upTo.findLast((kept) => kept.batch.journal.length > 0);
-  const record = last?.batch.journal.at(-1);
-  return last === undefined || record === undefined ? undefined : { seq: last.lastSeq, at: record.at };
+  return { ...(firstSeq === undefined ? {} : { firstSeq }), ...(forgot === undefined ? {} : { forgot }) };
 }
 
 /** Writes `items` in batches of a page each, as `batchOf` makes them. */

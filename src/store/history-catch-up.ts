@@ -14,8 +14,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync, truncateSync } from 'node:fs';
 import { EchelonError } from '../errors.js';
 import { memoryStore } from './memory.js';
-import { readHistory, type KeptBatch } from './history-file.js';
-import type { JournalEntry, JournalRecord, Store, StoreBatch, StoredOrganisation } from './types.js';
+import { historyBatches } from './history-file.js';
+import type { Outcome } from '../types.js';
+import type { ForgetQuery, JournalEntry, JournalRecord, Store, StoreBatch, StoredOrganisation } from './types.js';
 
 /** Makes the history at `path` the history of `store` as it is now (see the file's comment); run by the store's holder. */
 export function catchUp(store: Store, path: string): void {
@@ -24,54 +25,73 @@ export function catchUp(store: Store, path: string): void {
   const end = historyEnd(path);
   // Read from their ends, so that a start after a clean stop reads neither the history nor the journal whole.
   if (end === 'unreadable' || (end.record !== undefined && end.forget === undefined && same(end.record, end.session, lastEntry(store)))) return;
-  const read = readable(path);
-  if (read === undefined) return;
+  const history = replayed(path, end.forget !== undefined);
+  if (history === undefined) return;
   // A write the store committed after the forget, its line lost, is caught up after it like any other.
-  const batches = end.forget === undefined ? read : settleForget(store, path, read, end.forget);
-  const seq = batches.at(-1)?.lastSeq ?? 0;
-  const ahead = store.journal({ after: seq });
-  if (ahead.length === 0 && batches.length > 0) return;
-  const missed = difference(store, batches.length === 0 ? undefined : replay(batches).load(), ahead);
-  appendFileSync(path, `${JSON.stringify(batches.length === 0 ? { ...missed, header: { agents: header.agents, snapshotFormat: header.snapshotFormat } } : missed)}\n`);
+  if (end.forget !== undefined) settleForget(store, path, history, end.forget);
+  const ahead = store.journal({ after: history.lastSeq });
+  if (ahead.length === 0 && history.batches > 0) return;
+  const missed = difference(store, history.batches === 0 ? undefined : history.organisation.load(), ahead);
+  appendFileSync(path, `${JSON.stringify(history.batches === 0 ? { ...missed, header: { agents: header.agents, snapshotFormat: header.snapshotFormat } } : missed)}\n`);
+}
+
+/** The organisation a history builds, and what the catch-up needs to know of it. */
+interface Replayed {
+  /** The open state its batches and forgets leave, in memory (without the journal; of an outcome, what a forget reads). */
+  readonly organisation: Store;
+  readonly batches: number;
+  /** The journal entry its last batch ends at. */
+  readonly lastSeq: number;
+  /** Its last forget, not run on `organisation`, with the ids of every outcome the history wrote (when asked to hold it). */
+  readonly held?: { readonly query: ForgetQuery; readonly settled: ReadonlySet<string> };
+}
+
+/**
+ * The history at `path` replayed a batch at a time (a long run's history is not read whole), holding back
+ * its last forget when `holdLastForget`; `undefined` for one edited in the middle, which is left as it is
+ * (forkStore says so, and the organisation runs on).
+ */
+function replayed(path: string, holdLastForget: boolean): Replayed | undefined {
+  const organisation = memoryStore();
+  const settled = new Set<string>();
+  let batches = 0;
+  let lastSeq = 0;
+  let forgets: readonly ForgetQuery[] = [];
+  try {
+    for (const kept of historyBatches(path)) {
+      // The batch before's forgets run before this batch, as they did.
+      for (const query of forgets) organisation.forget!(query);
+      const { batch } = kept;
+      // Its journal is the store's to give (the lines after lastSeq); an outcome is kept as much as a forget reads of it.
+      organisation.write({ ...batch, journal: [], outcomes: batch.outcomes.map(({ taskId, status, settledAt }) => ({ taskId, status, settledAt }) as Outcome) });
+      if (holdLastForget) for (const outcome of batch.outcomes) settled.add(outcome.taskId);
+      forgets = kept.forgets ?? [];
+      batches += 1;
+      lastSeq = kept.lastSeq;
+    }
+  } catch (error) {
+    if (error instanceof EchelonError && error.code === 'store_corrupt') return undefined;
+    throw error;
+  }
+  const held = holdLastForget ? forgets.at(-1) : undefined;
+  for (const query of held === undefined ? forgets : forgets.slice(0, -1)) organisation.forget!(query);
+  return { organisation, batches, lastSeq, ...(held === undefined ? {} : { held: { query: held, settled } }) };
 }
 
 /**
  * A forget is written before the store runs it (and taken back when it fails or takes nothing), so a
  * crash in between leaves its line last: it stays when the store ran it — the tasks it takes from the
  * history's organisation are gone from the store — and goes (the line starting at byte `start`) when not.
- * Gives the history's batches as they are then.
+ * The history's organisation is the same either way: a forget takes finished work, which its open state
+ * does not hold.
  */
-function settleForget(store: Store, path: string, batches: readonly KeptBatch[], start: number): readonly KeptBatch[] {
-  const last = batches.at(-1)!;
-  const forgets = last.forgets!;
-  const withoutIt = [...batches.slice(0, -1), { ...last, forgets: forgets.slice(0, -1) }];
-  const before = replay(withoutIt);
-  const ids = [...new Set(batches.flatMap(({ batch }) => batch.outcomes.map((outcome) => outcome.taskId)))].filter((id) => before.outcome(id) !== undefined);
-  before.forget!(forgets.at(-1)!);
-  const taken = ids.filter((id) => before.outcome(id) === undefined);
-  if (!taken.some((id) => store.outcome(id) !== undefined)) return batches;
-  truncateSync(path, start);
-  return withoutIt;
-}
-
-/** The organisation the history's batches and forgets build, in memory. */
-function replay(batches: readonly KeptBatch[]): Store {
-  const replayed = memoryStore();
-  for (const { batch, forgets = [] } of batches) {
-    replayed.write(batch);
-    for (const query of forgets) replayed.forget!(query);
-  }
-  return replayed;
-}
-
-/** The history's batches; `undefined` for one edited in the middle, which is left as it is (forkStore says so, and the organisation runs on). */
-function readable(path: string): KeptBatch[] | undefined {
-  try {
-    return readHistory(path);
-  } catch (error) {
-    if (error instanceof EchelonError && error.code === 'store_corrupt') return undefined;
-    throw error;
-  }
+function settleForget(store: Store, path: string, history: Replayed, start: number): void {
+  const { organisation, held } = history;
+  if (held === undefined) return;
+  const before = [...held.settled].filter((id) => organisation.outcome(id) !== undefined);
+  organisation.forget!(held.query);
+  const taken = before.filter((id) => organisation.outcome(id) === undefined);
+  if (taken.some((id) => store.outcome(id) !== undefined)) truncateSync(path, start);
 }
 
 /**

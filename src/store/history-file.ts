@@ -2,7 +2,7 @@
  * Reading a store's history file (`keepHistory`): one JSON line per batch the store committed, and
  * a line of its own for each forget after the batch it followed.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { EchelonError } from '../errors.js';
 import type { ForgetQuery, StoreBatch } from './types.js';
 
@@ -17,6 +17,7 @@ export interface KeptBatch {
 
 /**
  * Reads a history file's batches, oldest first (a last line cut short by a crash is left out).
+ * `historyBatches` gives them one at a time, for what walks a long run's history.
  *
  * @example
  * ```ts
@@ -24,36 +25,74 @@ export interface KeptBatch {
  * ```
  */
 export function readHistory(file: string): KeptBatch[] {
+  return [...historyBatches(file)];
+}
+
+/**
+ * A history file's batches, oldest first, each with the forgets after it, read a chunk of the file at a
+ * time: what walks a long run's history (a fork at an earlier entry, a catch-up) holds a batch, not the run
+ * — read whole, a 120 MB history took 270 MB of heap, and one over 512 MB could not be read at all.
+ */
+export function* historyBatches(file: string): Generator<KeptBatch> {
   if (!existsSync(file)) throw new EchelonError('invalid_option', `No store history at ${file} (keepHistory(store, file) writes one).`);
   // Read as a file, a directory is EISDIR with no word of what was asked for.
   if (!statSync(file).isFile()) throw new EchelonError('invalid_option', `The store history ${file} is no file (keepHistory(store, file) writes one, a batch per line).`);
   let seq = 0;
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const kept: KeptBatch[] = [];
-  for (const [index, line] of lines.entries()) {
-    if (line === '') continue;
+  let held: KeptBatch | undefined;
+  for (const { text, number, last } of fileLines(file)) {
+    if (text === '') continue;
     let batch: StoreBatch;
     try {
-      batch = JSON.parse(line) as StoreBatch;
+      batch = JSON.parse(text) as StoreBatch;
     } catch {
       // A line cut short by a crash while it was appended is the last one: that write is not in the history.
-      if (index === lines.length - 1) break;
-      throw new EchelonError('store_corrupt', `Line ${index + 1} of the store history ${file} is not a batch (the file was edited).`);
+      if (last) break;
+      throw new EchelonError('store_corrupt', `Line ${number} of the store history ${file} is not a batch (the file was edited).`);
     }
     const forget = forgetOf(batch);
     if (forget !== undefined) {
-      const last = kept.at(-1);
-      if (last === undefined) throw new EchelonError('store_corrupt', `Line ${index + 1} of the store history ${file} is a forget before any batch (keepHistory starts with the store's first write).`);
-      kept[kept.length - 1] = { ...last, forgets: [...(last.forgets ?? []), forget] };
+      if (held === undefined) throw new EchelonError('store_corrupt', `Line ${number} of the store history ${file} is a forget before any batch (keepHistory starts with the store's first write).`);
+      held = { ...held, forgets: [...(held.forgets ?? []), forget] };
       continue;
     }
     if (typeof batch !== 'object' || batch === null || !Array.isArray(batch.journal)) {
-      throw new EchelonError('store_corrupt', `Line ${index + 1} of the store history ${file} is not a batch (keepHistory writes one store batch per line): is it a store's history?`);
+      throw new EchelonError('store_corrupt', `Line ${number} of the store history ${file} is not a batch (keepHistory writes one store batch per line): is it a store's history?`);
     }
+    // Given once the lines after it are read: a forget after it is its own.
+    if (held !== undefined) yield held;
     seq += batch.journal.length;
-    kept.push({ batch, lastSeq: seq });
+    held = { batch, lastSeq: seq };
   }
-  return kept;
+  if (held !== undefined) yield held;
+}
+
+const CHUNK = 1024 * 1024;
+const NEWLINE = 0x0a;
+
+/** The file's lines, first first, numbered from 1; `last` for the text after its last newline. */
+function* fileLines(file: string): Generator<{ text: string; number: number; last: boolean }> {
+  const fd = openSync(file, 'r');
+  try {
+    const chunk = Buffer.alloc(CHUNK);
+    let parts: Buffer[] = [];
+    let number = 0;
+    for (;;) {
+      const read = readSync(fd, chunk, 0, CHUNK, null);
+      if (read === 0) break;
+      let from = 0;
+      for (let newline = chunk.indexOf(NEWLINE, 0); newline !== -1 && newline < read; newline = chunk.indexOf(NEWLINE, from)) {
+        // Split at newline bytes, which UTF-8 never uses inside a character.
+        parts.push(chunk.subarray(from, newline));
+        yield { text: Buffer.concat(parts).toString('utf8'), number: ++number, last: false };
+        parts = [];
+        from = newline + 1;
+      }
+      if (from < read) parts.push(Buffer.from(chunk.subarray(from, read)));
+    }
+    yield { text: Buffer.concat(parts).toString('utf8'), number: ++number, last: true };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A history line that records a forget (`{ "forget": { settledBefore, limit? } }`), as its query; `undefined` for any other line. */
