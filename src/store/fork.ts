@@ -11,6 +11,7 @@
  * to that point to the new store. Without a history an earlier point can be replayed
  * (`echelon replay`), not resumed.
  */
+import { statSync } from 'node:fs';
 import { EchelonError } from '../errors.js';
 import { checkShape, fields, number, shapeContext, string, type Shape } from '../shape/index.js';
 import { record } from './history-catch-up.js';
@@ -74,7 +75,10 @@ export function forkStore(source: Store, target: Store, options: ForkOptions = {
   if (target.header() !== undefined) throw new EchelonError('store_in_use', `${target.name} already holds an organisation: fork into an empty store.`);
   // One state of the source: an organisation running on it commits batches meanwhile, and a fork of
   // its state at one write and its journal at a later one would hold tasks that never come back.
-  const copy = () => (options.at === undefined ? copyLatest(source, target) : copyUntil(source, target, options.at, options.history));
+  // The history as long as it is before that state is read: what an organisation appends later is past it (a line of a
+  // batch it committed later names tasks the state does not know, which the check takes for lines the store forgot).
+  const history = options.history === undefined ? undefined : { file: options.history, bytes: fileSize(options.history) };
+  const copy = () => (options.at === undefined ? copyLatest(source, target) : copyUntil(source, target, options.at, history));
   const last = source.reading === undefined ? copy() : source.reading(copy);
   const stored = target.load();
   return {
@@ -86,24 +90,35 @@ export function forkStore(source: Store, target: Store, options: ForkOptions = {
   };
 }
 
+/** A history file, read up to `bytes` (its size when the fork began; undefined for one that is no file, which the reading refuses). */
+interface HistoryRead {
+  readonly file: string;
+  readonly bytes: number | undefined;
+}
+
+const fileSize = (file: string): number | undefined => {
+  const stats = statSync(file, { throwIfNoEntry: false });
+  return stats?.isFile() ? stats.size : undefined;
+};
+
 /**
  * The organisation as of the source's history's last write that ends at or before entry `at`. The history
  * is read twice, a batch at a time, beside the store's journal a page at a time: once to check it is the
  * store's, once to apply it up to `at` (read whole, a long run's history did not fit in memory).
  */
-function copyUntil(source: Store, target: Store, at: number, history: string | undefined): { readonly seq: number; readonly at: number } | undefined {
+function copyUntil(source: Store, target: Store, at: number, history: HistoryRead | undefined): { readonly seq: number; readonly at: number } | undefined {
   if (history === undefined) {
     throw new EchelonError('invalid_option', `forkStore at entry ${at} needs the store's history ({ history: file }, kept with keepHistory(store, file)): a store alone holds only its last write.`);
   }
   const { firstSeq, forgot } = checkHistory(source, history, at);
-  if (firstSeq === undefined) throw new EchelonError('invalid_option', `${history} is not the history of ${source.name}: it holds no write of it.`);
+  if (firstSeq === undefined) throw new EchelonError('invalid_option', `${history.file} is not the history of ${source.name}: it holds no write of it.`);
   if (firstSeq > at) throw new EchelonError('invalid_option', `Entry ${at} is before the store's first write (it ends at entry ${firstSeq}): fork at ${firstSeq} or later.`);
   if (forgot !== undefined && target.forget === undefined) {
     throw new EchelonError('invalid_option', `forkStore: the source forgot finished tasks after entry ${forgot} (org.forget) and ${target.name} cannot forget (it has no forget method; memoryStore() and sqliteStore() have one): fork into one that can, or at an entry before ${forgot}.`);
   }
   // Each forget where it ran, after its batch: on the same batches it takes the same tasks.
   let point: { seq: number; at: number } | undefined;
-  for (const { batch, lastSeq, forgets = [] } of historyBatches(history)) {
+  for (const { batch, lastSeq, forgets = [] } of historyBatches(history.file, history.bytes)) {
     if (lastSeq > at) break;
     target.write(batch);
     for (const query of forgets) target.forget!(query);
@@ -121,13 +136,13 @@ function copyUntil(source: Store, target: Store, at: number, history: string | u
  * store forgets only lines of tasks, never the organisation's. Gives where its first write ends and the
  * first write up to `at` a forget followed.
  */
-function checkHistory(source: Store, history: string, at: number): { firstSeq?: number; forgot?: number } {
+function checkHistory(source: Store, { file: history, bytes }: HistoryRead, at: number): { firstSeq?: number; forgot?: number } {
   const journal = pagedJournal(source);
   let entry = journal.next().value;
   let seq = 0;
   let firstSeq: number | undefined;
   let forgot: number | undefined;
-  for (const { batch, lastSeq, forgets } of historyBatches(history)) {
+  for (const { batch, lastSeq, forgets } of historyBatches(history, bytes)) {
     firstSeq ??= lastSeq;
     if (forgets !== undefined && lastSeq <= at) forgot ??= lastSeq;
     for (const record of batch.journal) {

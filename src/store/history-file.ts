@@ -32,14 +32,15 @@ export function readHistory(file: string): KeptBatch[] {
  * A history file's batches, oldest first, each with the forgets after it, read a chunk of the file at a
  * time: what walks a long run's history (a fork at an earlier entry, a catch-up) holds a batch, not the run
  * — read whole, a 120 MB history took 270 MB of heap, and one over 512 MB could not be read at all.
+ * With `bytes`, only the file's first `bytes` are read (a line they cut is a line cut short).
  */
-export function* historyBatches(file: string): Generator<KeptBatch> {
+export function* historyBatches(file: string, bytes?: number): Generator<KeptBatch> {
   if (!existsSync(file)) throw new EchelonError('invalid_option', `No store history at ${file} (keepHistory(store, file) writes one).`);
   // Read as a file, a directory is EISDIR with no word of what was asked for.
   if (!statSync(file).isFile()) throw new EchelonError('invalid_option', `The store history ${file} is no file (keepHistory(store, file) writes one, a batch per line).`);
   let seq = 0;
   let held: KeptBatch | undefined;
-  for (const { text, number, last } of fileLines(file)) {
+  for (const { text, number, last } of fileLines(file, bytes)) {
     if (text === '') continue;
     let batch: StoreBatch;
     try {
@@ -69,15 +70,16 @@ export function* historyBatches(file: string): Generator<KeptBatch> {
 const CHUNK = 1024 * 1024;
 const NEWLINE = 0x0a;
 
-/** The file's lines, first first, numbered from 1; `last` for the text after its last newline. */
-function* fileLines(file: string): Generator<{ text: string; number: number; last: boolean }> {
+/** The lines of the file (of its first `bytes`), first first, numbered from 1; `last` for the text after its last newline. */
+function* fileLines(file: string, bytes = Number.POSITIVE_INFINITY): Generator<{ text: string; number: number; last: boolean }> {
   const fd = openSync(file, 'r');
   try {
     const chunk = Buffer.alloc(CHUNK);
     let parts: Buffer[] = [];
     let number = 0;
-    for (;;) {
-      const read = readSync(fd, chunk, 0, CHUNK, null);
+    for (let left = bytes; left > 0; ) {
+      const read = readSync(fd, chunk, 0, Math.min(CHUNK, left), null);
+      left -= read;
       if (read === 0) break;
       let from = 0;
       for (let newline = chunk.indexOf(NEWLINE, 0); newline !== -1 && newline < read; newline = chunk.indexOf(NEWLINE, from)) {

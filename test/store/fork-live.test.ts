@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createOrchestrator, developmentTeam, forkStore } from '../../src/index.js';
-import { forwardStore } from '../../src/store/index.js';
+import { createOrchestrator, developmentTeam, forkStore, keepHistory, memoryStore } from '../../src/index.js';
+import { forwardStore, readHistory } from '../../src/store/index.js';
 import { sqliteStore } from '../../src/sqlite.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'echelon-fork-live-'));
@@ -43,5 +43,32 @@ describe('forkStore(source) while an organisation writes to the source', () => {
     source.close();
     await org.stop();
     running.close();
+  });
+
+  it('at an entry, applies only the history it checked: a batch the organisation appends to the history meanwhile is not in the fork', async () => {
+    const file = join(dir, 'live-history.db');
+    const history = `${file}.history.jsonl`;
+    const running = keepHistory(sqliteStore(file), history);
+    const org = createOrchestrator({ hierarchy: developmentTeam(), executors: async () => 'done', store: running });
+    await org.submit({ id: 'first', type: 'python' });
+    await org.flush();
+    const source = sqliteStore(file, { readOnly: true });
+    const entries = source.journal();
+    // The organisation writes while the fork checks the history against the journal, before the fork applies it.
+    let wrote = false;
+    const busy = forwardStore(source, {
+      journal: (query) => {
+        if (!wrote) (wrote = true), running.write({ session: 1, snapshots: [], tasks: [], removedTasks: [], outcomes: [], escalations: [], approvals: [], journal: [{ type: 'task.submitted', at: 1, actor: 'submitter', taskId: 'meanwhile', rootId: 'meanwhile', data: { type: 'python' } }] });
+        return source.reading!(() => source.journal(query));
+      },
+    });
+    const target = memoryStore();
+    const point = forkStore(busy, target, { at: Number.MAX_SAFE_INTEGER, history });
+    expect(wrote).toBe(true);
+    expect(readHistory(history).at(-1)!.batch.journal[0]).toMatchObject({ taskId: 'meanwhile' });
+    expect(target.journal({ taskId: 'meanwhile' })).toEqual([]);
+    expect(point.seq).toBe(entries.at(-1)!.seq);
+    source.close();
+    await org.stop();
   });
 });
