@@ -135,25 +135,29 @@ function* linesFromEnd(path: string): Generator<{ text: string; start: number; w
     const lastByte = Buffer.alloc(1);
     readSync(fd, lastByte, 0, 1, size - 1);
     let whole = lastByte[0] === NEWLINE;
-    let buffer = Buffer.alloc(0);
-    let from = whole ? size - 1 : size; // buffer holds the bytes [from, from + buffer.length) of the current line and those before it
+    let from = whole ? size - 1 : size;
+    // `unread` holds the bytes [from, from + unread.length) not yet split; `later`, the current line's bytes after them, in
+    // order (joined once the line's start is found: joined at every chunk, a line of 100 MB was copied some 1,600 times).
+    let unread = Buffer.alloc(0);
+    let later: Buffer[] = [];
     for (;;) {
-      const newline = buffer.lastIndexOf(NEWLINE);
+      const newline = unread.lastIndexOf(NEWLINE);
       if (newline !== -1) {
-        yield { text: buffer.subarray(newline + 1).toString('utf8'), start: from + newline + 1, whole };
-        buffer = buffer.subarray(0, newline);
+        yield { text: Buffer.concat([unread.subarray(newline + 1), ...later]).toString('utf8'), start: from + newline + 1, whole };
+        unread = unread.subarray(0, newline);
+        later = [];
         whole = true;
         continue;
       }
       if (from === 0) {
-        yield { text: buffer.toString('utf8'), start: 0, whole };
+        yield { text: Buffer.concat([unread, ...later]).toString('utf8'), start: 0, whole };
         return;
       }
+      later.unshift(unread);
       const size = Math.min(CHUNK, from);
-      const chunk = Buffer.alloc(size);
-      readSync(fd, chunk, 0, size, from - size);
+      unread = Buffer.alloc(size);
+      readSync(fd, unread, 0, size, from - size);
       from -= size;
-      buffer = Buffer.concat([chunk, buffer]);
     }
   } finally {
     closeSync(fd);

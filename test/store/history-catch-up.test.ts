@@ -9,7 +9,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { developmentTeam, keepHistory, memoryStore, type JournalQuery, type Store } from '../../src/index.js';
 import { forwardStore, readHistory, storeHolder } from '../../src/store/index.js';
@@ -159,6 +159,30 @@ describe.each(stores)('keepHistory catches its history up ($name store)', ({ cre
       store.close();
     });
   }
+
+  it("a claim reads a last line of megabytes from the end once, not again at every chunk", () => {
+    const history = file('jsonl');
+    const store = create();
+    const kept = keepHistory(store, history);
+    const holder = storeHolder();
+    kept.lock(holder);
+    kept.write({ session: 1, header: { agents: [{ id: 'cto', parent: null }], snapshotFormat: 1 }, snapshots: [{ id: 'cto', snapshot: { pad: 'x'.repeat(3_000_000) } as never, addedParts: [], removedParts: [] }], tasks: [], removedTasks: [], outcomes: [], escalations: [], approvals: [], journal: [{ type: 'organisation.started', at: 1, actor: 'orchestrator' }] });
+    kept.unlock(holder);
+    const size = readFileSync(history).length;
+    // What the claim joins of the file's bytes: joined at every 64 KiB chunk, the 3 MB line was copied some 70 MB over.
+    const joined = vi.spyOn(Buffer, 'concat');
+    try {
+      const again = keepHistory(reopen(store), history);
+      again.lock(holder);
+      again.unlock(holder);
+      const copied = joined.mock.results.reduce((total, result) => total + (result.value as Buffer).length, 0);
+      expect(copied).toBeGreaterThanOrEqual(size - 1);
+      expect(copied).toBeLessThan(2 * size);
+      again.close();
+    } finally {
+      joined.mockRestore();
+    }
+  });
 
   it('a forget the store refuses leaves no line in the history, and the organisation goes on', async () => {
     const history = file('jsonl');
